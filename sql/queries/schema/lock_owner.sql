@@ -1,0 +1,1 @@
+SELECT owner, toString(acquired_at) FROM schema_migrations_lock LIMIT 1

@@ -1,0 +1,3 @@
+SELECT version, name, checksum, status, statements, statements_done, error
+FROM schema_migrations FINAL
+ORDER BY version

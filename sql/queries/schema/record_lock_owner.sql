@@ -1,0 +1,2 @@
+INSERT INTO schema_migrations_lock (owner, acquired_at)
+VALUES ({owner:String}, now64(3))

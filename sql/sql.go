@@ -1,0 +1,217 @@
+// Package sql holds every SQL statement creditsync runs, as files embedded
+// in the binary: versioned schema migrations under migrations/ and named
+// queries under queries/. Go code orchestrates them; it does not build SQL.
+//
+// Files are Go templates so that one text serves a single node and a
+// cluster: {{.OnCluster}} renders "ON CLUSTER `name`" or nothing, and
+// {{engine "ReplacingMergeTree(version)"}} renders the Replicated variant on
+// a cluster.
+package sql
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+)
+
+//go:embed migrations queries
+var files embed.FS
+
+// Target describes where SQL will run, for rendering templates.
+type Target struct {
+	Cluster string // "" on a single node
+}
+
+func (t Target) funcs() template.FuncMap {
+	return template.FuncMap{
+		"engine": func(e string) string {
+			if t.Cluster == "" {
+				return e
+			}
+			name, args, _ := strings.Cut(e, "(")
+			args = strings.TrimSuffix(args, ")")
+			zk := "'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'"
+			if args != "" {
+				zk += ", " + args
+			}
+			return "Replicated" + name + "(" + zk + ")"
+		},
+	}
+}
+
+type templateData struct{ OnCluster string }
+
+func (t Target) render(name, text string) (string, error) {
+	tpl, err := template.New(name).Funcs(t.funcs()).Parse(text)
+	if err != nil {
+		return "", fmt.Errorf("parse %s: %w", name, err)
+	}
+	var data templateData
+	if t.Cluster != "" {
+		data.OnCluster = "ON CLUSTER `" + t.Cluster + "`"
+	}
+	var buf bytes.Buffer
+	if err := tpl.Execute(&buf, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.String(), nil
+}
+
+// Migration is one versioned schema step.
+type Migration struct {
+	Version    int
+	Name       string   // file name without version and extension
+	Statements []string // rendered, one statement each
+	Checksum   string   // of the file text, to notice edited migrations
+}
+
+// Migrations returns every migration in version order, rendered for t.
+func Migrations(t Target) ([]Migration, error) {
+	entries, err := fs.ReadDir(files, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	seen := map[int]string{}
+	for _, e := range entries {
+		file := e.Name()
+		num, rest, ok := strings.Cut(strings.TrimSuffix(file, ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %s: name must be NNNN_description.sql", file)
+		}
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", other, file, v)
+		}
+		seen[v] = file
+		raw, err := files.ReadFile(path.Join("migrations", file))
+		if err != nil {
+			return nil, err
+		}
+		text, err := t.render(file, string(raw))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, Name: rest, Statements: Split(text), Checksum: checksum(raw)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, nil
+}
+
+// Query returns the named query (a path under queries/ without ".sql"),
+// rendered for t.
+func Query(t Target, name string) (string, error) {
+	raw, err := files.ReadFile(path.Join("queries", name+".sql"))
+	if err != nil {
+		return "", fmt.Errorf("query %s: %w", name, err)
+	}
+	text, err := t.render(name, string(raw))
+	if err != nil {
+		return "", err
+	}
+	stmts := Split(text)
+	if len(stmts) != 1 {
+		return "", fmt.Errorf("query %s: file holds %d statements, want 1", name, len(stmts))
+	}
+	return stmts[0], nil
+}
+
+// MustQuery is Query for names known at compile time; the tests in this
+// package render every query file, so a panic here is a programming error
+// caught by `make test`.
+func MustQuery(t Target, name string) string {
+	q, err := Query(t, name)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
+// QueryNames lists the queries under queries/.
+func QueryNames() []string {
+	var names []string
+	_ = fs.WalkDir(files, "queries", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".sql") {
+			names = append(names, strings.TrimSuffix(strings.TrimPrefix(p, "queries/"), ".sql"))
+		}
+		return nil
+	})
+	return names
+}
+
+func checksum(b []byte) string {
+	// FNV-1a is enough to notice an edited file; this is not security.
+	var h uint64 = 14695981039346656037
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return strconv.FormatUint(h, 16)
+}
+
+// Split cuts SQL text into statements at semicolons outside quotes and
+// comments, dropping comments-only and empty pieces.
+func Split(text string) []string {
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		s := strings.TrimSpace(cur.String())
+		if s != "" && !onlyComments(s) {
+			out = append(out, s)
+		}
+		cur.Reset()
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '-' && i+1 < len(text) && text[i+1] == '-':
+			j := strings.IndexByte(text[i:], '\n')
+			if j < 0 {
+				j = len(text) - i
+			}
+			cur.WriteString(text[i : i+j])
+			i += j - 1
+		case c == '/' && i+1 < len(text) && text[i+1] == '*':
+			j := strings.Index(text[i+2:], "*/")
+			end := len(text)
+			if j >= 0 {
+				end = i + 2 + j + 2
+			}
+			cur.WriteString(text[i:end])
+			i = end - 1
+		case c == '\'' || c == '"' || c == '`':
+			j := i + 1
+			for j < len(text) && text[j] != c {
+				if text[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			end := min(j+1, len(text))
+			cur.WriteString(text[i:end])
+			i = end - 1
+		case c == ';':
+			flush()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	flush()
+	return out
+}
+
+func onlyComments(s string) bool {
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "--") {
+			return false
+		}
+	}
+	return true
+}

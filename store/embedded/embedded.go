@@ -1,0 +1,444 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Config says where the embedded engine keeps its data.
+type Config struct {
+	// Path is the ClickHouse data directory. One process can hold only one
+	// path at a time (a libchdb limit): opening a second path while a store
+	// on another is open fails.
+	Path string
+	// Database is the ClickHouse database the store works in; created when
+	// missing. Tests isolate themselves with one database each.
+	Database string
+}
+
+// engine is the process-wide chDB instance: libchdb keeps one storage path
+// per process, shared by all connections to it. conns counts open
+// connections of every store.
+var engine struct {
+	sync.Mutex
+	path  string
+	conns int
+}
+
+// Store is a Store backed by a small pool of in-process chDB connections
+// to one database. A chDB connection binds query parameters per
+// connection, so one statement runs on a connection at a time and
+// concurrent callers take different connections.
+type Store struct {
+	lib      *lib
+	database string
+	pool     chan *conn
+	size     int
+
+	mu     sync.Mutex
+	closed bool
+	types  map[string]map[string]string // table → column → type, for Insert
+}
+
+// conn is one chdb_connection.
+type conn struct {
+	ptr    *uintptr // chdb_connection* as returned by chdb_connect
+	handle uintptr  // *ptr
+}
+
+// poolSize bounds concurrent statements per store; the machine has few
+// cores and ClickHouse parallelises each query itself.
+const poolSize = 4
+
+// sessionSettings apply to every connection. libchdb 26.5 ignores
+// settings passed to chdb_connect, so they are SET after connecting.
+var sessionSettings = []string{
+	// Integers as JSON numbers, so decoding needs no per-type quoting rules.
+	"SET output_format_json_quote_64bit_integers = 0",
+	// Read ReplacingMergeTree tables as merged, like the server engine's
+	// session settings, so analysts' plain SELECTs see each key once.
+	"SET final = 1",
+	// count() from part metadata would ignore final and count replaced rows.
+	"SET optimize_trivial_count_query = 0",
+}
+
+var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Open connects to the embedded engine at cfg.Path and selects (creating
+// it if needed) cfg.Database.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if !databaseName.MatchString(cfg.Database) {
+		return nil, fmt.Errorf("open embedded engine: database name %q must be letters, digits and underscores", cfg.Database)
+	}
+	l, err := load()
+	if err != nil {
+		return nil, err
+	}
+	path, err := filepath.Abs(cfg.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open embedded engine: %w", err)
+	}
+	engine.Lock()
+	defer engine.Unlock()
+	if engine.conns > 0 && engine.path != path {
+		return nil, &store.Error{
+			Op:   "open embedded engine at " + path,
+			Err:  fmt.Errorf("this process already has the engine open at %s", engine.path),
+			Hint: "libchdb holds one data directory per process; close the other store first",
+		}
+	}
+	s := &Store{lib: l, database: cfg.Database, pool: make(chan *conn, poolSize), types: map[string]map[string]string{}}
+	for range poolSize {
+		c, err := s.connect(path)
+		if err != nil {
+			s.closeLocked()
+			return nil, err
+		}
+		engine.path = path
+		s.size++
+		s.pool <- c
+	}
+	return s, nil
+}
+
+// connect opens one connection, applies the session settings and selects
+// the database. The caller holds engine.
+func (s *Store) connect(path string) (*conn, error) {
+	args := []string{"clickhouse", "--path=" + path}
+	argv, keep := cStrings(args)
+	ptr := s.lib.connect(int32(len(args)), &argv[0])
+	keepAlive(keep, argv)
+	if ptr == nil {
+		return nil, &store.Error{
+			Op:   "open embedded engine at " + path,
+			Err:  errors.New("chdb_connect failed"),
+			Hint: "another creditsync process may be using this data directory; stop it or use --data to choose another",
+		}
+	}
+	engine.conns++
+	c := &conn{ptr: ptr, handle: *ptr}
+	setup := append(append([]string{}, sessionSettings...), "CREATE DATABASE IF NOT EXISTS "+s.database, "USE "+s.database)
+	for _, q := range setup {
+		r, err := s.runOn(c, q, "", nil)
+		if err != nil {
+			s.lib.closeConn(c.ptr)
+			engine.conns--
+			return nil, fmt.Errorf("open embedded engine: %s: %w", q, err)
+		}
+		r.release()
+	}
+	return c, nil
+}
+
+// Database implements store.Store.
+func (s *Store) Database() string { return s.database }
+
+// Cluster implements store.Store; the embedded engine is one node.
+func (s *Store) Cluster() string { return "" }
+
+// Engine implements store.Store.
+func (s *Store) Engine() string { return "embedded" }
+
+// Close implements store.Store. It waits for statements in flight.
+func (s *Store) Close() error {
+	engine.Lock()
+	defer engine.Unlock()
+	s.closeLocked()
+	return nil
+}
+
+func (s *Store) closeLocked() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	for range s.size {
+		c := <-s.pool
+		s.lib.closeConn(c.ptr)
+		engine.conns--
+	}
+}
+
+// result owns a chdb_result until release is called.
+type result struct {
+	lib *lib
+	ptr uintptr
+}
+
+func (r result) bytes() []byte {
+	n := r.lib.resultLength(r.ptr)
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice(r.lib.resultBuffer(r.ptr), n)
+}
+
+func (r result) err() error {
+	p := r.lib.resultError(r.ptr)
+	if p == nil {
+		return nil
+	}
+	return &QueryError{Message: goString(p)}
+}
+
+func (r result) release() { r.lib.destroyResult(r.ptr) }
+
+// QueryError is an error reported by the ClickHouse engine.
+type QueryError struct{ Message string }
+
+func (e *QueryError) Error() string { return e.Message }
+
+func (s *Store) run(query string, format string, params store.Params) (result, error) {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return result{}, errors.New("embedded store is closed")
+	}
+	c := <-s.pool
+	defer func() { s.pool <- c }()
+	return s.runOn(c, query, format, params)
+}
+
+func (s *Store) runOn(c *conn, query string, format string, params store.Params) (result, error) {
+	var ptr uintptr
+	if len(params) == 0 {
+		q := []byte(query)
+		f := []byte(format)
+		if len(q) == 0 {
+			return result{}, errors.New("empty query")
+		}
+		var fp *byte
+		if len(f) > 0 {
+			fp = &f[0]
+		}
+		ptr = s.lib.queryN(c.handle, &q[0], uintptr(len(q)), fp, uintptr(len(f)))
+		keepAlive(q, f)
+	} else {
+		values, err := store.FormatParams(params)
+		if err != nil {
+			return result{}, err
+		}
+		names := make([]string, 0, len(values))
+		vals := make([]string, 0, len(values))
+		for k, v := range values {
+			names = append(names, k)
+			vals = append(vals, v)
+		}
+		q, kq := cString(query)
+		f, kf := cString(format)
+		cn, kn := cStrings(names)
+		cv, kv := cStrings(vals)
+		ptr = s.lib.queryWithParams(c.handle, q, f, &cn[0], &cv[0], uintptr(len(names)))
+		keepAlive(kq, kf, kn, kv, cn, cv)
+	}
+	if ptr == 0 {
+		return result{}, errors.New("chdb returned no result")
+	}
+	r := result{lib: s.lib, ptr: ptr}
+	if err := r.err(); err != nil {
+		r.release()
+		return result{}, err
+	}
+	return r, nil
+}
+
+// Exec implements store.Store.
+func (s *Store) Exec(ctx context.Context, query string, params store.Params) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r, err := s.run(query, "", params)
+	if err != nil {
+		return err
+	}
+	r.release()
+	return nil
+}
+
+// Query implements store.Store. The result is decoded from
+// JSONCompactEachRowWithNamesAndTypes, row by row as the caller iterates.
+func (s *Store) Query(ctx context.Context, query string, params store.Params) (store.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r, err := s.run(query, "JSONCompactEachRowWithNamesAndTypes", params)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := newRows(r)
+	if err != nil {
+		r.release()
+		return nil, err
+	}
+	return rows, nil
+}
+
+// insertChunk is how much JSONEachRow text one INSERT carries. Larger
+// chunks amortise parsing; smaller ones bound memory.
+const insertChunk = 8 << 20
+
+// Insert implements store.Store by streaming rows as JSONEachRow in chunks,
+// so memory stays bounded whatever the number of rows.
+func (s *Store) Insert(ctx context.Context, table string, columns []string, rows iter.Seq2[[]any, error]) (int64, error) {
+	types, err := s.columnTypes(ctx, table)
+	if err != nil {
+		return 0, err
+	}
+	colTypes := make([]string, len(columns))
+	for i, c := range columns {
+		t, ok := types[c]
+		if !ok {
+			return 0, fmt.Errorf("insert into %s: no column %q", table, c)
+		}
+		colTypes[i], _ = store.BaseType(t)
+	}
+	head := fmt.Sprintf("INSERT INTO %s (%s) FORMAT JSONEachRow\n", table, joinIdents(columns))
+	var buf bytes.Buffer
+	var n, pending int64
+	flush := func() error {
+		if pending == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, err := s.run(buf.String(), "", nil)
+		if err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+		r.release()
+		n += pending
+		pending = 0
+		return nil
+	}
+	buf.WriteString(head)
+	for row, err := range rows {
+		if err != nil {
+			return n, err
+		}
+		if len(row) != len(columns) {
+			return n, fmt.Errorf("insert into %s: row has %d values for %d columns", table, len(row), len(columns))
+		}
+		if err := encodeRow(&buf, columns, colTypes, row); err != nil {
+			return n, fmt.Errorf("insert into %s: %w", table, err)
+		}
+		pending++
+		if buf.Len() >= insertChunk {
+			if err := flush(); err != nil {
+				return n, err
+			}
+			buf.Reset()
+			buf.WriteString(head)
+		}
+	}
+	return n, flush()
+}
+
+func (s *Store) columnTypes(ctx context.Context, table string) (map[string]string, error) {
+	s.mu.Lock()
+	t, ok := s.types[table]
+	s.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	rows, err := s.Query(ctx, "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {table:String}", store.Params{"table": table})
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", table, err)
+	}
+	defer rows.Close()
+	t = map[string]string{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		t[name] = typ
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(t) == 0 {
+		return nil, fmt.Errorf("insert: table %s does not exist in database %s", table, s.database)
+	}
+	s.mu.Lock()
+	s.types[table] = t
+	s.mu.Unlock()
+	return t, nil
+}
+
+func encodeRow(buf *bytes.Buffer, columns, types []string, row []any) error {
+	buf.WriteByte('{')
+	for i, v := range row {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		writeJSONString(buf, columns[i])
+		buf.WriteByte(':')
+		if err := encodeValue(buf, types[i], v); err != nil {
+			return fmt.Errorf("column %s: %w", columns[i], err)
+		}
+	}
+	buf.WriteString("}\n")
+	return nil
+}
+
+func encodeValue(buf *bytes.Buffer, typ string, v any) error {
+	switch x := v.(type) {
+	case nil:
+		buf.WriteString("null")
+	case string:
+		writeJSONString(buf, x)
+	case time.Time:
+		if store.IsDateType(typ) {
+			writeJSONString(buf, x.UTC().Format(time.DateOnly))
+		} else {
+			writeJSONString(buf, x.UTC().Format("2006-01-02 15:04:05.000000"))
+		}
+	case *time.Time:
+		if x == nil {
+			buf.WriteString("null")
+			return nil
+		}
+		return encodeValue(buf, typ, *x)
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+	}
+	return nil
+}
+
+func writeJSONString(buf *bytes.Buffer, s string) {
+	b, _ := json.Marshal(s) // a string always marshals
+	buf.Write(b)
+}
+
+func joinIdents(cols []string) string {
+	var b bytes.Buffer
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('`')
+		b.WriteString(c)
+		b.WriteByte('`')
+	}
+	return b.String()
+}

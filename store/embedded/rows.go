@@ -1,0 +1,189 @@
+package embedded
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// rows decodes a JSONCompactEachRowWithNamesAndTypes result held in C
+// memory, one line per Next, so a large result is never copied whole.
+type rows struct {
+	res     result
+	rest    []byte
+	columns []store.Column
+	bases   []string // types without Nullable/LowCardinality
+	values  []any
+	err     error
+	done    bool
+}
+
+func newRows(r result) (*rows, error) {
+	rs := &rows{res: r, rest: r.bytes()}
+	var names, types []string
+	if len(rs.rest) == 0 {
+		// Statements without a result set (and empty results of some
+		// formats) carry no header.
+		rs.done = true
+		return rs, nil
+	}
+	if err := json.Unmarshal(rs.line(), &names); err != nil {
+		return nil, fmt.Errorf("decode result header: %w", err)
+	}
+	if err := json.Unmarshal(rs.line(), &types); err != nil {
+		return nil, fmt.Errorf("decode result types: %w", err)
+	}
+	for i := range names {
+		rs.columns = append(rs.columns, store.Column{Name: names[i], Type: types[i]})
+		b, _ := store.BaseType(types[i])
+		rs.bases = append(rs.bases, b)
+	}
+	return rs, nil
+}
+
+func (r *rows) line() []byte {
+	i := bytes.IndexByte(r.rest, '\n')
+	var l []byte
+	if i < 0 {
+		l, r.rest = r.rest, nil
+	} else {
+		l, r.rest = r.rest[:i], r.rest[i+1:]
+	}
+	return l
+}
+
+func (r *rows) Columns() []store.Column { return r.columns }
+
+func (r *rows) Next() bool {
+	if r.done || r.err != nil {
+		return false
+	}
+	for len(r.rest) > 0 {
+		l := r.line()
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		var raw []json.RawMessage
+		if err := json.Unmarshal(l, &raw); err != nil {
+			r.err = fmt.Errorf("decode result row: %w", err)
+			return false
+		}
+		if len(raw) != len(r.columns) {
+			r.err = fmt.Errorf("decode result row: %d values for %d columns", len(raw), len(r.columns))
+			return false
+		}
+		vals := make([]any, len(raw))
+		for i, m := range raw {
+			v, err := decodeValue(r.bases[i], m)
+			if err != nil {
+				r.err = fmt.Errorf("decode column %s (%s): %w", r.columns[i].Name, r.columns[i].Type, err)
+				return false
+			}
+			vals[i] = v
+		}
+		r.values = vals
+		return true
+	}
+	r.done = true
+	return false
+}
+
+func (r *rows) Scan(dest ...any) error { return store.ScanRow(r.values, dest...) }
+
+func (r *rows) Values() []any { return r.values }
+
+func (r *rows) Err() error { return r.err }
+
+func (r *rows) Close() error {
+	if r.res.ptr != 0 {
+		r.res.release()
+		r.res.ptr = 0
+		r.rest = nil
+	}
+	return nil
+}
+
+// decodeValue turns one JSON value of ClickHouse type typ (without
+// Nullable/LowCardinality) into the Go value documented on store.Rows.
+func decodeValue(typ string, m json.RawMessage) (any, error) {
+	if string(m) == "null" {
+		return nil, nil
+	}
+	switch {
+	case strings.HasPrefix(typ, "Array("):
+		inner, _ := store.BaseType(typ[len("Array(") : len(typ)-1])
+		var elems []json.RawMessage
+		if err := json.Unmarshal(m, &elems); err != nil {
+			return nil, err
+		}
+		out := make([]any, len(elems))
+		for i, e := range elems {
+			v, err := decodeValue(inner, e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	case strings.HasPrefix(typ, "UInt"):
+		var n json.Number
+		if err := json.Unmarshal(m, &n); err != nil {
+			return nil, err
+		}
+		var u uint64
+		_, err := fmt.Sscan(n.String(), &u)
+		return u, err
+	case strings.HasPrefix(typ, "Int"):
+		var n json.Number
+		if err := json.Unmarshal(m, &n); err != nil {
+			return nil, err
+		}
+		return n.Int64()
+	case strings.HasPrefix(typ, "Float"):
+		var f float64
+		err := json.Unmarshal(m, &f)
+		return f, err
+	case typ == "Bool":
+		var b bool
+		err := json.Unmarshal(m, &b)
+		return b, err
+	case store.IsDateType(typ):
+		var s string
+		if err := json.Unmarshal(m, &s); err != nil {
+			return nil, err
+		}
+		return time.Parse(time.DateOnly, s)
+	case store.IsTimeType(typ):
+		var s string
+		if err := json.Unmarshal(m, &s); err != nil {
+			return nil, err
+		}
+		t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", s, timeZone(typ))
+		return t.UTC(), err
+	case strings.HasPrefix(typ, "String"), strings.HasPrefix(typ, "FixedString"), strings.HasPrefix(typ, "Enum"), typ == "UUID":
+		var s string
+		err := json.Unmarshal(m, &s)
+		return s, err
+	}
+	var v any
+	err := json.Unmarshal(m, &v)
+	return v, err
+}
+
+// timeZone reads the zone of DateTime('Asia/Shanghai') or
+// DateTime64(3, 'UTC'); values without one are in the engine's zone, which
+// creditsync keeps at UTC.
+func timeZone(typ string) *time.Location {
+	if i := strings.IndexByte(typ, '\''); i >= 0 {
+		if j := strings.LastIndexByte(typ, '\''); j > i {
+			if loc, err := time.LoadLocation(typ[i+1 : j]); err == nil {
+				return loc
+			}
+		}
+	}
+	return time.UTC
+}

@@ -1,0 +1,284 @@
+// Package server connects creditsync to a ClickHouse server or cluster over
+// the native protocol with clickhouse-go. It is deliberately thin: the SQL
+// is the same as for the embedded engine; only transport differs.
+package server
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Config says which server to use.
+type Config struct {
+	// DSN is clickhouse://user:password@host:9000/database?dial_timeout=5s.
+	DSN string
+	// Database overrides the DSN's database (tests use one each).
+	Database string
+	// Cluster, when set, makes migrations use ON CLUSTER and Replicated engines.
+	Cluster string
+}
+
+// batchSize is how many rows one native-protocol batch carries; the
+// ClickHouse docs recommend 10,000–100,000 rows per insert.
+const batchSize = 50_000
+
+// Store is a Store on a ClickHouse server.
+type Store struct {
+	conn     driver.Conn
+	database string
+	cluster  string
+	host     string
+}
+
+// Redact returns dsn with its password replaced, for messages and logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable ClickHouse DSN)"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Open connects and creates the database if it does not exist.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	opts, err := clickhouse.ParseDSN(cfg.DSN)
+	if err != nil {
+		// The parse error may quote the DSN; never repeat it.
+		return nil, &store.Error{Op: "parse ClickHouse DSN " + Redact(cfg.DSN), Err: fmt.Errorf("invalid DSN"), Hint: "use clickhouse://user:password@host:9000/database"}
+	}
+	db := cfg.Database
+	if db == "" {
+		db = opts.Auth.Database
+	}
+	if db == "" {
+		db = "creditsync"
+	}
+	host := strings.Join(opts.Addr, ",")
+	// Connect without a database first: it may not exist yet.
+	opts.Auth.Database = "default"
+	if opts.Settings == nil {
+		opts.Settings = clickhouse.Settings{}
+	}
+	// Read ReplacingMergeTree tables as merged (see the embedded engine).
+	opts.Settings["final"] = 1
+	opts.Settings["optimize_trivial_count_query"] = 0
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, wrapConnErr(host, err)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, wrapConnErr(host, err)
+	}
+	ddl := "CREATE DATABASE IF NOT EXISTS `" + db + "`"
+	if cfg.Cluster != "" {
+		ddl += " ON CLUSTER `" + cfg.Cluster + "`"
+	}
+	if err := conn.Exec(ctx, ddl); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("create database %s on %s: %w", db, host, err)
+	}
+	conn.Close()
+	opts.Auth.Database = db
+	conn, err = clickhouse.Open(opts)
+	if err != nil {
+		return nil, wrapConnErr(host, err)
+	}
+	return &Store{conn: conn, database: db, cluster: cfg.Cluster, host: host}, nil
+}
+
+func wrapConnErr(host string, err error) error {
+	return &store.Error{Op: "connect to ClickHouse at " + host, Err: err, Hint: "check CREDITSYNC_CLICKHOUSE (host, port 9000 for the native protocol, user and password) and that the server is running"}
+}
+
+// Database implements store.Store.
+func (s *Store) Database() string { return s.database }
+
+// Cluster implements store.Store.
+func (s *Store) Cluster() string { return s.cluster }
+
+// Engine implements store.Store.
+func (s *Store) Engine() string { return "server" }
+
+// Close implements store.Store.
+func (s *Store) Close() error { return s.conn.Close() }
+
+func withParams(ctx context.Context, p store.Params) (context.Context, error) {
+	if len(p) == 0 {
+		return ctx, nil
+	}
+	values, err := store.FormatParams(p)
+	if err != nil {
+		return nil, err
+	}
+	return clickhouse.Context(ctx, clickhouse.WithParameters(clickhouse.Parameters(values))), nil
+}
+
+// Exec implements store.Store.
+func (s *Store) Exec(ctx context.Context, query string, params store.Params) error {
+	ctx, err := withParams(ctx, params)
+	if err != nil {
+		return err
+	}
+	return s.conn.Exec(ctx, query)
+}
+
+// Query implements store.Store.
+func (s *Store) Query(ctx context.Context, query string, params store.Params) (store.Rows, error) {
+	ctx, err := withParams(ctx, params)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.conn.Query(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	cts := r.ColumnTypes()
+	out := &rows{r: r}
+	for _, ct := range cts {
+		out.columns = append(out.columns, store.Column{Name: ct.Name(), Type: ct.DatabaseTypeName()})
+		out.scanTypes = append(out.scanTypes, ct.ScanType())
+	}
+	return out, nil
+}
+
+// Insert implements store.Store with PrepareBatch/Append/Send.
+func (s *Store) Insert(ctx context.Context, table string, columns []string, seq iter.Seq2[[]any, error]) (int64, error) {
+	query := fmt.Sprintf("INSERT INTO `%s` (`%s`)", table, strings.Join(columns, "`, `"))
+	var sent int64
+	var batch driver.Batch
+	var pending int64
+	send := func() error {
+		if batch == nil {
+			return nil
+		}
+		err := batch.Send()
+		batch = nil
+		if err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+		sent += pending
+		pending = 0
+		return nil
+	}
+	defer func() {
+		if batch != nil {
+			batch.Abort()
+		}
+	}()
+	for row, err := range seq {
+		if err != nil {
+			return sent, err
+		}
+		if batch == nil {
+			if batch, err = s.conn.PrepareBatch(ctx, query); err != nil {
+				return sent, fmt.Errorf("insert into %s: %w", table, err)
+			}
+		}
+		if err := batch.Append(row...); err != nil {
+			return sent, fmt.Errorf("insert into %s: %w", table, err)
+		}
+		pending++
+		if pending >= batchSize {
+			if err := send(); err != nil {
+				return sent, err
+			}
+		}
+	}
+	return sent, send()
+}
+
+type rows struct {
+	r         driver.Rows
+	columns   []store.Column
+	scanTypes []reflect.Type
+	values    []any
+	err       error
+}
+
+func (r *rows) Columns() []store.Column { return r.columns }
+
+func (r *rows) Next() bool {
+	if r.err != nil || !r.r.Next() {
+		return false
+	}
+	dest := make([]any, len(r.scanTypes))
+	for i, t := range r.scanTypes {
+		dest[i] = reflect.New(t).Interface()
+	}
+	if err := r.r.Scan(dest...); err != nil {
+		r.err = err
+		return false
+	}
+	r.values = make([]any, len(dest))
+	for i, d := range dest {
+		r.values[i] = canonical(reflect.ValueOf(d).Elem())
+	}
+	return true
+}
+
+func (r *rows) Scan(dest ...any) error { return store.ScanRow(r.values, dest...) }
+func (r *rows) Values() []any          { return r.values }
+
+func (r *rows) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Err()
+}
+
+func (r *rows) Close() error { return r.r.Close() }
+
+// canonical converts what clickhouse-go scanned into the value types both
+// engines agree on (see store.Rows).
+func canonical(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return canonical(v.Elem())
+	case reflect.String:
+		return v.String()
+	case reflect.Bool:
+		return v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return v.Uint()
+	case reflect.Float32, reflect.Float64:
+		return v.Float()
+	case reflect.Slice, reflect.Array:
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = canonical(v.Index(i))
+		}
+		return out
+	}
+	if t, ok := v.Interface().(time.Time); ok {
+		return t.UTC()
+	}
+	return v.Interface()
+}

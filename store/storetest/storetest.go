@@ -1,0 +1,113 @@
+// Package storetest opens real ClickHouse stores for tests — the embedded
+// chDB engine by default, the server named by $CREDITSYNC_TEST_CLICKHOUSE
+// when set — each test on a database of its own, and holds the contract
+// suite every engine must pass.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/schema"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/embedded"
+	"github.com/xuchang-hrss/creditsync/store/server"
+)
+
+// ServerEnv names the variable holding a test server's DSN.
+const ServerEnv = "CREDITSYNC_TEST_CLICKHOUSE"
+
+var (
+	dirOnce sync.Once
+	dataDir string
+	dirErr  error
+	seq     atomic.Int64
+)
+
+// Main wraps testing.M so the embedded engine's data directory of this
+// test process is removed afterwards. Use it from TestMain.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if dataDir != "" {
+		os.RemoveAll(dataDir)
+	}
+	return code
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+
+// DatabaseName returns a fresh database name derived from the test name.
+func DatabaseName(t testing.TB) string {
+	name := strings.ToLower(unsafeChars.ReplaceAllString(t.Name(), "_"))
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	return fmt.Sprintf("t%d_%d_%s", os.Getpid(), seq.Add(1), name)
+}
+
+// OpenEmbedded opens the embedded engine on a new database; the engine's
+// data directory is shared by the whole test process (libchdb allows one).
+func OpenEmbedded(t testing.TB) store.Store {
+	t.Helper()
+	dirOnce.Do(func() {
+		dataDir, dirErr = os.MkdirTemp("", "creditsync-test-")
+	})
+	if dirErr != nil {
+		t.Fatal(dirErr)
+	}
+	s, err := embedded.Open(context.Background(), embedded.Config{Path: filepath.Join(dataDir, "clickhouse"), Database: DatabaseName(t)})
+	if err != nil {
+		t.Fatalf("open embedded store: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS "+s.Database(), nil)
+		s.Close()
+	})
+	return s
+}
+
+// OpenServer opens the test server on a new database, or returns nil when
+// $CREDITSYNC_TEST_CLICKHOUSE is not set.
+func OpenServer(t testing.TB) store.Store {
+	t.Helper()
+	dsn := os.Getenv(ServerEnv)
+	if dsn == "" {
+		return nil
+	}
+	s, err := server.Open(context.Background(), server.Config{DSN: dsn, Database: DatabaseName(t), Cluster: os.Getenv("CREDITSYNC_TEST_CLUSTER")})
+	if err != nil {
+		t.Fatalf("open server store: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS "+s.Database(), nil)
+		s.Close()
+	})
+	return s
+}
+
+// Open returns a store for tests above the store layer: the server when
+// $CREDITSYNC_TEST_CLICKHOUSE is set, else the embedded engine.
+func Open(t testing.TB) store.Store {
+	t.Helper()
+	if s := OpenServer(t); s != nil {
+		return s
+	}
+	return OpenEmbedded(t)
+}
+
+// OpenMigrated is Open followed by the schema migrations.
+func OpenMigrated(t testing.TB) store.Store {
+	t.Helper()
+	s := Open(t)
+	if _, err := schema.Migrate(context.Background(), s, schema.Options{}); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return s
+}

@@ -1,0 +1,91 @@
+package transform
+
+import "fmt"
+
+// CityCode is the GB/T 2260 code of 许昌市 itself. Institutions licensed by
+// the city bureau rather than a county carry it, so it has a name but is not
+// one of XuchangCounties.
+const CityCode = "411000"
+
+// County is a county-level division of Xuchang under GB/T 2260.
+type County struct {
+	Code, Name string
+}
+
+var xuchangCounties = []County{
+	{"411002", "魏都区"},
+	{"411003", "建安区"},
+	{"411024", "鄢陵县"},
+	{"411025", "襄城县"},
+	{"411081", "禹州市"},
+	{"411082", "长葛市"},
+}
+
+// retiredCounties maps division codes that GB/T 2260 has withdrawn to their
+// successors. A USCC keeps the code of its registration office for life, so
+// institutions registered before a merger still carry the old one.
+var retiredCounties = map[string]string{
+	"411023": "411003", // 许昌县 became 建安区 in 2017 (国函〔2016〕189号)
+}
+
+// XuchangCounties lists the current county-level divisions in code order,
+// the order reports group by. The development zones are absent: they have
+// statistics codes, not GB/T 2260 codes. The slice is a copy and may be
+// changed by the caller.
+func XuchangCounties() []County {
+	return append([]County(nil), xuchangCounties...)
+}
+
+// CountyName returns the Chinese name of a Xuchang county or of the city, or
+// "" for any other code: institutions registered elsewhere are expected, and
+// the caller decides how to show them.
+func CountyName(code string) string {
+	if code == CityCode {
+		return "许昌市"
+	}
+	for _, c := range xuchangCounties {
+		if c.Code == code {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+// CountyFromUSCC derives the default county_code from characters 3–8 of an
+// 18-character USCC, the division of the office that registered it, mapping
+// retired codes to their successors. The result may lie outside Xuchang. It
+// is "" when the code is not 18 characters or those six are not digits
+// (some legacy and non-market codes), so the caller can tell "unknown" from
+// a real division. An explicit county_code in the data wins over this.
+func CountyFromUSCC(uscc string) string {
+	code := NormalizeUSCC(uscc)
+	if len(code) != 18 {
+		return ""
+	}
+	div := code[2:8]
+	if !allDigits(div) {
+		return ""
+	}
+	if successor, ok := retiredCounties[div]; ok {
+		return successor
+	}
+	return div
+}
+
+// ValidCountyCode checks the shape of an explicit county_code. It does not
+// require a Xuchang code, for the same reason CountyFromUSCC does not.
+func ValidCountyCode(s string) error {
+	if len(s) != 6 || !allDigits(s) {
+		return fmt.Errorf("county code %q: want 6 digits (a GB/T 2260 code such as 411002)", s)
+	}
+	return nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

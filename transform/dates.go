@@ -1,0 +1,128 @@
+package transform
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrDate is wrapped by every date parsing failure so that importers can
+// count bad dates as one rejection reason with errors.Is.
+var ErrDate = errors.New("invalid date")
+
+// dateFormats is quoted in every error so that whoever fixes the file sees
+// what would have been accepted.
+const dateFormats = "accepted: 2023-07-31, 2023/7/31, 2023.07.31, 20230731, 2023年7月31日, optionally followed by a time after a space or T"
+
+// The years a record of an HR service institution can plausibly carry; a
+// value outside is a typo or a number that is not a date.
+const (
+	minYear = 1900
+	maxYear = 2100
+)
+
+var (
+	dateSeparated = regexp.MustCompile(`^(\d{4})([-/.])(\d{1,2})([-/.])(\d{1,2})$`)
+	dateCompact   = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
+	dateChinese   = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})日$`)
+	// timeOfDay accepts what spreadsheets and databases append to a date:
+	// "0:00" from Excel, "12:00:00.0" from JDBC dumps, RFC 3339 offsets. It
+	// is checked, not used, so that "2023-07-31 garbage" is still an error.
+	timeOfDay = regexp.MustCompile(`^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?([Zz]|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?$`)
+)
+
+// ParseDate reads a date in any of the spellings found in the bureau's files
+// and the external lists. ok is false with a nil error for an empty value,
+// because an empty date cell means "none" (no commitment, not removed), not
+// a mistake. A time part is ignored and the date is taken as written, not
+// converted between time zones: these are calendar dates of decisions, and
+// shifting 2023-07-31T00:30+08:00 to 30 July would misdate them.
+//
+// Bare Excel serial numbers are refused because 45138 and 20230731 cannot be
+// told apart in general; the XLSX reader calls ParseExcelSerialDate for
+// cells it knows to be dates.
+func ParseDate(s string) (d time.Time, ok bool, err error) {
+	v := NormalizeText(s)
+	if v == "" {
+		return time.Time{}, false, nil
+	}
+	datePart, timePart, hasTime := v, "", false
+	if i := strings.IndexAny(v, " Tt"); i >= 0 {
+		datePart, timePart, hasTime = v[:i], strings.TrimSpace(v[i+1:]), true
+	}
+	var ys, ms, ds string
+	if m := dateSeparated.FindStringSubmatch(datePart); m != nil && m[2] == m[4] {
+		ys, ms, ds = m[1], m[3], m[5]
+	} else if m := dateCompact.FindStringSubmatch(datePart); m != nil {
+		ys, ms, ds = m[1], m[2], m[3]
+	} else if m := dateChinese.FindStringSubmatch(datePart); m != nil {
+		ys, ms, ds = m[1], m[2], m[3]
+	} else {
+		return time.Time{}, false, fmt.Errorf("%w: %q is not in a known format; %s", ErrDate, s, dateFormats)
+	}
+	if hasTime && !timeOfDay.MatchString(timePart) {
+		return time.Time{}, false, fmt.Errorf("%w: %q has an unreadable time part %q; %s", ErrDate, s, timePart, dateFormats)
+	}
+	// The regexps admit only ASCII digits, so Atoi cannot fail.
+	y, _ := strconv.Atoi(ys)
+	m, _ := strconv.Atoi(ms)
+	day, _ := strconv.Atoi(ds)
+	if y < minYear || y > maxYear {
+		return time.Time{}, false, fmt.Errorf("%w: %q: year %d is outside %d–%d; %s", ErrDate, s, y, minYear, maxYear, dateFormats)
+	}
+	if m < 1 || m > 12 {
+		return time.Time{}, false, fmt.Errorf("%w: %q: month %d does not exist; %s", ErrDate, s, m, dateFormats)
+	}
+	d = time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC)
+	// time.Date normalises 2023-02-29 to 1 March; a changed day means the
+	// date does not exist.
+	if day < 1 || d.Day() != day {
+		return time.Time{}, false, fmt.Errorf("%w: %q: %d-%02d has no day %d; %s", ErrDate, s, y, m, day, dateFormats)
+	}
+	return d, true, nil
+}
+
+// FormatDate writes the one spelling used in the store and in reports, which
+// ParseDate reads back unchanged.
+func FormatDate(t time.Time) string {
+	return t.Format(time.DateOnly)
+}
+
+var excelSerial = regexp.MustCompile(`^\d+(\.\d+)?$`)
+
+// ParseExcelSerialDate converts a day number of Excel's 1900 date system, as
+// found in XLSX cells that carry a date format the reader did not resolve.
+// A fraction (the time of day) is dropped. Excel counts a 29 February 1900
+// that never was (serial 60, kept for Lotus 1-2-3 compatibility), so serials
+// from 61 on are one day ahead of a plain count; serial 60 itself names no
+// real date and is refused, as are serials outside the years 1900–2100,
+// which are more likely amounts or counts than dates. Workbooks in the 1904
+// date system (old Mac Excel) are the reader's concern.
+func ParseExcelSerialDate(s string) (time.Time, bool) {
+	v := NormalizeText(s)
+	if !excelSerial.MatchString(v) {
+		return time.Time{}, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f > math.MaxInt32 {
+		return time.Time{}, false
+	}
+	n := int(math.Floor(f))
+	var d time.Time
+	switch {
+	case n < 1 || n == 60:
+		return time.Time{}, false
+	case n < 60:
+		d = time.Date(1899, time.December, 31+n, 0, 0, 0, 0, time.UTC)
+	default:
+		d = time.Date(1899, time.December, 30+n, 0, 0, 0, 0, time.UTC)
+	}
+	if d.Year() > maxYear {
+		return time.Time{}, false
+	}
+	return d, true
+}

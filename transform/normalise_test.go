@@ -1,0 +1,86 @@
+package transform
+
+import "testing"
+
+func TestNormalizeText(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"ascii untouched", "abc 123", "abc 123"},
+		{"full-width digits", "２０２３－０７－３１", "2023-07-31"},
+		{"full-width letters", "ＡＢＣｘｙｚ", "ABCxyz"},
+		{"full-width brackets", "腾讯科技（深圳）有限公司", "腾讯科技(深圳)有限公司"},
+		{"ideographic comma kept", "甲、乙", "甲、乙"},
+		{"ideographic space trimmed", "\u3000许昌\u3000", "许昌"},
+		{"nbsp trimmed", "\u00a0许昌\u00a0", "许昌"},
+		{"tabs and newlines trimmed", "\t许昌 \r\n", "许昌"},
+		{"bom trimmed", "\ufeffuscc", "uscc"},
+		{"inner ideographic space folded not removed", "许昌\u3000人力", "许昌 人力"},
+		{"inner spaces kept", "a  b", "a  b"},
+		{"only spaces", " \u3000\u00a0 ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := NormalizeText(tt.in); got != tt.want {
+				t.Errorf("NormalizeText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeUSCC(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"already normal", "91411023174430174N", "91411023174430174N"},
+		{"lower case", "91411023174430174n", "91411023174430174N"},
+		{"surrounding space", "  91411023174430174N\t", "91411023174430174N"},
+		{"grouped by hand", "9141 1023 1744 3017 4N", "91411023174430174N"},
+		{"full width", "９１４１１０２３１７４４３０１７４Ｎ", "91411023174430174N"},
+		{"full width lower with ideographic space", "\u30009144030071526726ｘｇ", "9144030071526726XG"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := NormalizeUSCC(tt.in); got != tt.want {
+				t.Errorf("NormalizeUSCC(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeName(t *testing.T) {
+	const tencent = "腾讯科技(深圳)有限公司"
+	tests := []struct {
+		name, in, want string
+	}{
+		{"full-width brackets", "腾讯科技（深圳）有限公司", tencent},
+		{"half-width brackets", "腾讯科技(深圳)有限公司", tencent},
+		{"space before bracket", "腾讯科技 (深圳)有限公司", tencent},
+		{"ideographic spaces", "\u3000腾讯科技\u3000（深圳）有限公司\u3000", tencent},
+		{"tortoise-shell brackets", "腾讯科技〔深圳〕有限公司", tencent},
+		{"lenticular brackets", "腾讯科技【深圳】有限公司", tencent},
+		{"square brackets", "腾讯科技[深圳]有限公司", tencent},
+		{"full-width square brackets", "腾讯科技［深圳］有限公司", tencent},
+		{"latin letters lower-cased", "ＦＥＳＣＯ Adecco 许昌分公司", "fescoadecco许昌分公司"},
+		{"book title marks kept", "《许昌人才》杂志社", "《许昌人才》杂志社"},
+		{"ideographic comma kept", "甲、乙", "甲、乙"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := NormalizeName(tt.in); got != tt.want {
+				t.Errorf("NormalizeName(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeNameDistinguishesInstitutions(t *testing.T) {
+	a := NormalizeName("许昌市人力资源有限公司")
+	b := NormalizeName("许昌县人力资源有限公司")
+	if a == b {
+		t.Errorf("different names share the key %q", a)
+	}
+}
