@@ -45,19 +45,26 @@ func (t Target) funcs() template.FuncMap {
 	}
 }
 
-type templateData struct{ OnCluster string }
-
 func (t Target) render(name, text string) (string, error) {
+	return t.renderWith(name, text, nil)
+}
+
+// renderWith renders text with data (identifiers from the contract, never
+// user input) beside .OnCluster.
+func (t Target) renderWith(name, text string, data map[string]any) (string, error) {
 	tpl, err := template.New(name).Funcs(t.funcs()).Parse(text)
 	if err != nil {
 		return "", fmt.Errorf("parse %s: %w", name, err)
 	}
-	var data templateData
+	all := map[string]any{"OnCluster": ""}
 	if t.Cluster != "" {
-		data.OnCluster = "ON CLUSTER `" + t.Cluster + "`"
+		all["OnCluster"] = "ON CLUSTER `" + t.Cluster + "`"
+	}
+	for k, v := range data {
+		all[k] = v
 	}
 	var buf bytes.Buffer
-	if err := tpl.Execute(&buf, data); err != nil {
+	if err := tpl.Option("missingkey=error").Execute(&buf, all); err != nil {
 		return "", fmt.Errorf("render %s: %w", name, err)
 	}
 	return buf.String(), nil
@@ -107,11 +114,17 @@ func Migrations(t Target) ([]Migration, error) {
 // Query returns the named query (a path under queries/ without ".sql"),
 // rendered for t.
 func Query(t Target, name string) (string, error) {
+	return QueryWith(t, name, nil)
+}
+
+// QueryWith renders a query template whose table and column names vary
+// (the same load step for each of the seven lists).
+func QueryWith(t Target, name string, data map[string]any) (string, error) {
 	raw, err := files.ReadFile(path.Join("queries", name+".sql"))
 	if err != nil {
 		return "", fmt.Errorf("query %s: %w", name, err)
 	}
-	text, err := t.render(name, string(raw))
+	text, err := t.renderWith(name, string(raw), data)
 	if err != nil {
 		return "", err
 	}

@@ -1,0 +1,240 @@
+// Package contract defines the seven lists of DATA-CONTRACT.md — their
+// columns, English and Chinese names, keys and value rules — and turns one
+// input record into a validated row. File importers, API and HTML sources
+// all go through it, so every path into the store accepts and rejects the
+// same things.
+package contract
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// Kind is how a column's text is parsed.
+type Kind int
+
+// Column kinds.
+const (
+	Text   Kind = iota // trimmed, full-width normalised
+	USCC               // unified social credit code, checked
+	Date               // any DATA-CONTRACT date spelling
+	Bool               // true/false, 1/0, yes/no, 是/否, Y/N
+	Year               // a report year
+	Enum               // one of Column.Values (English key or Chinese label)
+	County             // 6-digit division code
+)
+
+// Column is one contract column.
+type Column struct {
+	Key      string // English key, also the ClickHouse column name
+	Chinese  string // the Chinese header
+	Aliases  []string
+	Kind     Kind
+	Required bool
+	// Values maps accepted spellings (English key, Chinese label, variants)
+	// to the stored English key, for Enum columns.
+	Values map[string]string
+}
+
+// List is one of the seven lists.
+type List struct {
+	Name     string // institutions, inspections, …
+	Title    string // Chinese title
+	Key      []string
+	Columns  []Column
+	External bool // published by an outside source; uscc may be empty if a name is given
+	// Derived are stored columns computed from the contract columns
+	// (name_key, county_code defaults, grade_label); see Row.
+	Derived []string
+	check   func(r *Row) *FieldError // cross-column rules
+}
+
+// Column returns the column with the given key.
+func (l *List) Column(key string) (Column, bool) {
+	for _, c := range l.Columns {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// StoredColumns are the table columns a Row fills, in Row.Values order:
+// the contract columns, then the derived ones.
+func (l *List) StoredColumns() []string {
+	out := make([]string, 0, len(l.Columns)+len(l.Derived))
+	for _, c := range l.Columns {
+		out = append(out, c.Key)
+	}
+	return append(out, l.Derived...)
+}
+
+func enum(pairs ...string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m[strings.ToLower(pairs[i])] = pairs[i+1]
+	}
+	return m
+}
+
+// Enum spellings. Each English key maps to itself; Chinese labels and
+// common variants map to the key.
+var (
+	licenseStatuses = enum(
+		"valid", "valid", "有效", "valid", "正常", "valid",
+		"revoked", "revoked", "吊销", "revoked", "已吊销", "revoked",
+		"cancelled", "cancelled", "canceled", "cancelled", "注销", "cancelled", "已注销", "cancelled",
+	)
+	inspectionKinds = enum(
+		"violation", "violation", "违法违规", "violation", "违法违规行为", "violation", "劳动保障违法违规", "violation", "劳动保障违法违规行为", "violation",
+		"fund_fraud", "fund_fraud", "骗取资金", "fund_fraud", "骗取补贴资金", "fund_fraud",
+		"false_materials", "false_materials", "虚假材料", "false_materials", "提供虚假材料", "false_materials",
+		"conditions_unmet", "conditions_unmet", "不符合设立条件", "conditions_unmet", "未达到设立条件", "conditions_unmet",
+		"compliance_failure", "compliance_failure", "未按规定履行", "compliance_failure",
+		"commitment_breach", "commitment_breach", "未履行承诺", "commitment_breach", "未履行信用承诺", "commitment_breach",
+	)
+	severities = enum(
+		"minor", "minor", "较轻", "minor",
+		"general", "general", "一般", "general",
+		"serious", "serious", "严重", "serious",
+		"major", "major", "重大", "major",
+	)
+	// Public credit evaluation labels: A–D, or 优/良/中/差 in that order.
+	evalGrades = enum("a", "A", "b", "B", "c", "C", "d", "D", "优", "A", "良", "B", "中", "C", "差", "D")
+)
+
+var lists = []*List{
+	{
+		Name: "institutions", Title: "机构名录", Key: []string{"uscc"},
+		Columns: []Column{
+			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},
+			{Key: "name", Chinese: "机构名称", Required: true},
+			{Key: "county_code", Chinese: "区县代码", Kind: County},
+			{Key: "license_no", Chinese: "许可证编号"},
+			{Key: "licensed_on", Chinese: "许可日期", Kind: Date, Required: true},
+			{Key: "license_status", Chinese: "许可状态", Kind: Enum, Values: licenseStatuses},
+			{Key: "license_status_on", Chinese: "状态变更日期", Kind: Date},
+			{Key: "commitment_signed_on", Chinese: "承诺书签订日期", Kind: Date},
+			{Key: "lost_contact_since", Chinese: "失联起始日期", Kind: Date},
+		},
+		Derived: []string{"name_key"},
+		check:   checkInstitution,
+	},
+	{
+		Name: "inspections", Title: "监察与查处记录", Key: []string{"record_id"},
+		Columns: []Column{
+			{Key: "record_id", Chinese: "记录编号", Required: true},
+			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},
+			{Key: "kind", Chinese: "类型", Kind: Enum, Required: true, Values: inspectionKinds},
+			{Key: "severity", Chinese: "情节", Kind: Enum, Values: severities},
+			{Key: "handled_on", Chinese: "查处日期", Kind: Date, Required: true},
+			{Key: "rectified_on", Chinese: "整改完成日期", Kind: Date},
+			{Key: "refused", Chinese: "拒不整改", Kind: Bool},
+			{Key: "authority", Chinese: "查处机关"},
+			{Key: "measure", Chinese: "查处措施"},
+			{Key: "description", Chinese: "情况说明"},
+		},
+		check: checkInspection,
+	},
+	{
+		Name: "annual_reports", Title: "年度报告", Key: []string{"uscc", "year"},
+		Columns: []Column{
+			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},
+			{Key: "year", Chinese: "报告年度", Kind: Year, Required: true},
+			{Key: "submitted_on", Chinese: "提交日期", Kind: Date, Required: true},
+		},
+	},
+	{
+		Name: "penalties", Title: "行政处罚", Key: []string{"record_id"}, External: true,
+		Columns: []Column{
+			{Key: "record_id", Chinese: "决定书文号", Aliases: []string{"行政处罚决定书文号", "PENDECNO"}, Required: true},
+			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
+			{Key: "name", Chinese: "企业名称", Aliases: []string{"名称", "当事人名称", "机构名称"}},
+			{Key: "decided_on", Chinese: "决定日期", Aliases: []string{"处罚决定日期", "作出行政处罚决定日期", "PENDECISSDATE"}, Kind: Date, Required: true},
+			{Key: "authority", Chinese: "作出决定机关", Aliases: []string{"决定机关", "PENAUTH_CN"}},
+			{Key: "content", Chinese: "处罚内容", Aliases: []string{"PENCONTENT"}},
+			{Key: "publicity_ended_on", Chinese: "公示截止日期", Aliases: []string{"公示结束日期"}, Kind: Date},
+		},
+		Derived: []string{"name_key"},
+		check:   checkExternal,
+	},
+	{
+		Name: "abnormal", Title: "经营异常名录", Key: []string{"uscc", "name_key", "listed_on"}, External: true,
+		Columns: []Column{
+			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
+			{Key: "name", Chinese: "企业名称", Aliases: []string{"名称", "机构名称"}},
+			{Key: "listed_on", Chinese: "列入日期", Aliases: []string{"ABNTIME"}, Kind: Date, Required: true},
+			{Key: "reason", Chinese: "列入原因", Aliases: []string{"列入经营异常名录原因", "SPECAUSE_CN"}},
+			{Key: "authority", Chinese: "作出决定机关", Aliases: []string{"作出决定机关(列入)", "DECORG_CN"}},
+			{Key: "removed_on", Chinese: "移出日期", Aliases: []string{"REMDATE"}, Kind: Date},
+			{Key: "removal_reason", Chinese: "移出原因", Aliases: []string{"移出经营异常名录原因", "REMEXCPRES_CN"}},
+		},
+		Derived: []string{"name_key"},
+		check:   checkListing,
+	},
+	{
+		Name: "dishonest", Title: "严重失信主体名单", Key: []string{"uscc", "name_key", "listed_on"}, External: true,
+		Columns: []Column{
+			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
+			{Key: "name", Chinese: "主体名称", Aliases: []string{"企业名称", "名称", "机构名称"}},
+			{Key: "listed_on", Chinese: "列入日期", Aliases: []string{"认定日期"}, Kind: Date, Required: true},
+			{Key: "reason", Chinese: "列入原因", Aliases: []string{"列入严重失信主体名单原因", "失信行为"}},
+			{Key: "authority", Chinese: "作出决定机关", Aliases: []string{"认定机关"}},
+			{Key: "removed_on", Chinese: "移出日期", Kind: Date},
+		},
+		Derived: []string{"name_key"},
+		check:   checkListing,
+	},
+	{
+		Name: "public_eval", Title: "公共信用综合评价", Key: []string{"uscc", "name_key", "evaluated_on"}, External: true,
+		Columns: []Column{
+			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
+			{Key: "name", Chinese: "主体名称", Aliases: []string{"企业名称", "名称", "机构名称"}},
+			{Key: "grade", Chinese: "评价结果", Aliases: []string{"评价等级", "信用等级", "等级"}, Kind: Enum, Required: true, Values: evalGrades},
+			{Key: "evaluated_on", Chinese: "评价日期", Kind: Date, Required: true},
+		},
+		Derived: []string{"name_key", "grade_label"},
+		check:   checkExternal,
+	},
+}
+
+// Lists returns the seven lists in contract order.
+func Lists() []*List { return lists }
+
+// Names returns the list names in contract order.
+func Names() []string {
+	out := make([]string, len(lists))
+	for i, l := range lists {
+		out[i] = l.Name
+	}
+	return out
+}
+
+// Lookup finds a list by its English name or Chinese title.
+func Lookup(name string) (*List, error) {
+	for _, l := range lists {
+		if l.Name == name || l.Title == name {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown list %q; the lists are %s", name, strings.Join(Names(), ", "))
+}
+
+// Spellings lists an enum column's accepted values for messages.
+func (c Column) Spellings() string {
+	var s []string
+	for k := range c.Values {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return strings.Join(s, ", ")
+}
+
+func normalizeHeader(h string) string {
+	h = strings.ToLower(transform.NormalizeText(h))
+	h = strings.Join(strings.Fields(h), "")
+	return strings.TrimSuffix(strings.TrimSuffix(h, "*"), "（必填）")
+}

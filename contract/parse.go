@@ -1,0 +1,320 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// Reasons are the short categories rejected rows are counted by.
+const (
+	ReasonMissing      = "missing required field"
+	ReasonUSCC         = "invalid USCC"
+	ReasonDate         = "invalid date"
+	ReasonBool         = "invalid boolean"
+	ReasonEnum         = "unknown value"
+	ReasonYear         = "invalid year"
+	ReasonCounty       = "invalid county code"
+	ReasonInconsistent = "inconsistent fields"
+	ReasonColumns      = "wrong number of fields"
+)
+
+// FieldError is one reason a record was rejected.
+type FieldError struct {
+	Column string // the header as written in the input ("" for the whole row)
+	Value  string
+	Reason string // one of the Reason constants
+	Detail string // what exactly is wrong and what is accepted
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	if e.Column != "" {
+		fmt.Fprintf(&b, "column %s: ", e.Column)
+	}
+	b.WriteString(e.Reason)
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	return b.String()
+}
+
+// Mapping binds input columns to contract columns.
+type Mapping struct {
+	list    *List
+	index   []int    // contract column i → input field index, -1 if absent
+	headers []string // input headers as written
+	extra   []int    // input fields not in the contract, kept as extra
+
+	// SerialDates accepts Excel serial day numbers (45138) in date columns.
+	// The XLSX reader sets it: it reads raw cell values, because formatted
+	// ones follow the workbook's locale (07-31-23).
+	SerialDates bool
+	// AllowList accepts legacy codes that fail the GB 32100 check.
+	AllowList transform.USCCAllowList
+}
+
+// ErrHeader is returned when a header cannot be mapped.
+var ErrHeader = errors.New("bad header")
+
+// Map matches an input header row to the list's columns. Columns may be
+// named by English key or Chinese name (or a known alias), in any order;
+// unknown columns are kept as extra. A missing required column or a
+// column named twice is an error, since every row would fail.
+func (l *List) Map(header []string) (*Mapping, error) {
+	m := &Mapping{list: l, index: make([]int, len(l.Columns)), headers: header}
+	for i := range m.index {
+		m.index[i] = -1
+	}
+	names := map[string]int{}
+	for ci, c := range l.Columns {
+		for _, n := range append([]string{c.Key, c.Chinese}, c.Aliases...) {
+			names[normalizeHeader(n)] = ci
+		}
+	}
+	for fi, h := range header {
+		ci, ok := names[normalizeHeader(h)]
+		if !ok {
+			if strings.TrimSpace(h) != "" {
+				m.extra = append(m.extra, fi)
+			}
+			continue
+		}
+		if prev := m.index[ci]; prev >= 0 {
+			return nil, fmt.Errorf("%w: columns %q and %q both mean %s (%s)", ErrHeader, header[prev], h, l.Columns[ci].Key, l.Columns[ci].Chinese)
+		}
+		m.index[ci] = fi
+	}
+	var missing []string
+	for ci, c := range l.Columns {
+		if c.Required && m.index[ci] < 0 {
+			missing = append(missing, fmt.Sprintf("%s (%s)", c.Key, c.Chinese))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: list %s needs column(s) %s; the header has %q", ErrHeader, l.Name, strings.Join(missing, ", "), header)
+	}
+	return m, nil
+}
+
+// Extra returns the unknown input headers.
+func (m *Mapping) Extra() []string {
+	out := make([]string, len(m.extra))
+	for i, fi := range m.extra {
+		out[i] = m.headers[fi]
+	}
+	return out
+}
+
+// Row is a validated record: Values holds one Go value per stored column
+// (List.StoredColumns): string, time.Time or nil for dates, bool, uint16
+// for years.
+type Row struct {
+	List   *List
+	Values []any
+	Extra  map[string]string
+}
+
+// Get returns the value of a stored column.
+func (r *Row) Get(key string) any {
+	for i, k := range r.List.StoredColumns() {
+		if k == key {
+			return r.Values[i]
+		}
+	}
+	return nil
+}
+
+func (r *Row) set(key string, v any) {
+	for i, k := range r.List.StoredColumns() {
+		if k == key {
+			r.Values[i] = v
+			return
+		}
+	}
+}
+
+func (r *Row) str(key string) string {
+	s, _ := r.Get(key).(string)
+	return s
+}
+
+// Parse validates one input record. It returns every field error of the
+// record, not just the first, so one pass over a file tells the user all
+// that is wrong with it.
+func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
+	l := m.list
+	row := &Row{List: l, Values: make([]any, len(l.Columns)+len(l.Derived))}
+	var errs []*FieldError
+	for ci, c := range l.Columns {
+		raw := ""
+		header := c.Key
+		if fi := m.index[ci]; fi >= 0 {
+			header = m.headers[fi]
+			if fi < len(fields) {
+				raw = fields[fi]
+			}
+		}
+		v, ferr := m.parseValue(c, raw)
+		if ferr != nil {
+			ferr.Column = header
+			errs = append(errs, ferr)
+			continue
+		}
+		row.Values[ci] = v
+		if c.Key == "grade" && l.Name == "public_eval" {
+			// Keep the label as published (优, B …) beside the mapped grade.
+			row.Values[len(l.Columns)+1] = transform.NormalizeText(raw)
+		}
+	}
+	if len(m.extra) > 0 {
+		row.Extra = map[string]string{}
+		for _, fi := range m.extra {
+			if fi < len(fields) && strings.TrimSpace(fields[fi]) != "" {
+				row.Extra[m.headers[fi]] = fields[fi]
+			}
+		}
+	}
+	for i := range l.Derived {
+		if row.Values[len(l.Columns)+i] == nil {
+			row.Values[len(l.Columns)+i] = ""
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if name, ok := row.Get("name").(string); ok {
+		row.set("name_key", transform.NormalizeName(name))
+	}
+	if l.check != nil {
+		if ferr := l.check(row); ferr != nil {
+			if ferr.Column != "" {
+				ferr.Column = m.header(ferr.Column)
+			}
+			return nil, []*FieldError{ferr}
+		}
+	}
+	return row, nil
+}
+
+// header returns the input header for a contract column key.
+func (m *Mapping) header(key string) string {
+	for ci, c := range m.list.Columns {
+		if c.Key == key && m.index[ci] >= 0 {
+			return m.headers[m.index[ci]]
+		}
+	}
+	return key
+}
+
+func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
+	s := transform.NormalizeText(raw)
+	if s == "" {
+		if c.Required {
+			return nil, &FieldError{Value: raw, Reason: ReasonMissing, Detail: fmt.Sprintf("%s (%s) is required", c.Key, c.Chinese)}
+		}
+		switch c.Kind {
+		case Date:
+			return nil, nil
+		case Bool:
+			return false, nil
+		case Year:
+			return uint16(0), nil
+		}
+		return "", nil
+	}
+	switch c.Kind {
+	case USCC:
+		code := transform.NormalizeUSCC(s)
+		if err := m.AllowList.Check(code); err != nil {
+			return code, &FieldError{Value: raw, Reason: ReasonUSCC, Detail: strings.TrimPrefix(err.Error(), transform.ErrUSCC.Error()+": ")}
+		}
+		return code, nil
+	case Date:
+		d, _, err := transform.ParseDate(s)
+		if err != nil {
+			if m.SerialDates {
+				if serial, ok := transform.ParseExcelSerialDate(s); ok {
+					return serial, nil
+				}
+			}
+			return nil, &FieldError{Value: raw, Reason: ReasonDate, Detail: err.Error()}
+		}
+		return d, nil
+	case Bool:
+		b, _, err := transform.ParseBool(s)
+		if err != nil {
+			return nil, &FieldError{Value: raw, Reason: ReasonBool, Detail: err.Error()}
+		}
+		return b, nil
+	case Year:
+		y, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(s, "年度"), "年"))
+		if err != nil || y < 1990 || y > 2100 {
+			return nil, &FieldError{Value: raw, Reason: ReasonYear, Detail: fmt.Sprintf("%q is not a year between 1990 and 2100", raw)}
+		}
+		return uint16(y), nil
+	case Enum:
+		v, ok := c.Values[strings.ToLower(s)]
+		if !ok {
+			return nil, &FieldError{Value: raw, Reason: ReasonEnum, Detail: fmt.Sprintf("%q is not a %s; accepted: %s", raw, c.Key, c.Spellings())}
+		}
+		return v, nil
+	case County:
+		if err := transform.ValidCountyCode(s); err != nil {
+			return nil, &FieldError{Value: raw, Reason: ReasonCounty, Detail: err.Error()}
+		}
+		return s, nil
+	}
+	return s, nil
+}
+
+func checkInstitution(r *Row) *FieldError {
+	status := r.str("license_status")
+	if status == "" {
+		r.set("license_status", "valid")
+		status = "valid"
+	}
+	if status != "valid" && r.Get("license_status_on") == nil {
+		return &FieldError{Column: "license_status_on", Reason: ReasonMissing, Detail: fmt.Sprintf("license_status_on (状态变更日期) is required when the licence is %s", status)}
+	}
+	if r.str("county_code") == "" {
+		r.set("county_code", transform.CountyFromUSCC(r.str("uscc")))
+	}
+	return nil
+}
+
+func checkInspection(r *Row) *FieldError {
+	kind, sev := r.str("kind"), r.str("severity")
+	if kind == "violation" && sev == "" {
+		return &FieldError{Column: "severity", Reason: ReasonMissing, Detail: "severity (情节) is required for a violation: minor 较轻, general 一般, serious 严重 or major 重大"}
+	}
+	if h, ok := r.Get("handled_on").(time.Time); ok {
+		if rect, ok := r.Get("rectified_on").(time.Time); ok && rect.Before(h) {
+			return &FieldError{Column: "rectified_on", Value: transform.FormatDate(rect), Reason: ReasonInconsistent, Detail: fmt.Sprintf("rectified on %s, before it was handled on %s", transform.FormatDate(rect), transform.FormatDate(h))}
+		}
+	}
+	return nil
+}
+
+func checkExternal(r *Row) *FieldError {
+	if r.str("uscc") == "" && r.str("name") == "" {
+		return &FieldError{Column: "uscc", Reason: ReasonMissing, Detail: "a record needs a USCC (统一社会信用代码) or a name to be matched"}
+	}
+	return nil
+}
+
+func checkListing(r *Row) *FieldError {
+	if ferr := checkExternal(r); ferr != nil {
+		return ferr
+	}
+	listed, _ := r.Get("listed_on").(time.Time)
+	if removed, ok := r.Get("removed_on").(time.Time); ok && removed.Before(listed) {
+		return &FieldError{Column: "removed_on", Value: transform.FormatDate(removed), Reason: ReasonInconsistent, Detail: fmt.Sprintf("removed on %s, before it was listed on %s", transform.FormatDate(removed), transform.FormatDate(listed))}
+	}
+	return nil
+}

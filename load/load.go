@@ -1,0 +1,205 @@
+// Package load writes validated records of one list into the store as a
+// batch: rows go to a stage table, ClickHouse keeps only the new or
+// changed ones (so loading the same data twice changes nothing), and the
+// batch and every rejected record are recorded for review.
+package load
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Source says where a batch came from.
+type Source struct {
+	Name     string // "file" for imports, else the sync source's name
+	Ref      string // file path or URL
+	Encoding string
+}
+
+// Record is one input record.
+type Record struct {
+	Line   int
+	Fields []string
+}
+
+// Reject is a record that failed validation.
+type Reject struct {
+	Line   int
+	Errors []*contract.FieldError
+	Fields []string
+}
+
+// Result summarises a batch.
+type Result struct {
+	BatchID    string
+	List       string
+	Read       int64 // records read
+	Valid      int64 // records that passed validation
+	Loaded     int64 // new or changed rows written
+	Unchanged  int64 // valid rows identical to what was stored
+	Duplicates int64 // rows whose key repeats later in the same batch
+	Rejected   int64
+	Rejects    []Reject
+	ByReason   map[string]int64
+	Extra      []string // input columns the contract does not know
+}
+
+// Reasons returns the reject reasons sorted by count, then name.
+func (r Result) Reasons() []string {
+	out := make([]string, 0, len(r.ByReason))
+	for k := range r.ByReason {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if r.ByReason[out[i]] != r.ByReason[out[j]] {
+			return r.ByReason[out[i]] > r.ByReason[out[j]]
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// metaColumns are written by the loader beside the contract columns.
+var metaColumns = []string{"source", "source_ref", "source_line", "batch_id", "loaded_at", "version", "extra"}
+
+// Load validates records with m and writes the good ones of list. A
+// record's error never stops the batch; a store error does, and then
+// nothing of the batch reaches the list's table.
+func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Record, error]) (Result, error) {
+	started := time.Now().UTC()
+	res := Result{BatchID: newBatchID(started), List: list.Name, ByReason: map[string]int64{}, Extra: m.Extra()}
+	t := sql.Target{Cluster: s.Cluster()}
+	stored := list.StoredColumns()
+	data := map[string]any{
+		"Table":   list.Name,
+		"Stage":   "_stage_" + res.BatchID,
+		"Key":     strings.Join(list.Key, ", "),
+		"Hashed":  strings.Join(stored, ", "),
+		"Columns": strings.Join(append(append([]string{}, stored...), append(metaColumns, "row_hash")...), ", "),
+	}
+	q := func(name string) string {
+		text, err := sql.QueryWith(t, "load/"+name, data)
+		if err != nil {
+			panic(err) // templates are tested; see sql tests
+		}
+		return text
+	}
+	if err := s.Exec(ctx, q("create_stage"), nil); err != nil {
+		return res, fmt.Errorf("create stage table: %w", err)
+	}
+	defer s.Exec(context.WithoutCancel(ctx), q("drop_stage"), nil)
+
+	loadedAt := started
+	version := uint64(started.UnixNano())
+	var srcErr error
+	rows := func(yield func([]any, error) bool) {
+		for rec, err := range records {
+			if err != nil {
+				srcErr = err
+				yield(nil, err)
+				return
+			}
+			res.Read++
+			row, errs := m.Parse(rec.Fields)
+			if len(errs) > 0 {
+				res.Rejected++
+				res.Rejects = append(res.Rejects, Reject{Line: rec.Line, Errors: errs, Fields: rec.Fields})
+				for _, e := range errs {
+					res.ByReason[e.Reason]++
+				}
+				continue
+			}
+			res.Valid++
+			extra := ""
+			if len(row.Extra) > 0 {
+				b, _ := json.Marshal(row.Extra)
+				extra = string(b)
+			}
+			vals := append(row.Values, src.Name, src.Ref, uint32(rec.Line), res.BatchID, loadedAt, version, extra)
+			if !yield(vals, nil) {
+				return
+			}
+		}
+	}
+	if _, err := s.Insert(ctx, data["Stage"].(string), append(append([]string{}, stored...), metaColumns...), rows); err != nil {
+		if srcErr != nil {
+			return res, srcErr
+		}
+		return res, fmt.Errorf("stage %s rows: %w", list.Name, err)
+	}
+	var staged, keys int64
+	if err := store.QueryRow(ctx, s, q("count_stage_keys"), nil, &staged, &keys); err != nil {
+		return res, fmt.Errorf("count staged rows: %w", err)
+	}
+	res.Duplicates = staged - keys
+	data["Changed"] = q("changed_rows")
+	changed, err := store.Count(ctx, s, q("count_changed"), nil)
+	if err != nil {
+		return res, fmt.Errorf("compare with stored %s: %w", list.Name, err)
+	}
+	if changed > 0 {
+		if err := s.Exec(ctx, q("insert_changed"), nil); err != nil {
+			return res, fmt.Errorf("write %s: %w", list.Name, err)
+		}
+	}
+	res.Loaded = changed
+	res.Unchanged = keys - changed
+	if err := record(ctx, s, t, res, src, started); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func record(ctx context.Context, s store.Store, t sql.Target, res Result, src Source, started time.Time) error {
+	if len(res.Rejects) > 0 {
+		now := time.Now().UTC()
+		rows := func(yield func([]any, error) bool) {
+			for _, rj := range res.Rejects {
+				raw, _ := json.Marshal(rj.Fields)
+				for _, e := range rj.Errors {
+					if !yield([]any{res.BatchID, res.List, src.Ref, uint32(rj.Line), e.Column, e.Value, e.Reason + ": " + e.Detail, string(raw), now}, nil) {
+						return
+					}
+				}
+			}
+		}
+		if _, err := s.Insert(ctx, "import_rejects", []string{"batch_id", "list", "source_ref", "line", "column", "value", "reason", "raw", "rejected_at"}, rows); err != nil {
+			return fmt.Errorf("record rejected rows: %w", err)
+		}
+	}
+	status := "ok"
+	if res.Rejected > 0 {
+		status = "rejected_rows"
+	}
+	err := s.Exec(ctx, sql.MustQuery(t, "load/record_batch"), store.Params{
+		"batch_id": res.BatchID, "list": res.List, "source": src.Name, "source_ref": src.Ref, "encoding": src.Encoding,
+		"started_at": started, "read": uint64(res.Read), "loaded": uint64(res.Loaded), "unchanged": uint64(res.Unchanged),
+		"rejected": uint64(res.Rejected), "status": status, "error": "",
+	})
+	if err != nil {
+		return fmt.Errorf("record batch: %w", err)
+	}
+	return nil
+}
+
+// ErrRejected is returned (wrapped) by callers when a batch had rejected
+// records, so commands can exit non-zero after loading the good ones.
+var ErrRejected = errors.New("some records were rejected")
+
+func newBatchID(t time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return t.Format("20060102T150405") + "_" + hex.EncodeToString(b[:])
+}

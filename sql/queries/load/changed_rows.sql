@@ -1,0 +1,15 @@
+-- Rows of the stage that are new or differ from what is stored: the last
+-- row per key within the batch (a file may repeat a key; the later line
+-- wins), minus keys whose stored row has the same content hash.
+WITH latest AS (
+    SELECT * EXCEPT (row_hash), cityHash64({{.Hashed}}) AS row_hash
+    FROM {{.Stage}}
+    ORDER BY source_line DESC
+    LIMIT 1 BY {{.Key}}
+)
+SELECT {{.Columns}}
+FROM latest
+WHERE ({{.Key}}, row_hash) NOT IN (
+    SELECT {{.Key}}, row_hash FROM {{.Table}} FINAL
+    WHERE ({{.Key}}) IN (SELECT {{.Key}} FROM {{.Stage}})
+)

@@ -1,0 +1,1 @@
+SELECT count(), uniqExact({{.Key}}) FROM {{.Stage}}

@@ -1,0 +1,1 @@
+INSERT INTO {{.Table}} ({{.Columns}}) {{.Changed}}
