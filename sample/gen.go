@@ -32,6 +32,7 @@ type build struct {
 // institutions licensed earlier signed around then.
 var campaign = ymd(2023, time.August, 15)
 
+// generate builds all records in memory; Write only spells them out.
 func generate(opt Options) (*generator, error) {
 	if opt.AsOf.IsZero() {
 		return nil, errors.New("sample: Options.AsOf is required")
@@ -127,11 +128,7 @@ func (g *generator) licenceNo(in *institution) string {
 	if g.r.chance(8) {
 		return "" // optional column, left blank by some counties
 	}
-	county := in.County
-	if county == "" {
-		county = countyOf(in.USCC[2:8])
-	}
-	return fmt.Sprintf("豫人服证字〔%d〕第%s%04d号", in.LicensedOn.Year(), county, 1+g.r.intn(300))
+	return fmt.Sprintf("豫人服证字〔%d〕第%s%04d号", in.LicensedOn.Year(), g.countyOf(in), 1+g.r.intn(300))
 }
 
 // fill gives an institution what a compliant one has: a signed commitment,
@@ -186,10 +183,7 @@ func label(r *rng, letter string) string {
 // that were rectified, old penalties and removed abnormal listings.
 func (g *generator) noise(b *build) {
 	in, r := b.in, g.r
-	for y := range b.reports {
-		if y >= g.nmax {
-			continue
-		}
+	for y := in.LicensedOn.Year(); y < g.nmax; y++ { // in year order: map order would break determinism
 		switch n := r.intn(100); {
 		case n < 6:
 			b.reports[y] = days(dueDate(y), 10+r.intn(110))
@@ -239,6 +233,8 @@ func (g *generator) publicityEnd(decided time.Time) time.Time {
 	}
 }
 
+// countyOf is the county an institution belongs to: the explicit column
+// wins over the code's division, as DOMAIN.md says.
 func (g *generator) countyOf(in *institution) string {
 	if in.County != "" {
 		return in.County
@@ -258,15 +254,15 @@ func (g *generator) before(in *institution, from time.Time) time.Time {
 }
 
 var descriptions = map[string][]string{
-	"violation/minor":    {"未在服务场所明示人力资源服务许可证", "未按规定建立求职者信息台账", "发布招聘信息未注明用人单位名称"},
-	"violation/general":  {"超出许可业务范围发布招聘信息", "未按规定明示收费标准", "向劳动者收取押金"},
-	"violation/serious":  {"发布虚假招聘信息", "以招聘为名牟取不正当利益", "扣押劳动者居民身份证"},
-	"violation/major":    {"介绍未满16周岁的未成年人就业", "以欺诈手段组织劳动者外出务工造成严重后果", "伪造、涂改、转让人力资源服务许可证"},
-	"fund_fraud/":        {"虚报培训人数骗取职业技能培训补贴", "伪造就业登记材料骗取就业补助资金", "虚构劳动关系骗取社会保险基金"},
-	"false_materials/":   {"年度报告中虚报从业人员数量", "提交虚假服务场所证明材料", "隐瞒分支机构设立情况"},
-	"conditions_unmet/":  {"服务场所面积不足，不符合设立条件", "专职工作人员不足5名", "迁址后未达到设立条件"},
+	"violation/minor":     {"未在服务场所明示人力资源服务许可证", "未按规定建立求职者信息台账", "发布招聘信息未注明用人单位名称"},
+	"violation/general":   {"超出许可业务范围发布招聘信息", "未按规定明示收费标准", "向劳动者收取押金"},
+	"violation/serious":   {"发布虚假招聘信息", "以招聘为名牟取不正当利益", "扣押劳动者居民身份证"},
+	"violation/major":     {"介绍未满16周岁的未成年人就业", "以欺诈手段组织劳动者外出务工造成严重后果", "伪造、涂改、转让人力资源服务许可证"},
+	"fund_fraud/":         {"虚报培训人数骗取职业技能培训补贴", "伪造就业登记材料骗取就业补助资金", "虚构劳动关系骗取社会保险基金"},
+	"false_materials/":    {"年度报告中虚报从业人员数量", "提交虚假服务场所证明材料", "隐瞒分支机构设立情况"},
+	"conditions_unmet/":   {"服务场所面积不足，不符合设立条件", "专职工作人员不足5名", "迁址后未达到设立条件"},
 	"compliance_failure/": {"未按规定报送人力资源服务统计报表", "变更机构名称未按规定备案", "未按规定报送书面报告", "拒绝接受监督检查"},
-	"commitment_breach/": {"违反信用承诺，承诺事项未落实", "承诺期限内未完成整改"},
+	"commitment_breach/":  {"违反信用承诺，承诺事项未落实", "承诺期限内未完成整改"},
 }
 
 var measures = map[string][]string{
@@ -311,13 +307,14 @@ var hrPenaltyTexts = []string{
 	"违反《就业服务与就业管理规定》，向劳动者收取押金，处罚款人民币%d元",
 }
 
-var otherPenaltyTexts = []string{
-	"违反《中华人民共和国产品质量法》，生产销售不合格产品，没收违法所得并处罚款人民币%d元",
-	"违反《中华人民共和国食品安全法》，经营超过保质期的食品，处罚款人民币%d元",
-	"违反《中华人民共和国大气污染防治法》，未采取防尘措施，处罚款人民币%d元",
-	"违反《企业信息公示暂行条例》，公示信息隐瞒真实情况，处罚款人民币%d元",
-	"违反《中华人民共和国安全生产法》，未按规定开展安全培训，处罚款人民币%d元",
-	"违反《保障农民工工资支付条例》，拖欠农民工工资，处罚款人民币%d元",
+// otherPenalties pairs an authority with what it fines other enterprises for.
+var otherPenalties = []struct{ authority, text string }{
+	{"市场监督管理局", "违反《中华人民共和国产品质量法》，生产销售不合格产品，没收违法所得并处罚款人民币%d元"},
+	{"市场监督管理局", "违反《中华人民共和国食品安全法》，经营超过保质期的食品，处罚款人民币%d元"},
+	{"市场监督管理局", "违反《企业信息公示暂行条例》，公示信息隐瞒真实情况，处罚款人民币%d元"},
+	{"生态环境局", "违反《中华人民共和国大气污染防治法》，未采取防尘措施，处罚款人民币%d元"},
+	{"应急管理局", "违反《中华人民共和国安全生产法》，未按规定开展安全培训，处罚款人民币%d元"},
+	{"人力资源和社会保障局", "违反《保障农民工工资支付条例》，拖欠农民工工资，处罚款人民币%d元"},
 }
 
 func hrPenaltyContent(r *rng) string {
@@ -352,6 +349,15 @@ var dishonestReasons = []string{
 	"被列入经营异常名录届满3年仍未履行相关义务",
 	"拖欠农民工工资数额较大，情节严重",
 	"提供虚假材料骗取就业补助资金",
+}
+
+// dishonestAuthority: wage arrears and subsidy fraud are listed by the HR
+// bureau, the rest by market regulation.
+func dishonestAuthority(reason, county string) string {
+	if strings.Contains(reason, "农民工工资") || strings.Contains(reason, "就业补助") {
+		return hrBureau(county)
+	}
+	return marketBureau(county)
 }
 
 // addListing appends to the abnormal or dishonest list, refusing a second
@@ -447,16 +453,8 @@ func (g *generator) others(n int) error {
 	for i := 0; i < n/2; i++ {
 		e := pool[r.intn(len(pool))]
 		d := r.between(g.t.AddDate(-3, 0, 0), g.t)
-		auth := marketBureau(e.county)
-		switch r.intn(5) {
-		case 0:
-			auth = regionFull(e.county) + "生态环境局"
-		case 1:
-			auth = regionFull(e.county) + "应急管理局"
-		case 2:
-			auth = hrBureau(e.county)
-		}
-		g.addPenalty(e.uscc, e.name, d, g.publicityEnd(d), auth, fmt.Sprintf(r.pick(otherPenaltyTexts), (1+r.intn(20))*1000))
+		p := otherPenalties[r.intn(len(otherPenalties))]
+		g.addPenalty(e.uscc, e.name, d, g.publicityEnd(d), regionFull(e.county)+p.authority, fmt.Sprintf(p.text, (1+r.intn(20))*1000))
 	}
 	for i := 0; i < 2*n/3; i++ {
 		e := pool[r.intn(len(pool))]
@@ -479,7 +477,8 @@ func (g *generator) others(n int) error {
 		if r.chance(20) {
 			rem = r.between(l.AddDate(1, 0, 0), g.t) // early removal after a year at the soonest
 		}
-		_ = g.addListing(&g.ds.dishonest, e.uscc, e.name, l, rem, r.pick(dishonestReasons), marketBureau(e.county))
+		reason := r.pick(dishonestReasons)
+		_ = g.addListing(&g.ds.dishonest, e.uscc, e.name, l, rem, reason, dishonestAuthority(reason, e.county))
 	}
 	for i := 0; i < n; i++ {
 		e := pool[r.intn(len(pool))]
@@ -565,4 +564,3 @@ func authorityAbbr(authority string) string {
 	}
 	return place
 }
-

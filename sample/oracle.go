@@ -1,7 +1,6 @@
 package sample
 
 import (
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -15,7 +14,7 @@ import (
 // verdict is the oracle's answer for one institution at one date.
 type verdict struct {
 	graded  bool
-	clauses []string // sorted by clauseLess; nil when not graded
+	clauses []string // in clauseOrder; nil when not graded or A
 }
 
 // clauseOrder is the report order: worst grade first, then by number.
@@ -23,19 +22,6 @@ var clauseOrder = []string{
 	"D1", "D2", "D3", "D4", "D5",
 	"C1", "C2", "C3", "C4", "C5", "C6",
 	"B1", "B2", "B3", "B4", "B5", "B6",
-}
-
-func clauseRank(id string) int {
-	for i, c := range clauseOrder {
-		if c == id {
-			return i
-		}
-	}
-	return len(clauseOrder)
-}
-
-func sortClauses(c []string) {
-	sort.Slice(c, func(i, j int) bool { return clauseRank(c[i]) < clauseRank(c[j]) })
 }
 
 // normUSCC is the contract's USCC normalisation for the variants this

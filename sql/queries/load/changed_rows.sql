@@ -2,7 +2,9 @@
 -- row per key within the batch (a file may repeat a key; the later line
 -- wins), minus keys whose stored row has the same content hash.
 WITH latest AS (
-    SELECT * EXCEPT (row_hash), cityHash64({{.Hashed}}) AS row_hash
+    -- The tuple is rendered as text first: hashing Nullable arguments
+    -- directly yields NULL as soon as one of them is NULL.
+    SELECT * EXCEPT (row_hash), cityHash64(toString(tuple({{.Hashed}}))) AS row_hash
     FROM {{.Stage}}
     ORDER BY source_line DESC
     LIMIT 1 BY {{.Key}}

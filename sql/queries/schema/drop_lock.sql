@@ -1,1 +1,4 @@
-DROP TABLE IF EXISTS schema_migrations_lock {{.OnCluster}} SYNC
+-- No SYNC: an idle chDB connection may still reference the table from
+-- its last statement, and a synchronous drop would wait for it forever.
+-- The Atomic database frees the name at once either way.
+DROP TABLE IF EXISTS schema_migrations_lock {{.OnCluster}}

@@ -1,0 +1,42 @@
+# creditsync — `make demo` and `make test` are all a new machine needs;
+# both run `make setup`, which installs what is missing and is quick when
+# nothing is.
+
+GO       ?= go
+BIN      := bin/creditsync
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+# Tests may run packages in parallel; each loads the 560 MB engine.
+TESTFLAGS ?= -p 2 -timeout 20m
+
+.PHONY: setup deps libchdb build demo test bench fuzz vet clean
+
+setup: deps libchdb build
+
+deps:
+	@$(GO) mod download
+
+libchdb:
+	@scripts/install-libchdb.sh
+
+build:
+	@mkdir -p bin
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/creditsync
+
+demo: setup
+	$(BIN) demo
+
+test: setup
+	$(GO) vet ./...
+	$(GO) test $(TESTFLAGS) ./...
+
+fuzz: setup
+	$(GO) test -run '^$$' -fuzz FuzzValidateUSCC -fuzztime 20s ./transform
+	$(GO) test -run '^$$' -fuzz FuzzParseDate -fuzztime 20s ./transform
+	$(GO) test -run '^$$' -fuzz FuzzParseRecord -fuzztime 20s ./contract
+
+bench: setup
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin demo-data

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/xuchang-hrss/creditsync/schema"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/embedded"
+	"github.com/xuchang-hrss/creditsync/store/server"
+)
+
+// app holds the global options shared by every command.
+type app struct {
+	dataDir    string
+	dsn        string
+	cluster    string
+	database   string
+	logFormat  string
+	verbose    bool
+	stdout     io.Writer
+	stderr     io.Writer
+	log        *slog.Logger
+	autoSchema bool
+	bar        *progressbar.ProgressBar
+}
+
+func newApp() *app { return &app{stdout: os.Stdout, stderr: os.Stderr, autoSchema: true} }
+
+// defaultDataDir is where the embedded engine keeps data when neither
+// --data nor CREDITSYNC_DATA says otherwise.
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "creditsync")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "creditsync")
+	}
+	return "creditsync-data"
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (a *app) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "creditsync",
+		Short: "Credit grading of Xuchang's human-resource service institutions",
+		Long: `creditsync keeps the A/B/C/D credit grades of Xuchang's licensed
+human-resource service institutions current: it imports the bureau's
+registers and inspection records, syncs the external credit lists, and
+stores everything in ClickHouse.
+
+Storage: an embedded ClickHouse engine (chDB) in the data directory by
+default; a ClickHouse server or cluster when --clickhouse (or
+CREDITSYNC_CLICKHOUSE) is set.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			a.stdout, a.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			a.log = a.newLogger()
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.dataDir, "data", envOr("CREDITSYNC_DATA", defaultDataDir()), "data directory of the embedded engine (env CREDITSYNC_DATA)")
+	pf.StringVar(&a.dsn, "clickhouse", os.Getenv("CREDITSYNC_CLICKHOUSE"), "ClickHouse server DSN clickhouse://user:pass@host:9000/db; empty = embedded engine (env CREDITSYNC_CLICKHOUSE)")
+	pf.StringVar(&a.cluster, "cluster", os.Getenv("CREDITSYNC_CLUSTER"), "ClickHouse cluster name for ON CLUSTER DDL and Replicated tables (env CREDITSYNC_CLUSTER)")
+	pf.StringVar(&a.database, "database", envOr("CREDITSYNC_DATABASE", "creditsync"), "ClickHouse database (env CREDITSYNC_DATABASE)")
+	pf.StringVar(&a.logFormat, "log-format", envOr("CREDITSYNC_LOG_FORMAT", "text"), "log format: text or json")
+	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log debug detail")
+	root.AddCommand(a.initCmd(), a.importCmd(), a.sqlCmd(), a.versionCmd(), a.demoCmd())
+	return root
+}
+
+func (a *app) newLogger() *slog.Logger {
+	level := slog.LevelInfo
+	if a.verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if a.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(a.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, opts))
+}
+
+// isTerminal reports whether w is an interactive terminal (for progress bars).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// open opens the configured store and brings its schema up to date.
+func (a *app) open(ctx context.Context) (store.Store, error) {
+	var s store.Store
+	if a.dsn != "" {
+		a.log.Debug("opening ClickHouse server", "dsn", server.Redact(a.dsn), "cluster", a.cluster)
+		srv, err := server.Open(ctx, server.Config{DSN: a.dsn, Database: a.databaseOverride(), Cluster: a.cluster})
+		if err != nil {
+			return nil, err
+		}
+		s = srv
+	} else {
+		if err := os.MkdirAll(a.dataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		a.log.Debug("opening embedded engine", "data", a.dataDir)
+		emb, err := embedded.Open(ctx, embedded.Config{Path: filepath.Join(a.dataDir, "clickhouse"), Database: a.database})
+		if err != nil {
+			return nil, err
+		}
+		s = emb
+	}
+	if a.autoSchema {
+		res, err := schema.Migrate(ctx, s, schema.Options{})
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		for _, m := range res.Applied {
+			a.log.Info("applied migration", "migration", m)
+		}
+	}
+	return s, nil
+}
+
+// databaseOverride returns --database when given explicitly, so a DSN's
+// own database is used otherwise.
+func (a *app) databaseOverride() string {
+	if a.database == "creditsync" && os.Getenv("CREDITSYNC_DATABASE") == "" {
+		return ""
+	}
+	return a.database
+}
+
+func (a *app) where() string {
+	if a.dsn != "" {
+		return "ClickHouse server " + server.Redact(a.dsn)
+	}
+	return "embedded engine in " + a.dataDir
+}
+
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError{fmt.Errorf("%s needs %s (got %d argument(s): %s)", cmd.CommandPath(), what, len(args), strings.Join(args, " "))}
+		}
+		return nil
+	}
+}

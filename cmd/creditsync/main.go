@@ -1,0 +1,82 @@
+// Command creditsync grades Xuchang's human-resource service institutions
+// from the bureau's records and external credit lists, stored in
+// ClickHouse (embedded chDB by default, or a server or cluster).
+//
+// Exit codes: 0 success; 1 failure; 2 bad usage; 3 the command finished
+// but rejected some input records (they are listed, the good ones loaded).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailure  = 1
+	exitUsage    = 2
+	exitRejected = 3
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:]))
+}
+
+func run(ctx context.Context, args []string) int {
+	app := newApp()
+	cmd := app.root()
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	var re rejectedError
+	switch {
+	case errors.As(err, &re):
+		fmt.Fprintln(os.Stderr, "creditsync:", err)
+		return exitRejected
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, "creditsync:", err)
+		fmt.Fprintln(os.Stderr, "run 'creditsync --help' for usage")
+		return exitUsage
+	}
+	fmt.Fprintln(os.Stderr, "creditsync:", err)
+	var se *store.Error
+	if !errors.As(err, &se) {
+		// store.Error prints its own hint.
+		if hint := hintFor(err); hint != "" {
+			fmt.Fprintln(os.Stderr, "hint:", hint)
+		}
+	}
+	return exitFailure
+}
+
+// usageError marks errors in how the command was called.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// rejectedError marks a command that did its work but rejected records.
+type rejectedError struct{ error }
+
+func (e rejectedError) Unwrap() error { return e.error }
+
+func hintFor(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "interrupted; work already committed is kept, run the command again to continue"
+	}
+	return ""
+}

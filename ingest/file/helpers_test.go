@@ -1,0 +1,5 @@
+package file_test
+
+import "fmt"
+
+func fmtSprint(v any) string { return fmt.Sprint(v) }

@@ -1,0 +1,234 @@
+package file_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+func institutions(t *testing.T) *contract.List {
+	l, err := contract.Lookup("institutions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestImportReportsBadRowsAndLoadsGoodOnes(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join("testdata", "institutions", "bad_rows.csv")
+	res, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Read != 7 || res.Loaded != 3 || res.Rejected != 4 {
+		t.Fatalf("read %d loaded %d rejected %d, want 7, 3, 4", res.Read, res.Loaded, res.Rejected)
+	}
+	want := map[int]struct{ column, reason string }{
+		4: {"统一社会信用代码", contract.ReasonUSCC},
+		5: {"许可日期", contract.ReasonDate},
+		6: {"机构名称", contract.ReasonMissing},
+		7: {"状态变更日期", contract.ReasonMissing},
+	}
+	for _, rj := range res.Rejects {
+		w, ok := want[rj.Line]
+		if !ok {
+			t.Errorf("line %d rejected unexpectedly: %v", rj.Line, rj.Errors)
+			continue
+		}
+		if len(rj.Errors) != 1 || rj.Errors[0].Column != w.column || rj.Errors[0].Reason != w.reason {
+			t.Errorf("line %d: got %v, want column %s reason %s", rj.Line, rj.Errors, w.column, w.reason)
+		}
+		delete(want, rj.Line)
+	}
+	for line := range want {
+		t.Errorf("line %d was not rejected", line)
+	}
+	stored, err := s.Query(ctx, "SELECT uscc, name, county_code, licensed_on, commitment_signed_on, extra FROM institutions ORDER BY uscc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stored.Close()
+	type inst struct {
+		uscc, name, county string
+		licensed           time.Time
+		signed             *time.Time
+		extra              string
+	}
+	var got []inst
+	for stored.Next() {
+		var r inst
+		if err := stored.Scan(&r.uscc, &r.name, &r.county, &r.licensed, &r.signed, &r.extra); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if len(got) != 3 {
+		t.Fatalf("stored %d institutions, want 3", len(got))
+	}
+	if got[0].uscc != "91411002MA4000000P" || got[0].signed == nil || got[0].signed.Format(time.DateOnly) != "2023-01-05" {
+		t.Errorf("first row = %+v", got[0])
+	}
+	// Full-width digits, lower case and the retired 411023 code.
+	if got[1].uscc != "91411023MA40000005" || got[1].county != "411003" || got[1].licensed.Format(time.DateOnly) != "2019-06-01" {
+		t.Errorf("second row = %+v", got[1])
+	}
+	if got[2].uscc != "91411081MA40000005" || got[2].name != "禹州鼎盛劳务派遣有限公司(分公司)" || !strings.Contains(got[2].extra, "旧址") {
+		t.Errorf("third row = %+v", got[2])
+	}
+	rejects, err := store.Count(ctx, s, "SELECT count() FROM import_rejects WHERE batch_id = {b:String}", store.Params{"b": res.BatchID})
+	if err != nil || rejects != 4 {
+		t.Errorf("import_rejects holds %d rows (err %v), want 4", rejects, err)
+	}
+}
+
+func TestReimportChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join("testdata", "institutions", "bad_rows.csv")
+	if _, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int64 {
+		n, err := store.Count(ctx, s, "SELECT count() FROM institutions", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	raw := func() int64 { // physical rows, merged or not
+		n, err := store.Count(ctx, s, "SELECT count() FROM institutions SETTINGS final = 0", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before, beforeRaw := count(), raw()
+	res, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Loaded != 0 || res.Unchanged != 3 {
+		t.Errorf("second import loaded %d, unchanged %d; want 0 and 3", res.Loaded, res.Unchanged)
+	}
+	if count() != before || raw() != beforeRaw {
+		t.Errorf("counts changed: %d→%d rows, %d→%d physical", before, count(), beforeRaw, raw())
+	}
+
+	// A changed row replaces the stored one; the rest stays.
+	changed := filepath.Join(t.TempDir(), "changed.csv")
+	writeFile(t, changed, "uscc,name,licensed_on\n91411002MA4000000P,许昌英才人力资源服务有限公司,2019-03-16\n")
+	res, err = file.Import(ctx, s, institutions(t), changed, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var licensed time.Time
+	if err := store.QueryRow(ctx, s, "SELECT licensed_on FROM institutions WHERE uscc = '91411002MA4000000P'", nil, &licensed); err != nil {
+		t.Fatal(err)
+	}
+	if res.Loaded != 1 || count() != before || licensed.Format(time.DateOnly) != "2019-03-16" {
+		t.Errorf("after change: loaded %d, %d rows, licensed %v", res.Loaded, count(), licensed)
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The same records as GBK CSV and as XLSX (with real date cells) load to
+// the same rows.
+func TestGBKAndXLSXMatchUTF8(t *testing.T) {
+	ctx := context.Background()
+	header := []string{"记录编号", "统一社会信用代码", "类型", "情节", "查处日期", "拒不整改", "查处措施"}
+	records := [][]string{
+		{"XC-2026-001", "91411002MA4000000P", "违法违规", "严重", "2026-03-01", "否", "责令限期整改"},
+		{"XC-2026-002", "91411023MA40000005", "fund_fraud", "", "2026/4/2", "是", "行政处罚"},
+	}
+	dir := t.TempDir()
+	var csvText strings.Builder
+	for _, r := range append([][]string{header}, records...) {
+		csvText.WriteString(strings.Join(r, ",") + "\n")
+	}
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(csvText.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "a.csv"), gbk)
+
+	x := excelize.NewFile()
+	for i, r := range append([][]string{header}, records...) {
+		for j, v := range r {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if i > 0 && j == 4 {
+				d, _ := time.Parse(time.DateOnly, strings.ReplaceAll(strings.ReplaceAll(v, "/4/", "-04-0"), "/", "-"))
+				if err := x.SetCellValue("Sheet1", cell, d); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if err := x.SetCellValue("Sheet1", cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := x.SaveAs(filepath.Join(dir, "b.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := contract.Lookup("inspections")
+	dump := func(path string) string {
+		s := storetest.OpenMigrated(t)
+		res, err := file.Import(ctx, s, list, path, file.ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Rejected != 0 || res.Loaded != 2 {
+			t.Fatalf("%s: loaded %d rejected %d %v", path, res.Loaded, res.Rejected, res.Rejects)
+		}
+		rows, err := s.Query(ctx, "SELECT record_id, uscc, kind, severity, handled_on, refused, measure FROM inspections ORDER BY record_id", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var b strings.Builder
+		for rows.Next() {
+			for _, v := range rows.Values() {
+				b.WriteString(strings.TrimSpace(strings.ReplaceAll(fmtValue(v), "\n", " ")) + "|")
+			}
+			b.WriteString("\n")
+		}
+		return b.String()
+	}
+	a, b := dump(filepath.Join(dir, "a.csv")), dump(filepath.Join(dir, "b.xlsx"))
+	if a != b {
+		t.Errorf("GBK CSV and XLSX differ:\n%s\nvs\n%s", a, b)
+	}
+	if !strings.Contains(a, "XC-2026-001|91411002MA4000000P|violation|serious|2026-03-01|false|责令限期整改|") {
+		t.Errorf("unexpected rows:\n%s", a)
+	}
+}
+
+func fmtValue(v any) string {
+	if t, ok := v.(time.Time); ok {
+		return t.Format(time.DateOnly)
+	}
+	return strings.TrimSpace(strings.Trim(strings.ReplaceAll(strings.ReplaceAll(fmtAny(v), "[", ""), "]", ""), " "))
+}
+
+func fmtAny(v any) string { return strings.TrimSpace(strings.ReplaceAll(fmtSprint(v), "\t", " ")) }
