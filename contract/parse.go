@@ -232,7 +232,7 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 	case USCC:
 		code := transform.NormalizeUSCC(s)
 		if err := m.AllowList.Check(code); err != nil {
-			return code, &FieldError{Value: raw, Reason: ReasonUSCC, Detail: strings.TrimPrefix(err.Error(), transform.ErrUSCC.Error()+": ")}
+			return code, &FieldError{Value: raw, Reason: ReasonUSCC, Detail: detail(err, transform.ErrUSCC)}
 		}
 		return code, nil
 	case Date:
@@ -243,13 +243,13 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 					return serial, nil
 				}
 			}
-			return nil, &FieldError{Value: raw, Reason: ReasonDate, Detail: err.Error()}
+			return nil, &FieldError{Value: raw, Reason: ReasonDate, Detail: detail(err, transform.ErrDate)}
 		}
 		return d, nil
 	case Bool:
 		b, _, err := transform.ParseBool(s)
 		if err != nil {
-			return nil, &FieldError{Value: raw, Reason: ReasonBool, Detail: err.Error()}
+			return nil, &FieldError{Value: raw, Reason: ReasonBool, Detail: detail(err, transform.ErrBool)}
 		}
 		return b, nil
 	case Year:
@@ -317,4 +317,10 @@ func checkListing(r *Row) *FieldError {
 		return &FieldError{Column: "removed_on", Value: transform.FormatDate(removed), Reason: ReasonInconsistent, Detail: fmt.Sprintf("removed on %s, before it was listed on %s", transform.FormatDate(removed), transform.FormatDate(listed))}
 	}
 	return nil
+}
+
+// detail drops the sentinel's text from err's message: the reason already
+// says it.
+func detail(err, sentinel error) string {
+	return strings.TrimPrefix(err.Error(), sentinel.Error()+": ")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // demoAsOf is the reference date the bundled sample is built around: the
@@ -64,25 +65,40 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 	defer s.Close()
 	fmt.Fprintf(a.stdout, "creditsync demo: Xuchang sample (seed %d) in the %s\n\n", seed, a.where())
 	for _, list := range contract.Lists() {
+		start := time.Now()
 		res, err := file.Import(ctx, s, list, files[list.Name], file.ImportOptions{})
 		if err != nil {
 			return err
 		}
-		printImportResult(a, files[list.Name], res, 0)
+		printImportResult(a, files[list.Name], res, time.Since(start))
 	}
 	fmt.Fprintln(a.stdout, "\nA register with bad rows is reported precisely, and its good rows still load:")
 	inst, _ := contract.Lookup("institutions")
+	start := time.Now()
 	res, err := file.Import(ctx, s, inst, filepath.Join(dir, sample.BadInstitutionsFile), file.ImportOptions{})
 	if err != nil {
 		return err
 	}
-	printImportResult(a, filepath.Join(dir, sample.BadInstitutionsFile), res, 0)
+	printImportResult(a, filepath.Join(dir, sample.BadInstitutionsFile), res, time.Since(start))
 
 	fmt.Fprintln(a.stdout, "\nPer-county summary:")
-	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "report/county_summary"), store.Params{"as_of": demoAsOf})
+	codes, names := countyParams()
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "report/county_summary"),
+		store.Params{"as_of": demoAsOf, "county_codes": codes, "county_names": names})
 	if err != nil {
 		return fmt.Errorf("county summary: %w", err)
 	}
 	defer rows.Close()
 	return writeRows(a.stdout, rows, "table")
+}
+
+// countyParams returns the city and its county-level units as parallel
+// code and name arrays, for report queries.
+func countyParams() (codes, names []string) {
+	codes, names = []string{transform.CityCode}, []string{transform.CountyName(transform.CityCode) + "(市本级)"}
+	for _, c := range transform.XuchangCounties() {
+		codes = append(codes, c.Code)
+		names = append(names, c.Name)
+	}
+	return codes, names
 }

@@ -1,5 +1,6 @@
 -- Per county: institutions on the register, licence status, and how many
--- have records that matter for grading at {as_of}.
+-- have records that matter for grading at {as_of}. County names come
+-- from transform.XuchangCounties as parameters.
 WITH
     inst AS (SELECT uscc, county_code, license_status, licensed_on FROM institutions FINAL),
     insp AS (SELECT uscc, count() AS n FROM inspections FINAL WHERE handled_on <= {as_of:Date} GROUP BY uscc),
@@ -9,13 +10,11 @@ WITH
         SELECT uscc FROM dishonest FINAL WHERE listed_on <= {as_of:Date} AND (removed_on IS NULL OR removed_on > {as_of:Date})
     ),
     counties AS (
-        SELECT arrayJoin([
-            ('411002', '魏都区'), ('411003', '建安区'), ('411024', '鄢陵县'),
-            ('411025', '襄城县'), ('411081', '禹州市'), ('411082', '长葛市')]) AS c
+        SELECT arrayJoin(arrayZip({county_codes:Array(String)}, {county_names:Array(String)})) AS c
     )
 SELECT
     inst.county_code AS county,
-    if(any(counties.c.2) = '', '(outside Xuchang)', any(counties.c.2)) AS name,
+    if(any(counties.c.2) = '', '(not a Xuchang county)', any(counties.c.2)) AS name,
     count() AS institutions,
     countIf(inst.license_status = 'valid') AS licensed,
     countIf(inst.license_status = 'revoked') AS revoked,

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// binary is creditsync built once for the tests that run it as a user
+// would, in its own process (libchdb allows one data directory per process).
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "creditsync-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "creditsync")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic("build creditsync: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func runCLI(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errOut.String(), code}
+}
+
+func TestHelpWorksWithoutLibchdb(t *testing.T) {
+	noLib := []string{"CREDITSYNC_LIBCHDB=" + filepath.Join(t.TempDir(), "missing", "libchdb.so")}
+	for _, args := range [][]string{{"--help"}, {"import", "--help"}, {"sql", "--help"}, {"init", "--help"}, {"demo", "--help"}, {"version"}} {
+		r := runCLI(t, noLib, args...)
+		if r.code != 0 || r.stdout == "" {
+			t.Errorf("creditsync %v without libchdb: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := runCLI(t, append(noLib, "CREDITSYNC_DATA="+t.TempDir()), "sql", "SELECT 1")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "libchdb.so not found") || !strings.Contains(r.stderr, "make setup") {
+		t.Errorf("sql without libchdb: exit %d, stderr %q; want exit 1 with the install hint", r.code, r.stderr)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"import", "institutions"}, {"import", "nosuchlist", "x.csv"}, {"sql"}, {"sql", "--format", "xml", "SELECT 1"}, {"--no-such-flag"}} {
+		r := runCLI(t, []string{"CREDITSYNC_DATA=" + t.TempDir()}, args...)
+		if r.code != exitUsage {
+			t.Errorf("creditsync %v: exit %d (stderr %q), want %d", args, r.code, r.stderr, exitUsage)
+		}
+	}
+}
+
+func TestImportThenQuery(t *testing.T) {
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	bad := filepath.Join("..", "..", "ingest", "file", "testdata", "institutions", "bad_rows.csv")
+
+	r := runCLI(t, env, "import", "institutions", bad)
+	if r.code != exitRejected {
+		t.Fatalf("import with bad rows: exit %d, want %d\n%s%s", r.code, exitRejected, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"bad_rows.csv:4: column 统一社会信用代码: invalid USCC", "bad_rows.csv:5: column 许可日期: invalid date", "bad_rows.csv:6: column 机构名称: missing required field", "3 new or changed", "4 rejected", "rejected for missing required field: 2"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("import output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	count := func() string {
+		r := runCLI(t, env, "sql", "--format", "csv", "SELECT count() AS n FROM institutions")
+		if r.code != 0 {
+			t.Fatalf("sql: exit %d: %s", r.code, r.stderr)
+		}
+		return r.stdout
+	}
+	if got := count(); got != "n\n3\n" {
+		t.Fatalf("count after import = %q", got)
+	}
+	r = runCLI(t, env, "import", "institutions", bad)
+	if !strings.Contains(r.stdout, "0 new or changed, 3 unchanged") {
+		t.Errorf("second import output: %s", r.stdout)
+	}
+	if got := count(); got != "n\n3\n" {
+		t.Errorf("count after second import = %q", got)
+	}
+	r = runCLI(t, env, "sql", "--format", "json", "SELECT uscc, county_code FROM institutions WHERE uscc = '91411023MA40000005'")
+	if strings.TrimSpace(r.stdout) != `{"county_code":"411003","uscc":"91411023MA40000005"}` {
+		t.Errorf("json output = %q", r.stdout)
+	}
+	r = runCLI(t, env, "sql", "SELECT nonsense FROM institutions")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "nonsense") {
+		t.Errorf("bad query: exit %d stderr %q", r.code, r.stderr)
+	}
+}

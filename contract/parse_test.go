@@ -1,0 +1,213 @@
+package contract
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustMap(t *testing.T, list string, header ...string) *Mapping {
+	t.Helper()
+	l, err := Lookup(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := l.Map(header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestMapHeaders(t *testing.T) {
+	tests := []struct {
+		name    string
+		list    string
+		header  []string
+		wantErr string
+		extra   []string
+	}{
+		{"english", "annual_reports", []string{"uscc", "year", "submitted_on"}, "", nil},
+		{"chinese any order", "annual_reports", []string{"提交日期", "统一社会信用代码", "报告年度"}, "", nil},
+		{"full-width and spaces", "annual_reports", []string{" 统一社会信用代码 ", "ＹＥＡＲ", "Submitted_On"}, "", nil},
+		{"unknown kept", "annual_reports", []string{"uscc", "year", "submitted_on", "备注"}, "", []string{"备注"}},
+		{"missing required", "annual_reports", []string{"uscc", "year"}, "submitted_on (提交日期)", nil},
+		{"duplicate", "annual_reports", []string{"uscc", "统一社会信用代码", "year", "submitted_on"}, "both mean uscc", nil},
+		{"json keys of the publicity system", "penalties", []string{"PENDECNO", "PENDECISSDATE", "PENAUTH_CN", "PENCONTENT", "企业名称"}, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, _ := Lookup(tt.list)
+			m, err := l.Map(tt.header)
+			if tt.wantErr != "" {
+				if err == nil || !errors.Is(err, ErrHeader) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Map error = %v, want ErrHeader mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Extra(); strings.Join(got, ",") != strings.Join(tt.extra, ",") {
+				t.Errorf("Extra = %v, want %v", got, tt.extra)
+			}
+		})
+	}
+}
+
+func date(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func TestParseValues(t *testing.T) {
+	m := mustMap(t, "inspections", "record_id", "uscc", "kind", "severity", "handled_on", "rectified_on", "refused", "measure")
+	tests := []struct {
+		name   string
+		fields []string
+		want   map[string]any
+		reason string
+		column string
+	}{
+		{"english", []string{"R1", "914403001922038216", "violation", "serious", "2023-07-31", "", "false", "责令限期整改"},
+			map[string]any{"kind": "violation", "severity": "serious", "handled_on": date("2023-07-31"), "rectified_on": nil, "refused": false}, "", ""},
+		{"chinese spellings", []string{"R2", " ９１４４０３００１９２２０３８２１６ ", "违法违规", "重大", "2023年7月31日", "2023/8/1", "是", ""},
+			map[string]any{"uscc": "914403001922038216", "kind": "violation", "severity": "major", "rectified_on": date("2023-08-01"), "refused": true}, "", ""},
+		{"lower-case USCC", []string{"R3", "91440300708461136t", "fund_fraud", "", "20230731", "", "1", ""},
+			map[string]any{"uscc": "91440300708461136T", "severity": ""}, "", ""},
+		{"bad check char", []string{"R4", "914403001922038217", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonUSCC, "uscc"},
+		{"unknown kind", []string{"R5", "914403001922038216", "theft", "", "2023-07-31", "", "", ""}, nil, ReasonEnum, "kind"},
+		{"violation without severity", []string{"R6", "914403001922038216", "violation", "", "2023-07-31", "", "", ""}, nil, ReasonMissing, "severity"},
+		{"bad boolean", []string{"R7", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "maybe", ""}, nil, ReasonBool, "refused"},
+		{"29 February in a common year", []string{"R8", "914403001922038216", "fund_fraud", "", "2023-02-29", "", "", ""}, nil, ReasonDate, "handled_on"},
+		{"rectified before handled", []string{"R9", "914403001922038216", "fund_fraud", "", "2023-07-31", "2023-07-30", "", ""}, nil, ReasonInconsistent, "rectified_on"},
+		{"missing id", []string{"", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonMissing, "record_id"},
+		{"short record", []string{"R10", "914403001922038216", "fund_fraud"}, nil, ReasonMissing, "handled_on"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			row, errs := m.Parse(tt.fields)
+			if tt.reason != "" {
+				if len(errs) == 0 {
+					t.Fatalf("accepted %v, want %s", tt.fields, tt.reason)
+				}
+				if errs[0].Reason != tt.reason || errs[0].Column != tt.column {
+					t.Fatalf("error = %+v, want reason %q column %q", errs[0], tt.reason, tt.column)
+				}
+				return
+			}
+			if len(errs) > 0 {
+				t.Fatalf("rejected: %v", errs)
+			}
+			for k, want := range tt.want {
+				got := row.Get(k)
+				if gt, ok := got.(time.Time); ok {
+					if wt, ok := want.(time.Time); !ok || !gt.Equal(wt) {
+						t.Errorf("%s = %v, want %v", k, got, want)
+					}
+					continue
+				}
+				if got != want {
+					t.Errorf("%s = %#v, want %#v", k, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestParseReportsEveryBadField(t *testing.T) {
+	m := mustMap(t, "annual_reports", "uscc", "year", "submitted_on")
+	_, errs := m.Parse([]string{"123", "19", "2023-13-01"})
+	if len(errs) != 3 {
+		t.Fatalf("got %d errors (%v), want one per bad field", len(errs), errs)
+	}
+}
+
+func TestInstitutionDefaults(t *testing.T) {
+	m := mustMap(t, "institutions", "uscc", "name", "licensed_on", "license_status", "county_code")
+	row, errs := m.Parse([]string{"91411023174430174N", "建安区测试（有限）公司", "2020-01-01", "", ""})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if row.Get("county_code") != "411003" || row.Get("license_status") != "valid" || row.Get("name_key") != "建安区测试(有限)公司" {
+		t.Errorf("defaults: county %v status %v name_key %v", row.Get("county_code"), row.Get("license_status"), row.Get("name_key"))
+	}
+	row, errs = m.Parse([]string{"91411023174430174N", "x", "2020-01-01", "", "411082"})
+	if len(errs) > 0 || row.Get("county_code") != "411082" {
+		t.Errorf("explicit county code must win: %v %v", row.Get("county_code"), errs)
+	}
+	if _, errs = m.Parse([]string{"91411023174430174N", "x", "2020-01-01", "注销", ""}); len(errs) != 1 || errs[0].Reason != ReasonMissing {
+		t.Errorf("cancelled without a date: %v", errs)
+	}
+}
+
+func TestPublicEvalKeepsLabel(t *testing.T) {
+	m := mustMap(t, "public_eval", "uscc", "name", "grade", "evaluated_on")
+	for label, grade := range map[string]string{"优": "A", "良": "B", "中": "C", "差": "D", "d": "D"} {
+		row, errs := m.Parse([]string{"", "某公司", label, "2024-02-29"})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if row.Get("grade") != grade || row.Get("grade_label") != label {
+			t.Errorf("%s: grade %v label %v", label, row.Get("grade"), row.Get("grade_label"))
+		}
+	}
+	if _, errs := m.Parse([]string{"", "", "A", "2024-02-29"}); len(errs) != 1 || errs[0].Reason != ReasonMissing {
+		t.Errorf("a record with neither USCC nor name must be rejected: %v", errs)
+	}
+}
+
+func TestSerialDatesOnlyWhenAllowed(t *testing.T) {
+	m := mustMap(t, "annual_reports", "uscc", "year", "submitted_on")
+	if _, errs := m.Parse([]string{"914403001922038216", "2023", "45138"}); len(errs) == 0 {
+		t.Error("a bare number in a CSV date column must be rejected")
+	}
+	m.SerialDates = true
+	row, errs := m.Parse([]string{"914403001922038216", "2023", "45138"})
+	if len(errs) > 0 || !row.Get("submitted_on").(time.Time).Equal(date("2023-07-31")) {
+		t.Errorf("serial 45138 = %v %v, want 2023-07-31", row.Get("submitted_on"), errs)
+	}
+}
+
+// FuzzParseRecord feeds arbitrary fields to every list's parser: it must
+// never panic, and an accepted row must hold typed values only.
+func FuzzParseRecord(f *testing.F) {
+	f.Add("914403001922038216", "2023年7月31日", "是", "违法违规", "严重")
+	f.Add("９１４４０３００１９２２０３８２１６", "2024/2/29", "Y", "fund_fraud", "")
+	f.Add("", "20230230", "maybe", "差", "x")
+	f.Fuzz(func(t *testing.T, a, b, c, d, e string) {
+		for _, l := range Lists() {
+			header := make([]string, len(l.Columns))
+			fields := make([]string, len(l.Columns))
+			pool := []string{a, b, c, d, e}
+			for i, col := range l.Columns {
+				header[i] = col.Key
+				fields[i] = pool[i%len(pool)]
+			}
+			m, err := l.Map(header)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row, errs := m.Parse(fields)
+			if len(errs) > 0 {
+				for _, e := range errs {
+					if e.Reason == "" || e.Error() == "" {
+						t.Fatalf("empty error for %q", fields)
+					}
+				}
+				continue
+			}
+			for i, v := range row.Values {
+				switch v.(type) {
+				case string, bool, uint16, time.Time, nil:
+				default:
+					t.Fatalf("%s column %d holds %T", l.Name, i, v)
+				}
+			}
+		}
+	})
+}
