@@ -109,6 +109,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.size++
 		s.pool <- c
 	}
+	writeOwner(path)
 	return s, nil
 }
 
@@ -120,10 +121,14 @@ func (s *Store) connect(path string) (*conn, error) {
 	ptr := s.lib.connect(int32(len(args)), &argv[0])
 	keepAlive(keep, argv)
 	if ptr == nil {
+		err := errors.New("chdb_connect failed")
+		if owner := readOwner(path); owner != "" {
+			err = fmt.Errorf("the data directory is in use by %s", owner)
+		}
 		return nil, &store.Error{
 			Op:   "open embedded engine at " + path,
-			Err:  errors.New("chdb_connect failed"),
-			Hint: "another creditsync process may be using this data directory; stop it or use --data to choose another",
+			Err:  err,
+			Hint: "wait for that process to finish, or use --data to choose another directory; for concurrent writers use a ClickHouse server",
 		}
 	}
 	engine.conns++
@@ -170,6 +175,9 @@ func (s *Store) closeLocked() {
 		c := <-s.pool
 		s.lib.closeConn(c.ptr)
 		engine.conns--
+	}
+	if engine.conns == 0 && engine.path != "" {
+		removeOwner(engine.path)
 	}
 }
 

@@ -1,0 +1,119 @@
+package load_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/load"
+	"github.com/xuchang-hrss/creditsync/sample"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+func records(lines ...[]string) func(func(load.Record, error) bool) {
+	return func(yield func(load.Record, error) bool) {
+		for i, l := range lines {
+			if !yield(load.Record{Line: i + 2, Fields: l}, nil) {
+				return
+			}
+		}
+	}
+}
+
+func TestLaterLineWinsWithinABatch(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	list, _ := contract.Lookup("annual_reports")
+	m, err := list.Map([]string{"uscc", "year", "submitted_on"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := load.Load(ctx, s, m, list, load.Source{Name: "test"}, records(
+		[]string{"914403001922038216", "2023", "2024-03-01"},
+		[]string{"914403001922038216", "2023", "2024-03-05"},
+		[]string{"914403001922038216", "2022", "2023-03-01"},
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Loaded != 2 || res.Duplicates != 1 {
+		t.Errorf("loaded %d duplicates %d, want 2 and 1", res.Loaded, res.Duplicates)
+	}
+	var got time.Time
+	if err := store.QueryRow(ctx, s, "SELECT submitted_on FROM annual_reports WHERE year = 2023", nil, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Format(time.DateOnly) != "2024-03-05" {
+		t.Errorf("2023 report submitted_on = %v, want the later line's 2024-03-05", got)
+	}
+}
+
+func TestSourceFailureWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	list, _ := contract.Lookup("annual_reports")
+	m, _ := list.Map([]string{"uscc", "year", "submitted_on"})
+	broken := errors.New("connection reset")
+	seq := func(yield func(load.Record, error) bool) {
+		if yield(load.Record{Line: 2, Fields: []string{"914403001922038216", "2023", "2024-03-01"}}, nil) {
+			yield(load.Record{}, broken)
+		}
+	}
+	if _, err := load.Load(ctx, s, m, list, load.Source{Name: "test"}, seq); !errors.Is(err, broken) {
+		t.Fatalf("Load error = %v, want the source's", err)
+	}
+	n, err := store.Count(ctx, s, "SELECT count() FROM annual_reports", nil)
+	if err != nil || n != 0 {
+		t.Errorf("%d rows written after a failed batch (err %v)", n, err)
+	}
+	stages, err := store.Count(ctx, s, "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name LIKE '\\_stage\\_%'", nil)
+	if err != nil || stages != 0 {
+		t.Errorf("%d stage tables left behind (err %v)", stages, err)
+	}
+}
+
+// Every list of the sample loads completely, and a second load of the
+// same files writes nothing anywhere.
+func TestSampleLoadsIdempotently(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	files, _, err := sample.Write(t.TempDir(), sample.Options{Seed: 7, AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int64{}
+	for _, list := range contract.Lists() {
+		res, err := file.Import(ctx, s, list, files[list.Name], file.ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Rejected != 0 || res.Loaded == 0 || res.Loaded+res.Duplicates != res.Read {
+			t.Errorf("%s: read %d loaded %d duplicates %d rejected %d %v", list.Name, res.Read, res.Loaded, res.Duplicates, res.Rejected, res.Rejects)
+		}
+		counts[list.Name] = res.Loaded
+	}
+	for _, list := range contract.Lists() {
+		res, err := file.Import(ctx, s, list, files[list.Name], file.ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := store.Count(ctx, s, "SELECT count() FROM "+list.Name+" SETTINGS final = 0", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Loaded != 0 || n != counts[list.Name] {
+			t.Errorf("%s: second import loaded %d; %d physical rows, want %d", list.Name, res.Loaded, n, counts[list.Name])
+		}
+	}
+	batches, err := store.Count(ctx, s, "SELECT count() FROM import_batches", nil)
+	if err != nil || batches != 14 {
+		t.Errorf("import_batches has %d rows (err %v), want 14", batches, err)
+	}
+}

@@ -1,0 +1,90 @@
+package sql
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}},
+		{"-- only a comment;\nSELECT 'a;b'; SELECT `x;y`", []string{"-- only a comment;\nSELECT 'a;b'", "SELECT `x;y`"}},
+		{"SELECT 'it\\'s;' /* ; */; ;", []string{"SELECT 'it\\'s;' /* ; */"}},
+		{"-- nothing\n", nil},
+	}
+	for _, tt := range tests {
+		if got := Split(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Split(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Every query file must render on one node and on a cluster, hold one
+// statement and use no template data it is not given (QueryWith callers
+// are checked where they render).
+func TestEveryQueryRenders(t *testing.T) {
+	names := QueryNames()
+	if len(names) == 0 {
+		t.Fatal("no query files embedded")
+	}
+	for _, name := range names {
+		if strings.HasPrefix(name, "load/") {
+			continue // templated per list; rendered by the load tests
+		}
+		for _, target := range []Target{{}, {Cluster: "xc"}} {
+			if _, err := Query(target, name); err != nil {
+				t.Errorf("%s on %+v: %v", name, target, err)
+			}
+		}
+	}
+}
+
+func TestMigrationsRenderForCluster(t *testing.T) {
+	single, err := Migrations(Target{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster, err := Migrations(Target{Cluster: "xc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(single) == 0 || len(single) != len(cluster) {
+		t.Fatalf("%d single-node and %d cluster migrations", len(single), len(cluster))
+	}
+	for i, m := range single {
+		if m.Version <= 0 || (i > 0 && m.Version <= single[i-1].Version) {
+			t.Errorf("migration %s has version %d out of order", m.Name, m.Version)
+		}
+		for j, stmt := range m.Statements {
+			c := cluster[i].Statements[j]
+			if strings.Contains(stmt, "ON CLUSTER") || strings.Contains(stmt, "Replicated") {
+				t.Errorf("%s statement %d: single-node text mentions the cluster:\n%s", m.Name, j+1, stmt)
+			}
+			if strings.HasPrefix(stmt, "CREATE TABLE") {
+				if !strings.Contains(c, "ON CLUSTER `xc`") {
+					t.Errorf("%s statement %d: cluster text lacks ON CLUSTER", m.Name, j+1)
+				}
+				if strings.Contains(stmt, "MergeTree") && !strings.Contains(c, "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}'") && !strings.Contains(c, "ReplicatedMergeTree(") {
+					t.Errorf("%s statement %d: cluster text lacks a Replicated engine:\n%s", m.Name, j+1, c)
+				}
+			}
+		}
+		if m.Checksum != cluster[i].Checksum {
+			t.Errorf("%s: checksum depends on the target", m.Name)
+		}
+	}
+}
+
+func TestQueryWithRejectsMissingData(t *testing.T) {
+	if _, err := QueryWith(Target{}, "load/create_stage", map[string]any{"Stage": "s"}); err == nil {
+		t.Error("rendering without .Table succeeded")
+	}
+	q, err := QueryWith(Target{}, "load/create_stage", map[string]any{"Stage": "s", "Table": "institutions"})
+	if err != nil || !strings.HasSuffix(q, "\nCREATE TABLE s AS institutions ENGINE = MergeTree ORDER BY tuple()") {
+		t.Errorf("create_stage = %q, %v", q, err)
+	}
+}
