@@ -50,6 +50,7 @@ type List struct {
 	// (name_key, county_code defaults, grade_label); see Row.
 	Derived []string
 	check   func(r *Row) *FieldError // cross-column rules
+	stored  []string                 // StoredColumns, computed once
 }
 
 // Column returns the column with the given key.
@@ -65,11 +66,25 @@ func (l *List) Column(key string) (Column, bool) {
 // StoredColumns are the table columns a Row fills, in Row.Values order:
 // the contract columns, then the derived ones.
 func (l *List) StoredColumns() []string {
-	out := make([]string, 0, len(l.Columns)+len(l.Derived))
-	for _, c := range l.Columns {
-		out = append(out, c.Key)
+	return append([]string(nil), l.stored...)
+}
+
+func (l *List) storedIndex(key string) int {
+	for i, k := range l.stored {
+		if k == key {
+			return i
+		}
 	}
-	return append(out, l.Derived...)
+	return -1
+}
+
+func init() {
+	for _, l := range lists {
+		for _, c := range l.Columns {
+			l.stored = append(l.stored, c.Key)
+		}
+		l.stored = append(l.stored, l.Derived...)
+	}
 }
 
 func enum(pairs ...string) map[string]string {

@@ -122,20 +122,15 @@ type Row struct {
 
 // Get returns the value of a stored column.
 func (r *Row) Get(key string) any {
-	for i, k := range r.List.StoredColumns() {
-		if k == key {
-			return r.Values[i]
-		}
+	if i := r.List.storedIndex(key); i >= 0 {
+		return r.Values[i]
 	}
 	return nil
 }
 
 func (r *Row) set(key string, v any) {
-	for i, k := range r.List.StoredColumns() {
-		if k == key {
-			r.Values[i] = v
-			return
-		}
+	if i := r.List.storedIndex(key); i >= 0 {
+		r.Values[i] = v
 	}
 }
 

@@ -145,14 +145,12 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 	}
 	res.Duplicates = staged - keys
 	data["Changed"] = q("changed_rows")
-	changed, err := store.Count(ctx, s, q("count_changed"), nil)
-	if err != nil {
-		return res, fmt.Errorf("compare with stored %s: %w", list.Name, err)
+	if err := s.Exec(ctx, q("insert_changed"), nil); err != nil {
+		return res, fmt.Errorf("write %s: %w", list.Name, err)
 	}
-	if changed > 0 {
-		if err := s.Exec(ctx, q("insert_changed"), nil); err != nil {
-			return res, fmt.Errorf("write %s: %w", list.Name, err)
-		}
+	changed, err := store.Count(ctx, s, q("count_batch_rows"), store.Params{"batch_id": res.BatchID})
+	if err != nil {
+		return res, fmt.Errorf("count rows written to %s: %w", list.Name, err)
 	}
 	res.Loaded = changed
 	res.Unchanged = keys - changed

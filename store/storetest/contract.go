@@ -128,6 +128,40 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 		}
 	})
 
+	t.Run("InsertKeepsAwkwardText", func(t *testing.T) {
+		s := open(t)
+		if err := s.Exec(ctx, "CREATE TABLE aw (i UInt32, s String, n Nullable(String), a Array(String)) ENGINE = MergeTree ORDER BY i", nil); err != nil {
+			t.Fatal(err)
+		}
+		awkward := []string{"tab\there", "line\nbreak", `back\slash`, `\N`, "quote'\"", "许昌（魏都）", "", "cr\rlf"}
+		rows := func(yield func([]any, error) bool) {
+			for i, w := range awkward {
+				if !yield([]any{uint32(i), w, w, []string{w, "x"}}, nil) {
+					return
+				}
+			}
+		}
+		if _, err := s.Insert(ctx, "aw", []string{"i", "s", "n", "a"}, rows); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Query(ctx, "SELECT s, n, a FROM aw ORDER BY i", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer got.Close()
+		for i := 0; got.Next(); i++ {
+			var str string
+			var n any
+			var arr []string
+			if err := got.Scan(&str, &n, &arr); err != nil {
+				t.Fatal(err)
+			}
+			if str != awkward[i] || n != awkward[i] || len(arr) != 2 || arr[0] != awkward[i] {
+				t.Errorf("row %d: got %q %q %q, want %q", i, str, n, arr, awkward[i])
+			}
+		}
+	})
+
 	t.Run("InsertStopsOnSourceError", func(t *testing.T) {
 		s := open(t)
 		if err := s.Exec(ctx, "CREATE TABLE e (k String) ENGINE = MergeTree ORDER BY k", nil); err != nil {

@@ -1,0 +1,21 @@
+-- Institutions graded at {as_of} (GRADING.md §2): licensed on or before it
+-- and not cancelled on or before it. A revoked licence stays graded (it is
+-- clause D3). A status without its date (the contract rejects such rows)
+-- is taken to apply at every date rather than guessed.
+--
+-- {only} = '' selects everyone, else one USCC. The clause queries include
+-- this text as their `graded` CTE, so who is graded is defined once.
+SELECT
+    uscc,
+    name,
+    county_code,
+    licensed_on,
+    license_status,
+    license_status_on,
+    commitment_signed_on,
+    lost_contact_since
+FROM institutions FINAL
+WHERE licensed_on <= {as_of:Date}
+  AND NOT (license_status = 'cancelled' AND ifNull(license_status_on <= {as_of:Date}, true))
+  AND ({only:String} = '' OR uscc = {only:String})
+ORDER BY uscc
