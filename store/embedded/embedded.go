@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -318,45 +319,73 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, rows
 		colTypes[i], _ = store.BaseType(t)
 	}
 	head := fmt.Sprintf("INSERT INTO %s (%s) FORMAT TabSeparated\n", table, joinIdents(columns))
-	var buf bytes.Buffer
-	var n, pending int64
-	flush := func() error {
-		if pending == 0 {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		r, err := s.run(buf.String(), "", nil)
-		if err != nil {
-			return fmt.Errorf("insert into %s: %w", table, err)
-		}
-		r.release()
-		n += pending
-		pending = 0
-		return nil
+
+	// Encoding (here) and the engine's parsing (in send) overlap: one
+	// chunk is parsed while the next is written, two chunks in flight.
+	type chunk struct {
+		buf  *bytes.Buffer
+		rows int64
 	}
-	buf.WriteString(head)
+	chunks := make(chan chunk, 1)
+	sendErr := make(chan error, 1)
+	var sent int64
+	var stopped atomic.Bool // the sender failed; stop encoding
+	go func() {
+		var failed error
+		for c := range chunks {
+			if failed != nil {
+				continue // drain so the producer never blocks
+			}
+			if err := ctx.Err(); err != nil {
+				failed = err
+				stopped.Store(true)
+				continue
+			}
+			r, err := s.run(c.buf.String(), "", nil)
+			if err != nil {
+				failed = fmt.Errorf("insert into %s: %w", table, err)
+				stopped.Store(true)
+				continue
+			}
+			r.release()
+			sent += c.rows
+		}
+		sendErr <- failed
+	}()
+	finish := func(err error) (int64, error) {
+		close(chunks)
+		if serr := <-sendErr; serr != nil && err == nil {
+			err = serr
+		}
+		return sent, err
+	}
+
+	cur := chunk{buf: new(bytes.Buffer)}
+	cur.buf.WriteString(head)
 	for row, err := range rows {
 		if err != nil {
-			return n, err
+			return finish(err)
 		}
 		if len(row) != len(columns) {
-			return n, fmt.Errorf("insert into %s: row has %d values for %d columns", table, len(row), len(columns))
+			return finish(fmt.Errorf("insert into %s: row has %d values for %d columns", table, len(row), len(columns)))
 		}
-		if err := encodeRow(&buf, columns, colTypes, row); err != nil {
-			return n, fmt.Errorf("insert into %s: %w", table, err)
+		if err := encodeRow(cur.buf, columns, colTypes, row); err != nil {
+			return finish(fmt.Errorf("insert into %s: %w", table, err))
 		}
-		pending++
-		if buf.Len() >= insertChunk {
-			if err := flush(); err != nil {
-				return n, err
+		cur.rows++
+		if cur.buf.Len() >= insertChunk {
+			if stopped.Load() {
+				return finish(nil)
 			}
-			buf.Reset()
-			buf.WriteString(head)
+			chunks <- cur
+			cur = chunk{buf: new(bytes.Buffer)}
+			cur.buf.WriteString(head)
 		}
 	}
-	return n, flush()
+	if cur.rows > 0 {
+		chunks <- cur
+	}
+	return finish(nil)
 }
 
 func (s *Store) columnTypes(ctx context.Context, table string) (map[string]string, error) {

@@ -1,0 +1,182 @@
+package grade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// clauseQueries are the clause families, each returning rows of (uscc,
+// clause, kind, id, date, detail) for institutions graded at as_of.
+var clauseQueries = []string{
+	"grade/institution_clauses",
+	"grade/inspection_clauses",
+	"grade/report_clauses",
+	"grade/external_clauses",
+}
+
+// ErrUnknown means a USCC is not in the institutions register.
+var ErrUnknown = errors.New("no institution with this USCC in the register")
+
+// NotGradedError says why an institution in the register is not graded at
+// a date (GRADING.md §2).
+type NotGradedError struct {
+	USCC   string
+	AsOf   time.Time
+	Reason string
+}
+
+func (e *NotGradedError) Error() string {
+	return fmt.Sprintf("%s is not graded at %s: %s", e.USCC, FormatDate(e.AsOf), e.Reason)
+}
+
+// Compute grades every institution graded at asOf (its calendar date), in
+// USCC order. Institutions that are not graded at asOf are left out.
+func Compute(ctx context.Context, s store.Store, r *Rules, asOf time.Time) ([]Result, error) {
+	return compute(ctx, s, r, Date(asOf), "")
+}
+
+// Explain grades one institution at asOf. It returns ErrUnknown when the
+// USCC is not in the register and a *NotGradedError when it is but is not
+// graded at asOf.
+func Explain(ctx context.Context, s store.Store, r *Rules, asOf time.Time, uscc string) (Result, error) {
+	t := Date(asOf)
+	res, err := compute(ctx, s, r, t, uscc)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(res) == 1 {
+		return res[0], nil
+	}
+	reason, err := notGradedReason(ctx, s, t, uscc)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{}, &NotGradedError{USCC: uscc, AsOf: t, Reason: reason}
+}
+
+// notGradedReason looks the institution up to say why it is not graded.
+func notGradedReason(ctx context.Context, s store.Store, t time.Time, uscc string) (string, error) {
+	var licensed time.Time
+	var status string
+	var statusOn *time.Time
+	err := store.QueryRow(ctx, s, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "grade/institution_status"),
+		store.Params{"uscc": uscc}, &licensed, &status, &statusOn)
+	if errors.Is(err, store.ErrNoRows) {
+		return "", fmt.Errorf("%s: %w", uscc, ErrUnknown)
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up %s: %w", uscc, err)
+	}
+	if licensed.After(t) {
+		return "licensed only on " + FormatDate(licensed), nil
+	}
+	if statusOn == nil {
+		return "licence cancelled (date unknown)", nil
+	}
+	return "licence cancelled on " + FormatDate(*statusOn), nil
+}
+
+func compute(ctx context.Context, s store.Store, r *Rules, t time.Time, only string) ([]Result, error) {
+	target := sql.Target{Cluster: s.Cluster()}
+	graded := sql.MustQuery(target, "grade/graded")
+	params := r.params(t, only)
+
+	rows, err := s.Query(ctx, graded, params)
+	if err != nil {
+		return nil, fmt.Errorf("grade at %s: list graded institutions: %w", FormatDate(t), err)
+	}
+	var out []Result
+	index := map[string]int{}
+	for rows.Next() {
+		var res Result
+		var skip any
+		if err := rows.Scan(&res.USCC, &res.Name, &res.CountyCode, &skip, &skip, &skip, &skip, &skip); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("grade at %s: %w", FormatDate(t), err)
+		}
+		index[res.USCC] = len(out)
+		out = append(out, res)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("grade at %s: list graded institutions: %w", FormatDate(t), err)
+	}
+
+	for _, name := range clauseQueries {
+		q, err := sql.QueryWith(target, name, map[string]any{"Graded": graded})
+		if err != nil {
+			return nil, err
+		}
+		if err := collect(ctx, s, q, params, out, index); err != nil {
+			return nil, fmt.Errorf("grade at %s: %s: %w", FormatDate(t), name, err)
+		}
+	}
+	for i := range out {
+		out[i].finish()
+	}
+	return out, nil
+}
+
+// collect adds the evidence rows of one clause query to the results.
+func collect(ctx context.Context, s store.Store, q string, params store.Params, out []Result, index map[string]int) error {
+	rows, err := s.Query(ctx, q, params)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var uscc, clause string
+		var ev Evidence
+		var date *time.Time
+		if err := rows.Scan(&uscc, &clause, &ev.Kind, &ev.ID, &date, &ev.Detail); err != nil {
+			rows.Close()
+			return err
+		}
+		i, ok := index[uscc]
+		if !ok {
+			continue // the queries only see graded institutions; be safe anyway
+		}
+		if date != nil {
+			ev.Date = *date
+		}
+		addEvidence(&out[i], clause, ev)
+	}
+	return closeRows(rows)
+}
+
+func addEvidence(r *Result, id string, ev Evidence) {
+	for i := range r.Clauses {
+		if r.Clauses[i].ID == id {
+			r.Clauses[i].Evidence = append(r.Clauses[i].Evidence, ev)
+			return
+		}
+	}
+	def, _ := LookupClause(id)
+	r.Clauses = append(r.Clauses, Clause{ID: id, Grade: def.Grade, Text: def.Text, Evidence: []Evidence{ev}})
+}
+
+func closeRows(rows store.Rows) error {
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	return rows.Close()
+}
+
+// params are the query parameters every grade query takes.
+func (r *Rules) params(t time.Time, only string) store.Params {
+	m, d, _ := r.dueMonthDay()
+	return store.Params{
+		"as_of":         t,
+		"only":          only,
+		"window_months": r.Window.Months,
+		"c1_violations": r.Clauses.C1Violations,
+		"c4_months":     r.Clauses.C4LostContactMonths,
+		"c5_years":      r.Clauses.C5MissingReportYears,
+		"due_month":     int(m),
+		"due_day":       d,
+	}
+}
