@@ -15,7 +15,7 @@ func FormatParam(v any) (string, error) {
 	case nil:
 		return `\N`, nil
 	case string:
-		return x, nil
+		return paramEscaper.Replace(x), nil
 	case bool:
 		if x {
 			return "true", nil
@@ -37,6 +37,12 @@ func FormatParam(v any) (string, error) {
 		return strconv.FormatFloat(x, 'g', -1, 64), nil
 	case time.Time:
 		return formatTime(x), nil
+	case []int64:
+		parts := make([]string, len(x))
+		for i, n := range x {
+			parts[i] = strconv.FormatInt(n, 10)
+		}
+		return "[" + strings.Join(parts, ",") + "]", nil
 	case []string:
 		var b strings.Builder
 		b.WriteByte('[')
@@ -64,6 +70,11 @@ func FormatParams(p Params) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// paramEscaper escapes a string parameter: ClickHouse reads parameter
+// values in its escaped text format, where a backslash starts an escape
+// and a raw tab or newline would end the value.
+var paramEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`, "\x00", `\0`)
 
 func formatTime(t time.Time) string {
 	t = t.UTC()

@@ -11,6 +11,7 @@ func TestFormatParam(t *testing.T) {
 		want string
 	}{
 		{"a'b", "a'b"},
+		{"a\\b\tc\nd", `a\\b\tc\nd`},
 		{nil, `\N`},
 		{true, "true"},
 		{42, "42"},

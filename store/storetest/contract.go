@@ -57,7 +57,7 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 
 	t.Run("ParamsAreBoundNotSpliced", func(t *testing.T) {
 		s := open(t)
-		hostile := `'); DROP DATABASE x; --`
+		hostile := "'); DROP DATABASE x; -- \\N back\\slash\ttab\nnewline"
 		var got string
 		var date time.Time
 		var n int64

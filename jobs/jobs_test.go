@@ -1,0 +1,175 @@
+package jobs_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func step(name string, required bool, fn func() error) jobs.Step {
+	return jobs.Step{Name: name, Required: required, Run: func(context.Context) (jobs.Outcome, error) {
+		return jobs.Outcome{Counts: map[string]int64{"rows": 3}}, fn()
+	}}
+}
+
+func statuses(t *testing.T, s store.Store, runID string) string {
+	t.Helper()
+	rows, err := s.Query(context.Background(), "SELECT if(step = '', '(run)', step), status FROM job_runs WHERE run_id = {r:String} ORDER BY seq", store.Params{"r": runID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var parts []string
+	for rows.Next() {
+		var name, status string
+		if err := rows.Scan(&name, &status); err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, name+"="+status)
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestRunnerRecordsSteps(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	r := &jobs.Runner{Store: s, Log: quiet}
+	ok := func() error { return nil }
+	boom := errors.New("source timed out")
+	tests := []struct {
+		name    string
+		steps   []jobs.Step
+		wantErr bool
+		want    string
+	}{
+		{"all ok", []jobs.Step{step("sync", true, ok), step("grade", true, ok)}, false, "(run)=ok sync=ok grade=ok"},
+		{"optional failure goes on", []jobs.Step{step("report", false, func() error { return boom }), step("grade", true, ok)}, false, "(run)=ok_with_errors report=failed grade=ok"},
+		{"required failure stops", []jobs.Step{step("sync", true, func() error { return boom }), step("grade", true, ok), step("report", false, ok)}, true, "(run)=failed sync=failed grade=skipped report=skipped"},
+		{"panic is recovered", []jobs.Step{step("grade", true, func() error { panic("nil map") }), step("report", false, ok)}, true, "(run)=failed grade=panicked report=skipped"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := r.Run(context.Background(), "nightly", tt.steps)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Run error = %v, want error %v", err, tt.wantErr)
+			}
+			if tt.wantErr && !errors.Is(err, jobs.ErrStepFailed) {
+				t.Errorf("error %v is not ErrStepFailed", err)
+			}
+			if got := statuses(t, s, rep.RunID); got != tt.want {
+				t.Errorf("recorded %q, want %q", got, tt.want)
+			}
+		})
+	}
+	var errText string
+	if err := store.QueryRow(context.Background(), s, "SELECT error FROM job_runs WHERE step = 'grade' AND status = 'panicked'", nil, &errText); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errText, "panic: nil map") || !strings.Contains(errText, "goroutine") {
+		t.Errorf("panic record lacks the message and stack: %q", errText)
+	}
+}
+
+func TestRunnerStopsBetweenStepsOnCancel(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	r := &jobs.Runner{Store: s, Log: quiet}
+	ctx, cancel := context.WithCancel(context.Background())
+	finished := false
+	steps := []jobs.Step{
+		{Name: "sync", Required: true, Run: func(context.Context) (jobs.Outcome, error) {
+			cancel() // SIGTERM arrives during the step; the step still completes
+			finished = true
+			return jobs.Outcome{}, nil
+		}},
+		step("grade", true, func() error { t.Error("grade ran after cancellation"); return nil }),
+	}
+	rep, err := r.Run(ctx, "nightly", steps)
+	if !errors.Is(err, context.Canceled) || !finished {
+		t.Fatalf("Run = %v (step finished %v), want context.Canceled after the step", err, finished)
+	}
+	if got := statuses(t, s, rep.RunID); got != "(run)=failed sync=ok grade=skipped" {
+		t.Errorf("recorded %q", got)
+	}
+}
+
+func TestLockExcludesSecondHolder(t *testing.T) {
+	dir := t.TempDir()
+	l, err := jobs.Acquire(dir, "run nightly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = jobs.Acquire(dir, "schedule")
+	if !errors.Is(err, jobs.ErrLocked) || !strings.Contains(err.Error(), "run nightly") || !strings.Contains(err.Error(), "pid") {
+		t.Fatalf("second Acquire = %v, want ErrLocked naming the holder", err)
+	}
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := jobs.Acquire(dir, "schedule")
+	if err != nil {
+		t.Fatalf("Acquire after Release: %v", err)
+	}
+	l2.Release()
+}
+
+func TestWebhookRetries(t *testing.T) {
+	var calls atomic.Int32
+	var got jobs.Notification
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) < 3 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		json.NewDecoder(r.Body).Decode(&got)
+	}))
+	defer srv.Close()
+	hook := &jobs.Webhook{URL: srv.URL, Backoff: time.Millisecond}
+	err := hook.Send(context.Background(), jobs.Notification{Event: "failure", Text: "sync failed", Report: jobs.Report{Job: "nightly"}})
+	if err != nil || calls.Load() != 3 || got.Report.Job != "nightly" {
+		t.Errorf("Send = %v after %d calls, got %+v", err, calls.Load(), got)
+	}
+
+	calls.Store(0)
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	defer refuse.Close()
+	hook = &jobs.Webhook{URL: refuse.URL, Backoff: time.Millisecond}
+	if err := hook.Send(context.Background(), jobs.Notification{}); err == nil || calls.Load() != 1 {
+		t.Errorf("a 403 was retried (%d calls) or not reported (%v)", calls.Load(), err)
+	}
+}
+
+func TestWriteSummary(t *testing.T) {
+	dir := t.TempDir()
+	rep := jobs.Report{RunID: "20261128T020000Z-abc", Job: "nightly", Status: "ok", Steps: []jobs.StepResult{{Name: "sync", Status: "ok"}}}
+	path, err := jobs.WriteSummary(dir, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back jobs.Report
+	if err := json.Unmarshal(b, &back); err != nil || back.RunID != rep.RunID || len(back.Steps) != 1 {
+		t.Errorf("summary %s = %s (%v)", path, b, err)
+	}
+}

@@ -1,0 +1,108 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// WriteSummary writes the run's report as JSON into dir/runs/, named by
+// job and run id, and returns the path. Monitoring and people read it;
+// the same report goes to the webhook.
+func WriteSummary(dir string, rep Report) (string, error) {
+	runs := filepath.Join(dir, "runs")
+	if err := os.MkdirAll(runs, 0o755); err != nil {
+		return "", fmt.Errorf("write run summary: %w", err)
+	}
+	path := filepath.Join(runs, rep.Job+"-"+rep.RunID+".json")
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("write run summary: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return "", fmt.Errorf("write run summary: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return "", fmt.Errorf("write run summary: %w", err)
+	}
+	return path, nil
+}
+
+// Webhook posts run reports to a URL, retrying with backoff.
+type Webhook struct {
+	URL      string
+	Attempts int           // default 4
+	Backoff  time.Duration // first wait, doubled each retry; default 2s
+	Client   *http.Client
+	Log      *slog.Logger
+}
+
+// Notification is what the webhook receives.
+type Notification struct {
+	Event  string `json:"event"` // "failure" or "downgrades"
+	Report Report `json:"report"`
+	Text   string `json:"text"` // a short human summary, for chat bots
+}
+
+// Send posts n. 4xx answers other than 429 are not retried: the receiver
+// refused the message and will refuse it again.
+func (w *Webhook) Send(ctx context.Context, n Notification) error {
+	if w == nil || w.URL == "" {
+		return nil
+	}
+	body, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	attempts, backoff := w.Attempts, w.Backoff
+	if attempts <= 0 {
+		attempts = 4
+	}
+	if backoff <= 0 {
+		backoff = 2 * time.Second
+	}
+	client := w.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	var last error
+	for i := range attempts {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(backoff << (i - 1)):
+			}
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+		if err != nil {
+			return fmt.Errorf("webhook: %w", err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			last = err
+			continue
+		}
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode < 300:
+			return nil
+		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+			last = fmt.Errorf("status %s", resp.Status)
+		default:
+			return fmt.Errorf("webhook refused the notification: %s", resp.Status)
+		}
+		if w.Log != nil {
+			w.Log.Warn("webhook attempt failed", "attempt", i+1, "err", last)
+		}
+	}
+	return fmt.Errorf("webhook: %d attempts failed, last: %w", attempts, last)
+}

@@ -1,0 +1,215 @@
+// Package jobs runs creditsync's unattended work — the nightly pipeline,
+// syncs, reports — as recorded runs of ordered steps: each step's start,
+// end, counts and error go to job_runs, a failed required step stops the
+// run, and a panic is recovered and recorded instead of killing the
+// scheduler.
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"sort"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Step is one unit of a job.
+type Step struct {
+	Name string
+	// Required steps stop the run when they fail: later steps would work
+	// on data that cannot be trusted. Optional ones are reported and the
+	// run goes on.
+	Required bool
+	Run      func(ctx context.Context) (Outcome, error)
+}
+
+// Outcome is what a step reports.
+type Outcome struct {
+	Counts  map[string]int64
+	Summary string // one or more lines for people
+	Detail  any    // step-specific data for the run's JSON summary
+}
+
+// Step statuses.
+const (
+	StatusRunning  = "running"
+	StatusOK       = "ok"
+	StatusFailed   = "failed"
+	StatusSkipped  = "skipped"
+	StatusPanicked = "panicked"
+)
+
+// StepResult is a step as it ran.
+type StepResult struct {
+	Name     string           `json:"name"`
+	Required bool             `json:"required"`
+	Status   string           `json:"status"`
+	Started  time.Time        `json:"started"`
+	Finished time.Time        `json:"finished"`
+	Counts   map[string]int64 `json:"counts,omitempty"`
+	Summary  string           `json:"summary,omitempty"`
+	Error    string           `json:"error,omitempty"`
+	Detail   any              `json:"detail,omitempty"`
+}
+
+// Report is a whole run.
+type Report struct {
+	RunID    string       `json:"run_id"`
+	Job      string       `json:"job"`
+	Host     string       `json:"host"`
+	Status   string       `json:"status"`
+	Started  time.Time    `json:"started"`
+	Finished time.Time    `json:"finished"`
+	Steps    []StepResult `json:"steps"`
+}
+
+// Failed returns the steps that did not succeed.
+func (r Report) Failed() []StepResult {
+	var out []StepResult
+	for _, s := range r.Steps {
+		if s.Status == StatusFailed || s.Status == StatusPanicked {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ErrStepFailed is returned by Run when a required step failed.
+var ErrStepFailed = errors.New("a required step failed")
+
+// Runner records runs in a store.
+type Runner struct {
+	Store store.Store
+	Log   *slog.Logger
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Run executes steps in order and records every one. It returns the
+// report and ErrStepFailed (wrapped) when a required step failed or
+// panicked; the remaining steps are then recorded as skipped. Cancelling
+// ctx (SIGTERM) lets the current step finish its own way — steps commit
+// their writes at the end — and skips the rest.
+func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, error) {
+	host, _ := os.Hostname()
+	rep := Report{RunID: NewRunID(r.now()), Job: job, Host: host, Status: StatusRunning, Started: r.now()}
+	log := r.Log.With("job", job, "run", rep.RunID)
+	if err := r.record(context.WithoutCancel(ctx), rep, 0, StepResult{Status: StatusRunning, Started: rep.Started}); err != nil {
+		return rep, fmt.Errorf("record start of %s: %w", job, err)
+	}
+	var runErr error
+	for i, st := range steps {
+		res := StepResult{Name: st.Name, Required: st.Required, Started: r.now()}
+		if runErr != nil || ctx.Err() != nil {
+			res.Status, res.Finished = StatusSkipped, res.Started
+			if runErr == nil {
+				res.Error = "interrupted before this step: " + ctx.Err().Error()
+				runErr = fmt.Errorf("%s interrupted before step %s: %w", job, st.Name, ctx.Err())
+			} else {
+				res.Error = "not run: an earlier required step failed"
+			}
+			rep.Steps = append(rep.Steps, res)
+			_ = r.record(context.WithoutCancel(ctx), rep, i+1, res)
+			continue
+		}
+		res.Status = StatusRunning
+		_ = r.record(context.WithoutCancel(ctx), rep, i+1, res)
+		log.Info("step started", "step", st.Name)
+		out, err, panicked := runStep(ctx, st)
+		res.Finished, res.Counts, res.Summary, res.Detail = r.now(), out.Counts, out.Summary, out.Detail
+		switch {
+		case panicked:
+			res.Status, res.Error = StatusPanicked, err.Error()
+		case err != nil:
+			res.Status, res.Error = StatusFailed, err.Error()
+		default:
+			res.Status = StatusOK
+		}
+		if err != nil {
+			log.Error("step failed", "step", st.Name, "required", st.Required, "err", err)
+			if st.Required {
+				runErr = fmt.Errorf("%w: %s: %v", ErrStepFailed, st.Name, err)
+			}
+		} else {
+			log.Info("step finished", "step", st.Name, "seconds", res.Finished.Sub(res.Started).Seconds(), "counts", res.Counts)
+		}
+		rep.Steps = append(rep.Steps, res)
+		if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
+			log.Error("could not record step", "step", st.Name, "err", rerr)
+		}
+	}
+	rep.Finished = r.now()
+	rep.Status = StatusOK
+	if runErr != nil {
+		rep.Status = StatusFailed
+	} else if len(rep.Failed()) > 0 {
+		rep.Status = "ok_with_errors"
+	}
+	total := map[string]int64{"steps": int64(len(steps)), "failed": int64(len(rep.Failed()))}
+	if err := r.record(context.WithoutCancel(ctx), rep, 0, StepResult{Status: rep.Status, Started: rep.Started, Finished: rep.Finished, Counts: total, Error: errText(runErr)}); err != nil {
+		log.Error("could not record run", "err", err)
+	}
+	return rep, runErr
+}
+
+// runStep runs one step, turning a panic into an error with its stack.
+func runStep(ctx context.Context, st Step) (out Outcome, err error, panicked bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+			panicked = true
+		}
+	}()
+	out, err = st.Run(ctx)
+	return out, err, false
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (r *Runner) record(ctx context.Context, rep Report, seq int, res StepResult) error {
+	keys := make([]string, 0, len(res.Counts))
+	for k := range res.Counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	vals := make([]int64, len(keys))
+	for i, k := range keys {
+		vals[i] = res.Counts[k]
+	}
+	var finished any
+	if !res.Finished.IsZero() {
+		finished = res.Finished
+	}
+	return r.Store.Exec(ctx, sql.MustQuery(sql.Target{Cluster: r.Store.Cluster()}, "jobs/record_step"), store.Params{
+		"run_id": rep.RunID, "job": rep.Job, "step": res.Name, "seq": uint16(seq), "required": res.Required,
+		"status": res.Status, "started_at": res.Started, "finished_at": finished,
+		"count_keys": keys, "count_values": vals, "summary": res.Summary, "error": res.Error, "host": rep.Host,
+	})
+}
+
+// NewRunID returns a sortable, unique run id.
+func NewRunID(t time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
