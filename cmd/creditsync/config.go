@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/BurntSushi/toml"
+)
+
+// opsConfig is the part of creditsync.toml that drives unattended work:
+// when jobs run and who is told about them. Sources have their own
+// sections, read by the sync engine.
+type opsConfig struct {
+	Schedule scheduleConfig `toml:"schedule"`
+	Notify   notifyConfig   `toml:"notify"`
+}
+
+type scheduleConfig struct {
+	// Timezone of the cron specs; Asia/Shanghai unless a spec says
+	// CRON_TZ=… itself.
+	Timezone string `toml:"timezone"`
+	// Cron specs (5 fields); empty disables a job.
+	Sync         string `toml:"sync"`
+	Nightly      string `toml:"nightly"`
+	CountyReport string `toml:"county_report"`
+	CityReport   string `toml:"city_report"`
+	// MetricsAddr is where the daemon serves Prometheus metrics.
+	MetricsAddr string `toml:"metrics_addr"`
+}
+
+type notifyConfig struct {
+	// Webhook receives a JSON POST on failures and on downgrades.
+	Webhook string `toml:"webhook"`
+	// WebhookTokenEnv names an environment variable holding a bearer
+	// token for the webhook, so the secret stays out of the file.
+	WebhookTokenEnv string `toml:"webhook_token_env"`
+}
+
+func defaultOpsConfig() opsConfig {
+	return opsConfig{Schedule: scheduleConfig{
+		Timezone:     "Asia/Shanghai",
+		Sync:         "0 1 * * *",
+		Nightly:      "30 2 * * *",
+		CountyReport: "0 7 * * 1",
+		CityReport:   "0 7 1 * *",
+		MetricsAddr:  "127.0.0.1:9464",
+	}}
+}
+
+// loadOpsConfig reads path over the defaults; a missing file is fine
+// unless it was named explicitly.
+func loadOpsConfig(path string, explicit bool) (opsConfig, error) {
+	cfg := defaultOpsConfig()
+	if path == "" {
+		return cfg, nil
+	}
+	md, err := toml.DecodeFile(path, &cfg)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return cfg, nil
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	_ = md
+	return cfg, nil
+}
+
+func configPath() (string, bool) {
+	if p := os.Getenv("CREDITSYNC_CONFIG"); p != "" {
+		return p, true
+	}
+	return "creditsync.toml", false
+}

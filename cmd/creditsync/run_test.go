@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/jobs"
+)
+
+func summaries(t *testing.T, dir string) []jobs.Report {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "runs", "*.json"))
+	var out []jobs.Report
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r jobs.Report
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestRunNightlyRecordsAndLocks(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"CREDITSYNC_DATA=" + dir}
+	r := runCLI(t, env, "run", "nightly")
+	if r.code != 0 || !strings.Contains(r.stdout, "nightly run ") {
+		t.Fatalf("run nightly: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	reps := summaries(t, dir)
+	if len(reps) != 1 || reps[0].Status != jobs.StatusOK || len(reps[0].Steps) == 0 {
+		t.Fatalf("summaries = %+v", reps)
+	}
+	out := runCLI(t, env, "sql", "--format", "csv", "SELECT status FROM job_runs WHERE step = '' AND run_id = '"+reps[0].RunID+"'")
+	if out.stdout != "status\nok\n" {
+		t.Errorf("job_runs run row = %q (%s)", out.stdout, out.stderr)
+	}
+
+	// A second run while the lock is held says who holds it and exits 1.
+	lock, err := jobs.Acquire(dir, "test holder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	r = runCLI(t, env, "run", "nightly")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "test holder") {
+		t.Errorf("run under a held lock: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func TestScheduleRunsJobsAndStopsOnSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	addr := freePort(t)
+	cfg := filepath.Join(dir, "creditsync.toml")
+	text := fmt.Sprintf("[schedule]\nnightly = \"@every 1s\"\nsync = \"\"\ncounty_report = \"\"\ncity_report = \"\"\nmetrics_addr = %q\n", addr)
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "schedule")
+	cmd.Env = append(os.Environ(), "CREDITSYNC_DATA="+dir, "CREDITSYNC_CONFIG="+cfg)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(summaries(t, dir)) < 2 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	var metrics string
+	if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		metrics = string(b)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("daemon exit: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("daemon did not stop on SIGTERM")
+	}
+	if n := len(summaries(t, dir)); n < 2 {
+		t.Errorf("daemon ran %d jobs in its time, want at least 2\n%s", n, stderr.String())
+	}
+	if !strings.Contains(metrics, `creditsync_job_runs_total{job="nightly",status="ok"}`) {
+		t.Errorf("metrics lack the run counter:\n%.2000s", metrics)
+	}
+}

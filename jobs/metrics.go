@@ -1,0 +1,79 @@
+package jobs
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the scheduler daemon's Prometheus metrics, derived from run
+// reports so that a job needs no metrics code of its own.
+type Metrics struct {
+	Registry     *prometheus.Registry
+	lastSuccess  *prometheus.GaugeVec
+	lastStatus   *prometheus.GaugeVec
+	stepDuration *prometheus.HistogramVec
+	stepCounts   *prometheus.CounterVec
+	runs         *prometheus.CounterVec
+}
+
+// NewMetrics registers creditsync's metrics in a fresh registry.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "creditsync_job_last_success_timestamp_seconds",
+			Help: "Unix time of the last successful run of each job.",
+		}, []string{"job"}),
+		lastStatus: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "creditsync_job_last_run_ok",
+			Help: "1 if the last run of the job succeeded, 0 if it failed.",
+		}, []string{"job"}),
+		stepDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "creditsync_step_duration_seconds",
+			Help:    "Duration of job steps.",
+			Buckets: prometheus.ExponentialBuckets(0.05, 3, 10),
+		}, []string{"job", "step"}),
+		stepCounts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "creditsync_step_items_total",
+			Help: "Items counted by job steps: rows synced and rejected per source, grades changed by direction, and so on.",
+		}, []string{"job", "step", "item"}),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "creditsync_job_runs_total",
+			Help: "Job runs by final status (ok, ok_with_errors, failed, skipped_locked).",
+		}, []string{"job", "status"}),
+	}
+	m.Registry.MustRegister(m.lastSuccess, m.lastStatus, m.stepDuration, m.stepCounts, m.runs,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+// Observe records a finished run.
+func (m *Metrics) Observe(rep Report) {
+	if m == nil {
+		return
+	}
+	m.runs.WithLabelValues(rep.Job, rep.Status).Inc()
+	if rep.Status == StatusFailed {
+		m.lastStatus.WithLabelValues(rep.Job).Set(0)
+	} else {
+		m.lastStatus.WithLabelValues(rep.Job).Set(1)
+		m.lastSuccess.WithLabelValues(rep.Job).Set(float64(rep.Finished.Unix()))
+	}
+	for _, s := range rep.Steps {
+		if s.Status == StatusSkipped {
+			continue
+		}
+		m.stepDuration.WithLabelValues(rep.Job, s.Name).Observe(s.Finished.Sub(s.Started).Seconds())
+		for k, v := range s.Counts {
+			if v > 0 {
+				m.stepCounts.WithLabelValues(rep.Job, s.Name, k).Add(float64(v))
+			}
+		}
+	}
+}
+
+// Skipped counts a run that did not start because another held the lock.
+func (m *Metrics) Skipped(job string) {
+	if m != nil {
+		m.runs.WithLabelValues(job, "skipped_locked").Inc()
+	}
+}
