@@ -84,7 +84,7 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	pf.StringVar(&a.logFormat, "log-format", envOr("CREDITSYNC_LOG_FORMAT", "text"), "log format: text or json")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log debug detail")
 	root.AddCommand(a.initCmd(), a.importCmd(), a.sqlCmd(), a.versionCmd(), a.demoCmd())
-	root.AddCommand(a.runCmd(), a.scheduleCmd())
+	root.AddCommand(a.runCmd(), a.scheduleCmd(), a.statusCmd())
 	return root
 }
 
