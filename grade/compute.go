@@ -11,7 +11,9 @@ import (
 )
 
 // clauseQueries are the clause families, each returning rows of (uscc,
-// clause, kind, id, date, detail) for institutions graded at as_of.
+// clause, kind, id, date, detail) for institutions in the register; the
+// rows of those not graded at as_of are dropped here, so that who is
+// graded is decided by grade/graded alone.
 var clauseQueries = []string{
 	"grade/institution_clauses",
 	"grade/inspection_clauses",
@@ -83,10 +85,9 @@ func notGradedReason(ctx context.Context, s store.Store, t time.Time, uscc strin
 
 func compute(ctx context.Context, s store.Store, r *Rules, t time.Time, only string) ([]Result, error) {
 	target := sql.Target{Cluster: s.Cluster()}
-	graded := sql.MustQuery(target, "grade/graded")
 	params := r.params(t, only)
 
-	rows, err := s.Query(ctx, graded, params)
+	rows, err := s.Query(ctx, sql.MustQuery(target, "grade/graded"), params)
 	if err != nil {
 		return nil, fmt.Errorf("grade at %s: list graded institutions: %w", FormatDate(t), err)
 	}
@@ -107,11 +108,7 @@ func compute(ctx context.Context, s store.Store, r *Rules, t time.Time, only str
 	}
 
 	for _, name := range clauseQueries {
-		q, err := sql.QueryWith(target, name, map[string]any{"Graded": graded})
-		if err != nil {
-			return nil, err
-		}
-		if err := collect(ctx, s, q, params, out, index); err != nil {
+		if err := collect(ctx, s, sql.MustQuery(target, name), params, out, index); err != nil {
 			return nil, fmt.Errorf("grade at %s: %s: %w", FormatDate(t), name, err)
 		}
 	}
@@ -137,7 +134,7 @@ func collect(ctx context.Context, s store.Store, q string, params store.Params, 
 		}
 		i, ok := index[uscc]
 		if !ok {
-			continue // the queries only see graded institutions; be safe anyway
+			continue // not graded at as_of
 		}
 		if date != nil {
 			ev.Date = *date

@@ -92,6 +92,9 @@ func (r Result) ClauseIDs() []string {
 // finish orders clauses and evidence and sets the grade: the worst among
 // the clauses that hold, A when none does.
 func (r *Result) finish() {
+	if r.Clauses == nil {
+		r.Clauses = []Clause{} // JSON [] rather than null for A
+	}
 	sort.Slice(r.Clauses, func(i, j int) bool { return clauseRank(r.Clauses[i].ID) < clauseRank(r.Clauses[j].ID) })
 	r.Grade = A
 	for i := range r.Clauses {

@@ -7,11 +7,16 @@
 -- that name_key; a name shared by several institutions, or by none, is
 -- ignored here (the row stays in its table for review) rather than guessed.
 -- Evidence ids are the list keys: decision number for penalties, else
--- "<uscc or name_key>|<date>".
+-- "<uscc or name_key>|<date>". Rows come for institutions in the register
+-- ({only} = '': all of them) and never for the many other enterprises on
+-- these lists; the caller keeps those graded at {as_of}.
 WITH
     {as_of:Date} AS t,
     subtractMonths(t, {window_months:Int32}) AS window_start,
-    graded AS ({{.Graded}}),
+    registered AS (
+        SELECT uscc FROM institutions FINAL
+        WHERE {only:String} = '' OR uscc = {only:String}
+    ),
     by_name AS (
         SELECT name_key, any(uscc) AS owner
         FROM institutions FINAL
@@ -62,7 +67,7 @@ SELECT owner AS uscc, 'D4' AS clause, 'public_eval' AS kind, concat(key, '|', to
        concat('public credit evaluation ', grade, if(grade_label IN ('', grade), '', concat(' (', grade_label, ')')),
               if(matched_name = '', '', concat('; matched by name ', matched_name))) AS detail
 FROM latest_evals
-WHERE grade = 'D' AND owner IN (SELECT uscc FROM graded)
+WHERE grade = 'D' AND owner IN (SELECT uscc FROM registered)
 
 UNION ALL
 
@@ -71,7 +76,7 @@ SELECT owner, 'D5', 'dishonest', concat(key, '|', toString(listed_on)), listed_o
               if(authority = '', '', concat('; ', authority)),
               if(matched_name = '', '', concat('; matched by name ', matched_name)))
 FROM dis
-WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t) AND owner IN (SELECT uscc FROM graded)
+WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t) AND owner IN (SELECT uscc FROM registered)
 
 UNION ALL
 
@@ -80,7 +85,7 @@ SELECT owner, 'C6', 'abnormal', concat(key, '|', toString(listed_on)), listed_on
               if(authority = '', '', concat('; ', authority)),
               if(matched_name = '', '', concat('; matched by name ', matched_name)))
 FROM abn
-WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t) AND owner IN (SELECT uscc FROM graded)
+WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t) AND owner IN (SELECT uscc FROM registered)
 
 UNION ALL
 
@@ -93,4 +98,4 @@ SELECT owner, 'B6', 'penalty', record_id, decided_on,
 FROM pen
 WHERE decided_on > window_start AND decided_on <= t
   AND (publicity_ended_on IS NULL OR publicity_ended_on > t)
-  AND owner IN (SELECT uscc FROM graded)
+  AND owner IN (SELECT uscc FROM registered)

@@ -3,8 +3,8 @@
 -- clause D3). A status without its date (the contract rejects such rows)
 -- is taken to apply at every date rather than guessed.
 --
--- {only} = '' selects everyone, else one USCC. The clause queries include
--- this text as their `graded` CTE, so who is graded is defined once.
+-- {only} = '' selects everyone, else one USCC. The clause queries cover
+-- the whole register; only this query decides who is graded.
 SELECT
     uscc,
     name,

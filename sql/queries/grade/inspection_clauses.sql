@@ -2,19 +2,21 @@
 -- (commitment breach), B2, B3 (compliance failure), B4 and B5. Records
 -- handled after {as_of} are invisible. A record yields one row for each
 -- clause it supports; C1 lists every violation in the window once the
--- count reaches {c1_violations}.
+-- count reaches {c1_violations}. The record's kind is renamed record_kind
+-- because the output column `kind` (the evidence kind) would shadow it.
+-- Rows come for the whole register ({only} = '') or one USCC; the caller
+-- keeps those of institutions graded at {as_of}.
 WITH
     {as_of:Date} AS t,
     subtractMonths(t, {window_months:Int32}) AS window_start,
-    graded AS ({{.Graded}}),
     recs AS (
         SELECT
-            record_id, uscc, kind, severity, handled_on, rectified_on, refused, measure, description,
+            record_id, uscc, kind AS record_kind, severity, handled_on, rectified_on, refused, measure, description,
             handled_on > window_start AS in_window,
             rectified_on IS NULL OR rectified_on > t AS open_at_t,
-            countIf(in_window AND kind = 'violation') OVER (PARTITION BY uscc) AS violations
+            countIf(in_window AND record_kind = 'violation') OVER (PARTITION BY uscc) AS violations
         FROM inspections FINAL
-        WHERE handled_on <= t AND uscc IN (SELECT uscc FROM graded)
+        WHERE handled_on <= t AND ({only:String} = '' OR uscc = {only:String})
     )
 SELECT
     uscc,
@@ -23,21 +25,21 @@ SELECT
     record_id AS id,
     handled_on AS date,
     concat(
-        kind, if(severity = '', '', concat(' (', severity, ')')),
+        record_kind, if(severity = '', '', concat(' (', severity, ')')),
         if(refused, if(open_at_t, ', refused and not rectified', concat(', refused, rectified ', toString(rectified_on))), ''),
         if(measure = '', '', concat('; ', measure)),
         if(description = '', '', concat('; ', description))
     ) AS detail
 FROM recs
 ARRAY JOIN arrayFilter(c -> c != '', [
-    if(in_window AND kind = 'violation' AND severity = 'major', 'D1', ''),
-    if(in_window AND kind = 'fund_fraud', 'D2', ''),
-    if(in_window AND kind = 'violation' AND violations >= {c1_violations:Int32}, 'C1', ''),
-    if(in_window AND kind = 'violation' AND severity = 'serious', 'C2', ''),
+    if(in_window AND record_kind = 'violation' AND severity = 'major', 'D1', ''),
+    if(in_window AND record_kind = 'fund_fraud', 'D2', ''),
+    if(in_window AND record_kind = 'violation' AND violations >= {c1_violations:Int32}, 'C1', ''),
+    if(in_window AND record_kind = 'violation' AND severity = 'serious', 'C2', ''),
     if(refused AND (in_window OR open_at_t), 'C3', ''),
-    if(in_window AND kind = 'commitment_breach', 'B1', ''),
-    if(in_window AND kind = 'violation' AND severity IN ('minor', 'general'), 'B2', ''),
-    if(in_window AND kind = 'compliance_failure', 'B3', ''),
-    if(in_window AND kind = 'false_materials', 'B4', ''),
-    if(in_window AND kind = 'conditions_unmet', 'B5', '')
+    if(in_window AND record_kind = 'commitment_breach', 'B1', ''),
+    if(in_window AND record_kind = 'violation' AND severity IN ('minor', 'general'), 'B2', ''),
+    if(in_window AND record_kind = 'compliance_failure', 'B3', ''),
+    if(in_window AND record_kind = 'false_materials', 'B4', ''),
+    if(in_window AND record_kind = 'conditions_unmet', 'B5', '')
 ]) AS clause

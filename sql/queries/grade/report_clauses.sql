@@ -5,20 +5,25 @@
 --       by {as_of} (a late report still counts); one evidence row per year.
 --   B3: the latest due year, due inside the window, lacks a report
 --       submitted by its due date (missing or late).
+-- Rows come for the whole register ({only} = '') or one USCC; the caller
+-- keeps those of institutions graded at {as_of}.
 WITH
     {as_of:Date} AS t,
     subtractMonths(t, {window_months:Int32}) AS window_start,
     toInt32(toYear(t)) - if(makeDate(toYear(t), {due_month:UInt8}, {due_day:UInt8}) <= t, 1, 2) AS latest_due,
     makeDate(latest_due + 1, {due_month:UInt8}, {due_day:UInt8}) AS latest_due_on,
-    graded AS ({{.Graded}}),
+    registered AS (
+        SELECT uscc, licensed_on FROM institutions FINAL
+        WHERE {only:String} = '' OR uscc = {only:String}
+    ),
     reports AS (
         SELECT uscc, toInt32(year) AS year, submitted_on
         FROM annual_reports FINAL
-        WHERE submitted_on <= t AND uscc IN (SELECT uscc FROM graded)
+        WHERE submitted_on <= t AND uscc IN (SELECT uscc FROM registered)
     ),
     c5_years AS (
         SELECT uscc, arrayJoin(range(latest_due - {c5_years:Int32} + 1, latest_due + 1)) AS year
-        FROM graded
+        FROM registered
         WHERE latest_due - {c5_years:Int32} + 1 >= toYear(licensed_on)
     ),
     c5 AS (
@@ -41,7 +46,7 @@ SELECT g.uscc, 'B3', 'annual_report', toString(latest_due), latest_due_on,
        if(r.found = 1,
           concat('report for ', toString(latest_due), ' submitted late on ', toString(r.submitted_on), ' (due ', toString(latest_due_on), ')'),
           concat('no report for ', toString(latest_due), ' submitted by its due date ', toString(latest_due_on)))
-FROM graded AS g
+FROM registered AS g
 LEFT JOIN (SELECT uscc, submitted_on, 1 AS found FROM reports WHERE year = latest_due) AS r ON r.uscc = g.uscc
 WHERE latest_due >= toYear(g.licensed_on)
   AND latest_due_on > window_start

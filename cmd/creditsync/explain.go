@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+func (a *app) explainCmd() *cobra.Command {
+	var flags gradeFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "explain USCC",
+		Short: "Explain one institution's grade: every clause that holds, with its evidence",
+		Long: `explain grades one institution at the as-of date and prints each clause
+that holds — D first, then C, then B — with the notice's wording and the
+records that make it hold (record ids, list keys and dates), so the grade
+can be checked against the files and told to the institution.
+
+An institution that is not graded at the date (licensed later, or its
+licence cancelled) is reported with the reason.`,
+		Example: `  creditsync explain 91411002MA9XXXXXXX
+  creditsync explain 91411002MA9XXXXXXX --as-of 2026-07-31 --json`,
+		Args: exactArgs(1, "one USCC"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			uscc := transform.NormalizeUSCC(args[0])
+			asOf, err := flags.date()
+			if err != nil {
+				return err
+			}
+			rules, err := flags.load()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			res, err := grade.Explain(ctx, s, rules, asOf, uscc)
+			var ng *grade.NotGradedError
+			switch {
+			case errors.As(err, &ng):
+				fmt.Fprintln(a.stdout, ng.Error())
+				return nil
+			case errors.Is(err, grade.ErrUnknown):
+				return fmt.Errorf("%w\nhint: check the code, or import the register first: creditsync import institutions FILE", err)
+			case err != nil:
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			printExplanation(a.stdout, res, asOf)
+			return nil
+		},
+	}
+	flags.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func printExplanation(w io.Writer, r grade.Result, asOf time.Time) {
+	fmt.Fprintf(w, "%s %s (county %s)\n", r.USCC, r.Name, r.CountyCode)
+	fmt.Fprintf(w, "grade %s at %s\n", r.Grade, grade.FormatDate(asOf))
+	if len(r.Clauses) == 0 {
+		fmt.Fprintf(w, "\nA: %s\n", grade.AText)
+		return
+	}
+	for _, c := range r.Clauses {
+		def, _ := grade.LookupClause(c.ID)
+		fmt.Fprintf(w, "\n%s (%s) %s\n    holds when: %s\n", c.ID, c.Grade, c.Text, def.Rule)
+		for _, e := range c.Evidence {
+			date := grade.FormatDate(e.Date)
+			if date == "" {
+				date = "—"
+			}
+			fmt.Fprintf(w, "    - %s %s %s: %s\n", date, e.Kind, e.ID, e.Detail)
+		}
+	}
+}

@@ -1,0 +1,240 @@
+package grade_test
+
+import (
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+type clauseCase struct {
+	name      string
+	asOf      string
+	f         fixture
+	want      []string // clause IDs in report order; nil for A
+	notGraded bool
+}
+
+// runCases stores every case's institution in one database and grades
+// each at its date. Cases share no keys or names unless they mean to.
+func runCases(t *testing.T, r *grade.Rules, cases []clauseCase) {
+	t.Helper()
+	s := storetest.OpenMigrated(t)
+	ids := make([]string, len(cases))
+	for i, c := range cases {
+		ids[i] = put(t, s, c.f)
+	}
+	results := map[string]map[string]grade.Result{}
+	for i, c := range cases {
+		res, ok := results[c.asOf]
+		if !ok {
+			res = byUSCC(compute(t, s, r, day(c.asOf)))
+			results[c.asOf] = res
+		}
+		got, graded := res[ids[i]]
+		switch {
+		case graded == c.notGraded:
+			t.Errorf("%s (T=%s): graded=%v, want %v", c.name, c.asOf, graded, !c.notGraded)
+		case graded && (!sameIDs(got.ClauseIDs(), c.want) || got.Grade != worstOf(c.want)):
+			t.Errorf("%s (T=%s): got %s [%s], want %s [%s]", c.name, c.asOf, got.Grade, join(got.ClauseIDs()), worstOf(c.want), join(c.want))
+		}
+	}
+}
+
+// windowEdges are record dates around the edges of W(T) = (T − 1y, T].
+var windowEdges = []struct {
+	asOf, on string
+	in       bool
+}{
+	{"2024-02-29", "2023-02-28", false}, // T − 1y of 29 February is 28 February
+	{"2024-02-29", "2023-03-01", true},
+	{"2024-02-29", "2024-02-29", true},
+	{"2024-02-29", "2024-03-01", false}, // after T: invisible
+	{"2025-02-28", "2024-02-28", false},
+	{"2025-02-28", "2024-02-29", true}, // a record on a leap day
+	{"2025-03-01", "2024-02-29", false},
+	{"2025-03-01", "2024-03-01", false},
+	{"2025-03-01", "2024-03-02", true},
+	{"2023-07-31", "2022-07-31", false},
+	{"2023-07-31", "2022-08-01", true},
+	{"2023-07-31", "2023-07-31", true},
+	{"2023-07-31", "2023-08-01", false},
+}
+
+// TestWindowClauses: every clause that looks at one record in W(T), on
+// each edge of the window.
+func TestWindowClauses(t *testing.T) {
+	clauses := []struct {
+		id     string
+		record func(on string) fixture
+	}{
+		{"D1", func(on string) fixture {
+			return fixture{insp: []insp{{kind: "violation", severity: "major", handled: on}}}
+		}},
+		{"D2", func(on string) fixture { return fixture{insp: []insp{{kind: "fund_fraud", handled: on}}} }},
+		{"C2", func(on string) fixture {
+			return fixture{insp: []insp{{kind: "violation", severity: "serious", handled: on}}}
+		}},
+		{"B1", func(on string) fixture { return fixture{insp: []insp{{kind: "commitment_breach", handled: on}}} }},
+		{"B2", func(on string) fixture {
+			return fixture{insp: []insp{{kind: "violation", severity: "minor", handled: on}}}
+		}},
+		{"B2", func(on string) fixture {
+			return fixture{insp: []insp{{kind: "violation", severity: "general", handled: on}}}
+		}},
+		{"B3", func(on string) fixture { return fixture{insp: []insp{{kind: "compliance_failure", handled: on}}} }},
+		{"B4", func(on string) fixture { return fixture{insp: []insp{{kind: "false_materials", handled: on}}} }},
+		{"B5", func(on string) fixture { return fixture{insp: []insp{{kind: "conditions_unmet", handled: on}}} }},
+		{"B6", func(on string) fixture { return fixture{pens: []pen{{decided: on}}} }},
+	}
+	var cases []clauseCase
+	for _, c := range clauses {
+		for _, e := range windowEdges {
+			var want []string
+			if e.in {
+				want = []string{c.id}
+			}
+			cases = append(cases, clauseCase{name: c.id + " on " + e.on, asOf: e.asOf, f: c.record(e.on), want: want})
+		}
+	}
+	runCases(t, grade.DefaultRules(), cases)
+}
+
+func TestWhoIsGraded(t *testing.T) {
+	runCases(t, grade.DefaultRules(), []clauseCase{
+		{name: "licensed on T", asOf: "2024-02-29", f: fixture{inst: inst{licensed: "2024-02-29", signed: "2024-02-29"}}},
+		{name: "licensed T+1", asOf: "2024-02-29", f: fixture{inst: inst{licensed: "2024-03-01"}}, notGraded: true},
+		{name: "cancelled T-1", asOf: "2024-02-29", f: fixture{inst: inst{status: "cancelled", statusOn: "2024-02-28"}}, notGraded: true},
+		{name: "cancelled on T", asOf: "2024-02-29", f: fixture{inst: inst{status: "cancelled", statusOn: "2024-02-29"}}, notGraded: true},
+		{name: "cancelled T+1", asOf: "2024-02-29", f: fixture{inst: inst{status: "cancelled", statusOn: "2024-03-01"}}},
+		{name: "cancelled, no date", asOf: "2024-02-29", f: fixture{inst: inst{status: "cancelled"}}, notGraded: true},
+		{name: "revoked long ago still graded", asOf: "2024-02-29", f: fixture{inst: inst{status: "revoked", statusOn: "2019-05-01"}}, want: []string{"D3"}},
+	})
+}
+
+func TestRegisterClauses(t *testing.T) {
+	runCases(t, grade.DefaultRules(), []clauseCase{
+		{name: "D3 revoked T-1", asOf: "2024-02-29", f: fixture{inst: inst{status: "revoked", statusOn: "2024-02-28"}}, want: []string{"D3"}},
+		{name: "D3 revoked on T", asOf: "2024-02-29", f: fixture{inst: inst{status: "revoked", statusOn: "2024-02-29"}}, want: []string{"D3"}},
+		{name: "D3 revoked T+1", asOf: "2024-02-29", f: fixture{inst: inst{status: "revoked", statusOn: "2024-03-01"}}},
+
+		{name: "C4 lost since T-1y (leap T)", asOf: "2024-02-29", f: fixture{inst: inst{lost: "2023-02-28"}}, want: []string{"C4"}},
+		{name: "C4 lost since T-1y+1 (leap T)", asOf: "2024-02-29", f: fixture{inst: inst{lost: "2023-03-01"}}},
+		{name: "C4 lost since T-1y", asOf: "2023-07-31", f: fixture{inst: inst{lost: "2022-07-31"}}, want: []string{"C4"}},
+		{name: "C4 lost since T-1y-1", asOf: "2023-07-31", f: fixture{inst: inst{lost: "2022-07-30"}}, want: []string{"C4"}},
+		{name: "C4 lost since T-1y+1", asOf: "2023-07-31", f: fixture{inst: inst{lost: "2022-08-01"}}},
+		{name: "C4 lost since a leap day", asOf: "2025-02-28", f: fixture{inst: inst{lost: "2024-02-29"}}},
+		{name: "C4 lost since a leap day, a day later", asOf: "2025-03-01", f: fixture{inst: inst{lost: "2024-02-29"}}, want: []string{"C4"}},
+		{name: "C4 lost since T", asOf: "2023-07-31", f: fixture{inst: inst{lost: "2023-07-31"}}},
+
+		{name: "B1 no commitment", asOf: "2024-02-29", f: fixture{inst: inst{unsigned: true}}, want: []string{"B1"}},
+		{name: "B1 signed on T", asOf: "2024-02-29", f: fixture{inst: inst{signed: "2024-02-29"}}},
+		{name: "B1 signed T+1", asOf: "2024-02-29", f: fixture{inst: inst{signed: "2024-03-01"}}, want: []string{"B1"}},
+		{name: "B1 both reasons", asOf: "2024-02-29", f: fixture{inst: inst{unsigned: true}, insp: []insp{{kind: "commitment_breach", handled: "2023-12-01"}}}, want: []string{"B1"}},
+	})
+}
+
+func TestInspectionClauses(t *testing.T) {
+	v := func(sev, on string) insp { return insp{kind: "violation", severity: sev, handled: on} }
+	runCases(t, grade.DefaultRules(), []clauseCase{
+		{name: "C1 two in window", asOf: "2024-02-29", f: fixture{insp: []insp{v("minor", "2023-03-01"), v("general", "2024-02-29")}}, want: []string{"C1", "B2"}},
+		{name: "C1 one on T-1y", asOf: "2024-02-29", f: fixture{insp: []insp{v("minor", "2023-02-28"), v("general", "2024-02-29")}}, want: []string{"B2"}},
+		{name: "C1 one after T", asOf: "2024-02-29", f: fixture{insp: []insp{v("minor", "2023-06-01"), v("minor", "2024-03-01")}}, want: []string{"B2"}},
+		{name: "C1 three, one serious", asOf: "2023-07-31", f: fixture{insp: []insp{v("minor", "2022-08-01"), v("serious", "2023-01-01"), v("minor", "2023-07-31")}}, want: []string{"C1", "C2", "B2"}},
+		{name: "C1 major and minor", asOf: "2023-07-31", f: fixture{insp: []insp{v("major", "2023-01-01"), v("minor", "2023-02-01")}}, want: []string{"D1", "C1", "B2"}},
+		{name: "C1 other kinds do not count", asOf: "2023-07-31", f: fixture{insp: []insp{v("minor", "2023-01-01"), {kind: "false_materials", handled: "2023-02-01"}}}, want: []string{"B2", "B4"}},
+
+		{name: "C3 refused in window, rectified", asOf: "2024-02-29", f: fixture{insp: []insp{{kind: "violation", severity: "minor", handled: "2023-03-01", refused: true, rectified: "2023-04-01"}}}, want: []string{"C3", "B2"}},
+		{name: "C3 refused on T-1y, rectified before T", asOf: "2024-02-29", f: fixture{insp: []insp{{kind: "compliance_failure", handled: "2023-02-28", refused: true, rectified: "2023-04-01"}}}},
+		{name: "C3 refused long ago, open", asOf: "2024-02-29", f: fixture{insp: []insp{{kind: "compliance_failure", handled: "2019-01-01", refused: true}}}, want: []string{"C3"}},
+		{name: "C3 refused long ago, rectified on T", asOf: "2024-02-29", f: fixture{insp: []insp{{kind: "compliance_failure", handled: "2019-01-01", refused: true, rectified: "2024-02-29"}}}},
+		{name: "C3 refused long ago, rectified T+1", asOf: "2024-02-29", f: fixture{insp: []insp{{kind: "compliance_failure", handled: "2019-01-01", refused: true, rectified: "2024-03-01"}}}, want: []string{"C3"}},
+		{name: "C3 refused handled T+1", asOf: "2024-02-29", f: fixture{insp: []insp{{kind: "compliance_failure", handled: "2024-03-01", refused: true}}}},
+		{name: "C3 with D1", asOf: "2024-02-29", f: fixture{insp: []insp{{kind: "violation", severity: "major", handled: "2024-02-29", refused: true}}}, want: []string{"D1", "C3"}},
+	})
+}
+
+// reports lists annual reports as year, date pairs.
+func reports(pairs ...any) []report {
+	var out []report
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, report{year: pairs[i].(int), submitted: pairs[i+1].(string)})
+	}
+	return out
+}
+
+func TestAnnualReportClauses(t *testing.T) {
+	runCases(t, grade.DefaultRules(), []clauseCase{
+		// 2024's report is due 2025-03-31: the latest due year moves on that day.
+		{name: "C5 three latest missing, due date is T", asOf: "2025-03-31", f: fixture{reports: reports(2022, "", 2023, "", 2024, "")}, want: []string{"C5", "B3"}},
+		{name: "C5 the day before the due date", asOf: "2025-03-30", f: fixture{reports: reports(2022, "", 2023, "", 2024, "")}, want: []string{"B3"}},
+		{name: "C5 filed after T is missing at T", asOf: "2025-03-31", f: fixture{reports: reports(2022, "2025-04-01", 2023, "2025-04-01", 2024, "2025-04-01")}, want: []string{"C5", "B3"}},
+		{name: "C5 a late report counts", asOf: "2025-03-31", f: fixture{reports: reports(2022, "", 2023, "2025-01-01", 2024, "")}, want: []string{"B3"}},
+		{name: "C5 only two due years", asOf: "2025-03-31", f: fixture{inst: inst{licensed: "2023-01-01"}, noReports: true}, want: []string{"B3"}},
+		{name: "C5 exactly three due years", asOf: "2025-03-31", f: fixture{inst: inst{licensed: "2022-12-31"}, noReports: true}, want: []string{"C5", "B3"}},
+		{name: "C5 leap T", asOf: "2024-02-29", f: fixture{reports: reports(2020, "", 2021, "", 2022, "")}, want: []string{"C5", "B3"}},
+
+		{name: "B3 report on its due date", asOf: "2025-03-31", f: fixture{reports: reports(2024, "2025-03-31")}},
+		{name: "B3 report the day after, seen at T+1", asOf: "2025-04-01", f: fixture{reports: reports(2024, "2025-04-01")}, want: []string{"B3"}},
+		{name: "B3 report the day after, at T", asOf: "2025-03-31", f: fixture{reports: reports(2024, "2025-04-01")}, want: []string{"B3"}},
+		{name: "B3 only the latest due year counts", asOf: "2025-03-31", f: fixture{reports: reports(2023, "2024-06-01")}},
+		{name: "B3 due date one day into the window", asOf: "2025-03-30", f: fixture{reports: reports(2023, "2024-04-01")}, want: []string{"B3"}},
+		{name: "B3 late a year ago, on time since", asOf: "2025-12-31", f: fixture{reports: reports(2023, "2024-04-01")}},
+		{name: "B3 nothing due yet", asOf: "2025-03-31", f: fixture{inst: inst{licensed: "2025-01-01"}, noReports: true}},
+		{name: "B3 first report due on T", asOf: "2025-03-31", f: fixture{inst: inst{licensed: "2024-06-01"}, noReports: true}, want: []string{"B3"}},
+		{name: "B3 leap T", asOf: "2024-02-29", f: fixture{reports: reports(2022, "2023-04-01")}, want: []string{"B3"}},
+	})
+}
+
+func TestExternalListClauses(t *testing.T) {
+	shared := "许昌同名人力资源服务有限公司"
+	runCases(t, grade.DefaultRules(), []clauseCase{
+		{name: "D5 listed on T", asOf: "2024-02-29", f: fixture{dis: []listing{{listed: "2024-02-29"}}}, want: []string{"D5"}},
+		{name: "D5 listed T+1", asOf: "2024-02-29", f: fixture{dis: []listing{{listed: "2024-03-01"}}}},
+		{name: "D5 removed on T", asOf: "2024-02-29", f: fixture{dis: []listing{{listed: "2020-01-01", removed: "2024-02-29"}}}},
+		{name: "D5 removed T+1", asOf: "2024-02-29", f: fixture{dis: []listing{{listed: "2020-01-01", removed: "2024-03-01"}}}, want: []string{"D5"}},
+		{name: "D5 by name", asOf: "2024-02-29", f: fixture{dis: []listing{{listed: "2023-01-01", byName: true}}}, want: []string{"D5"}},
+
+		{name: "C6 listed on T", asOf: "2023-07-31", f: fixture{abn: []listing{{listed: "2023-07-31"}}}, want: []string{"C6"}},
+		{name: "C6 listed T+1", asOf: "2023-07-31", f: fixture{abn: []listing{{listed: "2023-08-01"}}}},
+		{name: "C6 removed on T", asOf: "2023-07-31", f: fixture{abn: []listing{{listed: "2021-01-01", removed: "2023-07-31"}}}},
+		{name: "C6 removed T+1", asOf: "2023-07-31", f: fixture{abn: []listing{{listed: "2021-01-01", removed: "2023-08-01"}}}, want: []string{"C6"}},
+		{name: "C6 by name with half-width brackets", asOf: "2023-07-31", f: fixture{inst: inst{name: "许昌括号人力资源服务（建安）有限公司"}, abn: []listing{{listed: "2023-01-01", name: "许昌括号人力资源服务(建安)有限公司"}}}, want: []string{"C6"}},
+		{name: "C6 name shared by two institutions: first", asOf: "2023-07-31", f: fixture{inst: inst{name: shared}, abn: []listing{{listed: "2023-01-01", byName: true}}}},
+		{name: "C6 name shared by two institutions: second", asOf: "2023-07-31", f: fixture{inst: inst{name: shared}}},
+		{name: "C6 name matching nobody", asOf: "2023-07-31", f: fixture{abn: []listing{{listed: "2023-01-01", name: "无关企业有限公司"}}}},
+
+		{name: "D4 latest is D", asOf: "2024-02-29", f: fixture{evals: []eval{{grade: "A", on: "2022-01-01"}, {grade: "D", on: "2024-02-29"}}}, want: []string{"D4"}},
+		{name: "D4 差 label", asOf: "2024-02-29", f: fixture{evals: []eval{{grade: "差", on: "2023-05-01"}}}, want: []string{"D4"}},
+		{name: "D4 D after T", asOf: "2024-02-29", f: fixture{evals: []eval{{grade: "B", on: "2022-01-01"}, {grade: "D", on: "2024-03-01"}}}},
+		{name: "D4 D superseded", asOf: "2024-02-29", f: fixture{evals: []eval{{grade: "D", on: "2022-01-01"}, {grade: "良", on: "2023-01-01"}}}},
+		{name: "D4 old D is not windowed", asOf: "2024-02-29", f: fixture{evals: []eval{{grade: "D", on: "2019-01-01"}}}, want: []string{"D4"}},
+		{name: "D4 by name supersedes by code", asOf: "2024-02-29", f: fixture{evals: []eval{{grade: "A", on: "2022-01-01"}, {grade: "D", on: "2023-01-01", byName: true}}}, want: []string{"D4"}},
+		{name: "D4 tie on the latest date", asOf: "2024-02-29", f: fixture{evals: []eval{{grade: "A", on: "2023-01-01"}, {grade: "D", on: "2023-01-01", byName: true}}}, want: []string{"D4"}},
+
+		{name: "B6 publicity ends on T", asOf: "2024-02-29", f: fixture{pens: []pen{{decided: "2023-06-01", ended: "2024-02-29"}}}},
+		{name: "B6 publicity ends T+1", asOf: "2024-02-29", f: fixture{pens: []pen{{decided: "2023-06-01", ended: "2024-03-01"}}}, want: []string{"B6"}},
+		{name: "B6 by name", asOf: "2024-02-29", f: fixture{pens: []pen{{decided: "2023-06-01", byName: true}}}, want: []string{"B6"}},
+	})
+}
+
+// TestConfiguredThresholds: every (config) threshold moves its clause.
+func TestConfiguredThresholds(t *testing.T) {
+	r := grade.DefaultRules()
+	r.Window.Months = 6
+	r.Clauses.C1Violations = 3
+	r.Clauses.C4LostContactMonths = 24
+	r.Clauses.C5MissingReportYears = 2
+	r.AnnualReport.Due = "06-30"
+	v := func(on string) insp { return insp{kind: "violation", severity: "minor", handled: on} }
+	runCases(t, r, []clauseCase{
+		{name: "6-month window, on the edge", asOf: "2024-02-29", f: fixture{insp: []insp{v("2023-08-29")}}},
+		{name: "6-month window, a day inside", asOf: "2024-02-29", f: fixture{insp: []insp{v("2023-08-30")}}, want: []string{"B2"}},
+		{name: "C1 needs three", asOf: "2024-02-29", f: fixture{insp: []insp{v("2023-12-01"), v("2024-01-01")}}, want: []string{"B2"}},
+		{name: "C1 three", asOf: "2024-02-29", f: fixture{insp: []insp{v("2023-12-01"), v("2024-01-01"), v("2024-02-01")}}, want: []string{"C1", "B2"}},
+		{name: "C4 after 24 months", asOf: "2024-02-29", f: fixture{inst: inst{lost: "2022-02-28"}}, want: []string{"C4"}},
+		{name: "C4 not after 23", asOf: "2024-02-29", f: fixture{inst: inst{lost: "2022-03-01"}}},
+		{name: "C5 two years, due 30 June", asOf: "2025-06-30", f: fixture{reports: reports(2023, "", 2024, "")}, want: []string{"C5", "B3"}},
+		{name: "C5 two years; B3 due outside a 6-month window", asOf: "2025-06-29", f: fixture{reports: reports(2022, "", 2023, "", 2024, "")}, want: []string{"C5"}},
+	})
+}

@@ -1,0 +1,221 @@
+package grade_test
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/sample"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+// TestDeterministic: the same data graded twice gives identical results,
+// evidence order included.
+func TestDeterministic(t *testing.T) {
+	opt := sample.Options{Seed: 8, AsOf: ymd(2025, 7, 31)}
+	s, _ := loadSample(t, opt)
+	r := grade.DefaultRules()
+	a := compute(t, s, r, opt.AsOf)
+	b := compute(t, s, r, opt.AsOf)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("two runs on the same data differ")
+	}
+	if len(a) == 0 || !slices.IsSortedFunc(a, func(x, y grade.Result) int { return strings.Compare(x.USCC, y.USCC) }) {
+		t.Errorf("%d results, want a non-empty list in USCC order", len(a))
+	}
+}
+
+// TestAddingARecordNeverImproves adds adverse records (inspections,
+// penalties, list entries) in rounds to a sample and checks that no clause
+// that held stops holding and no grade gets better. Public evaluations and
+// annual reports are left out: a later evaluation or a filed report may
+// rightly improve a grade.
+func TestAddingARecordNeverImproves(t *testing.T) {
+	opt := sample.Options{Seed: 9, AsOf: ymd(2025, 3, 31)}
+	s, _ := loadSample(t, opt)
+	r := grade.DefaultRules()
+	dates := []time.Time{opt.AsOf, ymd(2024, 12, 31), ymd(2025, 6, 30)}
+	prev := map[time.Time]map[string]grade.Result{}
+	for _, d := range dates {
+		prev[d] = byUSCC(compute(t, s, r, d))
+	}
+	var usccs []string
+	for u := range prev[opt.AsOf] {
+		usccs = append(usccs, u)
+	}
+	slices.Sort(usccs)
+	rng := rand.New(rand.NewPCG(9, 9))
+	for round := 0; round < 4; round++ {
+		for i := 0; i < 15; i++ {
+			addAdverse(t, s, rng, usccs[rng.IntN(len(usccs))], fmt.Sprintf("P%d-%d", round, i), opt.AsOf)
+		}
+		for _, d := range dates {
+			now := byUSCC(compute(t, s, r, d))
+			for u, before := range prev[d] {
+				after, ok := now[u]
+				if !ok {
+					t.Fatalf("T=%s %s: no longer graded after adding records", grade.FormatDate(d), u)
+				}
+				if grade.Worse(before.Grade, after.Grade) {
+					t.Errorf("T=%s %s: grade improved from %s to %s", grade.FormatDate(d), u, before.Grade, after.Grade)
+				}
+				for _, id := range before.ClauseIDs() {
+					if !slices.Contains(after.ClauseIDs(), id) {
+						t.Errorf("T=%s %s: clause %s stopped holding (now %v)", grade.FormatDate(d), u, id, after.ClauseIDs())
+					}
+				}
+			}
+			prev[d] = now
+		}
+	}
+}
+
+// addAdverse adds one random adverse record about uscc, dated within two
+// years before asOf or a little after it.
+func addAdverse(t *testing.T, s store.Store, rng *rand.Rand, uscc, id string, asOf time.Time) {
+	on := func() time.Time { return asOf.AddDate(0, 0, 60-rng.IntN(800)) }
+	maybe := func() any {
+		if rng.IntN(2) == 0 {
+			return nil
+		}
+		return on()
+	}
+	switch rng.IntN(4) {
+	case 0, 1:
+		kinds := []string{"violation", "fund_fraud", "false_materials", "conditions_unmet", "compliance_failure", "commitment_breach"}
+		kind, sev := kinds[rng.IntN(len(kinds))], ""
+		if kind == "violation" {
+			sev = []string{"minor", "general", "serious", "major"}[rng.IntN(4)]
+		}
+		insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "rectified_on", "refused"},
+			[]any{id, uscc, kind, sev, on(), maybe(), rng.IntN(3) == 0})
+	case 2:
+		insert(t, s, "penalties", []string{"record_id", "uscc", "decided_on", "publicity_ended_on"}, []any{id, uscc, on(), maybe()})
+	default:
+		table := []string{"abnormal", "dishonest"}[rng.IntN(2)]
+		insert(t, s, table, []string{"uscc", "listed_on", "removed_on", "reason"}, []any{uscc, on(), maybe(), id})
+	}
+}
+
+// TestCSVAndXLSXGradeAlike imports one sample as CSV and, into another
+// database, as XLSX workbooks, and expects identical results.
+func TestCSVAndXLSXGradeAlike(t *testing.T) {
+	opt := sample.Options{Seed: 12, AsOf: ymd(2024, 2, 29)}
+	csvStore, files := loadSample(t, opt)
+	dir := t.TempDir()
+	xlsx := map[string]string{}
+	for list, path := range files {
+		xlsx[list] = filepath.Join(dir, list+".xlsx")
+		csvToXLSX(t, path, xlsx[list])
+	}
+	xlsxStore := storetest.OpenMigrated(t)
+	importFiles(t, xlsxStore, xlsx)
+	r := grade.DefaultRules()
+	for _, d := range []time.Time{opt.AsOf, ymd(2025, 2, 28), ymd(2023, 3, 1)} {
+		a, b := compute(t, csvStore, r, d), compute(t, xlsxStore, r, d)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("T=%s: CSV and XLSX imports grade differently", grade.FormatDate(d))
+		}
+	}
+}
+
+// csvToXLSX copies a CSV file into the first sheet of a workbook, every
+// cell as text, as a clerk's "save as .xlsx" does.
+func csvToXLSX(t *testing.T, from, to string) {
+	t.Helper()
+	f, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	records, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := excelize.NewFile()
+	defer x.Close()
+	sheet := x.GetSheetName(0)
+	for i, rec := range records {
+		for j, v := range rec {
+			cell, err := excelize.CoordinatesToCellName(j+1, i+1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := x.SetCellStr(sheet, cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := x.SaveAs(to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestExplain: one institution's grade equals its line in Compute, and
+// the reasons for not grading are told apart.
+func TestExplain(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	T := day("2024-02-29")
+	d := put(t, s, fixture{
+		inst: inst{lost: "2022-01-01"},
+		insp: []insp{{kind: "violation", severity: "major", handled: "2023-06-01"}, {kind: "violation", severity: "minor", handled: "2023-03-01"}},
+		dis:  []listing{{listed: "2023-09-01", byName: true}},
+		pens: []pen{{decided: "2023-10-01"}},
+	})
+	a := put(t, s, fixture{})
+	late := put(t, s, fixture{inst: inst{licensed: "2024-03-01"}})
+	gone := put(t, s, fixture{inst: inst{status: "cancelled", statusOn: "2024-01-02"}})
+
+	all := byUSCC(compute(t, s, r, T))
+	for _, u := range []string{d, a} {
+		got, err := grade.Explain(ctx, s, r, T, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, all[u]) {
+			t.Errorf("Explain(%s) = %+v, Compute has %+v", u, got, all[u])
+		}
+	}
+	got := all[d]
+	if got.Grade != grade.D || join(got.ClauseIDs()) != "D1;D5;C1;C4;B2;B6" {
+		t.Fatalf("got %s %v", got.Grade, got.ClauseIDs())
+	}
+	c1 := got.Clauses[2]
+	if c1.Text != "一年内因劳动保障违法违规行为被查处两次以上" || len(c1.Evidence) != 2 ||
+		c1.Evidence[0].Kind != "inspection" || c1.Evidence[0].ID != d+"-R2" || !c1.Evidence[0].Date.Equal(day("2023-03-01")) {
+		t.Errorf("C1 = %+v", c1)
+	}
+	d5 := got.Clauses[1].Evidence[0]
+	if d5.Kind != "dishonest" || !strings.Contains(d5.Detail, "matched by name") || !d5.Date.Equal(day("2023-09-01")) {
+		t.Errorf("D5 evidence = %+v", d5)
+	}
+	if all[a].Grade != grade.A || len(all[a].Clauses) != 0 {
+		t.Errorf("clean institution: %+v", all[a])
+	}
+
+	var ng *grade.NotGradedError
+	if _, err := grade.Explain(ctx, s, r, T, late); !errors.As(err, &ng) || !strings.Contains(ng.Reason, "licensed only on 2024-03-01") {
+		t.Errorf("licensed after T: %v", err)
+	}
+	if _, err := grade.Explain(ctx, s, r, T, gone); !errors.As(err, &ng) || !strings.Contains(ng.Reason, "cancelled on 2024-01-02") {
+		t.Errorf("cancelled: %v", err)
+	}
+	if _, err := grade.Explain(ctx, s, r, T, "91411002MA00000000"); !errors.Is(err, grade.ErrUnknown) {
+		t.Errorf("unknown USCC: %v", err)
+	}
+}
