@@ -35,8 +35,10 @@ fuzz: setup
 	$(GO) test -run '^$$' -fuzz FuzzParseDate -fuzztime 20s ./transform
 	$(GO) test -run '^$$' -fuzz FuzzParseRecord -fuzztime 20s ./contract
 
+# Measures every target of the performance issue and writes BENCHMARKS.md
+# (national scale needs a few GiB of disk and some minutes).
 bench: setup
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./tools/bench -bin $(BIN) -o BENCHMARKS.md $(BENCHFLAGS)
 
 clean:
 	rm -rf bin demo-data
