@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+)
+
+// reportOptions are the flags every report subcommand shares.
+type reportOptions struct {
+	output, format, rules string
+	from, to, date        string
+}
+
+func (a *app) reportCmd() *cobra.Command {
+	var o reportOptions
+	cmd := &cobra.Command{
+		Use:   "report county|city|summary|public …",
+		Short: "Write the county trend, city overview, 附件2 summary table or public list",
+		Long: `report writes one report to a file; the format comes from the file's
+extension (.html, .csv, .xlsx) or --format.
+
+  county CODE   trend of one county (or 411000, the city bureau's own
+                institutions) over --from … --to months: grade distribution
+                per month-end, transitions, downgrades with their clauses,
+                the most frequent clauses, and the county against the city.
+                HTML (self-contained, charts inline), CSV or XLSX.
+  city          the same for every county side by side: the city overview.
+  summary UNIT  the 附件2 table of an evaluating unit (a county code, 411000
+                or city) with the grades on --date: XLSX.
+  public UNIT   the list for the bureau's website: name, USCC, grade and
+                validity only. HTML or CSV.
+
+Grades are computed with the rules at each month-end (or --date).`,
+		Example: `  creditsync report county 411002 --from 2025-08 --to 2026-07 -o 魏都区趋势.html
+  creditsync report city -o 全市总览.xlsx
+  creditsync report summary 411002 --date 2026-07-31 -o 附件2-魏都区.xlsx
+  creditsync report public city -o 公示名单.csv`,
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVarP(&o.output, "output", "o", "", "file to write; - writes to standard output (then --format is needed)")
+	pf.StringVar(&o.format, "format", "", "html, csv or xlsx (default: from the extension of -o)")
+	pf.StringVar(&o.rules, "rules", "", "grading rules file (default: the built-in 2023 Xuchang rules)")
+	months := func(c *cobra.Command) {
+		c.Flags().StringVar(&o.from, "from", "", "first month, YYYY-MM (default: eleven months before --to)")
+		c.Flags().StringVar(&o.to, "to", "", "last month, YYYY-MM (default: this month, up to today)")
+	}
+	day := func(c *cobra.Command) {
+		c.Flags().StringVar(&o.date, "date", "", "date of the grades, YYYY-MM-DD (default: today)")
+	}
+
+	county := &cobra.Command{
+		Use:   "county CODE",
+		Short: "Trend report of one county",
+		Args:  exactArgs(1, "a county code, e.g. 411002"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeReport(cmd.Context(), o, trendFormats, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
+				u, err := report.LookupUnit(args[0])
+				if err != nil || u.Code == report.CityCode {
+					return nil, usageError{fmt.Errorf("county %q: want one of %v (the whole city is `report city`)", args[0], reportUnitCodes())}
+				}
+				m, err := report.ParseMonths(o.from, o.to, grade.Today(now))
+				if err != nil {
+					return nil, usageError{err}
+				}
+				return report.CountyTrend(ctx, src, u, m, now)
+			})
+		},
+	}
+	months(county)
+	city := &cobra.Command{
+		Use:   "city",
+		Short: "City overview: every county side by side",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeReport(cmd.Context(), o, trendFormats, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
+				m, err := report.ParseMonths(o.from, o.to, grade.Today(now))
+				if err != nil {
+					return nil, usageError{err}
+				}
+				return report.CityOverview(ctx, src, m, now)
+			})
+		},
+	}
+	months(city)
+	summary := &cobra.Command{
+		Use:   "summary UNIT",
+		Short: "附件2 summary table of an evaluating unit (XLSX)",
+		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeReport(cmd.Context(), o, []string{"xlsx"}, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
+				u, d, err := reportUnitAndDay(args[0], o.date, now)
+				if err != nil {
+					return nil, err
+				}
+				return report.BuildSummary(ctx, src, u, d, grade.Today(now))
+			})
+		},
+	}
+	day(summary)
+	public := &cobra.Command{
+		Use:   "public UNIT",
+		Short: "Public list for the bureau's website (name, USCC, grade, validity)",
+		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeReport(cmd.Context(), o, []string{"html", "csv"}, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
+				u, d, err := reportUnitAndDay(args[0], o.date, now)
+				if err != nil {
+					return nil, err
+				}
+				return report.BuildPublicList(ctx, src, u, d, now)
+			})
+		},
+	}
+	day(public)
+	cmd.AddCommand(county, city, summary, public)
+	return cmd
+}
+
+// trendFormats are the formats of the county and city trend reports.
+var trendFormats = []string{"html", "csv", "xlsx"}
+
+func reportUnitCodes() []string {
+	var codes []string
+	for _, u := range report.Units() {
+		codes = append(codes, u.Code)
+	}
+	return codes
+}
+
+func reportUnitAndDay(unit, date string, now time.Time) (report.Unit, time.Time, error) {
+	u, err := report.LookupUnit(unit)
+	if err != nil {
+		return report.Unit{}, time.Time{}, usageError{err}
+	}
+	if date == "" {
+		return u, grade.Today(now), nil
+	}
+	d, err := grade.ParseDate(date)
+	if err == nil {
+		err = report.CheckDay(d, grade.Today(now))
+	}
+	if err != nil {
+		return report.Unit{}, time.Time{}, usageError{err}
+	}
+	return u, d, nil
+}
+
+// reportBuildFunc builds a report document from a source.
+type reportBuildFunc func(ctx context.Context, src report.Source, now time.Time) (any, error)
+
+// writeReport checks the output before opening the store (a typo in -o
+// should not cost a grading), builds the report and writes it in one of
+// formats.
+func (a *app) writeReport(ctx context.Context, o reportOptions, formats []string, build reportBuildFunc) error {
+	if o.output == "" {
+		return usageError{errors.New("name the file to write with -o FILE (or -o - --format " + strings.Join(formats, "|") + " for standard output)")}
+	}
+	format, err := report.FormatOf(o.output, o.format)
+	if err != nil {
+		return usageError{err}
+	}
+	if !slices.Contains(formats, format) {
+		return usageError{fmt.Errorf("%w %q: this report is written as %s", report.ErrFormat, format, strings.Join(formats, ", "))}
+	}
+	rules, err := grade.Load(o.rules)
+	if err != nil {
+		return err
+	}
+	s, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	doc, err := build(ctx, &report.ComputeSource{Store: s, Rules: rules}, time.Now())
+	if err != nil {
+		return err
+	}
+	if o.output == "-" {
+		return report.Write(a.stdout, doc, format)
+	}
+	if err := writeReportFile(o.output, func(w io.Writer) error { return report.Write(w, doc, format) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "wrote %s\n", o.output)
+	return nil
+}
+
+// writeReportFile writes through a temporary file renamed into place, so
+// a failure never leaves half a report where the last good one was.
+func writeReportFile(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // after a successful rename there is nothing left to remove
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

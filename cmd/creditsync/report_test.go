@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/sample"
+)
+
+// TestReportCommands writes every report from the demo sample as a user
+// would, and checks the mistakes a user makes are usage errors.
+func TestReportCommands(t *testing.T) {
+	data, out := t.TempDir(), t.TempDir()
+	env := []string{"CREDITSYNC_DATA=" + data}
+	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {
+		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
+	}
+	file := func(name string) string { return filepath.Join(out, name) }
+	for _, args := range [][]string{
+		{"report", "county", "411002", "--from", "2026-02", "--to", "2026-07", "-o", file("county.html")},
+		{"report", "city", "--from", "2026-06", "--to", "2026-07", "-o", file("city.xlsx")},
+		{"report", "summary", "411002", "--date", "2026-07-31", "-o", file("附件2.xlsx")},
+	} {
+		if r := runCLI(t, env, args...); r.code != 0 || !strings.Contains(r.stdout, "wrote "+args[len(args)-1]) {
+			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	html, err := os.ReadFile(file("county.html"))
+	if err != nil || !bytes.Contains(html, []byte("<svg")) || !bytes.Contains(html, []byte("魏都区")) {
+		t.Errorf("county.html (%v): no chart or no county name", err)
+	}
+	f, err := excelize.OpenFile(file("附件2.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("附件2")
+	if err != nil || len(rows) < 4 || !slices.Equal(rows[2], report.SummaryColumns) {
+		t.Errorf("附件2.xlsx rows %q (%v)", rows, err)
+	}
+	city, err := excelize.OpenFile(file("city.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer city.Close()
+	if sheets := city.GetSheetList(); len(sheets) < 5 {
+		t.Errorf("city.xlsx sheets %v", sheets)
+	}
+
+	r := runCLI(t, env, "report", "public", "city", "--date", "2026-07-31", "-o", "-", "--format", "csv")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "\ufeff序号,机构名称,统一社会信用代码,信用等级,有效期起,有效期至\n") {
+		t.Errorf("public list to stdout: exit %d\n%.300s%s", r.code, r.stdout, r.stderr)
+	}
+
+	for _, args := range [][]string{
+		{"report", "county", "411002"},
+		{"report", "summary", "411002", "-o", file("s.html")},
+		{"report", "public", "city", "-o", file("p.xlsx")},
+		{"report", "county", "411002", "-o", file("x.pdf")},
+		{"report", "county", "411002", "--from", "2026-13", "-o", file("x.html")},
+		{"report", "county", "999999", "-o", file("x.html")},
+		{"report", "summary", "411002", "--date", "2026-02-30", "-o", file("x.xlsx")},
+		{"report", "public", "411002", "--date", "2999-01-01", "-o", file("x.csv")},
+	} {
+		if r := runCLI(t, env, args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want %d\n%s", args, r.code, exitUsage, r.stderr)
+		}
+	}
+	if _, err := os.Stat(file("x.html")); err == nil {
+		t.Error("a failed report left a file behind")
+	}
+}
+
+// TestServeCommand starts the server on the demo sample with a token from
+// the environment and checks it answers, keeps counties apart and stops
+// cleanly on SIGTERM.
+func TestServeCommand(t *testing.T) {
+	data := t.TempDir()
+	env := []string{"CREDITSYNC_DATA=" + data}
+	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {
+		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, append(env, "CREDITSYNC_CONFIG="+filepath.Join(data, "missing.toml")), "serve"); r.code != exitFailure {
+		t.Errorf("serve without a config: exit %d\n%s", r.code, r.stderr)
+	}
+	const cityToken, countyToken = "cli-city-token-5be1c0a7d9f2", "cli-county-token-31e8a6f0b4c7"
+	cfg := filepath.Join(data, "creditsync.toml")
+	text := "[[serve.tokens]]\nname = \"city\"\ntoken_env = \"TEST_CITY_TOKEN\"\nscope = \"city\"\n\n" +
+		"[[serve.tokens]]\nname = \"weidu\"\ntoken_env = \"TEST_COUNTY_TOKEN\"\nscope = \"411002\"\n"
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, exps, err := sample.Write(t.TempDir(), sample.Options{Seed: 7, Institutions: 120, AsOf: demoAsOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other string
+	for _, e := range exps {
+		if e.Graded && e.CountyCode == "411003" {
+			other = e.USCC
+			break
+		}
+	}
+
+	addr := freePort(t)
+	cmd := exec.Command(binary, "serve", "--addr", addr)
+	cmd.Env = append(os.Environ(), "CREDITSYNC_DATA="+data, "CREDITSYNC_CONFIG="+cfg, "TEST_CITY_TOKEN="+cityToken, "TEST_COUNTY_TOKEN="+countyToken)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	base := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not come up: %v\n%s", err, stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	status := func(path, token string) int {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		path, token string
+		want        int
+	}{
+		{"/api/me", cityToken, 200},
+		{"/api/institutions/" + other + "?date=2026-07-31", cityToken, 200},
+		{"/api/institutions/" + other + "?date=2026-07-31", countyToken, 404},
+		{"/counties/411002?from=2026-06&to=2026-07", countyToken, 200},
+		{"/city", countyToken, 404},
+		{"/api/me", "wrong-token", 401},
+	} {
+		if got := status(c.path, c.token); got != c.want {
+			t.Errorf("%s: status %d, want %d", c.path, got, c.want)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("serve after SIGTERM: %v\n%s", err, stderr.String())
+	}
+	for _, secret := range []string{cityToken, countyToken} {
+		if strings.Contains(stderr.String(), secret) {
+			t.Error("the server log shows a token")
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/BurntSushi/toml"
+	"github.com/spf13/cobra"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/serve"
+)
+
+func (a *app) serveCmd() *cobra.Command {
+	var addr, rules string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the read-only web pages and JSON API for analysts and bureaus",
+		Long: `serve answers on --addr with HTML pages (search, institution with its
+evidence, county dashboards with charts, city overview, report downloads)
+and a JSON API under /api/ (institutions, explain, history, eligibility,
+grades on a date, county and city trends). Nothing can be changed through
+it.
+
+Access needs a token from the [serve] section of creditsync.toml (or the
+file named by CREDITSYNC_CONFIG): a bearer header, or the login page,
+which sets a session cookie. A "city" token sees everything; a county
+token sees its county only, and everything else answers 404.
+
+  [[serve.tokens]]
+  name = "city bureau"
+  token_env = "CREDITSYNC_TOKEN_CITY"   # the variable holding the token
+  scope = "city"
+
+  [[serve.tokens]]
+  name = "魏都区"
+  token_sha256 = "…"                    # printf %s TOKEN | sha256sum
+  scope = "411002"
+
+With the embedded engine the server holds the data directory: stop it
+for imports and nightly runs, or use a ClickHouse server.`,
+		Example: "  CREDITSYNC_TOKEN_CITY=$(openssl rand -hex 24) creditsync serve --addr 127.0.0.1:8080",
+		Args:    exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cfg, err := loadServeConfig()
+			if err != nil {
+				return err
+			}
+			r, err := grade.Load(rules)
+			if err != nil {
+				return err
+			}
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			srv, err := serve.New(serve.Options{Source: &report.ComputeSource{Store: s, Rules: r}, Config: cfg, Log: a.log})
+			if err != nil {
+				return err
+			}
+			a.log.Info("serving", "addr", addr, "store", a.where())
+			return srv.ListenAndServe(ctx, addr)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on; keep it local and put a TLS proxy in front for others")
+	cmd.Flags().StringVar(&rules, "rules", "", "grading rules file (default: the built-in 2023 Xuchang rules)")
+	return cmd
+}
+
+// loadServeConfig reads the [serve] section of the configuration file.
+func loadServeConfig() (serve.Config, error) {
+	var file struct {
+		Serve serve.Config `toml:"serve"`
+	}
+	path, explicit := configPath()
+	_, err := toml.DecodeFile(path, &file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		return serve.Config{}, fmt.Errorf("%s not found: serve needs tokens in its [serve] section (see creditsync serve --help), or name the file with CREDITSYNC_CONFIG", path)
+	case err != nil:
+		return serve.Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return file.Serve, nil
+}

@@ -1,0 +1,248 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+)
+
+// chart is the geometry of one inline SVG chart, computed here so the
+// template only places elements. Coordinates are in SVG user units.
+type chart struct {
+	Label        string // for screen readers (aria-label) and the tooltip
+	W, H         float64
+	Left, Top    float64 // plot area origin
+	PlotW, PlotH float64
+	YTicks       []tick
+	XLabels      []tick
+	Years        []tick
+	Bars         []bar
+	Lines        []line
+	Small        bool
+}
+
+type tick struct {
+	X, Y  float64
+	Label string
+}
+
+// bar is one stacked column: a month.
+type bar struct {
+	X, W     float64
+	Segments []segment
+	Total    tick // the count above the column
+}
+
+type segment struct {
+	Grade string
+	Y, H  float64
+	Title string
+}
+
+// line is one series of a line chart.
+type line struct {
+	Name  string
+	Class string
+	Runs  []string // "x,y x,y …" for each <polyline>: a month without data breaks the line
+	Dots  []tick
+}
+
+// Chart sizes. A month gets a fixed width so charts of different lengths
+// stay comparable; small multiples are the same charts, smaller.
+const (
+	monthW      = 44.0
+	smallMonthW = 18.0
+	plotH       = 170.0
+	smallPlotH  = 90.0
+	chartLeft   = 44.0
+	chartTop    = 18.0
+	chartBottom = 40.0
+	chartRight  = 12.0
+)
+
+func frame(label string, months int, small bool) chart {
+	c := chart{Label: label, Small: small, Left: chartLeft, Top: chartTop, PlotH: plotH}
+	mw := monthW
+	if small {
+		c.Left, c.PlotH, mw = 30, smallPlotH, smallMonthW
+	}
+	c.PlotW = math.Max(float64(months)*mw, 120)
+	c.W = c.Left + c.PlotW + chartRight
+	c.H = c.Top + c.PlotH + chartBottom
+	return c
+}
+
+// slot returns the left edge and width of month i of n.
+func (c *chart) slot(i, n int) (float64, float64) {
+	w := c.PlotW / float64(n)
+	return c.Left + float64(i)*w, w
+}
+
+// xLabels writes each month under its slot and the year under the first
+// month and every January.
+func (c *chart) xLabels(ends []time.Time) {
+	for i, d := range ends {
+		x, w := c.slot(i, len(ends))
+		label := strconv.Itoa(int(d.Month())) + "月"
+		if c.Small {
+			label = strconv.Itoa(int(d.Month()))
+		}
+		c.XLabels = append(c.XLabels, tick{X: x + w/2, Y: c.Top + c.PlotH + 14, Label: label})
+		if i == 0 || d.Month() == time.January {
+			c.Years = append(c.Years, tick{X: x + w/2, Y: c.Top + c.PlotH + 28, Label: strconv.Itoa(d.Year())})
+		}
+	}
+}
+
+// yTicks places about four gridlines from 0 to top; format writes a value.
+func (c *chart) yTicks(top, step float64, format func(float64) string) {
+	// Counted in whole steps: adding up floats would drift (0.1+0.2).
+	for i := 0; float64(i)*step <= top+step/2; i++ {
+		v := float64(i) * step
+		c.YTicks = append(c.YTicks, tick{X: c.Left - 4, Y: c.y(v, top), Label: format(v)})
+	}
+}
+
+func (c *chart) y(v, top float64) float64 {
+	return round1(c.Top + c.PlotH - v/top*c.PlotH)
+}
+
+// niceScale returns an axis top and step covering max with about four
+// steps of 1, 2 or 5 times a power of ten.
+func niceScale(max float64) (top, step float64) {
+	if max <= 0 {
+		return 1, 1
+	}
+	raw := max / 4
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		step = m * mag
+		if step >= raw {
+			break
+		}
+	}
+	return math.Ceil(max/step) * step, step
+}
+
+// mostInstitutions is the largest number graded in one period, for a
+// count axis shared by several charts.
+func mostInstitutions(periods []Period) int {
+	most := 0
+	for _, p := range periods {
+		most = max(most, p.Dist.Total())
+	}
+	return most
+}
+
+// distChart stacks the grades of each period, A at the bottom, on an axis
+// reaching at least most (small multiples share one axis so their heights
+// compare).
+func distChart(label string, periods []Period, most int, small bool) chart {
+	c := frame(label, len(periods), small)
+	most = max(most, mostInstitutions(periods))
+	top, step := niceScale(float64(most))
+	if step < 1 {
+		top, step = math.Max(top, 1), 1
+	}
+	c.yTicks(top, step, func(v float64) string { return strconv.Itoa(int(v)) })
+	ends := make([]time.Time, len(periods))
+	for i, p := range periods {
+		ends[i] = p.End
+		x, w := c.slot(i, len(periods))
+		b := bar{X: round1(x + w*0.18), W: round1(w * 0.64)}
+		sum := 0
+		for r, g := range grade.Grades {
+			n := p.Dist[r]
+			if n == 0 {
+				continue
+			}
+			y0, y1 := c.y(float64(sum), top), c.y(float64(sum+n), top)
+			b.Segments = append(b.Segments, segment{Grade: g, Y: y1, H: round1(y0 - y1),
+				Title: fmt.Sprintf("%s %s级 %d", grade.FormatDate(p.End), g, n)})
+			sum += n
+		}
+		b.Total = tick{X: round1(x + w/2), Y: c.y(float64(sum), top) - 3, Label: strconv.Itoa(sum)}
+		c.Bars = append(c.Bars, b)
+	}
+	c.xLabels(ends)
+	return c
+}
+
+// shareSeries is one line of a C+D share chart.
+type shareSeries struct {
+	name, class string
+	values      []float64 // NaN where nobody was graded
+}
+
+// cdShares returns the C+D share of each period, of the unit or of the
+// whole city, NaN where nobody was graded.
+func cdShares(periods []Period, city bool) []float64 {
+	out := make([]float64, len(periods))
+	for i, p := range periods {
+		d := p.Dist
+		if city {
+			d = p.City
+		}
+		out[i] = math.NaN()
+		if d.Total() > 0 {
+			out[i] = d.CDShare()
+		}
+	}
+	return out
+}
+
+// mostShare is the largest share in the series.
+func mostShare(series []shareSeries) float64 {
+	most := 0.0
+	for _, s := range series {
+		for _, v := range s.values {
+			if !math.IsNaN(v) {
+				most = math.Max(most, v)
+			}
+		}
+	}
+	return most
+}
+
+// shareChart draws C+D shares over the periods' ends, one line a series,
+// on an axis reaching at least most. A series without any data is left
+// out.
+func shareChart(label string, ends []time.Time, series []shareSeries, most float64, small bool) chart {
+	c := frame(label, len(ends), small)
+	top, step := niceScale(math.Max(most, mostShare(series)) * 100)
+	top, step = top/100, step/100
+	c.yTicks(top, step, func(v float64) string { return strconv.FormatFloat(math.Round(v*1000)/10, 'f', -1, 64) + "%" })
+	for _, s := range series {
+		l := line{Name: s.name, Class: s.class}
+		var run []string
+		for i, v := range s.values {
+			if math.IsNaN(v) {
+				if len(run) > 0 {
+					l.Runs, run = append(l.Runs, strings.Join(run, " ")), nil
+				}
+				continue
+			}
+			x, w := c.slot(i, len(ends))
+			p := tick{X: round1(x + w/2), Y: c.y(v, top), Label: fmt.Sprintf("%s %s %s", s.name, grade.FormatDate(ends[i]), percent(v))}
+			run = append(run, strconv.FormatFloat(p.X, 'f', -1, 64)+","+strconv.FormatFloat(p.Y, 'f', -1, 64))
+			l.Dots = append(l.Dots, p)
+		}
+		if len(run) > 0 {
+			l.Runs = append(l.Runs, strings.Join(run, " "))
+		}
+		if len(l.Dots) > 0 {
+			c.Lines = append(c.Lines, l)
+		}
+	}
+	c.xLabels(ends)
+	return c
+}
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+// percent writes a share with one decimal, e.g. 12.5%.
+func percent(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }

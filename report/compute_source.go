@@ -1,0 +1,195 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// ComputeSource is a Source that grades with the rules at each requested
+// day (grade.Compute). It shows what the rules say on a day, not the
+// lifecycle of GRADING.md §4: a grade counts as confirmed on the day it is
+// asked for (valid for one year from it), rules that stop holding show as
+// an upgrade at once, and no institution is exemplary, since choosing one
+// is a decision nobody has recorded.
+type ComputeSource struct {
+	Store store.Store
+	Rules *grade.Rules
+
+	mu    sync.Mutex
+	cache map[time.Time]cached
+}
+
+type cached struct {
+	at     time.Time
+	grades []InstitutionGrade
+}
+
+// cacheFor is how long a day's grades are reused. One report asks for the
+// same month-ends several times; new data arrives only by imports, and a
+// minute's delay before a server shows it is harmless.
+const cacheFor = time.Minute
+
+// GradesOn grades every institution at day.
+func (c *ComputeSource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
+	day = grade.Date(day)
+	// Held while computing so that concurrent requests for one day wait
+	// for a single computation instead of repeating it.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.cache[day]; ok && time.Since(e.at) < cacheFor {
+		return e.grades, nil
+	}
+	res, err := grade.Compute(ctx, c.Store, c.Rules, day)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]InstitutionGrade, len(res))
+	for i, r := range res {
+		out[i] = fromResult(r, day)
+	}
+	if err := c.attachRecords(ctx, out); err != nil {
+		return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(day), err)
+	}
+	if c.cache == nil {
+		c.cache = map[time.Time]cached{}
+	}
+	for d, e := range c.cache {
+		if time.Since(e.at) >= cacheFor {
+			delete(c.cache, d)
+		}
+	}
+	c.cache[day] = cached{at: time.Now(), grades: out}
+	return out, nil
+}
+
+// Downgrades compares the grades at from and at to: an institution graded
+// at both whose grade at to is worse has a change dated to, caused by the
+// clauses at to that are worse than its grade at from. Changes in between
+// that were undone by to are not seen.
+func (c *ComputeSource) Downgrades(ctx context.Context, from, to time.Time) ([]Change, error) {
+	before, err := c.GradesOn(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	after, err := c.GradesOn(ctx, to)
+	if err != nil {
+		return nil, err
+	}
+	was := make(map[string]string, len(before))
+	for _, g := range before {
+		was[g.USCC] = g.Grade
+	}
+	var out []Change
+	for _, g := range after {
+		old, ok := was[g.USCC]
+		if !ok || !grade.Worse(g.Grade, old) {
+			continue
+		}
+		ch := Change{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Day: grade.Date(to), From: old, To: g.Grade}
+		for _, cl := range g.Clauses {
+			if def, ok := grade.LookupClause(cl.ID); ok && grade.Worse(def.Grade, old) {
+				ch.Clauses = append(ch.Clauses, cl)
+			}
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+func fromResult(r grade.Result, day time.Time) InstitutionGrade {
+	g := InstitutionGrade{
+		USCC: r.USCC, Name: r.Name, CountyCode: r.CountyCode, Grade: r.Grade,
+		ValidFrom: day, ValidUntil: addYears(day, 1).AddDate(0, 0, -1),
+	}
+	for _, cl := range r.Clauses {
+		ref := ClauseRef{ID: cl.ID, Text: cl.Text}
+		for _, e := range cl.Evidence {
+			ref.Evidence = append(ref.Evidence, Evidence{Kind: e.Kind, ID: e.ID, Date: e.Date, Detail: e.Detail})
+		}
+		g.Clauses = append(g.Clauses, ref)
+	}
+	return g
+}
+
+// addYears adds whole years the way ClickHouse's addYears does (and
+// GRADING.md counts a year): 29 February becomes 28 February, where Go's
+// AddDate would roll over into March.
+func addYears(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	if m == time.February && d == 29 && !isLeap(y+n) {
+		d = 28
+	}
+	return time.Date(y+n, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+// recordKey identifies a record across the two lists it may come from.
+type recordKey struct{ kind, id string }
+
+// attachRecords looks up, in one query, the inspection records and
+// penalties the evidence names, and adds each to the institutions whose
+// evidence names it.
+func (c *ComputeSource) attachRecords(ctx context.Context, grades []InstitutionGrade) error {
+	var inspections, penalties []string
+	seen := map[recordKey]bool{}
+	for _, g := range grades {
+		for _, cl := range g.Clauses {
+			for _, e := range cl.Evidence {
+				k := recordKey{e.Kind, e.ID}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				switch e.Kind {
+				case "inspection":
+					inspections = append(inspections, e.ID)
+				case "penalty":
+					penalties = append(penalties, e.ID)
+				}
+			}
+		}
+	}
+	if len(inspections)+len(penalties) == 0 {
+		return nil
+	}
+	rows, err := c.Store.Query(ctx, sql.MustQuery(sql.Target{Cluster: c.Store.Cluster()}, "report/evidence_records"),
+		store.Params{"inspection_ids": inspections, "penalty_ids": penalties})
+	if err != nil {
+		return fmt.Errorf("look up evidence records: %w", err)
+	}
+	defer rows.Close()
+	records := map[recordKey]Record{}
+	for rows.Next() {
+		var src string
+		var r Record
+		if err := rows.Scan(&src, &r.ID, &r.Kind, &r.Severity, &r.Date, &r.Measure, &r.Authority, &r.Description); err != nil {
+			return fmt.Errorf("look up evidence records: %w", err)
+		}
+		records[recordKey{src, r.ID}] = r
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("look up evidence records: %w", err)
+	}
+	for i := range grades {
+		g := &grades[i]
+		added := map[recordKey]bool{}
+		for _, cl := range g.Clauses {
+			for _, e := range cl.Evidence {
+				k := recordKey{e.Kind, e.ID}
+				if r, ok := records[k]; ok && !added[k] {
+					added[k] = true
+					g.Records = append(g.Records, r)
+				}
+			}
+		}
+		sortRecords(g.Records)
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+// Package report turns grades into what people read: the county trend
+// report, the city overview, the 附件2 summary table an evaluating unit
+// sends to the city, and the public list for the bureau's website, as
+// self-contained HTML (inline CSS and SVG, no external assets), CSV and
+// XLSX.
+//
+// Reports read grades through Source, defined here at the consumer, so
+// they do not depend on how grades are kept: ComputeSource grades with the
+// rules at each requested day; a source backed by the grade history can
+// replace it without touching the reports.
+package report
+
+import (
+	"context"
+	"time"
+)
+
+// Source is where reports get grades from.
+type Source interface {
+	// GradesOn returns the grade of every institution graded on day (a
+	// calendar date), in any order. Callers must not modify the result:
+	// a source may hand the same slice to several callers.
+	GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error)
+	// Downgrades returns the changes to a worse grade that took effect on
+	// a day d with from < d ≤ to, with the clauses that caused them.
+	Downgrades(ctx context.Context, from, to time.Time) ([]Change, error)
+}
+
+// InstitutionGrade is one institution's grade on a day, with everything a
+// report shows about it. Dates are calendar dates at midnight UTC.
+type InstitutionGrade struct {
+	USCC       string
+	Name       string
+	CountyCode string
+	Grade      string      // A, B, C or D
+	Clauses    []ClauseRef // every clause that holds, report order; empty for A
+	// ValidFrom and ValidUntil bound the grade's validity (GRADING.md §4).
+	ValidFrom, ValidUntil time.Time
+	// Exemplary marks an institution chosen as 诚信机构典型, for the reason
+	// given (GRADING.md §5).
+	Exemplary       bool
+	ExemplaryReason string
+	// Records are the inspection records and penalties behind the
+	// clauses, with the measures taken: the 查处情况 of 附件2.
+	Records []Record
+}
+
+// ClauseRef is a clause that holds, in the notice's words, with the
+// records that make it hold.
+type ClauseRef struct {
+	ID       string // D1 … B6
+	Text     string // the notice's wording
+	Evidence []Evidence
+}
+
+// Evidence is one record that makes a clause hold.
+type Evidence struct {
+	Kind   string // institution, inspection, annual_report, penalty, abnormal, dishonest, public_eval
+	ID     string // the record's key in its list
+	Date   time.Time
+	Detail string
+}
+
+// Record is an inspection record or penalty, as 附件2 reports it.
+type Record struct {
+	ID          string
+	Kind        string // an inspection kind (violation, fund_fraud, …) or "penalty"
+	Severity    string // minor, general, serious or major for a violation
+	Date        time.Time
+	Measure     string // e.g. 责令限期整改, 行政处罚
+	Authority   string
+	Description string
+}
+
+// Change is a change of one institution's grade.
+type Change struct {
+	USCC, Name, CountyCode string
+	Day                    time.Time // when the new grade took effect
+	From, To               string
+	Clauses                []ClauseRef // the clauses that gave the new grade
+}

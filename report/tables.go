@@ -1,0 +1,264 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+)
+
+// table is one table of a report as HTML, CSV and XLSX all show it: an
+// XLSX sheet, a CSV section, an HTML <table>.
+type table struct {
+	Sheet  string // XLSX sheet name: at most 31 characters, none of []:*?/\
+	Title  string
+	Header []string
+	Rows   [][]cell
+	Widths []float64 // XLSX column widths, in characters
+}
+
+// cell is a table cell. XLSX writes Value when set (so numbers stay
+// numbers), else Text; Class styles it in HTML.
+type cell struct {
+	Text  string
+	Value any
+	Class string
+}
+
+func text(s string) cell { return cell{Text: s} }
+
+// num is a count; zeros are greyed in HTML so that the few changes in a
+// table of mostly zeros stand out.
+func num(n int) cell {
+	c := cell{Text: strconv.Itoa(n), Value: n, Class: "num"}
+	if n == 0 {
+		c.Class += " zero"
+	}
+	return c
+}
+
+func share(v float64) cell {
+	return cell{Text: percent(v), Value: tenths(v), Class: "num"}
+}
+
+// cdShare is the C+D share of d, or a dash when nobody is graded: 0% would
+// claim a unit without institutions is spotless.
+func cdShare(d Dist) cell {
+	if d.Total() == 0 {
+		return cell{Text: "—", Class: "num"}
+	}
+	return share(d.CDShare())
+}
+
+// tenths is a share in percent rounded to one decimal, as XLSX holds it.
+func tenths(v float64) float64 { return float64(int(v*1000+0.5)) / 10 }
+
+func gradeCell(g string) cell { return cell{Text: g, Class: "grade g-" + g} }
+
+// delta writes a change with its sign: +2, −1, 0.
+func delta(n int) cell {
+	c := num(n)
+	switch {
+	case n > 0:
+		c.Text = "+" + c.Text
+	case n < 0:
+		c.Text = "−" + strconv.Itoa(-n)
+	}
+	return c
+}
+
+// deltaPoints writes a change of share in percentage points.
+func deltaPoints(v float64) cell {
+	pp := tenths(v)
+	if v < 0 {
+		pp = -tenths(-v)
+	}
+	if pp == 0 {
+		pp = 0 // not −0, which would print as "−0.0"
+	}
+	s := strconv.FormatFloat(pp, 'f', 1, 64)
+	if pp > 0 {
+		s = "+" + s
+	}
+	return cell{Text: strings.Replace(s, "-", "−", 1) + " pp", Value: pp, Class: "num"}
+}
+
+func gradeHeader(prefix string) []string {
+	out := make([]string, len(grade.Grades))
+	for i, g := range grade.Grades {
+		out[i] = prefix + g
+	}
+	return out
+}
+
+// distTable is the month-by-month distribution of a unit against the city.
+func (t *Trend) distTable() table {
+	tb := table{Sheet: "月度分布", Title: "月度等级分布 Grade distribution by month",
+		Header: append(append([]string{"月末 Month-end"}, gradeHeader("")...), "合计 Total", "C+D占比 C+D share", "全市C+D占比 City C+D share"),
+		Widths: []float64{14, 8, 8, 8, 8, 10, 14, 16}}
+	for _, p := range t.Periods {
+		row := []cell{text(grade.FormatDate(p.End))}
+		for r := range grade.Grades {
+			row = append(row, num(p.Dist[r]))
+		}
+		row = append(row, num(p.Dist.Total()), cdShare(p.Dist), cdShare(p.City))
+		tb.Rows = append(tb.Rows, row)
+	}
+	return tb
+}
+
+// stepTable counts the grade changes between consecutive month-ends.
+func (t *Trend) stepTable() table {
+	moves := t.moves()
+	tb := table{Sheet: "等级变动", Title: "等级变动 Transitions between month-ends",
+		Header: []string{"期间 Period"}, Widths: []float64{26}}
+	for _, m := range moves {
+		tb.Header = append(tb.Header, m.label())
+		tb.Widths = append(tb.Widths, 7)
+	}
+	tb.Header = append(tb.Header, "降级 Down", "升级 Up", "新纳入 Entered", "退出 Left")
+	tb.Widths = append(tb.Widths, 10, 10, 14, 10)
+	for _, s := range t.Steps {
+		row := []cell{text(grade.FormatDate(s.From) + " → " + grade.FormatDate(s.To))}
+		for _, m := range moves {
+			n := s.Moves[m.from][m.to]
+			c := num(n)
+			if m.down() && n > 0 {
+				c.Class += " down"
+			}
+			row = append(row, c)
+		}
+		row = append(row, num(s.downs()), num(s.ups()), num(s.Entered), num(s.Left))
+		tb.Rows = append(tb.Rows, row)
+	}
+	return tb
+}
+
+// downgradeTable lists each downgrade with the clauses that caused it.
+func (t *Trend) downgradeTable(withUnit bool) table {
+	tb := table{Sheet: "降级明细", Title: "降级明细 Downgrades and their clauses",
+		Header: []string{"日期 Date", "机构名称 Institution", "统一社会信用代码 USCC", "原等级 From", "新等级 To", "条款 Clauses"},
+		Widths: []float64{12, 32, 22, 8, 8, 60}}
+	if withUnit {
+		tb.Header = append(tb.Header[:1:1], append([]string{"单位 Unit"}, tb.Header[1:]...)...)
+		tb.Widths = append(tb.Widths[:1:1], append([]float64{12}, tb.Widths[1:]...)...)
+	}
+	for _, ch := range t.Downgrades {
+		row := []cell{text(grade.FormatDate(ch.Day))}
+		if withUnit {
+			row = append(row, text(unitOf(ch.CountyCode).Name))
+		}
+		row = append(row, text(ch.Name), text(ch.USCC), gradeCell(ch.From), gradeCell(ch.To), text(clauseList(ch.Clauses)))
+		tb.Rows = append(tb.Rows, row)
+	}
+	return tb
+}
+
+// clauseList writes clauses as "C2 因严重…；B1 未履行信用承诺".
+func clauseList(cls []ClauseRef) string {
+	parts := make([]string, len(cls))
+	for i, c := range cls {
+		parts[i] = c.ID + " " + c.Text
+	}
+	return strings.Join(parts, "；")
+}
+
+// clauseTable ranks the clauses by how many institutions they held for.
+func (t *Trend) clauseTable() table {
+	tb := table{Sheet: "常见条款", Title: "常见失信条款 Most frequent clauses",
+		Header: []string{"条款 Clause", "内容 Notice text", "涉及机构数 Institutions", "期末机构数 At last month-end"},
+		Widths: []float64{8, 60, 14, 16}}
+	for _, c := range t.Clauses {
+		tb.Rows = append(tb.Rows, []cell{{Text: c.ID, Class: "grade g-" + c.ID[:1]}, text(c.Text), num(c.Institutions), num(c.Latest)})
+	}
+	return tb
+}
+
+// cityTable sets the unit's latest distribution beside the city's.
+func (t *Trend) cityTable() table {
+	p := t.Latest()
+	tb := table{Sheet: "对比全市", Title: "与全市对比 Against the city (" + grade.FormatDate(p.End) + ")",
+		Header: []string{"等级 Grade", "本单位 Unit", "本单位占比 Unit share", "全市 City", "全市占比 City share", "差 Difference"},
+		Widths: []float64{10, 10, 14, 10, 14, 14}}
+	ut, ct := p.Dist.Total(), p.City.Total()
+	for r, g := range grade.Grades {
+		us, cs := frac(p.Dist[r], ut), frac(p.City[r], ct)
+		tb.Rows = append(tb.Rows, []cell{gradeCell(g), num(p.Dist[r]), share(us), num(p.City[r]), share(cs), deltaPoints(us - cs)})
+	}
+	tb.Rows = append(tb.Rows, []cell{text("C+D"), num(p.Dist.CD()), share(p.Dist.CDShare()), num(p.City.CD()), share(p.City.CDShare()), deltaPoints(p.Dist.CDShare() - p.City.CDShare())})
+	return tb
+}
+
+func frac(n, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return float64(n) / float64(total)
+}
+
+// tables are the trend report's tables in reading order.
+func (t *Trend) tables() []table {
+	return []table{t.distTable(), t.cityTable(), t.stepTable(), t.downgradeTable(false), t.clauseTable()}
+}
+
+// summaryTable is the overview's first table: every unit's latest
+// distribution and its change since the month before.
+func (o *Overview) summaryTable() table {
+	tb := table{Sheet: "各单位概况", Title: "各单位最新分布及较上期变化 Latest distribution and change vs previous month",
+		Header: append(append(append([]string{"单位 Unit"}, gradeHeader("")...), "合计 Total", "C+D占比 C+D share"), append(gradeHeader("Δ"), "ΔC+D")...),
+		Widths: []float64{16, 8, 8, 8, 8, 10, 14, 8, 8, 8, 8, 12}}
+	for _, t := range append(append([]Trend(nil), o.Units...), o.City) {
+		p := t.Latest()
+		row := []cell{text(t.Unit.Name)}
+		for r := range grade.Grades {
+			row = append(row, num(p.Dist[r]))
+		}
+		row = append(row, num(p.Dist.Total()), cdShare(p.Dist))
+		prev, ok := t.Previous()
+		for r := range grade.Grades {
+			if ok {
+				row = append(row, delta(p.Dist[r]-prev.Dist[r]))
+			} else {
+				row = append(row, text(""))
+			}
+		}
+		if ok && p.Dist.Total() > 0 && prev.Dist.Total() > 0 {
+			row = append(row, deltaPoints(p.Dist.CDShare()-prev.Dist.CDShare()))
+		} else {
+			row = append(row, cell{Text: "—", Class: "num"})
+		}
+		tb.Rows = append(tb.Rows, row)
+	}
+	return tb
+}
+
+// shareTable is the C+D share of every unit, month by month.
+func (o *Overview) shareTable() table {
+	tb := table{Sheet: "C+D占比", Title: "各单位C+D占比 C+D share by unit and month",
+		Header: []string{"月末 Month-end"}, Widths: []float64{14}}
+	for _, t := range o.Units {
+		tb.Header = append(tb.Header, t.Unit.Name)
+		tb.Widths = append(tb.Widths, 12)
+	}
+	tb.Header = append(tb.Header, "全市 City")
+	tb.Widths = append(tb.Widths, 12)
+	for i, p := range o.City.Periods {
+		row := []cell{text(grade.FormatDate(p.End))}
+		for _, t := range o.Units {
+			row = append(row, cdShare(t.Periods[i].Dist))
+		}
+		tb.Rows = append(tb.Rows, append(row, cdShare(p.Dist)))
+	}
+	return tb
+}
+
+// tables are the overview's tables in reading order.
+func (o *Overview) tables() []table {
+	dist := o.City.distTable()
+	dist.Sheet, dist.Title = "全市月度分布", "全市月度等级分布 City grade distribution by month"
+	dist.Header, dist.Widths = dist.Header[:len(dist.Header)-1], dist.Widths[:len(dist.Widths)-1]
+	for i := range dist.Rows {
+		dist.Rows[i] = dist.Rows[i][:len(dist.Rows[i])-1] // the city against itself says nothing
+	}
+	return []table{o.summaryTable(), o.shareTable(), dist, o.City.stepTable(), o.City.downgradeTable(true), o.City.clauseTable()}
+}

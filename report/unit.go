@@ -1,0 +1,95 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// CityCode names the whole city as an evaluating unit in commands, URLs
+// and token scopes. It differs from transform.CityCode (411000), which is
+// the division of the institutions the city bureau licenses itself (市本级).
+const CityCode = "city"
+
+// otherCode groups institutions whose division lies outside Xuchang
+// (registered elsewhere, known to the bureau).
+const otherCode = "other"
+
+// Unit is an evaluating unit: the whole city, the city bureau's own
+// institutions (411000), or one county-level division.
+type Unit struct {
+	Code string // CityCode, 411000 or a county code
+	Name string
+}
+
+// ErrUnit marks an evaluating unit that is not known.
+var ErrUnit = errors.New("unknown evaluating unit")
+
+// City is the whole city.
+func City() Unit { return Unit{Code: CityCode, Name: "许昌市（全市）"} }
+
+// LookupUnit returns the unit of a code: "city", 411000 or one of the six
+// county-level divisions.
+func LookupUnit(code string) (Unit, error) {
+	code = strings.TrimSpace(code)
+	if code == CityCode {
+		return City(), nil
+	}
+	for _, u := range Units() {
+		if u.Code == code {
+			return u, nil
+		}
+	}
+	return Unit{}, fmt.Errorf("%w %q: want %q or a division code: %s", ErrUnit, code, CityCode, unitCodes())
+}
+
+// Units returns the units below the city in code order: the city bureau's
+// own institutions first, then the six county-level divisions.
+func Units() []Unit {
+	out := []Unit{{Code: transform.CityCode, Name: "许昌市本级"}}
+	for _, c := range transform.XuchangCounties() {
+		out = append(out, Unit{Code: c.Code, Name: c.Name})
+	}
+	return out
+}
+
+func unitCodes() string {
+	var codes []string
+	for _, u := range Units() {
+		codes = append(codes, u.Code+" "+u.Name)
+	}
+	return strings.Join(codes, ", ")
+}
+
+// Contains reports whether an institution of the given division belongs
+// to the unit.
+func (u Unit) Contains(countyCode string) bool {
+	switch u.Code {
+	case CityCode:
+		return true
+	case otherCode:
+		return transform.CountyName(countyCode) == ""
+	}
+	return u.Code == countyCode
+}
+
+// Bureau is the unit's human-resources bureau: the 填报单位 of its
+// reports and the 评价单位 of its institutions. The city bureau evaluates
+// its own institutions and those registered outside Xuchang.
+func (u Unit) Bureau() string {
+	switch u.Code {
+	case CityCode, transform.CityCode, otherCode:
+		return "许昌市人力资源和社会保障局"
+	}
+	return u.Name + "人力资源和社会保障局"
+}
+
+// unitOf returns the unit an institution of a division belongs to.
+func unitOf(countyCode string) Unit {
+	if u, err := LookupUnit(countyCode); err == nil {
+		return u
+	}
+	return Unit{Code: otherCode, Name: "许昌以外注册"}
+}

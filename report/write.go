@@ -1,0 +1,84 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// ErrFormat marks a format a report cannot be written in.
+var ErrFormat = errors.New("unsupported report format")
+
+type (
+	htmlWriter interface{ WriteHTML(io.Writer) error }
+	csvWriter  interface{ WriteCSV(io.Writer) error }
+	xlsxWriter interface{ WriteXLSX(io.Writer) error }
+)
+
+// Formats lists the formats doc (a *Trend, *Overview, *Summary or
+// *PublicList) can be written in.
+func Formats(doc any) []string {
+	var out []string
+	if _, ok := doc.(htmlWriter); ok {
+		out = append(out, "html")
+	}
+	if _, ok := doc.(csvWriter); ok {
+		out = append(out, "csv")
+	}
+	if _, ok := doc.(xlsxWriter); ok {
+		out = append(out, "xlsx")
+	}
+	return out
+}
+
+// Write writes doc in format: html, csv or xlsx.
+func Write(w io.Writer, doc any, format string) error {
+	switch format {
+	case "html":
+		if d, ok := doc.(htmlWriter); ok {
+			return d.WriteHTML(w)
+		}
+	case "csv":
+		if d, ok := doc.(csvWriter); ok {
+			return d.WriteCSV(w)
+		}
+	case "xlsx":
+		if d, ok := doc.(xlsxWriter); ok {
+			return d.WriteXLSX(w)
+		}
+	}
+	return fmt.Errorf("%w %q: this report is written as %s", ErrFormat, format, strings.Join(Formats(doc), ", "))
+}
+
+// FormatOf returns the format named explicitly, else the one a file's
+// extension names (.htm counts as html).
+func FormatOf(path, explicit string) (string, error) {
+	f := strings.ToLower(strings.TrimSpace(explicit))
+	if f == "" {
+		f = strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	}
+	switch f {
+	case "html", "htm":
+		return "html", nil
+	case "csv", "xlsx":
+		return f, nil
+	case "":
+		return "", fmt.Errorf("%w: %q has no extension; name the format with --format html, csv or xlsx", ErrFormat, path)
+	}
+	return "", fmt.Errorf("%w %q: want html, csv or xlsx", ErrFormat, f)
+}
+
+// ContentType is the MIME type of a format, for downloads.
+func ContentType(format string) string {
+	switch format {
+	case "html":
+		return "text/html; charset=utf-8"
+	case "csv":
+		return "text/csv; charset=utf-8"
+	case "xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "application/octet-stream"
+}

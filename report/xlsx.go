@@ -1,0 +1,140 @@
+package report
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// xlsxStyles are the cell styles of a workbook.
+type xlsxStyles struct {
+	title, header, text, num int
+}
+
+func newStyles(f *excelize.File) (xlsxStyles, error) {
+	border := []excelize.Border{
+		{Type: "left", Color: "9AA1A9", Style: 1}, {Type: "right", Color: "9AA1A9", Style: 1},
+		{Type: "top", Color: "9AA1A9", Style: 1}, {Type: "bottom", Color: "9AA1A9", Style: 1},
+	}
+	var s xlsxStyles
+	var err error
+	add := func(dst *int, st *excelize.Style) {
+		if err == nil {
+			*dst, err = f.NewStyle(st)
+		}
+	}
+	add(&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+	add(&s.header, &excelize.Style{Font: &excelize.Font{Bold: true}, Border: border,
+		Fill:      excelize.Fill{Type: "pattern", Color: []string{"EEF1F4"}, Pattern: 1},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	add(&s.text, &excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	add(&s.num, &excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}})
+	return s, err
+}
+
+// writeXLSX writes each table to a sheet of its own: its title in the
+// first row, the header frozen in the second, then the rows.
+func writeXLSX(w io.Writer, tables ...table) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return fmt.Errorf("xlsx styles: %w", err)
+	}
+	for i, tb := range tables {
+		if err := addSheet(f, i, tb, st); err != nil {
+			return fmt.Errorf("xlsx sheet %s: %w", tb.Sheet, err)
+		}
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("write xlsx: %w", err)
+	}
+	return nil
+}
+
+// addSheet writes table number i; the first replaces the default sheet.
+func addSheet(f *excelize.File, i int, tb table, st xlsxStyles) error {
+	name := tb.Sheet
+	if i == 0 {
+		if err := f.SetSheetName(f.GetSheetName(0), name); err != nil {
+			return err
+		}
+	} else if _, err := f.NewSheet(name); err != nil {
+		return err
+	}
+	last, err := excelize.ColumnNumberToName(max(len(tb.Header), 1))
+	if err != nil {
+		return err
+	}
+	steps := []func() error{
+		func() error { return f.SetCellStr(name, "A1", tb.Title) },
+		func() error { return f.MergeCell(name, "A1", last+"1") },
+		func() error { return f.SetCellStyle(name, "A1", last+"1", st.title) },
+		func() error { return f.SetRowHeight(name, 1, 24) },
+		func() error { return setRow(f, name, 2, strs(tb.Header)) },
+		func() error { return f.SetCellStyle(name, "A2", last+"2", st.header) },
+		func() error {
+			return f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"})
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	for c, wd := range tb.Widths {
+		col, _ := excelize.ColumnNumberToName(c + 1)
+		if err := f.SetColWidth(name, col, col, wd); err != nil {
+			return err
+		}
+	}
+	for r, row := range tb.Rows {
+		for c, cl := range row {
+			ref, _ := excelize.CoordinatesToCellName(c+1, r+3)
+			style := st.text
+			var err error
+			if cl.Value != nil {
+				style = st.num
+				err = f.SetCellValue(name, ref, cl.Value)
+			} else {
+				// SetCellStr, not SetCellValue: text from outside is never
+				// taken for a formula.
+				err = f.SetCellStr(name, ref, cl.Text)
+			}
+			if err == nil {
+				err = f.SetCellStyle(name, ref, ref, style)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func strs(ss []string) []cell {
+	out := make([]cell, len(ss))
+	for i, s := range ss {
+		out[i] = text(s)
+	}
+	return out
+}
+
+// setRow writes text cells into row r from column A.
+func setRow(f *excelize.File, sheet string, r int, cells []cell) error {
+	for c, cl := range cells {
+		ref, _ := excelize.CoordinatesToCellName(c+1, r)
+		if err := f.SetCellStr(sheet, ref, cl.Text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteXLSX writes the trend report, one sheet a table.
+func (t *Trend) WriteXLSX(w io.Writer) error { return writeXLSX(w, t.tables()...) }
+
+// WriteXLSX writes the city overview, one sheet a table.
+func (o *Overview) WriteXLSX(w io.Writer) error { return writeXLSX(w, o.tables()...) }

@@ -1,0 +1,342 @@
+package serve
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// searchLimit caps a search answer; a search is for finding one
+// institution, /api/grades lists them all.
+const searchLimit = 100
+
+// dateParam reads ?date=YYYY-MM-DD, today when absent.
+func (s *Server) dateParam(r *http.Request) (time.Time, error) {
+	v := r.URL.Query().Get("date")
+	if v == "" {
+		return s.today(), nil
+	}
+	d, err := grade.ParseDate(v)
+	if err == nil {
+		err = report.CheckDay(d, s.today())
+	}
+	if err != nil {
+		return time.Time{}, badRequest(err)
+	}
+	return d, nil
+}
+
+// monthsParam reads ?from=YYYY-MM&to=YYYY-MM, the last twelve months when
+// absent.
+func (s *Server) monthsParam(r *http.Request) (report.Months, error) {
+	q := r.URL.Query()
+	m, err := report.ParseMonths(q.Get("from"), q.Get("to"), s.today())
+	if err != nil {
+		return report.Months{}, badRequest(err)
+	}
+	return m, nil
+}
+
+// visible returns the grades on day the request's scope may see.
+func (s *Server) visible(ctx context.Context, day time.Time) ([]report.InstitutionGrade, error) {
+	all, err := s.src.GradesOn(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	sc := scopeOf(ctx)
+	var out []report.InstitutionGrade
+	for _, g := range all {
+		if sc.Allows(g.CountyCode) {
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].USCC < out[j].USCC })
+	return out, nil
+}
+
+// institution returns one institution's grade on day, errNotFound when it
+// is not graded then or belongs to another county.
+func (s *Server) institution(ctx context.Context, uscc string, day time.Time) (report.InstitutionGrade, error) {
+	uscc = transform.NormalizeUSCC(uscc)
+	gs, err := s.visible(ctx, day)
+	if err != nil {
+		return report.InstitutionGrade{}, err
+	}
+	for _, g := range gs {
+		if g.USCC == uscc {
+			return g, nil
+		}
+	}
+	return report.InstitutionGrade{}, errNotFound
+}
+
+// unitParam returns the unit named in the path when the scope may see it.
+func unitParam(r *http.Request, code string) (report.Unit, error) {
+	u, err := report.LookupUnit(code)
+	if err != nil || !scopeOf(r.Context()).AllowsUnit(u.Code) {
+		return report.Unit{}, errNotFound
+	}
+	return u, nil
+}
+
+// search finds the visible institutions whose name contains q (compared
+// after NFKC and bracket normalisation) or whose USCC starts with it.
+func (s *Server) search(ctx context.Context, q string, day time.Time) ([]report.InstitutionGrade, bool, error) {
+	gs, err := s.visible(ctx, day)
+	if err != nil {
+		return nil, false, err
+	}
+	name, code := transform.NormalizeName(q), transform.NormalizeUSCC(q)
+	var out []report.InstitutionGrade
+	for _, g := range gs {
+		if name == "" || strings.Contains(transform.NormalizeName(g.Name), name) || strings.HasPrefix(g.USCC, code) {
+			if len(out) == searchLimit {
+				return out, true, nil
+			}
+			out = append(out, g)
+		}
+	}
+	return out, false, nil
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
+	sc := scopeOf(r.Context())
+	writeJSON(w, http.StatusOK, map[string]string{"scope": sc.Code(), "name": sc.Name(), "today": grade.FormatDate(s.today())})
+	return nil
+}
+
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dateParam(r)
+	if err != nil {
+		return err
+	}
+	found, more, err := s.search(r.Context(), r.URL.Query().Get("q"), day)
+	if err != nil {
+		return err
+	}
+	out := searchJSON{Date: grade.FormatDate(day), Truncated: more, Results: []institutionJSON{}}
+	for _, g := range found {
+		out.Results = append(out.Results, brief(g))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiInstitution(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dateParam(r)
+	if err != nil {
+		return err
+	}
+	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, detail(g, day))
+	return nil
+}
+
+func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dateParam(r)
+	if err != nil {
+		return err
+	}
+	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
+	if err != nil {
+		return err
+	}
+	out := explainJSON{institutionJSON: brief(g), Date: grade.FormatDate(day), Clauses: clauses(g.Clauses, true)}
+	if len(g.Clauses) == 0 {
+		out.Summary = grade.AText
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dateParam(r)
+	if err != nil {
+		return err
+	}
+	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
+	if err != nil {
+		return err
+	}
+	e := report.EligibilityOf(g)
+	writeJSON(w, http.StatusOK, eligibilityJSON{institutionJSON: brief(g), Date: grade.FormatDate(day), Eligible: e.Eligible, Reason: e.Reason})
+	return nil
+}
+
+// history is an institution's grade at each month-end, with its
+// downgrades, from what the source offers.
+type history struct {
+	Inst       report.InstitutionGrade // as last seen
+	Months     []historyMonth
+	Downgrades []report.Change
+}
+
+type historyMonth struct {
+	Date  time.Time
+	Grade string // "" when not graded that day
+	IDs   []string
+}
+
+func (s *Server) history(ctx context.Context, uscc string, m report.Months) (*history, error) {
+	uscc = transform.NormalizeUSCC(uscc)
+	h := &history{}
+	seen := false
+	for _, day := range m.Ends {
+		gs, err := s.visible(ctx, day)
+		if err != nil {
+			return nil, err
+		}
+		hm := historyMonth{Date: day}
+		for _, g := range gs {
+			if g.USCC == uscc {
+				h.Inst, seen = g, true
+				hm.Grade = g.Grade
+				for _, c := range g.Clauses {
+					hm.IDs = append(hm.IDs, c.ID)
+				}
+			}
+		}
+		h.Months = append(h.Months, hm)
+	}
+	if !seen {
+		return nil, errNotFound
+	}
+	// Month by month, as the trends ask: a source that compares two days
+	// dates a change by the month it was first seen in, not the last.
+	from := m.Base
+	for _, to := range m.Ends {
+		downs, err := s.src.Downgrades(ctx, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range downs {
+			if d.USCC == uscc {
+				h.Downgrades = append(h.Downgrades, d)
+			}
+		}
+		from = to
+	}
+	return h, nil
+}
+
+func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.monthsParam(r)
+	if err != nil {
+		return err
+	}
+	h, err := s.history(r.Context(), r.PathValue("uscc"), m)
+	if err != nil {
+		return err
+	}
+	out := historyJSON{USCC: h.Inst.USCC, Name: h.Inst.Name, Downgrades: []changeJSON{}}
+	for _, hm := range h.Months {
+		out.Months = append(out.Months, monthJSON{Date: grade.FormatDate(hm.Date), Grade: hm.Grade, Clauses: nonNil(hm.IDs)})
+	}
+	for _, d := range h.Downgrades {
+		out.Downgrades = append(out.Downgrades, change(d))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dateParam(r)
+	if err != nil {
+		return err
+	}
+	unit := report.City()
+	if code := r.URL.Query().Get("county"); code != "" {
+		if unit, err = unitParam(r, code); err != nil {
+			return err
+		}
+	}
+	gs, err := s.visible(r.Context(), day)
+	if err != nil {
+		return err
+	}
+	out := gradesJSON{Date: grade.FormatDate(day), Unit: unit.Code, Counts: map[string]int{}, Grades: []gradeJSON{}}
+	if unit.Code == report.CityCode {
+		out.Unit = scopeOf(r.Context()).Code()
+	}
+	for _, g := range gs {
+		if !unit.Contains(g.CountyCode) {
+			continue
+		}
+		out.Counts[g.Grade]++
+		out.Grades = append(out.Grades, gradeJSON{institutionJSON: brief(g), Clauses: nonNil(clauseIDs(g.Clauses))})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiCountyTrend(w http.ResponseWriter, r *http.Request) error {
+	u, err := unitParam(r, r.PathValue("code"))
+	if err != nil || u.Code == report.CityCode {
+		return errNotFound
+	}
+	m, err := s.monthsParam(r)
+	if err != nil {
+		return err
+	}
+	t, err := report.CountyTrend(r.Context(), s.src, u, m, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, trend(t))
+	return nil
+}
+
+func (s *Server) apiCityTrend(w http.ResponseWriter, r *http.Request) error {
+	if !scopeOf(r.Context()).City() {
+		return errNotFound
+	}
+	m, err := s.monthsParam(r)
+	if err != nil {
+		return err
+	}
+	o, err := report.CityOverview(r.Context(), s.src, m, s.now())
+	if err != nil {
+		return err
+	}
+	out := overviewJSON{City: trend(&o.City)}
+	for i := range o.Units {
+		out.Units = append(out.Units, trend(&o.Units[i]))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func clauseIDs(cs []report.ClauseRef) []string {
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// nonNil makes an empty list encode as [] rather than null, so clients
+// need not tell the two apart.
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
+}
+
+// countyName names a division for people, saying so when it lies outside
+// Xuchang.
+func countyName(code string) string {
+	if n := transform.CountyName(code); n != "" {
+		return n
+	}
+	return "许昌以外 (" + code + ")"
+}

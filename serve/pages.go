@@ -1,0 +1,239 @@
+package serve
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"maps"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+)
+
+//go:embed templates/*.tmpl
+var templateFiles embed.FS
+
+var pageFuncs = func() template.FuncMap {
+	f := maps.Clone(report.Funcs)
+	f["county"] = countyName
+	f["kind"] = kindLabel
+	return f
+}()
+
+// pages holds one template set per page: the layout plus the page's
+// "content".
+var pages = func() map[string]*template.Template {
+	m := map[string]*template.Template{}
+	for _, name := range []string{"home", "search", "institution", "county", "city", "reports", "login", "error"} {
+		m[name] = template.Must(template.New("layout.tmpl").Funcs(pageFuncs).
+			ParseFS(templateFiles, "templates/layout.tmpl", "templates/"+name+".tmpl"))
+	}
+	return m
+}()
+
+// pageData is what the layout needs around a page's own data.
+type pageData struct {
+	Title    string
+	CSS      template.CSS
+	SignedIn bool
+	Scope    Scope
+	Units    []report.Unit // dashboards the scope may open
+	Data     any
+}
+
+// renderPage renders into a buffer first, so that a template error
+// becomes a clean 500 instead of half a page.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	sc := scopeOf(r.Context())
+	pd := pageData{Title: title, CSS: report.Stylesheet(), SignedIn: sc.Code() != "", Scope: sc, Data: data}
+	if pd.SignedIn {
+		pd.Units = sc.Units()
+	}
+	var buf bytes.Buffer
+	if err := pages[name].Execute(&buf, pd); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "内部错误 Internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w) // the status is sent; a broken connection is all that is left
+}
+
+// unitCard is one unit's latest distribution on the home page.
+type unitCard struct {
+	Unit report.Unit
+	Dist report.Dist
+	Link string
+}
+
+func unitLink(u report.Unit) string {
+	if u.Code == report.CityCode {
+		return "/city"
+	}
+	return "/counties/" + u.Code
+}
+
+func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
+	day := s.today()
+	gs, err := s.visible(r.Context(), day)
+	if err != nil {
+		return err
+	}
+	var cards []unitCard
+	for _, u := range scopeOf(r.Context()).Units() {
+		c := unitCard{Unit: u, Link: unitLink(u)}
+		for _, g := range gs {
+			if u.Contains(g.CountyCode) {
+				if rk := grade.Rank(g.Grade); rk >= 0 {
+					c.Dist[rk]++
+				}
+			}
+		}
+		cards = append(cards, c)
+	}
+	s.renderPage(w, r, http.StatusOK, "home", "许昌市人力资源服务机构信用等级", struct {
+		Today  time.Time
+		Grades []string
+		Cards  []unitCard
+	}{day, grade.Grades, cards})
+	return nil
+}
+
+func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dateParam(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query().Get("q")
+	found, more, err := s.search(r.Context(), q, day)
+	if err != nil {
+		return err
+	}
+	s.renderPage(w, r, http.StatusOK, "search", "机构查询 Search", struct {
+		Q         string
+		Date      time.Time
+		Results   []report.InstitutionGrade
+		Truncated bool
+	}{q, day, found, more})
+	return nil
+}
+
+// clauseView is a clause on the institution page, with its rule.
+type clauseView struct {
+	report.ClauseRef
+	Grade, Rule string
+}
+
+func (s *Server) pageInstitution(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dateParam(r)
+	if err != nil {
+		return err
+	}
+	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
+	if err != nil {
+		return err
+	}
+	months, err := report.ParseMonths("", day.Format("2006-01"), s.today())
+	if err != nil {
+		return err
+	}
+	h, err := s.history(r.Context(), g.USCC, months)
+	if err != nil {
+		return err
+	}
+	var cls []clauseView
+	for _, c := range g.Clauses {
+		def, _ := grade.LookupClause(c.ID)
+		cls = append(cls, clauseView{ClauseRef: c, Grade: def.Grade, Rule: def.Rule})
+	}
+	s.renderPage(w, r, http.StatusOK, "institution", g.Name, struct {
+		G           report.InstitutionGrade
+		Date        time.Time
+		Clauses     []clauseView
+		AText       string
+		Eligibility report.Eligibility
+		History     *history
+	}{g, day, cls, grade.AText, report.EligibilityOf(g), h})
+	return nil
+}
+
+// rangeForm is the month range a dashboard shows, for its form and its
+// download links.
+type rangeForm struct {
+	From, To string
+	Query    string // "from=…&to=…", to append to links
+}
+
+func rangeOf(m report.Months) rangeForm {
+	f := rangeForm{From: m.Ends[0].Format("2006-01"), To: m.Ends[len(m.Ends)-1].Format("2006-01")}
+	f.Query = url.Values{"from": {f.From}, "to": {f.To}}.Encode()
+	return f
+}
+
+func (s *Server) pageCounty(w http.ResponseWriter, r *http.Request) error {
+	u, err := unitParam(r, r.PathValue("code"))
+	if err != nil || u.Code == report.CityCode {
+		return errNotFound
+	}
+	m, err := s.monthsParam(r)
+	if err != nil {
+		return err
+	}
+	t, err := report.CountyTrend(r.Context(), s.src, u, m, s.now())
+	if err != nil {
+		return err
+	}
+	body, err := report.TrendBody(t)
+	if err != nil {
+		return err
+	}
+	s.renderPage(w, r, http.StatusOK, "county", u.Name+" 看板", struct {
+		Unit  report.Unit
+		Range rangeForm
+		Body  template.HTML
+	}{u, rangeOf(m), body})
+	return nil
+}
+
+func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
+	if !scopeOf(r.Context()).City() {
+		return errNotFound
+	}
+	m, err := s.monthsParam(r)
+	if err != nil {
+		return err
+	}
+	o, err := report.CityOverview(r.Context(), s.src, m, s.now())
+	if err != nil {
+		return err
+	}
+	body, err := report.OverviewBody(o)
+	if err != nil {
+		return err
+	}
+	s.renderPage(w, r, http.StatusOK, "city", "全市总览 City overview", struct {
+		Unit  report.Unit
+		Range rangeForm
+		Body  template.HTML
+	}{report.City(), rangeOf(m), body})
+	return nil
+}
+
+// kindLabel names a record or evidence kind for people.
+func kindLabel(k string) string {
+	if n, ok := kindLabels[k]; ok {
+		return n
+	}
+	return k
+}
+
+var kindLabels = map[string]string{
+	"institution": "机构名录", "inspection": "监察记录", "annual_report": "年度报告", "penalty": "行政处罚",
+	"abnormal": "经营异常名录", "dishonest": "严重失信名单", "public_eval": "公共信用评价",
+	"violation": "违法违规", "fund_fraud": "骗取资金", "false_materials": "虚假材料",
+	"conditions_unmet": "不符合设立条件", "compliance_failure": "未按规定履行", "commitment_breach": "未履行承诺",
+}

@@ -1,0 +1,147 @@
+package serve
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+)
+
+// reportKinds are the downloads, by the path segment that names them.
+var reportKinds = []struct {
+	kind, title string
+	formats     []string
+	monthly     bool // takes from/to; else date
+}{
+	{"trend", "信用等级趋势报告 Trend report", []string{"html", "xlsx", "csv"}, true},
+	{"summary", "附件2 汇总表 Summary table", []string{"xlsx"}, false},
+	{"public", "公示名单 Public list", []string{"html", "csv"}, false},
+}
+
+// downloadLink is one file on the reports page.
+type downloadLink struct {
+	Format, URL string
+}
+
+type downloadRow struct {
+	Unit  report.Unit
+	Kinds []downloadKind
+}
+
+type downloadKind struct {
+	Title string
+	Links []downloadLink
+}
+
+func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.monthsParam(r)
+	if err != nil {
+		return err
+	}
+	day, err := s.dateParam(r)
+	if err != nil {
+		return err
+	}
+	rf := rangeOf(m)
+	dateQuery := url.Values{"date": {grade.FormatDate(day)}}.Encode()
+	var rows []downloadRow
+	for _, u := range scopeOf(r.Context()).Units() {
+		row := downloadRow{Unit: u}
+		for _, k := range reportKinds {
+			dk := downloadKind{Title: k.title}
+			q := dateQuery
+			if k.monthly {
+				q = rf.Query
+			}
+			for _, f := range k.formats {
+				dk.Links = append(dk.Links, downloadLink{Format: strings.ToUpper(f), URL: "/reports/" + k.kind + "/" + u.Code + "." + f + "?" + q})
+			}
+			row.Kinds = append(row.Kinds, dk)
+		}
+		rows = append(rows, row)
+	}
+	s.renderPage(w, r, http.StatusOK, "reports", "报表下载 Reports", struct {
+		Range rangeForm
+		Date  time.Time
+		Rows  []downloadRow
+	}{rf, day, rows})
+	return nil
+}
+
+// download builds a report and sends it as a file. It is built whole
+// before anything is sent, so a failure is an error page, not a cut file.
+func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
+	code, format, ok := strings.Cut(r.PathValue("file"), ".")
+	if !ok {
+		return errNotFound
+	}
+	u, err := unitParam(r, code)
+	if err != nil {
+		return err
+	}
+	// Checked before building: a report costs a grading per month.
+	known := false
+	for _, k := range reportKinds {
+		known = known || (k.kind == r.PathValue("kind") && slices.Contains(k.formats, format))
+	}
+	if !known {
+		return errNotFound
+	}
+	ctx := r.Context()
+	var doc any
+	var name string
+	switch r.PathValue("kind") {
+	case "trend":
+		m, err := s.monthsParam(r)
+		if err != nil {
+			return err
+		}
+		rng := m.Ends[0].Format("2006-01") + "至" + m.Ends[len(m.Ends)-1].Format("2006-01")
+		if u.Code == report.CityCode {
+			doc, err = report.CityOverview(ctx, s.src, m, s.now())
+			name = "许昌市信用等级总览-" + rng
+		} else {
+			doc, err = report.CountyTrend(ctx, s.src, u, m, s.now())
+			name = u.Name + "信用等级趋势-" + rng
+		}
+		if err != nil {
+			return err
+		}
+	case "summary":
+		day, err := s.dateParam(r)
+		if err != nil {
+			return err
+		}
+		if doc, err = report.BuildSummary(ctx, s.src, u, day, s.today()); err != nil {
+			return err
+		}
+		name = u.Name + "附件2汇总表-" + grade.FormatDate(day)
+	case "public":
+		day, err := s.dateParam(r)
+		if err != nil {
+			return err
+		}
+		if doc, err = report.BuildPublicList(ctx, s.src, u, day, s.now()); err != nil {
+			return err
+		}
+		name = u.Name + "信用等级公示名单-" + grade.FormatDate(day)
+	default:
+		return errNotFound
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, doc, format); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", report.ContentType(format))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + "." + format}))
+	w.Header().Set("Content-Length", fmt.Sprint(buf.Len()))
+	_, err = buf.WriteTo(w)
+	return err
+}

@@ -1,0 +1,183 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// routeKind says how a route authenticates and answers errors.
+type routeKind int
+
+const (
+	api  routeKind = iota // token required; JSON errors, 401 without a token
+	page                  // token required; HTML errors, sign-in redirect without a token
+	open                  // no token: sign-in, health
+)
+
+type route struct {
+	pattern string
+	kind    routeKind
+	h       func(w http.ResponseWriter, r *http.Request) error
+}
+
+// routes lists every endpoint. The scope test walks this list, so a new
+// route cannot be added without a test of who may see it.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /api/me", api, s.apiMe},
+		{"GET /api/institutions", api, s.apiSearch},
+		{"GET /api/institutions/{uscc}", api, s.apiInstitution},
+		{"GET /api/institutions/{uscc}/explain", api, s.apiExplain},
+		{"GET /api/institutions/{uscc}/history", api, s.apiHistory},
+		{"GET /api/institutions/{uscc}/eligibility", api, s.apiEligibility},
+		{"GET /api/grades", api, s.apiGrades},
+		{"GET /api/counties/{code}/trend", api, s.apiCountyTrend},
+		{"GET /api/city/trend", api, s.apiCityTrend},
+
+		{"GET /{$}", page, s.pageHome},
+		{"GET /search", page, s.pageSearch},
+		{"GET /institutions/{uscc}", page, s.pageInstitution},
+		{"GET /counties/{code}", page, s.pageCounty},
+		{"GET /city", page, s.pageCity},
+		{"GET /reports", page, s.pageReports},
+		{"GET /reports/{kind}/{file}", page, s.download},
+
+		{"GET /login", open, wrapOpen(s.handleLoginForm)},
+		{"POST /login", open, wrapOpen(s.handleLogin)},
+		{"POST /logout", open, wrapOpen(s.handleLogout)},
+		{"GET /healthz", open, func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, err := w.Write([]byte("ok\n"))
+			return err
+		}},
+	}
+}
+
+func wrapOpen(h http.HandlerFunc) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error { h(w, r); return nil }
+}
+
+// httpError is an answer other than 200 with a message safe to show.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+// errNotFound is the one answer for what does not exist and for what
+// belongs to another county, so that a county token cannot tell them
+// apart.
+var errNotFound = &httpError{http.StatusNotFound, "未找到 Not found"}
+
+func badRequest(err error) error {
+	return &httpError{http.StatusBadRequest, err.Error()}
+}
+
+// wrap authenticates a route's requests and turns its errors into
+// answers.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.kind != open {
+			c, ok := s.authenticate(r)
+			if !ok {
+				s.unauthorized(w, r, rt.kind)
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, c.scope))
+			if lw, ok := w.(*logWriter); ok {
+				lw.who = c.name
+			}
+		}
+		if err := rt.h(w, r); err != nil {
+			s.fail(w, r, rt.kind, err)
+		}
+	})
+}
+
+func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, kind routeKind) {
+	if kind == api {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="creditsync"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "需要令牌 A bearer token is required"})
+		return
+	}
+	http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+}
+
+// fail answers an error: its own status and message for an httpError,
+// else 500 with nothing of the cause, which goes to the log.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, kind routeKind, err error) {
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+	case errors.Is(err, context.DeadlineExceeded):
+		s.log.Error("request timed out", "path", r.URL.Path, "err", err)
+		he = &httpError{http.StatusServiceUnavailable, "请求超时，请缩小时间范围 Timed out; ask for fewer months"}
+	case errors.Is(err, context.Canceled):
+		return // the client left
+	default:
+		s.log.Error("request failed", "path", r.URL.Path, "err", err)
+		he = &httpError{http.StatusInternalServerError, "内部错误 Internal error"}
+	}
+	if kind == api {
+		writeJSON(w, he.status, map[string]string{"error": he.msg})
+		return
+	}
+	s.renderPage(w, r, he.status, "error", "出错了 Error", he)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the status is sent; a broken connection is all that is left
+}
+
+// guard applies what every request gets: size limits, a deadline,
+// security headers and an access log line.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		lw := &logWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			// The path only: a query may hold a token (URL login).
+			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", lw.status,
+				"ms", time.Since(start).Milliseconds(), "token", lw.who)
+		}()
+		h := lw.Header()
+		// No script may run, nothing may be fetched from elsewhere.
+		// Inline styles are allowed because reports are single files with
+		// their CSS inside; without script an injected style could only
+		// restyle the page, and html/template escapes every value anyway.
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		if len(r.URL.RawQuery) > maxURLBytes || len(r.URL.Path) > maxURLBytes {
+			http.Error(lw, "URI too long", http.StatusRequestURITooLong)
+			return
+		}
+		r.Body = http.MaxBytesReader(lw, r.Body, maxBodyBytes)
+		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+		defer cancel()
+		next.ServeHTTP(lw, r.WithContext(ctx))
+	})
+}
+
+// logWriter records the status and who asked, for the access log.
+type logWriter struct {
+	http.ResponseWriter
+	status int
+	who    string
+}
+
+func (w *logWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}

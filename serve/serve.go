@@ -1,0 +1,131 @@
+// Package serve is creditsync's read-only web server for analysts and the
+// bureaus: a JSON API and HTML pages over a report.Source — institution
+// search and detail with the evidence behind each grade, grades on a
+// date, county trends with their charts, policy eligibility, and report
+// downloads.
+//
+// Every request but sign-in carries a token (bearer header, or a session
+// cookie from the login page). A city token sees everything; a county
+// token sees its county only, and everything of another county answers
+// 404, as if it did not exist. Pages are rendered with html/template and
+// carry no script at all.
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+)
+
+// Options configure a Server.
+type Options struct {
+	Source report.Source
+	Config Config
+	// Getenv reads the variables named by token_env; os.Getenv when nil.
+	Getenv func(string) string
+	// Now is the clock; time.Now when nil. "Today" is its date in
+	// Asia/Shanghai.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Server answers the API and the pages.
+type Server struct {
+	src      report.Source
+	creds    []credential
+	key      [32]byte // signs session cookies; new with every process
+	urlLogin bool
+	now      func() time.Time
+	log      *slog.Logger
+	handler  http.Handler
+}
+
+// New checks the configuration and builds a server.
+func New(opt Options) (*Server, error) {
+	if opt.Source == nil {
+		return nil, errors.New("serve: no grade source")
+	}
+	getenv := opt.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	creds, err := opt.Config.credentials(getenv)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{src: opt.Source, creds: creds, urlLogin: opt.Config.URLLogin, now: opt.Now, log: opt.Log}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if _, err := rand.Read(s.key[:]); err != nil {
+		return nil, fmt.Errorf("serve: session key: %w", err)
+	}
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	mux.Handle("/", s.wrap(route{kind: page, h: func(w http.ResponseWriter, r *http.Request) error { return errNotFound }}))
+	s.handler = s.guard(mux)
+	return s, nil
+}
+
+// Handler returns the server's handler with its protections: limits,
+// timeouts, security headers, authentication and the access log.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Limits of a request. Every read is small (a query string, a login
+// form); a report may take a while to build.
+const (
+	maxHeaderBytes = 16 << 10
+	maxBodyBytes   = 4 << 10
+	maxURLBytes    = 2 << 10
+	requestTimeout = 90 * time.Second
+)
+
+// HTTPServer returns an http.Server for addr with timeouts set, so a slow
+// or idle client cannot hold connections open.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      requestTimeout + 10*time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// ListenAndServe serves on addr until ctx ends, then lets requests in
+// flight finish for a few seconds.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	srv := s.HTTPServer(addr)
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe() }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve on %s: %w", addr, err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+// today is the bureau's current date.
+func (s *Server) today() time.Time { return grade.Today(s.now()) }

@@ -1,0 +1,222 @@
+package serve
+
+import (
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+)
+
+// The JSON the API answers. It is its own set of types, not the report
+// types, so the API stays the same when those change; dates are written
+// YYYY-MM-DD.
+
+type institutionJSON struct {
+	USCC       string `json:"uscc"`
+	Name       string `json:"name"`
+	CountyCode string `json:"county_code"`
+	County     string `json:"county"`
+	Grade      string `json:"grade"`
+}
+
+type searchJSON struct {
+	Date      string            `json:"date"`
+	Truncated bool              `json:"truncated"`
+	Results   []institutionJSON `json:"results"`
+}
+
+type evidenceJSON struct {
+	Kind   string `json:"kind"`
+	ID     string `json:"id"`
+	Date   string `json:"date,omitempty"`
+	Detail string `json:"detail"`
+}
+
+type clauseJSON struct {
+	ID       string         `json:"id"`
+	Grade    string         `json:"grade"`
+	Text     string         `json:"text"`
+	Rule     string         `json:"rule,omitempty"`
+	Evidence []evidenceJSON `json:"evidence,omitempty"`
+}
+
+type recordJSON struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	Severity    string `json:"severity,omitempty"`
+	Date        string `json:"date"`
+	Measure     string `json:"measure,omitempty"`
+	Authority   string `json:"authority,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+type detailJSON struct {
+	institutionJSON
+	Date            string          `json:"date"`
+	ValidFrom       string          `json:"valid_from,omitempty"`
+	ValidUntil      string          `json:"valid_until,omitempty"`
+	Exemplary       bool            `json:"exemplary"`
+	ExemplaryReason string          `json:"exemplary_reason,omitempty"`
+	Clauses         []clauseJSON    `json:"clauses"`
+	Records         []recordJSON    `json:"records"`
+	Eligibility     eligibilityJSON `json:"eligibility"`
+}
+
+type explainJSON struct {
+	institutionJSON
+	Date    string       `json:"date"`
+	Summary string       `json:"summary,omitempty"` // the notice's description of A, when no clause holds
+	Clauses []clauseJSON `json:"clauses"`
+}
+
+type eligibilityJSON struct {
+	institutionJSON
+	Date     string `json:"date,omitempty"`
+	Eligible bool   `json:"eligible"`
+	Reason   string `json:"reason"`
+}
+
+type gradeJSON struct {
+	institutionJSON
+	Clauses []string `json:"clauses"`
+}
+
+type gradesJSON struct {
+	Date   string         `json:"date"`
+	Unit   string         `json:"unit"`
+	Counts map[string]int `json:"counts"`
+	Grades []gradeJSON    `json:"grades"`
+}
+
+type monthJSON struct {
+	Date    string   `json:"date"`
+	Grade   string   `json:"grade"` // "" when not graded that day
+	Clauses []string `json:"clauses"`
+}
+
+type changeJSON struct {
+	Date       string       `json:"date"`
+	USCC       string       `json:"uscc"`
+	Name       string       `json:"name"`
+	CountyCode string       `json:"county_code"`
+	From       string       `json:"from"`
+	To         string       `json:"to"`
+	Clauses    []clauseJSON `json:"clauses"`
+}
+
+type historyJSON struct {
+	USCC       string       `json:"uscc"`
+	Name       string       `json:"name"`
+	Months     []monthJSON  `json:"months"`
+	Downgrades []changeJSON `json:"downgrades"`
+}
+
+type periodJSON struct {
+	End         string         `json:"end"`
+	Counts      map[string]int `json:"counts"`
+	Total       int            `json:"total"`
+	CDShare     float64        `json:"cd_share"`
+	CityCDShare float64        `json:"city_cd_share"`
+}
+
+type stepJSON struct {
+	From    string         `json:"from"`
+	To      string         `json:"to"`
+	Moves   map[string]int `json:"moves"` // "A→C": 1; only changes that happened
+	Entered int            `json:"entered"`
+	Left    int            `json:"left"`
+}
+
+type clauseCountJSON struct {
+	ID           string `json:"id"`
+	Text         string `json:"text"`
+	Institutions int    `json:"institutions"`
+	Latest       int    `json:"latest"`
+}
+
+type trendJSON struct {
+	Unit        string            `json:"unit"`
+	Name        string            `json:"name"`
+	Periods     []periodJSON      `json:"periods"`
+	Transitions []stepJSON        `json:"transitions"`
+	Downgrades  []changeJSON      `json:"downgrades"`
+	Clauses     []clauseCountJSON `json:"clauses"`
+}
+
+type overviewJSON struct {
+	City  trendJSON   `json:"city"`
+	Units []trendJSON `json:"units"`
+}
+
+func brief(g report.InstitutionGrade) institutionJSON {
+	return institutionJSON{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, County: countyName(g.CountyCode), Grade: g.Grade}
+}
+
+// clauses converts clauses; explain adds each clause's rule and evidence.
+func clauses(cs []report.ClauseRef, explain bool) []clauseJSON {
+	out := []clauseJSON{}
+	for _, c := range cs {
+		def, _ := grade.LookupClause(c.ID)
+		j := clauseJSON{ID: c.ID, Grade: def.Grade, Text: c.Text}
+		if explain {
+			j.Rule = def.Rule
+			for _, e := range c.Evidence {
+				j.Evidence = append(j.Evidence, evidenceJSON{Kind: e.Kind, ID: e.ID, Date: grade.FormatDate(e.Date), Detail: e.Detail})
+			}
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+func detail(g report.InstitutionGrade, day time.Time) detailJSON {
+	e := report.EligibilityOf(g)
+	d := detailJSON{
+		institutionJSON: brief(g), Date: grade.FormatDate(day),
+		ValidFrom: grade.FormatDate(g.ValidFrom), ValidUntil: grade.FormatDate(g.ValidUntil),
+		Exemplary: g.Exemplary, ExemplaryReason: g.ExemplaryReason,
+		Clauses: clauses(g.Clauses, false), Records: []recordJSON{},
+		Eligibility: eligibilityJSON{Eligible: e.Eligible, Reason: e.Reason},
+	}
+	for _, r := range g.Records {
+		d.Records = append(d.Records, recordJSON{ID: r.ID, Kind: r.Kind, Severity: r.Severity, Date: grade.FormatDate(r.Date),
+			Measure: r.Measure, Authority: r.Authority, Description: r.Description})
+	}
+	return d
+}
+
+func change(c report.Change) changeJSON {
+	return changeJSON{Date: grade.FormatDate(c.Day), USCC: c.USCC, Name: c.Name, CountyCode: c.CountyCode,
+		From: c.From, To: c.To, Clauses: clauses(c.Clauses, true)}
+}
+
+func trend(t *report.Trend) trendJSON {
+	out := trendJSON{Unit: t.Unit.Code, Name: t.Unit.Name, Periods: []periodJSON{}, Transitions: []stepJSON{},
+		Downgrades: []changeJSON{}, Clauses: []clauseCountJSON{}}
+	for _, p := range t.Periods {
+		pj := periodJSON{End: grade.FormatDate(p.End), Counts: map[string]int{}, Total: p.Dist.Total(),
+			CDShare: p.Dist.CDShare(), CityCDShare: p.City.CDShare()}
+		for r, g := range grade.Grades {
+			pj.Counts[g] = p.Dist[r]
+		}
+		out.Periods = append(out.Periods, pj)
+	}
+	for _, st := range t.Steps {
+		sj := stepJSON{From: grade.FormatDate(st.From), To: grade.FormatDate(st.To), Moves: map[string]int{}, Entered: st.Entered, Left: st.Left}
+		for a, ga := range grade.Grades {
+			for b, gb := range grade.Grades {
+				if n := st.Moves[a][b]; n > 0 {
+					sj.Moves[ga+"→"+gb] = n
+				}
+			}
+		}
+		out.Transitions = append(out.Transitions, sj)
+	}
+	for _, d := range t.Downgrades {
+		out.Downgrades = append(out.Downgrades, change(d))
+	}
+	for _, c := range t.Clauses {
+		out.Clauses = append(out.Clauses, clauseCountJSON{ID: c.ID, Text: c.Text, Institutions: c.Institutions, Latest: c.Latest})
+	}
+	return out
+}
