@@ -85,6 +85,7 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log debug detail")
 	root.AddCommand(a.initCmd(), a.importCmd(), a.sqlCmd(), a.versionCmd(), a.demoCmd(), a.gradeCmd(), a.explainCmd())
 	root.AddCommand(a.runCmd(), a.scheduleCmd(), a.statusCmd())
+	root.AddCommand(a.reportCmd(), a.serveCmd())
 	return root
 }
 
