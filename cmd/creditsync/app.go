@@ -86,6 +86,7 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	root.AddCommand(a.initCmd(), a.importCmd(), a.sqlCmd(), a.versionCmd(), a.demoCmd(), a.gradeCmd(), a.explainCmd())
 	root.AddCommand(a.runCmd(), a.scheduleCmd(), a.statusCmd())
 	root.AddCommand(a.reportCmd(), a.serveCmd())
+	root.AddCommand(a.syncCmd(), a.sourcesCmd(), a.reviewCmd())
 	return root
 }
 

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// syncConfigPath is the configuration file sync, sources and review read
+// unless --config names another.
+func syncConfigPath() string { return envOr("CREDITSYNC_CONFIG", "creditsync.toml") }
+
+func (a *app) syncCmd() *cobra.Command {
+	var opt srcsync.Options
+	var configFile, allowFile string
+	var configHelp bool
+	cmd := &cobra.Command{
+		Use:   "sync [--source NAME]... [--full] [--config FILE]",
+		Short: "Fetch the external credit lists from their sources",
+		Long: `sync fetches the external lists (penalties, abnormal operations, dishonest
+entities, public credit evaluations) from the sources configured in
+creditsync.toml: JSON APIs, list pages of websites, or files dropped by the
+credit information sharing platform. See creditsync.example.toml.
+
+Each source is fetched page by page; the pages are kept (raw_pages) and the
+lists are written only when the whole listing has been fetched and passes
+the source's row-count assertions (min_rows, max_rows, max_shrink). Then a
+record missing from a complete snapshot is marked removed (removed_on = the
+snapshot date), first/last seen dates are kept per record, and records
+without a USCC whose name matches no institution or several are queued for
+'creditsync review'.
+
+A source that fails — an anti-bot challenge or CAPTCHA, a changed layout,
+a listing that breaks off, too many errors — changes nothing: its previous
+data stands, the error says how stale it is, and the next sync resumes
+after the last page stored (--full starts over).
+
+Exit status: 0 when every source synced, 3 when records were rejected
+(listed, the good ones loaded), 1 when a source failed.`,
+		Example: `  creditsync sync
+  creditsync sync --source publicity-penalties --source creditchina-dishonest
+  creditsync sync --full --config /etc/creditsync/creditsync.toml
+  creditsync sync --config-help`,
+		Args: exactArgs(0, "no arguments; name sources with --source"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if configHelp {
+				fmt.Fprint(a.stdout, srcsync.Reference())
+				return nil
+			}
+			cfg, err := srcsync.LoadConfig(configFile)
+			if err != nil {
+				return err
+			}
+			if _, err := cfg.Enabled(opt.Sources); err != nil {
+				return usageError{err}
+			}
+			if allowFile != "" {
+				f, err := os.Open(allowFile)
+				if err != nil {
+					return fmt.Errorf("USCC allow-list: %w", err)
+				}
+				opt.AllowList, err = transform.LoadUSCCAllowList(f)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("USCC allow-list %s: %w", allowFile, err)
+				}
+			}
+			ctx := cmd.Context()
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			opt.Logger = a.log
+			var endProgress func()
+			opt.Progress, endProgress = a.syncProgress()
+			results, err := srcsync.Run(ctx, s, cfg, opt)
+			endProgress()
+			printSyncResults(a, results)
+			if err != nil {
+				return err
+			}
+			var rejected int
+			for _, r := range results {
+				rejected += r.Rejected
+			}
+			if rejected > 0 {
+				return rejectedError{fmt.Errorf("%d record(s) rejected; the valid ones are loaded (details: SELECT * FROM import_rejects)", rejected)}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opt.Sources, "source", nil, "sync only this source (repeatable); a disabled source runs when named")
+	f.BoolVar(&opt.Full, "full", false, "discard interrupted snapshots and fetch every source from its first page")
+	f.BoolVar(&opt.AcceptShrink, "accept-shrink", false, "accept a snapshot that shrank more than max_shrink (a list that really got shorter)")
+	f.StringVar(&configFile, "config", syncConfigPath(), "configuration file (env CREDITSYNC_CONFIG)")
+	f.StringVar(&allowFile, "uscc-allow", os.Getenv("CREDITSYNC_USCC_ALLOWLIST"), "file of legacy USCCs accepted despite a failing check character (env CREDITSYNC_USCC_ALLOWLIST)")
+	f.BoolVar(&configHelp, "config-help", false, "print every configuration key with its default, and the presets")
+	return cmd
+}
+
+// syncProgress shows the page being fetched on a terminal, one line per
+// source; elsewhere (cron, pipes) the log says when each source is done.
+// end finishes the last line.
+func (a *app) syncProgress() (progress func(srcsync.Progress), end func()) {
+	if !isTerminal(a.stderr) {
+		return func(p srcsync.Progress) {
+			a.log.Debug("page stored", "source", p.Source, "page", p.Page, "records", p.Records)
+		}, func() {}
+	}
+	last := ""
+	return func(p srcsync.Progress) {
+			if last != "" && last != p.Source {
+				fmt.Fprintln(a.stderr)
+			}
+			last = p.Source
+			fmt.Fprintf(a.stderr, "\r%s: page %d, %d records\033[K", p.Source, p.Page, p.Records)
+		}, func() {
+			if last != "" {
+				fmt.Fprintln(a.stderr)
+			}
+		}
+}
+
+func printSyncResults(a *app, results []srcsync.Result) {
+	if len(results) == 0 {
+		fmt.Fprintln(a.stdout, "no source to sync (all disabled?); see creditsync sources")
+		return
+	}
+	table := [][]string{{"source", "list", "status", "pages", "records", "added", "modified", "removed", "rejected", "review", "note"}}
+	for _, r := range results {
+		note := ""
+		switch {
+		case r.Err != nil:
+			note = failure(r.Err)
+		case r.RemovalsSkipped != "":
+			note = "removals skipped: rejected records"
+		case r.Resumed > 0:
+			note = fmt.Sprintf("resumed after page %d", r.Resumed)
+		}
+		if r.Err != nil && r.Stale {
+			note += "; STALE"
+		}
+		records := "-"
+		if r.Complete {
+			records = strconv.Itoa(r.Rows)
+		}
+		table = append(table, []string{r.Source, r.List, r.Status, strconv.Itoa(r.Pages), records, strconv.Itoa(r.Added), strconv.Itoa(r.Modified),
+			strconv.Itoa(r.Removed), strconv.Itoa(r.Rejected), strconv.Itoa(r.Queued), note})
+	}
+	printTable(a.stdout, table)
+	for _, r := range results {
+		if len(r.Unused) > 0 {
+			fmt.Fprintf(a.stdout, "%s publishes fields the mapping does not use: %s\n", r.Source, strings.Join(r.Unused, ", "))
+		}
+		for i, rj := range r.Rejects {
+			if i == maxRejectLines {
+				fmt.Fprintf(a.stdout, "  … %d more: SELECT * FROM import_rejects WHERE batch_id IN ('%s')\n", r.Rejected-i, strings.Join(r.Batches, "', '"))
+				break
+			}
+			for _, e := range rj.Errors {
+				fmt.Fprintf(a.stdout, "  %s page %d record %d: %s\n", r.Source, rj.Page, rj.Record, e.Error())
+			}
+		}
+		if r.RemovalsSkipped != "" {
+			fmt.Fprintf(a.stdout, "%s: removals skipped: %s\n", r.Source, r.RemovalsSkipped)
+		}
+		if r.Queued > 0 {
+			fmt.Fprintf(a.stdout, "%s: %d record(s) without a USCC queued for review: creditsync review\n", r.Source, r.Queued)
+		}
+	}
+}
+
+// failure names what went wrong in a word or two, for the table; the
+// full error with its hint follows the table.
+func failure(err error) string {
+	for _, c := range []struct {
+		err  error
+		what string
+	}{
+		{fetch.ErrChallenge, "blocked: challenge/CAPTCHA"},
+		{fetch.ErrAuth, "credentials refused"},
+		{fetch.ErrSecret, "credential missing"},
+		{fetch.ErrLayout, "layout changed"},
+		{fetch.ErrIncomplete, "listing broke off"},
+		{fetch.ErrPageCap, "page cap reached"},
+		{srcsync.ErrAssertion, "row-count assertion"},
+		{fetch.ErrMalformed, "malformed answer"},
+		{fetch.ErrTransport, "no answer"},
+		{fetch.ErrStatus, "HTTP errors"},
+	} {
+		if errors.Is(err, c.err) {
+			return c.what
+		}
+	}
+	return "failed"
+}
+
+// ago writes a duration for people: 3d, 5h, 12m.
+func ago(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return strconv.Itoa(int(d.Hours()/24)) + "d"
+	case d >= time.Hour:
+		return strconv.Itoa(int(d.Hours())) + "h"
+	case d >= time.Minute:
+		return strconv.Itoa(int(d.Minutes())) + "m"
+	}
+	return strconv.Itoa(int(d.Seconds())) + "s"
+}

@@ -1,0 +1,579 @@
+// Package api reads an external list from a JSON API: page/size
+// pagination with a total, a next cursor or a next URL; records found at
+// a JSON path; fields mapped from JSON paths to contract columns, with
+// their date formats. It is strict about shape: a records path that is
+// missing, a mapped key that no record carries, a page that is empty
+// before the announced end or that repeats the previous one all fail the
+// fetch, because a changed or broken source must never read as a list
+// that got shorter.
+//
+// Transport (credentials, retries, rate limit, challenge detection) is
+// ingest/fetch's.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+)
+
+// Pagination modes.
+const (
+	ByPage    = "page"     // page and size parameters, stop at the total
+	ByCursor  = "cursor"   // an opaque cursor from each response
+	ByNextURL = "next_url" // the URL of the next page from each response
+)
+
+// Pagination says how to walk the list.
+type Pagination struct {
+	Mode        string // ByPage, ByCursor or ByNextURL
+	PageParam   string // ByPage: the page number parameter
+	SizeParam   string // page size parameter (any mode; empty = not sent)
+	Size        int
+	FirstPage   int    // ByPage: number of the first page (1, sometimes 0)
+	TotalPath   string // ByPage: JSON path of the total record count; empty = stop at a short page
+	CursorParam string // ByCursor: the parameter the cursor is sent in
+	CursorPath  string // ByCursor: JSON path of the next cursor; empty or null at the end
+	NextPath    string // ByNextURL: JSON path of the next page's URL; empty or null at the end
+}
+
+// Field maps a JSON path in a record to a contract column.
+type Field struct {
+	Column string // contract column key
+	Path   string // dotted path in the record: "PENDECNO", "subject.name", "items.0.date"
+	// Format of a date field: "unix_ms" or "unix" (midnight timestamps,
+	// read in Beijing time), a Go layout such as "2006/01/02", or empty
+	// to leave the text to the contract's date parser.
+	Format string
+}
+
+// Config describes one JSON source.
+type Config struct {
+	Name        string
+	URL         string            // first page, without pagination parameters
+	Query       map[string]string // fixed parameters sent with every page
+	Auth        fetch.Auth
+	Policy      fetch.Policy
+	Pagination  Pagination
+	RecordsPath string   // JSON path of the array of records
+	StatusPath  string   // JSON path of the envelope's status; empty = none
+	StatusOK    []string // values of StatusPath meaning success
+	MessagePath string   // JSON path of the envelope's message, shown on failure
+	Fields      []Field
+	MaxPages    int // per Fetch; 0 = no cap
+	Logger      *slog.Logger
+}
+
+// Page is one page read. Records are aligned with Header: first the
+// mapped contract columns, then the source's unmapped scalar fields,
+// which the contract keeps as extra.
+type Page struct {
+	Number   int // 1-based position in the listing
+	URL      string
+	Status   int
+	Body     []byte
+	Header   []string
+	Records  [][]string
+	Unused   []string // record fields no mapping uses
+	Total    int      // as announced, -1 if not
+	Next     string   // resume token of the following page; "" at the end
+	Attempts int
+}
+
+// Client reads one source.
+type Client struct {
+	cfg    Config
+	list   *contract.List
+	http   *fetch.Client
+	mapped []string
+	strict []bool          // per field: must appear on every non-empty page
+	extra  map[string]bool // unmapped key → may be kept as an extra column
+	log    *slog.Logger
+}
+
+// ErrConfig means the source's configuration cannot work.
+var ErrConfig = errors.New("invalid API source configuration")
+
+// New checks cfg against the list's contract and returns a client.
+func New(cfg Config, list *contract.List) (*Client, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: source %s: %s", ErrConfig, cfg.Name, fmt.Sprintf(format, a...))
+	}
+	if _, err := url.ParseRequestURI(cfg.URL); err != nil || cfg.URL == "" {
+		return nil, bad("url %q is not an absolute URL", cfg.URL)
+	}
+	if cfg.RecordsPath == "" {
+		return nil, bad("records_path is required")
+	}
+	p := &cfg.Pagination
+	switch p.Mode {
+	case ByPage:
+		if p.PageParam == "" {
+			return nil, bad("page pagination needs page_param")
+		}
+		if p.Size <= 0 {
+			return nil, bad("page pagination needs page_size")
+		}
+	case ByCursor:
+		if p.CursorParam == "" || p.CursorPath == "" {
+			return nil, bad("cursor pagination needs cursor_param and cursor_path")
+		}
+	case ByNextURL:
+		if p.NextPath == "" {
+			return nil, bad("next_url pagination needs next_path")
+		}
+	default:
+		return nil, bad("pagination %q: want %s, %s or %s", p.Mode, ByPage, ByCursor, ByNextURL)
+	}
+	c := &Client{cfg: cfg, list: list, extra: map[string]bool{}, log: cfg.Logger}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	for _, f := range cfg.Fields {
+		col, ok := list.Column(f.Column)
+		if !ok {
+			return nil, bad("field %s: list %s has no column %s", f.Path, list.Name, f.Column)
+		}
+		if f.Path == "" {
+			return nil, bad("field %s has no path", f.Column)
+		}
+		c.mapped = append(c.mapped, f.Column)
+		c.strict = append(c.strict, col.Required || f.Column == "uscc" || f.Column == "name")
+	}
+	if _, err := list.Map(c.mapped); err != nil {
+		return nil, bad("fields: %v", err)
+	}
+	c.http = fetch.New(cfg.Name, cfg.Policy, cfg.Auth, c.log)
+	return c, nil
+}
+
+// Requests is the number of HTTP requests sent, retries included.
+func (c *Client) Requests() int64 { return c.http.Requests() }
+
+// position is where a listing stands; Fetch's resume token is its JSON.
+type position struct {
+	Page   int    `json:"page"`             // 1-based number of the next page
+	Param  int    `json:"param,omitempty"`  // ByPage: its page parameter
+	Cursor string `json:"cursor,omitempty"` // ByCursor
+	URL    string `json:"url,omitempty"`    // ByNextURL
+	Seen   int    `json:"seen,omitempty"`   // records before it
+	Last   string `json:"last,omitempty"`   // hash of the page before it
+}
+
+// Fetch reads the listing from the resume token from ("" = the first
+// page) and calls fn with every page, in order. It stops at the end of
+// the listing (the last page's Next is ""), at the first error, or when
+// MaxPages pages have been read (fetch.ErrPageCap: the listing goes on
+// from the last page's Next). A *fetch.Error carries the page number.
+func (c *Client) Fetch(ctx context.Context, from string, fn func(Page) error) error {
+	pos := position{Page: 1, Param: c.cfg.Pagination.FirstPage}
+	if from != "" {
+		if err := json.Unmarshal([]byte(from), &pos); err != nil || pos.Page < 1 {
+			return fmt.Errorf("%s: unreadable resume position %q; sync with --full to start over", c.cfg.Name, from)
+		}
+	}
+	for fetched := 0; ; fetched++ {
+		if c.cfg.MaxPages > 0 && fetched >= c.cfg.MaxPages {
+			return &fetch.Error{Source: c.cfg.Name, Page: pos.Page, Err: fmt.Errorf("%w: stopped after %d pages", fetch.ErrPageCap, fetched), Hint: fetch.HintFor(fetch.ErrPageCap)}
+		}
+		page, next, done, err := c.page(ctx, pos)
+		if err != nil {
+			var fe *fetch.Error
+			if errors.As(err, &fe) && fe.Page == 0 {
+				fe.Page = pos.Page
+			}
+			return err
+		}
+		if !done {
+			b, _ := json.Marshal(next)
+			page.Next = string(b)
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		pos = next
+	}
+}
+
+// page fetches and reads one page, and works out the next position.
+func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, error) {
+	u, err := c.pageURL(pos)
+	if err != nil {
+		return Page{}, pos, false, err
+	}
+	var doc any
+	resp, err := c.http.Get(ctx, u, func(r *fetch.Response) error {
+		d, derr := decode(r.Body)
+		if derr != nil {
+			return derr
+		}
+		doc = d
+		return c.envelope(doc)
+	})
+	if err != nil {
+		return Page{}, pos, false, err
+	}
+	fail := func(sentinel error, format string, a ...any) (Page, position, bool, error) {
+		return Page{}, pos, false, &fetch.Error{Source: c.cfg.Name, URL: resp.URL, Page: pos.Page, Status: resp.Status, Attempts: resp.Attempts,
+			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(sentinel), Response: resp}
+	}
+	page := Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Attempts: resp.Attempts}
+
+	raw, found := lookup(doc, c.cfg.RecordsPath)
+	var items []any
+	switch v := raw.(type) {
+	case []any:
+		items = v
+	case nil:
+		if !found {
+			return fail(fetch.ErrLayout, "no records at %q", c.cfg.RecordsPath)
+		}
+	default:
+		return fail(fetch.ErrLayout, "%q holds %T, not a list of records", c.cfg.RecordsPath, raw)
+	}
+	if err := c.records(&page, items); err != nil {
+		return fail(fetch.ErrLayout, "%v", err)
+	}
+	hash := digest(page.Records)
+	if len(items) > 0 && hash == pos.Last {
+		return fail(fetch.ErrIncomplete, "page %d repeats page %d", pos.Page, pos.Page-1)
+	}
+
+	next := position{Page: pos.Page + 1, Seen: pos.Seen + len(items), Last: hash}
+	p := c.cfg.Pagination
+	switch p.Mode {
+	case ByPage:
+		next.Param = pos.Param + 1
+		if p.TotalPath == "" {
+			return page, next, len(items) < p.Size, nil
+		}
+		total, ok := number(lookup(doc, p.TotalPath))
+		if !ok {
+			return fail(fetch.ErrLayout, "no total at %q", p.TotalPath)
+		}
+		page.Total = total
+		if next.Seen >= total {
+			return page, next, true, nil
+		}
+		if len(items) == 0 {
+			return fail(fetch.ErrIncomplete, "page %d is empty after %d of %d records", pos.Page, pos.Seen, total)
+		}
+		return page, next, false, nil
+	case ByCursor:
+		if total, ok := number(lookup(doc, p.TotalPath)); ok && p.TotalPath != "" {
+			page.Total = total
+		}
+		v, _ := lookup(doc, p.CursorPath)
+		cur := scalar(v)
+		if cur == "" {
+			return page, next, true, nil
+		}
+		if cur == pos.Cursor {
+			return fail(fetch.ErrIncomplete, "page %d gives the cursor it was fetched with", pos.Page)
+		}
+		if len(items) == 0 {
+			return fail(fetch.ErrIncomplete, "page %d is empty but a next cursor follows", pos.Page)
+		}
+		next.Cursor = cur
+		return page, next, false, nil
+	default:
+		v, _ := lookup(doc, p.NextPath)
+		link := scalar(v)
+		if link == "" {
+			return page, next, true, nil
+		}
+		base, _ := url.Parse(u)
+		ref, err := url.Parse(link)
+		if err != nil {
+			return fail(fetch.ErrLayout, "next URL %q: %v", c.http.RedactURL(link), err)
+		}
+		abs := base.ResolveReference(ref)
+		if q := abs.Query(); c.cfg.Auth.Query != "" && q.Has(c.cfg.Auth.Query) {
+			// The credential is added to every request; a resume token
+			// must not store it.
+			q.Del(c.cfg.Auth.Query)
+			abs.RawQuery = q.Encode()
+		}
+		if abs.String() == pos.URL {
+			return fail(fetch.ErrIncomplete, "page %d links to itself", pos.Page)
+		}
+		if len(items) == 0 {
+			return fail(fetch.ErrIncomplete, "page %d is empty but links to a next page", pos.Page)
+		}
+		next.URL = abs.String()
+		return page, next, false, nil
+	}
+}
+
+func (c *Client) pageURL(pos position) (string, error) {
+	raw := c.cfg.URL
+	if c.cfg.Pagination.Mode == ByNextURL && pos.URL != "" {
+		raw = pos.URL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%s: url: %w", c.cfg.Name, err)
+	}
+	if c.cfg.Pagination.Mode == ByNextURL && pos.URL != "" {
+		return u.String(), nil
+	}
+	q := u.Query()
+	for k, v := range c.cfg.Query {
+		q.Set(k, v)
+	}
+	p := c.cfg.Pagination
+	if p.SizeParam != "" && p.Size > 0 {
+		q.Set(p.SizeParam, strconv.Itoa(p.Size))
+	}
+	switch p.Mode {
+	case ByPage:
+		q.Set(p.PageParam, strconv.Itoa(pos.Param))
+	case ByCursor:
+		if pos.Cursor != "" {
+			q.Set(p.CursorParam, pos.Cursor)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// decode parses a body. Anything but JSON is either a challenge page in
+// disguise (a CAPTCHA served with 200) or a broken answer.
+func decode(body []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var doc any
+	if err := d.Decode(&doc); err != nil {
+		if reason, ok := fetch.LooksLikeChallenge(body); ok {
+			return nil, fmt.Errorf("%w: %s instead of JSON", fetch.ErrChallenge, reason)
+		}
+		if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '<' {
+			return nil, fmt.Errorf("%w: an HTML page instead of JSON", fetch.ErrLayout)
+		}
+		return nil, fmt.Errorf("%w: %v", fetch.ErrMalformed, err)
+	}
+	if d.More() {
+		return nil, fmt.Errorf("%w: data after the JSON document", fetch.ErrMalformed)
+	}
+	return doc, nil
+}
+
+// envelope checks the API's own status field. A failure status is
+// retried: "系统繁忙" is the usual reason.
+func (c *Client) envelope(doc any) error {
+	if c.cfg.StatusPath == "" {
+		return nil
+	}
+	v, found := lookup(doc, c.cfg.StatusPath)
+	status := scalar(v)
+	if found && slices.Contains(c.cfg.StatusOK, status) {
+		return nil
+	}
+	msg, _ := lookup(doc, c.cfg.MessagePath)
+	if !found {
+		return fmt.Errorf("%w: no status at %q", fetch.ErrLayout, c.cfg.StatusPath)
+	}
+	return fetch.Retryable(fmt.Errorf("%w: the source answered status %s %q", fetch.ErrStatus, status, scalar(msg)))
+}
+
+// records maps the page's items to fields, and checks that every strict
+// field was present in at least one record: a key that vanished from a
+// whole page means the source renamed it.
+func (c *Client) records(page *Page, items []any) error {
+	present := make([]int, len(c.cfg.Fields))
+	unused := map[string]bool{}
+	var extraKeys []string
+	type rec struct {
+		mapped []string
+		obj    map[string]any
+	}
+	recs := make([]rec, 0, len(items))
+	for i, it := range items {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			return fmt.Errorf("record %d is %T, not an object", i+1, it)
+		}
+		used := map[string]bool{}
+		fields := make([]string, len(c.cfg.Fields))
+		for fi, f := range c.cfg.Fields {
+			v, found := lookup(obj, f.Path)
+			if !found {
+				continue
+			}
+			present[fi]++
+			top, _, _ := strings.Cut(f.Path, ".")
+			used[top] = true
+			fields[fi] = c.format(f, v)
+		}
+		for k := range obj {
+			if !used[k] && !unused[k] {
+				unused[k] = true
+				if c.keepExtra(k) {
+					extraKeys = append(extraKeys, k)
+				}
+			}
+		}
+		recs = append(recs, rec{fields, obj})
+	}
+	if len(items) > 0 {
+		for fi, f := range c.cfg.Fields {
+			if c.strict[fi] && present[fi] == 0 {
+				return fmt.Errorf("field %s (for %s) is in none of the %d records; the record keys are %s", f.Path, f.Column, len(items), keysOf(items[0]))
+			}
+		}
+	}
+	sort.Strings(extraKeys)
+	page.Header = append(append([]string{}, c.mapped...), extraKeys...)
+	for _, r := range recs {
+		row := r.mapped
+		for _, k := range extraKeys {
+			row = append(row, extraText(r.obj[k]))
+		}
+		page.Records = append(page.Records, row)
+	}
+	for k := range unused {
+		page.Unused = append(page.Unused, k)
+	}
+	sort.Strings(page.Unused)
+	return nil
+}
+
+// keepExtra reports whether an unmapped key can ride along as an extra
+// column: not when the contract would read it as one of its own columns
+// (an unmapped "name" beside a mapped ENTNAME, or a "reason" the
+// configuration chose not to map), which would map what the
+// configuration left out.
+func (c *Client) keepExtra(key string) bool {
+	ok, seen := c.extra[key]
+	if !seen {
+		m, err := c.list.Map(append(append([]string{}, c.mapped...), key))
+		ok = err == nil && slices.Contains(m.Extra(), key)
+		c.extra[key] = ok
+	}
+	return ok
+}
+
+func (c *Client) format(f Field, v any) string {
+	s := scalar(v)
+	if s == "" || f.Format == "" {
+		return s
+	}
+	switch f.Format {
+	case "unix_ms", "unix":
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return s // the contract rejects it with the value shown
+		}
+		t := time.Unix(n, 0)
+		if f.Format == "unix_ms" {
+			t = time.UnixMilli(n)
+		}
+		return t.In(beijing).Format(time.DateOnly)
+	}
+	t, err := time.Parse(f.Format, s)
+	if err != nil {
+		return s
+	}
+	return t.Format(time.DateOnly)
+}
+
+// beijing: the sources publish calendar dates as Beijing midnights.
+var beijing = time.FixedZone("CST", 8*3600)
+
+// lookup follows a dotted path through objects and arrays.
+func lookup(doc any, path string) (any, bool) {
+	if path == "" {
+		return doc, true
+	}
+	cur := doc
+	for _, part := range strings.Split(path, ".") {
+		switch v := cur.(type) {
+		case map[string]any:
+			next, ok := v[part]
+			if !ok {
+				return nil, false
+			}
+			cur = next
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(v) {
+				return nil, false
+			}
+			cur = v[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func scalar(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func extraText(v any) string { return scalar(v) }
+
+func number(v any, found bool) (int, bool) {
+	if !found {
+		return 0, false
+	}
+	switch x := v.(type) {
+	case json.Number:
+		n, err := x.Int64()
+		return int(n), err == nil
+	case string:
+		n, err := strconv.Atoi(strings.TrimSpace(x))
+		return n, err == nil
+	}
+	return 0, false
+}
+
+func keysOf(item any) string {
+	obj, _ := item.(map[string]any)
+	var ks []string
+	for k := range obj {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, ", ")
+}
+
+func digest(records [][]string) string {
+	h := sha256.New()
+	for _, r := range records {
+		for _, f := range r {
+			h.Write([]byte(f))
+			h.Write([]byte{0x1f})
+		}
+		h.Write([]byte{0x1e})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}

@@ -1,0 +1,324 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/api"
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/fixture"
+)
+
+func start(t *testing.T, opt fixture.Options) *fixture.Server {
+	t.Helper()
+	d, err := fixture.ReadDir(filepath.Join("..", "fixture", "testdata", "small"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fixture.Start(d, opt)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func list(t *testing.T, name string) *contract.List {
+	l, err := contract.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+var quick = fetch.Policy{Timeout: time.Second, Retries: 2, BackoffMin: time.Millisecond, BackoffMax: 2 * time.Millisecond}
+
+func penalties(s *fixture.Server) api.Config {
+	return api.Config{
+		Name: "penalties", URL: s.URL(fixture.Penalties), Policy: quick,
+		Auth:        fetch.Auth{Header: "X-Api-Token", Secret: fetch.NewSecret(s.Token)},
+		Pagination:  api.Pagination{Mode: api.ByPage, PageParam: "page", SizeParam: "size", Size: 3, FirstPage: 1, TotalPath: "total"},
+		RecordsPath: "data", StatusPath: "code", StatusOK: []string{"200"}, MessagePath: "msg",
+		Fields: []api.Field{
+			{Column: "record_id", Path: "PENDECNO"}, {Column: "uscc", Path: "UNISCID"}, {Column: "name", Path: "ENTNAME"},
+			{Column: "decided_on", Path: "PENDECISSDATE"}, {Column: "authority", Path: "PENAUTH_CN"},
+			{Column: "content", Path: "PENCONTENT"}, {Column: "publicity_ended_on", Path: "PUBLICENDDATE"},
+		},
+	}
+}
+
+func dishonest(s *fixture.Server) api.Config {
+	return api.Config{
+		Name: "dishonest", URL: s.URL(fixture.Dishonest), Policy: quick,
+		Auth:        fetch.Auth{Query: "appkey", Secret: fetch.NewSecret(s.APIKey)},
+		Pagination:  api.Pagination{Mode: api.ByCursor, SizeParam: "limit", Size: 2, CursorParam: "cursor", CursorPath: "data.nextCursor", TotalPath: "data.total"},
+		RecordsPath: "data.list", StatusPath: "status", StatusOK: []string{"1"}, MessagePath: "message",
+		Fields: []api.Field{
+			{Column: "uscc", Path: "uniscid"}, {Column: "name", Path: "entName"}, {Column: "listed_on", Path: "inDate"},
+			{Column: "reason", Path: "inReason"}, {Column: "authority", Path: "inOrgan"}, {Column: "removed_on", Path: "outDate"},
+		},
+	}
+}
+
+// collect runs a fetch and returns its pages, and the error.
+func collect(t *testing.T, cfg api.Config, l *contract.List, from string) ([]api.Page, error) {
+	t.Helper()
+	c, err := api.New(cfg, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages []api.Page
+	err = c.Fetch(context.Background(), from, func(p api.Page) error {
+		pages = append(pages, p)
+		return nil
+	})
+	return pages, err
+}
+
+func count(pages []api.Page) int {
+	n := 0
+	for _, p := range pages {
+		n += len(p.Records)
+	}
+	return n
+}
+
+func TestPageAndTotal(t *testing.T) {
+	s := start(t, fixture.Options{})
+	pages, err := collect(t, penalties(s), list(t, "penalties"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) != 3 || count(pages) != 7 || pages[2].Next != "" || pages[0].Next == "" || pages[0].Total != 7 {
+		t.Fatalf("%d pages, %d records, last next %q", len(pages), count(pages), pages[len(pages)-1].Next)
+	}
+	wantHeader := []string{"record_id", "uscc", "name", "decided_on", "authority", "content", "publicity_ended_on", "ILLEGACTTYPE"}
+	if !slices.Equal(pages[0].Header, wantHeader) {
+		t.Errorf("header %v, want %v", pages[0].Header, wantHeader)
+	}
+	if !slices.Equal(pages[0].Unused, []string{"ILLEGACTTYPE"}) {
+		t.Errorf("unused %v", pages[0].Unused)
+	}
+	if r := pages[0].Records[0]; r[0] != "魏人社罚决字〔2026〕1号" || r[3] != "2026-03-02" || r[7] != "违反《人力资源市场暂行条例》第二十八条" {
+		t.Errorf("first record %q", r)
+	}
+	// Every page parses with the contract.
+	m, err := list(t, "penalties").Map(pages[0].Header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pages {
+		for _, r := range p.Records {
+			if _, errs := m.Parse(r); errs != nil {
+				t.Errorf("record %q rejected: %v", r, errs[0])
+			}
+		}
+	}
+}
+
+func TestDateFormats(t *testing.T) {
+	s := start(t, fixture.Options{})
+	cfg := penalties(s)
+	cfg.Name, cfg.URL = "abnormal", s.URL(fixture.Abnormal)
+	cfg.Fields = []api.Field{
+		{Column: "uscc", Path: "UNISCID"}, {Column: "name", Path: "ENTNAME"}, {Column: "listed_on", Path: "ABNTIME", Format: "unix_ms"},
+		{Column: "reason", Path: "SPECAUSE_CN"}, {Column: "authority", Path: "DECORG_CN"},
+		{Column: "removed_on", Path: "REMDATE", Format: "unix_ms"}, {Column: "removal_reason", Path: "REMEXCPRES_CN"},
+	}
+	pages, err := collect(t, cfg, list(t, "abnormal"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := pages[0].Records[1]
+	if r[2] != "2024-07-02" || r[5] != "2025-01-10" {
+		t.Errorf("dates %q and %q, want 2024-07-02 and 2025-01-10", r[2], r[5])
+	}
+	if pages[0].Records[0][5] != "" {
+		t.Errorf("null REMDATE read as %q", pages[0].Records[0][5])
+	}
+}
+
+func TestCursor(t *testing.T) {
+	s := start(t, fixture.Options{})
+	pages, err := collect(t, dishonest(s), list(t, "dishonest"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) != 3 || count(pages) != 5 || pages[0].Total != 5 {
+		t.Fatalf("%d pages, %d records", len(pages), count(pages))
+	}
+	for _, p := range pages {
+		if strings.Contains(p.URL, s.APIKey) || !strings.Contains(p.URL, "appkey=REDACTED") {
+			t.Errorf("page URL %s shows the key or hides that it was sent", p.URL)
+		}
+	}
+}
+
+func TestNextURL(t *testing.T) {
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("p") {
+		case "":
+			fmt.Fprint(w, `{"items":[{"id":"A1","date":"2026/01/02"}],"links":{"next":"/list?p=2&token=session-secret"}}`)
+		case "2":
+			fmt.Fprint(w, `{"items":[{"id":"A2","date":"2026/01/03"}],"links":{"next":null}}`)
+		}
+	}))
+	defer srv.Close()
+	cfg := api.Config{
+		Name: "next", URL: srv.URL + "/list", Policy: quick,
+		Pagination:  api.Pagination{Mode: api.ByNextURL, NextPath: "links.next"},
+		RecordsPath: "items",
+		Fields:      []api.Field{{Column: "record_id", Path: "id"}, {Column: "name", Path: "id"}, {Column: "decided_on", Path: "date", Format: "2006/01/02"}},
+	}
+	pages, err := collect(t, cfg, list(t, "penalties"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) != 2 || pages[1].Records[0][2] != "2026-01-03" {
+		t.Fatalf("pages %+v", pages)
+	}
+	if strings.Contains(pages[1].URL, "session-secret") {
+		t.Errorf("a session token in a next link is shown: %s", pages[1].URL)
+	}
+}
+
+// Every way a listing can break must fail the fetch, never end it early
+// as if the list were shorter.
+func TestBrokenListings(t *testing.T) {
+	tests := []struct {
+		name      string
+		endpoint  fixture.Endpoint
+		fault     fixture.Fault
+		want      error
+		pagesRead int
+	}{
+		{"empty page before the total", fixture.Penalties, fixture.Fault{Kind: fixture.EmptyPage, Page: 2}, fetch.ErrIncomplete, 1},
+		{"repeated page", fixture.Penalties, fixture.Fault{Kind: fixture.RepeatPage, Page: 2}, fetch.ErrIncomplete, 1},
+		{"layout changed", fixture.Penalties, fixture.Fault{Kind: fixture.LayoutChanged, Page: 2}, fetch.ErrLayout, 1},
+		{"CAPTCHA with 200", fixture.Penalties, fixture.Fault{Kind: fixture.Captcha, Page: 1}, fetch.ErrChallenge, 0},
+		{"521 challenge", fixture.Penalties, fixture.Fault{Kind: fixture.JSChallenge, Page: 3}, fetch.ErrChallenge, 2},
+		{"truncated for good", fixture.Penalties, fixture.Fault{Kind: fixture.Truncated, Page: 2}, fetch.ErrMalformed, 1},
+		{"cursor: empty page with a next cursor", fixture.Dishonest, fixture.Fault{Kind: fixture.EmptyPage, Page: 2}, fetch.ErrIncomplete, 1},
+		{"cursor: repeated page", fixture.Dishonest, fixture.Fault{Kind: fixture.RepeatPage, Page: 2}, fetch.ErrIncomplete, 1},
+		{"cursor: 40001", fixture.Dishonest, fixture.Fault{Kind: fixture.Refresh40001, Page: 2}, fetch.ErrChallenge, 1},
+		{"cursor: 412", fixture.Dishonest, fixture.Fault{Kind: fixture.Precondition412}, fetch.ErrChallenge, 0},
+		{"cursor: layout changed", fixture.Dishonest, fixture.Fault{Kind: fixture.LayoutChanged}, fetch.ErrLayout, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := start(t, fixture.Options{})
+			s.Inject(tt.endpoint, tt.fault)
+			cfg, l := penalties(s), list(t, "penalties")
+			if tt.endpoint == fixture.Dishonest {
+				cfg, l = dishonest(s), list(t, "dishonest")
+			}
+			pages, err := collect(t, cfg, l, "")
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("error %v, want %v", err, tt.want)
+			}
+			if len(pages) != tt.pagesRead {
+				t.Errorf("%d pages delivered before the failure, want %d", len(pages), tt.pagesRead)
+			}
+			var fe *fetch.Error
+			if !errors.As(err, &fe) || fe.Page != tt.pagesRead+1 || fe.Hint == "" {
+				t.Errorf("error %#v: want a *fetch.Error for page %d with a hint", err, tt.pagesRead+1)
+			}
+		})
+	}
+}
+
+func TestTransientFaultsLoseNothing(t *testing.T) {
+	for _, f := range []fixture.Fault{
+		{Kind: fixture.Truncated, Page: 2, Times: 1},
+		{Kind: fixture.ServerError, Page: 3, Times: 2},
+		{Kind: fixture.TooManyRequests, Page: 2, Times: 1, RetryAfter: 20 * time.Millisecond},
+		{Kind: fixture.Slow, Page: 1, Times: 1, Delay: 3 * time.Second},
+	} {
+		t.Run(f.Kind.String(), func(t *testing.T) {
+			s := start(t, fixture.Options{})
+			s.Inject(fixture.Penalties, f)
+			cfg := penalties(s)
+			cfg.Policy.Timeout = 200 * time.Millisecond
+			pages, err := collect(t, cfg, list(t, "penalties"), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 3 + max(f.Times, 1)
+			if count(pages) != 7 || s.Requests(fixture.Penalties) != want {
+				t.Errorf("%d records in %d requests, want 7 in %d", count(pages), s.Requests(fixture.Penalties), want)
+			}
+		})
+	}
+}
+
+func TestPageCapAndResume(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  func(*fixture.Server) api.Config
+		l    string
+		n    int
+	}{{"page", penalties, "penalties", 7}, {"cursor", dishonest, "dishonest", 5}} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := start(t, fixture.Options{})
+			cfg := tt.cfg(s)
+			cfg.MaxPages = 2
+			first, err := collect(t, cfg, list(t, tt.l), "")
+			if !errors.Is(err, fetch.ErrPageCap) || len(first) != 2 {
+				t.Fatalf("%d pages, error %v; want 2 and ErrPageCap", len(first), err)
+			}
+			rest, err := collect(t, cfg, list(t, tt.l), first[1].Next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := count(first) + count(rest); n != tt.n || rest[0].Number != 3 {
+				t.Errorf("%d records, resumed at page %d; want %d from page 3", n, rest[0].Number, tt.n)
+			}
+			if s.Requests(fixture.Endpoint(tt.l)) != 3 {
+				t.Errorf("%d requests; resuming must not fetch pages again", s.Requests(fixture.Endpoint(tt.l)))
+			}
+		})
+	}
+}
+
+func TestHTMLInsteadOfJSON(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body><h1>系统维护中</h1></body></html>`)
+	}))
+	defer srv.Close()
+	cfg := api.Config{Name: "x", URL: srv.URL, Policy: quick, RecordsPath: "data",
+		Pagination: api.Pagination{Mode: api.ByPage, PageParam: "page", Size: 10},
+		Fields:     []api.Field{{Column: "record_id", Path: "id"}, {Column: "decided_on", Path: "d"}}}
+	_, err := collect(t, cfg, list(t, "penalties"), "")
+	if !errors.Is(err, fetch.ErrLayout) {
+		t.Errorf("error %v, want ErrLayout", err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	base := api.Config{Name: "x", URL: "http://127.0.0.1/x", RecordsPath: "data", Pagination: api.Pagination{Mode: api.ByPage, PageParam: "page", Size: 10},
+		Fields: []api.Field{{Column: "record_id", Path: "id"}, {Column: "decided_on", Path: "d"}}}
+	if _, err := api.New(base, list(t, "penalties")); err != nil {
+		t.Fatalf("valid config: %v", err)
+	}
+	for name, mutate := range map[string]func(*api.Config){
+		"unknown column":    func(c *api.Config) { c.Fields = append(c.Fields, api.Field{Column: "nonsense", Path: "n"}) },
+		"required unmapped": func(c *api.Config) { c.Fields = c.Fields[:1] },
+		"no url":            func(c *api.Config) { c.URL = "" },
+		"bad pagination":    func(c *api.Config) { c.Pagination.Mode = "offset" },
+		"no records path":   func(c *api.Config) { c.RecordsPath = "" },
+	} {
+		c := base
+		c.Fields = append([]api.Field(nil), base.Fields...)
+		mutate(&c)
+		if _, err := api.New(c, list(t, "penalties")); !errors.Is(err, api.ErrConfig) {
+			t.Errorf("%s: error %v, want ErrConfig", name, err)
+		}
+	}
+}

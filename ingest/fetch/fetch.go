@@ -1,0 +1,436 @@
+// Package fetch gets pages from external credit sources the way those
+// sources need to be treated: politely (a rate limit, retries with capped
+// exponential backoff and jitter, Retry-After honoured) and suspiciously
+// (an anti-bot challenge, a CAPTCHA or a login page is a failed fetch,
+// never an empty list). Credentials are sent but never shown: every URL,
+// error, log line and body this package hands out is redacted.
+//
+// ingest/api (JSON) and ingest/html (list pages) build on it.
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+	"golang.org/x/time/rate"
+)
+
+// Sentinel errors, wrapped in *Error. Callers decide with errors.Is; every
+// one of them means the fetch failed and must not be read as "no records".
+var (
+	// ErrChallenge: the source answered with an anti-bot challenge, a
+	// CAPTCHA or a login page instead of data.
+	ErrChallenge = errors.New("anti-bot challenge or CAPTCHA instead of data")
+	// ErrAuth: the source refused the credentials.
+	ErrAuth = errors.New("credentials refused")
+	// ErrStatus: an HTTP status that retrying did not cure.
+	ErrStatus = errors.New("unexpected HTTP status")
+	// ErrTransport: no usable response (timeouts, refused connections)
+	// after every retry.
+	ErrTransport = errors.New("no response")
+	// ErrMalformed: a response that cannot be parsed (truncated JSON).
+	// Checks return it to have the request retried.
+	ErrMalformed = errors.New("malformed response")
+	// ErrLayout: the response parses but not as configured: the source
+	// changed its shape, and nothing read from it can be trusted.
+	ErrLayout = errors.New("the source's layout changed")
+	// ErrIncomplete: pagination broke off (an empty page before the
+	// announced total, a repeated page); the snapshot is partial.
+	ErrIncomplete = errors.New("incomplete listing")
+	// ErrPageCap: the page cap was reached before the end of the list.
+	ErrPageCap = errors.New("page cap reached")
+)
+
+// Error is a failed fetch with what a person needs to act on it.
+type Error struct {
+	Source   string
+	URL      string // redacted
+	Page     int    // 0 when not known
+	Status   int    // HTTP status, 0 when no response arrived
+	Attempts int
+	Err      error
+	Hint     string
+	// Response is the last response received, if any, kept as evidence
+	// (raw_pages); it is never printed.
+	Response *Response
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Source)
+	if e.Page > 0 {
+		fmt.Fprintf(&b, " page %d", e.Page)
+	}
+	if e.URL != "" {
+		b.WriteString(" (" + e.URL + ")")
+	}
+	b.WriteString(": ")
+	if e.Status != 0 {
+		fmt.Fprintf(&b, "HTTP %d: ", e.Status)
+	}
+	b.WriteString(e.Err.Error())
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.Hint != "" {
+		b.WriteString("\nhint: " + e.Hint)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// hints for the sentinel errors, in the order HintFor tries them.
+var hints = []struct {
+	err  error
+	hint string
+}{
+	{ErrChallenge, "the source is blocking automated access; do not retry in a loop. Use the credit information sharing platform's API or a file export (creditsync import) instead"},
+	{ErrAuth, "check the credential named in the source's token_env or token_file (its value is never printed)"},
+	{ErrLayout, "the source changed its page or field layout; fix the source's selectors or field mapping (raw pages are in raw_pages)"},
+	{ErrIncomplete, "the listing broke off; the next sync resumes from the last complete page"},
+	{ErrPageCap, "raise max_pages for the source; the next sync resumes after the pages already fetched"},
+	{ErrMalformed, "the source sent something that is not what it usually sends; the raw page is kept in raw_pages"},
+	{ErrTransport, "the source did not answer in time; check the network, or raise timeout/retries for this source"},
+	{ErrStatus, "the source kept failing; it stays as it was (marked stale) and the next sync tries again; raise retries or max_retry_after if it is only slow to recover"},
+}
+
+// HintFor returns the standard hint for an error wrapping a sentinel.
+func HintFor(err error) string {
+	for _, h := range hints {
+		if errors.Is(err, h.err) {
+			return h.hint
+		}
+	}
+	return ""
+}
+
+// Auth says how a source wants its credential.
+type Auth struct {
+	Header string // header name, e.g. X-Api-Token or Authorization
+	Query  string // query parameter name, for sources that want it in the URL
+	Prefix string // written before the value, e.g. "Bearer "
+	Secret Secret
+}
+
+// Policy is how hard and how fast to ask a source.
+type Policy struct {
+	Timeout       time.Duration // per attempt
+	Retries       int           // attempts after the first; negative = none
+	BackoffMin    time.Duration // first backoff
+	BackoffMax    time.Duration // backoff cap
+	MaxRetryAfter time.Duration // a longer Retry-After fails the fetch instead of stalling it
+	Rate          float64       // requests per second; 0 = unlimited
+	Burst         int
+	UserAgent     string
+	MaxBody       int // bytes
+}
+
+// DefaultPolicy suits government sites: slow, and quick to block.
+func DefaultPolicy() Policy {
+	return Policy{
+		Timeout:       30 * time.Second,
+		Retries:       4,
+		BackoffMin:    time.Second,
+		BackoffMax:    time.Minute,
+		MaxRetryAfter: 5 * time.Minute,
+		Rate:          1,
+		Burst:         1,
+		UserAgent:     "creditsync (Xuchang HRSS credit grading)",
+		MaxBody:       32 << 20,
+	}
+}
+
+func (p Policy) withDefaults() Policy {
+	d := DefaultPolicy()
+	if p.Timeout <= 0 {
+		p.Timeout = d.Timeout
+	}
+	if p.BackoffMin <= 0 {
+		p.BackoffMin = d.BackoffMin
+	}
+	if p.BackoffMax < p.BackoffMin {
+		p.BackoffMax = max(d.BackoffMax, p.BackoffMin)
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = d.MaxRetryAfter
+	}
+	if p.Burst <= 0 {
+		p.Burst = 1
+	}
+	if p.UserAgent == "" {
+		p.UserAgent = d.UserAgent
+	}
+	if p.MaxBody <= 0 {
+		p.MaxBody = d.MaxBody
+	}
+	return p
+}
+
+// Client fetches pages of one source.
+type Client struct {
+	name     string
+	policy   Policy
+	auth     Auth
+	red      redactor
+	http     *resty.Client
+	limiter  *rate.Limiter
+	log      *slog.Logger
+	requests atomic.Int64
+}
+
+// errRedirectLoop marks redirect chains that never end, which is how
+// some challenge walls (Credit China's 307s) look from a script.
+var errRedirectLoop = errors.New("too many redirects")
+
+// New returns a client for the source called name. log may be nil.
+func New(name string, p Policy, auth Auth, log *slog.Logger) *Client {
+	p = p.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	lim := rate.NewLimiter(rate.Inf, 1)
+	if p.Rate > 0 {
+		lim = rate.NewLimiter(rate.Limit(p.Rate), p.Burst)
+	}
+	h := resty.New().
+		SetLogger(quiet{}).
+		SetResponseBodyLimit(p.MaxBody).
+		SetHeader("User-Agent", p.UserAgent).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errRedirectLoop
+			}
+			return nil
+		}))
+	return &Client{name: name, policy: p, auth: auth, red: redactor{secret: auth.Secret, param: auth.Query}, http: h, limiter: lim, log: log}
+}
+
+// Requests is the number of HTTP requests sent so far, retries included.
+func (c *Client) Requests() int64 { return c.requests.Load() }
+
+// Redact removes the source's credentials from text meant for people.
+func (c *Client) Redact(s string) string { return c.red.text(s) }
+
+// RedactURL removes credentials from a URL meant for people or storage.
+func (c *Client) RedactURL(u string) string { return c.red.url(u) }
+
+// Response is a page as received, credentials redacted.
+type Response struct {
+	URL      string // redacted
+	Status   int
+	Header   http.Header
+	Body     []byte
+	Attempts int
+}
+
+// Check inspects a 2xx response. An error wrapping ErrMalformed, or
+// marked with Retryable, has the request retried (a truncated body or a
+// "system busy" envelope is usually transient); any other error fails
+// the fetch at once.
+type Check func(*Response) error
+
+type retryable struct{ error }
+
+func (r retryable) Unwrap() error { return r.error }
+
+// Retryable marks a Check error as worth another attempt.
+func Retryable(err error) error { return retryable{err} }
+
+func isRetryable(err error) bool {
+	var r retryable
+	return errors.Is(err, ErrMalformed) || errors.As(err, &r)
+}
+
+// Get fetches rawURL with the source's credentials, retrying what is
+// worth retrying. On failure it returns an *Error and, when one arrived,
+// the last response, so the caller can keep it as evidence.
+func (c *Client) Get(ctx context.Context, rawURL string, check Check) (*Response, error) {
+	target := rawURL
+	if !c.auth.Secret.IsZero() && c.auth.Query != "" {
+		target = withQuery(rawURL, c.auth.Query, c.auth.Secret.value)
+	}
+	shown := c.red.url(target)
+	fail := func(resp *Response, attempts int, err error) (*Response, error) {
+		e := &Error{Source: c.name, URL: shown, Attempts: attempts, Err: err, Hint: HintFor(err), Response: resp}
+		if resp != nil {
+			e.Status = resp.Status
+		}
+		return resp, e
+	}
+	for attempt := 1; ; attempt++ {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, c.cancelled(ctx, err)
+		}
+		resp, failure, retry, wait := c.attempt(ctx, target, check)
+		if ctx.Err() != nil {
+			return nil, c.cancelled(ctx, ctx.Err())
+		}
+		if failure == nil {
+			resp.Attempts = attempt
+			return resp, nil
+		}
+		if resp != nil {
+			resp.Attempts = attempt
+		}
+		if !retry || attempt > c.policy.Retries {
+			return fail(resp, attempt, failure)
+		}
+		if wait > c.policy.MaxRetryAfter {
+			return fail(resp, attempt, fmt.Errorf("%w: the source asks to wait %s before retrying, longer than max_retry_after %s", ErrStatus, wait, c.policy.MaxRetryAfter))
+		}
+		if wait == 0 {
+			wait = c.backoff(attempt)
+		}
+		c.log.Warn("retrying", "source", c.name, "url", shown, "attempt", attempt, "wait", wait, "reason", c.red.text(failure.Error()))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, c.cancelled(ctx, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// cancelled reports an interrupted fetch plainly: the caller stopped
+// it, so there is nothing to hint about and nothing to log loudly.
+func (c *Client) cancelled(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil {
+		err = cause
+	}
+	return fmt.Errorf("%s: %w", c.name, err)
+}
+
+// attempt sends one request and classifies the outcome: failure is nil
+// on success; retry says whether another attempt may help; wait is what
+// the source asked for (Retry-After), 0 for the default backoff.
+func (c *Client) attempt(ctx context.Context, rawURL string, check Check) (resp *Response, failure error, retry bool, wait time.Duration) {
+	actx, cancel := context.WithTimeout(ctx, c.policy.Timeout)
+	defer cancel()
+	req := c.http.R().SetContext(actx)
+	if !c.auth.Secret.IsZero() && c.auth.Header != "" {
+		req.SetHeader(c.auth.Header, c.auth.Prefix+c.auth.Secret.value)
+	}
+	started := time.Now()
+	r, err := req.Get(rawURL)
+	c.requests.Add(1)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err(), false, 0
+		}
+		if errors.Is(err, errRedirectLoop) {
+			return nil, fmt.Errorf("%w: endless redirects, as challenge walls do", ErrChallenge), false, 0
+		}
+		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+			return nil, fmt.Errorf("%w: body larger than %d bytes", ErrMalformed, c.policy.MaxBody), false, 0
+		}
+		c.log.Debug("request failed", "source", c.name, "url", c.red.url(rawURL), "took", time.Since(started), "error", c.red.text(err.Error()))
+		return nil, fmt.Errorf("%w: %s", ErrTransport, c.transportError(err, actx)), true, 0
+	}
+	resp = &Response{URL: c.red.url(rawURL), Status: r.StatusCode(), Header: r.Header(), Body: c.red.bytes(r.Body())}
+	c.log.Debug("fetched", "source", c.name, "url", resp.URL, "status", resp.Status, "bytes", len(resp.Body), "took", time.Since(started))
+	switch s := resp.Status; {
+	case s == 521 || s == 412:
+		reason, _ := LooksLikeChallenge(resp.Body)
+		if reason == "" {
+			reason = "HTTP " + strconv.Itoa(s) + " challenge"
+		}
+		return resp, fmt.Errorf("%w: %s", ErrChallenge, reason), false, 0
+	case s == http.StatusTooManyRequests:
+		return resp, fmt.Errorf("%w: too many requests", ErrStatus), true, retryAfter(resp.Header, time.Now())
+	case s >= 500:
+		return resp, fmt.Errorf("%w: server error", ErrStatus), true, retryAfter(resp.Header, time.Now())
+	case s == http.StatusUnauthorized || s == http.StatusForbidden:
+		if reason, ok := LooksLikeChallenge(resp.Body); ok {
+			return resp, fmt.Errorf("%w: %s", ErrChallenge, reason), false, 0
+		}
+		return resp, ErrAuth, false, 0
+	case s == http.StatusRequestTimeout:
+		return resp, fmt.Errorf("%w: request timeout", ErrStatus), true, 0
+	case s < 200 || s >= 300:
+		return resp, fmt.Errorf("%w: %s", ErrStatus, http.StatusText(s)), false, 0
+	}
+	if reason, ok := jsonChallenge(resp.Body); ok {
+		return resp, fmt.Errorf("%w: %s", ErrChallenge, reason), false, 0
+	}
+	if check != nil {
+		if err := check(resp); err != nil {
+			return resp, err, isRetryable(err), 0
+		}
+	}
+	return resp, nil, false, 0
+}
+
+// transportError describes a failed request without the URL, which
+// net/url errors repeat in full (query credentials included).
+func (c *Client) transportError(err error, actx context.Context) string {
+	if actx.Err() == context.DeadlineExceeded {
+		return fmt.Sprintf("no answer within %s", c.policy.Timeout)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return c.red.text(err.Error())
+}
+
+// backoff is capped exponential backoff with "equal jitter": half fixed,
+// half random, so retries of many clients spread out but never come
+// back sooner than half the step.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.policy.BackoffMin << min(attempt-1, 30)
+	if d <= 0 || d > c.policy.BackoffMax {
+		d = c.policy.BackoffMax
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+// retryAfter reads Retry-After as seconds (fractions accepted) or an
+// HTTP date; 0 when absent or unreadable.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(secs * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func withQuery(raw, name, value string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Set(name, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// quiet keeps resty from logging on its own: its messages carry full
+// URLs, query credentials included.
+type quiet struct{}
+
+func (quiet) Errorf(string, ...any) {}
+func (quiet) Warnf(string, ...any)  {}
+func (quiet) Debugf(string, ...any) {}

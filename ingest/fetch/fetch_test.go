@@ -1,0 +1,221 @@
+package fetch_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/fixture"
+)
+
+// quick is a policy for tests: millisecond backoffs, no rate limit.
+func quick() fetch.Policy {
+	return fetch.Policy{Timeout: 2 * time.Second, Retries: 3, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
+}
+
+func start(t *testing.T) *fixture.Server {
+	t.Helper()
+	d, err := fixture.ReadDir(filepath.Join("..", "fixture", "testdata", "small"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fixture.Start(d, fixture.Options{})
+	t.Cleanup(s.Close)
+	return s
+}
+
+func logger() (*slog.Logger, *bytes.Buffer) {
+	var buf bytes.Buffer
+	return slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), &buf
+}
+
+func TestRetries(t *testing.T) {
+	tests := []struct {
+		name     string
+		faults   []fixture.Fault
+		retries  int
+		timeout  time.Duration
+		wantErr  error
+		requests int
+		minTime  time.Duration
+	}{
+		{"500 twice then fine", []fixture.Fault{{Kind: fixture.ServerError, Times: 2}}, 3, 0, nil, 3, 0},
+		{"500 for good", []fixture.Fault{{Kind: fixture.ServerError}}, 2, 0, fetch.ErrStatus, 3, 0},
+		{"429 honours Retry-After", []fixture.Fault{{Kind: fixture.TooManyRequests, RetryAfter: 300 * time.Millisecond, Times: 1}}, 3, 0, nil, 2, 300 * time.Millisecond},
+		{"Retry-After beyond the cap fails at once", []fixture.Fault{{Kind: fixture.TooManyRequests, RetryAfter: time.Hour}}, 3, 0, fetch.ErrStatus, 1, 0},
+		{"slow answer times out and is retried", []fixture.Fault{{Kind: fixture.Slow, Delay: time.Second, Times: 1}}, 3, 100 * time.Millisecond, nil, 2, 100 * time.Millisecond},
+		{"slow for good", []fixture.Fault{{Kind: fixture.Slow, Delay: time.Second}}, 1, 50 * time.Millisecond, fetch.ErrTransport, 2, 0},
+		{"521 challenge is not retried", []fixture.Fault{{Kind: fixture.JSChallenge}}, 3, 0, fetch.ErrChallenge, 1, 0},
+		{"412 challenge", []fixture.Fault{{Kind: fixture.Precondition412}}, 3, 0, fetch.ErrChallenge, 1, 0},
+		{"40001 with HTTP 200", []fixture.Fault{{Kind: fixture.Refresh40001}}, 3, 0, fetch.ErrChallenge, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := start(t)
+			s.Inject(fixture.Penalties, tt.faults...)
+			p := quick()
+			p.Retries = tt.retries
+			if tt.timeout > 0 {
+				p.Timeout = tt.timeout
+			}
+			c := fetch.New("penalties", p, fetch.Auth{Header: "X-Api-Token", Secret: fetch.NewSecret(s.Token)}, nil)
+			began := time.Now()
+			resp, err := c.Get(context.Background(), s.URL(fixture.Penalties), nil)
+			took := time.Since(began)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+			if err == nil && resp.Status != 200 {
+				t.Errorf("status %d", resp.Status)
+			}
+			if got := s.Requests(fixture.Penalties); got != tt.requests {
+				t.Errorf("%d requests reached the source, want %d", got, tt.requests)
+			}
+			if took < tt.minTime {
+				t.Errorf("took %s, want at least %s", took, tt.minTime)
+			}
+			if err != nil && fetch.HintFor(err) == "" {
+				t.Errorf("no hint for %v", err)
+			}
+		})
+	}
+}
+
+func TestMalformedBodyIsRetried(t *testing.T) {
+	s := start(t)
+	s.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.Truncated, Times: 1})
+	c := fetch.New("penalties", quick(), fetch.Auth{Header: "X-Api-Token", Secret: fetch.NewSecret(s.Token)}, nil)
+	check := func(r *fetch.Response) error {
+		if !bytes.HasSuffix(r.Body, []byte("}")) {
+			return fmt.Errorf("%w: truncated", fetch.ErrMalformed)
+		}
+		return nil
+	}
+	if _, err := c.Get(context.Background(), s.URL(fixture.Penalties), check); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Requests(fixture.Penalties); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
+
+// Credentials must never reach errors or logs, whether sent as a header
+// or in the query, and even when the source echoes them back.
+func TestCredentialsStaySecret(t *testing.T) {
+	s := start(t)
+	const wrong = "wrong-but-secret-token-123"
+	log, buf := logger()
+	c := fetch.New("penalties", quick(), fetch.Auth{Header: "X-Api-Token", Secret: fetch.NewSecret(wrong)}, log)
+	resp, err := c.Get(context.Background(), s.URL(fixture.Penalties), nil)
+	if !errors.Is(err, fetch.ErrAuth) {
+		t.Fatalf("error %v, want ErrAuth", err)
+	}
+	if resp == nil || !bytes.Contains(resp.Body, []byte("[redacted]")) || bytes.Contains(resp.Body, []byte(wrong)) {
+		t.Errorf("echoed body not redacted: %s", resp.Body)
+	}
+
+	s.Inject(fixture.Dishonest, fixture.Fault{Kind: fixture.ServerError})
+	c = fetch.New("dishonest", quick(), fetch.Auth{Query: "appkey", Secret: fetch.NewSecret(s.APIKey)}, log)
+	_, err2 := c.Get(context.Background(), s.URL(fixture.Dishonest)+"?limit=5", nil)
+	if !errors.Is(err2, fetch.ErrStatus) || !strings.Contains(err2.Error(), "appkey=REDACTED") {
+		t.Errorf("error %v, want ErrStatus naming the redacted URL", err2)
+	}
+	// A transport failure: net/url errors repeat the full URL.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	_, err3 := c.Get(context.Background(), dead.URL+"/x", nil)
+	if !errors.Is(err3, fetch.ErrTransport) {
+		t.Errorf("error %v, want ErrTransport", err3)
+	}
+	for _, text := range []string{err.Error(), err2.Error(), err3.Error(), buf.String(), fmt.Sprintf("%v %+v %#v", fetch.NewSecret(wrong), fetch.NewSecret(wrong), fetch.NewSecret(wrong))} {
+		if strings.Contains(text, wrong) || strings.Contains(text, s.APIKey) {
+			t.Errorf("credential leaked: %s", text)
+		}
+	}
+	if !strings.Contains(buf.String(), "retrying") {
+		t.Errorf("retries were not logged: %s", buf.String())
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	defer srv.Close()
+	p := quick()
+	p.Rate, p.Burst = 20, 1
+	c := fetch.New("x", p, fetch.Auth{}, nil)
+	began := time.Now()
+	for range 5 {
+		if _, err := c.Get(context.Background(), srv.URL, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 5 requests at 20/s with a burst of 1: at least 4 intervals of 50 ms.
+	if took := time.Since(began); took < 190*time.Millisecond {
+		t.Errorf("5 requests took %s; the rate limit allows no fewer than 200ms", took)
+	}
+}
+
+func TestCancelStopsRetrying(t *testing.T) {
+	s := start(t)
+	s.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.ServerError})
+	p := quick()
+	p.Retries, p.BackoffMin, p.BackoffMax = 10, time.Second, time.Second
+	c := fetch.New("penalties", p, fetch.Auth{Header: "X-Api-Token", Secret: fetch.NewSecret(s.Token)}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Get(ctx, s.URL(fixture.Penalties), nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error %v, want the context's", err)
+	}
+}
+
+func TestSecretFrom(t *testing.T) {
+	t.Setenv("FETCH_TEST_TOKEN", " s3cret-value \n")
+	sec, err := fetch.SecretFrom("FETCH_TEST_TOKEN", "")
+	if err != nil || sec.IsZero() || sec.String() != "[redacted]" {
+		t.Fatalf("from env: %v %v", sec, err)
+	}
+	if _, err := fetch.SecretFrom("FETCH_TEST_UNSET_VARIABLE", ""); !errors.Is(err, fetch.ErrSecret) || !strings.Contains(err.Error(), "FETCH_TEST_UNSET_VARIABLE") {
+		t.Errorf("unset variable: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(path, []byte("file-secret-value\nignored"), 0o600)
+	if sec, err := fetch.SecretFrom("", path); err != nil || sec.IsZero() {
+		t.Errorf("from file: %v", err)
+	}
+	if _, err := fetch.SecretFrom("", path+".missing"); !errors.Is(err, fetch.ErrSecret) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestLooksLikeChallenge(t *testing.T) {
+	tests := []struct {
+		body string
+		want bool
+	}{
+		{`<html><body><script>document.cookie=('_')+('_j');location.href=location.pathname</script></body></html>`, true},
+		{`<html><title>安全验证</title><div class="geetest_slider"></div></html>`, true},
+		{`{"status":40001,"message":"请刷新后重试！"}`, true},
+		{`{"status":"40001","message":""}`, true},
+		{`<form><input type="password" name="pwd"></form>`, true},
+		{`{"status":1,"message":"成功","data":{"list":[]}}`, false},
+		{`<table class="list"><tr><td>许昌</td></tr></table>`, false},
+	}
+	for _, tt := range tests {
+		if _, got := fetch.LooksLikeChallenge([]byte(tt.body)); got != tt.want {
+			t.Errorf("LooksLikeChallenge(%.40q) = %v, want %v", tt.body, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,401 @@
+// Package html reads an external list from the list pages of a website:
+// rows found by a CSS selector, their cells named by the table's header
+// texts (the contract knows the Chinese column names) or by selectors,
+// pages walked by their next link or by a page-number URL template.
+// Pages are decoded by their declared charset (GB2312, GBK and GB18030
+// all with GB18030) and cell text is NFKC-normalised, so full-width
+// names and digits read as their ASCII forms.
+//
+// Selectors are strict, as in zavod: a page whose row selector matches
+// nothing, a row with the wrong number of cells or a cell selector that
+// does not match exactly once fails loudly with "expected N, got M". A
+// site that changed its layout, or a CAPTCHA page served with 200, must
+// never read as an empty list.
+package html
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// Config describes one website listing.
+type Config struct {
+	Name string
+	URL  string // the first page
+	// PageTemplate fetches pages by number instead of following links:
+	// "https://…/list.html?page={page}". It needs PageCountSelector or
+	// EmptyText to know where the listing ends.
+	PageTemplate string
+	FirstPage    int    // number of the first page for PageTemplate; default 1
+	RowSelector  string // one element per record, e.g. "table.list tbody tr"
+	// HeaderSelector finds the header cells; their texts are matched to
+	// contract columns by Chinese name or alias (主体名称, 统一社会信用代码 …).
+	HeaderSelector string
+	// Headers names columns the contract does not know by these texts:
+	// contract column → header text as on the page.
+	Headers map[string]string
+	// Cells reads columns by selectors inside each row instead of by
+	// header: contract column → selector (e.g. "td:nth-child(2)").
+	Cells map[string]string
+	// NextSelector finds the link to the next page; no match = last page.
+	NextSelector string
+	// PageCountSelector finds the text stating the number of pages
+	// (共37页). When set it must be on every page: a page without it is
+	// truncated, and a listing that ends before the count is incomplete.
+	PageCountSelector string
+	// EmptyText is what the site shows for no records (暂无数据); a row
+	// holding it is not a record, and a page showing it ends a
+	// PageTemplate listing.
+	EmptyText string
+	Policy    fetch.Policy
+	MaxPages  int // per Fetch; 0 = no cap
+	Logger    *slog.Logger
+}
+
+// Page is one page read; Records are aligned with Header.
+type Page struct {
+	Number   int
+	URL      string
+	Status   int
+	Body     []byte // as received, before decoding
+	Encoding string
+	Header   []string
+	Records  [][]string
+	Unused   []string // header texts the contract and Headers do not map
+	Total    int      // pages announced, -1 if not
+	Next     string   // resume token of the following page; "" at the end
+	Attempts int
+}
+
+// ErrConfig means the source's configuration cannot work.
+var ErrConfig = errors.New("invalid HTML source configuration")
+
+// Client reads one website listing.
+type Client struct {
+	cfg   Config
+	list  *contract.List
+	http  *fetch.Client
+	cells []string // Cells mode: the columns, in contract order
+	log   *slog.Logger
+}
+
+// New checks cfg and returns a client for list.
+func New(cfg Config, list *contract.List) (*Client, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: source %s: %s", ErrConfig, cfg.Name, fmt.Sprintf(format, a...))
+	}
+	if u, err := url.Parse(cfg.URL); err != nil || !u.IsAbs() {
+		if cfg.PageTemplate == "" {
+			return nil, bad("url %q is not an absolute URL", cfg.URL)
+		}
+	}
+	if cfg.RowSelector == "" {
+		return nil, bad("row_selector is required")
+	}
+	if len(cfg.Cells) == 0 && cfg.HeaderSelector == "" {
+		return nil, bad("name the columns with header_selector or cells")
+	}
+	if cfg.PageTemplate != "" && !strings.Contains(cfg.PageTemplate, "{page}") {
+		return nil, bad("page_template %q has no {page}", cfg.PageTemplate)
+	}
+	if cfg.PageTemplate != "" && cfg.PageCountSelector == "" && cfg.EmptyText == "" {
+		return nil, bad("page_template needs page_count_selector or empty_text to know where the listing ends")
+	}
+	if cfg.PageTemplate == "" && cfg.NextSelector == "" {
+		return nil, bad("set next_selector or page_template")
+	}
+	if cfg.FirstPage == 0 {
+		cfg.FirstPage = 1
+	}
+	for _, sel := range []string{cfg.RowSelector, cfg.HeaderSelector, cfg.NextSelector, cfg.PageCountSelector} {
+		if err := checkSelector(sel); err != nil {
+			return nil, bad("selector %q: %v", sel, err)
+		}
+	}
+	c := &Client{cfg: cfg, list: list, log: cfg.Logger}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	for key, sel := range cfg.Cells {
+		if _, ok := list.Column(key); !ok {
+			return nil, bad("cells: list %s has no column %s", list.Name, key)
+		}
+		if err := checkSelector(sel); err != nil {
+			return nil, bad("cells.%s %q: %v", key, sel, err)
+		}
+	}
+	for key := range cfg.Headers {
+		if _, ok := list.Column(key); !ok {
+			return nil, bad("headers: list %s has no column %s", list.Name, key)
+		}
+	}
+	if len(cfg.Cells) > 0 {
+		for _, col := range list.Columns {
+			if _, ok := cfg.Cells[col.Key]; ok {
+				c.cells = append(c.cells, col.Key)
+			}
+		}
+		if _, err := list.Map(c.cells); err != nil {
+			return nil, bad("cells: %v", err)
+		}
+	}
+	c.http = fetch.New(cfg.Name, cfg.Policy, fetch.Auth{}, c.log)
+	return c, nil
+}
+
+// checkSelector parses a selector up front: goquery treats an invalid
+// one as matching nothing, which would surface later as a puzzling
+// "got 0".
+func checkSelector(sel string) error {
+	if sel == "" {
+		return nil
+	}
+	_, err := cascadia.ParseGroup(sel)
+	return err
+}
+
+// Requests is the number of HTTP requests sent, retries included.
+func (c *Client) Requests() int64 { return c.http.Requests() }
+
+type position struct {
+	Page  int    `json:"page"`            // 1-based number of the next page
+	URL   string `json:"url,omitempty"`   // next-link mode
+	Param int    `json:"param,omitempty"` // template mode
+	Pages int    `json:"pages,omitempty"` // page count announced so far
+	Last  string `json:"last,omitempty"`  // hash of the page before
+}
+
+// Fetch reads the listing from the resume token from ("" = the first
+// page) and calls fn with every page, as ingest/api's Fetch does.
+func (c *Client) Fetch(ctx context.Context, from string, fn func(Page) error) error {
+	pos := position{Page: 1, URL: c.cfg.URL, Param: c.cfg.FirstPage}
+	if from != "" {
+		if err := json.Unmarshal([]byte(from), &pos); err != nil || pos.Page < 1 {
+			return fmt.Errorf("%s: unreadable resume position %q; sync with --full to start over", c.cfg.Name, from)
+		}
+	}
+	for fetched := 0; ; fetched++ {
+		if c.cfg.MaxPages > 0 && fetched >= c.cfg.MaxPages {
+			return &fetch.Error{Source: c.cfg.Name, Page: pos.Page, Err: fmt.Errorf("%w: stopped after %d pages", fetch.ErrPageCap, fetched), Hint: fetch.HintFor(fetch.ErrPageCap)}
+		}
+		page, next, done, err := c.page(ctx, pos)
+		if err != nil {
+			var fe *fetch.Error
+			if errors.As(err, &fe) && fe.Page == 0 {
+				fe.Page = pos.Page
+			}
+			return err
+		}
+		if !done {
+			b, _ := json.Marshal(next)
+			page.Next = string(b)
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		pos = next
+	}
+}
+
+var digits = regexp.MustCompile(`\d+`)
+
+func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, error) {
+	u := pos.URL
+	if c.cfg.PageTemplate != "" {
+		u = strings.ReplaceAll(c.cfg.PageTemplate, "{page}", strconv.Itoa(pos.Param))
+	}
+	resp, err := c.http.Get(ctx, u, nil)
+	if err != nil {
+		return Page{}, pos, false, err
+	}
+	fail := func(sentinel error, format string, a ...any) (Page, position, bool, error) {
+		return Page{}, pos, false, &fetch.Error{Source: c.cfg.Name, URL: resp.URL, Page: pos.Page, Status: resp.Status, Attempts: resp.Attempts,
+			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(sentinel), Response: resp}
+	}
+	text, enc, err := Decode(resp.Body, resp.Header.Get("Content-Type"))
+	if err != nil {
+		return fail(fetch.ErrMalformed, "decode: %v", err)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
+	if err != nil {
+		return fail(fetch.ErrMalformed, "parse HTML: %v", err)
+	}
+	page := Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Encoding: enc, Total: -1, Attempts: resp.Attempts}
+
+	var rows []*goquery.Selection
+	empty := false
+	doc.Find(c.cfg.RowSelector).Each(func(_ int, s *goquery.Selection) {
+		if c.cfg.EmptyText != "" && strings.Contains(s.Text(), c.cfg.EmptyText) {
+			empty = true
+			return
+		}
+		rows = append(rows, s)
+	})
+	if c.cfg.EmptyText != "" && !empty && len(rows) == 0 && strings.Contains(doc.Text(), c.cfg.EmptyText) {
+		empty = true
+	}
+	if len(rows) == 0 && !empty {
+		// Decoded text, not bytes: a GBK CAPTCHA page's 验证码 matches
+		// no UTF-8 marker.
+		if reason, ok := fetch.LooksLikeChallenge([]byte(text)); ok {
+			return fail(fetch.ErrChallenge, "%s instead of the list", reason)
+		}
+		return fail(fetch.ErrLayout, "expected at least 1 element matching %q, got 0", c.cfg.RowSelector)
+	}
+
+	if c.cfg.PageCountSelector != "" {
+		sel := doc.Find(c.cfg.PageCountSelector)
+		n, err := strconv.Atoi(digits.FindString(transform.NormalizeText(sel.First().Text())))
+		if sel.Length() == 0 || err != nil {
+			return fail(fetch.ErrIncomplete, "expected the page count at %q, got %d elements: a truncated or changed page", c.cfg.PageCountSelector, sel.Length())
+		}
+		if pos.Pages > 0 && n < pos.Pages && pos.Page <= pos.Pages {
+			c.log.Warn("page count dropped during the listing", "source", c.cfg.Name, "page", pos.Page, "was", pos.Pages, "now", n)
+		}
+		pos.Pages = n
+		page.Total = n
+	}
+
+	if err := c.read(&page, doc, rows); err != nil {
+		return fail(fetch.ErrLayout, "%v", err)
+	}
+	hash := c.digest(page)
+	if len(rows) > 0 && hash == pos.Last {
+		return fail(fetch.ErrIncomplete, "page %d repeats page %d", pos.Page, pos.Page-1)
+	}
+	next := position{Page: pos.Page + 1, Param: pos.Param + 1, Pages: pos.Pages, Last: hash}
+
+	if c.cfg.PageTemplate != "" {
+		switch {
+		case pos.Pages > 0:
+			if pos.Page >= pos.Pages {
+				return page, next, true, nil
+			}
+			if empty {
+				return fail(fetch.ErrIncomplete, "page %d of %d is empty", pos.Page, pos.Pages)
+			}
+		case empty:
+			return page, next, true, nil
+		}
+		return page, next, false, nil
+	}
+	link, ok := doc.Find(c.cfg.NextSelector).First().Attr("href")
+	link = strings.TrimSpace(link)
+	if !ok || link == "" || strings.HasPrefix(link, "javascript:") {
+		if pos.Pages > 0 && pos.Page < pos.Pages {
+			return fail(fetch.ErrIncomplete, "no next link on page %d of %d", pos.Page, pos.Pages)
+		}
+		return page, next, true, nil
+	}
+	if empty {
+		return fail(fetch.ErrIncomplete, "page %d is empty but links to a next page", pos.Page)
+	}
+	base, _ := url.Parse(u)
+	ref, err := url.Parse(link)
+	if err != nil {
+		return fail(fetch.ErrLayout, "next link %q: %v", link, err)
+	}
+	next.URL = base.ResolveReference(ref).String()
+	if next.URL == u {
+		return fail(fetch.ErrIncomplete, "page %d links to itself", pos.Page)
+	}
+	return page, next, false, nil
+}
+
+// read turns rows into records, strictly.
+func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selection) error {
+	if len(c.cells) > 0 {
+		page.Header = c.cells
+		for i, row := range rows {
+			rec := make([]string, len(c.cells))
+			for ci, key := range c.cells {
+				sel := row.Find(c.cfg.Cells[key])
+				if sel.Length() != 1 {
+					return fmt.Errorf("row %d: expected 1 element matching %q (%s), got %d", i+1, c.cfg.Cells[key], key, sel.Length())
+				}
+				rec[ci] = cellText(sel)
+			}
+			page.Records = append(page.Records, rec)
+		}
+		return nil
+	}
+	heads := doc.Find(c.cfg.HeaderSelector)
+	if heads.Length() == 0 {
+		return fmt.Errorf("expected header cells matching %q, got 0", c.cfg.HeaderSelector)
+	}
+	header := make([]string, 0, heads.Length())
+	heads.Each(func(_ int, s *goquery.Selection) {
+		h := cellText(s)
+		for key, text := range c.cfg.Headers {
+			if transform.NormalizeText(text) == h {
+				h = key
+			}
+		}
+		header = append(header, h)
+	})
+	m, err := c.list.Map(header)
+	if err != nil {
+		return fmt.Errorf("the header %q does not fit list %s: %v", header, c.list.Name, err)
+	}
+	page.Header, page.Unused = header, m.Extra()
+	for i, row := range rows {
+		cells := row.ChildrenFiltered("td, th")
+		if cells.Length() != len(header) {
+			return fmt.Errorf("row %d: expected %d cells as in the header, got %d", i+1, len(header), cells.Length())
+		}
+		rec := make([]string, 0, len(header))
+		cells.Each(func(_ int, s *goquery.Selection) { rec = append(rec, cellText(s)) })
+		page.Records = append(page.Records, rec)
+	}
+	return nil
+}
+
+// cellText is the text as a reader sees it: NFKC-folded (full-width
+// letters, digits and brackets to ASCII, the ideographic space to a
+// space) and white space collapsed.
+func cellText(s *goquery.Selection) string {
+	return strings.Join(strings.Fields(transform.NormalizeText(s.Text())), " ")
+}
+
+// digest identifies a page's records to notice a repeated page. Columns
+// outside the contract are left out: a row number counted by the page
+// (序号) differs on a repeated page whose records do not.
+func (c *Client) digest(page Page) string {
+	skip := map[int]bool{}
+	for i, h := range page.Header {
+		if slices.Contains(page.Unused, h) {
+			skip[i] = true
+		}
+	}
+	h := sha256.New()
+	for _, r := range page.Records {
+		for i, f := range r {
+			if !skip[i] {
+				h.Write([]byte(f))
+				h.Write([]byte{0x1f})
+			}
+		}
+		h.Write([]byte{0x1e})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}

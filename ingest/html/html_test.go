@@ -1,0 +1,274 @@
+package html_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/fixture"
+	"github.com/xuchang-hrss/creditsync/ingest/html"
+)
+
+var quick = fetch.Policy{Timeout: time.Second, Retries: 2, BackoffMin: time.Millisecond, BackoffMax: 2 * time.Millisecond}
+
+func start(t *testing.T, opt fixture.Options) *fixture.Server {
+	t.Helper()
+	d, err := fixture.ReadDir(filepath.Join("..", "fixture", "testdata", "small"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opt.PageSize == 0 {
+		opt.PageSize = 3
+	}
+	s := fixture.Start(d, opt)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func evalList(t *testing.T) *contract.List {
+	l, err := contract.Lookup("public_eval")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func evaluations(s *fixture.Server) html.Config {
+	return html.Config{
+		Name: "evaluations", URL: s.URL(fixture.PublicEval), Policy: quick,
+		RowSelector: "table.pjjg-list tbody tr", HeaderSelector: "table.pjjg-list thead th",
+		NextSelector: "a.next", PageCountSelector: ".pagination .page-count", EmptyText: "暂无数据",
+	}
+}
+
+func collect(t *testing.T, cfg html.Config, from string) ([]html.Page, error) {
+	t.Helper()
+	c, err := html.New(cfg, evalList(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages []html.Page
+	err = c.Fetch(context.Background(), from, func(p html.Page) error {
+		pages = append(pages, p)
+		return nil
+	})
+	return pages, err
+}
+
+func records(pages []html.Page) [][]string {
+	var out [][]string
+	for _, p := range pages {
+		out = append(out, p.Records...)
+	}
+	return out
+}
+
+func TestGBKListPages(t *testing.T) {
+	for _, opt := range []fixture.Options{{}, {CharsetHeader: true}} {
+		t.Run(fmt.Sprintf("charset in header %v", opt.CharsetHeader), func(t *testing.T) {
+			s := start(t, opt)
+			pages, err := collect(t, evaluations(s), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := records(pages)
+			if len(pages) != 3 || len(recs) != 8 || pages[0].Total != 3 {
+				t.Fatalf("%d pages, %d records", len(pages), len(recs))
+			}
+			if pages[0].Encoding != "GB18030" {
+				t.Errorf("encoding %s", pages[0].Encoding)
+			}
+			if want := []string{"序号", "主体名称", "统一社会信用代码", "评价结果", "评价日期"}; !slices.Equal(pages[0].Header, want) {
+				t.Errorf("header %q", pages[0].Header)
+			}
+			if !slices.Equal(pages[0].Unused, []string{"序号"}) {
+				t.Errorf("unused %q, want 序号", pages[0].Unused)
+			}
+			want := map[int][]string{
+				0: {"1", "许昌堃元人力资源有限公司", "91411002MA112356X9", "差", "2026年08月05日"}, // 堃 is GBK, not GB2312
+				2: {"3", "禹州喆诚职业介绍有限公司", "91411081MA312356X3", "中", "2026年08月05日"}, // full-width code on the page
+				5: {"6", "鄢陵花木(集团)有限公司", "91411024MA612356X4", "优", "2026年08月05日"}, // full-width brackets
+			}
+			for i, w := range want {
+				if !slices.Equal(recs[i], w) {
+					t.Errorf("record %d: %q, want %q", i, recs[i], w)
+				}
+			}
+			m, err := evalList(t).Map(pages[0].Header)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range recs {
+				if _, errs := m.Parse(r); errs != nil {
+					t.Errorf("%q rejected: %v", r, errs[0])
+				}
+			}
+		})
+	}
+}
+
+func TestPageTemplateAndCells(t *testing.T) {
+	s := start(t, fixture.Options{})
+	cfg := evaluations(s)
+	cfg.URL, cfg.NextSelector, cfg.HeaderSelector = "", "", ""
+	cfg.PageTemplate = s.URL(fixture.PublicEval) + "?page={page}"
+	cfg.Cells = map[string]string{"name": "td.mc a", "uscc": "td:nth-child(3)", "grade": "td:nth-child(4)", "evaluated_on": "td:nth-child(5)"}
+	pages, err := collect(t, cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records(pages)) != 8 || s.Requests(fixture.PublicEval) != 3 {
+		t.Fatalf("%d records in %d requests", len(records(pages)), s.Requests(fixture.PublicEval))
+	}
+	if h := pages[0].Header; !slices.Equal(h, []string{"uscc", "name", "grade", "evaluated_on"}) {
+		t.Errorf("header %q", h)
+	}
+	// Ends at an empty page when no count is given.
+	cfg.PageCountSelector = ""
+	pages, err = collect(t, cfg, "")
+	if err != nil || len(records(pages)) != 8 || len(pages) != 4 {
+		t.Errorf("without a page count: %d pages, %d records, %v", len(pages), len(records(pages)), err)
+	}
+}
+
+func TestBrokenPages(t *testing.T) {
+	tests := []struct {
+		name      string
+		fault     fixture.Fault
+		want      error
+		pagesRead int
+		message   string
+	}{
+		{"CAPTCHA served with 200", fixture.Fault{Kind: fixture.Captcha, Page: 2}, fetch.ErrChallenge, 1, "CAPTCHA"},
+		{"521 challenge", fixture.Fault{Kind: fixture.JSChallenge}, fetch.ErrChallenge, 0, "challenge"},
+		{"layout changed", fixture.Fault{Kind: fixture.LayoutChanged, Page: 1}, fetch.ErrLayout, 0, `expected at least 1 element matching "table.pjjg-list tbody tr", got 0`},
+		{"truncated page", fixture.Fault{Kind: fixture.Truncated, Page: 2}, fetch.ErrIncomplete, 1, "page count"},
+		{"empty page mid-run", fixture.Fault{Kind: fixture.EmptyPage, Page: 2}, fetch.ErrIncomplete, 1, "empty"},
+		{"repeated page", fixture.Fault{Kind: fixture.RepeatPage, Page: 2}, fetch.ErrIncomplete, 1, "repeats"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := start(t, fixture.Options{})
+			s.Inject(fixture.PublicEval, tt.fault)
+			pages, err := collect(t, evaluations(s), "")
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.message) {
+				t.Fatalf("error %v, want %v mentioning %q", err, tt.want, tt.message)
+			}
+			if len(pages) != tt.pagesRead {
+				t.Errorf("%d pages delivered, want %d", len(pages), tt.pagesRead)
+			}
+		})
+	}
+}
+
+// A listing that consistently stops half-way looks complete page by
+// page; only the sync's row-count assertions can catch it.
+func TestHalfListingLooksComplete(t *testing.T) {
+	s := start(t, fixture.Options{})
+	s.Inject(fixture.PublicEval, fixture.Fault{Kind: fixture.StopHalfway})
+	pages, err := collect(t, evaluations(s), "")
+	if err != nil || len(records(pages)) != 4 {
+		t.Errorf("%d records, %v", len(records(pages)), err)
+	}
+}
+
+func TestStrictCells(t *testing.T) {
+	s := start(t, fixture.Options{})
+	cfg := evaluations(s)
+	cfg.HeaderSelector = ""
+	cfg.Cells = map[string]string{"name": "td", "grade": "td:nth-child(4)", "evaluated_on": "td:nth-child(5)"}
+	_, err := collect(t, cfg, "")
+	if !errors.Is(err, fetch.ErrLayout) || !strings.Contains(err.Error(), `row 1: expected 1 element matching "td" (name), got 5`) {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestResume(t *testing.T) {
+	s := start(t, fixture.Options{})
+	cfg := evaluations(s)
+	cfg.MaxPages = 1
+	first, err := collect(t, cfg, "")
+	if !errors.Is(err, fetch.ErrPageCap) || len(first) != 1 {
+		t.Fatalf("%d pages, %v", len(first), err)
+	}
+	cfg.MaxPages = 0
+	rest, err := collect(t, cfg, first[0].Next)
+	if err != nil || len(records(first))+len(records(rest)) != 8 || s.Requests(fixture.PublicEval) != 3 {
+		t.Errorf("resumed: %d records, %d requests, %v", len(records(first))+len(records(rest)), s.Requests(fixture.PublicEval), err)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	gbk := func(s string) []byte {
+		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name, ct string
+		body     []byte
+		want     string
+		enc      string
+	}{
+		{"meta gb2312 with a GBK-only character", "text/html", gbk(`<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>许昌堃元 昇 喆 镕</p>`), "许昌堃元 昇 喆 镕", "GB18030"},
+		{"header beats meta", "text/html; charset=GBK", gbk(`<meta charset="utf-8"><p>许昌</p>`), "许昌", "GB18030"},
+		{"utf-8 meta", "text/html", []byte(`<meta charset="UTF-8"><p>许昌</p>`), "许昌", "UTF-8"},
+		{"BOM", "text/html; charset=gbk", []byte("\xEF\xBB\xBF<p>许昌</p>"), "许昌", "UTF-8"},
+		{"no label, GBK bytes", "text/html", gbk(`<p>许昌市魏都区</p>`), "许昌市魏都区", "GB18030"},
+		{"unknown label", "text/html", gbk(`<meta charset="x-unknown"><p>许昌</p>`), "许昌", "GB18030"},
+	}
+	for _, tt := range tests {
+		got, enc, err := html.Decode(tt.body, tt.ct)
+		if err != nil || !strings.Contains(got, tt.want) || enc != tt.enc {
+			t.Errorf("%s: %q %s %v; want %q in %s", tt.name, got, enc, err, tt.want, tt.enc)
+		}
+	}
+}
+
+func TestGBKCaptchaPage(t *testing.T) {
+	page, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(`<html><head><meta charset="gbk"></head><body><p>请输入验证码</p><img src="/code.jpg"></body></html>`))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(page) }))
+	defer srv.Close()
+	cfg := html.Config{Name: "x", URL: srv.URL, Policy: quick, RowSelector: "tr", HeaderSelector: "th", NextSelector: "a.next"}
+	if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrChallenge) {
+		t.Errorf("error %v, want ErrChallenge", err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	base := html.Config{Name: "x", URL: "http://127.0.0.1/", RowSelector: "tr", HeaderSelector: "th", NextSelector: "a.next"}
+	if _, err := html.New(base, evalList(t)); err != nil {
+		t.Fatal(err)
+	}
+	for name, mutate := range map[string]func(*html.Config){
+		"bad selector":          func(c *html.Config) { c.RowSelector = "tr[" },
+		"no columns":            func(c *html.Config) { c.HeaderSelector = "" },
+		"no way to paginate":    func(c *html.Config) { c.NextSelector = "" },
+		"template without end":  func(c *html.Config) { c.PageTemplate = "http://x/?p={page}" },
+		"template without page": func(c *html.Config) { c.PageTemplate, c.EmptyText = "http://x/", "无" },
+		"unknown cell column":   func(c *html.Config) { c.Cells = map[string]string{"nonsense": "td"} },
+		"required cell missing": func(c *html.Config) { c.Cells = map[string]string{"name": "td"} },
+	} {
+		c := base
+		mutate(&c)
+		if _, err := html.New(c, evalList(t)); !errors.Is(err, html.ErrConfig) {
+			t.Errorf("%s: %v, want ErrConfig", name, err)
+		}
+	}
+}
+
+func TestMain(m *testing.M) { os.Exit(m.Run()) }

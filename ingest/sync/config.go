@@ -1,0 +1,327 @@
+package sync
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+)
+
+// Config is the sync part of creditsync.toml: a [sync] table of
+// settings and one [[source]] table per source. Other tables of the file
+// belong to other parts of creditsync and are ignored here.
+type Config struct {
+	Settings Settings
+	Sources  []Source
+}
+
+// Settings apply to every source.
+type Settings struct {
+	MaxStaleness time.Duration `toml:"max_staleness" doc:"a source whose last good sync is older is reported stale (per-source max_staleness overrides)" default:"72h"`
+	ResumeWithin time.Duration `toml:"resume_within" doc:"an interrupted snapshot older than this is started over instead of resumed" default:"24h"`
+	UserAgent    string        `toml:"user_agent" doc:"User-Agent sent to every source" default:"creditsync (Xuchang HRSS credit grading)"`
+	KeepRawPages bool          `toml:"keep_raw_pages" doc:"store every page fetched in raw_pages (removed records vanish from the sites; these are the only history)" default:"true"`
+}
+
+// Source is one [[source]]. A preset fills everything but the URL and
+// the credential; any key set in the file overrides the preset's.
+type Source struct {
+	Name     string `toml:"name" doc:"unique name, used by --source and in sync_runs" example:"publicity-penalties"`
+	Preset   string `toml:"preset" doc:"defaults for a known source: gsxt_penalties, gsxt_abnormal, creditchina_dishonest, creditchina_public_eval (or the list names penalties, abnormal, dishonest, public_eval)"`
+	List     string `toml:"list" doc:"the list the source fills: penalties, abnormal, dishonest or public_eval"`
+	Kind     string `toml:"kind" doc:"api (JSON), html (list pages) or file (the newest file matching path: bulk drops of the sharing platform)"`
+	Mode     string `toml:"mode" doc:"snapshot: each complete sync is the whole list, and records missing from it are removed; incremental: a feed of changes since the last sync, nothing is removed" default:"snapshot"`
+	Disabled bool   `toml:"disabled" doc:"skip the source unless named with --source"`
+	URL      string `toml:"url" doc:"api: the endpoint; html: the first list page"`
+	Path     string `toml:"path" doc:"file: a glob of dropped CSV/XLSX files; the newest is the snapshot" example:"/srv/drop/dishonest/*.xlsx"`
+
+	TokenEnv   string `toml:"token_env" doc:"environment variable holding the token or API key (preferred)"`
+	TokenFile  string `toml:"token_file" doc:"file holding the token or API key (first line); used when token_env is empty"`
+	AuthHeader string `toml:"auth_header" doc:"header the credential is sent in" example:"X-Api-Token"`
+	AuthQuery  string `toml:"auth_query" doc:"query parameter the credential is sent in, for sources that want it in the URL (it is redacted wherever shown)" example:"appkey"`
+	AuthPrefix string `toml:"auth_prefix" doc:"written before the credential" example:"Bearer "`
+
+	Rate          float64       `toml:"rate" doc:"requests per second; 0 = no limit" default:"1"`
+	Burst         int           `toml:"burst" doc:"requests allowed at once above the rate" default:"1"`
+	Timeout       time.Duration `toml:"timeout" doc:"per request" default:"30s"`
+	Retries       int           `toml:"retries" doc:"retries of a request after timeouts, 5xx and 429" default:"4"`
+	BackoffMin    time.Duration `toml:"backoff_min" doc:"first wait before a retry; doubles up to backoff_max, with jitter" default:"1s"`
+	BackoffMax    time.Duration `toml:"backoff_max" doc:"longest wait between retries" default:"1m"`
+	MaxRetryAfter time.Duration `toml:"max_retry_after" doc:"a longer Retry-After fails the sync instead of stalling it" default:"5m"`
+	MaxPages      int           `toml:"max_pages" doc:"pages per sync; the next sync resumes after them; 0 = no cap"`
+
+	Pagination  string            `toml:"pagination" doc:"api: page (page and size parameters, stop at the total), cursor (next cursor) or next_url (next link)"`
+	PageParam   string            `toml:"page_param" doc:"api page pagination: page number parameter" example:"page"`
+	SizeParam   string            `toml:"size_param" doc:"api: page size parameter" example:"size"`
+	PageSize    int               `toml:"page_size" doc:"api: records per page requested" example:"50"`
+	FirstPage   int               `toml:"first_page" doc:"number of the first page (1, or 0 for some APIs)" default:"1"`
+	TotalPath   string            `toml:"total_path" doc:"api: JSON path of the total record count" example:"total"`
+	CursorParam string            `toml:"cursor_param" doc:"api cursor pagination: parameter the cursor is sent in" example:"cursor"`
+	CursorPath  string            `toml:"cursor_path" doc:"api cursor pagination: JSON path of the next cursor" example:"data.nextCursor"`
+	NextPath    string            `toml:"next_path" doc:"api next_url pagination: JSON path of the next page's URL" example:"links.next"`
+	RecordsPath string            `toml:"records_path" doc:"api: JSON path of the array of records" example:"data.list"`
+	StatusPath  string            `toml:"status_path" doc:"api: JSON path of the envelope's status" example:"code"`
+	StatusOK    []string          `toml:"status_ok" doc:"api: status values meaning success" example:"[\"200\"]"`
+	MessagePath string            `toml:"message_path" doc:"api: JSON path of the envelope's message" example:"msg"`
+	Query       map[string]string `toml:"query" doc:"api: fixed query parameters sent with every page" example:"{ region = \"411000\" }"`
+	Fields      map[string]string `toml:"fields" doc:"api: contract column → JSON path in a record" example:"{ record_id = \"PENDECNO\" }"`
+	DateFormats map[string]string `toml:"date_formats" doc:"api: contract column → unix_ms, unix or a Go layout such as 2006/01/02" example:"{ listed_on = \"unix_ms\" }"`
+	SinceParam  string            `toml:"since_param" doc:"api, incremental: parameter receiving the start of the last complete sync" example:"since"`
+	SinceFormat string            `toml:"since_format" doc:"api, incremental: Go layout of since_param" default:"2006-01-02"`
+
+	RowSelector       string            `toml:"row_selector" doc:"html: CSS selector of one record" example:"table.list tbody tr"`
+	HeaderSelector    string            `toml:"header_selector" doc:"html: CSS selector of the header cells; their texts name the columns (Chinese names and aliases of the contract)" example:"table.list thead th"`
+	Headers           map[string]string `toml:"headers" doc:"html: contract column → header text, for texts the contract does not know" example:"{ grade = \"综合评价等级\" }"`
+	Cells             map[string]string `toml:"cells" doc:"html: contract column → CSS selector inside a row, instead of header_selector" example:"{ name = \"td:nth-child(2)\" }"`
+	NextSelector      string            `toml:"next_selector" doc:"html: the link to the next page" example:"a.next"`
+	PageTemplate      string            `toml:"page_template" doc:"html: fetch pages by number instead of next links" example:"https://example.gov.cn/list.html?page={page}"`
+	PageCountSelector string            `toml:"page_count_selector" doc:"html: text stating the number of pages (共37页); must be on every page" example:".page-count"`
+	EmptyText         string            `toml:"empty_text" doc:"html: what the site shows for no records" example:"暂无数据"`
+
+	MinRows      int           `toml:"min_rows" doc:"a complete snapshot with fewer records fails (nothing is loaded or removed)"`
+	MaxRows      int           `toml:"max_rows" doc:"a complete snapshot with more records fails; 0 = no limit"`
+	MaxShrink    float64       `toml:"max_shrink" doc:"a snapshot that lost more than this fraction of the previous complete one fails, e.g. 0.3; 0 = no check" default:"0.5"`
+	MaxStaleness time.Duration `toml:"max_staleness" doc:"this source's staleness threshold; default the [sync] one"`
+}
+
+// Source kinds and modes.
+const (
+	KindAPI  = "api"
+	KindHTML = "html"
+	KindFile = "file"
+
+	ModeSnapshot    = "snapshot"
+	ModeIncremental = "incremental"
+)
+
+// ErrConfig means the sync configuration cannot work.
+var ErrConfig = errors.New("invalid sync configuration")
+
+// DefaultSettings are the [sync] values when the file does not set them.
+func DefaultSettings() Settings {
+	return Settings{MaxStaleness: 72 * time.Hour, ResumeWithin: 24 * time.Hour, UserAgent: "creditsync (Xuchang HRSS credit grading)", KeepRawPages: true}
+}
+
+// politeness are the request defaults every source starts from.
+func politeness() Source {
+	return Source{Mode: ModeSnapshot, Rate: 1, Burst: 1, Timeout: 30 * time.Second, Retries: 4, BackoffMin: time.Second,
+		BackoffMax: time.Minute, MaxRetryAfter: 5 * time.Minute, FirstPage: 1, MaxShrink: 0.5, SinceFormat: time.DateOnly}
+}
+
+// LoadConfig reads the sync configuration from a TOML file.
+func LoadConfig(path string) (Config, error) {
+	cfg, err := decodeConfig(func(v any) (toml.MetaData, error) { return toml.DecodeFile(path, v) })
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return cfg, fmt.Errorf("%w: %s does not exist; copy creditsync.example.toml and list your sources in it", ErrConfig, path)
+		}
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// ParseConfig reads the sync configuration from TOML text.
+func ParseConfig(text string) (Config, error) {
+	return decodeConfig(func(v any) (toml.MetaData, error) { return toml.Decode(text, v) })
+}
+
+func decodeConfig(decode func(any) (toml.MetaData, error)) (Config, error) {
+	var file struct {
+		Sync    Settings         `toml:"sync"`
+		Sources []toml.Primitive `toml:"source"`
+	}
+	file.Sync = DefaultSettings()
+	md, err := decode(&file)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Settings: file.Sync}
+	for i, prim := range file.Sources {
+		var head struct {
+			Name   string `toml:"name"`
+			Preset string `toml:"preset"`
+		}
+		if err := md.PrimitiveDecode(prim, &head); err != nil {
+			return cfg, fmt.Errorf("%w: source %d: %v", ErrConfig, i+1, err)
+		}
+		src := politeness()
+		if head.Preset != "" {
+			p, ok := Preset(head.Preset)
+			if !ok {
+				return cfg, fmt.Errorf("%w: source %s: unknown preset %q; presets: %s", ErrConfig, head.Name, head.Preset, strings.Join(PresetNames(), ", "))
+			}
+			src = p
+		}
+		if err := md.PrimitiveDecode(prim, &src); err != nil {
+			return cfg, fmt.Errorf("%w: source %s: %v", ErrConfig, head.Name, err)
+		}
+		cfg.Sources = append(cfg.Sources, src)
+	}
+	// Keys of other tables belong to other readers of the file; a
+	// misspelt key of ours would otherwise be silently ignored.
+	var unknown []string
+	for _, k := range md.Undecoded() {
+		if len(k) > 0 && (k[0] == "sync" || k[0] == "source") {
+			unknown = append(unknown, k.String())
+		}
+	}
+	if len(unknown) > 0 {
+		return cfg, fmt.Errorf("%w: unknown key(s) %s; see creditsync.example.toml", ErrConfig, strings.Join(unknown, ", "))
+	}
+	return cfg, cfg.Validate()
+}
+
+var sourceName = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+
+// Validate checks every source, so a mistake is reported when the file
+// is read rather than half-way through a sync.
+func (c Config) Validate() error {
+	seen := map[string]bool{}
+	var errs []error
+	for _, s := range c.Sources {
+		if err := s.validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if seen[s.Name] {
+			errs = append(errs, fmt.Errorf("%w: two sources are named %q", ErrConfig, s.Name))
+		}
+		seen[s.Name] = true
+	}
+	return errors.Join(errs...)
+}
+
+func (s Source) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: source %q: %s", ErrConfig, s.Name, fmt.Sprintf(format, a...))
+	}
+	if !sourceName.MatchString(s.Name) {
+		return bad("name must be lower-case letters, digits, '-', '_' or '.'")
+	}
+	l, err := contract.Lookup(s.List)
+	if err != nil || !l.External {
+		return bad("list %q: want one of penalties, abnormal, dishonest, public_eval", s.List)
+	}
+	if s.Mode != ModeSnapshot && s.Mode != ModeIncremental {
+		return bad("mode %q: want snapshot or incremental", s.Mode)
+	}
+	if s.MaxShrink < 0 || s.MaxShrink >= 1 {
+		return bad("max_shrink %v: want a fraction from 0 to below 1", s.MaxShrink)
+	}
+	if s.MaxRows > 0 && s.MaxRows < s.MinRows {
+		return bad("max_rows %d is below min_rows %d", s.MaxRows, s.MinRows)
+	}
+	if (s.AuthHeader != "" || s.AuthQuery != "") && s.TokenEnv == "" && s.TokenFile == "" {
+		return bad("it sends a credential (auth_header/auth_query) but neither token_env nor token_file says where to read it")
+	}
+	switch s.Kind {
+	case KindAPI:
+		if s.Mode == ModeIncremental && s.SinceParam == "" {
+			return bad("incremental mode needs since_param")
+		}
+		_, err = s.apiConfig(l, nil)
+	case KindHTML:
+		if s.Mode == ModeIncremental {
+			return bad("html sources are snapshots")
+		}
+		_, err = s.htmlConfig(l, nil)
+	case KindFile:
+		if s.Path == "" {
+			return bad("file sources need path")
+		}
+	default:
+		return bad("kind %q: want api, html or file", s.Kind)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	return nil
+}
+
+// Enabled returns the sources to sync: the named ones (disabled or not),
+// or every enabled one when names is empty.
+func (c Config) Enabled(names []string) ([]Source, error) {
+	if len(names) == 0 {
+		var out []Source
+		for _, s := range c.Sources {
+			if !s.Disabled {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}
+	var out []Source
+	for _, n := range names {
+		i := slices.IndexFunc(c.Sources, func(s Source) bool { return s.Name == n })
+		if i < 0 {
+			var known []string
+			for _, s := range c.Sources {
+				known = append(known, s.Name)
+			}
+			return nil, fmt.Errorf("%w: no source named %q; configured: %s", ErrConfig, n, strings.Join(known, ", "))
+		}
+		out = append(out, c.Sources[i])
+	}
+	return out, nil
+}
+
+// staleAfter is the source's staleness threshold.
+func (s Source) staleAfter(set Settings) time.Duration {
+	if s.MaxStaleness > 0 {
+		return s.MaxStaleness
+	}
+	return set.MaxStaleness
+}
+
+// Reference documents every configuration key, from the struct tags
+// the decoder reads, so the documentation cannot drift from the code.
+func Reference() string {
+	var b strings.Builder
+	section := func(title string, t reflect.Type) {
+		fmt.Fprintf(&b, "%s\n", title)
+		for f := range t.Fields() {
+			key := f.Tag.Get("toml")
+			if key == "" {
+				continue
+			}
+			fmt.Fprintf(&b, "  %-20s %s", key, f.Tag.Get("doc"))
+			if d := f.Tag.Get("default"); d != "" {
+				fmt.Fprintf(&b, " (default %s)", d)
+			}
+			if e := f.Tag.Get("example"); e != "" {
+				fmt.Fprintf(&b, "; e.g. %s", e)
+			}
+			b.WriteByte('\n')
+		}
+	}
+	section("[sync]", reflect.TypeFor[Settings]())
+	section("\n[[source]]", reflect.TypeFor[Source]())
+	b.WriteString("\npresets:\n")
+	for _, name := range PresetNames() {
+		p, _ := Preset(name)
+		fmt.Fprintf(&b, "  %-24s %s, %s %s\n", name, p.List, p.Kind, presetNotes[name])
+	}
+	return b.String()
+}
+
+// Keys lists the TOML keys of a [[source]], for tests of the example.
+func Keys() []string {
+	var out []string
+	for _, t := range []reflect.Type{reflect.TypeFor[Settings](), reflect.TypeFor[Source]()} {
+		for f := range t.Fields() {
+			if k := f.Tag.Get("toml"); k != "" {
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}

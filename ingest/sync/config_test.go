@@ -1,0 +1,103 @@
+package sync_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+)
+
+const example = "../../creditsync.example.toml"
+
+func TestExampleConfig(t *testing.T) {
+	t.Parallel()
+	cfg, err := srcsync.LoadConfig(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Sources) != 7 {
+		t.Fatalf("%d sources", len(cfg.Sources))
+	}
+	enabled, _ := cfg.Enabled(nil)
+	if len(enabled) != 4 {
+		t.Errorf("%d enabled sources, want the 4 preset ones", len(enabled))
+	}
+	p := cfg.Sources[0]
+	if p.List != "penalties" || p.Kind != srcsync.KindAPI || p.Fields["record_id"] != "PENDECNO" || p.AuthHeader != "X-Api-Token" || p.Timeout != 30*time.Second {
+		t.Errorf("preset not applied: %+v", p)
+	}
+	if a := cfg.Sources[1]; a.Rate != 0.5 || a.DateFormats["listed_on"] != "unix_ms" {
+		t.Errorf("override or preset lost: rate %v, formats %v", a.Rate, a.DateFormats)
+	}
+	// The example documents every key the decoder knows.
+	text, _ := os.ReadFile(example)
+	for _, key := range srcsync.Keys() {
+		re := regexp.MustCompile(`(?m)^(#\s*)?` + regexp.QuoteMeta(key) + `\s*=|^\[source\.` + regexp.QuoteMeta(key) + `\]`)
+		if !re.Match(text) {
+			t.Errorf("creditsync.example.toml does not show key %s", key)
+		}
+	}
+	ref := srcsync.Reference()
+	for _, key := range srcsync.Keys() {
+		if !strings.Contains(ref, "  "+key+" ") {
+			t.Errorf("Reference() lacks %s", key)
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	t.Parallel()
+	base := "[[source]]\nname = \"p\"\npreset = \"penalties\"\nurl = \"http://127.0.0.1/x\"\ntoken_env = \"X\"\n"
+	if _, err := srcsync.ParseConfig(base); err != nil {
+		t.Fatalf("valid: %v", err)
+	}
+	if _, err := srcsync.ParseConfig("[schedule]\nsync = \"0 1 * * *\"\n" + base); err != nil {
+		t.Errorf("other tables of the file must be left alone: %v", err)
+	}
+	tests := map[string]string{
+		"unknown key":          base + "colour = \"red\"\n",
+		"unknown preset":       strings.Replace(base, `"penalties"`, `"nonsense"`, 1),
+		"no credential source": strings.Replace(base, "token_env = \"X\"\n", "", 1),
+		"duplicate name":       base + base,
+		"bad name":             strings.Replace(base, `"p"`, `"P Q"`, 1),
+		"unknown field column": base + "[source.fields]\nnonsense = \"X\"\n",
+		"bad pagination":       base + "pagination = \"offset\"\n",
+		"bad mode":             base + "mode = \"sometimes\"\n",
+		"incremental no since": base + "mode = \"incremental\"\n",
+		"internal list":        base + "list = \"institutions\"\n",
+		"bad shrink":           base + "max_shrink = 1.5\n",
+		"html without rows":    "[[source]]\nname = \"h\"\nlist = \"public_eval\"\nkind = \"html\"\nurl = \"http://127.0.0.1/\"\nheader_selector = \"th\"\nnext_selector = \"a\"\n",
+		"file without path":    "[[source]]\nname = \"f\"\nlist = \"dishonest\"\nkind = \"file\"\n",
+		"bad duration":         base + "timeout = \"soon\"\n",
+	}
+	for name, text := range tests {
+		if _, err := srcsync.ParseConfig(text); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if !errors.Is(err, srcsync.ErrConfig) && name != "bad duration" {
+			t.Errorf("%s: %v, want ErrConfig", name, err)
+		}
+	}
+	if _, err := srcsync.LoadConfig(filepath.Join(t.TempDir(), "missing.toml")); !errors.Is(err, srcsync.ErrConfig) || !strings.Contains(err.Error(), "creditsync.example.toml") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestEnabled(t *testing.T) {
+	t.Parallel()
+	cfg, err := srcsync.LoadConfig(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cfg.Enabled([]string{"county-evaluations"})
+	if err != nil || len(got) != 1 || !got[0].Disabled {
+		t.Errorf("a disabled source named explicitly: %v %v", got, err)
+	}
+	if _, err := cfg.Enabled([]string{"nope"}); !errors.Is(err, srcsync.ErrConfig) || !strings.Contains(err.Error(), "publicity-penalties") {
+		t.Errorf("unknown source: %v", err)
+	}
+}

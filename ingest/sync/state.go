@@ -1,0 +1,286 @@
+package sync
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"sync/atomic"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Tables written with Store.Insert (row data, not statements).
+const (
+	tableRawPages = "raw_pages"
+	tablePending  = "sync_pending"
+	tableRecords  = "external_records"
+	tableReview   = "review_queue"
+)
+
+// endOfListing is the position of a snapshot whose every page has been
+// fetched: a run that dies before loading it goes straight to loading
+// next time instead of fetching it again.
+// Resume tokens are JSON, so this cannot be one.
+const endOfListing = "<end of listing>"
+
+// state is where a source's snapshot stands: its row of sync_state and,
+// read from its pages, the position to resume from.
+type state struct {
+	SnapshotID string
+	Started    *time.Time
+	Watermark  *time.Time
+	Position   string // resume token after the last stored page; "" = from the start
+	PagesDone  uint64
+	RowsDone   uint64
+}
+
+var lastVersion atomic.Int64
+
+// nextVersion orders the rows a process writes to ReplacingMergeTree
+// tables even when two land in the same nanosecond.
+func nextVersion() uint64 {
+	for {
+		prev := lastVersion.Load()
+		v := max(time.Now().UnixNano(), prev+1)
+		if lastVersion.CompareAndSwap(prev, v) {
+			return uint64(v)
+		}
+	}
+}
+
+func newID(t time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func (r *runner) q(name string) string { return sql.MustQuery(r.t, "sync/"+name) }
+
+func (r *runner) loadState(ctx context.Context) (state, error) {
+	var st state
+	err := store.QueryRow(ctx, r.s, r.q("state_get"), store.Params{"source": r.src.Name}, &st.SnapshotID, &st.Started, &st.Watermark)
+	if err == store.ErrNoRows {
+		return state{}, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("read sync state: %w", err)
+	}
+	if st.SnapshotID == "" {
+		return st, nil
+	}
+	err = store.QueryRow(ctx, r.s, r.q("pending_position"), store.Params{"source": r.src.Name, "snapshot_id": st.SnapshotID}, &st.Position, &st.PagesDone, &st.RowsDone)
+	if err != nil {
+		return st, fmt.Errorf("read the open snapshot's position: %w", err)
+	}
+	return st, nil
+}
+
+func (r *runner) saveState(ctx context.Context, st state) error {
+	err := r.s.Exec(ctx, r.q("state_put"), store.Params{
+		"source": r.src.Name, "snapshot_id": st.SnapshotID, "snapshot_started": timeOrNil(st.Started),
+		"watermark": timeOrNil(st.Watermark), "version": nextVersion(),
+	})
+	if err != nil {
+		return fmt.Errorf("record sync state: %w", err)
+	}
+	return nil
+}
+
+func timeOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+// closeSnapshot moves the snapshot's pages to raw_pages and drops its
+// records: the snapshot was loaded, or is abandoned.
+func (r *runner) closeSnapshot(ctx context.Context) error {
+	if r.set.KeepRawPages {
+		if err := r.s.Exec(ctx, r.q("pending_archive"), store.Params{"source": r.src.Name}); err != nil {
+			return fmt.Errorf("keep raw pages: %w", err)
+		}
+	}
+	if err := r.s.Exec(ctx, r.q("pending_clear"), store.Params{"source": r.src.Name}); err != nil {
+		return fmt.Errorf("clear pending pages: %w", err)
+	}
+	return nil
+}
+
+// putRun writes the run's row of sync_runs.
+func (r *runner) putRun(ctx context.Context, finished bool, errText string) error {
+	res := r.res
+	var fin any
+	if finished {
+		fin = time.Now().UTC()
+	}
+	unused := res.Unused
+	if unused == nil {
+		unused = []string{}
+	}
+	err := r.s.Exec(ctx, r.q("run_put"), store.Params{
+		"run_id": res.RunID, "source": res.Source, "list": res.List, "mode": r.src.Mode, "snapshot_id": res.SnapshotID,
+		"started_at": r.now.UTC(), "finished_at": fin, "status": res.Status, "complete": res.Complete,
+		"pages": uint32(res.Pages), "rows": uint64(res.Rows), "rejected": uint64(res.Rejected), "added": uint64(res.Added),
+		"modified": uint64(res.Modified), "removed": uint64(res.Removed), "unchanged": uint64(res.Unchanged),
+		"unused_fields": unused, "error": errText, "version": nextVersion(),
+	})
+	if err != nil {
+		return fmt.Errorf("record sync run: %w", err)
+	}
+	return nil
+}
+
+var pendingColumns = []string{"source", "snapshot_id", "page", "fetch_id", "seq", "run_id", "url", "status", "sha256", "bytes", "encoding", "body", "position", "header", "fields", "fetched_at"}
+
+// storePage adds a page to the open snapshot: the page as received with
+// the position after it, and its records, in one insert, so the position
+// never runs ahead of the records or behind them.
+func (r *runner) storePage(ctx context.Context, snapshot string, p page, position string) error {
+	header, _ := json.Marshal(p.Header)
+	sum := sha256.Sum256(p.Body)
+	body := p.Body
+	if !r.set.KeepRawPages {
+		body = nil
+	}
+	now := time.Now().UTC()
+	fetchID := r.res.RunID
+	base := func(seq int) []any {
+		return []any{r.src.Name, snapshot, uint32(p.Number), fetchID, uint32(seq), r.res.RunID}
+	}
+	rows := func(yield func([]any, error) bool) {
+		row := append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, string(body), position, string(header), "", now)
+		if !yield(row, nil) {
+			return
+		}
+		for i, rec := range p.Records {
+			fields, _ := json.Marshal(rec)
+			if !yield(append(base(i+1), "", uint16(0), "", uint64(0), p.Encoding, "", "", string(header), string(fields), now), nil) {
+				return
+			}
+		}
+	}
+	if _, err := r.s.Insert(ctx, tablePending, pendingColumns, rows); err != nil {
+		return fmt.Errorf("store page %d: %w", p.Number, err)
+	}
+	return nil
+}
+
+// storeEvidence keeps an answer that failed (a challenge page, a changed
+// layout) in raw_pages at once.
+func (r *runner) storeEvidence(ctx context.Context, number int, url string, status int, body []byte, errText string) error {
+	sum := sha256.Sum256(body)
+	_, err := r.s.Insert(ctx, tableRawPages, []string{"source", "run_id", "page", "url", "fetched_at", "status", "sha256", "bytes", "encoding", "error", "body"},
+		one([]any{r.src.Name, r.res.RunID, uint32(max(number, 0)), url, time.Now().UTC(), uint16(status), hex.EncodeToString(sum[:]), uint64(len(body)), "", errText, string(body)}))
+	if err != nil {
+		return fmt.Errorf("store the failed answer: %w", err)
+	}
+	return nil
+}
+
+type pendingRow struct {
+	page, seq       int
+	header, fields  []string
+	headerText, enc string
+}
+
+func (r *runner) readPending(ctx context.Context, snapshot string) ([]pendingRow, error) {
+	rows, err := r.s.Query(ctx, r.q("pending_rows"), store.Params{"source": r.src.Name, "snapshot_id": snapshot})
+	if err != nil {
+		return nil, fmt.Errorf("read pending records: %w", err)
+	}
+	defer rows.Close()
+	var out []pendingRow
+	for rows.Next() {
+		var pr pendingRow
+		var fields string
+		if err := rows.Scan(&pr.page, &pr.seq, &pr.headerText, &fields, &pr.enc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(pr.headerText), &pr.header); err != nil {
+			return nil, fmt.Errorf("pending page %d: header: %w", pr.page, err)
+		}
+		if err := json.Unmarshal([]byte(fields), &pr.fields); err != nil {
+			return nil, fmt.Errorf("pending page %d record %d: %w", pr.page, pr.seq, err)
+		}
+		out = append(out, pr)
+	}
+	return out, rows.Err()
+}
+
+// known is a record as the source last published it.
+type known struct {
+	uscc, name   string
+	hash         string
+	record       map[string]string
+	extra        string
+	firstSeen    time.Time
+	lastSnapshot string
+	removedOn    *time.Time
+}
+
+func (r *runner) readRecords(ctx context.Context) (map[string]known, error) {
+	rows, err := r.s.Query(ctx, r.q("records_get"), store.Params{"source": r.src.Name, "list": r.list.Name})
+	if err != nil {
+		return nil, fmt.Errorf("read known records: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]known{}
+	for rows.Next() {
+		var k known
+		var key, record string
+		var lastSeen time.Time
+		if err := rows.Scan(&key, &k.uscc, &k.name, &k.hash, &record, &k.extra, &k.firstSeen, &lastSeen, &k.lastSnapshot, &k.removedOn); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(record), &k.record); err != nil {
+			return nil, fmt.Errorf("known record %q: %w", key, err)
+		}
+		out[key] = k
+	}
+	return out, rows.Err()
+}
+
+// recordRow is one new version of an external_records row.
+type recordRow struct {
+	key       string
+	k         known
+	lastSeen  time.Time
+	snapshot  string
+	removedOn *time.Time
+}
+
+func (r *runner) writeRecords(ctx context.Context, recs []recordRow) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	rows := func(yield func([]any, error) bool) {
+		for _, rr := range recs {
+			record, _ := json.Marshal(rr.k.record)
+			var removed any
+			if rr.removedOn != nil {
+				removed = *rr.removedOn
+			}
+			if !yield([]any{r.src.Name, r.list.Name, rr.key, rr.k.uscc, rr.k.name, rr.k.hash, string(record), rr.k.extra,
+				rr.k.firstSeen, rr.lastSeen, rr.snapshot, removed, nextVersion()}, nil) {
+				return
+			}
+		}
+	}
+	_, err := r.s.Insert(ctx, tableRecords, []string{"source", "list", "record_key", "uscc", "name", "row_hash", "record", "extra",
+		"first_seen", "last_seen", "last_snapshot", "removed_on", "version"}, rows)
+	if err != nil {
+		return fmt.Errorf("record first/last seen: %w", err)
+	}
+	return nil
+}
+
+func one(row []any) iter.Seq2[[]any, error] {
+	return func(yield func([]any, error) bool) { yield(row, nil) }
+}

@@ -1,0 +1,140 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Status is a configured source as the store remembers it.
+type Status struct {
+	Source, List, Kind, Mode string
+	Disabled                 bool
+	LastRun                  *time.Time
+	LastStatus, LastError    string
+	LastSuccess              *time.Time
+	Age                      time.Duration // since the last success
+	MaxStaleness             time.Duration
+	Stale                    bool   // never synced, or the last success is older than MaxStaleness
+	SnapshotRows             uint64 // records in the last complete snapshot
+	Listed, Removed          uint64 // records the source lists now, and has dropped
+	OpenSnapshot             string // an interrupted snapshot the next sync resumes
+	OpenPages                uint64
+	OpenRecords              uint64
+}
+
+// Sources reports every configured source, plus any source with runs in
+// the store that the configuration no longer names.
+func Sources(ctx context.Context, s store.Store, cfg Config, now time.Time) ([]Status, error) {
+	t := sql.Target{Cluster: s.Cluster()}
+	byName := map[string]*Status{}
+	var out []*Status
+	for _, src := range cfg.Sources {
+		st := &Status{Source: src.Name, List: src.List, Kind: src.Kind, Mode: src.Mode, Disabled: src.Disabled, MaxStaleness: src.staleAfter(cfg.Settings)}
+		byName[src.Name] = st
+		out = append(out, st)
+	}
+	get := func(name string) *Status {
+		if st, ok := byName[name]; ok {
+			return st
+		}
+		st := &Status{Source: name, Kind: "(not configured)", MaxStaleness: cfg.Settings.MaxStaleness}
+		byName[name] = st
+		out = append(out, st)
+		return st
+	}
+	rows, err := s.Query(ctx, sql.MustQuery(t, "sync/source_runs"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read sync runs: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var last time.Time
+		var st Status
+		if err := rows.Scan(&name, &last, &st.LastStatus, &st.LastError, &st.LastSuccess, &st.SnapshotRows); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p := get(name)
+		p.LastRun, p.LastStatus, p.LastError, p.LastSuccess, p.SnapshotRows = &last, st.LastStatus, st.LastError, st.LastSuccess, st.SnapshotRows
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	rows, err = s.Query(ctx, sql.MustQuery(t, "sync/source_records"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read external records: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var listed, removed uint64
+		if err := rows.Scan(&name, &listed, &removed); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p := get(name)
+		p.Listed, p.Removed = listed, removed
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	rows, err = s.Query(ctx, sql.MustQuery(t, "sync/source_states"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read sync state: %w", err)
+	}
+	for rows.Next() {
+		var name, snap string
+		var started *time.Time
+		var pages, recs uint64
+		if err := rows.Scan(&name, &snap, &started, &pages, &recs); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if p, ok := byName[name]; ok && pages > 0 {
+			p.OpenSnapshot, p.OpenPages, p.OpenRecords = snap, pages, recs
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	res := make([]Status, len(out))
+	for i, p := range out {
+		if p.LastSuccess != nil {
+			p.Age = now.Sub(*p.LastSuccess)
+		}
+		p.Stale = p.LastSuccess == nil || p.Age > p.MaxStaleness
+		res[i] = *p
+	}
+	return res, nil
+}
+
+// ReviewItem is an external record without a USCC that no single
+// institution's name matches.
+type ReviewItem struct {
+	List, Source, Name, RecordKey string
+	QueuedAt                      time.Time
+	Candidates                    []string // USCCs of institutions with the same name key: none, or several
+}
+
+// Review returns the open review queue, checked against the register as
+// it is now; list filters it ("" = every list).
+func Review(ctx context.Context, s store.Store, list string) ([]ReviewItem, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "sync/review_list"), store.Params{"list": list})
+	if err != nil {
+		return nil, fmt.Errorf("read the review queue: %w", err)
+	}
+	defer rows.Close()
+	var out []ReviewItem
+	for rows.Next() {
+		var it ReviewItem
+		var n uint64
+		if err := rows.Scan(&it.List, &it.Source, &it.Name, &it.RecordKey, &it.QueuedAt, &n, &it.Candidates); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}

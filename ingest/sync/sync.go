@@ -1,0 +1,750 @@
+// Package sync keeps creditsync's copies of the external credit lists in
+// step with their sources, following OpenSanctions' zavod: a source is a
+// small configured fetcher (ingest/api, ingest/html, or a file drop read
+// with ingest/file); each sync fetches the list page by page into
+// sync_pending, and only a complete listing that passes its row-count
+// assertions is loaded (through load.Load, like any import). Then:
+//
+//   - records seen get first_seen/last_seen (external_records), and the
+//     run counts what was added, modified and removed;
+//   - a snapshot source's record missing from the complete listing is
+//     removed: a new version of its row with removed_on = the snapshot
+//     date (lists that have removed_on), and removed_on in
+//     external_records;
+//   - records without a USCC whose name matches no institution or several
+//     go to the review queue;
+//   - fields the mapping does not use are reported once per run.
+//
+// A failed, partial or malformed fetch changes none of that: the previous
+// state stands, the source is reported stale with its age, and the next
+// sync resumes from the last page stored.
+package sync
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/load"
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// Run statuses in sync_runs.
+const (
+	StatusRunning = "running"
+	StatusOK      = "ok"
+	StatusPartial = "partial" // some pages fetched, then a failure or an interruption; resumable
+	StatusFailed  = "failed"
+)
+
+// ErrAssertion means a complete snapshot failed its row-count
+// assertions; nothing of it was loaded or removed.
+var ErrAssertion = errors.New("row-count assertion failed")
+
+// Options tune Run.
+type Options struct {
+	Sources []string // names to sync; empty = every enabled source
+	// Full discards interrupted snapshots and fetches from the first page.
+	Full bool
+	// AcceptShrink skips the max_shrink assertion, once, for a list that
+	// really did shrink.
+	AcceptShrink bool
+	AllowList    transform.USCCAllowList
+	Logger       *slog.Logger
+	Progress     func(Progress)
+	Now          func() time.Time
+}
+
+// Progress reports a stored page.
+type Progress struct {
+	Source  string
+	Page    int
+	Records uint64 // records stored in the snapshot so far
+	Total   int    // as the source announces it (records or pages), -1 if not
+}
+
+// Reject is a record that failed validation.
+type Reject struct {
+	Page, Record int
+	Errors       []*contract.FieldError
+}
+
+// maxRejects bounds the rejects kept in a Result; all of them are in
+// import_rejects.
+const maxRejects = 200
+
+// Result is what one source's sync did.
+type Result struct {
+	Source, List, RunID, SnapshotID string
+	Status                          string
+	Complete                        bool // the whole listing was fetched and loaded
+	Resumed                         int  // pages of the snapshot fetched by earlier runs
+	Pages                           int  // pages fetched by this run
+	Rows                            int  // distinct valid records in the loaded snapshot
+	Rejected                        int
+	Rejects                         []Reject
+	Added, Modified, Removed        int
+	Unchanged                       int
+	// RemovalsSkipped says why a complete snapshot removed nothing.
+	RemovalsSkipped string
+	Queued          int      // records newly queued for review
+	Unused          []string // source fields the mapping does not use
+	Batches         []string // load batch ids
+	Err             error
+	LastSuccess     *time.Time
+	Stale           bool
+}
+
+// SourceError is a failed source, with how stale its data now is.
+type SourceError struct {
+	Source       string
+	Err          error
+	LastSuccess  *time.Time
+	Age          time.Duration
+	MaxStaleness time.Duration
+}
+
+func (e *SourceError) Error() string {
+	msg, hint, _ := strings.Cut(e.Err.Error(), "\nhint: ")
+	var b strings.Builder
+	// Fetch errors start with the source's name too.
+	msg = strings.TrimPrefix(strings.TrimPrefix(msg, e.Source+": "), e.Source+" ")
+	fmt.Fprintf(&b, "source %s: %s", e.Source, msg)
+	switch {
+	case e.LastSuccess == nil:
+		b.WriteString("; it has never synced successfully")
+	case e.Age > e.MaxStaleness:
+		fmt.Fprintf(&b, "; its data is stale: last success %s ago (%s), more than max_staleness %s", age(e.Age), e.LastSuccess.UTC().Format("2006-01-02 15:04 UTC"), age(e.MaxStaleness))
+	default:
+		fmt.Fprintf(&b, "; its data from %s ago (%s) stands", age(e.Age), e.LastSuccess.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	if hint != "" {
+		b.WriteString("\nhint: " + hint)
+	}
+	return b.String()
+}
+
+func (e *SourceError) Unwrap() error { return e.Err }
+
+func age(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return strconv.Itoa(int(d.Hours()/24)) + "d"
+	case d >= time.Hour:
+		return strconv.Itoa(int(d.Hours())) + "h"
+	}
+	return d.Round(time.Second).String()
+}
+
+// Run syncs the chosen sources one after the other. Every source gets a
+// Result; the error joins the *SourceError of each failed one.
+func Run(ctx context.Context, s store.Store, cfg Config, opt Options) ([]Result, error) {
+	sources, err := cfg.Enabled(opt.Sources)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	var results []Result
+	var errs []error
+	for _, src := range sources {
+		if ctx.Err() != nil {
+			break
+		}
+		res := syncSource(ctx, s, cfg.Settings, src, opt)
+		results = append(results, res)
+		if res.Err != nil {
+			errs = append(errs, res.Err)
+		}
+	}
+	if err := ctx.Err(); err != nil && len(errs) == 0 {
+		errs = append(errs, err)
+	}
+	return results, errors.Join(errs...)
+}
+
+type runner struct {
+	s    store.Store
+	t    sql.Target
+	set  Settings
+	src  Source
+	list *contract.List
+	opt  Options
+	log  *slog.Logger
+	now  time.Time
+	res  *Result
+}
+
+func syncSource(ctx context.Context, s store.Store, set Settings, src Source, opt Options) Result {
+	now := opt.Now()
+	l, _ := contract.Lookup(src.List) // validated with the config
+	res := &Result{Source: src.Name, List: src.List, RunID: newID(now), Status: StatusRunning}
+	r := &runner{s: s, t: sql.Target{Cluster: s.Cluster()}, set: set, src: src, list: l, opt: opt, now: now, res: res,
+		log: opt.Logger.With("source", src.Name)}
+	err := r.run(ctx)
+	// The outcome is recorded even when the sync was interrupted.
+	bg := context.WithoutCancel(ctx)
+	errText := ""
+	if err != nil {
+		if res.Status == StatusRunning || res.Status == StatusOK {
+			res.Status = StatusFailed
+			if res.Pages > 0 && !errors.Is(err, ErrAssertion) {
+				res.Status = StatusPartial
+			}
+		}
+		errText = err.Error()
+	}
+	if perr := r.putRun(bg, true, errText); perr != nil && err == nil {
+		err = perr
+		res.Status = StatusFailed
+	}
+	last, lerr := r.lastSuccess(bg, res.Status == StatusOK)
+	if lerr == nil {
+		res.LastSuccess = last
+		res.Stale = last == nil || now.Sub(*last) > src.staleAfter(set)
+	}
+	if err != nil {
+		se := &SourceError{Source: src.Name, Err: err, LastSuccess: last, MaxStaleness: src.staleAfter(set)}
+		if last != nil {
+			se.Age = now.Sub(*last)
+		}
+		res.Err = se
+		first, _, _ := strings.Cut(err.Error(), "\nhint: ")
+		r.log.Error("sync failed", "status", res.Status, "pages", res.Pages, "error", first)
+	} else {
+		r.log.Info("synced", "rows", res.Rows, "added", res.Added, "modified", res.Modified, "removed", res.Removed, "rejected", res.Rejected, "pages", res.Pages)
+	}
+	return *res
+}
+
+func (r *runner) lastSuccess(ctx context.Context, now bool) (*time.Time, error) {
+	if now {
+		t := time.Now().UTC()
+		return &t, nil
+	}
+	var t *time.Time
+	if err := store.QueryRow(ctx, r.s, r.q("last_success"), store.Params{"source": r.src.Name}, &t); err != nil && err != store.ErrNoRows {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (r *runner) run(ctx context.Context) error {
+	st, err := r.loadState(ctx)
+	if err != nil {
+		return err
+	}
+	resume := st.SnapshotID != "" && !r.opt.Full && r.src.Kind != KindFile && st.Started != nil && r.now.Sub(*st.Started) <= r.set.ResumeWithin
+	if resume {
+		r.res.Resumed = int(st.PagesDone)
+		r.log.Info("resuming an interrupted snapshot", "snapshot", st.SnapshotID, "pages_done", st.PagesDone, "records", st.RowsDone)
+	} else {
+		if st.SnapshotID != "" {
+			r.log.Info("starting over", "abandoned_snapshot", st.SnapshotID, "pages_done", st.PagesDone, "full", r.opt.Full)
+			if err := r.closeSnapshot(ctx); err != nil {
+				return err
+			}
+		}
+		started := r.now.UTC()
+		st = state{SnapshotID: r.res.RunID, Started: &started, Watermark: st.Watermark}
+		if err := r.saveState(ctx, st); err != nil {
+			return err
+		}
+	}
+	r.res.SnapshotID = st.SnapshotID
+	if err := r.putRun(ctx, false, ""); err != nil {
+		return err
+	}
+
+	if st.Position != endOfListing {
+		if err := r.fetch(ctx, &st); err != nil {
+			return err
+		}
+	}
+	if err := r.finalize(ctx, st); err != nil {
+		// A snapshot that cannot be loaded is not resumed: the next sync
+		// fetches a fresh one.
+		bg := context.WithoutCancel(ctx)
+		if cerr := r.closeSnapshot(bg); cerr == nil {
+			_ = r.saveState(bg, state{Watermark: st.Watermark})
+		}
+		return err
+	}
+	watermark := st.Watermark
+	if r.src.Mode == ModeIncremental {
+		watermark = st.Started
+	}
+	if err := r.closeSnapshot(ctx); err != nil {
+		return err
+	}
+	if err := r.saveState(ctx, state{Watermark: watermark}); err != nil {
+		return err
+	}
+	r.res.Status, r.res.Complete = StatusOK, true
+	return nil
+}
+
+// fetch stores the listing page by page; each page carries the position
+// after it, so an interrupted sync resumes there.
+func (r *runner) fetch(ctx context.Context, st *state) error {
+	f, err := r.src.newFetcher(r.set, r.list, r.opt.Logger, st.Watermark)
+	if err != nil {
+		return err
+	}
+	unused := map[string]bool{}
+	defer func() {
+		r.res.Unused = slices.Sorted(maps.Keys(unused))
+		if len(unused) > 0 {
+			// Once per run: a source that changed its shape is noticed.
+			r.log.Warn("the source publishes fields the mapping does not use", "fields", strings.Join(r.res.Unused, ", "))
+		}
+	}()
+	err = f.Fetch(ctx, st.Position, func(p page) error {
+		position := p.Next
+		if position == "" {
+			position = endOfListing
+		}
+		if err := r.storePage(ctx, st.SnapshotID, p, position); err != nil {
+			return err
+		}
+		for _, u := range p.Unused {
+			unused[u] = true
+		}
+		st.PagesDone++
+		st.RowsDone += uint64(len(p.Records))
+		st.Position = position
+		r.res.Pages++
+		if r.opt.Progress != nil {
+			r.opt.Progress(Progress{Source: r.src.Name, Page: p.Number, Records: st.RowsDone, Total: p.Total})
+		}
+		r.log.Debug("page stored", "page", p.Number, "records", len(p.Records))
+		return nil
+	})
+	if err != nil {
+		// The answer that failed is evidence: a challenge page, a
+		// changed layout.
+		var fe *fetch.Error
+		if errors.As(err, &fe) && fe.Response != nil {
+			resp := fe.Response
+			_ = r.storeEvidence(context.WithoutCancel(ctx), fe.Page, resp.URL, resp.Status, resp.Body, fe.Err.Error())
+		}
+	}
+	return err
+}
+
+// parsed is a valid record of the snapshot.
+type parsed struct {
+	key    string
+	row    *contract.Row
+	record map[string]string
+	hash   string
+	extra  string
+}
+
+func (r *runner) finalize(ctx context.Context, st state) error {
+	pending, err := r.readPending(ctx, st.SnapshotID)
+	if err != nil {
+		return err
+	}
+	// Pages may name different fields (an API omits a key no record of a
+	// page has): the snapshot is read, and loaded as one batch, under the
+	// union of its headers.
+	var header []string
+	index := map[string]int{}
+	seenHeader := map[string]bool{}
+	encoding := ""
+	for _, pr := range pending {
+		if encoding == "" || pr.enc == "XLSX" {
+			encoding = pr.enc
+		}
+		if seenHeader[pr.headerText] {
+			continue
+		}
+		seenHeader[pr.headerText] = true
+		for _, h := range pr.header {
+			if _, ok := index[h]; !ok {
+				index[h] = len(header)
+				header = append(header, h)
+			}
+		}
+	}
+	var m *contract.Mapping
+	if len(pending) > 0 {
+		if m, err = r.list.Map(header); err != nil {
+			return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: the pages' columns do not fit list %s: %v", fetch.ErrLayout, r.list.Name, err), Hint: fetch.HintFor(fetch.ErrLayout)}
+		}
+		m.AllowList = r.opt.AllowList
+		m.SerialDates = encoding == "XLSX"
+	}
+	snapshot := map[string]parsed{}
+	var order []string
+	records := make([]load.Record, 0, len(pending))
+	for i, pr := range pending {
+		fields := make([]string, len(header))
+		for fi, h := range pr.header {
+			if fi < len(pr.fields) {
+				fields[index[h]] = pr.fields[fi]
+			}
+		}
+		records = append(records, load.Record{Line: i + 1, Fields: fields})
+		row, errs := m.Parse(fields)
+		if len(errs) > 0 {
+			r.res.Rejected++
+			if len(r.res.Rejects) < maxRejects {
+				r.res.Rejects = append(r.res.Rejects, Reject{Page: pr.page, Record: pr.seq, Errors: errs})
+			}
+			continue
+		}
+		p := r.parse(row)
+		if _, dup := snapshot[p.key]; !dup {
+			order = append(order, p.key)
+		}
+		snapshot[p.key] = p // a later page wins, as in load
+	}
+	r.res.Rows = len(snapshot)
+	if err := r.assert(ctx); err != nil {
+		return err
+	}
+	if len(records) > 0 {
+		ref := r.src.URL
+		if r.src.Kind == KindFile {
+			ref = r.src.Path
+		}
+		lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: encoding}, seq(records))
+		if err != nil {
+			return fmt.Errorf("load %s: %w", r.list.Name, err)
+		}
+		r.res.Batches = append(r.res.Batches, lr.BatchID)
+	}
+	if err := r.sightings(ctx, st, snapshot, order); err != nil {
+		return err
+	}
+	return r.queueForReview(ctx, snapshot, order)
+}
+
+// parse derives a record's key, its contract values as text and their
+// hash.
+func (r *runner) parse(row *contract.Row) parsed {
+	rec := map[string]string{}
+	for _, col := range r.list.StoredColumns() {
+		rec[col] = text(row.Get(col))
+	}
+	keys := make([]string, len(r.list.Key))
+	for i, k := range r.list.Key {
+		keys[i] = rec[k]
+	}
+	b, _ := json.Marshal(rec) // map keys are sorted: a stable text
+	sum := sha256.Sum256(b)
+	extra := ""
+	if len(row.Extra) > 0 {
+		e, _ := json.Marshal(row.Extra)
+		extra = string(e)
+	}
+	return parsed{key: strings.Join(keys, "\x1f"), row: row, record: rec, hash: hex.EncodeToString(sum[:16]), extra: extra}
+}
+
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case time.Time:
+		return x.Format(time.DateOnly)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// assert applies the source's row-count assertions to a complete
+// snapshot before anything of it is loaded.
+func (r *runner) assert(ctx context.Context) error {
+	n := r.res.Rows
+	fail := func(format string, a ...any) error {
+		return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: %s", ErrAssertion, fmt.Sprintf(format, a...)),
+			Hint: "nothing was loaded or removed and the previous data stands; if the source is serving a partial list, wait; if the list really changed that much, sync once with --accept-shrink or adjust min_rows/max_rows/max_shrink"}
+	}
+	if r.src.MinRows > 0 && n < r.src.MinRows {
+		return fail("the snapshot has %d records, fewer than min_rows %d", n, r.src.MinRows)
+	}
+	if r.src.MaxRows > 0 && n > r.src.MaxRows {
+		return fail("the snapshot has %d records, more than max_rows %d", n, r.src.MaxRows)
+	}
+	if r.src.Mode != ModeSnapshot || r.src.MaxShrink == 0 || r.opt.AcceptShrink {
+		return nil
+	}
+	var prev uint64
+	if err := store.QueryRow(ctx, r.s, r.q("previous_rows"), store.Params{"source": r.src.Name}, &prev); err != nil {
+		if err == store.ErrNoRows {
+			return nil
+		}
+		return fmt.Errorf("read the previous snapshot size: %w", err)
+	}
+	if float64(n) < float64(prev)*(1-r.src.MaxShrink) {
+		return fail("the snapshot has %d records, the previous complete one %d: it shrank by more than max_shrink %.0f%%", n, prev, r.src.MaxShrink*100)
+	}
+	return nil
+}
+
+// beijing: snapshot dates are calendar days in China.
+var beijing = time.FixedZone("CST", 8*3600)
+
+// sightings records first/last seen, counts the changes, and removes what
+// a complete snapshot no longer lists.
+func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]parsed, order []string) error {
+	before, err := r.readRecords(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	var rows []recordRow
+	for _, key := range order {
+		p := snapshot[key]
+		prev, seen := before[key]
+		switch {
+		case !seen || prev.removedOn != nil:
+			r.res.Added++
+		case prev.hash != p.hash:
+			r.res.Modified++
+		default:
+			r.res.Unchanged++
+		}
+		first := now
+		if seen {
+			first = prev.firstSeen
+		}
+		rows = append(rows, recordRow{key: key, lastSeen: now, snapshot: st.SnapshotID,
+			k: known{uscc: p.record["uscc"], name: p.record["name"], hash: p.hash, record: p.record, extra: p.extra, firstSeen: first}})
+	}
+	if err := r.writeRecords(ctx, rows); err != nil {
+		return err
+	}
+	if r.src.Mode != ModeSnapshot {
+		return nil
+	}
+	if r.res.Rejected > 0 {
+		// A rejected record may be one that is still listed; removing
+		// it would be a guess.
+		r.res.RemovalsSkipped = fmt.Sprintf("%d record(s) were rejected and might be entries still listed; nothing is removed until the snapshot validates fully", r.res.Rejected)
+		r.log.Warn("removals skipped", "reason", r.res.RemovalsSkipped)
+		return nil
+	}
+	return r.remove(ctx, st, snapshot, before, now)
+}
+
+// remove marks what the complete snapshot no longer lists: removed_on =
+// the snapshot date, in external_records and, for lists that have the
+// column, in a new version of the list's row.
+func (r *runner) remove(ctx context.Context, st state, snapshot map[string]parsed, before map[string]known, now time.Time) error {
+	d := st.Started.In(beijing)
+	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	_, hasRemoved := r.list.Column("removed_on")
+	var marked []recordRow
+	var gone []string
+	for _, key := range slices.Sorted(maps.Keys(before)) {
+		prev := before[key]
+		if _, listed := snapshot[key]; listed || prev.removedOn != nil {
+			continue
+		}
+		r.res.Removed++
+		marked = append(marked, recordRow{key: key, k: prev, lastSeen: now, snapshot: prev.lastSnapshot, removedOn: &day})
+		if hasRemoved && prev.record["removed_on"] == "" {
+			gone = append(gone, key)
+		}
+	}
+	elsewhere, err := r.listedElsewhere(ctx, gone)
+	if err != nil {
+		return err
+	}
+	var reemit [][]string
+	header := r.removalHeader(before)
+	for _, key := range gone {
+		if !elsewhere[key] {
+			reemit = append(reemit, r.removalFields(header, before[key], day))
+		}
+	}
+	if len(reemit) > 0 {
+		m, err := r.list.Map(header)
+		if err != nil {
+			return fmt.Errorf("removal batch: %w", err)
+		}
+		m.AllowList = r.opt.AllowList
+		records := make([]load.Record, len(reemit))
+		for i, f := range reemit {
+			records[i] = load.Record{Line: i + 1, Fields: f}
+		}
+		lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: "not in snapshot " + st.SnapshotID + " of " + r.src.Name, Encoding: "UTF-8"}, seq(records))
+		if err != nil {
+			return fmt.Errorf("write removals: %w", err)
+		}
+		if lr.Rejected > 0 {
+			return fmt.Errorf("write removals: %d of %d rows rejected: %v", lr.Rejected, len(records), lr.Rejects[0].Errors[0])
+		}
+		r.res.Batches = append(r.res.Batches, lr.BatchID)
+	}
+	return r.writeRecords(ctx, marked)
+}
+
+// listedElsewhere returns which of keys another source still lists.
+func (r *runner) listedElsewhere(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := r.s.Query(ctx, r.q("listed_elsewhere"), store.Params{"list": r.list.Name, "source": r.src.Name, "keys": keys})
+	if err != nil {
+		return nil, fmt.Errorf("check other sources: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out[k] = true
+	}
+	return out, rows.Err()
+}
+
+// removalHeader is the contract columns, then every extra field the
+// removed records carried, so their new version keeps them.
+func (r *runner) removalHeader(before map[string]known) []string {
+	var header []string
+	for _, c := range r.list.Columns {
+		header = append(header, c.Key)
+	}
+	extra := map[string]bool{}
+	for _, k := range before {
+		var e map[string]string
+		if json.Unmarshal([]byte(k.extra), &e) == nil {
+			for name := range e {
+				extra[name] = true
+			}
+		}
+	}
+	return append(header, slices.Sorted(maps.Keys(extra))...)
+}
+
+func (r *runner) removalFields(header []string, k known, day time.Time) []string {
+	var extra map[string]string
+	_ = json.Unmarshal([]byte(k.extra), &extra)
+	fields := make([]string, len(header))
+	for i, h := range header {
+		switch {
+		case h == "removed_on":
+			fields[i] = day.Format(time.DateOnly)
+		case h == "grade" && k.record["grade_label"] != "":
+			fields[i] = k.record["grade_label"] // the label as published
+		case i < len(r.list.Columns):
+			fields[i] = k.record[h]
+		default:
+			fields[i] = extra[h]
+		}
+	}
+	return fields
+}
+
+// queueForReview queues the snapshot's records without a USCC whose
+// normalised name matches no institution or several.
+func (r *runner) queueForReview(ctx context.Context, snapshot map[string]parsed, order []string) error {
+	byName := map[string][]string{} // name_key → record keys
+	for _, key := range order {
+		p := snapshot[key]
+		if p.record["uscc"] == "" && p.record["name_key"] != "" {
+			byName[p.record["name_key"]] = append(byName[p.record["name_key"]], key)
+		}
+	}
+	if len(byName) == 0 {
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(byName))
+	matches := map[string][]string{}
+	rows, err := r.s.Query(ctx, r.q("institution_matches"), store.Params{"name_keys": names})
+	if err != nil {
+		return fmt.Errorf("match names to institutions: %w", err)
+	}
+	for rows.Next() {
+		var nk string
+		var usccs []string
+		if err := rows.Scan(&nk, &usccs); err != nil {
+			rows.Close()
+			return err
+		}
+		matches[nk] = usccs
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	queued := map[string]bool{}
+	qrows, err := r.s.Query(ctx, r.q("review_keys"), store.Params{"list": r.list.Name})
+	if err != nil {
+		return fmt.Errorf("read the review queue: %w", err)
+	}
+	for qrows.Next() {
+		var k string
+		if err := qrows.Scan(&k); err != nil {
+			qrows.Close()
+			return err
+		}
+		queued[k] = true
+	}
+	if err := qrows.Close(); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	var add [][]any
+	for _, nk := range names {
+		cands := matches[nk]
+		if len(cands) == 1 {
+			continue
+		}
+		sort.Strings(cands)
+		for _, key := range byName[nk] {
+			if queued[key] {
+				continue
+			}
+			add = append(add, []any{r.list.Name, key, r.src.Name, snapshot[key].record["name"], nk, append([]string{}, cands...), now, nextVersion()})
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	_, err = r.s.Insert(ctx, tableReview, []string{"list", "record_key", "source", "name", "name_key", "candidates", "queued_at", "version"}, seq(add))
+	if err != nil {
+		return fmt.Errorf("queue records for review: %w", err)
+	}
+	r.res.Queued = len(add)
+	return nil
+}
+
+// seq yields a slice as an error-free sequence, the shape load and the
+// store take.
+func seq[T any](xs []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, x := range xs {
+			if !yield(x, nil) {
+				return
+			}
+		}
+	}
+}
