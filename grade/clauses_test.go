@@ -1,10 +1,12 @@
 package grade_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 type clauseCase struct {
@@ -237,4 +239,43 @@ func TestConfiguredThresholds(t *testing.T) {
 		{name: "C5 two years, due 30 June", asOf: "2025-06-30", f: fixture{reports: reports(2023, "", 2024, "")}, want: []string{"C5", "B3"}},
 		{name: "C5 two years; B3 due outside a 6-month window", asOf: "2025-06-29", f: fixture{reports: reports(2022, "", 2023, "", 2024, "")}, want: []string{"C5"}},
 	})
+}
+
+// TestLaterVersionsWin: a record loaded again with changed values (a
+// removal date, a correction) counts as it is now, on every list, whether
+// or not ClickHouse has merged the two versions yet.
+func TestLaterVersionsWin(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	// Keep the versions in separate parts, as right after an import.
+	for _, table := range []string{"inspections", "penalties", "dishonest", "abnormal", "public_eval"} {
+		if err := s.Exec(context.Background(), "SYSTEM STOP MERGES "+table, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	T := "2024-02-29"
+	u := put(t, s, fixture{
+		insp:  []insp{{kind: "violation", severity: "major", handled: "2023-06-01", refused: true}},
+		pens:  []pen{{decided: "2023-06-01"}},
+		dis:   []listing{{listed: "2023-01-01"}},
+		abn:   []listing{{listed: "2023-01-01", byName: true}},
+		evals: []eval{{grade: "D", on: "2023-05-01"}},
+	})
+	if got := byUSCC(compute(t, s, grade.DefaultRules(), day(T)))[u]; join(got.ClauseIDs()) != "D1;D4;D5;C3;C6;B6" {
+		t.Fatalf("before the corrections: %v", got.ClauseIDs())
+	}
+	name := defaultName(u)
+	key := transform.NormalizeName(name)
+	replace(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "rectified_on", "refused"},
+		[]any{u + "-R1", u, "violation", "major", day("2023-02-01"), day("2023-03-01"), false})
+	replace(t, s, "penalties", []string{"record_id", "uscc", "name", "name_key", "decided_on", "publicity_ended_on"},
+		[]any{"许人社罚决字〔" + u + "〕1号", u, name, key, day("2023-06-01"), day("2024-01-01")})
+	replace(t, s, "dishonest", []string{"uscc", "name", "name_key", "listed_on", "removed_on"},
+		[]any{u, name, key, day("2023-01-01"), day("2024-02-01")})
+	replace(t, s, "abnormal", []string{"uscc", "name", "name_key", "listed_on", "removed_on"},
+		[]any{"", name, key, day("2023-01-01"), day("2024-02-29")})
+	replace(t, s, "public_eval", []string{"uscc", "name", "name_key", "grade", "grade_label", "evaluated_on"},
+		[]any{u, name, key, "B", "良", day("2023-05-01")})
+	if got := byUSCC(compute(t, s, grade.DefaultRules(), day(T)))[u]; len(got.Clauses) != 0 {
+		t.Errorf("after the corrections: %s %v, want A", got.Grade, got.ClauseIDs())
+	}
 }

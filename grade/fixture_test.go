@@ -80,7 +80,7 @@ func put(t testing.TB, s store.Store, f fixture) string {
 	u := newUSCC(t)
 	name := f.inst.name
 	if name == "" {
-		name = "许昌测试" + u[10:] + "人力资源服务（许昌）有限公司"
+		name = defaultName(u)
 	}
 	in := f.inst
 	if in.licensed == "" {
@@ -110,11 +110,13 @@ func put(t testing.TB, s store.Store, f fixture) string {
 		years = append(years, y)
 	}
 	slices.Sort(years)
+	var rows [][]any
 	for _, y := range years {
 		if reports[y] != "" {
-			insert(t, s, "annual_reports", []string{"uscc", "year", "submitted_on"}, []any{u, y, day(reports[y])})
+			rows = append(rows, []any{u, y, day(reports[y])})
 		}
 	}
+	insert(t, s, "annual_reports", []string{"uscc", "year", "submitted_on"}, rows...)
 	for i, r := range f.insp {
 		insert(t, s, "inspections",
 			[]string{"record_id", "uscc", "kind", "severity", "handled_on", "rectified_on", "refused", "measure"},
@@ -159,6 +161,11 @@ func put(t testing.TB, s store.Store, f fixture) string {
 	return u
 }
 
+// defaultName is the register name of a fixture that names none.
+func defaultName(uscc string) string {
+	return "许昌测试" + uscc[10:] + "人力资源服务（许昌）有限公司"
+}
+
 func opt(d string) any {
 	if d == "" {
 		return nil
@@ -166,10 +173,20 @@ func opt(d string) any {
 	return day(d)
 }
 
-func insert(t testing.TB, s store.Store, table string, cols []string, row []any) {
+// insert writes rows in one batch; no rows writes nothing.
+func insert(t testing.TB, s store.Store, table string, cols []string, rows ...[]any) {
 	t.Helper()
-	rows := func(yield func([]any, error) bool) { yield(row, nil) }
-	if _, err := s.Insert(context.Background(), table, cols, rows); err != nil {
+	if len(rows) == 0 {
+		return
+	}
+	seq := func(yield func([]any, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+	if _, err := s.Insert(context.Background(), table, cols, seq); err != nil {
 		t.Fatalf("insert into %s: %v", table, err)
 	}
 }

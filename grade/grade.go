@@ -6,6 +6,14 @@
 // sql/queries/grade; Go only passes the thresholds from the Rules as query
 // parameters and assembles the per-institution results. Whole lists are
 // never loaded into Go.
+//
+// Computing writes nothing. The lifecycle of GRADING.md §4 records grades
+// in grade_history (migration 0003): Evaluate publicizes a year's grades,
+// FileObjection and ResolveObjection handle objections, Confirm and Expire
+// move grades through their validity, Regrade lowers grades the rules make
+// worse and ApplyUpgrade raises one on application. History and GradesOn
+// read what was recorded; CheckEligibility, SamplingPlan and Nominate are
+// the consequences of §5.
 package grade
 
 import (

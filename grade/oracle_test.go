@@ -31,6 +31,7 @@ func TestMatchesSampleOracle(t *testing.T) {
 	rules := grade.DefaultRules()
 	for _, opt := range samples {
 		t.Run(opt.AsOf.Format(time.DateOnly), func(t *testing.T) {
+			t.Parallel() // each sample has a database of its own
 			s, _ := loadSample(t, opt)
 			T := opt.AsOf
 			y1 := T.AddDate(-1, 0, 0)

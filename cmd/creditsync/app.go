@@ -83,7 +83,7 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	pf.StringVar(&a.database, "database", envOr("CREDITSYNC_DATABASE", "creditsync"), "ClickHouse database (env CREDITSYNC_DATABASE)")
 	pf.StringVar(&a.logFormat, "log-format", envOr("CREDITSYNC_LOG_FORMAT", "text"), "log format: text or json")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log debug detail")
-	root.AddCommand(a.initCmd(), a.importCmd(), a.sqlCmd(), a.versionCmd(), a.demoCmd(), a.gradeCmd(), a.explainCmd(), a.genCmd())
+	root.AddCommand(a.initCmd(), a.importCmd(), a.sqlCmd(), a.versionCmd(), a.demoCmd(), a.gradeCmd(), a.explainCmd(), a.evaluateCmd(), a.objectionCmd(), a.confirmCmd(), a.expireCmd(), a.regradeCmd(), a.upgradeCmd(), a.historyCmd(), a.gradesCmd(), a.eligibilityCmd(), a.samplePlanCmd(), a.nominateCmd(), a.genCmd())
 	root.AddCommand(a.runCmd(), a.scheduleCmd(), a.statusCmd())
 	root.AddCommand(a.reportCmd(), a.serveCmd())
 	root.AddCommand(a.syncCmd(), a.sourcesCmd(), a.reviewCmd())

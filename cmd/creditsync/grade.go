@@ -24,17 +24,25 @@ type gradeFlags struct {
 
 func (f *gradeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.asOf, "as-of", "", "grade as of this date, YYYY-MM-DD (default: today in Asia/Shanghai)")
+	f.registerRules(cmd)
+}
+
+func (f *gradeFlags) registerRules(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.rules, "rules", os.Getenv("CREDITSYNC_RULES"), "grading rules file (TOML) over the 2023 Xuchang defaults (env CREDITSYNC_RULES); see grade --print-rules")
 }
 
 // date returns --as-of, or today's date in Xuchang.
-func (f *gradeFlags) date() (time.Time, error) {
-	if f.asOf == "" {
+func (f *gradeFlags) date() (time.Time, error) { return dayOrToday("as-of", f.asOf) }
+
+// dayOrToday parses the date given to flag name, or returns today's date in
+// Xuchang when it is empty.
+func dayOrToday(name, v string) (time.Time, error) {
+	if v == "" {
 		return grade.Today(time.Now()), nil
 	}
-	d, err := grade.ParseDate(f.asOf)
+	d, err := grade.ParseDate(v)
 	if err != nil {
-		return time.Time{}, usageError{fmt.Errorf("--as-of: %w", err)}
+		return time.Time{}, usageError{fmt.Errorf("--%s: %w", name, err)}
 	}
 	return d, nil
 }

@@ -110,3 +110,15 @@ func TestImportThenQuery(t *testing.T) {
 		t.Errorf("bad query: exit %d stderr %q", r.code, r.stderr)
 	}
 }
+
+// The engine would read a piped standard input as INSERT data; creditsync
+// must work inside shell pipelines all the same.
+func TestWorksWithPipedStdin(t *testing.T) {
+	cmd := exec.Command(binary, "import", "institutions", filepath.Join("..", "..", "ingest", "file", "testdata", "institutions", "bad_rows.csv"))
+	cmd.Env = append(os.Environ(), "CREDITSYNC_DATA="+t.TempDir())
+	cmd.Stdin = strings.NewReader("not insert data\n")
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitRejected || !strings.Contains(string(out), "3 new or changed") {
+		t.Errorf("import with piped stdin: %v\n%s", err, out)
+	}
+}

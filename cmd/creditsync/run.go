@@ -173,4 +173,3 @@ func printReport(a *app, rep jobs.Report) {
 		}
 	}
 }
-

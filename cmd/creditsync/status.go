@@ -27,7 +27,7 @@ with the time of its last load.`,
 			t := sql.Target{Cluster: s.Cluster()}
 			sections := []struct {
 				title, query string
-				params  store.Params
+				params       store.Params
 			}{
 				{"Last run of each job", "jobs/last_runs", nil},
 				{"Lists", "report/list_freshness", nil},

@@ -83,6 +83,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if !databaseName.MatchString(cfg.Database) {
 		return nil, fmt.Errorf("open embedded engine: database name %q must be letters, digits and underscores", cfg.Database)
 	}
+	shieldStdin() // before the library's initialisers see fd 0
 	l, err := load()
 	if err != nil {
 		return nil, err

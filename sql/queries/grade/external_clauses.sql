@@ -6,10 +6,24 @@
 -- institution whose name_key it shares, when exactly one institution has
 -- that name_key; a name shared by several institutions, or by none, is
 -- ignored here (the row stays in its table for review) rather than guessed.
--- Evidence ids are the list keys: decision number for penalties, else
--- "<uscc or name_key>|<date>". Rows come for institutions in the register
--- ({only} = '': all of them) and never for the many other enterprises on
--- these lists; the caller keeps those graded at {as_of}.
+-- Evidence ids are the list keys: the decision number for penalties, else
+-- "<uscc or name_key>|<date>".
+--
+-- Shape, for speed at national scale (the lists hold tens of millions of
+-- rows, mostly about other enterprises):
+--   * each list is read once, without FINAL (SETTINGS final = 0 below):
+--     only rows of institutions in the register ({only} = '': all of
+--     them) or without a USCC, deduplicated by their key with argMax(…,
+--     version) — what ReplacingMergeTree keeps — before any condition on
+--     columns a later version may change (a removal date, say). uscc is
+--     part of the key of abnormal, dishonest and public_eval, so it may
+--     filter first; penalties are keyed by decision number, so their keys
+--     are chosen by any version's uscc and filtered again after dedup;
+--   * the four lists are joined to by_name once (ClickHouse evaluates a
+--     CTE again at every reference), and `resolved` is read once, each
+--     institution's latest evaluation found with a window function.
+-- Tables read with FINAL say so explicitly. The caller keeps the
+-- institutions graded at {as_of}.
 WITH
     {as_of:Date} AS t,
     subtractMonths(t, {window_months:Int32}) AS window_start,
@@ -17,6 +31,7 @@ WITH
         SELECT uscc FROM institutions FINAL
         WHERE {only:String} = '' OR uscc = {only:String}
     ),
+    wanted AS (SELECT uscc FROM registered UNION ALL SELECT ''),
     by_name AS (
         SELECT name_key, any(uscc) AS owner
         FROM institutions FINAL
@@ -25,77 +40,97 @@ WITH
         HAVING count() = 1
     ),
     pen AS (
-        SELECT uscc AS owner, record_id, decided_on, publicity_ended_on, authority, content, '' AS matched_name
-        FROM penalties FINAL WHERE uscc != ''
-        UNION ALL
-        SELECT n.owner, p.record_id, p.decided_on, p.publicity_ended_on, p.authority, p.content, p.name
-        FROM penalties AS p FINAL INNER JOIN by_name AS n ON n.name_key = p.name_key
-        WHERE p.uscc = ''
+        SELECT record_id, m.1 AS uscc, m.2 AS name_key, m.3 AS name, m.4 AS decided_on, m.5 AS publicity_ended_on, m.6 AS authority, m.7 AS content
+        FROM (
+            SELECT record_id, argMax((uscc, name_key, name, decided_on, publicity_ended_on, authority, content), version) AS m
+            FROM penalties
+            WHERE record_id IN (SELECT record_id FROM penalties WHERE uscc IN (SELECT uscc FROM wanted))
+            GROUP BY record_id
+        )
     ),
     abn AS (
-        SELECT uscc AS owner, uscc AS key, listed_on, removed_on, reason, authority, '' AS matched_name
-        FROM abnormal FINAL WHERE uscc != ''
-        UNION ALL
-        SELECT n.owner, a.name_key, a.listed_on, a.removed_on, a.reason, a.authority, a.name
-        FROM abnormal AS a FINAL INNER JOIN by_name AS n ON n.name_key = a.name_key
-        WHERE a.uscc = ''
+        SELECT uscc, name_key, listed_on, m.1 AS name, m.2 AS removed_on, m.3 AS reason, m.4 AS authority
+        FROM (
+            SELECT uscc, name_key, listed_on, argMax((name, removed_on, reason, authority), version) AS m
+            FROM abnormal
+            WHERE uscc IN (SELECT uscc FROM wanted)
+            GROUP BY uscc, name_key, listed_on
+        )
     ),
     dis AS (
-        SELECT uscc AS owner, uscc AS key, listed_on, removed_on, reason, authority, '' AS matched_name
-        FROM dishonest FINAL WHERE uscc != ''
-        UNION ALL
-        SELECT n.owner, d.name_key, d.listed_on, d.removed_on, d.reason, d.authority, d.name
-        FROM dishonest AS d FINAL INNER JOIN by_name AS n ON n.name_key = d.name_key
-        WHERE d.uscc = ''
+        SELECT uscc, name_key, listed_on, m.1 AS name, m.2 AS removed_on, m.3 AS reason, m.4 AS authority
+        FROM (
+            SELECT uscc, name_key, listed_on, argMax((name, removed_on, reason, authority), version) AS m
+            FROM dishonest
+            WHERE uscc IN (SELECT uscc FROM wanted)
+            GROUP BY uscc, name_key, listed_on
+        )
     ),
     evals AS (
-        SELECT uscc AS owner, uscc AS key, grade, grade_label, evaluated_on, '' AS matched_name
-        FROM public_eval FINAL WHERE uscc != '' AND evaluated_on <= t
-        UNION ALL
-        SELECT n.owner, e.name_key, e.grade, e.grade_label, e.evaluated_on, e.name
-        FROM public_eval AS e FINAL INNER JOIN by_name AS n ON n.name_key = e.name_key
-        WHERE e.uscc = '' AND e.evaluated_on <= t
+        SELECT uscc, name_key, evaluated_on, m.1 AS name, m.2 AS grade, m.3 AS grade_label
+        FROM (
+            SELECT uscc, name_key, evaluated_on, argMax((name, grade, grade_label), version) AS m
+            FROM public_eval
+            WHERE uscc IN (SELECT uscc FROM wanted) AND evaluated_on <= t
+            GROUP BY uscc, name_key, evaluated_on
+        )
     ),
-    -- Two evaluations on the latest date (one by code, one by name) would
-    -- tie; any D among them holds, so the answer never depends on row order.
-    latest_evals AS (
-        SELECT * FROM evals
-        WHERE (owner, evaluated_on) IN (SELECT owner, max(evaluated_on) FROM evals GROUP BY owner)
+    ext AS (
+        SELECT 'penalty' AS list, uscc, name_key, name, record_id AS id, decided_on AS date, '' AS grade,
+               concat('decided ', toString(decided_on),
+                      if(authority = '', '', concat(' by ', authority)),
+                      if(publicity_ended_on IS NULL, ', publicity open-ended', concat(', publicized until ', toString(publicity_ended_on))),
+                      if(content = '', '', concat('; ', content))) AS detail
+        FROM pen
+        WHERE uscc IN (SELECT uscc FROM wanted)
+          AND decided_on > window_start AND decided_on <= t
+          AND (publicity_ended_on IS NULL OR publicity_ended_on > t)
+
+        UNION ALL
+
+        SELECT 'abnormal', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(listed_on)), listed_on, '',
+               concat('listed ', toString(listed_on), if(reason = '', '', concat(': ', reason)),
+                      if(authority = '', '', concat('; ', authority)))
+        FROM abn
+        WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t)
+
+        UNION ALL
+
+        SELECT 'dishonest', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(listed_on)), listed_on, '',
+               concat('listed ', toString(listed_on), if(reason = '', '', concat(': ', reason)),
+                      if(authority = '', '', concat('; ', authority)))
+        FROM dis
+        WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t)
+
+        UNION ALL
+
+        SELECT 'public_eval', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(evaluated_on)), evaluated_on, grade,
+               concat('public credit evaluation ', grade, if(grade_label IN ('', grade), '', concat(' (', grade_label, ')')))
+        FROM evals
+    ),
+    resolved AS (
+        SELECT
+            if(e.uscc != '', e.uscc, n.owner) AS owner,
+            e.list AS list, e.id AS id, e.date AS date, e.grade AS grade,
+            if(e.uscc != '', e.detail, concat(e.detail, '; matched by name ', e.name)) AS detail
+        FROM ext AS e
+        LEFT JOIN by_name AS n ON n.name_key = e.name_key
+        WHERE e.uscc != '' OR n.owner IN (SELECT uscc FROM registered)
     )
-SELECT owner AS uscc, 'D4' AS clause, 'public_eval' AS kind, concat(key, '|', toString(evaluated_on)) AS id,
-       evaluated_on AS date,
-       concat('public credit evaluation ', grade, if(grade_label IN ('', grade), '', concat(' (', grade_label, ')')),
-              if(matched_name = '', '', concat('; matched by name ', matched_name))) AS detail
-FROM latest_evals
-WHERE grade = 'D' AND owner IN (SELECT uscc FROM registered)
-
-UNION ALL
-
-SELECT owner, 'D5', 'dishonest', concat(key, '|', toString(listed_on)), listed_on,
-       concat('listed ', toString(listed_on), if(reason = '', '', concat(': ', reason)),
-              if(authority = '', '', concat('; ', authority)),
-              if(matched_name = '', '', concat('; matched by name ', matched_name)))
-FROM dis
-WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t) AND owner IN (SELECT uscc FROM registered)
-
-UNION ALL
-
-SELECT owner, 'C6', 'abnormal', concat(key, '|', toString(listed_on)), listed_on,
-       concat('listed ', toString(listed_on), if(reason = '', '', concat(': ', reason)),
-              if(authority = '', '', concat('; ', authority)),
-              if(matched_name = '', '', concat('; matched by name ', matched_name)))
-FROM abn
-WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t) AND owner IN (SELECT uscc FROM registered)
-
-UNION ALL
-
-SELECT owner, 'B6', 'penalty', record_id, decided_on,
-       concat('decided ', toString(decided_on),
-              if(authority = '', '', concat(' by ', authority)),
-              if(publicity_ended_on IS NULL, ', publicity open-ended', concat(', publicized until ', toString(publicity_ended_on))),
-              if(content = '', '', concat('; ', content)),
-              if(matched_name = '', '', concat('; matched by name ', matched_name)))
-FROM pen
-WHERE decided_on > window_start AND decided_on <= t
-  AND (publicity_ended_on IS NULL OR publicity_ended_on > t)
-  AND owner IN (SELECT uscc FROM registered)
+SELECT uscc, clauses, kind, id, date, detail
+FROM (
+    SELECT
+        owner AS uscc,
+        -- Two evaluations on the latest date (one by code, one by name)
+        -- tie; any D among them holds, so row order never matters.
+        multiIf(
+            list = 'public_eval', if(grade = 'D' AND date = max(if(list = 'public_eval', date, NULL)) OVER (PARTITION BY owner), ['D4'], []),
+            list = 'dishonest', ['D5'],
+            list = 'abnormal', ['C6'],
+            ['B6']
+        ) AS clauses,
+        list AS kind, id, date, detail
+    FROM resolved
+)
+WHERE notEmpty(clauses)
+SETTINGS final = 0

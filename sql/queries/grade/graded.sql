@@ -5,15 +5,7 @@
 --
 -- {only} = '' selects everyone, else one USCC. The clause queries cover
 -- the whole register; only this query decides who is graded.
-SELECT
-    uscc,
-    name,
-    county_code,
-    licensed_on,
-    license_status,
-    license_status_on,
-    commitment_signed_on,
-    lost_contact_since
+SELECT uscc, name, county_code
 FROM institutions FINAL
 WHERE licensed_on <= {as_of:Date}
   AND NOT (license_status = 'cancelled' AND ifNull(license_status_on <= {as_of:Date}, true))

@@ -1,8 +1,8 @@
 -- Clauses that follow from inspection records: D1, D2, C1, C2, C3, B1
 -- (commitment breach), B2, B3 (compliance failure), B4 and B5. Records
--- handled after {as_of} are invisible. A record yields one row for each
--- clause it supports; C1 lists every violation in the window once the
--- count reaches {c1_violations}. The record's kind is renamed record_kind
+-- handled after {as_of} are invisible. A record yields one row with every
+-- clause it supports (so its detail is sent once); C1 lists every
+-- violation in the window once the count reaches {c1_violations}. The record's kind is renamed record_kind
 -- because the output column `kind` (the evidence kind) would shadow it.
 -- Rows come for the whole register ({only} = '') or one USCC; the caller
 -- keeps those of institutions graded at {as_of}.
@@ -16,11 +16,25 @@ WITH
             rectified_on IS NULL OR rectified_on > t AS open_at_t,
             countIf(in_window AND record_kind = 'violation') OVER (PARTITION BY uscc) AS violations
         FROM inspections FINAL
-        WHERE handled_on <= t AND ({only:String} = '' OR uscc = {only:String})
+        -- Only records in the window or refused can make a clause hold;
+        -- dropping the rest early keeps the window function small.
+        WHERE handled_on <= t AND (handled_on > window_start OR refused)
+          AND ({only:String} = '' OR uscc = {only:String})
     )
 SELECT
     uscc,
-    clause,
+    arrayFilter(c -> c != '', [
+        if(in_window AND record_kind = 'violation' AND severity = 'major', 'D1', ''),
+        if(in_window AND record_kind = 'fund_fraud', 'D2', ''),
+        if(in_window AND record_kind = 'violation' AND violations >= {c1_violations:Int32}, 'C1', ''),
+        if(in_window AND record_kind = 'violation' AND severity = 'serious', 'C2', ''),
+        if(refused AND (in_window OR open_at_t), 'C3', ''),
+        if(in_window AND record_kind = 'commitment_breach', 'B1', ''),
+        if(in_window AND record_kind = 'violation' AND severity IN ('minor', 'general'), 'B2', ''),
+        if(in_window AND record_kind = 'compliance_failure', 'B3', ''),
+        if(in_window AND record_kind = 'false_materials', 'B4', ''),
+        if(in_window AND record_kind = 'conditions_unmet', 'B5', '')
+    ]) AS clauses,
     'inspection' AS kind,
     record_id AS id,
     handled_on AS date,
@@ -31,15 +45,4 @@ SELECT
         if(description = '', '', concat('; ', description))
     ) AS detail
 FROM recs
-ARRAY JOIN arrayFilter(c -> c != '', [
-    if(in_window AND record_kind = 'violation' AND severity = 'major', 'D1', ''),
-    if(in_window AND record_kind = 'fund_fraud', 'D2', ''),
-    if(in_window AND record_kind = 'violation' AND violations >= {c1_violations:Int32}, 'C1', ''),
-    if(in_window AND record_kind = 'violation' AND severity = 'serious', 'C2', ''),
-    if(refused AND (in_window OR open_at_t), 'C3', ''),
-    if(in_window AND record_kind = 'commitment_breach', 'B1', ''),
-    if(in_window AND record_kind = 'violation' AND severity IN ('minor', 'general'), 'B2', ''),
-    if(in_window AND record_kind = 'compliance_failure', 'B3', ''),
-    if(in_window AND record_kind = 'false_materials', 'B4', ''),
-    if(in_window AND record_kind = 'conditions_unmet', 'B5', '')
-]) AS clause
+WHERE notEmpty(clauses)

@@ -10,21 +10,21 @@ WITH registered AS (
     SELECT * FROM institutions FINAL
     WHERE {only:String} = '' OR uscc = {only:String}
 )
-SELECT uscc, 'D3' AS clause, 'institution' AS kind, uscc AS id, license_status_on AS date,
+SELECT uscc, ['D3'] AS clauses, 'institution' AS kind, uscc AS id, license_status_on AS date,
        'licence revoked (吊销)' AS detail
 FROM registered
 WHERE license_status = 'revoked' AND ifNull(license_status_on <= {as_of:Date}, true)
 
 UNION ALL
 
-SELECT uscc, 'C4', 'institution', uscc, lost_contact_since,
+SELECT uscc, ['C4'], 'institution', uscc, lost_contact_since,
        concat('lost contact since ', toString(lost_contact_since))
 FROM registered
 WHERE lost_contact_since <= subtractMonths({as_of:Date}, {c4_months:Int32})
 
 UNION ALL
 
-SELECT uscc, 'B1', 'institution', uscc, commitment_signed_on,
+SELECT uscc, ['B1'], 'institution', uscc, commitment_signed_on,
        if(commitment_signed_on IS NULL,
           'no signed credit commitment on file',
           concat('credit commitment signed only on ', toString(commitment_signed_on)))

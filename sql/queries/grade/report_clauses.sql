@@ -33,7 +33,7 @@ WITH
         GROUP BY uscc
         HAVING count() = {c5_years:Int32}
     )
-SELECT uscc, 'C5' AS clause, 'annual_report' AS kind, toString(year) AS id,
+SELECT uscc, ['C5'] AS clauses, 'annual_report' AS kind, toString(year) AS id,
        makeDate(year + 1, {due_month:UInt8}, {due_day:UInt8}) AS date,
        concat('no report for ', toString(year), ' submitted by ', toString(t),
               ' (due ', toString(makeDate(year + 1, {due_month:UInt8}, {due_day:UInt8})), ')') AS detail
@@ -42,7 +42,7 @@ WHERE uscc IN (SELECT uscc FROM c5)
 
 UNION ALL
 
-SELECT g.uscc, 'B3', 'annual_report', toString(latest_due), latest_due_on,
+SELECT g.uscc, ['B3'], 'annual_report', toString(latest_due), latest_due_on,
        if(r.found = 1,
           concat('report for ', toString(latest_due), ' submitted late on ', toString(r.submitted_on), ' (due ', toString(latest_due_on), ')'),
           concat('no report for ', toString(latest_due), ' submitted by its due date ', toString(latest_due_on)))

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+func (a *app) eligibilityCmd() *cobra.Command {
+	var on string
+	cmd := &cobra.Command{
+		Use:   "eligibility USCC",
+		Short: "Whether an institution may receive subsidies, awards, funding, honours or 告知承诺",
+		Long: `eligibility answers from the grade in effect on --on (default today):
+C and D institutions are not eligible for subsidies, awards, project
+applications, funding, honours or 告知承诺 (GRADING.md §5); A and B are.
+Without a recorded grade eligibility cannot be shown and the answer is
+"not eligible" with that reason. The first word printed is "eligible" or
+"not", for scripts.`,
+		Args: exactArgs(1, "one USCC"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			day, err := dayOrToday("on", on)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			e, err := grade.CheckEligibility(ctx, s, transform.NormalizeUSCC(args[0]), day)
+			if err != nil {
+				return err
+			}
+			if e.Eligible {
+				fmt.Fprintf(a.stdout, "eligible on %s — %s\n", grade.FormatDate(e.Day), e.Reason)
+			} else {
+				fmt.Fprintf(a.stdout, "not eligible on %s — %s\n", grade.FormatDate(e.Day), e.Reason)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&on, "on", "", "date, YYYY-MM-DD (default: today)")
+	return cmd
+}

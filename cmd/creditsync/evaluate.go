@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+)
+
+func (a *app) evaluateCmd() *cobra.Command {
+	var flags gradeFlags
+	var year int
+	var publicizeFrom string
+	cmd := &cobra.Command{
+		Use:   "evaluate",
+		Short: "Record the annual evaluation of a year: grades at a date, publicized",
+		Long: `evaluate records the annual evaluation (GRADING.md §4): every institution
+graded at the as-of date gets its grade, clauses and evidence, publicized
+(公示) from --publicize-from for the rules' publicity days. During
+publicity an institution may object (creditsync objection file); without
+an objection the grade becomes confirmed when publicity ends (creditsync
+confirm, run by the nightly job), valid for one year.
+
+A year is evaluated once; later changes go through objections, the
+nightly regrade (downgrades) and upgrade applications.`,
+		Example: `  creditsync evaluate --year 2026 --as-of 2026-07-31 --publicize-from 2026-08-03`,
+		Args:    exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("year") {
+				return usageError{fmt.Errorf("evaluate needs --year, the year being evaluated")}
+			}
+			asOf, err := flags.date()
+			if err != nil {
+				return err
+			}
+			from, err := dayOrToday("publicize-from", publicizeFrom)
+			if err != nil {
+				return err
+			}
+			rules, err := flags.load()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			run, entries, err := grade.Evaluate(ctx, s, rules, year, asOf, from)
+			if err != nil {
+				return err
+			}
+			count := map[string]int{}
+			for _, e := range entries {
+				count[e.Grade]++
+			}
+			parts := make([]string, len(grade.Grades))
+			for i, g := range grade.Grades {
+				parts[i] = fmt.Sprintf("%s %d", g, count[g])
+			}
+			fmt.Fprintf(a.stdout, "evaluation %d recorded as run %s: %d institutions graded at %s (%s)\n",
+				year, run.ID, len(entries), grade.FormatDate(run.AsOf), strings.Join(parts, ", "))
+			if len(entries) > 0 {
+				fmt.Fprintf(a.stdout, "publicized %s until %s; objections: creditsync objection file USCC --note TEXT\n",
+					grade.FormatDate(from), grade.FormatDate(entries[0].PublicityEndsOn))
+			}
+			return nil
+		},
+	}
+	flags.register(cmd)
+	cmd.Flags().IntVar(&year, "year", 0, "the year evaluated (required)")
+	cmd.Flags().StringVar(&publicizeFrom, "publicize-from", "", "first day of publicity, YYYY-MM-DD (default: today in Asia/Shanghai)")
+	return cmd
+}

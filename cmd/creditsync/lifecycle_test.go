@@ -1,0 +1,107 @@
+package main
+
+import (
+	"encoding/csv"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/sample"
+)
+
+// TestLifecycleCommands walks one evaluation through the commands a
+// county officer uses: evaluate, object, confirm, review, regrade,
+// upgrade, and the consequences of the grades.
+func TestLifecycleCommands(t *testing.T) {
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	run := func(args ...string) string {
+		t.Helper()
+		r := runCLI(t, env, args...)
+		if r.code != 0 {
+			t.Fatalf("creditsync %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+		}
+		return r.stdout
+	}
+	run("demo", "--seed", "5", "--institutions", "100")
+	exps, err := sample.ExpectAt(sample.Options{Seed: 5, Institutions: 100, AsOf: demoAsOf}, demoAsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b1, d string
+	for _, e := range exps {
+		switch c := strings.Join(e.Clauses, ";"); {
+		case c == "B1" && b1 == "":
+			b1 = e.USCC
+		case strings.Contains(c, "D3") && d == "": // revoked: D at every later date
+			d = e.USCC
+		}
+	}
+
+	out := run("evaluate", "--year", "2026", "--as-of", "2026-07-31", "--publicize-from", "2026-08-03")
+	if !strings.Contains(out, "publicized 2026-08-03 until 2026-08-09") {
+		t.Errorf("evaluate:\n%s", out)
+	}
+	if r := runCLI(t, env, "evaluate", "--year", "2026", "--as-of", "2026-07-31"); r.code != exitFailure || !strings.Contains(r.stderr, "year already evaluated") {
+		t.Errorf("second evaluation: exit %d\n%s", r.code, r.stderr)
+	}
+	run("objection", "file", b1, "--note", "承诺书已签订", "--on", "2026-08-05")
+	if r := runCLI(t, env, "objection", "file", d, "--note", "x", "--on", "2026-08-10"); r.code != exitFailure || !strings.Contains(r.stderr, "being publicized") {
+		t.Errorf("objection after publicity: exit %d\n%s", r.code, r.stderr)
+	}
+	run("confirm", "--on", "2026-08-10")
+
+	grades := func(on string) map[string][]string {
+		recs, err := csv.NewReader(strings.NewReader(run("grades", "--on", on, "--format", "csv"))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string][]string{}
+		for _, r := range recs[1:] {
+			m[r[0]] = r
+		}
+		return m
+	}
+	g := grades("2026-08-10")
+	if _, ok := g[b1]; ok {
+		t.Errorf("the grade under review was confirmed")
+	}
+	if g[d][3] != "D" || g[d][5] != "confirmed" || g[d][6] != "2026-08-10" || g[d][7] != "2027-08-09" {
+		t.Errorf("confirmed D: %q", g[d])
+	}
+	run("objection", "resolve", b1, "--grade", "A", "--note", "复评更正", "--on", "2026-08-12")
+	if h := run("history", b1); !strings.Contains(h, "superseded") || !strings.Contains(h, "复评更正") || !strings.Contains(h, "the rules give B") {
+		t.Errorf("history after review:\n%s", h)
+	}
+	if g := grades("2026-08-12"); g[b1][3] != "A" || g[b1][8] != "review" {
+		t.Errorf("after review: %q", g[b1])
+	}
+
+	// The reviewer's A was not backed by corrected records, so the rules
+	// still give B and the next regrade lowers it again; the sample's
+	// records dated just after 31 July lower others.
+	out = run("regrade", "--as-of", "2026-08-13")
+	if !strings.Contains(out, "Lowered:") || !strings.Contains(out, b1) || !strings.Contains(out, "Eligible to apply for an upgrade") {
+		t.Errorf("regrade:\n%s", out)
+	}
+	if g := grades("2026-08-13"); g[b1][3] != "B" || g[b1][8] != "regrade" {
+		t.Errorf("after regrade: %q", g[b1])
+	}
+	if out := run("eligibility", d, "--on", "2026-08-13"); !strings.HasPrefix(out, "not eligible") {
+		t.Errorf("eligibility of a D institution: %s", out)
+	}
+	plan := run("sample-plan", "--seed", "11", "--on", "2026-08-13", "--format", "csv")
+	if again := run("sample-plan", "--seed", "11", "--on", "2026-08-13", "--format", "csv"); plan != again || !strings.HasPrefix(plan, "grade,uscc,name,county_code\n") {
+		t.Errorf("sample plan not reproducible:\n%s\n%s", plan, again)
+	}
+	if r := runCLI(t, env, "sample-plan"); r.code != exitUsage {
+		t.Errorf("sample-plan without a seed: exit %d", r.code)
+	}
+	if r := runCLI(t, env, "nominate", d, "--year", "2026", "--reason", "x", "--on", "2026-08-13"); r.code != exitFailure || !strings.Contains(r.stderr, "only confirmed A") {
+		t.Errorf("nominating a D institution: exit %d\n%s", r.code, r.stderr)
+	}
+	if out := run("upgrade", "apply", d, "--on", "2026-08-14"); !strings.Contains(out, "application refused") {
+		t.Errorf("upgrade of a D institution whose records still hold: %s", out)
+	}
+	if out := run("sql", "SELECT count() AS n FROM v_current_grades WHERE valid_from >= '2026-08-10'", "--format", "csv"); !strings.HasPrefix(out, "n\n") {
+		t.Errorf("views: %s", out)
+	}
+}

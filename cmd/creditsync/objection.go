@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+func (a *app) objectionCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "objection",
+		Short: "File or resolve an institution's objection to its publicized grade",
+		Long: `An institution may object (异议) to its grade while it is publicized. The
+grade is then under review and is not confirmed until the re-evaluation
+(复评) is recorded with objection resolve, which grades the institution
+again at the evaluation's date with the data as it is now, and keeps the
+reviewer's note.`,
+	}
+	cmd.AddCommand(a.objectionFileCmd(), a.objectionResolveCmd())
+	return cmd
+}
+
+func (a *app) objectionFileCmd() *cobra.Command {
+	var note, on string
+	cmd := &cobra.Command{
+		Use:     "file USCC --note TEXT",
+		Short:   "Record an objection filed during publicity",
+		Example: `  creditsync objection file 91411002MA9XXXXXXX --note "承诺书已签订，系录入遗漏"`,
+		Args:    exactArgs(1, "one USCC"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if note == "" {
+				return usageError{errors.New("objection file needs --note: what the institution objects to")}
+			}
+			day, err := dayOrToday("on", on)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			e, err := grade.FileObjection(ctx, s, transform.NormalizeUSCC(args[0]), note, day)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s %s: grade %s of the %d evaluation is under review; record the result with creditsync objection resolve %s --note TEXT\n",
+				e.USCC, e.Name, e.Grade, e.Year, e.USCC)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&note, "note", "", "the objection, as filed (required)")
+	cmd.Flags().StringVar(&on, "on", "", "date the objection was filed, YYYY-MM-DD (default: today)")
+	return cmd
+}
+
+func (a *app) objectionResolveCmd() *cobra.Command {
+	var flags gradeFlags
+	var note, on, set string
+	cmd := &cobra.Command{
+		Use:   "resolve USCC --note TEXT [--grade G]",
+		Short: "Record the re-evaluation of a grade under review",
+		Long: `resolve grades the institution again at the evaluation's as-of date with
+the data as it is now (correct the records first when the objection
+showed them wrong). The result is the rules' grade, or --grade when the
+reviewer decides otherwise (the rules' grade is noted beside it). It is
+confirmed from --on for one year.`,
+		Example: `  creditsync objection resolve 91411002MA9XXXXXXX --note "核实承诺书，更正为A"`,
+		Args:    exactArgs(1, "one USCC"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if note == "" {
+				return usageError{errors.New("objection resolve needs --note: the reviewer's conclusion")}
+			}
+			if set != "" && grade.Rank(set) < 0 {
+				return usageError{fmt.Errorf("--grade must be A, B, C or D, not %q", set)}
+			}
+			day, err := dayOrToday("on", on)
+			if err != nil {
+				return err
+			}
+			rules, err := flags.load()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			e, err := grade.ResolveObjection(ctx, s, rules, transform.NormalizeUSCC(args[0]), set, note, day)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s %s: review recorded (run %s); grade %s confirmed %s to %s\n",
+				e.USCC, e.Name, e.RunID, e.Grade, grade.FormatDate(e.ValidFrom), grade.FormatDate(e.ValidUntil))
+			return nil
+		},
+	}
+	flags.registerRules(cmd)
+	cmd.Flags().StringVar(&note, "note", "", "the reviewer's conclusion (required)")
+	cmd.Flags().StringVar(&set, "grade", "", "the grade the reviewer decided, when it differs from the rules' (A, B, C or D)")
+	cmd.Flags().StringVar(&on, "on", "", "date of the review decision, YYYY-MM-DD (default: today)")
+	return cmd
+}

@@ -1,0 +1,287 @@
+package grade
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Statuses of a recorded grade (GRADING.md §4). A provisional grade is
+// never stored: it is what Compute returns, and Evaluate records it as
+// publicized (the rows of an evaluation appear together when its run
+// finishes).
+const (
+	StatusPublicized  = "publicized"
+	StatusUnderReview = "under_review"
+	StatusConfirmed   = "confirmed"
+	StatusExpired     = "expired"
+	StatusSuperseded  = "superseded"
+)
+
+// Kinds of runs that record grades.
+const (
+	RunEvaluate = "evaluate"
+	RunRegrade  = "regrade"
+	RunUpgrade  = "upgrade"
+	RunReview   = "review"
+)
+
+// Entry is one recorded grade of one institution: a row of grade_history
+// with the run that produced it. Dates are zero when not set.
+type Entry struct {
+	USCC, Name, CountyCode string
+	RunID, RunKind         string
+	Year                   int       // the evaluated year, for evaluate runs
+	AsOf                   time.Time // the date the grade was computed at
+	Grade                  string
+	Clauses                []Clause
+	Status                 string
+	PublicityEndsOn        time.Time
+	ValidFrom, ValidUntil  time.Time
+	SupersededOn           time.Time // first day a later grade was in effect
+	Note                   string
+	RecordedAt             time.Time
+}
+
+// ClauseIDs returns the IDs of the clauses that hold, in report order.
+func (e Entry) ClauseIDs() []string { return Result{Clauses: e.Clauses}.ClauseIDs() }
+
+// InEffectOn reports whether the grade applied on day d (expired or not).
+func (e Entry) InEffectOn(d time.Time) bool {
+	return !e.ValidFrom.IsZero() && !e.ValidFrom.After(d) && (e.SupersededOn.IsZero() || e.SupersededOn.After(d))
+}
+
+// StatusOn is the status as seen on day d: a grade in effect on d shows as
+// expired once d is past valid_until, whatever the stored status says.
+func (e Entry) StatusOn(d time.Time) string {
+	if e.InEffectOn(d) {
+		if !e.ValidUntil.IsZero() && e.ValidUntil.Before(d) {
+			return StatusExpired
+		}
+		return StatusConfirmed
+	}
+	return e.Status
+}
+
+// validUntil is one year of validity from day from: the same month-day a
+// year later (29 February → 28 February, as T − 1y is reckoned) less one
+// day.
+func validUntil(from time.Time) time.Time {
+	y, m, d := from.Date()
+	if m == time.February && d == 29 {
+		d = 28
+	}
+	return time.Date(y+1, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+}
+
+// filter selects history rows; empty fields select everything.
+type filter struct {
+	uscc, status, runID string
+	inEffectOn          time.Time
+	open                bool // in effect with no successor yet
+}
+
+func readHistory(ctx context.Context, s store.Store, f filter) ([]Entry, error) {
+	var on any
+	if !f.inEffectOn.IsZero() {
+		on = Date(f.inEffectOn)
+	}
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "grade/history_rows"),
+		store.Params{"uscc": f.uscc, "status": f.status, "run_id": f.runID, "in_effect_on": on, "open": f.open})
+	if err != nil {
+		return nil, fmt.Errorf("read grade history: %w", err)
+	}
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var evidence string
+		var pub, from, until, sup *time.Time
+		if err := rows.Scan(&e.USCC, &e.Name, &e.CountyCode, &e.RunID, &e.RunKind, &e.Year, &e.AsOf,
+			&e.Grade, &evidence, &e.Status, &pub, &from, &until, &sup, &e.Note, &e.RecordedAt); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read grade history: %w", err)
+		}
+		if err := json.Unmarshal([]byte(evidence), &e.Clauses); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read grade history: %s run %s: evidence: %w", e.USCC, e.RunID, err)
+		}
+		e.PublicityEndsOn, e.ValidFrom, e.ValidUntil, e.SupersededOn = deref(pub), deref(from), deref(until), deref(sup)
+		out = append(out, e)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("read grade history: %w", err)
+	}
+	return out, nil
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// History returns every grade an institution ever had, oldest first.
+func History(ctx context.Context, s store.Store, uscc string) ([]Entry, error) {
+	return readHistory(ctx, s, filter{uscc: uscc})
+}
+
+// GradesOn returns the grade in effect on day for every institution that
+// had one, in USCC order; StatusOn(day) tells whether it had expired.
+func GradesOn(ctx context.Context, s store.Store, day time.Time) ([]Entry, error) {
+	es, err := readHistory(ctx, s, filter{inEffectOn: day})
+	if err != nil {
+		return nil, err
+	}
+	return latestPerInstitution(es), nil
+}
+
+// latestPerInstitution keeps the last recorded entry of each institution
+// from entries in (uscc, recorded_at) order. Two grades in effect on one
+// day only happen when a run stopped between recording a new grade and
+// retiring the old one; the newer grade is the one that was meant.
+func latestPerInstitution(es []Entry) []Entry {
+	var out []Entry
+	for _, e := range es {
+		if n := len(out); n > 0 && out[n-1].USCC == e.USCC {
+			out[n-1] = e
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// CurrentOn returns the grade of one institution in effect on day, and
+// false when it had none.
+func CurrentOn(ctx context.Context, s store.Store, uscc string, day time.Time) (Entry, bool, error) {
+	es, err := readHistory(ctx, s, filter{uscc: uscc, inEffectOn: day})
+	if err != nil || len(es) == 0 {
+		return Entry{}, false, err
+	}
+	return latestPerInstitution(es)[0], true, nil
+}
+
+// historyColumns are the grade_history columns writeEntries fills.
+var historyColumns = []string{"uscc", "run_id", "grade", "clauses", "evidence", "status",
+	"publicity_ends_on", "valid_from", "valid_until", "superseded_on", "note", "recorded_at", "version"}
+
+// writeEntries stores entries as new rows or as new versions of their
+// rows: grade_history keeps the highest version per (uscc, run_id).
+func writeEntries(ctx context.Context, s store.Store, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	v := nextVersion()
+	rows := func(yield func([]any, error) bool) {
+		for _, e := range entries {
+			ev, err := json.Marshal(e.Clauses)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			row := []any{e.USCC, e.RunID, e.Grade, e.ClauseIDs(), string(ev), e.Status,
+				nullDate(e.PublicityEndsOn), nullDate(e.ValidFrom), nullDate(e.ValidUntil), nullDate(e.SupersededOn),
+				e.Note, e.RecordedAt.UTC(), v}
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}
+	if _, err := s.Insert(ctx, "grade_history", historyColumns, rows); err != nil {
+		return fmt.Errorf("write grade history: %w", err)
+	}
+	return nil
+}
+
+func nullDate(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+var versions struct {
+	sync.Mutex
+	last uint64
+}
+
+// nextVersion is the wall clock in nanoseconds, forced to grow so that two
+// writes of one row in the same nanosecond still order.
+func nextVersion() uint64 {
+	versions.Lock()
+	defer versions.Unlock()
+	v := uint64(time.Now().UnixNano())
+	if v <= versions.last {
+		v = versions.last + 1
+	}
+	versions.last = v
+	return v
+}
+
+// Run is one run that records grades.
+type Run struct {
+	ID            string
+	Kind          string
+	Year          int
+	AsOf          time.Time
+	Started       time.Time
+	Finished      time.Time
+	RulesChecksum string
+	Note          string
+}
+
+func newRun(kind string, year int, asOf time.Time, r *Rules, note string) Run {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b) // never fails (crypto/rand documents it)
+	now := time.Now().UTC()
+	return Run{
+		ID:            fmt.Sprintf("%s-%s-%s", kind, now.Format("20060102T150405"), hex.EncodeToString(b)),
+		Kind:          kind,
+		Year:          year,
+		AsOf:          Date(asOf),
+		Started:       now,
+		RulesChecksum: r.Checksum(),
+		Note:          note,
+	}
+}
+
+// recordRun writes the run row; once Finished is set, the run's grades
+// become visible (history_rows ignores rows of unfinished runs).
+func recordRun(ctx context.Context, s store.Store, run Run) error {
+	var finished any
+	if !run.Finished.IsZero() {
+		finished = run.Finished
+	}
+	row := []any{run.ID, run.Kind, run.Year, run.AsOf, run.Started, finished, run.RulesChecksum, run.Note, nextVersion()}
+	rows := func(yield func([]any, error) bool) { yield(row, nil) }
+	_, err := s.Insert(ctx, "grade_runs", []string{"run_id", "kind", "year", "as_of", "started", "finished", "rules_checksum", "note", "version"}, rows)
+	if err != nil {
+		return fmt.Errorf("record %s run: %w", run.Kind, err)
+	}
+	return nil
+}
+
+// commitRun writes a run's entries between its start and finish rows, so
+// that the entries appear together or, if anything fails, not at all.
+func commitRun(ctx context.Context, s store.Store, run *Run, entries []Entry) error {
+	if err := recordRun(ctx, s, *run); err != nil {
+		return err
+	}
+	for i := range entries {
+		entries[i].RunID, entries[i].RunKind, entries[i].Year, entries[i].AsOf = run.ID, run.Kind, run.Year, run.AsOf
+		entries[i].RecordedAt = run.Started
+	}
+	if err := writeEntries(ctx, s, entries); err != nil {
+		return err
+	}
+	run.Finished = time.Now().UTC()
+	return recordRun(ctx, s, *run)
+}

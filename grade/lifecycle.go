@@ -1,0 +1,219 @@
+package grade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Lifecycle errors; each message says what to do instead.
+var (
+	ErrAlreadyEvaluated = errors.New("year already evaluated")
+	ErrNoPublicity      = errors.New("no grade of this institution is being publicized")
+	ErrNotUnderReview   = errors.New("no grade of this institution is under review")
+)
+
+// Evaluate records the annual evaluation for year: every institution
+// graded at asOf gets its computed (provisional) grade, publicized from
+// publicizeFrom for the rules' publicity days; the grades appear together
+// when the run finishes. Without an objection Confirm makes them confirmed
+// once publicity has ended.
+func Evaluate(ctx context.Context, s store.Store, r *Rules, year int, asOf, publicizeFrom time.Time) (Run, []Entry, error) {
+	if year < 2000 || year > 2100 {
+		return Run{}, nil, fmt.Errorf("evaluate: year %d is not plausible", year)
+	}
+	if done, err := evaluatedRuns(ctx, s, year); err != nil {
+		return Run{}, nil, err
+	} else if len(done) > 0 {
+		return Run{}, nil, fmt.Errorf("evaluate %d: %w in run %s; objections and their reviews change single grades, regrade lowers them", year, ErrAlreadyEvaluated, done[0])
+	}
+	res, err := Compute(ctx, s, r, asOf)
+	if err != nil {
+		return Run{}, nil, fmt.Errorf("evaluate %d: %w", year, err)
+	}
+	ends := Date(publicizeFrom).AddDate(0, 0, r.Lifecycle.PublicityDays-1)
+	entries := make([]Entry, len(res))
+	for i, g := range res {
+		entries[i] = Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: g.Grade, Clauses: g.Clauses,
+			Status: StatusPublicized, PublicityEndsOn: ends}
+	}
+	run := newRun(RunEvaluate, year, asOf, r, fmt.Sprintf("publicized %s to %s", FormatDate(Date(publicizeFrom)), FormatDate(ends)))
+	if err := commitRun(ctx, s, &run, entries); err != nil {
+		return Run{}, nil, fmt.Errorf("evaluate %d: %w", year, err)
+	}
+	return run, entries, nil
+}
+
+func evaluatedRuns(ctx context.Context, s store.Store, year int) ([]string, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "grade/evaluated_years"), store.Params{"year": year})
+	if err != nil {
+		return nil, fmt.Errorf("look up evaluations of %d: %w", year, err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		var asOf time.Time
+		if err := rows.Scan(&id, &asOf); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, closeRows(rows)
+}
+
+// Confirm confirms every publicized grade whose publicity ended before
+// day: it takes effect the day after publicity ended, for one year, and
+// the grade it replaces is superseded. Grades under review wait for their
+// review. It returns the grades confirmed; running it again changes
+// nothing.
+func Confirm(ctx context.Context, s store.Store, day time.Time) ([]Entry, error) {
+	day = Date(day)
+	pending, err := readHistory(ctx, s, filter{status: StatusPublicized})
+	if err != nil {
+		return nil, fmt.Errorf("confirm: %w", err)
+	}
+	open, err := readHistory(ctx, s, filter{open: true})
+	if err != nil {
+		return nil, fmt.Errorf("confirm: %w", err)
+	}
+	var confirmed []Entry
+	for _, e := range pending {
+		if e.Status == StatusPublicized && e.PublicityEndsOn.Before(day) {
+			e.Status = StatusConfirmed
+			e.ValidFrom = e.PublicityEndsOn.AddDate(0, 0, 1)
+			e.ValidUntil = validUntil(e.ValidFrom)
+			confirmed = append(confirmed, e)
+		}
+	}
+	if err := writeEntries(ctx, s, append(confirmed, retired(open, confirmed)...)); err != nil {
+		return nil, fmt.Errorf("confirm: %w", err)
+	}
+	return confirmed, nil
+}
+
+// retired returns the grades among old that the new grades replace: for
+// each new grade, the institution's other grades in effect with no end
+// yet, superseded on the day the new one takes effect.
+func retired(old, added []Entry) []Entry {
+	from := map[string]Entry{}
+	for _, e := range added {
+		from[e.USCC] = e
+	}
+	var out []Entry
+	for _, e := range old {
+		n, ok := from[e.USCC]
+		if !ok || e.RunID == n.RunID || e.ValidFrom.IsZero() || !e.SupersededOn.IsZero() || e.ValidFrom.After(n.ValidFrom) {
+			continue
+		}
+		e.Status, e.SupersededOn = StatusSuperseded, n.ValidFrom
+		out = append(out, e)
+	}
+	return out
+}
+
+// Expire marks confirmed grades whose validity ended before day as
+// expired and returns them. Views and GradesOn show expiry by date
+// anyway; this keeps the stored status in step for plain queries.
+func Expire(ctx context.Context, s store.Store, day time.Time) ([]Entry, error) {
+	day = Date(day)
+	rows, err := readHistory(ctx, s, filter{status: StatusConfirmed})
+	if err != nil {
+		return nil, fmt.Errorf("expire: %w", err)
+	}
+	var out []Entry
+	for _, e := range rows {
+		if e.SupersededOn.IsZero() && !e.ValidUntil.IsZero() && e.ValidUntil.Before(day) {
+			e.Status = StatusExpired
+			out = append(out, e)
+		}
+	}
+	if err := writeEntries(ctx, s, out); err != nil {
+		return nil, fmt.Errorf("expire: %w", err)
+	}
+	return out, nil
+}
+
+// FileObjection records an institution's objection (异议) to its grade
+// during publicity: the grade is under review until ResolveObjection.
+func FileObjection(ctx context.Context, s store.Store, uscc, note string, day time.Time) (Entry, error) {
+	day = Date(day)
+	rows, err := readHistory(ctx, s, filter{uscc: uscc, status: StatusPublicized})
+	if err != nil {
+		return Entry{}, fmt.Errorf("file objection: %w", err)
+	}
+	for i := len(rows) - 1; i >= 0; i-- {
+		e := rows[i]
+		if e.PublicityEndsOn.Before(day) {
+			continue
+		}
+		e.Status = StatusUnderReview
+		e.Note = addNote(e.Note, fmt.Sprintf("objection filed %s: %s", FormatDate(day), note))
+		if err := writeEntries(ctx, s, []Entry{e}); err != nil {
+			return Entry{}, fmt.Errorf("file objection: %w", err)
+		}
+		return e, nil
+	}
+	return Entry{}, fmt.Errorf("%s: %w on %s; objections are filed during publicity (see creditsync history %s)", uscc, ErrNoPublicity, FormatDate(day), uscc)
+}
+
+// ResolveObjection records the re-evaluation (复评) of a grade under
+// review. The institution is graded again at the evaluation's as-of date
+// with the data as it is now (corrected records count); the result is the
+// reviewer's grade when one is given, else the rules' grade. It takes
+// effect on day, replaces the grade under review and is kept with the
+// reviewer's note.
+func ResolveObjection(ctx context.Context, s store.Store, r *Rules, uscc, grade, note string, day time.Time) (Entry, error) {
+	day = Date(day)
+	if grade != "" && Rank(grade) < 0 {
+		return Entry{}, fmt.Errorf("resolve objection: grade %q is not A, B, C or D", grade)
+	}
+	rows, err := readHistory(ctx, s, filter{uscc: uscc, status: StatusUnderReview})
+	if err != nil {
+		return Entry{}, fmt.Errorf("resolve objection: %w", err)
+	}
+	if len(rows) == 0 {
+		return Entry{}, fmt.Errorf("%s: %w; file one first with creditsync objection file", uscc, ErrNotUnderReview)
+	}
+	old := rows[len(rows)-1]
+	res, err := Explain(ctx, s, r, old.AsOf, uscc)
+	if err != nil {
+		return Entry{}, fmt.Errorf("resolve objection: re-evaluate at %s: %w", FormatDate(old.AsOf), err)
+	}
+	text := fmt.Sprintf("review of %s: %s", old.RunID, note)
+	if grade == "" {
+		grade = res.Grade
+	} else if grade != res.Grade {
+		text += fmt.Sprintf(" (grade set by the reviewer; the rules give %s)", res.Grade)
+	}
+	entry := Entry{USCC: uscc, Name: res.Name, CountyCode: res.CountyCode, Grade: grade, Clauses: res.Clauses,
+		Status: StatusConfirmed, ValidFrom: day, ValidUntil: validUntil(day), Note: text}
+	run := newRun(RunReview, old.Year, old.AsOf, r, note)
+	added := []Entry{entry}
+	if err := commitRun(ctx, s, &run, added); err != nil {
+		return Entry{}, fmt.Errorf("resolve objection: %w", err)
+	}
+	entry = added[0]
+	open, err := readHistory(ctx, s, filter{uscc: uscc, open: true})
+	if err != nil {
+		return Entry{}, fmt.Errorf("resolve objection: %w", err)
+	}
+	old.Status, old.SupersededOn = StatusSuperseded, day
+	old.Note = addNote(old.Note, fmt.Sprintf("resolved %s by %s: %s → %s", FormatDate(day), run.ID, old.Grade, grade))
+	if err := writeEntries(ctx, s, append(retired(open, added), old)); err != nil {
+		return Entry{}, fmt.Errorf("resolve objection: %w", err)
+	}
+	return entry, nil
+}
+
+func addNote(notes, note string) string {
+	if notes == "" {
+		return note
+	}
+	return strings.TrimSpace(notes) + "\n" + note
+}

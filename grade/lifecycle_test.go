@@ -1,0 +1,404 @@
+package grade_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// replace writes a new version of a row, as a later import does.
+func replace(t *testing.T, s store.Store, table string, cols []string, row []any) {
+	t.Helper()
+	insert(t, s, table, append(cols, "version"), append(row, uint64(time.Now().UnixNano())))
+}
+
+func current(t *testing.T, s store.Store, uscc, on string) grade.Entry {
+	t.Helper()
+	e, ok, err := grade.CurrentOn(context.Background(), s, uscc, day(on))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		t.Fatalf("%s has no grade in effect on %s", uscc, on)
+	}
+	return e
+}
+
+func noGrade(t *testing.T, s store.Store, uscc, on string) {
+	t.Helper()
+	if e, ok, err := grade.CurrentOn(context.Background(), s, uscc, day(on)); err != nil || ok {
+		t.Errorf("%s on %s: grade %s in effect (%v), want none", uscc, on, e.Grade, err)
+	}
+}
+
+func TestPublicityThenConfirmation(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	a := put(t, s, fixture{})
+	b := put(t, s, fixture{inst: inst{unsigned: true}})
+
+	run, entries, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Kind != grade.RunEvaluate || run.RulesChecksum != r.Checksum() || len(entries) != 2 {
+		t.Fatalf("run %+v, %d entries", run, len(entries))
+	}
+	for _, e := range entries {
+		if e.Status != grade.StatusPublicized || !e.PublicityEndsOn.Equal(day("2025-08-07")) {
+			t.Errorf("%s: %s until %s, want publicized until 2025-08-07 (7 days)", e.USCC, e.Status, grade.FormatDate(e.PublicityEndsOn))
+		}
+	}
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-08-31"), day("2025-09-01")); !errors.Is(err, grade.ErrAlreadyEvaluated) {
+		t.Errorf("second evaluation of 2025: %v", err)
+	}
+
+	if got, err := grade.Confirm(ctx, s, day("2025-08-07")); err != nil || len(got) != 0 {
+		t.Fatalf("confirm on the last day of publicity: %d confirmed, %v", len(got), err)
+	}
+	noGrade(t, s, a, "2025-08-07")
+	got, err := grade.Confirm(ctx, s, day("2025-08-09"))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("confirm after publicity: %d confirmed, %v", len(got), err)
+	}
+	if again, err := grade.Confirm(ctx, s, day("2025-08-10")); err != nil || len(again) != 0 {
+		t.Errorf("confirm twice: %d confirmed again, %v", len(again), err)
+	}
+	ea, eb := current(t, s, a, "2025-08-08"), current(t, s, b, "2025-08-08")
+	if ea.Grade != "A" || eb.Grade != "B" || join(eb.ClauseIDs()) != "B1" {
+		t.Errorf("grades %s and %s %v, want A and B [B1]", ea.Grade, eb.Grade, eb.ClauseIDs())
+	}
+	if !ea.ValidFrom.Equal(day("2025-08-08")) || !ea.ValidUntil.Equal(day("2026-08-07")) {
+		t.Errorf("valid %s to %s, want 2025-08-08 (the day after publicity) to 2026-08-07", grade.FormatDate(ea.ValidFrom), grade.FormatDate(ea.ValidUntil))
+	}
+	if st := ea.StatusOn(day("2026-08-07")); st != grade.StatusConfirmed {
+		t.Errorf("on its last valid day: %s", st)
+	}
+	if st := ea.StatusOn(day("2026-08-08")); st != grade.StatusExpired {
+		t.Errorf("after valid_until: %s, want expired", st)
+	}
+	expired, err := grade.Expire(ctx, s, day("2026-08-08"))
+	if err != nil || len(expired) != 2 {
+		t.Errorf("expire: %d, %v", len(expired), err)
+	}
+	if on, _ := grade.GradesOn(ctx, s, day("2026-09-01")); len(on) != 2 || on[0].StatusOn(day("2026-09-01")) != grade.StatusExpired {
+		t.Errorf("grades on 2026-09-01: %+v", on)
+	}
+
+	// The next year's evaluation replaces the expired grade.
+	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-09-01"), day("2026-09-02")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, day("2026-09-09")); err != nil {
+		t.Fatal(err)
+	}
+	h, err := grade.History(ctx, s, a)
+	if err != nil || len(h) != 2 || h[0].Status != grade.StatusSuperseded || !h[0].SupersededOn.Equal(day("2026-09-09")) || h[1].Status != grade.StatusConfirmed {
+		t.Errorf("history after the second year: %+v (%v)", h, err)
+	}
+	if e := current(t, s, a, "2026-01-01"); e.Year != 2025 {
+		t.Errorf("the grade on a past date is the one then in effect: got year %d", e.Year)
+	}
+}
+
+func TestObjectionThenReview(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := put(t, s, fixture{inst: inst{unsigned: true}})
+	other := put(t, s, fixture{inst: inst{unsigned: true}})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.ResolveObjection(ctx, s, r, u, "", "none filed", day("2025-08-03")); !errors.Is(err, grade.ErrNotUnderReview) {
+		t.Errorf("resolve without an objection: %v", err)
+	}
+	e, err := grade.FileObjection(ctx, s, u, "承诺书已于2025年3月签订，系录入遗漏", day("2025-08-07"))
+	if err != nil || e.Status != grade.StatusUnderReview {
+		t.Fatalf("objection on the last day of publicity: %+v %v", e, err)
+	}
+	if _, err := grade.FileObjection(ctx, s, other, "too late", day("2025-08-08")); !errors.Is(err, grade.ErrNoPublicity) {
+		t.Errorf("objection after publicity: %v", err)
+	}
+	if got, _ := grade.Confirm(ctx, s, day("2025-08-10")); len(got) != 1 || got[0].USCC != other {
+		t.Errorf("confirm must skip the grade under review: %+v", got)
+	}
+	noGrade(t, s, u, "2025-08-10")
+
+	// The bureau corrects the register; the review grades again at the
+	// evaluation's as-of date with the corrected data.
+	replace(t, s, "institutions", []string{"uscc", "name", "name_key", "county_code", "licensed_on", "license_status", "commitment_signed_on"},
+		[]any{u, defaultName(u), transform.NormalizeName(defaultName(u)), "411002", day("2015-01-01"), "valid", day("2025-03-10")})
+	res, err := grade.ResolveObjection(ctx, s, r, u, "", "核实承诺书，更正为A", day("2025-08-12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Grade != "A" || res.RunKind != grade.RunReview || !res.ValidFrom.Equal(day("2025-08-12")) || !res.AsOf.Equal(day("2025-07-31")) {
+		t.Errorf("review result %+v", res)
+	}
+	h, err := grade.History(ctx, s, u)
+	if err != nil || len(h) != 2 {
+		t.Fatalf("history %+v %v", h, err)
+	}
+	if h[0].Grade != "B" || h[0].Status != grade.StatusSuperseded || !strings.Contains(h[0].Note, "objection filed 2025-08-07") || !strings.Contains(h[0].Note, "B → A") {
+		t.Errorf("the grade under review is kept with its notes: %+v", h[0])
+	}
+	if !strings.Contains(h[1].Note, "核实承诺书") {
+		t.Errorf("reviewer's note lost: %q", h[1].Note)
+	}
+
+	// Once confirmed, a grade is out of publicity: no more objections.
+	if _, err := grade.FileObjection(ctx, s, other, "x", day("2025-08-05")); !errors.Is(err, grade.ErrNoPublicity) {
+		t.Errorf("a confirmed grade cannot be objected to: %v", err)
+	}
+}
+
+func TestReviewerSetsGrade(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := put(t, s, fixture{insp: []insp{{kind: "violation", severity: "serious", handled: "2025-05-01"}}})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.FileObjection(ctx, s, u, "情节认定有误", day("2025-08-02")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.ResolveObjection(ctx, s, r, u, "E", "x", day("2025-08-05")); err == nil {
+		t.Error("grade E accepted")
+	}
+	res, err := grade.ResolveObjection(ctx, s, r, u, "B", "复评认定情节一般", day("2025-08-05"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Grade != "B" || join(res.ClauseIDs()) != "C2" || !strings.Contains(res.Note, "the rules give C") {
+		t.Errorf("review result %s %v %q", res.Grade, res.ClauseIDs(), res.Note)
+	}
+}
+
+func TestNewViolationDowngradesNextNight(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := put(t, s, fixture{})
+	calm := put(t, s, fixture{})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := grade.Regrade(ctx, s, r, day("2025-09-01")); err != nil || len(res.Downgrades) != 0 || res.Unchanged != 2 {
+		t.Fatalf("quiet night: %+v %v", res, err)
+	}
+	insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
+		[]any{"XCJC-2025-0901", u, "violation", "serious", day("2025-09-01"), "行政处罚"})
+
+	res, err := grade.Regrade(ctx, s, r, day("2025-09-02"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Downgrades) != 1 || res.Downgrades[0].USCC != u || res.Downgrades[0].From != "A" || res.Downgrades[0].To != "C" {
+		t.Fatalf("downgrades %+v", res.Downgrades)
+	}
+	ev := res.Downgrades[0].Clauses[0].Evidence[0]
+	if res.Downgrades[0].Clauses[0].ID != "C2" || ev.ID != "XCJC-2025-0901" {
+		t.Errorf("downgrade evidence %+v", res.Downgrades[0].Clauses)
+	}
+	now := current(t, s, u, "2025-09-02")
+	if now.Grade != "C" || now.RunKind != grade.RunRegrade || !now.ValidUntil.Equal(day("2026-09-01")) || join(now.ClauseIDs()) != "C2" {
+		t.Errorf("grade after the downgrade: %+v", now)
+	}
+	if before := current(t, s, u, "2025-09-01"); before.Grade != "A" {
+		t.Errorf("the day before the downgrade the grade was %s, want A", before.Grade)
+	}
+	if c := current(t, s, calm, "2025-09-02"); c.Grade != "A" {
+		t.Errorf("an institution without new records changed to %s", c.Grade)
+	}
+	if again, err := grade.Regrade(ctx, s, r, day("2025-09-03")); err != nil || len(again.Downgrades) != 0 {
+		t.Errorf("a second night lowers again: %+v %v", again.Downgrades, err)
+	}
+}
+
+func TestRemovalNeedsAnApplication(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := put(t, s, fixture{abn: []listing{{listed: "2025-03-01"}}})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	if g := current(t, s, u, "2025-08-08").Grade; g != "C" {
+		t.Fatalf("listed institution graded %s, want C", g)
+	}
+	if _, err := grade.ApplyUpgrade(ctx, s, r, u, day("2025-09-01")); err != nil {
+		t.Fatal(err)
+	}
+	if g := current(t, s, u, "2025-09-01").Grade; g != "C" {
+		t.Fatalf("an application while still listed changed the grade to %s", g)
+	}
+
+	// The market regulator removes it from the list.
+	replace(t, s, "abnormal", []string{"uscc", "name", "name_key", "listed_on", "removed_on", "reason"},
+		[]any{u, defaultName(u), transform.NormalizeName(defaultName(u)), day("2025-03-01"), day("2025-10-01"), "测试"})
+	res, err := grade.Regrade(ctx, s, r, day("2025-10-02"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Downgrades) != 0 || len(res.Eligible) != 1 || res.Eligible[0].From != "C" || res.Eligible[0].To != "A" {
+		t.Fatalf("regrade after removal: %+v", res)
+	}
+	if g := current(t, s, u, "2025-10-02").Grade; g != "C" {
+		t.Fatalf("raised automatically to %s", g)
+	}
+
+	up, err := grade.ApplyUpgrade(ctx, s, r, u, day("2025-10-08"))
+	if err != nil || !up.Granted || up.Entry.Grade != "A" {
+		t.Fatalf("application after removal: %+v %v", up, err)
+	}
+	if e := current(t, s, u, "2025-10-08"); e.Grade != "A" || e.RunKind != grade.RunUpgrade || !e.ValidFrom.Equal(day("2025-10-08")) {
+		t.Errorf("after the application: %+v", e)
+	}
+	if e := current(t, s, u, "2025-10-07"); e.Grade != "C" {
+		t.Errorf("the day before the application: %s", e.Grade)
+	}
+	h, _ := grade.History(ctx, s, u)
+	if len(h) != 2 || h[0].Status != grade.StatusSuperseded || !h[0].SupersededOn.Equal(day("2025-10-08")) {
+		t.Errorf("history %+v", h)
+	}
+	if again, err := grade.ApplyUpgrade(ctx, s, r, u, day("2025-10-09")); err != nil || again.Granted {
+		t.Errorf("a second application: %+v %v", again, err)
+	}
+	if _, err := grade.ApplyUpgrade(ctx, s, r, put(t, s, fixture{}), day("2025-10-09")); !errors.Is(err, grade.ErrNoGrade) {
+		t.Errorf("application without a grade: %v", err)
+	}
+}
+
+func TestConsequences(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	var as []string
+	for i := 0; i < 41; i++ {
+		as = append(as, put(t, s, fixture{}))
+	}
+	c := put(t, s, fixture{insp: []insp{{kind: "violation", severity: "serious", handled: "2025-05-01"}}})
+	b := put(t, s, fixture{inst: inst{unsigned: true}})
+	ungraded := put(t, s, fixture{inst: inst{licensed: "2025-09-01"}})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	on := day("2025-09-01")
+
+	for _, tc := range []struct {
+		uscc     string
+		eligible bool
+		reason   string
+	}{
+		{as[0], true, "grade A in effect since 2025-08-08"},
+		{b, true, "grade B"},
+		{c, false, "grade C in effect since 2025-08-08, clauses C2; C and D"},
+		{ungraded, false, "no confirmed grade in effect"},
+	} {
+		got, err := grade.CheckEligibility(ctx, s, tc.uscc, on)
+		if err != nil || got.Eligible != tc.eligible || !strings.Contains(got.Reason, tc.reason) {
+			t.Errorf("eligibility of %s: %+v %v; want %v with %q", tc.uscc, got, err, tc.eligible, tc.reason)
+		}
+	}
+	if _, err := grade.CheckEligibility(ctx, s, "91411002MA00000000", on); !errors.Is(err, grade.ErrUnknown) {
+		t.Errorf("unknown USCC: %v", err)
+	}
+
+	plan, err := grade.SamplingPlan(ctx, s, r, 42, on)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[string][2]int{}
+	for _, g := range plan {
+		sizes[g.Grade] = [2]int{g.Population, len(g.Selected)}
+	}
+	// ceil(5% of 41) = 3; ceil(10% of 1) = 1; ceil(30% of 1) = 1.
+	if want := map[string][2]int{"A": {41, 3}, "B": {1, 1}, "C": {1, 1}, "D": {0, 0}}; !reflect.DeepEqual(sizes, want) {
+		t.Errorf("plan sizes %v, want %v", sizes, want)
+	}
+	again, _ := grade.SamplingPlan(ctx, s, r, 42, on)
+	other, _ := grade.SamplingPlan(ctx, s, r, 43, on)
+	if !reflect.DeepEqual(plan, again) {
+		t.Error("the same seed gave another plan")
+	}
+	if reflect.DeepEqual(plan[0].Selected, other[0].Selected) {
+		t.Error("seeds 42 and 43 drew the same A institutions")
+	}
+
+	// All fixtures are in county 411002: floor(5% × 41) = 2 exemplary.
+	if _, err := grade.Nominate(ctx, s, r, 2025, []string{as[0], c}, "连续三年无违法违规", on); !errors.Is(err, grade.ErrNomination) {
+		t.Errorf("nominating a C institution: %v", err)
+	}
+	if got, err := grade.Nominate(ctx, s, r, 2025, []string{as[0], as[1]}, "连续三年无违法违规", on); err != nil || len(got) != 2 {
+		t.Fatalf("nominate two: %v %v", got, err)
+	}
+	if _, err := grade.Nominate(ctx, s, r, 2025, []string{as[2]}, "x", on); err == nil || !strings.Contains(err.Error(), "at most 2") {
+		t.Errorf("a third nomination: %v", err)
+	}
+	if n, err := grade.Nominations(ctx, s, 2025); err != nil || len(n) != 2 || n[0].Reason != "连续三年无违法违规" {
+		t.Errorf("nominations %+v %v", n, err)
+	}
+}
+
+// TestViews reads the documented SQL views after an evaluation confirmed
+// today, as an analyst would with creditsync sql.
+func TestViews(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	today := grade.Today(time.Now())
+	b := put(t, s, fixture{inst: inst{unsigned: true}, insp: []insp{{kind: "false_materials", handled: grade.FormatDate(today.AddDate(0, 0, -20))}}})
+	put(t, s, fixture{})
+	if _, _, err := grade.Evaluate(ctx, s, r, today.Year(), today.AddDate(0, 0, -10), today.AddDate(0, 0, -9)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, today); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	var g, status string
+	if err := store.QueryRow(ctx, s, "SELECT count(), anyIf(grade, uscc = {u:String}), anyIf(status, uscc = {u:String}) FROM v_current_grades",
+		store.Params{"u": b}, &n, &g, &status); err != nil || n != 2 || g != "B" || status != "confirmed" {
+		t.Errorf("v_current_grades: %d rows, %s %s, %v", n, g, status, err)
+	}
+	rows, err := s.Query(ctx, "SELECT clause, kind, record_id, date FROM v_clause_evidence WHERE uscc = {u:String} ORDER BY clause", store.Params{"u": b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var clause, kind, id string
+		var d *time.Time
+		if err := rows.Scan(&clause, &kind, &id, &d); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, clause+" "+kind+" "+id)
+	}
+	rows.Close()
+	if want := []string{"B1 institution " + b, "B4 inspection " + b + "-R1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("v_clause_evidence: %q, want %q", got, want)
+	}
+	if n, err := store.Count(ctx, s, "SELECT count() FROM v_grade_history WHERE run_kind = 'evaluate' AND name != ''", nil); err != nil || n != 2 {
+		t.Errorf("v_grade_history: %d rows, %v", n, err)
+	}
+}
