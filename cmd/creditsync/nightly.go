@@ -2,30 +2,218 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
 	"time"
 
+	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
-// nightlySteps is the nightly pipeline. Steps commit their own writes at
-// their end, so an interrupted run leaves whole steps behind, never half
-// of one.
+// nightlyDeps are what the nightly pipeline reads besides the store. The
+// demo supplies its own sync configuration (the fixture servers).
+type nightlyDeps struct {
+	sync    *srcsync.Config // nil: read CREDITSYNC_CONFIG / creditsync.toml
+	rules   *grade.Rules
+	now     func() time.Time
+	reports string // directory for the day's reports; "" = DATA/reports
+}
+
+// nightlySteps is the nightly pipeline (issue: `run nightly`):
+// sync → match → regrade → confirm → expire → reports. Steps commit their
+// own writes at their end, so an interrupted run leaves whole steps
+// behind, never half of one, and running it twice on one day changes
+// nothing the second time (the regrade finds nothing worse, confirm and
+// expire find nothing due).
 func nightlySteps(a *app, s store.Store) []jobs.Step {
-	today := grade.Today(time.Now())
+	return a.nightly(s, nightlyDeps{})
+}
+
+func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
+	if d.now == nil {
+		d.now = time.Now
+	}
+	today := grade.Today(d.now())
+	var stale []string // sources behind but within their allowed staleness
+	var rulesErr error
+	if d.rules == nil {
+		d.rules, rulesErr = grade.Load(os.Getenv("CREDITSYNC_RULES"))
+	}
 	return []jobs.Step{
-		{Name: "grade", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			res, err := grade.Compute(ctx, s, grade.DefaultRules(), today)
+		{Name: "sync", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
+			cfg, configured, err := a.nightlySyncConfig(d)
+			if err != nil || !configured {
+				return jobs.Outcome{Summary: "no external sources configured (creditsync.toml); only imported files are graded"}, err
+			}
+			out, staleNow, err := syncAll(ctx, a, s, cfg, d.now())
+			stale = staleNow
+			return out, err
+		}},
+		{Name: "match", Required: false, Run: func(ctx context.Context) (jobs.Outcome, error) {
+			items, err := srcsync.Review(ctx, s, "")
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
-			counts := map[string]int64{"graded": int64(len(res))}
-			for _, r := range res {
-				counts["grade_"+r.Grade]++
+			out := jobs.Outcome{Counts: map[string]int64{"waiting_review": int64(len(items))}}
+			if len(items) > 0 {
+				out.Summary = fmt.Sprintf("%d external records match no institution or several by name; they are not graded until resolved (creditsync review)", len(items))
 			}
-			return jobs.Outcome{Counts: counts, Summary: fmt.Sprintf("%d institutions graded at %s", len(res), grade.FormatDate(today))}, nil
+			return out, nil
+		}},
+		{Name: "regrade", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
+			if rulesErr != nil {
+				return jobs.Outcome{}, rulesErr
+			}
+			res, err := grade.Regrade(ctx, s, d.rules, today)
+			if err != nil {
+				return jobs.Outcome{}, err
+			}
+			return regradeOutcome(res, stale, today), nil
+		}},
+		{Name: "confirm", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
+			entries, err := grade.Confirm(ctx, s, today)
+			if err != nil {
+				return jobs.Outcome{}, err
+			}
+			return jobs.Outcome{Counts: map[string]int64{"confirmed": int64(len(entries))},
+				Summary: countOf(len(entries), "grade") + " confirmed: publicity ended without objection"}, nil
+		}},
+		{Name: "expire", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
+			entries, err := grade.Expire(ctx, s, today)
+			if err != nil {
+				return jobs.Outcome{}, err
+			}
+			return jobs.Outcome{Counts: map[string]int64{"expired": int64(len(entries))},
+				Summary: countOf(len(entries), "grade") + " expired (past valid_until without a new evaluation)"}, nil
+		}},
+		{Name: "reports", Required: false, Run: func(ctx context.Context) (jobs.Outcome, error) {
+			dir := d.reports
+			if dir == "" {
+				dir = a.reportsDir(today)
+			}
+			paths, err := writeDailyReports(ctx, s, d.rules, dir, today, d.now())
+			return jobs.Outcome{Counts: map[string]int64{"files": int64(len(paths))}, Summary: strings.Join(paths, "\n")}, err
 		}},
 	}
+}
+
+func countOf(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// nightlySyncConfig returns the sources to sync. A missing default
+// creditsync.toml means none are configured; a named one must exist.
+func (a *app) nightlySyncConfig(d nightlyDeps) (srcsync.Config, bool, error) {
+	if d.sync != nil {
+		return *d.sync, len(d.sync.Sources) > 0, nil
+	}
+	path, explicit := configPath()
+	cfg, err := srcsync.LoadConfig(path)
+	if err != nil {
+		if !explicit && errors.Is(err, fs.ErrNotExist) {
+			return cfg, false, nil
+		}
+		if _, statErr := os.Stat(path); !explicit && errors.Is(statErr, fs.ErrNotExist) {
+			return cfg, false, nil
+		}
+		return cfg, false, err
+	}
+	return cfg, len(cfg.Sources) > 0, nil
+}
+
+// syncAll syncs every source. A failing source leaves its previous data
+// in place and is reported stale; the step fails — and grading does not
+// run — only when a source is staler than its allowed maximum.
+func syncAll(ctx context.Context, a *app, s store.Store, cfg srcsync.Config, now time.Time) (jobs.Outcome, []string, error) {
+	results, syncErr := srcsync.Run(ctx, s, cfg, srcsync.Options{Logger: a.log, Now: func() time.Time { return now }})
+	out := jobs.Outcome{Counts: map[string]int64{}, Detail: results}
+	var lines []string
+	for _, r := range results {
+		out.Counts["rows"] += int64(r.Rows)
+		out.Counts["added"] += int64(r.Added)
+		out.Counts["modified"] += int64(r.Modified)
+		out.Counts["removed"] += int64(r.Removed)
+		out.Counts["rejected"] += int64(r.Rejected)
+		line := fmt.Sprintf("%s (%s): %s, %d rows, +%d ~%d -%d, %d rejected", r.Source, r.List, r.Status, r.Rows, r.Added, r.Modified, r.Removed, r.Rejected)
+		if r.Err != nil {
+			out.Counts["failed_sources"]++
+			first, _, _ := strings.Cut(r.Err.Error(), "\n")
+			line += ": " + first
+		}
+		lines = append(lines, line)
+	}
+	if errors.Is(syncErr, context.Canceled) {
+		return out, nil, syncErr
+	}
+	statuses, err := srcsync.Sources(ctx, s, cfg, now)
+	if err != nil {
+		return out, nil, err
+	}
+	var stale, tooStale []string
+	for _, st := range statuses {
+		if st.Disabled || !st.Stale {
+			continue
+		}
+		age := "never synced"
+		if st.LastSuccess != nil {
+			age = "last success " + st.Age.Round(time.Minute).String() + " ago"
+		}
+		desc := fmt.Sprintf("%s (%s, max %s)", st.Source, age, st.MaxStaleness)
+		tooStale = append(tooStale, desc)
+	}
+	for _, r := range results {
+		if r.Err != nil && !containsPrefix(tooStale, r.Source+" ") {
+			stale = append(stale, r.Source)
+		}
+	}
+	sort.Strings(stale)
+	out.Counts["stale_sources"] = int64(len(stale) + len(tooStale))
+	out.Summary = strings.Join(lines, "\n")
+	if len(tooStale) > 0 {
+		return out, stale, fmt.Errorf("sources staler than allowed, grading would use data that cannot be trusted: %s; fix the sources (creditsync sources) or raise max_staleness", strings.Join(tooStale, "; "))
+	}
+	return out, stale, nil
+}
+
+func containsPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func regradeOutcome(res grade.RegradeResult, stale []string, today time.Time) jobs.Outcome {
+	out := jobs.Outcome{
+		Counts: map[string]int64{"downgrades": int64(len(res.Downgrades)), "upgrade_eligible": int64(len(res.Eligible)), "unchanged": int64(res.Unchanged)},
+		Detail: res,
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "graded at %s: %d lowered, %d may apply for an upgrade, %d unchanged\n", grade.FormatDate(today), len(res.Downgrades), len(res.Eligible), res.Unchanged)
+	if len(stale) > 0 {
+		fmt.Fprintf(&b, "stale sources (their previous data was used): %s\n", strings.Join(stale, ", "))
+	}
+	for _, c := range res.Downgrades {
+		fmt.Fprintf(&b, "lowered %s → %s: %s %s [%s]\n", c.From, c.To, c.USCC, c.Name, strings.Join(grade.Result{Clauses: c.Clauses}.ClauseIDs(), ";"))
+		for _, cl := range c.Clauses {
+			for _, e := range cl.Evidence {
+				fmt.Fprintf(&b, "    %s %s: %s %s %s\n", cl.ID, cl.Text, e.Kind, e.ID, e.Detail)
+			}
+		}
+	}
+	for _, c := range res.Eligible {
+		fmt.Fprintf(&b, "eligible to apply for an upgrade %s → %s: %s %s\n", c.From, c.To, c.USCC, c.Name)
+	}
+	out.Summary = b.String()
+	return out
 }

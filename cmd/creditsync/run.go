@@ -22,6 +22,13 @@ type jobFunc func(a *app, s store.Store) []jobs.Step
 func jobsByName() map[string]jobFunc {
 	return map[string]jobFunc{
 		"nightly": nightlySteps,
+		"sync": func(a *app, s store.Store) []jobs.Step {
+			return a.nightly(s, nightlyDeps{})[:1]
+		},
+		"county-report": reportJob(countyFiles),
+		"city-report": reportJob(func(today, now time.Time) []reportFile {
+			return append(cityOverviewFiles(today, now), publicListFiles(today, now)...)
+		}),
 	}
 }
 

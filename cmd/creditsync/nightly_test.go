@@ -1,0 +1,178 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/ingest/fixture"
+	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/sample"
+)
+
+// nightlySite is a data directory with the bureau's files imported, a
+// confirmed annual evaluation, and the external lists served by fixture
+// sources on loopback.
+type nightlySite struct {
+	dir string
+	env []string
+	fx  *fixture.Server
+}
+
+func newNightlySite(t *testing.T, extraConfig string) *nightlySite {
+	t.Helper()
+	dir := t.TempDir()
+	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 11, Institutions: 120, AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := fixture.ReadFiles(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := fixture.Start(data, fixture.Options{})
+	t.Cleanup(fx.Close)
+	cfg := filepath.Join(dir, "creditsync.toml")
+	if err := os.WriteFile(cfg, []byte(extraConfig+fx.SourcesTOML()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	site := &nightlySite{dir: dir, fx: fx, env: append([]string{"CREDITSYNC_DATA=" + dir, "CREDITSYNC_CONFIG=" + cfg}, fx.Env()...)}
+	for _, list := range []string{"institutions", "inspections", "annual_reports"} {
+		if r := runCLI(t, site.env, "import", list, files[list]); r.code != 0 {
+			t.Fatalf("import %s: exit %d\n%s%s", list, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := runCLI(t, site.env, "sync"); r.code != 0 {
+		t.Fatalf("first sync: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, site.env, "evaluate", "--year", "2025", "--as-of", "2026-07-31"); r.code != 0 {
+		t.Fatalf("evaluate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, site.env, "confirm", "--on", "2026-08-10"); r.code != 0 {
+		t.Fatalf("confirm: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	return site
+}
+
+func (s *nightlySite) sql(t *testing.T, q string) string {
+	t.Helper()
+	r := runCLI(t, s.env, "sql", "--format", "csv", q)
+	if r.code != 0 {
+		t.Fatalf("sql %s: %s", q, r.stderr)
+	}
+	return r.stdout
+}
+
+func (s *nightlySite) lastReport(t *testing.T) jobs.Report {
+	t.Helper()
+	reps := summaries(t, s.dir)
+	if len(reps) == 0 {
+		t.Fatal("no run summary written")
+	}
+	latest := reps[0]
+	for _, r := range reps {
+		if r.RunID > latest.RunID {
+			latest = r
+		}
+	}
+	return latest
+}
+
+func stepOf(rep jobs.Report, name string) jobs.StepResult {
+	for _, s := range rep.Steps {
+		if s.Name == name {
+			return s
+		}
+	}
+	return jobs.StepResult{}
+}
+
+func TestNightlyEndToEnd(t *testing.T) {
+	site := newNightlySite(t, "")
+	historyBefore := site.sql(t, "SELECT count() FROM grade_history")
+
+	r := runCLI(t, site.env, "run", "nightly")
+	if r.code != 0 {
+		t.Fatalf("run nightly: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	rep := site.lastReport(t)
+	for _, name := range []string{"sync", "match", "regrade", "confirm", "expire", "reports"} {
+		if st := stepOf(rep, name); st.Status != jobs.StatusOK {
+			t.Errorf("step %s: %q %s", name, st.Status, st.Error)
+		}
+	}
+	if stepOf(rep, "sync").Counts["rows"] == 0 {
+		t.Errorf("sync fetched nothing: %+v", stepOf(rep, "sync"))
+	}
+	for _, f := range []string{"city-overview.html", "public-list.csv"} {
+		matches, _ := filepath.Glob(filepath.Join(site.dir, "reports", "*", f))
+		if len(matches) != 1 {
+			t.Errorf("report %s not written (%v)", f, matches)
+		}
+	}
+	if !strings.Contains(r.stdout, "regrade") || !strings.Contains(r.stdout, "lowered") {
+		t.Errorf("the printed summary lacks the regrade line:\n%s", r.stdout)
+	}
+
+	// The same night again changes nothing.
+	historyAfterFirst := site.sql(t, "SELECT count() FROM grade_history")
+	if r := runCLI(t, site.env, "run", "nightly"); r.code != 0 {
+		t.Fatalf("second run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	rep = site.lastReport(t)
+	if n := stepOf(rep, "regrade").Counts["downgrades"]; n != 0 {
+		t.Errorf("second run lowered %d grades", n)
+	}
+	if n := stepOf(rep, "confirm").Counts["confirmed"]; n != 0 {
+		t.Errorf("second run confirmed %d grades", n)
+	}
+	if got := site.sql(t, "SELECT count() FROM grade_history"); got != historyAfterFirst {
+		t.Errorf("second run changed the history: %s → %s (before the first run: %s)", historyAfterFirst, got, historyBefore)
+	}
+}
+
+// A source that fails leaves every list and grade as it was: the run
+// still grades (no upgrade can come of it) and reports the source stale;
+// past max_staleness the run fails and grading does not run at all.
+func TestNightlyWithFailingSource(t *testing.T) {
+	site := newNightlySite(t, "")
+	const listed = "SELECT count() FROM abnormal WHERE removed_on IS NULL"
+	before := site.sql(t, listed)
+	site.fx.Inject(fixture.Abnormal, fixture.Fault{Kind: fixture.ServerError})
+
+	r := runCLI(t, site.env, "run", "nightly")
+	if r.code != 0 {
+		t.Fatalf("nightly with a failing source: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	rep := site.lastReport(t)
+	if st := stepOf(rep, "sync"); st.Counts["failed_sources"] != 1 || st.Counts["stale_sources"] < 1 {
+		t.Errorf("sync step = %+v, want one failed, stale source", st)
+	}
+	if !strings.Contains(stepOf(rep, "regrade").Summary, "publicity-abnormal") {
+		t.Errorf("regrade does not name the stale source: %q", stepOf(rep, "regrade").Summary)
+	}
+	if after := site.sql(t, listed); after != before || before == "count()\n0\n" {
+		t.Errorf("abnormal listings changed after a failed sync: %q → %q", before, after)
+	}
+}
+
+func TestNightlyFailsWhenASourceIsTooStale(t *testing.T) {
+	site := newNightlySite(t, "[sync]\nmax_staleness = \"1ms\"\n\n")
+	site.fx.Inject(fixture.Abnormal, fixture.Fault{Kind: fixture.ServerError})
+	history := site.sql(t, "SELECT count() FROM grade_history")
+	time.Sleep(5 * time.Millisecond)
+
+	r := runCLI(t, site.env, "run", "nightly")
+	if r.code != exitFailure || !strings.Contains(r.stderr+r.stdout, "staler than allowed") {
+		t.Fatalf("nightly with a too stale source: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	rep := site.lastReport(t)
+	if st := stepOf(rep, "regrade"); st.Status != jobs.StatusSkipped {
+		t.Errorf("regrade ran on untrusted data: %+v", st)
+	}
+	if got := site.sql(t, "SELECT count() FROM grade_history"); got != history {
+		t.Errorf("grade history changed: %s → %s", history, got)
+	}
+}
