@@ -5,41 +5,63 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/ingest/fixture"
+	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/sample"
-	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
-// demoAsOf is the reference date the bundled sample is built around: the
-// day county results are due at the city (31 July).
+// demoAsOf is the date of the sample's annual evaluation: the day county
+// results are due at the city (31 July).
 var demoAsOf = time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)
+
+// internalLists are the files the bureau hands in; the other four lists
+// come from the external sources.
+var internalLists = []string{"institutions", "inspections", "annual_reports"}
 
 func (a *app) demoCmd() *cobra.Command {
 	var seed int64
 	var institutions int
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Load the bundled Xuchang sample into a fresh embedded store and summarise it",
-		Long: `demo generates the Xuchang sample (about 300 institutions over the six
-county-level units, with inspection records, annual reports and external
-list entries), imports it into a fresh embedded store in the data
-directory (default ./demo-data), shows how a file with bad rows is
-reported, and prints a per-county summary.`,
+		Short: "Run the whole pipeline on the bundled Xuchang sample in a fresh embedded store",
+		Long: `demo shows creditsync end to end on a generated Xuchang sample (about 300
+institutions over the six county-level units) in a fresh embedded store in
+the data directory (default ./demo-data):
+
+  1. imports the bureau's files (register, inspection records, annual
+     reports), and shows how a file with bad rows is reported;
+  2. syncs the four external lists from emulated sources on loopback (the
+     publicity system's JSON API, Credit China's JSON and GBK list pages);
+  3. runs the annual evaluation as of 31 July and confirms it after the
+     publicity period;
+  4. runs the nightly job at today's date (sync, regrade, confirm, expire,
+     reports) and prints what changed;
+  5. prints the grade distribution per county and explains a few grades;
+  6. writes the city overview, a county report, the 附件2 table and the
+     public list to DATA/out and prints their paths.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("data") && os.Getenv("CREDITSYNC_DATA") == "" {
 				a.dataDir = "demo-data"
 			}
 			a.dsn = ""
-			if err := os.RemoveAll(filepath.Join(a.dataDir, "clickhouse")); err != nil {
-				return fmt.Errorf("reset demo data: %w", err)
+			for _, sub := range []string{"clickhouse", "runs", "reports", "out"} {
+				if err := os.RemoveAll(filepath.Join(a.dataDir, sub)); err != nil {
+					return fmt.Errorf("reset demo data: %w", err)
+				}
 			}
 			return a.runDemo(cmd.Context(), seed, institutions)
 		},
@@ -49,11 +71,10 @@ reported, and prints a per-county summary.`,
 	return cmd
 }
 
+func (a *app) section(title string) { fmt.Fprintf(a.stdout, "\n== %s ==\n", title) }
+
 func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 	dir := filepath.Join(a.dataDir, "sample")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	files, _, err := sample.Write(dir, sample.Options{Seed: seed, Institutions: n, AsOf: demoAsOf})
 	if err != nil {
 		return fmt.Errorf("generate sample: %w", err)
@@ -63,42 +84,207 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 		return err
 	}
 	defer s.Close()
-	fmt.Fprintf(a.stdout, "creditsync demo: Xuchang sample (seed %d) in the %s\n\n", seed, a.where())
-	for _, list := range contract.Lists() {
-		start := time.Now()
-		res, err := file.Import(ctx, s, list, files[list.Name], file.ImportOptions{})
-		if err != nil {
+	fmt.Fprintf(a.stdout, "creditsync demo: Xuchang sample (seed %d, %d institutions) in the %s\n", seed, n, a.where())
+
+	a.section("1. The bureau's files")
+	for _, name := range internalLists {
+		if err := a.demoImport(ctx, s, name, files[name]); err != nil {
 			return err
 		}
-		printImportResult(a, files[list.Name], res, time.Since(start))
 	}
-	fmt.Fprintln(a.stdout, "\nA register with bad rows is reported precisely, and its good rows still load:")
-	inst, _ := contract.Lookup("institutions")
-	start := time.Now()
-	res, err := file.Import(ctx, s, inst, filepath.Join(dir, sample.BadInstitutionsFile), file.ImportOptions{})
+	fmt.Fprintln(a.stdout, "\nA register with bad rows is reported precisely; its good rows are already stored and load unchanged:")
+	if err := a.demoImport(ctx, s, "institutions", filepath.Join(dir, sample.BadInstitutionsFile)); err != nil {
+		return err
+	}
+
+	a.section("2. External lists from their sources (emulated on loopback)")
+	data, err := fixture.ReadFiles(files)
 	if err != nil {
 		return err
 	}
-	printImportResult(a, filepath.Join(dir, sample.BadInstitutionsFile), res, time.Since(start))
-
-	fmt.Fprintln(a.stdout, "\nPer-county summary:")
-	codes, names := countyParams()
-	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "report/county_summary"),
-		store.Params{"as_of": demoAsOf, "county_codes": codes, "county_names": names})
-	if err != nil {
-		return fmt.Errorf("county summary: %w", err)
+	fx := fixture.Start(data, fixture.Options{})
+	defer fx.Close()
+	for _, kv := range fx.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
 	}
-	defer rows.Close()
-	return writeRows(a.stdout, rows, "table")
+	syncCfg, err := srcsync.ParseConfig(fx.SourcesTOML())
+	if err != nil {
+		return err
+	}
+	results, err := srcsync.Run(ctx, s, syncCfg, srcsync.Options{Logger: a.log})
+	printSyncResults(a, results)
+	if err != nil {
+		return fmt.Errorf("demo sync: %w", err)
+	}
+
+	a.section("3. Annual evaluation as of " + grade.FormatDate(demoAsOf))
+	rules := grade.DefaultRules()
+	run, entries, err := grade.Evaluate(ctx, s, rules, demoAsOf.Year()-1, demoAsOf, demoAsOf)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "evaluation %s: %d institutions graded %s, publicized until %s\n", run.ID, len(entries), distribution(entryGrades(entries)), publicityEnd(entries))
+	confirmDay := demoAsOf.AddDate(0, 0, rules.Lifecycle.PublicityDays+1)
+	confirmed, err := grade.Confirm(ctx, s, confirmDay)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "confirmed on %s: %d grades (no objections were filed)\n", grade.FormatDate(confirmDay), len(confirmed))
+
+	today := grade.Today(time.Now())
+	a.section("4. Nightly run at today's date, " + grade.FormatDate(today))
+	out := filepath.Join(a.dataDir, "out")
+	runner := &jobs.Runner{Store: s, Log: a.log}
+	rep, err := runner.Run(ctx, "nightly", a.nightly(s, nightlyDeps{sync: &syncCfg, rules: rules, reports: a.reportsDir(today)}))
+	printReport(a, rep)
+	if err != nil {
+		return err
+	}
+	if path, err := jobs.WriteSummary(a.dataDir, rep); err == nil {
+		fmt.Fprintf(a.stdout, "run summary: %s\n", path)
+	}
+
+	a.section("5. Grades in effect today, by county")
+	if err := a.printCountyGrades(ctx, s, today); err != nil {
+		return err
+	}
+	if err := a.explainExamples(ctx, s, rules, today); err != nil {
+		return err
+	}
+
+	a.section("6. Reports")
+	county := report.Units()[1]
+	reportFiles := append(cityOverviewFiles(today, time.Now()),
+		reportFile{"county-" + county.Code + ".html", "html", func(ctx context.Context, src report.Source) (any, error) {
+			m, err := report.ParseMonths("", "", today)
+			if err != nil {
+				return nil, err
+			}
+			return report.CountyTrend(ctx, src, county, m, time.Now())
+		}},
+		reportFile{"附件2-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
+			return report.BuildSummary(ctx, src, county, today, today)
+		}},
+	)
+	reportFiles = append(reportFiles, publicListFiles(today, time.Now())...)
+	paths, err := writeReports(ctx, s, rules, out, reportFiles)
+	for _, p := range paths {
+		fmt.Fprintln(a.stdout, p)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\nNext: creditsync --data %s explain USCC · history USCC · serve · sql \"SELECT * FROM v_current_grades LIMIT 10\"\n", a.dataDir)
+	return nil
 }
 
-// countyParams returns the city and its county-level units as parallel
-// code and name arrays, for report queries.
-func countyParams() (codes, names []string) {
-	codes, names = []string{transform.CityCode}, []string{transform.CountyName(transform.CityCode) + "(市本级)"}
-	for _, c := range transform.XuchangCounties() {
-		codes = append(codes, c.Code)
-		names = append(names, c.Name)
+func (a *app) demoImport(ctx context.Context, s store.Store, list, path string) error {
+	l, err := contract.Lookup(list)
+	if err != nil {
+		return err
 	}
-	return codes, names
+	start := time.Now()
+	res, err := file.Import(ctx, s, l, path, file.ImportOptions{})
+	if err != nil {
+		return err
+	}
+	printImportResult(a, path, res, time.Since(start))
+	return nil
+}
+
+func entryGrades(entries []grade.Entry) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.Grade
+	}
+	return out
+}
+
+func publicityEnd(entries []grade.Entry) string {
+	for _, e := range entries {
+		if !e.PublicityEndsOn.IsZero() {
+			return grade.FormatDate(e.PublicityEndsOn)
+		}
+	}
+	return "-"
+}
+
+// distribution writes "A 245 · B 19 · C 17 · D 16".
+func distribution(grades []string) string {
+	counts := map[string]int{}
+	for _, g := range grades {
+		counts[g]++
+	}
+	var parts []string
+	for _, g := range []string{"A", "B", "C", "D"} {
+		parts = append(parts, fmt.Sprintf("%s %d", g, counts[g]))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (a *app) printCountyGrades(ctx context.Context, s store.Store, day time.Time) error {
+	entries, err := grade.GradesOn(ctx, s, day)
+	if err != nil {
+		return err
+	}
+	type row struct{ a, b, c, d int }
+	byCounty := map[string]*row{}
+	for _, e := range entries {
+		r := byCounty[e.CountyCode]
+		if r == nil {
+			r = &row{}
+			byCounty[e.CountyCode] = r
+		}
+		switch e.Grade {
+		case "A":
+			r.a++
+		case "B":
+			r.b++
+		case "C":
+			r.c++
+		case "D":
+			r.d++
+		}
+	}
+	codes := make([]string, 0, len(byCounty))
+	for c := range byCounty {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	table := [][]string{{"county", "name", "A", "B", "C", "D", "C+D share"}}
+	var total row
+	for _, c := range codes {
+		r := byCounty[c]
+		name := transform.CountyName(c)
+		if name == "" {
+			name = "(registered elsewhere)"
+		}
+		n := r.a + r.b + r.c + r.d
+		table = append(table, []string{c, name, fmt.Sprint(r.a), fmt.Sprint(r.b), fmt.Sprint(r.c), fmt.Sprint(r.d), fmt.Sprintf("%.1f%%", 100*float64(r.c+r.d)/float64(max(n, 1)))})
+		total.a, total.b, total.c, total.d = total.a+r.a, total.b+r.b, total.c+r.c, total.d+r.d
+	}
+	n := total.a + total.b + total.c + total.d
+	table = append(table, []string{"", "全市 total", fmt.Sprint(total.a), fmt.Sprint(total.b), fmt.Sprint(total.c), fmt.Sprint(total.d), fmt.Sprintf("%.1f%%", 100*float64(total.c+total.d)/float64(max(n, 1)))})
+	printTable(a.stdout, table)
+	return nil
+}
+
+// explainExamples explains one institution of each of D, C and B.
+func (a *app) explainExamples(ctx context.Context, s store.Store, rules *grade.Rules, day time.Time) error {
+	res, err := grade.Compute(ctx, s, rules, day)
+	if err != nil {
+		return err
+	}
+	shown := map[string]bool{}
+	for _, want := range []string{"D", "C", "B"} {
+		for _, r := range res {
+			if r.Grade == want && !shown[want] && len(r.Clauses) > 1 {
+				shown[want] = true
+				fmt.Fprintln(a.stdout)
+				printExplanation(a.stdout, r, day)
+			}
+		}
+	}
+	return nil
 }

@@ -122,3 +122,21 @@ func TestWorksWithPipedStdin(t *testing.T) {
 		t.Errorf("import with piped stdin: %v\n%s", err, out)
 	}
 }
+
+func TestDemoRunsThePipeline(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, nil, "--data", dir, "demo", "--institutions", "120")
+	if r.code != 0 {
+		t.Fatalf("demo: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"rejected for invalid USCC: 1", "publicity-abnormal", "Annual evaluation", "nightly run", "全市 total", "grade D at", "附件2-"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	for _, f := range []string{"city-overview.html", "public-list.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, "out", f)); err != nil {
+			t.Errorf("demo did not write %s: %v", f, err)
+		}
+	}
+}
