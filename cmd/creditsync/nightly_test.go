@@ -116,6 +116,13 @@ func TestNightlyEndToEnd(t *testing.T) {
 		t.Errorf("the printed summary lacks the regrade line:\n%s", r.stdout)
 	}
 
+	st := runCLI(t, site.env, "status")
+	for _, want := range []string{"publicity-abnormal", "Last run of each job", "regrade", "Grades in effect today by county", "Open objections"} {
+		if !strings.Contains(st.stdout, want) {
+			t.Errorf("status lacks %q:\n%s", want, st.stdout)
+		}
+	}
+
 	// The same night again changes nothing.
 	historyAfterFirst := site.sql(t, "SELECT count() FROM grade_history")
 	if r := runCLI(t, site.env, "run", "nightly"); r.code != 0 {

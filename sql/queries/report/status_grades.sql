@@ -1,0 +1,12 @@
+-- Grades in effect on {day} per county, with expired ones counted apart.
+SELECT
+    county_code,
+    countIf(grade = 'A') AS A,
+    countIf(grade = 'B') AS B,
+    countIf(grade = 'C') AS C,
+    countIf(grade = 'D') AS D,
+    countIf(valid_until < {day:Date}) AS expired
+FROM v_grade_history
+WHERE valid_from <= {day:Date} AND (superseded_on IS NULL OR superseded_on > {day:Date})
+GROUP BY county_code
+ORDER BY county_code
