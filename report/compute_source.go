@@ -21,8 +21,7 @@ type ComputeSource struct {
 	Store store.Store
 	Rules *grade.Rules
 
-	mu    sync.Mutex
-	cache map[time.Time]cached
+	days dayCache
 }
 
 type cached struct {
@@ -35,26 +34,25 @@ type cached struct {
 // minute's delay before a server shows it is harmless.
 const cacheFor = time.Minute
 
-// GradesOn grades every institution at day.
-func (c *ComputeSource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
-	day = grade.Date(day)
-	// Held while computing so that concurrent requests for one day wait
-	// for a single computation instead of repeating it.
+// dayCache keeps the grades of each day asked for during cacheFor. The
+// zero value is ready to use.
+type dayCache struct {
+	mu    sync.Mutex
+	cache map[time.Time]cached
+}
+
+// get returns the grades of day from the cache, or from load (and keeps
+// them). The lock is held while loading so that concurrent requests for
+// one day wait for a single load instead of repeating it.
+func (c *dayCache) get(day time.Time, load func() ([]InstitutionGrade, error)) ([]InstitutionGrade, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.cache[day]; ok && time.Since(e.at) < cacheFor {
 		return e.grades, nil
 	}
-	res, err := grade.Compute(ctx, c.Store, c.Rules, day)
+	out, err := load()
 	if err != nil {
 		return nil, err
-	}
-	out := make([]InstitutionGrade, len(res))
-	for i, r := range res {
-		out[i] = fromResult(r, day)
-	}
-	if err := c.attachRecords(ctx, out); err != nil {
-		return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(day), err)
 	}
 	if c.cache == nil {
 		c.cache = map[time.Time]cached{}
@@ -66,6 +64,25 @@ func (c *ComputeSource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 	}
 	c.cache[day] = cached{at: time.Now(), grades: out}
 	return out, nil
+}
+
+// GradesOn grades every institution at day.
+func (c *ComputeSource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
+	day = grade.Date(day)
+	return c.days.get(day, func() ([]InstitutionGrade, error) {
+		res, err := grade.Compute(ctx, c.Store, c.Rules, day)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]InstitutionGrade, len(res))
+		for i, r := range res {
+			out[i] = fromResult(r, day)
+		}
+		if err := attachRecords(ctx, c.Store, out); err != nil {
+			return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(day), err)
+		}
+		return out, nil
+	})
 }
 
 // Downgrades compares the grades at from and at to: an institution graded
@@ -91,30 +108,44 @@ func (c *ComputeSource) Downgrades(ctx context.Context, from, to time.Time) ([]C
 		if !ok || !grade.Worse(g.Grade, old) {
 			continue
 		}
-		ch := Change{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Day: grade.Date(to), From: old, To: g.Grade}
-		for _, cl := range g.Clauses {
-			if def, ok := grade.LookupClause(cl.ID); ok && grade.Worse(def.Grade, old) {
-				ch.Clauses = append(ch.Clauses, cl)
-			}
-		}
-		out = append(out, ch)
+		out = append(out, Change{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Day: grade.Date(to),
+			From: old, To: g.Grade, Clauses: worseThan(g.Clauses, old)})
 	}
 	return out, nil
 }
 
+// worseThan returns the clauses that give a grade worse than old: the
+// clauses that caused a change from old.
+func worseThan(clauses []ClauseRef, old string) []ClauseRef {
+	var out []ClauseRef
+	for _, cl := range clauses {
+		if def, ok := grade.LookupClause(cl.ID); ok && grade.Worse(def.Grade, old) {
+			out = append(out, cl)
+		}
+	}
+	return out
+}
+
 func fromResult(r grade.Result, day time.Time) InstitutionGrade {
-	g := InstitutionGrade{
+	return InstitutionGrade{
 		USCC: r.USCC, Name: r.Name, CountyCode: r.CountyCode, Grade: r.Grade,
 		ValidFrom: day, ValidUntil: addYears(day, 1).AddDate(0, 0, -1),
+		Clauses: clauseRefs(r.Clauses),
 	}
-	for _, cl := range r.Clauses {
+}
+
+// clauseRefs converts the grader's clauses, with their evidence, to what
+// reports show.
+func clauseRefs(clauses []grade.Clause) []ClauseRef {
+	var out []ClauseRef
+	for _, cl := range clauses {
 		ref := ClauseRef{ID: cl.ID, Text: cl.Text}
 		for _, e := range cl.Evidence {
 			ref.Evidence = append(ref.Evidence, Evidence{Kind: e.Kind, ID: e.ID, Date: e.Date, Detail: e.Detail})
 		}
-		g.Clauses = append(g.Clauses, ref)
+		out = append(out, ref)
 	}
-	return g
+	return out
 }
 
 // addYears adds whole years the way ClickHouse's addYears does (and
@@ -135,8 +166,8 @@ type recordKey struct{ kind, id string }
 
 // attachRecords looks up, in one query, the inspection records and
 // penalties the evidence names, and adds each to the institutions whose
-// evidence names it.
-func (c *ComputeSource) attachRecords(ctx context.Context, grades []InstitutionGrade) error {
+// evidence names it. Both sources use it.
+func attachRecords(ctx context.Context, s store.Store, grades []InstitutionGrade) error {
 	var inspections, penalties []string
 	seen := map[recordKey]bool{}
 	for _, g := range grades {
@@ -159,7 +190,7 @@ func (c *ComputeSource) attachRecords(ctx context.Context, grades []InstitutionG
 	if len(inspections)+len(penalties) == 0 {
 		return nil
 	}
-	rows, err := c.Store.Query(ctx, sql.MustQuery(sql.Target{Cluster: c.Store.Cluster()}, "report/evidence_records"),
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "report/evidence_records"),
 		store.Params{"inspection_ids": inspections, "penalty_ids": penalties})
 	if err != nil {
 		return fmt.Errorf("look up evidence records: %w", err)

@@ -5,9 +5,10 @@
 // XLSX.
 //
 // Reports read grades through Source, defined here at the consumer, so
-// they do not depend on how grades are kept: ComputeSource grades with the
-// rules at each requested day; a source backed by the grade history can
-// replace it without touching the reports.
+// they do not depend on how grades are kept: HistorySource reads the
+// grades recorded by the lifecycle (evaluation, confirmation, regrade …),
+// ComputeSource grades with the rules at each requested day where nothing
+// has been recorded yet; NewSource chooses between them.
 package report
 
 import (
@@ -36,6 +37,9 @@ type InstitutionGrade struct {
 	Clauses    []ClauseRef // every clause that holds, report order; empty for A
 	// ValidFrom and ValidUntil bound the grade's validity (GRADING.md §4).
 	ValidFrom, ValidUntil time.Time
+	// Expired marks a grade past ValidUntil with no newer evaluation: the
+	// institution still has it, shown as expired (GRADING.md §4).
+	Expired bool
 	// Exemplary marks an institution chosen as 诚信机构典型, for the reason
 	// given (GRADING.md §5).
 	Exemplary       bool

@@ -33,7 +33,11 @@ func writeReports(ctx context.Context, s store.Store, rules *grade.Rules, dir st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	src := &report.ComputeSource{Store: s, Rules: rules}
+	// The history once an evaluation is recorded; the rules before.
+	src, _, err := report.NewSource(ctx, s, rules)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
 	var paths []string
 	for _, f := range files {
 		doc, err := f.build(ctx, src)

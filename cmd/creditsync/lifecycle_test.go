@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/csv"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/sample"
 )
 
@@ -12,7 +14,8 @@ import (
 // county officer uses: evaluate, object, confirm, review, regrade,
 // upgrade, and the consequences of the grades.
 func TestLifecycleCommands(t *testing.T) {
-	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	dir := t.TempDir()
+	env := []string{"CREDITSYNC_DATA=" + dir}
 	run := func(args ...string) string {
 		t.Helper()
 		r := runCLI(t, env, args...)
@@ -21,7 +24,15 @@ func TestLifecycleCommands(t *testing.T) {
 		}
 		return r.stdout
 	}
-	run("demo", "--seed", "5", "--institutions", "100")
+	// The sample's files, imported: a store with data and no grades yet
+	// (the demo would evaluate it itself).
+	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 5, Institutions: 100, AsOf: demoAsOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range contract.Names() {
+		run("import", list, files[list])
+	}
 	exps, err := sample.ExpectAt(sample.Options{Seed: 5, Institutions: 100, AsOf: demoAsOf}, demoAsOf)
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,11 @@ extension (.html, .csv, .xlsx) or --format.
   public UNIT   the list for the bureau's website: name, USCC, grade and
                 validity only. HTML or CSV.
 
-Grades are computed with the rules at each month-end (or --date).`,
+Grades are those recorded in the grade history (evaluate, confirm,
+regrade, objections, upgrades): the grade each institution had on each
+month-end (or --date), expired ones shown as such. Until an evaluation is
+recorded, grades are computed with the rules at each day instead. The
+output says which.`,
 		Example: `  creditsync report county 411002 --from 2025-08 --to 2026-07 -o 魏都区趋势.html
   creditsync report city -o 全市总览.xlsx
   creditsync report summary 411002 --date 2026-07-31 -o 附件2-魏都区.xlsx
@@ -183,17 +187,22 @@ func (a *app) writeReport(ctx context.Context, o reportOptions, formats []string
 		return err
 	}
 	defer s.Close()
-	doc, err := build(ctx, &report.ComputeSource{Store: s, Rules: rules}, time.Now())
+	src, kind, err := report.NewSource(ctx, s, rules)
+	if err != nil {
+		return err
+	}
+	doc, err := build(ctx, src, time.Now())
 	if err != nil {
 		return err
 	}
 	if o.output == "-" {
+		a.log.Info(report.SourceNote(kind))
 		return report.Write(a.stdout, doc, format)
 	}
 	if err := writeReportFile(o.output, func(w io.Writer) error { return report.Write(w, doc, format) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "wrote %s\n", o.output)
+	fmt.Fprintf(a.stdout, "wrote %s (%s)\n", o.output, report.SourceNote(kind))
 	return nil
 }
 

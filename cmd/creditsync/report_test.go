@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"net/http"
 	"os"
 	"os/exec"
@@ -26,13 +27,22 @@ func TestReportCommands(t *testing.T) {
 	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {
 		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
 	}
+	// The demo records an evaluation when it has one step for it; the
+	// reports then read the history, where grades begin with its
+	// confirmation in August.
+	note := report.SourceNote(report.SourceCompute)
+	if r := runCLI(t, env, "sql", "--format", "csv", "SELECT count() > 0 AS n FROM grade_history"); r.code != 0 {
+		t.Fatalf("sql: exit %d\n%s", r.code, r.stderr)
+	} else if r.stdout == "n\ntrue\n" || r.stdout == "n\n1\n" {
+		note = report.SourceNote(report.SourceHistory)
+	}
 	file := func(name string) string { return filepath.Join(out, name) }
 	for _, args := range [][]string{
-		{"report", "county", "411002", "--from", "2026-02", "--to", "2026-07", "-o", file("county.html")},
-		{"report", "city", "--from", "2026-06", "--to", "2026-07", "-o", file("city.xlsx")},
-		{"report", "summary", "411002", "--date", "2026-07-31", "-o", file("附件2.xlsx")},
+		{"report", "county", "411002", "--from", "2026-04", "--to", "2026-09", "-o", file("county.html")},
+		{"report", "city", "--from", "2026-08", "--to", "2026-09", "-o", file("city.xlsx")},
+		{"report", "summary", "411002", "--date", "2026-08-31", "-o", file("附件2.xlsx")},
 	} {
-		if r := runCLI(t, env, args...); r.code != 0 || !strings.Contains(r.stdout, "wrote "+args[len(args)-1]) {
+		if r := runCLI(t, env, args...); r.code != 0 || !strings.Contains(r.stdout, "wrote "+args[len(args)-1]+" ("+note+")") {
 			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
 		}
 	}
@@ -58,8 +68,8 @@ func TestReportCommands(t *testing.T) {
 		t.Errorf("city.xlsx sheets %v", sheets)
 	}
 
-	r := runCLI(t, env, "report", "public", "city", "--date", "2026-07-31", "-o", "-", "--format", "csv")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "\ufeff序号,机构名称,统一社会信用代码,信用等级,有效期起,有效期至\n") {
+	r := runCLI(t, env, "report", "public", "city", "--date", "2026-08-31", "-o", "-", "--format", "csv")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "\ufeff序号,机构名称,统一社会信用代码,信用等级,有效期起,有效期至\n") || !strings.Contains(r.stderr, note) {
 		t.Errorf("public list to stdout: exit %d\n%.300s%s", r.code, r.stdout, r.stderr)
 	}
 
@@ -79,6 +89,54 @@ func TestReportCommands(t *testing.T) {
 	}
 	if _, err := os.Stat(file("x.html")); err == nil {
 		t.Error("a failed report left a file behind")
+	}
+}
+
+// TestReportSource checks that reports compute grades with the rules
+// until an evaluation is recorded, then show the recorded grades with
+// their validity, and say which.
+func TestReportSource(t *testing.T) {
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	run := func(want int, args ...string) result {
+		t.Helper()
+		r := runCLI(t, env, args...)
+		if r.code != want {
+			t.Fatalf("creditsync %s: exit %d, want %d\n%s%s", strings.Join(args, " "), r.code, want, r.stdout, r.stderr)
+		}
+		return r
+	}
+	run(exitRejected, "import", "institutions", filepath.Join("..", "..", "ingest", "file", "testdata", "institutions", "bad_rows.csv"))
+	public := func(on string) (rows [][]string, stderr string) {
+		t.Helper()
+		r := run(0, "report", "public", "city", "--date", on, "-o", "-", "--format", "csv")
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.stdout, "\ufeff"))).ReadAll()
+		if err != nil || len(recs) == 0 {
+			t.Fatalf("public list on %s: %v\n%s", on, err, r.stdout)
+		}
+		return recs[1:], r.stderr
+	}
+
+	rows, stderr := public("2026-08-31")
+	if !strings.Contains(stderr, report.SourceNote(report.SourceCompute)) || len(rows) != 3 || rows[0][4] != "2026-08-31" {
+		t.Errorf("before any evaluation: %q\n%s", rows, stderr)
+	}
+	run(0, "evaluate", "--year", "2026", "--as-of", "2026-07-31", "--publicize-from", "2026-08-03")
+	run(0, "confirm", "--on", "2026-08-10")
+	if rows, stderr := public("2026-08-09"); !strings.Contains(stderr, report.SourceNote(report.SourceHistory)) || len(rows) != 0 {
+		t.Errorf("during publicity: %q, want no grade in effect\n%s", rows, stderr)
+	}
+	rows, _ = public("2026-08-31")
+	if len(rows) != 3 {
+		t.Fatalf("after confirmation: %q", rows)
+	}
+	for _, r := range rows {
+		if r[4] != "2026-08-10" || r[5] != "2027-08-09" {
+			t.Errorf("%s valid %s … %s, want 2026-08-10 … 2027-08-09 (confirmed)", r[2], r[4], r[5])
+		}
+	}
+	out := filepath.Join(t.TempDir(), "p.csv")
+	if r := run(0, "report", "public", "city", "--date", "2026-08-31", "-o", out); !strings.Contains(r.stdout, "wrote "+out+" (grades as recorded in the history)") {
+		t.Errorf("report to a file: %s", r.stdout)
 	}
 }
 
@@ -150,8 +208,8 @@ func TestServeCommand(t *testing.T) {
 		want        int
 	}{
 		{"/api/me", cityToken, 200},
-		{"/api/institutions/" + other + "?date=2026-07-31", cityToken, 200},
-		{"/api/institutions/" + other + "?date=2026-07-31", countyToken, 404},
+		{"/api/institutions/" + other + "?date=2026-08-31", cityToken, 200},
+		{"/api/institutions/" + other + "?date=2026-08-31", countyToken, 404},
 		{"/counties/411002?from=2026-06&to=2026-07", countyToken, 200},
 		{"/city", countyToken, 404},
 		{"/api/me", "wrong-token", 401},
@@ -165,6 +223,9 @@ func TestServeCommand(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("serve after SIGTERM: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "grades=") {
+		t.Errorf("the server log does not say where grades come from:\n%s", stderr.String())
 	}
 	for _, secret := range []string{cityToken, countyToken} {
 		if strings.Contains(stderr.String(), secret) {

@@ -39,6 +39,10 @@ token sees its county only, and everything else answers 404.
   token_sha256 = "…"                    # printf %s TOKEN | sha256sum
   scope = "411002"
 
+Grades are those recorded in the grade history; until an evaluation is
+recorded they are computed with the rules at each day. The choice is made
+at start and logged.
+
 With the embedded engine the server holds the data directory: stop it
 for imports and nightly runs, or use a ClickHouse server.`,
 		Example: "  CREDITSYNC_TOKEN_CITY=$(openssl rand -hex 24) creditsync serve --addr 127.0.0.1:8080",
@@ -58,11 +62,15 @@ for imports and nightly runs, or use a ClickHouse server.`,
 				return err
 			}
 			defer s.Close()
-			srv, err := serve.New(serve.Options{Source: &report.ComputeSource{Store: s, Rules: r}, Config: cfg, Log: a.log})
+			src, kind, err := report.NewSource(ctx, s, r)
 			if err != nil {
 				return err
 			}
-			a.log.Info("serving", "addr", addr, "store", a.where())
+			srv, err := serve.New(serve.Options{Source: src, Config: cfg, Log: a.log})
+			if err != nil {
+				return err
+			}
+			a.log.Info("serving", "addr", addr, "store", a.where(), "grades", report.SourceNote(kind))
 			return srv.ListenAndServe(ctx, addr)
 		},
 	}

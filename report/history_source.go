@@ -1,0 +1,223 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// HistorySource is a Source that reads the grade history the lifecycle
+// records (GRADING.md §4): the grade an institution had on a day is the
+// one in effect then — confirmed after publicity, lowered by a regrade,
+// changed by a review or an upgrade application — with its validity
+// dates, and shown as expired once past them. A grade still publicized
+// or under review is not in effect yet, and a better grade the rules
+// would give is not shown until an upgrade application records it.
+// Exemplary institutions are those nominated (grade.Nominate) for the
+// evaluation year of their grade.
+type HistorySource struct {
+	Store store.Store
+	// Rules are the rules in force. Reading the history needs none: each
+	// grade is kept with the clauses and evidence it was given.
+	Rules *grade.Rules
+
+	days dayCache
+
+	mu       sync.Mutex
+	all      []grade.Entry // every recorded grade, by USCC then recording
+	loadedAt time.Time     // zero until all is loaded
+}
+
+// GradesOn returns the grade in effect on day of every institution that
+// had one.
+func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
+	day = grade.Date(day)
+	return h.days.get(day, func() ([]InstitutionGrade, error) {
+		es, err := grade.GradesOn(ctx, h.Store, day)
+		if err != nil {
+			return nil, err
+		}
+		ex, err := h.exemplary(ctx, es, day)
+		if err != nil {
+			return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(day), err)
+		}
+		out := make([]InstitutionGrade, len(es))
+		for i, e := range es {
+			out[i] = InstitutionGrade{
+				USCC: e.USCC, Name: e.Name, CountyCode: e.CountyCode, Grade: e.Grade,
+				Clauses:   clauseRefs(e.Clauses),
+				ValidFrom: e.ValidFrom, ValidUntil: e.ValidUntil,
+				Expired: e.StatusOn(day) == grade.StatusExpired,
+			}
+			if n, ok := ex[e.USCC]; ok {
+				out[i].Exemplary, out[i].ExemplaryReason = true, n.Reason
+			}
+		}
+		if err := attachRecords(ctx, h.Store, out); err != nil {
+			return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(day), err)
+		}
+		return out, nil
+	})
+}
+
+// exemplary returns the nominations that mark institutions of es
+// exemplary on day, by USCC: an institution with a confirmed (unexpired)
+// grade A, nominated on or before day for the evaluation year of its
+// grade. A grade from a regrade or an upgrade application has no
+// evaluation year of its own; the latest year among the grades in effect
+// stands for it.
+func (h *HistorySource) exemplary(ctx context.Context, es []grade.Entry, day time.Time) (map[string]grade.Nomination, error) {
+	current := 0
+	for _, e := range es {
+		current = max(current, e.Year)
+	}
+	byYear := map[int]map[string]grade.Nomination{}
+	out := map[string]grade.Nomination{}
+	for _, e := range es {
+		year := e.Year
+		if year == 0 {
+			year = current
+		}
+		if e.Grade != grade.A || e.StatusOn(day) != grade.StatusConfirmed || year == 0 {
+			continue
+		}
+		noms, ok := byYear[year]
+		if !ok {
+			ns, err := grade.Nominations(ctx, h.Store, year)
+			if err != nil {
+				return nil, err
+			}
+			noms = make(map[string]grade.Nomination, len(ns))
+			for _, n := range ns {
+				noms[n.USCC] = n
+			}
+			byYear[year] = noms
+		}
+		if n, ok := noms[e.USCC]; ok && !n.NominatedOn.After(day) {
+			out[e.USCC] = n
+		}
+	}
+	return out, nil
+}
+
+// Downgrades returns the recorded grades that took effect on a day d with
+// from < d ≤ to and are worse than the grade they replaced: lowered by a
+// regrade, by a review, or by an evaluation worse than the grade before.
+// The grade replaced is the one in effect until then; for a review where
+// none was, the grade under review. The clauses are those of the new
+// grade that are worse than the old one.
+func (h *HistorySource) Downgrades(ctx context.Context, from, to time.Time) ([]Change, error) {
+	from, to = grade.Date(from), grade.Date(to)
+	all, err := h.history(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("downgrades to %s: %w", grade.FormatDate(to), err)
+	}
+	byUSCC := map[string][]grade.Entry{}
+	for _, e := range all {
+		byUSCC[e.USCC] = append(byUSCC[e.USCC], e)
+	}
+	var out []Change
+	for _, e := range all {
+		if !inEffectSome(e) || !e.ValidFrom.After(from) || e.ValidFrom.After(to) {
+			continue
+		}
+		old, ok := replaced(byUSCC[e.USCC], e)
+		if !ok || !grade.Worse(e.Grade, old.Grade) {
+			continue
+		}
+		out = append(out, Change{USCC: e.USCC, Name: e.Name, CountyCode: e.CountyCode, Day: e.ValidFrom,
+			From: old.Grade, To: e.Grade, Clauses: worseThan(clauseRefs(e.Clauses), old.Grade)})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Day.Equal(out[j].Day) {
+			return out[i].Day.Before(out[j].Day)
+		}
+		return out[i].USCC < out[j].USCC
+	})
+	return out, nil
+}
+
+// inEffectSome reports whether e was in effect for a day at least: a
+// grade superseded on the day it took effect never applied.
+func inEffectSome(e grade.Entry) bool {
+	return !e.ValidFrom.IsZero() && (e.SupersededOn.IsZero() || e.SupersededOn.After(e.ValidFrom))
+}
+
+// replaced returns the grade e replaced, from the institution's history
+// es (oldest first): the grade in effect that e superseded, else, when e
+// is a review, the grade under review it resolved. False when e replaced
+// nothing (a first evaluation).
+func replaced(es []grade.Entry, e grade.Entry) (grade.Entry, bool) {
+	var was, reviewed grade.Entry
+	var hadGrade, hadReview bool
+	for _, p := range es {
+		if p.RunID == e.RunID || !p.SupersededOn.Equal(e.ValidFrom) {
+			continue
+		}
+		switch {
+		case inEffectSome(p):
+			was, hadGrade = p, true
+		case p.ValidFrom.IsZero() && e.RunKind == grade.RunReview:
+			reviewed, hadReview = p, true
+		}
+	}
+	if hadGrade {
+		return was, true
+	}
+	return reviewed, hadReview
+}
+
+// history returns every recorded grade, read again after cacheFor.
+func (h *HistorySource) history(ctx context.Context) ([]grade.Entry, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.loadedAt.IsZero() && time.Since(h.loadedAt) < cacheFor {
+		return h.all, nil
+	}
+	// An empty USCC selects every institution's history.
+	all, err := grade.History(ctx, h.Store, "")
+	if err != nil {
+		return nil, err
+	}
+	h.all, h.loadedAt = all, time.Now()
+	return all, nil
+}
+
+// Kinds of Source that NewSource chooses.
+const (
+	SourceHistory = "history" // HistorySource
+	SourceCompute = "compute" // ComputeSource
+)
+
+// SourceNote says where the grades of a kind of source come from, for a
+// log line or a report's footnote.
+func SourceNote(kind string) string {
+	switch kind {
+	case SourceHistory:
+		return "grades as recorded in the history"
+	case SourceCompute:
+		return "grades computed by the rules; no evaluation recorded yet"
+	}
+	return ""
+}
+
+// NewSource chooses where reports get grades from: the grade history when
+// the store has any recorded grade (an evaluation was run), else grades
+// computed with rules at each day. It returns the source and its kind,
+// SourceHistory or SourceCompute.
+func NewSource(ctx context.Context, s store.Store, rules *grade.Rules) (Source, string, error) {
+	h := &HistorySource{Store: s, Rules: rules}
+	all, err := h.history(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("choose the source of grades: %w", err)
+	}
+	if len(all) > 0 {
+		return h, SourceHistory, nil
+	}
+	return &ComputeSource{Store: s, Rules: rules}, SourceCompute, nil
+}
