@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
 	"github.com/xuchang-hrss/creditsync/grade"
+	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/store"
 )
