@@ -197,7 +197,10 @@ func (r *runner) imports(n int) {
 	if err := writeInspectionsXLSX(xlsxPath, n); err != nil {
 		fail(err)
 	}
-	for _, c := range []struct{ format, path, target string; min float64 }{
+	for _, c := range []struct {
+		format, path, target string
+		min                  float64
+	}{
 		{"CSV", csvPath, "≥ 200,000 rows/s; memory flat", 200_000},
 		{"XLSX", xlsxPath, "", 0},
 	} {
