@@ -173,3 +173,46 @@ func TestWriteSummary(t *testing.T) {
 		t.Errorf("summary %s = %s (%v)", path, b, err)
 	}
 }
+
+func TestMetricsFromReports(t *testing.T) {
+	m := jobs.NewMetrics()
+	start := time.Date(2026, 11, 28, 2, 30, 0, 0, time.UTC)
+	m.Observe(jobs.Report{Job: "nightly", Status: jobs.StatusOK, Finished: start.Add(time.Minute), Steps: []jobs.StepResult{
+		{Name: "regrade", Status: jobs.StatusOK, Started: start, Finished: start.Add(2 * time.Second), Counts: map[string]int64{"downgrades": 3}},
+	}})
+	m.SourceSynced("publicity-abnormal", true, start, 100, 2)
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, metric := range f.GetMetric() {
+			var labels []string
+			for _, l := range metric.GetLabel() {
+				labels = append(labels, l.GetName()+"="+l.GetValue())
+			}
+			key := f.GetName() + "{" + strings.Join(labels, ",") + "}"
+			switch {
+			case metric.Gauge != nil:
+				got[key] = metric.GetGauge().GetValue()
+			case metric.Counter != nil:
+				got[key] = metric.GetCounter().GetValue()
+			case metric.Histogram != nil:
+				got[key] = float64(metric.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	want := map[string]float64{
+		"creditsync_job_last_success_timestamp_seconds{job=nightly}":                  float64(start.Add(time.Minute).Unix()),
+		"creditsync_step_items_total{item=downgrades,job=nightly,step=regrade}":       3,
+		"creditsync_step_duration_seconds{job=nightly,step=regrade}":                  1,
+		"creditsync_source_last_success_timestamp_seconds{source=publicity-abnormal}": float64(start.Unix()),
+		"creditsync_source_rows_total{outcome=rejected,source=publicity-abnormal}":    2,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package jobs
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -13,6 +15,8 @@ type Metrics struct {
 	stepDuration *prometheus.HistogramVec
 	stepCounts   *prometheus.CounterVec
 	runs         *prometheus.CounterVec
+	sourceOK     *prometheus.GaugeVec
+	sourceRows   *prometheus.CounterVec
 }
 
 // NewMetrics registers creditsync's metrics in a fresh registry.
@@ -41,7 +45,15 @@ func NewMetrics() *Metrics {
 			Help: "Job runs by final status (ok, ok_with_errors, failed, skipped_locked).",
 		}, []string{"job", "status"}),
 	}
-	m.Registry.MustRegister(m.lastSuccess, m.lastStatus, m.stepDuration, m.stepCounts, m.runs,
+	m.sourceOK = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "creditsync_source_last_success_timestamp_seconds",
+		Help: "Unix time of the last successful sync of each external source.",
+	}, []string{"source"})
+	m.sourceRows = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "creditsync_source_rows_total",
+		Help: "Rows synced per source, by outcome (valid, rejected).",
+	}, []string{"source", "outcome"})
+	m.Registry.MustRegister(m.sourceOK, m.sourceRows, m.lastSuccess, m.lastStatus, m.stepDuration, m.stepCounts, m.runs,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -76,4 +88,16 @@ func (m *Metrics) Skipped(job string) {
 	if m != nil {
 		m.runs.WithLabelValues(job, "skipped_locked").Inc()
 	}
+}
+
+// SourceSynced records one source's sync.
+func (m *Metrics) SourceSynced(source string, ok bool, at time.Time, rows, rejected int) {
+	if m == nil {
+		return
+	}
+	if ok {
+		m.sourceOK.WithLabelValues(source).Set(float64(at.Unix()))
+	}
+	m.sourceRows.WithLabelValues(source, "valid").Add(float64(rows))
+	m.sourceRows.WithLabelValues(source, "rejected").Add(float64(rejected))
 }

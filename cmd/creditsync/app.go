@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/schema"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/embedded"
@@ -32,6 +33,7 @@ type app struct {
 	log        *slog.Logger
 	autoSchema bool
 	bar        *progressbar.ProgressBar
+	metrics    *jobs.Metrics // set by the scheduler daemon; nil otherwise
 }
 
 func newApp() *app { return &app{stdout: os.Stdout, stderr: os.Stderr, autoSchema: true} }

@@ -138,6 +138,7 @@ func syncAll(ctx context.Context, a *app, s store.Store, cfg srcsync.Config, now
 	out := jobs.Outcome{Counts: map[string]int64{}, Detail: results}
 	var lines []string
 	for _, r := range results {
+		a.metrics.SourceSynced(r.Source, r.Err == nil, now, r.Rows, r.Rejected)
 		out.Counts["rows"] += int64(r.Rows)
 		out.Counts["added"] += int64(r.Added)
 		out.Counts["modified"] += int64(r.Modified)

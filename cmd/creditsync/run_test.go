@@ -114,7 +114,7 @@ func TestScheduleRunsJobsAndStopsOnSIGTERM(t *testing.T) {
 	if n := len(summaries(t, dir)); n < 2 {
 		t.Errorf("daemon ran %d jobs in its time, want at least 2\n%s", n, stderr.String())
 	}
-	if !strings.Contains(metrics, `creditsync_job_runs_total{job="nightly",status="ok"}`) {
+	if !strings.Contains(metrics, `creditsync_job_runs_total{job="nightly",status="ok"}`) || !strings.Contains(metrics, "creditsync_step_duration_seconds_bucket") {
 		t.Errorf("metrics lack the run counter:\n%.2000s", metrics)
 	}
 }

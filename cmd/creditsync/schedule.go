@@ -55,6 +55,7 @@ func (a *app) schedule(ctx context.Context, cfg opsConfig) error {
 		return fmt.Errorf("schedule timezone %q: %w", cfg.Schedule.Timezone, err)
 	}
 	metrics := jobs.NewMetrics()
+	a.metrics = metrics
 	logger := cronLogger{a}
 	c := cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	known := jobsByName()

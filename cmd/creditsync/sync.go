@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -75,6 +76,13 @@ Exit status: 0 when every source synced, 3 when records were rejected
 				}
 			}
 			ctx := cmd.Context()
+			// The run lock keeps a manual sync from overlapping the
+			// scheduler's (or another manual one) on a shared server.
+			lock, err := jobs.Acquire(a.lockDir(), "sync")
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			s, err := a.open(ctx)
 			if err != nil {
 				return err
