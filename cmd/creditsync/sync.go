@@ -123,7 +123,7 @@ Exit status: 0 when every source synced, 3 when records were rejected
 func (a *app) syncProgress() (progress func(srcsync.Progress), end func()) {
 	if !isTerminal(a.stderr) {
 		return func(p srcsync.Progress) {
-			a.log.Debug("page stored", "source", p.Source, "page", p.Page, "records", p.Records)
+			a.log.Debug("page fetched", "source", p.Source, "page", p.Page, "records", p.Records)
 		}, func() {}
 	}
 	last := ""

@@ -139,10 +139,43 @@ func (r *runner) putRun(ctx context.Context, finished bool, errText string) erro
 
 var pendingColumns = []string{"source", "snapshot_id", "page", "fetch_id", "seq", "run_id", "url", "status", "sha256", "bytes", "encoding", "body", "position", "header", "fields", "fetched_at"}
 
-// storePage adds a page to the open snapshot: the page as received with
-// the position after it, and its records, in one insert, so the position
-// never runs ahead of the records or behind them.
-func (r *runner) storePage(ctx context.Context, snapshot string, p page, position string) error {
+// Pages are buffered and written to sync_pending in one insert when the
+// buffer holds flushRows rows or flushEvery has passed since the last
+// write (checked as each page arrives), at the end of the listing, and
+// before a failed or interrupted fetch returns: each insert makes a part
+// on disk, which one insert per page made the bottleneck of a sync.
+const (
+	flushRows  = 5000
+	flushEvery = 2 * time.Second
+)
+
+// bufferedPage is a page waiting in a pendingBuffer.
+type bufferedPage struct {
+	number   int
+	records  int
+	position string
+	unused   []string
+	end      int // rows of the buffer up to and including this page's own row
+}
+
+// pendingBuffer holds the rows of fetched pages not yet in sync_pending.
+type pendingBuffer struct {
+	rows      [][]any
+	pages     []bufferedPage
+	lastFlush time.Time
+}
+
+// due says whether the buffer should be written now.
+func (b *pendingBuffer) due(now time.Time) bool {
+	return len(b.rows) >= flushRows || (len(b.rows) > 0 && now.Sub(b.lastFlush) >= flushEvery)
+}
+
+// addPage buffers a page of the open snapshot: the page as received with
+// the position after it, and its records. A page's records come before
+// its own row, which carries the position: the store may split a large
+// insert into several, and whatever prefix of it is written, no page's
+// position is stored without all of its records.
+func (r *runner) addPage(b *pendingBuffer, snapshot string, p page, position string) {
 	header, _ := json.Marshal(p.Header)
 	sum := sha256.Sum256(p.Body)
 	body := p.Body
@@ -154,20 +187,41 @@ func (r *runner) storePage(ctx context.Context, snapshot string, p page, positio
 	base := func(seq int) []any {
 		return []any{r.src.Name, snapshot, uint32(p.Number), fetchID, uint32(seq), r.res.RunID}
 	}
-	rows := func(yield func([]any, error) bool) {
-		row := append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, string(body), position, string(header), "", now)
-		if !yield(row, nil) {
-			return
-		}
-		for i, rec := range p.Records {
-			fields, _ := json.Marshal(rec)
-			if !yield(append(base(i+1), "", uint16(0), "", uint64(0), p.Encoding, "", "", string(header), string(fields), now), nil) {
-				return
-			}
-		}
+	for i, rec := range p.Records {
+		fields, _ := json.Marshal(rec)
+		b.rows = append(b.rows, append(base(i+1), "", uint16(0), "", uint64(0), p.Encoding, "", "", string(header), string(fields), now))
 	}
-	if _, err := r.s.Insert(ctx, tablePending, pendingColumns, rows); err != nil {
-		return fmt.Errorf("store page %d: %w", p.Number, err)
+	b.rows = append(b.rows, append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, string(body), position, string(header), "", now))
+	b.pages = append(b.pages, bufferedPage{number: p.Number, records: len(p.Records), position: position, unused: p.Unused, end: len(b.rows)})
+}
+
+// flush writes the buffered pages in one insert and calls stored for each
+// page written, in order. The buffer is emptied even when the insert
+// fails: a failed insert may have written a prefix of the rows, and
+// writing them again would store records twice; the pages it did not
+// write are fetched again when the snapshot resumes.
+func (r *runner) flush(ctx context.Context, b *pendingBuffer, stored func(bufferedPage)) error {
+	b.lastFlush = time.Now()
+	if len(b.rows) == 0 {
+		return nil
+	}
+	rows, pages := b.rows, b.pages
+	b.rows, b.pages = nil, nil
+	n, err := r.s.Insert(ctx, tablePending, pendingColumns, seq(rows))
+	if err == nil {
+		n = int64(len(rows))
+	}
+	for _, p := range pages {
+		if int64(p.end) > n {
+			break
+		}
+		stored(p)
+	}
+	if err != nil {
+		if len(pages) == 1 {
+			return fmt.Errorf("store page %d: %w", pages[0].number, err)
+		}
+		return fmt.Errorf("store pages %d to %d: %w", pages[0].number, pages[len(pages)-1].number, err)
 	}
 	return nil
 }

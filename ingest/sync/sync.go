@@ -70,11 +70,13 @@ type Options struct {
 	Now          func() time.Time
 }
 
-// Progress reports a stored page.
+// Progress reports a fetched page. Pages are stored in batches: a page
+// reported is stored by the time Run returns, whatever the outcome, unless
+// storing it fails.
 type Progress struct {
 	Source  string
 	Page    int
-	Records uint64 // records stored in the snapshot so far
+	Records uint64 // records fetched in the snapshot so far
 	Total   int    // as the source announces it (records or pages), -1 if not
 }
 
@@ -94,7 +96,7 @@ type Result struct {
 	Status                          string
 	Complete                        bool // the whole listing was fetched and loaded
 	Resumed                         int  // pages of the snapshot fetched by earlier runs
-	Pages                           int  // pages fetched by this run
+	Pages                           int  // pages fetched and stored by this run
 	Rows                            int  // distinct valid records in the loaded snapshot
 	Rejected                        int
 	Rejects                         []Reject
@@ -304,7 +306,9 @@ func (r *runner) run(ctx context.Context) error {
 }
 
 // fetch stores the listing page by page; each page carries the position
-// after it, so an interrupted sync resumes there.
+// after it, so an interrupted sync resumes there. Pages are buffered and
+// written in batches (see flushRows); whatever was fetched is written
+// before fetch returns, on failure and interruption too.
 func (r *runner) fetch(ctx context.Context, st *state) error {
 	f, err := r.src.newFetcher(r.set, r.list, r.opt.Logger, st.Watermark)
 	if err != nil {
@@ -318,34 +322,51 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 			r.log.Warn("the source publishes fields the mapping does not use", "fields", strings.Join(r.res.Unused, ", "))
 		}
 	}()
+	// The buffer is written even when the sync is interrupted: a write is
+	// short, and what was fetched is not fetched again.
+	wctx := context.WithoutCancel(ctx)
+	buf := &pendingBuffer{lastFlush: time.Now()}
+	stored := func(p bufferedPage) {
+		for _, u := range p.unused {
+			unused[u] = true
+		}
+		st.PagesDone++
+		st.RowsDone += uint64(p.records)
+		st.Position = p.position
+		r.res.Pages++
+		r.log.Debug("page stored", "page", p.number, "records", p.records)
+	}
+	fetched := st.RowsDone
 	err = f.Fetch(ctx, st.Position, func(p page) error {
 		position := p.Next
 		if position == "" {
 			position = endOfListing
 		}
-		if err := r.storePage(ctx, st.SnapshotID, p, position); err != nil {
-			return err
+		r.addPage(buf, st.SnapshotID, p, position)
+		fetched += uint64(len(p.Records))
+		if buf.due(time.Now()) {
+			if err := r.flush(wctx, buf, stored); err != nil {
+				return err
+			}
 		}
-		for _, u := range p.Unused {
-			unused[u] = true
-		}
-		st.PagesDone++
-		st.RowsDone += uint64(len(p.Records))
-		st.Position = position
-		r.res.Pages++
 		if r.opt.Progress != nil {
-			r.opt.Progress(Progress{Source: r.src.Name, Page: p.Number, Records: st.RowsDone, Total: p.Total})
+			r.opt.Progress(Progress{Source: r.src.Name, Page: p.Number, Records: fetched, Total: p.Total})
 		}
-		r.log.Debug("page stored", "page", p.Number, "records", len(p.Records))
 		return nil
 	})
+	if ferr := r.flush(wctx, buf, stored); ferr != nil {
+		if err == nil {
+			return ferr
+		}
+		r.log.Error("pages fetched before the failure were not stored", "error", ferr)
+	}
 	if err != nil {
 		// The answer that failed is evidence: a challenge page, a
 		// changed layout.
 		var fe *fetch.Error
 		if errors.As(err, &fe) && fe.Response != nil {
 			resp := fe.Response
-			_ = r.storeEvidence(context.WithoutCancel(ctx), fe.Page, resp.URL, resp.Status, resp.Body, fe.Err.Error())
+			_ = r.storeEvidence(wctx, fe.Page, resp.URL, resp.Status, resp.Body, fe.Err.Error())
 		}
 	}
 	return err
