@@ -17,7 +17,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -185,37 +184,12 @@ type position struct {
 // Fetch reads the listing from the resume token from ("" = the first
 // page) and calls fn with every page, as ingest/api's Fetch does.
 func (c *Client) Fetch(ctx context.Context, from string, fn func(Page) error) error {
-	pos := position{Page: 1, URL: c.cfg.URL, Param: c.cfg.FirstPage}
-	if from != "" {
-		if err := json.Unmarshal([]byte(from), &pos); err != nil || pos.Page < 1 {
-			return fmt.Errorf("%s: unreadable resume position %q; sync with --full to start over", c.cfg.Name, from)
-		}
-	}
-	for fetched := 0; ; fetched++ {
-		if c.cfg.MaxPages > 0 && fetched >= c.cfg.MaxPages {
-			return &fetch.Error{Source: c.cfg.Name, Page: pos.Page, Err: fmt.Errorf("%w: stopped after %d pages", fetch.ErrPageCap, fetched), Hint: fetch.HintFor(fetch.ErrPageCap)}
-		}
-		page, next, done, err := c.page(ctx, pos)
-		if err != nil {
-			var fe *fetch.Error
-			if errors.As(err, &fe) && fe.Page == 0 {
-				fe.Page = pos.Page
-			}
-			return err
-		}
-		if !done {
-			b, _ := json.Marshal(next)
-			page.Next = string(b)
-		}
-		if err := fn(page); err != nil {
-			return err
-		}
-		if done {
-			return nil
-		}
-		pos = next
-	}
+	return fetch.Paginate(ctx, c.cfg.Name, c.cfg.MaxPages, position{Page: 1, URL: c.cfg.URL, Param: c.cfg.FirstPage}, from, c.page,
+		func(p *Page, next string) { p.Next = next }, fn)
 }
+
+// PageNumber implements fetch.Position.
+func (p position) PageNumber() int { return p.Page }
 
 var digits = regexp.MustCompile(`\d+`)
 
