@@ -139,11 +139,13 @@ func (a *app) progress(what string, start time.Time) func(done, total int64) {
 	return func(done, total int64) {
 		if now := time.Now(); now.Sub(last) >= 5*time.Second {
 			last = now
-			pct := 0.0
-			if total > 0 {
-				pct = 100 * float64(done) / float64(total)
+			if total <= 0 {
+				// Workbooks written by streaming tools often carry no
+				// dimension: report rows read instead of a percentage.
+				a.log.Info(what, "read", done, "elapsed", now.Sub(start).Round(time.Second))
+				return
 			}
-			a.log.Info(what, "progress_pct", fmt.Sprintf("%.0f", pct), "elapsed", now.Sub(start).Round(time.Second))
+			a.log.Info(what, "progress_pct", fmt.Sprintf("%.0f", 100*float64(done)/float64(total)), "elapsed", now.Sub(start).Round(time.Second))
 		}
 	}
 }
