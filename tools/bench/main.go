@@ -287,6 +287,12 @@ func write(path string, ms []measurement) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s | %.0f | %s | %s | %s |\n", m.Area, m.Scale, rows, m.Seconds, m.rate(), m.PeakMiB, m.Target, m.Met, m.Note)
 	}
+	// The hand-written analysis of the figures lives beside the tool; it
+	// is revised when a run changes the picture.
+	if analysis, err := os.ReadFile(filepath.Join("tools", "bench", "analysis.md")); err == nil {
+		b.WriteString("\n")
+		b.Write(analysis)
+	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
