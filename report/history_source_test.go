@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/contract"
@@ -295,6 +296,29 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 			if g.Expired != want || g.Grade != a[g.USCC].Grade || g.Exemplary {
 				t.Errorf("%s on %s: %s expired %v exemplary %v, want %s expired %v", g.USCC, c.on, g.Grade, g.Expired, g.Exemplary, a[g.USCC].Grade, want)
 			}
+		}
+	}
+
+	// Expired grades are marked as such in the public list and in 附件2.
+	pl, err := report.BuildPublicList(ctx, h, unit(t, report.CityCode), day("2027-08-12"), day("2027-08-12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csvText strings.Builder
+	if err := pl.WriteCSV(&csvText); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(csvText.String(), "（已过期）"); n != len(pl.Rows) || n == 0 {
+		t.Errorf("public list on 2027-08-12 marks %d of %d grades expired", n, len(pl.Rows))
+	}
+	expiredSummary, err := report.BuildSummary(ctx, h, unit(t, report.CityCode), day("2027-08-12"), day("2027-08-12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range expiredSummary.Rows {
+		if !strings.Contains(r.Note, "已过有效期") {
+			t.Errorf("附件2 on 2027-08-12: %s 备注 %q lacks the expiry", r.USCC, r.Note)
+			break
 		}
 	}
 

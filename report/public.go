@@ -22,6 +22,7 @@ type PublicList struct {
 type PublicRow struct {
 	Name, USCC, Grade     string
 	ValidFrom, ValidUntil time.Time
+	Expired               bool // past ValidUntil without a new evaluation
 }
 
 // BuildPublicList builds the public list of unit u from the grades on day,
@@ -34,7 +35,7 @@ func BuildPublicList(ctx context.Context, src Source, u Unit, day, now time.Time
 	}
 	l := &PublicList{Unit: u, Day: day, Generated: now}
 	for _, g := range inUnit(gs, u) {
-		l.Rows = append(l.Rows, PublicRow{Name: g.Name, USCC: g.USCC, Grade: g.Grade, ValidFrom: g.ValidFrom, ValidUntil: g.ValidUntil})
+		l.Rows = append(l.Rows, PublicRow{Name: g.Name, USCC: g.USCC, Grade: g.Grade, ValidFrom: g.ValidFrom, ValidUntil: g.ValidUntil, Expired: g.Expired})
 	}
 	return l, nil
 }
@@ -44,8 +45,13 @@ func (l *PublicList) table() table {
 		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "有效期起", "有效期至"},
 		Widths: []float64{6, 36, 22, 10, 12, 12}}
 	for i, r := range l.Rows {
+		until := grade.FormatDate(r.ValidUntil)
+		if r.Expired {
+			// The public must not read an expired grade as current.
+			until += "（已过期）"
+		}
 		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), text(r.USCC), gradeCell(r.Grade),
-			text(grade.FormatDate(r.ValidFrom)), text(grade.FormatDate(r.ValidUntil))})
+			text(grade.FormatDate(r.ValidFrom)), text(until)})
 	}
 	return tb
 }

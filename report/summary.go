@@ -82,6 +82,9 @@ func summaryRow(g InstitutionGrade) SummaryRow {
 	if !g.ValidFrom.IsZero() {
 		notes = append(notes, "有效期 "+grade.FormatDate(g.ValidFrom)+" 至 "+grade.FormatDate(g.ValidUntil))
 	}
+	if g.Expired {
+		notes = append(notes, "已过有效期，尚未重新评价")
+	}
 	if transform.CountyName(g.CountyCode) == "" {
 		notes = append(notes, "注册地区划代码 "+g.CountyCode+"，不在许昌市辖区内")
 	}
