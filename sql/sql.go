@@ -3,7 +3,9 @@
 // queries under queries/. Go code orchestrates them; it does not build SQL.
 //
 // Files are Go templates so that one text serves a single node and a
-// cluster: {{.OnCluster}} renders "ON CLUSTER `name`" or nothing, and
+// cluster, and a block several queries of a folder share lives once, in a
+// file of that folder whose name starts with "_" ({{define}} there,
+// {{template}} in the queries). For the cluster: {{.OnCluster}} renders "ON CLUSTER `name`" or nothing, and
 // {{engine "ReplacingMergeTree(version)"}} renders the Replicated variant on
 // a cluster.
 package sql
@@ -20,7 +22,7 @@ import (
 	"text/template"
 )
 
-//go:embed migrations queries
+//go:embed migrations all:queries
 var files embed.FS
 
 // Target describes where SQL will run, for rendering templates.
@@ -46,15 +48,21 @@ func (t Target) funcs() template.FuncMap {
 }
 
 func (t Target) render(name, text string) (string, error) {
-	return t.renderWith(name, text, nil)
+	return t.renderWith(name, text, nil, nil)
 }
 
 // renderWith renders text with data (identifiers from the contract, never
-// user input) beside .OnCluster.
-func (t Target) renderWith(name, text string, data map[string]any) (string, error) {
+// user input) beside .OnCluster. partials are the texts of the
+// {{define}}d blocks the text may include with {{template}}.
+func (t Target) renderWith(name, text string, data map[string]any, partials map[string]string) (string, error) {
 	tpl, err := template.New(name).Funcs(t.funcs()).Parse(text)
 	if err != nil {
 		return "", fmt.Errorf("parse %s: %w", name, err)
+	}
+	for pname, ptext := range partials {
+		if _, err := tpl.New(pname).Parse(ptext); err != nil {
+			return "", fmt.Errorf("parse %s: %w", pname, err)
+		}
 	}
 	all := map[string]any{"OnCluster": ""}
 	if t.Cluster != "" {
@@ -124,7 +132,11 @@ func QueryWith(t Target, name string, data map[string]any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("query %s: %w", name, err)
 	}
-	text, err := t.renderWith(name, string(raw), data)
+	partials, err := partialsOf(path.Dir(path.Join("queries", name)))
+	if err != nil {
+		return "", fmt.Errorf("query %s: %w", name, err)
+	}
+	text, err := t.renderWith(name, string(raw), data, partials)
 	if err != nil {
 		return "", err
 	}
@@ -150,12 +162,32 @@ func MustQuery(t Target, name string) string {
 func QueryNames() []string {
 	var names []string
 	_ = fs.WalkDir(files, "queries", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".sql") {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".sql") && !strings.HasPrefix(path.Base(p), "_") {
 			names = append(names, strings.TrimSuffix(strings.TrimPrefix(p, "queries/"), ".sql"))
 		}
 		return nil
 	})
 	return names
+}
+
+// partialsOf reads the shared blocks of a query folder: files whose name
+// starts with "_", each {{define}}-ing blocks its queries include.
+func partialsOf(dir string) (map[string]string, error) {
+	entries, err := fs.ReadDir(files, dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "_") && strings.HasSuffix(e.Name(), ".sql") {
+			b, err := files.ReadFile(path.Join(dir, e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			out[e.Name()] = string(b)
+		}
+	}
+	return out, nil
 }
 
 func checksum(b []byte) string {

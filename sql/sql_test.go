@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"path"
 	"reflect"
 	"regexp"
 	"strings"
@@ -98,5 +99,25 @@ func TestQueryWithRejectsMissingData(t *testing.T) {
 	q, err := QueryWith(Target{}, "load/create_stage", map[string]any{"Stage": "s", "Table": "institutions"})
 	if err != nil || !strings.HasSuffix(q, "\nCREATE TABLE s AS institutions ENGINE = MergeTree ORDER BY tuple()") {
 		t.Errorf("create_stage = %q, %v", q, err)
+	}
+}
+
+func TestPartialsAreSharedNotListed(t *testing.T) {
+	for _, name := range QueryNames() {
+		if strings.HasPrefix(path.Base(name), "_") {
+			t.Errorf("partial %s listed as a query", name)
+		}
+	}
+	a, err := Query(Target{}, "gen/penalties")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Query(Target{}, "gen/abnormal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "-- About other enterprises."
+	if !strings.Contains(a, marker) || !strings.Contains(b, marker) {
+		t.Error("the shared block is not rendered into the queries that include it")
 	}
 }
