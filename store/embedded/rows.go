@@ -3,9 +3,13 @@ package embedded
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -165,9 +169,7 @@ func decodeValue(typ string, m json.RawMessage) (any, error) {
 		t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", s, timeZone(typ))
 		return t.UTC(), err
 	case strings.HasPrefix(typ, "String"), strings.HasPrefix(typ, "FixedString"), strings.HasPrefix(typ, "Enum"), typ == "UUID":
-		var s string
-		err := json.Unmarshal(m, &s)
-		return s, err
+		return unquote(m)
 	}
 	var v any
 	err := json.Unmarshal(m, &v)
@@ -186,4 +188,78 @@ func timeZone(typ string) *time.Location {
 		}
 	}
 	return time.UTC
+}
+
+// unquote decodes a JSON string literal byte for byte. ClickHouse writes
+// String values as they are stored, and a String may hold bytes that are
+// not UTF-8 (a GBK page in raw_pages, say); encoding/json would replace
+// them with U+FFFD, so the escapes are undone here and other bytes kept.
+func unquote(m []byte) (string, error) {
+	if len(m) < 2 || m[0] != '"' || m[len(m)-1] != '"' {
+		return "", fmt.Errorf("not a JSON string: %.40q", m)
+	}
+	m = m[1 : len(m)-1]
+	if !bytes.ContainsRune(m, '\\') {
+		return string(m), nil
+	}
+	out := make([]byte, 0, len(m))
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		if i >= len(m) {
+			return "", errors.New("JSON string ends in a backslash")
+		}
+		switch m[i] {
+		case '"', '\\', '/':
+			out = append(out, m[i])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, n, err := unicodeEscape(m[i+1:])
+			if err != nil {
+				return "", err
+			}
+			out = utf8.AppendRune(out, r)
+			i += n
+		default:
+			return "", fmt.Errorf("bad escape \\%c in JSON string", m[i])
+		}
+	}
+	return string(out), nil
+}
+
+// unicodeEscape reads the hex digits after \u, joining a surrogate pair;
+// it returns the rune and how many bytes it consumed.
+func unicodeEscape(b []byte) (rune, int, error) {
+	hex4 := func(b []byte) (rune, error) {
+		if len(b) < 4 {
+			return 0, errors.New("short \\u escape in JSON string")
+		}
+		v, err := strconv.ParseUint(string(b[:4]), 16, 32)
+		return rune(v), err
+	}
+	r, err := hex4(b)
+	if err != nil {
+		return 0, 0, err
+	}
+	if utf16.IsSurrogate(r) && len(b) >= 10 && b[4] == '\\' && b[5] == 'u' {
+		if r2, err := hex4(b[6:]); err == nil {
+			if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+				return dec, 10, nil
+			}
+		}
+	}
+	return r, 4, nil
 }

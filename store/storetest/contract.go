@@ -133,7 +133,7 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 		if err := s.Exec(ctx, "CREATE TABLE aw (i UInt32, s String, n Nullable(String), a Array(String)) ENGINE = MergeTree ORDER BY i", nil); err != nil {
 			t.Fatal(err)
 		}
-		awkward := []string{"tab\there", "line\nbreak", `back\slash`, `\N`, "quote'\"", "许昌（魏都）", "", "cr\rlf"}
+		awkward := []string{"tab\there", "line\nbreak", `back\slash`, `\N`, "quote'\"", "许昌（魏都）", "", "cr\rlf", "gbk \xd6\xd0\xce\xc4 bytes", "emoji 😀 \u2028"}
 		rows := func(yield func([]any, error) bool) {
 			for i, w := range awkward {
 				if !yield([]any{uint32(i), w, w, []string{w, "x"}}, nil) {
