@@ -71,6 +71,11 @@ func (r Result) Reasons() []string {
 	return out
 }
 
+// rowsPerPart is how many staged rows one change-detection pass handles:
+// it deduplicates and compares them in memory inside the engine, so this
+// bounds the engine's memory for batches of any size.
+const rowsPerPart = 250_000
+
 // metaColumns are written by the loader beside the contract columns.
 var metaColumns = []string{"source", "source_ref", "source_line", "batch_id", "loaded_at", "version", "extra"}
 
@@ -145,8 +150,11 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 	}
 	res.Duplicates = staged - keys
 	data["Changed"] = q("changed_rows")
-	if err := s.Exec(ctx, q("insert_changed"), nil); err != nil {
-		return res, fmt.Errorf("write %s: %w", list.Name, err)
+	parts := uint64(1 + staged/rowsPerPart)
+	for part := range parts {
+		if err := s.Exec(ctx, q("insert_changed"), store.Params{"parts": parts, "part": part}); err != nil {
+			return res, fmt.Errorf("write %s: %w", list.Name, err)
+		}
 	}
 	changed, err := store.Count(ctx, s, q("count_batch_rows"), store.Params{"batch_id": res.BatchID})
 	if err != nil {
