@@ -2,6 +2,7 @@ package load_test
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"os"
 	"testing"
@@ -115,5 +116,55 @@ func TestSampleLoadsIdempotently(t *testing.T) {
 	batches, err := store.Count(ctx, s, "SELECT count() FROM import_batches", nil)
 	if err != nil || batches != 14 {
 		t.Errorf("import_batches has %d rows (err %v), want 14", batches, err)
+	}
+}
+
+// A batch larger than one comparison part is compared part by part: every
+// row lands once, repeated keys keep their later line, and loading it
+// again writes nothing.
+func TestLargeBatchInParts(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	list, _ := contract.Lookup("annual_reports")
+	m, _ := list.Map([]string{"uscc", "year", "submitted_on"})
+	codes := []string{"914403001922038216", "91440300708461136T", "9144030071526726XG", "91620105L015101280", "91411023174430174N"}
+	const n = 260_000 // more than one part of 250,000
+	batch := func(yield func(load.Record, error) bool) {
+		for i := range n {
+			year := 1990 + i%100
+			rec := load.Record{Line: i + 2, Fields: []string{codes[(i/100)%len(codes)], fmt.Sprint(year), fmt.Sprintf("%d-03-%02d", year+1, 1+(i/500)%28)}}
+			if !yield(rec, nil) {
+				return
+			}
+		}
+	}
+	first, err := load.Load(ctx, s, m, list, load.Source{Name: "test"}, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := int64(len(codes) * 100)
+	if first.Loaded != keys || first.Duplicates != n-keys {
+		t.Errorf("loaded %d with %d duplicates, want %d and %d", first.Loaded, first.Duplicates, keys, n-keys)
+	}
+	var last time.Time
+	// The kept row of a repeated key is the one of its last line.
+	want := ""
+	for i := range n {
+		if codes[(i/100)%len(codes)] == codes[4] && 1990+i%100 == 1999 {
+			want = fmt.Sprintf("%d-03-%02d", 2000, 1+(i/500)%28)
+		}
+	}
+	if err := store.QueryRow(ctx, s, "SELECT submitted_on FROM annual_reports WHERE uscc = {u:String} AND year = 1999", store.Params{"u": codes[4]}, &last); err != nil {
+		t.Fatal(err)
+	}
+	if last.Format(time.DateOnly) != want {
+		t.Errorf("repeated key kept %s, want the later line's %s", last.Format(time.DateOnly), want)
+	}
+	again, err := load.Load(ctx, s, m, list, load.Source{Name: "test"}, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Loaded != 0 || again.Unchanged != keys {
+		t.Errorf("second load: %d loaded, %d unchanged; want 0 and %d", again.Loaded, again.Unchanged, keys)
 	}
 }
