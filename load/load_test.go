@@ -2,8 +2,8 @@ package load_test
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
 	"time"
