@@ -78,24 +78,4 @@ FROM
                '市监罚〔', toString(toYear(decided_on)), '〕', toString(r + 1), '号') AS record_id
     FROM
     (
-        -- About institutions
-        SELECT r, s, uscc AS code, name AS registered_name, substring(uscc, 3, 6) AS division
-        FROM
-        (
-            SELECT
-                number AS r,
-                if(r < scenarios, r + 1, 0) AS s,
-                ((r - scenarios) % {plain:UInt64} * {plain_mul:UInt64} + {plain_add:UInt64}) % {plain:UInt64} AS pj,
-                toUInt64(if(s > 0, 30 + s_inst[s], intDiv(pj, 80) * 100 + pj % 80 + if(pj % 80 >= 30, 20, 0))) AS i
-            FROM numbers({k:UInt64})
-        ) AS x
-        INNER JOIN
-        (
-            SELECT toUInt64(source_line - 1) AS i, uscc, name
-            FROM institutions
-            WHERE batch_id = {batch_id:String}
-        ) AS inst USING (i)
-
-        UNION ALL
-
-{{template "other_enterprises" .}}SETTINGS short_circuit_function_evaluation = 'disable', optimize_on_insert = 0, max_insert_threads = 4
+{{template "list_subjects" .}}SETTINGS short_circuit_function_evaluation = 'disable', optimize_on_insert = 0, max_insert_threads = 4

@@ -1,9 +1,31 @@
 {{/*
-    The enterprises that are not HR service institutions, shared by every
-    external list's generator: the same identity (USCC, name, division) for
-    the same enterprise in every list. Included by penalties, abnormal,
-    dishonest and public_eval with {{template "other_enterprises" .}}.
-*/}}{{define "other_enterprises"}}        -- About other enterprises. Identity as in every list: this block
+    Whom the external lists are about, shared by every list's generator:
+    list_subjects is the registered institutions (from this batch's
+    register) followed by other_enterprises, the enterprises that are not
+    HR service institutions, with the same identity (USCC, name, division)
+    for the same enterprise in every list. Included by penalties, abnormal,
+    dishonest and public_eval with {{template "list_subjects" .}}.
+*/}}{{define "list_subjects"}}        -- About institutions
+        SELECT r, s, uscc AS code, name AS registered_name, substring(uscc, 3, 6) AS division
+        FROM
+        (
+            SELECT
+                number AS r,
+                if(r < scenarios, r + 1, 0) AS s,
+                ((r - scenarios) % {plain:UInt64} * {plain_mul:UInt64} + {plain_add:UInt64}) % {plain:UInt64} AS pj,
+                toUInt64(if(s > 0, 30 + s_inst[s], intDiv(pj, 80) * 100 + pj % 80 + if(pj % 80 >= 30, 20, 0))) AS i
+            FROM numbers({k:UInt64})
+        ) AS x
+        INNER JOIN
+        (
+            SELECT toUInt64(source_line - 1) AS i, uscc, name
+            FROM institutions
+            WHERE batch_id = {batch_id:String}
+        ) AS inst USING (i)
+
+        UNION ALL
+
+{{template "other_enterprises" .}}{{end}}{{define "other_enterprises"}}        -- About other enterprises. Identity as in every list: this block
         -- is shared by penalties, abnormal, dishonest and public_eval.
         -- Layered so that each step sees columns, not the alias chains
         -- below it, which the analyzer would expand.
