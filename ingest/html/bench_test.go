@@ -14,23 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/ingest/html"
-	"github.com/xuchang-hrss/creditsync/transform"
 )
-
-// benchUSCC is a valid unified social credit code numbered i.
-func benchUSCC(tb testing.TB, i int) string {
-	const alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-	b := []byte("91411002M")
-	for d, n := 0, i; d < 8; d++ {
-		b = append(b, alphabet[n%31])
-		n /= 31
-	}
-	c, err := transform.USCCCheckChar(string(b))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(append(b, c))
-}
 
 // benchEvaluations generates n public credit evaluation results: names
 // with brackets and digits (the fixture writes them full-width), both
@@ -42,7 +26,7 @@ func benchEvaluations(tb testing.TB, n int) []fixture.Row {
 	rows := make([]fixture.Row, n)
 	for i := range rows {
 		rows[i] = fixture.Row{
-			"uscc":         benchUSCC(tb, i),
+			"uscc":         fixture.USCC(i),
 			"name":         fmt.Sprintf("许昌%s(第%d分部)人力资源服务有限公司", counties[i%len(counties)], i+1),
 			"grade":        grades[i%len(grades)],
 			"evaluated_on": day.AddDate(0, 0, i%200).Format(time.DateOnly),

@@ -23,50 +23,7 @@ import (
 	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
-	"github.com/xuchang-hrss/creditsync/transform"
 )
-
-// benchUSCC is a valid unified social credit code numbered i.
-func benchUSCC(tb testing.TB, i int) string {
-	const alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-	b := []byte("91411002M")
-	for d, n := 0, i; d < 8; d++ {
-		b = append(b, alphabet[n%31])
-		n /= 31
-	}
-	c, err := transform.USCCCheckChar(string(b))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(append(b, c))
-}
-
-// benchPenalties generates n distinct, valid penalty decisions shaped
-// like the publicity system's.
-func benchPenalties(tb testing.TB, n int) []fixture.Row {
-	counties := []string{"魏都区", "建安区", "禹州市", "长葛市", "鄢陵县", "襄城县"}
-	kinds := []string{"人力资源服务", "劳务派遣", "职业介绍", "人才服务", "劳务服务"}
-	day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	rows := make([]fixture.Row, n)
-	for i := range rows {
-		county := counties[i%len(counties)]
-		decided := day.AddDate(0, 0, i%900)
-		ended := ""
-		if i%3 == 0 {
-			ended = decided.AddDate(3, 0, 0).Format(time.DateOnly)
-		}
-		rows[i] = fixture.Row{
-			"record_id":          fmt.Sprintf("许人社罚决字〔%d〕%d号", decided.Year(), i+1),
-			"uscc":               benchUSCC(tb, i),
-			"name":               fmt.Sprintf("许昌%s第%d%s有限公司", county, i+1, kinds[i%len(kinds)]),
-			"decided_on":         decided.Format(time.DateOnly),
-			"authority":          "许昌市" + county + "人力资源和社会保障局",
-			"content":            fmt.Sprintf("违反《人力资源市场暂行条例》第二十八条，未按规定明示有关事项，经责令改正拒不改正，处罚款人民币%d元", 1000*(1+i%30)),
-			"publicity_ended_on": ended,
-		}
-	}
-	return rows
-}
 
 // memPeak samples the Go heap while a run goes on and keeps the peaks
 // per phase: phase 0 is the fetch (pages stored one by one into
@@ -175,7 +132,7 @@ func BenchmarkSyncJSON(b *testing.B) {
 
 func benchSyncJSON(b *testing.B, rows int) {
 	const size = 100
-	fx := fixture.Start(fixture.Data{"penalties": benchPenalties(b, rows)}, fixture.Options{})
+	fx := fixture.Start(fixture.Data{"penalties": fixture.GeneratePenalties(rows)}, fixture.Options{})
 	b.Cleanup(fx.Close)
 	cfg, err := srcsync.ParseConfig(fx.SourcesTOML())
 	if err != nil {
