@@ -62,6 +62,17 @@ func (s *Server) visible(ctx context.Context, day time.Time) ([]report.Instituti
 
 // institution returns one institution's grade on day, errNotFound when it
 // is not graded then or belongs to another county.
+// institutionAt is the institution of r's {uscc} on r's ?date= (today by
+// default), as the caller's scope may see it.
+func (s *Server) institutionAt(r *http.Request) (report.InstitutionGrade, time.Time, error) {
+	day, err := s.dateParam(r)
+	if err != nil {
+		return report.InstitutionGrade{}, day, err
+	}
+	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
+	return g, day, err
+}
+
 func (s *Server) institution(ctx context.Context, uscc string, day time.Time) (report.InstitutionGrade, error) {
 	uscc = transform.NormalizeUSCC(uscc)
 	gs, err := s.visible(ctx, day)
@@ -129,11 +140,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiInstitution(w http.ResponseWriter, r *http.Request) error {
-	day, err := s.dateParam(r)
-	if err != nil {
-		return err
-	}
-	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
+	g, day, err := s.institutionAt(r)
 	if err != nil {
 		return err
 	}
@@ -142,11 +149,7 @@ func (s *Server) apiInstitution(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) error {
-	day, err := s.dateParam(r)
-	if err != nil {
-		return err
-	}
-	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
+	g, day, err := s.institutionAt(r)
 	if err != nil {
 		return err
 	}
@@ -159,11 +162,7 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) error {
-	day, err := s.dateParam(r)
-	if err != nil {
-		return err
-	}
-	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
+	g, day, err := s.institutionAt(r)
 	if err != nil {
 		return err
 	}

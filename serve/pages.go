@@ -129,11 +129,7 @@ type clauseView struct {
 }
 
 func (s *Server) pageInstitution(w http.ResponseWriter, r *http.Request) error {
-	day, err := s.dateParam(r)
-	if err != nil {
-		return err
-	}
-	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
+	g, day, err := s.institutionAt(r)
 	if err != nil {
 		return err
 	}
