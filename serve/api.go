@@ -277,16 +277,23 @@ func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiCountyTrend(w http.ResponseWriter, r *http.Request) error {
+// countyTrend is the trend of the county in r's {code} over r's months;
+// the city, an unknown code or one outside the caller's scope is not found.
+func (s *Server) countyTrend(r *http.Request) (*report.Trend, report.Months, error) {
 	u, err := unitParam(r, r.PathValue("code"))
 	if err != nil || u.Code == report.CityCode {
-		return errNotFound
+		return nil, report.Months{}, errNotFound
 	}
 	m, err := s.monthsParam(r)
 	if err != nil {
-		return err
+		return nil, m, err
 	}
 	t, err := report.CountyTrend(r.Context(), s.src, u, m, s.now())
+	return t, m, err
+}
+
+func (s *Server) apiCountyTrend(w http.ResponseWriter, r *http.Request) error {
+	t, _, err := s.countyTrend(r)
 	if err != nil {
 		return err
 	}

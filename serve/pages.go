@@ -171,15 +171,7 @@ func rangeOf(m report.Months) rangeForm {
 }
 
 func (s *Server) pageCounty(w http.ResponseWriter, r *http.Request) error {
-	u, err := unitParam(r, r.PathValue("code"))
-	if err != nil || u.Code == report.CityCode {
-		return errNotFound
-	}
-	m, err := s.monthsParam(r)
-	if err != nil {
-		return err
-	}
-	t, err := report.CountyTrend(r.Context(), s.src, u, m, s.now())
+	t, m, err := s.countyTrend(r)
 	if err != nil {
 		return err
 	}
@@ -187,11 +179,11 @@ func (s *Server) pageCounty(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.renderPage(w, r, http.StatusOK, "county", u.Name+" 看板", struct {
+	s.renderPage(w, r, http.StatusOK, "county", t.Unit.Name+" 看板", struct {
 		Unit  report.Unit
 		Range rangeForm
 		Body  template.HTML
-	}{u, rangeOf(m), body})
+	}{t.Unit, rangeOf(m), body})
 	return nil
 }
 
