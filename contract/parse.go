@@ -102,6 +102,20 @@ func (l *List) Map(header []string) (*Mapping, error) {
 	return m, nil
 }
 
+// Index returns the position in the header of the column with this
+// key, or -1 when the header does not name it.
+func (m *Mapping) Index(key string) int {
+	for ci, c := range m.list.Columns {
+		if c.Key == key {
+			return m.index[ci]
+		}
+	}
+	return -1
+}
+
+// Has reports whether the header names the column with this key.
+func (m *Mapping) Has(key string) bool { return m.Index(key) >= 0 }
+
 // Extra returns the unknown input headers.
 func (m *Mapping) Extra() []string {
 	out := make([]string, len(m.extra))

@@ -34,6 +34,7 @@ type app struct {
 	autoSchema bool
 	bar        *progressbar.ProgressBar
 	metrics    *jobs.Metrics // set by the scheduler daemon; nil otherwise
+	configFile string        // run --config; "" = CREDITSYNC_CONFIG or creditsync.toml
 }
 
 func newApp() *app { return &app{stdout: os.Stdout, stderr: os.Stderr, autoSchema: true} }

@@ -67,6 +67,14 @@ func loadOpsConfig(path string, explicit bool) (opsConfig, error) {
 	return cfg, nil
 }
 
+// configPath is configPath with a command's --config first.
+func (a *app) configPath() (string, bool) {
+	if a.configFile != "" {
+		return a.configFile, true
+	}
+	return configPath()
+}
+
 func configPath() (string, bool) {
 	if p := os.Getenv("CREDITSYNC_CONFIG"); p != "" {
 		return p, true

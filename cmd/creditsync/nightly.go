@@ -48,8 +48,17 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 	return []jobs.Step{
 		{Name: "sync", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
 			cfg, configured, err := a.nightlySyncConfig(d)
-			if err != nil || !configured {
-				return jobs.Outcome{Summary: "no external sources configured (creditsync.toml); only imported files are graded"}, err
+			if err != nil {
+				return jobs.Outcome{}, err
+			}
+			if !configured {
+				if !cfg.Settings.NoSources {
+					// Grading without the external lists would lift every
+					// institution they list: that needs saying on purpose.
+					return jobs.Outcome{}, errors.New("no external sources are configured, so the abnormal-operations, dishonest, penalty and evaluation lists would not be current\n" +
+						"hint: list the sources in creditsync.toml (see creditsync.example.toml; name the file with --config or CREDITSYNC_CONFIG), or set [sync] no_sources = true if this deployment has none")
+				}
+				return jobs.Outcome{Summary: "no external sources ([sync] no_sources = true); only imported files are graded"}, nil
 			}
 			out, staleNow, err := syncAll(ctx, a, s, cfg, d.now())
 			stale = staleNow
@@ -116,7 +125,7 @@ func (a *app) nightlySyncConfig(d nightlyDeps) (srcsync.Config, bool, error) {
 	if d.sync != nil {
 		return *d.sync, len(d.sync.Sources) > 0, nil
 	}
-	path, explicit := configPath()
+	path, explicit := a.configPath()
 	cfg, err := srcsync.LoadConfig(path)
 	if err != nil {
 		if !explicit && errors.Is(err, fs.ErrNotExist) {

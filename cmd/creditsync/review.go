@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/jobs"
 )
 
 func (a *app) reviewCmd() *cobra.Command {
@@ -52,7 +54,98 @@ institution with a different name, import the record again with its USCC.`,
 	}
 	cmd.Flags().StringVar(&list, "list", "", "only this list")
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
+	cmd.AddCommand(a.reviewRemovalsCmd())
 	return cmd
+}
+
+func (a *app) reviewRemovalsCmd() *cobra.Command {
+	var source, accept, configFile string
+	cmd := &cobra.Command{
+		Use:   "removals [--source NAME] [--accept SOURCE]",
+		Short: "List removals waiting for a second snapshot or for a person; accept held ones",
+		Long: `A record that a complete snapshot of its source no longer lists is not
+removed at once: it is a pending removal, which changes no grade, until a
+second complete snapshot lacks it too. Then it is removed, dated by the
+first. When one sync would confirm more removals than the source's
+max_removals or max_removal_share allow, they are held here for a person:
+check on the source's site that the records really left the list, then
+accept them with --accept SOURCE.`,
+		Example: "  creditsync review removals\n  creditsync review removals --accept publicity-abnormal",
+		Args:    exactArgs(0, "no arguments; name the source with --source or --accept"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			var cfg srcsync.Config
+			if accept != "" {
+				var err error
+				if cfg, err = srcsync.LoadConfig(configFile); err != nil {
+					return err
+				}
+				if _, err := cfg.Enabled([]string{accept}); err != nil {
+					return usageError{err}
+				}
+			}
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if accept != "" {
+				lock, err := jobs.Acquire(a.lockDir(), "review removals --accept")
+				if err != nil {
+					return err
+				}
+				defer lock.Release()
+				n, err := srcsync.AcceptRemovals(ctx, s, cfg, accept, srcsync.Options{Logger: a.log})
+				if err != nil {
+					return err
+				}
+				if n == 0 {
+					fmt.Fprintf(a.stdout, "%s has no held removals\n", accept)
+					return nil
+				}
+				fmt.Fprintf(a.stdout, "%s: %d held removal(s) accepted and written\n", accept, n)
+				return nil
+			}
+			waiting, err := srcsync.Removals(ctx, s, source)
+			if err != nil {
+				return err
+			}
+			if len(waiting) == 0 {
+				fmt.Fprintln(a.stdout, "no removals waiting")
+				return nil
+			}
+			table := [][]string{{"source", "list", "record", "uscc", "name", "missing since", "state", "last seen"}}
+			held := map[string]int{}
+			for _, rm := range waiting {
+				state := "pending: a second snapshot confirms it"
+				if rm.Held {
+					state = "held: accept with --accept " + rm.Source
+					held[rm.Source]++
+				}
+				table = append(table, []string{rm.Source, rm.List, keyText(rm.RecordKey), rm.USCC, rm.Name, rm.MissedOn.Format(time.DateOnly), state, rm.LastSeen.Local().Format("2006-01-02 15:04")})
+			}
+			printTable(a.stdout, table)
+			for src, n := range held {
+				fmt.Fprintf(a.stdout, "%s: %d removal(s) held; after checking the source: creditsync review removals --accept %s\n", src, n, src)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&source, "source", "", "only this source")
+	cmd.Flags().StringVar(&accept, "accept", "", "write the held removals of this source")
+	cmd.Flags().StringVar(&configFile, "config", syncConfigPath(), "configuration file (env CREDITSYNC_CONFIG)")
+	return cmd
+}
+
+// keyText shows a record key (its parts joined by U+001F) to people.
+func keyText(key string) string {
+	var parts []string
+	for _, part := range strings.Split(key, "\x1f") {
+		if part != "" {
+			parts = append(parts, part)
+		}
+	}
+	return strings.Join(parts, " | ")
 }
 
 func printReview(a *app, items []srcsync.ReviewItem, format string) error {
@@ -62,13 +155,7 @@ func printReview(a *app, items []srcsync.ReviewItem, format string) error {
 		if len(it.Candidates) > 1 {
 			matches = fmt.Sprintf("%d institutions", len(it.Candidates))
 		}
-		var key []string
-		for _, part := range strings.Split(it.RecordKey, "\x1f") {
-			if part != "" {
-				key = append(key, part)
-			}
-		}
-		return []string{it.List, it.Source, it.Name, strings.Join(key, " | "), matches,
+		return []string{it.List, it.Source, it.Name, keyText(it.RecordKey), matches,
 			strings.Join(it.Candidates, " "), it.QueuedAt.Local().Format("2006-01-02 15:04")}
 	}
 	switch format {

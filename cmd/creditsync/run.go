@@ -70,6 +70,7 @@ day's reports → print what changed. A failed required step stops the run
 			return err
 		},
 	}
+	cmd.Flags().StringVar(&a.configFile, "config", "", "configuration file: sources, schedule, notify (default $CREDITSYNC_CONFIG, else creditsync.toml)")
 	return cmd
 }
 
@@ -107,7 +108,7 @@ func (e *lockedError) Unwrap() error { return e.error }
 func (a *app) lockDir() string { return a.dataDir }
 
 func (a *app) opsConfig() (opsConfig, error) {
-	path, explicit := configPath()
+	path, explicit := a.configPath()
 	return loadOpsConfig(path, explicit)
 }
 

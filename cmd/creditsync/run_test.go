@@ -38,14 +38,26 @@ func summaries(t *testing.T, dir string) []jobs.Report {
 func TestRunNightlyRecordsAndLocks(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"CREDITSYNC_DATA=" + dir}
-	r := runCLI(t, env, "run", "nightly")
+	// Without sources the nightly run refuses to grade, unless told
+	// that the deployment has none.
+	if r := runCLI(t, env, "run", "nightly"); r.code != exitFailure || !strings.Contains(r.stderr, "no_sources = true") {
+		t.Fatalf("run nightly without sources: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	cfg := filepath.Join(dir, "ops.toml")
+	if err := os.WriteFile(cfg, []byte("[sync]\nno_sources = true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env = append(env, "CREDITSYNC_CONFIG="+filepath.Join(dir, "missing.toml"))
+	r := runCLI(t, env, "run", "nightly", "--config", cfg)
 	if r.code != 0 || !strings.Contains(r.stdout, "nightly run ") {
 		t.Fatalf("run nightly: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	// Two summaries: the refused run and this one.
 	reps := summaries(t, dir)
-	if len(reps) != 1 || reps[0].Status != jobs.StatusOK || len(reps[0].Steps) == 0 {
+	if len(reps) != 2 || reps[0].Status != jobs.StatusFailed || reps[1].Status != jobs.StatusOK || len(reps[1].Steps) == 0 {
 		t.Fatalf("summaries = %+v", reps)
 	}
+	reps = reps[1:]
 	out := runCLI(t, env, "sql", "--format", "csv", "SELECT status FROM job_runs WHERE step = '' AND run_id = '"+reps[0].RunID+"'")
 	if out.stdout != "status\nok\n" {
 		t.Errorf("job_runs run row = %q (%s)", out.stdout, out.stderr)
@@ -76,7 +88,7 @@ func TestScheduleRunsJobsAndStopsOnSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	addr := freePort(t)
 	cfg := filepath.Join(dir, "creditsync.toml")
-	text := fmt.Sprintf("[schedule]\nnightly = \"@every 1s\"\nsync = \"\"\ncounty_report = \"\"\ncity_report = \"\"\nmetrics_addr = %q\n", addr)
+	text := fmt.Sprintf("[sync]\nno_sources = true\n[schedule]\nnightly = \"@every 1s\"\nsync = \"\"\ncounty_report = \"\"\ncity_report = \"\"\nmetrics_addr = %q\n", addr)
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}

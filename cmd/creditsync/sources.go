@@ -92,6 +92,12 @@ func printSources(a *app, st []srcsync.Status) {
 		if x.Disabled {
 			note = append(note, "disabled")
 		}
+		if x.PendingRemovals > 0 {
+			note = append(note, fmt.Sprintf("%d removal(s) pending a second snapshot", x.PendingRemovals))
+		}
+		if x.HeldRemovals > 0 {
+			note = append(note, fmt.Sprintf("%d removal(s) held for review: creditsync review removals", x.HeldRemovals))
+		}
 		if x.OpenPages > 0 {
 			note = append(note, fmt.Sprintf("resumes after %d page(s), %d records fetched", x.OpenPages, x.OpenRecords))
 		}
@@ -120,6 +126,7 @@ func sourceJSON(x srcsync.Status) map[string]any {
 		"source": x.Source, "list": x.List, "kind": x.Kind, "mode": x.Mode, "disabled": x.Disabled,
 		"last_status": x.LastStatus, "last_error": x.LastError, "stale": x.Stale, "max_staleness_seconds": int64(x.MaxStaleness.Seconds()),
 		"snapshot_rows": x.SnapshotRows, "listed": x.Listed, "removed": x.Removed, "open_snapshot_pages": x.OpenPages,
+		"pending_removals": x.PendingRemovals, "held_removals": x.HeldRemovals,
 		"last_run": nil, "last_success": nil, "age_seconds": nil,
 	}
 	if x.LastRun != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -22,7 +23,7 @@ func syncConfigPath() string { return envOr("CREDITSYNC_CONFIG", "creditsync.tom
 
 func (a *app) syncCmd() *cobra.Command {
 	var opt srcsync.Options
-	var configFile, allowFile string
+	var configFile, allowFile, replay string
 	var configHelp bool
 	cmd := &cobra.Command{
 		Use:   "sync [--source NAME]... [--full] [--config FILE]",
@@ -34,11 +35,17 @@ credit information sharing platform. See creditsync.example.toml.
 
 Each source is fetched page by page; the pages are kept (raw_pages) and the
 lists are written only when the whole listing has been fetched and passes
-the source's row-count assertions (min_rows, max_rows, max_shrink). Then a
-record missing from a complete snapshot is marked removed (removed_on = the
-snapshot date), first/last seen dates are kept per record, and records
-without a USCC whose name matches no institution or several are queued for
-'creditsync review'.
+the source's row-count assertions (min_rows, max_rows, max_shrink) and
+proves itself complete: the pages do not overlap, none is empty before the
+last, every page has the columns of the last complete snapshot and no empty
+key, and the count the source claims (API total, 共N条) equals the distinct
+records fetched. A record missing from a complete snapshot is then a
+pending removal, which changes nothing; a second complete snapshot that
+lacks it too removes it (removed_on = the day of the first), unless the
+source's max_removals/max_removal_share hold it for 'creditsync review
+removals'. First/last seen dates are kept per record, and records without a
+USCC whose name matches no institution or several are queued for
+'creditsync review'. See docs/sync.md.
 
 A source that fails — an anti-bot challenge or CAPTCHA, a changed layout,
 a listing that breaks off, too many errors — changes nothing: its previous
@@ -50,7 +57,8 @@ Exit status: 0 when every source synced, 3 when records were rejected
 		Example: `  creditsync sync
   creditsync sync --source publicity-penalties --source creditchina-dishonest
   creditsync sync --full --config /etc/creditsync/creditsync.toml
-  creditsync sync --config-help`,
+  creditsync sync --config-help
+  creditsync sync --replay 20261201T010000Z-1a2b3c4d`,
 		Args: exactArgs(0, "no arguments; name sources with --source"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if configHelp {
@@ -63,6 +71,9 @@ Exit status: 0 when every source synced, 3 when records were rejected
 			}
 			if _, err := cfg.Enabled(opt.Sources); err != nil {
 				return usageError{err}
+			}
+			if replay != "" {
+				return a.replay(cmd.Context(), cfg, replay)
 			}
 			if allowFile != "" {
 				f, err := os.Open(allowFile)
@@ -114,7 +125,39 @@ Exit status: 0 when every source synced, 3 when records were rejected
 	f.StringVar(&configFile, "config", syncConfigPath(), "configuration file (env CREDITSYNC_CONFIG)")
 	f.StringVar(&allowFile, "uscc-allow", os.Getenv("CREDITSYNC_USCC_ALLOWLIST"), "file of legacy USCCs accepted despite a failing check character (env CREDITSYNC_USCC_ALLOWLIST)")
 	f.BoolVar(&configHelp, "config-help", false, "print every configuration key with its default, and the presets")
+	f.StringVar(&replay, "replay", "", "re-read the archived pages of sync run RUN through today's configuration, without the network, and say what they hold; writes nothing")
 	return cmd
+}
+
+// replay prints what a past run's archived pages hold under today's
+// configuration.
+func (a *app) replay(ctx context.Context, cfg srcsync.Config, runID string) error {
+	s, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := srcsync.Replay(ctx, s, cfg, runID)
+	if err != nil {
+		return err
+	}
+	claimed := "-"
+	if res.Claimed >= 0 {
+		claimed = strconv.Itoa(res.Claimed)
+	}
+	verdict := "a complete snapshot"
+	if res.Err != nil {
+		verdict = "not a complete snapshot: " + failure(res.Err)
+	}
+	printTable(a.stdout, [][]string{
+		{"run", "source", "pages", "records", "claimed", "rejected", "new or changed now", "listed now but missing", "verdict"},
+		{res.RunID, res.Source, strconv.Itoa(res.Pages), strconv.Itoa(res.Rows), claimed, strconv.Itoa(res.Rejected),
+			strconv.Itoa(res.Added + res.Modified), strconv.Itoa(res.Missing), verdict},
+	})
+	if res.Err != nil {
+		fmt.Fprintln(a.stdout, res.Err)
+	}
+	return nil
 }
 
 // syncProgress shows the page being fetched on a terminal, one line per
@@ -153,6 +196,10 @@ func printSyncResults(a *app, results []srcsync.Result) {
 			note = failure(r.Err)
 		case r.RemovalsSkipped != "":
 			note = "removals skipped: rejected records"
+		case r.HeldRemovals > 0:
+			note = fmt.Sprintf("%d removal(s) held for review", r.HeldRemovals)
+		case r.PendingRemovals > 0:
+			note = fmt.Sprintf("%d removal(s) pending a second snapshot", r.PendingRemovals)
 		case r.Resumed > 0:
 			note = fmt.Sprintf("resumed after page %d", r.Resumed)
 		}
@@ -183,6 +230,9 @@ func printSyncResults(a *app, results []srcsync.Result) {
 		if r.RemovalsSkipped != "" {
 			fmt.Fprintf(a.stdout, "%s: removals skipped: %s\n", r.Source, r.RemovalsSkipped)
 		}
+		if r.RemovalsHeld != "" {
+			fmt.Fprintf(a.stdout, "%s: removals held: %s; check them with 'creditsync review removals' and accept with 'creditsync review removals --accept %s'\n", r.Source, r.RemovalsHeld, r.Source)
+		}
 		if r.Queued > 0 {
 			fmt.Fprintf(a.stdout, "%s: %d record(s) without a USCC queued for review: creditsync review\n", r.Source, r.Queued)
 		}
@@ -203,6 +253,7 @@ func failure(err error) string {
 		{fetch.ErrIncomplete, "listing broke off"},
 		{fetch.ErrPageCap, "page cap reached"},
 		{srcsync.ErrAssertion, "row-count assertion"},
+		{srcsync.ErrNotProven, "listing not proven complete"},
 		{fetch.ErrMalformed, "malformed answer"},
 		{fetch.ErrTransport, "no answer"},
 		{fetch.ErrStatus, "HTTP errors"},

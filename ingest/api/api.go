@@ -76,21 +76,34 @@ type Config struct {
 	Fields      []Field
 	MaxPages    int // per Fetch; 0 = no cap
 	Logger      *slog.Logger
+	// Method is GET (default) or POST; a POST sends Query and the
+	// pagination parameters in its body, as a form or as JSON
+	// (BodyFormat "form" or "json").
+	Method, BodyFormat string
+	// Optional are mapped columns an interface may leave out of every
+	// record of a page (it omits null keys). Any other mapped field
+	// missing from a whole page, or a key field missing from any record,
+	// is a changed layout.
+	Optional []string
 }
 
 // Page is one page read. Records are aligned with Header: first the
 // mapped contract columns, then the source's unmapped scalar fields,
 // which the contract keeps as extra.
 type Page struct {
-	Number   int // 1-based position in the listing
-	URL      string
-	Status   int
-	Body     []byte
-	Header   []string
-	Records  [][]string
-	Unused   []string // record fields no mapping uses
-	Total    int      // as announced, -1 if not
-	Next     string   // resume token of the following page; "" at the end
+	Number  int // 1-based position in the listing
+	URL     string
+	Status  int
+	Body    []byte
+	Header  []string
+	Records [][]string
+	Unused  []string // record fields no mapping uses
+	Total   int      // as announced, -1 if not
+	// Claimed is the number of records the source says the whole
+	// listing holds (the total), -1 if it says none: a complete
+	// snapshot must hold exactly that many distinct records.
+	Claimed  int
+	Next     string // resume token of the following page; "" at the end
 	Attempts int
 }
 
@@ -101,6 +114,7 @@ type Client struct {
 	http   *fetch.Client
 	mapped []string
 	strict []bool          // per field: must appear on every non-empty page
+	key    []bool          // per field: part of the record's identity, must appear in every record
 	extra  map[string]bool // unmapped key → may be kept as an extra column
 	log    *slog.Logger
 }
@@ -120,6 +134,23 @@ func New(cfg Config, list *contract.List) (*Client, error) {
 		return nil, bad("records_path is required")
 	}
 	p := &cfg.Pagination
+	switch strings.ToUpper(cfg.Method) {
+	case "", "GET":
+		cfg.Method = "GET"
+	case "POST":
+		cfg.Method = "POST"
+		if cfg.BodyFormat == "" {
+			cfg.BodyFormat = "form"
+		}
+		if cfg.BodyFormat != "form" && cfg.BodyFormat != "json" {
+			return nil, bad("body_format %q: want form or json", cfg.BodyFormat)
+		}
+		if p.Mode == ByNextURL {
+			return nil, bad("next_url pagination follows links with GET; method must be GET")
+		}
+	default:
+		return nil, bad("method %q: want GET or POST", cfg.Method)
+	}
 	switch p.Mode {
 	case ByPage:
 		if p.PageParam == "" {
@@ -152,7 +183,14 @@ func New(cfg Config, list *contract.List) (*Client, error) {
 			return nil, bad("field %s has no path", f.Column)
 		}
 		c.mapped = append(c.mapped, f.Column)
-		c.strict = append(c.strict, col.Required || f.Column == "uscc" || f.Column == "name")
+		identity := f.Column == "name" || slices.Contains(list.Key, f.Column)
+		c.key = append(c.key, identity || col.Required)
+		c.strict = append(c.strict, identity || col.Required || !slices.Contains(cfg.Optional, f.Column))
+	}
+	for _, o := range cfg.Optional {
+		if !slices.Contains(c.mapped, o) {
+			return nil, bad("optional_fields: %s is not a mapped field", o)
+		}
 	}
 	if _, err := list.Map(c.mapped); err != nil {
 		return nil, bad("fields: %v", err)
@@ -189,13 +227,14 @@ func (p position) PageNumber() int { return p.Page }
 
 // page fetches and reads one page, and works out the next position.
 func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, error) {
-	u, err := c.pageURL(pos)
+	rq, err := c.request(pos)
 	if err != nil {
 		return Page{}, pos, false, err
 	}
+	u := rq.URL
 	var doc any
-	resp, err := c.http.Get(ctx, u, func(r *fetch.Response) error {
-		d, derr := decode(r.Body)
+	resp, err := c.http.Do(ctx, rq, func(r *fetch.Response) error {
+		d, derr := decode(r.Body, r.Header.Get("Content-Type"))
 		if derr != nil {
 			return derr
 		}
@@ -209,7 +248,7 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return Page{}, pos, false, &fetch.Error{Source: c.cfg.Name, URL: resp.URL, Page: pos.Page, Status: resp.Status, Attempts: resp.Attempts,
 			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(sentinel), Response: resp}
 	}
-	page := Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Attempts: resp.Attempts}
+	page := Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Attempts: resp.Attempts}
 
 	raw, found := lookup(doc, c.cfg.RecordsPath)
 	var items []any
@@ -227,25 +266,42 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return fail(fetch.ErrLayout, "%v", err)
 	}
 	hash := digest(page.Records)
+	next := position{Page: pos.Page + 1, Seen: pos.Seen + len(items), Last: hash}
+	p := c.cfg.Pagination
+	if p.Mode == ByPage && p.TotalPath != "" {
+		total, ok := number(lookup(doc, p.TotalPath))
+		if !ok {
+			return fail(fetch.ErrLayout, "no total at %q", p.TotalPath)
+		}
+		page.Total, page.Claimed = total, total
+		if pos.Seen >= total && pos.Page > 1 {
+			// A probe past the announced end (see below): nothing, or
+			// the last page again from an API that clamps the page
+			// number, confirms the end. Anything else is kept, and the
+			// snapshot's count check fails on it: the total was wrong.
+			if len(items) == 0 || hash == pos.Last {
+				page.Records, page.Header = nil, nil
+				return page, next, true, nil
+			}
+		}
+	}
 	if len(items) > 0 && hash == pos.Last {
 		return fail(fetch.ErrIncomplete, "page %d repeats page %d", pos.Page, pos.Page-1)
 	}
 
-	next := position{Page: pos.Page + 1, Seen: pos.Seen + len(items), Last: hash}
-	p := c.cfg.Pagination
 	switch p.Mode {
 	case ByPage:
 		next.Param = pos.Param + 1
 		if p.TotalPath == "" {
 			return page, next, len(items) < p.Size, nil
 		}
-		total, ok := number(lookup(doc, p.TotalPath))
-		if !ok {
-			return fail(fetch.ErrLayout, "no total at %q", p.TotalPath)
-		}
-		page.Total = total
+		total := page.Total
 		if next.Seen >= total {
-			return page, next, true, nil
+			// A full last page may not be the last: a total that
+			// understates the listing by a multiple of the page size
+			// would otherwise pass every count check. One more page
+			// settles it.
+			return page, next, len(items) < p.Size || pos.Seen >= total, nil
 		}
 		if len(items) == 0 {
 			return fail(fetch.ErrIncomplete, "page %d is empty after %d of %d records", pos.Page, pos.Seen, total)
@@ -253,7 +309,7 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return page, next, false, nil
 	case ByCursor:
 		if total, ok := number(lookup(doc, p.TotalPath)); ok && p.TotalPath != "" {
-			page.Total = total
+			page.Total, page.Claimed = total, total
 		}
 		v, _ := lookup(doc, p.CursorPath)
 		cur := scalar(v)
@@ -297,6 +353,69 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	}
 }
 
+// Parse reads a page as it was archived (raw_pages), without the
+// network: what 'creditsync sync --replay' re-reads through today's
+// configuration. Errors wrap the fetch sentinels.
+func (c *Client) Parse(n int, body []byte, contentType string) (Page, error) {
+	doc, err := decode(body, contentType)
+	if err == nil {
+		err = c.envelope(doc)
+	}
+	if err != nil {
+		return Page{}, err
+	}
+	page := Page{Number: n, Body: body, Total: -1, Claimed: -1}
+	raw, found := lookup(doc, c.cfg.RecordsPath)
+	items, ok := raw.([]any)
+	if !ok && (raw != nil || !found) {
+		return Page{}, fmt.Errorf("%w: no list of records at %q", fetch.ErrLayout, c.cfg.RecordsPath)
+	}
+	if err := c.records(&page, items); err != nil {
+		return Page{}, fmt.Errorf("%w: %v", fetch.ErrLayout, err)
+	}
+	if p := c.cfg.Pagination; p.TotalPath != "" && p.Mode != ByNextURL {
+		if total, ok := number(lookup(doc, p.TotalPath)); ok {
+			page.Total, page.Claimed = total, total
+		}
+	}
+	return page, nil
+}
+
+// request is the request for the page at pos: its URL, and for a POST
+// the body that carries the query and pagination parameters.
+func (c *Client) request(pos position) (fetch.Request, error) {
+	u, err := c.pageURL(pos)
+	if err != nil || c.cfg.Method != "POST" {
+		return fetch.Request{URL: u}, err
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return fetch.Request{}, err
+	}
+	params := parsed.Query()
+	parsed.RawQuery = ""
+	rq := fetch.Request{Method: "POST", URL: parsed.String()}
+	if c.cfg.BodyFormat == "json" {
+		body := map[string]any{}
+		for k := range params {
+			v := params.Get(k)
+			// Page numbers and sizes are numbers in a JSON body.
+			if n, err := strconv.Atoi(v); err == nil && (k == c.cfg.Pagination.PageParam || k == c.cfg.Pagination.SizeParam) {
+				body[k] = n
+			} else {
+				body[k] = v
+			}
+		}
+		rq.JSON = body
+		return rq, nil
+	}
+	rq.Form = map[string]string{}
+	for k := range params {
+		rq.Form[k] = params.Get(k)
+	}
+	return rq, nil
+}
+
 func (c *Client) pageURL(pos position) (string, error) {
 	raw := c.cfg.URL
 	if c.cfg.Pagination.Mode == ByNextURL && pos.URL != "" {
@@ -330,13 +449,19 @@ func (c *Client) pageURL(pos position) (string, error) {
 }
 
 // decode parses a body. Anything but JSON is either a challenge page in
-// disguise (a CAPTCHA served with 200) or a broken answer.
-func decode(body []byte) (any, error) {
+// disguise (a CAPTCHA served with 200) or a broken answer. The markers
+// are looked for in the decoded text: a GBK CAPTCHA page's 验证码 is
+// not the UTF-8 bytes of 验证码.
+func decode(body []byte, contentType string) (any, error) {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	var doc any
 	if err := d.Decode(&doc); err != nil {
-		if reason, ok := fetch.LooksLikeChallenge(body); ok {
+		text, _, derr := fetch.DecodeText(body, contentType)
+		if derr != nil {
+			text = string(body)
+		}
+		if reason, ok := fetch.LooksLikeChallenge([]byte(text)); ok {
 			return nil, fmt.Errorf("%w: %s instead of JSON", fetch.ErrChallenge, reason)
 		}
 		if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '<' {
@@ -390,6 +515,9 @@ func (c *Client) records(page *Page, items []any) error {
 		for fi, f := range c.cfg.Fields {
 			v, found := lookup(obj, f.Path)
 			if !found {
+				if c.key[fi] {
+					return fmt.Errorf("record %d has no %s (for %s); its keys are %s", i+1, f.Path, f.Column, keysOf(it))
+				}
 				continue
 			}
 			present[fi]++

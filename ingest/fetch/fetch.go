@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -184,7 +185,6 @@ type Client struct {
 	auth     Auth
 	red      redactor
 	http     *resty.Client
-	limiter  *rate.Limiter
 	log      *slog.Logger
 	requests atomic.Int64
 }
@@ -203,8 +203,23 @@ func New(name string, p Policy, auth Auth, log *slog.Logger) *Client {
 	if p.Rate > 0 {
 		lim = rate.NewLimiter(rate.Limit(p.Rate), p.Burst)
 	}
+	c := &Client{name: name, policy: p, auth: auth, red: redactor{secret: auth.Secret, param: auth.Query}, log: log}
 	h := resty.New().
 		SetLogger(quiet{}).
+		SetTimeout(p.Timeout).
+		SetRetryCount(max(p.Retries, 0)).
+		SetRetryWaitTime(p.BackoffMin).
+		// Retry-After is honoured up to max_retry_after (retryWait fails
+		// the fetch beyond it); resty caps every wait at this maximum.
+		SetRetryMaxWaitTime(max(p.BackoffMax, p.MaxRetryAfter)).
+		SetRetryAfter(c.retryWait).
+		OnBeforeRequest(func(_ *resty.Client, r *resty.Request) error {
+			if err := lim.Wait(r.Context()); err != nil {
+				return err
+			}
+			c.requests.Add(1)
+			return nil
+		}).
 		SetResponseBodyLimit(p.MaxBody).
 		SetHeader("User-Agent", p.UserAgent).
 		SetRedirectPolicy(resty.RedirectPolicyFunc(func(_ *http.Request, via []*http.Request) error {
@@ -213,7 +228,8 @@ func New(name string, p Policy, auth Auth, log *slog.Logger) *Client {
 			}
 			return nil
 		}))
-	return &Client{name: name, policy: p, auth: auth, red: redactor{secret: auth.Secret, param: auth.Query}, http: h, limiter: lim, log: log}
+	c.http = h
+	return c
 }
 
 // Requests is the number of HTTP requests sent so far, retries included.
@@ -252,55 +268,92 @@ func isRetryable(err error) bool {
 	return errors.Is(err, ErrMalformed) || errors.As(err, &r)
 }
 
+// Request is what to send: a GET of URL, or a POST of Form (as
+// application/x-www-form-urlencoded) or JSON.
+type Request struct {
+	Method string // GET (default) or POST
+	URL    string
+	Form   map[string]string
+	JSON   any
+}
+
 // Get fetches rawURL with the source's credentials, retrying what is
 // worth retrying. On failure it returns an *Error and, when one arrived,
 // the last response, so the caller can keep it as evidence.
 func (c *Client) Get(ctx context.Context, rawURL string, check Check) (*Response, error) {
-	target := rawURL
+	return c.Do(ctx, Request{URL: rawURL}, check)
+}
+
+// outcome is how one attempt ended: failure is nil on success; retry
+// says whether another attempt may help.
+type outcome struct {
+	resp    *Response
+	failure error
+	retry   bool
+}
+
+// errWaitTooLong stops resty's retries when a source asks to wait longer
+// than max_retry_after.
+type errWaitTooLong struct{ wait time.Duration }
+
+func (e errWaitTooLong) Error() string { return "Retry-After " + e.wait.String() }
+
+// Do sends rq with the source's credentials. Retries are resty's: its
+// retry condition classifies every attempt (below), its RetryAfter
+// callback (New) honours the source's Retry-After up to max_retry_after
+// and otherwise backs off, and the rate limit waits before each attempt.
+func (c *Client) Do(ctx context.Context, rq Request, check Check) (*Response, error) {
+	target := rq.URL
 	if !c.auth.Secret.IsZero() && c.auth.Query != "" {
-		target = withQuery(rawURL, c.auth.Query, c.auth.Secret.value)
+		target = withQuery(rq.URL, c.auth.Query, c.auth.Secret.value)
 	}
 	shown := c.red.url(target)
-	fail := func(resp *Response, attempts int, err error) (*Response, error) {
-		e := &Error{Source: c.name, URL: shown, Attempts: attempts, Err: err, Hint: HintFor(err), Response: resp}
-		if resp != nil {
-			e.Status = resp.Status
-		}
-		return resp, e
+	method := rq.Method
+	if method == "" {
+		method = http.MethodGet
 	}
-	for attempt := 1; ; attempt++ {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return nil, c.cancelled(ctx, err)
-		}
-		resp, failure, retry, wait := c.attempt(ctx, target, check)
-		if ctx.Err() != nil {
-			return nil, c.cancelled(ctx, ctx.Err())
-		}
-		if failure == nil {
-			resp.Attempts = attempt
-			return resp, nil
-		}
-		if resp != nil {
-			resp.Attempts = attempt
-		}
-		if !retry || attempt > c.policy.Retries {
-			return fail(resp, attempt, failure)
-		}
-		if wait > c.policy.MaxRetryAfter {
-			return fail(resp, attempt, fmt.Errorf("%w: the source asks to wait %s before retrying, longer than max_retry_after %s", ErrStatus, wait, c.policy.MaxRetryAfter))
-		}
-		if wait == 0 {
-			wait = c.backoff(attempt)
-		}
-		c.log.Warn("retrying", "source", c.name, "url", shown, "attempt", attempt, "wait", wait, "reason", c.red.text(failure.Error()))
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, c.cancelled(ctx, ctx.Err())
-		case <-t.C:
-		}
+	req := c.http.R().SetContext(ctx)
+	if !c.auth.Secret.IsZero() && c.auth.Header != "" {
+		req.SetHeader(c.auth.Header, c.auth.Prefix+c.auth.Secret.value)
 	}
+	switch {
+	case rq.JSON != nil:
+		req.SetHeader("Content-Type", "application/json;charset=UTF-8").SetBody(rq.JSON)
+	case rq.Form != nil:
+		req.SetFormData(rq.Form)
+	}
+	var last outcome
+	req.AddRetryCondition(func(r *resty.Response, err error) bool {
+		last = c.classify(ctx, target, r, err, check)
+		if last.failure != nil && last.retry && r != nil && r.Request.Attempt <= c.policy.Retries {
+			c.log.Warn("retrying", "source", c.name, "url", shown, "attempt", r.Request.Attempt, "reason", c.red.text(last.failure.Error()))
+		}
+		return last.failure != nil && last.retry
+	})
+	_, err := req.Execute(method, target)
+	attempts := max(req.Attempt, 1)
+	if ctx.Err() != nil {
+		return nil, c.cancelled(ctx, ctx.Err())
+	}
+	failure := last.failure
+	var tooLong errWaitTooLong
+	switch {
+	case errors.As(err, &tooLong):
+		failure = fmt.Errorf("%w: the source asks to wait %s before retrying, longer than max_retry_after %s", ErrStatus, tooLong.wait, c.policy.MaxRetryAfter)
+	case failure == nil && err != nil:
+		failure = c.classify(ctx, target, nil, err, check).failure
+	}
+	if last.resp != nil {
+		last.resp.Attempts = attempts
+	}
+	if failure == nil {
+		return last.resp, nil
+	}
+	e := &Error{Source: c.name, URL: shown, Attempts: attempts, Err: failure, Hint: HintFor(failure), Response: last.resp}
+	if last.resp != nil {
+		e.Status = last.resp.Status
+	}
+	return last.resp, e
 }
 
 // cancelled reports an interrupted fetch plainly: the caller stopped
@@ -312,70 +365,64 @@ func (c *Client) cancelled(ctx context.Context, err error) error {
 	return fmt.Errorf("%s: %w", c.name, err)
 }
 
-// attempt sends one request and classifies the outcome: failure is nil
-// on success; retry says whether another attempt may help; wait is what
-// the source asked for (Retry-After), 0 for the default backoff.
-func (c *Client) attempt(ctx context.Context, rawURL string, check Check) (resp *Response, failure error, retry bool, wait time.Duration) {
-	actx, cancel := context.WithTimeout(ctx, c.policy.Timeout)
-	defer cancel()
-	req := c.http.R().SetContext(actx)
-	if !c.auth.Secret.IsZero() && c.auth.Header != "" {
-		req.SetHeader(c.auth.Header, c.auth.Prefix+c.auth.Secret.value)
-	}
-	started := time.Now()
-	r, err := req.Get(rawURL)
-	c.requests.Add(1)
+// classify says how one attempt ended and whether another may help.
+func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response, err error, check Check) outcome {
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err(), false, 0
+			return outcome{failure: ctx.Err()}
 		}
 		if errors.Is(err, errRedirectLoop) {
-			return nil, fmt.Errorf("%w: endless redirects, as challenge walls do", ErrChallenge), false, 0
+			return outcome{failure: fmt.Errorf("%w: endless redirects, as challenge walls do", ErrChallenge)}
 		}
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-			return nil, fmt.Errorf("%w: body larger than %d bytes", ErrMalformed, c.policy.MaxBody), false, 0
+			return outcome{failure: fmt.Errorf("%w: body larger than %d bytes", ErrMalformed, c.policy.MaxBody)}
 		}
-		c.log.Debug("request failed", "source", c.name, "url", c.red.url(rawURL), "took", time.Since(started), "error", c.red.text(err.Error()))
-		return nil, fmt.Errorf("%w: %s", ErrTransport, c.transportError(err, actx)), true, 0
+		var tooLong errWaitTooLong
+		if errors.As(err, &tooLong) {
+			return outcome{failure: err}
+		}
+		c.log.Debug("request failed", "source", c.name, "url", c.red.url(rawURL), "error", c.red.text(err.Error()))
+		return outcome{failure: fmt.Errorf("%w: %s", ErrTransport, c.transportError(err)), retry: true}
 	}
-	resp = &Response{URL: c.red.url(rawURL), Status: r.StatusCode(), Header: r.Header(), Body: c.red.bytes(r.Body())}
-	c.log.Debug("fetched", "source", c.name, "url", resp.URL, "status", resp.Status, "bytes", len(resp.Body), "took", time.Since(started))
+	resp := &Response{URL: c.red.url(rawURL), Status: r.StatusCode(), Header: r.Header(), Body: c.red.bytes(r.Body())}
+	c.log.Debug("fetched", "source", c.name, "url", resp.URL, "status", resp.Status, "bytes", len(resp.Body), "took", r.Time())
+	fail := func(err error, retry bool) outcome { return outcome{resp: resp, failure: err, retry: retry} }
 	switch s := resp.Status; {
 	case s == 521 || s == 412:
 		reason, _ := LooksLikeChallenge(resp.Body)
 		if reason == "" {
 			reason = "HTTP " + strconv.Itoa(s) + " challenge"
 		}
-		return resp, fmt.Errorf("%w: %s", ErrChallenge, reason), false, 0
+		return fail(fmt.Errorf("%w: %s", ErrChallenge, reason), false)
 	case s == http.StatusTooManyRequests:
-		return resp, fmt.Errorf("%w: too many requests", ErrStatus), true, retryAfter(resp.Header, time.Now())
+		return fail(fmt.Errorf("%w: too many requests", ErrStatus), true)
 	case s >= 500:
-		return resp, fmt.Errorf("%w: server error", ErrStatus), true, retryAfter(resp.Header, time.Now())
+		return fail(fmt.Errorf("%w: server error", ErrStatus), true)
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		if reason, ok := LooksLikeChallenge(resp.Body); ok {
-			return resp, fmt.Errorf("%w: %s", ErrChallenge, reason), false, 0
+			return fail(fmt.Errorf("%w: %s", ErrChallenge, reason), false)
 		}
-		return resp, ErrAuth, false, 0
+		return fail(ErrAuth, false)
 	case s == http.StatusRequestTimeout:
-		return resp, fmt.Errorf("%w: request timeout", ErrStatus), true, 0
+		return fail(fmt.Errorf("%w: request timeout", ErrStatus), true)
 	case s < 200 || s >= 300:
-		return resp, fmt.Errorf("%w: %s", ErrStatus, http.StatusText(s)), false, 0
+		return fail(fmt.Errorf("%w: %s", ErrStatus, http.StatusText(s)), false)
 	}
 	if reason, ok := jsonChallenge(resp.Body); ok {
-		return resp, fmt.Errorf("%w: %s", ErrChallenge, reason), false, 0
+		return fail(fmt.Errorf("%w: %s", ErrChallenge, reason), false)
 	}
 	if check != nil {
 		if err := check(resp); err != nil {
-			return resp, err, isRetryable(err), 0
+			return fail(err, isRetryable(err))
 		}
 	}
-	return resp, nil, false, 0
+	return outcome{resp: resp}
 }
 
 // transportError describes a failed request without the URL, which
 // net/url errors repeat in full (query credentials included).
-func (c *Client) transportError(err error, actx context.Context) string {
-	if actx.Err() == context.DeadlineExceeded {
+func (c *Client) transportError(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err) {
 		return fmt.Sprintf("no answer within %s", c.policy.Timeout)
 	}
 	var ue *url.Error
@@ -383,6 +430,19 @@ func (c *Client) transportError(err error, actx context.Context) string {
 		err = ue.Err
 	}
 	return c.red.text(err.Error())
+}
+
+// retryWait is resty's RetryAfter callback: the wait the source asked
+// for (Retry-After), failing the fetch when it is longer than
+// max_retry_after, and otherwise capped exponential backoff.
+func (c *Client) retryWait(_ *resty.Client, r *resty.Response) (time.Duration, error) {
+	if w := retryAfter(r.Header(), time.Now()); w > 0 {
+		if w > c.policy.MaxRetryAfter {
+			return 0, errWaitTooLong{w}
+		}
+		return w, nil
+	}
+	return c.backoff(r.Request.Attempt), nil
 }
 
 // backoff is capped exponential backoff with "equal jitter": half fixed,

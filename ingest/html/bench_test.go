@@ -54,7 +54,7 @@ func benchConfig(url string) html.Config {
 //     on loopback, so the figure is the client's own: fetch, charset
 //     detection and decoding, goquery parsing, strict row/cell reading,
 //     NFKC folding of every cell;
-//   - decode: html.Decode of those pages alone (GBK to UTF-8).
+//   - decode: fetch.DecodeText of those pages alone (GBK to UTF-8).
 func BenchmarkParseHTML(b *testing.B) {
 	const rows, size = 100_000, 100
 	const pages = rows / size
@@ -126,7 +126,7 @@ func BenchmarkParseHTML(b *testing.B) {
 		b.SetBytes(int64(bodyBytes))
 		for range b.N {
 			for i, body := range bodies {
-				if _, enc, err := html.Decode(body, "text/html"); err != nil || enc != "GB18030" {
+				if _, enc, err := fetch.DecodeText(body, "text/html"); err != nil || enc != "GB18030" {
 					b.Fatalf("page %d: %s %v", i+1, enc, err)
 				}
 			}

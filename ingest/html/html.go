@@ -55,10 +55,26 @@ type Config struct {
 	Cells map[string]string
 	// NextSelector finds the link to the next page; no match = last page.
 	NextSelector string
+	// FirstPageURL, with PageTemplate, is page 1 when it is named
+	// differently from the others, as common government CMSs do
+	// (index.html, then index_1.html, index_2.html …): the template then
+	// serves page 2 on, numbered from FirstPage.
+	FirstPageURL string
 	// PageCountSelector finds the text stating the number of pages
 	// (共37页). When set it must be on every page: a page without it is
 	// truncated, and a listing that ends before the count is incomplete.
 	PageCountSelector string
+	// PageCountPattern reads the page count from that text: a regular
+	// expression whose first group is the number. Default 共\s*(\d+)\s*页,
+	// falling back to the only number in the text.
+	PageCountPattern string
+	// RecordCountSelector finds the text stating how many records the
+	// whole listing has (共46条记录); when set it must be on every page,
+	// and a complete snapshot must hold exactly that many records.
+	RecordCountSelector string
+	// RecordCountPattern reads that number; default 共\s*(\d+)\s*条,
+	// falling back to the only number in the text.
+	RecordCountPattern string
 	// EmptyText is what the site shows for no records (暂无数据); a row
 	// holding it is not a record, and a page showing it ends a
 	// PageTemplate listing.
@@ -79,6 +95,7 @@ type Page struct {
 	Records  [][]string
 	Unused   []string // header texts the contract and Headers do not map
 	Total    int      // pages announced, -1 if not
+	Claimed  int      // records announced for the whole listing, -1 if not
 	Next     string   // resume token of the following page; "" at the end
 	Attempts int
 }
@@ -92,7 +109,9 @@ type Client struct {
 	list  *contract.List
 	http  *fetch.Client
 	cells []string // Cells mode: the columns, in contract order
-	log   *slog.Logger
+	// pageCount and recordCount read the announced counts.
+	pageCount, recordCount *regexp.Regexp
+	log                    *slog.Logger
 }
 
 // New checks cfg and returns a client for list.
@@ -123,12 +142,22 @@ func New(cfg Config, list *contract.List) (*Client, error) {
 	if cfg.FirstPage == 0 {
 		cfg.FirstPage = 1
 	}
-	for _, sel := range []string{cfg.RowSelector, cfg.HeaderSelector, cfg.NextSelector, cfg.PageCountSelector} {
+	if cfg.FirstPageURL != "" && cfg.PageTemplate == "" {
+		return nil, bad("first_page_url goes with page_template")
+	}
+	for _, sel := range []string{cfg.RowSelector, cfg.HeaderSelector, cfg.NextSelector, cfg.PageCountSelector, cfg.RecordCountSelector} {
 		if err := checkSelector(sel); err != nil {
 			return nil, bad("selector %q: %v", sel, err)
 		}
 	}
 	c := &Client{cfg: cfg, list: list, log: cfg.Logger}
+	var err error
+	if c.pageCount, err = countPattern(cfg.PageCountPattern, `共\s*(\d+)\s*页`); err != nil {
+		return nil, bad("page_count_pattern: %v", err)
+	}
+	if c.recordCount, err = countPattern(cfg.RecordCountPattern, `共\s*(\d+)\s*条`); err != nil {
+		return nil, bad("record_count_pattern: %v", err)
+	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -157,6 +186,37 @@ func New(cfg Config, list *contract.List) (*Client, error) {
 	}
 	c.http = fetch.New(cfg.Name, cfg.Policy, fetch.Auth{}, c.log)
 	return c, nil
+}
+
+// countPattern compiles a count pattern, which must capture the number
+// in its first group.
+func countPattern(pattern, def string) (*regexp.Regexp, error) {
+	if pattern == "" {
+		pattern = def
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	if re.NumSubexp() < 1 {
+		return nil, fmt.Errorf("%q has no group capturing the number", pattern)
+	}
+	return re, nil
+}
+
+// count reads an announced number from text: the pattern's group, or
+// else the only number the text holds ("共37页" styled differently).
+func count(re *regexp.Regexp, text string) (int, bool) {
+	text = transform.NormalizeText(text)
+	if m := re.FindStringSubmatch(text); m != nil {
+		n, err := strconv.Atoi(strings.TrimSpace(m[1]))
+		return n, err == nil
+	}
+	if all := digits.FindAllString(text, -1); len(all) == 1 {
+		n, err := strconv.Atoi(all[0])
+		return n, err == nil
+	}
+	return 0, false
 }
 
 // checkSelector parses a selector up front: goquery treats an invalid
@@ -195,7 +255,12 @@ var digits = regexp.MustCompile(`\d+`)
 
 func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, error) {
 	u := pos.URL
-	if c.cfg.PageTemplate != "" {
+	switch {
+	case c.cfg.FirstPageURL != "" && pos.Page == 1:
+		u = c.cfg.FirstPageURL
+	case c.cfg.FirstPageURL != "":
+		u = strings.ReplaceAll(c.cfg.PageTemplate, "{page}", strconv.Itoa(c.cfg.FirstPage+pos.Page-2))
+	case c.cfg.PageTemplate != "":
 		u = strings.ReplaceAll(c.cfg.PageTemplate, "{page}", strconv.Itoa(pos.Param))
 	}
 	resp, err := c.http.Get(ctx, u, nil)
@@ -206,55 +271,21 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return Page{}, pos, false, &fetch.Error{Source: c.cfg.Name, URL: resp.URL, Page: pos.Page, Status: resp.Status, Attempts: resp.Attempts,
 			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(sentinel), Response: resp}
 	}
-	text, enc, err := Decode(resp.Body, resp.Header.Get("Content-Type"))
+	page, doc, empty, err := c.parse(pos.Page, resp.Body, resp.Header.Get("Content-Type"))
 	if err != nil {
-		return fail(fetch.ErrMalformed, "decode: %v", err)
+		return Page{}, pos, false, &fetch.Error{Source: c.cfg.Name, URL: resp.URL, Page: pos.Page, Status: resp.Status, Attempts: resp.Attempts,
+			Err: err, Hint: fetch.HintFor(err), Response: resp}
 	}
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
-	if err != nil {
-		return fail(fetch.ErrMalformed, "parse HTML: %v", err)
-	}
-	page := Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Encoding: enc, Total: -1, Attempts: resp.Attempts}
-
-	var rows []*goquery.Selection
-	empty := false
-	doc.Find(c.cfg.RowSelector).Each(func(_ int, s *goquery.Selection) {
-		if c.cfg.EmptyText != "" && strings.Contains(s.Text(), c.cfg.EmptyText) {
-			empty = true
-			return
-		}
-		rows = append(rows, s)
-	})
-	if c.cfg.EmptyText != "" && !empty && len(rows) == 0 && strings.Contains(doc.Text(), c.cfg.EmptyText) {
-		empty = true
-	}
-	if len(rows) == 0 && !empty {
-		// Decoded text, not bytes: a GBK CAPTCHA page's 验证码 matches
-		// no UTF-8 marker.
-		if reason, ok := fetch.LooksLikeChallenge([]byte(text)); ok {
-			return fail(fetch.ErrChallenge, "%s instead of the list", reason)
-		}
-		return fail(fetch.ErrLayout, "expected at least 1 element matching %q, got 0", c.cfg.RowSelector)
-	}
-
+	page.URL, page.Status, page.Attempts = resp.URL, resp.Status, resp.Attempts
+	rows := len(page.Records)
 	if c.cfg.PageCountSelector != "" {
-		sel := doc.Find(c.cfg.PageCountSelector)
-		n, err := strconv.Atoi(digits.FindString(transform.NormalizeText(sel.First().Text())))
-		if sel.Length() == 0 || err != nil {
-			return fail(fetch.ErrIncomplete, "expected the page count at %q, got %d elements: a truncated or changed page", c.cfg.PageCountSelector, sel.Length())
+		if pos.Pages > 0 && page.Total < pos.Pages && pos.Page <= pos.Pages {
+			c.log.Warn("page count dropped during the listing", "source", c.cfg.Name, "page", pos.Page, "was", pos.Pages, "now", page.Total)
 		}
-		if pos.Pages > 0 && n < pos.Pages && pos.Page <= pos.Pages {
-			c.log.Warn("page count dropped during the listing", "source", c.cfg.Name, "page", pos.Page, "was", pos.Pages, "now", n)
-		}
-		pos.Pages = n
-		page.Total = n
-	}
-
-	if err := c.read(&page, doc, rows); err != nil {
-		return fail(fetch.ErrLayout, "%v", err)
+		pos.Pages = page.Total
 	}
 	hash := c.digest(page)
-	if len(rows) > 0 && hash == pos.Last {
+	if rows > 0 && hash == pos.Last {
 		return fail(fetch.ErrIncomplete, "page %d repeats page %d", pos.Page, pos.Page-1)
 	}
 	next := position{Page: pos.Page + 1, Param: pos.Param + 1, Pages: pos.Pages, Last: hash}
@@ -294,6 +325,72 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return fail(fetch.ErrIncomplete, "page %d links to itself", pos.Page)
 	}
 	return page, next, false, nil
+}
+
+// Parse reads a page as it was archived (raw_pages), without the
+// network: what 'creditsync sync --replay' re-reads through today's
+// configuration.
+func (c *Client) Parse(number int, body []byte, contentType string) (Page, error) {
+	p, _, _, err := c.parse(number, body, contentType)
+	return p, err
+}
+
+// parse decodes a page and reads its records and announced counts. It
+// reports whether the page shows the site's empty text; errors wrap the
+// fetch sentinels.
+func (c *Client) parse(number int, body []byte, contentType string) (Page, *goquery.Document, bool, error) {
+	fail := func(sentinel error, format string, a ...any) (Page, *goquery.Document, bool, error) {
+		return Page{}, nil, false, fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...))
+	}
+	text, enc, err := fetch.DecodeText(body, contentType)
+	if err != nil {
+		return fail(fetch.ErrMalformed, "decode: %v", err)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
+	if err != nil {
+		return fail(fetch.ErrMalformed, "parse HTML: %v", err)
+	}
+	page := Page{Number: number, Body: body, Encoding: enc, Total: -1, Claimed: -1}
+	var rows []*goquery.Selection
+	empty := false
+	doc.Find(c.cfg.RowSelector).Each(func(_ int, s *goquery.Selection) {
+		if c.cfg.EmptyText != "" && strings.Contains(s.Text(), c.cfg.EmptyText) {
+			empty = true
+			return
+		}
+		rows = append(rows, s)
+	})
+	if c.cfg.EmptyText != "" && !empty && len(rows) == 0 && strings.Contains(doc.Text(), c.cfg.EmptyText) {
+		empty = true
+	}
+	if len(rows) == 0 && !empty {
+		// Decoded text, not bytes: a GBK CAPTCHA page's 验证码 matches
+		// no UTF-8 marker.
+		if reason, ok := fetch.LooksLikeChallenge([]byte(text)); ok {
+			return fail(fetch.ErrChallenge, "%s instead of the list", reason)
+		}
+		return fail(fetch.ErrLayout, "expected at least 1 element matching %q, got 0", c.cfg.RowSelector)
+	}
+	if c.cfg.PageCountSelector != "" {
+		sel := doc.Find(c.cfg.PageCountSelector)
+		n, ok := count(c.pageCount, sel.First().Text())
+		if sel.Length() == 0 || !ok {
+			return fail(fetch.ErrIncomplete, "expected the page count at %q, got %d elements: a truncated or changed page", c.cfg.PageCountSelector, sel.Length())
+		}
+		page.Total = n
+	}
+	if c.cfg.RecordCountSelector != "" {
+		sel := doc.Find(c.cfg.RecordCountSelector)
+		n, ok := count(c.recordCount, sel.First().Text())
+		if sel.Length() == 0 || !ok {
+			return fail(fetch.ErrIncomplete, "expected the record count at %q (%s), got %d elements: a truncated or changed page", c.cfg.RecordCountSelector, c.recordCount, sel.Length())
+		}
+		page.Claimed = n
+	}
+	if err := c.read(&page, doc, rows); err != nil {
+		return fail(fetch.ErrLayout, "%v", err)
+	}
+	return page, doc, empty, nil
 }
 
 // read turns rows into records, strictly.

@@ -232,7 +232,7 @@ func TestDecode(t *testing.T) {
 		{"unknown label", "text/html", gbk(`<meta charset="x-unknown"><p>许昌</p>`), "许昌", "GB18030"},
 	}
 	for _, tt := range tests {
-		got, enc, err := html.Decode(tt.body, tt.ct)
+		got, enc, err := fetch.DecodeText(tt.body, tt.ct)
 		if err != nil || !strings.Contains(got, tt.want) || enc != tt.enc {
 			t.Errorf("%s: %q %s %v; want %q in %s", tt.name, got, enc, err, tt.want, tt.enc)
 		}

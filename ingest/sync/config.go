@@ -29,7 +29,11 @@ type Settings struct {
 	MaxStaleness time.Duration `toml:"max_staleness" doc:"a source whose last good sync is older is reported stale (per-source max_staleness overrides)" default:"72h"`
 	ResumeWithin time.Duration `toml:"resume_within" doc:"an interrupted snapshot older than this is started over instead of resumed" default:"24h"`
 	UserAgent    string        `toml:"user_agent" doc:"User-Agent sent to every source" default:"creditsync (Xuchang HRSS credit grading)"`
-	KeepRawPages bool          `toml:"keep_raw_pages" doc:"store every page fetched in raw_pages (removed records vanish from the sites; these are the only history)" default:"true"`
+	KeepRawPages bool          `toml:"keep_raw_pages" doc:"store every page fetched in raw_pages (removed records vanish from the sites; these are the only history; sync --replay re-reads them)" default:"true"`
+	// NoSources says a deployment really has no external sources: without
+	// it a nightly run that finds none configured fails, since grading
+	// without the external lists would lift every listed institution.
+	NoSources bool `toml:"no_sources" doc:"set to true when this deployment has no external sources on purpose; otherwise 'run nightly' with no [[source]] fails"`
 }
 
 // Source is one [[source]]. A preset fills everything but the URL and
@@ -78,19 +82,31 @@ type Source struct {
 	SinceParam  string            `toml:"since_param" doc:"api, incremental: parameter receiving the start of the last complete sync" example:"since"`
 	SinceFormat string            `toml:"since_format" doc:"api, incremental: Go layout of since_param" default:"2006-01-02"`
 
-	RowSelector       string            `toml:"row_selector" doc:"html: CSS selector of one record" example:"table.list tbody tr"`
-	HeaderSelector    string            `toml:"header_selector" doc:"html: CSS selector of the header cells; their texts name the columns (Chinese names and aliases of the contract)" example:"table.list thead th"`
-	Headers           map[string]string `toml:"headers" doc:"html: contract column → header text, for texts the contract does not know" example:"{ grade = \"综合评价等级\" }"`
-	Cells             map[string]string `toml:"cells" doc:"html: contract column → CSS selector inside a row, instead of header_selector" example:"{ name = \"td:nth-child(2)\" }"`
-	NextSelector      string            `toml:"next_selector" doc:"html: the link to the next page" example:"a.next"`
-	PageTemplate      string            `toml:"page_template" doc:"html: fetch pages by number instead of next links" example:"https://example.gov.cn/list.html?page={page}"`
-	PageCountSelector string            `toml:"page_count_selector" doc:"html: text stating the number of pages (共37页); must be on every page" example:".page-count"`
-	EmptyText         string            `toml:"empty_text" doc:"html: what the site shows for no records" example:"暂无数据"`
+	RowSelector         string            `toml:"row_selector" doc:"html: CSS selector of one record" example:"table.list tbody tr"`
+	HeaderSelector      string            `toml:"header_selector" doc:"html: CSS selector of the header cells; their texts name the columns (Chinese names and aliases of the contract)" example:"table.list thead th"`
+	Headers             map[string]string `toml:"headers" doc:"html: contract column → header text, for texts the contract does not know" example:"{ grade = \"综合评价等级\" }"`
+	Cells               map[string]string `toml:"cells" doc:"html: contract column → CSS selector inside a row, instead of header_selector" example:"{ name = \"td:nth-child(2)\" }"`
+	NextSelector        string            `toml:"next_selector" doc:"html: the link to the next page" example:"a.next"`
+	PageTemplate        string            `toml:"page_template" doc:"html: fetch pages by number instead of next links" example:"https://example.gov.cn/list.html?page={page}"`
+	PageCountSelector   string            `toml:"page_count_selector" doc:"html: text stating the number of pages (共37页); must be on every page" example:".page-count"`
+	EmptyText           string            `toml:"empty_text" doc:"html: what the site shows for no records" example:"暂无数据"`
+	FirstPageURL        string            `toml:"first_page_url" doc:"html with page_template: page 1 when it is named differently (index.html); the template then serves page 2 on, numbered from first_page" example:"https://example.gov.cn/ycml/index.html"`
+	PageCountPattern    string            `toml:"page_count_pattern" doc:"html: regular expression reading the page count from page_count_selector's text, the number in its first group" default:"共\\s*(\\d+)\\s*页"`
+	RecordCountSelector string            `toml:"record_count_selector" doc:"html: text stating how many records the whole listing has (共46条记录); must be on every page, and a complete snapshot must hold exactly that many" example:".pagination .total"`
+	RecordCountPattern  string            `toml:"record_count_pattern" doc:"html: regular expression reading the record count, the number in its first group" default:"共\\s*(\\d+)\\s*条"`
 
-	MinRows      int           `toml:"min_rows" doc:"a complete snapshot with fewer records fails (nothing is loaded or removed)"`
-	MaxRows      int           `toml:"max_rows" doc:"a complete snapshot with more records fails; 0 = no limit"`
-	MaxShrink    float64       `toml:"max_shrink" doc:"a snapshot that lost more than this fraction of the previous complete one fails, e.g. 0.3; 0 = no check" default:"0.5"`
-	MaxStaleness time.Duration `toml:"max_staleness" doc:"this source's staleness threshold; default the [sync] one"`
+	Method         string   `toml:"method" doc:"api: GET, or POST for interfaces that take the page and query in a request body" default:"GET"`
+	BodyFormat     string   `toml:"body_format" doc:"api with method POST: form (application/x-www-form-urlencoded) or json" default:"form"`
+	IgnoreColumns  []string `toml:"ignore_columns" doc:"columns or JSON keys the source publishes that carry nothing (序号, a row number): not kept and not reported as unused" example:"[\"序号\"]"`
+	OptionalFields []string `toml:"optional_fields" doc:"api: mapped columns an interface may leave out of every record of a page (it omits null keys); any other mapped field missing from a page is a changed layout" example:"[\"removed_on\"]"`
+
+	MinRows              int           `toml:"min_rows" doc:"a complete snapshot with fewer records fails (nothing is loaded or removed)"`
+	MaxRows              int           `toml:"max_rows" doc:"a complete snapshot with more records fails; 0 = no limit"`
+	MaxShrink            float64       `toml:"max_shrink" doc:"a snapshot that lost more than this fraction of the previous complete one fails, e.g. 0.3; 0 = no check" default:"0.5"`
+	ConfirmRemovalsAfter time.Duration `toml:"confirm_removals_after" doc:"a record missing from a complete snapshot is removed only when a later complete snapshot, started at least this long after the first, lacks it too; until then it is a pending removal and changes no grade; 0 = the next complete snapshot" default:"0s"`
+	MaxRemovals          int           `toml:"max_removals" doc:"confirmed removals one sync may write; more are held for a person (creditsync review removals --accept SOURCE); 0 = no limit" default:"20"`
+	MaxRemovalShare      float64       `toml:"max_removal_share" doc:"fraction of the source's listed records one sync may remove (two or more); more are held like max_removals; 0 = no limit" default:"0.2"`
+	MaxStaleness         time.Duration `toml:"max_staleness" doc:"this source's staleness threshold; default the [sync] one"`
 }
 
 // Source kinds and modes.
@@ -114,7 +130,8 @@ func DefaultSettings() Settings {
 // politeness are the request defaults every source starts from.
 func politeness() Source {
 	return Source{Mode: ModeSnapshot, Rate: 1, Burst: 1, Timeout: 30 * time.Second, Retries: 4, BackoffMin: time.Second,
-		BackoffMax: time.Minute, MaxRetryAfter: 5 * time.Minute, FirstPage: 1, MaxShrink: 0.5, SinceFormat: time.DateOnly}
+		BackoffMax: time.Minute, MaxRetryAfter: 5 * time.Minute, FirstPage: 1, MaxShrink: 0.5, SinceFormat: time.DateOnly,
+		MaxRemovals: 20, MaxRemovalShare: 0.2, Method: "GET", BodyFormat: "form"}
 }
 
 // LoadConfig reads the sync configuration from a TOML file.
@@ -215,6 +232,9 @@ func (s Source) validate() error {
 	}
 	if s.MaxShrink < 0 || s.MaxShrink >= 1 {
 		return bad("max_shrink %v: want a fraction from 0 to below 1", s.MaxShrink)
+	}
+	if s.MaxRemovals < 0 || s.MaxRemovalShare < 0 || s.MaxRemovalShare > 1 || s.ConfirmRemovalsAfter < 0 {
+		return bad("max_removals, max_removal_share (a fraction up to 1) and confirm_removals_after must not be negative")
 	}
 	if s.MaxRows > 0 && s.MaxRows < s.MinRows {
 		return bad("max_rows %d is below min_rows %d", s.MaxRows, s.MinRows)

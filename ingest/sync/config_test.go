@@ -20,7 +20,7 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Sources) != 7 {
+	if len(cfg.Sources) != 9 {
 		t.Fatalf("%d sources", len(cfg.Sources))
 	}
 	enabled, _ := cfg.Enabled(nil)

@@ -27,7 +27,8 @@ type page struct {
 	Header   []string
 	Records  [][]string
 	Unused   []string
-	Total    int
+	Total    int // as announced (records or pages) for progress, -1 if not
+	Claimed  int // records the source says the whole listing has, -1 if it says none
 	Next     string
 }
 
@@ -41,7 +42,7 @@ type apiFetcher struct{ c *api.Client }
 func (f apiFetcher) Fetch(ctx context.Context, from string, fn func(page) error) error {
 	return f.c.Fetch(ctx, from, func(p api.Page) error {
 		return fn(page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: "UTF-8", Header: p.Header,
-			Records: p.Records, Unused: p.Unused, Total: p.Total, Next: p.Next})
+			Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next})
 	})
 }
 
@@ -50,7 +51,7 @@ type htmlFetcher struct{ c *html.Client }
 func (f htmlFetcher) Fetch(ctx context.Context, from string, fn func(page) error) error {
 	return f.c.Fetch(ctx, from, func(p html.Page) error {
 		return fn(page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: p.Encoding, Header: p.Header,
-			Records: p.Records, Unused: p.Unused, Total: p.Total, Next: p.Next})
+			Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next})
 	})
 }
 
@@ -91,7 +92,7 @@ func (f fileFetcher) Fetch(ctx context.Context, from string, fn func(page) error
 		return &fetch.Error{Source: f.name, URL: path, Err: fmt.Errorf("%w: %v", fetch.ErrMalformed, err)}
 	}
 	defer r.Close()
-	p := page{Number: 1, URL: path, Encoding: r.Encoding(), Header: r.Header(), Total: 1}
+	p := page{Number: 1, URL: path, Encoding: r.Encoding(), Header: r.Header(), Total: 1, Claimed: -1}
 	for {
 		_, fields, err := r.Next()
 		if err == io.EOF {
@@ -162,6 +163,7 @@ func (s Source) apiConfig(l *contract.List, log *slog.Logger) (api.Config, error
 		Pagination: api.Pagination{Mode: s.Pagination, PageParam: s.PageParam, SizeParam: s.SizeParam, Size: s.PageSize,
 			FirstPage: s.FirstPage, TotalPath: s.TotalPath, CursorParam: s.CursorParam, CursorPath: s.CursorPath, NextPath: s.NextPath},
 		RecordsPath: s.RecordsPath, StatusPath: s.StatusPath, StatusOK: s.StatusOK, MessagePath: s.MessagePath,
+		Method: s.Method, BodyFormat: s.BodyFormat, Optional: s.OptionalFields,
 	}
 	for k, v := range s.Query {
 		cfg.Query[k] = v
@@ -191,6 +193,8 @@ func (s Source) htmlConfig(l *contract.List, log *slog.Logger) (html.Config, err
 		Name: s.Name, URL: s.URL, PageTemplate: s.PageTemplate, FirstPage: s.FirstPage, RowSelector: s.RowSelector,
 		HeaderSelector: s.HeaderSelector, Headers: s.Headers, Cells: s.Cells, NextSelector: s.NextSelector,
 		PageCountSelector: s.PageCountSelector, EmptyText: s.EmptyText, Policy: s.policy(), MaxPages: s.MaxPages, Logger: log,
+		FirstPageURL: s.FirstPageURL, PageCountPattern: s.PageCountPattern, RecordCountSelector: s.RecordCountSelector,
+		RecordCountPattern: s.RecordCountPattern,
 	}
 	_, err := html.New(cfg, l)
 	return cfg, err

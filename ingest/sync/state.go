@@ -38,6 +38,9 @@ type state struct {
 	Position   string // resume token after the last stored page; "" = from the start
 	PagesDone  uint64
 	RowsDone   uint64
+	// Columns are the contract columns the last complete snapshot
+	// mapped: a page without one of them has changed its layout.
+	Columns []string
 }
 
 var lastVersion atomic.Int64
@@ -64,7 +67,7 @@ func (r *runner) q(name string) string { return sql.MustQuery(r.t, "sync/"+name)
 
 func (r *runner) loadState(ctx context.Context) (state, error) {
 	var st state
-	err := store.QueryRow(ctx, r.s, r.q("state_get"), store.Params{"source": r.src.Name}, &st.SnapshotID, &st.Started, &st.Watermark)
+	err := store.QueryRow(ctx, r.s, r.q("state_get"), store.Params{"source": r.src.Name}, &st.SnapshotID, &st.Started, &st.Watermark, &st.Columns)
 	if err == store.ErrNoRows {
 		return state{}, nil
 	}
@@ -84,12 +87,19 @@ func (r *runner) loadState(ctx context.Context) (state, error) {
 func (r *runner) saveState(ctx context.Context, st state) error {
 	err := r.s.Exec(ctx, r.q("state_put"), store.Params{
 		"source": r.src.Name, "snapshot_id": st.SnapshotID, "snapshot_started": timeOrNil(st.Started),
-		"watermark": timeOrNil(st.Watermark), "version": nextVersion(),
+		"watermark": timeOrNil(st.Watermark), "columns": nonNil(st.Columns), "version": nextVersion(),
 	})
 	if err != nil {
 		return fmt.Errorf("record sync state: %w", err)
 	}
 	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func timeOrNil(t *time.Time) any {
@@ -129,7 +139,8 @@ func (r *runner) putRun(ctx context.Context, finished bool, errText string) erro
 		"started_at": r.now.UTC(), "finished_at": fin, "status": res.Status, "complete": res.Complete,
 		"pages": uint32(res.Pages), "rows": uint64(res.Rows), "rejected": uint64(res.Rejected), "added": uint64(res.Added),
 		"modified": uint64(res.Modified), "removed": uint64(res.Removed), "unchanged": uint64(res.Unchanged),
-		"unused_fields": unused, "error": errText, "version": nextVersion(),
+		"unused_fields": unused, "error": errText, "claimed": int64(res.Claimed), "pending_removals": uint64(res.PendingRemovals),
+		"held_removals": uint64(res.HeldRemovals), "restored": uint64(res.Restored), "version": nextVersion(),
 	})
 	if err != nil {
 		return fmt.Errorf("record sync run: %w", err)
@@ -137,7 +148,7 @@ func (r *runner) putRun(ctx context.Context, finished bool, errText string) erro
 	return nil
 }
 
-var pendingColumns = []string{"source", "snapshot_id", "page", "fetch_id", "seq", "run_id", "url", "status", "sha256", "bytes", "encoding", "body", "position", "header", "fields", "fetched_at"}
+var pendingColumns = []string{"source", "snapshot_id", "page", "fetch_id", "seq", "run_id", "url", "status", "sha256", "bytes", "encoding", "body", "position", "header", "fields", "fetched_at", "claimed", "page_digest"}
 
 // Pages are buffered and written to sync_pending in one insert when the
 // buffer holds flushRows rows or flushEvery has passed since the last
@@ -189,9 +200,10 @@ func (r *runner) addPage(b *pendingBuffer, snapshot string, p page, position str
 	}
 	for i, rec := range p.Records {
 		fields, _ := json.Marshal(rec)
-		b.rows = append(b.rows, append(base(i+1), "", uint16(0), "", uint64(0), p.Encoding, "", "", string(header), string(fields), now))
+		b.rows = append(b.rows, append(base(i+1), "", uint16(0), "", uint64(0), p.Encoding, "", "", string(header), string(fields), now, int64(-1), ""))
 	}
-	b.rows = append(b.rows, append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, string(body), position, string(header), "", now))
+	b.rows = append(b.rows, append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, string(body), position, string(header), "", now,
+		int64(p.Claimed), pageDigest(p.Header, p.Records)))
 	b.pages = append(b.pages, bufferedPage{number: p.Number, records: len(p.Records), position: position, unused: p.Unused, end: len(b.rows)})
 }
 
@@ -268,15 +280,45 @@ func (r *runner) readPending(ctx context.Context, snapshot string) ([]pendingRow
 	return out, rows.Err()
 }
 
-// known is a record as the source last published it.
+// pendingPage is a stored page of an open snapshot (its latest fetch).
+type pendingPage struct {
+	number  int
+	claimed int64
+}
+
+func (r *runner) readPages(ctx context.Context, snapshot string) ([]pendingPage, error) {
+	rows, err := r.s.Query(ctx, r.q("pending_pages"), store.Params{"source": r.src.Name, "snapshot_id": snapshot})
+	if err != nil {
+		return nil, fmt.Errorf("read pending pages: %w", err)
+	}
+	defer rows.Close()
+	var out []pendingPage
+	for rows.Next() {
+		var p pendingPage
+		if err := rows.Scan(&p.number, &p.claimed); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// known is a record as the source last published it, and where its
+// removal stands: seen (missedOn nil), missed by one complete snapshot
+// (a pending removal), held by the removal limits, or removed.
 type known struct {
-	uscc, name   string
-	hash         string
-	record       map[string]string
-	extra        string
-	firstSeen    time.Time
-	lastSnapshot string
-	removedOn    *time.Time
+	uscc, name     string
+	hash           string
+	record         map[string]string
+	extra          string
+	firstSeen      time.Time
+	lastSeen       time.Time
+	lastSnapshot   string
+	removedOn      *time.Time
+	missedOn       *time.Time // the first complete snapshot that lacked it
+	missedSnapshot string
+	missedAt       *time.Time
+	held           bool
 }
 
 func (r *runner) readRecords(ctx context.Context) (map[string]known, error) {
@@ -289,8 +331,8 @@ func (r *runner) readRecords(ctx context.Context) (map[string]known, error) {
 	for rows.Next() {
 		var k known
 		var key, record string
-		var lastSeen time.Time
-		if err := rows.Scan(&key, &k.uscc, &k.name, &k.hash, &record, &k.extra, &k.firstSeen, &lastSeen, &k.lastSnapshot, &k.removedOn); err != nil {
+		if err := rows.Scan(&key, &k.uscc, &k.name, &k.hash, &record, &k.extra, &k.firstSeen, &k.lastSeen, &k.lastSnapshot, &k.removedOn,
+			&k.missedOn, &k.missedSnapshot, &k.missedAt, &k.held); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(record), &k.record); err != nil {
@@ -303,12 +345,12 @@ func (r *runner) readRecords(ctx context.Context) (map[string]known, error) {
 
 // recordRow is one new version of an external_records row.
 type recordRow struct {
-	key       string
-	k         known
-	lastSeen  time.Time
-	snapshot  string
-	removedOn *time.Time
+	key string
+	k   known
 }
+
+var recordColumns = []string{"source", "list", "record_key", "uscc", "name", "row_hash", "record", "extra",
+	"first_seen", "last_seen", "last_snapshot", "removed_on", "missed_on", "missed_snapshot", "missed_at", "removal_held", "version"}
 
 func (r *runner) writeRecords(ctx context.Context, recs []recordRow) error {
 	if len(recs) == 0 {
@@ -317,22 +359,24 @@ func (r *runner) writeRecords(ctx context.Context, recs []recordRow) error {
 	rows := func(yield func([]any, error) bool) {
 		for _, rr := range recs {
 			record, _ := json.Marshal(rr.k.record)
-			var removed any
-			if rr.removedOn != nil {
-				removed = *rr.removedOn
-			}
 			if !yield([]any{r.src.Name, r.list.Name, rr.key, rr.k.uscc, rr.k.name, rr.k.hash, string(record), rr.k.extra,
-				rr.k.firstSeen, rr.lastSeen, rr.snapshot, removed, nextVersion()}, nil) {
+				rr.k.firstSeen, rr.k.lastSeen, rr.k.lastSnapshot, dateOrNil(rr.k.removedOn), dateOrNil(rr.k.missedOn), rr.k.missedSnapshot,
+				timeOrNil(rr.k.missedAt), rr.k.held, nextVersion()}, nil) {
 				return
 			}
 		}
 	}
-	_, err := r.s.Insert(ctx, tableRecords, []string{"source", "list", "record_key", "uscc", "name", "row_hash", "record", "extra",
-		"first_seen", "last_seen", "last_snapshot", "removed_on", "version"}, rows)
-	if err != nil {
+	if _, err := r.s.Insert(ctx, tableRecords, recordColumns, rows); err != nil {
 		return fmt.Errorf("record first/last seen: %w", err)
 	}
 	return nil
+}
+
+func dateOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
 }
 
 func one(row []any) iter.Seq2[[]any, error] {

@@ -3,8 +3,12 @@ package sync
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -21,9 +25,12 @@ type Status struct {
 	Stale                    bool   // never synced, or the last success is older than MaxStaleness
 	SnapshotRows             uint64 // records in the last complete snapshot
 	Listed, Removed          uint64 // records the source lists now, and has dropped
-	OpenSnapshot             string // an interrupted snapshot the next sync resumes
-	OpenPages                uint64
-	OpenRecords              uint64
+	// PendingRemovals are records one complete snapshot lacked, waiting
+	// for a second; HeldRemovals were confirmed but wait for a person.
+	PendingRemovals, HeldRemovals uint64
+	OpenSnapshot                  string // an interrupted snapshot the next sync resumes
+	OpenPages                     uint64
+	OpenRecords                   uint64
 }
 
 // Sources reports every configured source, plus any source with runs in
@@ -70,13 +77,13 @@ func Sources(ctx context.Context, s store.Store, cfg Config, now time.Time) ([]S
 	}
 	for rows.Next() {
 		var name string
-		var listed, removed uint64
-		if err := rows.Scan(&name, &listed, &removed); err != nil {
+		var listed, removed, pending, held uint64
+		if err := rows.Scan(&name, &listed, &removed, &pending, &held); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		p := get(name)
-		p.Listed, p.Removed = listed, removed
+		p.Listed, p.Removed, p.PendingRemovals, p.HeldRemovals = listed, removed, pending, held
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
@@ -137,4 +144,68 @@ func Review(ctx context.Context, s store.Store, list string) ([]ReviewItem, erro
 		out = append(out, it)
 	}
 	return out, rows.Err()
+}
+
+// Removal is a record a complete snapshot no longer lists that is not
+// removed yet: pending a second snapshot, or held for a person.
+type Removal struct {
+	Source, List, RecordKey, USCC, Name string
+	MissedOn                            time.Time // the first complete snapshot that lacked it; the removal date
+	MissedSnapshot                      string
+	Held                                bool
+	LastSeen                            time.Time
+}
+
+// Removals returns the removals waiting, of one source or all ("").
+func Removals(ctx context.Context, s store.Store, source string) ([]Removal, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "sync/removals_waiting"), store.Params{"source": source})
+	if err != nil {
+		return nil, fmt.Errorf("read the removals waiting: %w", err)
+	}
+	defer rows.Close()
+	var out []Removal
+	for rows.Next() {
+		var rm Removal
+		if err := rows.Scan(&rm.Source, &rm.List, &rm.RecordKey, &rm.USCC, &rm.Name, &rm.MissedOn, &rm.MissedSnapshot, &rm.Held, &rm.LastSeen); err != nil {
+			return nil, err
+		}
+		out = append(out, rm)
+	}
+	return out, rows.Err()
+}
+
+// AcceptRemovals writes the removals of a source that its limits held,
+// once a person has checked that the records really left the list. It
+// returns how many it removed.
+func AcceptRemovals(ctx context.Context, s store.Store, cfg Config, source string, opt Options) (int, error) {
+	srcs, err := cfg.Enabled([]string{source})
+	if err != nil {
+		return 0, err
+	}
+	src := srcs[0]
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	l, _ := contract.Lookup(src.List)
+	now := time.Now()
+	r := &runner{s: s, t: sql.Target{Cluster: s.Cluster()}, set: cfg.Settings, src: src, list: l, opt: opt, now: now,
+		res: &Result{Source: src.Name, List: src.List}, log: opt.Logger.With("source", src.Name)}
+	before, err := r.readRecords(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var keys []string
+	for _, key := range slices.Sorted(maps.Keys(before)) {
+		if k := before[key]; k.held && k.removedOn == nil && k.missedOn != nil {
+			keys = append(keys, key)
+		}
+	}
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	if err := r.remove(ctx, "removals of "+src.Name+" accepted by a person on "+now.In(beijing).Format(time.DateOnly), keys, before); err != nil {
+		return 0, err
+	}
+	r.log.Info("held removals accepted", "records", len(keys))
+	return len(keys), nil
 }

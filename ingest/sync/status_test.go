@@ -86,8 +86,13 @@ func TestFileDrop(t *testing.T) {
 		"91411002MA112356X9,许昌堃元人力资源有限公司,2026-02-01,拖欠农民工工资,许昌市魏都区人力资源和社会保障局,\n"+
 		"91411082MA412356XP,长葛镕达人才服务有限公司,2025-06-18,被列入经营异常名录届满3年,长葛市市场监督管理局,2026-08-01\n", 0)
 	r = result(t, e.mustSync("drop"), "drop")
-	if r.Rows != 2 || r.Modified != 1 || r.Removed != 1 {
+	if r.Rows != 2 || r.Modified != 1 || r.PendingRemovals != 1 {
 		t.Errorf("second drop: %+v", r)
+	}
+	// Read again, the same drop confirms the removal.
+	r = result(t, e.mustSync("drop"), "drop")
+	if r.Removed != 1 {
+		t.Errorf("second drop read again: %+v", r)
 	}
 	if n := e.count("SELECT count() FROM dishonest FINAL WHERE removed_on IS NOT NULL", nil); n != 2 {
 		t.Errorf("%d dishonest rows with removed_on, want 2 (one published, one vanished)", n)

@@ -7,10 +7,16 @@
 //
 //   - records seen get first_seen/last_seen (external_records), and the
 //     run counts what was added, modified and removed;
-//   - a snapshot source's record missing from the complete listing is
-//     removed: a new version of its row with removed_on = the snapshot
-//     date (lists that have removed_on), and removed_on in
-//     external_records;
+//   - a snapshot is complete only when it proves it: every page parsed
+//     with the columns the source published before, no key on two
+//     pages, no empty page before the last, the count the source claims
+//     (API total, 共N条) equal to the distinct records held;
+//   - a record missing from a complete snapshot is a pending removal,
+//     which changes nothing; a later complete snapshot that lacks it too
+//     confirms it, and only then is it removed, dated by the first: a
+//     new version of its row with removed_on (lists that have it), and
+//     removed_on in external_records. More confirmed removals than the
+//     source's limits are held for a person (AcceptRemovals);
 //   - records without a USCC whose name matches no institution or several
 //     go to the review queue;
 //   - fields the mapping does not use are reported once per run.
@@ -55,6 +61,16 @@ const (
 // ErrAssertion means a complete snapshot failed its row-count
 // assertions; nothing of it was loaded or removed.
 var ErrAssertion = errors.New("row-count assertion failed")
+
+// ErrNotProven means the pages fetched do not prove the listing
+// complete: they overlap, skip, or disagree with the count the source
+// claims. Nothing of it was loaded or removed, and the next sync starts
+// the snapshot over.
+var ErrNotProven = errors.New("the pages do not prove the listing complete")
+
+// hintNotProven is what a person can do about ErrNotProven.
+const hintNotProven = "nothing was loaded or removed and the previous data stands; the next sync fetches a fresh snapshot. " +
+	"If it keeps failing, the site serves an inconsistent listing (an unstable sort, a wrong total): 'creditsync sync --replay RUN' shows what a run saw"
 
 // Options tune Run.
 type Options struct {
@@ -102,14 +118,23 @@ type Result struct {
 	Rejects                         []Reject
 	Added, Modified, Removed        int
 	Unchanged                       int
+	// Claimed is the record count the source claimed, -1 if none.
+	Claimed int
+	// PendingRemovals are listed records this snapshot lacks that wait
+	// for a second complete snapshot; HeldRemovals are confirmed ones
+	// held by the removal limits; Restored are pending removals
+	// withdrawn because the record was seen again.
+	PendingRemovals, HeldRemovals, Restored int
 	// RemovalsSkipped says why a complete snapshot removed nothing.
 	RemovalsSkipped string
-	Queued          int      // records newly queued for review
-	Unused          []string // source fields the mapping does not use
-	Batches         []string // load batch ids
-	Err             error
-	LastSuccess     *time.Time
-	Stale           bool
+	// RemovalsHeld says why confirmed removals wait for a person.
+	RemovalsHeld string
+	Queued       int      // records newly queued for review
+	Unused       []string // source fields the mapping does not use
+	Batches      []string // load batch ids
+	Err          error
+	LastSuccess  *time.Time
+	Stale        bool
 }
 
 // SourceError is a failed source, with how stale its data now is.
@@ -199,7 +224,7 @@ type runner struct {
 func syncSource(ctx context.Context, s store.Store, set Settings, src Source, opt Options) Result {
 	now := opt.Now()
 	l, _ := contract.Lookup(src.List) // validated with the config
-	res := &Result{Source: src.Name, List: src.List, RunID: newID(now), Status: StatusRunning}
+	res := &Result{Source: src.Name, List: src.List, RunID: newID(now), Status: StatusRunning, Claimed: -1}
 	r := &runner{s: s, t: sql.Target{Cluster: s.Cluster()}, set: set, src: src, list: l, opt: opt, now: now, res: res,
 		log: opt.Logger.With("source", src.Name)}
 	err := r.run(ctx)
@@ -209,7 +234,7 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 	if err != nil {
 		if res.Status == StatusRunning || res.Status == StatusOK {
 			res.Status = StatusFailed
-			if res.Pages > 0 && !errors.Is(err, ErrAssertion) {
+			if res.Pages > 0 && !errors.Is(err, ErrAssertion) && !errors.Is(err, ErrNotProven) {
 				res.Status = StatusPartial
 			}
 		}
@@ -233,7 +258,8 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 		first, _, _ := strings.Cut(err.Error(), "\nhint: ")
 		r.log.Error("sync failed", "status", res.Status, "pages", res.Pages, "error", first)
 	} else {
-		r.log.Info("synced", "rows", res.Rows, "added", res.Added, "modified", res.Modified, "removed", res.Removed, "rejected", res.Rejected, "pages", res.Pages)
+		r.log.Info("synced", "rows", res.Rows, "added", res.Added, "modified", res.Modified, "removed", res.Removed,
+			"pending_removals", res.PendingRemovals, "held_removals", res.HeldRemovals, "rejected", res.Rejected, "pages", res.Pages)
 	}
 	return *res
 }
@@ -256,6 +282,20 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	resume := st.SnapshotID != "" && !r.opt.Full && r.src.Kind != KindFile && st.Started != nil && r.now.Sub(*st.Started) <= r.set.ResumeWithin
+	if resume && st.PagesDone > 0 && st.Position != endOfListing {
+		// Pages fetched by an earlier run are only worth keeping if the
+		// listing has not changed since: a record dropped on page 1
+		// shifts every later row, and stitching the old pages to the new
+		// ones would lose one record and keep another twice.
+		same, why, err := r.firstPageUnchanged(ctx, st)
+		if err != nil {
+			return err
+		}
+		if !same {
+			r.log.Info("the source changed since the interrupted snapshot; starting over", "snapshot", st.SnapshotID, "reason", why)
+			resume = false
+		}
+	}
 	if resume {
 		r.res.Resumed = int(st.PagesDone)
 		r.log.Info("resuming an interrupted snapshot", "snapshot", st.SnapshotID, "pages_done", st.PagesDone, "records", st.RowsDone)
@@ -267,7 +307,7 @@ func (r *runner) run(ctx context.Context) error {
 			}
 		}
 		started := r.now.UTC()
-		st = state{SnapshotID: r.res.RunID, Started: &started, Watermark: st.Watermark}
+		st = state{SnapshotID: r.res.RunID, Started: &started, Watermark: st.Watermark, Columns: st.Columns}
 		if err := r.saveState(ctx, st); err != nil {
 			return err
 		}
@@ -282,12 +322,13 @@ func (r *runner) run(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := r.finalize(ctx, st); err != nil {
+	columns, err := r.finalize(ctx, st)
+	if err != nil {
 		// A snapshot that cannot be loaded is not resumed: the next sync
 		// fetches a fresh one.
 		bg := context.WithoutCancel(ctx)
 		if cerr := r.closeSnapshot(bg); cerr == nil {
-			_ = r.saveState(bg, state{Watermark: st.Watermark})
+			_ = r.saveState(bg, state{Watermark: st.Watermark, Columns: st.Columns})
 		}
 		return err
 	}
@@ -298,11 +339,46 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.closeSnapshot(ctx); err != nil {
 		return err
 	}
-	if err := r.saveState(ctx, state{Watermark: watermark}); err != nil {
+	if err := r.saveState(ctx, state{Watermark: watermark, Columns: columns}); err != nil {
 		return err
 	}
 	r.res.Status, r.res.Complete = StatusOK, true
 	return nil
+}
+
+// errFirstPage stops a fetch after its first page.
+var errFirstPage = errors.New("first page read")
+
+// firstPageUnchanged fetches the listing's first page again and compares
+// it with the one the open snapshot stored.
+func (r *runner) firstPageUnchanged(ctx context.Context, st state) (bool, string, error) {
+	var stored string
+	var claimed int64
+	if err := store.QueryRow(ctx, r.s, r.q("pending_first_page"), store.Params{"source": r.src.Name, "snapshot_id": st.SnapshotID}, &stored, &claimed); err != nil {
+		if err == store.ErrNoRows {
+			return false, "the first page was not stored", nil
+		}
+		return false, "", fmt.Errorf("read the open snapshot's first page: %w", err)
+	}
+	f, err := r.src.newFetcher(r.set, r.list, r.opt.Logger, st.Watermark)
+	if err != nil {
+		return false, "", err
+	}
+	var first page
+	err = f.Fetch(ctx, "", func(p page) error {
+		first = p
+		return errFirstPage
+	})
+	if err != nil && !errors.Is(err, errFirstPage) {
+		return false, "", err
+	}
+	if got := r.cleaned(first); pageDigest(got.Header, got.Records) != stored {
+		return false, "page 1 is no longer what it was", nil
+	}
+	if int64(first.Claimed) != claimed {
+		return false, fmt.Sprintf("the record count changed from %d to %d", claimed, first.Claimed), nil
+	}
+	return true, "", nil
 }
 
 // fetch stores the listing page by page; each page carries the position
@@ -338,6 +414,10 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 	}
 	fetched := st.RowsDone
 	err = f.Fetch(ctx, st.Position, func(p page) error {
+		p = r.cleaned(p)
+		if err := r.checkPage(p, st.Columns); err != nil {
+			return err
+		}
 		position := p.Next
 		if position == "" {
 			position = endOfListing
@@ -366,10 +446,127 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 		var fe *fetch.Error
 		if errors.As(err, &fe) && fe.Response != nil {
 			resp := fe.Response
-			_ = r.storeEvidence(wctx, fe.Page, resp.URL, resp.Status, resp.Body, fe.Err.Error())
+			if serr := r.storeEvidence(wctx, fe.Page, resp.URL, resp.Status, resp.Body, fe.Err.Error()); serr != nil {
+				r.log.Error("the failed answer was not kept", "error", serr)
+			}
 		}
 	}
 	return err
+}
+
+// cleaned drops the columns the source is configured to ignore (a row
+// number such as 序号 changes whenever rows shift, and says nothing).
+func (r *runner) cleaned(p page) page {
+	if len(r.src.IgnoreColumns) == 0 {
+		return p
+	}
+	ignore := map[string]bool{}
+	for _, c := range r.src.IgnoreColumns {
+		ignore[columnName(c)] = true
+	}
+	var keep []int
+	var header []string
+	for i, h := range p.Header {
+		if !ignore[columnName(h)] {
+			keep = append(keep, i)
+			header = append(header, h)
+		}
+	}
+	if len(keep) == len(p.Header) {
+		p.Unused = slices.DeleteFunc(slices.Clone(p.Unused), func(u string) bool { return ignore[columnName(u)] })
+		return p
+	}
+	records := make([][]string, len(p.Records))
+	for ri, rec := range p.Records {
+		out := make([]string, 0, len(keep))
+		for _, i := range keep {
+			if i < len(rec) {
+				out = append(out, rec[i])
+			}
+		}
+		records[ri] = out
+	}
+	p.Header, p.Records = header, records
+	p.Unused = slices.DeleteFunc(slices.Clone(p.Unused), func(u string) bool { return ignore[columnName(u)] })
+	return p
+}
+
+// columnName compares column names as people write them: full-width and
+// half-width alike, case and spaces ignored.
+func columnName(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(transform.NormalizeText(s)), ""))
+}
+
+// identity are the contract columns that make up a record's key, as the
+// source publishes them (name stands for the derived name_key).
+func (r *runner) identity() []string {
+	var out []string
+	for _, k := range r.list.Key {
+		if k == "name_key" {
+			k = "name"
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// checkPage fails a page whose shape changed, before anything of it is
+// stored: a column the last complete snapshot had is gone (renamed, say),
+// or a row's key is empty. Such a page read as data would re-key every
+// record, and the old keys would look removed.
+func (r *runner) checkPage(p page, expected []string) error {
+	if len(p.Header) == 0 && len(p.Records) == 0 {
+		return nil
+	}
+	layout := func(format string, a ...any) error {
+		e := &fetch.Error{Source: r.src.Name, URL: p.URL, Page: p.Number, Status: p.Status,
+			Err: fmt.Errorf("%w: %s", fetch.ErrLayout, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(fetch.ErrLayout)}
+		e.Response = &fetch.Response{URL: p.URL, Status: p.Status, Body: p.Body}
+		return e
+	}
+	m, err := r.list.Map(p.Header)
+	if err != nil {
+		return layout("the columns do not fit list %s: %v", r.list.Name, err)
+	}
+	for _, col := range expected {
+		if !m.Has(col) {
+			c, _ := r.list.Column(col)
+			return layout("column %s (%s) is missing; the last complete snapshot had it; the page's columns are %q", col, c.Chinese, p.Header)
+		}
+	}
+	type keyField struct {
+		col string
+		i   int
+	}
+	var keys []keyField
+	for _, col := range r.identity() {
+		if i := m.Index(col); i >= 0 {
+			keys = append(keys, keyField{col, i})
+		}
+	}
+	nameAt := m.Index("name")
+	for ri, rec := range p.Records {
+		for _, k := range keys {
+			if k.i < len(rec) && strings.TrimSpace(rec[k.i]) != "" {
+				continue
+			}
+			// A record without a USCC is matched by its name: that is
+			// data, not a broken row.
+			if k.col == "uscc" && nameAt >= 0 && nameAt < len(rec) && strings.TrimSpace(rec[nameAt]) != "" {
+				continue
+			}
+			return layout("record %d: key field %s (%s) is empty", ri+1, k.col, p.Header[k.i])
+		}
+	}
+	return nil
+}
+
+// pageDigest identifies a page's content, to notice that a listing
+// changed between an interrupted sync and its resumption.
+func pageDigest(header []string, records [][]string) string {
+	b, _ := json.Marshal([]any{header, records})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }
 
 // parsed is a valid record of the snapshot.
@@ -381,11 +578,22 @@ type parsed struct {
 	extra  string
 }
 
-func (r *runner) finalize(ctx context.Context, st state) error {
-	pending, err := r.readPending(ctx, st.SnapshotID)
-	if err != nil {
-		return err
-	}
+// finalize proves the snapshot complete, loads it and records what it
+// saw. It returns the contract columns the snapshot mapped.
+// readSnapshot is a snapshot's records read under one mapping.
+type readSnapshot struct {
+	mapping  *contract.Mapping
+	columns  []string // contract columns the pages map
+	records  []load.Record
+	snapshot map[string]parsed
+	order    []string
+	encoding string
+}
+
+// read parses the stored records of a snapshot and proves the pages one
+// listing (see prove); columns are the last complete snapshot's.
+func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []string) (readSnapshot, error) {
+	var err error
 	// Pages may name different fields (an API omits a key no record of a
 	// page has): the snapshot is read, and loaded as one batch, under the
 	// union of its headers.
@@ -410,13 +618,20 @@ func (r *runner) finalize(ctx context.Context, st state) error {
 	}
 	var m *contract.Mapping
 	if len(pending) > 0 {
+		columns = nil
 		if m, err = r.list.Map(header); err != nil {
-			return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: the pages' columns do not fit list %s: %v", fetch.ErrLayout, r.list.Name, err), Hint: fetch.HintFor(fetch.ErrLayout)}
+			return readSnapshot{}, &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: the pages' columns do not fit list %s: %v", fetch.ErrLayout, r.list.Name, err), Hint: fetch.HintFor(fetch.ErrLayout)}
 		}
 		m.AllowList = r.opt.AllowList
 		m.SerialDates = encoding == "XLSX"
+		for _, c := range r.list.Columns {
+			if m.Has(c.Key) {
+				columns = append(columns, c.Key)
+			}
+		}
 	}
 	snapshot := map[string]parsed{}
+	onPage := map[string]int{}
 	var order []string
 	records := make([]load.Record, 0, len(pending))
 	for i, pr := range pending {
@@ -436,14 +651,37 @@ func (r *runner) finalize(ctx context.Context, st state) error {
 			continue
 		}
 		p := r.parse(row)
-		if _, dup := snapshot[p.key]; !dup {
+		if first, dup := onPage[p.key]; dup && first != pr.page {
+			return readSnapshot{}, r.notProven("record %s is on page %d and again on page %d: the pages overlap (an unstable sort, or the list changed while it was read)", keyText(p.key), first, pr.page)
+		} else if !dup {
+			onPage[p.key] = pr.page
 			order = append(order, p.key)
 		}
-		snapshot[p.key] = p // a later page wins, as in load
+		snapshot[p.key] = p // a repeat within a page: the later wins, as in load
 	}
 	r.res.Rows = len(snapshot)
+	if err := r.prove(pages, pending); err != nil {
+		return readSnapshot{}, err
+	}
+	return readSnapshot{mapping: m, columns: columns, records: records, snapshot: snapshot, order: order, encoding: encoding}, nil
+}
+
+func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
+	pending, err := r.readPending(ctx, st.SnapshotID)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := r.readPages(ctx, st.SnapshotID)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := r.read(pending, pages, st.Columns)
+	if err != nil {
+		return nil, err
+	}
+	m, columns, records, snapshot, order, encoding := rd.mapping, rd.columns, rd.records, rd.snapshot, rd.order, rd.encoding
 	if err := r.assert(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if len(records) > 0 {
 		ref := r.src.URL
@@ -452,14 +690,14 @@ func (r *runner) finalize(ctx context.Context, st state) error {
 		}
 		lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: encoding}, seq(records))
 		if err != nil {
-			return fmt.Errorf("load %s: %w", r.list.Name, err)
+			return nil, fmt.Errorf("load %s: %w", r.list.Name, err)
 		}
 		r.res.Batches = append(r.res.Batches, lr.BatchID)
 	}
 	if err := r.sightings(ctx, st, snapshot, order); err != nil {
-		return err
+		return nil, err
 	}
-	return r.queueForReview(ctx, snapshot, order)
+	return columns, r.queueForReview(ctx, snapshot, order)
 }
 
 // parse derives a record's key, its contract values as text and their
@@ -497,6 +735,56 @@ func text(v any) string {
 	return fmt.Sprint(v)
 }
 
+func (r *runner) notProven(format string, a ...any) error {
+	return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: %s", ErrNotProven, fmt.Sprintf(format, a...)), Hint: hintNotProven}
+}
+
+// keyText shows a record key to people.
+func keyText(key string) string {
+	var parts []string
+	for _, p := range strings.Split(key, "\x1f") {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " | ")
+}
+
+// prove checks that the stored pages make one listing: numbered 1…N
+// without a gap, none empty before the last, one record count claimed
+// by all of them, and that count equal to the records held. (Keys on
+// two pages are found while parsing.)
+func (r *runner) prove(pages []pendingPage, pending []pendingRow) error {
+	perPage := map[int]int{}
+	for _, pr := range pending {
+		perPage[pr.page]++
+	}
+	claimed := int64(-1)
+	claimPage := 0
+	for i, p := range pages {
+		if p.number != i+1 {
+			return r.notProven("page %d is missing from the snapshot (pages stored: %d to %d)", i+1, pages[0].number, pages[len(pages)-1].number)
+		}
+		if perPage[p.number] == 0 && i < len(pages)-1 {
+			return r.notProven("page %d of %d is empty", p.number, len(pages))
+		}
+		if p.claimed < 0 {
+			continue
+		}
+		if claimed >= 0 && p.claimed != claimed {
+			return r.notProven("the source claimed %d records on page %d and %d on page %d: the list changed while it was read", claimed, claimPage, p.claimed, p.number)
+		}
+		claimed, claimPage = p.claimed, p.number
+	}
+	r.res.Claimed = int(claimed)
+	if claimed >= 0 {
+		if held := int64(r.res.Rows + r.res.Rejected); held != claimed {
+			return r.notProven("the source claims %d records; the pages hold %d distinct ones (%d rejected)", claimed, r.res.Rows, r.res.Rejected)
+		}
+	}
+	return nil
+}
+
 // assert applies the source's row-count assertions to a complete
 // snapshot before anything of it is loaded.
 func (r *runner) assert(ctx context.Context) error {
@@ -530,8 +818,16 @@ func (r *runner) assert(ctx context.Context) error {
 // beijing: snapshot dates are calendar days in China.
 var beijing = time.FixedZone("CST", 8*3600)
 
-// sightings records first/last seen, counts the changes, and removes what
-// a complete snapshot no longer lists.
+// day is the calendar day in China of an instant, as a Date value.
+func day(t time.Time) time.Time {
+	d := t.In(beijing)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// sightings records first/last seen, counts the changes, and walks the
+// removals of a complete snapshot: a listed record it lacks becomes a
+// pending removal; one an earlier complete snapshot lacked too is
+// confirmed and removed, within the source's limits.
 func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]parsed, order []string) error {
 	before, err := r.readRecords(ctx)
 	if err != nil {
@@ -550,15 +846,21 @@ func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]pa
 		default:
 			r.res.Unchanged++
 		}
+		if seen && prev.removedOn == nil && prev.missedOn != nil {
+			r.res.Restored++
+		}
 		first := now
 		if seen {
 			first = prev.firstSeen
 		}
-		rows = append(rows, recordRow{key: key, lastSeen: now, snapshot: st.SnapshotID,
-			k: known{uscc: p.record["uscc"], name: p.record["name"], hash: p.hash, record: p.record, extra: p.extra, firstSeen: first}})
+		rows = append(rows, recordRow{key: key, k: known{uscc: p.record["uscc"], name: p.record["name"], hash: p.hash, record: p.record,
+			extra: p.extra, firstSeen: first, lastSeen: now, lastSnapshot: st.SnapshotID}})
 	}
 	if err := r.writeRecords(ctx, rows); err != nil {
 		return err
+	}
+	if r.res.Restored > 0 {
+		r.log.Info("pending removals withdrawn: the records are listed again", "records", r.res.Restored)
 	}
 	if r.src.Mode != ModeSnapshot {
 		return nil
@@ -570,29 +872,88 @@ func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]pa
 		r.log.Warn("removals skipped", "reason", r.res.RemovalsSkipped)
 		return nil
 	}
-	return r.remove(ctx, st, snapshot, before, now)
+	var missed, confirmed []string
+	listed := 0
+	for _, key := range slices.Sorted(maps.Keys(before)) {
+		prev := before[key]
+		if prev.removedOn != nil {
+			continue
+		}
+		listed++
+		if _, ok := snapshot[key]; ok {
+			continue
+		}
+		switch {
+		case prev.missedOn == nil:
+			missed = append(missed, key)
+		case prev.held:
+			r.res.HeldRemovals++
+		case prev.missedSnapshot != st.SnapshotID && prev.missedAt != nil && st.Started.Sub(*prev.missedAt) >= r.src.ConfirmRemovalsAfter:
+			confirmed = append(confirmed, key)
+		default:
+			r.res.PendingRemovals++
+		}
+	}
+	// First sightings of a gap: pending, dated by this snapshot.
+	missedOn, missedAt := day(*st.Started), st.Started.UTC()
+	var pendingRows []recordRow
+	for _, key := range missed {
+		k := before[key]
+		k.missedOn, k.missedSnapshot, k.missedAt = &missedOn, st.SnapshotID, &missedAt
+		pendingRows = append(pendingRows, recordRow{key: key, k: k})
+	}
+	r.res.PendingRemovals += len(missed)
+	if len(missed) > 0 {
+		r.log.Info("records missing from the snapshot: pending removals until a later complete snapshot confirms them", "records", len(missed))
+	}
+	if why := r.overLimit(len(confirmed), listed); why != "" {
+		for _, key := range confirmed {
+			k := before[key]
+			k.held = true
+			pendingRows = append(pendingRows, recordRow{key: key, k: k})
+		}
+		r.res.HeldRemovals += len(confirmed)
+		r.res.RemovalsHeld = why
+		r.log.Warn("removals held for a person", "records", len(confirmed), "reason", why)
+		confirmed = nil
+	}
+	if err := r.writeRecords(ctx, pendingRows); err != nil {
+		return err
+	}
+	return r.remove(ctx, "not in snapshots "+st.SnapshotID+" of "+r.src.Name, confirmed, before)
 }
 
-// remove marks what the complete snapshot no longer lists: removed_on =
-// the snapshot date, in external_records and, for lists that have the
-// column, in a new version of the list's row.
-func (r *runner) remove(ctx context.Context, st state, snapshot map[string]parsed, before map[string]known, now time.Time) error {
-	d := st.Started.In(beijing)
-	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+// overLimit says why n confirmed removals out of listed records are too
+// many for one run, or "" when they are not.
+func (r *runner) overLimit(n, listed int) string {
+	switch {
+	case n == 0:
+		return ""
+	case r.src.MaxRemovals > 0 && n > r.src.MaxRemovals:
+		return fmt.Sprintf("%d confirmed removals are more than max_removals %d", n, r.src.MaxRemovals)
+	case r.src.MaxRemovalShare > 0 && n >= 2 && float64(n) > r.src.MaxRemovalShare*float64(listed):
+		return fmt.Sprintf("%d confirmed removals of %d listed records are more than max_removal_share %.0f%%", n, listed, r.src.MaxRemovalShare*100)
+	}
+	return ""
+}
+
+// remove writes confirmed removals: removed_on = the day of the first
+// complete snapshot that lacked the record, in external_records and, for
+// lists that have the column, in a new version of the list's row.
+// last_seen stays when the record was last seen.
+func (r *runner) remove(ctx context.Context, ref string, keys []string, before map[string]known) error {
 	_, hasRemoved := r.list.Column("removed_on")
 	var marked []recordRow
 	var gone []string
-	for _, key := range slices.Sorted(maps.Keys(before)) {
-		prev := before[key]
-		if _, listed := snapshot[key]; listed || prev.removedOn != nil {
-			continue
-		}
-		r.res.Removed++
-		marked = append(marked, recordRow{key: key, k: prev, lastSeen: now, snapshot: prev.lastSnapshot, removedOn: &day})
-		if hasRemoved && prev.record["removed_on"] == "" {
+	for _, key := range keys {
+		k := before[key]
+		k.removedOn, k.held = k.missedOn, false
+		marked = append(marked, recordRow{key: key, k: k})
+		if hasRemoved && k.record["removed_on"] == "" {
 			gone = append(gone, key)
 		}
 	}
+	r.res.Removed += len(keys)
 	elsewhere, err := r.listedElsewhere(ctx, gone)
 	if err != nil {
 		return err
@@ -601,7 +962,7 @@ func (r *runner) remove(ctx context.Context, st state, snapshot map[string]parse
 	header := r.removalHeader(before)
 	for _, key := range gone {
 		if !elsewhere[key] {
-			reemit = append(reemit, r.removalFields(header, before[key], day))
+			reemit = append(reemit, r.removalFields(header, before[key], *before[key].missedOn))
 		}
 	}
 	if len(reemit) > 0 {
@@ -614,7 +975,7 @@ func (r *runner) remove(ctx context.Context, st state, snapshot map[string]parse
 		for i, f := range reemit {
 			records[i] = load.Record{Line: i + 1, Fields: f}
 		}
-		lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: "not in snapshot " + st.SnapshotID + " of " + r.src.Name, Encoding: "UTF-8"}, seq(records))
+		lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: "UTF-8"}, seq(records))
 		if err != nil {
 			return fmt.Errorf("write removals: %w", err)
 		}

@@ -16,7 +16,6 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	"github.com/xuchang-hrss/creditsync/ingest/html"
 	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -71,7 +70,7 @@ func TestSyncEverySource(t *testing.T) {
 	if h := sha256.Sum256(body); hex.EncodeToString(h[:]) != sum {
 		t.Error("raw page differs from what was received")
 	}
-	if text, enc, err := html.Decode(body, ""); err != nil || enc != "GB18030" || !strings.Contains(text, "许昌堃元人力资源有限公司") {
+	if text, enc, err := fetch.DecodeText(body, ""); err != nil || enc != "GB18030" || !strings.Contains(text, "许昌堃元人力资源有限公司") {
 		t.Errorf("raw page: %s %v", enc, err)
 	}
 	if n := e.count("SELECT count() FROM sync_pending", nil); n != 0 {
@@ -116,7 +115,16 @@ func TestSnapshotRemovesWhatVanished(t *testing.T) {
 	changed[0]["reason"] = "未按规定期限公示年度报告（2024年度）"
 	e.fx.SetRows("abnormal", changed)
 
+	// The first snapshot without them only makes the removals pending;
+	// the second confirms them.
 	res := e.mustSync(dishonest, penalties, abnormal)
+	if d := result(t, res, dishonest); d.Removed != 0 || d.PendingRemovals != 1 {
+		t.Errorf("dishonest, first snapshot: %+v", d)
+	}
+	if a := result(t, res, abnormal); a.Modified != 1 || a.Unchanged != 5 {
+		t.Errorf("abnormal: %+v", a)
+	}
+	res = e.mustSync(dishonest, penalties)
 	d := result(t, res, dishonest)
 	if d.Removed != 1 || d.Rows != 4 || d.Unchanged != 4 {
 		t.Errorf("dishonest: %+v", d)
@@ -135,9 +143,6 @@ func TestSnapshotRemovesWhatVanished(t *testing.T) {
 	}
 	if n := e.count("SELECT count() FROM external_records FINAL WHERE removed_on IS NOT NULL", nil); n != 2 {
 		t.Errorf("%d records marked removed, want 2", n)
-	}
-	if a := result(t, res, abnormal); a.Modified != 1 || a.Unchanged != 5 {
-		t.Errorf("abnormal: %+v", a)
 	}
 	// Once removed, a record is not removed again; when it comes back it
 	// is listed again.
@@ -291,8 +296,8 @@ func TestResumeAfterInterruption(t *testing.T) {
 	if r.Resumed != 2 || r.Pages != 2 || !r.Complete || r.Rows != 7 {
 		t.Errorf("resumed run: %+v", r)
 	}
-	if n := e.fx.Requests(fixture.Penalties) - requests; n != 2 {
-		t.Errorf("the resumed run sent %d requests, want 2 (pages 3 and 4 only)", n)
+	if n := e.fx.Requests(fixture.Penalties) - requests; n != 3 {
+		t.Errorf("the resumed run sent %d requests, want 3 (page 1 to check it is unchanged, then pages 3 and 4)", n)
 	}
 
 	// An interruption (Ctrl-C) after page 2 resumes the same way.
@@ -337,10 +342,16 @@ func TestShrinkAssertion(t *testing.T) {
 	if n := e.count("SELECT count() FROM external_records FINAL WHERE removed_on IS NOT NULL", nil); n != 0 {
 		t.Errorf("%d records removed by a snapshot that failed its assertion", n)
 	}
-	// A list that really shrank is accepted when told so.
+	// A list that really shrank is accepted when told so: its removals
+	// pend, and the next snapshot (told again) confirms them.
+	e.source(dishonest).MaxRemovalShare = 0
 	res, err := e.sync(srcsync.Options{AcceptShrink: true}, dishonest)
-	if r := result(t, res, dishonest); err != nil || r.Removed != 3 {
+	if r := result(t, res, dishonest); err != nil || r.PendingRemovals != 3 {
 		t.Errorf("--accept-shrink: %+v %v", r, err)
+	}
+	res, err = e.sync(srcsync.Options{AcceptShrink: true}, dishonest)
+	if r := result(t, res, dishonest); err != nil || r.Removed != 3 {
+		t.Errorf("--accept-shrink, second snapshot: %+v %v", r, err)
 	}
 
 	e.source(evaluations).MinRows = 10
@@ -474,6 +485,7 @@ func TestRemovalRespectsOtherSources(t *testing.T) {
 	e.cfg.Sources = append(e.cfg.Sources, other.cfg.Sources[0])
 	e.mustSync(dishonest, other.cfg.Sources[0].Name)
 	other.fx.SetRows("dishonest", without(other.fx.Rows("dishonest"), "uscc", "52411002MJ712356X0"))
+	e.mustSync(other.cfg.Sources[0].Name)
 	if r := result(t, e.mustSync(other.cfg.Sources[0].Name), other.cfg.Sources[0].Name); r.Removed != 1 {
 		t.Fatalf("%+v", r)
 	}
@@ -481,6 +493,7 @@ func TestRemovalRespectsOtherSources(t *testing.T) {
 		t.Errorf("%d dishonest rows removed, want only the one published with a removal date", n)
 	}
 	e.fx.SetRows("dishonest", without(e.fx.Rows("dishonest"), "uscc", "52411002MJ712356X0"))
+	e.mustSync(dishonest)
 	e.mustSync(dishonest)
 	if n := e.count("SELECT count() FROM dishonest FINAL WHERE removed_on IS NOT NULL", nil); n != 2 {
 		t.Errorf("%d dishonest rows removed once no source lists it, want 2", n)

@@ -1,4 +1,6 @@
--- What a source has published of a list, as last seen.
-SELECT record_key, uscc, name, row_hash, record, extra, first_seen, last_seen, last_snapshot, removed_on
+-- What a source has published of a list, as last seen, and where each
+-- record's removal stands.
+SELECT record_key, uscc, name, row_hash, record, extra, first_seen, last_seen, last_snapshot, removed_on,
+       missed_on, missed_snapshot, missed_at, removal_held
 FROM external_records FINAL
 WHERE source = {source:String} AND list = {list:String}

@@ -1,4 +1,5 @@
--- A source's open snapshot, if any, and its watermark.
-SELECT snapshot_id, snapshot_started, watermark
+-- A source's open snapshot, if any, its watermark, and the columns of its
+-- last complete snapshot.
+SELECT snapshot_id, snapshot_started, watermark, columns
 FROM sync_state FINAL
 WHERE source = {source:String}

@@ -1,4 +1,4 @@
-package html
+package fetch
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 
 var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_\-]+)`)
 
-// Decode returns a page as UTF-8 and the name of the encoding it was
+// DecodeText returns a page as UTF-8 and the name of the encoding it was
 // read in. The charset comes from a byte-order mark, then the
 // Content-Type header, then a <meta> in the first 4 KiB, as browsers
 // do; failing all three, or when a UTF-8 label sits over bytes that are
@@ -21,7 +21,7 @@ var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0
 // Every GB family label (GB2312, GBK, GB18030, their aliases) decodes
 // with GB18030, the superset: pages labelled GB2312 routinely contain
 // 堃, 昇, 喆 or 镕, which only GBK has.
-func Decode(body []byte, contentType string) (string, string, error) {
+func DecodeText(body []byte, contentType string) (string, string, error) {
 	if b, ok := bytes.CutPrefix(body, []byte("\xEF\xBB\xBF")); ok {
 		return string(b), "UTF-8", nil
 	}

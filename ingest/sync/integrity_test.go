@@ -1,0 +1,387 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/ingest/fixture"
+	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// The two sources of creditsync.example.toml shaped like real sites: a
+// city's GBK 经营异常名录 pages (?page=N, 共N条记录 … 共M页, 暂无数据) and a
+// sharing platform's 行政处罚 interface (POST form, code 0, data.total,
+// data.list).
+const (
+	cityAbnormal      = "city-abnormal-pages"
+	platformPenalties = "platform-penalties"
+)
+
+var shapedEndpoint = map[string]fixture.Endpoint{cityAbnormal: fixture.AbnormalPages, platformPenalties: fixture.PenaltiesShared}
+
+// newShapedEnv syncs the example's two site-shaped sources from the
+// fixture, with pages of two records.
+func newShapedEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	example, err := srcsync.LoadConfig(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sources []srcsync.Source
+	for _, s := range example.Sources {
+		switch s.Name {
+		case cityAbnormal:
+			s.PageTemplate = e.fx.URL(fixture.AbnormalPages) + "?page={page}"
+		case platformPenalties:
+			s.URL = e.fx.URL(fixture.PenaltiesShared)
+			s.TokenEnv = fixture.EnvToken
+			s.PageSize = 2
+		default:
+			continue
+		}
+		s.Disabled, s.Rate, s.Retries = false, 0, 1
+		s.BackoffMin, s.BackoffMax, s.Timeout = time.Millisecond, 2*time.Millisecond, time.Second
+		s.ConfirmRemovalsAfter = 0
+		sources = append(sources, s)
+	}
+	if len(sources) != 2 {
+		t.Fatalf("the example config lacks the site-shaped sources: %d", len(sources))
+	}
+	e.cfg = srcsync.Config{Settings: e.cfg.Settings, Sources: sources}
+	return e
+}
+
+// state is what a sync decides, without the times it ran: the lists and
+// every record's removal state.
+func (e *env) state() string {
+	e.t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		"SELECT record_id, uscc, name, decided_on, authority, content, publicity_ended_on FROM penalties FINAL ORDER BY record_id",
+		"SELECT uscc, name_key, listed_on, reason, removed_on, removal_reason FROM abnormal FINAL ORDER BY uscc, name_key, listed_on",
+		"SELECT source, record_key, row_hash, removed_on, missed_on, removal_held FROM external_records FINAL ORDER BY source, record_key",
+	} {
+		rows, err := e.s.Query(context.Background(), q, nil)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for rows.Next() {
+			for _, v := range rows.Values() {
+				if t, ok := v.(time.Time); ok {
+					v = t.Format(time.DateOnly)
+				}
+				b.WriteString(strings.ReplaceAll(strings.TrimSpace(strings.ReplaceAll(toText(v), "\n", " ")), "\x1f", "|") + "\t")
+			}
+			b.WriteString("\n")
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+func toText(v any) string {
+	if v == nil {
+		return "NULL"
+	}
+	return fmt.Sprint(v)
+}
+
+// The six ways the independent testers' sites made a sync remove
+// listings that were still published, and four more: each must fail the
+// sync (or leave it partial) and change nothing, and a clean sync
+// afterwards must restore the clean state.
+func TestFaultyListingsRemoveNothing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		source string
+		faults []fixture.Fault
+		want   error
+	}{
+		{"renamed HTML column", cityAbnormal, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "企业名称", To: "市场主体名称"}}, fetch.ErrLayout},
+		{"renamed JSON key", platformPenalties, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "cf_xdr_mc", To: "cf_dsr_mc"}}, fetch.ErrLayout},
+		{"renamed JSON key field", platformPenalties, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "cf_wsh", To: "cf_jdswh"}}, fetch.ErrLayout},
+		{"overlapping pages (unstable sort)", platformPenalties, []fixture.Fault{{Kind: fixture.UnstableSort, Page: 3, Count: 1}}, srcsync.ErrNotProven},
+		{"overlapping HTML pages", cityAbnormal, []fixture.Fault{{Kind: fixture.UnstableSort, Page: 2, Count: 1}}, srcsync.ErrNotProven},
+		{"total understated", platformPenalties, []fixture.Fault{{Kind: fixture.UnderstateTotal, Count: 3}}, srcsync.ErrNotProven},
+		{"total understated by a page", platformPenalties, []fixture.Fault{{Kind: fixture.UnderstateTotal, Count: 1}}, srcsync.ErrNotProven},
+		{"HTML count claims more rows than served", cityAbnormal, []fixture.Fault{{Kind: fixture.HideRows, Count: 2}}, srcsync.ErrNotProven},
+		{"HTML count understated", cityAbnormal, []fixture.Fault{{Kind: fixture.UnderstateTotal, Count: 1}}, srcsync.ErrNotProven},
+		{"a count claim with no rows", cityAbnormal, []fixture.Fault{{Kind: fixture.HideRows, Count: 6}}, srcsync.ErrNotProven},
+		{"API count claim with no rows", platformPenalties, []fixture.Fault{{Kind: fixture.HideRows, Count: 7}}, fetch.ErrIncomplete},
+		{"GBK CAPTCHA page", cityAbnormal, []fixture.Fault{{Kind: fixture.Captcha}}, fetch.ErrChallenge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newShapedEnv(t)
+			e.mustSync()
+			clean := e.state()
+			e.fx.Inject(shapedEndpoint[tt.source], tt.faults...)
+			res, err := e.sync(srcsync.Options{}, tt.source)
+			r := result(t, res, tt.source)
+			if err == nil || r.Status == srcsync.StatusOK || !errors.Is(err, tt.want) {
+				t.Fatalf("faulty sync: status %s, error %v; want a failure wrapping %v", r.Status, err, tt.want)
+			}
+			if got := e.state(); got != clean {
+				t.Errorf("a failed sync changed the store:\nbefore\n%s\nafter\n%s", clean, got)
+			}
+			e.fx.ClearFaults()
+			if r := result(t, e.mustSync(tt.source), tt.source); r.PendingRemovals != 0 || r.Removed != 0 || r.Added != 0 {
+				t.Errorf("clean sync after the fault: %+v", r)
+			}
+			if got := e.state(); got != clean {
+				t.Errorf("a clean sync after the fault left another state:\nclean\n%s\nnow\n%s", clean, got)
+			}
+		})
+	}
+}
+
+// A removal needs two complete snapshots; it is dated by the first, and
+// last_seen stays when the record was last seen.
+func TestRemovalNeedsASecondSnapshot(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	e.mustSync()
+	gone := e.fx.Rows("abnormal")[2]
+	var seen time.Time
+	lastSeen := "SELECT last_seen FROM external_records FINAL WHERE source = {s:String} AND uscc = {u:String}"
+	p := store.Params{"s": cityAbnormal, "u": gone["uscc"]}
+	if err := store.QueryRow(context.Background(), e.s, lastSeen, p, &seen); err != nil {
+		t.Fatal(err)
+	}
+	listed := "SELECT count() FROM abnormal FINAL WHERE uscc = {u:String} AND removed_on IS NULL"
+	e.fx.SetRows("abnormal", without(e.fx.Rows("abnormal"), "uscc", gone["uscc"]))
+
+	first := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+	if first.PendingRemovals != 1 || first.Removed != 0 {
+		t.Fatalf("first snapshot without the record: %+v", first)
+	}
+	if e.count(listed, p) != 1 {
+		t.Error("a pending removal changed the list")
+	}
+	waiting, err := srcsync.Removals(context.Background(), e.s, cityAbnormal)
+	if err != nil || len(waiting) != 1 || waiting[0].USCC != gone["uscc"] || waiting[0].Held {
+		t.Fatalf("removals waiting: %+v %v", waiting, err)
+	}
+	second := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+	if second.Removed != 1 || second.PendingRemovals != 0 {
+		t.Fatalf("second snapshot without the record: %+v", second)
+	}
+	if e.count(listed, p) != 0 {
+		t.Error("the confirmed removal is not in the list")
+	}
+	var removedOn, missedOn time.Time
+	var now time.Time
+	if err := store.QueryRow(context.Background(), e.s, "SELECT removed_on, missed_on, last_seen FROM external_records FINAL WHERE source = {s:String} AND uscc = {u:String}", p, &removedOn, &missedOn, &now); err != nil {
+		t.Fatal(err)
+	}
+	if !now.Equal(seen) {
+		t.Errorf("last_seen moved from %v to %v without the record being seen", seen, now)
+	}
+	if !removedOn.Equal(missedOn) {
+		t.Errorf("removed_on %v, want the day of the first snapshot that missed it, %v", removedOn, missedOn)
+	}
+}
+
+// A record seen again withdraws its pending removal.
+func TestPendingRemovalWithdrawn(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	e.mustSync()
+	all := e.fx.Rows("penalties")
+	e.fx.SetRows("penalties", all[1:])
+	if r := result(t, e.mustSync(platformPenalties), platformPenalties); r.PendingRemovals != 1 {
+		t.Fatalf("%+v", r)
+	}
+	e.fx.SetRows("penalties", all)
+	if r := result(t, e.mustSync(platformPenalties), platformPenalties); r.Restored != 1 || r.Removed != 0 || r.PendingRemovals != 0 {
+		t.Fatalf("%+v", r)
+	}
+	if n := e.count("SELECT count() FROM external_records FINAL WHERE missed_on IS NOT NULL OR removed_on IS NOT NULL", nil); n != 0 {
+		t.Errorf("%d records still pending or removed", n)
+	}
+}
+
+// More confirmed removals than the source's limit wait for a person.
+func TestRemovalLimitHoldsForAPerson(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	e.source(platformPenalties).MaxRemovals = 2
+	e.mustSync()
+	e.fx.SetRows("penalties", e.fx.Rows("penalties")[3:])
+	e.mustSync(platformPenalties)
+	r := result(t, e.mustSync(platformPenalties), platformPenalties)
+	if r.HeldRemovals != 3 || r.Removed != 0 || !strings.Contains(r.RemovalsHeld, "max_removals 2") {
+		t.Fatalf("%+v", r)
+	}
+	st, err := srcsync.Sources(context.Background(), e.s, e.cfg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Source == platformPenalties && s.HeldRemovals != 3 {
+			t.Errorf("sources shows %d held removals, want 3", s.HeldRemovals)
+		}
+	}
+	// Held removals stay held on later syncs.
+	if r := result(t, e.mustSync(platformPenalties), platformPenalties); r.HeldRemovals != 3 || r.Removed != 0 {
+		t.Fatalf("%+v", r)
+	}
+	n, err := srcsync.AcceptRemovals(context.Background(), e.s, e.cfg, platformPenalties, srcsync.Options{})
+	if err != nil || n != 3 {
+		t.Fatalf("accept: %d %v", n, err)
+	}
+	if n := e.count("SELECT count() FROM external_records FINAL WHERE source = {s:String} AND removed_on IS NOT NULL", store.Params{"s": platformPenalties}); n != 3 {
+		t.Errorf("%d removed after accepting, want 3", n)
+	}
+}
+
+// A sync that broke off, then a site that changed page 1: the resumed
+// snapshot must not stitch two versions of the list together.
+func TestResumeAcrossAChangedSite(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	e.mustSync()
+	e.fx.Inject(fixture.AbnormalPages, fixture.Fault{Kind: fixture.ServerError, Page: 3})
+	if _, err := e.sync(srcsync.Options{}, cityAbnormal); err == nil {
+		t.Fatal("the sync should break off at page 3")
+	}
+	rows := e.fx.Rows("abnormal")
+	dropped := rows[0]
+	e.fx.SetRows("abnormal", rows[1:])
+	e.fx.ClearFaults()
+	r := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+	if r.Resumed != 0 || r.PendingRemovals != 1 || r.Removed != 0 {
+		t.Fatalf("after the site changed: %+v", r)
+	}
+	waiting, err := srcsync.Removals(context.Background(), e.s, cityAbnormal)
+	if err != nil || len(waiting) != 1 || waiting[0].USCC != dropped["uscc"] {
+		t.Errorf("pending removals %+v %v; want only %s", waiting, err, dropped["uscc"])
+	}
+}
+
+// Any sequence of faulty syncs followed by a clean one ends in the state
+// of the clean sync alone, and no institution's grade is ever better
+// than on clean data.
+func TestFaultySequencesEndLikeACleanSync(t *testing.T) {
+	t.Parallel()
+	faults := []struct {
+		source string
+		f      fixture.Fault
+	}{
+		{cityAbnormal, fixture.Fault{Kind: fixture.RenameColumn, Column: "企业名称", To: "市场主体名称"}},
+		{cityAbnormal, fixture.Fault{Kind: fixture.UnstableSort, Page: 2, Count: 1}},
+		{cityAbnormal, fixture.Fault{Kind: fixture.HideRows, Count: 2}},
+		{cityAbnormal, fixture.Fault{Kind: fixture.UnderstateTotal, Count: 1}},
+		// Faults of every page: a page-specific one may not fire when the
+		// next sync resumes after that page, and would not be a fault.
+		{cityAbnormal, fixture.Fault{Kind: fixture.ServerError}},
+		{cityAbnormal, fixture.Fault{Kind: fixture.Captcha}},
+		{platformPenalties, fixture.Fault{Kind: fixture.UnstableSort, Page: 2, Count: 1}},
+		{platformPenalties, fixture.Fault{Kind: fixture.UnderstateTotal, Count: 2}},
+		{platformPenalties, fixture.Fault{Kind: fixture.HideRows, Count: 1}},
+		{platformPenalties, fixture.Fault{Kind: fixture.RenameColumn, Column: "cf_xdr_shxym", To: "tyshxydm"}},
+		{platformPenalties, fixture.Fault{Kind: fixture.Truncated}},
+		{platformPenalties, fixture.Fault{Kind: fixture.ServerError}},
+	}
+	rules := grade.DefaultRules()
+	asOf := time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)
+	grades := func(e *env) map[string]string {
+		t.Helper()
+		res, err := grade.Compute(context.Background(), e.s, rules, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, r := range res {
+			out[r.USCC] = r.Grade
+		}
+		return out
+	}
+	for seed := uint64(1); seed <= 4; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		// The site changes between the baseline and the runs: one record
+		// leaves each list.
+		setup := func() *env {
+			e := newShapedEnv(t)
+			inst, _ := contract.Lookup("institutions")
+			if _, err := file.Import(context.Background(), e.s, inst, "testdata/institutions.csv", file.ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			e.mustSync()
+			e.fx.SetRows("abnormal", e.fx.Rows("abnormal")[1:])
+			e.fx.SetRows("penalties", e.fx.Rows("penalties")[1:])
+			return e
+		}
+		clean := setup()
+		before := grades(clean)
+		clean.mustSync()
+		want := clean.state()
+		wantGrades := grades(clean)
+
+		e := setup()
+		for i, n := 0, 1+rng.IntN(5); i < n; i++ {
+			fl := faults[rng.IntN(len(faults))]
+			e.fx.Inject(shapedEndpoint[fl.source], fl.f)
+			if _, err := e.sync(srcsync.Options{}, fl.source); err == nil {
+				t.Fatalf("seed %d: fault %v on %s did not fail the sync", seed, fl.f.Kind, fl.source)
+			}
+			e.fx.ClearFaults()
+			for uscc, g := range grades(e) {
+				if grade.Worse(before[uscc], g) {
+					t.Errorf("seed %d: after fault %v %s went from %s to %s", seed, fl.f.Kind, uscc, before[uscc], g)
+				}
+			}
+		}
+		e.mustSync()
+		if got := e.state(); got != want {
+			t.Errorf("seed %d: faulty syncs then a clean one:\n%s\nclean sync alone:\n%s", seed, got, want)
+		}
+		for uscc, g := range grades(e) {
+			if g != wantGrades[uscc] {
+				t.Errorf("seed %d: %s is %s, %s after a clean sync alone", seed, uscc, g, wantGrades[uscc])
+			}
+		}
+	}
+}
+
+// A run's archived pages read again, without the network, say what the
+// run saw against the store as it is now.
+func TestReplayArchivedPages(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	clean := result(t, e.mustSync(), cityAbnormal)
+	all := e.fx.Rows("abnormal")
+	e.fx.SetRows("abnormal", all[1:])
+	short := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+	e.fx.SetRows("abnormal", all)
+	e.mustSync(cityAbnormal)
+	requests := e.fx.Requests(fixture.AbnormalPages)
+
+	got, err := srcsync.Replay(context.Background(), e.s, e.cfg, clean.RunID)
+	if err != nil || got.Err != nil || got.Rows != 6 || got.Claimed != 6 || got.Added != 0 || got.Missing != 0 || got.Pages != clean.Pages {
+		t.Errorf("replay of the clean run: %+v %v", got, err)
+	}
+	got, err = srcsync.Replay(context.Background(), e.s, e.cfg, short.RunID)
+	if err != nil || got.Err != nil || got.Rows != 5 || got.Missing != 1 {
+		t.Errorf("replay of the run that missed a record: %+v %v", got, err)
+	}
+	if e.fx.Requests(fixture.AbnormalPages) != requests {
+		t.Error("replay went to the network")
+	}
+	if _, err := srcsync.Replay(context.Background(), e.s, e.cfg, "no-such-run"); err == nil {
+		t.Error("replay of an unknown run succeeded")
+	}
+}
