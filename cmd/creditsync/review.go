@@ -122,7 +122,7 @@ accept them with --accept SOURCE.`,
 					state = "held: accept with --accept " + rm.Source
 					held[rm.Source]++
 				}
-				table = append(table, []string{rm.Source, rm.List, keyText(rm.RecordKey), rm.USCC, rm.Name, rm.MissedOn.Format(time.DateOnly), state, rm.LastSeen.Local().Format("2006-01-02 15:04")})
+				table = append(table, []string{rm.Source, rm.List, srcsync.KeyText(rm.RecordKey), rm.USCC, rm.Name, rm.MissedOn.Format(time.DateOnly), state, rm.LastSeen.Local().Format("2006-01-02 15:04")})
 			}
 			printTable(a.stdout, table)
 			for src, n := range held {
@@ -137,17 +137,6 @@ accept them with --accept SOURCE.`,
 	return cmd
 }
 
-// keyText shows a record key (its parts joined by U+001F) to people.
-func keyText(key string) string {
-	var parts []string
-	for _, part := range strings.Split(key, "\x1f") {
-		if part != "" {
-			parts = append(parts, part)
-		}
-	}
-	return strings.Join(parts, " | ")
-}
-
 func printReview(a *app, items []srcsync.ReviewItem, format string) error {
 	header := []string{"list", "source", "name", "record", "matches", "candidates", "queued"}
 	row := func(it srcsync.ReviewItem) []string {
@@ -155,7 +144,7 @@ func printReview(a *app, items []srcsync.ReviewItem, format string) error {
 		if len(it.Candidates) > 1 {
 			matches = fmt.Sprintf("%d institutions", len(it.Candidates))
 		}
-		return []string{it.List, it.Source, it.Name, keyText(it.RecordKey), matches,
+		return []string{it.List, it.Source, it.Name, srcsync.KeyText(it.RecordKey), matches,
 			strings.Join(it.Candidates, " "), it.QueuedAt.Local().Format("2006-01-02 15:04")}
 	}
 	switch format {

@@ -69,7 +69,7 @@ func TestRunNightlyRecordsAndLocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lock.Release()
-	r = runCLI(t, env, "run", "nightly")
+	r = runCLI(t, env, "run", "nightly", "--config", cfg)
 	if r.code != exitFailure || !strings.Contains(r.stderr, "test holder") {
 		t.Errorf("run under a held lock: exit %d, stderr %q", r.code, r.stderr)
 	}

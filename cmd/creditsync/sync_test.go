@@ -62,6 +62,37 @@ func TestSyncCommands(t *testing.T) {
 		t.Errorf("review: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
+	// Records gone from the site: pending after one snapshot, held by
+	// the limit after the second, written once a person accepts them.
+	fx.ClearFaults()
+	fx.SetRows("dishonest", fx.Rows("dishonest")[3:])
+	if r = runCLI(t, env, "sync", "--source", "creditchina-dishonest", "--accept-shrink"); r.code != exitOK || !strings.Contains(r.stdout, "3 removal(s) pending a second snapshot") {
+		t.Errorf("first snapshot without 3 records: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r = runCLI(t, env, "review", "removals"); r.code != exitOK || strings.Count(r.stdout, "pending: a second snapshot confirms it") != 3 {
+		t.Errorf("review removals: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "sync", "--source", "creditchina-dishonest", "--accept-shrink")
+	if r.code != exitOK || !strings.Contains(r.stdout, "removals held") || !strings.Contains(r.stdout, "review removals --accept creditchina-dishonest") {
+		t.Errorf("second snapshot: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r = runCLI(t, env, "sources"); !strings.Contains(r.stdout, "3 removal(s) held for review") {
+		t.Errorf("sources after held removals:\n%s", r.stdout)
+	}
+	if r = runCLI(t, env, "review", "removals", "--accept", "creditchina-dishonest"); r.code != exitOK || !strings.Contains(r.stdout, "3 held removal(s) accepted") {
+		t.Errorf("accept: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r = runCLI(t, env, "sql", "--format", "csv", "SELECT count() FROM dishonest WHERE removed_on IS NOT NULL"); !strings.HasSuffix(r.stdout, "\n3\n") {
+		t.Errorf("removed dishonest rows (the 3 gone; one the site already showed removed): %q %s", r.stdout, r.stderr)
+	}
+	// The run's pages, re-read without the network.
+	run := runCLI(t, env, "sql", "--format", "csv", "SELECT run_id FROM sync_runs WHERE source = 'creditchina-dishonest' AND status = 'ok' ORDER BY started_at LIMIT 1")
+	lines := strings.Fields(run.stdout) // a header line, then the id
+	runID := strings.Trim(lines[len(lines)-1], `"`)
+	if r = runCLI(t, env, "sync", "--replay", runID); r.code != exitOK || !strings.Contains(r.stdout, "a complete snapshot") || !strings.Contains(r.stdout, runID) {
+		t.Errorf("sync --replay %s: exit %d\n%s%s", runID, r.code, r.stdout, r.stderr)
+	}
+
 	if r = runCLI(t, env, "sync", "--source", "nope"); r.code != exitUsage {
 		t.Errorf("unknown source: exit %d %s", r.code, r.stderr)
 	}

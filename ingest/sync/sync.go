@@ -652,7 +652,7 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 		}
 		p := r.parse(row)
 		if first, dup := onPage[p.key]; dup && first != pr.page {
-			return readSnapshot{}, r.notProven("record %s is on page %d and again on page %d: the pages overlap (an unstable sort, or the list changed while it was read)", keyText(p.key), first, pr.page)
+			return readSnapshot{}, r.notProven("record %s is on page %d and again on page %d: the pages overlap (an unstable sort, or the list changed while it was read)", KeyText(p.key), first, pr.page)
 		} else if !dup {
 			onPage[p.key] = pr.page
 			order = append(order, p.key)
@@ -739,8 +739,8 @@ func (r *runner) notProven(format string, a ...any) error {
 	return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: %s", ErrNotProven, fmt.Sprintf(format, a...)), Hint: hintNotProven}
 }
 
-// keyText shows a record key to people.
-func keyText(key string) string {
+// KeyText shows a record key (its parts joined by U+001F) to people.
+func KeyText(key string) string {
 	var parts []string
 	for _, p := range strings.Split(key, "\x1f") {
 		if p != "" {
