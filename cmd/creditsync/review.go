@@ -49,7 +49,27 @@ institution with a different name, import the record again with its USCC.`,
 			if err != nil {
 				return err
 			}
-			return printReview(a, items, format)
+			if err := printReview(a, items, format); err != nil {
+				return err
+			}
+			if format != "table" {
+				return nil
+			}
+			// Removals waiting are the other thing a person reviews.
+			waiting, err := srcsync.Removals(ctx, s, "")
+			if err != nil {
+				return err
+			}
+			held := 0
+			for _, rm := range waiting {
+				if rm.Held {
+					held++
+				}
+			}
+			if len(waiting) > 0 {
+				fmt.Fprintf(a.stdout, "%d removal(s) waiting (%d held for a person): creditsync review removals\n", len(waiting), held)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&list, "list", "", "only this list")

@@ -69,6 +69,9 @@ func TestSyncCommands(t *testing.T) {
 	if r = runCLI(t, env, "sync", "--source", "creditchina-dishonest", "--accept-shrink"); r.code != exitOK || !strings.Contains(r.stdout, "3 removal(s) pending a second snapshot") {
 		t.Errorf("first snapshot without 3 records: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	if r = runCLI(t, env, "review"); !strings.Contains(r.stdout, "3 removal(s) waiting (0 held for a person)") {
+		t.Errorf("review does not mention the removals waiting:\n%s", r.stdout)
+	}
 	if r = runCLI(t, env, "review", "removals"); r.code != exitOK || strings.Count(r.stdout, "pending: a second snapshot confirms it") != 3 {
 		t.Errorf("review removals: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
