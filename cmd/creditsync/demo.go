@@ -189,7 +189,7 @@ func (a *app) demoImport(ctx context.Context, s store.Store, list, path string) 
 	if err != nil {
 		return err
 	}
-	printImportResult(a, path, res, time.Since(start))
+	printImportResult(a, res, time.Since(start))
 	return nil
 }
 
