@@ -3,6 +3,7 @@ package file_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -180,5 +181,42 @@ func TestImportHeaderMissingAColumn(t *testing.T) {
 	_, err := file.Import(context.Background(), s, institutions(t), path, file.ImportOptions{})
 	if !errors.Is(err, contract.ErrHeader) || !strings.Contains(err.Error(), "r.csv: row 2: bad header: list institutions needs column(s) licensed_on (许可日期)") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// Excel 97-2003 workbooks are refused with how to convert them; an .xlsx
+// workbook or a page saved under an .xls name is recognised by content.
+func TestXLSFiles(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	dir := t.TempDir()
+	xlsx, err := os.ReadFile(filepath.Join("testdata", "workbooks", "counties.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := filepath.Join(dir, "counties.xls")
+	writeFile(t, renamed, string(xlsx))
+	page := filepath.Join(dir, "export.xls")
+	writeFile(t, page, "<html><table><tr><td>机构名称</td></tr></table></html>")
+	biff := filepath.Join("testdata", "workbooks", "register97.xls") // written by xlwt
+	const convert = "open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), then import that file"
+	tests := []struct {
+		path, err string
+		loaded    int64
+	}{
+		{biff, biff + ": unsupported file format: an Excel 97-2003 workbook (.xls) cannot be read; " + convert, 0},
+		{page, page + ": unsupported file format: not an Excel workbook despite its .xls name (perhaps a web page exported by another system); " + convert, 0},
+		{renamed, "", 5},
+	}
+	for _, tt := range tests {
+		res, err := file.Import(context.Background(), s, institutions(t), tt.path, file.ImportOptions{})
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err || !errors.Is(err, file.ErrFormat) {
+				t.Errorf("%s: error %v\nwant %s", tt.path, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || res.Loaded != tt.loaded {
+			t.Errorf("%s: loaded %d, %v; want %d", tt.path, res.Loaded, err, tt.loaded)
+		}
 	}
 }

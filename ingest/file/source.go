@@ -1,6 +1,7 @@
 package file
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -40,9 +41,35 @@ func openWorkbook(path string) (workbook, error) {
 	case ".xlsx", ".xlsm":
 		return openXLSXBook(path)
 	case ".xls":
-		return nil, fmt.Errorf("%s: %w: .xls (Excel 97-2003) cannot be read; open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), or as CSV (UTF-8), then import that file", path, ErrFormat)
+		return openXLS(path)
 	}
 	return nil, fmt.Errorf("%s: %w: want .csv or .xlsx", path, ErrFormat)
+}
+
+// saveAsXLSX tells how to convert a workbook creditsync cannot read.
+const saveAsXLSX = "open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), then import that file"
+
+// openXLS reads a file named .xls by what it holds. Many systems export
+// an .xlsx workbook or a web page under that name; a real Excel 97-2003
+// (BIFF8) workbook is refused: the Go readers of that format tried drop
+// the values of formula cells and mis-decode some text, and a register
+// read wrongly is worse than one not read.
+func openXLS(path string) (workbook, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return openXLSXBook(path)
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return nil, fmt.Errorf("%s: %w: an Excel 97-2003 workbook (.xls) cannot be read; %s", path, ErrFormat, saveAsXLSX)
+	}
+	return nil, fmt.Errorf("%s: %w: not an Excel workbook despite its .xls name (perhaps a web page exported by another system); %s", path, ErrFormat, saveAsXLSX)
 }
 
 type countingReader struct {
