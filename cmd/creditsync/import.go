@@ -21,9 +21,9 @@ import (
 const maxRejectLines = 200
 
 func (a *app) importCmd() *cobra.Command {
-	var allowFile, sheet string
+	var allowFile, sheet, unit, asOf string
 	cmd := &cobra.Command{
-		Use:   "import LIST FILE...",
+		Use:   "import LIST|summary FILE...",
 		Short: "Import CSV or XLSX files into one of the seven lists",
 		Long: `import loads CSV (UTF-8 or GBK/GB18030, detected) or XLSX files into a
 list: institutions, inspections, annual_reports, penalties, abnormal,
@@ -43,20 +43,42 @@ A record that fails validation is reported with file (file[sheet] in a
 workbook of several sheets), line, column and reason and stored in
 import_rejects; the good records still load, and the command exits with
 status 3. Importing the same file again changes nothing.
+
+import summary records the 附件2 tables the counties send the city (their
+grades, with the unit and date read from the 填报单位 and 填报时间 line,
+else --unit and --as-of); report reconcile compares them with creditsync's
+grades.
 `,
 		Example: `  creditsync import institutions 机构名录.xlsx
   creditsync import inspections 2026-Q1.csv 2026-Q2.csv
-  creditsync import institutions --sheet 禹州市 各县名册.xlsx`,
+  creditsync import institutions --sheet 禹州市 各县名册.xlsx
+  creditsync import summary 附件2-禹州市.xlsx`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
-				return usageError{fmt.Errorf("import needs a list name and at least one file; lists: %v", contract.Names())}
+				return usageError{fmt.Errorf("import needs a list name (or summary) and at least one file; lists: %v", contract.Names())}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			list, err := contract.Lookup(args[0])
-			if err != nil {
-				return usageError{err}
+			summary := args[0] == "summary" || args[0] == "附件2"
+			list := contract.Submissions()
+			if !summary {
+				l, err := contract.Lookup(args[0])
+				if err != nil {
+					return usageError{fmt.Errorf("%w, or summary for a county's 附件2", err)}
+				}
+				list = l
+				if unit != "" || asOf != "" {
+					return usageError{fmt.Errorf("--unit and --as-of are for import summary")}
+				}
+			}
+			var day time.Time
+			if asOf != "" {
+				d, _, err := transform.ParseDate(asOf)
+				if err != nil {
+					return usageError{fmt.Errorf("--as-of: %w", err)}
+				}
+				day = d
 			}
 			var allow transform.USCCAllowList
 			if allowFile != "" {
@@ -78,7 +100,13 @@ status 3. Importing the same file again changes nothing.
 			defer s.Close()
 			var rejected int64
 			for _, path := range args[1:] {
-				res, err := a.importOne(cmd, s, list, path, file.ImportOptions{AllowList: allow, Sheet: sheet})
+				opt := file.ImportOptions{AllowList: allow, Sheet: sheet}
+				var res file.Result
+				if summary {
+					res, err = a.importSummary(cmd, s, path, file.SummaryOptions{ImportOptions: opt, Unit: unit, AsOf: day})
+				} else {
+					res, err = a.importOne(cmd, s, list, path, opt)
+				}
 				if err != nil {
 					return err
 				}
@@ -90,6 +118,8 @@ status 3. Importing the same file again changes nothing.
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&unit, "unit", "", "import summary: the unit that filed the 附件2, a county code or 411000 (default: from its 填报单位 line)")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "import summary: the date of the 附件2's grades (default: its 填报时间)")
 	cmd.Flags().StringVar(&sheet, "sheet", "", "import only the workbook's sheet of this name (default: every sheet that holds a table of the list)")
 	cmd.Flags().StringVar(&allowFile, "uscc-allow", os.Getenv("CREDITSYNC_USCC_ALLOWLIST"), "file of legacy USCCs accepted despite a failing check character (env CREDITSYNC_USCC_ALLOWLIST)")
 	return cmd
@@ -99,6 +129,19 @@ func (a *app) importOne(cmd *cobra.Command, s store.Store, list *contract.List, 
 	start := time.Now()
 	opt.Progress = a.progress("importing "+path, start)
 	res, err := file.Import(cmd.Context(), s, list, path, opt)
+	a.finishProgress()
+	if err != nil {
+		return res, err
+	}
+	printImportResult(a, res, time.Since(start))
+	return res, nil
+}
+
+// importSummary records a county's 附件2 (see file.ImportSummary).
+func (a *app) importSummary(cmd *cobra.Command, s store.Store, path string, opt file.SummaryOptions) (file.Result, error) {
+	start := time.Now()
+	opt.Progress = a.progress("importing "+path, start)
+	res, err := file.ImportSummary(cmd.Context(), s, path, opt)
 	a.finishProgress()
 	if err != nil {
 		return res, err

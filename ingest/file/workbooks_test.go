@@ -85,6 +85,26 @@ var workbooks = map[string][]sheetSpec{
 		},
 		merges: [][2]string{{"A1", "H1"}, {"A3", "A4"}, {"B3", "B4"}, {"C3", "C4"}, {"D3", "E3"}, {"F3", "F4"}, {"G3", "G4"}, {"H3", "H4"}, {"H5", "H6"}, {"A13", "H13"}},
 	}},
+	// A county's 附件2 in the notice's layout: label, title, the unit and
+	// date line, a header with 序号, grades written three ways, a grade
+	// that is none, a footnote and signatures.
+	"附件2-禹州市.xlsx": {{
+		name: "Sheet1",
+		rows: [][]any{
+			{"附件2"},
+			{"人力资源服务机构信用等级评价汇总表"},
+			{"填报单位（盖章）：禹州市人力资源和社会保障局", nil, nil, nil, nil, nil, "填报时间：2026年7月31日"},
+			{"序号", "机构名称", "统一社会信用代码", "信用等级", "失信情况", "查处情况", "是否选树为诚信机构典型", "选树原因", "评价单位", "备注"},
+			{1, "禹州鼎盛劳务派遣有限公司", uscc("411081", 1), "B级", "未签订信用承诺书", "无", "否", nil, "禹州市人力资源和社会保障局"},
+			{2, "禹州钧才人力资源有限公司", uscc("411081", 2), "A", "无", "无", "是", "连续三年无违法记录", "禹州市人力资源和社会保障局"},
+			{3, "禹州启航人才服务有限公司", uscc("411081", 3), "A 级", "无", "无", "否", nil, "禹州市人力资源和社会保障局"},
+			{4, "禹州同心人力资源有限公司", uscc("411081", 4), "优", "无", "无", "否", nil, "禹州市人力资源和社会保障局"},
+			nil,
+			{"注：信用等级分为A、B、C、D四个等级。"},
+			{"单位负责人：", nil, nil, "填表人：", nil, nil, "联系电话："},
+		},
+		merges: [][2]string{{"A2", "J2"}, {"A3", "E3"}, {"G3", "J3"}, {"A10", "J10"}},
+	}},
 	// One sheet per county, behind a sheet of instructions.
 	"counties.xlsx": {
 		{name: "填表说明", rows: [][]any{
