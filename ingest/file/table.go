@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -52,7 +53,7 @@ type table struct {
 	pending   []row      // rows read past the header while looking for it
 	keys      []int      // input fields of the record keys
 	contract  []bool     // input field i is a contract column
-	blanks    int        // blank rows not yet known to be inside the table
+	blanks    []int      // blank rows not yet known to be inside the table
 	eof       bool
 	readErr   error
 	virtual   []string // headers the importer appends (see ImportOptions)
@@ -231,13 +232,14 @@ func (t *table) next() (row, string, error) {
 			r = row{n, cells}
 		}
 		if blank(r.cells) {
-			t.blanks++
+			t.blanks = append(t.blanks, r.n)
 			continue
 		}
-		if t.blanks > 0 {
+		if len(t.blanks) > 0 {
 			t.pending = append([]row{r}, t.pending...)
-			t.blanks--
-			return row{n: r.n}, SkipBlank, nil
+			n := t.blanks[0]
+			t.blanks = t.blanks[1:]
+			return row{n: n}, SkipBlank, nil
 		}
 		return r, t.classify(r.cells), nil
 	}
@@ -298,7 +300,8 @@ func isNote(s string) bool {
 		if !ok {
 			continue
 		}
-		if rest == "" || strings.ContainsAny(rest[:len(string([]rune(rest)[0]))], ":：、.1234567890①②③") {
+		r, _ := utf8.DecodeRuneInString(rest)
+		if rest == "" || strings.ContainsRune(":：、.1234567890①②③", r) {
 			return true
 		}
 	}
