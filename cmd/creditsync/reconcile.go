@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -206,9 +207,10 @@ func (a *app) demoReconcile(ctx context.Context, s store.Store, rules *grade.Rul
 	changed := ""
 	for _, want := range []string{grade.D, grade.C, grade.B} {
 		for i, r := range sum.Rows {
-			if r.Grade == want && changed == "" {
-				sum.Rows[i].Grade = grade.Grades[grade.Rank(want)-1]
-				changed = fmt.Sprintf("%s %s: graded %s, written %s", r.USCC, r.Name, want, sum.Rows[i].Grade)
+			// The table may print a grade as the notice does: "C 级".
+			if strings.HasPrefix(r.Grade, want) && changed == "" {
+				sum.Rows[i].Grade = strings.Replace(r.Grade, want, grade.Grades[grade.Rank(want)-1], 1)
+				changed = fmt.Sprintf("%s %s: graded %s, written %s", r.USCC, r.Name, r.Grade, sum.Rows[i].Grade)
 			}
 		}
 	}
