@@ -163,7 +163,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		tables = append(tables, f)
 	}
 	if len(tables) == 0 {
-		return res, fmt.Errorf("%s: %w in any of its sheets %q; import it with the list its columns belong to", path, ErrNoTable, sheets)
+		return res, fmt.Errorf("%s: %w %s in any of its sheets %q; import it with the list its columns belong to", path, ErrNoTable, list.Name, sheets)
 	}
 	for _, f := range tables {
 		sr, err := importTable(ctx, s, list, f.t, f.m, f.values, load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding()}, opt)
