@@ -181,13 +181,14 @@ func (x *xlsxBook) open(sheet string) (rows, error) {
 			}
 		}
 	}
-	merges, err := x.f.GetMergeCells(sheet)
+	merges, err := sheetMerges(x.path, sheet)
 	if err != nil {
 		return nil, fmt.Errorf("%s: read merged cells of sheet %s: %w", x.path, sheet, err)
 	}
-	for _, m := range merges {
-		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
-		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
+	for _, ref := range merges {
+		from, to, _ := strings.Cut(ref, ":")
+		c1, r1, err1 := excelize.CellNameToCoordinates(from)
+		c2, r2, err2 := excelize.CellNameToCoordinates(to)
 		if err1 != nil || err2 != nil {
 			continue
 		}

@@ -136,3 +136,29 @@ func FuzzFindTable(f *testing.F) {
 		}
 	})
 }
+
+// The merged ranges are found after any amount of cells, with or without
+// a namespace prefix, across the chunks the sheet is read in, and after a
+// cell whose text happens to be the element's name.
+func TestScanMerges(t *testing.T) {
+	filler := strings.Repeat("<row><c><v>1</v></c></row>", 65536/26)
+	tests := []struct{ name, xml, want string }{
+		{"none", "<worksheet><sheetData>" + filler + "</sheetData></worksheet>", ""},
+		{"plain", "<worksheet><sheetData/><mergeCells count=\"2\"><mergeCell ref=\"A1:H1\"/><mergeCell ref=\"B3:B4\"/></mergeCells></worksheet>", "A1:H1 B3:B4"},
+		{"prefixed, after a chunk", "<x:worksheet><x:sheetData>" + filler + "</x:sheetData><x:mergeCells><x:mergeCell ref=\"D3:E3\"/></x:mergeCells></x:worksheet>", "D3:E3"},
+		{"text naming the element", "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>mergeCells</t></is></c></row>" + filler + "</sheetData><mergeCells><mergeCell ref=\"A1:B1\"/></mergeCells></worksheet>", "A1:B1"},
+	}
+	for _, tt := range tests {
+		got, err := scanMerges(strings.NewReader(tt.xml))
+		if err != nil || strings.Join(got, " ") != tt.want {
+			t.Errorf("%s: %q, %v; want %q", tt.name, got, err, tt.want)
+		}
+	}
+	// The marker at every offset around the first chunk's end.
+	for pad := range 80 {
+		sheet := strings.Repeat(" ", 65536-40+pad) + "<x:mergeCells><x:mergeCell ref=\"A1:C1\"/></x:mergeCells>"
+		if got, err := scanMerges(strings.NewReader(sheet)); err != nil || strings.Join(got, " ") != "A1:C1" {
+			t.Errorf("marker at %d: %q, %v", 65536-40+pad, got, err)
+		}
+	}
+}
