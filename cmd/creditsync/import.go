@@ -24,7 +24,7 @@ func (a *app) importCmd() *cobra.Command {
 	var allowFile, sheet, unit, asOf string
 	cmd := &cobra.Command{
 		Use:   "import LIST|summary FILE...",
-		Short: "Import CSV or XLSX files into one of the seven lists",
+		Short: "Import CSV or XLSX files into one of the seven lists, or the counties' 附件2",
 		Long: `import loads CSV (UTF-8 or GBK/GB18030, detected) or XLSX files into a
 list: institutions, inspections, annual_reports, penalties, abnormal,
 dishonest or public_eval (or its Chinese title).

@@ -114,6 +114,9 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 	defer b.close()
 	sheets := b.sheets()
 	if opt.Sheet != "" {
+		if len(sheets) == 1 && sheets[0] == "" {
+			return res, fmt.Errorf("%s: a CSV file has no sheets; --sheet %s is for workbooks", path, opt.Sheet)
+		}
 		if !contains(sheets, opt.Sheet) {
 			return res, fmt.Errorf("%s: no sheet %q; the sheets are %q", path, opt.Sheet, sheets)
 		}

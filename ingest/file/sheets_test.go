@@ -164,6 +164,9 @@ func TestImportEveryCountySheet(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `no sheet "许昌县"; the sheets are ["填表说明" "魏都区" "禹州市" "长葛市"]`) {
 		t.Errorf("unknown sheet: %v", err)
 	}
+	if _, err := file.Import(ctx, s, institutions(t), filepath.Join("testdata", "institutions", "title_note_signature.csv"), file.ImportOptions{Sheet: "禹州市"}); err == nil || !strings.Contains(err.Error(), "a CSV file has no sheets; --sheet 禹州市 is for workbooks") {
+		t.Errorf("--sheet on a CSV file: %v", err)
+	}
 	// The instructions alone hold no table of the list.
 	_, err = file.Import(ctx, s, institutions(t), path, file.ImportOptions{Sheet: "填表说明"})
 	if !errors.Is(err, file.ErrNoTable) {
