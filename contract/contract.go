@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -34,6 +35,10 @@ type Column struct {
 	Aliases  []string
 	Kind     Kind
 	Required bool
+	// Code marks a Text column that holds an identifier (licence number,
+	// record id): like a USCC, a value Excel turned into a number
+	// (9.14403E+17) has lost digits and is refused.
+	Code bool
 	// Values maps accepted spellings (English key, Chinese label, variants)
 	// to the stored English key, for Enum columns.
 	Values map[string]string
@@ -51,6 +56,9 @@ type List struct {
 	Derived []string
 	check   func(r *Row) *FieldError // cross-column rules
 	stored  []string                 // StoredColumns, computed once
+
+	namesOnce sync.Once
+	byName    map[string]int // see names
 }
 
 // Column returns the column with the given key.
@@ -79,7 +87,7 @@ func (l *List) storedIndex(key string) int {
 }
 
 func init() {
-	for _, l := range lists {
+	for _, l := range append(lists, submissions) {
 		for _, c := range l.Columns {
 			l.stored = append(l.stored, c.Key)
 		}
@@ -128,7 +136,7 @@ var lists = []*List{
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},
 			{Key: "name", Chinese: "机构名称", Required: true},
 			{Key: "county_code", Chinese: "区县代码", Kind: County},
-			{Key: "license_no", Chinese: "许可证编号"},
+			{Key: "license_no", Chinese: "许可证编号", Aliases: []string{"许可证号"}, Code: true},
 			{Key: "licensed_on", Chinese: "许可日期", Kind: Date, Required: true},
 			{Key: "license_status", Chinese: "许可状态", Kind: Enum, Values: licenseStatuses},
 			{Key: "license_status_on", Chinese: "状态变更日期", Kind: Date},
@@ -141,7 +149,7 @@ var lists = []*List{
 	{
 		Name: "inspections", Title: "监察与查处记录", Key: []string{"record_id"},
 		Columns: []Column{
-			{Key: "record_id", Chinese: "记录编号", Required: true},
+			{Key: "record_id", Chinese: "记录编号", Required: true, Code: true},
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},
 			{Key: "kind", Chinese: "类型", Kind: Enum, Required: true, Values: inspectionKinds},
 			{Key: "severity", Chinese: "情节", Kind: Enum, Values: severities},

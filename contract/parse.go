@@ -21,6 +21,7 @@ const (
 	ReasonCounty       = "invalid county code"
 	ReasonInconsistent = "inconsistent fields"
 	ReasonColumns      = "wrong number of fields"
+	ReasonNumber       = "code stored as a number"
 )
 
 // FieldError is one reason a record was rejected.
@@ -71,12 +72,7 @@ func (l *List) Map(header []string) (*Mapping, error) {
 	for i := range m.index {
 		m.index[i] = -1
 	}
-	names := map[string]int{}
-	for ci, c := range l.Columns {
-		for _, n := range append([]string{c.Key, c.Chinese}, c.Aliases...) {
-			names[normalizeHeader(n)] = ci
-		}
-	}
+	names := l.names()
 	for fi, h := range header {
 		ci, ok := names[normalizeHeader(h)]
 		if !ok {
@@ -237,11 +233,20 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		}
 		return "", nil
 	}
+	if c.Kind == USCC || c.Code {
+		if d := excelNumberDetail(raw, s); d != "" {
+			return nil, &FieldError{Value: raw, Reason: ReasonNumber, Detail: d}
+		}
+	}
 	switch c.Kind {
 	case USCC:
 		code := transform.NormalizeUSCC(s)
 		if err := m.AllowList.Check(code); err != nil {
-			return code, &FieldError{Value: raw, Reason: ReasonUSCC, Detail: detail(err, transform.ErrUSCC)}
+			d := detail(err, transform.ErrUSCC)
+			if longDigits(code) {
+				d += "; if the column holds numbers, Excel kept only the first 15 digits of the code: format the column as text (设置单元格格式 → 文本) and enter the codes again"
+			}
+			return code, &FieldError{Value: raw, Reason: ReasonUSCC, Detail: d}
 		}
 		return code, nil
 	case Date:

@@ -211,3 +211,36 @@ func FuzzParseRecord(f *testing.F) {
 		}
 	})
 }
+
+// A code Excel turned into a number is refused with what happened and how
+// to keep codes as text; a valid code that is all digits still loads.
+func TestCodesStoredAsNumbers(t *testing.T) {
+	tests := []struct {
+		list, column, value, want string
+	}{
+		{"institutions", "uscc", "9.14403E+17", `column uscc: code stored as a number: Excel stored "9.14403E+17" as a number: the code has 18 digits, the number keeps the first 6 and the last 12 are lost; format the column as text (设置单元格格式 → 文本) and enter the codes again`},
+		{"institutions", "license_no", "4.11002E+12", `column license_no: code stored as a number: Excel stored "4.11002E+12" as a number: the code has 13 digits, the number keeps the first 6 and the last 7 are lost; format the column as text (设置单元格格式 → 文本) and enter the codes again`},
+		{"inspections", "record_id", "2.0260301E+7", `column record_id: code stored as a number: Excel stored "2.0260301E+7" as a number; format the column as text (设置单元格格式 → 文本) and enter the codes again`},
+		{"institutions", "uscc", "914110023170541000", `column uscc: invalid USCC: "914110023170541000" has check character 0, want L (if this is a legal legacy code, add it to the USCC allow-list file); if the column holds numbers, Excel kept only the first 15 digits of the code: format the column as text (设置单元格格式 → 文本) and enter the codes again`},
+	}
+	for _, tt := range tests {
+		l, _ := Lookup(tt.list)
+		var header, fields []string
+		for _, c := range l.Columns {
+			header = append(header, c.Key)
+			v := map[string]string{"uscc": "91411002MA4000000P", "name": "x", "licensed_on": "2020-01-01", "record_id": "R1", "kind": "fund_fraud", "handled_on": "2020-01-01"}[c.Key]
+			if c.Key == tt.column {
+				v = tt.value
+			}
+			fields = append(fields, v)
+		}
+		m, err := l.Map(header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, errs := m.Parse(fields)
+		if len(errs) != 1 || errs[0].Error() != tt.want {
+			t.Errorf("%s %q: errors %v\nwant %s", tt.column, tt.value, errs, tt.want)
+		}
+	}
+}

@@ -51,7 +51,9 @@ the data directory (default ./demo-data):
      reports) and prints what changed;
   5. prints the grade distribution per county and explains a few grades;
   6. writes the city overview, a county report, the 附件2 table and the
-     public list to DATA/out and prints their paths.`,
+     public list to DATA/out and prints their paths;
+  7. records a county's 附件2 with one grade made more lenient and prints
+     the city's reconciliation of it.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("data") && os.Getenv("CREDITSYNC_DATA") == "" {
@@ -175,6 +177,10 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 	if err != nil {
 		return err
 	}
+	a.section("7. A county's 附件2 reviewed by the city")
+	if err := a.demoReconcile(ctx, s, rules, out, demoAsOf); err != nil {
+		return err
+	}
 	fmt.Fprintf(a.stdout, "\nNext: creditsync --data %s explain USCC · history USCC · serve · sql \"SELECT * FROM v_current_grades LIMIT 10\"\n", a.dataDir)
 	return nil
 }
@@ -189,7 +195,7 @@ func (a *app) demoImport(ctx context.Context, s store.Store, list, path string) 
 	if err != nil {
 		return err
 	}
-	printImportResult(a, path, res, time.Since(start))
+	printImportResult(a, res, time.Since(start))
 	return nil
 }
 

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -10,7 +12,6 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
-	"github.com/xuchang-hrss/creditsync/load"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -20,31 +21,64 @@ import (
 const maxRejectLines = 200
 
 func (a *app) importCmd() *cobra.Command {
-	var allowFile string
+	var allowFile, sheet, unit, asOf string
 	cmd := &cobra.Command{
-		Use:   "import LIST FILE...",
-		Short: "Import CSV or XLSX files into one of the seven lists",
-		Long: `import loads CSV (UTF-8 or GBK/GB18030, detected) or XLSX (first sheet)
-files into a list: institutions, inspections, annual_reports, penalties,
-abnormal, dishonest or public_eval (or its Chinese title).
+		Use:   "import LIST|summary FILE...",
+		Short: "Import CSV or XLSX files into one of the seven lists, or the counties' 附件2",
+		Long: `import loads CSV (UTF-8 or GBK/GB18030, detected) or XLSX files into a
+list: institutions, inspections, annual_reports, penalties, abnormal,
+dishonest or public_eval (or its Chinese title).
 
-Headers may be English keys or Chinese names in any order. A record that
-fails validation is reported with file, line, column and reason and stored
-in import_rejects; the good records of the file still load, and the
-command exits with status 3. Importing the same file again changes
-nothing.`,
+The table is found in each sheet: the header row is the first of the
+first 20 rows that names the list's columns (English keys or Chinese
+names, any order; a two-row header with a group cell over its columns is
+read as one); the rows above it (a title, the unit and date) are ignored.
+Rows under it that are not records — blank rows, 合计/总计, 注/说明 notes,
+signature lines (填表人, 单位负责人, 联系电话, 填报时间) — are skipped and
+counted. Every sheet of a workbook that holds a table of the list is
+imported, each as its own batch (--sheet NAME picks one); other sheets
+are reported and skipped.
+
+A record that fails validation is reported with file (file[sheet] in a
+workbook of several sheets), line, column and reason and stored in
+import_rejects; the good records still load, and the command exits with
+status 3. Importing the same file again changes nothing.
+
+import summary records the 附件2 tables the counties send the city (their
+grades, with the unit and date read from the 填报单位 and 填报时间 line,
+else --unit and --as-of); report reconcile compares them with creditsync's
+grades.
+`,
 		Example: `  creditsync import institutions 机构名录.xlsx
-  creditsync import inspections 2026-Q1.csv 2026-Q2.csv`,
+  creditsync import inspections 2026-Q1.csv 2026-Q2.csv
+  creditsync import institutions --sheet 禹州市 各县名册.xlsx
+  creditsync import summary 附件2-禹州市.xlsx`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
-				return usageError{fmt.Errorf("import needs a list name and at least one file; lists: %v", contract.Names())}
+				return usageError{fmt.Errorf("import needs a list name (or summary) and at least one file; lists: %v", contract.Names())}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			list, err := contract.Lookup(args[0])
-			if err != nil {
-				return usageError{err}
+			summary := args[0] == "summary" || args[0] == "附件2"
+			list := contract.Submissions()
+			if !summary {
+				l, err := contract.Lookup(args[0])
+				if err != nil {
+					return usageError{fmt.Errorf("%w, or summary for a county's 附件2", err)}
+				}
+				list = l
+				if unit != "" || asOf != "" {
+					return usageError{fmt.Errorf("--unit and --as-of are for import summary")}
+				}
+			}
+			var day time.Time
+			if asOf != "" {
+				d, _, err := transform.ParseDate(asOf)
+				if err != nil {
+					return usageError{fmt.Errorf("--as-of: %w", err)}
+				}
+				day = d
 			}
 			var allow transform.USCCAllowList
 			if allowFile != "" {
@@ -66,7 +100,13 @@ nothing.`,
 			defer s.Close()
 			var rejected int64
 			for _, path := range args[1:] {
-				res, err := a.importOne(cmd, s, list, path, allow)
+				opt := file.ImportOptions{AllowList: allow, Sheet: sheet}
+				var res file.Result
+				if summary {
+					res, err = a.importSummary(cmd, s, path, file.SummaryOptions{ImportOptions: opt, Unit: unit, AsOf: day})
+				} else {
+					res, err = a.importOne(cmd, s, list, path, opt)
+				}
 				if err != nil {
 					return err
 				}
@@ -78,46 +118,106 @@ nothing.`,
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&unit, "unit", "", "import summary: the unit that filed the 附件2, a county code or 411000 (default: from its 填报单位 line)")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "import summary: the date of the 附件2's grades (default: its 填报时间)")
+	cmd.Flags().StringVar(&sheet, "sheet", "", "import only the workbook's sheet of this name (default: every sheet that holds a table of the list)")
 	cmd.Flags().StringVar(&allowFile, "uscc-allow", os.Getenv("CREDITSYNC_USCC_ALLOWLIST"), "file of legacy USCCs accepted despite a failing check character (env CREDITSYNC_USCC_ALLOWLIST)")
 	return cmd
 }
 
-func (a *app) importOne(cmd *cobra.Command, s store.Store, list *contract.List, path string, allow transform.USCCAllowList) (load.Result, error) {
+func (a *app) importOne(cmd *cobra.Command, s store.Store, list *contract.List, path string, opt file.ImportOptions) (file.Result, error) {
 	start := time.Now()
-	opt := file.ImportOptions{AllowList: allow, Progress: a.progress("importing "+path, start)}
+	opt.Progress = a.progress("importing "+path, start)
 	res, err := file.Import(cmd.Context(), s, list, path, opt)
 	a.finishProgress()
 	if err != nil {
 		return res, err
 	}
-	printImportResult(a, path, res, time.Since(start))
+	printImportResult(a, res, time.Since(start))
 	return res, nil
 }
 
-func printImportResult(a *app, path string, res load.Result, took time.Duration) {
-	w := a.stdout
-	fmt.Fprintf(w, "%s → %s: %d read, %d new or changed, %d unchanged", path, res.List, res.Read, res.Loaded, res.Unchanged)
-	if res.Duplicates > 0 {
-		fmt.Fprintf(w, ", %d repeated keys (later line kept)", res.Duplicates)
+// importSummary records a county's 附件2 (see file.ImportSummary).
+func (a *app) importSummary(cmd *cobra.Command, s store.Store, path string, opt file.SummaryOptions) (file.Result, error) {
+	start := time.Now()
+	opt.Progress = a.progress("importing "+path, start)
+	res, err := file.ImportSummary(cmd.Context(), s, path, opt)
+	a.finishProgress()
+	if err != nil {
+		return res, err
 	}
-	fmt.Fprintf(w, ", %d rejected (%.1fs, batch %s)\n", res.Rejected, took.Seconds(), res.BatchID)
-	if len(res.Extra) > 0 {
-		fmt.Fprintf(w, "  columns kept as extra (not in the contract): %v\n", res.Extra)
+	printImportResult(a, res, time.Since(start))
+	return res, nil
+}
+
+// printImportResult writes one summary line per sheet imported, then what
+// was skipped and rejected in it, with file (or file[sheet]) and line.
+func printImportResult(a *app, res file.Result, took time.Duration) {
+	w := a.stdout
+	for _, sr := range res.Sheets {
+		fmt.Fprintf(w, "%s → %s: %d read, %d new or changed, %d unchanged", sr.Ref, sr.List, sr.Read, sr.Loaded, sr.Unchanged)
+		if sr.Duplicates > 0 {
+			fmt.Fprintf(w, ", %d repeated keys (later line kept)", sr.Duplicates)
+		}
+		fmt.Fprintf(w, ", %d rejected", sr.Rejected)
+		if n := sr.SkippedTotal(); n > 0 {
+			fmt.Fprintf(w, ", %d skipped", n)
+		}
+		if len(res.Sheets) == 1 {
+			fmt.Fprintf(w, " (%.1fs, batch %s)\n", took.Seconds(), sr.BatchID)
+		} else {
+			fmt.Fprintf(w, " (batch %s)\n", sr.BatchID)
+		}
+		printSheetDetails(w, sr)
+	}
+	for _, o := range res.Others {
+		fmt.Fprintf(w, "%s[%s]: skipped, %s\n", res.Path, o.Sheet, o.Reason)
+	}
+	if len(res.Sheets) > 1 {
+		fmt.Fprintf(w, "%s: %d sheets, %d read, %d new or changed, %d unchanged, %d rejected, %d skipped (%.1fs)\n",
+			res.Path, len(res.Sheets), res.Read, res.Loaded, res.Unchanged, res.Rejected, res.Skipped, took.Seconds())
+	}
+}
+
+func printSheetDetails(w io.Writer, sr file.SheetResult) {
+	if sr.HeaderFirst > 1 || sr.HeaderLast > sr.HeaderFirst {
+		where := fmt.Sprintf("row %d", sr.HeaderFirst)
+		if sr.HeaderLast > sr.HeaderFirst {
+			where = fmt.Sprintf("rows %d–%d", sr.HeaderFirst, sr.HeaderLast)
+		}
+		fmt.Fprintf(w, "  header found on %s", where)
+		if sr.Above > 0 {
+			fmt.Fprintf(w, " (%d row(s) above it ignored)", sr.Above)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(sr.Extra) > 0 {
+		fmt.Fprintf(w, "  columns kept as extra (not in the contract): %v\n", sr.Extra)
+	}
+	if kinds := sr.SkipKinds(); len(kinds) > 0 {
+		parts := make([]string, len(kinds))
+		for i, k := range kinds {
+			parts[i] = fmt.Sprintf("%d %s", sr.Skipped[k], k)
+		}
+		fmt.Fprintf(w, "  skipped, not records: %s\n", strings.Join(parts, ", "))
+	}
+	for _, sk := range sr.SkippedRows {
+		fmt.Fprintf(w, "  %s:%d: skipped: %s\n", sr.Ref, sk.Line, sk.Reason)
 	}
 	printed := 0
-	for _, rj := range res.Rejects {
+	for _, rj := range sr.Rejects {
 		for _, e := range rj.Errors {
 			if printed == maxRejectLines {
-				fmt.Fprintf(w, "  … more rejected records: SELECT * FROM import_rejects WHERE batch_id = '%s'\n", res.BatchID)
+				fmt.Fprintf(w, "  … more rejected records: SELECT * FROM import_rejects WHERE batch_id = '%s'\n", sr.BatchID)
 			}
 			if printed < maxRejectLines {
-				fmt.Fprintf(w, "  %s:%d: %s\n", path, rj.Line, e.Error())
+				fmt.Fprintf(w, "  %s:%d: %s\n", sr.Ref, rj.Line, e.Error())
 			}
 			printed++
 		}
 	}
-	for _, reason := range res.Reasons() {
-		fmt.Fprintf(w, "  rejected for %s: %d\n", reason, res.ByReason[reason])
+	for _, reason := range sr.Reasons() {
+		fmt.Fprintf(w, "  rejected for %s: %d\n", reason, sr.ByReason[reason])
 	}
 }
 

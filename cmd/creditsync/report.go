@@ -128,7 +128,7 @@ output says which.`,
 		},
 	}
 	day(public)
-	cmd.AddCommand(county, city, summary, public)
+	cmd.AddCommand(county, city, summary, public, a.reconcileCmd())
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package file
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -15,46 +16,229 @@ import (
 type ImportOptions struct {
 	AllowList transform.USCCAllowList
 	// Progress, if set, is called after every record with how far the
-	// file has been read (bytes for CSV, rows for XLSX).
+	// sheet has been read (bytes for CSV, rows for XLSX).
 	Progress func(done, total int64)
+	// Sheet, if set, imports only the workbook's sheet of that name.
+	Sheet string
 }
 
-// Import loads one file into list. Rejected records are in the result;
-// the error is for failures that stopped the import (unreadable file, bad
-// header, store errors), after which nothing of the file was written.
-func Import(ctx context.Context, s store.Store, list *contract.List, path string, opt ImportOptions) (load.Result, error) {
-	r, err := Open(path)
-	if err != nil {
-		return load.Result{List: list.Name}, err
+// Result is what importing one file did: the totals over its sheets in
+// the embedded load.Result, and each sheet's own.
+type Result struct {
+	load.Result
+	Path    string
+	Sheets  []SheetResult
+	Skipped int64 // rows under the tables that are not records
+	// Others are the sheets of a workbook that hold no table of the list,
+	// with the reason; they are reported and skipped.
+	Others []OtherSheet
+}
+
+// SheetResult is what importing the table of one sheet did.
+type SheetResult struct {
+	load.Result
+	Sheet string // "" for a CSV file
+	// Ref names the sheet in messages and in import_rejects: the path,
+	// or path[sheet] in a workbook of several sheets.
+	Ref string
+	// HeaderFirst and HeaderLast are the numbers of the header row(s).
+	HeaderFirst, HeaderLast int
+	// Above is the number of non-blank rows above the header (a title,
+	// the unit and date), ignored.
+	Above int
+	// Skipped counts the rows under the header that are not records, by
+	// kind (SkipBlank, SkipTotal …); SkippedRows lists those that have
+	// values but no key, which may be records missing their key.
+	Skipped     map[string]int64
+	SkippedRows []SkippedRow
+}
+
+// SkippedRow is a row that is not taken for a record although it has
+// values in the list's columns.
+type SkippedRow struct {
+	Line   int
+	Reason string
+}
+
+// OtherSheet is a sheet that holds no table of the list.
+type OtherSheet struct {
+	Sheet, Reason string
+}
+
+// SkippedTotal is the number of rows of the sheet that are not records.
+func (r SheetResult) SkippedTotal() int64 {
+	var n int64
+	for _, c := range r.Skipped {
+		n += c
 	}
-	defer r.Close()
-	m, err := list.Map(r.Header())
-	if err != nil {
-		return load.Result{List: list.Name}, fmt.Errorf("%s: %w", path, err)
+	return n
+}
+
+// SkipKinds returns the kinds of skipped rows in a fixed order.
+func (r SheetResult) SkipKinds() []string {
+	var out []string
+	for _, k := range skipKinds {
+		if r.Skipped[k] > 0 {
+			out = append(out, k)
+		}
 	}
-	m.SerialDates = r.SerialDates()
-	m.AllowList = opt.AllowList
+	return out
+}
+
+// Import loads the tables of list in one file: a CSV file, or every sheet
+// of a workbook that holds one (opt.Sheet to pick one), each sheet as its
+// own batch. In each sheet the header is looked for in the first rows;
+// rows under it that are not records (blank, 合计, 注, signatures) are
+// skipped and counted. Rejected records are in the result; the error is
+// for failures that stopped the import (unreadable file, no table, bad
+// header, store errors). Headers are checked in every sheet before
+// anything is written, so a bad header writes nothing.
+func Import(ctx context.Context, s store.Store, list *contract.List, path string, opt ImportOptions) (Result, error) {
+	return importFile(ctx, s, list, path, opt, nil)
+}
+
+// preambleFunc returns the values of the virtual columns appended to every
+// record of a table, from the table (the rows above its header, its first
+// records).
+type preambleFunc struct {
+	columns []string
+	values  func(t *table) ([]string, error)
+}
+
+func importFile(ctx context.Context, s store.Store, list *contract.List, path string, opt ImportOptions, pre *preambleFunc) (Result, error) {
+	res := Result{Result: load.Result{List: list.Name, ByReason: map[string]int64{}}, Path: path}
+	b, err := openWorkbook(path)
+	if err != nil {
+		return res, err
+	}
+	defer b.close()
+	sheets := b.sheets()
+	if opt.Sheet != "" {
+		if len(sheets) == 1 && sheets[0] == "" {
+			return res, fmt.Errorf("%s: a CSV file has no sheets; --sheet %s is for workbooks", path, opt.Sheet)
+		}
+		if !contains(sheets, opt.Sheet) {
+			return res, fmt.Errorf("%s: no sheet %q; the sheets are %q", path, opt.Sheet, sheets)
+		}
+		sheets = []string{opt.Sheet}
+	}
+	var virtual []string
+	if pre != nil {
+		virtual = pre.columns
+	}
+	type found struct {
+		t      *table
+		m      *contract.Mapping
+		ref    string
+		values []string
+	}
+	var tables []found
+	for _, sheet := range sheets {
+		ref := path
+		if len(b.sheets()) > 1 {
+			ref = path + "[" + sheet + "]"
+		}
+		rs, err := b.open(sheet)
+		if err != nil {
+			return res, err
+		}
+		t, err := findTable(list, sheet, rs, virtual)
+		if errors.Is(err, ErrNoTable) && len(sheets) > 1 {
+			res.Others = append(res.Others, OtherSheet{Sheet: sheet, Reason: err.Error()})
+			continue
+		}
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", ref, err)
+		}
+		m, err := list.Map(append(append([]string{}, t.header...), virtual...))
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", ref, err)
+		}
+		m.SerialDates = b.serialDates()
+		m.AllowList = opt.AllowList
+		t.bind(m)
+		f := found{t: t, m: m, ref: ref}
+		if pre != nil {
+			if f.values, err = pre.values(t); err != nil {
+				return res, fmt.Errorf("%s: %w", ref, err)
+			}
+		}
+		tables = append(tables, f)
+	}
+	if len(tables) == 0 {
+		return res, fmt.Errorf("%s: %w %s in any of its sheets %q; import it with the list its columns belong to", path, ErrNoTable, list.Name, sheets)
+	}
+	for _, f := range tables {
+		sr, err := importTable(ctx, s, list, f.t, f.m, f.values, load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding()}, opt)
+		sr.Ref = f.ref
+		res.add(sr)
+		if err != nil {
+			return res, fmt.Errorf("import %s into %s: %w", f.ref, list.Name, err)
+		}
+	}
+	return res, nil
+}
+
+func importTable(ctx context.Context, s store.Store, list *contract.List, t *table, m *contract.Mapping, virtual []string, src load.Source, opt ImportOptions) (SheetResult, error) {
+	sr := SheetResult{Sheet: t.sheet, HeaderFirst: t.first, HeaderLast: t.last, Above: t.above, Skipped: map[string]int64{}}
+	width := len(t.header)
 	records := func(yield func(load.Record, error) bool) {
 		for {
-			line, fields, err := r.Next()
-			if err == io.EOF {
-				return
-			}
+			r, skip, err := t.next()
 			if err != nil {
-				yield(load.Record{}, fmt.Errorf("%s: %w", path, err))
+				if !errors.Is(err, io.EOF) {
+					yield(load.Record{}, fmt.Errorf("%s: %w", src.Ref, err))
+				}
 				return
 			}
 			if opt.Progress != nil {
-				opt.Progress(r.Progress())
+				opt.Progress(t.rows.progress())
 			}
-			if !yield(load.Record{Line: line, Fields: fields}, nil) {
+			if skip != "" {
+				sr.Skipped[skip]++
+				if skip == SkipNoKey && t.hasContract(r.cells) {
+					sr.SkippedRows = append(sr.SkippedRows, SkippedRow{Line: r.n, Reason: "no value in " + t.keyHeader + ", so not read as a record; if it is one, fill its key"})
+				}
+				continue
+			}
+			fields := r.cells
+			if len(virtual) > 0 {
+				fields = make([]string, width, width+len(virtual))
+				copy(fields, r.cells)
+				fields = append(fields, virtual...)
+			}
+			if !yield(load.Record{Line: r.n, Fields: fields}, nil) {
 				return
 			}
 		}
 	}
-	res, err := load.Load(ctx, s, m, list, load.Source{Name: "file", Ref: path, Encoding: r.Encoding()}, records)
-	if err != nil {
-		return res, fmt.Errorf("import %s into %s: %w", path, list.Name, err)
+	lr, err := load.Load(ctx, s, m, list, src, records)
+	sr.Result = lr
+	return sr, err
+}
+
+// add folds a sheet's result into the file's totals.
+func (r *Result) add(sr SheetResult) {
+	r.Sheets = append(r.Sheets, sr)
+	if len(r.Sheets) == 1 {
+		r.BatchID = sr.BatchID
+	} else {
+		r.BatchID = ""
 	}
-	return res, nil
+	r.Read += sr.Read
+	r.Valid += sr.Valid
+	r.Loaded += sr.Loaded
+	r.Unchanged += sr.Unchanged
+	r.Duplicates += sr.Duplicates
+	r.Rejected += sr.Rejected
+	r.Rejects = append(r.Rejects, sr.Rejects...)
+	for k, v := range sr.ByReason {
+		r.ByReason[k] += v
+	}
+	for _, e := range sr.Extra {
+		if !contains(r.Extra, e) {
+			r.Extra = append(r.Extra, e)
+		}
+	}
+	r.Skipped += sr.SkippedTotal()
 }

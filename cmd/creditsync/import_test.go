@@ -1,0 +1,51 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A register laid out for printing — title, footnote, signatures — loads
+// every real row and exits 0; a workbook of county sheets is imported
+// sheet by sheet with file[sheet]:row in its messages.
+func TestImportPrintedRegisters(t *testing.T) {
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	testdata := filepath.Join("..", "..", "ingest", "file", "testdata")
+	csv := filepath.Join(testdata, "institutions", "title_note_signature.csv")
+	r := runCLI(t, env, "import", "institutions", csv)
+	if r.code != 0 {
+		t.Fatalf("import %s: exit %d\n%s%s", csv, r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		csv + " → institutions: 3 read, 3 new or changed, 0 unchanged, 0 rejected, 4 skipped (",
+		"  header found on row 3 (1 row(s) above it ignored)\n",
+		"  skipped, not records: 1 blank, 1 note (注/说明), 2 signature\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	book := filepath.Join(testdata, "workbooks", "counties.xlsx")
+	r = runCLI(t, env, "import", "institutions", book)
+	if r.code != exitRejected {
+		t.Fatalf("import %s: exit %d, want %d\n%s%s", book, r.code, exitRejected, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		book + "[魏都区] → institutions: 2 read, 2 new or changed, 0 unchanged, 0 rejected (batch ",
+		book + "[禹州市] → institutions: 3 read, 2 new or changed, 0 unchanged, 1 rejected, 1 skipped (batch ",
+		"  " + book + "[禹州市]:4: column 许可日期: invalid date: \"2021-13-01\"",
+		"  " + book + "[长葛市]:4: skipped: no value in 统一社会信用代码 (uscc), so not read as a record; if it is one, fill its key\n",
+		book + "[填表说明]: skipped, no table of the list institutions: no row among the first 20 names its columns",
+		book + ": 3 sheets, 6 read, 5 new or changed, 0 unchanged, 1 rejected, 4 skipped (",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = runCLI(t, env, "import", "institutions", "--sheet", "长葛市", book)
+	if r.code != 0 || !strings.Contains(r.stdout, "[长葛市] → institutions: 1 read, 0 new or changed, 1 unchanged, 0 rejected, 3 skipped") {
+		t.Errorf("--sheet 长葛市: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

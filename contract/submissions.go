@@ -1,0 +1,44 @@
+package contract
+
+// The 附件2 summary table a county sends the city: one row per
+// institution it evaluated, with the grade it gave. It is not one of the
+// seven lists (nothing is graded from it); it is kept to compare the
+// counties' grades with creditsync's.
+
+// Columns the importer adds to every row of a 附件2, from the rows above
+// its table: who filed it and the date of its grades.
+const (
+	SubmissionUnit = "unit_code"
+	SubmissionDay  = "as_of"
+)
+
+// submissionGrades accepts A–D as written in 附件2 tables: A, A级, A 级.
+var submissionGrades = enum(
+	"a", "A", "a级", "A", "a 级", "A",
+	"b", "B", "b级", "B", "b 级", "B",
+	"c", "C", "c级", "C", "c 级", "C",
+	"d", "D", "d级", "D", "d 级", "D",
+)
+
+var submissions = &List{
+	Name: "submissions", Title: "附件2 人力资源服务机构信用等级评价汇总表",
+	Key: []string{SubmissionUnit, SubmissionDay, "uscc"},
+	Columns: []Column{
+		{Key: "name", Chinese: "机构名称", Aliases: []string{"单位名称", "机构名称（全称）"}, Required: true},
+		{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},
+		{Key: "grade", Chinese: "信用等级", Aliases: []string{"评价等级", "等级", "信用评价等级"}, Kind: Enum, Required: true, Values: submissionGrades},
+		{Key: "dishonesty", Chinese: "失信情况"},
+		{Key: "measures", Chinese: "查处情况"},
+		{Key: "exemplary", Chinese: "是否选树为诚信机构典型", Aliases: []string{"是否选树为诚信典型", "是否诚信机构典型"}},
+		{Key: "exemplary_reason", Chinese: "选树原因"},
+		{Key: "evaluator", Chinese: "评价单位"},
+		{Key: "note", Chinese: "备注"},
+		{Key: SubmissionUnit, Chinese: "填报单位代码", Kind: County, Required: true},
+		{Key: SubmissionDay, Chinese: "评价日期", Kind: Date, Required: true},
+	},
+}
+
+// Submissions is the list of the grades counties submit in their 附件2
+// tables (table submissions). Its last two columns are not in the file:
+// the importer fills them from the rows above the table.
+func Submissions() *List { return submissions }

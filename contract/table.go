@@ -1,0 +1,129 @@
+package contract
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// names maps every accepted header spelling of l's columns, normalised,
+// to the column's index.
+func (l *List) names() map[string]int {
+	l.namesOnce.Do(func() {
+		l.byName = map[string]int{}
+		for ci, c := range l.Columns {
+			for _, n := range append([]string{c.Key, c.Chinese}, c.Aliases...) {
+				l.byName[normalizeHeader(n)] = ci
+			}
+		}
+	})
+	return l.byName
+}
+
+// HeaderKey returns the key of the column a header cell names, or "" when
+// the cell names none of the list's columns.
+func (l *List) HeaderKey(cell string) string {
+	if ci, ok := l.names()[normalizeHeader(cell)]; ok {
+		return l.Columns[ci].Key
+	}
+	return ""
+}
+
+// Recognize counts the distinct columns of the list a row of cells names,
+// and how many of them are required: how much a row looks like this
+// list's header.
+func (l *List) Recognize(cells []string) (named, required int) {
+	seen := map[string]bool{}
+	for _, cell := range cells {
+		key := l.HeaderKey(cell)
+		if key == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		named++
+		if c, _ := l.Column(key); c.Required {
+			required++
+		}
+	}
+	return named, required
+}
+
+// Required returns the keys of the required columns.
+func (l *List) Required() []string {
+	var out []string
+	for _, c := range l.Columns {
+		if c.Required {
+			out = append(out, c.Key)
+		}
+	}
+	return out
+}
+
+// RecordKeys are the columns of which a row must fill one to be a record:
+// the list's key columns, with the name standing in for name_key. A row
+// with none of them (a note, a total, a template row with only its number)
+// is not a record of the list.
+func (l *List) RecordKeys() []string {
+	var out []string
+	for _, k := range l.Key {
+		if k == "name_key" {
+			k = "name"
+		}
+		if _, ok := l.Column(k); ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Field returns the index of the input field mapped to a contract column,
+// or -1 when the input has no such column.
+func (m *Mapping) Field(key string) int {
+	for ci, c := range m.list.Columns {
+		if c.Key == key {
+			return m.index[ci]
+		}
+	}
+	return -1
+}
+
+// Header returns the input header of a contract column as written, or
+// the key when the input has no such column.
+func (m *Mapping) Header(key string) string { return m.header(key) }
+
+// excelNumber matches a value Excel wrote for a number too long for its
+// cell: 9.14403E+17, 9.1440300192203802E+17.
+var excelNumber = regexp.MustCompile(`^([0-9])(?:\.([0-9]+))?[eE]\+?([0-9]+)$`)
+
+// excelNumberDetail explains a code Excel stored as a number, or returns
+// "" when s does not look like one. Excel keeps at most 15 significant
+// digits of a number and shows a long one in scientific notation, so an
+// 18-character code typed into a General cell loses its last digits.
+func excelNumberDetail(raw, s string) string {
+	g := excelNumber.FindStringSubmatch(s)
+	if g == nil {
+		return ""
+	}
+	kept := 1 + len(g[2])
+	var exp int
+	fmt.Sscan(g[3], &exp)
+	digits := exp + 1
+	lost := ""
+	if digits > kept {
+		lost = fmt.Sprintf(": the code has %d digits, the number keeps the first %d and the last %d are lost", digits, kept, digits-kept)
+	}
+	return fmt.Sprintf("Excel stored %q as a number%s; format the column as text (设置单元格格式 → 文本) and enter the codes again", raw, lost)
+}
+
+// longDigits reports whether s is all digits and longer than the 15
+// significant digits Excel keeps of a number.
+func longDigits(s string) bool {
+	if len(s) <= 15 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,225 @@
+package file_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+// sheetWant is what importing one sheet must do.
+type sheetWant struct {
+	ref                     string
+	read, loaded, rejected  int64
+	headerFirst, headerLast int
+	above                   int
+	skipped                 map[string]int64
+	skippedRows             []string // "line: reason"
+	rejects                 []string // "line: message"
+}
+
+func checkSheet(t *testing.T, got file.SheetResult, w sheetWant) {
+	t.Helper()
+	if got.Ref != w.ref || got.Read != w.read || got.Loaded != w.loaded || got.Rejected != w.rejected {
+		t.Errorf("%s: ref %s, read %d, loaded %d, rejected %d; want %s, %d, %d, %d", w.ref, got.Ref, got.Read, got.Loaded, got.Rejected, w.ref, w.read, w.loaded, w.rejected)
+	}
+	if got.HeaderFirst != w.headerFirst || got.HeaderLast != w.headerLast || got.Above != w.above {
+		t.Errorf("%s: header rows %d–%d with %d above; want %d–%d with %d", w.ref, got.HeaderFirst, got.HeaderLast, got.Above, w.headerFirst, w.headerLast, w.above)
+	}
+	if w.skipped == nil {
+		w.skipped = map[string]int64{}
+	}
+	if !reflect.DeepEqual(got.Skipped, w.skipped) {
+		t.Errorf("%s: skipped %v, want %v", w.ref, got.Skipped, w.skipped)
+	}
+	var rows []string
+	for _, s := range got.SkippedRows {
+		rows = append(rows, strings.Join([]string{itoa(s.Line), s.Reason}, ": "))
+	}
+	if strings.Join(rows, "\n") != strings.Join(w.skippedRows, "\n") {
+		t.Errorf("%s: skipped rows\n%s\nwant\n%s", w.ref, strings.Join(rows, "\n"), strings.Join(w.skippedRows, "\n"))
+	}
+	var rejects []string
+	for _, rj := range got.Rejects {
+		for _, e := range rj.Errors {
+			rejects = append(rejects, itoa(rj.Line)+": "+e.Error())
+		}
+	}
+	if strings.Join(rejects, "\n") != strings.Join(w.rejects, "\n") {
+		t.Errorf("%s: rejects\n%s\nwant\n%s", w.ref, strings.Join(rejects, "\n"), strings.Join(w.rejects, "\n"))
+	}
+}
+
+func itoa(n int) string { return fmtSprint(n) }
+
+func TestImportPrintedRegister(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join("testdata", "workbooks", "register.xlsx")
+	res, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sheets) != 1 || len(res.Others) != 0 {
+		t.Fatalf("sheets %d, others %v; want one sheet", len(res.Sheets), res.Others)
+	}
+	checkSheet(t, res.Sheets[0], sheetWant{
+		ref: path, read: 5, loaded: 4, rejected: 1, headerFirst: 3, headerLast: 4, above: 1,
+		skipped: map[string]int64{file.SkipBlank: 2, file.SkipTotal: 1, file.SkipNote: 1, file.SkipSignature: 2},
+		rejects: []string{`7: column 统一社会信用代码: code stored as a number: Excel stored "` + numericUSCCExcel +
+			`" as a number: the code has 18 digits, the number keeps the first 15 and the last 3 are lost; format the column as text (设置单元格格式 → 文本) and enter the codes again`},
+	})
+	if res.Skipped != 6 || res.Loaded != 4 || res.Rejected != 1 {
+		t.Errorf("totals: skipped %d loaded %d rejected %d", res.Skipped, res.Loaded, res.Rejected)
+	}
+	if want := []string{"序号", "联系人", "备注"}; !reflect.DeepEqual(res.Extra, want) {
+		t.Errorf("extra columns %v, want %v", res.Extra, want)
+	}
+	// The two-row header gave 许可证编号 and 许可日期; the remark merged
+	// over two rows belongs to both.
+	rows, err := s.Query(ctx, "SELECT uscc, license_no, toString(licensed_on), extra FROM institutions ORDER BY uscc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var code, no, licensed, extra string
+		if err := rows.Scan(&code, &no, &licensed, &extra); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Join([]string{code, no, licensed, extra}, " "))
+	}
+	want := []string{
+		uscc("411002", 1) + ` 豫人社许〔2019〕1号 2019-03-15 {"备注":"同址办公","序号":"1","联系人":"王敏"}`,
+		uscc("411002", 2) + ` 豫人社许〔2020〕2号 2020-05-06 {"备注":"同址办公","序号":"2","联系人":"李强"}`,
+		uscc("411002", 4) + ` 豫人社许〔2021〕4号 2021-07-01 {"序号":"4","联系人":"孙丽"}`,
+		uscc("411002", 5) + ` 豫人社许〔2022〕5号 2022-03-10 {"序号":"5","联系人":"周涛"}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stored\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A CSV export keeps the title, the footnote and the signature lines: the
+// import loads every real row and rejects nothing.
+func TestImportCSVWithTitleNoteAndSignatures(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join("testdata", "institutions", "title_note_signature.csv")
+	res, err := file.Import(context.Background(), s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSheet(t, res.Sheets[0], sheetWant{
+		ref: path, read: 3, loaded: 3, headerFirst: 3, headerLast: 3, above: 1,
+		skipped: map[string]int64{file.SkipBlank: 1, file.SkipNote: 1, file.SkipSignature: 2},
+	})
+}
+
+func TestImportEveryCountySheet(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join("testdata", "workbooks", "counties.xlsx")
+	res, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sheets) != 3 {
+		t.Fatalf("imported %d sheets, want 3", len(res.Sheets))
+	}
+	checkSheet(t, res.Sheets[0], sheetWant{ref: path + "[魏都区]", read: 2, loaded: 2, headerFirst: 2, headerLast: 2, above: 1})
+	checkSheet(t, res.Sheets[1], sheetWant{ref: path + "[禹州市]", read: 3, loaded: 2, rejected: 1, headerFirst: 2, headerLast: 2, above: 1,
+		skipped: map[string]int64{file.SkipTotal: 1},
+		rejects: []string{`4: column 许可日期: invalid date: "2021-13-01": month 13 does not exist; accepted: 2023-07-31, 2023/7/31, 2023.07.31, 20230731, 2023年7月31日, optionally followed by a time after a space or T`}})
+	checkSheet(t, res.Sheets[2], sheetWant{ref: path + "[长葛市]", read: 1, loaded: 1, headerFirst: 2, headerLast: 2, above: 1,
+		skipped:     map[string]int64{file.SkipNoKey: 2, file.SkipSignature: 1},
+		skippedRows: []string{"4: no value in 统一社会信用代码 (uscc), so not read as a record; if it is one, fill its key"}})
+	if want := []file.OtherSheet{{Sheet: "填表说明", Reason: "no table of the list institutions: no row among the first 20 names its columns uscc (统一社会信用代码), name (机构名称), licensed_on (许可日期)"}}; !reflect.DeepEqual(res.Others, want) {
+		t.Errorf("other sheets %q, want %q", res.Others, want)
+	}
+	n, err := store.Count(ctx, s, "SELECT count() FROM institutions", nil)
+	if err != nil || n != 5 {
+		t.Errorf("stored %d institutions (%v), want 5", n, err)
+	}
+	refs, err := store.Count(ctx, s, "SELECT count() FROM import_rejects WHERE source_ref = {r:String}", store.Params{"r": path + "[禹州市]"})
+	if err != nil || refs != 1 {
+		t.Errorf("import_rejects of the 禹州市 sheet: %d (%v), want 1", refs, err)
+	}
+
+	// One sheet by name; a name that is not there is an error naming the
+	// sheets.
+	res, err = file.Import(ctx, s, institutions(t), path, file.ImportOptions{Sheet: "禹州市"})
+	if err != nil || len(res.Sheets) != 1 || res.Sheets[0].Unchanged != 2 {
+		t.Errorf("--sheet 禹州市: %v, %+v", err, res.Sheets)
+	}
+	_, err = file.Import(ctx, s, institutions(t), path, file.ImportOptions{Sheet: "许昌县"})
+	if err == nil || !strings.Contains(err.Error(), `no sheet "许昌县"; the sheets are ["填表说明" "魏都区" "禹州市" "长葛市"]`) {
+		t.Errorf("unknown sheet: %v", err)
+	}
+	if _, err := file.Import(ctx, s, institutions(t), filepath.Join("testdata", "institutions", "title_note_signature.csv"), file.ImportOptions{Sheet: "禹州市"}); err == nil || !strings.Contains(err.Error(), "a CSV file has no sheets; --sheet 禹州市 is for workbooks") {
+		t.Errorf("--sheet on a CSV file: %v", err)
+	}
+	// The instructions alone hold no table of the list.
+	_, err = file.Import(ctx, s, institutions(t), path, file.ImportOptions{Sheet: "填表说明"})
+	if !errors.Is(err, file.ErrNoTable) {
+		t.Errorf("sheet without a table: %v, want ErrNoTable", err)
+	}
+}
+
+// A sheet that names most of the list's columns but misses one is this
+// list's table with a bad header: an error that names the row and the
+// missing column, and nothing is written.
+func TestImportHeaderMissingAColumn(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join(t.TempDir(), "r.csv")
+	writeFile(t, path, "机构名册,,\n机构名称,统一社会信用代码,备注\n许昌英才人力资源服务有限公司,91411002MA4000000P,\n")
+	_, err := file.Import(context.Background(), s, institutions(t), path, file.ImportOptions{})
+	if !errors.Is(err, contract.ErrHeader) || !strings.Contains(err.Error(), "r.csv: row 2: bad header: list institutions needs column(s) licensed_on (许可日期)") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// Excel 97-2003 workbooks are refused with how to convert them; an .xlsx
+// workbook or a page saved under an .xls name is recognised by content.
+func TestXLSFiles(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	dir := t.TempDir()
+	xlsx, err := os.ReadFile(filepath.Join("testdata", "workbooks", "counties.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := filepath.Join(dir, "counties.xls")
+	writeFile(t, renamed, string(xlsx))
+	page := filepath.Join(dir, "export.xls")
+	writeFile(t, page, "<html><table><tr><td>机构名称</td></tr></table></html>")
+	biff := filepath.Join("testdata", "workbooks", "register97.xls") // written by xlwt
+	const convert = "open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), then import that file"
+	tests := []struct {
+		path, err string
+		loaded    int64
+	}{
+		{biff, biff + ": unsupported file format: an Excel 97-2003 workbook (.xls) cannot be read; " + convert, 0},
+		{page, page + ": unsupported file format: not an Excel workbook despite its .xls name (perhaps a web page exported by another system); " + convert, 0},
+		{renamed, "", 5},
+	}
+	for _, tt := range tests {
+		res, err := file.Import(context.Background(), s, institutions(t), tt.path, file.ImportOptions{})
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err || !errors.Is(err, file.ErrFormat) {
+				t.Errorf("%s: error %v\nwant %s", tt.path, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || res.Loaded != tt.loaded {
+			t.Errorf("%s: loaded %d, %v; want %d", tt.path, res.Loaded, err, tt.loaded)
+		}
+	}
+}

@@ -1,0 +1,274 @@
+package file
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// rows yields every row of one sheet in order, blank ones included, with
+// the line (CSV) or row (XLSX) number a person sees. Merged cells are
+// read as the value of their top-left cell.
+type rows interface {
+	next() (n int, cells []string, err error)
+	progress() (done, total int64)
+}
+
+// workbook is a CSV file (one unnamed sheet) or an XLSX workbook.
+type workbook interface {
+	sheets() []string
+	open(sheet string) (rows, error)
+	encoding() string
+	serialDates() bool
+	close() error
+}
+
+// openWorkbook opens path by its extension.
+func openWorkbook(path string) (workbook, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt", ".tsv":
+		return openCSVBook(path)
+	case ".xlsx", ".xlsm":
+		return openXLSXBook(path)
+	case ".xls":
+		return openXLS(path)
+	}
+	return nil, fmt.Errorf("%s: %w: want .csv or .xlsx", path, ErrFormat)
+}
+
+// saveAsXLSX tells how to convert a workbook creditsync cannot read.
+const saveAsXLSX = "open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), then import that file"
+
+// openXLS reads a file named .xls by what it holds. Many systems export
+// an .xlsx workbook or a web page under that name; a real Excel 97-2003
+// (BIFF8) workbook is refused: the Go readers of that format tried drop
+// the values of formula cells and mis-decode some text, and a register
+// read wrongly is worse than one not read.
+func openXLS(path string) (workbook, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return openXLSXBook(path)
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return nil, fmt.Errorf("%s: %w: an Excel 97-2003 workbook (.xls) cannot be read; %s", path, ErrFormat, saveAsXLSX)
+	}
+	return nil, fmt.Errorf("%s: %w: not an Excel workbook despite its .xls name (perhaps a web page exported by another system); %s", path, ErrFormat, saveAsXLSX)
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// csvBook is a CSV file: one sheet, read once.
+type csvBook struct {
+	f       *os.File
+	counter *countingReader
+	size    int64
+	r       *csv.Reader
+	enc     string
+	opened  bool
+}
+
+func openCSVBook(path string) (*csvBook, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	counter := &countingReader{r: f}
+	text, enc, err := transform.DecodeReader(counter)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r := csv.NewReader(text)
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	if strings.EqualFold(filepath.Ext(path), ".tsv") {
+		r.Comma = '\t'
+	}
+	return &csvBook{f: f, counter: counter, size: st.Size(), r: r, enc: enc}, nil
+}
+
+func (c *csvBook) sheets() []string  { return []string{""} }
+func (c *csvBook) encoding() string  { return c.enc }
+func (c *csvBook) serialDates() bool { return false }
+func (c *csvBook) close() error      { return c.f.Close() }
+
+func (c *csvBook) open(string) (rows, error) {
+	if c.opened {
+		return nil, errors.New("a CSV file is read once")
+	}
+	c.opened = true
+	return c, nil
+}
+
+func (c *csvBook) progress() (int64, int64) { return c.counter.n, c.size }
+
+func (c *csvBook) next() (int, []string, error) {
+	rec, err := c.r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return pe.Line, nil, fmt.Errorf("line %d: %w", pe.Line, pe.Err)
+		}
+		return 0, nil, err
+	}
+	line, _ := c.r.FieldPos(0)
+	return line, rec, nil
+}
+
+type xlsxBook struct {
+	path string
+	f    *excelize.File
+}
+
+func openXLSXBook(path string) (*xlsxBook, error) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: open workbook: %w", path, err)
+	}
+	if len(f.GetSheetList()) == 0 {
+		f.Close()
+		return nil, fmt.Errorf("%s: the workbook has no sheets", path)
+	}
+	return &xlsxBook{path: path, f: f}, nil
+}
+
+func (x *xlsxBook) sheets() []string  { return x.f.GetSheetList() }
+func (x *xlsxBook) encoding() string  { return "XLSX" }
+func (x *xlsxBook) serialDates() bool { return true }
+func (x *xlsxBook) close() error      { return x.f.Close() }
+
+func (x *xlsxBook) open(sheet string) (rows, error) {
+	r, err := x.f.Rows(sheet)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read sheet %s: %w", x.path, sheet, err)
+	}
+	s := &xlsxRows{rows: r}
+	if dim, err := x.f.GetSheetDimension(sheet); err == nil {
+		if _, end, ok := strings.Cut(dim, ":"); ok {
+			if _, r, err := excelize.CellNameToCoordinates(end); err == nil {
+				s.total = int64(r)
+			}
+		}
+	}
+	merges, err := sheetMerges(x.path, sheet)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read merged cells of sheet %s: %w", x.path, sheet, err)
+	}
+	for _, ref := range merges {
+		from, to, _ := strings.Cut(ref, ":")
+		c1, r1, err1 := excelize.CellNameToCoordinates(from)
+		c2, r2, err2 := excelize.CellNameToCoordinates(to)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		s.merges = append(s.merges, &merge{row1: r1, row2: r2, col1: c1 - 1, col2: c2 - 1})
+	}
+	sort.Slice(s.merges, func(i, j int) bool { return s.merges[i].row1 < s.merges[j].row1 })
+	return s, nil
+}
+
+// merge is a merged range (0-based columns, 1-based rows) and the value
+// of its top-left cell once its first row has been read.
+type merge struct {
+	row1, row2, col1, col2 int
+	value                  string
+}
+
+type xlsxRows struct {
+	rows   *excelize.Rows
+	row    int
+	total  int64
+	merges []*merge // by first row; dropped once past
+	active []*merge
+}
+
+func (x *xlsxRows) progress() (int64, int64) { return int64(x.row), x.total }
+
+func (x *xlsxRows) next() (int, []string, error) {
+	if !x.rows.Next() {
+		if err := x.rows.Error(); err != nil {
+			return x.row, nil, err
+		}
+		x.rows.Close()
+		return x.row, nil, io.EOF
+	}
+	x.row++
+	// Raw values: formatted dates follow the workbook's locale
+	// (07-31-23); serial numbers are unambiguous.
+	cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return x.row, nil, fmt.Errorf("row %d: %w", x.row, err)
+	}
+	return x.row, x.fill(cells), nil
+}
+
+// fill gives every cell of a merged range its top-left cell's value, as a
+// person reading the sheet sees it.
+func (x *xlsxRows) fill(cells []string) []string {
+	for len(x.merges) > 0 && x.merges[0].row1 == x.row {
+		m := x.merges[0]
+		x.merges = x.merges[1:]
+		if m.col1 < len(cells) {
+			m.value = cells[m.col1]
+		}
+		x.active = append(x.active, m)
+	}
+	kept := x.active[:0]
+	for _, m := range x.active {
+		if m.row2 < x.row {
+			continue
+		}
+		kept = append(kept, m)
+		if m.value == "" {
+			continue
+		}
+		for len(cells) <= m.col2 {
+			cells = append(cells, "")
+		}
+		for c := m.col1; c <= m.col2; c++ {
+			cells[c] = m.value
+		}
+	}
+	x.active = kept
+	return cells
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,132 @@
+package file_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+func submitted(t *testing.T, s store.Store) string {
+	t.Helper()
+	rows, err := s.Query(context.Background(), "SELECT unit_code, toString(as_of), uscc, grade, exemplary FROM submissions ORDER BY unit_code, uscc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var unit, day, code, grade, exemplary string
+		if err := rows.Scan(&unit, &day, &code, &grade, &exemplary); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, strings.Join([]string{unit, day, code, grade, exemplary}, " "))
+	}
+	return strings.Join(out, "\n")
+}
+
+// A county's 附件2 in the notice's layout: the unit and the date come from
+// the line above the table; A级, A 级 and A all mean A.
+func TestImportSummaryNoticeLayout(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join("testdata", "workbooks", "附件2-禹州市.xlsx")
+	res, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSheet(t, res.Sheets[0], sheetWant{
+		ref: path, read: 4, loaded: 3, rejected: 1, headerFirst: 4, headerLast: 4, above: 3,
+		skipped: map[string]int64{file.SkipBlank: 1, file.SkipNote: 1, file.SkipSignature: 1},
+		rejects: []string{`8: column 信用等级: unknown value: "优" is not a grade; accepted: a, a 级, a级, b, b 级, b级, c, c 级, c级, d, d 级, d级`},
+	})
+	want := strings.Join([]string{
+		"411081 2026-07-31 " + uscc("411081", 1) + " B 否",
+		"411081 2026-07-31 " + uscc("411081", 2) + " A 是",
+		"411081 2026-07-31 " + uscc("411081", 3) + " A 否",
+	}, "\n")
+	if got := submitted(t, s); got != want {
+		t.Errorf("submissions\n%s\nwant\n%s", got, want)
+	}
+	// The same table again changes nothing; given another date, it is
+	// another submission.
+	res, err = file.ImportSummary(context.Background(), s, path, file.SummaryOptions{})
+	if err != nil || res.Loaded != 0 || res.Unchanged != 3 {
+		t.Errorf("again: loaded %d unchanged %d (%v)", res.Loaded, res.Unchanged, err)
+	}
+}
+
+// The table `report summary` writes reads back as it was written.
+func TestImportSummaryAsReportWritesIt(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	u, err := report.LookupUnit("411002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := &report.Summary{Unit: u, Day: day("2026-07-31"), Filed: day("2026-08-03"), Rows: []report.SummaryRow{
+		{Name: "许昌英才人力资源服务有限公司", USCC: uscc("411002", 1), Grade: "A", Dishonesty: "无", Measures: "无", Exemplary: "否", Evaluator: u.Bureau()},
+		{Name: "许昌聚才人力资源有限公司", USCC: uscc("411002", 2), Grade: "C", Dishonesty: "C5 连续3年以上未进行年度报告\nB1 未履行信用承诺", Measures: "无", Exemplary: "否", Evaluator: u.Bureau()},
+	}}
+	path := filepath.Join(t.TempDir(), "附件2.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sum.WriteXLSX(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	// Its 填报时间 is the day it was written, not the date of its grades:
+	// the date is given.
+	res, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{AsOf: day("2026-07-31")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The lines under the table follow the report's layout; the
+	// signatures are always there.
+	if res.Loaded != 2 || res.Rejected != 0 || res.Sheets[0].Skipped[file.SkipSignature] != 1 {
+		t.Errorf("loaded %d rejected %d skipped %v; want 2, 0 and the signature line", res.Loaded, res.Rejected, res.Sheets[0].Skipped)
+	}
+	want := "411002 2026-07-31 " + uscc("411002", 1) + " A 否\n411002 2026-07-31 " + uscc("411002", 2) + " C 否"
+	if got := submitted(t, s); got != want {
+		t.Errorf("submissions\n%s\nwant\n%s", got, want)
+	}
+	// Without a date the 填报时间 stands.
+	if _, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := store.Count(context.Background(), s, "SELECT count() FROM submissions WHERE as_of = '2026-08-03'", nil)
+	if err != nil || n != 2 {
+		t.Errorf("rows as of 填报时间: %d (%v), want 2", n, err)
+	}
+}
+
+// A table that says neither who filed it nor when asks for both.
+func TestImportSummaryWithoutUnitOrDate(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join(t.TempDir(), "附件2.csv")
+	writeFile(t, path, "机构名称,统一社会信用代码,信用等级\n许昌英才人力资源服务有限公司,"+uscc("411002", 1)+",A级\n")
+	_, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{})
+	if !errors.Is(err, file.ErrSubmission) || !strings.Contains(err.Error(), "give the unit with --unit CODE") {
+		t.Errorf("no unit: %v", err)
+	}
+	_, err = file.ImportSummary(context.Background(), s, path, file.SummaryOptions{Unit: "411002"})
+	if !errors.Is(err, file.ErrSubmission) || !strings.Contains(err.Error(), "--as-of YYYY-MM-DD") {
+		t.Errorf("no date: %v", err)
+	}
+	res, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{Unit: "411002", AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil || res.Loaded != 1 {
+		t.Errorf("with both: loaded %d (%v)", res.Loaded, err)
+	}
+	if _, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{Unit: "410100"}); err == nil || !strings.Contains(err.Error(), `unit "410100": want 411000 (市本级) or a county of Xuchang`) {
+		t.Errorf("unknown unit: %v", err)
+	}
+}

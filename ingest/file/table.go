@@ -1,0 +1,352 @@
+package file
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// headerSearchRows is how far down a sheet the header row is looked for:
+// registers kept for printing have a title, a subtitle, a unit and date
+// line and sometimes a blank row or two above their table.
+const headerSearchRows = 20
+
+// ErrNoTable means a sheet has no header row naming the list's columns in
+// its first rows: it holds something else (instructions, another list).
+var ErrNoTable = errors.New("no table of the list")
+
+// Why a row under the header is not a record.
+const (
+	SkipBlank     = "blank"
+	SkipTotal     = "total (合计/总计)"
+	SkipNote      = "note (注/说明)"
+	SkipSignature = "signature"
+	SkipHeader    = "repeated header"
+	SkipNoKey     = "without a key"
+)
+
+// skipKinds orders skip reasons in messages.
+var skipKinds = []string{SkipBlank, SkipTotal, SkipNote, SkipSignature, SkipHeader, SkipNoKey}
+
+// row is one row of a sheet as read.
+type row struct {
+	n     int
+	cells []string
+}
+
+// table is the table of one list found in one sheet: its header, and the
+// rows under it.
+type table struct {
+	list      *contract.List
+	sheet     string
+	rows      rows
+	header    []string   // as combined from one or two header rows
+	first     int        // number of the first header row
+	last      int        // number of the last header row
+	above     int        // non-blank rows above the header, ignored
+	preamble  [][]string // the rows above the header (title, unit, date)
+	pending   []row      // rows read past the header while looking for it
+	keys      []int      // input fields of the record keys
+	contract  []bool     // input field i is a contract column
+	blanks    []int      // blank rows not yet known to be inside the table
+	eof       bool
+	readErr   error
+	virtual   []string // headers the importer appends (see ImportOptions)
+	keyHeader string   // the record key's header, for messages
+	squeezed  []string // the header squeezed, to spot it repeated
+}
+
+// findTable reads the first rows of a sheet and locates the list's header
+// among them: the first row (or pair of rows, for a grouped two-row
+// header) that names every required column. virtual are columns the
+// importer appends to every record.
+func findTable(list *contract.List, sheet string, rs rows, virtual []string) (*table, error) {
+	t := &table{list: list, sheet: sheet, rows: rs, virtual: virtual}
+	var buf []row
+	for len(buf) < headerSearchRows+1 {
+		n, cells, err := rs.next()
+		if err == io.EOF {
+			t.eof = true
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, row{n, cells})
+	}
+	required := len(list.Required()) - len(virtual)
+	bestNamed, bestRequired, best := 0, 0, -1
+	var bestErr error
+	for i := 0; i < len(buf) && i < headerSearchRows; i++ {
+		if blank(buf[i].cells) {
+			continue
+		}
+		single := clean(buf[i].cells)
+		named, req := list.Recognize(single)
+		header, two := single, false
+		// A group row names some columns itself (机构名称 merged down
+		// over both rows); a title above the header names none.
+		if named > 0 && i+1 < len(buf) && buf[i+1].n == buf[i].n+1 && !blank(buf[i+1].cells) {
+			combined := combine(list, buf[i].cells, buf[i+1].cells)
+			if n2, r2 := list.Recognize(combined); n2 > named {
+				header, two, named, req = combined, true, n2, r2
+			}
+		}
+		if named == 0 {
+			continue
+		}
+		_, err := list.Map(append(append([]string{}, header...), virtual...))
+		if err == nil {
+			t.header = header
+			t.first, t.last = buf[i].n, buf[i].n
+			next := i + 1
+			if two {
+				t.last = buf[i+1].n
+				next = i + 2
+			}
+			for _, r := range buf[:i] {
+				if !blank(r.cells) {
+					t.above++
+					t.preamble = append(t.preamble, r.cells)
+				}
+			}
+			t.pending = buf[next:]
+			return t, nil
+		}
+		if named > bestNamed || (named == bestNamed && req > bestRequired) {
+			bestNamed, bestRequired, best, bestErr = named, req, i, err
+		}
+	}
+	// A row naming most of the required columns is this list's header
+	// with a column missing or doubled: say so. Anything less is some
+	// other table, or none.
+	if best >= 0 && bestNamed >= 2 && 2*bestRequired >= required {
+		return nil, fmt.Errorf("row %d: %w", buf[best].n, bestErr)
+	}
+	var need []string
+	for _, k := range list.Required() {
+		c, _ := list.Column(k)
+		if !contains(virtual, k) {
+			need = append(need, fmt.Sprintf("%s (%s)", k, c.Chinese))
+		}
+	}
+	return nil, fmt.Errorf("%w %s: no row among the first %d names its columns %s", ErrNoTable, list.Name, headerSearchRows, strings.Join(need, ", "))
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// clean trims the cells of a header row.
+func clean(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = strings.TrimSpace(c)
+	}
+	return out
+}
+
+// combine reads a two-row header: a group cell (许可情况, merged over its
+// columns) above column cells (许可证编号 | 许可日期). A column's name is
+// its lower cell, or the group cell where the lower one is empty (a cell
+// merged down over both rows, or a CSV export of one). Two names that are
+// no column of the list are joined, as "group/column", to be kept as an
+// extra column.
+func combine(list *contract.List, group, sub []string) []string {
+	out := make([]string, max(len(group), len(sub)))
+	for i := range out {
+		var g, s string
+		if i < len(group) {
+			g = strings.TrimSpace(group[i])
+		}
+		if i < len(sub) {
+			s = strings.TrimSpace(sub[i])
+		}
+		switch {
+		case s == "" || s == g:
+			out[i] = g
+		case g == "" || list.HeaderKey(s) != "":
+			out[i] = s
+		case list.HeaderKey(g+s) != "":
+			out[i] = g + s
+		case list.HeaderKey(g) != "":
+			// A column name over a remark (许可日期 over "（年月日）").
+			out[i] = g
+		default:
+			out[i] = g + "/" + s
+		}
+	}
+	return out
+}
+
+// bind remembers which input fields hold the record keys and the contract
+// columns, once the mapping is known.
+func (t *table) bind(m *contract.Mapping) {
+	t.contract = make([]bool, len(t.header))
+	for _, c := range t.list.Columns {
+		if fi := m.Field(c.Key); fi >= 0 && fi < len(t.header) {
+			t.contract[fi] = true
+		}
+	}
+	var names []string
+	for _, k := range t.list.RecordKeys() {
+		if fi := m.Field(k); fi >= 0 && fi < len(t.header) {
+			t.keys = append(t.keys, fi)
+			names = append(names, fmt.Sprintf("%s (%s)", m.Header(k), k))
+		}
+	}
+	t.keyHeader = strings.Join(names, " or ")
+}
+
+// next returns the next row under the header and, when it is not a
+// record, why; io.EOF at the end. Blank rows are reported only when a
+// non-blank row follows them: the empty formatted rows at the end of a
+// sheet are not part of its table.
+func (t *table) next() (row, string, error) {
+	for {
+		var r row
+		switch {
+		case len(t.pending) > 0:
+			r, t.pending = t.pending[0], t.pending[1:]
+		case t.eof:
+			return row{}, "", io.EOF
+		default:
+			n, cells, err := t.rows.next()
+			if err == io.EOF {
+				t.eof = true
+				continue
+			}
+			if err != nil {
+				return row{}, "", err
+			}
+			r = row{n, cells}
+		}
+		if blank(r.cells) {
+			t.blanks = append(t.blanks, r.n)
+			continue
+		}
+		if len(t.blanks) > 0 {
+			t.pending = append([]row{r}, t.pending...)
+			n := t.blanks[0]
+			t.blanks = t.blanks[1:]
+			return row{n: n}, SkipBlank, nil
+		}
+		return r, t.classify(r.cells), nil
+	}
+}
+
+// totalWords start the first cell of a row of sums.
+var totalWords = []string{"合计", "总计", "小计", "共计"}
+
+// signatureWords start the cells of the lines signed under a table.
+var signatureWords = []string{"填表人", "制表人", "填报人", "单位负责人", "负责人：", "审核人", "经办人", "联系电话", "联系人：", "填报时间", "填报日期", "填报单位", "日期："}
+
+// classify says why a non-blank row under the header is not a record, or
+// "" when it is one.
+func (t *table) classify(cells []string) string {
+	first := ""
+	for _, c := range cells {
+		if s := squeeze(c); s != "" {
+			first = s
+			break
+		}
+	}
+	for _, w := range totalWords {
+		if strings.HasPrefix(first, w) {
+			return SkipTotal
+		}
+	}
+	if isNote(first) {
+		return SkipNote
+	}
+	if t.repeatsHeader(cells) {
+		return SkipHeader
+	}
+	hasKey := false
+	for _, fi := range t.keys {
+		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !isSignature(squeeze(cells[fi])) {
+			hasKey = true
+		}
+	}
+	if hasKey {
+		return ""
+	}
+	for _, c := range cells {
+		if isSignature(squeeze(c)) {
+			return SkipSignature
+		}
+	}
+	return SkipNoKey
+}
+
+// squeeze normalises a cell and drops its spaces (合 计, 注 ：).
+func squeeze(s string) string {
+	return strings.Join(strings.Fields(transform.NormalizeText(s)), "")
+}
+
+func isNote(s string) bool {
+	for _, w := range []string{"注", "说明", "填表说明", "备注"} {
+		rest, ok := strings.CutPrefix(s, w)
+		if !ok {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(rest)
+		if rest == "" || strings.ContainsRune(":：、.1234567890①②③", r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isSignature(s string) bool {
+	for _, w := range signatureWords {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// repeatsHeader reports whether a row is the header again (printed on
+// every page of some exports).
+func (t *table) repeatsHeader(cells []string) bool {
+	if t.squeezed == nil {
+		t.squeezed = make([]string, len(t.header))
+		for i, h := range t.header {
+			t.squeezed[i] = squeeze(h)
+		}
+	}
+	same := 0
+	for i, h := range t.squeezed {
+		if h == "" {
+			continue
+		}
+		if i >= len(cells) || squeeze(cells[i]) != h {
+			return false
+		}
+		same++
+	}
+	return same > 0
+}
+
+// hasContract reports whether a row has a value in a contract column: a
+// row without a key but with such values may be a record missing its
+// key, and is listed rather than only counted.
+func (t *table) hasContract(cells []string) bool {
+	for i, c := range cells {
+		if i < len(t.contract) && t.contract[i] && strings.TrimSpace(c) != "" {
+			return true
+		}
+	}
+	return false
+}

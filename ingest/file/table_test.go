@@ -1,0 +1,164 @@
+package file
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+)
+
+// sliceRows serves rows from memory, numbered from 1.
+type sliceRows struct {
+	rows [][]string
+	i    int
+}
+
+func (s *sliceRows) next() (int, []string, error) {
+	if s.i == len(s.rows) {
+		return s.i, nil, io.EOF
+	}
+	s.i++
+	return s.i, s.rows[s.i-1], nil
+}
+
+func (s *sliceRows) progress() (int64, int64) { return int64(s.i), int64(len(s.rows)) }
+
+// classified reads a sheet given as lines of comma-separated cells and
+// returns each row under the header as "n:reason" (reason "" for a
+// record).
+func classified(t testing.TB, list *contract.List, lines []string) ([]string, *table, error) {
+	var rows [][]string
+	for _, l := range lines {
+		rows = append(rows, strings.Split(l, ","))
+	}
+	tb, err := findTable(list, "", &sliceRows{rows: rows}, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := list.Map(tb.header)
+	if err != nil {
+		t.Fatalf("header %q found but does not map: %v", tb.header, err)
+	}
+	tb.bind(m)
+	var out []string
+	for {
+		r, skip, err := tb.next()
+		if errors.Is(err, io.EOF) {
+			return out, tb, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, strconv.Itoa(r.n)+":"+skip)
+	}
+}
+
+func TestClassifyRows(t *testing.T) {
+	l, _ := contract.Lookup("institutions")
+	tests := []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"plain", []string{"uscc,name,licensed_on", "X,a,2020-01-01"}, "2:"},
+		{"title, blank, notes", []string{"名册,,", ",,", "机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", ",,", "注 ：本表…,,", "说明：…,,", "备注,,"}, "4: 5:blank 6:note (注/说明) 7:note (注/说明) 8:note (注/说明)"},
+		{"a name that starts like a note is a record", []string{"机构名称,统一社会信用代码,许可日期", "注册服务中心,X,2020-01-01"}, "2:"},
+		{"totals", []string{"序号,机构名称,统一社会信用代码,许可日期", "合 计,,,", "总计,3家,,", "1,a,X,2020-01-01"}, "2:total (合计/总计) 3:total (合计/总计) 4:"},
+		{"signatures", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "单位负责人：,填表人：张三,联系电话：1", "审核人：李四,,", ",填报时间：2026年7月31日,"}, "2: 3:signature 4:signature 5:signature"},
+		{"header repeated on a new page", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "机构名称,统一社会信用代码,许可日期", "b,Y,2020-01-01"}, "2: 3:repeated header 4:"},
+		{"no key", []string{"序号,机构名称,统一社会信用代码,许可日期", "1,,,", "2,a,,2020-01-01"}, "2:without a key 3:without a key"},
+		{"trailing blank rows are no part of the table", []string{"uscc,name,licensed_on", "X,a,2020-01-01", ",,", ",,"}, "2:"},
+	}
+	for _, tt := range tests {
+		got, _, err := classified(t, l, tt.lines)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, strings.Join(got, " "), tt.want)
+		}
+	}
+}
+
+func TestFindHeader(t *testing.T) {
+	l, _ := contract.Lookup("institutions")
+	tests := []struct {
+		name        string
+		lines       []string
+		first, last int
+		header      string
+	}{
+		{"title merged over the row", []string{"名册,名册,名册", "机构名称,统一社会信用代码,许可日期"}, 2, 2, "机构名称|统一社会信用代码|许可日期"},
+		{"group over columns, merged", []string{"机构名称,统一社会信用代码,许可情况,许可情况", "机构名称,统一社会信用代码,许可证编号,许可日期"}, 1, 2, "机构名称|统一社会信用代码|许可证编号|许可日期"},
+		{"group over columns, as CSV", []string{"机构名称,统一社会信用代码,许可情况,", ",,许可证编号,许可日期"}, 1, 2, "机构名称|统一社会信用代码|许可证编号|许可日期"},
+		{"group and column make the name", []string{"机构名称,统一社会信用代码,许可,许可", ",,证编号,日期"}, 1, 2, "机构名称|统一社会信用代码|许可证编号|许可日期"},
+		{"unknown column under a group kept as extra", []string{"机构名称,统一社会信用代码,许可情况,许可情况", "机构名称,统一社会信用代码,许可日期,发证机关"}, 1, 2, "机构名称|统一社会信用代码|许可日期|许可情况/发证机关"},
+		{"a data row under the header is no second header row", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01"}, 1, 1, "机构名称|统一社会信用代码|许可日期"},
+	}
+	for _, tt := range tests {
+		var rows [][]string
+		for _, line := range tt.lines {
+			rows = append(rows, strings.Split(line, ","))
+		}
+		tb, err := findTable(l, "", &sliceRows{rows: rows}, nil)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if tb.first != tt.first || tb.last != tt.last || strings.Join(tb.header, "|") != tt.header {
+			t.Errorf("%s: rows %d–%d %q, want %d–%d %q", tt.name, tb.first, tb.last, strings.Join(tb.header, "|"), tt.first, tt.last, tt.header)
+		}
+	}
+}
+
+// FuzzFindTable reads arbitrary sheets: finding the table and sorting its
+// rows never panics, and every row under the header is either a record or
+// skipped for one of the known reasons.
+func FuzzFindTable(f *testing.F) {
+	f.Add("名册\n\n机构名称,统一社会信用代码,许可日期\na,X,2020-01-01\n注：x\n填表人：y")
+	f.Add("机构名称,统一社会信用代码,许可情况,\n,,许可证编号,许可日期\n合计,\xff")
+	f.Add("注\xff,统一社会信用代码,机构名称,许可日期\n注\xc3,a,b,c")
+	l, _ := contract.Lookup("institutions")
+	f.Fuzz(func(t *testing.T, sheet string) {
+		got, _, err := classified(t, l, strings.Split(sheet, "\n"))
+		if err != nil {
+			return
+		}
+		for _, g := range got {
+			_, reason, _ := strings.Cut(g, ":")
+			if reason != "" && !contains(skipKinds, reason) {
+				t.Fatalf("row %s: unknown reason", g)
+			}
+		}
+	})
+}
+
+// The merged ranges are found after any amount of cells, with or without
+// a namespace prefix, across the chunks the sheet is read in, and after a
+// cell whose text happens to be the element's name.
+func TestScanMerges(t *testing.T) {
+	filler := strings.Repeat("<row><c><v>1</v></c></row>", 65536/26)
+	tests := []struct{ name, xml, want string }{
+		{"none", "<worksheet><sheetData>" + filler + "</sheetData></worksheet>", ""},
+		{"plain", "<worksheet><sheetData/><mergeCells count=\"2\"><mergeCell ref=\"A1:H1\"/><mergeCell ref=\"B3:B4\"/></mergeCells></worksheet>", "A1:H1 B3:B4"},
+		{"prefixed, after a chunk", "<x:worksheet><x:sheetData>" + filler + "</x:sheetData><x:mergeCells><x:mergeCell ref=\"D3:E3\"/></x:mergeCells></x:worksheet>", "D3:E3"},
+		{"text naming the element", "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>mergeCells</t></is></c></row>" + filler + "</sheetData><mergeCells><mergeCell ref=\"A1:B1\"/></mergeCells></worksheet>", "A1:B1"},
+	}
+	for _, tt := range tests {
+		got, err := scanMerges(strings.NewReader(tt.xml))
+		if err != nil || strings.Join(got, " ") != tt.want {
+			t.Errorf("%s: %q, %v; want %q", tt.name, got, err, tt.want)
+		}
+	}
+	// The marker at every offset around the first chunk's end.
+	for pad := range 80 {
+		sheet := strings.Repeat(" ", 65536-40+pad) + "<x:mergeCells><x:mergeCell ref=\"A1:C1\"/></x:mergeCells>"
+		if got, err := scanMerges(strings.NewReader(sheet)); err != nil || strings.Join(got, " ") != "A1:C1" {
+			t.Errorf("marker at %d: %q, %v", 65536-40+pad, got, err)
+		}
+	}
+}

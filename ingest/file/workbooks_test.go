@@ -1,0 +1,191 @@
+package file_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// The workbooks under testdata/workbooks are laid out like the registers
+// county bureaus keep for printing. They are written by this file;
+// `go test ./ingest/file -run TestWorkbookFixtures -update` rewrites them.
+var update = flag.Bool("update", false, "rewrite the workbooks under testdata/workbooks")
+
+// uscc returns a valid code of a county with serial n.
+func uscc(county string, n int) string {
+	first := fmt.Sprintf("91%sMA4%06d", county, n)
+	c, err := transform.USCCCheckChar(first)
+	if err != nil {
+		panic(err)
+	}
+	return first + string(c)
+}
+
+// numericUSCC is an all-digit valid code, the kind Excel turns into a
+// number, and what Excel writes for it in a General cell.
+var numericUSCC, numericUSCCExcel = func() (string, string) {
+	for n := 0; ; n++ {
+		first := fmt.Sprintf("91411002317054%03d", n)
+		c, _ := transform.USCCCheckChar(first)
+		if c >= '0' && c <= '9' {
+			code := first + string(c)
+			return code, code[:1] + "." + code[1:15] + "E+17"
+		}
+	}
+}()
+
+// excelNumber is a cell Excel stored as a number, written as Excel
+// writes it in the sheet's XML.
+type excelNumber string
+
+type sheetSpec struct {
+	name   string
+	rows   [][]any // from row 1; nil is a blank row
+	merges [][2]string
+}
+
+func day(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// workbooks are the fixtures by file name.
+var workbooks = map[string][]sheetSpec{
+	// A register as printed: title, blank row, two-row header with a
+	// group (许可情况), a remark merged over two records, a code Excel
+	// turned into a number, a blank row, 合计, a footnote and signatures.
+	"register.xlsx": {{
+		name: "名册",
+		rows: [][]any{
+			{"许昌市人力资源服务机构名册（2026年）"},
+			nil,
+			{"序号", "机构名称", "统一社会信用代码", "许可情况", nil, "承诺书签订日期", "联系人", "备注"},
+			{nil, nil, nil, "许可证编号", "许可日期"},
+			{1, "许昌英才人力资源服务有限公司", uscc("411002", 1), "豫人社许〔2019〕1号", day("2019-03-15"), day("2023-01-05"), "王敏", "同址办公"},
+			{2, "许昌聚才人力资源有限公司", uscc("411002", 2), "豫人社许〔2020〕2号", day("2020-05-06"), nil, "李强"},
+			{3, "许昌金桥劳务派遣有限公司", excelNumber(numericUSCCExcel), "豫人社许〔2020〕3号", day("2020-06-01"), nil, "赵磊"},
+			nil,
+			{4, "许昌众诚人才服务有限公司", uscc("411002", 4), "豫人社许〔2021〕4号", "2021/7/1", nil, "孙丽"},
+			{5, "许昌鑫源人力资源服务有限公司", uscc("411002", 5), "豫人社许〔2022〕5号", "2022.03.10", "2023年1月5日", "周涛"},
+			{"合计", "共5家"},
+			nil,
+			{"注：本表由各县（市、区）人社局填报，许可日期以许可证为准。"},
+			{"单位负责人：", nil, nil, "填表人：张三", nil, "联系电话：0374-1234567"},
+			{"填报时间：2026年7月31日"},
+		},
+		merges: [][2]string{{"A1", "H1"}, {"A3", "A4"}, {"B3", "B4"}, {"C3", "C4"}, {"D3", "E3"}, {"F3", "F4"}, {"G3", "G4"}, {"H3", "H4"}, {"H5", "H6"}, {"A13", "H13"}},
+	}},
+	// A county's 附件2 in the notice's layout: label, title, the unit and
+	// date line, a header with 序号, grades written three ways, a grade
+	// that is none, a footnote and signatures.
+	"附件2-禹州市.xlsx": {{
+		name: "Sheet1",
+		rows: [][]any{
+			{"附件2"},
+			{"人力资源服务机构信用等级评价汇总表"},
+			{"填报单位（盖章）：禹州市人力资源和社会保障局", nil, nil, nil, nil, nil, "填报时间：2026年7月31日"},
+			{"序号", "机构名称", "统一社会信用代码", "信用等级", "失信情况", "查处情况", "是否选树为诚信机构典型", "选树原因", "评价单位", "备注"},
+			{1, "禹州鼎盛劳务派遣有限公司", uscc("411081", 1), "B级", "未签订信用承诺书", "无", "否", nil, "禹州市人力资源和社会保障局"},
+			{2, "禹州钧才人力资源有限公司", uscc("411081", 2), "A", "无", "无", "是", "连续三年无违法记录", "禹州市人力资源和社会保障局"},
+			{3, "禹州启航人才服务有限公司", uscc("411081", 3), "A 级", "无", "无", "否", nil, "禹州市人力资源和社会保障局"},
+			{4, "禹州同心人力资源有限公司", uscc("411081", 4), "优", "无", "无", "否", nil, "禹州市人力资源和社会保障局"},
+			nil,
+			{"注：信用等级分为A、B、C、D四个等级。"},
+			{"单位负责人：", nil, nil, "填表人：", nil, nil, "联系电话："},
+		},
+		merges: [][2]string{{"A2", "J2"}, {"A3", "E3"}, {"G3", "J3"}, {"A10", "J10"}},
+	}},
+	// One sheet per county, behind a sheet of instructions.
+	"counties.xlsx": {
+		{name: "填表说明", rows: [][]any{
+			{"填表说明"},
+			{"1. 每个县（市、区）填写一个工作表。"},
+			{"2. 统一社会信用代码请设置为文本格式。"},
+		}},
+		{name: "魏都区", rows: [][]any{
+			{"魏都区人力资源服务机构名册"},
+			{"序号", "机构名称", "统一社会信用代码", "许可日期"},
+			{1, "许昌英才人力资源服务有限公司", uscc("411002", 1), day("2019-03-15")},
+			{2, "许昌聚才人力资源有限公司", uscc("411002", 2), day("2020-05-06")},
+		}},
+		{name: "禹州市", rows: [][]any{
+			{"禹州市人力资源服务机构名册"},
+			{"序号", "机构名称", "统一社会信用代码", "许可日期"},
+			{1, "禹州鼎盛劳务派遣有限公司", uscc("411081", 1), day("2020-05-06")},
+			{2, "禹州钧才人力资源有限公司", uscc("411081", 2), "2021-13-01"},
+			{3, "禹州启航人才服务有限公司", uscc("411081", 3), day("2022-08-08")},
+			{"合计", "3家"},
+		}},
+		{name: "长葛市", rows: [][]any{
+			{"长葛市人力资源服务机构名册"},
+			{"序号", "机构名称", "统一社会信用代码", "许可日期"},
+			{1, "长葛智联人才服务中心", uscc("411082", 1), day("2021-07-01")},
+			{2, "长葛金桥人才服务有限公司", nil, day("2020-01-01")},
+			{3},
+			{"填表人：李四", nil, "联系电话：0374-7654321"},
+		}},
+	},
+}
+
+func writeWorkbook(path string, sheets []sheetSpec) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, sh := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", sh.name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(sh.name); err != nil {
+			return err
+		}
+		for r, cells := range sh.rows {
+			for c, v := range cells {
+				if v == nil {
+					continue
+				}
+				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				var err error
+				switch v := v.(type) {
+				case excelNumber:
+					err = f.SetCellDefault(sh.name, ref, string(v))
+				default:
+					err = f.SetCellValue(sh.name, ref, v)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		for _, m := range sh.merges {
+			if err := f.MergeCell(sh.name, m[0], m[1]); err != nil {
+				return err
+			}
+		}
+	}
+	return f.SaveAs(path)
+}
+
+func TestWorkbookFixtures(t *testing.T) {
+	for name, sheets := range workbooks {
+		path := filepath.Join("testdata", "workbooks", name)
+		if *update {
+			if err := writeWorkbook(path, sheets); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: %v (run with -update to write it)", path, err)
+		}
+	}
+}

@@ -1,0 +1,12 @@
+-- The grades counties submitted in their 附件2 tables, to reconcile: of
+-- one unit ({unit} = '' for every unit), with the grades of one date, or
+-- each unit's latest submission when {latest} is true.
+SELECT unit_code, as_of, uscc, name, grade, source_ref
+FROM submissions FINAL
+WHERE ({unit:String} = '' OR unit_code = {unit:String})
+  AND (
+    ({latest:Bool} AND (unit_code, as_of) IN (
+        SELECT unit_code, max(as_of) FROM submissions FINAL GROUP BY unit_code))
+    OR (NOT {latest:Bool} AND as_of = {day:Date})
+  )
+ORDER BY unit_code, as_of, uscc
