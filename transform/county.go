@@ -1,6 +1,9 @@
 package transform
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // CityCode is the GB/T 2260 code of 许昌市 itself. Institutions licensed by
 // the city bureau rather than a county carry it, so it has a name but is not
@@ -34,6 +37,20 @@ var retiredCounties = map[string]string{
 // changed by the caller.
 func XuchangCounties() []County {
 	return append([]County(nil), xuchangCounties...)
+}
+
+// LegacyCodes returns the withdrawn division codes whose area is now the
+// division code's, sorted, or nil: USCCs registered there before the merger
+// still carry them.
+func LegacyCodes(code string) []string {
+	var out []string
+	for old, successor := range retiredCounties {
+		if successor == code {
+			out = append(out, old)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // CountyName returns the Chinese name of a Xuchang county or of the city, or
