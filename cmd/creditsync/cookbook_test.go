@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/embedded"
+)
+
+// cookbookDir holds the analysts' cookbook the README points to.
+const cookbookDir = "../../docs/cookbook"
+
+// cookbookRow is one result row, values as text (NULL as "NULL").
+type cookbookRow map[string]string
+
+func cookbookQuery(t *testing.T, s store.Store, q string, params store.Params) []cookbookRow {
+	t.Helper()
+	rows, err := s.Query(context.Background(), q, params)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+	defer rows.Close()
+	var out []cookbookRow
+	for rows.Next() {
+		r := cookbookRow{}
+		for i, v := range rows.Values() {
+			r[rows.Columns()[i].Name] = cookbookText(v)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func cookbookText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case time.Time:
+		return x.Format(time.DateOnly)
+	}
+	return fmt.Sprint(v)
+}
+
+// TestCookbookOnTheSample runs every query of docs/cookbook against the
+// demo's sample — evaluated, confirmed and regraded at today's date — and
+// checks each answers its question with rows that agree with the store.
+func TestCookbookOnTheSample(t *testing.T) {
+	dir := t.TempDir()
+	if r := runCLI(t, nil, "--data", dir, "demo", "--institutions", "200"); r.code != 0 {
+		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
+	}
+	// The demo process has exited; this test is the only one in this
+	// process that opens the engine, so it may hold the demo's directory.
+	s, err := embedded.Open(context.Background(), embedded.Config{Path: filepath.Join(dir, "clickhouse"), Database: "creditsync"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	one := func(q string) string {
+		rows := cookbookQuery(t, s, q, nil)
+		if len(rows) != 1 || len(rows[0]) != 1 {
+			t.Fatalf("%s: want one value, got %v", q, rows)
+		}
+		for _, v := range rows[0] {
+			return v
+		}
+		return ""
+	}
+	downgraded := one("SELECT any(uscc) AS u FROM v_grade_changes WHERE change = 'downgrade'")
+	firstDay := one("SELECT min(valid_from) AS d FROM v_grade_history WHERE run_kind = 'evaluate'")
+	params := store.Params{"uscc": downgraded, "day": firstDay}
+
+	atLeast := func(n int) func(t *testing.T, rows []cookbookRow) {
+		return func(t *testing.T, rows []cookbookRow) {
+			if len(rows) < n {
+				t.Errorf("%d rows, want at least %d", len(rows), n)
+			}
+		}
+	}
+	all := func(what string, ok func(cookbookRow) bool) func(t *testing.T, rows []cookbookRow) {
+		return func(t *testing.T, rows []cookbookRow) {
+			for _, r := range rows {
+				if !ok(r) {
+					t.Errorf("row %v: want %s", r, what)
+				}
+			}
+		}
+	}
+	checks := map[string][]func(t *testing.T, rows []cookbookRow){
+		"01_counts_now_and_a_year_ago.sql": {atLeast(4), func(t *testing.T, rows []cookbookRow) {
+			total := 0
+			for _, r := range rows {
+				n, _ := strconv.Atoi(r["today"])
+				total += n
+			}
+			if want := one("SELECT toString(count()) FROM v_current_grades"); strconv.Itoa(total) != want {
+				t.Errorf("counts today sum to %d, v_current_grades holds %s", total, want)
+			}
+		}},
+		"02_downgrades_last_six_months.sql": {atLeast(1), all("a worse grade with reasons", func(r cookbookRow) bool {
+			return r["from_grade"] < r["to_grade"] && r["reasons"] != "" && r["county_name"] != ""
+		})},
+		"03_institution_history.sql": {atLeast(2), func(t *testing.T, rows []cookbookRow) {
+			if rows[0]["run_kind_zh"] != "年度评价" || rows[len(rows)-1]["status_zh"] != "有效" || rows[len(rows)-1]["year"] != "NULL" {
+				t.Errorf("history of %s: %v", downgraded, rows)
+			}
+		}},
+		"04_top_clauses_per_county.sql": {atLeast(3), func(t *testing.T, rows []cookbookRow) {
+			per := map[string]int{}
+			for _, r := range rows {
+				per[r["county_name"]]++
+				if r["text"] == "" || r["institutions"] == "0" {
+					t.Errorf("row %v: clause without text or count", r)
+				}
+			}
+			for c, n := range per {
+				if n > 3 {
+					t.Errorf("%s: %d clauses, want the top 3", c, n)
+				}
+			}
+		}},
+		"05_listed_institutions_that_were_a.sql": {atLeast(1), all("a listed institution", func(r cookbookRow) bool {
+			return r["uscc"] != "NULL" && r["list"] != "" && r["matched_by"] != "NULL"
+		})},
+		"06_grades_on_a_day_versus_today.sql": {atLeast(1), all("a changed grade", func(r cookbookRow) bool {
+			return r["grade_then"] != r["grade_today"]
+		})},
+		"07_last_nightly_grade_changes.sql": {func(t *testing.T, rows []cookbookRow) {
+			want := one("SELECT toString(counts['downgrades']) FROM job_runs WHERE job = 'nightly' AND step = 'regrade'")
+			if strconv.Itoa(len(rows)) != want || len(rows) == 0 {
+				t.Errorf("%d changes, the nightly run reported %s downgrades", len(rows), want)
+			}
+		}},
+		"08_last_nightly_run_steps.sql": {atLeast(5), all("a step that ran", func(r cookbookRow) bool {
+			return r["step"] != "" && r["status"] == "ok" && r["started"] != "NULL"
+		})},
+		"09_records_matched_by_name.sql": {func(t *testing.T, rows []cookbookRow) {
+			var byName, unmatched int
+			for _, r := range rows {
+				switch {
+				case r["matched_by_zh"] == "名称" && r["uscc"] != "NULL":
+					byName++
+				case r["uscc"] == "NULL" && r["matched_by_zh"] == "NULL":
+					unmatched++
+				default:
+					t.Errorf("row %v: neither matched by name nor unmatched", r)
+				}
+			}
+			if byName == 0 || unmatched == 0 {
+				t.Errorf("%d matched by name, %d unmatched; the sample has both", byName, unmatched)
+			}
+		}},
+		"10_evidence_of_d_grades.sql": {atLeast(1), all("a clause with its record", func(r cookbookRow) bool {
+			return r["clause"] != "" && r["clause_text"] != "" && r["record_id"] != ""
+		})},
+	}
+
+	files, err := filepath.Glob(filepath.Join(cookbookDir, "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cookbook queries in %s (%v)", cookbookDir, err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(strings.TrimSuffix(name, ".sql"), func(t *testing.T) {
+			fns, ok := checks[name]
+			if !ok {
+				t.Fatalf("%s has no check here: every cookbook query must be tested", name)
+			}
+			text, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := cookbookQuery(t, s, strings.TrimSpace(string(text)), params)
+			for _, fn := range fns {
+				fn(t, rows)
+			}
+		})
+	}
+	if len(files) != len(checks) {
+		t.Errorf("%d cookbook files, %d checks: a check names a file that is gone", len(files), len(checks))
+	}
+}
