@@ -2,7 +2,9 @@ package serve
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -16,9 +18,64 @@ import (
 // institution, /api/grades lists them all.
 const searchLimit = 100
 
-// dateParam reads ?date=YYYY-MM-DD, today when absent.
+// The API's query parameters are named as the CLI's flags: on (a day,
+// as grades --on), from and to (months, as report --from/--to), county, q
+// and format. A request with any other parameter, or one given twice, is
+// refused with 400 naming it, rather than answered as if it were absent:
+// ?date=… mistyped as ?dat=… must not quietly give today's grades.
+const (
+	paramOn     = "on"
+	paramFrom   = "from"
+	paramTo     = "to"
+	paramCounty = "county"
+	paramQuery  = "q"
+	paramFormat = "format"
+	// paramDate is the older name of on, kept because the pages' forms
+	// and links use it.
+	paramDate = "date"
+)
+
+// checkParams refuses a request whose query holds a parameter that is not
+// in allowed (format is always allowed), or one parameter several times.
+func checkParams(r *http.Request, allowed ...string) error {
+	q := r.URL.Query()
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	allowed = append(allowed, paramFormat)
+	for _, name := range names {
+		if !slices.Contains(allowed, name) && !(name == paramDate && slices.Contains(allowed, paramOn)) {
+			return badRequest(fmt.Errorf("未知参数 unknown parameter %q: %s takes %s", name, r.URL.Path, strings.Join(allowed, ", ")))
+		}
+		if len(q[name]) > 1 {
+			return badRequest(fmt.Errorf("参数重复 parameter %q given %d times", name, len(q[name])))
+		}
+	}
+	if q.Has(paramOn) && q.Has(paramDate) {
+		return badRequest(fmt.Errorf("参数重复 parameters %q and %q both name the day; use %q", paramOn, paramDate, paramOn))
+	}
+	return nil
+}
+
+// formatParam reads ?format=: the API answers JSON only, so json is the one
+// value (accepted for scripts that pass the CLI's --format json along).
+func formatParam(r *http.Request) error {
+	if v := r.URL.Query().Get(paramFormat); v != "" && v != "json" {
+		return badRequest(fmt.Errorf("参数 parameter %q: %q is not supported; the API answers json", paramFormat, v))
+	}
+	return nil
+}
+
+// dateParam reads ?on=YYYY-MM-DD (or its older name ?date=), today when
+// absent.
 func (s *Server) dateParam(r *http.Request) (time.Time, error) {
-	v := r.URL.Query().Get("date")
+	name := paramOn
+	v := r.URL.Query().Get(paramOn)
+	if v == "" {
+		name, v = paramDate, r.URL.Query().Get(paramDate)
+	}
 	if v == "" {
 		return s.today(), nil
 	}
@@ -27,7 +84,7 @@ func (s *Server) dateParam(r *http.Request) (time.Time, error) {
 		err = report.CheckDay(d, s.today())
 	}
 	if err != nil {
-		return time.Time{}, badRequest(err)
+		return time.Time{}, badRequest(fmt.Errorf("参数 parameter %q: %w", name, err))
 	}
 	return d, nil
 }
@@ -36,7 +93,7 @@ func (s *Server) dateParam(r *http.Request) (time.Time, error) {
 // absent.
 func (s *Server) monthsParam(r *http.Request) (report.Months, error) {
 	q := r.URL.Query()
-	m, err := report.ParseMonths(q.Get("from"), q.Get("to"), s.today())
+	m, err := report.ParseMonths(q.Get(paramFrom), q.Get(paramTo), s.today())
 	if err != nil {
 		return report.Months{}, badRequest(err)
 	}
@@ -117,17 +174,23 @@ func (s *Server) search(ctx context.Context, q string, day time.Time) ([]report.
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonRequest(r); err != nil {
+		return err
+	}
 	sc := scopeOf(r.Context())
 	writeJSON(w, http.StatusOK, map[string]string{"scope": sc.Code(), "name": sc.Name(), "today": grade.FormatDate(s.today())})
 	return nil
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonRequest(r, paramQuery, paramOn); err != nil {
+		return err
+	}
 	day, err := s.dateParam(r)
 	if err != nil {
 		return err
 	}
-	found, more, err := s.search(r.Context(), r.URL.Query().Get("q"), day)
+	found, more, err := s.search(r.Context(), r.URL.Query().Get(paramQuery), day)
 	if err != nil {
 		return err
 	}
@@ -140,6 +203,9 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiInstitution(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonRequest(r, paramOn); err != nil {
+		return err
+	}
 	g, day, err := s.institutionAt(r)
 	if err != nil {
 		return err
@@ -149,6 +215,9 @@ func (s *Server) apiInstitution(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonRequest(r, paramOn); err != nil {
+		return err
+	}
 	g, day, err := s.institutionAt(r)
 	if err != nil {
 		return err
@@ -162,6 +231,9 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonRequest(r, paramOn); err != nil {
+		return err
+	}
 	g, day, err := s.institutionAt(r)
 	if err != nil {
 		return err
@@ -228,6 +300,9 @@ func (s *Server) history(ctx context.Context, uscc string, m report.Months) (*hi
 }
 
 func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonRequest(r, paramFrom, paramTo); err != nil {
+		return err
+	}
 	m, err := s.monthsParam(r)
 	if err != nil {
 		return err
@@ -248,12 +323,15 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonRequest(r, paramOn, paramCounty); err != nil {
+		return err
+	}
 	day, err := s.dateParam(r)
 	if err != nil {
 		return err
 	}
 	unit := report.City()
-	if code := r.URL.Query().Get("county"); code != "" {
+	if code := r.URL.Query().Get(paramCounty); code != "" {
 		if unit, err = unitParam(r, code); err != nil {
 			return err
 		}
@@ -277,6 +355,14 @@ func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// jsonRequest checks the parameters of an endpoint that answers JSON only.
+func jsonRequest(r *http.Request, allowed ...string) error {
+	if err := checkParams(r, allowed...); err != nil {
+		return err
+	}
+	return formatParam(r)
+}
+
 // countyTrend is the trend of the county in r's {code} over r's months;
 // the city, an unknown code or one outside the caller's scope is not found.
 func (s *Server) countyTrend(r *http.Request) (*report.Trend, report.Months, error) {
@@ -293,6 +379,9 @@ func (s *Server) countyTrend(r *http.Request) (*report.Trend, report.Months, err
 }
 
 func (s *Server) apiCountyTrend(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonRequest(r, paramFrom, paramTo); err != nil {
+		return err
+	}
 	t, _, err := s.countyTrend(r)
 	if err != nil {
 		return err
@@ -302,6 +391,9 @@ func (s *Server) apiCountyTrend(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCityTrend(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonRequest(r, paramFrom, paramTo); err != nil {
+		return err
+	}
 	if !scopeOf(r.Context()).City() {
 		return errNotFound
 	}
