@@ -15,7 +15,7 @@ import (
 
 func (a *app) explainCmd() *cobra.Command {
 	var flags gradeFlags
-	var asJSON bool
+	var out outputFlags
 	cmd := &cobra.Command{
 		Use:   "explain USCC",
 		Short: "Explain one institution's grade: every clause that holds, with its evidence",
@@ -24,12 +24,20 @@ that holds — D first, then C, then B — with the notice's wording and the
 records that make it hold (record ids, list keys and dates), so the grade
 can be checked against the files and told to the institution.
 
+Formats: table (the explanation as text), csv (one row per piece of
+evidence: clause, grade, wording, record kind, id, date, detail) and json
+(the grade with its clauses and evidence, as one object).
+
 An institution that is not graded at the date (licensed later, or its
 licence cancelled) is reported with the reason.`,
 		Example: `  creditsync explain 91411002MA9XXXXXXX
-  creditsync explain 91411002MA9XXXXXXX --as-of 2026-07-31 --json`,
+  creditsync explain 91411002MA9XXXXXXX --as-of 2026-07-31 --format json`,
 		Args: exactArgs(1, "one USCC"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := out.get()
+			if err != nil {
+				return err
+			}
 			uscc := transform.NormalizeUSCC(args[0])
 			asOf, err := flags.date()
 			if err != nil {
@@ -56,18 +64,21 @@ licence cancelled) is reported with the reason.`,
 			case err != nil:
 				return err
 			}
-			if asJSON {
+			switch format {
+			case "json":
 				enc := json.NewEncoder(a.stdout)
 				enc.SetEscapeHTML(false)
 				enc.SetIndent("", "  ")
 				return enc.Encode(res)
+			case "csv":
+				return writeEvidence(a.stdout, res)
 			}
 			printExplanation(a.stdout, res, asOf)
 			return nil
 		},
 	}
 	flags.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	out.register(cmd, true)
 	return cmd
 }
 
@@ -89,4 +100,20 @@ func printExplanation(w io.Writer, r grade.Result, asOf time.Time) {
 			fmt.Fprintf(w, "    - %s %s %s: %s\n", date, e.Kind, e.ID, e.Detail)
 		}
 	}
+}
+
+// writeEvidence prints a grade's evidence as CSV records, one per item.
+func writeEvidence(w io.Writer, r grade.Result) error {
+	rw, err := newRecordWriter(w, "csv", "uscc", "grade", "clause", "clause_grade", "clause_text", "kind", "record_id", "date", "detail")
+	if err != nil {
+		return err
+	}
+	for _, c := range r.Clauses {
+		for _, e := range c.Evidence {
+			if err := rw.Write(r.USCC, r.Grade, c.ID, c.Grade, c.Text, e.Kind, e.ID, dateValue(e.Date), e.Detail); err != nil {
+				return err
+			}
+		}
+	}
+	return rw.Close()
 }

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"strings"
+	"io"
+	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,24 +12,42 @@ import (
 )
 
 func (a *app) gradesCmd() *cobra.Command {
-	var on, format string
+	var on, compare string
+	var out outputFlags
 	cmd := &cobra.Command{
 		Use:   "grades",
-		Short: "The recorded grade of every institution on a date",
+		Short: "The recorded grade of every institution on a date, or on two dates compared",
 		Long: `grades prints the grade in effect on --on (default today) for every
 institution that had one: recorded grades, as evaluated, confirmed,
 lowered, raised or reviewed — not what the rules would compute now (that
 is creditsync grade). Past dates give the grades as they were then;
-a grade past its validity shows as expired.`,
-		Example: `  creditsync grades --on 2026-12-31 --format csv > grades-2026.csv`,
-		Args:    exactArgs(0, "no arguments"),
+a grade past its validity shows as expired.
+
+With --compare D2 it prints every institution with a grade on either day:
+its grade on --on, its grade on D2 (compare_grade) and the change from D2
+to --on: same, downgrade, upgrade, new (no grade on D2) or gone (none on
+--on).
+
+Formats: table, csv (clauses joined by ";") and json (one object per line,
+keys in column order, clauses with their wording and evidence).`,
+		Example: `  creditsync grades --on 2026-12-31 --format csv > grades-2026.csv
+  creditsync grades --compare 2025-12-31
+  creditsync grades --on 2026-09-01 --compare 2026-12-01 --format json`,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "csv" && format != "json" {
-				return usageError{fmt.Errorf("--format must be table, csv or json, not %q", format)}
+			format, err := out.get()
+			if err != nil {
+				return err
 			}
 			day, err := dayOrToday("on", on)
 			if err != nil {
 				return err
+			}
+			var other time.Time
+			if compare != "" {
+				if other, err = dayOrToday("compare", compare); err != nil {
+					return err
+				}
 			}
 			ctx := cmd.Context()
 			s, err := a.open(ctx)
@@ -41,42 +59,122 @@ a grade past its validity shows as expired.`,
 			if err != nil {
 				return err
 			}
-			header := []string{"uscc", "name", "county_code", "grade", "clauses", "status", "valid_from", "valid_until", "run_kind"}
-			row := func(e grade.Entry, sep string) []string {
-				return []string{e.USCC, e.Name, e.CountyCode, e.Grade, strings.Join(e.ClauseIDs(), sep), e.StatusOn(day),
-					grade.FormatDate(e.ValidFrom), grade.FormatDate(e.ValidUntil), e.RunKind}
+			if compare == "" {
+				return writeGradesOn(a.stdout, es, day, format)
 			}
-			switch format {
-			case "json":
-				enc := json.NewEncoder(a.stdout)
-				enc.SetEscapeHTML(false)
-				for _, e := range es {
-					v := entryJSON(e)
-					v.Status = e.StatusOn(day)
-					if err := enc.Encode(v); err != nil {
-						return err
-					}
-				}
-				return nil
-			case "csv":
-				cw := csv.NewWriter(a.stdout)
-				_ = cw.Write(header)
-				for _, e := range es {
-					_ = cw.Write(row(e, ";"))
-				}
-				cw.Flush()
-				return cw.Error()
+			then, err := grade.GradesOn(ctx, s, other)
+			if err != nil {
+				return err
 			}
-			table := [][]string{header}
-			for _, e := range es {
-				table = append(table, row(e, " "))
-			}
-			printTable(a.stdout, table)
-			fmt.Fprintf(a.stdout, "(%d institution%s with a grade in effect on %s)\n", len(es), plural(len(es)), grade.FormatDate(day))
-			return nil
+			return writeGradesCompared(a.stdout, es, then, day, other, format)
 		},
 	}
 	cmd.Flags().StringVar(&on, "on", "", "date, YYYY-MM-DD (default: today in Asia/Shanghai)")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
+	cmd.Flags().StringVar(&compare, "compare", "", "also show the grades of this date, YYYY-MM-DD, and the change from it to --on")
+	out.register(cmd, false)
 	return cmd
+}
+
+func writeGradesOn(w io.Writer, es []grade.Entry, day time.Time, format string) error {
+	rw, err := newRecordWriter(w, format, "uscc", "name", "county_code", "grade", "clauses", "status", "valid_from", "valid_until", "run_kind")
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if err := rw.Write(e.USCC, e.Name, e.CountyCode, e.Grade, clauseList(e.Clauses), e.StatusOn(day),
+			dateValue(e.ValidFrom), dateValue(e.ValidUntil), e.RunKind); err != nil {
+			return err
+		}
+	}
+	if err := rw.Close(); err != nil {
+		return err
+	}
+	if format == "table" {
+		fmt.Fprintf(w, "(%d institution%s with a grade in effect on %s)\n", len(es), plural(len(es)), grade.FormatDate(day))
+	}
+	return nil
+}
+
+// Changes between two days, as grades --compare names them.
+const (
+	changeSame      = "same"
+	changeDowngrade = "downgrade"
+	changeUpgrade   = "upgrade"
+	changeNew       = "new"
+	changeGone      = "gone"
+)
+
+// gradeChange says how grade now differs from grade then ("" when the
+// institution had none that day).
+func gradeChange(then, now string) string {
+	switch {
+	case then == "":
+		return changeNew
+	case now == "":
+		return changeGone
+	case grade.Worse(now, then):
+		return changeDowngrade
+	case grade.Worse(then, now):
+		return changeUpgrade
+	}
+	return changeSame
+}
+
+func writeGradesCompared(w io.Writer, now, then []grade.Entry, day, other time.Time, format string) error {
+	type pair struct{ now, then *grade.Entry }
+	byUSCC := map[string]*pair{}
+	for i := range now {
+		byUSCC[now[i].USCC] = &pair{now: &now[i]}
+	}
+	for i := range then {
+		p := byUSCC[then[i].USCC]
+		if p == nil {
+			p = &pair{}
+			byUSCC[then[i].USCC] = p
+		}
+		p.then = &then[i]
+	}
+	usccs := make([]string, 0, len(byUSCC))
+	for u := range byUSCC {
+		usccs = append(usccs, u)
+	}
+	sort.Strings(usccs)
+
+	rw, err := newRecordWriter(w, format, "uscc", "name", "county_code", "grade", "compare_grade", "change", "clauses", "compare_clauses", "status", "compare_status")
+	if err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	for _, u := range usccs {
+		p := byUSCC[u]
+		// The register's name and county are the same in both entries; take
+		// them from whichever exists.
+		e := p.now
+		if e == nil {
+			e = p.then
+		}
+		var g, cg, status, cstatus, cl, ccl any
+		gs, cgs := "", ""
+		if p.now != nil {
+			gs, g, cl, status = p.now.Grade, p.now.Grade, clauseList(p.now.Clauses), p.now.StatusOn(day)
+		}
+		if p.then != nil {
+			cgs, cg, ccl, cstatus = p.then.Grade, p.then.Grade, clauseList(p.then.Clauses), p.then.StatusOn(other)
+		}
+		change := gradeChange(cgs, gs)
+		counts[change]++
+		if err := rw.Write(u, e.Name, e.CountyCode, g, cg, change, cl, ccl, status, cstatus); err != nil {
+			return err
+		}
+	}
+	if err := rw.Close(); err != nil {
+		return err
+	}
+	if format == "table" {
+		fmt.Fprintf(w, "(%d institution%s with a grade on %s or %s; from %s to %s: %d same, %d downgrade%s, %d upgrade%s, %d new, %d gone)\n",
+			len(usccs), plural(len(usccs)), grade.FormatDate(day), grade.FormatDate(other), grade.FormatDate(other), grade.FormatDate(day),
+			counts[changeSame], counts[changeDowngrade], plural(counts[changeDowngrade]), counts[changeUpgrade], plural(counts[changeUpgrade]),
+			counts[changeNew], counts[changeGone])
+	}
+	return nil
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,17 +12,28 @@ import (
 )
 
 func (a *app) historyCmd() *cobra.Command {
-	var asJSON bool
+	var out outputFlags
 	cmd := &cobra.Command{
 		Use:   "history USCC",
-		Short: "Every grade an institution ever had, with its run, lifecycle dates and notes",
+		Short: "Every grade an institution ever had, with its run, lifecycle dates, clauses and evidence",
 		Long: `history lists an institution's recorded grades, oldest first: the run
 that produced each (evaluate, regrade, upgrade, review), the date it was
 computed at, its status, publicity and validity dates, the day a later
-grade replaced it, and the notes of objections and reviews. --json adds
-every clause's evidence.`,
+grade replaced it, the clauses that held with the notice's wording and the
+records behind them, and the notes of objections and reviews.
+
+Formats: table (a table of the grades, then each grade's clauses and
+evidence), csv (one row per grade; clauses joined by ";", reasons as
+"ID wording" joined by ";") and json (one object per grade, keys in column
+order, clauses with their evidence).`,
+		Example: `  creditsync history 91411002MALD5T628U
+  creditsync history 91411002MALD5T628U --format json`,
 		Args: exactArgs(1, "one USCC"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := out.get()
+			if err != nil {
+				return err
+			}
 			uscc := transform.NormalizeUSCC(args[0])
 			ctx := cmd.Context()
 			s, err := a.open(ctx)
@@ -34,65 +45,108 @@ every clause's evidence.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetEscapeHTML(false)
-				for _, e := range es {
-					if err := enc.Encode(entryJSON(e)); err != nil {
-						return err
-					}
-				}
-				return nil
+			if format != "table" {
+				return writeHistory(a.stdout, es, format)
 			}
 			if len(es) == 0 {
 				fmt.Fprintf(a.stdout, "%s has no recorded grade\n", uscc)
 				return nil
 			}
-			fmt.Fprintf(a.stdout, "%s %s\n", es[0].USCC, es[0].Name)
-			table := [][]string{{"run", "year", "as_of", "grade", "clauses", "status", "publicity_ends", "valid_from", "valid_until", "superseded_on"}}
-			for _, e := range es {
-				year := ""
-				if e.Year > 0 {
-					year = fmt.Sprint(e.Year)
-				}
-				table = append(table, []string{e.RunKind, year, grade.FormatDate(e.AsOf), e.Grade, strings.Join(e.ClauseIDs(), " "), e.Status,
-					grade.FormatDate(e.PublicityEndsOn), grade.FormatDate(e.ValidFrom), grade.FormatDate(e.ValidUntil), grade.FormatDate(e.SupersededOn)})
-			}
-			printTable(a.stdout, table)
-			for _, e := range es {
-				if e.Note != "" {
-					fmt.Fprintf(a.stdout, "\n%s %s:\n  %s\n", e.RunKind, e.RunID, strings.ReplaceAll(e.Note, "\n", "\n  "))
-				}
-			}
-			return nil
+			return printHistory(a.stdout, es)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per grade, evidence included")
+	out.register(cmd, true)
 	return cmd
 }
 
-// entryView is an Entry as history --json and grades --format json write it.
-type entryView struct {
-	USCC            string         `json:"uscc"`
-	Name            string         `json:"name"`
-	CountyCode      string         `json:"county_code"`
-	Grade           string         `json:"grade"`
-	Status          string         `json:"status"`
-	RunID           string         `json:"run_id"`
-	RunKind         string         `json:"run_kind"`
-	Year            int            `json:"year,omitempty"`
-	AsOf            string         `json:"as_of"`
-	PublicityEndsOn string         `json:"publicity_ends_on,omitempty"`
-	ValidFrom       string         `json:"valid_from,omitempty"`
-	ValidUntil      string         `json:"valid_until,omitempty"`
-	SupersededOn    string         `json:"superseded_on,omitempty"`
-	Note            string         `json:"note,omitempty"`
-	Clauses         []grade.Clause `json:"clauses"`
+// historyColumns are the columns of history in csv and json.
+var historyColumns = []string{"uscc", "name", "county_code", "run_kind", "run_id", "year", "as_of", "grade", "status",
+	"publicity_ends_on", "valid_from", "valid_until", "superseded_on", "note", "clauses", "reasons"}
+
+func writeHistory(w io.Writer, es []grade.Entry, format string) error {
+	rw, err := newRecordWriter(w, format, historyColumns...)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if err := rw.Write(e.USCC, e.Name, e.CountyCode, e.RunKind, e.RunID, yearValue(e), dateValue(e.AsOf), e.Grade, e.Status,
+			dateValue(e.PublicityEndsOn), dateValue(e.ValidFrom), dateValue(e.ValidUntil), dateValue(e.SupersededOn), e.Note,
+			clauseList(e.Clauses), reasons(e.Clauses)); err != nil {
+			return err
+		}
+	}
+	return rw.Close()
 }
 
-func entryJSON(e grade.Entry) entryView {
-	return entryView{USCC: e.USCC, Name: e.Name, CountyCode: e.CountyCode, Grade: e.Grade, Status: e.Status,
-		RunID: e.RunID, RunKind: e.RunKind, Year: e.Year, AsOf: grade.FormatDate(e.AsOf),
-		PublicityEndsOn: grade.FormatDate(e.PublicityEndsOn), ValidFrom: grade.FormatDate(e.ValidFrom),
-		ValidUntil: grade.FormatDate(e.ValidUntil), SupersededOn: grade.FormatDate(e.SupersededOn), Note: e.Note, Clauses: e.Clauses}
+func printHistory(w io.Writer, es []grade.Entry) error {
+	fmt.Fprintf(w, "%s %s\n", es[0].USCC, es[0].Name)
+	rw, err := newRecordWriter(w, "table", "run", "year", "as_of", "grade", "clauses", "status", "publicity_ends", "valid_from", "valid_until", "superseded_on")
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if err := rw.Write(e.RunKind, yearValue(e), dateValue(e.AsOf), e.Grade, clauseList(e.Clauses), e.Status,
+			dateValue(e.PublicityEndsOn), dateValue(e.ValidFrom), dateValue(e.ValidUntil), dateValue(e.SupersededOn)); err != nil {
+			return err
+		}
+	}
+	if err := rw.Close(); err != nil {
+		return err
+	}
+	for _, e := range es {
+		fmt.Fprintf(w, "\n%s %s → %s (%s, %s)\n", grade.FormatDate(e.AsOf), e.RunKind, e.Grade, e.Status, e.RunID)
+		if len(e.Clauses) == 0 {
+			fmt.Fprintf(w, "  A: %s\n", grade.AText)
+		}
+		for _, c := range e.Clauses {
+			fmt.Fprintf(w, "  %s (%s) %s\n", c.ID, c.Grade, c.Text)
+			for _, ev := range c.Evidence {
+				date := grade.FormatDate(ev.Date)
+				if date == "" {
+					date = "—"
+				}
+				fmt.Fprintf(w, "    - %s %s %s: %s\n", date, ev.Kind, ev.ID, ev.Detail)
+			}
+		}
+		if e.Note != "" {
+			fmt.Fprintf(w, "  note: %s\n", strings.ReplaceAll(e.Note, "\n", "\n        "))
+		}
+	}
+	return nil
+}
+
+// yearValue is the evaluated year, or nil for runs that evaluate no year.
+func yearValue(e grade.Entry) any {
+	if e.RunKind != grade.RunEvaluate || e.Year == 0 {
+		return nil
+	}
+	return e.Year
+}
+
+// clauseList is a grade's clauses as a record value: their IDs in a table
+// or CSV, the clauses with wording and evidence in JSON.
+type clauseList []grade.Clause
+
+func (c clauseList) cellText(sep string) string {
+	ids := make([]string, len(c))
+	for i, x := range c {
+		ids[i] = x.ID
+	}
+	return strings.Join(ids, sep)
+}
+
+func (c clauseList) jsonValue() any {
+	if c == nil {
+		return []grade.Clause{}
+	}
+	return []grade.Clause(c)
+}
+
+// reasons are the clauses as "ID wording", the form notices print.
+func reasons(cs []grade.Clause) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID + " " + c.Text
+	}
+	return out
 }

@@ -102,7 +102,7 @@ func TestImportThenQuery(t *testing.T) {
 		t.Errorf("count after second import = %q", got)
 	}
 	r = runCLI(t, env, "sql", "--format", "json", "SELECT uscc, county_code FROM institutions WHERE uscc = '91411023MA40000005'")
-	if strings.TrimSpace(r.stdout) != `{"county_code":"411003","uscc":"91411023MA40000005"}` {
+	if strings.TrimSpace(r.stdout) != `{"uscc":"91411023MA40000005","county_code":"411003"}` {
 		t.Errorf("json output = %q", r.stdout)
 	}
 	r = runCLI(t, env, "sql", "SELECT nonsense FROM institutions")

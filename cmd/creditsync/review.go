@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -15,7 +13,8 @@ import (
 )
 
 func (a *app) reviewCmd() *cobra.Command {
-	var list, format string
+	var list string
+	var out outputFlags
 	cmd := &cobra.Command{
 		Use:   "review",
 		Short: "List external records without a USCC that no single institution matches",
@@ -29,8 +28,9 @@ institution with a different name, import the record again with its USCC.`,
 		Example: "  creditsync review\n  creditsync review --list dishonest --format csv > review.csv",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "csv" && format != "json" {
-				return usageError{fmt.Errorf("--format must be table, csv or json, not %q", format)}
+			format, err := out.get()
+			if err != nil {
+				return err
 			}
 			if list != "" {
 				l, err := contract.Lookup(list)
@@ -73,7 +73,7 @@ institution with a different name, import the record again with its USCC.`,
 		},
 	}
 	cmd.Flags().StringVar(&list, "list", "", "only this list")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
+	out.register(cmd, false)
 	cmd.AddCommand(a.reviewRemovalsCmd())
 	return cmd
 }
@@ -167,30 +167,23 @@ func printReview(a *app, items []srcsync.ReviewItem, format string) error {
 		return []string{it.List, it.Source, it.Name, srcsync.KeyText(it.RecordKey), matches,
 			strings.Join(it.Candidates, " "), it.QueuedAt.Local().Format("2006-01-02 15:04")}
 	}
-	switch format {
-	case "json":
-		enc := json.NewEncoder(a.stdout)
-		enc.SetEscapeHTML(false)
+	if format != "table" {
+		rw, err := newRecordWriter(a.stdout, format, header...)
+		if err != nil {
+			return err
+		}
 		for _, it := range items {
 			r := row(it)
-			obj := map[string]any{}
-			for i, h := range header {
-				obj[h] = r[i]
+			vals := make([]any, len(r))
+			for i, v := range r {
+				vals[i] = v
 			}
-			obj["candidates"] = it.Candidates
-			if err := enc.Encode(obj); err != nil {
+			vals[5] = it.Candidates // an array in JSON
+			if err := rw.Write(vals...); err != nil {
 				return err
 			}
 		}
-		return nil
-	case "csv":
-		w := csv.NewWriter(a.stdout)
-		w.Write(header)
-		for _, it := range items {
-			w.Write(row(it))
-		}
-		w.Flush()
-		return w.Error()
+		return rw.Close()
 	}
 	if len(items) == 0 {
 		fmt.Fprintln(a.stdout, "nothing to review: every external record without a USCC matches exactly one institution")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -11,7 +10,8 @@ import (
 
 func (a *app) samplePlanCmd() *cobra.Command {
 	var flags gradeFlags
-	var on, format string
+	var on string
+	var out outputFlags
 	var seed int64
 	cmd := &cobra.Command{
 		Use:   "sample-plan --seed N",
@@ -27,8 +27,9 @@ plan on any machine; publish the seed with the plan.`,
 			if !cmd.Flags().Changed("seed") {
 				return usageError{fmt.Errorf("sample-plan needs --seed, so the plan can be reproduced")}
 			}
-			if format != "table" && format != "csv" {
-				return usageError{fmt.Errorf("--format must be table or csv, not %q", format)}
+			format, err := out.get()
+			if err != nil {
+				return err
 			}
 			day, err := dayOrToday("on", on)
 			if err != nil {
@@ -48,31 +49,30 @@ plan on any machine; publish the seed with the plan.`,
 			if err != nil {
 				return err
 			}
-			rows := [][]string{{"grade", "uscc", "name", "county_code"}}
+			if format == "table" {
+				fmt.Fprintf(a.stdout, "sampling plan on %s, seed %d:\n", grade.FormatDate(day), seed)
+				for _, g := range plan {
+					fmt.Fprintf(a.stdout, "  %s: %d of %d (%.4g%%)\n", g.Grade, len(g.Selected), g.Population, g.Percent)
+				}
+				fmt.Fprintln(a.stdout)
+			}
+			rw, err := newRecordWriter(a.stdout, format, "grade", "uscc", "name", "county_code")
+			if err != nil {
+				return err
+			}
 			for _, g := range plan {
 				for _, e := range g.Selected {
-					rows = append(rows, []string{g.Grade, e.USCC, e.Name, e.CountyCode})
+					if err := rw.Write(g.Grade, e.USCC, e.Name, e.CountyCode); err != nil {
+						return err
+					}
 				}
 			}
-			if format == "csv" {
-				cw := csv.NewWriter(a.stdout)
-				if err := cw.WriteAll(rows); err != nil {
-					return err
-				}
-				return nil
-			}
-			fmt.Fprintf(a.stdout, "sampling plan on %s, seed %d:\n", grade.FormatDate(day), seed)
-			for _, g := range plan {
-				fmt.Fprintf(a.stdout, "  %s: %d of %d (%.4g%%)\n", g.Grade, len(g.Selected), g.Population, g.Percent)
-			}
-			fmt.Fprintln(a.stdout)
-			printTable(a.stdout, rows)
-			return nil
+			return rw.Close()
 		},
 	}
 	flags.registerRules(cmd)
 	cmd.Flags().Int64Var(&seed, "seed", 0, "seed of the draw (required)")
 	cmd.Flags().StringVar(&on, "on", "", "draw among the grades in effect on this date (default: today)")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table or csv")
+	out.register(cmd, false)
 	return cmd
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -14,7 +13,8 @@ import (
 )
 
 func (a *app) sourcesCmd() *cobra.Command {
-	var configFile, format string
+	var configFile string
+	var out outputFlags
 	var check bool
 	cmd := &cobra.Command{
 		Use:   "sources",
@@ -31,8 +31,9 @@ monitoring.`,
 		Example: "  creditsync sources\n  creditsync sources --check --format json",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usageError{fmt.Errorf("--format must be table or json, not %q", format)}
+			format, err := out.get()
+			if err != nil {
+				return err
 			}
 			cfg, err := srcsync.LoadConfig(configFile)
 			if err != nil {
@@ -48,16 +49,10 @@ monitoring.`,
 			if err != nil {
 				return err
 			}
-			if format == "json" {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetEscapeHTML(false)
-				for _, x := range st {
-					if err := enc.Encode(sourceJSON(x)); err != nil {
-						return err
-					}
-				}
-			} else {
+			if format == "table" {
 				printSources(a, st)
+			} else if err := writeSources(a, st, format); err != nil {
+				return err
 			}
 			var stale []string
 			for _, x := range st {
@@ -72,7 +67,7 @@ monitoring.`,
 		},
 	}
 	cmd.Flags().StringVar(&configFile, "config", syncConfigPath(), "configuration file (env CREDITSYNC_CONFIG)")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	out.register(cmd, false)
 	cmd.Flags().BoolVar(&check, "check", false, "exit 1 when an enabled source is stale")
 	return cmd
 }
@@ -121,20 +116,26 @@ func timeText(t *time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-func sourceJSON(x srcsync.Status) map[string]any {
-	m := map[string]any{
-		"source": x.Source, "list": x.List, "kind": x.Kind, "mode": x.Mode, "disabled": x.Disabled,
-		"last_status": x.LastStatus, "last_error": x.LastError, "stale": x.Stale, "max_staleness_seconds": int64(x.MaxStaleness.Seconds()),
-		"snapshot_rows": x.SnapshotRows, "listed": x.Listed, "removed": x.Removed, "open_snapshot_pages": x.OpenPages,
-		"pending_removals": x.PendingRemovals, "held_removals": x.HeldRemovals,
-		"last_run": nil, "last_success": nil, "age_seconds": nil,
+// writeSources prints the sources as records (csv, json), every field
+// whole, times in UTC.
+func writeSources(a *app, st []srcsync.Status, format string) error {
+	rw, err := newRecordWriter(a.stdout, format, "source", "list", "kind", "mode", "disabled", "last_run", "last_status", "last_error",
+		"last_success", "age_seconds", "stale", "max_staleness_seconds", "snapshot_rows", "listed", "removed", "open_snapshot_pages", "pending_removals", "held_removals")
+	if err != nil {
+		return err
 	}
-	if x.LastRun != nil {
-		m["last_run"] = x.LastRun.UTC().Format(time.RFC3339)
+	for _, x := range st {
+		var lastRun, lastSuccess, age any
+		if x.LastRun != nil {
+			lastRun = x.LastRun.UTC()
+		}
+		if x.LastSuccess != nil {
+			lastSuccess, age = x.LastSuccess.UTC(), int64(x.Age.Seconds())
+		}
+		if err := rw.Write(x.Source, x.List, x.Kind, x.Mode, x.Disabled, lastRun, x.LastStatus, x.LastError,
+			lastSuccess, age, x.Stale, int64(x.MaxStaleness.Seconds()), x.SnapshotRows, x.Listed, x.Removed, x.OpenPages, x.PendingRemovals, x.HeldRemovals); err != nil {
+			return err
+		}
 	}
-	if x.LastSuccess != nil {
-		m["last_success"] = x.LastSuccess.UTC().Format(time.RFC3339)
-		m["age_seconds"] = int64(x.Age.Seconds())
-	}
-	return m
+	return rw.Close()
 }

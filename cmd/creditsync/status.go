@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,87 +16,188 @@ import (
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
+// statusSections are the parts of status, in the order they print.
+var statusSections = []string{"sources", "jobs", "lists", "grades", "waiting"}
+
 func (a *app) statusCmd() *cobra.Command {
-	return &cobra.Command{
+	var out outputFlags
+	var only string
+	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the last run of every job and step, and the state of the data",
-		Long: `status shows, for operators: the last run of each job with each step's
-status, duration, counts and error; each external source's last success
-and staleness; how many records each list holds with the time of its last
-load; the grades in effect per county; and what waits on people — open
-objections and publicity periods ending within a week.`,
+		Long: `status shows, for operators: each external source's last success and
+staleness (sources); the last run of each job with each step's status,
+duration, counts and error (jobs); how many records each list holds with
+the time of its last load (lists); the grades in effect per county
+(grades); and what waits on people — open objections and publicity
+periods ending within a week (waiting).
+
+--section NAME prints one of them. In a table long values are cut to one
+line; csv (one section: --section is required) and json (one object per
+line, its first key "section") hold them whole. Times carry their zone.`,
+		Example: `  creditsync status
+  creditsync status --section jobs --format csv
+  creditsync status --format json`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := out.get()
+			if err != nil {
+				return err
+			}
+			sections := statusSections
+			if only != "" {
+				if !slices.Contains(statusSections, only) {
+					return usageError{fmt.Errorf("--section must be one of %s, not %q", strings.Join(statusSections, ", "), only)}
+				}
+				sections = []string{only}
+			}
+			if format == "csv" && len(sections) > 1 {
+				return usageError{fmt.Errorf("--format csv prints one section: add --section (%s)", strings.Join(statusSections, ", "))}
+			}
 			ctx := cmd.Context()
 			s, err := a.open(ctx)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			t := sql.Target{Cluster: s.Cluster()}
-			today := grade.Today(time.Now())
-			if err := a.printSourceStatus(ctx, s); err != nil {
-				return err
-			}
-			fmt.Fprintln(a.stdout)
-			sections := []struct {
-				title, query string
-				params       store.Params
-			}{
-				{"Last run of each job", "jobs/last_runs", nil},
-				{"Lists", "report/list_freshness", nil},
-				{"Grades in effect today by county", "report/status_grades", store.Params{"day": today}},
-				{"Open objections and publicity ending within 7 days", "report/status_lifecycle", store.Params{"day": today, "days": uint16(7)}},
-			}
 			for i, sec := range sections {
-				if i > 0 {
-					fmt.Fprintln(a.stdout)
+				if format == "table" {
+					if i > 0 {
+						fmt.Fprintln(a.stdout)
+					}
+					fmt.Fprintln(a.stdout, statusTitles[sec]+":")
 				}
-				fmt.Fprintln(a.stdout, sec.title+":")
-				rows, err := s.Query(ctx, sql.MustQuery(t, sec.query), sec.params)
-				if err != nil {
-					return fmt.Errorf("%s: %w", sec.title, err)
-				}
-				err = writeRows(a.stdout, rows, "table")
-				rows.Close()
-				if err != nil {
-					return err
+				w := sectionWriter{w: a.stdout, format: format, section: sec, tagged: format == "json"}
+				if err := a.printStatusSection(ctx, s, sec, w); err != nil {
+					return fmt.Errorf("status %s: %w", sec, err)
 				}
 			}
 			return nil
 		},
 	}
+	out.register(cmd, false)
+	cmd.Flags().StringVar(&only, "section", "", "print one section: "+strings.Join(statusSections, ", "))
+	return cmd
+}
+
+var statusTitles = map[string]string{
+	"sources": "External sources",
+	"jobs":    "Last run of each job",
+	"lists":   "Lists",
+	"grades":  "Grades in effect today by county",
+	"waiting": "Open objections and publicity ending within 7 days",
+}
+
+// sectionWriter opens the record writer of one status section; in JSON
+// every record starts with the section's name, so the sections can share
+// one stream.
+type sectionWriter struct {
+	w       io.Writer
+	format  string
+	section string
+	tagged  bool
+}
+
+func (sw sectionWriter) open(cols ...string) (*sectionRecords, error) {
+	if sw.tagged {
+		cols = append([]string{"section"}, cols...)
+	}
+	rw, err := newRecordWriter(sw.w, sw.format, cols...)
+	if err != nil {
+		return nil, err
+	}
+	return &sectionRecords{rw: rw, sw: sw}, nil
+}
+
+type sectionRecords struct {
+	rw *recordWriter
+	sw sectionWriter
+}
+
+func (r *sectionRecords) Write(vals ...any) error {
+	if r.sw.tagged {
+		vals = append([]any{r.sw.section}, vals...)
+	}
+	return r.rw.Write(vals...)
+}
+
+func (a *app) printStatusSection(ctx context.Context, s store.Store, section string, w sectionWriter) error {
+	t := sql.Target{Cluster: s.Cluster()}
+	today := grade.Today(time.Now())
+	queries := map[string]struct {
+		name   string
+		params store.Params
+	}{
+		"jobs":    {"jobs/last_runs", nil},
+		"lists":   {"report/list_freshness", nil},
+		"grades":  {"report/status_grades", store.Params{"day": today}},
+		"waiting": {"report/status_lifecycle", store.Params{"day": today, "days": uint16(7)}},
+	}
+	if section == "sources" {
+		return a.printSourceStatus(ctx, s, w)
+	}
+	q := queries[section]
+	rows, err := s.Query(ctx, sql.MustQuery(t, q.name), q.params)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var names, types []string
+	for _, c := range rows.Columns() {
+		names = append(names, c.Name)
+		types = append(types, c.Type)
+	}
+	rec, err := w.open(names...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		vals := rows.Values()
+		for i, v := range vals {
+			if tm, ok := v.(time.Time); ok {
+				vals[i] = timeOfColumn(tm, types[i])
+			}
+		}
+		if err := rec.Write(vals...); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rec.rw.Close()
 }
 
 // printSourceStatus lists the configured sources and their staleness,
 // or says that none are configured.
-func (a *app) printSourceStatus(ctx context.Context, s store.Store) error {
+func (a *app) printSourceStatus(ctx context.Context, s store.Store, w sectionWriter) error {
 	cfg, configured, err := a.nightlySyncConfig(nightlyDeps{})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(a.stdout, "External sources:")
 	if !configured {
-		fmt.Fprintln(a.stdout, "none configured (creditsync.toml); see creditsync.example.toml")
+		if w.format == "table" {
+			fmt.Fprintln(a.stdout, "none configured (creditsync.toml); see creditsync.example.toml")
+		}
 		return nil
 	}
 	statuses, err := srcsync.Sources(ctx, s, cfg, time.Now())
 	if err != nil {
 		return err
 	}
-	table := [][]string{{"source", "list", "last success", "age", "stale", "listed", "last error"}}
+	rec, err := w.open("source", "list", "last_success", "age", "stale", "listed", "last_error")
+	if err != nil {
+		return err
+	}
 	for _, st := range statuses {
-		last, age, stale := "never", "", ""
+		var last, age any
 		if st.LastSuccess != nil {
-			last = st.LastSuccess.UTC().Format("2006-01-02 15:04")
+			last = *st.LastSuccess
 			age = st.Age.Round(time.Minute).String()
 		}
-		if st.Stale {
-			stale = "STALE"
+		if err := rec.Write(st.Source, st.List, last, age, st.Stale, st.Listed, st.LastError); err != nil {
+			return err
 		}
-		errText, _, _ := strings.Cut(st.LastError, "\n")
-		table = append(table, []string{st.Source, st.List, last, age, stale, fmt.Sprint(st.Listed), errText})
 	}
-	printTable(a.stdout, table)
-	return nil
+	return rec.rw.Close()
 }
