@@ -121,6 +121,8 @@ func (r *sectionRecords) Write(vals ...any) error {
 	return r.rw.Write(vals...)
 }
 
+func (r *sectionRecords) Close() error { return r.rw.Close() }
+
 func (a *app) printStatusSection(ctx context.Context, s store.Store, section string, w sectionWriter) error {
 	t := sql.Target{Cluster: s.Cluster()}
 	today := grade.Today(time.Now())
@@ -165,7 +167,7 @@ func (a *app) printStatusSection(ctx context.Context, s store.Store, section str
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return rec.rw.Close()
+	return rec.Close()
 }
 
 // printSourceStatus lists the configured sources and their staleness,
@@ -199,5 +201,5 @@ func (a *app) printSourceStatus(ctx context.Context, s store.Store, w sectionWri
 			return err
 		}
 	}
-	return rec.rw.Close()
+	return rec.Close()
 }
