@@ -131,7 +131,7 @@ func TestAnalystTablesAgreeWithGo(t *testing.T) {
 // Chinese and English.
 func TestAnalystColumnsAreCommented(t *testing.T) {
 	s := storetest.OpenMigrated(t)
-	rel := "('counties', 'clauses', 'labels', 'v_grade_history', 'v_current_grades', 'v_clause_evidence', 'v_grade_changes', 'v_list_records')"
+	rel := "('counties', 'clauses', 'labels', 'v_county_codes', 'v_grade_history', 'v_current_grades', 'v_clause_evidence', 'v_grade_changes', 'v_list_records')"
 	got := table(t, s, `SELECT table, name, comment FROM system.columns
 		WHERE database = currentDatabase() AND table IN `+rel+` AND name != 'version'
 		  AND NOT (match(comment, '\\p{Han}') AND match(comment, '[A-Za-z]{3}'))`)
@@ -139,8 +139,8 @@ func TestAnalystColumnsAreCommented(t *testing.T) {
 		t.Errorf("columns without a Chinese and English comment: %q", got)
 	}
 	n := table(t, s, "SELECT uniqExact(table) FROM system.columns WHERE database = currentDatabase() AND table IN "+rel)
-	if n[0][0] != "8" {
-		t.Errorf("found %s of the 8 analyst tables and views", n[0][0])
+	if n[0][0] != "9" {
+		t.Errorf("found %s of the 9 analyst tables and views", n[0][0])
 	}
 }
 
@@ -153,9 +153,11 @@ func TestAnalystViews(t *testing.T) {
 		return fmt.Sprintf(`[{"id":%q,"grade":%q,"text":%q,"evidence":[{"kind":%q,"id":%q,"date":%q,"detail":"d"}]}]`, id, g, text, kind, rec, date)
 	}
 	for _, q := range []string{
-		`INSERT INTO institutions (uscc, name, name_key, county_code, version) VALUES
-			('U1', '甲机构', '甲机构', '411003', 1), ('U2', '乙机构', '乙机构', '411002', 1),
-			('U3', '同名', '同名', '411024', 1), ('U4', '同名', '同名', '411025', 1)`,
+		// U1 carries the withdrawn code of its county; U2's licence was
+		// revoked on 1 August 2026, which ends its grade that day.
+		`INSERT INTO institutions (uscc, name, name_key, county_code, license_status, license_status_on, version) VALUES
+			('U1', '甲机构', '甲机构', '411023', 'valid', NULL, 1), ('U2', '乙机构', '乙机构', '411002', 'revoked', '2026-08-01', 1),
+			('U3', '同名', '同名', '411024', 'valid', NULL, 1), ('U4', '同名', '同名', '411025', 'valid', NULL, 1)`,
 		`INSERT INTO grade_runs (run_id, kind, year, as_of, started, finished, version) VALUES
 			('E', 'evaluate', 2025, '2025-07-31', now64(3), now64(3), 1),
 			('R', 'regrade', 0, '2026-01-10', now64(3), now64(3), 1),
@@ -180,11 +182,11 @@ func TestAnalystViews(t *testing.T) {
 		name, query string
 		want        [][]string
 	}{
-		{"changes", `SELECT uscc, county_name, from_grade, to_grade, changed_on, change, change_zh, kind, kind_zh, year, clause_texts FROM v_grade_changes ORDER BY uscc, changed_on`,
+		{"changes", `SELECT uscc, county_code, county_name, from_grade, to_grade, changed_on, change, change_zh, kind, kind_zh, year, clause_texts FROM v_grade_changes ORDER BY uscc, changed_on`,
 			[][]string{
-				{"U1", "建安区", "NULL", "A", "2025-08-07", "initial", "首次评定", "evaluate", "年度评价", "2025", ""},
-				{"U1", "建安区", "A", "C", "2026-01-10", "downgrade", "降级", "regrade", "动态降级", "NULL", "C6 被列入经营异常名录"},
-				{"U2", "魏都区", "NULL", "B", "2025-08-07", "initial", "首次评定", "evaluate", "年度评价", "2025", "B1 未履行信用承诺"},
+				{"U1", "411003", "建安区", "NULL", "A", "2025-08-07", "initial", "首次评定", "evaluate", "年度评价", "2025", ""},
+				{"U1", "411003", "建安区", "A", "C", "2026-01-10", "downgrade", "降级", "regrade", "动态降级", "NULL", "C6 被列入经营异常名录"},
+				{"U2", "411002", "魏都区", "NULL", "B", "2025-08-07", "initial", "首次评定", "evaluate", "年度评价", "2025", "B1 未履行信用承诺"},
 			}},
 		{"history years", `SELECT uscc, run_id, year, status_zh FROM v_grade_history ORDER BY uscc, run_id`,
 			[][]string{{"U1", "E", "2025", "已被取代"}, {"U1", "R", "NULL", "有效"}, {"U2", "E", "2025", "有效"}}},
@@ -200,8 +202,14 @@ func TestAnalystViews(t *testing.T) {
 			[][]string{{"U1", "经营异常名录", "name"}}},
 		{"grades on a day", `SELECT uscc, grade, status, county_name FROM v_grades_on(day = '2026-01-09') ORDER BY uscc`,
 			[][]string{{"U1", "A", "confirmed", "建安区"}, {"U2", "B", "confirmed", "魏都区"}}},
-		{"grades on a later day", `SELECT uscc, grade, status, status_zh FROM v_grades_on(day = '2026-08-07') ORDER BY uscc`,
-			[][]string{{"U1", "C", "confirmed", "有效"}, {"U2", "B", "expired", "已过有效期"}}},
+		{"grades before the licence ended", `SELECT uscc, grade, status, status_zh FROM v_grades_on(day = '2026-07-31') ORDER BY uscc`,
+			[][]string{{"U1", "C", "confirmed", "有效"}, {"U2", "B", "confirmed", "有效"}}},
+		{"grades after the licence ended", `SELECT uscc, grade, status, status_zh FROM v_grades_on(day = '2026-08-07') ORDER BY uscc`,
+			[][]string{{"U1", "C", "confirmed", "有效"}}},
+		{"licence in the history", `SELECT uscc, license_status, license_ended_on FROM v_grade_history WHERE run_id = 'E' ORDER BY uscc`,
+			[][]string{{"U1", "valid", "NULL"}, {"U2", "revoked", "2026-08-01"}}},
+		{"list records by current county code", `SELECT record_key, county_code, county_name FROM v_list_records WHERE uscc = 'U1' ORDER BY record_key`,
+			[][]string{{"U1|2025-06-30", "411003", "建安区"}, {"甲机构|2026-01-05", "411003", "建安区"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,6 +219,23 @@ func TestAnalystViews(t *testing.T) {
 			}
 		})
 	}
+	// The views apply the rule grades --on applies.
+	for _, day := range []string{"2025-08-06", "2025-08-07", "2026-01-09", "2026-01-10", "2026-07-31"} {
+		d, _ := time.Parse(time.DateOnly, day)
+		es, err := grade.GradesOn(ctx, s, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want [][]string
+		for _, e := range es {
+			want = append(want, []string{e.USCC, e.Grade, e.StatusOn(d)})
+		}
+		got := table(t, s, "SELECT uscc, grade, status FROM v_grades_on(day = '"+day+"') ORDER BY uscc")
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("v_grades_on(%s) = %q, grade.GradesOn = %q", day, got, want)
+		}
+	}
+
 	// The view of 0003 keeps working for its readers.
 	cols := table(t, s, "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'v_current_grades' ORDER BY position LIMIT 12")
 	var names []string

@@ -8,10 +8,14 @@
 -- new ones at the end.
 --
 -- The rule every view uses: a recorded grade is IN EFFECT ON DAY d when
--- valid_from <= d and (superseded_on IS NULL or superseded_on > d). A grade
--- in effect whose valid_until < d shows as expired. Rows never in effect
--- (publicized, under review, superseded before confirmation) have
--- valid_from NULL.
+-- valid_from <= d and (superseded_on IS NULL or superseded_on > d), unless
+-- the institution's licence was cancelled or revoked on or before d (that
+-- ends the grade in force: license_ended_on <= d). A grade in effect whose
+-- valid_until < d shows as expired. Rows never in effect (publicized,
+-- under review, superseded before confirmation) have valid_from NULL.
+--
+-- County codes are shown as they are now: a withdrawn code still carried
+-- by old rows (411023) reads as its successor's (411003).
 --
 -- The rows of counties, clauses and labels restate facts defined in Go
 -- (transform/county.go, grade/clauses.go, the contract's Chinese names);
@@ -124,6 +128,17 @@ INSERT INTO labels (domain, code, zh, version) VALUES
     ('license_status', 'revoked', '吊销', 1),
     ('license_status', 'cancelled', '注销', 1);
 
+-- v_county_codes: every code a county is known by, current or withdrawn,
+-- with its current code and name, for joins on stored codes.
+CREATE OR REPLACE VIEW v_county_codes {{.OnCluster}} (
+    any_code String COMMENT '代码 a current or withdrawn division code',
+    code     String COMMENT '现行代码 the current code of that area',
+    name     String COMMENT '名称 its Chinese name'
+) AS
+SELECT any_code, code, name
+FROM counties FINAL
+ARRAY JOIN arrayConcat([code], legacy_codes) AS any_code;
+
 -- v_grade_history: every recorded grade of a finished run, newest first per
 -- institution. Replaces the view of 0003 with the same first eighteen
 -- columns (year is now NULL for runs other than evaluate) and more after.
@@ -149,12 +164,14 @@ CREATE OR REPLACE VIEW v_grade_history {{.OnCluster}} (
     county_name       String COMMENT '区县名称 county name ('''' outside Xuchang)',
     status_zh         String COMMENT '状态 Chinese label of status',
     run_kind_zh       String COMMENT '来源 Chinese label of run_kind',
-    clause_texts      Array(String) COMMENT '条款及原文 "ID wording" of each clause that holds, as recorded'
+    clause_texts      Array(String) COMMENT '条款及原文 "ID wording" of each clause that holds, as recorded',
+    license_status    String COMMENT '许可状态 the licence now: valid | revoked | cancelled',
+    license_ended_on  Nullable(Date) COMMENT '许可终止日 day the licence was cancelled or revoked, which ends the grade in force; NULL while it stands'
 ) AS
 SELECT
     h.uscc AS uscc,
     i.name AS name,
-    i.county_code AS county_code,
+    if(c.code != '', c.code, toString(i.county_code)) AS county_code,
     h.grade AS grade,
     h.clauses AS clauses,
     h.status AS status,
@@ -173,11 +190,13 @@ SELECT
     c.name AS county_name,
     ls.zh AS status_zh,
     lk.zh AS run_kind_zh,
-    arrayMap(x -> concat(JSONExtractString(x, 'id'), ' ', JSONExtractString(x, 'text')), JSONExtractArrayRaw(h.evidence)) AS clause_texts
+    arrayMap(x -> concat(JSONExtractString(x, 'id'), ' ', JSONExtractString(x, 'text')), JSONExtractArrayRaw(h.evidence)) AS clause_texts,
+    toString(i.license_status) AS license_status,
+    if(i.license_status IN ('cancelled', 'revoked'), i.license_status_on, NULL) AS license_ended_on
 FROM grade_history AS h FINAL
 INNER JOIN grade_runs AS r FINAL ON r.run_id = h.run_id
 LEFT JOIN institutions AS i FINAL ON i.uscc = h.uscc
-LEFT JOIN counties AS c FINAL ON c.code = i.county_code
+LEFT JOIN v_county_codes AS c ON c.any_code = i.county_code
 LEFT JOIN (SELECT code, zh FROM labels FINAL WHERE domain = 'grade_status') AS ls ON ls.code = h.status
 LEFT JOIN (SELECT code, zh FROM labels FINAL WHERE domain = 'run_kind') AS lk ON lk.code = r.kind
 WHERE r.finished IS NOT NULL
@@ -213,6 +232,7 @@ SELECT
 FROM v_grade_history
 WHERE valid_from <= toDate(now(), 'Asia/Shanghai')
   AND (superseded_on IS NULL OR superseded_on > toDate(now(), 'Asia/Shanghai'))
+  AND (license_ended_on IS NULL OR license_ended_on > toDate(now(), 'Asia/Shanghai'))
 ORDER BY uscc;
 
 -- v_grades_on(day = 'YYYY-MM-DD'): v_current_grades for any day, past or
@@ -229,6 +249,7 @@ SELECT
 FROM v_grade_history
 WHERE valid_from <= {day:Date}
   AND (superseded_on IS NULL OR superseded_on > {day:Date})
+  AND (license_ended_on IS NULL OR license_ended_on > {day:Date})
 ORDER BY uscc;
 
 -- v_clause_evidence: one row per evidence item of every recorded grade.
@@ -349,7 +370,7 @@ SELECT
     if(i.uscc = '', NULL, if(m.listed_uscc != '', 'uscc', 'name')) AS matched_by,
     if(i.uscc = '', NULL, if(m.listed_uscc != '', '统一社会信用代码', '名称')) AS matched_by_zh,
     if(i.uscc = '', NULL, i.name) AS institution_name,
-    if(i.uscc = '', NULL, toString(i.county_code)) AS county_code,
+    if(i.uscc = '', NULL, if(c.code != '', c.code, toString(i.county_code))) AS county_code,
     if(i.uscc = '', NULL, c.name) AS county_name,
     nullIf(m.listed_uscc, '') AS listed_uscc,
     m.listed_name AS listed_name,
@@ -384,5 +405,5 @@ FROM (
     LEFT JOIN by_name AS n ON n.name_key = r.name_key
 ) AS m
 LEFT JOIN institutions AS i FINAL ON i.uscc = m.candidate
-LEFT JOIN counties AS c FINAL ON c.code = i.county_code
+LEFT JOIN v_county_codes AS c ON c.any_code = i.county_code
 LEFT JOIN (SELECT code, zh FROM labels FINAL WHERE domain = 'list') AS ll ON ll.code = m.list;
