@@ -248,27 +248,11 @@ func jsonValue(v any) any {
 
 // writeRows prints a query result in a record format.
 func writeRows(w io.Writer, rows store.Rows, format string) error {
-	cols := rows.Columns()
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = c.Name
-	}
-	rw, err := newRecordWriter(w, format, names...)
+	rw, err := newRecordWriter(w, format, columnNames(rows)...)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		vals := rows.Values()
-		for i, v := range vals {
-			if t, ok := v.(time.Time); ok {
-				vals[i] = timeOfColumn(t, cols[i].Type)
-			}
-		}
-		if err := rw.Write(vals...); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := copyRows(rows, rw.Write); err != nil {
 		return err
 	}
 	if err := rw.Close(); err != nil {
@@ -278,6 +262,33 @@ func writeRows(w io.Writer, rows store.Rows, format string) error {
 		fmt.Fprintf(w, "(%d row%s)\n", rw.Count(), plural(rw.Count()))
 	}
 	return nil
+}
+
+func columnNames(rows store.Rows) []string {
+	cols := rows.Columns()
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// copyRows passes every row of a query result to write, its times written
+// as their column types say.
+func copyRows(rows store.Rows, write func(vals ...any) error) error {
+	cols := rows.Columns()
+	for rows.Next() {
+		vals := rows.Values()
+		for i, v := range vals {
+			if t, ok := v.(time.Time); ok {
+				vals[i] = timeOfColumn(t, cols[i].Type)
+			}
+		}
+		if err := write(vals...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // timeOfColumn writes a time as its column type says: a Date as a bare

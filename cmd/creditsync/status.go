@@ -144,27 +144,11 @@ func (a *app) printStatusSection(ctx context.Context, s store.Store, section str
 		return err
 	}
 	defer rows.Close()
-	var names, types []string
-	for _, c := range rows.Columns() {
-		names = append(names, c.Name)
-		types = append(types, c.Type)
-	}
-	rec, err := w.open(names...)
+	rec, err := w.open(columnNames(rows)...)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		vals := rows.Values()
-		for i, v := range vals {
-			if tm, ok := v.(time.Time); ok {
-				vals[i] = timeOfColumn(tm, types[i])
-			}
-		}
-		if err := rec.Write(vals...); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := copyRows(rows, rec.Write); err != nil {
 		return err
 	}
 	return rec.Close()
