@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,6 +33,9 @@ func summaries(t *testing.T, dir string) []jobs.Report {
 		}
 		out = append(out, r)
 	}
+	// File names order runs by the second they started, then by a random
+	// suffix: two runs in one second would come in either order.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Started.Before(out[j].Started) })
 	return out
 }
 
