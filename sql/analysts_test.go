@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +142,36 @@ func TestAnalystColumnsAreCommented(t *testing.T) {
 	n := table(t, s, "SELECT uniqExact(table) FROM system.columns WHERE database = currentDatabase() AND table IN "+rel)
 	if n[0][0] != "9" {
 		t.Errorf("found %s of the 9 analyst tables and views", n[0][0])
+	}
+}
+
+// The seven lists' columns carry the contract's Chinese header name first,
+// then English, so DESCRIBE speaks the bureau's words.
+func TestListColumnsAreCommented(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	comments := map[string]string{}
+	for _, r := range table(t, s, "SELECT concat(table, '.', name), comment FROM system.columns WHERE database = currentDatabase()") {
+		comments[r[0]] = r[1]
+	}
+	hanAndLatin := regexp.MustCompile(`\p{Han}.*[A-Za-z]{3}`)
+	for _, l := range contract.Lists() {
+		n := 0
+		for col, c := range comments {
+			if strings.HasPrefix(col, l.Name+".") {
+				n++
+				if !hanAndLatin.MatchString(c) {
+					t.Errorf("%s: comment %q lacks Chinese then English", col, c)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("no columns found for list %s", l.Name)
+		}
+		for _, c := range l.Columns {
+			if got := comments[l.Name+"."+c.Key]; !strings.HasPrefix(got, c.Chinese+" ") {
+				t.Errorf("%s.%s: comment %q does not start with the contract's name %q", l.Name, c.Key, got, c.Chinese)
+			}
+		}
 	}
 }
 

@@ -407,3 +407,90 @@ FROM (
 LEFT JOIN institutions AS i FINAL ON i.uscc = m.candidate
 LEFT JOIN v_county_codes AS c ON c.any_code = i.county_code
 LEFT JOIN (SELECT code, zh FROM labels FINAL WHERE domain = 'list') AS ll ON ll.code = m.list;
+
+-- Column comments of the seven lists, Chinese first (the contract's header
+-- name, so DESCRIBE shows what the bureau's files call each column), then
+-- English. Only metadata changes. The ingest columns every list shares
+-- are commented once, in the block below.
+{{define "ingest_columns"}}
+    COMMENT COLUMN source '来源 the importer or sync source that loaded the row',
+    COMMENT COLUMN source_ref '来源位置 file path or URL (credentials redacted)',
+    COMMENT COLUMN source_line '行号 line of the file or position in the listing',
+    COMMENT COLUMN batch_id '批次 import_batches.batch_id',
+    COMMENT COLUMN loaded_at '载入时间 when the row was stored (UTC)',
+    COMMENT COLUMN version '版本 loaded_at in nanoseconds: a later load of the same key wins',
+    COMMENT COLUMN row_hash '行哈希 hash of the contract columns: a re-import of an unchanged row writes nothing',
+    COMMENT COLUMN extra '其他列 JSON of the input columns outside the contract'{{end}}
+
+ALTER TABLE institutions {{.OnCluster}}
+    COMMENT COLUMN uscc '统一社会信用代码 unified social credit code, checked (GB 32100)',
+    COMMENT COLUMN name '机构名称 institution name',
+    COMMENT COLUMN name_key '名称键 name normalised (NFKC, no spaces, unified brackets) for matching records without a USCC',
+    COMMENT COLUMN county_code '区县代码 county (GB/T 2260), from the USCC unless the register gives one; see counties',
+    COMMENT COLUMN license_no '许可证编号 licence number',
+    COMMENT COLUMN licensed_on '许可日期 licence date',
+    COMMENT COLUMN license_status '许可状态 licence status: valid | revoked | cancelled (labels: license_status)',
+    COMMENT COLUMN license_status_on '状态变更日期 date of the licence status, e.g. of its revocation',
+    COMMENT COLUMN commitment_signed_on '承诺书签订日期 credit commitment signed on; NULL when none is on file',
+    COMMENT COLUMN lost_contact_since '失联起始日期 lost contact since; NULL while reachable',
+{{template "ingest_columns"}};
+
+ALTER TABLE inspections {{.OnCluster}}
+    COMMENT COLUMN record_id '记录编号 record id',
+    COMMENT COLUMN uscc '统一社会信用代码 USCC of the institution',
+    COMMENT COLUMN kind '类型 violation | fund_fraud | false_materials | conditions_unmet | compliance_failure | commitment_breach (labels: inspection_kind)',
+    COMMENT COLUMN severity '情节 minor | general | serious | major; empty unless kind = violation (labels: severity)',
+    COMMENT COLUMN handled_on '查处日期 date handled',
+    COMMENT COLUMN rectified_on '整改完成日期 rectified on; NULL when not rectified',
+    COMMENT COLUMN refused '拒不整改 refused to rectify or to carry out the decision',
+    COMMENT COLUMN authority '查处机关 handling authority',
+    COMMENT COLUMN measure '查处措施 measures taken',
+    COMMENT COLUMN description '情况说明 description',
+{{template "ingest_columns"}};
+
+ALTER TABLE annual_reports {{.OnCluster}}
+    COMMENT COLUMN uscc '统一社会信用代码 USCC of the institution',
+    COMMENT COLUMN year '报告年度 the year reported on',
+    COMMENT COLUMN submitted_on '提交日期 submitted on',
+{{template "ingest_columns"}};
+
+ALTER TABLE penalties {{.OnCluster}}
+    COMMENT COLUMN record_id '决定书文号 decision number',
+    COMMENT COLUMN uscc '统一社会信用代码 USCC as published; empty when the source gave only a name (v_list_records matches those by name)',
+    COMMENT COLUMN name '企业名称 name as published',
+    COMMENT COLUMN name_key '名称键 name normalised (NFKC, no spaces, unified brackets) for matching records without a USCC',
+    COMMENT COLUMN decided_on '决定日期 decision date',
+    COMMENT COLUMN authority '作出决定机关 deciding authority',
+    COMMENT COLUMN content '处罚内容 the penalty',
+    COMMENT COLUMN publicity_ended_on '公示截止日期 end of publicity; NULL when open-ended',
+{{template "ingest_columns"}};
+
+ALTER TABLE abnormal {{.OnCluster}}
+    COMMENT COLUMN uscc '统一社会信用代码 USCC as published; empty when the source gave only a name (v_list_records matches those by name)',
+    COMMENT COLUMN name '企业名称 name as published',
+    COMMENT COLUMN name_key '名称键 name normalised (NFKC, no spaces, unified brackets) for matching records without a USCC',
+    COMMENT COLUMN listed_on '列入日期 listed on',
+    COMMENT COLUMN reason '列入原因 reason for listing',
+    COMMENT COLUMN authority '作出决定机关 deciding authority',
+    COMMENT COLUMN removed_on '移出日期 removed on; NULL while listed',
+    COMMENT COLUMN removal_reason '移出原因 reason for removal',
+{{template "ingest_columns"}};
+
+ALTER TABLE dishonest {{.OnCluster}}
+    COMMENT COLUMN uscc '统一社会信用代码 USCC as published; empty when the source gave only a name (v_list_records matches those by name)',
+    COMMENT COLUMN name '主体名称 name as published',
+    COMMENT COLUMN name_key '名称键 name normalised (NFKC, no spaces, unified brackets) for matching records without a USCC',
+    COMMENT COLUMN listed_on '列入日期 listed on',
+    COMMENT COLUMN reason '列入原因 reason for listing',
+    COMMENT COLUMN authority '作出决定机关 deciding authority',
+    COMMENT COLUMN removed_on '移出日期 removed on; NULL while listed',
+{{template "ingest_columns"}};
+
+ALTER TABLE public_eval {{.OnCluster}}
+    COMMENT COLUMN uscc '统一社会信用代码 USCC as published; empty when the source gave only a name (v_list_records matches those by name)',
+    COMMENT COLUMN name '主体名称 name as published',
+    COMMENT COLUMN name_key '名称键 name normalised (NFKC, no spaces, unified brackets) for matching records without a USCC',
+    COMMENT COLUMN grade '评价结果 public credit grade: A | B | C | D',
+    COMMENT COLUMN grade_label '等级名称 the grade as published, e.g. 优',
+    COMMENT COLUMN evaluated_on '评价日期 evaluated on',
+{{template "ingest_columns"}};
