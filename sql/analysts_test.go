@@ -132,7 +132,7 @@ func TestAnalystTablesAgreeWithGo(t *testing.T) {
 // Chinese and English.
 func TestAnalystColumnsAreCommented(t *testing.T) {
 	s := storetest.OpenMigrated(t)
-	rel := "('counties', 'clauses', 'labels', 'v_county_codes', 'v_grade_history', 'v_current_grades', 'v_clause_evidence', 'v_grade_changes', 'v_list_records')"
+	rel := "('counties', 'clauses', 'labels', 'v_county_codes', 'v_grade_history', 'v_current_grades', 'v_clause_evidence', 'v_grade_changes', 'v_list_records', 'v_inspections')"
 	got := table(t, s, `SELECT table, name, comment FROM system.columns
 		WHERE database = currentDatabase() AND table IN `+rel+` AND name != 'version'
 		  AND NOT (match(comment, '\\p{Han}') AND match(comment, '[A-Za-z]{3}'))`)
@@ -140,8 +140,8 @@ func TestAnalystColumnsAreCommented(t *testing.T) {
 		t.Errorf("columns without a Chinese and English comment: %q", got)
 	}
 	n := table(t, s, "SELECT uniqExact(table) FROM system.columns WHERE database = currentDatabase() AND table IN "+rel)
-	if n[0][0] != "9" {
-		t.Errorf("found %s of the 9 analyst tables and views", n[0][0])
+	if n[0][0] != "10" {
+		t.Errorf("found %s of the 10 analyst tables and views", n[0][0])
 	}
 }
 
@@ -204,6 +204,8 @@ func TestAnalystViews(t *testing.T) {
 			('', '同名', '同名', '2026-02-02', '', 1)`,
 		`INSERT INTO penalties (record_id, uscc, name, name_key, decided_on, version) VALUES ('P1', 'OTHER', '别家', '别家', '2026-01-01', 1)`,
 		`INSERT INTO public_eval (uscc, name, name_key, grade, evaluated_on, version) VALUES ('U1', '甲机构', '甲机构', 'B', '2025-06-30', 1)`,
+		`INSERT INTO inspections (record_id, uscc, kind, severity, handled_on, rectified_on, refused, version) VALUES
+			('I1', 'U1', 'violation', 'serious', '2026-01-02', NULL, true, 1), ('I2', 'U2', 'false_materials', '', '2026-02-03', '2026-02-10', false, 1)`,
 	} {
 		if err := s.Exec(ctx, q, nil); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -229,6 +231,8 @@ func TestAnalystViews(t *testing.T) {
 				{"行政处罚", "P1", "NULL", "NULL", "NULL", "NULL", "NULL", "OTHER", "NULL", ""},
 				{"公共信用综合评价", "U1|2025-06-30", "U1", "uscc", "统一社会信用代码", "甲机构", "建安区", "U1", "B", "NULL"},
 			}},
+		{"inspections", `SELECT record_id, county_code, county_name, kind_zh, severity, severity_zh, rectified_on FROM v_inspections ORDER BY record_id`,
+			[][]string{{"I1", "411003", "建安区", "违法违规", "serious", "严重", "NULL"}, {"I2", "411002", "魏都区", "虚假材料", "NULL", "NULL", "2026-02-10"}}},
 		{"evidence joins list records", `SELECT e.uscc, e.kind_zh, l.matched_by FROM v_clause_evidence AS e INNER JOIN v_list_records AS l ON l.record_key = e.record_id`,
 			[][]string{{"U1", "经营异常名录", "name"}}},
 		{"grades on a day", `SELECT uscc, grade, status, county_name FROM v_grades_on(day = '2026-01-09') ORDER BY uscc`,

@@ -408,6 +408,40 @@ LEFT JOIN institutions AS i FINAL ON i.uscc = m.candidate
 LEFT JOIN v_county_codes AS c ON c.any_code = i.county_code
 LEFT JOIN (SELECT code, zh FROM labels FINAL WHERE domain = 'list') AS ll ON ll.code = m.list;
 
+-- v_inspections: the inspection records with their institution, county
+-- and Chinese labels; severity is NULL where it does not apply (kinds other
+-- than violation).
+CREATE OR REPLACE VIEW v_inspections {{.OnCluster}} (
+    record_id    String COMMENT '记录编号 record id',
+    uscc         String COMMENT '统一社会信用代码 USCC of the institution',
+    name         String COMMENT '机构名称 institution name from the register',
+    county_code  String COMMENT '区县代码 county code; see counties',
+    county_name  String COMMENT '区县名称 county name',
+    kind         String COMMENT '类型 violation | fund_fraud | false_materials | conditions_unmet | compliance_failure | commitment_breach',
+    kind_zh      String COMMENT '类型 Chinese label of kind',
+    severity     Nullable(String) COMMENT '情节 minor | general | serious | major; NULL unless kind = violation',
+    severity_zh  Nullable(String) COMMENT '情节 Chinese label of severity',
+    handled_on   Date COMMENT '查处日期 date handled',
+    rectified_on Nullable(Date) COMMENT '整改完成日期 rectified on; NULL when not rectified',
+    refused      Bool COMMENT '拒不整改 refused to rectify or to carry out the decision',
+    authority    String COMMENT '查处机关 handling authority',
+    measure      String COMMENT '查处措施 measures taken',
+    description  String COMMENT '情况说明 description'
+) AS
+SELECT
+    x.record_id AS record_id, x.uscc AS uscc, i.name AS name,
+    if(c.code != '', c.code, toString(i.county_code)) AS county_code, c.name AS county_name,
+    toString(x.kind) AS kind, lk.zh AS kind_zh,
+    if(x.severity = '', NULL, toString(x.severity)) AS severity,
+    if(x.severity = '', NULL, ls.zh) AS severity_zh,
+    x.handled_on AS handled_on, x.rectified_on AS rectified_on, x.refused AS refused,
+    x.authority AS authority, x.measure AS measure, x.description AS description
+FROM inspections AS x FINAL
+LEFT JOIN institutions AS i FINAL ON i.uscc = x.uscc
+LEFT JOIN v_county_codes AS c ON c.any_code = i.county_code
+LEFT JOIN (SELECT code, zh FROM labels FINAL WHERE domain = 'inspection_kind') AS lk ON lk.code = x.kind
+LEFT JOIN (SELECT code, zh FROM labels FINAL WHERE domain = 'severity') AS ls ON ls.code = x.severity;
+
 -- Column comments of the seven lists, Chinese first (the contract's header
 -- name, so DESCRIBE shows what the bureau's files call each column), then
 -- English. Only metadata changes. The ingest columns every list shares
