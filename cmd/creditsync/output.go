@@ -59,10 +59,11 @@ func (o *outputFlags) get() (string, error) {
 //
 // Values: nil (a value that does not apply: empty in a table or CSV, null
 // in JSON), strings, numbers, bools, time.Time (a timestamp, written with
-// its zone; pass dates as "YYYY-MM-DD" strings), []string and []any
-// (arrays: JSON arrays, space-separated in a table, ";"-separated in CSV),
-// maps (JSON objects, "key=value" pairs in key order), recordValues, and
-// for JSON only any other value encoding/json can write.
+// its zone; pass dates as "YYYY-MM-DD" strings), []string (codes: a JSON
+// array, space-separated in a table, ";"-separated in CSV), []any and
+// map[string]any as a query returns them (JSON arrays and objects,
+// ClickHouse's notation in a table or CSV), recordValues, and for JSON
+// only any other value encoding/json can write.
 type recordWriter struct {
 	w      io.Writer
 	format string
@@ -186,13 +187,44 @@ func cellText(v any, sep string) string {
 	case time.Time:
 		return x.Format(timestampLayout)
 	case []string:
+		// Commands pass lists of codes (clause IDs, USCCs) that never hold
+		// the separator.
 		return strings.Join(x, sep)
+	case []any, map[string]any:
+		// Query results may hold any text: written in ClickHouse's own
+		// notation, so ['a;b','c'] stays two elements.
+		return literal(x)
+	case float64:
+		return floatText(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// floatText writes NaN and infinities as ClickHouse does (nan, inf, -inf).
+func floatText(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return strings.ToLower(fmt.Sprint(f))
+	}
+	return fmt.Sprint(f)
+}
+
+// literal writes a value as ClickHouse writes it inside an array or map:
+// strings quoted with ' and escaped, NULL, numbers and nested structures
+// as they are.
+func literal(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(x) + "'"
+	case time.Time:
+		return literal(x.Format(timestampLayout))
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			parts[i] = cellText(e, sep)
+			parts[i] = literal(e)
 		}
-		return strings.Join(parts, sep)
+		return "[" + strings.Join(parts, ",") + "]"
 	case map[string]any:
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -201,15 +233,11 @@ func cellText(v any, sep string) string {
 		sort.Strings(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = k + "=" + cellText(x[k], sep)
+			parts[i] = literal(k) + ":" + literal(x[k])
 		}
-		return strings.Join(parts, sep)
-	case map[string]int64:
-		m := make(map[string]any, len(x))
-		for k, n := range x {
-			m[k] = n
-		}
-		return cellText(m, sep)
+		return "{" + strings.Join(parts, ",") + "}"
+	case float64:
+		return floatText(x)
 	}
 	return fmt.Sprint(v)
 }
@@ -224,7 +252,7 @@ func jsonValue(v any) any {
 		// JSON has no NaN or infinity; write them as ClickHouse does when
 		// asked to quote them, rather than fail or turn them into null.
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return strings.ToLower(fmt.Sprint(x))
+			return floatText(x)
 		}
 	case []any:
 		out := make([]any, len(x))

@@ -19,18 +19,18 @@ import (
 func TestRecordWriterFormats(t *testing.T) {
 	at := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 	clauses := clauseList{{ID: "D1", Grade: "D", Text: "因重大劳动保障违法违规行为被查处", Evidence: []grade.Evidence{{Kind: "inspection", ID: "X-1"}}}, {ID: "C3", Grade: "C"}}
-	cols := []string{"zeta", "alpha", "none", "empty", "nan", "list", "when", "clauses", "counts"}
-	vals := []any{"z", 1, nil, "", math.NaN(), []string{"a;b", "c"}, at, clauses, map[string]any{"b": int64(2), "a": int64(1)}}
+	cols := []string{"zeta", "alpha", "none", "empty", "nan", "ids", "list", "when", "clauses", "counts"}
+	vals := []any{"z", 1, nil, "", math.NaN(), []string{"D1", "C3"}, []any{"a;b", "c'd", nil}, at, clauses, map[string]any{"b": int64(2), "a": []any{1.5}}}
 	tests := []struct {
 		format string
 		want   string
 	}{
-		{"json", `{"zeta":"z","alpha":1,"none":null,"empty":"","nan":"nan","list":["a;b","c"],"when":"2026-12-01T16:00:00Z",` +
-			`"clauses":[{"id":"D1","grade":"D","text":"因重大劳动保障违法违规行为被查处","evidence":[{"kind":"inspection","id":"X-1","detail":""}]},{"id":"C3","grade":"C","text":"","evidence":null}],"counts":{"a":1,"b":2}}` + "\n"},
-		{"csv", "zeta,alpha,none,empty,nan,list,when,clauses,counts\nz,1,,,NaN,a;b;c,2026-12-01 16:00:00 UTC,D1;C3,a=1;b=2\n"},
-		{"table", "zeta  alpha  none  empty  nan  list   when                     clauses  counts\n" +
-			"----  -----  ----  -----  ---  -----  -----------------------  -------  -------\n" +
-			"z     1                   NaN  a;b c  2026-12-01 16:00:00 UTC  D1 C3    a=1 b=2\n"},
+		{"json", `{"zeta":"z","alpha":1,"none":null,"empty":"","nan":"nan","ids":["D1","C3"],"list":["a;b","c'd",null],"when":"2026-12-01T16:00:00Z",` +
+			`"clauses":[{"id":"D1","grade":"D","text":"因重大劳动保障违法违规行为被查处","evidence":[{"kind":"inspection","id":"X-1","detail":""}]},{"id":"C3","grade":"C","text":"","evidence":null}],"counts":{"a":[1.5],"b":2}}` + "\n"},
+		{"csv", "zeta,alpha,none,empty,nan,ids,list,when,clauses,counts\nz,1,,,nan,D1;C3,\"['a;b','c\\'d',NULL]\",2026-12-01 16:00:00 UTC,D1;C3,\"{'a':[1.5],'b':2}\"\n"},
+		{"table", "zeta  alpha  none  empty  nan  ids    list                 when                     clauses  counts\n" +
+			"----  -----  ----  -----  ---  -----  -------------------  -----------------------  -------  -----------------\n" +
+			"z     1                   nan  D1 C3  ['a;b','c\\'d',NULL]  2026-12-01 16:00:00 UTC  D1 C3    {'a':[1.5],'b':2}\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
