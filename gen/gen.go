@@ -12,7 +12,7 @@
 // What a data set holds:
 //
 //   - institutions with valid USCCs (GB 32100-2015), unique names, and
-//     profiles that make every institution-level clause of GRADING.md
+//     profiles that make every institution-level clause of docs/rules.md
 //     hold (revoked, cancelled, lost contact, no commitment, missing
 //     annual reports);
 //   - inspection records, all about institutions, of every kind and
@@ -23,7 +23,7 @@
 //     institutions, a few rows with a name but no USCC;
 //   - on institutions 30–49, scenario rows that make each clause hold and
 //     just miss (window and publicity edges), so that even a tiny scale
-//     exercises all of GRADING.md; 30–49 of later hundreds have no
+//     exercises all of docs/rules.md; 30–49 of later hundreds have no
 //     records at all.
 //
 // The metadata columns are filled as the loader would fill them (source

@@ -325,7 +325,7 @@ func exportCSV(t *testing.T, s store.Store, l *contract.List, path string) int64
 	return n
 }
 
-// clauseSQL wraps a condition on graded institutions at {t} (GRADING.md
+// clauseSQL wraps a condition on graded institutions at {t} (docs/rules.md
 // §1–2) into a count.
 func clauseSQL(cond string) string {
 	return `WITH {t:Date} AS t, subtractYears(t, 1) AS ws,
@@ -335,7 +335,7 @@ func clauseSQL(cond string) string {
 		SELECT count() FROM (` + cond + `)`
 }
 
-// clauseChecks are the triggering conditions of GRADING.md §3, each a
+// clauseChecks are the triggering conditions of docs/rules.md §3, each a
 // query listing the graded institutions (or records) meeting it, plus the
 // near misses the scenarios plant at the edges.
 var clauseChecks = []struct{ name, query string }{

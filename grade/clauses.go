@@ -30,12 +30,12 @@ func Rank(grade string) int {
 // Worse reports whether grade a is worse than grade b.
 func Worse(a, b string) bool { return Rank(a) > Rank(b) }
 
-// ClauseDef is one clause of GRADING.md §3.
+// ClauseDef is one clause of docs/rules.md §3.
 type ClauseDef struct {
 	ID    string // D1 … B6
 	Grade string // the grade the clause gives
 	Text  string // the notice's wording, as printed in notices and reports
-	Rule  string // when it holds, in GRADING.md's terms
+	Rule  string // when it holds, in docs/rules.md's terms
 }
 
 // catalogue is in report order: D, C, B, then by number.

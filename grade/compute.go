@@ -26,7 +26,7 @@ var clauseQueries = []string{
 var ErrUnknown = errors.New("no institution with this USCC in the register")
 
 // NotGradedError says why an institution in the register is not graded at
-// a date (GRADING.md §2).
+// a date (docs/rules.md §2).
 type NotGradedError struct {
 	USCC   string
 	AsOf   time.Time

@@ -17,7 +17,7 @@ import (
 )
 
 // Eligibility answers whether an institution may receive subsidies,
-// awards, project approvals, funding, honours or 告知承诺 (GRADING.md §5).
+// awards, project approvals, funding, honours or 告知承诺 (docs/rules.md §5).
 type Eligibility struct {
 	USCC     string
 	Day      time.Time
@@ -116,7 +116,7 @@ type Nomination struct {
 	NominatedOn time.Time
 }
 
-// ErrNomination means a nomination breaks GRADING.md §5.
+// ErrNomination means a nomination breaks docs/rules.md §5.
 var ErrNomination = errors.New("nomination refused")
 
 // Nominate records exemplary institutions for year. Each must have grade A

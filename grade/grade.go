@@ -1,5 +1,5 @@
 // Package grade computes the A/B/C/D credit grade of every institution at
-// an as-of date, exactly as GRADING.md specifies, and explains it: each
+// an as-of date, exactly as docs/rules.md specifies, and explains it: each
 // result lists every clause that holds with the records that made it hold.
 //
 // The rules run in ClickHouse, one query per family of clauses under
@@ -7,7 +7,7 @@
 // parameters and assembles the per-institution results. Whole lists are
 // never loaded into Go.
 //
-// Computing writes nothing. The lifecycle of GRADING.md §4 records grades
+// Computing writes nothing. The lifecycle of docs/rules.md §4 records grades
 // in grade_history (migration 0003): Evaluate publicizes a year's grades,
 // FileObjection and ResolveObjection handle objections, Confirm and Expire
 // move grades through their validity, Regrade lowers grades the rules make

@@ -13,7 +13,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
-// Statuses of a recorded grade (GRADING.md §4). A provisional grade is
+// Statuses of a recorded grade (docs/rules.md §4). A provisional grade is
 // never stored: it is what Compute returns, and Evaluate records it as
 // publicized (the rows of an evaluation appear together when its run
 // finishes).

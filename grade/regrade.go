@@ -32,7 +32,7 @@ type RegradeResult struct {
 // evaluation). A worse result lowers the grade at once — in effect from
 // asOf for a year, with the clauses and evidence that caused it; a better
 // one changes nothing and is reported as eligible to apply for an upgrade
-// (GRADING.md §4). The run is recorded even when nothing changed.
+// (docs/rules.md §4). The run is recorded even when nothing changed.
 func Regrade(ctx context.Context, s store.Store, r *Rules, asOf time.Time) (RegradeResult, error) {
 	t := Date(asOf)
 	inEffect, err := readHistory(ctx, s, filter{inEffectOn: t})

@@ -15,7 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// Rules holds every threshold GRADING.md marks (config). The rules file is
+// Rules holds every threshold docs/rules.md marks (config). The rules file is
 // TOML with the sections and keys below; rules.default.toml, embedded in
 // the binary, holds the 2023 Xuchang values and documents each key.
 //
@@ -52,7 +52,7 @@ type AnnualReportRules struct {
 	Due string `toml:"due"`
 }
 
-// LifecycleRules holds the procedure's periods (GRADING.md §4).
+// LifecycleRules holds the procedure's periods (docs/rules.md §4).
 type LifecycleRules struct {
 	PublicityDays int `toml:"publicity_days"`
 }

@@ -13,7 +13,7 @@ import (
 
 // ComputeSource is a Source that grades with the rules at each requested
 // day (grade.Compute). It shows what the rules say on a day, not the
-// lifecycle of GRADING.md §4: a grade counts as confirmed on the day it is
+// lifecycle of docs/rules.md §4: a grade counts as confirmed on the day it is
 // asked for (valid for one year from it), rules that stop holding show as
 // an upgrade at once, and no institution is exemplary, since choosing one
 // is a decision nobody has recorded.
@@ -149,7 +149,7 @@ func clauseRefs(clauses []grade.Clause) []ClauseRef {
 }
 
 // addYears adds whole years the way ClickHouse's addYears does (and
-// GRADING.md counts a year): 29 February becomes 28 February, where Go's
+// docs/rules.md counts a year): 29 February becomes 28 February, where Go's
 // AddDate would roll over into March.
 func addYears(t time.Time, n int) time.Time {
 	y, m, d := t.Date()

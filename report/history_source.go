@@ -12,7 +12,7 @@ import (
 )
 
 // HistorySource is a Source that reads the grade history the lifecycle
-// records (GRADING.md §4): the grade an institution had on a day is the
+// records (docs/rules.md §4): the grade an institution had on a day is the
 // one in effect then — confirmed after publicity, lowered by a regrade,
 // changed by a review or an upgrade application — with its validity
 // dates, and shown as expired once past them. A grade still publicized

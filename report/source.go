@@ -35,13 +35,13 @@ type InstitutionGrade struct {
 	CountyCode string
 	Grade      string      // A, B, C or D
 	Clauses    []ClauseRef // every clause that holds, report order; empty for A
-	// ValidFrom and ValidUntil bound the grade's validity (GRADING.md §4).
+	// ValidFrom and ValidUntil bound the grade's validity (docs/rules.md §4).
 	ValidFrom, ValidUntil time.Time
 	// Expired marks a grade past ValidUntil with no newer evaluation: the
-	// institution still has it, shown as expired (GRADING.md §4).
+	// institution still has it, shown as expired (docs/rules.md §4).
 	Expired bool
 	// Exemplary marks an institution chosen as 诚信机构典型, for the reason
-	// given (GRADING.md §5).
+	// given (docs/rules.md §5).
 	Exemplary       bool
 	ExemplaryReason string
 	// Records are the inspection records and penalties behind the

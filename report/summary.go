@@ -12,7 +12,7 @@ import (
 )
 
 // SummaryColumns are the columns of the 附件2 summary table, in the order
-// GRADING.md §6 prescribes.
+// docs/rules.md §6 prescribes.
 var SummaryColumns = []string{"机构名称", "统一社会信用代码", "信用等级", "失信情况", "查处情况", "是否选树为诚信机构典型", "选树原因", "评价单位", "备注"}
 
 // Summary is the 附件2 table of an evaluating unit: every institution it
@@ -224,7 +224,7 @@ type Eligibility struct {
 }
 
 // EligibilityOf answers whether an institution may receive subsidies,
-// awards, project funding, honours and 告知承诺 (GRADING.md §5): C and D
+// awards, project funding, honours and 告知承诺 (docs/rules.md §5): C and D
 // institutions may not, and the reason names the clauses that put them
 // there.
 func EligibilityOf(g InstitutionGrade) Eligibility {

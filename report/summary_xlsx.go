@@ -25,7 +25,7 @@ func (s *Summary) Title() string {
 }
 
 // WriteXLSX writes the 附件2 table as the evaluating unit sends it: title,
-// 填报单位 and 填报时间, the nine columns of GRADING.md §6, and the lines
+// 填报单位 and 填报时间, the nine columns of docs/rules.md §6, and the lines
 // for the signatures under the table.
 func (s *Summary) WriteXLSX(w io.Writer) error {
 	f := excelize.NewFile()

@@ -21,7 +21,7 @@ func (d *Dist) add(g string) {
 // Total is the number of institutions graded.
 func (d Dist) Total() int { return d[0] + d[1] + d[2] + d[3] }
 
-// CD is the number graded C or D: those the consequences of GRADING.md
+// CD is the number graded C or D: those the consequences of docs/rules.md
 // §5 bite on, so the share the city watches.
 func (d Dist) CD() int { return d[2] + d[3] }
 

@@ -42,7 +42,7 @@ func summary(t *testing.T, code string) *report.Summary {
 }
 
 // The 附件2 table reads back with its header block, the nine columns in
-// the order of GRADING.md §6, one row per institution and the signature
+// the order of docs/rules.md §6, one row per institution and the signature
 // lines under it.
 func TestSummaryXLSX(t *testing.T) {
 	f := openXLSX(t, render(t, summary(t, "411003"), "xlsx"))

@@ -60,7 +60,7 @@ func civil(t time.Time) time.Time {
 
 func days(t time.Time, n int) time.Time { return t.AddDate(0, 0, n) }
 
-// minusYear is GRADING.md's T − 1y: same month and day a year earlier, with
+// minusYear is docs/rules.md's T − 1y: same month and day a year earlier, with
 // 29 February mapped to 28 February. Go's AddDate(-1, 0, 0) would give
 // 1 March instead and move the window edge by a day.
 func minusYear(t time.Time) time.Time {
@@ -71,7 +71,7 @@ func minusYear(t time.Time) time.Time {
 	return ymd(y-1, m, d)
 }
 
-// dueDate is when the HR annual report for year n is due (GRADING.md §3.1).
+// dueDate is when the HR annual report for year n is due (docs/rules.md §3.1).
 func dueDate(n int) time.Time { return ymd(n+1, time.March, 31) }
 
 // latestDueYear is the largest report year whose due date is on or before t.

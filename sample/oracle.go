@@ -6,7 +6,7 @@ import (
 	"unicode"
 )
 
-// This file is a deliberately plain reference implementation of GRADING.md §2
+// This file is a deliberately plain reference implementation of docs/rules.md §2
 // and §3 with the default thresholds. It shares no code with the real grader
 // so that the two can be checked against each other; it favours being obvious
 // over being fast.
@@ -61,7 +61,7 @@ func gradeLetter(label string) string {
 	return ""
 }
 
-// listedAt is GRADING.md's "listed at T".
+// listedAt is docs/rules.md's "listed at T".
 func listedAt(l *listing, t time.Time) bool {
 	return onOrBefore(l.ListedOn, t) && (l.RemovedOn.IsZero() || l.RemovedOn.After(t))
 }

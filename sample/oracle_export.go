@@ -3,7 +3,7 @@ package sample
 import "time"
 
 // ExpectAt returns, per institution in file order, what the package's
-// reference implementation of GRADING.md finds at date t for the sample
+// reference implementation of docs/rules.md finds at date t for the sample
 // that Write produces with opt. Write's own expectations are ExpectAt at
 // opt.AsOf; other dates let a grader be checked on every boundary the
 // sample holds (the window's edges, due dates, leap days) without writing

@@ -103,7 +103,7 @@ func TestMinusYearAndDueYear(t *testing.T) {
 	}
 }
 
-// TestOracleCases pins the oracle to GRADING.md with hand-made records,
+// TestOracleCases pins the oracle to docs/rules.md with hand-made records,
 // independent of the generator.
 func TestOracleCases(t *testing.T) {
 	const u = "914403001922038216"

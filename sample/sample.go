@@ -2,7 +2,7 @@
 // licensed human-resource service institutions and the lists they are graded
 // against, for `creditsync demo` and for tests.
 //
-// The sample is built around a reference date: every clause of GRADING.md
+// The sample is built around a reference date: every clause of docs/rules.md
 // holds for at least three institutions at that date, most institutions are
 // plainly A, and near-miss cases sit one day or one rule away from a clause.
 // The files exercise the import formats of DATA-CONTRACT.md: Chinese and
@@ -12,7 +12,7 @@
 //
 // Write also returns, per institution, the clauses that hold at the reference
 // date. They are computed from the generated records by a small reference
-// implementation of GRADING.md inside this package, independent of the real
+// implementation of docs/rules.md inside this package, independent of the real
 // grader, and agree with what each scenario was designed to produce.
 package sample
 

@@ -3,7 +3,7 @@ package sample
 import "time"
 
 // scenario designs one institution's situation at AsOf. want is what
-// GRADING.md should give for it; the oracle recomputes it from the written
+// docs/rules.md should give for it; the oracle recomputes it from the written
 // records and the tests insist that the two agree for many seeds and dates.
 type scenario struct {
 	name      string

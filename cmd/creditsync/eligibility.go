@@ -16,7 +16,7 @@ func (a *app) eligibilityCmd() *cobra.Command {
 		Short: "Whether an institution may receive subsidies, awards, funding, honours or 告知承诺",
 		Long: `eligibility answers from the grade in effect on --on (default today):
 C and D institutions are not eligible for subsidies, awards, project
-applications, funding, honours or 告知承诺 (GRADING.md §5); A and B are.
+applications, funding, honours or 告知承诺 (docs/rules.md §5); A and B are.
 Without a recorded grade eligibility cannot be shown and the answer is
 "not eligible" with that reason. The first word printed is "eligible" or
 "not", for scripts.`,

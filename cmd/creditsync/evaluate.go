@@ -16,7 +16,7 @@ func (a *app) evaluateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "evaluate",
 		Short: "Record the annual evaluation of a year: grades at a date, publicized",
-		Long: `evaluate records the annual evaluation (GRADING.md §4): every institution
+		Long: `evaluate records the annual evaluation (docs/rules.md §4): every institution
 graded at the as-of date gets its grade, clauses and evidence, publicized
 (公示) from --publicize-from for the rules' publicity days. During
 publicity an institution may object (creditsync objection file); without

@@ -63,7 +63,7 @@ func (a *app) gradeCmd() *cobra.Command {
 		Use:   "grade",
 		Short: "Compute the credit grade of every institution at a date",
 		Long: `grade computes the A/B/C/D grade of every institution graded at the
-as-of date (GRADING.md §2: licensed by then and not cancelled) and prints
+as-of date (docs/rules.md §2: licensed by then and not cancelled) and prints
 it with the clauses that hold, D first, then C, then B.
 
 grade only reads: it never records a grade (evaluate does). With

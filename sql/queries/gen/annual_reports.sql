@@ -1,7 +1,7 @@
 -- Generated annual reports (package gen) for the generated institutions:
 -- one per institution and year from the later of its licence year and
 -- Y − {years} to Y − 1 (Y the as-of year), while the licence lasted. The
--- report for year N is due N+1-03-31 (GRADING.md §3.1 default). Most are
+-- report for year N is due N+1-03-31 (docs/rules.md §3.1 default). Most are
 -- filed on time (1 Jan – 31 Mar), some late, some never; nothing is filed
 -- after the as-of date. By p = i % 100 (see institutions.sql):
 --   20–22  nothing from Y − 4 on: the three latest due years are missing (C5)

@@ -1,7 +1,7 @@
 -- Generated inspection records (package gen): {n} records, all about the
 -- generated institutions. The first rows are scenarios on the scenario
 -- institutions (30 + k, see institutions.sql) so that every inspection
--- clause of GRADING.md holds somewhere, and its near misses occur too,
+-- clause of docs/rules.md holds somewhere, and its near misses occur too,
 -- at any scale; day counts are before the as-of date T, -1 meaning
 -- exactly T − 1y (outside the window) and -2 the day after (inside).
 --

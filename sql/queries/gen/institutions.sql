@@ -2,7 +2,7 @@
 -- institutions, institution i on source_line i + 1. Values come from
 -- hashes of (seed, i), so a seed and as-of date give the same set every
 -- time. The profile is fixed by p = i % 100, so each institution-level
--- clause of GRADING.md occurs at every scale of 100 or more:
+-- clause of docs/rules.md occurs at every scale of 100 or more:
 --   1, 51          licence revoked (D3)
 --   2, 27, 52, 77  licence cancelled (not graded from that date)
 --   3              lost contact more than a year ago (C4)

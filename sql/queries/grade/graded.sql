@@ -1,4 +1,4 @@
--- Institutions graded at {as_of} (GRADING.md §2): licensed on or before it
+-- Institutions graded at {as_of} (docs/rules.md §2): licensed on or before it
 -- and not cancelled on or before it. A revoked licence stays graded (it is
 -- clause D3). A status without its date (the contract rejects such rows)
 -- is taken to apply at every date rather than guessed.

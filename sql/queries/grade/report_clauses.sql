@@ -1,4 +1,4 @@
--- Annual-report clauses (GRADING.md §3.1). The report for year N is due on
+-- Annual-report clauses (docs/rules.md §3.1). The report for year N is due on
 -- {due_month}-{due_day} of N+1; the due years at {as_of} run from the year
 -- of licensing to latest_due.
 --   C5: the {c5_years} most recent due years all lack a report submitted
