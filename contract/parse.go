@@ -282,7 +282,9 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		if err := transform.ValidCountyCode(s); err != nil {
 			return nil, &FieldError{Value: raw, Reason: ReasonCounty, Detail: err.Error()}
 		}
-		return s, nil
+		// A retired code given in the column means its successor, as it
+		// does when derived from the USCC.
+		return transform.CurrentCountyCode(s), nil
 	}
 	return s, nil
 }

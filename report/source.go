@@ -40,6 +40,13 @@ type InstitutionGrade struct {
 	// Expired marks a grade past ValidUntil with no newer evaluation: the
 	// institution still has it, shown as expired (docs/rules.md §4).
 	Expired bool
+	// State is how the grade stands on the day: StateInForce,
+	// StatePublicized (公示中) or StateUnderReview (异议复核中). Reports show
+	// a grade not yet in force with its state (docs/rules.md §4.7).
+	State string
+	// PublicityFrom and PublicityEnds bound the publicity of a grade that
+	// is publicized or under objection.
+	PublicityFrom, PublicityEnds time.Time
 	// Exemplary marks an institution chosen as 诚信机构典型, for the reason
 	// given (docs/rules.md §5).
 	Exemplary       bool
@@ -82,4 +89,27 @@ type Change struct {
 	Day                    time.Time // when the new grade took effect
 	From, To               string
 	Clauses                []ClauseRef // the clauses that gave the new grade
+}
+
+// States of a grade on a day (docs/rules.md §4.7).
+const (
+	StateInForce     = ""             // confirmed, reviewed, lowered or raised
+	StatePublicized  = "publicized"   // 公示中
+	StateUnderReview = "under_review" // 异议复核中
+)
+
+// StateLabel is the Chinese label of a grade that is not in force yet:
+// 公示中（公示期2026年7月31日至8月6日）, or 异议复核中; "" for a grade in
+// force.
+func StateLabel(g InstitutionGrade) string {
+	switch g.State {
+	case StatePublicized:
+		if g.PublicityFrom.IsZero() {
+			return "公示中"
+		}
+		return "公示中（公示期" + dayCN(g.PublicityFrom) + "至" + dayCN(g.PublicityEnds) + "）"
+	case StateUnderReview:
+		return "异议复核中"
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,8 +13,15 @@ import (
 )
 
 // SummaryColumns are the columns of the 附件2 summary table, in the order
-// docs/rules.md §6 prescribes.
+// the notice prints them (docs/rules.md §6).
 var SummaryColumns = []string{"机构名称", "统一社会信用代码", "信用等级", "失信情况", "查处情况", "是否选树为诚信机构典型", "选树原因", "评价单位", "备注"}
+
+// SummaryTitle is the title of 附件2 as the notice prints it.
+const SummaryTitle = "人力资源服务机构信用等级评价汇总表"
+
+// SummaryNote is the 注 line under the 附件2 table. The notice's own note
+// could not be obtained; this one says what the columns hold, in its style.
+const SummaryNote = "注：1. 信用等级填写“A 级”“B 级”“C 级”或“D 级”；2. 失信情况、查处情况填写评价期内查实的失信行为及处理措施，无则填“无”；3. 选树为诚信机构典型的，在“选树原因”栏简要说明理由。"
 
 // Summary is the 附件2 table of an evaluating unit: every institution it
 // grades, with the dishonest conduct found and the measures taken.
@@ -26,7 +34,7 @@ type Summary struct {
 
 // SummaryRow is one institution of the 附件2 table, one field a column.
 type SummaryRow struct {
-	Name, USCC, Grade string
+	Name, USCC, Grade string // Grade as printed: "A 级"
 	Dishonesty        string // 失信情况
 	Measures          string // 查处情况
 	Exemplary         string // 是 / 否
@@ -36,7 +44,8 @@ type SummaryRow struct {
 }
 
 // BuildSummary builds the 附件2 table of unit u from the grades on day,
-// filed on filed. Rows go by grade, then USCC.
+// filed on filed. Rows go by grade, then USCC. A grade still publicized
+// or under objection on day is listed with that state in 备注.
 func BuildSummary(ctx context.Context, src Source, u Unit, day, filed time.Time) (*Summary, error) {
 	day = grade.Date(day)
 	gs, err := src.GradesOn(ctx, day)
@@ -68,9 +77,17 @@ func inUnit(gs []InstitutionGrade, u Unit) []InstitutionGrade {
 	return out
 }
 
+// GradeLabel writes a grade as the notice does: "A 级".
+func GradeLabel(g string) string {
+	if g == "" {
+		return ""
+	}
+	return g + " 级"
+}
+
 func summaryRow(g InstitutionGrade) SummaryRow {
 	r := SummaryRow{
-		Name: g.Name, USCC: g.USCC, Grade: g.Grade,
+		Name: g.Name, USCC: g.USCC, Grade: GradeLabel(g.Grade),
 		Dishonesty: Dishonesty(g), Measures: Measures(g),
 		Exemplary: "否", ExemplaryReason: g.ExemplaryReason,
 		Evaluator: unitOf(g.CountyCode).Bureau(),
@@ -79,86 +96,168 @@ func summaryRow(g InstitutionGrade) SummaryRow {
 		r.Exemplary = "是"
 	}
 	var notes []string
+	if st := StateLabel(g); st != "" {
+		notes = append(notes, st)
+	}
 	if !g.ValidFrom.IsZero() {
-		notes = append(notes, "有效期 "+grade.FormatDate(g.ValidFrom)+" 至 "+grade.FormatDate(g.ValidUntil))
+		notes = append(notes, "有效期"+dayCN(g.ValidFrom)+"至"+dayCN(g.ValidUntil))
 	}
 	if g.Expired {
 		notes = append(notes, "已过有效期，尚未重新评价")
 	}
 	if transform.CountyName(g.CountyCode) == "" {
-		notes = append(notes, "注册地区划代码 "+g.CountyCode+"，不在许昌市辖区内")
+		notes = append(notes, "注册地区划代码"+g.CountyCode+"，不在许昌市辖区内")
 	}
 	r.Note = strings.Join(notes, "；")
 	return r
 }
 
-// Dishonesty writes the 失信情况 of an institution: one line per clause
-// that holds, in the notice's words, followed by what each record behind
-// it shows. An A institution has none: 无.
+// monthCN writes a date as the notice dates facts: 2022年4月.
+func monthCN(t time.Time) string { return fmt.Sprintf("%d年%d月", t.Year(), t.Month()) }
+
+// dayCN writes a full date in Chinese: 2026年7月31日.
+func dayCN(t time.Time) string { return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day()) }
+
+// Dishonesty writes the 失信情况 of an institution in plain Chinese, one
+// sentence a fact, as the notice's example does ("2022年度，未按规定报送
+// 年度报告。"): when, then what was found, from the clauses and the records
+// behind them. Clause codes are internal and never printed. An A
+// institution has none: 无.
 func Dishonesty(g InstitutionGrade) string {
 	if len(g.Clauses) == 0 {
 		return "无"
 	}
-	records := map[string]Record{}
+	records := map[recordKey]Record{}
 	for _, r := range g.Records {
-		records[r.ID] = r
-	}
-	lines := make([]string, len(g.Clauses))
-	for i, c := range g.Clauses {
-		var facts []string
-		for _, e := range c.Evidence {
-			facts = append(facts, evidenceText(c.ID, e, records))
+		src := "inspection"
+		if r.Kind == "penalty" {
+			src = "penalty"
 		}
-		lines[i] = c.ID + " " + c.Text
-		if len(facts) > 0 {
-			lines[i] += "（" + strings.Join(facts, "；") + "）"
+		records[recordKey{src, r.ID}] = r
+	}
+	var lines []string
+	seen := map[string]bool{}
+	add := func(line string) {
+		if line != "" && !seen[line] {
+			seen[line] = true
+			lines = append(lines, line)
+		}
+	}
+	// A record behind several clauses (a refused minor violation is C3
+	// and B2; the missing report of C5 is also B3's) is told once, under
+	// the first, worst clause.
+	told := map[recordKey]bool{}
+	for _, c := range g.Clauses {
+		for _, line := range clauseSentences(c, records, told) {
+			add(line)
 		}
 	}
 	return strings.Join(lines, "\n")
 }
 
-// evidenceText describes one piece of evidence in Chinese, for an
-// official table: a record's own kind and description where there is one,
-// else what the kind of evidence means under the clause. The grader's
-// Detail is English and only the fallback.
-func evidenceText(clause string, e Evidence, records map[string]Record) string {
-	date := grade.FormatDate(e.Date)
-	// Inspection and penalty ids live in different lists; match the kind
-	// too so that equal ids in both cannot be confused.
-	if r, ok := records[e.ID]; ok && (e.Kind == "inspection" || e.Kind == "penalty") && (e.Kind == "penalty") == (r.Kind == "penalty") {
-		what := kindName(r.Kind, r.Severity)
-		if r.Description != "" {
-			what += "：" + r.Description
+// clauseSentences are the sentences of one clause that holds.
+func clauseSentences(c ClauseRef, records map[recordKey]Record, told map[recordKey]bool) []string {
+	var out []string
+	switch c.ID {
+	case "C1":
+		// The count is the fact; each violation is told under its own
+		// severity's clause.
+		var months []string
+		for _, e := range c.Evidence {
+			months = append(months, monthCN(e.Date))
 		}
-		return strings.TrimSpace(date + " " + what)
-	}
-	switch {
-	case e.Kind == "abnormal" || e.Kind == "dishonest":
-		return date + " 列入" // the clause names the list
-	case e.Kind == "public_eval":
-		return date + " 评价"
-	case e.Kind == "annual_report":
-		return e.ID + "年度报告应于 " + date + " 前提交"
-	case clause == "D3":
-		return strings.TrimSpace(date + " 吊销许可")
-	case clause == "C4":
-		return date + " 起失联"
-	case clause == "B1" && e.Kind == "institution":
-		if date == "" {
-			return "未签订信用承诺书"
+		return []string{fmt.Sprintf("一年内因劳动保障违法违规行为被查处%d次（%s）。", len(c.Evidence), strings.Join(months, "、"))}
+	case "C5":
+		var years []string
+		for _, e := range c.Evidence {
+			told[recordKey{e.Kind, e.ID}] = true
+			years = append(years, e.ID+"年度")
 		}
-		return date + " 方签订信用承诺书"
+		return []string{strings.Join(years, "、") + "，连续" + strconv.Itoa(len(years)) + "年未报送年度报告。"}
 	}
-	return strings.TrimSpace(date + " " + e.Detail)
+	for _, e := range c.Evidence {
+		k := recordKey{e.Kind, e.ID}
+		if e.Kind != "institution" && told[k] {
+			continue
+		}
+		told[k] = true
+		out = append(out, evidenceSentence(c.ID, e, records))
+	}
+	if len(out) == 0 {
+		out = append(out, c.Text+"。")
+	}
+	return out
 }
 
-// kindNames are the Chinese names of DATA-CONTRACT.md's record kinds.
+// evidenceSentence describes one piece of evidence as a sentence of the
+// 附件2 table: the record's own kind and description where there is one,
+// else what the evidence means under its clause.
+func evidenceSentence(clause string, e Evidence, records map[recordKey]Record) string {
+	when := ""
+	if !e.Date.IsZero() {
+		when = monthCN(e.Date) + "，"
+	}
+	switch e.Kind {
+	case "inspection", "penalty":
+		r, ok := records[recordKey{e.Kind, e.ID}]
+		if !ok {
+			break
+		}
+		if r.Kind == "penalty" {
+			s := when + "在国家企业信用信息公示系统中有行政处罚记录"
+			if r.Description != "" {
+				s += "（" + r.Description + "）"
+			}
+			return s + "。"
+		}
+		what := "因" + kindName(r.Kind, r.Severity) + "被查处"
+		if clause == "C3" {
+			what += "，拒不整改"
+		}
+		if r.Description != "" {
+			what += "：" + strings.TrimRight(r.Description, "。")
+		}
+		return when + what + "。"
+	case "annual_report":
+		return e.ID + "年度，未按规定报送年度报告。"
+	case "abnormal":
+		return when + "被列入经营异常名录。"
+	case "dishonest":
+		return when + "被列入严重失信主体名单。"
+	case "public_eval":
+		return when + "公共信用综合评价为D级。"
+	}
+	switch clause {
+	case "D3":
+		return when + "被吊销人力资源服务许可。"
+	case "C4":
+		return "自" + monthCN(e.Date) + "起失联，已满1年。"
+	case "B1":
+		if e.Date.IsZero() {
+			return "未签订信用承诺书。"
+		}
+		return "未按时签订信用承诺书（" + dayCN(e.Date) + "方签订）。"
+	}
+	return strings.TrimSuffix(when, "，") + strings.TrimSuffix(clauseText(clause), "。") + "。"
+}
+
+// clauseText is the notice's wording of a clause, the last resort of a
+// sentence.
+func clauseText(id string) string {
+	if d, ok := grade.LookupClause(id); ok {
+		return "，" + d.Text
+	}
+	return ""
+}
+
+// kindNames are the Chinese names of the record kinds of the inspection
+// list.
 var kindNames = map[string]string{
 	"violation":          "劳动保障违法违规行为",
-	"fund_fraud":         "骗取资金",
-	"false_materials":    "隐瞒情况或提供虚假材料",
-	"conditions_unmet":   "不符合设立条件",
-	"compliance_failure": "未按规定履行义务",
+	"fund_fraud":         "骗取就业补助资金、社会保险基金或职业技能培训评价补贴资金",
+	"false_materials":    "隐瞒有关情况或提供虚假材料",
+	"conditions_unmet":   "从业人员、场所等变化未达到设立条件",
+	"compliance_failure": "未按规定开展行政许可、备案、年度报告、书面报告、统计或接受监督检查",
 	"commitment_breach":  "未履行信用承诺",
 	"penalty":            "行政处罚",
 }
@@ -171,13 +270,15 @@ func kindName(kind, severity string) string {
 		name = kind
 	}
 	if s := severityNames[severity]; s != "" {
-		name += "（情节" + s + "）"
+		name = "情节" + s + "的" + name
 	}
 	return name
 }
 
-// Measures writes the 查处情况 of an institution: the measure of each
-// record, with its date and authority; 无 when there is none.
+// Measures writes the 查处情况 of an institution in the notice's style,
+// one sentence a record: "2022年4月，由许昌市魏都区人力资源和社会保障局责令
+// 整改。" The authority is named as Authority names it; 无 when no record
+// has a measure.
 func Measures(g InstitutionGrade) string {
 	var lines []string
 	seen := map[string]bool{}
@@ -185,7 +286,7 @@ func Measures(g InstitutionGrade) string {
 		if r.Measure == "" {
 			continue
 		}
-		line := strings.TrimSpace(strings.Join(nonEmpty(grade.FormatDate(r.Date), r.Authority, r.Measure), " "))
+		line := measureSentence(r)
 		if !seen[line] {
 			seen[line] = true
 			lines = append(lines, line)
@@ -197,14 +298,26 @@ func Measures(g InstitutionGrade) string {
 	return strings.Join(lines, "\n")
 }
 
-func nonEmpty(ss ...string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
+func measureSentence(r Record) string {
+	var acts []string
+	for _, m := range strings.FieldsFunc(r.Measure, func(c rune) bool { return c == '；' || c == ';' || c == '、' }) {
+		m = strings.TrimSpace(m)
+		switch {
+		case m == "":
+			continue
+		case m == "行政处罚" || m == "警告":
+			m = "给予" + m
 		}
+		acts = append(acts, m)
 	}
-	return out
+	s := ""
+	if !r.Date.IsZero() {
+		s = monthCN(r.Date) + "，"
+	}
+	if a := Authority(r.Authority); a != "" {
+		s += "由" + a
+	}
+	return s + strings.Join(acts, "，") + "。"
 }
 
 // sortRecords orders records by date, then ID.

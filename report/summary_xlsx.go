@@ -8,25 +8,25 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Layout of the 附件2 sheet: title, then 填报单位 and 填报时间, then the
-// header row that stays frozen and repeats on every printed page.
+// Layout of the 附件2 sheet as the notice prints it: the label 附件2, the
+// title, 填报单位（盖章） and 填报时间, then the header row that stays frozen
+// and repeats on every printed page.
 const (
 	summarySheet     = "附件2"
-	summaryHeaderRow = 3
+	summaryHeaderRow = 4
 )
 
 // summaryWidths are the column widths of 附件2 in characters, in the
 // order of SummaryColumns: long text columns wide, short ones narrow.
-var summaryWidths = []float64{30, 22, 8, 50, 30, 10, 20, 24, 24}
+var summaryWidths = []float64{30, 22, 8, 50, 40, 10, 20, 26, 24}
 
-// Title is the heading of the 附件2 table.
-func (s *Summary) Title() string {
-	return strconv.Itoa(s.Day.Year()) + "年度人力资源服务机构诚信评价情况汇总表"
-}
+// Title is the heading of the 附件2 table, the notice's own.
+func (s *Summary) Title() string { return SummaryTitle }
 
-// WriteXLSX writes the 附件2 table as the evaluating unit sends it: title,
-// 填报单位 and 填报时间, the nine columns of docs/rules.md §6, and the lines
-// for the signatures under the table.
+// WriteXLSX writes the 附件2 table as the evaluating unit sends it: the
+// label and title, 填报单位（盖章） and 填报时间, the nine columns of
+// docs/rules.md §6 with USCCs as text, the lines for the signatures and
+// the 注 line, on A4 landscape with the header repeated on every page.
 func (s *Summary) WriteXLSX(w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -59,6 +59,15 @@ func (s *Summary) fill(f *excelize.File) error {
 	if err != nil {
 		return err
 	}
+	// 统一社会信用代码 is text: 40 of 297 Xuchang codes are all digits, which
+	// Excel would otherwise show as 1.24E+17 and round once edited.
+	usccStyle, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: []excelize.Border{
+		{Type: "left", Color: "9AA1A9", Style: 1}, {Type: "right", Color: "9AA1A9", Style: 1},
+		{Type: "top", Color: "9AA1A9", Style: 1}, {Type: "bottom", Color: "9AA1A9", Style: 1},
+	}, Alignment: &excelize.Alignment{Vertical: "top"}})
+	if err != nil {
+		return err
+	}
 	sh := summarySheet
 	if err := f.SetSheetName(f.GetSheetName(0), sh); err != nil {
 		return err
@@ -68,18 +77,20 @@ func (s *Summary) fill(f *excelize.File) error {
 	sign := lastRow + 2
 	hdr := strconv.Itoa(summaryHeaderRow)
 	filed := fmt.Sprintf("填报时间：%d年%d月%d日", s.Filed.Year(), s.Filed.Month(), s.Filed.Day())
-	orientation, fit, fitH := "landscape", 1, 0
+	orientation, fit, fitH, a4 := "landscape", 1, 0, 9 // 9 is A4 in the OOXML paper-size table
 	steps := []func() error{
-		func() error { return f.SetCellStr(sh, "A1", s.Title()) },
-		func() error { return f.MergeCell(sh, "A1", "I1") },
-		func() error { return f.SetCellStyle(sh, "A1", "I1", st.title) },
-		func() error { return f.SetRowHeight(sh, 1, 30) },
-		func() error { return f.SetCellStr(sh, "A2", "填报单位："+s.Unit.Bureau()) },
-		func() error { return f.MergeCell(sh, "A2", "D2") },
-		func() error { return f.SetCellStyle(sh, "A2", "D2", plain) },
-		func() error { return f.SetCellStr(sh, "F2", filed) },
-		func() error { return f.MergeCell(sh, "F2", "I2") },
-		func() error { return f.SetCellStyle(sh, "F2", "I2", right) },
+		func() error { return f.SetCellStr(sh, "A1", "附件2") },
+		func() error { return f.SetCellStyle(sh, "A1", "A1", plain) },
+		func() error { return f.SetCellStr(sh, "A2", s.Title()) },
+		func() error { return f.MergeCell(sh, "A2", "I2") },
+		func() error { return f.SetCellStyle(sh, "A2", "I2", st.title) },
+		func() error { return f.SetRowHeight(sh, 2, 30) },
+		func() error { return f.SetCellStr(sh, "A3", "填报单位（盖章）："+s.Unit.Bureau()) },
+		func() error { return f.MergeCell(sh, "A3", "D3") },
+		func() error { return f.SetCellStyle(sh, "A3", "D3", plain) },
+		func() error { return f.SetCellStr(sh, "F3", filed) },
+		func() error { return f.MergeCell(sh, "F3", "I3") },
+		func() error { return f.SetCellStyle(sh, "F3", "I3", right) },
 		func() error { return setRow(f, sh, summaryHeaderRow, strs(SummaryColumns)) },
 		func() error { return f.SetCellStyle(sh, "A"+hdr, "I"+hdr, st.header) },
 		func() error { return f.SetRowHeight(sh, summaryHeaderRow, 32) },
@@ -90,7 +101,7 @@ func (s *Summary) fill(f *excelize.File) error {
 			return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sh + "'!$" + hdr + ":$" + hdr, Scope: sh})
 		},
 		func() error {
-			return f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: &orientation, FitToWidth: &fit, FitToHeight: &fitH})
+			return f.SetPageLayout(sh, &excelize.PageLayoutOptions{Size: &a4, Orientation: &orientation, FitToWidth: &fit, FitToHeight: &fitH})
 		},
 		func() error { return f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)}) },
 	}
@@ -111,7 +122,10 @@ func (s *Summary) fill(f *excelize.File) error {
 		for c, v := range vals {
 			ref, _ := excelize.CoordinatesToCellName(c+1, row)
 			style := st.text
-			if c == 2 || c == 5 { // 信用等级, 是否选树: one short word
+			switch c {
+			case 1:
+				style = usccStyle
+			case 2, 5: // 信用等级, 是否选树: one short word
 				style = center
 			}
 			if err := f.SetCellStr(sh, ref, v); err != nil {
@@ -128,7 +142,25 @@ func (s *Summary) fill(f *excelize.File) error {
 			return err
 		}
 	}
-	return f.SetRowHeight(sh, sign, 28)
+	if err := f.SetRowHeight(sh, sign, 28); err != nil {
+		return err
+	}
+	note := "A" + strconv.Itoa(sign+1)
+	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	if err != nil {
+		return err
+	}
+	for _, step := range []func() error{
+		func() error { return f.SetCellStr(sh, note, SummaryNote) },
+		func() error { return f.MergeCell(sh, note, "I"+strconv.Itoa(sign+1)) },
+		func() error { return f.SetCellStyle(sh, note, note, wrap) },
+		func() error { return f.SetRowHeight(sh, sign+1, 36) },
+	} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func boolPtr(b bool) *bool { return &b }

@@ -72,23 +72,54 @@ func (u Unit) Contains(countyCode string) bool {
 	case otherCode:
 		return transform.CountyName(countyCode) == ""
 	}
-	return u.Code == countyCode
+	return u.Code == transform.CurrentCountyCode(countyCode)
 }
 
 // Bureau is the unit's human-resources bureau: the 填报单位 of its
-// reports and the 评价单位 of its institutions. The city bureau evaluates
-// its own institutions and those registered outside Xuchang.
+// reports and the 评价单位 of its institutions, named as the bureau names
+// itself (许昌市魏都区人力资源和社会保障局, 禹州市人力资源和社会保障局). The
+// city bureau evaluates its own institutions and those registered
+// outside Xuchang. This is the one naming of each bureau: records that
+// name one another way are read through Authority.
 func (u Unit) Bureau() string {
 	switch u.Code {
 	case CityCode, transform.CityCode, otherCode:
-		return "许昌市人力资源和社会保障局"
+		return cityBureau
 	}
-	return u.Name + "人力资源和社会保障局"
+	return transform.CountyFullName(u.Code) + hrBureauSuffix
+}
+
+const (
+	hrBureauSuffix = "人力资源和社会保障局"
+	cityBureau     = "许昌市" + hrBureauSuffix
+)
+
+// Authority returns the name of a handling authority as the reports
+// write it: an HR bureau of Xuchang written short (魏都区人社局) or without
+// the city (魏都区人力资源和社会保障局) becomes its Bureau name; any other
+// authority (a market-regulation bureau, the labour inspection
+// detachment) is kept as written.
+func Authority(name string) string {
+	name = strings.TrimSpace(name)
+	long := strings.Replace(name, "人社局", hrBureauSuffix, 1)
+	if !strings.HasSuffix(long, hrBureauSuffix) {
+		return name
+	}
+	place := strings.TrimSuffix(long, hrBureauSuffix)
+	if place == "许昌市" || place == "许昌" || place == "市" {
+		return cityBureau
+	}
+	for _, u := range Units()[1:] {
+		if place == u.Name || place == transform.CountyFullName(u.Code) || place == "许昌市"+u.Name {
+			return u.Bureau()
+		}
+	}
+	return long
 }
 
 // unitOf returns the unit an institution of a division belongs to.
 func unitOf(countyCode string) Unit {
-	if u, err := LookupUnit(countyCode); err == nil {
+	if u, err := LookupUnit(transform.CurrentCountyCode(countyCode)); err == nil {
 		return u
 	}
 	return Unit{Code: otherCode, Name: "许昌以外注册"}

@@ -41,54 +41,87 @@ func summary(t *testing.T, code string) *report.Summary {
 	return s
 }
 
-// The 附件2 table reads back with its header block, the nine columns in
-// the order of docs/rules.md §6, one row per institution and the signature
-// lines under it.
+// The 附件2 table reads back as the notice prints it: the label and
+// title, 填报单位（盖章） and 填报时间, the nine columns in the order of
+// docs/rules.md §6, one row per institution in plain Chinese, the
+// signature lines and the 注 line; A4 landscape, the header repeated on
+// every page, USCCs as text.
 func TestSummaryXLSX(t *testing.T) {
 	f := openXLSX(t, render(t, summary(t, "411003"), "xlsx"))
 	if got := f.GetSheetList(); !slices.Equal(got, []string{"附件2"}) {
 		t.Fatalf("sheets %v, want [附件2]", got)
 	}
 	rs := rows(t, f, "附件2")
-	if rs[0][0] != "2026年度人力资源服务机构诚信评价情况汇总表" {
-		t.Errorf("title %q", rs[0][0])
+	if rs[0][0] != "附件2" {
+		t.Errorf("label %q, want 附件2 top left", rs[0][0])
 	}
-	if rs[1][0] != "填报单位：建安区人力资源和社会保障局" || rs[1][5] != "填报时间：2026年7月31日" {
-		t.Errorf("header block %q", rs[1])
+	if rs[1][0] != "人力资源服务机构信用等级评价汇总表" {
+		t.Errorf("title %q", rs[1][0])
+	}
+	if rs[2][0] != "填报单位（盖章）：许昌市建安区人力资源和社会保障局" || rs[2][5] != "填报时间：2026年7月31日" {
+		t.Errorf("header block %q", rs[2])
 	}
 	want := []string{"机构名称", "统一社会信用代码", "信用等级", "失信情况", "查处情况", "是否选树为诚信机构典型", "选树原因", "评价单位", "备注"}
-	if !slices.Equal(rs[2], want) {
-		t.Errorf("columns %q, want %q", rs[2], want)
+	if !slices.Equal(rs[3], want) {
+		t.Errorf("columns %q, want %q", rs[3], want)
 	}
 	// 建安区 on 2026-07-31: only the D institution; the A one was cancelled in April.
-	if len(rs) != 6 {
-		t.Fatalf("%d rows, want title, unit, header, one institution, blank, signatures: %q", len(rs), rs)
+	if len(rs) != 8 {
+		t.Fatalf("%d rows, want label, title, unit, header, one institution, blank, signatures, note: %q", len(rs), rs)
 	}
-	d := rs[3]
-	if d[0] != reporttest.FormulaName || d[1] != reporttest.FormulaD || d[2] != "D" || d[5] != "否" || d[7] != "建安区人力资源和社会保障局" {
+	d := rs[4]
+	if d[0] != reporttest.FormulaName || d[1] != reporttest.FormulaD || d[2] != "D 级" || d[5] != "否" || d[7] != "许昌市建安区人力资源和社会保障局" {
 		t.Errorf("row %q", d)
 	}
-	for _, want := range []string{"D5 被列入严重失信主体名单（2025-10-20 列入）", "B6 国家企业信用信息公示系统中有行政处罚记录（2025-06-02 行政处罚：发布虚假招聘信息，罚款5000元）"} {
+	for _, want := range []string{"2025年10月，被列入严重失信主体名单。", "2025年6月，在国家企业信用信息公示系统中有行政处罚记录（发布虚假招聘信息，罚款5000元）。"} {
 		if !strings.Contains(d[3], want) {
 			t.Errorf("失信情况 %q lacks %q", d[3], want)
 		}
 	}
-	if d[4] != "2025-06-02 许昌市建安区市场监督管理局 行政处罚" {
+	for _, code := range []string{"D5", "B6"} {
+		if strings.Contains(d[3], code) {
+			t.Errorf("失信情况 %q shows the internal clause code %s", d[3], code)
+		}
+	}
+	if d[4] != "2025年6月，由许昌市建安区市场监督管理局给予行政处罚。" {
 		t.Errorf("查处情况 %q", d[4])
 	}
-	if !strings.Contains(d[8], "有效期 2025-10-20 至 2026-10-19") {
+	if !strings.Contains(d[8], "有效期2025年10月20日至2026年10月19日") {
 		t.Errorf("备注 %q", d[8])
 	}
-	if sig := strings.Join(rs[5], "|"); !strings.Contains(sig, "单位负责人：") || !strings.Contains(sig, "填表人：") || !strings.Contains(sig, "联系电话：") {
-		t.Errorf("signature line %q", rs[5])
+	if sig := strings.Join(rs[6], "|"); !strings.Contains(sig, "单位负责人：") || !strings.Contains(sig, "填表人：") || !strings.Contains(sig, "联系电话：") {
+		t.Errorf("signature line %q", rs[6])
 	}
-	// A formula-looking name stays a string, never a formula.
-	if formula, _ := f.GetCellFormula("附件2", "A4"); formula != "" {
-		t.Errorf("A4 holds the formula %q", formula)
+	if !strings.HasPrefix(rs[7][0], "注：") {
+		t.Errorf("note line %q", rs[7])
+	}
+	// A formula-looking name stays a string, never a formula; the USCC
+	// is a text cell formatted as text.
+	if formula, _ := f.GetCellFormula("附件2", "A5"); formula != "" {
+		t.Errorf("A5 holds the formula %q", formula)
+	}
+	if typ, _ := f.GetCellType("附件2", "B5"); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+		t.Errorf("USCC cell B5 has type %v, want text", typ)
+	}
+	if id, _ := f.GetCellStyle("附件2", "B5"); true {
+		st, err := f.GetStyle(id)
+		if err != nil || st.NumFmt != 49 {
+			t.Errorf("USCC cell B5 number format %v (%v), want 49 (text)", st, err)
+		}
 	}
 	panes, err := f.GetPanes("附件2")
-	if err != nil || !panes.Freeze || panes.YSplit != 3 {
-		t.Errorf("panes %+v (%v), want the first three rows frozen", panes, err)
+	if err != nil || !panes.Freeze || panes.YSplit != 4 {
+		t.Errorf("panes %+v (%v), want the first four rows frozen", panes, err)
+	}
+	layout, err := f.GetPageLayout("附件2")
+	if err != nil || layout.Size == nil || *layout.Size != 9 || layout.Orientation == nil || *layout.Orientation != "landscape" {
+		t.Errorf("page layout %+v (%v), want A4 (9) landscape", layout, err)
+	}
+	names := f.GetDefinedName()
+	if !slices.ContainsFunc(names, func(n excelize.DefinedName) bool {
+		return n.Name == "_xlnm.Print_Titles" && strings.Contains(n.RefersTo, "$4:$4")
+	}) {
+		t.Errorf("defined names %+v, want the header row 4 as print titles", names)
 	}
 	for col, min := range map[string]float64{"A": 20, "D": 40, "E": 20} {
 		if w, _ := f.GetColWidth("附件2", col); w < min {
@@ -98,7 +131,7 @@ func TestSummaryXLSX(t *testing.T) {
 }
 
 // The city's table holds every institution, each with its own evaluating
-// unit, the exemplary one marked with its reason.
+// unit named one way, the exemplary one marked with its reason.
 func TestSummaryOfTheCity(t *testing.T) {
 	s := summary(t, report.CityCode)
 	if len(s.Rows) != 8 {
@@ -111,21 +144,23 @@ func TestSummaryOfTheCity(t *testing.T) {
 	if r := by[reporttest.CityA]; r.Exemplary != "是" || r.ExemplaryReason == "" || r.Evaluator != "许昌市人力资源和社会保障局" || r.Dishonesty != "无" || r.Measures != "无" {
 		t.Errorf("city bureau's exemplary institution: %+v", r)
 	}
-	if r := by[reporttest.OutsideB]; r.Evaluator != "许昌市人力资源和社会保障局" || !strings.Contains(r.Note, "410100") || r.Measures != "2026-01-12 许昌市人力资源和社会保障局 警告" {
+	if r := by[reporttest.OutsideB]; r.Evaluator != "许昌市人力资源和社会保障局" || !strings.Contains(r.Note, "410100") || r.Measures != "2026年1月，由许昌市人力资源和社会保障局给予警告。" {
 		t.Errorf("institution registered outside Xuchang: %+v", r)
 	}
-	if r := by[reporttest.ImageB]; r.Dishonesty != "B1 未履行信用承诺（未签订信用承诺书）" {
+	if r := by[reporttest.ImageB]; r.Dishonesty != "未签订信用承诺书。" {
 		t.Errorf("B1 without a commitment: %q", r.Dishonesty)
 	}
-	if r := by[reporttest.ScriptC]; !strings.HasPrefix(r.Dishonesty, "B3 未按规定开展") || r.Measures != "2026-03-10 魏都区人力资源和社会保障局 责令限期整改" {
+	// The record names the bureau without the city; the table names it
+	// as the 评价单位 column does.
+	if r := by[reporttest.ScriptC]; r.Dishonesty != "2025年度，未按规定报送年度报告。" || r.Measures != "2026年3月，由许昌市魏都区人力资源和社会保障局责令限期整改。" || r.Evaluator != "许昌市魏都区人力资源和社会保障局" {
 		t.Errorf("upgraded institution: %+v", r)
 	}
-	var grades string
+	var grades []string
 	for _, r := range s.Rows {
-		grades += r.Grade
+		grades = append(grades, r.Grade)
 	}
-	if grades != "AAABBBCD" {
-		t.Errorf("rows in grade order %q, want AAABBBCD", grades)
+	if got := strings.Join(grades, ","); got != "A 级,A 级,A 级,B 级,B 级,B 级,C 级,D 级" {
+		t.Errorf("rows in grade order %q", got)
 	}
 }
 

@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // CityCode is the GB/T 2260 code of 许昌市 itself. Institutions licensed by
@@ -57,6 +58,7 @@ func LegacyCodes(code string) []string {
 // "" for any other code: institutions registered elsewhere are expected, and
 // the caller decides how to show them.
 func CountyName(code string) string {
+	code = CurrentCountyCode(code)
 	if code == CityCode {
 		return "许昌市"
 	}
@@ -83,10 +85,7 @@ func CountyFromUSCC(uscc string) string {
 	if !allDigits(div) {
 		return ""
 	}
-	if successor, ok := retiredCounties[div]; ok {
-		return successor
-	}
-	return div
+	return CurrentCountyCode(div)
 }
 
 // ValidCountyCode checks the shape of an explicit county_code. It does not
@@ -105,4 +104,27 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// CurrentCountyCode maps a retired division code to its successor and
+// returns any other code unchanged. Every place a county code enters the
+// system — the register's column, a USCC, stored rows read back — goes
+// through it, so the mapping is kept here only (retiredCounties).
+func CurrentCountyCode(code string) string {
+	if successor, ok := retiredCounties[code]; ok {
+		return successor
+	}
+	return code
+}
+
+// CountyFullName is the official name of a Xuchang division as public
+// bodies use it: districts carry the city in front (许昌市魏都区), counties
+// and county-level cities stand alone (鄢陵县, 禹州市), the city is 许昌市.
+// It is "" outside Xuchang.
+func CountyFullName(code string) string {
+	name := CountyName(CurrentCountyCode(code))
+	if strings.HasSuffix(name, "区") {
+		return "许昌市" + name
+	}
+	return name
 }

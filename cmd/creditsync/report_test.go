@@ -56,7 +56,7 @@ func TestReportCommands(t *testing.T) {
 	}
 	defer f.Close()
 	rows, err := f.GetRows("附件2")
-	if err != nil || len(rows) < 4 || !slices.Equal(rows[2], report.SummaryColumns) {
+	if err != nil || len(rows) < 5 || rows[0][0] != "附件2" || !slices.Equal(rows[3], report.SummaryColumns) {
 		t.Errorf("附件2.xlsx rows %q (%v)", rows, err)
 	}
 	city, err := excelize.OpenFile(file("city.xlsx"))
