@@ -140,6 +140,12 @@ func TestInstitutionDefaults(t *testing.T) {
 	if len(errs) > 0 || row.Get("county_code") != "411082" {
 		t.Errorf("explicit county code must win: %v %v", row.Get("county_code"), errs)
 	}
+	// The retired code of 许昌县 in the column means 建安区, as it does
+	// when derived from the USCC.
+	row, errs = m.Parse([]string{"914403001922038216", "x", "2020-01-01", "", "411023"})
+	if len(errs) > 0 || row.Get("county_code") != "411003" {
+		t.Errorf("county code 411023 in the column: got %v %v, want 411003", row.Get("county_code"), errs)
+	}
 	if _, errs = m.Parse([]string{"91411023174430174N", "x", "2020-01-01", "注销", ""}); len(errs) != 1 || errs[0].Reason != ReasonMissing {
 		t.Errorf("cancelled without a date: %v", errs)
 	}

@@ -186,3 +186,20 @@ func TestTrendXLSX(t *testing.T) {
 		t.Errorf("overview sheets %v", got)
 	}
 }
+
+// A row stored with the retired county code 411023 (许昌县) belongs to
+// 建安区 (411003): it is in 建安区's 附件2, evaluated by 建安区's bureau, and
+// not marked as registered outside Xuchang.
+func TestRetiredCountyCodeIsJianan(t *testing.T) {
+	src := &reporttest.Source{Institutions: []reporttest.Institution{{
+		USCC: "91411023174430174N", Name: "许昌县老字号人力资源有限公司", CountyCode: "411023",
+		Graded: reporttest.Day("2025-08-01"), Spells: []reporttest.Spell{{From: reporttest.Day("2025-08-01"), Grade: "A"}},
+	}}}
+	s, err := report.BuildSummary(context.Background(), src, unit(t, "411003"), reporttest.Day("2026-07-31"), reporttest.Day("2026-07-31"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Rows) != 1 || s.Rows[0].Evaluator != "许昌市建安区人力资源和社会保障局" || strings.Contains(s.Rows[0].Note, "不在许昌市辖区内") {
+		t.Errorf("建安区's 附件2 rows %+v, want the 411023 institution evaluated by 建安区", s.Rows)
+	}
+}

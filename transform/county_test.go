@@ -39,7 +39,7 @@ func TestCountyName(t *testing.T) {
 		{"411025", "襄城县"},
 		{"411081", "禹州市"},
 		{"411082", "长葛市"},
-		{"411023", ""}, // retired; CountyFromUSCC maps it before naming
+		{"411023", "建安区"}, // retired: named as its successor wherever it appears
 		{"411071", ""}, // a statistics code, not GB/T 2260
 		{"440300", ""},
 		{"", ""},
@@ -86,6 +86,23 @@ func TestValidCountyCode(t *testing.T) {
 	for _, bad := range []string{"", "41100", "4110020", "41100A", "４１１００２", " 411002", "411 02", "-41100"} {
 		if err := ValidCountyCode(bad); err == nil {
 			t.Errorf("ValidCountyCode(%q) = nil, want an error", bad)
+		}
+	}
+}
+
+func TestCurrentCountyCodeAndFullName(t *testing.T) {
+	for _, tt := range []struct{ code, current, full string }{
+		{"411023", "411003", "许昌市建安区"},
+		{"411002", "411002", "许昌市魏都区"},
+		{"411081", "411081", "禹州市"},
+		{"411024", "411024", "鄢陵县"},
+		{"440300", "440300", ""},
+	} {
+		if got := CurrentCountyCode(tt.code); got != tt.current {
+			t.Errorf("CurrentCountyCode(%q) = %q, want %q", tt.code, got, tt.current)
+		}
+		if got := CountyFullName(tt.code); got != tt.full {
+			t.Errorf("CountyFullName(%q) = %q, want %q", tt.code, got, tt.full)
 		}
 	}
 }
