@@ -26,9 +26,11 @@ type Eligibility struct {
 	Reason   string // why, without the verdict: "grade C in effect since …"
 }
 
-// CheckEligibility looks up the grade in effect on day: C and D are not
-// eligible; A and B are. Without a grade in effect the answer is "not
-// eligible" because eligibility cannot be shown; the reason says so.
+// CheckEligibility looks up the grade in force on day: C and D are not
+// eligible; A and B are. Without a grade in force the answer is "not
+// eligible" because eligibility cannot be shown; the reason says why —
+// the licence ended (docs/rules.md §4.7), a grade is only publicized or
+// under objection so far, or the institution was never evaluated.
 func CheckEligibility(ctx context.Context, s store.Store, uscc string, day time.Time) (Eligibility, error) {
 	day = Date(day)
 	out := Eligibility{USCC: uscc, Day: day}
@@ -37,10 +39,25 @@ func CheckEligibility(ctx context.Context, s store.Store, uscc string, day time.
 		return out, fmt.Errorf("eligibility of %s: %w", uscc, err)
 	}
 	if !ok {
+		h, err := History(ctx, s, uscc)
+		if err != nil {
+			return out, fmt.Errorf("eligibility of %s: %w", uscc, err)
+		}
+		if len(h) > 0 && h[0].LicenceEndedBy(day) {
+			out.Reason = fmt.Sprintf("licence %s on %s: no grade in force from that day", h[0].LicenceStatus, FormatDate(h[0].LicenceEndedOn))
+			return out, nil
+		}
 		if _, err := notGradedReason(ctx, s, day, uscc); errors.Is(err, ErrUnknown) {
 			return out, err
 		}
 		out.Reason = "no confirmed grade in effect on " + FormatDate(day) + "; eligibility cannot be shown until the institution is evaluated"
+		for i := len(h) - 1; i >= 0; i-- {
+			if p := h[i].PendingOn(day); p != "" {
+				out.Reason = fmt.Sprintf("no grade in force on %s; grade %s is %s (公示中 until %s) and counts once confirmed",
+					FormatDate(day), h[i].Grade, strings.ReplaceAll(p, "_", " "), FormatDate(h[i].PublicityEndsOn))
+				break
+			}
+		}
 		return out, nil
 	}
 	out.Grade = cur.Grade

@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Statuses of a recorded grade (docs/rules.md §4). A provisional grade is
@@ -48,19 +50,68 @@ type Entry struct {
 	SupersededOn           time.Time // first day a later grade was in effect
 	Note                   string
 	RecordedAt             time.Time
+	// PublicizedFrom is the first day of publicity of an evaluated grade;
+	// ObjectedOn the day an objection was filed against it.
+	PublicizedFrom, ObjectedOn time.Time
+	// LicenceStatus is the institution's licence status in the register
+	// (valid, cancelled, revoked) and LicenceEndedOn the day a cancelled
+	// or revoked licence ended: the grade in force ends that day.
+	LicenceStatus  string
+	LicenceEndedOn time.Time
+}
+
+// StatusLicenceEnded is how a grade shows on a day on or after its
+// institution's licence was cancelled or revoked: no longer in force.
+const StatusLicenceEnded = "licence_ended"
+
+// LicenceEndedBy reports whether the institution's licence was cancelled
+// or revoked on or before day d.
+func (e Entry) LicenceEndedBy(d time.Time) bool {
+	return (e.LicenceStatus == "cancelled" || e.LicenceStatus == "revoked") && !e.LicenceEndedOn.IsZero() && !e.LicenceEndedOn.After(d)
+}
+
+// PendingOn is the state on day d of a grade not in force on d: publicized
+// (公示中) from the start of its publicity until it is confirmed or
+// superseded, under review (异议复核中) from the day an objection was filed
+// until the review. It is "" for a grade that was neither on d.
+func (e Entry) PendingOn(d time.Time) string {
+	if e.PublicityEndsOn.IsZero() || e.InEffectOn(d) || e.LicenceEndedBy(d) {
+		return ""
+	}
+	from := e.PublicizedFrom
+	if from.IsZero() {
+		from = e.AsOf
+	}
+	if from.After(d) || (!e.ValidFrom.IsZero() && !e.ValidFrom.After(d)) || (!e.SupersededOn.IsZero() && !e.SupersededOn.After(d)) {
+		return ""
+	}
+	if !e.ObjectedOn.IsZero() && !e.ObjectedOn.After(d) {
+		return StatusUnderReview
+	}
+	return StatusPublicized
 }
 
 // ClauseIDs returns the IDs of the clauses that hold, in report order.
 func (e Entry) ClauseIDs() []string { return Result{Clauses: e.Clauses}.ClauseIDs() }
 
-// InEffectOn reports whether the grade applied on day d (expired or not).
+// InEffectOn reports whether the grade applied on day d (expired or not):
+// it had taken effect, was not superseded yet, and the institution's
+// licence had not ended.
 func (e Entry) InEffectOn(d time.Time) bool {
-	return !e.ValidFrom.IsZero() && !e.ValidFrom.After(d) && (e.SupersededOn.IsZero() || e.SupersededOn.After(d))
+	return !e.ValidFrom.IsZero() && !e.ValidFrom.After(d) && (e.SupersededOn.IsZero() || e.SupersededOn.After(d)) && !e.LicenceEndedBy(d)
 }
 
 // StatusOn is the status as seen on day d: a grade in effect on d shows as
-// expired once d is past valid_until, whatever the stored status says.
+// expired once d is past valid_until, whatever the stored status says; one
+// whose licence has ended shows as ended; one publicized or under review
+// on d shows as such.
 func (e Entry) StatusOn(d time.Time) string {
+	if e.LicenceEndedBy(d) && !e.ValidFrom.IsZero() && !e.ValidFrom.After(d) && (e.SupersededOn.IsZero() || e.SupersededOn.After(d)) {
+		return StatusLicenceEnded
+	}
+	if p := e.PendingOn(d); p != "" {
+		return p
+	}
 	if e.InEffectOn(d) {
 		if !e.ValidUntil.IsZero() && e.ValidUntil.Before(d) {
 			return StatusExpired
@@ -85,16 +136,20 @@ func validUntil(from time.Time) time.Time {
 type filter struct {
 	uscc, status, runID string
 	inEffectOn          time.Time
+	pendingOn           time.Time // publicized or under review on that day
 	open                bool // in effect with no successor yet
 }
 
 func readHistory(ctx context.Context, s store.Store, f filter) ([]Entry, error) {
-	var on any
+	var on, pending any
 	if !f.inEffectOn.IsZero() {
 		on = Date(f.inEffectOn)
 	}
+	if !f.pendingOn.IsZero() {
+		pending = Date(f.pendingOn)
+	}
 	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "grade/history_rows"),
-		store.Params{"uscc": f.uscc, "status": f.status, "run_id": f.runID, "in_effect_on": on, "open": f.open})
+		store.Params{"uscc": f.uscc, "status": f.status, "run_id": f.runID, "in_effect_on": on, "pending_on": pending, "open": f.open})
 	if err != nil {
 		return nil, fmt.Errorf("read grade history: %w", err)
 	}
@@ -102,9 +157,10 @@ func readHistory(ctx context.Context, s store.Store, f filter) ([]Entry, error) 
 	for rows.Next() {
 		var e Entry
 		var evidence string
-		var pub, from, until, sup *time.Time
+		var pub, from, until, sup, pubFrom, objected, licEnd *time.Time
 		if err := rows.Scan(&e.USCC, &e.Name, &e.CountyCode, &e.RunID, &e.RunKind, &e.Year, &e.AsOf,
-			&e.Grade, &evidence, &e.Status, &pub, &from, &until, &sup, &e.Note, &e.RecordedAt); err != nil {
+			&e.Grade, &evidence, &e.Status, &pub, &from, &until, &sup, &e.Note, &e.RecordedAt,
+			&pubFrom, &objected, &e.LicenceStatus, &licEnd); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read grade history: %w", err)
 		}
@@ -113,6 +169,9 @@ func readHistory(ctx context.Context, s store.Store, f filter) ([]Entry, error) 
 			return nil, fmt.Errorf("read grade history: %s run %s: evidence: %w", e.USCC, e.RunID, err)
 		}
 		e.PublicityEndsOn, e.ValidFrom, e.ValidUntil, e.SupersededOn = deref(pub), deref(from), deref(until), deref(sup)
+		e.PublicizedFrom, e.ObjectedOn, e.LicenceEndedOn = deref(pubFrom), deref(objected), deref(licEnd)
+		// A register row may still carry a retired county code.
+		e.CountyCode = transform.CurrentCountyCode(e.CountyCode)
 		out = append(out, e)
 	}
 	if err := closeRows(rows); err != nil {
@@ -143,6 +202,65 @@ func GradesOn(ctx context.Context, s store.Store, day time.Time) ([]Entry, error
 	return latestPerInstitution(es), nil
 }
 
+// State is an institution's grades on one day (docs/rules.md §4.7): at
+// most one in force, and at most one publicized or under objection.
+type State struct {
+	USCC, Name, CountyCode string
+	InForce                *Entry // nil when none: not yet evaluated, or the licence ended
+	Pending                *Entry // nil when no grade is publicized or under review
+	PendingStatus          string // StatusPublicized or StatusUnderReview when Pending is set
+}
+
+// Shown is the grade a listing shows for the institution: the one in
+// force, else the pending one.
+func (st State) Shown() Entry {
+	if st.InForce != nil {
+		return *st.InForce
+	}
+	return *st.Pending
+}
+
+// StatesOn returns, for every institution with a grade in force on day or
+// one publicized or under objection then, both, in USCC order.
+func StatesOn(ctx context.Context, s store.Store, day time.Time) ([]State, error) {
+	day = Date(day)
+	inForce, err := GradesOn(ctx, s, day)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := readHistory(ctx, s, filter{pendingOn: day})
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]*State{}
+	var order []string
+	get := func(e Entry) *State {
+		st, ok := by[e.USCC]
+		if !ok {
+			st = &State{USCC: e.USCC, Name: e.Name, CountyCode: e.CountyCode}
+			by[e.USCC] = st
+			order = append(order, e.USCC)
+		}
+		return st
+	}
+	for i := range inForce {
+		get(inForce[i]).InForce = &inForce[i]
+	}
+	for _, e := range latestPerInstitution(pending) {
+		if p := e.PendingOn(day); p != "" {
+			e := e
+			st := get(e)
+			st.Pending, st.PendingStatus = &e, p
+		}
+	}
+	sort.Strings(order)
+	out := make([]State, len(order))
+	for i, u := range order {
+		out[i] = *by[u]
+	}
+	return out, nil
+}
+
 // latestPerInstitution keeps the last recorded entry of each institution
 // from entries in (uscc, recorded_at) order. Two grades in effect on one
 // day only happen when a run stopped between recording a new grade and
@@ -171,7 +289,8 @@ func CurrentOn(ctx context.Context, s store.Store, uscc string, day time.Time) (
 
 // historyColumns are the grade_history columns writeEntries fills.
 var historyColumns = []string{"uscc", "run_id", "grade", "clauses", "evidence", "status",
-	"publicity_ends_on", "valid_from", "valid_until", "superseded_on", "note", "recorded_at", "version"}
+	"publicity_ends_on", "valid_from", "valid_until", "superseded_on", "note", "recorded_at", "version",
+	"publicized_from", "objected_on"}
 
 // writeEntries stores entries as new rows or as new versions of their
 // rows: grade_history keeps the highest version per (uscc, run_id).
@@ -189,7 +308,7 @@ func writeEntries(ctx context.Context, s store.Store, entries []Entry) error {
 			}
 			row := []any{e.USCC, e.RunID, e.Grade, e.ClauseIDs(), string(ev), e.Status,
 				nullDate(e.PublicityEndsOn), nullDate(e.ValidFrom), nullDate(e.ValidUntil), nullDate(e.SupersededOn),
-				e.Note, e.RecordedAt.UTC(), v}
+				e.Note, e.RecordedAt.UTC(), v, nullDate(e.PublicizedFrom), nullDate(e.ObjectedOn)}
 			if !yield(row, nil) {
 				return
 			}

@@ -40,7 +40,7 @@ func Evaluate(ctx context.Context, s store.Store, r *Rules, year int, asOf, publ
 	entries := make([]Entry, len(res))
 	for i, g := range res {
 		entries[i] = Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: g.Grade, Clauses: g.Clauses,
-			Status: StatusPublicized, PublicityEndsOn: ends}
+			Status: StatusPublicized, PublicizedFrom: Date(publicizeFrom), PublicityEndsOn: ends}
 	}
 	run := newRun(RunEvaluate, year, asOf, r, fmt.Sprintf("publicized %s to %s", FormatDate(Date(publicizeFrom)), FormatDate(ends)))
 	if err := commitRun(ctx, s, &run, entries); err != nil {
@@ -68,11 +68,20 @@ func evaluatedRuns(ctx context.Context, s store.Store, year int) ([]string, erro
 }
 
 // Confirm confirms every publicized grade whose publicity ended before
-// day: it takes effect the day after publicity ended, for one year, and
-// the grade it replaces is superseded. Grades under review wait for their
-// review. It returns the grades confirmed; running it again changes
-// nothing.
-func Confirm(ctx context.Context, s store.Store, day time.Time) ([]Entry, error) {
+// day: it takes effect the day after publicity ended (the confirmation
+// day), for one year, and the grade it replaces is superseded. Grades
+// under review wait for their review.
+//
+// Confirmation takes the worse of the publicized grade and the grade the
+// rules give on the confirmation day (docs/rules.md §4.3): a record that
+// appeared during publicity is caught at once. Such a grade is recorded
+// by a regrade run in force from the confirmation day, and the publicized
+// grade is kept as superseded. Confirm returns every grade that took
+// effect; running it again changes nothing.
+func Confirm(ctx context.Context, s store.Store, r *Rules, day time.Time) ([]Entry, error) {
+	if r == nil {
+		return nil, errors.New("confirm: no rules to grade the confirmation day with")
+	}
 	day = Date(day)
 	pending, err := readHistory(ctx, s, filter{status: StatusPublicized})
 	if err != nil {
@@ -82,19 +91,58 @@ func Confirm(ctx context.Context, s store.Store, day time.Time) ([]Entry, error)
 	if err != nil {
 		return nil, fmt.Errorf("confirm: %w", err)
 	}
-	var confirmed []Entry
+	rulesOn := map[time.Time]map[string]Result{} // confirmation day → USCC → the rules' grade
+	var confirmed, publicized []Entry
+	lowered := map[time.Time][]Entry{}
+	var days []time.Time
 	for _, e := range pending {
-		if e.Status == StatusPublicized && e.PublicityEndsOn.Before(day) {
-			e.Status = StatusConfirmed
-			e.ValidFrom = e.PublicityEndsOn.AddDate(0, 0, 1)
-			e.ValidUntil = validUntil(e.ValidFrom)
-			confirmed = append(confirmed, e)
+		if e.Status != StatusPublicized || !e.PublicityEndsOn.Before(day) {
+			continue
 		}
+		from := e.PublicityEndsOn.AddDate(0, 0, 1)
+		now, ok := rulesOn[from]
+		if !ok {
+			res, err := Compute(ctx, s, r, from)
+			if err != nil {
+				return nil, fmt.Errorf("confirm: grade at %s: %w", FormatDate(from), err)
+			}
+			now = make(map[string]Result, len(res))
+			for _, g := range res {
+				now[g.USCC] = g
+			}
+			rulesOn[from] = now
+			days = append(days, from)
+		}
+		if g, ok := now[e.USCC]; ok && Worse(g.Grade, e.Grade) {
+			note := fmt.Sprintf("confirmed lower than publicized: %s publicized until %s; the rules give %s on %s", e.Grade, FormatDate(e.PublicityEndsOn), g.Grade, FormatDate(from))
+			lowered[from] = append(lowered[from], Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: g.Grade, Clauses: g.Clauses,
+				Status: StatusConfirmed, ValidFrom: from, ValidUntil: validUntil(from), Note: note})
+			e.Status, e.SupersededOn = StatusSuperseded, from
+			e.Note = addNote(e.Note, note)
+			publicized = append(publicized, e)
+			continue
+		}
+		e.Status = StatusConfirmed
+		e.ValidFrom = from
+		e.ValidUntil = validUntil(from)
+		confirmed = append(confirmed, e)
 	}
-	if err := writeEntries(ctx, s, append(confirmed, retired(open, confirmed)...)); err != nil {
+	var added []Entry
+	for _, d := range days {
+		if len(lowered[d]) == 0 {
+			continue
+		}
+		run := newRun(RunRegrade, 0, d, r, fmt.Sprintf("confirmation on %s: %d grades lower than publicized", FormatDate(d), len(lowered[d])))
+		if err := commitRun(ctx, s, &run, lowered[d]); err != nil {
+			return nil, fmt.Errorf("confirm: %w", err)
+		}
+		added = append(added, lowered[d]...)
+	}
+	added = append(confirmed, added...)
+	if err := writeEntries(ctx, s, append(append(confirmed, publicized...), retired(open, added)...)); err != nil {
 		return nil, fmt.Errorf("confirm: %w", err)
 	}
-	return confirmed, nil
+	return added, nil
 }
 
 // retired returns the grades among old that the new grades replace: for
@@ -152,7 +200,7 @@ func FileObjection(ctx context.Context, s store.Store, uscc, note string, day ti
 		if e.PublicityEndsOn.Before(day) {
 			continue
 		}
-		e.Status = StatusUnderReview
+		e.Status, e.ObjectedOn = StatusUnderReview, day
 		e.Note = addNote(e.Note, fmt.Sprintf("objection filed %s: %s", FormatDate(day), note))
 		if err := writeEntries(ctx, s, []Entry{e}); err != nil {
 			return Entry{}, fmt.Errorf("file objection: %w", err)

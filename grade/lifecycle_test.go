@@ -62,15 +62,15 @@ func TestPublicityThenConfirmation(t *testing.T) {
 		t.Errorf("second evaluation of 2025: %v", err)
 	}
 
-	if got, err := grade.Confirm(ctx, s, day("2025-08-07")); err != nil || len(got) != 0 {
+	if got, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-07")); err != nil || len(got) != 0 {
 		t.Fatalf("confirm on the last day of publicity: %d confirmed, %v", len(got), err)
 	}
 	noGrade(t, s, a, "2025-08-07")
-	got, err := grade.Confirm(ctx, s, day("2025-08-09"))
+	got, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-09"))
 	if err != nil || len(got) != 2 {
 		t.Fatalf("confirm after publicity: %d confirmed, %v", len(got), err)
 	}
-	if again, err := grade.Confirm(ctx, s, day("2025-08-10")); err != nil || len(again) != 0 {
+	if again, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-10")); err != nil || len(again) != 0 {
 		t.Errorf("confirm twice: %d confirmed again, %v", len(again), err)
 	}
 	ea, eb := current(t, s, a, "2025-08-08"), current(t, s, b, "2025-08-08")
@@ -98,7 +98,7 @@ func TestPublicityThenConfirmation(t *testing.T) {
 	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-09-01"), day("2026-09-02")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, day("2026-09-09")); err != nil {
+	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2026-09-09")); err != nil {
 		t.Fatal(err)
 	}
 	h, err := grade.History(ctx, s, a)
@@ -129,7 +129,7 @@ func TestObjectionThenReview(t *testing.T) {
 	if _, err := grade.FileObjection(ctx, s, other, "too late", day("2025-08-08")); !errors.Is(err, grade.ErrNoPublicity) {
 		t.Errorf("objection after publicity: %v", err)
 	}
-	if got, _ := grade.Confirm(ctx, s, day("2025-08-10")); len(got) != 1 || got[0].USCC != other {
+	if got, _ := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-10")); len(got) != 1 || got[0].USCC != other {
 		t.Errorf("confirm must skip the grade under review: %+v", got)
 	}
 	noGrade(t, s, u, "2025-08-10")
@@ -194,7 +194,7 @@ func TestNewViolationDowngradesNextNight(t *testing.T) {
 	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, day("2025-08-08")); err != nil {
+	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-08")); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := grade.Regrade(ctx, s, r, day("2025-09-01")); err != nil || len(res.Downgrades) != 0 || res.Unchanged != 2 {
@@ -237,7 +237,7 @@ func TestRemovalNeedsAnApplication(t *testing.T) {
 	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, day("2025-08-08")); err != nil {
+	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-08")); err != nil {
 		t.Fatal(err)
 	}
 	if g := current(t, s, u, "2025-08-08").Grade; g != "C" {
@@ -300,7 +300,7 @@ func TestConsequences(t *testing.T) {
 	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, day("2025-08-08")); err != nil {
+	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-08")); err != nil {
 		t.Fatal(err)
 	}
 	on := day("2025-09-01")
@@ -372,7 +372,7 @@ func TestViews(t *testing.T) {
 	if _, _, err := grade.Evaluate(ctx, s, r, today.Year(), today.AddDate(0, 0, -10), today.AddDate(0, 0, -9)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, today); err != nil {
+	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), today); err != nil {
 		t.Fatal(err)
 	}
 	var n int64

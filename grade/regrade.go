@@ -24,15 +24,26 @@ type RegradeResult struct {
 	Run        Run
 	Downgrades []Change // lowered at once
 	Eligible   []Change // the rules give better: may apply for an upgrade
-	Unchanged  int
+	// Upheld are grades the rules give worse only on evidence the
+	// decision in force already weighed: left as decided.
+	Upheld    []Change
+	Unchanged int
 }
 
 // Regrade grades every institution at asOf and compares the result with
-// its confirmed grade in effect then (expired grades are left to the next
-// evaluation). A worse result lowers the grade at once — in effect from
-// asOf for a year, with the clauses and evidence that caused it; a better
-// one changes nothing and is reported as eligible to apply for an upgrade
-// (docs/rules.md §4). The run is recorded even when nothing changed.
+// its confirmed grade in force then (expired grades are left to the next
+// evaluation; an institution whose licence ended has none). A worse result
+// lowers the grade at once — in force from asOf for a year, with the
+// clauses and evidence that caused it; a better one changes nothing and is
+// reported as eligible to apply for an upgrade (docs/rules.md §4.4–4.5).
+//
+// The grade in force is a decision (an evaluation confirmed, a review, an
+// upgrade, an earlier downgrade). It is lowered only on evidence that the
+// decision did not weigh: a clause–record pair not among its stored
+// clauses and evidence (NewEvidence). The grade lowered to is the worst
+// among the clauses with such evidence, so a reviewer's grade is not
+// undone by the rules it overrode. The run is recorded even when nothing
+// changed.
 func Regrade(ctx context.Context, s store.Store, r *Rules, asOf time.Time) (RegradeResult, error) {
 	t := Date(asOf)
 	inEffect, err := readHistory(ctx, s, filter{inEffectOn: t})
@@ -57,12 +68,18 @@ func Regrade(ctx context.Context, s store.Store, r *Rules, asOf time.Time) (Regr
 			continue
 		}
 		ch := Change{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, From: cur.Grade, Since: cur.ValidFrom, To: g.Grade, Clauses: g.Clauses}
+		to := NewEvidenceGrade(cur, g)
 		switch {
-		case Worse(g.Grade, cur.Grade):
+		case Worse(to, cur.Grade):
+			ch.To = to
 			out.Downgrades = append(out.Downgrades, ch)
-			lowered = append(lowered, Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: g.Grade, Clauses: g.Clauses,
+			lowered = append(lowered, Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: to, Clauses: g.Clauses,
 				Status: StatusConfirmed, ValidFrom: t, ValidUntil: validUntil(t),
-				Note: fmt.Sprintf("lowered from %s (in effect since %s) by the rules at %s", cur.Grade, FormatDate(cur.ValidFrom), FormatDate(t))})
+				Note: fmt.Sprintf("lowered from %s (in force since %s) by the rules at %s on evidence the decision did not weigh", cur.Grade, FormatDate(cur.ValidFrom), FormatDate(t))})
+		case Worse(g.Grade, cur.Grade):
+			// Worse only on what the decision already weighed.
+			out.Upheld = append(out.Upheld, ch)
+			out.Unchanged++
 		case Worse(cur.Grade, g.Grade):
 			out.Eligible = append(out.Eligible, ch)
 		default:
@@ -77,6 +94,35 @@ func Regrade(ctx context.Context, s store.Store, r *Rules, asOf time.Time) (Regr
 		return RegradeResult{}, fmt.Errorf("regrade: %w", err)
 	}
 	return out, nil
+}
+
+// NewEvidenceGrade is the worst grade that the rules' result now gives on
+// evidence the decision dec did not weigh: the worst grade among the
+// clauses of now with a (clause, record kind, record key) not stored with
+// dec; A when there is none. A record first known after the decision, or
+// changed so that it supports another clause (a severity raised from 一般
+// to 重大 moves it from B2 to D1), is new; one the decision already saw
+// under the same clause is not.
+func NewEvidenceGrade(dec Entry, now Result) string {
+	type key struct{ clause, kind, id string }
+	known := map[key]bool{}
+	for _, c := range dec.Clauses {
+		for _, e := range c.Evidence {
+			known[key{c.ID, e.Kind, e.ID}] = true
+		}
+	}
+	worst := A
+	for _, c := range now.Clauses {
+		for _, e := range c.Evidence {
+			if !known[key{c.ID, e.Kind, e.ID}] {
+				if Worse(c.Grade, worst) {
+					worst = c.Grade
+				}
+				break
+			}
+		}
+	}
+	return worst
 }
 
 // ErrNoGrade means an institution has no confirmed grade in effect.

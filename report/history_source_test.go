@@ -122,7 +122,7 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 	if gs, err := h.GradesOn(ctx, day("2026-08-09")); err != nil || len(gs) != 0 {
 		t.Errorf("during publicity: %d grades (%v), want none in effect", len(gs), err)
 	}
-	if _, err := grade.Confirm(ctx, s, day("2026-08-10")); err != nil {
+	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2026-08-10")); err != nil {
 		t.Fatal(err)
 	}
 	const reason = "连续三年无违法违规，服务优良"

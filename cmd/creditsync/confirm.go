@@ -10,6 +10,7 @@ import (
 
 func (a *app) confirmCmd() *cobra.Command {
 	var on string
+	var flags gradeFlags
 	cmd := &cobra.Command{
 		Use:   "confirm",
 		Short: "Confirm publicized grades whose publicity ended without an objection",
@@ -17,7 +18,10 @@ func (a *app) confirmCmd() *cobra.Command {
 confirmed: in effect from the day after publicity ended, valid for one
 year (valid_until = that day + 1 year - 1 day); the grade it replaces is
 kept in the history as superseded. Grades under review wait for their
-re-evaluation. Running it again changes nothing; the nightly job runs it.`,
+re-evaluation. Confirmation takes the worse of the publicized grade and
+the grade the rules give on the confirmation day (docs/rules.md §4.3), so a
+violation recorded during publicity is caught at once. Running it again
+changes nothing; the nightly job runs it.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			day, err := dayOrToday("on", on)
@@ -30,7 +34,11 @@ re-evaluation. Running it again changes nothing; the nightly job runs it.`,
 				return err
 			}
 			defer s.Close()
-			done, err := grade.Confirm(ctx, s, day)
+			rules, err := flags.load()
+			if err != nil {
+				return err
+			}
+			done, err := grade.Confirm(ctx, s, rules, day)
 			if err != nil {
 				return err
 			}
@@ -42,6 +50,7 @@ re-evaluation. Running it again changes nothing; the nightly job runs it.`,
 		},
 	}
 	cmd.Flags().StringVar(&on, "on", "", "confirm as of this date, YYYY-MM-DD (default: today)")
+	flags.registerRules(cmd)
 	return cmd
 }
 

@@ -128,7 +128,7 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 	}
 	fmt.Fprintf(a.stdout, "evaluation %s: %d institutions graded %s, publicized until %s\n", run.ID, len(entries), distribution(entryGrades(entries)), publicityEnd(entries))
 	confirmDay := demoAsOf.AddDate(0, 0, rules.Lifecycle.PublicityDays+1)
-	confirmed, err := grade.Confirm(ctx, s, confirmDay)
+	confirmed, err := grade.Confirm(ctx, s, rules, confirmDay)
 	if err != nil {
 		return err
 	}

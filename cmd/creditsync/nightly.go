@@ -86,7 +86,7 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 			return regradeOutcome(res, stale, today), nil
 		}},
 		{Name: "confirm", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			entries, err := grade.Confirm(ctx, s, today)
+			entries, err := grade.Confirm(ctx, s, d.rules, today)
 			if err != nil {
 				return jobs.Outcome{}, err
 			}

@@ -1,0 +1,234 @@
+package grade_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// endLicence records in the register that u's licence was cancelled or
+// revoked on day on, as a later import of the register does.
+func endLicence(t *testing.T, s store.Store, u, status, on string) {
+	t.Helper()
+	name := defaultName(u)
+	replace(t, s, "institutions",
+		[]string{"uscc", "name", "name_key", "county_code", "licensed_on", "license_status", "license_status_on", "commitment_signed_on"},
+		[]any{u, name, transform.NormalizeName(name), "411002", day("2015-01-01"), status, day(on), day("2016-01-01")})
+}
+
+func stateOf(t *testing.T, s store.Store, u, on string) (grade.State, bool) {
+	t.Helper()
+	sts, err := grade.StatesOn(context.Background(), s, day(on))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range sts {
+		if st.USCC == u {
+			return st, true
+		}
+	}
+	return grade.State{}, false
+}
+
+// During publicity a grade is listed as publicized, from the day an
+// objection is filed as under objection, and once confirmed as in force;
+// the grade in force before stays listed beside it.
+func TestStatesDuringPublicityAndObjection(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	calm := put(t, s, fixture{})
+	objecting := put(t, s, fixture{inst: inst{unsigned: true}})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := stateOf(t, s, calm, "2025-07-31"); ok {
+		t.Errorf("a grade is listed on 2025-07-31, before its publicity starts on 2025-08-01")
+	}
+	if _, err := grade.FileObjection(ctx, s, objecting, "承诺书已签订", day("2025-08-05")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		uscc, on, status string
+		inForce          bool
+	}{
+		{calm, "2025-08-01", grade.StatusPublicized, false},
+		{calm, "2025-08-07", grade.StatusPublicized, false},
+		{objecting, "2025-08-04", grade.StatusPublicized, false},
+		{objecting, "2025-08-05", grade.StatusUnderReview, false},
+		{objecting, "2025-08-20", grade.StatusUnderReview, false}, // no review yet
+	} {
+		st, ok := stateOf(t, s, c.uscc, c.on)
+		if !ok || st.PendingStatus != c.status || (st.InForce != nil) != c.inForce {
+			t.Errorf("%s on %s: listed %v, pending %q, in force %v; want %q", c.uscc, c.on, ok, st.PendingStatus, st.InForce != nil, c.status)
+		}
+	}
+	if _, err := grade.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := stateOf(t, s, calm, "2025-08-08"); !ok || st.InForce == nil || st.Pending != nil || st.InForce.Grade != "A" {
+		t.Errorf("after confirmation: %+v", st)
+	}
+	// The past stays as it was: on 2025-08-03 the grade was publicized.
+	if st, ok := stateOf(t, s, calm, "2025-08-03"); !ok || st.PendingStatus != grade.StatusPublicized || st.InForce != nil {
+		t.Errorf("2025-08-03 after confirmation: %+v", st)
+	}
+	if _, err := grade.ResolveObjection(ctx, s, r, objecting, "A", "承诺书核实无误", day("2025-08-21")); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := stateOf(t, s, objecting, "2025-08-20"); !ok || st.PendingStatus != grade.StatusUnderReview {
+		t.Errorf("2025-08-20 after the review: %+v", st)
+	}
+	if st, ok := stateOf(t, s, objecting, "2025-08-21"); !ok || st.Pending != nil || st.InForce == nil || st.InForce.Grade != "A" {
+		t.Errorf("the day of the review: %+v", st)
+	}
+}
+
+// A cancelled or revoked licence ends the grade in force on its date:
+// no grade, no eligibility, nothing for the regrade to lower.
+func TestLicenceEndEndsTheGrade(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	cancelled := put(t, s, fixture{})
+	revoked := put(t, s, fixture{})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	endLicence(t, s, cancelled, "cancelled", "2025-12-01")
+	endLicence(t, s, revoked, "revoked", "2025-12-03")
+	if e := current(t, s, cancelled, "2025-11-30"); e.Grade != "A" {
+		t.Errorf("the day before cancellation: %s", e.Grade)
+	}
+	noGrade(t, s, cancelled, "2025-12-01")
+	noGrade(t, s, cancelled, "2025-12-02")
+	noGrade(t, s, revoked, "2025-12-03")
+	on, err := grade.GradesOn(ctx, s, day("2025-12-02"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(on) != 1 || on[0].USCC != revoked {
+		t.Errorf("grades on 2025-12-02: %d listed, want only %s", len(on), revoked)
+	}
+	el, err := grade.CheckEligibility(ctx, s, cancelled, day("2025-12-05"))
+	if err != nil || el.Eligible || !strings.Contains(el.Reason, "cancelled on 2025-12-01") {
+		t.Errorf("eligibility after cancellation: %+v %v", el, err)
+	}
+	res, err := grade.Regrade(ctx, s, r, day("2025-12-05"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Downgrades) != 0 {
+		t.Errorf("the regrade lowered a grade that no longer exists: %+v", res.Downgrades)
+	}
+	h, err := grade.History(ctx, s, revoked)
+	if err != nil || len(h) != 1 || h[0].StatusOn(day("2025-12-05")) != grade.StatusLicenceEnded {
+		t.Errorf("history keeps the ended grade: %+v %v", h, err)
+	}
+}
+
+// A reviewer's decision (A, where the rules gave B) is not undone by the
+// next night's regrade on the record the reviewer weighed; a record that
+// appears after the decision lowers it.
+func TestReviewIsNotUndoneByTheRulesItOverrode(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := put(t, s, fixture{insp: []insp{{kind: "violation", severity: "minor", handled: "2025-05-10", rectified: "2025-05-20"}}})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.FileObjection(ctx, s, u, "已及时整改", day("2025-08-03")); err != nil {
+		t.Fatal(err)
+	}
+	rev, err := grade.ResolveObjection(ctx, s, r, u, "A", "整改到位，维持A级", day("2025-08-10"))
+	if err != nil || rev.Grade != "A" {
+		t.Fatalf("review: %+v %v", rev, err)
+	}
+	res, err := grade.Regrade(ctx, s, r, day("2025-08-11"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Downgrades) != 0 || len(res.Upheld) != 1 || res.Upheld[0].USCC != u {
+		t.Errorf("night after the review: downgrades %+v, upheld %+v; want the reviewer's A upheld", res.Downgrades, res.Upheld)
+	}
+	if e := current(t, s, u, "2025-08-11"); e.Grade != "A" || e.RunKind != grade.RunReview {
+		t.Errorf("after the regrade: %s by %s, want the reviewer's A", e.Grade, e.RunKind)
+	}
+	// A new record, handled after the review, counts.
+	insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
+		[]any{"XCJC-2025-0902", u, "violation", "general", day("2025-09-02"), "责令限期整改"})
+	res, err = grade.Regrade(ctx, s, r, day("2025-09-03"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two violations in a year: C1 holds, and its evidence is new.
+	if len(res.Downgrades) != 1 || res.Downgrades[0].To != "C" {
+		t.Errorf("after a new violation: %+v", res.Downgrades)
+	}
+}
+
+// A record known before a confirmed grade's decision, imported only after
+// it, is new evidence: the decision never weighed it.
+func TestLateImportIsNewEvidence(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := put(t, s, fixture{})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
+		[]any{"XCJC-2025-0620", u, "violation", "serious", day("2025-06-20"), "行政处罚"})
+	res, err := grade.Regrade(ctx, s, r, day("2025-08-20"))
+	if err != nil || len(res.Downgrades) != 1 || res.Downgrades[0].To != "C" {
+		t.Errorf("record of June imported in August: %+v %v", res.Downgrades, err)
+	}
+}
+
+// A major violation handled during publicity is caught by the
+// confirmation: the grade in force from the confirmation day is the
+// worse one, and the publicized grade is kept as superseded.
+func TestConfirmationCatchesAViolationDuringPublicity(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := put(t, s, fixture{})
+	calm := put(t, s, fixture{})
+	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
+		[]any{"XCJC-2025-0804", u, "violation", "major", day("2025-08-04"), "行政处罚"})
+	got, err := grade.Confirm(ctx, s, r, day("2025-08-09"))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("confirm: %d took effect, %v", len(got), err)
+	}
+	e := current(t, s, u, "2025-08-08")
+	if e.Grade != "D" || join(e.ClauseIDs()) != "D1" || !e.ValidFrom.Equal(day("2025-08-08")) || !strings.Contains(e.Note, "publicized") {
+		t.Errorf("grade from the confirmation day: %s %v from %s (%q), want D [D1] from 2025-08-08", e.Grade, e.ClauseIDs(), grade.FormatDate(e.ValidFrom), e.Note)
+	}
+	if c := current(t, s, calm, "2025-08-08"); c.Grade != "A" || c.RunKind != grade.RunEvaluate {
+		t.Errorf("the calm institution: %s by %s", c.Grade, c.RunKind)
+	}
+	if st, ok := stateOf(t, s, u, "2025-08-05"); !ok || st.PendingStatus != grade.StatusPublicized || st.Pending.Grade != "A" {
+		t.Errorf("during publicity the publicized grade stays A: %+v", st)
+	}
+	if again, err := grade.Confirm(ctx, s, r, day("2025-08-10")); err != nil || len(again) != 0 {
+		t.Errorf("confirm twice: %d, %v", len(again), err)
+	}
+	if res, err := grade.Regrade(ctx, s, r, day("2025-08-09")); err != nil || len(res.Downgrades) != 0 {
+		t.Errorf("the night after: lowered again %+v %v", res.Downgrades, err)
+	}
+}
