@@ -137,7 +137,7 @@ type filter struct {
 	uscc, status, runID string
 	inEffectOn          time.Time
 	pendingOn           time.Time // publicized or under review on that day
-	open                bool // in effect with no successor yet
+	open                bool      // in effect with no successor yet
 }
 
 func readHistory(ctx context.Context, s store.Store, f filter) ([]Entry, error) {

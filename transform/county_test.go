@@ -40,7 +40,7 @@ func TestCountyName(t *testing.T) {
 		{"411081", "禹州市"},
 		{"411082", "长葛市"},
 		{"411023", "建安区"}, // retired: named as its successor wherever it appears
-		{"411071", ""}, // a statistics code, not GB/T 2260
+		{"411071", ""},    // a statistics code, not GB/T 2260
 		{"440300", ""},
 		{"", ""},
 	}
