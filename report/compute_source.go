@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -74,9 +75,15 @@ func (c *ComputeSource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 		if err != nil {
 			return nil, err
 		}
-		out := make([]InstitutionGrade, len(res))
-		for i, r := range res {
-			out[i] = fromResult(r, day)
+		out := make([]InstitutionGrade, 0, len(res))
+		for _, r := range res {
+			// A revoked licence (D3) ends the grade in force on its date,
+			// as a cancelled one does (docs/rules.md §4.7): the rules
+			// still grade it, reports list it no more.
+			if slices.Contains(r.ClauseIDs(), "D3") {
+				continue
+			}
+			out = append(out, fromResult(r, day))
 		}
 		if err := attachRecords(ctx, c.Store, out); err != nil {
 			return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(day), err)

@@ -15,8 +15,9 @@ import (
 // records (docs/rules.md §4): the grade an institution had on a day is the
 // one in effect then — confirmed after publicity, lowered by a regrade,
 // changed by a review or an upgrade application — with its validity
-// dates, and shown as expired once past them. A grade still publicized
-// or under review is not in effect yet, and a better grade the rules
+// dates, and shown as expired once past them; or, while a newer grade is
+// publicized or under objection, that one, with its state. A cancelled or
+// revoked licence ends the grade on its date. A better grade the rules
 // would give is not shown until an upgrade application records it.
 // Exemplary institutions are those nominated (grade.Nominate) for the
 // evaluation year of their grade.
@@ -38,9 +39,19 @@ type HistorySource struct {
 func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
 	day = grade.Date(day)
 	return h.days.get(day, func() ([]InstitutionGrade, error) {
-		es, err := grade.GradesOn(ctx, h.Store, day)
+		states, err := grade.StatesOn(ctx, h.Store, day)
 		if err != nil {
 			return nil, err
+		}
+		// The newest result is what officials mean on a day: a grade
+		// publicized or under objection then is shown, labelled, in place
+		// of the one in force it will replace (docs/rules.md §4.7).
+		es := make([]grade.Entry, len(states))
+		for i, st := range states {
+			es[i] = st.Shown()
+			if st.Pending != nil {
+				es[i] = *st.Pending
+			}
 		}
 		ex, err := h.exemplary(ctx, es, day)
 		if err != nil {
@@ -53,6 +64,11 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 				Clauses:   clauseRefs(e.Clauses),
 				ValidFrom: e.ValidFrom, ValidUntil: e.ValidUntil,
 				Expired: e.StatusOn(day) == grade.StatusExpired,
+			}
+			if st := states[i]; st.Pending != nil {
+				out[i].ValidFrom, out[i].ValidUntil = time.Time{}, time.Time{}
+				out[i].State = st.PendingStatus
+				out[i].PublicityFrom, out[i].PublicityEnds = st.Pending.PublicizedFrom, st.Pending.PublicityEndsOn
 			}
 			if n, ok := ex[e.USCC]; ok {
 				out[i].Exemplary, out[i].ExemplaryReason = true, n.Reason

@@ -119,8 +119,22 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := &report.HistorySource{Store: s, Rules: rules}
-	if gs, err := h.GradesOn(ctx, day("2026-08-09")); err != nil || len(gs) != 0 {
-		t.Errorf("during publicity: %d grades (%v), want none in effect", len(gs), err)
+	// During publicity the publicized grades are shown, labelled; z's as
+	// under objection from the day it objected.
+	if gs, err := h.GradesOn(ctx, day("2026-08-09")); err != nil || len(gs) == 0 {
+		t.Errorf("during publicity: %d grades (%v), want the publicized ones", len(gs), err)
+	} else {
+		for _, g := range gs {
+			want := report.StatePublicized
+			if g.USCC == z {
+				want = report.StateUnderReview
+			}
+			if g.State != want || g.Grade != evaluated[g.USCC].Grade || !g.ValidFrom.IsZero() || grade.FormatDate(g.PublicityEnds) != "2026-08-09" {
+				t.Errorf("during publicity %s: state %q grade %s valid from %s, publicity to %s; want %q, the evaluated grade, no validity, to 2026-08-09",
+					g.USCC, g.State, g.Grade, grade.FormatDate(g.ValidFrom), grade.FormatDate(g.PublicityEnds), want)
+				break
+			}
+		}
 	}
 	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2026-08-10")); err != nil {
 		t.Fatal(err)
@@ -134,12 +148,25 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(confirmed) != len(entries)-1 {
-		t.Errorf("%d grades on 2026-08-10, want the %d evaluated but the one under review", len(confirmed), len(entries)-1)
+	var usccs []string
+	for u := range evaluated {
+		usccs = append(usccs, u)
+	}
+	if ended := licencesEnded(t, s, "2000-01-01", "2026-08-10", usccs...); ended == 0 || len(confirmed)+ended != len(entries) {
+		t.Errorf("%d grades on 2026-08-10, want the %d evaluated (one under objection) but the %d whose licence ended", len(confirmed), len(entries), ended)
 	}
 	for _, g := range confirmed {
 		e := evaluated[g.USCC]
-		if g.Grade != e.Grade || g.Name != e.Name || g.CountyCode != e.CountyCode || len(g.Clauses) != len(e.Clauses) {
+		if g.USCC == z {
+			if g.State != report.StateUnderReview {
+				t.Errorf("%s on 2026-08-10: state %q, want under objection", z, g.State)
+			}
+			continue
+		}
+		// Confirmation takes the worse of the publicized grade and the
+		// rules' on the confirmation day: records after the as-of date
+		// count.
+		if g.State != report.StateInForce || grade.Worse(e.Grade, g.Grade) || g.Name != e.Name || g.CountyCode != e.CountyCode || (g.Grade == e.Grade && len(g.Clauses) != len(e.Clauses)) {
 			t.Errorf("%s: %s %q %s with %d clauses, evaluated %s %q %s with %d", g.USCC, g.Grade, g.Name, g.CountyCode, len(g.Clauses), e.Grade, e.Name, e.CountyCode, len(e.Clauses))
 		}
 		if grade.FormatDate(g.ValidFrom) != "2026-08-10" || grade.FormatDate(g.ValidUntil) != "2027-08-09" || g.Expired {
@@ -280,8 +307,9 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(gs) != len(after) {
-			t.Errorf("%d grades on %s, %d on 2026-08-12", len(gs), c.on, len(after))
+		// Only a licence ended since then takes an institution off.
+		if ended := licencesEnded(t, s, "2026-08-12", c.on); len(gs)+ended != len(after) {
+			t.Errorf("%d grades on %s, %d on 2026-08-12, %d licences ended between", len(gs), c.on, len(after), ended)
 		}
 		for _, g := range gs {
 			want := c.expired
@@ -345,4 +373,18 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 	if !slices.ContainsFunc(tr.Downgrades, func(d report.Change) bool { return d.USCC == x && d.To == grade.C }) {
 		t.Errorf("the August trend of %s lacks the downgrade of %s: %+v", county, x, tr.Downgrades)
 	}
+}
+
+// licencesEnded counts the institutions (among the given ones, or all)
+// whose licence was cancelled or revoked after day from, up to day to.
+func licencesEnded(t *testing.T, s store.Store, from, to string, among ...string) int {
+	t.Helper()
+	var n uint64
+	if err := store.QueryRow(context.Background(), s, `SELECT count() FROM institutions FINAL
+		WHERE license_status IN ('cancelled', 'revoked') AND license_status_on > toDate({from:String}) AND license_status_on <= toDate({to:String})
+		AND (empty({among:Array(String)}) OR has({among:Array(String)}, uscc))`,
+		store.Params{"from": from, "to": to, "among": among}, &n); err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
 }

@@ -17,11 +17,14 @@ func (a *app) gradesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "grades",
 		Short: "The recorded grade of every institution on a date, or on two dates compared",
-		Long: `grades prints the grade in effect on --on (default today) for every
-institution that had one: recorded grades, as evaluated, confirmed,
-lowered, raised or reviewed — not what the rules would compute now (that
-is creditsync grade). Past dates give the grades as they were then;
-a grade past its validity shows as expired.
+		Long: `grades prints the grade in force on --on (default today) for every
+institution that had one: recorded grades, as confirmed, lowered, raised
+or reviewed — not what the rules would compute now (that is creditsync
+grade). Beside it, on its own row, a grade publicized on that day (status
+publicized, 公示中) or under objection (under_review, 异议复核中). Past dates
+give the grades as they were then; a grade past its validity shows as
+expired; a cancelled or revoked licence ends the grade in force on its
+date (docs/rules.md §4.7).
 
 With --compare D2 it prints every institution with a grade on either day:
 its grade on --on, its grade on D2 (compare_grade) and the change from D2
@@ -55,12 +58,16 @@ keys in column order, clauses with their wording and evidence).`,
 				return err
 			}
 			defer s.Close()
+			if compare == "" {
+				states, err := grade.StatesOn(ctx, s, day)
+				if err != nil {
+					return err
+				}
+				return writeGradesOn(a.stdout, states, day, format)
+			}
 			es, err := grade.GradesOn(ctx, s, day)
 			if err != nil {
 				return err
-			}
-			if compare == "" {
-				return writeGradesOn(a.stdout, es, day, format)
 			}
 			then, err := grade.GradesOn(ctx, s, other)
 			if err != nil {
@@ -75,22 +82,41 @@ keys in column order, clauses with their wording and evidence).`,
 	return cmd
 }
 
-func writeGradesOn(w io.Writer, es []grade.Entry, day time.Time, format string) error {
+// writeGradesOn writes one row per grade: the one in force, then one
+// publicized or under objection beside it (docs/rules.md §4.7), whose
+// status says which and which has no validity yet.
+func writeGradesOn(w io.Writer, states []grade.State, day time.Time, format string) error {
 	rw, err := newRecordWriter(w, format, "uscc", "name", "county_code", "grade", "clauses", "status", "valid_from", "valid_until", "run_kind")
 	if err != nil {
 		return err
 	}
-	for _, e := range es {
-		if err := rw.Write(e.USCC, e.Name, e.CountyCode, e.Grade, clauseList(e.Clauses), e.StatusOn(day),
-			dateValue(e.ValidFrom), dateValue(e.ValidUntil), e.RunKind); err != nil {
-			return err
+	inForce, pending := 0, 0
+	write := func(e grade.Entry) error {
+		from, until := dateValue(e.ValidFrom), dateValue(e.ValidUntil)
+		if e.PendingOn(day) != "" {
+			from, until = nil, nil // not in force on the day
+		}
+		return rw.Write(e.USCC, e.Name, e.CountyCode, e.Grade, clauseList(e.Clauses), e.StatusOn(day), from, until, e.RunKind)
+	}
+	for _, st := range states {
+		if st.InForce != nil {
+			inForce++
+			if err := write(*st.InForce); err != nil {
+				return err
+			}
+		}
+		if st.Pending != nil {
+			pending++
+			if err := write(*st.Pending); err != nil {
+				return err
+			}
 		}
 	}
 	if err := rw.Close(); err != nil {
 		return err
 	}
 	if format == "table" {
-		fmt.Fprintf(w, "(%d institution%s with a grade in effect on %s)\n", len(es), plural(len(es)), grade.FormatDate(day))
+		fmt.Fprintf(w, "(%d institution%s with a grade in force on %s, %d with a grade publicized or under objection)\n", inForce, plural(inForce), grade.FormatDate(day), pending)
 	}
 	return nil
 }

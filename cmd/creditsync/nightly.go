@@ -23,6 +23,9 @@ type nightlyDeps struct {
 	rules   *grade.Rules
 	now     func() time.Time
 	reports string // directory for the day's reports; "" = DATA/reports
+	// on replays a missed night: regrade, confirm, expire and reports run
+	// at this date instead of today (docs/rules.md §4.8). Zero = today.
+	on time.Time
 }
 
 // nightlySteps is the nightly pipeline (issue: `run nightly`):
@@ -40,6 +43,9 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 		d.now = time.Now
 	}
 	today := grade.Today(d.now())
+	if !d.on.IsZero() {
+		today = grade.Date(d.on)
+	}
 	var stale []string // sources behind but within their allowed staleness
 	var rulesErr error
 	if d.rules == nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -42,6 +43,7 @@ func jobNames() []string {
 }
 
 func (a *app) runCmd() *cobra.Command {
+	var on string
 	cmd := &cobra.Command{
 		Use:   "run JOB",
 		Short: "Run a job now: " + strings.Join(jobNames(), ", "),
@@ -54,12 +56,22 @@ nightly: sync every source → match and normalise → regrade at today's date
 → confirm grades whose publicity ended → mark expired grades → write the
 day's reports → print what changed. A failed required step stops the run
 (grading never runs on data it cannot trust) and the command exits 1.`,
-		Example: "  creditsync run nightly\n  creditsync --data /var/lib/creditsync run nightly --log-format json",
+		Example: "  creditsync run nightly\n  creditsync run nightly --on 2026-08-08   # replay a missed night\n  creditsync --data /var/lib/creditsync run nightly --log-format json",
 		Args:    exactArgs(1, "a job name: "+strings.Join(jobNames(), ", ")),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			build, ok := jobsByName()[args[0]]
 			if !ok {
 				return usageError{fmt.Errorf("unknown job %q; jobs: %s", args[0], strings.Join(jobNames(), ", "))}
+			}
+			if on != "" {
+				if args[0] != "nightly" {
+					return usageError{fmt.Errorf("--on replays the nightly job only, not %s", args[0])}
+				}
+				day, err := grade.ParseDate(on)
+				if err != nil {
+					return usageError{fmt.Errorf("--on: %w", err)}
+				}
+				build = func(a *app, s store.Store) []jobs.Step { return a.nightly(s, nightlyDeps{on: day}) }
 			}
 			cfg, err := a.opsConfig()
 			if err != nil {
@@ -71,6 +83,7 @@ day's reports → print what changed. A failed required step stops the run
 		},
 	}
 	cmd.Flags().StringVar(&a.configFile, "config", "", "configuration file: sources, schedule, notify (default $CREDITSYNC_CONFIG, else creditsync.toml)")
+	cmd.Flags().StringVar(&on, "on", "", "replay the nightly job for a missed date, YYYY-MM-DD: regrade, confirm, expire and reports at that date (sync fetches what the sources hold now)")
 	return cmd
 }
 
