@@ -2,13 +2,30 @@ package report
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strings"
 )
 
-// utf8BOM starts every CSV file: without it Excel, as used in the bureau,
-// reads UTF-8 as GBK and shows the Chinese as mojibake.
+// Report CSVs are written for people, who open them in Excel: they start
+// with a UTF-8 byte-order mark (without it Excel, as used in the bureau,
+// reads UTF-8 as GBK and shows the Chinese as mojibake), numbers are plain
+// (ASCII minus, no units), and identifiers are written so that Excel keeps
+// them as text (excelText). Programs read the plain values of
+// `grades --format csv` and `sql --format csv`, or the XLSX files.
 const utf8BOM = "\ufeff"
+
+// excelText writes an identifier as ="…", the one spelling Excel opens as
+// the exact text: a bare 124110024151189320 becomes 1.24110024151189E+17,
+// and a leading apostrophe or tab stays visible in the cell or in a
+// program's value. Only validated codes (digits and capital letters) are
+// written this way, so nothing can break out of the quotes.
+func excelText(s string) string {
+	if s == "" {
+		return ""
+	}
+	return `="` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
 
 // writeCSV writes tables as sections of one CSV file: each a title line,
 // a header line and its rows, separated by an empty line. A single table
@@ -35,9 +52,15 @@ func writeCSV(w io.Writer, tables ...table) error {
 		for _, row := range tb.Rows {
 			rec := make([]string, len(row))
 			for j, c := range row {
-				rec[j] = c.Text
-				if c.Value == nil {
+				switch {
+				case c.Code:
+					rec[j] = excelText(c.Text)
+				case c.Value == nil:
 					rec[j] = defuse(c.Text)
+				default:
+					// The number itself: "−1" (Unicode minus) or "+3.5 pp"
+					// would be text to a spreadsheet.
+					rec[j] = fmt.Sprint(c.Value)
 				}
 			}
 			if err := cw.Write(rec); err != nil {

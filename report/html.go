@@ -183,5 +183,5 @@ func (o *Overview) WriteHTML(w io.Writer) error {
 
 // WriteHTML writes the public list as one self-contained HTML file.
 func (l *PublicList) WriteHTML(w io.Writer) error {
-	return writeDoc(w, l.Unit.Name+" 人力资源服务机构信用等级公示名单", "public-body", publicView{L: l, Table: l.table()})
+	return writeDoc(w, l.Unit.Name+"人力资源服务机构信用等级公示名单", "public-body", publicView{L: l, Table: l.table()})
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
@@ -16,6 +17,14 @@ type PublicList struct {
 	Day       time.Time
 	Rows      []PublicRow
 	Generated time.Time
+	// Contact is how the public reaches the bureau, from [publicity] in
+	// creditsync.toml; empty fields are left out.
+	Contact PublicContact
+}
+
+// PublicContact is the bureau's contact on the public list.
+type PublicContact struct {
+	Person, Phone, Address, Email string
 }
 
 // PublicRow is one institution of the public list.
@@ -23,6 +32,56 @@ type PublicRow struct {
 	Name, USCC, Grade     string
 	ValidFrom, ValidUntil time.Time
 	Expired               bool // past ValidUntil without a new evaluation
+	// State is StatePublicized or StateUnderReview for a grade not yet in
+	// force, with its publicity period.
+	State                        string
+	PublicityFrom, PublicityEnds time.Time
+}
+
+// Publicity returns the publicity period of the grades on the list that
+// are publicized: the earliest start and the latest end; ok is false when
+// no grade on it is publicized.
+func (l *PublicList) Publicity() (from, until time.Time, ok bool) {
+	for _, r := range l.Rows {
+		if r.State == StateInForce || r.PublicityEnds.IsZero() {
+			continue
+		}
+		if !ok || r.PublicityFrom.Before(from) {
+			from = r.PublicityFrom
+		}
+		if !ok || r.PublicityEnds.After(until) {
+			until = r.PublicityEnds
+		}
+		ok = true
+	}
+	return from, until, ok
+}
+
+// Notice is what the list says under its table, in the order printed:
+// the publicity period and how and by when to object while grades are
+// publicized, else what the list shows and where to write; then the
+// contact.
+func (l *PublicList) Notice() []string {
+	var out []string
+	bureau := l.Unit.Bureau()
+	if from, until, ok := l.Publicity(); ok {
+		out = append(out,
+			"公示期："+dayCN(from)+"至"+dayCN(until)+"。",
+			"对公示结果有异议的，请于"+dayCN(until)+"前（含当日）以书面形式向"+bureau+"提出，写明异议事项和理由，并附相关证明材料；逾期未提出异议的，公示结果自公示期满次日起生效。")
+	} else {
+		out = append(out, "以上为"+dayCN(l.Day)+"有效的信用等级，有效期一年。对评价结果有异议的，可以书面形式向"+bureau+"反映。")
+	}
+	c := l.Contact
+	var contact []string
+	for _, f := range []struct{ label, v string }{{"联系人", c.Person}, {"联系电话", c.Phone}, {"通讯地址", c.Address}, {"电子邮箱", c.Email}} {
+		if f.v != "" {
+			contact = append(contact, f.label+"："+f.v)
+		}
+	}
+	if len(contact) > 0 {
+		out = append(out, strings.Join(contact, "；")+"。")
+	}
+	return out
 }
 
 // BuildPublicList builds the public list of unit u from the grades on day,
@@ -35,23 +94,29 @@ func BuildPublicList(ctx context.Context, src Source, u Unit, day, now time.Time
 	}
 	l := &PublicList{Unit: u, Day: day, Generated: now}
 	for _, g := range inUnit(gs, u) {
-		l.Rows = append(l.Rows, PublicRow{Name: g.Name, USCC: g.USCC, Grade: g.Grade, ValidFrom: g.ValidFrom, ValidUntil: g.ValidUntil, Expired: g.Expired})
+		l.Rows = append(l.Rows, PublicRow{Name: g.Name, USCC: g.USCC, Grade: g.Grade, ValidFrom: g.ValidFrom, ValidUntil: g.ValidUntil, Expired: g.Expired,
+			State: g.State, PublicityFrom: g.PublicityFrom, PublicityEnds: g.PublicityEnds})
 	}
 	return l, nil
 }
 
 func (l *PublicList) table() table {
-	tb := table{Sheet: "公示名单", Title: "公示名单 Public list",
-		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "有效期起", "有效期至"},
-		Widths: []float64{6, 36, 22, 10, 12, 12}}
+	tb := table{Sheet: "公示名单", Title: l.Unit.Name + "人力资源服务机构信用等级公示名单",
+		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "状态", "有效期起", "有效期至"},
+		Widths: []float64{6, 36, 22, 10, 12, 14, 18}}
 	for i, r := range l.Rows {
-		until := grade.FormatDate(r.ValidUntil)
-		if r.Expired {
+		state, from, until := "有效", grade.FormatDate(r.ValidFrom), grade.FormatDate(r.ValidUntil)
+		switch {
+		case r.State == StatePublicized:
+			state, from, until = "公示中", "", ""
+		case r.State == StateUnderReview:
+			state, from, until = "异议复核中", "", ""
+		case r.Expired:
 			// The public must not read an expired grade as current.
+			state = "已过期"
 			until += "（已过期）"
 		}
-		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), text(r.USCC), gradeCell(r.Grade),
-			text(grade.FormatDate(r.ValidFrom)), text(until)})
+		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), gradeCell(r.Grade), text(state), text(from), text(until)})
 	}
 	return tb
 }

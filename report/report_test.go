@@ -254,8 +254,8 @@ func TestFormats(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := report.Write(&buf, publicList(t, "411002"), "xlsx"); err == nil || !strings.Contains(err.Error(), "html, csv") {
-		t.Errorf("public list as xlsx: %v, want an error naming html, csv", err)
+	if err := report.Write(&buf, summary(t, "411002"), "csv"); err == nil || !strings.Contains(err.Error(), "xlsx") {
+		t.Errorf("附件2 as csv: %v, want an error naming xlsx", err)
 	}
 }
 

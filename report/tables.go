@@ -23,9 +23,16 @@ type cell struct {
 	Text  string
 	Value any
 	Class string
+	// Code marks an identifier that must stay text: an all-digit USCC
+	// (40 of 297 in Xuchang) is otherwise read by Excel as a number,
+	// shown as 1.24E+17 and rounded once saved.
+	Code bool
 }
 
 func text(s string) cell { return cell{Text: s} }
+
+// uscc is a USCC cell: text in every format (see Code).
+func uscc(s string) cell { return cell{Text: s, Code: true} }
 
 // num is a count; zeros are greyed in HTML so that the few changes in a
 // table of mostly zeros stand out.
@@ -55,14 +62,14 @@ func tenths(v float64) float64 { return float64(int(v*1000+0.5)) / 10 }
 
 func gradeCell(g string) cell { return cell{Text: g, Class: "grade g-" + g} }
 
-// delta writes a change with its sign: +2, −1, 0.
+// delta writes a change with its sign: +2, -1, 0.
 func delta(n int) cell {
 	c := num(n)
 	switch {
 	case n > 0:
 		c.Text = "+" + c.Text
 	case n < 0:
-		c.Text = "−" + strconv.Itoa(-n)
+		c.Text = strconv.Itoa(n) // ASCII minus: a spreadsheet reads "−1" as text
 	}
 	return c
 }
@@ -80,7 +87,7 @@ func deltaPoints(v float64) cell {
 	if pp > 0 {
 		s = "+" + s
 	}
-	return cell{Text: strings.Replace(s, "-", "−", 1) + " pp", Value: pp, Class: "num"}
+	return cell{Text: s, Value: pp, Class: "num"} // in percentage points, as the header says
 }
 
 func gradeHeader(prefix string) []string {
@@ -93,8 +100,8 @@ func gradeHeader(prefix string) []string {
 
 // distTable is the month-by-month distribution of a unit against the city.
 func (t *Trend) distTable() table {
-	tb := table{Sheet: "月度分布", Title: "月度等级分布 Grade distribution by month",
-		Header: append(append([]string{"月末 Month-end"}, gradeHeader("")...), "合计 Total", "C+D占比 C+D share", "全市C+D占比 City C+D share"),
+	tb := table{Sheet: "月度分布", Title: "月度等级分布",
+		Header: append(append([]string{"月末"}, gradeHeader("")...), "合计（家）", "C+D占比（%）", "全市C+D占比（%）"),
 		Widths: []float64{14, 8, 8, 8, 8, 10, 14, 16}}
 	for _, p := range t.Periods {
 		row := []cell{text(grade.FormatDate(p.End))}
@@ -110,13 +117,13 @@ func (t *Trend) distTable() table {
 // stepTable counts the grade changes between consecutive month-ends.
 func (t *Trend) stepTable() table {
 	moves := t.moves()
-	tb := table{Sheet: "等级变动", Title: "等级变动 Transitions between month-ends",
-		Header: []string{"期间 Period"}, Widths: []float64{26}}
+	tb := table{Sheet: "等级变动", Title: "相邻月末间等级变动",
+		Header: []string{"期间"}, Widths: []float64{26}}
 	for _, m := range moves {
 		tb.Header = append(tb.Header, m.label())
 		tb.Widths = append(tb.Widths, 7)
 	}
-	tb.Header = append(tb.Header, "降级 Down", "升级 Up", "新纳入 Entered", "退出 Left")
+	tb.Header = append(tb.Header, "降级（家）", "升级（家）", "新纳入（家）", "退出（家）")
 	tb.Widths = append(tb.Widths, 10, 10, 14, 10)
 	for _, s := range t.Steps {
 		row := []cell{text(grade.FormatDate(s.From) + " → " + grade.FormatDate(s.To))}
@@ -136,11 +143,11 @@ func (t *Trend) stepTable() table {
 
 // downgradeTable lists each downgrade with the clauses that caused it.
 func (t *Trend) downgradeTable(withUnit bool) table {
-	tb := table{Sheet: "降级明细", Title: "降级明细 Downgrades and their clauses",
-		Header: []string{"日期 Date", "机构名称 Institution", "统一社会信用代码 USCC", "原等级 From", "新等级 To", "条款 Clauses"},
+	tb := table{Sheet: "降级明细", Title: "降级明细",
+		Header: []string{"日期", "机构名称", "统一社会信用代码", "原等级", "新等级", "导致降级的条款"},
 		Widths: []float64{12, 32, 22, 8, 8, 60}}
 	if withUnit {
-		tb.Header = append(tb.Header[:1:1], append([]string{"单位 Unit"}, tb.Header[1:]...)...)
+		tb.Header = append(tb.Header[:1:1], append([]string{"单位"}, tb.Header[1:]...)...)
 		tb.Widths = append(tb.Widths[:1:1], append([]float64{12}, tb.Widths[1:]...)...)
 	}
 	for _, ch := range t.Downgrades {
@@ -148,7 +155,7 @@ func (t *Trend) downgradeTable(withUnit bool) table {
 		if withUnit {
 			row = append(row, text(unitOf(ch.CountyCode).Name))
 		}
-		row = append(row, text(ch.Name), text(ch.USCC), gradeCell(ch.From), gradeCell(ch.To), text(clauseList(ch.Clauses)))
+		row = append(row, text(ch.Name), uscc(ch.USCC), gradeCell(ch.From), gradeCell(ch.To), text(clauseList(ch.Clauses)))
 		tb.Rows = append(tb.Rows, row)
 	}
 	return tb
@@ -165,8 +172,8 @@ func clauseList(cls []ClauseRef) string {
 
 // clauseTable ranks the clauses by how many institutions they held for.
 func (t *Trend) clauseTable() table {
-	tb := table{Sheet: "常见条款", Title: "常见失信条款 Most frequent clauses",
-		Header: []string{"条款 Clause", "内容 Notice text", "涉及机构数 Institutions", "期末机构数 At last month-end"},
+	tb := table{Sheet: "常见条款", Title: "常见失信条款",
+		Header: []string{"条款 Clause", "内容 Notice text", "期间内涉及机构（家）", "期末仍适用机构（家）"},
 		Widths: []float64{8, 60, 14, 16}}
 	for _, c := range t.Clauses {
 		tb.Rows = append(tb.Rows, []cell{{Text: c.ID, Class: "grade g-" + c.ID[:1]}, text(c.Text), num(c.Institutions), num(c.Latest)})
@@ -177,8 +184,8 @@ func (t *Trend) clauseTable() table {
 // cityTable sets the unit's latest distribution beside the city's.
 func (t *Trend) cityTable() table {
 	p := t.Latest()
-	tb := table{Sheet: "对比全市", Title: "与全市对比 Against the city (" + grade.FormatDate(p.End) + ")",
-		Header: []string{"等级 Grade", "本单位 Unit", "本单位占比 Unit share", "全市 City", "全市占比 City share", "差 Difference"},
+	tb := table{Sheet: "对比全市", Title: "与全市对比（" + grade.FormatDate(p.End) + "）",
+		Header: []string{"等级", "本单位（家）", "本单位占比（%）", "全市（家）", "全市占比（%）", "占比差（百分点）"},
 		Widths: []float64{10, 10, 14, 10, 14, 14}}
 	ut, ct := p.Dist.Total(), p.City.Total()
 	for r, g := range grade.Grades {
@@ -204,8 +211,8 @@ func (t *Trend) tables() []table {
 // summaryTable is the overview's first table: every unit's latest
 // distribution and its change since the month before.
 func (o *Overview) summaryTable() table {
-	tb := table{Sheet: "各单位概况", Title: "各单位最新分布及较上期变化 Latest distribution and change vs previous month",
-		Header: append(append(append([]string{"单位 Unit"}, gradeHeader("")...), "合计 Total", "C+D占比 C+D share"), append(gradeHeader("Δ"), "ΔC+D")...),
+	tb := table{Sheet: "各单位概况", Title: "各单位最新分布及较上月变化",
+		Header: append(append(append([]string{"单位"}, gradeHeader("")...), "合计（家）", "C+D占比（%）"), append(gradeHeader("Δ"), "ΔC+D（百分点）")...),
 		Widths: []float64{16, 8, 8, 8, 8, 10, 14, 8, 8, 8, 8, 12}}
 	for _, t := range append(append([]Trend(nil), o.Units...), o.City) {
 		p := t.Latest()
@@ -234,13 +241,13 @@ func (o *Overview) summaryTable() table {
 
 // shareTable is the C+D share of every unit, month by month.
 func (o *Overview) shareTable() table {
-	tb := table{Sheet: "C+D占比", Title: "各单位C+D占比 C+D share by unit and month",
-		Header: []string{"月末 Month-end"}, Widths: []float64{14}}
+	tb := table{Sheet: "C+D占比", Title: "各单位逐月C+D占比（%）",
+		Header: []string{"月末"}, Widths: []float64{14}}
 	for _, t := range o.Units {
 		tb.Header = append(tb.Header, t.Unit.Name)
 		tb.Widths = append(tb.Widths, 12)
 	}
-	tb.Header = append(tb.Header, "全市 City")
+	tb.Header = append(tb.Header, "全市")
 	tb.Widths = append(tb.Widths, 12)
 	for i, p := range o.City.Periods {
 		row := []cell{text(grade.FormatDate(p.End))}

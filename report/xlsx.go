@@ -9,7 +9,7 @@ import (
 
 // xlsxStyles are the cell styles of a workbook.
 type xlsxStyles struct {
-	title, header, text, num int
+	title, header, text, num, code int
 }
 
 func newStyles(f *excelize.File) (xlsxStyles, error) {
@@ -31,6 +31,8 @@ func newStyles(f *excelize.File) (xlsxStyles, error) {
 		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
 	add(&s.text, &excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	add(&s.num, &excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}})
+	// Number format 49 is "@", text: a USCC typed over stays text.
+	add(&s.code, &excelize.Style{NumFmt: 49, Border: border, Alignment: &excelize.Alignment{Vertical: "top"}})
 	return s, err
 }
 
@@ -94,6 +96,9 @@ func addSheet(f *excelize.File, i int, tb table, st xlsxStyles) error {
 		for c, cl := range row {
 			ref, _ := excelize.CoordinatesToCellName(c+1, r+3)
 			style := st.text
+			if cl.Code {
+				style = st.code
+			}
 			var err error
 			if cl.Value != nil {
 				style = st.num
@@ -138,3 +143,6 @@ func (t *Trend) WriteXLSX(w io.Writer) error { return writeXLSX(w, t.tables()...
 
 // WriteXLSX writes the city overview, one sheet a table.
 func (o *Overview) WriteXLSX(w io.Writer) error { return writeXLSX(w, o.tables()...) }
+
+// WriteXLSX writes the public list on one sheet, USCCs as text.
+func (l *PublicList) WriteXLSX(w io.Writer) error { return writeXLSX(w, l.table()) }

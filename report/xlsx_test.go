@@ -172,7 +172,7 @@ func TestTrendXLSX(t *testing.T) {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}
 	rs := rows(t, f, "月度分布")
-	if rs[1][0] != "月末 Month-end" || len(rs) != 13 || rs[12][0] != "2026-07-31" {
+	if rs[1][0] != "月末" || len(rs) != 13 || rs[12][0] != "2026-07-31" {
 		t.Errorf("distribution sheet %q", rs)
 	}
 	if typ, _ := f.GetCellType("月度分布", "B3"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {

@@ -69,11 +69,12 @@ func cityOverviewFiles(today, now time.Time) []reportFile {
 
 func publicListFiles(today, now time.Time) []reportFile {
 	public := func(ctx context.Context, src report.Source) (any, error) {
-		return report.BuildPublicList(ctx, src, report.City(), today, now)
+		return buildPublicList(ctx, src, report.City(), today, now)
 	}
 	return []reportFile{
 		{"public-list.html", "html", public},
 		{"public-list.csv", "csv", public},
+		{"public-list.xlsx", "xlsx", public},
 	}
 }
 

@@ -37,14 +37,19 @@ func TestLifecycleCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b1, d string
+	var b1, d, revoked string
 	for _, e := range exps {
 		switch c := strings.Join(e.Clauses, ";"); {
 		case c == "B1" && b1 == "":
 			b1 = e.USCC
-		case strings.Contains(c, "D3") && d == "": // revoked: D at every later date
+		case strings.Contains(c, "D3") && revoked == "": // the revoked licence ends its grade
+			revoked = e.USCC
+		case (strings.HasPrefix(c, "D1") || strings.HasPrefix(c, "D2")) && d == "": // handled within the year: D for a year
 			d = e.USCC
 		}
+	}
+	if b1 == "" || d == "" || revoked == "" {
+		t.Fatalf("the sample lacks a B1, D1/D2 or D3 institution: %q %q %q", b1, d, revoked)
 	}
 
 	out := run("evaluate", "--year", "2026", "--as-of", "2026-07-31", "--publicize-from", "2026-08-03")
@@ -65,15 +70,26 @@ func TestLifecycleCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// An institution has a row per grade: in force, then publicized
+		// or under objection; the last one is kept.
 		m := map[string][]string{}
 		for _, r := range recs[1:] {
 			m[r[0]] = r
 		}
 		return m
 	}
+	if g := grades("2026-08-05"); g[b1][5] != "under_review" || g[d][5] != "publicized" || g[d][6] != "" {
+		t.Errorf("during publicity: %q and %q, want under_review and publicized", g[b1], g[d])
+	}
 	g := grades("2026-08-10")
-	if _, ok := g[b1]; ok {
-		t.Errorf("the grade under review was confirmed")
+	if g[b1][5] != "under_review" {
+		t.Errorf("the grade under review: %q", g[b1])
+	}
+	if _, ok := g[revoked]; ok {
+		t.Errorf("the revoked licence still has a grade: %q", g[revoked])
+	}
+	if out := run("eligibility", revoked, "--on", "2026-08-13"); !strings.HasPrefix(out, "not eligible") || !strings.Contains(out, "licence revoked") {
+		t.Errorf("eligibility of a revoked institution: %s", out)
 	}
 	if g[d][3] != "D" || g[d][5] != "confirmed" || g[d][6] != "2026-08-10" || g[d][7] != "2027-08-09" {
 		t.Errorf("confirmed D: %q", g[d])
@@ -86,14 +102,13 @@ func TestLifecycleCommands(t *testing.T) {
 		t.Errorf("after review: %q", g[b1])
 	}
 
-	// The reviewer's A was not backed by corrected records, so the rules
-	// still give B and the next regrade lowers it again; the sample's
-	// records dated just after 31 July lower others.
+	// The rules still give B on the records the reviewer weighed: the
+	// next regrade upholds the reviewer's A (docs/rules.md §4.4).
 	out = run("regrade", "--as-of", "2026-08-13")
-	if !strings.Contains(out, "Lowered:") || !strings.Contains(out, b1) || !strings.Contains(out, "Eligible to apply for an upgrade") {
+	if !strings.Contains(out, "Upheld") || !strings.Contains(out, b1) || !strings.Contains(out, "Eligible to apply for an upgrade") {
 		t.Errorf("regrade:\n%s", out)
 	}
-	if g := grades("2026-08-13"); g[b1][3] != "B" || g[b1][8] != "regrade" {
+	if g := grades("2026-08-13"); g[b1][3] != "A" || g[b1][8] != "review" {
 		t.Errorf("after regrade: %q", g[b1])
 	}
 	if out := run("eligibility", d, "--on", "2026-08-13"); !strings.HasPrefix(out, "not eligible") {

@@ -49,6 +49,7 @@ The run is recorded even when nothing changed. The nightly job runs it.`,
 				grade.FormatDate(res.Run.AsOf), res.Run.ID, len(res.Downgrades), len(res.Eligible), res.Unchanged)
 			printChanges(a.stdout, "\nLowered:", res.Downgrades)
 			printChanges(a.stdout, "\nEligible to apply for an upgrade:", res.Eligible)
+			printChanges(a.stdout, "\nUpheld (the rules give worse only on records the decision in force already weighed):", res.Upheld)
 			return nil
 		},
 	}

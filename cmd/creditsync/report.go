@@ -39,8 +39,11 @@ extension (.html, .csv, .xlsx) or --format.
   city          the same for every county side by side: the city overview.
   summary UNIT  the 附件2 table of an evaluating unit (a county code, 411000
                 or city) with the grades on --date: XLSX.
-  public UNIT   the list for the bureau's website: name, USCC, grade and
-                validity only. HTML or CSV.
+  public UNIT   the list for the bureau's website: institutions with a
+                valid licence on --date, grade, state (公示中 during
+                publicity) and validity, then the publicity period, how and
+                by when to object and the contact ([publicity] contact,
+                phone, address, email in creditsync.toml). HTML, CSV or XLSX.
 
 Grades are those recorded in the grade history (evaluate, confirm,
 regrade, objections, upgrades): the grade each institution had on each
@@ -115,15 +118,15 @@ output says which.`,
 	day(summary)
 	public := &cobra.Command{
 		Use:   "public UNIT",
-		Short: "Public list for the bureau's website (name, USCC, grade, validity)",
+		Short: "Public list for the bureau's website: valid licences, grade, state, validity, how to object",
 		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeReport(cmd.Context(), o, []string{"html", "csv"}, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
+			return a.writeReport(cmd.Context(), o, []string{"html", "csv", "xlsx"}, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
 				u, d, err := reportUnitAndDay(args[0], o.date, now)
 				if err != nil {
 					return nil, err
 				}
-				return report.BuildPublicList(ctx, src, u, d, now)
+				return buildPublicList(ctx, src, u, d, now)
 			})
 		},
 	}

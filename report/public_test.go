@@ -1,0 +1,90 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/report/reporttest"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+// The public list on a day holds only institutions whose licence is valid
+// then; during publicity it states the period, how and by when to object
+// and the contact; it has no English heading and no internal detail.
+func TestPublicListOnTheLifecycle(t *testing.T) {
+	ctx := context.Background()
+	day := reporttest.Day
+	s := storetest.OpenMigrated(t)
+	const valid, cancelled, revoked, revokedLongAgo = "914403001922038216", "91440300708461136T", "9144030071526726XG", "91620105L015101280"
+	header := []string{"uscc", "name", "county_code", "licensed_on", "license_status", "license_status_on", "commitment_signed_on"}
+	importRows(t, s, "institutions", [][]string{header,
+		{valid, "许昌德信人力资源服务有限公司", "411002", "2020-01-01", "", "", "2020-02-01"},
+		{cancelled, "许昌注销人力资源有限公司", "411002", "2020-01-01", "", "", "2020-02-01"},
+		{revoked, "许昌吊销人力资源有限公司", "411002", "2020-01-01", "", "", "2020-02-01"},
+		{revokedLongAgo, "许昌旧吊销人力资源有限公司", "411002", "2019-01-01", "revoked", "2023-05-01", "2020-02-01"},
+	})
+	r := grade.DefaultRules()
+	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+		t.Fatal(err)
+	}
+	h := &report.HistorySource{Store: s, Rules: r}
+	contact := report.PublicContact{Person: "王科长", Phone: "0374-1234567"}
+	list := func(on string) (*report.PublicList, string) {
+		l, err := report.BuildPublicList(ctx, h, report.City(), day(on), day(on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Contact = contact
+		var b bytes.Buffer
+		if err := l.WriteHTML(&b); err != nil {
+			t.Fatal(err)
+		}
+		return l, b.String()
+	}
+	l, html := list("2026-08-03")
+	if len(l.Rows) != 3 {
+		t.Errorf("during publicity: %d rows, want the 3 licensed then (not the one revoked in 2023)", len(l.Rows))
+	}
+	for _, want := range []string{"公示期：2026年7月31日至2026年8月6日。", "请于2026年8月6日前（含当日）以书面形式向许昌市人力资源和社会保障局提出", "联系人：王科长；联系电话：0374-1234567。", "公示中"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("public list during publicity lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"Public list", "B1", "revokedLongAgo", revokedLongAgo} {
+		if strings.Contains(html, bad) {
+			t.Errorf("public list shows %q", bad)
+		}
+	}
+	if _, err := grade.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+		t.Fatal(err)
+	}
+	importRows(t, s, "institutions", [][]string{header,
+		{cancelled, "许昌注销人力资源有限公司", "411002", "2020-01-01", "cancelled", "2026-08-10", "2020-02-01"},
+		{revoked, "许昌吊销人力资源有限公司", "411002", "2020-01-01", "revoked", "2026-09-01", "2020-02-01"},
+	})
+	h = &report.HistorySource{Store: s, Rules: r} // nothing cached
+	for _, c := range []struct {
+		on   string
+		want []string
+	}{
+		{"2026-08-09", []string{valid, cancelled, revoked}},
+		{"2026-08-10", []string{valid, revoked}},
+		{"2026-09-01", []string{valid}},
+	} {
+		l, html := list(c.on)
+		var got []string
+		for _, row := range l.Rows {
+			got = append(got, row.USCC)
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("public list on %s: %v, want %v", c.on, got, c.want)
+		}
+		if strings.Contains(html, "公示期") || !strings.Contains(html, "有效的信用等级") {
+			t.Errorf("public list on %s, after publicity, speaks of a publicity period or not of validity", c.on)
+		}
+	}
+}
