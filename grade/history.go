@@ -404,3 +404,52 @@ func commitRun(ctx context.Context, s store.Store, run *Run, entries []Entry) er
 	run.Finished = time.Now().UTC()
 	return recordRun(ctx, s, *run)
 }
+
+// Evaluation is a recorded annual evaluation and its publicity.
+type Evaluation struct {
+	Year                          int
+	AsOf                          time.Time
+	PublicizedFrom, PublicityEnds time.Time
+}
+
+// Evaluations returns the recorded annual evaluations, the first
+// publicized first.
+func Evaluations(ctx context.Context, s store.Store) ([]Evaluation, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "grade/evaluations"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("list evaluations: %w", err)
+	}
+	var out []Evaluation
+	for rows.Next() {
+		var e Evaluation
+		var from, ends *time.Time
+		if err := rows.Scan(&e.Year, &e.AsOf, &from, &ends); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list evaluations: %w", err)
+		}
+		e.PublicizedFrom, e.PublicityEnds = deref(from), deref(ends)
+		out = append(out, e)
+	}
+	return out, closeRows(rows)
+}
+
+// WhyNothingOn explains why no institution has a grade in force or
+// publicized on day: no evaluation yet, or none publicized by then, with
+// the evaluation to ask about instead. It is "" when an evaluation was
+// publicized on or before day (the emptiness has another cause, such as a
+// unit without institutions).
+func WhyNothingOn(ctx context.Context, s store.Store, day time.Time) (string, error) {
+	evs, err := Evaluations(ctx, s)
+	if err != nil {
+		return "", err
+	}
+	if len(evs) == 0 {
+		return "no evaluation is recorded yet; run creditsync evaluate --year Y --as-of DATE --publicize-from DATE", nil
+	}
+	first := evs[0]
+	if day.Before(first.PublicizedFrom) {
+		return fmt.Sprintf("no evaluation was publicized on or before %s; the first, of %d (as of %s), was publicized from %s to %s: ask for a date from %s on",
+			FormatDate(day), first.Year, FormatDate(first.AsOf), FormatDate(first.PublicizedFrom), FormatDate(first.PublicityEnds), FormatDate(first.PublicizedFrom)), nil
+	}
+	return "", nil
+}

@@ -154,6 +154,11 @@ func distChart(label string, periods []Period, most int, small bool) chart {
 		ends[i] = p.End
 		x, w := c.slot(i, len(periods))
 		b := bar{X: round1(x + w*0.18), W: round1(w * 0.64)}
+		if p.NoData {
+			b.Total = tick{X: round1(x + w/2), Y: c.y(0, top) - 3, Label: "无数据"}
+			c.Bars = append(c.Bars, b)
+			continue
+		}
 		sum := 0
 		for r, g := range grade.Grades {
 			n := p.Dist[r]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -283,5 +284,28 @@ func TestParseMonths(t *testing.T) {
 		if _, err := report.ParseMonths(c[0], c[1], today); err == nil {
 			t.Errorf("ParseMonths(%q, %q) accepted", c[0], c[1])
 		}
+	}
+}
+
+// Months before the first grade are "no data" in the table, the chart and
+// the CSV, never zero institutions.
+func TestMonthsBeforeTheFirstEvaluationAreNoData(t *testing.T) {
+	tr, err := report.CountyTrend(context.Background(), reporttest.Fixture(), unit(t, "411002"), months(t, "2024-11", "2025-02"), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flags []bool
+	for _, p := range tr.Periods {
+		flags = append(flags, p.NoData)
+	}
+	if fmt.Sprint(flags) != "[true true false false]" {
+		t.Fatalf("no-data months %v, want the two before 2025-01-01", flags)
+	}
+	csvText := string(render(t, tr, "csv"))
+	if !strings.Contains(csvText, "2024-11-30,无数据,无数据") || strings.Contains(csvText, "2024-11-30,0,") {
+		t.Errorf("CSV shows the months before the first grade as zero:\n%s", csvText)
+	}
+	if html := string(render(t, tr, "html")); strings.Count(html, "无数据") < 2 {
+		t.Errorf("HTML chart and table do not mark the months without data")
 	}
 }

@@ -60,6 +60,10 @@ func cdShare(d Dist) cell {
 // tenths is a share in percent rounded to one decimal, as XLSX holds it.
 func tenths(v float64) float64 { return float64(int(v*1000+0.5)) / 10 }
 
+// noData fills a cell of a month before any evaluation: not zero, which
+// would read as "no institutions".
+func noData() cell { return cell{Text: "无数据", Class: "num nodata"} }
+
 func gradeCell(g string) cell { return cell{Text: g, Class: "grade g-" + g} }
 
 // delta writes a change with its sign: +2, -1, 0.
@@ -105,6 +109,13 @@ func (t *Trend) distTable() table {
 		Widths: []float64{14, 8, 8, 8, 8, 10, 14, 16}}
 	for _, p := range t.Periods {
 		row := []cell{text(grade.FormatDate(p.End))}
+		if p.NoData {
+			for range len(tb.Header) - 1 {
+				row = append(row, noData())
+			}
+			tb.Rows = append(tb.Rows, row)
+			continue
+		}
 		for r := range grade.Grades {
 			row = append(row, num(p.Dist[r]))
 		}
@@ -127,6 +138,13 @@ func (t *Trend) stepTable() table {
 	tb.Widths = append(tb.Widths, 10, 10, 14, 10)
 	for _, s := range t.Steps {
 		row := []cell{text(grade.FormatDate(s.From) + " → " + grade.FormatDate(s.To))}
+		if s.NoData {
+			for range len(tb.Header) - 1 {
+				row = append(row, noData())
+			}
+			tb.Rows = append(tb.Rows, row)
+			continue
+		}
 		for _, m := range moves {
 			n := s.Moves[m.from][m.to]
 			c := num(n)

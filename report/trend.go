@@ -38,6 +38,10 @@ type Period struct {
 	End  time.Time // the month-end (or today) the grades are taken at
 	Dist Dist      // the unit
 	City Dist      // the whole city, for comparison
+	// NoData marks a month-end before any grade existed in the city (no
+	// evaluation publicized yet): shown as "no data", never as zero
+	// institutions.
+	NoData bool
 }
 
 // Step counts the changes from one period end to the next.
@@ -48,6 +52,9 @@ type Step struct {
 	Moves   [4][4]int
 	Entered int // graded at To but not at From (newly licensed …)
 	Left    int // graded at From but not at To (licence cancelled …)
+	// NoData marks a step from or to a day before any grade existed: its
+	// counts mean nothing (everyone "entered" with the first evaluation).
+	NoData bool
 }
 
 // ClauseCount says how often a clause held in a trend.
@@ -153,12 +160,12 @@ func (s *series) trend(u Unit) Trend {
 	held := map[string]map[string]bool{} // clause → USCCs
 	prev := gradesIn(s.grades[0], u)
 	for i, day := range s.days[1:] {
-		p := Period{End: day}
+		p := Period{End: day, NoData: len(s.grades[i+1]) == 0}
 		for _, g := range s.grades[i+1] {
 			p.City.add(g.Grade)
 		}
 		cur := gradesIn(s.grades[i+1], u)
-		step := Step{From: s.days[i], To: day}
+		step := Step{From: s.days[i], To: day, NoData: len(s.grades[i]) == 0 || len(s.grades[i+1]) == 0}
 		for uscc, g := range cur {
 			p.Dist.add(g.Grade)
 			old, ok := prev[uscc]

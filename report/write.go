@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // ErrFormat marks a format a report cannot be written in.
@@ -81,4 +82,31 @@ func ContentType(format string) string {
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	return "application/octet-stream"
+}
+
+// Empty reports whether a document has nothing to show, and the day it
+// was asked for (the last month-end of a trend), so that the caller can
+// say why instead of writing an empty report.
+func Empty(doc any) (bool, time.Time) {
+	switch d := doc.(type) {
+	case *Summary:
+		return len(d.Rows) == 0, d.Day
+	case *PublicList:
+		return len(d.Rows) == 0, d.Day
+	case *Trend:
+		return d.empty(), d.Latest().End
+	case *Overview:
+		return d.City.empty(), d.City.Latest().End
+	}
+	return false, time.Time{}
+}
+
+// empty: no month of the trend has an institution of its unit.
+func (t *Trend) empty() bool {
+	for _, p := range t.Periods {
+		if !p.NoData && p.Dist.Total() > 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -198,6 +198,20 @@ func (a *app) writeReport(ctx context.Context, o reportOptions, formats []string
 	if err != nil {
 		return err
 	}
+	if empty, day := report.Empty(doc); empty {
+		// An empty report would read as "no institutions": say why
+		// instead, and write nothing (docs/rules.md §4.7).
+		why := ""
+		if kind == report.SourceHistory {
+			if why, err = grade.WhyNothingOn(ctx, s, day); err != nil {
+				return err
+			}
+		}
+		if why == "" {
+			why = "no institution of this unit has a grade in force or publicized on " + grade.FormatDate(day)
+		}
+		return fmt.Errorf("nothing to report on %s: %s", grade.FormatDate(day), why)
+	}
 	if o.output == "-" {
 		a.log.Info(report.SourceNote(kind))
 		return report.Write(a.stdout, doc, format)

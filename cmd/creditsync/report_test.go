@@ -76,7 +76,7 @@ func TestReportCommands(t *testing.T) {
 	for _, args := range [][]string{
 		{"report", "county", "411002"},
 		{"report", "summary", "411002", "-o", file("s.html")},
-		{"report", "public", "city", "-o", file("p.xlsx")},
+		{"report", "public", "city", "-o", file("p.pdf")},
 		{"report", "county", "411002", "-o", file("x.pdf")},
 		{"report", "county", "411002", "--from", "2026-13", "-o", file("x.html")},
 		{"report", "county", "999999", "-o", file("x.html")},
@@ -117,21 +117,31 @@ func TestReportSource(t *testing.T) {
 	}
 
 	rows, stderr := public("2026-08-31")
-	if !strings.Contains(stderr, report.SourceNote(report.SourceCompute)) || len(rows) != 3 || rows[0][4] != "2026-08-31" {
+	if !strings.Contains(stderr, report.SourceNote(report.SourceCompute)) || len(rows) != 3 || rows[0][5] != "2026-08-31" || !strings.HasPrefix(rows[0][2], `="`) {
 		t.Errorf("before any evaluation: %q\n%s", rows, stderr)
 	}
 	run(0, "evaluate", "--year", "2026", "--as-of", "2026-07-31", "--publicize-from", "2026-08-03")
 	run(0, "confirm", "--on", "2026-08-10")
-	if rows, stderr := public("2026-08-09"); !strings.Contains(stderr, report.SourceNote(report.SourceHistory)) || len(rows) != 0 {
-		t.Errorf("during publicity: %q, want no grade in effect\n%s", rows, stderr)
+	if rows, stderr := public("2026-08-09"); !strings.Contains(stderr, report.SourceNote(report.SourceHistory)) || len(rows) != 3 || rows[0][4] != "公示中" {
+		t.Errorf("during publicity: %q, want the publicized grades, labelled\n%s", rows, stderr)
+	}
+	// Before the first publicity there is nothing to show: the command
+	// says why, exits 1 and writes nothing.
+	empty := filepath.Join(t.TempDir(), "empty.xlsx")
+	if r := runCLI(t, env, "report", "summary", "411002", "--date", "2026-08-02", "-o", empty); r.code != exitFailure ||
+		!strings.Contains(r.stderr, "no evaluation was publicized on or before 2026-08-02") || !strings.Contains(r.stderr, "from 2026-08-03") {
+		t.Errorf("附件2 before the first publicity: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(empty); err == nil {
+		t.Error("an empty report was written")
 	}
 	rows, _ = public("2026-08-31")
 	if len(rows) != 3 {
 		t.Fatalf("after confirmation: %q", rows)
 	}
 	for _, r := range rows {
-		if r[4] != "2026-08-10" || r[5] != "2027-08-09" {
-			t.Errorf("%s valid %s … %s, want 2026-08-10 … 2027-08-09 (confirmed)", r[2], r[4], r[5])
+		if r[5] != "2026-08-10" || r[6] != "2027-08-09" {
+			t.Errorf("%s valid %s … %s, want 2026-08-10 … 2027-08-09 (confirmed)", r[2], r[5], r[6])
 		}
 	}
 	out := filepath.Join(t.TempDir(), "p.csv")
