@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/store"
 )
 
 // reportOptions are the flags every report subcommand shares.
@@ -26,8 +27,8 @@ type reportOptions struct {
 func (a *app) reportCmd() *cobra.Command {
 	var o reportOptions
 	cmd := &cobra.Command{
-		Use:   "report county|city|summary|public …",
-		Short: "Write the county trend, city overview, 附件2 summary table or public list",
+		Use:   "report county|city|summary|public|typical|adjustments|commitments …",
+		Short: "Write the county trend, city overview, 附件2, public list, 典型名单, 动态调整情况 or 附件1",
 		Long: `report writes one report to a file; the format comes from the file's
 extension (.html, .csv, .xlsx) or --format.
 
@@ -44,16 +45,29 @@ extension (.html, .csv, .xlsx) or --format.
                 publicity) and validity, then the publicity period, how and
                 by when to object and the contact ([publicity] contact,
                 phone, address, email in creditsync.toml). HTML, CSV or XLSX.
+  typical UNIT  诚信机构典型名单: the exemplary institutions of --year.
+  adjustments UNIT
+                动态调整情况: every grade change after --from (default: the
+                latest evaluation) up to --to, with reason and date.
+  commitments UNIT
+                附件1 诚信承诺书 pre-filled for each institution without a
+                signed commitment on --date, one a printed page (HTML).
 
 Grades are those recorded in the grade history (evaluate, confirm,
 regrade, objections, upgrades): the grade each institution had on each
-month-end (or --date), expired ones shown as such. Until an evaluation is
-recorded, grades are computed with the rules at each day instead. The
-output says which.`,
+month-end (or --date), expired ones shown as such, a grade publicized or
+under objection then shown with that state (公示中, 异议复核中), and none
+once its licence was cancelled or revoked (docs/rules.md §4.7). Until an
+evaluation is recorded, grades are computed with the rules at each day
+instead. The output says which. A report with nothing to show says why
+and exits 1; months before the first evaluation are marked 无数据.`,
 		Example: `  creditsync report county 411002 --from 2025-08 --to 2026-07 -o 魏都区趋势.html
   creditsync report city -o 全市总览.xlsx
   creditsync report summary 411002 --date 2026-07-31 -o 附件2-魏都区.xlsx
-  creditsync report public city -o 公示名单.csv`,
+  creditsync report public city -o 公示名单.xlsx
+  creditsync report typical 411002 --year 2026 -o 诚信机构典型名单.xlsx
+  creditsync report adjustments 411002 -o 动态调整情况.xlsx
+  creditsync report commitments 411002 -o 附件1-诚信承诺书.html`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVarP(&o.output, "output", "o", "", "file to write; - writes to standard output (then --format is needed)")
@@ -132,6 +146,7 @@ output says which.`,
 	}
 	day(public)
 	cmd.AddCommand(county, city, summary, public, a.reconcileCmd())
+	cmd.AddCommand(a.reportNoticeCmds(&o)...)
 	return cmd
 }
 
@@ -171,6 +186,18 @@ type reportBuildFunc func(ctx context.Context, src report.Source, now time.Time)
 // should not cost a grading), builds the report and writes it in one of
 // formats.
 func (a *app) writeReport(ctx context.Context, o reportOptions, formats []string, build reportBuildFunc) error {
+	return a.writeStoreReport(ctx, o, formats, func(ctx context.Context, _ store.Store, src report.Source, now time.Time) (any, error) {
+		return build(ctx, src, now)
+	})
+}
+
+// storeReportBuildFunc builds a report document from the store and a
+// source of grades.
+type storeReportBuildFunc func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error)
+
+// writeStoreReport is writeReport for reports that read the store beyond
+// the grades.
+func (a *app) writeStoreReport(ctx context.Context, o reportOptions, formats []string, build storeReportBuildFunc) error {
 	if o.output == "" {
 		return usageError{errors.New("name the file to write with -o FILE (or -o - --format " + strings.Join(formats, "|") + " for standard output)")}
 	}
@@ -194,7 +221,7 @@ func (a *app) writeReport(ctx context.Context, o reportOptions, formats []string
 	if err != nil {
 		return err
 	}
-	doc, err := build(ctx, src, time.Now())
+	doc, err := build(ctx, s, src, time.Now())
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// reportNoticeCmds are the reports the notice asks counties to send
+// besides 附件2: the 诚信机构典型名单, the 动态调整情况 and the pre-filled
+// 附件1 诚信承诺书.
+func (a *app) reportNoticeCmds(o *reportOptions) []*cobra.Command {
+	var year int
+	typical := &cobra.Command{
+		Use:   "typical UNIT",
+		Short: "诚信机构典型名单: the exemplary institutions of a unit and year (XLSX or CSV)",
+		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeStoreReport(cmd.Context(), *o, []string{"xlsx", "csv"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+				u, d, err := reportUnitAndDay(args[0], o.date, now)
+				if err != nil {
+					return nil, err
+				}
+				y := year
+				if y == 0 {
+					y = d.Year()
+				}
+				noms, err := grade.Nominations(ctx, s, y)
+				if err != nil {
+					return nil, err
+				}
+				return report.BuildTypical(ctx, src, noms, u, y, d)
+			})
+		},
+	}
+	typical.Flags().IntVar(&year, "year", 0, "evaluation year of the nominations (default: the year of --date)")
+	typical.Flags().StringVar(&o.date, "date", "", "date the institutions are named and graded at, YYYY-MM-DD (default: today)")
+
+	var from, to string
+	adjustments := &cobra.Command{
+		Use:   "adjustments UNIT",
+		Short: "动态调整情况: every grade change since the last submission, with reason and date (XLSX or CSV)",
+		Long: `adjustments lists every change of a grade in force after --from up to
+--to: lowered by the nightly regrade or at confirmation, changed by a
+review of an objection, raised on application, or ended with a cancelled
+or revoked licence, each with its date and reason in Chinese. --from
+defaults to the as-of date of the latest evaluation on or before --to:
+the last submission of 附件2.`,
+		Args: exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeStoreReport(cmd.Context(), *o, []string{"xlsx", "csv"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+				u, end, err := reportUnitAndDay(args[0], to, now)
+				if err != nil {
+					return nil, err
+				}
+				start, err := adjustmentsFrom(ctx, s, from, end)
+				if err != nil {
+					return nil, err
+				}
+				history, err := grade.History(ctx, s, "")
+				if err != nil {
+					return nil, err
+				}
+				return report.BuildAdjustments(history, u, start, end), nil
+			})
+		},
+	}
+	adjustments.Flags().StringVar(&from, "from", "", "changes after this date, YYYY-MM-DD (default: the latest evaluation's as-of date)")
+	adjustments.Flags().StringVar(&to, "to", "", "changes up to this date, YYYY-MM-DD (default: today)")
+
+	commitments := &cobra.Command{
+		Use:   "commitments UNIT",
+		Short: "附件1 诚信承诺书, pre-filled for each institution without a signed commitment (HTML, one a page)",
+		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeStoreReport(cmd.Context(), *o, []string{"html"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+				u, d, err := reportUnitAndDay(args[0], o.date, now)
+				if err != nil {
+					return nil, err
+				}
+				return report.UnsignedCommitments(ctx, s, u, d)
+			})
+		},
+	}
+	commitments.Flags().StringVar(&o.date, "date", "", "date the commitments on file are checked at, YYYY-MM-DD (default: today)")
+	return []*cobra.Command{typical, adjustments, commitments}
+}
+
+// adjustmentsFrom is --from, or the as-of date of the latest evaluation
+// on or before end.
+func adjustmentsFrom(ctx context.Context, s store.Store, from string, end time.Time) (time.Time, error) {
+	if from != "" {
+		d, err := grade.ParseDate(from)
+		if err != nil {
+			return time.Time{}, usageError{fmt.Errorf("--from: %w", err)}
+		}
+		return d, nil
+	}
+	evs, err := grade.Evaluations(ctx, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var last time.Time
+	for _, e := range evs {
+		if !e.AsOf.After(end) && e.AsOf.After(last) {
+			last = e.AsOf
+		}
+	}
+	if last.IsZero() {
+		return time.Time{}, fmt.Errorf("no evaluation on or before %s to count changes from; give --from DATE", grade.FormatDate(end))
+	}
+	return last, nil
+}

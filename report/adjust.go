@@ -1,0 +1,263 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Typical is the 诚信机构典型名单 of a unit and year: the institutions
+// chosen as exemplary (docs/rules.md §5), as counties send it to the city.
+type Typical struct {
+	Unit Unit
+	Year int
+	Day  time.Time
+	Rows []TypicalRow
+}
+
+// TypicalRow is one exemplary institution.
+type TypicalRow struct {
+	Name, USCC, Grade, Reason, Evaluator string
+	NominatedOn                          time.Time
+}
+
+// BuildTypical lists the nominations of year in unit u, named and graded
+// as on day.
+func BuildTypical(ctx context.Context, src Source, noms []grade.Nomination, u Unit, year int, day time.Time) (*Typical, error) {
+	day = grade.Date(day)
+	gs, err := src.GradesOn(ctx, day)
+	if err != nil {
+		return nil, fmt.Errorf("诚信机构典型名单 of %s: %w", u.Name, err)
+	}
+	by := make(map[string]InstitutionGrade, len(gs))
+	for _, g := range gs {
+		by[g.USCC] = g
+	}
+	t := &Typical{Unit: u, Year: year, Day: day}
+	for _, n := range noms {
+		if !u.Contains(n.CountyCode) {
+			continue
+		}
+		g := by[n.USCC]
+		t.Rows = append(t.Rows, TypicalRow{Name: g.Name, USCC: n.USCC, Grade: GradeLabel(g.Grade), Reason: n.Reason,
+			Evaluator: unitOf(n.CountyCode).Bureau(), NominatedOn: n.NominatedOn})
+	}
+	sort.Slice(t.Rows, func(i, j int) bool { return t.Rows[i].USCC < t.Rows[j].USCC })
+	return t, nil
+}
+
+func (t *Typical) table() table {
+	tb := table{Sheet: "诚信机构典型名单", Title: fmt.Sprintf("%s%d年度诚信机构典型名单", t.Unit.Name, t.Year),
+		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "选树原因", "选树日期", "评价单位"},
+		Widths: []float64{6, 34, 22, 10, 40, 14, 28}}
+	for i, r := range t.Rows {
+		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), text(r.Grade), text(r.Reason), text(grade.FormatDate(r.NominatedOn)), text(r.Evaluator)})
+	}
+	return tb
+}
+
+// WriteXLSX writes the list on one sheet, USCCs as text.
+func (t *Typical) WriteXLSX(w io.Writer) error { return writeXLSX(w, t.table()) }
+
+// WriteCSV writes the list as a CSV file for Excel.
+func (t *Typical) WriteCSV(w io.Writer) error { return writeCSV(w, t.table()) }
+
+// Adjustments is the 动态调整情况 of a unit: every change of an
+// institution's grade in force after From up to To — lowered by the
+// nightly regrade or at confirmation, changed by a review, raised on
+// application, or ended with the licence — with its reason and date.
+type Adjustments struct {
+	Unit     Unit
+	From, To time.Time
+	Rows     []AdjustmentRow
+}
+
+// AdjustmentRow is one change.
+type AdjustmentRow struct {
+	Day                  time.Time
+	Name, USCC           string
+	From, To             string // "A 级" …; To is "—" when the licence ended
+	Kind, Reason         string
+	Evaluator            string
+	countyCode, sortUSCC string
+}
+
+// BuildAdjustments lists the changes in unit u after from up to to, from
+// the whole grade history (grade.History with an empty USCC). Annual
+// evaluations are not changes: they are the 附件2 table itself.
+func BuildAdjustments(history []grade.Entry, u Unit, from, to time.Time) *Adjustments {
+	from, to = grade.Date(from), grade.Date(to)
+	a := &Adjustments{Unit: u, From: from, To: to}
+	byUSCC := map[string][]grade.Entry{}
+	for _, e := range history {
+		byUSCC[e.USCC] = append(byUSCC[e.USCC], e)
+	}
+	in := func(d time.Time) bool { return !d.IsZero() && d.After(from) && !d.After(to) }
+	for uscc, es := range byUSCC {
+		if !u.Contains(es[0].CountyCode) {
+			continue
+		}
+		for _, e := range es {
+			if e.RunKind == grade.RunEvaluate || !inEffectSome(e) || !in(e.ValidFrom) {
+				continue
+			}
+			old, ok := replaced(es, e)
+			was := "—"
+			if ok {
+				was = GradeLabel(old.Grade)
+			}
+			kind, reason := adjustmentReason(e, old, ok)
+			a.Rows = append(a.Rows, AdjustmentRow{Day: e.ValidFrom, Name: e.Name, USCC: uscc, From: was, To: GradeLabel(e.Grade),
+				Kind: kind, Reason: reason, Evaluator: unitOf(e.CountyCode).Bureau()})
+		}
+		// A licence ended in the period ends the grade then in force.
+		last := es[len(es)-1]
+		if in(last.LicenceEndedOn) && (last.LicenceStatus == "cancelled" || last.LicenceStatus == "revoked") {
+			day := last.LicenceEndedOn
+			var was *grade.Entry
+			for i := range es {
+				if es[i].InEffectOn(day.AddDate(0, 0, -1)) {
+					was = &es[i]
+				}
+			}
+			if was != nil {
+				what := map[string]string{"cancelled": "注销", "revoked": "吊销"}[last.LicenceStatus]
+				a.Rows = append(a.Rows, AdjustmentRow{Day: day, Name: last.Name, USCC: uscc, From: GradeLabel(was.Grade), To: "—",
+					Kind: "许可" + what, Reason: "人力资源服务许可于" + dayCN(day) + "被" + what + "，信用等级自当日终止。", Evaluator: unitOf(last.CountyCode).Bureau()})
+			}
+		}
+	}
+	sort.Slice(a.Rows, func(i, j int) bool {
+		if !a.Rows[i].Day.Equal(a.Rows[j].Day) {
+			return a.Rows[i].Day.Before(a.Rows[j].Day)
+		}
+		return a.Rows[i].USCC < a.Rows[j].USCC
+	})
+	return a
+}
+
+// adjustmentReason says in Chinese why e replaced old.
+func adjustmentReason(e, old grade.Entry, hadOld bool) (kind, reason string) {
+	clauses := clauseRefs(e.Clauses)
+	if hadOld {
+		clauses = worseThan(clauses, old.Grade)
+	}
+	var texts []string
+	for _, c := range clauses {
+		texts = append(texts, c.Text)
+	}
+	found := strings.Join(texts, "；")
+	switch e.RunKind {
+	case grade.RunReview:
+		return "异议复评", "对公示结果提出异议，经复评确定为" + GradeLabel(e.Grade) + "。" + reviewNote(e.Note)
+	case grade.RunUpgrade:
+		return "申请上调", "机构申请上调信用等级，经重新评价上调为" + GradeLabel(e.Grade) + "。"
+	case grade.RunRegrade:
+		kind = "依规降级"
+		if strings.Contains(e.Note, "publicized") {
+			kind = "公示期满确认时降级"
+		}
+		if found == "" {
+			return kind, "经重新评价调整为" + GradeLabel(e.Grade) + "。"
+		}
+		return kind, "新出现失信情形（" + found + "），调整为" + GradeLabel(e.Grade) + "。"
+	}
+	return "调整", "调整为" + GradeLabel(e.Grade) + "。"
+}
+
+// reviewNote is the reviewer's own note on a review run, without the
+// run reference the lifecycle adds in front.
+func reviewNote(note string) string {
+	_, text, ok := strings.Cut(note, ": ")
+	if !ok || text == "" {
+		return ""
+	}
+	if i := strings.Index(text, " (grade set by the reviewer"); i >= 0 {
+		text = text[:i]
+	}
+	return "复评意见：" + strings.TrimRight(text, "。") + "。"
+}
+
+func (a *Adjustments) table() table {
+	tb := table{Sheet: "动态调整情况", Title: fmt.Sprintf("%s人力资源服务机构信用等级动态调整情况（%s至%s）", a.Unit.Name, dayCN(a.From.AddDate(0, 0, 1)), dayCN(a.To)),
+		Header: []string{"序号", "调整日期", "机构名称", "统一社会信用代码", "原等级", "调整后等级", "调整类型", "调整原因", "评价单位"},
+		Widths: []float64{6, 12, 32, 22, 8, 10, 16, 50, 28}}
+	for i, r := range a.Rows {
+		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(grade.FormatDate(r.Day)), text(r.Name), uscc(r.USCC), text(r.From), text(r.To), text(r.Kind), text(r.Reason), text(r.Evaluator)})
+	}
+	return tb
+}
+
+// WriteXLSX writes the changes on one sheet, USCCs as text.
+func (a *Adjustments) WriteXLSX(w io.Writer) error { return writeXLSX(w, a.table()) }
+
+// WriteCSV writes the changes as a CSV file for Excel.
+func (a *Adjustments) WriteCSV(w io.Writer) error { return writeCSV(w, a.table()) }
+
+// Commitments are pre-filled 附件1 诚信承诺书, one for each institution of
+// a unit without a signed commitment on file on Day (clause B1).
+type Commitments struct {
+	Unit    Unit
+	Day     time.Time
+	Letters []CommitmentLetter
+}
+
+// CommitmentLetter is one institution's letter.
+type CommitmentLetter struct {
+	Name, USCC, LicenseNo string
+	Bureau                string // where the signed letter goes
+}
+
+// UnsignedCommitments finds the institutions of u licensed and not ended
+// on day with no commitment signed on or before it.
+func UnsignedCommitments(ctx context.Context, s store.Store, u Unit, day time.Time) (*Commitments, error) {
+	day = grade.Date(day)
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "report/unsigned_commitments"), store.Params{"day": day})
+	if err != nil {
+		return nil, fmt.Errorf("institutions without a commitment on %s: %w", grade.FormatDate(day), err)
+	}
+	defer rows.Close()
+	c := &Commitments{Unit: u, Day: day}
+	for rows.Next() {
+		var l CommitmentLetter
+		var county string
+		if err := rows.Scan(&l.USCC, &l.Name, &county, &l.LicenseNo); err != nil {
+			return nil, fmt.Errorf("institutions without a commitment: %w", err)
+		}
+		if !u.Contains(county) {
+			continue
+		}
+		l.Bureau = unitOf(county).Bureau()
+		c.Letters = append(c.Letters, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("institutions without a commitment: %w", err)
+	}
+	return c, nil
+}
+
+// CommitmentPledges are the undertakings of the letter. The notice's own
+// text of 附件1 could not be obtained; these restate the duties its
+// clauses grade (docs/rules.md §3).
+var CommitmentPledges = []string{
+	"严格遵守《中华人民共和国就业促进法》《人力资源市场暂行条例》等法律法规，依法诚信经营。",
+	"按规定办理行政许可、备案，按时报送年度报告、书面报告和统计资料，自觉接受监督检查。",
+	"不发布虚假招聘信息，不隐瞒有关情况或提供虚假材料，不以招聘为名牟取不正当利益。",
+	"依法维护劳动者和用人单位合法权益，从业人员、服务场所等持续符合设立条件。",
+	"自愿接受人力资源社会保障部门和社会监督；如违反承诺，愿承担相应法律责任，接受信用等级评价结果及相应措施。",
+}
+
+// WriteHTML writes every letter on its own printed page.
+func (c *Commitments) WriteHTML(w io.Writer) error {
+	return writeDoc(w, c.Unit.Name+" 附件1 诚信承诺书", "commitments-body", struct {
+		C       *Commitments
+		Pledges []string
+	}{c, CommitmentPledges})
+}

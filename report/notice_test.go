@@ -1,0 +1,134 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/report/reporttest"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+// The reports the notice asks for besides 附件2, on a small city whose
+// grades change by every route: a downgrade, a review, an upgrade, a
+// confirmation lower than publicized, a cancelled licence; an exemplary
+// institution; one without a commitment.
+func TestNoticeReports(t *testing.T) {
+	ctx := context.Background()
+	day := reporttest.Day
+	s := storetest.OpenMigrated(t)
+	const (
+		lowered   = "914403001922038216"
+		reviewed  = "91440300708461136T"
+		unsigned  = "9144030071526726XG"
+		cancelled = "91620105L015101280"
+		atConfirm = "91411023174430174N"
+	)
+	header := []string{"uscc", "name", "county_code", "license_no", "licensed_on", "license_status", "license_status_on", "commitment_signed_on"}
+	register := func(status, on string) [][]string {
+		return [][]string{header,
+			{lowered, "许昌降级人力资源有限公司", "411002", "豫人服证001", "2024-06-01", "", "", "2020-02-01"},
+			{reviewed, "许昌复评人力资源有限公司", "411002", "豫人服证002", "2024-06-01", "", "", ""},
+			{unsigned, "许昌未承诺人力资源有限公司", "411002", "豫人服证003", "2024-06-01", "", "", ""},
+			{cancelled, "许昌注销人力资源有限公司", "411002", "豫人服证004", "2024-06-01", status, on, "2020-02-01"},
+			{atConfirm, "许昌公示期违规人力资源有限公司", "411023", "豫人服证005", "2024-06-01", "", "", "2020-02-01"},
+		}
+	}
+	importRows(t, s, "institutions", register("", ""))
+	reports := [][]string{{"uscc", "year", "submitted_on"}}
+	for _, u := range []string{lowered, reviewed, unsigned, cancelled, atConfirm} {
+		reports = append(reports, []string{u, "2025", "2026-01-15"})
+	}
+	importRows(t, s, "annual_reports", reports)
+	r := grade.DefaultRules()
+	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+		t.Fatal(err)
+	}
+	ins := []string{"record_id", "uscc", "kind", "severity", "handled_on", "authority", "measure", "description"}
+	importRows(t, s, "inspections", [][]string{ins,
+		{"JA-2026-0803", atConfirm, "violation", "serious", "2026-08-03", "建安区人社局", "行政处罚", "扣押劳动者身份证"}})
+	if _, err := grade.FileObjection(ctx, s, reviewed, "承诺书已签订", day("2026-08-02")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.ResolveObjection(ctx, s, r, reviewed, "A", "承诺书原件已核实", day("2026-08-12")); err != nil {
+		t.Fatal(err)
+	}
+	importRows(t, s, "inspections", [][]string{ins,
+		{"WD-2026-0901", lowered, "violation", "major", "2026-09-01", "魏都区人社局", "行政处罚；责令停业整顿", "以招聘为名牟取不正当利益"}})
+	if _, err := grade.Regrade(ctx, s, r, day("2026-09-02")); err != nil {
+		t.Fatal(err)
+	}
+	importRows(t, s, "institutions", register("cancelled", "2026-10-01"))
+	generous := *r
+	generous.Exemplary.SharePercent = 50 // one of the three A institutions
+	if _, err := grade.Nominate(ctx, s, &generous, 2026, []string{cancelled}, "服务规范，群众满意", day("2026-08-20")); err != nil {
+		t.Fatal(err)
+	}
+
+	history, err := grade.History(ctx, s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adj := report.BuildAdjustments(history, unit(t, report.CityCode), day("2026-07-31"), day("2026-12-31"))
+	var got []string
+	for _, row := range adj.Rows {
+		got = append(got, grade.FormatDate(row.Day)+" "+row.USCC+" "+row.From+"→"+row.To+" "+row.Kind)
+	}
+	want := []string{
+		"2026-08-07 " + atConfirm + " —→C 级 公示期满确认时降级",
+		"2026-08-12 " + reviewed + " B 级→A 级 异议复评",
+		"2026-09-02 " + lowered + " A 级→D 级 依规降级",
+		"2026-10-01 " + cancelled + " A 级→— 许可注销",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("动态调整情况:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, row := range adj.Rows {
+		if row.Reason == "" || strings.ContainsAny(row.Reason, "ABCD") && !strings.Contains(row.Reason, " 级") {
+			t.Errorf("reason of %s: %q", row.USCC, row.Reason)
+		}
+	}
+	f := openXLSX(t, render(t, adj, "xlsx"))
+	rs := rows(t, f, "动态调整情况")
+	if !strings.HasPrefix(rs[0][0], "许昌市（全市）人力资源服务机构信用等级动态调整情况") || rs[1][7] != "调整原因" || len(rs) != 2+len(want) {
+		t.Errorf("动态调整情况 sheet %q", rs)
+	}
+	if !strings.Contains(rs[4][7], "以招聘为名牟取不正当利益") && !strings.Contains(rs[4][7], "重大劳动保障违法违规行为") {
+		t.Errorf("the downgrade's reason %q does not say what was found", rs[4][7])
+	}
+
+	noms, err := grade.Nominations(ctx, s, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &report.HistorySource{Store: s, Rules: r}
+	typ, err := report.BuildTypical(ctx, src, noms, unit(t, "411002"), 2026, day("2026-08-20"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf := openXLSX(t, render(t, typ, "xlsx"))
+	trs := rows(t, tf, "诚信机构典型名单")
+	if trs[0][0] != "魏都区2026年度诚信机构典型名单" || len(trs) != 3 || trs[2][2] != cancelled || trs[2][3] != "A 级" || trs[2][4] != "服务规范，群众满意" {
+		t.Errorf("诚信机构典型名单 %q", trs)
+	}
+
+	letters, err := report.UnsignedCommitments(ctx, s, unit(t, "411002"), day("2026-09-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := letters.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	if len(letters.Letters) != 2 || strings.Count(html, "人力资源服务机构诚信承诺书</h1>") != 2 || !strings.Contains(html, "许昌未承诺人力资源有限公司") ||
+		!strings.Contains(html, "豫人服证003") || strings.Contains(html, "许昌降级人力资源有限公司") || !strings.Contains(html, "许昌市魏都区人力资源和社会保障局") {
+		t.Errorf("附件1 letters: %d\n%.600s", len(letters.Letters), html)
+	}
+}
