@@ -10,8 +10,9 @@ import (
 )
 
 // MaxMonths bounds a trend: every month is one grading of the whole
-// register, and a server must not let one request ask for hundreds.
-const MaxMonths = 36
+// register, and a server must not let one request ask for hundreds. Four
+// annual evaluations and the months between fit.
+const MaxMonths = 48
 
 // ErrMonths marks a month range that cannot be reported.
 var ErrMonths = errors.New("invalid month range")

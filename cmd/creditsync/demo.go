@@ -23,9 +23,13 @@ import (
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
-// demoAsOf is the date of the sample's annual evaluation: the day county
-// results are due at the city (31 July).
+// demoAsOf is the date of the sample's latest annual evaluation: the day
+// county results are due at the city (31 July). The sample's records reach
+// back far enough to evaluate from demoFirstYear on.
 var demoAsOf = time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)
+
+// demoFirstYear is the first annual evaluation the demo records.
+const demoFirstYear = 2023
 
 // internalLists are the files the bureau hands in; the other four lists
 // come from the external sources.
@@ -45,13 +49,16 @@ the data directory (default ./demo-data):
      reports), and shows how a file with bad rows is reported;
   2. syncs the four external lists from emulated sources on loopback (the
      publicity system's JSON API, Credit China's JSON and GBK list pages);
-  3. runs the annual evaluation as of 31 July and confirms it after the
-     publicity period;
+  3. records the annual evaluations of 2023 to 2026 (as of 31 July, 7 days
+     of publicity, one objection a year reviewed, confirmation) and, between
+     them, the nightly regrade at every month-end, upgrades on
+     application, expiries and the exemplary institutions of 2026;
   4. runs the nightly job at today's date (sync, regrade, confirm, expire,
      reports) and prints what changed;
   5. prints the grade distribution per county and explains a few grades;
-  6. writes the city overview, a county report, the 附件2 table and the
-     public list to DATA/out and prints their paths;
+  6. writes the city overview, a county trend over the four years, its
+     附件2, 诚信机构典型名单, 动态调整情况 and 附件1 letters, and the public
+     list to DATA/out and prints their paths;
   7. records a county's 附件2 with one grade made more lenient and prints
      the city's reconciliation of it.`,
 		Args: exactArgs(0, "no arguments"),
@@ -120,21 +127,14 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 		return fmt.Errorf("demo sync: %w", err)
 	}
 
-	a.section("3. Annual evaluation as of " + grade.FormatDate(demoAsOf))
+	a.section("3. Annual evaluations 2023–2026 and the lifecycle between them")
 	rules := grade.DefaultRules()
-	run, entries, err := grade.Evaluate(ctx, s, rules, demoAsOf.Year()-1, demoAsOf, demoAsOf)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "evaluation %s: %d institutions graded %s, publicized until %s\n", run.ID, len(entries), distribution(entryGrades(entries)), publicityEnd(entries))
-	confirmDay := demoAsOf.AddDate(0, 0, rules.Lifecycle.PublicityDays+1)
-	confirmed, err := grade.Confirm(ctx, s, rules, confirmDay)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "confirmed on %s: %d grades (no objections were filed)\n", grade.FormatDate(confirmDay), len(confirmed))
-
 	today := grade.Today(time.Now())
+	county := report.Units()[1]
+	if err := a.demoHistory(ctx, s, rules, county, today); err != nil {
+		return err
+	}
+
 	a.section("4. Nightly run at today's date, " + grade.FormatDate(today))
 	out := filepath.Join(a.dataDir, "out")
 	runner := &jobs.Runner{Store: s, Log: a.log}
@@ -156,10 +156,17 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 	}
 
 	a.section("6. Reports")
-	county := report.Units()[1]
+	first := time.Date(demoFirstYear, 7, 1, 0, 0, 0, 0, time.UTC)
 	reportFiles := append(cityOverviewFiles(today, time.Now()),
 		reportFile{"county-" + county.Code + ".html", "html", func(ctx context.Context, src report.Source) (any, error) {
-			m, err := report.ParseMonths("", "", today)
+			m, err := report.ParseMonths(first.Format("2006-01"), "", today)
+			if err != nil {
+				return nil, err
+			}
+			return report.CountyTrend(ctx, src, county, m, time.Now())
+		}},
+		reportFile{"county-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
+			m, err := report.ParseMonths(first.Format("2006-01"), "", today)
 			if err != nil {
 				return nil, err
 			}
@@ -167,6 +174,23 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 		}},
 		reportFile{"附件2-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
 			return report.BuildSummary(ctx, src, county, today, today)
+		}},
+		reportFile{"诚信机构典型名单-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
+			noms, err := grade.Nominations(ctx, s, demoAsOf.Year())
+			if err != nil {
+				return nil, err
+			}
+			return report.BuildTypical(ctx, src, noms, county, demoAsOf.Year(), today)
+		}},
+		reportFile{"动态调整情况-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
+			history, err := grade.History(ctx, s, "")
+			if err != nil {
+				return nil, err
+			}
+			return report.BuildAdjustments(history, county, demoAsOf, today), nil
+		}},
+		reportFile{"附件1-诚信承诺书-" + county.Code + ".html", "html", func(ctx context.Context, src report.Source) (any, error) {
+			return report.UnsignedCommitments(ctx, s, county, today)
 		}},
 	)
 	reportFiles = append(reportFiles, publicListFiles(today, time.Now())...)

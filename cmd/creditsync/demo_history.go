@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// demoHistory records the annual evaluations from demoFirstYear to the
+// sample's year on the sample's records, and what happens between them,
+// as the bureau would have: each year an evaluation as of 31 July
+// publicized for the rules' days, one objection reviewed (the reviewer
+// finds the commitment was signed and sets A), confirmation; then the
+// nightly regrade replayed at every month-end up to the next evaluation
+// (or today), one upgrade application a quarter by an institution the
+// rules make eligible, and expiry. The 2026 exemplary institutions of
+// county are nominated up to the cap. Trends then have four years to
+// show.
+func (a *app) demoHistory(ctx context.Context, s store.Store, rules *grade.Rules, county report.Unit, today time.Time) error {
+	days := rules.Lifecycle.PublicityDays
+	for y := demoFirstYear; y <= demoAsOf.Year(); y++ {
+		asOf := time.Date(y, 7, 31, 0, 0, 0, 0, time.UTC)
+		if asOf.After(today) {
+			break
+		}
+		_, entries, err := grade.Evaluate(ctx, s, rules, y, asOf, asOf)
+		if err != nil {
+			return err
+		}
+		objector := ""
+		for _, e := range entries {
+			if e.Grade == grade.B && len(e.Clauses) == 1 && e.Clauses[0].ID == "B1" {
+				objector = e.USCC
+				break
+			}
+		}
+		if objector != "" {
+			if _, err := grade.FileObjection(ctx, s, objector, "承诺书已签订，系录入遗漏", asOf.AddDate(0, 0, 2)); err != nil {
+				return err
+			}
+		}
+		confirmed, err := grade.Confirm(ctx, s, rules, asOf.AddDate(0, 0, days))
+		if err != nil {
+			return err
+		}
+		lowerAtConfirm := 0
+		for _, e := range confirmed {
+			if e.RunKind == grade.RunRegrade {
+				lowerAtConfirm++
+			}
+		}
+		if objector != "" {
+			if _, err := grade.ResolveObjection(ctx, s, rules, objector, grade.A, "复评：承诺书原件已核实", asOf.AddDate(0, 0, days+3)); err != nil {
+				return err
+			}
+		}
+		if y == demoAsOf.Year() {
+			if err := a.demoNominate(ctx, s, rules, county, y, asOf.AddDate(0, 0, days+5)); err != nil {
+				return err
+			}
+		}
+		lowered, raised := 0, 0
+		next := time.Date(y+1, 7, 31, 0, 0, 0, 0, time.UTC)
+		for m := monthEnd(asOf.AddDate(0, 1, 0)); m.Before(next) && !m.After(today); m = monthEnd(m.AddDate(0, 0, 1)) {
+			res, err := grade.Regrade(ctx, s, rules, m)
+			if err != nil {
+				return err
+			}
+			lowered += len(res.Downgrades)
+			if m.Month()%3 == 2 && len(res.Eligible) > 0 {
+				up, err := grade.ApplyUpgrade(ctx, s, rules, res.Eligible[0].USCC, m.AddDate(0, 0, 1))
+				if err != nil {
+					return err
+				}
+				if up.Granted {
+					raised++
+				}
+			}
+			if _, err := grade.Expire(ctx, s, m); err != nil {
+				return err
+			}
+		}
+		objected := "no objection"
+		if objector != "" {
+			objected = "1 objection reviewed"
+		}
+		fmt.Fprintf(a.stdout, "%d: %d graded as of %s (%s), publicized %s–%s; %d confirmed (%d lower than publicized), %s; then %d lowered by the nightly regrade, %d raised on application\n",
+			y, len(entries), grade.FormatDate(asOf), distribution(entryGrades(entries)), grade.FormatDate(asOf), grade.FormatDate(asOf.AddDate(0, 0, days-1)),
+			len(confirmed), lowerAtConfirm, objected, lowered, raised)
+	}
+	return nil
+}
+
+// demoNominate nominates the exemplary institutions of county for year:
+// confirmed A institutions, as many as the cap allows.
+func (a *app) demoNominate(ctx context.Context, s store.Store, rules *grade.Rules, county report.Unit, year int, day time.Time) error {
+	on, err := grade.GradesOn(ctx, s, day)
+	if err != nil {
+		return err
+	}
+	var as []string
+	for _, e := range on {
+		if e.Grade == grade.A && e.StatusOn(day) == grade.StatusConfirmed && county.Contains(e.CountyCode) {
+			as = append(as, e.USCC)
+		}
+	}
+	n := int(math.Floor(rules.Exemplary.SharePercent*float64(len(as))/100 + 1e-9))
+	if n == 0 {
+		return nil
+	}
+	noms, err := grade.Nominate(ctx, s, rules, year, as[:n], "年度评价为A级，全年无违法违规记录，服务规范", day)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%d: %d exemplary institutions of %s nominated (at most %.0f%% of its %d A)\n", year, len(noms), county.Name, rules.Exemplary.SharePercent, len(as))
+	return nil
+}
+
+// monthEnd is the last day of d's month.
+func monthEnd(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month()+1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+}
