@@ -21,6 +21,9 @@ var Funcs = template.FuncMap{
 	"datetime": func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
 	"pct":      percent,
 	"plus":     func(a, b float64) float64 { return a + b },
+	// stateLabel is 公示中 (with its period) or 异议复核中 for a grade not
+	// yet in force, "" for one in force.
+	"stateLabel": StateLabel,
 }
 
 // beijing is the zone report times are shown in (UTC+8, no daylight

@@ -341,17 +341,19 @@ type Eligibility struct {
 // institutions may not, and the reason names the clauses that put them
 // there.
 func EligibilityOf(g InstitutionGrade) Eligibility {
+	if g.State != StateInForce {
+		return Eligibility{Reason: "信用等级" + StateLabel(g) + "，尚未生效，暂无有效信用等级"}
+	}
 	switch g.Grade {
 	case grade.A, grade.B:
-		return Eligibility{Eligible: true, Reason: "信用等级为" + g.Grade + "级，不受限制 Grade " + g.Grade + ": no restriction"}
+		return Eligibility{Eligible: true, Reason: "信用等级为" + g.Grade + "级，不受限制"}
 	case grade.C, grade.D:
 	default:
-		return Eligibility{Reason: "无有效信用等级 No valid grade"}
+		return Eligibility{Reason: "无有效信用等级"}
 	}
-	ids := make([]string, len(g.Clauses))
+	texts := make([]string, len(g.Clauses))
 	for i, c := range g.Clauses {
-		ids[i] = c.ID + " " + c.Text
+		texts[i] = c.ID + " " + c.Text // the internal pages name clauses by ID too
 	}
-	return Eligibility{Reason: "信用等级为" + g.Grade + "级（" + strings.Join(ids, "；") + "）：C、D级机构不得享受财政补贴、评优评先、项目申报、资金扶持、荣誉表彰及告知承诺 " +
-		"Grade " + g.Grade + ": not eligible for subsidies, awards, project applications, funding, honours or notification-and-commitment approval"}
+	return Eligibility{Reason: "信用等级为" + g.Grade + "级（" + strings.Join(texts, "；") + "）：C、D级机构不得享受财政补贴、评优评先、项目申报、资金扶持、荣誉表彰及告知承诺"}
 }
