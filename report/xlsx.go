@@ -146,3 +146,22 @@ func (o *Overview) WriteXLSX(w io.Writer) error { return writeXLSX(w, o.tables()
 
 // WriteXLSX writes the public list on one sheet, USCCs as text.
 func (l *PublicList) WriteXLSX(w io.Writer) error { return writeXLSX(w, l.table()) }
+
+// WriteRowsXLSX writes a plain table — a header and rows of text — as a
+// workbook of one sheet titled title, the column at codeColumn (a USCC)
+// kept as text. Commands that print tables offer it for people who open
+// them in Excel.
+func WriteRowsXLSX(w io.Writer, title string, header []string, rows [][]string, codeColumn int) error {
+	tb := table{Sheet: "Sheet1", Title: title, Header: header}
+	for _, r := range rows {
+		cells := make([]cell, len(r))
+		for i, v := range r {
+			cells[i] = text(v)
+			if i == codeColumn {
+				cells[i] = uscc(v)
+			}
+		}
+		tb.Rows = append(tb.Rows, cells)
+	}
+	return writeXLSX(w, tb)
+}

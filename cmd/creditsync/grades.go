@@ -4,16 +4,19 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
 )
 
 func (a *app) gradesCmd() *cobra.Command {
 	var on, compare string
 	var out outputFlags
+	var excel bool
 	cmd := &cobra.Command{
 		Use:   "grades",
 		Short: "The recorded grade of every institution on a date, or on two dates compared",
@@ -34,13 +37,27 @@ to --on: same, downgrade, upgrade, new (no grade on D2) or gone (none on
 Formats: table, csv (clauses joined by ";") and json (one object per line,
 keys in column order, clauses with their wording and evidence).`,
 		Example: `  creditsync grades --on 2026-12-31 --format csv > grades-2026.csv
+  creditsync grades --on 2026-12-31 --format csv --excel > 等级-2026.csv   # for Excel: BOM, USCC kept as text
+  creditsync grades --on 2026-12-31 --format xlsx > 等级-2026.xlsx
   creditsync grades --compare 2025-12-31
   creditsync grades --on 2026-09-01 --compare 2026-12-01 --format json`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// xlsx is for people who open the list in Excel; the other
+			// formats are the ones every record command shares.
+			xlsx := out.format == "xlsx"
+			if xlsx {
+				out.format = "table"
+			}
 			format, err := out.get()
 			if err != nil {
 				return err
+			}
+			if excel && (format != "csv" || xlsx) {
+				return usageError{fmt.Errorf("--excel shapes CSV for Excel; use it with --format csv")}
+			}
+			if xlsx && compare != "" {
+				return usageError{fmt.Errorf("--format xlsx writes the grades of one day; leave out --compare")}
 			}
 			day, err := dayOrToday("on", on)
 			if err != nil {
@@ -63,7 +80,17 @@ keys in column order, clauses with their wording and evidence).`,
 				if err != nil {
 					return err
 				}
-				return writeGradesOn(a.stdout, states, day, format)
+				if xlsx {
+					return writeGradesXLSX(a.stdout, states, day)
+				}
+				w := a.stdout
+				if excel {
+					// Excel reads UTF-8 without a BOM as GBK.
+					if _, err := io.WriteString(w, "\ufeff"); err != nil {
+						return err
+					}
+				}
+				return writeGradesOn(w, states, day, format, excel)
 			}
 			es, err := grade.GradesOn(ctx, s, day)
 			if err != nil {
@@ -79,13 +106,15 @@ keys in column order, clauses with their wording and evidence).`,
 	cmd.Flags().StringVar(&on, "on", "", "date, YYYY-MM-DD (default: today in Asia/Shanghai)")
 	cmd.Flags().StringVar(&compare, "compare", "", "also show the grades of this date, YYYY-MM-DD, and the change from it to --on")
 	out.register(cmd, false)
+	cmd.Flags().Lookup("format").Usage = formatHelp + ", or xlsx (a workbook, USCC cells as text)"
+	cmd.Flags().BoolVar(&excel, "excel", false, "with --format csv: start with a UTF-8 BOM and write each USCC as =\"…\" so Excel keeps all 18 characters (for people; programs read the plain CSV)")
 	return cmd
 }
 
 // writeGradesOn writes one row per grade: the one in force, then one
 // publicized or under objection beside it (docs/rules.md §4.7), whose
 // status says which and which has no validity yet.
-func writeGradesOn(w io.Writer, states []grade.State, day time.Time, format string) error {
+func writeGradesOn(w io.Writer, states []grade.State, day time.Time, format string, excel bool) error {
 	rw, err := newRecordWriter(w, format, "uscc", "name", "county_code", "grade", "clauses", "status", "valid_from", "valid_until", "run_kind")
 	if err != nil {
 		return err
@@ -96,7 +125,13 @@ func writeGradesOn(w io.Writer, states []grade.State, day time.Time, format stri
 		if e.PendingOn(day) != "" {
 			from, until = nil, nil // not in force on the day
 		}
-		return rw.Write(e.USCC, e.Name, e.CountyCode, e.Grade, clauseList(e.Clauses), e.StatusOn(day), from, until, e.RunKind)
+		code := e.USCC
+		if excel {
+			// ="…" is the one spelling Excel opens as the exact text: a
+			// bare all-digit USCC becomes 1.24E+17.
+			code = `="` + code + `"`
+		}
+		return rw.Write(code, e.Name, e.CountyCode, e.Grade, clauseList(e.Clauses), e.StatusOn(day), from, until, e.RunKind)
 	}
 	for _, st := range states {
 		if st.InForce != nil {
@@ -119,6 +154,29 @@ func writeGradesOn(w io.Writer, states []grade.State, day time.Time, format stri
 		fmt.Fprintf(w, "(%d institution%s with a grade in force on %s, %d with a grade publicized or under objection)\n", inForce, plural(inForce), grade.FormatDate(day), pending)
 	}
 	return nil
+}
+
+// writeGradesXLSX writes the rows of writeGradesOn as a workbook whose
+// USCC cells are text.
+func writeGradesXLSX(w io.Writer, states []grade.State, day time.Time) error {
+	header := []string{"uscc", "name", "county_code", "grade", "clauses", "status", "valid_from", "valid_until", "run_kind"}
+	var rows [][]string
+	add := func(e grade.Entry) {
+		from, until := grade.FormatDate(e.ValidFrom), grade.FormatDate(e.ValidUntil)
+		if e.PendingOn(day) != "" {
+			from, until = "", ""
+		}
+		rows = append(rows, []string{e.USCC, e.Name, e.CountyCode, e.Grade, strings.Join(e.ClauseIDs(), " "), e.StatusOn(day), from, until, e.RunKind})
+	}
+	for _, st := range states {
+		if st.InForce != nil {
+			add(*st.InForce)
+		}
+		if st.Pending != nil {
+			add(*st.Pending)
+		}
+	}
+	return report.WriteRowsXLSX(w, "等级 "+grade.FormatDate(day), header, rows, 0)
 }
 
 // Changes between two days, as grades --compare names them.
