@@ -23,6 +23,9 @@ type chart struct {
 	Bars         []bar
 	Lines        []line
 	Small        bool
+	// YTitle and XTitle name the axes with their units, above the value
+	// axis and after the month axis (not on small multiples).
+	YTitle, XTitle tick
 }
 
 type tick struct {
@@ -98,6 +101,15 @@ func (c *chart) xLabels(ends []time.Time) {
 	}
 }
 
+// axisTitles names the value axis (with its unit) and the month axis.
+func (c *chart) axisTitles(y string) {
+	if c.Small {
+		return
+	}
+	c.YTitle = tick{X: 4, Y: c.Top - 6, Label: y}
+	c.XTitle = tick{X: c.Left + c.PlotW, Y: c.Top + c.PlotH + 28, Label: "月末"}
+}
+
 // yTicks places about four gridlines from 0 to top; format writes a value.
 func (c *chart) yTicks(top, step float64, format func(float64) string) {
 	// Counted in whole steps: adding up floats would drift (0.1+0.2).
@@ -149,6 +161,7 @@ func distChart(label string, periods []Period, most int, small bool) chart {
 		top, step = math.Max(top, 1), 1
 	}
 	c.yTicks(top, step, func(v float64) string { return strconv.Itoa(int(v)) })
+	c.axisTitles("机构数（家）")
 	ends := make([]time.Time, len(periods))
 	for i, p := range periods {
 		ends[i] = p.End
@@ -221,6 +234,7 @@ func shareChart(label string, ends []time.Time, series []shareSeries, most float
 	top, step := niceScale(math.Max(most, mostShare(series)) * 100)
 	top, step = top/100, step/100
 	c.yTicks(top, step, func(v float64) string { return strconv.FormatFloat(math.Round(v*1000)/10, 'f', -1, 64) + "%" })
+	c.axisTitles("C+D占比（%）")
 	for _, s := range series {
 		l := line{Name: s.name, Class: s.class}
 		var run []string

@@ -60,7 +60,7 @@ func newTrendView(t *Trend) trendView {
 	v.Range, v.Partial = describeRange(t.Periods)
 	v.Dist = distChart(t.Unit.Name+" 各月末等级分布", t.Periods, 0, false)
 	v.Share = shareChart(t.Unit.Name+" C+D 占比与全市", ends(t.Periods),
-		[]shareSeries{{t.Unit.Name, "s-unit", cdShares(t.Periods, false)}, {"全市 City", "s-city", cdShares(t.Periods, true)}}, 0, false)
+		[]shareSeries{{t.Unit.Name, "s-unit", cdShares(t.Periods, false)}, {"全市", "s-city", cdShares(t.Periods, true)}}, 0, false)
 	return v
 }
 
@@ -121,7 +121,7 @@ func newOverviewView(o *Overview) overviewView {
 		most = max(most, mostInstitutions(t.Periods))
 		lines = append(lines, shareSeries{t.Unit.Name, fmt.Sprintf("s-u%d", i%8), cdShares(t.Periods, false)})
 	}
-	city := shareSeries{"全市 City", "s-city", cdShares(o.City.Periods, false)}
+	city := shareSeries{"全市", "s-city", cdShares(o.City.Periods, false)}
 	worst := mostShare(append(lines, city))
 	for i, t := range o.Units {
 		v.Multiples = append(v.Multiples, multiple{Unit: t.Unit, Latest: t.Latest(),

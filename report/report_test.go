@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"context"
 	"flag"
 	"fmt"
@@ -308,4 +309,50 @@ func TestMonthsBeforeTheFirstEvaluationAreNoData(t *testing.T) {
 	if html := string(render(t, tr, "html")); strings.Count(html, "无数据") < 2 {
 		t.Errorf("HTML chart and table do not mark the months without data")
 	}
+}
+
+// Year on year beside month on month: the C+D share's change against the
+// month before and the same month a year before, in percentage points,
+// "—" where there is nothing to compare with.
+func TestYearOnYear(t *testing.T) {
+	tr, err := report.CountyTrend(context.Background(), reporttest.Fixture(), unit(t, "411002"), months(t, "2025-03", "2026-07"), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := csvSection(t, string(render(t, tr, "csv")), "月度等级分布")
+	head := recs[0]
+	if head[len(head)-2] != "C+D占比环比（百分点）" || head[len(head)-1] != "C+D占比同比（百分点）" {
+		t.Fatalf("header %q", head)
+	}
+	byMonth := map[string][]string{}
+	for _, r := range recs[1:] {
+		byMonth[r[0]] = r
+	}
+	// 2026-03-31: C+D 25% against 0% a month and a year before.
+	if r := byMonth["2026-03-31"]; r[len(r)-2] != "25" || r[len(r)-1] != "25" {
+		t.Errorf("2026-03-31: %q", r)
+	}
+	if r := byMonth["2026-02-28"]; r[len(r)-1] != "—" {
+		t.Errorf("2026-02-28 has a year-on-year change without the same month a year before in range: %q", r)
+	}
+	if r := byMonth["2026-06-30"]; r[len(r)-2] != "-25" || r[len(r)-1] != "0" {
+		t.Errorf("2026-06-30: %q, want -25 month on month (ASCII minus) and 0 year on year", r)
+	}
+}
+
+// csvSection returns the records of the CSV section titled title.
+func csvSection(t *testing.T, text, title string) [][]string {
+	t.Helper()
+	text = strings.TrimPrefix(text, "\ufeff")
+	for _, sec := range strings.Split(text, "\n\n") {
+		if first, rest, ok := strings.Cut(sec, "\n"); ok && first == title {
+			recs, err := csv.NewReader(strings.NewReader(rest)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return recs
+		}
+	}
+	t.Fatalf("no section %q", title)
+	return nil
 }

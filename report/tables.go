@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,9 +106,9 @@ func gradeHeader(prefix string) []string {
 // distTable is the month-by-month distribution of a unit against the city.
 func (t *Trend) distTable() table {
 	tb := table{Sheet: "月度分布", Title: "月度等级分布",
-		Header: append(append([]string{"月末"}, gradeHeader("")...), "合计（家）", "C+D占比（%）", "全市C+D占比（%）"),
-		Widths: []float64{14, 8, 8, 8, 8, 10, 14, 16}}
-	for _, p := range t.Periods {
+		Header: append(append([]string{"月末"}, gradeHeader("")...), "合计（家）", "C+D占比（%）", "全市C+D占比（%）", "C+D占比环比（百分点）", "C+D占比同比（百分点）"),
+		Widths: []float64{14, 8, 8, 8, 8, 10, 14, 16, 18, 18}}
+	for i, p := range t.Periods {
 		row := []cell{text(grade.FormatDate(p.End))}
 		if p.NoData {
 			for range len(tb.Header) - 1 {
@@ -119,10 +120,24 @@ func (t *Trend) distTable() table {
 		for r := range grade.Grades {
 			row = append(row, num(p.Dist[r]))
 		}
-		row = append(row, num(p.Dist.Total()), cdShare(p.Dist), cdShare(p.City))
+		row = append(row, num(p.Dist.Total()), cdShare(p.Dist), cdShare(p.City), t.shareChange(i, 1), t.shareChange(i, 12))
 		tb.Rows = append(tb.Rows, row)
 	}
 	return tb
+}
+
+// shareChange is the change of the C+D share of period i against the
+// period back months before (1: month on month, 12: year on year), in
+// percentage points; a dash when either has no data or nobody graded.
+func (t *Trend) shareChange(i, back int) cell {
+	if i-back < 0 {
+		return cell{Text: "—", Class: "num"}
+	}
+	p, q := t.Periods[i], t.Periods[i-back]
+	if p.NoData || q.NoData || p.Dist.Total() == 0 || q.Dist.Total() == 0 {
+		return cell{Text: "—", Class: "num"}
+	}
+	return deltaPoints(p.Dist.CDShare() - q.Dist.CDShare())
 }
 
 // stepTable counts the grade changes between consecutive month-ends.
@@ -223,15 +238,38 @@ func frac(n, total int) float64 {
 
 // tables are the trend report's tables in reading order.
 func (t *Trend) tables() []table {
-	return []table{t.distTable(), t.cityTable(), t.stepTable(), t.downgradeTable(false), t.clauseTable()}
+	return []table{t.distTable(), t.cityTable(), t.stepTable(), t.downgradeTable(false), t.clauseTable(), t.institutionTable()}
+}
+
+// institutionTable is the drill-down from the unit to its institutions:
+// each one's grade and state at the last month-end, what was found, and
+// until when the grade is valid.
+func (t *Trend) institutionTable() table {
+	end := t.Latest().End
+	tb := table{Sheet: "机构名单", Title: "期末机构名单（" + grade.FormatDate(end) + "）",
+		Header: []string{"机构名称", "统一社会信用代码", "信用等级", "状态", "有效期至", "失信情况"},
+		Widths: []float64{34, 22, 8, 12, 14, 60}}
+	for _, g := range t.Institutions {
+		state, until := "有效", grade.FormatDate(g.ValidUntil)
+		switch {
+		case g.State == StatePublicized:
+			state, until = "公示中", ""
+		case g.State == StateUnderReview:
+			state, until = "异议复核中", ""
+		case g.Expired:
+			state = "已过期"
+		}
+		tb.Rows = append(tb.Rows, []cell{text(g.Name), uscc(g.USCC), gradeCell(g.Grade), text(state), text(until), text(Dishonesty(g))})
+	}
+	return tb
 }
 
 // summaryTable is the overview's first table: every unit's latest
 // distribution and its change since the month before.
 func (o *Overview) summaryTable() table {
 	tb := table{Sheet: "各单位概况", Title: "各单位最新分布及较上月变化",
-		Header: append(append(append([]string{"单位"}, gradeHeader("")...), "合计（家）", "C+D占比（%）"), append(gradeHeader("Δ"), "ΔC+D（百分点）")...),
-		Widths: []float64{16, 8, 8, 8, 8, 10, 14, 8, 8, 8, 8, 12}}
+		Header: append(append(append([]string{"单位"}, gradeHeader("")...), "合计（家）", "C+D占比（%）"), append(gradeHeader("Δ"), "ΔC+D环比（百分点）", "ΔC+D同比（百分点）")...),
+		Widths: []float64{16, 8, 8, 8, 8, 10, 14, 8, 8, 8, 8, 18, 18}}
 	for _, t := range append(append([]Trend(nil), o.Units...), o.City) {
 		p := t.Latest()
 		row := []cell{text(t.Unit.Name)}
@@ -252,6 +290,7 @@ func (o *Overview) summaryTable() table {
 		} else {
 			row = append(row, cell{Text: "—", Class: "num"})
 		}
+		row = append(row, t.shareChange(len(t.Periods)-1, 12))
 		tb.Rows = append(tb.Rows, row)
 	}
 	return tb
@@ -280,10 +319,12 @@ func (o *Overview) shareTable() table {
 // tables are the overview's tables in reading order.
 func (o *Overview) tables() []table {
 	dist := o.City.distTable()
-	dist.Sheet, dist.Title = "全市月度分布", "全市月度等级分布 City grade distribution by month"
-	dist.Header, dist.Widths = dist.Header[:len(dist.Header)-1], dist.Widths[:len(dist.Widths)-1]
+	dist.Sheet, dist.Title = "全市月度分布", "全市月度等级分布"
+	// The city against itself says nothing: drop 全市C+D占比.
+	col := slices.Index(dist.Header, "全市C+D占比（%）")
+	dist.Header, dist.Widths = slices.Delete(dist.Header, col, col+1), slices.Delete(dist.Widths, col, col+1)
 	for i := range dist.Rows {
-		dist.Rows[i] = dist.Rows[i][:len(dist.Rows[i])-1] // the city against itself says nothing
+		dist.Rows[i] = slices.Delete(dist.Rows[i], col, col+1)
 	}
 	return []table{o.summaryTable(), o.shareTable(), dist, o.City.stepTable(), o.City.downgradeTable(true), o.City.clauseTable()}
 }

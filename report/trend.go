@@ -72,7 +72,10 @@ type Trend struct {
 	Steps      []Step   // Steps[i] leads to Periods[i], from the previous month-end
 	Downgrades []Change // by day, then USCC
 	Clauses    []ClauseCount
-	Generated  time.Time
+	// Institutions are the unit's institutions at the last period end,
+	// by grade then USCC: the drill-down from the unit.
+	Institutions []InstitutionGrade
+	Generated    time.Time
 }
 
 // Overview is the city overview: the whole city and each unit below it
@@ -204,6 +207,7 @@ func (s *series) trend(u Unit) Trend {
 		return a.USCC < b.USCC
 	})
 	t.Clauses = clauseCounts(held, prev)
+	t.Institutions = inUnit(s.grades[len(s.grades)-1], u)
 	return t
 }
 

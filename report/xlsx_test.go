@@ -167,7 +167,7 @@ func TestSummaryOfTheCity(t *testing.T) {
 // The trend workbook has one sheet a table, with numbers as numbers.
 func TestTrendXLSX(t *testing.T) {
 	f := openXLSX(t, render(t, countyTrend(t), "xlsx"))
-	want := []string{"月度分布", "对比全市", "等级变动", "降级明细", "常见条款"}
+	want := []string{"月度分布", "对比全市", "等级变动", "降级明细", "常见条款", "机构名单"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}
@@ -180,6 +180,15 @@ func TestTrendXLSX(t *testing.T) {
 	}
 	if rs := rows(t, f, "降级明细"); len(rs) != 3 || rs[2][1] != reporttest.ScriptName || rs[2][5] != "C2 因严重劳动保障违法违规行为被查处" {
 		t.Errorf("downgrade sheet %q", rs)
+	}
+	// The drill-down to the institutions keeps USCCs as text.
+	if rs := rows(t, f, "机构名单"); len(rs) != 6 || rs[1][1] != "统一社会信用代码" || rs[2][1] != reporttest.PlainA {
+		t.Errorf("institutions sheet %q", rs)
+	}
+	if id, _ := f.GetCellStyle("机构名单", "B3"); true {
+		if st, err := f.GetStyle(id); err != nil || st.NumFmt != 49 {
+			t.Errorf("USCC cell of the institutions sheet: number format %v (%v), want text", st, err)
+		}
 	}
 	o := openXLSX(t, render(t, overview(t), "xlsx"))
 	if got := o.GetSheetList(); len(got) != 6 || got[0] != "各单位概况" {
