@@ -192,6 +192,9 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 		reportFile{"附件1-诚信承诺书-" + county.Code + ".html", "html", func(ctx context.Context, src report.Source) (any, error) {
 			return report.UnsignedCommitments(ctx, s, county, today)
 		}},
+		reportFile{"待办名单-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
+			return report.BuildWatch(ctx, s, rules, county, today)
+		}},
 	)
 	reportFiles = append(reportFiles, publicListFiles(today, time.Now())...)
 	paths, err := writeReports(ctx, s, rules, out, reportFiles)

@@ -52,6 +52,8 @@ extension (.html, .csv, .xlsx) or --format.
   commitments UNIT
                 附件1 诚信承诺书 pre-filled for each institution without a
                 signed commitment on --date, one a printed page (HTML).
+  watch UNIT    institutions eligible to apply for an upgrade, licensed but
+                not yet evaluated, and whose grade expires within 30 days.
 
 Grades are those recorded in the grade history (evaluate, confirm,
 regrade, objections, upgrades): the grade each institution had on each

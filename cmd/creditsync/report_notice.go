@@ -89,7 +89,26 @@ the last submission of 附件2.`,
 		},
 	}
 	commitments.Flags().StringVar(&o.date, "date", "", "date the commitments on file are checked at, YYYY-MM-DD (default: today)")
-	return []*cobra.Command{typical, adjustments, commitments}
+	watch := &cobra.Command{
+		Use:   "watch UNIT",
+		Short: "Lists to act on: eligible to apply for an upgrade, not yet evaluated, grade expiring within 30 days",
+		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeStoreReport(cmd.Context(), *o, []string{"html", "csv", "xlsx"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+				u, d, err := reportUnitAndDay(args[0], o.date, now)
+				if err != nil {
+					return nil, err
+				}
+				rules, err := grade.Load(o.rules)
+				if err != nil {
+					return nil, err
+				}
+				return report.BuildWatch(ctx, s, rules, u, d)
+			})
+		},
+	}
+	watch.Flags().StringVar(&o.date, "date", "", "date of the lists, YYYY-MM-DD (default: today)")
+	return []*cobra.Command{typical, adjustments, commitments, watch}
 }
 
 // adjustmentsFrom is --from, or the as-of date of the latest evaluation
