@@ -206,7 +206,7 @@ func clauseList(cls []ClauseRef) string {
 // clauseTable ranks the clauses by how many institutions they held for.
 func (t *Trend) clauseTable() table {
 	tb := table{Sheet: "常见条款", Title: "常见失信条款",
-		Header: []string{"条款 Clause", "内容 Notice text", "期间内涉及机构（家）", "期末仍适用机构（家）"},
+		Header: []string{"条款", "通知原文", "期间内涉及机构（家）", "期末仍适用机构（家）"},
 		Widths: []float64{8, 60, 14, 16}}
 	for _, c := range t.Clauses {
 		tb.Rows = append(tb.Rows, []cell{{Text: c.ID, Class: "grade g-" + c.ID[:1]}, text(c.Text), num(c.Institutions), num(c.Latest)})
