@@ -81,12 +81,11 @@ type Adjustments struct {
 
 // AdjustmentRow is one change.
 type AdjustmentRow struct {
-	Day                  time.Time
-	Name, USCC           string
-	From, To             string // "A 级" …; To is "—" when the licence ended
-	Kind, Reason         string
-	Evaluator            string
-	countyCode, sortUSCC string
+	Day          time.Time
+	Name, USCC   string
+	From, To     string // "A 级" …; To is "—" when the licence ended
+	Kind, Reason string
+	Evaluator    string
 }
 
 // BuildAdjustments lists the changes in unit u after from up to to, from
