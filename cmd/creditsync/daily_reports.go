@@ -67,9 +67,9 @@ func cityOverviewFiles(today, now time.Time) []reportFile {
 	}
 }
 
-func publicListFiles(today, now time.Time) []reportFile {
+func (a *app) publicListFiles(today, now time.Time) []reportFile {
 	public := func(ctx context.Context, src report.Source) (any, error) {
-		return buildPublicList(ctx, src, report.City(), today, now)
+		return a.buildPublicList(ctx, src, report.City(), today, now)
 	}
 	return []reportFile{
 		{"public-list.html", "html", public},
@@ -102,12 +102,12 @@ func countyFiles(today, now time.Time) []reportFile {
 
 // writeDailyReports writes what the nightly run leaves for people each
 // day: the city overview and the public list.
-func writeDailyReports(ctx context.Context, s store.Store, rules *grade.Rules, dir string, today, now time.Time) ([]string, error) {
-	return writeReports(ctx, s, rules, dir, append(cityOverviewFiles(today, now), publicListFiles(today, now)...))
+func (a *app) writeDailyReports(ctx context.Context, s store.Store, rules *grade.Rules, dir string, today, now time.Time) ([]string, error) {
+	return writeReports(ctx, s, rules, dir, append(cityOverviewFiles(today, now), a.publicListFiles(today, now)...))
 }
 
 // reportJob is a scheduled report job writing files into DATA/reports/DAY.
-func reportJob(files func(today, now time.Time) []reportFile) jobFunc {
+func reportJob(files func(a *app, today, now time.Time) []reportFile) jobFunc {
 	return func(a *app, s store.Store) []jobs.Step {
 		return []jobs.Step{{Name: "write", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
 			rules, err := grade.Load(os.Getenv("CREDITSYNC_RULES"))
@@ -116,7 +116,7 @@ func reportJob(files func(today, now time.Time) []reportFile) jobFunc {
 			}
 			now := time.Now()
 			today := grade.Today(now)
-			paths, err := writeReports(ctx, s, rules, a.reportsDir(today), files(today, now))
+			paths, err := writeReports(ctx, s, rules, a.reportsDir(today), files(a, today, now))
 			return jobs.Outcome{Counts: map[string]int64{"files": int64(len(paths))}, Summary: strings.Join(paths, "\n")}, err
 		}}}
 	}

@@ -196,7 +196,7 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 			return report.BuildWatch(ctx, s, rules, county, today)
 		}},
 	)
-	reportFiles = append(reportFiles, publicListFiles(today, time.Now())...)
+	reportFiles = append(reportFiles, a.publicListFiles(today, time.Now())...)
 	paths, err := writeReports(ctx, s, rules, out, reportFiles)
 	for _, p := range paths {
 		fmt.Fprintln(a.stdout, p)

@@ -112,7 +112,7 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 			if dir == "" {
 				dir = a.reportsDir(today)
 			}
-			paths, err := writeDailyReports(ctx, s, d.rules, dir, today, d.now())
+			paths, err := a.writeDailyReports(ctx, s, d.rules, dir, today, d.now())
 			return jobs.Outcome{Counts: map[string]int64{"files": int64(len(paths))}, Summary: strings.Join(paths, "\n")}, err
 		}},
 	}

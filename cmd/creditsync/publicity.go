@@ -25,8 +25,8 @@ type publicityConfig struct {
 // publicContact reads [publicity] from the configuration file. A missing
 // default file means no contact is printed; a misspelt key is an error, so
 // a phone number never silently goes missing from the published list.
-func publicContact() (report.PublicContact, error) {
-	path, explicit := configPath()
+func (a *app) publicContact() (report.PublicContact, error) {
+	path, explicit := a.configPath()
 	var cfg struct {
 		Publicity publicityConfig `toml:"publicity"`
 	}
@@ -52,8 +52,8 @@ func publicContact() (report.PublicContact, error) {
 
 // buildPublicList builds the public list of unit u on day with the
 // bureau's contact from the configuration.
-func buildPublicList(ctx context.Context, src report.Source, u report.Unit, day, now time.Time) (*report.PublicList, error) {
-	contact, err := publicContact()
+func (a *app) buildPublicList(ctx context.Context, src report.Source, u report.Unit, day, now time.Time) (*report.PublicList, error) {
+	contact, err := a.publicContact()
 	if err != nil {
 		return nil, err
 	}

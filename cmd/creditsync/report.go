@@ -142,7 +142,7 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 				if err != nil {
 					return nil, err
 				}
-				return buildPublicList(ctx, src, u, d, now)
+				return a.buildPublicList(ctx, src, u, d, now)
 			})
 		},
 	}

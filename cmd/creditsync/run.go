@@ -26,9 +26,9 @@ func jobsByName() map[string]jobFunc {
 		"sync": func(a *app, s store.Store) []jobs.Step {
 			return a.nightly(s, nightlyDeps{})[:1]
 		},
-		"county-report": reportJob(countyFiles),
-		"city-report": reportJob(func(today, now time.Time) []reportFile {
-			return append(cityOverviewFiles(today, now), publicListFiles(today, now)...)
+		"county-report": reportJob(func(_ *app, today, now time.Time) []reportFile { return countyFiles(today, now) }),
+		"city-report": reportJob(func(a *app, today, now time.Time) []reportFile {
+			return append(cityOverviewFiles(today, now), a.publicListFiles(today, now)...)
 		}),
 	}
 }
