@@ -2,8 +2,8 @@ package report_test
 
 import (
 	"bytes"
-	"encoding/csv"
 	"context"
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
