@@ -62,7 +62,7 @@ const (
 	plotH       = 170.0
 	smallPlotH  = 90.0
 	chartLeft   = 44.0
-	chartTop    = 18.0
+	chartTop    = 28.0
 	chartBottom = 40.0
 	chartRight  = 12.0
 )
@@ -106,7 +106,7 @@ func (c *chart) axisTitles(y string) {
 	if c.Small {
 		return
 	}
-	c.YTitle = tick{X: 4, Y: c.Top - 6, Label: y}
+	c.YTitle = tick{X: 4, Y: c.Top - 16, Label: y}
 	c.XTitle = tick{X: c.Left + c.PlotW, Y: c.Top + c.PlotH + 28, Label: "月末"}
 }
 
