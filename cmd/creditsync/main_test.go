@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,7 +135,13 @@ func TestDemoRunsThePipeline(t *testing.T) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}
-	for _, f := range []string{"city-overview.html", "public-list.csv"} {
+	for y := 2023; y <= 2026; y++ {
+		if !strings.Contains(r.stdout, fmt.Sprintf("\n%d: ", y)) {
+			t.Errorf("demo output lacks the %d evaluation", y)
+		}
+	}
+	for _, f := range []string{"city-overview.html", "public-list.csv", "public-list.xlsx", "county-411002.html", "附件2-411002.xlsx",
+		"诚信机构典型名单-411002.xlsx", "动态调整情况-411002.xlsx", "附件1-诚信承诺书-411002.html", "待办名单-411002.xlsx"} {
 		if _, err := os.Stat(filepath.Join(dir, "out", f)); err != nil {
 			t.Errorf("demo did not write %s: %v", f, err)
 		}
