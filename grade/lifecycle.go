@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,7 +128,9 @@ func Confirm(ctx context.Context, s store.Store, r *Rules, day time.Time) ([]Ent
 		e.ValidUntil = validUntil(from)
 		confirmed = append(confirmed, e)
 	}
-	var added []Entry
+	// Fresh slices throughout: appending to confirmed could write into
+	// its spare capacity and change what another slice holds.
+	added := slices.Clone(confirmed)
 	for _, d := range days {
 		if len(lowered[d]) == 0 {
 			continue
@@ -138,8 +141,8 @@ func Confirm(ctx context.Context, s store.Store, r *Rules, day time.Time) ([]Ent
 		}
 		added = append(added, lowered[d]...)
 	}
-	added = append(confirmed, added...)
-	if err := writeEntries(ctx, s, append(append(confirmed, publicized...), retired(open, added)...)); err != nil {
+	writes := slices.Concat(confirmed, publicized, retired(open, added))
+	if err := writeEntries(ctx, s, writes); err != nil {
 		return nil, fmt.Errorf("confirm: %w", err)
 	}
 	return added, nil

@@ -206,14 +206,50 @@ func TestConfirmationCatchesAViolationDuringPublicity(t *testing.T) {
 	r := grade.DefaultRules()
 	u := put(t, s, fixture{})
 	calm := put(t, s, fixture{})
+	for range 5 { // enough grades that slices have spare capacity
+		put(t, s, fixture{})
+	}
+	// Last year's grades are in force when this year's are confirmed.
+	if _, _, err := grade.Evaluate(ctx, s, r, 2024, day("2024-07-31"), day("2024-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, r, day("2024-08-08")); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
 	insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
 		[]any{"XCJC-2025-0804", u, "violation", "major", day("2025-08-04"), "行政处罚"})
 	got, err := grade.Confirm(ctx, s, r, day("2025-08-09"))
-	if err != nil || len(got) != 2 {
+	if err != nil || len(got) != 7 {
 		t.Fatalf("confirm: %d took effect, %v", len(got), err)
+	}
+	lowered := 0
+	for _, e := range got {
+		if e.RunKind == grade.RunRegrade {
+			lowered++
+			if e.USCC != u || e.Grade != "D" {
+				t.Errorf("lowered at confirmation: %s %s", e.USCC, e.Grade)
+			}
+		}
+	}
+	if lowered != 1 {
+		t.Errorf("%d grades lowered at confirmation, want 1", lowered)
+	}
+	// One grade in force per institution: last year's are superseded.
+	on, err := grade.GradesOn(ctx, s, day("2025-08-08"))
+	if err != nil || len(on) != 7 {
+		t.Errorf("grades on 2025-08-08: %d (%v), want 7", len(on), err)
+	}
+	h, err := grade.History(ctx, s, u)
+	if err != nil || len(h) != 3 || !h[0].SupersededOn.Equal(day("2025-08-08")) {
+		t.Errorf("history of %s: %+v (%v), want last year's grade superseded on 2025-08-08", u, h, err)
+	}
+	for _, e := range h {
+		if e.InEffectOn(day("2025-08-08")) && e.Grade != "D" {
+			t.Errorf("%s still in force on 2025-08-08: %s from %s", u, e.Grade, grade.FormatDate(e.ValidFrom))
+		}
 	}
 	e := current(t, s, u, "2025-08-08")
 	if e.Grade != "D" || join(e.ClauseIDs()) != "D1" || !e.ValidFrom.Equal(day("2025-08-08")) || !strings.Contains(e.Note, "publicized") {
