@@ -200,8 +200,8 @@ func FileObjection(ctx context.Context, s store.Store, uscc, note string, day ti
 	}
 	for i := len(rows) - 1; i >= 0; i-- {
 		e := rows[i]
-		if e.PublicityEndsOn.Before(day) {
-			continue
+		if e.PublicityEndsOn.Before(day) || (!e.PublicizedFrom.IsZero() && e.PublicizedFrom.After(day)) {
+			continue // only during publicity
 		}
 		e.Status, e.ObjectedOn = StatusUnderReview, day
 		e.Note = addNote(e.Note, fmt.Sprintf("objection filed %s: %s", FormatDate(day), note))

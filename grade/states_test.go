@@ -2,6 +2,7 @@ package grade_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -49,6 +50,9 @@ func TestStatesDuringPublicityAndObjection(t *testing.T) {
 	}
 	if _, ok := stateOf(t, s, calm, "2025-07-31"); ok {
 		t.Errorf("a grade is listed on 2025-07-31, before its publicity starts on 2025-08-01")
+	}
+	if _, err := grade.FileObjection(ctx, s, objecting, "早于公示", day("2025-07-31")); !errors.Is(err, grade.ErrNoPublicity) {
+		t.Errorf("objection before publicity starts: %v", err)
 	}
 	if _, err := grade.FileObjection(ctx, s, objecting, "承诺书已签订", day("2025-08-05")); err != nil {
 		t.Fatal(err)
