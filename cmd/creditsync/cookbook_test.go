@@ -76,7 +76,8 @@ func TestCookbookOnTheSample(t *testing.T) {
 		}
 		return ""
 	}
-	downgraded := one("SELECT any(uscc) AS u FROM v_grade_changes WHERE change = 'downgrade'")
+	// The grade the demo's nightly run lowered: its latest change.
+	downgraded := one("SELECT any(uscc) AS u FROM v_grade_changes WHERE change = 'downgrade' AND run_id = (SELECT argMax(run_id, started) FROM grade_runs WHERE kind = 'regrade' AND finished IS NOT NULL)")
 	firstDay := one("SELECT min(valid_from) AS d FROM v_grade_history WHERE run_kind = 'evaluate'")
 	params := store.Params{"uscc": downgraded, "day": firstDay}
 

@@ -136,6 +136,9 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 	}
 
 	a.section("4. Nightly run at today's date, " + grade.FormatDate(today))
+	if err := a.demoFreshViolation(ctx, s, dir, county, today); err != nil {
+		return err
+	}
 	out := filepath.Join(a.dataDir, "out")
 	runner := &jobs.Runner{Store: s, Log: a.log}
 	rep, err := runner.Run(ctx, "nightly", a.nightly(s, nightlyDeps{sync: &syncCfg, rules: rules, reports: a.reportsDir(today)}))

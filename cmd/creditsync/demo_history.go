@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
@@ -124,4 +126,34 @@ func (a *app) demoNominate(ctx context.Context, s store.Store, rules *grade.Rule
 // monthEnd is the last day of d's month.
 func monthEnd(d time.Time) time.Time {
 	return time.Date(d.Year(), d.Month()+1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+}
+
+// demoFreshViolation imports a serious violation handled yesterday by an
+// institution of county with grade A in force, as an inspection file the
+// bureau sends: new evidence the nightly run lowers the grade on.
+func (a *app) demoFreshViolation(ctx context.Context, s store.Store, dir string, county report.Unit, today time.Time) error {
+	on, err := grade.GradesOn(ctx, s, today)
+	if err != nil {
+		return err
+	}
+	uscc, name := "", ""
+	for _, e := range on {
+		if e.Grade == grade.A && e.StatusOn(today) == grade.StatusConfirmed && county.Contains(e.CountyCode) {
+			uscc, name = e.USCC, e.Name
+			break
+		}
+	}
+	if uscc == "" {
+		return nil
+	}
+	yesterday := today.AddDate(0, 0, -1)
+	path := filepath.Join(dir, "inspections_new.csv")
+	rows := "record_id,uscc,kind,severity,handled_on,authority,measure,description\n" +
+		fmt.Sprintf("DEMO-%s-001,%s,violation,serious,%s,%s,行政处罚,以招聘为名收取求职者押金\n",
+			yesterday.Format("20060102"), uscc, grade.FormatDate(yesterday), county.Bureau())
+	if err := os.WriteFile(path, []byte(rows), 0o644); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "A serious violation of %s %s, handled %s, arrives in an inspection file:\n", uscc, name, grade.FormatDate(yesterday))
+	return a.demoImport(ctx, s, "inspections", path)
 }
