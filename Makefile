@@ -9,7 +9,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 # Tests may run packages in parallel; each loads the 560 MB engine.
 TESTFLAGS ?= -p 2 -timeout 20m
 
-.PHONY: setup deps libchdb build demo test bench fuzz vet clean
+.PHONY: setup deps libchdb chromium build demo test bench fuzz vet clean
 
 setup: deps libchdb build
 
@@ -19,6 +19,10 @@ deps:
 libchdb:
 	@scripts/install-libchdb.sh
 
+# The dashboard test loads pages in a real browser.
+chromium:
+	@scripts/install-chromium.sh
+
 build:
 	@mkdir -p bin
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/creditsync
@@ -26,7 +30,7 @@ build:
 demo: setup
 	$(BIN) demo
 
-test: setup
+test: setup chromium
 	$(GO) vet ./...
 	$(GO) test $(TESTFLAGS) ./...
 
