@@ -1,4 +1,4 @@
-// Package contract defines the seven lists of DATA-CONTRACT.md — their
+// Package contract defines the seven lists of docs/data.md — their
 // columns, English and Chinese names, keys and value rules — and turns one
 // input record into a validated row. File importers, API and HTML sources
 // all go through it, so every path into the store accepts and rejects the

@@ -18,7 +18,7 @@ type Region int
 
 // Regions.
 const (
-	// Xuchang: institutions in the city and its counties (DOMAIN.md), a
+	// Xuchang: institutions in the city and its counties (docs/data.md), a
 	// few branches of firms registered elsewhere; most enterprises local.
 	Xuchang Region = iota
 	// Henan: the province's county-level divisions.

@@ -234,7 +234,7 @@ func (g *generator) publicityEnd(decided time.Time) time.Time {
 }
 
 // countyOf is the county an institution belongs to: the explicit column
-// wins over the code's division, as DOMAIN.md says.
+// wins over the code's division, as docs/data.md says.
 func (g *generator) countyOf(in *institution) string {
 	if in.County != "" {
 		return in.County

@@ -129,7 +129,7 @@ var coopSuffixes = []string{"花木种植专业合作社", "蔬菜种植专业�
 const orgAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 // orgCheck is the GB 11714 check character of an 8-character organisation
-// code (DOMAIN.md): letters count A=10 … Z=35 here, not their USCC values.
+// code (docs/data.md): letters count A=10 … Z=35 here, not their USCC values.
 func orgCheck(code string) byte {
 	w := [8]int{3, 7, 9, 10, 5, 8, 4, 2}
 	sum := 0

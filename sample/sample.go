@@ -5,7 +5,7 @@
 // The sample is built around a reference date: every clause of docs/rules.md
 // holds for at least three institutions at that date, most institutions are
 // plainly A, and near-miss cases sit one day or one rule away from a clause.
-// The files exercise the import formats of DATA-CONTRACT.md: Chinese and
+// The files exercise the import formats of docs/data.md: Chinese and
 // English headers, mixed date spellings and booleans, Chinese and English
 // enum values, full-width brackets and ideographic spaces in names, external
 // rows without a USCC, and many external rows about other enterprises.

@@ -484,7 +484,7 @@ func TestBadFile(t *testing.T) {
 }
 
 func TestOrgCheck(t *testing.T) {
-	// Verified codes from DOMAIN.md.
+	// Verified codes from docs/data.md.
 	for _, c := range []string{"914403001922038216", "91440300708461136T", "9144030071526726XG", "91620105L015101280", "91411023174430174N"} {
 		if !checkUSCC(c) {
 			t.Errorf("%s should be valid", c)

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// verifiedUSCCs are the real codes checked by hand in DOMAIN.md.
+// verifiedUSCCs are the real codes checked by hand (docs/data.md).
 var verifiedUSCCs = []string{
 	"914403001922038216", // 华为技术有限公司
 	"91440300708461136T",
