@@ -74,6 +74,9 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			a.stdout, a.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if a.dsn == "" {
+				a.dsn = os.Getenv("CREDITSYNC_CLICKHOUSE")
+			}
 			a.log = a.newLogger()
 			return nil
 		},
@@ -81,7 +84,9 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dataDir, "data", envOr("CREDITSYNC_DATA", defaultDataDir()), "data directory of the embedded engine (env CREDITSYNC_DATA)")
-	pf.StringVar(&a.dsn, "clickhouse", os.Getenv("CREDITSYNC_CLICKHOUSE"), "ClickHouse server DSN clickhouse://user:pass@host:9000/db; empty = embedded engine (env CREDITSYNC_CLICKHOUSE)")
+	// No default from the environment: --help prints defaults, and the
+	// DSN holds a password. serverDSN reads the variable when it is used.
+	pf.StringVar(&a.dsn, "clickhouse", "", "ClickHouse server DSN clickhouse://user:pass@host:9000/db; empty = embedded engine (env CREDITSYNC_CLICKHOUSE)")
 	pf.StringVar(&a.cluster, "cluster", os.Getenv("CREDITSYNC_CLUSTER"), "ClickHouse cluster name for ON CLUSTER DDL and Replicated tables (env CREDITSYNC_CLUSTER)")
 	pf.StringVar(&a.database, "database", envOr("CREDITSYNC_DATABASE", "creditsync"), "ClickHouse database (env CREDITSYNC_DATABASE)")
 	pf.StringVar(&a.logFormat, "log-format", envOr("CREDITSYNC_LOG_FORMAT", "text"), "log format: text or json")
