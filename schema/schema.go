@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/lease"
 )
 
 // Status values of a migration in schema_migrations.
@@ -68,10 +69,13 @@ func Migrate(ctx context.Context, s store.Store, opt Options) (Result, error) {
 	if err := s.Exec(ctx, sql.MustQuery(t, "schema/create_migrations_table"), nil); err != nil {
 		return Result{}, fmt.Errorf("create schema_migrations: %w", err)
 	}
+	if err := lease.CreateTable(ctx, s); err != nil {
+		return Result{}, err
+	}
 	if opt.Owner == "" {
 		opt.Owner = DefaultOwner()
 	}
-	unlock, err := lock(ctx, s, t, opt.Owner)
+	unlock, err := lock(ctx, s, opt.Owner)
 	if err != nil {
 		return Result{}, err
 	}
@@ -167,33 +171,80 @@ func States(ctx context.Context, s store.Store) (map[int]State, error) {
 	return out, rows.Err()
 }
 
-func lock(ctx context.Context, s store.Store, t sql.Target, owner string) (func(), error) {
-	if err := s.Exec(ctx, sql.MustQuery(t, "schema/create_lock"), nil); err != nil {
-		if !strings.Contains(err.Error(), "already exists") {
-			return nil, fmt.Errorf("take migration lock: %w", err)
+// lockTTL is how long the schema lease outlives a holder that stopped
+// renewing it (killed, or cut off from the engine).
+const lockTTL = 5 * time.Minute
+
+// lock takes the schema lease. Unlike the lock table it replaces, a lease
+// held by a process that died lapses by itself after lockTTL.
+func lock(ctx context.Context, s store.Store, owner string) (func(), error) {
+	l, err := lease.Acquire(ctx, s, lease.Schema, owner, lockTTL)
+	if err != nil {
+		if errors.Is(err, lease.ErrHeld) {
+			return nil, &store.Error{
+				Op:   "migrate database " + s.Database(),
+				Err:  fmt.Errorf("%w: %w", ErrLocked, err),
+				Hint: "wait for that process to finish; if it died, its lease lapses by itself, or run `creditsync init --unlock`",
+			}
 		}
-		holder, since := "unknown (still being acquired)", ""
-		var h, at string
-		if store.QueryRow(ctx, s, sql.MustQuery(t, "schema/lock_owner"), nil, &h, &at) == nil {
-			holder, since = h, " since "+at+" UTC"
-		}
-		return nil, &store.Error{
-			Op:   "migrate database " + s.Database(),
-			Err:  fmt.Errorf("%w by %s%s", ErrLocked, holder, since),
-			Hint: "wait for that process to finish; if it died, run `creditsync init --unlock`",
-		}
+		return nil, fmt.Errorf("take the schema lease: %w", err)
 	}
-	unlock := func() { _ = s.Exec(context.WithoutCancel(ctx), sql.MustQuery(t, "schema/drop_lock"), nil) }
-	if err := s.Exec(ctx, sql.MustQuery(t, "schema/record_lock_owner"), store.Params{"owner": owner}); err != nil {
-		unlock()
-		return nil, fmt.Errorf("record migration lock owner: %w", err)
-	}
-	return unlock, nil
+	return func() { _ = l.Release(context.WithoutCancel(ctx)) }, nil
 }
 
-// Unlock removes a migration lock left by a process that died.
+// Unlock ends a schema lease left by a process that died (it would lapse
+// by itself after a few minutes).
 func Unlock(ctx context.Context, s store.Store) error {
-	return s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "schema/drop_lock"), nil)
+	if ok, err := tableExists(ctx, s, "leases"); err != nil || !ok {
+		return err
+	}
+	return lease.Break(ctx, s, lease.Schema)
+}
+
+// Pending lists the migrations not applied yet, with a cheap read and no
+// lock: commands other than init call Migrate only when it is not empty,
+// so a current schema costs one query and no DDL.
+func Pending(ctx context.Context, s store.Store) ([]string, error) {
+	migrations, err := sql.Migrations(sql.Target{Cluster: s.Cluster()})
+	if err != nil {
+		return nil, err
+	}
+	states := map[int]State{}
+	for _, table := range []string{"schema_migrations", "leases"} {
+		ok, err := tableExists(ctx, s, table)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return names(migrations), nil
+		}
+	}
+	if states, err = States(ctx, s); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range migrations {
+		if st := states[m.Version]; st.Status != StatusApplied || st.Checksum != m.Checksum {
+			out = append(out, fmt.Sprintf("%04d_%s", m.Version, m.Name))
+		}
+	}
+	return out, nil
+}
+
+func names(ms []sql.Migration) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = fmt.Sprintf("%04d_%s", m.Version, m.Name)
+	}
+	return out
+}
+
+func tableExists(ctx context.Context, s store.Store, name string) (bool, error) {
+	n, err := store.Count(ctx, s, sql.MustQuery(sql.Target{}, "schema/table_exists"), store.Params{"table": name})
+	if err != nil {
+		return false, fmt.Errorf("look for table %s: %w", name, err)
+	}
+	return n > 0, nil
 }
 
 // DefaultOwner identifies this process: host, pid and program.

@@ -32,6 +32,7 @@ type app struct {
 	stderr     io.Writer
 	log        *slog.Logger
 	autoSchema bool
+	createDB   bool // init: create the server database if missing
 	bar        *progressbar.ProgressBar
 	metrics    *jobs.Metrics // set by the scheduler daemon; nil otherwise
 	configFile string        // run --config; "" = CREDITSYNC_CONFIG or creditsync.toml
@@ -121,7 +122,7 @@ func (a *app) open(ctx context.Context) (store.Store, error) {
 	var s store.Store
 	if a.dsn != "" {
 		a.log.Debug("opening ClickHouse server", "dsn", server.Redact(a.dsn), "cluster", a.cluster)
-		srv, err := server.Open(ctx, server.Config{DSN: a.dsn, Database: a.databaseOverride(), Cluster: a.cluster})
+		srv, err := server.Open(ctx, server.Config{DSN: a.dsn, Database: a.databaseOverride(), Cluster: a.cluster, Create: a.createDB})
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +139,13 @@ func (a *app) open(ctx context.Context) (store.Store, error) {
 		s = emb
 	}
 	if a.autoSchema {
-		res, err := schema.Migrate(ctx, s, schema.Options{})
+		// A cheap read first: with nothing pending no lease is taken and
+		// no DDL is sent, so concurrent commands never wait on each other.
+		pending, err := schema.Pending(ctx, s)
+		var res schema.Result
+		if err == nil && len(pending) > 0 {
+			res, err = schema.Migrate(ctx, s, schema.Options{})
+		}
 		if err != nil {
 			s.Close()
 			return nil, err

@@ -13,12 +13,16 @@ func (a *app) initCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create or upgrade the database schema",
-		Long: `init applies the schema migrations that are not applied yet. Every
-other command does this on first use too; init makes it explicit and
-reports what it did. Each step is recorded in schema_migrations.`,
+		Long: `init creates the database on a ClickHouse server if it does not exist
+(no other command does) and applies the schema migrations that are not
+applied yet. Other commands apply pending migrations too, after a cheap
+check finds some; init makes it explicit and reports what it did. Each
+step is recorded in schema_migrations; a lease in the database keeps two
+processes from migrating at once, and lapses by itself if its holder dies.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.autoSchema = false
+			a.createDB = true
 			s, err := a.open(cmd.Context())
 			if err != nil {
 				return err
@@ -28,7 +32,7 @@ reports what it did. Each step is recorded in schema_migrations.`,
 				if err := schema.Unlock(cmd.Context(), s); err != nil {
 					return err
 				}
-				fmt.Fprintln(a.stdout, "migration lock removed")
+				fmt.Fprintln(a.stdout, "schema lease released")
 			}
 			res, err := schema.Migrate(cmd.Context(), s, schema.Options{Retry: retry})
 			if err != nil {
@@ -42,6 +46,6 @@ reports what it did. Each step is recorded in schema_migrations.`,
 		},
 	}
 	cmd.Flags().BoolVar(&retry, "retry", false, "run a half-applied migration again (after fixing its cause)")
-	cmd.Flags().BoolVar(&unlock, "unlock", false, "remove a migration lock left by a process that died")
+	cmd.Flags().BoolVar(&unlock, "unlock", false, "end a schema lease left by a process that died (it also lapses by itself within minutes)")
 	return cmd
 }

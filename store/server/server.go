@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
@@ -26,6 +28,9 @@ type Config struct {
 	Database string
 	// Cluster, when set, makes migrations use ON CLUSTER and Replicated engines.
 	Cluster string
+	// Create creates the database when it does not exist; only
+	// `creditsync init` sets it.
+	Create bool
 }
 
 // batchSize is how many rows one native-protocol batch carries; the
@@ -61,7 +66,9 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
-// Open connects and creates the database if it does not exist.
+// Open connects to the configured database directly, so a user limited to
+// that database can use creditsync. The database must exist, except with
+// Create (only `creditsync init`), which creates it.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	opts, err := clickhouse.ParseDSN(cfg.DSN)
 	if err != nil {
@@ -75,38 +82,71 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if db == "" {
 		db = "creditsync"
 	}
+	if err := store.ValidDatabase(db); err != nil {
+		return nil, err
+	}
 	host := strings.Join(opts.Addr, ",")
-	// Connect without a database first: it may not exist yet.
-	opts.Auth.Database = "default"
 	if opts.Settings == nil {
 		opts.Settings = clickhouse.Settings{}
 	}
 	// Read ReplacingMergeTree tables as merged (see the embedded engine).
 	opts.Settings["final"] = 1
 	opts.Settings["optimize_trivial_count_query"] = 0
+	opts.Auth.Database = db
+	conn, err := connect(ctx, opts, host)
+	if err != nil && cfg.Create && isUnknownDatabase(err) {
+		if err = create(ctx, *opts, db, cfg.Cluster, host); err == nil {
+			conn, err = connect(ctx, opts, host)
+		}
+	}
+	if err != nil {
+		if isUnknownDatabase(err) {
+			return nil, &store.Error{Op: "open database " + db + " on " + host, Err: errors.New("it does not exist"),
+				Hint: "run `creditsync init` once (as a user allowed to create it), or ask the administrator to create it"}
+		}
+		return nil, err
+	}
+	return &Store{conn: conn, database: db, cluster: cfg.Cluster, host: host}, nil
+}
+
+func connect(ctx context.Context, opts *clickhouse.Options, host string) (driver.Conn, error) {
 	conn, err := clickhouse.Open(opts)
 	if err != nil {
 		return nil, wrapConnErr(host, err)
 	}
 	if err := conn.Ping(ctx); err != nil {
 		conn.Close()
+		if isUnknownDatabase(err) {
+			return nil, err
+		}
 		return nil, wrapConnErr(host, err)
 	}
-	ddl := "CREATE DATABASE IF NOT EXISTS `" + db + "`"
-	if cfg.Cluster != "" {
-		ddl += " ON CLUSTER `" + cfg.Cluster + "`"
+	return conn, nil
+}
+
+// create makes the database, connected to the user's default database
+// (the configured one does not exist yet).
+func create(ctx context.Context, opts clickhouse.Options, db, cluster, host string) error {
+	opts.Auth.Database = ""
+	conn, err := connect(ctx, &opts, host)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ddl, err := sql.QueryWith(sql.Target{Cluster: cluster}, "schema/create_database", map[string]any{"Database": db})
+	if err != nil {
+		return err
 	}
 	if err := conn.Exec(ctx, ddl); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("create database %s on %s: %w", db, host, err)
+		return &store.Error{Op: "create database " + db + " on " + host, Err: err, Hint: "the user needs CREATE DATABASE; or ask the administrator to create it"}
 	}
-	conn.Close()
-	opts.Auth.Database = db
-	conn, err = clickhouse.Open(opts)
-	if err != nil {
-		return nil, wrapConnErr(host, err)
-	}
-	return &Store{conn: conn, database: db, cluster: cfg.Cluster, host: host}, nil
+	return nil
+}
+
+// isUnknownDatabase reports ClickHouse's UNKNOWN_DATABASE (code 81).
+func isUnknownDatabase(err error) bool {
+	var ex *clickhouse.Exception
+	return errors.As(err, &ex) && ex.Code == 81
 }
 
 func wrapConnErr(host string, err error) error {

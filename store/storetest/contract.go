@@ -249,20 +249,41 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 		}
 	})
 
-	t.Run("MigrateRefusesWhileLocked", func(t *testing.T) {
+	t.Run("MigrateRefusesWhileLeased", func(t *testing.T) {
 		s := open(t)
 		if _, err := schema.Migrate(ctx, s, schema.Options{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Exec(ctx, "CREATE TABLE schema_migrations_lock (owner String, acquired_at DateTime64(3, 'UTC')) ENGINE = Memory", nil); err != nil {
+		pending, err := schema.Pending(ctx, s)
+		if err != nil || len(pending) != 0 {
+			t.Fatalf("Pending after Migrate = %v, %v; want none", pending, err)
+		}
+		// A claim of a process killed long ago: lapsed, so it holds nothing.
+		claim := `INSERT INTO leases (name, token, owner, claimed_at, expires_at, version)
+			SELECT 'schema', {token:String}, {owner:String}, now64(3) - toIntervalSecond({age:UInt32}), now64(3) - toIntervalSecond({age:UInt32}) + toIntervalSecond({ttl:UInt32}), 1`
+		if err := s.Exec(ctx, claim, store.Params{"token": "dead", "owner": "killed-host pid 3", "age": 600, "ttl": 300}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Exec(ctx, "INSERT INTO schema_migrations_lock VALUES ('other-host pid 7', now64(3))", nil); err != nil {
+		// Force the migration step to run (it only runs with something pending).
+		if err := s.Exec(ctx, "DROP TABLE schema_migrations", nil); err != nil {
 			t.Fatal(err)
 		}
-		_, err := schema.Migrate(ctx, s, schema.Options{})
-		if !errors.Is(err, schema.ErrLocked) || !strings.Contains(err.Error(), "other-host pid 7") {
-			t.Fatalf("Migrate under a held lock = %v, want ErrLocked naming the holder", err)
+		if pending, err := schema.Pending(ctx, s); err != nil || len(pending) == 0 {
+			t.Fatalf("Pending without schema_migrations = %v, %v; want every migration", pending, err)
+		}
+		if _, err := schema.Migrate(ctx, s, schema.Options{}); err != nil {
+			t.Fatalf("Migrate beside a lapsed lease: %v", err)
+		}
+		// A live claim of another process.
+		if err := s.Exec(ctx, claim, store.Params{"token": "live", "owner": "other-host pid 7", "age": 1, "ttl": 3600}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, "DROP TABLE schema_migrations", nil); err != nil {
+			t.Fatal(err)
+		}
+		_, err = schema.Migrate(ctx, s, schema.Options{})
+		if !errors.Is(err, schema.ErrLocked) || !strings.Contains(err.Error(), "other-host pid 7") || !strings.Contains(err.Error(), " since ") {
+			t.Fatalf("Migrate under a held lease = %v, want ErrLocked naming the holder and since when", err)
 		}
 		if err := schema.Unlock(ctx, s); err != nil {
 			t.Fatal(err)

@@ -1,0 +1,3 @@
+-- Only `creditsync init` creates the database; Database is validated
+-- (letters, digits, underscores) before it is rendered here.
+CREATE DATABASE IF NOT EXISTS `{{.Database}}` {{.OnCluster}}

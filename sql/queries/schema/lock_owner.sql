@@ -1,1 +1,0 @@
-SELECT owner, toString(acquired_at) FROM schema_migrations_lock LIMIT 1

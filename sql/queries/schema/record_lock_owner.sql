@@ -1,2 +1,0 @@
-INSERT INTO schema_migrations_lock (owner, acquired_at)
-VALUES ({owner:String}, now64(3))
