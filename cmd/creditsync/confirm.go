@@ -29,7 +29,7 @@ changes nothing; the nightly job runs it.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "confirm")
 			if err != nil {
 				return err
 			}
@@ -70,7 +70,7 @@ The nightly job runs it.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "expire")
 			if err != nil {
 				return err
 			}

@@ -44,7 +44,7 @@ nightly regrade (downgrades) and upgrade applications.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "evaluate")
 			if err != nil {
 				return err
 			}

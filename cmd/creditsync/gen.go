@@ -49,7 +49,7 @@ unless --force is given. The same --seed and --as-of give the same rows.`,
 				day = d
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "gen")
 			if err != nil {
 				return err
 			}

@@ -93,7 +93,7 @@ grades.
 				}
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "import "+args[0])
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuchang-hrss/creditsync/store/storetest"
 )
 
 // binary is creditsync built once for the tests that run it as a user
@@ -23,7 +25,7 @@ func TestMain(m *testing.M) {
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		panic("build creditsync: " + err.Error() + "\n" + string(out))
 	}
-	code := m.Run()
+	code := storetest.Main(m) // also removes the in-process engine's data
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

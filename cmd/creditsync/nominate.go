@@ -46,7 +46,7 @@ every nomination is valid; the refusal lists each problem.`,
 				usccs[i] = transform.NormalizeUSCC(u)
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "nominate")
 			if err != nil {
 				return err
 			}

@@ -40,7 +40,7 @@ func (a *app) objectionFileCmd() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "objection file")
 			if err != nil {
 				return err
 			}
@@ -88,7 +88,7 @@ confirmed from --on for one year.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "objection resolve")
 			if err != nil {
 				return err
 			}

@@ -36,7 +36,7 @@ The run is recorded even when nothing changed. The nightly job runs it.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "regrade")
 			if err != nil {
 				return err
 			}

@@ -115,7 +115,12 @@ accept them with --accept SOURCE.`,
 					return err
 				}
 				defer lock.Release()
-				n, err := srcsync.AcceptRemovals(ctx, s, cfg, accept, srcsync.Options{Logger: a.log})
+				fenced, release, err := a.withJobsLease(ctx, s, "review removals --accept")
+				if err != nil {
+					return err
+				}
+				defer release()
+				n, err := srcsync.AcceptRemovals(ctx, fenced, cfg, accept, srcsync.Options{Logger: a.log})
 				if err != nil {
 					return err
 				}

@@ -101,6 +101,18 @@ func (a *app) runJob(ctx context.Context, name string, build jobFunc, cfg opsCon
 		return jobs.Report{Job: name}, err
 	}
 	defer s.Close()
+	return a.runLeased(ctx, s, name, build, cfg, metrics)
+}
+
+// runLeased runs a job on s under the jobs lease in the database, which
+// keeps runs on other hosts sharing a ClickHouse server from overlapping.
+func (a *app) runLeased(ctx context.Context, s store.Store, name string, build jobFunc, cfg opsConfig, metrics *jobs.Metrics) (jobs.Report, error) {
+	s, release, err := a.withJobsLease(ctx, s, "run "+name)
+	if err != nil {
+		metrics.Skipped(name)
+		return jobs.Report{Job: name}, err
+	}
+	defer release()
 	runner := &jobs.Runner{Store: s, Log: a.log}
 	rep, runErr := runner.Run(ctx, name, build(a, s))
 	metrics.Observe(rep)

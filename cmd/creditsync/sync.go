@@ -94,7 +94,7 @@ Exit status: 0 when every source synced, 3 when records were rejected
 				return err
 			}
 			defer lock.Release()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "sync")
 			if err != nil {
 				return err
 			}

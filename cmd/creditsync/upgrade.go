@@ -43,7 +43,7 @@ and the refusal is recorded with the reason.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openWriting(ctx, "upgrade apply")
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/lease"
+)
+
+// Every command that writes grades or lists (sync, run, evaluate, confirm,
+// regrade, objection, upgrade, expire, import, review removals --accept)
+// holds the jobs lease in the database while it works, so two processes —
+// on one host or several sharing a ClickHouse server — never write at the
+// same time. The flock in the data directory (jobs.Acquire) stays: on the
+// embedded engine it is what a second process meets first.
+
+// withJobsLease claims the jobs lease for what on s and returns s fenced
+// by it (each write first checks the claim is still live) and the release.
+// A held lease is a lockedError naming the holder and since when.
+func (a *app) withJobsLease(ctx context.Context, s store.Store, what string) (store.Store, func() error, error) {
+	l, err := lease.Acquire(ctx, s, lease.Jobs, lease.Owner(what), 0)
+	if err != nil {
+		if errors.Is(err, lease.ErrHeld) {
+			return nil, nil, &lockedError{&store.Error{Op: what, Err: err,
+				Hint: "wait for it to finish; if that process died, its lease lapses within " + lease.DefaultTTL.String()}}
+		}
+		return nil, nil, err
+	}
+	return l.Fenced(s), func() error { return l.Release(context.WithoutCancel(ctx)) }, nil
+}
+
+// openWriting opens the store for a command that writes grades or lists,
+// under the jobs lease; Close releases the lease and closes the store.
+func (a *app) openWriting(ctx context.Context, what string) (store.Store, error) {
+	s, err := a.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fenced, release, err := a.withJobsLease(ctx, s, what)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return &leasedStore{Store: fenced, inner: s, release: release}, nil
+}
+
+type leasedStore struct {
+	store.Store
+	inner   store.Store
+	release func() error
+}
+
+func (s *leasedStore) Close() error { return errors.Join(s.release(), s.inner.Close()) }
