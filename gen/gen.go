@@ -209,7 +209,14 @@ func Generate(ctx context.Context, s store.Store, sc Scale, opt Options) (Stats,
 			return st, fmt.Errorf("empty %s: %w", table, err)
 		}
 	}
+	// The engine's clock, not the as-of date: a data set generated for a
+	// future date must not outrank later imports of the same keys.
+	version, err := store.Version(ctx, s)
+	if err != nil {
+		return st, err
+	}
 	base := baseParams(sc, opt.Seed, asOf, st.BatchID)
+	base["version"] = version
 	for _, table := range Tables {
 		began := time.Now()
 		p := tableParams(sc, opt.Seed, table, base)
@@ -260,7 +267,6 @@ func baseParams(sc Scale, seed int64, asOf time.Time, batchID string) store.Para
 		"batch_id":     batchID,
 		"source_ref":   fmt.Sprintf("gen --scale %s --seed %d --as-of %s", sc.Name, seed, asOf.Format(time.DateOnly)),
 		"loaded_at":    asOf,
-		"version":      uint64(asOf.UnixNano()),
 		"years":        uint64(sc.ReportYears),
 		"plain":        uint64(sc.plain()),
 		"plain_mul":    coprime(uint64(sc.plain()), mix(seed, "plain")),

@@ -198,7 +198,10 @@ func Nominate(ctx context.Context, s store.Store, r *Rules, year int, usccs []st
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w: %s", ErrNomination, strings.Join(problems, "; "))
 	}
-	v := nextVersion()
+	v, err := store.Version(ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("nominate: %w", err)
+	}
 	rows := func(yield func([]any, error) bool) {
 		for _, n := range out {
 			if !yield([]any{n.Year, n.USCC, n.CountyCode, n.Reason, n.NominatedOn, v}, nil) {

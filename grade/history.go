@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/sql"
@@ -298,7 +297,10 @@ func writeEntries(ctx context.Context, s store.Store, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	v := nextVersion()
+	v, err := store.Version(ctx, s)
+	if err != nil {
+		return fmt.Errorf("write grade history: %w", err)
+	}
 	rows := func(yield func([]any, error) bool) {
 		for _, e := range entries {
 			ev, err := json.Marshal(e.Clauses)
@@ -325,24 +327,6 @@ func nullDate(t time.Time) any {
 		return nil
 	}
 	return t
-}
-
-var versions struct {
-	sync.Mutex
-	last uint64
-}
-
-// nextVersion is the wall clock in nanoseconds, forced to grow so that two
-// writes of one row in the same nanosecond still order.
-func nextVersion() uint64 {
-	versions.Lock()
-	defer versions.Unlock()
-	v := uint64(time.Now().UnixNano())
-	if v <= versions.last {
-		v = versions.last + 1
-	}
-	versions.last = v
-	return v
 }
 
 // Run is one run that records grades.
@@ -379,9 +363,13 @@ func recordRun(ctx context.Context, s store.Store, run Run) error {
 	if !run.Finished.IsZero() {
 		finished = run.Finished
 	}
-	row := []any{run.ID, run.Kind, run.Year, run.AsOf, run.Started, finished, run.RulesChecksum, run.Note, nextVersion()}
+	v, err := store.Version(ctx, s)
+	if err != nil {
+		return fmt.Errorf("record %s run: %w", run.Kind, err)
+	}
+	row := []any{run.ID, run.Kind, run.Year, run.AsOf, run.Started, finished, run.RulesChecksum, run.Note, v}
 	rows := func(yield func([]any, error) bool) { yield(row, nil) }
-	_, err := s.Insert(ctx, "grade_runs", []string{"run_id", "kind", "year", "as_of", "started", "finished", "rules_checksum", "note", "version"}, rows)
+	_, err = s.Insert(ctx, "grade_runs", []string{"run_id", "kind", "year", "as_of", "started", "finished", "rules_checksum", "note", "version"}, rows)
 	if err != nil {
 		return fmt.Errorf("record %s run: %w", run.Kind, err)
 	}

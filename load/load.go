@@ -107,7 +107,10 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 	defer s.Exec(context.WithoutCancel(ctx), q("drop_stage"), nil)
 
 	loadedAt := started
-	version := uint64(started.UnixNano())
+	version, err := store.Version(ctx, s)
+	if err != nil {
+		return res, err
+	}
 	var srcErr error
 	rows := func(yield func([]any, error) bool) {
 		for rec, err := range records {

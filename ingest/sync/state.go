@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"sync/atomic"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/sql"
@@ -43,19 +42,10 @@ type state struct {
 	Columns []string
 }
 
-var lastVersion atomic.Int64
-
 // nextVersion orders the rows a process writes to ReplacingMergeTree
-// tables even when two land in the same nanosecond.
-func nextVersion() uint64 {
-	for {
-		prev := lastVersion.Load()
-		v := max(time.Now().UnixNano(), prev+1)
-		if lastVersion.CompareAndSwap(prev, v) {
-			return uint64(v)
-		}
-	}
-}
+// tables: the engine's clock, read when a source's run loads its state
+// (loadState), plus this process's monotonic time since (store.Version).
+func nextVersion() uint64 { return store.NextVersion() }
 
 func newID(t time.Time) string {
 	var b [4]byte
@@ -67,6 +57,9 @@ func (r *runner) q(name string) string { return sql.MustQuery(r.t, "sync/"+name)
 
 func (r *runner) loadState(ctx context.Context) (state, error) {
 	var st state
+	if err := store.SyncVersions(ctx, r.s); err != nil {
+		return st, err
+	}
 	err := store.QueryRow(ctx, r.s, r.q("state_get"), store.Params{"source": r.src.Name}, &st.SnapshotID, &st.Started, &st.Watermark, &st.Columns)
 	if err == store.ErrNoRows {
 		return state{}, nil
@@ -355,6 +348,9 @@ var recordColumns = []string{"source", "list", "record_key", "uscc", "name", "ro
 func (r *runner) writeRecords(ctx context.Context, recs []recordRow) error {
 	if len(recs) == 0 {
 		return nil
+	}
+	if err := store.SyncVersions(ctx, r.s); err != nil {
+		return err
 	}
 	rows := func(yield func([]any, error) bool) {
 		for _, rr := range recs {
