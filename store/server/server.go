@@ -5,10 +5,12 @@ package server
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"iter"
 	"net/url"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -70,10 +72,9 @@ func Redact(dsn string) string {
 // that database can use creditsync. The database must exist, except with
 // Create (only `creditsync init`), which creates it.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	opts, err := clickhouse.ParseDSN(cfg.DSN)
+	opts, err := parseDSN(cfg.DSN)
 	if err != nil {
-		// The parse error may quote the DSN; never repeat it.
-		return nil, &store.Error{Op: "parse ClickHouse DSN " + Redact(cfg.DSN), Err: fmt.Errorf("invalid DSN"), Hint: "use clickhouse://user:password@host:9000/database"}
+		return nil, err
 	}
 	db := cfg.Database
 	if db == "" {
@@ -86,12 +87,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	host := strings.Join(opts.Addr, ",")
-	if opts.Settings == nil {
-		opts.Settings = clickhouse.Settings{}
+	if cfg.Cluster != "" {
+		for k, v := range replicaSettings {
+			opts.Settings[k] = v
+		}
 	}
-	// Read ReplacingMergeTree tables as merged (see the embedded engine).
-	opts.Settings["final"] = 1
-	opts.Settings["optimize_trivial_count_query"] = 0
 	opts.Auth.Database = db
 	conn, err := connect(ctx, opts, host)
 	if err != nil && cfg.Create && isUnknownDatabase(err) {
@@ -106,7 +106,72 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		return nil, err
 	}
-	return &Store{conn: conn, database: db, cluster: cfg.Cluster, host: host}, nil
+	st := &Store{conn: conn, database: db, cluster: cfg.Cluster, host: host}
+	if cfg.Cluster != "" {
+		if err := CheckOneShard(ctx, st, cfg.Cluster, Clusters); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// parseDSN reads the DSN with clickhouse-go, plus ca_file (a PEM file of
+// the CAs to trust for secure=true) and creditsync's defaults: LZ4
+// compression on the native protocol unless compress= says otherwise.
+// Errors never quote the DSN: it may hold a password.
+func parseDSN(dsn string) (*clickhouse.Options, error) {
+	invalid := func(why string) error {
+		return &store.Error{Op: "parse ClickHouse DSN " + Redact(dsn), Err: errors.New(why),
+			Hint: "use clickhouse://user:password@host:9000/database?secure=true&ca_file=/path/ca.pem (README: Beyond one machine)"}
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, invalid("invalid DSN")
+	}
+	q := u.Query()
+	caFile := q.Get("ca_file")
+	q.Del("ca_file")
+	u.RawQuery = q.Encode()
+	opts, err := clickhouse.ParseDSN(u.String())
+	if err != nil {
+		return nil, invalid("invalid DSN")
+	}
+	if caFile != "" {
+		if opts.TLS == nil {
+			return nil, invalid("ca_file needs secure=true")
+		}
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, invalid("ca_file: " + err.Error())
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, invalid("ca_file " + caFile + " holds no PEM certificate")
+		}
+		opts.TLS.RootCAs = pool
+	}
+	if !q.Has("compress") && opts.Protocol == clickhouse.Native {
+		opts.Compression = &clickhouse.Compression{Method: clickhouse.CompressionLZ4}
+	}
+	if opts.Settings == nil {
+		opts.Settings = clickhouse.Settings{}
+	}
+	// Read ReplacingMergeTree tables as merged (see the embedded engine).
+	opts.Settings["final"] = 1
+	opts.Settings["optimize_trivial_count_query"] = 0
+	return opts, nil
+}
+
+// replicaSettings make a write acknowledged only once a majority of the
+// replicas hold it, in one order (insert_quorum_parallel = 0), and make
+// every read see every write acknowledged before it
+// (select_sequential_consistency): a grade or lease written on one
+// replica is what the next command reads on another.
+var replicaSettings = clickhouse.Settings{
+	"insert_quorum":                 "auto",
+	"insert_quorum_parallel":        0,
+	"select_sequential_consistency": 1,
 }
 
 func connect(ctx context.Context, opts *clickhouse.Options, host string) (driver.Conn, error) {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -8,6 +9,8 @@ import (
 	"github.com/xuchang-hrss/creditsync/store/server"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
 )
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // TestContract needs a modern ClickHouse server; none can be installed on
 // the development machines, so it runs where $CREDITSYNC_TEST_CLICKHOUSE
