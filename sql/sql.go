@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,7 +40,11 @@ func (t Target) funcs() template.FuncMap {
 			}
 			name, args, _ := strings.Cut(e, "(")
 			args = strings.TrimSuffix(args, ")")
-			zk := "'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'"
+			// {uuid}: the table's UUID, which ON CLUSTER gives every
+			// replica alike; a table re-created after a drop that was not
+			// SYNC gets a new path instead of meeting the old one's
+			// leftovers in Keeper.
+			zk := "'/clickhouse/tables/{uuid}/{shard}', '{replica}'"
 			if args != "" {
 				zk += ", " + args
 			}
@@ -169,6 +175,24 @@ func QueryNames() []string {
 	})
 	return names
 }
+
+// QueryFields lists the template data a query file uses besides
+// OnCluster, so tests can render every query with stand-ins.
+func QueryFields(name string) ([]string, error) {
+	raw, err := files.ReadFile(path.Join("queries", name+".sql"))
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", name, err)
+	}
+	var out []string
+	for _, m := range fieldRef.FindAllStringSubmatch(string(raw), -1) {
+		if m[1] != "OnCluster" && !slices.Contains(out, m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	return out, nil
+}
+
+var fieldRef = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
 
 // partialsOf reads the shared blocks of a query folder: files whose name
 // starts with "_", each {{define}}-ing blocks its queries include.

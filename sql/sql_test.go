@@ -81,7 +81,7 @@ func TestMigrationsRenderForCluster(t *testing.T) {
 				if !strings.Contains(c, "ON CLUSTER `xc`") {
 					t.Errorf("%s statement %d: cluster text lacks ON CLUSTER", m.Name, j+1)
 				}
-				if strings.Contains(stmt, "MergeTree") && !strings.Contains(c, "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}'") && !strings.Contains(c, "ReplicatedMergeTree(") {
+				if strings.Contains(stmt, "MergeTree") && !strings.Contains(c, "ReplicatedReplacingMergeTree('/clickhouse/tables/{uuid}/{shard}', '{replica}'") && !strings.Contains(c, "ReplicatedMergeTree(") {
 					t.Errorf("%s statement %d: cluster text lacks a Replicated engine:\n%s", m.Name, j+1, c)
 				}
 			}

@@ -167,11 +167,15 @@ func parseDSN(dsn string) (*clickhouse.Options, error) {
 // replicas hold it, in one order (insert_quorum_parallel = 0), and make
 // every read see every write acknowledged before it
 // (select_sequential_consistency): a grade or lease written on one
-// replica is what the next command reads on another.
+// replica is what the next command reads on another. A delete waits for
+// the connected replica only (lightweight_deletes_sync = 1): the others
+// apply it from the replication log, so a replica that is down delays
+// nothing.
 var replicaSettings = clickhouse.Settings{
 	"insert_quorum":                 "auto",
 	"insert_quorum_parallel":        0,
 	"select_sequential_consistency": 1,
+	"lightweight_deletes_sync":      1,
 }
 
 func connect(ctx context.Context, opts *clickhouse.Options, host string) (driver.Conn, error) {
