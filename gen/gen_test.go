@@ -56,8 +56,10 @@ func checksums(t *testing.T, s store.Store) map[string]int64 {
 	out := map[string]int64{}
 	for _, table := range Tables {
 		// cityHash64(*) alone is NULL for a row with any NULL column, and
-		// sum() skips NULLs: hash the row's text instead.
-		out[table] = count(t, s, "SELECT toInt64(sum(cityHash64(toString(tuple(*))))) FROM "+table)
+		// sum() skips NULLs: hash the row's text instead. The version is
+		// the engine's clock at generation (see store.Version), so it is
+		// left out: the data is what must be the same.
+		out[table] = count(t, s, "SELECT toInt64(sum(cityHash64(toString(tuple(* EXCEPT version))))) FROM "+table)
 	}
 	return out
 }
