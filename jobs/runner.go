@@ -124,11 +124,15 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 				res.Error = "not run: an earlier required step failed"
 			}
 			rep.Steps = append(rep.Steps, res)
-			_ = r.record(context.WithoutCancel(ctx), rep, i+1, res)
+			if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
+				log.Error("could not record step", "step", st.Name, "err", rerr)
+			}
 			continue
 		}
 		res.Status = StatusRunning
-		_ = r.record(context.WithoutCancel(ctx), rep, i+1, res)
+		if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
+			log.Error("could not record step", "step", st.Name, "err", rerr)
+		}
 		log.Info("step started", "step", st.Name)
 		out, err, panicked := runStep(ctx, st)
 		res.Finished, res.Counts, res.Summary, res.Detail = r.now(), out.Counts, out.Summary, out.Detail

@@ -74,7 +74,7 @@ func (r Result) Reasons() []string {
 // rowsPerPart is how many staged rows one change-detection pass handles:
 // it deduplicates and compares them in memory inside the engine, so this
 // bounds the engine's memory for batches of any size.
-const rowsPerPart = 250_000
+var rowsPerPart = 250_000 // a variable so tests can use small parts
 
 // metaColumns are written by the loader beside the contract columns.
 var metaColumns = []string{"source", "source_ref", "source_line", "batch_id", "loaded_at", "version", "extra"}
@@ -82,14 +82,23 @@ var metaColumns = []string{"source", "source_ref", "source_line", "batch_id", "l
 // Load validates records with m and writes the good ones of list. A
 // record's error never stops the batch; a store error does, and then
 // nothing of the batch reaches the list's table.
-func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Record, error]) (Result, error) {
+//
+// How: the rows go to a stage table; change detection, in parts of
+// rowsPerPart to bound the engine's memory, gathers the new or changed
+// rows in a ready table; the batch is recorded in import_batches; then
+// the ready rows move to the list's table in one insert of one block (one
+// part, written whole or not at all). So no row of a batch is ever
+// visible without its import_batches row; if the move fails, the record
+// is withdrawn and the batch recorded as failed.
+func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Record, error]) (res Result, err error) {
 	started := time.Now().UTC()
-	res := Result{BatchID: newBatchID(started), List: list.Name, ByReason: map[string]int64{}, Extra: m.Extra()}
+	res = Result{BatchID: newBatchID(started), List: list.Name, ByReason: map[string]int64{}, Extra: m.Extra()}
 	t := sql.Target{Cluster: s.Cluster()}
 	stored := list.StoredColumns()
 	data := map[string]any{
 		"Table":   list.Name,
 		"Stage":   "_stage_" + res.BatchID,
+		"Ready":   "_ready_" + res.BatchID,
 		"Key":     strings.Join(list.Key, ", "),
 		"Hashed":  strings.Join(stored, ", "),
 		"Columns": strings.Join(append(append([]string{}, stored...), append(metaColumns, "row_hash")...), ", "),
@@ -101,10 +110,16 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 		}
 		return text
 	}
-	if err := s.Exec(ctx, q("create_stage"), nil); err != nil {
-		return res, fmt.Errorf("create stage table: %w", err)
+	for _, work := range []struct{ name, key string }{{"stage", "Stage"}, {"ready", "Ready"}} {
+		if err := s.Exec(ctx, q("create_"+work.name), nil); err != nil {
+			return res, fmt.Errorf("create %s table: %w", work.name, err)
+		}
+		defer func() {
+			if derr := s.Exec(context.WithoutCancel(ctx), q("drop_"+work.name), nil); derr != nil {
+				err = errors.Join(err, fmt.Errorf("remove table %s of batch %s (drop it by hand): %w", data[work.key], res.BatchID, derr))
+			}
+		}()
 	}
-	defer s.Exec(context.WithoutCancel(ctx), q("drop_stage"), nil)
 
 	loadedAt := started
 	version, err := store.Version(ctx, s)
@@ -153,26 +168,41 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 	}
 	res.Duplicates = staged - keys
 	data["Changed"] = q("changed_rows")
-	parts := uint64(1 + staged/rowsPerPart)
+	parts := uint64(1 + staged/int64(rowsPerPart))
 	for part := range parts {
 		if err := s.Exec(ctx, q("insert_changed"), store.Params{"parts": parts, "part": part}); err != nil {
-			return res, fmt.Errorf("write %s: %w", list.Name, err)
+			return res, fmt.Errorf("compare %s rows with the stored ones: %w", list.Name, err)
 		}
 	}
-	changed, err := store.Count(ctx, s, q("count_batch_rows"), store.Params{"batch_id": res.BatchID})
+	changed, err := store.Count(ctx, s, q("count_ready"), nil)
 	if err != nil {
-		return res, fmt.Errorf("count rows written to %s: %w", list.Name, err)
+		return res, fmt.Errorf("count new or changed %s rows: %w", list.Name, err)
 	}
 	res.Loaded = changed
 	res.Unchanged = keys - changed
-	if err := record(ctx, s, t, res, src, started); err != nil {
+	if err := record(ctx, s, t, res, src, started, ""); err != nil {
+		return res, err
+	}
+	if err := s.Exec(ctx, q("move_ready"), nil); err != nil {
+		err = fmt.Errorf("write %s: %w", list.Name, err)
+		if ferr := s.Exec(context.WithoutCancel(ctx), sql.MustQuery(t, "load/forget_batch"), store.Params{"batch_id": res.BatchID}); ferr != nil {
+			return res, errors.Join(err, fmt.Errorf("withdraw the record of batch %s: %w", res.BatchID, ferr))
+		}
+		failed := res
+		failed.Loaded, failed.Unchanged = 0, 0
+		if rerr := record(context.WithoutCancel(ctx), s, t, failed, src, started, err.Error()); rerr != nil {
+			return res, errors.Join(err, rerr)
+		}
 		return res, err
 	}
 	return res, nil
 }
 
-func record(ctx context.Context, s store.Store, t sql.Target, res Result, src Source, started time.Time) error {
-	if len(res.Rejects) > 0 {
+// record writes the batch's row in import_batches (status ok,
+// rejected_rows, or failed when errText is set) and, the first time, its
+// rejected records.
+func record(ctx context.Context, s store.Store, t sql.Target, res Result, src Source, started time.Time, errText string) error {
+	if len(res.Rejects) > 0 && errText == "" {
 		now := time.Now().UTC()
 		rows := func(yield func([]any, error) bool) {
 			for _, rj := range res.Rejects {
@@ -189,13 +219,16 @@ func record(ctx context.Context, s store.Store, t sql.Target, res Result, src So
 		}
 	}
 	status := "ok"
-	if res.Rejected > 0 {
+	switch {
+	case errText != "":
+		status = "failed"
+	case res.Rejected > 0:
 		status = "rejected_rows"
 	}
 	err := s.Exec(ctx, sql.MustQuery(t, "load/record_batch"), store.Params{
 		"batch_id": res.BatchID, "list": res.List, "source": src.Name, "source_ref": src.Ref, "encoding": src.Encoding,
 		"started_at": started, "read": uint64(res.Read), "loaded": uint64(res.Loaded), "unchanged": uint64(res.Unchanged),
-		"rejected": uint64(res.Rejected), "status": status, "error": "",
+		"rejected": uint64(res.Rejected), "status": status, "error": errText,
 	})
 	if err != nil {
 		return fmt.Errorf("record batch: %w", err)

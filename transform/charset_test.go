@@ -3,9 +3,11 @@ package transform
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -114,4 +116,52 @@ func TestDecodeReaderError(t *testing.T) {
 	if _, _, err := DecodeReader(failingReader{}); err == nil {
 		t.Error("DecodeReader on a failing reader returned no error")
 	}
+}
+
+// The encoding is decided on the whole file: a GBK file whose first
+// 64 KiB and more are ASCII is still decoded as GBK, and a file that turns
+// from UTF-8 to GBK after the sniffing window fails to read, at the byte
+// where it stops being UTF-8, instead of passing invalid UTF-8 on.
+func TestDecodeReaderWholeFile(t *testing.T) {
+	asciiHead := strings.Repeat("91411023174430174N,2023-07-31\n", 3*sniffSize/30)
+	chinese := "许昌堃昇人力资源有限公司（建安）\n"
+
+	got, enc := decodeAll(t, gbk(t, asciiHead+chinese))
+	if enc != "GB18030" || got != asciiHead+chinese {
+		t.Errorf("GBK after a %d-byte ASCII head: encoding %q, text intact %v", len(asciiHead), enc, got == asciiHead+chinese)
+	}
+	got, enc = decodeAll(t, []byte(asciiHead+chinese))
+	if enc != "UTF-8" || got != asciiHead+chinese {
+		t.Errorf("UTF-8 after a long ASCII head: encoding %q, text intact %v", enc, got == asciiHead+chinese)
+	}
+
+	utf8Head := strings.Repeat(chinese, 2*sniffSize/len(chinese))
+	mixed := append([]byte(utf8Head), gbk(t, chinese)...)
+	r, enc, err := DecodeReader(bytes.NewReader(mixed))
+	if err != nil || enc != "UTF-8" {
+		t.Fatalf("mixed file: %q, %v", enc, err)
+	}
+	out, err := io.ReadAll(r)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("byte %d is not UTF-8", len(utf8Head))) {
+		t.Errorf("mixed file read %d bytes with error %v; want a failure at byte %d", len(out), err, len(utf8Head))
+	}
+	if !utf8.Valid(out) {
+		t.Error("invalid UTF-8 passed through before the failure")
+	}
+
+	// A UTF-8 stream cut inside a character after the window is refused too.
+	cut := []byte(utf8Head + "许")
+	_, err = io.ReadAll(mustDecode(t, cut[:len(cut)-1]))
+	if err == nil {
+		t.Error("a UTF-8 file ending inside a character read without error")
+	}
+}
+
+func mustDecode(t *testing.T, in []byte) io.Reader {
+	t.Helper()
+	r, _, err := DecodeReader(bytes.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -327,8 +327,12 @@ func (r *runner) run(ctx context.Context) error {
 		// A snapshot that cannot be loaded is not resumed: the next sync
 		// fetches a fresh one.
 		bg := context.WithoutCancel(ctx)
-		if cerr := r.closeSnapshot(bg); cerr == nil {
-			_ = r.saveState(bg, state{Watermark: st.Watermark, Columns: st.Columns})
+		cerr := r.closeSnapshot(bg)
+		if cerr == nil {
+			cerr = r.saveState(bg, state{Watermark: st.Watermark, Columns: st.Columns})
+		}
+		if cerr != nil {
+			return errors.Join(err, fmt.Errorf("abandon the snapshot (the next sync resumes it instead): %w", cerr))
 		}
 		return err
 	}

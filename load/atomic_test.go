@@ -1,0 +1,121 @@
+package load_test
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/load"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+func reportBatch(n int) iter.Seq2[load.Record, error] {
+	codes := []string{"914403001922038216", "91440300708461136T", "9144030071526726XG", "91620105L015101280", "91411023174430174N"}
+	return func(yield func(load.Record, error) bool) {
+		for i := range n {
+			year := 1990 + (i/len(codes))%100 // 500 keys, each repeated; the last line wins
+			if !yield(load.Record{Line: i + 2, Fields: []string{codes[i%len(codes)], fmt.Sprint(year), fmt.Sprintf("%d-03-01", year+1)}}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// TestBatchOfManyPartsLandsAsOnePart: change detection runs in several
+// parts, but the batch reaches the list's table in one part (written whole
+// or not at all), with its import_batches row.
+func TestBatchOfManyPartsLandsAsOnePart(t *testing.T) {
+	defer load.SetRowsPerPart(1000)()
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	list, _ := contract.Lookup("annual_reports")
+	m, _ := list.Map([]string{"uscc", "year", "submitted_on"})
+	res, err := load.Load(ctx, s, m, list, load.Source{Name: "test"}, reportBatch(6000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Loaded != 500 || res.Duplicates != 6000-500 {
+		t.Fatalf("loaded %d with %d duplicates, want 500 and %d", res.Loaded, res.Duplicates, 6000-500)
+	}
+	var parts, rows uint64
+	if err := store.QueryRow(ctx, s, "SELECT uniqExact(_part), count() FROM annual_reports WHERE batch_id = {b:String} SETTINGS final = 0", store.Params{"b": res.BatchID}, &parts, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if parts != 1 || rows != 500 {
+		t.Errorf("the batch landed in %d parts (%d rows), want 1 part of 500", parts, rows)
+	}
+	var status string
+	var loaded uint64
+	if err := store.QueryRow(ctx, s, "SELECT status, rows_loaded FROM import_batches WHERE batch_id = {b:String}", store.Params{"b": res.BatchID}, &status, &loaded); err != nil {
+		t.Fatal(err)
+	}
+	if status != "ok" || loaded != 500 {
+		t.Errorf("import_batches: %s, %d loaded", status, loaded)
+	}
+	n, err := store.Count(ctx, s, "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name LIKE '\\_%'", nil)
+	if err != nil || n != 0 {
+		t.Errorf("%d work tables left behind (%v)", n, err)
+	}
+}
+
+// failing is the real store with one statement made to fail, as a lost
+// connection or a full disk would at that point.
+type failing struct {
+	store.Store
+	match string
+}
+
+func (f failing) Exec(ctx context.Context, q string, p store.Params) error {
+	if strings.Contains(q, f.match) {
+		return fmt.Errorf("injected failure of %q", f.match)
+	}
+	return f.Store.Exec(ctx, q, p)
+}
+
+// TestFailureMidwayLeavesNothingVisible: whether change detection fails
+// after some parts or the final move fails, no row of the batch is in the
+// list's table, and the batch is recorded as failed (or not at all).
+func TestFailureMidwayLeavesNothingVisible(t *testing.T) {
+	defer load.SetRowsPerPart(1000)()
+	ctx := context.Background()
+	list, _ := contract.Lookup("annual_reports")
+	m, _ := list.Map([]string{"uscc", "year", "submitted_on"})
+	for _, tt := range []struct{ fail, wantStatus string }{
+		{"% {parts:UInt64} = {part:UInt64}", ""}, // every comparison part
+		{"FROM _ready_", "failed"},               // the move to the list's table
+	} {
+		s := storetest.OpenMigrated(t)
+		_, err := load.Load(ctx, failing{s, tt.fail}, m, list, load.Source{Name: "test"}, reportBatch(6000))
+		if err == nil || !strings.Contains(err.Error(), "injected failure") {
+			t.Fatalf("failing %q: Load = %v, want the failure", tt.fail, err)
+		}
+		n, err := store.Count(ctx, s, "SELECT count() FROM annual_reports SETTINGS final = 0", nil)
+		if err != nil || n != 0 {
+			t.Errorf("failing %q: %d rows visible (%v), want none", tt.fail, n, err)
+		}
+		var statuses []string
+		rows, err := s.Query(ctx, "SELECT status FROM import_batches", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var st string
+			if err := rows.Scan(&st); err != nil {
+				t.Fatal(err)
+			}
+			statuses = append(statuses, st)
+		}
+		rows.Close()
+		want := []string(nil)
+		if tt.wantStatus != "" {
+			want = []string{tt.wantStatus}
+		}
+		if fmt.Sprint(statuses) != fmt.Sprint(want) {
+			t.Errorf("failing %q: import_batches statuses %v, want %v", tt.fail, statuses, want)
+		}
+	}
+}

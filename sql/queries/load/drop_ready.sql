@@ -1,0 +1,2 @@
+-- No SYNC, as for the stage table.
+DROP TABLE IF EXISTS {{.Ready}}
