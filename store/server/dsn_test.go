@@ -75,9 +75,10 @@ func TestParseDSN(t *testing.T) {
 		{dsn: "clickhouse://u:" + secret + "@ch1:9440/db?secure=true&ca_file=" + notPEM, wantErr: "no PEM certificate"},
 		{dsn: "clickhouse://u:" + secret + "@ch1:9440/db?secure=true&ca_file=/nonexistent/ca.pem", wantErr: "no such file"},
 		{dsn: "clickhouse://u:" + secret + "@ch1:9000/db?dial_timeout=soon", wantErr: "invalid DSN"},
+		{dsn: "clickhouse://u:" + secret + "@ch1:9000/db?batch_rows=0", wantErr: "batch_rows must be a positive"},
 	}
 	for _, tt := range tests {
-		o, err := parseDSN(tt.dsn)
+		o, _, err := parseDSN(tt.dsn)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("parseDSN(%s) = %v, want an error saying %q", Redact(tt.dsn), err, tt.wantErr)
@@ -102,5 +103,21 @@ func TestOpenRefusesABadDatabaseName(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "invalid name") {
 			t.Errorf("Open with database %q = %v, want the name refused before connecting", db, err)
 		}
+	}
+}
+
+func TestBatchLimitsFromDSN(t *testing.T) {
+	o, limits, err := parseDSN("http://u:p@ch1:8123/db?batch_rows=1000&batch_bytes=500000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if limits.rows != 1000 || limits.bytes != 500000 || o.Settings["batch_rows"] != nil || o.Settings["batch_bytes"] != nil {
+		t.Errorf("limits %+v, settings %v", limits, o.Settings)
+	}
+	if o.Compression != nil {
+		t.Errorf("HTTP got compression %v by default", o.Compression)
+	}
+	if _, limits, _ = parseDSN("clickhouse://ch1:9000/db"); limits.rows != defaultBatchRows || limits.bytes != defaultBatchBytes {
+		t.Errorf("default limits %+v", limits)
 	}
 }

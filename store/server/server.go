@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,16 +36,24 @@ type Config struct {
 	Create bool
 }
 
-// batchSize is how many rows one native-protocol batch carries; the
-// ClickHouse docs recommend 10,000–100,000 rows per insert.
-const batchSize = 50_000
+// Default limits of one insert block: the ClickHouse docs recommend
+// 10,000–100,000 rows per insert; the byte limit (estimated from the
+// values) keeps rows with long texts, like grade evidence, from making
+// one huge block. The DSN's batch_rows and batch_bytes change them, e.g.
+// for an HTTP endpoint that limits the size of a request.
+const (
+	defaultBatchRows  = 50_000
+	defaultBatchBytes = 64 << 20
+)
 
 // Store is a Store on a ClickHouse server.
 type Store struct {
-	conn     driver.Conn
-	database string
-	cluster  string
-	host     string
+	conn       driver.Conn
+	database   string
+	cluster    string
+	host       string
+	batchRows  int64
+	batchBytes int64
 }
 
 // Redact returns dsn with its password replaced, for messages and logs.
@@ -72,7 +81,7 @@ func Redact(dsn string) string {
 // that database can use creditsync. The database must exist, except with
 // Create (only `creditsync init`), which creates it.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	opts, err := parseDSN(cfg.DSN)
+	opts, limits, err := parseDSN(cfg.DSN)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +115,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		return nil, err
 	}
-	st := &Store{conn: conn, database: db, cluster: cfg.Cluster, host: host}
+	st := &Store{conn: conn, database: db, cluster: cfg.Cluster, host: host, batchRows: limits.rows, batchBytes: limits.bytes}
 	if cfg.Cluster != "" {
 		if err := CheckOneShard(ctx, st, cfg.Cluster, Clusters); err != nil {
 			conn.Close()
@@ -116,38 +125,53 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return st, nil
 }
 
-// parseDSN reads the DSN with clickhouse-go, plus ca_file (a PEM file of
-// the CAs to trust for secure=true) and creditsync's defaults: LZ4
-// compression on the native protocol unless compress= says otherwise.
-// Errors never quote the DSN: it may hold a password.
-func parseDSN(dsn string) (*clickhouse.Options, error) {
+// batchLimits bound one insert block.
+type batchLimits struct{ rows, bytes int64 }
+
+// parseDSN reads the DSN with clickhouse-go, plus creditsync's own
+// options — ca_file (a PEM file of the CAs to trust for secure=true),
+// batch_rows and batch_bytes (limits of one insert block) — and its
+// defaults: LZ4 compression on the native protocol unless compress= says
+// otherwise. Errors never quote the DSN: it may hold a password.
+func parseDSN(dsn string) (*clickhouse.Options, batchLimits, error) {
+	limits := batchLimits{rows: defaultBatchRows, bytes: defaultBatchBytes}
 	invalid := func(why string) error {
 		return &store.Error{Op: "parse ClickHouse DSN " + Redact(dsn), Err: errors.New(why),
 			Hint: "use clickhouse://user:password@host:9000/database?secure=true&ca_file=/path/ca.pem (README: Beyond one machine)"}
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return nil, invalid("invalid DSN")
+		return nil, limits, invalid("invalid DSN")
 	}
 	q := u.Query()
 	caFile := q.Get("ca_file")
+	for name, dst := range map[string]*int64{"batch_rows": &limits.rows, "batch_bytes": &limits.bytes} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 {
+				return nil, limits, invalid(name + " must be a positive whole number")
+			}
+			*dst = n
+		}
+		q.Del(name)
+	}
 	q.Del("ca_file")
 	u.RawQuery = q.Encode()
 	opts, err := clickhouse.ParseDSN(u.String())
 	if err != nil {
-		return nil, invalid("invalid DSN")
+		return nil, limits, invalid("invalid DSN")
 	}
 	if caFile != "" {
 		if opts.TLS == nil {
-			return nil, invalid("ca_file needs secure=true")
+			return nil, limits, invalid("ca_file needs secure=true")
 		}
 		pem, err := os.ReadFile(caFile)
 		if err != nil {
-			return nil, invalid("ca_file: " + err.Error())
+			return nil, limits, invalid("ca_file: " + err.Error())
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, invalid("ca_file " + caFile + " holds no PEM certificate")
+			return nil, limits, invalid("ca_file " + caFile + " holds no PEM certificate")
 		}
 		opts.TLS.RootCAs = pool
 	}
@@ -160,7 +184,7 @@ func parseDSN(dsn string) (*clickhouse.Options, error) {
 	// Read ReplacingMergeTree tables as merged (see the embedded engine).
 	opts.Settings["final"] = 1
 	opts.Settings["optimize_trivial_count_query"] = 0
-	return opts, nil
+	return opts, limits, nil
 }
 
 // replicaSettings make a write acknowledged only once a majority of the
@@ -278,7 +302,7 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, seq 
 	query := fmt.Sprintf("INSERT INTO `%s` (`%s`)", table, strings.Join(columns, "`, `"))
 	var sent int64
 	var batch driver.Batch
-	var pending int64
+	var pending, size int64
 	send := func() error {
 		if batch == nil {
 			return nil
@@ -289,7 +313,7 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, seq 
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 		sent += pending
-		pending = 0
+		pending, size = 0, 0
 		return nil
 	}
 	defer func() {
@@ -310,13 +334,33 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, seq 
 			return sent, fmt.Errorf("insert into %s: %w", table, err)
 		}
 		pending++
-		if pending >= batchSize {
+		size += estimate(row)
+		if pending >= s.batchRows || size >= s.batchBytes {
 			if err := send(); err != nil {
 				return sent, err
 			}
 		}
 	}
 	return sent, send()
+}
+
+// estimate is roughly how many bytes a row takes in a block.
+func estimate(row []any) int64 {
+	var n int64
+	for _, v := range row {
+		switch x := v.(type) {
+		case string:
+			n += int64(len(x)) + 1
+		case []string:
+			for _, e := range x {
+				n += int64(len(e)) + 1
+			}
+			n += 8
+		default:
+			n += 8
+		}
+	}
+	return n
 }
 
 type rows struct {
