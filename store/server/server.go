@@ -54,6 +54,7 @@ type Store struct {
 	host       string
 	batchRows  int64
 	batchBytes int64
+	jsonInsert bool // insert_format=JSONEachRow: see insertJSON
 }
 
 // Redact returns dsn with its password replaced, for messages and logs.
@@ -115,7 +116,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		return nil, err
 	}
-	st := &Store{conn: conn, database: db, cluster: cfg.Cluster, host: host, batchRows: limits.rows, batchBytes: limits.bytes}
+	st := &Store{conn: conn, database: db, cluster: cfg.Cluster, host: host, batchRows: limits.rows, batchBytes: limits.bytes, jsonInsert: limits.json}
 	if cfg.Cluster != "" {
 		if err := CheckOneShard(ctx, st, cfg.Cluster, Clusters); err != nil {
 			conn.Close()
@@ -126,7 +127,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 }
 
 // batchLimits bound one insert block.
-type batchLimits struct{ rows, bytes int64 }
+type batchLimits struct {
+	rows, bytes int64
+	json        bool // insert_format=JSONEachRow
+}
 
 // parseDSN reads the DSN with clickhouse-go, plus creditsync's own
 // options — ca_file (a PEM file of the CAs to trust for secure=true),
@@ -155,6 +159,14 @@ func parseDSN(dsn string) (*clickhouse.Options, batchLimits, error) {
 		}
 		q.Del(name)
 	}
+	switch f := q.Get("insert_format"); f {
+	case "", "Native":
+	case "JSONEachRow":
+		limits.json = true
+	default:
+		return nil, limits, invalid("insert_format must be Native or JSONEachRow, not " + f)
+	}
+	q.Del("insert_format")
 	q.Del("ca_file")
 	u.RawQuery = q.Encode()
 	opts, err := clickhouse.ParseDSN(u.String())
@@ -299,6 +311,9 @@ func (s *Store) Query(ctx context.Context, query string, params store.Params) (s
 
 // Insert implements store.Store with PrepareBatch/Append/Send.
 func (s *Store) Insert(ctx context.Context, table string, columns []string, seq iter.Seq2[[]any, error]) (int64, error) {
+	if s.jsonInsert {
+		return s.insertJSON(ctx, table, columns, seq)
+	}
 	query := fmt.Sprintf("INSERT INTO `%s` (`%s`)", table, strings.Join(columns, "`, `"))
 	var sent int64
 	var batch driver.Batch
