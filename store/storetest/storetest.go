@@ -81,7 +81,7 @@ func OpenServer(t testing.TB) store.Store {
 	if dsn == "" {
 		return nil
 	}
-	s, err := server.Open(context.Background(), server.Config{DSN: dsn, Database: DatabaseName(t), Cluster: os.Getenv("CREDITSYNC_TEST_CLUSTER")})
+	s, err := server.Open(context.Background(), server.Config{DSN: dsn, Database: DatabaseName(t), Cluster: os.Getenv("CREDITSYNC_TEST_CLUSTER"), Create: true})
 	if err != nil {
 		t.Fatalf("open server store: %v", err)
 	}
