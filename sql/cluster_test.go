@@ -2,7 +2,6 @@ package sql_test
 
 import (
 	"context"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,8 +10,6 @@ import (
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
 )
-
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // cluster has a hyphen, as real cluster names often do: it must be quoted.
 const cluster = "prod-xuchang"
