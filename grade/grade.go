@@ -130,6 +130,10 @@ func Date(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// TimeZone is the bureau's zone, by its IANA name, for the engine's
+// session (so SQL's today() is the bureau's date too).
+const TimeZone = "Asia/Shanghai"
+
 // shanghai is Asia/Shanghai. China has kept UTC+8 without daylight saving
 // since 1991, so a fixed zone is exact and needs no tz database.
 var shanghai = time.FixedZone("CST", 8*3600)

@@ -44,6 +44,7 @@ var engine struct {
 // concurrent callers take different connections.
 type Store struct {
 	lib      *lib
+	path     string // absolute data directory, for dedicated connections
 	database string
 	pool     chan *conn
 	size     int
@@ -101,7 +102,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			Hint: "libchdb holds one data directory per process; close the other store first",
 		}
 	}
-	s := &Store{lib: l, database: cfg.Database, pool: make(chan *conn, poolSize), types: map[string]map[string]string{}}
+	s := &Store{lib: l, path: path, database: cfg.Database, pool: make(chan *conn, poolSize), types: map[string]map[string]string{}}
 	for range poolSize {
 		c, err := s.connect(path)
 		if err != nil {

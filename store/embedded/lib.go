@@ -55,6 +55,11 @@ type lib struct {
 	resultError     func(res uintptr) *byte
 	resultRowsRead  func(res uintptr) uint64
 	destroyResult   func(res uintptr)
+	// Streaming: the result arrives in chunks, so a large result is never
+	// held whole, and a query can be cancelled between chunks.
+	streamQueryWithParams func(conn uintptr, query *byte, format *byte, names **byte, values **byte, count uintptr) uintptr
+	streamFetch           func(conn uintptr, res uintptr) uintptr
+	streamCancel          func(conn uintptr, res uintptr)
 }
 
 var (
@@ -82,15 +87,18 @@ func load() (*lib, error) {
 		}
 		l := &lib{}
 		for name, fn := range map[string]any{
-			"chdb_connect":              &l.connect,
-			"chdb_close_conn":           &l.closeConn,
-			"chdb_query_n":              &l.queryN,
-			"chdb_query_with_params":    &l.queryWithParams,
-			"chdb_result_buffer":        &l.resultBuffer,
-			"chdb_result_length":        &l.resultLength,
-			"chdb_result_error":         &l.resultError,
-			"chdb_result_rows_read":     &l.resultRowsRead,
-			"chdb_destroy_query_result": &l.destroyResult,
+			"chdb_connect":                  &l.connect,
+			"chdb_close_conn":               &l.closeConn,
+			"chdb_query_n":                  &l.queryN,
+			"chdb_query_with_params":        &l.queryWithParams,
+			"chdb_result_buffer":            &l.resultBuffer,
+			"chdb_result_length":            &l.resultLength,
+			"chdb_result_error":             &l.resultError,
+			"chdb_result_rows_read":         &l.resultRowsRead,
+			"chdb_destroy_query_result":     &l.destroyResult,
+			"chdb_stream_query_with_params": &l.streamQueryWithParams,
+			"chdb_stream_fetch_result":      &l.streamFetch,
+			"chdb_stream_cancel_query":      &l.streamCancel,
 		} {
 			if _, err := purego.Dlsym(h, name); err != nil {
 				loadErr = &store.Error{Op: "load " + path, Err: fmt.Errorf("symbol %s: %w", name, err), Hint: "creditsync needs libchdb " + LibVersion + "; run `make setup`"}

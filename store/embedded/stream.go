@@ -1,0 +1,224 @@
+package embedded
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// formatName is what an output format name looks like; it is sent to the
+// engine, which rejects names it does not know.
+var formatName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+
+// zoneName is what an IANA zone name looks like (it is quoted into SET).
+var zoneName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+\-/]*$`)
+
+// QueryFormatted implements store.Formatter: the engine formats the result
+// and its bytes go to w chunk by chunk, so memory does not grow with the
+// number of rows.
+//
+// Each call runs on a connection of its own, opened for it and closed
+// after: the session settings (time zone, limits, readonly) are set on it
+// once and readonly=1 stays until it closes, so no statement can lift it,
+// and the pool's connections are never left read-only or in another zone.
+func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, opt store.FormatOptions) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	format := opt.Format
+	if format == "" {
+		format = "TabSeparatedWithNames"
+	}
+	if !formatName.MatchString(format) {
+		return fmt.Errorf("output format %q is not a ClickHouse format name", format)
+	}
+	settings, err := sessionFor(opt)
+	if err != nil {
+		return err
+	}
+	c, err := s.dedicated(settings)
+	if err != nil {
+		return err
+	}
+	defer s.closeDedicated(c)
+	return s.stream(ctx, c, w, query, format, opt)
+}
+
+// sessionFor lists the SET statements for opt; readonly comes last since
+// after it nothing can be set.
+func sessionFor(opt store.FormatOptions) ([]string, error) {
+	var set []string
+	if opt.TimeZone != "" {
+		if !zoneName.MatchString(opt.TimeZone) {
+			return nil, fmt.Errorf("time zone %q is not a zone name", opt.TimeZone)
+		}
+		set = append(set, "SET session_timezone = '"+opt.TimeZone+"'")
+	}
+	if opt.MaxResultRows > 0 {
+		set = append(set, "SET max_result_rows = "+strconv.FormatUint(opt.MaxResultRows, 10), "SET result_overflow_mode = 'throw'")
+	}
+	if opt.MaxResultBytes > 0 {
+		set = append(set, "SET max_result_bytes = "+strconv.FormatUint(opt.MaxResultBytes, 10), "SET result_overflow_mode = 'throw'")
+	}
+	if opt.MaxExecutionTime > 0 {
+		set = append(set, "SET max_execution_time = "+strconv.FormatFloat(opt.MaxExecutionTime.Seconds(), 'f', 3, 64))
+	}
+	if !opt.Writable {
+		set = append(set, "SET readonly = 1")
+	}
+	return set, nil
+}
+
+// dedicated opens a connection outside the pool with extra settings.
+func (s *Store) dedicated(settings []string) (*conn, error) {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, errors.New("embedded store is closed")
+	}
+	engine.Lock()
+	c, err := s.connect(s.path)
+	engine.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range settings {
+		r, err := s.runOn(c, q, "", nil)
+		if err != nil {
+			s.closeDedicated(c)
+			return nil, fmt.Errorf("prepare session: %s: %w", q, err)
+		}
+		r.release()
+	}
+	return c, nil
+}
+
+func (s *Store) closeDedicated(c *conn) {
+	engine.Lock()
+	defer engine.Unlock()
+	s.lib.closeConn(c.ptr)
+	engine.conns--
+}
+
+// stream runs query on c and copies the result's chunks to w. When ctx
+// ends the query is cancelled in the engine.
+func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format string, opt store.FormatOptions) error {
+	values, err := store.FormatParams(opt.Params)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(values))
+	vals := make([]string, 0, len(values))
+	for k, v := range values {
+		names = append(names, k)
+		vals = append(vals, v)
+	}
+	marker := newMarker()
+	q, kq := cString("/* " + marker + " */ " + query)
+	f, kf := cString(format)
+	cn, kn := cStrings(names)
+	cv, kv := cStrings(vals)
+	ptr := s.lib.streamQueryWithParams(c.handle, q, f, &cn[0], &cv[0], uintptr(len(names)))
+	keepAlive(kq, kf, kn, kv, cn, cv)
+	if ptr == 0 {
+		return errors.New("chdb returned no result")
+	}
+	head := result{lib: s.lib, ptr: ptr}
+	defer head.release()
+	if err := head.err(); err != nil {
+		if strings.Contains(err.Error(), "Streaming query is not supported") {
+			// INSERT, SET, DDL…: not streamable, and they return little.
+			return s.materialized(ctx, c, w, query, format, opt.Params)
+		}
+		return err
+	}
+
+	// A fetch blocks until the engine has a chunk, which for an aggregation
+	// may take as long as the whole query, and chdb's own cancel waits for
+	// the fetch; so the query is killed from another connection, found by
+	// the marker comment it carries.
+	stop := context.AfterFunc(ctx, func() { s.kill(marker) })
+	defer stop()
+
+	var rows, bytes uint64
+	for {
+		chunk := s.lib.streamFetch(c.handle, ptr)
+		if err := ctx.Err(); err != nil {
+			if chunk != 0 {
+				s.lib.destroyResult(chunk)
+			}
+			return err
+		}
+		if chunk == 0 {
+			return errors.New("chdb returned no chunk")
+		}
+		r := result{lib: s.lib, ptr: chunk}
+		if err := r.err(); err != nil {
+			r.release()
+			return err
+		}
+		b := r.bytes()
+		if len(b) == 0 {
+			r.release()
+			return nil
+		}
+		rows += s.lib.resultRowsRead(chunk)
+		bytes += uint64(len(b))
+		_, err := w.Write(b)
+		r.release()
+		if err != nil {
+			s.kill(marker)
+			return fmt.Errorf("write result: %w", err)
+		}
+		if opt.Progress != nil {
+			opt.Progress(rows, bytes)
+		}
+	}
+}
+
+// newMarker returns a comment text unique to one query, to find it in
+// system.processes.
+func newMarker() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "creditsync-query-" + hex.EncodeToString(b[:])
+}
+
+// kill stops the query carrying marker, if it still runs.
+func (s *Store) kill(marker string) {
+	c, err := s.dedicated(nil)
+	if err != nil {
+		return
+	}
+	defer s.closeDedicated(c)
+	r, err := s.runOn(c, "KILL QUERY WHERE query LIKE '%"+marker+"%' AND query NOT LIKE '%KILL QUERY%' ASYNC", "", nil)
+	if err == nil {
+		r.release()
+	}
+}
+
+// materialized runs a statement the engine cannot stream and writes its
+// whole (small) output.
+func (s *Store) materialized(ctx context.Context, c *conn, w io.Writer, query, format string, params store.Params) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r, err := s.runOn(c, query, format, params)
+	if err != nil {
+		return err
+	}
+	defer r.release()
+	if _, err := w.Write(r.bytes()); err != nil {
+		return fmt.Errorf("write result: %w", err)
+	}
+	return nil
+}

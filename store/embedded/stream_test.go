@@ -1,0 +1,141 @@
+package embedded_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+func formatted(t *testing.T, s store.Store, query string, opt store.FormatOptions) (string, error) {
+	t.Helper()
+	var buf bytes.Buffer
+	err := store.QueryFormatted(context.Background(), s, &buf, query, opt)
+	return buf.String(), err
+}
+
+// The engine formats values itself, in the session's zone.
+func TestQueryFormattedValues(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	tests := []struct {
+		name, query, format, want string
+	}{
+		{"midnight UTC keeps its time", "SELECT toDateTime('2026-12-01 00:00:00', 'UTC') AS t", "CSVWithNames", "\"t\"\n\"2026-12-01 00:00:00\"\n"},
+		{"Shanghai time keeps its time", "SELECT toDateTime('2026-12-02 08:00:00', 'Asia/Shanghai') AS t", "CSV", "\"2026-12-02 08:00:00\"\n"},
+		{"plain DateTime prints in the session zone", "SELECT toDateTime(0) AS t", "CSV", "\"1970-01-01 08:00:00\"\n"},
+		{"DateTime64 keeps milliseconds", "SELECT toDateTime64('2026-12-01 10:11:12.345', 3, 'Asia/Shanghai') AS t", "CSV", "\"2026-12-01 10:11:12.345\"\n"},
+		{"NULL differs from empty", "SELECT CAST(NULL, 'Nullable(String)') AS a, '' AS b", "CSV", "\\N,\"\"\n"},
+		{"NULL in JSON", "SELECT CAST(NULL, 'Nullable(String)') AS a, '' AS b", "JSONEachRow", "{\"a\":null,\"b\":\"\"}\n"},
+		{"NaN stays NaN", "SELECT nan AS x", "TSV", "nan\n"},
+		{"array keeps its structure in CSV", "SELECT ['a;b', 'c'] AS xs", "CSV", "\"['a;b','c']\"\n"},
+		{"array is a JSON array", "SELECT ['a;b', 'c'] AS xs", "JSONEachRow", "{\"xs\":[\"a;b\",\"c\"]}\n"},
+		{"FORMAT clause wins", "SELECT 1 AS n FORMAT JSONEachRow", "CSV", "{\"n\":1}\n"},
+		{"parameters are bound", "SELECT {n:UInt8} + 1 AS n", "TSV", "3\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := formatted(t, s, tt.query, store.FormatOptions{Format: tt.format, TimeZone: "Asia/Shanghai", Params: store.Params{"n": 2}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestQueryFormattedToday(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	got, err := formatted(t, s, "SELECT today()", store.FormatOptions{Format: "TSV", TimeZone: "Asia/Shanghai"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	if strings.TrimSpace(got) != want && strings.TrimSpace(got) != time.Now().Add(-time.Minute).In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly) {
+		t.Errorf("today() = %q, want %s", got, want)
+	}
+}
+
+func TestQueryFormattedReadOnly(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	ctx := context.Background()
+	if err := s.Exec(ctx, "CREATE TABLE t (x UInt8) ENGINE = MergeTree ORDER BY x", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"INSERT INTO t VALUES (1)",
+		"SET readonly = 0",
+		"INSERT INTO t SETTINGS readonly = 0 VALUES (1)",
+		"SELECT 1 SETTINGS readonly = 0",
+		"DROP TABLE t",
+		"SELECT count() FROM numbers(10) SETTINGS max_execution_time = 0",
+	} {
+		out, err := formatted(t, s, q, store.FormatOptions{Format: "TSV", MaxExecutionTime: time.Minute})
+		if err == nil {
+			t.Errorf("%s: allowed (%q)", q, out)
+		} else if !strings.Contains(err.Error(), "readonly") {
+			t.Errorf("%s: refused for another reason: %v", q, err)
+		}
+	}
+	if _, err := formatted(t, s, "INSERT INTO t VALUES (7)", store.FormatOptions{Format: "TSV", Writable: true}); err != nil {
+		t.Fatalf("writable insert: %v", err)
+	}
+	n, err := store.Count(ctx, s, "SELECT count() FROM t", nil)
+	if err != nil || n != 1 {
+		t.Fatalf("rows after one writable insert = %d, %v", n, err)
+	}
+}
+
+func TestQueryFormattedLimits(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	_, err := formatted(t, s, "SELECT number FROM numbers(100000)", store.FormatOptions{Format: "TSV", MaxResultRows: 10})
+	if err == nil {
+		t.Fatal("result of 100000 rows passed a 10-row limit")
+	}
+}
+
+// cancelWriter cancels its context after the first write.
+type cancelWriter struct {
+	cancel context.CancelFunc
+	n      int
+}
+
+func (w *cancelWriter) Write(b []byte) (int, error) {
+	w.n += len(b)
+	w.cancel()
+	return len(b), nil
+}
+
+func TestQueryFormattedCancel(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	t.Run("endless result", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		w := &cancelWriter{cancel: cancel}
+		err := store.QueryFormatted(ctx, s, w, "SELECT number FROM system.numbers", store.FormatOptions{Format: "TSV"})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		if w.n == 0 {
+			t.Fatal("nothing was written before the cancel")
+		}
+	})
+	t.Run("long aggregation", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { time.Sleep(300 * time.Millisecond); cancel() }()
+		err := store.QueryFormatted(ctx, s, io.Discard, "SELECT count() FROM system.numbers WHERE sipHash64(number) = 7", store.FormatOptions{Format: "TSV"})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	})
+	// The store still works afterwards.
+	if got, err := formatted(t, s, "SELECT 1", store.FormatOptions{Format: "TSV"}); err != nil || got != "1\n" {
+		t.Fatalf("after cancel: %q, %v", got, err)
+	}
+}

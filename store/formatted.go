@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// FormatOptions control a query whose result the engine formats itself.
+type FormatOptions struct {
+	// Format is a ClickHouse output format name (CSVWithNames,
+	// JSONEachRow, PrettyCompact, Parquet, …). A FORMAT clause in the
+	// query wins over it, as in clickhouse-client.
+	Format string
+	Params Params
+	// Writable lifts the read-only guard. Without it the session runs with
+	// readonly=1, which the engine enforces and no statement can change.
+	Writable bool
+	// TimeZone is the session time zone (IANA name): it decides today()
+	// and how DateTime values without their own zone print. Empty keeps
+	// the engine's zone.
+	TimeZone string
+	// Limits; zero means none.
+	MaxResultRows    uint64
+	MaxResultBytes   uint64
+	MaxExecutionTime time.Duration
+	// Progress, when set, is called after each chunk of output with the
+	// rows and bytes written so far.
+	Progress func(rows, bytes uint64)
+}
+
+// Formatter is implemented by stores whose engine can write a result in
+// one of ClickHouse's formats, streamed without decoding in Go.
+type Formatter interface {
+	QueryFormatted(ctx context.Context, w io.Writer, query string, opt FormatOptions) error
+}
+
+// ErrFormatUnsupported says the store cannot stream engine-formatted
+// output.
+var ErrFormatUnsupported = errors.New("engine-formatted output is not supported on this engine")
+
+// QueryFormatted runs query on s with the engine formatting the result,
+// or fails with ErrFormatUnsupported when s cannot.
+func QueryFormatted(ctx context.Context, s Store, w io.Writer, query string, opt FormatOptions) error {
+	f, ok := s.(Formatter)
+	if !ok {
+		return &Error{Op: "run query with format " + opt.Format, Err: ErrFormatUnsupported,
+			Hint: "the " + s.Engine() + " engine only prints table, csv and json; use the embedded engine or clickhouse-client for other formats"}
+	}
+	return f.QueryFormatted(ctx, w, query, opt)
+}
