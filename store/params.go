@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// RawParam is a parameter value already in ClickHouse's escaped text
+// form, passed on as it is (clickhouse-client's --param_NAME=VALUE).
+type RawParam string
+
 // FormatParam writes a parameter value the way ClickHouse parses it for a
 // {name:Type} placeholder. A time.Time at midnight UTC is written as a
 // date, so it binds to both Date and DateTime placeholders.
@@ -16,6 +20,8 @@ func FormatParam(v any) (string, error) {
 		return `\N`, nil
 	case string:
 		return paramEscaper.Replace(x), nil
+	case RawParam:
+		return string(x), nil
 	case bool:
 		if x {
 			return "true", nil

@@ -28,8 +28,10 @@ type app struct {
 	database   string
 	logFormat  string
 	verbose    bool
+	stdin      io.Reader
 	stdout     io.Writer
 	stderr     io.Writer
+	sqlParams  map[string]string // --param_NAME=VALUE, taken out before cobra parses
 	log        *slog.Logger
 	autoSchema bool
 	createDB   bool // init: create the server database if missing
@@ -38,7 +40,9 @@ type app struct {
 	configFile string        // run --config; "" = CREDITSYNC_CONFIG or creditsync.toml
 }
 
-func newApp() *app { return &app{stdout: os.Stdout, stderr: os.Stderr, autoSchema: true} }
+func newApp() *app {
+	return &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, autoSchema: true}
+}
 
 // defaultDataDir is where the embedded engine keeps data when neither
 // --data nor CREDITSYNC_DATA says otherwise.
@@ -74,11 +78,14 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			a.stdout, a.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			a.stdin, a.stdout, a.stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			if a.dsn == "" {
 				a.dsn = os.Getenv("CREDITSYNC_CLICKHOUSE")
 			}
 			a.log = a.newLogger()
+			if len(a.sqlParams) > 0 && cmd.Name() != "sql" {
+				return usageError{fmt.Errorf("--param_NAME=VALUE is for the sql command, not %s", cmd.Name())}
+			}
 			return nil
 		},
 	}
@@ -111,8 +118,9 @@ func (a *app) newLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, opts))
 }
 
-// isTerminal reports whether w is an interactive terminal (for progress bars).
-func isTerminal(w io.Writer) bool {
+// isTerminal reports whether w (a reader or writer) is an interactive
+// terminal (for progress bars).
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -127,7 +127,7 @@ func TestLifecycleCommands(t *testing.T) {
 	if out := run("upgrade", "apply", d, "--on", "2026-08-14"); !strings.Contains(out, "application refused") {
 		t.Errorf("upgrade of a D institution whose records still hold: %s", out)
 	}
-	if out := run("sql", "SELECT count() AS n FROM v_current_grades WHERE valid_from >= '2026-08-10'", "--format", "csv"); !strings.HasPrefix(out, "n\n") {
+	if out := run("sql", "SELECT count() AS n FROM v_current_grades WHERE valid_from >= '2026-08-10'", "--format", "csv"); !strings.HasPrefix(out, "\"n\"\n") {
 		t.Errorf("views: %s", out)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/xuchang-hrss/creditsync/store"
@@ -23,6 +24,9 @@ const (
 	exitFailure  = 1
 	exitUsage    = 2
 	exitRejected = 3
+	// exitInterrupted is the shell's 128+SIGINT, for a command stopped by
+	// Ctrl-C or SIGTERM.
+	exitInterrupted = 130
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -36,15 +40,25 @@ func main() {
 
 func run(ctx context.Context, args []string) int {
 	app := newApp()
+	args, params, err := takeParams(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "creditsync:", err)
+		return exitUsage
+	}
+	app.sqlParams = params
 	cmd := app.root()
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
+	err = cmd.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
 	}
 	var ue usageError
 	var re rejectedError
+	var ie interruptedError
 	switch {
+	case errors.As(err, &ie):
+		fmt.Fprintln(os.Stderr, "creditsync: interrupted")
+		return exitInterrupted
 	case errors.As(err, &re):
 		fmt.Fprintln(os.Stderr, "creditsync:", err)
 		return exitRejected
@@ -79,4 +93,38 @@ func hintFor(err error) string {
 		return "interrupted; work already committed is kept, run the command again to continue"
 	}
 	return ""
+}
+
+// takeParams removes clickhouse-client style --param_NAME=VALUE (or
+// --param_NAME VALUE) arguments, which cobra cannot declare, before the
+// flags are parsed.
+func takeParams(args []string) (rest []string, params map[string]string, err error) {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, ok := strings.CutPrefix(arg, "--param_")
+		if !ok {
+			rest = append(rest, arg)
+			continue
+		}
+		name, value, hasValue := strings.Cut(name, "=")
+		if !hasValue {
+			if i+1 >= len(args) {
+				return nil, nil, usageError{fmt.Errorf("--param_%s needs a value", name)}
+			}
+			i++
+			value = args[i]
+		}
+		if name == "" {
+			return nil, nil, usageError{errors.New("--param_NAME=VALUE needs a name")}
+		}
+		if params == nil {
+			params = map[string]string{}
+		}
+		params[name] = value
+	}
+	return rest, params, nil
 }

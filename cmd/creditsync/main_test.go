@@ -94,14 +94,14 @@ func TestImportThenQuery(t *testing.T) {
 		}
 		return r.stdout
 	}
-	if got := count(); got != "n\n3\n" {
+	if got := count(); got != "\"n\"\n3\n" {
 		t.Fatalf("count after import = %q", got)
 	}
 	r = runCLI(t, env, "import", "institutions", bad)
 	if !strings.Contains(r.stdout, "0 new or changed, 3 unchanged") {
 		t.Errorf("second import output: %s", r.stdout)
 	}
-	if got := count(); got != "n\n3\n" {
+	if got := count(); got != "\"n\"\n3\n" {
 		t.Errorf("count after second import = %q", got)
 	}
 	r = runCLI(t, env, "sql", "--format", "json", "SELECT uscc, county_code FROM institutions WHERE uscc = '91411023MA40000005'")

@@ -160,7 +160,7 @@ func TestNightlyWithFailingSource(t *testing.T) {
 	if !strings.Contains(stepOf(rep, "regrade").Summary, "publicity-abnormal") {
 		t.Errorf("regrade does not name the stale source: %q", stepOf(rep, "regrade").Summary)
 	}
-	if after := site.sql(t, listed); after != before || before == "count()\n0\n" {
+	if after := site.sql(t, listed); after != before || before == "\"count()\"\n0\n" {
 		t.Errorf("abnormal listings changed after a failed sync: %q → %q", before, after)
 	}
 }

@@ -63,7 +63,7 @@ func TestRunNightlyRecordsAndLocks(t *testing.T) {
 	}
 	reps = reps[1:]
 	out := runCLI(t, env, "sql", "--format", "csv", "SELECT status FROM job_runs WHERE step = '' AND run_id = '"+reps[0].RunID+"'")
-	if out.stdout != "status\nok\n" {
+	if out.stdout != "\"status\"\n\"ok\"\n" {
 		t.Errorf("job_runs run row = %q (%s)", out.stdout, out.stderr)
 	}
 

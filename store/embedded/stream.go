@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -55,7 +56,8 @@ func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, o
 // sessionFor lists the SET statements for opt; readonly comes last since
 // after it nothing can be set.
 func sessionFor(opt store.FormatOptions) ([]string, error) {
-	var set []string
+	// JSON has no NaN or Inf; quoted, they stay distinct from NULL.
+	set := []string{"SET output_format_json_quote_denormals = 1"}
 	if opt.TimeZone != "" {
 		if !zoneName.MatchString(opt.TimeZone) {
 			return nil, fmt.Errorf("time zone %q is not a zone name", opt.TimeZone)
@@ -109,12 +111,55 @@ func (s *Store) closeDedicated(c *conn) {
 	engine.conns--
 }
 
-// stream runs query on c and copies the result's chunks to w. When ctx
-// ends the query is cancelled in the engine.
+// chunkHeaders lists the formats whose output may be streamed: the engine
+// formats each chunk of a streamed result as a document of its own, which
+// for these formats only repeats the header lines counted here (dropped
+// from every chunk after the first). Pretty tables repeat their frame per
+// chunk as clickhouse-client shows them per block. Other formats (JSON,
+// XML, Parquet, Markdown, …) wrap the whole result and are produced in one
+// piece.
+var chunkHeaders = map[string]int{
+	"CSV": 0, "CSVWithNames": 1, "CSVWithNamesAndTypes": 2,
+	"TSV": 0, "TSVWithNames": 1, "TSVWithNamesAndTypes": 2, "TSVRaw": 0,
+	"TabSeparated": 0, "TabSeparatedWithNames": 1, "TabSeparatedWithNamesAndTypes": 2, "TabSeparatedRaw": 0,
+	"JSONEachRow": 0, "JSONLines": 0, "NDJSON": 0, "JSONStringsEachRow": 0, "JSONCompactEachRow": 0,
+	"JSONCompactEachRowWithNames": 1, "JSONCompactEachRowWithNamesAndTypes": 2,
+	"Native": 0, "RowBinary": 0, "LineAsString": 0, "Raw": 0, "TSKV": 0,
+	"Pretty": 0, "PrettyCompact": 0, "PrettyCompactMonoBlock": 0, "PrettySpace": 0,
+	"PrettyNoEscapes": 0, "PrettyCompactNoEscapes": 0, "PrettySpaceNoEscapes": 0, "Vertical": 0,
+}
+
+// formatClause finds a trailing FORMAT clause, which wins over the
+// format asked for.
+var formatClause = regexp.MustCompile(`(?is)\bFORMAT\s+([A-Za-z0-9]+)(\s+SETTINGS\b[^'"]*)?\s*;?\s*$`)
+
+// effectiveFormat is the format the engine will write query in.
+func effectiveFormat(query, format string) string {
+	if m := formatClause.FindStringSubmatch(query); m != nil {
+		return m[1]
+	}
+	return format
+}
+
+// stream runs query on c and copies its output to w, chunk by chunk when
+// the format allows. When ctx ends the query is killed in the engine.
 func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format string, opt store.FormatOptions) error {
 	values, err := store.FormatParams(opt.Params)
 	if err != nil {
 		return err
+	}
+	// A fetch blocks until the engine has a chunk, which for an aggregation
+	// may take as long as the whole query, and chdb's own cancel waits for
+	// the fetch; so the query is killed from another connection, found by
+	// the marker comment it carries.
+	marker := newMarker()
+	marked := "/* " + marker + " */ " + query
+	stop := context.AfterFunc(ctx, func() { s.kill(marker) })
+	defer stop()
+
+	skip, streamable := chunkHeaders[effectiveFormat(query, format)]
+	if !streamable {
+		return s.materialized(ctx, c, w, marked, format, values)
 	}
 	names := make([]string, 0, len(values))
 	vals := make([]string, 0, len(values))
@@ -122,8 +167,7 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format 
 		names = append(names, k)
 		vals = append(vals, v)
 	}
-	marker := newMarker()
-	q, kq := cString("/* " + marker + " */ " + query)
+	q, kq := cString(marked)
 	f, kf := cString(format)
 	cn, kn := cStrings(names)
 	cv, kv := cStrings(vals)
@@ -137,20 +181,13 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format 
 	if err := head.err(); err != nil {
 		if strings.Contains(err.Error(), "Streaming query is not supported") {
 			// INSERT, SET, DDL…: not streamable, and they return little.
-			return s.materialized(ctx, c, w, query, format, opt.Params)
+			return s.materialized(ctx, c, w, marked, format, values)
 		}
 		return err
 	}
 
-	// A fetch blocks until the engine has a chunk, which for an aggregation
-	// may take as long as the whole query, and chdb's own cancel waits for
-	// the fetch; so the query is killed from another connection, found by
-	// the marker comment it carries.
-	stop := context.AfterFunc(ctx, func() { s.kill(marker) })
-	defer stop()
-
 	var rows, bytes uint64
-	for {
+	for n := 0; ; n++ {
 		chunk := s.lib.streamFetch(c.handle, ptr)
 		if err := ctx.Err(); err != nil {
 			if chunk != 0 {
@@ -172,6 +209,9 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format 
 			return nil
 		}
 		rows += s.lib.resultRowsRead(chunk)
+		if n > 0 {
+			b = dropLines(b, skip)
+		}
 		bytes += uint64(len(b))
 		_, err := w.Write(b)
 		r.release()
@@ -183,6 +223,45 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format 
 			opt.Progress(rows, bytes)
 		}
 	}
+}
+
+// dropLines removes the first n lines of b.
+func dropLines(b []byte, n int) []byte {
+	for range n {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return nil
+		}
+		b = b[i+1:]
+	}
+	return b
+}
+
+// materialized runs a statement in one piece (formats that wrap the
+// whole result; INSERT, SET, DDL) and writes its output.
+func (s *Store) materialized(ctx context.Context, c *conn, w io.Writer, query, format string, values map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	params := make(store.Params, len(values))
+	for k, v := range values {
+		params[k] = store.RawParam(v)
+	}
+	r, qerr := s.runOn(c, query, format, params)
+	if cerr := ctx.Err(); cerr != nil {
+		if qerr == nil {
+			r.release()
+		}
+		return cerr
+	}
+	if qerr != nil {
+		return qerr
+	}
+	defer r.release()
+	if _, err := w.Write(r.bytes()); err != nil {
+		return fmt.Errorf("write result: %w", err)
+	}
+	return nil
 }
 
 // newMarker returns a comment text unique to one query, to find it in
@@ -204,21 +283,4 @@ func (s *Store) kill(marker string) {
 	if err == nil {
 		r.release()
 	}
-}
-
-// materialized runs a statement the engine cannot stream and writes its
-// whole (small) output.
-func (s *Store) materialized(ctx context.Context, c *conn, w io.Writer, query, format string, params store.Params) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	r, err := s.runOn(c, query, format, params)
-	if err != nil {
-		return err
-	}
-	defer r.release()
-	if _, err := w.Write(r.bytes()); err != nil {
-		return fmt.Errorf("write result: %w", err)
-	}
-	return nil
 }

@@ -3,7 +3,9 @@ package embedded_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -48,6 +50,29 @@ func TestQueryFormattedValues(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// A result of many chunks is still one document.
+func TestQueryFormattedManyChunks(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	const n = 300000 // several of the engine's blocks
+	csv, err := formatted(t, s, fmt.Sprintf("SELECT number AS n FROM numbers(%d)", n), store.FormatOptions{Format: "CSVWithNames"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := strings.Count(csv, "\"n\""); c != 1 || strings.Count(csv, "\n") != n+1 {
+		t.Errorf("CSVWithNames: %d headers, %d lines; want 1 and %d", c, strings.Count(csv, "\n"), n+1)
+	}
+	for _, q := range []string{fmt.Sprintf("SELECT number AS n FROM numbers(%d)", n), fmt.Sprintf("SELECT number AS n FROM numbers(%d) FORMAT JSON", n)} {
+		doc, err := formatted(t, s, q, store.FormatOptions{Format: "JSON"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct{ Data []struct{ N uint64 } }
+		if err := json.Unmarshal([]byte(doc), &v); err != nil || len(v.Data) != n {
+			t.Errorf("%s: %d rows, %v", q, len(v.Data), err)
+		}
 	}
 }
 

@@ -101,6 +101,7 @@ func main() {
 		r.regrade(scale, asOf)
 	}
 	r.imports(*importRows)
+	r.exports(*importRows)
 	r.goBenchmarks()
 	if err := write(*out, r.results); err != nil {
 		fail(err)
@@ -212,6 +213,20 @@ func (r *runner) imports(n int) {
 		} else if c.min > 0 {
 			rate := float64(n) / secs
 			m.Met = verdict(rate >= c.min, fmt.Sprintf("%.0f rows/s", rate))
+		}
+		r.results = append(r.results, m)
+	}
+}
+
+// exports times `sql` writing every imported inspection (the CSV import's
+// data directory) to standard output: the engine formats, Go only copies.
+func (r *runner) exports(n int) {
+	env := []string{"CREDITSYNC_DATA=" + filepath.Join(r.work, "import-CSV")}
+	for _, format := range []string{"csv", "json"} {
+		secs, peak, _, err := r.run(env, r.bin, "sql", "--format", format, "SELECT * FROM inspections")
+		m := measurement{Area: "sql export " + format, Scale: fmt.Sprintf("%d rows", n), Rows: int64(n), Seconds: secs, PeakMiB: peak, Target: "a few seconds; memory flat"}
+		if err != nil {
+			m.Note = "failed: " + firstLine(err.Error())
 		}
 		r.results = append(r.results, m)
 	}

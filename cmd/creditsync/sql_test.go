@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// Each value the old decoder printed wrong comes out as the engine writes it.
+func TestSQLValues(t *testing.T) {
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	tests := []struct {
+		name, format, query, want string
+	}{
+		{"DateTime at 00:00 UTC keeps its time", "csv", "SELECT toDateTime('2026-12-01 00:00:00', 'UTC') AS t", "\"t\"\n\"2026-12-01 00:00:00\"\n"},
+		{"Asia/Shanghai DateTime keeps its time", "csv", "SELECT toDateTime('2026-12-02 08:00:00', 'Asia/Shanghai') AS t", "\"t\"\n\"2026-12-02 08:00:00\"\n"},
+		{"DateTime64(3) keeps milliseconds", "json", "SELECT toDateTime64('2026-12-01 10:11:12.345', 3) AS t", "{\"t\":\"2026-12-01 10:11:12.345\"}\n"},
+		{"NULL is not the empty string in CSV", "csv", "SELECT NULL AS a, '' AS b", "\"a\",\"b\"\n\\N,\"\"\n"},
+		{"NULL is null in JSON", "json", "SELECT NULL AS a, '' AS b", "{\"a\":null,\"b\":\"\"}\n"},
+		{"NaN stays NaN", "json", "SELECT nan AS x", "{\"x\":\"nan\"}\n"},
+		{"array containing the separator", "csv", "SELECT ['a;b', 'c'] AS xs", "\"xs\"\n\"['a;b','c']\"\n"},
+		{"array in JSON", "json", "SELECT ['a;b', 'c'] AS xs", "{\"xs\":[\"a;b\",\"c\"]}\n"},
+		{"json keys in column order", "json", "SELECT 2 AS z, 1 AS a", "{\"z\":2,\"a\":1}\n"},
+		{"engine format name", "TSVWithNames", "SELECT 1 AS n", "n\n1\n"},
+		{"FORMAT clause", "csv", "SELECT 1 AS n FORMAT Vertical", "Row 1:\n──────\nn: 1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, env, "sql", "--format", tt.format, tt.query)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if r.stdout != tt.want {
+				t.Errorf("got %q, want %q", r.stdout, tt.want)
+			}
+		})
+	}
+}
+
+// today() is the bureau's date: the session zone is Asia/Shanghai.
+func TestSQLTodayIsShanghai(t *testing.T) {
+	r := runCLI(t, []string{"CREDITSYNC_DATA=" + t.TempDir()}, "sql", "--format", "TSV", "SELECT today() = toDate(now(), 'Asia/Shanghai'), timezone()")
+	if r.stdout != "1\tAsia/Shanghai\n" {
+		t.Errorf("got %q (%s)", r.stdout, r.stderr)
+	}
+}
+
+func TestSQLInput(t *testing.T) {
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	r := runCLI(t, env, "sql", "--format", "TSV", "--param_n=41", "--queries-file", filepath.Join("testdata", "two-queries.sql"))
+	if r.code != 0 || r.stdout != "a;b\n42\n" {
+		t.Errorf("queries file: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	cmd := exec.Command(binary, "sql", "--format", "csv", "--excel", "--param_s", "x'y")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader("SELECT {s:String} AS s")
+	out, err := cmd.Output()
+	if err != nil || string(out) != "\uFEFF\"s\"\n\"x'y\"\n" {
+		t.Errorf("stdin with a parameter and --excel: %v, %q", err, out)
+	}
+}
+
+// sql is read-only unless --write: the engine refuses the INSERT.
+func TestSQLReadOnly(t *testing.T) {
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	if r := runCLI(t, env, "sql", "--write", "CREATE TABLE scratch (x UInt8) ENGINE = MergeTree ORDER BY x"); r.code != 0 {
+		t.Fatalf("create with --write: exit %d: %s", r.code, r.stderr)
+	}
+	r := runCLI(t, env, "sql", "INSERT INTO scratch VALUES (1)")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "readonly") || !strings.Contains(r.stderr, "--write") {
+		t.Errorf("insert without --write: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, q := range []string{"SELECT 1 SETTINGS readonly = 0", "SET readonly = 0; INSERT INTO scratch VALUES (1)"} {
+		if r := runCLI(t, env, "sql", q); r.code != exitFailure {
+			t.Errorf("%s: exit %d", q, r.code)
+		}
+	}
+	if r := runCLI(t, env, "sql", "--write", "INSERT INTO scratch VALUES (1)"); r.code != 0 {
+		t.Fatalf("insert with --write: exit %d: %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, env, "sql", "--format", "TSV", "SELECT count() FROM scratch"); r.stdout != "1\n" {
+		t.Errorf("rows after one allowed insert: %q", r.stdout)
+	}
+}
+
+// SIGINT cancels the running query and the command exits 130.
+func TestSQLCancel(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(binary, "-v", "sql", "SELECT count() FROM system.numbers WHERE sipHash64(number) = 7")
+			cmd.Env = append(os.Environ(), "CREDITSYNC_DATA="+t.TempDir())
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			cmd.Stdout = &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			sc := bufio.NewScanner(stderr)
+			var seen []string
+			for sc.Scan() {
+				seen = append(seen, sc.Text())
+				if strings.Contains(sc.Text(), "running query") {
+					break
+				}
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			for sc.Scan() {
+				seen = append(seen, sc.Text())
+			}
+			err = cmd.Wait()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
+				t.Fatalf("exit: %v, want %d\n%s", err, exitInterrupted, strings.Join(seen, "\n"))
+			}
+		})
+	}
+}
