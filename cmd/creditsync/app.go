@@ -32,6 +32,10 @@ type app struct {
 	stdout     io.Writer
 	stderr     io.Writer
 	sqlParams  map[string]string // --param_NAME=VALUE, taken out before cobra parses
+	rawArgs    []string          // the command line without them, to forward to a daemon
+	shared     store.Store       // the daemon's store; commands use it instead of opening one
+	sharedData string            // the daemon's data directory (absolute)
+	inDaemon   bool              // running inside the daemon: never forward again
 	log        *slog.Logger
 	autoSchema bool
 	createDB   bool // init: create the server database if missing
@@ -86,7 +90,7 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 			if len(a.sqlParams) > 0 && cmd.Name() != "sql" {
 				return usageError{fmt.Errorf("--param_NAME=VALUE is for the sql command, not %s", cmd.Name())}
 			}
-			return nil
+			return a.forward(cmd, args)
 		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
@@ -101,7 +105,7 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log debug detail")
 	root.AddCommand(a.initCmd(), a.importCmd(), a.sqlCmd(), a.versionCmd(), a.demoCmd(), a.gradeCmd(), a.explainCmd(), a.evaluateCmd(), a.objectionCmd(), a.confirmCmd(), a.expireCmd(), a.regradeCmd(), a.upgradeCmd(), a.historyCmd(), a.gradesCmd(), a.eligibilityCmd(), a.samplePlanCmd(), a.nominateCmd(), a.genCmd())
 	root.AddCommand(a.runCmd(), a.scheduleCmd(), a.statusCmd())
-	root.AddCommand(a.reportCmd(), a.serveCmd())
+	root.AddCommand(a.reportCmd(), a.serveCmd(), a.serverCmd())
 	root.AddCommand(a.syncCmd(), a.sourcesCmd(), a.reviewCmd())
 	return root
 }
@@ -126,7 +130,16 @@ func isTerminal(w any) bool {
 }
 
 // open opens the configured store and brings its schema up to date.
+// Inside the daemon it returns the daemon's store, which stays open.
 func (a *app) open(ctx context.Context) (store.Store, error) {
+	if a.shared != nil {
+		if a.sharedData != "" {
+			if d, _ := filepath.Abs(a.dataDir); d != a.sharedData {
+				return nil, fmt.Errorf("the daemon holds %s, not %s", a.sharedData, a.dataDir)
+			}
+		}
+		return sharedStore{a.shared}, nil
+	}
 	var s store.Store
 	if a.dsn != "" {
 		a.log.Debug("opening ClickHouse server", "dsn", server.Redact(a.dsn), "cluster", a.cluster)
@@ -188,4 +201,18 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// sharedStore is the daemon's store lent to one command: closing it is a
+// no-op, the daemon closes it when it stops.
+type sharedStore struct{ store.Store }
+
+func (sharedStore) Close() error { return nil }
+
+// unshared returns the store under a sharedStore.
+func unshared(s store.Store) store.Store {
+	if sh, ok := s.(sharedStore); ok {
+		return sh.Store
+	}
+	return s
 }

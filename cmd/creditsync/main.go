@@ -38,16 +38,23 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:]))
 }
 
-func run(ctx context.Context, args []string) int {
-	app := newApp()
+func run(ctx context.Context, args []string) int { return newApp().execute(ctx, args) }
+
+// execute runs one command line with a's standard streams and returns the
+// exit status. The daemon calls it too, for the commands it is sent.
+func (a *app) execute(ctx context.Context, args []string) int {
+	stderr := a.stderr
 	args, params, err := takeParams(args)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "creditsync:", err)
+		fmt.Fprintln(stderr, "creditsync:", err)
 		return exitUsage
 	}
-	app.sqlParams = params
-	cmd := app.root()
+	a.sqlParams, a.rawArgs = params, args
+	cmd := a.root()
 	cmd.SetArgs(args)
+	cmd.SetIn(a.stdin)
+	cmd.SetOut(a.stdout)
+	cmd.SetErr(a.stderr)
 	err = cmd.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -55,24 +62,27 @@ func run(ctx context.Context, args []string) int {
 	var ue usageError
 	var re rejectedError
 	var ie interruptedError
+	var fe forwardedExit
 	switch {
+	case errors.As(err, &fe):
+		return fe.code
 	case errors.As(err, &ie):
-		fmt.Fprintln(os.Stderr, "creditsync: interrupted")
+		fmt.Fprintln(stderr, "creditsync: interrupted")
 		return exitInterrupted
 	case errors.As(err, &re):
-		fmt.Fprintln(os.Stderr, "creditsync:", err)
+		fmt.Fprintln(stderr, "creditsync:", err)
 		return exitRejected
 	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, "creditsync:", err)
-		fmt.Fprintln(os.Stderr, "run 'creditsync --help' for usage")
+		fmt.Fprintln(stderr, "creditsync:", err)
+		fmt.Fprintln(stderr, "run 'creditsync --help' for usage")
 		return exitUsage
 	}
-	fmt.Fprintln(os.Stderr, "creditsync:", err)
+	fmt.Fprintln(stderr, "creditsync:", err)
 	var se *store.Error
 	if !errors.As(err, &se) {
 		// store.Error prints its own hint.
 		if hint := hintFor(err); hint != "" {
-			fmt.Fprintln(os.Stderr, "hint:", hint)
+			fmt.Fprintln(stderr, "hint:", hint)
 		}
 	}
 	return exitFailure

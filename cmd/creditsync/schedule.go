@@ -50,16 +50,41 @@ type scheduledJob struct {
 }
 
 func (a *app) schedule(ctx context.Context, cfg opsConfig) error {
-	loc, err := time.LoadLocation(cfg.Schedule.Timezone)
-	if err != nil {
-		return fmt.Errorf("schedule timezone %q: %w", cfg.Schedule.Timezone, err)
-	}
 	metrics := jobs.NewMetrics()
 	a.metrics = metrics
+	stop, planned, err := a.startScheduler(ctx, cfg, metrics)
+	if err != nil {
+		return err
+	}
+	if planned == 0 {
+		stop()
+		return usageError{errors.New("no job is scheduled; set [schedule] specs in creditsync.toml")}
+	}
+	srv := a.metricsServer(cfg.Schedule.MetricsAddr, metrics, nil)
+	<-ctx.Done()
+	a.log.Info("stopping: waiting for the running job's current step")
+	stop()
+	if srv != nil {
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}
+	return nil
+}
+
+// startScheduler runs the jobs of cfg's [schedule] on their cron specs
+// until stop is called; stop waits for the running job's current step
+// (ctx ending makes the job skip its remaining steps). It returns how
+// many jobs are planned.
+func (a *app) startScheduler(ctx context.Context, cfg opsConfig, metrics *jobs.Metrics) (stop func(), planned int, err error) {
+	loc, err := time.LoadLocation(cfg.Schedule.Timezone)
+	if err != nil {
+		return nil, 0, fmt.Errorf("schedule timezone %q: %w", cfg.Schedule.Timezone, err)
+	}
 	logger := cronLogger{a}
 	c := cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	known := jobsByName()
-	var planned []scheduledJob
+	var jobsPlanned []scheduledJob
 	for _, j := range []scheduledJob{{"sync", cfg.Schedule.Sync}, {"nightly", cfg.Schedule.Nightly}, {"county-report", cfg.Schedule.CountyReport}, {"city-report", cfg.Schedule.CityReport}} {
 		build, ok := known[j.name]
 		if j.spec == "" || !ok {
@@ -78,40 +103,38 @@ func (a *app) schedule(ctx context.Context, cfg opsConfig) error {
 				a.log.Info("job finished", "job", name, "run", rep.RunID, "status", rep.Status)
 			}
 		}); err != nil {
-			return usageError{fmt.Errorf("schedule for %s %q: %w", name, j.spec, err)}
+			return nil, 0, usageError{fmt.Errorf("schedule for %s %q: %w", name, j.spec, err)}
 		}
-		planned = append(planned, j)
-	}
-	if len(planned) == 0 {
-		return usageError{errors.New("no job is scheduled; set [schedule] specs in creditsync.toml")}
-	}
-	var srv *http.Server
-	if cfg.Schedule.MetricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
-		srv = &http.Server{Addr: cfg.Schedule.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-		go func() {
-			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				a.log.Error("metrics server stopped", "err", err)
-			}
-		}()
+		jobsPlanned = append(jobsPlanned, j)
 	}
 	c.Start()
 	for _, e := range c.Entries() {
 		a.log.Info("scheduled", "next", e.Next.In(loc).Format(time.RFC3339))
 	}
-	for _, j := range planned {
+	for _, j := range jobsPlanned {
 		a.log.Info("job", "name", j.name, "spec", j.spec, "timezone", loc.String())
 	}
-	<-ctx.Done()
-	a.log.Info("stopping: waiting for the running job's current step")
-	<-c.Stop().Done()
-	if srv != nil {
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
+	return func() { <-c.Stop().Done() }, len(jobsPlanned), nil
+}
+
+// metricsServer serves Prometheus metrics (and, for the daemon, health)
+// on addr; nil when addr is empty.
+func (a *app) metricsServer(addr string, metrics *jobs.Metrics, health http.Handler) *http.Server {
+	if addr == "" {
+		return nil
 	}
-	return nil
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
+	if health != nil {
+		mux.Handle("/healthz", health)
+	}
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("metrics server stopped", "err", err)
+		}
+	}()
+	return srv
 }
 
 // cronLogger adapts slog to cron's logger interface.

@@ -43,8 +43,9 @@ Grades are those recorded in the grade history; until an evaluation is
 recorded they are computed with the rules at each day. The choice is made
 at start and logged.
 
-With the embedded engine the server holds the data directory: stop it
-for imports and nightly runs, or use a ClickHouse server.`,
+With the embedded engine serve holds the data directory alone; to run
+imports, queries and the nightly job next to the web pages, run the
+daemon instead (creditsync server), which serves the same pages.`,
 		Example: "  CREDITSYNC_TOKEN_CITY=$(openssl rand -hex 24) creditsync serve --addr 127.0.0.1:8080",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {

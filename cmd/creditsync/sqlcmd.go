@@ -141,6 +141,7 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 		return err
 	}
 	defer s.Close()
+	s = unshared(s)
 	if _, ok := s.(store.Formatter); !ok {
 		return a.runSQLDecoded(ctx, s, stmts, f.format, params)
 	}

@@ -103,7 +103,19 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 	}
 	s := &Store{lib: l, path: path, database: cfg.Database, pool: make(chan *conn, poolSize), types: map[string]map[string]string{}}
-	for range poolSize {
+	if engine.conns == 0 {
+		// Only the first connection can find the directory locked.
+		restore := quietStderr()
+		c, err := s.connect(path)
+		restore()
+		if err != nil {
+			return nil, err
+		}
+		engine.path = path
+		s.size++
+		s.pool <- c
+	}
+	for s.size < poolSize {
 		c, err := s.connect(path)
 		if err != nil {
 			s.closeLocked()
@@ -132,7 +144,7 @@ func (s *Store) connect(path string) (*conn, error) {
 		return nil, &store.Error{
 			Op:   "open embedded engine at " + path,
 			Err:  err,
-			Hint: "wait for that process to finish, or use --data to choose another directory; for concurrent writers use a ClickHouse server",
+			Hint: "wait for that process to finish (a starting `creditsync server` daemon takes a few seconds, then commands run through it), or use --data to choose another directory",
 		}
 	}
 	engine.conns++

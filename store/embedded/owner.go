@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -27,3 +28,25 @@ func readOwner(path string) string {
 }
 
 func removeOwner(path string) { _ = os.Remove(ownerFile(path)) }
+
+// quietStderr points descriptor 2 at /dev/null until restore is called.
+// When the data directory is locked, the engine prints its own exception
+// (Code: 76 … Cannot lock file …) to standard error before failing; the
+// failure is explained to the user with who holds the directory instead.
+func quietStderr() (restore func()) {
+	saved, err := syscall.Dup(2)
+	if err != nil {
+		return func() {}
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		syscall.Close(saved)
+		return func() {}
+	}
+	_ = syscall.Dup2(int(null.Fd()), 2)
+	null.Close()
+	return func() {
+		_ = syscall.Dup2(saved, 2)
+		syscall.Close(saved)
+	}
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/localapi"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/serve"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// sharedState is what the daemon lends to the commands it runs.
+type sharedState struct {
+	store   store.Store
+	dataDir string
+}
+
+// serverFlags are the daemon's options.
+type serverFlags struct {
+	addr, metricsAddr, rules string
+}
+
+func (a *app) serverCmd() *cobra.Command {
+	var f serverFlags
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "The daemon: owns the data directory, serves the web pages, runs the schedule and the CLI's commands",
+		Long: `server is the one long-running process of a bureau's installation. It
+opens the store once and keeps it, and does everything long-running:
+
+  - the web pages and JSON API of serve, on --addr (needs [serve] tokens in
+    creditsync.toml; without them the web pages stay off);
+  - the scheduled jobs of schedule ([schedule] cron specs, the same run
+    lock, summaries and webhook);
+  - Prometheus metrics and /healthz on --metrics-addr;
+  - the local API: a Unix socket at DATA/daemon/api.sock (directory 0700,
+    socket 0600, never on the network). While the daemon runs, every other
+    creditsync command on the same data directory (sql, import, run,
+    grade, report, …) is sent there and runs inside the daemon: the same
+    output, the same exit status, no lock errors.
+
+SIGTERM or Ctrl-C stops it gracefully: new commands are refused, the
+running job finishes its current step, commands in flight are cancelled,
+then the store is closed.
+
+serve and schedule still run on their own for those who want them apart
+(or with a ClickHouse server), but not next to a daemon on the same data
+directory.`,
+		Example: `  creditsync --data /var/lib/creditsync server --addr 127.0.0.1:8080
+  creditsync --data /var/lib/creditsync sql "SELECT count() FROM v_current_grades"   # runs in the daemon`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.server(cmd.Context(), cmd, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address of the web pages and JSON API; keep it local and put a TLS proxy in front for others")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "address for /metrics and /healthz (default from config, 127.0.0.1:9464); empty string disables")
+	fl.StringVar(&f.rules, "rules", "", "grading rules file (default: the built-in 2023 Xuchang rules)")
+	return cmd
+}
+
+func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) error {
+	dataDir, err := filepath.Abs(a.dataDir)
+	if err != nil {
+		return err
+	}
+	cfg, err := a.opsConfig()
+	if err != nil {
+		return err
+	}
+	if cmd.Flags().Changed("metrics-addr") {
+		cfg.Schedule.MetricsAddr = f.metricsAddr
+	}
+	rules, err := grade.Load(f.rules)
+	if err != nil {
+		return err
+	}
+	s, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		s.Close()
+		a.log.Info("store closed")
+	}()
+	shared := &sharedState{store: s, dataDir: dataDir}
+	a.shared, a.sharedData = s, dataDir // the scheduled jobs use it too
+
+	info := localapi.Info{PID: os.Getpid(), Started: time.Now(), Command: strings.Join(os.Args, " ")}
+	health := func(ctx context.Context) error {
+		_, err := store.Count(ctx, s, "SELECT 1", nil)
+		return err
+	}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// Web pages and JSON API.
+	if web, err := a.webServer(ctx, s, rules); err != nil {
+		return err
+	} else if web != nil {
+		info.WebAddr = f.addr
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := web.ListenAndServe(ctx, f.addr); err != nil {
+				errs <- err
+			}
+		}()
+		a.log.Info("web pages and JSON API", "addr", f.addr)
+	}
+
+	// The local API for the CLI.
+	ln, err := localapi.Listen(dataDir)
+	if err != nil {
+		return err
+	}
+	api := localapi.NewServer(ctx, daemonRunner(shared), info, health)
+	apiSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := apiSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("local API: %w", err)
+		}
+	}()
+	a.log.Info("local API", "socket", localapi.SocketPath(dataDir))
+
+	// Scheduled jobs and their metrics.
+	metrics := jobs.NewMetrics()
+	a.metrics = metrics
+	stopJobs, planned, err := a.startScheduler(ctx, cfg, metrics)
+	if err != nil {
+		apiSrv.Close()
+		return err
+	}
+	if planned == 0 {
+		a.log.Info("no job is scheduled; set [schedule] specs in creditsync.toml to run them here")
+	}
+	healthHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := health(r.Context()); err != nil {
+			http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	metricsSrv := a.metricsServer(cfg.Schedule.MetricsAddr, metrics, healthHandler)
+	a.log.Info("daemon ready", "data", dataDir, "pid", info.PID)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errs:
+		cancel()
+	}
+	a.log.Info("stopping: refusing new work, letting the running step finish")
+	api.Refuse()
+	stopJobs()
+	shutdown, done := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer done()
+	_ = apiSrv.Shutdown(shutdown)
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdown)
+	}
+	wg.Wait()
+	os.Remove(localapi.SocketPath(dataDir))
+	return runErr
+}
+
+// webServer builds the web pages and API of serve on s, or returns nil
+// when the configuration has no [serve] tokens.
+func (a *app) webServer(ctx context.Context, s store.Store, rules *grade.Rules) (*serve.Server, error) {
+	cfg, err := loadServeConfig()
+	if err != nil {
+		a.log.Warn("web pages off", "reason", err)
+		return nil, nil
+	}
+	if len(cfg.Tokens) == 0 {
+		a.log.Warn("web pages off: no tokens in the [serve] section of the configuration")
+		return nil, nil
+	}
+	src, kind, err := report.NewSource(ctx, s, rules)
+	if err != nil {
+		return nil, err
+	}
+	a.log.Info("grades for the web pages", "source", report.SourceNote(kind))
+	return serve.New(serve.Options{Source: src, Config: cfg, Log: a.log})
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/localapi"
+)
+
+const testCityToken = "city-token-for-the-daemon-test-0123456789"
+
+// serveTOML gives the daemon's web pages a city token.
+const serveTOML = `
+[serve]
+[[serve.tokens]]
+name = "city bureau"
+token_env = "CREDITSYNC_TOKEN_CITY"
+scope = "city"
+`
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// daemon is a `creditsync server` child process.
+type daemon struct {
+	cmd  *exec.Cmd
+	addr string
+	done chan error
+	log  *strings.Builder
+}
+
+// startDaemon runs the daemon on the site's data directory and waits for
+// its local API to answer.
+func startDaemon(t *testing.T, env []string, dataDir string, extra ...string) *daemon {
+	t.Helper()
+	d := &daemon{addr: freeAddr(t), done: make(chan error, 1), log: &strings.Builder{}}
+	args := append([]string{"server", "--addr", d.addr, "--metrics-addr", ""}, extra...)
+	d.cmd = exec.Command(binary, args...)
+	d.cmd.Env = append(append(os.Environ(), env...), "CREDITSYNC_TOKEN_CITY="+testCityToken)
+	pr, pw := io.Pipe()
+	d.cmd.Stdout, d.cmd.Stderr = pw, pw
+	var mu sync.Mutex
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := pr.Read(b)
+			mu.Lock()
+			d.log.Write(b[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.done <- d.cmd.Wait(); pw.Close() }()
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			_ = d.cmd.Process.Kill()
+			<-d.done
+		}
+	})
+	for {
+		select {
+		case err := <-d.done:
+			t.Fatalf("daemon exited before it was ready: %v\n%s", err, d.log.String())
+		default:
+		}
+		if _, _, err := localapi.Dial(context.Background(), dataDir); err == nil {
+			return d
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (d *daemon) stop(t *testing.T) {
+	t.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-d.done; err != nil {
+		t.Errorf("daemon exit: %v\n%s", err, d.log.String())
+	}
+}
+
+// The issue's test: the daemon holds the embedded store while a CLI sql
+// query, an import, a nightly run and 100 web requests all succeed at once.
+func TestDaemonServesEveryoneAtOnce(t *testing.T) {
+	site := newNightlySite(t, serveTOML)
+	d := startDaemon(t, site.env, site.dir)
+
+	extra := filepath.Join("..", "..", "ingest", "file", "testdata", "institutions", "bad_rows.csv")
+	var wg sync.WaitGroup
+	results := map[string]result{}
+	var mu sync.Mutex
+	cli := func(name string, args ...string) {
+		defer wg.Done()
+		r := runCLI(t, site.env, args...)
+		mu.Lock()
+		results[name] = r
+		mu.Unlock()
+	}
+	wg.Add(3)
+	go cli("sql", "sql", "--format", "TSV", "SELECT count() > 0 FROM institutions")
+	go cli("import", "import", "institutions", extra)
+	go cli("nightly", "run", "nightly")
+
+	webErrs := make(chan error, 100)
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := []string{"/api/me", "/api/institutions?q=人力", "/api/city/trend", "/healthz"}[i%4]
+			req, _ := http.NewRequest(http.MethodGet, "http://"+d.addr+path, nil)
+			req.Header.Set("Authorization", "Bearer "+testCityToken)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				webErrs <- err
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				webErrs <- fmt.Errorf("GET %s: %s", path, resp.Status)
+			}
+		}()
+	}
+	wg.Wait()
+	close(webErrs)
+	for err := range webErrs {
+		t.Error(err)
+	}
+	if r := results["sql"]; r.code != 0 || r.stdout != "1\n" {
+		t.Errorf("sql: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	// bad_rows.csv has rejected rows: exit 3, as without a daemon.
+	if r := results["import"]; r.code != exitRejected || !strings.Contains(r.stdout, "bad_rows.csv:4: column 统一社会信用代码") {
+		t.Errorf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := results["nightly"]; r.code != 0 || !strings.Contains(r.stdout, "nightly run ") {
+		t.Errorf("run nightly: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for name, r := range results {
+		if strings.Contains(r.stderr, "Code: 76") || strings.Contains(r.stderr, "in use by") {
+			t.Errorf("%s met the engine lock: %s", name, r.stderr)
+		}
+	}
+
+	// Errors keep their exit status through the daemon.
+	if r := runCLI(t, site.env, "sql", "--format", "nonsense", "SELECT 1"); r.code != exitUsage {
+		t.Errorf("bad format through the daemon: exit %d, %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, site.env, "sql", "INSERT INTO institutions (uscc) VALUES ('x')"); r.code != exitFailure || !strings.Contains(r.stderr, "--write") {
+		t.Errorf("insert through the daemon: exit %d, %s", r.code, r.stderr)
+	}
+	// serve on its own would fight the daemon for the directory: refused
+	// with who holds it.
+	if r := runCLI(t, site.env, "serve"); r.code != exitFailure || !strings.Contains(r.stderr, "daemon (pid") {
+		t.Errorf("serve next to the daemon: exit %d, %s", r.code, r.stderr)
+	}
+	d.stop(t)
+	if _, err := os.Stat(localapi.SocketPath(site.dir)); !os.IsNotExist(err) {
+		t.Errorf("socket left after shutdown: %v", err)
+	}
+	// Without the daemon the same command opens the store itself.
+	if r := runCLI(t, site.env, "sql", "--format", "TSV", "SELECT count() > 0 FROM institutions"); r.code != 0 || r.stdout != "1\n" {
+		t.Errorf("sql after the daemon stopped: exit %d, %q %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Ctrl-C on the client cancels the query running in the daemon.
+func TestDaemonCancelsForwardedQuery(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "creditsync.toml")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CREDITSYNC_DATA=" + dir, "CREDITSYNC_CONFIG=" + cfg}
+	d := startDaemon(t, env, dir)
+	cmd := exec.Command(binary, "sql", "SELECT count() FROM system.numbers WHERE sipHash64(number) = 7")
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the daemon runs it, then interrupt the client.
+	for !strings.Contains(queries(t, env), "sipHash64") {
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("client exit: %v, want %d", err, exitInterrupted)
+	}
+	for strings.Contains(queries(t, env), "sipHash64") {
+		time.Sleep(50 * time.Millisecond) // killed in the daemon, or this never ends
+	}
+	d.stop(t)
+}
+
+// queries lists what the engine runs now (other than this question).
+func queries(t *testing.T, env []string) string {
+	t.Helper()
+	r := runCLI(t, env, "sql", "--format", "TSV", "SELECT query FROM system.processes WHERE query NOT LIKE '%system.processes%'")
+	if r.code != 0 {
+		t.Fatalf("list queries: %s", r.stderr)
+	}
+	return r.stdout
+}

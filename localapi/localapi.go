@@ -1,0 +1,284 @@
+// Package localapi lets the command line hand its work to the daemon that
+// owns a data directory: plain HTTP over a Unix socket inside the data
+// directory (a directory only its owner can enter, a socket only its
+// owner can open), never on the network.
+//
+// A command is sent as its arguments (and, for sql, the query read from
+// standard input); the daemon runs it in-process on the store it holds and
+// streams the command's standard output and error back in frames, then its
+// exit status, so the terminal sees what the command would have printed.
+package localapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// SocketPath is where the daemon of dataDir listens.
+func SocketPath(dataDir string) string {
+	return filepath.Join(dataDir, "daemon", "api.sock")
+}
+
+// Runner runs one command line in the daemon and returns its exit status.
+type Runner func(ctx context.Context, args []string, stdin []byte, stdout, stderr io.Writer) int
+
+// Info describes a running daemon, for messages ("who holds the data").
+type Info struct {
+	PID     int       `json:"pid"`
+	Started time.Time `json:"started"`
+	Command string    `json:"command"`
+	WebAddr string    `json:"web_addr,omitempty"`
+	SQLAddr string    `json:"sql_addr,omitempty"`
+}
+
+func (i Info) String() string {
+	s := fmt.Sprintf("the creditsync daemon (pid %d, %q, since %s)", i.PID, i.Command, i.Started.UTC().Format(time.RFC3339))
+	return s
+}
+
+// Frame kinds on the wire.
+const (
+	frameStdout = 'o'
+	frameStderr = 'e'
+	frameExit   = 'x'
+)
+
+// maxRequest bounds an exec request (arguments and an sql script).
+const maxRequest = 64 << 20
+
+type execRequest struct {
+	Args  []string `json:"args"`
+	Stdin []byte   `json:"stdin,omitempty"`
+}
+
+// Server answers the local API.
+type Server struct {
+	run     Runner
+	info    Info
+	health  func(context.Context) error
+	closing atomic.Bool
+	base    context.Context
+}
+
+// NewServer returns the handler side. Commands run with a context ended
+// by either the client going away or base ending (the daemon stopping).
+func NewServer(base context.Context, run Runner, info Info, health func(context.Context) error) *Server {
+	return &Server{run: run, info: info, health: health, base: base}
+}
+
+// Refuse makes the server turn new commands away (shutdown has begun).
+func (s *Server) Refuse() { s.closing.Store(true) }
+
+// Handler routes the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/exec", s.exec)
+	mux.HandleFunc("GET /v1/info", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s.info)
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.health(r.Context()); err != nil {
+			http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return mux
+}
+
+func (s *Server) exec(w http.ResponseWriter, r *http.Request) {
+	if s.closing.Load() {
+		http.Error(w, "the daemon is shutting down and takes no new work; run the command again once it has stopped", http.StatusServiceUnavailable)
+		return
+	}
+	var req execRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxRequest)).Decode(&req); err != nil {
+		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(s.base, cancel)
+	defer stop()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.WriteHeader(http.StatusOK)
+	fw := &frames{w: w}
+	fw.flusher, _ = w.(http.Flusher)
+	code := s.run(ctx, req.Args, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
+	_ = fw.frame(frameExit, []byte(strconv.Itoa(code)))
+}
+
+// frames writes length-prefixed frames; stdout and stderr share it.
+type frames struct {
+	mu      sync.Mutex
+	w       io.Writer
+	flusher http.Flusher
+}
+
+func (f *frames) frame(kind byte, p []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var head [5]byte
+	head[0] = kind
+	binary.BigEndian.PutUint32(head[1:], uint32(len(p)))
+	if _, err := f.w.Write(head[:]); err != nil {
+		return err
+	}
+	if _, err := f.w.Write(p); err != nil {
+		return err
+	}
+	if f.flusher != nil {
+		f.flusher.Flush()
+	}
+	return nil
+}
+
+type frameStream struct {
+	f    *frames
+	kind byte
+}
+
+func (s frameStream) Write(p []byte) (int, error) {
+	written := 0
+	for written < len(p) {
+		n := min(len(p)-written, 1<<20)
+		if err := s.f.frame(s.kind, p[written:written+n]); err != nil {
+			return written, err
+		}
+		written += n
+	}
+	return written, nil
+}
+
+func (f *frames) stream(kind byte) io.Writer { return frameStream{f: f, kind: kind} }
+
+// Listen opens the socket of dataDir: its directory is made the owner's
+// alone (0700) and the socket 0600. A socket left by a daemon that died is
+// replaced; one that answers means a daemon is running.
+func Listen(dataDir string) (net.Listener, error) {
+	path := SocketPath(dataDir)
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("local API: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("local API: %w", err)
+	}
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("local API: a daemon already listens on %s", path)
+	}
+	_ = os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("local API on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("local API: %w", err)
+	}
+	return ln, nil
+}
+
+// Client talks to the daemon of one data directory.
+type Client struct {
+	http *http.Client
+	path string
+}
+
+// ErrNoDaemon means no daemon answers for the data directory.
+var ErrNoDaemon = errors.New("no daemon runs on this data directory")
+
+// Dial returns a client when a daemon answers on dataDir's socket.
+func Dial(ctx context.Context, dataDir string) (*Client, Info, error) {
+	path := SocketPath(dataDir)
+	if _, err := os.Stat(path); err != nil {
+		return nil, Info{}, ErrNoDaemon
+	}
+	c := &Client{path: path, http: &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+		DisableCompression: true,
+	}}}
+	ictx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ictx, http.MethodGet, "http://daemon/v1/info", nil)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, Info{}, ErrNoDaemon // a socket left by a daemon that died
+	}
+	defer resp.Body.Close()
+	var info Info
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
+		return nil, Info{}, fmt.Errorf("daemon on %s: %w", path, err)
+	}
+	return c, info, nil
+}
+
+// Exec runs args in the daemon, copying its output to stdout and stderr,
+// and returns the command's exit status.
+func (c *Client) Exec(ctx context.Context, args []string, stdin []byte, stdout, stderr io.Writer) (int, error) {
+	body, err := json.Marshal(execRequest{Args: args, Stdin: stdin})
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://daemon/v1/exec", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("daemon on %s: %w", c.path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return 0, fmt.Errorf("daemon: %s", bytes.TrimSpace(msg))
+	}
+	br := bufio.NewReaderSize(resp.Body, 1<<16)
+	var head [5]byte
+	for {
+		if _, err := io.ReadFull(br, head[:]); err != nil {
+			if ctx.Err() != nil {
+				return 0, ctx.Err()
+			}
+			return 0, fmt.Errorf("daemon closed the connection before the command ended: %w", err)
+		}
+		n := binary.BigEndian.Uint32(head[1:])
+		switch head[0] {
+		case frameStdout, frameStderr:
+			dst := stdout
+			if head[0] == frameStderr {
+				dst = stderr
+			}
+			if _, err := io.CopyN(dst, br, int64(n)); err != nil {
+				return 0, err
+			}
+		case frameExit:
+			b := make([]byte, n)
+			if _, err := io.ReadFull(br, b); err != nil {
+				return 0, err
+			}
+			return strconv.Atoi(string(b))
+		default:
+			return 0, fmt.Errorf("daemon sent an unknown frame %q", head[0])
+		}
+	}
+}
