@@ -17,6 +17,9 @@ type FormatOptions struct {
 	// Writable lifts the read-only guard. Without it the session runs with
 	// readonly=1, which the engine enforces and no statement can change.
 	Writable bool
+	// Database, when set, is the session's current database instead of
+	// the store's (unqualified table names resolve there).
+	Database string
 	// TimeZone is the session time zone (IANA name): it decides today()
 	// and how DateTime values without their own zone print. Empty keeps
 	// the engine's zone.

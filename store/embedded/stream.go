@@ -58,6 +58,12 @@ func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, o
 func sessionFor(opt store.FormatOptions) ([]string, error) {
 	// JSON has no NaN or Inf; quoted, they stay distinct from NULL.
 	set := []string{"SET output_format_json_quote_denormals = 1"}
+	if opt.Database != "" {
+		if !databaseName.MatchString(opt.Database) {
+			return nil, fmt.Errorf("database name %q must be letters, digits and underscores", opt.Database)
+		}
+		set = append(set, "USE "+opt.Database)
+	}
 	if opt.TimeZone != "" {
 		if !zoneName.MatchString(opt.TimeZone) {
 			return nil, fmt.Errorf("time zone %q is not a zone name", opt.TimeZone)

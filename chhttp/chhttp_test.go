@@ -1,0 +1,219 @@
+package chhttp_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/xuchang-hrss/creditsync/chhttp"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+const (
+	cityToken   = "city-token-0123456789abcdef"
+	countyToken = "county-token-0123456789abcdef"
+)
+
+func auth(tok string) (string, string, bool) {
+	switch tok {
+	case cityToken:
+		return "city", "", true
+	case countyToken:
+		return "魏都区", "411002", true
+	}
+	return "", "", false
+}
+
+// endpoint serves a store holding institutions of two counties.
+func endpoint(t *testing.T, writable bool) (*httptest.Server, store.Store) {
+	t.Helper()
+	s := storetest.OpenEmbedded(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE TABLE inst (uscc String, county_code String, registered DateTime('Asia/Shanghai')) ENGINE = MergeTree ORDER BY uscc",
+		"INSERT INTO inst VALUES ('A1', '411002', '2026-01-02 08:00:00'), ('A2', '411002', '2026-01-03 08:00:00'), ('B1', '411003', '2026-01-04 08:00:00')",
+		"CREATE TABLE notes (text String) ENGINE = MergeTree ORDER BY text",
+	} {
+		if err := s.Exec(ctx, q, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := chhttp.New(ctx, chhttp.Options{Store: s, Auth: auth, Counties: []string{"411002", "411003"}, TimeZone: "Asia/Shanghai", MaxExecutionTime: time.Minute, Writable: writable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, c := range []string{"411002", "411003"} {
+			_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS "+h.ScopedDatabase(c), nil)
+		}
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, s
+}
+
+func open(t *testing.T, srv *httptest.Server, token string) clickhouse.Conn {
+	t.Helper()
+	u, _ := url.Parse(srv.URL)
+	conn, err := clickhouse.Open(&clickhouse.Options{
+		Protocol: clickhouse.HTTP,
+		Addr:     []string{u.Host},
+		Auth:     clickhouse.Auth{Username: "analyst", Password: token},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func exceptionCode(err error) int32 {
+	var ex *clickhouse.Exception
+	if errors.As(err, &ex) {
+		return ex.Code
+	}
+	return 0
+}
+
+func TestClickHouseGoReadsThroughTheEndpoint(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	ctx := context.Background()
+	conn := open(t, srv, cityToken)
+	rows, err := conn.Query(ctx, "SELECT uscc, county_code, registered FROM inst ORDER BY uscc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var uscc, county string
+		var reg time.Time
+		if err := rows.Scan(&uscc, &county, &reg); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, uscc+" "+county+" "+reg.UTC().Format(time.DateTime))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := "A1 411002 2026-01-02 00:00:00|A2 411002 2026-01-03 00:00:00|B1 411003 2026-01-04 00:00:00"
+	if strings.Join(got, "|") != want {
+		t.Errorf("rows = %q, want %q", strings.Join(got, "|"), want)
+	}
+
+	_, err = conn.Query(ctx, "SELECT * FROM no_such_table")
+	if c := exceptionCode(err); c != 60 {
+		t.Errorf("unknown table: %v (code %d), want a *clickhouse.Exception with code 60", err, c)
+	}
+	err = conn.Exec(ctx, "INSERT INTO inst VALUES ('C1', '411024', now())")
+	if c := exceptionCode(err); c != 164 {
+		t.Errorf("insert: %v (code %d), want READONLY 164", err, c)
+	}
+	for _, q := range []string{"SELECT 1 SETTINGS readonly = 0", "DROP TABLE inst", "SELECT * FROM file('/etc/passwd', 'LineAsString')"} {
+		if err := conn.Exec(ctx, q); err == nil {
+			t.Errorf("%s: allowed", q)
+		}
+	}
+	if _, err := open(t, srv, "wrong-token-0123456789").Query(ctx, "SELECT 1"); err == nil {
+		t.Error("a wrong token could query")
+	}
+}
+
+func TestCountyTokenSeesItsCountyOnly(t *testing.T) {
+	srv, s := endpoint(t, false)
+	ctx := context.Background()
+	conn := open(t, srv, countyToken)
+	rows, err := conn.Query(ctx, "SELECT county_code, count() FROM inst GROUP BY county_code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		var county string
+		var c uint64
+		if err := rows.Scan(&county, &c); err != nil {
+			t.Fatal(err)
+		}
+		if county != "411002" || c != 2 {
+			t.Errorf("county token saw %s: %d rows", county, c)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Errorf("%d counties visible, want 1", n)
+	}
+	for _, q := range []string{
+		"SELECT count() FROM " + s.Database() + ".inst",
+		"SELECT count() FROM `" + s.Database() + "`.inst",
+		"SELECT count() FROM inst WHERE uscc IN " + s.Database() + ".inst",
+		"SELECT * FROM system.tables",
+		"SELECT * FROM notes",
+		"SELECT * FROM merge('" + s.Database() + "', 'inst')",
+		"SELECT file('x')",
+		"SELECT * FROM (SELECT * FROM " + s.Database() + "_county_411003.inst)",
+	} {
+		err := conn.Exec(ctx, q)
+		if c := exceptionCode(err); c == 0 {
+			t.Errorf("%s: %v, want refused", q, err)
+		}
+	}
+}
+
+func TestPlainHTTP(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	get := func(path string, hdr map[string]string) (*http.Response, string) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	resp, body := get("/?query=SELECT+1+AS+n,+today()+%3D+toDate(now(),'Asia/Shanghai')", map[string]string{"X-ClickHouse-Key": cityToken})
+	if resp.StatusCode != 200 || body != "1\t1\n" || resp.Header.Get("X-ClickHouse-Format") != "TabSeparated" || resp.Header.Get("X-ClickHouse-Summary") == "" {
+		t.Errorf("GET: %s %q %v", resp.Status, body, resp.Header)
+	}
+	resp, body = get("/?query=SELECT+{n:UInt8}+AS+n&param_n=7&default_format=JSONEachRow", map[string]string{"Authorization": "Bearer " + cityToken})
+	if resp.StatusCode != 200 || body != "{\"n\":7}\n" || resp.Header.Get("X-ClickHouse-Format") != "JSONEachRow" {
+		t.Errorf("params and format: %s %q", resp.Status, body)
+	}
+	resp, body = get("/?query=SELECT+1", map[string]string{"X-ClickHouse-Key": "nope-nope-nope-nope"})
+	if resp.StatusCode != 401 || resp.Header.Get("X-ClickHouse-Exception-Code") != "516" || !strings.HasPrefix(body, "Code: 516.") {
+		t.Errorf("wrong token: %s %v %q", resp.Status, resp.Header, body)
+	}
+	resp, body = get("/?query=SELEC+1", map[string]string{"X-ClickHouse-Key": cityToken})
+	if resp.StatusCode != 400 || resp.Header.Get("X-ClickHouse-Exception-Code") != "62" || !strings.HasPrefix(body, "Code: 62.") {
+		t.Errorf("syntax error: %s %v %q", resp.Status, resp.Header, body)
+	}
+	if resp, body := get("/ping", nil); resp.StatusCode != 200 || body != "Ok.\n" {
+		t.Errorf("ping: %s %q", resp.Status, body)
+	}
+}
+
+// The test-only writable mode lets the endpoint stand in for a server.
+func TestWritableMode(t *testing.T) {
+	srv, s := endpoint(t, true)
+	conn := open(t, srv, cityToken)
+	if err := conn.Exec(context.Background(), "INSERT INTO inst VALUES ('C1', '411024', now())"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := store.Count(context.Background(), s, "SELECT count() FROM inst", nil); err != nil || n != 4 {
+		t.Errorf("rows after insert: %d, %v", n, err)
+	}
+}
