@@ -7,13 +7,14 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // sessionCookie holds a signed session, never the token: a stolen cookie
-// expires, and dies with the server process that signed it.
+// expires, and dies at logout (the session is revoked on the server).
 const (
 	sessionCookie = "creditsync_session"
 	sessionFor    = 12 * time.Hour
@@ -35,7 +36,17 @@ func (s *Server) authenticate(r *http.Request) (credential, bool) {
 		if !ok {
 			return credential{}, false
 		}
-		return s.lookupToken(strings.TrimSpace(tok))
+		addr := clientAddr(r)
+		if ok, _ := s.throttle.Allow(addr); !ok {
+			return credential{}, false
+		}
+		c, ok := s.lookupToken(strings.TrimSpace(tok))
+		if ok {
+			s.throttle.Succeeded(addr)
+		} else {
+			s.throttle.Failed(addr)
+		}
+		return c, ok
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		return s.lookupSession(c.Value, s.now())
@@ -59,39 +70,54 @@ func (s *Server) lookupToken(tok string) (credential, bool) {
 	return found, match == 1
 }
 
-// session signs "expiry" for a credential: "<unix expiry>.<hex mac>".
+// session signs one sign-in of a credential:
+// "<unix expiry>.<session id>.<hex mac>".
 func (s *Server) session(c credential, exp time.Time) string {
 	e := strconv.FormatInt(exp.Unix(), 10)
-	return e + "." + hex.EncodeToString(s.mac(c, e))
+	id := newSessionID()
+	return e + "." + id + "." + hex.EncodeToString(s.mac(c, e, id))
 }
 
-func (s *Server) mac(c credential, exp string) []byte {
+func (s *Server) mac(c credential, exp, id string) []byte {
 	m := hmac.New(sha256.New, s.key[:])
 	m.Write(c.hash[:])
 	m.Write([]byte{0})
 	m.Write([]byte(exp))
+	m.Write([]byte{0})
+	m.Write([]byte(id))
 	return m.Sum(nil)
 }
 
+// lookupSession checks a cookie's signature, expiry and revocation; it
+// returns the credential and the session's id and expiry.
 func (s *Server) lookupSession(v string, now time.Time) (credential, bool) {
-	e, sig, ok := strings.Cut(v, ".")
-	if !ok {
-		return credential{}, false
+	c, _, _, ok := s.parseSession(v, now)
+	return c, ok
+}
+
+func (s *Server) parseSession(v string, now time.Time) (c credential, id string, exp int64, ok bool) {
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return credential{}, "", 0, false
 	}
+	e, id, sig := parts[0], parts[1], parts[2]
 	exp, err := strconv.ParseInt(e, 10, 64)
 	if err != nil || now.Unix() >= exp {
-		return credential{}, false
+		return credential{}, "", 0, false
 	}
 	got, err := hex.DecodeString(sig)
 	if err != nil {
-		return credential{}, false
+		return credential{}, "", 0, false
 	}
-	for _, c := range s.creds {
-		if hmac.Equal(got, s.mac(c, e)) {
-			return c, true
+	for _, cr := range s.creds {
+		if hmac.Equal(got, s.mac(cr, e, id)) {
+			if s.sessions.isRevoked(id) {
+				return credential{}, "", 0, false
+			}
+			return cr, id, exp, true
 		}
 	}
-	return credential{}, false
+	return credential{}, "", 0, false
 }
 
 // setSession signs the browser in with a cookie it cannot read from
@@ -115,10 +141,25 @@ func secure(r *http.Request) bool {
 	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-// localPath returns next when it is a path on this site, else "/": a
-// login link must not send the browser elsewhere (open redirect).
+// localPath returns next when it is a plain path on this site, else "/":
+// a login link must not send the browser elsewhere (open redirect), and
+// browsers drop tabs and newlines and read a backslash as a slash, so
+// "/\t/evil.example" would become "//evil.example". Nor may it carry a
+// token back into a page: a next holding a token parameter is refused.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) || strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for _, c := range []byte(next) {
+		if c < 0x21 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	if u.Query().Has("token") || strings.Contains(strings.ToLower(u.RawQuery), "token") {
 		return "/"
 	}
 	return next
@@ -145,18 +186,34 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, tok, next string) {
+	addr := clientAddr(r)
+	if ok, wait := s.throttle.Allow(addr); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.renderPage(w, r, http.StatusTooManyRequests, "login", "登录 Sign in", loginPage{Next: next, Wait: wait.Round(time.Second).String()})
+		return
+	}
 	c, ok := s.lookupToken(strings.TrimSpace(tok))
 	if !ok {
+		s.throttle.Failed(addr)
 		s.log.Warn("failed sign-in", "remote", r.RemoteAddr)
 		s.renderPage(w, r, http.StatusUnauthorized, "login", "登录 Sign in", loginPage{Next: next, Failed: true})
 		return
 	}
+	s.throttle.Succeeded(addr)
 	s.log.Info("signed in", "token", c.name, "scope", c.scope.Code(), "remote", r.RemoteAddr)
 	s.setSession(w, r, c)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		if c, id, exp, ok := s.parseSession(ck.Value, s.now()); ok {
+			if err := s.sessions.revoke(id, exp); err != nil {
+				s.log.Error("could not record the logout", "err", err)
+			}
+			s.log.Info("signed out", "token", c.name)
+		}
+	}
 	clearSession(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
@@ -165,4 +222,5 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 type loginPage struct {
 	Next   string
 	Failed bool
+	Wait   string // too many wrong tokens: how long to wait
 }

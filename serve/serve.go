@@ -13,7 +13,6 @@ package serve
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,13 +34,22 @@ type Options struct {
 	// Asia/Shanghai.
 	Now func() time.Time
 	Log *slog.Logger
+	// StateDir keeps the session signing key and the sessions revoked at
+	// logout, so a restart keeps people signed in and signed out; with
+	// none, sessions die with the process.
+	StateDir string
+	// Throttle counts wrong tokens; one is made when nil. Share it with
+	// other endpoints taking the same tokens.
+	Throttle *Throttle
 }
 
 // Server answers the API and the pages.
 type Server struct {
 	src      report.Source
 	creds    []credential
-	key      [32]byte // signs session cookies; new with every process
+	key      [32]byte // signs session cookies; kept in StateDir
+	sessions *sessionState
+	throttle *Throttle
 	urlLogin bool
 	now      func() time.Time
 	log      *slog.Logger
@@ -68,8 +76,15 @@ func New(opt Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if _, err := rand.Read(s.key[:]); err != nil {
-		return nil, fmt.Errorf("serve: session key: %w", err)
+	if err := loadKey(opt.StateDir, &s.key); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if s.sessions, err = loadRevoked(opt.StateDir, s.now()); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	s.throttle = opt.Throttle
+	if s.throttle == nil {
+		s.throttle = NewThrottle()
 	}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {

@@ -67,7 +67,7 @@ daemon instead (creditsync server), which serves the same pages.`,
 			if err != nil {
 				return err
 			}
-			srv, err := serve.New(serve.Options{Source: src, Config: cfg, Log: a.log})
+			srv, err := serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir()})
 			if err != nil {
 				return err
 			}

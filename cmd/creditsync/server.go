@@ -13,12 +13,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/xuchang-hrss/creditsync/chhttp"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/localapi"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/serve"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // sharedState is what the daemon lends to the commands it runs.
@@ -30,6 +32,9 @@ type sharedState struct {
 // serverFlags are the daemon's options.
 type serverFlags struct {
 	addr, metricsAddr, rules string
+	sqlAddr                  string
+	sqlMaxBytes              uint64
+	sqlMaxTime               time.Duration
 }
 
 func (a *app) serverCmd() *cobra.Command {
@@ -44,6 +49,11 @@ opens the store once and keeps it, and does everything long-running:
     creditsync.toml; without them the web pages stay off);
   - the scheduled jobs of schedule ([schedule] cron specs, the same run
     lock, summaries and webhook);
+  - the ClickHouse HTTP interface on --sql-addr, for analysts' own tools
+    (curl, DBeaver, Grafana, clickhouse-connect, clickhouse-go): read-only,
+    limited by --sql-max-result-bytes and --sql-max-execution-time, with the
+    same tokens as the web pages as password; a county token sees only its
+    county's rows (see the README);
   - Prometheus metrics and /healthz on --metrics-addr;
   - the local API: a Unix socket at DATA/daemon/api.sock (directory 0700,
     socket 0600, never on the network). While the daemon runs, every other
@@ -69,6 +79,9 @@ directory.`,
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address of the web pages and JSON API; keep it local and put a TLS proxy in front for others")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "address for /metrics and /healthz (default from config, 127.0.0.1:9464); empty string disables")
 	fl.StringVar(&f.rules, "rules", "", "grading rules file (default: the built-in 2023 Xuchang rules)")
+	fl.StringVar(&f.sqlAddr, "sql-addr", "127.0.0.1:8123", "address of the ClickHouse HTTP interface for analysts' tools; empty string disables")
+	fl.Uint64Var(&f.sqlMaxBytes, "sql-max-result-bytes", 1<<30, "largest result one query through --sql-addr may return")
+	fl.DurationVar(&f.sqlMaxTime, "sql-max-execution-time", 10*time.Minute, "longest a query through --sql-addr may run")
 	return cmd
 }
 
@@ -110,10 +123,45 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// Web pages and JSON API.
-	if web, err := a.webServer(ctx, s, rules); err != nil {
-		return err
-	} else if web != nil {
+	// Web pages and JSON API, and the SQL endpoint: the same tokens, one
+	// throttle for wrong ones.
+	throttle := serve.NewThrottle()
+	serveCfg, cfgErr := loadServeConfig()
+	if cfgErr == nil && len(serveCfg.Tokens) == 0 {
+		cfgErr = errors.New("no tokens in the [serve] section of the configuration")
+	}
+	if cfgErr != nil {
+		a.log.Warn("web pages and SQL endpoint off", "reason", cfgErr)
+	}
+	if f.sqlAddr != "" && cfgErr == nil {
+		srv, err := a.sqlEndpoint(ctx, s, serveCfg, throttle, f)
+		if err != nil {
+			return err
+		}
+		if srv != nil {
+			info.SQLAddr = f.sqlAddr
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errCh := make(chan error, 1)
+				go func() { errCh <- srv.ListenAndServe() }()
+				select {
+				case err := <-errCh:
+					errs <- fmt.Errorf("SQL endpoint on %s: %w", f.sqlAddr, err)
+				case <-ctx.Done():
+					shutdown, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+					defer done()
+					_ = srv.Shutdown(shutdown)
+				}
+			}()
+			a.log.Info("SQL endpoint (ClickHouse HTTP interface)", "addr", f.sqlAddr)
+		}
+	}
+	if cfgErr == nil {
+		web, err := a.webServer(ctx, s, rules, serveCfg, throttle)
+		if err != nil {
+			return err
+		}
 		info.WebAddr = f.addr
 		wg.Add(1)
 		go func() {
@@ -180,22 +228,50 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	return runErr
 }
 
-// webServer builds the web pages and API of serve on s, or returns nil
-// when the configuration has no [serve] tokens.
-func (a *app) webServer(ctx context.Context, s store.Store, rules *grade.Rules) (*serve.Server, error) {
-	cfg, err := loadServeConfig()
-	if err != nil {
-		a.log.Warn("web pages off", "reason", err)
-		return nil, nil
-	}
-	if len(cfg.Tokens) == 0 {
-		a.log.Warn("web pages off: no tokens in the [serve] section of the configuration")
-		return nil, nil
-	}
+// webServer builds the web pages and API of serve on s.
+func (a *app) webServer(ctx context.Context, s store.Store, rules *grade.Rules, cfg serve.Config, throttle *serve.Throttle) (*serve.Server, error) {
 	src, kind, err := report.NewSource(ctx, s, rules)
 	if err != nil {
 		return nil, err
 	}
 	a.log.Info("grades for the web pages", "source", report.SourceNote(kind))
-	return serve.New(serve.Options{Source: src, Config: cfg, Log: a.log})
+	return serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Throttle: throttle})
+}
+
+// webStateDir keeps the web sessions' key and revocations.
+func (a *app) webStateDir() string { return filepath.Join(a.dataDir, "web") }
+
+// sqlEndpoint builds the ClickHouse HTTP interface on s, or returns nil
+// when the store cannot format results (a ClickHouse server has its own).
+func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, throttle *serve.Throttle, f serverFlags) (*http.Server, error) {
+	if _, ok := s.(store.Formatter); !ok {
+		a.log.Warn("SQL endpoint off: the store is a ClickHouse server; analysts connect to it directly")
+		return nil, nil
+	}
+	verifier, err := cfg.NewVerifier(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	var counties []string
+	for _, c := range transform.XuchangCounties() {
+		counties = append(counties, c.Code)
+	}
+	h, err := chhttp.New(ctx, chhttp.Options{
+		Store: s, Counties: counties, TimeZone: grade.TimeZone, Log: a.log, Throttle: throttle,
+		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime,
+		Auth: func(token string) (string, string, bool) {
+			name, scope, ok := verifier.Lookup(token)
+			if !ok {
+				return "", "", false
+			}
+			if scope.City() {
+				return name, "", true
+			}
+			return name, scope.Code(), true
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &http.Server{Addr: f.sqlAddr, Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}, nil
 }

@@ -41,8 +41,9 @@ func freeAddr(t *testing.T) string {
 
 // daemon is a `creditsync server` child process.
 type daemon struct {
-	cmd  *exec.Cmd
-	addr string
+	cmd     *exec.Cmd
+	addr    string
+	sqlAddr string
 	done chan error
 	log  *strings.Builder
 }
@@ -51,8 +52,8 @@ type daemon struct {
 // its local API to answer.
 func startDaemon(t *testing.T, env []string, dataDir string, extra ...string) *daemon {
 	t.Helper()
-	d := &daemon{addr: freeAddr(t), done: make(chan error, 1), log: &strings.Builder{}}
-	args := append([]string{"server", "--addr", d.addr, "--metrics-addr", ""}, extra...)
+	d := &daemon{addr: freeAddr(t), sqlAddr: freeAddr(t), done: make(chan error, 1), log: &strings.Builder{}}
+	args := append([]string{"server", "--addr", d.addr, "--sql-addr", d.sqlAddr, "--metrics-addr", ""}, extra...)
 	d.cmd = exec.Command(binary, args...)
 	d.cmd.Env = append(append(os.Environ(), env...), "CREDITSYNC_TOKEN_CITY="+testCityToken)
 	pr, pw := io.Pipe()
@@ -126,6 +127,21 @@ func TestDaemonServesEveryoneAtOnce(t *testing.T) {
 	go cli("import", "import", "institutions", extra)
 	go cli("nightly", "run", "nightly")
 
+	var sqlOverHTTP string
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+d.sqlAddr+"/?query=SELECT+count()+>+0+FROM+institutions", nil)
+		req.Header.Set("X-ClickHouse-Key", testCityToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			sqlOverHTTP = err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		sqlOverHTTP = resp.Status + " " + string(b)
+	}()
 	webErrs := make(chan error, 100)
 	for i := range 100 {
 		wg.Add(1)
@@ -150,6 +166,9 @@ func TestDaemonServesEveryoneAtOnce(t *testing.T) {
 	close(webErrs)
 	for err := range webErrs {
 		t.Error(err)
+	}
+	if sqlOverHTTP != "200 OK 1\n" {
+		t.Errorf("SQL endpoint: %q", sqlOverHTTP)
 	}
 	if r := results["sql"]; r.code != 0 || r.stdout != "1\n" {
 		t.Errorf("sql: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
