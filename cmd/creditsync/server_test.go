@@ -44,8 +44,8 @@ type daemon struct {
 	cmd     *exec.Cmd
 	addr    string
 	sqlAddr string
-	done chan error
-	log  *strings.Builder
+	done    chan error
+	log     *strings.Builder
 }
 
 // startDaemon runs the daemon on the site's data directory and waits for
