@@ -211,8 +211,32 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 	if err := a.demoReconcile(ctx, s, rules, out, demoAsOf); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "\nNext: creditsync --data %s explain USCC · history USCC · serve · sql \"SELECT * FROM v_current_grades LIMIT 10\"\n", a.dataDir)
+	fmt.Fprintf(a.stdout, "\nNext: creditsync --data %s explain USCC · history USCC · sql \"SELECT * FROM v_current_grades LIMIT 10\"\n", a.dataDir)
+	printDaemonHint(a)
 	return nil
+}
+
+// printDaemonHint shows how to run the demo's data as a bureau would: one
+// daemon serving the web pages, the SQL endpoint and the schedule.
+func printDaemonHint(a *app) {
+	dir, err := filepath.Abs(a.dataDir)
+	if err != nil {
+		dir = a.dataDir
+	}
+	cfg := filepath.Join(dir, "creditsync.toml")
+	fmt.Fprintf(a.stdout, `
+Run it as a bureau would: one daemon holds the data and serves everyone
+(web pages on :8080, SQL for analysts' tools on :8123, the nightly schedule):
+
+  printf '[serve]\n[[serve.tokens]]\nname = "city"\ntoken_env = "CREDITSYNC_TOKEN_CITY"\nscope = "city"\n' > %[2]s
+  export CREDITSYNC_CONFIG=%[2]s CREDITSYNC_TOKEN_CITY=$(openssl rand -hex 24)
+  creditsync --data %[1]s server
+
+and meanwhile, in another terminal with the same two variables:
+  creditsync --data %[1]s sql "SELECT county_code, grade, count() FROM v_current_grades GROUP BY ALL ORDER BY ALL"
+  creditsync --data %[1]s run nightly
+  curl -H "X-ClickHouse-Key: $CREDITSYNC_TOKEN_CITY" 'http://127.0.0.1:8123/?query=SELECT+count()+FROM+v_current_grades'
+`, dir, cfg)
 }
 
 func (a *app) demoImport(ctx context.Context, s store.Store, list, path string) error {
