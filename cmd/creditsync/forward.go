@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -146,7 +147,25 @@ func daemonRunner(s *sharedState) localapi.Runner {
 		a := newApp()
 		a.stdin, a.stdout, a.stderr = strings.NewReader(string(stdin)), stdout, stderr
 		a.shared, a.inDaemon = s.store, true
-		a.sharedData = s.dataDir
-		return a.execute(ctx, args)
+		a.sharedData, a.metrics = s.dataDir, s.metrics
+		start := time.Now()
+		code := a.execute(ctx, args)
+		// The command's name only: arguments may hold queries and names.
+		s.log.Info("command", "name", commandName(args), "exit", code, "seconds", time.Since(start).Seconds())
+		return code
 	}
+}
+
+// commandName is the first argument that is not a flag or a flag's value
+// of the forwarded line ("--data DIR sql …" → "sql").
+func commandName(args []string) string {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case pathFlags[a] || a == "--clickhouse" || a == "--cluster" || a == "--database" || a == "--log-format":
+			i++
+		case !strings.HasPrefix(a, "-"):
+			return a
+		}
+	}
+	return ""
 }

@@ -31,7 +31,7 @@ func TestReportCommands(t *testing.T) {
 	// reports then read the history, where grades begin with its
 	// confirmation in August.
 	note := report.SourceNote(report.SourceCompute)
-	if r := runCLI(t, env, "sql", "--format", "csv", "SELECT count() > 0 AS n FROM grade_history"); r.code != 0 {
+	if r := runCLI(t, env, "sql", "--format", "tsv", "SELECT count() > 0 AS n FROM grade_history"); r.code != 0 {
 		t.Fatalf("sql: exit %d\n%s", r.code, r.stderr)
 	} else if r.stdout == "n\ntrue\n" || r.stdout == "n\n1\n" {
 		note = report.SourceNote(report.SourceHistory)

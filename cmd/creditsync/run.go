@@ -77,7 +77,7 @@ day's reports → print what changed. A failed required step stops the run
 			if err != nil {
 				return err
 			}
-			rep, err := a.runJob(cmd.Context(), args[0], build, cfg, nil)
+			rep, err := a.runJob(cmd.Context(), args[0], build, cfg, a.metrics) // the daemon's metrics when it runs the command
 			printReport(a, rep)
 			return err
 		},

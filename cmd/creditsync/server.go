@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -27,6 +28,8 @@ import (
 type sharedState struct {
 	store   store.Store
 	dataDir string
+	metrics *jobs.Metrics
+	log     *slog.Logger
 }
 
 // serverFlags are the daemon's options.
@@ -109,7 +112,8 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 		s.Close()
 		a.log.Info("store closed")
 	}()
-	shared := &sharedState{store: s, dataDir: dataDir}
+	metrics := jobs.NewMetrics()
+	shared := &sharedState{store: s, dataDir: dataDir, metrics: metrics, log: a.log}
 	a.shared, a.sharedData = s, dataDir // the scheduled jobs use it too
 
 	info := localapi.Info{PID: os.Getpid(), Started: time.Now(), Command: strings.Join(os.Args, " ")}
@@ -188,7 +192,6 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	a.log.Info("local API", "socket", localapi.SocketPath(dataDir))
 
 	// Scheduled jobs and their metrics.
-	metrics := jobs.NewMetrics()
 	a.metrics = metrics
 	stopJobs, planned, err := a.startScheduler(ctx, cfg, metrics)
 	if err != nil {
