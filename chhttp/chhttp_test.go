@@ -162,11 +162,30 @@ func TestCountyTokenSeesItsCountyOnly(t *testing.T) {
 		"SELECT * FROM merge('" + s.Database() + "', 'inst')",
 		"SELECT file('x')",
 		"SELECT * FROM (SELECT * FROM " + s.Database() + "_county_411003.inst)",
+		"SHOW TABLES FROM " + s.Database(),
+		"DESCRIBE TABLE " + s.Database() + ".notes",
+		"EXISTS TABLE " + s.Database() + ".notes",
 	} {
 		err := conn.Exec(ctx, q)
 		if c := exceptionCode(err); c == 0 {
 			t.Errorf("%s: %v, want refused", q, err)
 		}
+	}
+}
+
+// A county token lists its own views.
+func TestCountyTokenShowTables(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("SHOW TABLES"))
+	req.Header.Set("X-ClickHouse-Key", countyToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(b) != "inst\n" {
+		t.Errorf("SHOW TABLES: %s %q (notes has no county and must not be there)", resp.Status, b)
 	}
 }
 

@@ -35,8 +35,19 @@ func (h *Handler) checkScoped(ctx context.Context, db, query string, params stor
 		return err
 	}
 	lines := strings.Split(strings.TrimRight(ast.String(), "\n"), "\n")
-	if len(lines) == 0 || !(strings.HasPrefix(lines[0], "SelectWithUnionQuery") || strings.HasPrefix(lines[0], "SelectIntersectExceptQuery")) {
-		return errDenied("a county token may run SELECT queries only")
+	root, _, _ := strings.Cut(lines[0], " ")
+	switch root {
+	case "SelectWithUnionQuery", "SelectIntersectExceptQuery", "DescribeQuery":
+	case "ShowTables":
+		// Of its own database only: SHOW TABLES FROM x names x as a plain
+		// identifier.
+		for _, l := range lines[1:] {
+			if strings.HasPrefix(strings.TrimSpace(l), "Identifier ") {
+				return errDenied("a county token may list the tables of its own database only")
+			}
+		}
+	default:
+		return errDenied("a county token may run SELECT, DESCRIBE and SHOW TABLES only")
 	}
 	for i, line := range lines {
 		node := strings.TrimSpace(line)
