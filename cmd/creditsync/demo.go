@@ -228,7 +228,7 @@ func printDaemonHint(a *app) {
 Run it as a bureau would: one daemon holds the data and serves everyone
 (web pages on :8080, SQL for analysts' tools on :8123, the nightly schedule):
 
-  printf '[serve]\n[[serve.tokens]]\nname = "city"\ntoken_env = "CREDITSYNC_TOKEN_CITY"\nscope = "city"\n' > %[2]s
+  printf '[sync]\nno_sources = true\n[serve]\n[[serve.tokens]]\nname = "city"\ntoken_env = "CREDITSYNC_TOKEN_CITY"\nscope = "city"\n' > %[2]s
   export CREDITSYNC_CONFIG=%[2]s CREDITSYNC_TOKEN_CITY=$(openssl rand -hex 24)
   creditsync --data %[1]s server
 

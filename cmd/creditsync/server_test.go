@@ -246,3 +246,33 @@ func queries(t *testing.T, env []string) string {
 	}
 	return r.stdout
 }
+
+// A process other than the daemon holding the directory is named, and the
+// engine's own lock message never reaches the terminal.
+func TestBusyDirectorySaysWho(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "creditsync.toml")
+	if err := os.WriteFile(cfg, []byte(serveTOML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CREDITSYNC_DATA=" + dir, "CREDITSYNC_CONFIG=" + cfg, "CREDITSYNC_TOKEN_CITY=" + testCityToken}
+	addr := freeAddr(t)
+	holder := exec.Command(binary, "serve", "--addr", addr)
+	holder.Env = append(os.Environ(), env...)
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = holder.Process.Kill(); _ = holder.Wait() })
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r := runCLI(t, env, "sql", "SELECT 1")
+	if r.code != exitFailure || strings.Contains(r.stderr, "Code: 76") || !strings.Contains(r.stderr, "in use by pid") || !strings.Contains(r.stderr, "serve") {
+		t.Errorf("sql beside serve: exit %d\n%s", r.code, r.stderr)
+	}
+}
