@@ -14,6 +14,13 @@ import (
 // what a token is meant to see.
 var tableFunctions = map[string]bool{"numbers": true, "numbers_mt": true, "zeros": true, "zeros_mt": true, "one": true, "generateSeries": true, "generate_series": true, "values": true}
 
+// systemTables a county token may read: they describe the engine, not
+// the data, and drivers read them when they connect (clickhouse-connect
+// reads system.settings, Grafana system.functions).
+var systemTables = map[string]bool{"settings": true, "functions": true, "formats": true, "data_type_families": true,
+	"table_functions": true, "time_zones": true, "build_options": true, "one": true, "collations": true,
+	"table_engines": true, "aggregate_function_combinators": true, "keywords": true}
+
 // forbiddenFunctions read data by name from outside the query's tables.
 var forbiddenFunctions = []string{"file", "dictGet", "dictHas", "joinGet", "getSetting", "filesystem"}
 
@@ -55,7 +62,12 @@ func (h *Handler) checkScoped(ctx context.Context, db, query string, params stor
 		name, _, _ := strings.Cut(rest, " ")
 		switch kind {
 		case "Identifier", "TableIdentifier":
-			if first, _, qualified := strings.Cut(name, "."); qualified && others[strings.ToLower(strings.Trim(first, "`"))] {
+			first, table, qualified := strings.Cut(name, ".")
+			first = strings.ToLower(strings.Trim(first, "`"))
+			if qualified && first == "system" && systemTables[strings.Trim(table, "`")] {
+				continue
+			}
+			if qualified && others[first] {
 				return errDenied(fmt.Sprintf("%s is outside what a county token sees; it may read the views of its database %s only", name, db))
 			}
 		case "Function":
