@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// File names on a forwarded command line become absolute: the daemon
+// runs in another directory.
+func TestAbsolutePaths(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("list.csv", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir("sql", 0o700); err != nil { // a directory named like a command
+		t.Fatal(err)
+	}
+	abs := func(p string) string { return filepath.Join(dir, p) }
+	tests := []struct {
+		args, positional, want []string
+	}{
+		{[]string{"import", "institutions", "list.csv"}, []string{"institutions", "list.csv"}, []string{"import", "institutions", abs("list.csv")}},
+		{[]string{"report", "city", "-o", "out.xlsx"}, []string{"city"}, []string{"report", "city", "-o", abs("out.xlsx")}},
+		{[]string{"report", "city", "--output=out.xlsx"}, []string{"city"}, []string{"report", "city", "--output=" + abs("out.xlsx")}},
+		{[]string{"report", "city", "-o", "-"}, []string{"city"}, []string{"report", "city", "-o", "-"}},
+		{[]string{"sql", "--queries-file", "q.sql"}, nil, []string{"sql", "--queries-file", abs("q.sql")}},
+		{[]string{"sql", "SELECT 1"}, []string{"SELECT 1"}, []string{"sql", "SELECT 1"}},
+		{[]string{"--data", "d", "run", "nightly", "--config", "/etc/c.toml"}, []string{"nightly"}, []string{"--data", abs("d"), "run", "nightly", "--config", "/etc/c.toml"}},
+	}
+	for _, tt := range tests {
+		if got := absolutePaths(tt.args, tt.positional); !slices.Equal(got, tt.want) {
+			t.Errorf("absolutePaths(%q) = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestTakeParams(t *testing.T) {
+	rest, params, err := takeParams([]string{"sql", "--param_a=1", "--param_b", "x y", "SELECT {a:UInt8}", "--format", "csv"})
+	if err != nil || !slices.Equal(rest, []string{"sql", "SELECT {a:UInt8}", "--format", "csv"}) || params["a"] != "1" || params["b"] != "x y" {
+		t.Errorf("takeParams: %q %v %v", rest, params, err)
+	}
+	if _, _, err := takeParams([]string{"sql", "--param_a"}); err == nil {
+		t.Error("--param_a without a value accepted")
+	}
+}
+
+func TestSplitStatements(t *testing.T) {
+	tests := []struct {
+		script string
+		want   []string
+	}{
+		{"SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}},
+		{"SELECT 'a;b'; SELECT \"c;d\", `e;f`", []string{"SELECT 'a;b'", "SELECT \"c;d\", `e;f`"}},
+		{"SELECT 'it''s;'; -- a comment; here\nSELECT 2", []string{"SELECT 'it''s;'", "-- a comment; here\nSELECT 2"}},
+		{"/* one; */ SELECT 1;;  ; -- only a comment;", []string{"/* one; */ SELECT 1"}},
+		{"SELECT 'a\\';b'", []string{"SELECT 'a\\';b'"}},
+	}
+	for _, tt := range tests {
+		if got := splitStatements(tt.script); !slices.Equal(got, tt.want) {
+			t.Errorf("splitStatements(%q) = %q, want %q", tt.script, got, tt.want)
+		}
+	}
+}

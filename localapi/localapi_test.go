@@ -1,0 +1,95 @@
+package localapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// echo is a runner that prints its arguments and standard input and exits
+// with the status named by its first argument.
+func echo(ctx context.Context, args []string, stdin []byte, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stdout, "args=%s\n", strings.Join(args, " "))
+	stdout.Write(bytes.Repeat([]byte("x"), 3<<20)) // more than one frame
+	fmt.Fprintf(stderr, "stdin=%s\n", stdin)
+	code := 0
+	fmt.Sscan(args[0], &code)
+	return code
+}
+
+func serveAPI(t *testing.T, dir string, run Runner) *Server {
+	t.Helper()
+	ln, err := Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(context.Background(), run, Info{PID: 42, Started: time.Now(), Command: "creditsync server"}, func(context.Context) error { return nil })
+	srv := &http.Server{Handler: s.Handler()}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return s
+}
+
+func TestExecCarriesOutputAndStatus(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := Dial(context.Background(), dir); !errors.Is(err, ErrNoDaemon) {
+		t.Fatalf("no daemon yet: %v", err)
+	}
+	s := serveAPI(t, dir, echo)
+	for path, want := range map[string]os.FileMode{SocketPath(dir): 0o600, filepath.Dir(SocketPath(dir)): 0o700} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", path, fi.Mode().Perm(), want)
+		}
+	}
+	c, info, err := Dial(context.Background(), dir)
+	if err != nil || info.PID != 42 {
+		t.Fatalf("dial: %+v, %v", info, err)
+	}
+	var out, errOut bytes.Buffer
+	code, err := c.Exec(context.Background(), []string{"3", "import", "x.csv"}, []byte("SELECT 1"), &out, &errOut)
+	if err != nil || code != 3 {
+		t.Fatalf("exec: %d, %v", code, err)
+	}
+	if !strings.HasPrefix(out.String(), "args=3 import x.csv\n") || out.Len() != len("args=3 import x.csv\n")+3<<20 || errOut.String() != "stdin=SELECT 1\n" {
+		t.Errorf("stdout %d bytes starting %.30q, stderr %q", out.Len(), out.String(), errOut.String())
+	}
+	// A second daemon cannot take the socket.
+	if _, err := Listen(dir); err == nil {
+		t.Error("a second listener took the socket of a running daemon")
+	}
+	// Shutting down: new commands are turned away with a reason.
+	s.Refuse()
+	if _, err := c.Exec(context.Background(), []string{"0"}, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "shutting down") {
+		t.Errorf("exec while shutting down: %v", err)
+	}
+}
+
+// A socket left by a daemon that died is no daemon, and is replaced.
+func TestStaleSocket(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(interface{ SetUnlinkOnClose(bool) }).SetUnlinkOnClose(false)
+	ln.Close()
+	if _, _, err := Dial(context.Background(), dir); !errors.Is(err, ErrNoDaemon) {
+		t.Errorf("dial a dead socket: %v", err)
+	}
+	serveAPI(t, dir, echo)
+	if _, _, err := Dial(context.Background(), dir); err != nil {
+		t.Errorf("dial after the socket was replaced: %v", err)
+	}
+}
