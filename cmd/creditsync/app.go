@@ -82,7 +82,6 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			a.stdin, a.stdout, a.stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			if a.dsn == "" {
 				a.dsn = os.Getenv("CREDITSYNC_CLICKHOUSE")
 			}

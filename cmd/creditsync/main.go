@@ -52,9 +52,13 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	a.sqlParams, a.rawArgs = params, args
 	cmd := a.root()
 	cmd.SetArgs(args)
-	cmd.SetIn(a.stdin)
-	cmd.SetOut(a.stdout)
-	cmd.SetErr(a.stderr)
+	if a.inDaemon {
+		// cobra prints its warnings (a deprecated flag) with the command's
+		// "out" writer: in the daemon, that is the client's standard error.
+		cmd.SetIn(a.stdin)
+		cmd.SetOut(a.stderr)
+		cmd.SetErr(a.stderr)
+	}
 	err = cmd.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK

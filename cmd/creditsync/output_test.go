@@ -153,7 +153,7 @@ func TestRecordCommandsFormats(t *testing.T) {
 		return r.stdout
 	}
 	// The grade the demo's nightly run lowered: its latest change.
-	csvOut := run("sql", "--format", "csv", "SELECT uscc FROM v_grade_changes WHERE change = 'downgrade' AND run_id = (SELECT argMax(run_id, started) FROM grade_runs WHERE kind = 'regrade' AND finished IS NOT NULL) LIMIT 1")
+	csvOut := run("sql", "--format", "tsv", "SELECT uscc FROM v_grade_changes WHERE change = 'downgrade' AND run_id = (SELECT argMax(run_id, started) FROM grade_runs WHERE kind = 'regrade' AND finished IS NOT NULL) LIMIT 1")
 	downgraded := strings.TrimSpace(strings.TrimPrefix(csvOut, "uscc\n"))
 	if len(downgraded) != 18 {
 		t.Fatalf("no downgraded institution in the sample: %q", csvOut)
