@@ -174,11 +174,20 @@ func TestDaemonServesEveryoneAtOnce(t *testing.T) {
 		t.Errorf("sql: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
 	// bad_rows.csv has rejected rows: exit 3, as without a daemon.
-	if r := results["import"]; r.code != exitRejected || !strings.Contains(r.stdout, "bad_rows.csv:4: column 统一社会信用代码") {
-		t.Errorf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	if r := results["nightly"]; r.code != 0 || !strings.Contains(r.stdout, "nightly run ") {
-		t.Errorf("run nightly: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	// An import and a nightly run exclude each other by the jobs lease
+	// (not by the engine): the one that finds it taken says who holds it
+	// and until when, and succeeds when run again.
+	for name, args := range map[string][]string{"import": {"import", "institutions", extra}, "nightly": {"run", "nightly"}} {
+		r := results[name]
+		if r.code == exitFailure && strings.Contains(r.stderr, "lease is held by") && strings.Contains(r.stderr, "lapses") {
+			r = runCLI(t, site.env, args...)
+		}
+		switch {
+		case name == "import" && (r.code != exitRejected || !strings.Contains(r.stdout, "bad_rows.csv:4: column 统一社会信用代码")):
+			t.Errorf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		case name == "nightly" && (r.code != 0 || !strings.Contains(r.stdout, "nightly run ")):
+			t.Errorf("run nightly: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
 	}
 	for name, r := range results {
 		if strings.Contains(r.stderr, "Code: 76") || strings.Contains(r.stderr, "in use by") {
