@@ -73,13 +73,14 @@ func OpenEmbedded(t testing.TB) store.Store {
 	return s
 }
 
-// OpenServer opens the test server on a new database, or returns nil when
-// $CREDITSYNC_TEST_CLICKHOUSE is not set.
+// OpenServer opens store/server on a new database: on the server named
+// by $CREDITSYNC_TEST_CLICKHOUSE when set, else through the HTTP interface
+// served over the embedded engine (ServeEmbedded).
 func OpenServer(t testing.TB) store.Store {
 	t.Helper()
 	dsn := os.Getenv(ServerEnv)
 	if dsn == "" {
-		return nil
+		dsn = ServeEmbedded(t) + "?" + HTTPOptions
 	}
 	s, err := server.Open(context.Background(), server.Config{DSN: dsn, Database: DatabaseName(t), Cluster: os.Getenv("CREDITSYNC_TEST_CLUSTER"), Create: true})
 	if err != nil {
@@ -96,8 +97,8 @@ func OpenServer(t testing.TB) store.Store {
 // $CREDITSYNC_TEST_CLICKHOUSE is set, else the embedded engine.
 func Open(t testing.TB) store.Store {
 	t.Helper()
-	if s := OpenServer(t); s != nil {
-		return s
+	if os.Getenv(ServerEnv) != "" {
+		return OpenServer(t)
 	}
 	return OpenEmbedded(t)
 }
