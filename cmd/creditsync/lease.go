@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/lease"
@@ -19,7 +21,7 @@ import (
 // by it (each write first checks the claim is still live) and the release.
 // A held lease is a lockedError naming the holder and since when.
 func (a *app) withJobsLease(ctx context.Context, s store.Store, what string) (store.Store, func() error, error) {
-	l, err := lease.Acquire(ctx, s, lease.Jobs, lease.Owner(what), 0)
+	l, err := a.acquireJobsLease(ctx, s, what)
 	if err != nil {
 		if errors.Is(err, lease.ErrHeld) {
 			return nil, nil, &lockedError{&store.Error{Op: what, Err: err,
@@ -28,6 +30,36 @@ func (a *app) withJobsLease(ctx context.Context, s store.Store, what string) (st
 		return nil, nil, err
 	}
 	return l.Fenced(s), func() error { return l.Release(context.WithoutCancel(ctx)) }, nil
+}
+
+// daemonLeaseWait is how long a command the daemon runs waits for the
+// jobs lease. The daemon serves its three kinds of users at once: an
+// import sent while the nightly run writes waits its turn instead of
+// failing. A command run on its own still fails at once, naming the
+// holder, since nobody may be there to see it wait.
+const daemonLeaseWait = 30 * time.Minute
+
+// acquireJobsLease claims the jobs lease; inside the daemon it waits for
+// a holder to finish, saying once on standard error whom it waits for.
+func (a *app) acquireJobsLease(ctx context.Context, s store.Store, what string) (*lease.Lease, error) {
+	deadline := time.Now().Add(daemonLeaseWait)
+	told := false
+	for pause := 200 * time.Millisecond; ; pause = min(2*pause, 2*time.Second) {
+		l, err := lease.Acquire(ctx, s, lease.Jobs, lease.Owner(what), 0)
+		var held *lease.HeldError
+		if err == nil || !a.inDaemon || !errors.As(err, &held) || time.Now().After(deadline) {
+			return l, err
+		}
+		if !told {
+			fmt.Fprintf(a.stderr, "waiting for %s to finish (it holds the jobs lease since %s)\n", held.Owner, held.Since.Local().Format("15:04:05"))
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+	}
 }
 
 // openWriting opens the store for a command that writes grades or lists,
