@@ -128,9 +128,12 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if doc, err = report.BuildPublicList(ctx, s.src, u, day, s.now()); err != nil {
+		l, err := report.BuildPublicList(ctx, s.src, u, day, s.now())
+		if err != nil {
 			return err
 		}
+		l.Contact = s.contact
+		doc = l
 		name = u.Name + "信用等级公示名单-" + grade.FormatDate(day)
 	default:
 		return errNotFound

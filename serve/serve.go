@@ -34,6 +34,9 @@ type Options struct {
 	// Asia/Shanghai.
 	Now func() time.Time
 	Log *slog.Logger
+	// Contact is the bureau's contact printed on the public list, from
+	// [publicity] in creditsync.toml.
+	Contact report.PublicContact
 	// StateDir keeps the session signing key and the sessions revoked at
 	// logout, so a restart keeps people signed in and signed out; with
 	// none, sessions die with the process.
@@ -51,6 +54,7 @@ type Server struct {
 	sessions *sessionState
 	throttle *Throttle
 	urlLogin bool
+	contact  report.PublicContact
 	now      func() time.Time
 	log      *slog.Logger
 	handler  http.Handler
@@ -69,7 +73,7 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{src: opt.Source, creds: creds, urlLogin: opt.Config.URLLogin, now: opt.Now, log: opt.Log}
+	s := &Server{src: opt.Source, creds: creds, urlLogin: opt.Config.URLLogin, contact: opt.Contact, now: opt.Now, log: opt.Log}
 	if s.now == nil {
 		s.now = time.Now
 	}

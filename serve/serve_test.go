@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -442,5 +443,22 @@ func TestConfigErrors(t *testing.T) {
 		} else if strings.Contains(err.Error(), cityToken) {
 			t.Errorf("%s: error shows the token: %v", name, err)
 		}
+	}
+}
+
+// The public list downloaded from the web carries the bureau's contact,
+// as the one the CLI writes does.
+func TestPublicListCarriesTheContact(t *testing.T) {
+	contact := report.PublicContact{Person: "信用科", Phone: "0374-1234567"}
+	s, err := New(Options{Source: reporttest.Fixture(), Config: testConfig(), Getenv: testEnv, Now: func() time.Time { return now }, Contact: contact})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := get(t, s.Handler(), "/reports/public/411002.html", cityToken)
+	if r.status != http.StatusOK || !strings.Contains(r.body, contact.Phone) {
+		t.Errorf("status %d; the public list lacks the contact %s", r.status, contact.Phone)
+	}
+	if r := get(t, newServer(t, testConfig()).Handler(), "/reports/public/411002.html", cityToken); strings.Contains(r.body, contact.Phone) {
+		t.Error("a contact appears without one configured")
 	}
 }

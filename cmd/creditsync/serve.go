@@ -67,7 +67,11 @@ daemon instead (creditsync server), which serves the same pages.`,
 			if err != nil {
 				return err
 			}
-			srv, err := serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir()})
+			contact, err := a.publicContact()
+			if err != nil {
+				return err
+			}
+			srv, err := serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Contact: contact})
 			if err != nil {
 				return err
 			}

@@ -238,7 +238,11 @@ func (a *app) webServer(ctx context.Context, s store.Store, rules *grade.Rules, 
 		return nil, err
 	}
 	a.log.Info("grades for the web pages", "source", report.SourceNote(kind))
-	return serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Throttle: throttle})
+	contact, err := a.publicContact()
+	if err != nil {
+		return nil, err
+	}
+	return serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Throttle: throttle, Contact: contact})
 }
 
 // webStateDir keeps the web sessions' key and revocations.
