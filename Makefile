@@ -37,6 +37,7 @@ test: setup chromium
 fuzz: setup
 	$(GO) test -run '^$$' -fuzz FuzzValidateUSCC -fuzztime 20s ./transform
 	$(GO) test -run '^$$' -fuzz FuzzParseDate -fuzztime 20s ./transform
+	$(GO) test -run '^$$' -fuzz FuzzNormalizeText -fuzztime 20s ./transform
 	$(GO) test -run '^$$' -fuzz FuzzParseRecord -fuzztime 20s ./contract
 	$(GO) test -run '^$$' -fuzz FuzzFindTable -fuzztime 20s ./ingest/file
 

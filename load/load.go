@@ -54,6 +54,7 @@ type Result struct {
 	Rejects    []Reject
 	ByReason   map[string]int64
 	Extra      []string // input columns the contract does not know
+	Steps      []Step   // how long each phase took
 }
 
 // Reasons returns the reject reasons sorted by count, then name.
@@ -74,21 +75,30 @@ func (r Result) Reasons() []string {
 // rowsPerPart is how many staged rows one change-detection pass handles:
 // it deduplicates and compares them in memory inside the engine, so this
 // bounds the engine's memory for batches of any size.
-var rowsPerPart = 250_000 // a variable so tests can use small parts
+var rowsPerPart = 1_000_000 // a variable so tests can use small parts
 
 // metaColumns are written by the loader beside the contract columns.
 var metaColumns = []string{"source", "source_ref", "source_line", "batch_id", "loaded_at", "version", "extra"}
+
+// Step is how long one phase of a load took (for --verbose and the
+// benchmarks).
+type Step struct {
+	Name     string
+	Duration time.Duration
+}
 
 // Load validates records with m and writes the good ones of list. A
 // record's error never stops the batch; a store error does, and then
 // nothing of the batch reaches the list's table.
 //
-// How: the rows go to a stage table; change detection, in parts of
-// rowsPerPart to bound the engine's memory, gathers the new or changed
-// rows in a ready table; the batch is recorded in import_batches; then
-// the ready rows move to the list's table in one insert of one block (one
-// part, written whole or not at all). So no row of a batch is ever
-// visible without its import_batches row; if the move fails, the record
+// How: the rows go to a stage table with the list's sorting key, and the
+// engine computes each row's content hash. If the list's table is empty
+// and no key repeats, the stage is the batch. Otherwise change detection,
+// in parts of rowsPerPart to bound the engine's memory, gathers the new
+// or changed rows in a ready table. The batch is recorded in
+// import_batches, then the parts of the stage or ready table are attached
+// to the list's table in one transaction. So no row of a batch is ever
+// visible without its import_batches row; if the attach fails, the record
 // is withdrawn and the batch recorded as failed.
 func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Record, error]) (res Result, err error) {
 	started := time.Now().UTC()
@@ -100,6 +110,7 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 		"Stage":   "_stage_" + res.BatchID,
 		"Ready":   "_ready_" + res.BatchID,
 		"Key":     strings.Join(list.Key, ", "),
+		"Order":   sortingKey(list.Key),
 		"Hashed":  strings.Join(stored, ", "),
 		"Columns": strings.Join(append(append([]string{}, stored...), append(metaColumns, "row_hash")...), ", "),
 	}
@@ -110,15 +121,33 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 		}
 		return text
 	}
-	for _, work := range []struct{ name, key string }{{"stage", "Stage"}, {"ready", "Ready"}} {
-		if err := s.Exec(ctx, q("create_"+work.name), nil); err != nil {
-			return res, fmt.Errorf("create %s table: %w", work.name, err)
+	lap := started
+	step := func(name string) {
+		now := time.Now()
+		res.Steps = append(res.Steps, Step{Name: name, Duration: now.Sub(lap)})
+		lap = now
+	}
+	var first bool
+	if err := store.QueryRow(ctx, s, q("list_empty"), nil, &first); err != nil {
+		return res, fmt.Errorf("look into %s: %w", list.Name, err)
+	}
+	create := func(name string) error {
+		if err := s.Exec(ctx, q("create_"+name), nil); err != nil {
+			return fmt.Errorf("create %s table: %w", name, err)
 		}
-		defer func() {
-			if derr := s.Exec(context.WithoutCancel(ctx), q("drop_"+work.name), nil); derr != nil {
-				err = errors.Join(err, fmt.Errorf("remove table %s of batch %s (drop it by hand): %w", data[work.key], res.BatchID, derr))
-			}
-		}()
+		return nil
+	}
+	drop := func(name, key string) {
+		if derr := s.Exec(context.WithoutCancel(ctx), q("drop_"+name), nil); derr != nil {
+			err = errors.Join(err, fmt.Errorf("remove table %s of batch %s (drop it by hand): %w", data[key], res.BatchID, derr))
+		}
+	}
+	if err := create("stage"); err != nil {
+		return res, err
+	}
+	defer drop("stage", "Stage")
+	if err := s.Exec(ctx, q("stage_row_hash"), nil); err != nil {
+		return res, fmt.Errorf("prepare stage table: %w", err)
 	}
 
 	loadedAt := started
@@ -127,7 +156,7 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 		return res, err
 	}
 	var srcErr error
-	rows := func(yield func([]any, error) bool) {
+	rows := ahead(func(yield func([]any, error) bool) {
 		for rec, err := range records {
 			if err != nil {
 				srcErr = err
@@ -155,47 +184,138 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 				return
 			}
 		}
-	}
+	})
 	if _, err := s.Insert(ctx, data["Stage"].(string), append(append([]string{}, stored...), metaColumns...), rows); err != nil {
 		if srcErr != nil {
 			return res, srcErr
 		}
 		return res, fmt.Errorf("stage %s rows: %w", list.Name, err)
 	}
+	step("read, validate and stage")
 	var staged, keys int64
 	if err := store.QueryRow(ctx, s, q("count_stage_keys"), nil, &staged, &keys); err != nil {
 		return res, fmt.Errorf("count staged rows: %w", err)
 	}
 	res.Duplicates = staged - keys
-	data["Changed"] = q("changed_rows")
-	parts := uint64(1 + staged/int64(rowsPerPart))
-	for part := range parts {
-		if err := s.Exec(ctx, q("insert_changed"), store.Params{"parts": parts, "part": part}); err != nil {
-			return res, fmt.Errorf("compare %s rows with the stored ones: %w", list.Name, err)
+	step("count keys")
+	data["From"] = data["Stage"]
+	if first && res.Duplicates == 0 {
+		// A first load: every staged row is new.
+		res.Loaded = staged
+	} else {
+		if err := create("ready"); err != nil {
+			return res, err
 		}
+		defer drop("ready", "Ready")
+		data["Changed"] = q("changed_rows")
+		parts := uint64(1 + staged/int64(rowsPerPart))
+		for part := range parts {
+			if err := s.Exec(ctx, q("insert_changed"), store.Params{"parts": parts, "part": part}); err != nil {
+				return res, fmt.Errorf("compare %s rows with the stored ones: %w", list.Name, err)
+			}
+		}
+		changed, err := store.Count(ctx, s, q("count_ready"), nil)
+		if err != nil {
+			return res, fmt.Errorf("count new or changed %s rows: %w", list.Name, err)
+		}
+		res.Loaded = changed
+		data["From"] = data["Ready"]
+		step("compare with the stored rows")
 	}
-	changed, err := store.Count(ctx, s, q("count_ready"), nil)
-	if err != nil {
-		return res, fmt.Errorf("count new or changed %s rows: %w", list.Name, err)
-	}
-	res.Loaded = changed
-	res.Unchanged = keys - changed
+	res.Unchanged = keys - res.Loaded
 	if err := record(ctx, s, t, res, src, started, ""); err != nil {
 		return res, err
 	}
-	if err := s.Exec(ctx, q("move_ready"), nil); err != nil {
-		err = fmt.Errorf("write %s: %w", list.Name, err)
-		if ferr := s.Exec(context.WithoutCancel(ctx), sql.MustQuery(t, "load/forget_batch"), store.Params{"batch_id": res.BatchID}); ferr != nil {
-			return res, errors.Join(err, fmt.Errorf("withdraw the record of batch %s: %w", res.BatchID, ferr))
+	if res.Loaded > 0 {
+		if err := s.Exec(ctx, q("attach"), nil); err != nil {
+			err = fmt.Errorf("write %s: %w", list.Name, err)
+			if ferr := s.Exec(context.WithoutCancel(ctx), sql.MustQuery(t, "load/forget_batch"), store.Params{"batch_id": res.BatchID}); ferr != nil {
+				return res, errors.Join(err, fmt.Errorf("withdraw the record of batch %s: %w", res.BatchID, ferr))
+			}
+			failed := res
+			failed.Loaded, failed.Unchanged = 0, 0
+			if rerr := record(context.WithoutCancel(ctx), s, t, failed, src, started, err.Error()); rerr != nil {
+				return res, errors.Join(err, rerr)
+			}
+			return res, err
 		}
-		failed := res
-		failed.Loaded, failed.Unchanged = 0, 0
-		if rerr := record(context.WithoutCancel(ctx), s, t, failed, src, started, err.Error()); rerr != nil {
-			return res, errors.Join(err, rerr)
-		}
-		return res, err
 	}
+	step("record and attach")
 	return res, nil
+}
+
+// aheadBatch is how many rows ahead hands on at a time.
+const aheadBatch = 512
+
+// ahead runs seq in a goroutine of its own and hands its rows on in
+// batches, so that reading and validating records (there) and encoding
+// them for the engine (in the caller's goroutine) use two cores. Ranging
+// over the result ends only when seq's goroutine has, so whatever seq
+// writes is safe to read afterwards. If the caller stops early, seq stops
+// when it next hands on a batch.
+func ahead(seq iter.Seq2[[]any, error]) iter.Seq2[[]any, error] {
+	type batch struct {
+		rows [][]any
+		err  error
+	}
+	return func(yield func([]any, error) bool) {
+		batches := make(chan batch, 4)
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			defer close(batches)
+			send := func(b batch) bool {
+				select {
+				case batches <- b:
+					return true
+				case <-stop:
+					return false
+				}
+			}
+			cur := make([][]any, 0, aheadBatch)
+			for row, err := range seq {
+				if err != nil {
+					send(batch{rows: cur, err: err})
+					return
+				}
+				cur = append(cur, row)
+				if len(cur) == aheadBatch {
+					if !send(batch{rows: cur}) {
+						return
+					}
+					cur = make([][]any, 0, aheadBatch)
+				}
+			}
+			if len(cur) > 0 {
+				send(batch{rows: cur})
+			}
+		}()
+		defer func() {
+			close(stop)
+			<-done
+		}()
+		for b := range batches {
+			for _, r := range b.rows {
+				if !yield(r, nil) {
+					return
+				}
+			}
+			if b.err != nil {
+				yield(nil, b.err)
+				return
+			}
+		}
+	}
+}
+
+// sortingKey is list's key as its table's ORDER BY clause spells it. The
+// stage's must match it exactly for the stage's parts to be attached: the
+// engine compares the clauses as written, and (uscc) is not uscc to it.
+func sortingKey(key []string) string {
+	if len(key) == 1 {
+		return key[0]
+	}
+	return "(" + strings.Join(key, ", ") + ")"
 }
 
 // record writes the batch's row in import_batches (status ok,

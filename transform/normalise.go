@@ -2,7 +2,9 @@ package transform
 
 import (
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -14,7 +16,53 @@ import (
 // validator deal with ASCII only. Inner text is otherwise left alone because
 // it may be shown back to people.
 func NormalizeText(s string) string {
-	return strings.TrimFunc(norm.NFKC.String(s), isTrimmable)
+	if !NFKCInert(s) {
+		s = norm.NFKC.String(s)
+	}
+	return strings.TrimFunc(s, isTrimmable)
+}
+
+// inertRunes marks the runes of the Basic Multilingual Plane that NFKC
+// leaves as they are wherever they stand: each is normalised already and
+// starts and ends a segment, so nothing before or after it can compose
+// with it. ASCII and the CJK ideographs that make up almost every cell
+// are inert, and checking a string against this table costs far less
+// than normalising it (a national import normalises 100 million cells).
+var inertRunes = sync.OnceValue(func() *[0x10000 / 64]uint64 {
+	var t [0x10000 / 64]uint64
+	for r := rune(0); r < 0x10000; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue // surrogates are not characters
+		}
+		c := string(r)
+		p := norm.NFKC.PropertiesString(c)
+		if p.BoundaryBefore() && p.BoundaryAfter() && norm.NFKC.String(c) == c {
+			t[r/64] |= 1 << (r % 64)
+		}
+	}
+	return &t
+})
+
+// NFKCInert reports whether NFKC leaves s unchanged for the simple
+// reason that every rune of it is one NFKC never touches (see
+// inertRunes). False does not mean s would change.
+func NFKCInert(s string) bool {
+	t := inertRunes()
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if t[c/64]&(1<<(c%64)) == 0 {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || r >= 0x10000 || t[r/64]&(1<<(r%64)) == 0 {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // isTrimmable also drops U+FEFF: a byte-order mark that survived into a cell
@@ -38,22 +86,45 @@ func NormalizeUSCC(s string) string {
 // apart. The key is for comparison only, never for display.
 func NormalizeName(s string) string {
 	s = NormalizeText(s)
+	if nameKeyAlready(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
 		switch {
 		case unicode.IsSpace(r):
 			continue
+		case r < utf8.RuneSelf && r != '[' && r != ']' && r != '{' && r != '}':
+			// ASCII other than the brackets below is kept (or lower-cased).
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
 		case strings.ContainsRune(openBrackets, r):
 			r = '('
 		case strings.ContainsRune(closeBrackets, r):
 			r = ')'
-		case 'A' <= r && r <= 'Z':
-			r += 'a' - 'A'
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// nameKeyAlready reports whether NormalizeName's loop would change
+// nothing in s (already normalised): no space, no capital, no bracket
+// variant. Most names pass, and are then returned without a copy.
+func nameKeyAlready(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if ('A' <= r && r <= 'Z') || r == '[' || r == ']' || r == '{' || r == '}' || unicode.IsSpace(r) {
+				return false
+			}
+		case unicode.IsSpace(r) || strings.ContainsRune(openBrackets, r) || strings.ContainsRune(closeBrackets, r):
+			return false
+		}
+	}
+	return true
 }
 
 // Bracket variants used around a place name or branch in institution names,

@@ -1,6 +1,12 @@
 package transform
 
-import "testing"
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 func TestNormalizeText(t *testing.T) {
 	tests := []struct {
@@ -82,5 +88,50 @@ func TestNormalizeNameDistinguishesInstitutions(t *testing.T) {
 	b := NormalizeName("许昌县人力资源有限公司")
 	if a == b {
 		t.Errorf("different names share the key %q", a)
+	}
+}
+
+// The inert-rune shortcut must never change what NormalizeText returns:
+// it is compared with plain NFKC on strings that mix inert runes with
+// the ones that compose, decompose or fold (combining marks, Hangul jamo,
+// full-width forms, compatibility ideographs, invalid bytes).
+func TestNormalizeTextShortcutAgreesWithNFKC(t *testing.T) {
+	pieces := []string{
+		"a", "Z", "0", " ", "许", "昌", "、", "《", "》", "\u3000", "（", "）", "Ａ", "１",
+		"e\u0301", "\u0301", "\u0308", "\u1100", "\u1161", "\u11a8", "\uac00", "\uf900", "\u2fd5",
+		"\u00a0", "\ufeff", "\u2460", "\u33a1", "\u212b", "\xff", "\xe4\xb8", "\U0002f800", "\U0001d400",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := NormalizeText(s), strings.TrimFunc(norm.NFKC.String(s), isTrimmable); got != want {
+			t.Fatalf("NormalizeText(%q) = %q, NFKC gives %q", s, got, want)
+		}
+	}
+}
+
+func FuzzNormalizeText(f *testing.F) {
+	for _, s := range []string{"许昌市（禹州）", "e\u0301", "\u1100\u1161", "ＡＢ１", "\uf900"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := NormalizeText(s), strings.TrimFunc(norm.NFKC.String(s), isTrimmable); got != want {
+			t.Fatalf("NormalizeText(%q) = %q, NFKC gives %q", s, got, want)
+		}
+	})
+}
+
+// NormalizeName is idempotent, and its shortcut for names already in key
+// form agrees with the full loop.
+func TestNormalizeNameIdempotent(t *testing.T) {
+	for _, s := range []string{"许昌人力资源有限公司", "许昌 人力", "ABC人力(许昌)", "abc人力(许昌)", "人力【禹州】", "人力{x}", "a\u3000b", "\u00a0许昌"} {
+		once := NormalizeName(s)
+		if twice := NormalizeName(once); twice != once {
+			t.Errorf("NormalizeName(%q) = %q, but normalising that gives %q", s, once, twice)
+		}
 	}
 }

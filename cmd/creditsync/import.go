@@ -155,6 +155,9 @@ func (a *app) importSummary(cmd *cobra.Command, s store.Store, path string, opt 
 func printImportResult(a *app, res file.Result, took time.Duration) {
 	w := a.stdout
 	for _, sr := range res.Sheets {
+		for _, st := range sr.Steps {
+			a.log.Debug("import step", "sheet", sr.Ref, "step", st.Name, "took", st.Duration.Round(time.Millisecond))
+		}
 		fmt.Fprintf(w, "%s → %s: %d read, %d new or changed, %d unchanged", sr.Ref, sr.List, sr.Read, sr.Loaded, sr.Unchanged)
 		if sr.Duplicates > 0 {
 			fmt.Fprintf(w, ", %d repeated keys (later line kept)", sr.Duplicates)

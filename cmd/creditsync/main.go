@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -35,7 +36,29 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:]))
+	os.Exit(profiled(func() int { return run(ctx, os.Args[1:]) }))
+}
+
+// profiled runs f, writing a CPU profile of it to the file named by
+// CREDITSYNC_CPUPROFILE when that is set: how BENCHMARKS.md's profiles
+// are taken from the real binary.
+func profiled(f func() int) int {
+	path := os.Getenv("CREDITSYNC_CPUPROFILE")
+	if path == "" {
+		return f()
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "creditsync: CPU profile:", err)
+		return f()
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		fmt.Fprintln(os.Stderr, "creditsync: CPU profile:", err)
+		return f()
+	}
+	defer pprof.StopCPUProfile()
+	return f()
 }
 
 func run(ctx context.Context, args []string) int { return newApp().execute(ctx, args) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/contract"
@@ -256,6 +257,14 @@ var signatureWords = []string{"填表人", "制表人", "填报人", "单位负�
 func (t *table) classify(cells []string) string {
 	first := ""
 	for _, c := range cells {
+		if lead, plain := leadingRune(c); plain {
+			if lead < 0 {
+				continue // blank
+			}
+			if !markerStarts[lead] {
+				break // a value that begins no total or note: first stays ""
+			}
+		}
 		if s := squeeze(c); s != "" {
 			first = s
 			break
@@ -274,7 +283,7 @@ func (t *table) classify(cells []string) string {
 	}
 	hasKey := false
 	for _, fi := range t.keys {
-		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !isSignature(squeeze(cells[fi])) {
+		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !signatureCell(cells[fi]) {
 			hasKey = true
 		}
 	}
@@ -282,7 +291,7 @@ func (t *table) classify(cells []string) string {
 		return ""
 	}
 	for _, c := range cells {
-		if isSignature(squeeze(c)) {
+		if signatureCell(c) {
 			return SkipSignature
 		}
 	}
@@ -294,8 +303,60 @@ func squeeze(s string) string {
 	return strings.Join(strings.Fields(transform.NormalizeText(s)), "")
 }
 
+// noteWords start the first cell of a note under a table (注：…, 说明 1 …).
+var noteWords = []string{"注", "说明", "填表说明", "备注"}
+
+// signatureKeys are the signatureWords as squeeze spells them (负责人: for
+// 负责人：), so that they can meet squeezed cells.
+var signatureKeys = func() []string {
+	out := make([]string, len(signatureWords))
+	for i, w := range signatureWords {
+		out[i] = squeeze(w)
+	}
+	return out
+}()
+
+// markerStarts holds the first character of every word that marks a row
+// as not a record (totals, notes, signatures).
+var markerStarts = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, ws := range [][]string{totalWords, noteWords, signatureWords} {
+		for _, w := range ws {
+			r, _ := utf8.DecodeRuneInString(squeeze(w))
+			m[r] = true
+		}
+	}
+	return m
+}()
+
+// leadingRune returns the first character of a cell after its leading
+// white space (-1 if there is none), when the cell's text is one NFKC
+// leaves as it is, so that the character is also the first of the
+// squeezed cell. plain is false when that cannot be known cheaply; the
+// caller squeezes the cell then. Almost every cell of a large file is
+// plain, and most begin no marker word: this spares squeezing them.
+func leadingRune(c string) (lead rune, plain bool) {
+	if !transform.NFKCInert(c) {
+		return 0, false
+	}
+	for _, r := range c {
+		if !unicode.IsSpace(r) && r != '\uFEFF' {
+			return r, true
+		}
+	}
+	return -1, true
+}
+
+// signatureCell reports whether a cell begins with a signature word.
+func signatureCell(c string) bool {
+	if lead, plain := leadingRune(c); plain && (lead < 0 || !markerStarts[lead]) {
+		return false
+	}
+	return isSignature(squeeze(c))
+}
+
 func isNote(s string) bool {
-	for _, w := range []string{"注", "说明", "填表说明", "备注"} {
+	for _, w := range noteWords {
 		rest, ok := strings.CutPrefix(s, w)
 		if !ok {
 			continue
@@ -309,7 +370,7 @@ func isNote(s string) bool {
 }
 
 func isSignature(s string) bool {
-	for _, w := range signatureWords {
+	for _, w := range signatureKeys {
 		if strings.HasPrefix(s, w) {
 			return true
 		}

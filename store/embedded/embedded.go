@@ -5,14 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"path/filepath"
 	"regexp"
-	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/xuchang-hrss/creditsync/store"
@@ -227,31 +222,29 @@ type QueryError struct{ Message string }
 func (e *QueryError) Error() string { return e.Message }
 
 func (s *Store) run(query string, format string, params store.Params) (result, error) {
+	c, err := s.take()
+	if err != nil {
+		return result{}, err
+	}
+	defer func() { s.pool <- c }()
+	return s.runOn(c, query, format, params)
+}
+
+// take borrows a connection from the pool; the caller puts it back.
+func (s *Store) take() (*conn, error) {
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
-		return result{}, errors.New("embedded store is closed")
+		return nil, errors.New("embedded store is closed")
 	}
-	c := <-s.pool
-	defer func() { s.pool <- c }()
-	return s.runOn(c, query, format, params)
+	return <-s.pool, nil
 }
 
 func (s *Store) runOn(c *conn, query string, format string, params store.Params) (result, error) {
 	var ptr uintptr
 	if len(params) == 0 {
-		q := []byte(query)
-		f := []byte(format)
-		if len(q) == 0 {
-			return result{}, errors.New("empty query")
-		}
-		var fp *byte
-		if len(f) > 0 {
-			fp = &f[0]
-		}
-		ptr = s.lib.queryN(c.handle, &q[0], uintptr(len(q)), fp, uintptr(len(f)))
-		keepAlive(q, f)
+		return s.runBytes(c, []byte(query), format)
 	} else {
 		values, err := store.FormatParams(params)
 		if err != nil {
@@ -270,6 +263,30 @@ func (s *Store) runOn(c *conn, query string, format string, params store.Params)
 		ptr = s.lib.queryWithParams(c.handle, q, f, &cn[0], &cv[0], uintptr(len(names)))
 		keepAlive(kq, kf, kn, kv, cn, cv)
 	}
+	if ptr == 0 {
+		return result{}, errors.New("chdb returned no result")
+	}
+	r := result{lib: s.lib, ptr: ptr}
+	if err := r.err(); err != nil {
+		r.release()
+		return result{}, err
+	}
+	return r, nil
+}
+
+// runBytes runs a query given as bytes, without parameters: an insert's
+// chunk of rows goes to the engine without being copied into a string.
+func (s *Store) runBytes(c *conn, q []byte, format string) (result, error) {
+	if len(q) == 0 {
+		return result{}, errors.New("empty query")
+	}
+	f := []byte(format)
+	var fp *byte
+	if len(f) > 0 {
+		fp = &f[0]
+	}
+	ptr := s.lib.queryN(c.handle, &q[0], uintptr(len(q)), fp, uintptr(len(f)))
+	keepAlive(q, f)
 	if ptr == 0 {
 		return result{}, errors.New("chdb returned no result")
 	}
@@ -312,96 +329,6 @@ func (s *Store) Query(ctx context.Context, query string, params store.Params) (s
 	return rows, nil
 }
 
-// insertChunk is how much TabSeparated text one INSERT carries. Larger
-// chunks amortise parsing; smaller ones bound memory.
-const insertChunk = 8 << 20
-
-// Insert implements store.Store by streaming rows as TabSeparated text in
-// chunks, so memory stays bounded whatever the number of rows. TSV is the
-// cheapest text format for ClickHouse to parse and for Go to write.
-func (s *Store) Insert(ctx context.Context, table string, columns []string, rows iter.Seq2[[]any, error]) (int64, error) {
-	types, err := s.columnTypes(ctx, table)
-	if err != nil {
-		return 0, err
-	}
-	colTypes := make([]string, len(columns))
-	for i, c := range columns {
-		t, ok := types[c]
-		if !ok {
-			return 0, fmt.Errorf("insert into %s: no column %q", table, c)
-		}
-		colTypes[i], _ = store.BaseType(t)
-	}
-	head := fmt.Sprintf("INSERT INTO %s (%s) FORMAT TabSeparated\n", table, joinIdents(columns))
-
-	// Encoding (here) and the engine's parsing (in send) overlap: one
-	// chunk is parsed while the next is written, two chunks in flight.
-	type chunk struct {
-		buf  *bytes.Buffer
-		rows int64
-	}
-	chunks := make(chan chunk, 1)
-	sendErr := make(chan error, 1)
-	var sent int64
-	var stopped atomic.Bool // the sender failed; stop encoding
-	go func() {
-		var failed error
-		for c := range chunks {
-			if failed != nil {
-				continue // drain so the producer never blocks
-			}
-			if err := ctx.Err(); err != nil {
-				failed = err
-				stopped.Store(true)
-				continue
-			}
-			r, err := s.run(c.buf.String(), "", nil)
-			if err != nil {
-				failed = fmt.Errorf("insert into %s: %w", table, err)
-				stopped.Store(true)
-				continue
-			}
-			r.release()
-			sent += c.rows
-		}
-		sendErr <- failed
-	}()
-	finish := func(err error) (int64, error) {
-		close(chunks)
-		if serr := <-sendErr; serr != nil && err == nil {
-			err = serr
-		}
-		return sent, err
-	}
-
-	cur := chunk{buf: new(bytes.Buffer)}
-	cur.buf.WriteString(head)
-	for row, err := range rows {
-		if err != nil {
-			return finish(err)
-		}
-		if len(row) != len(columns) {
-			return finish(fmt.Errorf("insert into %s: row has %d values for %d columns", table, len(row), len(columns)))
-		}
-		if err := encodeRow(cur.buf, columns, colTypes, row); err != nil {
-			return finish(fmt.Errorf("insert into %s: %w", table, err))
-		}
-		cur.rows++
-		if cur.buf.Len() >= insertChunk {
-			if stopped.Load() {
-				return finish(nil)
-			}
-			chunks <- cur
-			cur = chunk{buf: new(bytes.Buffer)}
-			cur.buf.WriteString(head)
-		}
-	}
-	if cur.rows > 0 {
-		chunks <- cur
-	}
-	return finish(nil)
-}
-
 func (s *Store) columnTypes(ctx context.Context, table string) (map[string]string, error) {
 	s.mu.Lock()
 	t, ok := s.types[table]
@@ -434,116 +361,13 @@ func (s *Store) columnTypes(ctx context.Context, table string) (map[string]strin
 	return t, nil
 }
 
-func encodeRow(buf *bytes.Buffer, columns, types []string, row []any) error {
-	for i, v := range row {
-		if i > 0 {
-			buf.WriteByte('\t')
-		}
-		if err := encodeValue(buf, types[i], v); err != nil {
-			return fmt.Errorf("column %s: %w", columns[i], err)
-		}
-	}
-	buf.WriteByte('\n')
-	return nil
-}
-
-// encodeValue writes one value in TabSeparated form.
-func encodeValue(buf *bytes.Buffer, typ string, v any) error {
-	switch x := v.(type) {
-	case nil:
-		buf.WriteString(`\N`)
-	case string:
-		writeTSVString(buf, x)
-	case bool:
-		if x {
-			buf.WriteString("true")
-		} else {
-			buf.WriteString("false")
-		}
-	case time.Time:
-		if store.IsDateType(typ) {
-			buf.WriteString(x.UTC().Format(time.DateOnly))
-		} else {
-			buf.WriteString(x.UTC().Format("2006-01-02 15:04:05.000000"))
-		}
-	case *time.Time:
-		if x == nil {
-			buf.WriteString(`\N`)
-			return nil
-		}
-		return encodeValue(buf, typ, *x)
-	case int:
-		buf.WriteString(strconv.FormatInt(int64(x), 10))
-	case int64:
-		buf.WriteString(strconv.FormatInt(x, 10))
-	case int32:
-		buf.WriteString(strconv.FormatInt(int64(x), 10))
-	case uint64:
-		buf.WriteString(strconv.FormatUint(x, 10))
-	case uint32:
-		buf.WriteString(strconv.FormatUint(uint64(x), 10))
-	case uint16:
-		buf.WriteString(strconv.FormatUint(uint64(x), 10))
-	case uint8:
-		buf.WriteString(strconv.FormatUint(uint64(x), 10))
-	case float64:
-		buf.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
-	case []string:
-		buf.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			// Array elements are quoted literals, escaped once (not
-			// TSV-escaped again).
-			buf.WriteByte('\'')
-			buf.WriteString(arrayEscaper.Replace(e))
-			buf.WriteByte('\'')
-		}
-		buf.WriteByte(']')
-	default:
-		return fmt.Errorf("cannot insert a value of type %T", v)
-	}
-	return nil
-}
-
-var arrayEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\t", `\t`, "\n", `\n`, "\r", `\r`, "\x00", `\0`)
-
-// writeTSVString escapes the characters TabSeparated gives meaning to.
-func writeTSVString(buf *bytes.Buffer, s string) {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '\\':
-			esc = `\\`
-		case '\t':
-			esc = `\t`
-		case '\n':
-			esc = `\n`
-		case '\r':
-			esc = `\r`
-		case 0:
-			esc = `\0`
-		default:
-			continue
-		}
-		buf.WriteString(s[start:i])
-		buf.WriteString(esc)
-		start = i + 1
-	}
-	buf.WriteString(s[start:])
-}
-
 func joinIdents(cols []string) string {
 	var b bytes.Buffer
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteByte('`')
-		b.WriteString(c)
-		b.WriteByte('`')
+		b.WriteString(quoteIdent(c))
 	}
 	return b.String()
 }

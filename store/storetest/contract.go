@@ -128,39 +128,52 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 		}
 	})
 
-	t.Run("InsertKeepsAwkwardText", func(t *testing.T) {
-		s := open(t)
-		if err := s.Exec(ctx, "CREATE TABLE aw (i UInt32, s String, n Nullable(String), a Array(String)) ENGINE = MergeTree ORDER BY i", nil); err != nil {
-			t.Fatal(err)
-		}
-		awkward := []string{"tab\there", "line\nbreak", `back\slash`, `\N`, "quote'\"", "许昌（魏都）", "", "cr\rlf", "gbk \xd6\xd0\xce\xc4 bytes", "emoji 😀 \u2028"}
-		rows := func(yield func([]any, error) bool) {
-			for i, w := range awkward {
-				if !yield([]any{uint32(i), w, w, []string{w, "x"}}, nil) {
-					return
-				}
-			}
-		}
-		if _, err := s.Insert(ctx, "aw", []string{"i", "s", "n", "a"}, rows); err != nil {
-			t.Fatal(err)
-		}
-		got, err := s.Query(ctx, "SELECT s, n, a FROM aw ORDER BY i", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer got.Close()
-		for i := 0; got.Next(); i++ {
-			var str string
-			var n any
-			var arr []string
-			if err := got.Scan(&str, &n, &arr); err != nil {
+	// Once as a small insert, once as a large one: an engine may send the
+	// two differently (the embedded one inline or through a file).
+	for _, copies := range []int{1, 5000} {
+		t.Run(fmt.Sprintf("InsertKeepsAwkwardText/%dx", copies), func(t *testing.T) {
+			s := open(t)
+			if err := s.Exec(ctx, "CREATE TABLE aw (i UInt32, s String, n Nullable(String), a Array(String)) ENGINE = MergeTree ORDER BY i", nil); err != nil {
 				t.Fatal(err)
 			}
-			if str != awkward[i] || n != awkward[i] || len(arr) != 2 || arr[0] != awkward[i] {
-				t.Errorf("row %d: got %q %q %q, want %q", i, str, n, arr, awkward[i])
+			awkward := []string{"tab\there", "line\nbreak", `back\slash`, `\N`, "quote'\"", "许昌（魏都）", "", "cr\rlf", "gbk \xd6\xd0\xce\xc4 bytes", "emoji 😀 \u2028", "nul \x00 byte"}
+			rows := func(yield func([]any, error) bool) {
+				for i := range copies * len(awkward) {
+					w := awkward[i%len(awkward)]
+					if !yield([]any{uint32(i), w, w, []string{w, "x"}}, nil) {
+						return
+					}
+				}
 			}
-		}
-	})
+			if _, err := s.Insert(ctx, "aw", []string{"i", "s", "n", "a"}, rows); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Query(ctx, "SELECT s, n, a FROM aw ORDER BY i", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer got.Close()
+			i := 0
+			for ; got.Next(); i++ {
+				var str string
+				var n any
+				var arr []string
+				if err := got.Scan(&str, &n, &arr); err != nil {
+					t.Fatal(err)
+				}
+				w := awkward[i%len(awkward)]
+				if str != w || n != w || len(arr) != 2 || arr[0] != w {
+					t.Fatalf("row %d: got %q %q %q, want %q", i, str, n, arr, w)
+				}
+			}
+			if err := got.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if i != copies*len(awkward) {
+				t.Errorf("read back %d rows, want %d", i, copies*len(awkward))
+			}
+		})
+	}
 
 	t.Run("InsertStopsOnSourceError", func(t *testing.T) {
 		s := open(t)

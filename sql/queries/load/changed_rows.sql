@@ -4,9 +4,7 @@
 -- batch is compared in parts ({part} of {parts}, by a hash of the key), so
 -- the engine's memory stays bounded whatever the batch size.
 WITH latest AS (
-    -- The tuple is rendered as text first: hashing Nullable arguments
-    -- directly yields NULL as soon as one of them is NULL.
-    SELECT * EXCEPT (row_hash), cityHash64(toString(tuple({{.Hashed}}))) AS row_hash
+    SELECT *
     FROM {{.Stage}}
     WHERE cityHash64({{.Key}}) % {parts:UInt64} = {part:UInt64}
     ORDER BY source_line DESC

@@ -1,3 +1,3 @@
 -- The new or changed rows of a batch, gathered part by part before they
--- move to the list's table in one insert (move_ready).
-CREATE TABLE {{.Ready}} AS {{.Table}} ENGINE = MergeTree ORDER BY tuple()
+-- are attached to the list's table (attach).
+CREATE TABLE {{.Ready}} AS {{.Stage}}
