@@ -26,6 +26,9 @@ type Source struct {
 	Name     string // "file" for imports, else the sync source's name
 	Ref      string // file path or URL
 	Encoding string
+	// Digest, if set, identifies everything the batch's rows follow from
+	// (see Repeat); it is recorded with the batch.
+	Digest string
 }
 
 // Record is one input record.
@@ -55,6 +58,9 @@ type Result struct {
 	ByReason   map[string]int64
 	Extra      []string // input columns the contract does not know
 	Steps      []Step   // how long each phase took
+	// Repeats is set when the batch was not read because it repeats
+	// this earlier batch (see Repeat).
+	Repeats string
 }
 
 // Reasons returns the reject reasons sorted by count, then name.
@@ -348,12 +354,83 @@ func record(ctx context.Context, s store.Store, t sql.Target, res Result, src So
 	err := s.Exec(ctx, sql.MustQuery(t, "load/record_batch"), store.Params{
 		"batch_id": res.BatchID, "list": res.List, "source": src.Name, "source_ref": src.Ref, "encoding": src.Encoding,
 		"started_at": started, "read": uint64(res.Read), "loaded": uint64(res.Loaded), "unchanged": uint64(res.Unchanged),
-		"rejected": uint64(res.Rejected), "status": status, "error": errText,
+		"rejected": uint64(res.Rejected), "status": status, "error": errText, "digest": src.Digest,
 	})
 	if err != nil {
 		return fmt.Errorf("record batch: %w", err)
 	}
 	return nil
+}
+
+// Repeat records a batch without reading it when the last batch written
+// to list was made from the same input, src.Digest: the same program
+// reading the same bytes with the same allow-list writes the same rows,
+// and as nothing has been written to the list since, every one of them is
+// already there. The new batch is recorded with the earlier one's counts
+// and its rejected records (read back, so the caller can list them). ok is
+// false when the shortcut does not apply; the caller then loads the input.
+func Repeat(ctx context.Context, s store.Store, list *contract.List, src Source) (res Result, ok bool, err error) {
+	if src.Digest == "" {
+		return res, false, nil
+	}
+	t := sql.Target{Cluster: s.Cluster()}
+	var model, digest, status string
+	var read, valid, rejected uint64
+	err = store.QueryRow(ctx, s, sql.MustQuery(t, "load/last_batch"), store.Params{"list": list.Name}, &model, &digest, &read, &valid, &rejected, &status)
+	if errors.Is(err, store.ErrNoRows) || (err == nil && digest != src.Digest) {
+		return res, false, nil
+	}
+	if err != nil {
+		return res, false, fmt.Errorf("look up the last batch of %s: %w", list.Name, err)
+	}
+	started := time.Now().UTC()
+	res = Result{BatchID: newBatchID(started), List: list.Name, ByReason: map[string]int64{}, Repeats: model,
+		Read: int64(read), Valid: int64(read - rejected), Unchanged: int64(valid), Rejected: int64(rejected)}
+	if rejected > 0 {
+		if res.Rejects, err = rejectsOf(ctx, s, t, list.Name, model); err != nil {
+			return res, false, err
+		}
+		for _, rj := range res.Rejects {
+			for _, e := range rj.Errors {
+				res.ByReason[e.Reason]++
+			}
+		}
+	}
+	if err := record(ctx, s, t, res, src, started, ""); err != nil {
+		return res, false, err
+	}
+	return res, true, nil
+}
+
+// rejectsOf reads back the rejected records of a batch.
+func rejectsOf(ctx context.Context, s store.Store, t sql.Target, list, batch string) ([]Reject, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(t, "load/rejects"), store.Params{"list": list, "batch_id": batch})
+	if err != nil {
+		return nil, fmt.Errorf("read the rejected records of batch %s: %w", batch, err)
+	}
+	defer rows.Close()
+	var out []Reject
+	for rows.Next() {
+		var line uint32
+		var column, value, reason, raw string
+		if err := rows.Scan(&line, &column, &value, &reason, &raw); err != nil {
+			return nil, err
+		}
+		// reason was recorded as "reason: detail"; reasons hold no ": ".
+		why, detail, _ := strings.Cut(reason, ": ")
+		e := &contract.FieldError{Column: column, Value: value, Reason: why, Detail: detail}
+		if n := len(out); n > 0 && out[n-1].Line == int(line) {
+			out[n-1].Errors = append(out[n-1].Errors, e)
+			continue
+		}
+		var fields []string
+		_ = json.Unmarshal([]byte(raw), &fields) // written by record from a []string
+		out = append(out, Reject{Line: int(line), Errors: []*contract.FieldError{e}, Fields: fields})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the rejected records of batch %s: %w", batch, err)
+	}
+	return out, nil
 }
 
 // ErrRejected is returned (wrapped) by callers when a batch had rejected

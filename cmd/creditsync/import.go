@@ -166,6 +166,9 @@ func printImportResult(a *app, res file.Result, took time.Duration) {
 		if n := sr.SkippedTotal(); n > 0 {
 			fmt.Fprintf(w, ", %d skipped", n)
 		}
+		if sr.Repeats != "" {
+			fmt.Fprintf(w, "; the same file as batch %s, the last written to %s, so nothing was read again", sr.Repeats, sr.List)
+		}
 		if len(res.Sheets) == 1 {
 			fmt.Fprintf(w, " (%.1fs, batch %s)\n", took.Seconds(), sr.BatchID)
 		} else {

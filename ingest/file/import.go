@@ -20,6 +20,8 @@ type ImportOptions struct {
 	Progress func(done, total int64)
 	// Sheet, if set, imports only the workbook's sheet of that name.
 	Sheet string
+
+	digest string // of a CSV file, recorded with its batch
 }
 
 // Result is what importing one file did: the totals over its sheets in
@@ -122,6 +124,23 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		}
 		sheets = []string{opt.Sheet}
 	}
+	if len(sheets) == 1 && sheets[0] == "" && pre == nil {
+		// A CSV file imported again, unchanged, into a list nothing else
+		// has written to since: nothing to read (see load.Repeat).
+		src := load.Source{Name: "file", Ref: path, Encoding: b.encoding()}
+		if src.Digest, err = inputDigest(list.Name, opt.AllowList, path); err != nil {
+			return res, err
+		}
+		lr, ok, err := load.Repeat(ctx, s, list, src)
+		if err != nil {
+			return res, err
+		}
+		if ok {
+			res.add(SheetResult{Result: lr, Ref: path, Skipped: map[string]int64{}})
+			return res, nil
+		}
+		opt.digest = src.Digest
+	}
 	var virtual []string
 	if pre != nil {
 		virtual = pre.columns
@@ -169,7 +188,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		return res, fmt.Errorf("%s: %w %s in any of its sheets %q; import it with the list its columns belong to", path, ErrNoTable, list.Name, sheets)
 	}
 	for _, f := range tables {
-		sr, err := importTable(ctx, s, list, f.t, f.m, f.values, load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding()}, opt)
+		sr, err := importTable(ctx, s, list, f.t, f.m, f.values, load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest}, opt)
 		sr.Ref = f.ref
 		res.add(sr)
 		if err != nil {
@@ -221,9 +240,9 @@ func importTable(ctx context.Context, s store.Store, list *contract.List, t *tab
 func (r *Result) add(sr SheetResult) {
 	r.Sheets = append(r.Sheets, sr)
 	if len(r.Sheets) == 1 {
-		r.BatchID = sr.BatchID
+		r.BatchID, r.Repeats = sr.BatchID, sr.Repeats
 	} else {
-		r.BatchID = ""
+		r.BatchID, r.Repeats = "", ""
 	}
 	r.Read += sr.Read
 	r.Valid += sr.Valid

@@ -2,6 +2,7 @@ package file_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -118,9 +120,20 @@ func TestReimportChangesNothing(t *testing.T) {
 		return n
 	}
 	before, beforeRaw := count(), raw()
-	res, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	// The same records in other bytes (a blank line more), so they are
+	// read and compared, not recognised as the same file.
+	text, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	again := filepath.Join(t.TempDir(), "again.csv")
+	writeFile(t, again, string(text)+"\n")
+	res, err := file.Import(ctx, s, institutions(t), again, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Repeats != "" {
+		t.Fatalf("a file of other bytes was taken for a repeat of batch %s", res.Repeats)
 	}
 	if res.Loaded != 0 || res.Unchanged != 3 {
 		t.Errorf("second import loaded %d, unchanged %d; want 0 and 3", res.Loaded, res.Unchanged)
@@ -142,6 +155,88 @@ func TestReimportChangesNothing(t *testing.T) {
 	}
 	if res.Loaded != 1 || count() != before || licensed.Format(time.DateOnly) != "2019-03-16" {
 		t.Errorf("after change: loaded %d, %d rows, licensed %v", res.Loaded, count(), licensed)
+	}
+}
+
+// TestSameFileAgainReadsNothing: importing the very file the list's last
+// batch came from writes nothing and reads nothing, yet reports (and
+// records) the same counts and rejected records. Once anything else has
+// been written to the list, or the allow-list differs, the file is read
+// again.
+func TestSameFileAgainReadsNothing(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join("testdata", "institutions", "bad_rows.csv")
+	first, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	physical := func() int64 {
+		n, err := store.Count(ctx, s, "SELECT count() FROM institutions SETTINGS final = 0", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := physical()
+	rejected := func(r file.Result) string {
+		var b strings.Builder
+		for _, rj := range r.Rejects {
+			for _, e := range rj.Errors {
+				fmt.Fprintf(&b, "%d %s %s %q|", rj.Line, e.Column, e.Reason, e.Detail)
+			}
+		}
+		return b.String()
+	}
+
+	again, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Repeats != first.BatchID || again.BatchID == first.BatchID {
+		t.Fatalf("second import repeats %q as batch %s, want a new batch repeating %s", again.Repeats, again.BatchID, first.BatchID)
+	}
+	if again.Read != first.Read || again.Rejected != first.Rejected || again.Loaded != 0 || again.Unchanged != first.Loaded {
+		t.Errorf("second import: read %d rejected %d loaded %d unchanged %d; the first read %d, rejected %d, loaded %d",
+			again.Read, again.Rejected, again.Loaded, again.Unchanged, first.Read, first.Rejected, first.Loaded)
+	}
+	if got, want := rejected(again), rejected(first); got != want {
+		t.Errorf("second import's rejects\n%s\nwant the first's\n%s", got, want)
+	}
+	if n := physical(); n != before {
+		t.Errorf("second import wrote rows: %d physical rows, were %d", n, before)
+	}
+	if n, err := store.Count(ctx, s, "SELECT count() FROM import_rejects WHERE batch_id = {b:String}", store.Params{"b": again.BatchID}); err != nil || n != 4 {
+		t.Errorf("the repeated batch has %d recorded rejects (err %v), want 4", n, err)
+	}
+
+	// Another file writes to the list: the first file is read again and
+	// restores its values.
+	changed := filepath.Join(t.TempDir(), "changed.csv")
+	writeFile(t, changed, "uscc,name,licensed_on\n91411002MA4000000P,许昌英才人力资源服务有限公司,2019-03-16\n")
+	if _, err := file.Import(ctx, s, institutions(t), changed, file.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	third, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var licensed time.Time
+	if err := store.QueryRow(ctx, s, "SELECT licensed_on FROM institutions WHERE uscc = '91411002MA4000000P'", nil, &licensed); err != nil {
+		t.Fatal(err)
+	}
+	if third.Repeats != "" || third.Loaded != 1 || licensed.Format(time.DateOnly) != "2019-03-15" {
+		t.Errorf("after another file: repeats %q, loaded %d, licensed_on %v; want the file read, 1 row restored to 2019-03-15", third.Repeats, third.Loaded, licensed)
+	}
+
+	// A different allow-list may accept what was rejected: read again.
+	allow := transform.USCCAllowList{"91411024MA4000000K": "test"}
+	fourth, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{AllowList: allow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fourth.Repeats != "" {
+		t.Errorf("with another allow-list the import repeated batch %s", fourth.Repeats)
 	}
 }
 
