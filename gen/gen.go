@@ -230,7 +230,7 @@ func Generate(ctx context.Context, s store.Store, sc Scale, opt Options) (Stats,
 		err = s.Exec(ctx, sql.MustQuery(t, "load/record_batch"), store.Params{
 			"batch_id": st.BatchID, "list": table, "source": "gen", "source_ref": base["source_ref"], "encoding": "",
 			"started_at": began.UTC(), "read": uint64(n), "loaded": uint64(n), "unchanged": uint64(0),
-			"rejected": uint64(0), "status": "ok", "error": "",
+			"rejected": uint64(0), "status": "ok", "error": "", "digest": "",
 		})
 		if err != nil {
 			return st, fmt.Errorf("record generated %s: %w", table, err)
