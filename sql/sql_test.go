@@ -96,8 +96,8 @@ func TestQueryWithRejectsMissingData(t *testing.T) {
 	if _, err := QueryWith(Target{}, "load/create_stage", map[string]any{"Stage": "s"}); err == nil {
 		t.Error("rendering without .Table succeeded")
 	}
-	q, err := QueryWith(Target{}, "load/create_stage", map[string]any{"Stage": "s", "Table": "institutions"})
-	if err != nil || !strings.HasSuffix(q, "\nCREATE TABLE s AS institutions ENGINE = MergeTree ORDER BY tuple()") {
+	q, err := QueryWith(Target{}, "load/create_stage", map[string]any{"Stage": "s", "Table": "institutions", "Order": "uscc"})
+	if err != nil || !strings.HasSuffix(q, "\nCREATE TABLE s AS institutions ENGINE = MergeTree ORDER BY uscc") {
 		t.Errorf("create_stage = %q, %v", q, err)
 	}
 }
