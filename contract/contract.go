@@ -77,6 +77,17 @@ func (l *List) StoredColumns() []string {
 	return append([]string(nil), l.stored...)
 }
 
+// MetaColumns are the ingest metadata every list's table carries beside
+// the stored columns, written by the loader; row_hash, the content hash,
+// comes after them and is computed by the engine.
+var MetaColumns = []string{"source", "source_ref", "source_line", "batch_id", "loaded_at", "version", "extra"}
+
+// TableColumns are all the columns of the list's table: StoredColumns,
+// MetaColumns, then row_hash.
+func (l *List) TableColumns() []string {
+	return append(append(l.StoredColumns(), MetaColumns...), "row_hash")
+}
+
 func (l *List) storedIndex(key string) int {
 	for i, k := range l.stored {
 		if k == key {

@@ -40,6 +40,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/registered"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -240,6 +241,10 @@ func Generate(ctx context.Context, s store.Store, sc Scale, opt Options) (Stats,
 		if opt.Progress != nil {
 			opt.Progress(table, ts.Rows, ts.Took)
 		}
+	}
+	// The lists and the register were replaced outside the loader.
+	if err := registered.Refill(ctx, s); err != nil {
+		return st, err
 	}
 	st.Took = time.Since(start)
 	return st, nil

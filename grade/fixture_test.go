@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/registered"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -188,5 +190,12 @@ func insert(t testing.TB, s store.Store, table string, cols []string, rows ...[]
 	}
 	if _, err := s.Insert(context.Background(), table, cols, seq); err != nil {
 		t.Fatalf("insert into %s: %v", table, err)
+	}
+	// Rows written around the loader: grading reads the external lists
+	// through their copies of entries about registered institutions.
+	if l, err := contract.Lookup(table); err == nil && (l.External || l.Name == "institutions") {
+		if err := registered.Refill(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/registered"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -83,9 +84,6 @@ func (r Result) Reasons() []string {
 // bounds the engine's memory for batches of any size.
 var rowsPerPart = 1_000_000 // a variable so tests can use small parts
 
-// metaColumns are written by the loader beside the contract columns.
-var metaColumns = []string{"source", "source_ref", "source_line", "batch_id", "loaded_at", "version", "extra"}
-
 // Step is how long one phase of a load took (for --verbose and the
 // benchmarks).
 type Step struct {
@@ -101,9 +99,10 @@ type Step struct {
 // engine computes each row's content hash. If the list's table is empty
 // and no key repeats, the stage is the batch. Otherwise change detection,
 // in parts of rowsPerPart to bound the engine's memory, gathers the new
-// or changed rows in a ready table. The batch is recorded in
-// import_batches, then the parts of the stage or ready table are attached
-// to the list's table in one transaction. So no row of a batch is ever
+// or changed rows in a ready table. Those that concern registered
+// institutions are copied for grading (package registered). The batch is
+// recorded in import_batches, then the parts of the stage or ready table
+// are attached to the list's table in one transaction. So no row of a batch is ever
 // visible without its import_batches row; if the attach fails, the record
 // is withdrawn and the batch recorded as failed.
 func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Record, error]) (res Result, err error) {
@@ -118,7 +117,7 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 		"Key":     strings.Join(list.Key, ", "),
 		"Order":   sortingKey(list.Key),
 		"Hashed":  strings.Join(stored, ", "),
-		"Columns": strings.Join(append(append([]string{}, stored...), append(metaColumns, "row_hash")...), ", "),
+		"Columns": strings.Join(list.TableColumns(), ", "),
 	}
 	q := func(name string) string {
 		text, err := sql.QueryWith(t, "load/"+name, data)
@@ -191,7 +190,7 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 			}
 		}
 	})
-	if _, err := s.Insert(ctx, data["Stage"].(string), append(append([]string{}, stored...), metaColumns...), rows); err != nil {
+	if _, err := s.Insert(ctx, data["Stage"].(string), append(append([]string{}, stored...), contract.MetaColumns...), rows); err != nil {
 		if srcErr != nil {
 			return res, srcErr
 		}
@@ -229,6 +228,20 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 		step("compare with the stored rows")
 	}
 	res.Unchanged = keys - res.Loaded
+	if res.Loaded > 0 {
+		// Before the batch is visible: if this fails, the batch fails,
+		// and the copies hold at most some rows more, which is harmless.
+		from := data["From"].(string)
+		if list.Name == "institutions" {
+			err = registered.AddInstitutions(ctx, s, from)
+		} else {
+			err = registered.AddBatch(ctx, s, list, from)
+		}
+		if err != nil {
+			return res, err
+		}
+		step("copy entries about registered institutions")
+	}
 	if err := record(ctx, s, t, res, src, started, ""); err != nil {
 		return res, err
 	}

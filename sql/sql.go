@@ -183,8 +183,16 @@ func QueryFields(name string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", name, err)
 	}
+	partials, err := partialsOf(path.Dir(path.Join("queries", name)))
+	if err != nil {
+		return nil, err
+	}
+	text := string(raw)
+	for _, p := range partials {
+		text += p // the blocks it may include use fields too
+	}
 	var out []string
-	for _, m := range fieldRef.FindAllStringSubmatch(string(raw), -1) {
+	for _, m := range fieldRef.FindAllStringSubmatch(text, -1) {
 		if m[1] != "OnCluster" && !slices.Contains(out, m[1]) {
 			out = append(out, m[1])
 		}
@@ -192,7 +200,9 @@ func QueryFields(name string) ([]string, error) {
 	return out, nil
 }
 
-var fieldRef = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+// fieldRef finds the first field an action names: {{.Table}}, {{- if
+// .ByRecord}}.
+var fieldRef = regexp.MustCompile(`\{\{[^}]*?\.([A-Z]\w*)`)
 
 // partialsOf reads the shared blocks of a query folder: files whose name
 // starts with "_", each {{define}}-ing blocks its queries include.

@@ -128,6 +128,13 @@ func requireSchema(cmd *cobra.Command, s store.Store) error {
 	if err != nil || states[1].Status != schema.StatusApplied {
 		return fmt.Errorf("database %s has no creditsync tables yet\nhint: import data first, or run `creditsync init`; --dry-run never creates them", s.Database())
 	}
+	pending, err := schema.Pending(cmd.Context(), s)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("database %s was made by an older creditsync: %s not applied yet\nhint: run `creditsync init` to bring it up to date; --dry-run never changes the schema", s.Database(), strings.Join(pending, ", "))
+	}
 	return nil
 }
 

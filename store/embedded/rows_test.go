@@ -1,6 +1,8 @@
 package embedded
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -44,6 +46,42 @@ func TestAppendTimeAgreesWithFormat(t *testing.T) {
 			if got, want := string(appendTime(nil, tm, dateOnly)), tm.Format(layout); got != want {
 				t.Errorf("appendTime(%v, %v) = %q, want %q", tm, dateOnly, got, want)
 			}
+		}
+	}
+}
+
+// splitArray must split every row the engine can write as encoding/json
+// does: strings holding brackets, commas, quotes and escapes, nested
+// arrays and tuples, nulls and numbers.
+func TestSplitArrayAgreesWithEncodingJSON(t *testing.T) {
+	lines := []string{
+		`[]`,
+		`[1]`,
+		`["a,b", "c]d", "e\"f", "g\\", null, -1.5e3, true]`,
+		`[["x", "y,z"], [], [[1,2],[3]], {"k": "v,w"}, "\u8bb8,["]`,
+		` [ "许昌" , 2 ] `,
+	}
+	for _, l := range lines {
+		var want []json.RawMessage
+		if err := json.Unmarshal([]byte(l), &want); err != nil {
+			t.Fatalf("test line %s: %v", l, err)
+		}
+		got, err := splitArray([]byte(l), nil)
+		if err != nil {
+			t.Fatalf("splitArray(%s): %v", l, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("splitArray(%s) = %q, want %q", l, got, want)
+		}
+		for i := range got {
+			if !bytes.Equal(bytes.TrimSpace(got[i]), bytes.TrimSpace(want[i])) {
+				t.Errorf("splitArray(%s)[%d] = %s, want %s", l, i, got[i], want[i])
+			}
+		}
+	}
+	for _, bad := range []string{`[`, `["a]`, `[1]]`, `1,2`, `[[1]`} {
+		if _, err := splitArray([]byte(bad), nil); err == nil {
+			t.Errorf("splitArray(%s) succeeded", bad)
 		}
 	}
 }

@@ -11,7 +11,10 @@
 --
 -- Shape, for speed at national scale (the lists hold tens of millions of
 -- rows, mostly about other enterprises):
---   * each list is read once, without FINAL (SETTINGS final = 0 below):
+--   * the lists are read through their copies of the entries about
+--     registered institutions (<list>_registered, migration 0070, kept by
+--     package registered), a few percent of each list;
+--   * each copy is read once, without FINAL (SETTINGS final = 0 below):
 --     only rows of institutions in the register ({only} = '': all of
 --     them) or without a USCC, deduplicated by their key with argMax(…,
 --     version) — what ReplacingMergeTree keeps — before any condition on
@@ -43,8 +46,8 @@ WITH
         SELECT record_id, m.1 AS uscc, m.2 AS name_key, m.3 AS name, m.4 AS decided_on, m.5 AS publicity_ended_on, m.6 AS authority, m.7 AS content
         FROM (
             SELECT record_id, argMax((uscc, name_key, name, decided_on, publicity_ended_on, authority, content), version) AS m
-            FROM penalties
-            WHERE record_id IN (SELECT record_id FROM penalties WHERE uscc IN (SELECT uscc FROM wanted))
+            FROM penalties_registered
+            WHERE record_id IN (SELECT record_id FROM penalties_registered WHERE uscc IN (SELECT uscc FROM wanted))
             GROUP BY record_id
         )
     ),
@@ -52,7 +55,7 @@ WITH
         SELECT uscc, name_key, listed_on, m.1 AS name, m.2 AS removed_on, m.3 AS reason, m.4 AS authority
         FROM (
             SELECT uscc, name_key, listed_on, argMax((name, removed_on, reason, authority), version) AS m
-            FROM abnormal
+            FROM abnormal_registered
             WHERE uscc IN (SELECT uscc FROM wanted)
             GROUP BY uscc, name_key, listed_on
         )
@@ -61,7 +64,7 @@ WITH
         SELECT uscc, name_key, listed_on, m.1 AS name, m.2 AS removed_on, m.3 AS reason, m.4 AS authority
         FROM (
             SELECT uscc, name_key, listed_on, argMax((name, removed_on, reason, authority), version) AS m
-            FROM dishonest
+            FROM dishonest_registered
             WHERE uscc IN (SELECT uscc FROM wanted)
             GROUP BY uscc, name_key, listed_on
         )
@@ -70,7 +73,7 @@ WITH
         SELECT uscc, name_key, evaluated_on, m.1 AS name, m.2 AS grade, m.3 AS grade_label
         FROM (
             SELECT uscc, name_key, evaluated_on, argMax((name, grade, grade_label), version) AS m
-            FROM public_eval
+            FROM public_eval_registered
             WHERE uscc IN (SELECT uscc FROM wanted) AND evaluated_on <= t
             GROUP BY uscc, name_key, evaluated_on
         )
