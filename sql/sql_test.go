@@ -51,7 +51,6 @@ func TestEveryQueryRenders(t *testing.T) {
 	}
 }
 
-
 func TestMigrationsRenderForCluster(t *testing.T) {
 	single, err := Migrations(Target{})
 	if err != nil {
