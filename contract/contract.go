@@ -21,7 +21,7 @@ type Kind int
 const (
 	Text   Kind = iota // trimmed, full-width normalised
 	USCC               // unified social credit code, checked
-	Date               // any DATA-CONTRACT date spelling
+	Date               // any date spelling of docs/data.md
 	Bool               // true/false, 1/0, yes/no, 是/否, Y/N
 	Year               // a report year
 	Enum               // one of Column.Values (English key or Chinese label)

@@ -91,7 +91,7 @@ func Migrate(ctx context.Context, s store.Store, opt Options) (Result, error) {
 		label := fmt.Sprintf("%04d_%s", m.Version, m.Name)
 		switch st.Status {
 		case StatusApplied:
-			if st.Checksum != m.Checksum {
+			if !m.Matches(st.Checksum) {
 				return res, &store.Error{
 					Op:   "migrate " + label,
 					Err:  ErrModified,
@@ -224,7 +224,7 @@ func Pending(ctx context.Context, s store.Store) ([]string, error) {
 	}
 	var out []string
 	for _, m := range migrations {
-		if st := states[m.Version]; st.Status != StatusApplied || st.Checksum != m.Checksum {
+		if st := states[m.Version]; st.Status != StatusApplied || !m.Matches(st.Checksum) {
 			out = append(out, fmt.Sprintf("%04d_%s", m.Version, m.Name))
 		}
 	}

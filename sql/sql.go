@@ -90,6 +90,24 @@ type Migration struct {
 	Name       string   // file name without version and extension
 	Statements []string // rendered, one statement each
 	Checksum   string   // of the file text, to notice edited migrations
+	// Former are checksums of earlier texts of the file that differ only
+	// in comments (formerChecksums); databases that applied one of those
+	// texts are up to date.
+	Former []string
+}
+
+// Matches reports whether a checksum recorded when the migration was
+// applied is that of this text or of a former one.
+func (m Migration) Matches(recorded string) bool {
+	return recorded == m.Checksum || slices.Contains(m.Former, recorded)
+}
+
+// formerChecksums are the checksums of released migration texts whose
+// comments have been edited since. Only comments may ever change; the
+// statements of a released migration never do.
+var formerChecksums = map[int][]string{
+	1: {"b40fbc0f158fe32f"}, // named the specification files outside the repository
+	3: {"4401da815ebd4bf9"}, // the same
 }
 
 // Migrations returns every migration in version order, rendered for t.
@@ -119,7 +137,7 @@ func Migrations(t Target) ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Migration{Version: v, Name: rest, Statements: Split(text), Checksum: checksum(raw)})
+		out = append(out, Migration{Version: v, Name: rest, Statements: Split(text), Checksum: checksum(raw), Former: formerChecksums[v]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil

@@ -1,4 +1,4 @@
--- The seven lists of DATA-CONTRACT.md. Every table keeps its contract key
+-- The seven lists of docs/data.md. Every table keeps its contract key
 -- as the ORDER BY of a ReplacingMergeTree(version): a later load of the same
 -- key replaces the earlier one at merge time, and reads see one row per key
 -- (the connections run with final = 1).

@@ -1,4 +1,4 @@
--- Recorded grades and their lifecycle (GRADING.md §4, §5). Computing a
+-- Recorded grades and their lifecycle (docs/rules.md §4, §5). Computing a
 -- grade writes nothing; these tables hold what the bureau decided with it.
 --
 -- grade_runs: one row per run that records grades — an annual evaluation,
