@@ -206,7 +206,7 @@ func Generate(ctx context.Context, s store.Store, sc Scale, opt Options) (Stats,
 	t := sql.Target{Cluster: s.Cluster()}
 
 	for _, table := range Tables {
-		if err := s.Exec(ctx, sql.MustQuery(t, "gen/truncate"), store.Params{"table": table}); err != nil {
+		if err := s.Exec(ctx, sql.MustQuery(t, "store/truncate"), store.Params{"table": table}); err != nil {
 			return st, fmt.Errorf("empty %s: %w", table, err)
 		}
 	}

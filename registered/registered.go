@@ -64,11 +64,7 @@ func Refill(ctx context.Context, s store.Store) error {
 		if !l.External {
 			continue
 		}
-		q, err := sql.QueryWith(sql.Target{Cluster: s.Cluster()}, "registered/empty", nil)
-		if err != nil {
-			return err
-		}
-		if err := s.Exec(ctx, q, store.Params{"table": Table(l.Name)}); err != nil {
+		if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "store/truncate"), store.Params{"table": Table(l.Name)}); err != nil {
 			return fmt.Errorf("empty %s: %w", Table(l.Name), err)
 		}
 	}
