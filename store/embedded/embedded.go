@@ -242,36 +242,26 @@ func (s *Store) take() (*conn, error) {
 }
 
 func (s *Store) runOn(c *conn, query string, format string, params store.Params) (result, error) {
-	var ptr uintptr
 	if len(params) == 0 {
 		return s.runBytes(c, []byte(query), format)
-	} else {
-		values, err := store.FormatParams(params)
-		if err != nil {
-			return result{}, err
-		}
-		names := make([]string, 0, len(values))
-		vals := make([]string, 0, len(values))
-		for k, v := range values {
-			names = append(names, k)
-			vals = append(vals, v)
-		}
-		q, kq := cString(query)
-		f, kf := cString(format)
-		cn, kn := cStrings(names)
-		cv, kv := cStrings(vals)
-		ptr = s.lib.queryWithParams(c.handle, q, f, &cn[0], &cv[0], uintptr(len(names)))
-		keepAlive(kq, kf, kn, kv, cn, cv)
 	}
-	if ptr == 0 {
-		return result{}, errors.New("chdb returned no result")
-	}
-	r := result{lib: s.lib, ptr: ptr}
-	if err := r.err(); err != nil {
-		r.release()
+	values, err := store.FormatParams(params)
+	if err != nil {
 		return result{}, err
 	}
-	return r, nil
+	names := make([]string, 0, len(values))
+	vals := make([]string, 0, len(values))
+	for k, v := range values {
+		names = append(names, k)
+		vals = append(vals, v)
+	}
+	q, kq := cString(query)
+	f, kf := cString(format)
+	cn, kn := cStrings(names)
+	cv, kv := cStrings(vals)
+	ptr := s.lib.queryWithParams(c.handle, q, f, &cn[0], &cv[0], uintptr(len(names)))
+	keepAlive(kq, kf, kn, kv, cn, cv)
+	return s.resultOf(ptr)
 }
 
 // runBytes runs a query given as bytes, without parameters: an insert's
@@ -287,6 +277,11 @@ func (s *Store) runBytes(c *conn, q []byte, format string) (result, error) {
 	}
 	ptr := s.lib.queryN(c.handle, &q[0], uintptr(len(q)), fp, uintptr(len(f)))
 	keepAlive(q, f)
+	return s.resultOf(ptr)
+}
+
+// resultOf wraps what a query call returned, or the error it carries.
+func (s *Store) resultOf(ptr uintptr) (result, error) {
 	if ptr == 0 {
 		return result{}, errors.New("chdb returned no result")
 	}
