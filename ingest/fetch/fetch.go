@@ -323,17 +323,23 @@ func (c *Client) Do(ctx context.Context, rq Request, check Check) (*Response, er
 		req.SetFormData(rq.Form)
 	}
 	var last outcome
+	classified := false
 	req.AddRetryCondition(func(r *resty.Response, err error) bool {
-		last = c.classify(ctx, target, r, err, check)
+		last, classified = c.classify(ctx, target, r, err, check), true
 		if last.failure != nil && last.retry && r != nil && r.Request.Attempt <= c.policy.Retries {
 			c.log.Warn("retrying", "source", c.name, "url", shown, "attempt", r.Request.Attempt, "reason", c.red.text(last.failure.Error()))
 		}
 		return last.failure != nil && last.retry
 	})
-	_, err := req.Execute(method, target)
+	r, err := req.Execute(method, target)
 	attempts := max(req.Attempt, 1)
 	if ctx.Err() != nil {
 		return nil, c.cancelled(ctx, ctx.Err())
+	}
+	if !classified {
+		// resty asks its retry conditions only when retries are allowed:
+		// with retries = 0 the one attempt is classified here.
+		last = c.classify(ctx, target, r, err, check)
 	}
 	failure := last.failure
 	var tooLong errWaitTooLong

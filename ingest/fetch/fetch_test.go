@@ -51,6 +51,11 @@ func TestRetries(t *testing.T) {
 		minTime  time.Duration
 	}{
 		{"500 twice then fine", []fixture.Fault{{Kind: fixture.ServerError, Times: 2}}, 3, 0, nil, 3, 0},
+		// retries = 0: resty asks no retry condition; the one attempt
+		// must still be classified, fine or not.
+		{"no retries, fine", nil, 0, 0, nil, 1, 0},
+		{"no retries, 500", []fixture.Fault{{Kind: fixture.ServerError}}, 0, 0, fetch.ErrStatus, 1, 0},
+		{"no retries, challenge", []fixture.Fault{{Kind: fixture.Refresh40001}}, 0, 0, fetch.ErrChallenge, 1, 0},
 		{"500 for good", []fixture.Fault{{Kind: fixture.ServerError}}, 2, 0, fetch.ErrStatus, 3, 0},
 		{"429 honours Retry-After", []fixture.Fault{{Kind: fixture.TooManyRequests, RetryAfter: 300 * time.Millisecond, Times: 1}}, 3, 0, nil, 2, 300 * time.Millisecond},
 		{"Retry-After beyond the cap fails at once", []fixture.Fault{{Kind: fixture.TooManyRequests, RetryAfter: time.Hour}}, 3, 0, fetch.ErrStatus, 1, 0},
