@@ -99,18 +99,17 @@ func compute(ctx context.Context, s store.Store, r *Rules, t time.Time, only str
 	// One query at a time: run side by side they competed for the same
 	// cores and used more CPU and memory for no faster result.
 	for _, name := range clauseQueries {
-		rows, err := fetchEvidence(ctx, s, sql.MustQuery(target, name), params)
-		if err != nil {
-			return nil, fmt.Errorf("grade at %s: %s: %w", FormatDate(t), name, err)
-		}
-		for _, e := range rows {
+		err := eachEvidence(ctx, s, sql.MustQuery(target, name), params, func(e evidenceRow) {
 			i, ok := index[e.uscc]
 			if !ok {
-				continue // not graded at as_of
+				return // not graded at as_of
 			}
 			for _, c := range e.clauses {
 				addEvidence(&graded[i], c, e.ev)
 			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("grade at %s: %s: %w", FormatDate(t), name, err)
 		}
 	}
 	for i := range graded {
@@ -144,25 +143,26 @@ type evidenceRow struct {
 	ev      Evidence
 }
 
-func fetchEvidence(ctx context.Context, s store.Store, q string, params store.Params) ([]evidenceRow, error) {
+// eachEvidence calls fn with every row of a clause query as it is read,
+// so a regrade holds each record once, in its result, not also in a list.
+func eachEvidence(ctx context.Context, s store.Store, q string, params store.Params, fn func(evidenceRow)) error {
 	rows, err := s.Query(ctx, q, params)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []evidenceRow
 	for rows.Next() {
 		var e evidenceRow
 		var date *time.Time
 		if err := rows.Scan(&e.uscc, &e.clauses, &e.ev.Kind, &e.ev.ID, &date, &e.ev.Detail); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		if date != nil {
 			e.ev.Date = *date
 		}
-		out = append(out, e)
+		fn(e)
 	}
-	return out, closeRows(rows)
+	return closeRows(rows)
 }
 
 func addEvidence(r *Result, id string, ev Evidence) {

@@ -13,32 +13,38 @@
 -- rows, mostly about other enterprises):
 --   * the lists are read through their copies of the entries about
 --     registered institutions (<list>_registered, migration 0070, kept by
---     package registered), a few percent of each list;
---   * each copy is read once, without FINAL (SETTINGS final = 0 below):
---     only rows of institutions in the register ({only} = '': all of
---     them) or without a USCC, deduplicated by their key with argMax(…,
---     version) — what ReplacingMergeTree keeps — before any condition on
---     columns a later version may change (a removal date, say). uscc is
---     part of the key of abnormal, dishonest and public_eval, so it may
---     filter first; penalties are keyed by decision number, so their keys
---     are chosen by any version's uscc and filtered again after dedup;
+--     package registered), a few percent of each list. The copies hold
+--     nothing but entries about registered institutions and rows without
+--     a USCC, and harmless extras (a decision since moved to another
+--     enterprise, say), so the register is not read again to filter them:
+--     rows with a USCC are kept for the caller, which keeps those of the
+--     institutions it grades; {only} narrows everything to one;
+--   * each copy is read once, without FINAL (SETTINGS final = 0 below),
+--     deduplicated by its key with argMax(…, version) — what
+--     ReplacingMergeTree keeps — before any condition on columns a later
+--     version may change (a removal date, say). uscc is part of the key
+--     of abnormal, dishonest and public_eval, so it may filter first;
+--     penalties are keyed by decision number, so their keys are chosen by
+--     any version's uscc and filtered again after dedup;
 --   * the four lists are joined to by_name once (ClickHouse evaluates a
---     CTE again at every reference), and `resolved` is read once, each
---     institution's latest evaluation found with a window function.
+--     CTE again at every reference), and `resolved` is read once, grouped
+--     by institution to find its latest evaluation.
 -- Tables read with FINAL say so explicitly. The caller keeps the
 -- institutions graded at {as_of}.
 WITH
     {as_of:Date} AS t,
     subtractMonths(t, {window_months:Int32}) AS window_start,
-    registered AS (
-        SELECT uscc FROM institutions FINAL
-        WHERE {only:String} = '' OR uscc = {only:String}
-    ),
-    wanted AS (SELECT uscc FROM registered UNION ALL SELECT ''),
+    -- Only the names that rows without a USCC carry: a few thousand, not
+    -- the whole register, so the join below stays small.
     by_name AS (
         SELECT name_key, any(uscc) AS owner
         FROM institutions FINAL
-        WHERE name_key != ''
+        WHERE name_key != '' AND name_key IN (
+            SELECT name_key FROM penalties_registered WHERE uscc = ''
+            UNION ALL SELECT name_key FROM abnormal_registered WHERE uscc = ''
+            UNION ALL SELECT name_key FROM dishonest_registered WHERE uscc = ''
+            UNION ALL SELECT name_key FROM public_eval_registered WHERE uscc = ''
+        )
         GROUP BY name_key
         HAVING count() = 1
     ),
@@ -47,7 +53,7 @@ WITH
         FROM (
             SELECT record_id, argMax((uscc, name_key, name, decided_on, publicity_ended_on, authority, content), version) AS m
             FROM penalties_registered
-            WHERE record_id IN (SELECT record_id FROM penalties_registered WHERE uscc IN (SELECT uscc FROM wanted))
+            WHERE record_id IN (SELECT record_id FROM penalties_registered WHERE {only:String} = '' OR uscc IN ({only:String}, ''))
             GROUP BY record_id
         )
     ),
@@ -56,7 +62,7 @@ WITH
         FROM (
             SELECT uscc, name_key, listed_on, argMax((name, removed_on, reason, authority), version) AS m
             FROM abnormal_registered
-            WHERE uscc IN (SELECT uscc FROM wanted)
+            WHERE {only:String} = '' OR uscc IN ({only:String}, '')
             GROUP BY uscc, name_key, listed_on
         )
     ),
@@ -65,7 +71,7 @@ WITH
         FROM (
             SELECT uscc, name_key, listed_on, argMax((name, removed_on, reason, authority), version) AS m
             FROM dishonest_registered
-            WHERE uscc IN (SELECT uscc FROM wanted)
+            WHERE {only:String} = '' OR uscc IN ({only:String}, '')
             GROUP BY uscc, name_key, listed_on
         )
     ),
@@ -74,24 +80,24 @@ WITH
         FROM (
             SELECT uscc, name_key, evaluated_on, argMax((name, grade, grade_label), version) AS m
             FROM public_eval_registered
-            WHERE uscc IN (SELECT uscc FROM wanted) AND evaluated_on <= t
+            WHERE ({only:String} = '' OR uscc IN ({only:String}, '')) AND evaluated_on <= t
             GROUP BY uscc, name_key, evaluated_on
         )
     ),
     ext AS (
-        SELECT 'penalty' AS list, uscc, name_key, name, record_id AS id, decided_on AS date, '' AS grade,
+        SELECT 'penalty' AS list, uscc, name_key, name, record_id AS id, decided_on AS date, '' AS grade, '' AS grade_label,
                concat('decided ', toString(decided_on),
                       if(authority = '', '', concat(' by ', authority)),
                       if(publicity_ended_on IS NULL, ', publicity open-ended', concat(', publicized until ', toString(publicity_ended_on))),
                       if(content = '', '', concat('; ', content))) AS detail
         FROM pen
-        WHERE uscc IN (SELECT uscc FROM wanted)
+        WHERE ({only:String} = '' OR uscc IN ({only:String}, ''))
           AND decided_on > window_start AND decided_on <= t
           AND (publicity_ended_on IS NULL OR publicity_ended_on > t)
 
         UNION ALL
 
-        SELECT 'abnormal', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(listed_on)), listed_on, '',
+        SELECT 'abnormal', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(listed_on)), listed_on, '', '',
                concat('listed ', toString(listed_on), if(reason = '', '', concat(': ', reason)),
                       if(authority = '', '', concat('; ', authority)))
         FROM abn
@@ -99,7 +105,7 @@ WITH
 
         UNION ALL
 
-        SELECT 'dishonest', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(listed_on)), listed_on, '',
+        SELECT 'dishonest', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(listed_on)), listed_on, '', '',
                concat('listed ', toString(listed_on), if(reason = '', '', concat(': ', reason)),
                       if(authority = '', '', concat('; ', authority)))
         FROM dis
@@ -107,33 +113,58 @@ WITH
 
         UNION ALL
 
-        SELECT 'public_eval', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(evaluated_on)), evaluated_on, grade,
-               concat('public credit evaluation ', grade, if(grade_label IN ('', grade), '', concat(' (', grade_label, ')')))
+        -- Most evaluations support no clause (only a D on the latest
+        -- date does): their id and detail are written at the end, for
+        -- the few kept, not here for all of them.
+        SELECT 'public_eval', uscc, name_key, name, '', evaluated_on, grade, grade_label, ''
         FROM evals
     ),
     resolved AS (
         SELECT
             if(e.uscc != '', e.uscc, n.owner) AS owner,
-            e.list AS list, e.id AS id, e.date AS date, e.grade AS grade,
-            if(e.uscc != '', e.detail, concat(e.detail, '; matched by name ', e.name)) AS detail
+            e.uscc AS code, e.name_key AS name_key,
+            e.list AS list, e.id AS id, e.date AS date, e.grade AS grade, e.grade_label AS grade_label,
+            e.detail AS detail,
+            if(e.uscc != '', '', e.name) AS matched
         FROM ext AS e
         LEFT JOIN by_name AS n ON n.name_key = e.name_key
-        WHERE e.uscc != '' OR n.owner IN (SELECT uscc FROM registered)
+        WHERE if(e.uscc != '', {only:String} = '' OR e.uscc = {only:String},
+                 n.owner != '' AND ({only:String} = '' OR n.owner = {only:String}))
     )
-SELECT uscc, clauses, kind, id, date, detail
+SELECT
+    uscc, clauses, kind,
+    if(kind = 'public_eval', concat(if(code != '', code, name_key), '|', toString(date)), id) AS id,
+    date,
+    concat(
+        if(kind = 'public_eval',
+           concat('public credit evaluation ', grade, if(grade_label IN ('', grade), '', concat(' (', grade_label, ')'))),
+           detail),
+        if(matched = '', '', concat('; matched by name ', matched))) AS detail
 FROM (
     SELECT
         owner AS uscc,
+        r.1 AS kind, r.2 AS code, r.3 AS name_key, r.4 AS id, r.5 AS date, r.6 AS grade, r.7 AS grade_label, r.8 AS detail, r.9 AS matched,
         -- Two evaluations on the latest date (one by code, one by name)
         -- tie; any D among them holds, so row order never matters.
         multiIf(
-            list = 'public_eval', if(grade = 'D' AND date = max(if(list = 'public_eval', date, NULL)) OVER (PARTITION BY owner), ['D4'], []),
-            list = 'dishonest', ['D5'],
-            list = 'abnormal', ['C6'],
+            kind = 'public_eval', if(grade = 'D' AND date = latest, ['D4'], []),
+            kind = 'dishonest', ['D5'],
+            kind = 'abnormal', ['C6'],
             ['B6']
-        ) AS clauses,
-        list AS kind, id, date, detail
-    FROM resolved
+        ) AS clauses
+    FROM (
+        -- Per institution: the date of its latest evaluation, and the rows
+        -- that may support a clause (an evaluation only if it is a D).
+        -- Grouping, not a window over all rows: a window sorts every
+        -- evaluation of the register, several times slower at xl scale.
+        SELECT owner,
+               max(if(list = 'public_eval', date, NULL)) AS latest,
+               groupArrayIf((list, code, name_key, id, date, grade, grade_label, detail, matched),
+                            list != 'public_eval' OR grade = 'D') AS rows
+        FROM resolved
+        GROUP BY owner
+    )
+    ARRAY JOIN rows AS r
 )
 WHERE notEmpty(clauses)
 SETTINGS final = 0

@@ -12,42 +12,48 @@ WITH
     subtractMonths(t, {window_months:Int32}) AS window_start,
     toInt32(toYear(t)) - if(makeDate(toYear(t), {due_month:UInt8}, {due_day:UInt8}) <= t, 1, 2) AS latest_due,
     makeDate(latest_due + 1, {due_month:UInt8}, {due_day:UInt8}) AS latest_due_on,
-    registered AS (
-        SELECT uscc, licensed_on FROM institutions FINAL
-        WHERE {only:String} = '' OR uscc = {only:String}
-    ),
-    reports AS (
-        SELECT uscc, toInt32(year) AS year, submitted_on
+    latest_due - {c5_years:Int32} + 1 AS c5_from,
+    -- The reports that can matter, submitted by {as_of}: those of the
+    -- {c5_years} most recent due years (C5), which include latest_due (B3).
+    -- One pass over each table: the register and the reports are each
+    -- read once, grouped per institution.
+    recent AS (
+        SELECT uscc,
+               groupArray(toInt32(year)) AS years,
+               countIf(toInt32(year) = latest_due) > 0 AS latest_found,
+               anyIf(submitted_on, toInt32(year) = latest_due) AS latest_submitted
         FROM annual_reports FINAL
-        WHERE submitted_on <= t AND uscc IN (SELECT uscc FROM registered)
-    ),
-    c5_years AS (
-        SELECT uscc, arrayJoin(range(latest_due - {c5_years:Int32} + 1, latest_due + 1)) AS year
-        FROM registered
-        WHERE latest_due - {c5_years:Int32} + 1 >= toYear(licensed_on)
-    ),
-    c5 AS (
-        SELECT uscc
-        FROM c5_years
-        WHERE (uscc, year) NOT IN (SELECT uscc, year FROM reports)
+        WHERE submitted_on <= t
+          AND toInt32(year) >= least(c5_from, latest_due) AND toInt32(year) <= latest_due
+          AND ({only:String} = '' OR uscc = {only:String})
         GROUP BY uscc
-        HAVING count() = {c5_years:Int32}
+    ),
+    joined AS (
+        SELECT g.uscc AS uscc, toInt32(toYear(g.licensed_on)) AS licensed_year,
+               r.years AS years, r.latest_found AS latest_found, r.latest_submitted AS latest_submitted
+        FROM (
+            SELECT uscc, licensed_on FROM institutions FINAL
+            WHERE {only:String} = '' OR uscc = {only:String}
+        ) AS g
+        LEFT JOIN recent AS r ON r.uscc = g.uscc
     )
-SELECT uscc, ['C5'] AS clauses, 'annual_report' AS kind, toString(year) AS id,
-       makeDate(year + 1, {due_month:UInt8}, {due_day:UInt8}) AS date,
-       concat('no report for ', toString(year), ' submitted by ', toString(t),
-              ' (due ', toString(makeDate(year + 1, {due_month:UInt8}, {due_day:UInt8})), ')') AS detail
-FROM c5_years
-WHERE uscc IN (SELECT uscc FROM c5)
-
-UNION ALL
-
-SELECT g.uscc, ['B3'], 'annual_report', toString(latest_due), latest_due_on,
-       if(r.found = 1,
-          concat('report for ', toString(latest_due), ' submitted late on ', toString(r.submitted_on), ' (due ', toString(latest_due_on), ')'),
-          concat('no report for ', toString(latest_due), ' submitted by its due date ', toString(latest_due_on)))
-FROM registered AS g
-LEFT JOIN (SELECT uscc, submitted_on, 1 AS found FROM reports WHERE year = latest_due) AS r ON r.uscc = g.uscc
-WHERE latest_due >= toYear(g.licensed_on)
-  AND latest_due_on > window_start
-  AND NOT (r.found = 1 AND r.submitted_on <= latest_due_on)
+SELECT uscc, e.1 AS clauses, 'annual_report' AS kind, toString(e.2) AS id, e.3 AS date, e.4 AS detail
+FROM joined
+ARRAY JOIN arrayConcat(
+    -- C5: every one of the most recent due years lacks a report.
+    if(c5_from >= licensed_year AND NOT hasAny(years, range(c5_from, latest_due + 1)),
+       arrayMap(y -> (['C5'], y, makeDate(y + 1, {due_month:UInt8}, {due_day:UInt8}),
+                      concat('no report for ', toString(y), ' submitted by ', toString(t),
+                             ' (due ', toString(makeDate(y + 1, {due_month:UInt8}, {due_day:UInt8})), ')')),
+                range(c5_from, latest_due + 1)),
+       []),
+    -- B3: the latest due year, due inside the window, lacks a report
+    -- submitted by its due date.
+    if(latest_due >= licensed_year AND latest_due_on > window_start
+         AND NOT (latest_found AND latest_submitted <= latest_due_on),
+       [(['B3'], latest_due, latest_due_on,
+         if(latest_found,
+            concat('report for ', toString(latest_due), ' submitted late on ', toString(latest_submitted), ' (due ', toString(latest_due_on), ')'),
+            concat('no report for ', toString(latest_due), ' submitted by its due date ', toString(latest_due_on))))],
+       [])
+) AS e
