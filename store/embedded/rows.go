@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -171,8 +172,8 @@ func decodeValue(typ string, m json.RawMessage) (any, error) {
 	switch {
 	case strings.HasPrefix(typ, "Array("):
 		inner, _ := store.BaseType(typ[len("Array(") : len(typ)-1])
-		var elems []json.RawMessage
-		if err := json.Unmarshal(m, &elems); err != nil {
+		elems, err := splitArray(m, nil)
+		if err != nil {
 			return nil, err
 		}
 		out := make([]any, len(elems))
@@ -185,19 +186,9 @@ func decodeValue(typ string, m json.RawMessage) (any, error) {
 		}
 		return out, nil
 	case strings.HasPrefix(typ, "UInt"):
-		var n json.Number
-		if err := json.Unmarshal(m, &n); err != nil {
-			return nil, err
-		}
-		var u uint64
-		_, err := fmt.Sscan(n.String(), &u)
-		return u, err
+		return strconv.ParseUint(string(bytes.Trim(m, `"`)), 10, 64)
 	case strings.HasPrefix(typ, "Int"):
-		var n json.Number
-		if err := json.Unmarshal(m, &n); err != nil {
-			return nil, err
-		}
-		return n.Int64()
+		return strconv.ParseInt(string(bytes.Trim(m, `"`)), 10, 64)
 	case strings.HasPrefix(typ, "Float"):
 		var f float64
 		err := json.Unmarshal(m, &f)
@@ -207,14 +198,14 @@ func decodeValue(typ string, m json.RawMessage) (any, error) {
 		err := json.Unmarshal(m, &b)
 		return b, err
 	case store.IsDateType(typ):
-		var s string
-		if err := json.Unmarshal(m, &s); err != nil {
+		s, err := unquote(m)
+		if err != nil {
 			return nil, err
 		}
 		return time.Parse(time.DateOnly, s)
 	case store.IsTimeType(typ):
-		var s string
-		if err := json.Unmarshal(m, &s); err != nil {
+		s, err := unquote(m)
+		if err != nil {
 			return nil, err
 		}
 		t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", s, timeZone(typ))
@@ -231,15 +222,24 @@ func decodeValue(typ string, m json.RawMessage) (any, error) {
 // DateTime64(3, 'UTC'); values without one are in the engine's zone, which
 // creditsync keeps at UTC.
 func timeZone(typ string) *time.Location {
+	if loc, ok := zones.Load(typ); ok {
+		return loc.(*time.Location)
+	}
+	loc := time.UTC
 	if i := strings.IndexByte(typ, '\''); i >= 0 {
 		if j := strings.LastIndexByte(typ, '\''); j > i {
-			if loc, err := time.LoadLocation(typ[i+1 : j]); err == nil {
-				return loc
+			if l, err := time.LoadLocation(typ[i+1 : j]); err == nil {
+				loc = l
 			}
 		}
 	}
-	return time.UTC
+	zones.Store(typ, loc)
+	return loc
 }
+
+// zones caches timeZone by type: time.LoadLocation reads the zone
+// database on every call, and a result may hold a million timestamps.
+var zones sync.Map
 
 // unquote decodes a JSON string literal byte for byte. ClickHouse writes
 // String values as they are stored, and a String may hold bytes that are

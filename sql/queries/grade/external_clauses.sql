@@ -19,13 +19,7 @@
 --     enterprise, say), so the register is not read again to filter them:
 --     rows with a USCC are kept for the caller, which keeps those of the
 --     institutions it grades; {only} narrows everything to one;
---   * each copy is read once, without FINAL (SETTINGS final = 0 below),
---     deduplicated by its key with argMax(…, version) — what
---     ReplacingMergeTree keeps — before any condition on columns a later
---     version may change (a removal date, say). uscc is part of the key
---     of abnormal, dishonest and public_eval, so it may filter first;
---     penalties are keyed by decision number, so their keys are chosen by
---     any version's uscc and filtered again after dedup;
+--   * each copy is read once, with FINAL (see pen below);
 --   * the four lists are joined to by_name once (ClickHouse evaluates a
 --     CTE again at every reference), and `resolved` is read once, grouped
 --     by institution to find its latest evaluation.
@@ -48,41 +42,31 @@ WITH
         GROUP BY name_key
         HAVING count() = 1
     ),
+    -- Each copy read with FINAL: the latest version of each key, merged
+    -- in key order (the copies are small, so this costs little time and
+    -- far less memory than grouping every key). Conditions on columns a
+    -- later version may change come after the merge (WHERE applies to the
+    -- merged rows). A penalty is keyed by decision number: its keys are
+    -- chosen by any version's uscc, and filtered again in ext.
     pen AS (
-        SELECT record_id, m.1 AS uscc, m.2 AS name_key, m.3 AS name, m.4 AS decided_on, m.5 AS publicity_ended_on, m.6 AS authority, m.7 AS content
-        FROM (
-            SELECT record_id, argMax((uscc, name_key, name, decided_on, publicity_ended_on, authority, content), version) AS m
-            FROM penalties_registered
-            WHERE record_id IN (SELECT record_id FROM penalties_registered WHERE {only:String} = '' OR uscc IN ({only:String}, ''))
-            GROUP BY record_id
-        )
+        SELECT record_id, uscc, name_key, name, decided_on, publicity_ended_on, authority, content
+        FROM penalties_registered FINAL
+        WHERE {only:String} = '' OR record_id IN (SELECT record_id FROM penalties_registered WHERE uscc IN ({only:String}, ''))
     ),
     abn AS (
-        SELECT uscc, name_key, listed_on, m.1 AS name, m.2 AS removed_on, m.3 AS reason, m.4 AS authority
-        FROM (
-            SELECT uscc, name_key, listed_on, argMax((name, removed_on, reason, authority), version) AS m
-            FROM abnormal_registered
-            WHERE {only:String} = '' OR uscc IN ({only:String}, '')
-            GROUP BY uscc, name_key, listed_on
-        )
+        SELECT uscc, name_key, listed_on, name, removed_on, reason, authority
+        FROM abnormal_registered FINAL
+        WHERE {only:String} = '' OR uscc IN ({only:String}, '')
     ),
     dis AS (
-        SELECT uscc, name_key, listed_on, m.1 AS name, m.2 AS removed_on, m.3 AS reason, m.4 AS authority
-        FROM (
-            SELECT uscc, name_key, listed_on, argMax((name, removed_on, reason, authority), version) AS m
-            FROM dishonest_registered
-            WHERE {only:String} = '' OR uscc IN ({only:String}, '')
-            GROUP BY uscc, name_key, listed_on
-        )
+        SELECT uscc, name_key, listed_on, name, removed_on, reason, authority
+        FROM dishonest_registered FINAL
+        WHERE {only:String} = '' OR uscc IN ({only:String}, '')
     ),
     evals AS (
-        SELECT uscc, name_key, evaluated_on, m.1 AS name, m.2 AS grade, m.3 AS grade_label
-        FROM (
-            SELECT uscc, name_key, evaluated_on, argMax((name, grade, grade_label), version) AS m
-            FROM public_eval_registered
-            WHERE ({only:String} = '' OR uscc IN ({only:String}, '')) AND evaluated_on <= t
-            GROUP BY uscc, name_key, evaluated_on
-        )
+        SELECT uscc, name_key, evaluated_on, name, grade, grade_label
+        FROM public_eval_registered FINAL
+        WHERE ({only:String} = '' OR uscc IN ({only:String}, '')) AND evaluated_on <= t
     ),
     ext AS (
         SELECT 'penalty' AS list, uscc, name_key, name, record_id AS id, decided_on AS date, '' AS grade, '' AS grade_label,
