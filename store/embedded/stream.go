@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -160,7 +161,22 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format 
 	// the marker comment it carries.
 	marker := newMarker()
 	marked := "/* " + marker + " */ " + query
-	stop := context.AfterFunc(ctx, func() { s.kill(marker) })
+	// Killed again and again until the query has returned: a cancel that
+	// comes before the engine has registered the query finds nothing to
+	// kill, and the query would then run on (a busy machine widens that
+	// moment).
+	returned := make(chan struct{})
+	defer close(returned)
+	stop := context.AfterFunc(ctx, func() {
+		for {
+			s.kill(marker)
+			select {
+			case <-returned:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	})
 	defer stop()
 
 	skip, streamable := chunkHeaders[effectiveFormat(query, format)]
