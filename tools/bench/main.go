@@ -272,39 +272,50 @@ func writeInspectionsCSV(path string, n int) error {
 // JSON-API sync, HTML list parsing) as compiled test binaries.
 func (r *runner) goBenchmarks() {
 	for _, b := range []struct {
-		pkg, bench, area, target string
-		min                      float64
+		pkg, bench, sub, area, target string
+		min                           float64
 	}{
-		{"./ingest/file", "BenchmarkImportCSV$", "import CSV (in-process, 200k rows)", "≥ 200,000 rows/s", 200_000},
-		{"./ingest/api", "BenchmarkFetchJSON$", "JSON API fetch from the fixture server", "≥ 50,000 rows/s", 50_000},
-		{"./ingest/sync", "BenchmarkSyncJSON", "JSON API sync into the store", "≥ 50,000 rows/s", 50_000},
-		{"./ingest/html", "BenchmarkParseHTML$", "HTML list parsing (GBK)", "≥ 20,000 rows/s", 20_000},
+		{"./ingest/file", "BenchmarkImportCSV$", "", "import CSV (in-process, 200k rows)", "≥ 200,000 rows/s", 200_000},
+		{"./ingest/api", "BenchmarkFetchJSON$", "", "JSON API fetch from the fixture server", "", 0},
+		{"./ingest/sync", "BenchmarkSyncJSON", "rows=40000", "JSON API sync into the store (40,000 rows)", "≥ 50,000 rows/s", 50_000},
+		{"./ingest/sync", "BenchmarkSyncHTML", "rows=40000", "HTML list sync into the store, end to end (40,000 rows, GBK pages)", "≥ 20,000 rows/s", 20_000},
+		{"./ingest/html", "BenchmarkParseHTML$", "fixture", "HTML list parsing alone (GBK)", "", 0},
 	} {
 		testBin := filepath.Join(r.work, strings.ReplaceAll(strings.Trim(b.pkg, "./"), "/", "_")+".test")
-		if _, _, _, err := r.run(nil, "go", "test", "-c", "-o", testBin, b.pkg); err != nil {
-			r.results = append(r.results, measurement{Area: b.area, Note: "build failed"})
-			continue
+		if _, err := os.Stat(testBin); err != nil {
+			if _, _, _, err := r.run(nil, "go", "test", "-c", "-o", testBin, b.pkg); err != nil {
+				r.results = append(r.results, measurement{Area: b.area, Note: "build failed"})
+				continue
+			}
 		}
 		secs, peak, out, err := r.run(nil, testBin, "-test.run", "^$", "-test.bench", b.bench, "-test.benchtime", "1x", "-test.benchmem")
 		m := measurement{Area: b.area, Seconds: secs, PeakMiB: peak, Target: b.target}
 		if err != nil {
 			m.Note = "failed: " + firstLine(err.Error())
-		} else if rate, ok := metric(out, "rows/s"); ok {
+		} else if rate, ok := metric(out, b.sub, "rows/s"); ok {
 			m.Note = fmt.Sprintf("%.0f rows/s", rate)
-			m.Met = verdict(rate >= b.min, m.Note)
+			if b.min > 0 {
+				m.Met = verdict(rate >= b.min, m.Note)
+			}
 		}
 		r.results = append(r.results, m)
 	}
 }
 
-func metric(out, unit string) (float64, bool) {
+// metric reads a benchmark's figure in unit from the first result line
+// naming sub (any line when sub is "").
+func metric(out, sub, unit string) (float64, bool) {
 	re := regexp.MustCompile(`([0-9.]+) ` + regexp.QuoteMeta(unit))
-	m := re.FindStringSubmatch(out)
-	if m == nil {
-		return 0, false
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.Contains(line, sub) {
+			continue
+		}
+		if m := re.FindStringSubmatch(line); m != nil {
+			v, err := strconv.ParseFloat(m[1], 64)
+			return v, err == nil
+		}
 	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	return v, err == nil
+	return 0, false
 }
 
 func write(path, chart string, ms []measurement) error {
