@@ -146,7 +146,76 @@ func benchSyncJSON(b *testing.B, rows int) {
 	}
 	src.PageSize, src.Timeout, src.Retries = size, 30*time.Second, 0
 	cfg.Sources = []srcsync.Source{src}
+	// The last page is full, so the listing is asked for one more
+	// (docs/sync.md, section 2).
+	benchSync(b, cfg, rows, rows/size+1)
+}
 
+var syncHTMLRows = flag.String("sync-html-rows", "10000,40000", "BenchmarkSyncHTML: list sizes, comma-separated")
+
+// BenchmarkSyncHTML is BenchmarkSyncJSON for an HTML list source, end to
+// end: the example config's city-abnormal-pages source (a city
+// market-regulation site's 经营异常名录) synced from the fixture's GBK
+// pages of 100 rows (a row-number column, 共N条记录 … 共M页, 暂无数据 past
+// the end): fetch, decode, parse, store every page, prove and load the
+// snapshot, first/last seen. It reports the same metrics.
+func BenchmarkSyncHTML(b *testing.B) {
+	for _, f := range strings.Split(*syncHTMLRows, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 || n%100 != 0 {
+			b.Fatalf("-sync-html-rows: %q is not a positive multiple of 100", f)
+		}
+		b.Run("rows="+strconv.Itoa(n), func(b *testing.B) { benchSyncHTML(b, n) })
+	}
+}
+
+// benchAbnormal generates n distinct abnormal-operations listings.
+func benchAbnormal(n int) []fixture.Row {
+	counties := []string{"魏都区", "建安区", "禹州市", "长葛市", "鄢陵县", "襄城县"}
+	reasons := []string{"未按规定期限公示年度报告", "通过登记的住所或者经营场所无法联系", "公示企业信息隐瞒真实情况、弄虚作假"}
+	day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows := make([]fixture.Row, n)
+	for i := range rows {
+		county := counties[i%len(counties)]
+		rows[i] = fixture.Row{
+			"uscc":      fixture.USCC(i),
+			"name":      fmt.Sprintf("许昌%s第%d人力资源服务(分部)有限公司", county, i+1),
+			"listed_on": day.AddDate(0, 0, i%900).Format(time.DateOnly),
+			"reason":    reasons[i%len(reasons)],
+			"authority": "许昌市" + county + "市场监督管理局",
+		}
+	}
+	return rows
+}
+
+func benchSyncHTML(b *testing.B, rows int) {
+	const size = 100
+	fx := fixture.Start(fixture.Data{"abnormal": benchAbnormal(rows)}, fixture.Options{PageSize: size})
+	b.Cleanup(fx.Close)
+	example, err := srcsync.LoadConfig(example)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cfg srcsync.Config
+	for _, s := range example.Sources {
+		if s.Name == cityAbnormal {
+			s.PageTemplate = fx.URL(fixture.AbnormalPages) + "?page={page}"
+			s.Disabled, s.Rate, s.Retries, s.Timeout = false, 0, 0, 30*time.Second
+			cfg = srcsync.Config{Settings: example.Settings, Sources: []srcsync.Source{s}}
+		}
+	}
+	if len(cfg.Sources) != 1 {
+		b.Fatalf("the example config has no source %s", cityAbnormal)
+	}
+	// The page count the site shows ends the listing: no probe page.
+	benchSync(b, cfg, rows, rows/size)
+}
+
+// benchSync runs the one source of cfg into a fresh store b.N times and
+// reports the metrics BenchmarkSyncJSON describes. Every run must load
+// rows new records from pages pages.
+func benchSync(b *testing.B, cfg srcsync.Config, rows, pages int) {
+	name := cfg.Sources[0].Name
 	var fetchSec, loadSec float64
 	var liveGrowth, inuseGrowth, rssGrowth [2]uint64
 	var allocated uint64
@@ -169,15 +238,13 @@ func benchSyncJSON(b *testing.B, rows int) {
 		}
 		b.StartTimer()
 		started := time.Now()
-		res, err := srcsync.Run(context.Background(), s, cfg, srcsync.Options{Sources: []string{penalties}, Progress: progress})
+		res, err := srcsync.Run(context.Background(), s, cfg, srcsync.Options{Sources: []string{name}, Progress: progress})
 		finished := time.Now()
 		b.StopTimer()
-		// The last page is full, so the listing is asked for one more
-		// (docs/sync.md, section 2): rows/size+1 pages.
 		mem.end()
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
-		if err != nil || len(res) != 1 || res[0].Status != srcsync.StatusOK || res[0].Rows != rows || res[0].Added != rows || res[0].Pages != rows/size+1 {
+		if err != nil || len(res) != 1 || res[0].Status != srcsync.StatusOK || res[0].Rows != rows || res[0].Added != rows || res[0].Pages != pages {
 			b.Fatalf("sync: %+v: %v", res, err)
 		}
 		if fetched.IsZero() {
