@@ -105,7 +105,36 @@ type Step struct {
 // are attached to the list's table in one transaction. So no row of a batch is ever
 // visible without its import_batches row; if the attach fails, the record
 // is withdrawn and the batch recorded as failed.
-func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Record, error]) (res Result, err error) {
+func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Record, error]) (Result, error) {
+	return LoadParsed(ctx, s, m, list, src, func(yield func(Parsed, error) bool) {
+		for rec, err := range records {
+			if err != nil {
+				yield(Parsed{}, err)
+				return
+			}
+			p := Parsed{Line: rec.Line, Fields: rec.Fields}
+			p.Row, p.Errors = m.Parse(rec.Fields)
+			if !yield(p, nil) {
+				return
+			}
+		}
+	})
+}
+
+// Parsed is a record its caller validated with the batch's mapping
+// (Mapping.Parse): Row when it passed, Errors when it did not.
+type Parsed struct {
+	Line   int
+	Fields []string // the record as read; recorded with a reject
+	Row    *contract.Row
+	Errors []*contract.FieldError
+}
+
+// LoadParsed is Load for records validated already, so that a caller
+// that must check them before loading (a sync proves its snapshot first)
+// does not validate every record twice. Rows must come from m; records
+// with Errors are rejected and recorded like Load's.
+func LoadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Parsed, error]) (res Result, err error) {
 	started := time.Now().UTC()
 	res = Result{BatchID: newBatchID(started), List: list.Name, ByReason: map[string]int64{}, Extra: m.Extra()}
 	t := sql.Target{Cluster: s.Cluster()}
@@ -169,7 +198,7 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 				return
 			}
 			res.Read++
-			row, errs := m.Parse(rec.Fields)
+			row, errs := rec.Row, rec.Errors
 			if len(errs) > 0 {
 				res.Rejected++
 				res.Rejects = append(res.Rejects, Reject{Line: rec.Line, Errors: errs, Fields: rec.Fields})

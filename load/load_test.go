@@ -168,3 +168,66 @@ func TestLargeBatchInParts(t *testing.T) {
 		t.Errorf("second load: %d loaded, %d unchanged; want 0 and %d", again.Loaded, again.Unchanged, keys)
 	}
 }
+
+// LoadParsed writes what Load writes for the same records, and records
+// their rejects with the same lines, when the caller has validated them.
+func TestLoadParsedLoadsLikeLoad(t *testing.T) {
+	ctx := context.Background()
+	list, _ := contract.Lookup("annual_reports")
+	m, err := list.Map([]string{"uscc", "year", "submitted_on"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := [][]string{
+		{"914403001922038216", "2023", "2024-03-01"},
+		{"914403001922038216", "2023", "2024-13-05"}, // no such month
+		{"914403001922038216", "2022", "2023-03-01"},
+		{"91440300192203821X", "2022", "2023-03-01"}, // wrong check character
+	}
+	parsed := func(yield func(load.Parsed, error) bool) {
+		for i, l := range lines {
+			p := load.Parsed{Line: i + 2, Fields: l}
+			p.Row, p.Errors = m.Parse(l)
+			if !yield(p, nil) {
+				return
+			}
+		}
+	}
+	state := func(s store.Store) string {
+		var out string
+		for _, q := range []string{
+			"SELECT uscc, year, submitted_on, source_line FROM annual_reports ORDER BY uscc, year",
+			"SELECT line, column, reason FROM import_rejects ORDER BY line, column",
+		} {
+			rows, err := s.Query(ctx, q, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				out += fmt.Sprintln(rows.Values()...)
+			}
+			if err := rows.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	viaLoad, viaParsed := storetest.OpenMigrated(t), storetest.OpenMigrated(t)
+	want, err := load.Load(ctx, viaLoad, m, list, load.Source{Name: "test"}, records(lines...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := load.LoadParsed(ctx, viaParsed, m, list, load.Source{Name: "test"}, parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Read != 4 || got.Valid != 2 || got.Rejected != 2 || got.Loaded != 2 {
+		t.Errorf("LoadParsed: read %d valid %d rejected %d loaded %d, want 4, 2, 2, 2", got.Read, got.Valid, got.Rejected, got.Loaded)
+	}
+	if got.Read != want.Read || got.Valid != want.Valid || got.Rejected != want.Rejected || got.Loaded != want.Loaded || len(got.Rejects) != len(want.Rejects) {
+		t.Errorf("LoadParsed %+v, Load %+v", got, want)
+	}
+	if a, b := state(viaLoad), state(viaParsed); a != b || a == "" {
+		t.Errorf("Load wrote\n%s\nLoadParsed wrote\n%s", a, b)
+	}
+}
