@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/sql"
@@ -191,9 +192,11 @@ func (r *runner) addPage(b *pendingBuffer, snapshot string, p page, position str
 	base := func(seq int) []any {
 		return []any{r.src.Name, snapshot, uint32(p.Number), fetchID, uint32(seq), r.res.RunID}
 	}
-	for i, rec := range p.Records {
-		fields, _ := json.Marshal(rec)
-		b.rows = append(b.rows, append(base(i+1), "", uint16(0), "", uint64(0), p.Encoding, "", "", string(header), string(fields), now, int64(-1), ""))
+	if len(p.Records) > 0 {
+		// All the page's records in one row: the engine handles rows, not
+		// bytes, slowly, and the header is stored once.
+		fields, _ := json.Marshal(p.Records)
+		b.rows = append(b.rows, append(base(1), "", uint16(0), "", uint64(0), p.Encoding, "", "", string(header), string(fields), now, int64(-1), ""))
 	}
 	b.rows = append(b.rows, append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, string(body), position, string(header), "", now,
 		int64(p.Claimed), pageDigest(p.Header, p.Records)))
@@ -256,19 +259,37 @@ func (r *runner) readPending(ctx context.Context, snapshot string) ([]pendingRow
 	}
 	defer rows.Close()
 	var out []pendingRow
+	headers := map[string][]string{} // every record of a page repeats its header
 	for rows.Next() {
 		var pr pendingRow
 		var fields string
 		if err := rows.Scan(&pr.page, &pr.seq, &pr.headerText, &fields, &pr.enc); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(pr.headerText), &pr.header); err != nil {
+		if h, ok := headers[pr.headerText]; ok {
+			pr.header = h
+		} else if err := json.Unmarshal([]byte(pr.headerText), &pr.header); err != nil {
 			return nil, fmt.Errorf("pending page %d: header: %w", pr.page, err)
+		} else {
+			headers[pr.headerText] = pr.header
 		}
-		if err := json.Unmarshal([]byte(fields), &pr.fields); err != nil {
-			return nil, fmt.Errorf("pending page %d record %d: %w", pr.page, pr.seq, err)
+		if !strings.HasPrefix(fields, "[[") {
+			// One record (as versions before 2026-12 stored them).
+			if err := json.Unmarshal([]byte(fields), &pr.fields); err != nil {
+				return nil, fmt.Errorf("pending page %d record %d: %w", pr.page, pr.seq, err)
+			}
+			out = append(out, pr)
+			continue
 		}
-		out = append(out, pr)
+		var records [][]string
+		if err := json.Unmarshal([]byte(fields), &records); err != nil {
+			return nil, fmt.Errorf("pending page %d records: %w", pr.page, err)
+		}
+		for i, rec := range records {
+			r := pr
+			r.seq, r.fields = i+1, rec
+			out = append(out, r)
+		}
 	}
 	return out, rows.Err()
 }
@@ -302,7 +323,7 @@ func (r *runner) readPages(ctx context.Context, snapshot string) ([]pendingPage,
 type known struct {
 	uscc, name     string
 	hash           string
-	record         map[string]string
+	record         string // JSON object: contract column → value as text (see values)
 	extra          string
 	firstSeen      time.Time
 	lastSeen       time.Time
@@ -314,6 +335,17 @@ type known struct {
 	held           bool
 }
 
+// values decodes the record's contract values; only a removal needs
+// them, so they stay text until then.
+func (k known) values() (map[string]string, error) {
+	var v map[string]string
+	if k.record == "" {
+		return map[string]string{}, nil
+	}
+	err := json.Unmarshal([]byte(k.record), &v)
+	return v, err
+}
+
 func (r *runner) readRecords(ctx context.Context) (map[string]known, error) {
 	rows, err := r.s.Query(ctx, r.q("records_get"), store.Params{"source": r.src.Name, "list": r.list.Name})
 	if err != nil {
@@ -323,13 +355,10 @@ func (r *runner) readRecords(ctx context.Context) (map[string]known, error) {
 	out := map[string]known{}
 	for rows.Next() {
 		var k known
-		var key, record string
-		if err := rows.Scan(&key, &k.uscc, &k.name, &k.hash, &record, &k.extra, &k.firstSeen, &k.lastSeen, &k.lastSnapshot, &k.removedOn,
+		var key string
+		if err := rows.Scan(&key, &k.uscc, &k.name, &k.hash, &k.record, &k.extra, &k.firstSeen, &k.lastSeen, &k.lastSnapshot, &k.removedOn,
 			&k.missedOn, &k.missedSnapshot, &k.missedAt, &k.held); err != nil {
 			return nil, err
-		}
-		if err := json.Unmarshal([]byte(record), &k.record); err != nil {
-			return nil, fmt.Errorf("known record %q: %w", key, err)
 		}
 		out[key] = k
 	}
@@ -354,8 +383,7 @@ func (r *runner) writeRecords(ctx context.Context, recs []recordRow) error {
 	}
 	rows := func(yield func([]any, error) bool) {
 		for _, rr := range recs {
-			record, _ := json.Marshal(rr.k.record)
-			if !yield([]any{r.src.Name, r.list.Name, rr.key, rr.k.uscc, rr.k.name, rr.k.hash, string(record), rr.k.extra,
+			if !yield([]any{r.src.Name, r.list.Name, rr.key, rr.k.uscc, rr.k.name, rr.k.hash, rr.k.record, rr.k.extra,
 				rr.k.firstSeen, rr.k.lastSeen, rr.k.lastSnapshot, dateOrNil(rr.k.removedOn), dateOrNil(rr.k.missedOn), rr.k.missedSnapshot,
 				timeOrNil(rr.k.missedAt), rr.k.held, nextVersion()}, nil) {
 				return

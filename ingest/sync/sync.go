@@ -41,6 +41,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
@@ -219,6 +220,8 @@ type runner struct {
 	log  *slog.Logger
 	now  time.Time
 	res  *Result
+	// layout is how parse reads the list's rows, made at the first.
+	layout *recordLayout
 }
 
 func syncSource(ctx context.Context, s store.Store, set Settings, src Source, opt Options) Result {
@@ -573,13 +576,15 @@ func pageDigest(header []string, records [][]string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// parsed is a valid record of the snapshot.
+// parsed is a valid record of the snapshot: its key, its contract
+// values as a JSON object of text (record, the form external_records
+// keeps) and their hash, and the fields matching looks at.
 type parsed struct {
-	key    string
-	row    *contract.Row
-	record map[string]string
-	hash   string
-	extra  string
+	key                 string
+	record              string
+	hash                string
+	extra               string
+	uscc, name, nameKey string
 }
 
 // finalize proves the snapshot complete, loads it and records what it
@@ -588,7 +593,7 @@ type parsed struct {
 type readSnapshot struct {
 	mapping  *contract.Mapping
 	columns  []string // contract columns the pages map
-	records  []load.Record
+	records  []load.Parsed // validated: load.LoadParsed does not validate them again
 	snapshot map[string]parsed
 	order    []string
 	encoding string
@@ -637,7 +642,7 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 	snapshot := map[string]parsed{}
 	onPage := map[string]int{}
 	var order []string
-	records := make([]load.Record, 0, len(pending))
+	records := make([]load.Parsed, 0, len(pending))
 	for i, pr := range pending {
 		fields := make([]string, len(header))
 		for fi, h := range pr.header {
@@ -645,8 +650,8 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 				fields[index[h]] = pr.fields[fi]
 			}
 		}
-		records = append(records, load.Record{Line: i + 1, Fields: fields})
 		row, errs := m.Parse(fields)
+		records = append(records, load.Parsed{Line: i + 1, Fields: fields, Row: row, Errors: errs})
 		if len(errs) > 0 {
 			r.res.Rejected++
 			if len(r.res.Rejects) < maxRejects {
@@ -692,7 +697,7 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 		if r.src.Kind == KindFile {
 			ref = r.src.Path
 		}
-		lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: encoding}, seq(records))
+		lr, err := load.LoadParsed(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: encoding}, seq(records))
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", r.list.Name, err)
 		}
@@ -704,25 +709,135 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	return columns, r.queueForReview(ctx, snapshot, order)
 }
 
+// recordLayout is how parse reads a list's rows: the stored columns in
+// the order of their names (the JSON object's), where each is in a row,
+// and where the key columns are among them.
+type recordLayout struct {
+	names               []string
+	index               []int // of each name in row.Values
+	key                 []int // positions in names of the list's key columns
+	uscc, name, nameKey int   // positions in names, -1 when absent
+}
+
+func newRecordLayout(l *contract.List) *recordLayout {
+	stored := l.StoredColumns()
+	names := slices.Sorted(slices.Values(stored))
+	lay := &recordLayout{names: names, uscc: -1, name: -1, nameKey: -1}
+	for i, n := range names {
+		lay.index = append(lay.index, slices.Index(stored, n))
+		switch n {
+		case "uscc":
+			lay.uscc = i
+		case "name":
+			lay.name = i
+		case "name_key":
+			lay.nameKey = i
+		}
+	}
+	for _, k := range l.Key {
+		lay.key = append(lay.key, slices.Index(names, k))
+	}
+	return lay
+}
+
 // parse derives a record's key, its contract values as text and their
-// hash.
+// hash. The record's text is what json.Marshal makes of the map from
+// column to value (keys sorted, HTML-safe escaping), written without the
+// map: it is hashed, and a hash that changed counts as a modification.
 func (r *runner) parse(row *contract.Row) parsed {
-	rec := map[string]string{}
-	for _, col := range r.list.StoredColumns() {
-		rec[col] = text(row.Get(col))
+	lay := r.layout
+	if lay == nil {
+		lay = newRecordLayout(r.list)
+		r.layout = lay
 	}
-	keys := make([]string, len(r.list.Key))
-	for i, k := range r.list.Key {
-		keys[i] = rec[k]
+	vals := make([]string, len(lay.names))
+	b := make([]byte, 0, 512)
+	b = append(b, '{')
+	for i, n := range lay.names {
+		vals[i] = text(row.Values[lay.index[i]])
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, n)
+		b = append(b, ':')
+		b = appendJSONString(b, vals[i])
 	}
-	b, _ := json.Marshal(rec) // map keys are sorted: a stable text
+	b = append(b, '}')
 	sum := sha256.Sum256(b)
+	keys := make([]string, len(lay.key))
+	for i, k := range lay.key {
+		if k >= 0 {
+			keys[i] = vals[k]
+		}
+	}
+	at := func(i int) string {
+		if i < 0 {
+			return ""
+		}
+		return vals[i]
+	}
 	extra := ""
 	if len(row.Extra) > 0 {
 		e, _ := json.Marshal(row.Extra)
 		extra = string(e)
 	}
-	return parsed{key: strings.Join(keys, "\x1f"), row: row, record: rec, hash: hex.EncodeToString(sum[:16]), extra: extra}
+	return parsed{key: strings.Join(keys, "\x1f"), record: string(b), hash: hex.EncodeToString(sum[:16]), extra: extra,
+		uscc: at(lay.uscc), name: at(lay.name), nameKey: at(lay.nameKey)}
+}
+
+// appendJSONString appends s as encoding/json writes a string: HTML-safe
+// (<, > and & escaped), U+2028 and U+2029 escaped, invalid UTF-8 as
+// U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func text(v any) string {
@@ -857,7 +972,7 @@ func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]pa
 		if seen {
 			first = prev.firstSeen
 		}
-		rows = append(rows, recordRow{key: key, k: known{uscc: p.record["uscc"], name: p.record["name"], hash: p.hash, record: p.record,
+		rows = append(rows, recordRow{key: key, k: known{uscc: p.uscc, name: p.name, hash: p.hash, record: p.record,
 			extra: p.extra, firstSeen: first, lastSeen: now, lastSnapshot: st.SnapshotID}})
 	}
 	if err := r.writeRecords(ctx, rows); err != nil {
@@ -949,12 +1064,21 @@ func (r *runner) remove(ctx context.Context, ref string, keys []string, before m
 	_, hasRemoved := r.list.Column("removed_on")
 	var marked []recordRow
 	var gone []string
+	values := map[string]map[string]string{}
 	for _, key := range keys {
 		k := before[key]
 		k.removedOn, k.held = k.missedOn, false
 		marked = append(marked, recordRow{key: key, k: k})
-		if hasRemoved && k.record["removed_on"] == "" {
+		if !hasRemoved {
+			continue
+		}
+		v, err := k.values()
+		if err != nil {
+			return fmt.Errorf("known record %q: %w", key, err)
+		}
+		if v["removed_on"] == "" {
 			gone = append(gone, key)
+			values[key] = v
 		}
 	}
 	r.res.Removed += len(keys)
@@ -963,10 +1087,13 @@ func (r *runner) remove(ctx context.Context, ref string, keys []string, before m
 		return err
 	}
 	var reemit [][]string
-	header := r.removalHeader(before)
+	var header []string
 	for _, key := range gone {
 		if !elsewhere[key] {
-			reemit = append(reemit, r.removalFields(header, before[key], *before[key].missedOn))
+			if header == nil {
+				header = r.removalHeader(before)
+			}
+			reemit = append(reemit, r.removalFields(header, values[key], before[key], *before[key].missedOn))
 		}
 	}
 	if len(reemit) > 0 {
@@ -1031,7 +1158,7 @@ func (r *runner) removalHeader(before map[string]known) []string {
 	return append(header, slices.Sorted(maps.Keys(extra))...)
 }
 
-func (r *runner) removalFields(header []string, k known, day time.Time) []string {
+func (r *runner) removalFields(header []string, record map[string]string, k known, day time.Time) []string {
 	var extra map[string]string
 	_ = json.Unmarshal([]byte(k.extra), &extra)
 	fields := make([]string, len(header))
@@ -1039,10 +1166,10 @@ func (r *runner) removalFields(header []string, k known, day time.Time) []string
 		switch {
 		case h == "removed_on":
 			fields[i] = day.Format(time.DateOnly)
-		case h == "grade" && k.record["grade_label"] != "":
-			fields[i] = k.record["grade_label"] // the label as published
+		case h == "grade" && record["grade_label"] != "":
+			fields[i] = record["grade_label"] // the label as published
 		case i < len(r.list.Columns):
-			fields[i] = k.record[h]
+			fields[i] = record[h]
 		default:
 			fields[i] = extra[h]
 		}
@@ -1056,8 +1183,8 @@ func (r *runner) queueForReview(ctx context.Context, snapshot map[string]parsed,
 	byName := map[string][]string{} // name_key → record keys
 	for _, key := range order {
 		p := snapshot[key]
-		if p.record["uscc"] == "" && p.record["name_key"] != "" {
-			byName[p.record["name_key"]] = append(byName[p.record["name_key"]], key)
+		if p.uscc == "" && p.nameKey != "" {
+			byName[p.nameKey] = append(byName[p.nameKey], key)
 		}
 	}
 	if len(byName) == 0 {
@@ -1109,7 +1236,7 @@ func (r *runner) queueForReview(ctx context.Context, snapshot map[string]parsed,
 			if queued[key] {
 				continue
 			}
-			add = append(add, []any{r.list.Name, key, r.src.Name, snapshot[key].record["name"], nk, append([]string{}, cands...), now, nextVersion()})
+			add = append(add, []any{r.list.Name, key, r.src.Name, snapshot[key].name, nk, append([]string{}, cands...), now, nextVersion()})
 		}
 	}
 	if len(add) == 0 {
