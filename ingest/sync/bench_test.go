@@ -252,6 +252,11 @@ func benchSync(b *testing.B, cfg srcsync.Config, rows, pages int) {
 		}
 		if testing.Verbose() {
 			s.report(b, finished.Sub(started))
+			var sb strings.Builder
+			for _, st := range res[0].Steps {
+				fmt.Fprintf(&sb, "\n%9s %s", st.Duration.Round(time.Millisecond), st.Name)
+			}
+			b.Log("steps:" + sb.String())
 		}
 		fetchSec += fetched.Sub(started).Seconds()
 		loadSec += finished.Sub(fetched).Seconds()

@@ -10,6 +10,7 @@ import (
 	"iter"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -145,13 +146,13 @@ func (r *runner) putRun(ctx context.Context, finished bool, errText string) erro
 var pendingColumns = []string{"source", "snapshot_id", "page", "fetch_id", "seq", "run_id", "url", "status", "sha256", "bytes", "encoding", "body", "position", "header", "fields", "fetched_at", "claimed", "page_digest"}
 
 // Pages are buffered and written to sync_pending in one insert when the
-// buffer holds flushRows rows or flushEvery has passed since the last
+// buffer holds flushRecords records or flushEvery has passed since the last
 // write (checked as each page arrives), at the end of the listing, and
 // before a failed or interrupted fetch returns: each insert makes a part
 // on disk, which one insert per page made the bottleneck of a sync.
 const (
-	flushRows  = 5000
-	flushEvery = 2 * time.Second
+	flushRecords = 20000
+	flushEvery   = 2 * time.Second
 )
 
 // bufferedPage is a page waiting in a pendingBuffer.
@@ -167,12 +168,14 @@ type bufferedPage struct {
 type pendingBuffer struct {
 	rows      [][]any
 	pages     []bufferedPage
+	records   int
 	lastFlush time.Time
+	inflight  chan flushed // the write flush started, until wait ends it
 }
 
 // due says whether the buffer should be written now.
 func (b *pendingBuffer) due(now time.Time) bool {
-	return len(b.rows) >= flushRows || (len(b.rows) > 0 && now.Sub(b.lastFlush) >= flushEvery)
+	return b.records >= flushRecords || (len(b.rows) > 0 && now.Sub(b.lastFlush) >= flushEvery)
 }
 
 // addPage buffers a page of the open snapshot: the page as received with
@@ -201,35 +204,63 @@ func (r *runner) addPage(b *pendingBuffer, snapshot string, p page, position str
 	b.rows = append(b.rows, append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, string(body), position, string(header), "", now,
 		int64(p.Claimed), pageDigest(p.Header, p.Records)))
 	b.pages = append(b.pages, bufferedPage{number: p.Number, records: len(p.Records), position: position, unused: p.Unused, end: len(b.rows)})
+	b.records += len(p.Records)
 }
 
-// flush writes the buffered pages in one insert and calls stored for each
-// page written, in order. The buffer is emptied even when the insert
-// fails: a failed insert may have written a prefix of the rows, and
-// writing them again would store records twice; the pages it did not
-// write are fetched again when the snapshot resumes.
+// flush starts writing the buffered pages in one insert, in a goroutine
+// of its own so that fetching goes on meanwhile, after the previous write
+// has ended. wait ends the write in flight and calls stored for each page
+// it wrote, in order; flush waits so too, and returns the error of the
+// previous write, if any, without writing: pages after a gap would be
+// resumed from. The buffer is emptied even when an insert fails: a
+// failed insert may have written a prefix of the rows, and writing them
+// again would store records twice; the pages it did not write are
+// fetched again when the snapshot resumes.
 func (r *runner) flush(ctx context.Context, b *pendingBuffer, stored func(bufferedPage)) error {
+	err := b.wait(stored)
 	b.lastFlush = time.Now()
-	if len(b.rows) == 0 {
+	rows, pages := b.rows, b.pages
+	b.rows, b.pages, b.records = nil, nil, 0
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	done := make(chan flushed, 1)
+	b.inflight = done
+	go func() {
+		n, err := r.s.Insert(ctx, tablePending, pendingColumns, seq(rows))
+		if err == nil {
+			n = int64(len(rows))
+		}
+		done <- flushed{pages: pages, n: n, err: err}
+	}()
+	return nil
+}
+
+// flushed is how a write of buffered pages ended: the rows it wrote.
+type flushed struct {
+	pages []bufferedPage
+	n     int64
+	err   error
+}
+
+// wait ends the write in flight, if any (see flush).
+func (b *pendingBuffer) wait(stored func(bufferedPage)) error {
+	if b.inflight == nil {
 		return nil
 	}
-	rows, pages := b.rows, b.pages
-	b.rows, b.pages = nil, nil
-	n, err := r.s.Insert(ctx, tablePending, pendingColumns, seq(rows))
-	if err == nil {
-		n = int64(len(rows))
-	}
-	for _, p := range pages {
-		if int64(p.end) > n {
+	f := <-b.inflight
+	b.inflight = nil
+	for _, p := range f.pages {
+		if int64(p.end) > f.n {
 			break
 		}
 		stored(p)
 	}
-	if err != nil {
-		if len(pages) == 1 {
-			return fmt.Errorf("store page %d: %w", pages[0].number, err)
+	if f.err != nil {
+		if len(f.pages) == 1 {
+			return fmt.Errorf("store page %d: %w", f.pages[0].number, f.err)
 		}
-		return fmt.Errorf("store pages %d to %d: %w", pages[0].number, pages[len(pages)-1].number, err)
+		return fmt.Errorf("store pages %d to %d: %w", f.pages[0].number, f.pages[len(f.pages)-1].number, f.err)
 	}
 	return nil
 }
@@ -292,6 +323,45 @@ func (r *runner) readPending(ctx context.Context, snapshot string) ([]pendingRow
 		}
 	}
 	return out, rows.Err()
+}
+
+// memSnapshot holds the pages of a snapshot as one run stores them,
+// exactly as readPending and readPages read them back: finalize uses it
+// when the run fetched every page of the snapshot, instead of reading
+// the snapshot back from sync_pending. Pages arrive in order and each
+// once. The stored text of a record is JSON, which turns invalid UTF-8
+// into U+FFFD: a page with such text is not kept (add returns false), and
+// the snapshot is read back.
+type memSnapshot struct {
+	rows  []pendingRow
+	pages []pendingPage
+}
+
+func (m *memSnapshot) add(p page) bool {
+	if n := len(m.pages); n > 0 && m.pages[n-1].number >= p.Number {
+		return false
+	}
+	for _, h := range p.Header {
+		if !utf8.ValidString(h) {
+			return false
+		}
+	}
+	for _, rec := range p.Records {
+		for _, f := range rec {
+			if !utf8.ValidString(f) {
+				return false
+			}
+		}
+	}
+	m.pages = append(m.pages, pendingPage{number: p.Number, claimed: int64(p.Claimed)})
+	if len(p.Records) == 0 {
+		return true
+	}
+	header, _ := json.Marshal(p.Header)
+	for i, rec := range p.Records {
+		m.rows = append(m.rows, pendingRow{page: p.Number, seq: i + 1, header: p.Header, fields: rec, headerText: string(header), enc: p.Encoding})
+	}
+	return true
 }
 
 // pendingPage is a stored page of an open snapshot (its latest fetch).

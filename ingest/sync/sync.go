@@ -133,9 +133,12 @@ type Result struct {
 	Queued       int      // records newly queued for review
 	Unused       []string // source fields the mapping does not use
 	Batches      []string // load batch ids
-	Err          error
-	LastSuccess  *time.Time
-	Stale        bool
+	// Steps are how long each phase of the run took (for --verbose and
+	// the benchmarks); the load's own phases are prefixed "load: ".
+	Steps       []load.Step
+	Err         error
+	LastSuccess *time.Time
+	Stale       bool
 }
 
 // SourceError is a failed source, with how stale its data now is.
@@ -222,6 +225,10 @@ type runner struct {
 	res  *Result
 	// layout is how parse reads the list's rows, made at the first.
 	layout *recordLayout
+	// mem is the snapshot as this run fetched and stored it, when it
+	// fetched every page of it (see memSnapshot).
+	mem *memSnapshot
+	lap time.Time // when the current step began
 }
 
 func syncSource(ctx context.Context, s store.Store, set Settings, src Source, opt Options) Result {
@@ -229,7 +236,7 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 	l, _ := contract.Lookup(src.List) // validated with the config
 	res := &Result{Source: src.Name, List: src.List, RunID: newID(now), Status: StatusRunning, Claimed: -1}
 	r := &runner{s: s, t: sql.Target{Cluster: s.Cluster()}, set: set, src: src, list: l, opt: opt, now: now, res: res,
-		log: opt.Logger.With("source", src.Name)}
+		log: opt.Logger.With("source", src.Name), lap: time.Now()}
 	err := r.run(ctx)
 	// The outcome is recorded even when the sync was interrupted.
 	bg := context.WithoutCancel(ctx)
@@ -320,11 +327,13 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 
+	r.step("prepare")
 	if st.Position != endOfListing {
 		if err := r.fetch(ctx, &st); err != nil {
 			return err
 		}
 	}
+	r.step("fetch and store the pages")
 	columns, err := r.finalize(ctx, st)
 	if err != nil {
 		// A snapshot that cannot be loaded is not resumed: the next sync
@@ -349,6 +358,7 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.saveState(ctx, state{Watermark: watermark, Columns: columns}); err != nil {
 		return err
 	}
+	r.step("close the snapshot")
 	r.res.Status, r.res.Complete = StatusOK, true
 	return nil
 }
@@ -390,7 +400,7 @@ func (r *runner) firstPageUnchanged(ctx context.Context, st state) (bool, string
 
 // fetch stores the listing page by page; each page carries the position
 // after it, so an interrupted sync resumes there. Pages are buffered and
-// written in batches (see flushRows); whatever was fetched is written
+// written in batches (see flushRecords); whatever was fetched is written
 // before fetch returns, on failure and interruption too.
 func (r *runner) fetch(ctx context.Context, st *state) error {
 	f, err := r.src.newFetcher(r.set, r.list, r.opt.Logger, st.Watermark)
@@ -420,6 +430,12 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 		r.log.Debug("page stored", "page", p.number, "records", p.records)
 	}
 	fetched := st.RowsDone
+	// A snapshot fetched whole by this run is what it stores: finalize
+	// reads it from memory instead of back from sync_pending.
+	mem := &memSnapshot{}
+	if st.PagesDone > 0 {
+		mem = nil
+	}
 	err = f.Fetch(ctx, st.Position, func(p page) error {
 		p = r.cleaned(p)
 		if err := r.checkPage(p, st.Columns); err != nil {
@@ -430,6 +446,9 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 			position = endOfListing
 		}
 		r.addPage(buf, st.SnapshotID, p, position)
+		if mem != nil && !mem.add(p) {
+			mem = nil
+		}
 		fetched += uint64(len(p.Records))
 		if buf.due(time.Now()) {
 			if err := r.flush(wctx, buf, stored); err != nil {
@@ -441,11 +460,18 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 		}
 		return nil
 	})
-	if ferr := r.flush(wctx, buf, stored); ferr != nil {
+	ferr := r.flush(wctx, buf, stored)
+	if werr := buf.wait(stored); ferr == nil {
+		ferr = werr
+	}
+	if ferr != nil {
 		if err == nil {
 			return ferr
 		}
 		r.log.Error("pages fetched before the failure were not stored", "error", ferr)
+	}
+	if err == nil {
+		r.mem = mem
 	}
 	if err != nil {
 		// The answer that failed is evidence: a challenge page, a
@@ -592,7 +618,7 @@ type parsed struct {
 // readSnapshot is a snapshot's records read under one mapping.
 type readSnapshot struct {
 	mapping  *contract.Mapping
-	columns  []string // contract columns the pages map
+	columns  []string      // contract columns the pages map
 	records  []load.Parsed // validated: load.LoadParsed does not validate them again
 	snapshot map[string]parsed
 	order    []string
@@ -676,18 +702,26 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 }
 
 func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
-	pending, err := r.readPending(ctx, st.SnapshotID)
-	if err != nil {
-		return nil, err
-	}
-	pages, err := r.readPages(ctx, st.SnapshotID)
-	if err != nil {
-		return nil, err
+	var pending []pendingRow
+	var pages []pendingPage
+	if r.mem != nil {
+		pending, pages = r.mem.rows, r.mem.pages
+		r.mem = nil
+	} else {
+		var err error
+		if pending, err = r.readPending(ctx, st.SnapshotID); err != nil {
+			return nil, err
+		}
+		if pages, err = r.readPages(ctx, st.SnapshotID); err != nil {
+			return nil, err
+		}
+		r.step("read the snapshot back")
 	}
 	rd, err := r.read(pending, pages, st.Columns)
 	if err != nil {
 		return nil, err
 	}
+	r.step("validate and prove the snapshot")
 	m, columns, records, snapshot, order, encoding := rd.mapping, rd.columns, rd.records, rd.snapshot, rd.order, rd.encoding
 	if err := r.assert(ctx); err != nil {
 		return nil, err
@@ -702,11 +736,28 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 			return nil, fmt.Errorf("load %s: %w", r.list.Name, err)
 		}
 		r.res.Batches = append(r.res.Batches, lr.BatchID)
+		for _, s := range lr.Steps {
+			r.res.Steps = append(r.res.Steps, load.Step{Name: "load: " + s.Name, Duration: s.Duration})
+		}
+		r.lap = time.Now()
 	}
 	if err := r.sightings(ctx, st, snapshot, order); err != nil {
 		return nil, err
 	}
-	return columns, r.queueForReview(ctx, snapshot, order)
+	r.step("first/last seen and removals")
+	err = r.queueForReview(ctx, snapshot, order)
+	r.step("review queue")
+	return columns, err
+}
+
+// step records how long the phase that ends now took.
+func (r *runner) step(name string) {
+	now := time.Now()
+	if r.lap.IsZero() {
+		r.lap = now
+	}
+	r.res.Steps = append(r.res.Steps, load.Step{Name: name, Duration: now.Sub(r.lap)})
+	r.lap = now
 }
 
 // recordLayout is how parse reads a list's rows: the stored columns in
