@@ -195,14 +195,15 @@ func (r *runner) addPage(b *pendingBuffer, snapshot string, p page, position str
 	base := func(seq int) []any {
 		return []any{r.src.Name, snapshot, uint32(p.Number), fetchID, uint32(seq), r.res.RunID}
 	}
+	records, _ := json.Marshal(p.Records)
 	if len(p.Records) > 0 {
 		// All the page's records in one row: the engine handles rows, not
 		// bytes, slowly, and the header is stored once.
-		fields, _ := json.Marshal(p.Records)
+		fields := records
 		b.rows = append(b.rows, append(base(1), "", uint16(0), "", uint64(0), p.Encoding, "", "", string(header), string(fields), now, int64(-1), ""))
 	}
 	b.rows = append(b.rows, append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, string(body), position, string(header), "", now,
-		int64(p.Claimed), pageDigest(p.Header, p.Records)))
+		int64(p.Claimed), pageDigestOf(header, records)))
 	b.pages = append(b.pages, bufferedPage{number: p.Number, records: len(p.Records), position: position, unused: p.Unused, end: len(b.rows)})
 	b.records += len(p.Records)
 }

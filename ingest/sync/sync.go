@@ -36,10 +36,12 @@ import (
 	"iter"
 	"log/slog"
 	"maps"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 	"unicode/utf8"
 
@@ -597,9 +599,21 @@ func (r *runner) checkPage(p page, expected []string) error {
 // pageDigest identifies a page's content, to notice that a listing
 // changed between an interrupted sync and its resumption.
 func pageDigest(header []string, records [][]string) string {
-	b, _ := json.Marshal([]any{header, records})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:12])
+	h, _ := json.Marshal(header)
+	rs, _ := json.Marshal(records)
+	return pageDigestOf(h, rs)
+}
+
+// pageDigestOf is pageDigest of the header and records as JSON: the
+// digest of the JSON array of the two.
+func pageDigestOf(header, records []byte) string {
+	d := sha256.New()
+	d.Write([]byte{'['})
+	d.Write(header)
+	d.Write([]byte{','})
+	d.Write(records)
+	d.Write([]byte{']'})
+	return hex.EncodeToString(d.Sum(nil)[:12])
 }
 
 // parsed is a valid record of the snapshot: its key, its contract
@@ -668,24 +682,18 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 	snapshot := map[string]parsed{}
 	onPage := map[string]int{}
 	var order []string
-	records := make([]load.Parsed, 0, len(pending))
+	records := make([]load.Parsed, len(pending))
+	valid := make([]parsed, len(pending))
+	r.validate(m, pending, len(header), index, records, valid)
 	for i, pr := range pending {
-		fields := make([]string, len(header))
-		for fi, h := range pr.header {
-			if fi < len(pr.fields) {
-				fields[index[h]] = pr.fields[fi]
-			}
-		}
-		row, errs := m.Parse(fields)
-		records = append(records, load.Parsed{Line: i + 1, Fields: fields, Row: row, Errors: errs})
-		if len(errs) > 0 {
+		if errs := records[i].Errors; len(errs) > 0 {
 			r.res.Rejected++
 			if len(r.res.Rejects) < maxRejects {
 				r.res.Rejects = append(r.res.Rejects, Reject{Page: pr.page, Record: pr.seq, Errors: errs})
 			}
 			continue
 		}
-		p := r.parse(row)
+		p := valid[i]
 		if first, dup := onPage[p.key]; dup && first != pr.page {
 			return readSnapshot{}, r.notProven("record %s is on page %d and again on page %d: the pages overlap (an unstable sort, or the list changed while it was read)", KeyText(p.key), first, pr.page)
 		} else if !dup {
@@ -699,6 +707,42 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 		return readSnapshot{}, err
 	}
 	return readSnapshot{mapping: m, columns: columns, records: records, snapshot: snapshot, order: order, encoding: encoding}, nil
+}
+
+// validate parses every pending record under m (its fields put in the
+// order of the snapshot's header, of width fields) into records and, when
+// valid, valid, on every core: validation is most of a sync's own work.
+func (r *runner) validate(m *contract.Mapping, pending []pendingRow, width int, index map[string]int, records []load.Parsed, valid []parsed) {
+	if len(pending) == 0 {
+		return
+	}
+	if r.layout == nil {
+		r.layout = newRecordLayout(r.list)
+	}
+	one := func(i int) {
+		pr := pending[i]
+		fields := make([]string, width)
+		for fi, h := range pr.header {
+			if fi < len(pr.fields) {
+				fields[index[h]] = pr.fields[fi]
+			}
+		}
+		row, errs := m.Parse(fields)
+		records[i] = load.Parsed{Line: i + 1, Fields: fields, Row: row, Errors: errs}
+		if len(errs) == 0 {
+			valid[i] = r.parse(row)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(pending)+999)/1000)
+	var wg gosync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(pending); i += workers {
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
