@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -445,7 +446,28 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 // letters, digits and brackets to ASCII, the ideographic space to a
 // space) and white space collapsed.
 func cellText(s *goquery.Selection) string {
-	return strings.Join(strings.Fields(transform.NormalizeText(s.Text())), " ")
+	return collapseSpace(transform.NormalizeText(s.Text()))
+}
+
+// collapseSpace is strings.Join(strings.Fields(t), " "), without the
+// copies when t has no white space but single spaces between words, as
+// almost every cell.
+func collapseSpace(t string) string {
+	prevSpace := true // at the start, a space would be leading
+	for _, r := range t {
+		switch {
+		case r == ' ' && !prevSpace:
+			prevSpace = true
+		case unicode.IsSpace(r):
+			return strings.Join(strings.Fields(t), " ")
+		default:
+			prevSpace = false
+		}
+	}
+	if prevSpace && t != "" {
+		return strings.Join(strings.Fields(t), " ") // a trailing space
+	}
+	return t
 }
 
 // digest identifies a page's records to notice a repeated page. Columns

@@ -272,3 +272,16 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { os.Exit(m.Run()) }
+
+// A cell's white space collapses as strings.Fields and a join would, with
+// or without the shortcut for cells that need nothing.
+func TestCollapseSpace(t *testing.T) {
+	for _, s := range []string{
+		"", " ", "许昌市魏都区", "a b c", " a", "a ", "a  b", "a\tb", "a\nb", "a\u3000b", "a\u00a0b", "a \u2028 b",
+		"许昌 人力资源 有限公司", "  许昌\t\t人力  ",
+	} {
+		if got, want := html.CollapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("%q: got %q, want %q", s, got, want)
+		}
+	}
+}

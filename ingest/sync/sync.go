@@ -1048,7 +1048,7 @@ func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]pa
 		return err
 	}
 	now := time.Now().UTC()
-	var rows []recordRow
+	rows := make([]recordRow, 0, len(order))
 	for _, key := range order {
 		p := snapshot[key]
 		prev, seen := before[key]

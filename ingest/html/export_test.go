@@ -1,0 +1,4 @@
+package html
+
+// CollapseSpace exposes collapseSpace to the tests.
+var CollapseSpace = collapseSpace
