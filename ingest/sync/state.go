@@ -336,33 +336,37 @@ func (r *runner) readPending(ctx context.Context, snapshot string) ([]pendingRow
 type memSnapshot struct {
 	rows  []pendingRow
 	pages []pendingPage
+	early *earlyValidation // of rows, done
 }
 
-func (m *memSnapshot) add(p page) bool {
+// add appends p's rows, or returns false (and appends nothing) when the
+// page cannot be kept; rows are the rows it appended.
+func (m *memSnapshot) add(p page) (rows []pendingRow, ok bool) {
 	if n := len(m.pages); n > 0 && m.pages[n-1].number >= p.Number {
-		return false
+		return nil, false
 	}
 	for _, h := range p.Header {
 		if !utf8.ValidString(h) {
-			return false
+			return nil, false
 		}
 	}
 	for _, rec := range p.Records {
 		for _, f := range rec {
 			if !utf8.ValidString(f) {
-				return false
+				return nil, false
 			}
 		}
 	}
 	m.pages = append(m.pages, pendingPage{number: p.Number, claimed: int64(p.Claimed)})
 	if len(p.Records) == 0 {
-		return true
+		return nil, true
 	}
 	header, _ := json.Marshal(p.Header)
+	start := len(m.rows)
 	for i, rec := range p.Records {
 		m.rows = append(m.rows, pendingRow{page: p.Number, seq: i + 1, header: p.Header, fields: rec, headerText: string(header), enc: p.Encoding})
 	}
-	return true
+	return m.rows[start:], true
 }
 
 // pendingPage is a stored page of an open snapshot (its latest fetch).

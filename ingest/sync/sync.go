@@ -229,8 +229,9 @@ type runner struct {
 	layout *recordLayout
 	// mem is the snapshot as this run fetched and stored it, when it
 	// fetched every page of it (see memSnapshot).
-	mem *memSnapshot
-	lap time.Time // when the current step began
+	mem   *memSnapshot
+	early *earlyValidation // of mem, for read
+	lap   time.Time        // when the current step began
 }
 
 func syncSource(ctx context.Context, s store.Store, set Settings, src Source, opt Options) Result {
@@ -438,6 +439,16 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 	if st.PagesDone > 0 {
 		mem = nil
 	}
+	// Its records are validated meanwhile, as they arrive.
+	var early *earlyValidation
+	if mem != nil {
+		early = r.validateEarly()
+	}
+	defer func() {
+		if early != nil {
+			early.finish()
+		}
+	}()
 	err = f.Fetch(ctx, st.Position, func(p page) error {
 		p = r.cleaned(p)
 		if err := r.checkPage(p, st.Columns); err != nil {
@@ -448,8 +459,14 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 			position = endOfListing
 		}
 		r.addPage(buf, st.SnapshotID, p, position)
-		if mem != nil && !mem.add(p) {
-			mem = nil
+		if mem != nil {
+			rows, ok := mem.add(p)
+			switch {
+			case !ok:
+				mem = nil
+			case len(rows) > 0 && early != nil:
+				early.pages <- rows
+			}
 		}
 		fetched += uint64(len(p.Records))
 		if buf.due(time.Now()) {
@@ -472,8 +489,12 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 		}
 		r.log.Error("pages fetched before the failure were not stored", "error", ferr)
 	}
-	if err == nil {
+	if err == nil && mem != nil {
 		r.mem = mem
+		if early != nil {
+			early.finish()
+			r.mem.early, early = early, nil
+		}
 	}
 	if err != nil {
 		// The answer that failed is evidence: a challenge page, a
@@ -682,9 +703,17 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 	snapshot := map[string]parsed{}
 	onPage := map[string]int{}
 	var order []string
-	records := make([]load.Parsed, len(pending))
-	valid := make([]parsed, len(pending))
-	r.validate(m, pending, len(header), index, records, valid)
+	var records []load.Parsed
+	var valid []parsed
+	if e := r.early; e != nil && e.ok && len(seenHeader) == 1 && len(e.records) == len(pending) && e.headerText == pending[0].headerText &&
+		e.width == len(header) && e.serialDates == m.SerialDates {
+		// Validated while the pages were fetched, under this header.
+		records, valid = e.records, e.valid
+	} else {
+		records, valid = make([]load.Parsed, len(pending)), make([]parsed, len(pending))
+		r.validate(m, pending, len(header), index, records, valid)
+	}
+	r.early = nil
 	for i, pr := range pending {
 		if errs := records[i].Errors; len(errs) > 0 {
 			r.res.Rejected++
@@ -707,6 +736,88 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 		return readSnapshot{}, err
 	}
 	return readSnapshot{mapping: m, columns: columns, records: records, snapshot: snapshot, order: order, encoding: encoding}, nil
+}
+
+// earlyValidation validates the records of a snapshot held in memory
+// while its pages are fetched, in a goroutine of its own: what read
+// would do after the last page, under the first page's header. read uses
+// the result when every page had that header (its union is then that
+// header), and validates again otherwise.
+type earlyValidation struct {
+	pages chan []pendingRow
+	done  chan struct{}
+	// Set by the goroutine; read after finish.
+	ok          bool
+	headerText  string
+	width       int
+	serialDates bool
+	records     []load.Parsed
+	valid       []parsed
+}
+
+func (r *runner) validateEarly() *earlyValidation {
+	if r.layout == nil {
+		r.layout = newRecordLayout(r.list)
+	}
+	e := &earlyValidation{pages: make(chan []pendingRow, 16), done: make(chan struct{}), ok: true}
+	go func() {
+		defer close(e.done)
+		var m *contract.Mapping
+		index := map[string]int{}
+		for rows := range e.pages {
+			for _, pr := range rows {
+				if !e.ok {
+					break // drain the channel
+				}
+				if m == nil {
+					var header []string
+					for _, h := range pr.header {
+						if _, ok := index[h]; !ok {
+							index[h] = len(header)
+							header = append(header, h)
+						}
+					}
+					var err error
+					if m, err = r.list.Map(header); err != nil {
+						e.ok = false
+						break
+					}
+					m.AllowList = r.opt.AllowList
+					m.SerialDates = pr.enc == "XLSX"
+					e.headerText, e.width, e.serialDates = pr.headerText, len(header), m.SerialDates
+				}
+				if pr.headerText != e.headerText || (pr.enc == "XLSX") != e.serialDates {
+					e.ok = false
+					break
+				}
+				fields := make([]string, e.width)
+				for fi, h := range pr.header {
+					if fi < len(pr.fields) {
+						fields[index[h]] = pr.fields[fi]
+					}
+				}
+				row, errs := m.Parse(fields)
+				e.records = append(e.records, load.Parsed{Line: len(e.records) + 1, Fields: fields, Row: row, Errors: errs})
+				var p parsed
+				if len(errs) == 0 {
+					p = r.parse(row)
+				}
+				e.valid = append(e.valid, p)
+			}
+		}
+	}()
+	return e
+}
+
+// finish waits for every page handed on to be validated.
+func (e *earlyValidation) finish() {
+	select {
+	case <-e.done:
+		return
+	default:
+	}
+	close(e.pages)
+	<-e.done
 }
 
 // validate parses every pending record under m (its fields put in the
@@ -749,7 +860,7 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	var pending []pendingRow
 	var pages []pendingPage
 	if r.mem != nil {
-		pending, pages = r.mem.rows, r.mem.pages
+		pending, pages, r.early = r.mem.rows, r.mem.pages, r.mem.early
 		r.mem = nil
 	} else {
 		var err error
