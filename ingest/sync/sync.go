@@ -1181,21 +1181,18 @@ func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]pa
 		rows = append(rows, recordRow{key: key, k: known{uscc: p.uscc, name: p.name, hash: p.hash, record: p.record,
 			extra: p.extra, firstSeen: first, lastSeen: now, lastSnapshot: st.SnapshotID}})
 	}
-	if err := r.writeRecords(ctx, rows); err != nil {
-		return err
-	}
 	if r.res.Restored > 0 {
 		r.log.Info("pending removals withdrawn: the records are listed again", "records", r.res.Restored)
 	}
 	if r.src.Mode != ModeSnapshot {
-		return nil
+		return r.writeRecords(ctx, rows)
 	}
 	if r.res.Rejected > 0 {
 		// A rejected record may be one that is still listed; removing
 		// it would be a guess.
 		r.res.RemovalsSkipped = fmt.Sprintf("%d record(s) were rejected and might be entries still listed; nothing is removed until the snapshot validates fully", r.res.Rejected)
 		r.log.Warn("removals skipped", "reason", r.res.RemovalsSkipped)
-		return nil
+		return r.writeRecords(ctx, rows)
 	}
 	var missed, confirmed []string
 	listed := 0
@@ -1242,7 +1239,9 @@ func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]pa
 		r.log.Warn("removals held for a person", "records", len(confirmed), "reason", why)
 		confirmed = nil
 	}
-	if err := r.writeRecords(ctx, pendingRows); err != nil {
+	// The records seen and the removals pending or held in one insert:
+	// their keys are distinct.
+	if err := r.writeRecords(ctx, append(rows, pendingRows...)); err != nil {
 		return err
 	}
 	return r.remove(ctx, "not in snapshots "+st.SnapshotID+" of "+r.src.Name, confirmed, before)
