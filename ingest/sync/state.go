@@ -104,8 +104,9 @@ func timeOrNil(t *time.Time) any {
 	return t.UTC()
 }
 
-// closeSnapshot moves the snapshot's pages to raw_pages and drops its
-// records: the snapshot was loaded, or is abandoned.
+// closeSnapshot moves the snapshot's pages that are not in raw_pages
+// yet (stored by earlier versions) there and drops its records: the
+// snapshot was loaded, or is abandoned.
 func (r *runner) closeSnapshot(ctx context.Context) error {
 	if r.set.KeepRawPages {
 		if err := r.s.Exec(ctx, r.q("pending_archive"), store.Params{"source": r.src.Name}); err != nil {
@@ -169,6 +170,7 @@ type pendingBuffer struct {
 	rows      [][]any
 	pages     []bufferedPage
 	records   int
+	raw       [][]any // the pages' rows of raw_pages
 	lastFlush time.Time
 	inflight  chan flushed // the write flush started, until wait ends it
 }
@@ -183,14 +185,19 @@ func (b *pendingBuffer) due(now time.Time) bool {
 // its own row, which carries the position: the store may split a large
 // insert into several, and whatever prefix of it is written, no page's
 // position is stored without all of its records.
+//
+// The page as received goes to raw_pages in the same write, not through
+// sync_pending: its body is compressed once, and closing the snapshot
+// copies nothing (pages stored in sync_pending with their body by
+// earlier versions are still moved then).
 func (r *runner) addPage(b *pendingBuffer, snapshot string, p page, position string) {
 	header, _ := json.Marshal(p.Header)
 	sum := sha256.Sum256(p.Body)
-	body := p.Body
-	if !r.set.KeepRawPages {
-		body = nil
-	}
 	now := time.Now().UTC()
+	if r.set.KeepRawPages {
+		b.raw = append(b.raw, []any{r.src.Name, r.res.RunID, uint32(max(p.Number, 0)), p.URL, now, uint16(p.Status), hex.EncodeToString(sum[:]),
+			uint64(len(p.Body)), p.Encoding, "", string(p.Body)})
+	}
 	fetchID := r.res.RunID
 	base := func(seq int) []any {
 		return []any{r.src.Name, snapshot, uint32(p.Number), fetchID, uint32(seq), r.res.RunID}
@@ -202,7 +209,7 @@ func (r *runner) addPage(b *pendingBuffer, snapshot string, p page, position str
 		fields := records
 		b.rows = append(b.rows, append(base(1), "", uint16(0), "", uint64(0), p.Encoding, "", "", string(header), string(fields), now, int64(-1), ""))
 	}
-	b.rows = append(b.rows, append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, string(body), position, string(header), "", now,
+	b.rows = append(b.rows, append(base(0), p.URL, uint16(p.Status), hex.EncodeToString(sum[:]), uint64(len(p.Body)), p.Encoding, "", position, string(header), "", now,
 		int64(p.Claimed), pageDigestOf(header, records)))
 	b.pages = append(b.pages, bufferedPage{number: p.Number, records: len(p.Records), position: position, unused: p.Unused, end: len(b.rows)})
 	b.records += len(p.Records)
@@ -220,14 +227,20 @@ func (r *runner) addPage(b *pendingBuffer, snapshot string, p page, position str
 func (r *runner) flush(ctx context.Context, b *pendingBuffer, stored func(bufferedPage)) error {
 	err := b.wait(stored)
 	b.lastFlush = time.Now()
-	rows, pages := b.rows, b.pages
-	b.rows, b.pages, b.records = nil, nil, 0
+	rows, pages, raw := b.rows, b.pages, b.raw
+	b.rows, b.pages, b.raw, b.records = nil, nil, nil, 0
 	if err != nil || len(rows) == 0 {
 		return err
 	}
 	done := make(chan flushed, 1)
 	b.inflight = done
 	go func() {
+		if len(raw) > 0 {
+			if _, err := r.s.Insert(ctx, tableRawPages, rawColumns, seq(raw)); err != nil {
+				done <- flushed{pages: pages, err: fmt.Errorf("keep raw pages: %w", err)}
+				return
+			}
+		}
 		n, err := r.s.Insert(ctx, tablePending, pendingColumns, seq(rows))
 		if err == nil {
 			n = int64(len(rows))
@@ -236,6 +249,8 @@ func (r *runner) flush(ctx context.Context, b *pendingBuffer, stored func(buffer
 	}()
 	return nil
 }
+
+var rawColumns = []string{"source", "run_id", "page", "url", "fetched_at", "status", "sha256", "bytes", "encoding", "error", "body"}
 
 // flushed is how a write of buffered pages ended: the rows it wrote.
 type flushed struct {
@@ -270,7 +285,7 @@ func (b *pendingBuffer) wait(stored func(bufferedPage)) error {
 // layout) in raw_pages at once.
 func (r *runner) storeEvidence(ctx context.Context, number int, url string, status int, body []byte, errText string) error {
 	sum := sha256.Sum256(body)
-	_, err := r.s.Insert(ctx, tableRawPages, []string{"source", "run_id", "page", "url", "fetched_at", "status", "sha256", "bytes", "encoding", "error", "body"},
+	_, err := r.s.Insert(ctx, tableRawPages, rawColumns,
 		one([]any{r.src.Name, r.res.RunID, uint32(max(number, 0)), url, time.Now().UTC(), uint16(status), hex.EncodeToString(sum[:]), uint64(len(body)), "", errText, string(body)}))
 	if err != nil {
 		return fmt.Errorf("store the failed answer: %w", err)

@@ -1,9 +1,11 @@
--- The list pages a run fetched, as received: archived in raw_pages once
--- their snapshot closed, still in sync_pending while it is open. Failed
+-- The list pages a run fetched, as received: in raw_pages, written as they
+-- are fetched (pages stored by earlier versions stay in sync_pending until
+-- their snapshot closes). A page of an open snapshot is in both, its row
+-- in sync_pending without its body: the one with the body wins. Failed
 -- answers (error != '') are evidence, not pages of the listing.
-SELECT page, argMax(body, fetched_at) AS body, argMax(encoding, fetched_at) AS encoding
+SELECT page, argMax(b, (at, b != '')) AS body, argMax(enc, (at, b != '')) AS encoding
 FROM (
-    SELECT page, body, encoding, fetched_at FROM raw_pages WHERE run_id = {run_id:String} AND error = ''
+    SELECT page, body AS b, encoding AS enc, fetched_at AS at FROM raw_pages WHERE run_id = {run_id:String} AND error = ''
     UNION ALL
     SELECT page, body, encoding, fetched_at FROM sync_pending WHERE run_id = {run_id:String} AND seq = 0
 )
