@@ -63,9 +63,9 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, rows
 	chunks := make(chan chunk, 1)
 	free := make(chan *bytes.Buffer, 2)
 	for range 2 {
-		b := new(bytes.Buffer)
-		b.Grow(insertChunk + insertChunk/8)
-		free <- b
+		// Not grown ahead: most inserts are small (a page, a batch
+		// record), and a large one grows each buffer once.
+		free <- new(bytes.Buffer)
 	}
 	sendErr := make(chan error, 1)
 	var sent int64
