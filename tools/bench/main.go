@@ -57,7 +57,13 @@ func (r *runner) command(env []string, name string, args ...string) *exec.Cmd {
 
 // run executes a command and returns wall seconds, peak RSS and output.
 func (r *runner) run(env []string, name string, args ...string) (float64, float64, string, error) {
+	return r.runIn("", env, name, args...)
+}
+
+// runIn is run in the folder dir ("" for the current one).
+func (r *runner) runIn(dir string, env []string, name string, args ...string) (float64, float64, string, error) {
 	cmd := r.command(env, name, args...)
+	cmd.Dir = dir
 	out, err := os.CreateTemp(r.work, "out-")
 	if err != nil {
 		return 0, 0, "", err
@@ -288,7 +294,9 @@ func (r *runner) goBenchmarks() {
 				continue
 			}
 		}
-		secs, peak, out, err := r.run(nil, testBin, "-test.run", "^$", "-test.bench", b.bench, "-test.benchtime", "1x", "-test.benchmem")
+		// In the package's folder, as `go test` runs it: benchmarks read
+		// their testdata and the example config by relative paths.
+		secs, peak, out, err := r.runIn(b.pkg, nil, testBin, "-test.run", "^$", "-test.bench", b.bench, "-test.benchtime", "1x", "-test.benchmem")
 		m := measurement{Area: b.area, Seconds: secs, PeakMiB: peak, Target: b.target}
 		if err != nil {
 			m.Note = "failed: " + firstLine(err.Error())
