@@ -249,6 +249,12 @@ func (s *Store) runOn(c *conn, query string, format string, params store.Params)
 	if err != nil {
 		return result{}, err
 	}
+	return s.resultOf(withParams(c, query, format, values, s.lib.queryWithParams))
+}
+
+// withParams calls a libchdb entry point that takes a query, a format and
+// named parameters, passing them as C strings kept alive for the call.
+func withParams(c *conn, query, format string, values map[string]string, call func(conn uintptr, query, format *byte, names, values **byte, count uintptr) uintptr) uintptr {
 	names := make([]string, 0, len(values))
 	vals := make([]string, 0, len(values))
 	for k, v := range values {
@@ -259,9 +265,9 @@ func (s *Store) runOn(c *conn, query string, format string, params store.Params)
 	f, kf := cString(format)
 	cn, kn := cStrings(names)
 	cv, kv := cStrings(vals)
-	ptr := s.lib.queryWithParams(c.handle, q, f, &cn[0], &cv[0], uintptr(len(names)))
+	ptr := call(c.handle, q, f, &cn[0], &cv[0], uintptr(len(names)))
 	keepAlive(kq, kf, kn, kv, cn, cv)
-	return s.resultOf(ptr)
+	return ptr
 }
 
 // runBytes runs a query given as bytes, without parameters: an insert's

@@ -183,18 +183,7 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format 
 	if !streamable {
 		return s.materialized(ctx, c, w, marked, format, values)
 	}
-	names := make([]string, 0, len(values))
-	vals := make([]string, 0, len(values))
-	for k, v := range values {
-		names = append(names, k)
-		vals = append(vals, v)
-	}
-	q, kq := cString(marked)
-	f, kf := cString(format)
-	cn, kn := cStrings(names)
-	cv, kv := cStrings(vals)
-	ptr := s.lib.streamQueryWithParams(c.handle, q, f, &cn[0], &cv[0], uintptr(len(names)))
-	keepAlive(kq, kf, kn, kv, cn, cv)
+	ptr := withParams(c, marked, format, values, s.lib.streamQueryWithParams)
 	if ptr == 0 {
 		return errors.New("chdb returned no result")
 	}
