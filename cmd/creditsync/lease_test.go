@@ -14,11 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/jobs"
-	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store/lease"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
 )
@@ -34,16 +31,7 @@ func TestConcurrentNightlyRunsOneHoldsTheLease(t *testing.T) {
 	s := storetest.OpenMigrated(t)
 
 	dir := t.TempDir()
-	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 5, Institutions: 80, AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := fixture.ReadFiles(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx := fixture.Start(data, fixture.Options{})
-	t.Cleanup(fx.Close)
+	_, fx := servedSample(t, dir, 5, 80)
 	for _, kv := range fx.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)

@@ -24,16 +24,7 @@ type nightlySite struct {
 func newNightlySite(t *testing.T, extraConfig string) *nightlySite {
 	t.Helper()
 	dir := t.TempDir()
-	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 11, Institutions: 120, AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := fixture.ReadFiles(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx := fixture.Start(data, fixture.Options{})
-	t.Cleanup(fx.Close)
+	files, fx := servedSample(t, dir, 11, 120)
 	cfg := filepath.Join(dir, "creditsync.toml")
 	if err := os.WriteFile(cfg, []byte(extraConfig+fx.SourcesTOML()), 0o644); err != nil {
 		t.Fatal(err)
@@ -182,4 +173,22 @@ func TestNightlyFailsWhenASourceIsTooStale(t *testing.T) {
 	if got := site.sql(t, "SELECT count() FROM grade_history"); got != history {
 		t.Errorf("grade history changed: %s → %s", history, got)
 	}
+}
+
+// servedSample writes a sample of the given seed and size under dir and
+// serves its external lists from fixture sources on loopback, closed when
+// the test ends: the bureau's files and the sites a nightly run syncs.
+func servedSample(t *testing.T, dir string, seed int64, institutions int) (sample.Files, *fixture.Server) {
+	t.Helper()
+	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: seed, Institutions: institutions, AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := fixture.ReadFiles(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := fixture.Start(data, fixture.Options{})
+	t.Cleanup(fx.Close)
+	return files, fx
 }

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
 )
 
@@ -28,16 +26,7 @@ import (
 // directories, so their own lock files): one runs, the other names it.
 func TestNightlyThroughServerStore(t *testing.T) {
 	dir := t.TempDir()
-	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 11, Institutions: 120, AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := fixture.ReadFiles(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx := fixture.Start(data, fixture.Options{})
-	t.Cleanup(fx.Close)
+	files, fx := servedSample(t, dir, 11, 120)
 
 	// The publicity site behind a proxy that can hold requests, to keep a
 	// nightly run busy while another starts.
