@@ -40,6 +40,7 @@ fuzz: setup
 	$(GO) test -run '^$$' -fuzz FuzzNormalizeText -fuzztime 20s ./transform
 	$(GO) test -run '^$$' -fuzz FuzzParseRecord -fuzztime 20s ./contract
 	$(GO) test -run '^$$' -fuzz FuzzFindTable -fuzztime 20s ./ingest/file
+	$(GO) test -run '^$$' -fuzz FuzzDecisionSurvivesRewrites -fuzztime 60s ./sqlaccess
 
 # Measures every target of the performance issue and writes BENCHMARKS.md
 # (national scale needs a few GiB of disk and some minutes).

@@ -33,6 +33,10 @@ func parseAST(dump string) (*node, error) {
 		if j := strings.LastIndex(text, " (children "); j > 0 && strings.HasSuffix(text, ")") {
 			text = text[:j]
 		}
+		// "… (alias a)" follows a named node; the alias is the query's own.
+		if j := strings.LastIndex(text, " (alias "); j > 0 && strings.HasSuffix(text, ")") {
+			text = text[:j]
+		}
 		kind, name, _ := strings.Cut(text, " ")
 		n := &node{kind: kind, name: name}
 		switch {
