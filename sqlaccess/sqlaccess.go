@@ -67,6 +67,9 @@ type Policy struct {
 	// SystemTables of the system database that may be read: they describe
 	// the engine, not the data, and drivers read some when they connect.
 	SystemTables []string
+	// AnyDatabase lets the policy read every database (the host's own
+	// read-only sql command); Databases is then ignored.
+	AnyDatabase bool
 	// Kinds of statement allowed.
 	Kinds []Kind
 }
@@ -106,7 +109,7 @@ func Check(ctx context.Context, s store.Store, p Policy, query string, opt store
 	if opt.Writable {
 		return Statement{}, errors.New("sqlaccess: a checked statement runs read-only")
 	}
-	if opt.Database == "" || !slices.Contains(p.Databases, opt.Database) {
+	if !p.AnyDatabase && (opt.Database == "" || !slices.Contains(p.Databases, opt.Database)) {
 		return Statement{}, &Denied{Policy: p.Name, What: fmt.Sprintf("a session in database %q", opt.Database)}
 	}
 	canonical, err := single(ctx, s, query, opt)
@@ -138,6 +141,30 @@ func Check(ctx context.Context, s store.Store, p Policy, query string, opt store
 		}
 	}
 	return st, nil
+}
+
+// HasOutfile reports whether query, as the engine parses it, writes its
+// result to a file (INTO OUTFILE). It decides nothing about access; a
+// statement the engine cannot parse reports false with the engine's error.
+func HasOutfile(ctx context.Context, s store.Store, query string, opt store.FormatOptions) (bool, error) {
+	opt.Writable = false // parsing only
+	if _, err := single(ctx, s, query, opt); err != nil {
+		return false, err
+	}
+	dump, err := explain(ctx, s, "EXPLAIN AST "+query, opt)
+	if err != nil {
+		return false, err
+	}
+	root, err := parseAST(dump)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range root.children {
+		if c.kind == "Literal" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // single has the engine parse query as one statement and returns its
@@ -325,6 +352,14 @@ func County(code, database string) Policy {
 		Kinds: []Kind{Select, Describe, ShowTables, KillQuery}}
 }
 
+// Host is the policy of the sql command without --write: the host's
+// administrator reads everything, but read-only means that nothing is
+// written anywhere, files included, and no query is cancelled.
+func Host() Policy {
+	return Policy{Name: "sql without --write", AnyDatabase: true,
+		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, ShowOther, Explain}}
+}
+
 // City is the policy of a city token: every table and view of the given
 // databases and of the engine's system databases, read-only.
 func City(databases ...string) Policy {
@@ -394,7 +429,7 @@ func (p Policy) checkName(name string, table bool, databases map[string]bool) er
 	if !table && !databases[strings.ToLower(first)] {
 		return nil // a column qualified with its table or alias
 	}
-	if slices.Contains(p.Databases, first) {
+	if p.AnyDatabase || slices.Contains(p.Databases, first) {
 		return nil
 	}
 	if first == "system" {
@@ -503,7 +538,7 @@ func (p Policy) checkResolvedTable(name string) error {
 	if !ok {
 		return &Denied{Policy: p.Name, What: "reading a table the engine named without its database (" + name + ")"}
 	}
-	if slices.Contains(p.Databases, db) && !strings.Contains(table, ".") {
+	if p.AnyDatabase || slices.Contains(p.Databases, db) && !strings.Contains(table, ".") {
 		return nil
 	}
 	if db == "system" && slices.Contains(p.SystemTables, table) {
