@@ -26,6 +26,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -238,7 +239,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	q := r.URL.Query()
 	query := q.Get("query")
 	if r.Method == http.MethodPost {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBytes+1))
+		in, err := requestBody(r)
+		if err != nil {
+			return err
+		}
+		body, err := io.ReadAll(io.LimitReader(in, maxQueryBytes+1))
 		if err != nil {
 			return errSyntax("cannot read the request body: " + err.Error())
 		}
@@ -276,11 +281,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	query = handshake(query, clientRev)
 	opt := store.FormatOptions{
 		Format: firstOf(q.Get("default_format"), r.Header.Get("X-ClickHouse-Format"), "TabSeparated"),
-		Params: params, Database: db, TimeZone: h.opt.TimeZone, Writable: h.opt.Writable,
+		Params: params, Database: db, TimeZone: h.opt.TimeZone, Writable: h.opt.Writable, EngineDefaults: true,
 		MaxResultBytes: h.opt.MaxResultBytes, MaxResultRows: h.opt.MaxResultRows, MaxExecutionTime: h.opt.MaxExecutionTime,
+	}
+	// Settings in the URL apply to the run, not to the checks (a limit or
+	// an overflow mode would cut their EXPLAINs short).
+	urlSettings, err := h.urlSettings(q, opt)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	var stmtSettings []store.Setting
 	if !h.opt.Writable {
 		st, err := sqlaccess.Check(ctx, h.opt.Store, policy, query, opt)
 		if err != nil {
@@ -293,17 +305,26 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		if st.Format != "" {
 			opt.Format = st.Format
 		}
+		opt.StatementSettings = len(st.Settings) > 0
+		stmtSettings = st.Settings
 		// The format is the one the engine parsed, not a guess from the
 		// text: a FORMAT in a comment cannot change how output is cut.
 		opt.FormatFixed = true
 	}
+	// The statement's own settings are set on its session too: the
+	// embedded engine formats output with the session's settings only.
+	opt.Settings = append(urlSettings, stmtSettings...)
 	if err := h.register(rec.QueryID, name, cancel); err != nil {
 		return err
 	}
 	defer h.unregister(rec.QueryID)
 
-	out := &lazyWriter{w: w, format: effectiveFormat(query, opt.Format, opt.FormatFixed), tz: h.opt.TimeZone,
-		holdAll: q.Get("wait_end_of_query") == "1"}
+	enc, err := responseEncoder(r, w)
+	if err != nil {
+		return err
+	}
+	out := &lazyWriter{w: w, enc: enc, format: effectiveFormat(query, opt.Format, opt.FormatFixed), tz: h.opt.TimeZone,
+		holdAll: q.Get("wait_end_of_query") == "1" || q.Get("http_wait_end_of_query") == "1"}
 	defer out.discard()
 	opt.Progress = func(rows, b uint64) {
 		out.progress(rows, b)
@@ -357,13 +378,55 @@ func (h *Handler) session(county, asked string) (string, sqlaccess.Policy, error
 	return db, sqlaccess.County(county, db), nil
 }
 
-// denied turns a refusal into ClickHouse's ACCESS_DENIED.
+// denied turns a refusal into ClickHouse's ACCESS_DENIED, and a refused
+// setting into its own code.
 func denied(err error) error {
 	var d *sqlaccess.Denied
 	if errors.As(err, &d) {
 		return errDenied(d.Error())
 	}
+	var se *sqlaccess.SettingError
+	if errors.As(err, &se) {
+		ex := &Exception{Code: se.Code, Name: "READONLY", Status: http.StatusForbidden, Msg: se.Msg}
+		if se.Code == 452 {
+			ex.Name, ex.Status = "SETTING_CONSTRAINT_VIOLATION", http.StatusBadRequest
+		}
+		return ex
+	}
 	return err
+}
+
+// httpParams are the URL parameters of the HTTP interface itself; every
+// other parameter is a setting.
+var httpParams = map[string]bool{
+	"query": true, "database": true, "default_format": true, "query_id": true, "user": true, "password": true,
+	"quota_key": true, "session_id": true, "session_timeout": true, "session_check": true, "compress": true,
+	"decompress": true, "enable_http_compression": true, "http_zlib_compression_level": true, "wait_end_of_query": true,
+	"buffer_size": true, "client_protocol_version": true, "add_http_cors_header": true, "role": true,
+	"http_native_compression_disable_checksumming_on_decompress": true, "network_compression_method": true,
+	"network_zstd_compression_level": true, "cancel_http_readonly_queries_on_client_close": true,
+	"send_progress_in_http_headers": true, "http_headers_progress_interval_ms": true, "http_wait_end_of_query": true,
+}
+
+// urlSettings reads the settings given as URL parameters, each checked as
+// a read-only user's change under the server's caps.
+func (h *Handler) urlSettings(q url.Values, opt store.FormatOptions) ([]store.Setting, error) {
+	var names []string
+	for k := range q {
+		if !httpParams[k] && !strings.HasPrefix(k, "param_") {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	var out []store.Setting
+	for _, k := range names {
+		v := q.Get(k)
+		if err := sqlaccess.CheckSetting(k, v, opt); err != nil {
+			return nil, denied(err)
+		}
+		out = append(out, store.Setting{Name: k, Value: v})
+	}
+	return out, nil
 }
 
 // register records a running query under its id, as ClickHouse refuses a
@@ -539,14 +602,16 @@ func (e *Exception) text() string {
 
 // lazyWriter holds the first bytes of a result so that an error found
 // early is still answered with an error status; past the threshold it
-// commits to 200 and streams. With holdAll (wait_end_of_query=1) it holds
-// the whole result, in a temporary file past spoolBytes, so that the
-// status is final.
+// commits to 200 and streams, through the response's encoding if any.
+// With holdAll (wait_end_of_query=1) it holds the whole result, in a
+// temporary file past spoolBytes, so that the status is final.
 type lazyWriter struct {
 	w              http.ResponseWriter
+	enc            *encoder // nil: the answer is not encoded
 	format, tz     string
 	holdAll        bool
-	buf            bytes.Buffer
+	held           [][]byte // the engine's chunks, as written
+	heldBytes      int
 	spool          *os.File
 	started        bool
 	tag            string // the exception tag announced in the headers
@@ -560,29 +625,48 @@ const (
 
 func (l *lazyWriter) progress(rows, b uint64) { l.rows, l.bytesOut = rows, b }
 
+// send writes p to the client, encoded.
+func (l *lazyWriter) send(p []byte) error {
+	if l.enc == nil {
+		_, err := l.w.Write(p)
+		return err
+	}
+	if _, err := l.enc.w.Write(p); err != nil {
+		return err
+	}
+	return l.enc.flush()
+}
+
 func (l *lazyWriter) Write(p []byte) (int, error) {
 	if l.started {
-		return l.w.Write(p)
+		if err := l.send(p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	if l.spool != nil {
 		return l.spool.Write(p)
 	}
-	l.buf.Write(p)
+	l.held = append(l.held, bytes.Clone(p))
+	l.heldBytes += len(p)
 	switch {
-	case !l.holdAll && l.buf.Len() >= holdBytes:
+	case !l.holdAll && l.heldBytes >= holdBytes:
 		if err := l.start(); err != nil {
 			return 0, err
 		}
-	case l.holdAll && l.buf.Len() >= spoolBytes:
+	case l.holdAll && l.heldBytes >= spoolBytes:
 		f, err := os.CreateTemp("", "creditsync-result-*")
 		if err != nil {
 			return 0, fmt.Errorf("hold the result until the end of the query: %w", err)
 		}
 		os.Remove(f.Name()) // gone when closed, whatever happens
 		l.spool = f
-		if _, err := l.buf.WriteTo(f); err != nil {
-			return 0, fmt.Errorf("hold the result until the end of the query: %w", err)
+		for _, c := range l.held {
+			if _, err := f.Write(c); err != nil {
+				return 0, fmt.Errorf("hold the result until the end of the query: %w", err)
+			}
 		}
+		l.held, l.heldBytes = nil, 0
 	}
 	return len(p), nil
 }
@@ -595,6 +679,10 @@ func (l *lazyWriter) start() error {
 	if l.tz != "" {
 		hd.Set("X-ClickHouse-Timezone", l.tz)
 	}
+	if l.enc != nil && l.enc.name != "" {
+		hd.Set("Content-Encoding", l.enc.name)
+		hd.Add("Vary", "Accept-Encoding")
+	}
 	l.tag = exceptionTag()
 	hd.Set("X-ClickHouse-Exception-Tag", l.tag)
 	summary, _ := json.Marshal(map[string]string{"read_rows": strconv.FormatUint(l.rows, 10), "result_rows": strconv.FormatUint(l.rows, 10), "result_bytes": strconv.FormatUint(l.bytesOut, 10)})
@@ -604,18 +692,40 @@ func (l *lazyWriter) start() error {
 		if _, err := l.spool.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		if _, err := io.Copy(l.w, l.spool); err != nil {
+		buf := make([]byte, 1<<20)
+		for {
+			n, err := l.spool.Read(buf)
+			if n > 0 {
+				if err := l.send(buf[:n]); err != nil {
+					return err
+				}
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range l.held {
+		if err := l.send(c); err != nil {
 			return err
 		}
 	}
-	_, err := l.w.Write(l.buf.Bytes())
-	l.buf.Reset()
-	return err
+	l.held, l.heldBytes = nil, 0
+	return nil
 }
 
+// finish sends what is held and ends the encoded stream.
 func (l *lazyWriter) finish() error {
 	if !l.started {
-		return l.start()
+		if err := l.start(); err != nil {
+			return err
+		}
+	}
+	if l.enc != nil {
+		return l.enc.w.Close()
 	}
 	return nil
 }
@@ -632,15 +742,18 @@ func (l *lazyWriter) discard() {
 //
 //	\r\n__exception__\r\n<tag>\r\n<message>\n<len(message)+1> <tag>\r\n__exception__\r\n
 //
-// written and flushed in one piece, so that it ends the chunk a client
-// reads it in.
+// written and flushed in one piece (inside the answer's encoding), so
+// that it ends the chunk a client reads it in.
 func (l *lazyWriter) exception(ex *Exception) {
 	msg := strings.TrimSpace(ex.text())
 	block := "\r\n__exception__\r\n" + l.tag + "\r\n" + msg + "\n" + strconv.Itoa(len(msg)+1) + " " + l.tag + "\r\n__exception__\r\n"
 	if f, ok := l.w.(http.Flusher); ok {
 		f.Flush()
 	}
-	io.WriteString(l.w, block)
+	_ = l.send([]byte(block))
+	if l.enc != nil {
+		_ = l.enc.w.Close()
+	}
 	if f, ok := l.w.(http.Flusher); ok {
 		f.Flush()
 	}

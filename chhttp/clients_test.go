@@ -26,7 +26,7 @@ import (
 
 // failsMidStream fails after more than the endpoint holds back (64 KiB),
 // so that the 200 is gone when the error comes.
-const failsMidStream = "SELECT number, repeat('x', 100) AS pad, throwIf(number = 200000, 'boom at row 200000') FROM numbers(300000)"
+const failsMidStream = "SELECT number, throwIf(number = 5000000, 'boom at row 5000000') FROM numbers(6000000)"
 
 // jsClient runs the official JS client (installed by make setup).
 func jsClient(t *testing.T, srv string, token, query string) map[string]any {
@@ -58,7 +58,7 @@ func jsClient(t *testing.T, srv string, token, query string) map[string]any {
 func TestMidStreamErrorIsRaisedByClients(t *testing.T) {
 	srv, _ := countyEndpoint(t, chhttp.Options{})
 	res := jsClient(t, srv.URL, cityToken, failsMidStream)
-	if msg, _ := res["error"].(string); !strings.Contains(msg, "boom at row 200000") {
+	if msg, _ := res["error"].(string); !strings.Contains(msg, "boom at row 5000000") {
 		t.Errorf("JS client: %v, want the engine's error raised", res)
 	}
 	if res := jsClient(t, srv.URL, cityToken, "SELECT number FROM numbers(300000)"); res["rows"] != float64(300000) {

@@ -2,6 +2,7 @@ package sqlaccess
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +13,7 @@ type node struct {
 	name     string // what follows the kind: an identifier, a function's name, a literal
 	parent   *node
 	children []*node
+	declared int // the children the engine said the node has
 }
 
 // parseAST reads EXPLAIN AST's output (TSVRaw) into a tree. Anything it
@@ -30,7 +32,13 @@ func parseAST(dump string) (*node, error) {
 		if text == "" {
 			return nil, fmt.Errorf("syntax tree line %d is empty", i+1)
 		}
+		declared := 0
 		if j := strings.LastIndex(text, " (children "); j > 0 && strings.HasSuffix(text, ")") {
+			n, err := strconv.Atoi(text[j+len(" (children ") : len(text)-1])
+			if err != nil {
+				return nil, fmt.Errorf("syntax tree line %d: %q", i+1, text)
+			}
+			declared = n
 			text = text[:j]
 		}
 		// "… (alias a)" follows a named node; the alias is the query's own.
@@ -38,7 +46,7 @@ func parseAST(dump string) (*node, error) {
 			text = text[:j]
 		}
 		kind, name, _ := strings.Cut(text, " ")
-		n := &node{kind: kind, name: name}
+		n := &node{kind: kind, name: name, declared: declared}
 		switch {
 		case i == 0:
 			if depth != 0 {
@@ -53,7 +61,15 @@ func parseAST(dump string) (*node, error) {
 		}
 		stack = append(stack[:depth], n)
 	}
-	return root, nil
+	// A tree cut short (or padded) is not read: every node has the
+	// children the engine announced.
+	err := root.walk(func(n *node) error {
+		if len(n.children) != n.declared {
+			return fmt.Errorf("syntax tree node %s %s has %d children, the engine announced %d", n.kind, n.name, len(n.children), n.declared)
+		}
+		return nil
+	})
+	return root, err
 }
 
 // walk calls f for n and every node below it.

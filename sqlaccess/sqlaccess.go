@@ -55,6 +55,9 @@ type Statement struct {
 	// KillQueryID is the query a KILL QUERY names (its only allowed form
 	// is KILL QUERY WHERE query_id = '…').
 	KillQueryID string
+	// Settings are those of the statement's SETTINGS clauses, all allowed:
+	// run it with FormatOptions.StatementSettings.
+	Settings []Setting
 }
 
 // Policy says what a token may read.
@@ -116,6 +119,20 @@ func Check(ctx context.Context, s store.Store, p Policy, query string, opt store
 	if err != nil {
 		return Statement{}, err
 	}
+	settings, clauses, err := clauseSettings(canonical)
+	if err != nil {
+		return Statement{}, err
+	}
+	for _, st := range settings {
+		if slices.Contains(silent, st.Name) {
+			return Statement{}, &SettingError{Code: 164, Msg: fmt.Sprintf("Code: 164. DB::Exception: Setting '%s' may not be changed in the statement's SETTINGS; give it as a URL parameter. (READONLY)", st.Name)}
+		}
+		if err := CheckSetting(st.Name, st.Value, opt); err != nil {
+			return Statement{}, err
+		}
+	}
+	// The clause applies to the EXPLAINs below too; readonly=2 lets it.
+	opt.StatementSettings = clauses > 0
 	dump, err := explain(ctx, s, "EXPLAIN AST "+query, opt)
 	if err != nil {
 		return Statement{}, err
@@ -128,6 +145,18 @@ func Check(ctx context.Context, s store.Store, p Policy, query string, opt store
 	if err != nil {
 		return Statement{}, err
 	}
+	// Every SETTINGS clause the engine parsed must be one read above.
+	sets := 0
+	root.walk(func(n *node) error {
+		if n.kind == "Set" {
+			sets++
+		}
+		return nil
+	})
+	if sets != clauses {
+		return Statement{}, &Denied{Policy: p.Name, What: fmt.Sprintf("a statement whose %d SETTINGS clauses could not all be read (%d found)", sets, clauses)}
+	}
+	st.Settings = settings
 	databases, err := allDatabases(ctx, s)
 	if err != nil {
 		return Statement{}, err

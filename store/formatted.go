@@ -35,11 +35,25 @@ type FormatOptions struct {
 	// in, its FORMAT clause included, as read from the engine's parse of it
 	// (sqlaccess); the text is then not searched for a FORMAT clause.
 	FormatFixed bool
+	// Settings are changed for the session before it turns read-only
+	// (the caller has checked them: sqlaccess.CheckSetting).
+	Settings []Setting
+	// StatementSettings lets the statement's own SETTINGS clause apply
+	// (readonly=2 instead of 1: settings may change, readonly may not);
+	// the caller has checked the clause (sqlaccess).
+	StatementSettings bool
+	// EngineDefaults keeps ClickHouse's default output settings (64-bit
+	// integers quoted in JSON, no quoting of NaN), as a server's clients
+	// expect, instead of creditsync's own.
+	EngineDefaults bool
 	// Materialize runs the statement in one piece instead of streaming its
 	// result: INTO OUTFILE needs it, or the file would stop at the first
 	// chunk.
 	Materialize bool
 }
+
+// Setting is one setting changed for a session.
+type Setting struct{ Name, Value string }
 
 // Formatter is implemented by stores whose engine can write a result in
 // one of ClickHouse's formats, streamed without decoding in Go.

@@ -20,6 +20,10 @@ import (
 // engine, which rejects names it does not know.
 var formatName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
 
+// settingName is what a setting's name looks like.
+var settingName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+
 // zoneName is what an IANA zone name looks like (it is quoted into SET).
 var zoneName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+\-/]*$`)
 
@@ -61,7 +65,12 @@ func sessionFor(opt store.FormatOptions, marker string) ([]string, error) {
 	// JSON has no NaN or Inf; quoted, they stay distinct from NULL. The
 	// marker names the session's queries in system.processes, to kill them
 	// by (the query's text stays as written, so error positions hold).
-	set := []string{"SET output_format_json_quote_denormals = 1", "SET log_comment = '" + marker + "'"}
+	set := []string{"SET log_comment = '" + marker + "'"}
+	if opt.EngineDefaults {
+		set = append(set, "SET output_format_json_quote_64bit_integers = 1", "SET output_format_json_quote_denormals = 0")
+	} else {
+		set = append(set, "SET output_format_json_quote_denormals = 1")
+	}
 	if opt.Database != "" {
 		if !databaseName.MatchString(opt.Database) {
 			return nil, fmt.Errorf("database name %q must be letters, digits and underscores", opt.Database)
@@ -83,7 +92,17 @@ func sessionFor(opt store.FormatOptions, marker string) ([]string, error) {
 	if opt.MaxExecutionTime > 0 {
 		set = append(set, "SET max_execution_time = "+strconv.FormatFloat(opt.MaxExecutionTime.Seconds(), 'f', 3, 64))
 	}
-	if !opt.Writable {
+	for _, st := range opt.Settings {
+		if !settingName.MatchString(st.Name) {
+			return nil, fmt.Errorf("setting name %q must be letters, digits and underscores", st.Name)
+		}
+		set = append(set, "SET "+st.Name+" = "+quoteString(st.Value))
+	}
+	switch {
+	case opt.Writable:
+	case opt.StatementSettings:
+		set = append(set, "SET readonly = 2")
+	default:
 		set = append(set, "SET readonly = 1")
 	}
 	return set, nil

@@ -1,0 +1,137 @@
+package sqlaccess
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// Setting is one setting a statement or a request changes.
+type Setting = store.Setting
+
+// SettingError refuses a setting the way ClickHouse does: READONLY (164)
+// for one a read-only user may not change, SETTING_CONSTRAINT_VIOLATION
+// (452) for a value past the server's cap.
+type SettingError struct {
+	Code int
+	Msg  string
+}
+
+func (e *SettingError) Error() string { return e.Msg }
+
+// changeable are the settings a read-only analyst may change: how results
+// are written, and limits the server's caps still bound. Everything else —
+// readonly itself, log_comment (it names the query to cancel), the query
+// cache (shared by every token of the embedded engine), file and schema
+// paths, the analyzer, anything about writing — is refused.
+var changeable = []string{
+	"max_execution_time", "timeout_overflow_mode", "max_result_rows", "max_result_bytes", "result_overflow_mode",
+	"max_rows_to_read", "max_bytes_to_read", "read_overflow_mode", "max_rows_to_group_by", "group_by_overflow_mode",
+	"max_rows_to_sort", "max_bytes_to_sort", "sort_overflow_mode", "max_memory_usage", "max_threads", "max_block_size",
+	"limit", "offset", "extremes", "totals_mode", "join_use_nulls", "date_time_output_format", "date_time_input_format",
+	"date_time_overflow_behavior", "session_timezone", "send_logs_level", "max_query_size", "max_ast_depth", "max_ast_elements",
+	"format_csv_delimiter", "format_csv_allow_single_quotes", "format_csv_allow_double_quotes", "format_csv_null_representation",
+	"format_tsv_null_representation", "format_display_secrets_in_show_and_select", "cast_keep_nullable", "aggregate_functions_null_for_empty",
+	"union_default_mode", "prefer_column_name_to_alias", "joined_subquery_requires_alias", "use_uncompressed_cache",
+	"cancel_http_readonly_queries_on_client_close", "http_headers_progress_interval_ms", "send_progress_in_http_headers",
+	"network_compression_method", "network_zstd_compression_level", "enable_http_compression", "http_zlib_compression_level",
+	"http_wait_end_of_query", "wait_end_of_query", "interactive_delay", "connect_timeout", "receive_timeout", "send_timeout",
+}
+
+// notChangeable are output settings that name files or schemas.
+var notChangeable = []string{"output_format_schema", "format_schema", "format_template_resultset", "format_template_row", "format_template_rows_between_delimiter", "format_display_secrets_in_show_and_select"}
+
+// silent are settings that may be changed for a run but not by a
+// statement's own SETTINGS clause: those apply to the checks' EXPLAINs too,
+// and these would cut their output short without an error.
+var silent = []string{"limit", "offset", "result_overflow_mode", "read_overflow_mode", "timeout_overflow_mode",
+	"group_by_overflow_mode", "sort_overflow_mode"}
+
+// capped are the limits the server sets, with the options that hold them.
+var capped = map[string]func(store.FormatOptions) (uint64, bool){
+	"max_execution_time": func(o store.FormatOptions) (uint64, bool) {
+		return uint64(o.MaxExecutionTime / time.Second), o.MaxExecutionTime > 0
+	},
+	"max_result_rows":  func(o store.FormatOptions) (uint64, bool) { return o.MaxResultRows, o.MaxResultRows > 0 },
+	"max_result_bytes": func(o store.FormatOptions) (uint64, bool) { return o.MaxResultBytes, o.MaxResultBytes > 0 },
+}
+
+// CheckSetting decides whether a read-only session may change name to
+// value, under the caps of opt (its limits).
+func CheckSetting(name, value string, opt store.FormatOptions) error {
+	allowed := (slices.Contains(changeable, name) || strings.HasPrefix(name, "output_format_")) && !slices.Contains(notChangeable, name)
+	if !allowed {
+		return &SettingError{Code: 164, Msg: fmt.Sprintf("Code: 164. DB::Exception: Cannot modify '%s' setting in readonly mode. (READONLY)", name)}
+	}
+	if limit, ok := capped[name]; ok {
+		if cap, on := limit(opt); on {
+			v, err := strconv.ParseFloat(strings.Trim(value, "'"), 64)
+			if err != nil {
+				return &SettingError{Code: 452, Msg: fmt.Sprintf("Code: 452. DB::Exception: Setting %s must be a number within the server's limit %d. (SETTING_CONSTRAINT_VIOLATION)", name, cap)}
+			}
+			if v == 0 || v > float64(cap) {
+				return &SettingError{Code: 452, Msg: fmt.Sprintf("Code: 452. DB::Exception: Setting %s shouldn't be greater than %d (0 means no limit, which the server does not allow). (SETTING_CONSTRAINT_VIOLATION)", name, cap)}
+			}
+		}
+	}
+	return nil
+}
+
+// clauseSettings reads the SETTINGS clauses of a statement as the engine
+// writes it back (formatQuery): each on a line of its own,
+// "SETTINGS name = value, name = value". It returns the settings and how
+// many clauses it read.
+func clauseSettings(canonical string) ([]Setting, int, error) {
+	var out []Setting
+	n := 0
+	for _, line := range strings.Split(canonical, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimLeft(line, " "), "SETTINGS ")
+		if !ok {
+			continue
+		}
+		n++
+		s, err := settingList(rest)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read the statement's SETTINGS: %w", err)
+		}
+		out = append(out, s...)
+	}
+	return out, n, nil
+}
+
+// settingList splits "a = 1, b = 'x, y', c = [1, 2]".
+func settingList(s string) ([]Setting, error) {
+	var out []Setting
+	for len(s) > 0 {
+		name, rest, ok := strings.Cut(s, " = ")
+		if !ok || name == "" || strings.ContainsAny(name, " ,'") {
+			return nil, fmt.Errorf("unexpected %q", s)
+		}
+		end, depth, quoted := len(rest), 0, false
+	scan:
+		for i := 0; i < len(rest); i++ {
+			switch c := rest[i]; {
+			case quoted && c == '\\':
+				i++
+			case c == '\'':
+				quoted = !quoted
+			case quoted:
+			case c == '[' || c == '(':
+				depth++
+			case c == ']' || c == ')':
+				depth--
+			case c == ',' && depth == 0:
+				end = i
+				break scan
+			}
+		}
+		out = append(out, Setting{Name: strings.Trim(name, "`"), Value: strings.TrimSpace(rest[:end])})
+		s = strings.TrimPrefix(rest[end:], ",")
+		s = strings.TrimLeft(s, " ")
+	}
+	return out, nil
+}
