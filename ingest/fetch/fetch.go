@@ -101,6 +101,7 @@ var hints = []struct {
 	{ErrLayout, "the source changed its page or field layout; fix the source's selectors or field mapping (raw pages are in raw_pages)"},
 	{ErrIncomplete, "the listing broke off; the next sync resumes from the last complete page"},
 	{ErrPageCap, "raise max_pages for the source; the next sync resumes after the pages already fetched"},
+	{ErrCharset, "the page's bytes are not valid in its charset (raw_pages keeps them); nothing of the snapshot was stored. If the site changed its encoding, it says so nowhere the sync can trust: check a page by hand"},
 	{ErrMalformed, "the source sent something that is not what it usually sends; the raw page is kept in raw_pages"},
 	{ErrTransport, "the source did not answer in time; check the network, or raise timeout/retries for this source"},
 	{ErrStatus, "the source kept failing; it stays as it was (marked stale) and the next sync tries again; raise retries or max_retry_after if it is only slow to recover"},

@@ -92,13 +92,16 @@ type Page struct {
 	Status   int
 	Body     []byte // as received, before decoding
 	Encoding string
-	Header   []string
-	Records  [][]string
-	Unused   []string // header texts the contract and Headers do not map
-	Total    int      // pages announced, -1 if not
-	Claimed  int      // records announced for the whole listing, -1 if not
-	Next     string   // resume token of the following page; "" at the end
-	Attempts int
+	// Mislabelled says how the page's charset label was wrong ("" when
+	// it was right): the bytes were checked and read in Encoding.
+	Mislabelled string
+	Header      []string
+	Records     [][]string
+	Unused      []string // header texts the contract and Headers do not map
+	Total       int      // pages announced, -1 if not
+	Claimed     int      // records announced for the whole listing, -1 if not
+	Next        string   // resume token of the following page; "" at the end
+	Attempts    int
 }
 
 // ErrConfig means the source's configuration cannot work.
@@ -343,15 +346,16 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	fail := func(sentinel error, format string, a ...any) (Page, *goquery.Document, bool, error) {
 		return Page{}, nil, false, fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...))
 	}
-	text, enc, err := fetch.DecodeText(body, contentType)
+	dec, err := fetch.Decode(body, contentType)
 	if err != nil {
-		return fail(fetch.ErrMalformed, "decode: %v", err)
+		return Page{}, nil, false, err
 	}
+	text := dec.Text
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
 	if err != nil {
 		return fail(fetch.ErrMalformed, "parse HTML: %v", err)
 	}
-	page := Page{Number: number, Body: body, Encoding: enc, Total: -1, Claimed: -1}
+	page := Page{Number: number, Body: body, Encoding: dec.Encoding, Mislabelled: dec.Note(), Total: -1, Claimed: -1}
 	var rows []*goquery.Selection
 	empty := false
 	doc.Find(c.cfg.RowSelector).Each(func(_ int, s *goquery.Selection) {
