@@ -252,7 +252,7 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 	if err != nil {
 		if res.Status == StatusRunning || res.Status == StatusOK {
 			res.Status = StatusFailed
-			if res.Pages > 0 && !errors.Is(err, ErrAssertion) && !errors.Is(err, ErrNotProven) {
+			if res.Pages > 0 && !errors.Is(err, ErrAssertion) && !errors.Is(err, ErrNotProven) && !errors.Is(err, fetch.ErrClaims) {
 				res.Status = StatusPartial
 			}
 		}
@@ -338,6 +338,16 @@ func (r *runner) run(ctx context.Context) error {
 	r.step("prepare")
 	if st.Position != endOfListing {
 		if err := r.fetch(ctx, &st); err != nil {
+			if errors.Is(err, fetch.ErrClaims) {
+				// A listing that contradicts itself is not resumed: the
+				// next sync fetches a fresh snapshot.
+				bg := context.WithoutCancel(ctx)
+				cerr := r.closeSnapshot(bg)
+				if cerr == nil {
+					cerr = r.saveState(bg, state{Watermark: st.Watermark, Columns: st.Columns})
+				}
+				return errors.Join(err, cerr)
+			}
 			return err
 		}
 	}
