@@ -172,4 +172,3 @@ func successor(prev, cur string) (string, bool) {
 	n, _ := strconv.Atoi(cur[cs[at][0]:cs[at][1]])
 	return cur[:cs[at][0]] + strconv.Itoa(n+1) + cur[cs[at][1]:], true
 }
-

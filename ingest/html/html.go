@@ -103,9 +103,9 @@ type Page struct {
 	// Current is the page number the page claims for itself (页次 3/5),
 	// Size the records a page claims to hold (每页10条); -1 if not.
 	Current, Size int
-	Claimed     int      // records announced for the whole listing, -1 if not
-	Next        string   // resume token of the following page; "" at the end
-	Attempts    int
+	Claimed       int    // records announced for the whole listing, -1 if not
+	Next          string // resume token of the following page; "" at the end
+	Attempts      int
 }
 
 // ErrConfig means the source's configuration cannot work.
