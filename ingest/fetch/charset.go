@@ -61,6 +61,13 @@ func (d Decoded) Note() string {
 // GB18030, the superset: pages labelled GB2312 routinely contain 堃, 昇,
 // 喆 or 镕, which only GBK has.
 func Decode(body []byte, contentType string) (Decoded, error) {
+	// A body cut short may end inside a character. The cut-off bytes are
+	// dropped, not patched: what is left is checked like any page, and the
+	// truncation itself is for the page's own checks to find (a missing
+	// page count, JSON that does not parse).
+	if n := partialTail(body); n > 0 {
+		body = body[:len(body)-n]
+	}
 	if b, ok := bytes.CutPrefix(body, []byte("\xEF\xBB\xBF")); ok {
 		if !utf8.Valid(b) {
 			return Decoded{}, fmt.Errorf("%w: a UTF-8 byte-order mark over bytes that are not UTF-8 (%s)", ErrCharset, firstInvalidUTF8(b))
@@ -130,6 +137,30 @@ func Decode(body []byte, contentType string) (Decoded, error) {
 func DecodeText(body []byte, contentType string) (string, string, error) {
 	d, err := Decode(body, contentType)
 	return d.Text, d.Encoding, err
+}
+
+// partialTail is how many bytes at the end of body begin a character
+// that the body does not finish, in UTF-8 or in GB18030, when the rest is
+// valid in that charset; 0 otherwise.
+func partialTail(body []byte) int {
+	if utf8.Valid(body) {
+		return 0
+	}
+	if _, ok := strict(simplifiedchinese.GB18030, body); ok {
+		return 0
+	}
+	for n := 1; n <= 3 && n < len(body); n++ {
+		head, tail := body[:len(body)-n], body[len(body)-n:]
+		if utf8.Valid(head) && !utf8.FullRune(tail) && tail[0] >= 0xC2 {
+			return n
+		}
+		if tail[0] >= 0x81 && tail[0] <= 0xFE {
+			if _, ok := strict(simplifiedchinese.GB18030, head); ok {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // strict decodes body and reports whether every byte was valid: the
