@@ -9,15 +9,19 @@ LDFLAGS  := -X main.version=$(VERSION)
 # Tests may run packages in parallel; each loads the 560 MB engine.
 TESTFLAGS ?= -p 2 -timeout 20m
 
-.PHONY: setup deps libchdb chromium build demo test bench fuzz vet clean
+.PHONY: setup deps libchdb jsclient chromium build demo test bench fuzz vet clean
 
-setup: deps libchdb build
+setup: deps libchdb jsclient build
 
 deps:
 	@$(GO) mod download
 
 libchdb:
 	@scripts/install-libchdb.sh
+
+# The SQL endpoint's tests run ClickHouse's official JS client.
+jsclient:
+	@scripts/install-jsclient.sh
 
 # The dashboard test loads pages in a real browser.
 chromium:
@@ -40,6 +44,7 @@ fuzz: setup
 	$(GO) test -run '^$$' -fuzz FuzzNormalizeText -fuzztime 20s ./transform
 	$(GO) test -run '^$$' -fuzz FuzzParseRecord -fuzztime 20s ./contract
 	$(GO) test -run '^$$' -fuzz FuzzFindTable -fuzztime 20s ./ingest/file
+	$(GO) test -run '^$$' -fuzz FuzzDecisionSurvivesRewrites -fuzztime 60s ./sqlaccess
 
 # Measures every target of the performance issue and writes BENCHMARKS.md
 # (national scale needs a few GiB of disk and some minutes).

@@ -7,30 +7,40 @@
 // Every query runs read-only, enforced by the engine (readonly=1 on the
 // query's own session, which no statement or setting can lift), with the
 // daemon's limits on result size and time. Access needs one of the web
-// pages' tokens. A county token's session works in a database of views that
-// hold its county's rows only; its queries may read nothing else.
+// pages' tokens. Before a statement runs, package sqlaccess has the engine
+// parse and analyse it and refuses anything the token's policy does not
+// allow: a county token's session works in a database of views that hold
+// its county's rows only, and may read nothing else; no token writes
+// files, changes server state or cancels another token's queries. Every
+// request is recorded in the audit trail (AuditRecord).
 package chhttp
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/peer"
+	"github.com/xuchang-hrss/creditsync/sqlaccess"
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
-// Auth resolves a token: the name of the credential (for the log) and
-// the county it is limited to, "" for the whole city.
+// Auth resolves a token: the name of the credential (for the log and the
+// audit trail) and the county it is limited to, "" for the whole city.
 type Auth func(token string) (name, county string, ok bool)
 
 // Options configure a Handler.
@@ -46,24 +56,38 @@ type Options struct {
 	MaxExecutionTime time.Duration
 	// Throttle, when set, slows down repeated wrong tokens.
 	Throttle Throttle
-	Log      *slog.Logger
-	// Writable lets queries change data. It exists for tests that use the
-	// endpoint as a ClickHouse server; the daemon never sets it.
+	// Proxies are the reverse proxies whose X-Forwarded-For is believed.
+	Proxies peer.Proxies
+	// Audit, when set, receives a record of every request that named a
+	// query (the log gets one too).
+	Audit func(context.Context, AuditRecord)
+	Log   *slog.Logger
+	// Writable lets queries change data and skips the access checks. It
+	// exists for tests that use the endpoint as a ClickHouse server; the
+	// daemon never sets it.
 	Writable bool
 }
 
-// Throttle is consulted before checking a token and told of failures.
+// Throttle is consulted before checking a token and told of the outcome;
+// it counts per client address and presented token (serve.Throttle).
 type Throttle interface {
-	Allow(key string) (ok bool, retryAfter time.Duration)
-	Failed(key string)
-	Succeeded(key string)
+	Allow(addr, token string) (ok bool, retryAfter time.Duration)
+	Failed(addr, token string)
+	Succeeded(addr, token string)
 }
 
 // Handler serves the interface at "/" (and "/ping").
 type Handler struct {
 	opt     Options
 	scoped  map[string]string // county → its database of views
-	queryID atomic.Uint64
+	mu      sync.Mutex
+	running map[string]*running // query_id → the query running under it
+}
+
+// running is a query in progress: whose it is and how to stop it.
+type running struct {
+	owner  string
+	cancel context.CancelFunc
 }
 
 // New checks opt and creates (or refreshes) each county's database of
@@ -79,7 +103,7 @@ func New(ctx context.Context, opt Options) (*Handler, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{opt: opt, scoped: map[string]string{}}
+	h := &Handler{opt: opt, scoped: map[string]string{}, running: map[string]*running{}}
 	if err := h.makeScopedViews(ctx); err != nil {
 		return nil, err
 	}
@@ -136,6 +160,8 @@ type Exception struct {
 	Name   string
 	Status int
 	Msg    string
+	// retryAfter is sent as Retry-After with a 429.
+	retryAfter time.Duration
 }
 
 func (e *Exception) Error() string {
@@ -155,6 +181,10 @@ var (
 	}
 	errSyntax = func(msg string) *Exception {
 		return &Exception{Code: 62, Name: "SYNTAX_ERROR", Status: http.StatusBadRequest, Msg: msg}
+	}
+	errSameID = func(id string) *Exception {
+		return &Exception{Code: 216, Name: "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", Status: http.StatusBadRequest,
+			Msg: fmt.Sprintf("Query with id = %s is already running", id)}
 	}
 )
 
@@ -177,18 +207,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "use GET or POST", http.StatusMethodNotAllowed)
 		return
 	}
-	id := strconv.FormatUint(h.queryID.Add(1), 10)
-	w.Header().Set("X-ClickHouse-Query-Id", id)
-	if err := h.serve(w, r); err != nil {
-		h.fail(w, err)
+	rec := &AuditRecord{At: time.Now(), Remote: h.opt.Proxies.Addr(r)}
+	err := h.serve(w, r, rec)
+	rec.Duration = time.Since(rec.At)
+	switch {
+	case err == nil:
+		rec.Outcome = "ok"
+	default:
+		ex := asException(err)
+		rec.Outcome, rec.Error = "error", ex.Msg
+		if ex.Code == 497 {
+			rec.Outcome = "denied"
+		} else if ex.Code == 394 {
+			rec.Outcome = "cancelled"
+		}
+		if !rec.streamed {
+			h.fail(w, ex)
+		}
 	}
+	h.audit(r.Context(), rec)
 }
 
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
-	name, county, err := h.authenticate(r)
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord) error {
+	name, county, err := h.authenticate(r, rec.Remote)
 	if err != nil {
+		rec.Token = "(none)"
 		return err
 	}
+	rec.Token, rec.County = name, county
 	q := r.URL.Query()
 	query := q.Get("query")
 	if r.Method == http.MethodPost {
@@ -200,13 +246,21 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 			return errSyntax("query longer than 1 MiB")
 		}
 		if len(bytes.TrimSpace(body)) > 0 {
-			query = strings.TrimSpace(query + "\n" + string(body))
+			if query != "" {
+				query += "\n"
+			}
+			query += string(body)
 		}
 	}
+	rec.Query = query
+	rec.QueryID = q.Get("query_id")
+	if rec.QueryID == "" {
+		rec.QueryID = newQueryID()
+	}
+	w.Header().Set("X-ClickHouse-Query-Id", rec.QueryID)
 	if strings.TrimSpace(query) == "" {
 		return errSyntax("empty query: give it as ?query= or in the body of a POST")
 	}
-	format := firstOf(q.Get("default_format"), r.Header.Get("X-ClickHouse-Format"), "TabSeparated")
 	database := firstOf(q.Get("database"), r.Header.Get("X-ClickHouse-Database"))
 	params := store.Params{}
 	for k, v := range q {
@@ -214,43 +268,151 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 			params[p] = store.RawParam(v[0])
 		}
 	}
-	db, err := h.database(county, database)
+	db, policy, err := h.session(county, database)
 	if err != nil {
 		return err
 	}
 	clientRev, _ := strconv.ParseUint(q.Get("client_protocol_version"), 10, 64)
 	query = handshake(query, clientRev)
-	if county != "" {
-		if err := h.checkScoped(r.Context(), db, query, params); err != nil {
-			return err
-		}
-	}
-	h.opt.Log.Info("sql query", "token", name, "scope", firstOf(county, "city"), "bytes", len(query))
 	opt := store.FormatOptions{
-		Format: format, Params: params, Database: db, TimeZone: h.opt.TimeZone, Writable: h.opt.Writable,
+		Format: firstOf(q.Get("default_format"), r.Header.Get("X-ClickHouse-Format"), "TabSeparated"),
+		Params: params, Database: db, TimeZone: h.opt.TimeZone, Writable: h.opt.Writable,
 		MaxResultBytes: h.opt.MaxResultBytes, MaxResultRows: h.opt.MaxResultRows, MaxExecutionTime: h.opt.MaxExecutionTime,
 	}
-	out := &lazyWriter{w: w, format: effectiveFormat(query, format), tz: h.opt.TimeZone}
-	opt.Progress = out.progress
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	if !h.opt.Writable {
+		st, err := sqlaccess.Check(ctx, h.opt.Store, policy, query, opt)
+		if err != nil {
+			return denied(err)
+		}
+		rec.Kind = string(st.Kind)
+		if st.Kind == sqlaccess.KillQuery {
+			return h.kill(w, name, st.KillQueryID)
+		}
+		if st.Format != "" {
+			opt.Format = st.Format
+		}
+		// The format is the one the engine parsed, not a guess from the
+		// text: a FORMAT in a comment cannot change how output is cut.
+		opt.FormatFixed = true
+	}
+	if err := h.register(rec.QueryID, name, cancel); err != nil {
+		return err
+	}
+	defer h.unregister(rec.QueryID)
+
+	out := &lazyWriter{w: w, format: effectiveFormat(query, opt.Format, opt.FormatFixed), tz: h.opt.TimeZone,
+		holdAll: q.Get("wait_end_of_query") == "1"}
+	defer out.discard()
+	opt.Progress = func(rows, b uint64) {
+		out.progress(rows, b)
+		rec.ReadRows, rec.ResultBytes = rows, b
+	}
 	var dst io.Writer = out
 	if out.format == "Native" && clientRev > 0 {
 		dst = &nativeRevision{out: out, revision: clientRev, tz: h.zone()}
 	}
-	err = store.QueryFormatted(r.Context(), h.opt.Store, dst, query, opt)
+	err = store.QueryFormatted(ctx, h.opt.Store, dst, query, opt)
 	if err != nil {
 		if out.started {
-			// Headers are gone; ClickHouse appends the error to the body.
-			fmt.Fprintf(w, "\n%s\n", asException(err).Error())
-			return nil
+			// Headers are gone: mark the error in the stream the way a
+			// ClickHouse server does, so that its clients raise it.
+			rec.streamed = true
+			out.exception(asException(err))
 		}
 		return err
 	}
 	return out.finish()
 }
 
+// session decides the session's database and policy. A county token
+// always works in its scoped database (asking for the main one, or for
+// "default", is taken to mean it); a city token in the main database
+// unless it asks for another one it may read.
+func (h *Handler) session(county, asked string) (string, sqlaccess.Policy, error) {
+	main := h.opt.Store.Database()
+	if asked == "default" {
+		asked = ""
+	}
+	if county == "" {
+		dbs := []string{main}
+		for _, c := range h.opt.Counties {
+			dbs = append(dbs, h.scoped[c])
+		}
+		p := sqlaccess.City(dbs...)
+		db := firstOf(asked, main)
+		if !h.opt.Writable && !slices.Contains(p.Databases, db) {
+			return "", p, errUnknownDatabase(fmt.Sprintf("database %s does not exist or is not visible to this token", asked))
+		}
+		return db, p, nil
+	}
+	db, ok := h.scoped[county]
+	if !ok {
+		return "", sqlaccess.Policy{}, errDenied("no scoped database for county " + county)
+	}
+	if asked != "" && asked != main && asked != db {
+		return "", sqlaccess.Policy{}, errUnknownDatabase(fmt.Sprintf("database %s does not exist or is not visible to this token; it sees %s", asked, db))
+	}
+	return db, sqlaccess.County(county, db), nil
+}
+
+// denied turns a refusal into ClickHouse's ACCESS_DENIED.
+func denied(err error) error {
+	var d *sqlaccess.Denied
+	if errors.As(err, &d) {
+		return errDenied(d.Error())
+	}
+	return err
+}
+
+// register records a running query under its id, as ClickHouse refuses a
+// second query with the id of one still running.
+func (h *Handler) register(id, owner string, cancel context.CancelFunc) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.running[id]; ok {
+		return errSameID(id)
+	}
+	h.running[id] = &running{owner: owner, cancel: cancel}
+	return nil
+}
+
+func (h *Handler) unregister(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.running, id)
+}
+
+// kill cancels a query of the same token, named by its query_id. Another
+// token's query, or one that does not run, gets the same refusal, so that
+// a token learns nothing of others' queries.
+func (h *Handler) kill(w http.ResponseWriter, owner, id string) error {
+	h.mu.Lock()
+	q, ok := h.running[id]
+	h.mu.Unlock()
+	if !ok || q.owner != owner {
+		return errDenied(fmt.Sprintf("no query of this token runs with query_id %q; a token cancels only its own queries", id))
+	}
+	q.cancel()
+	w.Header().Set("Content-Type", "text/tab-separated-values; charset=UTF-8")
+	fmt.Fprintf(w, "finished\t%s\t%s\n", id, owner)
+	return nil
+}
+
+// newQueryID makes a query id as ClickHouse does: a random UUID.
+func newQueryID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	x := hex.EncodeToString(b[:])
+	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
+}
+
 // authenticate reads the token as ClickHouse clients send a password:
 // X-ClickHouse-Key, basic auth, a bearer token, or ?password=.
-func (h *Handler) authenticate(r *http.Request) (name, county string, err error) {
+func (h *Handler) authenticate(r *http.Request, addr string) (name, county string, err error) {
 	token := r.Header.Get("X-ClickHouse-Key")
 	if token == "" {
 		if _, pw, ok := r.BasicAuth(); ok {
@@ -265,53 +427,27 @@ func (h *Handler) authenticate(r *http.Request) (name, county string, err error)
 	if token == "" {
 		token = r.URL.Query().Get("password")
 	}
-	key := remoteIP(r)
-	if h.opt.Throttle != nil {
-		if ok, wait := h.opt.Throttle.Allow(key); !ok {
-			return "", "", &Exception{Code: 202, Name: "TOO_MANY_SIMULTANEOUS_QUERIES", Status: http.StatusTooManyRequests,
-				Msg: fmt.Sprintf("too many wrong tokens from %s; try again in %s", key, wait.Round(time.Second))}
-		}
-	}
 	if token == "" {
 		return "", "", errAuth("a token is required: send it as the password (X-ClickHouse-Key, basic auth) or as Authorization: Bearer")
+	}
+	if h.opt.Throttle != nil {
+		if ok, wait := h.opt.Throttle.Allow(addr, token); !ok {
+			return "", "", &Exception{Code: 202, Name: "TOO_MANY_SIMULTANEOUS_QUERIES", Status: http.StatusTooManyRequests,
+				Msg: fmt.Sprintf("too many wrong tokens from %s; retry after %s", addr, wait.Round(time.Second)), retryAfter: wait}
+		}
 	}
 	name, county, ok := h.opt.Auth(token)
 	if !ok {
 		if h.opt.Throttle != nil {
-			h.opt.Throttle.Failed(key)
+			h.opt.Throttle.Failed(addr, token)
 		}
-		h.opt.Log.Warn("sql endpoint: wrong token", "remote", key)
+		h.opt.Log.Warn("sql endpoint: wrong token", "remote", addr)
 		return "", "", errAuth("wrong token")
 	}
 	if h.opt.Throttle != nil {
-		h.opt.Throttle.Succeeded(key)
+		h.opt.Throttle.Succeeded(addr, token)
 	}
 	return name, county, nil
-}
-
-func remoteIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return host
-}
-
-// database decides the session's database: a county token always works
-// in its scoped one (asking for the main database is taken to mean it).
-func (h *Handler) database(county, asked string) (string, error) {
-	main := h.opt.Store.Database()
-	if county == "" {
-		return asked, nil
-	}
-	db, ok := h.scoped[county]
-	if !ok {
-		return "", errDenied("no scoped database for county " + county)
-	}
-	if asked != "" && asked != main && asked != db {
-		return "", errUnknownDatabase(fmt.Sprintf("database %s is not visible to a county token; it sees %s", asked, db))
-	}
-	return db, nil
 }
 
 // handshake answers clickhouse-go's hello with the client's own protocol
@@ -377,8 +513,7 @@ func asException(err error) *Exception {
 
 // fail writes an error as ClickHouse does: the status, the code header,
 // and "Code: N. DB::Exception: …" in the body.
-func (h *Handler) fail(w http.ResponseWriter, err error) {
-	ex := asException(err)
+func (h *Handler) fail(w http.ResponseWriter, ex *Exception) {
 	w.Header().Set("X-ClickHouse-Exception-Code", strconv.Itoa(ex.Code))
 	if ex.Name != "" {
 		w.Header().Set("X-ClickHouse-Exception-Name", ex.Name)
@@ -387,26 +522,41 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 	if ex.Code == 516 {
 		w.Header().Set("WWW-Authenticate", `Basic realm="creditsync"`)
 	}
-	w.WriteHeader(ex.Status)
-	body := ex.Msg
-	if !strings.HasPrefix(body, "Code: ") {
-		body = ex.Error()
+	if ex.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(ex.retryAfter.Seconds())+1))
 	}
-	io.WriteString(w, strings.TrimSpace(body)+"\n")
+	w.WriteHeader(ex.Status)
+	io.WriteString(w, strings.TrimSpace(ex.text())+"\n")
+}
+
+// text is the exception as ClickHouse prints it.
+func (e *Exception) text() string {
+	if strings.HasPrefix(e.Msg, "Code: ") {
+		return e.Msg
+	}
+	return e.Error()
 }
 
 // lazyWriter holds the first bytes of a result so that an error found
 // early is still answered with an error status; past the threshold it
-// commits to 200 and streams.
+// commits to 200 and streams. With holdAll (wait_end_of_query=1) it holds
+// the whole result, in a temporary file past spoolBytes, so that the
+// status is final.
 type lazyWriter struct {
 	w              http.ResponseWriter
 	format, tz     string
+	holdAll        bool
 	buf            bytes.Buffer
+	spool          *os.File
 	started        bool
+	tag            string // the exception tag announced in the headers
 	rows, bytesOut uint64
 }
 
-const holdBytes = 64 << 10
+const (
+	holdBytes  = 64 << 10
+	spoolBytes = 16 << 20
+)
 
 func (l *lazyWriter) progress(rows, b uint64) { l.rows, l.bytesOut = rows, b }
 
@@ -414,10 +564,24 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 	if l.started {
 		return l.w.Write(p)
 	}
+	if l.spool != nil {
+		return l.spool.Write(p)
+	}
 	l.buf.Write(p)
-	if l.buf.Len() >= holdBytes {
+	switch {
+	case !l.holdAll && l.buf.Len() >= holdBytes:
 		if err := l.start(); err != nil {
 			return 0, err
+		}
+	case l.holdAll && l.buf.Len() >= spoolBytes:
+		f, err := os.CreateTemp("", "creditsync-result-*")
+		if err != nil {
+			return 0, fmt.Errorf("hold the result until the end of the query: %w", err)
+		}
+		os.Remove(f.Name()) // gone when closed, whatever happens
+		l.spool = f
+		if _, err := l.buf.WriteTo(f); err != nil {
+			return 0, fmt.Errorf("hold the result until the end of the query: %w", err)
 		}
 	}
 	return len(p), nil
@@ -431,9 +595,19 @@ func (l *lazyWriter) start() error {
 	if l.tz != "" {
 		hd.Set("X-ClickHouse-Timezone", l.tz)
 	}
+	l.tag = exceptionTag()
+	hd.Set("X-ClickHouse-Exception-Tag", l.tag)
 	summary, _ := json.Marshal(map[string]string{"read_rows": strconv.FormatUint(l.rows, 10), "result_rows": strconv.FormatUint(l.rows, 10), "result_bytes": strconv.FormatUint(l.bytesOut, 10)})
 	hd.Set("X-ClickHouse-Summary", string(summary))
 	l.w.WriteHeader(http.StatusOK)
+	if l.spool != nil {
+		if _, err := l.spool.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if _, err := io.Copy(l.w, l.spool); err != nil {
+			return err
+		}
+	}
 	_, err := l.w.Write(l.buf.Bytes())
 	l.buf.Reset()
 	return err
@@ -446,10 +620,53 @@ func (l *lazyWriter) finish() error {
 	return nil
 }
 
-// formatClause finds a trailing FORMAT clause.
+func (l *lazyWriter) discard() {
+	if l.spool != nil {
+		l.spool.Close()
+	}
+}
+
+// exception ends a response whose 200 is already sent the way a
+// ClickHouse 25.11+ server does, in a block its clients recognise by the
+// tag announced in X-ClickHouse-Exception-Tag:
+//
+//	\r\n__exception__\r\n<tag>\r\n<message>\n<len(message)+1> <tag>\r\n__exception__\r\n
+//
+// written and flushed in one piece, so that it ends the chunk a client
+// reads it in.
+func (l *lazyWriter) exception(ex *Exception) {
+	msg := strings.TrimSpace(ex.text())
+	block := "\r\n__exception__\r\n" + l.tag + "\r\n" + msg + "\n" + strconv.Itoa(len(msg)+1) + " " + l.tag + "\r\n__exception__\r\n"
+	if f, ok := l.w.(http.Flusher); ok {
+		f.Flush()
+	}
+	io.WriteString(l.w, block)
+	if f, ok := l.w.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// exceptionTag is 16 random letters and digits, as a server's.
+func exceptionTag() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
+
+// formatClause finds a trailing FORMAT clause; only for the test-only
+// writable mode, whose statements are not parsed by the engine first.
 var formatClause = regexp.MustCompile(`(?is)\bFORMAT\s+([A-Za-z0-9]+)(\s+SETTINGS\b[^'"]*)?\s*;?\s*$`)
 
-func effectiveFormat(query, format string) string {
+// effectiveFormat is the format the answer is written in: the one the
+// engine parsed (fixed), else a trailing FORMAT clause, else format.
+func effectiveFormat(query, format string, fixed bool) string {
+	if fixed {
+		return format
+	}
 	if m := formatClause.FindStringSubmatch(query); m != nil {
 		return m[1]
 	}

@@ -117,8 +117,8 @@ func TestClickHouseGoReadsThroughTheEndpoint(t *testing.T) {
 		t.Errorf("unknown table: %v (code %d), want a *clickhouse.Exception with code 60", err, c)
 	}
 	err = conn.Exec(ctx, "INSERT INTO inst VALUES ('C1', '411024', now())")
-	if c := exceptionCode(err); c != 164 {
-		t.Errorf("insert: %v (code %d), want READONLY 164", err, c)
+	if c := exceptionCode(err); c != 497 {
+		t.Errorf("insert: %v (code %d), want ACCESS_DENIED 497", err, c)
 	}
 	for _, q := range []string{"SELECT 1 SETTINGS readonly = 0", "DROP TABLE inst", "SELECT * FROM file('/etc/passwd', 'LineAsString')"} {
 		if err := conn.Exec(ctx, q); err == nil {

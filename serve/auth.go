@@ -29,29 +29,31 @@ func scopeOf(ctx context.Context) Scope {
 }
 
 // authenticate finds the credential of a request: a bearer token, else a
-// session cookie.
-func (s *Server) authenticate(r *http.Request) (credential, bool) {
+// session cookie. wait is set when the token may not be tried yet.
+func (s *Server) authenticate(r *http.Request) (c credential, wait time.Duration, ok bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			return credential{}, false
+			return credential{}, 0, false
 		}
-		addr := clientAddr(r)
-		if ok, _ := s.throttle.Allow(addr); !ok {
-			return credential{}, false
+		tok = strings.TrimSpace(tok)
+		addr := s.proxies.Addr(r)
+		if ok, wait := s.throttle.Allow(addr, tok); !ok {
+			return credential{}, wait, false
 		}
-		c, ok := s.lookupToken(strings.TrimSpace(tok))
+		c, ok := s.lookupToken(tok)
 		if ok {
-			s.throttle.Succeeded(addr)
+			s.throttle.Succeeded(addr, tok)
 		} else {
-			s.throttle.Failed(addr)
+			s.throttle.Failed(addr, tok)
 		}
-		return c, ok
+		return c, 0, ok
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		return s.lookupSession(c.Value, s.now())
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		c, ok := s.lookupSession(ck.Value, s.now())
+		return c, 0, ok
 	}
-	return credential{}, false
+	return credential{}, 0, false
 }
 
 // lookupToken compares the token's hash with every credential in
@@ -165,6 +167,32 @@ func localPath(next string) string {
 	return next
 }
 
+// secretParams are query parameters that may carry a credential; they are
+// dropped from a URL before it is echoed anywhere (a sign-in redirect's
+// next, a log line).
+var secretParams = []string{"token", "password", "key", "access_token"}
+
+// withoutSecrets returns u's path and query with every parameter that
+// may carry a credential removed.
+func withoutSecrets(u *url.URL) string {
+	q := u.Query()
+	changed := false
+	for k := range q {
+		for _, s := range secretParams {
+			if strings.Contains(strings.ToLower(k), s) {
+				q.Del(k)
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return u.RequestURI()
+	}
+	c := *u
+	c.RawQuery = q.Encode()
+	return c.RequestURI()
+}
+
 // handleLoginForm shows the login form, or, when URL login is on and the
 // URL carries a token, signs in with it.
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
@@ -186,21 +214,22 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, tok, next string) {
-	addr := clientAddr(r)
-	if ok, wait := s.throttle.Allow(addr); !ok {
+	tok = strings.TrimSpace(tok)
+	addr := s.proxies.Addr(r)
+	if ok, wait := s.throttle.Allow(addr, tok); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.renderPage(w, r, http.StatusTooManyRequests, "login", "登录 Sign in", loginPage{Next: next, Wait: wait.Round(time.Second).String()})
 		return
 	}
-	c, ok := s.lookupToken(strings.TrimSpace(tok))
+	c, ok := s.lookupToken(tok)
 	if !ok {
-		s.throttle.Failed(addr)
-		s.log.Warn("failed sign-in", "remote", r.RemoteAddr)
+		s.throttle.Failed(addr, tok)
+		s.log.Warn("failed sign-in", "remote", addr)
 		s.renderPage(w, r, http.StatusUnauthorized, "login", "登录 Sign in", loginPage{Next: next, Failed: true})
 		return
 	}
-	s.throttle.Succeeded(addr)
-	s.log.Info("signed in", "token", c.name, "scope", c.scope.Code(), "remote", r.RemoteAddr)
+	s.throttle.Succeeded(addr, tok)
+	s.log.Info("signed in", "token", c.name, "scope", c.scope.Code(), "remote", addr)
 	s.setSession(w, r, c)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

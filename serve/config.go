@@ -35,6 +35,11 @@ type Config struct {
 	// cannot fill in a form (headless tests). A token in a URL ends up in
 	// browser history, so it is off unless asked for.
 	URLLogin bool `toml:"url_login"`
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
+	// whose X-Forwarded-For names the client; from anyone else the header
+	// is ignored. Wrong tokens are counted per client address, so behind a
+	// proxy that is not listed every client counts as the proxy.
+	TrustedProxies []string `toml:"trusted_proxies"`
 }
 
 // TokenConfig is one access token.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -83,7 +84,11 @@ func badRequest(err error) error {
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.kind != open {
-			c, ok := s.authenticate(r)
+			c, wait, ok := s.authenticate(r)
+			if wait > 0 {
+				s.throttled(w, wait)
+				return
+			}
 			if !ok {
 				s.unauthorized(w, r, rt.kind)
 				return
@@ -105,7 +110,14 @@ func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, kind route
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "需要令牌 A bearer token is required"})
 		return
 	}
-	http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	http.Redirect(w, r, "/login?next="+url.QueryEscape(withoutSecrets(r.URL)), http.StatusSeeOther)
+}
+
+// throttled answers a token that must wait: 429 with Retry-After, never
+// the 401 of a wrong token.
+func (s *Server) throttled(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "尝试次数过多，请稍后再试 Too many wrong tokens; retry after " + wait.Round(time.Second).String()})
 }
 
 // fail answers an error: its own status and message for an httpError,

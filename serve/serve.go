@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/peer"
 	"github.com/xuchang-hrss/creditsync/report"
 )
 
@@ -53,6 +54,7 @@ type Server struct {
 	key      [32]byte // signs session cookies; kept in StateDir
 	sessions *sessionState
 	throttle *Throttle
+	proxies  peer.Proxies
 	urlLogin bool
 	contact  report.PublicContact
 	now      func() time.Time
@@ -85,6 +87,9 @@ func New(opt Options) (*Server, error) {
 	}
 	if s.sessions, err = loadRevoked(opt.StateDir, s.now()); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if s.proxies, err = peer.ParseProxies(opt.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("serve: %w: %w", ErrConfig, err)
 	}
 	s.throttle = opt.Throttle
 	if s.throttle == nil {

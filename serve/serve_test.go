@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -164,6 +165,7 @@ func foreign(county string) []string {
 func TestScopeOnEveryRoute(t *testing.T) {
 	s := newServer(t, testConfig())
 	h := s.Handler()
+	wrongFrom := 0
 	for _, rt := range s.routes() {
 		if rt.kind == open {
 			continue
@@ -207,7 +209,13 @@ func TestScopeOnEveryRoute(t *testing.T) {
 			if r := get(t, h, p.path, ""); r.status != unauthenticated(rt.kind) {
 				t.Errorf("%s without a token: status %d, want %d", p.path, r.status, unauthenticated(rt.kind))
 			}
-			if r := get(t, h, p.path, "not-a-token-at-all-000000"); r.status != unauthenticated(rt.kind) {
+			// Each probe from an address of its own: the same wrong token
+			// again and again from one address is rightly throttled (429).
+			wrongFrom++
+			req := httptest.NewRequest(http.MethodGet, p.path, nil)
+			req.Header.Set("Authorization", "Bearer not-a-token-at-all-000000")
+			req.RemoteAddr = fmt.Sprintf("198.18.%d.%d:4000", wrongFrom/250, wrongFrom%250+1)
+			if r := do(h, req); r.status != unauthenticated(rt.kind) {
 				t.Errorf("%s with a wrong token: status %d, want %d", p.path, r.status, unauthenticated(rt.kind))
 			}
 		}

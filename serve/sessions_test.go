@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,12 +87,12 @@ func TestSessionSurvivesRestartAndDiesAtLogout(t *testing.T) {
 func TestWrongTokensAreThrottled(t *testing.T) {
 	h := newServer(t, testConfig()).Handler()
 	const guesser, other = "198.51.100.7:4000", "198.51.100.8:4000"
-	for i := range freeTries {
-		if r := postLogin(h, guesser, "wrong-token-00000000000", "/"); r.status != http.StatusUnauthorized {
+	for i := range freeTriesAddress {
+		if r := postLogin(h, guesser, fmt.Sprintf("wrong-token-%011d", i), "/"); r.status != http.StatusUnauthorized {
 			t.Fatalf("wrong token %d: %d", i+1, r.status)
 		}
 	}
-	// Now even the right token must wait.
+	// Now even the right token must wait: it never worked from here.
 	r := postLogin(h, guesser, weiduToken, "/")
 	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || r.header.Get("Set-Cookie") != "" {
 		t.Errorf("throttled sign-in: %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
@@ -99,8 +100,8 @@ func TestWrongTokensAreThrottled(t *testing.T) {
 	req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
 	req.Header.Set("Authorization", "Bearer "+weiduToken)
 	req.RemoteAddr = guesser
-	if r := do(h, req); r.status != http.StatusUnauthorized {
-		t.Errorf("throttled bearer: %d", r.status)
+	if r := do(h, req); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Errorf("throttled bearer: %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
 	}
 	// Others are not slowed down.
 	if r := postLogin(h, other, weiduToken, "/"); r.status != http.StatusSeeOther {
@@ -110,21 +111,60 @@ func TestWrongTokensAreThrottled(t *testing.T) {
 
 func TestThrottleWaitGrowsAndEnds(t *testing.T) {
 	clock := now
-	th := &Throttle{m: map[string]*attempts{}, now: func() time.Time { return clock }}
+	th := NewThrottle()
+	th.now = func() time.Time { return clock }
 	for range freeTries {
-		th.Failed("a")
+		th.Failed("a", "wrong")
 	}
-	if ok, wait := th.Allow("a"); ok || wait != firstWait {
+	if ok, wait := th.Allow("a", "wrong"); ok || wait != firstWait {
 		t.Fatalf("after %d failures: allowed %v, wait %s", freeTries, ok, wait)
 	}
 	clock = clock.Add(firstWait)
-	th.Failed("a")
-	if _, wait := th.Allow("a"); wait != 2*firstWait {
+	th.Failed("a", "wrong")
+	if _, wait := th.Allow("a", "wrong"); wait != 2*firstWait {
 		t.Errorf("next wait %s, want %s", wait, 2*firstWait)
 	}
-	th.Succeeded("a")
-	if ok, _ := th.Allow("a"); !ok {
-		t.Error("a right token did not clear the address")
+	th.Succeeded("a", "wrong")
+	if ok, _ := th.Allow("a", "wrong"); !ok {
+		t.Error("a right token did not clear its own failures")
+	}
+}
+
+// One client's wrong token must not lock out another token, from the same
+// address or another; a guesser trying many tokens from one address must
+// still wait, except with a token that already worked from there.
+func TestThrottleCannotBeTurnedAgainstOthers(t *testing.T) {
+	clock := now
+	th := NewThrottle()
+	th.now = func() time.Time { return clock }
+	th.Succeeded("proxy", "county-a")
+	for range 2 * freeTries {
+		th.Failed("proxy", "typo")
+	}
+	if ok, _ := th.Allow("proxy", "typo"); ok {
+		t.Error("a wrong token retried 10 times is not slowed down")
+	}
+	for _, tok := range []string{"county-a", "county-b"} {
+		if ok, wait := th.Allow("proxy", tok); !ok {
+			t.Errorf("one typo locked out %s from the same address for %s", tok, wait)
+		}
+	}
+	if ok, _ := th.Allow("elsewhere", "typo"); !ok {
+		t.Error("a wrong token from one address is slowed down at another")
+	}
+	for i := range freeTriesAddress {
+		th.Failed("guesser", fmt.Sprintf("guess-%d", i))
+	}
+	if ok, _ := th.Allow("guesser", "county-b"); ok {
+		t.Errorf("after %d distinct wrong tokens an untried token is not slowed down", freeTriesAddress)
+	}
+	if ok, _ := th.Allow("proxy", "county-b"); !ok {
+		t.Error("a guesser at one address slowed down another address")
+	}
+	th.Succeeded("guesser", "county-a")
+	clock = clock.Add(time.Second)
+	if ok, _ := th.Allow("guesser", "county-a"); !ok {
+		t.Error("a token that worked from an address is refused there")
 	}
 }
 
@@ -170,5 +210,30 @@ func TestTokenIsNeverEchoed(t *testing.T) {
 				t.Errorf("%s: the token comes back (status %d)", name, r.status)
 			}
 		}
+	}
+}
+
+// A token put in a page's URL must not travel on in the sign-in
+// redirect's next (it would land in the login page's URL, history and
+// logs).
+func TestRedirectNeverCarriesAToken(t *testing.T) {
+	h := newServer(t, testConfig()).Handler()
+	for _, path := range []string{
+		"/counties/411002?token=" + weiduToken,
+		"/counties/411002?from=2026-01&Token=" + weiduToken,
+		"/counties/411002?access_token=" + weiduToken + "&from=2026-01",
+		"/counties/411002?password=" + weiduToken,
+	} {
+		r := get(t, h, path, "")
+		loc := r.header.Get("Location")
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?next=") {
+			t.Errorf("%s: %d to %q, want a redirect to sign in", path, r.status, loc)
+		}
+		if strings.Contains(loc, weiduToken) {
+			t.Errorf("%s: the redirect carries the token: %s", path, loc)
+		}
+	}
+	if r := get(t, h, "/counties/411002?from=2026-01&token=x", ""); !strings.Contains(r.header.Get("Location"), url.QueryEscape("from=2026-01")) {
+		t.Errorf("the other parameters were lost: %s", r.header.Get("Location"))
 	}
 }

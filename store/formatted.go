@@ -31,6 +31,14 @@ type FormatOptions struct {
 	// Progress, when set, is called after each chunk of output with the
 	// rows and bytes written so far.
 	Progress func(rows, bytes uint64)
+	// FormatFixed says Format is the format the statement will be written
+	// in, its FORMAT clause included, as read from the engine's parse of it
+	// (sqlaccess); the text is then not searched for a FORMAT clause.
+	FormatFixed bool
+	// Materialize runs the statement in one piece instead of streaming its
+	// result: INTO OUTFILE needs it, or the file would stop at the first
+	// chunk.
+	Materialize bool
 }
 
 // Formatter is implemented by stores whose engine can write a result in

@@ -18,6 +18,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/localapi"
+	"github.com/xuchang-hrss/creditsync/peer"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/serve"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -263,8 +264,13 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 	for _, c := range transform.XuchangCounties() {
 		counties = append(counties, c.Code)
 	}
+	proxies, err := peer.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("[serve] trusted_proxies: %w", err)
+	}
 	h, err := chhttp.New(ctx, chhttp.Options{
-		Store: s, Counties: counties, TimeZone: grade.TimeZone, Log: a.log, Throttle: throttle,
+		Store: s, Counties: counties, TimeZone: grade.TimeZone, Log: a.log, Throttle: throttle, Proxies: proxies,
+		Audit:          chhttp.StoreAudit(s, a.log.Warn),
 		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime,
 		Auth: func(token string) (string, string, bool) {
 			name, scope, ok := verifier.Lookup(token)

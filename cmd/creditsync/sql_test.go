@@ -72,7 +72,7 @@ func TestSQLReadOnly(t *testing.T) {
 		t.Fatalf("create with --write: exit %d: %s", r.code, r.stderr)
 	}
 	r := runCLI(t, env, "sql", "INSERT INTO scratch VALUES (1)")
-	if r.code != exitFailure || !strings.Contains(r.stderr, "readonly") || !strings.Contains(r.stderr, "--write") {
+	if r.code != exitFailure || !strings.Contains(r.stderr, "read-only") || !strings.Contains(r.stderr, "--write") {
 		t.Errorf("insert without --write: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for _, q := range []string{"SELECT 1 SETTINGS readonly = 0", "SET readonly = 0; INSERT INTO scratch VALUES (1)"} {
@@ -85,6 +85,36 @@ func TestSQLReadOnly(t *testing.T) {
 	}
 	if r := runCLI(t, env, "sql", "--format", "TSV", "SELECT count() FROM scratch"); r.stdout != "1\n" {
 		t.Errorf("rows after one allowed insert: %q", r.stdout)
+	}
+}
+
+// Read-only writes nothing anywhere: no file on the host, no server
+// state, no other query cancelled. With --write, a file written INTO
+// OUTFILE is whole.
+func TestSQLReadOnlyWritesNoFile(t *testing.T) {
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	file := filepath.Join(t.TempDir(), "out.tsv")
+	for _, q := range []string{
+		"SELECT number FROM numbers(10) INTO OUTFILE '" + file + "'",
+		"SELECT number FROM numbers(10) INTO OUTFILE '" + file + "' APPEND",
+		"INSERT INTO FUNCTION file('" + file + "', 'TSV') SELECT 1",
+		"KILL QUERY WHERE 1", "SYSTEM FLUSH LOGS",
+	} {
+		r := runCLI(t, env, "sql", q)
+		if r.code != exitFailure || !strings.Contains(r.stderr, "--write") {
+			t.Errorf("%s without --write: exit %d, stderr %q", q, r.code, r.stderr)
+		}
+		if _, err := os.Stat(file); err == nil {
+			t.Fatalf("%s without --write wrote %s", q, file)
+		}
+	}
+	r := runCLI(t, env, "sql", "--write", "SELECT number, toString(number) FROM numbers(1000000) INTO OUTFILE '"+file+"'")
+	if r.code != 0 {
+		t.Fatalf("INTO OUTFILE with --write: exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil || bytes.Count(b, []byte("\n")) != 1000000 {
+		t.Errorf("INTO OUTFILE with --write: %d lines, %v; want 1000000", bytes.Count(b, []byte("\n")), err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/sqlaccess"
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
@@ -154,8 +155,8 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 	}
 	prog := a.startProgress()
 	defer prog.stop()
-	opt := store.FormatOptions{
-		Format: format, Params: params, Writable: f.write, TimeZone: grade.TimeZone,
+	base := store.FormatOptions{
+		Format: format, Params: params, Writable: f.write, TimeZone: grade.TimeZone, Database: s.Database(),
 		MaxResultRows: f.maxRows, MaxResultBytes: f.maxBytes, MaxExecutionTime: f.timeout,
 		Progress: prog.update,
 	}
@@ -164,7 +165,16 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 			out.WriteString("\n")
 		}
 		a.log.Debug("running query", "statement", i+1, "of", len(stmts))
-		err := store.QueryFormatted(ctx, s, out, q, opt)
+		opt, err := a.sqlSession(ctx, s, q, base)
+		if err != nil {
+			prog.stop()
+			out.Flush()
+			if ctx.Err() != nil {
+				return interruptedError{}
+			}
+			return sqlError(q, len(stmts), err, f.write)
+		}
+		err = store.QueryFormatted(ctx, s, out, q, opt)
 		if ctx.Err() != nil {
 			prog.stop()
 			out.Flush()
@@ -176,6 +186,29 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 		}
 	}
 	return out.Flush()
+}
+
+// sqlSession decides how q runs. Read-only, the engine's parse of it
+// must pass sqlaccess.Host: nothing written anywhere, INTO OUTFILE, SYSTEM
+// and KILL included. With --write, a statement writing INTO OUTFILE runs
+// in one piece, so that the file is complete or the command fails.
+func (a *app) sqlSession(ctx context.Context, s store.Store, q string, opt store.FormatOptions) (store.FormatOptions, error) {
+	if !opt.Writable {
+		st, err := sqlaccess.Check(ctx, s, sqlaccess.Host(), q, opt)
+		if err != nil {
+			return opt, err
+		}
+		if st.Format != "" {
+			opt.Format = st.Format
+		}
+		opt.FormatFixed = true
+		return opt, nil
+	}
+	outfile, err := sqlaccess.HasOutfile(ctx, s, q, opt)
+	if err == nil && outfile {
+		opt.Materialize = true
+	}
+	return opt, nil
 }
 
 // runSQLDecoded is the path of stores that cannot format results
@@ -234,7 +267,8 @@ func sqlError(q string, n int, err error, writable bool) error {
 	if n > 1 {
 		where = fmt.Sprintf("query failed: %.60s", strings.Join(strings.Fields(q), " "))
 	}
-	if !writable && strings.Contains(err.Error(), "readonly") {
+	var denied *sqlaccess.Denied
+	if !writable && (strings.Contains(err.Error(), "readonly") || errors.As(err, &denied)) {
 		return &store.Error{Op: where, Err: err, Hint: "sql is read-only; add --write to run statements that change data"}
 	}
 	return fmt.Errorf("%s: %w", where, err)

@@ -42,7 +42,8 @@ func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, o
 	if !formatName.MatchString(format) {
 		return fmt.Errorf("output format %q is not a ClickHouse format name", format)
 	}
-	settings, err := sessionFor(opt)
+	marker := newMarker()
+	settings, err := sessionFor(opt, marker)
 	if err != nil {
 		return err
 	}
@@ -51,14 +52,16 @@ func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, o
 		return err
 	}
 	defer s.closeDedicated(c)
-	return s.stream(ctx, c, w, query, format, opt)
+	return s.stream(ctx, c, w, query, format, marker, opt)
 }
 
 // sessionFor lists the SET statements for opt; readonly comes last since
 // after it nothing can be set.
-func sessionFor(opt store.FormatOptions) ([]string, error) {
-	// JSON has no NaN or Inf; quoted, they stay distinct from NULL.
-	set := []string{"SET output_format_json_quote_denormals = 1"}
+func sessionFor(opt store.FormatOptions, marker string) ([]string, error) {
+	// JSON has no NaN or Inf; quoted, they stay distinct from NULL. The
+	// marker names the session's queries in system.processes, to kill them
+	// by (the query's text stays as written, so error positions hold).
+	set := []string{"SET output_format_json_quote_denormals = 1", "SET log_comment = '" + marker + "'"}
 	if opt.Database != "" {
 		if !databaseName.MatchString(opt.Database) {
 			return nil, fmt.Errorf("database name %q must be letters, digits and underscores", opt.Database)
@@ -150,7 +153,7 @@ func effectiveFormat(query, format string) string {
 
 // stream runs query on c and copies its output to w, chunk by chunk when
 // the format allows. When ctx ends the query is killed in the engine.
-func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format string, opt store.FormatOptions) error {
+func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format, marker string, opt store.FormatOptions) error {
 	values, err := store.FormatParams(opt.Params)
 	if err != nil {
 		return err
@@ -158,9 +161,7 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format 
 	// A fetch blocks until the engine has a chunk, which for an aggregation
 	// may take as long as the whole query, and chdb's own cancel waits for
 	// the fetch; so the query is killed from another connection, found by
-	// the marker comment it carries.
-	marker := newMarker()
-	marked := "/* " + marker + " */ " + query
+	// the marker its session carries.
 	// Killed again and again until the query has returned: a cancel that
 	// comes before the engine has registered the query finds nothing to
 	// kill, and the query would then run on (a busy machine widens that
@@ -179,11 +180,15 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format 
 	})
 	defer stop()
 
-	skip, streamable := chunkHeaders[effectiveFormat(query, format)]
-	if !streamable {
-		return s.materialized(ctx, c, w, marked, format, values)
+	effective := format
+	if !opt.FormatFixed {
+		effective = effectiveFormat(query, format)
 	}
-	ptr := withParams(c, marked, format, values, s.lib.streamQueryWithParams)
+	skip, streamable := chunkHeaders[effective]
+	if !streamable || opt.Materialize {
+		return s.materialized(ctx, c, w, query, format, values)
+	}
+	ptr := withParams(c, query, format, values, s.lib.streamQueryWithParams)
 	if ptr == 0 {
 		return errors.New("chdb returned no result")
 	}
@@ -192,7 +197,7 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format 
 	if err := head.err(); err != nil {
 		if strings.Contains(err.Error(), "Streaming query is not supported") {
 			// INSERT, SET, DDL…: not streamable, and they return little.
-			return s.materialized(ctx, c, w, marked, format, values)
+			return s.materialized(ctx, c, w, query, format, values)
 		}
 		return err
 	}
@@ -275,8 +280,8 @@ func (s *Store) materialized(ctx context.Context, c *conn, w io.Writer, query, f
 	return nil
 }
 
-// newMarker returns a comment text unique to one query, to find it in
-// system.processes.
+// newMarker returns a log_comment unique to one query's session, to find
+// it in system.processes.
 func newMarker() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
@@ -290,7 +295,7 @@ func (s *Store) kill(marker string) {
 		return
 	}
 	defer s.closeDedicated(c)
-	r, err := s.runOn(c, "KILL QUERY WHERE query LIKE '%"+marker+"%' AND query NOT LIKE '%KILL QUERY%' ASYNC", "", nil)
+	r, err := s.runOn(c, "KILL QUERY WHERE Settings['log_comment'] = '"+marker+"' ASYNC", "", nil)
 	if err == nil {
 		r.release()
 	}

@@ -1,0 +1,223 @@
+package chhttp_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/chhttp"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+// The rows of the other county and the tables no county may read carry
+// these; no answer to a county token may contain them.
+var foreign = []string{"禹州外县机构", "SECRET-RAW-PAGE", "禹州拒收行"}
+
+// countyEndpoint serves a store shaped like creditsync's: institutions
+// and import_rejects with a county, raw_pages and counties without.
+func countyEndpoint(t *testing.T, opt chhttp.Options) (*httptest.Server, store.Store) {
+	t.Helper()
+	s := opt.Store
+	if s == nil {
+		s = storetest.OpenEmbedded(t)
+	}
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE TABLE institutions (uscc String, name String, county_code String) ENGINE = MergeTree ORDER BY uscc",
+		"INSERT INTO institutions VALUES ('A1', '魏都本县机构', '411002'), ('A2', '魏都第二机构', '411002'), ('B1', '禹州外县机构', '411081')",
+		"CREATE TABLE import_rejects (file String, line UInt32, reason String, county_code String) ENGINE = MergeTree ORDER BY (file, line)",
+		"INSERT INTO import_rejects VALUES ('a.csv', 2, '魏都拒收行', '411002'), ('b.csv', 3, '禹州拒收行', '411081')",
+		"CREATE TABLE raw_pages (url String, body String) ENGINE = MergeTree ORDER BY url",
+		"INSERT INTO raw_pages VALUES ('http://x/1', 'SECRET-RAW-PAGE')",
+		"CREATE TABLE counties (code String, cname String) ENGINE = MergeTree ORDER BY code",
+		"INSERT INTO counties VALUES ('411081', '禹州外县机构')",
+	} {
+		if err := s.Exec(ctx, q, nil); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	opt.Store = s
+	if opt.Auth == nil {
+		opt.Auth = func(tok string) (string, string, bool) {
+			switch tok {
+			case cityToken:
+				return "city", "", true
+			case countyToken:
+				return "魏都区", "411002", true
+			case otherCountyToken:
+				return "禹州市", "411081", true
+			}
+			return "", "", false
+		}
+	}
+	opt.Counties = []string{"411002", "411081"}
+	opt.TimeZone = "Asia/Shanghai"
+	if opt.MaxExecutionTime == 0 {
+		opt.MaxExecutionTime = time.Minute
+	}
+	h, err := chhttp.New(ctx, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, c := range opt.Counties {
+			_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS "+h.ScopedDatabase(c), nil)
+		}
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, s
+}
+
+const otherCountyToken = "other-county-token-0123456789"
+
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func post(t *testing.T, srv *httptest.Server, token, query string, params url.Values) answer {
+	t.Helper()
+	u := srv.URL + "/"
+	if params != nil {
+		u += "?" + params.Encode()
+	}
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(query))
+	req.Header.Set("X-ClickHouse-Key", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, resp.Header, string(b)}
+}
+
+// adversarialCases writes every way we know to reach beyond a county's
+// views, each in many shapes. main is the store's database, other the
+// other county's scoped database.
+func adversarialCases(main, other string) []string {
+	tables := []string{
+		main + ".institutions", main + ".raw_pages", main + ".import_rejects", main + ".counties",
+		"`" + main + "`.`institutions`", `"` + main + `"."raw_pages"`, main + " . institutions", main + "./*x*/institutions",
+		other + ".institutions", other + ".import_rejects",
+		"system.tables", "system.processes", "system.columns", "system.databases", "system.parts", "system.query_log",
+		"information_schema.tables", "INFORMATION_SCHEMA.COLUMNS",
+	}
+	shapes := []string{
+		"SELECT * FROM %s",
+		"SELECT uscc,name,county_code -- FORMAT TSV SETTINGS\nFROM %s WHERE county_code = toString(411081)",
+		"SELECT * -- FORMAT TSV SETTINGS\nFROM %s",
+		"SELECT * FROM /* FORMAT JSON */ %s",
+		"select * from %s format JSON",
+		"WITH v AS (SELECT * FROM %s) SELECT * FROM v",
+		"WITH institutions AS (SELECT * FROM %s) SELECT * FROM institutions",
+		"SELECT * FROM (SELECT * FROM %s)",
+		"SELECT * FROM institutions WHERE uscc IN (SELECT uscc FROM %s)",
+		"SELECT uscc FROM institutions UNION ALL SELECT * FROM %s",
+		"SELECT uscc FROM institutions INTERSECT SELECT uscc FROM %s",
+		"SELECT * FROM institutions AS a JOIN %s AS b ON 1",
+		"SELECT (SELECT groupArray(toString(tuple(*))) FROM %s)",
+		"SELECT throwIf(1, (SELECT any(toString(tuple(*))) FROM %s))",
+		"SELECT 1; SELECT * FROM %s",
+		"SELECT * FROM %s SETTINGS readonly = 0",
+		"DESCRIBE TABLE %s",
+	}
+	var out []string
+	for _, t := range tables {
+		for _, s := range shapes {
+			out = append(out, fmt.Sprintf(s, t))
+		}
+	}
+	functions := []string{
+		"merge('" + main + "', '.*')", "merge(REGEXP('.*'), 'institutions')", "view(SELECT * FROM " + main + ".raw_pages)",
+		"file('/etc/passwd', 'LineAsString')", "url('http://127.0.0.1:1/', 'CSV', 'a String')", "remote('127.0.0.1', " + main + ".institutions)",
+		"cluster('default', " + main + ".institutions)", "s3('http://127.0.0.1:1/x.csv')", "executable('id', 'TSV', 'a String')",
+		"viewIfPermitted(SELECT * FROM " + main + ".raw_pages ELSE null('a String'))", "input('a String')", "format(TSV, 'a')",
+		"mysql('127.0.0.1:1', 'd', 't', 'u', 'p')", "loop(" + main + ".institutions)",
+	}
+	for _, f := range functions {
+		for _, s := range []string{"SELECT * FROM %s", "SELECT * FROM institutions WHERE uscc IN (SELECT * FROM %s)", "WITH x AS (SELECT * FROM %s) SELECT * FROM x", "DESCRIBE %s"} {
+			out = append(out, fmt.Sprintf(s, f))
+		}
+	}
+	for _, f := range []string{"dictGet('" + main + ".d', 'name', 1)", "DICTGET('d', 'n', 1)", "dictHas('d', 1)", "joinGet('" + main + ".j', 'v', 1)",
+		"file('/etc/passwd')", "hasColumnInTable('" + main + "', 'raw_pages', 'body')", "getServerSetting('path')", "showCertificate()"} {
+		for _, s := range []string{"SELECT %s", "SELECT uscc, %s FROM institutions", "WITH %s AS v SELECT v"} {
+			out = append(out, fmt.Sprintf(s, f))
+		}
+	}
+	return append(out,
+		"SELECT * FROM institutions INTO OUTFILE '/tmp/creditsync-adversarial.tsv'",
+		"SELECT * FROM institutions INTO OUTFILE '/tmp/creditsync-adversarial.tsv' APPEND",
+		"SELECT 1 INTO OUTFILE '/tmp/creditsync-adversarial.gz' COMPRESSION 'gzip'",
+		"SHOW TABLES INTO OUTFILE '/tmp/creditsync-adversarial.tsv'",
+		"INSERT INTO FUNCTION file('/tmp/creditsync-adversarial.tsv', 'TSV') SELECT * FROM institutions",
+		"KILL QUERY WHERE 1", "KILL QUERY WHERE user = 'default' SYNC", "KILL MUTATION WHERE 1",
+		"SYSTEM FLUSH LOGS", "SYSTEM SHUTDOWN", "SYSTEM DROP DNS CACHE",
+		"SET readonly = 0", "SET max_result_rows = 0",
+		"INSERT INTO institutions VALUES ('X', 'x', '411002')", "ALTER TABLE institutions DELETE WHERE 1",
+		"DROP TABLE institutions", "TRUNCATE TABLE institutions", "CREATE TABLE t (a Int8) ENGINE = Memory",
+		"CREATE VIEW v AS SELECT * FROM "+main+".raw_pages", "OPTIMIZE TABLE institutions", "BACKUP TABLE institutions TO File('x')",
+		"SHOW DATABASES", "SHOW TABLES FROM "+main, "SHOW TABLES FROM "+other, "SHOW CREATE TABLE "+main+".raw_pages",
+		"SHOW CREATE TABLE institutions", "EXISTS TABLE "+main+".raw_pages", "SHOW PROCESSLIST", "SHOW GRANTS", "SHOW USERS",
+		"EXPLAIN SELECT * FROM "+main+".raw_pages", "EXPLAIN AST SELECT 1; SELECT * FROM "+main+".raw_pages",
+		"USE "+main, "ATTACH TABLE x", "GRANT SELECT ON *.* TO default", "CREATE USER u", "EXECUTE AS default SELECT 1",
+	)
+}
+
+// TestCountyIsolationHolds sends each attempt with a county token to the
+// endpoint: every one is refused, and no answer holds the other county's
+// rows; the positive controls answer with the county's own.
+func TestCountyIsolationHolds(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	main := s.Database()
+	cases := adversarialCases(main, main+"_county_411081")
+	if len(cases) < 200 {
+		t.Fatalf("only %d attempts", len(cases))
+	}
+	for _, q := range cases {
+		a := post(t, srv, countyToken, q, nil)
+		if a.status == http.StatusOK {
+			t.Errorf("allowed: %s\n%.300s", q, a.body)
+		}
+		if a.header.Get("X-ClickHouse-Exception-Code") == "" {
+			t.Errorf("refused without X-ClickHouse-Exception-Code: %s: %d", q, a.status)
+		}
+		for _, f := range foreign {
+			if strings.Contains(a.body, f) {
+				t.Errorf("%s: the answer holds %q: %.300s", q, f, a.body)
+			}
+		}
+	}
+	for q, want := range map[string]string{
+		"SELECT count() FROM institutions":                                                   "2\n",
+		"SELECT uscc -- FORMAT TSV SETTINGS\nFROM institutions ORDER BY uscc":                "A1\nA2\n",
+		"WITH institutions AS (SELECT * FROM institutions) SELECT count() FROM institutions": "2\n",
+		"SELECT reason FROM import_rejects":                                                  "魏都拒收行\n",
+		"SELECT uscc FROM " + main + "_county_411002.institutions WHERE uscc = 'A1'":         "A1\n",
+		"SELECT count() FROM institutions WHERE uscc IN (SELECT uscc FROM institutions)":     "2\n",
+		"select toUInt8(sum(number)) AS n from numbers(4) format JSONEachRow":                "{\"n\":6}\n",
+		"SHOW TABLES":                            "import_rejects\ninstitutions\n",
+		"DESCRIBE TABLE institutions FORMAT TSV": "uscc\tString\t\t\t\t\t\nname\tString\t\t\t\t\t\ncounty_code\tString\t\t\t\t\t\n",
+	} {
+		if a := post(t, srv, countyToken, q, nil); a.status != http.StatusOK || a.body != want {
+			t.Errorf("control %q: %d %q, want %q", q, a.status, a.body, want)
+		}
+	}
+	// The other county's token, and the city's, read their own.
+	if a := post(t, srv, otherCountyToken, "SELECT name FROM institutions", nil); a.body != "禹州外县机构\n" {
+		t.Errorf("the other county reads %d %q", a.status, a.body)
+	}
+	if a := post(t, srv, cityToken, "SELECT count() FROM raw_pages", nil); a.body != "1\n" {
+		t.Errorf("the city reads raw_pages: %d %q", a.status, a.body)
+	}
+}

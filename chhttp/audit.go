@@ -1,0 +1,73 @@
+package chhttp
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// AuditRecord is what the audit trail keeps of one request to the
+// endpoint: who asked (the token's name, never the token), what, and how
+// it ended.
+type AuditRecord struct {
+	At       time.Time
+	Token    string // the credential's name; "(none)" when none was accepted
+	County   string // the token's county, "" for the city
+	Remote   string // the client's address
+	QueryID  string
+	Query    string // cut to maxAuditQuery bytes
+	Kind     string // SELECT, DESCRIBE, KILL QUERY, … as the engine parsed it
+	Outcome  string // ok | denied | error | cancelled
+	Error    string
+	ReadRows uint64
+	// ResultBytes is the size of the answer written.
+	ResultBytes uint64
+	Duration    time.Duration
+
+	streamed bool // the error was written into a started answer
+}
+
+// maxAuditQuery bounds the query text kept in the trail and the log.
+const maxAuditQuery = 4096
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func (h *Handler) audit(ctx context.Context, rec *AuditRecord) {
+	rec.Query = truncate(rec.Query, maxAuditQuery)
+	rec.Error = truncate(rec.Error, maxAuditQuery)
+	h.opt.Log.Info("sql query", "token", rec.Token, "scope", firstOf(rec.County, "city"), "remote", rec.Remote,
+		"query_id", rec.QueryID, "kind", rec.Kind, "outcome", rec.Outcome, "read_rows", rec.ReadRows,
+		"result_bytes", rec.ResultBytes, "duration", rec.Duration.Round(time.Millisecond), "query", truncate(rec.Query, 300), "error", truncate(rec.Error, 300))
+	if h.opt.Audit != nil {
+		h.opt.Audit(context.WithoutCancel(ctx), *rec)
+	}
+}
+
+// StoreAudit returns an audit sink that appends records to the table
+// sql_audit of s (sql/migrations/0090_sql_audit.sql). Its county_code makes
+// the endpoint's scoped views show a county token its own records; the
+// city token reads them all. A record that cannot be written is logged.
+func StoreAudit(s store.Store, log func(msg string, args ...any)) func(context.Context, AuditRecord) {
+	columns := []string{"at", "token", "county_code", "remote", "query_id", "query", "kind", "outcome", "error", "read_rows", "result_bytes", "duration_ms"}
+	return func(ctx context.Context, r AuditRecord) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		row := []any{r.At, r.Token, r.County, r.Remote, r.QueryID, r.Query, r.Kind, r.Outcome, r.Error, r.ReadRows, r.ResultBytes, uint64(r.Duration.Milliseconds())}
+		var rows iter.Seq2[[]any, error] = func(yield func([]any, error) bool) { yield(row, nil) }
+		if _, err := s.Insert(ctx, "sql_audit", columns, rows); err != nil && log != nil {
+			log("sql audit: record not written", "query_id", r.QueryID, "error", fmt.Sprint(err))
+		}
+	}
+}

@@ -1,0 +1,252 @@
+package chhttp_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/xuchang-hrss/creditsync/chhttp"
+	"github.com/xuchang-hrss/creditsync/peer"
+	"github.com/xuchang-hrss/creditsync/serve"
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+// failsMidStream fails after more than the endpoint holds back (64 KiB),
+// so that the 200 is gone when the error comes.
+const failsMidStream = "SELECT number, repeat('x', 100) AS pad, throwIf(number = 200000, 'boom at row 200000') FROM numbers(300000)"
+
+// jsClient runs the official JS client (installed by make setup).
+func jsClient(t *testing.T, srv string, token, query string) map[string]any {
+	t.Helper()
+	modules, err := filepath.Abs("../tools/jsclient/node_modules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(modules, "@clickhouse/client/package.json")); err != nil {
+		t.Fatalf("@clickhouse/client is not installed: run make setup (scripts/install-jsclient.sh): %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "testdata/jsclient.cjs", srv, token, query)
+	cmd.Env = append(os.Environ(), "JSCLIENT_MODULES="+modules)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	var res map[string]any
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("node printed %q: %v", out, err)
+	}
+	return res
+}
+
+// An error after the first rows must reach the official clients as an
+// error, not as rows or as a garbled value.
+func TestMidStreamErrorIsRaisedByClients(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	res := jsClient(t, srv.URL, cityToken, failsMidStream)
+	if msg, _ := res["error"].(string); !strings.Contains(msg, "boom at row 200000") {
+		t.Errorf("JS client: %v, want the engine's error raised", res)
+	}
+	if res := jsClient(t, srv.URL, cityToken, "SELECT number FROM numbers(300000)"); res["rows"] != float64(300000) {
+		t.Errorf("JS client without an error: %v", res)
+	}
+
+	conn := open(t, srv, cityToken)
+	rows, err := conn.Query(context.Background(), failsMidStream)
+	if err == nil {
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		err = rows.Err()
+		rows.Close()
+		if err == nil {
+			t.Fatalf("clickhouse-go read %d rows and no error", n)
+		}
+	}
+	var ex *clickhouse.Exception
+	if !errors.As(err, &ex) || ex.Code != 395 {
+		t.Errorf("clickhouse-go: %v, want a *clickhouse.Exception with code 395", err)
+	}
+
+	// Plain HTTP: the block is tagged with the header's tag.
+	a := post(t, srv, cityToken, failsMidStream, nil)
+	tag := a.header.Get("X-ClickHouse-Exception-Tag")
+	if a.status != 200 || tag == "" || !strings.HasSuffix(a.body, tag+"\r\n__exception__\r\n") || !strings.Contains(a.body, "\r\n__exception__\r\n"+tag+"\r\nCode: 395.") {
+		t.Errorf("mid-stream block: status %d, tag %q, ends %q", a.status, tag, a.body[max(0, len(a.body)-200):])
+	}
+	// wait_end_of_query=1: the status is final.
+	a = post(t, srv, cityToken, failsMidStream, url.Values{"wait_end_of_query": {"1"}})
+	if a.status != 500 || a.header.Get("X-ClickHouse-Exception-Code") != "395" || !strings.HasPrefix(a.body, "Code: 395.") {
+		t.Errorf("wait_end_of_query=1: %d %v %.200q", a.status, a.header, a.body)
+	}
+	a = post(t, srv, cityToken, "SELECT number FROM numbers(300000)", url.Values{"wait_end_of_query": {"1"}})
+	if a.status != 200 || strings.Count(a.body, "\n") != 300000 {
+		t.Errorf("wait_end_of_query=1 without an error: %d, %d lines", a.status, strings.Count(a.body, "\n"))
+	}
+}
+
+// No token writes a file on the host.
+func TestIntoOutfileIsRefused(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	dir := t.TempDir()
+	for _, tok := range []string{cityToken, countyToken} {
+		for i, q := range []string{
+			"SELECT * FROM institutions INTO OUTFILE '%s'",
+			"SELECT * FROM institutions INTO OUTFILE '%s' APPEND",
+			"SELECT * FROM institutions INTO OUTFILE '%s' TRUNCATE FORMAT CSV",
+			"SELECT 1 INTO OUTFILE '%s' COMPRESSION 'gzip'",
+			"SHOW TABLES INTO OUTFILE '%s'",
+			"DESCRIBE institutions INTO OUTFILE '%s'",
+			"INSERT INTO FUNCTION file('%s', 'TSV') SELECT * FROM institutions",
+		} {
+			file := filepath.Join(dir, strings.ReplaceAll(tok[:4], "-", "")+string(rune('a'+i)))
+			q := strings.ReplaceAll(q, "%s", file)
+			a := post(t, srv, tok, q, nil)
+			if a.status == 200 || a.header.Get("X-ClickHouse-Exception-Code") == "" {
+				t.Errorf("%s: %d %q", q, a.status, a.body)
+			}
+			if _, err := os.Stat(file); err == nil {
+				t.Errorf("%s wrote %s", q, file)
+			}
+		}
+	}
+}
+
+// A token cancels its own query by query_id; not another's, not the
+// store's own work (the nightly run), and never with KILL QUERY WHERE 1.
+func TestCancellationBelongsToTheOwner(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	const long = "SELECT count() FROM numbers(100000000000) WHERE NOT ignore(sipHash64(number))"
+	started := make(chan struct{})
+	var wg sync.WaitGroup
+	var countyAnswer answer
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		close(started)
+		countyAnswer = post(t, srv, countyToken, long, url.Values{"query_id": {"county-long-1"}})
+	}()
+	// The store's own work, as the nightly run does it, beside them.
+	nightly := make(chan error, 1)
+	go func() {
+		_, err := s.Query(context.Background(), "SELECT count() FROM numbers(300000000) WHERE NOT ignore(sipHash64(number))", nil)
+		nightly <- err
+	}()
+	<-started
+	time.Sleep(500 * time.Millisecond)
+	for _, q := range []string{"KILL QUERY WHERE 1", "KILL QUERY WHERE query_id = 'county-long-1'"} {
+		if a := post(t, srv, cityToken, q, nil); a.status != http.StatusForbidden || a.header.Get("X-ClickHouse-Exception-Code") != "497" {
+			t.Errorf("city %s: %d %q", q, a.status, a.body)
+		}
+	}
+	if a := post(t, srv, otherCountyToken, "KILL QUERY WHERE query_id = 'county-long-1'", nil); a.status != http.StatusForbidden {
+		t.Errorf("another county killed the query: %d %q", a.status, a.body)
+	}
+	if a := post(t, srv, countyToken, "SELECT 1", url.Values{"query_id": {"county-long-1"}}); a.header.Get("X-ClickHouse-Exception-Code") != "216" {
+		t.Errorf("a second query with a running id: %d %q", a.status, a.body)
+	}
+	a := post(t, srv, countyToken, "KILL QUERY WHERE query_id = 'county-long-1' SYNC", nil)
+	if a.status != 200 || !strings.Contains(a.body, "county-long-1") {
+		t.Errorf("the owner's KILL: %d %q", a.status, a.body)
+	}
+	wg.Wait()
+	if countyAnswer.status == 200 && !strings.Contains(countyAnswer.body, "__exception__") {
+		t.Errorf("the killed query answered %d %q", countyAnswer.status, countyAnswer.body)
+	}
+	if err := <-nightly; err != nil {
+		t.Errorf("the store's own query was cancelled: %v", err)
+	}
+}
+
+// Every request leaves an audit row, refused ones included, which the
+// city token can read.
+func TestAuditRowOfARefusedQuery(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	createAuditTable(t, s)
+	srv, _ := countyEndpoint(t, chhttp.Options{Store: s, Audit: chhttp.StoreAudit(s, nil)})
+	q := "SELECT * FROM " + s.Database() + ".raw_pages"
+	if a := post(t, srv, countyToken, q, url.Values{"query_id": {"audit-probe-1"}}); a.status != http.StatusForbidden {
+		t.Fatalf("refused query answered %d", a.status)
+	}
+	a := post(t, srv, cityToken, "SELECT token, county_code, outcome, kind, query, error != '' FROM sql_audit WHERE query_id = 'audit-probe-1' FORMAT TSV", nil)
+	want := "魏都区\t411002\tdenied\t\t" + strings.ReplaceAll(q, "\t", "\\t") + "\t1\n"
+	if a.status != 200 || a.body != want {
+		t.Errorf("audit row: %d %q, want %q", a.status, a.body, want)
+	}
+	// The county reads its own rows, not the city's.
+	a = post(t, srv, countyToken, "SELECT DISTINCT token FROM sql_audit ORDER BY token FORMAT TSV", nil)
+	if a.status != 200 || a.body != "魏都区\n" {
+		t.Errorf("county's audit rows: %d %q", a.status, a.body)
+	}
+}
+
+// Wrong tokens from one client do not lock out another, even behind one
+// proxy; the throttled client gets 429 with Retry-After.
+func TestWrongTokensDoNotLockOutOthers(t *testing.T) {
+	proxies, _ := peer.ParseProxies([]string{"127.0.0.1"})
+	srv, _ := countyEndpoint(t, chhttp.Options{Throttle: serve.NewThrottle(), Proxies: proxies})
+	from := func(addr, token string) answer {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("SELECT 1"))
+		req.Header.Set("X-ClickHouse-Key", token)
+		req.Header.Set("X-Forwarded-For", addr)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return answer{status: resp.StatusCode, header: resp.Header}
+	}
+	if a := from("198.51.100.2", countyToken); a.status != 200 {
+		t.Fatalf("valid token: %d", a.status)
+	}
+	for i := range 40 {
+		from("198.51.100.1", "wrong-token-guess-"+strings.Repeat("x", i))
+	}
+	a := from("198.51.100.1", otherCountyToken)
+	if a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
+		t.Errorf("the guessing address: %d, Retry-After %q; want 429 with Retry-After", a.status, a.header.Get("Retry-After"))
+	}
+	if a := from("198.51.100.2", countyToken); a.status != 200 {
+		t.Errorf("another address's valid token: %d", a.status)
+	}
+	if a := from("198.51.100.3", cityToken); a.status != 200 {
+		t.Errorf("a third address's valid token: %d", a.status)
+	}
+}
+
+// createAuditTable runs the migration that creates sql_audit, as the
+// daemon's store has it.
+func createAuditTable(t *testing.T, s store.Store) {
+	t.Helper()
+	ms, err := sql.Migrations(sql.Target{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Name != "sql_audit" {
+			continue
+		}
+		for _, q := range m.Statements {
+			if err := s.Exec(context.Background(), q, nil); err != nil {
+				t.Fatalf("%s: %v", m.Name, err)
+			}
+		}
+		return
+	}
+	t.Fatal("no sql_audit migration")
+}

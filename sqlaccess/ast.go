@@ -1,0 +1,70 @@
+package sqlaccess
+
+import (
+	"fmt"
+	"strings"
+)
+
+// node is one node of the engine's syntax tree as EXPLAIN AST prints it:
+// one node a line, indented one space a level, "Kind [name] [(children N)]".
+type node struct {
+	kind     string // SelectWithUnionQuery, TableIdentifier, Function, Literal, …
+	name     string // what follows the kind: an identifier, a function's name, a literal
+	parent   *node
+	children []*node
+}
+
+// parseAST reads EXPLAIN AST's output (TSVRaw) into a tree. Anything it
+// cannot place is an error, never a guess: a decision is only made on a
+// tree read whole.
+func parseAST(dump string) (*node, error) {
+	lines := strings.Split(strings.TrimRight(dump, "\n"), "\n")
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) == "" {
+		return nil, fmt.Errorf("the engine printed no syntax tree")
+	}
+	var root *node
+	var stack []*node // stack[d] is the last node seen at depth d
+	for i, line := range lines {
+		depth := len(line) - len(strings.TrimLeft(line, " "))
+		text := strings.TrimSpace(line)
+		if text == "" {
+			return nil, fmt.Errorf("syntax tree line %d is empty", i+1)
+		}
+		if j := strings.LastIndex(text, " (children "); j > 0 && strings.HasSuffix(text, ")") {
+			text = text[:j]
+		}
+		// "… (alias a)" follows a named node; the alias is the query's own.
+		if j := strings.LastIndex(text, " (alias "); j > 0 && strings.HasSuffix(text, ")") {
+			text = text[:j]
+		}
+		kind, name, _ := strings.Cut(text, " ")
+		n := &node{kind: kind, name: name}
+		switch {
+		case i == 0:
+			if depth != 0 {
+				return nil, fmt.Errorf("syntax tree starts indented")
+			}
+			root = n
+		case depth < 1 || depth > len(stack):
+			return nil, fmt.Errorf("syntax tree line %d is indented %d under depth %d", i+1, depth, len(stack)-1)
+		default:
+			n.parent = stack[depth-1]
+			n.parent.children = append(n.parent.children, n)
+		}
+		stack = append(stack[:depth], n)
+	}
+	return root, nil
+}
+
+// walk calls f for n and every node below it.
+func (n *node) walk(f func(*node) error) error {
+	if err := f(n); err != nil {
+		return err
+	}
+	for _, c := range n.children {
+		if err := c.walk(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,293 @@
+package sqlaccess_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/sqlaccess"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+// scoped is a store with a main database holding two counties' rows and a
+// county database of views over one of them, as the SQL endpoint makes.
+type scoped struct {
+	s              store.Store
+	main, countyDB string
+	countyPolicy   sqlaccess.Policy
+	cityPolicy     sqlaccess.Policy
+	countySession  store.FormatOptions
+	citySession    store.FormatOptions
+	otherCountyDB  string
+	foreignSecrets []string
+}
+
+// setup makes the fixture for one test (or one fuzz target, whose inputs
+// share it).
+func setup(t testing.TB) *scoped {
+	t.Helper()
+	var fixture *scoped
+	{
+		s := storetest.OpenEmbedded(t)
+		ctx := context.Background()
+		main := s.Database()
+		f := &scoped{s: s, main: main, countyDB: main + "_county_411002", otherCountyDB: main + "_county_411081",
+			foreignSecrets: []string{"禹州外县机构", "SECRET-RAW-PAGE"}}
+		for _, q := range []string{
+			"CREATE TABLE institutions (uscc String, name String, county_code String) ENGINE = MergeTree ORDER BY uscc",
+			"INSERT INTO institutions VALUES ('A1', '魏都本县机构', '411002'), ('B1', '禹州外县机构', '411081')",
+			"CREATE TABLE raw_pages (url String, body String) ENGINE = MergeTree ORDER BY url",
+			"INSERT INTO raw_pages VALUES ('u', 'SECRET-RAW-PAGE')",
+			"CREATE DATABASE " + f.countyDB,
+			"CREATE VIEW " + f.countyDB + ".institutions AS SELECT * FROM " + main + ".institutions WHERE county_code = '411002'",
+			"CREATE DATABASE " + f.otherCountyDB,
+			"CREATE VIEW " + f.otherCountyDB + ".institutions AS SELECT * FROM " + main + ".institutions WHERE county_code = '411081'",
+		} {
+			if err := s.Exec(ctx, q, nil); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		f.countyPolicy = sqlaccess.County("411002", f.countyDB)
+		f.cityPolicy = sqlaccess.City(main, f.countyDB, f.otherCountyDB)
+		f.countySession = store.FormatOptions{Database: f.countyDB, TimeZone: "Asia/Shanghai"}
+		f.citySession = store.FormatOptions{Database: main, TimeZone: "Asia/Shanghai"}
+		fixture = f
+	}
+	return fixture
+}
+
+func (f *scoped) county(q string) (sqlaccess.Statement, error) {
+	return sqlaccess.Check(context.Background(), f.s, f.countyPolicy, q, f.countySession)
+}
+
+func TestAllowedStatements(t *testing.T) {
+	f := setup(t)
+	for _, c := range []struct {
+		q      string
+		kind   sqlaccess.Kind
+		format string
+	}{
+		{"SELECT count() FROM institutions", sqlaccess.Select, ""},
+		{"SELECT uscc -- FORMAT TSV SETTINGS\nFROM institutions", sqlaccess.Select, ""},
+		{"select uscc from `institutions` format JSONEachRow", sqlaccess.Select, "JSONEachRow"},
+		{"WITH x AS (SELECT * FROM institutions) SELECT count() FROM x", sqlaccess.Select, ""},
+		{"SELECT * FROM " + f.countyDB + ".institutions UNION ALL SELECT * FROM institutions", sqlaccess.Select, ""},
+		{"SELECT number FROM numbers(3)", sqlaccess.Select, ""},
+		{"SELECT name FROM system.settings LIMIT 1", sqlaccess.Select, ""},
+		{"SELECT displayName(), version(), revision(), timezone()", sqlaccess.Select, ""},
+		{"DESCRIBE TABLE institutions", sqlaccess.Describe, ""},
+		{"SHOW TABLES", sqlaccess.ShowTables, ""},
+		{"KILL QUERY WHERE query_id = 'abc'", sqlaccess.KillQuery, ""},
+	} {
+		st, err := f.county(c.q)
+		if err != nil {
+			t.Errorf("%q: refused: %v", c.q, err)
+			continue
+		}
+		if st.Kind != c.kind || st.Format != c.format {
+			t.Errorf("%q: kind %q format %q, want %q %q", c.q, st.Kind, st.Format, c.kind, c.format)
+		}
+	}
+}
+
+func TestKillNamesOneQuery(t *testing.T) {
+	f := setup(t)
+	st, err := f.county("kill query where query_id = 'it''s-mine' sync")
+	if err != nil || st.KillQueryID != "it's-mine" {
+		t.Errorf("KILL QUERY by id: %+v, %v", st, err)
+	}
+	for _, q := range []string{"KILL QUERY WHERE 1", "KILL QUERY WHERE user = 'default'", "KILL QUERY WHERE query_id LIKE '%'",
+		"KILL QUERY WHERE query_id = 'a' OR 1", "KILL MUTATION WHERE 1", "KILL QUERY WHERE query_id = 'a' INTO OUTFILE '/tmp/x'"} {
+		if _, err := f.county(q); !isDenied(err) {
+			t.Errorf("%q: %v, want refused", q, err)
+		}
+	}
+}
+
+func isDenied(err error) bool {
+	var d *sqlaccess.Denied
+	return errors.As(err, &d)
+}
+
+// Refusals name what is not allowed.
+func TestRefusalsNameWhat(t *testing.T) {
+	f := setup(t)
+	for q, want := range map[string]string{
+		"SELECT * FROM " + f.main + ".raw_pages":             "reading " + f.main + ".raw_pages",
+		"SELECT 1 INTO OUTFILE '/tmp/x'":                     "INTO OUTFILE",
+		"SELECT * FROM file('/etc/passwd', 'LineAsString')":  "table function file",
+		"SELECT dictGet('d', 'a', 1)":                        "function dictGet",
+		"SELECT * FROM system.processes":                     "reading system.processes",
+		"SYSTEM FLUSH LOGS":                                  "statement of kind",
+		"SHOW DATABASES":                                     "SHOW DATABASES",
+		"SELECT * FROM " + f.otherCountyDB + ".institutions": "reading " + f.otherCountyDB + ".institutions",
+	} {
+		_, err := f.county(q)
+		if !isDenied(err) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want a refusal naming %q", q, err, want)
+		}
+	}
+	if _, err := f.county("SELECT 1; SELECT * FROM " + f.main + ".raw_pages"); err == nil || !strings.Contains(err.Error(), "Multi-statements") {
+		t.Errorf("two statements: %v, want the engine's refusal", err)
+	}
+}
+
+// The city token reads its databases but still writes nothing anywhere
+// and cancels nobody's queries.
+func TestCityPolicy(t *testing.T) {
+	f := setup(t)
+	city := func(q string) error {
+		_, err := sqlaccess.Check(context.Background(), f.s, f.cityPolicy, q, f.citySession)
+		return err
+	}
+	for _, q := range []string{"SELECT count() FROM raw_pages", "SELECT * FROM " + f.otherCountyDB + ".institutions",
+		"SELECT count() FROM system.processes", "SHOW DATABASES", "EXPLAIN SELECT 1", "SHOW CREATE TABLE institutions"} {
+		if err := city(q); err != nil {
+			t.Errorf("city %q: %v", q, err)
+		}
+	}
+	for _, q := range []string{"SELECT 1 INTO OUTFILE '/tmp/x'", "SELECT 1 INTO OUTFILE '/tmp/x' APPEND", "KILL QUERY WHERE 1",
+		"INSERT INTO FUNCTION file('/tmp/x', 'TSV') SELECT 1", "SYSTEM SHUTDOWN", "SET readonly = 0", "INSERT INTO raw_pages VALUES ('a', 'b')",
+		"SELECT * FROM file('/etc/passwd', 'LineAsString')", "SELECT * FROM url('http://127.0.0.1:1/', 'CSV')", "EXPLAIN SELECT 1 INTO OUTFILE '/tmp/x'",
+		"SHOW TABLES INTO OUTFILE '/tmp/x'", "DESCRIBE raw_pages INTO OUTFILE '/tmp/x'", "BACKUP TABLE raw_pages TO File('/tmp/b')"} {
+		if err := city(q); err == nil {
+			t.Errorf("city %q: allowed", q)
+		}
+	}
+}
+
+// rewrite writes q again with the same meaning: keywords in another case,
+// identifiers quoted, white space and comments between tokens. q's tokens
+// are separated by single spaces; string literals hold none.
+func rewrite(q string, r *rand.Rand) string {
+	toks := strings.Split(q, " ")
+	var b strings.Builder
+	gaps := []string{" ", "  ", "\n", "\t", " /* x */ ", " -- FORMAT TSV SETTINGS\n", "/**/", " /* FROM " + "system.tables */ "}
+	for i, tok := range toks {
+		if i > 0 {
+			b.WriteString(gaps[r.IntN(len(gaps))])
+		}
+		next := ""
+		if i+1 < len(toks) {
+			next = toks[i+1]
+		}
+		switch {
+		case keyword.MatchString(tok):
+			b.WriteString(recase(tok, r))
+		case identifier.MatchString(tok) && next != "(":
+			parts := strings.Split(tok, ".")
+			for j, p := range parts {
+				if j > 0 {
+					b.WriteString(".")
+				}
+				switch r.IntN(3) {
+				case 0:
+					b.WriteString(p)
+				case 1:
+					b.WriteString("`" + p + "`")
+				case 2:
+					b.WriteString(`"` + p + `"`)
+				}
+			}
+		default:
+			b.WriteString(tok)
+		}
+	}
+	return b.String()
+}
+
+var (
+	keyword    = regexp.MustCompile(`^(SELECT|FROM|WHERE|IN|AS|WITH|UNION|ALL|JOIN|USING|LIMIT|AND|OR|NOT|ORDER|BY|GROUP|DESCRIBE|TABLE|SHOW|TABLES)$`)
+	identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$`)
+)
+
+func recase(kw string, r *rand.Rand) string {
+	switch r.IntN(3) {
+	case 0:
+		return strings.ToLower(kw)
+	case 1:
+		return kw
+	}
+	b := []byte(strings.ToLower(kw))
+	for i := range b {
+		if r.IntN(2) == 0 {
+			b[i] = b[i] - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+// fuzzBases are statements, tokens separated by one space, with what the
+// county policy decides for them. MAIN and OTHER stand for the main
+// database and another county's.
+var fuzzBases = []struct {
+	q       string
+	allowed bool
+}{
+	{"SELECT uscc , name FROM institutions WHERE county_code = '411002'", true},
+	{"SELECT count ( ) FROM institutions AS i", true},
+	{"WITH v AS ( SELECT uscc FROM institutions ) SELECT * FROM v", true},
+	{"SELECT uscc FROM institutions WHERE uscc IN ( SELECT uscc FROM institutions ) LIMIT 5", true},
+	{"SELECT name FROM system.settings LIMIT 1", true},
+	{"SELECT number FROM numbers ( 3 ) AS n", true},
+	{"DESCRIBE TABLE institutions", true},
+	{"SELECT uscc , name , county_code FROM MAIN.institutions WHERE county_code = toString ( 411081 )", false},
+	{"SELECT * FROM MAIN.raw_pages", false},
+	{"SELECT * FROM OTHER.institutions", false},
+	{"WITH institutions AS ( SELECT * FROM MAIN.institutions ) SELECT * FROM institutions", false},
+	{"SELECT uscc FROM institutions UNION ALL SELECT uscc FROM MAIN.institutions", false},
+	{"SELECT uscc FROM institutions WHERE uscc IN MAIN.institutions", false},
+	{"SELECT uscc FROM institutions AS a JOIN MAIN.institutions AS b USING uscc", false},
+	{"SELECT * FROM system.tables", false},
+	{"SELECT * FROM merge ( 'MAIN' , 'institutions' )", false},
+	{"SELECT ( SELECT count ( ) FROM MAIN.raw_pages )", false},
+	{"DESCRIBE TABLE MAIN.raw_pages", false},
+	{"SHOW TABLES FROM MAIN", false},
+}
+
+func (f *scoped) base(i int) string {
+	q := strings.ReplaceAll(fuzzBases[i].q, "MAIN", f.main)
+	return strings.ReplaceAll(q, "OTHER", f.otherCountyDB)
+}
+
+// FuzzDecisionSurvivesRewrites: however a statement is written — comments,
+// case, white space, quoting — the county policy decides the same.
+func FuzzDecisionSurvivesRewrites(f *testing.F) {
+	for i := range fuzzBases {
+		f.Add(uint8(i), uint64(i)*7919)
+		f.Add(uint8(i), uint64(i)*104729+1)
+	}
+	fx := setup(f)
+	f.Fuzz(func(t *testing.T, which uint8, seed uint64) {
+		i := int(which) % len(fuzzBases)
+		q := rewrite(fx.base(i), rand.New(rand.NewPCG(seed, seed>>1)))
+		_, err := fx.county(q)
+		if fuzzBases[i].allowed && err != nil {
+			t.Fatalf("allowed statement refused once rewritten:\n%s\n%v", q, err)
+		}
+		if !fuzzBases[i].allowed && err == nil {
+			t.Fatalf("forbidden statement allowed once rewritten:\n%s", q)
+		}
+	})
+}
+
+// The bases decide as listed, written as they are.
+func TestFuzzBases(t *testing.T) {
+	f := setup(t)
+	for i, b := range fuzzBases {
+		_, err := f.county(f.base(i))
+		if b.allowed != (err == nil) {
+			t.Errorf("%q: allowed %v, err %v", f.base(i), b.allowed, err)
+		}
+		if !b.allowed && !isDenied(err) {
+			t.Errorf("%q: refused by %v, want a refusal of the policy", f.base(i), err)
+		}
+	}
+}
