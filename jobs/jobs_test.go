@@ -62,6 +62,8 @@ func TestRunnerRecordsSteps(t *testing.T) {
 		{"optional failure goes on", []jobs.Step{step("report", false, func() error { return boom }), step("grade", true, ok)}, false, "(run)=ok_with_errors report=failed grade=ok"},
 		{"required failure stops", []jobs.Step{step("sync", true, func() error { return boom }), step("grade", true, ok), step("report", false, ok)}, true, "(run)=failed sync=failed grade=skipped report=skipped"},
 		{"panic is recovered", []jobs.Step{step("grade", true, func() error { panic("nil map") }), step("report", false, ok)}, true, "(run)=failed grade=panicked report=skipped"},
+		{"degraded step goes on, run degraded", []jobs.Step{step("sync", true, func() error { return &jobs.DegradedError{Err: boom} }), step("grade", true, ok)}, true, "(run)=degraded sync=degraded grade=ok"},
+		{"required input missing, run failed", []jobs.Step{step("sync", true, func() error { return &jobs.DegradedError{Err: boom, Required: true} }), step("grade", true, ok)}, true, "(run)=failed sync=degraded grade=ok"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +71,7 @@ func TestRunnerRecordsSteps(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Run error = %v, want error %v", err, tt.wantErr)
 			}
-			if tt.wantErr && !errors.Is(err, jobs.ErrStepFailed) {
+			if tt.wantErr && !errors.Is(err, jobs.ErrStepFailed) && !errors.Is(err, jobs.ErrDegraded) {
 				t.Errorf("error %v is not ErrStepFailed", err)
 			}
 			if got := statuses(t, s, rep.RunID); got != tt.want {

@@ -45,7 +45,28 @@ const (
 	StatusFailed   = "failed"
 	StatusSkipped  = "skipped"
 	StatusPanicked = "panicked"
+	// StatusDegraded: the step did its work, but with an input it depends
+	// on missing (a source that failed): later steps still run, on the
+	// last good data, and the run ends degraded, or failed when the
+	// missing input was required (DegradedError.Required).
+	StatusDegraded = "degraded"
 )
+
+// DegradedError is a step's report that it finished without something it
+// depends on: a failed source whose last good data was used instead. It
+// does not stop the run, but the run does not end ok.
+type DegradedError struct {
+	Err error
+	// Required: what is missing is required (a source marked required),
+	// so the run ends failed, though its later steps ran.
+	Required bool
+}
+
+func (e *DegradedError) Error() string { return e.Err.Error() }
+func (e *DegradedError) Unwrap() error { return e.Err }
+
+// ErrDegraded is returned by Run when a step was degraded.
+var ErrDegraded = errors.New("the run is degraded")
 
 // StepResult is a step as it ran.
 type StepResult struct {
@@ -75,7 +96,7 @@ type Report struct {
 func (r Report) Failed() []StepResult {
 	var out []StepResult
 	for _, s := range r.Steps {
-		if s.Status == StatusFailed || s.Status == StatusPanicked {
+		if s.Status == StatusFailed || s.Status == StatusPanicked || s.Status == StatusDegraded {
 			out = append(out, s)
 		}
 	}
@@ -113,6 +134,8 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 		return rep, fmt.Errorf("record start of %s: %w", job, err)
 	}
 	var runErr error
+	var degraded []error
+	required := false
 	for i, st := range steps {
 		res := StepResult{Name: st.Name, Required: st.Required, Started: r.now()}
 		if runErr != nil || ctx.Err() != nil {
@@ -136,9 +159,20 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 		log.Info("step started", "step", st.Name)
 		out, err, panicked := runStep(ctx, st)
 		res.Finished, res.Counts, res.Summary, res.Detail = r.now(), out.Counts, out.Summary, out.Detail
+		var de *DegradedError
 		switch {
 		case panicked:
 			res.Status, res.Error = StatusPanicked, err.Error()
+		case errors.As(err, &de):
+			res.Status, res.Error = StatusDegraded, err.Error()
+			degraded = append(degraded, fmt.Errorf("%s: %w", st.Name, err))
+			required = required || de.Required
+			log.Warn("step degraded", "step", st.Name, "required_input", de.Required, "err", err)
+			rep.Steps = append(rep.Steps, res)
+			if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
+				log.Error("could not record step", "step", st.Name, "err", rerr)
+			}
+			continue
 		case err != nil:
 			res.Status, res.Error = StatusFailed, err.Error()
 		default:
@@ -159,9 +193,18 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 	}
 	rep.Finished = r.now()
 	rep.Status = StatusOK
-	if runErr != nil {
+	switch {
+	case runErr != nil:
 		rep.Status = StatusFailed
-	} else if len(rep.Failed()) > 0 {
+	case len(degraded) > 0:
+		// Later steps ran on the last good data, but the run must not
+		// read as ok: an alert on the job is how anyone learns of it.
+		rep.Status = StatusDegraded
+		if required {
+			rep.Status = StatusFailed
+		}
+		runErr = fmt.Errorf("%w: %w", ErrDegraded, errors.Join(degraded...))
+	case len(rep.Failed()) > 0:
 		rep.Status = "ok_with_errors"
 	}
 	total := map[string]int64{"steps": int64(len(steps)), "failed": int64(len(rep.Failed()))}

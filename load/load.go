@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -483,4 +484,47 @@ func newBatchID(t time.Time) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return t.Format("20060102T150405") + "_" + hex.EncodeToString(b[:])
+}
+
+// leftoverName is the name of a stage or ready table as LoadParsed makes
+// them; anything else in the list of leftovers is not dropped.
+var leftoverName = regexp.MustCompile(`^_(stage|ready)_[A-Za-z0-9_]+$`)
+
+// SweepLeftovers drops the stage and ready tables of loads that never
+// finished: a loader killed with -9 or crashed leaves them behind, since
+// only a running loader drops its own. Call it only under the jobs lease,
+// when no other loader can be at work in the database. It returns the
+// tables dropped.
+func SweepLeftovers(ctx context.Context, s store.Store) ([]string, error) {
+	t := sql.Target{Cluster: s.Cluster()}
+	rows, err := s.Query(ctx, sql.MustQuery(t, "load/leftover_tables"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("find tables of unfinished loads: %w", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find tables of unfinished loads: %w", err)
+		}
+		if leftoverName.MatchString(n) {
+			names = append(names, n)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("find tables of unfinished loads: %w", err)
+	}
+	var dropped []string
+	for _, n := range names {
+		q, err := sql.QueryWith(t, "load/drop_leftover", map[string]any{"Table": n})
+		if err != nil {
+			return dropped, err
+		}
+		if err := s.Exec(ctx, q, nil); err != nil {
+			return dropped, fmt.Errorf("drop %s, left by an unfinished load: %w", n, err)
+		}
+		dropped = append(dropped, n)
+	}
+	return dropped, nil
 }

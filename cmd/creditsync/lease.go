@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/load"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/lease"
 )
@@ -25,11 +27,24 @@ func (a *app) withJobsLease(ctx context.Context, s store.Store, what string) (st
 	if err != nil {
 		if errors.Is(err, lease.ErrHeld) {
 			return nil, nil, &lockedError{&store.Error{Op: what, Err: err,
-				Hint: "wait for it to finish; if that process died, its lease lapses within " + lease.DefaultTTL.String()}}
+				Hint: "wait for it to finish; a holder on this host that died is taken over at once, one on another host lapses within " + lease.DefaultTTL.String() + " (or run `creditsync init --unlock` once you know it is dead)"}}
 		}
 		return nil, nil, err
 	}
-	return l.Fenced(s), func() error { return l.Release(context.WithoutCancel(ctx)) }, nil
+	release := func() error { return l.Release(context.WithoutCancel(ctx)) }
+	for _, dead := range l.TookOver() {
+		fmt.Fprintf(a.stderr, "took over the jobs lease of %s\n", dead)
+	}
+	// Holding the jobs lease, no other loader is at work: stage tables in
+	// the database are a dead process's, and would otherwise stay.
+	dropped, err := load.SweepLeftovers(ctx, l.Fenced(s))
+	if err != nil {
+		return nil, nil, errors.Join(err, release())
+	}
+	if len(dropped) > 0 {
+		fmt.Fprintf(a.stderr, "dropped %d table(s) left by an unfinished load: %s\n", len(dropped), strings.Join(dropped, ", "))
+	}
+	return l.Fenced(s), release, nil
 }
 
 // daemonLeaseWait is how long a command the daemon runs waits for the

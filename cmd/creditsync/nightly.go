@@ -46,7 +46,7 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 	if !d.on.IsZero() {
 		today = grade.Date(d.on)
 	}
-	var stale []string // sources behind but within their allowed staleness
+	var stale []string // sources behind but within their allowed staleness, with their lists and ages
 	var rulesErr error
 	if d.rules == nil {
 		d.rules, rulesErr = grade.Load(os.Getenv("CREDITSYNC_RULES"))
@@ -146,8 +146,10 @@ func (a *app) nightlySyncConfig(d nightlyDeps) (srcsync.Config, bool, error) {
 }
 
 // syncAll syncs every source. A failing source leaves its previous data
-// in place and is reported stale; the step fails — and grading does not
-// run — only when a source is staler than its allowed maximum.
+// in place and is reported stale; the step is then degraded (the run goes
+// on, grading on the last good data, and ends degraded, or failed when the
+// source is required). The step fails — and grading does not run — when a
+// source is staler than its allowed maximum.
 func syncAll(ctx context.Context, a *app, s store.Store, cfg srcsync.Config, now time.Time) (jobs.Outcome, []string, error) {
 	results, syncErr := srcsync.Run(ctx, s, cfg, srcsync.Options{Logger: a.log, Now: func() time.Time { return now }})
 	out := jobs.Outcome{Counts: map[string]int64{}, Detail: results}
@@ -186,9 +188,21 @@ func syncAll(ctx context.Context, a *app, s store.Store, cfg srcsync.Config, now
 		desc := fmt.Sprintf("%s (%s, max %s)", st.Source, age, st.MaxStaleness)
 		tooStale = append(tooStale, desc)
 	}
+	required := map[string]bool{}
+	for _, src := range cfg.Sources {
+		required[src.Name] = src.Required
+	}
+	var failed []string
+	anyRequired := false
 	for _, r := range results {
-		if r.Err != nil && !containsPrefix(tooStale, r.Source+" ") {
-			stale = append(stale, r.Source)
+		if r.Err == nil {
+			continue
+		}
+		first, _, _ := strings.Cut(r.Err.Error(), "\n")
+		failed = append(failed, first)
+		anyRequired = anyRequired || required[r.Source]
+		if !containsPrefix(tooStale, r.Source+" ") {
+			stale = append(stale, fmt.Sprintf("%s (%s list, %s)", r.Source, r.List, dataAge(r.LastSuccess, now)))
 		}
 	}
 	sort.Strings(stale)
@@ -197,7 +211,21 @@ func syncAll(ctx context.Context, a *app, s store.Store, cfg srcsync.Config, now
 	if len(tooStale) > 0 {
 		return out, stale, fmt.Errorf("sources staler than allowed, grading would use data that cannot be trusted: %s; fix the sources (creditsync sources) or raise max_staleness", strings.Join(tooStale, "; "))
 	}
+	if len(failed) > 0 {
+		// The run goes on with the last good data, but it is not ok: the
+		// failure must reach the job's status, exit code and alerts.
+		return out, stale, &jobs.DegradedError{Required: anyRequired,
+			Err: fmt.Errorf("%s failed; their last good data is used: %s", countOf(len(failed), "source"), strings.Join(failed, "; "))}
+	}
 	return out, stale, nil
+}
+
+// dataAge says how old a source's data is, for the run's report.
+func dataAge(last *time.Time, now time.Time) string {
+	if last == nil {
+		return "never synced: no data"
+	}
+	return fmt.Sprintf("data from %s, %s old", last.UTC().Format("2006-01-02 15:04 UTC"), now.Sub(*last).Round(time.Minute))
 }
 
 func containsPrefix(list []string, prefix string) bool {
@@ -217,7 +245,7 @@ func regradeOutcome(res grade.RegradeResult, stale []string, today time.Time) jo
 	var b strings.Builder
 	fmt.Fprintf(&b, "graded at %s: %d lowered, %d may apply for an upgrade, %d unchanged\n", grade.FormatDate(today), len(res.Downgrades), len(res.Eligible), res.Unchanged)
 	if len(stale) > 0 {
-		fmt.Fprintf(&b, "stale sources (their previous data was used): %s\n", strings.Join(stale, ", "))
+		fmt.Fprintf(&b, "stale sources (their last good data was used): %s\n", strings.Join(stale, "; "))
 	}
 	for _, c := range res.Downgrades {
 		fmt.Fprintf(&b, "lowered %s → %s: %s %s [%s]\n", c.From, c.To, c.USCC, c.Name, strings.Join(grade.Result{Clauses: c.Clauses}.ClauseIDs(), ";"))

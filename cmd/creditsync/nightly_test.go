@@ -1,9 +1,13 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,28 +136,104 @@ func TestNightlyEndToEnd(t *testing.T) {
 }
 
 // A source that fails leaves every list and grade as it was: the run
-// still grades (no upgrade can come of it) and reports the source stale;
-// past max_staleness the run fails and grading does not run at all.
+// still grades on the last good data (no upgrade can come of it) and
+// reports the source stale, but the run is degraded, not ok: its status,
+// exit code, the last-run-ok metric and the webhook all say so and name
+// the source. Past max_staleness the run fails and grading does not run
+// at all (TestNightlyFailsWhenASourceIsTooStale).
 func TestNightlyWithFailingSource(t *testing.T) {
-	site := newNightlySite(t, "")
-	const listed = "SELECT count() FROM abnormal WHERE removed_on IS NULL"
-	before := site.sql(t, listed)
-	site.fx.Inject(fixture.Abnormal, fixture.Fault{Kind: fixture.ServerError})
+	var mu sync.Mutex
+	var notes []jobs.Notification
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n jobs.Notification
+		if err := json.NewDecoder(r.Body).Decode(&n); err == nil {
+			mu.Lock()
+			notes = append(notes, n)
+			mu.Unlock()
+		}
+	}))
+	t.Cleanup(hook.Close)
+	for _, tc := range []struct {
+		name, config, status string
+	}{
+		{"optional source", "", jobs.StatusDegraded},
+		{"required source", "required = true\n", jobs.StatusFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mu.Lock()
+			notes = nil
+			mu.Unlock()
+			site := newNightlySite(t, "[notify]\nwebhook = \""+hook.URL+"\"\n\n")
+			if tc.config != "" {
+				cfg := filepath.Join(site.dir, "creditsync.toml")
+				b, err := os.ReadFile(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Mark the abnormal-list source required.
+				text := strings.Replace(string(b), "name = \"publicity-abnormal\"\n", "name = \"publicity-abnormal\"\n"+tc.config, 1)
+				if text == string(b) {
+					t.Fatal("no publicity-abnormal source in the configuration")
+				}
+				if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			const listed = "SELECT count() FROM abnormal WHERE removed_on IS NULL"
+			before := site.sql(t, listed)
+			site.fx.Inject(fixture.Abnormal, fixture.Fault{Kind: fixture.ServerError})
 
-	r := runCLI(t, site.env, "run", "nightly")
-	if r.code != 0 {
-		t.Fatalf("nightly with a failing source: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			r := runCLI(t, site.env, "run", "nightly")
+			if r.code != exitFailure {
+				t.Fatalf("nightly with a failing source: exit %d, want %d\n%s%s", r.code, exitFailure, r.stdout, r.stderr)
+			}
+			rep := site.lastReport(t)
+			if rep.Status != tc.status {
+				t.Errorf("run status %q, want %q", rep.Status, tc.status)
+			}
+			sync := stepOf(rep, "sync")
+			if sync.Status != jobs.StatusDegraded || !strings.Contains(sync.Error, "publicity-abnormal") || sync.Counts["failed_sources"] != 1 || sync.Counts["stale_sources"] < 1 {
+				t.Errorf("sync step = %+v, want degraded, naming the one failed, stale source", sync)
+			}
+			if !strings.Contains(r.stdout, "nightly run "+rep.RunID+": "+tc.status) {
+				t.Errorf("the printed report does not say %s:\n%s", tc.status, r.stdout)
+			}
+			regrade := stepOf(rep, "regrade")
+			if regrade.Status != jobs.StatusOK || !strings.Contains(regrade.Summary, "publicity-abnormal (abnormal list, data from ") {
+				t.Errorf("regrade did not run on the last good data naming the list and its age: %s %q", regrade.Status, regrade.Summary)
+			}
+			if after := site.sql(t, listed); after != before || before == "\"count()\"\n0\n" {
+				t.Errorf("abnormal listings changed after a failed sync: %q → %q", before, after)
+			}
+			// The daemon's metrics come from this report.
+			m := jobs.NewMetrics()
+			m.Observe(rep)
+			if v := gauge(t, m, "creditsync_job_last_run_ok"); v != 0 {
+				t.Errorf("creditsync_job_last_run_ok = %v after a %s run, want 0", v, rep.Status)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(notes) != 1 || notes[0].Event != "failure" || notes[0].Report.Status != tc.status || !strings.Contains(notes[0].Text, "publicity-abnormal") {
+				t.Errorf("notifications = %+v, want one failure naming publicity-abnormal", notes)
+			}
+		})
 	}
-	rep := site.lastReport(t)
-	if st := stepOf(rep, "sync"); st.Counts["failed_sources"] != 1 || st.Counts["stale_sources"] < 1 {
-		t.Errorf("sync step = %+v, want one failed, stale source", st)
+}
+
+// gauge reads the value of a metric without labels but job.
+func gauge(t *testing.T, m *jobs.Metrics, name string) float64 {
+	t.Helper()
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(stepOf(rep, "regrade").Summary, "publicity-abnormal") {
-		t.Errorf("regrade does not name the stale source: %q", stepOf(rep, "regrade").Summary)
+	for _, f := range families {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetGauge().GetValue()
+		}
 	}
-	if after := site.sql(t, listed); after != before || before == "\"count()\"\n0\n" {
-		t.Errorf("abnormal listings changed after a failed sync: %q → %q", before, after)
-	}
+	t.Fatalf("no single %s metric", name)
+	return -1
 }
 
 func TestNightlyFailsWhenASourceIsTooStale(t *testing.T) {

@@ -163,6 +163,12 @@ func (a *app) notify(ctx context.Context, cfg opsConfig, rep jobs.Report) {
 	if downgrades > 0 {
 		text += fmt.Sprintf(", %d downgrade(s)", downgrades)
 	}
+	// What went wrong, in the message itself: a degraded sync names its
+	// failed sources here.
+	for _, s := range rep.Failed() {
+		first, _, _ := strings.Cut(s.Error, "\n")
+		text += fmt.Sprintf("\n%s %s: %s", s.Name, s.Status, first)
+	}
 	if err := hook.Send(ctx, jobs.Notification{Event: event, Report: rep, Text: text}); err != nil {
 		a.log.Error("webhook notification failed", "err", err)
 	}

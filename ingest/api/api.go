@@ -105,6 +105,9 @@ type Page struct {
 	Claimed  int
 	Next     string // resume token of the following page; "" at the end
 	Attempts int
+	// Encoding is the charset the body was read in; Mislabelled says how
+	// its label was wrong, "" when it was right (see fetch.Decode).
+	Encoding, Mislabelled string
 }
 
 // Client reads one source.
@@ -233,12 +236,13 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	}
 	u := rq.URL
 	var doc any
+	var dec fetch.Decoded
 	resp, err := c.http.Do(ctx, rq, func(r *fetch.Response) error {
-		d, derr := decode(r.Body, r.Header.Get("Content-Type"))
+		d, text, derr := decode(r.Body, r.Header.Get("Content-Type"))
 		if derr != nil {
 			return derr
 		}
-		doc = d
+		doc, dec = d, text
 		return c.envelope(doc)
 	})
 	if err != nil {
@@ -248,7 +252,8 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return Page{}, pos, false, &fetch.Error{Source: c.cfg.Name, URL: resp.URL, Page: pos.Page, Status: resp.Status, Attempts: resp.Attempts,
 			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(sentinel), Response: resp}
 	}
-	page := Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Attempts: resp.Attempts}
+	page := Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Attempts: resp.Attempts,
+		Encoding: dec.Encoding, Mislabelled: dec.Note()}
 
 	raw, found := lookup(doc, c.cfg.RecordsPath)
 	var items []any
@@ -357,14 +362,14 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 // network: what 'creditsync sync --replay' re-reads through today's
 // configuration. Errors wrap the fetch sentinels.
 func (c *Client) Parse(n int, body []byte, contentType string) (Page, error) {
-	doc, err := decode(body, contentType)
+	doc, dec, err := decode(body, contentType)
 	if err == nil {
 		err = c.envelope(doc)
 	}
 	if err != nil {
 		return Page{}, err
 	}
-	page := Page{Number: n, Body: body, Total: -1, Claimed: -1}
+	page := Page{Number: n, Body: body, Total: -1, Claimed: -1, Encoding: dec.Encoding, Mislabelled: dec.Note()}
 	raw, found := lookup(doc, c.cfg.RecordsPath)
 	items, ok := raw.([]any)
 	if !ok && (raw != nil || !found) {
@@ -448,31 +453,40 @@ func (c *Client) pageURL(pos position) (string, error) {
 	return u.String(), nil
 }
 
-// decode parses a body. Anything but JSON is either a challenge page in
-// disguise (a CAPTCHA served with 200) or a broken answer. The markers
-// are looked for in the decoded text: a GBK CAPTCHA page's 验证码 is
-// not the UTF-8 bytes of 验证码.
-func decode(body []byte, contentType string) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(body))
+// decode checks a body's bytes against its charset and parses it. JSON
+// is UTF-8 by its RFC, but gateways send GBK, labelled utf-8 or not at
+// all: the bytes are decoded first (fetch.Decode), because encoding/json
+// would silently turn every GBK character into U+FFFD. Anything but JSON
+// is either a challenge page in disguise (a CAPTCHA served with 200) or a
+// broken answer; the markers are looked for in the decoded text, since a
+// GBK CAPTCHA page's 验证码 is not the UTF-8 bytes of 验证码.
+func decode(body []byte, contentType string) (any, fetch.Decoded, error) {
+	dec, cerr := fetch.Decode(body, contentType)
+	text := dec.Text
+	if cerr != nil {
+		text = string(body)
+	}
+	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
 	var doc any
 	if err := d.Decode(&doc); err != nil {
-		text, _, derr := fetch.DecodeText(body, contentType)
-		if derr != nil {
-			text = string(body)
-		}
 		if reason, ok := fetch.LooksLikeChallenge([]byte(text)); ok {
-			return nil, fmt.Errorf("%w: %s instead of JSON", fetch.ErrChallenge, reason)
+			return nil, dec, fmt.Errorf("%w: %s instead of JSON", fetch.ErrChallenge, reason)
 		}
 		if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '<' {
-			return nil, fmt.Errorf("%w: an HTML page instead of JSON", fetch.ErrLayout)
+			return nil, dec, fmt.Errorf("%w: an HTML page instead of JSON", fetch.ErrLayout)
 		}
-		return nil, fmt.Errorf("%w: %v", fetch.ErrMalformed, err)
+		// A body cut short is malformed (and retried) before anything
+		// else, even when the cut split a character.
+		return nil, dec, fmt.Errorf("%w: %v", fetch.ErrMalformed, err)
+	}
+	if cerr != nil {
+		return nil, dec, cerr
 	}
 	if d.More() {
-		return nil, fmt.Errorf("%w: data after the JSON document", fetch.ErrMalformed)
+		return nil, dec, fmt.Errorf("%w: data after the JSON document", fetch.ErrMalformed)
 	}
-	return doc, nil
+	return doc, dec, nil
 }
 
 // envelope checks the API's own status field. A failure status is

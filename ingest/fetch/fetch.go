@@ -48,6 +48,10 @@ var (
 	// ErrIncomplete: pagination broke off (an empty page before the
 	// announced total, a repeated page); the snapshot is partial.
 	ErrIncomplete = errors.New("incomplete listing")
+	// ErrClaims: what a source claims about its listing (record count,
+	// page count, page size, page number) disagrees with itself or with
+	// the pages served; the snapshot cannot be proven complete.
+	ErrClaims = errors.New("the source's claims about its listing disagree")
 	// ErrPageCap: the page cap was reached before the end of the list.
 	ErrPageCap = errors.New("page cap reached")
 )
@@ -99,8 +103,10 @@ var hints = []struct {
 	{ErrChallenge, "the source is blocking automated access; do not retry in a loop. Use the credit information sharing platform's API or a file export (creditsync import) instead"},
 	{ErrAuth, "check the credential named in the source's token_env or token_file (its value is never printed)"},
 	{ErrLayout, "the source changed its page or field layout; fix the source's selectors or field mapping (raw pages are in raw_pages)"},
+	{ErrClaims, "nothing was loaded or removed and the previous data stands; the next sync fetches a fresh snapshot. If the site keeps contradicting itself, check it by hand; a check may be waived only in the source's config, with a reason"},
 	{ErrIncomplete, "the listing broke off; the next sync resumes from the last complete page"},
 	{ErrPageCap, "raise max_pages for the source; the next sync resumes after the pages already fetched"},
+	{ErrCharset, "the page's bytes are not valid in its charset (raw_pages keeps them); nothing of the snapshot was stored. If the site changed its encoding, it says so nowhere the sync can trust: check a page by hand"},
 	{ErrMalformed, "the source sent something that is not what it usually sends; the raw page is kept in raw_pages"},
 	{ErrTransport, "the source did not answer in time; check the network, or raise timeout/retries for this source"},
 	{ErrStatus, "the source kept failing; it stays as it was (marked stale) and the next sync tries again; raise retries or max_retry_after if it is only slow to recover"},

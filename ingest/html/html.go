@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -92,13 +93,19 @@ type Page struct {
 	Status   int
 	Body     []byte // as received, before decoding
 	Encoding string
-	Header   []string
-	Records  [][]string
-	Unused   []string // header texts the contract and Headers do not map
-	Total    int      // pages announced, -1 if not
-	Claimed  int      // records announced for the whole listing, -1 if not
-	Next     string   // resume token of the following page; "" at the end
-	Attempts int
+	// Mislabelled says how the page's charset label was wrong ("" when
+	// it was right): the bytes were checked and read in Encoding.
+	Mislabelled string
+	Header      []string
+	Records     [][]string
+	Unused      []string // header texts the contract and Headers do not map
+	Total       int      // pages announced, -1 if not
+	// Current is the page number the page claims for itself (页次 3/5),
+	// Size the records a page claims to hold (每页10条); -1 if not.
+	Current, Size int
+	Claimed       int    // records announced for the whole listing, -1 if not
+	Next          string // resume token of the following page; "" at the end
+	Attempts      int
 }
 
 // ErrConfig means the source's configuration cannot work.
@@ -240,6 +247,9 @@ type position struct {
 	Param int    `json:"param,omitempty"` // template mode
 	Pages int    `json:"pages,omitempty"` // page count announced so far
 	Last  string `json:"last,omitempty"`  // hash of the page before
+	Prev  string `json:"prev,omitempty"`  // next-link mode: the URL of the page before
+	Size  int    `json:"size,omitempty"`  // records of a full page, claimed or seen on a page before the last
+	Probe bool   `json:"probe,omitempty"` // a page past the claimed end, fetched because the last was full
 }
 
 // Fetch reads the listing from the resume token from ("" = the first
@@ -265,6 +275,10 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		u = strings.ReplaceAll(c.cfg.PageTemplate, "{page}", strconv.Itoa(pos.Param))
 	}
 	resp, err := c.http.Get(ctx, u, nil)
+	var fe *fetch.Error
+	if pos.Probe && errors.As(err, &fe) && fe.Status == http.StatusNotFound {
+		return Page{Number: pos.Page, URL: fe.URL, Status: fe.Status, Total: -1, Claimed: -1, Current: -1, Size: -1}, pos, true, nil
+	}
 	if err != nil {
 		return Page{}, pos, false, err
 	}
@@ -273,29 +287,39 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(sentinel), Response: resp}
 	}
 	page, doc, empty, err := c.parse(pos.Page, resp.Body, resp.Header.Get("Content-Type"))
+	if pos.Probe && (empty || errors.Is(err, fetch.ErrLayout) && len(page.Records) == 0) {
+		// Nothing past the claimed end: the full last page was the last.
+		return Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Current: -1, Size: -1}, pos, true, nil
+	}
 	if err != nil {
 		return Page{}, pos, false, &fetch.Error{Source: c.cfg.Name, URL: resp.URL, Page: pos.Page, Status: resp.Status, Attempts: resp.Attempts,
 			Err: err, Hint: fetch.HintFor(err), Response: resp}
 	}
 	page.URL, page.Status, page.Attempts = resp.URL, resp.Status, resp.Attempts
 	rows := len(page.Records)
-	if c.cfg.PageCountSelector != "" {
-		if pos.Pages > 0 && page.Total < pos.Pages && pos.Page <= pos.Pages {
-			c.log.Warn("page count dropped during the listing", "source", c.cfg.Name, "page", pos.Page, "was", pos.Pages, "now", page.Total)
-		}
-		pos.Pages = page.Total
-	}
 	hash := c.digest(page)
+	if pos.Probe && rows > 0 && hash == pos.Last {
+		// A site that clamps the page number serves its last page again.
+		return Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Current: -1, Size: -1}, pos, true, nil
+	}
+	if err := c.agree(page, &pos, rows); err != nil {
+		return fail(fetch.ErrClaims, "%v", err)
+	}
 	if rows > 0 && hash == pos.Last {
 		return fail(fetch.ErrIncomplete, "page %d repeats page %d", pos.Page, pos.Page-1)
 	}
-	next := position{Page: pos.Page + 1, Param: pos.Param + 1, Pages: pos.Pages, Last: hash}
+	next := position{Page: pos.Page + 1, Param: pos.Param + 1, Pages: pos.Pages, Last: hash, Size: pos.Size}
+	// A full last page may not be the last: claims that understate the
+	// listing by a page agree with each other and with the rows. One
+	// more page settles it, as the API client does.
+	full := pos.Size > 0 && rows >= pos.Size
 
 	if c.cfg.PageTemplate != "" {
 		switch {
 		case pos.Pages > 0:
 			if pos.Page >= pos.Pages {
-				return page, next, true, nil
+				next.Probe = full
+				return page, next, !full, nil
 			}
 			if empty {
 				return fail(fetch.ErrIncomplete, "page %d of %d is empty", pos.Page, pos.Pages)
@@ -311,7 +335,16 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		if pos.Pages > 0 && pos.Page < pos.Pages {
 			return fail(fetch.ErrIncomplete, "no next link on page %d of %d", pos.Page, pos.Pages)
 		}
+		if full && pos.URL != "" && pos.Prev != "" {
+			if u, ok := successor(pos.Prev, u); ok {
+				next.URL, next.Prev, next.Probe = u, u, true
+				return page, next, false, nil
+			}
+		}
 		return page, next, true, nil
+	}
+	if pos.Pages > 0 && pos.Page >= pos.Pages {
+		return fail(fetch.ErrClaims, "page %d links to a next page, but the pages claim %d pages", pos.Page, pos.Pages)
 	}
 	if empty {
 		return fail(fetch.ErrIncomplete, "page %d is empty but links to a next page", pos.Page)
@@ -322,6 +355,7 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return fail(fetch.ErrLayout, "next link %q: %v", link, err)
 	}
 	next.URL = base.ResolveReference(ref).String()
+	next.Prev = u
 	if next.URL == u {
 		return fail(fetch.ErrIncomplete, "page %d links to itself", pos.Page)
 	}
@@ -343,15 +377,16 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	fail := func(sentinel error, format string, a ...any) (Page, *goquery.Document, bool, error) {
 		return Page{}, nil, false, fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...))
 	}
-	text, enc, err := fetch.DecodeText(body, contentType)
+	dec, err := fetch.Decode(body, contentType)
 	if err != nil {
-		return fail(fetch.ErrMalformed, "decode: %v", err)
+		return Page{}, nil, false, err
 	}
+	text := dec.Text
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
 	if err != nil {
 		return fail(fetch.ErrMalformed, "parse HTML: %v", err)
 	}
-	page := Page{Number: number, Body: body, Encoding: enc, Total: -1, Claimed: -1}
+	page := Page{Number: number, Body: body, Encoding: dec.Encoding, Mislabelled: dec.Note(), Total: -1, Claimed: -1, Current: -1, Size: -1}
 	var rows []*goquery.Selection
 	empty := false
 	doc.Find(c.cfg.RowSelector).Each(func(_ int, s *goquery.Selection) {
@@ -390,6 +425,9 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	}
 	if err := c.read(&page, doc, rows); err != nil {
 		return fail(fetch.ErrLayout, "%v", err)
+	}
+	if err := c.readClaims(&page, doc); err != nil {
+		return Page{}, nil, false, err
 	}
 	return page, doc, empty, nil
 }

@@ -45,6 +45,7 @@ type Source struct {
 	Kind     string `toml:"kind" doc:"api (JSON), html (list pages) or file (the newest file matching path: bulk drops of the sharing platform)"`
 	Mode     string `toml:"mode" doc:"snapshot: each complete sync is the whole list, and records missing from it are removed; incremental: a feed of changes since the last sync, nothing is removed" default:"snapshot"`
 	Disabled bool   `toml:"disabled" doc:"skip the source unless named with --source"`
+	Required bool   `toml:"required" doc:"a failed sync of this source makes the nightly or sync run end failed, not degraded (grading still runs on its last good data)"`
 	URL      string `toml:"url" doc:"api: the endpoint; html: the first list page"`
 	Path     string `toml:"path" doc:"file: a glob of dropped CSV/XLSX files; the newest is the snapshot" example:"/srv/drop/dishonest/*.xlsx"`
 

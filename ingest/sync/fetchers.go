@@ -30,6 +30,9 @@ type page struct {
 	Total    int // as announced (records or pages) for progress, -1 if not
 	Claimed  int // records the source says the whole listing has, -1 if it says none
 	Next     string
+	// Mislabelled says how the page's charset label was wrong, "" when
+	// it was right.
+	Mislabelled string
 }
 
 // fetcher reads a source page by page from a resume token.
@@ -41,8 +44,8 @@ type apiFetcher struct{ c *api.Client }
 
 func (f apiFetcher) Fetch(ctx context.Context, from string, fn func(page) error) error {
 	return f.c.Fetch(ctx, from, func(p api.Page) error {
-		return fn(page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: "UTF-8", Header: p.Header,
-			Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next})
+		return fn(page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: p.Encoding, Header: p.Header,
+			Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next, Mislabelled: p.Mislabelled})
 	})
 }
 
@@ -51,7 +54,7 @@ type htmlFetcher struct{ c *html.Client }
 func (f htmlFetcher) Fetch(ctx context.Context, from string, fn func(page) error) error {
 	return f.c.Fetch(ctx, from, func(p html.Page) error {
 		return fn(page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: p.Encoding, Header: p.Header,
-			Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next})
+			Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next, Mislabelled: p.Mislabelled})
 	})
 }
 

@@ -35,7 +35,7 @@ type parser interface {
 
 func (f apiFetcher) Parse(number int, body []byte, encoding string) (page, error) {
 	p, err := f.c.Parse(number, body, "application/json; charset="+encoding)
-	return page{Number: p.Number, Body: body, Encoding: "UTF-8", Header: p.Header, Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed}, err
+	return page{Number: p.Number, Body: body, Encoding: p.Encoding, Header: p.Header, Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed}, err
 }
 
 func (f htmlFetcher) Parse(number int, body []byte, encoding string) (page, error) {

@@ -43,6 +43,7 @@ import (
 	"strings"
 	gosync "sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/contract"
@@ -134,7 +135,11 @@ type Result struct {
 	RemovalsHeld string
 	Queued       int      // records newly queued for review
 	Unused       []string // source fields the mapping does not use
-	Batches      []string // load batch ids
+	// Mislabelled are the pages whose charset label was wrong (their
+	// bytes were checked and read in the charset they are in), as
+	// "page N: labelled utf-8, but its bytes are GB18030".
+	Mislabelled []string
+	Batches     []string // load batch ids
 	// Steps are how long each phase of the run took (for --verbose and
 	// the benchmarks); the load's own phases are prefixed "load: ".
 	Steps       []load.Step
@@ -247,7 +252,7 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 	if err != nil {
 		if res.Status == StatusRunning || res.Status == StatusOK {
 			res.Status = StatusFailed
-			if res.Pages > 0 && !errors.Is(err, ErrAssertion) && !errors.Is(err, ErrNotProven) {
+			if res.Pages > 0 && !errors.Is(err, ErrAssertion) && !errors.Is(err, ErrNotProven) && !errors.Is(err, fetch.ErrClaims) {
 				res.Status = StatusPartial
 			}
 		}
@@ -333,6 +338,16 @@ func (r *runner) run(ctx context.Context) error {
 	r.step("prepare")
 	if st.Position != endOfListing {
 		if err := r.fetch(ctx, &st); err != nil {
+			if errors.Is(err, fetch.ErrClaims) {
+				// A listing that contradicts itself is not resumed: the
+				// next sync fetches a fresh snapshot.
+				bg := context.WithoutCancel(ctx)
+				cerr := r.closeSnapshot(bg)
+				if cerr == nil {
+					cerr = r.saveState(bg, state{Watermark: st.Watermark, Columns: st.Columns})
+				}
+				return errors.Join(err, cerr)
+			}
 			return err
 		}
 	}
@@ -449,7 +464,17 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 			early.finish()
 		}
 	}()
+	defer func() {
+		if len(r.res.Mislabelled) > 0 {
+			// Once per run: the site's label is wrong, and someone
+			// should know before it is wrong in a way no check catches.
+			r.log.Warn("pages with a wrong charset label were read in the charset of their bytes", "pages", len(r.res.Mislabelled), "first", r.res.Mislabelled[0])
+		}
+	}()
 	err = f.Fetch(ctx, st.Position, func(p page) error {
+		if p.Mislabelled != "" {
+			r.res.Mislabelled = append(r.res.Mislabelled, fmt.Sprintf("page %d: %s", p.Number, p.Mislabelled))
+		}
 		p = r.cleaned(p)
 		if err := r.checkPage(p, st.Columns); err != nil {
 			return err
@@ -603,6 +628,16 @@ func (r *runner) checkPage(p page, expected []string) error {
 	nameAt := m.Index("name")
 	for ri, rec := range p.Records {
 		for _, k := range keys {
+			if k.i < len(rec) {
+				// A key with a replacement or control character is a
+				// page read in the wrong charset or cut apart: stored,
+				// it would be a new record, and the real one would go
+				// pending removal.
+				if at := strings.IndexFunc(rec[k.i], badKeyRune); at >= 0 {
+					r, _ := utf8.DecodeRuneInString(rec[k.i][at:])
+					return layout("record %d: key field %s (%s) holds %U at byte %d: %q; the page was decoded wrongly or is corrupt", ri+1, k.col, p.Header[k.i], r, at, rec[k.i])
+				}
+			}
 			if k.i < len(rec) && strings.TrimSpace(rec[k.i]) != "" {
 				continue
 			}
@@ -616,6 +651,10 @@ func (r *runner) checkPage(p page, expected []string) error {
 	}
 	return nil
 }
+
+// badKeyRune: what no key of a real list holds — U+FFFD (bytes that were
+// not valid in the charset they were read in) and control characters.
+func badKeyRune(r rune) bool { return r == utf8.RuneError || unicode.IsControl(r) }
 
 // pageDigest identifies a page's content, to notice that a listing
 // changed between an interrupted sync and its resumption.

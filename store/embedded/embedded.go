@@ -131,6 +131,7 @@ func (s *Store) connect(path string) (*conn, error) {
 	argv, keep := cStrings(args)
 	ptr := s.lib.connect(int32(len(args)), &argv[0])
 	keepAlive(keep, argv)
+	restoreGoHandlers() // see load
 	if ptr == nil {
 		err := errors.New("chdb_connect failed")
 		if owner := readOwner(path); owner != "" {

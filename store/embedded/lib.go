@@ -60,6 +60,9 @@ type lib struct {
 	streamQueryWithParams func(conn uintptr, query *byte, format *byte, names **byte, values **byte, count uintptr) uintptr
 	streamFetch           func(conn uintptr, res uintptr) uintptr
 	streamCancel          func(conn uintptr, res uintptr)
+	// setSignalHandlers switches the engine's own crash handlers on or
+	// off (see load).
+	setSignalHandlers func(enabled bool)
 }
 
 var (
@@ -80,6 +83,7 @@ func load() (*lib, error) {
 			}
 			return
 		}
+		saveGoHandlers() // before the library's initialisers run
 		h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_GLOBAL)
 		if err != nil {
 			loadErr = &store.Error{Op: "load " + path, Err: err, Hint: "the file may be truncated or for another platform; delete it and run `make setup` again"}
@@ -87,18 +91,19 @@ func load() (*lib, error) {
 		}
 		l := &lib{}
 		for name, fn := range map[string]any{
-			"chdb_connect":                  &l.connect,
-			"chdb_close_conn":               &l.closeConn,
-			"chdb_query_n":                  &l.queryN,
-			"chdb_query_with_params":        &l.queryWithParams,
-			"chdb_result_buffer":            &l.resultBuffer,
-			"chdb_result_length":            &l.resultLength,
-			"chdb_result_error":             &l.resultError,
-			"chdb_result_rows_read":         &l.resultRowsRead,
-			"chdb_destroy_query_result":     &l.destroyResult,
-			"chdb_stream_query_with_params": &l.streamQueryWithParams,
-			"chdb_stream_fetch_result":      &l.streamFetch,
-			"chdb_stream_cancel_query":      &l.streamCancel,
+			"chdb_connect":                     &l.connect,
+			"chdb_close_conn":                  &l.closeConn,
+			"chdb_query_n":                     &l.queryN,
+			"chdb_query_with_params":           &l.queryWithParams,
+			"chdb_result_buffer":               &l.resultBuffer,
+			"chdb_result_length":               &l.resultLength,
+			"chdb_result_error":                &l.resultError,
+			"chdb_result_rows_read":            &l.resultRowsRead,
+			"chdb_destroy_query_result":        &l.destroyResult,
+			"chdb_stream_query_with_params":    &l.streamQueryWithParams,
+			"chdb_stream_fetch_result":         &l.streamFetch,
+			"chdb_stream_cancel_query":         &l.streamCancel,
+			"chdb_set_signal_handlers_enabled": &l.setSignalHandlers,
 		} {
 			if _, err := purego.Dlsym(h, name); err != nil {
 				loadErr = &store.Error{Op: "load " + path, Err: fmt.Errorf("symbol %s: %w", name, err), Hint: "creditsync needs libchdb " + LibVersion + "; run `make setup`"}
@@ -106,6 +111,16 @@ func load() (*lib, error) {
 			}
 			purego.RegisterLibFunc(fn, h, name)
 		}
+		// The engine installs handlers for SIGSEGV, SIGBUS and the like
+		// when it starts, replacing Go's: a nil-pointer dereference in Go
+		// code then lands in the engine's handler, which logs and waits
+		// for its own crash thread instead of letting Go panic, and the
+		// process hangs for minutes. Switched off, the engine leaves
+		// those signals at their defaults (a silent core dump), so Go's
+		// own handlers are put back after every connection (connect):
+		// a fault is a Go panic with its stack.
+		l.setSignalHandlers(false)
+		restoreGoHandlers()
 		loaded = l
 	})
 	return loaded, loadErr

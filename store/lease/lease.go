@@ -15,6 +15,13 @@
 // before it: true on one node, and on replicas when writes use
 // insert_quorum and reads select_sequential_consistency (store/server).
 //
+// A claim also records its host and process id. A claim of a process on
+// this host that no longer exists (killed with -9, crashed: its pid has
+// no process, or a process that started after the claim) is taken over
+// at once and the takeover logged, so a re-run after a crash, or a daemon
+// restarted by systemd, does not wait for the expiry. Claims of other
+// hosts cannot be checked and still lapse.
+//
 // Before each write, the holder checks that its claim is still live (the
 // fence), so a process that lost its lease — paused longer than the expiry,
 // say — stops instead of writing beside the new holder.
@@ -78,13 +85,21 @@ type Lease struct {
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+
+	tookOver []string
 }
+
+// TookOver names the claims of dead processes on this host that Acquire
+// ended to take the lease; the caller logs them.
+func (l *Lease) TookOver() []string { return l.tookOver }
 
 // CreateTable creates the leases table if it does not exist (run by the
 // schema migration step, before it takes the schema lease).
 func CreateTable(ctx context.Context, s store.Store) error {
-	if err := s.Exec(ctx, sql.MustQuery(target(s), "lease/create_table"), nil); err != nil {
-		return fmt.Errorf("create leases table: %w", err)
+	for _, q := range []string{"lease/create_table", "lease/add_process"} {
+		if err := s.Exec(ctx, sql.MustQuery(target(s), q), nil); err != nil {
+			return fmt.Errorf("create leases table: %w", err)
+		}
 	}
 	return nil
 }
@@ -126,11 +141,22 @@ func Acquire(ctx context.Context, s store.Store, name, owner string, ttl time.Du
 	}
 	var other *claim
 	mine := false
+	host := hostName()
 	for i := range claims {
-		if claims[i].token == l.token {
+		c := &claims[i]
+		switch {
+		case c.token == l.token:
 			mine = true
-		} else if other == nil {
-			other = &claims[i]
+		case c.host == host && processGone(int(c.pid), c.claimed):
+			// Its holder died without releasing it: end the claim now
+			// rather than make this process wait for the expiry.
+			if err := l.end(ctx, c.token); err != nil {
+				return nil, errors.Join(err, l.release(context.WithoutCancel(ctx)))
+			}
+			took := fmt.Sprintf("%s (claimed %s UTC; process %d no longer exists)", c.owner, c.claimed.UTC().Format("2006-01-02 15:04:05"), c.pid)
+			l.tookOver = append(l.tookOver, took)
+		case other == nil:
+			other = c
 		}
 	}
 	if other != nil || !mine {
@@ -147,7 +173,8 @@ func Acquire(ctx context.Context, s store.Store, name, owner string, ttl time.Du
 }
 
 func (l *Lease) params() store.Params {
-	return store.Params{"name": l.name, "token": l.token, "owner": l.owner, "ttl_ms": uint64(l.ttl.Milliseconds())}
+	return store.Params{"name": l.name, "token": l.token, "owner": l.owner, "host": hostName(), "pid": uint32(os.Getpid()),
+		"ttl_ms": uint64(l.ttl.Milliseconds())}
 }
 
 // renew pushes the expiry forward every third of the TTL until Release.
@@ -196,8 +223,11 @@ func (l *Lease) Release(ctx context.Context) error {
 	return err
 }
 
-func (l *Lease) release(ctx context.Context) error {
-	if err := l.s.Exec(ctx, sql.MustQuery(l.t, "lease/release"), store.Params{"name": l.name, "token": l.token}); err != nil {
+func (l *Lease) release(ctx context.Context) error { return l.end(ctx, l.token) }
+
+// end ends the claim token of this lease's name.
+func (l *Lease) end(ctx context.Context, token string) error {
+	if err := l.s.Exec(ctx, sql.MustQuery(l.t, "lease/release"), store.Params{"name": l.name, "token": token}); err != nil {
 		return fmt.Errorf("release the %s lease: %w", l.name, err)
 	}
 	return nil
@@ -213,8 +243,9 @@ func Break(ctx context.Context, s store.Store, name string) error {
 }
 
 type claim struct {
-	token, owner     string
-	claimed, expires time.Time
+	token, owner, host string
+	pid                uint32
+	claimed, expires   time.Time
 }
 
 func live(ctx context.Context, s store.Store, name string) ([]claim, error) {
@@ -226,7 +257,7 @@ func live(ctx context.Context, s store.Store, name string) ([]claim, error) {
 	var out []claim
 	for rows.Next() {
 		var c claim
-		if err := rows.Scan(&c.token, &c.owner, &c.claimed, &c.expires); err != nil {
+		if err := rows.Scan(&c.token, &c.owner, &c.host, &c.pid, &c.claimed, &c.expires); err != nil {
 			return nil, fmt.Errorf("read the %s lease: %w", name, err)
 		}
 		out = append(out, c)

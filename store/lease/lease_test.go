@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -122,5 +123,74 @@ func TestFenceStopsWritesAfterLoss(t *testing.T) {
 	n, err := store.Count(ctx, f, "SELECT count() FROM fenced_t", nil)
 	if err != nil || n != 1 {
 		t.Errorf("rows = %d, %v; want only the one written while holding", n, err)
+	}
+}
+
+// TestDeadHolderOnThisHostIsTakenOver: a claim whose process on this
+// host is gone (no process, or its pid reused by a process started after
+// the claim) is taken over at once; a live holder, or any holder on
+// another host, still holds the lease.
+func TestDeadHolderOnThisHostIsTakenOver(t *testing.T) {
+	ctx := context.Background()
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exited := exec.Command("true")
+	if err := exited.Run(); err != nil {
+		t.Fatal(err)
+	}
+	// A process started now, long after the claim below: its pid, in the
+	// claim, stands for a pid the kernel gave again.
+	later := exec.Command("sleep", "60")
+	if err := later.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = later.Process.Kill(); _ = later.Wait() })
+
+	for _, tc := range []struct {
+		name     string
+		host     string
+		pid      int
+		age      int // seconds since the claim
+		takeOver bool
+	}{
+		{"process gone", host, exited.Process.Pid, 5, true},
+		{"pid reused by a later process", host, later.Process.Pid, 3600, true},
+		{"holder alive", host, os.Getpid(), 0, false},
+		{"another host", "elsewhere.example", exited.Process.Pid, 5, false},
+		{"claim without a process", host, 0, 5, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := storetest.OpenMigrated(t)
+			claim := `INSERT INTO leases (name, token, owner, host, pid, claimed_at, expires_at, version)
+				SELECT 'jobs', 'dead', {owner:String}, {host:String}, {pid:UInt32}, now64(3) - toIntervalSecond({age:UInt32}), now64(3) + INTERVAL 2 MINUTE, 1`
+			owner := fmt.Sprintf("%s pid %d (creditsync) running import", tc.host, tc.pid)
+			if err := s.Exec(ctx, claim, store.Params{"owner": owner, "host": tc.host, "pid": uint32(tc.pid), "age": uint32(tc.age)}); err != nil {
+				t.Fatal(err)
+			}
+			l, err := lease.Acquire(ctx, s, lease.Jobs, "me", 0)
+			if !tc.takeOver {
+				var held *lease.HeldError
+				if !errors.As(err, &held) || held.Owner != owner {
+					t.Fatalf("Acquire = %v, want ErrHeld naming %q", err, owner)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Acquire over a dead holder's claim: %v", err)
+			}
+			defer l.Release(ctx)
+			if took := l.TookOver(); len(took) != 1 || !strings.Contains(took[0], owner) {
+				t.Errorf("TookOver = %q, want the dead holder %q", took, owner)
+			}
+			if err := l.Check(ctx); err != nil {
+				t.Errorf("Check after the takeover: %v", err)
+			}
+			n, err := store.Count(ctx, s, "SELECT count() FROM leases FINAL WHERE token = 'dead' AND expires_at > now64(3)", nil)
+			if err != nil || n != 0 {
+				t.Errorf("the dead claim is still live (%d, %v)", n, err)
+			}
+		})
 	}
 }

@@ -1,0 +1,56 @@
+package sync_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/fixture"
+	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+)
+
+// A pager whose claims disagree — with each other, or with pages that
+// exist past them — fails the snapshot, naming the claims, and changes
+// nothing; the claims are read by default, with no count selector
+// configured.
+func TestPagerClaimsMustAgree(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		fault fixture.Fault
+		want  []string // in the error
+	}{
+		{"page count below the record count", fixture.Fault{Kind: fixture.PagerShort, Count: 1}, []string{"records and", "pages, but"}},
+		{"page count above the record count", fixture.Fault{Kind: fixture.PagerLong, Count: 1}, []string{"records and", "pages, but"}},
+		{"full last page, no link to a next page", fixture.Fault{Kind: fixture.ClaimsShort}, []string{"past the", "pages the listing claims"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newShapedEnv(t)
+			src := e.source(cityAbnormal)
+			src.PageCountSelector, src.RecordCountSelector, src.PageCountPattern, src.RecordCountPattern = "", "", "", ""
+			e.mustSync()
+			clean := e.state()
+			e.fx.Inject(fixture.AbnormalPages, tt.fault)
+			res, err := e.sync(srcsync.Options{}, cityAbnormal)
+			r := result(t, res, cityAbnormal)
+			if err == nil || r.Status != srcsync.StatusFailed || !errors.Is(err, fetch.ErrClaims) {
+				t.Fatalf("sync: status %s, error %v; want failed with ErrClaims", r.Status, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if got := e.state(); got != clean {
+				t.Errorf("the store changed:\nbefore\n%s\nafter\n%s", clean, got)
+			}
+			e.fx.ClearFaults()
+			if r := result(t, e.mustSync(cityAbnormal), cityAbnormal); r.Resumed != 0 || r.PendingRemovals != 0 || r.Added != 0 {
+				t.Errorf("clean sync after the fault: %+v", r)
+			}
+		})
+	}
+}

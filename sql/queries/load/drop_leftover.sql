@@ -1,0 +1,2 @@
+-- No SYNC, as drop_stage.
+DROP TABLE IF EXISTS {{.Table}}
