@@ -208,10 +208,10 @@ type Commitments struct {
 	Letters []CommitmentLetter
 }
 
-// CommitmentLetter is one institution's letter.
+// CommitmentLetter is one institution's letter; the zero letter is the
+// blank form.
 type CommitmentLetter struct {
-	Name, USCC, LicenseNo string
-	Bureau                string // where the signed letter goes
+	Name, USCC string
 }
 
 // UnsignedCommitments finds the institutions of u licensed and not ended
@@ -227,13 +227,12 @@ func UnsignedCommitments(ctx context.Context, s store.Store, u Unit, day time.Ti
 	for rows.Next() {
 		var l CommitmentLetter
 		var county string
-		if err := rows.Scan(&l.USCC, &l.Name, &county, &l.LicenseNo); err != nil {
+		if err := rows.Scan(&l.USCC, &l.Name, &county); err != nil {
 			return nil, fmt.Errorf("institutions without a commitment: %w", err)
 		}
 		if !u.Contains(county) {
 			continue
 		}
-		l.Bureau = unitOf(county).Bureau()
 		c.Letters = append(c.Letters, l)
 	}
 	if err := rows.Err(); err != nil {
@@ -242,21 +241,16 @@ func UnsignedCommitments(ctx context.Context, s store.Store, u Unit, day time.Ti
 	return c, nil
 }
 
-// CommitmentPledges are the undertakings of the letter. The notice's own
-// text of 附件1 could not be obtained; these restate the duties its
-// clauses grade (docs/rules.md §3).
-var CommitmentPledges = []string{
-	"严格遵守《中华人民共和国就业促进法》《人力资源市场暂行条例》等法律法规，依法诚信经营。",
-	"按规定办理行政许可、备案，按时报送年度报告、书面报告和统计资料，自觉接受监督检查。",
-	"不发布虚假招聘信息，不隐瞒有关情况或提供虚假材料，不以招聘为名牟取不正当利益。",
-	"依法维护劳动者和用人单位合法权益，从业人员、服务场所等持续符合设立条件。",
-	"自愿接受人力资源社会保障部门和社会监督；如违反承诺，愿承担相应法律责任，接受信用等级评价结果及相应措施。",
+// WriteHTML writes every letter on its own printed page: the notice's
+// 附件1 (templates/commitments.tmpl) with the institution's name in its
+// blank.
+func (c *Commitments) WriteHTML(w io.Writer) error {
+	return writeDoc(w, c.Unit.Name+" 附件1 诚信承诺书", "commitments-body", c)
 }
 
-// WriteHTML writes every letter on its own printed page.
-func (c *Commitments) WriteHTML(w io.Writer) error {
-	return writeDoc(w, c.Unit.Name+" 附件1 诚信承诺书", "commitments-body", struct {
-		C       *Commitments
-		Pledges []string
-	}{c, CommitmentPledges})
+// BlankCommitment is the notice's 附件1 as printed, with its blank for
+// the institution's name: the form for an institution to sign that
+// creditsync does not know yet.
+func BlankCommitment(u Unit, day time.Time) *Commitments {
+	return &Commitments{Unit: u, Day: grade.Date(day), Letters: []CommitmentLetter{{}}}
 }

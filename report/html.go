@@ -11,7 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 )
 
-//go:embed templates/*.tmpl templates/style.css
+//go:embed templates/*.tmpl templates/*.tsv templates/style.css
 var templateFiles embed.FS
 
 // Funcs are the template functions report templates use; the server's

@@ -119,7 +119,13 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if doc, err = report.BuildSummary(ctx, s.src, u, day, s.today()); err != nil {
+		// 填报时间 is filled only when a date is asked for, as on the
+		// command line: otherwise the notice's blank is left to fill.
+		var filed time.Time
+		if r.URL.Query().Get("date") != "" {
+			filed = day
+		}
+		if doc, err = report.BuildSummary(ctx, s.src, u, day, filed); err != nil {
 			return err
 		}
 		name = u.Name + "附件2汇总表-" + grade.FormatDate(day)

@@ -39,7 +39,8 @@ extension (.html, .csv, .xlsx) or --format.
                 HTML (self-contained, charts inline), CSV or XLSX.
   city          the same for every county side by side: the city overview.
   summary UNIT  the 附件2 table of an evaluating unit (a county code, 411000
-                or city) with the grades on --date: XLSX.
+                or city) with the grades on --date, on the notice's form:
+                填报时间 is --date when given, else left blank (年 月 日). XLSX.
   public UNIT   the list for the bureau's website: institutions with a
                 valid licence on --date, grade, state (公示中 during
                 publicity) and validity, then the publicity period, how and
@@ -127,7 +128,13 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 				if err != nil {
 					return nil, err
 				}
-				return report.BuildSummary(ctx, src, u, d, grade.Today(now))
+				// 填报时间 is the date asked for, else the notice's blank:
+				// the day a draft is printed is not the day it is filed.
+				var filed time.Time
+				if o.date != "" {
+					filed = d
+				}
+				return report.BuildSummary(ctx, src, u, d, filed)
 			})
 		},
 	}

@@ -56,7 +56,8 @@ func TestReportCommands(t *testing.T) {
 	}
 	defer f.Close()
 	rows, err := f.GetRows("附件2")
-	if err != nil || len(rows) < 5 || rows[0][0] != "附件2" || !slices.Equal(rows[3], report.SummaryColumns) {
+	// --date is the 填报时间 too, not the day it was printed.
+	if err != nil || len(rows) < 6 || rows[0][0] != "附件 2" || rows[3][0] != "填报时间：2026年8月31日" || !slices.Equal(rows[4], report.SummaryColumns) {
 		t.Errorf("附件2.xlsx rows %q (%v)", rows, err)
 	}
 	city, err := excelize.OpenFile(file("city.xlsx"))
