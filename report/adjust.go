@@ -116,9 +116,10 @@ func BuildAdjustments(history []grade.Entry, u Unit, from, to time.Time) *Adjust
 			a.Rows = append(a.Rows, AdjustmentRow{Day: e.ValidFrom, Name: e.Name, USCC: uscc, From: was, To: GradeLabel(e.Grade),
 				Kind: kind, Reason: reason, Evaluator: unitOf(e.CountyCode).Bureau()})
 		}
-		// A licence ended in the period ends the grade then in force.
+		// A licence cancelled in the period ends the grade then in force.
+		// A revoked one ends nothing: its D3 is a downgrade, listed above.
 		last := es[len(es)-1]
-		if in(last.LicenceEndedOn) && (last.LicenceStatus == "cancelled" || last.LicenceStatus == "revoked") {
+		if in(last.LicenceEndedOn) {
 			day := last.LicenceEndedOn
 			var was *grade.Entry
 			for i := range es {
@@ -127,9 +128,8 @@ func BuildAdjustments(history []grade.Entry, u Unit, from, to time.Time) *Adjust
 				}
 			}
 			if was != nil {
-				what := map[string]string{"cancelled": "注销", "revoked": "吊销"}[last.LicenceStatus]
 				a.Rows = append(a.Rows, AdjustmentRow{Day: day, Name: last.Name, USCC: uscc, From: GradeLabel(was.Grade), To: "—",
-					Kind: "许可" + what, Reason: "人力资源服务许可于" + dayCN(day) + "被" + what + "，信用等级自当日终止。", Evaluator: unitOf(last.CountyCode).Bureau()})
+					Kind: "许可注销", Reason: "人力资源服务许可于" + dayCN(day) + "注销，信用等级自当日终止。", Evaluator: unitOf(last.CountyCode).Bureau()})
 			}
 		}
 	}

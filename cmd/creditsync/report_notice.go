@@ -108,7 +108,28 @@ the last submission of 附件2.`,
 		},
 	}
 	watch.Flags().StringVar(&o.date, "date", "", "date of the lists, YYYY-MM-DD (default: today)")
-	return []*cobra.Command{typical, adjustments, commitments, watch}
+	conflicts := &cobra.Command{
+		Use:   "conflicts UNIT",
+		Short: "数据矛盾: records saying a licence was revoked while the register shows it valid (XLSX or CSV)",
+		Long: `conflicts lists every inspection or penalty record dated on or before
+--date whose text says the licence was revoked (吊销许可证) while the
+register still shows it valid (有效). The grade follows the register, so
+such a record gives no D3 until a person decides: either the register is
+corrected (status 吊销 with its date: D3, and the institution stays
+listed with its D) or the record is.`,
+		Args: exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeStoreReport(cmd.Context(), *o, []string{"xlsx", "csv"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+				u, d, err := reportUnitAndDay(args[0], o.date, now)
+				if err != nil {
+					return nil, err
+				}
+				return report.BuildConflicts(ctx, s, u, d)
+			})
+		},
+	}
+	conflicts.Flags().StringVar(&o.date, "date", "", "records dated on or before this date, YYYY-MM-DD (default: today)")
+	return []*cobra.Command{typical, adjustments, commitments, watch, conflicts}
 }
 
 // adjustmentsFrom is --from, or the as-of date of the latest evaluation
