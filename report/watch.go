@@ -84,7 +84,6 @@ func BuildWatch(ctx context.Context, s store.Store, rules *grade.Rules, u Unit, 
 	return w, nil
 }
 
-
 func (w *Watch) tables() []table {
 	up := table{Sheet: "可申请上调", Title: "可申请上调信用等级的机构（" + grade.FormatDate(w.Day) + "，依规则已达更高等级）",
 		Header: []string{"机构名称", "统一社会信用代码", "现等级", "依规则等级", "现等级生效日"}, Widths: []float64{34, 22, 8, 10, 14}}
