@@ -48,8 +48,8 @@ func (a *app) reportNoticeCmds(o *reportOptions) []*cobra.Command {
 		Short: "动态调整情况: every grade change since the last submission, with reason and date (XLSX or CSV)",
 		Long: `adjustments lists every change of a grade in force after --from up to
 --to: lowered by the nightly regrade or at confirmation, changed by a
-review of an objection, raised on application, or ended with a cancelled
-or revoked licence, each with its date and reason in Chinese. --from
+review of an objection, raised on application (a revoked licence is a
+lowering to D), or ended with a cancelled licence, each with its date and reason in Chinese. --from
 defaults to the as-of date of the latest evaluation on or before --to:
 the last submission of 附件2.`,
 		Args: exactArgs(1, "an evaluating unit: a county code, 411000 or city"),

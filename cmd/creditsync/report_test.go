@@ -70,7 +70,7 @@ func TestReportCommands(t *testing.T) {
 	}
 
 	r := runCLI(t, env, "report", "public", "city", "--date", "2026-08-31", "-o", "-", "--format", "csv")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "\ufeff序号,机构名称,统一社会信用代码,信用等级,状态,有效期起,有效期至\n") || !strings.Contains(r.stderr, note) {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "\ufeff序号,机构名称,统一社会信用代码,信用等级,状态,有效期起,有效期至,评价单位\n") || !strings.Contains(r.stderr, note) {
 		t.Errorf("public list to stdout: exit %d\n%.300s%s", r.code, r.stdout, r.stderr)
 	}
 
