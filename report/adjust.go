@@ -28,26 +28,24 @@ type TypicalRow struct {
 	NominatedOn                          time.Time
 }
 
-// BuildTypical lists the nominations of year in unit u, named and graded
-// as on day.
-func BuildTypical(ctx context.Context, src Source, noms []grade.Nomination, u Unit, year int, day time.Time) (*Typical, error) {
+// BuildTypical lists the exemplary institutions of unit u on day: those
+// the grades on day mark exemplary — A, in force, chosen while that grade
+// was in force (InstitutionGrade.Exemplary). The list is read from the
+// same flag as 附件2's 是否选树 column, so the two cannot disagree; year
+// names the evaluation year in the title.
+func BuildTypical(ctx context.Context, src Source, u Unit, year int, day time.Time) (*Typical, error) {
 	day = grade.Date(day)
 	gs, err := src.GradesOn(ctx, day)
 	if err != nil {
 		return nil, fmt.Errorf("诚信机构典型名单 of %s: %w", u.Name, err)
 	}
-	by := make(map[string]InstitutionGrade, len(gs))
-	for _, g := range gs {
-		by[g.USCC] = g
-	}
 	t := &Typical{Unit: u, Year: year, Day: day}
-	for _, n := range noms {
-		if !u.Contains(n.CountyCode) {
+	for _, g := range inUnit(gs, u) {
+		if !g.Exemplary || g.Grade != grade.A || g.State != StateInForce || g.Expired {
 			continue
 		}
-		g := by[n.USCC]
-		t.Rows = append(t.Rows, TypicalRow{Name: g.Name, USCC: n.USCC, Grade: GradeLabel(g.Grade), Reason: n.Reason,
-			Evaluator: unitOf(n.CountyCode).Bureau(), NominatedOn: n.NominatedOn})
+		t.Rows = append(t.Rows, TypicalRow{Name: g.Name, USCC: g.USCC, Grade: GradeLabel(g.Grade), Reason: g.ExemplaryReason,
+			Evaluator: unitOf(g.CountyCode).Bureau(), NominatedOn: g.ExemplaryOn})
 	}
 	sort.Slice(t.Rows, func(i, j int) bool { return t.Rows[i].USCC < t.Rows[j].USCC })
 	return t, nil
@@ -89,9 +87,12 @@ type AdjustmentRow struct {
 }
 
 // BuildAdjustments lists the changes in unit u after from up to to, from
-// the whole grade history (grade.History with an empty USCC). Annual
-// evaluations are not changes: they are the 附件2 table itself.
-func BuildAdjustments(history []grade.Entry, u Unit, from, to time.Time) *Adjustments {
+// the whole grade history (grade.History with an empty USCC) and the
+// nominations of every year. Annual evaluations are not changes: they are
+// the 附件2 table itself. An exemplary institution whose A ends — lowered,
+// or its licence cancelled — leaves the 诚信机构典型名单 that day, and
+// that removal is a row of its own.
+func BuildAdjustments(history []grade.Entry, noms []grade.Nomination, u Unit, from, to time.Time) *Adjustments {
 	from, to = grade.Date(from), grade.Date(to)
 	a := &Adjustments{Unit: u, From: from, To: to}
 	byUSCC := map[string][]grade.Entry{}
@@ -115,6 +116,9 @@ func BuildAdjustments(history []grade.Entry, u Unit, from, to time.Time) *Adjust
 			kind, reason := adjustmentReason(e, old, ok)
 			a.Rows = append(a.Rows, AdjustmentRow{Day: e.ValidFrom, Name: e.Name, USCC: uscc, From: was, To: GradeLabel(e.Grade),
 				Kind: kind, Reason: reason, Evaluator: unitOf(e.CountyCode).Bureau()})
+			if ok && e.Grade != grade.A {
+				a.Rows = appendRemoval(a.Rows, noms, old, e.ValidFrom, GradeLabel(e.Grade))
+			}
 		}
 		// A licence cancelled in the period ends the grade then in force.
 		// A revoked one ends nothing: its D3 is a downgrade, listed above.
@@ -130,16 +134,58 @@ func BuildAdjustments(history []grade.Entry, u Unit, from, to time.Time) *Adjust
 			if was != nil {
 				a.Rows = append(a.Rows, AdjustmentRow{Day: day, Name: last.Name, USCC: uscc, From: GradeLabel(was.Grade), To: "—",
 					Kind: "许可注销", Reason: "人力资源服务许可于" + dayCN(day) + "注销，信用等级自当日终止。", Evaluator: unitOf(last.CountyCode).Bureau()})
+				a.Rows = appendRemoval(a.Rows, noms, *was, day, "—")
 			}
 		}
 	}
-	sort.Slice(a.Rows, func(i, j int) bool {
+	// Stable: a removal from the 典型名单 follows the change that caused it.
+	sort.SliceStable(a.Rows, func(i, j int) bool {
 		if !a.Rows[i].Day.Equal(a.Rows[j].Day) {
 			return a.Rows[i].Day.Before(a.Rows[j].Day)
 		}
 		return a.Rows[i].USCC < a.Rows[j].USCC
 	})
 	return a
+}
+
+// AllNominations returns the nominations of every evaluation year in
+// history, for BuildAdjustments.
+func AllNominations(ctx context.Context, s store.Store, history []grade.Entry) ([]grade.Nomination, error) {
+	seen := map[int]bool{}
+	var out []grade.Nomination
+	for _, e := range history {
+		if e.Year == 0 || seen[e.Year] {
+			continue
+		}
+		seen[e.Year] = true
+		ns, err := grade.Nominations(ctx, s, e.Year)
+		if err != nil {
+			return nil, fmt.Errorf("nominations of %d: %w", e.Year, err)
+		}
+		out = append(out, ns...)
+	}
+	return out, nil
+}
+
+// removalKind is the 调整类型 of an institution leaving the 诚信机构典型名单.
+const removalKind = "移出诚信机构典型名单"
+
+// appendRemoval adds the removal from the 诚信机构典型名单 of an
+// institution whose grade old ended on day, when old was an A it had been
+// chosen under (the rule of InstitutionGrade.Exemplary).
+func appendRemoval(rows []AdjustmentRow, noms []grade.Nomination, old grade.Entry, day time.Time, to string) []AdjustmentRow {
+	if old.Grade != grade.A {
+		return rows
+	}
+	for _, n := range noms {
+		if n.USCC != old.USCC || n.NominatedOn.After(day) || old.ValidFrom.After(n.NominatedOn) {
+			continue
+		}
+		return append(rows, AdjustmentRow{Day: day, Name: old.Name, USCC: old.USCC, From: "A 级（诚信机构典型）", To: to, Kind: removalKind,
+			Reason: fmt.Sprintf("%d年度诚信机构典型（%s选树）须为A 级，信用等级调整后不再符合，自%s起移出诚信机构典型名单。", n.Year, dayCN(n.NominatedOn), dayCN(day)),
+			Evaluator: unitOf(old.CountyCode).Bureau()})
+	}
+	return rows
 }
 
 // adjustmentReason says in Chinese why e replaced old.

@@ -48,9 +48,13 @@ type InstitutionGrade struct {
 	// is publicized or under objection.
 	PublicityFrom, PublicityEnds time.Time
 	// Exemplary marks an institution chosen as 诚信机构典型, for the reason
-	// given (docs/rules.md §5).
+	// given, on ExemplaryOn (docs/rules.md §5). It is set only for a grade
+	// A in force on the day that was already in force when it was chosen:
+	// a downgrade ends it, and an A regained later does not bring it back.
+	// 附件2's 是否选树 column and the 典型名单 both read it, so they agree.
 	Exemplary       bool
 	ExemplaryReason string
+	ExemplaryOn     time.Time
 	// Records are the inspection records and penalties behind the
 	// clauses, with the measures taken: the 查处情况 of 附件2.
 	Records []Record

@@ -19,7 +19,7 @@ func (a *app) reportNoticeCmds(o *reportOptions) []*cobra.Command {
 	var year int
 	typical := &cobra.Command{
 		Use:   "typical UNIT",
-		Short: "诚信机构典型名单: the exemplary institutions of a unit and year (XLSX or CSV)",
+		Short: "诚信机构典型名单: the exemplary institutions of a unit, A and in force on --date (XLSX or CSV)",
 		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.writeStoreReport(cmd.Context(), *o, []string{"xlsx", "csv"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
@@ -31,11 +31,7 @@ func (a *app) reportNoticeCmds(o *reportOptions) []*cobra.Command {
 				if y == 0 {
 					y = d.Year()
 				}
-				noms, err := grade.Nominations(ctx, s, y)
-				if err != nil {
-					return nil, err
-				}
-				return report.BuildTypical(ctx, src, noms, u, y, d)
+				return report.BuildTypical(ctx, src, u, y, d)
 			})
 		},
 	}
@@ -67,7 +63,11 @@ the last submission of 附件2.`,
 				if err != nil {
 					return nil, err
 				}
-				return report.BuildAdjustments(history, u, start, end), nil
+				noms, err := report.AllNominations(ctx, s, history)
+				if err != nil {
+					return nil, err
+				}
+				return report.BuildAdjustments(history, noms, u, start, end), nil
 			})
 		},
 	}
