@@ -182,7 +182,7 @@ func appendRemoval(rows []AdjustmentRow, noms []grade.Nomination, old grade.Entr
 			continue
 		}
 		return append(rows, AdjustmentRow{Day: day, Name: old.Name, USCC: old.USCC, From: "A 级（诚信机构典型）", To: to, Kind: removalKind,
-			Reason: fmt.Sprintf("%d年度诚信机构典型（%s选树）须为A 级，信用等级调整后不再符合，自%s起移出诚信机构典型名单。", n.Year, dayCN(n.NominatedOn), dayCN(day)),
+			Reason:    fmt.Sprintf("%d年度诚信机构典型（%s选树）须为A 级，信用等级调整后不再符合，自%s起移出诚信机构典型名单。", n.Year, dayCN(n.NominatedOn), dayCN(day)),
 			Evaluator: unitOf(old.CountyCode).Bureau()})
 	}
 	return rows
