@@ -69,6 +69,9 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 				out[i].ValidFrom, out[i].ValidUntil = time.Time{}, time.Time{}
 				out[i].State = st.PendingStatus
 				out[i].PublicityFrom, out[i].PublicityEnds = st.Pending.PublicizedFrom, st.Pending.PublicityEndsOn
+				if st.InForce != nil {
+					out[i].InForceGrade = st.InForce.Grade
+				}
 			}
 			if n, ok := ex[e.USCC]; ok {
 				out[i].Exemplary, out[i].ExemplaryReason, out[i].ExemplaryOn = true, n.Reason, n.NominatedOn

@@ -44,6 +44,10 @@ type InstitutionGrade struct {
 	// StatePublicized (公示中) or StateUnderReview (异议复核中). Reports show
 	// a grade not yet in force with its state (docs/rules.md §4.7).
 	State string
+	// InForceGrade is, for a grade publicized or under objection, the
+	// grade in force on the day beside it ("" when there is none): trends
+	// count each state as what it is (docs/rules.md §4.7).
+	InForceGrade string
 	// PublicityFrom and PublicityEnds bound the publicity of a grade that
 	// is publicized or under objection.
 	PublicityFrom, PublicityEnds time.Time
@@ -101,6 +105,15 @@ const (
 	StatePublicized  = "publicized"   // 公示中
 	StateUnderReview = "under_review" // 异议复核中
 )
+
+// inForce is the grade in force on the day: the grade itself when it is
+// in force, else the one in force beside the grade shown ("" if none).
+func (g InstitutionGrade) inForce() string {
+	if g.State == StateInForce {
+		return g.Grade
+	}
+	return g.InForceGrade
+}
 
 // StateLabel is the Chinese label of a grade that is not in force yet:
 // 公示中（公示期2026年7月31日至8月6日）, or 异议复核中; "" for a grade in

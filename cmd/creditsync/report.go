@@ -78,7 +78,7 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 	pf.StringVar(&o.format, "format", "", "html, csv or xlsx (default: from the extension of -o)")
 	pf.StringVar(&o.rules, "rules", "", "grading rules file (default: the built-in 2023 Xuchang rules)")
 	months := func(c *cobra.Command) {
-		c.Flags().StringVar(&o.from, "from", "", "first month, YYYY-MM (default: eleven months before --to)")
+		c.Flags().StringVar(&o.from, "from", "", "first month, YYYY-MM (default: 23 months before --to: two years, so every 同比 has a value)")
 		c.Flags().StringVar(&o.to, "to", "", "last month, YYYY-MM (default: this month, up to today)")
 	}
 	day := func(c *cobra.Command) {
