@@ -59,8 +59,8 @@ type Step struct {
 	// rows of the trend's Downgrades in this step: the headline is their
 	// sum by construction.
 	Downgrades int
-	Entered int // a grade in force at To but not at From (first confirmed …)
-	Left    int // a grade in force at From but not at To (licence cancelled …)
+	Entered    int // a grade in force at To but not at From (first confirmed …)
+	Left       int // a grade in force at From but not at To (licence cancelled …)
 	// NoData marks a step from or to a day before any grade existed: its
 	// counts mean nothing (everyone "entered" with the first evaluation).
 	NoData bool
