@@ -148,6 +148,49 @@ func BuildAdjustments(history []grade.Entry, noms []grade.Nomination, u Unit, fr
 	return a
 }
 
+// LastEvaluation is the as-of date of the latest evaluation on or before
+// end: the grades of the last 附件2 sent, from which 动态调整情况 counts.
+func LastEvaluation(ctx context.Context, s store.Store, end time.Time) (time.Time, error) {
+	evs, err := grade.Evaluations(ctx, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var last time.Time
+	for _, e := range evs {
+		if !e.AsOf.After(end) && e.AsOf.After(last) {
+			last = e.AsOf
+		}
+	}
+	if last.IsZero() {
+		return time.Time{}, fmt.Errorf("no evaluation on or before %s to count changes from", grade.FormatDate(end))
+	}
+	return last, nil
+}
+
+// Adjustments is the 动态调整情况 of unit u from the latest evaluation on
+// or before to, up to to: what the web offers beside 附件2.
+func (h *HistorySource) Adjustments(ctx context.Context, u Unit, to time.Time) (*Adjustments, error) {
+	from, err := LastEvaluation(ctx, h.Store, to)
+	if err != nil {
+		return nil, err
+	}
+	history, err := h.history(ctx)
+	if err != nil {
+		return nil, err
+	}
+	noms, err := AllNominations(ctx, h.Store, history)
+	if err != nil {
+		return nil, err
+	}
+	return BuildAdjustments(history, noms, u, from, to), nil
+}
+
+// Commitments are the 附件1 letters of unit u on day, pre-filled for the
+// institutions without a signed commitment.
+func (h *HistorySource) Commitments(ctx context.Context, u Unit, day time.Time) (*Commitments, error) {
+	return UnsignedCommitments(ctx, h.Store, u, day)
+}
+
 // AllNominations returns the nominations of every evaluation year in
 // history, for BuildAdjustments.
 func AllNominations(ctx context.Context, s store.Store, history []grade.Entry) ([]grade.Nomination, error) {

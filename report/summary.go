@@ -126,14 +126,7 @@ func Dishonesty(g InstitutionGrade) string {
 	if len(g.Clauses) == 0 {
 		return "无"
 	}
-	records := map[recordKey]Record{}
-	for _, r := range g.Records {
-		src := "inspection"
-		if r.Kind == "penalty" {
-			src = "penalty"
-		}
-		records[recordKey{src, r.ID}] = r
-	}
+	records := recordsOf(g)
 	var lines []string
 	seen := map[string]bool{}
 	add := func(line string) {
@@ -152,6 +145,26 @@ func Dishonesty(g InstitutionGrade) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// recordsOf indexes an institution's records by the key evidence names
+// them with.
+func recordsOf(g InstitutionGrade) map[recordKey]Record {
+	records := map[recordKey]Record{}
+	for _, r := range g.Records {
+		src := "inspection"
+		if r.Kind == "penalty" {
+			src = "penalty"
+		}
+		records[recordKey{src, r.ID}] = r
+	}
+	return records
+}
+
+// EvidenceText tells one piece of evidence of clause in plain Chinese, as
+// 附件2's 失信情况 tells it: for the evidence column of the web pages.
+func EvidenceText(g InstitutionGrade, clause string, e Evidence) string {
+	return evidenceSentence(clause, e, recordsOf(g))
 }
 
 // clauseSentences are the sentences of one clause that holds.

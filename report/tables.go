@@ -28,6 +28,32 @@ type cell struct {
 	// (40 of 297 in Xuchang) is otherwise read by Excel as a number,
 	// shown as 1.24E+17 and rounded once saved.
 	Code bool
+	// Link is the web page the cell names (an institution's), shown as a
+	// link on the server's pages only: a report file is read offline,
+	// where the link would lead nowhere (withoutLinks).
+	Link string
+}
+
+// InstitutionPath is the web page of an institution.
+func InstitutionPath(uscc string) string { return "/institutions/" + uscc }
+
+// nameCell is an institution's name, linked to its page.
+func nameCell(name, uscc string) cell { return cell{Text: name, Link: InstitutionPath(uscc)} }
+
+// withoutLinks returns the tables with no cell linked, for report files.
+func withoutLinks(ts []table) []table {
+	out := make([]table, len(ts))
+	for i, t := range ts {
+		t.Rows = make([][]cell, len(ts[i].Rows))
+		for r, row := range ts[i].Rows {
+			t.Rows[r] = slices.Clone(row)
+			for c := range t.Rows[r] {
+				t.Rows[r][c].Link = ""
+			}
+		}
+		out[i] = t
+	}
+	return out
 }
 
 func text(s string) cell { return cell{Text: s} }
@@ -212,7 +238,7 @@ func (t *Trend) downgradeTable(withUnit bool) table {
 		if withUnit {
 			row = append(row, text(unitOf(ch.CountyCode).Name))
 		}
-		row = append(row, text(ch.Name), uscc(ch.USCC), gradeCell(ch.From), gradeCell(ch.To), text(clauseList(ch.Clauses)))
+		row = append(row, nameCell(ch.Name, ch.USCC), uscc(ch.USCC), gradeCell(ch.From), gradeCell(ch.To), text(clauseList(ch.Clauses)))
 		tb.Rows = append(tb.Rows, row)
 	}
 	return tb
@@ -283,7 +309,7 @@ func (t *Trend) institutionTable() table {
 		case g.Expired:
 			state = "已过期"
 		}
-		tb.Rows = append(tb.Rows, []cell{text(g.Name), uscc(g.USCC), gradeCell(g.Grade), text(state), text(until), text(Dishonesty(g))})
+		tb.Rows = append(tb.Rows, []cell{nameCell(g.Name, g.USCC), uscc(g.USCC), gradeCell(g.Grade), text(state), text(until), text(Dishonesty(g))})
 	}
 	return tb
 }

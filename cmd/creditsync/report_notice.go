@@ -142,18 +142,9 @@ func adjustmentsFrom(ctx context.Context, s store.Store, from string, end time.T
 		}
 		return d, nil
 	}
-	evs, err := grade.Evaluations(ctx, s)
+	last, err := report.LastEvaluation(ctx, s, end)
 	if err != nil {
-		return time.Time{}, err
-	}
-	var last time.Time
-	for _, e := range evs {
-		if !e.AsOf.After(end) && e.AsOf.After(last) {
-			last = e.AsOf
-		}
-	}
-	if last.IsZero() {
-		return time.Time{}, fmt.Errorf("no evaluation on or before %s to count changes from; give --from DATE", grade.FormatDate(end))
+		return time.Time{}, fmt.Errorf("%w; give --from DATE", err)
 	}
 	return last, nil
 }
