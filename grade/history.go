@@ -54,19 +54,23 @@ type Entry struct {
 	PublicizedFrom, ObjectedOn time.Time
 	// LicenceStatus is the institution's licence status in the register
 	// (valid, cancelled, revoked) and LicenceEndedOn the day a cancelled
-	// or revoked licence ended: the grade in force ends that day.
+	// licence ended: the grade in force ends that day. A revoked licence
+	// ends nothing (docs/rules.md §4): revocation is clause D3, and the D
+	// it brings stays in force and listed; LicenceEndedOn is zero then.
 	LicenceStatus  string
 	LicenceEndedOn time.Time
 }
 
 // StatusLicenceEnded is how a grade shows on a day on or after its
-// institution's licence was cancelled or revoked: no longer in force.
+// institution's licence was cancelled: no longer in force.
 const StatusLicenceEnded = "licence_ended"
 
 // LicenceEndedBy reports whether the institution's licence was cancelled
-// or revoked on or before day d.
+// on or before day d. Only a cancellation (注销) ends a grade; the query
+// that reads the history sets LicenceEndedOn for it alone, so no caller
+// can end a grade on a revocation.
 func (e Entry) LicenceEndedBy(d time.Time) bool {
-	return (e.LicenceStatus == "cancelled" || e.LicenceStatus == "revoked") && !e.LicenceEndedOn.IsZero() && !e.LicenceEndedOn.After(d)
+	return !e.LicenceEndedOn.IsZero() && !e.LicenceEndedOn.After(d)
 }
 
 // PendingOn is the state on day d of a grade not in force on d: publicized

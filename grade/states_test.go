@@ -3,6 +3,7 @@ package grade_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,9 +94,11 @@ func TestStatesDuringPublicityAndObjection(t *testing.T) {
 	}
 }
 
-// A cancelled or revoked licence ends the grade in force on its date:
-// no grade, no eligibility, nothing for the regrade to lower.
-func TestLicenceEndEndsTheGrade(t *testing.T) {
+// A cancelled licence ends the grade in force on its date: no grade, no
+// eligibility, nothing for the regrade to lower. A revoked one does not
+// (docs/rules.md §4): revocation is clause D3, so the nightly regrade
+// lowers the grade to D at once, and that D stays in force and listed.
+func TestLicenceEnds(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
@@ -114,26 +117,39 @@ func TestLicenceEndEndsTheGrade(t *testing.T) {
 	}
 	noGrade(t, s, cancelled, "2025-12-01")
 	noGrade(t, s, cancelled, "2025-12-02")
-	noGrade(t, s, revoked, "2025-12-03")
-	on, err := grade.GradesOn(ctx, s, day("2025-12-02"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(on) != 1 || on[0].USCC != revoked {
-		t.Errorf("grades on 2025-12-02: %d listed, want only %s", len(on), revoked)
-	}
 	el, err := grade.CheckEligibility(ctx, s, cancelled, day("2025-12-05"))
 	if err != nil || el.Eligible || !strings.Contains(el.Reason, "cancelled on 2025-12-01") {
 		t.Errorf("eligibility after cancellation: %+v %v", el, err)
+	}
+	// Until the nightly run sees the revocation, the grade stands.
+	if e := current(t, s, revoked, "2025-12-03"); e.Grade != "A" {
+		t.Errorf("revoked, before the regrade: %s", e.Grade)
 	}
 	res, err := grade.Regrade(ctx, s, r, day("2025-12-05"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Downgrades) != 0 {
-		t.Errorf("the regrade lowered a grade that no longer exists: %+v", res.Downgrades)
+	if len(res.Downgrades) != 1 || res.Downgrades[0].USCC != revoked || res.Downgrades[0].To != "D" {
+		t.Errorf("the regrade lowered %+v, want only the revoked institution, to D", res.Downgrades)
 	}
-	h, err := grade.History(ctx, s, revoked)
+	for _, d := range []string{"2025-12-05", "2026-06-30"} {
+		e := current(t, s, revoked, d)
+		if e.Grade != "D" || !slices.Contains(e.ClauseIDs(), "D3") || e.StatusOn(day(d)) != grade.StatusConfirmed {
+			t.Errorf("revoked on %s: %s %v %s, want D (D3) in force", d, e.Grade, e.ClauseIDs(), e.StatusOn(day(d)))
+		}
+	}
+	on, err := grade.GradesOn(ctx, s, day("2025-12-05"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(on) != 1 || on[0].USCC != revoked || on[0].Grade != "D" {
+		t.Errorf("grades on 2025-12-05: %+v, want only %s at D", on, revoked)
+	}
+	el, err = grade.CheckEligibility(ctx, s, revoked, day("2025-12-05"))
+	if err != nil || el.Eligible {
+		t.Errorf("eligibility after revocation: %+v %v", el, err)
+	}
+	h, err := grade.History(ctx, s, cancelled)
 	if err != nil || len(h) != 1 || h[0].StatusOn(day("2025-12-05")) != grade.StatusLicenceEnded {
 		t.Errorf("history keeps the ended grade: %+v %v", h, err)
 	}

@@ -28,26 +28,24 @@ type TypicalRow struct {
 	NominatedOn                          time.Time
 }
 
-// BuildTypical lists the nominations of year in unit u, named and graded
-// as on day.
-func BuildTypical(ctx context.Context, src Source, noms []grade.Nomination, u Unit, year int, day time.Time) (*Typical, error) {
+// BuildTypical lists the exemplary institutions of unit u on day: those
+// the grades on day mark exemplary — A, in force, chosen while that grade
+// was in force (InstitutionGrade.Exemplary). The list is read from the
+// same flag as 附件2's 是否选树 column, so the two cannot disagree; year
+// names the evaluation year in the title.
+func BuildTypical(ctx context.Context, src Source, u Unit, year int, day time.Time) (*Typical, error) {
 	day = grade.Date(day)
 	gs, err := src.GradesOn(ctx, day)
 	if err != nil {
 		return nil, fmt.Errorf("诚信机构典型名单 of %s: %w", u.Name, err)
 	}
-	by := make(map[string]InstitutionGrade, len(gs))
-	for _, g := range gs {
-		by[g.USCC] = g
-	}
 	t := &Typical{Unit: u, Year: year, Day: day}
-	for _, n := range noms {
-		if !u.Contains(n.CountyCode) {
+	for _, g := range inUnit(gs, u) {
+		if !g.Exemplary || g.Grade != grade.A || g.State != StateInForce || g.Expired {
 			continue
 		}
-		g := by[n.USCC]
-		t.Rows = append(t.Rows, TypicalRow{Name: g.Name, USCC: n.USCC, Grade: GradeLabel(g.Grade), Reason: n.Reason,
-			Evaluator: unitOf(n.CountyCode).Bureau(), NominatedOn: n.NominatedOn})
+		t.Rows = append(t.Rows, TypicalRow{Name: g.Name, USCC: g.USCC, Grade: GradeLabel(g.Grade), Reason: g.ExemplaryReason,
+			Evaluator: unitOf(g.CountyCode).Bureau(), NominatedOn: g.ExemplaryOn})
 	}
 	sort.Slice(t.Rows, func(i, j int) bool { return t.Rows[i].USCC < t.Rows[j].USCC })
 	return t, nil
@@ -89,9 +87,12 @@ type AdjustmentRow struct {
 }
 
 // BuildAdjustments lists the changes in unit u after from up to to, from
-// the whole grade history (grade.History with an empty USCC). Annual
-// evaluations are not changes: they are the 附件2 table itself.
-func BuildAdjustments(history []grade.Entry, u Unit, from, to time.Time) *Adjustments {
+// the whole grade history (grade.History with an empty USCC) and the
+// nominations of every year. Annual evaluations are not changes: they are
+// the 附件2 table itself. An exemplary institution whose A ends — lowered,
+// or its licence cancelled — leaves the 诚信机构典型名单 that day, and
+// that removal is a row of its own.
+func BuildAdjustments(history []grade.Entry, noms []grade.Nomination, u Unit, from, to time.Time) *Adjustments {
 	from, to = grade.Date(from), grade.Date(to)
 	a := &Adjustments{Unit: u, From: from, To: to}
 	byUSCC := map[string][]grade.Entry{}
@@ -115,10 +116,14 @@ func BuildAdjustments(history []grade.Entry, u Unit, from, to time.Time) *Adjust
 			kind, reason := adjustmentReason(e, old, ok)
 			a.Rows = append(a.Rows, AdjustmentRow{Day: e.ValidFrom, Name: e.Name, USCC: uscc, From: was, To: GradeLabel(e.Grade),
 				Kind: kind, Reason: reason, Evaluator: unitOf(e.CountyCode).Bureau()})
+			if ok && e.Grade != grade.A {
+				a.Rows = appendRemoval(a.Rows, noms, old, e.ValidFrom, GradeLabel(e.Grade))
+			}
 		}
-		// A licence ended in the period ends the grade then in force.
+		// A licence cancelled in the period ends the grade then in force.
+		// A revoked one ends nothing: its D3 is a downgrade, listed above.
 		last := es[len(es)-1]
-		if in(last.LicenceEndedOn) && (last.LicenceStatus == "cancelled" || last.LicenceStatus == "revoked") {
+		if in(last.LicenceEndedOn) {
 			day := last.LicenceEndedOn
 			var was *grade.Entry
 			for i := range es {
@@ -127,19 +132,103 @@ func BuildAdjustments(history []grade.Entry, u Unit, from, to time.Time) *Adjust
 				}
 			}
 			if was != nil {
-				what := map[string]string{"cancelled": "注销", "revoked": "吊销"}[last.LicenceStatus]
 				a.Rows = append(a.Rows, AdjustmentRow{Day: day, Name: last.Name, USCC: uscc, From: GradeLabel(was.Grade), To: "—",
-					Kind: "许可" + what, Reason: "人力资源服务许可于" + dayCN(day) + "被" + what + "，信用等级自当日终止。", Evaluator: unitOf(last.CountyCode).Bureau()})
+					Kind: "许可注销", Reason: "人力资源服务许可于" + dayCN(day) + "注销，信用等级自当日终止。", Evaluator: unitOf(last.CountyCode).Bureau()})
+				a.Rows = appendRemoval(a.Rows, noms, *was, day, "—")
 			}
 		}
 	}
-	sort.Slice(a.Rows, func(i, j int) bool {
+	// Stable: a removal from the 典型名单 follows the change that caused it.
+	sort.SliceStable(a.Rows, func(i, j int) bool {
 		if !a.Rows[i].Day.Equal(a.Rows[j].Day) {
 			return a.Rows[i].Day.Before(a.Rows[j].Day)
 		}
 		return a.Rows[i].USCC < a.Rows[j].USCC
 	})
 	return a
+}
+
+// LastEvaluation is the as-of date of the latest evaluation on or before
+// end: the grades of the last 附件2 sent, from which 动态调整情况 counts.
+func LastEvaluation(ctx context.Context, s store.Store, end time.Time) (time.Time, error) {
+	evs, err := grade.Evaluations(ctx, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var last time.Time
+	for _, e := range evs {
+		if !e.AsOf.After(end) && e.AsOf.After(last) {
+			last = e.AsOf
+		}
+	}
+	if last.IsZero() {
+		return time.Time{}, fmt.Errorf("no evaluation on or before %s to count changes from", grade.FormatDate(end))
+	}
+	return last, nil
+}
+
+// Adjustments is the 动态调整情况 of unit u from the latest evaluation on
+// or before to, up to to: what the web offers beside 附件2.
+func (h *HistorySource) Adjustments(ctx context.Context, u Unit, to time.Time) (*Adjustments, error) {
+	from, err := LastEvaluation(ctx, h.Store, to)
+	if err != nil {
+		return nil, err
+	}
+	history, err := h.history(ctx)
+	if err != nil {
+		return nil, err
+	}
+	noms, err := AllNominations(ctx, h.Store, history)
+	if err != nil {
+		return nil, err
+	}
+	return BuildAdjustments(history, noms, u, from, to), nil
+}
+
+// Commitments are the 附件1 letters of unit u on day, pre-filled for the
+// institutions without a signed commitment.
+func (h *HistorySource) Commitments(ctx context.Context, u Unit, day time.Time) (*Commitments, error) {
+	return UnsignedCommitments(ctx, h.Store, u, day)
+}
+
+// AllNominations returns the nominations of every evaluation year in
+// history, for BuildAdjustments.
+func AllNominations(ctx context.Context, s store.Store, history []grade.Entry) ([]grade.Nomination, error) {
+	seen := map[int]bool{}
+	var out []grade.Nomination
+	for _, e := range history {
+		if e.Year == 0 || seen[e.Year] {
+			continue
+		}
+		seen[e.Year] = true
+		ns, err := grade.Nominations(ctx, s, e.Year)
+		if err != nil {
+			return nil, fmt.Errorf("nominations of %d: %w", e.Year, err)
+		}
+		out = append(out, ns...)
+	}
+	return out, nil
+}
+
+// removalKind is the 调整类型 of an institution leaving the 诚信机构典型名单.
+const removalKind = "移出诚信机构典型名单"
+
+// appendRemoval adds the removal from the 诚信机构典型名单 of an
+// institution whose grade old ended on day, when old was an A it had been
+// chosen under (the rule of InstitutionGrade.Exemplary).
+func appendRemoval(rows []AdjustmentRow, noms []grade.Nomination, old grade.Entry, day time.Time, to string) []AdjustmentRow {
+	if old.Grade != grade.A {
+		return rows
+	}
+	for _, n := range noms {
+		if n.USCC != old.USCC || n.NominatedOn.After(day) || old.ValidFrom.After(n.NominatedOn) {
+			continue
+		}
+		return append(rows, AdjustmentRow{Day: day, Name: old.Name, USCC: old.USCC, From: "A 级（诚信机构典型）", To: to, Kind: removalKind,
+			Reason:    fmt.Sprintf("%d年度诚信机构典型（%s选树）须为A 级，信用等级调整后不再符合，自%s起移出诚信机构典型名单。", n.Year, dayCN(n.NominatedOn), dayCN(day)),
+			Evaluator: unitOf(old.CountyCode).Bureau()})
+	}
+	return rows
 }
 
 // adjustmentReason says in Chinese why e replaced old.
@@ -208,10 +297,10 @@ type Commitments struct {
 	Letters []CommitmentLetter
 }
 
-// CommitmentLetter is one institution's letter.
+// CommitmentLetter is one institution's letter; the zero letter is the
+// blank form.
 type CommitmentLetter struct {
-	Name, USCC, LicenseNo string
-	Bureau                string // where the signed letter goes
+	Name, USCC string
 }
 
 // UnsignedCommitments finds the institutions of u licensed and not ended
@@ -227,13 +316,12 @@ func UnsignedCommitments(ctx context.Context, s store.Store, u Unit, day time.Ti
 	for rows.Next() {
 		var l CommitmentLetter
 		var county string
-		if err := rows.Scan(&l.USCC, &l.Name, &county, &l.LicenseNo); err != nil {
+		if err := rows.Scan(&l.USCC, &l.Name, &county); err != nil {
 			return nil, fmt.Errorf("institutions without a commitment: %w", err)
 		}
 		if !u.Contains(county) {
 			continue
 		}
-		l.Bureau = unitOf(county).Bureau()
 		c.Letters = append(c.Letters, l)
 	}
 	if err := rows.Err(); err != nil {
@@ -242,21 +330,16 @@ func UnsignedCommitments(ctx context.Context, s store.Store, u Unit, day time.Ti
 	return c, nil
 }
 
-// CommitmentPledges are the undertakings of the letter. The notice's own
-// text of 附件1 could not be obtained; these restate the duties its
-// clauses grade (docs/rules.md §3).
-var CommitmentPledges = []string{
-	"严格遵守《中华人民共和国就业促进法》《人力资源市场暂行条例》等法律法规，依法诚信经营。",
-	"按规定办理行政许可、备案，按时报送年度报告、书面报告和统计资料，自觉接受监督检查。",
-	"不发布虚假招聘信息，不隐瞒有关情况或提供虚假材料，不以招聘为名牟取不正当利益。",
-	"依法维护劳动者和用人单位合法权益，从业人员、服务场所等持续符合设立条件。",
-	"自愿接受人力资源社会保障部门和社会监督；如违反承诺，愿承担相应法律责任，接受信用等级评价结果及相应措施。",
+// WriteHTML writes every letter on its own printed page: the notice's
+// 附件1 (templates/commitments.tmpl) with the institution's name in its
+// blank.
+func (c *Commitments) WriteHTML(w io.Writer) error {
+	return writeDoc(w, c.Unit.Name+" 附件1 诚信承诺书", "commitments-body", c)
 }
 
-// WriteHTML writes every letter on its own printed page.
-func (c *Commitments) WriteHTML(w io.Writer) error {
-	return writeDoc(w, c.Unit.Name+" 附件1 诚信承诺书", "commitments-body", struct {
-		C       *Commitments
-		Pledges []string
-	}{c, CommitmentPledges})
+// BlankCommitment is the notice's 附件1 as printed, with its blank for
+// the institution's name: the form for an institution to sign that
+// creditsync does not know yet.
+func BlankCommitment(u Unit, day time.Time) *Commitments {
+	return &Commitments{Unit: u, Day: grade.Date(day), Letters: []CommitmentLetter{{}}}
 }

@@ -23,6 +23,9 @@ type chart struct {
 	Bars         []bar
 	Lines        []line
 	Small        bool
+	// Totals says whether the count above each column is drawn: only
+	// where a column is wide enough for it to stay legible.
+	Totals bool
 	// YTitle and XTitle name the axes with their units, above the value
 	// axis and after the month axis (not on small multiples).
 	YTitle, XTitle tick
@@ -54,28 +57,38 @@ type line struct {
 	Dots  []tick
 }
 
-// Chart sizes. A month gets a fixed width so charts of different lengths
-// stay comparable; small multiples are the same charts, smaller.
+// Chart sizes. A chart has a fixed width whatever its span, so that it
+// is drawn at its own size, never scaled down by the page: at a page
+// width of 1400 px two full charts sit side by side in the report's
+// column (1124 px) and three small multiples in a row. A longer span
+// gives each month a narrower slot and labels fewer months instead, so
+// no text is drawn below the stylesheet's 11 px (checked in a browser by
+// serve's TestChartTextIsLegible).
 const (
-	monthW      = 44.0
-	smallMonthW = 18.0
+	chartW      = 540.0
+	smallChartW = 320.0
 	plotH       = 170.0
-	smallPlotH  = 90.0
+	smallPlotH  = 100.0
 	chartLeft   = 44.0
+	smallLeft   = 30.0
 	chartTop    = 28.0
 	chartBottom = 40.0
 	chartRight  = 12.0
+	// labelGap is the room a month label needs ("10月" at 11 px, or "10"
+	// on a small multiple), and totalGap the room a column's count needs.
+	labelGap, smallLabelGap = 30.0, 20.0
+	totalGap                = 26.0
+	yearGap                 = 36.0 // "2026" at 11 px, with room
 )
 
 func frame(label string, months int, small bool) chart {
-	c := chart{Label: label, Small: small, Left: chartLeft, Top: chartTop, PlotH: plotH}
-	mw := monthW
+	c := chart{Label: label, Small: small, Left: chartLeft, Top: chartTop, PlotH: plotH, W: chartW}
 	if small {
-		c.Left, c.PlotH, mw = 30, smallPlotH, smallMonthW
+		c.Left, c.PlotH, c.W = smallLeft, smallPlotH, smallChartW
 	}
-	c.PlotW = math.Max(float64(months)*mw, 120)
-	c.W = c.Left + c.PlotW + chartRight
+	c.PlotW = c.W - c.Left - chartRight
 	c.H = c.Top + c.PlotH + chartBottom
+	c.Totals = !small && c.PlotW/float64(max(months, 1)) >= totalGap
 	return c
 }
 
@@ -85,18 +98,45 @@ func (c *chart) slot(i, n int) (float64, float64) {
 	return c.Left + float64(i)*w, w
 }
 
-// xLabels writes each month under its slot and the year under the first
-// month and every January.
+// labelEvery is how many months apart month labels go so that they do
+// not overlap in slots of width w: 1, 2, 3, 4, 6 or 12, so that labelled
+// months fall on the same calendar months in every chart (every third
+// month is January, April, July, October).
+func labelEvery(w, gap float64) int {
+	for _, k := range []int{1, 2, 3, 4, 6} {
+		if w*float64(k) >= gap {
+			return k
+		}
+	}
+	return 12
+}
+
+// xLabels writes the month under its slot every labelEvery months, and
+// the year under the first month and every January.
 func (c *chart) xLabels(ends []time.Time) {
+	gap := labelGap
+	if c.Small {
+		gap = smallLabelGap
+	}
+	every := 1
+	if len(ends) > 0 {
+		_, w := c.slot(0, len(ends))
+		every = labelEvery(w, gap)
+	}
 	for i, d := range ends {
 		x, w := c.slot(i, len(ends))
-		label := strconv.Itoa(int(d.Month())) + "月"
-		if c.Small {
-			label = strconv.Itoa(int(d.Month()))
+		if (int(d.Month())-1)%every == 0 {
+			label := strconv.Itoa(int(d.Month())) + "月"
+			if c.Small {
+				label = strconv.Itoa(int(d.Month()))
+			}
+			c.XLabels = append(c.XLabels, tick{X: round1(x + w/2), Y: c.Top + c.PlotH + 14, Label: label})
 		}
-		c.XLabels = append(c.XLabels, tick{X: x + w/2, Y: c.Top + c.PlotH + 14, Label: label})
-		if i == 0 || d.Month() == time.January {
-			c.Years = append(c.Years, tick{X: x + w/2, Y: c.Top + c.PlotH + 28, Label: strconv.Itoa(d.Year())})
+		// The first month names its year too, unless the next January is
+		// so close that the two years would run together.
+		first := i == 0 && (13-int(d.Month()))%12*int(w) >= int(yearGap)
+		if first || (d.Month() == time.January) {
+			c.Years = append(c.Years, tick{X: round1(x + w/2), Y: c.Top + c.PlotH + 28, Label: strconv.Itoa(d.Year())})
 		}
 	}
 }

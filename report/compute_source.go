@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -77,12 +76,6 @@ func (c *ComputeSource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 		}
 		out := make([]InstitutionGrade, 0, len(res))
 		for _, r := range res {
-			// A revoked licence (D3) ends the grade in force on its date,
-			// as a cancelled one does (docs/rules.md §4.7): the rules
-			// still grade it, reports list it no more.
-			if slices.Contains(r.ClauseIDs(), "D3") {
-				continue
-			}
 			out = append(out, fromResult(r, day))
 		}
 		if err := attachRecords(ctx, c.Store, out); err != nil {

@@ -51,16 +51,24 @@ func TestComputeSourceOnTheSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every institution the oracle grades is listed, but for a revoked
-	// licence (D3): it ends the grade in force.
-	graded := 0
+	// Every institution the oracle grades is listed, a revoked licence
+	// too, with its D (D3).
+	graded, revoked := 0, 0
 	for _, e := range exps {
-		if e.Graded && !slices.Contains(e.Clauses, "D3") {
+		if e.Graded {
 			graded++
 		}
+		if e.Graded && slices.Contains(e.Clauses, "D3") {
+			revoked++
+		}
 	}
-	if len(gs) != graded || graded == 0 {
-		t.Fatalf("%d grades on %s, the sample grades %d with a licence not revoked", len(gs), grade.FormatDate(asOf), graded)
+	if len(gs) != graded || graded == 0 || revoked == 0 {
+		t.Fatalf("%d grades on %s, the sample grades %d (%d of them revoked)", len(gs), grade.FormatDate(asOf), graded, revoked)
+	}
+	for _, g := range gs {
+		if slices.ContainsFunc(g.Clauses, func(c report.ClauseRef) bool { return c.ID == "D3" }) && g.Grade != "D" {
+			t.Errorf("%s revoked (D3) but listed at %s", g.USCC, g.Grade)
+		}
 	}
 	direct, err := grade.Compute(ctx, s, grade.DefaultRules(), asOf)
 	if err != nil {

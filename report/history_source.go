@@ -69,9 +69,12 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 				out[i].ValidFrom, out[i].ValidUntil = time.Time{}, time.Time{}
 				out[i].State = st.PendingStatus
 				out[i].PublicityFrom, out[i].PublicityEnds = st.Pending.PublicizedFrom, st.Pending.PublicityEndsOn
+				if st.InForce != nil {
+					out[i].InForceGrade = st.InForce.Grade
+				}
 			}
 			if n, ok := ex[e.USCC]; ok {
-				out[i].Exemplary, out[i].ExemplaryReason = true, n.Reason
+				out[i].Exemplary, out[i].ExemplaryReason, out[i].ExemplaryOn = true, n.Reason, n.NominatedOn
 			}
 		}
 		if err := attachRecords(ctx, h.Store, out); err != nil {
@@ -84,7 +87,8 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 // exemplary returns the nominations that mark institutions of es
 // exemplary on day, by USCC: an institution with a confirmed (unexpired)
 // grade A, nominated on or before day for the evaluation year of its
-// grade. A grade from a regrade or an upgrade application has no
+// grade, while that very grade was in force — a downgrade after the
+// nomination ends it for good, even if an upgrade later restores A. A grade from a regrade or an upgrade application has no
 // evaluation year of its own; the latest year among the grades in effect
 // stands for it.
 func (h *HistorySource) exemplary(ctx context.Context, es []grade.Entry, day time.Time) (map[string]grade.Nomination, error) {
@@ -114,7 +118,7 @@ func (h *HistorySource) exemplary(ctx context.Context, es []grade.Entry, day tim
 			}
 			byYear[year] = noms
 		}
-		if n, ok := noms[e.USCC]; ok && !n.NominatedOn.After(day) {
+		if n, ok := noms[e.USCC]; ok && !n.NominatedOn.After(day) && !e.ValidFrom.After(n.NominatedOn) {
 			out[e.USCC] = n
 		}
 	}

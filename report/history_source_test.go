@@ -376,12 +376,13 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 }
 
 // licencesEnded counts the institutions (among the given ones, or all)
-// whose licence was cancelled or revoked after day from, up to day to.
+// whose licence was cancelled after day from, up to day to: a revoked one
+// keeps its grade (D3).
 func licencesEnded(t *testing.T, s store.Store, from, to string, among ...string) int {
 	t.Helper()
 	var n uint64
 	if err := store.QueryRow(context.Background(), s, `SELECT count() FROM institutions FINAL
-		WHERE license_status IN ('cancelled', 'revoked') AND license_status_on > toDate({from:String}) AND license_status_on <= toDate({to:String})
+		WHERE license_status = 'cancelled' AND license_status_on > toDate({from:String}) AND license_status_on <= toDate({to:String})
 		AND (empty({among:Array(String)}) OR has({among:Array(String)}, uscc))`,
 		store.Params{"from": from, "to": to, "among": among}, &n); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 )
 
-//go:embed templates/*.tmpl templates/style.css
+//go:embed templates/*.tmpl templates/*.tsv templates/style.css
 var templateFiles embed.FS
 
 // Funcs are the template functions report templates use; the server's
@@ -55,8 +55,13 @@ type trendView struct {
 	Partial     string
 }
 
-func newTrendView(t *Trend) trendView {
+// newTrendView is the view of a trend; links says whether names link to
+// the institutions' pages (the server's pages) or not (report files).
+func newTrendView(t *Trend, links bool) trendView {
 	v := trendView{T: t, Grades: grade.Grades, Latest: t.Latest(), Tables: t.tables()}
+	if !links {
+		v.Tables = withoutLinks(v.Tables)
+	}
 	v.Range, v.Partial = describeRange(t.Periods)
 	v.Dist = distChart(t.Unit.Name+" 各月末等级分布", t.Periods, 0, false)
 	v.Share = shareChart(t.Unit.Name+" C+D 占比与全市", ends(t.Periods),
@@ -107,9 +112,12 @@ type multiple struct {
 	Dist, Share chart
 }
 
-func newOverviewView(o *Overview) overviewView {
+func newOverviewView(o *Overview, links bool) overviewView {
 	tables := o.tables()
-	v := overviewView{City: newTrendView(&o.City), Grades: grade.Grades, Latest: o.City.Latest(),
+	if !links {
+		tables = withoutLinks(tables)
+	}
+	v := overviewView{City: newTrendView(&o.City, links), Grades: grade.Grades, Latest: o.City.Latest(),
 		Summary: tables[0], Tables: tables[1:], Generated: o.City.Generated}
 	v.Range, v.Partial = describeRange(o.City.Periods)
 	when := ends(o.City.Periods)
@@ -142,12 +150,12 @@ type publicView struct {
 // TrendBody renders a trend report's body (no <html> around it), for
 // pages that show it inside their own layout.
 func TrendBody(t *Trend) (template.HTML, error) {
-	return body("trend-body", newTrendView(t))
+	return body("trend-body", newTrendView(t, true))
 }
 
 // OverviewBody renders the city overview's body.
 func OverviewBody(o *Overview) (template.HTML, error) {
-	return body("overview-body", newOverviewView(o))
+	return body("overview-body", newOverviewView(o, true))
 }
 
 func body(name string, data any) (template.HTML, error) {
@@ -174,13 +182,13 @@ func writeDoc(w io.Writer, title, name string, data any) error {
 
 // WriteHTML writes the trend report as one self-contained HTML file.
 func (t *Trend) WriteHTML(w io.Writer) error {
-	v := newTrendView(t)
+	v := newTrendView(t, false)
 	return writeDoc(w, t.Unit.Name+" 信用等级趋势报告 "+v.Range, "trend-body", v)
 }
 
 // WriteHTML writes the city overview as one self-contained HTML file.
 func (o *Overview) WriteHTML(w io.Writer) error {
-	v := newOverviewView(o)
+	v := newOverviewView(o, false)
 	return writeDoc(w, "许昌市信用等级总览 "+v.Range, "overview-body", v)
 }
 

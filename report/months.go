@@ -46,9 +46,15 @@ type Months struct {
 	Base time.Time
 }
 
+// DefaultMonths is the span of a trend when no first month is given: two
+// years, so that every month of the second year has its 同比 (the same
+// month a year before) and the first evaluation's year is compared with
+// the next.
+const DefaultMonths = 24
+
 // ParseMonths reads a range of months written YYYY-MM. An empty to is
-// today's month; an empty from is the eleventh month before to, so the
-// default is the last twelve months.
+// today's month; an empty from is DefaultMonths−1 months before to, so the
+// default is the last two years.
 func ParseMonths(from, to string, today time.Time) (Months, error) {
 	today = grade.Date(today)
 	last := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -59,7 +65,7 @@ func ParseMonths(from, to string, today time.Time) (Months, error) {
 		}
 		last = m
 	}
-	first := last.AddDate(0, -11, 0)
+	first := last.AddDate(0, -(DefaultMonths - 1), 0)
 	if s := strings.TrimSpace(from); s != "" {
 		m, err := parseMonth(s)
 		if err != nil {

@@ -3,8 +3,10 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
@@ -66,8 +68,8 @@ func TestNoticeReports(t *testing.T) {
 	}
 	importRows(t, s, "institutions", register("cancelled", "2026-10-01"))
 	generous := *r
-	generous.Exemplary.SharePercent = 50 // one of the three A institutions
-	if _, err := grade.Nominate(ctx, s, &generous, 2026, []string{cancelled}, "服务规范，群众满意", day("2026-08-20")); err != nil {
+	generous.Exemplary.SharePercent = 100 // two of the three A institutions
+	if _, err := grade.Nominate(ctx, s, &generous, 2026, []string{cancelled, lowered}, "服务规范，群众满意", day("2026-08-20")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -75,7 +77,11 @@ func TestNoticeReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	adj := report.BuildAdjustments(history, unit(t, report.CityCode), day("2026-07-31"), day("2026-12-31"))
+	noms, err := report.AllNominations(ctx, s, history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adj := report.BuildAdjustments(history, noms, unit(t, report.CityCode), day("2026-07-31"), day("2026-12-31"))
 	var got []string
 	for _, row := range adj.Rows {
 		got = append(got, grade.FormatDate(row.Day)+" "+row.USCC+" "+row.From+"→"+row.To+" "+row.Kind)
@@ -84,7 +90,9 @@ func TestNoticeReports(t *testing.T) {
 		"2026-08-07 " + atConfirm + " —→C 级 公示期满确认时降级",
 		"2026-08-12 " + reviewed + " B 级→A 级 异议复评",
 		"2026-09-02 " + lowered + " A 级→D 级 依规降级",
+		"2026-09-02 " + lowered + " A 级（诚信机构典型）→D 级 移出诚信机构典型名单",
 		"2026-10-01 " + cancelled + " A 级→— 许可注销",
+		"2026-10-01 " + cancelled + " A 级（诚信机构典型）→— 移出诚信机构典型名单",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("动态调整情况:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -103,18 +111,56 @@ func TestNoticeReports(t *testing.T) {
 		t.Errorf("the downgrade's reason %q does not say what was found", rs[4][7])
 	}
 
-	noms, err := grade.Nominations(ctx, s, 2026)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The 典型名单 holds only institutions A and in force on its date, and
+	// says what 附件2's 是否选树 column says, on every day: chosen on
+	// 08-20, lowered lost it on 09-02, cancelled on 10-01.
 	src := &report.HistorySource{Store: s, Rules: r}
-	typ, err := report.BuildTypical(ctx, src, noms, unit(t, "411002"), 2026, day("2026-08-20"))
+	for _, c := range []struct {
+		on   string
+		want []string
+	}{
+		{"2026-08-19", nil},
+		{"2026-08-20", []string{lowered, cancelled}},
+		{"2026-09-01", []string{lowered, cancelled}},
+		{"2026-09-02", []string{cancelled}},
+		{"2026-10-01", nil},
+	} {
+		typ, err := report.BuildTypical(ctx, src, unit(t, "411002"), 2026, day(c.on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, row := range typ.Rows {
+			got = append(got, row.USCC)
+			if row.Grade != "A 级" {
+				t.Errorf("典型名单 on %s: %s at %s", c.on, row.USCC, row.Grade)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("典型名单 on %s: %v, want %v", c.on, got, c.want)
+		}
+		sum, err := report.BuildSummary(ctx, src, unit(t, "411002"), day(c.on), time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var marked []string
+		for _, row := range sum.Rows {
+			if row.Exemplary == "是" {
+				marked = append(marked, row.USCC)
+			}
+		}
+		slices.Sort(marked)
+		if strings.Join(marked, ",") != strings.Join(got, ",") {
+			t.Errorf("on %s 附件2 marks %v exemplary, the 典型名单 lists %v", c.on, marked, got)
+		}
+	}
+	typ, err := report.BuildTypical(ctx, src, unit(t, "411002"), 2026, day("2026-08-20"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	tf := openXLSX(t, render(t, typ, "xlsx"))
 	trs := rows(t, tf, "诚信机构典型名单")
-	if trs[0][0] != "魏都区2026年度诚信机构典型名单" || len(trs) != 3 || trs[2][2] != cancelled || trs[2][3] != "A 级" || trs[2][4] != "服务规范，群众满意" {
+	if trs[0][0] != "魏都区2026年度诚信机构典型名单" || len(trs) != 4 || trs[3][2] != cancelled || trs[3][3] != "A 级" || trs[3][4] != "服务规范，群众满意" || trs[3][5] != "2026-08-20" {
 		t.Errorf("诚信机构典型名单 %q", trs)
 	}
 
@@ -128,7 +174,7 @@ func TestNoticeReports(t *testing.T) {
 	}
 	html := b.String()
 	if len(letters.Letters) != 2 || strings.Count(html, "人力资源服务机构诚信承诺书</h1>") != 2 || !strings.Contains(html, "许昌未承诺人力资源有限公司") ||
-		!strings.Contains(html, "豫人服证003") || strings.Contains(html, "许昌降级人力资源有限公司") || !strings.Contains(html, "许昌市魏都区人力资源和社会保障局") {
+		strings.Contains(html, "许昌降级人力资源有限公司") {
 		t.Errorf("附件1 letters: %d\n%.600s", len(letters.Letters), html)
 	}
 }

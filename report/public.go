@@ -30,6 +30,7 @@ type PublicContact struct {
 // PublicRow is one institution of the public list.
 type PublicRow struct {
 	Name, USCC, Grade     string
+	Evaluator             string // 评价单位: the bureau that graded it
 	ValidFrom, ValidUntil time.Time
 	Expired               bool // past ValidUntil without a new evaluation
 	// State is StatePublicized or StateUnderReview for a grade not yet in
@@ -94,7 +95,7 @@ func BuildPublicList(ctx context.Context, src Source, u Unit, day, now time.Time
 	}
 	l := &PublicList{Unit: u, Day: day, Generated: now}
 	for _, g := range inUnit(gs, u) {
-		l.Rows = append(l.Rows, PublicRow{Name: g.Name, USCC: g.USCC, Grade: g.Grade, ValidFrom: g.ValidFrom, ValidUntil: g.ValidUntil, Expired: g.Expired,
+		l.Rows = append(l.Rows, PublicRow{Name: g.Name, USCC: g.USCC, Grade: g.Grade, Evaluator: unitOf(g.CountyCode).Bureau(), ValidFrom: g.ValidFrom, ValidUntil: g.ValidUntil, Expired: g.Expired,
 			State: g.State, PublicityFrom: g.PublicityFrom, PublicityEnds: g.PublicityEnds})
 	}
 	return l, nil
@@ -102,8 +103,8 @@ func BuildPublicList(ctx context.Context, src Source, u Unit, day, now time.Time
 
 func (l *PublicList) table() table {
 	tb := table{Sheet: "公示名单", Title: l.Unit.Name + "人力资源服务机构信用等级公示名单",
-		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "状态", "有效期起", "有效期至"},
-		Widths: []float64{6, 36, 22, 10, 12, 14, 18}}
+		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "状态", "有效期起", "有效期至", "评价单位"},
+		Widths: []float64{6, 36, 22, 10, 12, 14, 18, 30}}
 	for i, r := range l.Rows {
 		state, from, until := "有效", grade.FormatDate(r.ValidFrom), grade.FormatDate(r.ValidUntil)
 		switch {
@@ -116,7 +117,10 @@ func (l *PublicList) table() table {
 			state = "已过期"
 			until += "（已过期）"
 		}
-		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), gradeCell(r.Grade), text(state), text(from), text(until)})
+		// The grade as the notice writes it ("A 级"), coloured by its letter.
+		g := gradeCell(r.Grade)
+		g.Text = GradeLabel(r.Grade)
+		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), g, text(state), text(from), text(until), text(r.Evaluator)})
 	}
 	return tb
 }

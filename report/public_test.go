@@ -12,8 +12,8 @@ import (
 	"github.com/xuchang-hrss/creditsync/store/storetest"
 )
 
-// The public list on a day holds only institutions whose licence is valid
-// then; during publicity it states the period, how and by when to object
+// The public list on a day holds every institution with a grade: a
+// cancelled licence leaves it, a revoked one stays with its D (D3); during publicity it states the period, how and by when to object
 // and the contact; it has no English heading and no internal detail.
 func TestPublicListOnTheLifecycle(t *testing.T) {
 	ctx := context.Background()
@@ -46,15 +46,15 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 		return l, b.String()
 	}
 	l, html := list("2026-08-03")
-	if len(l.Rows) != 3 {
-		t.Errorf("during publicity: %d rows, want the 3 licensed then (not the one revoked in 2023)", len(l.Rows))
+	if len(l.Rows) != 4 || l.Rows[3].USCC != revokedLongAgo || l.Rows[3].Grade != "D" {
+		t.Errorf("during publicity: %+v, want all 4, the one revoked in 2023 last at D", l.Rows)
 	}
 	for _, want := range []string{"公示期：2026年7月31日至2026年8月6日。", "请于2026年8月6日前（含当日）以书面形式向许昌市人力资源和社会保障局提出", "联系人：王科长；联系电话：0374-1234567。", "公示中"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("public list during publicity lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"Public list", "B1", "revokedLongAgo", revokedLongAgo} {
+	for _, bad := range []string{"Public list", "B1", "D3"} {
 		if strings.Contains(html, bad) {
 			t.Errorf("public list shows %q", bad)
 		}
@@ -66,19 +66,25 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 		{cancelled, "许昌注销人力资源有限公司", "411002", "2020-01-01", "cancelled", "2026-08-10", "2020-02-01"},
 		{revoked, "许昌吊销人力资源有限公司", "411002", "2020-01-01", "revoked", "2026-09-01", "2020-02-01"},
 	})
+	// The nightly run of 2026-09-02 sees the revocation: D3 lowers it to D.
+	// (The others are C: they never filed an annual report.)
+	if _, err := grade.Regrade(ctx, s, r, day("2026-09-02")); err != nil {
+		t.Fatal(err)
+	}
 	h = &report.HistorySource{Store: s, Rules: r} // nothing cached
 	for _, c := range []struct {
 		on   string
 		want []string
 	}{
-		{"2026-08-09", []string{valid, cancelled, revoked}},
-		{"2026-08-10", []string{valid, revoked}},
-		{"2026-09-01", []string{valid}},
+		{"2026-08-09", []string{valid + " C", cancelled + " C", revoked + " C", revokedLongAgo + " D"}},
+		{"2026-08-10", []string{valid + " C", revoked + " C", revokedLongAgo + " D"}},
+		{"2026-09-01", []string{valid + " C", revoked + " C", revokedLongAgo + " D"}},
+		{"2026-09-02", []string{valid + " C", revoked + " D", revokedLongAgo + " D"}},
 	} {
 		l, html := list(c.on)
 		var got []string
 		for _, row := range l.Rows {
-			got = append(got, row.USCC)
+			got = append(got, row.USCC+" "+row.Grade)
 		}
 		if strings.Join(got, ",") != strings.Join(c.want, ",") {
 			t.Errorf("public list on %s: %v, want %v", c.on, got, c.want)

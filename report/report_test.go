@@ -274,8 +274,9 @@ func TestParseMonths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Ends) != 12 || m.Ends[0].Format(time.DateOnly) != "2025-09-30" || m.Ends[11].Format(time.DateOnly) != "2026-08-03" || m.Base.Format(time.DateOnly) != "2025-08-31" {
-		t.Errorf("default months %v from %v, want 2025-09-30 … 2026-08-03 (today) from 2025-08-31", m.Ends, m.Base)
+	// Two years by default, so the last twelve months have their 同比.
+	if len(m.Ends) != 24 || m.Ends[0].Format(time.DateOnly) != "2024-09-30" || m.Ends[23].Format(time.DateOnly) != "2026-08-03" || m.Base.Format(time.DateOnly) != "2024-08-31" {
+		t.Errorf("default months %v from %v, want 2024-09-30 … 2026-08-03 (today) from 2024-08-31", m.Ends, m.Base)
 	}
 	m, err = report.ParseMonths("2024-01", "2024-02", today)
 	if err != nil || m.Ends[1].Format(time.DateOnly) != "2024-02-29" {
@@ -319,7 +320,7 @@ func TestYearOnYear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := csvSection(t, string(render(t, tr, "csv")), "月度等级分布")
+	recs := csvSection(t, string(render(t, tr, "csv")), "月度等级分布（有效等级；公示中、异议复核中另计）")
 	head := recs[0]
 	if head[len(head)-2] != "C+D占比环比（百分点）" || head[len(head)-1] != "C+D占比同比（百分点）" {
 		t.Fatalf("header %q", head)

@@ -44,13 +44,21 @@ type InstitutionGrade struct {
 	// StatePublicized (公示中) or StateUnderReview (异议复核中). Reports show
 	// a grade not yet in force with its state (docs/rules.md §4.7).
 	State string
+	// InForceGrade is, for a grade publicized or under objection, the
+	// grade in force on the day beside it ("" when there is none): trends
+	// count each state as what it is (docs/rules.md §4.7).
+	InForceGrade string
 	// PublicityFrom and PublicityEnds bound the publicity of a grade that
 	// is publicized or under objection.
 	PublicityFrom, PublicityEnds time.Time
 	// Exemplary marks an institution chosen as 诚信机构典型, for the reason
-	// given (docs/rules.md §5).
+	// given, on ExemplaryOn (docs/rules.md §5). It is set only for a grade
+	// A in force on the day that was already in force when it was chosen:
+	// a downgrade ends it, and an A regained later does not bring it back.
+	// 附件2's 是否选树 column and the 典型名单 both read it, so they agree.
 	Exemplary       bool
 	ExemplaryReason string
+	ExemplaryOn     time.Time
 	// Records are the inspection records and penalties behind the
 	// clauses, with the measures taken: the 查处情况 of 附件2.
 	Records []Record
@@ -97,6 +105,15 @@ const (
 	StatePublicized  = "publicized"   // 公示中
 	StateUnderReview = "under_review" // 异议复核中
 )
+
+// inForce is the grade in force on the day: the grade itself when it is
+// in force, else the one in force beside the grade shown ("" if none).
+func (g InstitutionGrade) inForce() string {
+	if g.State == StateInForce {
+		return g.Grade
+	}
+	return g.InForceGrade
+}
 
 // StateLabel is the Chinese label of a grade that is not in force yet:
 // 公示中（公示期2026年7月31日至8月6日）, or 异议复核中; "" for a grade in

@@ -13,22 +13,21 @@ import (
 )
 
 // SummaryColumns are the columns of the 附件2 summary table, in the order
-// the notice prints them (docs/rules.md §6).
-var SummaryColumns = []string{"机构名称", "统一社会信用代码", "信用等级", "失信情况", "查处情况", "是否选树为诚信机构典型", "选树原因", "评价单位", "备注"}
+// the notice prints them (docs/rules.md §6), read from the form.
+var SummaryColumns = summaryForm.columns()
 
 // SummaryTitle is the title of 附件2 as the notice prints it.
-const SummaryTitle = "人力资源服务机构信用等级评价汇总表"
+var SummaryTitle = summaryForm.line("人力资源服务机构")
 
-// SummaryNote is the 注 line under the 附件2 table. The notice's own note
-// could not be obtained; this one says what the columns hold, in its style.
-const SummaryNote = "注：1. 信用等级填写“A 级”“B 级”“C 级”或“D 级”；2. 失信情况、查处情况填写评价期内查实的失信行为及处理措施，无则填“无”；3. 选树为诚信机构典型的，在“选树原因”栏简要说明理由。"
+// SummaryNote is the notice's 注 line under the 附件2 table.
+var SummaryNote = summaryForm.line("注：")
 
 // Summary is the 附件2 table of an evaluating unit: every institution it
 // grades, with the dishonest conduct found and the measures taken.
 type Summary struct {
 	Unit  Unit
 	Day   time.Time // the grades are those on Day
-	Filed time.Time // 填报时间
+	Filed time.Time // 填报时间; zero leaves the notice's blank 年 月 日
 	Rows  []SummaryRow
 }
 
@@ -44,7 +43,7 @@ type SummaryRow struct {
 }
 
 // BuildSummary builds the 附件2 table of unit u from the grades on day,
-// filed on filed. Rows go by grade, then USCC. A grade still publicized
+// filed on filed (zero: not said, the date is written by hand). Rows go by grade, then USCC. A grade still publicized
 // or under objection on day is listed with that state in 备注.
 func BuildSummary(ctx context.Context, src Source, u Unit, day, filed time.Time) (*Summary, error) {
 	day = grade.Date(day)
@@ -127,14 +126,7 @@ func Dishonesty(g InstitutionGrade) string {
 	if len(g.Clauses) == 0 {
 		return "无"
 	}
-	records := map[recordKey]Record{}
-	for _, r := range g.Records {
-		src := "inspection"
-		if r.Kind == "penalty" {
-			src = "penalty"
-		}
-		records[recordKey{src, r.ID}] = r
-	}
+	records := recordsOf(g)
 	var lines []string
 	seen := map[string]bool{}
 	add := func(line string) {
@@ -153,6 +145,26 @@ func Dishonesty(g InstitutionGrade) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// recordsOf indexes an institution's records by the key evidence names
+// them with.
+func recordsOf(g InstitutionGrade) map[recordKey]Record {
+	records := map[recordKey]Record{}
+	for _, r := range g.Records {
+		src := "inspection"
+		if r.Kind == "penalty" {
+			src = "penalty"
+		}
+		records[recordKey{src, r.ID}] = r
+	}
+	return records
+}
+
+// EvidenceText tells one piece of evidence of clause in plain Chinese, as
+// 附件2's 失信情况 tells it: for the evidence column of the web pages.
+func EvidenceText(g InstitutionGrade, clause string, e Evidence) string {
+	return evidenceSentence(clause, e, recordsOf(g))
 }
 
 // clauseSentences are the sentences of one clause that holds.

@@ -28,6 +28,32 @@ type cell struct {
 	// (40 of 297 in Xuchang) is otherwise read by Excel as a number,
 	// shown as 1.24E+17 and rounded once saved.
 	Code bool
+	// Link is the web page the cell names (an institution's), shown as a
+	// link on the server's pages only: a report file is read offline,
+	// where the link would lead nowhere (withoutLinks).
+	Link string
+}
+
+// InstitutionPath is the web page of an institution.
+func InstitutionPath(uscc string) string { return "/institutions/" + uscc }
+
+// nameCell is an institution's name, linked to its page.
+func nameCell(name, uscc string) cell { return cell{Text: name, Link: InstitutionPath(uscc)} }
+
+// withoutLinks returns the tables with no cell linked, for report files.
+func withoutLinks(ts []table) []table {
+	out := make([]table, len(ts))
+	for i, t := range ts {
+		t.Rows = make([][]cell, len(ts[i].Rows))
+		for r, row := range ts[i].Rows {
+			t.Rows[r] = slices.Clone(row)
+			for c := range t.Rows[r] {
+				t.Rows[r][c].Link = ""
+			}
+		}
+		out[i] = t
+	}
+	return out
 }
 
 func text(s string) cell { return cell{Text: s} }
@@ -95,6 +121,15 @@ func deltaPoints(v float64) cell {
 	return cell{Text: s, Value: pp, Class: "num"} // in percentage points, as the header says
 }
 
+// gradeSuffix is gradeHeader with a label after each grade: A（有效）.
+func gradeSuffix(suffix string) []string {
+	out := make([]string, len(grade.Grades))
+	for i, g := range grade.Grades {
+		out[i] = g + suffix
+	}
+	return out
+}
+
 func gradeHeader(prefix string) []string {
 	out := make([]string, len(grade.Grades))
 	for i, g := range grade.Grades {
@@ -103,11 +138,16 @@ func gradeHeader(prefix string) []string {
 	return out
 }
 
-// distTable is the month-by-month distribution of a unit against the city.
+// stateHeaders label the counts of grades not in force, beside the grades
+// in force: each state is counted as what it is (docs/rules.md §4.7).
+var stateHeaders = []string{"公示中（家）", "异议复核中（家）"}
+
+// distTable is the month-by-month distribution of a unit against the
+// city: the grades in force, then those publicized and under objection.
 func (t *Trend) distTable() table {
-	tb := table{Sheet: "月度分布", Title: "月度等级分布",
-		Header: append(append([]string{"月末"}, gradeHeader("")...), "合计（家）", "C+D占比（%）", "全市C+D占比（%）", "C+D占比环比（百分点）", "C+D占比同比（百分点）"),
-		Widths: []float64{14, 8, 8, 8, 8, 10, 14, 16, 18, 18}}
+	tb := table{Sheet: "月度分布", Title: "月度等级分布（有效等级；公示中、异议复核中另计）",
+		Header: append(append(append([]string{"月末"}, gradeSuffix("（有效）")...), "有效合计（家）"), append(stateHeaders, "C+D占比（%）", "全市C+D占比（%）", "C+D占比环比（百分点）", "C+D占比同比（百分点）")...),
+		Widths: []float64{14, 10, 10, 10, 10, 14, 12, 16, 14, 16, 18, 18}}
 	for i, p := range t.Periods {
 		row := []cell{text(grade.FormatDate(p.End))}
 		if p.NoData {
@@ -120,7 +160,7 @@ func (t *Trend) distTable() table {
 		for r := range grade.Grades {
 			row = append(row, num(p.Dist[r]))
 		}
-		row = append(row, num(p.Dist.Total()), cdShare(p.Dist), cdShare(p.City), t.shareChange(i, 1), t.shareChange(i, 12))
+		row = append(row, num(p.Dist.Total()), num(p.Publicized.Total()), num(p.UnderReview.Total()), cdShare(p.Dist), cdShare(p.City), t.shareChange(i, 1), t.shareChange(i, 12))
 		tb.Rows = append(tb.Rows, row)
 	}
 	return tb
@@ -140,26 +180,36 @@ func (t *Trend) shareChange(i, back int) cell {
 	return deltaPoints(p.Dist.CDShare() - q.Dist.CDShare())
 }
 
-// stepTable counts the grade changes between consecutive month-ends.
+// stepTable counts the changes of each month: the downgrades recorded in
+// it (their sum is the report's headline, and each is a row of 降级明细),
+// then the month-end comparison of the grades in force.
 func (t *Trend) stepTable() table {
 	moves := t.moves()
-	tb := table{Sheet: "等级变动", Title: "相邻月末间等级变动",
-		Header: []string{"期间"}, Widths: []float64{26}}
+	tb := table{Sheet: "等级变动", Title: "各月等级变动（降级为当月记录的降级；A→B 等为相邻月末有效等级的对比）",
+		Header: []string{"期间", "降级（家次）"}, Widths: []float64{26, 12}}
 	for _, m := range moves {
-		tb.Header = append(tb.Header, m.label())
-		tb.Widths = append(tb.Widths, 7)
+		tb.Header = append(tb.Header, "月末对比"+m.label())
+		tb.Widths = append(tb.Widths, 12)
 	}
-	tb.Header = append(tb.Header, "降级（家）", "升级（家）", "新纳入（家）", "退出（家）")
-	tb.Widths = append(tb.Widths, 10, 10, 14, 10)
+	tb.Header = append(tb.Header, "月末对比升级（家）", "新纳入（家）", "退出（家）")
+	tb.Widths = append(tb.Widths, 16, 14, 10)
 	for _, s := range t.Steps {
 		row := []cell{text(grade.FormatDate(s.From) + " → " + grade.FormatDate(s.To))}
 		if s.NoData {
-			for range len(tb.Header) - 1 {
+			// A downgrade is counted even here, so the column always sums
+			// to the headline; none is no data, not zero.
+			if s.Downgrades > 0 {
+				row = append(row, num(s.Downgrades))
+			} else {
+				row = append(row, noData())
+			}
+			for range len(tb.Header) - 2 {
 				row = append(row, noData())
 			}
 			tb.Rows = append(tb.Rows, row)
 			continue
 		}
+		row = append(row, num(s.Downgrades))
 		for _, m := range moves {
 			n := s.Moves[m.from][m.to]
 			c := num(n)
@@ -168,7 +218,7 @@ func (t *Trend) stepTable() table {
 			}
 			row = append(row, c)
 		}
-		row = append(row, num(s.downs()), num(s.ups()), num(s.Entered), num(s.Left))
+		row = append(row, num(s.ups()), num(s.Entered), num(s.Left))
 		tb.Rows = append(tb.Rows, row)
 	}
 	return tb
@@ -188,7 +238,7 @@ func (t *Trend) downgradeTable(withUnit bool) table {
 		if withUnit {
 			row = append(row, text(unitOf(ch.CountyCode).Name))
 		}
-		row = append(row, text(ch.Name), uscc(ch.USCC), gradeCell(ch.From), gradeCell(ch.To), text(clauseList(ch.Clauses)))
+		row = append(row, nameCell(ch.Name, ch.USCC), uscc(ch.USCC), gradeCell(ch.From), gradeCell(ch.To), text(clauseList(ch.Clauses)))
 		tb.Rows = append(tb.Rows, row)
 	}
 	return tb
@@ -259,7 +309,7 @@ func (t *Trend) institutionTable() table {
 		case g.Expired:
 			state = "已过期"
 		}
-		tb.Rows = append(tb.Rows, []cell{text(g.Name), uscc(g.USCC), gradeCell(g.Grade), text(state), text(until), text(Dishonesty(g))})
+		tb.Rows = append(tb.Rows, []cell{nameCell(g.Name, g.USCC), uscc(g.USCC), gradeCell(g.Grade), text(state), text(until), text(Dishonesty(g))})
 	}
 	return tb
 }

@@ -33,11 +33,16 @@ func (d Dist) CDShare() float64 {
 	return float64(d.CD()) / float64(d.Total())
 }
 
-// Period is one month of a trend.
+// Period is one month of a trend. Each state is counted as what it is
+// (docs/rules.md §4.7): Dist and City hold the grades in force; a grade
+// publicized or under objection on the day is counted apart, never as if
+// it were in force, and the grade in force beside it stays in Dist.
 type Period struct {
-	End  time.Time // the month-end (or today) the grades are taken at
-	Dist Dist      // the unit
-	City Dist      // the whole city, for comparison
+	End         time.Time // the month-end (or today) the grades are taken at
+	Dist        Dist      // the unit's grades in force
+	Publicized  Dist      // the unit's grades publicized (公示中)
+	UnderReview Dist      // the unit's grades under objection (异议复核中)
+	City        Dist      // the whole city's grades in force, for comparison
 	// NoData marks a month-end before any grade existed in the city (no
 	// evaluation publicized yet): shown as "no data", never as zero
 	// institutions.
@@ -47,11 +52,15 @@ type Period struct {
 // Step counts the changes from one period end to the next.
 type Step struct {
 	From, To time.Time
-	// Moves[a][b] counts institutions graded a at From and b at To
-	// (ranks, a ≠ b).
-	Moves   [4][4]int
-	Entered int // graded at To but not at From (newly licensed …)
-	Left    int // graded at From but not at To (licence cancelled …)
+	// Moves[a][b] counts institutions in force at a at From and at b at
+	// To (ranks, a ≠ b): a comparison of two month-ends.
+	Moves [4][4]int
+	// Downgrades counts the downgrades recorded with From < day ≤ To, the
+	// rows of the trend's Downgrades in this step: the headline is their
+	// sum by construction.
+	Downgrades int
+	Entered    int // a grade in force at To but not at From (first confirmed …)
+	Left       int // a grade in force at From but not at To (licence cancelled …)
 	// NoData marks a step from or to a day before any grade existed: its
 	// counts mean nothing (everyone "entered" with the first evaluation).
 	NoData bool
@@ -165,18 +174,29 @@ func (s *series) trend(u Unit) Trend {
 	for i, day := range s.days[1:] {
 		p := Period{End: day, NoData: len(s.grades[i+1]) == 0}
 		for _, g := range s.grades[i+1] {
-			p.City.add(g.Grade)
+			p.City.add(g.inForce())
 		}
 		cur := gradesIn(s.grades[i+1], u)
 		step := Step{From: s.days[i], To: day, NoData: len(s.grades[i]) == 0 || len(s.grades[i+1]) == 0}
 		for uscc, g := range cur {
-			p.Dist.add(g.Grade)
-			old, ok := prev[uscc]
+			switch g.State {
+			case StatePublicized:
+				p.Publicized.add(g.Grade)
+			case StateUnderReview:
+				p.UnderReview.add(g.Grade)
+			}
+			now := g.inForce()
+			p.Dist.add(now)
+			was := ""
+			if old, ok := prev[uscc]; ok {
+				was = old.inForce()
+			}
 			switch {
-			case !ok:
+			case now == "":
+			case was == "":
 				step.Entered++
-			case old.Grade != g.Grade && grade.Rank(old.Grade) >= 0 && grade.Rank(g.Grade) >= 0:
-				step.Moves[grade.Rank(old.Grade)][grade.Rank(g.Grade)]++
+			case was != now && grade.Rank(was) >= 0 && grade.Rank(now) >= 0:
+				step.Moves[grade.Rank(was)][grade.Rank(now)]++
 			}
 			for _, cl := range g.Clauses {
 				if held[cl.ID] == nil {
@@ -185,14 +205,15 @@ func (s *series) trend(u Unit) Trend {
 				held[cl.ID][uscc] = true
 			}
 		}
-		for uscc := range prev {
-			if _, ok := cur[uscc]; !ok {
+		for uscc, old := range prev {
+			if g, ok := cur[uscc]; old.inForce() != "" && (!ok || g.inForce() == "") {
 				step.Left++
 			}
 		}
 		for _, ch := range s.downs[i] {
 			if u.Contains(ch.CountyCode) {
 				t.Downgrades = append(t.Downgrades, ch)
+				step.Downgrades++
 			}
 		}
 		t.Periods = append(t.Periods, p)
@@ -299,16 +320,7 @@ func (t *Trend) moves() []move {
 	return append(down, up...)
 }
 
-// downs and ups total the downgrades and upgrades of a step.
-func (s Step) downs() (n int) {
-	for a := range 4 {
-		for b := a + 1; b < 4; b++ {
-			n += s.Moves[a][b]
-		}
-	}
-	return n
-}
-
+// ups totals the month-end comparisons of a step that went up.
 func (s Step) ups() (n int) {
 	for a := range 4 {
 		for b := range a {

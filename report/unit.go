@@ -76,22 +76,26 @@ func (u Unit) Contains(countyCode string) bool {
 }
 
 // Bureau is the unit's human-resources bureau: the 填报单位 of its
-// reports and the 评价单位 of its institutions, named as the bureau names
-// itself (许昌市魏都区人力资源和社会保障局, 禹州市人力资源和社会保障局). The
-// city bureau evaluates its own institutions and those registered
-// outside Xuchang. This is the one naming of each bureau: records that
-// name one another way are read through Authority.
+// reports and the 评价单位 of its institutions. Every bureau is named the
+// one way the notice's 附件2 names them — "XX 市人力资源和社会保障局" for
+// the city, "XX 市 XX 县人力资源和社会保障局" for a county-level division,
+// district, county or county-level city alike (许昌市魏都区…, 许昌市鄢陵县…,
+// 许昌市禹州市…) — so the 评价单位 column never mixes two styles. The city
+// bureau evaluates its own institutions and those registered outside
+// Xuchang. Units and this method are the one table of bureau names:
+// records that name a bureau another way are read through Authority.
 func (u Unit) Bureau() string {
 	switch u.Code {
 	case CityCode, transform.CityCode, otherCode:
 		return cityBureau
 	}
-	return transform.CountyFullName(u.Code) + hrBureauSuffix
+	return cityName + transform.CountyName(u.Code) + hrBureauSuffix
 }
 
 const (
+	cityName       = "许昌市"
 	hrBureauSuffix = "人力资源和社会保障局"
-	cityBureau     = "许昌市" + hrBureauSuffix
+	cityBureau     = cityName + hrBureauSuffix
 )
 
 // Authority returns the name of a handling authority as the reports

@@ -70,9 +70,9 @@ func BuildWatch(ctx context.Context, s store.Store, rules *grade.Rules, u Unit, 
 	}
 	for _, r := range now {
 		// Graded by the rules (licensed, licence not cancelled), with no
-		// grade recorded: new since the last evaluation. A revoked
-		// licence (D3) has no grade to wait for.
-		if known[r.USCC] || !u.Contains(r.CountyCode) || hasClause(r, "D3") {
+		// grade recorded: new since the last evaluation. A revoked licence
+		// is among them: its D (D3) is recorded like any grade.
+		if known[r.USCC] || !u.Contains(r.CountyCode) {
 			continue
 		}
 		w.Unevaluated = append(w.Unevaluated, WatchRow{Name: r.Name, USCC: r.USCC, RulesGrade: r.Grade})
@@ -82,15 +82,6 @@ func BuildWatch(ctx context.Context, s store.Store, rules *grade.Rules, u Unit, 
 	}
 	sort.SliceStable(w.Expiring, func(i, j int) bool { return w.Expiring[i].Until.Before(w.Expiring[j].Until) })
 	return w, nil
-}
-
-func hasClause(r grade.Result, id string) bool {
-	for _, c := range r.Clauses {
-		if c.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 func (w *Watch) tables() []table {

@@ -28,9 +28,12 @@ type build struct {
 	reports map[int]time.Time
 }
 
-// campaign is when the 2023 notice had institutions sign credit commitments;
-// institutions licensed earlier signed around then.
-var campaign = ymd(2023, time.August, 15)
+// campaign is when the 2023 notice had institutions sign credit commitments:
+// the letters were due by 31 July 2023, so institutions licensed earlier
+// signed in the six weeks before (campaign + up to 45 days ends on 30
+// July). Signed after 31 July, every one of them would be B1 in the 2023
+// evaluation, and no real year looks like that.
+var campaign = ymd(2023, time.June, 15)
 
 // generate builds all records in memory; Write only spells them out.
 func generate(opt Options) (*generator, error) {

@@ -122,10 +122,12 @@ func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// clauseView is a clause on the institution page, with its rule.
+// clauseView is a clause on the institution page, with its rule and
+// each piece of evidence told in Chinese.
 type clauseView struct {
 	report.ClauseRef
-	Grade, Rule string
+	Grade, Reading string
+	Explained      []string // one sentence per Evidence
 }
 
 func (s *Server) pageInstitution(w http.ResponseWriter, r *http.Request) error {
@@ -144,7 +146,11 @@ func (s *Server) pageInstitution(w http.ResponseWriter, r *http.Request) error {
 	var cls []clauseView
 	for _, c := range g.Clauses {
 		def, _ := grade.LookupClause(c.ID)
-		cls = append(cls, clauseView{ClauseRef: c, Grade: def.Grade, Rule: def.Rule})
+		cv := clauseView{ClauseRef: c, Grade: def.Grade, Reading: def.Reading}
+		for _, e := range c.Evidence {
+			cv.Explained = append(cv.Explained, report.EvidenceText(g, c.ID, e))
+		}
+		cls = append(cls, cv)
 	}
 	s.renderPage(w, r, http.StatusOK, "institution", g.Name, struct {
 		G           report.InstitutionGrade

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"mime"
 	"net/http"
@@ -14,15 +15,30 @@ import (
 	"github.com/xuchang-hrss/creditsync/report"
 )
 
-// reportKinds are the downloads, by the path segment that names them.
+// reportKinds are the downloads, by the path segment that names them:
+// the trend and the public list, then what the notice's §十 asks a county
+// to send — 汇总表 (附件2), 诚信机构典型名单, 动态调整情况 — and its 附件1.
 var reportKinds = []struct {
 	kind, title string
 	formats     []string
 	monthly     bool // takes from/to; else date
+	history     bool // needs the recorded grade history (noticeSource)
 }{
-	{"trend", "信用等级趋势报告 Trend report", []string{"html", "xlsx", "csv"}, true},
-	{"summary", "附件2 汇总表 Summary table", []string{"xlsx"}, false},
-	{"public", "公示名单 Public list", []string{"html", "csv"}, false},
+	{"trend", "信用等级趋势报告 Trend report", []string{"html", "xlsx", "csv"}, true, false},
+	{"public", "公示名单 Public list", []string{"html", "csv"}, false, false},
+	{"summary", "附件2 汇总表 Summary table", []string{"xlsx"}, false, false},
+	{"typical", "诚信机构典型名单 Exemplary institutions", []string{"xlsx", "csv"}, false, false},
+	{"adjustments", "动态调整情况 Grade changes since the last 附件2", []string{"xlsx", "csv"}, false, true},
+	{"commitments", "附件1 诚信承诺书 Commitment letters", []string{"html"}, false, false},
+}
+
+// noticeSource is what a source of grades needs beyond them for the
+// 动态调整情况 and the pre-filled 附件1 letters: report.HistorySource, the
+// source of a store with recorded evaluations. Without it the 动态调整情况
+// is not offered and 附件1 is the notice's blank form.
+type noticeSource interface {
+	Adjustments(ctx context.Context, u report.Unit, to time.Time) (*report.Adjustments, error)
+	Commitments(ctx context.Context, u report.Unit, day time.Time) (*report.Commitments, error)
 }
 
 // downloadLink is one file on the reports page.
@@ -52,10 +68,15 @@ func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
 	rf := rangeOf(m)
 	dateQuery := url.Values{"date": {grade.FormatDate(day)}}.Encode()
 	var rows []downloadRow
+	_, recorded := s.src.(noticeSource)
 	for _, u := range scopeOf(r.Context()).Units() {
 		row := downloadRow{Unit: u}
 		for _, k := range reportKinds {
 			dk := downloadKind{Title: k.title}
+			if k.history && !recorded {
+				row.Kinds = append(row.Kinds, dk) // no links: nothing recorded to list
+				continue
+			}
 			q := dateQuery
 			if k.monthly {
 				q = rf.Query
@@ -119,7 +140,13 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if doc, err = report.BuildSummary(ctx, s.src, u, day, s.today()); err != nil {
+		// 填报时间 is filled only when a date is asked for, as on the
+		// command line: otherwise the notice's blank is left to fill.
+		var filed time.Time
+		if r.URL.Query().Get("date") != "" {
+			filed = day
+		}
+		if doc, err = report.BuildSummary(ctx, s.src, u, day, filed); err != nil {
 			return err
 		}
 		name = u.Name + "附件2汇总表-" + grade.FormatDate(day)
@@ -135,6 +162,46 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		l.Contact = s.contact
 		doc = l
 		name = u.Name + "信用等级公示名单-" + grade.FormatDate(day)
+	case "typical":
+		day, err := s.dateParam(r)
+		if err != nil {
+			return err
+		}
+		if doc, err = report.BuildTypical(ctx, s.src, u, day.Year(), day); err != nil {
+			return err
+		}
+		name = u.Name + "诚信机构典型名单-" + grade.FormatDate(day)
+	case "adjustments":
+		day, err := s.dateParam(r)
+		if err != nil {
+			return err
+		}
+		ns, ok := s.src.(noticeSource)
+		if !ok {
+			return errNotFound
+		}
+		if doc, err = ns.Adjustments(ctx, u, day); err != nil {
+			return err
+		}
+		name = u.Name + "动态调整情况-" + grade.FormatDate(day)
+	case "commitments":
+		day, err := s.dateParam(r)
+		if err != nil {
+			return err
+		}
+		// Letters pre-filled for the institutions without a commitment on
+		// file when the store can tell, else the blank form.
+		doc = report.BlankCommitment(u, day)
+		if ns, ok := s.src.(noticeSource); ok {
+			c, err := ns.Commitments(ctx, u, day)
+			if err != nil {
+				return err
+			}
+			if len(c.Letters) > 0 {
+				doc = c
+			}
+		}
+		name = u.Name + "附件1诚信承诺书-" + grade.FormatDate(day)
 	default:
 		return errNotFound
 	}

@@ -37,6 +37,7 @@ type clauseJSON struct {
 	Grade    string         `json:"grade"`
 	Text     string         `json:"text"`
 	Rule     string         `json:"rule,omitempty"`
+	Reading  string         `json:"reading,omitempty"` // Rule in Chinese`
 	Evidence []evidenceJSON `json:"evidence,omitempty"`
 }
 
@@ -159,7 +160,7 @@ func clauses(cs []report.ClauseRef, explain bool) []clauseJSON {
 		def, _ := grade.LookupClause(c.ID)
 		j := clauseJSON{ID: c.ID, Grade: def.Grade, Text: c.Text}
 		if explain {
-			j.Rule = def.Rule
+			j.Rule, j.Reading = def.Rule, def.Reading
 			for _, e := range c.Evidence {
 				j.Evidence = append(j.Evidence, evidenceJSON{Kind: e.Kind, ID: e.ID, Date: grade.FormatDate(e.Date), Detail: e.Detail})
 			}

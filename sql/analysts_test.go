@@ -185,9 +185,11 @@ func TestAnalystViews(t *testing.T) {
 	}
 	for _, q := range []string{
 		// U1 carries the withdrawn code of its county; U2's licence was
-		// revoked on 1 August 2026, which ends its grade that day.
+		// cancelled on 1 August 2026, which ends its grade that day; U5's
+		// was revoked then, which does not: its D (D3) stays.
 		`INSERT INTO institutions (uscc, name, name_key, county_code, license_status, license_status_on, version) VALUES
-			('U1', '甲机构', '甲机构', '411023', 'valid', NULL, 1), ('U2', '乙机构', '乙机构', '411002', 'revoked', '2026-08-01', 1),
+			('U1', '甲机构', '甲机构', '411023', 'valid', NULL, 1), ('U2', '乙机构', '乙机构', '411002', 'cancelled', '2026-08-01', 1),
+			('U5', '戊机构', '戊机构', '411002', 'revoked', '2026-08-01', 1),
 			('U3', '同名', '同名', '411024', 'valid', NULL, 1), ('U4', '同名', '同名', '411025', 'valid', NULL, 1)`,
 		`INSERT INTO grade_runs (run_id, kind, year, as_of, started, finished, version) VALUES
 			('E', 'evaluate', 2025, '2025-07-31', now64(3), now64(3), 1),
@@ -197,7 +199,8 @@ func TestAnalystViews(t *testing.T) {
 			('U1', 'E', 'A', [], '[]', 'superseded', '2025-08-07', '2026-08-06', '2026-01-10', '2025-08-07 00:00:00', 1),
 			('U1', 'R', 'C', ['C6'], '` + ev("C6", "C", "被列入经营异常名录", "abnormal", "甲机构|2026-01-05", "2026-01-05") + `', 'confirmed', '2026-01-10', '2027-01-09', NULL, '2026-01-10 00:00:00', 1),
 			('U2', 'E', 'B', ['B1'], '` + ev("B1", "B", "未履行信用承诺", "institution", "U2", "") + `', 'confirmed', '2025-08-07', '2026-08-06', NULL, '2025-08-07 00:00:00', 1),
-			('U2', 'F', 'D', ['D5'], '[]', 'confirmed', '2026-03-01', '2027-02-28', NULL, '2026-03-01 00:00:00', 1)`,
+			('U2', 'F', 'D', ['D5'], '[]', 'confirmed', '2026-03-01', '2027-02-28', NULL, '2026-03-01 00:00:00', 1),
+			('U5', 'E', 'D', ['D3'], '[]', 'confirmed', '2025-08-07', '2026-08-06', NULL, '2025-08-07 00:00:00', 1)`,
 		`INSERT INTO abnormal (uscc, name, name_key, listed_on, reason, version) VALUES
 			('', '甲机构', '甲机构', '2026-01-05', '无法联系', 1),
 			('U2', '乙机构', '乙机构', '2026-02-01', '未报年报', 1),
@@ -220,9 +223,10 @@ func TestAnalystViews(t *testing.T) {
 				{"U1", "411003", "建安区", "NULL", "A", "2025-08-07", "initial", "首次评定", "evaluate", "年度评价", "2025", ""},
 				{"U1", "411003", "建安区", "A", "C", "2026-01-10", "downgrade", "降级", "regrade", "动态降级", "NULL", "C6 被列入经营异常名录"},
 				{"U2", "411002", "魏都区", "NULL", "B", "2025-08-07", "initial", "首次评定", "evaluate", "年度评价", "2025", "B1 未履行信用承诺"},
+				{"U5", "411002", "魏都区", "NULL", "D", "2025-08-07", "initial", "首次评定", "evaluate", "年度评价", "2025", ""},
 			}},
 		{"history years", `SELECT uscc, run_id, year, status_zh FROM v_grade_history ORDER BY uscc, run_id`,
-			[][]string{{"U1", "E", "2025", "已被取代"}, {"U1", "R", "NULL", "有效"}, {"U2", "E", "2025", "有效"}}},
+			[][]string{{"U1", "E", "2025", "已被取代"}, {"U1", "R", "NULL", "有效"}, {"U2", "E", "2025", "有效"}, {"U5", "E", "2025", "有效"}}},
 		{"list records", `SELECT list_zh, record_key, uscc, matched_by, matched_by_zh, institution_name, county_name, listed_uscc, grade, reason FROM v_list_records ORDER BY list, record_key`,
 			[][]string{
 				{"经营异常名录", "U2|2026-02-01", "U2", "uscc", "统一社会信用代码", "乙机构", "魏都区", "U2", "NULL", "未报年报"},
@@ -236,13 +240,13 @@ func TestAnalystViews(t *testing.T) {
 		{"evidence joins list records", `SELECT e.uscc, e.kind_zh, l.matched_by FROM v_clause_evidence AS e INNER JOIN v_list_records AS l ON l.record_key = e.record_id`,
 			[][]string{{"U1", "经营异常名录", "name"}}},
 		{"grades on a day", `SELECT uscc, grade, status, county_name FROM v_grades_on(day = '2026-01-09') ORDER BY uscc`,
-			[][]string{{"U1", "A", "confirmed", "建安区"}, {"U2", "B", "confirmed", "魏都区"}}},
+			[][]string{{"U1", "A", "confirmed", "建安区"}, {"U2", "B", "confirmed", "魏都区"}, {"U5", "D", "confirmed", "魏都区"}}},
 		{"grades before the licence ended", `SELECT uscc, grade, status, status_zh FROM v_grades_on(day = '2026-07-31') ORDER BY uscc`,
-			[][]string{{"U1", "C", "confirmed", "有效"}, {"U2", "B", "confirmed", "有效"}}},
-		{"grades after the licence ended", `SELECT uscc, grade, status, status_zh FROM v_grades_on(day = '2026-08-07') ORDER BY uscc`,
-			[][]string{{"U1", "C", "confirmed", "有效"}}},
+			[][]string{{"U1", "C", "confirmed", "有效"}, {"U2", "B", "confirmed", "有效"}, {"U5", "D", "confirmed", "有效"}}},
+		{"grades after the licence ended", `SELECT uscc, grade, status, status_zh FROM v_grades_on(day = '2026-08-05') ORDER BY uscc`,
+			[][]string{{"U1", "C", "confirmed", "有效"}, {"U5", "D", "confirmed", "有效"}}},
 		{"licence in the history", `SELECT uscc, license_status, license_ended_on FROM v_grade_history WHERE run_id = 'E' ORDER BY uscc`,
-			[][]string{{"U1", "valid", "NULL"}, {"U2", "revoked", "2026-08-01"}}},
+			[][]string{{"U1", "valid", "NULL"}, {"U2", "cancelled", "2026-08-01"}, {"U5", "revoked", "NULL"}}},
 		{"list records by current county code", `SELECT record_key, county_code, county_name FROM v_list_records WHERE uscc = 'U1' ORDER BY record_key`,
 			[][]string{{"U1|2025-06-30", "411003", "建安区"}, {"甲机构|2026-01-05", "411003", "建安区"}}},
 	}

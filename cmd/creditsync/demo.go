@@ -179,21 +179,24 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 			return report.BuildSummary(ctx, src, county, today, today)
 		}},
 		reportFile{"诚信机构典型名单-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
-			noms, err := grade.Nominations(ctx, s, demoAsOf.Year())
-			if err != nil {
-				return nil, err
-			}
-			return report.BuildTypical(ctx, src, noms, county, demoAsOf.Year(), today)
+			return report.BuildTypical(ctx, src, county, demoAsOf.Year(), today)
 		}},
 		reportFile{"动态调整情况-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
 			history, err := grade.History(ctx, s, "")
 			if err != nil {
 				return nil, err
 			}
-			return report.BuildAdjustments(history, county, demoAsOf, today), nil
+			noms, err := report.AllNominations(ctx, s, history)
+			if err != nil {
+				return nil, err
+			}
+			return report.BuildAdjustments(history, noms, county, demoAsOf, today), nil
 		}},
 		reportFile{"附件1-诚信承诺书-" + county.Code + ".html", "html", func(ctx context.Context, src report.Source) (any, error) {
 			return report.UnsignedCommitments(ctx, s, county, today)
+		}},
+		reportFile{"数据矛盾-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
+			return report.BuildConflicts(ctx, s, county, today)
 		}},
 		reportFile{"待办名单-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
 			return report.BuildWatch(ctx, s, rules, county, today)

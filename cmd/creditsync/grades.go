@@ -26,8 +26,8 @@ or reviewed — not what the rules would compute now (that is creditsync
 grade). Beside it, on its own row, a grade publicized on that day (status
 publicized, 公示中) or under objection (under_review, 异议复核中). Past dates
 give the grades as they were then; a grade past its validity shows as
-expired; a cancelled or revoked licence ends the grade in force on its
-date (docs/rules.md §4.7).
+expired; a cancelled licence ends the grade in force on its date, while a
+revoked one is D (D3) and stays listed (docs/rules.md §4.7).
 
 With --compare D2 it prints every institution with a grade on either day:
 its grade on --on, its grade on D2 (compare_grade) and the change from D2

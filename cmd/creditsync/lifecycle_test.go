@@ -42,7 +42,7 @@ func TestLifecycleCommands(t *testing.T) {
 		switch c := strings.Join(e.Clauses, ";"); {
 		case c == "B1" && b1 == "":
 			b1 = e.USCC
-		case strings.Contains(c, "D3") && revoked == "": // the revoked licence ends its grade
+		case strings.Contains(c, "D3") && revoked == "": // revoked: D, listed like any grade
 			revoked = e.USCC
 		case (strings.HasPrefix(c, "D1") || strings.HasPrefix(c, "D2")) && d == "": // handled within the year: D for a year
 			d = e.USCC
@@ -85,10 +85,10 @@ func TestLifecycleCommands(t *testing.T) {
 	if g[b1][5] != "under_review" {
 		t.Errorf("the grade under review: %q", g[b1])
 	}
-	if _, ok := g[revoked]; ok {
-		t.Errorf("the revoked licence still has a grade: %q", g[revoked])
+	if r, ok := g[revoked]; !ok || r[3] != "D" || r[5] != "confirmed" {
+		t.Errorf("the revoked licence: %q, want D (D3) in force and listed", r)
 	}
-	if out := run("eligibility", revoked, "--on", "2026-08-13"); !strings.HasPrefix(out, "not eligible") || !strings.Contains(out, "licence revoked") {
+	if out := run("eligibility", revoked, "--on", "2026-08-13"); !strings.HasPrefix(out, "not eligible") || !strings.Contains(out, "D3") {
 		t.Errorf("eligibility of a revoked institution: %s", out)
 	}
 	if g[d][3] != "D" || g[d][5] != "confirmed" || g[d][6] != "2026-08-10" || g[d][7] != "2027-08-09" {

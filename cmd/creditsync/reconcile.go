@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,6 +33,14 @@ institution whose submitted grade differs from creditsync's, with the
 clauses (and their records) behind creditsync's grade; then the
 institutions creditsync does not grade at that date and those it grades
 but the county left out.
+
+It also checks the table itself: institutions of another unit (counted
+apart, never as agreeing), rows its import rejected (listed with line and
+reason, not as left out), and — reading the file again when it is still
+where it was imported from — a 合计 line whose count (共N家) differs from
+the rows listed, and a USCC listed twice with different grades, with both
+lines. The output is in Chinese; -o FILE writes it to a file instead
+(text), or fails.
 
 By default each county's latest 附件2 is reviewed; --date picks the
 submissions with the grades of that date, --county one county (or 411000).`,
@@ -60,7 +70,21 @@ submissions with the grades of that date, --county one county (or 411000).`,
 				return err
 			}
 			defer s.Close()
-			return reconcile(ctx, a.stdout, s, rules, county, day)
+			// -o writes the same text to a file, or fails: a review that
+			// silently went nowhere would read as "nothing to review".
+			out, _ := cmd.Flags().GetString("output")
+			if out == "" || out == "-" {
+				return reconcile(ctx, a.stdout, s, rules, county, day)
+			}
+			var b bytes.Buffer
+			if err := reconcile(ctx, &b, s, rules, county, day); err != nil {
+				return err
+			}
+			if err := writeReportFile(out, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "wrote %s\n", out)
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&county, "county", "", "only this county (a division code, or 411000)")
@@ -77,7 +101,11 @@ type submittedGrade struct {
 }
 
 // reconcile writes, per submission (unit and date), where the submitted
-// grades differ from those the rules give at that date.
+// grades differ from those the rules give at that date, and what is wrong
+// with the table itself: rows of another unit, rows its import rejected,
+// and — read again from the file when it is still where it was imported
+// from — a 合计 line that disagrees with the rows and a USCC listed twice
+// with different grades.
 func reconcile(ctx context.Context, w io.Writer, s store.Store, rules *grade.Rules, unit string, day time.Time) error {
 	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/submitted_grades"),
 		store.Params{"unit": unit, "latest": day.IsZero(), "day": day})
@@ -100,7 +128,7 @@ func reconcile(ctx context.Context, w io.Writer, s store.Store, rules *grade.Rul
 	}
 	rows.Close()
 	if len(subs) == 0 {
-		fmt.Fprintln(w, "no 附件2 recorded for this selection; record one with: creditsync import summary FILE")
+		fmt.Fprintln(w, "没有符合条件的附件2记录（no 附件2 recorded for this selection）；先用 creditsync import summary FILE 导入")
 		return nil
 	}
 	computed := map[time.Time]map[string]grade.Result{}
@@ -122,69 +150,170 @@ func reconcile(ctx context.Context, w io.Writer, s store.Store, rules *grade.Rul
 				computed[d][r.USCC] = r
 			}
 		}
-		printReconciliation(w, group, computed[d])
+		var rejected []submissionReject
+		checks := map[string]sheetCheck{}
+		for _, ref := range refsOf(group) {
+			rj, err := submissionRejects(ctx, s, ref)
+			if err != nil {
+				return err
+			}
+			rejected = append(rejected, rj...)
+			checks[ref] = checkSheet(ref)
+		}
+		printReconciliation(w, group, computed[d], rejected, checks)
 	}
 	return nil
 }
 
-func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]grade.Result) {
+// refsOf lists the files (or file[sheet]) a submission's rows came from.
+func refsOf(group []submittedGrade) []string {
+	var refs []string
+	for _, g := range group {
+		if !slices.Contains(refs, g.ref) {
+			refs = append(refs, g.ref)
+		}
+	}
+	return refs
+}
+
+// submissionReject is a row of a 附件2 its import rejected.
+type submissionReject struct {
+	ref                         string
+	line                        int
+	column, value, reason, uscc string
+}
+
+func submissionRejects(ctx context.Context, s store.Store, ref string) ([]submissionReject, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/submission_rejects"), store.Params{"ref": ref})
+	if err != nil {
+		return nil, fmt.Errorf("rejected rows of %s: %w", ref, err)
+	}
+	defer rows.Close()
+	var out []submissionReject
+	for rows.Next() {
+		r := submissionReject{ref: ref}
+		var line uint32
+		if err := rows.Scan(&line, &r.column, &r.value, &r.reason, &r.uscc); err != nil {
+			return nil, fmt.Errorf("rejected rows of %s: %w", ref, err)
+		}
+		r.line, r.uscc = int(line), transform.NormalizeUSCC(r.uscc)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rejected rows of %s: %w", ref, err)
+	}
+	return out, nil
+}
+
+// kindNamesZH name the kinds of evidence in reconcile's output.
+var kindNamesZH = map[string]string{
+	"inspection": "监察与查处记录", "penalty": "行政处罚", "abnormal": "经营异常名录", "dishonest": "严重失信主体名单",
+	"public_eval": "公共信用综合评价", "annual_report": "年度报告", "institution": "机构名录",
+}
+
+func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]grade.Result, rejected []submissionReject, checks map[string]sheetCheck) {
 	unit, d := group[0].unit, grade.FormatDate(group[0].asOf)
-	var differ, unknown []submittedGrade
+	unitName := transform.CountyName(unit)
+	var differ, unknown, foreign []submittedGrade
 	seen := map[string]bool{}
 	for _, g := range group {
 		seen[g.uscc] = true
 		r, ok := graded[g.uscc]
+		county := r.CountyCode
+		if !ok {
+			county = transform.CountyFromUSCC(g.uscc)
+		}
 		switch {
+		case county != "" && transform.CurrentCountyCode(county) != unit && transform.CountyName(county) != "":
+			// Another unit's institution is not this unit's to grade,
+			// whatever grade it was given.
+			foreign = append(foreign, g)
 		case !ok:
 			unknown = append(unknown, g)
 		case r.Grade != g.grad:
 			differ = append(differ, g)
 		}
 	}
+	rejectedUSCC := map[string]bool{}
+	for _, rj := range rejected {
+		rejectedUSCC[rj.uscc] = true
+	}
 	var missing []grade.Result
 	for _, r := range graded {
-		if r.CountyCode == unit && !seen[r.USCC] {
+		if r.CountyCode == unit && !seen[r.USCC] && !rejectedUSCC[r.USCC] {
 			missing = append(missing, r)
 		}
 	}
-	agree := len(group) - len(differ) - len(unknown)
-	fmt.Fprintf(w, "%s %s — 附件2 with the grades of %s (%s): %d institutions, %d agree, %d differ",
-		transform.CountyName(unit), unit, d, group[0].ref, len(group), agree, len(differ))
-	if len(unknown) > 0 {
-		fmt.Fprintf(w, ", %d not graded by creditsync", len(unknown))
+	var problems []string
+	for _, ref := range refsOf(group) {
+		problems = append(problems, checks[ref].problems(ref)...)
 	}
-	if len(missing) > 0 {
-		fmt.Fprintf(w, ", %d missing from the 附件2", len(missing))
+	rejectedRows := map[string]bool{}
+	for _, rj := range rejected {
+		rejectedRows[fmt.Sprint(rj.ref, rj.line)] = true
+	}
+	agree := len(group) - len(differ) - len(unknown) - len(foreign)
+	fmt.Fprintf(w, "%s %s — %s 的附件2（%s）：%d 家，一致 %d 家，不一致 %d 家", unitName, unit, d, strings.Join(refsOf(group), "、"), len(group), agree, len(differ))
+	for _, part := range []struct {
+		n    int
+		text string
+	}{{len(foreign), "非本单位机构 %d 家"}, {len(unknown), "creditsync 未评价 %d 家"}, {len(rejectedRows), "导入时被拒绝 %d 行"}, {len(missing), "漏报 %d 家"}, {len(problems), "表格问题 %d 处"}} {
+		if part.n > 0 {
+			fmt.Fprintf(w, "，"+part.text, part.n)
+		}
 	}
 	fmt.Fprintln(w)
+	for _, p := range problems {
+		fmt.Fprintf(w, "  表格问题：%s\n", p)
+	}
 	for _, g := range differ {
 		r := graded[g.uscc]
-		fmt.Fprintf(w, "  %s %s: submitted %s, creditsync %s\n", g.uscc, g.name, g.grad, r.Grade)
+		fmt.Fprintf(w, "  %s %s：报送 %s 级，creditsync 评为 %s 级\n", g.uscc, g.name, g.grad, r.Grade)
 		if len(r.Clauses) == 0 {
-			fmt.Fprintf(w, "    A: %s\n", grade.AText)
+			fmt.Fprintf(w, "    A：%s\n", grade.AText)
 		}
 		for _, c := range r.Clauses {
-			fmt.Fprintf(w, "    %s (%s) %s\n", c.ID, c.Grade, c.Text)
+			fmt.Fprintf(w, "    %s（%s 级）%s\n", c.ID, c.Grade, c.Text)
 			for _, e := range c.Evidence {
 				date := grade.FormatDate(e.Date)
 				if date == "" {
 					date = "—"
 				}
-				fmt.Fprintf(w, "      - %s %s %s: %s\n", date, e.Kind, e.ID, e.Detail)
+				kind := kindNamesZH[e.Kind]
+				if kind == "" {
+					kind = e.Kind
+				}
+				fmt.Fprintf(w, "      - %s %s %s：%s\n", date, kind, e.ID, e.Detail)
 			}
 		}
 	}
+	if len(foreign) > 0 {
+		fmt.Fprintf(w, "  不属于%s的机构（应由其所在单位评价和报送，未计入一致）：\n", unitName)
+		for _, g := range foreign {
+			county := transform.CountyFromUSCC(g.uscc)
+			if r, ok := graded[g.uscc]; ok {
+				county = r.CountyCode
+			}
+			fmt.Fprintf(w, "    %s %s（报送 %s 级；属%s %s）\n", g.uscc, g.name, g.grad, transform.CountyName(county), transform.CurrentCountyCode(county))
+		}
+	}
 	if len(unknown) > 0 {
-		fmt.Fprintf(w, "  not graded by creditsync on %s (not in its register, or not licensed that day):\n", d)
+		fmt.Fprintf(w, "  %s creditsync 未评价（名录中没有，或当日未取得许可）：\n", d)
 		for _, g := range unknown {
-			fmt.Fprintf(w, "    %s %s (submitted %s)\n", g.uscc, g.name, g.grad)
+			fmt.Fprintf(w, "    %s %s（报送 %s 级）\n", g.uscc, g.name, g.grad)
+		}
+	}
+	if len(rejected) > 0 {
+		fmt.Fprintf(w, "  导入时被拒绝的行（未入库，不是漏报；请更正后重新报送）：\n")
+		for _, rj := range rejected {
+			fmt.Fprintf(w, "    %s 第 %d 行 %s %s：%s（%q）\n", rj.ref, rj.line, rj.uscc, rj.column, rj.reason, rj.value)
 		}
 	}
 	if len(missing) > 0 {
 		sort.Slice(missing, func(i, j int) bool { return missing[i].USCC < missing[j].USCC })
-		fmt.Fprintf(w, "  graded by creditsync but missing from the 附件2:\n")
+		fmt.Fprintf(w, "  creditsync 评价了但附件2未列出（漏报）：\n")
 		for _, r := range missing {
-			fmt.Fprintf(w, "    %s %s (creditsync %s)\n", r.USCC, r.Name, r.Grade)
+			fmt.Fprintf(w, "    %s %s（creditsync %s 级）\n", r.USCC, r.Name, r.Grade)
 		}
 	}
 }

@@ -42,26 +42,81 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("reconcile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	want := "禹州市 411081 — 附件2 with the grades of 2026-07-31 (" + summary + "): 3 institutions, 1 agree, 1 differ, 1 not graded by creditsync\n" +
-		"  91411081MA4000003E 禹州启航人才服务有限公司: submitted A, creditsync C\n" +
-		"    C5 (C) 连续3年以上未进行年度报告\n" +
-		"      - 2024-03-31 annual_report 2023: no report for 2023 submitted by 2026-07-31 (due 2024-03-31)\n" +
-		"      - 2025-03-31 annual_report 2024: no report for 2024 submitted by 2026-07-31 (due 2025-03-31)\n" +
-		"      - 2026-03-31 annual_report 2025: no report for 2025 submitted by 2026-07-31 (due 2026-03-31)\n" +
-		"    B1 (B) 未履行信用承诺\n" +
-		"      - — institution 91411081MA4000003E: no signed credit commitment on file\n" +
-		"    B3 (B) 未按规定开展行政许可、备案、年度报告、书面报告、统计、接受监督检查\n" +
-		"      - 2026-03-31 annual_report 2025: no report for 2025 submitted by its due date 2026-03-31\n" +
-		"  not graded by creditsync on 2026-07-31 (not in its register, or not licensed that day):\n" +
-		"    91411081MA4000002B 禹州钧才人力资源有限公司 (submitted A)\n"
+	want := "禹州市 411081 — 2026-07-31 的附件2（" + summary + "）：3 家，一致 1 家，不一致 1 家，creditsync 未评价 1 家，导入时被拒绝 1 行\n" +
+		"  91411081MA4000003E 禹州启航人才服务有限公司：报送 A 级，creditsync 评为 C 级\n" +
+		"    C5（C 级）连续3年以上未进行年度报告\n" +
+		"      - 2024-03-31 年度报告 2023：no report for 2023 submitted by 2026-07-31 (due 2024-03-31)\n" +
+		"      - 2025-03-31 年度报告 2024：no report for 2024 submitted by 2026-07-31 (due 2025-03-31)\n" +
+		"      - 2026-03-31 年度报告 2025：no report for 2025 submitted by 2026-07-31 (due 2026-03-31)\n" +
+		"    B1（B 级）未履行信用承诺\n" +
+		"      - — 机构名录 91411081MA4000003E：no signed credit commitment on file\n" +
+		"    B3（B 级）未按规定开展行政许可、备案、年度报告、书面报告、统计、接受监督检查\n" +
+		"      - 2026-03-31 年度报告 2025：no report for 2025 submitted by its due date 2026-03-31\n" +
+		"  2026-07-31 creditsync 未评价（名录中没有，或当日未取得许可）：\n" +
+		"    91411081MA4000002B 禹州钧才人力资源有限公司（报送 A 级）\n" +
+		"  导入时被拒绝的行（未入库，不是漏报；请更正后重新报送）：\n" +
+		"    " + summary + " 第 8 行 91411081MA4000004H 信用等级：unknown value: \"优\" is not a grade; accepted: a, a 级, a级, b, b 级, b级, c, c 级, c级, d, d 级, d级（\"优\"）\n"
 	if r.stdout != want {
 		t.Errorf("reconcile output:\n%s\nwant:\n%s", r.stdout, want)
 	}
 	r = runCLI(t, env, "report", "reconcile", "--county", "411002")
-	if r.code != 0 || !strings.Contains(r.stdout, "no 附件2 recorded for this selection") {
+	if r.code != 0 || !strings.Contains(r.stdout, "没有符合条件的附件2记录") {
 		t.Errorf("reconcile of a county without a 附件2: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if r = runCLI(t, env, "report", "reconcile", "--county", "410100"); r.code != exitUsage {
 		t.Errorf("reconcile of a county outside Xuchang: exit %d, want %d", r.code, exitUsage)
+	}
+}
+
+// Each flag of the review of a county's table, on 长葛市's 附件2
+// (testdata/reconcile): its 合计 line says 共60家 for 6 rows, it lists an
+// institution of 禹州市, one USCC twice with different grades, and a row
+// whose grade (优) the import rejected. -o writes the same review to a
+// file, or fails.
+func TestReconcileFlags(t *testing.T) {
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	dir, err := filepath.Abs(filepath.Join("testdata", "reconcile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{{"institutions", "institutions.csv"}, {"annual_reports", "annual_reports.csv"}} {
+		if r := runCLI(t, env, "import", c[0], filepath.Join(dir, c[1])); r.code != 0 {
+			t.Fatalf("import %s: exit %d\n%s%s", c[0], r.code, r.stdout, r.stderr)
+		}
+	}
+	sheet := filepath.Join(dir, "附件2-长葛市.csv")
+	if r := runCLI(t, env, "import", "summary", sheet); r.code != exitRejected {
+		t.Fatalf("import summary: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r := runCLI(t, env, "report", "reconcile", "--county", "411082")
+	if r.code != 0 {
+		t.Fatalf("reconcile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	cases := []struct{ name, want string }{
+		{"headline", "长葛市 411082 — 2026-07-31 的附件2（" + sheet + "）：4 家，一致 2 家，不一致 1 家，非本单位机构 1 家，导入时被拒绝 1 行，表格问题 2 处\n"},
+		{"wrong total", "  表格问题：" + sheet + " 第 12 行合计为共 60 家，表中列出 6 家\n"},
+		{"conflicting duplicate", "  表格问题：" + sheet + " 中 91411082MA4000002R 重复且等级不同：第 7 行 A 级、第 11 行 C 级（导入取最后一行）\n"},
+		{"the kept line differs", "  91411082MA4000002R 长葛乙人力资源有限公司：报送 C 级，creditsync 评为 A 级\n"},
+		{"another county", "  不属于长葛市的机构（应由其所在单位评价和报送，未计入一致）：\n    91411081MA40000091 禹州戊人力资源有限公司（报送 A 级；属禹州市 411081）\n"},
+		{"rejected, not missing", "  导入时被拒绝的行（未入库，不是漏报；请更正后重新报送）：\n    " + sheet + " 第 8 行 91411082MA4000003W 信用等级："},
+	}
+	for _, c := range cases {
+		if !strings.Contains(r.stdout, c.want) {
+			t.Errorf("%s: the review lacks %q:\n%s", c.name, c.want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "附件2未列出") {
+		t.Errorf("the rejected row is reported as left out:\n%s", r.stdout)
+	}
+
+	out := filepath.Join(t.TempDir(), "对账.txt")
+	if w := runCLI(t, env, "report", "reconcile", "--county", "411082", "-o", out); w.code != 0 || w.stdout != "wrote "+out+"\n" {
+		t.Errorf("reconcile -o: exit %d\n%s%s", w.code, w.stdout, w.stderr)
+	}
+	if b, err := os.ReadFile(out); err != nil || string(b) != r.stdout {
+		t.Errorf("reconcile -o wrote %q (%v), want the review", b, err)
+	}
+	if w := runCLI(t, env, "report", "reconcile", "--county", "411082", "-o", filepath.Join(t.TempDir(), "no", "such", "dir.txt")); w.code == 0 {
+		t.Errorf("reconcile -o into a missing directory: exit 0")
 	}
 }

@@ -39,7 +39,8 @@ extension (.html, .csv, .xlsx) or --format.
                 HTML (self-contained, charts inline), CSV or XLSX.
   city          the same for every county side by side: the city overview.
   summary UNIT  the 附件2 table of an evaluating unit (a county code, 411000
-                or city) with the grades on --date: XLSX.
+                or city) with the grades on --date, on the notice's form:
+                填报时间 is --date when given, else left blank (年 月 日). XLSX.
   public UNIT   the list for the bureau's website: institutions with a
                 valid licence on --date, grade, state (公示中 during
                 publicity) and validity, then the publicity period, how and
@@ -59,7 +60,8 @@ Grades are those recorded in the grade history (evaluate, confirm,
 regrade, objections, upgrades): the grade each institution had on each
 month-end (or --date), expired ones shown as such, a grade publicized or
 under objection then shown with that state (公示中, 异议复核中), and none
-once its licence was cancelled or revoked (docs/rules.md §4.7). Until an
+once its licence was cancelled; a revoked licence is D (D3) and stays
+listed (docs/rules.md §4.7). Until an
 evaluation is recorded, grades are computed with the rules at each day
 instead. The output says which. A report with nothing to show says why
 and exits 1; months before the first evaluation are marked 无数据.`,
@@ -76,7 +78,7 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 	pf.StringVar(&o.format, "format", "", "html, csv or xlsx (default: from the extension of -o)")
 	pf.StringVar(&o.rules, "rules", "", "grading rules file (default: the built-in 2023 Xuchang rules)")
 	months := func(c *cobra.Command) {
-		c.Flags().StringVar(&o.from, "from", "", "first month, YYYY-MM (default: eleven months before --to)")
+		c.Flags().StringVar(&o.from, "from", "", "first month, YYYY-MM (default: 23 months before --to: two years, so every 同比 has a value)")
 		c.Flags().StringVar(&o.to, "to", "", "last month, YYYY-MM (default: this month, up to today)")
 	}
 	day := func(c *cobra.Command) {
@@ -127,7 +129,13 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 				if err != nil {
 					return nil, err
 				}
-				return report.BuildSummary(ctx, src, u, d, grade.Today(now))
+				// 填报时间 is the date asked for, else the notice's blank:
+				// the day a draft is printed is not the day it is filed.
+				var filed time.Time
+				if o.date != "" {
+					filed = d
+				}
+				return report.BuildSummary(ctx, src, u, d, filed)
 			})
 		},
 	}

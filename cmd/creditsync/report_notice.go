@@ -19,7 +19,7 @@ func (a *app) reportNoticeCmds(o *reportOptions) []*cobra.Command {
 	var year int
 	typical := &cobra.Command{
 		Use:   "typical UNIT",
-		Short: "诚信机构典型名单: the exemplary institutions of a unit and year (XLSX or CSV)",
+		Short: "诚信机构典型名单: the exemplary institutions of a unit, A and in force on --date (XLSX or CSV)",
 		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.writeStoreReport(cmd.Context(), *o, []string{"xlsx", "csv"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
@@ -31,11 +31,7 @@ func (a *app) reportNoticeCmds(o *reportOptions) []*cobra.Command {
 				if y == 0 {
 					y = d.Year()
 				}
-				noms, err := grade.Nominations(ctx, s, y)
-				if err != nil {
-					return nil, err
-				}
-				return report.BuildTypical(ctx, src, noms, u, y, d)
+				return report.BuildTypical(ctx, src, u, y, d)
 			})
 		},
 	}
@@ -48,8 +44,8 @@ func (a *app) reportNoticeCmds(o *reportOptions) []*cobra.Command {
 		Short: "动态调整情况: every grade change since the last submission, with reason and date (XLSX or CSV)",
 		Long: `adjustments lists every change of a grade in force after --from up to
 --to: lowered by the nightly regrade or at confirmation, changed by a
-review of an objection, raised on application, or ended with a cancelled
-or revoked licence, each with its date and reason in Chinese. --from
+review of an objection, raised on application (a revoked licence is a
+lowering to D), or ended with a cancelled licence, each with its date and reason in Chinese. --from
 defaults to the as-of date of the latest evaluation on or before --to:
 the last submission of 附件2.`,
 		Args: exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
@@ -67,7 +63,11 @@ the last submission of 附件2.`,
 				if err != nil {
 					return nil, err
 				}
-				return report.BuildAdjustments(history, u, start, end), nil
+				noms, err := report.AllNominations(ctx, s, history)
+				if err != nil {
+					return nil, err
+				}
+				return report.BuildAdjustments(history, noms, u, start, end), nil
 			})
 		},
 	}
@@ -108,7 +108,28 @@ the last submission of 附件2.`,
 		},
 	}
 	watch.Flags().StringVar(&o.date, "date", "", "date of the lists, YYYY-MM-DD (default: today)")
-	return []*cobra.Command{typical, adjustments, commitments, watch}
+	conflicts := &cobra.Command{
+		Use:   "conflicts UNIT",
+		Short: "数据矛盾: records saying a licence was revoked while the register shows it valid (XLSX or CSV)",
+		Long: `conflicts lists every inspection or penalty record dated on or before
+--date whose text says the licence was revoked (吊销许可证) while the
+register still shows it valid (有效). The grade follows the register, so
+such a record gives no D3 until a person decides: either the register is
+corrected (status 吊销 with its date: D3, and the institution stays
+listed with its D) or the record is.`,
+		Args: exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeStoreReport(cmd.Context(), *o, []string{"xlsx", "csv"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+				u, d, err := reportUnitAndDay(args[0], o.date, now)
+				if err != nil {
+					return nil, err
+				}
+				return report.BuildConflicts(ctx, s, u, d)
+			})
+		},
+	}
+	conflicts.Flags().StringVar(&o.date, "date", "", "records dated on or before this date, YYYY-MM-DD (default: today)")
+	return []*cobra.Command{typical, adjustments, commitments, watch, conflicts}
 }
 
 // adjustmentsFrom is --from, or the as-of date of the latest evaluation
@@ -121,18 +142,9 @@ func adjustmentsFrom(ctx context.Context, s store.Store, from string, end time.T
 		}
 		return d, nil
 	}
-	evs, err := grade.Evaluations(ctx, s)
+	last, err := report.LastEvaluation(ctx, s, end)
 	if err != nil {
-		return time.Time{}, err
-	}
-	var last time.Time
-	for _, e := range evs {
-		if !e.AsOf.After(end) && e.AsOf.After(last) {
-			last = e.AsOf
-		}
-	}
-	if last.IsZero() {
-		return time.Time{}, fmt.Errorf("no evaluation on or before %s to count changes from; give --from DATE", grade.FormatDate(end))
+		return time.Time{}, fmt.Errorf("%w; give --from DATE", err)
 	}
 	return last, nil
 }

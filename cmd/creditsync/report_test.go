@@ -56,7 +56,8 @@ func TestReportCommands(t *testing.T) {
 	}
 	defer f.Close()
 	rows, err := f.GetRows("附件2")
-	if err != nil || len(rows) < 5 || rows[0][0] != "附件2" || !slices.Equal(rows[3], report.SummaryColumns) {
+	// --date is the 填报时间 too, not the day it was printed.
+	if err != nil || len(rows) < 6 || rows[0][0] != "附件 2" || rows[3][0] != "填报时间：2026年8月31日" || !slices.Equal(rows[4], report.SummaryColumns) {
 		t.Errorf("附件2.xlsx rows %q (%v)", rows, err)
 	}
 	city, err := excelize.OpenFile(file("city.xlsx"))
@@ -69,7 +70,7 @@ func TestReportCommands(t *testing.T) {
 	}
 
 	r := runCLI(t, env, "report", "public", "city", "--date", "2026-08-31", "-o", "-", "--format", "csv")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "\ufeff序号,机构名称,统一社会信用代码,信用等级,状态,有效期起,有效期至\n") || !strings.Contains(r.stderr, note) {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "\ufeff序号,机构名称,统一社会信用代码,信用等级,状态,有效期起,有效期至,评价单位\n") || !strings.Contains(r.stderr, note) {
 		t.Errorf("public list to stdout: exit %d\n%.300s%s", r.code, r.stdout, r.stderr)
 	}
 

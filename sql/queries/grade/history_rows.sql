@@ -7,9 +7,11 @@
 -- replace — when {open} is true. Rows of runs that never finished are
 -- invisible, so a failed run leaves nothing half-recorded behind.
 --
--- A cancelled or revoked licence ends the grade in force on its status
--- date (docs/rules.md §4.7): from that day no grade is in force, and
--- none is publicized either.
+-- A cancelled licence ends the grade in force on its status date
+-- (docs/rules.md §4.7): from that day no grade is in force, and none is
+-- publicized either; license_ended_on is that date. A revoked licence ends
+-- nothing: revocation is clause D3, and the D it brings stays in force,
+-- listed like any other grade.
 -- Publicity starts on publicized_from, or for rows older than that column
 -- on the evaluation's as-of date.
 SELECT
@@ -17,7 +19,8 @@ SELECT
     h.grade, h.evidence, h.status, h.publicity_ends_on, h.valid_from,
     h.valid_until, h.superseded_on, h.note, h.recorded_at,
     if(h.publicity_ends_on IS NULL, NULL, coalesce(h.publicized_from, r.as_of)) AS publicized_from,
-    h.objected_on, toString(i.license_status) AS license_status, i.license_status_on
+    h.objected_on, toString(i.license_status) AS license_status,
+    if(i.license_status = 'cancelled', i.license_status_on, NULL) AS license_ended_on
 FROM grade_history AS h FINAL
 INNER JOIN grade_runs AS r FINAL ON r.run_id = h.run_id
 LEFT JOIN institutions AS i FINAL ON i.uscc = h.uscc
@@ -29,13 +32,13 @@ WHERE r.finished IS NOT NULL
   AND ({in_effect_on:Nullable(Date)} IS NULL
        OR (h.valid_from <= {in_effect_on:Nullable(Date)}
            AND (h.superseded_on IS NULL OR h.superseded_on > {in_effect_on:Nullable(Date)})
-           AND NOT (i.license_status IN ('cancelled', 'revoked')
+           AND NOT (i.license_status = 'cancelled'
                     AND i.license_status_on <= {in_effect_on:Nullable(Date)})))
   AND ({pending_on:Nullable(Date)} IS NULL
        OR (h.publicity_ends_on IS NOT NULL
            AND coalesce(h.publicized_from, r.as_of) <= {pending_on:Nullable(Date)}
            AND (h.valid_from IS NULL OR h.valid_from > {pending_on:Nullable(Date)})
            AND (h.superseded_on IS NULL OR h.superseded_on > {pending_on:Nullable(Date)})
-           AND NOT (i.license_status IN ('cancelled', 'revoked')
+           AND NOT (i.license_status = 'cancelled'
                     AND i.license_status_on <= {pending_on:Nullable(Date)})))
 ORDER BY h.uscc, h.recorded_at, h.run_id

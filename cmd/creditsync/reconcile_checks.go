@@ -1,0 +1,191 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// sheetCheck is what reconcile finds wrong in a submitted 附件2 sheet
+// itself, read again from the file it was imported from: the import keeps
+// the records (the later of two lines with one USCC) and skips 合计 lines,
+// so neither a wrong total nor a conflicting duplicate reaches the store.
+type sheetCheck struct {
+	err error // the file could not be read again: the checks were not made
+	// declared is the count a 合计 line states (共60家) and declaredLine
+	// its line; 0 when the sheet has no such line.
+	declared, declaredLine int
+	listed                 int // rows with a USCC
+	duplicates             []duplicate
+}
+
+// duplicate is a USCC listed on several lines with different grades.
+type duplicate struct {
+	uscc   string
+	lines  []int
+	grades []string
+}
+
+// totalPattern reads the count of a 合计 line: 共60家, 合计：60 家, 60家.
+var totalPattern = regexp.MustCompile(`(\d+)\s*家`)
+
+// gradePattern reads a grade as 附件2 writes it: A, A级, A 级.
+var gradePattern = regexp.MustCompile(`^\s*([ABCDabcd])\s*级?\s*$`)
+
+// checkSheet reads ref (a file, or file[sheet]) and checks its table.
+func checkSheet(ref string) sheetCheck {
+	rows, err := sheetRows(ref)
+	if err != nil {
+		return sheetCheck{err: err}
+	}
+	header, col := -1, map[string]int{}
+	for i, r := range rows {
+		for j, c := range r.cells {
+			c = strings.TrimSpace(c)
+			if c == "统一社会信用代码" || c == "信用等级" {
+				col[c] = j
+			}
+		}
+		if _, ok := col["统一社会信用代码"]; ok {
+			header = i
+			break
+		}
+		clear(col)
+	}
+	if header < 0 {
+		return sheetCheck{err: errors.New("no header row with 统一社会信用代码")}
+	}
+	var c sheetCheck
+	lines := map[string][]int{}
+	grades := map[string][]string{}
+	var order []string
+	for _, r := range rows[header+1:] {
+		first := ""
+		for _, cell := range r.cells {
+			if strings.TrimSpace(cell) != "" {
+				first = strings.TrimSpace(cell)
+				break
+			}
+		}
+		if strings.HasPrefix(first, "合计") || strings.HasPrefix(first, "总计") || strings.HasPrefix(first, "共计") {
+			if m := totalPattern.FindStringSubmatch(strings.Join(r.cells, " ")); m != nil {
+				c.declared, _ = strconv.Atoi(m[1])
+				c.declaredLine = r.line
+			}
+			continue
+		}
+		u := transform.NormalizeUSCC(cellAt(r.cells, col["统一社会信用代码"]))
+		if len(u) != 18 {
+			continue // a note, a signature, a blank: not an institution
+		}
+		c.listed++
+		if _, ok := lines[u]; !ok {
+			order = append(order, u)
+		}
+		lines[u] = append(lines[u], r.line)
+		g := cellAt(r.cells, col["信用等级"])
+		if m := gradePattern.FindStringSubmatch(g); m != nil {
+			g = strings.ToUpper(m[1])
+		}
+		grades[u] = append(grades[u], g)
+	}
+	for _, u := range order {
+		if len(lines[u]) < 2 {
+			continue
+		}
+		gs := grades[u]
+		for _, g := range gs[1:] {
+			if g != gs[0] {
+				c.duplicates = append(c.duplicates, duplicate{uscc: u, lines: lines[u], grades: gs})
+				break
+			}
+		}
+	}
+	return c
+}
+
+// problems says in Chinese what is wrong with the sheet ref.
+func (c sheetCheck) problems(ref string) []string {
+	if c.err != nil {
+		return []string{fmt.Sprintf("无法重新读取 %s（%v），未核对合计行和重复行", ref, c.err)}
+	}
+	var out []string
+	if c.declaredLine > 0 && c.declared != c.listed {
+		out = append(out, fmt.Sprintf("%s 第 %d 行合计为共 %d 家，表中列出 %d 家", ref, c.declaredLine, c.declared, c.listed))
+	}
+	for _, d := range c.duplicates {
+		var at []string
+		for i, l := range d.lines {
+			at = append(at, fmt.Sprintf("第 %d 行 %s 级", l, d.grades[i]))
+		}
+		out = append(out, fmt.Sprintf("%s 中 %s 重复且等级不同：%s（导入取最后一行）", ref, d.uscc, strings.Join(at, "、")))
+	}
+	return out
+}
+
+// sheetRow is a row of a sheet with the line a person sees.
+type sheetRow struct {
+	line  int
+	cells []string
+}
+
+// sheetRows reads the rows of ref: a CSV file (any encoding the importer
+// reads), or one sheet of a workbook, file[sheet] or its first.
+func sheetRows(ref string) ([]sheetRow, error) {
+	path, sheet := ref, ""
+	if i := strings.LastIndex(ref, "["); i > 0 && strings.HasSuffix(ref, "]") {
+		path, sheet = ref[:i], ref[i+1:len(ref)-1]
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".xlsm":
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if sheet == "" {
+			sheet = f.GetSheetName(0)
+		}
+		rs, err := f.GetRows(sheet)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]sheetRow, len(rs))
+		for i, r := range rs {
+			out[i] = sheetRow{line: i + 1, cells: r}
+		}
+		return out, nil
+	}
+	r, err := file.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	out := []sheetRow{{line: 1, cells: r.Header()}}
+	for {
+		n, cells, err := r.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sheetRow{line: n, cells: cells})
+	}
+}
+
+func cellAt(cells []string, i int) string {
+	if i < len(cells) {
+		return cells[i]
+	}
+	return ""
+}

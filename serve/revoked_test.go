@@ -1,0 +1,93 @@
+package serve
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+// A revoked licence is D (D3) and stays in every listing of the web —
+// the search, the institution's page (for the city and its county), the
+// county's 附件2 and public list — while a cancelled one leaves them
+// (docs/rules.md §4.7), on the recorded history of a real store.
+func TestRevokedInstitutionsStayListed(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	for _, list := range []string{"annual_reports", "institutions"} {
+		l, err := contract.Lookup(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := file.Import(ctx, s, l, filepath.Join("testdata", "revoked", list+".csv"), file.ImportOptions{}); err != nil || res.Rejected > 0 {
+			t.Fatalf("import %s: %v %v", list, err, res.Rejects)
+		}
+	}
+	r := grade.DefaultRules()
+	day := func(d string) time.Time {
+		t.Helper()
+		v, err := grade.ParseDate(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grade.Regrade(ctx, s, r, day("2026-09-30")); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Options{Source: &report.HistorySource{Store: s, Rules: r}, Config: testConfig(), Getenv: testEnv,
+		Now: func() time.Time { return day("2026-10-08") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	const kept, revoked, cancelled = "914403001922038216", "91440300708461136T", "9144030071526726XG"
+	for _, token := range []string{cityToken, weiduToken} {
+		page := get(t, h, "/institutions/"+revoked, token)
+		if page.status != 200 || !strings.Contains(page.body, `badge big g-D">D<`) || !strings.Contains(page.body, "被吊销人力资源服务许可") {
+			t.Errorf("the revoked institution's page: %d\n%.400s", page.status, page.body)
+		}
+		if p := get(t, h, "/institutions/"+cancelled, token); p.status != 404 {
+			t.Errorf("the cancelled institution's page: %d, want 404", p.status)
+		}
+	}
+	search := get(t, h, "/search?q=人力资源", cityToken)
+	if !strings.Contains(search.body, revoked) || strings.Contains(search.body, cancelled) || !strings.Contains(search.body, kept) {
+		t.Errorf("search lists the revoked %v, the cancelled %v, the valid %v", strings.Contains(search.body, revoked), strings.Contains(search.body, cancelled), strings.Contains(search.body, kept))
+	}
+	public := get(t, h, "/reports/public/411002.csv?date=2026-10-08", weiduToken)
+	if !strings.Contains(public.body, "许昌吊销人力资源有限公司") || !strings.Contains(public.body, "D 级") || strings.Contains(public.body, "许昌注销人力资源有限公司") {
+		t.Errorf("public list:\n%s", public.body)
+	}
+	summary := get(t, h, "/reports/summary/411002.xlsx?date=2026-10-08", weiduToken)
+	if summary.status != 200 || !strings.Contains(summary.body, "PK") {
+		t.Fatalf("附件2 download: %d", summary.status)
+	}
+	sum, err := report.BuildSummary(ctx, &report.HistorySource{Store: s, Rules: r}, report.Units()[1], day("2026-10-08"), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, row := range sum.Rows {
+		rows = append(rows, row.USCC+" "+row.Grade)
+	}
+	if strings.Join(rows, ",") != kept+" A 级,"+revoked+" D 级" {
+		t.Errorf("附件2 of 魏都区: %v, want the valid one at A and the revoked one at D", rows)
+	}
+}

@@ -1,0 +1,14 @@
+-- The rows of a submitted 附件2 sheet ({ref}: the file, or file[sheet])
+-- that its latest import rejected, one row per row and field error, with
+-- the USCC the row carried: reconcile reports them as rejected, not as
+-- institutions the county left out. raw is the row's cells in the file's
+-- column order; the USCC is the cell shaped like one (GB 32100-2015
+-- character set), '' when none is.
+SELECT line, column, value, reason,
+       arrayFirst(x -> match(upper(trimBoth(x)), '^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$'),
+                  JSONExtract(raw, 'Array(String)')) AS uscc
+FROM import_rejects
+WHERE list = 'submissions' AND source_ref = {ref:String}
+  AND batch_id = (SELECT argMax(batch_id, started_at) FROM import_batches
+                  WHERE list = 'submissions' AND source_ref = {ref:String})
+ORDER BY line, column
