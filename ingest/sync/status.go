@@ -35,8 +35,8 @@ type Status struct {
 	// "check: reason".
 	SkippedChecks []string
 	OpenSnapshot  string // an interrupted snapshot the next sync resumes
-	OpenPages                     uint64
-	OpenRecords                   uint64
+	OpenPages     uint64
+	OpenRecords   uint64
 }
 
 // Sources reports every configured source, plus any source with runs in
