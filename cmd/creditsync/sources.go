@@ -95,11 +95,11 @@ func printSources(a *app, st []srcsync.Status) {
 		if x.HeldRemovals > 0 {
 			note = append(note, fmt.Sprintf("%d removal(s) held for review: creditsync review removals", x.HeldRemovals))
 		}
-		for _, c := range x.SkippedChecks {
-			note = append(note, "check off: "+c)
+		if n := len(x.SkippedChecks); n > 0 {
+			note = append(note, fmt.Sprintf("%d check(s) off, see below", n))
 		}
 		if n := len(x.LastMislabelled); n > 0 {
-			note = append(note, fmt.Sprintf("last run: %d page(s) with a wrong charset label (%s)", n, x.LastMislabelled[0]))
+			note = append(note, fmt.Sprintf("last run: %d page(s) with a wrong charset label, see below", n))
 		}
 		if x.OpenPages > 0 {
 			note = append(note, fmt.Sprintf("resumes after %d page(s), %d records fetched", x.OpenPages, x.OpenRecords))
@@ -115,6 +115,16 @@ func printSources(a *app, st []srcsync.Status) {
 			strconv.FormatUint(x.SnapshotRows, 10), strconv.FormatUint(x.Listed, 10), strconv.FormatUint(x.Removed, 10), strings.Join(note, "; ")})
 	}
 	printTable(a.stdout, table)
+	// In full under the table: a reason is what a person needs to read,
+	// and the table cuts its notes short.
+	for _, x := range st {
+		for _, c := range x.SkippedChecks {
+			fmt.Fprintf(a.stdout, "%s: check off: %s\n", x.Source, c)
+		}
+		for _, m := range x.LastMislabelled {
+			fmt.Fprintf(a.stdout, "%s: last run: wrong charset label, read in the charset of its bytes: %s\n", x.Source, m)
+		}
+	}
 }
 
 func timeText(t *time.Time) string {
