@@ -23,8 +23,10 @@ func (a *app) sourcesCmd() *cobra.Command {
 remembers of them: the last run and its status, the last success and how
 long ago it was, whether the source is stale (never synced, or older than
 max_staleness), the records of its last complete snapshot, the records it
-lists now and has dropped, and an interrupted snapshot the next sync will
-resume.
+lists now and has dropped, an interrupted snapshot the next sync will
+resume, the checks its configuration switches off with their reasons
+(skip_checks), and the pages of its last run whose charset label was
+wrong.
 
 With --check the command exits 1 when an enabled source is stale, for
 monitoring.`,
@@ -93,6 +95,12 @@ func printSources(a *app, st []srcsync.Status) {
 		if x.HeldRemovals > 0 {
 			note = append(note, fmt.Sprintf("%d removal(s) held for review: creditsync review removals", x.HeldRemovals))
 		}
+		if n := len(x.SkippedChecks); n > 0 {
+			note = append(note, fmt.Sprintf("%d check(s) off, see below", n))
+		}
+		if n := len(x.LastMislabelled); n > 0 {
+			note = append(note, fmt.Sprintf("last run: %d page(s) with a wrong charset label, see below", n))
+		}
 		if x.OpenPages > 0 {
 			note = append(note, fmt.Sprintf("resumes after %d page(s), %d records fetched", x.OpenPages, x.OpenRecords))
 		}
@@ -107,6 +115,16 @@ func printSources(a *app, st []srcsync.Status) {
 			strconv.FormatUint(x.SnapshotRows, 10), strconv.FormatUint(x.Listed, 10), strconv.FormatUint(x.Removed, 10), strings.Join(note, "; ")})
 	}
 	printTable(a.stdout, table)
+	// In full under the table: a reason is what a person needs to read,
+	// and the table cuts its notes short.
+	for _, x := range st {
+		for _, c := range x.SkippedChecks {
+			fmt.Fprintf(a.stdout, "%s: check off: %s\n", x.Source, c)
+		}
+		for _, m := range x.LastMislabelled {
+			fmt.Fprintf(a.stdout, "%s: last run: wrong charset label, read in the charset of its bytes: %s\n", x.Source, m)
+		}
+	}
 }
 
 func timeText(t *time.Time) string {
@@ -120,7 +138,8 @@ func timeText(t *time.Time) string {
 // whole, times in UTC.
 func writeSources(a *app, st []srcsync.Status, format string) error {
 	rw, err := newRecordWriter(a.stdout, format, "source", "list", "kind", "mode", "disabled", "last_run", "last_status", "last_error",
-		"last_success", "age_seconds", "stale", "max_staleness_seconds", "snapshot_rows", "listed", "removed", "open_snapshot_pages", "pending_removals", "held_removals")
+		"last_success", "age_seconds", "stale", "max_staleness_seconds", "snapshot_rows", "listed", "removed", "open_snapshot_pages", "pending_removals", "held_removals",
+		"skipped_checks", "last_mislabelled")
 	if err != nil {
 		return err
 	}
@@ -133,7 +152,8 @@ func writeSources(a *app, st []srcsync.Status, format string) error {
 			lastSuccess, age = x.LastSuccess.UTC(), int64(x.Age.Seconds())
 		}
 		if err := rw.Write(x.Source, x.List, x.Kind, x.Mode, x.Disabled, lastRun, x.LastStatus, x.LastError,
-			lastSuccess, age, x.Stale, int64(x.MaxStaleness.Seconds()), x.SnapshotRows, x.Listed, x.Removed, x.OpenPages, x.PendingRemovals, x.HeldRemovals); err != nil {
+			lastSuccess, age, x.Stale, int64(x.MaxStaleness.Seconds()), x.SnapshotRows, x.Listed, x.Removed, x.OpenPages, x.PendingRemovals, x.HeldRemovals,
+			strings.Join(x.SkippedChecks, "\n"), strings.Join(x.LastMislabelled, "\n")); err != nil {
 			return err
 		}
 	}

@@ -227,6 +227,12 @@ func printSyncResults(a *app, results []srcsync.Result) {
 				fmt.Fprintf(a.stdout, "  %s page %d record %d: %s\n", r.Source, rj.Page, rj.Record, e.Error())
 			}
 		}
+		for _, c := range r.SkippedChecks {
+			fmt.Fprintf(a.stdout, "%s: check switched off by the configuration: %s\n", r.Source, c)
+		}
+		for _, m := range r.Mislabelled {
+			fmt.Fprintf(a.stdout, "%s: wrong charset label, read in the charset of its bytes: %s\n", r.Source, m)
+		}
 		if r.RemovalsSkipped != "" {
 			fmt.Fprintf(a.stdout, "%s: removals skipped: %s\n", r.Source, r.RemovalsSkipped)
 		}

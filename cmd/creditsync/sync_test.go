@@ -104,3 +104,47 @@ func TestSyncCommands(t *testing.T) {
 		t.Errorf("no config: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// sync and sources show a check a source switched off with its reason,
+// and the pages of the last run whose charset label was wrong.
+func TestSyncShowsSkippedChecksAndWrongLabels(t *testing.T) {
+	data, err := fixture.ReadDir(filepath.Join("..", "..", "ingest", "fixture", "testdata", "small"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := fixture.Start(data, fixture.Options{PageSize: 3})
+	defer fx.Close()
+	text, err := os.ReadFile(filepath.Join("testdata", "city_abnormal_skip.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "creditsync.toml")
+	if err := os.WriteFile(cfg, []byte(strings.ReplaceAll(string(text), "{{URL}}", fx.URL(fixture.AbnormalPages))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data"), "CREDITSYNC_CONFIG=" + cfg}
+	const reason = "page_count: 页次 counts one page too few; reported to the site 2026-05-02"
+
+	fx.Inject(fixture.AbnormalPages, fixture.Fault{Kind: fixture.PagerShort, Count: 1})
+	r := runCLI(t, env, "sync")
+	if r.code != exitOK || !strings.Contains(r.stdout, "check switched off by the configuration: "+reason) {
+		t.Fatalf("sync with a short pager and page_count off: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	fx.ClearFaults()
+	fx.Inject(fixture.AbnormalPages, fixture.Fault{Kind: fixture.UTF8LabelledGBK})
+	r = runCLI(t, env, "sync")
+	if r.code != exitOK || !strings.Contains(r.stdout, "wrong charset label, read in the charset of its bytes: page 1: labelled gbk, but its bytes are UTF-8") {
+		t.Fatalf("sync of pages labelled GBK: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "sources")
+	for _, want := range []string{"city-abnormal-pages: check off: " + reason, "city-abnormal-pages: last run: wrong charset label, read in the charset of its bytes: page 1: labelled gbk, but its bytes are UTF-8"} {
+		if r.code != exitOK || !strings.Contains(r.stdout, want) {
+			t.Errorf("sources lacks %q: exit %d\n%s%s", want, r.code, r.stdout, r.stderr)
+		}
+	}
+	r = runCLI(t, env, "sources", "--format", "json")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"skipped_checks":"`+reason+`"`) {
+		t.Errorf("sources --format json lacks the reason: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

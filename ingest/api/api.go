@@ -85,6 +85,9 @@ type Config struct {
 	// missing from a whole page, or a key field missing from any record,
 	// is a changed layout.
 	Optional []string
+	// Skip are the checks this source switched off (probe), with their
+	// reasons.
+	Skip fetch.Skips
 }
 
 // Page is one page read. Records are aligned with Header: first the
@@ -306,7 +309,7 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 			// understates the listing by a multiple of the page size
 			// would otherwise pass every count check. One more page
 			// settles it.
-			return page, next, len(items) < p.Size || pos.Seen >= total, nil
+			return page, next, len(items) < p.Size || pos.Seen >= total || !c.cfg.Skip.On(fetch.CheckProbe), nil
 		}
 		if len(items) == 0 {
 			return fail(fetch.ErrIncomplete, "page %d is empty after %d of %d records", pos.Page, pos.Seen, total)

@@ -146,6 +146,15 @@ func partialTail(body []byte) int {
 	if utf8.Valid(body) {
 		return 0
 	}
+	// UTF-8 first, when what precedes the cut is UTF-8 beyond ASCII (see
+	// Decode: such bytes are UTF-8). UTF-8 cut inside a character is
+	// often valid GB18030 as it stands, and would read as nonsense.
+	for n := 1; n <= 3 && n < len(body); n++ {
+		head, tail := body[:len(body)-n], body[len(body)-n:]
+		if !utf8.FullRune(tail) && tail[0] >= 0xC2 && utf8.Valid(head) && !isASCII(head) {
+			return n
+		}
+	}
 	if _, ok := strict(simplifiedchinese.GB18030, body); ok {
 		return 0
 	}

@@ -124,6 +124,49 @@ func TestImportCSVWithTitleNoteAndSignatures(t *testing.T) {
 	})
 }
 
+// Signature and note lines laid out in cells, as Excel users lay them
+// out (填表人： | 张三 | | 联系电话： | 0374-0000000, a value under the code
+// column), are skipped, not rejected: the import loads the three
+// institutions, two of whose names begin like a label, and rejects
+// nothing, so it does not exit 3.
+func TestImportSignatureRowsInCells(t *testing.T) {
+	for _, path := range []string{
+		filepath.Join("testdata", "institutions", "signatures_in_cells.csv"),
+		filepath.Join("testdata", "workbooks", "signatures.xlsx"),
+	} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			s := storetest.OpenMigrated(t)
+			res, err := file.Import(context.Background(), s, institutions(t), path, file.ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Rejected != 0 {
+				t.Errorf("%d rows rejected: %v", res.Rejected, res.Rejects)
+			}
+			checkSheet(t, res.Sheets[0], sheetWant{
+				ref: res.Sheets[0].Ref, read: 3, loaded: 3, headerFirst: 2, headerLast: 2, above: 1,
+				skipped: map[string]int64{file.SkipSignature: 4, file.SkipNote: 2},
+			})
+			var names []string
+			rows, err := s.Query(context.Background(), "SELECT name FROM institutions ORDER BY name", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var n string
+				if err := rows.Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				names = append(names, n)
+			}
+			if got, want := strings.Join(names, ","), "审核人才服务中心,许昌英才人力资源服务有限公司,负责人力资源咨询有限公司"; got != want {
+				t.Errorf("institutions %s, want %s", got, want)
+			}
+		})
+	}
+}
+
 func TestImportEveryCountySheet(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)

@@ -281,9 +281,14 @@ func (t *table) classify(cells []string) string {
 	if t.repeatsHeader(cells) {
 		return SkipHeader
 	}
+	if signatureRow(cells) {
+		return SkipSignature
+	}
 	hasKey := false
 	for _, fi := range t.keys {
-		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !signatureCell(cells[fi]) {
+		// A label in a key column (填表人：张三 typed there) is no key;
+		// a name that only begins like one (审核人才服务中心) is.
+		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !labelCell(cells[fi]) {
 			hasKey = true
 		}
 	}
@@ -296,6 +301,101 @@ func (t *table) classify(cells []string) string {
 		}
 	}
 	return SkipNoKey
+}
+
+// signatureLabels are the labels of the lines signed under a table, as
+// squeeze spells them. A label is the whole text of its cell, or ends at a
+// colon with its value after it: 填表人 | 填表人： | 填表人：张三.
+var signatureLabels = func() []string {
+	words := []string{"填表人", "制表人", "填报人", "单位负责人", "负责人", "审核人", "审批人", "经办人", "联系电话", "联系人",
+		"填报时间", "填报日期", "填报单位", "制表单位", "制表日期", "日期"}
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = squeeze(w)
+	}
+	return out
+}()
+
+// labelStarts holds the first character of every signature label, to
+// pass over the cells of records without squeezing them.
+var labelStarts = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, w := range signatureLabels {
+		r, _ := utf8.DecodeRuneInString(w)
+		m[r] = true
+	}
+	return m
+}()
+
+// signed are the remarks a signature label may carry before its colon:
+// 负责人（签字）：, 填报单位（盖章）.
+var signed = []string{"(签字)", "(签名)", "(盖章)", "(签章)"}
+
+// label reports whether a squeezed cell is a signature label, and whether
+// its value shares the cell (填表人:张三) rather than following in the next
+// one. Exact: 审核人才服务中心 begins with 审核人 but is a name.
+func label(s string) (ok, withValue bool) {
+	for _, w := range signatureLabels {
+		rest, found := strings.CutPrefix(s, w)
+		if !found {
+			continue
+		}
+		for _, x := range signed {
+			if r, ok := strings.CutPrefix(rest, x); ok {
+				rest = r
+				break
+			}
+		}
+		switch {
+		case rest == "" || rest == ":":
+			return true, false
+		case strings.HasPrefix(rest, ":"):
+			return true, true
+		}
+	}
+	return false, false
+}
+
+// labelCell reports whether a cell is a signature label, with or without
+// its value.
+func labelCell(c string) bool {
+	if lead, plain := leadingRune(c); plain && (lead < 0 || !labelStarts[lead]) {
+		return false
+	}
+	ok, _ := label(squeeze(c))
+	return ok
+}
+
+// signatureRow reports whether a row is signature lines as Excel users lay
+// them out: labels, each followed by at most one cell of its value when
+// the value does not share the label's cell (填表人： | 张三 | | 联系电话： |
+// 0374-0000000). Every non-blank cell must fit: a row of a record has
+// cells no label claims.
+func signatureRow(cells []string) bool {
+	labels, wantLabel := 0, true
+	for _, c := range cells {
+		if labels == 0 {
+			// Most rows are records: their first cell begins no label.
+			if lead, plain := leadingRune(c); plain && lead >= 0 && !labelStarts[lead] {
+				return false
+			}
+		}
+		s := squeeze(c)
+		if s == "" {
+			continue
+		}
+		ok, withValue := label(s)
+		switch {
+		case ok:
+			labels++
+			wantLabel = withValue
+		case wantLabel:
+			return false
+		default:
+			wantLabel = true // the value of the label before
+		}
+	}
+	return labels > 0
 }
 
 // squeeze normalises a cell and drops its spaces (合 计, 注 ：).

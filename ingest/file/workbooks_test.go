@@ -61,6 +61,25 @@ func day(s string) time.Time {
 
 // workbooks are the fixtures by file name.
 var workbooks = map[string][]sheetSpec{
+	// Signature and note lines laid out in cells, labels and values
+	// apart or together, a value under a key column; names that begin
+	// like a label (审核人才…, 负责人力…) are institutions.
+	"signatures.xlsx": {{
+		name: "名册",
+		rows: [][]any{
+			{"许昌市人力资源服务机构名册（2026年）"},
+			{"机构名称", "统一社会信用代码", "许可日期", "许可证编号", "备注"},
+			{"许昌英才人力资源服务有限公司", uscc("411002", 1), day("2019-03-15"), "豫人社许〔2019〕1号"},
+			{"审核人才服务中心", uscc("411002", 2), day("2019-06-01"), "豫人社许〔2019〕2号"},
+			{"负责人力资源咨询有限公司", uscc("411002", 3), day("2020-05-06"), "豫人社许〔2020〕3号", "联系人：王敏"},
+			{"填表人：", "张三", nil, "联系电话：", "0374-0000000"},
+			{"审核人", "李四"},
+			{"负责人（签字）：", "王五", "填报日期：", day("2026-07-31")},
+			{"填报单位：许昌市人力资源和社会保障局", nil, "联系人：赵六"},
+			{"备注：", "本表数据截至2026年6月30日"},
+			{"注", "许可日期以许可证为准"},
+		},
+	}},
 	// A register as printed: title, blank row, two-row header with a
 	// group (许可情况), a remark merged over two records, a code Excel
 	// turned into a number, a blank row, 合计, a footnote and signatures.

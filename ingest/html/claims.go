@@ -75,32 +75,42 @@ func (c *Client) readClaims(page *Page, doc *goquery.Document) error {
 		}
 		page.Claimed = r.n
 	}
-	pages, err := one("page count", pageClaims, 1)
-	if err != nil {
-		return err
+	// A check switched off (skip_checks) is not read at all: the
+	// listing then ends where its pages end, and agree has nothing of
+	// it to compare.
+	on := c.cfg.Skip.On
+	if on(fetch.CheckPageCount) {
+		pages, err := one("page count", pageClaims, 1)
+		if err != nil {
+			return err
+		}
+		of, err := one("page count", currentOfClaims, 2)
+		if err != nil {
+			return err
+		}
+		if pages.n >= 0 && of.n >= 0 && pages.n != of.n {
+			return fmt.Errorf("%w: page %d claims %q and %q", fetch.ErrClaims, page.Number, pages.text, of.text)
+		}
+		if c.cfg.PageCountSelector == "" {
+			page.Total = max(pages.n, of.n)
+		} else if n := max(pages.n, of.n); n >= 0 && n != page.Total {
+			return fmt.Errorf("%w: page %d claims %d pages at %q and %q", fetch.ErrClaims, page.Number, page.Total, c.cfg.PageCountSelector, max(pages.text, of.text))
+		}
 	}
-	of, err := one("page count", currentOfClaims, 2)
-	if err != nil {
-		return err
+	if on(fetch.CheckCurrentPage) {
+		cur, err := one("current page", currentOfClaims, 1)
+		if err != nil {
+			return err
+		}
+		page.Current = cur.n
 	}
-	if pages.n >= 0 && of.n >= 0 && pages.n != of.n {
-		return fmt.Errorf("%w: page %d claims %q and %q", fetch.ErrClaims, page.Number, pages.text, of.text)
+	if on(fetch.CheckPageSize) {
+		size, err := one("page size", sizeClaims, 1)
+		if err != nil {
+			return err
+		}
+		page.Size = size.n
 	}
-	if c.cfg.PageCountSelector == "" {
-		page.Total = max(pages.n, of.n)
-	} else if n := max(pages.n, of.n); n >= 0 && n != page.Total {
-		return fmt.Errorf("%w: page %d claims %d pages at %q and %q", fetch.ErrClaims, page.Number, page.Total, c.cfg.PageCountSelector, max(pages.text, of.text))
-	}
-	cur, err := one("current page", currentOfClaims, 1)
-	if err != nil {
-		return err
-	}
-	page.Current = cur.n
-	size, err := one("page size", sizeClaims, 1)
-	if err != nil {
-		return err
-	}
-	page.Size = size.n
 	return nil
 }
 
@@ -132,7 +142,7 @@ func (c *Client) agree(page Page, pos *position, rows int) error {
 	case pos.Size == 0 && pos.Pages > 1 && pos.Page < pos.Pages:
 		// A page before the last is full: its rows are the page size.
 		pos.Size = rows
-	case pos.Size > 0 && pos.Page < pos.Pages && rows != pos.Size && rows > 0: // an empty page is ErrIncomplete's
+	case pos.Size > 0 && pos.Page < pos.Pages && rows != pos.Size && rows > 0 && c.cfg.Skip.On(fetch.CheckPageSize): // an empty page is ErrIncomplete's
 		return fmt.Errorf("page %d of %d holds %d records; page 1 held %d", pos.Page, pos.Pages, rows, pos.Size)
 	}
 	if page.Claimed >= 0 && pos.Pages > 0 && pos.Size > 0 {

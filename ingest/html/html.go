@@ -81,9 +81,12 @@ type Config struct {
 	// holding it is not a record, and a page showing it ends a
 	// PageTemplate listing.
 	EmptyText string
-	Policy    fetch.Policy
-	MaxPages  int // per Fetch; 0 = no cap
-	Logger    *slog.Logger
+	// Skip are the checks of the pager's claims this source switched off
+	// (page_count, page_size, current_page, probe), with their reasons.
+	Skip     fetch.Skips
+	Policy   fetch.Policy
+	MaxPages int // per Fetch; 0 = no cap
+	Logger   *slog.Logger
 }
 
 // Page is one page read; Records are aligned with Header.
@@ -312,7 +315,7 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	// A full last page may not be the last: claims that understate the
 	// listing by a page agree with each other and with the rows. One
 	// more page settles it, as the API client does.
-	full := pos.Size > 0 && rows >= pos.Size
+	full := c.cfg.Skip.On(fetch.CheckProbe) && pos.Size > 0 && rows >= pos.Size
 
 	if c.cfg.PageTemplate != "" {
 		switch {

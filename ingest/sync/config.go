@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 )
 
 // Config is the sync part of creditsync.toml: a [sync] table of
@@ -108,6 +109,37 @@ type Source struct {
 	MaxRemovals          int           `toml:"max_removals" doc:"confirmed removals one sync may write; more are held for a person (creditsync review removals --accept SOURCE); 0 = no limit" default:"20"`
 	MaxRemovalShare      float64       `toml:"max_removal_share" doc:"fraction of the source's listed records one sync may remove (two or more); more are held like max_removals; 0 = no limit" default:"0.2"`
 	MaxStaleness         time.Duration `toml:"max_staleness" doc:"this source's staleness threshold; default the [sync] one"`
+
+	SkipChecks []SkipCheck `toml:"skip_checks" doc:"checks of docs/sync.md this source switches off, each with the reason it must (shown by 'creditsync sources', logged and recorded with every run); the checks are listed below" example:"[{ check = \"page_count\", reason = \"the pager counts pages of 20 over pages of 15; reported to the site 2026-05-02\" }]"`
+}
+
+// SkipCheck switches one check off for a source: a site that fails a
+// check for good would otherwise stay failed, and a check dropped from
+// the code for it would be dropped for every source. The reason is
+// required, so that whoever reads 'creditsync sources' knows why.
+type SkipCheck struct {
+	Check  string `toml:"check"`
+	Reason string `toml:"reason"`
+}
+
+// skips are the checks the source switched off, for the code that runs
+// them (see fetch.Skips).
+func (s Source) skips() fetch.Skips {
+	out := fetch.Skips{}
+	for _, sc := range s.SkipChecks {
+		c, _ := fetch.LookupCheck(sc.Check) // validated with the config
+		out[c] = strings.TrimSpace(sc.Reason)
+	}
+	return out
+}
+
+// Skipped describes the checks the source switched off, "check: reason".
+func (s Source) Skipped() []string {
+	var out []string
+	for _, sc := range s.SkipChecks {
+		out = append(out, strings.TrimSpace(sc.Check)+": "+strings.TrimSpace(sc.Reason))
+	}
+	return out
 }
 
 // Source kinds and modes.
@@ -243,6 +275,9 @@ func (s Source) validate() error {
 	if (s.AuthHeader != "" || s.AuthQuery != "") && s.TokenEnv == "" && s.TokenFile == "" {
 		return bad("it sends a credential (auth_header/auth_query) but neither token_env nor token_file says where to read it")
 	}
+	if err := s.validateSkips(); err != nil {
+		return bad("%v", err)
+	}
 	switch s.Kind {
 	case KindAPI:
 		if s.Mode == ModeIncremental && s.SinceParam == "" {
@@ -263,6 +298,41 @@ func (s Source) validate() error {
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	return nil
+}
+
+// validateSkips refuses a skip_checks entry without a reason, naming no
+// known check, naming one twice, or one the source's kind does not run or
+// its own settings ask for (page_count_selector with page_count off).
+func (s Source) validateSkips() error {
+	seen := map[fetch.SyncCheck]bool{}
+	for i, sc := range s.SkipChecks {
+		at := fmt.Sprintf("skip_checks[%d]", i)
+		c, ok := fetch.LookupCheck(sc.Check)
+		if !ok {
+			var names []string
+			for _, k := range fetch.Checks() {
+				names = append(names, string(k))
+			}
+			return fmt.Errorf("%s: unknown check %q; checks: %s", at, sc.Check, strings.Join(names, ", "))
+		}
+		if strings.TrimSpace(sc.Reason) == "" {
+			return fmt.Errorf("%s: check %s is switched off without a reason; write why this source cannot pass it (reason = \"…\")", at, c)
+		}
+		if seen[c] {
+			return fmt.Errorf("%s: check %s is switched off twice", at, c)
+		}
+		seen[c] = true
+		if !c.AppliesTo(s.Kind) {
+			return fmt.Errorf("%s: check %s does not run for %s sources", at, c, s.Kind)
+		}
+		switch {
+		case c == fetch.CheckPageCount && s.PageCountSelector != "":
+			return fmt.Errorf("%s: page_count is switched off, but page_count_selector asks for the page count", at)
+		case c == fetch.CheckRecordCount && s.RecordCountSelector != "":
+			return fmt.Errorf("%s: record_count is switched off, but record_count_selector asks for the record count", at)
+		}
 	}
 	return nil
 }
@@ -325,6 +395,10 @@ func Reference() string {
 	}
 	section("[sync]", reflect.TypeFor[Settings]())
 	section("\n[[source]]", reflect.TypeFor[Source]())
+	b.WriteString("\nchecks a source may switch off (skip_checks):\n")
+	for _, c := range fetch.Checks() {
+		fmt.Fprintf(&b, "  %-20s %s\n", c, c.Doc())
+	}
 	b.WriteString("\npresets:\n")
 	for _, name := range PresetNames() {
 		p, _ := Preset(name)

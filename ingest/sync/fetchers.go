@@ -166,7 +166,7 @@ func (s Source) apiConfig(l *contract.List, log *slog.Logger) (api.Config, error
 		Pagination: api.Pagination{Mode: s.Pagination, PageParam: s.PageParam, SizeParam: s.SizeParam, Size: s.PageSize,
 			FirstPage: s.FirstPage, TotalPath: s.TotalPath, CursorParam: s.CursorParam, CursorPath: s.CursorPath, NextPath: s.NextPath},
 		RecordsPath: s.RecordsPath, StatusPath: s.StatusPath, StatusOK: s.StatusOK, MessagePath: s.MessagePath,
-		Method: s.Method, BodyFormat: s.BodyFormat, Optional: s.OptionalFields,
+		Method: s.Method, BodyFormat: s.BodyFormat, Optional: s.OptionalFields, Skip: s.skips(),
 	}
 	for k, v := range s.Query {
 		cfg.Query[k] = v
@@ -197,7 +197,7 @@ func (s Source) htmlConfig(l *contract.List, log *slog.Logger) (html.Config, err
 		HeaderSelector: s.HeaderSelector, Headers: s.Headers, Cells: s.Cells, NextSelector: s.NextSelector,
 		PageCountSelector: s.PageCountSelector, EmptyText: s.EmptyText, Policy: s.policy(), MaxPages: s.MaxPages, Logger: log,
 		FirstPageURL: s.FirstPageURL, PageCountPattern: s.PageCountPattern, RecordCountSelector: s.RecordCountSelector,
-		RecordCountPattern: s.RecordCountPattern,
+		RecordCountPattern: s.RecordCountPattern, Skip: s.skips(),
 	}
 	_, err := html.New(cfg, l)
 	return cfg, err

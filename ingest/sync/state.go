@@ -126,17 +126,15 @@ func (r *runner) putRun(ctx context.Context, finished bool, errText string) erro
 	if finished {
 		fin = time.Now().UTC()
 	}
-	unused := res.Unused
-	if unused == nil {
-		unused = []string{}
-	}
+	unused := nonNil(res.Unused)
 	err := r.s.Exec(ctx, r.q("run_put"), store.Params{
 		"run_id": res.RunID, "source": res.Source, "list": res.List, "mode": r.src.Mode, "snapshot_id": res.SnapshotID,
 		"started_at": r.now.UTC(), "finished_at": fin, "status": res.Status, "complete": res.Complete,
 		"pages": uint32(res.Pages), "rows": uint64(res.Rows), "rejected": uint64(res.Rejected), "added": uint64(res.Added),
 		"modified": uint64(res.Modified), "removed": uint64(res.Removed), "unchanged": uint64(res.Unchanged),
 		"unused_fields": unused, "error": errText, "claimed": int64(res.Claimed), "pending_removals": uint64(res.PendingRemovals),
-		"held_removals": uint64(res.HeldRemovals), "restored": uint64(res.Restored), "version": nextVersion(),
+		"held_removals": uint64(res.HeldRemovals), "restored": uint64(res.Restored), "mislabelled": nonNil(res.Mislabelled),
+		"skipped_checks": nonNil(res.SkippedChecks), "version": nextVersion(),
 	})
 	if err != nil {
 		return fmt.Errorf("record sync run: %w", err)

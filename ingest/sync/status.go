@@ -28,9 +28,15 @@ type Status struct {
 	// PendingRemovals are records one complete snapshot lacked, waiting
 	// for a second; HeldRemovals were confirmed but wait for a person.
 	PendingRemovals, HeldRemovals uint64
-	OpenSnapshot                  string // an interrupted snapshot the next sync resumes
-	OpenPages                     uint64
-	OpenRecords                   uint64
+	// LastMislabelled are the pages of the last run whose charset label
+	// was wrong ("page 3: labelled utf-8, but its bytes are GB18030").
+	LastMislabelled []string
+	// SkippedChecks are the checks the configuration switches off,
+	// "check: reason".
+	SkippedChecks []string
+	OpenSnapshot  string // an interrupted snapshot the next sync resumes
+	OpenPages     uint64
+	OpenRecords   uint64
 }
 
 // Sources reports every configured source, plus any source with runs in
@@ -40,7 +46,8 @@ func Sources(ctx context.Context, s store.Store, cfg Config, now time.Time) ([]S
 	byName := map[string]*Status{}
 	var out []*Status
 	for _, src := range cfg.Sources {
-		st := &Status{Source: src.Name, List: src.List, Kind: src.Kind, Mode: src.Mode, Disabled: src.Disabled, MaxStaleness: src.staleAfter(cfg.Settings)}
+		st := &Status{Source: src.Name, List: src.List, Kind: src.Kind, Mode: src.Mode, Disabled: src.Disabled, MaxStaleness: src.staleAfter(cfg.Settings),
+			SkippedChecks: src.Skipped()}
 		byName[src.Name] = st
 		out = append(out, st)
 	}
@@ -61,12 +68,13 @@ func Sources(ctx context.Context, s store.Store, cfg Config, now time.Time) ([]S
 		var name string
 		var last time.Time
 		var st Status
-		if err := rows.Scan(&name, &last, &st.LastStatus, &st.LastError, &st.LastSuccess, &st.SnapshotRows); err != nil {
+		if err := rows.Scan(&name, &last, &st.LastStatus, &st.LastError, &st.LastSuccess, &st.SnapshotRows, &st.LastMislabelled); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		p := get(name)
 		p.LastRun, p.LastStatus, p.LastError, p.LastSuccess, p.SnapshotRows = &last, st.LastStatus, st.LastError, st.LastSuccess, st.SnapshotRows
+		p.LastMislabelled = st.LastMislabelled
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err

@@ -139,7 +139,10 @@ type Result struct {
 	// bytes were checked and read in the charset they are in), as
 	// "page N: labelled utf-8, but its bytes are GB18030".
 	Mislabelled []string
-	Batches     []string // load batch ids
+	// SkippedChecks are the checks the source's configuration switched
+	// off, "check: reason" (skip_checks).
+	SkippedChecks []string
+	Batches       []string // load batch ids
 	// Steps are how long each phase of the run took (for --verbose and
 	// the benchmarks); the load's own phases are prefixed "load: ".
 	Steps       []load.Step
@@ -242,9 +245,13 @@ type runner struct {
 func syncSource(ctx context.Context, s store.Store, set Settings, src Source, opt Options) Result {
 	now := opt.Now()
 	l, _ := contract.Lookup(src.List) // validated with the config
-	res := &Result{Source: src.Name, List: src.List, RunID: newID(now), Status: StatusRunning, Claimed: -1}
+	res := &Result{Source: src.Name, List: src.List, RunID: newID(now), Status: StatusRunning, Claimed: -1, SkippedChecks: src.Skipped()}
 	r := &runner{s: s, t: sql.Target{Cluster: s.Cluster()}, set: set, src: src, list: l, opt: opt, now: now, res: res,
 		log: opt.Logger.With("source", src.Name), lap: time.Now()}
+	if len(res.SkippedChecks) > 0 {
+		// Every run says so: a check off is a guarantee off.
+		r.log.Warn("checks switched off by the configuration (skip_checks)", "checks", strings.Join(res.SkippedChecks, "; "))
+	}
 	err := r.run(ctx)
 	// The outcome is recorded even when the sync was interrupted.
 	bg := context.WithoutCancel(ctx)
@@ -252,7 +259,7 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 	if err != nil {
 		if res.Status == StatusRunning || res.Status == StatusOK {
 			res.Status = StatusFailed
-			if res.Pages > 0 && !errors.Is(err, ErrAssertion) && !errors.Is(err, ErrNotProven) && !errors.Is(err, fetch.ErrClaims) {
+			if res.Pages > 0 && !errors.Is(err, ErrAssertion) && !errors.Is(err, ErrNotProven) && !errors.Is(err, fetch.ErrClaims) && !errors.Is(err, ErrMojibake) {
 				res.Status = StatusPartial
 			}
 		}
@@ -626,9 +633,10 @@ func (r *runner) checkPage(p page, expected []string) error {
 		}
 	}
 	nameAt := m.Index("name")
+	keyChars := r.src.skips().On(fetch.CheckKeyChars)
 	for ri, rec := range p.Records {
 		for _, k := range keys {
-			if k.i < len(rec) {
+			if k.i < len(rec) && keyChars {
 				// A key with a replacement or control character is a
 				// page read in the wrong charset or cut apart: stored,
 				// it would be a new record, and the real one would go
@@ -762,7 +770,7 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 			continue
 		}
 		p := valid[i]
-		if first, dup := onPage[p.key]; dup && first != pr.page {
+		if first, dup := onPage[p.key]; dup && first != pr.page && r.src.skips().On(fetch.CheckOverlap) {
 			return readSnapshot{}, r.notProven("record %s is on page %d and again on page %d: the pages overlap (an unstable sort, or the list changed while it was read)", KeyText(p.key), first, pr.page)
 		} else if !dup {
 			onPage[p.key] = pr.page
@@ -920,6 +928,15 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	if err := r.assert(ctx); err != nil {
 		return nil, err
 	}
+	before, err := r.readRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Before the load: a snapshot that misreads its records must leave
+	// the list tables as they were.
+	if err := r.checkTwins(before, snapshot, order); err != nil {
+		return nil, err
+	}
 	if len(records) > 0 {
 		ref := r.src.URL
 		if r.src.Kind == KindFile {
@@ -935,7 +952,7 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 		}
 		r.lap = time.Now()
 	}
-	if err := r.sightings(ctx, st, snapshot, order); err != nil {
+	if err := r.sightings(ctx, st, snapshot, order, before); err != nil {
 		return nil, err
 	}
 	r.step("first/last seen and removals")
@@ -1135,13 +1152,13 @@ func (r *runner) prove(pages []pendingPage, pending []pendingRow) error {
 		if p.claimed < 0 {
 			continue
 		}
-		if claimed >= 0 && p.claimed != claimed {
+		if claimed >= 0 && p.claimed != claimed && r.src.skips().On(fetch.CheckRecordCount) {
 			return r.notProven("the source claimed %d records on page %d and %d on page %d: the list changed while it was read", claimed, claimPage, p.claimed, p.number)
 		}
 		claimed, claimPage = p.claimed, p.number
 	}
 	r.res.Claimed = int(claimed)
-	if claimed >= 0 {
+	if claimed >= 0 && r.src.skips().On(fetch.CheckRecordCount) {
 		if held := int64(r.res.Rows + r.res.Rejected); held != claimed {
 			return r.notProven("the source claims %d records; the pages hold %d distinct ones (%d rejected)", claimed, r.res.Rows, r.res.Rejected)
 		}
@@ -1192,11 +1209,7 @@ func day(t time.Time) time.Time {
 // removals of a complete snapshot: a listed record it lacks becomes a
 // pending removal; one an earlier complete snapshot lacked too is
 // confirmed and removed, within the source's limits.
-func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]parsed, order []string) error {
-	before, err := r.readRecords(ctx)
-	if err != nil {
-		return err
-	}
+func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]parsed, order []string, before map[string]known) error {
 	now := time.Now().UTC()
 	rows := make([]recordRow, 0, len(order))
 	for _, key := range order {

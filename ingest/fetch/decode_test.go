@@ -1,0 +1,109 @@
+package fetch_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+)
+
+// Every body of testdata/decode under every label: the text Decode reads
+// (the .txt beside the body, in UTF-8), the charset it reads it in, the
+// label it saw, whether it calls the label wrong, and the error. A
+// decoder that patched bad bytes with U+FFFD, guessed a charset from no
+// evidence, or believed a label the bytes contradict fails a row here.
+func TestDecode(t *testing.T) {
+	const (
+		utf8Label    = "text/html; charset=utf-8"
+		gbkLabel     = "text/html; charset=GBK"
+		gb2312Label  = "text/html; charset=gb2312"
+		gb18030Label = "application/json;charset=GB18030"
+		noLabel      = "text/html"
+	)
+	tests := []struct {
+		body, contentType string
+		text              string // file of the expected text; "" with err
+		enc, label        string
+		mislabelled       bool
+		err               error
+	}{
+		// UTF-8 bytes.
+		{"utf8.body", utf8Label, "utf8.txt", "UTF-8", "utf-8", false, nil},
+		{"utf8.body", noLabel, "utf8.txt", "UTF-8", "", false, nil},
+		{"utf8.body", gbkLabel, "utf8.txt", "UTF-8", "gbk", true, nil},
+		{"utf8.body", gb18030Label, "utf8.txt", "UTF-8", "gb18030", true, nil},
+		// GBK bytes (堃 and 昇 exist only in GBK, not GB2312).
+		{"gbk.body", gbkLabel, "gbk.txt", "GB18030", "gbk", false, nil},
+		{"gbk.body", gb2312Label, "gbk.txt", "GB18030", "gb2312", false, nil},
+		{"gbk.body", gb18030Label, "gbk.txt", "GB18030", "gb18030", false, nil},
+		{"gbk.body", utf8Label, "gbk.txt", "GB18030", "utf-8", true, nil},
+		{"gbk.body", noLabel, "gbk.txt", "GB18030", "", false, nil},
+		// GB18030 bytes with four-byte characters (㐀, 𠀀) GBK lacks:
+		// every GB label is read as GB18030, the superset.
+		{"gb18030.body", gb18030Label, "gb18030.txt", "GB18030", "gb18030", false, nil},
+		{"gb18030.body", gbkLabel, "gb18030.txt", "GB18030", "gbk", false, nil},
+		{"gb18030.body", utf8Label, "gb18030.txt", "GB18030", "utf-8", true, nil},
+		{"gb18030.body", noLabel, "gb18030.txt", "GB18030", "", false, nil},
+		// Cut inside the last character: the cut-off bytes are dropped,
+		// never patched. UTF-8 cut so is valid GB18030 as it stands (…銆
+		// for …名录。): it must still read as UTF-8.
+		{"utf8-cut.body", utf8Label, "utf8-cut.txt", "UTF-8", "utf-8", false, nil},
+		{"utf8-cut.body", noLabel, "utf8-cut.txt", "UTF-8", "", false, nil},
+		{"utf8-cut.body", gbkLabel, "utf8-cut.txt", "UTF-8", "gbk", true, nil},
+		{"gbk-cut.body", gbkLabel, "gbk-cut.txt", "GB18030", "gbk", false, nil},
+		{"gbk-cut.body", utf8Label, "gbk-cut.txt", "GB18030", "utf-8", true, nil},
+		// Valid in neither charset, whatever the label.
+		{"neither.body", utf8Label, "", "", "", false, fetch.ErrCharset},
+		{"neither.body", gbkLabel, "", "", "", false, fetch.ErrCharset},
+		{"neither.body", gb18030Label, "", "", "", false, fetch.ErrCharset},
+		{"neither.body", noLabel, "", "", "", false, fetch.ErrCharset},
+		// ASCII is what every label says it is.
+		{"ascii.body", utf8Label, "ascii.txt", "UTF-8", "utf-8", false, nil},
+		{"ascii.body", gbkLabel, "ascii.txt", "GB18030", "gbk", false, nil},
+		{"ascii.body", noLabel, "ascii.txt", "UTF-8", "", false, nil},
+		// A <meta> label: read when the header names none, or names UTF-8
+		// over bytes that are not.
+		{"meta-gbk.body", noLabel, "meta-gbk.txt", "GB18030", "gbk", false, nil},
+		{"meta-gbk.body", utf8Label, "meta-gbk.txt", "GB18030", "utf-8", true, nil},
+		// A byte-order mark decides, and must be true.
+		{"bom-utf8.body", gbkLabel, "utf8.txt", "UTF-8", "utf-8", false, nil},
+		{"bom-utf8.body", noLabel, "utf8.txt", "UTF-8", "utf-8", false, nil},
+		{"bom-gbk.body", gbkLabel, "", "", "", false, fetch.ErrCharset},
+	}
+	read := func(t *testing.T, name string) []byte {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join("testdata", "decode", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tt := range tests {
+		t.Run(tt.body+" as "+tt.contentType, func(t *testing.T) {
+			d, err := fetch.Decode(read(t, tt.body), tt.contentType)
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("error %v, want %v (decoded %+v)", err, tt.err, d)
+				}
+				if d != (fetch.Decoded{}) {
+					t.Errorf("a failed decode returned text: %+v", d)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if want := string(read(t, tt.text)); d.Text != want {
+				t.Errorf("text %q, want %q", d.Text, want)
+			}
+			if d.Encoding != tt.enc || d.Label != tt.label || d.Mislabelled != tt.mislabelled {
+				t.Errorf("encoding %q label %q mislabelled %v, want %q %q %v", d.Encoding, d.Label, d.Mislabelled, tt.enc, tt.label, tt.mislabelled)
+			}
+			if note := d.Note(); (note != "") != tt.mislabelled {
+				t.Errorf("Note() = %q with mislabelled %v", note, tt.mislabelled)
+			}
+		})
+	}
+}
