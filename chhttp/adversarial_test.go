@@ -221,3 +221,35 @@ func TestCountyIsolationHolds(t *testing.T) {
 		t.Errorf("the city reads raw_pages: %d %q", a.status, a.body)
 	}
 }
+
+// Each token sees the databases it can use, and database=default or the
+// store's own name means its usual one.
+func TestDatabasesATokenSees(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	main := s.Database()
+	if a := post(t, srv, countyToken, "SHOW DATABASES", nil); a.status != 200 || a.body != main+"_county_411002\n" {
+		t.Errorf("county SHOW DATABASES: %d %q", a.status, a.body)
+	}
+	if a := post(t, srv, countyToken, "SHOW DATABASES LIKE '%411081%'", nil); a.status != 200 || a.body != "" {
+		t.Errorf("county SHOW DATABASES LIKE another county: %d %q", a.status, a.body)
+	}
+	a := post(t, srv, cityToken, "SHOW DATABASES FORMAT TSV", nil)
+	for _, want := range []string{main + "\n", main + "_county_411002\n", main + "_county_411081\n"} {
+		if a.status != 200 || !strings.Contains(a.body, want) {
+			t.Errorf("city SHOW DATABASES: %d %q, want %q", a.status, a.body, want)
+		}
+	}
+	for _, db := range []string{"default", main, main + "_county_411002"} {
+		if a := post(t, srv, countyToken, "SELECT count() FROM institutions", url.Values{"database": {db}}); a.status != 200 || a.body != "2\n" {
+			t.Errorf("county with database=%s: %d %q", db, a.status, a.body)
+		}
+	}
+	for _, db := range []string{"default", main} {
+		if a := post(t, srv, cityToken, "SELECT count() FROM institutions", url.Values{"database": {db}}); a.status != 200 || a.body != "3\n" {
+			t.Errorf("city with database=%s: %d %q", db, a.status, a.body)
+		}
+	}
+	if a := post(t, srv, countyToken, "SELECT 1", url.Values{"database": {main + "_county_411081"}}); a.status == 200 {
+		t.Errorf("county with another county's database: %d %q", a.status, a.body)
+	}
+}
