@@ -253,3 +253,31 @@ func TestDatabasesATokenSees(t *testing.T) {
 		t.Errorf("county with another county's database: %d %q", a.status, a.body)
 	}
 }
+
+// Query parameters are values; one typed Identifier still names only
+// what the token may read, whatever it is bound to.
+func TestParametersCannotNameTables(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	main := s.Database()
+	for _, c := range []struct{ q, param string }{
+		{"SELECT * FROM {t:Identifier}", main + ".raw_pages"},
+		{"SELECT * FROM {t:Identifier}", main + "_county_411081.institutions"},
+		{"SELECT * FROM {t:Identifier}", "system.tables"},
+		{"SELECT * FROM institutions WHERE uscc IN (SELECT uscc FROM {t:Identifier})", main + ".institutions"},
+		{"SELECT * FROM file({p:String}, 'LineAsString')", "/etc/passwd"},
+		{"SELECT dictGet({d:String}, 'a', 1)", "d"},
+	} {
+		a := post(t, srv, countyToken, c.q, url.Values{"param_t": {c.param}, "param_p": {c.param}, "param_d": {c.param}})
+		if a.status == 200 {
+			t.Errorf("%s with %s: allowed: %.200s", c.q, c.param, a.body)
+		}
+		for _, f := range foreign {
+			if strings.Contains(a.body, f) {
+				t.Errorf("%s with %s: the answer holds %q", c.q, c.param, f)
+			}
+		}
+	}
+	if a := post(t, srv, countyToken, "SELECT count() FROM {t:Identifier}", url.Values{"param_t": {"institutions"}}); a.status != 200 || a.body != "2\n" {
+		t.Errorf("an allowed table by parameter: %d %q", a.status, a.body)
+	}
+}
