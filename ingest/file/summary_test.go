@@ -90,10 +90,10 @@ func TestImportSummaryAsReportWritesIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The lines under the table follow the report's layout; the
-	// signatures are always there.
-	if res.Loaded != 2 || res.Rejected != 0 || res.Sheets[0].Skipped[file.SkipSignature] != 1 {
-		t.Errorf("loaded %d rejected %d skipped %v; want 2, 0 and the signature line", res.Loaded, res.Rejected, res.Sheets[0].Skipped)
+	// The lines under the table follow the notice's layout: its three
+	// signature lines (单位负责人, 填表人, 联系电话) and its 注.
+	if res.Loaded != 2 || res.Rejected != 0 || res.Sheets[0].Skipped[file.SkipSignature] != 3 || res.Sheets[0].Skipped[file.SkipNote] != 1 {
+		t.Errorf("loaded %d rejected %d skipped %v; want 2, 0, the three signature lines and the note", res.Loaded, res.Rejected, res.Sheets[0].Skipped)
 	}
 	want := "411002 2026-07-31 " + uscc("411002", 1) + " A 否\n411002 2026-07-31 " + uscc("411002", 2) + " C 否"
 	if got := submitted(t, s); got != want {
