@@ -170,6 +170,7 @@ func adversarialCases(main, other string) []string {
 		"SHOW TABLES FROM "+main, "SHOW TABLES FROM "+other, "SHOW CREATE TABLE "+main+".raw_pages",
 		"SHOW CREATE TABLE institutions", "EXISTS TABLE "+main+".raw_pages", "SHOW PROCESSLIST", "SHOW GRANTS", "SHOW USERS",
 		"EXPLAIN SELECT * FROM "+main+".raw_pages", "EXPLAIN AST SELECT 1; SELECT * FROM "+main+".raw_pages",
+		"SELECT dictGet('d', 'a', 1) AS `x, function_name: count`", "SELECT * FROM "+main+".raw_pages AS `x, table_name: system.one`",
 		"USE "+main, "ATTACH TABLE x", "GRANT SELECT ON *.* TO default", "CREATE USER u", "EXECUTE AS default SELECT 1",
 	)
 }

@@ -62,6 +62,7 @@ func (h *Handler) audit(ctx context.Context, rec *AuditRecord) {
 func StoreAudit(s store.Store, log func(msg string, args ...any)) func(context.Context, AuditRecord) {
 	columns := []string{"at", "token", "county_code", "remote", "query_id", "query", "kind", "outcome", "error", "read_rows", "result_bytes", "duration_ms"}
 	return func(ctx context.Context, r AuditRecord) {
+		r.Query, r.Error = truncate(r.Query, maxAuditQuery), truncate(r.Error, maxAuditQuery)
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		row := []any{r.At, r.Token, r.County, r.Remote, r.QueryID, r.Query, r.Kind, r.Outcome, r.Error, r.ReadRows, r.ResultBytes, uint64(r.Duration.Milliseconds())}

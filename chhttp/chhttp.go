@@ -295,7 +295,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	rec.Query = query
 	rec.QueryID = q.Get("query_id")
 	if rec.QueryID == "" {
-		rec.QueryID = newQueryID()
+		rec.QueryID = NewQueryID()
 	}
 	w.Header().Set("X-ClickHouse-Query-Id", rec.QueryID)
 	if strings.TrimSpace(query) == "" {
@@ -519,8 +519,8 @@ func (h *Handler) kill(w http.ResponseWriter, owner, id string) error {
 	return nil
 }
 
-// newQueryID makes a query id as ClickHouse does: a random UUID.
-func newQueryID() string {
+// NewQueryID makes a query id as ClickHouse does: a random UUID.
+func NewQueryID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

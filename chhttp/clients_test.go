@@ -2,12 +2,10 @@ package chhttp_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -28,29 +26,11 @@ import (
 // so that the 200 is gone when the error comes.
 const failsMidStream = "SELECT number, throwIf(number = 5000000, 'boom at row 5000000') FROM numbers(6000000)"
 
-// jsClient runs the official JS client (installed by make setup).
+// jsClient runs the official JS client (installed by make setup) with its
+// defaults.
 func jsClient(t *testing.T, srv string, token, query string) map[string]any {
 	t.Helper()
-	modules, err := filepath.Abs("../tools/jsclient/node_modules")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(modules, "@clickhouse/client/package.json")); err != nil {
-		t.Fatalf("@clickhouse/client is not installed: run make setup (scripts/install-jsclient.sh): %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "testdata/jsclient.cjs", srv, token, query)
-	cmd.Env = append(os.Environ(), "JSCLIENT_MODULES="+modules)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, out)
-	}
-	var res map[string]any
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("node printed %q: %v", out, err)
-	}
-	return res
+	return jsClientWith(t, srv, token, query, nil)
 }
 
 // An error after the first rows must reach the official clients as an

@@ -575,17 +575,24 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 }
 
 // field returns the value of "name: value" among a query tree node's
-// fields. table_name and table_function_name come last on their line, so
-// their value is the rest of it, commas and all.
+// fields. An alias (printed before the other fields) may itself hold
+// ", name: …", so table_name and table_function_name are read from their
+// first mention to the end of the line — an alias then only makes the
+// value unrecognisable, and refused — and function_name, which ends at
+// the next field, from its last mention.
 func field(fields, name string) string {
-	i := strings.Index(fields, name+": ")
+	if name == "table_name" || name == "table_function_name" {
+		i := strings.Index(fields, name+": ")
+		if i < 0 {
+			return ""
+		}
+		return fields[i+len(name)+2:]
+	}
+	i := strings.LastIndex(fields, name+": ")
 	if i < 0 {
 		return ""
 	}
-	v := fields[i+len(name)+2:]
-	if name != "table_name" && name != "table_function_name" {
-		v, _, _ = strings.Cut(v, ", ")
-	}
+	v, _, _ := strings.Cut(fields[i+len(name)+2:], ", ")
 	return v
 }
 

@@ -116,6 +116,11 @@ func TestSQLReadOnlyWritesNoFile(t *testing.T) {
 	if err != nil || bytes.Count(b, []byte("\n")) != 1000000 {
 		t.Errorf("INTO OUTFILE with --write: %d lines, %v; want 1000000", bytes.Count(b, []byte("\n")), err)
 	}
+	// Each statement is in the audit trail, the refused ones too.
+	r = runCLI(t, env, "sql", "--format", "TSV", "SELECT kind, outcome, count() FROM sql_audit WHERE query LIKE '%INTO OUTFILE%' AND token LIKE 'sql on the host%' GROUP BY ALL ORDER BY ALL")
+	if r.stdout != "read-only\tdenied\t2\nwrite\tok\t1\n" {
+		t.Errorf("audit trail of sql: %q (%s)", r.stdout, r.stderr)
+	}
 }
 
 // sql on a data directory that is not there says so and creates nothing.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/xuchang-hrss/creditsync/chhttp"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sqlaccess"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -165,27 +167,30 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 		MaxResultRows: f.maxRows, MaxResultBytes: f.maxBytes, MaxExecutionTime: f.timeout,
 		Progress: prog.update,
 	}
+	audit := chhttp.StoreAudit(s, a.log.Warn)
+	who := "sql on the host"
+	if u, err := user.Current(); err == nil {
+		who += " (" + u.Username + ")"
+	}
 	for i, q := range stmts {
 		if i > 0 && strings.HasPrefix(format, "Pretty") {
 			out.WriteString("\n")
 		}
 		a.log.Debug("running query", "statement", i+1, "of", len(stmts))
-		opt, err := a.sqlSession(ctx, s, q, base)
-		if err != nil {
-			prog.stop()
-			out.Flush()
-			if ctx.Err() != nil {
-				return interruptedError{}
-			}
-			return sqlError(q, len(stmts), err, f.write)
+		rec := chhttp.AuditRecord{At: time.Now(), Token: who, Remote: "local", QueryID: chhttp.NewQueryID(), Query: q, Kind: "write"}
+		if !f.write {
+			rec.Kind = "read-only"
 		}
-		err = store.QueryFormatted(ctx, s, out, q, opt)
+		err := a.runStatement(ctx, s, out, q, base, &rec)
+		rec.Duration = time.Since(rec.At)
+		audit(context.WithoutCancel(ctx), rec)
 		if ctx.Err() != nil {
 			prog.stop()
 			out.Flush()
 			return interruptedError{}
 		}
 		if err != nil {
+			prog.stop()
 			out.Flush()
 			return sqlError(q, len(stmts), err, f.write)
 		}
@@ -217,6 +222,34 @@ func (a *app) dataMustExist() error {
 			Hint: "give the store's directory with --data or CREDITSYNC_DATA"}
 	}
 	return nil
+}
+
+// runStatement runs one statement of the sql command and notes in rec
+// how it ended, for the audit trail.
+func (a *app) runStatement(ctx context.Context, s store.Store, out io.Writer, q string, base store.FormatOptions, rec *chhttp.AuditRecord) error {
+	opt, err := a.sqlSession(ctx, s, q, base)
+	if err == nil {
+		progress := opt.Progress
+		opt.Progress = func(rows, b uint64) {
+			rec.ReadRows, rec.ResultBytes = rows, b
+			if progress != nil {
+				progress(rows, b)
+			}
+		}
+		err = store.QueryFormatted(ctx, s, out, q, opt)
+	}
+	var denied *sqlaccess.Denied
+	switch {
+	case ctx.Err() != nil:
+		rec.Outcome, rec.Error = "cancelled", ctx.Err().Error()
+	case errors.As(err, &denied):
+		rec.Outcome, rec.Error = "denied", err.Error()
+	case err != nil:
+		rec.Outcome, rec.Error = "error", err.Error()
+	default:
+		rec.Outcome = "ok"
+	}
+	return err
 }
 
 // sqlSession decides how q runs. Read-only, the engine's parse of it
