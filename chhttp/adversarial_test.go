@@ -37,7 +37,7 @@ func countyEndpoint(t *testing.T, opt chhttp.Options) (*httptest.Server, store.S
 		"CREATE TABLE raw_pages (url String, body String) ENGINE = MergeTree ORDER BY url",
 		"INSERT INTO raw_pages VALUES ('http://x/1', 'SECRET-RAW-PAGE')",
 		"CREATE TABLE counties (code String, cname String) ENGINE = MergeTree ORDER BY code",
-		"INSERT INTO counties VALUES ('411081', '禹州外县机构')",
+		"INSERT INTO counties VALUES ('411081', '禹州市')",
 	} {
 		if err := s.Exec(ctx, q, nil); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -167,7 +167,7 @@ func adversarialCases(main, other string) []string {
 		"INSERT INTO institutions VALUES ('X', 'x', '411002')", "ALTER TABLE institutions DELETE WHERE 1",
 		"DROP TABLE institutions", "TRUNCATE TABLE institutions", "CREATE TABLE t (a Int8) ENGINE = Memory",
 		"CREATE VIEW v AS SELECT * FROM "+main+".raw_pages", "OPTIMIZE TABLE institutions", "BACKUP TABLE institutions TO File('x')",
-		"SHOW DATABASES", "SHOW TABLES FROM "+main, "SHOW TABLES FROM "+other, "SHOW CREATE TABLE "+main+".raw_pages",
+		"SHOW TABLES FROM "+main, "SHOW TABLES FROM "+other, "SHOW CREATE TABLE "+main+".raw_pages",
 		"SHOW CREATE TABLE institutions", "EXISTS TABLE "+main+".raw_pages", "SHOW PROCESSLIST", "SHOW GRANTS", "SHOW USERS",
 		"EXPLAIN SELECT * FROM "+main+".raw_pages", "EXPLAIN AST SELECT 1; SELECT * FROM "+main+".raw_pages",
 		"SELECT dictGet('d', 'a', 1) AS `x, function_name: count`", "SELECT * FROM "+main+".raw_pages AS `x, table_name: system.one`",
@@ -207,7 +207,7 @@ func TestCountyIsolationHolds(t *testing.T) {
 		"SELECT uscc FROM " + main + "_county_411002.institutions WHERE uscc = 'A1'":         "A1\n",
 		"SELECT count() FROM institutions WHERE uscc IN (SELECT uscc FROM institutions)":     "2\n",
 		"select toUInt8(sum(number)) AS n from numbers(4) format JSONEachRow":                "{\"n\":6}\n",
-		"SHOW TABLES":                            "import_rejects\ninstitutions\n",
+		"SHOW TABLES":                            "counties\nimport_rejects\ninstitutions\n",
 		"DESCRIBE TABLE institutions FORMAT TSV": "uscc\tString\t\t\t\t\t\nname\tString\t\t\t\t\t\ncounty_code\tString\t\t\t\t\t\n",
 	} {
 		if a := post(t, srv, countyToken, q, nil); a.status != http.StatusOK || a.body != want {
@@ -220,5 +220,65 @@ func TestCountyIsolationHolds(t *testing.T) {
 	}
 	if a := post(t, srv, cityToken, "SELECT count() FROM raw_pages", nil); a.body != "1\n" {
 		t.Errorf("the city reads raw_pages: %d %q", a.status, a.body)
+	}
+}
+
+// Each token sees the databases it can use, and database=default or the
+// store's own name means its usual one.
+func TestDatabasesATokenSees(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	main := s.Database()
+	if a := post(t, srv, countyToken, "SHOW DATABASES", nil); a.status != 200 || a.body != main+"_county_411002\n" {
+		t.Errorf("county SHOW DATABASES: %d %q", a.status, a.body)
+	}
+	if a := post(t, srv, countyToken, "SHOW DATABASES LIKE '%411081%'", nil); a.status != 200 || a.body != "" {
+		t.Errorf("county SHOW DATABASES LIKE another county: %d %q", a.status, a.body)
+	}
+	a := post(t, srv, cityToken, "SHOW DATABASES FORMAT TSV", nil)
+	for _, want := range []string{main + "\n", main + "_county_411002\n", main + "_county_411081\n"} {
+		if a.status != 200 || !strings.Contains(a.body, want) {
+			t.Errorf("city SHOW DATABASES: %d %q, want %q", a.status, a.body, want)
+		}
+	}
+	for _, db := range []string{"default", main, main + "_county_411002"} {
+		if a := post(t, srv, countyToken, "SELECT count() FROM institutions", url.Values{"database": {db}}); a.status != 200 || a.body != "2\n" {
+			t.Errorf("county with database=%s: %d %q", db, a.status, a.body)
+		}
+	}
+	for _, db := range []string{"default", main} {
+		if a := post(t, srv, cityToken, "SELECT count() FROM institutions", url.Values{"database": {db}}); a.status != 200 || a.body != "3\n" {
+			t.Errorf("city with database=%s: %d %q", db, a.status, a.body)
+		}
+	}
+	if a := post(t, srv, countyToken, "SELECT 1", url.Values{"database": {main + "_county_411081"}}); a.status == 200 {
+		t.Errorf("county with another county's database: %d %q", a.status, a.body)
+	}
+}
+
+// Query parameters are values; one typed Identifier still names only
+// what the token may read, whatever it is bound to.
+func TestParametersCannotNameTables(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	main := s.Database()
+	for _, c := range []struct{ q, param string }{
+		{"SELECT * FROM {t:Identifier}", main + ".raw_pages"},
+		{"SELECT * FROM {t:Identifier}", main + "_county_411081.institutions"},
+		{"SELECT * FROM {t:Identifier}", "system.tables"},
+		{"SELECT * FROM institutions WHERE uscc IN (SELECT uscc FROM {t:Identifier})", main + ".institutions"},
+		{"SELECT * FROM file({p:String}, 'LineAsString')", "/etc/passwd"},
+		{"SELECT dictGet({d:String}, 'a', 1)", "d"},
+	} {
+		a := post(t, srv, countyToken, c.q, url.Values{"param_t": {c.param}, "param_p": {c.param}, "param_d": {c.param}})
+		if a.status == 200 {
+			t.Errorf("%s with %s: allowed: %.200s", c.q, c.param, a.body)
+		}
+		for _, f := range foreign {
+			if strings.Contains(a.body, f) {
+				t.Errorf("%s with %s: the answer holds %q", c.q, c.param, f)
+			}
+		}
+	}
+	if a := post(t, srv, countyToken, "SELECT count() FROM {t:Identifier}", url.Values{"param_t": {"institutions"}}); a.status != 200 || a.body != "2\n" {
+		t.Errorf("an allowed table by parameter: %d %q", a.status, a.body)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -92,8 +93,7 @@ type running struct {
 }
 
 // New checks opt and creates (or refreshes) each county's database of
-// views: for every table and view of the store's database that has a
-// county_code column, a view of the same name holding that county's rows.
+// views (makeScopedViews).
 func New(ctx context.Context, opt Options) (*Handler, error) {
 	if _, ok := opt.Store.(store.Formatter); !ok {
 		return nil, fmt.Errorf("SQL endpoint: %w", store.ErrFormatUnsupported)
@@ -114,24 +114,46 @@ func New(ctx context.Context, opt Options) (*Handler, error) {
 // ScopedDatabase is the database of views a county token works in.
 func (h *Handler) ScopedDatabase(county string) string { return h.scoped[county] }
 
+// sharedTables hold no county's records — county names, the clauses'
+// wording, labels, when grading and the nightly jobs ran — and every
+// county's database shows them whole, so the analysts' cookbook runs with
+// a county token too.
+var sharedTables = []string{"counties", "clauses", "labels", "grade_runs", "job_runs"}
+
+// parameterizedViews are the store's views that take parameters, with
+// the parameters to pass on (a parameterized view has no columns in
+// system.columns, so it is named here).
+var parameterizedViews = map[string]string{"v_grades_on": "day = {day:Date}"}
+
+// makeScopedViews makes, for each county, a database of views: for every
+// table and view of the store's database that has a county_code column, a
+// view of the same name holding that county's rows; the same for the
+// parameterized views; and the shared tables whole.
 func (h *Handler) makeScopedViews(ctx context.Context) error {
 	s := h.opt.Store
-	rows, err := s.Query(ctx, "SELECT DISTINCT table FROM system.columns WHERE database = currentDatabase() AND name = 'county_code' AND table NOT LIKE '.%' ORDER BY table", nil)
+	list := func(q string) ([]string, error) {
+		rows, err := s.Query(ctx, q, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		}
+		return out, rows.Err()
+	}
+	tables, err := list("SELECT DISTINCT table FROM system.columns WHERE database = currentDatabase() AND name = 'county_code' AND table NOT LIKE '.%' ORDER BY table")
 	if err != nil {
 		return fmt.Errorf("SQL endpoint: list tables with a county: %w", err)
 	}
-	var tables []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return err
-		}
-		tables = append(tables, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	existing, err := list("SELECT name FROM system.tables WHERE database = currentDatabase()")
+	if err != nil {
+		return fmt.Errorf("SQL endpoint: list tables: %w", err)
 	}
 	main := s.Database()
 	for _, county := range h.opt.Counties {
@@ -142,10 +164,23 @@ func (h *Handler) makeScopedViews(ctx context.Context) error {
 		if err := s.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+db, nil); err != nil {
 			return fmt.Errorf("SQL endpoint: create %s: %w", db, err)
 		}
+		var views []string
 		for _, t := range tables {
-			q := fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s` AS SELECT * FROM %s.`%s` WHERE county_code = '%s'", db, t, main, t, county)
+			views = append(views, fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s` AS SELECT * FROM %s.`%s` WHERE county_code = '%s'", db, t, main, t, county))
+		}
+		for _, t := range sharedTables {
+			if slices.Contains(existing, t) && !slices.Contains(tables, t) {
+				views = append(views, fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s` AS SELECT * FROM %s.`%s`", db, t, main, t))
+			}
+		}
+		for v, args := range parameterizedViews {
+			if slices.Contains(existing, v) {
+				views = append(views, fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s` AS SELECT * FROM %s.`%s`(%s) WHERE county_code = '%s'", db, v, main, v, args, county))
+			}
+		}
+		for _, q := range views {
 			if err := s.Exec(ctx, q, nil); err != nil {
-				return fmt.Errorf("SQL endpoint: scoped view %s.%s: %w", db, t, err)
+				return fmt.Errorf("SQL endpoint: scoped view in %s: %w", db, err)
 			}
 		}
 		h.scoped[county] = db
@@ -299,8 +334,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			return denied(err)
 		}
 		rec.Kind = string(st.Kind)
-		if st.Kind == sqlaccess.KillQuery {
+		switch st.Kind {
+		case sqlaccess.KillQuery:
 			return h.kill(w, name, st.KillQueryID)
+		case sqlaccess.ShowDatabases:
+			query, opt.Params = showDatabases(policy, st.Like)
 		}
 		if st.Format != "" {
 			opt.Format = st.Format
@@ -362,6 +400,7 @@ func (h *Handler) session(county, asked string) (string, sqlaccess.Policy, error
 			dbs = append(dbs, h.scoped[c])
 		}
 		p := sqlaccess.City(dbs...)
+		p.ParameterizedViews = slices.Collect(maps.Keys(parameterizedViews))
 		db := firstOf(asked, main)
 		if !h.opt.Writable && !slices.Contains(p.Databases, db) {
 			return "", p, errUnknownDatabase(fmt.Sprintf("database %s does not exist or is not visible to this token", asked))
@@ -375,7 +414,9 @@ func (h *Handler) session(county, asked string) (string, sqlaccess.Policy, error
 	if asked != "" && asked != main && asked != db {
 		return "", sqlaccess.Policy{}, errUnknownDatabase(fmt.Sprintf("database %s does not exist or is not visible to this token; it sees %s", asked, db))
 	}
-	return db, sqlaccess.County(county, db), nil
+	p := sqlaccess.County(county, db)
+	p.ParameterizedViews = slices.Collect(maps.Keys(parameterizedViews))
+	return db, p, nil
 }
 
 // denied turns a refusal into ClickHouse's ACCESS_DENIED, and a refused
@@ -430,6 +471,18 @@ func (h *Handler) urlSettings(q url.Values, opt store.FormatOptions) ([]store.Se
 		out = append(out, store.Setting{Name: k, Value: v})
 	}
 	return out, nil
+}
+
+// showDatabases answers SHOW DATABASES with the databases the token can
+// use, not every database of the engine.
+func showDatabases(p sqlaccess.Policy, like *sqlaccess.Like) (string, store.Params) {
+	q := "SELECT name FROM system.databases WHERE has({visible:Array(String)}, name)"
+	params := store.Params{"visible": p.Databases}
+	if like != nil {
+		q += " AND name " + like.Op + " {pattern:String}" // Op is one of four keywords (sqlaccess)
+		params["pattern"] = like.Pattern
+	}
+	return q + " ORDER BY name", params
 }
 
 // register records a running query under its id, as ClickHouse refuses a

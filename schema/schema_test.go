@@ -62,3 +62,28 @@ func TestFormerTextsOfAMigration(t *testing.T) {
 		t.Errorf("migrate after another text was applied = %v, want ErrModified", err)
 	}
 }
+
+// Every time the store keeps is typed in Asia/Shanghai, like its dates:
+// no column of a migrated store, table or view, is left in UTC.
+func TestNoColumnInUTC(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	rows, err := s.Query(context.Background(), "SELECT table, name, type FROM system.columns WHERE database = currentDatabase() AND (type LIKE '%UTC%' OR comment LIKE '%(UTC)%') ORDER BY table, name", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, name, typ string
+		if err := rows.Scan(&table, &name, &typ); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s.%s is %s", table, name, typ)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var leases string
+	if err := store.QueryRow(context.Background(), s, "SELECT type FROM system.columns WHERE database = currentDatabase() AND table = 'schema_migrations' AND name = 'started_at'", nil, &leases); err != nil || leases != "DateTime64(3, 'Asia/Shanghai')" {
+		t.Errorf("schema_migrations.started_at: %q %v", leases, err)
+	}
+}

@@ -58,7 +58,12 @@ type Statement struct {
 	// Settings are those of the statement's SETTINGS clauses, all allowed:
 	// run it with FormatOptions.StatementSettings.
 	Settings []Setting
+	// Like is the filter of SHOW DATABASES LIKE '…', nil when none.
+	Like *Like
 }
+
+// Like is a LIKE filter: Op is LIKE, ILIKE, NOT LIKE or NOT ILIKE.
+type Like struct{ Op, Pattern string }
 
 // Policy says what a token may read.
 type Policy struct {
@@ -70,6 +75,9 @@ type Policy struct {
 	// SystemTables of the system database that may be read: they describe
 	// the engine, not the data, and drivers read some when they connect.
 	SystemTables []string
+	// ParameterizedViews are views called like table functions
+	// (v_grades_on(day = …)) that may be read in the policy's databases.
+	ParameterizedViews []string
 	// AnyDatabase lets the policy read every database (the host's own
 	// read-only sql command); Databases is then ignored.
 	AnyDatabase bool
@@ -280,7 +288,7 @@ var selectRoots = []string{"SelectWithUnionQuery", "SelectIntersectExceptQuery"}
 // showTables is SHOW TABLES of the session's database, as the engine
 // writes it back (FROM another database is refused).
 var showTables = regexp.MustCompile(`^SHOW TABLES(?: (?:NOT )?I?LIKE '(?:[^'\\]|\\.)*')?(?: FORMAT ([A-Za-z0-9_]+))?$`)
-var showDatabases = regexp.MustCompile(`^SHOW DATABASES(?: (?:NOT )?I?LIKE '(?:[^'\\]|\\.)*')?(?: FORMAT ([A-Za-z0-9_]+))?$`)
+var showDatabases = regexp.MustCompile(`^SHOW DATABASES(?: ((?:NOT )?I?LIKE) ('(?:[^'\\]|\\.)*'))?(?: FORMAT ([A-Za-z0-9_]+))?$`)
 
 // statement reads the root of the tree: which kind it is, and that its
 // direct children are its body and allowed output clauses only.
@@ -315,8 +323,16 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 			st.Kind = ShowTables
 			st.Format = showTables.FindStringSubmatch(line)[1]
 		case showDatabases.MatchString(line):
+			m := showDatabases.FindStringSubmatch(line)
 			st.Kind = ShowDatabases
-			st.Format = showDatabases.FindStringSubmatch(line)[1]
+			st.Format = m[3]
+			if m[2] != "" {
+				pattern, ok := stringLiteral(m[2])
+				if !ok {
+					return st, &Denied{Policy: p.Name, What: fmt.Sprintf("%q", line)}
+				}
+				st.Like = &Like{Op: m[1], Pattern: pattern}
+			}
 		default:
 			st.Kind = ShowOther
 		}
@@ -378,7 +394,7 @@ func (p Policy) allows(k Kind) bool { return slices.Contains(p.Kinds, k) }
 // cancelling of its own queries.
 func County(code, database string) Policy {
 	return Policy{Name: "the token of county " + code, Databases: []string{database}, SystemTables: EngineSystemTables,
-		Kinds: []Kind{Select, Describe, ShowTables, KillQuery}}
+		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, KillQuery}}
 }
 
 // Host is the policy of the sql command without --write: the host's
@@ -436,14 +452,26 @@ func (p Policy) checkNode(n *node, databases map[string]bool) error {
 		return p.checkName(n.name, n.kind == "TableIdentifier", databases)
 	case "Function":
 		if n.parent != nil && n.parent.kind == "TableExpression" {
-			if !slices.Contains(tableFunctions, n.name) {
-				return &Denied{Policy: p.Name, What: "table function " + n.name}
+			if slices.Contains(tableFunctions, n.name) || p.parameterizedView(n.name) {
+				return nil
 			}
-			return nil
+			return &Denied{Policy: p.Name, What: "table function " + n.name}
 		}
 		return p.checkFunction(n.name)
 	}
 	return nil
+}
+
+// parameterizedView reports whether name, as the syntax tree prints a
+// table function, calls one of the policy's parameterized views: in the
+// session's database (unqualified) or in one of the policy's. The query
+// tree then resolves it to a table, checked like any other.
+func (p Policy) parameterizedView(name string) bool {
+	db, view, qualified := strings.Cut(name, ".")
+	if !qualified {
+		return slices.Contains(p.ParameterizedViews, name)
+	}
+	return (p.AnyDatabase || slices.Contains(p.Databases, db)) && slices.Contains(p.ParameterizedViews, view)
 }
 
 // checkName checks a name as the tree prints it, "a", "a.b" or "a.b.c":

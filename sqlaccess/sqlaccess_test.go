@@ -126,7 +126,7 @@ func TestRefusalsNameWhat(t *testing.T) {
 		"SELECT dictGet('d', 'a', 1)":                        "function dictGet",
 		"SELECT * FROM system.processes":                     "reading system.processes",
 		"SYSTEM FLUSH LOGS":                                  "statement of kind",
-		"SHOW DATABASES":                                     "SHOW DATABASES",
+		"SHOW TABLES FROM system":                            "SHOW TABLES FROM system",
 		"SELECT * FROM " + f.otherCountyDB + ".institutions": "reading " + f.otherCountyDB + ".institutions",
 	} {
 		_, err := f.county(q)

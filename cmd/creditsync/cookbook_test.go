@@ -2,7 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,8 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/chhttp"
+	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/embedded"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // cookbookDir holds the analysts' cookbook the README points to.
@@ -189,5 +197,72 @@ func TestCookbookOnTheSample(t *testing.T) {
 	}
 	if len(files) != len(checks) {
 		t.Errorf("%d cookbook files, %d checks: a check names a file that is gone", len(files), len(checks))
+	}
+	cookbookOverTheEndpoint(t, s, files, params)
+}
+
+// cookbookOverTheEndpoint runs every cookbook query through the daemon's
+// SQL endpoint with the city token and with a county token: each runs,
+// and the county sees rows of its own county only.
+func cookbookOverTheEndpoint(t *testing.T, s store.Store, files []string, params store.Params) {
+	const city, county = "cookbook-city-token-0123456789", "cookbook-county-token-0123456789"
+	var codes []string
+	for _, c := range transform.XuchangCounties() {
+		codes = append(codes, c.Code)
+	}
+	h, err := chhttp.New(context.Background(), chhttp.Options{Store: s, Counties: codes, TimeZone: grade.TimeZone, MaxExecutionTime: time.Minute,
+		Auth: func(tok string) (string, string, bool) {
+			switch tok {
+			case city:
+				return "city", "", true
+			case county:
+				return "魏都区", "411002", true
+			}
+			return "", "", false
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tok := range []string{city, county} {
+			v := url.Values{"default_format": {"JSONEachRow"}}
+			for k, p := range params {
+				v.Set("param_"+k, fmt.Sprint(p))
+			}
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/?"+v.Encode(), strings.NewReader(string(text)))
+			req.Header.Set("X-ClickHouse-Key", tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			who := "city"
+			if tok == county {
+				who = "county 411002"
+			}
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("%s with the %s token: %d %.300s", filepath.Base(f), who, resp.StatusCode, body)
+				continue
+			}
+			if tok != county {
+				continue
+			}
+			for _, line := range strings.Split(strings.TrimSpace(string(body)), "\n") {
+				var row map[string]any
+				if line == "" || json.Unmarshal([]byte(line), &row) != nil {
+					continue
+				}
+				if c, ok := row["county_code"]; ok && c != "411002" {
+					t.Errorf("%s with the county token shows a row of %v: %s", filepath.Base(f), c, line)
+				}
+			}
+		}
 	}
 }

@@ -123,6 +123,23 @@ func TestSQLReadOnlyWritesNoFile(t *testing.T) {
 	}
 }
 
+// sql on a data directory that is not there says so and creates nothing.
+func TestSQLNeedsAnExistingStore(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo")
+	r := runCLI(t, []string{"CREDITSYNC_DATA=" + missing}, "sql", "SELECT count() FROM system.one")
+	if r.code == 0 || !strings.Contains(r.stderr, "does not exist") || !strings.Contains(r.stderr, "creditsync init") {
+		t.Errorf("sql on a missing directory: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("sql created %s", missing)
+	}
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("x"), 0o644)
+	if r := runCLI(t, []string{"CREDITSYNC_DATA=" + other}, "sql", "SELECT 1"); r.code == 0 || !strings.Contains(r.stderr, "no creditsync store") {
+		t.Errorf("sql on a directory of something else: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
 // SIGINT cancels the running query and the command exits 130.
 func TestSQLCancel(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {

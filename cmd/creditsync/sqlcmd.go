@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -139,6 +141,9 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 	for k, v := range a.sqlParams {
 		params[k] = store.RawParam(v)
 	}
+	if err := a.dataMustExist(); err != nil {
+		return err
+	}
 	s, err := a.open(ctx)
 	if err != nil {
 		return err
@@ -191,6 +196,32 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 		}
 	}
 	return out.Flush()
+}
+
+// dataMustExist refuses to query a data directory that is not there (a
+// mistyped CREDITSYNC_DATA would otherwise get a new, empty store that
+// answers 0 to everything), or one that holds something other than a
+// creditsync store. An empty directory is a new store, as init makes.
+func (a *app) dataMustExist() error {
+	if a.dsn != "" || a.shared != nil {
+		return nil
+	}
+	entries, err := os.ReadDir(a.dataDir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &store.Error{Op: "open the data directory", Err: fmt.Errorf("%s does not exist", a.dataDir),
+			Hint: "give the store's directory with --data or CREDITSYNC_DATA, or create a new store with `creditsync init --data " + a.dataDir + "`"}
+	case err != nil:
+		return fmt.Errorf("open the data directory: %w", err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(a.dataDir, "clickhouse")); err != nil {
+		return &store.Error{Op: "open the data directory", Err: fmt.Errorf("%s holds no creditsync store (no clickhouse directory)", a.dataDir),
+			Hint: "give the store's directory with --data or CREDITSYNC_DATA"}
+	}
+	return nil
 }
 
 // runStatement runs one statement of the sql command and notes in rec

@@ -202,7 +202,7 @@ func encodeValue(buf *bytes.Buffer, typ string, v any) error {
 		}
 	case time.Time:
 		var scratch [32]byte
-		buf.Write(appendTime(scratch[:0], x.UTC(), store.IsDateType(typ)))
+		buf.Write(store.AppendTime(scratch[:0], x, typ))
 	case *time.Time:
 		if x == nil {
 			buf.WriteString(`\N`)
@@ -270,48 +270,6 @@ func writeTSVString(buf *bytes.Buffer, s string) {
 		start = i + 1
 	}
 	buf.WriteString(s[start:])
-}
-
-// appendTime writes t as a Date (2006-01-02) or a DateTime64 with
-// microseconds (2006-01-02 15:04:05.000000). It is time.Format written out
-// for the two layouts, because a large insert formats millions of times.
-func appendTime(b []byte, t time.Time, dateOnly bool) []byte {
-	y, m, d := t.Date()
-	if y < 0 || y > 9999 {
-		if dateOnly {
-			return t.AppendFormat(b, time.DateOnly)
-		}
-		return t.AppendFormat(b, "2006-01-02 15:04:05.000000")
-	}
-	b = appendDigits(b, y, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(m), 2)
-	b = append(b, '-')
-	b = appendDigits(b, d, 2)
-	if dateOnly {
-		return b
-	}
-	h, mi, sec := t.Clock()
-	b = append(b, ' ')
-	b = appendDigits(b, h, 2)
-	b = append(b, ':')
-	b = appendDigits(b, mi, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
-	b = append(b, '.')
-	return appendDigits(b, t.Nanosecond()/1000, 6)
-}
-
-// appendDigits writes n (≥ 0) with at least width digits, zero-padded.
-func appendDigits(b []byte, n, width int) []byte {
-	var d [20]byte
-	i := len(d)
-	for n > 0 || i > len(d)-width {
-		i--
-		d[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return append(b, d[i:]...)
 }
 
 // quoteString writes s as a ClickHouse string literal.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
-	"time"
 )
 
 func TestUnquote(t *testing.T) {
@@ -24,28 +23,6 @@ func TestUnquote(t *testing.T) {
 	for _, bad := range []string{`abc`, `"ends\"`, `"\x"`, `"\u12"`} {
 		if _, err := unquote([]byte(bad)); err == nil {
 			t.Errorf("unquote(%q) succeeded", bad)
-		}
-	}
-}
-
-// appendTime is time.Format written out; it must agree with it.
-func TestAppendTimeAgreesWithFormat(t *testing.T) {
-	for _, tm := range []time.Time{
-		time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC),
-		time.Date(1900, 1, 1, 23, 59, 59, 999999999, time.UTC),
-		time.Date(9999, 12, 31, 1, 2, 3, 4000, time.UTC),
-		time.Date(2, 3, 4, 5, 6, 7, 8, time.UTC),
-		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
-	} {
-		for _, dateOnly := range []bool{true, false} {
-			layout := "2006-01-02 15:04:05.000000"
-			if dateOnly {
-				layout = time.DateOnly
-			}
-			if got, want := string(appendTime(nil, tm, dateOnly)), tm.Format(layout); got != want {
-				t.Errorf("appendTime(%v, %v) = %q, want %q", tm, dateOnly, got, want)
-			}
 		}
 	}
 }

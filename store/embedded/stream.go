@@ -23,7 +23,6 @@ var formatName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
 // settingName is what a setting's name looks like.
 var settingName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-
 // zoneName is what an IANA zone name looks like (it is quoted into SET).
 var zoneName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+\-/]*$`)
 

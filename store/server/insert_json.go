@@ -8,6 +8,8 @@ import (
 	"iter"
 	"strings"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/store"
 )
 
 // insertJSON is Insert for endpoints that take the data of an INSERT only
@@ -17,6 +19,10 @@ import (
 // of JSON, whichever comes first.
 func (s *Store) insertJSON(ctx context.Context, table string, columns []string, seq iter.Seq2[[]any, error]) (int64, error) {
 	head := fmt.Sprintf("INSERT INTO `%s` (`%s`) FORMAT JSONEachRow\n", table, strings.Join(columns, "`, `"))
+	types, err := s.columnTypes(ctx, table)
+	if err != nil {
+		return 0, err
+	}
 	var buf bytes.Buffer
 	var sent, pending int64
 	send := func() error {
@@ -46,7 +52,7 @@ func (s *Store) insertJSON(ctx context.Context, table string, columns []string, 
 			}
 			line = appendString(line, c)
 			line = append(line, ':')
-			if line, err = appendValue(line, row[i]); err != nil {
+			if line, err = appendValue(line, row[i], types[c]); err != nil {
 				return sent, fmt.Errorf("insert into %s, column %s: %w", table, c, err)
 			}
 		}
@@ -68,10 +74,10 @@ func (s *Store) insertJSON(ctx context.Context, table string, columns []string, 
 	return sent, send()
 }
 
-// appendValue writes v as JSON the way ClickHouse reads it: times as
-// text (a date alone at midnight UTC, so it fits Date and DateTime columns
-// alike) and strings byte for byte (see appendString).
-func appendValue(b []byte, v any) ([]byte, error) {
+// appendValue writes v as JSON the way a column of type typ reads it:
+// times as text that names the same instant in any zone
+// (store.AppendTime) and strings byte for byte (see appendString).
+func appendValue(b []byte, v any, typ string) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
@@ -87,11 +93,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	case time.Time:
-		x = x.UTC()
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
-			return appendString(b, x.Format(time.DateOnly)), nil
-		}
-		return appendString(b, x.Format("2006-01-02 15:04:05.000000000")), nil
+		return appendString(b, string(store.AppendTime(nil, x, typ))), nil
 	}
 	j, err := json.Marshal(v)
 	if err != nil {
@@ -124,4 +126,24 @@ func appendString(b []byte, s string) []byte {
 		}
 	}
 	return append(b, '"')
+}
+
+// columnTypes reads the types of table's columns, for the times to be
+// written in their column's terms.
+func (s *Store) columnTypes(ctx context.Context, table string) (map[string]string, error) {
+	rows, err := s.Query(ctx, "SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {table:String}",
+		store.Params{"db": s.database, "table": table})
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", table, err)
+	}
+	defer rows.Close()
+	types := map[string]string{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, fmt.Errorf("describe %s: %w", table, err)
+		}
+		types[name] = typ
+	}
+	return types, rows.Err()
 }

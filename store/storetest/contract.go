@@ -128,6 +128,47 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 		}
 	})
 
+	// A time keeps its instant whatever zone its column is typed in, at
+	// midnight UTC too (a Date-looking value), before 1970 and with
+	// nanoseconds, small insert and large.
+	for _, copies := range []int{1, 5000} {
+		t.Run(fmt.Sprintf("InsertKeepsInstantsInAnyZone/%dx", copies), func(t *testing.T) {
+			s := open(t)
+			if err := s.Exec(ctx, "CREATE TABLE tz (i UInt32, sh DateTime64(3, 'Asia/Shanghai'), utc DateTime64(9, 'UTC'), sec DateTime('Asia/Shanghai'), nsh Nullable(DateTime64(6, 'Asia/Shanghai')), d Date) ENGINE = MergeTree ORDER BY i", nil); err != nil {
+				t.Fatal(err)
+			}
+			times := []time.Time{
+				time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC),
+				time.Date(2026, 7, 31, 16, 30, 0, 0, time.UTC), // 00:30 the next day in Shanghai
+				time.Date(2026, 12, 6, 7, 1, 2, 123000000, time.FixedZone("CST", 8*3600)),
+				time.Date(1969, 12, 31, 23, 59, 58, 500000000, time.UTC),
+			}
+			rows := func(yield func([]any, error) bool) {
+				for c := range copies {
+					for i, tm := range times {
+						if !yield([]any{uint32(c*len(times) + i), tm, tm, tm.Truncate(time.Second), tm, tm.UTC().Truncate(24 * time.Hour)}, nil) {
+							return
+						}
+					}
+				}
+			}
+			if _, err := s.Insert(ctx, "tz", []string{"i", "sh", "utc", "sec", "nsh", "d"}, rows); err != nil {
+				t.Fatal(err)
+			}
+			for i, tm := range times {
+				var sh, utc, sec, nsh, day time.Time
+				if err := store.QueryRow(ctx, s, "SELECT sh, utc, sec, nsh, d FROM tz WHERE i = {i:UInt32}", store.Params{"i": uint32(i)}, &sh, &utc, &sec, &nsh, &day); err != nil {
+					t.Fatal(err)
+				}
+				// DateTime and Date start at 1970: only DateTime64 holds the last case.
+				inRange := tm.Unix() >= 0
+				if !sh.Equal(tm) || !utc.Equal(tm) || !nsh.Equal(tm) || inRange && (!sec.Equal(tm.Truncate(time.Second)) || !day.Equal(tm.UTC().Truncate(24*time.Hour))) {
+					t.Errorf("%v came back as %v, %v, %v, %v, %v", tm, sh, utc, sec, nsh, day)
+				}
+			}
+		})
+	}
+
 	// Once as a small insert, once as a large one: an engine may send the
 	// two differently (the embedded one inline or through a file).
 	for _, copies := range []int{1, 5000} {

@@ -8,8 +8,8 @@ CREATE TABLE IF NOT EXISTS leases {{.OnCluster}} (
     name       LowCardinality(String) COMMENT 'what is leased: schema, jobs',
     token      String COMMENT 'random, one per claim',
     owner      String COMMENT 'host, pid, program and job of the claimant',
-    claimed_at DateTime64(3, 'UTC') COMMENT 'engine time of the claim',
-    expires_at DateTime64(3, 'UTC') COMMENT 'engine time the claim lapses unless renewed; = claimed_at once released',
+    claimed_at DateTime64(3, 'Asia/Shanghai') COMMENT 'engine time of the claim',
+    expires_at DateTime64(3, 'Asia/Shanghai') COMMENT 'engine time the claim lapses unless renewed; = claimed_at once released',
     version    UInt64
 ) ENGINE = {{engine "ReplacingMergeTree(version)"}}
 ORDER BY (name, token)

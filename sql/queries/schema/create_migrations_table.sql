@@ -8,8 +8,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations {{.OnCluster}} (
     statements      UInt32,
     statements_done UInt32,
     error           String,
-    started_at      DateTime64(3, 'UTC'),
-    updated_at      DateTime64(6, 'UTC'),
+    started_at      DateTime64(3, 'Asia/Shanghai'),
+    updated_at      DateTime64(6, 'Asia/Shanghai'),
     applied_by      String
 ) ENGINE = {{engine "ReplacingMergeTree(updated_at)"}}
 ORDER BY version
