@@ -43,6 +43,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/registered"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Scale sizes a data set.
@@ -257,11 +258,7 @@ func StoredRows(ctx context.Context, s store.Store) (int64, error) {
 }
 
 func today() time.Time {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	return time.Now().In(loc)
+	return time.Now().In(zone.Shanghai)
 }
 
 // baseParams are the parameters every generator query may use.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // clauseQueries are the clause families, each returning evidence rows of
@@ -34,7 +35,7 @@ type NotGradedError struct {
 }
 
 func (e *NotGradedError) Error() string {
-	return fmt.Sprintf("%s is not graded at %s: %s", e.USCC, FormatDate(e.AsOf), e.Reason)
+	return fmt.Sprintf("%s is not graded at %s: %s", e.USCC, transform.FormatDate(e.AsOf), e.Reason)
 }
 
 // Compute grades every institution graded at asOf (its calendar date), in
@@ -76,12 +77,12 @@ func notGradedReason(ctx context.Context, s store.Store, t time.Time, uscc strin
 		return "", fmt.Errorf("look up %s: %w", uscc, err)
 	}
 	if licensed.After(t) {
-		return "licensed only on " + FormatDate(licensed), nil
+		return "licensed only on " + transform.FormatDate(licensed), nil
 	}
 	if statusOn == nil {
 		return "licence cancelled (date unknown)", nil
 	}
-	return "licence cancelled on " + FormatDate(*statusOn), nil
+	return "licence cancelled on " + transform.FormatDate(*statusOn), nil
 }
 
 func compute(ctx context.Context, s store.Store, r *Rules, t time.Time, only string) ([]Result, error) {
@@ -90,7 +91,7 @@ func compute(ctx context.Context, s store.Store, r *Rules, t time.Time, only str
 
 	graded, err := listGraded(ctx, s, sql.MustQuery(target, "grade/graded"), params)
 	if err != nil {
-		return nil, fmt.Errorf("grade at %s: list graded institutions: %w", FormatDate(t), err)
+		return nil, fmt.Errorf("grade at %s: list graded institutions: %w", transform.FormatDate(t), err)
 	}
 	index := make(map[string]int, len(graded))
 	for i, g := range graded {
@@ -109,7 +110,7 @@ func compute(ctx context.Context, s store.Store, r *Rules, t time.Time, only str
 			}
 		})
 		if err != nil {
-			return nil, fmt.Errorf("grade at %s: %s: %w", FormatDate(t), name, err)
+			return nil, fmt.Errorf("grade at %s: %s: %w", transform.FormatDate(t), name, err)
 		}
 	}
 	for i := range graded {

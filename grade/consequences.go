@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Eligibility answers whether an institution may receive subsidies,
@@ -44,26 +45,26 @@ func CheckEligibility(ctx context.Context, s store.Store, uscc string, day time.
 			return out, fmt.Errorf("eligibility of %s: %w", uscc, err)
 		}
 		if len(h) > 0 && h[0].LicenceEndedBy(day) {
-			out.Reason = fmt.Sprintf("licence %s on %s: no grade in force from that day", h[0].LicenceStatus, FormatDate(h[0].LicenceEndedOn))
+			out.Reason = fmt.Sprintf("licence %s on %s: no grade in force from that day", h[0].LicenceStatus, transform.FormatDate(h[0].LicenceEndedOn))
 			return out, nil
 		}
 		if _, err := notGradedReason(ctx, s, day, uscc); errors.Is(err, ErrUnknown) {
 			return out, err
 		}
-		out.Reason = "no confirmed grade in effect on " + FormatDate(day) + "; eligibility cannot be shown until the institution is evaluated"
+		out.Reason = "no confirmed grade in effect on " + transform.FormatDate(day) + "; eligibility cannot be shown until the institution is evaluated"
 		for i := len(h) - 1; i >= 0; i-- {
 			if p := h[i].PendingOn(day); p != "" {
 				out.Reason = fmt.Sprintf("no grade in force on %s; grade %s is %s (公示中 until %s) and counts once confirmed",
-					FormatDate(day), h[i].Grade, strings.ReplaceAll(p, "_", " "), FormatDate(h[i].PublicityEndsOn))
+					transform.FormatDate(day), h[i].Grade, strings.ReplaceAll(p, "_", " "), transform.FormatDate(h[i].PublicityEndsOn))
 				break
 			}
 		}
 		return out, nil
 	}
 	out.Grade = cur.Grade
-	since := fmt.Sprintf("grade %s in effect since %s", cur.Grade, FormatDate(cur.ValidFrom))
+	since := fmt.Sprintf("grade %s in effect since %s", cur.Grade, transform.FormatDate(cur.ValidFrom))
 	if cur.StatusOn(day) == StatusExpired {
-		since += fmt.Sprintf(" (expired %s, no newer evaluation)", FormatDate(cur.ValidUntil))
+		since += fmt.Sprintf(" (expired %s, no newer evaluation)", transform.FormatDate(cur.ValidUntil))
 	}
 	switch cur.Grade {
 	case C, D:
@@ -96,7 +97,7 @@ func SamplingPlan(ctx context.Context, s store.Store, r *Rules, seed int64, day 
 		return nil, fmt.Errorf("sampling plan: %w", err)
 	}
 	if len(grades) == 0 {
-		return nil, fmt.Errorf("sampling plan: %w for any institution on %s; run creditsync evaluate and confirm first", ErrNoGrade, FormatDate(Date(day)))
+		return nil, fmt.Errorf("sampling plan: %w for any institution on %s; run creditsync evaluate and confirm first", ErrNoGrade, transform.FormatDate(Date(day)))
 	}
 	by := map[string][]Entry{}
 	for _, e := range grades {
@@ -179,7 +180,7 @@ func Nominate(ctx context.Context, s store.Store, r *Rules, year int, usccs []st
 			problems = append(problems, u+" is already nominated for "+strconv.Itoa(year))
 			continue
 		case !ok:
-			problems = append(problems, u+" has no grade in effect on "+FormatDate(day))
+			problems = append(problems, u+" has no grade in effect on "+transform.FormatDate(day))
 			continue
 		case e.Grade != A || e.StatusOn(day) != StatusConfirmed:
 			problems = append(problems, fmt.Sprintf("%s has grade %s (%s), only confirmed A institutions can be exemplary", u, e.Grade, e.StatusOn(day)))

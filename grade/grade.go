@@ -18,11 +18,12 @@ package grade
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Evidence is one record that makes a clause hold.
@@ -51,7 +52,7 @@ type evidenceJSON struct {
 
 // MarshalJSON writes the date as YYYY-MM-DD, omitted when zero.
 func (e Evidence) MarshalJSON() ([]byte, error) {
-	return json.Marshal(evidenceJSON{Kind: e.Kind, ID: e.ID, Date: FormatDate(e.Date), Detail: e.Detail})
+	return json.Marshal(evidenceJSON{Kind: e.Kind, ID: e.ID, Date: transform.FormatDate(e.Date), Detail: e.Detail})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -62,7 +63,7 @@ func (e *Evidence) UnmarshalJSON(b []byte) error {
 	}
 	*e = Evidence{Kind: j.Kind, ID: j.ID, Detail: j.Detail}
 	if j.Date != "" {
-		d, err := ParseDate(j.Date)
+		d, err := transform.ParseISODate(j.Date)
 		if err != nil {
 			return fmt.Errorf("evidence %s %s: %w", j.Kind, j.ID, err)
 		}
@@ -130,34 +131,6 @@ func Date(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// TimeZone is the bureau's zone, by its IANA name, for the engine's
-// session (so SQL's today() is the bureau's date too).
-const TimeZone = "Asia/Shanghai"
-
-// shanghai is Asia/Shanghai. China has kept UTC+8 without daylight saving
-// since 1991, so a fixed zone is exact and needs no tz database.
-var shanghai = time.FixedZone("CST", 8*3600)
-
 // Today returns the calendar date of now in Asia/Shanghai, the bureau's
 // date, whatever the machine's zone.
-func Today(now time.Time) time.Time { return Date(now.In(shanghai)) }
-
-// ErrDate marks a date the user typed that is not YYYY-MM-DD.
-var ErrDate = errors.New("invalid date")
-
-// ParseDate reads a YYYY-MM-DD date.
-func ParseDate(s string) (time.Time, error) {
-	d, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%w %q: want YYYY-MM-DD, e.g. 2026-07-31", ErrDate, s)
-	}
-	return d, nil
-}
-
-// FormatDate writes a date as YYYY-MM-DD, or "" for the zero time.
-func FormatDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.DateOnly)
-}
+func Today(now time.Time) time.Time { return Date(now.In(zone.Shanghai)) }

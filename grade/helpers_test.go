@@ -14,6 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -21,7 +22,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 func ymd(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func day(s string) time.Time {
-	d, err := grade.ParseDate(s)
+	d, err := transform.ParseISODate(s)
 	if err != nil {
 		panic(err)
 	}

@@ -441,7 +441,7 @@ func WhyNothingOn(ctx context.Context, s store.Store, day time.Time) (string, er
 	first := evs[0]
 	if day.Before(first.PublicizedFrom) {
 		return fmt.Sprintf("no evaluation was publicized on or before %s; the first, of %d (as of %s), was publicized from %s to %s: ask for a date from %s on",
-			FormatDate(day), first.Year, FormatDate(first.AsOf), FormatDate(first.PublicizedFrom), FormatDate(first.PublicityEnds), FormatDate(first.PublicizedFrom)), nil
+			transform.FormatDate(day), first.Year, transform.FormatDate(first.AsOf), transform.FormatDate(first.PublicizedFrom), transform.FormatDate(first.PublicityEnds), transform.FormatDate(first.PublicizedFrom)), nil
 	}
 	return "", nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Lifecycle errors; each message says what to do instead.
@@ -43,7 +44,7 @@ func Evaluate(ctx context.Context, s store.Store, r *Rules, year int, asOf, publ
 		entries[i] = Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: g.Grade, Clauses: g.Clauses,
 			Status: StatusPublicized, PublicizedFrom: Date(publicizeFrom), PublicityEndsOn: ends}
 	}
-	run := newRun(RunEvaluate, year, asOf, r, fmt.Sprintf("publicized %s to %s", FormatDate(Date(publicizeFrom)), FormatDate(ends)))
+	run := newRun(RunEvaluate, year, asOf, r, fmt.Sprintf("publicized %s to %s", transform.FormatDate(Date(publicizeFrom)), transform.FormatDate(ends)))
 	if err := commitRun(ctx, s, &run, entries); err != nil {
 		return Run{}, nil, fmt.Errorf("evaluate %d: %w", year, err)
 	}
@@ -105,7 +106,7 @@ func Confirm(ctx context.Context, s store.Store, r *Rules, day time.Time) ([]Ent
 		if !ok {
 			res, err := Compute(ctx, s, r, from)
 			if err != nil {
-				return nil, fmt.Errorf("confirm: grade at %s: %w", FormatDate(from), err)
+				return nil, fmt.Errorf("confirm: grade at %s: %w", transform.FormatDate(from), err)
 			}
 			now = make(map[string]Result, len(res))
 			for _, g := range res {
@@ -115,7 +116,7 @@ func Confirm(ctx context.Context, s store.Store, r *Rules, day time.Time) ([]Ent
 			days = append(days, from)
 		}
 		if g, ok := now[e.USCC]; ok && Worse(g.Grade, e.Grade) {
-			note := fmt.Sprintf("confirmed lower than publicized: %s publicized until %s; the rules give %s on %s", e.Grade, FormatDate(e.PublicityEndsOn), g.Grade, FormatDate(from))
+			note := fmt.Sprintf("confirmed lower than publicized: %s publicized until %s; the rules give %s on %s", e.Grade, transform.FormatDate(e.PublicityEndsOn), g.Grade, transform.FormatDate(from))
 			lowered[from] = append(lowered[from], Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: g.Grade, Clauses: g.Clauses,
 				Status: StatusConfirmed, ValidFrom: from, ValidUntil: validUntil(from), Note: note})
 			e.Status, e.SupersededOn = StatusSuperseded, from
@@ -135,7 +136,7 @@ func Confirm(ctx context.Context, s store.Store, r *Rules, day time.Time) ([]Ent
 		if len(lowered[d]) == 0 {
 			continue
 		}
-		run := newRun(RunRegrade, 0, d, r, fmt.Sprintf("confirmation on %s: %d grades lower than publicized", FormatDate(d), len(lowered[d])))
+		run := newRun(RunRegrade, 0, d, r, fmt.Sprintf("confirmation on %s: %d grades lower than publicized", transform.FormatDate(d), len(lowered[d])))
 		if err := commitRun(ctx, s, &run, lowered[d]); err != nil {
 			return nil, fmt.Errorf("confirm: %w", err)
 		}
@@ -204,13 +205,13 @@ func FileObjection(ctx context.Context, s store.Store, uscc, note string, day ti
 			continue // only during publicity
 		}
 		e.Status, e.ObjectedOn = StatusUnderReview, day
-		e.Note = addNote(e.Note, fmt.Sprintf("objection filed %s: %s", FormatDate(day), note))
+		e.Note = addNote(e.Note, fmt.Sprintf("objection filed %s: %s", transform.FormatDate(day), note))
 		if err := writeEntries(ctx, s, []Entry{e}); err != nil {
 			return Entry{}, fmt.Errorf("file objection: %w", err)
 		}
 		return e, nil
 	}
-	return Entry{}, fmt.Errorf("%s: %w on %s; objections are filed during publicity (see creditsync history %s)", uscc, ErrNoPublicity, FormatDate(day), uscc)
+	return Entry{}, fmt.Errorf("%s: %w on %s; objections are filed during publicity (see creditsync history %s)", uscc, ErrNoPublicity, transform.FormatDate(day), uscc)
 }
 
 // ResolveObjection records the re-evaluation (复评) of a grade under
@@ -234,7 +235,7 @@ func ResolveObjection(ctx context.Context, s store.Store, r *Rules, uscc, grade,
 	old := rows[len(rows)-1]
 	res, err := Explain(ctx, s, r, old.AsOf, uscc)
 	if err != nil {
-		return Entry{}, fmt.Errorf("resolve objection: re-evaluate at %s: %w", FormatDate(old.AsOf), err)
+		return Entry{}, fmt.Errorf("resolve objection: re-evaluate at %s: %w", transform.FormatDate(old.AsOf), err)
 	}
 	text := fmt.Sprintf("review of %s: %s", old.RunID, note)
 	if grade == "" {
@@ -255,7 +256,7 @@ func ResolveObjection(ctx context.Context, s store.Store, r *Rules, uscc, grade,
 		return Entry{}, fmt.Errorf("resolve objection: %w", err)
 	}
 	old.Status, old.SupersededOn = StatusSuperseded, day
-	old.Note = addNote(old.Note, fmt.Sprintf("resolved %s by %s: %s → %s", FormatDate(day), run.ID, old.Grade, grade))
+	old.Note = addNote(old.Note, fmt.Sprintf("resolved %s by %s: %s → %s", transform.FormatDate(day), run.ID, old.Grade, grade))
 	if err := writeEntries(ctx, s, append(retired(open, added), old)); err != nil {
 		return Entry{}, fmt.Errorf("resolve objection: %w", err)
 	}

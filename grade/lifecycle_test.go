@@ -55,7 +55,7 @@ func TestPublicityThenConfirmation(t *testing.T) {
 	}
 	for _, e := range entries {
 		if e.Status != grade.StatusPublicized || !e.PublicityEndsOn.Equal(day("2025-08-07")) {
-			t.Errorf("%s: %s until %s, want publicized until 2025-08-07 (7 days)", e.USCC, e.Status, grade.FormatDate(e.PublicityEndsOn))
+			t.Errorf("%s: %s until %s, want publicized until 2025-08-07 (7 days)", e.USCC, e.Status, transform.FormatDate(e.PublicityEndsOn))
 		}
 	}
 	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-08-31"), day("2025-09-01")); !errors.Is(err, grade.ErrAlreadyEvaluated) {
@@ -78,7 +78,7 @@ func TestPublicityThenConfirmation(t *testing.T) {
 		t.Errorf("grades %s and %s %v, want A and B [B1]", ea.Grade, eb.Grade, eb.ClauseIDs())
 	}
 	if !ea.ValidFrom.Equal(day("2025-08-08")) || !ea.ValidUntil.Equal(day("2026-08-07")) {
-		t.Errorf("valid %s to %s, want 2025-08-08 (the day after publicity) to 2026-08-07", grade.FormatDate(ea.ValidFrom), grade.FormatDate(ea.ValidUntil))
+		t.Errorf("valid %s to %s, want 2025-08-08 (the day after publicity) to 2026-08-07", transform.FormatDate(ea.ValidFrom), transform.FormatDate(ea.ValidUntil))
 	}
 	if st := ea.StatusOn(day("2026-08-07")); st != grade.StatusConfirmed {
 		t.Errorf("on its last valid day: %s", st)
@@ -367,7 +367,7 @@ func TestViews(t *testing.T) {
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
 	today := grade.Today(time.Now())
-	b := put(t, s, fixture{inst: inst{unsigned: true}, insp: []insp{{kind: "false_materials", handled: grade.FormatDate(today.AddDate(0, 0, -20))}}})
+	b := put(t, s, fixture{inst: inst{unsigned: true}, insp: []insp{{kind: "false_materials", handled: transform.FormatDate(today.AddDate(0, 0, -20))}}})
 	put(t, s, fixture{})
 	if _, _, err := grade.Evaluate(ctx, s, r, today.Year(), today.AddDate(0, 0, -10), today.AddDate(0, 0, -9)); err != nil {
 		t.Fatal(err)

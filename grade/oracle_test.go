@@ -60,7 +60,7 @@ func compareWithOracle(t *testing.T, d time.Time, got []grade.Result, exps []sam
 	for _, e := range exps {
 		r, ok := res[e.USCC]
 		if ok != e.Graded {
-			t.Errorf("T=%s %s: graded=%v, oracle says %v", grade.FormatDate(d), e.USCC, ok, e.Graded)
+			t.Errorf("T=%s %s: graded=%v, oracle says %v", transform.FormatDate(d), e.USCC, ok, e.Graded)
 			continue
 		}
 		if !ok {
@@ -68,14 +68,14 @@ func compareWithOracle(t *testing.T, d time.Time, got []grade.Result, exps []sam
 		}
 		graded++
 		if !sameIDs(r.ClauseIDs(), e.Clauses) || r.Grade != worstOf(e.Clauses) {
-			t.Errorf("T=%s %s %s: got %s [%s], oracle %s [%s]", grade.FormatDate(d), e.USCC, e.Name,
+			t.Errorf("T=%s %s %s: got %s [%s], oracle %s [%s]", transform.FormatDate(d), e.USCC, e.Name,
 				r.Grade, join(r.ClauseIDs()), worstOf(e.Clauses), join(e.Clauses))
 		}
 		if r.Name != transform.NormalizeText(e.Name) || r.CountyCode != e.CountyCode {
-			t.Errorf("T=%s %s: name/county %q %q, want %q %q", grade.FormatDate(d), e.USCC, r.Name, r.CountyCode, e.Name, e.CountyCode)
+			t.Errorf("T=%s %s: name/county %q %q, want %q %q", transform.FormatDate(d), e.USCC, r.Name, r.CountyCode, e.Name, e.CountyCode)
 		}
 	}
 	if graded != len(got) {
-		t.Errorf("T=%s: %d results, oracle grades %d institutions", grade.FormatDate(d), len(got), graded)
+		t.Errorf("T=%s: %d results, oracle grades %d institutions", transform.FormatDate(d), len(got), graded)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // TestDeterministic: the same data graded twice gives identical results,
@@ -67,14 +68,14 @@ func TestAddingARecordNeverImproves(t *testing.T) {
 			for u, before := range prev[d] {
 				after, ok := now[u]
 				if !ok {
-					t.Fatalf("T=%s %s: no longer graded after adding records", grade.FormatDate(d), u)
+					t.Fatalf("T=%s %s: no longer graded after adding records", transform.FormatDate(d), u)
 				}
 				if grade.Worse(before.Grade, after.Grade) {
-					t.Errorf("T=%s %s: grade improved from %s to %s", grade.FormatDate(d), u, before.Grade, after.Grade)
+					t.Errorf("T=%s %s: grade improved from %s to %s", transform.FormatDate(d), u, before.Grade, after.Grade)
 				}
 				for _, id := range before.ClauseIDs() {
 					if !slices.Contains(after.ClauseIDs(), id) {
-						t.Errorf("T=%s %s: clause %s stopped holding (now %v)", grade.FormatDate(d), u, id, after.ClauseIDs())
+						t.Errorf("T=%s %s: clause %s stopped holding (now %v)", transform.FormatDate(d), u, id, after.ClauseIDs())
 					}
 				}
 			}
@@ -127,7 +128,7 @@ func TestCSVAndXLSXGradeAlike(t *testing.T) {
 	for _, d := range []time.Time{opt.AsOf, ymd(2025, 2, 28), ymd(2023, 3, 1)} {
 		a, b := compute(t, csvStore, r, d), compute(t, xlsxStore, r, d)
 		if !reflect.DeepEqual(a, b) {
-			t.Errorf("T=%s: CSV and XLSX imports grade differently", grade.FormatDate(d))
+			t.Errorf("T=%s: CSV and XLSX imports grade differently", transform.FormatDate(d))
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Change compares an institution's grade in effect with what the rules
@@ -75,7 +76,7 @@ func Regrade(ctx context.Context, s store.Store, r *Rules, asOf time.Time) (Regr
 			out.Downgrades = append(out.Downgrades, ch)
 			lowered = append(lowered, Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: to, Clauses: g.Clauses,
 				Status: StatusConfirmed, ValidFrom: t, ValidUntil: validUntil(t),
-				Note: fmt.Sprintf("lowered from %s (in force since %s) by the rules at %s on evidence the decision did not weigh", cur.Grade, FormatDate(cur.ValidFrom), FormatDate(t))})
+				Note: fmt.Sprintf("lowered from %s (in force since %s) by the rules at %s on evidence the decision did not weigh", cur.Grade, transform.FormatDate(cur.ValidFrom), transform.FormatDate(t))})
 		case Worse(g.Grade, cur.Grade):
 			// Worse only on what the decision already weighed.
 			out.Upheld = append(out.Upheld, ch)
@@ -148,11 +149,11 @@ func ApplyUpgrade(ctx context.Context, s store.Store, r *Rules, uscc string, day
 		return UpgradeResult{}, fmt.Errorf("upgrade application: %w", err)
 	}
 	if !ok {
-		return UpgradeResult{}, fmt.Errorf("upgrade application for %s on %s: %w; an institution without a grade is graded by the annual evaluation", uscc, FormatDate(day), ErrNoGrade)
+		return UpgradeResult{}, fmt.Errorf("upgrade application for %s on %s: %w; an institution without a grade is graded by the annual evaluation", uscc, transform.FormatDate(day), ErrNoGrade)
 	}
 	res, err := Explain(ctx, s, r, day, uscc)
 	if err != nil {
-		return UpgradeResult{}, fmt.Errorf("upgrade application: re-evaluate at %s: %w", FormatDate(day), err)
+		return UpgradeResult{}, fmt.Errorf("upgrade application: re-evaluate at %s: %w", transform.FormatDate(day), err)
 	}
 	out := UpgradeResult{Granted: Worse(cur.Grade, res.Grade), Change: Change{USCC: uscc, Name: res.Name, CountyCode: res.CountyCode,
 		From: cur.Grade, Since: cur.ValidFrom, To: res.Grade, Clauses: res.Clauses}}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func TestDefaultRules(t *testing.T) {
@@ -90,7 +91,7 @@ func TestToday(t *testing.T) {
 	if got := grade.Today(now); !got.Equal(ymd(2026, 8, 1)) {
 		t.Errorf("Today = %v", got)
 	}
-	if _, err := grade.ParseDate("2026-02-30"); !errors.Is(err, grade.ErrDate) {
+	if _, err := transform.ParseISODate("2026-02-30"); !errors.Is(err, transform.ErrDate) {
 		t.Errorf("ParseDate accepted 30 February: %v", err)
 	}
 }

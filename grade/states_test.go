@@ -268,12 +268,12 @@ func TestConfirmationCatchesAViolationDuringPublicity(t *testing.T) {
 	}
 	for _, e := range h {
 		if e.InEffectOn(day("2025-08-08")) && e.Grade != "D" {
-			t.Errorf("%s still in force on 2025-08-08: %s from %s", u, e.Grade, grade.FormatDate(e.ValidFrom))
+			t.Errorf("%s still in force on 2025-08-08: %s from %s", u, e.Grade, transform.FormatDate(e.ValidFrom))
 		}
 	}
 	e := current(t, s, u, "2025-08-08")
 	if e.Grade != "D" || join(e.ClauseIDs()) != "D1" || !e.ValidFrom.Equal(day("2025-08-08")) || !strings.Contains(e.Note, "publicized") {
-		t.Errorf("grade from the confirmation day: %s %v from %s (%q), want D [D1] from 2025-08-08", e.Grade, e.ClauseIDs(), grade.FormatDate(e.ValidFrom), e.Note)
+		t.Errorf("grade from the confirmation day: %s %v from %s (%q), want D [D1] from 2025-08-08", e.Grade, e.ClauseIDs(), transform.FormatDate(e.ValidFrom), e.Note)
 	}
 	if c := current(t, s, calm, "2025-08-08"); c.Grade != "A" || c.RunKind != grade.RunEvaluate {
 		t.Errorf("the calm institution: %s by %s", c.Grade, c.RunKind)

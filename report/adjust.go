@@ -11,6 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Typical is the 诚信机构典型名单 of a unit and year: the institutions
@@ -56,7 +57,7 @@ func (t *Typical) table() table {
 		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "选树原因", "选树日期", "评价单位"},
 		Widths: []float64{6, 34, 22, 10, 40, 14, 28}}
 	for i, r := range t.Rows {
-		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), text(r.Grade), text(r.Reason), text(grade.FormatDate(r.NominatedOn)), text(r.Evaluator)})
+		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), text(r.Grade), text(r.Reason), text(transform.FormatDate(r.NominatedOn)), text(r.Evaluator)})
 	}
 	return tb
 }
@@ -162,7 +163,7 @@ func LastEvaluation(ctx context.Context, s store.Store, end time.Time) (time.Tim
 		}
 	}
 	if last.IsZero() {
-		return time.Time{}, fmt.Errorf("no evaluation on or before %s to count changes from", grade.FormatDate(end))
+		return time.Time{}, fmt.Errorf("no evaluation on or before %s to count changes from", transform.FormatDate(end))
 	}
 	return last, nil
 }
@@ -278,7 +279,7 @@ func (a *Adjustments) table() table {
 		Header: []string{"序号", "调整日期", "机构名称", "统一社会信用代码", "原等级", "调整后等级", "调整类型", "调整原因", "评价单位"},
 		Widths: []float64{6, 12, 32, 22, 8, 10, 16, 50, 28}}
 	for i, r := range a.Rows {
-		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(grade.FormatDate(r.Day)), text(r.Name), uscc(r.USCC), text(r.From), text(r.To), text(r.Kind), text(r.Reason), text(r.Evaluator)})
+		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(transform.FormatDate(r.Day)), text(r.Name), uscc(r.USCC), text(r.From), text(r.To), text(r.Kind), text(r.Reason), text(r.Evaluator)})
 	}
 	return tb
 }
@@ -309,7 +310,7 @@ func UnsignedCommitments(ctx context.Context, s store.Store, u Unit, day time.Ti
 	day = grade.Date(day)
 	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "report/unsigned_commitments"), store.Params{"day": day})
 	if err != nil {
-		return nil, fmt.Errorf("institutions without a commitment on %s: %w", grade.FormatDate(day), err)
+		return nil, fmt.Errorf("institutions without a commitment on %s: %w", transform.FormatDate(day), err)
 	}
 	defer rows.Close()
 	c := &Commitments{Unit: u, Day: day}

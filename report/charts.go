@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // chart is the geometry of one inline SVG chart, computed here so the
@@ -220,7 +221,7 @@ func distChart(label string, periods []Period, most int, small bool) chart {
 			}
 			y0, y1 := c.y(float64(sum), top), c.y(float64(sum+n), top)
 			b.Segments = append(b.Segments, segment{Grade: g, Y: y1, H: round1(y0 - y1),
-				Title: fmt.Sprintf("%s %s级 %d", grade.FormatDate(p.End), g, n)})
+				Title: fmt.Sprintf("%s %s级 %d", transform.FormatDate(p.End), g, n)})
 			sum += n
 		}
 		b.Total = tick{X: round1(x + w/2), Y: c.y(float64(sum), top) - 3, Label: strconv.Itoa(sum)}
@@ -286,7 +287,7 @@ func shareChart(label string, ends []time.Time, series []shareSeries, most float
 				continue
 			}
 			x, w := c.slot(i, len(ends))
-			p := tick{X: round1(x + w/2), Y: c.y(v, top), Label: fmt.Sprintf("%s %s %s", s.name, grade.FormatDate(ends[i]), percent(v))}
+			p := tick{X: round1(x + w/2), Y: c.y(v, top), Label: fmt.Sprintf("%s %s %s", s.name, transform.FormatDate(ends[i]), percent(v))}
 			run = append(run, strconv.FormatFloat(p.X, 'f', -1, 64)+","+strconv.FormatFloat(p.Y, 'f', -1, 64))
 			l.Dots = append(l.Dots, p)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // ComputeSource is a Source that grades with the rules at each requested
@@ -79,7 +80,7 @@ func (c *ComputeSource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 			out = append(out, fromResult(r, day))
 		}
 		if err := attachRecords(ctx, c.Store, out); err != nil {
-			return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(day), err)
+			return nil, fmt.Errorf("grades on %s: %w", transform.FormatDate(day), err)
 		}
 		return out, nil
 	})

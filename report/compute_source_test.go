@@ -16,6 +16,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // loadSample imports the Xuchang sample into a fresh store on the real
@@ -63,7 +64,7 @@ func TestComputeSourceOnTheSample(t *testing.T) {
 		}
 	}
 	if len(gs) != graded || graded == 0 || revoked == 0 {
-		t.Fatalf("%d grades on %s, the sample grades %d (%d of them revoked)", len(gs), grade.FormatDate(asOf), graded, revoked)
+		t.Fatalf("%d grades on %s, the sample grades %d (%d of them revoked)", len(gs), transform.FormatDate(asOf), graded, revoked)
 	}
 	for _, g := range gs {
 		if slices.ContainsFunc(g.Clauses, func(c report.ClauseRef) bool { return c.ID == "D3" }) && g.Grade != "D" {
@@ -83,8 +84,8 @@ func TestComputeSourceOnTheSample(t *testing.T) {
 		if g.Grade != want[g.USCC] {
 			t.Errorf("%s: grade %s, grade.Compute says %s", g.USCC, g.Grade, want[g.USCC])
 		}
-		if !g.ValidFrom.Equal(asOf) || grade.FormatDate(g.ValidUntil) != "2027-07-30" {
-			t.Errorf("%s: valid %s … %s, want 2026-07-31 … 2027-07-30", g.USCC, grade.FormatDate(g.ValidFrom), grade.FormatDate(g.ValidUntil))
+		if !g.ValidFrom.Equal(asOf) || transform.FormatDate(g.ValidUntil) != "2027-07-30" {
+			t.Errorf("%s: valid %s … %s, want 2026-07-31 … 2027-07-30", g.USCC, transform.FormatDate(g.ValidFrom), transform.FormatDate(g.ValidUntil))
 		}
 		for _, c := range g.Clauses {
 			for _, e := range c.Evidence {
@@ -120,7 +121,7 @@ func TestComputeSourceOnTheSample(t *testing.T) {
 	t.Logf("city overview of %d months on %d institutions in %v", len(months.Ends), len(gs), time.Since(start).Round(time.Millisecond))
 	latest := o.City.Latest().Dist
 	if latest.Total() != len(gs) {
-		t.Errorf("city total %d at %s, want %d", latest.Total(), grade.FormatDate(o.City.Latest().End), len(gs))
+		t.Errorf("city total %d at %s, want %d", latest.Total(), transform.FormatDate(o.City.Latest().End), len(gs))
 	}
 	sum := 0
 	for _, u := range o.Units {

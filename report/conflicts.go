@@ -9,6 +9,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Conflicts is the data-conflict report of a unit: records whose text
@@ -37,7 +38,7 @@ func BuildConflicts(ctx context.Context, s store.Store, u Unit, day time.Time) (
 	day = grade.Date(day)
 	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "report/licence_conflicts"), store.Params{"day": day})
 	if err != nil {
-		return nil, fmt.Errorf("licence conflicts on %s: %w", grade.FormatDate(day), err)
+		return nil, fmt.Errorf("licence conflicts on %s: %w", transform.FormatDate(day), err)
 	}
 	defer rows.Close()
 	c := &Conflicts{Unit: u, Day: day}
@@ -70,7 +71,7 @@ func (c *Conflicts) table() table {
 		Widths: []float64{6, 30, 22, 16, 12, 16, 20, 12, 44, 26, 40}}
 	for i, r := range c.Rows {
 		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), text(r.LicenseNo), text(registerStatusNames[r.RegisterStatus]),
-			text(listNames[r.List]), text(r.RecordID), text(grade.FormatDate(r.On)), text(r.Text), text(Authority(r.Authority)),
+			text(listNames[r.List]), text(r.RecordID), text(transform.FormatDate(r.On)), text(r.Text), text(Authority(r.Authority)),
 			text("请核实：许可确已吊销的，在机构名录中将许可状态改为“吊销”并填写状态变更日期（评为 D 级）；未吊销的，更正该记录。")})
 	}
 	return tb

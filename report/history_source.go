@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // HistorySource is a Source that reads the grade history the lifecycle
@@ -55,7 +56,7 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 		}
 		ex, err := h.exemplary(ctx, es, day)
 		if err != nil {
-			return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(day), err)
+			return nil, fmt.Errorf("grades on %s: %w", transform.FormatDate(day), err)
 		}
 		out := make([]InstitutionGrade, len(es))
 		for i, e := range es {
@@ -78,7 +79,7 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 			}
 		}
 		if err := attachRecords(ctx, h.Store, out); err != nil {
-			return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(day), err)
+			return nil, fmt.Errorf("grades on %s: %w", transform.FormatDate(day), err)
 		}
 		return out, nil
 	})
@@ -135,7 +136,7 @@ func (h *HistorySource) Downgrades(ctx context.Context, from, to time.Time) ([]C
 	from, to = grade.Date(from), grade.Date(to)
 	all, err := h.history(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("downgrades to %s: %w", grade.FormatDate(to), err)
+		return nil, fmt.Errorf("downgrades to %s: %w", transform.FormatDate(to), err)
 	}
 	byUSCC := map[string][]grade.Entry{}
 	for _, e := range all {

@@ -15,6 +15,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // importRows imports rows (the first is the header, in contract keys)
@@ -129,9 +130,9 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 			if g.USCC == z {
 				want = report.StateUnderReview
 			}
-			if g.State != want || g.Grade != evaluated[g.USCC].Grade || !g.ValidFrom.IsZero() || grade.FormatDate(g.PublicityEnds) != "2026-08-09" {
+			if g.State != want || g.Grade != evaluated[g.USCC].Grade || !g.ValidFrom.IsZero() || transform.FormatDate(g.PublicityEnds) != "2026-08-09" {
 				t.Errorf("during publicity %s: state %q grade %s valid from %s, publicity to %s; want %q, the evaluated grade, no validity, to 2026-08-09",
-					g.USCC, g.State, g.Grade, grade.FormatDate(g.ValidFrom), grade.FormatDate(g.PublicityEnds), want)
+					g.USCC, g.State, g.Grade, transform.FormatDate(g.ValidFrom), transform.FormatDate(g.PublicityEnds), want)
 				break
 			}
 		}
@@ -169,8 +170,8 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 		if g.State != report.StateInForce || grade.Worse(e.Grade, g.Grade) || g.Name != e.Name || g.CountyCode != e.CountyCode || (g.Grade == e.Grade && len(g.Clauses) != len(e.Clauses)) {
 			t.Errorf("%s: %s %q %s with %d clauses, evaluated %s %q %s with %d", g.USCC, g.Grade, g.Name, g.CountyCode, len(g.Clauses), e.Grade, e.Name, e.CountyCode, len(e.Clauses))
 		}
-		if grade.FormatDate(g.ValidFrom) != "2026-08-10" || grade.FormatDate(g.ValidUntil) != "2027-08-09" || g.Expired {
-			t.Errorf("%s: valid %s … %s (expired %v), want 2026-08-10 … 2027-08-09", g.USCC, grade.FormatDate(g.ValidFrom), grade.FormatDate(g.ValidUntil), g.Expired)
+		if transform.FormatDate(g.ValidFrom) != "2026-08-10" || transform.FormatDate(g.ValidUntil) != "2027-08-09" || g.Expired {
+			t.Errorf("%s: valid %s … %s (expired %v), want 2026-08-10 … 2027-08-09", g.USCC, transform.FormatDate(g.ValidFrom), transform.FormatDate(g.ValidUntil), g.Expired)
 		}
 		if g.Exemplary != (g.USCC == x) || g.Exemplary && g.ExemplaryReason != reason {
 			t.Errorf("%s: exemplary %v %q", g.USCC, g.Exemplary, g.ExemplaryReason)
@@ -236,15 +237,15 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 		t.Errorf("%s on 08-11: %s exemplary %v, want A and exemplary", x, g.Grade, g.Exemplary)
 	}
 	gx := a[x]
-	if gx.Grade != grade.C || gx.Exemplary || grade.FormatDate(gx.ValidFrom) != "2026-08-12" || grade.FormatDate(gx.ValidUntil) != "2027-08-11" {
+	if gx.Grade != grade.C || gx.Exemplary || transform.FormatDate(gx.ValidFrom) != "2026-08-12" || transform.FormatDate(gx.ValidUntil) != "2027-08-11" {
 		t.Errorf("%s on 08-12: %s exemplary %v valid %s … %s, want C from 2026-08-12 to 2027-08-11, not exemplary",
-			x, gx.Grade, gx.Exemplary, grade.FormatDate(gx.ValidFrom), grade.FormatDate(gx.ValidUntil))
+			x, gx.Grade, gx.Exemplary, transform.FormatDate(gx.ValidFrom), transform.FormatDate(gx.ValidUntil))
 	}
 	if !slices.ContainsFunc(gx.Records, func(r report.Record) bool { return r.ID == "HIST-TEST-0811" && r.Measure == "责令限期整改" }) {
 		t.Errorf("%s on 08-12: records %+v lack the violation and its measure", x, gx.Records)
 	}
-	if g := b[z]; g.Grade != grade.C || grade.FormatDate(g.ValidFrom) != "2026-08-11" {
-		t.Errorf("%s after its review: %s from %s, want C from 2026-08-11", z, g.Grade, grade.FormatDate(g.ValidFrom))
+	if g := b[z]; g.Grade != grade.C || transform.FormatDate(g.ValidFrom) != "2026-08-11" {
+		t.Errorf("%s after its review: %s from %s, want C from 2026-08-11", z, g.Grade, transform.FormatDate(g.ValidFrom))
 	}
 	computed, err := (&report.ComputeSource{Store: s, Rules: rules}).GradesOn(ctx, day("2026-08-12"))
 	if err != nil {
@@ -268,8 +269,8 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 	}
 	for _, d := range downs {
 		c, ok := lowered[d.USCC]
-		if !ok || d.From != c.From || d.To != c.To || grade.FormatDate(d.Day) != "2026-08-12" || len(d.Clauses) == 0 {
-			t.Errorf("downgrade %s %s→%s on %s with %d clauses; the regrade says %+v", d.USCC, d.From, d.To, grade.FormatDate(d.Day), len(d.Clauses), c)
+		if !ok || d.From != c.From || d.To != c.To || transform.FormatDate(d.Day) != "2026-08-12" || len(d.Clauses) == 0 {
+			t.Errorf("downgrade %s %s→%s on %s with %d clauses; the regrade says %+v", d.USCC, d.From, d.To, transform.FormatDate(d.Day), len(d.Clauses), c)
 		}
 		for _, cl := range d.Clauses {
 			if def, _ := grade.LookupClause(cl.ID); !grade.Worse(def.Grade, d.From) {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 //go:embed templates/*.tmpl templates/*.tsv templates/style.css
@@ -17,18 +19,14 @@ var templateFiles embed.FS
 // Funcs are the template functions report templates use; the server's
 // templates use them too, so dates and shares look the same everywhere.
 var Funcs = template.FuncMap{
-	"date":     grade.FormatDate,
-	"datetime": func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
+	"date":     transform.FormatDate,
+	"datetime": func(t time.Time) string { return t.In(zone.Shanghai).Format("2006-01-02 15:04") },
 	"pct":      percent,
 	"plus":     func(a, b float64) float64 { return a + b },
 	// stateLabel is 公示中 (with its period) or 异议复核中 for a grade not
 	// yet in force, "" for one in force.
 	"stateLabel": StateLabel,
 }
-
-// beijing is the zone report times are shown in (UTC+8, no daylight
-// saving since 1991), whatever the machine's zone.
-var beijing = time.FixedZone("CST", 8*3600)
 
 var templates = template.Must(template.New("report").Funcs(Funcs).ParseFS(templateFiles, "templates/*.tmpl"))
 
@@ -86,7 +84,7 @@ func describeRange(ps []Period) (rng, partial string) {
 	first, last := ps[0].End, ps[len(ps)-1].End
 	rng = first.Format("2006-01") + " 至 " + last.Format("2006-01")
 	if !isMonthEnd(last) {
-		partial = "本月数据截至 " + grade.FormatDate(last)
+		partial = "本月数据截至 " + transform.FormatDate(last)
 	}
 	return rng, partial
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // MaxMonths bounds a trend: every month is one grading of the whole
@@ -29,9 +30,9 @@ var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 func CheckDay(day, today time.Time) error {
 	switch day, today = grade.Date(day), grade.Date(today); {
 	case day.After(today):
-		return fmt.Errorf("%w: %s is after today (%s)", ErrDay, grade.FormatDate(day), grade.FormatDate(today))
+		return fmt.Errorf("%w: %s is after today (%s)", ErrDay, transform.FormatDate(day), transform.FormatDate(today))
 	case day.Before(earliest):
-		return fmt.Errorf("%w: %s is before %s", ErrDay, grade.FormatDate(day), grade.FormatDate(earliest))
+		return fmt.Errorf("%w: %s is before %s", ErrDay, transform.FormatDate(day), transform.FormatDate(earliest))
 	}
 	return nil
 }
@@ -83,7 +84,7 @@ func ParseMonths(from, to string, today time.Time) (Months, error) {
 		return Months{}, fmt.Errorf("%w: %s is before %s", ErrMonths, first.Format("2006-01"), earliest.Format("2006-01"))
 	}
 	if first.After(today) {
-		return Months{}, fmt.Errorf("%w: %s has not begun (today is %s)", ErrMonths, first.Format("2006-01"), grade.FormatDate(today))
+		return Months{}, fmt.Errorf("%w: %s has not begun (today is %s)", ErrMonths, first.Format("2006-01"), transform.FormatDate(today))
 	}
 	var m Months
 	m.Base = first.AddDate(0, 0, -1)

@@ -12,6 +12,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // The reports the notice asks for besides 附件2, on a small city whose
@@ -84,7 +85,7 @@ func TestNoticeReports(t *testing.T) {
 	adj := report.BuildAdjustments(history, noms, unit(t, report.CityCode), day("2026-07-31"), day("2026-12-31"))
 	var got []string
 	for _, row := range adj.Rows {
-		got = append(got, grade.FormatDate(row.Day)+" "+row.USCC+" "+row.From+"→"+row.To+" "+row.Kind)
+		got = append(got, transform.FormatDate(row.Day)+" "+row.USCC+" "+row.From+"→"+row.To+" "+row.Kind)
 	}
 	want := []string{
 		"2026-08-07 " + atConfirm + " —→C 级 公示期满确认时降级",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // PublicList is the list the bureau publishes on its website: who has
@@ -106,7 +107,7 @@ func (l *PublicList) table() table {
 		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "状态", "有效期起", "有效期至", "评价单位"},
 		Widths: []float64{6, 36, 22, 10, 12, 14, 18, 30}}
 	for i, r := range l.Rows {
-		state, from, until := "有效", grade.FormatDate(r.ValidFrom), grade.FormatDate(r.ValidUntil)
+		state, from, until := "有效", transform.FormatDate(r.ValidFrom), transform.FormatDate(r.ValidUntil)
 		switch {
 		case r.State == StatePublicized:
 			state, from, until = "公示中", "", ""

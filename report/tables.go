@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // table is one table of a report as HTML, CSV and XLSX all show it: an
@@ -149,7 +150,7 @@ func (t *Trend) distTable() table {
 		Header: append(append(append([]string{"月末"}, gradeSuffix("（有效）")...), "有效合计（家）"), append(stateHeaders, "C+D占比（%）", "全市C+D占比（%）", "C+D占比环比（百分点）", "C+D占比同比（百分点）")...),
 		Widths: []float64{14, 10, 10, 10, 10, 14, 12, 16, 14, 16, 18, 18}}
 	for i, p := range t.Periods {
-		row := []cell{text(grade.FormatDate(p.End))}
+		row := []cell{text(transform.FormatDate(p.End))}
 		if p.NoData {
 			for range len(tb.Header) - 1 {
 				row = append(row, noData())
@@ -194,7 +195,7 @@ func (t *Trend) stepTable() table {
 	tb.Header = append(tb.Header, "月末对比升级（家）", "新纳入（家）", "退出（家）")
 	tb.Widths = append(tb.Widths, 16, 14, 10)
 	for _, s := range t.Steps {
-		row := []cell{text(grade.FormatDate(s.From) + " → " + grade.FormatDate(s.To))}
+		row := []cell{text(transform.FormatDate(s.From) + " → " + transform.FormatDate(s.To))}
 		if s.NoData {
 			// A downgrade is counted even here, so the column always sums
 			// to the headline; none is no data, not zero.
@@ -234,7 +235,7 @@ func (t *Trend) downgradeTable(withUnit bool) table {
 		tb.Widths = append(tb.Widths[:1:1], append([]float64{12}, tb.Widths[1:]...)...)
 	}
 	for _, ch := range t.Downgrades {
-		row := []cell{text(grade.FormatDate(ch.Day))}
+		row := []cell{text(transform.FormatDate(ch.Day))}
 		if withUnit {
 			row = append(row, text(unitOf(ch.CountyCode).Name))
 		}
@@ -267,7 +268,7 @@ func (t *Trend) clauseTable() table {
 // cityTable sets the unit's latest distribution beside the city's.
 func (t *Trend) cityTable() table {
 	p := t.Latest()
-	tb := table{Sheet: "对比全市", Title: "与全市对比（" + grade.FormatDate(p.End) + "）",
+	tb := table{Sheet: "对比全市", Title: "与全市对比（" + transform.FormatDate(p.End) + "）",
 		Header: []string{"等级", "本单位（家）", "本单位占比（%）", "全市（家）", "全市占比（%）", "占比差（百分点）"},
 		Widths: []float64{10, 10, 14, 10, 14, 14}}
 	ut, ct := p.Dist.Total(), p.City.Total()
@@ -296,11 +297,11 @@ func (t *Trend) tables() []table {
 // until when the grade is valid.
 func (t *Trend) institutionTable() table {
 	end := t.Latest().End
-	tb := table{Sheet: "机构名单", Title: "期末机构名单（" + grade.FormatDate(end) + "）",
+	tb := table{Sheet: "机构名单", Title: "期末机构名单（" + transform.FormatDate(end) + "）",
 		Header: []string{"机构名称", "统一社会信用代码", "信用等级", "状态", "有效期至", "失信情况"},
 		Widths: []float64{34, 22, 8, 12, 14, 60}}
 	for _, g := range t.Institutions {
-		state, until := "有效", grade.FormatDate(g.ValidUntil)
+		state, until := "有效", transform.FormatDate(g.ValidUntil)
 		switch {
 		case g.State == StatePublicized:
 			state, until = "公示中", ""
@@ -357,7 +358,7 @@ func (o *Overview) shareTable() table {
 	tb.Header = append(tb.Header, "全市")
 	tb.Widths = append(tb.Widths, 12)
 	for i, p := range o.City.Periods {
-		row := []cell{text(grade.FormatDate(p.End))}
+		row := []cell{text(transform.FormatDate(p.End))}
 		for _, t := range o.Units {
 			row = append(row, cdShare(t.Periods[i].Dist))
 		}

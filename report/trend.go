@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Dist counts institutions per grade, indexed by grade.Rank (A = 0).
@@ -110,14 +111,14 @@ func fetch(ctx context.Context, src Source, m Months) (*series, error) {
 	for _, d := range s.days {
 		g, err := src.GradesOn(ctx, d)
 		if err != nil {
-			return nil, fmt.Errorf("grades on %s: %w", grade.FormatDate(d), err)
+			return nil, fmt.Errorf("grades on %s: %w", transform.FormatDate(d), err)
 		}
 		s.grades = append(s.grades, g)
 	}
 	for i := 1; i < len(s.days); i++ {
 		ch, err := src.Downgrades(ctx, s.days[i-1], s.days[i])
 		if err != nil {
-			return nil, fmt.Errorf("downgrades to %s: %w", grade.FormatDate(s.days[i]), err)
+			return nil, fmt.Errorf("downgrades to %s: %w", transform.FormatDate(s.days[i]), err)
 		}
 		s.downs = append(s.downs, ch)
 	}

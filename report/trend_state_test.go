@@ -10,6 +10,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // A trend counts each state as what it is: on the day an evaluation is
@@ -70,7 +71,7 @@ func TestTrendCountsStatesAndHeadlineIsTheSum(t *testing.T) {
 	}
 	byEnd := map[string]report.Period{}
 	for _, p := range tr.Periods {
-		byEnd[grade.FormatDate(p.End)] = p
+		byEnd[transform.FormatDate(p.End)] = p
 	}
 	cases := []struct {
 		end                              string

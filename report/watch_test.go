@@ -9,6 +9,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // The watch lists: who may apply for an upgrade, who is licensed but not
@@ -53,7 +54,7 @@ func TestWatchLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(later.Expiring) != 2 || grade.FormatDate(later.Expiring[0].Until) != "2027-08-06" {
+	if len(later.Expiring) != 2 || transform.FormatDate(later.Expiring[0].Until) != "2027-08-06" {
 		t.Errorf("expiring within 30 days of 2027-07-20: %+v", later.Expiring)
 	}
 	f := openXLSX(t, render(t, later, "xlsx"))

@@ -79,7 +79,7 @@ func (s *Server) dateParam(r *http.Request) (time.Time, error) {
 	if v == "" {
 		return s.today(), nil
 	}
-	d, err := grade.ParseDate(v)
+	d, err := transform.ParseISODate(v)
 	if err == nil {
 		err = report.CheckDay(d, s.today())
 	}
@@ -178,7 +178,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sc := scopeOf(r.Context())
-	writeJSON(w, http.StatusOK, map[string]string{"scope": sc.Code(), "name": sc.Name(), "today": grade.FormatDate(s.today())})
+	writeJSON(w, http.StatusOK, map[string]string{"scope": sc.Code(), "name": sc.Name(), "today": transform.FormatDate(s.today())})
 	return nil
 }
 
@@ -194,7 +194,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := searchJSON{Date: grade.FormatDate(day), Truncated: more, Results: []institutionJSON{}}
+	out := searchJSON{Date: transform.FormatDate(day), Truncated: more, Results: []institutionJSON{}}
 	for _, g := range found {
 		out.Results = append(out.Results, brief(g))
 	}
@@ -222,7 +222,7 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := explainJSON{institutionJSON: brief(g), Date: grade.FormatDate(day), Clauses: clauses(g.Clauses, true)}
+	out := explainJSON{institutionJSON: brief(g), Date: transform.FormatDate(day), Clauses: clauses(g.Clauses, true)}
 	if len(g.Clauses) == 0 {
 		out.Summary = grade.AText
 	}
@@ -239,7 +239,7 @@ func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e := report.EligibilityOf(g)
-	writeJSON(w, http.StatusOK, eligibilityJSON{institutionJSON: brief(g), Date: grade.FormatDate(day), Eligible: e.Eligible, Reason: e.Reason})
+	writeJSON(w, http.StatusOK, eligibilityJSON{institutionJSON: brief(g), Date: transform.FormatDate(day), Eligible: e.Eligible, Reason: e.Reason})
 	return nil
 }
 
@@ -313,7 +313,7 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := historyJSON{USCC: h.Inst.USCC, Name: h.Inst.Name, Downgrades: []changeJSON{}}
 	for _, hm := range h.Months {
-		out.Months = append(out.Months, monthJSON{Date: grade.FormatDate(hm.Date), Grade: hm.Grade, Clauses: nonNil(hm.IDs)})
+		out.Months = append(out.Months, monthJSON{Date: transform.FormatDate(hm.Date), Grade: hm.Grade, Clauses: nonNil(hm.IDs)})
 	}
 	for _, d := range h.Downgrades {
 		out.Downgrades = append(out.Downgrades, change(d))
@@ -340,7 +340,7 @@ func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := gradesJSON{Date: grade.FormatDate(day), Unit: unit.Code, Counts: map[string]int{}, Grades: []gradeJSON{}}
+	out := gradesJSON{Date: transform.FormatDate(day), Unit: unit.Code, Counts: map[string]int{}, Grades: []gradeJSON{}}
 	if unit.Code == report.CityCode {
 		out.Unit = scopeOf(r.Context()).Code()
 	}

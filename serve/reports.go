@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // reportKinds are the downloads, by the path segment that names them:
@@ -66,7 +66,7 @@ func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rf := rangeOf(m)
-	dateQuery := url.Values{"date": {grade.FormatDate(day)}}.Encode()
+	dateQuery := url.Values{"date": {transform.FormatDate(day)}}.Encode()
 	var rows []downloadRow
 	_, recorded := s.src.(noticeSource)
 	for _, u := range scopeOf(r.Context()).Units() {
@@ -149,7 +149,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if doc, err = report.BuildSummary(ctx, s.src, u, day, filed); err != nil {
 			return err
 		}
-		name = u.Name + "附件2汇总表-" + grade.FormatDate(day)
+		name = u.Name + "附件2汇总表-" + transform.FormatDate(day)
 	case "public":
 		day, err := s.dateParam(r)
 		if err != nil {
@@ -161,7 +161,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		}
 		l.Contact = s.contact
 		doc = l
-		name = u.Name + "信用等级公示名单-" + grade.FormatDate(day)
+		name = u.Name + "信用等级公示名单-" + transform.FormatDate(day)
 	case "typical":
 		day, err := s.dateParam(r)
 		if err != nil {
@@ -170,7 +170,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if doc, err = report.BuildTypical(ctx, s.src, u, day.Year(), day); err != nil {
 			return err
 		}
-		name = u.Name + "诚信机构典型名单-" + grade.FormatDate(day)
+		name = u.Name + "诚信机构典型名单-" + transform.FormatDate(day)
 	case "adjustments":
 		day, err := s.dateParam(r)
 		if err != nil {
@@ -183,7 +183,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if doc, err = ns.Adjustments(ctx, u, day); err != nil {
 			return err
 		}
-		name = u.Name + "动态调整情况-" + grade.FormatDate(day)
+		name = u.Name + "动态调整情况-" + transform.FormatDate(day)
 	case "commitments":
 		day, err := s.dateParam(r)
 		if err != nil {
@@ -201,7 +201,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 				doc = c
 			}
 		}
-		name = u.Name + "附件1诚信承诺书-" + grade.FormatDate(day)
+		name = u.Name + "附件1诚信承诺书-" + transform.FormatDate(day)
 	default:
 		return errNotFound
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -36,7 +37,7 @@ func TestRevokedInstitutionsStayListed(t *testing.T) {
 	r := grade.DefaultRules()
 	day := func(d string) time.Time {
 		t.Helper()
-		v, err := grade.ParseDate(d)
+		v, err := transform.ParseISODate(d)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // The JSON the API answers. It is its own set of types, not the report
@@ -162,7 +163,7 @@ func clauses(cs []report.ClauseRef, explain bool) []clauseJSON {
 		if explain {
 			j.Rule, j.Reading = def.Rule, def.Reading
 			for _, e := range c.Evidence {
-				j.Evidence = append(j.Evidence, evidenceJSON{Kind: e.Kind, ID: e.ID, Date: grade.FormatDate(e.Date), Detail: e.Detail})
+				j.Evidence = append(j.Evidence, evidenceJSON{Kind: e.Kind, ID: e.ID, Date: transform.FormatDate(e.Date), Detail: e.Detail})
 			}
 		}
 		out = append(out, j)
@@ -173,21 +174,21 @@ func clauses(cs []report.ClauseRef, explain bool) []clauseJSON {
 func detail(g report.InstitutionGrade, day time.Time) detailJSON {
 	e := report.EligibilityOf(g)
 	d := detailJSON{
-		institutionJSON: brief(g), Date: grade.FormatDate(day),
-		ValidFrom: grade.FormatDate(g.ValidFrom), ValidUntil: grade.FormatDate(g.ValidUntil),
+		institutionJSON: brief(g), Date: transform.FormatDate(day),
+		ValidFrom: transform.FormatDate(g.ValidFrom), ValidUntil: transform.FormatDate(g.ValidUntil),
 		Exemplary: g.Exemplary, ExemplaryReason: g.ExemplaryReason,
 		Clauses: clauses(g.Clauses, false), Records: []recordJSON{},
 		Eligibility: eligibilityJSON{Eligible: e.Eligible, Reason: e.Reason},
 	}
 	for _, r := range g.Records {
-		d.Records = append(d.Records, recordJSON{ID: r.ID, Kind: r.Kind, Severity: r.Severity, Date: grade.FormatDate(r.Date),
+		d.Records = append(d.Records, recordJSON{ID: r.ID, Kind: r.Kind, Severity: r.Severity, Date: transform.FormatDate(r.Date),
 			Measure: r.Measure, Authority: r.Authority, Description: r.Description})
 	}
 	return d
 }
 
 func change(c report.Change) changeJSON {
-	return changeJSON{Date: grade.FormatDate(c.Day), USCC: c.USCC, Name: c.Name, CountyCode: c.CountyCode,
+	return changeJSON{Date: transform.FormatDate(c.Day), USCC: c.USCC, Name: c.Name, CountyCode: c.CountyCode,
 		From: c.From, To: c.To, Clauses: clauses(c.Clauses, true)}
 }
 
@@ -195,7 +196,7 @@ func trend(t *report.Trend) trendJSON {
 	out := trendJSON{Unit: t.Unit.Code, Name: t.Unit.Name, Periods: []periodJSON{}, Transitions: []stepJSON{},
 		Downgrades: []changeJSON{}, Clauses: []clauseCountJSON{}}
 	for _, p := range t.Periods {
-		pj := periodJSON{End: grade.FormatDate(p.End), Counts: map[string]int{}, Total: p.Dist.Total(),
+		pj := periodJSON{End: transform.FormatDate(p.End), Counts: map[string]int{}, Total: p.Dist.Total(),
 			CDShare: p.Dist.CDShare(), CityCDShare: p.City.CDShare()}
 		for r, g := range grade.Grades {
 			pj.Counts[g] = p.Dist[r]
@@ -203,7 +204,7 @@ func trend(t *report.Trend) trendJSON {
 		out.Periods = append(out.Periods, pj)
 	}
 	for _, st := range t.Steps {
-		sj := stepJSON{From: grade.FormatDate(st.From), To: grade.FormatDate(st.To), Moves: map[string]int{}, Entered: st.Entered, Left: st.Left}
+		sj := stepJSON{From: transform.FormatDate(st.From), To: transform.FormatDate(st.To), Moves: map[string]int{}, Entered: st.Entered, Left: st.Left}
 		for a, ga := range grade.Grades {
 			for b, gb := range grade.Grades {
 				if n := st.Moves[a][b]; n > 0 {

@@ -252,61 +252,70 @@ func checksum(b []byte) string {
 	return strconv.FormatUint(h, 16)
 }
 
-// Split cuts SQL text into statements at semicolons outside quotes and
-// comments, dropping comments-only and empty pieces.
-func Split(text string) []string {
+// Split cuts SQL text into statements at semicolons outside quotes,
+// backquotes and comments (--, #, /* */), as clickhouse-client does with
+// --multiquery; a backslash or a doubled quote escapes a quote. Pieces
+// holding only comments, and empty ones, are dropped. Migrations and the
+// sql command's scripts are both cut here.
+func Split(script string) []string {
 	var out []string
-	var cur strings.Builder
-	flush := func() {
-		s := strings.TrimSpace(cur.String())
-		if s != "" && !onlyComments(s) {
+	start := 0
+	emit := func(end int) {
+		if s := strings.TrimSpace(script[start:end]); s != "" && !onlyComments(s) {
 			out = append(out, s)
 		}
-		cur.Reset()
 	}
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case c == '-' && i+1 < len(text) && text[i+1] == '-':
-			j := strings.IndexByte(text[i:], '\n')
-			if j < 0 {
-				j = len(text) - i
-			}
-			cur.WriteString(text[i : i+j])
-			i += j - 1
-		case c == '/' && i+1 < len(text) && text[i+1] == '*':
-			j := strings.Index(text[i+2:], "*/")
-			end := len(text)
-			if j >= 0 {
-				end = i + 2 + j + 2
-			}
-			cur.WriteString(text[i:end])
-			i = end - 1
+	for i := 0; i < len(script); i++ {
+		switch c := script[i]; {
 		case c == '\'' || c == '"' || c == '`':
-			j := i + 1
-			for j < len(text) && text[j] != c {
-				if text[j] == '\\' {
-					j++
-				}
-				j++
+			i = skipQuoted(script, i)
+		case c == '-' && strings.HasPrefix(script[i:], "--"), c == '#':
+			if j := strings.IndexByte(script[i:], '\n'); j >= 0 {
+				i += j
+			} else {
+				i = len(script)
 			}
-			end := min(j+1, len(text))
-			cur.WriteString(text[i:end])
-			i = end - 1
+		case c == '/' && strings.HasPrefix(script[i:], "/*"):
+			if j := strings.Index(script[i+2:], "*/"); j >= 0 {
+				i += j + 3
+			} else {
+				i = len(script)
+			}
 		case c == ';':
-			flush()
-		default:
-			cur.WriteByte(c)
+			emit(i)
+			start = i + 1
 		}
 	}
-	flush()
+	if start < len(script) {
+		emit(len(script))
+	}
 	return out
 }
 
+// skipQuoted returns the index of the quote closing the one at i; a
+// backslash or a doubled quote escapes it.
+func skipQuoted(s string, i int) int {
+	q := s[i]
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case q:
+			if j+1 < len(s) && s[j+1] == q {
+				j++
+				continue
+			}
+			return j
+		}
+	}
+	return len(s)
+}
+
+// onlyComments reports whether a statement holds nothing but comments.
 func onlyComments(s string) bool {
 	for _, line := range strings.Split(s, "\n") {
 		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "--") {
+		if line != "" && !strings.HasPrefix(line, "--") && !strings.HasPrefix(line, "#") && !(strings.HasPrefix(line, "/*") && strings.HasSuffix(line, "*/")) {
 			return false
 		}
 	}

@@ -16,6 +16,11 @@ func TestSplit(t *testing.T) {
 		{"-- only a comment;\nSELECT 'a;b'; SELECT `x;y`", []string{"-- only a comment;\nSELECT 'a;b'", "SELECT `x;y`"}},
 		{"SELECT 'it\\'s;' /* ; */; ;", []string{"SELECT 'it\\'s;' /* ; */"}},
 		{"-- nothing\n", nil},
+		{"SELECT 'a;b'; SELECT \"c;d\", `e;f`", []string{"SELECT 'a;b'", "SELECT \"c;d\", `e;f`"}},
+		{"SELECT 'it''s;'; -- a comment; here\nSELECT 2", []string{"SELECT 'it''s;'", "-- a comment; here\nSELECT 2"}},
+		{"/* one; */ SELECT 1;;  ; -- only a comment;", []string{"/* one; */ SELECT 1"}},
+		{"SELECT 'a\\';b'", []string{"SELECT 'a\\';b'"}},
+		{"SELECT 1 # a comment; here\n; # only this;", []string{"SELECT 1 # a comment; here"}},
 	}
 	for _, tt := range tests {
 		if got := Split(tt.in); !reflect.DeepEqual(got, tt.want) {

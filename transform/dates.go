@@ -104,9 +104,23 @@ func isoDate(s string) bool {
 }
 
 // FormatDate writes the one spelling used in the store and in reports, which
-// ParseDate reads back unchanged.
+// ParseDate and ParseISODate read back unchanged; the zero time is "".
 func FormatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
 	return t.Format(time.DateOnly)
+}
+
+// ParseISODate reads a date a person typed, strictly YYYY-MM-DD: unlike
+// ParseDate, which reads the many spellings of imported files, a flag
+// with another spelling is a mistake to report, not to guess at.
+func ParseISODate(s string) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w %q: want YYYY-MM-DD, e.g. 2026-07-31", ErrDate, s)
+	}
+	return d, nil
 }
 
 var excelSerial = regexp.MustCompile(`^\d+(\.\d+)?$`)

@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // opsConfig is the part of creditsync.toml that drives unattended work:
@@ -40,7 +42,7 @@ type notifyConfig struct {
 
 func defaultOpsConfig() opsConfig {
 	return opsConfig{Schedule: scheduleConfig{
-		Timezone:     "Asia/Shanghai",
+		Timezone:     zone.Name,
 		Sync:         "0 1 * * *",
 		Nightly:      "30 2 * * *",
 		CountyReport: "0 7 * * 1",

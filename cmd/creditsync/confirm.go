@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func (a *app) confirmCmd() *cobra.Command {
@@ -44,7 +45,7 @@ changes nothing; the nightly job runs it.`,
 			}
 			fmt.Fprintf(a.stdout, "%d grade%s confirmed\n", len(done), plural(len(done)))
 			if len(done) > 0 {
-				fmt.Fprintf(a.stdout, "valid %s to %s\n", grade.FormatDate(done[0].ValidFrom), grade.FormatDate(done[0].ValidUntil))
+				fmt.Fprintf(a.stdout, "valid %s to %s\n", transform.FormatDate(done[0].ValidFrom), transform.FormatDate(done[0].ValidUntil))
 			}
 			return nil
 		},

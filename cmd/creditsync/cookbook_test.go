@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/chhttp"
-	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/embedded"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // cookbookDir holds the analysts' cookbook the README points to.
@@ -210,7 +210,7 @@ func cookbookOverTheEndpoint(t *testing.T, s store.Store, files []string, params
 	for _, c := range transform.XuchangCounties() {
 		codes = append(codes, c.Code)
 	}
-	h, err := chhttp.New(context.Background(), chhttp.Options{Store: s, Counties: codes, TimeZone: grade.TimeZone, MaxExecutionTime: time.Minute,
+	h, err := chhttp.New(context.Background(), chhttp.Options{Store: s, Counties: codes, TimeZone: zone.Name, MaxExecutionTime: time.Minute,
 		Auth: func(tok string) (string, string, bool) {
 			switch tok {
 			case city:

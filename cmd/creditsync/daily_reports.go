@@ -13,11 +13,12 @@ import (
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // reportsDir is where scheduled runs write the reports of a day.
 func (a *app) reportsDir(day time.Time) string {
-	return filepath.Join(a.dataDir, "reports", grade.FormatDate(day))
+	return filepath.Join(a.dataDir, "reports", transform.FormatDate(day))
 }
 
 // reportFile is one report a job writes.

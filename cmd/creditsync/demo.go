@@ -15,7 +15,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/sample"
@@ -117,11 +117,11 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 		k, v, _ := strings.Cut(kv, "=")
 		os.Setenv(k, v)
 	}
-	syncCfg, err := srcsync.ParseConfig(fx.SourcesTOML())
+	syncCfg, err := listsync.ParseConfig(fx.SourcesTOML())
 	if err != nil {
 		return err
 	}
-	results, err := srcsync.Run(ctx, s, syncCfg, srcsync.Options{Logger: a.log})
+	results, err := listsync.Run(ctx, s, syncCfg, listsync.Options{Logger: a.log})
 	printSyncResults(a, results)
 	if err != nil {
 		return fmt.Errorf("demo sync: %w", err)
@@ -135,7 +135,7 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 		return err
 	}
 
-	a.section("4. Nightly run at today's date, " + grade.FormatDate(today))
+	a.section("4. Nightly run at today's date, " + transform.FormatDate(today))
 	if err := a.demoFreshViolation(ctx, s, dir, county, today); err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func entryGrades(entries []grade.Entry) []string {
 func publicityEnd(entries []grade.Entry) string {
 	for _, e := range entries {
 		if !e.PublicityEndsOn.IsZero() {
-			return grade.FormatDate(e.PublicityEndsOn)
+			return transform.FormatDate(e.PublicityEndsOn)
 		}
 	}
 	return "-"

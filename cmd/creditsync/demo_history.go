@@ -11,6 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // demoHistory records the annual evaluations from demoFirstYear to the
@@ -92,7 +93,7 @@ func (a *app) demoHistory(ctx context.Context, s store.Store, rules *grade.Rules
 			objected = "1 objection reviewed"
 		}
 		fmt.Fprintf(a.stdout, "%d: %d graded as of %s (%s), publicized %s–%s; %d confirmed (%d lower than publicized), %s; then %d lowered by the nightly regrade, %d raised on application\n",
-			y, len(entries), grade.FormatDate(asOf), distribution(entryGrades(entries)), grade.FormatDate(asOf), grade.FormatDate(asOf.AddDate(0, 0, days-1)),
+			y, len(entries), transform.FormatDate(asOf), distribution(entryGrades(entries)), transform.FormatDate(asOf), transform.FormatDate(asOf.AddDate(0, 0, days-1)),
 			len(confirmed), lowerAtConfirm, objected, lowered, raised)
 	}
 	return nil
@@ -150,10 +151,10 @@ func (a *app) demoFreshViolation(ctx context.Context, s store.Store, dir string,
 	path := filepath.Join(dir, "inspections_new.csv")
 	rows := "record_id,uscc,kind,severity,handled_on,authority,measure,description\n" +
 		fmt.Sprintf("DEMO-%s-001,%s,violation,serious,%s,%s,行政处罚,以招聘为名收取求职者押金\n",
-			yesterday.Format("20060102"), uscc, grade.FormatDate(yesterday), county.Bureau())
+			yesterday.Format("20060102"), uscc, transform.FormatDate(yesterday), county.Bureau())
 	if err := os.WriteFile(path, []byte(rows), 0o644); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	fmt.Fprintf(a.stdout, "A serious violation of %s %s, handled %s, arrives in an inspection file:\n", uscc, name, grade.FormatDate(yesterday))
+	fmt.Fprintf(a.stdout, "A serious violation of %s %s, handled %s, arrives in an inspection file:\n", uscc, name, transform.FormatDate(yesterday))
 	return a.demoImport(ctx, s, "inspections", path)
 }

@@ -37,9 +37,9 @@ Without a recorded grade eligibility cannot be shown and the answer is
 				return err
 			}
 			if e.Eligible {
-				fmt.Fprintf(a.stdout, "eligible on %s — %s\n", grade.FormatDate(e.Day), e.Reason)
+				fmt.Fprintf(a.stdout, "eligible on %s — %s\n", transform.FormatDate(e.Day), e.Reason)
 			} else {
-				fmt.Fprintf(a.stdout, "not eligible on %s — %s\n", grade.FormatDate(e.Day), e.Reason)
+				fmt.Fprintf(a.stdout, "not eligible on %s — %s\n", transform.FormatDate(e.Day), e.Reason)
 			}
 			return nil
 		},

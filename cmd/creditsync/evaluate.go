@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func (a *app) evaluateCmd() *cobra.Command {
@@ -62,10 +63,10 @@ nightly regrade (downgrades) and upgrade applications.`,
 				parts[i] = fmt.Sprintf("%s %d", g, count[g])
 			}
 			fmt.Fprintf(a.stdout, "evaluation %d recorded as run %s: %d institutions graded at %s (%s)\n",
-				year, run.ID, len(entries), grade.FormatDate(run.AsOf), strings.Join(parts, ", "))
+				year, run.ID, len(entries), transform.FormatDate(run.AsOf), strings.Join(parts, ", "))
 			if len(entries) > 0 {
 				fmt.Fprintf(a.stdout, "publicized %s until %s; objections: creditsync objection file USCC --note TEXT\n",
-					grade.FormatDate(from), grade.FormatDate(entries[0].PublicityEndsOn))
+					transform.FormatDate(from), transform.FormatDate(entries[0].PublicityEndsOn))
 			}
 			return nil
 		},

@@ -84,7 +84,7 @@ licence cancelled) is reported with the reason.`,
 
 func printExplanation(w io.Writer, r grade.Result, asOf time.Time) {
 	fmt.Fprintf(w, "%s %s (county %s)\n", r.USCC, r.Name, r.CountyCode)
-	fmt.Fprintf(w, "grade %s at %s\n", r.Grade, grade.FormatDate(asOf))
+	fmt.Fprintf(w, "grade %s at %s\n", r.Grade, transform.FormatDate(asOf))
 	if len(r.Clauses) == 0 {
 		fmt.Fprintf(w, "\nA: %s\n", grade.AText)
 		return
@@ -93,7 +93,7 @@ func printExplanation(w io.Writer, r grade.Result, asOf time.Time) {
 		def, _ := grade.LookupClause(c.ID)
 		fmt.Fprintf(w, "\n%s (%s) %s\n    holds when: %s\n", c.ID, c.Grade, c.Text, def.Rule)
 		for _, e := range c.Evidence {
-			date := grade.FormatDate(e.Date)
+			date := transform.FormatDate(e.Date)
 			if date == "" {
 				date = "—"
 			}

@@ -46,21 +46,3 @@ func TestTakeParams(t *testing.T) {
 		t.Error("--param_a without a value accepted")
 	}
 }
-
-func TestSplitStatements(t *testing.T) {
-	tests := []struct {
-		script string
-		want   []string
-	}{
-		{"SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}},
-		{"SELECT 'a;b'; SELECT \"c;d\", `e;f`", []string{"SELECT 'a;b'", "SELECT \"c;d\", `e;f`"}},
-		{"SELECT 'it''s;'; -- a comment; here\nSELECT 2", []string{"SELECT 'it''s;'", "-- a comment; here\nSELECT 2"}},
-		{"/* one; */ SELECT 1;;  ; -- only a comment;", []string{"/* one; */ SELECT 1"}},
-		{"SELECT 'a\\';b'", []string{"SELECT 'a\\';b'"}},
-	}
-	for _, tt := range tests {
-		if got := splitStatements(tt.script); !slices.Equal(got, tt.want) {
-			t.Errorf("splitStatements(%q) = %q, want %q", tt.script, got, tt.want)
-		}
-	}
-}

@@ -14,6 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/schema"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // gradeFlags are the options every grading command shares.
@@ -40,7 +41,7 @@ func dayOrToday(name, v string) (time.Time, error) {
 	if v == "" {
 		return grade.Today(time.Now()), nil
 	}
-	d, err := grade.ParseDate(v)
+	d, err := transform.ParseISODate(v)
 	if err != nil {
 		return time.Time{}, usageError{fmt.Errorf("--%s: %w", name, err)}
 	}
@@ -147,7 +148,7 @@ func writeGrades(w io.Writer, res []grade.Result, asOf time.Time, format string)
 			if err := enc.Encode(struct {
 				AsOf string `json:"as_of"`
 				grade.Result
-			}{grade.FormatDate(asOf), r}); err != nil {
+			}{transform.FormatDate(asOf), r}); err != nil {
 				return err
 			}
 		}
@@ -176,7 +177,7 @@ func writeGrades(w io.Writer, res []grade.Result, asOf time.Time, format string)
 	for i, g := range grade.Grades {
 		parts[i] = fmt.Sprintf("%s %d", g, count[g])
 	}
-	fmt.Fprintf(w, "(%d institution%s graded at %s: %s)\n", len(res), plural(len(res)), grade.FormatDate(asOf), strings.Join(parts, ", "))
+	fmt.Fprintf(w, "(%d institution%s graded at %s: %s)\n", len(res), plural(len(res)), transform.FormatDate(asOf), strings.Join(parts, ", "))
 	return nil
 }
 
@@ -187,7 +188,7 @@ func evidenceSummary(r grade.Result) string {
 	for i, c := range r.Clauses {
 		items := make([]string, len(c.Evidence))
 		for j, e := range c.Evidence {
-			items[j] = strings.TrimSpace(e.Kind + " " + e.ID + " " + grade.FormatDate(e.Date))
+			items[j] = strings.TrimSpace(e.Kind + " " + e.ID + " " + transform.FormatDate(e.Date))
 		}
 		clauses[i] = c.ID + ": " + strings.Join(items, ", ")
 	}

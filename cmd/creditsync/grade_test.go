@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sample"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // TestGradeAndExplain loads the demo sample and checks the grade command's
@@ -143,7 +144,7 @@ func TestGradeUsage(t *testing.T) {
 
 func day(t *testing.T, s string) time.Time {
 	t.Helper()
-	d, err := grade.ParseDate(s)
+	d, err := transform.ParseISODate(s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func (a *app) gradesCmd() *cobra.Command {
@@ -151,7 +152,7 @@ func writeGradesOn(w io.Writer, states []grade.State, day time.Time, format stri
 		return err
 	}
 	if format == "table" {
-		fmt.Fprintf(w, "(%d institution%s with a grade in force on %s, %d with a grade publicized or under objection)\n", inForce, plural(inForce), grade.FormatDate(day), pending)
+		fmt.Fprintf(w, "(%d institution%s with a grade in force on %s, %d with a grade publicized or under objection)\n", inForce, plural(inForce), transform.FormatDate(day), pending)
 	}
 	return nil
 }
@@ -162,7 +163,7 @@ func writeGradesXLSX(w io.Writer, states []grade.State, day time.Time) error {
 	header := []string{"uscc", "name", "county_code", "grade", "clauses", "status", "valid_from", "valid_until", "run_kind"}
 	var rows [][]string
 	add := func(e grade.Entry) {
-		from, until := grade.FormatDate(e.ValidFrom), grade.FormatDate(e.ValidUntil)
+		from, until := transform.FormatDate(e.ValidFrom), transform.FormatDate(e.ValidUntil)
 		if e.PendingOn(day) != "" {
 			from, until = "", ""
 		}
@@ -176,7 +177,7 @@ func writeGradesXLSX(w io.Writer, states []grade.State, day time.Time) error {
 			add(*st.Pending)
 		}
 	}
-	return report.WriteRowsXLSX(w, "等级 "+grade.FormatDate(day), header, rows, 0)
+	return report.WriteRowsXLSX(w, "等级 "+transform.FormatDate(day), header, rows, 0)
 }
 
 // Changes between two days, as grades --compare names them.
@@ -256,7 +257,7 @@ func writeGradesCompared(w io.Writer, now, then []grade.Entry, day, other time.T
 	}
 	if format == "table" {
 		fmt.Fprintf(w, "(%d institution%s with a grade on %s or %s; from %s to %s: %d same, %d downgrade%s, %d upgrade%s, %d new, %d gone)\n",
-			len(usccs), plural(len(usccs)), grade.FormatDate(day), grade.FormatDate(other), grade.FormatDate(other), grade.FormatDate(day),
+			len(usccs), plural(len(usccs)), transform.FormatDate(day), transform.FormatDate(other), transform.FormatDate(other), transform.FormatDate(day),
 			counts[changeSame], counts[changeDowngrade], plural(counts[changeDowngrade]), counts[changeUpgrade], plural(counts[changeUpgrade]),
 			counts[changeNew], counts[changeGone])
 	}

@@ -94,14 +94,14 @@ func printHistory(w io.Writer, es []grade.Entry) error {
 		return err
 	}
 	for _, e := range es {
-		fmt.Fprintf(w, "\n%s %s → %s (%s, %s)\n", grade.FormatDate(e.AsOf), e.RunKind, e.Grade, e.Status, e.RunID)
+		fmt.Fprintf(w, "\n%s %s → %s (%s, %s)\n", transform.FormatDate(e.AsOf), e.RunKind, e.Grade, e.Status, e.RunID)
 		if len(e.Clauses) == 0 {
 			fmt.Fprintf(w, "  A: %s\n", grade.AText)
 		}
 		for _, c := range e.Clauses {
 			fmt.Fprintf(w, "  %s (%s) %s\n", c.ID, c.Grade, c.Text)
 			for _, ev := range c.Evidence {
-				date := grade.FormatDate(ev.Date)
+				date := transform.FormatDate(ev.Date)
 				if date == "" {
 					date = "—"
 				}

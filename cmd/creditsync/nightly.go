@@ -11,15 +11,16 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // nightlyDeps are what the nightly pipeline reads besides the store. The
 // demo supplies its own sync configuration (the fixture servers).
 type nightlyDeps struct {
-	sync    *srcsync.Config // nil: read CREDITSYNC_CONFIG / creditsync.toml
+	sync    *listsync.Config // nil: read CREDITSYNC_CONFIG / creditsync.toml
 	rules   *grade.Rules
 	now     func() time.Time
 	reports string // directory for the day's reports; "" = DATA/reports
@@ -71,7 +72,7 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 			return out, err
 		}},
 		{Name: "match", Required: false, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			items, err := srcsync.Review(ctx, s, "")
+			items, err := listsync.Review(ctx, s, "")
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
@@ -127,12 +128,12 @@ func countOf(n int, what string) string {
 
 // nightlySyncConfig returns the sources to sync. A missing default
 // creditsync.toml means none are configured; a named one must exist.
-func (a *app) nightlySyncConfig(d nightlyDeps) (srcsync.Config, bool, error) {
+func (a *app) nightlySyncConfig(d nightlyDeps) (listsync.Config, bool, error) {
 	if d.sync != nil {
 		return *d.sync, len(d.sync.Sources) > 0, nil
 	}
 	path, explicit := a.configPath()
-	cfg, err := srcsync.LoadConfig(path)
+	cfg, err := listsync.LoadConfig(path)
 	if err != nil {
 		if !explicit && errors.Is(err, fs.ErrNotExist) {
 			return cfg, false, nil
@@ -150,8 +151,8 @@ func (a *app) nightlySyncConfig(d nightlyDeps) (srcsync.Config, bool, error) {
 // on, grading on the last good data, and ends degraded, or failed when the
 // source is required). The step fails — and grading does not run — when a
 // source is staler than its allowed maximum.
-func syncAll(ctx context.Context, a *app, s store.Store, cfg srcsync.Config, now time.Time) (jobs.Outcome, []string, error) {
-	results, syncErr := srcsync.Run(ctx, s, cfg, srcsync.Options{Logger: a.log, Now: func() time.Time { return now }})
+func syncAll(ctx context.Context, a *app, s store.Store, cfg listsync.Config, now time.Time) (jobs.Outcome, []string, error) {
+	results, syncErr := listsync.Run(ctx, s, cfg, listsync.Options{Logger: a.log, Now: func() time.Time { return now }})
 	out := jobs.Outcome{Counts: map[string]int64{}, Detail: results}
 	var lines []string
 	for _, r := range results {
@@ -172,7 +173,7 @@ func syncAll(ctx context.Context, a *app, s store.Store, cfg srcsync.Config, now
 	if errors.Is(syncErr, context.Canceled) {
 		return out, nil, syncErr
 	}
-	statuses, err := srcsync.Sources(ctx, s, cfg, now)
+	statuses, err := listsync.Sources(ctx, s, cfg, now)
 	if err != nil {
 		return out, nil, err
 	}
@@ -243,7 +244,7 @@ func regradeOutcome(res grade.RegradeResult, stale []string, today time.Time) jo
 		Detail: res,
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "graded at %s: %d lowered, %d may apply for an upgrade, %d unchanged\n", grade.FormatDate(today), len(res.Downgrades), len(res.Eligible), res.Unchanged)
+	fmt.Fprintf(&b, "graded at %s: %d lowered, %d may apply for an upgrade, %d unchanged\n", transform.FormatDate(today), len(res.Downgrades), len(res.Eligible), res.Unchanged)
 	if len(stale) > 0 {
 		fmt.Fprintf(&b, "stale sources (their last good data was used): %s\n", strings.Join(stale, "; "))
 	}

@@ -98,7 +98,7 @@ confirmed from --on for one year.`,
 				return err
 			}
 			fmt.Fprintf(a.stdout, "%s %s: review recorded (run %s); grade %s confirmed %s to %s\n",
-				e.USCC, e.Name, e.RunID, e.Grade, grade.FormatDate(e.ValidFrom), grade.FormatDate(e.ValidUntil))
+				e.USCC, e.Name, e.RunID, e.Grade, transform.FormatDate(e.ValidFrom), transform.FormatDate(e.ValidUntil))
 			return nil
 		},
 	}

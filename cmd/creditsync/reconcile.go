@@ -53,7 +53,7 @@ submissions with the grades of that date, --county one county (or 411000).`,
 			}
 			var day time.Time
 			if date != "" {
-				d, err := grade.ParseDate(date)
+				d, err := transform.ParseISODate(date)
 				if err != nil {
 					return usageError{fmt.Errorf("--date: %w", err)}
 				}
@@ -143,7 +143,7 @@ func reconcile(ctx context.Context, w io.Writer, s store.Store, rules *grade.Rul
 		if computed[d] == nil {
 			res, err := grade.Compute(ctx, s, rules, d)
 			if err != nil {
-				return fmt.Errorf("grade at %s: %w", grade.FormatDate(d), err)
+				return fmt.Errorf("grade at %s: %w", transform.FormatDate(d), err)
 			}
 			computed[d] = map[string]grade.Result{}
 			for _, r := range res {
@@ -212,7 +212,7 @@ var kindNamesZH = map[string]string{
 }
 
 func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]grade.Result, rejected []submissionReject, checks map[string]sheetCheck) {
-	unit, d := group[0].unit, grade.FormatDate(group[0].asOf)
+	unit, d := group[0].unit, transform.FormatDate(group[0].asOf)
 	unitName := transform.CountyName(unit)
 	var differ, unknown, foreign []submittedGrade
 	seen := map[string]bool{}
@@ -275,7 +275,7 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 		for _, c := range r.Clauses {
 			fmt.Fprintf(w, "    %s（%s 级）%s\n", c.ID, c.Grade, c.Text)
 			for _, e := range c.Evidence {
-				date := grade.FormatDate(e.Date)
+				date := transform.FormatDate(e.Date)
 				if date == "" {
 					date = "—"
 				}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func (a *app) regradeCmd() *cobra.Command {
@@ -46,7 +47,7 @@ The run is recorded even when nothing changed. The nightly job runs it.`,
 				return err
 			}
 			fmt.Fprintf(a.stdout, "regrade at %s (run %s): %d lowered, %d eligible to apply for an upgrade, %d unchanged\n",
-				grade.FormatDate(res.Run.AsOf), res.Run.ID, len(res.Downgrades), len(res.Eligible), res.Unchanged)
+				transform.FormatDate(res.Run.AsOf), res.Run.ID, len(res.Downgrades), len(res.Eligible), res.Unchanged)
 			printChanges(a.stdout, "\nLowered:", res.Downgrades)
 			printChanges(a.stdout, "\nEligible to apply for an upgrade:", res.Eligible)
 			printChanges(a.stdout, "\nUpheld (the rules give worse only on records the decision in force already weighed):", res.Upheld)
@@ -64,7 +65,7 @@ func printChanges(w io.Writer, title string, changes []grade.Change) {
 	fmt.Fprintln(w, title)
 	table := [][]string{{"uscc", "name", "county", "from", "since", "to", "clauses"}}
 	for _, c := range changes {
-		table = append(table, []string{c.USCC, c.Name, c.CountyCode, c.From, grade.FormatDate(c.Since), c.To, strings.Join(grade.Result{Clauses: c.Clauses}.ClauseIDs(), " ")})
+		table = append(table, []string{c.USCC, c.Name, c.CountyCode, c.From, transform.FormatDate(c.Since), c.To, strings.Join(grade.Result{Clauses: c.Clauses}.ClauseIDs(), " ")})
 	}
 	printTable(w, table)
 }

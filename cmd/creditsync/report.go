@@ -16,6 +16,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // reportOptions are the flags every report subcommand shares.
@@ -179,7 +180,7 @@ func reportUnitAndDay(unit, date string, now time.Time) (report.Unit, time.Time,
 	if date == "" {
 		return u, grade.Today(now), nil
 	}
-	d, err := grade.ParseDate(date)
+	d, err := transform.ParseISODate(date)
 	if err == nil {
 		err = report.CheckDay(d, grade.Today(now))
 	}
@@ -245,9 +246,9 @@ func (a *app) writeStoreReport(ctx context.Context, o reportOptions, formats []s
 			}
 		}
 		if why == "" {
-			why = "no institution of this unit has a grade in force or publicized on " + grade.FormatDate(day)
+			why = "no institution of this unit has a grade in force or publicized on " + transform.FormatDate(day)
 		}
-		return fmt.Errorf("nothing to report on %s: %s", grade.FormatDate(day), why)
+		return fmt.Errorf("nothing to report on %s: %s", transform.FormatDate(day), why)
 	}
 	if o.output == "-" {
 		a.log.Info(report.SourceNote(kind))

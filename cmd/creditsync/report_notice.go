@@ -10,6 +10,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // reportNoticeCmds are the reports the notice asks counties to send
@@ -136,7 +137,7 @@ listed with its D) or the record is.`,
 // on or before end.
 func adjustmentsFrom(ctx context.Context, s store.Store, from string, end time.Time) (time.Time, error) {
 	if from != "" {
-		d, err := grade.ParseDate(from)
+		d, err := transform.ParseISODate(from)
 		if err != nil {
 			return time.Time{}, usageError{fmt.Errorf("--from: %w", err)}
 		}

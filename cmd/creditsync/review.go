@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/contract"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
 )
 
@@ -45,7 +45,7 @@ institution with a different name, import the record again with its USCC.`,
 				return err
 			}
 			defer s.Close()
-			items, err := srcsync.Review(ctx, s, list)
+			items, err := listsync.Review(ctx, s, list)
 			if err != nil {
 				return err
 			}
@@ -56,7 +56,7 @@ institution with a different name, import the record again with its USCC.`,
 				return nil
 			}
 			// Removals waiting are the other thing a person reviews.
-			waiting, err := srcsync.Removals(ctx, s, "")
+			waiting, err := listsync.Removals(ctx, s, "")
 			if err != nil {
 				return err
 			}
@@ -94,10 +94,10 @@ accept them with --accept SOURCE.`,
 		Args:    exactArgs(0, "no arguments; name the source with --source or --accept"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			var cfg srcsync.Config
+			var cfg listsync.Config
 			if accept != "" {
 				var err error
-				if cfg, err = srcsync.LoadConfig(configFile); err != nil {
+				if cfg, err = listsync.LoadConfig(configFile); err != nil {
 					return err
 				}
 				if _, err := cfg.Enabled([]string{accept}); err != nil {
@@ -120,7 +120,7 @@ accept them with --accept SOURCE.`,
 					return err
 				}
 				defer release()
-				n, err := srcsync.AcceptRemovals(ctx, fenced, cfg, accept, srcsync.Options{Logger: a.log})
+				n, err := listsync.AcceptRemovals(ctx, fenced, cfg, accept, listsync.Options{Logger: a.log})
 				if err != nil {
 					return err
 				}
@@ -131,7 +131,7 @@ accept them with --accept SOURCE.`,
 				fmt.Fprintf(a.stdout, "%s: %d held removal(s) accepted and written\n", accept, n)
 				return nil
 			}
-			waiting, err := srcsync.Removals(ctx, s, source)
+			waiting, err := listsync.Removals(ctx, s, source)
 			if err != nil {
 				return err
 			}
@@ -147,7 +147,7 @@ accept them with --accept SOURCE.`,
 					state = "held: accept with --accept " + rm.Source
 					held[rm.Source]++
 				}
-				table = append(table, []string{rm.Source, rm.List, srcsync.KeyText(rm.RecordKey), rm.USCC, rm.Name, rm.MissedOn.Format(time.DateOnly), state, rm.LastSeen.Local().Format("2006-01-02 15:04")})
+				table = append(table, []string{rm.Source, rm.List, listsync.KeyText(rm.RecordKey), rm.USCC, rm.Name, rm.MissedOn.Format(time.DateOnly), state, rm.LastSeen.Local().Format("2006-01-02 15:04")})
 			}
 			printTable(a.stdout, table)
 			for src, n := range held {
@@ -162,14 +162,14 @@ accept them with --accept SOURCE.`,
 	return cmd
 }
 
-func printReview(a *app, items []srcsync.ReviewItem, format string) error {
+func printReview(a *app, items []listsync.ReviewItem, format string) error {
 	header := []string{"list", "source", "name", "record", "matches", "candidates", "queued"}
-	row := func(it srcsync.ReviewItem) []string {
+	row := func(it listsync.ReviewItem) []string {
 		matches := "none"
 		if len(it.Candidates) > 1 {
 			matches = fmt.Sprintf("%d institutions", len(it.Candidates))
 		}
-		return []string{it.List, it.Source, it.Name, srcsync.KeyText(it.RecordKey), matches,
+		return []string{it.List, it.Source, it.Name, listsync.KeyText(it.RecordKey), matches,
 			strings.Join(it.Candidates, " "), it.QueuedAt.Local().Format("2006-01-02 15:04")}
 	}
 	if format != "table" {

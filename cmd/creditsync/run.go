@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // jobFunc builds the steps of a job on an open store.
@@ -67,7 +67,7 @@ day's reports → print what changed. A failed required step stops the run
 				if args[0] != "nightly" {
 					return usageError{fmt.Errorf("--on replays the nightly job only, not %s", args[0])}
 				}
-				day, err := grade.ParseDate(on)
+				day, err := transform.ParseISODate(on)
 				if err != nil {
 					return usageError{fmt.Errorf("--on: %w", err)}
 				}

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func (a *app) samplePlanCmd() *cobra.Command {
@@ -50,7 +51,7 @@ plan on any machine; publish the seed with the plan.`,
 				return err
 			}
 			if format == "table" {
-				fmt.Fprintf(a.stdout, "sampling plan on %s, seed %d:\n", grade.FormatDate(day), seed)
+				fmt.Fprintf(a.stdout, "sampling plan on %s, seed %d:\n", transform.FormatDate(day), seed)
 				for _, g := range plan {
 					fmt.Fprintf(a.stdout, "  %s: %d of %d (%.4g%%)\n", g.Grade, len(g.Selected), g.Population, g.Percent)
 				}

@@ -23,6 +23,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/serve"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // sharedState is what the daemon lends to the commands it runs.
@@ -269,7 +270,7 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 		return nil, fmt.Errorf("[serve] trusted_proxies: %w", err)
 	}
 	h, err := chhttp.New(ctx, chhttp.Options{
-		Store: s, Counties: counties, TimeZone: grade.TimeZone, Log: a.log, Throttle: throttle, Proxies: proxies,
+		Store: s, Counties: counties, TimeZone: zone.Name, Log: a.log, Throttle: throttle, Proxies: proxies,
 		Audit:          chhttp.StoreAudit(s, a.log.Warn),
 		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime,
 		Auth: func(token string) (string, string, bool) {

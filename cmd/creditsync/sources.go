@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 )
 
 func (a *app) sourcesCmd() *cobra.Command {
@@ -37,7 +37,7 @@ monitoring.`,
 			if err != nil {
 				return err
 			}
-			cfg, err := srcsync.LoadConfig(configFile)
+			cfg, err := listsync.LoadConfig(configFile)
 			if err != nil {
 				return err
 			}
@@ -47,7 +47,7 @@ monitoring.`,
 				return err
 			}
 			defer s.Close()
-			st, err := srcsync.Sources(ctx, s, cfg, time.Now())
+			st, err := listsync.Sources(ctx, s, cfg, time.Now())
 			if err != nil {
 				return err
 			}
@@ -74,7 +74,7 @@ monitoring.`,
 	return cmd
 }
 
-func printSources(a *app, st []srcsync.Status) {
+func printSources(a *app, st []listsync.Status) {
 	table := [][]string{{"source", "list", "kind", "last run", "status", "last success", "age", "stale", "snapshot", "listed", "dropped", "note"}}
 	for _, x := range st {
 		stale := ""
@@ -104,7 +104,7 @@ func printSources(a *app, st []srcsync.Status) {
 		if x.OpenPages > 0 {
 			note = append(note, fmt.Sprintf("resumes after %d page(s), %d records fetched", x.OpenPages, x.OpenRecords))
 		}
-		if x.LastStatus != srcsync.StatusOK && x.LastError != "" {
+		if x.LastStatus != listsync.StatusOK && x.LastError != "" {
 			first, _, _ := strings.Cut(x.LastError, "\n")
 			if len([]rune(first)) > 100 {
 				first = string([]rune(first)[:100]) + "…"
@@ -136,7 +136,7 @@ func timeText(t *time.Time) string {
 
 // writeSources prints the sources as records (csv, json), every field
 // whole, times in UTC.
-func writeSources(a *app, st []srcsync.Status, format string) error {
+func writeSources(a *app, st []listsync.Status, format string) error {
 	rw, err := newRecordWriter(a.stdout, format, "source", "list", "kind", "mode", "disabled", "last_run", "last_status", "last_error",
 		"last_success", "age_seconds", "stale", "max_staleness_seconds", "snapshot_rows", "listed", "removed", "open_snapshot_pages", "pending_removals", "held_removals",
 		"skipped_checks", "last_mislabelled")

@@ -18,9 +18,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/chhttp"
-	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/sqlaccess"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // sqlFlags are the options of the sql command.
@@ -89,7 +90,7 @@ terminal, queries running over a second show their progress there.`,
 			if err != nil {
 				return err
 			}
-			stmts := splitStatements(script)
+			stmts := sql.Split(script)
 			if len(stmts) == 0 {
 				return usageError{errors.New("sql needs a query: as the argument, with --queries-file, or on standard input")}
 			}
@@ -163,7 +164,7 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 	prog := a.startProgress()
 	defer prog.stop()
 	base := store.FormatOptions{
-		Format: format, Params: params, Writable: f.write, TimeZone: grade.TimeZone, Database: s.Database(),
+		Format: format, Params: params, Writable: f.write, TimeZone: zone.Name, Database: s.Database(),
 		MaxResultRows: f.maxRows, MaxResultBytes: f.maxBytes, MaxExecutionTime: f.timeout,
 		Progress: prog.update,
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -167,7 +167,7 @@ func (a *app) printSourceStatus(ctx context.Context, s store.Store, w sectionWri
 		}
 		return nil
 	}
-	statuses, err := srcsync.Sources(ctx, s, cfg, time.Now())
+	statuses, err := listsync.Sources(ctx, s, cfg, time.Now())
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -22,7 +22,7 @@ import (
 func syncConfigPath() string { return envOr("CREDITSYNC_CONFIG", "creditsync.toml") }
 
 func (a *app) syncCmd() *cobra.Command {
-	var opt srcsync.Options
+	var opt listsync.Options
 	var configFile, allowFile, replay string
 	var configHelp bool
 	cmd := &cobra.Command{
@@ -62,10 +62,10 @@ Exit status: 0 when every source synced, 3 when records were rejected
 		Args: exactArgs(0, "no arguments; name sources with --source"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if configHelp {
-				fmt.Fprint(a.stdout, srcsync.Reference())
+				fmt.Fprint(a.stdout, listsync.Reference())
 				return nil
 			}
-			cfg, err := srcsync.LoadConfig(configFile)
+			cfg, err := listsync.LoadConfig(configFile)
 			if err != nil {
 				return err
 			}
@@ -102,7 +102,7 @@ Exit status: 0 when every source synced, 3 when records were rejected
 			opt.Logger = a.log
 			var endProgress func()
 			opt.Progress, endProgress = a.syncProgress()
-			results, err := srcsync.Run(ctx, s, cfg, opt)
+			results, err := listsync.Run(ctx, s, cfg, opt)
 			endProgress()
 			printSyncResults(a, results)
 			if err != nil {
@@ -131,13 +131,13 @@ Exit status: 0 when every source synced, 3 when records were rejected
 
 // replay prints what a past run's archived pages hold under today's
 // configuration.
-func (a *app) replay(ctx context.Context, cfg srcsync.Config, runID string) error {
+func (a *app) replay(ctx context.Context, cfg listsync.Config, runID string) error {
 	s, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	res, err := srcsync.Replay(ctx, s, cfg, runID)
+	res, err := listsync.Replay(ctx, s, cfg, runID)
 	if err != nil {
 		return err
 	}
@@ -163,14 +163,14 @@ func (a *app) replay(ctx context.Context, cfg srcsync.Config, runID string) erro
 // syncProgress shows the page being fetched on a terminal, one line per
 // source; elsewhere (cron, pipes) the log says when each source is done.
 // end finishes the last line.
-func (a *app) syncProgress() (progress func(srcsync.Progress), end func()) {
+func (a *app) syncProgress() (progress func(listsync.Progress), end func()) {
 	if !isTerminal(a.stderr) {
-		return func(p srcsync.Progress) {
+		return func(p listsync.Progress) {
 			a.log.Debug("page fetched", "source", p.Source, "page", p.Page, "records", p.Records)
 		}, func() {}
 	}
 	last := ""
-	return func(p srcsync.Progress) {
+	return func(p listsync.Progress) {
 			if last != "" && last != p.Source {
 				fmt.Fprintln(a.stderr)
 			}
@@ -183,7 +183,7 @@ func (a *app) syncProgress() (progress func(srcsync.Progress), end func()) {
 		}
 }
 
-func printSyncResults(a *app, results []srcsync.Result) {
+func printSyncResults(a *app, results []listsync.Result) {
 	if len(results) == 0 {
 		fmt.Fprintln(a.stdout, "no source to sync (all disabled?); see creditsync sources")
 		return
@@ -258,8 +258,8 @@ func failure(err error) string {
 		{fetch.ErrLayout, "layout changed"},
 		{fetch.ErrIncomplete, "listing broke off"},
 		{fetch.ErrPageCap, "page cap reached"},
-		{srcsync.ErrAssertion, "row-count assertion"},
-		{srcsync.ErrNotProven, "listing not proven complete"},
+		{listsync.ErrAssertion, "row-count assertion"},
+		{listsync.ErrNotProven, "listing not proven complete"},
 		{fetch.ErrMalformed, "malformed answer"},
 		{fetch.ErrTransport, "no answer"},
 		{fetch.ErrStatus, "HTTP errors"},

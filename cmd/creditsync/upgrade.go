@@ -55,12 +55,12 @@ and the refusal is recorded with the reason.`,
 			c := res.Change
 			if res.Granted {
 				fmt.Fprintf(a.stdout, "%s %s: raised from %s to %s, in effect %s to %s (run %s)\n",
-					c.USCC, c.Name, c.From, c.To, grade.FormatDate(res.Entry.ValidFrom), grade.FormatDate(res.Entry.ValidUntil), res.Run.ID)
+					c.USCC, c.Name, c.From, c.To, transform.FormatDate(res.Entry.ValidFrom), transform.FormatDate(res.Entry.ValidUntil), res.Run.ID)
 				return nil
 			}
 			fmt.Fprintf(a.stdout, "%s %s: application refused and recorded (run %s): the rules give %s at %s, not better than %s\n",
-				c.USCC, c.Name, res.Run.ID, c.To, grade.FormatDate(day), c.From)
-			fmt.Fprintf(a.stdout, "see why: creditsync explain %s --as-of %s\n", c.USCC, grade.FormatDate(day))
+				c.USCC, c.Name, res.Run.ID, c.To, transform.FormatDate(day), c.From)
+			fmt.Fprintf(a.stdout, "see why: creditsync explain %s --as-of %s\n", c.USCC, transform.FormatDate(day))
 			return nil
 		},
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Pagination modes.
@@ -605,7 +606,7 @@ func (c *Client) format(f Field, v any) string {
 		if f.Format == "unix_ms" {
 			t = time.UnixMilli(n)
 		}
-		return t.In(beijing).Format(time.DateOnly)
+		return t.In(zone.Shanghai).Format(time.DateOnly)
 	}
 	t, err := time.Parse(f.Format, s)
 	if err != nil {
@@ -613,9 +614,6 @@ func (c *Client) format(f Field, v any) string {
 	}
 	return t.Format(time.DateOnly)
 }
-
-// beijing: the sources publish calendar dates as Beijing midnights.
-var beijing = time.FixedZone("CST", 8*3600)
 
 // lookup follows a dotted path through objects and arrays.
 func lookup(doc any, path string) (any, bool) {

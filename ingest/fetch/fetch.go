@@ -5,7 +5,7 @@
 // never an empty list). Credentials are sent but never shown: every URL,
 // error, log line and body this package hands out is redacted.
 //
-// ingest/api (JSON) and ingest/html (list pages) build on it.
+// ingest/api (JSON) and ingest/htmllist (list pages) build on it.
 package fetch
 
 import (

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Source answers from a script of institutions and their grades.
@@ -102,7 +103,7 @@ func (s *Source) Downgrades(ctx context.Context, from, to time.Time) ([]report.C
 
 // Day parses a YYYY-MM-DD date and panics on a typo in a script.
 func Day(s string) time.Time {
-	d, err := grade.ParseDate(s)
+	d, err := transform.ParseISODate(s)
 	if err != nil {
 		panic(err)
 	}

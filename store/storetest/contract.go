@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/schema"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // RunContract runs the behaviour every store.Store engine must share.
@@ -140,7 +141,7 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 			times := []time.Time{
 				time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC),
 				time.Date(2026, 7, 31, 16, 30, 0, 0, time.UTC), // 00:30 the next day in Shanghai
-				time.Date(2026, 12, 6, 7, 1, 2, 123000000, time.FixedZone("CST", 8*3600)),
+				time.Date(2026, 12, 6, 7, 1, 2, 123000000, zone.Shanghai),
 				time.Date(1969, 12, 31, 23, 59, 58, 500000000, time.UTC),
 			}
 			rows := func(yield func([]any, error) bool) {

@@ -283,9 +283,9 @@ func (r *runner) goBenchmarks() {
 	}{
 		{"./ingest/file", "BenchmarkImportCSV$", "", "import CSV (in-process, 200k rows)", "≥ 200,000 rows/s", 200_000},
 		{"./ingest/api", "BenchmarkFetchJSON$", "", "JSON API fetch from the fixture server", "", 0},
-		{"./ingest/sync", "BenchmarkSyncJSON", "rows=40000", "JSON API sync into the store (40,000 rows)", "≥ 50,000 rows/s", 50_000},
-		{"./ingest/sync", "BenchmarkSyncHTML", "rows=40000", "HTML list sync into the store, end to end (40,000 rows, GBK pages)", "≥ 20,000 rows/s", 20_000},
-		{"./ingest/html", "BenchmarkParseHTML$", "fixture", "HTML list parsing alone (GBK)", "", 0},
+		{"./ingest/listsync", "BenchmarkSyncJSON", "rows=40000", "JSON API sync into the store (40,000 rows)", "≥ 50,000 rows/s", 50_000},
+		{"./ingest/listsync", "BenchmarkSyncHTML", "rows=40000", "HTML list sync into the store, end to end (40,000 rows, GBK pages)", "≥ 20,000 rows/s", 20_000},
+		{"./ingest/htmllist", "BenchmarkParseHTML$", "fixture", "HTML list parsing alone (GBK)", "", 0},
 	} {
 		testBin := filepath.Join(r.work, strings.ReplaceAll(strings.Trim(b.pkg, "./"), "/", "_")+".test")
 		if _, err := os.Stat(testBin); err != nil {

@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 )
 
 // Pages whose bytes are not in the charset their labels say. A wrong
@@ -38,10 +38,10 @@ func TestWrongCharsetChangesNothing(t *testing.T) {
 			e.mustSync()
 			clean := e.state()
 			e.fx.Inject(shapedEndpoint[tt.source], fixture.Fault{Kind: tt.fault})
-			res, err := e.sync(srcsync.Options{}, tt.source)
+			res, err := e.sync(listsync.Options{}, tt.source)
 			r := result(t, res, tt.source)
 			if tt.want != nil {
-				if err == nil || r.Status == srcsync.StatusOK || !errors.Is(err, tt.want) {
+				if err == nil || r.Status == listsync.StatusOK || !errors.Is(err, tt.want) {
 					t.Fatalf("sync: status %s, error %v; want a failure wrapping %v", r.Status, err, tt.want)
 				}
 			} else {

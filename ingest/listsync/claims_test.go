@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 )
 
 // A pager whose claims disagree — with each other, or with pages that
@@ -34,9 +34,9 @@ func TestPagerClaimsMustAgree(t *testing.T) {
 			e.mustSync()
 			clean := e.state()
 			e.fx.Inject(fixture.AbnormalPages, tt.fault)
-			res, err := e.sync(srcsync.Options{}, cityAbnormal)
+			res, err := e.sync(listsync.Options{}, cityAbnormal)
 			r := result(t, res, cityAbnormal)
-			if err == nil || r.Status != srcsync.StatusFailed || !errors.Is(err, fetch.ErrClaims) {
+			if err == nil || r.Status != listsync.StatusFailed || !errors.Is(err, fetch.ErrClaims) {
 				t.Fatalf("sync: status %s, error %v; want failed with ErrClaims", r.Status, err)
 			}
 			for _, w := range tt.want {

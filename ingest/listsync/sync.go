@@ -1,6 +1,6 @@
-// Package sync keeps creditsync's copies of the external credit lists in
+// Package listsync keeps creditsync's copies of the external credit lists in
 // step with their sources, following OpenSanctions' zavod: a source is a
-// small configured fetcher (ingest/api, ingest/html, or a file drop read
+// small configured fetcher (ingest/api, ingest/htmllist, or a file drop read
 // with ingest/file); each sync fetches the list page by page into
 // sync_pending, and only a complete listing that passes its row-count
 // assertions is loaded (through load.Load, like any import). Then:
@@ -24,7 +24,7 @@
 // A failed, partial or malformed fetch changes none of that: the previous
 // state stands, the source is reported stale with its age, and the next
 // sync resumes from the last page stored.
-package sync
+package listsync
 
 import (
 	"context"
@@ -52,6 +52,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Run statuses in sync_runs.
@@ -1196,12 +1197,9 @@ func (r *runner) assert(ctx context.Context) error {
 	return nil
 }
 
-// beijing: snapshot dates are calendar days in China.
-var beijing = time.FixedZone("CST", 8*3600)
-
 // day is the calendar day in China of an instant, as a Date value.
 func day(t time.Time) time.Time {
-	d := t.In(beijing)
+	d := t.In(zone.Shanghai)
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 }
 

@@ -1,4 +1,4 @@
-package sync
+package listsync
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Status is a configured source as the store remembers it.
@@ -211,7 +212,7 @@ func AcceptRemovals(ctx context.Context, s store.Store, cfg Config, source strin
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	if err := r.remove(ctx, "removals of "+src.Name+" accepted by a person on "+now.In(beijing).Format(time.DateOnly), keys, before); err != nil {
+	if err := r.remove(ctx, "removals of "+src.Name+" accepted by a person on "+now.In(zone.Shanghai).Format(time.DateOnly), keys, before); err != nil {
 		return 0, err
 	}
 	r.log.Info("held removals accepted", "records", len(keys))

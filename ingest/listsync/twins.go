@@ -1,4 +1,4 @@
-package sync
+package listsync
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package html_test
+package htmllist_test
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	"github.com/xuchang-hrss/creditsync/ingest/html"
+	"github.com/xuchang-hrss/creditsync/ingest/htmllist"
 )
 
 var quick = fetch.Policy{Timeout: time.Second, Retries: 2, BackoffMin: time.Millisecond, BackoffMax: 2 * time.Millisecond}
@@ -45,29 +45,29 @@ func evalList(t *testing.T) *contract.List {
 	return l
 }
 
-func evaluations(s *fixture.Server) html.Config {
-	return html.Config{
+func evaluations(s *fixture.Server) htmllist.Config {
+	return htmllist.Config{
 		Name: "evaluations", URL: s.URL(fixture.PublicEval), Policy: quick,
 		RowSelector: "table.pjjg-list tbody tr", HeaderSelector: "table.pjjg-list thead th",
 		NextSelector: "a.next", PageCountSelector: ".pagination .page-count", EmptyText: "暂无数据",
 	}
 }
 
-func collect(t *testing.T, cfg html.Config, from string) ([]html.Page, error) {
+func collect(t *testing.T, cfg htmllist.Config, from string) ([]htmllist.Page, error) {
 	t.Helper()
-	c, err := html.New(cfg, evalList(t))
+	c, err := htmllist.New(cfg, evalList(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pages []html.Page
-	err = c.Fetch(context.Background(), from, func(p html.Page) error {
+	var pages []htmllist.Page
+	err = c.Fetch(context.Background(), from, func(p htmllist.Page) error {
 		pages = append(pages, p)
 		return nil
 	})
 	return pages, err
 }
 
-func records(pages []html.Page) [][]string {
+func records(pages []htmllist.Page) [][]string {
 	var out [][]string
 	for _, p := range pages {
 		out = append(out, p.Records...)
@@ -245,29 +245,29 @@ func TestGBKCaptchaPage(t *testing.T) {
 	page, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(`<html><head><meta charset="gbk"></head><body><p>请输入验证码</p><img src="/code.jpg"></body></html>`))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(page) }))
 	defer srv.Close()
-	cfg := html.Config{Name: "x", URL: srv.URL, Policy: quick, RowSelector: "tr", HeaderSelector: "th", NextSelector: "a.next"}
+	cfg := htmllist.Config{Name: "x", URL: srv.URL, Policy: quick, RowSelector: "tr", HeaderSelector: "th", NextSelector: "a.next"}
 	if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrChallenge) {
 		t.Errorf("error %v, want ErrChallenge", err)
 	}
 }
 
 func TestConfigErrors(t *testing.T) {
-	base := html.Config{Name: "x", URL: "http://127.0.0.1/", RowSelector: "tr", HeaderSelector: "th", NextSelector: "a.next"}
-	if _, err := html.New(base, evalList(t)); err != nil {
+	base := htmllist.Config{Name: "x", URL: "http://127.0.0.1/", RowSelector: "tr", HeaderSelector: "th", NextSelector: "a.next"}
+	if _, err := htmllist.New(base, evalList(t)); err != nil {
 		t.Fatal(err)
 	}
-	for name, mutate := range map[string]func(*html.Config){
-		"bad selector":          func(c *html.Config) { c.RowSelector = "tr[" },
-		"no columns":            func(c *html.Config) { c.HeaderSelector = "" },
-		"no way to paginate":    func(c *html.Config) { c.NextSelector = "" },
-		"template without end":  func(c *html.Config) { c.PageTemplate = "http://x/?p={page}" },
-		"template without page": func(c *html.Config) { c.PageTemplate, c.EmptyText = "http://x/", "无" },
-		"unknown cell column":   func(c *html.Config) { c.Cells = map[string]string{"nonsense": "td"} },
-		"required cell missing": func(c *html.Config) { c.Cells = map[string]string{"name": "td"} },
+	for name, mutate := range map[string]func(*htmllist.Config){
+		"bad selector":          func(c *htmllist.Config) { c.RowSelector = "tr[" },
+		"no columns":            func(c *htmllist.Config) { c.HeaderSelector = "" },
+		"no way to paginate":    func(c *htmllist.Config) { c.NextSelector = "" },
+		"template without end":  func(c *htmllist.Config) { c.PageTemplate = "http://x/?p={page}" },
+		"template without page": func(c *htmllist.Config) { c.PageTemplate, c.EmptyText = "http://x/", "无" },
+		"unknown cell column":   func(c *htmllist.Config) { c.Cells = map[string]string{"nonsense": "td"} },
+		"required cell missing": func(c *htmllist.Config) { c.Cells = map[string]string{"name": "td"} },
 	} {
 		c := base
 		mutate(&c)
-		if _, err := html.New(c, evalList(t)); !errors.Is(err, html.ErrConfig) {
+		if _, err := htmllist.New(c, evalList(t)); !errors.Is(err, htmllist.ErrConfig) {
 			t.Errorf("%s: %v, want ErrConfig", name, err)
 		}
 	}
@@ -282,7 +282,7 @@ func TestCollapseSpace(t *testing.T) {
 		"", " ", "许昌市魏都区", "a b c", " a", "a ", "a  b", "a\tb", "a\nb", "a\u3000b", "a\u00a0b", "a \u2028 b",
 		"许昌 人力资源 有限公司", "  许昌\t\t人力  ",
 	} {
-		if got, want := html.CollapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+		if got, want := htmllist.CollapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Errorf("%q: got %q, want %q", s, got, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
@@ -36,7 +36,7 @@ func TestSyncEverySource(t *testing.T) {
 	}
 	for name, w := range want {
 		r := result(t, results, name)
-		if r.Status != srcsync.StatusOK || !r.Complete || r.Rows != w.rows || r.Added != w.rows || r.Rejected != 0 {
+		if r.Status != listsync.StatusOK || !r.Complete || r.Rows != w.rows || r.Added != w.rows || r.Rejected != 0 {
 			t.Errorf("%s: %+v", name, r)
 		}
 		if !slices.Equal(r.Unused, w.unused) {
@@ -173,21 +173,21 @@ func TestFailedSyncChangesNothing(t *testing.T) {
 		status string
 		want   error
 	}{
-		{"500 for good", penalties, fixture.Fault{Kind: fixture.ServerError, Page: 2}, srcsync.StatusPartial, fetch.ErrStatus},
-		{"429 beyond max_retry_after", penalties, fixture.Fault{Kind: fixture.TooManyRequests, RetryAfter: time.Hour}, srcsync.StatusFailed, fetch.ErrStatus},
-		{"slow for good", abnormal, fixture.Fault{Kind: fixture.Slow, Delay: time.Second, Page: 3}, srcsync.StatusPartial, fetch.ErrTransport},
-		{"truncated JSON for good", abnormal, fixture.Fault{Kind: fixture.Truncated, Page: 2}, srcsync.StatusPartial, fetch.ErrMalformed},
-		{"repeated page", penalties, fixture.Fault{Kind: fixture.RepeatPage, Page: 3}, srcsync.StatusPartial, fetch.ErrIncomplete},
-		{"empty page mid-run", penalties, fixture.Fault{Kind: fixture.EmptyPage, Page: 2}, srcsync.StatusPartial, fetch.ErrIncomplete},
-		{"snapshot stops half-way", dishonest, fixture.Fault{Kind: fixture.StopHalfway}, srcsync.StatusFailed, srcsync.ErrAssertion},
-		{"521 challenge", abnormal, fixture.Fault{Kind: fixture.JSChallenge, Page: 2}, srcsync.StatusPartial, fetch.ErrChallenge},
-		{"412 challenge", dishonest, fixture.Fault{Kind: fixture.Precondition412}, srcsync.StatusFailed, fetch.ErrChallenge},
-		{"40001 refusal", dishonest, fixture.Fault{Kind: fixture.Refresh40001, Page: 2}, srcsync.StatusPartial, fetch.ErrChallenge},
-		{"CAPTCHA with 200", evaluations, fixture.Fault{Kind: fixture.Captcha, Page: 1}, srcsync.StatusFailed, fetch.ErrChallenge},
-		{"CAPTCHA on JSON API", penalties, fixture.Fault{Kind: fixture.Captcha, Page: 2}, srcsync.StatusPartial, fetch.ErrChallenge},
-		{"HTML layout changed", evaluations, fixture.Fault{Kind: fixture.LayoutChanged, Page: 2}, srcsync.StatusPartial, fetch.ErrLayout},
-		{"JSON layout changed", penalties, fixture.Fault{Kind: fixture.LayoutChanged}, srcsync.StatusFailed, fetch.ErrLayout},
-		{"truncated HTML", evaluations, fixture.Fault{Kind: fixture.Truncated, Page: 2}, srcsync.StatusPartial, fetch.ErrIncomplete},
+		{"500 for good", penalties, fixture.Fault{Kind: fixture.ServerError, Page: 2}, listsync.StatusPartial, fetch.ErrStatus},
+		{"429 beyond max_retry_after", penalties, fixture.Fault{Kind: fixture.TooManyRequests, RetryAfter: time.Hour}, listsync.StatusFailed, fetch.ErrStatus},
+		{"slow for good", abnormal, fixture.Fault{Kind: fixture.Slow, Delay: time.Second, Page: 3}, listsync.StatusPartial, fetch.ErrTransport},
+		{"truncated JSON for good", abnormal, fixture.Fault{Kind: fixture.Truncated, Page: 2}, listsync.StatusPartial, fetch.ErrMalformed},
+		{"repeated page", penalties, fixture.Fault{Kind: fixture.RepeatPage, Page: 3}, listsync.StatusPartial, fetch.ErrIncomplete},
+		{"empty page mid-run", penalties, fixture.Fault{Kind: fixture.EmptyPage, Page: 2}, listsync.StatusPartial, fetch.ErrIncomplete},
+		{"snapshot stops half-way", dishonest, fixture.Fault{Kind: fixture.StopHalfway}, listsync.StatusFailed, listsync.ErrAssertion},
+		{"521 challenge", abnormal, fixture.Fault{Kind: fixture.JSChallenge, Page: 2}, listsync.StatusPartial, fetch.ErrChallenge},
+		{"412 challenge", dishonest, fixture.Fault{Kind: fixture.Precondition412}, listsync.StatusFailed, fetch.ErrChallenge},
+		{"40001 refusal", dishonest, fixture.Fault{Kind: fixture.Refresh40001, Page: 2}, listsync.StatusPartial, fetch.ErrChallenge},
+		{"CAPTCHA with 200", evaluations, fixture.Fault{Kind: fixture.Captcha, Page: 1}, listsync.StatusFailed, fetch.ErrChallenge},
+		{"CAPTCHA on JSON API", penalties, fixture.Fault{Kind: fixture.Captcha, Page: 2}, listsync.StatusPartial, fetch.ErrChallenge},
+		{"HTML layout changed", evaluations, fixture.Fault{Kind: fixture.LayoutChanged, Page: 2}, listsync.StatusPartial, fetch.ErrLayout},
+		{"JSON layout changed", penalties, fixture.Fault{Kind: fixture.LayoutChanged}, listsync.StatusFailed, fetch.ErrLayout},
+		{"truncated HTML", evaluations, fixture.Fault{Kind: fixture.Truncated, Page: 2}, listsync.StatusPartial, fetch.ErrIncomplete},
 	}
 	// One store for every case, each with its own copy of the sites:
 	// every list already holds the data, so a case's first sync writes
@@ -210,7 +210,7 @@ func TestFailedSyncChangesNothing(t *testing.T) {
 			e.fx.SetRows(list, rows[:len(rows)-1])
 			e.fx.Inject(endpointOf[tt.source], tt.fault)
 
-			res, err := e.sync(srcsync.Options{}, name)
+			res, err := e.sync(listsync.Options{}, name)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error %v, want %v", err, tt.want)
 			}
@@ -218,7 +218,7 @@ func TestFailedSyncChangesNothing(t *testing.T) {
 			if r.Status != tt.status || r.Complete {
 				t.Errorf("status %s complete %v, want %s", r.Status, r.Complete, tt.status)
 			}
-			var se *srcsync.SourceError
+			var se *listsync.SourceError
 			if !errors.As(err, &se) || se.LastSuccess == nil || !strings.Contains(err.Error(), "stands") || !strings.Contains(err.Error(), "hint:") {
 				t.Errorf("error %q: want a SourceError saying the previous data stands, with a hint", err)
 			}
@@ -282,9 +282,9 @@ func TestResumeAfterInterruption(t *testing.T) {
 	e := newEnv(t)
 	// Page 3 of 4 fails for good; pages 1 and 2 are kept.
 	e.fx.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.ServerError, Page: 3})
-	res, err := e.sync(srcsync.Options{}, penalties)
+	res, err := e.sync(listsync.Options{}, penalties)
 	r := result(t, res, penalties)
-	if err == nil || r.Status != srcsync.StatusPartial || r.Pages != 2 {
+	if err == nil || r.Status != listsync.StatusPartial || r.Pages != 2 {
 		t.Fatalf("first run: %+v, %v", r, err)
 	}
 	if n := e.count("SELECT count() FROM penalties", nil); n != 0 {
@@ -303,7 +303,7 @@ func TestResumeAfterInterruption(t *testing.T) {
 	// An interruption (Ctrl-C) after page 2 resumes the same way.
 	e.fx.SetRows("abnormal", e.fx.Rows("abnormal"))
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err = srcsync.Run(ctx, e.s, e.cfg, srcsync.Options{Sources: []string{abnormal}, Progress: func(p srcsync.Progress) {
+	_, err = listsync.Run(ctx, e.s, e.cfg, listsync.Options{Sources: []string{abnormal}, Progress: func(p listsync.Progress) {
 		if p.Page == 2 {
 			cancel()
 		}
@@ -312,7 +312,7 @@ func TestResumeAfterInterruption(t *testing.T) {
 		t.Fatalf("interrupted run: %v", err)
 	}
 	var status string
-	if err := store.QueryRow(context.Background(), e.s, "SELECT status FROM sync_runs FINAL WHERE source = {s:String}", store.Params{"s": abnormal}, &status); err != nil || status != srcsync.StatusPartial {
+	if err := store.QueryRow(context.Background(), e.s, "SELECT status FROM sync_runs FINAL WHERE source = {s:String}", store.Params{"s": abnormal}, &status); err != nil || status != listsync.StatusPartial {
 		t.Errorf("interrupted run recorded as %q (%v)", status, err)
 	}
 	r = result(t, e.mustSync(abnormal), abnormal)
@@ -322,9 +322,9 @@ func TestResumeAfterInterruption(t *testing.T) {
 
 	// --full starts over.
 	e.fx.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.ServerError, Page: 2, Times: 3})
-	e.sync(srcsync.Options{}, penalties)
+	e.sync(listsync.Options{}, penalties)
 	requests = e.fx.Requests(fixture.Penalties)
-	res, err = e.sync(srcsync.Options{Full: true}, penalties)
+	res, err = e.sync(listsync.Options{Full: true}, penalties)
 	if r := result(t, res, penalties); err != nil || r.Resumed != 0 || e.fx.Requests(fixture.Penalties)-requests != 4 {
 		t.Errorf("--full: %+v %v after %d requests", r, err, e.fx.Requests(fixture.Penalties)-requests)
 	}
@@ -335,8 +335,8 @@ func TestShrinkAssertion(t *testing.T) {
 	e := newEnv(t)
 	e.mustSync(dishonest)
 	e.fx.SetRows("dishonest", e.fx.Rows("dishonest")[:2])
-	_, err := e.sync(srcsync.Options{}, dishonest)
-	if !errors.Is(err, srcsync.ErrAssertion) || !strings.Contains(err.Error(), "shrank") {
+	_, err := e.sync(listsync.Options{}, dishonest)
+	if !errors.Is(err, listsync.ErrAssertion) || !strings.Contains(err.Error(), "shrank") {
 		t.Fatalf("error %v, want the shrink assertion", err)
 	}
 	if n := e.count("SELECT count() FROM external_records FINAL WHERE removed_on IS NOT NULL", nil); n != 0 {
@@ -345,17 +345,17 @@ func TestShrinkAssertion(t *testing.T) {
 	// A list that really shrank is accepted when told so: its removals
 	// pend, and the next snapshot (told again) confirms them.
 	e.source(dishonest).MaxRemovalShare = 0
-	res, err := e.sync(srcsync.Options{AcceptShrink: true}, dishonest)
+	res, err := e.sync(listsync.Options{AcceptShrink: true}, dishonest)
 	if r := result(t, res, dishonest); err != nil || r.PendingRemovals != 3 {
 		t.Errorf("--accept-shrink: %+v %v", r, err)
 	}
-	res, err = e.sync(srcsync.Options{AcceptShrink: true}, dishonest)
+	res, err = e.sync(listsync.Options{AcceptShrink: true}, dishonest)
 	if r := result(t, res, dishonest); err != nil || r.Removed != 3 {
 		t.Errorf("--accept-shrink, second snapshot: %+v %v", r, err)
 	}
 
 	e.source(evaluations).MinRows = 10
-	if _, err := e.sync(srcsync.Options{}, evaluations); !errors.Is(err, srcsync.ErrAssertion) || !strings.Contains(err.Error(), "min_rows") {
+	if _, err := e.sync(listsync.Options{}, evaluations); !errors.Is(err, listsync.ErrAssertion) || !strings.Contains(err.Error(), "min_rows") {
 		t.Errorf("min_rows: %v", err)
 	}
 	if n := e.count("SELECT count() FROM public_eval", nil); n != 0 {
@@ -389,7 +389,7 @@ func TestCredentialsNeverShown(t *testing.T) {
 	os.Setenv("SYNC_TEST_WRONG_KEY", secret+"-key")
 	e.source(penalties).TokenEnv = "SYNC_TEST_WRONG_TOKEN"
 	e.source(dishonest).TokenEnv = "SYNC_TEST_WRONG_KEY"
-	res, err := e.sync(srcsync.Options{}, penalties, dishonest)
+	res, err := e.sync(listsync.Options{}, penalties, dishonest)
 	if !errors.Is(err, fetch.ErrAuth) {
 		t.Fatalf("error %v, want ErrAuth", err)
 	}
@@ -414,7 +414,7 @@ func TestCredentialsNeverShown(t *testing.T) {
 	}
 	// A missing variable is named, not its value.
 	e.source(penalties).TokenEnv = "SYNC_TEST_UNSET_TOKEN"
-	if _, err := e.sync(srcsync.Options{}, penalties); !errors.Is(err, fetch.ErrSecret) || !strings.Contains(err.Error(), "SYNC_TEST_UNSET_TOKEN") {
+	if _, err := e.sync(listsync.Options{}, penalties); !errors.Is(err, fetch.ErrSecret) || !strings.Contains(err.Error(), "SYNC_TEST_UNSET_TOKEN") {
 		t.Errorf("missing token: %v", err)
 	}
 }
@@ -433,7 +433,7 @@ func TestReviewQueue(t *testing.T) {
 	if q := result(t, res, penalties).Queued + result(t, res, abnormal).Queued + result(t, res, evaluations).Queued; q != 2 {
 		t.Errorf("%d records queued, want 2", q)
 	}
-	items, err := srcsync.Review(context.Background(), e.s, "")
+	items, err := listsync.Review(context.Background(), e.s, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,7 +455,7 @@ func TestReviewQueue(t *testing.T) {
 	if _, err := file.Import(context.Background(), e.s, inst, writeCSV(t, "统一社会信用代码,机构名称,许可日期\n91411082MA412356XP,长葛市金桥人才服务有限公司,2020-01-01\n"), file.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if items, _ := srcsync.Review(context.Background(), e.s, "abnormal"); len(items) != 0 {
+	if items, _ := listsync.Review(context.Background(), e.s, "abnormal"); len(items) != 0 {
 		t.Errorf("settled item still listed: %+v", items)
 	}
 }
@@ -464,7 +464,7 @@ func TestIncrementalNeverRemoves(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	src := e.source(penalties)
-	src.Mode, src.SinceParam = srcsync.ModeIncremental, "since"
+	src.Mode, src.SinceParam = listsync.ModeIncremental, "since"
 	e.mustSync(penalties)
 	// Only decisions since the watermark come back; the rest must stay.
 	r := result(t, e.mustSync(penalties), penalties)

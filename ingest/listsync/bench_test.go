@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
 )
@@ -95,7 +95,7 @@ func rss() uint64 {
 
 var syncRows = flag.String("sync-rows", "10000,40000", "BenchmarkSyncJSON: list sizes, comma-separated")
 
-// BenchmarkSyncJSON measures a full srcsync.Run of one JSON source, the
+// BenchmarkSyncJSON measures a full listsync.Run of one JSON source, the
 // publicity system's penalties API on the fixture (page/size/total, 100
 // records a page, the fixture's maximum), into a fresh embedded store:
 // fetch and store every page in sync_pending, read the snapshot back,
@@ -134,18 +134,18 @@ func benchSyncJSON(b *testing.B, rows int) {
 	const size = 100
 	fx := fixture.Start(fixture.Data{"penalties": fixture.GeneratePenalties(rows)}, fixture.Options{})
 	b.Cleanup(fx.Close)
-	cfg, err := srcsync.ParseConfig(fx.SourcesTOML())
+	cfg, err := listsync.ParseConfig(fx.SourcesTOML())
 	if err != nil {
 		b.Fatal(err)
 	}
-	var src srcsync.Source
+	var src listsync.Source
 	for _, s := range cfg.Sources {
 		if s.Name == penalties {
 			src = s
 		}
 	}
 	src.PageSize, src.Timeout, src.Retries = size, 30*time.Second, 0
-	cfg.Sources = []srcsync.Source{src}
+	cfg.Sources = []listsync.Source{src}
 	// The last page is full, so the listing is asked for one more
 	// (docs/sync.md, section 2).
 	benchSync(b, cfg, rows, rows/size+1)
@@ -192,16 +192,16 @@ func benchSyncHTML(b *testing.B, rows int) {
 	const size = 100
 	fx := fixture.Start(fixture.Data{"abnormal": benchAbnormal(rows)}, fixture.Options{PageSize: size})
 	b.Cleanup(fx.Close)
-	example, err := srcsync.LoadConfig(example)
+	example, err := listsync.LoadConfig(example)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var cfg srcsync.Config
+	var cfg listsync.Config
 	for _, s := range example.Sources {
 		if s.Name == cityAbnormal {
 			s.PageTemplate = fx.URL(fixture.AbnormalPages) + "?page={page}"
 			s.Disabled, s.Rate, s.Retries, s.Timeout = false, 0, 0, 30*time.Second
-			cfg = srcsync.Config{Settings: example.Settings, Sources: []srcsync.Source{s}}
+			cfg = listsync.Config{Settings: example.Settings, Sources: []listsync.Source{s}}
 		}
 	}
 	if len(cfg.Sources) != 1 {
@@ -214,7 +214,7 @@ func benchSyncHTML(b *testing.B, rows int) {
 // benchSync runs the one source of cfg into a fresh store b.N times and
 // reports the metrics BenchmarkSyncJSON describes. Every run must load
 // rows new records from pages pages.
-func benchSync(b *testing.B, cfg srcsync.Config, rows, pages int) {
+func benchSync(b *testing.B, cfg listsync.Config, rows, pages int) {
 	name := cfg.Sources[0].Name
 	var fetchSec, loadSec float64
 	var liveGrowth, inuseGrowth, rssGrowth [2]uint64
@@ -230,7 +230,7 @@ func benchSync(b *testing.B, cfg srcsync.Config, rows, pages int) {
 		rssBefore := rss()
 		mem := startMemPeak()
 		var fetched time.Time
-		progress := func(p srcsync.Progress) {
+		progress := func(p listsync.Progress) {
 			if p.Records >= uint64(rows) && fetched.IsZero() {
 				fetched = time.Now()
 				mem.phase.Store(1)
@@ -238,13 +238,13 @@ func benchSync(b *testing.B, cfg srcsync.Config, rows, pages int) {
 		}
 		b.StartTimer()
 		started := time.Now()
-		res, err := srcsync.Run(context.Background(), s, cfg, srcsync.Options{Sources: []string{name}, Progress: progress})
+		res, err := listsync.Run(context.Background(), s, cfg, listsync.Options{Sources: []string{name}, Progress: progress})
 		finished := time.Now()
 		b.StopTimer()
 		mem.end()
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
-		if err != nil || len(res) != 1 || res[0].Status != srcsync.StatusOK || res[0].Rows != rows || res[0].Added != rows || res[0].Pages != pages {
+		if err != nil || len(res) != 1 || res[0].Status != listsync.StatusOK || res[0].Rows != rows || res[0].Added != rows || res[0].Pages != pages {
 			b.Fatalf("sync: %+v: %v", res, err)
 		}
 		if fetched.IsZero() {

@@ -1,4 +1,4 @@
-package sync
+package listsync
 
 import (
 	"context"
@@ -14,7 +14,8 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/api"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
-	"github.com/xuchang-hrss/creditsync/ingest/html"
+	"github.com/xuchang-hrss/creditsync/ingest/htmllist"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // page is what every kind of source yields.
@@ -49,10 +50,10 @@ func (f apiFetcher) Fetch(ctx context.Context, from string, fn func(page) error)
 	})
 }
 
-type htmlFetcher struct{ c *html.Client }
+type htmlFetcher struct{ c *htmllist.Client }
 
 func (f htmlFetcher) Fetch(ctx context.Context, from string, fn func(page) error) error {
-	return f.c.Fetch(ctx, from, func(p html.Page) error {
+	return f.c.Fetch(ctx, from, func(p htmllist.Page) error {
 		return fn(page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: p.Encoding, Header: p.Header,
 			Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next, Mislabelled: p.Mislabelled})
 	})
@@ -132,7 +133,7 @@ func (s Source) newFetcher(set Settings, l *contract.List, log *slog.Logger, sin
 			return nil, &fetch.Error{Source: s.Name, Err: err, Hint: "set the variable named by token_env (or the file named by token_file) for this source"}
 		}
 		if s.Mode == ModeIncremental && since != nil {
-			cfg.Query[s.SinceParam] = since.In(beijing).Format(s.SinceFormat)
+			cfg.Query[s.SinceParam] = since.In(zone.Shanghai).Format(s.SinceFormat)
 		}
 		c, err := api.New(cfg, l)
 		if err != nil {
@@ -145,7 +146,7 @@ func (s Source) newFetcher(set Settings, l *contract.List, log *slog.Logger, sin
 			return nil, err
 		}
 		cfg.Policy.UserAgent = set.UserAgent
-		c, err := html.New(cfg, l)
+		c, err := htmllist.New(cfg, l)
 		if err != nil {
 			return nil, err
 		}
@@ -191,14 +192,14 @@ func (s Source) apiConfig(l *contract.List, log *slog.Logger) (api.Config, error
 	return cfg, err
 }
 
-func (s Source) htmlConfig(l *contract.List, log *slog.Logger) (html.Config, error) {
-	cfg := html.Config{
+func (s Source) htmlConfig(l *contract.List, log *slog.Logger) (htmllist.Config, error) {
+	cfg := htmllist.Config{
 		Name: s.Name, URL: s.URL, PageTemplate: s.PageTemplate, FirstPage: s.FirstPage, RowSelector: s.RowSelector,
 		HeaderSelector: s.HeaderSelector, Headers: s.Headers, Cells: s.Cells, NextSelector: s.NextSelector,
 		PageCountSelector: s.PageCountSelector, EmptyText: s.EmptyText, Policy: s.policy(), MaxPages: s.MaxPages, Logger: log,
 		FirstPageURL: s.FirstPageURL, PageCountPattern: s.PageCountPattern, RecordCountSelector: s.RecordCountSelector,
 		RecordCountPattern: s.RecordCountPattern, Skip: s.skips(),
 	}
-	_, err := html.New(cfg, l)
+	_, err := htmllist.New(cfg, l)
 	return cfg, err
 }

@@ -1,4 +1,4 @@
-// Package html reads an external list from the list pages of a website:
+// Package htmllist reads an external list from the list pages of a website:
 // rows found by a CSS selector, their cells named by the table's header
 // texts (the contract knows the Chinese column names) or by selectors,
 // pages walked by their next link or by a page-number URL template.
@@ -11,7 +11,7 @@
 // does not match exactly once fails loudly with "expected N, got M". A
 // site that changed its layout, or a CAPTCHA page served with 200, must
 // never read as an empty list.
-package html
+package htmllist
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 )
 
 func TestSourcesStatus(t *testing.T) {
@@ -18,32 +18,32 @@ func TestSourcesStatus(t *testing.T) {
 	e := newEnv(t)
 	e.mustSync(penalties, dishonest)
 	e.fx.Inject(fixture.Dishonest, fixture.Fault{Kind: fixture.Refresh40001})
-	e.sync(srcsync.Options{}, dishonest)
+	e.sync(listsync.Options{}, dishonest)
 	// Interrupted half-way: an open snapshot.
 	e.fx.Inject(fixture.Abnormal, fixture.Fault{Kind: fixture.ServerError, Page: 2})
-	e.sync(srcsync.Options{}, abnormal)
+	e.sync(listsync.Options{}, abnormal)
 
-	st, err := srcsync.Sources(context.Background(), e.s, e.cfg, time.Now().Add(100*time.Hour))
+	st, err := listsync.Sources(context.Background(), e.s, e.cfg, time.Now().Add(100*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	by := map[string]srcsync.Status{}
+	by := map[string]listsync.Status{}
 	for _, s := range st {
 		by[s.Source] = s
 	}
-	if p := by[penalties]; p.LastStatus != srcsync.StatusOK || p.LastSuccess == nil || p.SnapshotRows != 7 || p.Listed != 7 || !p.Stale || p.Age < 100*time.Hour {
+	if p := by[penalties]; p.LastStatus != listsync.StatusOK || p.LastSuccess == nil || p.SnapshotRows != 7 || p.Listed != 7 || !p.Stale || p.Age < 100*time.Hour {
 		t.Errorf("penalties: %+v", p)
 	}
-	if d := by[dishonest]; d.LastStatus != srcsync.StatusFailed || d.LastSuccess == nil || d.SnapshotRows != 5 || d.LastError == "" {
+	if d := by[dishonest]; d.LastStatus != listsync.StatusFailed || d.LastSuccess == nil || d.SnapshotRows != 5 || d.LastError == "" {
 		t.Errorf("dishonest: %+v", d)
 	}
-	if a := by[abnormal]; a.LastStatus != srcsync.StatusPartial || a.LastSuccess != nil || !a.Stale || a.OpenPages != 1 {
+	if a := by[abnormal]; a.LastStatus != listsync.StatusPartial || a.LastSuccess != nil || !a.Stale || a.OpenPages != 1 {
 		t.Errorf("abnormal: %+v", a)
 	}
 	if v := by[evaluations]; v.LastRun != nil || !v.Stale {
 		t.Errorf("never synced: %+v", v)
 	}
-	st, _ = srcsync.Sources(context.Background(), e.s, e.cfg, time.Now())
+	st, _ = listsync.Sources(context.Background(), e.s, e.cfg, time.Now())
 	for _, s := range st {
 		if s.Source == penalties && s.Stale {
 			t.Errorf("fresh source reported stale: %+v", s)
@@ -56,7 +56,7 @@ func TestFileDrop(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	dir := t.TempDir()
-	e.cfg.Sources = append(e.cfg.Sources, srcsync.Source{Name: "drop", List: "dishonest", Kind: srcsync.KindFile, Mode: srcsync.ModeSnapshot,
+	e.cfg.Sources = append(e.cfg.Sources, listsync.Source{Name: "drop", List: "dishonest", Kind: listsync.KindFile, Mode: listsync.ModeSnapshot,
 		Path: filepath.Join(dir, "*.csv"), MaxShrink: 0.5})
 	write := func(name, text string, age time.Duration) {
 		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(text))
@@ -70,7 +70,7 @@ func TestFileDrop(t *testing.T) {
 		mod := time.Now().Add(-age)
 		os.Chtimes(p, mod, mod)
 	}
-	if _, err := e.sync(srcsync.Options{}, "drop"); err == nil {
+	if _, err := e.sync(listsync.Options{}, "drop"); err == nil {
 		t.Error("no file dropped yet: want an error, not an empty list")
 	}
 	const header = "统一社会信用代码,主体名称,认定日期,失信行为,认定机关,移出日期\n"

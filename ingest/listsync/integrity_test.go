@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
@@ -34,11 +34,11 @@ var shapedEndpoint = map[string]fixture.Endpoint{cityAbnormal: fixture.AbnormalP
 func newShapedEnv(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t)
-	example, err := srcsync.LoadConfig(example)
+	example, err := listsync.LoadConfig(example)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sources []srcsync.Source
+	var sources []listsync.Source
 	for _, s := range example.Sources {
 		switch s.Name {
 		case cityAbnormal:
@@ -58,7 +58,7 @@ func newShapedEnv(t *testing.T) *env {
 	if len(sources) != 2 {
 		t.Fatalf("the example config lacks the site-shaped sources: %d", len(sources))
 	}
-	e.cfg = srcsync.Config{Settings: e.cfg.Settings, Sources: sources}
+	e.cfg = listsync.Config{Settings: e.cfg.Settings, Sources: sources}
 	return e
 }
 
@@ -112,14 +112,14 @@ func TestFaultyListingsRemoveNothing(t *testing.T) {
 		{"renamed HTML column", cityAbnormal, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "企业名称", To: "市场主体名称"}}, fetch.ErrLayout},
 		{"renamed JSON key", platformPenalties, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "cf_xdr_mc", To: "cf_dsr_mc"}}, fetch.ErrLayout},
 		{"renamed JSON key field", platformPenalties, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "cf_wsh", To: "cf_jdswh"}}, fetch.ErrLayout},
-		{"overlapping pages (unstable sort)", platformPenalties, []fixture.Fault{{Kind: fixture.UnstableSort, Page: 3, Count: 1}}, srcsync.ErrNotProven},
-		{"overlapping HTML pages", cityAbnormal, []fixture.Fault{{Kind: fixture.UnstableSort, Page: 2, Count: 1}}, srcsync.ErrNotProven},
-		{"total understated", platformPenalties, []fixture.Fault{{Kind: fixture.UnderstateTotal, Count: 3}}, srcsync.ErrNotProven},
-		{"total understated by a page", platformPenalties, []fixture.Fault{{Kind: fixture.UnderstateTotal, Count: 1}}, srcsync.ErrNotProven},
+		{"overlapping pages (unstable sort)", platformPenalties, []fixture.Fault{{Kind: fixture.UnstableSort, Page: 3, Count: 1}}, listsync.ErrNotProven},
+		{"overlapping HTML pages", cityAbnormal, []fixture.Fault{{Kind: fixture.UnstableSort, Page: 2, Count: 1}}, listsync.ErrNotProven},
+		{"total understated", platformPenalties, []fixture.Fault{{Kind: fixture.UnderstateTotal, Count: 3}}, listsync.ErrNotProven},
+		{"total understated by a page", platformPenalties, []fixture.Fault{{Kind: fixture.UnderstateTotal, Count: 1}}, listsync.ErrNotProven},
 		// The page count then disagrees with the record count.
 		{"HTML count claims more rows than served", cityAbnormal, []fixture.Fault{{Kind: fixture.HideRows, Count: 2}}, fetch.ErrClaims},
-		{"HTML count understated", cityAbnormal, []fixture.Fault{{Kind: fixture.UnderstateTotal, Count: 1}}, srcsync.ErrNotProven},
-		{"a count claim with no rows", cityAbnormal, []fixture.Fault{{Kind: fixture.HideRows, Count: 6}}, srcsync.ErrNotProven},
+		{"HTML count understated", cityAbnormal, []fixture.Fault{{Kind: fixture.UnderstateTotal, Count: 1}}, listsync.ErrNotProven},
+		{"a count claim with no rows", cityAbnormal, []fixture.Fault{{Kind: fixture.HideRows, Count: 6}}, listsync.ErrNotProven},
 		{"API count claim with no rows", platformPenalties, []fixture.Fault{{Kind: fixture.HideRows, Count: 7}}, fetch.ErrIncomplete},
 		{"GBK CAPTCHA page", cityAbnormal, []fixture.Fault{{Kind: fixture.Captcha}}, fetch.ErrChallenge},
 	}
@@ -130,9 +130,9 @@ func TestFaultyListingsRemoveNothing(t *testing.T) {
 			e.mustSync()
 			clean := e.state()
 			e.fx.Inject(shapedEndpoint[tt.source], tt.faults...)
-			res, err := e.sync(srcsync.Options{}, tt.source)
+			res, err := e.sync(listsync.Options{}, tt.source)
 			r := result(t, res, tt.source)
-			if err == nil || r.Status == srcsync.StatusOK || !errors.Is(err, tt.want) {
+			if err == nil || r.Status == listsync.StatusOK || !errors.Is(err, tt.want) {
 				t.Fatalf("faulty sync: status %s, error %v; want a failure wrapping %v", r.Status, err, tt.want)
 			}
 			if got := e.state(); got != clean {
@@ -172,7 +172,7 @@ func TestRemovalNeedsASecondSnapshot(t *testing.T) {
 	if e.count(listed, p) != 1 {
 		t.Error("a pending removal changed the list")
 	}
-	waiting, err := srcsync.Removals(context.Background(), e.s, cityAbnormal)
+	waiting, err := listsync.Removals(context.Background(), e.s, cityAbnormal)
 	if err != nil || len(waiting) != 1 || waiting[0].USCC != gone["uscc"] || waiting[0].Held {
 		t.Fatalf("removals waiting: %+v %v", waiting, err)
 	}
@@ -227,7 +227,7 @@ func TestRemovalLimitHoldsForAPerson(t *testing.T) {
 	if r.HeldRemovals != 3 || r.Removed != 0 || !strings.Contains(r.RemovalsHeld, "max_removals 2") {
 		t.Fatalf("%+v", r)
 	}
-	st, err := srcsync.Sources(context.Background(), e.s, e.cfg, time.Now())
+	st, err := listsync.Sources(context.Background(), e.s, e.cfg, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestRemovalLimitHoldsForAPerson(t *testing.T) {
 	if r := result(t, e.mustSync(platformPenalties), platformPenalties); r.HeldRemovals != 3 || r.Removed != 0 {
 		t.Fatalf("%+v", r)
 	}
-	n, err := srcsync.AcceptRemovals(context.Background(), e.s, e.cfg, platformPenalties, srcsync.Options{})
+	n, err := listsync.AcceptRemovals(context.Background(), e.s, e.cfg, platformPenalties, listsync.Options{})
 	if err != nil || n != 3 {
 		t.Fatalf("accept: %d %v", n, err)
 	}
@@ -256,7 +256,7 @@ func TestResumeAcrossAChangedSite(t *testing.T) {
 	e := newShapedEnv(t)
 	e.mustSync()
 	e.fx.Inject(fixture.AbnormalPages, fixture.Fault{Kind: fixture.ServerError, Page: 3})
-	if _, err := e.sync(srcsync.Options{}, cityAbnormal); err == nil {
+	if _, err := e.sync(listsync.Options{}, cityAbnormal); err == nil {
 		t.Fatal("the sync should break off at page 3")
 	}
 	rows := e.fx.Rows("abnormal")
@@ -267,7 +267,7 @@ func TestResumeAcrossAChangedSite(t *testing.T) {
 	if r.Resumed != 0 || r.PendingRemovals != 1 || r.Removed != 0 {
 		t.Fatalf("after the site changed: %+v", r)
 	}
-	waiting, err := srcsync.Removals(context.Background(), e.s, cityAbnormal)
+	waiting, err := listsync.Removals(context.Background(), e.s, cityAbnormal)
 	if err != nil || len(waiting) != 1 || waiting[0].USCC != dropped["uscc"] {
 		t.Errorf("pending removals %+v %v; want only %s", waiting, err, dropped["uscc"])
 	}
@@ -336,7 +336,7 @@ func TestFaultySequencesEndLikeACleanSync(t *testing.T) {
 		for i, n := 0, 1+rng.IntN(5); i < n; i++ {
 			fl := faults[rng.IntN(len(faults))]
 			e.fx.Inject(shapedEndpoint[fl.source], fl.f)
-			if _, err := e.sync(srcsync.Options{}, fl.source); err == nil {
+			if _, err := e.sync(listsync.Options{}, fl.source); err == nil {
 				t.Fatalf("seed %d: fault %v on %s did not fail the sync", seed, fl.f.Kind, fl.source)
 			}
 			e.fx.ClearFaults()
@@ -371,18 +371,18 @@ func TestReplayArchivedPages(t *testing.T) {
 	e.mustSync(cityAbnormal)
 	requests := e.fx.Requests(fixture.AbnormalPages)
 
-	got, err := srcsync.Replay(context.Background(), e.s, e.cfg, clean.RunID)
+	got, err := listsync.Replay(context.Background(), e.s, e.cfg, clean.RunID)
 	if err != nil || got.Err != nil || got.Rows != 6 || got.Claimed != 6 || got.Added != 0 || got.Missing != 0 || got.Pages != clean.Pages {
 		t.Errorf("replay of the clean run: %+v %v", got, err)
 	}
-	got, err = srcsync.Replay(context.Background(), e.s, e.cfg, short.RunID)
+	got, err = listsync.Replay(context.Background(), e.s, e.cfg, short.RunID)
 	if err != nil || got.Err != nil || got.Rows != 5 || got.Missing != 1 {
 		t.Errorf("replay of the run that missed a record: %+v %v", got, err)
 	}
 	if e.fx.Requests(fixture.AbnormalPages) != requests {
 		t.Error("replay went to the network")
 	}
-	if _, err := srcsync.Replay(context.Background(), e.s, e.cfg, "no-such-run"); err == nil {
+	if _, err := listsync.Replay(context.Background(), e.s, e.cfg, "no-such-run"); err == nil {
 		t.Error("replay of an unknown run succeeded")
 	}
 }

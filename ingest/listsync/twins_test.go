@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 )
 
 // garble is value as the Mojibake fault serves it: its UTF-8 bytes read
@@ -58,9 +58,9 @@ func TestMojibakeTwinRefused(t *testing.T) {
 			real, garbled := tt.value, garble(t, tt.value)
 			e.fx.Inject(shapedEndpoint[tt.source], fixture.Fault{Kind: fixture.Mojibake, Column: tt.column})
 
-			res, err := e.sync(srcsync.Options{}, tt.source)
+			res, err := e.sync(listsync.Options{}, tt.source)
 			r := result(t, res, tt.source)
-			if !errors.Is(err, srcsync.ErrMojibake) || r.Status != srcsync.StatusFailed {
+			if !errors.Is(err, listsync.ErrMojibake) || r.Status != listsync.StatusFailed {
 				t.Fatalf("sync: status %s, error %v; want failed with ErrMojibake", r.Status, err)
 			}
 			for _, w := range []string{real, garbled, "UTF-8 read as GB18030"} {
@@ -77,8 +77,8 @@ func TestMojibakeTwinRefused(t *testing.T) {
 
 			// The guard off: the garbled record is added and the real one
 			// goes pending removal.
-			e.source(tt.source).SkipChecks = []srcsync.SkipCheck{{Check: "encoding_twins", Reason: "test: the guard off"}}
-			res, err = e.sync(srcsync.Options{}, tt.source)
+			e.source(tt.source).SkipChecks = []listsync.SkipCheck{{Check: "encoding_twins", Reason: "test: the guard off"}}
+			res, err = e.sync(listsync.Options{}, tt.source)
 			if r := result(t, res, tt.source); err != nil || r.Added != 1 || r.PendingRemovals != 1 {
 				t.Errorf("with encoding_twins off: added %d, pending %d, error %v; want 1, 1", r.Added, r.PendingRemovals, err)
 			}
@@ -102,7 +102,7 @@ func TestWrongLabelRecordedWithTheRun(t *testing.T) {
 		t.Errorf("sync_runs does not hold the run's wrong labels %q", r.Mislabelled)
 	}
 	status := func() []string {
-		st, err := srcsync.Sources(context.Background(), e.s, e.cfg, *r.LastSuccess)
+		st, err := listsync.Sources(context.Background(), e.s, e.cfg, *r.LastSuccess)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"errors"
@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 )
 
 const example = "../../creditsync.example.toml"
 
 func TestExampleConfig(t *testing.T) {
 	t.Parallel()
-	cfg, err := srcsync.LoadConfig(example)
+	cfg, err := listsync.LoadConfig(example)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestExampleConfig(t *testing.T) {
 		t.Errorf("%d enabled sources, want the 4 preset ones", len(enabled))
 	}
 	p := cfg.Sources[0]
-	if p.List != "penalties" || p.Kind != srcsync.KindAPI || p.Fields["record_id"] != "PENDECNO" || p.AuthHeader != "X-Api-Token" || p.Timeout != 30*time.Second {
+	if p.List != "penalties" || p.Kind != listsync.KindAPI || p.Fields["record_id"] != "PENDECNO" || p.AuthHeader != "X-Api-Token" || p.Timeout != 30*time.Second {
 		t.Errorf("preset not applied: %+v", p)
 	}
 	if a := cfg.Sources[1]; a.Rate != 0.5 || a.DateFormats["listed_on"] != "unix_ms" {
@@ -36,14 +36,14 @@ func TestExampleConfig(t *testing.T) {
 	}
 	// The example documents every key the decoder knows.
 	text, _ := os.ReadFile(example)
-	for _, key := range srcsync.Keys() {
+	for _, key := range listsync.Keys() {
 		re := regexp.MustCompile(`(?m)^(#\s*)?` + regexp.QuoteMeta(key) + `\s*=|^\[source\.` + regexp.QuoteMeta(key) + `\]`)
 		if !re.Match(text) {
 			t.Errorf("creditsync.example.toml does not show key %s", key)
 		}
 	}
-	ref := srcsync.Reference()
-	for _, key := range srcsync.Keys() {
+	ref := listsync.Reference()
+	for _, key := range listsync.Keys() {
 		if !strings.Contains(ref, "  "+key+" ") {
 			t.Errorf("Reference() lacks %s", key)
 		}
@@ -53,10 +53,10 @@ func TestExampleConfig(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	t.Parallel()
 	base := "[[source]]\nname = \"p\"\npreset = \"penalties\"\nurl = \"http://127.0.0.1/x\"\ntoken_env = \"X\"\n"
-	if _, err := srcsync.ParseConfig(base); err != nil {
+	if _, err := listsync.ParseConfig(base); err != nil {
 		t.Fatalf("valid: %v", err)
 	}
-	if _, err := srcsync.ParseConfig("[schedule]\nsync = \"0 1 * * *\"\n" + base); err != nil {
+	if _, err := listsync.ParseConfig("[schedule]\nsync = \"0 1 * * *\"\n" + base); err != nil {
 		t.Errorf("other tables of the file must be left alone: %v", err)
 	}
 	tests := map[string]string{
@@ -76,20 +76,20 @@ func TestConfigErrors(t *testing.T) {
 		"bad duration":         base + "timeout = \"soon\"\n",
 	}
 	for name, text := range tests {
-		if _, err := srcsync.ParseConfig(text); err == nil {
+		if _, err := listsync.ParseConfig(text); err == nil {
 			t.Errorf("%s: accepted", name)
-		} else if !errors.Is(err, srcsync.ErrConfig) && name != "bad duration" {
+		} else if !errors.Is(err, listsync.ErrConfig) && name != "bad duration" {
 			t.Errorf("%s: %v, want ErrConfig", name, err)
 		}
 	}
-	if _, err := srcsync.LoadConfig(filepath.Join(t.TempDir(), "missing.toml")); !errors.Is(err, srcsync.ErrConfig) || !strings.Contains(err.Error(), "creditsync.example.toml") {
+	if _, err := listsync.LoadConfig(filepath.Join(t.TempDir(), "missing.toml")); !errors.Is(err, listsync.ErrConfig) || !strings.Contains(err.Error(), "creditsync.example.toml") {
 		t.Errorf("missing file: %v", err)
 	}
 }
 
 func TestEnabled(t *testing.T) {
 	t.Parallel()
-	cfg, err := srcsync.LoadConfig(example)
+	cfg, err := listsync.LoadConfig(example)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestEnabled(t *testing.T) {
 	if err != nil || len(got) != 1 || !got[0].Disabled {
 		t.Errorf("a disabled source named explicitly: %v %v", got, err)
 	}
-	if _, err := cfg.Enabled([]string{"nope"}); !errors.Is(err, srcsync.ErrConfig) || !strings.Contains(err.Error(), "publicity-penalties") {
+	if _, err := cfg.Enabled([]string{"nope"}); !errors.Is(err, listsync.ErrConfig) || !strings.Contains(err.Error(), "publicity-penalties") {
 		t.Errorf("unknown source: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package html
+package htmllist
 
 // CollapseSpace exposes collapseSpace to the tests.
 var CollapseSpace = collapseSpace

@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/storetest"
 )
@@ -41,7 +41,7 @@ type env struct {
 	t   *testing.T
 	s   store.Store
 	fx  *fixture.Server
-	cfg srcsync.Config
+	cfg listsync.Config
 	log *bytes.Buffer
 }
 
@@ -58,7 +58,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	fx := fixture.Start(small(t), fixture.Options{PageSize: 2})
 	t.Cleanup(fx.Close)
-	cfg, err := srcsync.ParseConfig(fx.SourcesTOML())
+	cfg, err := listsync.ParseConfig(fx.SourcesTOML())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, s: storetest.OpenMigrated(t), fx: fx, cfg: cfg, log: &bytes.Buffer{}}
 }
 
-func (e *env) source(name string) *srcsync.Source {
+func (e *env) source(name string) *listsync.Source {
 	for i := range e.cfg.Sources {
 		if e.cfg.Sources[i].Name == name {
 			return &e.cfg.Sources[i]
@@ -81,17 +81,17 @@ func (e *env) source(name string) *srcsync.Source {
 	return nil
 }
 
-func (e *env) sync(opt srcsync.Options, sources ...string) ([]srcsync.Result, error) {
+func (e *env) sync(opt listsync.Options, sources ...string) ([]listsync.Result, error) {
 	e.t.Helper()
 	opt.Sources = sources
 	opt.Logger = slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return srcsync.Run(context.Background(), e.s, e.cfg, opt)
+	return listsync.Run(context.Background(), e.s, e.cfg, opt)
 }
 
 // mustSync syncs and fails the test on any error.
-func (e *env) mustSync(sources ...string) []srcsync.Result {
+func (e *env) mustSync(sources ...string) []listsync.Result {
 	e.t.Helper()
-	res, err := e.sync(srcsync.Options{}, sources...)
+	res, err := e.sync(listsync.Options{}, sources...)
 	if err != nil {
 		e.t.Fatalf("sync: %v", err)
 	}
@@ -144,10 +144,10 @@ func (e *env) fork(t *testing.T, base string, n int) *env {
 	src := *e.source(base)
 	src.Name = fmt.Sprintf("%s-%d", base, n)
 	src.URL = fx.URL(endpointOf[base])
-	return &env{t: t, s: e.s, fx: fx, cfg: srcsync.Config{Settings: e.cfg.Settings, Sources: []srcsync.Source{src}}, log: &bytes.Buffer{}}
+	return &env{t: t, s: e.s, fx: fx, cfg: listsync.Config{Settings: e.cfg.Settings, Sources: []listsync.Source{src}}, log: &bytes.Buffer{}}
 }
 
-func result(t *testing.T, results []srcsync.Result, source string) srcsync.Result {
+func result(t *testing.T, results []listsync.Result, source string) listsync.Result {
 	t.Helper()
 	for _, r := range results {
 		if r.Source == source {
@@ -155,7 +155,7 @@ func result(t *testing.T, results []srcsync.Result, source string) srcsync.Resul
 		}
 	}
 	t.Fatalf("no result for %s in %d results", source, len(results))
-	return srcsync.Result{}
+	return listsync.Result{}
 }
 
 // without returns rows minus the one whose column has the value.

@@ -1,4 +1,4 @@
-package sync_test
+package listsync_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	srcsync "github.com/xuchang-hrss/creditsync/ingest/sync"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 )
 
 // A check is switched off only in a source's configuration, by a known
@@ -37,7 +37,7 @@ func TestSkipChecksConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := srcsync.ParseConfig(string(text))
+			cfg, err := listsync.ParseConfig(string(text))
 			if tt.want == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -47,7 +47,7 @@ func TestSkipChecksConfig(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, srcsync.ErrConfig) || !strings.Contains(err.Error(), tt.want) {
+			if !errors.Is(err, listsync.ErrConfig) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v; want ErrConfig with %q", err, tt.want)
 			}
 		})
@@ -69,16 +69,16 @@ func TestSkipPageCountSyncsADisagreeingPager(t *testing.T) {
 	clean := e.state()
 	e.fx.Inject(fixture.AbnormalPages, fixture.Fault{Kind: fixture.PagerShort, Count: 1})
 
-	res, err := e.sync(srcsync.Options{}, cityAbnormal)
+	res, err := e.sync(listsync.Options{}, cityAbnormal)
 	if r := result(t, res, cityAbnormal); err == nil || !errors.Is(err, fetch.ErrClaims) || len(r.SkippedChecks) != 0 {
 		t.Fatalf("with every check on: status %s, error %v; want ErrClaims", r.Status, err)
 	}
 
-	src.SkipChecks = []srcsync.SkipCheck{{Check: "page_count", Reason: reason}}
+	src.SkipChecks = []listsync.SkipCheck{{Check: "page_count", Reason: reason}}
 	if err := e.cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	res, err = e.sync(srcsync.Options{}, cityAbnormal)
+	res, err = e.sync(listsync.Options{}, cityAbnormal)
 	if err != nil {
 		t.Fatalf("with page_count off: %v", err)
 	}
@@ -100,7 +100,7 @@ func TestSkipPageCountSyncsADisagreeingPager(t *testing.T) {
 	if !strings.Contains(e.log.String(), "checks switched off by the configuration") || !strings.Contains(e.log.String(), reason) {
 		t.Errorf("the log does not say the check was off:\n%s", e.log)
 	}
-	st, err := srcsync.Sources(context.Background(), e.s, e.cfg, r.LastSuccess.Add(1))
+	st, err := listsync.Sources(context.Background(), e.s, e.cfg, r.LastSuccess.Add(1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package html_test
+package htmllist_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
-	"github.com/xuchang-hrss/creditsync/ingest/html"
+	"github.com/xuchang-hrss/creditsync/ingest/htmllist"
 )
 
 // benchEvaluations generates n public credit evaluation results: names
@@ -35,15 +35,15 @@ func benchEvaluations(tb testing.TB, n int) []fixture.Row {
 	return rows
 }
 
-func benchConfig(url string) html.Config {
-	return html.Config{
+func benchConfig(url string) htmllist.Config {
+	return htmllist.Config{
 		Name: "evaluations", URL: url, Policy: fetch.Policy{Timeout: 10 * time.Second, Retries: 0},
 		RowSelector: "table.pjjg-list tbody tr", HeaderSelector: "table.pjjg-list thead th",
 		NextSelector: "a.next", PageCountSelector: ".pagination .page-count", EmptyText: "暂无数据",
 	}
 }
 
-// BenchmarkParseHTML measures rows per second of html.Client.Fetch over
+// BenchmarkParseHTML measures rows per second of htmllist.Client.Fetch over
 // GBK list pages of 100 rows (the fixture's Credit China evaluation
 // pages: <meta charset=gbk>, a header row, full-width names and codes, a
 // page count and a next link), 100,000 rows in 1,000 pages:
@@ -100,12 +100,12 @@ func BenchmarkParseHTML(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(bodyBytes))
 		for range b.N {
-			c, err := html.New(benchConfig(url), list)
+			c, err := htmllist.New(benchConfig(url), list)
 			if err != nil {
 				b.Fatal(err)
 			}
 			got, n := 0, 0
-			err = c.Fetch(context.Background(), "", func(p html.Page) error {
+			err = c.Fetch(context.Background(), "", func(p htmllist.Page) error {
 				n++
 				got += len(p.Records)
 				if p.Encoding != "GB18030" || len(p.Header) != 5 {
