@@ -9,7 +9,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 # Tests may run packages in parallel; each loads the 560 MB engine.
 TESTFLAGS ?= -p 2 -timeout 20m
 
-.PHONY: setup deps libchdb jsclient chromium build demo test bench fuzz vet clean
+.PHONY: setup deps libchdb jsclient chromium build demo test bench fuzz vet docs clean
 
 setup: deps libchdb jsclient build
 
@@ -50,6 +50,11 @@ fuzz: setup
 # (national scale needs a few GiB of disk and some minutes).
 bench: setup
 	$(GO) run ./tools/bench -bin $(BIN) -o BENCHMARKS.md $(BENCHFLAGS)
+
+# The command reference (docs/commands) is generated from the commands'
+# own help; make test fails when it is out of date.
+docs:
+	$(GO) test ./cmd/creditsync -run TestCommandReferenceIsCurrent -update-docs
 
 clean:
 	rm -rf bin demo-data

@@ -44,7 +44,7 @@ func jsClientWith(t *testing.T, srv, token, query string, opt map[string]any) ma
 	return res
 }
 
-// The client matrix of the README's analyst section: each official client
+// The client matrix of docs/analysts.md: each official client
 // with the settings it turns on by itself or with one option.
 func TestClientMatrix(t *testing.T) {
 	srv, _ := countyEndpoint(t, chhttp.Options{MaxExecutionTime: 10 * time.Minute})

@@ -22,7 +22,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/zone"
 )
 
-// cookbookDir holds the analysts' cookbook the README points to.
+// cookbookDir holds the analysts' cookbook docs/analysts.md points to.
 const cookbookDir = "../../docs/cookbook"
 
 // cookbookRow is one result row, values as text (NULL as "NULL").

@@ -58,7 +58,7 @@ opens the store once and keeps it, and does everything long-running:
     (curl, DBeaver, Grafana, clickhouse-connect, clickhouse-go): read-only,
     limited by --sql-max-result-bytes and --sql-max-execution-time, with the
     same tokens as the web pages as password; a county token sees only its
-    county's rows (see the README);
+    county's rows (see docs/security.md);
   - Prometheus metrics and /healthz on --metrics-addr;
   - the local API: a Unix socket at DATA/daemon/api.sock (directory 0700,
     socket 0600, never on the network). While the daemon runs, every other

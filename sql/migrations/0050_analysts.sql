@@ -1,4 +1,4 @@
--- Tables and views made for analysts (README, "For analysts"): county
+-- Tables and views made for analysts (docs/analysts.md): county
 -- names, the clauses' wording and Chinese labels as tables to join, and
 -- views whose columns carry comments in Chinese and English, NULL where a
 -- value does not apply, and a Chinese label beside every English code.

@@ -1,4 +1,4 @@
--- The audit trail of the SQL endpoint (README, "Security model"): one row
+-- The audit trail of the SQL endpoint (docs/security.md): one row
 -- for every request that reached it with a query, allowed or refused. It
 -- keeps the token's name, never the token. county_code is the token's
 -- county ('' for the city token), so a county token reads its own rows

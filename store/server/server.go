@@ -141,7 +141,7 @@ func parseDSN(dsn string) (*clickhouse.Options, batchLimits, error) {
 	limits := batchLimits{rows: defaultBatchRows, bytes: defaultBatchBytes}
 	invalid := func(why string) error {
 		return &store.Error{Op: "parse ClickHouse DSN " + Redact(dsn), Err: errors.New(why),
-			Hint: "use clickhouse://user:password@host:9000/database?secure=true&ca_file=/path/ca.pem (README: Beyond one machine)"}
+			Hint: "use clickhouse://user:password@host:9000/database?secure=true&ca_file=/path/ca.pem (docs/storage.md: Beyond one machine)"}
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
