@@ -149,12 +149,14 @@ func LoadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		"Hashed":  strings.Join(stored, ", "),
 		"Columns": strings.Join(list.TableColumns(), ", "),
 	}
-	q := func(name string) string {
+	// q renders a statement of sql/queries/load with the batch's names;
+	// rendered when it is needed, since data changes as the load goes on.
+	q := func(name string) (string, error) {
 		text, err := sql.QueryWith(t, "load/"+name, data)
 		if err != nil {
-			panic(err) // templates are tested; see sql tests
+			return "", fmt.Errorf("load into %s: %w", list.Name, err)
 		}
-		return text
+		return text, nil
 	}
 	lap := started
 	step := func(name string) {
@@ -162,18 +164,29 @@ func LoadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		res.Steps = append(res.Steps, Step{Name: name, Duration: now.Sub(lap)})
 		lap = now
 	}
+	exec := func(ctx context.Context, name string, params store.Params) error {
+		text, err := q(name)
+		if err != nil {
+			return err
+		}
+		return s.Exec(ctx, text, params)
+	}
 	var first bool
-	if err := store.QueryRow(ctx, s, q("list_empty"), nil, &first); err != nil {
+	text, err := q("list_empty")
+	if err != nil {
+		return res, err
+	}
+	if err := store.QueryRow(ctx, s, text, nil, &first); err != nil {
 		return res, fmt.Errorf("look into %s: %w", list.Name, err)
 	}
 	create := func(name string) error {
-		if err := s.Exec(ctx, q("create_"+name), nil); err != nil {
+		if err := exec(ctx, "create_"+name, nil); err != nil {
 			return fmt.Errorf("create %s table: %w", name, err)
 		}
 		return nil
 	}
 	drop := func(name, key string) {
-		if derr := s.Exec(context.WithoutCancel(ctx), q("drop_"+name), nil); derr != nil {
+		if derr := exec(context.WithoutCancel(ctx), "drop_"+name, nil); derr != nil {
 			err = errors.Join(err, fmt.Errorf("remove table %s of batch %s (drop it by hand): %w", data[key], res.BatchID, derr))
 		}
 	}
@@ -181,7 +194,7 @@ func LoadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		return res, err
 	}
 	defer drop("stage", "Stage")
-	if err := s.Exec(ctx, q("stage_row_hash"), nil); err != nil {
+	if err := exec(ctx, "stage_row_hash", nil); err != nil {
 		return res, fmt.Errorf("prepare stage table: %w", err)
 	}
 
@@ -228,7 +241,10 @@ func LoadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	}
 	step("read, validate and stage")
 	var staged, keys int64
-	if err := store.QueryRow(ctx, s, q("count_stage_keys"), nil, &staged, &keys); err != nil {
+	if text, err = q("count_stage_keys"); err != nil {
+		return res, err
+	}
+	if err := store.QueryRow(ctx, s, text, nil, &staged, &keys); err != nil {
 		return res, fmt.Errorf("count staged rows: %w", err)
 	}
 	res.Duplicates = staged - keys
@@ -242,14 +258,19 @@ func LoadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 			return res, err
 		}
 		defer drop("ready", "Ready")
-		data["Changed"] = q("changed_rows")
+		if data["Changed"], err = q("changed_rows"); err != nil {
+			return res, err
+		}
 		parts := uint64(1 + staged/int64(rowsPerPart))
 		for part := range parts {
-			if err := s.Exec(ctx, q("insert_changed"), store.Params{"parts": parts, "part": part}); err != nil {
+			if err := exec(ctx, "insert_changed", store.Params{"parts": parts, "part": part}); err != nil {
 				return res, fmt.Errorf("compare %s rows with the stored ones: %w", list.Name, err)
 			}
 		}
-		changed, err := store.Count(ctx, s, q("count_ready"), nil)
+		if text, err = q("count_ready"); err != nil {
+			return res, err
+		}
+		changed, err := store.Count(ctx, s, text, nil)
 		if err != nil {
 			return res, fmt.Errorf("count new or changed %s rows: %w", list.Name, err)
 		}
@@ -276,7 +297,7 @@ func LoadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		return res, err
 	}
 	if res.Loaded > 0 {
-		if err := s.Exec(ctx, q("attach"), nil); err != nil {
+		if err := exec(ctx, "attach", nil); err != nil {
 			err = fmt.Errorf("write %s: %w", list.Name, err)
 			if ferr := s.Exec(context.WithoutCancel(ctx), sql.MustQuery(t, "load/forget_batch"), store.Params{"batch_id": res.BatchID}); ferr != nil {
 				return res, errors.Join(err, fmt.Errorf("withdraw the record of batch %s: %w", res.BatchID, ferr))
