@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +25,7 @@ const maxRejectLines = 200
 func (a *app) importCmd() *cobra.Command {
 	var allowFile, sheet, unit, asOf string
 	cmd := &cobra.Command{
-		Use:   "import LIST|summary FILE...",
+		Use:   "import LIST|summary FILE... | import DIR | import LIST=FILE...",
 		Short: "Import CSV or XLSX files into one of the seven lists, or the counties' 附件2",
 		Long: `import loads CSV (UTF-8 or GBK/GB18030, detected) or XLSX files into a
 list: institutions, inspections, annual_reports, penalties, abnormal,
@@ -44,6 +46,13 @@ workbook of several sheets), line, column and reason and stored in
 import_rejects; the good records still load, and the command exits with
 status 3. Importing the same file again changes nothing.
 
+import DIR imports every CSV or XLSX file of a folder, each into the list
+its header names (a file whose tables belong to no list, or to several,
+is reported and left out, and the command then exits with status 1);
+import LIST=FILE... names each file's list. Either way the files are
+imported in one process, on one open store, registers first, each as its
+own batch: all of a file or none of it.
+
 import summary records the 附件2 tables the counties send the city (their
 grades, with the unit and date read from the 填报单位 and 填报时间 line,
 else --unit and --as-of); report reconcile compares them with creditsync's
@@ -52,14 +61,33 @@ grades.
 		Example: `  creditsync import institutions 机构名录.xlsx
   creditsync import inspections 2026-Q1.csv 2026-Q2.csv
   creditsync import institutions --sheet 禹州市 各县名册.xlsx
-  creditsync import summary 附件2-禹州市.xlsx`,
+  creditsync import summary 附件2-禹州市.xlsx
+  creditsync import 2026-07-received/
+  creditsync import institutions=机构名录.xlsx penalties=处罚.csv`,
 		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if fi, err := os.Stat(args[0]); err == nil && fi.IsDir() {
+					return nil
+				}
+			}
+			if len(args) >= 1 && strings.Contains(args[0], "=") {
+				return nil
+			}
 			if len(args) < 2 {
-				return usageError{fmt.Errorf("import needs a list name (or summary) and at least one file; lists: %v", contract.Names())}
+				return usageError{fmt.Errorf("import needs a list name (or summary) and at least one file, a folder, or LIST=FILE arguments; lists: %v", contract.Names())}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if plan, unrecognised, ok, err := importPlan(args); ok {
+				if err != nil {
+					return err
+				}
+				if sheet != "" || unit != "" || asOf != "" {
+					return usageError{fmt.Errorf("--sheet, --unit and --as-of are for import LIST FILE...")}
+				}
+				return a.importPlanned(cmd, plan, unrecognised, allowFile)
+			}
 			summary := args[0] == "summary" || args[0] == "附件2"
 			list := contract.Submissions()
 			if !summary {
@@ -123,6 +151,116 @@ grades.
 	cmd.Flags().StringVar(&sheet, "sheet", "", "import only the workbook's sheet of this name (default: every sheet that holds a table of the list)")
 	cmd.Flags().StringVar(&allowFile, "uscc-allow", os.Getenv("CREDITSYNC_USCC_ALLOWLIST"), "file of legacy USCCs accepted despite a failing check character (env CREDITSYNC_USCC_ALLOWLIST)")
 	return cmd
+}
+
+// plannedFile is one file of import DIR or LIST=FILE, with its list.
+type plannedFile struct {
+	list *contract.List
+	path string
+}
+
+// importPlan reads the arguments of import DIR and import LIST=FILE...;
+// ok is false for import LIST FILE.... Files are ordered by their list's
+// place in the contract (registers first), then by name; unrecognised
+// holds the files of a folder that belong to no list, with the reason.
+func importPlan(args []string) (plan []plannedFile, unrecognised []error, ok bool, err error) {
+	switch {
+	case len(args) == 1 && isDir(args[0]):
+		entries, err := os.ReadDir(args[0])
+		if err != nil {
+			return nil, nil, true, fmt.Errorf("import %s: %w", args[0], err)
+		}
+		for _, e := range entries {
+			if e.IsDir() || !importable[strings.ToLower(filepath.Ext(e.Name()))] || strings.HasPrefix(e.Name(), "~$") {
+				continue
+			}
+			path := filepath.Join(args[0], e.Name())
+			list, err := file.Recognize(path)
+			if err != nil {
+				unrecognised = append(unrecognised, err)
+				continue
+			}
+			plan = append(plan, plannedFile{list, path})
+		}
+		if len(plan) == 0 && len(unrecognised) == 0 {
+			return nil, nil, true, usageError{fmt.Errorf("import %s: the folder holds no .csv or .xlsx file", args[0])}
+		}
+	case strings.Contains(args[0], "="):
+		for _, arg := range args {
+			name, path, found := strings.Cut(arg, "=")
+			if !found {
+				return nil, nil, true, usageError{fmt.Errorf("import LIST=FILE...: %q has no =", arg)}
+			}
+			list, err := contract.Lookup(name)
+			if err != nil {
+				return nil, nil, true, usageError{fmt.Errorf("import %s: %w", arg, err)}
+			}
+			plan = append(plan, plannedFile{list, path})
+		}
+	default:
+		return nil, nil, false, nil
+	}
+	order := map[string]int{}
+	for i, l := range contract.Lists() {
+		order[l.Name] = i
+	}
+	slices.SortStableFunc(plan, func(x, y plannedFile) int {
+		if c := order[x.list.Name] - order[y.list.Name]; c != 0 {
+			return c
+		}
+		return strings.Compare(x.path, y.path)
+	})
+	return plan, unrecognised, true, nil
+}
+
+// importable are the extensions import DIR reads.
+var importable = map[string]bool{".csv": true, ".tsv": true, ".txt": true, ".xlsx": true, ".xlsm": true, ".xls": true}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// importPlanned imports the files of a plan in one process, on one open
+// store, each file its own batch.
+func (a *app) importPlanned(cmd *cobra.Command, plan []plannedFile, unrecognised []error, allowFile string) error {
+	var allow transform.USCCAllowList
+	if allowFile != "" {
+		f, err := os.Open(allowFile)
+		if err != nil {
+			return fmt.Errorf("USCC allow-list: %w", err)
+		}
+		allow, err = transform.LoadUSCCAllowList(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("USCC allow-list %s: %w", allowFile, err)
+		}
+	}
+	for _, err := range unrecognised {
+		fmt.Fprintf(a.stderr, "left out: %v\n", err)
+	}
+	var rejected int64
+	if len(plan) > 0 {
+		s, err := a.openWriting(cmd.Context(), "import")
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		for _, p := range plan {
+			res, err := a.importOne(cmd, s, p.list, p.path, file.ImportOptions{AllowList: allow})
+			if err != nil {
+				return err
+			}
+			rejected += res.Rejected
+		}
+	}
+	if len(unrecognised) > 0 {
+		return fmt.Errorf("%d file(s) left out: their tables belong to no list, or to several; import them with LIST=FILE", len(unrecognised))
+	}
+	if rejected > 0 {
+		return rejectedError{fmt.Errorf("%d record(s) rejected; fix them and import the file again (good records are already loaded and will not be duplicated)", rejected)}
+	}
+	return nil
 }
 
 func (a *app) importOne(cmd *cobra.Command, s store.Store, list *contract.List, path string, opt file.ImportOptions) (file.Result, error) {
