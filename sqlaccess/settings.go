@@ -24,14 +24,15 @@ type SettingError struct {
 func (e *SettingError) Error() string { return e.Msg }
 
 // changeable are the settings a read-only analyst may change: how results
-// are written, and limits the server's caps still bound. Everything else —
+// are written, and limits the server's caps still bound (not memory: the
+// daemon shares its process with the engine). Everything else —
 // readonly itself, log_comment (it names the query to cancel), the query
 // cache (shared by every token of the embedded engine), file and schema
 // paths, the analyzer, anything about writing — is refused.
 var changeable = []string{
 	"max_execution_time", "timeout_overflow_mode", "max_result_rows", "max_result_bytes", "result_overflow_mode",
 	"max_rows_to_read", "max_bytes_to_read", "read_overflow_mode", "max_rows_to_group_by", "group_by_overflow_mode",
-	"max_rows_to_sort", "max_bytes_to_sort", "sort_overflow_mode", "max_memory_usage", "max_threads", "max_block_size",
+	"max_rows_to_sort", "max_bytes_to_sort", "sort_overflow_mode", "max_threads", "max_block_size",
 	"limit", "offset", "extremes", "totals_mode", "join_use_nulls", "date_time_output_format", "date_time_input_format",
 	"date_time_overflow_behavior", "session_timezone", "send_logs_level", "max_query_size", "max_ast_depth", "max_ast_elements",
 	"format_csv_delimiter", "format_csv_allow_single_quotes", "format_csv_allow_double_quotes", "format_csv_null_representation",
