@@ -5,10 +5,12 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -158,4 +160,28 @@ func TestClientMatrix(t *testing.T) {
 			}
 		}
 	})
+}
+
+// An error's position is in the query as the client sent it, as the
+// engine reports it for that text alone: nothing is put in front of it,
+// and the message does not show the endpoint's own checks.
+func TestErrorPositionsAreTheClients(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	position := regexp.MustCompile(`failed at position \d+`)
+	for _, q := range []string{
+		"SELECT uscc FROM institutions WHERE uscc = 'A1' AND AND 1",
+		"SELECT uscc,\n       name\nFROM institutions\nWHERE uscc = 'A1' AND (",
+	} {
+		direct := s.Exec(context.Background(), q, nil)
+		want := position.FindString(fmt.Sprint(direct))
+		if want == "" {
+			t.Fatalf("the engine gave no position for %q: %v", q, direct)
+		}
+		for _, tok := range []string{countyToken, cityToken} {
+			a := post(t, srv, tok, q, nil)
+			if a.status != 400 || position.FindString(a.body) != want || strings.Contains(a.body, "formatQuery") || !strings.HasSuffix(strings.TrimSpace(a.body), "(SYNTAX_ERROR)") {
+				t.Errorf("%q: %d %q, want %q", q, a.status, a.body, want)
+			}
+		}
+	}
 }

@@ -213,7 +213,7 @@ func single(ctx context.Context, s store.Store, query string, opt store.FormatOp
 	o.Format = "TabSeparated" // escaped: the canonical text spans lines
 	o.Params = store.Params{"sqlaccess_query": query}
 	if err := store.QueryFormatted(ctx, s, &out, "SELECT formatQuery({sqlaccess_query:String})", o); err != nil {
-		return "", err
+		return "", parseError(err)
 	}
 	var canonical string
 	rows := strings.TrimSuffix(out.String(), "\n")
@@ -221,6 +221,19 @@ func single(ctx context.Context, s store.Store, query string, opt store.FormatOp
 		return "", fmt.Errorf("read the engine's canonical statement: %w", err)
 	}
 	return canonical, nil
+}
+
+// parseError is the engine's error for a statement it cannot parse, as it
+// reports it for the statement alone: without the scope of the
+// formatQuery call that parsed it here.
+func parseError(err error) error {
+	msg := err.Error()
+	i := strings.Index(msg, ": In scope SELECT formatQuery(")
+	j := strings.LastIndex(msg, ". (")
+	if i < 0 || j < i {
+		return err
+	}
+	return errors.New(msg[:i] + msg[j:])
 }
 
 // session is opt for the checks themselves: tab-separated raw output and
