@@ -125,12 +125,35 @@ var sharedTables = []string{"counties", "clauses", "labels", "grade_runs", "job_
 // system.columns, so it is named here).
 var parameterizedViews = map[string]string{"v_grades_on": "day = {day:Date}"}
 
-// makeScopedViews makes, for each county, a database of views: for every
-// table and view of the store's database that has a county_code column, a
-// view of the same name holding that county's rows; the same for the
-// parameterized views; and the shared tables whole.
+// makeScopedViews makes, for each county, its database of views
+// (ScopeStatements).
 func (h *Handler) makeScopedViews(ctx context.Context) error {
-	s := h.opt.Store
+	for _, county := range h.opt.Counties {
+		db, stmts, err := ScopeStatements(ctx, h.opt.Store, county, "", "")
+		if err != nil {
+			return fmt.Errorf("SQL endpoint: %w", err)
+		}
+		for _, q := range stmts {
+			if err := h.opt.Store.Exec(ctx, q, nil); err != nil {
+				return fmt.Errorf("SQL endpoint: scoped view in %s: %w", db, err)
+			}
+		}
+		h.scoped[county] = db
+	}
+	return nil
+}
+
+// ScopeStatements are the statements that make county's database of views
+// on s, and its name: for every table and view of the store's database
+// that has a county_code column, a view of the same name holding that
+// county's rows; the same for the parameterized views; the shared tables
+// whole. onCluster ("ON CLUSTER `c`" or "") and security ("DEFINER = u
+// SQL SECURITY DEFINER" or "") are for a ClickHouse server, where the
+// county's user reads the views but not the tables under them.
+func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, security string) (string, []string, error) {
+	if !digits.MatchString(county) {
+		return "", nil, fmt.Errorf("county code %q is not digits", county)
+	}
 	list := func(q string) ([]string, error) {
 		rows, err := s.Query(ctx, q, nil)
 		if err != nil {
@@ -149,44 +172,42 @@ func (h *Handler) makeScopedViews(ctx context.Context) error {
 	}
 	tables, err := list("SELECT DISTINCT table FROM system.columns WHERE database = currentDatabase() AND name = 'county_code' AND table NOT LIKE '.%' ORDER BY table")
 	if err != nil {
-		return fmt.Errorf("SQL endpoint: list tables with a county: %w", err)
+		return "", nil, fmt.Errorf("list tables with a county: %w", err)
 	}
 	existing, err := list("SELECT name FROM system.tables WHERE database = currentDatabase()")
 	if err != nil {
-		return fmt.Errorf("SQL endpoint: list tables: %w", err)
+		return "", nil, fmt.Errorf("list tables: %w", err)
 	}
 	main := s.Database()
-	for _, county := range h.opt.Counties {
-		if !digits.MatchString(county) {
-			return fmt.Errorf("SQL endpoint: county code %q is not digits", county)
-		}
-		db := main + "_county_" + county
-		if err := s.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+db, nil); err != nil {
-			return fmt.Errorf("SQL endpoint: create %s: %w", db, err)
-		}
-		var views []string
-		for _, t := range tables {
-			views = append(views, fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s` AS SELECT * FROM %s.`%s` WHERE county_code = '%s'", db, t, main, t, county))
-		}
-		for _, t := range sharedTables {
-			if slices.Contains(existing, t) && !slices.Contains(tables, t) {
-				views = append(views, fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s` AS SELECT * FROM %s.`%s`", db, t, main, t))
+	db := main + "_county_" + county
+	view := func(name, query string) string {
+		q := fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s`", db, name)
+		for _, part := range []string{onCluster, security} {
+			if part != "" {
+				q += " " + part
 			}
 		}
-		for v, args := range parameterizedViews {
-			if slices.Contains(existing, v) {
-				views = append(views, fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s` AS SELECT * FROM %s.`%s`(%s) WHERE county_code = '%s'", db, v, main, v, args, county))
-			}
-		}
-		for _, q := range views {
-			if err := s.Exec(ctx, q, nil); err != nil {
-				return fmt.Errorf("SQL endpoint: scoped view in %s: %w", db, err)
-			}
-		}
-		h.scoped[county] = db
+		return q + " AS " + query
 	}
-	return nil
+	stmts := []string{strings.TrimSpace("CREATE DATABASE IF NOT EXISTS " + db + " " + onCluster)}
+	for _, t := range tables {
+		stmts = append(stmts, view(t, fmt.Sprintf("SELECT * FROM %s.`%s` WHERE county_code = '%s'", main, t, county)))
+	}
+	for _, t := range sharedTables {
+		if slices.Contains(existing, t) && !slices.Contains(tables, t) {
+			stmts = append(stmts, view(t, fmt.Sprintf("SELECT * FROM %s.`%s`", main, t)))
+		}
+	}
+	for _, v := range slices.Sorted(maps.Keys(parameterizedViews)) {
+		if slices.Contains(existing, v) {
+			stmts = append(stmts, view(v, fmt.Sprintf("SELECT * FROM %s.`%s`(%s) WHERE county_code = '%s'", main, v, parameterizedViews[v], county)))
+		}
+	}
+	return db, stmts, nil
 }
+
+// ParameterizedViews names the store's views that take parameters.
+func ParameterizedViews() []string { return slices.Sorted(maps.Keys(parameterizedViews)) }
 
 var digits = regexp.MustCompile(`^[0-9]+$`)
 

@@ -3,6 +3,7 @@ package serve
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 )
 
 // Verifier checks tokens of the [serve] section for other endpoints that
@@ -33,4 +34,22 @@ func (v *Verifier) Lookup(token string) (name string, scope Scope, ok bool) {
 		}
 	}
 	return found.name, found.scope, match == 1
+}
+
+// Token is a configured token as another system needs it to give the same
+// access: its name, its scope and the SHA-256 of the token in hex (never
+// the token itself).
+type Token struct {
+	Name   string
+	Scope  Scope
+	SHA256 string
+}
+
+// Tokens lists the configured tokens in the order of the configuration.
+func (v *Verifier) Tokens() []Token {
+	out := make([]Token, len(v.creds))
+	for i, c := range v.creds {
+		out[i] = Token{Name: c.name, Scope: c.scope, SHA256: hex.EncodeToString(c.hash[:])}
+	}
+	return out
 }

@@ -105,7 +105,7 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	root.AddCommand(a.initCmd(), a.importCmd(), a.sqlCmd(), a.versionCmd(), a.demoCmd(), a.gradeCmd(), a.explainCmd(), a.evaluateCmd(), a.objectionCmd(), a.confirmCmd(), a.expireCmd(), a.regradeCmd(), a.upgradeCmd(), a.historyCmd(), a.gradesCmd(), a.eligibilityCmd(), a.samplePlanCmd(), a.nominateCmd(), a.genCmd())
 	root.AddCommand(a.runCmd(), a.scheduleCmd(), a.statusCmd())
 	root.AddCommand(a.reportCmd(), a.serveCmd(), a.serverCmd())
-	root.AddCommand(a.syncCmd(), a.sourcesCmd(), a.reviewCmd())
+	root.AddCommand(a.syncCmd(), a.sourcesCmd(), a.reviewCmd(), a.accessCmd())
 	return root
 }
 
