@@ -1,0 +1,283 @@
+package listsync
+
+// Fetching: the pages of a snapshot, each checked as it arrives (its
+// columns, its keys, its digest) and stored in raw_pages.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// fetch stores the listing page by page; each page carries the position
+// after it, so an interrupted sync resumes there. Pages are buffered and
+// written in batches (see flushRecords); whatever was fetched is written
+// before fetch returns, on failure and interruption too.
+func (r *runner) fetch(ctx context.Context, st *state) error {
+	f, err := r.src.newFetcher(r.set, r.list, r.opt.Logger, st.Watermark)
+	if err != nil {
+		return err
+	}
+	unused := map[string]bool{}
+	defer func() {
+		r.res.Unused = slices.Sorted(maps.Keys(unused))
+		if len(unused) > 0 {
+			// Once per run: a source that changed its shape is noticed.
+			r.log.Warn("the source publishes fields the mapping does not use", "fields", strings.Join(r.res.Unused, ", "))
+		}
+	}()
+	// The buffer is written even when the sync is interrupted: a write is
+	// short, and what was fetched is not fetched again.
+	wctx := context.WithoutCancel(ctx)
+	buf := &pendingBuffer{lastFlush: time.Now()}
+	stored := func(p bufferedPage) {
+		for _, u := range p.unused {
+			unused[u] = true
+		}
+		st.PagesDone++
+		st.RowsDone += uint64(p.records)
+		st.Position = p.position
+		r.res.Pages++
+		r.log.Debug("page stored", "page", p.number, "records", p.records)
+	}
+	fetched := st.RowsDone
+	// A snapshot fetched whole by this run is what it stores: finalize
+	// reads it from memory instead of back from sync_pending.
+	mem := &memSnapshot{}
+	if st.PagesDone > 0 {
+		mem = nil
+	}
+	// Its records are validated meanwhile, as they arrive.
+	var early *earlyValidation
+	if mem != nil {
+		early = r.validateEarly()
+	}
+	defer func() {
+		if early != nil {
+			early.finish()
+		}
+	}()
+	defer func() {
+		if len(r.res.Mislabelled) > 0 {
+			// Once per run: the site's label is wrong, and someone
+			// should know before it is wrong in a way no check catches.
+			r.log.Warn("pages with a wrong charset label were read in the charset of their bytes", "pages", len(r.res.Mislabelled), "first", r.res.Mislabelled[0])
+		}
+	}()
+	err = f.Fetch(ctx, st.Position, func(p page) error {
+		if p.Mislabelled != "" {
+			r.res.Mislabelled = append(r.res.Mislabelled, fmt.Sprintf("page %d: %s", p.Number, p.Mislabelled))
+		}
+		p = r.cleaned(p)
+		if err := r.checkPage(p, st.Columns); err != nil {
+			return err
+		}
+		position := p.Next
+		if position == "" {
+			position = endOfListing
+		}
+		r.addPage(buf, st.SnapshotID, p, position)
+		if mem != nil {
+			rows, ok := mem.add(p)
+			switch {
+			case !ok:
+				mem = nil
+			case len(rows) > 0 && early != nil:
+				early.pages <- rows
+			}
+		}
+		fetched += uint64(len(p.Records))
+		if buf.due(time.Now()) {
+			if err := r.flush(wctx, buf, stored); err != nil {
+				return err
+			}
+		}
+		if r.opt.Progress != nil {
+			r.opt.Progress(Progress{Source: r.src.Name, Page: p.Number, Records: fetched, Total: p.Total})
+		}
+		return nil
+	})
+	ferr := r.flush(wctx, buf, stored)
+	if werr := buf.wait(stored); ferr == nil {
+		ferr = werr
+	}
+	if ferr != nil {
+		if err == nil {
+			return ferr
+		}
+		r.log.Error("pages fetched before the failure were not stored", "error", ferr)
+	}
+	if err == nil && mem != nil {
+		r.mem = mem
+		if early != nil {
+			early.finish()
+			r.mem.early, early = early, nil
+		}
+	}
+	if err != nil {
+		// The answer that failed is evidence: a challenge page, a
+		// changed layout.
+		var fe *fetch.Error
+		if errors.As(err, &fe) && fe.Response != nil {
+			resp := fe.Response
+			if serr := r.storeEvidence(wctx, fe.Page, resp.URL, resp.Status, resp.Body, fe.Err.Error()); serr != nil {
+				r.log.Error("the failed answer was not kept", "error", serr)
+			}
+		}
+	}
+	return err
+}
+
+// cleaned drops the columns the source is configured to ignore (a row
+// number such as 序号 changes whenever rows shift, and says nothing).
+func (r *runner) cleaned(p page) page {
+	if len(r.src.IgnoreColumns) == 0 {
+		return p
+	}
+	ignore := map[string]bool{}
+	for _, c := range r.src.IgnoreColumns {
+		ignore[columnName(c)] = true
+	}
+	var keep []int
+	var header []string
+	for i, h := range p.Header {
+		if !ignore[columnName(h)] {
+			keep = append(keep, i)
+			header = append(header, h)
+		}
+	}
+	if len(keep) == len(p.Header) {
+		p.Unused = slices.DeleteFunc(slices.Clone(p.Unused), func(u string) bool { return ignore[columnName(u)] })
+		return p
+	}
+	records := make([][]string, len(p.Records))
+	for ri, rec := range p.Records {
+		out := make([]string, 0, len(keep))
+		for _, i := range keep {
+			if i < len(rec) {
+				out = append(out, rec[i])
+			}
+		}
+		records[ri] = out
+	}
+	p.Header, p.Records = header, records
+	p.Unused = slices.DeleteFunc(slices.Clone(p.Unused), func(u string) bool { return ignore[columnName(u)] })
+	return p
+}
+
+// columnName compares column names as people write them: full-width and
+// half-width alike, case and spaces ignored.
+func columnName(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(transform.NormalizeText(s)), ""))
+}
+
+// identity are the contract columns that make up a record's key, as the
+// source publishes them (name stands for the derived name_key).
+func (r *runner) identity() []string {
+	var out []string
+	for _, k := range r.list.Key {
+		if k == "name_key" {
+			k = "name"
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// checkPage fails a page whose shape changed, before anything of it is
+// stored: a column the last complete snapshot had is gone (renamed, say),
+// or a row's key is empty. Such a page read as data would re-key every
+// record, and the old keys would look removed.
+func (r *runner) checkPage(p page, expected []string) error {
+	if len(p.Header) == 0 && len(p.Records) == 0 {
+		return nil
+	}
+	layout := func(format string, a ...any) error {
+		e := &fetch.Error{Source: r.src.Name, URL: p.URL, Page: p.Number, Status: p.Status,
+			Err: fmt.Errorf("%w: %s", fetch.ErrLayout, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(fetch.ErrLayout)}
+		e.Response = &fetch.Response{URL: p.URL, Status: p.Status, Body: p.Body}
+		return e
+	}
+	m, err := r.list.Map(p.Header)
+	if err != nil {
+		return layout("the columns do not fit list %s: %v", r.list.Name, err)
+	}
+	for _, col := range expected {
+		if !m.Has(col) {
+			c, _ := r.list.Column(col)
+			return layout("column %s (%s) is missing; the last complete snapshot had it; the page's columns are %q", col, c.Chinese, p.Header)
+		}
+	}
+	type keyField struct {
+		col string
+		i   int
+	}
+	var keys []keyField
+	for _, col := range r.identity() {
+		if i := m.Index(col); i >= 0 {
+			keys = append(keys, keyField{col, i})
+		}
+	}
+	nameAt := m.Index("name")
+	keyChars := r.src.skips().On(fetch.CheckKeyChars)
+	for ri, rec := range p.Records {
+		for _, k := range keys {
+			if k.i < len(rec) && keyChars {
+				// A key with a replacement or control character is a
+				// page read in the wrong charset or cut apart: stored,
+				// it would be a new record, and the real one would go
+				// pending removal.
+				if at := strings.IndexFunc(rec[k.i], badKeyRune); at >= 0 {
+					r, _ := utf8.DecodeRuneInString(rec[k.i][at:])
+					return layout("record %d: key field %s (%s) holds %U at byte %d: %q; the page was decoded wrongly or is corrupt", ri+1, k.col, p.Header[k.i], r, at, rec[k.i])
+				}
+			}
+			if k.i < len(rec) && strings.TrimSpace(rec[k.i]) != "" {
+				continue
+			}
+			// A record without a USCC is matched by its name: that is
+			// data, not a broken row.
+			if k.col == "uscc" && nameAt >= 0 && nameAt < len(rec) && strings.TrimSpace(rec[nameAt]) != "" {
+				continue
+			}
+			return layout("record %d: key field %s (%s) is empty", ri+1, k.col, p.Header[k.i])
+		}
+	}
+	return nil
+}
+
+// badKeyRune: what no key of a real list holds — U+FFFD (bytes that were
+// not valid in the charset they were read in) and control characters.
+func badKeyRune(r rune) bool { return r == utf8.RuneError || unicode.IsControl(r) }
+
+// pageDigest identifies a page's content, to notice that a listing
+// changed between an interrupted sync and its resumption.
+func pageDigest(header []string, records [][]string) string {
+	h, _ := json.Marshal(header)
+	rs, _ := json.Marshal(records)
+	return pageDigestOf(h, rs)
+}
+
+// pageDigestOf is pageDigest of the header and records as JSON: the
+// digest of the JSON array of the two.
+func pageDigestOf(header, records []byte) string {
+	d := sha256.New()
+	d.Write([]byte{'['})
+	d.Write(header)
+	d.Write([]byte{','})
+	d.Write(records)
+	d.Write([]byte{']'})
+	return hex.EncodeToString(d.Sum(nil)[:12])
+}

@@ -1,0 +1,153 @@
+package listsync
+
+// Proving: a snapshot loads only when its pages make one listing
+// (docs/sync.md); then it is loaded as any import is.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/load"
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+func (r *runner) notProven(format string, a ...any) error {
+	return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: %s", ErrNotProven, fmt.Sprintf(format, a...)), Hint: hintNotProven}
+}
+
+// KeyText shows a record key (its parts joined by U+001F) to people.
+func KeyText(key string) string {
+	var parts []string
+	for _, p := range strings.Split(key, "\x1f") {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " | ")
+}
+
+// prove checks that the stored pages make one listing: numbered 1…N
+// without a gap, none empty before the last, one record count claimed
+// by all of them, and that count equal to the records held. (Keys on
+// two pages are found while parsing.)
+func (r *runner) prove(pages []pendingPage, pending []pendingRow) error {
+	perPage := map[int]int{}
+	for _, pr := range pending {
+		perPage[pr.page]++
+	}
+	claimed := int64(-1)
+	claimPage := 0
+	for i, p := range pages {
+		if p.number != i+1 {
+			return r.notProven("page %d is missing from the snapshot (pages stored: %d to %d)", i+1, pages[0].number, pages[len(pages)-1].number)
+		}
+		if perPage[p.number] == 0 && i < len(pages)-1 {
+			return r.notProven("page %d of %d is empty", p.number, len(pages))
+		}
+		if p.claimed < 0 {
+			continue
+		}
+		if claimed >= 0 && p.claimed != claimed && r.src.skips().On(fetch.CheckRecordCount) {
+			return r.notProven("the source claimed %d records on page %d and %d on page %d: the list changed while it was read", claimed, claimPage, p.claimed, p.number)
+		}
+		claimed, claimPage = p.claimed, p.number
+	}
+	r.res.Claimed = int(claimed)
+	if claimed >= 0 && r.src.skips().On(fetch.CheckRecordCount) {
+		if held := int64(r.res.Rows + r.res.Rejected); held != claimed {
+			return r.notProven("the source claims %d records; the pages hold %d distinct ones (%d rejected)", claimed, r.res.Rows, r.res.Rejected)
+		}
+	}
+	return nil
+}
+
+// assert applies the source's row-count assertions to a complete
+// snapshot before anything of it is loaded.
+func (r *runner) assert(ctx context.Context) error {
+	n := r.res.Rows
+	fail := func(format string, a ...any) error {
+		return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: %s", ErrAssertion, fmt.Sprintf(format, a...)),
+			Hint: "nothing was loaded or removed and the previous data stands; if the source is serving a partial list, wait; if the list really changed that much, sync once with --accept-shrink or adjust min_rows/max_rows/max_shrink"}
+	}
+	if r.src.MinRows > 0 && n < r.src.MinRows {
+		return fail("the snapshot has %d records, fewer than min_rows %d", n, r.src.MinRows)
+	}
+	if r.src.MaxRows > 0 && n > r.src.MaxRows {
+		return fail("the snapshot has %d records, more than max_rows %d", n, r.src.MaxRows)
+	}
+	if r.src.Mode != ModeSnapshot || r.src.MaxShrink == 0 || r.opt.AcceptShrink {
+		return nil
+	}
+	var prev uint64
+	if err := store.QueryRow(ctx, r.s, r.q("previous_rows"), store.Params{"source": r.src.Name}, &prev); err != nil {
+		if err == store.ErrNoRows {
+			return nil
+		}
+		return fmt.Errorf("read the previous snapshot size: %w", err)
+	}
+	if float64(n) < float64(prev)*(1-r.src.MaxShrink) {
+		return fail("the snapshot has %d records, the previous complete one %d: it shrank by more than max_shrink %.0f%%", n, prev, r.src.MaxShrink*100)
+	}
+	return nil
+}
+
+func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
+	var pending []pendingRow
+	var pages []pendingPage
+	if r.mem != nil {
+		pending, pages, r.early = r.mem.rows, r.mem.pages, r.mem.early
+		r.mem = nil
+	} else {
+		var err error
+		if pending, err = r.readPending(ctx, st.SnapshotID); err != nil {
+			return nil, err
+		}
+		if pages, err = r.readPages(ctx, st.SnapshotID); err != nil {
+			return nil, err
+		}
+		r.step("read the snapshot back")
+	}
+	rd, err := r.read(pending, pages, st.Columns)
+	if err != nil {
+		return nil, err
+	}
+	r.step("validate and prove the snapshot")
+	m, columns, records, snapshot, order, encoding := rd.mapping, rd.columns, rd.records, rd.snapshot, rd.order, rd.encoding
+	if err := r.assert(ctx); err != nil {
+		return nil, err
+	}
+	before, err := r.readRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Before the load: a snapshot that misreads its records must leave
+	// the list tables as they were.
+	if err := r.checkTwins(before, snapshot, order); err != nil {
+		return nil, err
+	}
+	if len(records) > 0 {
+		ref := r.src.URL
+		if r.src.Kind == KindFile {
+			ref = r.src.Path
+		}
+		lr, err := load.LoadParsed(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: encoding}, seq(records))
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", r.list.Name, err)
+		}
+		r.res.Batches = append(r.res.Batches, lr.BatchID)
+		for _, s := range lr.Steps {
+			r.res.Steps = append(r.res.Steps, load.Step{Name: "load: " + s.Name, Duration: s.Duration})
+		}
+		r.lap = time.Now()
+	}
+	if err := r.sightings(ctx, st, snapshot, order, before); err != nil {
+		return nil, err
+	}
+	r.step("first/last seen and removals")
+	err = r.queueForReview(ctx, snapshot, order)
+	r.step("review queue")
+	return columns, err
+}

@@ -1,0 +1,327 @@
+package listsync
+
+// Removals: first and last seen, pending removals confirmed by a second
+// complete snapshot, the limits that hold them for a person, and the
+// records matched by name left for review.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/load"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/zone"
+)
+
+// day is the calendar day in China of an instant, as a Date value.
+func day(t time.Time) time.Time {
+	d := t.In(zone.Shanghai)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// sightings records first/last seen, counts the changes, and walks the
+// removals of a complete snapshot: a listed record it lacks becomes a
+// pending removal; one an earlier complete snapshot lacked too is
+// confirmed and removed, within the source's limits.
+func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]parsed, order []string, before map[string]known) error {
+	now := time.Now().UTC()
+	rows := make([]recordRow, 0, len(order))
+	for _, key := range order {
+		p := snapshot[key]
+		prev, seen := before[key]
+		switch {
+		case !seen || prev.removedOn != nil:
+			r.res.Added++
+		case prev.hash != p.hash:
+			r.res.Modified++
+		default:
+			r.res.Unchanged++
+		}
+		if seen && prev.removedOn == nil && prev.missedOn != nil {
+			r.res.Restored++
+		}
+		first := now
+		if seen {
+			first = prev.firstSeen
+		}
+		rows = append(rows, recordRow{key: key, k: known{uscc: p.uscc, name: p.name, hash: p.hash, record: p.record,
+			extra: p.extra, firstSeen: first, lastSeen: now, lastSnapshot: st.SnapshotID}})
+	}
+	if r.res.Restored > 0 {
+		r.log.Info("pending removals withdrawn: the records are listed again", "records", r.res.Restored)
+	}
+	if r.src.Mode != ModeSnapshot {
+		return r.writeRecords(ctx, rows)
+	}
+	if r.res.Rejected > 0 {
+		// A rejected record may be one that is still listed; removing
+		// it would be a guess.
+		r.res.RemovalsSkipped = fmt.Sprintf("%d record(s) were rejected and might be entries still listed; nothing is removed until the snapshot validates fully", r.res.Rejected)
+		r.log.Warn("removals skipped", "reason", r.res.RemovalsSkipped)
+		return r.writeRecords(ctx, rows)
+	}
+	var missed, confirmed []string
+	listed := 0
+	for _, key := range slices.Sorted(maps.Keys(before)) {
+		prev := before[key]
+		if prev.removedOn != nil {
+			continue
+		}
+		listed++
+		if _, ok := snapshot[key]; ok {
+			continue
+		}
+		switch {
+		case prev.missedOn == nil:
+			missed = append(missed, key)
+		case prev.held:
+			r.res.HeldRemovals++
+		case prev.missedSnapshot != st.SnapshotID && prev.missedAt != nil && st.Started.Sub(*prev.missedAt) >= r.src.ConfirmRemovalsAfter:
+			confirmed = append(confirmed, key)
+		default:
+			r.res.PendingRemovals++
+		}
+	}
+	// First sightings of a gap: pending, dated by this snapshot.
+	missedOn, missedAt := day(*st.Started), st.Started.UTC()
+	var pendingRows []recordRow
+	for _, key := range missed {
+		k := before[key]
+		k.missedOn, k.missedSnapshot, k.missedAt = &missedOn, st.SnapshotID, &missedAt
+		pendingRows = append(pendingRows, recordRow{key: key, k: k})
+	}
+	r.res.PendingRemovals += len(missed)
+	if len(missed) > 0 {
+		r.log.Info("records missing from the snapshot: pending removals until a later complete snapshot confirms them", "records", len(missed))
+	}
+	if why := r.overLimit(len(confirmed), listed); why != "" {
+		for _, key := range confirmed {
+			k := before[key]
+			k.held = true
+			pendingRows = append(pendingRows, recordRow{key: key, k: k})
+		}
+		r.res.HeldRemovals += len(confirmed)
+		r.res.RemovalsHeld = why
+		r.log.Warn("removals held for a person", "records", len(confirmed), "reason", why)
+		confirmed = nil
+	}
+	// The records seen and the removals pending or held in one insert:
+	// their keys are distinct.
+	if err := r.writeRecords(ctx, append(rows, pendingRows...)); err != nil {
+		return err
+	}
+	return r.remove(ctx, "not in snapshots "+st.SnapshotID+" of "+r.src.Name, confirmed, before)
+}
+
+// overLimit says why n confirmed removals out of listed records are too
+// many for one run, or "" when they are not.
+func (r *runner) overLimit(n, listed int) string {
+	switch {
+	case n == 0:
+		return ""
+	case r.src.MaxRemovals > 0 && n > r.src.MaxRemovals:
+		return fmt.Sprintf("%d confirmed removals are more than max_removals %d", n, r.src.MaxRemovals)
+	case r.src.MaxRemovalShare > 0 && n >= 2 && float64(n) > r.src.MaxRemovalShare*float64(listed):
+		return fmt.Sprintf("%d confirmed removals of %d listed records are more than max_removal_share %.0f%%", n, listed, r.src.MaxRemovalShare*100)
+	}
+	return ""
+}
+
+// remove writes confirmed removals: removed_on = the day of the first
+// complete snapshot that lacked the record, in external_records and, for
+// lists that have the column, in a new version of the list's row.
+// last_seen stays when the record was last seen.
+func (r *runner) remove(ctx context.Context, ref string, keys []string, before map[string]known) error {
+	_, hasRemoved := r.list.Column("removed_on")
+	var marked []recordRow
+	var gone []string
+	values := map[string]map[string]string{}
+	for _, key := range keys {
+		k := before[key]
+		k.removedOn, k.held = k.missedOn, false
+		marked = append(marked, recordRow{key: key, k: k})
+		if !hasRemoved {
+			continue
+		}
+		v, err := k.values()
+		if err != nil {
+			return fmt.Errorf("known record %q: %w", key, err)
+		}
+		if v["removed_on"] == "" {
+			gone = append(gone, key)
+			values[key] = v
+		}
+	}
+	r.res.Removed += len(keys)
+	elsewhere, err := r.listedElsewhere(ctx, gone)
+	if err != nil {
+		return err
+	}
+	var reemit [][]string
+	var header []string
+	for _, key := range gone {
+		if !elsewhere[key] {
+			if header == nil {
+				header = r.removalHeader(before)
+			}
+			reemit = append(reemit, r.removalFields(header, values[key], before[key], *before[key].missedOn))
+		}
+	}
+	if len(reemit) > 0 {
+		m, err := r.list.Map(header)
+		if err != nil {
+			return fmt.Errorf("removal batch: %w", err)
+		}
+		m.AllowList = r.opt.AllowList
+		records := make([]load.Record, len(reemit))
+		for i, f := range reemit {
+			records[i] = load.Record{Line: i + 1, Fields: f}
+		}
+		lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: "UTF-8"}, seq(records))
+		if err != nil {
+			return fmt.Errorf("write removals: %w", err)
+		}
+		if lr.Rejected > 0 {
+			return fmt.Errorf("write removals: %d of %d rows rejected: %v", lr.Rejected, len(records), lr.Rejects[0].Errors[0])
+		}
+		r.res.Batches = append(r.res.Batches, lr.BatchID)
+	}
+	return r.writeRecords(ctx, marked)
+}
+
+// listedElsewhere returns which of keys another source still lists.
+func (r *runner) listedElsewhere(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := r.s.Query(ctx, r.q("listed_elsewhere"), store.Params{"list": r.list.Name, "source": r.src.Name, "keys": keys})
+	if err != nil {
+		return nil, fmt.Errorf("check other sources: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out[k] = true
+	}
+	return out, rows.Err()
+}
+
+// removalHeader is the contract columns, then every extra field the
+// removed records carried, so their new version keeps them.
+func (r *runner) removalHeader(before map[string]known) []string {
+	var header []string
+	for _, c := range r.list.Columns {
+		header = append(header, c.Key)
+	}
+	extra := map[string]bool{}
+	for _, k := range before {
+		var e map[string]string
+		if json.Unmarshal([]byte(k.extra), &e) == nil {
+			for name := range e {
+				extra[name] = true
+			}
+		}
+	}
+	return append(header, slices.Sorted(maps.Keys(extra))...)
+}
+
+func (r *runner) removalFields(header []string, record map[string]string, k known, day time.Time) []string {
+	var extra map[string]string
+	_ = json.Unmarshal([]byte(k.extra), &extra)
+	fields := make([]string, len(header))
+	for i, h := range header {
+		switch {
+		case h == "removed_on":
+			fields[i] = day.Format(time.DateOnly)
+		case h == "grade" && record["grade_label"] != "":
+			fields[i] = record["grade_label"] // the label as published
+		case i < len(r.list.Columns):
+			fields[i] = record[h]
+		default:
+			fields[i] = extra[h]
+		}
+	}
+	return fields
+}
+
+// queueForReview queues the snapshot's records without a USCC whose
+// normalised name matches no institution or several.
+func (r *runner) queueForReview(ctx context.Context, snapshot map[string]parsed, order []string) error {
+	byName := map[string][]string{} // name_key → record keys
+	for _, key := range order {
+		p := snapshot[key]
+		if p.uscc == "" && p.nameKey != "" {
+			byName[p.nameKey] = append(byName[p.nameKey], key)
+		}
+	}
+	if len(byName) == 0 {
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(byName))
+	matches := map[string][]string{}
+	rows, err := r.s.Query(ctx, r.q("institution_matches"), store.Params{"name_keys": names})
+	if err != nil {
+		return fmt.Errorf("match names to institutions: %w", err)
+	}
+	for rows.Next() {
+		var nk string
+		var usccs []string
+		if err := rows.Scan(&nk, &usccs); err != nil {
+			rows.Close()
+			return err
+		}
+		matches[nk] = usccs
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	queued := map[string]bool{}
+	qrows, err := r.s.Query(ctx, r.q("review_keys"), store.Params{"list": r.list.Name})
+	if err != nil {
+		return fmt.Errorf("read the review queue: %w", err)
+	}
+	for qrows.Next() {
+		var k string
+		if err := qrows.Scan(&k); err != nil {
+			qrows.Close()
+			return err
+		}
+		queued[k] = true
+	}
+	if err := qrows.Close(); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	var add [][]any
+	for _, nk := range names {
+		cands := matches[nk]
+		if len(cands) == 1 {
+			continue
+		}
+		sort.Strings(cands)
+		for _, key := range byName[nk] {
+			if queued[key] {
+				continue
+			}
+			add = append(add, []any{r.list.Name, key, r.src.Name, snapshot[key].name, nk, append([]string{}, cands...), now, nextVersion()})
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	_, err = r.s.Insert(ctx, tableReview, []string{"list", "record_key", "source", "name", "name_key", "candidates", "queued_at", "version"}, seq(add))
+	if err != nil {
+		return fmt.Errorf("queue records for review: %w", err)
+	}
+	r.res.Queued = len(add)
+	return nil
+}

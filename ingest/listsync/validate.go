@@ -1,0 +1,387 @@
+package listsync
+
+// Validating: every record of a snapshot read under the list's mapping,
+// once, while its pages arrive (validateEarly), or from the stored pages
+// when the run resumes one (read).
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	gosync "sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/load"
+)
+
+// parsed is a valid record of the snapshot: its key, its contract
+// values as a JSON object of text (record, the form external_records
+// keeps) and their hash, and the fields matching looks at.
+type parsed struct {
+	key                 string
+	record              string
+	hash                string
+	extra               string
+	uscc, name, nameKey string
+}
+
+// finalize proves the snapshot complete, loads it and records what it
+// saw. It returns the contract columns the snapshot mapped.
+// readSnapshot is a snapshot's records read under one mapping.
+type readSnapshot struct {
+	mapping  *contract.Mapping
+	columns  []string      // contract columns the pages map
+	records  []load.Parsed // validated: load.LoadParsed does not validate them again
+	snapshot map[string]parsed
+	order    []string
+	encoding string
+}
+
+// read parses the stored records of a snapshot and proves the pages one
+// listing (see prove); columns are the last complete snapshot's.
+func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []string) (readSnapshot, error) {
+	var err error
+	// Pages may name different fields (an API omits a key no record of a
+	// page has): the snapshot is read, and loaded as one batch, under the
+	// union of its headers.
+	var header []string
+	index := map[string]int{}
+	seenHeader := map[string]bool{}
+	encoding := ""
+	for _, pr := range pending {
+		if encoding == "" || pr.enc == "XLSX" {
+			encoding = pr.enc
+		}
+		if seenHeader[pr.headerText] {
+			continue
+		}
+		seenHeader[pr.headerText] = true
+		for _, h := range pr.header {
+			if _, ok := index[h]; !ok {
+				index[h] = len(header)
+				header = append(header, h)
+			}
+		}
+	}
+	var m *contract.Mapping
+	if len(pending) > 0 {
+		columns = nil
+		if m, err = r.list.Map(header); err != nil {
+			return readSnapshot{}, &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: the pages' columns do not fit list %s: %v", fetch.ErrLayout, r.list.Name, err), Hint: fetch.HintFor(fetch.ErrLayout)}
+		}
+		m.AllowList = r.opt.AllowList
+		m.SerialDates = encoding == "XLSX"
+		for _, c := range r.list.Columns {
+			if m.Has(c.Key) {
+				columns = append(columns, c.Key)
+			}
+		}
+	}
+	snapshot := map[string]parsed{}
+	onPage := map[string]int{}
+	var order []string
+	var records []load.Parsed
+	var valid []parsed
+	if e := r.early; e != nil && e.ok && len(seenHeader) == 1 && len(e.records) == len(pending) && e.headerText == pending[0].headerText &&
+		e.width == len(header) && e.serialDates == m.SerialDates {
+		// Validated while the pages were fetched, under this header.
+		records, valid = e.records, e.valid
+	} else {
+		records, valid = make([]load.Parsed, len(pending)), make([]parsed, len(pending))
+		r.validate(m, pending, len(header), index, records, valid)
+	}
+	r.early = nil
+	for i, pr := range pending {
+		if errs := records[i].Errors; len(errs) > 0 {
+			r.res.Rejected++
+			if len(r.res.Rejects) < maxRejects {
+				r.res.Rejects = append(r.res.Rejects, Reject{Page: pr.page, Record: pr.seq, Errors: errs})
+			}
+			continue
+		}
+		p := valid[i]
+		if first, dup := onPage[p.key]; dup && first != pr.page && r.src.skips().On(fetch.CheckOverlap) {
+			return readSnapshot{}, r.notProven("record %s is on page %d and again on page %d: the pages overlap (an unstable sort, or the list changed while it was read)", KeyText(p.key), first, pr.page)
+		} else if !dup {
+			onPage[p.key] = pr.page
+			order = append(order, p.key)
+		}
+		snapshot[p.key] = p // a repeat within a page: the later wins, as in load
+	}
+	r.res.Rows = len(snapshot)
+	if err := r.prove(pages, pending); err != nil {
+		return readSnapshot{}, err
+	}
+	return readSnapshot{mapping: m, columns: columns, records: records, snapshot: snapshot, order: order, encoding: encoding}, nil
+}
+
+// earlyValidation validates the records of a snapshot held in memory
+// while its pages are fetched, in a goroutine of its own: what read
+// would do after the last page, under the first page's header. read uses
+// the result when every page had that header (its union is then that
+// header), and validates again otherwise.
+type earlyValidation struct {
+	pages chan []pendingRow
+	done  chan struct{}
+	// Set by the goroutine; read after finish.
+	ok          bool
+	headerText  string
+	width       int
+	serialDates bool
+	records     []load.Parsed
+	valid       []parsed
+}
+
+func (r *runner) validateEarly() *earlyValidation {
+	if r.layout == nil {
+		r.layout = newRecordLayout(r.list)
+	}
+	e := &earlyValidation{pages: make(chan []pendingRow, 16), done: make(chan struct{}), ok: true}
+	go func() {
+		defer close(e.done)
+		var m *contract.Mapping
+		index := map[string]int{}
+		for rows := range e.pages {
+			for _, pr := range rows {
+				if !e.ok {
+					break // drain the channel
+				}
+				if m == nil {
+					var header []string
+					for _, h := range pr.header {
+						if _, ok := index[h]; !ok {
+							index[h] = len(header)
+							header = append(header, h)
+						}
+					}
+					var err error
+					if m, err = r.list.Map(header); err != nil {
+						e.ok = false
+						break
+					}
+					m.AllowList = r.opt.AllowList
+					m.SerialDates = pr.enc == "XLSX"
+					e.headerText, e.width, e.serialDates = pr.headerText, len(header), m.SerialDates
+				}
+				if pr.headerText != e.headerText || (pr.enc == "XLSX") != e.serialDates {
+					e.ok = false
+					break
+				}
+				fields := make([]string, e.width)
+				for fi, h := range pr.header {
+					if fi < len(pr.fields) {
+						fields[index[h]] = pr.fields[fi]
+					}
+				}
+				row, errs := m.Parse(fields)
+				e.records = append(e.records, load.Parsed{Line: len(e.records) + 1, Fields: fields, Row: row, Errors: errs})
+				var p parsed
+				if len(errs) == 0 {
+					p = r.parse(row)
+				}
+				e.valid = append(e.valid, p)
+			}
+		}
+	}()
+	return e
+}
+
+// finish waits for every page handed on to be validated.
+func (e *earlyValidation) finish() {
+	select {
+	case <-e.done:
+		return
+	default:
+	}
+	close(e.pages)
+	<-e.done
+}
+
+// validate parses every pending record under m (its fields put in the
+// order of the snapshot's header, of width fields) into records and, when
+// valid, valid, on every core: validation is most of a sync's own work.
+func (r *runner) validate(m *contract.Mapping, pending []pendingRow, width int, index map[string]int, records []load.Parsed, valid []parsed) {
+	if len(pending) == 0 {
+		return
+	}
+	if r.layout == nil {
+		r.layout = newRecordLayout(r.list)
+	}
+	one := func(i int) {
+		pr := pending[i]
+		fields := make([]string, width)
+		for fi, h := range pr.header {
+			if fi < len(pr.fields) {
+				fields[index[h]] = pr.fields[fi]
+			}
+		}
+		row, errs := m.Parse(fields)
+		records[i] = load.Parsed{Line: i + 1, Fields: fields, Row: row, Errors: errs}
+		if len(errs) == 0 {
+			valid[i] = r.parse(row)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(pending)+999)/1000)
+	var wg gosync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(pending); i += workers {
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// recordLayout is how parse reads a list's rows: the stored columns in
+// the order of their names (the JSON object's), where each is in a row,
+// and where the key columns are among them.
+type recordLayout struct {
+	names               []string
+	index               []int // of each name in row.Values
+	key                 []int // positions in names of the list's key columns
+	uscc, name, nameKey int   // positions in names, -1 when absent
+}
+
+func newRecordLayout(l *contract.List) *recordLayout {
+	stored := l.StoredColumns()
+	names := slices.Sorted(slices.Values(stored))
+	lay := &recordLayout{names: names, uscc: -1, name: -1, nameKey: -1}
+	for i, n := range names {
+		lay.index = append(lay.index, slices.Index(stored, n))
+		switch n {
+		case "uscc":
+			lay.uscc = i
+		case "name":
+			lay.name = i
+		case "name_key":
+			lay.nameKey = i
+		}
+	}
+	for _, k := range l.Key {
+		lay.key = append(lay.key, slices.Index(names, k))
+	}
+	return lay
+}
+
+// parse derives a record's key, its contract values as text and their
+// hash. The record's text is what json.Marshal makes of the map from
+// column to value (keys sorted, HTML-safe escaping), written without the
+// map: it is hashed, and a hash that changed counts as a modification.
+func (r *runner) parse(row *contract.Row) parsed {
+	lay := r.layout
+	if lay == nil {
+		lay = newRecordLayout(r.list)
+		r.layout = lay
+	}
+	vals := make([]string, len(lay.names))
+	b := make([]byte, 0, 512)
+	b = append(b, '{')
+	for i, n := range lay.names {
+		vals[i] = text(row.Values[lay.index[i]])
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, n)
+		b = append(b, ':')
+		b = appendJSONString(b, vals[i])
+	}
+	b = append(b, '}')
+	sum := sha256.Sum256(b)
+	keys := make([]string, len(lay.key))
+	for i, k := range lay.key {
+		if k >= 0 {
+			keys[i] = vals[k]
+		}
+	}
+	at := func(i int) string {
+		if i < 0 {
+			return ""
+		}
+		return vals[i]
+	}
+	extra := ""
+	if len(row.Extra) > 0 {
+		e, _ := json.Marshal(row.Extra)
+		extra = string(e)
+	}
+	return parsed{key: strings.Join(keys, "\x1f"), record: string(b), hash: hex.EncodeToString(sum[:16]), extra: extra,
+		uscc: at(lay.uscc), name: at(lay.name), nameKey: at(lay.nameKey)}
+}
+
+// appendJSONString appends s as encoding/json writes a string: HTML-safe
+// (<, > and & escaped), U+2028 and U+2029 escaped, invalid UTF-8 as
+// U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case time.Time:
+		return x.Format(time.DateOnly)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
