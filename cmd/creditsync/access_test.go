@@ -13,6 +13,7 @@ import (
 // same reach as on the daemon's endpoint, checked by the engine's parser,
 // and never the token itself.
 func TestAccessForAServer(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const countyToken = "weidu-county-token-0123456789"
 	cityHash := sha256.Sum256([]byte("city-token-not-in-the-config-0123"))

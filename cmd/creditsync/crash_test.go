@@ -19,6 +19,7 @@ import (
 // process), its stage table is dropped, and the import loads every row
 // once.
 func TestKilledImportIsRecoveredAtOnce(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 3, Institutions: 3000, AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})
 	if err != nil {

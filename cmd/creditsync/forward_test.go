@@ -10,6 +10,7 @@ import (
 // File names on a forwarded command line become absolute: the daemon
 // runs in another directory.
 func TestAbsolutePaths(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	t.Chdir(dir)
 	if err := os.WriteFile("list.csv", nil, 0o600); err != nil {
@@ -38,6 +39,7 @@ func TestAbsolutePaths(t *testing.T) {
 }
 
 func TestTakeParams(t *testing.T) {
+	t.Parallel()
 	rest, params, err := takeParams([]string{"sql", "--param_a=1", "--param_b", "x y", "SELECT {a:UInt8}", "--format", "csv"})
 	if err != nil || !slices.Equal(rest, []string{"sql", "SELECT {a:UInt8}", "--format", "csv"}) || params["a"] != "1" || params["b"] != "x y" {
 		t.Errorf("takeParams: %q %v %v", rest, params, err)

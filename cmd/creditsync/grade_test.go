@@ -18,6 +18,7 @@ import (
 // CSV against the sample's reference grader on several dates, then the
 // other formats, explain, and the errors a user meets.
 func TestGradeAndExplain(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {
 		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
@@ -112,6 +113,7 @@ func TestGradeAndExplain(t *testing.T) {
 }
 
 func TestGradeUsage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data")}
 	if r := runCLI(t, env, "grade", "--as-of", "2026-02-30"); r.code != exitUsage {

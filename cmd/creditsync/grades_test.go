@@ -14,6 +14,7 @@ import (
 // text; --format xlsx writes a workbook whose USCC cells are text; the
 // plain CSV for programs stays plain.
 func TestGradesForExcel(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := []string{"CREDITSYNC_DATA=" + dir}
 	const digits = "124110024151189320" // a public talent centre: all digits

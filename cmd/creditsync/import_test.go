@@ -10,6 +10,7 @@ import (
 // every real row and exits 0; a workbook of county sheets is imported
 // sheet by sheet with file[sheet]:row in its messages.
 func TestImportPrintedRegisters(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	testdata := filepath.Join("..", "..", "ingest", "file", "testdata")
 	csv := filepath.Join(testdata, "institutions", "title_note_signature.csv")

@@ -14,6 +14,7 @@ import (
 // names, registers first, each file its own batch, in one process; a file
 // of no list is left out and named, and the command says so by its exit.
 func TestImportAFolder(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "received")
 	files, _, err := sample.Write(in, sample.Options{Seed: 11, Institutions: 80, AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})

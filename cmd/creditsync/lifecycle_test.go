@@ -14,6 +14,7 @@ import (
 // county officer uses: evaluate, object, confirm, review, regrade,
 // upgrade, and the consequences of the grades.
 func TestLifecycleCommands(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := []string{"CREDITSYNC_DATA=" + dir}
 	run := func(args ...string) string {

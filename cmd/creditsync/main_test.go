@@ -16,6 +16,10 @@ import (
 // would, in its own process (libchdb allows one data directory per process).
 var binary string
 
+// Tests run in parallel (t.Parallel) when they work through the built
+// binary on a data directory of their own; the few that open the engine
+// in this process (it holds one data directory at a time) or set the
+// environment run alone, before the others.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "creditsync-bin-")
 	if err != nil {
@@ -52,6 +56,7 @@ func runCLI(t *testing.T, env []string, args ...string) result {
 }
 
 func TestHelpWorksWithoutLibchdb(t *testing.T) {
+	t.Parallel()
 	noLib := []string{"CREDITSYNC_LIBCHDB=" + filepath.Join(t.TempDir(), "missing", "libchdb.so")}
 	for _, args := range [][]string{{"--help"}, {"import", "--help"}, {"sql", "--help"}, {"init", "--help"}, {"demo", "--help"}, {"version"}} {
 		r := runCLI(t, noLib, args...)
@@ -66,6 +71,7 @@ func TestHelpWorksWithoutLibchdb(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"import", "institutions"}, {"import", "nosuchlist", "x.csv"}, {"sql"}, {"sql", "--format", "xml", "SELECT 1"}, {"--no-such-flag"}} {
 		r := runCLI(t, []string{"CREDITSYNC_DATA=" + t.TempDir()}, args...)
 		if r.code != exitUsage {
@@ -75,6 +81,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestImportThenQuery(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	bad := filepath.Join("..", "..", "ingest", "file", "testdata", "institutions", "bad_rows.csv")
 
@@ -117,6 +124,7 @@ func TestImportThenQuery(t *testing.T) {
 // The engine would read a piped standard input as INSERT data; creditsync
 // must work inside shell pipelines all the same.
 func TestWorksWithPipedStdin(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command(binary, "import", "institutions", filepath.Join("..", "..", "ingest", "file", "testdata", "institutions", "bad_rows.csv"))
 	cmd.Env = append(os.Environ(), "CREDITSYNC_DATA="+t.TempDir())
 	cmd.Stdin = strings.NewReader("not insert data\n")
@@ -127,6 +135,7 @@ func TestWorksWithPipedStdin(t *testing.T) {
 }
 
 func TestDemoRunsThePipeline(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := runCLI(t, nil, "--data", dir, "demo", "--institutions", "120")
 	if r.code != 0 {

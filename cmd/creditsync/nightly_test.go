@@ -85,6 +85,7 @@ func stepOf(rep jobs.Report, name string) jobs.StepResult {
 }
 
 func TestNightlyEndToEnd(t *testing.T) {
+	t.Parallel()
 	site := newNightlySite(t, "")
 	historyBefore := site.sql(t, "SELECT count() FROM grade_history")
 
@@ -142,6 +143,7 @@ func TestNightlyEndToEnd(t *testing.T) {
 // the source. Past max_staleness the run fails and grading does not run
 // at all (TestNightlyFailsWhenASourceIsTooStale).
 func TestNightlyWithFailingSource(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var notes []jobs.Notification
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -237,6 +239,7 @@ func gauge(t *testing.T, m *jobs.Metrics, name string) float64 {
 }
 
 func TestNightlyFailsWhenASourceIsTooStale(t *testing.T) {
+	t.Parallel()
 	site := newNightlySite(t, "[sync]\nmax_staleness = \"1ms\"\n\n")
 	site.fx.Inject(fixture.Abnormal, fixture.Fault{Kind: fixture.ServerError})
 	history := site.sql(t, "SELECT count() FROM grade_history")

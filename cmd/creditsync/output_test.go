@@ -17,6 +17,7 @@ import (
 )
 
 func TestRecordWriterFormats(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 	clauses := clauseList{{ID: "D1", Grade: "D", Text: "因重大劳动保障违法违规行为被查处", Evidence: []grade.Evidence{{Kind: "inspection", ID: "X-1"}}}, {ID: "C3", Grade: "C"}}
 	cols := []string{"zeta", "alpha", "none", "empty", "nan", "ids", "list", "when", "clauses", "counts"}
@@ -57,6 +58,7 @@ func TestRecordWriterFormats(t *testing.T) {
 }
 
 func TestTableCellsStayOnOneShortLine(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("许昌", 60) + "\nsecond line"
 	var b bytes.Buffer
 	printTable(&b, [][]string{{"summary", "n"}, {long, "1"}, {"short", "2"}})
@@ -78,6 +80,7 @@ func TestTableCellsStayOnOneShortLine(t *testing.T) {
 }
 
 func TestFormatFlag(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args    []string
 		want    string
@@ -116,6 +119,7 @@ func TestFormatFlag(t *testing.T) {
 }
 
 func TestTimeOfColumn(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	sh := time.Date(2026, 12, 2, 8, 0, 0, 123e6, time.FixedZone("CST", 8*3600))
 	for _, tt := range []struct {
@@ -139,6 +143,7 @@ func TestTimeOfColumn(t *testing.T) {
 // each format on the demo's sample: CSV parses with a header, JSON lines
 // parse with keys in column order, and the table of status fits a screen.
 func TestRecordCommandsFormats(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := []string{"CREDITSYNC_DATA=" + dir}
 	if r := runCLI(t, env, "demo", "--institutions", "120"); r.code != 0 {

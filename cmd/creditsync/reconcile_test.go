@@ -11,6 +11,7 @@ import (
 // creditsync grades B too, A for one it grades C (the deliberate
 // disagreement), and A for one not in the register.
 func TestImportSummaryAndReconcile(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	workbooks := filepath.Join("..", "..", "ingest", "file", "testdata", "workbooks")
 	reports := filepath.Join(t.TempDir(), "reports.csv")
@@ -74,6 +75,7 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 // whose grade (优) the import rejected. -o writes the same review to a
 // file, or fails.
 func TestReconcileFlags(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	dir, err := filepath.Abs(filepath.Join("testdata", "reconcile"))
 	if err != nil {

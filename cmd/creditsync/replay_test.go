@@ -11,6 +11,7 @@ import (
 // publicity ended are confirmed from the right day, the day's reports go
 // under that date, and replaying again changes nothing.
 func TestNightlyReplay(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "creditsync.toml") // no sources: only the imported register is graded
 	if err := os.WriteFile(cfg, []byte("[sync]\nno_sources = true\n\n[publicity]\nphone = \"0374-1234567\"\n"), 0o644); err != nil {

@@ -22,6 +22,7 @@ import (
 // TestReportCommands writes every report from the demo sample as a user
 // would, and checks the mistakes a user makes are usage errors.
 func TestReportCommands(t *testing.T) {
+	t.Parallel()
 	data, out := t.TempDir(), t.TempDir()
 	env := []string{"CREDITSYNC_DATA=" + data}
 	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {
@@ -97,6 +98,7 @@ func TestReportCommands(t *testing.T) {
 // until an evaluation is recorded, then show the recorded grades with
 // their validity, and say which.
 func TestReportSource(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	run := func(want int, args ...string) result {
 		t.Helper()
@@ -155,6 +157,7 @@ func TestReportSource(t *testing.T) {
 // the environment and checks it answers, keeps counties apart and stops
 // cleanly on SIGTERM.
 func TestServeCommand(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	env := []string{"CREDITSYNC_DATA=" + data}
 	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {

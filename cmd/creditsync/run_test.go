@@ -40,6 +40,7 @@ func summaries(t *testing.T, dir string) []jobs.Report {
 }
 
 func TestRunNightlyRecordsAndLocks(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := []string{"CREDITSYNC_DATA=" + dir}
 	// Without sources the nightly run refuses to grade, unless told
@@ -89,6 +90,7 @@ func freePort(t *testing.T) string {
 }
 
 func TestScheduleRunsJobsAndStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	addr := freePort(t)
 	cfg := filepath.Join(dir, "creditsync.toml")

@@ -9,6 +9,7 @@ import (
 // neither help (which prints flag defaults) nor a failing connection's
 // error and debug log shows it.
 func TestPasswordNeverPrinted(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cr3t-Pa55"
 	// Port 1 on loopback refuses the connection at once.
 	env := []string{"CREDITSYNC_CLICKHOUSE=clickhouse://analyst:" + secret + "@127.0.0.1:1/creditsync?dial_timeout=1s", "CREDITSYNC_DATA=" + t.TempDir()}

@@ -108,6 +108,7 @@ func (d *daemon) stop(t *testing.T) {
 // The test: the daemon holds the embedded store while a CLI sql
 // query, an import, a nightly run and 100 web requests all succeed at once.
 func TestDaemonServesEveryoneAtOnce(t *testing.T) {
+	t.Parallel()
 	site := newNightlySite(t, serveTOML)
 	d := startDaemon(t, site.env, site.dir)
 
@@ -216,6 +217,7 @@ func TestDaemonServesEveryoneAtOnce(t *testing.T) {
 
 // Ctrl-C on the client cancels the query running in the daemon.
 func TestDaemonCancelsForwardedQuery(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "creditsync.toml")
 	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
@@ -256,6 +258,7 @@ func queries(t *testing.T, env []string) string {
 // A process other than the daemon holding the directory is named, and the
 // engine's own lock message never reaches the terminal.
 func TestBusyDirectorySaysWho(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "creditsync.toml")
 	if err := os.WriteFile(cfg, []byte(serveTOML), 0o600); err != nil {

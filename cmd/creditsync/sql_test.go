@@ -13,6 +13,7 @@ import (
 
 // Each value the old decoder printed wrong comes out as the engine writes it.
 func TestSQLValues(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	tests := []struct {
 		name, format, query, want string
@@ -44,6 +45,7 @@ func TestSQLValues(t *testing.T) {
 
 // today() is the bureau's date: the session zone is Asia/Shanghai.
 func TestSQLTodayIsShanghai(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, []string{"CREDITSYNC_DATA=" + t.TempDir()}, "sql", "--format", "TSV", "SELECT today() = toDate(now(), 'Asia/Shanghai'), timezone()")
 	if r.stdout != "1\tAsia/Shanghai\n" {
 		t.Errorf("got %q (%s)", r.stdout, r.stderr)
@@ -51,6 +53,7 @@ func TestSQLTodayIsShanghai(t *testing.T) {
 }
 
 func TestSQLInput(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	r := runCLI(t, env, "sql", "--format", "TSV", "--param_n=41", "--queries-file", filepath.Join("testdata", "two-queries.sql"))
 	if r.code != 0 || r.stdout != "a;b\n42\n" {
@@ -67,6 +70,7 @@ func TestSQLInput(t *testing.T) {
 
 // sql is read-only unless --write: the engine refuses the INSERT.
 func TestSQLReadOnly(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	if r := runCLI(t, env, "sql", "--write", "CREATE TABLE scratch (x UInt8) ENGINE = MergeTree ORDER BY x"); r.code != 0 {
 		t.Fatalf("create with --write: exit %d: %s", r.code, r.stderr)
@@ -92,6 +96,7 @@ func TestSQLReadOnly(t *testing.T) {
 // state, no other query cancelled. With --write, a file written INTO
 // OUTFILE is whole.
 func TestSQLReadOnlyWritesNoFile(t *testing.T) {
+	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	file := filepath.Join(t.TempDir(), "out.tsv")
 	for _, q := range []string{
@@ -125,6 +130,7 @@ func TestSQLReadOnlyWritesNoFile(t *testing.T) {
 
 // sql on a data directory that is not there says so and creates nothing.
 func TestSQLNeedsAnExistingStore(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "typo")
 	r := runCLI(t, []string{"CREDITSYNC_DATA=" + missing}, "sql", "SELECT count() FROM system.one")
 	if r.code == 0 || !strings.Contains(r.stderr, "does not exist") || !strings.Contains(r.stderr, "creditsync init") {
@@ -142,6 +148,7 @@ func TestSQLNeedsAnExistingStore(t *testing.T) {
 
 // SIGINT cancels the running query and the command exits 130.
 func TestSQLCancel(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			cmd := exec.Command(binary, "-v", "sql", "SELECT count() FROM system.numbers WHERE sipHash64(number) = 7")

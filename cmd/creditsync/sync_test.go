@@ -12,6 +12,7 @@ import (
 // sync, sources and review against the emulated sources, as an operator
 // runs them.
 func TestSyncCommands(t *testing.T) {
+	t.Parallel()
 	data, err := fixture.ReadDir(filepath.Join("..", "..", "ingest", "fixture", "testdata", "small"))
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +109,7 @@ func TestSyncCommands(t *testing.T) {
 // sync and sources show a check a source switched off with its reason,
 // and the pages of the last run whose charset label was wrong.
 func TestSyncShowsSkippedChecksAndWrongLabels(t *testing.T) {
+	t.Parallel()
 	data, err := fixture.ReadDir(filepath.Join("..", "..", "ingest", "fixture", "testdata", "small"))
 	if err != nil {
 		t.Fatal(err)
