@@ -108,17 +108,9 @@ grades.
 				}
 				day = d
 			}
-			var allow transform.USCCAllowList
-			if allowFile != "" {
-				f, err := os.Open(allowFile)
-				if err != nil {
-					return fmt.Errorf("USCC allow-list: %w", err)
-				}
-				allow, err = transform.LoadUSCCAllowList(f)
-				f.Close()
-				if err != nil {
-					return fmt.Errorf("USCC allow-list %s: %w", allowFile, err)
-				}
+			allow, err := loadAllowList(allowFile)
+			if err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			s, err := a.openWriting(ctx, "import "+args[0])
@@ -213,6 +205,24 @@ func importPlan(args []string) (plan []plannedFile, unrecognised []error, ok boo
 	return plan, unrecognised, true, nil
 }
 
+// loadAllowList reads the file of legacy USCCs accepted despite a failing
+// check character; none when path is "".
+func loadAllowList(path string) (transform.USCCAllowList, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("USCC allow-list: %w", err)
+	}
+	defer f.Close()
+	allow, err := transform.LoadUSCCAllowList(f)
+	if err != nil {
+		return nil, fmt.Errorf("USCC allow-list %s: %w", path, err)
+	}
+	return allow, nil
+}
+
 // importable are the extensions import DIR reads.
 var importable = map[string]bool{".csv": true, ".tsv": true, ".txt": true, ".xlsx": true, ".xlsm": true, ".xls": true}
 
@@ -224,17 +234,9 @@ func isDir(path string) bool {
 // importPlanned imports the files of a plan in one process, on one open
 // store, each file its own batch.
 func (a *app) importPlanned(cmd *cobra.Command, plan []plannedFile, unrecognised []error, allowFile string) error {
-	var allow transform.USCCAllowList
-	if allowFile != "" {
-		f, err := os.Open(allowFile)
-		if err != nil {
-			return fmt.Errorf("USCC allow-list: %w", err)
-		}
-		allow, err = transform.LoadUSCCAllowList(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("USCC allow-list %s: %w", allowFile, err)
-		}
+	allow, err := loadAllowList(allowFile)
+	if err != nil {
+		return err
 	}
 	for _, err := range unrecognised {
 		fmt.Fprintf(a.stderr, "left out: %v\n", err)
