@@ -10,7 +10,6 @@ import (
 // File names on a forwarded command line become absolute: the daemon
 // runs in another directory.
 func TestAbsolutePaths(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	t.Chdir(dir)
 	if err := os.WriteFile("list.csv", nil, 0o600); err != nil {

@@ -19,7 +19,7 @@ var binary string
 // Tests run in parallel (t.Parallel) when they work through the built
 // binary on a data directory of their own; the few that open the engine
 // in this process (it holds one data directory at a time) or set the
-// environment run alone, before the others.
+// environment or the working directory run alone, before the others.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "creditsync-bin-")
 	if err != nil {
