@@ -203,7 +203,7 @@ func syncAll(ctx context.Context, a *app, s store.Store, cfg listsync.Config, no
 		failed = append(failed, first)
 		anyRequired = anyRequired || required[r.Source]
 		if !containsPrefix(tooStale, r.Source+" ") {
-			stale = append(stale, fmt.Sprintf("%s (%s list, %s)", r.Source, r.List, dataAge(r.LastSuccess, now)))
+			stale = append(stale, fmt.Sprintf("%s (%s list, %s)", r.Source, r.List, listsync.DataAge(r.LastSuccess, now)))
 		}
 	}
 	sort.Strings(stale)
@@ -219,14 +219,6 @@ func syncAll(ctx context.Context, a *app, s store.Store, cfg listsync.Config, no
 			Err: fmt.Errorf("%s failed; their last good data is used: %s", countOf(len(failed), "source"), strings.Join(failed, "; "))}
 	}
 	return out, stale, nil
-}
-
-// dataAge says how old a source's data is, for the run's report.
-func dataAge(last *time.Time, now time.Time) string {
-	if last == nil {
-		return "never synced: no data"
-	}
-	return fmt.Sprintf("data from %s, %s old", last.UTC().Format("2006-01-02 15:04 UTC"), now.Sub(*last).Round(time.Minute))
 }
 
 func containsPrefix(list []string, prefix string) bool {

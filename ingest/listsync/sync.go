@@ -42,6 +42,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Run statuses in sync_runs.
@@ -160,9 +161,9 @@ func (e *SourceError) Error() string {
 	case e.LastSuccess == nil:
 		b.WriteString("; it has never synced successfully")
 	case e.Age > e.MaxStaleness:
-		fmt.Fprintf(&b, "; its data is stale: last success %s ago (%s), more than max_staleness %s", age(e.Age), e.LastSuccess.UTC().Format("2006-01-02 15:04 UTC"), age(e.MaxStaleness))
+		fmt.Fprintf(&b, "; its data is stale: last success %s ago (%s), more than max_staleness %s", age(e.Age), clock(*e.LastSuccess), age(e.MaxStaleness))
 	default:
-		fmt.Fprintf(&b, "; its data from %s ago (%s) stands", age(e.Age), e.LastSuccess.UTC().Format("2006-01-02 15:04 UTC"))
+		fmt.Fprintf(&b, "; its data from %s ago (%s) stands", age(e.Age), clock(*e.LastSuccess))
 	}
 	if hint != "" {
 		b.WriteString("\nhint: " + hint)
@@ -172,6 +173,19 @@ func (e *SourceError) Error() string {
 
 func (e *SourceError) Unwrap() error { return e.Err }
 
+// DataAge says how old a source's data is, for run reports: "data from
+// 2026-12-05 16:06 CST, 23h old", or that it was never synced.
+func DataAge(last *time.Time, now time.Time) string {
+	if last == nil {
+		return "never synced: no data"
+	}
+	return "data from " + clock(*last) + ", " + age(now.Sub(*last)) + " old"
+}
+
+// clock writes an instant as the bureau reads it, in Asia/Shanghai.
+func clock(t time.Time) string { return t.In(zone.Shanghai).Format("2006-01-02 15:04 MST") }
+
+// age writes a duration in days past two days, else hours, else seconds.
 func age(d time.Duration) string {
 	switch {
 	case d >= 48*time.Hour:
