@@ -13,7 +13,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/chhttp"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // The rows of the other county and the tables no county may read carry

@@ -16,7 +16,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/chhttp"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

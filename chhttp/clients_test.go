@@ -19,7 +19,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/serve"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // failsMidStream fails after more than the endpoint holds back (64 KiB),

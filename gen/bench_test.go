@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // BenchmarkGenerate measures rows per second of generating a data set in

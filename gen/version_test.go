@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // TestFutureAsOfDoesNotOutrankLaterWrites: a data set generated for a

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/grade"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/load"
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")

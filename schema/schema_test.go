@@ -11,7 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/schema"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

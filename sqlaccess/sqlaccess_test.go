@@ -11,7 +11,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/sqlaccess"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/store/lease"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // TestConcurrentNightlyRunsOneHoldsTheLease runs two nightly jobs at once

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // TestNightlyThroughServerStore runs the pipeline with the CLI on a

@@ -22,7 +22,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // memPeak samples the Go heap while a run goes on and keeps the peaks

@@ -14,7 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // The fixture's credentials, in the variables its config names, for

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 func formatted(t *testing.T, s store.Store, query string, opt store.FormatOptions) (string, error) {

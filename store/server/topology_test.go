@@ -8,7 +8,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/server"
-	"github.com/xuchang-hrss/creditsync/store/storetest"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // TestCheckOneShard runs the topology check's real query on the embedded
