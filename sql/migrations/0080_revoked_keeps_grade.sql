@@ -21,7 +21,7 @@ CREATE OR REPLACE VIEW v_grade_history {{.OnCluster}} (
     note              String COMMENT '备注 objection and review notes, reasons',
     run_id            String COMMENT '运行编号 grade_runs.run_id',
     rules_checksum    String COMMENT '规则校验和 checksum of the rules file used',
-    recorded_at       DateTime64(3, 'UTC') COMMENT '记录时间 when the row was written (UTC)',
+    recorded_at       DateTime64(3, 'Asia/Shanghai') COMMENT '记录时间 when the row was written (Asia/Shanghai)',
     evidence          String COMMENT '证据 JSON: clauses with id, grade, text and evidence items; v_clause_evidence has one row per item',
     county_name       String COMMENT '区县名称 county name ('''' outside Xuchang)',
     status_zh         String COMMENT '状态 Chinese label of status',

@@ -3,9 +3,9 @@
 -- started_at, …) is retyped DateTime64(…, 'Asia/Shanghai'). The stored
 -- instant does not change, only the zone its type prints it in, so the
 -- engine changes metadata only (no part is rewritten); today() and the
--- dates beside them now agree when printed. Views that declared these
--- columns with their old type are made again with the new one (their
--- definitions are otherwise those of 0050 and 0080).
+-- dates beside them now agree when printed. v_list_records, which
+-- declared loaded_at with the old type, is made again with the new one
+-- (otherwise as in 0050); 0080 already types v_grade_history so.
 
 ALTER TABLE abnormal {{.OnCluster}}
     MODIFY COLUMN loaded_at DateTime64(3, 'Asia/Shanghai') COMMENT '载入时间 when the row was stored';
@@ -91,66 +91,6 @@ ALTER TABLE sync_state {{.OnCluster}}
     MODIFY COLUMN snapshot_started Nullable(DateTime64(3, 'Asia/Shanghai')),
     MODIFY COLUMN watermark Nullable(DateTime64(3, 'Asia/Shanghai')),
     MODIFY COLUMN updated_at DateTime64(3, 'Asia/Shanghai');
-
-CREATE OR REPLACE VIEW v_grade_history {{.OnCluster}} (
-    uscc              String COMMENT '统一社会信用代码 USCC',
-    name              String COMMENT '机构名称 institution name from the register ('''' when not registered)',
-    county_code       String COMMENT '区县代码 county code; see counties',
-    grade             String COMMENT '信用等级 credit grade: A | B | C | D',
-    clauses           Array(String) COMMENT '适用条款 IDs of the clauses that hold, report order; see clauses',
-    status            String COMMENT '状态(存储值) stored status: publicized | under_review | confirmed | expired | superseded; status_zh is its label',
-    run_kind          String COMMENT '来源 the run that recorded it: evaluate | regrade | upgrade | review',
-    year              Nullable(UInt16) COMMENT '评价年度 the evaluated year; NULL unless run_kind = evaluate',
-    as_of             Date COMMENT '计算日期 the date the grade was computed at',
-    publicity_ends_on Nullable(Date) COMMENT '公示截止日 last day of publicity; NULL when not publicized',
-    valid_from        Nullable(Date) COMMENT '生效日 first day in effect; NULL when never in effect',
-    valid_until       Nullable(Date) COMMENT '有效期至 valid_from + 1 year - 1 day',
-    superseded_on     Nullable(Date) COMMENT '被取代日 first day a later grade was in effect instead; NULL while current',
-    note              String COMMENT '备注 objection and review notes, reasons',
-    run_id            String COMMENT '运行编号 grade_runs.run_id',
-    rules_checksum    String COMMENT '规则校验和 checksum of the rules file used',
-    recorded_at       DateTime64(3, 'Asia/Shanghai') COMMENT '记录时间 when the row was written (Asia/Shanghai)',
-    evidence          String COMMENT '证据 JSON: clauses with id, grade, text and evidence items; v_clause_evidence has one row per item',
-    county_name       String COMMENT '区县名称 county name ('''' outside Xuchang)',
-    status_zh         String COMMENT '状态 Chinese label of status',
-    run_kind_zh       String COMMENT '来源 Chinese label of run_kind',
-    clause_texts      Array(String) COMMENT '条款及原文 "ID wording" of each clause that holds, as recorded',
-    license_status    String COMMENT '许可状态 the licence now: valid | revoked | cancelled',
-    license_ended_on  Nullable(Date) COMMENT '许可终止日 day the licence was cancelled (注销), which ends the grade in force; NULL while it stands and for a revoked licence, whose D (D3) stays in force'
-) AS
-SELECT
-    h.uscc AS uscc,
-    i.name AS name,
-    if(c.code != '', c.code, toString(i.county_code)) AS county_code,
-    h.grade AS grade,
-    h.clauses AS clauses,
-    h.status AS status,
-    r.kind AS run_kind,
-    if(r.kind = 'evaluate', r.year, NULL) AS year,
-    r.as_of AS as_of,
-    h.publicity_ends_on AS publicity_ends_on,
-    h.valid_from AS valid_from,
-    h.valid_until AS valid_until,
-    h.superseded_on AS superseded_on,
-    h.note AS note,
-    h.run_id AS run_id,
-    r.rules_checksum AS rules_checksum,
-    h.recorded_at AS recorded_at,
-    h.evidence AS evidence,
-    c.name AS county_name,
-    ls.zh AS status_zh,
-    lk.zh AS run_kind_zh,
-    arrayMap(x -> concat(JSONExtractString(x, 'id'), ' ', JSONExtractString(x, 'text')), JSONExtractArrayRaw(h.evidence)) AS clause_texts,
-    toString(i.license_status) AS license_status,
-    if(i.license_status = 'cancelled', i.license_status_on, NULL) AS license_ended_on
-FROM grade_history AS h FINAL
-INNER JOIN grade_runs AS r FINAL ON r.run_id = h.run_id
-LEFT JOIN institutions AS i FINAL ON i.uscc = h.uscc
-LEFT JOIN v_county_codes AS c ON c.any_code = i.county_code
-LEFT JOIN (SELECT code, zh FROM labels FINAL WHERE domain = 'grade_status') AS ls ON ls.code = h.status
-LEFT JOIN (SELECT code, zh FROM labels FINAL WHERE domain = 'run_kind') AS lk ON lk.code = r.kind
-WHERE r.finished IS NOT NULL
-ORDER BY uscc, recorded_at DESC;
 
 CREATE OR REPLACE VIEW v_list_records {{.OnCluster}} (
     list             String COMMENT '名单 penalties | abnormal | dishonest | public_eval',
