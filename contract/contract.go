@@ -7,6 +7,7 @@ package contract
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,16 +47,25 @@ type Column struct {
 
 // List is one of the seven lists.
 type List struct {
-	Name     string // institutions, inspections, …
-	Title    string // Chinese title
+	Name  string // institutions, inspections, …
+	Title string // Chinese title
+	// Short is the name on the web pages, where a column is narrow
+	// (监察记录 for 监察与查处记录); empty means Title.
+	Short string
+	// Evidence is the kind of the evidence and records grading and the
+	// reports draw from the list (penalty for penalties); empty means Name.
+	Evidence string
 	Key      []string
 	Columns  []Column
 	External bool // published by an outside source; uscc may be empty if a name is given
 	// Derived are stored columns computed from the contract columns
 	// (name_key, county_code defaults, grade_label); see Row.
 	Derived []string
-	check   func(r *Row) *FieldError // cross-column rules
-	stored  []string                 // StoredColumns, computed once
+	// Dated says, for an external list, which columns date a record and
+	// say what it is for: v_list_records shows them.
+	Dated  Dated
+	check  func(r *Row) *FieldError // cross-column rules
+	stored []string                 // StoredColumns, computed once
 
 	namesOnce sync.Once
 	byName    map[string]int // see names
@@ -97,13 +107,42 @@ func (l *List) storedIndex(key string) int {
 	return -1
 }
 
+// Dated names the columns of an external list that say when a record
+// holds, and what it is about.
+type Dated struct {
+	On     string // the day it was decided, listed or evaluated
+	Ends   string // the day its publicity ended or it was removed; "" if it never ends
+	Reason string // what it is for (content, reason); "" if the list says nothing
+}
+
+// ShortTitle is the list's name on the web pages.
+func (l *List) ShortTitle() string {
+	if l.Short != "" {
+		return l.Short
+	}
+	return l.Title
+}
+
+// EvidenceKind is the kind of the evidence grading draws from the list.
+func (l *List) EvidenceKind() string {
+	if l.Evidence != "" {
+		return l.Evidence
+	}
+	return l.Name
+}
+
 func init() {
 	for _, l := range append(lists, submissions) {
-		for _, c := range l.Columns {
-			l.stored = append(l.stored, c.Key)
-		}
-		l.stored = append(l.stored, l.Derived...)
+		l.prepare()
 	}
+}
+
+func (l *List) prepare() {
+	l.stored = nil
+	for _, c := range l.Columns {
+		l.stored = append(l.stored, c.Key)
+	}
+	l.stored = append(l.stored, l.Derived...)
 }
 
 func enum(pairs ...string) map[string]string {
@@ -142,7 +181,7 @@ var (
 
 var lists = []*List{
 	{
-		Name: "institutions", Title: "机构名录", Key: []string{"uscc"},
+		Name: "institutions", Title: "机构名录", Evidence: "institution", Key: []string{"uscc"},
 		Columns: []Column{
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},
 			{Key: "name", Chinese: "机构名称", Required: true},
@@ -158,7 +197,7 @@ var lists = []*List{
 		check:   checkInstitution,
 	},
 	{
-		Name: "inspections", Title: "监察与查处记录", Key: []string{"record_id"},
+		Name: "inspections", Title: "监察与查处记录", Short: "监察记录", Evidence: "inspection", Key: []string{"record_id"},
 		Columns: []Column{
 			{Key: "record_id", Chinese: "记录编号", Required: true, Code: true},
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},
@@ -174,7 +213,7 @@ var lists = []*List{
 		check: checkInspection,
 	},
 	{
-		Name: "annual_reports", Title: "年度报告", Key: []string{"uscc", "year"},
+		Name: "annual_reports", Title: "年度报告", Evidence: "annual_report", Key: []string{"uscc", "year"},
 		Columns: []Column{
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},
 			{Key: "year", Chinese: "报告年度", Kind: Year, Required: true},
@@ -182,7 +221,7 @@ var lists = []*List{
 		},
 	},
 	{
-		Name: "penalties", Title: "行政处罚", Key: []string{"record_id"}, External: true,
+		Name: "penalties", Title: "行政处罚", Evidence: "penalty", Key: []string{"record_id"}, External: true,
 		Columns: []Column{
 			{Key: "record_id", Chinese: "决定书文号", Aliases: []string{"行政处罚决定书文号", "PENDECNO"}, Required: true},
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
@@ -193,6 +232,7 @@ var lists = []*List{
 			{Key: "publicity_ended_on", Chinese: "公示截止日期", Aliases: []string{"公示结束日期"}, Kind: Date},
 		},
 		Derived: []string{"name_key"},
+		Dated:   Dated{On: "decided_on", Ends: "publicity_ended_on", Reason: "content"},
 		check:   checkExternal,
 	},
 	{
@@ -207,10 +247,11 @@ var lists = []*List{
 			{Key: "removal_reason", Chinese: "移出原因", Aliases: []string{"移出经营异常名录原因", "REMEXCPRES_CN"}},
 		},
 		Derived: []string{"name_key"},
+		Dated:   Dated{On: "listed_on", Ends: "removed_on", Reason: "reason"},
 		check:   checkListing,
 	},
 	{
-		Name: "dishonest", Title: "严重失信主体名单", Key: []string{"uscc", "name_key", "listed_on"}, External: true,
+		Name: "dishonest", Title: "严重失信主体名单", Short: "严重失信名单", Key: []string{"uscc", "name_key", "listed_on"}, External: true,
 		Columns: []Column{
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
 			{Key: "name", Chinese: "主体名称", Aliases: []string{"企业名称", "名称", "机构名称"}},
@@ -220,10 +261,11 @@ var lists = []*List{
 			{Key: "removed_on", Chinese: "移出日期", Kind: Date},
 		},
 		Derived: []string{"name_key"},
+		Dated:   Dated{On: "listed_on", Ends: "removed_on", Reason: "reason"},
 		check:   checkListing,
 	},
 	{
-		Name: "public_eval", Title: "公共信用综合评价", Key: []string{"uscc", "name_key", "evaluated_on"}, External: true,
+		Name: "public_eval", Title: "公共信用综合评价", Short: "公共信用评价", Key: []string{"uscc", "name_key", "evaluated_on"}, External: true,
 		Columns: []Column{
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
 			{Key: "name", Chinese: "主体名称", Aliases: []string{"企业名称", "名称", "机构名称"}},
@@ -231,11 +273,13 @@ var lists = []*List{
 			{Key: "evaluated_on", Chinese: "评价日期", Kind: Date, Required: true},
 		},
 		Derived: []string{"name_key", "grade_label"},
+		Dated:   Dated{On: "evaluated_on"},
 		check:   checkExternal,
 	},
 }
 
-// Lists returns the seven lists in contract order.
+// Lists returns the seven lists in contract order (and any registered
+// after them).
 func Lists() []*List { return lists }
 
 // Names returns the list names in contract order.
@@ -245,6 +289,82 @@ func Names() []string {
 		out[i] = l.Name
 	}
 	return out
+}
+
+// External returns the lists published by outside sources, in contract
+// order: the ones sync fills, review shows and v_list_records unions.
+func External() []*List {
+	var out []*List
+	for _, l := range lists {
+		if l.External {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// ExternalNames returns the names of External's lists.
+func ExternalNames() []string {
+	var out []string
+	for _, l := range External() {
+		out = append(out, l.Name)
+	}
+	return out
+}
+
+// OneOf joins names for a message: "a, b or c".
+func OneOf(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// ByEvidence finds the list whose records are evidence of kind
+// (penalty: penalties).
+func ByEvidence(kind string) (*List, bool) {
+	for _, l := range lists {
+		if l.EvidenceKind() == kind {
+			return l, true
+		}
+	}
+	return nil, false
+}
+
+// Register adds a list after the built-in ones, for a list defined
+// outside this file: the tests' own lists (docs/development.md, "Adding
+// a list"). It must run before anything reads the lists (it is not safe
+// beside readers), and remove takes the list away again. An external
+// list gets the rule every external list has (a USCC or a name) unless
+// it has one of its own.
+func Register(l *List) (remove func(), err error) {
+	if l.Name == "" || l.Title == "" || len(l.Key) == 0 || len(l.Columns) == 0 {
+		return nil, fmt.Errorf("register list %q: a list needs a name, a title, a key and columns", l.Name)
+	}
+	for _, other := range append(slices.Clip(lists), submissions) {
+		if other.Name == l.Name || other.Title == l.Title || other.EvidenceKind() == l.EvidenceKind() {
+			return nil, fmt.Errorf("register list %q: %s already has that name, title or evidence kind", l.Name, other.Name)
+		}
+	}
+	need := append(slices.Clone(l.Key), l.Dated.On, l.Dated.Ends, l.Dated.Reason)
+	if l.External {
+		// What matching by USCC or by name (v_list_records, review) reads.
+		need = append(need, "uscc", "name", "name_key")
+	}
+	for _, k := range need {
+		if _, ok := l.Column(k); !ok && k != "" && !slices.Contains(l.Derived, k) {
+			return nil, fmt.Errorf("register list %q: %q is not one of its columns", l.Name, k)
+		}
+	}
+	if l.External && l.check == nil {
+		l.check = checkExternal
+	}
+	l.prepare()
+	// Fresh arrays each way: a caller holding Lists() keeps what it got.
+	lists = append(slices.Clip(lists), l)
+	return func() {
+		lists = slices.DeleteFunc(slices.Clone(lists), func(x *List) bool { return x == l })
+	}, nil
 }
 
 // Lookup finds a list by its English name or Chinese title.

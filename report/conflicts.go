@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -58,9 +59,14 @@ func BuildConflicts(ctx context.Context, s store.Store, u Unit, day time.Time) (
 	return c, nil
 }
 
-// listNames are the Chinese names of the lists a conflicting record
-// comes from.
-var listNames = map[string]string{"inspections": "监察与查处记录", "penalties": "行政处罚"}
+// listTitle is the Chinese title of the list a conflicting record comes
+// from.
+func listTitle(name string) string {
+	if l, err := contract.Lookup(name); err == nil {
+		return l.Title
+	}
+	return ""
+}
 
 // registerStatusNames are the register's licence statuses in Chinese.
 var registerStatusNames = map[string]string{"valid": "有效", "revoked": "吊销", "cancelled": "注销"}
@@ -71,7 +77,7 @@ func (c *Conflicts) table() table {
 		Widths: []float64{6, 30, 22, 16, 12, 16, 20, 12, 44, 26, 40}}
 	for i, r := range c.Rows {
 		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), text(r.LicenseNo), text(registerStatusNames[r.RegisterStatus]),
-			text(listNames[r.List]), text(r.RecordID), text(transform.FormatDate(r.On)), text(r.Text), text(Authority(r.Authority)),
+			text(listTitle(r.List)), text(r.RecordID), text(transform.FormatDate(r.On)), text(r.Text), text(Authority(r.Authority)),
 			text("请核实：许可确已吊销的，在机构名录中将许可状态改为“吊销”并填写状态变更日期（评为 D 级）；未吊销的，更正该记录。")})
 	}
 	return tb

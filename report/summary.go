@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -232,12 +233,14 @@ func evidenceSentence(clause string, e Evidence, records map[recordKey]Record) s
 		return when + what + "。"
 	case "annual_report":
 		return e.ID + "年度，未按规定报送年度报告。"
-	case "abnormal":
-		return when + "被列入经营异常名录。"
-	case "dishonest":
-		return when + "被列入严重失信主体名单。"
 	case "public_eval":
 		return when + "公共信用综合评价为D级。"
+	default:
+		// Being on any other external list: 经营异常名录, 严重失信主体名单,
+		// and whatever list is added to the contract.
+		if l, ok := contract.ByEvidence(e.Kind); ok && l.External {
+			return when + "被列入" + l.Title + "。"
+		}
 	}
 	switch clause {
 	case "D3":

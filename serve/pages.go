@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/report"
 )
@@ -217,8 +218,12 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// kindLabel names a record or evidence kind for people.
+// kindLabel names a record or evidence kind for people: a list's short
+// title for the evidence drawn from it, else the kind of an inspection.
 func kindLabel(k string) string {
+	if l, ok := contract.ByEvidence(k); ok {
+		return l.ShortTitle()
+	}
 	if n, ok := kindLabels[k]; ok {
 		return n
 	}
@@ -226,8 +231,6 @@ func kindLabel(k string) string {
 }
 
 var kindLabels = map[string]string{
-	"institution": "机构名录", "inspection": "监察记录", "annual_report": "年度报告", "penalty": "行政处罚",
-	"abnormal": "经营异常名录", "dishonest": "严重失信名单", "public_eval": "公共信用评价",
 	"violation": "违法违规", "fund_fraud": "骗取资金", "false_materials": "虚假材料",
 	"conditions_unmet": "不符合设立条件", "compliance_failure": "未按规定履行", "commitment_breach": "未履行承诺",
 }

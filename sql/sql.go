@@ -24,7 +24,7 @@ import (
 	"text/template"
 )
 
-//go:embed migrations all:queries
+//go:embed all:migrations all:queries
 var files embed.FS
 
 // Target describes where SQL will run, for rendering templates.
@@ -34,6 +34,9 @@ type Target struct {
 
 func (t Target) funcs() template.FuncMap {
 	return template.FuncMap{
+		"lists":    t.listsNamed,
+		"allLists": allLists,
+		"join":     strings.Join,
 		"engine": func(e string) string {
 			if t.Cluster == "" {
 				return e
@@ -53,8 +56,11 @@ func (t Target) funcs() template.FuncMap {
 	}
 }
 
-func (t Target) render(name, text string) (string, error) {
-	return t.renderWith(name, text, nil, nil)
+func (t Target) onCluster() string {
+	if t.Cluster == "" {
+		return ""
+	}
+	return "ON CLUSTER `" + t.Cluster + "`"
 }
 
 // renderWith renders text with data (identifiers from the contract, never
@@ -70,10 +76,7 @@ func (t Target) renderWith(name, text string, data map[string]any, partials map[
 			return "", fmt.Errorf("parse %s: %w", pname, err)
 		}
 	}
-	all := map[string]any{"OnCluster": ""}
-	if t.Cluster != "" {
-		all["OnCluster"] = "ON CLUSTER `" + t.Cluster + "`"
-	}
+	all := map[string]any{"OnCluster": t.onCluster()}
 	for k, v := range data {
 		all[k] = v
 	}
@@ -112,15 +115,51 @@ var formerChecksums = map[int][]string{
 }
 
 // Migrations returns every migration in version order, rendered for t.
+// Files of migrations/ whose name starts with "_" are not migrations but
+// blocks the migrations may include, as with queries.
 func Migrations(t Target) ([]Migration, error) {
-	entries, err := fs.ReadDir(files, "migrations")
+	partials, err := partialsOf("migrations")
 	if err != nil {
 		return nil, err
 	}
 	var out []Migration
 	seen := map[int]string{}
+	for _, src := range append([]fs.FS{files}, extra...) {
+		ms, err := migrationsIn(t, src, partials, seen)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, nil
+}
+
+// extra are the folders of migrations added by AddMigrations.
+var extra []fs.FS
+
+// AddMigrations adds the migrations of fsys's folder "migrations" to the
+// embedded ones until remove is called: the tests' own lists bring their
+// tables this way (see docs/development.md, "Adding a list"). Like
+// contract.Register, it must run before anything reads the migrations.
+func AddMigrations(fsys fs.FS) (remove func()) {
+	extra = append(slices.Clip(extra), fsys)
+	return func() {
+		extra = slices.DeleteFunc(slices.Clone(extra), func(f fs.FS) bool { return f == fsys })
+	}
+}
+
+func migrationsIn(t Target, src fs.FS, partials map[string]string, seen map[int]string) ([]Migration, error) {
+	entries, err := fs.ReadDir(src, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
 	for _, e := range entries {
 		file := e.Name()
+		if strings.HasPrefix(file, "_") || !strings.HasSuffix(file, ".sql") {
+			continue
+		}
 		num, rest, ok := strings.Cut(strings.TrimSuffix(file, ".sql"), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
@@ -130,17 +169,16 @@ func Migrations(t Target) ([]Migration, error) {
 			return nil, fmt.Errorf("migrations %s and %s share version %d", other, file, v)
 		}
 		seen[v] = file
-		raw, err := files.ReadFile(path.Join("migrations", file))
+		raw, err := fs.ReadFile(src, path.Join("migrations", file))
 		if err != nil {
 			return nil, err
 		}
-		text, err := t.render(file, string(raw))
+		text, err := t.renderWith(file, string(raw), nil, partials)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, Migration{Version: v, Name: rest, Statements: Split(text), Checksum: checksum(raw), Former: formerChecksums[v]})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
 }
 
@@ -220,8 +258,8 @@ func QueryFields(name string) ([]string, error) {
 }
 
 // fieldRef finds the first field an action names: {{.Table}}, {{- if
-// .ByRecord}}.
-var fieldRef = regexp.MustCompile(`\{\{[^}]*?\.([A-Z]\w*)`)
+// .ByRecord}}; not a variable's ({{$l.Name}}, a list of allLists).
+var fieldRef = regexp.MustCompile(`\{\{[^}$]*?\.([A-Z]\w*)`)
 
 // partialsOf reads the shared blocks of a query folder: files whose name
 // starts with "_", each {{define}}-ing blocks its queries include.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/schema"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/zone"
@@ -297,7 +298,7 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 		if len(second.Applied) != 0 || second.Current != first.Current {
 			t.Errorf("second Migrate = %+v, want nothing applied at version %d", second, first.Current)
 		}
-		for _, table := range []string{"institutions", "inspections", "annual_reports", "penalties", "abnormal", "dishonest", "public_eval"} {
+		for _, table := range contract.Names() {
 			if _, err := store.Count(ctx, s, "SELECT count() FROM "+table, nil); err != nil {
 				t.Errorf("table %s: %v", table, err)
 			}

@@ -35,7 +35,7 @@ institution with a different name, import the record again with its USCC.`,
 			if list != "" {
 				l, err := contract.Lookup(list)
 				if err != nil || !l.External {
-					return usageError{fmt.Errorf("--list %q: want penalties, abnormal, dishonest or public_eval", list)}
+					return usageError{fmt.Errorf("--list %q: want %s", list, contract.OneOf(contract.ExternalNames()))}
 				}
 				list = l.Name
 			}

@@ -41,8 +41,8 @@ type Settings struct {
 // the credential; any key set in the file overrides the preset's.
 type Source struct {
 	Name     string `toml:"name" doc:"unique name, used by --source and in sync_runs" example:"publicity-penalties"`
-	Preset   string `toml:"preset" doc:"defaults for a known source: gsxt_penalties, gsxt_abnormal, creditchina_dishonest, creditchina_public_eval (or the list names penalties, abnormal, dishonest, public_eval)"`
-	List     string `toml:"list" doc:"the list the source fills: penalties, abnormal, dishonest or public_eval"`
+	Preset   string `toml:"preset" doc:"defaults for a known source: {presets} (or the list names {preset lists})"`
+	List     string `toml:"list" doc:"the list the source fills: {external lists}"`
 	Kind     string `toml:"kind" doc:"api (JSON), html (list pages) or file (the newest file matching path: bulk drops of the sharing platform)"`
 	Mode     string `toml:"mode" doc:"snapshot: each complete sync is the whole list, and records missing from it are removed; incremental: a feed of changes since the last sync, nothing is removed" default:"snapshot"`
 	Disabled bool   `toml:"disabled" doc:"skip the source unless named with --source"`
@@ -258,7 +258,7 @@ func (s Source) validate() error {
 	}
 	l, err := contract.Lookup(s.List)
 	if err != nil || !l.External {
-		return bad("list %q: want one of penalties, abnormal, dishonest, public_eval", s.List)
+		return bad("list %q: want one of %s", s.List, strings.Join(contract.ExternalNames(), ", "))
 	}
 	if s.Mode != ModeSnapshot && s.Mode != ModeIncremental {
 		return bad("mode %q: want snapshot or incremental", s.Mode)
@@ -372,10 +372,29 @@ func (s Source) staleAfter(set Settings) time.Duration {
 	return set.MaxStaleness
 }
 
+// docNames fills the names a doc tag refers to rather than restates,
+// from the contract and the presets.
+func docNames() *strings.Replacer {
+	var presets []string
+	for _, l := range contract.ExternalNames() {
+		for _, name := range PresetNames() {
+			if p, _ := Preset(name); p.List == l {
+				presets = append(presets, name)
+			}
+		}
+	}
+	return strings.NewReplacer(
+		"{presets}", strings.Join(presets, ", "),
+		"{preset lists}", strings.Join(presetLists(), ", "),
+		"{external lists}", contract.OneOf(contract.ExternalNames()),
+	)
+}
+
 // Reference documents every configuration key, from the struct tags
 // the decoder reads, so the documentation cannot drift from the code.
 func Reference() string {
 	var b strings.Builder
+	names := docNames()
 	section := func(title string, t reflect.Type) {
 		fmt.Fprintf(&b, "%s\n", title)
 		for f := range t.Fields() {
@@ -383,7 +402,7 @@ func Reference() string {
 			if key == "" {
 				continue
 			}
-			fmt.Fprintf(&b, "  %-20s %s", key, f.Tag.Get("doc"))
+			fmt.Fprintf(&b, "  %-20s %s", key, names.Replace(f.Tag.Get("doc")))
 			if d := f.Tag.Get("default"); d != "" {
 				fmt.Fprintf(&b, " (default %s)", d)
 			}

@@ -2,6 +2,8 @@ package listsync
 
 import (
 	"sort"
+
+	"github.com/xuchang-hrss/creditsync/contract"
 )
 
 // presets are the known sources, so that a typical [[source]] needs only
@@ -86,6 +88,18 @@ func Preset(name string) (Source, bool) {
 		return Source{}, false
 	}
 	return p(), true
+}
+
+// presetLists are the list names that stand for a preset, in contract
+// order.
+func presetLists() []string {
+	var out []string
+	for _, l := range contract.ExternalNames() {
+		if _, ok := aliases[l]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // PresetNames lists the presets.

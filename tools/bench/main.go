@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
 )
 
 // measurement is one row of BENCHMARKS.md.
@@ -198,7 +200,11 @@ func (r *runner) count(env []string, q string) int64 {
 }
 
 func (r *runner) totalRows(env []string) int64 {
-	return r.count(env, "SELECT (SELECT count() FROM institutions) + (SELECT count() FROM inspections) + (SELECT count() FROM annual_reports) + (SELECT count() FROM penalties) + (SELECT count() FROM abnormal) + (SELECT count() FROM dishonest) + (SELECT count() FROM public_eval)")
+	var counts []string
+	for _, l := range contract.Names() {
+		counts = append(counts, "(SELECT count() FROM "+l+")")
+	}
+	return r.count(env, "SELECT "+strings.Join(counts, " + "))
 }
 
 // imports times CSV and XLSX imports of generated inspection records.
