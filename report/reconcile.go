@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -130,12 +131,6 @@ func submissionRejects(ctx context.Context, s store.Store, ref string) ([]submis
 	return out, nil
 }
 
-// kindNamesZH name the kinds of evidence in reconcile's output.
-var kindNamesZH = map[string]string{
-	"inspection": "监察与查处记录", "penalty": "行政处罚", "abnormal": "经营异常名录", "dishonest": "严重失信主体名单",
-	"public_eval": "公共信用综合评价", "annual_report": "年度报告", "institution": "机构名录",
-}
-
 func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]grade.Result, rejected []submissionReject, checks map[string]sheetCheck) {
 	unit, d := group[0].unit, transform.FormatDate(group[0].asOf)
 	unitName := transform.CountyName(unit)
@@ -204,9 +199,9 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 				if date == "" {
 					date = "—"
 				}
-				kind := kindNamesZH[e.Kind]
-				if kind == "" {
-					kind = e.Kind
+				kind := e.Kind // the list's title names the evidence's kind
+				if l, ok := contract.ByEvidence(e.Kind); ok {
+					kind = l.Title
 				}
 				fmt.Fprintf(w, "      - %s %s %s：%s\n", date, kind, e.ID, e.Detail)
 			}
