@@ -17,6 +17,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -182,7 +183,7 @@ func (a *app) runDemo(ctx context.Context, seed int64, n int) error {
 			return report.BuildTypical(ctx, src, county, demoAsOf.Year(), today)
 		}},
 		reportFile{"动态调整情况-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
-			history, err := grade.History(ctx, s, "")
+			history, err := lifecycle.History(ctx, s, "")
 			if err != nil {
 				return nil, err
 			}
@@ -256,15 +257,15 @@ func (a *app) demoImport(ctx context.Context, s store.Store, list, path string) 
 	return nil
 }
 
-func entryGrades(entries []grade.Entry) []string {
+func entryGrades(entries []lifecycle.Entry) []string {
 	out := make([]string, len(entries))
 	for i, e := range entries {
-		out[i] = e.Grade
+		out[i] = string(e.Grade)
 	}
 	return out
 }
 
-func publicityEnd(entries []grade.Entry) string {
+func publicityEnd(entries []lifecycle.Entry) string {
 	for _, e := range entries {
 		if !e.PublicityEndsOn.IsZero() {
 			return transform.FormatDate(e.PublicityEndsOn)
@@ -287,7 +288,7 @@ func distribution(grades []string) string {
 }
 
 func (a *app) printCountyGrades(ctx context.Context, s store.Store, day time.Time) error {
-	entries, err := grade.GradesOn(ctx, s, day)
+	entries, err := lifecycle.GradesOn(ctx, s, day)
 	if err != nil {
 		return err
 	}
@@ -342,7 +343,7 @@ func (a *app) explainExamples(ctx context.Context, s store.Store, rules *grade.R
 	shown := map[string]bool{}
 	for _, want := range []string{"D", "C", "B"} {
 		for _, r := range res {
-			if r.Grade == want && !shown[want] && len(r.Clauses) > 1 {
+			if string(r.Grade) == want && !shown[want] && len(r.Clauses) > 1 {
 				shown[want] = true
 				fmt.Fprintln(a.stdout)
 				printExplanation(a.stdout, r, day)

@@ -13,6 +13,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -86,14 +87,14 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 			if rulesErr != nil {
 				return jobs.Outcome{}, rulesErr
 			}
-			res, err := grade.Regrade(ctx, s, d.rules, today)
+			res, err := lifecycle.Regrade(ctx, s, d.rules, today)
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
 			return regradeOutcome(res, stale, today), nil
 		}},
 		{Name: "confirm", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			entries, err := grade.Confirm(ctx, s, d.rules, today)
+			entries, err := lifecycle.Confirm(ctx, s, d.rules, today)
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
@@ -101,7 +102,7 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 				Summary: countOf(len(entries), "grade") + " confirmed: publicity ended without objection"}, nil
 		}},
 		{Name: "expire", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			entries, err := grade.Expire(ctx, s, today)
+			entries, err := lifecycle.Expire(ctx, s, today)
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
@@ -230,7 +231,7 @@ func containsPrefix(list []string, prefix string) bool {
 	return false
 }
 
-func regradeOutcome(res grade.RegradeResult, stale []string, today time.Time) jobs.Outcome {
+func regradeOutcome(res lifecycle.RegradeResult, stale []string, today time.Time) jobs.Outcome {
 	out := jobs.Outcome{
 		Counts: map[string]int64{"downgrades": int64(len(res.Downgrades)), "upgrade_eligible": int64(len(res.Eligible)), "unchanged": int64(res.Unchanged)},
 		Detail: res,

@@ -230,7 +230,7 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 			foreign = append(foreign, g)
 		case !ok:
 			unknown = append(unknown, g)
-		case r.Grade != g.grad:
+		case string(r.Grade) != g.grad:
 			differ = append(differ, g)
 		}
 	}
@@ -334,11 +334,11 @@ func (a *app) demoReconcile(ctx context.Context, s store.Store, rules *grade.Rul
 		return err
 	}
 	changed := ""
-	for _, want := range []string{grade.D, grade.C, grade.B} {
+	for _, want := range []grade.Grade{grade.D, grade.C, grade.B} {
 		for i, r := range sum.Rows {
 			// The table may print a grade as the notice does: "C 级".
-			if strings.HasPrefix(r.Grade, want) && changed == "" {
-				sum.Rows[i].Grade = strings.Replace(r.Grade, want, grade.Grades[grade.Rank(want)-1], 1)
+			if strings.HasPrefix(r.Grade, string(want)) && changed == "" {
+				sum.Rows[i].Grade = strings.Replace(r.Grade, string(want), string(grade.Grades[grade.Rank(want)-1]), 1)
 				changed = fmt.Sprintf("%s %s: graded %s, written %s", r.USCC, r.Name, r.Grade, sum.Rows[i].Grade)
 			}
 		}

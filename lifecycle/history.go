@@ -1,4 +1,4 @@
-package grade
+package lifecycle
 
 import (
 	"context"
@@ -9,41 +9,56 @@ import (
 	"sort"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
-// Statuses of a recorded grade (docs/rules.md §4). A provisional grade is
-// never stored: it is what Compute returns, and Evaluate records it as
-// publicized (the rows of an evaluation appear together when its run
+// Status is the state of a recorded grade, as stored in grade_history's
+// status column and printed (docs/rules.md §4). A provisional grade is
+// never stored: it is what grade.Compute returns, and Evaluate records it
+// as publicized (the rows of an evaluation appear together when its run
 // finishes).
+type Status string
+
+// The stored statuses.
 const (
-	StatusPublicized  = "publicized"
-	StatusUnderReview = "under_review"
-	StatusConfirmed   = "confirmed"
-	StatusExpired     = "expired"
-	StatusSuperseded  = "superseded"
+	StatusPublicized  Status = "publicized"
+	StatusUnderReview Status = "under_review"
+	StatusConfirmed   Status = "confirmed"
+	StatusExpired     Status = "expired"
+	StatusSuperseded  Status = "superseded"
 )
+
+// StatusLicenceEnded is how a grade shows on a day on or after its
+// institution's licence was cancelled: no longer in force. It is never
+// stored.
+const StatusLicenceEnded Status = "licence_ended"
+
+// RunKind is the kind of run that recorded a grade, as stored in
+// grade_runs and printed.
+type RunKind string
 
 // Kinds of runs that record grades.
 const (
-	RunEvaluate = "evaluate"
-	RunRegrade  = "regrade"
-	RunUpgrade  = "upgrade"
-	RunReview   = "review"
+	RunEvaluate RunKind = "evaluate"
+	RunRegrade  RunKind = "regrade"
+	RunUpgrade  RunKind = "upgrade"
+	RunReview   RunKind = "review"
 )
 
 // Entry is one recorded grade of one institution: a row of grade_history
 // with the run that produced it. Dates are zero when not set.
 type Entry struct {
 	USCC, Name, CountyCode string
-	RunID, RunKind         string
+	RunID                  string
+	RunKind                RunKind
 	Year                   int       // the evaluated year, for evaluate runs
 	AsOf                   time.Time // the date the grade was computed at
-	Grade                  string
-	Clauses                []Clause
-	Status                 string
+	Grade                  grade.Grade
+	Clauses                []grade.Clause
+	Status                 Status // as stored; StatusOn says how it shows on a day
 	PublicityEndsOn        time.Time
 	ValidFrom, ValidUntil  time.Time
 	SupersededOn           time.Time // first day a later grade was in effect
@@ -61,10 +76,6 @@ type Entry struct {
 	LicenceEndedOn time.Time
 }
 
-// StatusLicenceEnded is how a grade shows on a day on or after its
-// institution's licence was cancelled: no longer in force.
-const StatusLicenceEnded = "licence_ended"
-
 // LicenceEndedBy reports whether the institution's licence was cancelled
 // on or before day d. Only a cancellation (注销) ends a grade; the query
 // that reads the history sets LicenceEndedOn for it alone, so no caller
@@ -77,7 +88,7 @@ func (e Entry) LicenceEndedBy(d time.Time) bool {
 // (公示中) from the start of its publicity until it is confirmed or
 // superseded, under review (异议复核中) from the day an objection was filed
 // until the review. It is "" for a grade that was neither on d.
-func (e Entry) PendingOn(d time.Time) string {
+func (e Entry) PendingOn(d time.Time) Status {
 	if e.PublicityEndsOn.IsZero() || e.InEffectOn(d) || e.LicenceEndedBy(d) {
 		return ""
 	}
@@ -95,7 +106,7 @@ func (e Entry) PendingOn(d time.Time) string {
 }
 
 // ClauseIDs returns the IDs of the clauses that hold, in report order.
-func (e Entry) ClauseIDs() []string { return Result{Clauses: e.Clauses}.ClauseIDs() }
+func (e Entry) ClauseIDs() []string { return grade.Result{Clauses: e.Clauses}.ClauseIDs() }
 
 // InEffectOn reports whether the grade applied on day d (expired or not):
 // it had taken effect, was not superseded yet, and the institution's
@@ -108,7 +119,7 @@ func (e Entry) InEffectOn(d time.Time) bool {
 // expired once d is past valid_until, whatever the stored status says; one
 // whose licence has ended shows as ended; one publicized or under review
 // on d shows as such.
-func (e Entry) StatusOn(d time.Time) string {
+func (e Entry) StatusOn(d time.Time) Status {
 	if e.LicenceEndedBy(d) && !e.ValidFrom.IsZero() && !e.ValidFrom.After(d) && (e.SupersededOn.IsZero() || e.SupersededOn.After(d)) {
 		return StatusLicenceEnded
 	}
@@ -137,36 +148,38 @@ func validUntil(from time.Time) time.Time {
 
 // filter selects history rows; empty fields select everything.
 type filter struct {
-	uscc, status, runID string
-	inEffectOn          time.Time
-	pendingOn           time.Time // publicized or under review on that day
-	open                bool      // in effect with no successor yet
+	uscc, runID string
+	status      Status
+	inEffectOn  time.Time
+	pendingOn   time.Time // publicized or under review on that day
+	open        bool      // in effect with no successor yet
 }
 
 func readHistory(ctx context.Context, s store.Store, f filter) ([]Entry, error) {
 	var on, pending any
 	if !f.inEffectOn.IsZero() {
-		on = Date(f.inEffectOn)
+		on = grade.Date(f.inEffectOn)
 	}
 	if !f.pendingOn.IsZero() {
-		pending = Date(f.pendingOn)
+		pending = grade.Date(f.pendingOn)
 	}
 	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "grade/history_rows"),
-		store.Params{"uscc": f.uscc, "status": f.status, "run_id": f.runID, "in_effect_on": on, "pending_on": pending, "open": f.open})
+		store.Params{"uscc": f.uscc, "status": string(f.status), "run_id": f.runID, "in_effect_on": on, "pending_on": pending, "open": f.open})
 	if err != nil {
 		return nil, fmt.Errorf("read grade history: %w", err)
 	}
 	var out []Entry
 	for rows.Next() {
 		var e Entry
-		var evidence string
+		var kind, letter, status, evidence string
 		var pub, from, until, sup, pubFrom, objected, licEnd *time.Time
-		if err := rows.Scan(&e.USCC, &e.Name, &e.CountyCode, &e.RunID, &e.RunKind, &e.Year, &e.AsOf,
-			&e.Grade, &evidence, &e.Status, &pub, &from, &until, &sup, &e.Note, &e.RecordedAt,
+		if err := rows.Scan(&e.USCC, &e.Name, &e.CountyCode, &e.RunID, &kind, &e.Year, &e.AsOf,
+			&letter, &evidence, &status, &pub, &from, &until, &sup, &e.Note, &e.RecordedAt,
 			&pubFrom, &objected, &e.LicenceStatus, &licEnd); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read grade history: %w", err)
 		}
+		e.RunKind, e.Grade, e.Status = RunKind(kind), grade.Grade(letter), Status(status)
 		if err := json.Unmarshal([]byte(evidence), &e.Clauses); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read grade history: %s run %s: evidence: %w", e.USCC, e.RunID, err)
@@ -211,7 +224,7 @@ type State struct {
 	USCC, Name, CountyCode string
 	InForce                *Entry // nil when none: not yet evaluated, or the licence ended
 	Pending                *Entry // nil when no grade is publicized or under review
-	PendingStatus          string // StatusPublicized or StatusUnderReview when Pending is set
+	PendingStatus          Status // StatusPublicized or StatusUnderReview when Pending is set
 }
 
 // Shown is the grade a listing shows for the institution: the one in
@@ -226,7 +239,7 @@ func (st State) Shown() Entry {
 // StatesOn returns, for every institution with a grade in force on day or
 // one publicized or under objection then, both, in USCC order.
 func StatesOn(ctx context.Context, s store.Store, day time.Time) ([]State, error) {
-	day = Date(day)
+	day = grade.Date(day)
 	inForce, err := GradesOn(ctx, s, day)
 	if err != nil {
 		return nil, err
@@ -312,7 +325,7 @@ func writeEntries(ctx context.Context, s store.Store, entries []Entry) error {
 				yield(nil, err)
 				return
 			}
-			row := []any{e.USCC, e.RunID, e.Grade, e.ClauseIDs(), string(ev), e.Status,
+			row := []any{e.USCC, e.RunID, string(e.Grade), e.ClauseIDs(), string(ev), string(e.Status),
 				nullDate(e.PublicityEndsOn), nullDate(e.ValidFrom), nullDate(e.ValidUntil), nullDate(e.SupersededOn),
 				e.Note, e.RecordedAt.UTC(), v, nullDate(e.PublicizedFrom), nullDate(e.ObjectedOn)}
 			if !yield(row, nil) {
@@ -336,7 +349,7 @@ func nullDate(t time.Time) any {
 // Run is one run that records grades.
 type Run struct {
 	ID            string
-	Kind          string
+	Kind          RunKind
 	Year          int
 	AsOf          time.Time
 	Started       time.Time
@@ -345,7 +358,7 @@ type Run struct {
 	Note          string
 }
 
-func newRun(kind string, year int, asOf time.Time, r *Rules, note string) Run {
+func newRun(kind RunKind, year int, asOf time.Time, r *grade.Rules, note string) Run {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b) // never fails (crypto/rand documents it)
 	now := time.Now().UTC()
@@ -353,7 +366,7 @@ func newRun(kind string, year int, asOf time.Time, r *Rules, note string) Run {
 		ID:            fmt.Sprintf("%s-%s-%s", kind, now.Format("20060102T150405"), hex.EncodeToString(b)),
 		Kind:          kind,
 		Year:          year,
-		AsOf:          Date(asOf),
+		AsOf:          grade.Date(asOf),
 		Started:       now,
 		RulesChecksum: r.Checksum(),
 		Note:          note,
@@ -371,7 +384,7 @@ func recordRun(ctx context.Context, s store.Store, run Run) error {
 	if err != nil {
 		return fmt.Errorf("record %s run: %w", run.Kind, err)
 	}
-	row := []any{run.ID, run.Kind, run.Year, run.AsOf, run.Started, finished, run.RulesChecksum, run.Note, v}
+	row := []any{run.ID, string(run.Kind), run.Year, run.AsOf, run.Started, finished, run.RulesChecksum, run.Note, v}
 	rows := func(yield func([]any, error) bool) { yield(row, nil) }
 	_, err = s.Insert(ctx, "grade_runs", []string{"run_id", "kind", "year", "as_of", "started", "finished", "rules_checksum", "note", "version"}, rows)
 	if err != nil {
@@ -444,4 +457,14 @@ func WhyNothingOn(ctx context.Context, s store.Store, day time.Time) (string, er
 			transform.FormatDate(day), first.Year, transform.FormatDate(first.AsOf), transform.FormatDate(first.PublicizedFrom), transform.FormatDate(first.PublicityEnds), transform.FormatDate(first.PublicizedFrom)), nil
 	}
 	return "", nil
+}
+
+// closeRows closes rows, reporting the error that ended the iteration
+// first.
+func closeRows(rows store.Rows) error {
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	return rows.Close()
 }
