@@ -1,8 +1,9 @@
-// Package jobs runs creditsync's unattended work — the nightly pipeline,
-// syncs, reports — as recorded runs of ordered steps: each step's start,
+// Package jobs runs ordered steps as recorded runs: each step's start,
 // end, counts and error go to job_runs, a failed required step stops the
 // run, and a panic is recovered and recorded instead of killing the
-// scheduler.
+// scheduler. It also holds the run lock, run summaries, the webhook and
+// metrics. Which steps make a job — the nightly pipeline, syncs, reports —
+// is package workflows' to say.
 package jobs
 
 import (

@@ -2,7 +2,7 @@
 // report, the city overview, the 附件2 summary table an evaluating unit
 // sends to the city, and the public list for the bureau's website, as
 // self-contained HTML (inline CSS and SVG, no external assets), CSV and
-// XLSX.
+// XLSX; and the city's review of the 附件2 the counties sent (Reconcile).
 //
 // Reports read grades through Source, defined here at the consumer, so
 // they do not depend on how grades are kept: HistorySource reads the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/xuchang-hrss/creditsync/workflows"
 	"github.com/xuchang-hrss/creditsync/zone"
 )
 
@@ -15,33 +16,12 @@ import (
 // when jobs run and who is told about them. Sources have their own
 // sections, read by the sync engine.
 type opsConfig struct {
-	Schedule scheduleConfig `toml:"schedule"`
-	Notify   notifyConfig   `toml:"notify"`
-}
-
-type scheduleConfig struct {
-	// Timezone of the cron specs; Asia/Shanghai unless a spec says
-	// CRON_TZ=… itself.
-	Timezone string `toml:"timezone"`
-	// Cron specs (5 fields); empty disables a job.
-	Sync         string `toml:"sync"`
-	Nightly      string `toml:"nightly"`
-	CountyReport string `toml:"county_report"`
-	CityReport   string `toml:"city_report"`
-	// MetricsAddr is where the daemon serves Prometheus metrics.
-	MetricsAddr string `toml:"metrics_addr"`
-}
-
-type notifyConfig struct {
-	// Webhook receives a JSON POST on failures and on downgrades.
-	Webhook string `toml:"webhook"`
-	// WebhookTokenEnv names an environment variable holding a bearer
-	// token for the webhook, so the secret stays out of the file.
-	WebhookTokenEnv string `toml:"webhook_token_env"`
+	Schedule workflows.Schedule `toml:"schedule"`
+	Notify   workflows.Notify   `toml:"notify"`
 }
 
 func defaultOpsConfig() opsConfig {
-	return opsConfig{Schedule: scheduleConfig{
+	return opsConfig{Schedule: workflows.Schedule{
 		Timezone:     zone.Name,
 		Sync:         "0 1 * * *",
 		Nightly:      "30 2 * * *",

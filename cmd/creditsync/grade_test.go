@@ -12,6 +12,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/workflows"
 )
 
 // TestGradeAndExplain loads the demo sample and checks the grade command's
@@ -23,7 +24,7 @@ func TestGradeAndExplain(t *testing.T) {
 	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {
 		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
 	}
-	opt := sample.Options{Seed: 7, Institutions: 120, AsOf: demoAsOf}
+	opt := sample.Options{Seed: 7, Institutions: 120, AsOf: workflows.DemoAsOf}
 
 	var worst, ungraded string
 	for _, d := range []string{"2026-07-31", "2026-02-28", "2025-12-31"} {

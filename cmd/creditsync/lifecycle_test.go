@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/sample"
+	"github.com/xuchang-hrss/creditsync/workflows"
 )
 
 // TestLifecycleCommands walks one evaluation through the commands a
@@ -27,14 +28,14 @@ func TestLifecycleCommands(t *testing.T) {
 	}
 	// The sample's files, imported: a store with data and no grades yet
 	// (the demo would evaluate it itself).
-	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 5, Institutions: 100, AsOf: demoAsOf})
+	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 5, Institutions: 100, AsOf: workflows.DemoAsOf})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, list := range contract.Names() {
 		run("import", list, files[list])
 	}
-	exps, err := sample.ExpectAt(sample.Options{Seed: 5, Institutions: 100, AsOf: demoAsOf}, demoAsOf)
+	exps, err := sample.ExpectAt(sample.Options{Seed: 5, Institutions: 100, AsOf: workflows.DemoAsOf}, workflows.DemoAsOf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,22 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"path/filepath"
-	"slices"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
-	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/report"
-	"github.com/xuchang-hrss/creditsync/sql"
-	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -74,13 +66,13 @@ submissions with the grades of that date, --county one county (or 411000).`,
 			// silently went nowhere would read as "nothing to review".
 			out, _ := cmd.Flags().GetString("output")
 			if out == "" || out == "-" {
-				return reconcile(ctx, a.stdout, s, rules, county, day)
+				return report.Reconcile(ctx, a.stdout, s, rules, county, day)
 			}
 			var b bytes.Buffer
-			if err := reconcile(ctx, &b, s, rules, county, day); err != nil {
+			if err := report.Reconcile(ctx, &b, s, rules, county, day); err != nil {
 				return err
 			}
-			if err := writeReportFile(out, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
+			if err := report.WriteFile(out, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "wrote %s\n", out)
@@ -90,270 +82,4 @@ submissions with the grades of that date, --county one county (or 411000).`,
 	cmd.Flags().StringVar(&county, "county", "", "only this county (a division code, or 411000)")
 	cmd.Flags().StringVar(&date, "date", "", "the submissions with the grades of this date, YYYY-MM-DD (default: each county's latest)")
 	return cmd
-}
-
-// submittedGrade is one row of a county's 附件2.
-type submittedGrade struct {
-	unit             string
-	asOf             time.Time
-	uscc, name, grad string
-	ref              string
-}
-
-// reconcile writes, per submission (unit and date), where the submitted
-// grades differ from those the rules give at that date, and what is wrong
-// with the table itself: rows of another unit, rows its import rejected,
-// and — read again from the file when it is still where it was imported
-// from — a 合计 line that disagrees with the rows and a USCC listed twice
-// with different grades.
-func reconcile(ctx context.Context, w io.Writer, s store.Store, rules *grade.Rules, unit string, day time.Time) error {
-	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/submitted_grades"),
-		store.Params{"unit": unit, "latest": day.IsZero(), "day": day})
-	if err != nil {
-		return fmt.Errorf("read submitted grades: %w", err)
-	}
-	var subs []submittedGrade
-	for rows.Next() {
-		var g submittedGrade
-		if err := rows.Scan(&g.unit, &g.asOf, &g.uscc, &g.name, &g.grad, &g.ref); err != nil {
-			rows.Close()
-			return fmt.Errorf("read submitted grades: %w", err)
-		}
-		g.asOf = grade.Date(g.asOf)
-		subs = append(subs, g)
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return fmt.Errorf("read submitted grades: %w", err)
-	}
-	rows.Close()
-	if len(subs) == 0 {
-		fmt.Fprintln(w, "没有符合条件的附件2记录（no 附件2 recorded for this selection）；先用 creditsync import summary FILE 导入")
-		return nil
-	}
-	computed := map[time.Time]map[string]grade.Result{}
-	for start := 0; start < len(subs); {
-		end := start
-		for end < len(subs) && subs[end].unit == subs[start].unit && subs[end].asOf.Equal(subs[start].asOf) {
-			end++
-		}
-		group := subs[start:end]
-		start = end
-		d := group[0].asOf
-		if computed[d] == nil {
-			res, err := grade.Compute(ctx, s, rules, d)
-			if err != nil {
-				return fmt.Errorf("grade at %s: %w", transform.FormatDate(d), err)
-			}
-			computed[d] = map[string]grade.Result{}
-			for _, r := range res {
-				computed[d][r.USCC] = r
-			}
-		}
-		var rejected []submissionReject
-		checks := map[string]sheetCheck{}
-		for _, ref := range refsOf(group) {
-			rj, err := submissionRejects(ctx, s, ref)
-			if err != nil {
-				return err
-			}
-			rejected = append(rejected, rj...)
-			checks[ref] = checkSheet(ref)
-		}
-		printReconciliation(w, group, computed[d], rejected, checks)
-	}
-	return nil
-}
-
-// refsOf lists the files (or file[sheet]) a submission's rows came from.
-func refsOf(group []submittedGrade) []string {
-	var refs []string
-	for _, g := range group {
-		if !slices.Contains(refs, g.ref) {
-			refs = append(refs, g.ref)
-		}
-	}
-	return refs
-}
-
-// submissionReject is a row of a 附件2 its import rejected.
-type submissionReject struct {
-	ref                         string
-	line                        int
-	column, value, reason, uscc string
-}
-
-func submissionRejects(ctx context.Context, s store.Store, ref string) ([]submissionReject, error) {
-	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/submission_rejects"), store.Params{"ref": ref})
-	if err != nil {
-		return nil, fmt.Errorf("rejected rows of %s: %w", ref, err)
-	}
-	defer rows.Close()
-	var out []submissionReject
-	for rows.Next() {
-		r := submissionReject{ref: ref}
-		var line uint32
-		if err := rows.Scan(&line, &r.column, &r.value, &r.reason, &r.uscc); err != nil {
-			return nil, fmt.Errorf("rejected rows of %s: %w", ref, err)
-		}
-		r.line, r.uscc = int(line), transform.NormalizeUSCC(r.uscc)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("rejected rows of %s: %w", ref, err)
-	}
-	return out, nil
-}
-
-// kindNamesZH name the kinds of evidence in reconcile's output.
-var kindNamesZH = map[string]string{
-	"inspection": "监察与查处记录", "penalty": "行政处罚", "abnormal": "经营异常名录", "dishonest": "严重失信主体名单",
-	"public_eval": "公共信用综合评价", "annual_report": "年度报告", "institution": "机构名录",
-}
-
-func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]grade.Result, rejected []submissionReject, checks map[string]sheetCheck) {
-	unit, d := group[0].unit, transform.FormatDate(group[0].asOf)
-	unitName := transform.CountyName(unit)
-	var differ, unknown, foreign []submittedGrade
-	seen := map[string]bool{}
-	for _, g := range group {
-		seen[g.uscc] = true
-		r, ok := graded[g.uscc]
-		county := r.CountyCode
-		if !ok {
-			county = transform.CountyFromUSCC(g.uscc)
-		}
-		switch {
-		case county != "" && transform.CurrentCountyCode(county) != unit && transform.CountyName(county) != "":
-			// Another unit's institution is not this unit's to grade,
-			// whatever grade it was given.
-			foreign = append(foreign, g)
-		case !ok:
-			unknown = append(unknown, g)
-		case string(r.Grade) != g.grad:
-			differ = append(differ, g)
-		}
-	}
-	rejectedUSCC := map[string]bool{}
-	for _, rj := range rejected {
-		rejectedUSCC[rj.uscc] = true
-	}
-	var missing []grade.Result
-	for _, r := range graded {
-		if r.CountyCode == unit && !seen[r.USCC] && !rejectedUSCC[r.USCC] {
-			missing = append(missing, r)
-		}
-	}
-	var problems []string
-	for _, ref := range refsOf(group) {
-		problems = append(problems, checks[ref].problems(ref)...)
-	}
-	rejectedRows := map[string]bool{}
-	for _, rj := range rejected {
-		rejectedRows[fmt.Sprint(rj.ref, rj.line)] = true
-	}
-	agree := len(group) - len(differ) - len(unknown) - len(foreign)
-	fmt.Fprintf(w, "%s %s — %s 的附件2（%s）：%d 家，一致 %d 家，不一致 %d 家", unitName, unit, d, strings.Join(refsOf(group), "、"), len(group), agree, len(differ))
-	for _, part := range []struct {
-		n    int
-		text string
-	}{{len(foreign), "非本单位机构 %d 家"}, {len(unknown), "creditsync 未评价 %d 家"}, {len(rejectedRows), "导入时被拒绝 %d 行"}, {len(missing), "漏报 %d 家"}, {len(problems), "表格问题 %d 处"}} {
-		if part.n > 0 {
-			fmt.Fprintf(w, "，"+part.text, part.n)
-		}
-	}
-	fmt.Fprintln(w)
-	for _, p := range problems {
-		fmt.Fprintf(w, "  表格问题：%s\n", p)
-	}
-	for _, g := range differ {
-		r := graded[g.uscc]
-		fmt.Fprintf(w, "  %s %s：报送 %s 级，creditsync 评为 %s 级\n", g.uscc, g.name, g.grad, r.Grade)
-		if len(r.Clauses) == 0 {
-			fmt.Fprintf(w, "    A：%s\n", grade.AText)
-		}
-		for _, c := range r.Clauses {
-			fmt.Fprintf(w, "    %s（%s 级）%s\n", c.ID, c.Grade, c.Text)
-			for _, e := range c.Evidence {
-				date := transform.FormatDate(e.Date)
-				if date == "" {
-					date = "—"
-				}
-				kind := kindNamesZH[e.Kind]
-				if kind == "" {
-					kind = e.Kind
-				}
-				fmt.Fprintf(w, "      - %s %s %s：%s\n", date, kind, e.ID, e.Detail)
-			}
-		}
-	}
-	if len(foreign) > 0 {
-		fmt.Fprintf(w, "  不属于%s的机构（应由其所在单位评价和报送，未计入一致）：\n", unitName)
-		for _, g := range foreign {
-			county := transform.CountyFromUSCC(g.uscc)
-			if r, ok := graded[g.uscc]; ok {
-				county = r.CountyCode
-			}
-			fmt.Fprintf(w, "    %s %s（报送 %s 级；属%s %s）\n", g.uscc, g.name, g.grad, transform.CountyName(county), transform.CurrentCountyCode(county))
-		}
-	}
-	if len(unknown) > 0 {
-		fmt.Fprintf(w, "  %s creditsync 未评价（名录中没有，或当日未取得许可）：\n", d)
-		for _, g := range unknown {
-			fmt.Fprintf(w, "    %s %s（报送 %s 级）\n", g.uscc, g.name, g.grad)
-		}
-	}
-	if len(rejected) > 0 {
-		fmt.Fprintf(w, "  导入时被拒绝的行（未入库，不是漏报；请更正后重新报送）：\n")
-		for _, rj := range rejected {
-			fmt.Fprintf(w, "    %s 第 %d 行 %s %s：%s（%q）\n", rj.ref, rj.line, rj.uscc, rj.column, rj.reason, rj.value)
-		}
-	}
-	if len(missing) > 0 {
-		sort.Slice(missing, func(i, j int) bool { return missing[i].USCC < missing[j].USCC })
-		fmt.Fprintf(w, "  creditsync 评价了但附件2未列出（漏报）：\n")
-		for _, r := range missing {
-			fmt.Fprintf(w, "    %s %s（creditsync %s 级）\n", r.USCC, r.Name, r.Grade)
-		}
-	}
-}
-
-// demoReconcile plays a county sending its 附件2 to the city: the table
-// report summary writes for 禹州市 with the grades of day, one grade made
-// more lenient, recorded and reconciled.
-func (a *app) demoReconcile(ctx context.Context, s store.Store, rules *grade.Rules, dir string, day time.Time) error {
-	u, err := report.LookupUnit("411081")
-	if err != nil {
-		return err
-	}
-	// The county's table holds the grades the rules give at the date of
-	// the evaluation, as the county computed them.
-	src := &report.ComputeSource{Store: s, Rules: rules}
-	sum, err := report.BuildSummary(ctx, src, u, day, day)
-	if err != nil {
-		return err
-	}
-	changed := ""
-	for _, want := range []grade.Grade{grade.D, grade.C, grade.B} {
-		for i, r := range sum.Rows {
-			// The table may print a grade as the notice does: "C 级".
-			if strings.HasPrefix(r.Grade, string(want)) && changed == "" {
-				sum.Rows[i].Grade = strings.Replace(r.Grade, string(want), string(grade.Grades[grade.Rank(want)-1]), 1)
-				changed = fmt.Sprintf("%s %s: graded %s, written %s", r.USCC, r.Name, r.Grade, sum.Rows[i].Grade)
-			}
-		}
-	}
-	path := filepath.Join(dir, "附件2-"+u.Code+"-submitted.xlsx")
-	if err := writeReportFile(path, sum.WriteXLSX); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "%s's 附件2 as the county sent it, with one grade made more lenient (%s):\n", u.Name, changed)
-	start := time.Now()
-	res, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{})
-	if err != nil {
-		return err
-	}
-	printImportResult(a, res, time.Since(start))
-	fmt.Fprintln(a.stdout)
-	return reconcile(ctx, a.stdout, s, rules, u.Code, day)
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -255,34 +253,9 @@ func (a *app) writeStoreReport(ctx context.Context, o reportOptions, formats []s
 		a.log.Info(report.SourceNote(kind))
 		return report.Write(a.stdout, doc, format)
 	}
-	if err := writeReportFile(o.output, func(w io.Writer) error { return report.Write(w, doc, format) }); err != nil {
+	if err := report.WriteFile(o.output, func(w io.Writer) error { return report.Write(w, doc, format) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "wrote %s (%s)\n", o.output, report.SourceNote(kind))
-	return nil
-}
-
-// writeReportFile writes through a temporary file renamed into place, so
-// a failure never leaves half a report where the last good one was.
-func writeReportFile(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after a successful rename there is nothing left to remove
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/sample"
+	"github.com/xuchang-hrss/creditsync/workflows"
 )
 
 // TestReportCommands writes every report from the demo sample as a user
@@ -173,7 +174,7 @@ func TestServeCommand(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, exps, err := sample.Write(t.TempDir(), sample.Options{Seed: 7, Institutions: 120, AsOf: demoAsOf})
+	_, exps, err := sample.Write(t.TempDir(), sample.Options{Seed: 7, Institutions: 120, AsOf: workflows.DemoAsOf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,7 +115,7 @@ accept them with --accept SOURCE.`,
 					return err
 				}
 				defer lock.Release()
-				fenced, release, err := a.withJobsLease(ctx, s, "review removals --accept")
+				fenced, release, err := a.deps().WithJobsLease(ctx, s, "review removals --accept")
 				if err != nil {
 					return err
 				}

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,41 +11,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/jobs"
-	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/workflows"
 )
-
-// jobFunc builds the steps of a job on an open store.
-type jobFunc func(a *app, s store.Store) []jobs.Step
-
-// jobsByName are the jobs `run` and `schedule` know.
-func jobsByName() map[string]jobFunc {
-	return map[string]jobFunc{
-		"nightly": nightlySteps,
-		"sync": func(a *app, s store.Store) []jobs.Step {
-			return a.nightly(s, nightlyDeps{})[:1]
-		},
-		"county-report": reportJob(func(_ *app, today, now time.Time) []reportFile { return countyFiles(today, now) }),
-		"city-report": reportJob(func(a *app, today, now time.Time) []reportFile {
-			return append(cityOverviewFiles(today, now), a.publicListFiles(today, now)...)
-		}),
-	}
-}
-
-func jobNames() []string {
-	var names []string
-	for n := range jobsByName() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
 
 func (a *app) runCmd() *cobra.Command {
 	var on string
 	cmd := &cobra.Command{
 		Use:   "run JOB",
-		Short: "Run a job now: " + strings.Join(jobNames(), ", "),
+		Short: "Run a job now: " + strings.Join(workflows.JobNames(), ", "),
 		Long: `run executes one job now, under the run lock in the data directory, so
 it never overlaps the scheduler or another run. Every step is recorded in
 job_runs; a JSON summary is written to DATA/runs/ and, if configured, posted
@@ -57,27 +30,28 @@ nightly: sync every source → match and normalise → regrade at today's date
 day's reports → print what changed. A failed required step stops the run
 (grading never runs on data it cannot trust) and the command exits 1.`,
 		Example: "  creditsync run nightly\n  creditsync run nightly --on 2026-08-08   # replay a missed night\n  creditsync --data /var/lib/creditsync run nightly --log-format json",
-		Args:    exactArgs(1, "a job name: "+strings.Join(jobNames(), ", ")),
+		Args:    exactArgs(1, "a job name: "+strings.Join(workflows.JobNames(), ", ")),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			build, ok := jobsByName()[args[0]]
-			if !ok {
-				return usageError{fmt.Errorf("unknown job %q; jobs: %s", args[0], strings.Join(jobNames(), ", "))}
+			if !slices.Contains(workflows.JobNames(), args[0]) {
+				return usageError{fmt.Errorf("unknown job %q; jobs: %s", args[0], strings.Join(workflows.JobNames(), ", "))}
 			}
+			var day time.Time
 			if on != "" {
 				if args[0] != "nightly" {
 					return usageError{fmt.Errorf("--on replays the nightly job only, not %s", args[0])}
 				}
-				day, err := transform.ParseISODate(on)
-				if err != nil {
+				var err error
+				if day, err = transform.ParseISODate(on); err != nil {
 					return usageError{fmt.Errorf("--on: %w", err)}
 				}
-				build = func(a *app, s store.Store) []jobs.Step { return a.nightly(s, nightlyDeps{on: day}) }
 			}
 			cfg, err := a.opsConfig()
 			if err != nil {
 				return err
 			}
-			rep, err := a.runJob(cmd.Context(), args[0], build, cfg, a.metrics) // the daemon's metrics when it runs the command
+			d := a.deps() // with the daemon's metrics when it runs the command
+			d.Notify, d.On = cfg.Notify, day
+			rep, err := d.RunJob(cmd.Context(), args[0])
 			printReport(a, rep)
 			return err
 		},
@@ -87,49 +61,6 @@ day's reports → print what changed. A failed required step stops the run
 	return cmd
 }
 
-// runJob takes the lock, opens the store, runs the job's steps and
-// reports the run to the summary file, metrics and webhook.
-func (a *app) runJob(ctx context.Context, name string, build jobFunc, cfg opsConfig, metrics *jobs.Metrics) (jobs.Report, error) {
-	lock, err := jobs.Acquire(a.lockDir(), "run "+name)
-	if err != nil {
-		metrics.Skipped(name)
-		return jobs.Report{Job: name}, &lockedError{err}
-	}
-	defer lock.Release()
-	s, err := a.open(ctx)
-	if err != nil {
-		return jobs.Report{Job: name}, err
-	}
-	defer s.Close()
-	return a.runLeased(ctx, s, name, build, cfg, metrics)
-}
-
-// runLeased runs a job on s under the jobs lease in the database, which
-// keeps runs on other hosts sharing a ClickHouse server from overlapping.
-func (a *app) runLeased(ctx context.Context, s store.Store, name string, build jobFunc, cfg opsConfig, metrics *jobs.Metrics) (jobs.Report, error) {
-	s, release, err := a.withJobsLease(ctx, s, "run "+name)
-	if err != nil {
-		metrics.Skipped(name)
-		return jobs.Report{Job: name}, err
-	}
-	defer release()
-	runner := &jobs.Runner{Store: s, Log: a.log}
-	rep, runErr := runner.Run(ctx, name, build(a, s))
-	metrics.Observe(rep)
-	if path, err := jobs.WriteSummary(a.lockDir(), rep); err != nil {
-		a.log.Error("could not write run summary", "err", err)
-	} else {
-		a.log.Info("run summary written", "path", path)
-	}
-	a.notify(context.WithoutCancel(ctx), cfg, rep)
-	return rep, runErr
-}
-
-// lockedError is a run that did not start because another holds the lock.
-type lockedError struct{ error }
-
-func (e *lockedError) Unwrap() error { return e.error }
-
 func (a *app) lockDir() string { return a.dataDir }
 
 func (a *app) opsConfig() (opsConfig, error) {
@@ -137,49 +68,23 @@ func (a *app) opsConfig() (opsConfig, error) {
 	return loadOpsConfig(path, explicit)
 }
 
-// notify posts the run to the webhook when it failed or downgraded someone.
-func (a *app) notify(ctx context.Context, cfg opsConfig, rep jobs.Report) {
-	if cfg.Notify.Webhook == "" {
-		return
+// deps are what the workflows need from this command: its store, data
+// directory, configuration, logger and the daemon's metrics. Whom to
+// notify of a run is the caller's to add (opsConfig).
+func (a *app) deps() workflows.Deps {
+	path, explicit := a.configPath()
+	return workflows.Deps{
+		Open:         a.open,
+		DataDir:      a.dataDir,
+		ConfigFile:   path,
+		ConfigNamed:  explicit,
+		RulesFile:    os.Getenv("CREDITSYNC_RULES"),
+		Contact:      a.publicContact,
+		Log:          a.log,
+		Metrics:      a.metrics,
+		Notices:      a.stderr,
+		WaitForLease: a.inDaemon,
 	}
-	event := ""
-	var downgrades int64
-	for _, s := range rep.Steps {
-		downgrades += s.Counts["downgrades"]
-	}
-	switch {
-	case rep.Status == jobs.StatusFailed || len(rep.Failed()) > 0:
-		event = "failure"
-	case downgrades > 0:
-		event = "downgrades"
-	default:
-		return
-	}
-	hook := &jobs.Webhook{URL: cfg.Notify.Webhook, Log: a.log}
-	if env := cfg.Notify.WebhookTokenEnv; env != "" {
-		hook.Client = &http.Client{Timeout: 10 * time.Second, Transport: bearer{token: os.Getenv(env)}}
-	}
-	text := fmt.Sprintf("creditsync %s on %s: %s", rep.Job, rep.Host, rep.Status)
-	if downgrades > 0 {
-		text += fmt.Sprintf(", %d downgrade(s)", downgrades)
-	}
-	// What went wrong, in the message itself: a degraded sync names its
-	// failed sources here.
-	for _, s := range rep.Failed() {
-		first, _, _ := strings.Cut(s.Error, "\n")
-		text += fmt.Sprintf("\n%s %s: %s", s.Name, s.Status, first)
-	}
-	if err := hook.Send(ctx, jobs.Notification{Event: event, Report: rep, Text: text}); err != nil {
-		a.log.Error("webhook notification failed", "err", err)
-	}
-}
-
-type bearer struct{ token string }
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return http.DefaultTransport.RoundTrip(r)
 }
 
 // printReport prints a run for people: each step with its status, time,

@@ -3,15 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/robfig/cron/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/workflows"
 )
 
 func (a *app) scheduleCmd() *cobra.Command {
@@ -43,16 +42,10 @@ skips the rest and exits. Prometheus metrics are served on --metrics-addr.`,
 	return cmd
 }
 
-// scheduledJob pairs a config spec with a job.
-type scheduledJob struct {
-	name string
-	spec string
-}
-
 func (a *app) schedule(ctx context.Context, cfg opsConfig) error {
 	metrics := jobs.NewMetrics()
 	a.metrics = metrics
-	stop, planned, err := a.startScheduler(ctx, cfg, metrics)
+	stop, planned, err := a.startSchedule(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -72,49 +65,17 @@ func (a *app) schedule(ctx context.Context, cfg opsConfig) error {
 	return nil
 }
 
-// startScheduler runs the jobs of cfg's [schedule] on their cron specs
-// until stop is called; stop waits for the running job's current step
-// (ctx ending makes the job skip its remaining steps). It returns how
-// many jobs are planned.
-func (a *app) startScheduler(ctx context.Context, cfg opsConfig, metrics *jobs.Metrics) (stop func(), planned int, err error) {
-	loc, err := time.LoadLocation(cfg.Schedule.Timezone)
-	if err != nil {
-		return nil, 0, fmt.Errorf("schedule timezone %q: %w", cfg.Schedule.Timezone, err)
+// startSchedule starts the jobs of cfg's [schedule] (the workflows' own
+// RunJob, with a.metrics); a spec that does not parse is a usage error.
+func (a *app) startSchedule(ctx context.Context, cfg opsConfig) (stop func(), planned int, err error) {
+	d := a.deps()
+	d.Notify = cfg.Notify
+	stop, planned, err = d.StartSchedule(ctx, cfg.Schedule)
+	var spec workflows.SpecError
+	if errors.As(err, &spec) {
+		return nil, 0, usageError{err}
 	}
-	logger := cronLogger{a}
-	c := cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
-	known := jobsByName()
-	var jobsPlanned []scheduledJob
-	for _, j := range []scheduledJob{{"sync", cfg.Schedule.Sync}, {"nightly", cfg.Schedule.Nightly}, {"county-report", cfg.Schedule.CountyReport}, {"city-report", cfg.Schedule.CityReport}} {
-		build, ok := known[j.name]
-		if j.spec == "" || !ok {
-			continue
-		}
-		name := j.name
-		if _, err := c.AddFunc(j.spec, func() {
-			rep, err := a.runJob(ctx, name, build, cfg, metrics)
-			var le *lockedError
-			switch {
-			case errors.As(err, &le):
-				a.log.Warn("job skipped", "job", name, "reason", err)
-			case err != nil:
-				a.log.Error("job failed", "job", name, "run", rep.RunID, "err", err)
-			default:
-				a.log.Info("job finished", "job", name, "run", rep.RunID, "status", rep.Status)
-			}
-		}); err != nil {
-			return nil, 0, usageError{fmt.Errorf("schedule for %s %q: %w", name, j.spec, err)}
-		}
-		jobsPlanned = append(jobsPlanned, j)
-	}
-	c.Start()
-	for _, e := range c.Entries() {
-		a.log.Info("scheduled", "next", e.Next.In(loc).Format(time.RFC3339))
-	}
-	for _, j := range jobsPlanned {
-		a.log.Info("job", "name", j.name, "spec", j.spec, "timezone", loc.String())
-	}
-	return func() { <-c.Stop().Done() }, len(jobsPlanned), nil
+	return stop, planned, err
 }
 
 // metricsServer serves Prometheus metrics (and, for the daemon, health)
@@ -135,12 +96,4 @@ func (a *app) metricsServer(addr string, metrics *jobs.Metrics, health http.Hand
 		}
 	}()
 	return srv
-}
-
-// cronLogger adapts slog to cron's logger interface.
-type cronLogger struct{ a *app }
-
-func (l cronLogger) Info(msg string, kv ...any) { l.a.log.Debug("cron: "+msg, kv...) }
-func (l cronLogger) Error(err error, msg string, kv ...any) {
-	l.a.log.Error("cron: "+msg, append(kv, "err", err)...)
 }

@@ -195,7 +195,7 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 
 	// Scheduled jobs and their metrics.
 	a.metrics = metrics
-	stopJobs, planned, err := a.startScheduler(ctx, cfg, metrics)
+	stopJobs, planned, err := a.startSchedule(ctx, cfg)
 	if err != nil {
 		apiSrv.Close()
 		return err

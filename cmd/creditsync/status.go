@@ -157,7 +157,7 @@ func (a *app) printStatusSection(ctx context.Context, s store.Store, section str
 // printSourceStatus lists the configured sources and their staleness,
 // or says that none are configured.
 func (a *app) printSourceStatus(ctx context.Context, s store.Store, w sectionWriter) error {
-	cfg, configured, err := a.nightlySyncConfig(nightlyDeps{})
+	cfg, configured, err := a.deps().SyncConfig()
 	if err != nil {
 		return err
 	}

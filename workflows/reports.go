@@ -1,4 +1,4 @@
-package main
+package workflows
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 )
 
 // reportsDir is where scheduled runs write the reports of a day.
-func (a *app) reportsDir(day time.Time) string {
-	return filepath.Join(a.dataDir, "reports", transform.FormatDate(day))
+func (d Deps) reportsDir(day time.Time) string {
+	return filepath.Join(d.DataDir, "reports", transform.FormatDate(day))
 }
 
 // reportFile is one report a job writes.
@@ -46,7 +46,7 @@ func writeReports(ctx context.Context, s store.Store, rules *grade.Rules, dir st
 			return paths, fmt.Errorf("report %s: %w", f.name, err)
 		}
 		path := filepath.Join(dir, f.name)
-		if err := writeReportFile(path, func(w io.Writer) error { return report.Write(w, doc, f.format) }); err != nil {
+		if err := report.WriteFile(path, func(w io.Writer) error { return report.Write(w, doc, f.format) }); err != nil {
 			return paths, err
 		}
 		paths = append(paths, path)
@@ -68,9 +68,18 @@ func cityOverviewFiles(today, now time.Time) []reportFile {
 	}
 }
 
-func (a *app) publicListFiles(today, now time.Time) []reportFile {
+func (d Deps) publicListFiles(today, now time.Time) []reportFile {
 	public := func(ctx context.Context, src report.Source) (any, error) {
-		return a.buildPublicList(ctx, src, report.City(), today, now)
+		contact, err := d.contact()
+		if err != nil {
+			return nil, err
+		}
+		l, err := report.BuildPublicList(ctx, src, report.City(), today, now)
+		if err != nil {
+			return nil, err
+		}
+		l.Contact = contact
+		return l, nil
 	}
 	return []reportFile{
 		{"public-list.html", "html", public},
@@ -103,21 +112,21 @@ func countyFiles(today, now time.Time) []reportFile {
 
 // writeDailyReports writes what the nightly run leaves for people each
 // day: the city overview and the public list.
-func (a *app) writeDailyReports(ctx context.Context, s store.Store, rules *grade.Rules, dir string, today, now time.Time) ([]string, error) {
-	return writeReports(ctx, s, rules, dir, append(cityOverviewFiles(today, now), a.publicListFiles(today, now)...))
+func (d Deps) writeDailyReports(ctx context.Context, s store.Store, rules *grade.Rules, dir string, today, now time.Time) ([]string, error) {
+	return writeReports(ctx, s, rules, dir, append(cityOverviewFiles(today, now), d.publicListFiles(today, now)...))
 }
 
 // reportJob is a scheduled report job writing files into DATA/reports/DAY.
-func reportJob(files func(a *app, today, now time.Time) []reportFile) jobFunc {
-	return func(a *app, s store.Store) []jobs.Step {
+func reportJob(files func(d Deps, today, now time.Time) []reportFile) job {
+	return func(d Deps, s store.Store) []jobs.Step {
 		return []jobs.Step{{Name: "write", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			rules, err := grade.Load(os.Getenv("CREDITSYNC_RULES"))
+			rules, err := d.rules()
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
 			now := time.Now()
 			today := grade.Today(now)
-			paths, err := writeReports(ctx, s, rules, a.reportsDir(today), files(a, today, now))
+			paths, err := writeReports(ctx, s, rules, d.reportsDir(today), files(d, today, now))
 			return jobs.Outcome{Counts: map[string]int64{"files": int64(len(paths))}, Summary: strings.Join(paths, "\n")}, err
 		}}}
 	}

@@ -1,4 +1,4 @@
-package main
+package workflows
 
 import (
 	"context"
@@ -6,9 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -25,9 +27,9 @@ import (
 // rules make eligible, and expiry. The 2026 exemplary institutions of
 // county are nominated up to the cap. Trends then have four years to
 // show.
-func (a *app) demoHistory(ctx context.Context, s store.Store, rules *grade.Rules, county report.Unit, today time.Time) error {
+func (m *demo) demoHistory(ctx context.Context, s store.Store, rules *grade.Rules, county report.Unit, today time.Time) error {
 	days := rules.Lifecycle.PublicityDays
-	for y := demoFirstYear; y <= demoAsOf.Year(); y++ {
+	for y := demoFirstYear; y <= DemoAsOf.Year(); y++ {
 		asOf := time.Date(y, 7, 31, 0, 0, 0, 0, time.UTC)
 		if asOf.After(today) {
 			break
@@ -63,8 +65,8 @@ func (a *app) demoHistory(ctx context.Context, s store.Store, rules *grade.Rules
 				return err
 			}
 		}
-		if y == demoAsOf.Year() {
-			if err := a.demoNominate(ctx, s, rules, county, y, asOf.AddDate(0, 0, days+5)); err != nil {
+		if y == DemoAsOf.Year() {
+			if err := m.demoNominate(ctx, s, rules, county, y, asOf.AddDate(0, 0, days+5)); err != nil {
 				return err
 			}
 		}
@@ -93,7 +95,7 @@ func (a *app) demoHistory(ctx context.Context, s store.Store, rules *grade.Rules
 		if objector != "" {
 			objected = "1 objection reviewed"
 		}
-		fmt.Fprintf(a.stdout, "%d: %d graded as of %s (%s), publicized %s–%s; %d confirmed (%d lower than publicized), %s; then %d lowered by the nightly regrade, %d raised on application\n",
+		fmt.Fprintf(m.w, "%d: %d graded as of %s (%s), publicized %s–%s; %d confirmed (%d lower than publicized), %s; then %d lowered by the nightly regrade, %d raised on application\n",
 			y, len(entries), transform.FormatDate(asOf), distribution(entryGrades(entries)), transform.FormatDate(asOf), transform.FormatDate(asOf.AddDate(0, 0, days-1)),
 			len(confirmed), lowerAtConfirm, objected, lowered, raised)
 	}
@@ -102,7 +104,7 @@ func (a *app) demoHistory(ctx context.Context, s store.Store, rules *grade.Rules
 
 // demoNominate nominates the exemplary institutions of county for year:
 // confirmed A institutions, as many as the cap allows.
-func (a *app) demoNominate(ctx context.Context, s store.Store, rules *grade.Rules, county report.Unit, year int, day time.Time) error {
+func (m *demo) demoNominate(ctx context.Context, s store.Store, rules *grade.Rules, county report.Unit, year int, day time.Time) error {
 	on, err := lifecycle.GradesOn(ctx, s, day)
 	if err != nil {
 		return err
@@ -121,7 +123,7 @@ func (a *app) demoNominate(ctx context.Context, s store.Store, rules *grade.Rule
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%d: %d exemplary institutions of %s nominated (at most %.0f%% of its %d A)\n", year, len(noms), county.Name, rules.Exemplary.SharePercent, len(as))
+	fmt.Fprintf(m.w, "%d: %d exemplary institutions of %s nominated (at most %.0f%% of its %d A)\n", year, len(noms), county.Name, rules.Exemplary.SharePercent, len(as))
 	return nil
 }
 
@@ -133,7 +135,7 @@ func monthEnd(d time.Time) time.Time {
 // demoFreshViolation imports a serious violation handled yesterday by an
 // institution of county with grade A in force, as an inspection file the
 // bureau sends: new evidence the nightly run lowers the grade on.
-func (a *app) demoFreshViolation(ctx context.Context, s store.Store, dir string, county report.Unit, today time.Time) error {
+func (m *demo) demoFreshViolation(ctx context.Context, s store.Store, dir string, county report.Unit, today time.Time) error {
 	on, err := lifecycle.GradesOn(ctx, s, today)
 	if err != nil {
 		return err
@@ -156,6 +158,46 @@ func (a *app) demoFreshViolation(ctx context.Context, s store.Store, dir string,
 	if err := os.WriteFile(path, []byte(rows), 0o644); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	fmt.Fprintf(a.stdout, "A serious violation of %s %s, handled %s, arrives in an inspection file:\n", uscc, name, transform.FormatDate(yesterday))
-	return a.demoImport(ctx, s, "inspections", path)
+	fmt.Fprintf(m.w, "A serious violation of %s %s, handled %s, arrives in an inspection file:\n", uscc, name, transform.FormatDate(yesterday))
+	return m.demoImport(ctx, s, "inspections", path)
+}
+
+// demoReconcile plays a county sending its 附件2 to the city: the table
+// report summary writes for 禹州市 with the grades of day, one grade made
+// more lenient, recorded and reconciled.
+func (m *demo) demoReconcile(ctx context.Context, s store.Store, rules *grade.Rules, dir string, day time.Time) error {
+	u, err := report.LookupUnit("411081")
+	if err != nil {
+		return err
+	}
+	// The county's table holds the grades the rules give at the date of
+	// the evaluation, as the county computed them.
+	src := &report.ComputeSource{Store: s, Rules: rules}
+	sum, err := report.BuildSummary(ctx, src, u, day, day)
+	if err != nil {
+		return err
+	}
+	changed := ""
+	for _, want := range []grade.Grade{grade.D, grade.C, grade.B} {
+		for i, r := range sum.Rows {
+			// The table may print a grade as the notice does: "C 级".
+			if strings.HasPrefix(r.Grade, string(want)) && changed == "" {
+				sum.Rows[i].Grade = strings.Replace(r.Grade, string(want), string(grade.Grades[grade.Rank(want)-1]), 1)
+				changed = fmt.Sprintf("%s %s: graded %s, written %s", r.USCC, r.Name, r.Grade, sum.Rows[i].Grade)
+			}
+		}
+	}
+	path := filepath.Join(dir, "附件2-"+u.Code+"-submitted.xlsx")
+	if err := report.WriteFile(path, sum.WriteXLSX); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.w, "%s's 附件2 as the county sent it, with one grade made more lenient (%s):\n", u.Name, changed)
+	start := time.Now()
+	res, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{})
+	if err != nil {
+		return err
+	}
+	m.n.Imported(res, time.Since(start))
+	fmt.Fprintln(m.w)
+	return report.Reconcile(ctx, m.w, s, rules, u.Code, day)
 }

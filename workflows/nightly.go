@@ -1,4 +1,4 @@
-package main
+package workflows
 
 import (
 	"context"
@@ -18,44 +18,26 @@ import (
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
-// nightlyDeps are what the nightly pipeline reads besides the store. The
-// demo supplies its own sync configuration (the fixture servers).
-type nightlyDeps struct {
-	sync    *listsync.Config // nil: read CREDITSYNC_CONFIG / creditsync.toml
-	rules   *grade.Rules
-	now     func() time.Time
-	reports string // directory for the day's reports; "" = DATA/reports
-	// on replays a missed night: regrade, confirm, expire and reports run
-	// at this date instead of today (docs/rules.md §4.8). Zero = today.
-	on time.Time
-}
-
-// nightlySteps is the nightly pipeline (issue: `run nightly`):
+// Nightly is the nightly pipeline (issue: `run nightly`):
 // sync → match → regrade → confirm → expire → reports. Steps commit their
 // own writes at their end, so an interrupted run leaves whole steps
 // behind, never half of one, and running it twice on one day changes
 // nothing the second time (the regrade finds nothing worse, confirm and
 // expire find nothing due).
-func nightlySteps(a *app, s store.Store) []jobs.Step {
-	return a.nightly(s, nightlyDeps{})
-}
-
-func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
-	if d.now == nil {
-		d.now = time.Now
+func (d Deps) Nightly(s store.Store) []jobs.Step {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	today := grade.Today(d.now())
-	if !d.on.IsZero() {
-		today = grade.Date(d.on)
+	today := grade.Today(d.Now())
+	if !d.On.IsZero() {
+		today = grade.Date(d.On)
 	}
 	var stale []string // sources behind but within their allowed staleness, with their lists and ages
 	var rulesErr error
-	if d.rules == nil {
-		d.rules, rulesErr = grade.Load(os.Getenv("CREDITSYNC_RULES"))
-	}
+	d.Rules, rulesErr = d.rules()
 	return []jobs.Step{
 		{Name: "sync", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			cfg, configured, err := a.nightlySyncConfig(d)
+			cfg, configured, err := d.SyncConfig()
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
@@ -68,7 +50,7 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 				}
 				return jobs.Outcome{Summary: "no external sources ([sync] no_sources = true); only imported files are graded"}, nil
 			}
-			out, staleNow, err := syncAll(ctx, a, s, cfg, d.now())
+			out, staleNow, err := d.syncAll(ctx, s, cfg, d.Now())
 			stale = staleNow
 			return out, err
 		}},
@@ -87,14 +69,14 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 			if rulesErr != nil {
 				return jobs.Outcome{}, rulesErr
 			}
-			res, err := lifecycle.Regrade(ctx, s, d.rules, today)
+			res, err := lifecycle.Regrade(ctx, s, d.Rules, today)
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
 			return regradeOutcome(res, stale, today), nil
 		}},
 		{Name: "confirm", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			entries, err := lifecycle.Confirm(ctx, s, d.rules, today)
+			entries, err := lifecycle.Confirm(ctx, s, d.Rules, today)
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
@@ -110,11 +92,11 @@ func (a *app) nightly(s store.Store, d nightlyDeps) []jobs.Step {
 				Summary: countOf(len(entries), "grade") + " expired (past valid_until without a new evaluation)"}, nil
 		}},
 		{Name: "reports", Required: false, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			dir := d.reports
+			dir := d.Reports
 			if dir == "" {
-				dir = a.reportsDir(today)
+				dir = d.reportsDir(today)
 			}
-			paths, err := a.writeDailyReports(ctx, s, d.rules, dir, today, d.now())
+			paths, err := d.writeDailyReports(ctx, s, d.Rules, dir, today, d.Now())
 			return jobs.Outcome{Counts: map[string]int64{"files": int64(len(paths))}, Summary: strings.Join(paths, "\n")}, err
 		}},
 	}
@@ -127,13 +109,14 @@ func countOf(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// nightlySyncConfig returns the sources to sync. A missing default
-// creditsync.toml means none are configured; a named one must exist.
-func (a *app) nightlySyncConfig(d nightlyDeps) (listsync.Config, bool, error) {
-	if d.sync != nil {
-		return *d.sync, len(d.sync.Sources) > 0, nil
+// SyncConfig returns the sources to sync and whether any are configured.
+// A missing default creditsync.toml means none are; a named one must
+// exist.
+func (d Deps) SyncConfig() (listsync.Config, bool, error) {
+	if d.Sync != nil {
+		return *d.Sync, len(d.Sync.Sources) > 0, nil
 	}
-	path, explicit := a.configPath()
+	path, explicit := d.ConfigFile, d.ConfigNamed
 	cfg, err := listsync.LoadConfig(path)
 	if err != nil {
 		if !explicit && errors.Is(err, fs.ErrNotExist) {
@@ -152,12 +135,12 @@ func (a *app) nightlySyncConfig(d nightlyDeps) (listsync.Config, bool, error) {
 // on, grading on the last good data, and ends degraded, or failed when the
 // source is required). The step fails — and grading does not run — when a
 // source is staler than its allowed maximum.
-func syncAll(ctx context.Context, a *app, s store.Store, cfg listsync.Config, now time.Time) (jobs.Outcome, []string, error) {
-	results, syncErr := listsync.Run(ctx, s, cfg, listsync.Options{Logger: a.log, Now: func() time.Time { return now }})
+func (d Deps) syncAll(ctx context.Context, s store.Store, cfg listsync.Config, now time.Time) (jobs.Outcome, []string, error) {
+	results, syncErr := listsync.Run(ctx, s, cfg, listsync.Options{Logger: d.Log, Now: func() time.Time { return now }})
 	out := jobs.Outcome{Counts: map[string]int64{}, Detail: results}
 	var lines []string
 	for _, r := range results {
-		a.metrics.SourceSynced(r.Source, r.Err == nil, now, r.Rows, r.Rejected)
+		d.Metrics.SourceSynced(r.Source, r.Err == nil, now, r.Rows, r.Rejected)
 		out.Counts["rows"] += int64(r.Rows)
 		out.Counts["added"] += int64(r.Added)
 		out.Counts["modified"] += int64(r.Modified)

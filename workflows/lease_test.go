@@ -1,10 +1,9 @@
-package main
+package workflows
 
 import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -58,26 +57,17 @@ func TestConcurrentNightlyRunsOneHoldsTheLease(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	host := func() *app {
-		a := newApp()
-		a.stdout, a.stderr = io.Discard, io.Discard
-		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-		a.dataDir = t.TempDir()
-		a.configFile = cfgPath
-		return a
+	host := func() Deps {
+		return Deps{DataDir: t.TempDir(), ConfigFile: cfgPath, ConfigNamed: true, Log: quiet, Notices: io.Discard}
 	}
 	first, second := host(), host()
-	cfg, err := first.opsConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	var firstRep jobs.Report
 	var firstErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		firstRep, firstErr = first.runLeased(ctx, s, "nightly", nightlySteps, cfg, nil)
+		firstRep, firstErr = first.runLeased(ctx, s, "nightly", Deps.Nightly)
 	}()
 	select {
 	case <-started:
@@ -85,7 +75,7 @@ func TestConcurrentNightlyRunsOneHoldsTheLease(t *testing.T) {
 		t.Fatalf("the first run ended before fetching anything: %v", firstErr)
 	}
 
-	rep, err := second.runLeased(ctx, s, "nightly", nightlySteps, cfg, nil)
+	rep, err := second.runLeased(ctx, s, "nightly", Deps.Nightly)
 	close(release)
 	<-done
 	var le *lockedError
@@ -104,7 +94,7 @@ func TestConcurrentNightlyRunsOneHoldsTheLease(t *testing.T) {
 	}
 
 	// Released: the next run takes the lease.
-	if _, err := second.runLeased(ctx, s, "nightly", nightlySteps, cfg, nil); err != nil {
+	if _, err := second.runLeased(ctx, s, "nightly", Deps.Nightly); err != nil {
 		t.Errorf("nightly after the first finished: %v", err)
 	}
 }

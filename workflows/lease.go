@@ -1,0 +1,104 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/load"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/lease"
+)
+
+// Every command that writes grades or lists (sync, run, evaluate, confirm,
+// regrade, objection, upgrade, expire, import, review removals --accept)
+// holds the jobs lease in the database while it works, so two processes —
+// on one host or several sharing a ClickHouse server — never write at the
+// same time. The flock in the data directory (jobs.Acquire) stays: on the
+// embedded engine it is what a second process meets first.
+
+// WithJobsLease claims the jobs lease for what on s and returns s fenced
+// by it (each write first checks the claim is still live) and the release.
+// A held lease is an error naming the holder and since when, with a hint.
+func (d Deps) WithJobsLease(ctx context.Context, s store.Store, what string) (store.Store, func() error, error) {
+	l, err := d.acquireJobsLease(ctx, s, what)
+	if err != nil {
+		if errors.Is(err, lease.ErrHeld) {
+			return nil, nil, &lockedError{&store.Error{Op: what, Err: err,
+				Hint: "wait for it to finish; a holder on this host that died is taken over at once, one on another host lapses within " + lease.DefaultTTL.String() + " (or run `creditsync init --unlock` once you know it is dead)"}}
+		}
+		return nil, nil, err
+	}
+	release := func() error { return l.Release(context.WithoutCancel(ctx)) }
+	for _, dead := range l.TookOver() {
+		fmt.Fprintf(d.notices(), "took over the jobs lease of %s\n", dead)
+	}
+	// Holding the jobs lease, no other loader is at work: stage tables in
+	// the database are a dead process's, and would otherwise stay.
+	dropped, err := load.SweepLeftovers(ctx, l.Fenced(s))
+	if err != nil {
+		return nil, nil, errors.Join(err, release())
+	}
+	if len(dropped) > 0 {
+		fmt.Fprintf(d.notices(), "dropped %d table(s) left by an unfinished load: %s\n", len(dropped), strings.Join(dropped, ", "))
+	}
+	return l.Fenced(s), release, nil
+}
+
+// leaseWait is how long WaitForLease waits for the jobs lease. The daemon
+// serves its three kinds of users at once: an import sent while the
+// nightly run writes waits its turn instead of failing. A command run on
+// its own still fails at once, naming the holder, since nobody may be
+// there to see it wait.
+const leaseWait = 30 * time.Minute
+
+// acquireJobsLease claims the jobs lease; with WaitForLease it waits for
+// a holder to finish, saying once whom it waits for.
+func (d Deps) acquireJobsLease(ctx context.Context, s store.Store, what string) (*lease.Lease, error) {
+	deadline := time.Now().Add(leaseWait)
+	told := false
+	for pause := 200 * time.Millisecond; ; pause = min(2*pause, 2*time.Second) {
+		l, err := lease.Acquire(ctx, s, lease.Jobs, lease.Owner(what), 0)
+		var held *lease.HeldError
+		if err == nil || !d.WaitForLease || !errors.As(err, &held) || time.Now().After(deadline) {
+			return l, err
+		}
+		if !told {
+			fmt.Fprintf(d.notices(), "waiting for %s to finish (it holds the jobs lease since %s)\n", held.Owner, held.Since.Local().Format("15:04:05"))
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+}
+
+// Leased returns s under the jobs lease for what: closing it releases the
+// lease and closes s. On error s is left open.
+func (d Deps) Leased(ctx context.Context, s store.Store, what string) (store.Store, error) {
+	fenced, release, err := d.WithJobsLease(ctx, s, what)
+	if err != nil {
+		return nil, err
+	}
+	return &leasedStore{Store: fenced, inner: s, release: release}, nil
+}
+
+type leasedStore struct {
+	store.Store
+	inner   store.Store
+	release func() error
+}
+
+func (s *leasedStore) Close() error { return errors.Join(s.release(), s.inner.Close()) }
+
+func (d Deps) notices() io.Writer {
+	if d.Notices == nil {
+		return io.Discard
+	}
+	return d.Notices
+}
