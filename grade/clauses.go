@@ -1,19 +1,23 @@
 package grade
 
+// Grade is a credit grade, A (best) to D (worst), as stored in
+// grade_history and printed: the letter itself.
+type Grade string
+
 // Grades, best first.
 const (
-	A = "A"
-	B = "B"
-	C = "C"
-	D = "D"
+	A Grade = "A"
+	B Grade = "B"
+	C Grade = "C"
+	D Grade = "D"
 )
 
 // Grades lists the grades from best to worst.
-var Grades = []string{A, B, C, D}
+var Grades = []Grade{A, B, C, D}
 
 // Rank orders grades: 0 for A up to 3 for D, -1 for anything else. A higher
 // rank is a worse grade.
-func Rank(grade string) int {
+func Rank(grade Grade) int {
 	switch grade {
 	case A:
 		return 0
@@ -28,12 +32,12 @@ func Rank(grade string) int {
 }
 
 // Worse reports whether grade a is worse than grade b.
-func Worse(a, b string) bool { return Rank(a) > Rank(b) }
+func Worse(a, b Grade) bool { return Rank(a) > Rank(b) }
 
 // ClauseDef is one clause of docs/rules.md §3.
 type ClauseDef struct {
 	ID    string // D1 … B6
-	Grade string // the grade the clause gives
+	Grade Grade  // the grade the clause gives
 	Text  string // the notice's wording, as printed in notices and reports
 	Rule  string // when it holds, in docs/rules.md's terms
 	// Reading is Rule in plain Chinese for the bureau's staff and the web

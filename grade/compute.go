@@ -56,15 +56,16 @@ func Explain(ctx context.Context, s store.Store, r *Rules, asOf time.Time, uscc 
 	if len(res) == 1 {
 		return res[0], nil
 	}
-	reason, err := notGradedReason(ctx, s, t, uscc)
+	reason, err := NotGradedReason(ctx, s, t, uscc)
 	if err != nil {
 		return Result{}, err
 	}
 	return Result{}, &NotGradedError{USCC: uscc, AsOf: t, Reason: reason}
 }
 
-// notGradedReason looks the institution up to say why it is not graded.
-func notGradedReason(ctx context.Context, s store.Store, t time.Time, uscc string) (string, error) {
+// NotGradedReason looks the institution up to say why it is not graded
+// at t; it returns ErrUnknown when the USCC is not in the register.
+func NotGradedReason(ctx context.Context, s store.Store, t time.Time, uscc string) (string, error) {
 	var licensed time.Time
 	var status string
 	var statusOn *time.Time

@@ -7,13 +7,9 @@
 // parameters and assembles the per-institution results. Whole lists are
 // never loaded into Go.
 //
-// Computing writes nothing. The lifecycle of docs/rules.md §4 records grades
-// in grade_history (migration 0003): Evaluate publicizes a year's grades,
-// FileObjection and ResolveObjection handle objections, Confirm and Expire
-// move grades through their validity, Regrade lowers grades the rules make
-// worse and ApplyUpgrade raises one on application. History and GradesOn
-// read what was recorded; CheckEligibility, SamplingPlan and Nominate are
-// the consequences of §5.
+// Computing writes nothing. Package lifecycle records the grades computed
+// here and moves them through publicity, objection, confirmation,
+// downgrade, upgrade and expiry (docs/rules.md §4).
 package grade
 
 import (
@@ -75,7 +71,7 @@ func (e *Evidence) UnmarshalJSON(b []byte) error {
 // Clause is a clause that holds for an institution, with its evidence.
 type Clause struct {
 	ID       string     `json:"id"`
-	Grade    string     `json:"grade"`
+	Grade    Grade      `json:"grade"`
 	Text     string     `json:"text"` // the notice's wording
 	Evidence []Evidence `json:"evidence"`
 }
@@ -85,7 +81,7 @@ type Result struct {
 	USCC       string   `json:"uscc"`
 	Name       string   `json:"name"`
 	CountyCode string   `json:"county_code"`
-	Grade      string   `json:"grade"`
+	Grade      Grade    `json:"grade"`
 	Clauses    []Clause `json:"clauses"` // report order; empty for A
 }
 

@@ -10,24 +10,18 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/grade/gradetest"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
-	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func ymd(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-func day(s string) time.Time {
-	d, err := transform.ParseISODate(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+func day(s string) time.Time { return gradetest.Day(s) }
 
 // importFiles loads every list of a sample (or a copy in another format)
 // through the real file importer, failing on any rejected row.
@@ -76,12 +70,12 @@ func byUSCC(res []grade.Result) map[string]grade.Result {
 // worstOf is the grade the clause IDs give, computed apart from the
 // package's own code: A, B, C, D sort in the order of growing severity,
 // so the largest first letter is the worst grade.
-func worstOf(ids []string) string {
+func worstOf(ids []string) grade.Grade {
 	g := "A"
 	for _, id := range ids {
 		g = max(g, id[:1])
 	}
-	return g
+	return grade.Grade(g)
 }
 
 func join(ids []string) string { return strings.Join(ids, ";") }

@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/grade/gradetest"
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
@@ -101,13 +102,13 @@ func addAdverse(t *testing.T, s store.Store, rng *rand.Rand, uscc, id string, as
 		if kind == "violation" {
 			sev = []string{"minor", "general", "serious", "major"}[rng.IntN(4)]
 		}
-		insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "rectified_on", "refused"},
+		gradetest.Insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "rectified_on", "refused"},
 			[]any{id, uscc, kind, sev, on(), maybe(), rng.IntN(3) == 0})
 	case 2:
-		insert(t, s, "penalties", []string{"record_id", "uscc", "decided_on", "publicity_ended_on"}, []any{id, uscc, on(), maybe()})
+		gradetest.Insert(t, s, "penalties", []string{"record_id", "uscc", "decided_on", "publicity_ended_on"}, []any{id, uscc, on(), maybe()})
 	default:
 		table := []string{"abnormal", "dishonest"}[rng.IntN(2)]
-		insert(t, s, table, []string{"uscc", "listed_on", "removed_on", "reason"}, []any{uscc, on(), maybe(), id})
+		gradetest.Insert(t, s, table, []string{"uscc", "listed_on", "removed_on", "reason"}, []any{uscc, on(), maybe(), id})
 	}
 }
 
@@ -172,15 +173,15 @@ func TestExplain(t *testing.T) {
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
 	T := day("2024-02-29")
-	d := put(t, s, fixture{
-		inst: inst{lost: "2022-01-01"},
-		insp: []insp{{kind: "violation", severity: "major", handled: "2023-06-01"}, {kind: "violation", severity: "minor", handled: "2023-03-01"}},
-		dis:  []listing{{listed: "2023-09-01", byName: true}},
-		pens: []pen{{decided: "2023-10-01"}},
+	d := gradetest.Put(t, s, gradetest.Fixture{
+		Inst: gradetest.Inst{Lost: "2022-01-01"},
+		Insp: []gradetest.Insp{{Kind: "violation", Severity: "major", Handled: "2023-06-01"}, {Kind: "violation", Severity: "minor", Handled: "2023-03-01"}},
+		Dis:  []gradetest.Listing{{Listed: "2023-09-01", ByName: true}},
+		Pens: []gradetest.Pen{{Decided: "2023-10-01"}},
 	})
-	a := put(t, s, fixture{})
-	late := put(t, s, fixture{inst: inst{licensed: "2024-03-01"}})
-	gone := put(t, s, fixture{inst: inst{status: "cancelled", statusOn: "2024-01-02"}})
+	a := gradetest.Put(t, s, gradetest.Fixture{})
+	late := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Licensed: "2024-03-01"}})
+	gone := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Status: "cancelled", StatusOn: "2024-01-02"}})
 
 	all := byUSCC(compute(t, s, r, T))
 	for _, u := range []string{d, a} {

@@ -194,7 +194,7 @@ func (r *Rules) ReportDue(n int) time.Time {
 }
 
 // SamplingPercent returns the sampling ratio for a grade, in percent.
-func (r *Rules) SamplingPercent(grade string) float64 {
+func (r *Rules) SamplingPercent(grade Grade) float64 {
 	switch grade {
 	case A:
 		return r.Sampling.APercent

@@ -73,7 +73,7 @@ func TestClauseCatalogue(t *testing.T) {
 	var ids []string
 	for _, c := range grade.Clauses() {
 		ids = append(ids, c.ID)
-		if c.Grade != c.ID[:1] || c.Text == "" || c.Rule == "" {
+		if string(c.Grade) != c.ID[:1] || c.Text == "" || c.Rule == "" {
 			t.Errorf("clause %+v", c)
 		}
 	}

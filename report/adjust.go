@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -88,15 +89,15 @@ type AdjustmentRow struct {
 }
 
 // BuildAdjustments lists the changes in unit u after from up to to, from
-// the whole grade history (grade.History with an empty USCC) and the
+// the whole grade history (lifecycle.History with an empty USCC) and the
 // nominations of every year. Annual evaluations are not changes: they are
 // the 附件2 table itself. An exemplary institution whose A ends — lowered,
 // or its licence cancelled — leaves the 诚信机构典型名单 that day, and
 // that removal is a row of its own.
-func BuildAdjustments(history []grade.Entry, noms []grade.Nomination, u Unit, from, to time.Time) *Adjustments {
+func BuildAdjustments(history []lifecycle.Entry, noms []lifecycle.Nomination, u Unit, from, to time.Time) *Adjustments {
 	from, to = grade.Date(from), grade.Date(to)
 	a := &Adjustments{Unit: u, From: from, To: to}
-	byUSCC := map[string][]grade.Entry{}
+	byUSCC := map[string][]lifecycle.Entry{}
 	for _, e := range history {
 		byUSCC[e.USCC] = append(byUSCC[e.USCC], e)
 	}
@@ -106,7 +107,7 @@ func BuildAdjustments(history []grade.Entry, noms []grade.Nomination, u Unit, fr
 			continue
 		}
 		for _, e := range es {
-			if e.RunKind == grade.RunEvaluate || !inEffectSome(e) || !in(e.ValidFrom) {
+			if e.RunKind == lifecycle.RunEvaluate || !inEffectSome(e) || !in(e.ValidFrom) {
 				continue
 			}
 			old, ok := replaced(es, e)
@@ -126,7 +127,7 @@ func BuildAdjustments(history []grade.Entry, noms []grade.Nomination, u Unit, fr
 		last := es[len(es)-1]
 		if in(last.LicenceEndedOn) {
 			day := last.LicenceEndedOn
-			var was *grade.Entry
+			var was *lifecycle.Entry
 			for i := range es {
 				if es[i].InEffectOn(day.AddDate(0, 0, -1)) {
 					was = &es[i]
@@ -152,7 +153,7 @@ func BuildAdjustments(history []grade.Entry, noms []grade.Nomination, u Unit, fr
 // LastEvaluation is the as-of date of the latest evaluation on or before
 // end: the grades of the last 附件2 sent, from which 动态调整情况 counts.
 func LastEvaluation(ctx context.Context, s store.Store, end time.Time) (time.Time, error) {
-	evs, err := grade.Evaluations(ctx, s)
+	evs, err := lifecycle.Evaluations(ctx, s)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -194,15 +195,15 @@ func (h *HistorySource) Commitments(ctx context.Context, u Unit, day time.Time) 
 
 // AllNominations returns the nominations of every evaluation year in
 // history, for BuildAdjustments.
-func AllNominations(ctx context.Context, s store.Store, history []grade.Entry) ([]grade.Nomination, error) {
+func AllNominations(ctx context.Context, s store.Store, history []lifecycle.Entry) ([]lifecycle.Nomination, error) {
 	seen := map[int]bool{}
-	var out []grade.Nomination
+	var out []lifecycle.Nomination
 	for _, e := range history {
 		if e.Year == 0 || seen[e.Year] {
 			continue
 		}
 		seen[e.Year] = true
-		ns, err := grade.Nominations(ctx, s, e.Year)
+		ns, err := lifecycle.Nominations(ctx, s, e.Year)
 		if err != nil {
 			return nil, fmt.Errorf("nominations of %d: %w", e.Year, err)
 		}
@@ -217,7 +218,7 @@ const removalKind = "移出诚信机构典型名单"
 // appendRemoval adds the removal from the 诚信机构典型名单 of an
 // institution whose grade old ended on day, when old was an A it had been
 // chosen under (the rule of InstitutionGrade.Exemplary).
-func appendRemoval(rows []AdjustmentRow, noms []grade.Nomination, old grade.Entry, day time.Time, to string) []AdjustmentRow {
+func appendRemoval(rows []AdjustmentRow, noms []lifecycle.Nomination, old lifecycle.Entry, day time.Time, to string) []AdjustmentRow {
 	if old.Grade != grade.A {
 		return rows
 	}
@@ -233,7 +234,7 @@ func appendRemoval(rows []AdjustmentRow, noms []grade.Nomination, old grade.Entr
 }
 
 // adjustmentReason says in Chinese why e replaced old.
-func adjustmentReason(e, old grade.Entry, hadOld bool) (kind, reason string) {
+func adjustmentReason(e, old lifecycle.Entry, hadOld bool) (kind, reason string) {
 	clauses := clauseRefs(e.Clauses)
 	if hadOld {
 		clauses = worseThan(clauses, old.Grade)
@@ -244,11 +245,11 @@ func adjustmentReason(e, old grade.Entry, hadOld bool) (kind, reason string) {
 	}
 	found := strings.Join(texts, "；")
 	switch e.RunKind {
-	case grade.RunReview:
+	case lifecycle.RunReview:
 		return "异议复评", "对公示结果提出异议，经复评确定为" + GradeLabel(e.Grade) + "。" + reviewNote(e.Note)
-	case grade.RunUpgrade:
+	case lifecycle.RunUpgrade:
 		return "申请上调", "机构申请上调信用等级，经重新评价上调为" + GradeLabel(e.Grade) + "。"
-	case grade.RunRegrade:
+	case lifecycle.RunRegrade:
 		kind = "依规降级"
 		if strings.Contains(e.Note, "publicized") {
 			kind = "公示期满确认时降级"

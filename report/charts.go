@@ -45,7 +45,7 @@ type bar struct {
 }
 
 type segment struct {
-	Grade string
+	Grade grade.Grade
 	Y, H  float64
 	Title string
 }

@@ -99,7 +99,7 @@ func (c *ComputeSource) Downgrades(ctx context.Context, from, to time.Time) ([]C
 	if err != nil {
 		return nil, err
 	}
-	was := make(map[string]string, len(before))
+	was := make(map[string]grade.Grade, len(before))
 	for _, g := range before {
 		was[g.USCC] = g.Grade
 	}
@@ -117,7 +117,7 @@ func (c *ComputeSource) Downgrades(ctx context.Context, from, to time.Time) ([]C
 
 // worseThan returns the clauses that give a grade worse than old: the
 // clauses that caused a change from old.
-func worseThan(clauses []ClauseRef, old string) []ClauseRef {
+func worseThan(clauses []ClauseRef, old grade.Grade) []ClauseRef {
 	var out []ClauseRef
 	for _, cl := range clauses {
 		if def, ok := grade.LookupClause(cl.ID); ok && grade.Worse(def.Grade, old) {

@@ -75,7 +75,7 @@ func TestComputeSourceOnTheSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{}
+	want := map[string]grade.Grade{}
 	for _, r := range direct {
 		want[r.USCC] = r.Grade
 	}

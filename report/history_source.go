@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -20,7 +21,7 @@ import (
 // publicized or under objection, that one, with its state. A cancelled or
 // revoked licence ends the grade on its date. A better grade the rules
 // would give is not shown until an upgrade application records it.
-// Exemplary institutions are those nominated (grade.Nominate) for the
+// Exemplary institutions are those nominated (lifecycle.Nominate) for the
 // evaluation year of their grade.
 type HistorySource struct {
 	Store store.Store
@@ -31,8 +32,8 @@ type HistorySource struct {
 	days dayCache
 
 	mu       sync.Mutex
-	all      []grade.Entry // every recorded grade, by USCC then recording
-	loadedAt time.Time     // zero until all is loaded
+	all      []lifecycle.Entry // every recorded grade, by USCC then recording
+	loadedAt time.Time         // zero until all is loaded
 }
 
 // GradesOn returns the grade in effect on day of every institution that
@@ -40,14 +41,14 @@ type HistorySource struct {
 func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
 	day = grade.Date(day)
 	return h.days.get(day, func() ([]InstitutionGrade, error) {
-		states, err := grade.StatesOn(ctx, h.Store, day)
+		states, err := lifecycle.StatesOn(ctx, h.Store, day)
 		if err != nil {
 			return nil, err
 		}
 		// The newest result is what officials mean on a day: a grade
 		// publicized or under objection then is shown, labelled, in place
 		// of the one in force it will replace (docs/rules.md §4.7).
-		es := make([]grade.Entry, len(states))
+		es := make([]lifecycle.Entry, len(states))
 		for i, st := range states {
 			es[i] = st.Shown()
 			if st.Pending != nil {
@@ -64,7 +65,7 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 				USCC: e.USCC, Name: e.Name, CountyCode: e.CountyCode, Grade: e.Grade,
 				Clauses:   clauseRefs(e.Clauses),
 				ValidFrom: e.ValidFrom, ValidUntil: e.ValidUntil,
-				Expired: e.StatusOn(day) == grade.StatusExpired,
+				Expired: e.StatusOn(day) == lifecycle.StatusExpired,
 			}
 			if st := states[i]; st.Pending != nil {
 				out[i].ValidFrom, out[i].ValidUntil = time.Time{}, time.Time{}
@@ -92,28 +93,28 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 // nomination ends it for good, even if an upgrade later restores A. A grade from a regrade or an upgrade application has no
 // evaluation year of its own; the latest year among the grades in effect
 // stands for it.
-func (h *HistorySource) exemplary(ctx context.Context, es []grade.Entry, day time.Time) (map[string]grade.Nomination, error) {
+func (h *HistorySource) exemplary(ctx context.Context, es []lifecycle.Entry, day time.Time) (map[string]lifecycle.Nomination, error) {
 	current := 0
 	for _, e := range es {
 		current = max(current, e.Year)
 	}
-	byYear := map[int]map[string]grade.Nomination{}
-	out := map[string]grade.Nomination{}
+	byYear := map[int]map[string]lifecycle.Nomination{}
+	out := map[string]lifecycle.Nomination{}
 	for _, e := range es {
 		year := e.Year
 		if year == 0 {
 			year = current
 		}
-		if e.Grade != grade.A || e.StatusOn(day) != grade.StatusConfirmed || year == 0 {
+		if e.Grade != grade.A || e.StatusOn(day) != lifecycle.StatusConfirmed || year == 0 {
 			continue
 		}
 		noms, ok := byYear[year]
 		if !ok {
-			ns, err := grade.Nominations(ctx, h.Store, year)
+			ns, err := lifecycle.Nominations(ctx, h.Store, year)
 			if err != nil {
 				return nil, err
 			}
-			noms = make(map[string]grade.Nomination, len(ns))
+			noms = make(map[string]lifecycle.Nomination, len(ns))
 			for _, n := range ns {
 				noms[n.USCC] = n
 			}
@@ -138,7 +139,7 @@ func (h *HistorySource) Downgrades(ctx context.Context, from, to time.Time) ([]C
 	if err != nil {
 		return nil, fmt.Errorf("downgrades to %s: %w", transform.FormatDate(to), err)
 	}
-	byUSCC := map[string][]grade.Entry{}
+	byUSCC := map[string][]lifecycle.Entry{}
 	for _, e := range all {
 		byUSCC[e.USCC] = append(byUSCC[e.USCC], e)
 	}
@@ -165,7 +166,7 @@ func (h *HistorySource) Downgrades(ctx context.Context, from, to time.Time) ([]C
 
 // inEffectSome reports whether e was in effect for a day at least: a
 // grade superseded on the day it took effect never applied.
-func inEffectSome(e grade.Entry) bool {
+func inEffectSome(e lifecycle.Entry) bool {
 	return !e.ValidFrom.IsZero() && (e.SupersededOn.IsZero() || e.SupersededOn.After(e.ValidFrom))
 }
 
@@ -173,8 +174,8 @@ func inEffectSome(e grade.Entry) bool {
 // es (oldest first): the grade in effect that e superseded, else, when e
 // is a review, the grade under review it resolved. False when e replaced
 // nothing (a first evaluation).
-func replaced(es []grade.Entry, e grade.Entry) (grade.Entry, bool) {
-	var was, reviewed grade.Entry
+func replaced(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
+	var was, reviewed lifecycle.Entry
 	var hadGrade, hadReview bool
 	for _, p := range es {
 		if p.RunID == e.RunID || !p.SupersededOn.Equal(e.ValidFrom) {
@@ -183,7 +184,7 @@ func replaced(es []grade.Entry, e grade.Entry) (grade.Entry, bool) {
 		switch {
 		case inEffectSome(p):
 			was, hadGrade = p, true
-		case p.ValidFrom.IsZero() && e.RunKind == grade.RunReview:
+		case p.ValidFrom.IsZero() && e.RunKind == lifecycle.RunReview:
 			reviewed, hadReview = p, true
 		}
 	}
@@ -194,14 +195,14 @@ func replaced(es []grade.Entry, e grade.Entry) (grade.Entry, bool) {
 }
 
 // history returns every recorded grade, read again after cacheFor.
-func (h *HistorySource) history(ctx context.Context) ([]grade.Entry, error) {
+func (h *HistorySource) history(ctx context.Context) ([]lifecycle.Entry, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.loadedAt.IsZero() && time.Since(h.loadedAt) < cacheFor {
 		return h.all, nil
 	}
 	// An empty USCC selects every institution's history.
-	all, err := grade.History(ctx, h.Store, "")
+	all, err := lifecycle.History(ctx, h.Store, "")
 	if err != nil {
 		return nil, err
 	}

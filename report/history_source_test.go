@@ -12,6 +12,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -73,7 +74,7 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 		t.Errorf("before any evaluation: %T %q", src, kind)
 	}
 
-	_, entries, err := grade.Evaluate(ctx, s, rules, 2026, asOf, day("2026-08-03")) // publicized until 08-09
+	_, entries, err := lifecycle.Evaluate(ctx, s, rules, 2026, asOf, day("2026-08-03")) // publicized until 08-09
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 	// x (A, in the county with most A) is nominated, then lowered by a
 	// serious violation; y (B for no commitment only) signs one and is
 	// eligible for an upgrade; z objects and its review lowers it.
-	evaluated := map[string]grade.Entry{}
+	evaluated := map[string]lifecycle.Entry{}
 	aPerCounty := map[string]int{}
 	for _, e := range entries {
 		evaluated[e.USCC] = e
@@ -116,7 +117,7 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 	if x == "" || y == "" || z == "" {
 		t.Fatalf("the sample lacks an A institution (%q, %q) or a B1-only one (%q)", x, z, y)
 	}
-	if _, err := grade.FileObjection(ctx, s, z, "评价有误", day("2026-08-05")); err != nil {
+	if _, err := lifecycle.FileObjection(ctx, s, z, "评价有误", day("2026-08-05")); err != nil {
 		t.Fatal(err)
 	}
 	h := &report.HistorySource{Store: s, Rules: rules}
@@ -137,11 +138,11 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 			}
 		}
 	}
-	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2026-08-10")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), day("2026-08-10")); err != nil {
 		t.Fatal(err)
 	}
 	const reason = "连续三年无违法违规，服务优良"
-	if _, err := grade.Nominate(ctx, s, rules, 2026, []string{x}, reason, day("2026-08-10")); err != nil {
+	if _, err := lifecycle.Nominate(ctx, s, rules, 2026, []string{x}, reason, day("2026-08-10")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -190,7 +191,7 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 	// The review lowers z (the reviewer's grade); a serious violation of x
 	// is handled on 08-11 and y signs its commitment; the regrade on 08-12
 	// lowers x and leaves y at B.
-	if _, err := grade.ResolveObjection(ctx, s, rules, z, grade.C, "复评：核实存在违规", day("2026-08-11")); err != nil {
+	if _, err := lifecycle.ResolveObjection(ctx, s, rules, z, grade.C, "复评：核实存在违规", day("2026-08-11")); err != nil {
 		t.Fatal(err)
 	}
 	importRows(t, s, "inspections", [][]string{
@@ -207,18 +208,18 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 		{"uscc", "name", "county_code", "license_no", "licensed_on", "license_status", "license_status_on", "commitment_signed_on", "lost_contact_since"},
 		{y, name, countyCode, licenseNo, licensedOn, status, statusOn, "2026-08-11", lostSince},
 	})
-	res, err := grade.Regrade(ctx, s, rules, day("2026-08-12"))
+	res, err := lifecycle.Regrade(ctx, s, rules, day("2026-08-12"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lowered := map[string]grade.Change{}
+	lowered := map[string]lifecycle.Change{}
 	for _, c := range res.Downgrades {
 		lowered[c.USCC] = c
 	}
 	if c, ok := lowered[x]; !ok || c.To != grade.C {
 		t.Fatalf("the regrade did not lower %s to C: %+v", x, res.Downgrades)
 	}
-	if !slices.ContainsFunc(res.Eligible, func(c grade.Change) bool { return c.USCC == y && c.To == grade.A }) {
+	if !slices.ContainsFunc(res.Eligible, func(c lifecycle.Change) bool { return c.USCC == y && c.To == grade.A }) {
 		t.Fatalf("%s is not eligible for an upgrade to A: %+v", y, res.Eligible)
 	}
 
@@ -353,7 +354,11 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 
 	// The reports read it as any source: 附件2 before and after the
 	// downgrade, and the August trend with x's downgrade.
-	for _, c := range []struct{ on, grade, exemplary string }{{"2026-08-11", "A", "是"}, {"2026-08-12", "C", "否"}} {
+	for _, c := range []struct {
+		on        string
+		grade     grade.Grade
+		exemplary string
+	}{{"2026-08-11", "A", "是"}, {"2026-08-12", "C", "否"}} {
 		sm, err := report.BuildSummary(ctx, h, unit(t, report.CityCode), day(c.on), day(c.on))
 		if err != nil {
 			t.Fatal(err)

@@ -45,7 +45,7 @@ func Stylesheet() template.CSS { return stylesheet }
 // trendView is what the trend templates need beyond the Trend.
 type trendView struct {
 	T           *Trend
-	Grades      []string
+	Grades      []grade.Grade
 	Latest      Period
 	Dist, Share chart
 	Tables      []table
@@ -92,7 +92,7 @@ func describeRange(ps []Period) (rng, partial string) {
 // overviewView is what the overview template needs.
 type overviewView struct {
 	City      trendView
-	Grades    []string
+	Grades    []grade.Grade
 	Latest    Period
 	Summary   table
 	Multiples []multiple

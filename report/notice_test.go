@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/storetest"
@@ -47,34 +48,34 @@ func TestNoticeReports(t *testing.T) {
 	}
 	importRows(t, s, "annual_reports", reports)
 	r := grade.DefaultRules()
-	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
 		t.Fatal(err)
 	}
 	ins := []string{"record_id", "uscc", "kind", "severity", "handled_on", "authority", "measure", "description"}
 	importRows(t, s, "inspections", [][]string{ins,
 		{"JA-2026-0803", atConfirm, "violation", "serious", "2026-08-03", "建安区人社局", "行政处罚", "扣押劳动者身份证"}})
-	if _, err := grade.FileObjection(ctx, s, reviewed, "承诺书已签订", day("2026-08-02")); err != nil {
+	if _, err := lifecycle.FileObjection(ctx, s, reviewed, "承诺书已签订", day("2026-08-02")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.ResolveObjection(ctx, s, r, reviewed, "A", "承诺书原件已核实", day("2026-08-12")); err != nil {
+	if _, err := lifecycle.ResolveObjection(ctx, s, r, reviewed, "A", "承诺书原件已核实", day("2026-08-12")); err != nil {
 		t.Fatal(err)
 	}
 	importRows(t, s, "inspections", [][]string{ins,
 		{"WD-2026-0901", lowered, "violation", "major", "2026-09-01", "魏都区人社局", "行政处罚；责令停业整顿", "以招聘为名牟取不正当利益"}})
-	if _, err := grade.Regrade(ctx, s, r, day("2026-09-02")); err != nil {
+	if _, err := lifecycle.Regrade(ctx, s, r, day("2026-09-02")); err != nil {
 		t.Fatal(err)
 	}
 	importRows(t, s, "institutions", register("cancelled", "2026-10-01"))
 	generous := *r
 	generous.Exemplary.SharePercent = 100 // two of the three A institutions
-	if _, err := grade.Nominate(ctx, s, &generous, 2026, []string{cancelled, lowered}, "服务规范，群众满意", day("2026-08-20")); err != nil {
+	if _, err := lifecycle.Nominate(ctx, s, &generous, 2026, []string{cancelled, lowered}, "服务规范，群众满意", day("2026-08-20")); err != nil {
 		t.Fatal(err)
 	}
 
-	history, err := grade.History(ctx, s, "")
+	history, err := lifecycle.History(ctx, s, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -30,13 +31,14 @@ type PublicContact struct {
 
 // PublicRow is one institution of the public list.
 type PublicRow struct {
-	Name, USCC, Grade     string
+	Name, USCC            string
+	Grade                 grade.Grade
 	Evaluator             string // 评价单位: the bureau that graded it
 	ValidFrom, ValidUntil time.Time
 	Expired               bool // past ValidUntil without a new evaluation
 	// State is StatePublicized or StateUnderReview for a grade not yet in
 	// force, with its publicity period.
-	State                        string
+	State                        lifecycle.Status
 	PublicityFrom, PublicityEnds time.Time
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/storetest"
@@ -28,7 +29,7 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 		{revokedLongAgo, "许昌旧吊销人力资源有限公司", "411002", "2019-01-01", "revoked", "2023-05-01", "2020-02-01"},
 	})
 	r := grade.DefaultRules()
-	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
 		t.Fatal(err)
 	}
 	h := &report.HistorySource{Store: s, Rules: r}
@@ -59,7 +60,7 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 			t.Errorf("public list shows %q", bad)
 		}
 	}
-	if _, err := grade.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
 		t.Fatal(err)
 	}
 	importRows(t, s, "institutions", [][]string{header,
@@ -68,7 +69,7 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 	})
 	// The nightly run of 2026-09-02 sees the revocation: D3 lowers it to D.
 	// (The others are C: they never filed an annual report.)
-	if _, err := grade.Regrade(ctx, s, r, day("2026-09-02")); err != nil {
+	if _, err := lifecycle.Regrade(ctx, s, r, day("2026-09-02")); err != nil {
 		t.Fatal(err)
 	}
 	h = &report.HistorySource{Store: s, Rules: r} // nothing cached
@@ -84,7 +85,7 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 		l, html := list(c.on)
 		var got []string
 		for _, row := range l.Rows {
-			got = append(got, row.USCC+" "+row.Grade)
+			got = append(got, row.USCC+" "+string(row.Grade))
 		}
 		if strings.Join(got, ",") != strings.Join(c.want, ",") {
 			t.Errorf("public list on %s: %v, want %v", c.on, got, c.want)

@@ -150,7 +150,7 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 			foreign = append(foreign, g)
 		case !ok:
 			unknown = append(unknown, g)
-		case r.Grade != g.grad:
+		case string(r.Grade) != g.grad:
 			differ = append(differ, g)
 		}
 	}

@@ -159,7 +159,7 @@ func TestCityOverview(t *testing.T) {
 	}
 	var downs []string
 	for _, d := range o.City.Downgrades {
-		downs = append(downs, d.Day.Format(time.DateOnly)+" "+d.USCC+" "+d.From+"→"+d.To)
+		downs = append(downs, d.Day.Format(time.DateOnly)+" "+d.USCC+" "+string(d.From)+"→"+string(d.To))
 	}
 	wantDowns := []string{"2025-10-20 " + reporttest.FormulaD + " B→D", "2026-01-12 " + reporttest.OutsideB + " A→B", "2026-03-10 " + reporttest.ScriptC + " A→C"}
 	if !slices.Equal(downs, wantDowns) {

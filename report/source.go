@@ -14,6 +14,9 @@ package report
 import (
 	"context"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 )
 
 // Source is where reports get grades from.
@@ -33,7 +36,7 @@ type InstitutionGrade struct {
 	USCC       string
 	Name       string
 	CountyCode string
-	Grade      string      // A, B, C or D
+	Grade      grade.Grade
 	Clauses    []ClauseRef // every clause that holds, report order; empty for A
 	// ValidFrom and ValidUntil bound the grade's validity (docs/rules.md §4).
 	ValidFrom, ValidUntil time.Time
@@ -43,11 +46,11 @@ type InstitutionGrade struct {
 	// State is how the grade stands on the day: StateInForce,
 	// StatePublicized (公示中) or StateUnderReview (异议复核中). Reports show
 	// a grade not yet in force with its state (docs/rules.md §4.7).
-	State string
+	State lifecycle.Status
 	// InForceGrade is, for a grade publicized or under objection, the
 	// grade in force on the day beside it ("" when there is none): trends
 	// count each state as what it is (docs/rules.md §4.7).
-	InForceGrade string
+	InForceGrade grade.Grade
 	// PublicityFrom and PublicityEnds bound the publicity of a grade that
 	// is publicized or under objection.
 	PublicityFrom, PublicityEnds time.Time
@@ -95,20 +98,21 @@ type Record struct {
 type Change struct {
 	USCC, Name, CountyCode string
 	Day                    time.Time // when the new grade took effect
-	From, To               string
+	From, To               grade.Grade
 	Clauses                []ClauseRef // the clauses that gave the new grade
 }
 
-// States of a grade on a day (docs/rules.md §4.7).
+// States of a grade on a day (docs/rules.md §4.7): the lifecycle's
+// statuses of a grade not in force yet, none for one in force.
 const (
-	StateInForce     = ""             // confirmed, reviewed, lowered or raised
-	StatePublicized  = "publicized"   // 公示中
-	StateUnderReview = "under_review" // 异议复核中
+	StateInForce     lifecycle.Status = ""                          // confirmed, reviewed, lowered or raised
+	StatePublicized                   = lifecycle.StatusPublicized  // 公示中
+	StateUnderReview                  = lifecycle.StatusUnderReview // 异议复核中
 )
 
 // inForce is the grade in force on the day: the grade itself when it is
 // in force, else the one in force beside the grade shown ("" if none).
-func (g InstitutionGrade) inForce() string {
+func (g InstitutionGrade) inForce() grade.Grade {
 	if g.State == StateInForce {
 		return g.Grade
 	}

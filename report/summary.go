@@ -78,11 +78,11 @@ func inUnit(gs []InstitutionGrade, u Unit) []InstitutionGrade {
 }
 
 // GradeLabel writes a grade as the notice does: "A 级".
-func GradeLabel(g string) string {
+func GradeLabel(g grade.Grade) string {
 	if g == "" {
 		return ""
 	}
-	return g + " 级"
+	return string(g) + " 级"
 }
 
 func summaryRow(g InstitutionGrade) SummaryRow {
@@ -361,7 +361,7 @@ func EligibilityOf(g InstitutionGrade) Eligibility {
 	}
 	switch g.Grade {
 	case grade.A, grade.B:
-		return Eligibility{Eligible: true, Reason: "信用等级为" + g.Grade + "级，不受限制"}
+		return Eligibility{Eligible: true, Reason: "信用等级为" + string(g.Grade) + "级，不受限制"}
 	case grade.C, grade.D:
 	default:
 		return Eligibility{Reason: "无有效信用等级"}
@@ -370,5 +370,5 @@ func EligibilityOf(g InstitutionGrade) Eligibility {
 	for i, c := range g.Clauses {
 		texts[i] = c.ID + " " + c.Text // the internal pages name clauses by ID too
 	}
-	return Eligibility{Reason: "信用等级为" + g.Grade + "级（" + strings.Join(texts, "；") + "）：C、D级机构不得享受财政补贴、评优评先、项目申报、资金扶持、荣誉表彰及告知承诺"}
+	return Eligibility{Reason: "信用等级为" + string(g.Grade) + "级（" + strings.Join(texts, "；") + "）：C、D级机构不得享受财政补贴、评优评先、项目申报、资金扶持、荣誉表彰及告知承诺"}
 }

@@ -92,7 +92,7 @@ func tenths(v float64) float64 { return float64(int(v*1000+0.5)) / 10 }
 // would read as "no institutions".
 func noData() cell { return cell{Text: "无数据", Class: "num nodata"} }
 
-func gradeCell(g string) cell { return cell{Text: g, Class: "grade g-" + g} }
+func gradeCell(g grade.Grade) cell { return cell{Text: string(g), Class: "grade g-" + string(g)} }
 
 // delta writes a change with its sign: +2, -1, 0.
 func delta(n int) cell {
@@ -126,7 +126,7 @@ func deltaPoints(v float64) cell {
 func gradeSuffix(suffix string) []string {
 	out := make([]string, len(grade.Grades))
 	for i, g := range grade.Grades {
-		out[i] = g + suffix
+		out[i] = string(g) + suffix
 	}
 	return out
 }
@@ -134,7 +134,7 @@ func gradeSuffix(suffix string) []string {
 func gradeHeader(prefix string) []string {
 	out := make([]string, len(grade.Grades))
 	for i, g := range grade.Grades {
-		out[i] = prefix + g
+		out[i] = prefix + string(g)
 	}
 	return out
 }

@@ -13,7 +13,7 @@ import (
 // Dist counts institutions per grade, indexed by grade.Rank (A = 0).
 type Dist [4]int
 
-func (d *Dist) add(g string) {
+func (d *Dist) add(g grade.Grade) {
 	if r := grade.Rank(g); r >= 0 {
 		d[r]++
 	}
@@ -188,7 +188,7 @@ func (s *series) trend(u Unit) Trend {
 			}
 			now := g.inForce()
 			p.Dist.add(now)
-			was := ""
+			var was grade.Grade
 			if old, ok := prev[uscc]; ok {
 				was = old.inForce()
 			}
@@ -291,7 +291,9 @@ func (t *Trend) Previous() (Period, bool) {
 // move is one kind of grade change, e.g. A→B.
 type move struct{ from, to int }
 
-func (m move) label() string { return grade.Grades[m.from] + "→" + grade.Grades[m.to] }
+func (m move) label() string {
+	return string(grade.Grades[m.from]) + "→" + string(grade.Grades[m.to])
+}
 
 func (m move) down() bool { return m.to > m.from }
 

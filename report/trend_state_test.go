@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/storetest"
@@ -39,23 +40,23 @@ func TestTrendCountsStatesAndHeadlineIsTheSum(t *testing.T) {
 	ins := []string{"record_id", "uscc", "kind", "severity", "handled_on", "authority", "measure"}
 	steps := []func() error{
 		func() error {
-			_, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-07-31"))
+			_, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-07-31"))
 			return err
 		},
-		func() error { _, err := grade.Confirm(ctx, s, r, day("2025-08-07")); return err },
+		func() error { _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-07")); return err },
 		func() error {
 			importRows(t, s, "inspections", [][]string{ins, {"WD-1", x, "violation", "minor", "2025-09-10", "魏都区人社局", "责令限期整改"}})
-			_, err := grade.Regrade(ctx, s, r, day("2025-09-11"))
+			_, err := lifecycle.Regrade(ctx, s, r, day("2025-09-11"))
 			return err
 		},
 		func() error {
 			importRows(t, s, "inspections", [][]string{ins, {"WD-2", x, "violation", "serious", "2025-09-20", "魏都区人社局", "行政处罚"}})
-			_, err := grade.Regrade(ctx, s, r, day("2025-09-21"))
+			_, err := lifecycle.Regrade(ctx, s, r, day("2025-09-21"))
 			return err
 		},
 		func() error {
 			importRows(t, s, "inspections", [][]string{ins, {"WD-3", y, "violation", "minor", "2026-07-01", "魏都区人社局", "责令限期整改"}})
-			_, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31"))
+			_, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31"))
 			return err
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -30,8 +31,8 @@ const ExpiryDays = 30
 // WatchRow is one institution of a watch list.
 type WatchRow struct {
 	Name, USCC        string
-	Grade, RulesGrade string    // the grade in force; what the rules give on the day
-	Since, Until      time.Time // validity of the grade in force
+	Grade, RulesGrade grade.Grade // the grade in force; what the rules give on the day
+	Since, Until      time.Time   // validity of the grade in force
 	Licensed          time.Time
 }
 
@@ -39,7 +40,7 @@ type WatchRow struct {
 // grades and the rules' grades on day.
 func BuildWatch(ctx context.Context, s store.Store, rules *grade.Rules, u Unit, day time.Time) (*Watch, error) {
 	day = grade.Date(day)
-	states, err := grade.StatesOn(ctx, s, day)
+	states, err := lifecycle.StatesOn(ctx, s, day)
 	if err != nil {
 		return nil, fmt.Errorf("watch lists of %s: %w", u.Name, err)
 	}
@@ -61,7 +62,7 @@ func BuildWatch(ctx context.Context, s store.Store, rules *grade.Rules, u Unit, 
 		}
 		e := *st.InForce
 		row := WatchRow{Name: e.Name, USCC: e.USCC, Grade: e.Grade, Since: e.ValidFrom, Until: e.ValidUntil}
-		if r, ok := rulesGrade[e.USCC]; ok && e.StatusOn(day) == grade.StatusConfirmed && grade.Worse(e.Grade, r.Grade) {
+		if r, ok := rulesGrade[e.USCC]; ok && e.StatusOn(day) == lifecycle.StatusConfirmed && grade.Worse(e.Grade, r.Grade) {
 			row.RulesGrade = r.Grade
 			w.Upgradable = append(w.Upgradable, row)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/storetest"
@@ -27,10 +28,10 @@ func TestWatchLists(t *testing.T) {
 	importRows(t, s, "annual_reports", [][]string{{"uscc", "year", "submitted_on"},
 		{signsLater, "2025", "2026-01-15"}, {calm, "2025", "2026-01-15"}, {signsLater, "2026", "2027-01-15"}, {calm, "2026", "2027-01-15"}})
 	r := grade.DefaultRules()
-	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
 		t.Fatal(err)
 	}
 	importRows(t, s, "institutions", [][]string{header,

@@ -253,7 +253,7 @@ type history struct {
 
 type historyMonth struct {
 	Date  time.Time
-	Grade string // "" when not graded that day
+	Grade grade.Grade // "" when not graded that day
 	IDs   []string
 }
 
@@ -348,7 +348,7 @@ func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
 		if !unit.Contains(g.CountyCode) {
 			continue
 		}
-		out.Counts[g.Grade]++
+		out.Counts[string(g.Grade)]++
 		out.Grades = append(out.Grades, gradeJSON{institutionJSON: brief(g), Clauses: nonNil(clauseIDs(g.Clauses))})
 	}
 	writeJSON(w, http.StatusOK, out)

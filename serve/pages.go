@@ -98,7 +98,7 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.renderPage(w, r, http.StatusOK, "home", "许昌市人力资源服务机构信用等级", struct {
 		Today  time.Time
-		Grades []string
+		Grades []grade.Grade
 		Cards  []unitCard
 	}{day, grade.Grades, cards})
 	return nil
@@ -147,7 +147,7 @@ func (s *Server) pageInstitution(w http.ResponseWriter, r *http.Request) error {
 	var cls []clauseView
 	for _, c := range g.Clauses {
 		def, _ := grade.LookupClause(c.ID)
-		cv := clauseView{ClauseRef: c, Grade: def.Grade, Reading: def.Reading}
+		cv := clauseView{ClauseRef: c, Grade: string(def.Grade), Reading: def.Reading}
 		for _, e := range c.Evidence {
 			cv.Explained = append(cv.Explained, report.EvidenceText(g, c.ID, e))
 		}

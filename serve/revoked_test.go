@@ -11,6 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -43,13 +44,13 @@ func TestRevokedInstitutionsStayListed(t *testing.T) {
 		}
 		return v
 	}
-	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Regrade(ctx, s, r, day("2026-09-30")); err != nil {
+	if _, err := lifecycle.Regrade(ctx, s, r, day("2026-09-30")); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := New(Options{Source: &report.HistorySource{Store: s, Rules: r}, Config: testConfig(), Getenv: testEnv,

@@ -271,7 +271,7 @@ func TestAPIAnswers(t *testing.T) {
 	decode(t, get(t, h, "/api/institutions/"+reporttest.ScriptC+"/history?from=2026-01&to=2026-07", weiduToken), &hist)
 	var gs []string
 	for _, m := range hist.Months {
-		gs = append(gs, m.Grade)
+		gs = append(gs, string(m.Grade))
 	}
 	if !slices.Equal(gs, []string{"A", "A", "C", "C", "C", "B", "B"}) || len(hist.Downgrades) != 1 || hist.Downgrades[0].Date != "2026-03-10" {
 		t.Errorf("history: grades %v, downgrades %+v", gs, hist.Downgrades)

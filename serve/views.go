@@ -13,11 +13,11 @@ import (
 // YYYY-MM-DD.
 
 type institutionJSON struct {
-	USCC       string `json:"uscc"`
-	Name       string `json:"name"`
-	CountyCode string `json:"county_code"`
-	County     string `json:"county"`
-	Grade      string `json:"grade"`
+	USCC       string      `json:"uscc"`
+	Name       string      `json:"name"`
+	CountyCode string      `json:"county_code"`
+	County     string      `json:"county"`
+	Grade      grade.Grade `json:"grade"`
 }
 
 type searchJSON struct {
@@ -35,7 +35,7 @@ type evidenceJSON struct {
 
 type clauseJSON struct {
 	ID       string         `json:"id"`
-	Grade    string         `json:"grade"`
+	Grade    grade.Grade    `json:"grade"`
 	Text     string         `json:"text"`
 	Rule     string         `json:"rule,omitempty"`
 	Reading  string         `json:"reading,omitempty"` // Rule in Chinese`
@@ -91,9 +91,9 @@ type gradesJSON struct {
 }
 
 type monthJSON struct {
-	Date    string   `json:"date"`
-	Grade   string   `json:"grade"` // "" when not graded that day
-	Clauses []string `json:"clauses"`
+	Date    string      `json:"date"`
+	Grade   grade.Grade `json:"grade"` // "" when not graded that day
+	Clauses []string    `json:"clauses"`
 }
 
 type changeJSON struct {
@@ -101,8 +101,8 @@ type changeJSON struct {
 	USCC       string       `json:"uscc"`
 	Name       string       `json:"name"`
 	CountyCode string       `json:"county_code"`
-	From       string       `json:"from"`
-	To         string       `json:"to"`
+	From       grade.Grade  `json:"from"`
+	To         grade.Grade  `json:"to"`
 	Clauses    []clauseJSON `json:"clauses"`
 }
 
@@ -199,7 +199,7 @@ func trend(t *report.Trend) trendJSON {
 		pj := periodJSON{End: transform.FormatDate(p.End), Counts: map[string]int{}, Total: p.Dist.Total(),
 			CDShare: p.Dist.CDShare(), CityCDShare: p.City.CDShare()}
 		for r, g := range grade.Grades {
-			pj.Counts[g] = p.Dist[r]
+			pj.Counts[string(g)] = p.Dist[r]
 		}
 		out.Periods = append(out.Periods, pj)
 	}
@@ -208,7 +208,7 @@ func trend(t *report.Trend) trendJSON {
 		for a, ga := range grade.Grades {
 			for b, gb := range grade.Grades {
 				if n := st.Moves[a][b]; n > 0 {
-					sj.Moves[ga+"→"+gb] = n
+					sj.Moves[string(ga)+"→"+string(gb)] = n
 				}
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -72,7 +73,7 @@ func TestAnalystTablesAgreeWithGo(t *testing.T) {
 
 	want = nil
 	for i, c := range grade.Clauses() {
-		want = append(want, []string{c.ID, c.Grade, c.Text, c.Rule, fmt.Sprint(i + 1)})
+		want = append(want, []string{c.ID, string(c.Grade), c.Text, c.Rule, fmt.Sprint(i + 1)})
 	}
 	if got := table(t, s, "SELECT id, grade, text, rule, ord FROM clauses ORDER BY ord"); !reflect.DeepEqual(got, want) {
 		t.Errorf("clauses table = %q\nwant (grade/clauses.go) %q", got, want)
@@ -117,8 +118,8 @@ func TestAnalystTablesAgreeWithGo(t *testing.T) {
 		}
 	}
 	for domain, codes := range map[string][]string{
-		"grade_status": {grade.StatusPublicized, grade.StatusUnderReview, grade.StatusConfirmed, grade.StatusExpired, grade.StatusSuperseded},
-		"run_kind":     {grade.RunEvaluate, grade.RunRegrade, grade.RunUpgrade, grade.RunReview},
+		"grade_status": {string(lifecycle.StatusPublicized), string(lifecycle.StatusUnderReview), string(lifecycle.StatusConfirmed), string(lifecycle.StatusExpired), string(lifecycle.StatusSuperseded)},
+		"run_kind":     {string(lifecycle.RunEvaluate), string(lifecycle.RunRegrade), string(lifecycle.RunUpgrade), string(lifecycle.RunReview)},
 	} {
 		for _, c := range codes {
 			if labels[domain][c] == "" {
@@ -261,17 +262,17 @@ func TestAnalystViews(t *testing.T) {
 	// The views apply the rule grades --on applies.
 	for _, day := range []string{"2025-08-06", "2025-08-07", "2026-01-09", "2026-01-10", "2026-07-31"} {
 		d, _ := time.Parse(time.DateOnly, day)
-		es, err := grade.GradesOn(ctx, s, d)
+		es, err := lifecycle.GradesOn(ctx, s, d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var want [][]string
 		for _, e := range es {
-			want = append(want, []string{e.USCC, e.Grade, e.StatusOn(d)})
+			want = append(want, []string{e.USCC, string(e.Grade), string(e.StatusOn(d))})
 		}
 		got := table(t, s, "SELECT uscc, grade, status FROM v_grades_on(day = '"+day+"') ORDER BY uscc")
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("v_grades_on(%s) = %q, grade.GradesOn = %q", day, got, want)
+			t.Errorf("v_grades_on(%s) = %q, lifecycle.GradesOn = %q", day, got, want)
 		}
 	}
 

@@ -16,6 +16,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -172,7 +173,7 @@ func (m *demo) run(ctx context.Context, seed int64, n int) error {
 			return report.BuildTypical(ctx, src, county, DemoAsOf.Year(), today)
 		}},
 		reportFile{"动态调整情况-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
-			history, err := grade.History(ctx, s, "")
+			history, err := lifecycle.History(ctx, s, "")
 			if err != nil {
 				return nil, err
 			}
@@ -246,10 +247,10 @@ func (m *demo) demoImport(ctx context.Context, s store.Store, list, path string)
 	return nil
 }
 
-func entryGrades(entries []grade.Entry) []string {
+func entryGrades(entries []lifecycle.Entry) []string {
 	out := make([]string, len(entries))
 	for i, e := range entries {
-		out[i] = e.Grade
+		out[i] = string(e.Grade)
 	}
 	return out
 }
@@ -268,7 +269,7 @@ func distribution(grades []string) string {
 }
 
 func (m *demo) printCountyGrades(ctx context.Context, s store.Store, day time.Time) error {
-	entries, err := grade.GradesOn(ctx, s, day)
+	entries, err := lifecycle.GradesOn(ctx, s, day)
 	if err != nil {
 		return err
 	}
@@ -323,7 +324,7 @@ func (m *demo) explainExamples(ctx context.Context, s store.Store, rules *grade.
 	shown := map[string]bool{}
 	for _, want := range []string{"D", "C", "B"} {
 		for _, r := range res {
-			if r.Grade == want && !shown[want] && len(r.Clauses) > 1 {
+			if string(r.Grade) == want && !shown[want] && len(r.Clauses) > 1 {
 				shown[want] = true
 				fmt.Fprintln(m.w)
 				m.n.Explained(r, day)

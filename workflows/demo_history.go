@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -33,7 +34,7 @@ func (m *demo) demoHistory(ctx context.Context, s store.Store, rules *grade.Rule
 		if asOf.After(today) {
 			break
 		}
-		_, entries, err := grade.Evaluate(ctx, s, rules, y, asOf, asOf)
+		_, entries, err := lifecycle.Evaluate(ctx, s, rules, y, asOf, asOf)
 		if err != nil {
 			return err
 		}
@@ -45,22 +46,22 @@ func (m *demo) demoHistory(ctx context.Context, s store.Store, rules *grade.Rule
 			}
 		}
 		if objector != "" {
-			if _, err := grade.FileObjection(ctx, s, objector, "承诺书已签订，系录入遗漏", asOf.AddDate(0, 0, 2)); err != nil {
+			if _, err := lifecycle.FileObjection(ctx, s, objector, "承诺书已签订，系录入遗漏", asOf.AddDate(0, 0, 2)); err != nil {
 				return err
 			}
 		}
-		confirmed, err := grade.Confirm(ctx, s, rules, asOf.AddDate(0, 0, days))
+		confirmed, err := lifecycle.Confirm(ctx, s, rules, asOf.AddDate(0, 0, days))
 		if err != nil {
 			return err
 		}
 		lowerAtConfirm := 0
 		for _, e := range confirmed {
-			if e.RunKind == grade.RunRegrade {
+			if e.RunKind == lifecycle.RunRegrade {
 				lowerAtConfirm++
 			}
 		}
 		if objector != "" {
-			if _, err := grade.ResolveObjection(ctx, s, rules, objector, grade.A, "复评：承诺书原件已核实", asOf.AddDate(0, 0, days+3)); err != nil {
+			if _, err := lifecycle.ResolveObjection(ctx, s, rules, objector, grade.A, "复评：承诺书原件已核实", asOf.AddDate(0, 0, days+3)); err != nil {
 				return err
 			}
 		}
@@ -72,13 +73,13 @@ func (m *demo) demoHistory(ctx context.Context, s store.Store, rules *grade.Rule
 		lowered, raised := 0, 0
 		next := time.Date(y+1, 7, 31, 0, 0, 0, 0, time.UTC)
 		for m := monthEnd(asOf.AddDate(0, 1, 0)); m.Before(next) && !m.After(today); m = monthEnd(m.AddDate(0, 0, 1)) {
-			res, err := grade.Regrade(ctx, s, rules, m)
+			res, err := lifecycle.Regrade(ctx, s, rules, m)
 			if err != nil {
 				return err
 			}
 			lowered += len(res.Downgrades)
 			if m.Month()%3 == 2 && len(res.Eligible) > 0 {
-				up, err := grade.ApplyUpgrade(ctx, s, rules, res.Eligible[0].USCC, m.AddDate(0, 0, 1))
+				up, err := lifecycle.ApplyUpgrade(ctx, s, rules, res.Eligible[0].USCC, m.AddDate(0, 0, 1))
 				if err != nil {
 					return err
 				}
@@ -86,7 +87,7 @@ func (m *demo) demoHistory(ctx context.Context, s store.Store, rules *grade.Rule
 					raised++
 				}
 			}
-			if _, err := grade.Expire(ctx, s, m); err != nil {
+			if _, err := lifecycle.Expire(ctx, s, m); err != nil {
 				return err
 			}
 		}
@@ -104,13 +105,13 @@ func (m *demo) demoHistory(ctx context.Context, s store.Store, rules *grade.Rule
 // demoNominate nominates the exemplary institutions of county for year:
 // confirmed A institutions, as many as the cap allows.
 func (m *demo) demoNominate(ctx context.Context, s store.Store, rules *grade.Rules, county report.Unit, year int, day time.Time) error {
-	on, err := grade.GradesOn(ctx, s, day)
+	on, err := lifecycle.GradesOn(ctx, s, day)
 	if err != nil {
 		return err
 	}
 	var as []string
 	for _, e := range on {
-		if e.Grade == grade.A && e.StatusOn(day) == grade.StatusConfirmed && county.Contains(e.CountyCode) {
+		if e.Grade == grade.A && e.StatusOn(day) == lifecycle.StatusConfirmed && county.Contains(e.CountyCode) {
 			as = append(as, e.USCC)
 		}
 	}
@@ -118,7 +119,7 @@ func (m *demo) demoNominate(ctx context.Context, s store.Store, rules *grade.Rul
 	if n == 0 {
 		return nil
 	}
-	noms, err := grade.Nominate(ctx, s, rules, year, as[:n], "年度评价为A级，全年无违法违规记录，服务规范", day)
+	noms, err := lifecycle.Nominate(ctx, s, rules, year, as[:n], "年度评价为A级，全年无违法违规记录，服务规范", day)
 	if err != nil {
 		return err
 	}
@@ -135,13 +136,13 @@ func monthEnd(d time.Time) time.Time {
 // institution of county with grade A in force, as an inspection file the
 // bureau sends: new evidence the nightly run lowers the grade on.
 func (m *demo) demoFreshViolation(ctx context.Context, s store.Store, dir string, county report.Unit, today time.Time) error {
-	on, err := grade.GradesOn(ctx, s, today)
+	on, err := lifecycle.GradesOn(ctx, s, today)
 	if err != nil {
 		return err
 	}
 	uscc, name := "", ""
 	for _, e := range on {
-		if e.Grade == grade.A && e.StatusOn(today) == grade.StatusConfirmed && county.Contains(e.CountyCode) {
+		if e.Grade == grade.A && e.StatusOn(today) == lifecycle.StatusConfirmed && county.Contains(e.CountyCode) {
 			uscc, name = e.USCC, e.Name
 			break
 		}
@@ -177,11 +178,11 @@ func (m *demo) demoReconcile(ctx context.Context, s store.Store, rules *grade.Ru
 		return err
 	}
 	changed := ""
-	for _, want := range []string{grade.D, grade.C, grade.B} {
+	for _, want := range []grade.Grade{grade.D, grade.C, grade.B} {
 		for i, r := range sum.Rows {
 			// The table may print a grade as the notice does: "C 级".
-			if strings.HasPrefix(r.Grade, want) && changed == "" {
-				sum.Rows[i].Grade = strings.Replace(r.Grade, want, grade.Grades[grade.Rank(want)-1], 1)
+			if strings.HasPrefix(r.Grade, string(want)) && changed == "" {
+				sum.Rows[i].Grade = strings.Replace(r.Grade, string(want), string(grade.Grades[grade.Rank(want)-1]), 1)
 				changed = fmt.Sprintf("%s %s: graded %s, written %s", r.USCC, r.Name, r.Grade, sum.Rows[i].Grade)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -68,14 +69,14 @@ func (d Deps) Nightly(s store.Store) []jobs.Step {
 			if rulesErr != nil {
 				return jobs.Outcome{}, rulesErr
 			}
-			res, err := grade.Regrade(ctx, s, d.Rules, today)
+			res, err := lifecycle.Regrade(ctx, s, d.Rules, today)
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
 			return regradeOutcome(res, stale, today), nil
 		}},
 		{Name: "confirm", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			entries, err := grade.Confirm(ctx, s, d.Rules, today)
+			entries, err := lifecycle.Confirm(ctx, s, d.Rules, today)
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
@@ -83,7 +84,7 @@ func (d Deps) Nightly(s store.Store) []jobs.Step {
 				Summary: countOf(len(entries), "grade") + " confirmed: publicity ended without objection"}, nil
 		}},
 		{Name: "expire", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
-			entries, err := grade.Expire(ctx, s, today)
+			entries, err := lifecycle.Expire(ctx, s, today)
 			if err != nil {
 				return jobs.Outcome{}, err
 			}
@@ -213,7 +214,7 @@ func containsPrefix(list []string, prefix string) bool {
 	return false
 }
 
-func regradeOutcome(res grade.RegradeResult, stale []string, today time.Time) jobs.Outcome {
+func regradeOutcome(res lifecycle.RegradeResult, stale []string, today time.Time) jobs.Outcome {
 	out := jobs.Outcome{
 		Counts: map[string]int64{"downgrades": int64(len(res.Downgrades)), "upgrade_eligible": int64(len(res.Eligible)), "unchanged": int64(res.Unchanged)},
 		Detail: res,

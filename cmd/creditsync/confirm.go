@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -39,7 +39,7 @@ changes nothing; the nightly job runs it.`,
 			if err != nil {
 				return err
 			}
-			done, err := grade.Confirm(ctx, s, rules, day)
+			done, err := lifecycle.Confirm(ctx, s, rules, day)
 			if err != nil {
 				return err
 			}
@@ -76,7 +76,7 @@ The nightly job runs it.`,
 				return err
 			}
 			defer s.Close()
-			done, err := grade.Expire(ctx, s, day)
+			done, err := lifecycle.Expire(ctx, s, day)
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -32,7 +32,7 @@ Without a recorded grade eligibility cannot be shown and the answer is
 				return err
 			}
 			defer s.Close()
-			e, err := grade.CheckEligibility(ctx, s, transform.NormalizeUSCC(args[0]), day)
+			e, err := lifecycle.CheckEligibility(ctx, s, transform.NormalizeUSCC(args[0]), day)
 			if err != nil {
 				return err
 			}

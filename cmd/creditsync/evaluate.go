@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -50,11 +51,11 @@ nightly regrade (downgrades) and upgrade applications.`,
 				return err
 			}
 			defer s.Close()
-			run, entries, err := grade.Evaluate(ctx, s, rules, year, asOf, from)
+			run, entries, err := lifecycle.Evaluate(ctx, s, rules, year, asOf, from)
 			if err != nil {
 				return err
 			}
-			count := map[string]int{}
+			count := map[grade.Grade]int{}
 			for _, e := range entries {
 				count[e.Grade]++
 			}

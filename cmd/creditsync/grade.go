@@ -159,7 +159,7 @@ func writeGrades(w io.Writer, res []grade.Result, asOf time.Time, format string)
 			return err
 		}
 		for _, r := range res {
-			if err := cw.Write([]string{r.USCC, r.Name, r.CountyCode, r.Grade, strings.Join(r.ClauseIDs(), ";"), evidenceSummary(r)}); err != nil {
+			if err := cw.Write([]string{r.USCC, r.Name, r.CountyCode, string(r.Grade), strings.Join(r.ClauseIDs(), ";"), evidenceSummary(r)}); err != nil {
 				return err
 			}
 		}
@@ -167,9 +167,9 @@ func writeGrades(w io.Writer, res []grade.Result, asOf time.Time, format string)
 		return cw.Error()
 	}
 	table := [][]string{{"uscc", "name", "county", "grade", "clauses"}}
-	count := map[string]int{}
+	count := map[grade.Grade]int{}
 	for _, r := range res {
-		table = append(table, []string{r.USCC, r.Name, r.CountyCode, r.Grade, strings.Join(r.ClauseIDs(), " ")})
+		table = append(table, []string{r.USCC, r.Name, r.CountyCode, string(r.Grade), strings.Join(r.ClauseIDs(), " ")})
 		count[r.Grade]++
 	}
 	printTable(w, table)

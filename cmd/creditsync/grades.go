@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -77,7 +78,7 @@ keys in column order, clauses with their wording and evidence).`,
 			}
 			defer s.Close()
 			if compare == "" {
-				states, err := grade.StatesOn(ctx, s, day)
+				states, err := lifecycle.StatesOn(ctx, s, day)
 				if err != nil {
 					return err
 				}
@@ -93,11 +94,11 @@ keys in column order, clauses with their wording and evidence).`,
 				}
 				return writeGradesOn(w, states, day, format, excel)
 			}
-			es, err := grade.GradesOn(ctx, s, day)
+			es, err := lifecycle.GradesOn(ctx, s, day)
 			if err != nil {
 				return err
 			}
-			then, err := grade.GradesOn(ctx, s, other)
+			then, err := lifecycle.GradesOn(ctx, s, other)
 			if err != nil {
 				return err
 			}
@@ -115,13 +116,13 @@ keys in column order, clauses with their wording and evidence).`,
 // writeGradesOn writes one row per grade: the one in force, then one
 // publicized or under objection beside it (docs/rules.md §4.7), whose
 // status says which and which has no validity yet.
-func writeGradesOn(w io.Writer, states []grade.State, day time.Time, format string, excel bool) error {
+func writeGradesOn(w io.Writer, states []lifecycle.State, day time.Time, format string, excel bool) error {
 	rw, err := newRecordWriter(w, format, "uscc", "name", "county_code", "grade", "clauses", "status", "valid_from", "valid_until", "run_kind")
 	if err != nil {
 		return err
 	}
 	inForce, pending := 0, 0
-	write := func(e grade.Entry) error {
+	write := func(e lifecycle.Entry) error {
 		from, until := dateValue(e.ValidFrom), dateValue(e.ValidUntil)
 		if e.PendingOn(day) != "" {
 			from, until = nil, nil // not in force on the day
@@ -159,15 +160,15 @@ func writeGradesOn(w io.Writer, states []grade.State, day time.Time, format stri
 
 // writeGradesXLSX writes the rows of writeGradesOn as a workbook whose
 // USCC cells are text.
-func writeGradesXLSX(w io.Writer, states []grade.State, day time.Time) error {
+func writeGradesXLSX(w io.Writer, states []lifecycle.State, day time.Time) error {
 	header := []string{"uscc", "name", "county_code", "grade", "clauses", "status", "valid_from", "valid_until", "run_kind"}
 	var rows [][]string
-	add := func(e grade.Entry) {
+	add := func(e lifecycle.Entry) {
 		from, until := transform.FormatDate(e.ValidFrom), transform.FormatDate(e.ValidUntil)
 		if e.PendingOn(day) != "" {
 			from, until = "", ""
 		}
-		rows = append(rows, []string{e.USCC, e.Name, e.CountyCode, e.Grade, strings.Join(e.ClauseIDs(), " "), e.StatusOn(day), from, until, e.RunKind})
+		rows = append(rows, []string{e.USCC, e.Name, e.CountyCode, string(e.Grade), strings.Join(e.ClauseIDs(), " "), string(e.StatusOn(day)), from, until, string(e.RunKind)})
 	}
 	for _, st := range states {
 		if st.InForce != nil {
@@ -191,7 +192,7 @@ const (
 
 // gradeChange says how grade now differs from grade then ("" when the
 // institution had none that day).
-func gradeChange(then, now string) string {
+func gradeChange(then, now grade.Grade) string {
 	switch {
 	case then == "":
 		return changeNew
@@ -205,8 +206,8 @@ func gradeChange(then, now string) string {
 	return changeSame
 }
 
-func writeGradesCompared(w io.Writer, now, then []grade.Entry, day, other time.Time, format string) error {
-	type pair struct{ now, then *grade.Entry }
+func writeGradesCompared(w io.Writer, now, then []lifecycle.Entry, day, other time.Time, format string) error {
+	type pair struct{ now, then *lifecycle.Entry }
 	byUSCC := map[string]*pair{}
 	for i := range now {
 		byUSCC[now[i].USCC] = &pair{now: &now[i]}
@@ -239,7 +240,7 @@ func writeGradesCompared(w io.Writer, now, then []grade.Entry, day, other time.T
 			e = p.then
 		}
 		var g, cg, status, cstatus, cl, ccl any
-		gs, cgs := "", ""
+		var gs, cgs grade.Grade
 		if p.now != nil {
 			gs, g, cl, status = p.now.Grade, p.now.Grade, clauseList(p.now.Clauses), p.now.StatusOn(day)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -41,7 +42,7 @@ order, clauses with their evidence).`,
 				return err
 			}
 			defer s.Close()
-			es, err := grade.History(ctx, s, uscc)
+			es, err := lifecycle.History(ctx, s, uscc)
 			if err != nil {
 				return err
 			}
@@ -63,7 +64,7 @@ order, clauses with their evidence).`,
 var historyColumns = []string{"uscc", "name", "county_code", "run_kind", "run_id", "year", "as_of", "grade", "status",
 	"publicity_ends_on", "valid_from", "valid_until", "superseded_on", "note", "clauses", "reasons"}
 
-func writeHistory(w io.Writer, es []grade.Entry, format string) error {
+func writeHistory(w io.Writer, es []lifecycle.Entry, format string) error {
 	rw, err := newRecordWriter(w, format, historyColumns...)
 	if err != nil {
 		return err
@@ -78,7 +79,7 @@ func writeHistory(w io.Writer, es []grade.Entry, format string) error {
 	return rw.Close()
 }
 
-func printHistory(w io.Writer, es []grade.Entry) error {
+func printHistory(w io.Writer, es []lifecycle.Entry) error {
 	fmt.Fprintf(w, "%s %s\n", es[0].USCC, es[0].Name)
 	rw, err := newRecordWriter(w, "table", "run", "year", "as_of", "grade", "clauses", "status", "publicity_ends", "valid_from", "valid_until", "superseded_on")
 	if err != nil {
@@ -116,8 +117,8 @@ func printHistory(w io.Writer, es []grade.Entry) error {
 }
 
 // yearValue is the evaluated year, or nil for runs that evaluate no year.
-func yearValue(e grade.Entry) any {
-	if e.RunKind != grade.RunEvaluate || e.Year == 0 {
+func yearValue(e lifecycle.Entry) any {
+	if e.RunKind != lifecycle.RunEvaluate || e.Year == 0 {
 		return nil
 	}
 	return e.Year

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -51,7 +51,7 @@ every nomination is valid; the refusal lists each problem.`,
 				return err
 			}
 			defer s.Close()
-			done, err := grade.Nominate(ctx, s, rules, year, usccs, reason, day)
+			done, err := lifecycle.Nominate(ctx, s, rules, year, usccs, reason, day)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -45,7 +46,7 @@ func (a *app) objectionFileCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			e, err := grade.FileObjection(ctx, s, transform.NormalizeUSCC(args[0]), note, day)
+			e, err := lifecycle.FileObjection(ctx, s, transform.NormalizeUSCC(args[0]), note, day)
 			if err != nil {
 				return err
 			}
@@ -76,7 +77,7 @@ confirmed from --on for one year.`,
 			if note == "" {
 				return usageError{errors.New("objection resolve needs --note: the reviewer's conclusion")}
 			}
-			if set != "" && grade.Rank(set) < 0 {
+			if set != "" && grade.Rank(grade.Grade(set)) < 0 {
 				return usageError{fmt.Errorf("--grade must be A, B, C or D, not %q", set)}
 			}
 			day, err := dayOrToday("on", on)
@@ -93,7 +94,7 @@ confirmed from --on for one year.`,
 				return err
 			}
 			defer s.Close()
-			e, err := grade.ResolveObjection(ctx, s, rules, transform.NormalizeUSCC(args[0]), set, note, day)
+			e, err := lifecycle.ResolveObjection(ctx, s, rules, transform.NormalizeUSCC(args[0]), grade.Grade(set), note, day)
 			if err != nil {
 				return err
 			}

@@ -216,7 +216,7 @@ func TestRecordCommandsFormats(t *testing.T) {
 			t.Errorf("history lacks clauses with wording and evidence:\n%s", out)
 		}
 		for _, m := range clauses {
-			if def, ok := grade.LookupClause(m[1]); !ok || def.Grade != m[2] || def.Text != m[3] {
+			if def, ok := grade.LookupClause(m[1]); !ok || string(def.Grade) != m[2] || def.Text != m[3] {
 				t.Errorf("clause %s (%s) %q: not the notice's wording %q", m[1], m[2], m[3], def.Text)
 			}
 		}

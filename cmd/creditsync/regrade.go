@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -42,7 +43,7 @@ The run is recorded even when nothing changed. The nightly job runs it.`,
 				return err
 			}
 			defer s.Close()
-			res, err := grade.Regrade(ctx, s, rules, asOf)
+			res, err := lifecycle.Regrade(ctx, s, rules, asOf)
 			if err != nil {
 				return err
 			}
@@ -58,14 +59,14 @@ The run is recorded even when nothing changed. The nightly job runs it.`,
 	return cmd
 }
 
-func printChanges(w io.Writer, title string, changes []grade.Change) {
+func printChanges(w io.Writer, title string, changes []lifecycle.Change) {
 	if len(changes) == 0 {
 		return
 	}
 	fmt.Fprintln(w, title)
 	table := [][]string{{"uscc", "name", "county", "from", "since", "to", "clauses"}}
 	for _, c := range changes {
-		table = append(table, []string{c.USCC, c.Name, c.CountyCode, c.From, transform.FormatDate(c.Since), c.To, strings.Join(grade.Result{Clauses: c.Clauses}.ClauseIDs(), " ")})
+		table = append(table, []string{c.USCC, c.Name, c.CountyCode, string(c.From), transform.FormatDate(c.Since), string(c.To), strings.Join(grade.Result{Clauses: c.Clauses}.ClauseIDs(), " ")})
 	}
 	printTable(w, table)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -239,7 +240,7 @@ func (a *app) writeStoreReport(ctx context.Context, o reportOptions, formats []s
 		// instead, and write nothing (docs/rules.md §4.7).
 		why := ""
 		if kind == report.SourceHistory {
-			if why, err = grade.WhyNothingOn(ctx, s, day); err != nil {
+			if why, err = lifecycle.WhyNothingOn(ctx, s, day); err != nil {
 				return err
 			}
 		}

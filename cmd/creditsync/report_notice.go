@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -60,7 +61,7 @@ the last submission of 附件2.`,
 				if err != nil {
 					return nil, err
 				}
-				history, err := grade.History(ctx, s, "")
+				history, err := lifecycle.History(ctx, s, "")
 				if err != nil {
 					return nil, err
 				}

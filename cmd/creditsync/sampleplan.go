@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -46,7 +46,7 @@ plan on any machine; publish the seed with the plan.`,
 				return err
 			}
 			defer s.Close()
-			plan, err := grade.SamplingPlan(ctx, s, rules, seed, day)
+			plan, err := lifecycle.SamplingPlan(ctx, s, rules, seed, day)
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -48,7 +48,7 @@ and the refusal is recorded with the reason.`,
 				return err
 			}
 			defer s.Close()
-			res, err := grade.ApplyUpgrade(ctx, s, rules, transform.NormalizeUSCC(args[0]), day)
+			res, err := lifecycle.ApplyUpgrade(ctx, s, rules, transform.NormalizeUSCC(args[0]), day)
 			if err != nil {
 				return err
 			}

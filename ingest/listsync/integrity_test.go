@@ -299,13 +299,13 @@ func TestFaultySequencesEndLikeACleanSync(t *testing.T) {
 	}
 	rules := grade.DefaultRules()
 	asOf := time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)
-	grades := func(e *env) map[string]string {
+	grades := func(e *env) map[string]grade.Grade {
 		t.Helper()
 		res, err := grade.Compute(context.Background(), e.s, rules, asOf)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := map[string]string{}
+		out := map[string]grade.Grade{}
 		for _, r := range res {
 			out[r.USCC] = r.Grade
 		}

@@ -31,7 +31,7 @@ type Institution struct {
 // Spell is a grade held from a day until the next spell.
 type Spell struct {
 	From    time.Time
-	Grade   string
+	Grade   grade.Grade
 	Clauses []report.ClauseRef
 }
 

@@ -1,4 +1,4 @@
-package grade
+package lifecycle
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -23,8 +24,8 @@ type Eligibility struct {
 	USCC     string
 	Day      time.Time
 	Eligible bool
-	Grade    string // "" when no grade is in effect
-	Reason   string // why, without the verdict: "grade C in effect since …"
+	Grade    grade.Grade // "" when no grade is in effect
+	Reason   string      // why, without the verdict: "grade C in effect since …"
 }
 
 // CheckEligibility looks up the grade in force on day: C and D are not
@@ -33,7 +34,7 @@ type Eligibility struct {
 // the licence ended (docs/rules.md §4.7), a grade is only publicized or
 // under objection so far, or the institution was never evaluated.
 func CheckEligibility(ctx context.Context, s store.Store, uscc string, day time.Time) (Eligibility, error) {
-	day = Date(day)
+	day = grade.Date(day)
 	out := Eligibility{USCC: uscc, Day: day}
 	cur, ok, err := CurrentOn(ctx, s, uscc, day)
 	if err != nil {
@@ -48,14 +49,14 @@ func CheckEligibility(ctx context.Context, s store.Store, uscc string, day time.
 			out.Reason = fmt.Sprintf("licence %s on %s: no grade in force from that day", h[0].LicenceStatus, transform.FormatDate(h[0].LicenceEndedOn))
 			return out, nil
 		}
-		if _, err := notGradedReason(ctx, s, day, uscc); errors.Is(err, ErrUnknown) {
+		if _, err := grade.NotGradedReason(ctx, s, day, uscc); errors.Is(err, grade.ErrUnknown) {
 			return out, err
 		}
 		out.Reason = "no confirmed grade in effect on " + transform.FormatDate(day) + "; eligibility cannot be shown until the institution is evaluated"
 		for i := len(h) - 1; i >= 0; i-- {
 			if p := h[i].PendingOn(day); p != "" {
 				out.Reason = fmt.Sprintf("no grade in force on %s; grade %s is %s (公示中 until %s) and counts once confirmed",
-					transform.FormatDate(day), h[i].Grade, strings.ReplaceAll(p, "_", " "), transform.FormatDate(h[i].PublicityEndsOn))
+					transform.FormatDate(day), h[i].Grade, strings.ReplaceAll(string(p), "_", " "), transform.FormatDate(h[i].PublicityEndsOn))
 				break
 			}
 		}
@@ -67,7 +68,7 @@ func CheckEligibility(ctx context.Context, s store.Store, uscc string, day time.
 		since += fmt.Sprintf(" (expired %s, no newer evaluation)", transform.FormatDate(cur.ValidUntil))
 	}
 	switch cur.Grade {
-	case C, D:
+	case grade.C, grade.D:
 		out.Reason = fmt.Sprintf("%s, clauses %s; C and D institutions may not receive subsidies, awards, project approvals, funding, honours or 告知承诺",
 			since, strings.Join(cur.ClauseIDs(), ", "))
 	default:
@@ -79,7 +80,7 @@ func CheckEligibility(ctx context.Context, s store.Store, uscc string, day time.
 
 // SampleGroup is the supervision sample of one grade.
 type SampleGroup struct {
-	Grade      string
+	Grade      grade.Grade
 	Population int     // institutions with this grade in effect
 	Percent    float64 // the rules' sampling ratio
 	Selected   []Entry
@@ -91,20 +92,20 @@ type SampleGroup struct {
 // when its ratio is above zero. The draw ranks institutions by a hash of
 // seed and USCC, so the same seed and grades give the same plan on any
 // machine and Go release, whatever order the rows come in.
-func SamplingPlan(ctx context.Context, s store.Store, r *Rules, seed int64, day time.Time) ([]SampleGroup, error) {
+func SamplingPlan(ctx context.Context, s store.Store, r *grade.Rules, seed int64, day time.Time) ([]SampleGroup, error) {
 	grades, err := GradesOn(ctx, s, day)
 	if err != nil {
 		return nil, fmt.Errorf("sampling plan: %w", err)
 	}
 	if len(grades) == 0 {
-		return nil, fmt.Errorf("sampling plan: %w for any institution on %s; run creditsync evaluate and confirm first", ErrNoGrade, transform.FormatDate(Date(day)))
+		return nil, fmt.Errorf("sampling plan: %w for any institution on %s; run creditsync evaluate and confirm first", ErrNoGrade, transform.FormatDate(grade.Date(day)))
 	}
-	by := map[string][]Entry{}
+	by := map[grade.Grade][]Entry{}
 	for _, e := range grades {
 		by[e.Grade] = append(by[e.Grade], e)
 	}
 	var out []SampleGroup
-	for _, g := range Grades {
+	for _, g := range grade.Grades {
 		pop := by[g]
 		sort.Slice(pop, func(i, j int) bool {
 			a, b := drawKey(seed, pop[i].USCC), drawKey(seed, pop[j].USCC)
@@ -141,14 +142,14 @@ var ErrNomination = errors.New("nomination refused")
 // in effect on day, and per scope (each county, or the city) at most
 // floor(share × A institutions / 100) may be nominated for the year,
 // counting earlier nominations. Nothing is recorded unless all are valid.
-func Nominate(ctx context.Context, s store.Store, r *Rules, year int, usccs []string, reason string, day time.Time) ([]Nomination, error) {
-	day = Date(day)
+func Nominate(ctx context.Context, s store.Store, r *grade.Rules, year int, usccs []string, reason string, day time.Time) ([]Nomination, error) {
+	day = grade.Date(day)
 	grades, err := GradesOn(ctx, s, day)
 	if err != nil {
 		return nil, fmt.Errorf("nominate: %w", err)
 	}
 	scope := func(e Entry) string {
-		if r.Exemplary.Scope == ScopeCity {
+		if r.Exemplary.Scope == grade.ScopeCity {
 			return "city"
 		}
 		return e.CountyCode
@@ -157,7 +158,7 @@ func Nominate(ctx context.Context, s store.Store, r *Rules, year int, usccs []st
 	aCount := map[string]int{}
 	for _, e := range grades {
 		byUSCC[e.USCC] = e
-		if e.Grade == A && e.StatusOn(day) == StatusConfirmed {
+		if e.Grade == grade.A && e.StatusOn(day) == StatusConfirmed {
 			aCount[scope(e)]++
 		}
 	}
@@ -182,7 +183,7 @@ func Nominate(ctx context.Context, s store.Store, r *Rules, year int, usccs []st
 		case !ok:
 			problems = append(problems, u+" has no grade in effect on "+transform.FormatDate(day))
 			continue
-		case e.Grade != A || e.StatusOn(day) != StatusConfirmed:
+		case e.Grade != grade.A || e.StatusOn(day) != StatusConfirmed:
 			problems = append(problems, fmt.Sprintf("%s has grade %s (%s), only confirmed A institutions can be exemplary", u, e.Grade, e.StatusOn(day)))
 			continue
 		}

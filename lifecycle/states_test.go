@@ -1,4 +1,4 @@
-package grade_test
+package lifecycle_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/grade/gradetest"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -17,15 +19,15 @@ import (
 // revoked on day on, as a later import of the register does.
 func endLicence(t *testing.T, s store.Store, u, status, on string) {
 	t.Helper()
-	name := defaultName(u)
-	replace(t, s, "institutions",
+	name := gradetest.DefaultName(u)
+	gradetest.Replace(t, s, "institutions",
 		[]string{"uscc", "name", "name_key", "county_code", "licensed_on", "license_status", "license_status_on", "commitment_signed_on"},
 		[]any{u, name, transform.NormalizeName(name), "411002", day("2015-01-01"), status, day(on), day("2016-01-01")})
 }
 
-func stateOf(t *testing.T, s store.Store, u, on string) (grade.State, bool) {
+func stateOf(t *testing.T, s store.Store, u, on string) (lifecycle.State, bool) {
 	t.Helper()
-	sts, err := grade.StatesOn(context.Background(), s, day(on))
+	sts, err := lifecycle.StatesOn(context.Background(), s, day(on))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func stateOf(t *testing.T, s store.Store, u, on string) (grade.State, bool) {
 			return st, true
 		}
 	}
-	return grade.State{}, false
+	return lifecycle.State{}, false
 }
 
 // During publicity a grade is listed as publicized, from the day an
@@ -44,49 +46,50 @@ func TestStatesDuringPublicityAndObjection(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	calm := put(t, s, fixture{})
-	objecting := put(t, s, fixture{inst: inst{unsigned: true}})
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	calm := gradetest.Put(t, s, gradetest.Fixture{})
+	objecting := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := stateOf(t, s, calm, "2025-07-31"); ok {
 		t.Errorf("a grade is listed on 2025-07-31, before its publicity starts on 2025-08-01")
 	}
-	if _, err := grade.FileObjection(ctx, s, objecting, "早于公示", day("2025-07-31")); !errors.Is(err, grade.ErrNoPublicity) {
+	if _, err := lifecycle.FileObjection(ctx, s, objecting, "早于公示", day("2025-07-31")); !errors.Is(err, lifecycle.ErrNoPublicity) {
 		t.Errorf("objection before publicity starts: %v", err)
 	}
-	if _, err := grade.FileObjection(ctx, s, objecting, "承诺书已签订", day("2025-08-05")); err != nil {
+	if _, err := lifecycle.FileObjection(ctx, s, objecting, "承诺书已签订", day("2025-08-05")); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		uscc, on, status string
-		inForce          bool
+		uscc, on string
+		status   lifecycle.Status
+		inForce  bool
 	}{
-		{calm, "2025-08-01", grade.StatusPublicized, false},
-		{calm, "2025-08-07", grade.StatusPublicized, false},
-		{objecting, "2025-08-04", grade.StatusPublicized, false},
-		{objecting, "2025-08-05", grade.StatusUnderReview, false},
-		{objecting, "2025-08-20", grade.StatusUnderReview, false}, // no review yet
+		{calm, "2025-08-01", lifecycle.StatusPublicized, false},
+		{calm, "2025-08-07", lifecycle.StatusPublicized, false},
+		{objecting, "2025-08-04", lifecycle.StatusPublicized, false},
+		{objecting, "2025-08-05", lifecycle.StatusUnderReview, false},
+		{objecting, "2025-08-20", lifecycle.StatusUnderReview, false}, // no review yet
 	} {
 		st, ok := stateOf(t, s, c.uscc, c.on)
 		if !ok || st.PendingStatus != c.status || (st.InForce != nil) != c.inForce {
 			t.Errorf("%s on %s: listed %v, pending %q, in force %v; want %q", c.uscc, c.on, ok, st.PendingStatus, st.InForce != nil, c.status)
 		}
 	}
-	if _, err := grade.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
 		t.Fatal(err)
 	}
 	if st, ok := stateOf(t, s, calm, "2025-08-08"); !ok || st.InForce == nil || st.Pending != nil || st.InForce.Grade != "A" {
 		t.Errorf("after confirmation: %+v", st)
 	}
 	// The past stays as it was: on 2025-08-03 the grade was publicized.
-	if st, ok := stateOf(t, s, calm, "2025-08-03"); !ok || st.PendingStatus != grade.StatusPublicized || st.InForce != nil {
+	if st, ok := stateOf(t, s, calm, "2025-08-03"); !ok || st.PendingStatus != lifecycle.StatusPublicized || st.InForce != nil {
 		t.Errorf("2025-08-03 after confirmation: %+v", st)
 	}
-	if _, err := grade.ResolveObjection(ctx, s, r, objecting, "A", "承诺书核实无误", day("2025-08-21")); err != nil {
+	if _, err := lifecycle.ResolveObjection(ctx, s, r, objecting, "A", "承诺书核实无误", day("2025-08-21")); err != nil {
 		t.Fatal(err)
 	}
-	if st, ok := stateOf(t, s, objecting, "2025-08-20"); !ok || st.PendingStatus != grade.StatusUnderReview {
+	if st, ok := stateOf(t, s, objecting, "2025-08-20"); !ok || st.PendingStatus != lifecycle.StatusUnderReview {
 		t.Errorf("2025-08-20 after the review: %+v", st)
 	}
 	if st, ok := stateOf(t, s, objecting, "2025-08-21"); !ok || st.Pending != nil || st.InForce == nil || st.InForce.Grade != "A" {
@@ -102,12 +105,12 @@ func TestLicenceEnds(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	cancelled := put(t, s, fixture{})
-	revoked := put(t, s, fixture{})
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	cancelled := gradetest.Put(t, s, gradetest.Fixture{})
+	revoked := gradetest.Put(t, s, gradetest.Fixture{})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
 		t.Fatal(err)
 	}
 	endLicence(t, s, cancelled, "cancelled", "2025-12-01")
@@ -117,7 +120,7 @@ func TestLicenceEnds(t *testing.T) {
 	}
 	noGrade(t, s, cancelled, "2025-12-01")
 	noGrade(t, s, cancelled, "2025-12-02")
-	el, err := grade.CheckEligibility(ctx, s, cancelled, day("2025-12-05"))
+	el, err := lifecycle.CheckEligibility(ctx, s, cancelled, day("2025-12-05"))
 	if err != nil || el.Eligible || !strings.Contains(el.Reason, "cancelled on 2025-12-01") {
 		t.Errorf("eligibility after cancellation: %+v %v", el, err)
 	}
@@ -125,7 +128,7 @@ func TestLicenceEnds(t *testing.T) {
 	if e := current(t, s, revoked, "2025-12-03"); e.Grade != "A" {
 		t.Errorf("revoked, before the regrade: %s", e.Grade)
 	}
-	res, err := grade.Regrade(ctx, s, r, day("2025-12-05"))
+	res, err := lifecycle.Regrade(ctx, s, r, day("2025-12-05"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,24 +137,24 @@ func TestLicenceEnds(t *testing.T) {
 	}
 	for _, d := range []string{"2025-12-05", "2026-06-30"} {
 		e := current(t, s, revoked, d)
-		if e.Grade != "D" || !slices.Contains(e.ClauseIDs(), "D3") || e.StatusOn(day(d)) != grade.StatusConfirmed {
+		if e.Grade != "D" || !slices.Contains(e.ClauseIDs(), "D3") || e.StatusOn(day(d)) != lifecycle.StatusConfirmed {
 			t.Errorf("revoked on %s: %s %v %s, want D (D3) in force", d, e.Grade, e.ClauseIDs(), e.StatusOn(day(d)))
 		}
 	}
-	on, err := grade.GradesOn(ctx, s, day("2025-12-05"))
+	on, err := lifecycle.GradesOn(ctx, s, day("2025-12-05"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(on) != 1 || on[0].USCC != revoked || on[0].Grade != "D" {
 		t.Errorf("grades on 2025-12-05: %+v, want only %s at D", on, revoked)
 	}
-	el, err = grade.CheckEligibility(ctx, s, revoked, day("2025-12-05"))
+	el, err = lifecycle.CheckEligibility(ctx, s, revoked, day("2025-12-05"))
 	if err != nil || el.Eligible {
 		t.Errorf("eligibility after revocation: %+v %v", el, err)
 	}
-	h, err := grade.History(ctx, s, cancelled)
-	if err != nil || len(h) != 1 || h[0].StatusOn(day("2025-12-05")) != grade.StatusLicenceEnded {
-		t.Errorf("history keeps the ended grade: %+v %v", h, err)
+	h, err := lifecycle.History(ctx, s, cancelled)
+	if err != nil || len(h) != 1 || h[0].StatusOn(day("2025-12-05")) != lifecycle.StatusLicenceEnded {
+		t.Errorf("history keeps the ended Grade: %+v %v", h, err)
 	}
 }
 
@@ -162,35 +165,35 @@ func TestReviewIsNotUndoneByTheRulesItOverrode(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	u := put(t, s, fixture{insp: []insp{{kind: "violation", severity: "minor", handled: "2025-05-10", rectified: "2025-05-20"}}})
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	u := gradetest.Put(t, s, gradetest.Fixture{Insp: []gradetest.Insp{{Kind: "violation", Severity: "minor", Handled: "2025-05-10", Rectified: "2025-05-20"}}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.FileObjection(ctx, s, u, "已及时整改", day("2025-08-03")); err != nil {
+	if _, err := lifecycle.FileObjection(ctx, s, u, "已及时整改", day("2025-08-03")); err != nil {
 		t.Fatal(err)
 	}
-	rev, err := grade.ResolveObjection(ctx, s, r, u, "A", "整改到位，维持A级", day("2025-08-10"))
+	rev, err := lifecycle.ResolveObjection(ctx, s, r, u, "A", "整改到位，维持A级", day("2025-08-10"))
 	if err != nil || rev.Grade != "A" {
 		t.Fatalf("review: %+v %v", rev, err)
 	}
-	res, err := grade.Regrade(ctx, s, r, day("2025-08-11"))
+	res, err := lifecycle.Regrade(ctx, s, r, day("2025-08-11"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Downgrades) != 0 || len(res.Upheld) != 1 || res.Upheld[0].USCC != u {
 		t.Errorf("night after the review: downgrades %+v, upheld %+v; want the reviewer's A upheld", res.Downgrades, res.Upheld)
 	}
-	if e := current(t, s, u, "2025-08-11"); e.Grade != "A" || e.RunKind != grade.RunReview {
+	if e := current(t, s, u, "2025-08-11"); e.Grade != "A" || e.RunKind != lifecycle.RunReview {
 		t.Errorf("after the regrade: %s by %s, want the reviewer's A", e.Grade, e.RunKind)
 	}
 	// A new record, handled after the review, counts.
-	insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
+	gradetest.Insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
 		[]any{"XCJC-2025-0902", u, "violation", "general", day("2025-09-02"), "责令限期整改"})
-	res, err = grade.Regrade(ctx, s, r, day("2025-09-03"))
+	res, err = lifecycle.Regrade(ctx, s, r, day("2025-09-03"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Two violations in a year: C1 holds, and its evidence is new.
+	// Two violations in a Year: C1 holds, and its evidence is new.
 	if len(res.Downgrades) != 1 || res.Downgrades[0].To != "C" {
 		t.Errorf("after a new violation: %+v", res.Downgrades)
 	}
@@ -202,16 +205,16 @@ func TestLateImportIsNewEvidence(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	u := put(t, s, fixture{})
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	u := gradetest.Put(t, s, gradetest.Fixture{})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
 		t.Fatal(err)
 	}
-	insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
+	gradetest.Insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
 		[]any{"XCJC-2025-0620", u, "violation", "serious", day("2025-06-20"), "行政处罚"})
-	res, err := grade.Regrade(ctx, s, r, day("2025-08-20"))
+	res, err := lifecycle.Regrade(ctx, s, r, day("2025-08-20"))
 	if err != nil || len(res.Downgrades) != 1 || res.Downgrades[0].To != "C" {
 		t.Errorf("record of June imported in August: %+v %v", res.Downgrades, err)
 	}
@@ -224,30 +227,30 @@ func TestConfirmationCatchesAViolationDuringPublicity(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	u := put(t, s, fixture{})
-	calm := put(t, s, fixture{})
+	u := gradetest.Put(t, s, gradetest.Fixture{})
+	calm := gradetest.Put(t, s, gradetest.Fixture{})
 	for range 5 { // enough grades that slices have spare capacity
-		put(t, s, fixture{})
+		gradetest.Put(t, s, gradetest.Fixture{})
 	}
 	// Last year's grades are in force when this year's are confirmed.
-	if _, _, err := grade.Evaluate(ctx, s, r, 2024, day("2024-07-31"), day("2024-08-01")); err != nil {
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2024, day("2024-07-31"), day("2024-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, r, day("2024-08-08")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2024-08-08")); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
+	gradetest.Insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
 		[]any{"XCJC-2025-0804", u, "violation", "major", day("2025-08-04"), "行政处罚"})
-	got, err := grade.Confirm(ctx, s, r, day("2025-08-09"))
+	got, err := lifecycle.Confirm(ctx, s, r, day("2025-08-09"))
 	if err != nil || len(got) != 7 {
 		t.Fatalf("confirm: %d took effect, %v", len(got), err)
 	}
 	lowered := 0
 	for _, e := range got {
-		if e.RunKind == grade.RunRegrade {
+		if e.RunKind == lifecycle.RunRegrade {
 			lowered++
 			if e.USCC != u || e.Grade != "D" {
 				t.Errorf("lowered at confirmation: %s %s", e.USCC, e.Grade)
@@ -258,11 +261,11 @@ func TestConfirmationCatchesAViolationDuringPublicity(t *testing.T) {
 		t.Errorf("%d grades lowered at confirmation, want 1", lowered)
 	}
 	// One grade in force per institution: last year's are superseded.
-	on, err := grade.GradesOn(ctx, s, day("2025-08-08"))
+	on, err := lifecycle.GradesOn(ctx, s, day("2025-08-08"))
 	if err != nil || len(on) != 7 {
 		t.Errorf("grades on 2025-08-08: %d (%v), want 7", len(on), err)
 	}
-	h, err := grade.History(ctx, s, u)
+	h, err := lifecycle.History(ctx, s, u)
 	if err != nil || len(h) != 3 || !h[0].SupersededOn.Equal(day("2025-08-08")) {
 		t.Errorf("history of %s: %+v (%v), want last year's grade superseded on 2025-08-08", u, h, err)
 	}
@@ -275,16 +278,16 @@ func TestConfirmationCatchesAViolationDuringPublicity(t *testing.T) {
 	if e.Grade != "D" || join(e.ClauseIDs()) != "D1" || !e.ValidFrom.Equal(day("2025-08-08")) || !strings.Contains(e.Note, "publicized") {
 		t.Errorf("grade from the confirmation day: %s %v from %s (%q), want D [D1] from 2025-08-08", e.Grade, e.ClauseIDs(), transform.FormatDate(e.ValidFrom), e.Note)
 	}
-	if c := current(t, s, calm, "2025-08-08"); c.Grade != "A" || c.RunKind != grade.RunEvaluate {
+	if c := current(t, s, calm, "2025-08-08"); c.Grade != "A" || c.RunKind != lifecycle.RunEvaluate {
 		t.Errorf("the calm institution: %s by %s", c.Grade, c.RunKind)
 	}
-	if st, ok := stateOf(t, s, u, "2025-08-05"); !ok || st.PendingStatus != grade.StatusPublicized || st.Pending.Grade != "A" {
+	if st, ok := stateOf(t, s, u, "2025-08-05"); !ok || st.PendingStatus != lifecycle.StatusPublicized || st.Pending.Grade != "A" {
 		t.Errorf("during publicity the publicized grade stays A: %+v", st)
 	}
-	if again, err := grade.Confirm(ctx, s, r, day("2025-08-10")); err != nil || len(again) != 0 {
+	if again, err := lifecycle.Confirm(ctx, s, r, day("2025-08-10")); err != nil || len(again) != 0 {
 		t.Errorf("confirm twice: %d, %v", len(again), err)
 	}
-	if res, err := grade.Regrade(ctx, s, r, day("2025-08-09")); err != nil || len(res.Downgrades) != 0 {
+	if res, err := lifecycle.Regrade(ctx, s, r, day("2025-08-09")); err != nil || len(res.Downgrades) != 0 {
 		t.Errorf("the night after: lowered again %+v %v", res.Downgrades, err)
 	}
 }

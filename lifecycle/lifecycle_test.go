@@ -1,4 +1,4 @@
-package grade_test
+package lifecycle_test
 
 import (
 	"context"
@@ -9,20 +9,16 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/grade/gradetest"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
-// replace writes a new version of a row, as a later import does.
-func replace(t *testing.T, s store.Store, table string, cols []string, row []any) {
+func current(t *testing.T, s store.Store, uscc, on string) lifecycle.Entry {
 	t.Helper()
-	insert(t, s, table, append(cols, "version"), append(row, uint64(time.Now().UnixNano())))
-}
-
-func current(t *testing.T, s store.Store, uscc, on string) grade.Entry {
-	t.Helper()
-	e, ok, err := grade.CurrentOn(context.Background(), s, uscc, day(on))
+	e, ok, err := lifecycle.CurrentOn(context.Background(), s, uscc, day(on))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +30,7 @@ func current(t *testing.T, s store.Store, uscc, on string) grade.Entry {
 
 func noGrade(t *testing.T, s store.Store, uscc, on string) {
 	t.Helper()
-	if e, ok, err := grade.CurrentOn(context.Background(), s, uscc, day(on)); err != nil || ok {
+	if e, ok, err := lifecycle.CurrentOn(context.Background(), s, uscc, day(on)); err != nil || ok {
 		t.Errorf("%s on %s: grade %s in effect (%v), want none", uscc, on, e.Grade, err)
 	}
 }
@@ -43,34 +39,34 @@ func TestPublicityThenConfirmation(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	a := put(t, s, fixture{})
-	b := put(t, s, fixture{inst: inst{unsigned: true}})
+	a := gradetest.Put(t, s, gradetest.Fixture{})
+	b := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}})
 
-	run, entries, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01"))
+	run, entries, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Kind != grade.RunEvaluate || run.RulesChecksum != r.Checksum() || len(entries) != 2 {
+	if run.Kind != lifecycle.RunEvaluate || run.RulesChecksum != r.Checksum() || len(entries) != 2 {
 		t.Fatalf("run %+v, %d entries", run, len(entries))
 	}
 	for _, e := range entries {
-		if e.Status != grade.StatusPublicized || !e.PublicityEndsOn.Equal(day("2025-08-07")) {
+		if e.Status != lifecycle.StatusPublicized || !e.PublicityEndsOn.Equal(day("2025-08-07")) {
 			t.Errorf("%s: %s until %s, want publicized until 2025-08-07 (7 days)", e.USCC, e.Status, transform.FormatDate(e.PublicityEndsOn))
 		}
 	}
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-08-31"), day("2025-09-01")); !errors.Is(err, grade.ErrAlreadyEvaluated) {
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-08-31"), day("2025-09-01")); !errors.Is(err, lifecycle.ErrAlreadyEvaluated) {
 		t.Errorf("second evaluation of 2025: %v", err)
 	}
 
-	if got, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-07")); err != nil || len(got) != 0 {
+	if got, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-07")); err != nil || len(got) != 0 {
 		t.Fatalf("confirm on the last day of publicity: %d confirmed, %v", len(got), err)
 	}
 	noGrade(t, s, a, "2025-08-07")
-	got, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-09"))
+	got, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-09"))
 	if err != nil || len(got) != 2 {
 		t.Fatalf("confirm after publicity: %d confirmed, %v", len(got), err)
 	}
-	if again, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-10")); err != nil || len(again) != 0 {
+	if again, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-10")); err != nil || len(again) != 0 {
 		t.Errorf("confirm twice: %d confirmed again, %v", len(again), err)
 	}
 	ea, eb := current(t, s, a, "2025-08-08"), current(t, s, b, "2025-08-08")
@@ -80,30 +76,30 @@ func TestPublicityThenConfirmation(t *testing.T) {
 	if !ea.ValidFrom.Equal(day("2025-08-08")) || !ea.ValidUntil.Equal(day("2026-08-07")) {
 		t.Errorf("valid %s to %s, want 2025-08-08 (the day after publicity) to 2026-08-07", transform.FormatDate(ea.ValidFrom), transform.FormatDate(ea.ValidUntil))
 	}
-	if st := ea.StatusOn(day("2026-08-07")); st != grade.StatusConfirmed {
+	if st := ea.StatusOn(day("2026-08-07")); st != lifecycle.StatusConfirmed {
 		t.Errorf("on its last valid day: %s", st)
 	}
-	if st := ea.StatusOn(day("2026-08-08")); st != grade.StatusExpired {
+	if st := ea.StatusOn(day("2026-08-08")); st != lifecycle.StatusExpired {
 		t.Errorf("after valid_until: %s, want expired", st)
 	}
-	expired, err := grade.Expire(ctx, s, day("2026-08-08"))
+	expired, err := lifecycle.Expire(ctx, s, day("2026-08-08"))
 	if err != nil || len(expired) != 2 {
 		t.Errorf("expire: %d, %v", len(expired), err)
 	}
-	if on, _ := grade.GradesOn(ctx, s, day("2026-09-01")); len(on) != 2 || on[0].StatusOn(day("2026-09-01")) != grade.StatusExpired {
+	if on, _ := lifecycle.GradesOn(ctx, s, day("2026-09-01")); len(on) != 2 || on[0].StatusOn(day("2026-09-01")) != lifecycle.StatusExpired {
 		t.Errorf("grades on 2026-09-01: %+v", on)
 	}
 
 	// The next year's evaluation replaces the expired grade.
-	if _, _, err := grade.Evaluate(ctx, s, r, 2026, day("2026-09-01"), day("2026-09-02")); err != nil {
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-09-01"), day("2026-09-02")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2026-09-09")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), day("2026-09-09")); err != nil {
 		t.Fatal(err)
 	}
-	h, err := grade.History(ctx, s, a)
-	if err != nil || len(h) != 2 || h[0].Status != grade.StatusSuperseded || !h[0].SupersededOn.Equal(day("2026-09-09")) || h[1].Status != grade.StatusConfirmed {
-		t.Errorf("history after the second year: %+v (%v)", h, err)
+	h, err := lifecycle.History(ctx, s, a)
+	if err != nil || len(h) != 2 || h[0].Status != lifecycle.StatusSuperseded || !h[0].SupersededOn.Equal(day("2026-09-09")) || h[1].Status != lifecycle.StatusConfirmed {
+		t.Errorf("history after the second Year: %+v (%v)", h, err)
 	}
 	if e := current(t, s, a, "2026-01-01"); e.Year != 2025 {
 		t.Errorf("the grade on a past date is the one then in effect: got year %d", e.Year)
@@ -114,50 +110,50 @@ func TestObjectionThenReview(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	u := put(t, s, fixture{inst: inst{unsigned: true}})
-	other := put(t, s, fixture{inst: inst{unsigned: true}})
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	u := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}})
+	other := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.ResolveObjection(ctx, s, r, u, "", "none filed", day("2025-08-03")); !errors.Is(err, grade.ErrNotUnderReview) {
+	if _, err := lifecycle.ResolveObjection(ctx, s, r, u, "", "none filed", day("2025-08-03")); !errors.Is(err, lifecycle.ErrNotUnderReview) {
 		t.Errorf("resolve without an objection: %v", err)
 	}
-	e, err := grade.FileObjection(ctx, s, u, "承诺书已于2025年3月签订，系录入遗漏", day("2025-08-07"))
-	if err != nil || e.Status != grade.StatusUnderReview {
+	e, err := lifecycle.FileObjection(ctx, s, u, "承诺书已于2025年3月签订，系录入遗漏", day("2025-08-07"))
+	if err != nil || e.Status != lifecycle.StatusUnderReview {
 		t.Fatalf("objection on the last day of publicity: %+v %v", e, err)
 	}
-	if _, err := grade.FileObjection(ctx, s, other, "too late", day("2025-08-08")); !errors.Is(err, grade.ErrNoPublicity) {
+	if _, err := lifecycle.FileObjection(ctx, s, other, "too late", day("2025-08-08")); !errors.Is(err, lifecycle.ErrNoPublicity) {
 		t.Errorf("objection after publicity: %v", err)
 	}
-	if got, _ := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-10")); len(got) != 1 || got[0].USCC != other {
+	if got, _ := lifecycle.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-10")); len(got) != 1 || got[0].USCC != other {
 		t.Errorf("confirm must skip the grade under review: %+v", got)
 	}
 	noGrade(t, s, u, "2025-08-10")
 
 	// The bureau corrects the register; the review grades again at the
 	// evaluation's as-of date with the corrected data.
-	replace(t, s, "institutions", []string{"uscc", "name", "name_key", "county_code", "licensed_on", "license_status", "commitment_signed_on"},
-		[]any{u, defaultName(u), transform.NormalizeName(defaultName(u)), "411002", day("2015-01-01"), "valid", day("2025-03-10")})
-	res, err := grade.ResolveObjection(ctx, s, r, u, "", "核实承诺书，更正为A", day("2025-08-12"))
+	gradetest.Replace(t, s, "institutions", []string{"uscc", "name", "name_key", "county_code", "licensed_on", "license_status", "commitment_signed_on"},
+		[]any{u, gradetest.DefaultName(u), transform.NormalizeName(gradetest.DefaultName(u)), "411002", day("2015-01-01"), "valid", day("2025-03-10")})
+	res, err := lifecycle.ResolveObjection(ctx, s, r, u, "", "核实承诺书，更正为A", day("2025-08-12"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Grade != "A" || res.RunKind != grade.RunReview || !res.ValidFrom.Equal(day("2025-08-12")) || !res.AsOf.Equal(day("2025-07-31")) {
+	if res.Grade != "A" || res.RunKind != lifecycle.RunReview || !res.ValidFrom.Equal(day("2025-08-12")) || !res.AsOf.Equal(day("2025-07-31")) {
 		t.Errorf("review result %+v", res)
 	}
-	h, err := grade.History(ctx, s, u)
+	h, err := lifecycle.History(ctx, s, u)
 	if err != nil || len(h) != 2 {
 		t.Fatalf("history %+v %v", h, err)
 	}
-	if h[0].Grade != "B" || h[0].Status != grade.StatusSuperseded || !strings.Contains(h[0].Note, "objection filed 2025-08-07") || !strings.Contains(h[0].Note, "B → A") {
+	if h[0].Grade != "B" || h[0].Status != lifecycle.StatusSuperseded || !strings.Contains(h[0].Note, "objection filed 2025-08-07") || !strings.Contains(h[0].Note, "B → A") {
 		t.Errorf("the grade under review is kept with its notes: %+v", h[0])
 	}
 	if !strings.Contains(h[1].Note, "核实承诺书") {
-		t.Errorf("reviewer's note lost: %q", h[1].Note)
+		t.Errorf("reviewer's note Lost: %q", h[1].Note)
 	}
 
 	// Once confirmed, a grade is out of publicity: no more objections.
-	if _, err := grade.FileObjection(ctx, s, other, "x", day("2025-08-05")); !errors.Is(err, grade.ErrNoPublicity) {
+	if _, err := lifecycle.FileObjection(ctx, s, other, "x", day("2025-08-05")); !errors.Is(err, lifecycle.ErrNoPublicity) {
 		t.Errorf("a confirmed grade cannot be objected to: %v", err)
 	}
 }
@@ -166,17 +162,17 @@ func TestReviewerSetsGrade(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	u := put(t, s, fixture{insp: []insp{{kind: "violation", severity: "serious", handled: "2025-05-01"}}})
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	u := gradetest.Put(t, s, gradetest.Fixture{Insp: []gradetest.Insp{{Kind: "violation", Severity: "serious", Handled: "2025-05-01"}}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.FileObjection(ctx, s, u, "情节认定有误", day("2025-08-02")); err != nil {
+	if _, err := lifecycle.FileObjection(ctx, s, u, "情节认定有误", day("2025-08-02")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.ResolveObjection(ctx, s, r, u, "E", "x", day("2025-08-05")); err == nil {
+	if _, err := lifecycle.ResolveObjection(ctx, s, r, u, "E", "x", day("2025-08-05")); err == nil {
 		t.Error("grade E accepted")
 	}
-	res, err := grade.ResolveObjection(ctx, s, r, u, "B", "复评认定情节一般", day("2025-08-05"))
+	res, err := lifecycle.ResolveObjection(ctx, s, r, u, "B", "复评认定情节一般", day("2025-08-05"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,21 +185,21 @@ func TestNewViolationDowngradesNextNight(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	u := put(t, s, fixture{})
-	calm := put(t, s, fixture{})
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	u := gradetest.Put(t, s, gradetest.Fixture{})
+	calm := gradetest.Put(t, s, gradetest.Fixture{})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-08")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-08")); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := grade.Regrade(ctx, s, r, day("2025-09-01")); err != nil || len(res.Downgrades) != 0 || res.Unchanged != 2 {
+	if res, err := lifecycle.Regrade(ctx, s, r, day("2025-09-01")); err != nil || len(res.Downgrades) != 0 || res.Unchanged != 2 {
 		t.Fatalf("quiet night: %+v %v", res, err)
 	}
-	insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
+	gradetest.Insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
 		[]any{"XCJC-2025-0901", u, "violation", "serious", day("2025-09-01"), "行政处罚"})
 
-	res, err := grade.Regrade(ctx, s, r, day("2025-09-02"))
+	res, err := lifecycle.Regrade(ctx, s, r, day("2025-09-02"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +211,7 @@ func TestNewViolationDowngradesNextNight(t *testing.T) {
 		t.Errorf("downgrade evidence %+v", res.Downgrades[0].Clauses)
 	}
 	now := current(t, s, u, "2025-09-02")
-	if now.Grade != "C" || now.RunKind != grade.RunRegrade || !now.ValidUntil.Equal(day("2026-09-01")) || join(now.ClauseIDs()) != "C2" {
+	if now.Grade != "C" || now.RunKind != lifecycle.RunRegrade || !now.ValidUntil.Equal(day("2026-09-01")) || join(now.ClauseIDs()) != "C2" {
 		t.Errorf("grade after the downgrade: %+v", now)
 	}
 	if before := current(t, s, u, "2025-09-01"); before.Grade != "A" {
@@ -224,7 +220,7 @@ func TestNewViolationDowngradesNextNight(t *testing.T) {
 	if c := current(t, s, calm, "2025-09-02"); c.Grade != "A" {
 		t.Errorf("an institution without new records changed to %s", c.Grade)
 	}
-	if again, err := grade.Regrade(ctx, s, r, day("2025-09-03")); err != nil || len(again.Downgrades) != 0 {
+	if again, err := lifecycle.Regrade(ctx, s, r, day("2025-09-03")); err != nil || len(again.Downgrades) != 0 {
 		t.Errorf("a second night lowers again: %+v %v", again.Downgrades, err)
 	}
 }
@@ -233,17 +229,17 @@ func TestRemovalNeedsAnApplication(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
-	u := put(t, s, fixture{abn: []listing{{listed: "2025-03-01"}}})
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	u := gradetest.Put(t, s, gradetest.Fixture{Abn: []gradetest.Listing{{Listed: "2025-03-01"}}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-08")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-08")); err != nil {
 		t.Fatal(err)
 	}
 	if g := current(t, s, u, "2025-08-08").Grade; g != "C" {
 		t.Fatalf("listed institution graded %s, want C", g)
 	}
-	if _, err := grade.ApplyUpgrade(ctx, s, r, u, day("2025-09-01")); err != nil {
+	if _, err := lifecycle.ApplyUpgrade(ctx, s, r, u, day("2025-09-01")); err != nil {
 		t.Fatal(err)
 	}
 	if g := current(t, s, u, "2025-09-01").Grade; g != "C" {
@@ -251,9 +247,9 @@ func TestRemovalNeedsAnApplication(t *testing.T) {
 	}
 
 	// The market regulator removes it from the list.
-	replace(t, s, "abnormal", []string{"uscc", "name", "name_key", "listed_on", "removed_on", "reason"},
-		[]any{u, defaultName(u), transform.NormalizeName(defaultName(u)), day("2025-03-01"), day("2025-10-01"), "测试"})
-	res, err := grade.Regrade(ctx, s, r, day("2025-10-02"))
+	gradetest.Replace(t, s, "abnormal", []string{"uscc", "name", "name_key", "listed_on", "removed_on", "reason"},
+		[]any{u, gradetest.DefaultName(u), transform.NormalizeName(gradetest.DefaultName(u)), day("2025-03-01"), day("2025-10-01"), "测试"})
+	res, err := lifecycle.Regrade(ctx, s, r, day("2025-10-02"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,25 +260,25 @@ func TestRemovalNeedsAnApplication(t *testing.T) {
 		t.Fatalf("raised automatically to %s", g)
 	}
 
-	up, err := grade.ApplyUpgrade(ctx, s, r, u, day("2025-10-08"))
+	up, err := lifecycle.ApplyUpgrade(ctx, s, r, u, day("2025-10-08"))
 	if err != nil || !up.Granted || up.Entry.Grade != "A" {
 		t.Fatalf("application after removal: %+v %v", up, err)
 	}
-	if e := current(t, s, u, "2025-10-08"); e.Grade != "A" || e.RunKind != grade.RunUpgrade || !e.ValidFrom.Equal(day("2025-10-08")) {
+	if e := current(t, s, u, "2025-10-08"); e.Grade != "A" || e.RunKind != lifecycle.RunUpgrade || !e.ValidFrom.Equal(day("2025-10-08")) {
 		t.Errorf("after the application: %+v", e)
 	}
 	if e := current(t, s, u, "2025-10-07"); e.Grade != "C" {
 		t.Errorf("the day before the application: %s", e.Grade)
 	}
-	h, _ := grade.History(ctx, s, u)
-	if len(h) != 2 || h[0].Status != grade.StatusSuperseded || !h[0].SupersededOn.Equal(day("2025-10-08")) {
+	h, _ := lifecycle.History(ctx, s, u)
+	if len(h) != 2 || h[0].Status != lifecycle.StatusSuperseded || !h[0].SupersededOn.Equal(day("2025-10-08")) {
 		t.Errorf("history %+v", h)
 	}
-	if again, err := grade.ApplyUpgrade(ctx, s, r, u, day("2025-10-09")); err != nil || again.Granted {
+	if again, err := lifecycle.ApplyUpgrade(ctx, s, r, u, day("2025-10-09")); err != nil || again.Granted {
 		t.Errorf("a second application: %+v %v", again, err)
 	}
-	if _, err := grade.ApplyUpgrade(ctx, s, r, put(t, s, fixture{}), day("2025-10-09")); !errors.Is(err, grade.ErrNoGrade) {
-		t.Errorf("application without a grade: %v", err)
+	if _, err := lifecycle.ApplyUpgrade(ctx, s, r, gradetest.Put(t, s, gradetest.Fixture{}), day("2025-10-09")); !errors.Is(err, lifecycle.ErrNoGrade) {
+		t.Errorf("application without a Grade: %v", err)
 	}
 }
 
@@ -292,15 +288,15 @@ func TestConsequences(t *testing.T) {
 	r := grade.DefaultRules()
 	var as []string
 	for i := 0; i < 41; i++ {
-		as = append(as, put(t, s, fixture{}))
+		as = append(as, gradetest.Put(t, s, gradetest.Fixture{}))
 	}
-	c := put(t, s, fixture{insp: []insp{{kind: "violation", severity: "serious", handled: "2025-05-01"}}})
-	b := put(t, s, fixture{inst: inst{unsigned: true}})
-	ungraded := put(t, s, fixture{inst: inst{licensed: "2025-09-01"}})
-	if _, _, err := grade.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+	c := gradetest.Put(t, s, gradetest.Fixture{Insp: []gradetest.Insp{{Kind: "violation", Severity: "serious", Handled: "2025-05-01"}}})
+	b := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}})
+	ungraded := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Licensed: "2025-09-01"}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-08")); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), day("2025-08-08")); err != nil {
 		t.Fatal(err)
 	}
 	on := day("2025-09-01")
@@ -315,29 +311,29 @@ func TestConsequences(t *testing.T) {
 		{c, false, "grade C in effect since 2025-08-08, clauses C2; C and D"},
 		{ungraded, false, "no confirmed grade in effect"},
 	} {
-		got, err := grade.CheckEligibility(ctx, s, tc.uscc, on)
+		got, err := lifecycle.CheckEligibility(ctx, s, tc.uscc, on)
 		if err != nil || got.Eligible != tc.eligible || !strings.Contains(got.Reason, tc.reason) {
 			t.Errorf("eligibility of %s: %+v %v; want %v with %q", tc.uscc, got, err, tc.eligible, tc.reason)
 		}
 	}
-	if _, err := grade.CheckEligibility(ctx, s, "91411002MA00000000", on); !errors.Is(err, grade.ErrUnknown) {
+	if _, err := lifecycle.CheckEligibility(ctx, s, "91411002MA00000000", on); !errors.Is(err, grade.ErrUnknown) {
 		t.Errorf("unknown USCC: %v", err)
 	}
 
-	plan, err := grade.SamplingPlan(ctx, s, r, 42, on)
+	plan, err := lifecycle.SamplingPlan(ctx, s, r, 42, on)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sizes := map[string][2]int{}
+	sizes := map[grade.Grade][2]int{}
 	for _, g := range plan {
 		sizes[g.Grade] = [2]int{g.Population, len(g.Selected)}
 	}
 	// ceil(5% of 41) = 3; ceil(10% of 1) = 1; ceil(30% of 1) = 1.
-	if want := map[string][2]int{"A": {41, 3}, "B": {1, 1}, "C": {1, 1}, "D": {0, 0}}; !reflect.DeepEqual(sizes, want) {
+	if want := map[grade.Grade][2]int{"A": {41, 3}, "B": {1, 1}, "C": {1, 1}, "D": {0, 0}}; !reflect.DeepEqual(sizes, want) {
 		t.Errorf("plan sizes %v, want %v", sizes, want)
 	}
-	again, _ := grade.SamplingPlan(ctx, s, r, 42, on)
-	other, _ := grade.SamplingPlan(ctx, s, r, 43, on)
+	again, _ := lifecycle.SamplingPlan(ctx, s, r, 42, on)
+	other, _ := lifecycle.SamplingPlan(ctx, s, r, 43, on)
 	if !reflect.DeepEqual(plan, again) {
 		t.Error("the same seed gave another plan")
 	}
@@ -346,16 +342,16 @@ func TestConsequences(t *testing.T) {
 	}
 
 	// All fixtures are in county 411002: floor(5% × 41) = 2 exemplary.
-	if _, err := grade.Nominate(ctx, s, r, 2025, []string{as[0], c}, "连续三年无违法违规", on); !errors.Is(err, grade.ErrNomination) {
+	if _, err := lifecycle.Nominate(ctx, s, r, 2025, []string{as[0], c}, "连续三年无违法违规", on); !errors.Is(err, lifecycle.ErrNomination) {
 		t.Errorf("nominating a C institution: %v", err)
 	}
-	if got, err := grade.Nominate(ctx, s, r, 2025, []string{as[0], as[1]}, "连续三年无违法违规", on); err != nil || len(got) != 2 {
+	if got, err := lifecycle.Nominate(ctx, s, r, 2025, []string{as[0], as[1]}, "连续三年无违法违规", on); err != nil || len(got) != 2 {
 		t.Fatalf("nominate two: %v %v", got, err)
 	}
-	if _, err := grade.Nominate(ctx, s, r, 2025, []string{as[2]}, "x", on); err == nil || !strings.Contains(err.Error(), "at most 2") {
+	if _, err := lifecycle.Nominate(ctx, s, r, 2025, []string{as[2]}, "x", on); err == nil || !strings.Contains(err.Error(), "at most 2") {
 		t.Errorf("a third nomination: %v", err)
 	}
-	if n, err := grade.Nominations(ctx, s, 2025); err != nil || len(n) != 2 || n[0].Reason != "连续三年无违法违规" {
+	if n, err := lifecycle.Nominations(ctx, s, 2025); err != nil || len(n) != 2 || n[0].Reason != "连续三年无违法违规" {
 		t.Errorf("nominations %+v %v", n, err)
 	}
 }
@@ -367,12 +363,12 @@ func TestViews(t *testing.T) {
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
 	today := grade.Today(time.Now())
-	b := put(t, s, fixture{inst: inst{unsigned: true}, insp: []insp{{kind: "false_materials", handled: transform.FormatDate(today.AddDate(0, 0, -20))}}})
-	put(t, s, fixture{})
-	if _, _, err := grade.Evaluate(ctx, s, r, today.Year(), today.AddDate(0, 0, -10), today.AddDate(0, 0, -9)); err != nil {
+	b := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}, Insp: []gradetest.Insp{{Kind: "false_materials", Handled: transform.FormatDate(today.AddDate(0, 0, -20))}}})
+	gradetest.Put(t, s, gradetest.Fixture{})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, today.Year(), today.AddDate(0, 0, -10), today.AddDate(0, 0, -9)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := grade.Confirm(ctx, s, grade.DefaultRules(), today); err != nil {
+	if _, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), today); err != nil {
 		t.Fatal(err)
 	}
 	var n int64

@@ -1,4 +1,4 @@
-package grade
+package lifecycle
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -25,7 +26,7 @@ var (
 // publicizeFrom for the rules' publicity days; the grades appear together
 // when the run finishes. Without an objection Confirm makes them confirmed
 // once publicity has ended.
-func Evaluate(ctx context.Context, s store.Store, r *Rules, year int, asOf, publicizeFrom time.Time) (Run, []Entry, error) {
+func Evaluate(ctx context.Context, s store.Store, r *grade.Rules, year int, asOf, publicizeFrom time.Time) (Run, []Entry, error) {
 	if year < 2000 || year > 2100 {
 		return Run{}, nil, fmt.Errorf("evaluate: year %d is not plausible", year)
 	}
@@ -34,17 +35,17 @@ func Evaluate(ctx context.Context, s store.Store, r *Rules, year int, asOf, publ
 	} else if len(done) > 0 {
 		return Run{}, nil, fmt.Errorf("evaluate %d: %w in run %s; objections and their reviews change single grades, regrade lowers them", year, ErrAlreadyEvaluated, done[0])
 	}
-	res, err := Compute(ctx, s, r, asOf)
+	res, err := grade.Compute(ctx, s, r, asOf)
 	if err != nil {
 		return Run{}, nil, fmt.Errorf("evaluate %d: %w", year, err)
 	}
-	ends := Date(publicizeFrom).AddDate(0, 0, r.Lifecycle.PublicityDays-1)
+	ends := grade.Date(publicizeFrom).AddDate(0, 0, r.Lifecycle.PublicityDays-1)
 	entries := make([]Entry, len(res))
 	for i, g := range res {
 		entries[i] = Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: g.Grade, Clauses: g.Clauses,
-			Status: StatusPublicized, PublicizedFrom: Date(publicizeFrom), PublicityEndsOn: ends}
+			Status: StatusPublicized, PublicizedFrom: grade.Date(publicizeFrom), PublicityEndsOn: ends}
 	}
-	run := newRun(RunEvaluate, year, asOf, r, fmt.Sprintf("publicized %s to %s", transform.FormatDate(Date(publicizeFrom)), transform.FormatDate(ends)))
+	run := newRun(RunEvaluate, year, asOf, r, fmt.Sprintf("publicized %s to %s", transform.FormatDate(grade.Date(publicizeFrom)), transform.FormatDate(ends)))
 	if err := commitRun(ctx, s, &run, entries); err != nil {
 		return Run{}, nil, fmt.Errorf("evaluate %d: %w", year, err)
 	}
@@ -80,11 +81,11 @@ func evaluatedRuns(ctx context.Context, s store.Store, year int) ([]string, erro
 // by a regrade run in force from the confirmation day, and the publicized
 // grade is kept as superseded. Confirm returns every grade that took
 // effect; running it again changes nothing.
-func Confirm(ctx context.Context, s store.Store, r *Rules, day time.Time) ([]Entry, error) {
+func Confirm(ctx context.Context, s store.Store, r *grade.Rules, day time.Time) ([]Entry, error) {
 	if r == nil {
 		return nil, errors.New("confirm: no rules to grade the confirmation day with")
 	}
-	day = Date(day)
+	day = grade.Date(day)
 	pending, err := readHistory(ctx, s, filter{status: StatusPublicized})
 	if err != nil {
 		return nil, fmt.Errorf("confirm: %w", err)
@@ -93,7 +94,7 @@ func Confirm(ctx context.Context, s store.Store, r *Rules, day time.Time) ([]Ent
 	if err != nil {
 		return nil, fmt.Errorf("confirm: %w", err)
 	}
-	rulesOn := map[time.Time]map[string]Result{} // confirmation day → USCC → the rules' grade
+	rulesOn := map[time.Time]map[string]grade.Result{} // confirmation day → USCC → the rules' grade
 	var confirmed, publicized []Entry
 	lowered := map[time.Time][]Entry{}
 	var days []time.Time
@@ -104,18 +105,18 @@ func Confirm(ctx context.Context, s store.Store, r *Rules, day time.Time) ([]Ent
 		from := e.PublicityEndsOn.AddDate(0, 0, 1)
 		now, ok := rulesOn[from]
 		if !ok {
-			res, err := Compute(ctx, s, r, from)
+			res, err := grade.Compute(ctx, s, r, from)
 			if err != nil {
 				return nil, fmt.Errorf("confirm: grade at %s: %w", transform.FormatDate(from), err)
 			}
-			now = make(map[string]Result, len(res))
+			now = make(map[string]grade.Result, len(res))
 			for _, g := range res {
 				now[g.USCC] = g
 			}
 			rulesOn[from] = now
 			days = append(days, from)
 		}
-		if g, ok := now[e.USCC]; ok && Worse(g.Grade, e.Grade) {
+		if g, ok := now[e.USCC]; ok && grade.Worse(g.Grade, e.Grade) {
 			note := fmt.Sprintf("confirmed lower than publicized: %s publicized until %s; the rules give %s on %s", e.Grade, transform.FormatDate(e.PublicityEndsOn), g.Grade, transform.FormatDate(from))
 			lowered[from] = append(lowered[from], Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: g.Grade, Clauses: g.Clauses,
 				Status: StatusConfirmed, ValidFrom: from, ValidUntil: validUntil(from), Note: note})
@@ -173,7 +174,7 @@ func retired(old, added []Entry) []Entry {
 // expired and returns them. Views and GradesOn show expiry by date
 // anyway; this keeps the stored status in step for plain queries.
 func Expire(ctx context.Context, s store.Store, day time.Time) ([]Entry, error) {
-	day = Date(day)
+	day = grade.Date(day)
 	rows, err := readHistory(ctx, s, filter{status: StatusConfirmed})
 	if err != nil {
 		return nil, fmt.Errorf("expire: %w", err)
@@ -194,7 +195,7 @@ func Expire(ctx context.Context, s store.Store, day time.Time) ([]Entry, error) 
 // FileObjection records an institution's objection (异议) to its grade
 // during publicity: the grade is under review until ResolveObjection.
 func FileObjection(ctx context.Context, s store.Store, uscc, note string, day time.Time) (Entry, error) {
-	day = Date(day)
+	day = grade.Date(day)
 	rows, err := readHistory(ctx, s, filter{uscc: uscc, status: StatusPublicized})
 	if err != nil {
 		return Entry{}, fmt.Errorf("file objection: %w", err)
@@ -217,13 +218,13 @@ func FileObjection(ctx context.Context, s store.Store, uscc, note string, day ti
 // ResolveObjection records the re-evaluation (复评) of a grade under
 // review. The institution is graded again at the evaluation's as-of date
 // with the data as it is now (corrected records count); the result is the
-// reviewer's grade when one is given, else the rules' grade. It takes
+// reviewer's grade (reviewed) when one is given, else the rules' grade. It takes
 // effect on day, replaces the grade under review and is kept with the
 // reviewer's note.
-func ResolveObjection(ctx context.Context, s store.Store, r *Rules, uscc, grade, note string, day time.Time) (Entry, error) {
-	day = Date(day)
-	if grade != "" && Rank(grade) < 0 {
-		return Entry{}, fmt.Errorf("resolve objection: grade %q is not A, B, C or D", grade)
+func ResolveObjection(ctx context.Context, s store.Store, r *grade.Rules, uscc string, reviewed grade.Grade, note string, day time.Time) (Entry, error) {
+	day = grade.Date(day)
+	if reviewed != "" && grade.Rank(reviewed) < 0 {
+		return Entry{}, fmt.Errorf("resolve objection: grade %q is not A, B, C or D", reviewed)
 	}
 	rows, err := readHistory(ctx, s, filter{uscc: uscc, status: StatusUnderReview})
 	if err != nil {
@@ -233,17 +234,17 @@ func ResolveObjection(ctx context.Context, s store.Store, r *Rules, uscc, grade,
 		return Entry{}, fmt.Errorf("%s: %w; file one first with creditsync objection file", uscc, ErrNotUnderReview)
 	}
 	old := rows[len(rows)-1]
-	res, err := Explain(ctx, s, r, old.AsOf, uscc)
+	res, err := grade.Explain(ctx, s, r, old.AsOf, uscc)
 	if err != nil {
 		return Entry{}, fmt.Errorf("resolve objection: re-evaluate at %s: %w", transform.FormatDate(old.AsOf), err)
 	}
 	text := fmt.Sprintf("review of %s: %s", old.RunID, note)
-	if grade == "" {
-		grade = res.Grade
-	} else if grade != res.Grade {
+	if reviewed == "" {
+		reviewed = res.Grade
+	} else if reviewed != res.Grade {
 		text += fmt.Sprintf(" (grade set by the reviewer; the rules give %s)", res.Grade)
 	}
-	entry := Entry{USCC: uscc, Name: res.Name, CountyCode: res.CountyCode, Grade: grade, Clauses: res.Clauses,
+	entry := Entry{USCC: uscc, Name: res.Name, CountyCode: res.CountyCode, Grade: reviewed, Clauses: res.Clauses,
 		Status: StatusConfirmed, ValidFrom: day, ValidUntil: validUntil(day), Note: text}
 	run := newRun(RunReview, old.Year, old.AsOf, r, note)
 	added := []Entry{entry}
@@ -256,7 +257,7 @@ func ResolveObjection(ctx context.Context, s store.Store, r *Rules, uscc, grade,
 		return Entry{}, fmt.Errorf("resolve objection: %w", err)
 	}
 	old.Status, old.SupersededOn = StatusSuperseded, day
-	old.Note = addNote(old.Note, fmt.Sprintf("resolved %s by %s: %s → %s", transform.FormatDate(day), run.ID, old.Grade, grade))
+	old.Note = addNote(old.Note, fmt.Sprintf("resolved %s by %s: %s → %s", transform.FormatDate(day), run.ID, old.Grade, reviewed))
 	if err := writeEntries(ctx, s, append(retired(open, added), old)); err != nil {
 		return Entry{}, fmt.Errorf("resolve objection: %w", err)
 	}
