@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,9 +65,19 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, rows
 	free := make(chan *bytes.Buffer, 2)
 	for range 2 {
 		// Not grown ahead: most inserts are small (a page, a batch
-		// record), and a large one grows each buffer once.
-		free <- new(bytes.Buffer)
+		// record). Buffers are reused across inserts (chunkBuffers): a
+		// sync's inserts of pages and records each grew two fresh ones
+		// to megabytes, most of what it allocated.
+		free <- chunkBuffers.Get().(*bytes.Buffer)
 	}
+	defer func() {
+		for range 2 {
+			if b := <-free; b.Cap() <= 4*insertChunk {
+				b.Reset()
+				chunkBuffers.Put(b)
+			}
+		}
+	}()
 	sendErr := make(chan error, 1)
 	var sent int64
 	var stopped atomic.Bool // the sender failed; stop encoding
@@ -86,15 +97,18 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, rows
 		}
 		sendErr <- failed
 	}()
+	cur := chunk{buf: <-free}
 	finish := func(err error) (int64, error) {
 		close(chunks)
 		if serr := <-sendErr; serr != nil && err == nil {
 			err = serr
 		}
+		if cur.buf != nil {
+			free <- cur.buf // room: the sender has given back the others
+		}
 		return sent, err
 	}
 
-	cur := chunk{buf: <-free}
 	for row, err := range rows {
 		if err != nil {
 			return finish(err)
@@ -116,9 +130,14 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, rows
 	}
 	if cur.rows > 0 {
 		chunks <- cur
+		cur.buf = nil
 	}
 	return finish(nil)
 }
+
+// chunkBuffers are the buffers Insert encodes chunks in, kept between
+// inserts.
+var chunkBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // chunkInsert sends the chunks of one Insert, inline when small, else
 // through a file of a private directory, made at the first such chunk.
