@@ -685,13 +685,22 @@ func keysOf(item any) string {
 }
 
 func digest(records [][]string) string {
-	h := sha256.New()
+	// The page's fields in one buffer, hashed at once: writing each
+	// field to the hash copied it first.
+	n := 0
 	for _, r := range records {
 		for _, f := range r {
-			h.Write([]byte(f))
-			h.Write([]byte{0x1f})
+			n += len(f) + 1
 		}
-		h.Write([]byte{0x1e})
+		n++
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	b := make([]byte, 0, n)
+	for _, r := range records {
+		for _, f := range r {
+			b = append(append(b, f...), 0x1f)
+		}
+		b = append(b, 0x1e)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }
