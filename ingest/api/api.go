@@ -469,6 +469,8 @@ func decode(body []byte, contentType string) (any, fetch.Decoded, error) {
 	text := dec.Text
 	if cerr != nil {
 		text = string(body)
+	} else if doc, ok := parseDocument(text); ok {
+		return doc, dec, nil
 	}
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
