@@ -687,22 +687,29 @@ func keysOf(item any) string {
 }
 
 func digest(records [][]string) string {
-	// The page's fields in one buffer, hashed at once: writing each
-	// field to the hash copied it first.
-	n := 0
+	// The fields go to the hash through one small buffer: writing each
+	// field to the hash converted (copied) it first.
+	h := sha256.New()
+	b := make([]byte, 0, 4096)
 	for _, r := range records {
 		for _, f := range r {
-			n += len(f) + 1
-		}
-		n++
-	}
-	b := make([]byte, 0, n)
-	for _, r := range records {
-		for _, f := range r {
+			if len(b)+len(f)+1 > cap(b) {
+				h.Write(b)
+				b = b[:0]
+			}
+			if len(f)+1 > cap(b) {
+				h.Write([]byte(f)) // longer than the buffer
+				b = append(b, 0x1f)
+				continue
+			}
 			b = append(append(b, f...), 0x1f)
+		}
+		if len(b) == cap(b) {
+			h.Write(b)
+			b = b[:0]
 		}
 		b = append(b, 0x1e)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:12])
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
