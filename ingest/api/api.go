@@ -469,6 +469,8 @@ func decode(body []byte, contentType string) (any, fetch.Decoded, error) {
 	text := dec.Text
 	if cerr != nil {
 		text = string(body)
+	} else if doc, ok := parseDocument(text); ok {
+		return doc, dec, nil
 	}
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
@@ -685,13 +687,29 @@ func keysOf(item any) string {
 }
 
 func digest(records [][]string) string {
+	// The fields go to the hash through one small buffer: writing each
+	// field to the hash converted (copied) it first.
 	h := sha256.New()
+	b := make([]byte, 0, 4096)
 	for _, r := range records {
 		for _, f := range r {
-			h.Write([]byte(f))
-			h.Write([]byte{0x1f})
+			if len(b)+len(f)+1 > cap(b) {
+				h.Write(b)
+				b = b[:0]
+			}
+			if len(f)+1 > cap(b) {
+				h.Write([]byte(f)) // longer than the buffer
+				b = append(b, 0x1f)
+				continue
+			}
+			b = append(append(b, f...), 0x1f)
 		}
-		h.Write([]byte{0x1e})
+		if len(b) == cap(b) {
+			h.Write(b)
+			b = b[:0]
+		}
+		b = append(b, 0x1e)
 	}
+	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }

@@ -64,9 +64,14 @@ func Decode(body []byte, contentType string) (Decoded, error) {
 	// A body cut short may end inside a character. The cut-off bytes are
 	// dropped, not patched: what is left is checked like any page, and the
 	// truncation itself is for the page's own checks to find (a missing
-	// page count, JSON that does not parse).
-	if n := partialTail(body); n > 0 {
-		body = body[:len(body)-n]
+	// page count, JSON that does not parse). Whether the body is UTF-8
+	// is asked up to three times below: it is worked out once.
+	valid := utf8.Valid(body)
+	if !valid {
+		if n := partialTail(body); n > 0 {
+			body = body[:len(body)-n]
+			valid = utf8.Valid(body)
+		}
 	}
 	if b, ok := bytes.CutPrefix(body, []byte("\xEF\xBB\xBF")); ok {
 		if !utf8.Valid(b) {
@@ -79,7 +84,7 @@ func Decode(body []byte, contentType string) (Decoded, error) {
 		label = strings.ToLower(strings.TrimSpace(params["charset"]))
 	}
 	declared := label
-	if label == "" || (isUTF8(label) && !utf8.Valid(body)) {
+	if label == "" || (isUTF8(label) && !valid) {
 		head := body[:min(len(body), 4096)]
 		if m := metaCharset.FindSubmatch(head); m != nil {
 			label = strings.ToLower(string(m[1]))
@@ -103,7 +108,7 @@ func Decode(body []byte, contentType string) (Decoded, error) {
 		// must then be UTF-8 or GB18030.
 	}
 	if enc == nil {
-		if utf8.Valid(body) {
+		if valid {
 			d.Text, d.Encoding = string(body), "UTF-8"
 			return d, nil
 		}
@@ -118,7 +123,7 @@ func Decode(body []byte, contentType string) (Decoded, error) {
 	if enc != simplifiedchinese.GB18030 {
 		name, _ = htmlindex.Name(enc)
 	}
-	if utf8.Valid(body) && !isASCII(body) {
+	if valid && !isASCII(body) {
 		// See above: valid UTF-8 beyond ASCII is UTF-8, whatever the label.
 		d.Text, d.Encoding, d.Mislabelled = string(body), "UTF-8", true
 		return d, nil

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -89,7 +90,7 @@ func (r redactor) text(s string) string {
 }
 
 func (r redactor) bytes(b []byte) []byte {
-	if len(r.secret.value) >= 4 && strings.Contains(string(b), r.secret.value) {
+	if len(r.secret.value) >= 4 && bytes.Contains(b, []byte(r.secret.value)) {
 		return []byte(strings.ReplaceAll(string(b), r.secret.value, redacted))
 	}
 	return b

@@ -13,6 +13,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -22,7 +23,9 @@ import (
 )
 
 // fetch stores the listing page by page; each page carries the position
-// after it, so an interrupted sync resumes there. Pages are buffered and
+// after it, so an interrupted sync resumes there. A page is checked as it
+// arrives (checkPage), then stored and validated in a goroutine of its
+// own (storePages) while the next page is fetched. Pages are buffered and
 // written in batches (see flushRecords); whatever was fetched is written
 // before fetch returns, on failure and interruption too.
 func (r *runner) fetch(ctx context.Context, st *state) error {
@@ -38,10 +41,6 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 			r.log.Warn("the source publishes fields the mapping does not use", "fields", strings.Join(r.res.Unused, ", "))
 		}
 	}()
-	// The buffer is written even when the sync is interrupted: a write is
-	// short, and what was fetched is not fetched again.
-	wctx := context.WithoutCancel(ctx)
-	buf := &pendingBuffer{lastFlush: time.Now()}
 	stored := func(p bufferedPage) {
 		for _, u := range p.unused {
 			unused[u] = true
@@ -55,20 +54,13 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 	fetched := st.RowsDone
 	// A snapshot fetched whole by this run is what it stores: finalize
 	// reads it from memory instead of back from sync_pending.
-	mem := &memSnapshot{}
-	if st.PagesDone > 0 {
-		mem = nil
+	var mem *memSnapshot
+	if st.PagesDone == 0 {
+		mem = &memSnapshot{}
 	}
-	// Its records are validated meanwhile, as they arrive.
-	var early *earlyValidation
-	if mem != nil {
-		early = r.validateEarly()
-	}
-	defer func() {
-		if early != nil {
-			early.finish()
-		}
-	}()
+	// The buffer is written even when the sync is interrupted: a write is
+	// short, and what was fetched is not fetched again.
+	sp := r.storePages(context.WithoutCancel(ctx), st.SnapshotID, stored, mem)
 	defer func() {
 		if len(r.res.Mislabelled) > 0 {
 			// Once per run: the site's label is wrong, and someone
@@ -84,47 +76,34 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 		if err := r.checkPage(p, st.Columns); err != nil {
 			return err
 		}
-		position := p.Next
-		if position == "" {
-			position = endOfListing
+		if err := sp.failed(); err != nil {
+			// A write failed: pages after it would leave a gap.
+			return err
 		}
-		r.addPage(buf, st.SnapshotID, p, position)
-		if mem != nil {
-			rows, ok := mem.add(p)
-			switch {
-			case !ok:
-				mem = nil
-			case len(rows) > 0 && early != nil:
-				early.pages <- rows
-			}
-		}
+		sp.pages <- p
 		fetched += uint64(len(p.Records))
-		if buf.due(time.Now()) {
-			if err := r.flush(wctx, buf, stored); err != nil {
-				return err
-			}
-		}
 		if r.opt.Progress != nil {
 			r.opt.Progress(Progress{Source: r.src.Name, Page: p.Number, Records: fetched, Total: p.Total})
 		}
 		return nil
 	})
-	ferr := r.flush(wctx, buf, stored)
-	if werr := buf.wait(stored); ferr == nil {
-		ferr = werr
-	}
-	if ferr != nil {
+	close(sp.pages)
+	<-sp.done
+	if ferr := sp.err; ferr != nil && ferr != err {
 		if err == nil {
 			return ferr
 		}
 		r.log.Error("pages fetched before the failure were not stored", "error", ferr)
 	}
-	if err == nil && mem != nil {
-		r.mem = mem
-		if early != nil {
-			early.finish()
-			r.mem.early, early = early, nil
+	if err == nil && sp.mem != nil {
+		r.mem = sp.mem
+		if sp.early != nil {
+			sp.early.finish()
+			r.mem.early, sp.early = sp.early, nil
 		}
+	}
+	if sp.early != nil {
+		sp.early.finish()
 	}
 	if err != nil {
 		// The answer that failed is evidence: a challenge page, a
@@ -132,12 +111,89 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 		var fe *fetch.Error
 		if errors.As(err, &fe) && fe.Response != nil {
 			resp := fe.Response
-			if serr := r.storeEvidence(wctx, fe.Page, resp.URL, resp.Status, resp.Body, fe.Err.Error()); serr != nil {
+			if serr := r.storeEvidence(context.WithoutCancel(ctx), fe.Page, resp.URL, resp.Status, resp.Body, fe.Err.Error()); serr != nil {
 				r.log.Error("the failed answer was not kept", "error", serr)
 			}
 		}
 	}
 	return err
+}
+
+// pageStore stores the pages fetch checked, in order, in a goroutine of
+// its own: buffered and written in batches (flush), kept in memory (mem)
+// and validated meanwhile (early) when the run fetches the whole
+// snapshot. After a write failed it stores nothing more: pages after a
+// gap would be resumed from.
+type pageStore struct {
+	pages chan page
+	done  chan struct{}
+	// Set by the goroutine; read after done.
+	mem   *memSnapshot
+	early *earlyValidation
+	err   error // the first write that failed
+	fail  atomic.Pointer[error]
+}
+
+// failed returns the error of a write that failed so far, if any.
+func (sp *pageStore) failed() error {
+	if e := sp.fail.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+// storePages starts the goroutine of a pageStore; stored is called for
+// each page written, in order. mem nil: the run does not hold the
+// snapshot in memory.
+func (r *runner) storePages(ctx context.Context, snapshot string, stored func(bufferedPage), mem *memSnapshot) *pageStore {
+	sp := &pageStore{pages: make(chan page, 8), done: make(chan struct{}), mem: mem}
+	if mem != nil {
+		// Its records are validated meanwhile, as they arrive.
+		sp.early = r.validateEarly()
+	}
+	buf := &pendingBuffer{lastFlush: time.Now()}
+	setErr := func(err error) {
+		sp.err = err
+		sp.fail.Store(&err)
+	}
+	go func() {
+		defer close(sp.done)
+		for p := range sp.pages {
+			if sp.err != nil {
+				continue // drain
+			}
+			position := p.Next
+			if position == "" {
+				position = endOfListing
+			}
+			r.addPage(buf, snapshot, p, position)
+			if sp.mem != nil {
+				rows, ok := sp.mem.add(p)
+				switch {
+				case !ok:
+					sp.mem = nil
+				case len(rows) > 0 && sp.early != nil:
+					sp.early.pages <- rows
+				}
+			}
+			if buf.due(time.Now()) {
+				if err := r.flush(ctx, buf, stored); err != nil {
+					setErr(err)
+				}
+			}
+		}
+		if sp.err != nil {
+			return
+		}
+		err := r.flush(ctx, buf, stored)
+		if werr := buf.wait(stored); err == nil {
+			err = werr
+		}
+		if err != nil {
+			setErr(err)
+		}
+	}()
+	return sp
 }
 
 // cleaned drops the columns the source is configured to ignore (a row

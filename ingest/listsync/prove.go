@@ -5,6 +5,7 @@ package listsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -128,6 +129,10 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	if err := r.checkTwins(before, snapshot, order); err != nil {
 		return nil, err
 	}
+	// What the snapshot changes in external_records is written while the
+	// batch loads, and attached only when it loaded.
+	plan := r.planSightings(st, snapshot, order, before)
+	rs := r.stageRecords(ctx, plan.rows)
 	if len(records) > 0 {
 		ref := r.src.URL
 		if r.src.Kind == KindFile {
@@ -135,7 +140,11 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 		}
 		lr, err := load.LoadParsed(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: encoding}, seq(records))
 		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", r.list.Name, err)
+			err = fmt.Errorf("load %s: %w", r.list.Name, err)
+			if aerr := rs.abandon(ctx); aerr != nil {
+				err = errors.Join(err, aerr)
+			}
+			return nil, err
 		}
 		r.res.Batches = append(r.res.Batches, lr.BatchID)
 		for _, s := range lr.Steps {
@@ -143,7 +152,7 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 		}
 		r.lap = time.Now()
 	}
-	if err := r.sightings(ctx, st, snapshot, order, before); err != nil {
+	if err := r.sightings(ctx, st, plan, rs, before); err != nil {
 		return nil, err
 	}
 	r.step("first/last seen and removals")

@@ -24,11 +24,26 @@ func day(t time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// sightings records first/last seen, counts the changes, and walks the
-// removals of a complete snapshot: a listed record it lacks becomes a
-// pending removal; one an earlier complete snapshot lacked too is
-// confirmed and removed, within the source's limits.
-func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]parsed, order []string, before map[string]known) error {
+// sightingsPlan is what a complete snapshot changes in
+// external_records and in the run's counts, worked out before its batch
+// loads (planSightings), so that its rows are written meanwhile to a
+// stage (stageRecords); sightings applies it once the load succeeded.
+type sightingsPlan struct {
+	added, modified, unchanged, restored int
+	pending, held                        int    // pending and held removals, all told
+	removalsSkipped, removalsHeld        string // as Result's
+	missed, heldNow                      int    // records first missed, confirmed removals held now
+	snapshotMode                         bool   // removals are walked
+	rows                                 []recordRow
+	confirmed                            []string
+}
+
+// planSightings works out first/last seen, the changes, and the removals
+// of a complete snapshot: a listed record it lacks becomes a pending
+// removal; one an earlier complete snapshot lacked too is confirmed and
+// removed, within the source's limits.
+func (r *runner) planSightings(st state, snapshot map[string]parsed, order []string, before map[string]known) *sightingsPlan {
+	pl := &sightingsPlan{}
 	now := time.Now().UTC()
 	rows := make([]recordRow, 0, len(order))
 	for _, key := range order {
@@ -36,14 +51,14 @@ func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]pa
 		prev, seen := before[key]
 		switch {
 		case !seen || prev.removedOn != nil:
-			r.res.Added++
+			pl.added++
 		case prev.hash != p.hash:
-			r.res.Modified++
+			pl.modified++
 		default:
-			r.res.Unchanged++
+			pl.unchanged++
 		}
 		if seen && prev.removedOn == nil && prev.missedOn != nil {
-			r.res.Restored++
+			pl.restored++
 		}
 		first := now
 		if seen {
@@ -52,18 +67,16 @@ func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]pa
 		rows = append(rows, recordRow{key: key, k: known{uscc: p.uscc, name: p.name, hash: p.hash, record: p.record,
 			extra: p.extra, firstSeen: first, lastSeen: now, lastSnapshot: st.SnapshotID}})
 	}
-	if r.res.Restored > 0 {
-		r.log.Info("pending removals withdrawn: the records are listed again", "records", r.res.Restored)
-	}
+	pl.rows = rows
 	if r.src.Mode != ModeSnapshot {
-		return r.writeRecords(ctx, rows)
+		return pl
 	}
+	pl.snapshotMode = true
 	if r.res.Rejected > 0 {
 		// A rejected record may be one that is still listed; removing
 		// it would be a guess.
-		r.res.RemovalsSkipped = fmt.Sprintf("%d record(s) were rejected and might be entries still listed; nothing is removed until the snapshot validates fully", r.res.Rejected)
-		r.log.Warn("removals skipped", "reason", r.res.RemovalsSkipped)
-		return r.writeRecords(ctx, rows)
+		pl.removalsSkipped = fmt.Sprintf("%d record(s) were rejected and might be entries still listed; nothing is removed until the snapshot validates fully", r.res.Rejected)
+		return pl
 	}
 	var missed, confirmed []string
 	listed := 0
@@ -80,42 +93,70 @@ func (r *runner) sightings(ctx context.Context, st state, snapshot map[string]pa
 		case prev.missedOn == nil:
 			missed = append(missed, key)
 		case prev.held:
-			r.res.HeldRemovals++
+			pl.held++
 		case prev.missedSnapshot != st.SnapshotID && prev.missedAt != nil && st.Started.Sub(*prev.missedAt) >= r.src.ConfirmRemovalsAfter:
 			confirmed = append(confirmed, key)
 		default:
-			r.res.PendingRemovals++
+			pl.pending++
 		}
 	}
 	// First sightings of a gap: pending, dated by this snapshot.
 	missedOn, missedAt := day(*st.Started), st.Started.UTC()
-	var pendingRows []recordRow
 	for _, key := range missed {
 		k := before[key]
 		k.missedOn, k.missedSnapshot, k.missedAt = &missedOn, st.SnapshotID, &missedAt
-		pendingRows = append(pendingRows, recordRow{key: key, k: k})
+		pl.rows = append(pl.rows, recordRow{key: key, k: k})
 	}
-	r.res.PendingRemovals += len(missed)
-	if len(missed) > 0 {
-		r.log.Info("records missing from the snapshot: pending removals until a later complete snapshot confirms them", "records", len(missed))
-	}
+	pl.pending += len(missed)
+	pl.missed = len(missed)
 	if why := r.overLimit(len(confirmed), listed); why != "" {
 		for _, key := range confirmed {
 			k := before[key]
 			k.held = true
-			pendingRows = append(pendingRows, recordRow{key: key, k: k})
+			pl.rows = append(pl.rows, recordRow{key: key, k: k})
 		}
-		r.res.HeldRemovals += len(confirmed)
-		r.res.RemovalsHeld = why
-		r.log.Warn("removals held for a person", "records", len(confirmed), "reason", why)
+		pl.held += len(confirmed)
+		pl.heldNow = len(confirmed)
+		pl.removalsHeld = why
 		confirmed = nil
 	}
-	// The records seen and the removals pending or held in one insert:
-	// their keys are distinct.
-	if err := r.writeRecords(ctx, append(rows, pendingRows...)); err != nil {
+	pl.confirmed = confirmed
+	return pl
+}
+
+// sightings writes a planned snapshot's sightings once its batch is
+// loaded: the counts, then the records seen and the removals pending or
+// held, in one write (their keys are distinct; rs holds them, written
+// while the batch loaded), then the confirmed removals.
+func (r *runner) sightings(ctx context.Context, st state, pl *sightingsPlan, rs *recordStage, before map[string]known) error {
+	r.res.Added += pl.added
+	r.res.Modified += pl.modified
+	r.res.Unchanged += pl.unchanged
+	r.res.Restored += pl.restored
+	if r.res.Restored > 0 {
+		r.log.Info("pending removals withdrawn: the records are listed again", "records", r.res.Restored)
+	}
+	if !pl.snapshotMode {
+		return rs.attach(ctx)
+	}
+	if pl.removalsSkipped != "" {
+		r.res.RemovalsSkipped = pl.removalsSkipped
+		r.log.Warn("removals skipped", "reason", r.res.RemovalsSkipped)
+		return rs.attach(ctx)
+	}
+	r.res.PendingRemovals += pl.pending
+	if pl.missed > 0 {
+		r.log.Info("records missing from the snapshot: pending removals until a later complete snapshot confirms them", "records", pl.missed)
+	}
+	r.res.HeldRemovals += pl.held
+	if pl.removalsHeld != "" {
+		r.res.RemovalsHeld = pl.removalsHeld
+		r.log.Warn("removals held for a person", "records", pl.heldNow, "reason", pl.removalsHeld)
+	}
+	if err := rs.attach(ctx); err != nil {
 		return err
 	}
-	return r.remove(ctx, "not in snapshots "+st.SnapshotID+" of "+r.src.Name, confirmed, before)
+	return r.remove(ctx, "not in snapshots "+st.SnapshotID+" of "+r.src.Name, pl.confirmed, before)
 }
 
 // overLimit says why n confirmed removals out of listed records are too

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -463,6 +464,12 @@ var recordColumns = []string{"source", "list", "record_key", "uscc", "name", "ro
 	"first_seen", "last_seen", "last_snapshot", "removed_on", "missed_on", "missed_snapshot", "missed_at", "removal_held", "version"}
 
 func (r *runner) writeRecords(ctx context.Context, recs []recordRow) error {
+	return r.insertRecords(ctx, tableRecords, recs)
+}
+
+// insertRecords writes new versions of external_records rows to table:
+// external_records itself, or a stage of it (recordStage).
+func (r *runner) insertRecords(ctx context.Context, table string, recs []recordRow) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -478,8 +485,77 @@ func (r *runner) writeRecords(ctx context.Context, recs []recordRow) error {
 			}
 		}
 	}
-	if _, err := r.s.Insert(ctx, tableRecords, recordColumns, rows); err != nil {
+	if _, err := r.s.Insert(ctx, table, recordColumns, rows); err != nil {
 		return fmt.Errorf("record first/last seen: %w", err)
+	}
+	return nil
+}
+
+// recordStage writes rows of external_records to a stage table of the
+// run, in a goroutine, while the snapshot's batch loads: attach makes
+// them part of external_records at once after the load succeeded, and
+// abandon drops them when it failed. So they are written in the time the
+// load takes, and still only when it loaded.
+type recordStage struct {
+	r     *runner
+	stage string // "" when there is nothing to write
+	done  chan struct{}
+	err   error // of the write; read after done
+}
+
+func (r *runner) stageRecords(ctx context.Context, recs []recordRow) *recordStage {
+	rs := &recordStage{r: r, done: make(chan struct{})}
+	if len(recs) == 0 {
+		close(rs.done)
+		return rs
+	}
+	rs.stage = "_stage_records_" + strings.ReplaceAll(r.res.RunID, "-", "_")
+	go func() {
+		defer close(rs.done)
+		if err := rs.exec(ctx, "records_stage"); err != nil {
+			rs.err = fmt.Errorf("record first/last seen: create the stage: %w", err)
+			return
+		}
+		rs.err = r.insertRecords(ctx, rs.stage, recs)
+	}()
+	return rs
+}
+
+func (rs *recordStage) exec(ctx context.Context, name string) error {
+	q, err := sql.QueryWith(rs.r.t, "sync/"+name, map[string]any{"Stage": rs.stage})
+	if err != nil {
+		return err
+	}
+	return rs.r.s.Exec(ctx, q, nil)
+}
+
+// attach waits for the write and makes its rows part of external_records.
+func (rs *recordStage) attach(ctx context.Context) error {
+	<-rs.done
+	if rs.stage == "" {
+		return nil
+	}
+	err := rs.err
+	if err == nil {
+		if err = rs.exec(ctx, "records_attach"); err != nil {
+			err = fmt.Errorf("record first/last seen: %w", err)
+		}
+	}
+	return errors.Join(err, rs.drop(ctx))
+}
+
+// abandon waits for the write and drops what it wrote.
+func (rs *recordStage) abandon(ctx context.Context) error {
+	<-rs.done
+	if rs.stage == "" {
+		return nil
+	}
+	return rs.drop(ctx)
+}
+
+func (rs *recordStage) drop(ctx context.Context) error {
+	if err := rs.exec(context.WithoutCancel(ctx), "records_drop"); err != nil {
+		return fmt.Errorf("remove table %s (drop it by hand): %w", rs.stage, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,18 +56,29 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, rows
 
 	// Encoding (here) and the engine's parsing (in the sender) overlap:
 	// one chunk is parsed while the next is written. Two buffers take
-	// turns, so a large insert allocates nothing per chunk.
+	// turns. A chunk larger than spillSize goes to its file as it is
+	// encoded, so a buffer never grows past that: growing two buffers to
+	// a chunk's size was most of what a large insert allocated.
 	type chunk struct {
 		buf  *bytes.Buffer
+		file *os.File // a chunk that spilled; buf holds what follows
 		rows int64
 	}
 	chunks := make(chan chunk, 1)
 	free := make(chan *bytes.Buffer, 2)
 	for range 2 {
 		// Not grown ahead: most inserts are small (a page, a batch
-		// record), and a large one grows each buffer once.
-		free <- new(bytes.Buffer)
+		// record). Buffers are reused across inserts (chunkBuffers).
+		free <- chunkBuffers.Get().(*bytes.Buffer)
 	}
+	defer func() {
+		for range 2 {
+			if b := <-free; b.Cap() <= 4*spillSize {
+				b.Reset()
+				chunkBuffers.Put(b)
+			}
+		}
+	}()
 	sendErr := make(chan error, 1)
 	var sent int64
 	var stopped atomic.Bool // the sender failed; stop encoding
@@ -74,27 +86,69 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, rows
 		var failed error
 		for c := range chunks {
 			if failed == nil {
-				failed = ins.send(ctx, c.buf.Bytes())
+				if c.file != nil {
+					failed = ins.sendFile(ctx, c.file.Name())
+				} else {
+					failed = ins.send(ctx, c.buf.Bytes())
+				}
 				if failed != nil {
 					stopped.Store(true)
 				} else {
 					sent += c.rows
 				}
 			}
+			if c.file != nil {
+				_ = os.Remove(c.file.Name())
+			}
 			c.buf.Reset()
 			free <- c.buf // never blocks: there are two buffers and room for two
 		}
 		sendErr <- failed
 	}()
+	cur := chunk{buf: <-free}
 	finish := func(err error) (int64, error) {
 		close(chunks)
 		if serr := <-sendErr; serr != nil && err == nil {
 			err = serr
 		}
+		if cur.buf != nil {
+			if cur.file != nil {
+				_ = cur.file.Close()
+			}
+			cur.buf.Reset()
+			free <- cur.buf // room: the sender has given back the others
+		}
 		return sent, err
 	}
+	// spill writes the chunk's buffer to its file, made at the first
+	// spill, and empties it.
+	spill := func() error {
+		if cur.file == nil {
+			f, err := ins.newFile()
+			if err != nil {
+				return err
+			}
+			cur.file = f
+		}
+		if _, err := cur.file.Write(cur.buf.Bytes()); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+		cur.buf.Reset()
+		return nil
+	}
+	// closeFile ends a spilled chunk: the rest of its rows go to its file.
+	closeFile := func() error {
+		if cur.file == nil {
+			return nil
+		}
+		err := spill()
+		if cerr := cur.file.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("insert into %s: %w", table, cerr)
+		}
+		return err
+	}
+	var spilled int // bytes of the current chunk in its file
 
-	cur := chunk{buf: <-free}
 	for row, err := range rows {
 		if err != nil {
 			return finish(err)
@@ -106,19 +160,38 @@ func (s *Store) Insert(ctx context.Context, table string, columns []string, rows
 			return finish(fmt.Errorf("insert into %s: %w", table, err))
 		}
 		cur.rows++
-		if cur.buf.Len() >= insertChunk {
+		if cur.buf.Len() < spillSize {
+			continue
+		}
+		spilled += cur.buf.Len()
+		if err := spill(); err != nil {
+			return finish(err)
+		}
+		if spilled >= insertChunk {
 			if stopped.Load() {
 				return finish(nil)
 			}
+			if err := closeFile(); err != nil {
+				return finish(err)
+			}
 			chunks <- cur
-			cur = chunk{buf: <-free}
+			cur, spilled = chunk{buf: <-free}, 0
 		}
 	}
 	if cur.rows > 0 {
+		if err := closeFile(); err != nil {
+			return finish(err)
+		}
 		chunks <- cur
+		cur.buf = nil
 	}
 	return finish(nil)
 }
+
+// spillSize is how much of a chunk is encoded in memory before it goes
+// to the chunk's file; above inlineLimit, so a chunk that spills is sent
+// from a file anyway.
+const spillSize = 1 << 20
 
 // chunkInsert sends the chunks of one Insert, inline when small, else
 // through a file of a private directory, made at the first such chunk.
@@ -130,16 +203,32 @@ type chunkInsert struct {
 	n                int
 }
 
+// newFile makes the file of the next chunk sent from a file.
+func (ins *chunkInsert) newFile() (*os.File, error) {
+	if ins.dir == "" {
+		var err error
+		if ins.dir, err = os.MkdirTemp("", "creditsync-insert-"); err != nil {
+			return nil, fmt.Errorf("insert into %s: %w", ins.table, err)
+		}
+	}
+	ins.n++
+	f, err := os.OpenFile(filepath.Join(ins.dir, strconv.Itoa(ins.n)+".tsv"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("insert into %s: %w", ins.table, err)
+	}
+	return f, nil
+}
+
 func (ins *chunkInsert) send(ctx context.Context, data []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c, err := ins.store.take()
-	if err != nil {
-		return err
-	}
-	defer func() { ins.store.pool <- c }()
 	if len(data) <= inlineLimit {
+		c, err := ins.store.take()
+		if err != nil {
+			return err
+		}
+		defer func() { ins.store.pool <- c }()
 		q := make([]byte, 0, len(ins.inline)+len(data))
 		q = append(append(q, ins.inline...), data...)
 		r, err := ins.store.runBytes(c, q, "")
@@ -149,17 +238,31 @@ func (ins *chunkInsert) send(ctx context.Context, data []byte) error {
 		r.release()
 		return nil
 	}
-	if ins.dir == "" {
-		if ins.dir, err = os.MkdirTemp("", "creditsync-insert-"); err != nil {
-			return fmt.Errorf("insert into %s: %w", ins.table, err)
-		}
+	f, err := ins.newFile()
+	if err != nil {
+		return err
 	}
-	ins.n++
-	path := filepath.Join(ins.dir, strconv.Itoa(ins.n)+".tsv")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
+	defer os.Remove(f.Name())
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("insert into %s: %w", ins.table, err)
 	}
-	defer os.Remove(path)
+	return ins.sendFile(ctx, f.Name())
+}
+
+// sendFile inserts the chunk written to the file at path.
+func (ins *chunkInsert) sendFile(ctx context.Context, path string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c, err := ins.store.take()
+	if err != nil {
+		return err
+	}
+	defer func() { ins.store.pool <- c }()
 	r, err := ins.store.runOn(c, ins.fromFile, "", store.Params{"path": path})
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", ins.table, err)
@@ -173,6 +276,10 @@ func (ins *chunkInsert) cleanup() {
 		_ = os.RemoveAll(ins.dir)
 	}
 }
+
+// chunkBuffers are the buffers Insert encodes chunks in, kept between
+// inserts.
+var chunkBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func encodeRow(buf *bytes.Buffer, columns, types []string, row []any) error {
 	for i, v := range row {
