@@ -18,7 +18,7 @@ import (
 // folder into an empty store, then a full regrade; then the same folder
 // imported again, which must change nothing. Beside it, on the same
 // files: the engine alone loading them with no validation, and pandas
-// reading and grading them (see sideBySide).
+// reading and grading them (compare.go).
 func (r *runner) coldPath(scale, asOf string) {
 	csvDir := filepath.Join(r.work, "csv-"+scale)
 	if err := os.MkdirAll(csvDir, 0o755); err != nil {

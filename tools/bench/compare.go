@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/xuchang-hrss/creditsync/contract"
 )
 
 // pandasGrader reads the seven CSV files and grades them with pandas,
@@ -238,7 +236,7 @@ func sideBySideTable(cs []coldFigures) string {
 	}
 	var b strings.Builder
 	b.WriteString("## Side by side: the cold path\n\n")
-	fmt.Fprintf(&b, "The same %d CSV files (the seven lists) loaded three ways, in this one run: creditsync imports the folder (`import DIR`, one process, every record validated) and regrades (`grade --dry-run`); pandas (`tools/bench/pandas_grade.py`, Debian's python3-pandas) reads the columns grading needs and grades by docs/rules.md, written independently of creditsync's SQL, and its grades are compared with creditsync's (disagreements in bench.log); the engine alone is chDB parsing the files straight into MergeTree tables (`CREATE TABLE … ENGINE = MergeTree ORDER BY tuple() AS SELECT * FROM file(…, CSVWithNames)`, one process for the seven), with no validation. Targets: the national cold path within 2× of the engine alone and under 90 s; the province cold path within 2× of pandas.\n\n", len(contract.Lists()))
+	b.WriteString("The same CSV files (the seven lists) loaded three ways, in this one run: creditsync imports the folder (`import DIR`, one process, every record validated) and regrades (`grade --dry-run`); pandas (`tools/bench/pandas_grade.py`, Debian's python3-pandas) reads the columns grading needs and grades by docs/rules.md, written independently of creditsync's SQL, and its grades are compared with creditsync's (disagreements in bench.log); the engine alone is chDB parsing the files straight into MergeTree tables (`CREATE TABLE … ENGINE = MergeTree ORDER BY tuple() AS SELECT * FROM file(…, CSVWithNames)`, one process for the seven), with no validation. Targets: the national cold path within 2× of the engine alone and under 90 s; the province cold path within 2× of pandas.\n\n")
 	b.WriteString("| step | creditsync | pandas (read + grade) | the engine alone | ratios |\n|---|---:|---:|---:|---|\n")
 	for _, c := range cs {
 		creditsync := fmt.Sprintf("%.1f s import + %.1f s regrade = %.1f s", c.importSecs, c.regradeSecs, c.creditsync())
