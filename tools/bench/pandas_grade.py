@@ -65,14 +65,15 @@ def name_keys(names):
 
 
 def dates(df, columns):
+    """Parses the ISO dates of columns; an empty cell is no date (NaT)."""
     for c in columns:
         df[c] = pd.to_datetime(df[c], format="%Y-%m-%d", errors="coerce")
     return df
 
 
-def read(folder, name, columns, date_columns=(), chunksize=None):
-    """The file's columns as text ('' when empty), its dates parsed; in
-    chunks of rows when chunksize is given."""
+def read(folder, name, columns, chunksize=None):
+    """The file's columns as text ('' when empty); in chunks of rows when
+    chunksize is given."""
     return pd.read_csv(os.path.join(folder, name + ".csv"), usecols=columns, dtype=str,
                        keep_default_na=False, encoding="utf-8-sig", chunksize=chunksize)
 
