@@ -47,8 +47,11 @@ fuzz: setup
 	$(GO) test -run '^$$' -fuzz FuzzDecisionSurvivesRewrites -fuzztime 60s ./sqlaccess
 
 # Measures every target of the performance issue and writes BENCHMARKS.md
-# (national scale needs a few GiB of disk and some minutes).
+# (national scale needs a few GiB of disk and some minutes). pandas, the
+# yardstick of the cold path, is installed when it can be; when it cannot,
+# the report says so in its pandas row.
 bench: setup
+	@scripts/install-pandas.sh || echo "bench: going on without pandas" >&2
 	$(GO) run ./tools/bench -bin $(BIN) -o BENCHMARKS.md $(BENCHFLAGS)
 
 # The command reference (docs/commands) is generated from the commands'

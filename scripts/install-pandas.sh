@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs Debian's python3-pandas, which `make bench` runs beside
+# creditsync on the same files (tools/bench/pandas_grade.py), and does
+# nothing when it is already there. Needs root (the development machines
+# run as root); elsewhere it says what to run and fails, and the bench
+# then reports pandas as not measured rather than failing.
+set -euo pipefail
+
+# Debian's python, not whichever python3 comes first on PATH (pyenv, a
+# virtualenv): that is the one python3-pandas installs into, and the one
+# the bench runs.
+if /usr/bin/python3 -c 'import pandas' >/dev/null 2>&1; then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-pandas: pandas is missing and there is no apt-get; install python3 and pandas by hand" >&2
+  exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-pandas: pandas is missing; run: sudo apt-get install -y python3-pandas" >&2
+  exit 1
+fi
+echo "install-pandas: installing Debian's python3-pandas (once)" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq python3-pandas >/dev/null
