@@ -95,6 +95,8 @@ func (r *runner) assert(ctx context.Context) error {
 	return nil
 }
 
+// finalize proves the snapshot complete, loads it and records what it
+// saw. It returns the contract columns the snapshot mapped.
 func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	var pending []pendingRow
 	var pages []pendingPage

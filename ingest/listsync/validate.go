@@ -33,8 +33,6 @@ type parsed struct {
 	uscc, name, nameKey string
 }
 
-// finalize proves the snapshot complete, loads it and records what it
-// saw. It returns the contract columns the snapshot mapped.
 // readSnapshot is a snapshot's records read under one mapping.
 type readSnapshot struct {
 	mapping  *contract.Mapping
@@ -74,11 +72,9 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 	var m *contract.Mapping
 	if len(pending) > 0 {
 		columns = nil
-		if m, err = r.list.Map(header); err != nil {
+		if m, err = r.mapping(header, encoding == "XLSX"); err != nil {
 			return readSnapshot{}, &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: the pages' columns do not fit list %s: %v", fetch.ErrLayout, r.list.Name, err), Hint: fetch.HintFor(fetch.ErrLayout)}
 		}
-		m.AllowList = r.opt.AllowList
-		m.SerialDates = encoding == "XLSX"
 		for _, c := range r.list.Columns {
 			if m.Has(c.Key) {
 				columns = append(columns, c.Key)
@@ -163,30 +159,18 @@ func (r *runner) validateEarly() *earlyValidation {
 						}
 					}
 					var err error
-					if m, err = r.list.Map(header); err != nil {
+					if m, err = r.mapping(header, pr.enc == "XLSX"); err != nil {
 						e.ok = false
 						break
 					}
-					m.AllowList = r.opt.AllowList
-					m.SerialDates = pr.enc == "XLSX"
 					e.headerText, e.width, e.serialDates = pr.headerText, len(header), m.SerialDates
 				}
 				if pr.headerText != e.headerText || (pr.enc == "XLSX") != e.serialDates {
 					e.ok = false
 					break
 				}
-				fields := make([]string, e.width)
-				for fi, h := range pr.header {
-					if fi < len(pr.fields) {
-						fields[index[h]] = pr.fields[fi]
-					}
-				}
-				row, errs := m.Parse(fields)
-				e.records = append(e.records, load.Parsed{Line: len(e.records) + 1, Fields: fields, Row: row, Errors: errs})
-				var p parsed
-				if len(errs) == 0 {
-					p = r.parse(row)
-				}
+				rec, p := r.validateRecord(m, pr, e.width, index, len(e.records)+1)
+				e.records = append(e.records, rec)
 				e.valid = append(e.valid, p)
 			}
 		}
@@ -205,6 +189,38 @@ func (e *earlyValidation) finish() {
 	<-e.done
 }
 
+// mapping maps a snapshot's header to the list, with the source's
+// allow-list; serialDates for pages read from workbooks.
+func (r *runner) mapping(header []string, serialDates bool) (*contract.Mapping, error) {
+	m, err := r.list.Map(header)
+	if err != nil {
+		return nil, err
+	}
+	m.AllowList = r.opt.AllowList
+	m.SerialDates = serialDates
+	return m, nil
+}
+
+// validateRecord is the one validation of a pending record, wherever it
+// runs (while the pages arrive, or after the last): its fields put in the
+// order of the snapshot's header (of width fields, index giving each
+// header's place), parsed under m; line is its number in the snapshot.
+// The second result is set when the record is valid.
+func (r *runner) validateRecord(m *contract.Mapping, pr pendingRow, width int, index map[string]int, line int) (load.Parsed, parsed) {
+	fields := make([]string, width)
+	for fi, h := range pr.header {
+		if fi < len(pr.fields) {
+			fields[index[h]] = pr.fields[fi]
+		}
+	}
+	row, errs := m.Parse(fields)
+	var p parsed
+	if len(errs) == 0 {
+		p = r.parse(row)
+	}
+	return load.Parsed{Line: line, Fields: fields, Row: row, Errors: errs}, p
+}
+
 // validate parses every pending record under m (its fields put in the
 // order of the snapshot's header, of width fields) into records and, when
 // valid, valid, on every core: validation is most of a sync's own work.
@@ -216,18 +232,7 @@ func (r *runner) validate(m *contract.Mapping, pending []pendingRow, width int, 
 		r.layout = newRecordLayout(r.list)
 	}
 	one := func(i int) {
-		pr := pending[i]
-		fields := make([]string, width)
-		for fi, h := range pr.header {
-			if fi < len(pr.fields) {
-				fields[index[h]] = pr.fields[fi]
-			}
-		}
-		row, errs := m.Parse(fields)
-		records[i] = load.Parsed{Line: i + 1, Fields: fields, Row: row, Errors: errs}
-		if len(errs) == 0 {
-			valid[i] = r.parse(row)
-		}
+		records[i], valid[i] = r.validateRecord(m, pending[i], width, index, i+1)
 	}
 	workers := min(runtime.GOMAXPROCS(0), (len(pending)+999)/1000)
 	var wg gosync.WaitGroup
