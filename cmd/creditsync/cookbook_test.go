@@ -63,12 +63,9 @@ func cookbookText(v any) string {
 // demo's sample — evaluated, confirmed and regraded at today's date — and
 // checks each answers its question with rows that agree with the store.
 func TestCookbookOnTheSample(t *testing.T) {
-	dir := t.TempDir()
-	if r := runCLI(t, nil, "--data", dir, "demo", "--institutions", "200"); r.code != 0 {
-		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
-	}
+	dir := demoStore(t)
 	// The demo process has exited; this test is the only one in this
-	// process that opens the engine, so it may hold the demo's directory.
+	// process that opens the engine, so it may hold its copy of the store.
 	s, err := embedded.Open(context.Background(), embedded.Config{Path: filepath.Join(dir, "clickhouse"), Database: "creditsync"})
 	if err != nil {
 		t.Fatal(err)

@@ -20,10 +20,7 @@ import (
 // other formats, explain, and the errors a user meets.
 func TestGradeAndExplain(t *testing.T) {
 	t.Parallel()
-	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
-	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {
-		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
-	}
+	env := []string{"CREDITSYNC_DATA=" + demoStore(t)}
 	opt := sample.Options{Seed: 7, Institutions: 120, AsOf: workflows.DemoAsOf}
 
 	var worst, ungraded string

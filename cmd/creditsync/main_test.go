@@ -43,16 +43,23 @@ func runCLI(t *testing.T, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), env...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	stdout, stderr, code, err := runCommand(cmd)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return result{out.String(), errOut.String(), code}
+	return result{stdout, stderr, code}
+}
+
+// runCommand runs cmd and returns its output and exit code; err is for a
+// command that could not run at all.
+func runCommand(cmd *exec.Cmd) (stdout, stderr string, code int, err error) {
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code, err = ee.ExitCode(), nil
+	}
+	return out.String(), errOut.String(), code, err
 }
 
 func TestHelpWorksWithoutLibchdb(t *testing.T) {
@@ -136,11 +143,9 @@ func TestWorksWithPipedStdin(t *testing.T) {
 
 func TestDemoRunsThePipeline(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	r := runCLI(t, nil, "--data", dir, "demo", "--institutions", "120")
-	if r.code != 0 {
-		t.Fatalf("demo: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
-	}
+	// The shared run is this test's run of the demo; its directory is
+	// the one the demo wrote.
+	r, dir := sharedDemo(t)
 	for _, want := range []string{"rejected for invalid USCC: 1", "publicity-abnormal", "Annual evaluation", "nightly run", "全市 total", "grade D at", "附件2-"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q", want)

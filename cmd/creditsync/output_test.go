@@ -144,11 +144,8 @@ func TestTimeOfColumn(t *testing.T) {
 // parse with keys in column order, and the table of status fits a screen.
 func TestRecordCommandsFormats(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := demoStore(t)
 	env := []string{"CREDITSYNC_DATA=" + dir}
-	if r := runCLI(t, env, "demo", "--institutions", "120"); r.code != 0 {
-		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
-	}
 	run := func(args ...string) string {
 		t.Helper()
 		r := runCLI(t, env, args...)

@@ -24,11 +24,8 @@ import (
 // would, and checks the mistakes a user makes are usage errors.
 func TestReportCommands(t *testing.T) {
 	t.Parallel()
-	data, out := t.TempDir(), t.TempDir()
+	data, out := demoStore(t), t.TempDir()
 	env := []string{"CREDITSYNC_DATA=" + data}
-	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {
-		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
-	}
 	// The demo records an evaluation when it has one step for it; the
 	// reports then read the history, where grades begin with its
 	// confirmation in August.
@@ -159,11 +156,8 @@ func TestReportSource(t *testing.T) {
 // cleanly on SIGTERM.
 func TestServeCommand(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := demoStore(t)
 	env := []string{"CREDITSYNC_DATA=" + data}
-	if r := runCLI(t, env, "demo", "--seed", "7", "--institutions", "120"); r.code != 0 {
-		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
-	}
 	if r := runCLI(t, append(env, "CREDITSYNC_CONFIG="+filepath.Join(data, "missing.toml")), "serve"); r.code != exitFailure {
 		t.Errorf("serve without a config: exit %d\n%s", r.code, r.stderr)
 	}

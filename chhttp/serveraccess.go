@@ -1,0 +1,109 @@
+package chhttp
+
+// Access on a ClickHouse server: the users, views and grants that give each
+// token there what the endpoint gives it here (creditsync access).
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/xuchang-hrss/creditsync/sqlaccess"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// ServerUser is a token as a ClickHouse server user: its name, the
+// SHA-256 of its secret (the secret itself is never written), and the
+// county it reads ("" for the city, which reads every county).
+type ServerUser struct {
+	Name, SHA256, County string
+}
+
+// AnalystProfile is the settings profile of the tokens' users on a server.
+const AnalystProfile = "creditsync_analyst"
+
+// ServerAccess returns the statements that give each user, on the server
+// s, the access this package's endpoint gives its token: a read-only
+// profile; a county user reads only the database of views of its county
+// (ScopeStatements, read as their definer) and the engine's own system
+// tables; the city user reads everything.
+func ServerAccess(ctx context.Context, s store.Store, users []ServerUser) ([]string, error) {
+	onCluster := ""
+	if c := s.Cluster(); c != "" {
+		onCluster = "ON CLUSTER " + quoteIdent(c)
+	}
+	main := s.Database()
+	stmts := []string{joinWords("CREATE SETTINGS PROFILE OR REPLACE", AnalystProfile, onCluster,
+		"SETTINGS readonly = 1 CONST, max_execution_time = 600 MAX 600, max_result_bytes = 1073741824 MAX 1073741824")}
+	databases := map[string]string{}
+	for _, c := range transform.XuchangCounties() {
+		db, views, err := ScopeStatements(ctx, s, c.Code, onCluster, "DEFINER = CURRENT_USER SQL SECURITY DEFINER")
+		if err != nil {
+			return nil, err
+		}
+		databases[c.Code] = db
+		for _, u := range users {
+			if u.County == c.Code {
+				stmts = append(stmts, views...)
+				break
+			}
+		}
+	}
+	for _, u := range users {
+		user := quoteIdent(u.Name)
+		stmts = append(stmts, joinWords("CREATE USER OR REPLACE", user, onCluster, "IDENTIFIED WITH sha256_hash BY", quoteString(u.SHA256)))
+		var grants []string
+		if u.County == "" {
+			grants = append(grants, main+".*", "system.*")
+			for _, c := range transform.XuchangCounties() {
+				grants = append(grants, databases[c.Code]+".*")
+			}
+		} else {
+			db, ok := databases[u.County]
+			if !ok {
+				return nil, fmt.Errorf("access: token %s: no database for county %s", u.Name, u.County)
+			}
+			grants = append(grants, db+".*")
+			for _, st := range sqlaccess.EngineSystemTables {
+				grants = append(grants, "system."+st)
+			}
+		}
+		stmts = append(stmts, joinWords("GRANT", onCluster, "SELECT ON", grants[0], "TO", user))
+		for _, g := range grants[1:] {
+			stmts = append(stmts, joinWords("GRANT", onCluster, "SELECT ON", g, "TO", user))
+		}
+		def := main
+		if u.County != "" {
+			def = databases[u.County]
+		}
+		stmts = append(stmts, joinWords("ALTER USER", user, onCluster, "DEFAULT DATABASE", def, "SETTINGS PROFILE", quoteString(AnalystProfile)))
+	}
+	return stmts, nil
+}
+
+// Parses has the engine parse q (bound as a parameter: it runs nothing).
+func Parses(ctx context.Context, s store.Store, q string) error {
+	if _, ok := s.(store.Formatter); !ok {
+		return nil // a server parses it when it runs
+	}
+	var out bytes.Buffer
+	return store.QueryFormatted(ctx, s, &out, "SELECT formatQuery({q:String})", store.FormatOptions{Format: "TSV", Params: store.Params{"q": q}})
+}
+
+func joinWords(words ...string) string {
+	var kept []string
+	for _, w := range words {
+		if w != "" {
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+func quoteString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
