@@ -1,0 +1,307 @@
+package file
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/load"
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// The fast import: a CSV file laid out exactly as the contract says is
+// read by the engine itself. Its records whose every value is already
+// canonical (contract.Canonical, and no row the table would skip) go
+// straight from the file into the batch's stage; the others are read
+// back, in order with their row numbers, and go through the Go path
+// (table.next, contract.Parse) into the same batch. Anything the engine
+// might read differently from encoding/csv sends the whole file to the
+// Go path, before anything of the batch is visible.
+
+// errEngineRead wraps what the engine's reading of a file ran into; the
+// import then reads the file in Go.
+var errEngineRead = errors.New("the engine could not read the file as the Go reader does")
+
+// maxMultiline bounds the records with embedded newlines a fast import
+// takes: each shifts the line numbers of the records under it, and the
+// engine adds up the shifts for every record.
+const maxMultiline = 256
+
+// noFastImport, when set in the environment, sends every file to the Go
+// path (tests compare both; a user can rule out the fast path).
+const noFastImport = "CREDITSYNC_NO_FAST_IMPORT"
+
+// fastCSV is a CSV file the engine may read, with what the queries need.
+type fastCSV struct {
+	path   string // absolute
+	size   int64
+	fields []string // c1 … cN, one per header cell
+	data   map[string]any
+}
+
+// fastEligible returns the fast reading of a CSV file whose table t was
+// found with mapping m, or nil when the file must be read in Go.
+func fastEligible(s store.Store, list *contract.List, path string, b workbook, t *table, m *contract.Mapping, opt ImportOptions) *fastCSV {
+	if os.Getenv(noFastImport) != "" || s.Engine() != "embedded" || len(opt.AllowList) > 0 {
+		return nil
+	}
+	if _, ok := b.(*csvBook); !ok || b.encoding() != "UTF-8" {
+		return nil
+	}
+	if ext := strings.ToLower(filepath.Ext(path)); ext != ".csv" && ext != ".txt" {
+		return nil
+	}
+	// The header is the file's first line, alone.
+	if t.first != 1 || t.last != 1 || t.above != 0 || len(m.Extra()) > 0 {
+		return nil
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil || strings.ContainsAny(abs, "*?{}[]'\\") {
+		return nil // file() reads those as a pattern
+	}
+	st, err := os.Stat(abs)
+	if err != nil || !headerLineUnquoted(abs) {
+		return nil
+	}
+	f := &fastCSV{path: abs, size: st.Size()}
+	for i := range t.header {
+		f.fields = append(f.fields, fmt.Sprintf("c%d", i+1))
+	}
+	field := func(key string) string {
+		if fi := m.Field(key); fi >= 0 {
+			return f.fields[fi]
+		}
+		return ""
+	}
+	canon, ok := list.Canonical(field)
+	if !ok {
+		return nil
+	}
+	where := []string{canon.Where, f.recordSQL(list, field)}
+	typed := make([]string, len(f.fields))
+	for i, c := range f.fields {
+		typed[i] = c + " String"
+	}
+	f.data = map[string]any{
+		"Structure": transform.SQLString(strings.Join(typed, ", ")),
+		"Typed":     strings.Join(typed, ", "),
+		"Fields":    strings.Join(f.fields, ", "),
+		"Canonical": "(" + strings.Join(where, " AND ") + ")",
+		"Columns":   strings.Join(append(list.StoredColumns(), contract.MetaColumns...), ", "),
+		"Values":    strings.Join(canon.Values, ", "),
+	}
+	return f
+}
+
+// headerLineUnquoted reports whether the file's first line holds no
+// quote, so that the header is that line alone (the engine skips one
+// line, encoding/csv one record).
+func headerLineUnquoted(path string) bool {
+	fh, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	line, err := bufio.NewReader(fh).ReadSlice('\n')
+	if err != nil && err != io.EOF {
+		return false
+	}
+	return !bytes.ContainsRune(line, '"')
+}
+
+// recordSQL is true for a row the table takes for a record (classify
+// returns ""), conservatively: its first value and one of its keys begin
+// with no character a total, note or signature begins with.
+func (f *fastCSV) recordSQL(list *contract.List, field func(string) string) string {
+	var starts []rune
+	for r := range markerStarts {
+		starts = append(starts, r)
+	}
+	for r := range labelStarts {
+		if !markerStarts[r] {
+			starts = append(starts, r)
+		}
+	}
+	slices.Sort(starts)
+	marker := transform.SQLString("^[" + string(starts) + "]")
+	var first []string
+	for _, c := range f.fields {
+		first = append(first, c+" != ''", "NOT match("+c+", "+marker+")")
+	}
+	var keys []string
+	for _, k := range list.RecordKeys() {
+		if c := field(k); c != "" {
+			keys = append(keys, fmt.Sprintf("(%s != '' AND NOT match(%s, %s))", c, c, marker))
+		}
+	}
+	if len(keys) == 0 {
+		keys = []string{"false"}
+	}
+	return fmt.Sprintf("multiIf(%s, false) AND (%s)", strings.Join(first, ", "), strings.Join(keys, " OR "))
+}
+
+// importFast imports a table the engine reads (see fastCSV). An error
+// wrapping errEngineRead means nothing was written and the file is for
+// the Go path.
+func importFast(ctx context.Context, s store.Store, list *contract.List, t *table, m *contract.Mapping, f *fastCSV, src load.Source, opt ImportOptions) (SheetResult, error) {
+	st := sql.Target{Cluster: s.Cluster()}
+	data := map[string]any{}
+	for k, v := range f.data {
+		data[k] = v
+	}
+	q := func(name string) (string, error) {
+		return sql.QueryWith(st, "imports/"+name, data)
+	}
+	sr := SheetResult{Sheet: t.sheet, HeaderFirst: t.first, HeaderLast: t.last, Above: t.above, Skipped: map[string]int64{}}
+	odd := &oddRows{f: f}
+	var lastLine int64
+	engine := func(ctx context.Context, stage load.Stage) (int64, error) {
+		data["Stage"] = stage.Table
+		text, err := q("csv_stage_canonical")
+		if err != nil {
+			return 0, err
+		}
+		before, err := stagedRows(ctx, s, stage.Table)
+		if err != nil {
+			return 0, err
+		}
+		err = s.Exec(ctx, text, store.Params{
+			"path": f.path, "source": stage.Source.Name, "source_ref": stage.Source.Ref,
+			"batch_id": stage.BatchID, "loaded_at": stage.LoadedAt, "version": stage.Version,
+			"breaks": odd.breaks, "extras": odd.extras,
+		})
+		if err != nil {
+			return 0, fmt.Errorf("%w: %w", errEngineRead, err)
+		}
+		after, err := stagedRows(ctx, s, stage.Table)
+		if err != nil {
+			return 0, err
+		}
+		if text, err = q("csv_last_line"); err != nil {
+			return 0, err
+		}
+		if err := store.QueryRow(ctx, s, text, nil, &lastLine); err != nil {
+			return 0, fmt.Errorf("find the last line staged: %w", err)
+		}
+		return after - before, nil
+	}
+	data["Odd"] = "_stage_" + newOddName()
+	text, err := q("csv_create_odd")
+	if err != nil {
+		return sr, err
+	}
+	if err := s.Exec(ctx, text, nil); err != nil {
+		return sr, fmt.Errorf("create the table of rows to read in Go: %w", err)
+	}
+	defer func() {
+		if text, err := q("csv_drop_odd"); err == nil {
+			_ = s.Exec(context.WithoutCancel(ctx), text, nil)
+		}
+	}()
+	if text, err = q("csv_stage_odd"); err != nil {
+		return sr, err
+	}
+	if err := s.Exec(ctx, text, store.Params{"path": f.path}); err != nil {
+		return sr, fmt.Errorf("%w: %w", errEngineRead, err)
+	}
+	if text, err = q("csv_odd_rows"); err != nil {
+		return sr, err
+	}
+	rows, err := s.Query(ctx, text, nil)
+	if err != nil {
+		return sr, fmt.Errorf("read the rows to validate in Go: %w", err)
+	}
+	defer rows.Close()
+	odd.rows = rows
+	ot := &table{list: t.list, sheet: t.sheet, rows: odd, header: t.header, first: t.first, last: t.last, above: t.above, keyHeader: t.keyHeader}
+	ot.bind(m)
+	opt.Progress = nil // the engine reads the file; odd rows say little of how far
+	sr, err = importTableWith(ctx, s, list, ot, m, nil, src, opt, engine)
+	if err != nil {
+		return sr, err
+	}
+	// Blank rows that only canonical records follow: the Go path counts
+	// them, since a record follows.
+	for _, b := range ot.blanks {
+		if int64(b) < lastLine {
+			sr.Skipped[SkipBlank]++
+		}
+	}
+	return sr, nil
+}
+
+// newOddName names the table of a fast import's odd rows.
+func newOddName() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return "odd_" + hex.EncodeToString(b[:])
+}
+
+func stagedRows(ctx context.Context, s store.Store, table string) (int64, error) {
+	n, err := store.Count(ctx, s, "SELECT count() FROM "+table, nil)
+	if err != nil {
+		return 0, fmt.Errorf("count staged rows: %w", err)
+	}
+	return n, nil
+}
+
+// oddRows yields the rows read back from the engine as table rows, with
+// the line numbers encoding/csv gives them, and records where the
+// multi-line ones are for the canonical rows' numbers.
+type oddRows struct {
+	f      *fastCSV
+	rows   store.Rows
+	shift  int      // newlines embedded in the rows so far
+	breaks []int64 // row numbers of multi-line rows
+	extras []int64 // and their embedded newlines
+}
+
+func (o *oddRows) progress() (int64, int64) { return 0, o.f.size }
+
+func (o *oddRows) next() (int, []string, error) {
+	if !o.rows.Next() {
+		if err := o.rows.Err(); err != nil {
+			return 0, nil, err
+		}
+		return 0, nil, io.EOF
+	}
+	vals := o.rows.Values()
+	row, _ := vals[0].(uint64)
+	cells := make([]string, len(vals)-1)
+	newlines := 0
+	for i, v := range vals[1:] {
+		c, _ := v.(string)
+		if !utf8.ValidString(c) {
+			// The Go reader stops at the first byte that is not UTF-8.
+			return 0, nil, fmt.Errorf("%w: row %d is not UTF-8", errEngineRead, row+1)
+		}
+		// encoding/csv drops the carriage return of every line end,
+		// inside quotes too.
+		c = strings.ReplaceAll(c, "\r\n", "\n")
+		newlines += strings.Count(c, "\n")
+		cells[i] = c
+	}
+	line := int(row) + 2 + o.shift
+	if newlines > 0 {
+		if len(o.breaks) == maxMultiline {
+			return 0, nil, fmt.Errorf("%w: more than %d records span several lines", errEngineRead, maxMultiline)
+		}
+		o.breaks = append(o.breaks, int64(row))
+		o.extras = append(o.extras, int64(newlines))
+		o.shift += newlines
+	}
+	return line, cells, nil
+}

@@ -1,0 +1,1 @@
+SELECT row, {{.Fields}} FROM {{.Odd}} ORDER BY row
