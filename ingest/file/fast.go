@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/contract"
@@ -43,6 +44,10 @@ const maxMultiline = 256
 // noFastImport, when set in the environment, sends every file to the Go
 // path (tests compare both; a user can rule out the fast path).
 const noFastImport = "CREDITSYNC_NO_FAST_IMPORT"
+
+// fastImports counts the tables read by importFast to the end, and
+// engineRows the records the engine staged in them.
+var fastImports, engineRows atomic.Int64
 
 // fastCSV is a CSV file the engine may read, with what the queries need.
 type fastCSV struct {
@@ -196,6 +201,7 @@ func importFast(ctx context.Context, s store.Store, list *contract.List, t *tabl
 		if err := store.QueryRow(ctx, s, text, nil, &lastLine); err != nil {
 			return 0, fmt.Errorf("find the last line staged: %w", err)
 		}
+		engineRows.Add(after - before)
 		return after - before, nil
 	}
 	data["Odd"] = "_stage_" + newOddName()
@@ -240,6 +246,7 @@ func importFast(ctx context.Context, s store.Store, list *contract.List, t *tabl
 			sr.Skipped[SkipBlank]++
 		}
 	}
+	fastImports.Add(1)
 	return sr, nil
 }
 
@@ -264,7 +271,7 @@ func stagedRows(ctx context.Context, s store.Store, table string) (int64, error)
 type oddRows struct {
 	f      *fastCSV
 	rows   store.Rows
-	shift  int      // newlines embedded in the rows so far
+	shift  int     // newlines embedded in the rows so far
 	breaks []int64 // row numbers of multi-line rows
 	extras []int64 // and their embedded newlines
 }
