@@ -139,6 +139,11 @@ func genCSV(t *testing.T, r *rand.Rand, l *contract.List, path string, rows int)
 				if !c.Required && r.IntN(4) == 0 {
 					v = ""
 				}
+				// One value off the canonical path now and then: the
+				// predicate must catch the one that matters.
+				if r.IntN(6) == 0 {
+					v = opts[r.IntN(len(opts))]
+				}
 			}
 			b.WriteString(csvField(r, v))
 		}
@@ -255,7 +260,7 @@ func TestFastImportMatchesGoPath(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", l.Name, seed), func(t *testing.T) {
 				r := rand.New(rand.NewPCG(seed, uint64(len(l.Name))))
 				path := filepath.Join(t.TempDir(), l.Name+".csv")
-				genCSV(t, r, l, path, 150)
+				genCSV(t, r, l, path, 200)
 				before, engineBefore := file.FastImports.Load(), file.EngineRows.Load()
 				fast, slow := importBoth(t, l, path)
 				if file.FastImports.Load() != before+1 {
