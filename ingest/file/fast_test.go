@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -161,6 +163,7 @@ func genCSV(t *testing.T, r *rand.Rand, l *contract.List, path string, rows int)
 // on.
 type imported struct {
 	read    int64
+	Err     string
 	Result  string
 	Rows    []string
 	Rejects []string
@@ -169,42 +172,58 @@ type imported struct {
 
 func importBoth(t *testing.T, l *contract.List, path string) (fast, slow imported) {
 	t.Helper()
+	fast, slow = importWays(t, l, path, file.ImportOptions{})
+	if fast.Err != "" || slow.Err != "" {
+		t.Fatalf("import %s: fast: %s; Go: %s", path, fast.Err, slow.Err)
+	}
+	return fast, slow
+}
+
+// importWays imports path into a new store with the fast import allowed,
+// then into another with the Go path forced.
+func importWays(t *testing.T, l *contract.List, path string, opt file.ImportOptions) (fast, slow imported) {
+	t.Helper()
 	run := func(goOnly bool) imported {
 		if goOnly {
 			t.Setenv("CREDITSYNC_NO_FAST_IMPORT", "1")
+			defer os.Unsetenv("CREDITSYNC_NO_FAST_IMPORT")
 		}
 		s := storetest.OpenMigrated(t)
-		res, err := file.Import(context.Background(), s, l, path, file.ImportOptions{})
-		if goOnly {
-			os.Unsetenv("CREDITSYNC_NO_FAST_IMPORT")
-		}
+		res, err := file.Import(context.Background(), s, l, path, opt)
+		out := dumpImport(t, s, l, res)
 		if err != nil {
-			t.Fatalf("import %s (Go only: %v): %v", path, goOnly, err)
+			out.Err = err.Error()
 		}
-		return dumpImport(t, s, l, res)
+		return out
 	}
 	return run(false), run(true)
 }
 
 func dumpImport(t *testing.T, s store.Store, l *contract.List, res file.Result) imported {
 	t.Helper()
-	out := imported{read: res.Read}
-	for i := range res.Sheets {
-		res.Sheets[i].BatchID = ""
-		res.Sheets[i].Steps = nil
-	}
-	res.BatchID, res.Steps = "", nil
-	out.Result = fmt.Sprintf("%+v", res)
+	out := imported{read: res.Read, Result: resultString(res)}
 	cols := strings.Join(append(l.StoredColumns(), "source", "source_ref", "source_line", "extra", "row_hash"), ", ")
 	out.Rows = dump(t, s, "SELECT "+cols+" FROM "+l.Name+" ORDER BY source_line")
-	out.Rejects = dump(t, s, "SELECT line, column, value, reason, raw FROM import_rejects ORDER BY line, column")
+	out.Rejects = dump(t, s, "SELECT line, column, value, reason, raw FROM import_rejects ORDER BY line, column, value, reason, raw")
 	out.Batches = dump(t, s, "SELECT list, source, source_ref, encoding, rows_read, rows_loaded, rows_unchanged, rows_rejected, status, error FROM import_batches")
 	// One batch: every row of it carries the same metadata.
 	meta := dump(t, s, "SELECT DISTINCT batch_id, loaded_at, version FROM "+l.Name)
-	if len(meta) > 1 {
+	if len(res.Sheets) == 1 && len(meta) > 1 {
 		t.Errorf("rows of one batch carry different metadata: %q", meta)
 	}
 	return out
+}
+
+// resultString prints a result without what differs between any two
+// imports (batch ids, timings).
+func resultString(res file.Result) string {
+	sheets := append([]file.SheetResult(nil), res.Sheets...)
+	for i := range sheets {
+		sheets[i].BatchID, sheets[i].Steps, sheets[i].Repeats = "", nil, strings.Repeat("x", len(sheets[i].Repeats))
+	}
+	res.Sheets = sheets
+	res.BatchID, res.Steps, res.Repeats = "", nil, strings.Repeat("x", len(res.Repeats))
+	return fmt.Sprintf("%+v", res)
 }
 
 func dump(t *testing.T, s store.Store, q string) []string {
@@ -226,6 +245,9 @@ func dump(t *testing.T, s store.Store, q string) []string {
 
 func compareImports(t *testing.T, fast, slow imported) {
 	t.Helper()
+	if fast.Err != slow.Err {
+		t.Errorf("errors differ:\nfast %s\nGo   %s", fast.Err, slow.Err)
+	}
 	if fast.Result != slow.Result {
 		t.Errorf("results differ:\nfast %s\nGo   %s", fast.Result, slow.Result)
 	}
@@ -273,5 +295,124 @@ func TestFastImportMatchesGoPath(t *testing.T) {
 				compareImports(t, fast, slow)
 			})
 		}
+	}
+}
+
+// TestFastImportFallsBack imports files the engine must not read, or
+// reads differently from the Go reader: each is read in Go, whole, and
+// ends exactly as the Go path does.
+func TestFastImportFallsBack(t *testing.T) {
+	l, err := contract.Lookup("abnormal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const header = "统一社会信用代码,企业名称,列入日期,列入原因\n"
+	good := func(i int) string {
+		return fmt.Sprintf("%s,许昌第%d人力资源有限公司,2023-07-31,未按规定报送年度报告\n", validUSCC("411002", i), i)
+	}
+	rows := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(good(i))
+		}
+		return b.String()
+	}
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(header + rows(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	multiline := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%s,\"许昌第%d\n人力资源有限公司\",2023-07-31,原因\n", validUSCC("411002", i), i)
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		name, body string
+		opt        file.ImportOptions
+		fast       bool // whether the engine still reads it
+	}{
+		{name: "gbk", body: gbk},
+		{name: "mixed encodings", body: header + strings.Repeat(good(1), 2000) + "91411002000000001X,\xff\xfe坏,2023-07-31,x\n" + rows(2)},
+		{name: "blank line", body: header + rows(2) + "\n" + rows(2)},
+		{name: "blank lines at the end", body: header + rows(2) + "\n\n\n", fast: true},
+		{name: "preamble", body: "经营异常名录\n" + header + rows(3)},
+		{name: "two header rows", body: "统一社会信用代码,企业名称,列入情况,\n,,列入日期,列入原因\n" + rows(3)},
+		{name: "extra column", body: "统一社会信用代码,企业名称,列入日期,列入原因,备注\n" + strings.ReplaceAll(rows(3), "\n", ",x\n")},
+		{name: "quoted header", body: "统一社会信用代码,\"企业\n名称\",列入日期,列入原因\n" + rows(3)},
+		{name: "short row", body: header + rows(2) + "91411002000000001X,名称\n" + rows(2)},
+		{name: "long row", body: header + rows(2) + good(7)[:len(good(7))-1] + ",多余\n" + rows(2)},
+		{name: "stray quote", body: header + rows(2) + "\"9141\"x,名称,2023-07-31,原因\n" + rows(2)},
+		{name: "allow-list", body: header + rows(3), opt: file.ImportOptions{AllowList: transform.USCCAllowList{"91411002000000001X": "a legacy code"}}},
+		{name: "many multi-line records", body: header + multiline(300)},
+		{name: "some multi-line records", body: header + rows(3) + multiline(5) + rows(3), fast: true},
+		{name: "two byte-order marks", body: "\uFEFF\uFEFF" + header + rows(3), fast: true},
+		{name: "header only", body: header, fast: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "abnormal.csv")
+			if err := os.WriteFile(path, []byte(c.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before := file.FastImports.Load()
+			fast, slow := importWays(t, l, path, c.opt)
+			if got := file.FastImports.Load() > before; got != c.fast {
+				t.Errorf("read by the engine: %v, want %v", got, c.fast)
+			}
+			compareImports(t, fast, slow)
+		})
+	}
+}
+
+// TestFastImportAgain imports a file, the same file again (a repeat,
+// not read), then a changed one: change detection and the batch log
+// work on the engine's rows as on Go's.
+func TestFastImportAgain(t *testing.T) {
+	l, err := contract.Lookup("penalties")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(7, 7))
+	first, second := filepath.Join(dir, "first.csv"), filepath.Join(dir, "second.csv")
+	genCSV(t, r, l, first, 120)
+	b, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second file: the first, with every tenth line's dates moved.
+	lines := strings.SplitAfter(string(b), "\n")
+	for i := 1; i < len(lines); i += 10 {
+		lines[i] = strings.ReplaceAll(lines[i], "2023-07-31", "2022-01-15")
+	}
+	if err := os.WriteFile(second, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(goOnly bool) []imported {
+		if goOnly {
+			t.Setenv("CREDITSYNC_NO_FAST_IMPORT", "1")
+			defer os.Unsetenv("CREDITSYNC_NO_FAST_IMPORT")
+		}
+		s := storetest.OpenMigrated(t)
+		var out []imported
+		for _, path := range []string{first, first, second} {
+			res, err := file.Import(context.Background(), s, l, path, file.ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, imported{Result: resultString(res)})
+		}
+		final := dumpImport(t, s, l, file.Result{})
+		final.Rows = dump(t, s, "SELECT "+strings.Join(append(l.StoredColumns(), "source", "source_ref", "source_line", "extra", "row_hash"), ", ")+" FROM "+l.Name+" FINAL ORDER BY source_line")
+		return append(out, final)
+	}
+	before := file.FastImports.Load()
+	fast, slow := run(false), run(true)
+	if got := file.FastImports.Load() - before; got != 2 {
+		t.Errorf("the engine read %d files, want 2 (the repeat is not read)", got)
+	}
+	for i := range fast {
+		compareImports(t, fast[i], slow[i])
 	}
 }
