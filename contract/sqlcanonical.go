@@ -84,10 +84,10 @@ func canonicalColumn(c Column, r string) (value, where string) {
 		ok = transform.SQLValidUSCC(r)
 	case Date:
 		ok = transform.SQLISODate(r)
-		if c.Required {
-			value = fmt.Sprintf("toDate(%s)", r)
-		} else {
-			value = fmt.Sprintf("if(%[1]s = '', NULL, toDate(%[1]s))", r)
+		// Never an error, even for a value Where refuses.
+		value = fmt.Sprintf("toDate(toDate32OrZero(%s))", r)
+		if !c.Required {
+			value = fmt.Sprintf("if(%s = '', NULL, %s)", r, value)
 		}
 	case Bool:
 		spell := transform.BoolSpellings()
