@@ -14,10 +14,12 @@ import (
 // the function would accept, never the reverse (the tests check both
 // against the Go functions).
 
-// inertClass is a character class of runes NormalizeText leaves alone
-// (NFKC-inert, see inertRunes) that are also no white space: ASCII
-// printable but the space, and the CJK unified ideographs. A test checks
-// each of them against NFKCInert and isTrimmable.
+// inertClass is a character class of runes that NFKC leaves alone in
+// any text made only of them, and that are no white space: ASCII
+// printable but the space, and the CJK unified ideographs. (Letters are
+// not NFKCInert, which asks more: that nothing after them can compose
+// with them.) A test checks each of them, beside every ASCII one,
+// against NormalizeText.
 const (
 	inertClass      = "!-~一-鿿"
 	inertInnerClass = " " + inertClass // a space may stand inside a value
