@@ -47,11 +47,7 @@ func (l *List) Canonical(field func(key string) string) (c Canonical, ok bool) {
 	for _, d := range l.Derived {
 		switch d {
 		case "name_key":
-			// NormalizeName of a normal text is the text itself when
-			// nameKeyAlready holds; an empty name has an empty key.
-			name := raw("name")
-			value[d] = name
-			where = append(where, fmt.Sprintf("(%s = '' OR %s)", name, transform.SQLNameKeyAlready(name)))
+			value[d] = transform.SQLNameKey(raw("name"))
 		case "grade_label":
 			value[d] = raw("grade") // NormalizeText of a normal text
 		default:

@@ -16,12 +16,13 @@ import (
 
 // inertClass is a character class of runes that NFKC leaves alone in
 // any text made only of them, and that are no white space: ASCII
-// printable but the space, and the CJK unified ideographs. (Letters are
-// not NFKCInert, which asks more: that nothing after them can compose
-// with them.) A test checks each of them, beside every ASCII one,
-// against NormalizeText.
+// printable but the space, the CJK unified ideographs and the CJK
+// punctuation the lists use (、。〃 〈〉《》「」『』【】 〔〕〖〗〘〙〚〛).
+// (Letters are not NFKCInert, which asks more: that nothing after them
+// can compose with them.) A test checks each of them, beside every ASCII
+// one, against NormalizeText.
 const (
-	inertClass      = "!-~一-鿿"
+	inertClass      = "!-~一-鿿、-〃〈-】〔-〛"
 	inertInnerClass = " " + inertClass // a space may stand inside a value
 )
 
@@ -98,11 +99,21 @@ func SQLCountyFromUSCC(expr string) string {
 		expr, div, SQLStrings(old), SQLStrings(successors))
 }
 
-// SQLNameKeyAlready is true when NormalizeName(expr) == expr for an expr
-// SQLNormalText accepts (so no bracket variant but the ASCII ones, and no
-// space but ' '): nameKeyAlready's rule.
-func SQLNameKeyAlready(expr string) string {
-	return fmt.Sprintf("NOT match(%s, '[A-Z\\\\[\\\\]{} ]')", expr)
+// SQLNameKey is NormalizeName of an expr SQLNormalText accepts: the
+// spaces dropped (' ' is the only white space such a text holds), ASCII
+// letters lower-cased (lower is ASCII only, as NormalizeName's is), the
+// bracket variants unified.
+func SQLNameKey(expr string) string {
+	var from, to strings.Builder
+	for _, r := range openBrackets {
+		from.WriteRune(r)
+		to.WriteByte('(')
+	}
+	for _, r := range closeBrackets {
+		from.WriteRune(r)
+		to.WriteByte(')')
+	}
+	return fmt.Sprintf("translateUTF8(replaceAll(lower(%s), ' ', ''), %s, %s)", expr, SQLString(from.String()), SQLString(to.String()))
 }
 
 func retiredCodes() []string {
