@@ -1,8 +1,6 @@
 package file
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -69,8 +67,10 @@ func fastEligible(s store.Store, list *contract.List, path string, b workbook, t
 	if ext := strings.ToLower(filepath.Ext(path)); ext != ".csv" && ext != ".txt" {
 		return nil
 	}
-	// The header is the file's first line, alone.
-	if t.first != 1 || t.last != 1 || t.above != 0 || len(m.Extra()) > 0 {
+	// The header is the file's first line, alone: the engine skips one
+	// line, encoding/csv one record. The record after it starts on line
+	// 2 (a header only is left to Go: its lines are unknown).
+	if t.first != 1 || t.last != 1 || t.above != 0 || len(m.Extra()) > 0 || len(t.pending) == 0 || t.pending[0].n != 2 {
 		return nil
 	}
 	abs, err := filepath.Abs(path)
@@ -78,7 +78,7 @@ func fastEligible(s store.Store, list *contract.List, path string, b workbook, t
 		return nil // file() reads those as a pattern
 	}
 	st, err := os.Stat(abs)
-	if err != nil || !headerLineUnquoted(abs) {
+	if err != nil {
 		return nil
 	}
 	f := &fastCSV{path: abs, size: st.Size()}
@@ -109,22 +109,6 @@ func fastEligible(s store.Store, list *contract.List, path string, b workbook, t
 		"Values":    strings.Join(canon.Values, ", "),
 	}
 	return f
-}
-
-// headerLineUnquoted reports whether the file's first line holds no
-// quote, so that the header is that line alone (the engine skips one
-// line, encoding/csv one record).
-func headerLineUnquoted(path string) bool {
-	fh, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer fh.Close()
-	line, err := bufio.NewReader(fh).ReadSlice('\n')
-	if err != nil && err != io.EOF {
-		return false
-	}
-	return !bytes.ContainsRune(line, '"')
 }
 
 // recordSQL is true for a row the table takes for a record (classify

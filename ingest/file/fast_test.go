@@ -340,7 +340,7 @@ func TestFastImportFallsBack(t *testing.T) {
 		{name: "preamble", body: "经营异常名录\n" + header + rows(3)},
 		{name: "two header rows", body: "统一社会信用代码,企业名称,列入情况,\n,,列入日期,列入原因\n" + rows(3)},
 		{name: "extra column", body: "统一社会信用代码,企业名称,列入日期,列入原因,备注\n" + strings.ReplaceAll(rows(3), "\n", ",x\n")},
-		{name: "quoted header", body: "统一社会信用代码,\"企业\n名称\",列入日期,列入原因\n" + rows(3)},
+		{name: "header over two lines", body: "统一社会信用代码,\"企业\n名称\",列入日期,列入原因\n" + rows(3)},
 		{name: "short row", body: header + rows(2) + "91411002000000001X,名称\n" + rows(2)},
 		{name: "long row", body: header + rows(2) + good(7)[:len(good(7))-1] + ",多余\n" + rows(2)},
 		{name: "stray quote", body: header + rows(2) + "\"9141\"x,名称,2023-07-31,原因\n" + rows(2)},
@@ -348,7 +348,9 @@ func TestFastImportFallsBack(t *testing.T) {
 		{name: "many multi-line records", body: header + multiline(300)},
 		{name: "some multi-line records", body: header + rows(3) + multiline(5) + rows(3), fast: true},
 		{name: "two byte-order marks", body: "\uFEFF\uFEFF" + header + rows(3), fast: true},
-		{name: "header only", body: header, fast: true},
+		{name: "header only", body: header},
+		{name: "quoted header", body: `"统一社会信用代码","企业名称","列入日期","列入原因"` + "\n" + rows(3), fast: true},
+		{name: "blank row under the header", body: header + ",,,\n" + rows(3), fast: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "abnormal.csv")
