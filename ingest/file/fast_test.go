@@ -418,3 +418,36 @@ func TestFastImportAgain(t *testing.T) {
 		compareImports(t, fast[i], slow[i])
 	}
 }
+
+// TestFastImportLargeFile imports a file larger than the chunks the
+// engine splits a file into when it parses in parallel (10 MiB), with
+// multi-line records throughout: every line number must still be
+// exact.
+func TestFastImportLargeFile(t *testing.T) {
+	l, err := contract.Lookup("abnormal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "abnormal.csv")
+	var b strings.Builder
+	b.WriteString("统一社会信用代码,企业名称,列入日期,列入原因,作出决定机关\n")
+	for i := range 120_000 {
+		reason := "未依照《企业信息公示暂行条例》第八条规定的期限公示年度报告"
+		if i%1000 == 999 {
+			reason = "\"未按规定\n公示\""
+		}
+		fmt.Fprintf(&b, "%s,许昌第%d人力资源有限公司,2023-07-31,%s,许昌市魏都区市场监督管理局\n", validUSCC("411002", i), i, reason)
+	}
+	if b.Len() < 12<<20 {
+		t.Fatalf("the file has %d bytes, want more than a parsing chunk", b.Len())
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := file.EngineRows.Load()
+	fast, slow := importBoth(t, l, path)
+	if n := file.EngineRows.Load() - before; n != 120_000-120 {
+		t.Errorf("the engine staged %d records, want all the single-line ones", n)
+	}
+	compareImports(t, fast, slow)
+}
