@@ -21,8 +21,8 @@ type Stage struct {
 
 // EngineRows writes valid rows of the batch into its stage table inside
 // the engine (INSERT … SELECT), with the stored values and metadata Load
-// would have written for them, and returns how many. It runs after the
-// batch's other records have been staged.
+// would have written for them, and returns how many. It runs before the
+// batch's other records are read, on the empty stage.
 type EngineRows func(ctx context.Context, st Stage) (int64, error)
 
 // LoadWithEngine is Load for a batch of which the engine reads and writes

@@ -212,6 +212,14 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	if err != nil {
 		return res, err
 	}
+	if engine != nil {
+		n, err := engine(ctx, Stage{Table: data["Stage"].(string), BatchID: res.BatchID, LoadedAt: loadedAt, Version: version, Source: src})
+		if err != nil {
+			return res, fmt.Errorf("stage %s rows the engine read: %w", list.Name, err)
+		}
+		res.Read += n
+		res.Valid += n
+	}
 	var srcErr error
 	rows := ahead(func(yield func([]any, error) bool) {
 		for rec, err := range records {
@@ -247,14 +255,6 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 			return res, srcErr
 		}
 		return res, fmt.Errorf("stage %s rows: %w", list.Name, err)
-	}
-	if engine != nil {
-		n, err := engine(ctx, Stage{Table: data["Stage"].(string), BatchID: res.BatchID, LoadedAt: loadedAt, Version: version, Source: src})
-		if err != nil {
-			return res, fmt.Errorf("stage %s rows the engine read: %w", list.Name, err)
-		}
-		res.Read += n
-		res.Valid += n
 	}
 	step("read, validate and stage")
 	var staged, keys int64

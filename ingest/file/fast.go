@@ -96,6 +96,13 @@ func fastEligible(s store.Store, list *contract.List, path string, b workbook, t
 		return nil
 	}
 	where := []string{canon.Where, f.recordSQL(list, field)}
+	var valuesAs, newlines []string
+	for i, k := range list.StoredColumns() {
+		valuesAs = append(valuesAs, canon.Values[i]+" AS "+k)
+	}
+	for _, c := range f.fields {
+		newlines = append(newlines, "countSubstrings("+c+", '\\n')")
+	}
 	typed := make([]string, len(f.fields))
 	for i, c := range f.fields {
 		typed[i] = c + " String"
@@ -107,6 +114,8 @@ func fastEligible(s store.Store, list *contract.List, path string, b workbook, t
 		"Canonical": "(" + strings.Join(where, " AND ") + ")",
 		"Columns":   strings.Join(append(list.StoredColumns(), contract.MetaColumns...), ", "),
 		"Values":    strings.Join(canon.Values, ", "),
+		"ValuesAs":  strings.Join(valuesAs, ",\n    "),
+		"Newlines":  strings.Join(newlines, " + "),
 	}
 	return f
 }
@@ -145,6 +154,13 @@ func (f *fastCSV) recordSQL(list *contract.List, field func(string) string) stri
 // importFast imports a table the engine reads (see fastCSV). An error
 // wrapping errEngineRead means nothing was written and the file is for
 // the Go path.
+//
+// The engine reads the file once, into a Null table whose two views
+// write the canonical records into the batch's stage and the others
+// into a table for Go, which then reads them back in order (oddRows).
+// Records spanning several lines shift the line numbers of those under
+// them; when there are any, the canonical records are read again with
+// the shifts (they are rare in the files the bureau receives).
 func importFast(ctx context.Context, s store.Store, list *contract.List, t *table, m *contract.Mapping, f *fastCSV, src load.Source, opt ImportOptions) (SheetResult, error) {
 	st := sql.Target{Cluster: s.Cluster()}
 	data := map[string]any{}
@@ -154,72 +170,95 @@ func importFast(ctx context.Context, s store.Store, list *contract.List, t *tabl
 	q := func(name string) (string, error) {
 		return sql.QueryWith(st, "imports/"+name, data)
 	}
+	exec := func(name string, params store.Params) error {
+		text, err := q(name)
+		if err != nil {
+			return err
+		}
+		return s.Exec(ctx, text, params)
+	}
 	sr := SheetResult{Sheet: t.sheet, HeaderFirst: t.first, HeaderLast: t.last, Above: t.above, Skipped: map[string]int64{}}
+	id := "_stage_" + newOddName()
+	names := []string{id + "_to_stage", id + "_to_odd", id + "_in", id + "_odd"}
+	data["StageView"], data["OddView"], data["Input"], data["Odd"] = names[0], names[1], names[2], names[3]
+	defer func() {
+		for _, n := range names {
+			data["Name"] = n
+			if text, err := q("csv_drop"); err == nil {
+				_ = s.Exec(context.WithoutCancel(ctx), text, nil)
+			}
+		}
+	}()
 	odd := &oddRows{f: f}
 	var lastLine int64
 	engine := func(ctx context.Context, stage load.Stage) (int64, error) {
 		data["Stage"] = stage.Table
-		text, err := q("csv_stage_canonical")
-		if err != nil {
-			return 0, err
+		data["Meta"] = strings.Join([]string{
+			transform.SQLString(stage.Source.Name) + " AS source",
+			transform.SQLString(stage.Source.Ref) + " AS source_ref",
+			"toUInt32(row + 2) AS source_line",
+			transform.SQLString(stage.BatchID) + " AS batch_id",
+			"toDateTime64(" + transform.SQLString(stage.LoadedAt.UTC().Format("2006-01-02 15:04:05.000")) + ", 3, 'UTC') AS loaded_at",
+			fmt.Sprintf("toUInt64(%d) AS version", stage.Version),
+			"'' AS extra",
+		}, ",\n    ")
+		for _, step := range []string{"csv_create_odd", "csv_create_input", "csv_create_odd_view", "csv_create_stage_view"} {
+			if err := exec(step, nil); err != nil {
+				return 0, fmt.Errorf("prepare to read the file in the engine: %w", err)
+			}
 		}
-		before, err := stagedRows(ctx, s, stage.Table)
-		if err != nil {
-			return 0, err
-		}
-		err = s.Exec(ctx, text, store.Params{
-			"path": f.path, "source": stage.Source.Name, "source_ref": stage.Source.Ref,
-			"batch_id": stage.BatchID, "loaded_at": stage.LoadedAt, "version": stage.Version,
-			"breaks": odd.breaks, "extras": odd.extras,
-		})
-		if err != nil {
+		if err := exec("csv_read_file", store.Params{"path": f.path}); err != nil {
 			return 0, fmt.Errorf("%w: %w", errEngineRead, err)
 		}
-		after, err := stagedRows(ctx, s, stage.Table)
+		if err := odd.multiline(ctx, s, q); err != nil {
+			return 0, err
+		}
+		if len(odd.breaks) > 0 {
+			// Read the canonical records again, with the lines the
+			// multi-line ones above them take.
+			if err := exec("csv_truncate_stage", nil); err != nil {
+				return 0, err
+			}
+			err := exec("csv_stage_canonical", store.Params{
+				"path": f.path, "source": stage.Source.Name, "source_ref": stage.Source.Ref,
+				"batch_id": stage.BatchID, "loaded_at": stage.LoadedAt, "version": stage.Version,
+				"breaks": odd.breaks, "extras": odd.extras,
+			})
+			if err != nil {
+				return 0, fmt.Errorf("%w: %w", errEngineRead, err)
+			}
+		}
+		n, err := stagedRows(ctx, s, stage.Table)
 		if err != nil {
 			return 0, err
 		}
-		if text, err = q("csv_last_line"); err != nil {
+		text, err := q("csv_last_line")
+		if err != nil {
 			return 0, err
 		}
 		if err := store.QueryRow(ctx, s, text, nil, &lastLine); err != nil {
 			return 0, fmt.Errorf("find the last line staged: %w", err)
 		}
-		engineRows.Add(after - before)
-		return after - before, nil
-	}
-	data["Odd"] = "_stage_" + newOddName()
-	text, err := q("csv_create_odd")
-	if err != nil {
-		return sr, err
-	}
-	if err := s.Exec(ctx, text, nil); err != nil {
-		return sr, fmt.Errorf("create the table of rows to read in Go: %w", err)
+		engineRows.Add(n)
+		if text, err = q("csv_odd_rows"); err != nil {
+			return 0, err
+		}
+		rows, err := s.Query(ctx, text, nil)
+		if err != nil {
+			return 0, fmt.Errorf("read the rows to validate in Go: %w", err)
+		}
+		odd.rows = rows
+		return n, nil
 	}
 	defer func() {
-		if text, err := q("csv_drop_odd"); err == nil {
-			_ = s.Exec(context.WithoutCancel(ctx), text, nil)
+		if odd.rows != nil {
+			odd.rows.Close()
 		}
 	}()
-	if text, err = q("csv_stage_odd"); err != nil {
-		return sr, err
-	}
-	if err := s.Exec(ctx, text, store.Params{"path": f.path}); err != nil {
-		return sr, fmt.Errorf("%w: %w", errEngineRead, err)
-	}
-	if text, err = q("csv_odd_rows"); err != nil {
-		return sr, err
-	}
-	rows, err := s.Query(ctx, text, nil)
-	if err != nil {
-		return sr, fmt.Errorf("read the rows to validate in Go: %w", err)
-	}
-	defer rows.Close()
-	odd.rows = rows
 	ot := &table{list: t.list, sheet: t.sheet, rows: odd, header: t.header, first: t.first, last: t.last, above: t.above, keyHeader: t.keyHeader}
 	ot.bind(m)
 	opt.Progress = nil // the engine reads the file; odd rows say little of how far
-	sr, err = importTableWith(ctx, s, list, ot, m, nil, src, opt, engine)
+	sr, err := importTableWith(ctx, s, list, ot, m, nil, src, opt, engine)
 	if err != nil {
 		return sr, err
 	}
@@ -234,7 +273,7 @@ func importFast(ctx context.Context, s store.Store, list *contract.List, t *tabl
 	return sr, nil
 }
 
-// newOddName names the table of a fast import's odd rows.
+// newOddName names a fast import's tables.
 func newOddName() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
@@ -286,13 +325,31 @@ func (o *oddRows) next() (int, []string, error) {
 		cells[i] = c
 	}
 	line := int(row) + 2 + o.shift
-	if newlines > 0 {
-		if len(o.breaks) == maxMultiline {
-			return 0, nil, fmt.Errorf("%w: more than %d records span several lines", errEngineRead, maxMultiline)
-		}
-		o.breaks = append(o.breaks, int64(row))
-		o.extras = append(o.extras, int64(newlines))
-		o.shift += newlines
-	}
+	o.shift += newlines
 	return line, cells, nil
+}
+
+// multiline finds the rows for Go that span several lines.
+func (o *oddRows) multiline(ctx context.Context, s store.Store, q func(string) (string, error)) error {
+	text, err := q("csv_multiline")
+	if err != nil {
+		return err
+	}
+	rows, err := s.Query(ctx, text, nil)
+	if err != nil {
+		return fmt.Errorf("find the records that span several lines: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var row, newlines int64
+		if err := rows.Scan(&row, &newlines); err != nil {
+			return err
+		}
+		if len(o.breaks) == maxMultiline {
+			return fmt.Errorf("%w: more than %d records span several lines", errEngineRead, maxMultiline)
+		}
+		o.breaks = append(o.breaks, row)
+		o.extras = append(o.extras, newlines)
+	}
+	return rows.Err()
 }

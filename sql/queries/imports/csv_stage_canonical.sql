@@ -1,4 +1,5 @@
--- The canonical records of a CSV file, written by the engine into the
+-- The canonical records of a CSV file, read again when records above
+-- them span several lines (see csv_create_stage_view), written into the
 -- batch's stage as load.Load would write them. A record's line is its
 -- row number after the header's line, plus the lines that the
 -- multi-line records above it took ({breaks}: their row numbers,

@@ -1,2 +1,0 @@
--- No SYNC, as for the stage (load/drop_stage.sql).
-DROP TABLE IF EXISTS {{.Odd}}
