@@ -99,8 +99,9 @@ func canonicalColumn(c Column, r string) (value, where string) {
 		}
 		sort.Strings(keys)
 		sort.Strings(yes)
-		ok = fmt.Sprintf("%s IN %s", r, tuple(keys))
-		value = fmt.Sprintf("%s IN %s", r, tuple(yes))
+		// ParseBool lower-cases too (TRUE, Y).
+		ok = fmt.Sprintf("%s AND lower(%s) IN %s", transform.SQLNormalText(r), r, tuple(keys))
+		value = fmt.Sprintf("lower(%s) IN %s", r, tuple(yes))
 	case Year:
 		ok = fmt.Sprintf("(match(%[1]s, '^[0-9]{4}$') AND toUInt16(%[1]s) BETWEEN %[2]d AND %[3]d)", r, minReportYear, maxReportYear)
 		value = fmt.Sprintf("toUInt16OrZero(%s)", r)
@@ -108,7 +109,7 @@ func canonicalColumn(c Column, r string) (value, where string) {
 		var keys, vals []string
 		for k := range c.Values {
 			// parseValue looks up the lower-cased normal text: a key
-			// that is its own normal text matches itself.
+			// that is its own normal text matches it.
 			if transform.NormalizeText(k) == k && strings.ToLower(k) == k {
 				keys = append(keys, k)
 			}
@@ -117,8 +118,11 @@ func canonicalColumn(c Column, r string) (value, where string) {
 		for _, k := range keys {
 			vals = append(vals, c.Values[k])
 		}
-		ok = fmt.Sprintf("%s IN %s", r, tuple(keys))
-		value = fmt.Sprintf("transform(%s, %s, %s, '')", r, transform.SQLStrings(keys), transform.SQLStrings(vals))
+		// parseValue lower-cases with strings.ToLower, which on normal
+		// text (ASCII and CJK) is lower's ASCII lower-casing: A and a
+		// are both a grade.
+		ok = fmt.Sprintf("%s AND lower(%s) IN %s", transform.SQLNormalText(r), r, tuple(keys))
+		value = fmt.Sprintf("transform(lower(%s), %s, %s, '')", r, transform.SQLStrings(keys), transform.SQLStrings(vals))
 	case County:
 		ok = transform.SQLCountyCode(r)
 	default:
