@@ -210,7 +210,7 @@ func dumpImport(t *testing.T, s store.Store, l *contract.List, res file.Result) 
 	cols := strings.Join(append(l.StoredColumns(), "source", "source_ref", "source_line", "extra", "row_hash"), ", ")
 	out.Rows = dump(t, s, "SELECT "+cols+" FROM "+l.Name+" ORDER BY source_line")
 	out.Rejects = dump(t, s, "SELECT line, column, value, reason, raw FROM import_rejects ORDER BY line, column, value, reason, raw")
-	out.Batches = dump(t, s, "SELECT list, source, source_ref, encoding, rows_read, rows_loaded, rows_unchanged, rows_rejected, status, error FROM import_batches")
+	out.Batches = dump(t, s, "SELECT list, source, source_ref, encoding, rows_read, rows_loaded, rows_unchanged, rows_rejected, status, error FROM import_batches ORDER BY started_at, batch_id")
 	// One batch: every row of it carries the same metadata.
 	meta := dump(t, s, "SELECT DISTINCT batch_id, loaded_at, version FROM "+l.Name)
 	if len(res.Sheets) == 1 && len(meta) > 1 {
