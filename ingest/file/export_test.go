@@ -6,3 +6,6 @@ var FastImports = &fastImports
 
 // EngineRows counts the records the fast import staged in the engine.
 var EngineRows = &engineRows
+
+// OddPage is how many rows for Go the fast import reads back at a time.
+var OddPage = &oddPage

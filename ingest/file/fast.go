@@ -240,14 +240,10 @@ func importFast(ctx context.Context, s store.Store, list *contract.List, t *tabl
 			return 0, fmt.Errorf("find the last line staged: %w", err)
 		}
 		engineRows.Add(n)
-		if text, err = q("csv_odd_rows"); err != nil {
+		if odd.query, err = q("csv_odd_rows"); err != nil {
 			return 0, err
 		}
-		rows, err := s.Query(ctx, text, nil)
-		if err != nil {
-			return 0, fmt.Errorf("read the rows to validate in Go: %w", err)
-		}
-		odd.rows = rows
+		odd.ctx, odd.s = ctx, s
 		return n, nil
 	}
 	defer func() {
@@ -288,28 +284,56 @@ func stagedRows(ctx context.Context, s store.Store, table string) (int64, error)
 	return n, nil
 }
 
+// oddPage is how many rows for Go are read back at a time: a result is
+// held whole in memory until read. (A variable for the tests.)
+var oddPage = 50_000
+
 // oddRows yields the rows read back from the engine as table rows, with
-// the line numbers encoding/csv gives them, and records where the
-// multi-line ones are for the canonical rows' numbers.
+// the line numbers encoding/csv gives them, a page at a time; multiline
+// finds the multi-line ones first, for the canonical rows' numbers.
 type oddRows struct {
 	f      *fastCSV
+	ctx    context.Context
+	s      store.Store
+	query  string // csv_odd_rows
 	rows   store.Rows
-	shift  int     // newlines embedded in the rows so far
-	breaks []int64 // row numbers of multi-line rows
-	extras []int64 // and their embedded newlines
+	from   uint64 // the row number to read from
+	inPage int    // rows read of the current page
+	done   bool   // the last page was short
+	shift  int    // newlines embedded in the rows so far
+	breaks []int64
+	extras []int64
 }
 
 func (o *oddRows) progress() (int64, int64) { return 0, o.f.size }
 
 func (o *oddRows) next() (int, []string, error) {
-	if !o.rows.Next() {
-		if err := o.rows.Err(); err != nil {
-			return 0, nil, err
+	for {
+		if o.rows == nil {
+			if o.done {
+				return 0, nil, io.EOF
+			}
+			rows, err := o.s.Query(o.ctx, o.query, store.Params{"from": o.from, "page": uint64(oddPage)})
+			if err != nil {
+				return 0, nil, fmt.Errorf("read the rows to validate in Go: %w", err)
+			}
+			o.rows, o.inPage = rows, 0
 		}
-		return 0, nil, io.EOF
+		if o.rows.Next() {
+			break
+		}
+		err := o.rows.Err()
+		o.rows.Close()
+		o.rows = nil
+		if err != nil {
+			return 0, nil, fmt.Errorf("read the rows to validate in Go: %w", err)
+		}
+		o.done = o.inPage < oddPage
 	}
+	o.inPage++
 	vals := o.rows.Values()
 	row, _ := vals[0].(uint64)
+	o.from = row + 1
 	cells := make([]string, len(vals)-1)
 	newlines := 0
 	for i, v := range vals[1:] {

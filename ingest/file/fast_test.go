@@ -282,6 +282,9 @@ func compareImports(t *testing.T, fast, slow imported) {
 }
 
 func TestFastImportMatchesGoPath(t *testing.T) {
+	// Read the rows for Go back in many pages.
+	defer func(n int) { *file.OddPage = n }(*file.OddPage)
+	*file.OddPage = 7
 	for _, l := range contract.Lists() {
 		for seed := range uint64(2) {
 			t.Run(fmt.Sprintf("%s/%d", l.Name, seed), func(t *testing.T) {

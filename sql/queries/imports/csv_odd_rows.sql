@@ -1,1 +1,5 @@
-SELECT row, {{.Fields}} FROM {{.Odd}} ORDER BY row
+-- A page of the rows for Go, in order from row {from}.
+SELECT row, {{.Fields}} FROM {{.Odd}}
+WHERE row >= {from:UInt64}
+ORDER BY row
+LIMIT {page:UInt64}
