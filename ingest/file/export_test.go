@@ -9,3 +9,7 @@ var EngineRows = &engineRows
 
 // OddPage is how many rows for Go the fast import reads back at a time.
 var OddPage = &oddPage
+
+// SampleFirst says whether the fast import looks at the first records
+// before it takes a file.
+var SampleFirst = &sampleFirst

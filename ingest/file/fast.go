@@ -57,7 +57,7 @@ type fastCSV struct {
 
 // fastEligible returns the fast reading of a CSV file whose table t was
 // found with mapping m, or nil when the file must be read in Go.
-func fastEligible(s store.Store, list *contract.List, path string, b workbook, t *table, m *contract.Mapping, opt ImportOptions) *fastCSV {
+func fastEligible(ctx context.Context, s store.Store, list *contract.List, path string, b workbook, t *table, m *contract.Mapping, opt ImportOptions) *fastCSV {
 	if os.Getenv(noFastImport) != "" || s.Engine() != "embedded" || len(opt.AllowList) > 0 {
 		return nil
 	}
@@ -117,7 +117,48 @@ func fastEligible(s store.Store, list *contract.List, path string, b workbook, t
 		"ValuesAs":  strings.Join(valuesAs, ",\n    "),
 		"Newlines":  strings.Join(newlines, " + "),
 	}
+	if sampleFirst && !f.mostlyCanonical(ctx, s, t) {
+		return nil
+	}
 	return f
+}
+
+// sampleFirst turns mostlyCanonical on (the tests turn it off, to
+// have the engine read files of any mix).
+var sampleFirst = true
+
+// mostlyCanonical reports whether most of the first records of the
+// table (those read while finding it) are canonical. A file of which
+// they are not is read faster in Go than by the engine and then in Go
+// again; the files of one source are alike from top to bottom.
+func (f *fastCSV) mostlyCanonical(ctx context.Context, s store.Store, t *table) bool {
+	var sample []string
+	for _, r := range t.pending {
+		if blank(r.cells) {
+			continue
+		}
+		cells := make([]string, len(f.fields))
+		copy(cells, r.cells)
+		sample = append(sample, transform.SQLStrings(cells))
+	}
+	if len(sample) == 0 {
+		return true
+	}
+	data := map[string]any{"Canonical": f.data["Canonical"], "Sample": "[" + strings.Join(sample, ", ") + "]"}
+	var fields []string
+	for i, c := range f.fields {
+		fields = append(fields, fmt.Sprintf("r[%d] AS %s", i+1, c))
+	}
+	data["Columns"] = strings.Join(fields, ", ")
+	text, err := sql.QueryWith(sql.Target{Cluster: s.Cluster()}, "imports/csv_sample", data)
+	if err != nil {
+		return false
+	}
+	var canonical uint64
+	if err := store.QueryRow(ctx, s, text, nil, &canonical); err != nil {
+		return false
+	}
+	return 2*int(canonical) >= len(sample)
 }
 
 // recordSQL is true for a row the table takes for a record (classify

@@ -282,9 +282,9 @@ func compareImports(t *testing.T, fast, slow imported) {
 }
 
 func TestFastImportMatchesGoPath(t *testing.T) {
-	// Read the rows for Go back in many pages.
-	defer func(n int) { *file.OddPage = n }(*file.OddPage)
-	*file.OddPage = 7
+	// Read the rows for Go back in many pages; take files of any mix.
+	defer func(n int, sample bool) { *file.OddPage, *file.SampleFirst = n, sample }(*file.OddPage, *file.SampleFirst)
+	*file.OddPage, *file.SampleFirst = 7, false
 	for _, l := range contract.Lists() {
 		for seed := range uint64(2) {
 			t.Run(fmt.Sprintf("%s/%d", l.Name, seed), func(t *testing.T) {
@@ -355,6 +355,8 @@ func TestFastImportFallsBack(t *testing.T) {
 		{name: "allow-list", body: header + rows(3), opt: file.ImportOptions{AllowList: transform.USCCAllowList{"91411002000000001X": "a legacy code"}}},
 		{name: "many multi-line records", body: header + multiline(300)},
 		{name: "some multi-line records", body: header + rows(3) + multiline(5) + rows(3), fast: true},
+		{name: "mostly not canonical", body: header + strings.ReplaceAll(rows(30), "2023-07-31", "2023年7月31日")},
+		{name: "half canonical", body: header + strings.ReplaceAll(rows(10), "2023-07-31", "2023/7/31") + rows(10), fast: true},
 		{name: "two byte-order marks", body: "\uFEFF\uFEFF" + header + rows(3), fast: true},
 		{name: "header only", body: header},
 		{name: "quoted header", body: `"统一社会信用代码","企业名称","列入日期","列入原因"` + "\n" + rows(3), fast: true},
@@ -379,6 +381,8 @@ func TestFastImportFallsBack(t *testing.T) {
 // not read), then a changed one: change detection and the batch log
 // work on the engine's rows as on Go's.
 func TestFastImportAgain(t *testing.T) {
+	defer func(sample bool) { *file.SampleFirst = sample }(*file.SampleFirst)
+	*file.SampleFirst = false
 	l, err := contract.Lookup("penalties")
 	if err != nil {
 		t.Fatal(err)

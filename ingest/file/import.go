@@ -184,7 +184,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 			}
 		}
 		if pre == nil && len(sheets) == 1 && sheet == "" {
-			f.fast = fastEligible(s, list, path, b, t, m, opt)
+			f.fast = fastEligible(ctx, s, list, path, b, t, m, opt)
 		}
 		tables = append(tables, f)
 	}
