@@ -268,8 +268,8 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		return b, nil
 	case Year:
 		y, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(s, "年度"), "年"))
-		if err != nil || y < 1990 || y > 2100 {
-			return nil, &FieldError{Value: raw, Reason: ReasonYear, Detail: fmt.Sprintf("%q is not a year between 1990 and 2100", raw)}
+		if err != nil || y < minReportYear || y > maxReportYear {
+			return nil, &FieldError{Value: raw, Reason: ReasonYear, Detail: fmt.Sprintf("%q is not a year between %d and %d", raw, minReportYear, maxReportYear)}
 		}
 		return uint16(y), nil
 	case Enum:
@@ -288,6 +288,12 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 	}
 	return s, nil
 }
+
+// The report years a Year column accepts.
+const (
+	minReportYear = 1990
+	maxReportYear = 2100
+)
 
 func checkInstitution(r *Row) *FieldError {
 	status := r.str("license_status")

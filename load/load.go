@@ -107,7 +107,12 @@ type Step struct {
 // visible without its import_batches row; if the attach fails, the record
 // is withdrawn and the batch recorded as failed.
 func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Record, error]) (Result, error) {
-	return LoadParsed(ctx, s, m, list, src, func(yield func(Parsed, error) bool) {
+	return LoadParsed(ctx, s, m, list, src, parse(m, records))
+}
+
+// parse validates records with m as they are read.
+func parse(m *contract.Mapping, records iter.Seq2[Record, error]) iter.Seq2[Parsed, error] {
+	return func(yield func(Parsed, error) bool) {
 		for rec, err := range records {
 			if err != nil {
 				yield(Parsed{}, err)
@@ -119,7 +124,7 @@ func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contrac
 				return
 			}
 		}
-	})
+	}
 }
 
 // Parsed is a record its caller validated with the batch's mapping
@@ -136,6 +141,10 @@ type Parsed struct {
 // does not validate every record twice. Rows must come from m; records
 // with Errors are rejected and recorded like Load's.
 func LoadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Parsed, error]) (res Result, err error) {
+	return loadParsed(ctx, s, m, list, src, records, nil)
+}
+
+func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Parsed, error], engine EngineRows) (res Result, err error) {
 	started := time.Now().UTC()
 	res = Result{BatchID: newBatchID(started), List: list.Name, ByReason: map[string]int64{}, Extra: m.Extra()}
 	t := sql.Target{Cluster: s.Cluster()}
@@ -202,6 +211,14 @@ func LoadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	version, err := store.Version(ctx, s)
 	if err != nil {
 		return res, err
+	}
+	if engine != nil {
+		n, err := engine(ctx, Stage{Table: data["Stage"].(string), BatchID: res.BatchID, LoadedAt: loadedAt, Version: version, Source: src})
+		if err != nil {
+			return res, fmt.Errorf("stage %s rows the engine read: %w", list.Name, err)
+		}
+		res.Read += n
+		res.Valid += n
 	}
 	var srcErr error
 	rows := ahead(func(yield func([]any, error) bool) {

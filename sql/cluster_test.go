@@ -103,6 +103,9 @@ func standIns(t *testing.T, name string) map[string]any {
 	if _, ok := data["Changed"]; ok {
 		data["Changed"] = "SELECT * FROM x_Changed" // load/insert_changed inserts a query's rows
 	}
+	if _, ok := data["Typed"]; ok {
+		data["Typed"] = "x_c1 String" // imports/csv_*: the file's fields, typed
+	}
 	return data
 }
 

@@ -150,6 +150,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		m      *contract.Mapping
 		ref    string
 		values []string
+		fast   *fastCSV // when the engine may read the file itself
 	}
 	var tables []found
 	for _, sheet := range sheets {
@@ -182,13 +183,26 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 				return res, fmt.Errorf("%s: %w", ref, err)
 			}
 		}
+		if pre == nil && len(sheets) == 1 && sheet == "" {
+			f.fast = fastEligible(ctx, s, list, path, b, t, m, opt)
+		}
 		tables = append(tables, f)
 	}
 	if len(tables) == 0 {
 		return res, fmt.Errorf("%s: %w %s in any of its sheets %q; import it with the list its columns belong to", path, ErrNoTable, list.Name, sheets)
 	}
 	for _, f := range tables {
-		sr, err := importTable(ctx, s, list, f.t, f.m, f.values, load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest}, opt)
+		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest}
+		var sr SheetResult
+		if f.fast != nil {
+			sr, err = importFast(ctx, s, list, f.t, f.m, f.fast, src, opt)
+			if errors.Is(err, errEngineRead) {
+				// Nothing of the batch was written: read the file in Go.
+				sr, err = importTable(ctx, s, list, f.t, f.m, f.values, src, opt)
+			}
+		} else {
+			sr, err = importTable(ctx, s, list, f.t, f.m, f.values, src, opt)
+		}
 		sr.Ref = f.ref
 		res.add(sr)
 		if err != nil {
@@ -199,6 +213,12 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 }
 
 func importTable(ctx context.Context, s store.Store, list *contract.List, t *table, m *contract.Mapping, virtual []string, src load.Source, opt ImportOptions) (SheetResult, error) {
+	return importTableWith(ctx, s, list, t, m, virtual, src, opt, nil)
+}
+
+// importTableWith is importTable for a table whose canonical records the
+// engine writes itself (engine, see importFast); t holds the others.
+func importTableWith(ctx context.Context, s store.Store, list *contract.List, t *table, m *contract.Mapping, virtual []string, src load.Source, opt ImportOptions, engine load.EngineRows) (SheetResult, error) {
 	sr := SheetResult{Sheet: t.sheet, HeaderFirst: t.first, HeaderLast: t.last, Above: t.above, Skipped: map[string]int64{}}
 	width := len(t.header)
 	records := func(yield func(load.Record, error) bool) {
@@ -231,7 +251,13 @@ func importTable(ctx context.Context, s store.Store, list *contract.List, t *tab
 			}
 		}
 	}
-	lr, err := load.Load(ctx, s, m, list, src, records)
+	var lr load.Result
+	var err error
+	if engine != nil {
+		lr, err = load.LoadWithEngine(ctx, s, m, list, src, records, engine)
+	} else {
+		lr, err = load.Load(ctx, s, m, list, src, records)
+	}
 	sr.Result = lr
 	return sr, err
 }

@@ -1,0 +1,2 @@
+CREATE MATERIALIZED VIEW {{.OddView}} TO {{.Odd}}
+AS SELECT row, {{.Fields}} FROM {{.Input}} WHERE NOT canonical
