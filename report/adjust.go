@@ -193,6 +193,21 @@ func (h *HistorySource) Commitments(ctx context.Context, u Unit, day time.Time) 
 	return UnsignedCommitments(ctx, h.Store, u, day)
 }
 
+// ReadAdjustments reads the whole grade history and every year's
+// nominations from s and lists the changes in unit u after from up to to
+// (BuildAdjustments).
+func ReadAdjustments(ctx context.Context, s store.Store, u Unit, from, to time.Time) (*Adjustments, error) {
+	history, err := lifecycle.History(ctx, s, "")
+	if err != nil {
+		return nil, err
+	}
+	noms, err := AllNominations(ctx, s, history)
+	if err != nil {
+		return nil, err
+	}
+	return BuildAdjustments(history, noms, u, from, to), nil
+}
+
 // AllNominations returns the nominations of every evaluation year in
 // history, for BuildAdjustments.
 func AllNominations(ctx context.Context, s store.Store, history []lifecycle.Entry) ([]lifecycle.Nomination, error) {

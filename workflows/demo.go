@@ -96,11 +96,10 @@ func (m *demo) run(ctx context.Context, seed int64, n int) error {
 	}
 
 	m.section("2. External lists from their sources (emulated on loopback)")
-	data, err := fixture.ReadFiles(files)
+	fx, err := fixture.ServeFiles(files, fixture.Options{})
 	if err != nil {
 		return err
 	}
-	fx := fixture.Start(data, fixture.Options{})
 	defer fx.Close()
 	for _, kv := range fx.Env() {
 		k, v, _ := strings.Cut(kv, "=")
@@ -173,15 +172,7 @@ func (m *demo) run(ctx context.Context, seed int64, n int) error {
 			return report.BuildTypical(ctx, src, county, DemoAsOf.Year(), today)
 		}},
 		reportFile{"动态调整情况-" + county.Code + ".xlsx", "xlsx", func(ctx context.Context, src report.Source) (any, error) {
-			history, err := lifecycle.History(ctx, s, "")
-			if err != nil {
-				return nil, err
-			}
-			noms, err := report.AllNominations(ctx, s, history)
-			if err != nil {
-				return nil, err
-			}
-			return report.BuildAdjustments(history, noms, county, DemoAsOf, today), nil
+			return report.ReadAdjustments(ctx, s, county, DemoAsOf, today)
 		}},
 		reportFile{"附件1-诚信承诺书-" + county.Code + ".html", "html", func(ctx context.Context, src report.Source) (any, error) {
 			return report.UnsignedCommitments(ctx, s, county, today)

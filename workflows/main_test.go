@@ -35,11 +35,10 @@ func servedSample(t *testing.T, dir string, seed int64, institutions int) (sampl
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := fixture.ReadFiles(files)
+	fx, err := fixture.ServeFiles(files, fixture.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx := fixture.Start(data, fixture.Options{})
 	t.Cleanup(fx.Close)
 	return files, fx
 }

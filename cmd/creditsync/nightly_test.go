@@ -14,6 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/sample"
+	"github.com/xuchang-hrss/creditsync/workflows"
 )
 
 // nightlySite is a data directory with the bureau's files imported, a
@@ -263,15 +264,14 @@ func TestNightlyFailsWhenASourceIsTooStale(t *testing.T) {
 // the test ends: the bureau's files and the sites a nightly run syncs.
 func servedSample(t *testing.T, dir string, seed int64, institutions int) (sample.Files, *fixture.Server) {
 	t.Helper()
-	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: seed, Institutions: institutions, AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)})
+	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: seed, Institutions: institutions, AsOf: workflows.DemoAsOf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := fixture.ReadFiles(files)
+	fx, err := fixture.ServeFiles(files, fixture.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx := fixture.Start(data, fixture.Options{})
 	t.Cleanup(fx.Close)
 	return files, fx
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
-	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -61,15 +60,7 @@ the last submission of 附件2.`,
 				if err != nil {
 					return nil, err
 				}
-				history, err := lifecycle.History(ctx, s, "")
-				if err != nil {
-					return nil, err
-				}
-				noms, err := report.AllNominations(ctx, s, history)
-				if err != nil {
-					return nil, err
-				}
-				return report.BuildAdjustments(history, noms, u, start, end), nil
+				return report.ReadAdjustments(ctx, s, u, start, end)
 			})
 		},
 	}
