@@ -130,6 +130,23 @@ type Row struct {
 	Extra  map[string]string
 }
 
+// ValueText writes a value of Row.Values as text: dates as YYYY-MM-DD,
+// nil as empty, the rest as Go prints them. It is how a validated record
+// reads as text wherever one is kept or served as such.
+func ValueText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case time.Time:
+		return x.Format(time.DateOnly)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
 // Get returns the value of a stored column.
 func (r *Row) Get(key string) any {
 	if i := r.List.storedIndex(key); i >= 0 {

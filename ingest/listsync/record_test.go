@@ -41,7 +41,7 @@ func TestParseRecordIsTheMarshalledMap(t *testing.T) {
 		}
 		rec := map[string]string{}
 		for _, col := range list.StoredColumns() {
-			rec[col] = text(row.Get(col))
+			rec[col] = contract.ValueText(row.Get(col))
 		}
 		want, _ := json.Marshal(rec)
 		sum := sha256.Sum256(want)

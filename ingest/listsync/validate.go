@@ -11,10 +11,8 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	gosync "sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/contract"
@@ -291,7 +289,7 @@ func (r *runner) parse(row *contract.Row) parsed {
 	b := make([]byte, 0, 512)
 	b = append(b, '{')
 	for i, n := range lay.names {
-		vals[i] = text(row.Values[lay.index[i]])
+		vals[i] = contract.ValueText(row.Values[lay.index[i]])
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -375,18 +373,4 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-func text(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case time.Time:
-		return x.Format(time.DateOnly)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return fmt.Sprint(v)
 }
