@@ -18,6 +18,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/chhttp"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/embedded"
+	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
 	"github.com/xuchang-hrss/creditsync/zone"
 )
@@ -64,8 +65,10 @@ func cookbookText(v any) string {
 // checks each answers its question with rows that agree with the store.
 func TestCookbookOnTheSample(t *testing.T) {
 	dir := demoStore(t)
-	// The demo process has exited; this test is the only one in this
-	// process that opens the engine, so it may hold its copy of the store.
+	// The demo process has exited. This test runs alone (not in
+	// parallel), so no other store of this process is open: it lets the
+	// test engine go and opens its copy of the store instead.
+	storetest.ReleaseEngine()
 	s, err := embedded.Open(context.Background(), embedded.Config{Path: filepath.Join(dir, "clickhouse"), Database: "creditsync"})
 	if err != nil {
 		t.Fatal(err)
