@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -28,28 +30,78 @@ type nightlySite struct {
 
 func newNightlySite(t *testing.T, extraConfig string) *nightlySite {
 	t.Helper()
+	src := preparedNightlySite(t)
 	dir := t.TempDir()
-	files, fx := servedSample(t, dir, 11, 120)
+	if out, err := exec.Command("cp", "-a", src+string(os.PathSeparator)+".", dir).CombinedOutput(); err != nil {
+		t.Fatalf("copy the prepared site: %v\n%s", err, out)
+	}
+	// The same sample (seed 11) as the store was synced from, served
+	// afresh for this test.
+	_, fx := servedSample(t, dir, 11, 120)
 	cfg := filepath.Join(dir, "creditsync.toml")
 	if err := os.WriteFile(cfg, []byte(extraConfig+fx.SourcesTOML()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	site := &nightlySite{dir: dir, fx: fx, env: append([]string{"CREDITSYNC_DATA=" + dir, "CREDITSYNC_CONFIG=" + cfg}, fx.Env()...)}
-	for _, list := range []string{"institutions", "inspections", "annual_reports"} {
-		if r := runCLI(t, site.env, "import", list, files[list]); r.code != 0 {
-			t.Fatalf("import %s: exit %d\n%s%s", list, r.code, r.stdout, r.stderr)
+	return &nightlySite{dir: dir, fx: fx, env: append([]string{"CREDITSYNC_DATA=" + dir, "CREDITSYNC_CONFIG=" + cfg}, fx.Env()...)}
+}
+
+// The site's store is prepared once per test binary — the bureau's files
+// imported, the lists synced from fixture sources, the 2025 evaluation
+// recorded and confirmed, each by the real command in its own process —
+// and each test gets a copy of its directory, as with the demo's store.
+var nightlyPrep struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func preparedNightlySite(t *testing.T) string {
+	t.Helper()
+	nightlyPrep.once.Do(func() {
+		nightlyPrep.dir = filepath.Join(filepath.Dir(binary), "nightly-site")
+		nightlyPrep.err = prepareNightlySite(nightlyPrep.dir)
+	})
+	if nightlyPrep.err != nil {
+		t.Fatal(nightlyPrep.err)
+	}
+	return nightlyPrep.dir
+}
+
+func prepareNightlySite(dir string) error {
+	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 11, Institutions: 120, AsOf: workflows.DemoAsOf})
+	if err != nil {
+		return err
+	}
+	fx, err := fixture.ServeFiles(files, fixture.Options{})
+	if err != nil {
+		return err
+	}
+	defer fx.Close()
+	cfg := filepath.Join(dir, "creditsync.toml")
+	if err := os.WriteFile(cfg, []byte(fx.SourcesTOML()), 0o644); err != nil {
+		return err
+	}
+	env := append([]string{"CREDITSYNC_DATA=" + dir, "CREDITSYNC_CONFIG=" + cfg}, fx.Env()...)
+	steps := [][]string{
+		{"import", "institutions", files["institutions"]},
+		{"import", "inspections", files["inspections"]},
+		{"import", "annual_reports", files["annual_reports"]},
+		{"sync"},
+		{"evaluate", "--year", "2025", "--as-of", "2026-07-31"},
+		{"confirm", "--on", "2026-08-10"},
+	}
+	for _, args := range steps {
+		cmd := exec.Command(binary, args...)
+		cmd.Env = append(os.Environ(), env...)
+		stdout, stderr, code, err := runCommand(cmd)
+		if err != nil {
+			return err
+		}
+		if code != 0 {
+			return fmt.Errorf("prepare the nightly site: %v: exit %d\n%s%s", args, code, stdout, stderr)
 		}
 	}
-	if r := runCLI(t, site.env, "sync"); r.code != 0 {
-		t.Fatalf("first sync: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	if r := runCLI(t, site.env, "evaluate", "--year", "2025", "--as-of", "2026-07-31"); r.code != 0 {
-		t.Fatalf("evaluate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	if r := runCLI(t, site.env, "confirm", "--on", "2026-08-10"); r.code != 0 {
-		t.Fatalf("confirm: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	return site
+	return nil
 }
 
 func (s *nightlySite) sql(t *testing.T, q string) string {

@@ -175,23 +175,24 @@ type imported struct {
 	Batches []string
 }
 
-func importBoth(t *testing.T, l *contract.List, path string) (fast, slow imported) {
+func importBoth(t *testing.T, s store.Store, l *contract.List, path string) (fast, slow imported) {
 	t.Helper()
-	fast, slow = importWays(t, l, path, file.ImportOptions{})
+	fast, slow = importWays(t, s, l, path, file.ImportOptions{})
 	if fast.Err != "" || slow.Err != "" {
 		t.Fatalf("import %s: fast: %s; Go: %s", path, fast.Err, slow.Err)
 	}
 	return fast, slow
 }
 
-// importWays imports path into a new store with the fast import allowed,
-// then, with the Go path forced, into the same store emptied of all an
-// import writes (migrating a store costs more than the import; anything
-// the emptying missed would make the two differ, never agree).
-func importWays(t *testing.T, l *contract.List, path string, opt file.ImportOptions) (fast, slow imported) {
+// importWays imports path into s with the fast import allowed, then with
+// the Go path forced, each time into the store emptied of all an import
+// writes. A test's subtests share one store (migrating one costs more
+// than the imports): anything the emptying missed would make the two
+// ways differ, never agree.
+func importWays(t *testing.T, s store.Store, l *contract.List, path string, opt file.ImportOptions) (fast, slow imported) {
 	t.Helper()
-	s := storetest.OpenMigrated(t)
 	run := func(goOnly bool) imported {
+		emptyImports(t, s)
 		if goOnly {
 			t.Setenv("CREDITSYNC_NO_FAST_IMPORT", "1")
 			defer os.Unsetenv("CREDITSYNC_NO_FAST_IMPORT")
@@ -203,16 +204,25 @@ func importWays(t *testing.T, l *contract.List, path string, opt file.ImportOpti
 		}
 		return out
 	}
-	fast = run(false)
-	for _, table := range []string{l.Name, l.Name + "_registered", "import_rejects", "import_batches"} {
+	return run(false), run(true)
+}
+
+// emptyImports empties every table an import writes: the lists, their
+// registered copies, the rejects and the batch log.
+func emptyImports(t *testing.T, s store.Store) {
+	t.Helper()
+	tables := []string{"import_rejects", "import_batches"}
+	for _, l := range contract.Lists() {
+		tables = append(tables, l.Name, l.Name+"_registered")
+	}
+	for _, table := range tables {
 		if err := s.Exec(context.Background(), "TRUNCATE TABLE IF EXISTS "+table, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := dump(t, s, "SELECT name FROM system.tables WHERE database = currentDatabase() AND total_rows > 0 AND name IN ('"+l.Name+"', 'import_rejects', 'import_batches')"); len(n) > 0 {
+	if n := dump(t, s, "SELECT name FROM system.tables WHERE database = currentDatabase() AND total_rows > 0 AND name IN ('"+strings.Join(tables, "', '")+"')"); len(n) > 0 {
 		t.Fatalf("tables not emptied: %v", n)
 	}
-	return fast, run(true)
 }
 
 func dumpImport(t *testing.T, s store.Store, l *contract.List, res file.Result) imported {
@@ -296,6 +306,7 @@ func TestFastImportMatchesGoPath(t *testing.T) {
 	// Read the rows for Go back in many pages; take files of any mix.
 	defer func(n int, sample bool) { *file.OddPage, *file.SampleFirst = n, sample }(*file.OddPage, *file.SampleFirst)
 	*file.OddPage, *file.SampleFirst = 7, false
+	s := storetest.OpenMigrated(t)
 	for _, l := range contract.Lists() {
 		for seed := range uint64(2) {
 			t.Run(fmt.Sprintf("%s/%d", l.Name, seed), func(t *testing.T) {
@@ -303,7 +314,7 @@ func TestFastImportMatchesGoPath(t *testing.T) {
 				path := filepath.Join(t.TempDir(), l.Name+".csv")
 				genCSV(t, r, l, path, 200, seed == 0)
 				before, engineBefore := file.FastImports.Load(), file.EngineRows.Load()
-				fast, slow := importBoth(t, l, path)
+				fast, slow := importBoth(t, s, l, path)
 				if file.FastImports.Load() != before+1 {
 					t.Fatalf("the fast import did not read %s", path)
 				}
@@ -347,6 +358,7 @@ func TestFastImportFallsBack(t *testing.T) {
 		}
 		return b.String()
 	}
+	s := storetest.OpenMigrated(t)
 	for _, c := range []struct {
 		name, body string
 		opt        file.ImportOptions
@@ -379,7 +391,7 @@ func TestFastImportFallsBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := file.FastImports.Load()
-			fast, slow := importWays(t, l, path, c.opt)
+			fast, slow := importWays(t, s, l, path, c.opt)
 			if got := file.FastImports.Load() > before; got != c.fast {
 				t.Errorf("read by the engine: %v, want %v", got, c.fast)
 			}
@@ -468,7 +480,7 @@ func TestFastImportLargeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := file.EngineRows.Load()
-	fast, slow := importBoth(t, l, path)
+	fast, slow := importBoth(t, storetest.OpenMigrated(t), l, path)
 	if n := file.EngineRows.Load() - before; n != 120_000-120 {
 		t.Errorf("the engine staged %d records, want all the single-line ones", n)
 	}
