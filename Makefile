@@ -9,11 +9,9 @@ LDFLAGS  := -X main.version=$(VERSION)
 # Tests may run packages in parallel; each loads the 560 MB engine.
 TESTFLAGS ?= -p 2 -timeout 20m
 # The tests' stores and files go to a memory file system when there is
-# one: they create and drop thousands of small engine files, and on this
-# machine's disk (ext4, mounted with discard) that was a third of the
-# suite's time, in the kernel. TESTTMP= keeps the system's temporary
-# directory.
-TESTTMP  ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm)
+# one with room (scripts/test-tmpdir.sh says why). TESTTMP=DIR chooses
+# the directory; TESTTMP= keeps the system's temporary directory.
+TESTTMP  ?= $(shell scripts/test-tmpdir.sh)
 
 .PHONY: setup deps libchdb jsclient chromium build demo test bench fuzz vet docs clean
 
