@@ -68,11 +68,7 @@ func preparedNightlySite(t *testing.T) string {
 }
 
 func prepareNightlySite(dir string) error {
-	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: 11, Institutions: 120, AsOf: workflows.DemoAsOf})
-	if err != nil {
-		return err
-	}
-	fx, err := fixture.ServeFiles(files, fixture.Options{})
+	files, fx, err := serveSample(dir, 11, 120)
 	if err != nil {
 		return err
 	}
@@ -316,14 +312,24 @@ func TestNightlyFailsWhenASourceIsTooStale(t *testing.T) {
 // the test ends: the bureau's files and the sites a nightly run syncs.
 func servedSample(t *testing.T, dir string, seed int64, institutions int) (sample.Files, *fixture.Server) {
 	t.Helper()
-	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: seed, Institutions: institutions, AsOf: workflows.DemoAsOf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx, err := fixture.ServeFiles(files, fixture.Options{})
+	files, fx, err := serveSample(dir, seed, institutions)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(fx.Close)
 	return files, fx
+}
+
+// serveSample is servedSample outside a test: the caller closes the
+// server.
+func serveSample(dir string, seed int64, institutions int) (sample.Files, *fixture.Server, error) {
+	files, _, err := sample.Write(filepath.Join(dir, "sample"), sample.Options{Seed: seed, Institutions: institutions, AsOf: workflows.DemoAsOf})
+	if err != nil {
+		return nil, nil, err
+	}
+	fx, err := fixture.ServeFiles(files, fixture.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return files, fx, nil
 }
