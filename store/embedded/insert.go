@@ -355,6 +355,10 @@ var arrayEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\t", `\t`, "\n", `
 
 // writeTSVString escapes the characters TabSeparated gives meaning to.
 func writeTSVString(buf *bytes.Buffer, s string) {
+	if tsvPlain(s) {
+		buf.WriteString(s)
+		return
+	}
 	start := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
@@ -377,6 +381,15 @@ func writeTSVString(buf *bytes.Buffer, s string) {
 		start = i + 1
 	}
 	buf.WriteString(s[start:])
+}
+
+// tsvPlain reports whether s has no byte TabSeparated escapes, which is
+// most values. One vectorised search per byte (strings.IndexByte) runs
+// several times faster than looking at each byte in turn, and an insert
+// writes every value it sends (a sync's pages and records, tens of MB).
+func tsvPlain(s string) bool {
+	return strings.IndexByte(s, '\\') < 0 && strings.IndexByte(s, '\t') < 0 && strings.IndexByte(s, '\n') < 0 &&
+		strings.IndexByte(s, '\r') < 0 && strings.IndexByte(s, 0) < 0
 }
 
 // quoteString writes s as a ClickHouse string literal.
