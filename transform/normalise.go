@@ -17,17 +17,82 @@ import (
 // it may be shown back to people.
 func NormalizeText(s string) string {
 	if !NFKCInert(s) {
-		s = norm.NFKC.String(s)
+		s = nfkc(s)
 	}
 	return strings.TrimFunc(s, isTrimmable)
 }
 
+// nfkc is norm.NFKC.String(s), rune by rune when it can be. NFKC splits
+// a text into segments at each rune that nothing before it can combine
+// with (a boundary before it) and normalises each segment on its own;
+// when every rune of s has that boundary, each rune is a segment, and
+// the result is each rune's own normal form in turn: itself for an inert
+// rune, a table's entry for the others (the full-width forms, the
+// ideographic space, circled digits, ㎡). A name with full-width
+// brackets is the usual case; the norm package's general algorithm costs
+// several times more.
+func nfkc(s string) string {
+	inert, own := inertRunes(), runeNFKC()
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError || r >= 0x10000:
+			return norm.NFKC.String(s)
+		case inert[r/64]&(1<<(r%64)) != 0:
+			b.WriteString(s[i : i+size])
+		default:
+			m, ok := own[r]
+			if !ok {
+				return norm.NFKC.String(s)
+			}
+			b.WriteString(m)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// runeNFKC holds the runes of the Basic Multilingual Plane that NFKC
+// changes and that nothing before them combines with, nor with any rune
+// of their normal form, each with that normal form.
+var runeNFKC = sync.OnceValue(func() map[rune]string {
+	m := map[rune]string{}
+	for r := rune(0); r < 0x10000; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		c := string(r)
+		if n := norm.NFKC.String(c); n != c && norm.NFKC.PropertiesString(c).BoundaryBefore() && boundedRunes(n) {
+			m[r] = n
+		}
+	}
+	return m
+})
+
+// boundedRunes reports whether nothing before any rune of s combines
+// with it. A rune's normal form must be so to stand in for it: a
+// compatibility jamo (ㅙ) has a boundary before it, but its normal form,
+// a medial vowel, composes with the initial consonant before it.
+func boundedRunes(s string) bool {
+	for _, r := range s {
+		if !norm.NFKC.PropertiesString(string(r)).BoundaryBefore() {
+			return false
+		}
+	}
+	return true
+}
+
 // inertRunes marks the runes of the Basic Multilingual Plane that NFKC
-// leaves as they are wherever they stand: each is normalised already and
-// starts and ends a segment, so nothing before or after it can compose
-// with it. ASCII and the CJK ideographs that make up almost every cell
-// are inert, and checking a string against this table costs far less
-// than normalising it (a national import normalises 100 million cells).
+// leaves as they are in any text made only of such runes: each is its
+// own normal form and nothing before it can combine with it (a boundary
+// before it), so every one is a segment of its own (see nfkc). ASCII and
+// the CJK ideographs that make up almost every cell are inert, and
+// checking a string against this table costs far less than normalising
+// it (a national import normalises 100 million cells). A letter is
+// inert though a combining accent after it would compose with it: the
+// accent is not inert, and a text holding one is normalised.
 var inertRunes = sync.OnceValue(func() *[0x10000 / 64]uint64 {
 	var t [0x10000 / 64]uint64
 	for r := rune(0); r < 0x10000; r++ {
@@ -36,7 +101,7 @@ var inertRunes = sync.OnceValue(func() *[0x10000 / 64]uint64 {
 		}
 		c := string(r)
 		p := norm.NFKC.PropertiesString(c)
-		if p.BoundaryBefore() && p.BoundaryAfter() && norm.NFKC.String(c) == c {
+		if p.BoundaryBefore() && norm.NFKC.String(c) == c {
 			t[r/64] |= 1 << (r % 64)
 		}
 	}

@@ -135,3 +135,24 @@ func TestNormalizeNameIdempotent(t *testing.T) {
 		}
 	}
 }
+
+// TestNFKCRuneByRune puts every rune nfkc maps on its own between
+// neighbours of each kind (inert, mapped, combining, Hangul jamo, outside
+// the Basic Multilingual Plane) and compares with the norm package.
+func TestNFKCRuneByRune(t *testing.T) {
+	own := runeNFKC()
+	if len(own) < 1000 {
+		t.Fatalf("%d runes with a normal form of their own; the full-width forms alone are 94", len(own))
+	}
+	neighbours := []string{"", "许", "a", " ", "（", "Ａ", "\u0301", "\u1100", "\u1161", "\u3000", "\u33a1", "\U0002f800"}
+	for r := range own {
+		for _, before := range neighbours {
+			for _, after := range neighbours {
+				s := before + string(r) + after
+				if got, want := nfkc(s), norm.NFKC.String(s); got != want {
+					t.Errorf("nfkc(%q) = %q, NFKC gives %q", s, got, want)
+				}
+			}
+		}
+	}
+}

@@ -17,10 +17,9 @@ import (
 // inertClass is a character class of runes that NFKC leaves alone in
 // any text made only of them, and that are no white space: ASCII
 // printable but the space, the CJK unified ideographs and the CJK
-// punctuation the lists use (、。〃 〈〉《》「」『』【】 〔〕〖〗〘〙〚〛).
-// (Letters are not NFKCInert, which asks more: that nothing after them
-// can compose with them.) A test checks each of them, beside every ASCII
-// one, against NormalizeText.
+// punctuation the lists use (、。〃 〈〉《》「」『』【】 〔〕〖〗〘〙〚〛);
+// all of them are NFKCInert. A test checks each of them, beside every
+// ASCII one, against NormalizeText.
 const (
 	inertClass      = "!-~一-鿿、-〃〈-】〔-〛"
 	inertInnerClass = " " + inertClass // a space may stand inside a value

@@ -50,3 +50,16 @@ func TestInertClass(t *testing.T) {
 		t.Errorf("the class has %d runes, fewer than expected", len(all))
 	}
 }
+
+// TestInertClassIsNFKCInert: the SQL class of normal text and the Go
+// shortcut agree on every rune of the class.
+func TestInertClassIsNFKCInert(t *testing.T) {
+	class := []rune(inertClass)
+	for i := 0; i+2 < len(class); i += 3 {
+		for r := class[i]; r <= class[i+2]; r++ {
+			if !NFKCInert(string(r)) {
+				t.Errorf("%U is in the SQL class of normal text but not NFKCInert", r)
+			}
+		}
+	}
+}
