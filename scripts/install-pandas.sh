@@ -12,15 +12,4 @@ set -euo pipefail
 if /usr/bin/python3 -c 'import pandas' >/dev/null 2>&1; then
   exit 0
 fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-pandas: pandas is missing and there is no apt-get; install python3 and pandas by hand" >&2
-  exit 1
-fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-pandas: pandas is missing; run: sudo apt-get install -y python3-pandas" >&2
-  exit 1
-fi
-echo "install-pandas: installing Debian's python3-pandas (once)" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq python3-pandas >/dev/null
+exec "$(dirname "$0")/apt-install.sh" install-pandas python3-pandas
