@@ -166,3 +166,79 @@ func literal(records [][]string) string {
 	}
 	return "[" + strings.Join(parts, ",") + "]"
 }
+
+// TestSQLValidUSCCAgreesWithGo compares the engine's check of a code with
+// transform.ValidateUSCC both ways, on valid codes, every single-character
+// change of some, random strings of the alphabet (one in 31 valid) and
+// codes with bytes outside it.
+func TestSQLValidUSCCAgreesWithGo(t *testing.T) {
+	s := storetest.Open(t)
+	r := rand.New(rand.NewPCG(7, 31))
+	const alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+	randomCode := func() string {
+		b := make([]byte, 18)
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	var codes []string
+	for range 200 {
+		first := randomCode()[:17]
+		ch, err := transform.USCCCheckChar(first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		good := first + string(ch)
+		codes = append(codes, good)
+		for pos := range 18 {
+			for _, c := range []byte(alphabet + "IOSVZaz\x00\xff ") {
+				b := []byte(good)
+				b[pos] = c
+				codes = append(codes, string(b))
+			}
+		}
+	}
+	for range 20000 {
+		codes = append(codes, randomCode())
+	}
+	codes = append(codes, "", "91411002MA40000000", "９１４１１００２MA4000000", randomCode()[:17], randomCode()+"0", "许昌"+randomCode()[:12])
+	valid := 0
+	for len(codes) > 0 {
+		n := min(len(codes), 5000)
+		q := fmt.Sprintf("SELECT %s FROM (SELECT arrayJoin(%s) AS c, rowNumberInAllBlocks() AS n) ORDER BY n",
+			transform.SQLValidUSCC("c"), transform.SQLStrings(codes[:n]))
+		rows, err := s.Query(context.Background(), q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := 0
+		for ; rows.Next(); i++ {
+			var sqlOK bool
+			switch v := rows.Values()[0].(type) {
+			case bool:
+				sqlOK = v
+			case uint64:
+				sqlOK = v != 0
+			}
+			goOK := transform.ValidateUSCC(codes[i]) == nil
+			if sqlOK != goOK {
+				t.Errorf("%q: valid in SQL %v, in Go %v", codes[i], sqlOK, goOK)
+			}
+			if goOK {
+				valid++
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if i != n {
+			t.Fatalf("%d results for %d codes", i, n)
+		}
+		codes = codes[n:]
+	}
+	if valid < 800 {
+		t.Errorf("only %d valid codes drawn: the test says little", valid)
+	}
+}

@@ -49,14 +49,38 @@ func SQLNormalText(expr string) string {
 // code (NormalizeUSCC leaves it alone) that passes ValidateUSCC: 18
 // characters of usccAlphabet, the last the check character of the first
 // 17 (GB 32100-2015).
+//
+// Once the pattern has said the code is 18 characters of the alphabet
+// (so 18 ASCII bytes), the check is integer arithmetic on the engine's
+// columns: the bytes are read as three little-endian integers, each byte
+// is looked up in a table of character values, and the weighted sum is
+// compared with the value of the last character. This is about half the
+// CPU of taking the code apart into 17 strings (it is evaluated for every
+// record of a fast import).
 func SQLValidUSCC(expr string) string {
-	weights := make([]string, len(usccWeights))
-	for i, w := range usccWeights {
-		weights[i] = fmt.Sprint(w)
+	// A byte's value in the alphabet, by the byte; 0 for the bytes the
+	// pattern excludes (arrayElement gives 0 past the end, too).
+	values := make([]int, int(usccAlphabet[len(usccAlphabet)-1])+1)
+	for i := range len(usccAlphabet) {
+		values[usccAlphabet[i]] = i
 	}
-	alpha := SQLString(usccAlphabet)
-	return fmt.Sprintf("(match(%[1]s, %[2]s) AND substring(%[3]s, ((31 - arraySum(arrayMap((i, w) -> (position(%[3]s, substring(%[1]s, i, 1)) - 1) * w, range(1, 18), [%[4]s])) %% 31) %% 31) + 1, 1) = substring(%[1]s, 18, 1))",
-		expr, SQLString("^["+usccAlphabet+"]{18}$"), alpha, strings.Join(weights, ", "))
+	table := make([]string, len(values))
+	for i, v := range values {
+		table[i] = fmt.Sprint(v)
+	}
+	value := func(pos int) string { // of the character at 1-based pos
+		word, shift := fmt.Sprintf("reinterpretAsUInt64(substring(%s, %d, 8))", expr, (pos-1)/8*8+1), (pos-1)%8*8
+		if pos > 16 {
+			word, shift = fmt.Sprintf("reinterpretAsUInt16(substring(%s, 17, 2))", expr), (pos-17)*8
+		}
+		return fmt.Sprintf("arrayElement(CAST([%s], 'Array(UInt8)'), bitAnd(bitShiftRight(%s, %d), 255) + 1)", strings.Join(table, ", "), word, shift)
+	}
+	terms := make([]string, len(usccWeights))
+	for i, w := range usccWeights {
+		terms[i] = fmt.Sprintf("%s * %d", value(i+1), w)
+	}
+	return fmt.Sprintf("(match(%s, %s) AND (31 - (%s) %% 31) %% 31 = %s)",
+		expr, SQLString("^["+usccAlphabet+"]{18}$"), strings.Join(terms, " + "), value(18))
 }
 
 // SQLISODate is true when expr is a date ParseDate reads as written
