@@ -37,7 +37,7 @@ WITH
 SELECT
     uscc, name, name_key, listed_on, reason, authority, removed_on, removal_reason,
     'gen', {source_ref:String}, toUInt32(r + 1), {batch_id:String}, {loaded_at:DateTime64(3, 'UTC')}, {version:UInt64},
-    cityHash64(toString(tuple(uscc, name, listed_on, reason, authority, removed_on, removal_reason, name_key))),
+    cityHash64(tuple(uscc, name, listed_on, reason, authority, removed_on, removal_reason, name_key)),
     ''
 FROM
 (

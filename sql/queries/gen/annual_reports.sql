@@ -20,7 +20,7 @@ SELECT
     uscc, year, assumeNotNull(submitted_on) AS submitted,
     'gen', {source_ref:String}, toUInt32(i * {years:UInt64} + (year - first_year) + 1), {batch_id:String},
     {loaded_at:DateTime64(3, 'UTC')}, {version:UInt64},
-    cityHash64(toString(tuple(uscc, year, submitted))),
+    cityHash64(tuple(uscc, year, submitted)),
     ''
 FROM
 (

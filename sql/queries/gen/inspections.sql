@@ -61,7 +61,7 @@ WITH
 SELECT
     record_id, uscc, kind, severity, handled_on, rectified_on, refused, authority, measure, description,
     'gen', {source_ref:String}, toUInt32(r + 1), {batch_id:String}, {loaded_at:DateTime64(3, 'UTC')}, {version:UInt64},
-    cityHash64(toString(tuple(record_id, uscc, kind, severity, handled_on, rectified_on, refused, authority, measure, description))),
+    cityHash64(tuple(record_id, uscc, kind, severity, handled_on, rectified_on, refused, authority, measure, description)),
     ''
 FROM
 (

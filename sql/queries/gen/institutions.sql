@@ -42,8 +42,8 @@ SELECT
     commitment_signed_on, lost_contact_since,
     'gen', {source_ref:String}, toUInt32(i + 1), {batch_id:String}, {loaded_at:DateTime64(3, 'UTC')}, {version:UInt64},
     -- As the loader computes it: the contract columns, then name_key.
-    cityHash64(toString(tuple(uscc, name, county_code, license_no, licensed_on, license_status, license_status_on,
-                              commitment_signed_on, lost_contact_since, name_key))),
+    cityHash64(tuple(uscc, name, county_code, license_no, licensed_on, license_status, license_status_on,
+                     commitment_signed_on, lost_contact_since, name_key)),
     ''
 FROM
 (

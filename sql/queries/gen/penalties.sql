@@ -41,7 +41,7 @@ WITH
 SELECT
     record_id, uscc, name, name_key, decided_on, authority, content, publicity_ended_on,
     'gen', {source_ref:String}, toUInt32(r + 1), {batch_id:String}, {loaded_at:DateTime64(3, 'UTC')}, {version:UInt64},
-    cityHash64(toString(tuple(record_id, uscc, name, decided_on, authority, content, publicity_ended_on, name_key))),
+    cityHash64(tuple(record_id, uscc, name, decided_on, authority, content, publicity_ended_on, name_key)),
     ''
 FROM
 (

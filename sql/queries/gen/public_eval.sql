@@ -36,7 +36,7 @@ SELECT
     uscc, name, name_key, grade, grade_label, evaluated_on,
     'gen', {source_ref:String}, toUInt32(r + 1), {batch_id:String}, {loaded_at:DateTime64(3, 'UTC')}, {version:UInt64},
     -- The contract columns, then name_key and grade_label.
-    cityHash64(toString(tuple(uscc, name, grade, evaluated_on, name_key, grade_label))),
+    cityHash64(tuple(uscc, name, grade, evaluated_on, name_key, grade_label)),
     ''
 FROM
 (

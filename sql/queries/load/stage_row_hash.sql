@@ -1,4 +1,6 @@
 -- The engine computes each staged row's content hash as the row is
--- written. The tuple is rendered as text first: hashing Nullable
--- arguments directly yields NULL as soon as one of them is NULL.
-ALTER TABLE {{.Stage}} MODIFY COLUMN row_hash UInt64 DEFAULT cityHash64(toString(tuple({{.Hashed}})))
+-- written: cityHash64 of the tuple of the contract columns, each hashed
+-- by its value (a NULL apart from every value; migration 0110). The same
+-- formula is in the generator's SQL (gen/*.sql) and in 0110, which
+-- rehashed what was stored before.
+ALTER TABLE {{.Stage}} MODIFY COLUMN row_hash UInt64 DEFAULT cityHash64(tuple({{.Hashed}}))
