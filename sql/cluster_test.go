@@ -106,6 +106,9 @@ func standIns(t *testing.T, name string) map[string]any {
 	if _, ok := data["Typed"]; ok {
 		data["Typed"] = "x_c1 String" // imports/csv_*: the file's fields, typed
 	}
+	if _, ok := data["AddFields"]; ok {
+		data["AddFields"] = "ADD COLUMN x_c1 String" // imports/csv_add_input_fields
+	}
 	return data
 }
 

@@ -95,26 +95,32 @@ func fastEligible(ctx context.Context, s store.Store, list *contract.List, path 
 	if !ok {
 		return nil
 	}
-	where := []string{canon.Where, f.recordSQL(list, field)}
-	var valuesAs, newlines []string
-	for i, k := range list.StoredColumns() {
-		valuesAs = append(valuesAs, canon.Values[i]+" AS "+k)
+	// The input table (csv_create_input) has the list's columns beside
+	// the file's fields: none may share a name.
+	for _, c := range list.TableColumns() {
+		if slices.Contains(f.fields, c) || strings.HasPrefix(c, "fast_") {
+			return nil
+		}
 	}
+	where := []string{canon.Where, f.recordSQL(list, field)}
+	var newlines []string
 	for _, c := range f.fields {
 		newlines = append(newlines, "countSubstrings("+c+", '\\n')")
 	}
 	typed := make([]string, len(f.fields))
+	addFields := make([]string, len(f.fields))
 	for i, c := range f.fields {
 		typed[i] = c + " String"
+		addFields[i] = "ADD COLUMN " + typed[i]
 	}
 	f.data = map[string]any{
 		"Structure": transform.SQLString(strings.Join(typed, ", ")),
 		"Typed":     strings.Join(typed, ", "),
+		"AddFields": strings.Join(addFields, ",\n    "),
 		"Fields":    strings.Join(f.fields, ", "),
 		"Canonical": "(" + strings.Join(where, " AND ") + ")",
 		"Columns":   strings.Join(append(list.StoredColumns(), contract.MetaColumns...), ", "),
-		"Values":    strings.Join(canon.Values, ", "),
-		"ValuesAs":  strings.Join(valuesAs, ",\n    "),
+		"Values":    strings.Join(canon.Values, ",\n    "),
 		"Newlines":  strings.Join(newlines, " + "),
 	}
 	if sampleFirst && !f.mostlyCanonical(ctx, s, t) {
@@ -234,16 +240,18 @@ func importFast(ctx context.Context, s store.Store, list *contract.List, t *tabl
 	var lastLine int64
 	engine := func(ctx context.Context, stage load.Stage) (int64, error) {
 		data["Stage"] = stage.Table
+		// In MetaColumns order, as literals: the statement that reads the
+		// file has one query parameter, the path.
 		data["Meta"] = strings.Join([]string{
-			transform.SQLString(stage.Source.Name) + " AS source",
-			transform.SQLString(stage.Source.Ref) + " AS source_ref",
-			"toUInt32(row + 2) AS source_line",
-			transform.SQLString(stage.BatchID) + " AS batch_id",
-			"toDateTime64(" + transform.SQLString(stage.LoadedAt.UTC().Format("2006-01-02 15:04:05.000")) + ", 3, 'UTC') AS loaded_at",
-			fmt.Sprintf("toUInt64(%d) AS version", stage.Version),
-			"'' AS extra",
+			transform.SQLString(stage.Source.Name),
+			transform.SQLString(stage.Source.Ref),
+			"toUInt32(_row_number + 2)",
+			transform.SQLString(stage.BatchID),
+			"toDateTime64(" + transform.SQLString(stage.LoadedAt.UTC().Format("2006-01-02 15:04:05.000")) + ", 3, 'UTC')",
+			fmt.Sprintf("toUInt64(%d)", stage.Version),
+			"''",
 		}, ",\n    ")
-		for _, step := range []string{"csv_create_odd", "csv_create_input", "csv_create_odd_view", "csv_create_stage_view"} {
+		for _, step := range []string{"csv_create_odd", "csv_create_input", "csv_add_input_fields", "csv_create_odd_view", "csv_create_stage_view"} {
 			if err := exec(step, nil); err != nil {
 				return 0, fmt.Errorf("prepare to read the file in the engine: %w", err)
 			}

@@ -1,2 +1,2 @@
 CREATE MATERIALIZED VIEW {{.OddView}} TO {{.Odd}}
-AS SELECT row, {{.Fields}} FROM {{.Input}} WHERE NOT canonical
+AS SELECT fast_row AS row, {{.Fields}} FROM {{.Input}} WHERE NOT fast_canonical

@@ -1,9 +1,6 @@
--- The canonical records, as load.Load would stage them. A view takes no
--- query parameters, so the batch's metadata is written in as literals
--- (quoted by transform.SQLString). The line is the row number after the
--- header's line; multi-line records above shift it (csv_multiline).
+-- The canonical records, as load.Load would stage them: the input table
+-- holds them already (csv_read_file), with their hash.
 CREATE MATERIALIZED VIEW {{.StageView}} TO {{.Stage}}
-AS SELECT {{.ValuesAs}},
-    {{.Meta}}
+AS SELECT {{.Columns}}, row_hash
 FROM {{.Input}}
-WHERE canonical
+WHERE fast_canonical

@@ -1,6 +1,11 @@
--- Small blocks: each is sorted and written as a part of the stage, and
--- larger ones took the engine over 1.5 GiB on a 5 M-row file.
-INSERT INTO {{.Input}}
-SELECT _row_number, {{.Canonical}}, {{.Fields}}
+-- Every record with its row number, whether it is canonical, its fields,
+-- and what load.Load would store for it (the values of contract.Canonical
+-- and the batch's metadata; the line is the row number after the header's
+-- line, shifted by multi-line records above, see csv_multiline). Values
+-- of records that are not canonical are computed and dropped.
+INSERT INTO {{.Input}} (fast_row, fast_canonical, {{.Fields}}, {{.Columns}})
+SELECT _row_number, {{.Canonical}}, {{.Fields}},
+    {{.Values}},
+    {{.Meta}}
 FROM {{template "csv_file" .}}
-{{template "csv_settings"}}, min_insert_block_size_rows = 65536, min_insert_block_size_bytes = 16777216, max_block_size = 16384
+{{template "csv_settings"}}, {{template "csv_blocks"}}

@@ -11,4 +11,4 @@ SELECT {{.Values}},
     {batch_id:String}, {loaded_at:DateTime64(3, 'UTC')}, {version:UInt64}, ''
 FROM {{template "csv_file" .}}
 WHERE {{.Canonical}}
-{{template "csv_settings"}}, min_insert_block_size_rows = 65536, min_insert_block_size_bytes = 16777216, max_block_size = 16384
+{{template "csv_settings"}}, {{template "csv_blocks"}}
