@@ -257,12 +257,9 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		return res, fmt.Errorf("stage %s rows: %w", list.Name, err)
 	}
 	step("read, validate and stage")
-	var staged, keys int64
-	if text, err = q("count_stage_keys"); err != nil {
+	staged, keys, err := countKeys(ctx, s, q)
+	if err != nil {
 		return res, err
-	}
-	if err := store.QueryRow(ctx, s, text, nil, &staged, &keys); err != nil {
-		return res, fmt.Errorf("count staged rows: %w", err)
 	}
 	res.Duplicates = staged - keys
 	step("count keys")
@@ -329,6 +326,30 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	}
 	step("record and attach")
 	return res, nil
+}
+
+// countKeys returns the rows of the stage and their distinct keys: from
+// the keys' hashes when no two of them agree (then no key repeats), else
+// counted exactly.
+func countKeys(ctx context.Context, s store.Store, q func(string) (string, error)) (staged, keys int64, err error) {
+	text, err := q("count_stage_hashes")
+	if err != nil {
+		return 0, 0, err
+	}
+	var hashes int64
+	if err := store.QueryRow(ctx, s, text, nil, &staged, &hashes); err != nil {
+		return 0, 0, fmt.Errorf("count staged rows: %w", err)
+	}
+	if hashes == staged {
+		return staged, staged, nil
+	}
+	if text, err = q("count_stage_keys"); err != nil {
+		return 0, 0, err
+	}
+	if err := store.QueryRow(ctx, s, text, nil, &staged, &keys); err != nil {
+		return 0, 0, fmt.Errorf("count staged keys: %w", err)
+	}
+	return staged, keys, nil
 }
 
 // aheadBatch is how many rows ahead hands on at a time.

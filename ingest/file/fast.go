@@ -251,7 +251,7 @@ func importFast(ctx context.Context, s store.Store, list *contract.List, t *tabl
 			fmt.Sprintf("toUInt64(%d)", stage.Version),
 			"''",
 		}, ",\n    ")
-		for _, step := range []string{"csv_create_odd", "csv_create_input", "csv_add_input_fields", "csv_create_odd_view", "csv_create_stage_view"} {
+		for _, step := range []string{"csv_stop_stage_merges", "csv_create_odd", "csv_create_input", "csv_add_input_fields", "csv_create_odd_view", "csv_create_stage_view"} {
 			if err := exec(step, nil); err != nil {
 				return 0, fmt.Errorf("prepare to read the file in the engine: %w", err)
 			}
