@@ -28,9 +28,13 @@ type Source struct {
 	Name     string // "file" for imports, else the sync source's name
 	Ref      string // file path or URL
 	Encoding string
-	// Digest, if set, identifies everything the batch's rows follow from
-	// (see Repeat); it is recorded with the batch.
-	Digest string
+	// Digest, if set, returns what identifies everything the batch's
+	// rows follow from (see Repeat), or "" when that is unknown. It is
+	// recorded with the batch, and called only when needed: by Repeat
+	// when the list's last batch has a digest to compare, and when the
+	// batch is recorded, so that it may be computed while the batch is
+	// read.
+	Digest func() string
 }
 
 // Record is one input record.
@@ -456,12 +460,20 @@ func record(ctx context.Context, s store.Store, t sql.Target, res Result, src So
 	err := s.Exec(ctx, sql.MustQuery(t, "load/record_batch"), store.Params{
 		"batch_id": res.BatchID, "list": res.List, "source": src.Name, "source_ref": src.Ref, "encoding": src.Encoding,
 		"started_at": started, "read": uint64(res.Read), "loaded": uint64(res.Loaded), "unchanged": uint64(res.Unchanged),
-		"rejected": uint64(res.Rejected), "status": status, "error": errText, "digest": src.Digest,
+		"rejected": uint64(res.Rejected), "status": status, "error": errText, "digest": src.digest(),
 	})
 	if err != nil {
 		return fmt.Errorf("record batch: %w", err)
 	}
 	return nil
+}
+
+// digest is the source's digest, "" when it has none.
+func (src Source) digest() string {
+	if src.Digest == nil {
+		return ""
+	}
+	return src.Digest()
 }
 
 // Repeat records a batch without reading it when the last batch written
@@ -472,18 +484,23 @@ func record(ctx context.Context, s store.Store, t sql.Target, res Result, src So
 // and its rejected records (read back, so the caller can list them). ok is
 // false when the shortcut does not apply; the caller then loads the input.
 func Repeat(ctx context.Context, s store.Store, list *contract.List, src Source) (res Result, ok bool, err error) {
-	if src.Digest == "" {
+	if src.Digest == nil {
 		return res, false, nil
 	}
 	t := sql.Target{Cluster: s.Cluster()}
 	var model, digest, status string
 	var read, valid, rejected uint64
 	err = store.QueryRow(ctx, s, sql.MustQuery(t, "load/last_batch"), store.Params{"list": list.Name}, &model, &digest, &read, &valid, &rejected, &status)
-	if errors.Is(err, store.ErrNoRows) || (err == nil && digest != src.Digest) {
+	if errors.Is(err, store.ErrNoRows) {
 		return res, false, nil
 	}
 	if err != nil {
 		return res, false, fmt.Errorf("look up the last batch of %s: %w", list.Name, err)
+	}
+	// Only now is the input's digest needed (a first load never waits
+	// for it).
+	if digest == "" || src.digest() != digest {
+		return res, false, nil
 	}
 	started := time.Now().UTC()
 	res = Result{BatchID: newBatchID(started), List: list.Name, ByReason: map[string]int64{}, Repeats: model,

@@ -21,7 +21,7 @@ type ImportOptions struct {
 	// Sheet, if set, imports only the workbook's sheet of that name.
 	Sheet string
 
-	digest string // of a CSV file, recorded with its batch
+	digest func() string // of a CSV file, recorded with its batch
 }
 
 // Result is what importing one file did: the totals over its sheets in
@@ -127,10 +127,12 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 	if len(sheets) == 1 && sheets[0] == "" && pre == nil {
 		// A CSV file imported again, unchanged, into a list nothing else
 		// has written to since: nothing to read (see load.Repeat).
-		src := load.Source{Name: "file", Ref: path, Encoding: b.encoding()}
-		if src.Digest, err = inputDigest(list.Name, opt.AllowList, path); err != nil {
-			return res, err
-		}
+		// The digest is computed beside the rest: Repeat waits for it
+		// only when the list's last batch has one to compare, and the
+		// batch when it is recorded.
+		hashCtx, stopHashing := context.WithCancel(ctx)
+		defer stopHashing()
+		src := load.Source{Name: "file", Ref: path, Encoding: b.encoding(), Digest: digestBeside(hashCtx, list.Name, opt.AllowList, path)}
 		lr, ok, err := load.Repeat(ctx, s, list, src)
 		if err != nil {
 			return res, err
