@@ -242,3 +242,61 @@ func TestSQLValidUSCCAgreesWithGo(t *testing.T) {
 		t.Errorf("only %d valid codes drawn: the test says little", valid)
 	}
 }
+
+// TestSQLISODateAgreesWithGo compares the engine's check of an ISO date
+// with what Parse stores as written (ParseDate reads it, FormatDate gives
+// it back, a Date column holds it) both ways, on every day of some years
+// at the edges of the range and near misses of many kinds.
+func TestSQLISODateAgreesWithGo(t *testing.T) {
+	s := storetest.Open(t)
+	var dates []string
+	for _, y := range []int{1899, 1900, 1969, 1970, 2000, 2023, 2024, 2100, 2101, 2149} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				dates = append(dates, fmt.Sprintf("%04d-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	dates = append(dates, "", "2023-7-31", "2023-07-1", "23-07-31", "2023/07/31", "2023.07.31", "20230731",
+		" 2023-07-31", "2023-07-31 ", "2023-07-31T00:00", "2023-07-31 00:00:00", "２０２３-07-31", "2023年7月31日",
+		"2023-07-31x", "x2023-07-31", "+2023-07-31", "2023-0a-31", "2023--07-31", "0000-00-00", "9999-12-31", "2023-07-31\n")
+	accepted := 0
+	for len(dates) > 0 {
+		n := min(len(dates), 2000)
+		q := fmt.Sprintf("SELECT %s FROM (SELECT arrayJoin(%s) AS c, rowNumberInAllBlocks() AS n) ORDER BY n",
+			"coalesce("+transform.SQLISODate("c")+", false)", transform.SQLStrings(dates[:n]))
+		rows, err := s.Query(context.Background(), q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := 0
+		for ; rows.Next(); i++ {
+			var sqlOK bool
+			switch v := rows.Values()[0].(type) {
+			case bool:
+				sqlOK = v
+			case uint64:
+				sqlOK = v != 0
+			}
+			d, ok, err := transform.ParseDate(dates[i])
+			goOK := ok && err == nil && d.Year() >= 1970 && transform.FormatDate(d) == dates[i]
+			if sqlOK != goOK {
+				t.Errorf("%q: canonical in SQL %v, in Go %v", dates[i], sqlOK, goOK)
+			}
+			if goOK {
+				accepted++
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if i != n {
+			t.Fatalf("%d results for %d dates", i, n)
+		}
+		dates = dates[n:]
+	}
+	if accepted < 1800 {
+		t.Errorf("only %d dates canonical: the test says little", accepted)
+	}
+}

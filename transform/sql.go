@@ -90,7 +90,9 @@ func SQLValidUSCC(expr string) string {
 func SQLISODate(expr string) string {
 	from := fmt.Sprintf("%04d-01-01", max(minYear, 1970))
 	to := fmt.Sprintf("%04d-12-31", min(maxYear, 2148))
-	return fmt.Sprintf("(match(%[1]s, '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') AND %[1]s BETWEEN %[2]s AND %[3]s AND toString(toDate32OrNull(%[1]s)) = %[1]s)",
+	// No pattern: toString of a Date32 is always YYYY-MM-DD, so a text
+	// equal to it is written so (and the engine evaluates every value).
+	return fmt.Sprintf("(%[1]s BETWEEN %[2]s AND %[3]s AND toString(toDate32OrNull(%[1]s)) = %[1]s)",
 		expr, SQLString(from), SQLString(to))
 }
 
