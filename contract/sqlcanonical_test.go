@@ -203,41 +203,9 @@ func TestSQLValidUSCCAgreesWithGo(t *testing.T) {
 		codes = append(codes, randomCode())
 	}
 	codes = append(codes, "", "91411002MA40000000", "９１４１１００２MA4000000", randomCode()[:17], randomCode()+"0", "许昌"+randomCode()[:12])
-	valid := 0
-	for len(codes) > 0 {
-		n := min(len(codes), 5000)
-		q := fmt.Sprintf("SELECT %s FROM (SELECT arrayJoin(%s) AS c, rowNumberInAllBlocks() AS n) ORDER BY n",
-			transform.SQLValidUSCC("c"), transform.SQLStrings(codes[:n]))
-		rows, err := s.Query(context.Background(), q, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := 0
-		for ; rows.Next(); i++ {
-			var sqlOK bool
-			switch v := rows.Values()[0].(type) {
-			case bool:
-				sqlOK = v
-			case uint64:
-				sqlOK = v != 0
-			}
-			goOK := transform.ValidateUSCC(codes[i]) == nil
-			if sqlOK != goOK {
-				t.Errorf("%q: valid in SQL %v, in Go %v", codes[i], sqlOK, goOK)
-			}
-			if goOK {
-				valid++
-			}
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
-		if i != n {
-			t.Fatalf("%d results for %d codes", i, n)
-		}
-		codes = codes[n:]
-	}
+	valid := agreesWithGo(t, s, transform.SQLValidUSCC("c"), codes, func(code string) bool {
+		return transform.ValidateUSCC(code) == nil
+	})
 	if valid < 800 {
 		t.Errorf("only %d valid codes drawn: the test says little", valid)
 	}
@@ -260,11 +228,24 @@ func TestSQLISODateAgreesWithGo(t *testing.T) {
 	dates = append(dates, "", "2023-7-31", "2023-07-1", "23-07-31", "2023/07/31", "2023.07.31", "20230731",
 		" 2023-07-31", "2023-07-31 ", "2023-07-31T00:00", "2023-07-31 00:00:00", "２０２３-07-31", "2023年7月31日",
 		"2023-07-31x", "x2023-07-31", "+2023-07-31", "2023-0a-31", "2023--07-31", "0000-00-00", "9999-12-31", "2023-07-31\n")
-	accepted := 0
-	for len(dates) > 0 {
-		n := min(len(dates), 2000)
+	accepted := agreesWithGo(t, s, "coalesce("+transform.SQLISODate("c")+", false)", dates, func(date string) bool {
+		d, ok, err := transform.ParseDate(date)
+		return ok && err == nil && d.Year() >= 1970 && transform.FormatDate(d) == date
+	})
+	if accepted < 1800 {
+		t.Errorf("only %d dates canonical: the test says little", accepted)
+	}
+}
+
+// agreesWithGo evaluates the SQL condition cond over c for every value
+// and reports each value on which it disagrees with goOK; it returns how
+// many values goOK accepts.
+func agreesWithGo(t *testing.T, s store.Store, cond string, values []string, goOK func(string) bool) (accepted int) {
+	t.Helper()
+	for len(values) > 0 {
+		n := min(len(values), 2000)
 		q := fmt.Sprintf("SELECT %s FROM (SELECT arrayJoin(%s) AS c, rowNumberInAllBlocks() AS n) ORDER BY n",
-			"coalesce("+transform.SQLISODate("c")+", false)", transform.SQLStrings(dates[:n]))
+			cond, transform.SQLStrings(values[:n]))
 		rows, err := s.Query(context.Background(), q, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -278,12 +259,11 @@ func TestSQLISODateAgreesWithGo(t *testing.T) {
 			case uint64:
 				sqlOK = v != 0
 			}
-			d, ok, err := transform.ParseDate(dates[i])
-			goOK := ok && err == nil && d.Year() >= 1970 && transform.FormatDate(d) == dates[i]
-			if sqlOK != goOK {
-				t.Errorf("%q: canonical in SQL %v, in Go %v", dates[i], sqlOK, goOK)
+			ok := goOK(values[i])
+			if sqlOK != ok {
+				t.Errorf("%q: accepted in SQL %v, in Go %v", values[i], sqlOK, ok)
 			}
-			if goOK {
+			if ok {
 				accepted++
 			}
 		}
@@ -292,11 +272,9 @@ func TestSQLISODateAgreesWithGo(t *testing.T) {
 		}
 		rows.Close()
 		if i != n {
-			t.Fatalf("%d results for %d dates", i, n)
+			t.Fatalf("%d results for %d values", i, n)
 		}
-		dates = dates[n:]
+		values = values[n:]
 	}
-	if accepted < 1800 {
-		t.Errorf("only %d dates canonical: the test says little", accepted)
-	}
+	return accepted
 }
