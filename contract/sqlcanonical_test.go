@@ -190,7 +190,8 @@ func TestSQLValidUSCCAgreesWithGo(t *testing.T) {
 			t.Fatal(err)
 		}
 		good := first + string(ch)
-		codes = append(codes, good)
+		// Past the 18th byte: a valid code with more after it.
+		codes = append(codes, good, good+"0", good+" ", good+"许", good+"\x00")
 		for pos := range 18 {
 			for _, c := range []byte(alphabet + "IOSVZaz\x00\xff ") {
 				b := []byte(good)
