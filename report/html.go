@@ -20,7 +20,7 @@ var templateFiles embed.FS
 // templates use them too, so dates and shares look the same everywhere.
 var Funcs = template.FuncMap{
 	"date":     transform.FormatDate,
-	"datetime": func(t time.Time) string { return t.In(zone.Shanghai).Format("2006-01-02 15:04") },
+	"datetime": zone.Clock,
 	"pct":      percent,
 	"plus":     func(a, b float64) float64 { return a + b },
 	// stateLabel is 公示中 (with its period) or 异议复核中 for a grade not

@@ -11,6 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/load"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/lease"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Every command that writes grades or lists (sync, run, evaluate, confirm,
@@ -67,7 +68,7 @@ func (d Deps) acquireJobsLease(ctx context.Context, s store.Store, what string) 
 			return l, err
 		}
 		if !told {
-			fmt.Fprintf(d.notices(), "waiting for %s to finish (it holds the jobs lease since %s)\n", held.Owner, held.Since.Local().Format("15:04:05"))
+			fmt.Fprintf(d.notices(), "waiting for %s to finish (it holds the jobs lease since %s)\n", held.Owner, held.Since.In(zone.Shanghai).Format("15:04:05"))
 			told = true
 		}
 		select {

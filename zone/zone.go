@@ -12,3 +12,8 @@ const Name = "Asia/Shanghai"
 
 // Shanghai is the zone itself.
 var Shanghai = time.FixedZone("CST", 8*3600)
+
+// Clock is how a moment is shown to people: the wall clock in Xuchang,
+// to the minute, whatever the zone of the machine showing it (servers
+// often keep UTC).
+func Clock(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") }

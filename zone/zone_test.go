@@ -22,3 +22,20 @@ func TestShanghaiIsAsiaShanghai(t *testing.T) {
 		}
 	}
 }
+
+// A moment is shown on Xuchang's clock, not the machine's: late evening
+// in UTC is the next morning's date there.
+func TestClockIsXuchangs(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 12, 6, 16, 5, 59, 0, time.UTC), "2026-12-07 00:05"},
+		{time.Date(2026, 12, 6, 15, 59, 0, 0, time.UTC), "2026-12-06 23:59"},
+		{time.Date(2026, 12, 6, 9, 30, 0, 0, time.FixedZone("PST", -8*3600)), "2026-12-07 01:30"},
+	} {
+		if got := Clock(c.at); got != c.want {
+			t.Errorf("Clock(%v) = %s, want %s", c.at, got, c.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 func (a *app) reviewCmd() *cobra.Command {
@@ -147,7 +148,7 @@ accept them with --accept SOURCE.`,
 					state = "held: accept with --accept " + rm.Source
 					held[rm.Source]++
 				}
-				table = append(table, []string{rm.Source, rm.List, listsync.KeyText(rm.RecordKey), rm.USCC, rm.Name, rm.MissedOn.Format(time.DateOnly), state, rm.LastSeen.Local().Format("2006-01-02 15:04")})
+				table = append(table, []string{rm.Source, rm.List, listsync.KeyText(rm.RecordKey), rm.USCC, rm.Name, rm.MissedOn.Format(time.DateOnly), state, zone.Clock(rm.LastSeen)})
 			}
 			printTable(a.stdout, table)
 			for src, n := range held {
@@ -170,7 +171,7 @@ func printReview(a *app, items []listsync.ReviewItem, format string) error {
 			matches = fmt.Sprintf("%d institutions", len(it.Candidates))
 		}
 		return []string{it.List, it.Source, it.Name, listsync.KeyText(it.RecordKey), matches,
-			strings.Join(it.Candidates, " "), it.QueuedAt.Local().Format("2006-01-02 15:04")}
+			strings.Join(it.Candidates, " "), zone.Clock(it.QueuedAt)}
 	}
 	if format != "table" {
 		rw, err := newRecordWriter(a.stdout, format, header...)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 func (a *app) sourcesCmd() *cobra.Command {
@@ -131,7 +132,7 @@ func timeText(t *time.Time) string {
 	if t == nil {
 		return "never"
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return zone.Clock(*t)
 }
 
 // writeSources prints the sources as records (csv, json), every field
