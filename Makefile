@@ -48,6 +48,7 @@ fuzz: setup
 	$(GO) test -run '^$$' -fuzz FuzzValidateUSCC -fuzztime 20s ./transform
 	$(GO) test -run '^$$' -fuzz FuzzParseDate -fuzztime 20s ./transform
 	$(GO) test -run '^$$' -fuzz FuzzNormalizeText -fuzztime 20s ./transform
+	$(GO) test -run '^$$' -fuzz FuzzDecodeReader -fuzztime 20s ./transform
 	$(GO) test -run '^$$' -fuzz FuzzParseRecord -fuzztime 20s ./contract
 	$(GO) test -run '^$$' -fuzz FuzzFindTable -fuzztime 20s ./ingest/file
 	$(GO) test -run '^$$' -fuzz FuzzDecisionSurvivesRewrites -fuzztime 60s ./sqlaccess

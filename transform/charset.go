@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
 
@@ -16,19 +17,27 @@ import (
 // over a few kilobytes.
 const sniffSize = 64 << 10
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+var (
+	utf8BOM    = []byte{0xEF, 0xBB, 0xBF}
+	utf16LEBOM = []byte{0xFF, 0xFE}
+	utf16BEBOM = []byte{0xFE, 0xFF}
+)
 
 // DecodeReader returns a reader of UTF-8 text and the name of the encoding
-// it detected: "UTF-8" (a byte-order mark is dropped) or "GB18030", which is
+// it detected: "UTF-8" (a byte-order mark is dropped), "GB18030", which is
 // a superset of GBK and GB2312 and so also decodes what Excel saves as
-// "ANSI" on a Chinese Windows.
+// "ANSI" on a Chinese Windows, or "UTF-16LE" or "UTF-16BE" for text
+// that starts with that byte-order mark (what Excel saves as "Unicode
+// text", Unicode 文本).
 //
 // The decision is made on the file's text, not on its first bytes: ASCII
 // reads the same in both encodings, so the ASCII prefix (held in memory)
 // decides nothing, and the window after the first non-ASCII byte decides.
-// A file taken as UTF-8 is checked to the end: a byte sequence that is not
-// UTF-8 further on (a file that mixes encodings) is a read error naming
-// its offset, so invalid UTF-8 never reaches the store.
+// Text that is UTF-8 but for a few bytes is UTF-8 (see mostlyUTF8). A
+// file taken as UTF-8 is checked to the end: a byte sequence that is not
+// UTF-8 (a file that mixes encodings) is a read error naming its offset,
+// so invalid UTF-8 never reaches the store; one taken as GB18030 or
+// UTF-16 fails likewise at the first bytes that are not text in it.
 func DecodeReader(r io.Reader) (io.Reader, string, error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, err := br.Peek(len(utf8BOM))
@@ -40,6 +49,15 @@ func DecodeReader(r io.Reader) (io.Reader, string, error) {
 			return nil, "", fmt.Errorf("detect encoding: %w", err)
 		}
 		return &utf8Only{r: br, off: int64(len(utf8BOM))}, "UTF-8", nil
+	}
+	// No UTF-8 or GB18030 text starts with FF FE or FE FF: FF is a byte
+	// of neither, and FE FF is no GB18030 character. The decoder drops
+	// the mark.
+	switch {
+	case bytes.HasPrefix(head, utf16LEBOM):
+		return &noReplacement{r: transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()), charset: utf16Text}, "UTF-16LE", nil
+	case bytes.HasPrefix(head, utf16BEBOM):
+		return &noReplacement{r: transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()), charset: utf16Text}, "UTF-16BE", nil
 	}
 	// Hold the ASCII prefix: it reads the same in either encoding.
 	var prefix bytes.Buffer
@@ -64,10 +82,34 @@ func DecodeReader(r io.Reader) (io.Reader, string, error) {
 		return nil, "", fmt.Errorf("detect encoding: %w", err)
 	}
 	rest := io.MultiReader(&prefix, br)
-	if validUTF8Prefix(window, len(window) < sniffSize) {
+	if validUTF8Prefix(window, len(window) < sniffSize) || mostlyUTF8(window) {
+		// UTF-8 with a few foreign bytes (a GBK word pasted into UTF-8
+		// text) fails where they start: read whole as GBK, every
+		// character of it would be garbled.
 		return &utf8Only{r: rest}, "UTF-8", nil
 	}
-	return transform.NewReader(rest, simplifiedchinese.GB18030.NewDecoder()), "GB18030", nil
+	return &noReplacement{r: transform.NewReader(rest, simplifiedchinese.GB18030.NewDecoder()), charset: "GBK or GB18030"}, "GB18030", nil
+}
+
+// mostlyUTF8 reports whether b is UTF-8 but for a few bytes: it holds
+// more characters of several bytes that are valid UTF-8 than bytes that
+// are not. GBK text makes a valid UTF-8 character only by chance, far
+// less often than a byte that is not UTF-8 (TestMostlyUTF8 checks a long
+// text of the lists' words); UTF-8 text with some GBK in it stays mostly
+// valid.
+func mostlyUTF8(b []byte) bool {
+	valid, invalid := 0, 0
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			invalid++
+		case size > 1:
+			valid++
+		}
+		i += size
+	}
+	return valid > invalid
 }
 
 // validUTF8Prefix reports whether b is valid UTF-8, allowing a multi-byte
@@ -101,15 +143,7 @@ func (u *utf8Only) Read(p []byte) (int, error) {
 	data := append(u.carry, p[:n]...)
 	end := len(data)
 	if err == nil {
-		// Hold back a character the next read completes.
-		for k := 1; k <= utf8.UTFMax-1 && k <= len(data); k++ {
-			if utf8.RuneStart(data[len(data)-k]) {
-				if !utf8.FullRune(data[len(data)-k:]) {
-					end = len(data) - k
-				}
-				break
-			}
-		}
+		end = wholeRunes(data) // the next read completes the rest
 	}
 	if !utf8.Valid(data[:end]) || (err == io.EOF && end < len(data)) {
 		at := u.off + int64(firstInvalid(data))
@@ -118,6 +152,46 @@ func (u *utf8Only) Read(p []byte) (int, error) {
 	u.off += int64(end)
 	u.carry = append(u.carry[:0], data[end:]...)
 	return n, err
+}
+
+// noReplacement passes decoded text through and fails where the decoder
+// had to put U+FFFD in for bytes that are not text in its charset (for
+// UTF-16, a lone surrogate or an odd byte at the end). Such text is not
+// what the file says, and is not stored.
+type noReplacement struct {
+	r       io.Reader
+	charset string
+	carry   []byte // an incomplete character at the end of the last read
+	off     int64  // characters passed before carry
+}
+
+const utf16Text = "UTF-16 (a lone surrogate, or a byte missing at the end)"
+
+func (u *noReplacement) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	data := append(u.carry, p[:n]...)
+	end := wholeRunes(data)
+	if i := bytes.IndexRune(data[:end], utf8.RuneError); i >= 0 {
+		at := u.off + int64(utf8.RuneCount(data[:i])) + 1
+		return 0, fmt.Errorf("character %d is not %s, though the text before it is: save the file again in one encoding (UTF-8 or GBK) and import it", at, u.charset)
+	}
+	u.off += int64(utf8.RuneCount(data[:end]))
+	u.carry = append(u.carry[:0], data[end:]...)
+	return n, err
+}
+
+// wholeRunes is how much of b ends at a character's end: all of it but
+// a character begun in its last bytes and not finished there.
+func wholeRunes(b []byte) int {
+	for k := 1; k <= utf8.UTFMax-1 && k <= len(b); k++ {
+		if utf8.RuneStart(b[len(b)-k]) {
+			if !utf8.FullRune(b[len(b)-k:]) {
+				return len(b) - k
+			}
+			break
+		}
+	}
+	return len(b)
 }
 
 func firstInvalid(b []byte) int {

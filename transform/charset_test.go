@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -52,6 +53,10 @@ func TestDecodeReader(t *testing.T) {
 		{"ASCII", func(*testing.T) []byte { return []byte("uscc,name\n") }, "uscc,name\n", "UTF-8"},
 		{"empty", func(*testing.T) []byte { return nil }, "", "UTF-8"},
 		{"BOM only", func(*testing.T) []byte { return []byte{0xEF, 0xBB, 0xBF} }, "", "UTF-8"},
+		// Excel's "Unicode text" (Unicode 文本): UTF-16 with its mark.
+		{"UTF-16LE", func(*testing.T) []byte { return utf16Bytes(sampleCSV, false) }, sampleCSV, "UTF-16LE"},
+		{"UTF-16BE", func(*testing.T) []byte { return utf16Bytes(sampleCSV, true) }, sampleCSV, "UTF-16BE"},
+		{"UTF-16 beyond the BMP", func(*testing.T) []byte { return utf16Bytes("名称,𠀀𪚥\n", false) }, "名称,𠀀𪚥\n", "UTF-16LE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,12 +104,93 @@ func TestDecodeReaderLongInput(t *testing.T) {
 }
 
 // A stream that ends inside a multi-byte character is not valid UTF-8 and
-// must not be passed through as such.
+// must not be passed through as such, nor read as something else.
 func TestDecodeReaderTruncatedUTF8(t *testing.T) {
 	in := []byte("许昌")
-	_, enc := decodeAll(t, in[:len(in)-1])
-	if enc != "GB18030" {
-		t.Errorf("encoding = %q, want GB18030 for a stream that is not valid UTF-8", enc)
+	r, enc, err := DecodeReader(bytes.NewReader(in[:len(in)-1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := io.ReadAll(r); err == nil {
+		t.Errorf("read %q as %s without error", out, enc)
+	}
+}
+
+// utf16Bytes is s in UTF-16 with its byte-order mark.
+func utf16Bytes(s string, bigEndian bool) []byte {
+	out := []byte{0xFF, 0xFE}
+	if bigEndian {
+		out = []byte{0xFE, 0xFF}
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		if bigEndian {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	return out
+}
+
+// Text that is not what a file's encoding says fails to read where it
+// starts, naming it; nothing garbled or replaced is passed on. Above all,
+// UTF-8 with a GBK word in it is not read whole as GBK (every character
+// garbled), even when the GBK is in the window that decides.
+func TestDecodeReaderRefusesWhatIsNotText(t *testing.T) {
+	line := "91411023174430174N,许昌堃昇人力资源有限公司（建安）,未按规定公示年度报告\n"
+	utf8Head := strings.Repeat(line, 20)
+	surrogate := utf16Bytes(line, false)
+	surrogate = append(surrogate[:40:40], append([]byte{0x00, 0xD8}, surrogate[40:]...)...)
+	tests := []struct {
+		name, enc, want string
+		in              []byte
+	}{
+		{"UTF-8 with a GBK word", "UTF-8", fmt.Sprintf("byte %d is not UTF-8", len(utf8Head)),
+			append(append([]byte(utf8Head), gbk(t, "许昌")...), line...)},
+		{"UTF-8 with one GBK character first", "UTF-8", "byte 19 is not UTF-8",
+			append(append([]byte("91411023174430174N,"), gbk(t, "许")...), utf8Head...)},
+		{"GBK with bytes that are not GBK", "GB18030", "character 41 is not GBK or GB18030",
+			append(append(gbk(t, strings.Repeat("许", 40)), 0x81, 0x20), gbk(t, utf8Head)...)},
+		{"UTF-16 with a lone surrogate", "UTF-16LE", "character 20 is not UTF-16", surrogate},
+		{"UTF-16 with an odd byte at the end", "UTF-16LE", "is not UTF-16", append(utf16Bytes(line, false), 'x')},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, enc, err := DecodeReader(bytes.NewReader(tt.in))
+			if err != nil || enc != tt.enc {
+				t.Fatalf("DecodeReader: %q, %v; want %s", enc, err, tt.enc)
+			}
+			out, err := io.ReadAll(r)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("read %d bytes, error %v; want %q", len(out), err, tt.want)
+			}
+			// What was read before the failure (the import then stores
+			// nothing) holds no replacement character.
+			if bytes.Contains(out, []byte("\uFFFD")) {
+				t.Errorf("passed on replaced text: %q", out)
+			}
+		})
+	}
+}
+
+// GBK text makes valid UTF-8 characters only by chance: a long GBK text
+// of the lists' vocabulary is never taken for mostly UTF-8, and the same
+// text in UTF-8 with a GBK word in it always is.
+func TestMostlyUTF8(t *testing.T) {
+	var text strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&text, "许昌%s第%d人力资源服务（分部）有限公司,%s,禹州市市场监督管理局\n",
+			[]string{"魏都区", "建安区", "禹州市", "长葛市", "鄢陵县", "襄城县"}[i%6], i, []string{"未按规定期限公示年度报告", "通过登记的住所无法联系", "公示信息隐瞒真实情况、弄虚作假"}[i%3])
+	}
+	for _, n := range []int{100, 1000, sniffSize} {
+		window := gbk(t, text.String())[:n]
+		if mostlyUTF8(window) {
+			t.Errorf("%d bytes of GBK taken for mostly UTF-8", n)
+		}
+		mixed := append(append([]byte(text.String()[:n]), gbk(t, "许昌堃昇")...), text.String()[:n]...)
+		if !mostlyUTF8(mixed) {
+			t.Errorf("%d bytes of UTF-8 around a GBK word not taken for mostly UTF-8", n)
+		}
 	}
 }
 
@@ -164,4 +250,30 @@ func mustDecode(t *testing.T, in []byte) io.Reader {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// Whatever the bytes, a file reads either as valid UTF-8 text or not at
+// all: no invalid UTF-8 and no character the decoder made up (U+FFFD
+// where the file has none) is passed on whole.
+func FuzzDecodeReader(f *testing.F) {
+	f.Add([]byte(sampleCSV))
+	f.Add(append([]byte{0xFF, 0xFE}, 'a', 0, 0x00, 0xD8))
+	f.Add(append([]byte(sampleCSV), 0xC4, 0xE3))
+	f.Add([]byte{0x81, 0x30, 0x81, 0x30, 0x84, 0x31, 0xA4, 0x37})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r, enc, err := DecodeReader(bytes.NewReader(in))
+		if err != nil {
+			t.Fatalf("DecodeReader on bytes: %v", err)
+		}
+		out, err := io.ReadAll(r)
+		if err != nil {
+			return
+		}
+		if !utf8.Valid(out) {
+			t.Errorf("%s: read as invalid UTF-8: %q", enc, out)
+		}
+		if enc != "UTF-8" && bytes.Contains(out, []byte("\uFFFD")) {
+			t.Errorf("%s: replacement characters passed on: %q", enc, out)
+		}
+	})
 }

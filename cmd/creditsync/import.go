@@ -27,9 +27,11 @@ func (a *app) importCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import LIST|summary FILE... | import DIR | import LIST=FILE...",
 		Short: "Import CSV or XLSX files into one of the seven lists, or the counties' 附件2",
-		Long: `import loads CSV (UTF-8 or GBK/GB18030, detected) or XLSX files into a
-list: institutions, inspections, annual_reports, penalties, abnormal,
-dishonest or public_eval (or its Chinese title).
+		Long: `import loads CSV (UTF-8 or GBK/GB18030, detected), Excel's "Unicode
+text" (tab-separated UTF-16) or XLSX files into a list: institutions,
+inspections, annual_reports, penalties, abnormal, dishonest or
+public_eval (or its Chinese title). A file that mixes encodings is
+refused whole, naming where.
 
 The table is found in each sheet: the header row is the first of the
 first 20 rows that names the list's columns (English keys or Chinese

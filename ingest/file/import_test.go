@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -247,9 +248,10 @@ func writeFile(t *testing.T, path, text string) {
 	}
 }
 
-// The same records as GBK CSV and as XLSX (with real date cells) load to
-// the same rows.
-func TestGBKAndXLSXMatchUTF8(t *testing.T) {
+// The same records as GBK CSV, as Excel's "Unicode text" (UTF-16 with
+// its mark, cells separated by tabs, CRLF) and as XLSX (with real date
+// cells) load to the same rows.
+func TestGBKUTF16AndXLSXMatch(t *testing.T) {
 	ctx := context.Background()
 	header := []string{"记录编号", "统一社会信用代码", "类型", "情节", "查处日期", "拒不整改", "查处措施"}
 	records := [][]string{
@@ -266,6 +268,11 @@ func TestGBKAndXLSXMatchUTF8(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "a.csv"), gbk)
+	var unicodeText strings.Builder
+	for _, r := range append([][]string{header}, records...) {
+		unicodeText.WriteString(strings.Join(r, "\t") + "\r\n")
+	}
+	writeFile(t, filepath.Join(dir, "c.txt"), string(utf16LE(unicodeText.String())))
 
 	x := excelize.NewFile()
 	for i, r := range append([][]string{header}, records...) {
@@ -310,9 +317,12 @@ func TestGBKAndXLSXMatchUTF8(t *testing.T) {
 		}
 		return b.String()
 	}
-	a, b := dump(filepath.Join(dir, "a.csv")), dump(filepath.Join(dir, "b.xlsx"))
+	a, b, c := dump(filepath.Join(dir, "a.csv")), dump(filepath.Join(dir, "b.xlsx")), dump(filepath.Join(dir, "c.txt"))
 	if a != b {
 		t.Errorf("GBK CSV and XLSX differ:\n%s\nvs\n%s", a, b)
+	}
+	if a != c {
+		t.Errorf("GBK CSV and UTF-16 text differ:\n%s\nvs\n%s", a, c)
 	}
 	if !strings.Contains(a, "XC-2026-001|91411002MA4000000P|violation|serious|2026-03-01|false|责令限期整改|") {
 		t.Errorf("unexpected rows:\n%s", a)
@@ -327,3 +337,56 @@ func fmtValue(v any) string {
 }
 
 func fmtAny(v any) string { return strings.TrimSpace(strings.ReplaceAll(fmtSprint(v), "\t", " ")) }
+
+// utf16LE is s as Excel saves "Unicode text": UTF-16, little-endian,
+// with its byte-order mark.
+func utf16LE(s string) []byte {
+	out := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u), byte(u>>8))
+	}
+	return out
+}
+
+// A file whose bytes are not text in its encoding is refused whole, with
+// the place named, and nothing of it is stored: UTF-8 with a GBK word in
+// it (not read as GBK, every character garbled), UTF-16 with a lone
+// surrogate in its first lines or an odd byte at its end.
+func TestTextNotInItsEncodingIsRefused(t *testing.T) {
+	ctx := context.Background()
+	list, _ := contract.Lookup("penalties")
+	header := "record_id,uscc,name,decided_on,authority,content\n"
+	row := func(i int) string {
+		return fmt.Sprintf("许人社罚决字〔2026〕%d号,,许昌市第%d人力资源服务有限公司,2026-03-01,许昌市人力资源和社会保障局,未按规定明示有关事项\n", i, i)
+	}
+	var rows strings.Builder
+	for i := range 30 {
+		rows.WriteString(row(i + 1))
+	}
+	gbkWord, err := simplifiedchinese.GBK.NewEncoder().String("许昌")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unicodeText := utf16LE(strings.ReplaceAll(header+rows.String(), ",", "\t"))
+	tests := []struct {
+		name, text, want string
+	}{
+		{"utf8-with-gbk.csv", header + row(100) + gbkWord + rows.String(), "is not UTF-8"},
+		{"lone-surrogate.txt", string(append(append(unicodeText[:200:200], 0x00, 0xD8), unicodeText[200:]...)), "is not UTF-16"},
+		{"odd-byte.txt", string(append(unicodeText, 'x')), "is not UTF-16"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := storetest.OpenMigrated(t)
+			path := filepath.Join(t.TempDir(), tt.name)
+			writeFile(t, path, tt.text)
+			_, err := file.Import(ctx, s, list, path, file.ImportOptions{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("import: %v; want an error saying %q", err, tt.want)
+			}
+			if n, err := store.Count(ctx, s, "SELECT count() FROM penalties", nil); err != nil || n != 0 {
+				t.Errorf("%d rows stored (%v), want none", n, err)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package file
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -109,12 +110,28 @@ func openCSVBook(path string) (*csvBook, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	comma := ','
+	if strings.EqualFold(filepath.Ext(path), ".tsv") {
+		comma = '\t'
+	} else if strings.HasPrefix(enc, "UTF-16") {
+		// Excel's "Unicode text" (UTF-16) separates cells by tabs,
+		// whatever the file is called; text that is UTF-16 for another
+		// reason is tab-separated when its first line holds a tab.
+		br := bufio.NewReader(text)
+		first, err := br.Peek(br.Size())
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if bytes.IndexByte(first[:max(0, bytes.IndexByte(first, '\n'))], '\t') >= 0 {
+			comma = '\t'
+		}
+		text = br
+	}
 	r := csv.NewReader(text)
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
-	if strings.EqualFold(filepath.Ext(path), ".tsv") {
-		r.Comma = '\t'
-	}
+	r.Comma = comma
 	return &csvBook{f: f, counter: counter, size: st.Size(), r: r, enc: enc}, nil
 }
 
