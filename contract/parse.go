@@ -171,6 +171,16 @@ func (r *Row) str(key string) string {
 // that is wrong with it.
 func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 	l := m.list
+	// A value past the header's last column is a row that does not line
+	// up with it, most often a comma inside a value that is not quoted:
+	// its values would land in the wrong columns, so none is taken.
+	// Empty cells past the end (trailing commas) are nothing.
+	for i := len(m.headers); i < len(fields); i++ {
+		if strings.TrimSpace(fields[i]) != "" {
+			return nil, []*FieldError{{Value: fields[i], Reason: ReasonColumns,
+				Detail: fmt.Sprintf("cell %d holds %q, past the header's %d columns; the row's values may be in the wrong columns (a comma inside a value that is not quoted?)", i+1, fields[i], len(m.headers))}}
+		}
+	}
 	row := &Row{List: l, Values: make([]any, len(l.Columns)+len(l.Derived))}
 	var errs []*FieldError
 	for ci, c := range l.Columns {

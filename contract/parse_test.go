@@ -87,6 +87,10 @@ func TestParseValues(t *testing.T) {
 		{"rectified before handled", []string{"R9", "914403001922038216", "fund_fraud", "", "2023-07-31", "2023-07-30", "", ""}, nil, ReasonInconsistent, "rectified_on"},
 		{"missing id", []string{"", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonMissing, "record_id"},
 		{"short record", []string{"R10", "914403001922038216", "fund_fraud"}, nil, ReasonMissing, "handled_on"},
+		{"empty cells past the header", []string{"R11", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "", "", " "},
+			map[string]any{"record_id": "R11", "kind": "fund_fraud"}, "", ""},
+		{"a value past the header", []string{"R12", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令限期整改", "改正"}, nil, ReasonColumns, ""},
+		{"an unquoted comma shifting the row", []string{"R13", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令", "限期整改"}, nil, ReasonColumns, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

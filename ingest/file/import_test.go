@@ -390,3 +390,34 @@ func TestTextNotInItsEncodingIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// A row with a value past the header's last column (an unquoted comma in
+// a name) is rejected whole, with its line, instead of being loaded with
+// its values in the wrong columns; empty cells past the end are nothing.
+func TestUnquotedCommaRejectsTheRow(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	list, _ := contract.Lookup("penalties")
+	path := filepath.Join(t.TempDir(), "penalties.csv")
+	writeFile(t, path, "record_id,uscc,name,decided_on,authority,content\n"+
+		"许人社罚决字〔2026〕1号,,许昌市甲人力资源服务有限公司,2026-03-01,许昌市人力资源和社会保障局,未按规定明示有关事项,,\n"+
+		"许人社罚决字〔2026〕2号,,许昌市乙人力资源服务有限公司,魏都分公司,2026-03-02,许昌市人力资源和社会保障局,未按规定明示有关事项\n"+
+		"许人社罚决字〔2026〕3号,,许昌市丙人力资源服务有限公司,2026-03-03,许昌市人力资源和社会保障局,未按规定明示有关事项\n"+
+		// The last value cut in two: it would be stored cut short.
+		"许人社罚决字〔2026〕4号,,许昌市丁人力资源服务有限公司,2026-03-04,许昌市人力资源和社会保障局,未按规定明示有关事项,经责令改正拒不改正\n")
+	res, err := file.Import(ctx, s, list, path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Loaded != 2 || res.Rejected != 2 || len(res.Rejects) != 2 {
+		t.Fatalf("loaded %d, rejected %d: %+v; want lines 3 and 5 rejected", res.Loaded, res.Rejected, res.Rejects)
+	}
+	for i, line := range []int{3, 5} {
+		if rj := res.Rejects[i]; rj.Line != line || len(rj.Errors) != 1 || rj.Errors[0].Reason != contract.ReasonColumns {
+			t.Errorf("reject %d: %+v; want line %d for %q", i, rj, line, contract.ReasonColumns)
+		}
+	}
+	if n, err := store.Count(ctx, s, "SELECT count() FROM penalties WHERE name LIKE '%乙%' OR name LIKE '%丁%'", nil); err != nil || n != 0 {
+		t.Errorf("%d rows of the records that do not line up stored (%v)", n, err)
+	}
+}
