@@ -39,9 +39,10 @@ names, any order; a two-row header with a group cell over its columns is
 read as one); the rows above it (a title, the unit and date) are ignored.
 Rows under it that are not records — blank rows, 合计/总计, 注/说明 notes,
 signature lines (填表人, 单位负责人, 联系电话, 填报时间) — are skipped and
-counted. Every sheet of a workbook that holds a table of the list is
-imported, each as its own batch (--sheet NAME picks one); other sheets
-are reported and skipped.
+counted. Every visible sheet of a workbook that holds a table of the
+list is imported, each as its own batch (--sheet NAME picks one); other
+sheets, and hidden ones (often last year's or a draft; name one with
+--sheet to import it), are reported and skipped.
 
 A record that fails validation is reported with file (file[sheet] in a
 workbook of several sheets), line, column and reason and stored in

@@ -155,7 +155,13 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		fast   *fastCSV // when the engine may read the file itself
 	}
 	var tables []found
+	var hidden []string
 	for _, sheet := range sheets {
+		if opt.Sheet == "" && b.hidden(sheet) {
+			hidden = append(hidden, sheet)
+			res.Others = append(res.Others, OtherSheet{Sheet: sheet, Reason: "the sheet is hidden in the workbook, so it was not read (unhide it, or import it with --sheet " + sheet + ")"})
+			continue
+		}
 		ref := path
 		if len(b.sheets()) > 1 {
 			ref = path + "[" + sheet + "]"
@@ -191,6 +197,9 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		tables = append(tables, f)
 	}
 	if len(tables) == 0 {
+		if len(hidden) > 0 {
+			return res, fmt.Errorf("%s: %w %s in any of its visible sheets; hidden, not read: %q (unhide the sheet, or import it with --sheet)", path, ErrNoTable, list.Name, hidden)
+		}
 		return res, fmt.Errorf("%s: %w %s in any of its sheets %q; import it with the list its columns belong to", path, ErrNoTable, list.Name, sheets)
 	}
 	for _, f := range tables {

@@ -13,6 +13,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
+	"github.com/xuri/excelize/v2"
 )
 
 // sheetWant is what importing one sheet must do.
@@ -264,5 +265,84 @@ func TestXLSFiles(t *testing.T) {
 		if err != nil || res.Loaded != tt.loaded {
 			t.Errorf("%s: loaded %d, %v; want %d", tt.path, res.Loaded, err, tt.loaded)
 		}
+	}
+}
+
+// A hidden sheet (last year's data, a draft) is not read unless asked for
+// by name; it is reported as skipped, and a workbook whose only table is
+// hidden says so.
+func TestHiddenSheetsAreReadOnlyByName(t *testing.T) {
+	ctx := context.Background()
+	list, _ := contract.Lookup("penalties")
+	header := []any{"决定书文号", "统一社会信用代码", "企业名称", "决定日期", "决定机关", "处罚内容"}
+	record := func(id, day string) []any {
+		return []any{id, "", "许昌市甲人力资源服务有限公司", day, "许昌市人力资源和社会保障局", "未按规定明示有关事项"}
+	}
+	dir := t.TempDir()
+	both := filepath.Join(dir, "both.xlsx")
+	x := excelize.NewFile()
+	for _, sh := range []struct {
+		name string
+		row  []any
+	}{{"Sheet1", record("许人社罚决字〔2026〕1号", "2026-03-01")}, {"旧数据", record("许人社罚决字〔2020〕9号", "2020-03-01")}} {
+		if sh.name != "Sheet1" {
+			if _, err := x.NewSheet(sh.name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := x.SetSheetRow(sh.name, "A1", &header); err != nil {
+			t.Fatal(err)
+		}
+		if err := x.SetSheetRow(sh.name, "A2", &sh.row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.SetSheetVisible("旧数据", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.SaveAs(both); err != nil {
+		t.Fatal(err)
+	}
+
+	s := storetest.OpenMigrated(t)
+	res, err := file.Import(ctx, s, list, both, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sheets) != 1 || res.Sheets[0].Sheet != "Sheet1" || res.Loaded != 1 || len(res.Others) != 1 || res.Others[0].Sheet != "旧数据" || !strings.Contains(res.Others[0].Reason, "hidden") {
+		t.Fatalf("sheets %+v, others %+v; want Sheet1 read and 旧数据 skipped as hidden", res.Sheets, res.Others)
+	}
+	if n, err := store.Count(ctx, s, "SELECT count() FROM penalties WHERE decided_on < '2026-01-01'", nil); err != nil || n != 0 {
+		t.Errorf("%d records of the hidden sheet stored (%v)", n, err)
+	}
+	if res, err := file.Import(ctx, s, list, both, file.ImportOptions{Sheet: "旧数据"}); err != nil || res.Loaded != 1 {
+		t.Errorf("the hidden sheet named: loaded %d, %v", res.Loaded, err)
+	}
+
+	onlyHidden := filepath.Join(dir, "only-hidden.xlsx")
+	y := excelize.NewFile()
+	if _, err := y.NewSheet("说明"); err != nil {
+		t.Fatal(err)
+	}
+	if err := y.SetCellValue("说明", "A1", "本表数据见隐藏工作表"); err != nil {
+		t.Fatal(err)
+	}
+	row := record("许人社罚决字〔2026〕2号", "2026-03-02")
+	if err := y.SetSheetRow("Sheet1", "A1", &header); err != nil {
+		t.Fatal(err)
+	}
+	if err := y.SetSheetRow("Sheet1", "A2", &row); err != nil {
+		t.Fatal(err)
+	}
+	y.SetActiveSheet(1)
+	if err := y.SetSheetVisible("Sheet1", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := y.SaveAs(onlyHidden); err != nil {
+		t.Fatal(err)
+	}
+	_, err = file.Import(ctx, storetest.OpenMigrated(t), list, onlyHidden, file.ImportOptions{})
+	if !errors.Is(err, file.ErrNoTable) || !strings.Contains(err.Error(), "hidden, not read: [\"Sheet1\"]") {
+		t.Errorf("only a hidden table: %v; want ErrNoTable naming the hidden sheet", err)
 	}
 }

@@ -28,6 +28,10 @@ type rows interface {
 // workbook is a CSV file (one unnamed sheet) or an XLSX workbook.
 type workbook interface {
 	sheets() []string
+	// hidden says whether a sheet is hidden in the workbook: such a
+	// sheet often holds last year's or draft data, and is read only
+	// when asked for by name.
+	hidden(sheet string) bool
 	open(sheet string) (rows, error)
 	encoding() string
 	serialDates() bool
@@ -135,10 +139,11 @@ func openCSVBook(path string) (*csvBook, error) {
 	return &csvBook{f: f, counter: counter, size: st.Size(), r: r, enc: enc}, nil
 }
 
-func (c *csvBook) sheets() []string  { return []string{""} }
-func (c *csvBook) encoding() string  { return c.enc }
-func (c *csvBook) serialDates() bool { return false }
-func (c *csvBook) close() error      { return c.f.Close() }
+func (c *csvBook) sheets() []string   { return []string{""} }
+func (c *csvBook) hidden(string) bool { return false }
+func (c *csvBook) encoding() string   { return c.enc }
+func (c *csvBook) serialDates() bool  { return false }
+func (c *csvBook) close() error       { return c.f.Close() }
 
 func (c *csvBook) open(string) (rows, error) {
 	if c.opened {
@@ -180,7 +185,11 @@ func openXLSXBook(path string) (*xlsxBook, error) {
 	return &xlsxBook{path: path, f: f}, nil
 }
 
-func (x *xlsxBook) sheets() []string  { return x.f.GetSheetList() }
+func (x *xlsxBook) sheets() []string { return x.f.GetSheetList() }
+func (x *xlsxBook) hidden(sheet string) bool {
+	visible, err := x.f.GetSheetVisible(sheet)
+	return err == nil && !visible
+}
 func (x *xlsxBook) encoding() string  { return "XLSX" }
 func (x *xlsxBook) serialDates() bool { return true }
 func (x *xlsxBook) close() error      { return x.f.Close() }
