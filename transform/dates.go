@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // ErrDate is wrapped by every date parsing failure so that importers can
@@ -32,15 +34,18 @@ var (
 	// timeOfDay accepts what spreadsheets and databases append to a date:
 	// "0:00" from Excel, "12:00:00.0" from JDBC dumps, RFC 3339 offsets. It
 	// is checked, not used, so that "2023-07-31 garbage" is still an error.
-	timeOfDay = regexp.MustCompile(`^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?([Zz]|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?$`)
+	timeOfDay = regexp.MustCompile(`^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?([Zz]|([+-])([01]\d|2[0-3]):?([0-5]\d)?)?$`)
 )
 
 // ParseDate reads a date in any of the spellings found in the bureau's files
 // and the external lists. ok is false with a nil error for an empty value,
 // because an empty date cell means "none" (no commitment, not removed), not
-// a mistake. A time part is ignored and the date is taken as written, not
-// converted between time zones: these are calendar dates of decisions, and
-// shifting 2023-07-31T00:30+08:00 to 30 July would misdate them.
+// a mistake. A time part without a zone is ignored: the date is taken as
+// written. A time with a zone (Z, +00:00, +0800) names an instant, as an
+// epoch in milliseconds does, and the date is that instant's in Xuchang:
+// a server that writes Chinese midnight in UTC sends
+// 2023-07-30T16:00:00Z for 31 July (Java's Jackson does so by default),
+// while 2023-07-31T00:30+08:00 stays 31 July.
 //
 // Bare Excel serial numbers are refused because 45138 and 20230731 cannot be
 // told apart in general; the XLSX reader calls ParseExcelSerialDate for
@@ -67,8 +72,11 @@ func ParseDate(s string) (d time.Time, ok bool, err error) {
 	} else {
 		return time.Time{}, false, fmt.Errorf("%w: %q is not in a known format; %s", ErrDate, s, dateFormats)
 	}
-	if hasTime && !timeOfDay.MatchString(timePart) {
-		return time.Time{}, false, fmt.Errorf("%w: %q has an unreadable time part %q; %s", ErrDate, s, timePart, dateFormats)
+	var clock []string
+	if hasTime {
+		if clock = timeOfDay.FindStringSubmatch(timePart); clock == nil {
+			return time.Time{}, false, fmt.Errorf("%w: %q has an unreadable time part %q; %s", ErrDate, s, timePart, dateFormats)
+		}
 	}
 	// The regexps admit only ASCII digits, so Atoi cannot fail.
 	y, _ := strconv.Atoi(ys)
@@ -86,7 +94,32 @@ func ParseDate(s string) (d time.Time, ok bool, err error) {
 	if day < 1 || d.Day() != day {
 		return time.Time{}, false, fmt.Errorf("%w: %q: %d-%02d has no day %d; %s", ErrDate, s, y, m, day, dateFormats)
 	}
+	if clock != nil && clock[5] != "" {
+		if d = dayInXuchang(d, clock); d.Year() < minYear || d.Year() > maxYear {
+			return time.Time{}, false, fmt.Errorf("%w: %q is in %d in Xuchang, outside %d–%d; %s", ErrDate, s, d.Year(), minYear, maxYear, dateFormats)
+		}
+	}
 	return d, true, nil
+}
+
+// dayInXuchang is the date in Xuchang of the instant that date d at the
+// time of day in clock (timeOfDay's groups, with a zone) names.
+func dayInXuchang(d time.Time, clock []string) time.Time {
+	// The pattern admits only ASCII digits, so Atoi cannot fail.
+	h, _ := strconv.Atoi(clock[1])
+	mi, _ := strconv.Atoi(clock[2])
+	sec, _ := strconv.Atoi(clock[3])
+	offset := 0
+	if clock[6] != "" {
+		oh, _ := strconv.Atoi(clock[7])
+		om, _ := strconv.Atoi(clock[8])
+		offset = oh*3600 + om*60
+		if clock[6] == "-" {
+			offset = -offset
+		}
+	}
+	at := time.Date(d.Year(), d.Month(), d.Day(), h, mi, sec, 0, time.FixedZone("", offset)).In(zone.Shanghai)
+	return time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // isoDate reports whether s is exactly dddd-dd-dd in ASCII digits: a

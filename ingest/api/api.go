@@ -614,6 +614,11 @@ func (c *Client) format(f Field, v any) string {
 	if err != nil {
 		return s
 	}
+	if strings.Contains(f.Format, "Z07") || strings.Contains(f.Format, "-07") || strings.Contains(f.Format, "MST") {
+		// A value with its zone is an instant, as an epoch is: its date
+		// is Xuchang's (transform.ParseDate reads one so too).
+		t = t.In(zone.Shanghai)
+	}
 	return t.Format(time.DateOnly)
 }
 

@@ -189,6 +189,32 @@ func TestNextURL(t *testing.T) {
 	}
 }
 
+// A date in a layout with a zone is an instant, and its date is
+// Xuchang's: Chinese midnight written in UTC is the next day's date.
+func TestDateLayoutWithZone(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"items":[{"id":"A1","date":"2023-07-30T16:00:00Z"},{"id":"A2","date":"2023-07-30T15:59:59Z"},{"id":"A3","date":"2023-07-31T00:30:00+08:00"}]}`)
+	}))
+	defer srv.Close()
+	cfg := api.Config{
+		Name: "zoned", URL: srv.URL + "/list", Policy: quick,
+		Pagination:  api.Pagination{Mode: api.ByNextURL, NextPath: "links.next"},
+		RecordsPath: "items",
+		Fields:      []api.Field{{Column: "record_id", Path: "id"}, {Column: "name", Path: "id"}, {Column: "decided_on", Path: "date", Format: time.RFC3339}},
+	}
+	pages, err := collect(t, cfg, list(t, "penalties"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, rec := range pages[0].Records {
+		got = append(got, rec[2])
+	}
+	if want := []string{"2023-07-31", "2023-07-30", "2023-07-31"}; !slices.Equal(got, want) {
+		t.Errorf("dates %q, want %q", got, want)
+	}
+}
+
 // Every way a listing can break must fail the fetch, never end it early
 // as if the list were shorter.
 func TestBrokenListings(t *testing.T) {
