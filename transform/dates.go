@@ -32,8 +32,10 @@ var (
 	dateCompact   = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
 	dateChinese   = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})日$`)
 	// timeOfDay accepts what spreadsheets and databases append to a date:
-	// "0:00" from Excel, "12:00:00.0" from JDBC dumps, RFC 3339 offsets. It
-	// is checked, not used, so that "2023-07-31 garbage" is still an error.
+	// "0:00" from Excel, "12:00:00.0" from JDBC dumps, RFC 3339 offsets.
+	// It is checked, so that "2023-07-31 garbage" is still an error, and
+	// used only when it has a zone (dayInXuchang): groups 1–3 the hour,
+	// minute and second, 5 the zone, 6–8 its sign, hours and minutes.
 	timeOfDay = regexp.MustCompile(`^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?([Zz]|([+-])([01]\d|2[0-3]):?([0-5]\d)?)?$`)
 )
 
