@@ -129,4 +129,4 @@ func Date(t time.Time) time.Time {
 
 // Today returns the calendar date of now in Asia/Shanghai, the bureau's
 // date, whatever the machine's zone.
-func Today(now time.Time) time.Time { return Date(now.In(zone.Shanghai)) }
+func Today(now time.Time) time.Time { return zone.Day(now) }

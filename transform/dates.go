@@ -120,8 +120,7 @@ func dayInXuchang(d time.Time, clock []string) time.Time {
 			offset = -offset
 		}
 	}
-	at := time.Date(d.Year(), d.Month(), d.Day(), h, mi, sec, 0, time.FixedZone("", offset)).In(zone.Shanghai)
-	return time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
+	return zone.Day(time.Date(d.Year(), d.Month(), d.Day(), h, mi, sec, 0, time.FixedZone("", offset)))
 }
 
 // isoDate reports whether s is exactly dddd-dd-dd in ASCII digits: a

@@ -17,3 +17,10 @@ var Shanghai = time.FixedZone("CST", 8*3600)
 // to the minute, whatever the zone of the machine showing it (servers
 // often keep UTC).
 func Clock(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") }
+
+// Day is the calendar day in Xuchang of the instant t, as the store's
+// dates are held: midnight UTC of that day.
+func Day(t time.Time) time.Time {
+	d := t.In(Shanghai)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}

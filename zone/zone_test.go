@@ -39,3 +39,19 @@ func TestClockIsXuchangs(t *testing.T) {
 		}
 	}
 }
+
+// An instant's day is Xuchang's, held as midnight UTC.
+func TestDay(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want time.Time
+	}{
+		{time.Date(2023, 7, 30, 16, 0, 0, 0, time.UTC), time.Date(2023, 7, 31, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2023, 7, 30, 15, 59, 59, 0, time.UTC), time.Date(2023, 7, 30, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2023, 12, 31, 20, 0, 0, 0, time.FixedZone("EST", -5*3600)), time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		if got := Day(c.at); !got.Equal(c.want) || got.Location() != time.UTC {
+			t.Errorf("Day(%v) = %v, want %v", c.at, got, c.want)
+		}
+	}
+}

@@ -18,12 +18,6 @@ import (
 	"github.com/xuchang-hrss/creditsync/zone"
 )
 
-// day is the calendar day in China of an instant, as a Date value.
-func day(t time.Time) time.Time {
-	d := t.In(zone.Shanghai)
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // sightingsPlan is what a complete snapshot changes in
 // external_records and in the run's counts, worked out before its batch
 // loads (planSightings), so that its rows are written meanwhile to a
@@ -101,7 +95,7 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 		}
 	}
 	// First sightings of a gap: pending, dated by this snapshot.
-	missedOn, missedAt := day(*st.Started), st.Started.UTC()
+	missedOn, missedAt := zone.Day(*st.Started), st.Started.UTC()
 	for _, key := range missed {
 		k := before[key]
 		k.missedOn, k.missedSnapshot, k.missedAt = &missedOn, st.SnapshotID, &missedAt
