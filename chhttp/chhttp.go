@@ -56,6 +56,16 @@ type Options struct {
 	MaxResultBytes   uint64
 	MaxResultRows    uint64
 	MaxExecutionTime time.Duration
+	// MaxMemoryUsage bounds the engine memory of one query (the engine
+	// shares the daemon's process: without a bound one query could take
+	// what the nightly run needs); zero means none.
+	MaxMemoryUsage uint64
+	// MaxQueriesPerToken bounds the queries one token runs at once; more
+	// wait for a slot up to QueueWait, then are refused with
+	// TOO_MANY_SIMULTANEOUS_QUERIES (202), as a ClickHouse server refuses
+	// past max_concurrent_queries_for_user. Zero means no bound.
+	MaxQueriesPerToken int
+	QueueWait          time.Duration
 	// Throttle, when set, slows down repeated wrong tokens.
 	Throttle Throttle
 	// Proxies are the reverse proxies whose X-Forwarded-For is believed.
@@ -83,7 +93,8 @@ type Handler struct {
 	opt     Options
 	scoped  map[string]string // county → its database of views
 	mu      sync.Mutex
-	running map[string]*running // query_id → the query running under it
+	running map[string]*running      // query_id → the query running under it
+	slots   map[string]chan struct{} // token name → its slots (MaxQueriesPerToken)
 }
 
 // running is a query in progress: whose it is and how to stop it.
@@ -104,7 +115,7 @@ func New(ctx context.Context, opt Options) (*Handler, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{opt: opt, scoped: map[string]string{}, running: map[string]*running{}}
+	h := &Handler{opt: opt, scoped: map[string]string{}, running: map[string]*running{}, slots: map[string]chan struct{}{}}
 	if err := h.makeScopedViews(ctx); err != nil {
 		return nil, err
 	}
@@ -239,6 +250,10 @@ var (
 	errSyntax = func(msg string) *Exception {
 		return &Exception{Code: 62, Name: "SYNTAX_ERROR", Status: http.StatusBadRequest, Msg: msg}
 	}
+	errTooMany = func(owner string, max int, waited time.Duration) *Exception {
+		return &Exception{Code: 202, Name: "TOO_MANY_SIMULTANEOUS_QUERIES", Status: http.StatusInternalServerError,
+			Msg: fmt.Sprintf("Too many simultaneous queries for token %s: it runs %d already, the maximum, and none ended within %s", owner, max, waited)}
+	}
 	errSameID = func(id string) *Exception {
 		return &Exception{Code: 216, Name: "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", Status: http.StatusBadRequest,
 			Msg: fmt.Sprintf("Query with id = %s is already running", id)}
@@ -339,6 +354,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		Format: firstOf(q.Get("default_format"), r.Header.Get("X-ClickHouse-Format"), "TabSeparated"),
 		Params: params, Database: db, TimeZone: h.opt.TimeZone, Writable: h.opt.Writable, EngineDefaults: true,
 		MaxResultBytes: h.opt.MaxResultBytes, MaxResultRows: h.opt.MaxResultRows, MaxExecutionTime: h.opt.MaxExecutionTime,
+		MaxMemoryUsage: h.opt.MaxMemoryUsage, Yield: !h.opt.Writable,
 	}
 	// Settings in the URL apply to the run, not to the checks (a limit or
 	// an overflow mode would cut their EXPLAINs short).
@@ -373,6 +389,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	// The statement's own settings are set on its session too: the
 	// embedded engine formats output with the session's settings only.
 	opt.Settings = append(urlSettings, stmtSettings...)
+	// A slot after the checks: KILL QUERY frees one and never waits.
+	release, err := h.acquire(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := h.register(rec.QueryID, name, cancel); err != nil {
 		return err
 	}
@@ -516,6 +538,38 @@ func (h *Handler) register(id, owner string, cancel context.CancelFunc) error {
 	}
 	h.running[id] = &running{owner: owner, cancel: cancel}
 	return nil
+}
+
+// acquire takes one of owner's MaxQueriesPerToken slots, waiting up to
+// QueueWait for one to free; release gives it back.
+func (h *Handler) acquire(ctx context.Context, owner string) (release func(), err error) {
+	max := h.opt.MaxQueriesPerToken
+	if max <= 0 {
+		return func() {}, nil
+	}
+	h.mu.Lock()
+	slots, ok := h.slots[owner]
+	if !ok {
+		slots = make(chan struct{}, max)
+		h.slots[owner] = slots
+	}
+	h.mu.Unlock()
+	release = func() { <-slots }
+	select {
+	case slots <- struct{}{}:
+		return release, nil
+	default:
+	}
+	wait := time.NewTimer(h.opt.QueueWait)
+	defer wait.Stop()
+	select {
+	case slots <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-wait.C:
+		return nil, errTooMany(owner, max, h.opt.QueueWait)
+	}
 }
 
 func (h *Handler) unregister(id string) {

@@ -36,7 +36,11 @@ func ServerAccess(ctx context.Context, s store.Store, users []ServerUser) ([]str
 	}
 	main := s.Database()
 	stmts := []string{joinWords("CREATE SETTINGS PROFILE OR REPLACE", AnalystProfile, onCluster,
-		"SETTINGS readonly = 1 CONST, max_execution_time = 600 MAX 600, max_result_bytes = 1073741824 MAX 1073741824")}
+		"SETTINGS readonly = 1 CONST, max_execution_time = 600 MAX 600, max_result_bytes = 1073741824 MAX 1073741824,",
+		// As the endpoint's: one query takes at most 4 GiB, a user runs at
+		// most four at once, and every query waits while one of the
+		// daemon's (priority 1, store/server) runs.
+		"max_memory_usage = 4294967296 MAX 4294967296, max_concurrent_queries_for_user = 4 CONST, priority = 2 CONST")}
 	databases := map[string]string{}
 	for _, c := range transform.XuchangCounties() {
 		db, views, err := ScopeStatements(ctx, s, c.Code, onCluster, "DEFINER = CURRENT_USER SQL SECURITY DEFINER")

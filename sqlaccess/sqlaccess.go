@@ -615,7 +615,17 @@ func (p Policy) checkResolvedTable(name string) error {
 	if !ok {
 		return &Denied{Policy: p.Name, What: "reading a table the engine named without its database (" + name + ")"}
 	}
-	if p.AnyDatabase || slices.Contains(p.Databases, db) && !strings.Contains(table, ".") {
+	if p.AnyDatabase {
+		return nil
+	}
+	if strings.HasPrefix(table, "_") && db != "system" {
+		// The daemon's work tables (a load's stage, a sync's staged
+		// records) live only while their job runs, and the job drops
+		// them at its end: a token's query holding one open would make
+		// the drop wait for it, and the job fail.
+		return &Denied{Policy: p.Name, What: "reading " + name + " (a work table of a running job)"}
+	}
+	if slices.Contains(p.Databases, db) && !strings.Contains(table, ".") {
 		return nil
 	}
 	if db == "system" && slices.Contains(p.SystemTables, table) {

@@ -45,6 +45,7 @@ func setup(t testing.TB) *scoped {
 			"INSERT INTO institutions VALUES ('A1', '魏都本县机构', '411002'), ('B1', '禹州外县机构', '411081')",
 			"CREATE TABLE raw_pages (url String, body String) ENGINE = MergeTree ORDER BY url",
 			"INSERT INTO raw_pages VALUES ('u', 'SECRET-RAW-PAGE')",
+			"CREATE TABLE _stage_20261206_x (uscc String) ENGINE = MergeTree ORDER BY uscc",
 			"CREATE DATABASE " + f.countyDB,
 			"CREATE VIEW " + f.countyDB + ".institutions AS SELECT * FROM " + main + ".institutions WHERE county_code = '411002'",
 			"CREATE DATABASE " + f.otherCountyDB,
@@ -156,7 +157,9 @@ func TestCityPolicy(t *testing.T) {
 	for _, q := range []string{"SELECT 1 INTO OUTFILE '/tmp/x'", "SELECT 1 INTO OUTFILE '/tmp/x' APPEND", "KILL QUERY WHERE 1",
 		"INSERT INTO FUNCTION file('/tmp/x', 'TSV') SELECT 1", "SYSTEM SHUTDOWN", "SET readonly = 0", "INSERT INTO raw_pages VALUES ('a', 'b')",
 		"SELECT * FROM file('/etc/passwd', 'LineAsString')", "SELECT * FROM url('http://127.0.0.1:1/', 'CSV')", "EXPLAIN SELECT 1 INTO OUTFILE '/tmp/x'",
-		"SHOW TABLES INTO OUTFILE '/tmp/x'", "DESCRIBE raw_pages INTO OUTFILE '/tmp/x'", "BACKUP TABLE raw_pages TO File('/tmp/b')"} {
+		"SHOW TABLES INTO OUTFILE '/tmp/x'", "DESCRIBE raw_pages INTO OUTFILE '/tmp/x'", "BACKUP TABLE raw_pages TO File('/tmp/b')",
+		// A job's work table: a read would hold up the job's drop of it.
+		"SELECT * FROM _stage_20261206_x", "SELECT * FROM " + f.main + "._stage_20261206_x", "SELECT 1 WHERE 'x' IN (SELECT uscc FROM _stage_20261206_x)"} {
 		if err := city(q); err == nil {
 			t.Errorf("city %q: allowed", q)
 		}

@@ -28,6 +28,15 @@ type FormatOptions struct {
 	MaxResultRows    uint64
 	MaxResultBytes   uint64
 	MaxExecutionTime time.Duration
+	// MaxMemoryUsage bounds the memory the query may take in the engine
+	// (max_memory_usage); zero leaves the engine's limit for the whole
+	// process, which one query could then take to itself.
+	MaxMemoryUsage uint64
+	// Yield runs the query behind the process's own work: while any
+	// other query of the engine runs, it waits (ClickHouse's priority;
+	// see store/embedded's sessionSettings). Analysts' queries yield, so
+	// that the nightly run and the dashboards are never starved by them.
+	Yield bool
 	// Progress, when set, is called after each chunk of output with the
 	// rows and bytes written so far.
 	Progress func(rows, bytes uint64)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,6 +41,9 @@ type serverFlags struct {
 	sqlAddr                  string
 	sqlMaxBytes              uint64
 	sqlMaxTime               time.Duration
+	sqlMaxMemory             uint64
+	sqlMaxQueries            int
+	sqlQueueWait             time.Duration
 }
 
 func (a *app) serverCmd() *cobra.Command {
@@ -56,9 +60,11 @@ opens the store once and keeps it, and does everything long-running:
     lock, summaries and webhook);
   - the ClickHouse HTTP interface on --sql-addr, for analysts' own tools
     (curl, DBeaver, Grafana, clickhouse-connect, clickhouse-go): read-only,
-    limited by --sql-max-result-bytes and --sql-max-execution-time, with the
-    same tokens as the web pages as password; a county token sees only its
-    county's rows (see docs/security.md);
+    limited by --sql-max-result-bytes, --sql-max-execution-time,
+    --sql-max-memory-usage and --sql-max-queries-per-token, and paused by
+    the engine while the daemon's own queries run, with the same tokens as
+    the web pages as password; a county token sees only its county's rows
+    (see docs/security.md);
   - Prometheus metrics and /healthz on --metrics-addr;
   - the local API: a Unix socket at DATA/daemon/api.sock (directory 0700,
     socket 0600, never on the network). While the daemon runs, every other
@@ -87,6 +93,9 @@ directory.`,
 	fl.StringVar(&f.sqlAddr, "sql-addr", "127.0.0.1:8123", "address of the ClickHouse HTTP interface for analysts' tools; empty string disables")
 	fl.Uint64Var(&f.sqlMaxBytes, "sql-max-result-bytes", 1<<30, "largest result one query through --sql-addr may return")
 	fl.DurationVar(&f.sqlMaxTime, "sql-max-execution-time", 10*time.Minute, "longest a query through --sql-addr may run")
+	fl.Uint64Var(&f.sqlMaxMemory, "sql-max-memory-usage", 0, "most engine memory one query through --sql-addr may take, in bytes; 0 = a quarter of this machine's memory")
+	fl.IntVar(&f.sqlMaxQueries, "sql-max-queries-per-token", 4, "queries one token may run at once through --sql-addr; more wait for a slot (0 = no limit)")
+	fl.DurationVar(&f.sqlQueueWait, "sql-queue-wait", 30*time.Second, "how long a query past --sql-max-queries-per-token waits for a slot before it is refused (TOO_MANY_SIMULTANEOUS_QUERIES)")
 	return cmd
 }
 
@@ -272,7 +281,8 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 	h, err := chhttp.New(ctx, chhttp.Options{
 		Store: s, Counties: counties, TimeZone: zone.Name, Log: a.log, Throttle: throttle, Proxies: proxies,
 		Audit:          chhttp.StoreAudit(s, a.log.Warn),
-		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime,
+		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime, MaxMemoryUsage: queryMemory(f.sqlMaxMemory),
+		MaxQueriesPerToken: f.sqlMaxQueries, QueueWait: f.sqlQueueWait,
 		Auth: func(token string) (string, string, bool) {
 			name, scope, ok := verifier.Lookup(token)
 			if !ok {
@@ -288,4 +298,18 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 		return nil, err
 	}
 	return &http.Server{Addr: f.sqlAddr, Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}, nil
+}
+
+// queryMemory is the memory bound of one analyst's query: given, or a
+// quarter of the machine's memory (the daemon, the nightly run and other
+// queries share the rest).
+func queryMemory(given uint64) uint64 {
+	if given > 0 {
+		return given
+	}
+	var info syscall.Sysinfo_t
+	if err := syscall.Sysinfo(&info); err != nil || info.Totalram == 0 {
+		return 4 << 30
+	}
+	return uint64(info.Totalram) * uint64(info.Unit) / 4
 }

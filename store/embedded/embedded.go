@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"sync"
 	"unsafe"
 
@@ -69,7 +70,18 @@ var sessionSettings = []string{
 	"SET final = 1",
 	// count() from part metadata would ignore final and count replaced rows.
 	"SET optimize_trivial_count_query = 0",
+	// The process's own work runs at the engine's first priority: a query
+	// of a lower one (FormatOptions.Yield: analysts' queries) pauses
+	// whenever one of these runs. Queries of priority 0, the engine's
+	// default, would neither wait nor make others wait.
+	"SET priority = " + strconv.Itoa(ownPriority),
 }
+
+// Query priorities (ClickHouse's setting priority: 1 is the highest).
+const (
+	ownPriority      = 1
+	yieldingPriority = 2
+)
 
 var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 

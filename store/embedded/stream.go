@@ -91,6 +91,12 @@ func sessionFor(opt store.FormatOptions, marker string) ([]string, error) {
 	if opt.MaxExecutionTime > 0 {
 		set = append(set, "SET max_execution_time = "+strconv.FormatFloat(opt.MaxExecutionTime.Seconds(), 'f', 3, 64))
 	}
+	if opt.MaxMemoryUsage > 0 {
+		set = append(set, "SET max_memory_usage = "+strconv.FormatUint(opt.MaxMemoryUsage, 10))
+	}
+	if opt.Yield {
+		set = append(set, "SET priority = "+strconv.Itoa(yieldingPriority))
+	}
 	for _, st := range opt.Settings {
 		if !settingName.MatchString(st.Name) {
 			return nil, fmt.Errorf("setting name %q must be letters, digits and underscores", st.Name)

@@ -196,6 +196,9 @@ func parseDSN(dsn string) (*clickhouse.Options, batchLimits, error) {
 	// Read ReplacingMergeTree tables as merged (see the embedded engine).
 	opts.Settings["final"] = 1
 	opts.Settings["optimize_trivial_count_query"] = 0
+	// The daemon's own queries first: analysts' users run at priority 2
+	// (chhttp.ServerAccess) and wait while one of these runs.
+	opts.Settings["priority"] = 1
 	return opts, limits, nil
 }
 
