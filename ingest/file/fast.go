@@ -61,8 +61,8 @@ func fastEligible(ctx context.Context, s store.Store, list *contract.List, path 
 	if os.Getenv(noFastImport) != "" || s.Engine() != "embedded" || len(opt.AllowList) > 0 {
 		return nil
 	}
-	if _, ok := b.(*csvBook); !ok || b.encoding() != "UTF-8" {
-		return nil
+	if cb, ok := b.(*csvBook); !ok || b.encoding() != "UTF-8" || cb.crLines {
+		return nil // the engine would read lone CRs as part of a value
 	}
 	if ext := strings.ToLower(filepath.Ext(path)); ext != ".csv" && ext != ".txt" {
 		return nil
@@ -263,6 +263,14 @@ func importFast(ctx context.Context, s store.Store, list *contract.List, t *tabl
 			return 0, err
 		}
 		if len(odd.breaks) > 0 {
+			// The engine, like encoding/csv, reads a quote never closed
+			// to the end of the file: its value then holds every line
+			// after it. The Go path says where it opened.
+			if err := f.quotesClosed(); err != nil {
+				return 0, fmt.Errorf("%w: %w", errEngineRead, err)
+			}
+		}
+		if len(odd.breaks) > 0 {
 			// Read the canonical records again, with the lines the
 			// multi-line ones above them take.
 			if err := exec("csv_truncate_stage", nil); err != nil {
@@ -316,6 +324,19 @@ func importFast(ctx context.Context, s store.Store, list *contract.List, t *tabl
 	}
 	fastImports.Add(1)
 	return sr, nil
+}
+
+// quotesClosed reads the file through and fails if a quoted value is
+// still open at its end. Only files with records over several lines
+// need it: a value opened and never closed takes at least the line break
+// that ends its line.
+func (f *fastCSV) quotesClosed() error {
+	file, err := os.Open(f.path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	return unclosedQuote(file, ',')
 }
 
 // newOddName names a fast import's tables.

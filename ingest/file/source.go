@@ -96,6 +96,7 @@ type csvBook struct {
 	r       *csv.Reader
 	enc     string
 	opened  bool
+	crLines bool // its lines end in a lone CR (read as LF)
 }
 
 func openCSVBook(path string) (*csvBook, error) {
@@ -132,11 +133,23 @@ func openCSVBook(path string) (*csvBook, error) {
 		}
 		text = br
 	}
-	r := csv.NewReader(text)
+	br := bufio.NewReaderSize(text, 64<<10)
+	cr, err := crLines(br)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	text = br
+	if cr {
+		text = crToLF{br}
+	}
+	// encoding/csv would read an unclosed quote to the end of the file
+	// as one value; the watch fails the file there instead.
+	r := csv.NewReader(&quoteWatch{r: text, q: newQuoteState(byte(comma))})
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	r.Comma = comma
-	return &csvBook{f: f, counter: counter, size: st.Size(), r: r, enc: enc}, nil
+	return &csvBook{f: f, counter: counter, size: st.Size(), r: r, enc: enc, crLines: cr}, nil
 }
 
 func (c *csvBook) sheets() []string   { return []string{""} }

@@ -1,0 +1,182 @@
+package file
+
+// Two faults of CSV text that a reader would otherwise take in silently,
+// losing records: a value whose opening quote is never closed swallows
+// every line after it into that one value, and a file whose lines end
+// in a lone CR (Excel for Mac's "CSV (Macintosh)", old Mac systems) reads
+// as a single line, its header cell and every record run together.
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrUnclosedQuote is a quoted value that runs to the end of the file.
+var ErrUnclosedQuote = errors.New("a quoted value is never closed")
+
+// quoteState follows a CSV text as encoding/csv reads it with LazyQuotes:
+// a value that starts with " is quoted until a " followed by the
+// delimiter, a line break or the end ("" stands for one "); a " anywhere
+// else is a character like any other.
+type quoteState struct {
+	comma    byte
+	line     int // of the byte being read, from 1
+	state    byte
+	openLine int // where the quoted value being read opened
+}
+
+const (
+	atFieldStart = iota
+	inUnquoted
+	inQuoted
+	afterQuote   // a " inside a quoted value: its end, or half of ""
+	afterQuoteCR // then a CR: a line break if LF follows
+)
+
+func newQuoteState(comma byte) *quoteState { return &quoteState{comma: comma, line: 1} }
+
+func (q *quoteState) feed(p []byte) {
+	for len(p) > 0 {
+		switch q.state {
+		case inUnquoted, inQuoted:
+			// Most bytes change nothing: skip to the next that may.
+			stop := -1
+			if q.state == inQuoted {
+				stop = bytes.IndexAny(p, "\"\n")
+			} else {
+				stop = bytes.IndexAny(p, string([]byte{q.comma, '\n'}))
+			}
+			if stop < 0 {
+				return
+			}
+			p = p[stop:]
+		}
+		c := p[0]
+		p = p[1:]
+		switch q.state {
+		case atFieldStart, inUnquoted:
+			switch {
+			case c == '"' && q.state == atFieldStart:
+				q.state, q.openLine = inQuoted, q.line
+			case c == q.comma:
+				q.state = atFieldStart
+			case c == '\n':
+				q.state = atFieldStart
+				q.line++
+			default:
+				q.state = inUnquoted
+			}
+		case inQuoted:
+			if c == '\n' {
+				q.line++
+			} else {
+				q.state = afterQuote
+			}
+		case afterQuote:
+			switch c {
+			case '"':
+				q.state = inQuoted
+			case q.comma:
+				q.state = atFieldStart
+			case '\n':
+				q.state = atFieldStart
+				q.line++
+			case '\r':
+				q.state = afterQuoteCR
+			default:
+				q.state = inQuoted
+			}
+		case afterQuoteCR:
+			if c == '\n' {
+				q.state = atFieldStart
+				q.line++
+				continue
+			}
+			// The " and the CR were characters of the value; c is read
+			// again as one of it.
+			q.state = inQuoted
+			p = append([]byte{c}, p...)
+		}
+	}
+}
+
+// unclosed says where the quoted value still open at the end opened,
+// when it took in a line break: one open on the last line only lacks its
+// closing quote, and reads the same either way.
+func (q *quoteState) unclosed() error {
+	if q.state != inQuoted || q.line == q.openLine {
+		return nil
+	}
+	return fmt.Errorf("line %d: %w: it opens with \" there and no \" closes it, so every line after it would be read as that one value; "+
+		"add the missing \", or write a \" inside a value as \"\"", q.openLine, ErrUnclosedQuote)
+}
+
+// quoteWatch passes a CSV text on and fails at its end when a quoted
+// value is still open.
+type quoteWatch struct {
+	r io.Reader
+	q *quoteState
+}
+
+func (w *quoteWatch) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	w.q.feed(p[:n])
+	if err == io.EOF {
+		if uerr := w.q.unclosed(); uerr != nil {
+			return n, uerr
+		}
+	}
+	return n, err
+}
+
+// unclosedQuote reads a whole CSV text and reports a quoted value still
+// open at its end.
+func unclosedQuote(r io.Reader, comma byte) error {
+	q := newQuoteState(comma)
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := r.Read(buf)
+		q.feed(buf[:n])
+		if err == io.EOF {
+			return q.unclosed()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// crLines reports whether text, as far as br shows it, ends its lines
+// with a lone CR: its first line break is a CR not followed by LF.
+func crLines(br *bufio.Reader) (bool, error) {
+	head, err := br.Peek(br.Size())
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return false, err
+	}
+	i := bytes.IndexAny(head, "\r\n")
+	if i < 0 || head[i] != '\r' {
+		return false, nil
+	}
+	if i+1 < len(head) {
+		return head[i+1] != '\n', nil
+	}
+	// The CR ends what the buffer holds: the text's end, or a line as
+	// long as the buffer, cut between CR and LF.
+	return err == io.EOF, nil
+}
+
+// crToLF reads a text whose lines end in a lone CR with LF instead.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
+}

@@ -1,0 +1,90 @@
+package file
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The quote state agrees with encoding/csv (LazyQuotes), the reader the
+// Go path uses, on random texts of the characters that matter: a text
+// ends inside a quoted value exactly when a line "Z" appended to it is
+// read into that value instead of as a record of its own.
+func TestQuoteStateAgreesWithEncodingCSV(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", ",", `"`, "\n", "\r", "中"}
+	for range 200_000 {
+		var b strings.Builder
+		for range r.IntN(14) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		text := b.String()
+		q := newQuoteState(',')
+		q.feed([]byte(text))
+		open := q.state == inQuoted
+		cr := csv.NewReader(strings.NewReader(text + "\nZ"))
+		cr.FieldsPerRecord, cr.LazyQuotes = -1, true
+		records, err := cr.ReadAll()
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		last := records[len(records)-1]
+		if swallowed := !slices.Equal(last, []string{"Z"}); swallowed != open {
+			t.Fatalf("%q: quote state open %v, encoding/csv reads the next line into a value: %v (%q)", text, open, swallowed, records)
+		}
+	}
+}
+
+func TestUnclosedQuoteNamesItsLine(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		line int // 0: no error
+	}{
+		{"a,b\n1,2\n", 0},
+		{"a,b\n1,\"2\n3,4\n", 2},
+		{"a,b\n1,\"x\ny\"\n3,\"4\n", 4},
+		{"a,b\n1,\"2", 0},                // open on the last line only: nothing after it is lost
+		{"a,b\n1,\"x\"\"\n\n", 2},        // "" is a quote inside the value, which goes on
+		{"a,b\n1,x\"y\n3,4\n", 0},        // a bare quote inside a value
+		{"a,b\r\n1,\"2\"\r\n3,4\r\n", 0}, // CRLF
+		{"a,b\n1,\"2\"\r3\n", 2},         // a CR not before LF: the quote was a character
+	} {
+		err := unclosedQuote(strings.NewReader(c.text), ',')
+		switch {
+		case c.line == 0 && err != nil:
+			t.Errorf("%q: %v", c.text, err)
+		case c.line > 0 && (!errors.Is(err, ErrUnclosedQuote) || !strings.HasPrefix(err.Error(), "line "+strconv.Itoa(c.line)+":")):
+			t.Errorf("%q: %v, want line %d", c.text, err, c.line)
+		}
+	}
+}
+
+func TestCRLines(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		cr   bool
+	}{
+		{"a,b\r1,2\r", true},
+		{"a,b\r\n1,2\r\n", false},
+		{"a,b\n1,2\n", false},
+		{"a,b", false},
+		{"a,b\r", true},
+		{"\"x\ry\"\n", true}, // a CR first, whatever it is: read as a line break
+	} {
+		got, err := crLines(bufio.NewReaderSize(strings.NewReader(c.text), 16))
+		if err != nil || got != c.cr {
+			t.Errorf("%q: %v, %v; want %v", c.text, got, err, c.cr)
+		}
+	}
+	// A line longer than the buffer, cut between CR and LF, is not a CR
+	// line: the buffer cannot tell.
+	long := strings.Repeat("x", 15) + "\r\n"
+	if got, _ := crLines(bufio.NewReaderSize(strings.NewReader(long), 16)); got {
+		t.Errorf("a CRLF cut by the buffer taken for a CR line end")
+	}
+}
