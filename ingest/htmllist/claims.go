@@ -48,8 +48,14 @@ type claim struct {
 // for, from the page's text outside its rows, and fails when the page
 // states one of them twice with different numbers.
 func (c *Client) readClaims(page *Page, doc *goquery.Document) error {
+	// The records' text is no claim (a name may hold 共3条); a note row
+	// among them (the pager printed as the table's last row) is read.
 	outside := doc.Clone()
-	outside.Find(c.cfg.RowSelector).Remove()
+	outside.Find(c.cfg.RowSelector).Each(func(_ int, row *goquery.Selection) {
+		if !noteRow(row.ChildrenFiltered("td, th"), len(page.Header)) {
+			row.Remove()
+		}
+	})
 	text := transform.NormalizeText(outside.Text())
 	one := func(what string, res []*regexp.Regexp, group int) (claim, error) {
 		var got claim

@@ -473,6 +473,9 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 	page.Header, page.Unused = header, m.Extra()
 	for i, row := range rows {
 		cells := row.ChildrenFiltered("td, th")
+		if noteRow(cells, len(header)) {
+			continue
+		}
 		if cells.Length() != len(header) {
 			return fmt.Errorf("row %d: expected %d cells as in the header, got %d", i+1, len(header), cells.Length())
 		}
@@ -481,6 +484,22 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 		page.Records = append(page.Records, rec)
 	}
 	return nil
+}
+
+// noteRow reports a row that cannot be a record of a table of width
+// columns: one without cells (a spacer), or one whose only cell spans
+// them all — the pager (共46条 1/5页), a total, 以下无数据 — which many
+// list pages print as the table's last row, under the row selector.
+// The claims it prints are read from the page's text like any other.
+func noteRow(cells *goquery.Selection, width int) bool {
+	switch cells.Length() {
+	case 0:
+		return true
+	case 1:
+		span, err := strconv.Atoi(strings.TrimSpace(cells.AttrOr("colspan", "")))
+		return width > 1 && err == nil && span >= width
+	}
+	return false
 }
 
 // cellText is the text as a reader sees it: NFKC-folded (full-width

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -285,5 +286,56 @@ func TestCollapseSpace(t *testing.T) {
 		if got, want := htmllist.CollapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Errorf("%q: got %q, want %q", s, got, want)
 		}
+	}
+}
+
+// Many list pages print their pager as the table's last row, one cell
+// spanning every column, under the row selector; some put empty spacer
+// rows between records. Neither is a record: the records are read, the
+// pager's claims too. A row of a single cell that does not span the
+// table is still refused.
+func TestPagerRowInTheTable(t *testing.T) {
+	recs := [][]string{
+		{"许昌甲人力资源有限公司", "91411002MA00000011", "A", "2026-07-31"},
+		{"许昌乙人力资源有限公司", "91411002MA00000022", "B", "2026-07-31"},
+		{"许昌丙人力资源有限公司", "91411002MA00000033", "A", "2026-07-31"},
+		{"许昌丁人力资源有限公司", "91411002MA00000044", "C", "2026-07-31"},
+	}
+	odd := ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page := 1
+		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		if page > 2 {
+			http.NotFound(w, r) // asked for one more, the last page being full
+			return
+		}
+		var b strings.Builder
+		b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>`)
+		for _, rec := range recs[(page-1)*2 : page*2] {
+			fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n<tr></tr>\n", strings.Join(rec, "</td><td>"))
+		}
+		b.WriteString(odd)
+		fmt.Fprintf(&b, `<tr><td colspan="4">共4条记录 每页2条 当前第%d/2页`, page)
+		if page == 1 {
+			b.WriteString(` <a class="next" href="?page=2">下一页</a>`)
+		}
+		b.WriteString("</td></tr></table></body></html>")
+		io.WriteString(w, b.String())
+	}))
+	defer srv.Close()
+	cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", Policy: quick, RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th", NextSelector: "a.next"}
+	pages, err := collect(t, cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := records(pages); !slices.EqualFunc(got, recs, slices.Equal[[]string]) {
+		t.Errorf("records %q", got)
+	}
+	if pages[0].Claimed != 4 {
+		t.Errorf("the pager's record count: %d, want 4", pages[0].Claimed)
+	}
+	odd = `<tr><td>备注：以上为评价结果</td></tr>`
+	if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrLayout) || !strings.Contains(err.Error(), "expected 4 cells as in the header, got 1") {
+		t.Errorf("a one-cell row not spanning the table: %v", err)
 	}
 }
