@@ -386,3 +386,33 @@ func TestReplayArchivedPages(t *testing.T) {
 		t.Error("replay of an unknown run succeeded")
 	}
 }
+
+// A page that lists one record twice, its count including both, does
+// not prove the listing — a page showing a record twice in place of
+// another looks the same — but the refusal names the record, so that a
+// person can tell a source that really lists it twice.
+func TestRecordListedTwiceOnAPage(t *testing.T) {
+	e := newShapedEnv(t)
+	rows := e.fx.Rows("abnormal")
+	if len(rows) < 3 {
+		t.Fatalf("the fixture has %d abnormal rows", len(rows))
+	}
+	twice := fixture.Row{}
+	for k, v := range rows[0] {
+		twice[k] = v
+	}
+	twice["reason"] = "另一列入原因"
+	e.fx.SetRows("abnormal", append([]fixture.Row{rows[0], twice}, rows[1:]...))
+	res, err := e.sync(listsync.Options{}, cityAbnormal)
+	r := result(t, res, cityAbnormal)
+	if !errors.Is(err, listsync.ErrNotProven) || r.Complete {
+		t.Fatalf("sync: complete %v, %v; want ErrNotProven", r.Complete, err)
+	}
+	want := fmt.Sprintf("the difference is 1 record(s) a page lists twice: %s", rows[0]["uscc"])
+	if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "(page 1)") {
+		t.Errorf("error %v, want it to name the record listed twice (%s) and its page", err, want)
+	}
+	if n := e.count("SELECT count() FROM abnormal", nil); n != 0 {
+		t.Errorf("%d abnormal rows loaded from the unproven snapshot", n)
+	}
+}

@@ -33,8 +33,9 @@ func KeyText(key string) string {
 // prove checks that the stored pages make one listing: numbered 1…N
 // without a gap, none empty before the last, one record count claimed
 // by all of them, and that count equal to the records held. (Keys on
-// two pages are found while parsing.)
-func (r *runner) prove(pages []pendingPage, pending []pendingRow) error {
+// two pages are found while parsing.) repeats are the keys a page lists
+// twice, named when the count falls short by them.
+func (r *runner) prove(pages []pendingPage, pending []pendingRow, repeats []string) error {
 	perPage := map[int]int{}
 	for _, pr := range pending {
 		perPage[pr.page]++
@@ -59,7 +60,14 @@ func (r *runner) prove(pages []pendingPage, pending []pendingRow) error {
 	r.res.Claimed = int(claimed)
 	if claimed >= 0 && r.src.skips().On(fetch.CheckRecordCount) {
 		if held := int64(r.res.Rows + r.res.Rejected); held != claimed {
-			return r.notProven("the source claims %d records; the pages hold %d distinct ones (%d rejected)", claimed, r.res.Rows, r.res.Rejected)
+			why := ""
+			if held+int64(len(repeats)) == claimed {
+				// A page showing one record twice in place of another
+				// looks the same: the count cannot tell them apart.
+				why = fmt.Sprintf("; the difference is %d record(s) a page lists twice: %s. If the source really lists them twice, switch the check off for it in writing (skip_checks, docs/sync.md)",
+					len(repeats), strings.Join(repeats[:min(len(repeats), 5)], ", "))
+			}
+			return r.notProven("the source claims %d records; the pages hold %d distinct ones (%d rejected)%s", claimed, r.res.Rows, r.res.Rejected, why)
 		}
 	}
 	return nil

@@ -84,6 +84,7 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 	var order []string
 	var records []load.Parsed
 	var valid []parsed
+	var repeats []string // keys listed again on the page that listed them
 	if e := r.early; e != nil && e.ok && len(seenHeader) == 1 && len(e.records) == len(pending) && e.headerText == pending[0].headerText &&
 		e.width == len(header) && e.serialDates == m.SerialDates {
 		// Validated while the pages were fetched, under this header.
@@ -107,11 +108,13 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 		} else if !dup {
 			onPage[p.key] = pr.page
 			order = append(order, p.key)
+		} else {
+			repeats = append(repeats, fmt.Sprintf("%s (page %d)", KeyText(p.key), pr.page))
 		}
 		snapshot[p.key] = p // a repeat within a page: the later wins, as in load
 	}
 	r.res.Rows = len(snapshot)
-	if err := r.prove(pages, pending); err != nil {
+	if err := r.prove(pages, pending, repeats); err != nil {
 		return readSnapshot{}, err
 	}
 	return readSnapshot{mapping: m, columns: columns, records: records, snapshot: snapshot, order: order, encoding: encoding}, nil
