@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/workflows"
 	"github.com/xuchang-hrss/creditsync/zone"
 )
@@ -45,8 +48,55 @@ func loadOpsConfig(path string, explicit bool) (opsConfig, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
-	_ = md
+	if err := unknownKeys(path, md, "schedule", "notify"); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
+}
+
+// configTables are the top-level tables of creditsync.toml. Each part of
+// creditsync reads its own ([sync] and [[source]] the sync engine,
+// [schedule] and [notify] the jobs, [serve] the web pages and the SQL
+// endpoint, [publicity] the public list), so a table none of them reads
+// — a misspelt [[sources]] — would be ignored by all.
+var configTables = []string{"sync", "source", "schedule", "notify", "serve", "publicity"}
+
+// unknownKeys fails when md, decoded from path by the reader of the
+// tables own, left keys of those tables undecoded (misspelt), or holds
+// a top-level table no part of creditsync reads. Every reader reports
+// the latter, whichever command runs.
+func unknownKeys(path string, md toml.MetaData, own ...string) error {
+	var unknown []string
+	seen := map[string]bool{}
+	for _, k := range md.Undecoded() {
+		switch {
+		case len(k) == 0:
+		case slices.Contains(own, k[0]):
+			unknown = append(unknown, k.String())
+		case !slices.Contains(configTables, k[0]) && !seen[k[0]]:
+			seen[k[0]] = true
+			unknown = append(unknown, "["+k[0]+"]")
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	return fmt.Errorf("config %s: unknown key(s) %s: misspelt, or not a key of creditsync.toml (its tables are [%s]; creditsync.example.toml shows every key)",
+		path, strings.Join(unknown, ", "), strings.Join(configTables, "], ["))
+}
+
+// loadSyncConfig reads the sources (listsync checks their keys) and the
+// file's top-level tables.
+func loadSyncConfig(path string) (listsync.Config, error) {
+	cfg, err := listsync.LoadConfig(path)
+	if err != nil {
+		return cfg, err
+	}
+	md, err := toml.DecodeFile(path, &struct{}{})
+	if err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, unknownKeys(path, md)
 }
 
 // configPath is configPath with a command's --config first.

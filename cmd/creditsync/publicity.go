@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -37,14 +36,8 @@ func (a *app) publicContact() (report.PublicContact, error) {
 	if err != nil {
 		return report.PublicContact{}, fmt.Errorf("config %s: %w", path, err)
 	}
-	var unknown []string
-	for _, k := range md.Undecoded() {
-		if len(k) > 0 && k[0] == "publicity" {
-			unknown = append(unknown, k.String())
-		}
-	}
-	if len(unknown) > 0 {
-		return report.PublicContact{}, fmt.Errorf("config %s: unknown key(s) %s; [publicity] takes contact, phone, address and email", path, strings.Join(unknown, ", "))
+	if err := unknownKeys(path, md, "publicity"); err != nil {
+		return report.PublicContact{}, fmt.Errorf("%w; [publicity] takes contact, phone, address and email", err)
 	}
 	p := cfg.Publicity
 	return report.PublicContact{Person: p.Contact, Phone: p.Phone, Address: p.Address, Email: p.Email}, nil

@@ -98,7 +98,7 @@ accept them with --accept SOURCE.`,
 			var cfg listsync.Config
 			if accept != "" {
 				var err error
-				if cfg, err = listsync.LoadConfig(configFile); err != nil {
+				if cfg, err = loadSyncConfig(configFile); err != nil {
 					return err
 				}
 				if _, err := cfg.Enabled([]string{accept}); err != nil {

@@ -38,7 +38,7 @@ monitoring.`,
 			if err != nil {
 				return err
 			}
-			cfg, err := listsync.LoadConfig(configFile)
+			cfg, err := loadSyncConfig(configFile)
 			if err != nil {
 				return err
 			}

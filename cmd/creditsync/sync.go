@@ -65,7 +65,7 @@ Exit status: 0 when every source synced, 3 when records were rejected
 				fmt.Fprint(a.stdout, listsync.Reference())
 				return nil
 			}
-			cfg, err := listsync.LoadConfig(configFile)
+			cfg, err := loadSyncConfig(configFile)
 			if err != nil {
 				return err
 			}
