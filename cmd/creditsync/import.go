@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -260,7 +261,14 @@ func (a *app) importPlanned(cmd *cobra.Command, plan []plannedFile, unrecognised
 		}
 	}
 	if len(unrecognised) > 0 {
-		return fmt.Errorf("%d file(s) left out: their tables belong to no list, or to several; import them with LIST=FILE", len(unrecognised))
+		var why []string
+		if n := countFunc(unrecognised, func(err error) bool { return errors.Is(err, file.ErrUnrecognized) }); n > 0 {
+			why = append(why, fmt.Sprintf("%d whose tables belong to no list, or to several (import them with LIST=FILE)", n))
+		}
+		if n := countFunc(unrecognised, func(err error) bool { return !errors.Is(err, file.ErrUnrecognized) }); n > 0 {
+			why = append(why, fmt.Sprintf("%d that could not be read (fix them as said above and import them again)", n))
+		}
+		return fmt.Errorf("%d file(s) left out: %s", len(unrecognised), strings.Join(why, "; "))
 	}
 	if rejected > 0 {
 		return rejectedError{fmt.Errorf("%d record(s) rejected; fix them and import the file again (good records are already loaded and will not be duplicated)", rejected)}
@@ -404,4 +412,14 @@ func (a *app) finishProgress() {
 		_ = a.bar.Finish()
 		a.bar = nil
 	}
+}
+
+func countFunc[T any](xs []T, f func(T) bool) int {
+	n := 0
+	for _, x := range xs {
+		if f(x) {
+			n++
+		}
+	}
+	return n
 }

@@ -25,12 +25,18 @@ func TestImportAFolder(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(in, "会议记录.csv"), []byte("日期,内容\n2026-07-01,开会\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A file that cannot be read is left out for what is wrong with it.
+	if err := os.WriteFile(filepath.Join(in, "备忘.csv"), []byte("record_id,uscc\nX-1,\"未闭合\nX-2,y\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data")}
 	if r := runCLI(t, env, "init"); r.code != 0 {
 		t.Fatalf("init: %d %s", r.code, r.stderr)
 	}
 	r := runCLI(t, env, "import", in)
-	if r.code != exitFailure || !strings.Contains(r.stderr, "left out: "+filepath.Join(in, "会议记录.csv")) || !strings.Contains(r.stderr, "1 file(s) left out") {
+	if r.code != exitFailure || !strings.Contains(r.stderr, "left out: "+filepath.Join(in, "会议记录.csv")) ||
+		!strings.Contains(r.stderr, "left out: "+filepath.Join(in, "备忘.csv")+": line 2: a quoted value is never closed") ||
+		!strings.Contains(r.stderr, "2 file(s) left out: 1 whose tables belong to no list, or to several (import them with LIST=FILE); 1 that could not be read") {
 		t.Fatalf("import DIR: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	first := -1

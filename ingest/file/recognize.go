@@ -65,7 +65,13 @@ func holdsTable(path string, list *contract.List) (bool, string, error) {
 		if err != nil {
 			return false, "", err
 		}
-		if t, err := findTable(list, sheet, rs, nil); err == nil {
+		t, err := findTable(list, sheet, rs, nil)
+		var unread *readError
+		if errors.As(err, &unread) {
+			// Not "no table": the file cannot be read, whatever its list.
+			return false, "", fmt.Errorf("%s: %w", path, err)
+		}
+		if err == nil {
 			var above []string
 			for _, r := range t.preamble {
 				above = append(above, strings.Join(r, " "))

@@ -58,3 +58,24 @@ func TestRecognize(t *testing.T) {
 		}
 	}
 }
+
+// A file that cannot be read is refused for what is wrong with it, not
+// as a file whose table belongs to no list.
+func TestRecognizeUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, text, want string
+	}{
+		{"penalties.csv", header(t, "penalties") + "\nJF-1,91411002MA00000011,\"未闭合\nJF-2,x\n", "line 2: a quoted value is never closed"},
+		{"abnormal.csv", header(t, "abnormal") + "\n91411002MA00000011,许昌\xb9\xab\xcb\xbe,2026-07-01,原因\n", "GBK"},
+	} {
+		p := filepath.Join(dir, c.name)
+		if err := os.WriteFile(p, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Recognize(p)
+		if err == nil || errors.Is(err, ErrUnrecognized) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want the read error naming %q", c.name, err, c.want)
+		}
+	}
+}

@@ -66,6 +66,13 @@ type table struct {
 // among them: the first row (or pair of rows, for a grouped two-row
 // header) that names every required column. virtual are columns the
 // importer appends to every record.
+// readError is a sheet that could not be read (its bytes, its quotes),
+// as opposed to one read whole in which no table was found.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
 func findTable(list *contract.List, sheet string, rs rows, virtual []string) (*table, error) {
 	t := &table{list: list, sheet: sheet, rows: rs, virtual: virtual}
 	var buf []row
@@ -76,7 +83,7 @@ func findTable(list *contract.List, sheet string, rs rows, virtual []string) (*t
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, &readError{err}
 		}
 		buf = append(buf, row{n, cells})
 	}
