@@ -60,11 +60,14 @@ type Options struct {
 	// shares the daemon's process: without a bound one query could take
 	// what the nightly run needs); zero means none.
 	MaxMemoryUsage uint64
-	// MaxQueriesPerToken bounds the queries one token runs at once; more
-	// wait for a slot up to QueueWait, then are refused with
-	// TOO_MANY_SIMULTANEOUS_QUERIES (202), as a ClickHouse server refuses
-	// past max_concurrent_queries_for_user. Zero means no bound.
+	// MaxQueriesPerToken bounds the queries one token runs at once, and
+	// MaxQueries those of every token together (with MaxMemoryUsage, the
+	// memory all analysts' queries may take); more wait for a slot up to
+	// QueueWait, then are refused with TOO_MANY_SIMULTANEOUS_QUERIES
+	// (202), as a ClickHouse server refuses past
+	// max_concurrent_queries_for_user. Zero means no bound.
 	MaxQueriesPerToken int
+	MaxQueries         int
 	QueueWait          time.Duration
 	// Throttle, when set, slows down repeated wrong tokens.
 	Throttle Throttle
@@ -95,6 +98,7 @@ type Handler struct {
 	mu      sync.Mutex
 	running map[string]*running      // query_id → the query running under it
 	slots   map[string]chan struct{} // token name → its slots (MaxQueriesPerToken)
+	shared  chan struct{}            // the slots of every token (MaxQueries); nil: no bound
 }
 
 // running is a query in progress: whose it is and how to stop it.
@@ -116,6 +120,9 @@ func New(ctx context.Context, opt Options) (*Handler, error) {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{opt: opt, scoped: map[string]string{}, running: map[string]*running{}, slots: map[string]chan struct{}{}}
+	if opt.MaxQueries > 0 {
+		h.shared = make(chan struct{}, opt.MaxQueries)
+	}
 	if err := h.makeScopedViews(ctx); err != nil {
 		return nil, err
 	}
@@ -250,9 +257,9 @@ var (
 	errSyntax = func(msg string) *Exception {
 		return &Exception{Code: 62, Name: "SYNTAX_ERROR", Status: http.StatusBadRequest, Msg: msg}
 	}
-	errTooMany = func(owner string, max int, waited time.Duration) *Exception {
+	errTooMany = func(whose string, max int, waited time.Duration) *Exception {
 		return &Exception{Code: 202, Name: "TOO_MANY_SIMULTANEOUS_QUERIES", Status: http.StatusInternalServerError,
-			Msg: fmt.Sprintf("Too many simultaneous queries for token %s: it runs %d already, the maximum, and none ended within %s", owner, max, waited)}
+			Msg: fmt.Sprintf("Too many simultaneous queries for %s: %d run already, the maximum, and none ended within %s", whose, max, waited)}
 	}
 	errSameID = func(id string) *Exception {
 		return &Exception{Code: 216, Name: "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", Status: http.StatusBadRequest,
@@ -540,36 +547,47 @@ func (h *Handler) register(id, owner string, cancel context.CancelFunc) error {
 	return nil
 }
 
-// acquire takes one of owner's MaxQueriesPerToken slots, waiting up to
-// QueueWait for one to free; release gives it back.
+// acquire takes one of owner's MaxQueriesPerToken slots and one of the
+// MaxQueries shared by every token, waiting up to QueueWait in all for
+// them to free; release gives them back.
 func (h *Handler) acquire(ctx context.Context, owner string) (release func(), err error) {
-	max := h.opt.MaxQueriesPerToken
-	if max <= 0 {
-		return func() {}, nil
+	deadline := time.NewTimer(h.opt.QueueWait)
+	defer deadline.Stop()
+	take := func(slots chan struct{}, refusal func() error) (func(), error) {
+		if slots == nil {
+			return func() {}, nil
+		}
+		select {
+		case slots <- struct{}{}:
+			return func() { <-slots }, nil
+		default:
+		}
+		select {
+		case slots <- struct{}{}:
+			return func() { <-slots }, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-deadline.C:
+			return nil, refusal()
+		}
 	}
 	h.mu.Lock()
-	slots, ok := h.slots[owner]
-	if !ok {
-		slots = make(chan struct{}, max)
-		h.slots[owner] = slots
+	own, ok := h.slots[owner]
+	if !ok && h.opt.MaxQueriesPerToken > 0 {
+		own = make(chan struct{}, h.opt.MaxQueriesPerToken)
+		h.slots[owner] = own
 	}
 	h.mu.Unlock()
-	release = func() { <-slots }
-	select {
-	case slots <- struct{}{}:
-		return release, nil
-	default:
+	releaseOwn, err := take(own, func() error { return errTooMany("token "+owner, h.opt.MaxQueriesPerToken, h.opt.QueueWait) })
+	if err != nil {
+		return nil, err
 	}
-	wait := time.NewTimer(h.opt.QueueWait)
-	defer wait.Stop()
-	select {
-	case slots <- struct{}{}:
-		return release, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-wait.C:
-		return nil, errTooMany(owner, max, h.opt.QueueWait)
+	releaseShared, err := take(h.shared, func() error { return errTooMany("every token together", h.opt.MaxQueries, h.opt.QueueWait) })
+	if err != nil {
+		releaseOwn()
+		return nil, err
 	}
+	return func() { releaseShared(); releaseOwn() }, nil
 }
 
 func (h *Handler) unregister(id string) {

@@ -18,13 +18,13 @@ import (
 // limited serves an empty store with the limits that keep analysts from
 // starving the daemon: a memory bound per query, a bound on one token's
 // queries at once.
-func limited(t *testing.T, memory uint64, perToken int, wait time.Duration) (*chhttp.Handler, string, store.Store) {
+func limited(t *testing.T, memory uint64, perToken, all int, wait time.Duration) (*chhttp.Handler, string, store.Store) {
 	t.Helper()
 	s := storetest.OpenEmbedded(t)
 	ctx := context.Background()
 	counties := []string{"411002"}
 	h, err := chhttp.New(ctx, chhttp.Options{Store: s, Auth: auth, Counties: counties, TimeZone: "Asia/Shanghai",
-		MaxExecutionTime: time.Minute, MaxMemoryUsage: memory, MaxQueriesPerToken: perToken, QueueWait: wait})
+		MaxExecutionTime: time.Minute, MaxMemoryUsage: memory, MaxQueriesPerToken: perToken, MaxQueries: all, QueueWait: wait})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func ask(t *testing.T, srv, token, query string, settings url.Values) (int, stri
 // within its memory bound, which the daemon's own queries do not have.
 func TestAnalystQueriesYieldAndAreBounded(t *testing.T) {
 	const memory = 64 << 20
-	_, srv, s := limited(t, memory, 0, 0)
+	_, srv, s := limited(t, memory, 0, 0, 0)
 	for _, tok := range []string{cityToken, countyToken} {
 		if st, _, body := ask(t, srv, tok, "SELECT getSetting('priority'), getSetting('max_memory_usage')", nil); st != 200 || body != "2\t67108864\n" {
 			t.Errorf("token %s: %d %q, want priority 2 and the memory bound", tok, st, body)
@@ -85,43 +85,57 @@ func TestAnalystQueriesYieldAndAreBounded(t *testing.T) {
 	}
 }
 
-// One token runs at most MaxQueriesPerToken queries at once; another
-// waits up to QueueWait, then is refused as ClickHouse refuses past
-// max_concurrent_queries_for_user. Other tokens are not held up, and
-// KILL QUERY still frees the slot.
-func TestQueriesPerTokenAreBounded(t *testing.T) {
-	h, srv, _ := limited(t, 0, 1, 100*time.Millisecond)
-	done := make(chan int, 1)
-	go func() {
-		// A second a row, one row a block: it runs until killed.
-		st, _, _ := ask(t, srv, countyToken, "SELECT sleepEachRow(1) FROM numbers(600)", url.Values{"query_id": {"long-one"}, "max_block_size": {"1"}})
-		done <- st
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for h.Running("魏都区") == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the long query never started")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if st, code, body := ask(t, srv, countyToken, "SELECT 1", nil); st != 500 || code != "202" || !strings.Contains(body, "TOO_MANY_SIMULTANEOUS_QUERIES") {
-		t.Errorf("a second query of the token: %d %s %q, want TOO_MANY_SIMULTANEOUS_QUERIES (202)", st, code, body)
-	}
-	if st, _, body := ask(t, srv, cityToken, "SELECT 1", nil); st != 200 || body != "1\n" {
-		t.Errorf("another token meanwhile: %d %q", st, body)
-	}
-	if st, _, body := ask(t, srv, countyToken, "KILL QUERY WHERE query_id = 'long-one'", nil); st != 200 {
-		t.Errorf("KILL QUERY with every slot taken: %d %q", st, body)
-	}
-	select {
-	case st := <-done:
-		if st == 200 {
-			t.Errorf("the killed query answered 200")
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("the killed query did not end")
-	}
-	if st, _, body := ask(t, srv, countyToken, "SELECT 1", nil); st != 200 || body != "1\n" {
-		t.Errorf("after the slot was freed: %d %q", st, body)
+// One token runs at most MaxQueriesPerToken queries at once, and every
+// token together MaxQueries; another waits up to QueueWait, then is
+// refused as ClickHouse refuses past max_concurrent_queries_for_user.
+// KILL QUERY still frees the slot, and the slot frees when the query ends.
+func TestQueriesAreBounded(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		perToken, all int
+		other         int    // what another token's query gets meanwhile
+		refusal       string // what a second query of the same token is told
+	}{
+		{"per token", 1, 0, 200, "for token 魏都区: 1 run already"},
+		{"all tokens", 0, 1, 500, "for every token together: 1 run already"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h, srv, _ := limited(t, 0, c.perToken, c.all, 100*time.Millisecond)
+			done := make(chan int, 1)
+			go func() {
+				// A second a row, one row a block: it runs until killed.
+				st, _, _ := ask(t, srv, countyToken, "SELECT sleepEachRow(1) FROM numbers(600)", url.Values{"query_id": {"long-one"}, "max_block_size": {"1"}})
+				done <- st
+			}()
+			deadline := time.Now().Add(30 * time.Second)
+			for h.Running("魏都区") == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("the long query never started")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if st, code, body := ask(t, srv, countyToken, "SELECT 1", nil); st != 500 || code != "202" || !strings.Contains(body, c.refusal) {
+				t.Errorf("a second query of the token: %d %s %q, want TOO_MANY_SIMULTANEOUS_QUERIES (202) %s", st, code, body, c.refusal)
+			}
+			if st, _, body := ask(t, srv, cityToken, "SELECT 1", nil); st != c.other {
+				t.Errorf("another token meanwhile: %d %q, want %d", st, body, c.other)
+			}
+			if st, _, body := ask(t, srv, countyToken, "KILL QUERY WHERE query_id = 'long-one'", nil); st != 200 {
+				t.Errorf("KILL QUERY with every slot taken: %d %q", st, body)
+			}
+			select {
+			case st := <-done:
+				if st == 200 {
+					t.Errorf("the killed query answered 200")
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("the killed query did not end")
+			}
+			for _, tok := range []string{countyToken, cityToken} {
+				if st, _, body := ask(t, srv, tok, "SELECT 1", nil); st != 200 || body != "1\n" {
+					t.Errorf("after the slot was freed: %d %q", st, body)
+				}
+			}
+		})
 	}
 }

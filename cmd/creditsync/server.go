@@ -43,6 +43,7 @@ type serverFlags struct {
 	sqlMaxTime               time.Duration
 	sqlMaxMemory             uint64
 	sqlMaxQueries            int
+	sqlMaxQueriesAll         int
 	sqlQueueWait             time.Duration
 }
 
@@ -93,9 +94,10 @@ directory.`,
 	fl.StringVar(&f.sqlAddr, "sql-addr", "127.0.0.1:8123", "address of the ClickHouse HTTP interface for analysts' tools; empty string disables")
 	fl.Uint64Var(&f.sqlMaxBytes, "sql-max-result-bytes", 1<<30, "largest result one query through --sql-addr may return")
 	fl.DurationVar(&f.sqlMaxTime, "sql-max-execution-time", 10*time.Minute, "longest a query through --sql-addr may run")
-	fl.Uint64Var(&f.sqlMaxMemory, "sql-max-memory-usage", 0, "most engine memory one query through --sql-addr may take, in bytes; 0 = a quarter of this machine's memory")
+	fl.Uint64Var(&f.sqlMaxMemory, "sql-max-memory-usage", 0, "most engine memory one query through --sql-addr may take, in bytes; 0 = half the machine's memory shared by --sql-max-queries")
 	fl.IntVar(&f.sqlMaxQueries, "sql-max-queries-per-token", 4, "queries one token may run at once through --sql-addr; more wait for a slot (0 = no limit)")
-	fl.DurationVar(&f.sqlQueueWait, "sql-queue-wait", 30*time.Second, "how long a query past --sql-max-queries-per-token waits for a slot before it is refused (TOO_MANY_SIMULTANEOUS_QUERIES)")
+	fl.IntVar(&f.sqlMaxQueriesAll, "sql-max-queries", 4, "queries every token together may run at once through --sql-addr; more wait for a slot (0 = no limit)")
+	fl.DurationVar(&f.sqlQueueWait, "sql-queue-wait", 30*time.Second, "how long a query past --sql-max-queries-per-token or --sql-max-queries waits for a slot before it is refused (TOO_MANY_SIMULTANEOUS_QUERIES)")
 	return cmd
 }
 
@@ -281,8 +283,8 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 	h, err := chhttp.New(ctx, chhttp.Options{
 		Store: s, Counties: counties, TimeZone: zone.Name, Log: a.log, Throttle: throttle, Proxies: proxies,
 		Audit:          chhttp.StoreAudit(s, a.log.Warn),
-		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime, MaxMemoryUsage: queryMemory(f.sqlMaxMemory),
-		MaxQueriesPerToken: f.sqlMaxQueries, QueueWait: f.sqlQueueWait,
+		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime, MaxMemoryUsage: queryMemory(f.sqlMaxMemory, f.sqlMaxQueriesAll),
+		MaxQueriesPerToken: f.sqlMaxQueries, MaxQueries: f.sqlMaxQueriesAll, QueueWait: f.sqlQueueWait,
 		Auth: func(token string) (string, string, bool) {
 			name, scope, ok := verifier.Lookup(token)
 			if !ok {
@@ -300,16 +302,16 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 	return &http.Server{Addr: f.sqlAddr, Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}, nil
 }
 
-// queryMemory is the memory bound of one analyst's query: given, or a
-// quarter of the machine's memory (the daemon, the nightly run and other
-// queries share the rest).
-func queryMemory(given uint64) uint64 {
+// queryMemory is the memory bound of one analyst's query: given, or half
+// the machine's memory shared by the queries that may run at once (the
+// daemon, the nightly run and the engine's caches keep the other half).
+func queryMemory(given uint64, atOnce int) uint64 {
 	if given > 0 {
 		return given
 	}
 	var info syscall.Sysinfo_t
 	if err := syscall.Sysinfo(&info); err != nil || info.Totalram == 0 {
-		return 4 << 30
+		return 2 << 30
 	}
-	return uint64(info.Totalram) * uint64(info.Unit) / 4
+	return uint64(info.Totalram) * uint64(info.Unit) / 2 / uint64(max(atOnce, 2))
 }
