@@ -2,9 +2,6 @@ package chhttp_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,55 +9,17 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/chhttp"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/storetest"
 )
-
-// limited serves an empty store with the limits that keep analysts from
-// starving the daemon: a memory bound per query, a bound on one token's
-// queries at once.
-func limited(t *testing.T, memory uint64, perToken, all int, wait time.Duration) (*chhttp.Handler, string, store.Store) {
-	t.Helper()
-	s := storetest.OpenEmbedded(t)
-	ctx := context.Background()
-	counties := []string{"411002"}
-	h, err := chhttp.New(ctx, chhttp.Options{Store: s, Auth: auth, Counties: counties, TimeZone: "Asia/Shanghai",
-		MaxExecutionTime: time.Minute, MaxMemoryUsage: memory, MaxQueriesPerToken: perToken, MaxQueries: all, QueueWait: wait})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS "+h.ScopedDatabase("411002"), nil) })
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return h, srv.URL, s
-}
-
-// ask sends query with token and settings in the URL; it returns the
-// status, the exception code header and the body.
-func ask(t *testing.T, srv, token, query string, settings url.Values) (int, string, string) {
-	t.Helper()
-	if settings == nil {
-		settings = url.Values{}
-	}
-	req, _ := http.NewRequest(http.MethodPost, srv+"/?"+settings.Encode(), strings.NewReader(query))
-	req.Header.Set("X-ClickHouse-Key", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("X-ClickHouse-Exception-Code"), string(b)
-}
 
 // An analyst's query runs behind the daemon's own (priority 2 against
 // the store's 1: the engine pauses it while one of those runs) and
 // within its memory bound, which the daemon's own queries do not have.
 func TestAnalystQueriesYieldAndAreBounded(t *testing.T) {
 	const memory = 64 << 20
-	_, srv, s := limited(t, memory, 0, 0, 0)
+	srv, s := countyEndpoint(t, chhttp.Options{MaxMemoryUsage: memory})
 	for _, tok := range []string{cityToken, countyToken} {
-		if st, _, body := ask(t, srv, tok, "SELECT getSetting('priority'), getSetting('max_memory_usage')", nil); st != 200 || body != "2\t67108864\n" {
-			t.Errorf("token %s: %d %q, want priority 2 and the memory bound", tok, st, body)
+		if a := post(t, srv, tok, "SELECT getSetting('priority'), getSetting('max_memory_usage')", nil); a.status != 200 || a.body != "2\t67108864\n" {
+			t.Errorf("token %s: %d %q, want priority 2 and the memory bound", tok, a.status, a.body)
 		}
 	}
 	var prio, mem uint64
@@ -69,18 +28,18 @@ func TestAnalystQueriesYieldAndAreBounded(t *testing.T) {
 	}
 	// About 200 MB of strings held at once: past the bound.
 	big := "SELECT length(groupArray(toString(number))) FROM numbers(10000000)"
-	if st, code, body := ask(t, srv, countyToken, big, nil); st != 500 || code != "241" || !strings.Contains(body, "MEMORY_LIMIT_EXCEEDED") {
-		t.Errorf("a query past the memory bound: %d %s %q, want MEMORY_LIMIT_EXCEEDED (241)", st, code, body)
+	if a := post(t, srv, countyToken, big, nil); a.status != 500 || a.header.Get("X-ClickHouse-Exception-Code") != "241" || !strings.Contains(a.body, "MEMORY_LIMIT_EXCEEDED") {
+		t.Errorf("a query past the memory bound: %d %q, want MEMORY_LIMIT_EXCEEDED (241)", a.status, a.body)
 	}
-	// The bound is not the analyst's to lift.
-	if st, code, _ := ask(t, srv, countyToken, "SELECT 1", url.Values{"max_memory_usage": {"0"}}); st == 200 || code != "164" {
-		t.Errorf("max_memory_usage in the URL: %d %s, want READONLY (164)", st, code)
+	// The bound is not the analyst's to lift, nor the priority.
+	if a := post(t, srv, countyToken, "SELECT 1", url.Values{"max_memory_usage": {"0"}}); a.status == 200 || a.header.Get("X-ClickHouse-Exception-Code") != "164" {
+		t.Errorf("max_memory_usage in the URL: %d %q, want READONLY (164)", a.status, a.body)
 	}
-	if st, code, _ := ask(t, srv, cityToken, "SELECT 1 SETTINGS priority = 1", nil); st == 200 || code != "164" {
-		t.Errorf("priority in the statement: %d %s, want READONLY (164)", st, code)
+	if a := post(t, srv, cityToken, "SELECT 1 SETTINGS priority = 1", nil); a.status == 200 || a.header.Get("X-ClickHouse-Exception-Code") != "164" {
+		t.Errorf("priority in the statement: %d %q, want READONLY (164)", a.status, a.body)
 	}
 	var n uint64
-	if err := store.QueryRow(context.Background(), s, "SELECT length(groupArray(toString(number))) FROM numbers(10000000)", nil, &n); err != nil || n != 10000000 {
+	if err := store.QueryRow(context.Background(), s, big, nil, &n); err != nil || n != 10000000 {
 		t.Errorf("the same query in the daemon's own session: %d, %v", n, err)
 	}
 }
@@ -100,28 +59,27 @@ func TestQueriesAreBounded(t *testing.T) {
 		{"all tokens", 0, 1, 500, "for every token together: 1 run already"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			h, srv, _ := limited(t, 0, c.perToken, c.all, 100*time.Millisecond)
+			srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: c.perToken, MaxQueries: c.all, QueueWait: 100 * time.Millisecond})
 			done := make(chan int, 1)
 			go func() {
 				// A second a row, one row a block: it runs until killed.
-				st, _, _ := ask(t, srv, countyToken, "SELECT sleepEachRow(1) FROM numbers(600)", url.Values{"query_id": {"long-one"}, "max_block_size": {"1"}})
-				done <- st
+				done <- post(t, srv, countyToken, "SELECT sleepEachRow(1) FROM numbers(600)", url.Values{"query_id": {"long-one"}, "max_block_size": {"1"}}).status
 			}()
-			deadline := time.Now().Add(30 * time.Second)
-			for h.Running("魏都区") == 0 {
-				if time.Now().After(deadline) {
-					t.Fatal("the long query never started")
+			// Until the long query holds its slot, a second one runs.
+			var second answer
+			for deadline := time.Now().Add(30 * time.Second); ; {
+				if second = post(t, srv, countyToken, "SELECT 1", nil); second.status != 200 || time.Now().After(deadline) {
+					break
 				}
-				time.Sleep(10 * time.Millisecond)
 			}
-			if st, code, body := ask(t, srv, countyToken, "SELECT 1", nil); st != 500 || code != "202" || !strings.Contains(body, c.refusal) {
-				t.Errorf("a second query of the token: %d %s %q, want TOO_MANY_SIMULTANEOUS_QUERIES (202) %s", st, code, body, c.refusal)
+			if second.status != 500 || second.header.Get("X-ClickHouse-Exception-Code") != "202" || !strings.Contains(second.body, c.refusal) {
+				t.Errorf("a second query of the token: %d %q, want TOO_MANY_SIMULTANEOUS_QUERIES (202) %s", second.status, second.body, c.refusal)
 			}
-			if st, _, body := ask(t, srv, cityToken, "SELECT 1", nil); st != c.other {
-				t.Errorf("another token meanwhile: %d %q, want %d", st, body, c.other)
+			if a := post(t, srv, cityToken, "SELECT 1", nil); a.status != c.other {
+				t.Errorf("another token meanwhile: %d %q, want %d", a.status, a.body, c.other)
 			}
-			if st, _, body := ask(t, srv, countyToken, "KILL QUERY WHERE query_id = 'long-one'", nil); st != 200 {
-				t.Errorf("KILL QUERY with every slot taken: %d %q", st, body)
+			if a := post(t, srv, countyToken, "KILL QUERY WHERE query_id = 'long-one'", nil); a.status != 200 {
+				t.Errorf("KILL QUERY with every slot taken: %d %q", a.status, a.body)
 			}
 			select {
 			case st := <-done:
@@ -132,8 +90,8 @@ func TestQueriesAreBounded(t *testing.T) {
 				t.Fatal("the killed query did not end")
 			}
 			for _, tok := range []string{countyToken, cityToken} {
-				if st, _, body := ask(t, srv, tok, "SELECT 1", nil); st != 200 || body != "1\n" {
-					t.Errorf("after the slot was freed: %d %q", st, body)
+				if a := post(t, srv, tok, "SELECT 1", nil); a.status != 200 || a.body != "1\n" {
+					t.Errorf("after the slot was freed: %d %q", a.status, a.body)
 				}
 			}
 		})
