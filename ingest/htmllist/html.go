@@ -429,6 +429,11 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	if err := c.read(&page, doc, rows); err != nil {
 		return fail(fetch.ErrLayout, "%v", err)
 	}
+	if !empty && len(rows) > 0 && len(page.Records) == 0 {
+		// Every row is a note (read skips them): records rendered
+		// another way now, not a list that emptied.
+		return fail(fetch.ErrLayout, "the %d rows matching %q hold no record, only notes (a row without cells, or one cell spanning the table): the layout changed, or the page says the list is empty in words empty_text does not name", len(rows), c.cfg.RowSelector)
+	}
 	if err := c.readClaims(&page, doc); err != nil {
 		return Page{}, nil, false, err
 	}

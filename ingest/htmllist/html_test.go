@@ -301,7 +301,7 @@ func TestPagerRowInTheTable(t *testing.T) {
 		{"许昌丙人力资源有限公司", "91411002MA00000033", "A", "2026-07-31"},
 		{"许昌丁人力资源有限公司", "91411002MA00000044", "C", "2026-07-31"},
 	}
-	odd := ""
+	odd, spanned := "", false
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		page := 1
 		fmt.Sscan(r.URL.Query().Get("page"), &page)
@@ -312,6 +312,10 @@ func TestPagerRowInTheTable(t *testing.T) {
 		var b strings.Builder
 		b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>`)
 		for _, rec := range recs[(page-1)*2 : page*2] {
+			if spanned {
+				fmt.Fprintf(&b, "<tr><td colspan=\"4\">%s</td></tr>\n", strings.Join(rec, " "))
+				continue
+			}
 			fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n<tr></tr>\n", strings.Join(rec, "</td><td>"))
 		}
 		b.WriteString(odd)
@@ -334,6 +338,13 @@ func TestPagerRowInTheTable(t *testing.T) {
 	if pages[0].Claimed != 4 {
 		t.Errorf("the pager's record count: %d, want 4", pages[0].Claimed)
 	}
+	// A page whose every row is a note is a changed layout (records as
+	// one cell each), not an empty list.
+	spanned = true
+	if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrLayout) || !strings.Contains(err.Error(), "hold no record, only notes") {
+		t.Errorf("a page of note rows only: %v", err)
+	}
+	spanned = false
 	odd = `<tr><td>备注：以上为评价结果</td></tr>`
 	if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrLayout) || !strings.Contains(err.Error(), "expected 4 cells as in the header, got 1") {
 		t.Errorf("a one-cell row not spanning the table: %v", err)
