@@ -261,12 +261,18 @@ func (a *app) importPlanned(cmd *cobra.Command, plan []plannedFile, unrecognised
 		}
 	}
 	if len(unrecognised) > 0 {
+		unreadable := 0
+		for _, err := range unrecognised {
+			if !errors.Is(err, file.ErrUnrecognized) {
+				unreadable++
+			}
+		}
 		var why []string
-		if n := countFunc(unrecognised, func(err error) bool { return errors.Is(err, file.ErrUnrecognized) }); n > 0 {
+		if n := len(unrecognised) - unreadable; n > 0 {
 			why = append(why, fmt.Sprintf("%d whose tables belong to no list, or to several (import them with LIST=FILE)", n))
 		}
-		if n := countFunc(unrecognised, func(err error) bool { return !errors.Is(err, file.ErrUnrecognized) }); n > 0 {
-			why = append(why, fmt.Sprintf("%d that could not be read (fix them as said above and import them again)", n))
+		if unreadable > 0 {
+			why = append(why, fmt.Sprintf("%d that could not be read (fix them as said above and import them again)", unreadable))
 		}
 		return fmt.Errorf("%d file(s) left out: %s", len(unrecognised), strings.Join(why, "; "))
 	}
@@ -412,14 +418,4 @@ func (a *app) finishProgress() {
 		_ = a.bar.Finish()
 		a.bar = nil
 	}
-}
-
-func countFunc[T any](xs []T, f func(T) bool) int {
-	n := 0
-	for _, x := range xs {
-		if f(x) {
-			n++
-		}
-	}
-	return n
 }

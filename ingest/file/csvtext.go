@@ -132,21 +132,11 @@ func (w *quoteWatch) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// unclosedQuote reads a whole CSV text and reports a quoted value still
-// open at its end.
+// unclosedQuote reads a whole CSV text through a quoteWatch and reports
+// a quoted value still open at its end.
 func unclosedQuote(r io.Reader, comma byte) error {
-	q := newQuoteState(comma)
-	buf := make([]byte, 256<<10)
-	for {
-		n, err := r.Read(buf)
-		q.feed(buf[:n])
-		if err == io.EOF {
-			return q.unclosed()
-		}
-		if err != nil {
-			return err
-		}
-	}
+	_, err := io.Copy(io.Discard, &quoteWatch{r: r, q: newQuoteState(comma)})
+	return err
 }
 
 // crLines reports whether text, as far as br shows it, ends its lines
