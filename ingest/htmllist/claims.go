@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -17,26 +18,38 @@ import (
 // is the page count and the first the current page.
 var (
 	recordClaims = []*regexp.Regexp{
-		regexp.MustCompile(`共\s*(\d+)\s*条`),
-		regexp.MustCompile(`共有\s*(\d+)\s*条`),
-		regexp.MustCompile(`总(?:记录)?数\s*:?\s*(\d+)`),
-		regexp.MustCompile(`总共\s*(\d+)\s*条`),
-		regexp.MustCompile(`记录数\s*:?\s*(\d+)`),
+		claimPattern(`共\s*#\s*条`),
+		claimPattern(`共有\s*#\s*条`),
+		claimPattern(`总(?:记录)?数\s*:?\s*#`),
+		claimPattern(`总共\s*#\s*条`),
+		claimPattern(`记录数\s*:?\s*#`),
 	}
 	pageClaims = []*regexp.Regexp{
-		regexp.MustCompile(`共\s*(\d+)\s*页`),
-		regexp.MustCompile(`总页数\s*:?\s*(\d+)`),
+		claimPattern(`共\s*#\s*页`),
+		claimPattern(`总页数\s*:?\s*#`),
 	}
 	currentOfClaims = []*regexp.Regexp{
-		regexp.MustCompile(`页次\s*:?\s*(\d+)\s*/\s*(\d+)`),
-		regexp.MustCompile(`第\s*(\d+)\s*/\s*(\d+)\s*页`),
-		regexp.MustCompile(`当前\s*(?:第\s*)?(\d+)\s*/\s*(\d+)`),
+		claimPattern(`页次\s*:?\s*#\s*/\s*#`),
+		claimPattern(`第\s*#\s*/\s*#\s*页`),
+		claimPattern(`当前\s*(?:第\s*)?#\s*/\s*#`),
 	}
 	sizeClaims = []*regexp.Regexp{
-		regexp.MustCompile(`每页\s*(?:显示)?\s*(\d+)\s*条`),
-		regexp.MustCompile(`(\d+)\s*条\s*/\s*页`),
+		claimPattern(`每页\s*(?:显示)?\s*#\s*条`),
+		claimPattern(`#\s*条\s*/\s*页`),
 	}
 )
+
+// number is how pages write a count: 1234, or 1,234 with thousands
+// separators (， folded to , by NFKC).
+const number = `(\d{1,3}(?:,\d{3})+|\d+)`
+
+// claimPattern compiles a claim's pattern, # standing for a number.
+func claimPattern(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, "#", number))
+}
+
+// atoi reads a number as number matches it.
+func atoi(s string) (int, error) { return strconv.Atoi(strings.ReplaceAll(s, ",", "")) }
 
 // claim is one number a page states and the text that stated it.
 type claim struct {
@@ -62,7 +75,7 @@ func (c *Client) readClaims(page *Page, doc *goquery.Document) error {
 		got.n = -1
 		for _, re := range res {
 			for _, m := range re.FindAllStringSubmatch(text, -1) {
-				n, err := strconv.Atoi(m[group])
+				n, err := atoi(m[group])
 				if err != nil {
 					continue
 				}

@@ -30,6 +30,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
@@ -163,10 +164,10 @@ func New(cfg Config, list *contract.List) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, list: list, log: cfg.Logger}
 	var err error
-	if c.pageCount, err = countPattern(cfg.PageCountPattern, `共\s*(\d+)\s*页`); err != nil {
+	if c.pageCount, err = countPattern(cfg.PageCountPattern, `共\s*`+number+`\s*页`); err != nil {
 		return nil, bad("page_count_pattern: %v", err)
 	}
-	if c.recordCount, err = countPattern(cfg.RecordCountPattern, `共\s*(\d+)\s*条`); err != nil {
+	if c.recordCount, err = countPattern(cfg.RecordCountPattern, `共\s*`+number+`\s*条`); err != nil {
 		return nil, bad("record_count_pattern: %v", err)
 	}
 	if c.log == nil {
@@ -220,11 +221,11 @@ func countPattern(pattern, def string) (*regexp.Regexp, error) {
 func count(re *regexp.Regexp, text string) (int, bool) {
 	text = transform.NormalizeText(text)
 	if m := re.FindStringSubmatch(text); m != nil {
-		n, err := strconv.Atoi(strings.TrimSpace(m[1]))
+		n, err := atoi(strings.TrimSpace(m[1]))
 		return n, err == nil
 	}
-	if all := digits.FindAllString(text, -1); len(all) == 1 {
-		n, err := strconv.Atoi(all[0])
+	if all := numbers.FindAllString(text, -1); len(all) == 1 {
+		n, err := atoi(all[0])
 		return n, err == nil
 	}
 	return 0, false
@@ -265,7 +266,7 @@ func (c *Client) Fetch(ctx context.Context, from string, fn func(Page) error) er
 // PageNumber implements fetch.Position.
 func (p position) PageNumber() int { return p.Page }
 
-var digits = regexp.MustCompile(`\d+`)
+var numbers = regexp.MustCompile(number)
 
 func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, error) {
 	u := pos.URL
@@ -432,7 +433,7 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	if !empty && len(rows) > 0 && len(page.Records) == 0 {
 		// Every row is a note (read skips them): records rendered
 		// another way now, not a list that emptied.
-		return fail(fetch.ErrLayout, "the %d rows matching %q hold no record, only notes (a row without cells, or one cell spanning the table): the layout changed, or the page says the list is empty in words empty_text does not name", len(rows), c.cfg.RowSelector)
+		return fail(fetch.ErrLayout, "the %d rows matching %q hold no record, only notes (a row hidden, without cells, with one cell spanning the table, or the header again): the layout changed (a page that fills its table by script shows only its hidden template row: sync the API the page calls instead), or the page says the list is empty in words empty_text does not name", len(rows), c.cfg.RowSelector)
 	}
 	if err := c.readClaims(&page, doc); err != nil {
 		return Page{}, nil, false, err
@@ -440,11 +441,16 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	return page, doc, empty, nil
 }
 
-// read turns rows into records, strictly.
+// read turns rows into records, strictly. Rows the page does not show
+// (hiddenRow), notes (noteRow) and the header repeated are not records;
+// a cell spanning rows (rowspan) is read in each of them.
 func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selection) error {
 	if len(c.cells) > 0 {
 		page.Header = c.cells
 		for i, row := range rows {
+			if hiddenRow(row) {
+				continue
+			}
 			rec := make([]string, len(c.cells))
 			for ci, key := range c.cells {
 				sel := row.Find(c.cfg.Cells[key])
@@ -457,13 +463,15 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 		}
 		return nil
 	}
-	heads := doc.Find(c.cfg.HeaderSelector)
+	heads := headerRow(doc.Find(c.cfg.HeaderSelector))
 	if heads.Length() == 0 {
 		return fmt.Errorf("expected header cells matching %q, got 0", c.cfg.HeaderSelector)
 	}
 	header := make([]string, 0, heads.Length())
+	shown := make([]string, 0, heads.Length()) // as the page writes it
 	heads.Each(func(_ int, s *goquery.Selection) {
 		h := cellText(s)
+		shown = append(shown, h)
 		for key, text := range c.cfg.Headers {
 			if transform.NormalizeText(text) == h {
 				h = key
@@ -476,19 +484,93 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 		return fmt.Errorf("the header %q does not fit list %s: %v", header, c.list.Name, err)
 	}
 	page.Header, page.Unused = header, m.Extra()
+	// spans carries the cells of earlier rows that span this one
+	// (rowspan), by column: a site listing several decisions about one
+	// institution writes its name once, over their rows.
+	spans := make([]spanned, len(header))
 	for i, row := range rows {
+		if hiddenRow(row) {
+			continue // a template row, or one the page does not show
+		}
 		cells := row.ChildrenFiltered("td, th")
 		if noteRow(cells, len(header)) {
 			continue
 		}
-		if cells.Length() != len(header) {
+		rec := make([]string, 0, len(header))
+		fill := func() {
+			for len(rec) < len(header) && spans[len(rec)].rows > 0 {
+				spans[len(rec)].rows--
+				rec = append(rec, spans[len(rec)].text)
+			}
+		}
+		cells.Each(func(_ int, s *goquery.Selection) {
+			fill()
+			if len(rec) < len(header) {
+				text := cellText(s)
+				if n, err := strconv.Atoi(strings.TrimSpace(s.AttrOr("rowspan", ""))); err == nil && n > 1 {
+					spans[len(rec)] = spanned{text: text, rows: min(n, len(rows)) - 1}
+				}
+				rec = append(rec, text)
+			} else {
+				rec = append(rec, "") // one too many: counted below
+			}
+		})
+		fill()
+		if len(rec) != len(header) {
 			return fmt.Errorf("row %d: expected %d cells as in the header, got %d", i+1, len(header), cells.Length())
 		}
-		rec := make([]string, 0, len(header))
-		cells.Each(func(_ int, s *goquery.Selection) { rec = append(rec, cellText(s)) })
+		if slices.Equal(rec, shown) {
+			continue // the header again, as long tables repeat it
+		}
 		page.Records = append(page.Records, rec)
 	}
 	return nil
+}
+
+// spanned is a cell spanning rows after its own.
+type spanned struct {
+	text string
+	rows int // rows below it still to fill
+}
+
+// headerRow is the header cells of the table's first header row when
+// the selector also matched copies of that row further down (long tables
+// repeat their header), else all of them.
+func headerRow(heads *goquery.Selection) *goquery.Selection {
+	var order []*html.Node // the rows the cells are in
+	texts := map[*html.Node][]string{}
+	heads.Each(func(_ int, s *goquery.Selection) {
+		row := s.Parent().Get(0)
+		if _, ok := texts[row]; !ok {
+			order = append(order, row)
+		}
+		texts[row] = append(texts[row], cellText(s))
+	})
+	if len(order) < 2 {
+		return heads
+	}
+	for _, row := range order[1:] {
+		if !slices.Equal(texts[row], texts[order[0]]) {
+			return heads // a header of several rows: read as before
+		}
+	}
+	return heads.FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Parent().Get(0) == order[0] })
+}
+
+// hiddenRow reports a row the page does not show: the hidden attribute,
+// or display:none in its own style (the template rows of pages filled
+// by script).
+func hiddenRow(row *goquery.Selection) bool {
+	if _, ok := row.Attr("hidden"); ok {
+		return true
+	}
+	style := strings.ToLower(strings.Join(strings.Fields(row.AttrOr("style", "")), ""))
+	for decl := range strings.SplitSeq(style, ";") {
+		if decl == "display:none" || decl == "display:none!important" {
+			return true
+		}
+	}
+	return false
 }
 
 // noteRow reports a row that cannot be a record of a table of width
@@ -509,9 +591,29 @@ func noteRow(cells *goquery.Selection, width int) bool {
 
 // cellText is the text as a reader sees it: NFKC-folded (full-width
 // letters, digits and brackets to ASCII, the ideographic space to a
-// space) and white space collapsed.
+// space) and white space collapsed. A value the page cut short with an
+// ellipsis (许昌某某人力资源服务…) is read whole from the title the
+// cell or an element in it carries, when that title starts with what
+// the cell shows: what a reader sees when pointing at it.
 func cellText(s *goquery.Selection) string {
-	return collapseSpace(transform.NormalizeText(s.Text()))
+	text := collapseSpace(transform.NormalizeText(s.Text()))
+	shown := strings.TrimSpace(strings.TrimRight(text, ".")) // NFKC folds … to ...
+	if len(shown) == len(text) || shown == "" {
+		return text
+	}
+	full := ""
+	s.Find("[title]").AddSelection(s.Filter("[title]")).EachWithBreak(func(_ int, e *goquery.Selection) bool {
+		title := collapseSpace(transform.NormalizeText(e.AttrOr("title", "")))
+		if len(title) > len(shown) && strings.HasPrefix(title, shown) {
+			full = title
+			return false
+		}
+		return true
+	})
+	if full == "" {
+		return text
+	}
+	return full
 }
 
 // collapseSpace is strings.Join(strings.Fields(t), " "), without the

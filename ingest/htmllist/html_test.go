@@ -98,9 +98,10 @@ func TestGBKListPages(t *testing.T) {
 				t.Errorf("unused %q, want 序号", pages[0].Unused)
 			}
 			want := map[int][]string{
-				0: {"1", "许昌堃元人力资源有限公司", "91411002MA112356X9", "差", "2026年08月05日"}, // 堃 is GBK, not GB2312
-				2: {"3", "禹州喆诚职业介绍有限公司", "91411081MA312356X3", "中", "2026年08月05日"}, // full-width code on the page
-				5: {"6", "鄢陵花木(集团)有限公司", "91411024MA612356X4", "优", "2026年08月05日"}, // full-width brackets
+				0: {"1", "许昌堃元人力资源有限公司", "91411002MA112356X9", "差", "2026年08月05日"},         // 堃 is GBK, not GB2312
+				2: {"3", "禹州喆诚职业介绍有限公司", "91411081MA312356X3", "中", "2026年08月05日"},         // full-width code on the page
+				5: {"6", "鄢陵花木(集团)有限公司", "91411024MA612356X4", "优", "2026年08月05日"},         // full-width brackets
+				7: {"8", "许昌市建安区(东城)人力资源服务有限公司", "91411003MA912356X9", "D", "2026年07月29日"}, // cut short on the page
 			}
 			for i, w := range want {
 				if !slices.Equal(recs[i], w) {
@@ -348,5 +349,108 @@ func TestPagerRowInTheTable(t *testing.T) {
 	odd = `<tr><td>备注：以上为评价结果</td></tr>`
 	if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrLayout) || !strings.Contains(err.Error(), "expected 4 cells as in the header, got 1") {
 		t.Errorf("a one-cell row not spanning the table: %v", err)
+	}
+}
+
+// TestTableShapes reads tables shaped as government list pages write
+// them, each case one page of the same two records, as a browser shows
+// it.
+func TestTableShapes(t *testing.T) {
+	const head = `<tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>`
+	want := [][]string{
+		{"许昌甲人力资源服务有限责任公司", "91411002MA00000011", "A", "2026-07-31"},
+		{"许昌甲人力资源服务有限责任公司", "91411002MA00000011", "B", "2025-07-31"},
+	}
+	tests := []struct {
+		name, thead, tbody string
+		want               [][]string // nil: want
+		err                string
+	}{
+		{name: "plain", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
+		// One institution's decisions under its name written once.
+		{name: "rowspan", thead: head, tbody: `<tr><td rowspan="2">许昌甲人力资源服务有限责任公司</td><td rowspan=" 2 ">91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td>B</td><td>2025-07-31</td></tr>`},
+		{name: "rowspan in a middle column", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td rowspan="2">91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td>许昌甲人力资源服务有限责任公司</td><td>B</td><td>2025-07-31</td></tr>`},
+		// Long names cut short, whole in the title shown on pointing.
+		{name: "ellipsis with a title", thead: head, tbody: `<tr><td title="许昌甲人力资源服务有限责任公司">许昌甲人力资源服务…</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td><a href="/d/1" title=" 许昌甲人力资源服务有限责任公司 ">许昌甲人力资源服务...</a></td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
+		// A title that is not the value cut short is not the value.
+		{name: "ellipsis with another title", thead: head, tbody: `<tr><td><a title="查看详情">许昌甲人力资源服务…</a></td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>`,
+			want: [][]string{{"许昌甲人力资源服务...", "91411002MA00000011", "A", "2026-07-31"}}},
+		// Pages filled by script keep a hidden template row.
+		{name: "hidden rows", thead: head, tbody: `<tr style="DISPLAY: none;"><td>{{name}}</td><td>{{uscc}}</td><td>{{result}}</td><td>{{date}}</td></tr>
+			<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr hidden><td>x</td></tr>
+			<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
+		{name: "only a template row", thead: head, tbody: `<tr style="display:none"><td>{{name}}</td><td>{{uscc}}</td><td>{{result}}</td><td>{{date}}</td></tr>`,
+			err: "sync the API the page calls"},
+		// Long tables repeat their header every so many rows.
+		{name: "header repeated", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			` + head + `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
+		{name: "too few cells", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>A</td><td>2026-07-31</td></tr>`,
+			err: "row 1: expected 4 cells as in the header, got 3"},
+		{name: "too many cells", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td><td>x</td></tr>`,
+			err: "row 1: expected 4 cells as in the header, got 5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.WriteString(w, `<html><head><meta charset="utf-8"></head><body><table class="list"><thead>`+tt.thead+`</thead><tbody>`+tt.tbody+`</tbody></table></body></html>`)
+			}))
+			defer srv.Close()
+			// The header selector matches the repeated header too.
+			cfg := htmllist.Config{Name: "x", URL: srv.URL + "/", Policy: quick, NextSelector: "a.next",
+				RowSelector: "table.list tbody tr", HeaderSelector: "table.list th"}
+			pages, err := collect(t, cfg, "")
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want one saying %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := tt.want
+			if w == nil {
+				w = want
+			}
+			if got := records(pages); !slices.EqualFunc(got, w, slices.Equal[[]string]) {
+				t.Errorf("records %q, want %q", got, w)
+			}
+		})
+	}
+}
+
+// TestClaimsWithThousands reads counts written with thousands
+// separators, as some pagers print them past 999.
+func TestClaimsWithThousands(t *testing.T) {
+	c, err := htmllist.New(htmllist.Config{Name: "x", URL: "http://127.0.0.1/", Policy: quick, NextSelector: "a.next",
+		RowSelector: "table tbody tr", HeaderSelector: "table thead th"}, evalList(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		pager          string
+		claimed, total int
+	}{
+		{"共1,234条记录 共13页", 1234, 13},
+		{"共１，２３４条 每页100条 第1/13页", 1234, 13}, // full-width, folded by NFKC
+		{"共1234条 共13页", 1234, 13},
+		{"共12,34条", -1, -1}, // not a number as pagers write one
+	}
+	for _, tt := range tests {
+		body := `<html><head><meta charset="utf-8"></head><body><table><thead><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr></thead><tbody>
+			<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr></tbody></table><div>` + tt.pager + `</div></body></html>`
+		p, err := c.Parse(1, []byte(body), "text/html")
+		if err != nil {
+			t.Errorf("%s: %v", tt.pager, err)
+			continue
+		}
+		if p.Claimed != tt.claimed || p.Total != tt.total {
+			t.Errorf("%s: claimed %d of %d pages, want %d of %d", tt.pager, p.Claimed, p.Total, tt.claimed, tt.total)
+		}
 	}
 }
