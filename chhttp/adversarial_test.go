@@ -101,6 +101,27 @@ func post(t *testing.T, srv *httptest.Server, token, query string, params url.Va
 	return answer{resp.StatusCode, resp.Header, string(b)}
 }
 
+// tableShapes are the shapes a query reading a table takes, %s the table.
+var tableShapes = []string{
+	"SELECT * FROM %s",
+	"SELECT uscc,name,county_code -- FORMAT TSV SETTINGS\nFROM %s WHERE county_code = toString(411081)",
+	"SELECT * -- FORMAT TSV SETTINGS\nFROM %s",
+	"SELECT * FROM /* FORMAT JSON */ %s",
+	"select * from %s format JSON",
+	"WITH v AS (SELECT * FROM %s) SELECT * FROM v",
+	"WITH institutions AS (SELECT * FROM %s) SELECT * FROM institutions",
+	"SELECT * FROM (SELECT * FROM %s)",
+	"SELECT * FROM institutions WHERE uscc IN (SELECT uscc FROM %s)",
+	"SELECT uscc FROM institutions UNION ALL SELECT * FROM %s",
+	"SELECT uscc FROM institutions INTERSECT SELECT uscc FROM %s",
+	"SELECT * FROM institutions AS a JOIN %s AS b ON 1",
+	"SELECT (SELECT groupArray(toString(tuple(*))) FROM %s)",
+	"SELECT throwIf(1, (SELECT any(toString(tuple(*))) FROM %s))",
+	"SELECT 1; SELECT * FROM %s",
+	"SELECT * FROM %s SETTINGS readonly = 0",
+	"DESCRIBE TABLE %s",
+}
+
 // adversarialCases writes every way we know to reach beyond a county's
 // views, each in many shapes. main is the store's database, other the
 // other county's scoped database.
@@ -109,31 +130,12 @@ func adversarialCases(main, other string) []string {
 		main + ".institutions", main + ".raw_pages", main + ".import_rejects", main + ".counties",
 		"`" + main + "`.`institutions`", `"` + main + `"."raw_pages"`, main + " . institutions", main + "./*x*/institutions",
 		other + ".institutions", other + ".import_rejects",
-		"system.tables", "system.processes", "system.columns", "system.databases", "system.parts", "system.query_log",
+		"system.processes", "system.parts", "system.query_log", "system.parts_columns", "system.dictionaries",
 		"information_schema.tables", "INFORMATION_SCHEMA.COLUMNS",
-	}
-	shapes := []string{
-		"SELECT * FROM %s",
-		"SELECT uscc,name,county_code -- FORMAT TSV SETTINGS\nFROM %s WHERE county_code = toString(411081)",
-		"SELECT * -- FORMAT TSV SETTINGS\nFROM %s",
-		"SELECT * FROM /* FORMAT JSON */ %s",
-		"select * from %s format JSON",
-		"WITH v AS (SELECT * FROM %s) SELECT * FROM v",
-		"WITH institutions AS (SELECT * FROM %s) SELECT * FROM institutions",
-		"SELECT * FROM (SELECT * FROM %s)",
-		"SELECT * FROM institutions WHERE uscc IN (SELECT uscc FROM %s)",
-		"SELECT uscc FROM institutions UNION ALL SELECT * FROM %s",
-		"SELECT uscc FROM institutions INTERSECT SELECT uscc FROM %s",
-		"SELECT * FROM institutions AS a JOIN %s AS b ON 1",
-		"SELECT (SELECT groupArray(toString(tuple(*))) FROM %s)",
-		"SELECT throwIf(1, (SELECT any(toString(tuple(*))) FROM %s))",
-		"SELECT 1; SELECT * FROM %s",
-		"SELECT * FROM %s SETTINGS readonly = 0",
-		"DESCRIBE TABLE %s",
 	}
 	var out []string
 	for _, t := range tables {
-		for _, s := range shapes {
+		for _, s := range tableShapes {
 			out = append(out, fmt.Sprintf(s, t))
 		}
 	}
@@ -280,5 +282,55 @@ func TestParametersCannotNameTables(t *testing.T) {
 	}
 	if a := post(t, srv, countyToken, "SELECT count() FROM {t:Identifier}", url.Values{"param_t": {"institutions"}}); a.status != 200 || a.body != "2\n" {
 		t.Errorf("an allowed table by parameter: %d %q", a.status, a.body)
+	}
+}
+
+// TestCountyCatalog: a county token reads system.databases, .tables and
+// .columns as a ClickHouse server shows them to a user granted only its
+// database (schema browsers need them): in every shape a query takes,
+// no row about another database is there, and the filter that keeps
+// them out cannot be changed by the token.
+func TestCountyCatalog(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	main, own, other := s.Database(), s.Database()+"_county_411002", s.Database()+"_county_411081"
+	for _, table := range []string{"system.databases", "system.tables", "system.columns", "system . tables", "`system`.`columns`"} {
+		for _, shape := range tableShapes {
+			q := fmt.Sprintf(shape, table)
+			a := post(t, srv, countyToken, q, nil)
+			// Only the view definitions of its own database name the
+			// main one; no table of the main one appears (raw_pages).
+			for _, f := range append([]string{other, "raw_pages", "INFORMATION_SCHEMA", "query_log"}, foreign...) {
+				if strings.Contains(a.body, f) {
+					t.Errorf("%s: the answer holds %q: %.300s", q, f, a.body)
+				}
+			}
+		}
+	}
+	for q, want := range map[string]string{
+		"SELECT name FROM system.databases":                                                                               own + "\n",
+		"SELECT DISTINCT database FROM system.tables":                                                                     own + "\n",
+		"SELECT name FROM system.tables ORDER BY name":                                                                    "counties\nimport_rejects\ninstitutions\n",
+		"SELECT count() FROM system.columns WHERE database != currentDatabase()":                                          "0\n",
+		"SELECT count() FROM (SELECT * FROM system.tables) WHERE database = '" + main + "'":                               "0\n",
+		"SELECT '" + other + "' IN (SELECT name FROM system.databases)":                                                   "0\n",
+		"SELECT count() FROM system.tables AS t JOIN system.columns AS c ON t.name = c.table WHERE t.database = 'system'": "0\n",
+		"SELECT name FROM system.columns WHERE table = 'institutions' ORDER BY name":                                      "county_code\nname\nuscc\n",
+	} {
+		if a := post(t, srv, countyToken, q, nil); a.status != http.StatusOK || a.body != want {
+			t.Errorf("%s: %d %q, want %q", q, a.status, a.body, want)
+		}
+	}
+	for _, a := range []answer{
+		post(t, srv, countyToken, "SELECT count() FROM system.tables SETTINGS additional_table_filters = {}", nil),
+		post(t, srv, countyToken, "SELECT * FROM (SELECT count() FROM system.tables SETTINGS max_threads = 1, additional_table_filters = {'system.tables': '1'})", nil),
+		post(t, srv, countyToken, "SELECT count() FROM system.tables", url.Values{"additional_table_filters": {"{}"}}),
+	} {
+		if a.status == http.StatusOK || !strings.Contains(a.body, "additional_table_filters") {
+			t.Errorf("the filter was changed: %d %.200q", a.status, a.body)
+		}
+	}
+	// The city reads the whole catalog.
+	if a := post(t, srv, cityToken, "SELECT count() > 0 FROM system.tables WHERE database = '"+other+"'", nil); a.body != "1\n" {
+		t.Errorf("the city's catalog: %d %q", a.status, a.body)
 	}
 }

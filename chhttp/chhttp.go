@@ -396,6 +396,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	// The statement's own settings are set on its session too: the
 	// embedded engine formats output with the session's settings only.
 	opt.Settings = append(urlSettings, stmtSettings...)
+	if f := policy.CatalogFilter(); f != "" && !h.opt.Writable {
+		// Last, so it is the one in force.
+		opt.Settings = append(opt.Settings, store.Setting{Name: "additional_table_filters", Value: f})
+	}
 	// A slot after the checks: KILL QUERY frees one and never waits.
 	release, err := h.acquire(ctx, name)
 	if err != nil {

@@ -73,6 +73,11 @@ func ServerAccess(ctx context.Context, s store.Store, users []ServerUser) ([]str
 			for _, st := range sqlaccess.EngineSystemTables {
 				grants = append(grants, "system."+st)
 			}
+			// A server shows a user only the databases, tables and
+			// columns it has grants on, as the endpoint's CatalogFilter.
+			for _, st := range sqlaccess.CatalogTables() {
+				grants = append(grants, "system."+st)
+			}
 		}
 		stmts = append(stmts, joinWords("GRANT", onCluster, "SELECT ON", grants[0], "TO", user))
 		for _, g := range grants[1:] {

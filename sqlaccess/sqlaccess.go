@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -75,6 +76,12 @@ type Policy struct {
 	// SystemTables of the system database that may be read: they describe
 	// the engine, not the data, and drivers read some when they connect.
 	SystemTables []string
+	// Catalog lets the policy read system.databases, system.tables and
+	// system.columns as a ClickHouse server shows them to a user granted
+	// only its databases: the engine drops every row about another
+	// database (CatalogFilter, which the run must set). Schema browsers
+	// (DBeaver, Grafana's query builder) read them.
+	Catalog bool
 	// ParameterizedViews are views called like table functions
 	// (v_grades_on(day = …)) that may be read in the policy's databases.
 	ParameterizedViews []string
@@ -98,6 +105,46 @@ func (d *Denied) Error() string { return d.What + " is not allowed for " + d.Pol
 var EngineSystemTables = []string{"one", "numbers", "numbers_mt", "zeros", "zeros_mt", "settings", "functions", "formats",
 	"data_type_families", "table_functions", "time_zones", "build_options", "collations", "table_engines",
 	"aggregate_function_combinators", "keywords", "contributors"}
+
+// catalogTables describe databases, tables and columns, each with the
+// column naming the database a row is about.
+var catalogTables = map[string]string{"databases": "name", "tables": "database", "columns": "database"}
+
+// CatalogTables are the system tables a policy with Catalog reads
+// filtered.
+func CatalogTables() []string { return slices.Sorted(maps.Keys(catalogTables)) }
+
+// CatalogFilter is the value of the engine setting
+// additional_table_filters that keeps, in the catalog tables, only the
+// rows about the policy's databases; "" when the policy does not read
+// them filtered (no Catalog, or every database). A token cannot change
+// that setting (CheckSetting), so the filter holds whatever the query.
+func (p Policy) CatalogFilter() string {
+	if !p.Catalog || p.AnyDatabase {
+		return ""
+	}
+	names := make([]string, len(p.Databases))
+	for i, db := range p.Databases {
+		names[i] = sqlString(db)
+	}
+	var entries []string
+	for _, t := range CatalogTables() {
+		cond := catalogTables[t] + " IN (" + strings.Join(names, ", ") + ")"
+		entries = append(entries, sqlString("system."+t)+": "+sqlString(cond))
+	}
+	return "{" + strings.Join(entries, ", ") + "}"
+}
+
+// sqlString writes s as a ClickHouse string literal.
+func sqlString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// readsSystem says whether the policy may read system table t.
+func (p Policy) readsSystem(t string) bool {
+	_, catalog := catalogTables[t]
+	return slices.Contains(p.SystemTables, t) || (p.Catalog && catalog)
+}
 
 // tableFunctions generate values from their arguments and read nothing
 // stored; every other table function (file, url, s3, remote, merge, view,
@@ -403,10 +450,10 @@ func (p Policy) allows(k Kind) bool { return slices.Contains(p.Kinds, k) }
 
 // County is the policy of a county token: the views of its own database
 // (its county's rows and the shared reference tables), the system tables
-// that describe the engine, SELECT, DESCRIBE, SHOW TABLES and the
-// cancelling of its own queries.
+// that describe the engine, the catalog of its own database, SELECT,
+// DESCRIBE, SHOW TABLES and the cancelling of its own queries.
 func County(code, database string) Policy {
-	return Policy{Name: "the token of county " + code, Databases: []string{database}, SystemTables: EngineSystemTables,
+	return Policy{Name: "the token of county " + code, Databases: []string{database}, SystemTables: EngineSystemTables, Catalog: true,
 		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, KillQuery}}
 }
 
@@ -504,7 +551,7 @@ func (p Policy) checkName(name string, table bool, databases map[string]bool) er
 	}
 	if first == "system" {
 		t, _, _ := strings.Cut(rest, ".")
-		if slices.Contains(p.SystemTables, t) {
+		if p.readsSystem(t) {
 			return nil
 		}
 	}
@@ -628,7 +675,7 @@ func (p Policy) checkResolvedTable(name string) error {
 	if slices.Contains(p.Databases, db) && !strings.Contains(table, ".") {
 		return nil
 	}
-	if db == "system" && slices.Contains(p.SystemTables, table) {
+	if db == "system" && p.readsSystem(table) {
 		return nil
 	}
 	return &Denied{Policy: p.Name, What: "reading " + name}

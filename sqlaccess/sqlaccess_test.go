@@ -172,7 +172,7 @@ func TestCityPolicy(t *testing.T) {
 func rewrite(q string, r *rand.Rand) string {
 	toks := strings.Split(q, " ")
 	var b strings.Builder
-	gaps := []string{" ", "  ", "\n", "\t", " /* x */ ", " -- FORMAT TSV SETTINGS\n", "/**/", " /* FROM " + "system.tables */ "}
+	gaps := []string{" ", "  ", "\n", "\t", " /* x */ ", " -- FORMAT TSV SETTINGS\n", "/**/", " /* FROM " + "system.processes */ "}
 	for i, tok := range toks {
 		if i > 0 {
 			b.WriteString(gaps[r.IntN(len(gaps))])
@@ -241,6 +241,8 @@ var fuzzBases = []struct {
 	{"SELECT name FROM system.settings LIMIT 1", true},
 	{"SELECT number FROM numbers ( 3 ) AS n", true},
 	{"DESCRIBE TABLE institutions", true},
+	{"SELECT name FROM system.tables WHERE database = currentDatabase ( )", true}, // filtered to its database by the run
+	{"SELECT name , type FROM system.columns AS c", true},
 	{"SELECT uscc , name , county_code FROM MAIN.institutions WHERE county_code = toString ( 411081 )", false},
 	{"SELECT * FROM MAIN.raw_pages", false},
 	{"SELECT * FROM OTHER.institutions", false},
@@ -248,7 +250,8 @@ var fuzzBases = []struct {
 	{"SELECT uscc FROM institutions UNION ALL SELECT uscc FROM MAIN.institutions", false},
 	{"SELECT uscc FROM institutions WHERE uscc IN MAIN.institutions", false},
 	{"SELECT uscc FROM institutions AS a JOIN MAIN.institutions AS b USING uscc", false},
-	{"SELECT * FROM system.tables", false},
+	{"SELECT * FROM system.processes", false},
+	{"SELECT * FROM system.query_log", false},
 	{"SELECT * FROM merge ( 'MAIN' , 'institutions' )", false},
 	{"SELECT ( SELECT count ( ) FROM MAIN.raw_pages )", false},
 	{"DESCRIBE TABLE MAIN.raw_pages", false},
