@@ -37,16 +37,16 @@ func TestImportPrintedRegisters(t *testing.T) {
 		book + "[魏都区] → institutions: 2 read, 2 new or changed, 0 unchanged, 0 rejected (batch ",
 		book + "[禹州市] → institutions: 3 read, 2 new or changed, 0 unchanged, 1 rejected, 1 skipped (batch ",
 		"  " + book + "[禹州市]:4: column 许可日期: invalid date: \"2021-13-01\"",
-		"  " + book + "[长葛市]:4: skipped: no value in 统一社会信用代码 (uscc), so not read as a record; if it is one, fill its key\n",
+		"  " + book + "[长葛市]:4: column 统一社会信用代码: missing required field: uscc (统一社会信用代码) is required\n",
 		book + "[填表说明]: skipped, no table of the list institutions: no row among the first 20 names its columns",
-		book + ": 3 sheets, 6 read, 5 new or changed, 0 unchanged, 1 rejected, 4 skipped (",
+		book + ": 3 sheets, 7 read, 5 new or changed, 0 unchanged, 2 rejected, 3 skipped (",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
 	}
 	r = runCLI(t, env, "import", "institutions", "--sheet", "长葛市", book)
-	if r.code != 0 || !strings.Contains(r.stdout, "[长葛市] → institutions: 1 read, 0 new or changed, 1 unchanged, 0 rejected, 3 skipped") {
+	if r.code != exitRejected || !strings.Contains(r.stdout, "[长葛市] → institutions: 2 read, 0 new or changed, 1 unchanged, 1 rejected, 2 skipped") {
 		t.Errorf("--sheet 长葛市: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -246,7 +246,7 @@ func importTableWith(ctx context.Context, s store.Store, list *contract.List, t 
 			}
 			if skip != "" {
 				sr.Skipped[skip]++
-				if skip == SkipNoKey && t.hasContract(r.cells) {
+				if skip == SkipNoKey && t.contractValues(r.cells) > 0 {
 					sr.SkippedRows = append(sr.SkippedRows, SkippedRow{Line: r.n, Reason: "no value in " + t.keyHeader + ", so not read as a record; if it is one, fill its key"})
 				}
 				continue

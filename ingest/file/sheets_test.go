@@ -183,9 +183,11 @@ func TestImportEveryCountySheet(t *testing.T) {
 	checkSheet(t, res.Sheets[1], sheetWant{ref: path + "[禹州市]", read: 3, loaded: 2, rejected: 1, headerFirst: 2, headerLast: 2, above: 1,
 		skipped: map[string]int64{file.SkipTotal: 1},
 		rejects: []string{`4: column 许可日期: invalid date: "2021-13-01": month 13 does not exist; accepted: 2023-07-31, 2023/7/31, 2023.07.31, 20230731, 2023年7月31日, optionally followed by a time after a space or T`}})
-	checkSheet(t, res.Sheets[2], sheetWant{ref: path + "[长葛市]", read: 1, loaded: 1, headerFirst: 2, headerLast: 2, above: 1,
-		skipped:     map[string]int64{file.SkipNoKey: 2, file.SkipSignature: 1},
-		skippedRows: []string{"4: no value in 统一社会信用代码 (uscc), so not read as a record; if it is one, fill its key"}})
+	// Row 4 names an institution and its licence date but no USCC: a
+	// record missing its key, rejected; row 5 holds only its number.
+	checkSheet(t, res.Sheets[2], sheetWant{ref: path + "[长葛市]", read: 2, loaded: 1, rejected: 1, headerFirst: 2, headerLast: 2, above: 1,
+		skipped: map[string]int64{file.SkipNoKey: 1, file.SkipSignature: 1},
+		rejects: []string{"4: column 统一社会信用代码: missing required field: uscc (统一社会信用代码) is required"}})
 	if want := []file.OtherSheet{{Sheet: "填表说明", Reason: "no table of the list institutions: no row among the first 20 names its columns uscc (统一社会信用代码), name (机构名称), licensed_on (许可日期)"}}; !reflect.DeepEqual(res.Others, want) {
 		t.Errorf("other sheets %q, want %q", res.Others, want)
 	}

@@ -307,6 +307,12 @@ func (t *table) classify(cells []string) string {
 			return SkipSignature
 		}
 	}
+	if t.contractValues(cells) >= 2 {
+		// A name and a date without their USCC: a record that lacks
+		// its key, which validation rejects naming the column, not a
+		// heading (一、魏都区) or a stray note, which fill one cell.
+		return ""
+	}
 	return SkipNoKey
 }
 
@@ -507,14 +513,15 @@ func (t *table) repeatsHeader(cells []string) bool {
 	return same > 0
 }
 
-// hasContract reports whether a row has a value in a contract column: a
-// row without a key but with such values may be a record missing its
-// key, and is listed rather than only counted.
-func (t *table) hasContract(cells []string) bool {
+// contractValues counts a row's values in contract columns: a row
+// without a key but with two is a record missing its key (classify); one
+// with one may be, and is listed rather than only counted.
+func (t *table) contractValues(cells []string) int {
+	n := 0
 	for i, c := range cells {
 		if i < len(t.contract) && t.contract[i] && strings.TrimSpace(c) != "" {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }

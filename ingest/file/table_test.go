@@ -72,7 +72,10 @@ func TestClassifyRows(t *testing.T) {
 		{"names that begin like a label are records", []string{"机构名称,统一社会信用代码,许可日期", "审核人才服务中心,X,2020-01-01", "负责人力资源咨询有限公司,Y,2020-01-01", "经办人,Z,2020-01-01"}, "2: 3: 4:"},
 		{"a label with two values is a record", []string{"机构名称,统一社会信用代码,许可日期", "填表人：,张三,2020-01-01"}, "2:"},
 		{"header repeated on a new page", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "机构名称,统一社会信用代码,许可日期", "b,Y,2020-01-01"}, "2: 3:repeated header 4:"},
-		{"no key", []string{"序号,机构名称,统一社会信用代码,许可日期", "1,,,", "2,a,,2020-01-01"}, "2:without a key 3:without a key"},
+		// A numbered empty row of a template, a heading: not records. A
+		// name and a date without their key: a record, rejected by
+		// validation for the missing key.
+		{"no key", []string{"序号,机构名称,统一社会信用代码,许可日期", "1,,,", "一、魏都区,,,", ",魏都区（2家）,,", "2,a,,2020-01-01"}, "2:without a key 3:without a key 4:without a key 5:"},
 		{"trailing blank rows are no part of the table", []string{"uscc,name,licensed_on", "X,a,2020-01-01", ",,", ",,"}, "2:"},
 	}
 	for _, tt := range tests {
