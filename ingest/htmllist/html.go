@@ -507,8 +507,10 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 			fill()
 			if len(rec) < len(header) {
 				text := cellText(s)
-				if n, err := strconv.Atoi(strings.TrimSpace(s.AttrOr("rowspan", ""))); err == nil && n > 1 {
-					spans[len(rec)] = spanned{text: text, rows: min(n, len(rows)) - 1}
+				if v, ok := s.Attr("rowspan"); ok {
+					if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 1 {
+						spans[len(rec)] = spanned{text: text, rows: min(n, len(rows)) - 1}
+					}
 				}
 				rec = append(rec, text)
 			} else {
@@ -589,6 +591,9 @@ func noteRow(cells *goquery.Selection, width int) bool {
 	return false
 }
 
+// titled matches the elements that carry a title.
+var titled = cascadia.MustCompile("[title]")
+
 // cellText is the text as a reader sees it: NFKC-folded (full-width
 // letters, digits and brackets to ASCII, the ideographic space to a
 // space) and white space collapsed. A value the page cut short with an
@@ -602,7 +607,7 @@ func cellText(s *goquery.Selection) string {
 		return text
 	}
 	full := ""
-	s.Find("[title]").AddSelection(s.Filter("[title]")).EachWithBreak(func(_ int, e *goquery.Selection) bool {
+	s.FindMatcher(titled).AddSelection(s.FilterMatcher(titled)).EachWithBreak(func(_ int, e *goquery.Selection) bool {
 		title := collapseSpace(transform.NormalizeText(e.AttrOr("title", "")))
 		if len(title) > len(shown) && strings.HasPrefix(title, shown) {
 			full = title
