@@ -542,7 +542,7 @@ func headerRow(heads *goquery.Selection) *goquery.Selection {
 	var order []*html.Node // the rows the cells are in
 	texts := map[*html.Node][]string{}
 	heads.Each(func(_ int, s *goquery.Selection) {
-		row := s.Parent().Get(0)
+		row := parentNode(s)
 		if _, ok := texts[row]; !ok {
 			order = append(order, row)
 		}
@@ -556,7 +556,16 @@ func headerRow(heads *goquery.Selection) *goquery.Selection {
 			return heads // a header of several rows: read as before
 		}
 	}
-	return heads.FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Parent().Get(0) == order[0] })
+	return heads.FilterFunction(func(_ int, s *goquery.Selection) bool { return parentNode(s) == order[0] })
+}
+
+// parentNode is the element s is in, nil for the document's root (a
+// selector may match <html> itself).
+func parentNode(s *goquery.Selection) *html.Node {
+	if p := s.Parent(); p.Length() > 0 {
+		return p.Get(0)
+	}
+	return nil
 }
 
 // hiddenRow reports a row the page does not show: the hidden attribute,
