@@ -1,6 +1,7 @@
 package htmllist_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -363,6 +364,7 @@ func TestTableShapes(t *testing.T) {
 	}
 	tests := []struct {
 		name, thead, tbody string
+		headers            string     // the header selector; "" for table.list th
 		want               [][]string // nil: want
 		err                string
 	}{
@@ -391,6 +393,10 @@ func TestTableShapes(t *testing.T) {
 			` + head + `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
 		{name: "too few cells", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>A</td><td>2026-07-31</td></tr>`,
 			err: "row 1: expected 4 cells as in the header, got 3"},
+		// A selector matching the document's root is a configuration
+		// error, reported, never a panic.
+		{name: "header selector matching the root", thead: head, tbody: `<tr><td>x</td></tr>`, headers: "html, table th",
+			err: "expected 5 cells as in the header"},
 		{name: "too many cells", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td><td>x</td></tr>`,
 			err: "row 1: expected 4 cells as in the header, got 5"},
 	}
@@ -402,7 +408,7 @@ func TestTableShapes(t *testing.T) {
 			defer srv.Close()
 			// The header selector matches the repeated header too.
 			cfg := htmllist.Config{Name: "x", URL: srv.URL + "/", Policy: quick, NextSelector: "a.next",
-				RowSelector: "table.list tbody tr", HeaderSelector: "table.list th"}
+				RowSelector: "table.list tbody tr", HeaderSelector: cmp.Or(tt.headers, "table.list th")}
 			pages, err := collect(t, cfg, "")
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
