@@ -416,3 +416,38 @@ func TestRecordListedTwiceOnAPage(t *testing.T) {
 		t.Errorf("%d abnormal rows loaded from the unproven snapshot", n)
 	}
 }
+
+// A search-backed interface counts and serves at most 10,000 records
+// (Elasticsearch's default): its count then agrees with its pages however
+// long the list is, and the records past the cap must not read as
+// removed, neither at once nor a few a night within the removal limits.
+func TestCappedCountRemovesNothing(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	e.source(platformPenalties).PageSize = 100
+	all := fixture.GeneratePenalties(10_004)
+	e.fx.SetRows("penalties", all[6:]) // 9,998 records: served whole
+	if r := result(t, e.mustSync(platformPenalties), platformPenalties); r.Rows != 9_998 || r.RemovalsSkipped != "" {
+		t.Fatalf("under the cap: %+v", r)
+	}
+	// Six new decisions, listed first: the first 10,000 are served and
+	// counted, and the four oldest fall past the cap.
+	e.fx.SetRows("penalties", all)
+	e.fx.Inject(fixture.PenaltiesShared, fixture.Fault{Kind: fixture.CappedTotal, Count: 10_000})
+	for i, added := range []int{6, 0} {
+		r := result(t, e.mustSync(platformPenalties), platformPenalties)
+		if r.Rows != 10_000 || r.Added != added || r.PendingRemovals != 0 || r.Removed != 0 || !strings.Contains(r.RemovalsSkipped, "exactly 10000 records") {
+			t.Fatalf("sync %d at the cap: %+v", i+1, r)
+		}
+	}
+	pending := "SELECT count() FROM external_records FINAL WHERE source = {s:String} AND (missed_on IS NOT NULL OR removed_on IS NOT NULL)"
+	if n := e.count(pending, store.Params{"s": platformPenalties}); n != 0 {
+		t.Errorf("%d records pending or removed", n)
+	}
+	// Served whole, a list past the cap removes as any list does.
+	e.fx.ClearFaults()
+	e.fx.SetRows("penalties", all[:10_003])
+	if r := result(t, e.mustSync(platformPenalties), platformPenalties); r.Rows != 10_003 || r.PendingRemovals != 1 || r.RemovalsSkipped != "" {
+		t.Fatalf("past the cap, served whole: %+v", r)
+	}
+}

@@ -72,6 +72,14 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 		pl.removalsSkipped = fmt.Sprintf("%d record(s) were rejected and might be entries still listed; nothing is removed until the snapshot validates fully", r.res.Rejected)
 		return pl
 	}
+	if searchCap(r.res.Claimed) {
+		// The count agrees with the pages, but a count at a cap proves
+		// nothing past it: the listing may go on, unserved.
+		pl.removalsSkipped = fmt.Sprintf("the source claims exactly %d records, a cap that search-backed interfaces put on their counts "+
+			"(Elasticsearch counts at most 10,000 hits by default and serves none past them); what the snapshot lacks may lie past the cap, "+
+			"so nothing is removed while the count sits on it", r.res.Claimed)
+		return pl
+	}
 	var missed, confirmed []string
 	listed := 0
 	for _, key := range slices.Sorted(maps.Keys(before)) {
@@ -151,6 +159,19 @@ func (r *runner) sightings(ctx context.Context, st state, pl *sightingsPlan, rs 
 		return err
 	}
 	return r.remove(ctx, "not in snapshots "+st.SnapshotID+" of "+r.src.Name, pl.confirmed, before)
+}
+
+// searchCap says whether a claimed record count is one of the round
+// caps search engines put on the hits they count and serve: 10,000
+// (Elasticsearch's default) or a power of ten above it, as configured
+// caps are.
+func searchCap(n int) bool {
+	for c := 10_000; c <= 10_000_000; c *= 10 {
+		if n == c {
+			return true
+		}
+	}
+	return false
 }
 
 // overLimit says why n confirmed removals out of listed records are too
