@@ -69,7 +69,7 @@ func (c *Client) readClaims(page *Page, doc *goquery.Document) error {
 			row.Remove()
 		}
 	})
-	text := transform.NormalizeText(outside.Text())
+	text := transform.NormalizeText(visibleText(outside))
 	one := func(what string, res []*regexp.Regexp, group int) (claim, error) {
 		var got claim
 		got.n = -1

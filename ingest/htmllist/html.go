@@ -31,6 +31,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
@@ -394,13 +395,15 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	var rows []*goquery.Selection
 	empty := false
 	doc.Find(c.cfg.RowSelector).Each(func(_ int, s *goquery.Selection) {
-		if c.cfg.EmptyText != "" && strings.Contains(s.Text(), c.cfg.EmptyText) {
+		// A hidden 暂无数据 row is a script's template, shown only when
+		// the list is empty: it says nothing of this page.
+		if c.cfg.EmptyText != "" && !hiddenRow(s) && strings.Contains(visibleText(s), c.cfg.EmptyText) {
 			empty = true
 			return
 		}
 		rows = append(rows, s)
 	})
-	if c.cfg.EmptyText != "" && !empty && len(rows) == 0 && strings.Contains(doc.Text(), c.cfg.EmptyText) {
+	if c.cfg.EmptyText != "" && !empty && len(rows) == 0 && strings.Contains(visibleText(doc.Selection), c.cfg.EmptyText) {
 		empty = true
 	}
 	if len(rows) == 0 && !empty {
@@ -413,7 +416,7 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	}
 	if c.cfg.PageCountSelector != "" {
 		sel := doc.Find(c.cfg.PageCountSelector)
-		n, ok := count(c.pageCount, sel.First().Text())
+		n, ok := count(c.pageCount, visibleText(sel.First()))
 		if sel.Length() == 0 || !ok {
 			return fail(fetch.ErrIncomplete, "expected the page count at %q, got %d elements: a truncated or changed page", c.cfg.PageCountSelector, sel.Length())
 		}
@@ -421,7 +424,7 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	}
 	if c.cfg.RecordCountSelector != "" {
 		sel := doc.Find(c.cfg.RecordCountSelector)
-		n, ok := count(c.recordCount, sel.First().Text())
+		n, ok := count(c.recordCount, visibleText(sel.First()))
 		if sel.Length() == 0 || !ok {
 			return fail(fetch.ErrIncomplete, "expected the record count at %q (%s), got %d elements: a truncated or changed page", c.cfg.RecordCountSelector, c.recordCount, sel.Length())
 		}
@@ -568,20 +571,58 @@ func parentNode(s *goquery.Selection) *html.Node {
 	return nil
 }
 
-// hiddenRow reports a row the page does not show: the hidden attribute,
-// or display:none in its own style (the template rows of pages filled
-// by script).
-func hiddenRow(row *goquery.Selection) bool {
-	if _, ok := row.Attr("hidden"); ok {
-		return true
-	}
-	style := strings.ToLower(strings.Join(strings.Fields(row.AttrOr("style", "")), ""))
-	for decl := range strings.SplitSeq(style, ";") {
-		if decl == "display:none" || decl == "display:none!important" {
+// hiddenRow reports a row the page does not show (the template rows of
+// pages filled by script).
+func hiddenRow(row *goquery.Selection) bool { return len(row.Nodes) > 0 && hidden(row.Nodes[0]) }
+
+// hidden reports an element the page does not show: the hidden
+// attribute, or display:none in its own style.
+func hidden(n *html.Node) bool {
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden":
 			return true
+		case "style":
+			style := strings.ToLower(strings.Join(strings.Fields(a.Val), ""))
+			for decl := range strings.SplitSeq(style, ";") {
+				if decl == "display:none" || decl == "display:none!important" {
+					return true
+				}
+			}
 		}
 	}
 	return false
+}
+
+// visibleText is the text of s as a browser shows it: without scripts,
+// styles and templates, and without elements the page hides — sites
+// scatter hidden characters through names (许<span style="display:none">X</span>昌)
+// to spoil copying, and keep hidden templates of their rows and pagers.
+func visibleText(s *goquery.Selection) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Template:
+				return
+			}
+			if hidden(n) {
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range s.Nodes {
+		walk(n)
+	}
+	return b.String()
 }
 
 // noteRow reports a row that cannot be a record of a table of width
@@ -610,7 +651,7 @@ var titled = cascadia.MustCompile("[title]")
 // cell or an element in it carries, when that title starts with what
 // the cell shows: what a reader sees when pointing at it.
 func cellText(s *goquery.Selection) string {
-	text := collapseSpace(transform.NormalizeText(s.Text()))
+	text := collapseSpace(transform.NormalizeText(visibleText(s)))
 	shown := strings.TrimSpace(strings.TrimRight(text, ".")) // NFKC folds … to ...
 	if len(shown) == len(text) || shown == "" {
 		return text

@@ -388,6 +388,10 @@ func TestTableShapes(t *testing.T) {
 			<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
 		{name: "only a template row", thead: head, tbody: `<tr style="display:none"><td>{{name}}</td><td>{{uscc}}</td><td>{{result}}</td><td>{{date}}</td></tr>`,
 			err: "sync the API the page calls"},
+		// Characters hidden in a value to spoil copying, a script in a
+		// cell: what a reader sees is the value.
+		{name: "hidden characters and scripts", thead: head, tbody: `<tr><td>许昌甲人力<span style="display:none">混</span>资源服务<i hidden>淆</i>有限责任公司<script>var x = "甲";</script></td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td>许昌甲人力资源服务有限责任公司<style>td{color:red}</style></td><td>91411002MA00000011</td><td>B<template>C</template></td><td>2025-07-31</td></tr>`},
 		// Long tables repeat their header every so many rows.
 		{name: "header repeated", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
 			` + head + `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
@@ -458,5 +462,46 @@ func TestClaimsWithThousands(t *testing.T) {
 		if p.Claimed != tt.claimed || p.Total != tt.total {
 			t.Errorf("%s: claimed %d of %d pages, want %d of %d", tt.pager, p.Claimed, p.Total, tt.claimed, tt.total)
 		}
+	}
+}
+
+// TestHiddenTemplatesSayNothing: pages filled by script keep hidden
+// templates of their empty-list row and their pager. What they say is
+// not what the page shows: neither ends the listing nor claims a count.
+func TestHiddenTemplatesSayNothing(t *testing.T) {
+	recs := [][]string{
+		{"许昌甲人力资源有限公司", "91411002MA00000011", "A", "2026-07-31"},
+		{"许昌乙人力资源有限公司", "91411002MA00000022", "B", "2026-07-31"},
+		{"许昌丙人力资源有限公司", "91411002MA00000033", "A", "2026-07-31"},
+		{"许昌丁人力资源有限公司", "91411002MA00000044", "C", "2026-07-31"},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page := 1
+		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		var b strings.Builder
+		b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><thead><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr></thead><tbody>`)
+		b.WriteString(`<tr style="display: none"><td colspan="4">暂无数据</td></tr>`)
+		if page <= 2 {
+			for _, rec := range recs[(page-1)*2 : page*2] {
+				fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
+			}
+		} else {
+			b.WriteString(`<tr><td colspan="4">暂无数据</td></tr>`)
+		}
+		b.WriteString(`</tbody></table><div class="pager" hidden>共0条 共0页</div><div class="pager">共4条</div></body></html>`)
+		io.WriteString(w, b.String())
+	}))
+	defer srv.Close()
+	cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", PageTemplate: srv.URL + "/?page={page}", Policy: quick, EmptyText: "暂无数据",
+		RowSelector: "table.list tbody tr", HeaderSelector: "table.list thead th"}
+	pages, err := collect(t, cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := records(pages); !slices.EqualFunc(got, recs, slices.Equal[[]string]) {
+		t.Errorf("records %q, want all four", got)
+	}
+	if pages[0].Claimed != 4 {
+		t.Errorf("claimed %d, want the 4 the page shows", pages[0].Claimed)
 	}
 }
