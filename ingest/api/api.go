@@ -21,11 +21,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
@@ -469,8 +471,13 @@ func decode(body []byte, contentType string) (any, fetch.Decoded, error) {
 	text := dec.Text
 	if cerr != nil {
 		text = string(body)
-	} else if doc, ok := parseDocument(text); ok {
-		return doc, dec, nil
+	} else {
+		if inner, ok := jsonp(text); ok {
+			text = inner
+		}
+		if doc, ok := parseDocument(text); ok {
+			return doc, dec, nil
+		}
 	}
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
@@ -493,6 +500,32 @@ func decode(body []byte, contentType string) (any, fetch.Decoded, error) {
 		return nil, dec, fmt.Errorf("%w: data after the JSON document", fetch.ErrMalformed)
 	}
 	return doc, dec, nil
+}
+
+// jsonpCall is the opening of a JSONP answer: a function name (a dotted
+// path such as jQuery.cb, or jQuery1124_1700000000000) and its bracket.
+var jsonpCall = regexp.MustCompile(`^\s*(?:/\*\*/\s*)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*\(`)
+
+// jsonp unwraps a JSONP answer, callback({...}) or callback({...});, as
+// interfaces written for browsers send whether or not a callback was
+// asked for: the document is the call's one argument.
+func jsonp(text string) (string, bool) {
+	m := jsonpCall.FindStringIndex(text)
+	if m == nil {
+		return "", false
+	}
+	rest := strings.TrimRightFunc(text[m[1]:], unicode.IsSpace)
+	rest = strings.TrimSuffix(rest, ";")
+	rest = strings.TrimRightFunc(rest, unicode.IsSpace)
+	inner, ok := strings.CutSuffix(rest, ")")
+	if !ok {
+		return "", false
+	}
+	inner = strings.TrimSpace(inner)
+	if inner == "" || (inner[0] != '{' && inner[0] != '[') {
+		return "", false
+	}
+	return inner, true
 }
 
 // envelope checks the API's own status field. A failure status is

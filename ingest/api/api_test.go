@@ -348,3 +348,37 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// Interfaces written for browsers answer in JSONP, callback({...});,
+// whether or not a callback was asked for: the document is read from
+// the call.
+func TestJSONP(t *testing.T) {
+	for _, wrap := range []string{"jQuery1124_1700000000000(%s);", "/**/ cb.list ( %s )\n", "callback(%s)"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			data := `[]`
+			if r.URL.Query().Get("page") == "1" {
+				data = `[{"PENDECNO":"许人社罚〔2024〕1号","UNISCID":"91411002MA00000011","ENTNAME":"许昌甲人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""},` +
+					`{"PENDECNO":"许人社罚〔2024〕2号","UNISCID":"91411002MA00000022","ENTNAME":"许昌乙人力资源有限公司","PENDECISSDATE":"2024-03-02","PENAUTH_CN":"许昌市人社局","PENCONTENT":"警告","PUBLICENDDATE":""}]`
+			}
+			w.Header().Set("Content-Type", "application/javascript;charset=utf-8")
+			fmt.Fprintf(w, wrap, `{"code":200,"msg":"ok","total":2,"data":`+data+`}`)
+		}))
+		cfg := penalties(&fixture.Server{})
+		cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+		pages, err := collect(t, cfg, list(t, "penalties"), "")
+		srv.Close()
+		if err != nil || count(pages) != 2 || pages[0].Records[1][2] != "许昌乙人力资源有限公司" {
+			t.Errorf("%q: %d records %v", wrap, count(pages), err)
+		}
+	}
+	// A call that is not a document's is no JSON.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `alert("x")`)
+	}))
+	defer srv.Close()
+	cfg := penalties(&fixture.Server{})
+	cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+	if _, err := collect(t, cfg, list(t, "penalties"), ""); !errors.Is(err, fetch.ErrMalformed) {
+		t.Errorf("a script: %v, want ErrMalformed", err)
+	}
+}
