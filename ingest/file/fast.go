@@ -61,8 +61,8 @@ func fastEligible(ctx context.Context, s store.Store, list *contract.List, path 
 	if os.Getenv(noFastImport) != "" || s.Engine() != "embedded" || len(opt.AllowList) > 0 {
 		return nil
 	}
-	if cb, ok := b.(*csvBook); !ok || b.encoding() != "UTF-8" || cb.crLines {
-		return nil // the engine would read lone CRs as part of a value
+	if cb, ok := b.(*csvBook); !ok || b.encoding() != "UTF-8" || cb.crLines || cb.r.Comma != ',' {
+		return nil // the engine would read lone CRs as part of a value, and reads commas only
 	}
 	if ext := strings.ToLower(filepath.Ext(path)); ext != ".csv" && ext != ".txt" {
 		return nil

@@ -273,6 +273,14 @@ func TestGBKUTF16AndXLSXMatch(t *testing.T) {
 		unicodeText.WriteString(strings.Join(r, "\t") + "\r\n")
 	}
 	writeFile(t, filepath.Join(dir, "c.txt"), string(utf16LE(unicodeText.String())))
+	// Tab-separated text saved under a .csv name: Excel's "Text (tab
+	// delimited)" renamed, a copy from a web page or a database tool.
+	writeFile(t, filepath.Join(dir, "d.csv"), unicodeText.String())
+	gbkTabs, err := simplifiedchinese.GBK.NewEncoder().String("许昌市人力资源服务机构查处记录\n" + unicodeText.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "e.csv"), gbkTabs)
 
 	x := excelize.NewFile()
 	for i, r := range append([][]string{header}, records...) {
@@ -323,6 +331,11 @@ func TestGBKUTF16AndXLSXMatch(t *testing.T) {
 	}
 	if a != c {
 		t.Errorf("GBK CSV and UTF-16 text differ:\n%s\nvs\n%s", a, c)
+	}
+	for _, name := range []string{"d.csv", "e.csv"} {
+		if d := dump(filepath.Join(dir, name)); a != d {
+			t.Errorf("GBK CSV and tab-separated %s differ:\n%s\nvs\n%s", name, a, d)
+		}
 	}
 	if !strings.Contains(a, "XC-2026-001|91411002MA4000000P|violation|serious|2026-03-01|false|责令限期整改|") {
 		t.Errorf("unexpected rows:\n%s", a)

@@ -115,25 +115,20 @@ func openCSVBook(path string) (*csvBook, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	br := bufio.NewReaderSize(text, 64<<10)
 	comma := ','
 	if strings.EqualFold(filepath.Ext(path), ".tsv") {
 		comma = '\t'
-	} else if strings.HasPrefix(enc, "UTF-16") {
-		// Excel's "Unicode text" (UTF-16) separates cells by tabs,
-		// whatever the file is called; text that is UTF-16 for another
-		// reason is tab-separated when its first line holds a tab.
-		br := bufio.NewReader(text)
-		first, err := br.Peek(br.Size())
+	} else {
+		head, err := br.Peek(br.Size())
 		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 			f.Close()
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		if bytes.IndexByte(first[:max(0, bytes.IndexByte(first, '\n'))], '\t') >= 0 {
+		if tabSeparated(head, strings.HasPrefix(enc, "UTF-16")) {
 			comma = '\t'
 		}
-		text = br
 	}
-	br := bufio.NewReaderSize(text, 64<<10)
 	cr, err := crLines(br)
 	if err != nil {
 		f.Close()
@@ -150,6 +145,31 @@ func openCSVBook(path string) (*csvBook, error) {
 	r.LazyQuotes = true
 	r.Comma = comma
 	return &csvBook{f: f, counter: counter, size: st.Size(), r: r, enc: enc, crLines: cr}, nil
+}
+
+// tabSeparated says whether a text whose beginning is head separates
+// its cells by tabs whatever it is called: Excel's "Unicode text" (UTF-16)
+// always does (text UTF-16 for another reason when its first line holds
+// a tab); other text (Excel's "Text (tab delimited)" renamed .csv, copies
+// from a web page or a database tool) when its first lines hold tabs and
+// no comma. Chinese text writes its commas full-width (，), so an ASCII
+// comma in the first lines is the mark of a comma-separated file.
+func tabSeparated(head []byte, utf16 bool) bool {
+	if utf16 {
+		return bytes.IndexByte(head[:max(0, bytes.IndexByte(head, '\n'))], '\t') >= 0
+	}
+	lines := bytes.SplitN(head, []byte{'\n'}, 21)
+	if len(lines) == 21 || len(lines) > 1 && !bytes.HasSuffix(head, []byte{'\n'}) {
+		lines = lines[:len(lines)-1] // the last may be cut short
+	}
+	tabs := false
+	for _, l := range lines {
+		if bytes.IndexByte(l, ',') >= 0 {
+			return false
+		}
+		tabs = tabs || bytes.IndexByte(l, '\t') >= 0
+	}
+	return tabs
 }
 
 func (c *csvBook) sheets() []string   { return []string{""} }
