@@ -68,7 +68,8 @@ type List struct {
 	stored []string                 // StoredColumns, computed once
 
 	namesOnce sync.Once
-	byName    map[string]int // see names
+	byName    map[string]int  // see names
+	qualified map[string]bool // see names
 }
 
 // Column returns the column with the given key.
@@ -387,8 +388,27 @@ func (c Column) Spellings() string {
 	return strings.Join(s, ", ")
 }
 
+// normalizeHeader is a header cell as names are compared: NFKC-folded
+// (（ is "("), lower-cased, without white space (a line break typed in
+// the cell) and without the asterisk forms put before or after a
+// required column's name.
 func normalizeHeader(h string) string {
 	h = strings.ToLower(transform.NormalizeText(h))
 	h = strings.Join(strings.Fields(h), "")
-	return strings.TrimSuffix(strings.TrimSuffix(h, "*"), "（必填）")
+	return strings.TrimPrefix(strings.TrimSuffix(h, "*"), "*")
+}
+
+// withoutNote is a normalised header without the note in brackets that
+// forms put after a column's name — 统一社会信用代码（必填）, 许可日期（年月日）,
+// 机构名称【必填】 — or ok false when it has none.
+func withoutNote(h string) (base string, ok bool) {
+	for _, pair := range [][2]string{{"(", ")"}, {"[", "]"}, {"【", "】"}} {
+		if !strings.HasSuffix(h, pair[1]) {
+			continue
+		}
+		if i := strings.LastIndex(h, pair[0]); i > 0 {
+			return h[:i], true
+		}
+	}
+	return "", false
 }

@@ -72,9 +72,8 @@ func (l *List) Map(header []string) (*Mapping, error) {
 	for i := range m.index {
 		m.index[i] = -1
 	}
-	names := l.names()
 	for fi, h := range header {
-		ci, ok := names[normalizeHeader(h)]
+		ci, ok := l.column(h)
 		if !ok {
 			if strings.TrimSpace(h) != "" {
 				m.extra = append(m.extra, fi)

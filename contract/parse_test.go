@@ -35,6 +35,14 @@ func TestMapHeaders(t *testing.T) {
 		{"missing required", "annual_reports", []string{"uscc", "year"}, "submitted_on (提交日期)", nil},
 		{"duplicate", "annual_reports", []string{"uscc", "统一社会信用代码", "year", "submitted_on"}, "both mean uscc", nil},
 		{"json keys of the publicity system", "penalties", []string{"PENDECNO", "PENDECISSDATE", "PENAUTH_CN", "PENCONTENT", "企业名称"}, "", nil},
+		// Forms mark required columns and the format wanted.
+		{"notes in brackets and asterisks", "annual_reports", []string{"*统一社会信用代码", "报告年度（必填）", "提交日期(年月日)"}, "", nil},
+		{"a note in 【】 and a line break", "annual_reports", []string{"统一社会\n信用代码【必填】", "报告年度*", "提交日期"}, "", nil},
+		{"a note does not hide a duplicate", "annual_reports", []string{"统一社会信用代码", "统一社会信用代码（选填）", "year", "submitted_on"}, "both mean uscc", nil},
+		// Where the list itself spells a name with a bracket, the bracket
+		// tells columns apart: 作出决定机关(移出) is not the authority.
+		{"a qualifier is no note", "abnormal", []string{"统一社会信用代码", "企业名称", "列入日期", "作出决定机关(移出)"}, "", []string{"作出决定机关(移出)"}},
+		{"the qualified spelling", "abnormal", []string{"统一社会信用代码", "企业名称", "列入日期", "作出决定机关（列入）", "作出决定机关（移出）"}, "", []string{"作出决定机关（移出）"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,23 +6,48 @@ import (
 )
 
 // names maps every accepted header spelling of l's columns, normalised,
-// to the column's index.
-func (l *List) names() map[string]int {
+// to the column's index; qualified holds the names some spelling
+// qualifies in brackets (作出决定机关 of 作出决定机关(列入)), whose bracket
+// says which column is meant and is never a note (see column).
+func (l *List) names() (byName map[string]int, qualified map[string]bool) {
 	l.namesOnce.Do(func() {
-		l.byName = map[string]int{}
+		l.byName, l.qualified = map[string]int{}, map[string]bool{}
 		for ci, c := range l.Columns {
 			for _, n := range append([]string{c.Key, c.Chinese}, c.Aliases...) {
-				l.byName[normalizeHeader(n)] = ci
+				n = normalizeHeader(n)
+				l.byName[n] = ci
+				if base, ok := withoutNote(n); ok {
+					l.qualified[base] = true
+				}
 			}
 		}
 	})
-	return l.byName
+	return l.byName, l.qualified
+}
+
+// column returns the index of the column a header cell names: by one of
+// its spellings, or by one followed by a note in brackets that forms add
+// (（必填）, （年月日）) — unless the list spells that name with brackets
+// of its own, where the bracket tells columns apart (作出决定机关(移出) is
+// not the authority of 作出决定机关(列入)).
+func (l *List) column(cell string) (int, bool) {
+	byName, qualified := l.names()
+	n := normalizeHeader(cell)
+	if ci, ok := byName[n]; ok {
+		return ci, true
+	}
+	base, ok := withoutNote(n)
+	if !ok || qualified[base] {
+		return 0, false
+	}
+	ci, ok := byName[base]
+	return ci, ok
 }
 
 // HeaderKey returns the key of the column a header cell names, or "" when
 // the cell names none of the list's columns.
 func (l *List) HeaderKey(cell string) string {
-	if ci, ok := l.names()[normalizeHeader(cell)]; ok {
+	if ci, ok := l.column(cell); ok {
 		return l.Columns[ci].Key
 	}
 	return ""
