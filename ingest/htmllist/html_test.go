@@ -296,13 +296,32 @@ func TestCollapseSpace(t *testing.T) {
 // rows between records. Neither is a record: the records are read, the
 // pager's claims too. A row of a single cell that does not span the
 // table is still refused.
-func TestPagerRowInTheTable(t *testing.T) {
-	recs := [][]string{
-		{"许昌甲人力资源有限公司", "91411002MA00000011", "A", "2026-07-31"},
-		{"许昌乙人力资源有限公司", "91411002MA00000022", "B", "2026-07-31"},
-		{"许昌丙人力资源有限公司", "91411002MA00000033", "A", "2026-07-31"},
-		{"许昌丁人力资源有限公司", "91411002MA00000044", "C", "2026-07-31"},
+// fourRecords are the records of the listings of two pages below.
+var fourRecords = [][]string{
+	{"许昌甲人力资源有限公司", "91411002MA00000011", "A", "2026-07-31"},
+	{"许昌乙人力资源有限公司", "91411002MA00000022", "B", "2026-07-31"},
+	{"许昌丙人力资源有限公司", "91411002MA00000033", "A", "2026-07-31"},
+	{"许昌丁人力资源有限公司", "91411002MA00000044", "C", "2026-07-31"},
+}
+
+// wantListing collects cfg's listing and checks that it reads recs and
+// that its first page claims claimed records.
+func wantListing(t *testing.T, cfg htmllist.Config, recs [][]string, claimed int) {
+	t.Helper()
+	pages, err := collect(t, cfg, "")
+	if err != nil {
+		t.Fatal(err)
 	}
+	if got := records(pages); !slices.EqualFunc(got, recs, slices.Equal[[]string]) {
+		t.Errorf("records %q, want %q", got, recs)
+	}
+	if pages[0].Claimed != claimed {
+		t.Errorf("the first page claims %d records, want %d", pages[0].Claimed, claimed)
+	}
+}
+
+func TestPagerRowInTheTable(t *testing.T) {
+	recs := fourRecords
 	odd, spanned := "", false
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		page := 1
@@ -330,16 +349,7 @@ func TestPagerRowInTheTable(t *testing.T) {
 	}))
 	defer srv.Close()
 	cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", Policy: quick, RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th", NextSelector: "a.next"}
-	pages, err := collect(t, cfg, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := records(pages); !slices.EqualFunc(got, recs, slices.Equal[[]string]) {
-		t.Errorf("records %q", got)
-	}
-	if pages[0].Claimed != 4 {
-		t.Errorf("the pager's record count: %d, want 4", pages[0].Claimed)
-	}
+	wantListing(t, cfg, recs, 4)
 	// A page whose every row is a note is a changed layout (records as
 	// one cell each), not an empty list.
 	spanned = true
@@ -469,12 +479,7 @@ func TestClaimsWithThousands(t *testing.T) {
 // templates of their empty-list row and their pager. What they say is
 // not what the page shows: neither ends the listing nor claims a count.
 func TestHiddenTemplatesSayNothing(t *testing.T) {
-	recs := [][]string{
-		{"许昌甲人力资源有限公司", "91411002MA00000011", "A", "2026-07-31"},
-		{"许昌乙人力资源有限公司", "91411002MA00000022", "B", "2026-07-31"},
-		{"许昌丙人力资源有限公司", "91411002MA00000033", "A", "2026-07-31"},
-		{"许昌丁人力资源有限公司", "91411002MA00000044", "C", "2026-07-31"},
-	}
+	recs := fourRecords
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		page := 1
 		fmt.Sscan(r.URL.Query().Get("page"), &page)
@@ -494,14 +499,5 @@ func TestHiddenTemplatesSayNothing(t *testing.T) {
 	defer srv.Close()
 	cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", PageTemplate: srv.URL + "/?page={page}", Policy: quick, EmptyText: "暂无数据",
 		RowSelector: "table.list tbody tr", HeaderSelector: "table.list thead th"}
-	pages, err := collect(t, cfg, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := records(pages); !slices.EqualFunc(got, recs, slices.Equal[[]string]) {
-		t.Errorf("records %q, want all four", got)
-	}
-	if pages[0].Claimed != 4 {
-		t.Errorf("claimed %d, want the 4 the page shows", pages[0].Claimed)
-	}
+	wantListing(t, cfg, recs, 4)
 }
