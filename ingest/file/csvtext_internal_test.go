@@ -98,8 +98,8 @@ func TestTabSeparated(t *testing.T) {
 		{"机构名称\t统一社会信用代码\n许昌甲\t91411002MA00000011\n", false, true},
 		{"名册\n\n机构名称\t统一社会信用代码\n", false, true},                         // a title line above
 		{"机构名称,统一社会信用代码\n\"许昌\t甲\",91411002MA00000011\n", false, false}, // a tab in a value
-		{"机构名称\t情况说明\n许昌甲\t罚款,警告\n", false, false},                       // an ASCII comma: CSV, as written
-		{"机构名称\t情况说明\n许昌甲\t罚款，警告\n", false, true},                      // a Chinese comma is text
+		{"机构名称\t情况说明\n许昌甲\t罚款,警告\n", false, false},                      // an ASCII comma: CSV, as written
+		{"机构名称\t情况说明\n许昌甲\t罚款，警告\n", false, true},                       // a Chinese comma is text
 		{"许昌市人力资源服务机构名册\n", false, false},
 		{"a\tb\r\n1\t2\r\n", true, true},
 		{"ab\r\n1\t2\r\n", true, false},
