@@ -394,10 +394,16 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	page := Page{Number: number, Body: body, Encoding: dec.Encoding, Mislabelled: dec.Note(), Total: -1, Claimed: -1, Current: -1, Size: -1}
 	var rows []*goquery.Selection
 	empty := false
+	hiddenRows := 0
 	doc.Find(c.cfg.RowSelector).Each(func(_ int, s *goquery.Selection) {
-		// A hidden 暂无数据 row is a script's template, shown only when
-		// the list is empty: it says nothing of this page.
-		if c.cfg.EmptyText != "" && !hiddenRow(s) && strings.Contains(visibleText(s), c.cfg.EmptyText) {
+		if len(s.Nodes) > 0 && hidden(s.Nodes[0]) {
+			// A row the page does not show (a script's template, its
+			// 暂无数据 row among them) is neither a record nor the
+			// page's word that the list is empty.
+			hiddenRows++
+			return
+		}
+		if c.cfg.EmptyText != "" && strings.Contains(visibleText(s), c.cfg.EmptyText) {
 			empty = true
 			return
 		}
@@ -411,6 +417,9 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 		// no UTF-8 marker.
 		if reason, ok := fetch.LooksLikeChallenge([]byte(text)); ok {
 			return fail(fetch.ErrChallenge, "%s instead of the list", reason)
+		}
+		if hiddenRows > 0 {
+			return fail(fetch.ErrLayout, "the %d rows matching %q are all hidden: a page that fills its table by script shows only its template rows; sync the API the page calls instead", hiddenRows, c.cfg.RowSelector)
 		}
 		return fail(fetch.ErrLayout, "expected at least 1 element matching %q, got 0", c.cfg.RowSelector)
 	}
@@ -436,7 +445,7 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	if !empty && len(rows) > 0 && len(page.Records) == 0 {
 		// Every row is a note (read skips them): records rendered
 		// another way now, not a list that emptied.
-		return fail(fetch.ErrLayout, "the %d rows matching %q hold no record, only notes (a row hidden, without cells, with one cell spanning the table, or the header again): the layout changed (a page that fills its table by script shows only its hidden template row: sync the API the page calls instead), or the page says the list is empty in words empty_text does not name", len(rows), c.cfg.RowSelector)
+		return fail(fetch.ErrLayout, "the %d rows matching %q hold no record, only notes (a row without cells, with one cell spanning the table, or the header again): the layout changed, or the page says the list is empty in words empty_text does not name", len(rows), c.cfg.RowSelector)
 	}
 	if err := c.readClaims(&page, doc); err != nil {
 		return Page{}, nil, false, err
@@ -444,16 +453,13 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	return page, doc, empty, nil
 }
 
-// read turns rows into records, strictly. Rows the page does not show
-// (hiddenRow), notes (noteRow) and the header repeated are not records;
-// a cell spanning rows (rowspan) is read in each of them.
+// read turns the rows the page shows into records, strictly. Notes
+// (noteRow) and the header repeated are not records; a cell spanning
+// rows (rowspan) is read in each of them.
 func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selection) error {
 	if len(c.cells) > 0 {
 		page.Header = c.cells
 		for i, row := range rows {
-			if hiddenRow(row) {
-				continue
-			}
 			rec := make([]string, len(c.cells))
 			for ci, key := range c.cells {
 				sel := row.Find(c.cfg.Cells[key])
@@ -492,9 +498,6 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 	// institution writes its name once, over their rows.
 	spans := make([]spanned, len(header))
 	for i, row := range rows {
-		if hiddenRow(row) {
-			continue // a template row, or one the page does not show
-		}
 		cells := row.ChildrenFiltered("td, th")
 		if noteRow(cells, len(header)) {
 			continue
@@ -570,10 +573,6 @@ func parentNode(s *goquery.Selection) *html.Node {
 	}
 	return nil
 }
-
-// hiddenRow reports a row the page does not show (the template rows of
-// pages filled by script).
-func hiddenRow(row *goquery.Selection) bool { return len(row.Nodes) > 0 && hidden(row.Nodes[0]) }
 
 // hidden reports an element the page does not show: the hidden
 // attribute, or display:none in its own style.
