@@ -52,10 +52,11 @@ type Mapping struct {
 	headers []string // input headers as written
 	extra   []int    // input fields not in the contract, kept as extra
 
-	// SerialDates accepts Excel serial day numbers (45138) in date columns.
-	// The XLSX reader sets it: it reads raw cell values, because formatted
-	// ones follow the workbook's locale (07-31-23).
-	SerialDates bool
+	// SerialDates accepts Excel serial day numbers (45138) in date columns,
+	// in the workbook's date system. The XLSX reader sets it: it reads raw
+	// cell values, because formatted ones follow the workbook's locale
+	// (07-31-23).
+	SerialDates transform.SerialDates
 	// AllowList accepts legacy codes that fail the GB 32100 check.
 	AllowList transform.USCCAllowList
 }
@@ -278,10 +279,8 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 	case Date:
 		d, _, err := transform.ParseDate(s)
 		if err != nil {
-			if m.SerialDates {
-				if serial, ok := transform.ParseExcelSerialDate(s); ok {
-					return serial, nil
-				}
+			if serial, ok := m.SerialDates.Parse(s); ok {
+				return serial, nil
 			}
 			return nil, &FieldError{Value: raw, Reason: ReasonDate, Detail: detail(err, transform.ErrDate)}
 		}

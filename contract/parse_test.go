@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 func mustMap(t *testing.T, list string, header ...string) *Mapping {
@@ -184,10 +186,15 @@ func TestSerialDatesOnlyWhenAllowed(t *testing.T) {
 	if _, errs := m.Parse([]string{"914403001922038216", "2023", "45138"}); len(errs) == 0 {
 		t.Error("a bare number in a CSV date column must be rejected")
 	}
-	m.SerialDates = true
-	row, errs := m.Parse([]string{"914403001922038216", "2023", "45138"})
-	if len(errs) > 0 || !row.Get("submitted_on").(time.Time).Equal(date("2023-07-31")) {
-		t.Errorf("serial 45138 = %v %v, want 2023-07-31", row.Get("submitted_on"), errs)
+	for _, tt := range []struct {
+		system transform.SerialDates
+		serial string
+	}{{transform.Excel1900, "45138"}, {transform.Excel1904, "43676"}} {
+		m.SerialDates = tt.system
+		row, errs := m.Parse([]string{"914403001922038216", "2023", tt.serial})
+		if len(errs) > 0 || !row.Get("submitted_on").(time.Time).Equal(date("2023-07-31")) {
+			t.Errorf("%v: serial %s = %v %v, want 2023-07-31", tt.system, tt.serial, row.Get("submitted_on"), errs)
+		}
 	}
 }
 

@@ -50,8 +50,8 @@ var (
 // while 2023-07-31T00:30+08:00 stays 31 July.
 //
 // Bare Excel serial numbers are refused because 45138 and 20230731 cannot be
-// told apart in general; the XLSX reader calls ParseExcelSerialDate for
-// cells it knows to be dates.
+// told apart in general; a workbook's date cells are read by its
+// SerialDates.
 func ParseDate(s string) (d time.Time, ok bool, err error) {
 	v := NormalizeText(s)
 	if v == "" {
@@ -159,16 +159,49 @@ func ParseISODate(s string) (time.Time, error) {
 
 var excelSerial = regexp.MustCompile(`^\d+(\.\d+)?$`)
 
-// ParseExcelSerialDate converts a day number of Excel's 1900 date system, as
-// found in XLSX cells that carry a date format the reader did not resolve.
-// A fraction (the time of day) is dropped. Excel counts a 29 February 1900
-// that never was (serial 60, kept for Lotus 1-2-3 compatibility), so serials
-// from 61 on are one day ahead of a plain count; serial 60 itself names no
-// real date and is refused, as are serials outside the years 1900–2100,
-// which are more likely amounts or counts than dates. Workbooks in the 1904
-// date system (old Mac Excel) are the reader's concern.
-func ParseExcelSerialDate(s string) (time.Time, bool) {
-	v := NormalizeText(s)
+// SerialDates says whether a file's date cells may hold Excel day numbers,
+// and from which day Excel counted them. A workbook records its date system
+// (workbookPr date1904): most count from 1900, those made by old Mac Excel,
+// or from its templates, from 1904, and the same number then names a day
+// four years and a day later. Reading one system's number in the other
+// shifts every date without an error, so the reader of a file says which it
+// has and no one guesses.
+type SerialDates uint8
+
+const (
+	// NoSerialDates is text: a bare number in a date column is refused,
+	// because 45138 and 20230731 cannot be told apart in general.
+	NoSerialDates SerialDates = iota
+	// Excel1900 is Excel's default date system: serial 1 is 1900-01-01.
+	Excel1900
+	// Excel1904 is the 1904 date system: serial 0 is 1904-01-01.
+	Excel1904
+)
+
+func (s SerialDates) String() string {
+	switch s {
+	case Excel1900:
+		return "1900 date system"
+	case Excel1904:
+		return "1904 date system"
+	}
+	return "no serial dates"
+}
+
+// Parse converts a day number of the date system, as found in XLSX cells
+// that carry a date format the reader did not resolve. A fraction (the
+// time of day) is dropped. In the 1900 system Excel counts a 29 February
+// 1900 that never was (serial 60, kept for Lotus 1-2-3 compatibility), so
+// serials from 61 on are one day ahead of a plain count; serial 60 itself
+// names no real date and is refused. Serial 0 and serials naming a day
+// after 2100 are refused in both systems: they are more likely amounts or
+// counts than dates (0 is also what an empty formula shows). ok is false
+// for NoSerialDates.
+func (s SerialDates) Parse(v string) (time.Time, bool) {
+	if s != Excel1900 && s != Excel1904 {
+		return time.Time{}, false
+	}
+	v = NormalizeText(v)
 	if !excelSerial.MatchString(v) {
 		return time.Time{}, false
 	}
@@ -179,7 +212,11 @@ func ParseExcelSerialDate(s string) (time.Time, bool) {
 	n := int(math.Floor(f))
 	var d time.Time
 	switch {
-	case n < 1 || n == 60:
+	case n < 1:
+		return time.Time{}, false
+	case s == Excel1904:
+		d = time.Date(1904, time.January, 1+n, 0, 0, 0, 0, time.UTC)
+	case n == 60:
 		return time.Time{}, false
 	case n < 60:
 		d = time.Date(1899, time.December, 31+n, 0, 0, 0, 0, time.UTC)

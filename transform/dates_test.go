@@ -171,47 +171,62 @@ func TestFormatDate(t *testing.T) {
 	}
 }
 
-func TestParseExcelSerialDate(t *testing.T) {
+func TestSerialDatesParse(t *testing.T) {
 	tests := []struct {
-		in   string
-		want time.Time
-		ok   bool
+		system SerialDates
+		in     string
+		want   time.Time
+		ok     bool
 	}{
-		{"45138", date(2023, time.July, 31), true},
-		{"45000", date(2023, time.March, 15), true},
-		{"45138.5", date(2023, time.July, 31), true}, // noon
-		{"45138.999", date(2023, time.July, 31), true},
-		{" 45138 ", date(2023, time.July, 31), true},
-		{"４５１３８", date(2023, time.July, 31), true},
-		{"1", date(1900, time.January, 1), true},
-		{"59", date(1900, time.February, 28), true},
-		{"61", date(1900, time.March, 1), true},
-		{"36526", date(2000, time.January, 1), true},
-		{"73415", date(2100, time.December, 31), true},
-		{"60", time.Time{}, false}, // Excel's 1900-02-29, which never was
-		{"0", time.Time{}, false},
-		{"0.5", time.Time{}, false},
-		{"73416", time.Time{}, false}, // 2101-01-01
-		{"20230731", time.Time{}, false},
-		{"-1", time.Time{}, false},
-		{"", time.Time{}, false},
-		{"2023-07-31", time.Time{}, false},
-		{"4.5e4", time.Time{}, false},
-		{"NaN", time.Time{}, false},
-		{"Inf", time.Time{}, false},
-		{"0x1p4", time.Time{}, false},
-		{"45_138", time.Time{}, false},
-		{"45138.", time.Time{}, false},
-		{strings.Repeat("9", 400), time.Time{}, false},
+		{Excel1900, "45138", date(2023, time.July, 31), true},
+		{Excel1900, "45000", date(2023, time.March, 15), true},
+		{Excel1900, "45138.5", date(2023, time.July, 31), true}, // noon
+		{Excel1900, "45138.999", date(2023, time.July, 31), true},
+		{Excel1900, " 45138 ", date(2023, time.July, 31), true},
+		{Excel1900, "４５１３８", date(2023, time.July, 31), true},
+		{Excel1900, "1", date(1900, time.January, 1), true},
+		{Excel1900, "59", date(1900, time.February, 28), true},
+		{Excel1900, "61", date(1900, time.March, 1), true},
+		{Excel1900, "36526", date(2000, time.January, 1), true},
+		{Excel1900, "73415", date(2100, time.December, 31), true},
+		{Excel1900, "60", time.Time{}, false}, // Excel's 1900-02-29, which never was
+		{Excel1900, "0", time.Time{}, false},
+		{Excel1900, "0.5", time.Time{}, false},
+		{Excel1900, "73416", time.Time{}, false}, // 2101-01-01
+		{Excel1900, "20230731", time.Time{}, false},
+		{Excel1900, "-1", time.Time{}, false},
+		{Excel1900, "", time.Time{}, false},
+		{Excel1900, "2023-07-31", time.Time{}, false},
+		{Excel1900, "4.5e4", time.Time{}, false},
+		{Excel1900, "NaN", time.Time{}, false},
+		{Excel1900, "Inf", time.Time{}, false},
+		{Excel1900, "0x1p4", time.Time{}, false},
+		{Excel1900, "45_138", time.Time{}, false},
+		{Excel1900, "45138.", time.Time{}, false},
+		{Excel1900, strings.Repeat("9", 400), time.Time{}, false},
+		// The 1904 system: 1,462 days fewer for the same day, and no
+		// 29 February 1900 to skip.
+		{Excel1904, "43676", date(2023, time.July, 31), true},
+		{Excel1904, "43676.75", date(2023, time.July, 31), true},
+		{Excel1904, "45138", date(2027, time.August, 1), true},
+		{Excel1904, "1", date(1904, time.January, 2), true},
+		{Excel1904, "60", date(1904, time.March, 1), true},
+		{Excel1904, "71953", date(2100, time.December, 31), true},
+		{Excel1904, "71954", time.Time{}, false},
+		{Excel1904, "0", time.Time{}, false},
+		{Excel1904, "2023-07-31", time.Time{}, false},
+		// Text has no serial dates.
+		{NoSerialDates, "45138", time.Time{}, false},
+		{NoSerialDates, "43676", time.Time{}, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, ok := ParseExcelSerialDate(tt.in)
+		t.Run(tt.system.String()+"/"+tt.in, func(t *testing.T) {
+			got, ok := tt.system.Parse(tt.in)
 			if ok != tt.ok || !got.Equal(tt.want) {
-				t.Errorf("ParseExcelSerialDate(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+				t.Errorf("%v.Parse(%q) = %v, %v; want %v, %v", tt.system, tt.in, got, ok, tt.want, tt.ok)
 			}
 			if ok && got.Location() != time.UTC {
-				t.Errorf("ParseExcelSerialDate(%q) location %v, want UTC", tt.in, got.Location())
+				t.Errorf("%v.Parse(%q) location %v, want UTC", tt.system, tt.in, got.Location())
 			}
 		})
 	}

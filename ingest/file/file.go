@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Reader yields the records of one file: the first sheet of a workbook,
@@ -20,13 +22,43 @@ type Reader interface {
 	// Next returns the next non-empty record and its line (CSV) or row
 	// (XLSX) number, or io.EOF.
 	Next() (line int, fields []string, err error)
-	// Encoding is the detected text encoding ("XLSX" for workbooks).
+	// Encoding is the detected text encoding, or for workbooks the
+	// label WorkbookEncoding gives their date system.
 	Encoding() string
 	// Progress reports how far reading has got, in units of Total.
 	Progress() (done, total int64)
-	// SerialDates reports whether date cells may hold Excel serial numbers.
-	SerialDates() bool
+	// SerialDates says whether date cells may hold Excel serial numbers,
+	// and counted from which day.
+	SerialDates() transform.SerialDates
 	Close() error
+}
+
+// Workbook encodings: what Encoding says of a workbook. Synced pages keep
+// it (sync_pending, raw_pages), and their records are read again from the
+// store under the date system it names.
+const (
+	EncodingXLSX     = "XLSX"
+	EncodingXLSX1904 = "XLSX, 1904 date system"
+)
+
+// WorkbookEncoding is the encoding label of a workbook in a date system.
+func WorkbookEncoding(d transform.SerialDates) string {
+	if d == transform.Excel1904 {
+		return EncodingXLSX1904
+	}
+	return EncodingXLSX
+}
+
+// SerialDatesOf is the date system of records read under an encoding
+// label: none for text.
+func SerialDatesOf(encoding string) transform.SerialDates {
+	switch encoding {
+	case EncodingXLSX:
+		return transform.Excel1900
+	case EncodingXLSX1904:
+		return transform.Excel1904
+	}
+	return transform.NoSerialDates
 }
 
 // ErrFormat means the file is not a CSV or XLSX file creditsync can read.
@@ -68,11 +100,11 @@ type reader struct {
 	header []string
 }
 
-func (r *reader) Header() []string         { return r.header }
-func (r *reader) Encoding() string         { return r.book.encoding() }
-func (r *reader) SerialDates() bool        { return r.book.serialDates() }
-func (r *reader) Progress() (int64, int64) { return r.rows.progress() }
-func (r *reader) Close() error             { return r.book.close() }
+func (r *reader) Header() []string                   { return r.header }
+func (r *reader) Encoding() string                   { return r.book.encoding() }
+func (r *reader) SerialDates() transform.SerialDates { return r.book.serialDates() }
+func (r *reader) Progress() (int64, int64)           { return r.rows.progress() }
+func (r *reader) Close() error                       { return r.book.close() }
 
 func (r *reader) Next() (int, []string, error) {
 	for {

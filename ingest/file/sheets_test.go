@@ -110,6 +110,41 @@ func TestImportPrintedRegister(t *testing.T) {
 	}
 }
 
+// A workbook in the 1904 date system: its date cells are read from 1904,
+// as Excel shows them, not four years and a day early.
+func TestImportWorkbookIn1904DateSystem(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join("testdata", "workbooks", "mac1904.xlsx")
+	res, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Loaded != 2 || res.Rejected != 0 {
+		t.Fatalf("loaded %d, rejected %d; want 2, 0", res.Loaded, res.Rejected)
+	}
+	rows, err := s.Query(ctx, "SELECT uscc, toString(licensed_on), toString(commitment_signed_on) FROM institutions ORDER BY uscc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var code, licensed, committed string
+		if err := rows.Scan(&code, &licensed, &committed); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Join([]string{code, licensed, committed}, " "))
+	}
+	want := []string{
+		uscc("411002", 1) + " 2019-03-15 2023-01-05",
+		uscc("411002", 2) + " 2020-02-29 2023-01-06",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stored\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // A CSV export keeps the title, the footnote and the signature lines: the
 // import loads every real row and rejects nothing.
 func TestImportCSVWithTitleNoteAndSignatures(t *testing.T) {

@@ -34,7 +34,7 @@ type workbook interface {
 	hidden(sheet string) bool
 	open(sheet string) (rows, error)
 	encoding() string
-	serialDates() bool
+	serialDates() transform.SerialDates
 	close() error
 }
 
@@ -172,11 +172,11 @@ func tabSeparated(head []byte, utf16 bool) bool {
 	return tabs
 }
 
-func (c *csvBook) sheets() []string   { return []string{""} }
-func (c *csvBook) hidden(string) bool { return false }
-func (c *csvBook) encoding() string   { return c.enc }
-func (c *csvBook) serialDates() bool  { return false }
-func (c *csvBook) close() error       { return c.f.Close() }
+func (c *csvBook) sheets() []string                   { return []string{""} }
+func (c *csvBook) hidden(string) bool                 { return false }
+func (c *csvBook) encoding() string                   { return c.enc }
+func (c *csvBook) serialDates() transform.SerialDates { return transform.NoSerialDates }
+func (c *csvBook) close() error                       { return c.f.Close() }
 
 func (c *csvBook) open(string) (rows, error) {
 	if c.opened {
@@ -202,8 +202,9 @@ func (c *csvBook) next() (int, []string, error) {
 }
 
 type xlsxBook struct {
-	path string
-	f    *excelize.File
+	path  string
+	f     *excelize.File
+	dates transform.SerialDates
 }
 
 func openXLSXBook(path string) (*xlsxBook, error) {
@@ -215,7 +216,16 @@ func openXLSXBook(path string) (*xlsxBook, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: the workbook has no sheets", path)
 	}
-	return &xlsxBook{path: path, f: f}, nil
+	b := &xlsxBook{path: path, f: f, dates: transform.Excel1900}
+	props, err := f.GetWorkbookProps()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: read workbook properties: %w", path, err)
+	}
+	if props.Date1904 != nil && *props.Date1904 {
+		b.dates = transform.Excel1904
+	}
+	return b, nil
 }
 
 func (x *xlsxBook) sheets() []string { return x.f.GetSheetList() }
@@ -223,9 +233,9 @@ func (x *xlsxBook) hidden(sheet string) bool {
 	visible, err := x.f.GetSheetVisible(sheet)
 	return err == nil && !visible
 }
-func (x *xlsxBook) encoding() string  { return "XLSX" }
-func (x *xlsxBook) serialDates() bool { return true }
-func (x *xlsxBook) close() error      { return x.f.Close() }
+func (x *xlsxBook) encoding() string                   { return WorkbookEncoding(x.dates) }
+func (x *xlsxBook) serialDates() transform.SerialDates { return x.dates }
+func (x *xlsxBook) close() error                       { return x.f.Close() }
 
 func (x *xlsxBook) open(sheet string) (rows, error) {
 	r, err := x.f.Rows(sheet)

@@ -124,6 +124,17 @@ var workbooks = map[string][]sheetSpec{
 		},
 		merges: [][2]string{{"A2", "J2"}, {"A3", "E3"}, {"G3", "J3"}, {"A10", "J10"}},
 	}},
+	// A register kept on a Mac since old Excel's days: the workbook counts
+	// its dates from 1904, so 许可日期 2019-03-15 is stored as 42077, which
+	// in the usual 1900 system is 2015-03-14. One date typed as text.
+	"mac1904.xlsx": {{
+		name: "名册",
+		rows: [][]any{
+			{"机构名称", "统一社会信用代码", "许可日期", "承诺书签订日期"},
+			{"许昌英才人力资源服务有限公司", uscc("411002", 1), day("2019-03-15"), day("2023-01-05")},
+			{"许昌聚才人力资源有限公司", uscc("411002", 2), day("2020-02-29"), "2023-01-06"},
+		},
+	}},
 	// One sheet per county, behind a sheet of instructions.
 	"counties.xlsx": {
 		{name: "填表说明", rows: [][]any{
@@ -156,9 +167,20 @@ var workbooks = map[string][]sheetSpec{
 	},
 }
 
+// date1904 are the workbooks saved in the 1904 date system.
+var date1904 = map[string]bool{"mac1904.xlsx": true}
+
 func writeWorkbook(path string, sheets []sheetSpec) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	if date1904[filepath.Base(path)] {
+		// Before any cell: excelize writes a date's serial in the
+		// workbook's system.
+		yes := true
+		if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &yes}); err != nil {
+			return err
+		}
+	}
 	for i, sh := range sheets {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", sh.name); err != nil {

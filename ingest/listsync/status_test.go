@@ -2,6 +2,7 @@ package listsync_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuri/excelize/v2"
 )
 
 func TestSourcesStatus(t *testing.T) {
@@ -96,5 +99,45 @@ func TestFileDrop(t *testing.T) {
 	}
 	if n := e.count("SELECT count() FROM dishonest FINAL WHERE removed_on IS NOT NULL", nil); n != 2 {
 		t.Errorf("%d dishonest rows with removed_on, want 2 (one published, one vanished)", n)
+	}
+}
+
+// A workbook dropped in the 1904 date system: its pages are stored, read
+// again from the store, and their date cells still counted from 1904.
+func TestFileDropWorkbookIn1904DateSystem(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	dir := t.TempDir()
+	e.cfg.Sources = append(e.cfg.Sources, listsync.Source{Name: "drop", List: "dishonest", Kind: listsync.KindFile, Mode: listsync.ModeSnapshot,
+		Path: filepath.Join(dir, "*.xlsx"), MaxShrink: 0.5})
+	f := excelize.NewFile()
+	defer f.Close()
+	yes := true
+	if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range [][]any{
+		{"统一社会信用代码", "主体名称", "认定日期", "失信行为", "认定机关", "移出日期"},
+		{"91411002MA112356X9", "许昌堃元人力资源有限公司", time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), "拖欠农民工工资", "许昌市魏都区人力资源和社会保障局"},
+		{"91411025MA512356XC", "襄城县豫兴劳务有限公司", time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), "拖欠农民工工资", "襄城县人力资源和社会保障局", time.Date(2026, 4, 4, 0, 0, 0, 0, time.UTC)},
+	} {
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SaveAs(filepath.Join(dir, "2026-07.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	if r := result(t, e.mustSync("drop"), "drop"); r.Rows != 2 || r.Added != 2 {
+		t.Fatalf("drop: %+v", r)
+	}
+	q := "SELECT count() FROM dishonest FINAL WHERE uscc = {uscc:String} AND listed_on = {listed:Date} AND removed_on IS NOT DISTINCT FROM {removed:Nullable(Date)}"
+	for _, w := range []store.Params{
+		{"uscc": "91411002MA112356X9", "listed": "2026-02-01", "removed": nil},
+		{"uscc": "91411025MA512356XC", "listed": "2024-02-29", "removed": "2026-04-04"},
+	} {
+		if n := e.count(q, w); n != 1 {
+			t.Errorf("%v: %d rows; want the record with these dates", w, n)
+		}
 	}
 }

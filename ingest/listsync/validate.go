@@ -17,7 +17,9 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/load"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // parsed is a valid record of the snapshot: its key, its contract
@@ -53,7 +55,7 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 	seenHeader := map[string]bool{}
 	encoding := ""
 	for _, pr := range pending {
-		if encoding == "" || pr.enc == "XLSX" {
+		if encoding == "" || file.SerialDatesOf(pr.enc) != transform.NoSerialDates {
 			encoding = pr.enc
 		}
 		if seenHeader[pr.headerText] {
@@ -70,7 +72,7 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 	var m *contract.Mapping
 	if len(pending) > 0 {
 		columns = nil
-		if m, err = r.mapping(header, encoding == "XLSX"); err != nil {
+		if m, err = r.mapping(header, file.SerialDatesOf(encoding)); err != nil {
 			return readSnapshot{}, &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: the pages' columns do not fit list %s: %v", fetch.ErrLayout, r.list.Name, err), Hint: fetch.HintFor(fetch.ErrLayout)}
 		}
 		for _, c := range r.list.Columns {
@@ -132,7 +134,7 @@ type earlyValidation struct {
 	ok          bool
 	headerText  string
 	width       int
-	serialDates bool
+	serialDates transform.SerialDates
 	records     []load.Parsed
 	valid       []parsed
 }
@@ -160,13 +162,13 @@ func (r *runner) validateEarly() *earlyValidation {
 						}
 					}
 					var err error
-					if m, err = r.mapping(header, pr.enc == "XLSX"); err != nil {
+					if m, err = r.mapping(header, file.SerialDatesOf(pr.enc)); err != nil {
 						e.ok = false
 						break
 					}
 					e.headerText, e.width, e.serialDates = pr.headerText, len(header), m.SerialDates
 				}
-				if pr.headerText != e.headerText || (pr.enc == "XLSX") != e.serialDates {
+				if pr.headerText != e.headerText || file.SerialDatesOf(pr.enc) != e.serialDates {
 					e.ok = false
 					break
 				}
@@ -191,8 +193,8 @@ func (e *earlyValidation) finish() {
 }
 
 // mapping maps a snapshot's header to the list, with the source's
-// allow-list; serialDates for pages read from workbooks.
-func (r *runner) mapping(header []string, serialDates bool) (*contract.Mapping, error) {
+// allow-list; serialDates of pages read from workbooks.
+func (r *runner) mapping(header []string, serialDates transform.SerialDates) (*contract.Mapping, error) {
 	m, err := r.list.Map(header)
 	if err != nil {
 		return nil, err
