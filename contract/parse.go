@@ -201,7 +201,7 @@ func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 		row.Values[ci] = v
 		if c.Key == "grade" && l.Name == "public_eval" {
 			// Keep the label as published (优, B …) beside the mapped grade.
-			row.Values[len(l.Columns)+1] = transform.NormalizeText(raw)
+			row.Values[len(l.Columns)+1] = cellText(raw)
 		}
 	}
 	if len(m.extra) > 0 {
@@ -244,8 +244,25 @@ func (m *Mapping) header(key string) string {
 	return key
 }
 
-func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
+// cellText is a field's text as every kind of column reads it: normal
+// text (transform.NormalizeText), and a value written as Excel's text
+// formula ="…" read as the text inside. Systems export CSV that way so
+// that Excel keeps a code or a date as text (a number would lose a
+// code's last digits); Excel shows the text inside, and so do we.
+func cellText(raw string) string {
 	s := transform.NormalizeText(raw)
+	for len(s) >= 3 && strings.HasPrefix(s, `="`) && strings.HasSuffix(s, `"`) {
+		inner := s[2 : len(s)-1]
+		if strings.Contains(strings.ReplaceAll(inner, `""`, ""), `"`) {
+			break // ="a"&"b" is a formula, not one text
+		}
+		s = transform.NormalizeText(strings.ReplaceAll(inner, `""`, `"`))
+	}
+	return s
+}
+
+func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
+	s := cellText(raw)
 	if s == "" {
 		if c.Required {
 			return nil, &FieldError{Value: raw, Reason: ReasonMissing, Detail: fmt.Sprintf("%s (%s) is required", c.Key, c.Chinese)}
@@ -267,7 +284,9 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 	}
 	switch c.Kind {
 	case USCC:
-		code := transform.NormalizeUSCC(s)
+		// An apostrophe before the code is the other way systems keep
+		// it text for Excel ('914110…); it is never part of a code.
+		code := transform.NormalizeUSCC(strings.TrimPrefix(s, "'"))
 		if err := m.AllowList.Check(code); err != nil {
 			d := detail(err, transform.ErrUSCC)
 			if longDigits(code) {

@@ -100,6 +100,14 @@ func TestParseValues(t *testing.T) {
 		{"empty cells past the header", []string{"R11", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "", "", " "},
 			map[string]any{"record_id": "R11", "kind": "fund_fraud"}, "", ""},
 		{"a value past the header", []string{"R12", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令限期整改", "改正"}, nil, ReasonColumns, ""},
+		{"values in Excel's text formula", []string{`="R14"`, `="914403001922038216"`, "fund_fraud", "", `="2023-07-31"`, "", "", `="责令""限期""整改"`},
+			map[string]any{"record_id": "R14", "uscc": "914403001922038216", "handled_on": date("2023-07-31"), "measure": `责令"限期"整改`}, "", ""},
+		{"a USCC after an apostrophe", []string{"R15", "'914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""},
+			map[string]any{"uscc": "914403001922038216"}, "", ""},
+		{"a formula joining texts stays as written", []string{"R16", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", `="责令"&"整改"`},
+			map[string]any{"measure": `="责令"&"整改"`}, "", ""},
+		{"an empty text formula is empty", []string{`=""`, "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonMissing, "record_id"},
+		{"a formula is no date", []string{"R17", "914403001922038216", "fund_fraud", "", `=DATE(2023,7,31)`, "", "", ""}, nil, ReasonDate, "handled_on"},
 		{"an unquoted comma shifting the row", []string{"R13", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令", "限期整改"}, nil, ReasonColumns, ""},
 	}
 	for _, tt := range tests {

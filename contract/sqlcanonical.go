@@ -75,7 +75,8 @@ func canonicalColumn(c Column, r string) (value, where string) {
 	value = r
 	switch c.Kind {
 	case Text:
-		ok = transform.SQLNormalText(r)
+		// A value opening Excel's text formula ="…" is left to cellText.
+		ok = fmt.Sprintf("%s AND NOT startsWith(%s, '=\"')", transform.SQLNormalText(r), r)
 	case USCC:
 		ok = transform.SQLValidUSCC(r)
 	case Date:

@@ -40,9 +40,9 @@ func spellings(r *rand.Rand, c contract.Column, line int) []string {
 	case contract.USCC:
 		code := validUSCC("411002", line)
 		bad := code[:17] + string("0123456789ABCDEFGHJKLMNPQRTUWXY"[(strings.IndexByte("0123456789ABCDEFGHJKLMNPQRTUWXY", code[17])+1)%31])
-		return []string{code, code, code, validUSCC("411023", line), validUSCC("4110AB", line), strings.ToLower(code), " " + code, code[:4] + " " + code[4:], toFullWidth(code), bad, "", "9.14403E+17", "91411002MA12345"}
+		return []string{code, code, code, validUSCC("411023", line), validUSCC("4110AB", line), strings.ToLower(code), " " + code, code[:4] + " " + code[4:], toFullWidth(code), bad, "", "9.14403E+17", "91411002MA12345", `="` + code + `"`, "'" + code}
 	case contract.Date:
-		return []string{"2023-07-31", "2022-01-15", "2021-12-01", "2023年7月31日", "2023/7/31", "20230731", "2023-02-29", "1969-12-31", "", " 2023-07-31", "2023-07-31 0:00", "not a date", "2101-01-01"}
+		return []string{"2023-07-31", "2022-01-15", "2021-12-01", "2023年7月31日", "2023/7/31", "20230731", "2023-02-29", "1969-12-31", "", " 2023-07-31", "2023-07-31 0:00", "not a date", "2101-01-01", `="2023-07-31"`}
 	case contract.Bool:
 		return []string{"true", "false", "1", "0", "是", "否", "", "TRUE", "Yes", "maybe", " 1"}
 	case contract.Year:
@@ -57,10 +57,10 @@ func spellings(r *rand.Rand, c contract.Column, line int) []string {
 		return []string{"411002", "411081", "411023", "41100", "", "４１１００２", "abcdef"}
 	}
 	if c.Code {
-		return []string{fmt.Sprintf("REC-%d", line), fmt.Sprintf("XC%06d", line), "许昌人力资源服务有限公司", "9.14403E+17", "1.2E5", " R1", "Ｒ１", "多行\n编号", "", "合计", "填表人：张三", "日期"}
+		return []string{fmt.Sprintf("REC-%d", line), fmt.Sprintf("XC%06d", line), "许昌人力资源服务有限公司", "9.14403E+17", "1.2E5", " R1", "Ｒ１", "多行\n编号", "", "合计", "填表人：张三", "日期", fmt.Sprintf(`="REC-%d"`, line)}
 	}
 	names := []string{fmt.Sprintf("许昌第%d人力资源有限公司", line), "许昌人力资源服务有限公司", "河南ABC人力资源公司", "禹州市人才(中心)", "长葛人力 资源", "许昌（建安）人力资源有限公司", "ＡＢＣ人力", " 前后空格 ", "【魏都】服务中心", "合计公司", "审核人才服务中心", "多行\n名称", "多行\r\n回车", "a,b", `say "hi"`, "", `\N`, "x", "Ω希腊", "tab\tinside"}
-	return append(names, fmt.Sprintf("服务中心%d", line), "Xuchang HR Co.", "abc [x] {y}", "《条例》第八条", "腾讯【深圳】 Co", "〔2016〕189号")
+	return append(names, fmt.Sprintf("服务中心%d", line), "Xuchang HR Co.", "abc [x] {y}", "《条例》第八条", "腾讯【深圳】 Co", "〔2016〕189号", `="许昌人力资源服务有限公司"`, `="a""b"`)
 }
 
 func toFullWidth(s string) string {
