@@ -18,7 +18,7 @@ import (
 
 // The rows of the other county and the tables no county may read carry
 // these; no answer to a county token may contain them.
-var foreign = []string{"禹州外县机构", "SECRET-RAW-PAGE", "禹州拒收行"}
+var foreign = []string{"禹州外县机构", "SECRET-RAW-PAGE", "禹州拒收行", "STAGED-ROW"}
 
 // countyEndpoint serves a store shaped like creditsync's: institutions
 // and import_rejects with a county, raw_pages and counties without.
@@ -38,6 +38,13 @@ func countyEndpoint(t *testing.T, opt chhttp.Options) (*httptest.Server, store.S
 		"INSERT INTO raw_pages VALUES ('http://x/1', 'SECRET-RAW-PAGE')",
 		"CREATE TABLE counties (code String, cname String) ENGINE = MergeTree ORDER BY code",
 		"INSERT INTO counties VALUES ('411081', '禹州市')",
+		"CREATE TABLE job_runs (run_id String, step String, status String, summary String, error String, host String) ENGINE = MergeTree ORDER BY run_id",
+		"INSERT INTO job_runs VALUES ('r1', 'regrade', 'ok', 'lowered B1: 禹州外县机构', 'x', 'h')",
+		"CREATE TABLE grade_runs (run_id String, kind String, note String) ENGINE = MergeTree ORDER BY run_id",
+		"INSERT INTO grade_runs VALUES ('u1', 'upgrade', 'B1: 禹州外县机构 applied'), ('g1', 'regrade', '1 lowered')",
+		// A work table of a running job, as a load's stage is named.
+		"CREATE TABLE _stage_20260731T000000_0badcafe (v String) ENGINE = MergeTree ORDER BY v",
+		"INSERT INTO _stage_20260731T000000_0badcafe VALUES ('STAGED-ROW')",
 	} {
 		if err := s.Exec(ctx, q, nil); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -117,6 +124,11 @@ var tableShapes = []string{
 	"SELECT * FROM institutions AS a JOIN %s AS b ON 1",
 	"SELECT (SELECT groupArray(toString(tuple(*))) FROM %s)",
 	"SELECT throwIf(1, (SELECT any(toString(tuple(*))) FROM %s))",
+	// The analyzer evaluates a scalar subquery while it resolves the
+	// statement, and the engine's error quotes the value it failed on.
+	"SELECT (SELECT toUInt8(arrayStringConcat(groupArray(toString(tuple(*))), ',')) FROM %s)",
+	"SELECT throwIf(1, (SELECT arrayStringConcat(groupArray(toString(tuple(*))), ',') FROM %s))",
+	"SELECT 1 WHERE (SELECT toUInt8(arrayStringConcat(groupArray(toString(tuple(*))), ',')) FROM %s) = 0",
 	"SELECT 1; SELECT * FROM %s",
 	"SELECT * FROM %s SETTINGS readonly = 0",
 	"DESCRIBE TABLE %s",
@@ -209,7 +221,7 @@ func TestCountyIsolationHolds(t *testing.T) {
 		"SELECT uscc FROM " + main + "_county_411002.institutions WHERE uscc = 'A1'":         "A1\n",
 		"SELECT count() FROM institutions WHERE uscc IN (SELECT uscc FROM institutions)":     "2\n",
 		"select toUInt8(sum(number)) AS n from numbers(4) format JSONEachRow":                "{\"n\":6}\n",
-		"SHOW TABLES":                            "counties\nimport_rejects\ninstitutions\n",
+		"SHOW TABLES":                            "counties\ngrade_runs\nimport_rejects\ninstitutions\njob_runs\n",
 		"DESCRIBE TABLE institutions FORMAT TSV": "uscc\tString\t\t\t\t\t\nname\tString\t\t\t\t\t\ncounty_code\tString\t\t\t\t\t\n",
 	} {
 		if a := post(t, srv, countyToken, q, nil); a.status != http.StatusOK || a.body != want {
@@ -222,6 +234,45 @@ func TestCountyIsolationHolds(t *testing.T) {
 	}
 	if a := post(t, srv, cityToken, "SELECT count() FROM raw_pages", nil); a.body != "1\n" {
 		t.Errorf("the city reads raw_pages: %d %q", a.status, a.body)
+	}
+}
+
+// No token reads a job's work table, however the query reaches it: not
+// even in a scalar subquery, which the engine would evaluate while the
+// statement is checked.
+func TestWorkTablesUnreadable(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	const stage = "_stage_20260731T000000_0badcafe"
+	for _, table := range []string{stage, s.Database() + "." + stage, "`" + stage + "`"} {
+		for _, shape := range tableShapes {
+			q := fmt.Sprintf(shape, table)
+			for _, tok := range []string{cityToken, countyToken} {
+				a := post(t, srv, tok, q, nil)
+				if a.status == http.StatusOK || strings.Contains(a.body, "STAGED-ROW") {
+					t.Errorf("%s: %d %.300q", q, a.status, a.body)
+				}
+			}
+		}
+	}
+	if a := post(t, srv, cityToken, "SELECT (SELECT toUInt8(any(v)) FROM "+stage+")", nil); !strings.Contains(a.body, "a work table of a running job") {
+		t.Errorf("refused without saying why: %d %.300q", a.status, a.body)
+	}
+}
+
+// The tables that hold no county's records show in a county's database
+// without the columns that name institutions of every county.
+func TestSharedTablesNameNoInstitution(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	for q, want := range map[string]string{
+		"SELECT run_id, step, status, summary, error, host FROM job_runs": "r1\tregrade\tok\t\t\t\n",
+		"SELECT run_id, kind, note FROM grade_runs ORDER BY run_id":       "g1\tregrade\t1 lowered\nu1\tupgrade\t\n",
+	} {
+		if a := post(t, srv, countyToken, q, nil); a.status != http.StatusOK || a.body != want {
+			t.Errorf("county %s: %d %q, want %q", q, a.status, a.body, want)
+		}
+	}
+	if a := post(t, srv, cityToken, "SELECT summary FROM job_runs", nil); a.body != "lowered B1: 禹州外县机构\n" {
+		t.Errorf("the city reads job_runs whole: %d %q", a.status, a.body)
 	}
 }
 
@@ -309,7 +360,7 @@ func TestCountyCatalog(t *testing.T) {
 	for q, want := range map[string]string{
 		"SELECT name FROM system.databases":                                                                               own + "\n",
 		"SELECT DISTINCT database FROM system.tables":                                                                     own + "\n",
-		"SELECT name FROM system.tables ORDER BY name":                                                                    "counties\nimport_rejects\ninstitutions\n",
+		"SELECT name FROM system.tables ORDER BY name":                                                                    "counties\ngrade_runs\nimport_rejects\ninstitutions\njob_runs\n",
 		"SELECT count() FROM system.columns WHERE database != currentDatabase()":                                          "0\n",
 		"SELECT count() FROM (SELECT * FROM system.tables) WHERE database = '" + main + "'":                               "0\n",
 		"SELECT '" + other + "' IN (SELECT name FROM system.databases)":                                                   "0\n",

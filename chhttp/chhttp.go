@@ -134,9 +134,17 @@ func (h *Handler) ScopedDatabase(county string) string { return h.scoped[county]
 
 // sharedTables hold no county's records — county names, the clauses'
 // wording, labels, when grading and the nightly jobs ran — and every
-// county's database shows them whole, so the analysts' cookbook runs with
-// a county token too.
-var sharedTables = []string{"counties", "clauses", "labels", "grade_runs", "job_runs"}
+// county's database shows them, so the analysts' cookbook runs with a
+// county token too: each with the columns its county view selects. The
+// columns that may name an institution of any county are empty there: a
+// job step's summary and error (the regrade's summary lists every
+// institution it lowered), the host, and the note of an upgrade or a
+// review run (it names the institution).
+var sharedTables = map[string]string{
+	"counties": "*", "clauses": "*", "labels": "*",
+	"grade_runs": "* REPLACE (if(kind IN ('upgrade', 'review'), '', note) AS note)",
+	"job_runs":   "* REPLACE ('' AS summary, '' AS error, '' AS host)",
+}
 
 // parameterizedViews are the store's views that take parameters, with
 // the parameters to pass on (a parameterized view has no columns in
@@ -211,9 +219,9 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 	for _, t := range tables {
 		stmts = append(stmts, view(t, fmt.Sprintf("SELECT * FROM %s.`%s` WHERE county_code = '%s'", main, t, county)))
 	}
-	for _, t := range sharedTables {
+	for _, t := range slices.Sorted(maps.Keys(sharedTables)) {
 		if slices.Contains(existing, t) && !slices.Contains(tables, t) {
-			stmts = append(stmts, view(t, fmt.Sprintf("SELECT * FROM %s.`%s`", main, t)))
+			stmts = append(stmts, view(t, fmt.Sprintf("SELECT %s FROM %s.`%s`", sharedTables[t], main, t)))
 		}
 	}
 	for _, v := range slices.Sorted(maps.Keys(parameterizedViews)) {
@@ -373,11 +381,26 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	defer cancel()
 	var stmtSettings []store.Setting
 	if !h.opt.Writable {
-		st, err := sqlaccess.Check(ctx, h.opt.Store, policy, query, opt)
+		parsed, err := sqlaccess.Parse(ctx, h.opt.Store, policy, query, opt)
 		if err != nil {
 			return denied(err)
 		}
-		rec.Kind = string(st.Kind)
+		rec.Kind = string(parsed.Kind())
+		if parsed.Kind() != sqlaccess.KillQuery {
+			// The slot before the analysis: the analyzer evaluates scalar
+			// subqueries, so the statement starts running there, and it
+			// must count, and be cancellable, from then on. KILL QUERY
+			// frees a slot and never waits for one.
+			release, err := h.admit(ctx, name, rec.QueryID, cancel)
+			if err != nil {
+				return err
+			}
+			defer release()
+		}
+		st, err := parsed.Analyze(ctx, h.opt.Store, opt)
+		if err != nil {
+			return denied(err)
+		}
 		switch st.Kind {
 		case sqlaccess.KillQuery:
 			return h.kill(w, name, st.KillQueryID)
@@ -392,6 +415,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		// The format is the one the engine parsed, not a guess from the
 		// text: a FORMAT in a comment cannot change how output is cut.
 		opt.FormatFixed = true
+	} else {
+		release, err := h.admit(ctx, name, rec.QueryID, cancel)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	// The statement's own settings are set on its session too: the
 	// embedded engine formats output with the session's settings only.
@@ -400,16 +429,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		// Last, so it is the one in force.
 		opt.Settings = append(opt.Settings, store.Setting{Name: "additional_table_filters", Value: f})
 	}
-	// A slot after the checks: KILL QUERY frees one and never waits.
-	release, err := h.acquire(ctx, name)
-	if err != nil {
-		return err
-	}
-	defer release()
-	if err := h.register(rec.QueryID, name, cancel); err != nil {
-		return err
-	}
-	defer h.unregister(rec.QueryID)
 
 	enc, err := responseEncoder(r, w)
 	if err != nil {
@@ -503,6 +522,12 @@ var httpParams = map[string]bool{
 	"send_progress_in_http_headers": true, "http_headers_progress_interval_ms": true, "http_wait_end_of_query": true,
 }
 
+// serverLogs are the settings that ask the server to send its log along
+// with the result. The HTTP interface never sends it (only the native
+// protocol does), so a server takes them over HTTP to no effect, and so
+// does the endpoint, whose engine would write that log to the daemon's.
+var serverLogs = map[string]bool{"send_logs_level": true, "send_logs_source_regexp": true}
+
 // urlSettings reads the settings given as URL parameters, each checked as
 // a read-only user's change under the server's caps.
 func (h *Handler) urlSettings(q url.Values, opt store.FormatOptions) ([]store.Setting, error) {
@@ -516,6 +541,9 @@ func (h *Handler) urlSettings(q url.Values, opt store.FormatOptions) ([]store.Se
 	var out []store.Setting
 	for _, k := range names {
 		v := q.Get(k)
+		if serverLogs[k] {
+			continue
+		}
 		// The test-only server stand-in (Writable) takes any setting.
 		if !h.opt.Writable {
 			if err := sqlaccess.CheckSetting(k, v, opt); err != nil {
@@ -549,6 +577,21 @@ func (h *Handler) register(id, owner string, cancel context.CancelFunc) error {
 	}
 	h.running[id] = &running{owner: owner, cancel: cancel}
 	return nil
+}
+
+// admit lets a statement of owner start: one of its slots (acquire), and
+// its query id registered so that KILL QUERY reaches it (cancel). release
+// undoes both.
+func (h *Handler) admit(ctx context.Context, owner, id string, cancel context.CancelFunc) (release func(), err error) {
+	free, err := h.acquire(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.register(id, owner, cancel); err != nil {
+		free()
+		return nil, err
+	}
+	return func() { h.unregister(id); free() }, nil
 }
 
 // acquire takes one of owner's MaxQueriesPerToken slots and one of the

@@ -49,21 +49,28 @@ func TestAnalystQueriesYieldAndAreBounded(t *testing.T) {
 // refused as ClickHouse refuses past max_concurrent_queries_for_user.
 // KILL QUERY still frees the slot, and the slot frees when the query ends.
 func TestQueriesAreBounded(t *testing.T) {
+	// A second a row, one row a block: it runs until killed.
+	const long = "SELECT sleepEachRow(1) FROM numbers(600)"
+	// The same in a scalar subquery, which the engine evaluates while the
+	// statement is checked: it counts, and is killed, from then on.
+	const scalar = "SELECT (SELECT sum(sleepEachRow(1)) FROM numbers(600) SETTINGS max_block_size = 1)"
 	for _, c := range []struct {
 		name          string
+		long          string
 		perToken, all int
 		other         int    // what another token's query gets meanwhile
 		refusal       string // what a second query of the same token is told
 	}{
-		{"per token", 1, 0, 200, "for token 魏都区: 1 run already"},
-		{"all tokens", 0, 1, 500, "for every token together: 1 run already"},
+		{"per token", long, 1, 0, 200, "for token 魏都区: 1 run already"},
+		{"all tokens", long, 0, 1, 500, "for every token together: 1 run already"},
+		{"per token, scalar subquery", scalar, 1, 0, 200, "for token 魏都区: 1 run already"},
+		{"all tokens, scalar subquery", scalar, 0, 1, 500, "for every token together: 1 run already"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: c.perToken, MaxQueries: c.all, QueueWait: 100 * time.Millisecond})
 			done := make(chan int, 1)
 			go func() {
-				// A second a row, one row a block: it runs until killed.
-				done <- post(t, srv, countyToken, "SELECT sleepEachRow(1) FROM numbers(600)", url.Values{"query_id": {"long-one"}, "max_block_size": {"1"}}).status
+				done <- post(t, srv, countyToken, c.long, url.Values{"query_id": {"long-one"}, "max_block_size": {"1"}}).status
 			}()
 			// Until the long query holds its slot, a second one runs.
 			var second answer
@@ -95,5 +102,22 @@ func TestQueriesAreBounded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A statement's own SETTINGS reach its run with their values, strings
+// included; send_logs_level, which would have the engine write the query
+// into the daemon's log, is refused there and taken without effect in the
+// URL, as a server's HTTP interface takes it.
+func TestStatementSettingsAndServerLogs(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	if a := post(t, srv, countyToken, "SELECT getSetting('date_time_output_format') SETTINGS date_time_output_format = 'iso'", nil); a.status != 200 || a.body != "iso\n" {
+		t.Errorf("a string setting of the statement: %d %q, want iso", a.status, a.body)
+	}
+	if a := post(t, srv, countyToken, "SELECT 1 SETTINGS send_logs_level = 'trace'", nil); a.status == 200 || a.header.Get("X-ClickHouse-Exception-Code") != "164" {
+		t.Errorf("send_logs_level in the statement: %d %q, want READONLY (164)", a.status, a.body)
+	}
+	if a := post(t, srv, countyToken, "SELECT getSetting('send_logs_level')", url.Values{"send_logs_level": {"trace"}}); a.status != 200 || a.body == "trace\n" {
+		t.Errorf("send_logs_level in the URL: %d %q, want taken and not set", a.status, a.body)
 	}
 }

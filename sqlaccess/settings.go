@@ -28,13 +28,15 @@ func (e *SettingError) Error() string { return e.Msg }
 // daemon shares its process with the engine). Everything else —
 // readonly itself, log_comment (it names the query to cancel), the query
 // cache (shared by every token of the embedded engine), file and schema
-// paths, the analyzer, anything about writing — is refused.
+// paths, the analyzer, anything about writing — is refused, and so is
+// send_logs_level: the embedded engine writes the log it asks for, query
+// text and all, to the daemon's own log, where a token could forge lines.
 var changeable = []string{
 	"max_execution_time", "timeout_overflow_mode", "max_result_rows", "max_result_bytes", "result_overflow_mode",
 	"max_rows_to_read", "max_bytes_to_read", "read_overflow_mode", "max_rows_to_group_by", "group_by_overflow_mode",
 	"max_rows_to_sort", "max_bytes_to_sort", "sort_overflow_mode", "max_threads", "max_block_size",
 	"limit", "offset", "extremes", "totals_mode", "join_use_nulls", "date_time_output_format", "date_time_input_format",
-	"date_time_overflow_behavior", "session_timezone", "send_logs_level", "max_query_size", "max_ast_depth", "max_ast_elements",
+	"date_time_overflow_behavior", "session_timezone", "max_query_size", "max_ast_depth", "max_ast_elements",
 	"format_csv_delimiter", "format_csv_allow_single_quotes", "format_csv_allow_double_quotes", "format_csv_null_representation",
 	"format_tsv_null_representation", "format_display_secrets_in_show_and_select", "cast_keep_nullable", "aggregate_functions_null_for_empty",
 	"union_default_mode", "prefer_column_name_to_alias", "joined_subquery_requires_alias", "use_uncompressed_cache",
@@ -130,7 +132,13 @@ func settingList(s string) ([]Setting, error) {
 				break scan
 			}
 		}
-		out = append(out, Setting{Name: strings.Trim(name, "`"), Value: strings.TrimSpace(rest[:end])})
+		value := strings.TrimSpace(rest[:end])
+		if v, ok := stringLiteral(value); ok {
+			// The value itself, as a URL parameter gives it: the run sets
+			// it quoted (a string is the one form every setting reads).
+			value = v
+		}
+		out = append(out, Setting{Name: strings.Trim(name, "`"), Value: value})
 		s = strings.TrimPrefix(rest[end:], ",")
 		s = strings.TrimLeft(s, " ")
 	}

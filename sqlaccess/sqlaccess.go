@@ -160,45 +160,72 @@ var readingFunctions = []string{"dictget", "dicthas", "dictisin", "joinget", "fi
 
 // Check decides whether query may run under p in the session opt describes
 // (its database, parameters, time zone and limits; it must not be
-// writable). It returns what the engine found in the statement, a *Denied
-// for a refusal, or the engine's own error (a syntax error, an unknown
-// table) for a statement that cannot run at all.
+// writable): Parse, then Analyze in the same session. It returns what the
+// engine found in the statement, a *Denied for a refusal, or the engine's
+// own error (a syntax error, an unknown table) for a statement that cannot
+// run at all. A caller that bounds how many statements run at once calls
+// the two steps itself, admitting the statement between them.
 func Check(ctx context.Context, s store.Store, p Policy, query string, opt store.FormatOptions) (Statement, error) {
+	parsed, err := Parse(ctx, s, p, query, opt)
+	if err != nil {
+		return Statement{}, err
+	}
+	return parsed.Analyze(ctx, s, opt)
+}
+
+// Parsed is a statement the engine parsed and the policy allows as
+// written (steps 1 and 2): nothing of it has run. Only Analyze gives the
+// Statement to run.
+type Parsed struct {
+	policy    Policy
+	canonical string
+	st        Statement
+}
+
+// Kind is the kind of the parsed statement.
+func (pa *Parsed) Kind() Kind { return pa.st.Kind }
+
+// Parse does steps 1 and 2 of the decision, which run nothing: the
+// engine parses the text (formatQuery, the text a bound value) and prints
+// its syntax tree (EXPLAIN AST). Every name, table function, function and
+// clause the policy does not allow is refused here, before anything is
+// evaluated.
+func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store.FormatOptions) (*Parsed, error) {
 	if opt.Writable {
-		return Statement{}, errors.New("sqlaccess: a checked statement runs read-only")
+		return nil, errors.New("sqlaccess: a checked statement runs read-only")
 	}
 	if !p.AnyDatabase && (opt.Database == "" || !slices.Contains(p.Databases, opt.Database)) {
-		return Statement{}, &Denied{Policy: p.Name, What: fmt.Sprintf("a session in database %q", opt.Database)}
+		return nil, &Denied{Policy: p.Name, What: fmt.Sprintf("a session in database %q", opt.Database)}
 	}
 	canonical, err := single(ctx, s, query, opt)
 	if err != nil {
-		return Statement{}, err
+		return nil, err
 	}
 	settings, clauses, err := clauseSettings(canonical)
 	if err != nil {
-		return Statement{}, err
+		return nil, err
 	}
 	for _, st := range settings {
 		if slices.Contains(silent, st.Name) {
-			return Statement{}, &SettingError{Code: 164, Msg: fmt.Sprintf("Code: 164. DB::Exception: Setting '%s' may not be changed in the statement's SETTINGS; give it as a URL parameter. (READONLY)", st.Name)}
+			return nil, &SettingError{Code: 164, Msg: fmt.Sprintf("Code: 164. DB::Exception: Setting '%s' may not be changed in the statement's SETTINGS; give it as a URL parameter. (READONLY)", st.Name)}
 		}
 		if err := CheckSetting(st.Name, st.Value, opt); err != nil {
-			return Statement{}, err
+			return nil, err
 		}
 	}
-	// The clause applies to the EXPLAINs below too; readonly=2 lets it.
+	// The clause applies to the EXPLAINs too; readonly=2 lets it.
 	opt.StatementSettings = clauses > 0
 	dump, err := explain(ctx, s, "EXPLAIN AST "+query, opt)
 	if err != nil {
-		return Statement{}, err
+		return nil, err
 	}
 	root, err := parseAST(dump)
 	if err != nil {
-		return Statement{}, fmt.Errorf("read the engine's syntax tree: %w", err)
+		return nil, fmt.Errorf("read the engine's syntax tree: %w", err)
 	}
 	st, err := p.statement(root, canonical)
 	if err != nil {
-		return Statement{}, err
+		return nil, err
 	}
 	// Every SETTINGS clause the engine parsed must be one read above.
 	sets := 0
@@ -209,22 +236,44 @@ func Check(ctx context.Context, s store.Store, p Policy, query string, opt store
 		return nil
 	})
 	if sets != clauses {
-		return Statement{}, &Denied{Policy: p.Name, What: fmt.Sprintf("a statement whose %d SETTINGS clauses could not all be read (%d found)", sets, clauses)}
+		return nil, &Denied{Policy: p.Name, What: fmt.Sprintf("a statement whose %d SETTINGS clauses could not all be read (%d found)", sets, clauses)}
 	}
 	st.Settings = settings
 	databases, err := allDatabases(ctx, s)
 	if err != nil {
-		return Statement{}, err
+		return nil, err
 	}
 	if err := root.walk(func(n *node) error { return p.checkNode(n, databases) }); err != nil {
+		return nil, err
+	}
+	return &Parsed{policy: p, canonical: canonical, st: st}, nil
+}
+
+// Analyze is step 3, for a SELECT: the analyzer resolves the statement
+// (EXPLAIN QUERY TREE) and every table it resolves to, views and CTEs
+// included, must be the policy's. The analyzer evaluates the statement's
+// scalar subqueries as it resolves them (ClickHouse has no way to analyze
+// without), so this step runs part of the statement: it runs in opt's
+// session as the statement itself will — its limits, its priority, the
+// policy's catalog filter, which Analyze sets — and a caller that bounds
+// the statements running at once admits the statement before calling it.
+// Step 2 has refused every table and function such a subquery could reach
+// beyond the policy.
+func (pa *Parsed) Analyze(ctx context.Context, s store.Store, opt store.FormatOptions) (Statement, error) {
+	if opt.Writable {
+		return Statement{}, errors.New("sqlaccess: a checked statement runs read-only")
+	}
+	if pa.st.Kind != Select {
+		return pa.st, nil
+	}
+	opt.StatementSettings = len(pa.st.Settings) > 0
+	if f := pa.policy.CatalogFilter(); f != "" {
+		opt.Settings = append(slices.Clone(opt.Settings), store.Setting{Name: "additional_table_filters", Value: f})
+	}
+	if err := pa.policy.checkQueryTree(ctx, s, pa.canonical, opt); err != nil {
 		return Statement{}, err
 	}
-	if st.Kind == Select {
-		if err := p.checkQueryTree(ctx, s, canonical, opt); err != nil {
-			return Statement{}, err
-		}
-	}
-	return st, nil
+	return pa.st, nil
 }
 
 // HasOutfile reports whether query, as the engine parses it, writes its
@@ -540,6 +589,11 @@ func (p Policy) parameterizedView(name string) bool {
 // database or to a CTE of the statement; the query tree confirms which.
 func (p Policy) checkName(name string, table bool, databases map[string]bool) error {
 	first, rest, qualified := strings.Cut(name, ".")
+	if table && !p.AnyDatabase && first != "system" && workTable(name[strings.LastIndexByte(name, '.')+1:]) {
+		// Refused by name, before the analyzer (step 3) would evaluate a
+		// scalar subquery reading it: see checkResolvedTable.
+		return &Denied{Policy: p.Name, What: "reading " + name + " (a work table of a running job)"}
+	}
 	if !qualified {
 		return nil
 	}
@@ -656,6 +710,11 @@ func field(fields, name string) string {
 	return v
 }
 
+// workTable says whether a table's name is that of a work table: the
+// daemon's work tables begin with "_" (a load's _stage_…, a fast import's
+// and a sync's staged records).
+func workTable(table string) bool { return strings.HasPrefix(table, "_") }
+
 // checkResolvedTable checks a table the analyzer resolved, "db.table".
 func (p Policy) checkResolvedTable(name string) error {
 	db, table, ok := strings.Cut(name, ".")
@@ -665,7 +724,7 @@ func (p Policy) checkResolvedTable(name string) error {
 	if p.AnyDatabase {
 		return nil
 	}
-	if strings.HasPrefix(table, "_") && db != "system" {
+	if workTable(table) && db != "system" {
 		// The daemon's work tables (a load's stage, a sync's staged
 		// records) live only while their job runs, and the job drops
 		// them at its end: a token's query holding one open would make
