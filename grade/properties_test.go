@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -37,6 +38,40 @@ func TestDeterministic(t *testing.T) {
 	}
 	if len(a) == 0 || !slices.IsSortedFunc(a, func(x, y grade.Result) int { return strings.Compare(x.USCC, y.USCC) }) {
 		t.Errorf("%d results, want a non-empty list in USCC order", len(a))
+	}
+}
+
+// TestEvidenceKnownOnT: a grade on T rests on what was known on T, and
+// its evidence says nothing later. Each sample is graded on days before,
+// inside and after its records, so that many of its dates (signings,
+// reports, listings, decisions) fall after some T.
+func TestEvidenceKnownOnT(t *testing.T) {
+	opt := sample.Options{Seed: 11, AsOf: ymd(2025, 7, 31)}
+	s, _ := loadSample(t, opt)
+	r := grade.DefaultRules()
+	isoDate := regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+	for _, asOf := range []time.Time{ymd(2023, 1, 31), ymd(2024, 2, 29), ymd(2024, 12, 31), opt.AsOf} {
+		checked := 0
+		for _, res := range compute(t, s, r, asOf) {
+			for _, c := range res.Clauses {
+				for _, e := range c.Evidence {
+					checked++
+					if e.Date.After(asOf) {
+						t.Errorf("T=%s %s %s: evidence %s %s dated %s", transform.FormatDate(asOf), res.USCC, c.ID, e.Kind, e.ID, transform.FormatDate(e.Date))
+					}
+					if c.ID != "B6" { // a penalty states its publicity's end when decided
+						for _, d := range isoDate.FindAllString(e.Detail, -1) {
+							if d > transform.FormatDate(asOf) {
+								t.Errorf("T=%s %s %s: evidence %s %s tells of %s: %q", transform.FormatDate(asOf), res.USCC, c.ID, e.Kind, e.ID, d, e.Detail)
+							}
+						}
+					}
+				}
+			}
+		}
+		if checked == 0 {
+			t.Errorf("T=%s: no evidence at all to check", transform.FormatDate(asOf))
+		}
 	}
 }
 

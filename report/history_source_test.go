@@ -358,7 +358,7 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 		on        string
 		grade     grade.Grade
 		exemplary string
-	}{{"2026-08-11", "A", "是"}, {"2026-08-12", "C", "否"}} {
+	}{{"2026-08-11", "A", "是"}, {"2026-08-12", "C", ""}} { // only an A is asked
 		sm, err := report.BuildSummary(ctx, h, unit(t, report.CityCode), day(c.on), day(c.on))
 		if err != nil {
 			t.Fatal(err)

@@ -37,7 +37,7 @@ type SummaryRow struct {
 	Name, USCC, Grade string // Grade as printed: "A 级"
 	Dishonesty        string // 失信情况
 	Measures          string // 查处情况
-	Exemplary         string // 是 / 否
+	Exemplary         string // 是 / 否 for an A; empty for the others
 	ExemplaryReason   string
 	Evaluator         string // 评价单位
 	Note              string // 备注
@@ -89,11 +89,15 @@ func summaryRow(g InstitutionGrade) SummaryRow {
 	r := SummaryRow{
 		Name: g.Name, USCC: g.USCC, Grade: GradeLabel(g.Grade),
 		Dishonesty: Dishonesty(g), Measures: Measures(g),
-		Exemplary: "否", ExemplaryReason: g.ExemplaryReason,
 		Evaluator: unitOf(g.CountyCode).Bureau(),
 	}
-	if g.Exemplary {
-		r.Exemplary = "是"
+	// Only an A institution can be chosen (docs/rules.md §5): the notice's
+	// B row leaves 是否选树 and 选树原因 empty, and so do we for B, C and D.
+	switch {
+	case g.Exemplary:
+		r.Exemplary, r.ExemplaryReason = "是", g.ExemplaryReason
+	case g.Grade == grade.A:
+		r.Exemplary = "否"
 	}
 	var notes []string
 	if st := StateLabel(g); st != "" {
@@ -196,7 +200,11 @@ func clauseSentences(c ClauseRef, records map[recordKey]Record, told map[recordK
 		told[k] = true
 		out = append(out, evidenceSentence(c.ID, e, records))
 	}
-	if len(out) == 0 {
+	// A clause whose every record was told under a worse one adds nothing:
+	// its own wording (B2's 情节较轻且能及时改正 beside C3's 拒不整改) could
+	// contradict what was told. Only a clause without evidence is told by
+	// its wording.
+	if len(out) == 0 && len(c.Evidence) == 0 {
 		out = append(out, c.Text+"。")
 	}
 	return out
@@ -248,10 +256,9 @@ func evidenceSentence(clause string, e Evidence, records map[recordKey]Record) s
 	case "C4":
 		return "自" + monthCN(e.Date) + "起失联，已满1年。"
 	case "B1":
-		if e.Date.IsZero() {
-			return "未签订信用承诺书。"
-		}
-		return "未按时签订信用承诺书（" + dayCN(e.Date) + "方签订）。"
+		// On file or not at the table's day; a later signing is not
+		// known then (and grades stored before that rule may carry it).
+		return "未签订信用承诺书。"
 	}
 	return strings.TrimSuffix(when, "，") + strings.TrimSuffix(clauseText(clause), "。") + "。"
 }

@@ -59,7 +59,7 @@ func TestSummaryXLSX(t *testing.T) {
 	}
 	// 建安区 on 2026-07-31: only the D institution; the A one was cancelled in April.
 	d := rs[5]
-	if d[0] != reporttest.FormulaName || d[1] != reporttest.FormulaD || d[2] != "D 级" || d[5] != "否" || d[7] != "许昌市建安区人力资源和社会保障局" {
+	if d[0] != reporttest.FormulaName || d[1] != reporttest.FormulaD || d[2] != "D 级" || d[5] != "" || d[6] != "" || d[7] != "许昌市建安区人力资源和社会保障局" {
 		t.Errorf("row %q", d)
 	}
 	for _, want := range []string{"2025年10月，被列入严重失信主体名单。", "2025年6月，在国家企业信用信息公示系统中有行政处罚记录（发布虚假招聘信息，罚款5000元）。"} {
@@ -132,6 +132,10 @@ func TestSummaryOfTheCity(t *testing.T) {
 	}
 	if r := by[reporttest.ImageB]; r.Dishonesty != "未签订信用承诺书。" {
 		t.Errorf("B1 without a commitment: %q", r.Dishonesty)
+	}
+	// 是否选树 is asked of an A only; the notice's B row leaves it empty.
+	if a, b := by[reporttest.PlainA], by[reporttest.ImageB]; a.Exemplary != "否" || b.Exemplary != "" || b.ExemplaryReason != "" {
+		t.Errorf("是否选树: A %q, B %q %q; want 否 and empty", a.Exemplary, b.Exemplary, b.ExemplaryReason)
 	}
 	// The record names the bureau without the city; the table names it
 	// as the 评价单位 column does.

@@ -24,9 +24,10 @@ WHERE lost_contact_since <= subtractMonths({as_of:Date}, {c4_months:Int32})
 
 UNION ALL
 
-SELECT uscc, ['B1'], 'institution', uscc, commitment_signed_on,
-       if(commitment_signed_on IS NULL,
-          'no signed credit commitment on file',
-          concat('credit commitment signed only on ', toString(commitment_signed_on)))
+-- A commitment signed after {as_of} is, like every fact dated after it,
+-- not known on {as_of}: the evidence is the same as for none, and names no
+-- later date (a table of grades on {as_of} must not tell the future).
+SELECT uscc, ['B1'], 'institution', uscc, CAST(NULL AS Nullable(Date)),
+       'no signed credit commitment on file'
 FROM registered
 WHERE commitment_signed_on IS NULL OR commitment_signed_on > {as_of:Date}

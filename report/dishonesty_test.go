@@ -1,0 +1,54 @@
+package report_test
+
+import (
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/report/reporttest"
+)
+
+func clauseRef(id string, ev ...report.Evidence) report.ClauseRef {
+	def, _ := grade.LookupClause(id)
+	return report.ClauseRef{ID: id, Text: def.Text, Evidence: ev}
+}
+
+// 失信情况 tells each fact once, under the worst clause it backs, and adds
+// no clause's bare wording beside it: B2's 情节较轻且能及时改正 beside C3's
+// 拒不整改 of the same record would say both.
+func TestDishonestyTellsEachFactOnce(t *testing.T) {
+	refused := report.Record{ID: "XC-2026-011", Kind: "violation", Severity: "minor", Date: reporttest.Day("2026-07-03"),
+		Measure: "责令限期整改", Description: "发布招聘信息未注明用人单位名称"}
+	refusedEv := report.Evidence{Kind: "inspection", ID: refused.ID, Date: refused.Date}
+	report2024 := report.Evidence{Kind: "annual_report", ID: "2024", Date: reporttest.Day("2025-06-30")}
+	report2025 := report.Evidence{Kind: "annual_report", ID: "2025", Date: reporttest.Day("2026-06-30")}
+	tests := []struct {
+		name    string
+		grade   grade.Grade
+		records []report.Record
+		clauses []report.ClauseRef
+		want    string
+	}{
+		{"a refused minor violation is C3 and B2: told once, as refused", grade.C, []report.Record{refused},
+			[]report.ClauseRef{clauseRef("C3", refusedEv), clauseRef("B2", refusedEv)},
+			"2026年7月，因情节较轻的劳动保障违法违规行为被查处，拒不整改：发布招聘信息未注明用人单位名称。"},
+		{"two missing reports are C5, and each B3 too: told once under C5", grade.C, nil,
+			[]report.ClauseRef{clauseRef("C5", report2024, report2025), clauseRef("B3", report2025)},
+			"2024年度、2025年度，连续2年未报送年度报告。"},
+		{"a clause without evidence is told by its wording", grade.B, nil,
+			[]report.ClauseRef{clauseRef("B4")},
+			"隐瞒有关情况或提供虚假材料。"},
+		{"no commitment on file names no later signing", grade.B, nil,
+			[]report.ClauseRef{clauseRef("B1", report.Evidence{Kind: "institution", ID: "x", Date: reporttest.Day("2026-08-15"), Detail: "credit commitment signed only on 2026-08-15"})},
+			"未签订信用承诺书。"},
+		{"an A has none", grade.A, nil, nil, "无"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := report.InstitutionGrade{USCC: "91411002MA00000001", Grade: tt.grade, Records: tt.records, Clauses: tt.clauses}
+			if got := report.Dishonesty(g); got != tt.want {
+				t.Errorf("失信情况\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
