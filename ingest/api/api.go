@@ -234,6 +234,9 @@ func (c *Client) Fetch(ctx context.Context, from string, fn func(Page) error) er
 // PageNumber implements fetch.Position.
 func (p position) PageNumber() int { return p.Page }
 
+// Digest implements fetch.Position: the hash of the page before.
+func (p position) Digest() string { return p.Last }
+
 // page fetches and reads one page, and works out the next position.
 func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, error) {
 	rq, err := c.request(pos)

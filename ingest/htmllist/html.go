@@ -255,6 +255,41 @@ type position struct {
 	Prev  string `json:"prev,omitempty"`  // next-link mode: the URL of the page before
 	Size  int    `json:"size,omitempty"`  // records of a full page, claimed or seen on a page before the last
 	Probe bool   `json:"probe,omitempty"` // a page past the claimed end, fetched because the last was full
+	// Stated are the claims the pages before stated (stated's bits):
+	// every page of a listing prints the same pager.
+	Stated int `json:"stated,omitempty"`
+}
+
+// pagerClaims are the claims a page may state, each a bit of
+// position.Stated.
+var pagerClaims = []struct {
+	name string
+	of   func(Page) int // -1 when the page does not state it
+}{
+	{"the page count", func(p Page) int { return p.Total }},
+	{"the record count", func(p Page) int { return p.Claimed }},
+	{"the current page", func(p Page) int { return p.Current }},
+}
+
+// stated are the claims page states, as bits.
+func stated(page Page) (bits int) {
+	for i, c := range pagerClaims {
+		if c.of(page) >= 0 {
+			bits |= 1 << i
+		}
+	}
+	return bits
+}
+
+// missingClaims names the claims in want a page does not state.
+func missingClaims(want int, page Page) []string {
+	var out []string
+	for i, c := range pagerClaims {
+		if want&(1<<i) != 0 && c.of(page) < 0 {
+			out = append(out, c.name)
+		}
+	}
+	return out
 }
 
 // Fetch reads the listing from the resume token from ("" = the first
@@ -266,6 +301,9 @@ func (c *Client) Fetch(ctx context.Context, from string, fn func(Page) error) er
 
 // PageNumber implements fetch.Position.
 func (p position) PageNumber() int { return p.Page }
+
+// Digest implements fetch.Position: the hash of the page before.
+func (p position) Digest() string { return p.Last }
 
 var numbers = regexp.MustCompile(number)
 
@@ -307,13 +345,26 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		// A site that clamps the page number serves its last page again.
 		return Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Current: -1, Size: -1}, pos, true, nil
 	}
+	// The pager is printed after the rows: a page cut short in transfer
+	// (a connection closed mid-page reads as a whole shorter body) loses
+	// it with its last rows, and would otherwise pass for a short last
+	// page.
+	if missing := missingClaims(pos.Stated, page); len(missing) > 0 {
+		return fail(fetch.ErrIncomplete, "page %d does not state %s, as the pages before it did: it was cut short, or is not a page of the listing", pos.Page, strings.Join(missing, " or "))
+	}
+	bits := stated(page)
 	if err := c.agree(page, &pos, rows); err != nil {
 		return fail(fetch.ErrClaims, "%v", err)
 	}
 	if rows > 0 && hash == pos.Last {
 		return fail(fetch.ErrIncomplete, "page %d repeats page %d", pos.Page, pos.Page-1)
 	}
-	next := position{Page: pos.Page + 1, Param: pos.Param + 1, Pages: pos.Pages, Last: hash, Size: pos.Size}
+	// A page the pager counts holds records: an empty one among them (the
+	// last too) is a page the site failed to fill, not the listing's end.
+	if empty && pos.Pages > 1 && pos.Page <= pos.Pages {
+		return fail(fetch.ErrIncomplete, "page %d of %d is empty", pos.Page, pos.Pages)
+	}
+	next := position{Page: pos.Page + 1, Param: pos.Param + 1, Pages: pos.Pages, Last: hash, Size: pos.Size, Stated: pos.Stated | bits}
 	// A full last page may not be the last: claims that understate the
 	// listing by a page agree with each other and with the rows. One
 	// more page settles it, as the API client does.

@@ -54,3 +54,50 @@ func TestPagerClaimsMustAgree(t *testing.T) {
 		})
 	}
 }
+
+// A page cut short in transfer, or a last page the site failed to fill,
+// looks like a short listing: without the checks, the records past the
+// cut would be removed while still published (and the last one cut
+// stored cut). Both fail the snapshot as incomplete and change nothing.
+func TestPagesCutShortOrUnfilled(t *testing.T) {
+	t.Parallel()
+	probe := newShapedEnv(t)
+	pages := (len(probe.fx.Rows("abnormal")) + 1) / 2
+	if pages < 3 {
+		t.Fatalf("the fixture's abnormal list makes %d pages of two; want three or more", pages)
+	}
+	tests := []struct {
+		name  string
+		fault fixture.Fault
+		want  string // in the error
+	}{
+		{"a middle page cut short", fixture.Fault{Kind: fixture.CutShort, Page: 2}, "page 2 does not state"},
+		{"the last page cut short", fixture.Fault{Kind: fixture.CutShort, Page: pages}, "does not state"},
+		{"the last page the pager counts is empty", fixture.Fault{Kind: fixture.EmptyLastPage}, "is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newShapedEnv(t)
+			src := e.source(cityAbnormal)
+			src.PageCountSelector, src.RecordCountSelector, src.PageCountPattern, src.RecordCountPattern = "", "", "", ""
+			e.mustSync()
+			clean := e.state()
+			e.fx.Inject(fixture.AbnormalPages, tt.fault)
+			for range 2 { // the second would confirm a removal the first proposed
+				res, err := e.sync(listsync.Options{}, cityAbnormal)
+				r := result(t, res, cityAbnormal)
+				if err == nil || !errors.Is(err, fetch.ErrIncomplete) || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("sync: status %s, error %v; want ErrIncomplete saying %q", r.Status, err, tt.want)
+				}
+			}
+			if got := e.state(); got != clean {
+				t.Errorf("the store changed:\nbefore\n%s\nafter\n%s", clean, got)
+			}
+			e.fx.ClearFaults()
+			if r := result(t, e.mustSync(cityAbnormal), cityAbnormal); r.PendingRemovals != 0 || r.Added != 0 || r.Modified != 0 {
+				t.Errorf("clean sync after the fault: %+v", r)
+			}
+		})
+	}
+}

@@ -192,6 +192,7 @@ func TestFailedSyncChangesNothing(t *testing.T) {
 		{"HTML layout changed", evaluations, fixture.Fault{Kind: fixture.LayoutChanged, Page: 2}, listsync.StatusPartial, fetch.ErrLayout},
 		{"JSON layout changed", penalties, fixture.Fault{Kind: fixture.LayoutChanged}, listsync.StatusFailed, fetch.ErrLayout},
 		{"truncated HTML", evaluations, fixture.Fault{Kind: fixture.Truncated, Page: 2}, listsync.StatusPartial, fetch.ErrIncomplete},
+		{"pages that loop", dishonest, fixture.Fault{Kind: fixture.LoopBack}, listsync.StatusPartial, fetch.ErrIncomplete},
 	}
 	// One store for every case, each with its own copy of the sites:
 	// every list already holds the data, so a case's first sync writes
@@ -204,6 +205,9 @@ func TestFailedSyncChangesNothing(t *testing.T) {
 			e := shared.fork(t, tt.source, i)
 			name := e.cfg.Sources[0].Name
 			e.cfg.Sources[0].Timeout = 100 * time.Millisecond
+			// Far past the fixture's pages: a listing that loops ends
+			// here (ErrPageCap) if nothing notices the loop.
+			e.cfg.Sources[0].MaxPages = 100
 			e.mustSync(name)
 			before := e.dump(name)
 			// The source has changed since: one record gone, one
