@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -56,7 +57,11 @@ func (d Decoded) Note() string {
 //     ASCII: GBK text is practically never valid UTF-8, while UTF-8 text
 //     often decodes "cleanly" as GB18030 into nonsense.
 //
-// Anything else that is invalid in its charset fails with ErrCharset.
+// A single-byte charset's label (ISO-8859-1, which Java servlet containers
+// send by default) is not believed over bytes beyond ASCII: every byte is
+// valid in it, so it cannot be checked, and such bytes are read as UTF-8
+// or GB18030, or fail. Anything else that is invalid in its charset fails
+// with ErrCharset.
 // Every GB family label (GB2312, GBK, GB18030, their aliases) decodes with
 // GB18030, the superset: pages labelled GB2312 routinely contain 堃, 昇,
 // 喆 or 镕, which only GBK has.
@@ -104,12 +109,22 @@ func Decode(body []byte, contentType string) (Decoded, error) {
 		if e, err := htmlindex.Get(label); err == nil {
 			enc = e
 		}
+		if _, single := enc.(*charmap.Charmap); single {
+			// A single-byte charset (ISO-8859-1, the default label of
+			// Java servlet containers, windows-1252, KOI8 …) reads every
+			// byte as some character: its label cannot be checked, and a
+			// Chinese list's bytes beyond ASCII are Chinese text under a
+			// default label. They must be UTF-8 or GB18030, as with no
+			// label.
+			enc = nil
+		}
 		// An unknown label names nothing to check against: the bytes
 		// must then be UTF-8 or GB18030.
 	}
 	if enc == nil {
 		if valid {
 			d.Text, d.Encoding = string(body), "UTF-8"
+			d.Mislabelled = declared != "" && !isUTF8(declared) && !isASCII(body)
 			return d, nil
 		}
 		text, ok := strict(simplifiedchinese.GB18030, body)

@@ -21,6 +21,8 @@ func TestDecode(t *testing.T) {
 		gb2312Label  = "text/html; charset=gb2312"
 		gb18030Label = "application/json;charset=GB18030"
 		noLabel      = "text/html"
+		latin1Label  = "application/json;charset=ISO-8859-1" // Tomcat's default
+		cp1252Label  = "text/html; charset=windows-1252"
 	)
 	tests := []struct {
 		body, contentType string
@@ -59,6 +61,13 @@ func TestDecode(t *testing.T) {
 		{"neither.body", gbkLabel, "", "", "", false, fetch.ErrCharset},
 		{"neither.body", gb18030Label, "", "", "", false, fetch.ErrCharset},
 		{"neither.body", noLabel, "", "", "", false, fetch.ErrCharset},
+		// A single-byte label cannot be checked (every byte is valid in
+		// it): bytes beyond ASCII must be UTF-8 or GB18030.
+		{"gbk.body", latin1Label, "gbk.txt", "GB18030", "iso-8859-1", true, nil},
+		{"gbk.body", cp1252Label, "gbk.txt", "GB18030", "windows-1252", true, nil},
+		{"utf8.body", latin1Label, "utf8.txt", "UTF-8", "iso-8859-1", true, nil},
+		{"neither.body", latin1Label, "", "", "", false, fetch.ErrCharset},
+		{"ascii.body", latin1Label, "ascii.txt", "UTF-8", "iso-8859-1", false, nil},
 		// ASCII is what every label says it is.
 		{"ascii.body", utf8Label, "ascii.txt", "UTF-8", "utf-8", false, nil},
 		{"ascii.body", gbkLabel, "ascii.txt", "GB18030", "gbk", false, nil},
