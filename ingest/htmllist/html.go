@@ -442,6 +442,7 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	if err != nil {
 		return fail(fetch.ErrMalformed, "parse HTML: %v", err)
 	}
+	hideStyled(doc)
 	page := Page{Number: number, Body: body, Encoding: dec.Encoding, Mislabelled: dec.Note(), Total: -1, Claimed: -1, Current: -1, Size: -1}
 	var rows []*goquery.Selection
 	empty := false
@@ -635,13 +636,99 @@ func hidden(n *html.Node) bool {
 		case "style":
 			style := strings.ToLower(strings.Join(strings.Fields(a.Val), ""))
 			for decl := range strings.SplitSeq(style, ";") {
-				if decl == "display:none" || decl == "display:none!important" {
+				switch strings.TrimSuffix(decl, "!important") {
+				case "display:none", "visibility:hidden":
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// hideStyled marks hidden (the attribute hidden reads) every element the
+// page's own style sheets hide: sites scatter characters through names in
+// elements of a class their <style> sets to display:none as often as in
+// inline styles. Rules inside an at-rule (@media print …) are left out:
+// they do not hold on the screen. Style sheets the page links to are not
+// fetched.
+func hideStyled(doc *goquery.Document) {
+	doc.Find("style").Each(func(_ int, st *goquery.Selection) {
+		for _, sel := range hidingSelectors(st.Text()) {
+			if _, err := cascadia.ParseGroup(sel); err != nil {
+				continue // a selector cascadia cannot match (::before, :hover)
+			}
+			doc.Find(sel).Each(func(_ int, el *goquery.Selection) {
+				for _, n := range el.Nodes {
+					if !hidden(n) {
+						n.Attr = append(n.Attr, html.Attribute{Key: "hidden"})
+					}
+				}
+			})
+		}
+	})
+}
+
+// hidingSelectors returns the selectors of a style sheet's top-level rules
+// that hide what they match (display: none, visibility: hidden).
+func hidingSelectors(css string) []string {
+	for {
+		i := strings.Index(css, "/*")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(css[i+2:], "*/")
+		if j < 0 {
+			css = css[:i]
+			break
+		}
+		css = css[:i] + " " + css[i+2+j+2:]
+	}
+	var out []string
+	for len(css) > 0 {
+		open := strings.IndexByte(css, '{')
+		if open < 0 {
+			break
+		}
+		prelude := css[:open]
+		if k := strings.LastIndexByte(prelude, ';'); k >= 0 {
+			prelude = prelude[k+1:] // after a statement at-rule (@import …;)
+		}
+		prelude = strings.TrimSpace(prelude)
+		// The block's end, nested blocks (an at-rule's) included.
+		depth, end := 0, len(css)
+		for k := open; k < len(css); k++ {
+			if css[k] == '{' {
+				depth++
+			} else if css[k] == '}' {
+				if depth--; depth == 0 {
+					end = k
+					break
+				}
+			}
+		}
+		block := css[open+1 : end]
+		css = css[min(end+1, len(css)):]
+		if strings.HasPrefix(prelude, "@") || strings.ContainsRune(block, '{') {
+			continue
+		}
+		decls := strings.ToLower(strings.Join(strings.Fields(block), ""))
+		hides := false
+		for d := range strings.SplitSeq(decls, ";") {
+			d = strings.TrimSuffix(d, "!important")
+			if d == "display:none" || d == "visibility:hidden" {
+				hides = true
+			}
+		}
+		if hides {
+			for sel := range strings.SplitSeq(prelude, ",") {
+				if sel = strings.TrimSpace(sel); sel != "" {
+					out = append(out, sel)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // visibleText is the text of s as a browser shows it: without scripts,

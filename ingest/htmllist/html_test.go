@@ -374,6 +374,7 @@ func TestTableShapes(t *testing.T) {
 	}
 	tests := []struct {
 		name, thead, tbody string
+		style              string     // the page's <style>
 		headers            string     // the header selector; "" for table.list th
 		want               [][]string // nil: want
 		err                string
@@ -402,6 +403,13 @@ func TestTableShapes(t *testing.T) {
 		// cell: what a reader sees is the value.
 		{name: "hidden characters and scripts", thead: head, tbody: `<tr><td>许昌甲人力<span style="display:none">混</span>资源服务<i hidden>淆</i>有限责任公司<script>var x = "甲";</script></td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
 			<tr><td>许昌甲人力资源服务有限责任公司<style>td{color:red}</style></td><td>91411002MA00000011</td><td>B<template>C</template></td><td>2025-07-31</td></tr>`},
+		// The same, hidden by the page's own style sheet; a rule for
+		// printing only, or one cascadia cannot match, hides nothing.
+		{name: "characters hidden by the page's style sheet", thead: head,
+			style: `@import url(print.css); /* .x { display: none } */ .hd, span.zz { DISPLAY : none !important } .inv{visibility:hidden}
+				@media print { .pr { display: none } } td::before { display: none } a:hover { display: none }`,
+			tbody: `<tr><td>许昌甲人力<span class="hd">混</span>资源服务<b class="inv">淆</b>有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td>许昌甲人力资源服务<span class="pr">有限</span><a href="#">责任公司</a></td><td>91411002MA00000011</td><td>B<span class="zz">C</span></td><td>2025-07-31</td></tr>`},
 		// Long tables repeat their header every so many rows.
 		{name: "header repeated", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
 			` + head + `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
@@ -417,7 +425,7 @@ func TestTableShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				io.WriteString(w, `<html><head><meta charset="utf-8"></head><body><table class="list"><thead>`+tt.thead+`</thead><tbody>`+tt.tbody+`</tbody></table></body></html>`)
+				io.WriteString(w, `<html><head><meta charset="utf-8"><style>`+tt.style+`</style></head><body><table class="list"><thead>`+tt.thead+`</thead><tbody>`+tt.tbody+`</tbody></table></body></html>`)
 			}))
 			defer srv.Close()
 			// The header selector matches the repeated header too.
