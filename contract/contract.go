@@ -40,6 +40,10 @@ type Column struct {
 	// record id): like a USCC, a value Excel turned into a number
 	// (9.14403E+17) has lost digits and is refused.
 	Code bool
+	// written: the column's text is stored as written (WrittenText), to
+	// be shown back: text that is neither a code nor part of the list's
+	// key, which must match however it is written.
+	written bool
 	// Values maps accepted spellings (English key, Chinese label, variants)
 	// to the stored English key, for Enum columns.
 	Values map[string]string
@@ -140,8 +144,9 @@ func init() {
 
 func (l *List) prepare() {
 	l.stored = nil
-	for _, c := range l.Columns {
+	for i, c := range l.Columns {
 		l.stored = append(l.stored, c.Key)
+		l.Columns[i].written = c.Kind == Text && !c.Code && !slices.Contains(l.Key, c.Key)
 	}
 	l.stored = append(l.stored, l.Derived...)
 }

@@ -249,19 +249,34 @@ func (m *Mapping) header(key string) string {
 // formula ="…" read as the text inside. Systems export CSV that way so
 // that Excel keeps a code or a date as text (a number would lose a
 // code's last digits); Excel shows the text inside, and so do we.
-func cellText(raw string) string {
-	s := transform.NormalizeText(raw)
+func cellText(raw string) string { return unwrapFormula(raw, transform.NormalizeText) }
+
+// writtenCell is cellText for a column stored as written (Column.written):
+// its text as written, not folded (transform.WrittenText).
+func writtenCell(raw string) string { return unwrapFormula(raw, transform.WrittenText) }
+
+// unwrapFormula is text(raw), the text inside Excel's text formula ="…"
+// when raw is one.
+func unwrapFormula(raw string, text func(string) string) string {
+	s := text(raw)
 	for len(s) >= 3 && strings.HasPrefix(s, `="`) && strings.HasSuffix(s, `"`) {
 		inner := s[2 : len(s)-1]
 		if strings.Contains(strings.ReplaceAll(inner, `""`, ""), `"`) {
 			break // ="a"&"b" is a formula, not one text
 		}
-		s = transform.NormalizeText(strings.ReplaceAll(inner, `""`, `"`))
+		s = text(strings.ReplaceAll(inner, `""`, `"`))
 	}
 	return s
 }
 
 func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
+	if c.written {
+		s := writtenCell(raw)
+		if s == "" && c.Required {
+			return nil, &FieldError{Value: raw, Reason: ReasonMissing, Detail: fmt.Sprintf("%s (%s) is required", c.Key, c.Chinese)}
+		}
+		return s, nil
+	}
 	s := cellText(raw)
 	if s == "" {
 		if c.Required {

@@ -189,6 +189,29 @@ func TestPublicEvalKeepsLabel(t *testing.T) {
 	}
 }
 
+// Names and sentences are stored as written, to be shown back on the
+// notice's forms (a legal name keeps its full-width brackets); what no
+// reader sees is left out, and the name's key folds the rest. A key or a
+// code is stored folded: it must match however it is written.
+func TestTextAsWritten(t *testing.T) {
+	m := mustMap(t, "penalties", "record_id", "uscc", "name", "decided_on", "authority", "content")
+	row, errs := m.Parse([]string{" 许人社罚〔２０２６〕７号 ", "", "启航人力资源服务（许昌）\u200b有限公司\u3000", "2026-03-02", "许昌市　人社局", `="未按规定明示收费标准，责令改正"`})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for col, want := range map[string]string{
+		"record_id": "许人社罚〔2026〕7号",
+		"name":      "启航人力资源服务（许昌）有限公司",
+		"name_key":  "启航人力资源服务(许昌)有限公司",
+		"authority": "许昌市　人社局",
+		"content":   "未按规定明示收费标准，责令改正",
+	} {
+		if got := row.Get(col); got != want {
+			t.Errorf("%s = %q, want %q", col, got, want)
+		}
+	}
+}
+
 func TestSerialDatesOnlyWhenAllowed(t *testing.T) {
 	m := mustMap(t, "annual_reports", "uscc", "year", "submitted_on")
 	if _, errs := m.Parse([]string{"914403001922038216", "2023", "45138"}); len(errs) == 0 {

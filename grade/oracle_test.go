@@ -71,7 +71,7 @@ func compareWithOracle(t *testing.T, d time.Time, got []grade.Result, exps []sam
 			t.Errorf("T=%s %s %s: got %s [%s], oracle %s [%s]", transform.FormatDate(d), e.USCC, e.Name,
 				r.Grade, join(r.ClauseIDs()), worstOf(e.Clauses), join(e.Clauses))
 		}
-		if r.Name != transform.NormalizeText(e.Name) || r.CountyCode != e.CountyCode {
+		if r.Name != transform.WrittenText(e.Name) || r.CountyCode != e.CountyCode {
 			t.Errorf("T=%s %s: name/county %q %q, want %q %q", transform.FormatDate(d), e.USCC, r.Name, r.CountyCode, e.Name, e.CountyCode)
 		}
 	}

@@ -86,7 +86,7 @@ func TestLicenceConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := rows(t, openXLSX(t, render(t, cs, "xlsx")), "数据矛盾")
-	if len(rs) < 4 || !strings.Contains(strings.Join(rs[2], "|"), "有效|监察与查处记录|WD-1|2026-04-01|行政处罚;吊销许可证；以招聘为名牟取不正当利益|许昌市魏都区人力资源和社会保障局") {
+	if len(rs) < 4 || !strings.Contains(strings.Join(rs[2], "|"), "有效|监察与查处记录|WD-1|2026-04-01|行政处罚；吊销许可证；以招聘为名牟取不正当利益|许昌市魏都区人力资源和社会保障局") {
 		t.Errorf("sheet %q", rs)
 	}
 }

@@ -133,6 +133,29 @@ func NFKCInert(s string) bool {
 // isTrimmable also drops U+FEFF: a byte-order mark that survived into a cell
 // (a pasted header, a concatenated file) is invisible and must not become
 // part of a key.
+// WrittenText is text shown back as it was written — an institution's
+// legal name, an authority, a decision's wording: surrounding white space
+// trimmed and the invisible format characters left out (Unicode's Cf:
+// zero-width spaces and joiners, word joiners, soft hyphens, direction
+// marks), which sites scatter through names to spoil copying and no reader
+// sees. Everything else stays as written: full-width brackets, commas and
+// colons, the ideographic space. NormalizeText folds those, for validation
+// and matching (NormalizeName).
+func WrittenText(s string) string {
+	if strings.IndexFunc(s, isFormat) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if isFormat(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return strings.TrimFunc(s, isTrimmable)
+}
+
+// isFormat reports an invisible format character (Unicode category Cf).
+func isFormat(r rune) bool { return r >= 0xAD && unicode.Is(unicode.Cf, r) }
+
 func isTrimmable(r rune) bool {
 	return unicode.IsSpace(r) || r == '\uFEFF'
 }
@@ -158,7 +181,7 @@ func NormalizeName(s string) string {
 	b.Grow(len(s))
 	for _, r := range s {
 		switch {
-		case unicode.IsSpace(r):
+		case unicode.IsSpace(r), isFormat(r):
 			continue
 		case r < utf8.RuneSelf && r != '[' && r != ']' && r != '{' && r != '}':
 			// ASCII other than the brackets below is kept (or lower-cased).
@@ -185,7 +208,7 @@ func nameKeyAlready(s string) bool {
 			if ('A' <= r && r <= 'Z') || r == '[' || r == ']' || r == '{' || r == '}' || unicode.IsSpace(r) {
 				return false
 			}
-		case unicode.IsSpace(r) || strings.ContainsRune(openBrackets, r) || strings.ContainsRune(closeBrackets, r):
+		case unicode.IsSpace(r) || isFormat(r) || strings.ContainsRune(openBrackets, r) || strings.ContainsRune(closeBrackets, r):
 			return false
 		}
 	}

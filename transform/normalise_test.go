@@ -72,6 +72,7 @@ func TestNormalizeName(t *testing.T) {
 		{"latin letters lower-cased", "ＦＥＳＣＯ Adecco 许昌分公司", "fescoadecco许昌分公司"},
 		{"book title marks kept", "《许昌人才》杂志社", "《许昌人才》杂志社"},
 		{"ideographic comma kept", "甲、乙", "甲、乙"},
+		{"zero-width characters", "腾讯\u200b科技\u2060（深圳）\u00ad有限\u200d公司\ufeff", tencent},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {
@@ -80,6 +81,23 @@ func TestNormalizeName(t *testing.T) {
 				t.Errorf("NormalizeName(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// WrittenText keeps a name as written, less what no reader sees.
+func TestWrittenText(t *testing.T) {
+	for in, want := range map[string]string{
+		"启航人力资源服务（许昌）有限公司":                       "启航人力资源服务（许昌）有限公司",
+		" 许昌\u3000凯盛劳务服务有限公司\u3000":              "许昌\u3000凯盛劳务服务有限公司",
+		"服务场所面积不足，不符合设立条件":                       "服务场所面积不足，不符合设立条件",
+		"许昌\u200b市魏都区\u2060第1人力\u200c资源\u00ad公司": "许昌市魏都区第1人力资源公司",
+		"\ufeff\u200e许昌\u200f":                   "许昌",
+		"ＦＥＳＣＯ":                                  "ＦＥＳＣＯ",
+		"":                                       "",
+	} {
+		if got := WrittenText(in); got != want {
+			t.Errorf("WrittenText(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

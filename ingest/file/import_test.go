@@ -90,7 +90,7 @@ func TestImportReportsBadRowsAndLoadsGoodOnes(t *testing.T) {
 	if got[1].uscc != "91411023MA40000005" || got[1].county != "411003" || got[1].licensed.Format(time.DateOnly) != "2019-06-01" {
 		t.Errorf("second row = %+v", got[1])
 	}
-	if got[2].uscc != "91411081MA40000005" || got[2].name != "禹州鼎盛劳务派遣有限公司(分公司)" || !strings.Contains(got[2].extra, "旧址") {
+	if got[2].uscc != "91411081MA40000005" || got[2].name != "禹州鼎盛劳务派遣有限公司（分公司）" || !strings.Contains(got[2].extra, "旧址") {
 		t.Errorf("third row = %+v", got[2])
 	}
 	rejects, err := store.Count(ctx, s, "SELECT count() FROM import_rejects WHERE batch_id = {b:String}", store.Params{"b": res.BatchID})
