@@ -239,7 +239,7 @@ var lists = []*List{
 		},
 		Derived: []string{"name_key"},
 		Dated:   Dated{On: "decided_on", Ends: "publicity_ended_on", Reason: "content"},
-		check:   checkExternal,
+		check:   checkPenalty,
 	},
 	{
 		Name: "abnormal", Title: "经营异常名录", Key: []string{"uscc", "name_key", "listed_on"}, External: true,

@@ -389,6 +389,20 @@ func checkExternal(r *Row) *FieldError {
 	return nil
 }
 
+// checkPenalty: a decision's publicity cannot end before the decision
+// (an interface writing a missing date as the epoch, 1970-01-01, would
+// otherwise end every publicity at once).
+func checkPenalty(r *Row) *FieldError {
+	if ferr := checkExternal(r); ferr != nil {
+		return ferr
+	}
+	decided, _ := r.Get("decided_on").(time.Time)
+	if ended, ok := r.Get("publicity_ended_on").(time.Time); ok && ended.Before(decided) {
+		return &FieldError{Column: "publicity_ended_on", Value: transform.FormatDate(ended), Reason: ReasonInconsistent, Detail: fmt.Sprintf("publicity ended on %s, before the decision of %s", transform.FormatDate(ended), transform.FormatDate(decided))}
+	}
+	return nil
+}
+
 func checkListing(r *Row) *FieldError {
 	if ferr := checkExternal(r); ferr != nil {
 		return ferr

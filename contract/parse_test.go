@@ -189,6 +189,22 @@ func TestPublicEvalKeepsLabel(t *testing.T) {
 	}
 }
 
+// A decision's publicity cannot end before the decision.
+func TestPublicityEndsAfterTheDecision(t *testing.T) {
+	m := mustMap(t, "penalties", "record_id", "name", "decided_on", "publicity_ended_on")
+	for _, tt := range []struct {
+		ended string
+		ok    bool
+	}{{"", true}, {"2023-07-10", true}, {"2024-07-10", true}, {"2023-07-09", false}, {"1970-01-01", false}} {
+		_, errs := m.Parse([]string{"许人社罚〔2023〕1号", "某公司", "2023-07-10", tt.ended})
+		if ok := len(errs) == 0; ok != tt.ok {
+			t.Errorf("ended %q: accepted %v (%v), want %v", tt.ended, ok, errs, tt.ok)
+		} else if !ok && (errs[0].Column != "publicity_ended_on" || errs[0].Reason != ReasonInconsistent) {
+			t.Errorf("ended %q: %+v, want an inconsistent publicity_ended_on", tt.ended, errs[0])
+		}
+	}
+}
+
 // Names and sentences are stored as written, to be shown back on the
 // notice's forms (a legal name keeps its full-width brackets); what no
 // reader sees is left out, and the name's key folds the rest. A key or a

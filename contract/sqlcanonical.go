@@ -155,7 +155,9 @@ var canonicalChecks = map[string]func(v map[string]string, r func(string) string
 			fmt.Sprintf("%s = '' OR %s >= %s", r("rectified_on"), r("rectified_on"), r("handled_on")),
 		}
 	},
-	"penalties":   checkExternalSQL,
+	"penalties": func(v map[string]string, r func(string) string) []string {
+		return append(checkExternalSQL(v, r), fmt.Sprintf("%s = '' OR %s >= %s", r("publicity_ended_on"), r("publicity_ended_on"), r("decided_on")))
+	},
 	"public_eval": checkExternalSQL,
 	"abnormal":    checkListingSQL,
 	"dishonest":   checkListingSQL,

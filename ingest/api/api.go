@@ -640,8 +640,20 @@ func (c *Client) format(f Field, v any) string {
 		if err != nil {
 			return s // the contract rejects it with the value shown
 		}
+		if n == 0 {
+			// The epoch is how Java services write a date they do not
+			// have (new Date(0)); 1970-01-01 is no date of these lists.
+			return ""
+		}
 		t := time.Unix(n, 0)
 		if f.Format == "unix_ms" {
+			if n > -1e11 && n < 1e11 {
+				// Seconds where milliseconds were configured (1e11 ms is
+				// March 1973): read as milliseconds, every date would be
+				// in January 1970. Left as it is, for the contract to
+				// reject with the value shown.
+				return s
+			}
 			t = time.UnixMilli(n)
 		}
 		return t.In(zone.Shanghai).Format(time.DateOnly)

@@ -189,6 +189,38 @@ func TestNextURL(t *testing.T) {
 	}
 }
 
+// Epochs as Java services write them: 0 for a date they do not have is
+// no date; seconds where milliseconds are configured are no date of 1970
+// but a value the contract refuses, shown as sent.
+func TestEpochDates(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"items":[{"id":"P1","decided":1690732800000,"ended":0},{"id":"P2","decided":1690732800,"ended":null}],"links":{"next":null}}`)
+	}))
+	defer srv.Close()
+	cfg := api.Config{
+		Name: "epochs", URL: srv.URL + "/list", Policy: quick,
+		Pagination:  api.Pagination{Mode: api.ByNextURL, NextPath: "links.next"},
+		RecordsPath: "items",
+		Fields: []api.Field{{Column: "record_id", Path: "id"}, {Column: "name", Path: "id"},
+			{Column: "decided_on", Path: "decided", Format: "unix_ms"}, {Column: "publicity_ended_on", Path: "ended", Format: "unix_ms"}},
+	}
+	pages, err := collect(t, cfg, list(t, "penalties"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := pages[0].Records
+	if len(got) != 2 || got[0][2] != "2023-07-31" || got[0][3] != "" || got[1][2] != "1690732800" {
+		t.Fatalf("records %q; want P1 decided 2023-07-31 with no end, P2's seconds as sent", got)
+	}
+	m, err := list(t, "penalties").Map(pages[0].Header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, errs := m.Parse(got[1]); len(errs) == 0 || !strings.Contains(errs[0].Error(), "1690732800") {
+		t.Errorf("P2's seconds accepted: %v", errs)
+	}
+}
+
 // A date in a layout with a zone is an instant, and its date is
 // Xuchang's: Chinese midnight written in UTC is the next day's date.
 func TestDateLayoutWithZone(t *testing.T) {

@@ -80,7 +80,7 @@ type Source struct {
 	MessagePath string            `toml:"message_path" doc:"api: JSON path of the envelope's message" example:"msg"`
 	Query       map[string]string `toml:"query" doc:"api: fixed query parameters sent with every page" example:"{ region = \"411000\" }"`
 	Fields      map[string]string `toml:"fields" doc:"api: contract column → JSON path in a record" example:"{ record_id = \"PENDECNO\" }"`
-	DateFormats map[string]string `toml:"date_formats" doc:"api: contract column → unix_ms, unix or a Go layout such as 2006/01/02" example:"{ listed_on = \"unix_ms\" }"`
+	DateFormats map[string]string `toml:"date_formats" doc:"api: contract column → unix_ms, unix or a Go layout such as 2006/01/02; an epoch of 0 (a Java service's missing date) is no date, seconds under unix_ms are refused" example:"{ listed_on = \"unix_ms\" }"`
 	SinceParam  string            `toml:"since_param" doc:"api, incremental: parameter receiving the start of the last complete sync" example:"since"`
 	SinceFormat string            `toml:"since_format" doc:"api, incremental: Go layout of since_param" default:"2006-01-02"`
 
