@@ -101,10 +101,10 @@ func Import(ctx context.Context, s store.Store, list *contract.List, path string
 
 // preambleFunc returns the values of the virtual columns appended to every
 // record of a table, from the table (the rows above its header, its first
-// records).
+// records), read in the workbook's date system.
 type preambleFunc struct {
 	columns []string
-	values  func(t *table) ([]string, error)
+	values  func(t *table, dates transform.SerialDates) ([]string, error)
 }
 
 func importFile(ctx context.Context, s store.Store, list *contract.List, path string, opt ImportOptions, pre *preambleFunc) (Result, error) {
@@ -187,7 +187,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		t.bind(m)
 		f := found{t: t, m: m, ref: ref}
 		if pre != nil {
-			if f.values, err = pre.values(t); err != nil {
+			if f.values, err = pre.values(t, b.serialDates()); err != nil {
 				return res, fmt.Errorf("%s: %w", ref, err)
 			}
 		}

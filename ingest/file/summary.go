@@ -42,7 +42,7 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 	}
 	pre := &preambleFunc{
 		columns: []string{contract.SubmissionUnit, contract.SubmissionDay},
-		values: func(t *table) ([]string, error) {
+		values: func(t *table, dates transform.SerialDates) ([]string, error) {
 			unit, day := opt.Unit, ""
 			if !opt.AsOf.IsZero() {
 				day = opt.AsOf.Format(time.DateOnly)
@@ -66,7 +66,14 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 			}
 			d, _, err := transform.ParseDate(day)
 			if err != nil {
-				return nil, fmt.Errorf("%w: 填报时间 %q: %v; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission, day, err)
+				// A date typed into its own cell of a workbook is a day
+				// number formatted as a date (46234), as in the table's
+				// date columns.
+				serial, ok := dates.Parse(day)
+				if !ok {
+					return nil, fmt.Errorf("%w: 填报时间 %q: %v; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission, day, err)
+				}
+				d = serial
 			}
 			return []string{unit, d.Format(time.DateOnly)}, nil
 		},

@@ -3,6 +3,7 @@ package file_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
+	"github.com/xuri/excelize/v2"
 )
 
 func submitted(t *testing.T, s store.Store) string {
@@ -128,5 +130,41 @@ func TestImportSummaryWithoutUnitOrDate(t *testing.T) {
 	}
 	if _, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{Unit: "410100"}); err == nil || !strings.Contains(err.Error(), `unit "410100": want 411000 (市本级) or a county of Xuchang`) {
 		t.Errorf("unknown unit: %v", err)
+	}
+}
+
+// A 填报时间 typed into a cell of its own is a date cell: Excel's day
+// number, in the workbook's date system.
+func TestImportSummaryDateCell(t *testing.T) {
+	for _, system1904 := range []bool{false, true} {
+		s := storetest.OpenMigrated(t)
+		f := excelize.NewFile()
+		if system1904 {
+			if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &system1904}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, row := range [][]any{
+			{"附件2"},
+			{"人力资源服务机构信用等级评价汇总表"},
+			{"填报单位（盖章）：禹州市人力资源和社会保障局", nil, nil, "填报时间：", day("2026-07-31")},
+			{"机构名称", "统一社会信用代码", "信用等级", "失信情况", "查处情况", "是否选树为诚信机构典型", "选树原因", "评价单位", "备注"},
+			{"禹州鼎盛劳务派遣有限公司", uscc("411081", 1), "B 级", "未签订信用承诺书。", "无", "", "", "许昌市禹州市人力资源和社会保障局"},
+		} {
+			if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		path := filepath.Join(t.TempDir(), "附件2.xlsx")
+		if err := f.SaveAs(path); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if _, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{}); err != nil {
+			t.Fatalf("1904 system %v: %v", system1904, err)
+		}
+		if got, want := submitted(t, s), "411081 2026-07-31 "+uscc("411081", 1)+" B "; got != want {
+			t.Errorf("1904 system %v: submissions %q, want %q", system1904, got, want)
+		}
 	}
 }
