@@ -309,9 +309,12 @@ func (a *Adjustments) WriteCSV(w io.Writer) error { return writeCSV(w, a.table()
 // Commitments are pre-filled 附件1 诚信承诺书, one for each institution of
 // a unit without a signed commitment on file on Day (clause B1).
 type Commitments struct {
-	Unit    Unit
-	Day     time.Time
-	Letters []CommitmentLetter
+	Unit Unit
+	Day  time.Time
+	// Operating is how many institutions of the unit hold a licence on
+	// Day: with no letter, all of them have signed, or there are none.
+	Operating int
+	Letters   []CommitmentLetter
 }
 
 // CommitmentLetter is one institution's letter; the zero letter is the
@@ -333,13 +336,17 @@ func UnsignedCommitments(ctx context.Context, s store.Store, u Unit, day time.Ti
 	for rows.Next() {
 		var l CommitmentLetter
 		var county string
-		if err := rows.Scan(&l.USCC, &l.Name, &county); err != nil {
+		var signed bool
+		if err := rows.Scan(&l.USCC, &l.Name, &county, &signed); err != nil {
 			return nil, fmt.Errorf("institutions without a commitment: %w", err)
 		}
 		if !u.Contains(county) {
 			continue
 		}
-		c.Letters = append(c.Letters, l)
+		c.Operating++
+		if !signed {
+			c.Letters = append(c.Letters, l)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("institutions without a commitment: %w", err)

@@ -42,12 +42,17 @@ func TestDishonestyTellsEachFactOnce(t *testing.T) {
 			[]report.ClauseRef{clauseRef("B1", report.Evidence{Kind: "institution", ID: "x", Date: reporttest.Day("2026-08-15"), Detail: "credit commitment signed only on 2026-08-15"})},
 			"未签订信用承诺书。"},
 		{"an A has none", grade.A, nil, nil, "无"},
+		{"an A a review raised over the rules' clauses has none", grade.A, []report.Record{refused},
+			[]report.ClauseRef{clauseRef("C3", refusedEv), clauseRef("B2", refusedEv)}, "无"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := report.InstitutionGrade{USCC: "91411002MA00000001", Grade: tt.grade, Records: tt.records, Clauses: tt.clauses}
 			if got := report.Dishonesty(g); got != tt.want {
 				t.Errorf("失信情况\n%s\nwant\n%s", got, tt.want)
+			}
+			if got := report.Measures(g); tt.grade == grade.A && got != "无" {
+				t.Errorf("查处情况 of an A: %q, want 无", got)
 			}
 		})
 	}

@@ -179,4 +179,16 @@ func TestNoticeReports(t *testing.T) {
 		strings.Contains(html, "许昌降级人力资源有限公司") {
 		t.Errorf("附件1 letters: %d\n%.600s", len(letters.Letters), html)
 	}
+	// A unit without institutions has not "all signed".
+	none, err := report.UnsignedCommitments(ctx, s, unit(t, "411025"), day("2026-09-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	if err := none.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	if none.Operating != 0 || !strings.Contains(b.String(), "襄城县没有持证的人力资源服务机构") || strings.Contains(b.String(), "均已签订") {
+		t.Errorf("附件1 of a unit without institutions (%d operating):\n%.600s", none.Operating, b.String())
+	}
 }

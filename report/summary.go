@@ -128,7 +128,10 @@ func dayCN(t time.Time) string { return fmt.Sprintf("%d年%d月%d日", t.Year(),
 // behind them. Clause codes are internal and never printed. An A
 // institution has none: 无.
 func Dishonesty(g InstitutionGrade) string {
-	if len(g.Clauses) == 0 {
+	// An A has none by definition (不存在评为B、C、D级的情形), also one a
+	// review raised to A over the clauses the rules found: the review
+	// decided they do not stand.
+	if len(g.Clauses) == 0 || g.Grade == grade.A {
 		return "无"
 	}
 	records := recordsOf(g)
@@ -302,6 +305,9 @@ func kindName(kind, severity string) string {
 // 整改。" The authority is named as Authority names it; 无 when no record
 // has a measure.
 func Measures(g InstitutionGrade) string {
+	if g.Grade == grade.A {
+		return "无" // as Dishonesty: the records behind clauses a review set aside
+	}
 	var lines []string
 	seen := map[string]bool{}
 	for _, r := range g.Records {

@@ -244,10 +244,26 @@ func (a *app) writeStoreReport(ctx context.Context, o reportOptions, formats []s
 				return err
 			}
 		}
-		if why == "" {
-			why = "no institution of this unit has a grade in force or publicized on " + transform.FormatDate(day)
+		sum, isSummary := doc.(*report.Summary)
+		if why == "" && isSummary {
+			// Every unit sends its 附件2, one with no institution too
+			// (the notice, 六(十)): written empty when others have
+			// grades that day, so that the day itself is graded.
+			all, err := src.GradesOn(ctx, day)
+			if err != nil {
+				return err
+			}
+			if len(all) > 0 {
+				a.log.Warn("附件2 lists no institution: none of this unit has a grade in force or publicized on the day", "unit", sum.Unit.Name, "day", transform.FormatDate(day))
+				empty = false
+			}
 		}
-		return fmt.Errorf("nothing to report on %s: %s", transform.FormatDate(day), why)
+		if empty {
+			if why == "" {
+				why = "no institution of this unit has a grade in force or publicized on " + transform.FormatDate(day)
+			}
+			return fmt.Errorf("nothing to report on %s: %s", transform.FormatDate(day), why)
+		}
 	}
 	if o.output == "-" {
 		a.log.Info(report.SourceNote(kind))

@@ -242,3 +242,36 @@ func TestServeCommand(t *testing.T) {
 		}
 	}
 }
+
+// Every unit sends its 附件2, one without an institution too: written with
+// its header and no row when the day is graded for others; an ungraded
+// day is still "nothing to report", saying why.
+func TestSummaryOfAUnitWithoutInstitutions(t *testing.T) {
+	t.Parallel()
+	data, out := t.TempDir(), t.TempDir()
+	env := []string{"CREDITSYNC_DATA=" + data}
+	form := filepath.Join(out, "附件2-襄城县.xlsx")
+	if r := runCLI(t, env, "report", "summary", "411025", "--date", "2026-07-31", "-o", form); r.code == 0 || !strings.Contains(r.stderr, "nothing to report") {
+		t.Errorf("an empty store: exit %d\n%s", r.code, r.stderr)
+	}
+	csv := filepath.Join(out, "机构名录.csv")
+	if err := os.WriteFile(csv, []byte("机构名称,统一社会信用代码,许可日期,承诺书签订日期\n许昌英才人力资源服务有限公司,91411002MA4000001T,2019-03-15,2023-01-05\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, env, "import", "institutions", csv); r.code != 0 {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, env, "report", "summary", "411025", "--date", "2026-07-31", "-o", form); r.code != 0 || !strings.Contains(r.stderr, "附件2 lists no institution") {
+		t.Fatalf("襄城县 without institutions: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	f, err := excelize.OpenFile(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("附件2")
+	if err != nil || len(rows) < 6 || !slices.Equal(rows[4], report.SummaryColumns) || !strings.HasPrefix(rows[5][0], "单位负责人") ||
+		!strings.Contains(rows[2][0], "襄城县") {
+		t.Errorf("襄城县's 附件2 rows %q (%v); want the form with no institution", rows, err)
+	}
+}
