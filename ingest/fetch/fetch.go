@@ -9,9 +9,12 @@
 package fetch
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -86,6 +89,9 @@ func (e *Error) Error() string {
 	b.WriteString(e.Err.Error())
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.Response != nil && e.Response.Redirected != "" {
+		fmt.Fprintf(&b, "; the site redirected the request to %s, which is not the list (a sign-in or maintenance page?)", e.Response.Redirected)
 	}
 	if e.Hint != "" {
 		b.WriteString("\nhint: " + e.Hint)
@@ -249,11 +255,15 @@ func (c *Client) RedactURL(u string) string { return c.red.url(u) }
 
 // Response is a page as received, credentials redacted.
 type Response struct {
-	URL      string // redacted
-	Status   int
-	Header   http.Header
-	Body     []byte
-	Attempts int
+	URL string // redacted
+	// Redirected is where the site sent the request instead, redacted;
+	// "" when it answered at URL. A list page that redirects elsewhere is
+	// usually a sign-in or maintenance page.
+	Redirected string
+	Status     int
+	Header     http.Header
+	Body       []byte
+	Attempts   int
 }
 
 // Check inspects a 2xx response. An error wrapping ErrMalformed, or
@@ -393,10 +403,25 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 		if errors.As(err, &tooLong) {
 			return outcome{failure: err}
 		}
+		// An answer that arrived broken is no network trouble: a body
+		// shorter than its Content-Length, or not the compression its
+		// Content-Encoding names.
+		var corrupt flate.CorruptInputError
+		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return outcome{failure: fmt.Errorf("%w: the answer ended before the length it announced (Content-Length)", ErrMalformed), retry: true}
+		case errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum), errors.As(err, &corrupt):
+			return outcome{failure: fmt.Errorf("%w: the answer is not the compressed data its Content-Encoding header says (%s)", ErrMalformed, c.red.text(err.Error())), retry: true}
+		}
 		c.log.Debug("request failed", "source", c.name, "url", c.red.url(rawURL), "error", c.red.text(err.Error()))
 		return outcome{failure: fmt.Errorf("%w: %s", ErrTransport, c.transportError(err)), retry: true}
 	}
 	resp := &Response{URL: c.red.url(rawURL), Status: r.StatusCode(), Header: r.Header(), Body: c.red.bytes(r.Body())}
+	if raw := r.RawResponse; raw != nil && raw.Request != nil && raw.Request.URL != nil {
+		if final := raw.Request.URL.String(); final != rawURL {
+			resp.Redirected = c.red.url(final)
+		}
+	}
 	c.log.Debug("fetched", "source", c.name, "url", resp.URL, "status", resp.Status, "bytes", len(resp.Body), "took", r.Time())
 	fail := func(err error, retry bool) outcome { return outcome{resp: resp, failure: err, retry: retry} }
 	switch s := resp.Status; {

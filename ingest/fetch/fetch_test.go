@@ -224,3 +224,37 @@ func TestLooksLikeChallenge(t *testing.T) {
 		}
 	}
 }
+
+// Answers that arrive broken are malformed, not network trouble, and a
+// failure on a page the site redirected elsewhere says where it went.
+func TestBrokenAnswersSayWhatBroke(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/gzip":
+			w.Header().Set("Content-Encoding", "gzip")
+			fmt.Fprint(w, "<html>not compressed</html>")
+		case "/short":
+			w.Header().Set("Content-Length", "1000")
+			fmt.Fprint(w, "<html>cut")
+		case "/list":
+			http.Redirect(w, r, "/login?from=list", http.StatusFound)
+		case "/login":
+			fmt.Fprint(w, "<html><form>用户名</form></html>")
+		}
+	}))
+	defer srv.Close()
+	p := quick()
+	p.Retries = 1
+	c := fetch.New("site", p, fetch.Auth{}, nil)
+	for path, want := range map[string]string{"/gzip": "Content-Encoding", "/short": "Content-Length"} {
+		_, err := c.Get(context.Background(), srv.URL+path, nil)
+		if !errors.Is(err, fetch.ErrMalformed) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "did not answer in time") {
+			t.Errorf("%s: %v; want ErrMalformed naming %s", path, err, want)
+		}
+	}
+	notList := func(r *fetch.Response) error { return fmt.Errorf("%w: no table", fetch.ErrLayout) }
+	_, err := c.Get(context.Background(), srv.URL+"/list", notList)
+	if !errors.Is(err, fetch.ErrLayout) || !strings.Contains(err.Error(), "redirected the request to "+srv.URL+"/login?from=list") {
+		t.Errorf("a page redirected to sign in: %v", err)
+	}
+}
