@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ const (
 	ReasonInconsistent = "inconsistent fields"
 	ReasonColumns      = "wrong number of fields"
 	ReasonNumber       = "code stored as a number"
+	ReasonExcelError   = "Excel error value"
 )
 
 // FieldError is one reason a record was rejected.
@@ -269,7 +271,17 @@ func unwrapFormula(raw string, text func(string) string) string {
 	return s
 }
 
+// excelErrors are the values Excel shows in a cell whose formula failed
+// (a VLOOKUP that found nothing is #N/A): a cell holding one has no value,
+// and storing the text would put #N/A where a name or a code belongs.
+var excelErrors = []string{"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+
 func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
+	if strings.IndexByte(raw, '#') >= 0 || strings.Contains(raw, "＃") {
+		if v := strings.ToUpper(transform.NormalizeText(raw)); slices.Contains(excelErrors, v) {
+			return nil, &FieldError{Value: raw, Reason: ReasonExcelError, Detail: fmt.Sprintf("%s is what Excel shows when the cell's formula fails (a lookup that found nothing, a deleted reference): the cell has no value; correct the formula or type the value", v)}
+		}
+	}
 	if c.written {
 		s := writtenCell(raw)
 		if s == "" && c.Required {
@@ -362,6 +374,10 @@ func checkInstitution(r *Row) *FieldError {
 	}
 	if status != "valid" && r.Get("license_status_on") == nil {
 		return &FieldError{Column: "license_status_on", Reason: ReasonMissing, Detail: fmt.Sprintf("license_status_on (状态变更日期) is required when the licence is %s", status)}
+	}
+	licensed, _ := r.Get("licensed_on").(time.Time)
+	if changed, ok := r.Get("license_status_on").(time.Time); ok && status != "valid" && changed.Before(licensed) {
+		return &FieldError{Column: "license_status_on", Value: transform.FormatDate(changed), Reason: ReasonInconsistent, Detail: fmt.Sprintf("the licence was %s on %s, before it was granted on %s", status, transform.FormatDate(changed), transform.FormatDate(licensed))}
 	}
 	if r.str("county_code") == "" {
 		r.set("county_code", transform.CountyFromUSCC(r.str("uscc")))

@@ -108,6 +108,10 @@ func TestParseValues(t *testing.T) {
 			map[string]any{"measure": `="责令"&"整改"`}, "", ""},
 		{"an empty text formula is empty", []string{`=""`, "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonMissing, "record_id"},
 		{"a formula is no date", []string{"R17", "914403001922038216", "fund_fraud", "", `=DATE(2023,7,31)`, "", "", ""}, nil, ReasonDate, "handled_on"},
+		{"a failed formula's #N/A is no value", []string{"R18", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "#N/A"}, nil, ReasonExcelError, "measure"},
+		{"nor is #REF!", []string{"#ref!", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonExcelError, "record_id"},
+		{"a date before the store's first day", []string{"R19", "914403001922038216", "fund_fraud", "", "1965-03-01", "", "", ""}, nil, ReasonDate, "handled_on"},
+		{"a # in a text is text", []string{"R20", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "#3 整改"}, map[string]any{"measure": "#3 整改"}, "", ""},
 		{"an unquoted comma shifting the row", []string{"R13", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令", "限期整改"}, nil, ReasonColumns, ""},
 	}
 	for _, tt := range tests {
@@ -146,6 +150,22 @@ func TestParseReportsEveryBadField(t *testing.T) {
 	_, errs := m.Parse([]string{"123", "19", "2023-13-01"})
 	if len(errs) != 3 {
 		t.Fatalf("got %d errors (%v), want one per bad field", len(errs), errs)
+	}
+}
+
+// A licence cannot end before it was granted.
+func TestLicenceEndsAfterItWasGranted(t *testing.T) {
+	m := mustMap(t, "institutions", "uscc", "name", "licensed_on", "license_status", "license_status_on")
+	for _, tt := range []struct {
+		status, on string
+		ok         bool
+	}{{"注销", "2024-01-01", true}, {"注销", "2023-07-31", true}, {"注销", "2020-01-01", false}, {"吊销", "2023-07-30", false}, {"有效", "", true}} {
+		_, errs := m.Parse([]string{"914403001922038216", "某公司", "2023-07-31", tt.status, tt.on})
+		if ok := len(errs) == 0; ok != tt.ok {
+			t.Errorf("%s on %s: accepted %v (%v), want %v", tt.status, tt.on, ok, errs, tt.ok)
+		} else if !ok && (errs[0].Column != "license_status_on" || errs[0].Reason != ReasonInconsistent) {
+			t.Errorf("%s on %s: %+v", tt.status, tt.on, errs[0])
+		}
 	}
 }
 

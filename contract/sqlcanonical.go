@@ -75,8 +75,9 @@ func canonicalColumn(c Column, r string) (value, where string) {
 	value = r
 	switch c.Kind {
 	case Text:
-		// A value opening Excel's text formula ="…" is left to cellText.
-		ok = fmt.Sprintf("%s AND NOT startsWith(%s, '=\"')", transform.SQLNormalText(r), r)
+		// A value opening Excel's text formula ="…" is left to cellText,
+		// one that may be an Excel error value (#N/A) to parseValue.
+		ok = fmt.Sprintf("%s AND NOT startsWith(%s, '=\"') AND NOT startsWith(%s, '#')", transform.SQLNormalText(r), r, r)
 	case USCC:
 		ok = transform.SQLValidUSCC(r)
 	case Date:
@@ -147,7 +148,8 @@ var canonicalChecks = map[string]func(v map[string]string, r func(string) string
 		status := fmt.Sprintf("if(%s = '', 'valid', %s)", r("license_status"), v["license_status"])
 		v["license_status"] = status
 		v["county_code"] = fmt.Sprintf("if(%[1]s = '', %[2]s, %[1]s)", r("county_code"), transform.SQLCountyFromUSCC(v["uscc"]))
-		return []string{fmt.Sprintf("%s = 'valid' OR %s != ''", status, r("license_status_on"))}
+		return []string{fmt.Sprintf("%s = 'valid' OR %s != ''", status, r("license_status_on")),
+			fmt.Sprintf("%s = 'valid' OR %s = '' OR %s >= %s", status, r("license_status_on"), r("license_status_on"), r("licensed_on"))}
 	},
 	"inspections": func(v map[string]string, r func(string) string) []string {
 		return []string{

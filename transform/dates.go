@@ -21,9 +21,12 @@ var ErrDate = errors.New("invalid date")
 const dateFormats = "accepted: 2023-07-31, 2023/7/31, 2023.07.31, 20230731, 2023年7月31日, optionally followed by a time after a space or T"
 
 // The years a record of an HR service institution can plausibly carry; a
-// value outside is a typo or a number that is not a date.
+// value outside is a typo or a number that is not a date. The first is
+// also the first the store can hold: its Date type begins on 1970-01-01,
+// and an earlier date would be stored as that day without a word (no
+// licence, decision or listing of these lists predates it).
 const (
-	minYear = 1900
+	minYear = 1970
 	maxYear = 2100
 )
 
@@ -192,11 +195,11 @@ func (s SerialDates) String() string {
 // that carry a date format the reader did not resolve. A fraction (the
 // time of day) is dropped. In the 1900 system Excel counts a 29 February
 // 1900 that never was (serial 60, kept for Lotus 1-2-3 compatibility), so
-// serials from 61 on are one day ahead of a plain count; serial 60 itself
-// names no real date and is refused. Serial 0 and serials naming a day
-// after 2100 are refused in both systems: they are more likely amounts or
-// counts than dates (0 is also what an empty formula shows). ok is false
-// for NoSerialDates.
+// serials from 61 on count days from 30 December 1899. Serials naming a
+// day before 1970 (all the smaller ones among them) or after 2100 are
+// refused in both systems: they are more likely amounts, counts or years
+// (2023, or 2023.1 for 2023.10 typed into a number cell) than dates, and
+// 0 is what an empty formula shows. ok is false for NoSerialDates.
 func (s SerialDates) Parse(v string) (time.Time, bool) {
 	if s != Excel1900 && s != Excel1904 {
 		return time.Time{}, false
@@ -210,20 +213,11 @@ func (s SerialDates) Parse(v string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	n := int(math.Floor(f))
-	var d time.Time
-	switch {
-	case n < 1:
-		return time.Time{}, false
-	case s == Excel1904:
+	d := time.Date(1899, time.December, 30+n, 0, 0, 0, 0, time.UTC) // from serial 61 on
+	if s == Excel1904 {
 		d = time.Date(1904, time.January, 1+n, 0, 0, 0, 0, time.UTC)
-	case n == 60:
-		return time.Time{}, false
-	case n < 60:
-		d = time.Date(1899, time.December, 31+n, 0, 0, 0, 0, time.UTC)
-	default:
-		d = time.Date(1899, time.December, 30+n, 0, 0, 0, 0, time.UTC)
 	}
-	if d.Year() > maxYear {
+	if d.Year() < minYear || d.Year() > maxYear {
 		return time.Time{}, false
 	}
 	return d, true

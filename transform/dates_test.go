@@ -56,7 +56,7 @@ func TestParseDate(t *testing.T) {
 		{"２０２３年７月３１日", jul31},
 		{"2024-02-29", date(2024, time.February, 29)},
 		{"2000-02-29", date(2000, time.February, 29)},
-		{"1900-01-01", date(1900, time.January, 1)},
+		{"1970-01-01", date(1970, time.January, 1)},
 		{"2100-12-31", date(2100, time.December, 31)},
 	}
 	for _, tt := range tests {
@@ -86,7 +86,9 @@ func TestParseDateInvalid(t *testing.T) {
 		in, reason string
 	}{
 		{"2023-02-29", "no day 29"},
-		{"1900-02-29", "no day 29"}, // Excel thinks otherwise; the calendar does not
+		{"2100-02-29", "no day 29"}, // a century year not divisible by 400
+		{"1969-12-31", "outside 1970"}, // the store's first day is 1970-01-01
+		{"1900-01-01", "outside 1970"},
 		{"2100-02-29", "no day 29"},
 		{"2023-04-31", "no day 31"},
 		{"2023-01-00", "no day 0"},
@@ -184,9 +186,12 @@ func TestSerialDatesParse(t *testing.T) {
 		{Excel1900, "45138.999", date(2023, time.July, 31), true},
 		{Excel1900, " 45138 ", date(2023, time.July, 31), true},
 		{Excel1900, "４５１３８", date(2023, time.July, 31), true},
-		{Excel1900, "1", date(1900, time.January, 1), true},
-		{Excel1900, "59", date(1900, time.February, 28), true},
-		{Excel1900, "61", date(1900, time.March, 1), true},
+		{Excel1900, "25569", date(1970, time.January, 1), true},
+		{Excel1900, "25568", time.Time{}, false}, // 1969-12-31: before the store's first day
+		{Excel1900, "2023.1", time.Time{}, false}, // 2023.10 typed into a number cell: 1905
+		{Excel1900, "1", time.Time{}, false},
+		{Excel1900, "59", time.Time{}, false},
+		{Excel1900, "61", time.Time{}, false},
 		{Excel1900, "36526", date(2000, time.January, 1), true},
 		{Excel1900, "73415", date(2100, time.December, 31), true},
 		{Excel1900, "60", time.Time{}, false}, // Excel's 1900-02-29, which never was
@@ -209,8 +214,9 @@ func TestSerialDatesParse(t *testing.T) {
 		{Excel1904, "43676", date(2023, time.July, 31), true},
 		{Excel1904, "43676.75", date(2023, time.July, 31), true},
 		{Excel1904, "45138", date(2027, time.August, 1), true},
-		{Excel1904, "1", date(1904, time.January, 2), true},
-		{Excel1904, "60", date(1904, time.March, 1), true},
+		{Excel1904, "24107", date(1970, time.January, 1), true},
+		{Excel1904, "24106", time.Time{}, false},
+		{Excel1904, "1", time.Time{}, false},
 		{Excel1904, "71953", date(2100, time.December, 31), true},
 		{Excel1904, "71954", time.Time{}, false},
 		{Excel1904, "0", time.Time{}, false},

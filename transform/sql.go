@@ -88,7 +88,7 @@ func SQLValidUSCC(expr string) string {
 // Date column holds as it is (from 1970): FormatDate of the result is
 // expr itself.
 func SQLISODate(expr string) string {
-	from := fmt.Sprintf("%04d-01-01", max(minYear, 1970))
+	from := fmt.Sprintf("%04d-01-01", minYear)
 	to := fmt.Sprintf("%04d-12-31", min(maxYear, 2148))
 	// No pattern: toString of a Date32 is always YYYY-MM-DD, so a text
 	// equal to it is written so (and the engine evaluates every value).
