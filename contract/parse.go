@@ -53,6 +53,10 @@ type Mapping struct {
 	index   []int    // contract column i → input field index, -1 if absent
 	headers []string // input headers as written
 	extra   []int    // input fields not in the contract, kept as extra
+	// extraNames name them in the record's extra, one name each: a
+	// header written twice (备注, 备注) keeps both values, the second
+	// as 备注（2）.
+	extraNames []string
 
 	// SerialDates accepts Excel serial day numbers (45138) in date columns,
 	// in the workbook's date system. The XLSX reader sets it: it reads raw
@@ -80,6 +84,11 @@ func (l *List) Map(header []string) (*Mapping, error) {
 		if !ok {
 			if strings.TrimSpace(h) != "" {
 				m.extra = append(m.extra, fi)
+				name := h
+				for n := 2; slices.Contains(m.extraNames, name); n++ {
+					name = fmt.Sprintf("%s（%d）", h, n)
+				}
+				m.extraNames = append(m.extraNames, name)
 			}
 			continue
 		}
@@ -115,13 +124,7 @@ func (m *Mapping) Index(key string) int {
 func (m *Mapping) Has(key string) bool { return m.Index(key) >= 0 }
 
 // Extra returns the unknown input headers.
-func (m *Mapping) Extra() []string {
-	out := make([]string, len(m.extra))
-	for i, fi := range m.extra {
-		out[i] = m.headers[fi]
-	}
-	return out
-}
+func (m *Mapping) Extra() []string { return slices.Clone(m.extraNames) }
 
 // Row is a validated record: Values holds one Go value per stored column
 // (List.StoredColumns): string, time.Time or nil for dates, bool, uint16
@@ -208,9 +211,9 @@ func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 	}
 	if len(m.extra) > 0 {
 		row.Extra = map[string]string{}
-		for _, fi := range m.extra {
+		for i, fi := range m.extra {
 			if fi < len(fields) && strings.TrimSpace(fields[fi]) != "" {
-				row.Extra[m.headers[fi]] = fields[fi]
+				row.Extra[m.extraNames[i]] = fields[fi]
 			}
 		}
 	}

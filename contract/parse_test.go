@@ -2,6 +2,8 @@ package contract
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +156,22 @@ func TestParseReportsEveryBadField(t *testing.T) {
 }
 
 // A licence cannot end before it was granted.
+// Columns the contract does not know are kept, each: a header written
+// twice keeps both values.
+func TestExtraColumnsNamedTwice(t *testing.T) {
+	m := mustMap(t, "institutions", "uscc", "name", "licensed_on", "备注", "联系人", "备注")
+	if got := m.Extra(); !slices.Equal(got, []string{"备注", "联系人", "备注（2）"}) {
+		t.Errorf("extra %q", got)
+	}
+	row, errs := m.Parse([]string{"914403001922038216", "某公司", "2023-07-31", "a", "王敏", "b"})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if !maps.Equal(row.Extra, map[string]string{"备注": "a", "联系人": "王敏", "备注（2）": "b"}) {
+		t.Errorf("extra %v", row.Extra)
+	}
+}
+
 func TestLicenceEndsAfterItWasGranted(t *testing.T) {
 	m := mustMap(t, "institutions", "uscc", "name", "licensed_on", "license_status", "license_status_on")
 	for _, tt := range []struct {

@@ -145,6 +145,39 @@ func TestImportWorkbookIn1904DateSystem(t *testing.T) {
 	}
 }
 
+// A cell merged across columns shows its value once: the columns beside
+// it are empty, not copies (a name is no licence number, a cancellation
+// no commitment).
+func TestImportCellsMergedAcrossColumns(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join("testdata", "workbooks", "merged-across.xlsx")
+	res, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil || res.Loaded != 2 || res.Rejected != 0 {
+		t.Fatalf("loaded %d rejected %d: %v", res.Loaded, res.Rejected, err)
+	}
+	rows, err := s.Query(ctx, "SELECT uscc, license_no, ifNull(toString(license_status_on), '-'), ifNull(toString(commitment_signed_on), '-') FROM institutions ORDER BY uscc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var code, no, changed, signed string
+		if err := rows.Scan(&code, &no, &changed, &signed); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Join([]string{code, no, changed, signed}, " "))
+	}
+	want := []string{
+		uscc("411002", 1) + "  - 2023-01-05",
+		uscc("411002", 2) + " 豫人社许〔2020〕2号 2024-01-01 -",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stored\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // A CSV export keeps the title, the footnote and the signature lines: the
 // import loads every real row and rejects nothing.
 func TestImportCSVWithTitleNoteAndSignatures(t *testing.T) {

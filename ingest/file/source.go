@@ -302,8 +302,13 @@ func (x *xlsxRows) next() (int, []string, error) {
 	return x.row, x.fill(cells), nil
 }
 
-// fill gives every cell of a merged range its top-left cell's value, as a
-// person reading the sheet sees it.
+// fill gives the cells a merged range spans down its first column the
+// top-left cell's value, as a person reading the sheet sees it: a remark
+// or a name written once over several rows belongs to each. A range
+// across columns shows its one value once, in the first: copied into the
+// columns beside it, a name merged over 机构名称 and 许可证编号 would be
+// stored as the licence number too (a header merged over a group of
+// columns is read by the table, from its first cell).
 func (x *xlsxRows) fill(cells []string) []string {
 	for len(x.merges) > 0 && x.merges[0].row1 == x.row {
 		m := x.merges[0]
@@ -322,12 +327,10 @@ func (x *xlsxRows) fill(cells []string) []string {
 		if m.value == "" {
 			continue
 		}
-		for len(cells) <= m.col2 {
+		for len(cells) <= m.col1 {
 			cells = append(cells, "")
 		}
-		for c := m.col1; c <= m.col2; c++ {
-			cells[c] = m.value
-		}
+		cells[m.col1] = m.value
 	}
 	x.active = kept
 	return cells

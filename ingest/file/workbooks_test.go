@@ -135,6 +135,17 @@ var workbooks = map[string][]sheetSpec{
 			{"许昌聚才人力资源有限公司", uscc("411002", 2), day("2020-02-29"), "2023-01-06"},
 		},
 	}},
+	// Cells merged across columns in records: a name written over the
+	// licence number's empty cell, a date over the next date's.
+	"merged-across.xlsx": {{
+		name: "名册",
+		rows: [][]any{
+			{"机构名称", "许可证编号", "统一社会信用代码", "许可日期", "许可状态", "状态变更日期", "承诺书签订日期"},
+			{"许昌英才人力资源服务有限公司", nil, uscc("411002", 1), day("2019-03-15"), "有效", nil, day("2023-01-05")},
+			{"许昌聚才人力资源有限公司", "豫人社许〔2020〕2号", uscc("411002", 2), day("2020-05-06"), "注销", day("2024-01-01")},
+		},
+		merges: [][2]string{{"A2", "B2"}, {"F3", "G3"}},
+	}},
 	// One sheet per county, behind a sheet of instructions.
 	"counties.xlsx": {
 		{name: "填表说明", rows: [][]any{
