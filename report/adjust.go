@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -164,10 +165,14 @@ func LastEvaluation(ctx context.Context, s store.Store, end time.Time) (time.Tim
 		}
 	}
 	if last.IsZero() {
-		return time.Time{}, fmt.Errorf("no evaluation on or before %s to count changes from", transform.FormatDate(end))
+		return time.Time{}, fmt.Errorf("%w on or before %s to count changes from", ErrNoEvaluation, transform.FormatDate(end))
 	}
 	return last, nil
 }
+
+// ErrNoEvaluation: no evaluation is recorded on or before the day asked
+// for, so there is nothing to count the 动态调整情况 from.
+var ErrNoEvaluation = errors.New("no evaluation")
 
 // Adjustments is the 动态调整情况 of unit u from the latest evaluation on
 // or before to, up to to: what the web offers beside 附件2.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -25,52 +26,92 @@ type ComputeSource struct {
 	days dayCache
 }
 
-type cached struct {
-	at     time.Time
-	grades []InstitutionGrade
-}
-
 // cacheFor is how long a day's grades are reused. One report asks for the
 // same month-ends several times; new data arrives only by imports, and a
 // minute's delay before a server shows it is harmless.
 const cacheFor = time.Minute
 
 // dayCache keeps the grades of each day asked for during cacheFor. The
-// zero value is ready to use.
+// zero value is ready to use. Each day is loaded once however many ask
+// for it at once; days load side by side, so that one reader asking for
+// many days does not hold up another's page.
 type dayCache struct {
 	mu    sync.Mutex
-	cache map[time.Time]cached
+	cache map[time.Time]*dayLoad
+}
+
+// dayLoad is one day's grades, loading until done is closed.
+type dayLoad struct {
+	done   chan struct{}
+	at     time.Time
+	grades []InstitutionGrade
+	err    error
 }
 
 // get returns the grades of day from the cache, or from load (and keeps
-// them). The lock is held while loading so that concurrent requests for
-// one day wait for a single load instead of repeating it.
-func (c *dayCache) get(day time.Time, load func() ([]InstitutionGrade, error)) ([]InstitutionGrade, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.cache[day]; ok && time.Since(e.at) < cacheFor {
-		return e.grades, nil
-	}
-	out, err := load()
-	if err != nil {
-		return nil, err
-	}
-	if c.cache == nil {
-		c.cache = map[time.Time]cached{}
-	}
-	for d, e := range c.cache {
-		if time.Since(e.at) >= cacheFor {
-			delete(c.cache, d)
+// them). A request that waits for another's load of the same day stops
+// waiting when its own ctx ends; a load that failed is not kept.
+func (c *dayCache) get(ctx context.Context, day time.Time, load func() ([]InstitutionGrade, error)) ([]InstitutionGrade, error) {
+	for {
+		c.mu.Lock()
+		e, ok := c.cache[day]
+		if ok {
+			select {
+			case <-e.done:
+				if time.Since(e.at) >= cacheFor {
+					ok = false // stale: load again
+				}
+			default: // loading
+			}
 		}
+		if !ok {
+			e = &dayLoad{done: make(chan struct{})}
+			if c.cache == nil {
+				c.cache = map[time.Time]*dayLoad{}
+			}
+			for d, old := range c.cache {
+				select {
+				case <-old.done:
+					if time.Since(old.at) >= cacheFor {
+						delete(c.cache, d)
+					}
+				default:
+				}
+			}
+			c.cache[day] = e
+			c.mu.Unlock()
+			e.grades, e.err = load()
+			e.at = time.Now()
+			close(e.done)
+			if e.err != nil {
+				c.mu.Lock()
+				if c.cache[day] == e {
+					delete(c.cache, day)
+				}
+				c.mu.Unlock()
+			}
+			return e.grades, e.err
+		}
+		c.mu.Unlock()
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if e.err == nil {
+			return e.grades, nil
+		}
+		if !errors.Is(e.err, context.Canceled) && !errors.Is(e.err, context.DeadlineExceeded) {
+			return nil, e.err
+		}
+		// The request that loaded it went away: load it for this one.
 	}
-	c.cache[day] = cached{at: time.Now(), grades: out}
-	return out, nil
 }
 
 // GradesOn grades every institution at day.
 func (c *ComputeSource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
 	day = grade.Date(day)
-	return c.days.get(day, func() ([]InstitutionGrade, error) {
+	return c.days.get(ctx, day, func() ([]InstitutionGrade, error) {
 		res, err := grade.Compute(ctx, c.Store, c.Rules, day)
 		if err != nil {
 			return nil, err

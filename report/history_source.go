@@ -40,7 +40,7 @@ type HistorySource struct {
 // had one.
 func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
 	day = grade.Date(day)
-	return h.days.get(day, func() ([]InstitutionGrade, error) {
+	return h.days.get(ctx, day, func() ([]InstitutionGrade, error) {
 		states, err := lifecycle.StatesOn(ctx, h.Store, day)
 		if err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,11 +32,10 @@ func scopeOf(ctx context.Context) Scope {
 // authenticate finds the credential of a request: a bearer token, else a
 // session cookie. wait is set when the token may not be tried yet.
 func (s *Server) authenticate(r *http.Request) (c credential, wait time.Duration, ok bool) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		tok, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
-			return credential{}, 0, false
-		}
+	// A bearer token, its scheme in any case (RFC 7235); any other
+	// scheme (a proxy's Basic credentials, forwarded) is not ours, and
+	// the session cookie decides.
+	if scheme, tok, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); strings.EqualFold(scheme, "Bearer") {
 		tok = strings.TrimSpace(tok)
 		addr := s.proxies.Addr(r)
 		if ok, wait := s.throttle.Allow(addr, tok); !ok {
@@ -174,22 +174,28 @@ var secretParams = []string{"token", "password", "key", "access_token"}
 
 // withoutSecrets returns u's path and query with every parameter that
 // may carry a credential removed.
+//
+// The query is split by hand on & and on ; alike: url.Values drops a pair
+// holding a ; whole (token=x;), and with it the one pair that mattered.
 func withoutSecrets(u *url.URL) string {
-	q := u.Query()
+	var kept []string
 	changed := false
-	for k := range q {
-		for _, s := range secretParams {
-			if strings.Contains(strings.ToLower(k), s) {
-				q.Del(k)
-				changed = true
-			}
+	for _, pair := range strings.FieldsFunc(u.RawQuery, func(r rune) bool { return r == '&' || r == ';' }) {
+		key, _, _ := strings.Cut(pair, "=")
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k
 		}
+		if slices.ContainsFunc(secretParams, func(s string) bool { return strings.Contains(strings.ToLower(key), s) }) {
+			changed = true
+			continue
+		}
+		kept = append(kept, pair)
 	}
 	if !changed {
 		return u.RequestURI()
 	}
 	c := *u
-	c.RawQuery = q.Encode()
+	c.RawQuery = strings.Join(kept, "&")
 	return c.RequestURI()
 }
 
@@ -204,8 +210,17 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, "login", "登录 Sign in", loginPage{Next: next})
 }
 
+// crossSite reports a request a browser sent from another site (its
+// Sec-Fetch-Site header): a form there must not sign a visitor in with
+// the other site's token, nor out.
+func crossSite(r *http.Request) bool { return r.Header.Get("Sec-Fetch-Site") == "cross-site" }
+
 // handleLogin signs in with the token typed into the form.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if crossSite(r) {
+		s.renderPage(w, r, http.StatusForbidden, "login", "登录 Sign in", loginPage{Next: "/", Failed: true})
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		s.renderPage(w, r, http.StatusBadRequest, "login", "登录 Sign in", loginPage{Next: "/", Failed: true})
 		return
@@ -235,6 +250,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, tok, next string)
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if crossSite(r) {
+		http.Error(w, "403 cross-site request", http.StatusForbidden)
+		return
+	}
 	if ck, err := r.Cookie(sessionCookie); err == nil {
 		if c, id, exp, ok := s.parseSession(ck.Value, s.now()); ok {
 			if err := s.sessions.revoke(id, exp); err != nil {

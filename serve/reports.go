@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -181,6 +182,9 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 			return errNotFound
 		}
 		if doc, err = ns.Adjustments(ctx, u, day); err != nil {
+			if errors.Is(err, report.ErrNoEvaluation) {
+				return &httpError{http.StatusNotFound, "没有可对比的评价 " + err.Error()}
+			}
 			return err
 		}
 		name = u.Name + "动态调整情况-" + transform.FormatDate(day)

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +77,11 @@ func TestRevokedInstitutionsStayListed(t *testing.T) {
 	public := get(t, h, "/reports/public/411002.csv?date=2026-10-08", weiduToken)
 	if !strings.Contains(public.body, "许昌吊销人力资源有限公司") || !strings.Contains(public.body, "D 级") || strings.Contains(public.body, "许昌注销人力资源有限公司") {
 		t.Errorf("public list:\n%s", public.body)
+	}
+	// 动态调整情况 asked for a day before any evaluation: nothing to count
+	// from, said as a 404, not an internal error.
+	if early := get(t, h, "/reports/adjustments/411002.csv?date=2023-07-30", weiduToken); early.status != http.StatusNotFound || !strings.Contains(early.body, "no evaluation") {
+		t.Errorf("动态调整情况 before any evaluation: %d %.200q", early.status, early.body)
 	}
 	summary := get(t, h, "/reports/summary/411002.xlsx?date=2026-10-08", weiduToken)
 	if summary.status != 200 || !strings.Contains(summary.body, "PK") {

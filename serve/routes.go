@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -79,8 +80,41 @@ func badRequest(err error) error {
 	return &httpError{http.StatusBadRequest, err.Error()}
 }
 
-// wrap authenticates a route's requests and turns its errors into
-// answers.
+// tokenRequests is how many requests of one token are served at once;
+// the next waits for one of them to end, up to its deadline. A page asks
+// for a few things at once, and a reader asking for hundreds (a script
+// walking every day of ten years) then queues behind itself, not in front
+// of the other bureaus: the machine has two cores, and grades of a day
+// nobody asked for before are computed.
+const tokenRequests = 4
+
+// tokenSlots are the requests in progress of each token.
+type tokenSlots struct {
+	mu    sync.Mutex
+	slots map[string]chan struct{}
+}
+
+func (t *tokenSlots) acquire(ctx context.Context, name string) (release func(), err error) {
+	t.mu.Lock()
+	ch, ok := t.slots[name]
+	if !ok {
+		if t.slots == nil {
+			t.slots = map[string]chan struct{}{}
+		}
+		ch = make(chan struct{}, tokenRequests)
+		t.slots[name] = ch
+	}
+	t.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// wrap authenticates a route's requests, serves at most tokenRequests of
+// a token at once and turns its errors into answers.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.kind != open {
@@ -97,6 +131,12 @@ func (s *Server) wrap(rt route) http.Handler {
 			if lw, ok := w.(*logWriter); ok {
 				lw.who = c.name
 			}
+			release, err := s.busy.acquire(r.Context(), c.name)
+			if err != nil {
+				s.fail(w, r, rt.kind, err)
+				return
+			}
+			defer release()
 		}
 		if err := rt.h(w, r); err != nil {
 			s.fail(w, r, rt.kind, err)

@@ -60,6 +60,7 @@ type Server struct {
 	now      func() time.Time
 	log      *slog.Logger
 	handler  http.Handler
+	busy     tokenSlots
 }
 
 // New checks the configuration and builds a server.

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -469,4 +472,65 @@ func TestPublicListCarriesTheContact(t *testing.T) {
 	if r := get(t, newServer(t, testConfig()).Handler(), "/reports/public/411002.html", cityToken); strings.Contains(r.body, contact.Phone) {
 		t.Error("a contact appears without one configured")
 	}
+}
+
+// blockingSource holds every GradesOn until release is closed, counting
+// the calls under way.
+type blockingSource struct {
+	*reporttest.Source
+	inside  atomic.Int32
+	release chan struct{}
+}
+
+func (b *blockingSource) GradesOn(ctx context.Context, day time.Time) ([]report.InstitutionGrade, error) {
+	b.inside.Add(1)
+	defer b.inside.Add(-1)
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return b.Source.GradesOn(ctx, day)
+}
+
+// One token's requests are served a few at a time: a reader asking for
+// many days at once queues behind itself, and another bureau's page is
+// served meanwhile.
+func TestOneTokenCannotHoldTheServer(t *testing.T) {
+	src := &blockingSource{Source: reporttest.Fixture(), release: make(chan struct{})}
+	s, err := New(Options{Source: src, Config: testConfig(), Getenv: testEnv, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	var wg sync.WaitGroup
+	for i := range tokenRequests + 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			get(t, h, fmt.Sprintf("/api/grades?on=2026-07-%02d", i+1), weiduToken)
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for src.inside.Load() < tokenRequests && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // room for any more to slip in
+	if n := src.inside.Load(); n != tokenRequests {
+		t.Errorf("%d requests of one token served at once, want %d", n, tokenRequests)
+	}
+	// Another token is served beside them.
+	other := make(chan int, 1)
+	go func() { other <- get(t, h, "/api/grades?on=2026-06-30", cityToken).status }()
+	for src.inside.Load() <= tokenRequests && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := src.inside.Load(); n != tokenRequests+1 {
+		t.Errorf("another token's request is not served beside them: %d under way", n)
+	}
+	close(src.release)
+	if st := <-other; st != http.StatusOK {
+		t.Errorf("another token's request: %d", st)
+	}
+	wg.Wait()
 }

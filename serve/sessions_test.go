@@ -48,6 +48,51 @@ func withSession(h http.Handler, method, path, value string) response {
 	return do(h, req)
 }
 
+// A proxy's own Authorization header (Basic, forwarded) does not hide the
+// session cookie, and a bearer token's scheme is read in any case.
+func TestAuthorizationSchemes(t *testing.T) {
+	h := newStatefulServer(t, t.TempDir()).Handler()
+	value := sessionValue(t, postLogin(h, "192.0.2.1:1000", weiduToken, "/"))
+	req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: value})
+	req.Header.Set("Authorization", "Basic dXNlcjpwYXNz")
+	if r := do(h, req); r.status != http.StatusOK {
+		t.Errorf("a session behind a proxy's Basic header: %d", r.status)
+	}
+	req = httptest.NewRequest(http.MethodGet, "/api/me", nil)
+	req.Header.Set("Authorization", "bearer "+weiduToken)
+	if r := do(h, req); r.status != http.StatusOK {
+		t.Errorf("a bearer token with its scheme in lower case: %d", r.status)
+	}
+}
+
+// A form on another site can neither sign a visitor in nor out.
+func TestNoCrossSiteSignInOrOut(t *testing.T) {
+	h := newStatefulServer(t, t.TempDir()).Handler()
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"token": {weiduToken}, "next": {"/"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if r := do(h, req); r.status != http.StatusForbidden || r.header.Get("Set-Cookie") != "" {
+		t.Errorf("cross-site sign-in: %d, Set-Cookie %q", r.status, r.header.Get("Set-Cookie"))
+	}
+	value := sessionValue(t, postLogin(h, "192.0.2.1:1000", weiduToken, "/"))
+	req = httptest.NewRequest(http.MethodPost, "/logout", nil)
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: value})
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if r := do(h, req); r.status != http.StatusForbidden {
+		t.Errorf("cross-site sign-out: %d", r.status)
+	}
+	if r := withSession(h, http.MethodGet, "/api/me", value); r.status != http.StatusOK {
+		t.Errorf("the session after a refused cross-site sign-out: %d", r.status)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"token": {weiduToken}, "next": {"/"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if r := do(h, req); r.status != http.StatusSeeOther {
+		t.Errorf("same-origin sign-in: %d", r.status)
+	}
+}
+
 func TestSessionSurvivesRestartAndDiesAtLogout(t *testing.T) {
 	dir := t.TempDir()
 	first := newStatefulServer(t, dir).Handler()
@@ -223,6 +268,9 @@ func TestRedirectNeverCarriesAToken(t *testing.T) {
 		"/counties/411002?from=2026-01&Token=" + weiduToken,
 		"/counties/411002?access_token=" + weiduToken + "&from=2026-01",
 		"/counties/411002?password=" + weiduToken,
+		// url.Values drops a pair holding a ; whole, the token with it.
+		"/counties/411002?token=" + weiduToken + ";",
+		"/counties/411002?t=x;token=" + weiduToken,
 	} {
 		r := get(t, h, path, "")
 		loc := r.header.Get("Location")
