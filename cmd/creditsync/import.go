@@ -153,6 +153,7 @@ grades.
 type plannedFile struct {
 	list *contract.List
 	path string
+	mod  time.Time // the file's modification time, for files of one list
 }
 
 // importPlan reads the arguments of import DIR and import LIST=FILE...;
@@ -176,7 +177,11 @@ func importPlan(args []string) (plan []plannedFile, unrecognised []error, ok boo
 				unrecognised = append(unrecognised, err)
 				continue
 			}
-			plan = append(plan, plannedFile{list, path})
+			var mod time.Time
+			if info, err := e.Info(); err == nil {
+				mod = info.ModTime()
+			}
+			plan = append(plan, plannedFile{list, path, mod})
 		}
 		if len(plan) == 0 && len(unrecognised) == 0 {
 			return nil, nil, true, usageError{fmt.Errorf("import %s: the folder holds no .csv or .xlsx file", args[0])}
@@ -191,7 +196,7 @@ func importPlan(args []string) (plan []plannedFile, unrecognised []error, ok boo
 			if err != nil {
 				return nil, nil, true, usageError{fmt.Errorf("import %s: %w", arg, err)}
 			}
-			plan = append(plan, plannedFile{list, path})
+			plan = append(plan, plannedFile{list: list, path: path})
 		}
 	default:
 		return nil, nil, false, nil
@@ -200,11 +205,15 @@ func importPlan(args []string) (plan []plannedFile, unrecognised []error, ok boo
 	for i, l := range contract.Lists() {
 		order[l.Name] = i
 	}
+	// Registers first; the files of one list of a folder oldest first, so
+	// that where two hold the same record the newer file's stands (a
+	// name's sort order says nothing of which is newer: 机构名录(更新).csv
+	// sorts before 机构名录.csv). LIST=FILE arguments keep their order.
 	slices.SortStableFunc(plan, func(x, y plannedFile) int {
 		if c := order[x.list.Name] - order[y.list.Name]; c != 0 {
 			return c
 		}
-		return strings.Compare(x.path, y.path)
+		return x.mod.Compare(y.mod)
 	})
 	return plan, unrecognised, true, nil
 }
@@ -246,19 +255,34 @@ func (a *app) importPlanned(cmd *cobra.Command, plan []plannedFile, unrecognised
 		fmt.Fprintf(a.stderr, "left out: %v\n", err)
 	}
 	var rejected int64
+	var failed []string
 	if len(plan) > 0 {
 		s, err := a.openWriting(cmd.Context(), "import")
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		for _, p := range plan {
+		for i, p := range plan {
+			if i > 0 && plan[i-1].list == p.list && !p.mod.IsZero() {
+				fmt.Fprintf(a.stderr, "%s: another file of list %s, imported after the older %s: a record in both stands as this one has it\n", p.path, p.list.Name, plan[i-1].path)
+			}
 			res, err := a.importOne(cmd, s, p.list, p.path, file.ImportOptions{AllowList: allow})
 			if err != nil {
-				return err
+				if cmd.Context().Err() != nil || len(plan) == 1 {
+					return err
+				}
+				// Each file is its own batch: one that fails leaves the
+				// others to import, and is named at the end.
+				fmt.Fprintf(a.stderr, "failed: %v\n", err)
+				failed = append(failed, p.path)
+				continue
 			}
 			rejected += res.Rejected
 		}
+	}
+	var problems []string
+	if len(failed) > 0 {
+		problems = append(problems, fmt.Sprintf("%d file(s) failed and loaded nothing: %s; the other files were imported (fix them as said above and import them again)", len(failed), strings.Join(failed, ", ")))
 	}
 	if len(unrecognised) > 0 {
 		unreadable := 0
@@ -274,7 +298,10 @@ func (a *app) importPlanned(cmd *cobra.Command, plan []plannedFile, unrecognised
 		if unreadable > 0 {
 			why = append(why, fmt.Sprintf("%d that could not be read (fix them as said above and import them again)", unreadable))
 		}
-		return fmt.Errorf("%d file(s) left out: %s", len(unrecognised), strings.Join(why, "; "))
+		problems = append(problems, fmt.Sprintf("%d file(s) left out: %s", len(unrecognised), strings.Join(why, "; ")))
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
 	}
 	if rejected > 0 {
 		return rejectedError{fmt.Errorf("%d record(s) rejected; fix them and import the file again (good records are already loaded and will not be duplicated)", rejected)}

@@ -82,3 +82,49 @@ func TestImportAFolder(t *testing.T) {
 		t.Errorf("an unknown list: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// Each file of a folder is its own batch: one that fails loads nothing and
+// is named, and the files after it are still imported. Two files of one
+// list are imported oldest first, so a record in both stands as the newer
+// file has it, whatever their names' order.
+func TestImportAFolderGoesOnPastAFailedFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "received")
+	if err := os.Mkdir(in, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const header = "机构名称,统一社会信用代码,许可日期\n"
+	write := func(name, text string, age time.Duration) string {
+		p := filepath.Join(in, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mod := time.Now().Add(-age)
+		if err := os.Chtimes(p, mod, mod); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("机构名录.csv", header+"旧名称人力资源有限公司,91411002MA4000001T,2019-03-15\n", 2*time.Hour)
+	write("机构名录(更新).csv", header+"新名称人力资源有限公司,91411002MA4000001T,2019-03-15\n", 0)
+	// Text in another encoding past the lines the recognition reads.
+	bad := write("补充名录.csv", header+strings.Repeat("补充人力资源有限公司,91411002MA4000002X,2020-05-06\n", 20000)+"\xc0\xee\xb2\xfd,91411002MA4000002X,2020-05-06\n", time.Hour)
+	write("处罚.csv", "决定书文号,统一社会信用代码,企业名称,决定日期\n许人社罚〔2026〕1号,91411002MA4000001T,新名称人力资源有限公司,2026-03-02\n", time.Hour)
+	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data")}
+	r := runCLI(t, env, "import", in)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "failed: ") || !strings.Contains(r.stderr, "1 file(s) failed and loaded nothing: "+bad) {
+		t.Fatalf("import DIR: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, filepath.Join(in, "处罚.csv")+" → penalties: ") {
+		t.Errorf("the file after the failed one was not imported:\n%s", r.stdout)
+	}
+	for q, want := range map[string]string{
+		"SELECT name FROM institutions FINAL ORDER BY uscc": "name\n新名称人力资源有限公司\n",
+		"SELECT count() FROM penalties":                     "count()\n1\n",
+	} {
+		if got := runCLI(t, env, "sql", "--format", "TSVWithNames", q).stdout; got != want {
+			t.Errorf("%s: %q, want %q", q, got, want)
+		}
+	}
+}
