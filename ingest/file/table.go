@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -28,11 +29,12 @@ const (
 	SkipNote      = "note (注/说明)"
 	SkipSignature = "signature"
 	SkipHeader    = "repeated header"
+	SkipNumbers   = "column numbers (栏次)"
 	SkipNoKey     = "without a key"
 )
 
 // skipKinds orders skip reasons in messages.
-var skipKinds = []string{SkipBlank, SkipTotal, SkipNote, SkipSignature, SkipHeader, SkipNoKey}
+var skipKinds = []string{SkipBlank, SkipTotal, SkipNote, SkipSignature, SkipHeader, SkipNumbers, SkipNoKey}
 
 // row is one row of a sheet as read.
 type row struct {
@@ -288,6 +290,9 @@ func (t *table) classify(cells []string) string {
 	if t.repeatsHeader(cells) {
 		return SkipHeader
 	}
+	if columnNumbers(cells) {
+		return SkipNumbers
+	}
 	if signatureRow(cells) {
 		return SkipSignature
 	}
@@ -493,6 +498,30 @@ func isSignature(s string) bool {
 
 // repeatsHeader reports whether a row is the header again (printed on
 // every page of some exports).
+// columnNumbers reports a row that numbers the columns under the header
+// (栏次: 1 2 3 4 …, or (1) (2) …, after an optional 栏次 label), as
+// statistical forms print it: three or more numbers, each one more than
+// the one before, and nothing else. No record is only that.
+func columnNumbers(cells []string) bool {
+	prev, count := 0, 0
+	for i, c := range cells {
+		s := squeeze(c)
+		if s == "" {
+			continue
+		}
+		if count == 0 && i == 0 && (s == "栏次" || s == "栏号" || s == "序号") {
+			continue
+		}
+		s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
+		n, err := strconv.Atoi(s)
+		if err != nil || (count > 0 && n != prev+1) {
+			return false
+		}
+		prev, count = n, count+1
+	}
+	return count >= 3
+}
+
 func (t *table) repeatsHeader(cells []string) bool {
 	if t.squeezed == nil {
 		t.squeezed = make([]string, len(t.header))

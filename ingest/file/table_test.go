@@ -76,6 +76,9 @@ func TestClassifyRows(t *testing.T) {
 		// name and a date without their key: a record, rejected by
 		// validation for the missing key.
 		{"no key", []string{"序号,机构名称,统一社会信用代码,许可日期", "1,,,", "一、魏都区,,,", ",魏都区（2家）,,", "2,a,,2020-01-01"}, "2:without a key 3:without a key 4:without a key 5:"},
+		// Statistical forms number their columns under the header (栏次).
+		{"column numbers", []string{"序号,机构名称,统一社会信用代码,许可日期", "栏次,1,2,3", "1,a,X,2020-01-01", "（1）,（2）,（3）,（4）", "2,b,1,2"},
+			"2:column numbers (栏次) 3: 4:column numbers (栏次) 5:"},
 		{"trailing blank rows are no part of the table", []string{"uscc,name,licensed_on", "X,a,2020-01-01", ",,", ",,"}, "2:"},
 	}
 	for _, tt := range tests {
