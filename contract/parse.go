@@ -279,7 +279,16 @@ func unwrapFormula(raw string, text func(string) string) string {
 // and storing the text would put #N/A where a name or a code belongs.
 var excelErrors = []string{"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
 
+// NoComputedValue is what the workbook reader puts in a cell whose formula
+// was saved without its value (programs that write workbooks, Java's POI
+// or Python's openpyxl, leave computing to Excel): such a cell has no
+// value creditsync can read, and a record holding one is rejected.
+const NoComputedValue = "#NO_SAVED_VALUE"
+
 func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
+	if raw == NoComputedValue {
+		return nil, &FieldError{Value: "", Reason: ReasonExcelError, Detail: "the cell holds a formula saved without its value (the file was written by a program that does not compute formulas): open it in Excel or WPS and save it, which computes them"}
+	}
 	if strings.IndexByte(raw, '#') >= 0 || strings.Contains(raw, "＃") {
 		if v := strings.ToUpper(transform.NormalizeText(raw)); slices.Contains(excelErrors, v) {
 			return nil, &FieldError{Value: raw, Reason: ReasonExcelError, Detail: fmt.Sprintf("%s is what Excel shows when the cell's formula fails (a lookup that found nothing, a deleted reference): the cell has no value; correct the formula or type the value", v)}

@@ -12,31 +12,32 @@ import (
 )
 
 // sheetMerges returns the merged ranges ("A1:H1") of one sheet of an XLSX
-// workbook, reading the sheet's XML as a stream. excelize's GetMergeCells
+// workbook, and the cells ("B12") holding a formula saved without its
+// value, reading the sheet's XML as a stream. excelize's GetMergeCells
 // would load the whole sheet into memory first, which a sheet of a million
 // rows cannot afford; the ranges come after the cells, so the stream is
 // scanned for them.
-func sheetMerges(file, sheet string) ([]string, error) {
+func sheetMerges(file, sheet string) ([]string, map[string]bool, error) {
 	z, err := zip.OpenReader(file)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer z.Close()
 	part, err := sheetPart(&z.Reader, sheet)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, f := range z.File {
 		if f.Name == part {
 			r, err := f.Open()
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			defer r.Close()
 			return scanMerges(r)
 		}
 	}
-	return nil, fmt.Errorf("sheet %s: part %s not in the workbook", sheet, part)
+	return nil, nil, fmt.Errorf("sheet %s: part %s not in the workbook", sheet, part)
 }
 
 // sheetPart finds the zip entry of a sheet by its name: the workbook
@@ -110,28 +111,67 @@ func attr(e xml.StartElement, local string) string {
 var mergeMarker = []byte("mergeCells")
 
 // scanMerges skips the sheet's cells by a byte search for the merged
-// ranges, then decodes the XML from there on.
-func scanMerges(r io.Reader) ([]string, error) {
+// ranges, then decodes the XML from there on. On the way it notes the
+// cells whose formula was saved without a value (uncomputed).
+func scanMerges(r io.Reader) ([]string, map[string]bool, error) {
 	chunk := make([]byte, 1<<16)
 	var tail []byte
+	uncomputed := map[string]bool{}
 	for {
 		n, err := io.ReadFull(r, chunk)
 		data := append(tail, chunk[:n]...)
 		if i := bytes.Index(data, mergeMarker); i >= 0 {
+			findUncomputed(data[:i], uncomputed)
 			start := bytes.LastIndexByte(data[:i], '<')
 			if start < 0 {
 				start = i
 			}
-			return decodeMerges(io.MultiReader(bytes.NewReader(data[start:]), r))
+			merges, err := decodeMerges(io.MultiReader(bytes.NewReader(data[start:]), r))
+			return merges, uncomputed, err
 		}
+		findUncomputed(data, uncomputed)
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, nil // no merged cells
+			return nil, uncomputed, nil // no merged cells
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		// Keep the tail: the marker and its '<' may straddle two chunks.
-		tail = bytes.Clone(data[max(0, len(data)-len(mergeMarker)-64):])
+		// Keep the tail: the marker and its '<' may straddle two chunks,
+		// and so may a cell and its formula.
+		tail = bytes.Clone(data[max(0, len(data)-4096):])
+	}
+}
+
+// findUncomputed notes in out the cells of data (whole <c …>…</c>
+// elements) that hold a formula (<f>) but no value (<v>): a workbook
+// written by a program that leaves computing to Excel (Java's POI,
+// Python's openpyxl). Read as they are they would be empty, and an empty
+// 许可状态 means a valid licence.
+func findUncomputed(data []byte, out map[string]bool) {
+	for at := 0; ; {
+		i := bytes.Index(data[at:], []byte("<f"))
+		if i < 0 {
+			return
+		}
+		i += at
+		at = i + 2
+		if at >= len(data) || (data[at] != '>' && data[at] != ' ' && data[at] != '/') {
+			continue // <font …>, not a formula
+		}
+		end := bytes.Index(data[at:], []byte("</c>"))
+		start := bytes.LastIndex(data[:i], []byte("<c "))
+		if end < 0 || start < 0 {
+			continue // the cell straddles chunks: the next round has it whole
+		}
+		if bytes.Contains(data[i:at+end], []byte("<v>")) || bytes.Contains(data[i:at+end], []byte("<v ")) {
+			continue
+		}
+		tag := data[start:i]
+		if k := bytes.Index(tag, []byte(` r="`)); k >= 0 {
+			if q := bytes.IndexByte(tag[k+4:], '"'); q >= 0 {
+				out[string(tag[k+4:k+4+q])] = true
+			}
+		}
 	}
 }
 

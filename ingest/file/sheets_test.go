@@ -3,6 +3,7 @@ package file_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -175,6 +176,39 @@ func TestImportCellsMergedAcrossColumns(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("stored\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A formula saved without its value (a workbook written by a program)
+// has no value to read: its row is rejected naming the column, never
+// read as empty (an empty 许可状态 is a valid licence).
+func TestImportFormulaWithoutSavedValue(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	f := excelize.NewFile()
+	for i, row := range [][]any{
+		{"机构名称", "统一社会信用代码", "许可日期", "许可状态", "状态变更日期"},
+		{"许昌英才人力资源服务有限公司", uscc("411002", 1), day("2019-03-15"), "有效"},
+		{"许昌聚才人力资源有限公司", uscc("411002", 2), day("2020-05-06")},
+	} {
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SetCellFormula("Sheet1", "D3", `IF(1,"注销","有效")`); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "名录.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	res, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Loaded != 1 || res.Rejected != 1 || len(res.Sheets[0].Rejects) != 1 || !strings.Contains(res.Sheets[0].Rejects[0].Errors[0].Error(), "column 许可状态: Excel error value: the cell holds a formula saved without its value") {
+		t.Errorf("loaded %d rejected %d: %+v", res.Loaded, res.Rejected, res.Sheets[0].Rejects)
 	}
 }
 

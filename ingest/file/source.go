@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -250,9 +251,17 @@ func (x *xlsxBook) open(sheet string) (rows, error) {
 			}
 		}
 	}
-	merges, err := sheetMerges(x.path, sheet)
+	merges, uncomputed, err := sheetMerges(x.path, sheet)
 	if err != nil {
 		return nil, fmt.Errorf("%s: read merged cells of sheet %s: %w", x.path, sheet, err)
+	}
+	for ref := range uncomputed {
+		if c, r, err := excelize.CellNameToCoordinates(ref); err == nil {
+			if s.uncomputed == nil {
+				s.uncomputed = map[int][]int{}
+			}
+			s.uncomputed[r] = append(s.uncomputed[r], c-1)
+		}
 	}
 	for _, ref := range merges {
 		from, to, _ := strings.Cut(ref, ":")
@@ -280,6 +289,9 @@ type xlsxRows struct {
 	total  int64
 	merges []*merge // by first row; dropped once past
 	active []*merge
+	// uncomputed are the cells whose formula was saved without its
+	// value: their 0-based columns by 1-based row.
+	uncomputed map[int][]int
 }
 
 func (x *xlsxRows) progress() (int64, int64) { return int64(x.row), x.total }
@@ -298,6 +310,12 @@ func (x *xlsxRows) next() (int, []string, error) {
 	cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		return x.row, nil, fmt.Errorf("row %d: %w", x.row, err)
+	}
+	for _, c := range x.uncomputed[x.row] {
+		for len(cells) <= c {
+			cells = append(cells, "")
+		}
+		cells[c] = contract.NoComputedValue
 	}
 	return x.row, x.fill(cells), nil
 }

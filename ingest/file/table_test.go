@@ -3,6 +3,7 @@ package file
 import (
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -158,7 +159,7 @@ func TestScanMerges(t *testing.T) {
 		{"text naming the element", "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>mergeCells</t></is></c></row>" + filler + "</sheetData><mergeCells><mergeCell ref=\"A1:B1\"/></mergeCells></worksheet>", "A1:B1"},
 	}
 	for _, tt := range tests {
-		got, err := scanMerges(strings.NewReader(tt.xml))
+		got, _, err := scanMerges(strings.NewReader(tt.xml))
 		if err != nil || strings.Join(got, " ") != tt.want {
 			t.Errorf("%s: %q, %v; want %q", tt.name, got, err, tt.want)
 		}
@@ -166,8 +167,30 @@ func TestScanMerges(t *testing.T) {
 	// The marker at every offset around the first chunk's end.
 	for pad := range 80 {
 		sheet := strings.Repeat(" ", 65536-40+pad) + "<x:mergeCells><x:mergeCell ref=\"A1:C1\"/></x:mergeCells>"
-		if got, err := scanMerges(strings.NewReader(sheet)); err != nil || strings.Join(got, " ") != "A1:C1" {
+		if got, _, err := scanMerges(strings.NewReader(sheet)); err != nil || strings.Join(got, " ") != "A1:C1" {
 			t.Errorf("marker at %d: %q, %v", 65536-40+pad, got, err)
 		}
+	}
+}
+
+// Cells holding a formula saved without its value are found wherever
+// they fall, also across the scan's chunks; a formula with its value, a
+// <font>, and a shared formula's value are no such cell.
+func TestFindFormulasWithoutValues(t *testing.T) {
+	filler := strings.Repeat(`<row r="9"><c r="Z9"><v>1</v></c></row>`, 3000)
+	sheet := `<worksheet><sheetData><row r="2"><c r="A2" t="str"><f>IF(1,"注销","有效")</f></c><c r="B2"><f>1+1</f><v>2</v></c>` +
+		`<c r="C2"><f t="shared" si="0" ref="C2:C3"/></c><c r="D2" s="1"><f t="shared" si="0"/><v>45138</v></c></row>` + filler +
+		`<row r="9000"><c r="E9000"><f>DATE(2024,1,1)</f></c></row></sheetData><mergeCells><mergeCell ref="A1:B1"/></mergeCells></worksheet>`
+	merges, uncomputed, err := scanMerges(strings.NewReader(sheet))
+	if err != nil || strings.Join(merges, " ") != "A1:B1" {
+		t.Fatalf("merges %q, %v", merges, err)
+	}
+	var got []string
+	for ref := range uncomputed {
+		got = append(got, ref)
+	}
+	slices.Sort(got)
+	if strings.Join(got, " ") != "A2 C2 E9000" {
+		t.Errorf("cells without a saved value %q, want A2 C2 E9000", got)
 	}
 }
