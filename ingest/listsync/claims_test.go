@@ -28,11 +28,7 @@ func TestPagerClaimsMustAgree(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newShapedEnv(t)
-			src := e.source(cityAbnormal)
-			src.PageCountSelector, src.RecordCountSelector, src.PageCountPattern, src.RecordCountPattern = "", "", "", ""
-			e.mustSync()
-			clean := e.state()
+			e, clean := pagerEnv(t)
 			e.fx.Inject(fixture.AbnormalPages, tt.fault)
 			res, err := e.sync(listsync.Options{}, cityAbnormal)
 			r := result(t, res, cityAbnormal)
@@ -53,6 +49,17 @@ func TestPagerClaimsMustAgree(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pagerEnv is the site-shaped sources synced once, the city list's pager
+// read by default (no count selector), and the state they left.
+func pagerEnv(t *testing.T) (*env, string) {
+	t.Helper()
+	e := newShapedEnv(t)
+	src := e.source(cityAbnormal)
+	src.PageCountSelector, src.RecordCountSelector, src.PageCountPattern, src.RecordCountPattern = "", "", "", ""
+	e.mustSync()
+	return e, e.state()
 }
 
 // A page cut short in transfer, or a last page the site failed to fill,
@@ -78,11 +85,7 @@ func TestPagesCutShortOrUnfilled(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newShapedEnv(t)
-			src := e.source(cityAbnormal)
-			src.PageCountSelector, src.RecordCountSelector, src.PageCountPattern, src.RecordCountPattern = "", "", "", ""
-			e.mustSync()
-			clean := e.state()
+			e, clean := pagerEnv(t)
 			e.fx.Inject(fixture.AbnormalPages, tt.fault)
 			for range 2 { // the second would confirm a removal the first proposed
 				res, err := e.sync(listsync.Options{}, cityAbnormal)
