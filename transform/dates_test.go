@@ -86,7 +86,7 @@ func TestParseDateInvalid(t *testing.T) {
 		in, reason string
 	}{
 		{"2023-02-29", "no day 29"},
-		{"2100-02-29", "no day 29"}, // a century year not divisible by 400
+		{"2100-02-29", "no day 29"},    // a century year not divisible by 400
 		{"1969-12-31", "outside 1970"}, // the store's first day is 1970-01-01
 		{"1900-01-01", "outside 1970"},
 		{"2100-02-29", "no day 29"},
@@ -187,7 +187,7 @@ func TestSerialDatesParse(t *testing.T) {
 		{Excel1900, " 45138 ", date(2023, time.July, 31), true},
 		{Excel1900, "４５１３８", date(2023, time.July, 31), true},
 		{Excel1900, "25569", date(1970, time.January, 1), true},
-		{Excel1900, "25568", time.Time{}, false}, // 1969-12-31: before the store's first day
+		{Excel1900, "25568", time.Time{}, false},  // 1969-12-31: before the store's first day
 		{Excel1900, "2023.1", time.Time{}, false}, // 2023.10 typed into a number cell: 1905
 		{Excel1900, "1", time.Time{}, false},
 		{Excel1900, "59", time.Time{}, false},
