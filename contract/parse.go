@@ -387,9 +387,10 @@ func checkInstitution(r *Row) *FieldError {
 	if status != "valid" && r.Get("license_status_on") == nil {
 		return &FieldError{Column: "license_status_on", Reason: ReasonMissing, Detail: fmt.Sprintf("license_status_on (状态变更日期) is required when the licence is %s", status)}
 	}
-	licensed, _ := r.Get("licensed_on").(time.Time)
-	if changed, ok := r.Get("license_status_on").(time.Time); ok && status != "valid" && changed.Before(licensed) {
-		return &FieldError{Column: "license_status_on", Value: transform.FormatDate(changed), Reason: ReasonInconsistent, Detail: fmt.Sprintf("the licence was %s on %s, before it was granted on %s", status, transform.FormatDate(changed), transform.FormatDate(licensed))}
+	if status != "valid" {
+		if ferr := endsBefore(r, "licensed_on", "license_status_on", "the licence was "+status+" on %s, before it was granted on %s"); ferr != nil {
+			return ferr
+		}
 	}
 	if r.str("county_code") == "" {
 		r.set("county_code", transform.CountyFromUSCC(r.str("uscc")))
@@ -402,12 +403,19 @@ func checkInspection(r *Row) *FieldError {
 	if kind == "violation" && sev == "" {
 		return &FieldError{Column: "severity", Reason: ReasonMissing, Detail: "severity (情节) is required for a violation: minor 较轻, general 一般, serious 严重 or major 重大"}
 	}
-	if h, ok := r.Get("handled_on").(time.Time); ok {
-		if rect, ok := r.Get("rectified_on").(time.Time); ok && rect.Before(h) {
-			return &FieldError{Column: "rectified_on", Value: transform.FormatDate(rect), Reason: ReasonInconsistent, Detail: fmt.Sprintf("rectified on %s, before it was handled on %s", transform.FormatDate(rect), transform.FormatDate(h))}
-		}
+	return endsBefore(r, "handled_on", "rectified_on", "rectified on %s, before it was handled on %s")
+}
+
+// endsBefore refuses a record whose date in column end comes before its
+// date in column start (removed before listed, rectified before handled):
+// detail says so, given the two dates in that order.
+func endsBefore(r *Row, start, end, detail string) *FieldError {
+	from, _ := r.Get(start).(time.Time)
+	to, ok := r.Get(end).(time.Time)
+	if !ok || !to.Before(from) {
+		return nil
 	}
-	return nil
+	return &FieldError{Column: end, Value: transform.FormatDate(to), Reason: ReasonInconsistent, Detail: fmt.Sprintf(detail, transform.FormatDate(to), transform.FormatDate(from))}
 }
 
 func checkExternal(r *Row) *FieldError {
@@ -424,22 +432,14 @@ func checkPenalty(r *Row) *FieldError {
 	if ferr := checkExternal(r); ferr != nil {
 		return ferr
 	}
-	decided, _ := r.Get("decided_on").(time.Time)
-	if ended, ok := r.Get("publicity_ended_on").(time.Time); ok && ended.Before(decided) {
-		return &FieldError{Column: "publicity_ended_on", Value: transform.FormatDate(ended), Reason: ReasonInconsistent, Detail: fmt.Sprintf("publicity ended on %s, before the decision of %s", transform.FormatDate(ended), transform.FormatDate(decided))}
-	}
-	return nil
+	return endsBefore(r, "decided_on", "publicity_ended_on", "publicity ended on %s, before the decision of %s")
 }
 
 func checkListing(r *Row) *FieldError {
 	if ferr := checkExternal(r); ferr != nil {
 		return ferr
 	}
-	listed, _ := r.Get("listed_on").(time.Time)
-	if removed, ok := r.Get("removed_on").(time.Time); ok && removed.Before(listed) {
-		return &FieldError{Column: "removed_on", Value: transform.FormatDate(removed), Reason: ReasonInconsistent, Detail: fmt.Sprintf("removed on %s, before it was listed on %s", transform.FormatDate(removed), transform.FormatDate(listed))}
-	}
-	return nil
+	return endsBefore(r, "listed_on", "removed_on", "removed on %s, before it was listed on %s")
 }
 
 // detail drops the sentinel's text from err's message: the reason already

@@ -149,16 +149,16 @@ var canonicalChecks = map[string]func(v map[string]string, r func(string) string
 		v["license_status"] = status
 		v["county_code"] = fmt.Sprintf("if(%[1]s = '', %[2]s, %[1]s)", r("county_code"), transform.SQLCountyFromUSCC(v["uscc"]))
 		return []string{fmt.Sprintf("%s = 'valid' OR %s != ''", status, r("license_status_on")),
-			fmt.Sprintf("%s = 'valid' OR %s = '' OR %s >= %s", status, r("license_status_on"), r("license_status_on"), r("licensed_on"))}
+			fmt.Sprintf("%s = 'valid' OR %s", status, endsNotBeforeSQL(r, "licensed_on", "license_status_on"))}
 	},
 	"inspections": func(v map[string]string, r func(string) string) []string {
 		return []string{
 			fmt.Sprintf("NOT (%s = 'violation' AND %s = '')", v["kind"], v["severity"]),
-			fmt.Sprintf("%s = '' OR %s >= %s", r("rectified_on"), r("rectified_on"), r("handled_on")),
+			endsNotBeforeSQL(r, "handled_on", "rectified_on"),
 		}
 	},
 	"penalties": func(v map[string]string, r func(string) string) []string {
-		return append(checkExternalSQL(v, r), fmt.Sprintf("%s = '' OR %s >= %s", r("publicity_ended_on"), r("publicity_ended_on"), r("decided_on")))
+		return append(checkExternalSQL(v, r), endsNotBeforeSQL(r, "decided_on", "publicity_ended_on"))
 	},
 	"public_eval": checkExternalSQL,
 	"abnormal":    checkListingSQL,
@@ -169,10 +169,15 @@ func checkExternalSQL(v map[string]string, r func(string) string) []string {
 	return []string{fmt.Sprintf("NOT (%s = '' AND %s = '')", r("uscc"), r("name"))}
 }
 
-// checkListingSQL compares ISO dates as text, which orders them as
-// dates.
 func checkListingSQL(v map[string]string, r func(string) string) []string {
-	return append(checkExternalSQL(v, r), fmt.Sprintf("%s = '' OR %s >= %s", r("removed_on"), r("removed_on"), r("listed_on")))
+	return append(checkExternalSQL(v, r), endsNotBeforeSQL(r, "listed_on", "removed_on"))
+}
+
+// endsNotBeforeSQL is endsBefore's check passing: no date in column end,
+// or not before the one in start. It compares the raw ISO dates as text,
+// which orders them as dates (the Where holds only for ISO dates).
+func endsNotBeforeSQL(r func(string) string, start, end string) string {
+	return fmt.Sprintf("%s = '' OR %s >= %s", r(end), r(end), r(start))
 }
 
 func tuple(ss []string) string {
