@@ -96,16 +96,15 @@ type Handler struct {
 	opt     Options
 	scoped  map[string]string // county → its database of views
 	mu      sync.Mutex
-	running map[string]*running      // query_id → the query running under it
-	slots   map[string]chan struct{} // token name → its slots (MaxQueriesPerToken)
-	shared  chan struct{}            // the slots of every token (MaxQueries); nil: no bound
+	running map[queryKey]context.CancelFunc // the queries in progress, by whose and which
+	slots   map[string]chan struct{}        // token name → its slots (MaxQueriesPerToken)
+	shared  chan struct{}                   // the slots of every token (MaxQueries); nil: no bound
 }
 
-// running is a query in progress: whose it is and how to stop it.
-type running struct {
-	owner  string
-	cancel context.CancelFunc
-}
+// queryKey names a query in progress: each token has its own space of
+// query ids, so that a token can neither collide with another's id nor
+// learn from a refusal that the id is in use.
+type queryKey struct{ owner, id string }
 
 // New checks opt and creates (or refreshes) each county's database of
 // views (makeScopedViews).
@@ -119,7 +118,7 @@ func New(ctx context.Context, opt Options) (*Handler, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{opt: opt, scoped: map[string]string{}, running: map[string]*running{}, slots: map[string]chan struct{}{}}
+	h := &Handler{opt: opt, scoped: map[string]string{}, running: map[queryKey]context.CancelFunc{}, slots: map[string]chan struct{}{}}
 	if opt.MaxQueries > 0 {
 		h.shared = make(chan struct{}, opt.MaxQueries)
 	}
@@ -567,15 +566,17 @@ func showDatabases(p sqlaccess.Policy, like *sqlaccess.Like) (string, store.Para
 	return q + " ORDER BY name", params
 }
 
-// register records a running query under its id, as ClickHouse refuses a
-// second query with the id of one still running.
+// register records a running query under its owner and id, as ClickHouse
+// refuses a second query with the id of one still running (of the same
+// token: another token's ids are not in its space).
 func (h *Handler) register(id, owner string, cancel context.CancelFunc) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.running[id]; ok {
+	k := queryKey{owner, id}
+	if _, ok := h.running[k]; ok {
 		return errSameID(id)
 	}
-	h.running[id] = &running{owner: owner, cancel: cancel}
+	h.running[k] = cancel
 	return nil
 }
 
@@ -591,7 +592,7 @@ func (h *Handler) admit(ctx context.Context, owner, id string, cancel context.Ca
 		free()
 		return nil, err
 	}
-	return func() { h.unregister(id); free() }, nil
+	return func() { h.unregister(owner, id); free() }, nil
 }
 
 // acquire takes one of owner's MaxQueriesPerToken slots and one of the
@@ -637,10 +638,10 @@ func (h *Handler) acquire(ctx context.Context, owner string) (release func(), er
 	return func() { releaseShared(); releaseOwn() }, nil
 }
 
-func (h *Handler) unregister(id string) {
+func (h *Handler) unregister(owner, id string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.running, id)
+	delete(h.running, queryKey{owner, id})
 }
 
 // kill cancels a query of the same token, named by its query_id. Another
@@ -648,12 +649,12 @@ func (h *Handler) unregister(id string) {
 // a token learns nothing of others' queries.
 func (h *Handler) kill(w http.ResponseWriter, owner, id string) error {
 	h.mu.Lock()
-	q, ok := h.running[id]
+	cancel, ok := h.running[queryKey{owner, id}]
 	h.mu.Unlock()
-	if !ok || q.owner != owner {
+	if !ok {
 		return errDenied(fmt.Sprintf("no query of this token runs with query_id %q; a token cancels only its own queries", id))
 	}
-	q.cancel()
+	cancel()
 	w.Header().Set("Content-Type", "text/tab-separated-values; charset=UTF-8")
 	fmt.Fprintf(w, "finished\t%s\t%s\n", id, owner)
 	return nil

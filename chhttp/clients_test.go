@@ -140,6 +140,11 @@ func TestCancellationBelongsToTheOwner(t *testing.T) {
 	if a := post(t, srv, countyToken, "SELECT 1", url.Values{"query_id": {"county-long-1"}}); a.header.Get("X-ClickHouse-Exception-Code") != "216" {
 		t.Errorf("a second query with a running id: %d %q", a.status, a.body)
 	}
+	// Ids are the token's own: another token's use of the id neither
+	// collides nor tells it that the id is running.
+	if a := post(t, srv, otherCountyToken, "SELECT 1", url.Values{"query_id": {"county-long-1"}}); a.status != 200 || a.body != "1\n" {
+		t.Errorf("another county's query with the running id: %d %q", a.status, a.body)
+	}
 	a := post(t, srv, countyToken, "KILL QUERY WHERE query_id = 'county-long-1' SYNC", nil)
 	if a.status != 200 || !strings.Contains(a.body, "county-long-1") {
 		t.Errorf("the owner's KILL: %d %q", a.status, a.body)
