@@ -210,10 +210,14 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, "login", "登录 Sign in", loginPage{Next: next})
 }
 
-// crossSite reports a request a browser sent from another site (its
-// Sec-Fetch-Site header): a form there must not sign a visitor in with
-// the other site's token, nor out.
-func crossSite(r *http.Request) bool { return r.Header.Get("Sec-Fetch-Site") == "cross-site" }
+// sameOrigin is the standard library's cross-origin protection: a
+// browser's Sec-Fetch-Site header, or, from a browser that sends none,
+// its Origin against the request's Host.
+var sameOrigin = http.NewCrossOriginProtection()
+
+// crossSite reports a form a browser posted from another origin: one
+// there must not sign a visitor in with the other site's token, nor out.
+func crossSite(r *http.Request) bool { return sameOrigin.Check(r) != nil }
 
 // handleLogin signs in with the token typed into the form.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {

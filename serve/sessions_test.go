@@ -85,11 +85,28 @@ func TestNoCrossSiteSignInOrOut(t *testing.T) {
 	if r := withSession(h, http.MethodGet, "/api/me", value); r.status != http.StatusOK {
 		t.Errorf("the session after a refused cross-site sign-out: %d", r.status)
 	}
+	// A browser that sends no Sec-Fetch-Site is judged by its Origin.
 	req = httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"token": {weiduToken}, "next": {"/"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	if r := do(h, req); r.status != http.StatusSeeOther {
-		t.Errorf("same-origin sign-in: %d", r.status)
+	req.Header.Set("Origin", "http://evil.example")
+	if r := do(h, req); r.status != http.StatusForbidden || r.header.Get("Set-Cookie") != "" {
+		t.Errorf("sign-in from another Origin: %d, Set-Cookie %q", r.status, r.header.Get("Set-Cookie"))
+	}
+	req = httptest.NewRequest(http.MethodPost, "/logout", nil)
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: value})
+	req.Header.Set("Origin", "http://evil.example")
+	if r := do(h, req); r.status != http.StatusForbidden {
+		t.Errorf("sign-out from another Origin: %d", r.status)
+	}
+	for _, same := range []map[string]string{{"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://" + req.Host}, {}} {
+		req = httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"token": {weiduToken}, "next": {"/"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range same {
+			req.Header.Set(k, v)
+		}
+		if r := do(h, req); r.status != http.StatusSeeOther {
+			t.Errorf("same-origin sign-in (%v): %d", same, r.status)
+		}
 	}
 }
 
