@@ -4,12 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -41,49 +38,64 @@ var totalPattern = regexp.MustCompile(`(\d+)\s*家`)
 // gradePattern reads a grade as 附件2 writes it: A, A级, A 级.
 var gradePattern = regexp.MustCompile(`^\s*([ABCDabcd])\s*级?\s*$`)
 
-// checkSheet reads ref (a file, or file[sheet]) and checks its table.
+// checkSheet reads ref (a file, or file[sheet]) and checks its table. It
+// reads the rows as they come, keeping only what it counts: a sheet of
+// many wide rows (a cell typed far to the right on each) costs time, not
+// memory.
 func checkSheet(ref string) sheetCheck {
-	rows, err := sheetRows(ref)
+	path, sheet := ref, ""
+	if i := strings.LastIndex(ref, "["); i > 0 && strings.HasSuffix(ref, "]") {
+		path, sheet = ref[:i], ref[i+1:len(ref)-1]
+	}
+	r, err := file.OpenSheet(path, sheet)
 	if err != nil {
 		return sheetCheck{err: err}
 	}
-	header, col := -1, map[string]int{}
-	for i, r := range rows {
-		for j, c := range r.cells {
+	defer r.Close()
+	col := map[string]int{}
+	findHeader := func(cells []string) bool {
+		clear(col)
+		for j, c := range cells {
 			c = strings.TrimSpace(c)
 			if c == "统一社会信用代码" || c == "信用等级" {
 				col[c] = j
 			}
 		}
-		if _, ok := col["统一社会信用代码"]; ok {
-			header = i
-			break
-		}
-		clear(col)
+		_, ok := col["统一社会信用代码"]
+		return ok
 	}
-	if header < 0 {
-		return sheetCheck{err: errors.New("no header row with 统一社会信用代码")}
-	}
+	found := findHeader(r.Header())
 	var c sheetCheck
 	lines := map[string][]int{}
 	grades := map[string][]string{}
 	var order []string
-	for _, r := range rows[header+1:] {
+	for {
+		line, cells, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return sheetCheck{err: err}
+		}
+		if !found {
+			found = findHeader(cells)
+			continue
+		}
 		first := ""
-		for _, cell := range r.cells {
+		for _, cell := range cells {
 			if strings.TrimSpace(cell) != "" {
 				first = strings.TrimSpace(cell)
 				break
 			}
 		}
 		if strings.HasPrefix(first, "合计") || strings.HasPrefix(first, "总计") || strings.HasPrefix(first, "共计") {
-			if m := totalPattern.FindStringSubmatch(strings.Join(r.cells, " ")); m != nil {
+			if m := totalPattern.FindStringSubmatch(strings.Join(cells, " ")); m != nil {
 				c.declared, _ = strconv.Atoi(m[1])
-				c.declaredLine = r.line
+				c.declaredLine = line
 			}
 			continue
 		}
-		u := transform.NormalizeUSCC(cellAt(r.cells, col["统一社会信用代码"]))
+		u := transform.NormalizeUSCC(cellAt(cells, col["统一社会信用代码"]))
 		if len(u) != 18 {
 			continue // a note, a signature, a blank: not an institution
 		}
@@ -91,12 +103,15 @@ func checkSheet(ref string) sheetCheck {
 		if _, ok := lines[u]; !ok {
 			order = append(order, u)
 		}
-		lines[u] = append(lines[u], r.line)
-		g := cellAt(r.cells, col["信用等级"])
+		lines[u] = append(lines[u], line)
+		g := cellAt(cells, col["信用等级"])
 		if m := gradePattern.FindStringSubmatch(g); m != nil {
 			g = strings.ToUpper(m[1])
 		}
 		grades[u] = append(grades[u], g)
+	}
+	if !found {
+		return sheetCheck{err: errors.New("no header row with 统一社会信用代码")}
 	}
 	for _, u := range order {
 		if len(lines[u]) < 2 {
@@ -130,57 +145,6 @@ func (c sheetCheck) problems(ref string) []string {
 		out = append(out, fmt.Sprintf("%s 中 %s 重复且等级不同：%s（导入取最后一行）", ref, d.uscc, strings.Join(at, "、")))
 	}
 	return out
-}
-
-// sheetRow is a row of a sheet with the line a person sees.
-type sheetRow struct {
-	line  int
-	cells []string
-}
-
-// sheetRows reads the rows of ref: a CSV file (any encoding the importer
-// reads), or one sheet of a workbook, file[sheet] or its first.
-func sheetRows(ref string) ([]sheetRow, error) {
-	path, sheet := ref, ""
-	if i := strings.LastIndex(ref, "["); i > 0 && strings.HasSuffix(ref, "]") {
-		path, sheet = ref[:i], ref[i+1:len(ref)-1]
-	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".xlsx", ".xlsm":
-		f, err := excelize.OpenFile(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		if sheet == "" {
-			sheet = f.GetSheetName(0)
-		}
-		rs, err := f.GetRows(sheet)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]sheetRow, len(rs))
-		for i, r := range rs {
-			out[i] = sheetRow{line: i + 1, cells: r}
-		}
-		return out, nil
-	}
-	r, err := file.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	out := []sheetRow{{line: 1, cells: r.Header()}}
-	for {
-		n, cells, err := r.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sheetRow{line: n, cells: cells})
-	}
 }
 
 func cellAt(cells []string, i int) string {

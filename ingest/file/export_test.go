@@ -13,3 +13,6 @@ var OddPage = &oddPage
 // SampleFirst says whether the fast import looks at the first records
 // before it takes a file.
 var SampleFirst = &sampleFirst
+
+// MaxUnzipped bounds what a workbook may unpack to.
+var MaxUnzipped = &maxUnzipped

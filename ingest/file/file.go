@@ -66,12 +66,23 @@ var ErrFormat = errors.New("unsupported file format")
 
 // Open opens path by its extension: .csv, .tsv or .txt as CSV, .xlsx or
 // .xlsm as a workbook (its first sheet).
-func Open(path string) (Reader, error) {
+func Open(path string) (Reader, error) { return OpenSheet(path, "") }
+
+// OpenSheet is Open of a workbook's sheet of that name ("" for the
+// first); a CSV file has only "".
+func OpenSheet(path, sheet string) (Reader, error) {
 	b, err := openWorkbook(path)
 	if err != nil {
 		return nil, err
 	}
-	sheet := b.sheets()[0]
+	sheets := b.sheets()
+	switch {
+	case sheet == "":
+		sheet = sheets[0]
+	case !contains(sheets, sheet):
+		b.close()
+		return nil, fmt.Errorf("%s: no sheet %q; the sheets are %q", path, sheet, sheets)
+	}
 	rs, err := b.open(sheet)
 	if err != nil {
 		b.close()

@@ -441,3 +441,35 @@ func TestHiddenSheetsAreReadOnlyByName(t *testing.T) {
 		t.Errorf("only a hidden table: %v; want ErrNoTable naming the hidden sheet", err)
 	}
 }
+
+// A workbook that unpacks to more than the bound (a zip bomb: kilobytes
+// inflating to gigabytes) is refused before it is unpacked, naming the
+// file; OpenSheet of a sheet the workbook lacks names the sheets it has.
+func TestWorkbookBounds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "附件2.xlsx")
+	f := excelize.NewFile()
+	if err := f.SetSheetRow("Sheet1", "A1", &[]any{"机构名称", "统一社会信用代码", "信用等级"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellValue("Sheet1", "XFD2", strings.Repeat(" ", 32767)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := file.OpenSheet(path, "附件2"); err == nil || !strings.Contains(err.Error(), `no sheet "附件2"; the sheets are ["Sheet1"]`) {
+		t.Errorf("an absent sheet: %v", err)
+	}
+	r, err := file.OpenSheet(path, "Sheet1")
+	if err != nil {
+		t.Fatalf("the workbook within the bound: %v", err)
+	}
+	r.Close()
+	defer func(old int64) { *file.MaxUnzipped = old }(*file.MaxUnzipped)
+	*file.MaxUnzipped = 1 << 14 // the one value is 32,767 characters, the most a cell holds
+	_, err = file.OpenSheet(path, "Sheet1")
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("a workbook unpacking past the bound: %v", err)
+	}
+}

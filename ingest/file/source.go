@@ -208,8 +208,14 @@ type xlsxBook struct {
 	dates transform.SerialDates
 }
 
+// maxUnzipped bounds what a workbook may unpack to: a zip bomb (a few
+// kilobytes that inflate to gigabytes) is refused before it fills the
+// daemon's memory or disk. Excel's own limit of 1,048,576 rows keeps a
+// real register far below it. (A variable so tests can lower it.)
+var maxUnzipped int64 = 1 << 30
+
 func openXLSXBook(path string) (*xlsxBook, error) {
-	f, err := excelize.OpenFile(path)
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxUnzipped})
 	if err != nil {
 		return nil, fmt.Errorf("%s: open workbook: %w", path, err)
 	}
