@@ -455,7 +455,7 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 			hiddenRows++
 			return
 		}
-		if c.cfg.EmptyText != "" && strings.Contains(visibleText(s), c.cfg.EmptyText) {
+		if c.cfg.EmptyText != "" && emptyRow(s, c.cfg.EmptyText) {
 			empty = true
 			return
 		}
@@ -534,7 +534,7 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 		h := cellText(s)
 		shown = append(shown, h)
 		for key, text := range c.cfg.Headers {
-			if transform.NormalizeText(text) == h {
+			if transform.NormalizeText(text) == transform.NormalizeText(h) {
 				h = key
 			}
 		}
@@ -778,24 +778,43 @@ func noteRow(cells *goquery.Selection, width int) bool {
 	return false
 }
 
+// emptyRow reports the row in which a page says its list is empty: the
+// empty text in a row that cannot be a record, its text in one cell at
+// most (<td colspan=7>暂无数据</td>). A record whose 备注 reads 暂无数据
+// fills its other cells: it is a record, not the end of the list.
+func emptyRow(row *goquery.Selection, emptyText string) bool {
+	if !strings.Contains(visibleText(row), emptyText) {
+		return false
+	}
+	filled := 0
+	row.ChildrenFiltered("td, th").Each(func(_ int, cell *goquery.Selection) {
+		if strings.TrimSpace(visibleText(cell)) != "" {
+			filled++
+		}
+	})
+	return filled <= 1
+}
+
 // titled matches the elements that carry a title.
 var titled = cascadia.MustCompile("[title]")
 
-// cellText is the text as a reader sees it: NFKC-folded (full-width
-// letters, digits and brackets to ASCII, the ideographic space to a
-// space) and white space collapsed. A value the page cut short with an
-// ellipsis (许昌某某人力资源服务…) is read whole from the title the
-// cell or an element in it carries, when that title starts with what
-// the cell shows: what a reader sees when pointing at it.
+// cellText is the text as a reader sees it, as written (the contract
+// folds what it keys and matches on, as for a file's cell: a name keeps
+// its full-width brackets), white space collapsed (the ideographic space
+// too, and the line breaks of the page's markup) and invisible format
+// characters dropped. A value the page cut short with an ellipsis
+// (许昌某某人力资源服务…) is read whole from the title the cell or an
+// element in it carries, when that title starts with what the cell
+// shows: what a reader sees when pointing at it.
 func cellText(s *goquery.Selection) string {
-	text := collapseSpace(transform.NormalizeText(visibleText(s)))
-	shown := strings.TrimSpace(strings.TrimRight(text, ".")) // NFKC folds … to ...
+	text := collapseSpace(transform.WrittenText(visibleText(s)))
+	shown := strings.TrimSpace(strings.TrimRight(text, ".…⋯"))
 	if len(shown) == len(text) || shown == "" {
 		return text
 	}
 	full := ""
 	s.FindMatcher(titled).AddSelection(s.FilterMatcher(titled)).EachWithBreak(func(_ int, e *goquery.Selection) bool {
-		title := collapseSpace(transform.NormalizeText(e.AttrOr("title", "")))
+		title := collapseSpace(transform.WrittenText(e.AttrOr("title", "")))
 		if len(title) > len(shown) && strings.HasPrefix(title, shown) {
 			full = title
 			return false

@@ -100,9 +100,11 @@ func TestGBKListPages(t *testing.T) {
 			}
 			want := map[int][]string{
 				0: {"1", "许昌堃元人力资源有限公司", "91411002MA112356X9", "差", "2026年08月05日"},         // 堃 is GBK, not GB2312
-				2: {"3", "禹州喆诚职业介绍有限公司", "91411081MA312356X3", "中", "2026年08月05日"},         // full-width code on the page
-				5: {"6", "鄢陵花木(集团)有限公司", "91411024MA612356X4", "优", "2026年08月05日"},         // full-width brackets
-				7: {"8", "许昌市建安区(东城)人力资源服务有限公司", "91411003MA912356X9", "D", "2026年07月29日"}, // cut short on the page
+				// As the page writes them: the contract folds the code
+				// (below), and keeps the name's full-width brackets.
+				2: {"3", "禹州喆诚职业介绍有限公司", "９１４１１０８１ＭＡ３１２３５６Ｘ３", "中", "2026年08月05日"}, // full-width code on the page
+				5: {"6", "鄢陵花木（集团）有限公司", "９１４１１０２４ＭＡ６１２３５６Ｘ４", "优", "2026年08月05日"},
+				7: {"8", "许昌市建安区（东城）人力资源服务有限公司", "91411003MA912356X9", "D", "2026年07月29日"}, // cut short on the page
 			}
 			for i, w := range want {
 				if !slices.Equal(recs[i], w) {
@@ -117,6 +119,18 @@ func TestGBKListPages(t *testing.T) {
 				if _, errs := m.Parse(r); errs != nil {
 					t.Errorf("%q rejected: %v", r, errs[0])
 				}
+			}
+			// The contract reads the full-width code as the code, and
+			// stores the name as written.
+			row, errs := m.Parse(recs[5])
+			if errs != nil {
+				t.Fatal(errs[0])
+			}
+			if got, _ := row.Get("uscc").(string); got != "91411024MA612356X4" {
+				t.Errorf("stored code %q", got)
+			}
+			if got, _ := row.Get("name").(string); got != "鄢陵花木（集团）有限公司" {
+				t.Errorf("stored name %q", got)
 			}
 		})
 	}
@@ -391,7 +405,7 @@ func TestTableShapes(t *testing.T) {
 			<tr><td><a href="/d/1" title=" 许昌甲人力资源服务有限责任公司 ">许昌甲人力资源服务...</a></td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
 		// A title that is not the value cut short is not the value.
 		{name: "ellipsis with another title", thead: head, tbody: `<tr><td><a title="查看详情">许昌甲人力资源服务…</a></td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>`,
-			want: [][]string{{"许昌甲人力资源服务...", "91411002MA00000011", "A", "2026-07-31"}}},
+			want: [][]string{{"许昌甲人力资源服务…", "91411002MA00000011", "A", "2026-07-31"}}},
 		// Pages filled by script keep a hidden template row.
 		{name: "hidden rows", thead: head, tbody: `<tr style="DISPLAY: none;"><td>{{name}}</td><td>{{uscc}}</td><td>{{result}}</td><td>{{date}}</td></tr>
 			<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
@@ -508,4 +522,37 @@ func TestHiddenTemplatesSayNothing(t *testing.T) {
 	cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", PageTemplate: srv.URL + "/?page={page}", Policy: quick, EmptyText: "暂无数据",
 		RowSelector: "table.list tbody tr", HeaderSelector: "table.list thead th"}
 	wantListing(t, cfg, recs, 4)
+}
+
+// TestEmptyTextInARecord: a record whose 备注 reads 暂无数据 (a site's
+// placeholder for an empty field) is a record; only a row that cannot
+// be one — the text in one cell at most — says the list is empty. Read
+// as the empty marker, the record was lost and the listing ended there:
+// a complete-looking snapshot without it, and its listing removed.
+func TestEmptyTextInARecord(t *testing.T) {
+	recs := [][]string{
+		{"许昌甲人力资源有限公司", "91411002MA00000011", "A", "2026-07-31", ""},
+		{"许昌乙人力资源有限公司", "91411002MA00000022", "B", "2026-07-31", "暂无数据"},
+		{"许昌丙人力资源有限公司", "91411002MA00000033", "A", "2026-07-31", ""},
+		{"许昌丁人力资源有限公司", "91411002MA00000044", "C", "2026-07-31", ""},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page := 1
+		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		var b strings.Builder
+		b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><thead><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th><th>备注</th></tr></thead><tbody>`)
+		if page <= 2 {
+			for _, rec := range recs[(page-1)*2 : page*2] {
+				fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
+			}
+		} else {
+			b.WriteString(`<tr><td colspan="5"> 暂无数据！</td></tr>`)
+		}
+		b.WriteString(`</tbody></table></body></html>`)
+		io.WriteString(w, b.String())
+	}))
+	defer srv.Close()
+	cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", PageTemplate: srv.URL + "/?page={page}", Policy: quick, EmptyText: "暂无数据",
+		RowSelector: "table.list tbody tr", HeaderSelector: "table.list thead th"}
+	wantListing(t, cfg, recs, -1)
 }
