@@ -99,7 +99,7 @@ func TestGBKListPages(t *testing.T) {
 				t.Errorf("unused %q, want 序号", pages[0].Unused)
 			}
 			want := map[int][]string{
-				0: {"1", "许昌堃元人力资源有限公司", "91411002MA112356X9", "差", "2026年08月05日"},         // 堃 is GBK, not GB2312
+				0: {"1", "许昌堃元人力资源有限公司", "91411002MA112356X9", "差", "2026年08月05日"}, // 堃 is GBK, not GB2312
 				// As the page writes them: the contract folds the code
 				// (below), and keeps the name's full-width brackets.
 				2: {"3", "禹州喆诚职业介绍有限公司", "９１４１１０８１ＭＡ３１２３５６Ｘ３", "中", "2026年08月05日"}, // full-width code on the page
