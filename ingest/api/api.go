@@ -20,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -219,6 +221,9 @@ type position struct {
 	URL    string `json:"url,omitempty"`    // ByNextURL
 	Seen   int    `json:"seen,omitempty"`   // records before it
 	Last   string `json:"last,omitempty"`   // hash of the page before it
+	// Probe: a page past the claimed total, asked for because the last
+	// was full (ByPage).
+	Probe bool `json:"probe,omitempty"`
 }
 
 // Fetch reads the listing from the resume token from ("" = the first
@@ -255,6 +260,12 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return c.envelope(doc)
 	})
 	if err != nil {
+		if pos.Probe && refusedPage(err) {
+			// Past the claimed end, the source refused the page number
+			// (HTTP 404, or 200 with its own error: 页码超出范围): the
+			// full last page was the last, as an empty answer says.
+			return Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Total: -1, Claimed: -1, Attempts: resp.Attempts}, pos, true, nil
+		}
 		return Page{}, pos, false, err
 	}
 	fail := func(sentinel error, format string, a ...any) (Page, position, bool, error) {
@@ -315,7 +326,9 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 			// understates the listing by a multiple of the page size
 			// would otherwise pass every count check. One more page
 			// settles it.
-			return page, next, len(items) < p.Size || pos.Seen >= total || !c.cfg.Skip.On(fetch.CheckProbe), nil
+			done := len(items) < p.Size || pos.Seen >= total || !c.cfg.Skip.On(fetch.CheckProbe)
+			next.Probe = !done
+			return page, next, done, nil
 		}
 		if len(items) == 0 {
 			return fail(fetch.ErrIncomplete, "page %d is empty after %d of %d records", pos.Page, pos.Seen, total)
@@ -714,19 +727,47 @@ func scalar(v any) string {
 
 func extraText(v any) string { return scalar(v) }
 
+// refusedPage reports a source refusing a page number: an HTTP status
+// saying there is no such page, or a 200 carrying the interface's own
+// error status. Server errors, challenges and broken answers are not
+// refusals: they fail a probe as any page.
+func refusedPage(err error) bool {
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Response == nil {
+		return false
+	}
+	switch fe.Status {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusGone, http.StatusRequestedRangeNotSatisfiable, http.StatusUnprocessableEntity:
+		return true
+	case http.StatusOK:
+		return errors.Is(err, fetch.ErrStatus)
+	}
+	return false
+}
+
 func number(v any, found bool) (int, bool) {
 	if !found {
 		return 0, false
 	}
+	var text string
 	switch x := v.(type) {
 	case json.Number:
-		n, err := x.Int64()
-		return int(n), err == nil
+		text = string(x)
 	case string:
-		n, err := strconv.Atoi(strings.TrimSpace(x))
-		return n, err == nil
+		text = strings.TrimSpace(x)
+	default:
+		return 0, false
 	}
-	return 0, false
+	if n, err := strconv.Atoi(text); err == nil {
+		return n, true
+	}
+	// A count a serializer wrote as a float (12.0, 1.2e1) is the count;
+	// one with a fraction, or past what a float holds exactly, is none.
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int(f), true
 }
 
 func keysOf(item any) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -412,5 +413,86 @@ func TestJSONP(t *testing.T) {
 	cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
 	if _, err := collect(t, cfg, list(t, "penalties"), ""); !errors.Is(err, fetch.ErrMalformed) {
 		t.Errorf("a script: %v, want ErrMalformed", err)
+	}
+}
+
+// A count a serializer writes as a float (12.0, "2.0", 2e0) is the count;
+// one with a fraction is no count (the layout changed).
+func TestTotalWrittenAsAFloat(t *testing.T) {
+	for _, tt := range []struct {
+		total string
+		ok    bool
+	}{{`2.0`, true}, {`"2.0"`, true}, {`2e0`, true}, {`2.5`, false}, {`"2条"`, false}} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			data := `[]`
+			if r.URL.Query().Get("page") == "1" {
+				data = `[{"PENDECNO":"许人社罚〔2024〕1号","UNISCID":"91411002MA00000011","ENTNAME":"许昌甲人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""},` +
+					`{"PENDECNO":"许人社罚〔2024〕2号","UNISCID":"91411002MA00000022","ENTNAME":"许昌乙人力资源有限公司","PENDECISSDATE":"2024-03-02","PENAUTH_CN":"许昌市人社局","PENCONTENT":"警告","PUBLICENDDATE":""}]`
+			}
+			fmt.Fprintf(w, `{"code":200,"msg":"ok","total":%s,"data":%s}`, tt.total, data)
+		}))
+		cfg := penalties(&fixture.Server{})
+		cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+		pages, err := collect(t, cfg, list(t, "penalties"), "")
+		srv.Close()
+		switch {
+		case tt.ok && err != nil:
+			t.Errorf("total %s: %v", tt.total, err)
+		case tt.ok && (count(pages) != 2 || pages[0].Claimed != 2):
+			t.Errorf("total %s: %d records, claimed %d", tt.total, count(pages), pages[0].Claimed)
+		case !tt.ok && !errors.Is(err, fetch.ErrLayout):
+			t.Errorf("total %s: %v, want a layout change", tt.total, err)
+		}
+	}
+}
+
+// TestProbeRefused: after a full last page the client asks for one page
+// more (the probe). A source that refuses that page number — HTTP 400 or
+// 404, or 200 with its own error status (页码超出范围) — says the listing
+// ended, as an empty answer does; a server error still fails the page.
+func TestProbeRefused(t *testing.T) {
+	rec := func(i int) string {
+		return fmt.Sprintf(`{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"","ENTNAME":"许昌%d人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}`, i, i)
+	}
+	for _, tt := range []struct {
+		name   string
+		status int
+		body   string
+		ok     bool
+	}{
+		{"its own error", 200, `{"code":500,"msg":"页码超出范围","total":6,"data":null}`, true},
+		{"400", 400, `{"error":"page out of range"}`, true},
+		{"404", 404, `not found`, true},
+		{"server error", 500, `internal error`, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				page := 1
+				fmt.Sscan(r.URL.Query().Get("page"), &page)
+				if page > 2 {
+					w.WriteHeader(tt.status)
+					io.WriteString(w, tt.body)
+					return
+				}
+				var recs []string
+				for i := (page-1)*3 + 1; i <= page*3; i++ {
+					recs = append(recs, rec(i))
+				}
+				fmt.Fprintf(w, `{"code":200,"msg":"ok","total":6,"data":[%s]}`, strings.Join(recs, ","))
+			}))
+			defer srv.Close()
+			cfg := penalties(&fixture.Server{})
+			cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+			pages, err := collect(t, cfg, list(t, "penalties"), "")
+			if !tt.ok {
+				if !errors.Is(err, fetch.ErrStatus) {
+					t.Errorf("a probe answered %d: %v, want it to fail", tt.status, err)
+				}
+				return
+			}
+			if err != nil || count(pages) != 6 {
+				t.Errorf("%d records, %v", count(pages), err)
+			}
+		})
 	}
 }

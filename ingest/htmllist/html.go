@@ -387,7 +387,17 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	}
 	link, ok := doc.Find(c.cfg.NextSelector).First().Attr("href")
 	link = strings.TrimSpace(link)
-	if !ok || link == "" || strings.HasPrefix(link, "javascript:") {
+	base, _ := url.Parse(u)
+	ref, err := url.Parse(link)
+	if err != nil {
+		return fail(fetch.ErrLayout, "next link %q: %v", link, err)
+	}
+	target := base.ResolveReference(ref)
+	target.Fragment, target.RawFragment = "", ""
+	// A 下一页 that leads back to this page (href="#", or the page's own
+	// address, as pagers clamped at their end write it) links nowhere
+	// further: the last page's disabled link.
+	if !ok || link == "" || strings.HasPrefix(link, "javascript:") || sameURL(target, base) {
 		if pos.Pages > 0 && pos.Page < pos.Pages {
 			return fail(fetch.ErrIncomplete, "no next link on page %d of %d", pos.Page, pos.Pages)
 		}
@@ -405,17 +415,16 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	if empty {
 		return fail(fetch.ErrIncomplete, "page %d is empty but links to a next page", pos.Page)
 	}
-	base, _ := url.Parse(u)
-	ref, err := url.Parse(link)
-	if err != nil {
-		return fail(fetch.ErrLayout, "next link %q: %v", link, err)
-	}
-	next.URL = base.ResolveReference(ref).String()
+	next.URL = target.String()
 	next.Prev = u
-	if next.URL == u {
-		return fail(fetch.ErrIncomplete, "page %d links to itself", pos.Page)
-	}
 	return page, next, false, nil
+}
+
+// sameURL reports two addresses of one page, fragments aside.
+func sameURL(a, b *url.URL) bool {
+	x, y := *a, *b
+	x.Fragment, x.RawFragment, y.Fragment, y.RawFragment = "", "", "", ""
+	return x.String() == y.String()
 }
 
 // Parse reads a page as it was archived (raw_pages), without the

@@ -556,3 +556,57 @@ func TestEmptyTextInARecord(t *testing.T) {
 		RowSelector: "table.list tbody tr", HeaderSelector: "table.list thead th"}
 	wantListing(t, cfg, recs, -1)
 }
+
+// TestNextLinkBackToItself: a pager clamped at its end keeps its 下一页
+// on the last page, leading back to that page (href="#", or the page's
+// own address). That links nowhere further: the listing ends there and
+// agrees with the page count. The same link on a page before the last
+// claimed one is a listing broken off.
+func TestNextLinkBackToItself(t *testing.T) {
+	for _, tt := range []struct {
+		name, last string // the next link on page 2 of 2
+		pages      int    // the page count the pager claims
+		err        string
+	}{
+		{name: "hash", last: `<a class="next" href="#">下一页</a>`, pages: 2},
+		{name: "itself", last: `<a class="next" href="?page=2">下一页</a>`, pages: 2},
+		{name: "itself with a fragment", last: `<a class="next" href="?page=2#list">下一页</a>`, pages: 2},
+		{name: "before the last claimed", last: `<a class="next" href="#">下一页</a>`, pages: 3, err: "no next link on page 2 of 3"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				page := 1
+				fmt.Sscan(r.URL.Query().Get("page"), &page)
+				var b strings.Builder
+				b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><thead><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr></thead><tbody>`)
+				for _, rec := range fourRecords[(page-1)*2 : min(page*2, len(fourRecords))] {
+					fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
+				}
+				fmt.Fprintf(&b, `</tbody></table><div class="pager">共%d页 `, tt.pages)
+				if page == 1 {
+					b.WriteString(`<a class="next" href="?page=2">下一页</a>`)
+				} else {
+					b.WriteString(tt.last)
+				}
+				b.WriteString(`</div></body></html>`)
+				io.WriteString(w, b.String())
+			}))
+			defer srv.Close()
+			cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", Policy: quick, NextSelector: "a.next",
+				RowSelector: "table.list tbody tr", HeaderSelector: "table.list thead th"}
+			pages, err := collect(t, cfg, "")
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want one saying %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := records(pages); !slices.EqualFunc(got, fourRecords, slices.Equal[[]string]) {
+				t.Errorf("records %q", got)
+			}
+		})
+	}
+}
