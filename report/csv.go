@@ -11,16 +11,16 @@ import (
 // with a UTF-8 byte-order mark (without it Excel, as used in the bureau,
 // reads UTF-8 as GBK and shows the Chinese as mojibake), numbers are plain
 // (ASCII minus, no units), and identifiers are written so that Excel keeps
-// them as text (excelText). Programs read the plain values of
+// them as text (ExcelCode). Programs read the plain values of
 // `grades --format csv` and `sql --format csv`, or the XLSX files.
 const utf8BOM = "\ufeff"
 
-// excelText writes an identifier as ="…", the one spelling Excel opens as
+// ExcelCode writes an identifier as ="…", the one spelling Excel opens as
 // the exact text: a bare 124110024151189320 becomes 1.24110024151189E+17,
 // and a leading apostrophe or tab stays visible in the cell or in a
 // program's value. Only validated codes (digits and capital letters) are
 // written this way, so nothing can break out of the quotes.
-func excelText(s string) string {
+func ExcelCode(s string) string {
 	if s == "" {
 		return ""
 	}
@@ -54,9 +54,9 @@ func writeCSV(w io.Writer, tables ...table) error {
 			for j, c := range row {
 				switch {
 				case c.Code:
-					rec[j] = excelText(c.Text)
+					rec[j] = ExcelCode(c.Text)
 				case c.Value == nil:
-					rec[j] = defuse(c.Text)
+					rec[j] = ExcelText(c.Text)
 				default:
 					// The number itself: "−1" (Unicode minus) or "+3.5 pp"
 					// would be text to a spreadsheet.
@@ -81,11 +81,11 @@ func (o *Overview) WriteCSV(w io.Writer) error { return writeCSV(w, o.tables()..
 // WriteCSV writes the public list as a plain CSV file.
 func (l *PublicList) WriteCSV(w io.Writer) error { return writeCSV(w, l.table()) }
 
-// defuse keeps a text cell from being read as a formula by a spreadsheet
+// ExcelText keeps a text cell from being read as a formula by a spreadsheet
 // (CSV injection): an institution's name comes from outside and could be
 // "=HYPERLINK(…)". The leading apostrophe is what Excel itself uses to mark
 // text.
-func defuse(s string) string {
+func ExcelText(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

@@ -39,7 +39,7 @@ to --on: same, downgrade, upgrade, new (no grade on D2) or gone (none on
 Formats: table, csv (clauses joined by ";") and json (one object per line,
 keys in column order, clauses with their wording and evidence).`,
 		Example: `  creditsync grades --on 2026-12-31 --format csv > grades-2026.csv
-  creditsync grades --on 2026-12-31 --format csv --excel > 等级-2026.csv   # for Excel: BOM, USCC kept as text
+  creditsync grades --on 2026-12-31 --format csv --excel > 等级-2026.csv   # for Excel: BOM, USCC kept as text, no formulas
   creditsync grades --on 2026-12-31 --format xlsx > 等级-2026.xlsx
   creditsync grades --compare 2025-12-31
   creditsync grades --on 2026-09-01 --compare 2026-12-01 --format json`,
@@ -109,7 +109,7 @@ keys in column order, clauses with their wording and evidence).`,
 	cmd.Flags().StringVar(&compare, "compare", "", "also show the grades of this date, YYYY-MM-DD, and the change from it to --on")
 	out.register(cmd, false)
 	cmd.Flags().Lookup("format").Usage = formatHelp + ", or xlsx (a workbook, USCC cells as text)"
-	cmd.Flags().BoolVar(&excel, "excel", false, "with --format csv: start with a UTF-8 BOM and write each USCC as =\"…\" so Excel keeps all 18 characters (for people; programs read the plain CSV)")
+	cmd.Flags().BoolVar(&excel, "excel", false, "with --format csv: start with a UTF-8 BOM and write each USCC as =\"…\" so Excel keeps all 18 characters, and a name starting = + - @ after an apostrophe so Excel never runs it (for people; programs read the plain CSV)")
 	return cmd
 }
 
@@ -127,13 +127,14 @@ func writeGradesOn(w io.Writer, states []lifecycle.State, day time.Time, format 
 		if e.PendingOn(day) != "" {
 			from, until = nil, nil // not in force on the day
 		}
-		code := e.USCC
+		code, name := e.USCC, e.Name
 		if excel {
-			// ="…" is the one spelling Excel opens as the exact text: a
-			// bare all-digit USCC becomes 1.24E+17.
-			code = `="` + code + `"`
+			// For a person opening it in Excel, as the reports' CSVs: the
+			// USCC kept whole (a bare all-digit one becomes 1.24E+17),
+			// and a name from outside never read as a formula.
+			code, name = report.ExcelCode(code), report.ExcelText(name)
 		}
-		return rw.Write(code, e.Name, e.CountyCode, e.Grade, clauseList(e.Clauses), e.StatusOn(day), from, until, e.RunKind)
+		return rw.Write(code, name, e.CountyCode, e.Grade, clauseList(e.Clauses), e.StatusOn(day), from, until, e.RunKind)
 	}
 	for _, st := range states {
 		if st.InForce != nil {

