@@ -466,6 +466,16 @@ func TestReviewQueue(t *testing.T) {
 	if items, _ := listsync.Review(context.Background(), e.s, "abnormal"); len(items) != 0 {
 		t.Errorf("settled item still listed: %+v", items)
 	}
+	// A record imported from a file waits for a person as a synced one:
+	// the review reads the lists, not how their records came.
+	pen, _ := contract.Lookup("penalties")
+	if _, err := file.Import(context.Background(), e.s, pen, writeCSV(t, "行政处罚决定书文号,统一社会信用代码,机构名称,处罚决定日期,处罚机关,处罚内容\n许人社罚〔2024〕99号,,许昌某某不在名录人力资源有限公司,2024-03-01,许昌市人社局,罚款\n"), file.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	items, err = listsync.Review(context.Background(), e.s, "penalties")
+	if err != nil || len(items) != 1 || items[0].Name != "许昌某某不在名录人力资源有限公司" || items[0].Source != "file" || items[0].RecordKey != "许人社罚〔2024〕99号" {
+		t.Errorf("an imported record naming no institution: %+v, %v", items, err)
+	}
 }
 
 func TestIncrementalNeverRemoves(t *testing.T) {
