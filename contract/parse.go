@@ -65,6 +65,11 @@ type Mapping struct {
 	SerialDates transform.SerialDates
 	// AllowList accepts legacy codes that fail the GB 32100 check.
 	AllowList transform.USCCAllowList
+	// Unnamed, set by the file reader, refuses a value in a column whose
+	// heading is blank: a file's column the clerk typed into but did not
+	// name would otherwise be dropped without a word. (A web page's
+	// unnamed column holds its 查看 links and checkboxes: ignored.)
+	Unnamed bool
 }
 
 // ErrHeader is returned when a header cannot be mapped.
@@ -184,6 +189,14 @@ func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 		if strings.TrimSpace(fields[i]) != "" {
 			return nil, []*FieldError{{Value: fields[i], Reason: ReasonColumns,
 				Detail: fmt.Sprintf("cell %d holds %q, past the header's %d columns; the row's values may be in the wrong columns (a comma inside a value that is not quoted?)", i+1, fields[i], len(m.headers))}}
+		}
+	}
+	if m.Unnamed {
+		for i, h := range m.headers {
+			if i < len(fields) && strings.TrimSpace(h) == "" && strings.TrimSpace(fields[i]) != "" {
+				return nil, []*FieldError{{Value: fields[i], Reason: ReasonColumns,
+					Detail: fmt.Sprintf("cell %d holds %q in a column without a heading; name the column in the header (its values are then kept with the record) or remove the value", i+1, fields[i])}}
+			}
 		}
 	}
 	row := &Row{List: l, Values: make([]any, len(l.Columns)+len(l.Derived))}

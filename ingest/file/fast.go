@@ -103,6 +103,12 @@ func fastEligible(ctx context.Context, s store.Store, list *contract.List, path 
 		}
 	}
 	where := []string{canon.Where, f.recordSQL(list, field)}
+	for i, h := range t.header {
+		if strings.TrimSpace(h) == "" {
+			// A value in a column without a heading: Go refuses it.
+			where = append(where, "trimBoth("+f.fields[i]+") = ''")
+		}
+	}
 	var newlines []string
 	for _, c := range f.fields {
 		newlines = append(newlines, "countSubstrings("+c+", '\\n')")

@@ -184,6 +184,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		}
 		m.SerialDates = b.serialDates()
 		m.AllowList = opt.AllowList
+		m.Unnamed = true
 		t.bind(m)
 		f := found{t: t, m: m, ref: ref}
 		if pre != nil {

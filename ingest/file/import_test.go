@@ -434,3 +434,38 @@ func TestUnquotedCommaRejectsTheRow(t *testing.T) {
 		t.Errorf("%d rows of the records that do not line up stored (%v)", n, err)
 	}
 }
+
+// A column whose heading is blank (Excel's CSV of a sheet with an unnamed
+// column) was dropped without a word. A value typed into it rejects its
+// row, naming the cell; empty, the column is nothing — in the engine's
+// fast reading as in Go's.
+func TestValueUnderABlankHeading(t *testing.T) {
+	for _, fast := range []bool{true, false} {
+		t.Run(fmt.Sprint("fast=", fast), func(t *testing.T) {
+			defer func(old bool) { *file.SampleFirst = old }(*file.SampleFirst)
+			*file.SampleFirst = !fast
+			s := storetest.OpenMigrated(t)
+			var b strings.Builder
+			b.WriteString("统一社会信用代码,机构名称,,许可日期,\n")
+			for i := 1; i <= 4; i++ {
+				note := ""
+				if i == 3 {
+					note = "重要备注"
+				}
+				fmt.Fprintf(&b, "%s,许昌%d人力资源有限公司,%s,2020-01-0%d,\n", uscc("411002", i), i, note, i)
+			}
+			path := filepath.Join(t.TempDir(), "名录.csv")
+			if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := file.Import(context.Background(), s, institutions(t), path, file.ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Loaded != 3 || res.Rejected != 1 || len(res.Rejects) != 1 || res.Rejects[0].Line != 4 ||
+				!strings.Contains(res.Rejects[0].Errors[0].Error(), `cell 3 holds "重要备注" in a column without a heading`) {
+				t.Errorf("loaded %d, rejected %d: %+v", res.Loaded, res.Rejected, res.Rejects)
+			}
+		})
+	}
+}
