@@ -385,3 +385,80 @@ func TestCountyCatalog(t *testing.T) {
 		t.Errorf("the city's catalog: %d %q", a.status, a.body)
 	}
 }
+
+// TestCountyFilterComesFirst: a county's filter is applied before any
+// expression of the analyst's query sees a row. The engine moves a
+// query's WHERE into the views it reads (filter push-down, PREWHERE), so
+// an expression that fails on a row — throwIf, a cast quoting the
+// value — ran on other counties' rows, and its error message (or its
+// failing at all) told them: a county read another's names through
+// 'Cannot parse string ... as UInt64'. Here every row any such expression
+// sees must be the county's own, or the query fails.
+func TestCountyFilterComesFirst(t *testing.T) {
+	// A view whose county comes from a join, as the store's views take
+	// it from the register: a filter on the USCC goes further down than
+	// the county's.
+	s := storetest.OpenEmbedded(t)
+	for _, q := range []string{
+		"CREATE TABLE registry (uscc String, name String, cc String) ENGINE = MergeTree ORDER BY uscc",
+		"INSERT INTO registry SELECT 'B' || toString(number), '禹州外县机构', '411081' FROM numbers(1000)",
+		"INSERT INTO registry VALUES ('A1', '魏都本县机构', '411002'), ('A2', '魏都第二机构', '411023')",
+		"CREATE TABLE codes (any_code String, code String) ENGINE = MergeTree ORDER BY any_code",
+		"INSERT INTO codes VALUES ('411023', '411002'), ('411002', '411002'), ('411081', '411081')",
+		"CREATE VIEW v_registry AS SELECT r.uscc AS uscc, r.name AS name, c.code AS county_code FROM registry AS r LEFT JOIN codes AS c ON c.any_code = r.cc",
+	} {
+		if err := s.Exec(context.Background(), q, nil); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	srv, _ := countyEndpoint(t, chhttp.Options{Store: s})
+	for _, q := range []string{
+		"SELECT count() FROM v_registry WHERE throwIf(uscc LIKE 'B%') = 0",
+		"SELECT count() FROM v_registry WHERE toUInt64(if(uscc LIKE 'B%', concat('x|', name), '1')) > 0",
+		"SELECT count() FROM v_registry WHERE name != '' AND throwIf(uscc LIKE 'B%') = 0",
+		"SELECT count() FROM (SELECT * FROM v_registry) WHERE throwIf(uscc LIKE 'B%') = 0",
+		"SELECT count() FROM v_registry AS a INNER JOIN v_registry AS b ON a.uscc = b.uscc WHERE throwIf(b.uscc LIKE 'B%') = 0",
+		"SELECT count() FROM v_registry AS a INNER JOIN v_registry AS b ON a.uscc = b.uscc AND throwIf(b.uscc LIKE 'B%') = 0",
+		"SELECT count() FROM v_registry WHERE uscc IN (SELECT uscc FROM v_registry WHERE throwIf(uscc LIKE 'B%') = 0)",
+		"SELECT count() FROM v_registry GROUP BY county_code HAVING throwIf(max(uscc) LIKE 'B%') = 0",
+	} {
+		a := post(t, srv, countyToken, q, nil)
+		if a.status != http.StatusOK || a.body != "2\n" {
+			t.Errorf("%s: %d %q", q, a.status, a.body)
+		}
+		if strings.Contains(a.body, "禹州外县机构") {
+			t.Errorf("%s: the answer holds another county's name", q)
+		}
+	}
+	// Refused, and telling nothing either.
+	for _, q := range []string{
+		"SELECT count() FROM v_registry PREWHERE throwIf(uscc LIKE 'B%') = 0",
+		"SELECT count() FROM v_registry WHERE throwIf(uscc LIKE 'B%') = 0 SETTINGS query_plan_filter_push_down = 1, optimize_move_to_prewhere = 1",
+	} {
+		a := post(t, srv, countyToken, q, nil)
+		if a.status == http.StatusOK || strings.Contains(a.body, "禹州外县机构") || strings.Contains(a.body, "THROW_IF") {
+			t.Errorf("%s: %d %q", q, a.status, a.body)
+		}
+	}
+	for _, q := range []string{
+		"SELECT count() FROM institutions WHERE throwIf(county_code != '411002') = 0",
+		"SELECT count() FROM institutions WHERE toUInt64(if(county_code != '411002', concat('x|', name), '1')) > 0",
+		"SELECT count() FROM institutions WHERE name != '' AND throwIf(county_code != '411002') = 0",
+
+		"SELECT count() FROM (SELECT * FROM institutions) WHERE throwIf(county_code != '411002') = 0",
+		"SELECT count() FROM institutions AS a INNER JOIN institutions AS b ON a.uscc = b.uscc WHERE throwIf(b.county_code != '411002') = 0",
+		"SELECT count() FROM institutions AS a INNER JOIN institutions AS b ON a.uscc = b.uscc AND throwIf(b.county_code != '411002') = 0",
+		"SELECT count() FROM institutions WHERE uscc IN (SELECT uscc FROM institutions WHERE throwIf(county_code != '411002') = 0)",
+		"SELECT count() FROM institutions GROUP BY county_code HAVING throwIf(county_code != '411002') = 0",
+	} {
+		a := post(t, srv, countyToken, q, nil)
+		if a.status != http.StatusOK || a.body != "2\n" {
+			t.Errorf("%s: %d %q", q, a.status, a.body)
+		}
+		for _, f := range foreign {
+			if strings.Contains(a.body, f) {
+				t.Errorf("%s: the answer holds %q", q, f)
+			}
+		}
+	}
+}

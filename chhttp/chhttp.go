@@ -216,7 +216,7 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 	}
 	stmts := []string{strings.TrimSpace("CREATE DATABASE IF NOT EXISTS " + db + " " + onCluster)}
 	for _, t := range tables {
-		stmts = append(stmts, view(t, fmt.Sprintf("SELECT * FROM %s.`%s` WHERE county_code = '%s'", main, t, county)))
+		stmts = append(stmts, view(t, fmt.Sprintf("SELECT * FROM %s.`%s` WHERE county_code = '%s' %s", main, t, county, filterBarrier)))
 	}
 	for _, t := range slices.Sorted(maps.Keys(sharedTables)) {
 		if slices.Contains(existing, t) && !slices.Contains(tables, t) {
@@ -225,11 +225,20 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 	}
 	for _, v := range slices.Sorted(maps.Keys(parameterizedViews)) {
 		if slices.Contains(existing, v) {
-			stmts = append(stmts, view(v, fmt.Sprintf("SELECT * FROM %s.`%s`(%s) WHERE county_code = '%s'", main, v, parameterizedViews[v], county)))
+			stmts = append(stmts, view(v, fmt.Sprintf("SELECT * FROM %s.`%s`(%s) WHERE county_code = '%s' %s", main, v, parameterizedViews[v], county, filterBarrier)))
 		}
 	}
 	return db, stmts, nil
 }
+
+// filterBarrier ends every county view: a LIMIT no count reaches, over
+// which the engine moves no filter. Without it the analyst's WHERE went
+// down into the view, below the county's filter where that filter needs a
+// join (the county is the register's): an expression failing on a row —
+// a cast, throwIf — ran on other counties' rows and its error quoted
+// them. A filter may not cross a LIMIT (it would change which rows the
+// limit keeps), whatever the optimizer's settings.
+const filterBarrier = "LIMIT 18446744073709551615"
 
 // ParameterizedViews names the store's views that take parameters.
 func ParameterizedViews() []string { return slices.Sorted(maps.Keys(parameterizedViews)) }
