@@ -2,6 +2,7 @@ package chhttp_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/ch-go/compress"
 	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/xuchang-hrss/creditsync/chhttp"
@@ -234,4 +236,26 @@ func createAuditTable(t *testing.T, s store.Store) {
 		return
 	}
 	t.Fatal("no sql_audit migration")
+}
+
+// A body in ClickHouse's compressed blocks (decompress=1) is read block
+// by block; a block header announcing more than a query may hold is
+// refused at once — the reader would allocate what it announces before
+// the query had a slot.
+func TestCompressedBodyBounded(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	w := compress.NewWriter(compress.LevelZero, compress.LZ4)
+	if err := w.Compress([]byte("SELECT count() FROM institutions")); err != nil {
+		t.Fatal(err)
+	}
+	if a := post(t, srv, countyToken, string(w.Data), url.Values{"decompress": {"1"}}); a.status != 200 || a.body != "2\n" {
+		t.Errorf("a compressed query: %d %q", a.status, a.body)
+	}
+	huge := make([]byte, 25)
+	huge[16] = 0x82 // LZ4
+	binary.LittleEndian.PutUint32(huge[17:], 1<<27+9)
+	binary.LittleEndian.PutUint32(huge[21:], 1<<27)
+	if a := post(t, srv, countyToken, string(huge), url.Values{"decompress": {"1"}}); a.status == 200 || !strings.Contains(a.body, "announces 134217728 bytes") {
+		t.Errorf("a block announcing 128 MiB: %d %q", a.status, a.body)
+	}
 }

@@ -2,6 +2,8 @@ package chhttp
 
 import (
 	"compress/zlib"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -58,9 +60,75 @@ func requestBody(r *http.Request) (io.Reader, error) {
 			Msg: fmt.Sprintf("Content-Encoding %q is not supported; use gzip, deflate, br, zstd or lz4", enc)}
 	}
 	if r.URL.Query().Get("decompress") == "1" {
-		body = compress.NewReader(body)
+		sizes := &blockSizes{r: body}
+		body = &blocksRead{r: compress.NewReader(sizes), sizes: sizes}
 	}
 	return body, nil
+}
+
+// blockSizes passes ClickHouse compressed blocks through, refusing a
+// block whose header announces more than a query may hold: the reader
+// allocates what the header announces before it reads the block, so
+// 25 bytes announcing a block of 128 MiB took that much memory before
+// the query had a slot, and a client that then stalled kept it.
+type blockSizes struct {
+	r    io.Reader
+	left int // bytes of the current block still to pass through
+	hdr  []byte
+	done bool // the body ended where a block would start
+}
+
+// blocksRead ends the decompressed body where its blocks end: the block
+// reader reports that end wrapped ("read next block: header: EOF"),
+// which a reader of the body would take for a failure.
+type blocksRead struct {
+	r     io.Reader
+	sizes *blockSizes
+}
+
+func (b *blocksRead) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && b.sizes.done && errors.Is(err, io.EOF) {
+		err = io.EOF
+	}
+	return n, err
+}
+
+// A block's header: a 16-byte checksum, the method byte, then the
+// compressed size (with the 9 bytes from the method on) and the raw size,
+// little-endian.
+const blockHeader = 16 + 1 + 4 + 4
+
+func (b *blockSizes) Read(p []byte) (int, error) {
+	if b.left == 0 && len(b.hdr) == 0 {
+		h := make([]byte, blockHeader)
+		if _, err := io.ReadFull(b.r, h); err != nil {
+			switch err {
+			case io.ErrUnexpectedEOF:
+				return 0, errSyntax("the request body ends inside a compressed block's header")
+			case io.EOF:
+				b.done = true
+			}
+			return 0, err
+		}
+		compressed := int(binary.LittleEndian.Uint32(h[17:21]))
+		raw := int(binary.LittleEndian.Uint32(h[21:25]))
+		if raw > maxQueryBytes || compressed > maxQueryBytes+blockHeader || compressed < 9 {
+			return 0, errSyntax(fmt.Sprintf("a compressed block of the request body announces %d bytes (%d compressed); a query holds at most %d", raw, compressed, maxQueryBytes))
+		}
+		b.hdr, b.left = h, compressed-9
+	}
+	if len(b.hdr) > 0 {
+		n := copy(p, b.hdr)
+		b.hdr = b.hdr[n:]
+		return n, nil
+	}
+	n, err := b.r.Read(p[:min(len(p), b.left)])
+	b.left -= n
+	if err == io.EOF && b.left > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }
 
 // encoder is a response encoding: its name for Content-Encoding, and a
