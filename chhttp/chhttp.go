@@ -60,6 +60,15 @@ type Options struct {
 	// shares the daemon's process: without a bound one query could take
 	// what the nightly run needs); zero means none.
 	MaxMemoryUsage uint64
+	// MaxThreads bounds the threads the engine gives one query, and what a
+	// token may ask for (max_threads): the daemon's nightly run shares the
+	// machine's cores, and the engine's priority pauses a yielding query
+	// only between its blocks. Zero means the engine's default.
+	MaxThreads uint64
+	// WriteTimeout bounds each write of an answer to the client: a client
+	// that stops reading would otherwise hold its query, and its slots,
+	// for as long as it likes. Zero means none.
+	WriteTimeout time.Duration
 	// MaxQueriesPerToken bounds the queries one token runs at once, and
 	// MaxQueries those of every token together (with MaxMemoryUsage, the
 	// memory all analysts' queries may take); more wait for a slot up to
@@ -277,6 +286,10 @@ var (
 		return &Exception{Code: 202, Name: "TOO_MANY_SIMULTANEOUS_QUERIES", Status: http.StatusInternalServerError,
 			Msg: fmt.Sprintf("Too many simultaneous queries for %s: %d run already, the maximum, and none ended within %s", whose, max, waited)}
 	}
+	errResultTooLong = func(max uint64) *Exception {
+		return &Exception{Code: 396, Name: "TOO_MANY_ROWS_OR_BYTES", Status: http.StatusInternalServerError,
+			Msg: fmt.Sprintf("Limit for result exceeded: the answer as formatted is longer than %d bytes, the server's max_result_bytes", max)}
+	}
 	errSameID = func(id string) *Exception {
 		return &Exception{Code: 216, Name: "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", Status: http.StatusBadRequest,
 			Msg: fmt.Sprintf("Query with id = %s is already running", id)}
@@ -288,6 +301,9 @@ const maxQueryBytes = 1 << 20
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	deadline := h.writeDeadline(w)
+	deadline()       // a deadline left by the connection's previous request is not this one's
+	defer deadline() // the server's last flush of the answer, after the handler
 	switch r.URL.Path {
 	case "/ping":
 		io.WriteString(w, "Ok.\n")
@@ -317,6 +333,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.Outcome = "cancelled"
 		}
 		if !rec.streamed {
+			deadline()
 			h.fail(w, ex)
 		}
 	}
@@ -377,7 +394,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		Format: firstOf(q.Get("default_format"), r.Header.Get("X-ClickHouse-Format"), "TabSeparated"),
 		Params: params, Database: db, TimeZone: h.opt.TimeZone, Writable: h.opt.Writable, EngineDefaults: true,
 		MaxResultBytes: h.opt.MaxResultBytes, MaxResultRows: h.opt.MaxResultRows, MaxExecutionTime: h.opt.MaxExecutionTime,
-		MaxMemoryUsage: h.opt.MaxMemoryUsage, Yield: !h.opt.Writable,
+		MaxMemoryUsage: h.opt.MaxMemoryUsage, MaxThreads: h.opt.MaxThreads, Yield: !h.opt.Writable,
 	}
 	// Settings in the URL apply to the run, not to the checks (a limit or
 	// an overflow mode would cut their EXPLAINs short).
@@ -411,6 +428,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		}
 		switch st.Kind {
 		case sqlaccess.KillQuery:
+			h.writeDeadline(w)()
 			return h.kill(w, name, st.KillQueryID)
 		case sqlaccess.ShowDatabases:
 			query, opt.Params = showDatabases(policy, st.Like)
@@ -443,7 +461,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		return err
 	}
 	out := &lazyWriter{w: w, enc: enc, format: effectiveFormat(query, opt.Format, opt.FormatFixed), tz: h.opt.TimeZone,
-		holdAll: q.Get("wait_end_of_query") == "1" || q.Get("http_wait_end_of_query") == "1"}
+		holdAll:  q.Get("wait_end_of_query") == "1" || q.Get("http_wait_end_of_query") == "1",
+		maxBytes: h.opt.MaxResultBytes, deadline: h.writeDeadline(w)}
 	defer out.discard()
 	opt.Progress = func(rows, b uint64) {
 		out.progress(rows, b)
@@ -669,6 +688,17 @@ func (h *Handler) kill(w http.ResponseWriter, owner, id string) error {
 	return nil
 }
 
+// writeDeadline returns what gives the next write to w its deadline,
+// WriteTimeout from now (nothing when there is no WriteTimeout or w
+// cannot take a deadline).
+func (h *Handler) writeDeadline(w http.ResponseWriter) func() {
+	if h.opt.WriteTimeout <= 0 {
+		return func() {}
+	}
+	rc := http.NewResponseController(w)
+	return func() { _ = rc.SetWriteDeadline(time.Now().Add(h.opt.WriteTimeout)) }
+}
+
 // NewQueryID makes a query id as ClickHouse does: a random UUID.
 func NewQueryID() string {
 	var b [16]byte
@@ -822,6 +852,11 @@ type lazyWriter struct {
 	started        bool
 	tag            string // the exception tag announced in the headers
 	rows, bytesOut uint64
+	// maxBytes bounds the answer as written, whatever the engine counted
+	// of its blocks (formatting can pad a small result to gigabytes);
+	// zero means no bound. written counts it.
+	maxBytes, written uint64
+	deadline          func() // before each write to the client
 }
 
 const (
@@ -833,6 +868,7 @@ func (l *lazyWriter) progress(rows, b uint64) { l.rows, l.bytesOut = rows, b }
 
 // send writes p to the client, encoded.
 func (l *lazyWriter) send(p []byte) error {
+	l.deadline()
 	if l.enc == nil {
 		_, err := l.w.Write(p)
 		return err
@@ -844,6 +880,10 @@ func (l *lazyWriter) send(p []byte) error {
 }
 
 func (l *lazyWriter) Write(p []byte) (int, error) {
+	l.written += uint64(len(p))
+	if l.maxBytes > 0 && l.written > l.maxBytes {
+		return 0, errResultTooLong(l.maxBytes)
+	}
 	if l.started {
 		if err := l.send(p); err != nil {
 			return 0, err

@@ -2,6 +2,9 @@ package chhttp_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -119,5 +122,86 @@ func TestStatementSettingsAndServerLogs(t *testing.T) {
 	}
 	if a := post(t, srv, countyToken, "SELECT getSetting('send_logs_level')", url.Values{"send_logs_level": {"trace"}}); a.status != 200 || a.body == "trace\n" {
 		t.Errorf("send_logs_level in the URL: %d %q, want taken and not set", a.status, a.body)
+	}
+}
+
+// An analyst's query runs on MaxThreads threads at most: a token may ask
+// for fewer, never for more nor for every core (0). Functions that read
+// the process itself answer nobody.
+func TestThreadsAreBoundedAndIntrospectionOff(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxThreads: 1})
+	for _, c := range []struct {
+		name, query string
+		params      url.Values
+		status      int
+		want        string // the body, or the exception's code
+	}{
+		{"the session's bound", "SELECT getSetting('max_threads')", nil, 200, "1\n"},
+		{"asking for the bound", "SELECT getSetting('max_threads')", url.Values{"max_threads": {"1"}}, 200, "1\n"},
+		{"more in the URL", "SELECT 1", url.Values{"max_threads": {"2"}}, 400, "452"},
+		{"every core in the URL", "SELECT 1", url.Values{"max_threads": {"0"}}, 400, "452"},
+		{"auto in the URL", "SELECT 1", url.Values{"max_threads": {"auto"}}, 400, "452"},
+		{"more in the statement", "SELECT 1 SETTINGS max_threads = 8", nil, 400, "452"},
+		{"every core in a subquery", "SELECT * FROM (SELECT 1 SETTINGS max_threads = 0)", nil, 400, "452"},
+		{"introspection", "SELECT addressToLine(toUInt64(1))", nil, 500, "446"},
+		{"introspection switched on", "SELECT 1 SETTINGS allow_introspection_functions = 1", nil, 403, "164"},
+	} {
+		for _, tok := range []string{cityToken, countyToken} {
+			a := post(t, srv, tok, c.query, c.params)
+			got := a.body
+			if a.status != 200 {
+				got = a.header.Get("X-ClickHouse-Exception-Code")
+			}
+			if a.status != c.status || got != c.want {
+				t.Errorf("%s (token %s): %d %q (%q), want %d %q", c.name, tok, a.status, got, a.body, c.status, c.want)
+			}
+		}
+	}
+}
+
+// The answer as written is bounded by MaxResultBytes too: the engine's
+// max_result_bytes counts its blocks, and formatting can make a small
+// block large (here one byte of value becomes a line of fifty).
+func TestFormattedAnswerIsBounded(t *testing.T) {
+	const limit = 1 << 20
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxResultBytes: limit})
+	const q = "SELECT toUInt8(1) AS a_column_name_long_enough_to_pad_each_line FROM numbers(200000) FORMAT JSONEachRow"
+	for _, params := range []url.Values{nil, {"wait_end_of_query": {"1"}}} {
+		a := post(t, srv, countyToken, q, params)
+		if !strings.Contains(a.body, "TOO_MANY_ROWS_OR_BYTES") || len(a.body) > limit+64<<10 {
+			t.Errorf("%v: %d, %d bytes ending %q; want the answer cut near %d bytes with TOO_MANY_ROWS_OR_BYTES", params, a.status, len(a.body), a.body[max(0, len(a.body)-200):], limit)
+		}
+	}
+	// Under the bound it is whole.
+	if a := post(t, srv, countyToken, "SELECT toUInt8(1) AS a_column_name_long_enough_to_pad_each_line FROM numbers(1000) FORMAT JSONEachRow", nil); a.status != 200 || strings.Count(a.body, "\n") != 1000 {
+		t.Errorf("a small answer: %d, %d lines", a.status, strings.Count(a.body, "\n"))
+	}
+}
+
+// A client that stops reading its answer loses the query once a write
+// has waited WriteTimeout, and its slot frees: without the bound the
+// query would wait on the client, holding the token's only slot.
+func TestClientThatStopsReadingLosesItsQuery(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: 1, QueueWait: 100 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// 200 MB of answer: far past what the sockets' buffers hold.
+	query := "SELECT repeat('x', 1000) FROM numbers(200000)"
+	fmt.Fprintf(conn, "POST /?query_id=stalled HTTP/1.1\r\nHost: x\r\nX-ClickHouse-Key: %s\r\nContent-Length: %d\r\n\r\n%s", countyToken, len(query), query)
+	// Read the first bytes, so the query surely runs, then nothing more.
+	if _, err := io.ReadFull(conn, make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	var a answer
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if a = post(t, srv, countyToken, "SELECT 1", nil); a.status == 200 {
+			break
+		}
+	}
+	if a.status != 200 || a.body != "1\n" {
+		t.Errorf("the token's next query while its client does not read: %d %q; want the stalled query gone and 1", a.status, a.body)
 	}
 }

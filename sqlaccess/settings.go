@@ -61,6 +61,7 @@ var capped = map[string]func(store.FormatOptions) (uint64, bool){
 	},
 	"max_result_rows":  func(o store.FormatOptions) (uint64, bool) { return o.MaxResultRows, o.MaxResultRows > 0 },
 	"max_result_bytes": func(o store.FormatOptions) (uint64, bool) { return o.MaxResultBytes, o.MaxResultBytes > 0 },
+	"max_threads":      func(o store.FormatOptions) (uint64, bool) { return o.MaxThreads, o.MaxThreads > 0 },
 }
 
 // CheckSetting decides whether a read-only session may change name to

@@ -32,6 +32,9 @@ type FormatOptions struct {
 	// (max_memory_usage); zero leaves the engine's limit for the whole
 	// process, which one query could then take to itself.
 	MaxMemoryUsage uint64
+	// MaxThreads bounds the threads the engine gives the query
+	// (max_threads); zero leaves the engine's default, every core.
+	MaxThreads uint64
 	// Yield runs the query behind the process's own work: while any
 	// other query of the engine runs, it waits (ClickHouse's priority;
 	// see store/embedded's sessionSettings). Analysts' queries yield, so

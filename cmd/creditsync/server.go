@@ -42,6 +42,8 @@ type serverFlags struct {
 	sqlMaxBytes              uint64
 	sqlMaxTime               time.Duration
 	sqlMaxMemory             uint64
+	sqlMaxThreads            uint64
+	sqlWriteTimeout          time.Duration
 	sqlMaxQueries            int
 	sqlMaxQueriesAll         int
 	sqlQueueWait             time.Duration
@@ -62,7 +64,8 @@ opens the store once and keeps it, and does everything long-running:
   - the ClickHouse HTTP interface on --sql-addr, for analysts' own tools
     (curl, DBeaver, Grafana, clickhouse-connect, clickhouse-go): read-only,
     limited by --sql-max-result-bytes, --sql-max-execution-time,
-    --sql-max-memory-usage and --sql-max-queries-per-token, and paused by
+    --sql-max-memory-usage, --sql-max-threads, --sql-write-timeout and
+    --sql-max-queries-per-token, and paused by
     the engine while the daemon's own queries run, with the same tokens as
     the web pages as password; a county token sees only its county's rows
     (see docs/security.md);
@@ -95,7 +98,9 @@ directory.`,
 	fl.Uint64Var(&f.sqlMaxBytes, "sql-max-result-bytes", 1<<30, "largest result one query through --sql-addr may return")
 	fl.DurationVar(&f.sqlMaxTime, "sql-max-execution-time", 10*time.Minute, "longest a query through --sql-addr may run")
 	fl.Uint64Var(&f.sqlMaxMemory, "sql-max-memory-usage", 0, "most engine memory one query through --sql-addr may take, in bytes; 0 = half the machine's memory shared by --sql-max-queries")
-	fl.IntVar(&f.sqlMaxQueries, "sql-max-queries-per-token", 4, "queries one token may run at once through --sql-addr; more wait for a slot (0 = no limit)")
+	fl.Uint64Var(&f.sqlMaxThreads, "sql-max-threads", 1, "threads the engine gives one query through --sql-addr, and the most a token may ask for (max_threads); 0 = every core, which the nightly run then shares")
+	fl.DurationVar(&f.sqlWriteTimeout, "sql-write-timeout", time.Minute, "longest one write of an answer through --sql-addr may wait for the client to read; a client that stops reading loses its query (0 = no limit)")
+	fl.IntVar(&f.sqlMaxQueries, "sql-max-queries-per-token", 2, "queries one token may run at once through --sql-addr; more wait for a slot (0 = no limit); keep it below --sql-max-queries so that one token cannot take every slot")
 	fl.IntVar(&f.sqlMaxQueriesAll, "sql-max-queries", 4, "queries every token together may run at once through --sql-addr; more wait for a slot (0 = no limit)")
 	fl.DurationVar(&f.sqlQueueWait, "sql-queue-wait", 30*time.Second, "how long a query past --sql-max-queries-per-token or --sql-max-queries waits for a slot before it is refused (TOO_MANY_SIMULTANEOUS_QUERIES)")
 	return cmd
@@ -284,6 +289,7 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 		Store: s, Counties: counties, TimeZone: zone.Name, Log: a.log, Throttle: throttle, Proxies: proxies,
 		Audit:          chhttp.StoreAudit(s, a.log.Warn),
 		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime, MaxMemoryUsage: queryMemory(f.sqlMaxMemory, f.sqlMaxQueriesAll),
+		MaxThreads: f.sqlMaxThreads, WriteTimeout: f.sqlWriteTimeout,
 		MaxQueriesPerToken: f.sqlMaxQueries, MaxQueries: f.sqlMaxQueriesAll, QueueWait: f.sqlQueueWait,
 		Auth: func(token string) (string, string, bool) {
 			name, scope, ok := verifier.Lookup(token)

@@ -94,6 +94,9 @@ func sessionFor(opt store.FormatOptions, marker string) ([]string, error) {
 	if opt.MaxMemoryUsage > 0 {
 		set = append(set, "SET max_memory_usage = "+strconv.FormatUint(opt.MaxMemoryUsage, 10))
 	}
+	if opt.MaxThreads > 0 {
+		set = append(set, "SET max_threads = "+strconv.FormatUint(opt.MaxThreads, 10))
+	}
 	if opt.Yield {
 		set = append(set, "SET priority = "+strconv.Itoa(yieldingPriority))
 	}
@@ -102,6 +105,11 @@ func sessionFor(opt store.FormatOptions, marker string) ([]string, error) {
 			return nil, fmt.Errorf("setting name %q must be letters, digits and underscores", st.Name)
 		}
 		set = append(set, "SET "+st.Name+" = "+quoteString(st.Value))
+	}
+	if !opt.Writable {
+		// Functions that read the process itself (its symbols, its
+		// binary's paths) tell a reader about the host, not the data.
+		set = append(set, "SET allow_introspection_functions = 0")
 	}
 	switch {
 	case opt.Writable:
