@@ -14,16 +14,20 @@ import (
 // endpoint: who asked (the token's name, never the token), what, and how
 // it ended.
 type AuditRecord struct {
-	At       time.Time
-	Token    string // the credential's name; "(none)" when none was accepted
-	County   string // the token's county, "" for the city
-	Remote   string // the client's address
-	QueryID  string
-	Query    string // cut to maxAuditQuery bytes
-	Kind     string // SELECT, DESCRIBE, KILL QUERY, … as the engine parsed it
-	Outcome  string // ok | denied | error | cancelled
-	Error    string
-	ReadRows uint64
+	At      time.Time
+	Token   string // the credential's name; "(none)" when none was accepted
+	County  string // the token's county, "" for the city
+	Remote  string // the client's address
+	QueryID string
+	Query   string // as sent; its head and tail when longer than maxAuditQuery bytes
+	// Statement is the statement as the engine parsed and wrote it back:
+	// comments gone, so a long comment cannot push what ran out of the
+	// trail. Empty when the engine could not parse the text.
+	Statement string
+	Kind      string // SELECT, DESCRIBE, KILL QUERY, … as the engine parsed it
+	Outcome   string // ok | denied | error | cancelled
+	Error     string
+	ReadRows  uint64
 	// ResultBytes is the size of the answer written.
 	ResultBytes uint64
 	Duration    time.Duration
@@ -31,25 +35,39 @@ type AuditRecord struct {
 	streamed bool // the error was written into a started answer
 }
 
-// maxAuditQuery bounds the query text kept in the trail and the log.
-const maxAuditQuery = 4096
+// maxAuditQuery bounds each text kept in the trail (the query as sent,
+// the statement, the error), and maxLogQuery in the log.
+const (
+	maxAuditQuery = 16 << 10
+	maxLogQuery   = 300
+)
 
+// truncate keeps s whole up to n bytes, else its head and its tail, n/2
+// bytes each (whole runes), with how much was left out between them: what
+// ends a statement (a FORMAT, a SETTINGS) is as telling as how it starts.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
+	h := n / 2
+	for h > 0 && !utf8.RuneStart(s[h]) {
+		h--
 	}
-	return s[:n] + "…"
+	t := len(s) - n/2
+	for t < len(s) && !utf8.RuneStart(s[t]) {
+		t++
+	}
+	return fmt.Sprintf("%s …(%d bytes left out)… %s", s[:h], t-h, s[t:])
 }
 
 func (h *Handler) audit(ctx context.Context, rec *AuditRecord) {
 	rec.Query = truncate(rec.Query, maxAuditQuery)
+	rec.Statement = truncate(rec.Statement, maxAuditQuery)
 	rec.Error = truncate(rec.Error, maxAuditQuery)
 	h.opt.Log.Info("sql query", "token", rec.Token, "scope", firstOf(rec.County, "city"), "remote", rec.Remote,
 		"query_id", rec.QueryID, "kind", rec.Kind, "outcome", rec.Outcome, "read_rows", rec.ReadRows,
-		"result_bytes", rec.ResultBytes, "duration", rec.Duration.Round(time.Millisecond), "query", truncate(rec.Query, 300), "error", truncate(rec.Error, 300))
+		"result_bytes", rec.ResultBytes, "duration", rec.Duration.Round(time.Millisecond),
+		"statement", truncate(firstOf(rec.Statement, rec.Query), maxLogQuery), "error", truncate(rec.Error, maxLogQuery))
 	if h.opt.Audit != nil {
 		h.opt.Audit(context.WithoutCancel(ctx), *rec)
 	}
@@ -60,12 +78,12 @@ func (h *Handler) audit(ctx context.Context, rec *AuditRecord) {
 // the endpoint's scoped views show a county token its own records; the
 // city token reads them all. A record that cannot be written is logged.
 func StoreAudit(s store.Store, log func(msg string, args ...any)) func(context.Context, AuditRecord) {
-	columns := []string{"at", "token", "county_code", "remote", "query_id", "query", "kind", "outcome", "error", "read_rows", "result_bytes", "duration_ms"}
+	columns := []string{"at", "token", "county_code", "remote", "query_id", "query", "statement", "kind", "outcome", "error", "read_rows", "result_bytes", "duration_ms"}
 	return func(ctx context.Context, r AuditRecord) {
-		r.Query, r.Error = truncate(r.Query, maxAuditQuery), truncate(r.Error, maxAuditQuery)
+		r.Query, r.Statement, r.Error = truncate(r.Query, maxAuditQuery), truncate(r.Statement, maxAuditQuery), truncate(r.Error, maxAuditQuery)
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		row := []any{r.At, r.Token, r.County, r.Remote, r.QueryID, r.Query, r.Kind, r.Outcome, r.Error, r.ReadRows, r.ResultBytes, uint64(r.Duration.Milliseconds())}
+		row := []any{r.At, r.Token, r.County, r.Remote, r.QueryID, r.Query, r.Statement, r.Kind, r.Outcome, r.Error, r.ReadRows, r.ResultBytes, uint64(r.Duration.Milliseconds())}
 		var rows iter.Seq2[[]any, error] = func(yield func([]any, error) bool) { yield(row, nil) }
 		if _, err := s.Insert(ctx, "sql_audit", columns, rows); err != nil && log != nil {
 			log("sql audit: record not written", "query_id", r.QueryID, "error", fmt.Sprint(err))

@@ -408,8 +408,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	if !h.opt.Writable {
 		parsed, err := sqlaccess.Parse(ctx, h.opt.Store, policy, query, opt)
 		if err != nil {
+			var se *sqlaccess.StatementError
+			if errors.As(err, &se) {
+				rec.Statement = se.Statement
+			}
 			return denied(err)
 		}
+		rec.Statement = parsed.Statement()
 		rec.Kind = string(parsed.Kind())
 		if parsed.Kind() != sqlaccess.KillQuery {
 			// The slot before the analysis: the analyzer evaluates scalar

@@ -216,16 +216,17 @@ func TestWrongTokensDoNotLockOutOthers(t *testing.T) {
 	}
 }
 
-// createAuditTable runs the migration that creates sql_audit, as the
-// daemon's store has it.
+// createAuditTable runs the migrations of sql_audit, as the daemon's
+// store has them.
 func createAuditTable(t *testing.T, s store.Store) {
 	t.Helper()
 	ms, err := sql.Migrations(sql.Target{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ran := 0
 	for _, m := range ms {
-		if m.Name != "sql_audit" {
+		if !strings.HasPrefix(m.Name, "sql_audit") {
 			continue
 		}
 		for _, q := range m.Statements {
@@ -233,9 +234,37 @@ func createAuditTable(t *testing.T, s store.Store) {
 				t.Fatalf("%s: %v", m.Name, err)
 			}
 		}
-		return
+		ran++
 	}
-	t.Fatal("no sql_audit migration")
+	if ran == 0 {
+		t.Fatal("no sql_audit migration")
+	}
+}
+
+// The trail keeps the statement as the engine parsed it, whatever
+// comments surround it, and the head and tail of the text as sent: a
+// long comment in front of a refused statement hid it in the kept text.
+func TestAuditKeepsTheStatementBehindComments(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	createAuditTable(t, s)
+	srv, _ := countyEndpoint(t, chhttp.Options{Store: s, Audit: chhttp.StoreAudit(s, nil)})
+	pad := "/* " + strings.Repeat("quarterly figures, nothing to see ", 3000) + "*/"
+	for _, c := range []struct {
+		id, query string
+		statement string // as TSV writes it
+		status    int
+	}{
+		{"padded-refused", pad + "\nSELECT body FROM " + s.Database() + ".raw_pages " + pad, "SELECT body\\nFROM " + s.Database() + ".raw_pages", http.StatusForbidden},
+		{"padded-allowed", pad + " select uscc from institutions -- " + pad + "\n", "SELECT uscc\\nFROM institutions", http.StatusOK},
+	} {
+		if a := post(t, srv, countyToken, c.query, url.Values{"query_id": {c.id}}); a.status != c.status {
+			t.Fatalf("%s: %d %q", c.id, a.status, a.body)
+		}
+		a := post(t, srv, cityToken, "SELECT statement, length(query) < 20000, query LIKE '/* quarterly%', query LIKE '%bytes left out%' FROM sql_audit WHERE query_id = {id:String} FORMAT TSV", url.Values{"param_id": {c.id}})
+		if want := c.statement + "\t1\t1\t1\n"; a.status != 200 || a.body != want {
+			t.Errorf("%s: audit row %d %q, want %q", c.id, a.status, a.body, want)
+		}
+	}
 }
 
 // A body in ClickHouse's compressed blocks (decompress=1) is read block

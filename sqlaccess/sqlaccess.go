@@ -185,12 +185,27 @@ type Parsed struct {
 // Kind is the kind of the parsed statement.
 func (pa *Parsed) Kind() Kind { return pa.st.Kind }
 
+// Statement is the statement as the engine wrote it back: comments and
+// layout gone, so an audit of it shows what ran, however the text hid it.
+func (pa *Parsed) Statement() string { return pa.canonical }
+
+// StatementError is a refusal (or failure) of a statement the engine
+// could parse: Statement is its writing by the engine, as
+// Parsed.Statement.
+type StatementError struct {
+	Statement string
+	Err       error
+}
+
+func (e *StatementError) Error() string { return e.Err.Error() }
+func (e *StatementError) Unwrap() error { return e.Err }
+
 // Parse does steps 1 and 2 of the decision, which run nothing: the
 // engine parses the text (formatQuery, the text a bound value) and prints
 // its syntax tree (EXPLAIN AST). Every name, table function, function and
 // clause the policy does not allow is refused here, before anything is
 // evaluated.
-func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store.FormatOptions) (*Parsed, error) {
+func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store.FormatOptions) (_ *Parsed, err error) {
 	if opt.Writable {
 		return nil, errors.New("sqlaccess: a checked statement runs read-only")
 	}
@@ -201,6 +216,11 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			err = &StatementError{Statement: canonical, Err: err}
+		}
+	}()
 	settings, clauses, err := clauseSettings(canonical)
 	if err != nil {
 		return nil, err
