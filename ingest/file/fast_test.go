@@ -486,3 +486,29 @@ func TestFastImportLargeFile(t *testing.T) {
 	}
 	compareImports(t, fast, slow)
 }
+
+// Headings, numbered notes and a second header row of English keys,
+// written in the key column of a register, are rows that are no records
+// on both paths: nothing rejected, the records between them read.
+func TestHeadingsInTheKeyColumn(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	l, _ := contract.Lookup("institutions")
+	path := filepath.Join(t.TempDir(), "register.csv")
+	lines := []string{
+		"统一社会信用代码,机构名称,许可日期",
+		"uscc,name,licensed_on",
+		"一、魏都区,,",
+		validUSCC("411002", 1) + ",甲人力资源服务有限公司,2020-01-01",
+		"（二）禹州市,,",
+		validUSCC("411081", 2) + ",乙人力资源服务有限公司,2021-03-01",
+		"1.本表数据截至2026年7月31日,,",
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fast, slow := importBoth(t, s, l, path)
+	compareImports(t, fast, slow)
+	if len(slow.Rows) != 2 || len(slow.Rejects) != 0 {
+		t.Errorf("rows %q, rejects %q; want the two records and no reject", slow.Rows, slow.Rejects)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/load"
@@ -247,8 +248,14 @@ func importTableWith(ctx context.Context, s store.Store, list *contract.List, t 
 			}
 			if skip != "" {
 				sr.Skipped[skip]++
-				if skip == SkipNoKey && t.contractValues(r.cells) > 0 {
+				switch {
+				case t.contractValues(r.cells) == 0:
+				case skip == SkipNoKey:
 					sr.SkippedRows = append(sr.SkippedRows, SkippedRow{Line: r.n, Reason: "no value in " + t.keyHeader + ", so not read as a record; if it is one, fill its key"})
+				case skip == SkipHeading:
+					// Typed in a column of the list: say so, in case it is a
+					// record after all.
+					sr.SkippedRows = append(sr.SkippedRows, SkippedRow{Line: r.n, Reason: fmt.Sprintf("%q alone in its row reads as a heading or a numbered note, so not read as a record", strings.Join(strings.Fields(strings.Join(r.cells, " ")), " "))})
 				}
 				continue
 			}

@@ -326,8 +326,10 @@ func TestImportHeaderMissingAColumn(t *testing.T) {
 	}
 }
 
-// Excel 97-2003 workbooks are refused with how to convert them; an .xlsx
-// workbook or a page saved under an .xls name is recognised by content.
+// A file is read by what it holds, not by its name: Excel 97-2003
+// workbooks are refused with how to convert them whatever they are
+// called, an .xlsx workbook is read under an .xls or .csv name, and a
+// page or text named as a workbook is refused as not one.
 func TestXLSFiles(t *testing.T) {
 	s := storetest.OpenMigrated(t)
 	dir := t.TempDir()
@@ -340,23 +342,42 @@ func TestXLSFiles(t *testing.T) {
 	page := filepath.Join(dir, "export.xls")
 	writeFile(t, page, "<html><table><tr><td>机构名称</td></tr></table></html>")
 	biff := filepath.Join("testdata", "workbooks", "register97.xls") // written by xlwt
+	biffBytes, err := os.ReadFile(biff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asCSV := filepath.Join(dir, "counties.csv")
+	writeFile(t, asCSV, string(xlsx))
+	biffAsXLSX := filepath.Join(dir, "register.xlsx")
+	writeFile(t, biffAsXLSX, string(biffBytes))
+	biffAsCSV := filepath.Join(dir, "register.csv")
+	writeFile(t, biffAsCSV, string(biffBytes))
+	textAsXLSX := filepath.Join(dir, "export.xlsx")
+	writeFile(t, textAsXLSX, "统一社会信用代码,机构名称\n")
 	const convert = "open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), then import that file"
 	tests := []struct {
 		path, err string
 		loaded    int64
 	}{
 		{biff, biff + ": unsupported file format: an Excel 97-2003 workbook (.xls) cannot be read; " + convert, 0},
-		{page, page + ": unsupported file format: not an Excel workbook despite its .xls name (perhaps a web page exported by another system); " + convert, 0},
+		{biffAsXLSX, biffAsXLSX + ": unsupported file format: an Excel 97-2003 workbook (.xls) cannot be read; " + convert, 0},
+		{biffAsCSV, biffAsCSV + ": unsupported file format: an Excel 97-2003 workbook (.xls) cannot be read; " + convert, 0},
+		{page, page + ": unsupported file format: not an Excel workbook despite its .xls name (perhaps a web page or text exported by another system); " + convert, 0},
+		{textAsXLSX, textAsXLSX + ": unsupported file format: not an Excel workbook despite its .xlsx name (perhaps a web page or text exported by another system); " + convert, 0},
 		{renamed, "", 5},
+		{asCSV, "", 5},
 	}
 	for _, tt := range tests {
-		res, err := file.Import(context.Background(), s, institutions(t), tt.path, file.ImportOptions{})
 		if tt.err != "" {
+			_, err := file.Import(context.Background(), s, institutions(t), tt.path, file.ImportOptions{})
 			if err == nil || err.Error() != tt.err || !errors.Is(err, file.ErrFormat) {
 				t.Errorf("%s: error %v\nwant %s", tt.path, err, tt.err)
 			}
 			continue
 		}
+		// Each workbook into a store of its own: the same bytes again
+		// would be a repeated import, not read.
+		res, err := file.Import(context.Background(), storetest.OpenMigrated(t), institutions(t), tt.path, file.ImportOptions{})
 		if err != nil || res.Loaded != tt.loaded {
 			t.Errorf("%s: loaded %d, %v; want %d", tt.path, res.Loaded, err, tt.loaded)
 		}

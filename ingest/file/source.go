@@ -39,43 +39,66 @@ type workbook interface {
 	close() error
 }
 
-// openWorkbook opens path by its extension.
+// openWorkbook opens path by what it holds, its name deciding only
+// between text formats: offices rename files, and systems export under
+// any name. A ZIP file (an .xlsx workbook) is read as a workbook whatever
+// its name; an Excel 97-2003 workbook is refused with how to convert it,
+// whatever its name; a file named as a workbook that is neither is
+// refused as not one.
 func openWorkbook(path string) (workbook, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv", ".txt", ".tsv":
-		return openCSVBook(path)
-	case ".xlsx", ".xlsm":
-		return openXLSXBook(path)
-	case ".xls":
-		return openXLS(path)
+	ext := strings.ToLower(filepath.Ext(path))
+	text := ext == ".csv" || ext == ".txt" || ext == ".tsv"
+	if !text && ext != ".xlsx" && ext != ".xlsm" && ext != ".xls" {
+		return nil, fmt.Errorf("%s: %w: want .csv or .xlsx", path, ErrFormat)
 	}
-	return nil, fmt.Errorf("%s: %w: want .csv or .xlsx", path, ErrFormat)
+	kind, err := sniff(path)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case kind == zipFile:
+		return openXLSXBook(path)
+	case kind == biffFile:
+		return nil, fmt.Errorf("%s: %w: an Excel 97-2003 workbook (.xls) cannot be read; %s", path, ErrFormat, saveAsXLSX)
+	case text:
+		return openCSVBook(path)
+	}
+	return nil, fmt.Errorf("%s: %w: not an Excel workbook despite its %s name (perhaps a web page or text exported by another system); %s", path, ErrFormat, ext, saveAsXLSX)
 }
 
 // saveAsXLSX tells how to convert a workbook creditsync cannot read.
 const saveAsXLSX = "open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), then import that file"
 
-// openXLS reads a file named .xls by what it holds. Many systems export
-// an .xlsx workbook or a web page under that name; a real Excel 97-2003
-// (BIFF8) workbook is refused: the Go readers of that format tried drop
-// the values of formula cells and mis-decode some text, and a register
-// read wrongly is worse than one not read.
-func openXLS(path string) (workbook, error) {
+// fileKind is what a file's first bytes say it is.
+type fileKind int
+
+const (
+	otherFile fileKind = iota
+	zipFile            // an .xlsx or .xlsm workbook (Office Open XML is a ZIP archive)
+	// biffFile is an OLE2 compound file: an Excel 97-2003 workbook (BIFF8),
+	// refused: the Go readers of that format tried drop the values of
+	// formula cells and mis-decode some text, and a register read wrongly
+	// is worse than one not read.
+	biffFile
+)
+
+// sniff reads the first bytes of path.
+func sniff(path string) (fileKind, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return otherFile, err
 	}
+	defer f.Close()
 	head := make([]byte, 8)
 	n, _ := io.ReadFull(f, head)
-	f.Close()
 	head = head[:n]
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return openXLSXBook(path)
+		return zipFile, nil
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
-		return nil, fmt.Errorf("%s: %w: an Excel 97-2003 workbook (.xls) cannot be read; %s", path, ErrFormat, saveAsXLSX)
+		return biffFile, nil
 	}
-	return nil, fmt.Errorf("%s: %w: not an Excel workbook despite its .xls name (perhaps a web page exported by another system); %s", path, ErrFormat, saveAsXLSX)
+	return otherFile, nil
 }
 
 type countingReader struct {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -30,11 +31,12 @@ const (
 	SkipSignature = "signature"
 	SkipHeader    = "repeated header"
 	SkipNumbers   = "column numbers (栏次)"
+	SkipHeading   = "heading or numbered note (一、魏都区)"
 	SkipNoKey     = "without a key"
 )
 
 // skipKinds orders skip reasons in messages.
-var skipKinds = []string{SkipBlank, SkipTotal, SkipNote, SkipSignature, SkipHeader, SkipNumbers, SkipNoKey}
+var skipKinds = []string{SkipBlank, SkipTotal, SkipNote, SkipSignature, SkipHeader, SkipNumbers, SkipHeading, SkipNoKey}
 
 // row is one row of a sheet as read.
 type row struct {
@@ -45,23 +47,24 @@ type row struct {
 // table is the table of one list found in one sheet: its header, and the
 // rows under it.
 type table struct {
-	list      *contract.List
-	sheet     string
-	rows      rows
-	header    []string   // as combined from one or two header rows
-	first     int        // number of the first header row
-	last      int        // number of the last header row
-	above     int        // non-blank rows above the header, ignored
-	preamble  [][]string // the rows above the header (title, unit, date)
-	pending   []row      // rows read past the header while looking for it
-	keys      []int      // input fields of the record keys
-	contract  []bool     // input field i is a contract column
-	blanks    []int      // blank rows not yet known to be inside the table
-	eof       bool
-	readErr   error
-	virtual   []string // headers the importer appends (see ImportOptions)
-	keyHeader string   // the record key's header, for messages
-	squeezed  []string // the header squeezed, to spot it repeated
+	list       *contract.List
+	sheet      string
+	rows       rows
+	header     []string   // as combined from one or two header rows
+	first      int        // number of the first header row
+	last       int        // number of the last header row
+	above      int        // non-blank rows above the header, ignored
+	preamble   [][]string // the rows above the header (title, unit, date)
+	pending    []row      // rows read past the header while looking for it
+	keys       []int      // input fields of the record keys
+	contract   []bool     // input field i is a contract column
+	blanks     []int      // blank rows not yet known to be inside the table
+	eof        bool
+	readErr    error
+	virtual    []string // headers the importer appends (see ImportOptions)
+	keyHeader  string   // the record key's header, for messages
+	squeezed   []string // the header squeezed, to spot it repeated
+	headerKeys []string // the key of the column each header cell names, "" for none
 }
 
 // findTable reads the first rows of a sheet and locates the list's header
@@ -296,6 +299,9 @@ func (t *table) classify(cells []string) string {
 	if signatureRow(cells) {
 		return SkipSignature
 	}
+	if headingRow(cells) {
+		return SkipHeading
+	}
 	hasKey := false
 	for _, fi := range t.keys {
 		// A label in a key column (填表人：张三 typed there) is no key;
@@ -320,6 +326,41 @@ func (t *table) classify(cells []string) string {
 	}
 	return SkipNoKey
 }
+
+// headingRow says whether a row is a heading over a part of the table
+// (一、魏都区, （二）禹州市, 魏都区（2家）) or a numbered note under it
+// (1. 本表数据截至…): one cell, whichever column it is typed in — the key
+// column included, where it would otherwise be read as a record with a
+// wrong key — that begins with an enumeration or a county's name. No key
+// begins so: a USCC is letters and digits, a document number begins with
+// its authority's abbreviation.
+func headingRow(cells []string) bool {
+	text := ""
+	for _, c := range cells {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		if text != "" {
+			return false
+		}
+		text = squeeze(c)
+	}
+	if enumeration.MatchString(text) {
+		return true
+	}
+	text = strings.TrimPrefix(text, "许昌市")
+	for _, c := range transform.XuchangCounties() {
+		if strings.HasPrefix(text, c.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// enumeration begins a heading or a numbered note, as squeeze spells it
+// (NFKC: full-width brackets and digits are ASCII): 一、 二. (三) 1、 2.
+// followed by text (a number alone is a 序号 of an empty row).
+var enumeration = regexp.MustCompile(`^([一二三四五六七八九十]+[、.]|\([一二三四五六七八九十0-9]+\)|[0-9]+[、.][^0-9])`)
 
 // signatureLabels are the labels of the lines signed under a table, as
 // squeeze spells them. A label is the whole text of its cell, or ends at a
@@ -525,10 +566,17 @@ func columnNumbers(cells []string) bool {
 func (t *table) repeatsHeader(cells []string) bool {
 	if t.squeezed == nil {
 		t.squeezed = make([]string, len(t.header))
+		t.headerKeys = make([]string, len(t.header))
 		for i, h := range t.header {
 			t.squeezed[i] = squeeze(h)
+			t.headerKeys[i] = t.list.HeaderKey(h)
 		}
 	}
+	return t.sameHeader(cells) || t.headerRespelled(cells)
+}
+
+// sameHeader: the header's cells again, as written.
+func (t *table) sameHeader(cells []string) bool {
 	same := 0
 	for i, h := range t.squeezed {
 		if h == "" {
@@ -540,6 +588,23 @@ func (t *table) repeatsHeader(cells []string) bool {
 		same++
 	}
 	return same > 0
+}
+
+// headerRespelled: the header in other spellings, as a second header
+// row of the columns' English keys under their Chinese names: every
+// value names the column it stands in, two at least.
+func (t *table) headerRespelled(cells []string) bool {
+	named := 0
+	for i, c := range cells {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		if i >= len(t.headerKeys) || t.headerKeys[i] == "" || t.list.HeaderKey(c) != t.headerKeys[i] {
+			return false
+		}
+		named++
+	}
+	return named >= 2
 }
 
 // contractValues counts a row's values in contract columns: a row
