@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -90,4 +91,58 @@ func ExcelText(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// ExcelCSV passes CSV text on to w with every value a spreadsheet would
+// take for a formula defused as ExcelText does, for CSV written by the
+// engine (sql --excel), whose values come without their types: a value
+// that reads as a number (-1, +3.5) stays a number. Close ends the text
+// and reports the first error.
+func ExcelCSV(w io.Writer) io.WriteCloser {
+	pr, pw := io.Pipe()
+	x := &excelCSV{pw: pw, done: make(chan error, 1)}
+	go func() {
+		err := defuseCSV(pr, w)
+		pr.CloseWithError(err) // a writer waiting on a text that cannot be read learns why
+		x.done <- err
+	}()
+	return x
+}
+
+type excelCSV struct {
+	pw   *io.PipeWriter
+	done chan error
+}
+
+func (x *excelCSV) Write(p []byte) (int, error) { return x.pw.Write(p) }
+
+func (x *excelCSV) Close() error {
+	x.pw.Close()
+	return <-x.done
+}
+
+func defuseCSV(r io.Reader, w io.Writer) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cw := csv.NewWriter(w)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("defuse CSV for Excel: %w", err)
+		}
+		for i, v := range rec {
+			if _, err := strconv.ParseFloat(v, 64); err != nil {
+				rec[i] = ExcelText(v)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

@@ -63,8 +63,26 @@ func TestSQLInput(t *testing.T) {
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = strings.NewReader("SELECT {s:String} AS s")
 	out, err := cmd.Output()
-	if err != nil || string(out) != "\uFEFF\"s\"\n\"x'y\"\n" {
+	if err != nil || string(out) != "\uFEFFs\nx'y\n" {
 		t.Errorf("stdin with a parameter and --excel: %v, %q", err, out)
+	}
+}
+
+// sql --excel writes no formula: a text (or a column's name) that Excel
+// would run starts with an apostrophe, numbers stay numbers, and every
+// statement's output passes through.
+func TestSQLExcelDefusesFormulas(t *testing.T) {
+	t.Parallel()
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	q := `SELECT '=HYPERLINK("http://x.example/?a,b","点此")' AS name, -1 AS n, '+86 374' AS phone, '@SUM(A1)' AS "=col", 2.5 AS x, '甲公司' AS plain; SELECT '-2' AS s, '-x' AS t`
+	r := runCLI(t, env, "sql", "--format", "CSVWithNames", "--excel", q)
+	want := "\uFEFFname,n,phone,'=col,x,plain\n\"'=HYPERLINK(\"\"http://x.example/?a,b\"\",\"\"点此\"\")\",-1,'+86 374,'@SUM(A1),2.5,甲公司\ns,t\n-2,'-x\n"
+	if r.code != 0 || r.stdout != want {
+		t.Errorf("exit %d, stdout %q, stderr %s\nwant %q", r.code, r.stdout, r.stderr, want)
+	}
+	// Without --excel the values are the engine's, as written.
+	if r := runCLI(t, env, "sql", "--format", "CSV", "SELECT '=1+1'"); r.stdout != "\"=1+1\"\n" {
+		t.Errorf("without --excel: %q", r.stdout)
 	}
 }
 

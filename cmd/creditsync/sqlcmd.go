@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/chhttp"
+	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/sqlaccess"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -101,7 +102,7 @@ terminal, queries running over a second show their progress there.`,
 	fl.StringVar(&f.format, "format", "table", "output format: table, csv, tsv, json or any ClickHouse output format name")
 	fl.BoolVar(&f.write, "write", false, "allow statements that change data (INSERT, ALTER, …)")
 	fl.StringVar(&f.file, "queries-file", "", "read the queries from this file")
-	fl.BoolVar(&f.excel, "excel", false, "start CSV output with a UTF-8 byte-order mark, so Excel reads Chinese text")
+	fl.BoolVar(&f.excel, "excel", false, "CSV for Excel: start with a UTF-8 byte-order mark, so Excel reads Chinese text, and write a text that Excel would run as a formula (=, +, -, @) after an apostrophe")
 	fl.Uint64Var(&f.maxRows, "max-result-rows", 0, "fail a query whose result has more rows (0: no limit)")
 	fl.Uint64Var(&f.maxBytes, "max-result-bytes", 0, "fail a query whose result is larger (0: no limit)")
 	fl.DurationVar(&f.timeout, "max-execution-time", 0, "stop a query running longer, e.g. 30s (0: no limit)")
@@ -157,9 +158,23 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 	if err := checkFormat(ctx, s, format); err != nil {
 		return err
 	}
-	out := bufio.NewWriterSize(a.stdout, 1<<20)
+	buf := bufio.NewWriterSize(a.stdout, 1<<20)
+	var out io.Writer = buf
+	// flush ends the output, however the statements ended.
+	flush := buf.Flush
 	if f.excel && strings.HasPrefix(format, "CSV") {
-		out.WriteString("\uFEFF")
+		buf.WriteString("\uFEFF")
+		// The engine writes names and texts as they are: one starting
+		// with = would be a formula in Excel (report.ExcelText).
+		defused := report.ExcelCSV(buf)
+		out = defused
+		flush = func() error {
+			if err := defused.Close(); err != nil {
+				buf.Flush()
+				return err
+			}
+			return buf.Flush()
+		}
 	}
 	prog := a.startProgress()
 	defer prog.stop()
@@ -175,7 +190,7 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 	}
 	for i, q := range stmts {
 		if i > 0 && strings.HasPrefix(format, "Pretty") {
-			out.WriteString("\n")
+			buf.WriteString("\n")
 		}
 		a.log.Debug("running query", "statement", i+1, "of", len(stmts))
 		rec := chhttp.AuditRecord{At: time.Now(), Token: who, Remote: "local", QueryID: chhttp.NewQueryID(), Query: q, Kind: "write"}
@@ -187,16 +202,16 @@ func (a *app) runSQL(ctx context.Context, stmts []string, f sqlFlags) error {
 		audit(context.WithoutCancel(ctx), rec)
 		if ctx.Err() != nil {
 			prog.stop()
-			out.Flush()
+			flush()
 			return interruptedError{}
 		}
 		if err != nil {
 			prog.stop()
-			out.Flush()
+			flush()
 			return sqlError(q, len(stmts), err, f.write)
 		}
 	}
-	return out.Flush()
+	return flush()
 }
 
 // dataMustExist refuses to query a data directory that is not there (a
