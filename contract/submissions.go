@@ -6,10 +6,17 @@ package contract
 // counties' grades with creditsync's.
 
 // Columns the importer adds to every row of a 附件2, from the rows above
-// its table: who filed it and the date of its grades.
+// its table: who filed it and the date of its grades; and which filing
+// the row came in.
 const (
 	SubmissionUnit = "unit_code"
 	SubmissionDay  = "as_of"
+	// SubmissionFiling names one import of a 附件2 file (every sheet of
+	// it): the time it started, written so that a later filing sorts
+	// after. A unit's table for a date is its latest filing's rows: a
+	// corrected table replaces the earlier one whole, and an institution
+	// it no longer lists is no longer submitted.
+	SubmissionFiling = "filing"
 )
 
 // submissionGrades accepts A–D as written in 附件2 tables: A, A级, A 级.
@@ -35,10 +42,12 @@ var submissions = &List{
 		{Key: "note", Chinese: "备注"},
 		{Key: SubmissionUnit, Chinese: "填报单位代码", Kind: County, Required: true},
 		{Key: SubmissionDay, Chinese: "评价日期", Kind: Date, Required: true},
+		{Key: SubmissionFiling, Chinese: "报送批次", Required: true},
 	},
 }
 
 // Submissions is the list of the grades counties submit in their 附件2
-// tables (table submissions). Its last two columns are not in the file:
-// the importer fills them from the rows above the table.
+// tables (table submissions). Its last three columns are not in the
+// file: the importer fills them from the rows above the table and the
+// time of the import.
 func Submissions() *List { return submissions }

@@ -43,7 +43,7 @@ func TestRehashMigrationAgreesWithTheLoader(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := load.Load(ctx, s, m, sub, load.Source{Name: "test"}, func(yield func(load.Record, error) bool) {
-		yield(load.Record{Line: 2, Fields: []string{"许昌市人力资源服务有限公司", "91411002MA4000000" + string(ch), "A", "无", "", "否", "", "魏都区人社局", "", "411002", "2026-07-31"}}, nil)
+		yield(load.Record{Line: 2, Fields: []string{"许昌市人力资源服务有限公司", "91411002MA4000000" + string(ch), "A", "无", "", "否", "", "魏都区人社局", "", "411002", "2026-07-31", "2026-08-01T02:00:00.000000000Z"}}, nil)
 	})
 	if err != nil || res.Loaded != 1 {
 		t.Fatalf("load a submission: %v (%d rejected: %v)", err, res.Rejected, res.ByReason)
@@ -83,9 +83,11 @@ func TestRehashMigrationAgreesWithTheLoader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// 0110 and the migrations after it that change a hash's columns
+	// (0130 for submissions), in order.
 	ran := false
 	for _, mig := range ms {
-		if mig.Version != 110 {
+		if mig.Version < 110 {
 			continue
 		}
 		for _, stmt := range mig.Statements {

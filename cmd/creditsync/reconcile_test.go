@@ -67,6 +67,24 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 	if r = runCLI(t, env, "report", "reconcile", "--county", "410100"); r.code != exitUsage {
 		t.Errorf("reconcile of a county outside Xuchang: exit %d, want %d", r.code, exitUsage)
 	}
+
+	// 禹州市 files a corrected table for the same date: one institution.
+	// It replaces the first whole: the two it no longer lists are no
+	// longer submitted, and the one creditsync grades is now left out.
+	corrected := filepath.Join(t.TempDir(), "附件2-禹州市-更正.csv")
+	if err := os.WriteFile(corrected, []byte("机构名称,统一社会信用代码,信用等级\n禹州市人力资源服务有限公司,91411081MA40000018,B级\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", corrected); r.code != 0 {
+		t.Fatalf("import the corrected summary: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "report", "reconcile", "--county", "411081")
+	want = "禹州市 411081 — 2026-07-31 的附件2（" + corrected + "）：1 家，一致 1 家，不一致 0 家，漏报 1 家\n" +
+		"  creditsync 评价了但附件2未列出（漏报）：\n" +
+		"    91411081MA4000003E 禹州启航人才服务有限公司（creditsync C 级）\n"
+	if r.code != 0 || strings.TrimRight(r.stdout, "\n") != strings.TrimRight(want, "\n") {
+		t.Errorf("reconcile after a corrected table: exit %d\n%s%s\nwant:\n%s", r.code, r.stdout, r.stderr, want)
+	}
 }
 
 // Each flag of the review of a county's table, on 长葛市's 附件2

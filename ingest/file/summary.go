@@ -40,8 +40,9 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 			return Result{Path: path}, err
 		}
 	}
+	filing := NewFiling(time.Now())
 	pre := &preambleFunc{
-		columns: []string{contract.SubmissionUnit, contract.SubmissionDay},
+		columns: []string{contract.SubmissionUnit, contract.SubmissionDay, contract.SubmissionFiling},
 		values: func(t *table, dates transform.SerialDates) ([]string, error) {
 			unit, day := opt.Unit, ""
 			if !opt.AsOf.IsZero() {
@@ -75,11 +76,15 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 				}
 				d = serial
 			}
-			return []string{unit, d.Format(time.DateOnly)}, nil
+			return []string{unit, d.Format(time.DateOnly), filing}, nil
 		},
 	}
 	return importFile(ctx, s, contract.Submissions(), path, opt.ImportOptions, pre)
 }
+
+// NewFiling names a filing of a 附件2 made at t (contract.SubmissionFiling):
+// UTC to the nanosecond, of fixed width, so that later sorts after.
+func NewFiling(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
 func knownUnit(code string) error {
 	if transform.CountyName(code) != "" {

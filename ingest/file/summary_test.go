@@ -57,11 +57,14 @@ func TestImportSummaryNoticeLayout(t *testing.T) {
 	if got := submitted(t, s); got != want {
 		t.Errorf("submissions\n%s\nwant\n%s", got, want)
 	}
-	// The same table again changes nothing; given another date, it is
-	// another submission.
+	// The same table again is the unit's latest filing for the date: its
+	// rows written again, with the new filing, and the same submission.
 	res, err = file.ImportSummary(context.Background(), s, path, file.SummaryOptions{})
-	if err != nil || res.Loaded != 0 || res.Unchanged != 3 {
+	if err != nil || res.Loaded != 3 || res.Unchanged != 0 {
 		t.Errorf("again: loaded %d unchanged %d (%v)", res.Loaded, res.Unchanged, err)
+	}
+	if got := submitted(t, s); got != want {
+		t.Errorf("submissions after the same table again\n%s\nwant\n%s", got, want)
 	}
 }
 
