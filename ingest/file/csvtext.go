@@ -20,25 +20,34 @@ var ErrUnclosedQuote = errors.New("a quoted value is never closed")
 // quoteState follows a CSV text as encoding/csv reads it with LazyQuotes:
 // a value that starts with " is quoted until a " followed by the
 // delimiter, a line break or the end ("" stands for one "); a " anywhere
-// else is a character like any other.
+// else is a character like any other. It also mends the text on its way
+// to encoding/csv in one respect, as the engine reads it (the fast
+// import): spaces and tabs between a closing " and the delimiter or the
+// line's end ("甲公司" ,) are dropped, and the value ends at its quote.
+// encoding/csv would take that " for a character of the value and read
+// on, through the line break, into the next record.
 type quoteState struct {
 	comma    byte
 	line     int // of the byte being read, from 1
 	state    byte
 	openLine int // where the quoted value being read opened
+	held     []byte
 }
 
 const (
 	atFieldStart = iota
 	inUnquoted
 	inQuoted
-	afterQuote   // a " inside a quoted value: its end, or half of ""
-	afterQuoteCR // then a CR: a line break if LF follows
+	afterQuote      // a " inside a quoted value: its end, or half of ""
+	afterQuoteCR    // then a CR: a line break if LF follows
+	afterQuoteSpace // then spaces or tabs (held): dropped if the value ends
 )
 
 func newQuoteState(comma byte) *quoteState { return &quoteState{comma: comma, line: 1} }
 
-func (q *quoteState) feed(p []byte) {
+// feed follows p, appending to out the text encoding/csv is to read of
+// it, and returns out.
+func (q *quoteState) feed(out, p []byte) []byte {
 	for len(p) > 0 {
 		switch q.state {
 		case inUnquoted, inQuoted:
@@ -50,8 +59,9 @@ func (q *quoteState) feed(p []byte) {
 				stop = bytes.IndexAny(p, string([]byte{q.comma, '\n'}))
 			}
 			if stop < 0 {
-				return
+				return append(out, p...)
 			}
+			out = append(out, p[:stop]...)
 			p = p[stop:]
 		}
 		c := p[0]
@@ -86,21 +96,46 @@ func (q *quoteState) feed(p []byte) {
 				q.line++
 			case '\r':
 				q.state = afterQuoteCR
+			case ' ', '\t':
+				q.state, q.held = afterQuoteSpace, append(q.held[:0], c)
+				continue
 			default:
 				q.state = inQuoted
 			}
+		case afterQuoteSpace:
+			switch c {
+			case ' ', '\t':
+				q.held = append(q.held, c)
+				continue
+			case q.comma, '\n', '\r':
+				// The value ended at its quote: the spaces go, and c is
+				// read again as what follows a closing quote.
+				q.state, q.held = afterQuote, q.held[:0]
+				p = append([]byte{c}, p...)
+				continue
+			}
+			// The quote was a character of the value, and so are the
+			// spaces: encoding/csv reads on, as it would have.
+			out = append(out, q.held...)
+			q.state, q.held = inQuoted, q.held[:0]
+			p = append([]byte{c}, p...)
+			continue
 		case afterQuoteCR:
 			if c == '\n' {
 				q.state = atFieldStart
 				q.line++
+				out = append(out, c)
 				continue
 			}
 			// The " and the CR were characters of the value; c is read
 			// again as one of it.
 			q.state = inQuoted
 			p = append([]byte{c}, p...)
+			continue
 		}
+		out = append(out, c)
 	}
+	return out
 }
 
 // unclosed says where the quoted value still open at the end opened,
@@ -114,22 +149,37 @@ func (q *quoteState) unclosed() error {
 		"add the missing \", or write a \" inside a value as \"\"", q.openLine, ErrUnclosedQuote)
 }
 
-// quoteWatch passes a CSV text on and fails at its end when a quoted
-// value is still open.
+// quoteWatch passes a CSV text on, mended as quoteState says, and fails
+// at its end when a quoted value is still open.
 type quoteWatch struct {
-	r io.Reader
-	q *quoteState
+	r       io.Reader
+	q       *quoteState
+	in, out []byte
+	pending []byte // of out, not yet read
+	err     error  // the reader's, once pending is read
 }
 
 func (w *quoteWatch) Read(p []byte) (int, error) {
-	n, err := w.r.Read(p)
-	w.q.feed(p[:n])
-	if err == io.EOF {
-		if uerr := w.q.unclosed(); uerr != nil {
-			return n, uerr
+	for len(w.pending) == 0 && w.err == nil {
+		if w.in == nil {
+			w.in = make([]byte, 64<<10)
 		}
+		n, err := w.r.Read(w.in)
+		w.out = w.q.feed(w.out[:0], w.in[:n])
+		w.pending = w.out
+		if err == io.EOF {
+			if uerr := w.q.unclosed(); uerr != nil {
+				err = uerr
+			}
+		}
+		w.err = err
 	}
-	return n, err
+	n := copy(p, w.pending)
+	w.pending = w.pending[n:]
+	if len(w.pending) == 0 && w.err != nil {
+		return n, w.err
+	}
+	return n, nil
 }
 
 // unclosedQuote reads a whole CSV text through a quoteWatch and reports

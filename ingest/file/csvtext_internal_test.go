@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // The quote state agrees with encoding/csv (LazyQuotes), the reader the
@@ -17,7 +19,7 @@ import (
 // read into that value instead of as a record of its own.
 func TestQuoteStateAgreesWithEncodingCSV(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	alphabet := []string{"a", ",", `"`, "\n", "\r", "中"}
+	alphabet := []string{"a", ",", `"`, "\n", "\r", "中", " ", "\t"}
 	for range 200_000 {
 		var b strings.Builder
 		for range r.IntN(14) {
@@ -25,9 +27,10 @@ func TestQuoteStateAgreesWithEncodingCSV(t *testing.T) {
 		}
 		text := b.String()
 		q := newQuoteState(',')
-		q.feed([]byte(text))
+		mended := q.feed(nil, []byte(text))
 		open := q.state == inQuoted
-		cr := csv.NewReader(strings.NewReader(text + "\nZ"))
+		mended = q.feed(mended, []byte("\nZ"))
+		cr := csv.NewReader(strings.NewReader(string(mended)))
 		cr.FieldsPerRecord, cr.LazyQuotes = -1, true
 		records, err := cr.ReadAll()
 		if err != nil {
@@ -36,6 +39,41 @@ func TestQuoteStateAgreesWithEncodingCSV(t *testing.T) {
 		last := records[len(records)-1]
 		if swallowed := !slices.Equal(last, []string{"Z"}); swallowed != open {
 			t.Fatalf("%q: quote state open %v, encoding/csv reads the next line into a value: %v (%q)", text, open, swallowed, records)
+		}
+	}
+}
+
+// Spaces and tabs between a closing quote and the delimiter or the
+// line's end go, as the engine reads them: encoding/csv took the quote for
+// a character and read the next record into the value. Elsewhere the text
+// passes unchanged.
+func TestSpacesAfterAClosingQuote(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"x,\"甲公司\" ,2020\ny,\"乙\",2021\n", "[x 甲公司 2020] [y 乙 2021]"},
+		{"x,\"甲\" \t ,2020\ny,乙,2021\n", "[x 甲 2020] [y 乙 2021]"},
+		{"x,\"甲\"  \ny,乙\n", "[x 甲] [y 乙]"},
+		{"x,\"甲\" \r\ny,乙\r\n", "[x 甲] [y 乙]"},
+		{"x,\"甲\"   ", "[x 甲]"},
+		{"x,\"甲\"\"\" ,2020\n", "[x 甲\" 2020]"},
+		{"x, \"甲\" ,2020\n", "[x  \"甲\"  2020]"},                     // not quoted: a space first
+		{"x,\"甲 \" 乙\",2020\n", "[x 甲 \" 乙 2020]"},                   // a quote then text: a character, as before
+		{"x,甲 ,2020\n", "[x 甲  2020]"},                               // unquoted spaces stay
+		{"x,\"a\nb\" ,2020\ny,c,2021\n", "[x a\nb 2020] [y c 2021]"}, // over two lines
+	} {
+		for _, size := range []int{1, 2, 3, 64 << 10} {
+			r := csv.NewReader(&quoteWatch{r: iotest.OneByteReader(strings.NewReader(c.text)), q: newQuoteState(',')})
+			if size > 1 {
+				r = csv.NewReader(&quoteWatch{r: bufio.NewReaderSize(strings.NewReader(c.text), max(16, size)), q: newQuoteState(',')})
+			}
+			r.FieldsPerRecord, r.LazyQuotes = -1, true
+			records, err := r.ReadAll()
+			var got []string
+			for _, rec := range records {
+				got = append(got, fmt.Sprint(rec))
+			}
+			if err != nil || strings.Join(got, " ") != c.want {
+				t.Errorf("%q (reads of %d): %q, %v; want %s", c.text, size, got, err, c.want)
+			}
 		}
 	}
 }

@@ -512,3 +512,24 @@ func TestHeadingsInTheKeyColumn(t *testing.T) {
 		t.Errorf("rows %q, rejects %q; want the two records and no reject", slow.Rows, slow.Rejects)
 	}
 }
+
+// Spaces after a closing quote ("甲公司" ,) and before an opening one
+// read the same on both paths: the Go path took the quote for a
+// character and read the next record into the name, losing it.
+func TestSpacesAroundQuotesReadAlike(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	l, _ := contract.Lookup("institutions")
+	path := filepath.Join(t.TempDir(), "register.csv")
+	text := "统一社会信用代码,机构名称,许可日期\n" +
+		validUSCC("411002", 1) + `,"甲人力资源服务有限公司" ,2020-01-01` + "\n" +
+		validUSCC("411002", 2) + `, "乙人力资源服务有限公司",2021-03-01` + "\n" +
+		validUSCC("411002", 3) + ",丙人力资源服务有限公司,2022-05-01\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fast, slow := importBoth(t, s, l, path)
+	compareImports(t, fast, slow)
+	if len(slow.Rows) != 3 || !strings.Contains(slow.Rows[0], `"甲人力资源服务有限公司"`) {
+		t.Errorf("rows %q; want three, the first named 甲人力资源服务有限公司", slow.Rows)
+	}
+}
