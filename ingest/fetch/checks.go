@@ -23,6 +23,7 @@ const (
 	CheckOverlap     SyncCheck = "overlap"
 	CheckKeyChars    SyncCheck = "key_chars"
 	CheckMojibake    SyncCheck = "encoding_twins"
+	CheckCounted     SyncCheck = "counted_removals"
 )
 
 // checkInfo says what a check guards and which kinds of source run it.
@@ -39,6 +40,7 @@ var checks = map[SyncCheck]checkInfo{
 	CheckProbe:       {"a listing whose last page is full is asked for one more page, and rows there fail the snapshot", []string{"api", "html"}},
 	CheckOverlap:     {"no record (by key) is on two pages of a snapshot", []string{"api", "html"}},
 	CheckKeyChars:    {"no key field holds U+FFFD or a control character", []string{"api", "html", "file"}},
+	CheckCounted:     {"a snapshot removes (a record it lacks goes pending, a pending one is confirmed) only when the source states the listing's record count (API total, 共N条) and the records held equal it; off, a snapshot that states none removes too", []string{"api", "html"}},
 	CheckMojibake:    {"a snapshot adding a record whose key is a missing record's key read in the wrong charset (许昌 as 璁告槍) fails instead of putting the old one pending removal", []string{"api", "html", "file"}},
 }
 

@@ -451,3 +451,45 @@ func TestCappedCountRemovesNothing(t *testing.T) {
 		t.Fatalf("past the cap, served whole: %+v", r)
 	}
 }
+
+// A listing whose pages state no count proves nothing about its end: a
+// page that failed ends it early, and the snapshot looks as complete as
+// the whole list. Such a snapshot adds and updates records but removes
+// none, and says why; switched off in writing (counted_removals), the
+// records it lacks go pending as from a counted one.
+func TestUncountedListingRemovesNothing(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	// The site's configuration names no count: it prints none.
+	src := e.source(cityAbnormal)
+	src.PageCountSelector, src.RecordCountSelector = "", ""
+	all := e.fx.Rows("abnormal")
+	e.fx.Inject(fixture.AbnormalPages, fixture.Fault{Kind: fixture.Uncounted})
+	r := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+	if r.Rows != len(all) || r.Claimed != -1 || !strings.Contains(r.RemovalsSkipped, "states how many records") {
+		t.Fatalf("the whole listing, uncounted: rows %d of %d, claimed %d, removals skipped %q", r.Rows, len(all), r.Claimed, r.RemovalsSkipped)
+	}
+	// The site fails on its last page: three records are not served,
+	// and nothing on the pages says so. Twice: a second snapshot would
+	// confirm a removal.
+	e.fx.ClearFaults()
+	e.fx.Inject(fixture.AbnormalPages, fixture.Fault{Kind: fixture.Uncounted, Count: 3})
+	for i := range 2 {
+		r := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+		if r.Rows != len(all)-3 || r.PendingRemovals != 0 || r.Removed != 0 || r.RemovalsSkipped == "" {
+			t.Fatalf("sync %d cut short, uncounted: rows %d of %d, pending %d, removed %d, skipped %q; want nothing pending or removed (%+v)", i+1, r.Rows, len(all), r.PendingRemovals, r.Removed, r.RemovalsSkipped, r)
+		}
+	}
+	missed := "SELECT count() FROM external_records FINAL WHERE source = {s:String} AND (missed_on IS NOT NULL OR removed_on IS NOT NULL)"
+	if n := e.count(missed, store.Params{"s": cityAbnormal}); n != 0 {
+		t.Errorf("%d records pending or removed by uncounted snapshots", n)
+	}
+	if n := e.count("SELECT count() FROM abnormal", nil); n != int64(len(all)) {
+		t.Errorf("abnormal holds %d rows, want all %d still listed", n, len(all))
+	}
+	// Switched off in writing, a snapshot without a count removes.
+	src.SkipChecks = []listsync.SkipCheck{{Check: "counted_removals", Reason: "the site prints no count; removals checked by hand"}}
+	if r := result(t, e.mustSync(cityAbnormal), cityAbnormal); r.PendingRemovals != 3 || r.RemovalsSkipped != "" {
+		t.Errorf("with counted_removals off: pending %d, skipped %q; want the 3 records pending", r.PendingRemovals, r.RemovalsSkipped)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/load"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/zone"
@@ -70,6 +71,17 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 		// A rejected record may be one that is still listed; removing
 		// it would be a guess.
 		pl.removalsSkipped = fmt.Sprintf("%d record(s) were rejected and might be entries still listed; nothing is removed until the snapshot validates fully", r.res.Rejected)
+		return pl
+	}
+	if r.src.Kind != KindFile && r.src.skips().On(fetch.CheckCounted) && (r.res.Claimed < 0 || !r.src.skips().On(fetch.CheckRecordCount)) {
+		// Nothing says how long the listing is: one that ended early —
+		// a page that failed or came back empty, a pager the reader could
+		// not see — looks as complete as the whole. (A file is read to
+		// its end or not at all.)
+		pl.removalsSkipped = "no page of the source states how many records the listing has (共N条, the interface's total), so nothing proves the snapshot " +
+			"holds them all: a listing cut short by a failing page looks complete. What it lacks is not removed; records are still added and updated. " +
+			"Name where the site states its count (record_count_selector, record_count_pattern, total_path), or switch this off in writing " +
+			"(skip_checks counted_removals, docs/sync.md)"
 		return pl
 	}
 	if searchCap(r.res.Claimed) {

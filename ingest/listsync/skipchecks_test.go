@@ -25,7 +25,7 @@ func TestSkipChecksConfig(t *testing.T) {
 		{"ok.toml", ""},
 		{"no_reason.toml", "skip_checks[0]: check probe is switched off without a reason"},
 		{"blank_reason.toml", "skip_checks[0]: check probe is switched off without a reason"},
-		{"unknown_check.toml", `skip_checks[0]: unknown check "page_cout"; checks: current_page, encoding_twins, key_chars, overlap, page_count, page_size, probe, record_count`},
+		{"unknown_check.toml", `skip_checks[0]: unknown check "page_cout"; checks: counted_removals, current_page, encoding_twins, key_chars, overlap, page_count, page_size, probe, record_count`},
 		{"twice.toml", "skip_checks[1]: check probe is switched off twice"},
 		{"wrong_kind.toml", "skip_checks[0]: check page_count does not run for api sources"},
 		{"selector_conflict.toml", "page_count is switched off, but page_count_selector asks for the page count"},
