@@ -457,10 +457,11 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	empty := false
 	hiddenRows := 0
 	doc.Find(c.cfg.RowSelector).Each(func(_ int, s *goquery.Selection) {
-		if len(s.Nodes) > 0 && hidden(s.Nodes[0]) {
+		if len(s.Nodes) > 0 && shownNot(s.Nodes[0]) {
 			// A row the page does not show (a script's template, its
-			// 暂无数据 row among them) is neither a record nor the
-			// page's word that the list is empty.
+			// 暂无数据 row among them; a table in a hidden tab) is
+			// neither a record nor the page's word that the list is
+			// empty.
 			hiddenRows++
 			return
 		}
@@ -655,14 +656,47 @@ func hidden(n *html.Node) bool {
 	return false
 }
 
+// shownNot reports an element the page does not show: hidden itself, or
+// inside an element that is (a hidden tab's table of 已移出 records, a
+// template <div style="display:none">).
+func shownNot(n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n.Type == html.ElementNode && (hidden(n) || n.DataAtom == atom.Template) {
+			return true
+		}
+	}
+	return false
+}
+
+// screenMedia reports whether a <style> element's media attribute lets
+// its rules hold on a screen: none, all or screen. A style sheet for print
+// (media=print, whose .Noprint{display:none} hides a pager on paper) or
+// for narrow screens only (a mobile layout hiding a column) hides nothing
+// on the page as read.
+func screenMedia(st *goquery.Selection) bool {
+	media, ok := st.Attr("media")
+	if !ok {
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(media)) {
+	case "", "all", "screen":
+		return true
+	}
+	return false
+}
+
 // hideStyled marks hidden (the attribute hidden reads) every element the
 // page's own style sheets hide: sites scatter characters through names in
 // elements of a class their <style> sets to display:none as often as in
-// inline styles. Rules inside an at-rule (@media print …) are left out:
-// they do not hold on the screen. Style sheets the page links to are not
+// inline styles. Rules inside an at-rule (@media print …), and style
+// sheets for another medium (<style media="print">), are left out: they
+// do not hold on the screen. Style sheets the page links to are not
 // fetched.
 func hideStyled(doc *goquery.Document) {
 	doc.Find("style").Each(func(_ int, st *goquery.Selection) {
+		if !screenMedia(st) {
+			return
+		}
 		for _, sel := range hidingSelectors(st.Text()) {
 			if _, err := cascadia.ParseGroup(sel); err != nil {
 				continue // a selector cascadia cannot match (::before, :hover)

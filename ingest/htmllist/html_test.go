@@ -424,6 +424,16 @@ func TestTableShapes(t *testing.T) {
 				@media print { .pr { display: none } } td::before { display: none } a:hover { display: none }`,
 			tbody: `<tr><td>许昌甲人力<span class="hd">混</span>资源服务<b class="inv">淆</b>有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
 			<tr><td>许昌甲人力资源服务<span class="pr">有限</span><a href="#">责任公司</a></td><td>91411002MA00000011</td><td>B<span class="zz">C</span></td><td>2025-07-31</td></tr>`},
+		// Style sheets for print or for narrow screens only hide nothing
+		// on the page as read (a print sheet's .Noprint hides the pager
+		// on paper; a mobile sheet hides a column).
+		{name: "style sheets for another medium", thead: head,
+			tbody: `<tr><td>许昌甲人力资源服务<span class="Noprint">有限</span>责任公司<style media="print">.Noprint{display:none}</style></td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td>许昌甲人力资源服务有限责任公司<style media="(max-width:768px)">.m-hide{display:none}</style><style media=" Screen ">.hd2{display:none}</style></td><td class="m-hide">91411002MA00000011</td><td>B<i class="hd2">C</i></td><td>2025-07-31</td></tr>`},
+		// Rows inside a hidden container (a hidden tab's table of
+		// 已移出 records) are not listed.
+		{name: "rows in a hidden container", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr></tbody><tbody style="display:none"><tr><td>许昌乙人力资源有限公司</td><td>91411002MA00000022</td><td>C</td><td>2024-07-31</td></tr>`},
 		// Long tables repeat their header every so many rows.
 		{name: "header repeated", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
 			` + head + `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
