@@ -794,6 +794,14 @@ func visibleText(s *goquery.Selection) string {
 			if hidden(n) {
 				return
 			}
+			if n.DataAtom == atom.Select {
+				// A drop-down shows its chosen option only: 每页显示
+				// [10 ▾] 条, not 每页显示102050条.
+				if o := chosenOption(n); o != nil {
+					walk(o)
+				}
+				return
+			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
@@ -803,6 +811,37 @@ func visibleText(s *goquery.Selection) string {
 		walk(n)
 	}
 	return b.String()
+}
+
+// chosenOption is the option a <select> shows: the one marked selected,
+// else the first.
+func chosenOption(sel *html.Node) *html.Node {
+	var first, chosen *html.Node
+	var find func(*html.Node)
+	find = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && chosen == nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if c.DataAtom != atom.Option {
+				find(c) // an <optgroup>
+				continue
+			}
+			if first == nil {
+				first = c
+			}
+			for _, a := range c.Attr {
+				if a.Key == "selected" {
+					chosen = c
+				}
+			}
+		}
+	}
+	find(sel)
+	if chosen != nil {
+		return chosen
+	}
+	return first
 }
 
 // noteRow reports a row that cannot be a record of a table of width

@@ -492,6 +492,9 @@ func TestClaimsWithThousands(t *testing.T) {
 		{"共１，２３４条 每页100条 第1/13页", 1234, 13}, // full-width, folded by NFKC
 		{"共1234条 共13页", 1234, 13},
 		{"共12,34条", -1, -1}, // not a number as pagers write one
+		// A page-size drop-down shows its chosen option only.
+		{`共1234条 每页显示<select><option>10</option><option selected>100</option><option>200</option></select>条 第1/13页`, 1234, 13},
+		{`共1234条 每页<select name="ps"><optgroup label="x"><option>100</option><option>200</option></optgroup></select>条 共13页`, 1234, 13},
 	}
 	for _, tt := range tests {
 		body := `<html><head><meta charset="utf-8"></head><body><table><thead><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr></thead><tbody>
@@ -503,6 +506,9 @@ func TestClaimsWithThousands(t *testing.T) {
 		}
 		if p.Claimed != tt.claimed || p.Total != tt.total {
 			t.Errorf("%s: claimed %d of %d pages, want %d of %d", tt.pager, p.Claimed, p.Total, tt.claimed, tt.total)
+		}
+		if strings.Contains(tt.pager, "<select") && p.Size != 100 {
+			t.Errorf("%s: a page of %d, want the chosen option's 100", tt.pager, p.Size)
 		}
 	}
 }
