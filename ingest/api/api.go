@@ -220,6 +220,7 @@ type position struct {
 	Cursor string `json:"cursor,omitempty"` // ByCursor
 	URL    string `json:"url,omitempty"`    // ByNextURL
 	Seen   int    `json:"seen,omitempty"`   // records before it
+	Size   int    `json:"size,omitempty"`   // ByPage: the records page 1 held when it was not the last`
 	Last   string `json:"last,omitempty"`   // hash of the page before it
 	// Probe: a page past the claimed total, asked for because the last
 	// was full (ByPage).
@@ -291,14 +292,25 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return fail(fetch.ErrLayout, "%v", err)
 	}
 	hash := digest(page.Records)
-	next := position{Page: pos.Page + 1, Seen: pos.Seen + len(items), Last: hash}
+	next := position{Page: pos.Page + 1, Seen: pos.Seen + len(items), Last: hash, Size: pos.Size}
 	p := c.cfg.Pagination
-	if p.Mode == ByPage && p.TotalPath != "" {
+	if p.TotalPath != "" {
+		// Whatever the paging, a configured total is on every page: a
+		// renamed field would otherwise switch the count's proof off
+		// without a word. A negative one (-1: the interface did not
+		// count, as PageHelper answers with its count off) claims
+		// nothing and is no total.
 		total, ok := number(lookup(doc, p.TotalPath))
-		if !ok {
+		switch {
+		case !ok:
 			return fail(fetch.ErrLayout, "no total at %q", p.TotalPath)
+		case total < 0:
+			return fail(fetch.ErrLayout, "the total at %q is %d: the interface did not count the listing", p.TotalPath, total)
 		}
 		page.Total, page.Claimed = total, total
+	}
+	if p.Mode == ByPage && p.TotalPath != "" {
+		total := page.Total
 		if pos.Seen >= total && pos.Page > 1 {
 			// A probe past the announced end (see below): nothing, or
 			// the last page again from an API that clamps the page
@@ -321,12 +333,21 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 			return page, next, len(items) < p.Size, nil
 		}
 		total := page.Total
+		if pos.Page == 1 && next.Seen < total {
+			// The page size the interface serves, which may be less
+			// than the one asked for (a server capping it at 10).
+			next.Size = len(items)
+		}
 		if next.Seen >= total {
 			// A full last page may not be the last: a total that
 			// understates the listing by a multiple of the page size
 			// would otherwise pass every count check. One more page
-			// settles it.
-			done := len(items) < p.Size || pos.Seen >= total || !c.cfg.Skip.On(fetch.CheckProbe)
+			// settles it. Full is as full as the first page was.
+			size := p.Size
+			if next.Size > 0 {
+				size = min(size, next.Size)
+			}
+			done := len(items) < size || pos.Seen >= total || !c.cfg.Skip.On(fetch.CheckProbe)
 			next.Probe = !done
 			return page, next, done, nil
 		}
@@ -335,9 +356,6 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		}
 		return page, next, false, nil
 	case ByCursor:
-		if total, ok := number(lookup(doc, p.TotalPath)); ok && p.TotalPath != "" {
-			page.Total, page.Claimed = total, total
-		}
 		v, _ := lookup(doc, p.CursorPath)
 		cur := scalar(v)
 		if cur == "" {

@@ -496,3 +496,68 @@ func TestProbeRefused(t *testing.T) {
 		})
 	}
 }
+
+// An interface that serves fewer records a page than asked for (a server
+// capping the size at 3 when 50 are asked) has full pages of 3: after a
+// last page of 3 the probe asks for one more, and finds what a total
+// understated by a page left out.
+func TestProbeAtTheServedPageSize(t *testing.T) {
+	rec := func(i int) string {
+		return fmt.Sprintf(`{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"","ENTNAME":"许昌%d人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}`, i, i)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page := 1
+		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		var recs []string
+		for i := (page-1)*3 + 1; i <= min(page*3, 9); i++ {
+			recs = append(recs, rec(i))
+		}
+		fmt.Fprintf(w, `{"code":200,"msg":"ok","total":6,"data":[%s]}`, strings.Join(recs, ","))
+	}))
+	defer srv.Close()
+	cfg := penalties(&fixture.Server{})
+	cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+	cfg.Pagination.Size = 50
+	pages, err := collect(t, cfg, list(t, "penalties"), "")
+	if err != nil || count(pages) != 9 {
+		t.Errorf("%d records in %d pages, %v; want the probe to read the 3 past the total", count(pages), len(pages), err)
+	}
+}
+
+// A configured total is read, and required, whatever the paging: a
+// renamed field or a total of -1 (the interface did not count) fails the
+// page, instead of switching the count's proof off.
+func TestTotalInEveryMode(t *testing.T) {
+	for _, tt := range []struct {
+		name, page1 string
+		claimed     int // -1: the fetch fails with a layout change
+	}{
+		{"counted", `{"items":[{"id":"A1","date":"2026/01/02"}],"total":2,"links":{"next":"/list?p=2"}}`, 2},
+		{"renamed", `{"items":[{"id":"A1","date":"2026/01/02"}],"count":2,"links":{"next":"/list?p=2"}}`, -1},
+		{"not counted", `{"items":[{"id":"A1","date":"2026/01/02"}],"total":-1,"links":{"next":"/list?p=2"}}`, -1},
+	} {
+		for _, mode := range []string{api.ByNextURL, api.ByCursor} {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Query().Get("p") == "" && r.URL.Query().Get("cursor") == "" {
+					io.WriteString(w, strings.Replace(tt.page1, `"links"`, `"cursor":"c2","links"`, 1))
+					return
+				}
+				io.WriteString(w, strings.Replace(strings.Replace(tt.page1, "A1", "A2", 1), `"/list?p=2"`, "null", 1))
+			}))
+			cfg := api.Config{
+				Name: "x", URL: srv.URL + "/list", Policy: quick,
+				Pagination:  api.Pagination{Mode: mode, NextPath: "links.next", CursorParam: "cursor", CursorPath: "cursor", TotalPath: "total"},
+				RecordsPath: "items",
+				Fields:      []api.Field{{Column: "record_id", Path: "id"}, {Column: "name", Path: "id"}, {Column: "decided_on", Path: "date", Format: "2006/01/02"}},
+			}
+			pages, err := collect(t, cfg, list(t, "penalties"), "")
+			srv.Close()
+			switch {
+			case tt.claimed < 0 && !errors.Is(err, fetch.ErrLayout):
+				t.Errorf("%s, %s: %v, want a layout change", tt.name, mode, err)
+			case tt.claimed >= 0 && (err != nil || len(pages) == 0 || pages[0].Claimed != tt.claimed):
+				t.Errorf("%s, %s: %d pages, %v; want a claim of %d", tt.name, mode, len(pages), err, tt.claimed)
+			}
+		}
+	}
+}
