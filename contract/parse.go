@@ -292,6 +292,10 @@ func unwrapFormula(raw string, text func(string) string) string {
 // and storing the text would put #N/A where a name or a code belongs.
 var excelErrors = []string{"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
 
+// noDate are what lists write in a date column for no date, as cellText
+// leaves them (full-width forms folded): dashes, a slash, 无, 暂无.
+var noDate = []string{"-", "--", "—", "——", "–", "/", "无", "暂无", "空"}
+
 // NoComputedValue is what the workbook reader puts in a cell whose formula
 // was saved without its value (programs that write workbooks, Java's POI
 // or Python's openpyxl, leave computing to Excel): such a cell has no
@@ -315,6 +319,11 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		return s, nil
 	}
 	s := cellText(raw)
+	if c.Kind == Date && slices.Contains(noDate, s) {
+		// The way lists write a date they do not have (移出日期 of a
+		// record still listed): no date, not a wrong one.
+		s = ""
+	}
 	if s == "" {
 		if c.Required {
 			return nil, &FieldError{Value: raw, Reason: ReasonMissing, Detail: fmt.Sprintf("%s (%s) is required", c.Key, c.Chinese)}

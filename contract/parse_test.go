@@ -114,6 +114,13 @@ func TestParseValues(t *testing.T) {
 		{"nor is #REF!", []string{"#ref!", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonExcelError, "record_id"},
 		{"a date before the store's first day", []string{"R19", "914403001922038216", "fund_fraud", "", "1965-03-01", "", "", ""}, nil, ReasonDate, "handled_on"},
 		{"a # in a text is text", []string{"R20", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "#3 整改"}, map[string]any{"measure": "#3 整改"}, "", ""},
+		// Lists write a date they do not have as a dash or 暂无: no date.
+		{"a dash for no date", []string{"R21", "914403001922038216", "fund_fraud", "", "2023-07-31", "－", "", ""},
+			map[string]any{"rectified_on": nil}, "", ""},
+		{"暂无 for no date", []string{"R22", "914403001922038216", "fund_fraud", "", "2023-07-31", " 暂无 ", "", ""},
+			map[string]any{"rectified_on": nil}, "", ""},
+		{"a dash for a required date is a missing one", []string{"R23", "914403001922038216", "fund_fraud", "", "—", "", "", ""}, nil, ReasonMissing, "handled_on"},
+		{"a dash in a text is the text", []string{"R24", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "-"}, map[string]any{"measure": "-"}, "", ""},
 		{"an unquoted comma shifting the row", []string{"R13", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令", "限期整改"}, nil, ReasonColumns, ""},
 	}
 	for _, tt := range tests {
