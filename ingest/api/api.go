@@ -34,6 +34,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/zone"
+	"golang.org/x/net/html"
 )
 
 // Pagination modes.
@@ -662,6 +663,9 @@ func (c *Client) keepExtra(key string) bool {
 
 func (c *Client) format(f Field, v any) string {
 	s := scalar(v)
+	if _, text := v.(string); text {
+		s = markupText(s)
+	}
 	if s == "" || f.Format == "" {
 		return s
 	}
@@ -744,6 +748,39 @@ func scalar(v any) string {
 }
 
 func extraText(v any) string { return scalar(v) }
+
+// markup finds what makes a JSON text HTML: a tag or an entity.
+var markup = regexp.MustCompile(`<[a-zA-Z/!][^>]*>|&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);`)
+
+// markupText is the text of a JSON value written as HTML, as the page
+// that shows it would: interfaces behind search pages send names with
+// their highlighting (<font color='red'>许昌</font>人力…) and entities
+// (&amp;, &nbsp;). Tags go, entities are decoded, the contents of scripts
+// and styles are no text. A value without markup is left as it is (a
+// name with a bare & or < stays).
+func markupText(s string) string {
+	if !strings.ContainsAny(s, "<&") || !markup.MatchString(s) {
+		return s
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	skip := false
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return b.String()
+		case html.TextToken:
+			if !skip {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			skip = string(name) == "script" || string(name) == "style"
+		case html.EndTagToken:
+			skip = false
+		}
+	}
+}
 
 // refusedPage reports a source refusing a page number: an HTTP status
 // saying there is no such page, or a 200 carrying the interface's own

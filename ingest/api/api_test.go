@@ -561,3 +561,30 @@ func TestTotalInEveryMode(t *testing.T) {
 		}
 	}
 }
+
+// Names sent as HTML (a search page's highlighting, entities) are read
+// as the page shows them; a name with a bare & or < is left as written.
+func TestMarkupInJSONValues(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data := `[]`
+		if r.URL.Query().Get("page") == "1" {
+			data = `[{"PENDECNO":"许人社罚〔2024〕<em>1</em>号","UNISCID":"91411002MA00000011","ENTNAME":"<font color='red'>许昌</font>甲人力资源&amp;服务有限公司&#x4E00;<script>x()</script>","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""},` +
+				`{"PENDECNO":"许人社罚〔2024〕2号","UNISCID":"91411002MA00000022","ENTNAME":"A&B<人力>公司 1<2","PENDECISSDATE":"2024-03-02","PENAUTH_CN":"许昌市人社局","PENCONTENT":"警告","PUBLICENDDATE":""}]`
+		}
+		fmt.Fprintf(w, `{"code":200,"msg":"ok","total":2,"data":%s}`, data)
+	}))
+	defer srv.Close()
+	cfg := penalties(&fixture.Server{})
+	cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+	pages, err := collect(t, cfg, list(t, "penalties"), "")
+	if err != nil || count(pages) != 2 {
+		t.Fatalf("%d records, %v", count(pages), err)
+	}
+	recs := pages[0].Records
+	if recs[0][0] != "许人社罚〔2024〕1号" || recs[0][2] != "许昌甲人力资源&服务有限公司一" {
+		t.Errorf("a value in HTML: %q, %q", recs[0][0], recs[0][2])
+	}
+	if recs[1][2] != "A&B<人力>公司 1<2" {
+		t.Errorf("a value without markup: %q", recs[1][2])
+	}
+}
