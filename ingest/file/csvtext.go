@@ -17,6 +17,10 @@ import (
 // ErrUnclosedQuote is a quoted value that runs to the end of the file.
 var ErrUnclosedQuote = errors.New("a quoted value is never closed")
 
+// ErrStrayQuote is a quoted value whose closing quote is followed by
+// more text, and which so runs on over the lines after it.
+var ErrStrayQuote = errors.New("a quoted value takes in the lines after it")
+
 // quoteState follows a CSV text as encoding/csv reads it with LazyQuotes:
 // a value that starts with " is quoted until a " followed by the
 // delimiter, a line break or the end ("" stands for one "); a " anywhere
@@ -32,6 +36,12 @@ type quoteState struct {
 	state    byte
 	openLine int // where the quoted value being read opened
 	held     []byte
+	// strayLine is where the quoted value being read had its quote
+	// followed by text ("黑中介"行为): encoding/csv reads on to the next
+	// quote before a comma or a line break, and when that lies on a
+	// later line, the lines between become part of the value. err says so.
+	strayLine int
+	err       error
 }
 
 const (
@@ -70,7 +80,7 @@ func (q *quoteState) feed(out, p []byte) []byte {
 		case atFieldStart, inUnquoted:
 			switch {
 			case c == '"' && q.state == atFieldStart:
-				q.state, q.openLine = inQuoted, q.line
+				q.state, q.openLine, q.strayLine = inQuoted, q.line, 0
 			case c == q.comma:
 				q.state = atFieldStart
 			case c == '\n':
@@ -81,6 +91,10 @@ func (q *quoteState) feed(out, p []byte) []byte {
 			}
 		case inQuoted:
 			if c == '\n' {
+				if q.strayLine > 0 && q.err == nil {
+					q.err = fmt.Errorf("line %d: %w: a value opens with \" there, and its closing \" is followed by more text, so the value goes on to the next \" before a comma or a line break and takes the lines after it in; "+
+						"quote the whole value and double each \" inside it (\"\"\"黑中介\"\"行为\"), or leave the quotes out", q.strayLine, ErrStrayQuote)
+				}
 				q.line++
 			} else {
 				q.state = afterQuote
@@ -101,6 +115,9 @@ func (q *quoteState) feed(out, p []byte) []byte {
 				continue
 			default:
 				q.state = inQuoted
+				if q.strayLine == 0 {
+					q.strayLine = q.line
+				}
 			}
 		case afterQuoteSpace:
 			switch c {
@@ -118,6 +135,9 @@ func (q *quoteState) feed(out, p []byte) []byte {
 			// spaces: encoding/csv reads on, as it would have.
 			out = append(out, q.held...)
 			q.state, q.held = inQuoted, q.held[:0]
+			if q.strayLine == 0 {
+				q.strayLine = q.line
+			}
 			p = append([]byte{c}, p...)
 			continue
 		case afterQuoteCR:
@@ -167,6 +187,11 @@ func (w *quoteWatch) Read(p []byte) (int, error) {
 		n, err := w.r.Read(w.in)
 		w.out = w.q.feed(w.out[:0], w.in[:n])
 		w.pending = w.out
+		if w.q.err != nil {
+			// Nothing more is passed on: the file is refused whole.
+			w.pending, w.err = nil, w.q.err
+			break
+		}
 		if err == io.EOF {
 			if uerr := w.q.unclosed(); uerr != nil {
 				err = uerr

@@ -102,6 +102,34 @@ func TestUnclosedQuoteNamesItsLine(t *testing.T) {
 	}
 }
 
+// A quoted value whose closing quote is followed by text ("黑中介"行为)
+// runs on to the next quote before a comma or a line break: when that is
+// on a later line, the lines between would be part of the value, their
+// records lost without a word. Such a file is refused, naming the line;
+// on one line the value is read as encoding/csv reads it.
+func TestStrayQuoteTakingInLines(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		line int // 0: no error
+	}{
+		{"a,b\n1,\"黑中介\"行为\n2,情况说明\n3,\"虚假招聘\"\n4,无\n", 2},
+		{"a,b\n1,\"x\" y\n2,\"z\"\n", 2},
+		{"a,b\n1,\"黑中介\"行为\n2,情况说明\n", 2},    // no later quote: it would run to the end
+		{"a,b\n1,\"黑中介\"行为,x\n2,\"y\"\n", 2}, // a comma does not end it either
+		{"a,b\n1,\"黑中介\"行为\"\n2,情况说明\n", 0},  // on one line: read as encoding/csv does
+		{"a,b\n1,\"x\"\"y\"\n2,\"z\"\n", 0},  // "" inside: no stray quote
+		{"a,b\n1,\"x\ny\" ,z\n", 0},          // over two lines, then spaces before the comma
+	} {
+		err := unclosedQuote(strings.NewReader(c.text), ',')
+		switch {
+		case c.line == 0 && err != nil:
+			t.Errorf("%q: %v", c.text, err)
+		case c.line > 0 && (!errors.Is(err, ErrStrayQuote) || !strings.HasPrefix(err.Error(), "line "+strconv.Itoa(c.line)+":")):
+			t.Errorf("%q: %v, want line %d", c.text, err, c.line)
+		}
+	}
+}
+
 func TestCRLines(t *testing.T) {
 	for _, c := range []struct {
 		text string

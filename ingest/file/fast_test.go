@@ -533,3 +533,24 @@ func TestSpacesAroundQuotesReadAlike(t *testing.T) {
 		t.Errorf("rows %q; want three, the first named 甲人力资源服务有限公司", slow.Rows)
 	}
 }
+
+// A quote followed by text ("黑中介"行为) that takes the next lines into
+// its value refuses the file on both paths, naming the line: the records
+// it took in were lost without a word.
+func TestStrayQuoteRefusedOnBothPaths(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	l, _ := contract.Lookup("institutions")
+	path := filepath.Join(t.TempDir(), "register.csv")
+	text := "统一社会信用代码,机构名称,许可日期\n" +
+		validUSCC("411002", 1) + `,"甲"人力资源服务有限公司,2020-01-01` + "\n" +
+		validUSCC("411002", 2) + ",乙人力资源服务有限公司,2021-03-01\n" +
+		validUSCC("411002", 3) + `,"丙人力资源服务有限公司",2022-05-01` + "\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fast, slow := importWays(t, s, l, path, file.ImportOptions{})
+	compareImports(t, fast, slow)
+	if !strings.Contains(slow.Err, "line 2: a quoted value takes in the lines after it") || len(slow.Rows) != 0 {
+		t.Errorf("error %q, %d rows; want the file refused at line 2", slow.Err, len(slow.Rows))
+	}
+}
