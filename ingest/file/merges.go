@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -117,9 +118,20 @@ func scanMerges(r io.Reader) ([]string, map[string]bool, error) {
 	chunk := make([]byte, 1<<16)
 	var tail []byte
 	uncomputed := map[string]bool{}
-	for {
+	var open, close []byte // a namespace prefix's element tags (<x:, </x:), once seen
+	for first := true; ; first = false {
 		n, err := io.ReadFull(r, chunk)
 		data := append(tail, chunk[:n]...)
+		if first {
+			// Writers of .NET's Open XML SDK prefix every element
+			// (<x:c><x:f>): the scan reads them without it.
+			if m := prefixedWorksheet.FindSubmatch(data); m != nil {
+				open, close = []byte("<"+string(m[1])+":"), []byte("</"+string(m[1])+":")
+			}
+		}
+		if open != nil {
+			data = bytes.ReplaceAll(bytes.ReplaceAll(data, close, []byte("</")), open, []byte("<"))
+		}
 		if i := bytes.Index(data, mergeMarker); i >= 0 {
 			findUncomputed(data[:i], uncomputed)
 			start := bytes.LastIndexByte(data[:i], '<')
@@ -142,8 +154,13 @@ func scanMerges(r io.Reader) ([]string, map[string]bool, error) {
 	}
 }
 
+// prefixedWorksheet finds a sheet whose elements carry a namespace
+// prefix, and the prefix.
+var prefixedWorksheet = regexp.MustCompile(`<([A-Za-z_][A-Za-z0-9_.-]*):worksheet[\s>]`)
+
 // findUncomputed notes in out the cells of data (whole <c …>…</c>
-// elements) that hold a formula (<f>) but no value (<v>): a workbook
+// elements) that hold a formula (<f>) but no value (<v>, or an empty
+// <v></v> or <v/> where the formula's result is not a text): a workbook
 // written by a program that leaves computing to Excel (Java's POI,
 // Python's openpyxl). Read as they are they would be empty, and an empty
 // 许可状态 means a valid licence.
@@ -163,15 +180,42 @@ func findUncomputed(data []byte, out map[string]bool) {
 		if end < 0 || start < 0 {
 			continue // the cell straddles chunks: the next round has it whole
 		}
-		if bytes.Contains(data[i:at+end], []byte("<v>")) || bytes.Contains(data[i:at+end], []byte("<v ")) {
+		tag := data[start:i]
+		if computed(data[i:at+end], tag) {
 			continue
 		}
-		tag := data[start:i]
 		if k := bytes.Index(tag, []byte(` r="`)); k >= 0 {
 			if q := bytes.IndexByte(tag[k+4:], '"'); q >= 0 {
 				out[string(tag[k+4:k+4+q])] = true
 			}
 		}
+	}
+}
+
+// computed says whether a formula cell's rest (from its <f> to its end)
+// holds the formula's saved value: a <v> with text in it, or an empty
+// one in a cell whose result is a text (t="str": a formula that gave "").
+// openpyxl writes <v></v> for a formula it did not compute.
+func computed(rest, tag []byte) bool {
+	for at := 0; ; {
+		k := bytes.Index(rest[at:], []byte("<v"))
+		if k < 0 {
+			return false
+		}
+		at += k + 2
+		if at >= len(rest) || (rest[at] != '>' && rest[at] != ' ' && rest[at] != '/') {
+			continue // another element beginning with v
+		}
+		gt := bytes.IndexByte(rest[at:], '>')
+		if gt < 0 {
+			return false
+		}
+		selfClosing := rest[at+gt-1] == '/'
+		at += gt + 1
+		if !selfClosing && at < len(rest) && !bytes.HasPrefix(rest[at:], []byte("</v>")) {
+			return true // text in it
+		}
+		return bytes.Contains(tag, []byte(` t="str"`))
 	}
 }
 

@@ -200,4 +200,23 @@ func TestFindFormulasWithoutValues(t *testing.T) {
 	if strings.Join(got, " ") != "A2 C2 E9000" {
 		t.Errorf("cells without a saved value %q, want A2 C2 E9000", got)
 	}
+	// openpyxl writes an empty <v></v> for a formula it did not compute;
+	// an empty text result (t="str") is a value; the Open XML SDK writes
+	// every element with a prefix.
+	for _, c := range []struct{ name, sheet, want string }{
+		{"empty values", `<worksheet><sheetData><row r="2"><c r="A2"><f>IF(H2="注销","注销","有效")</f><v></v></c><c r="B2"><f>1+1</f><v/></c>` +
+			`<c r="C2" t="str"><f>IF(1,"","x")</f><v></v></c><c r="D2"><f>1+1</f><v>2</v></c><c r="E2" t="str"><f>"a"</f><v xml:space="preserve">a</v></c></row></sheetData></worksheet>`, "A2 B2"},
+		{"prefixed", `<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData><x:row r="2"><x:c r="A2" t="str"><x:f>IF(1,"注销","有效")</x:f></x:c>` +
+			`<x:c r="B2"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row></x:sheetData><x:mergeCells><x:mergeCell ref="A1:B1"/></x:mergeCells></x:worksheet>`, "A2"},
+	} {
+		_, uncomputed, err := scanMerges(strings.NewReader(c.sheet))
+		var got []string
+		for ref := range uncomputed {
+			got = append(got, ref)
+		}
+		slices.Sort(got)
+		if err != nil || strings.Join(got, " ") != c.want {
+			t.Errorf("%s: cells without a saved value %q, %v; want %s", c.name, got, err, c.want)
+		}
+	}
 }
