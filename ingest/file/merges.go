@@ -9,6 +9,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -18,27 +19,56 @@ import (
 // would load the whole sheet into memory first, which a sheet of a million
 // rows cannot afford; the ranges come after the cells, so the stream is
 // scanned for them.
-func sheetMerges(file, sheet string) ([]string, map[string]bool, error) {
+func sheetMerges(file, sheet string) (sheetScan, error) {
 	z, err := zip.OpenReader(file)
 	if err != nil {
-		return nil, nil, err
+		return sheetScan{}, err
 	}
 	defer z.Close()
 	part, err := sheetPart(&z.Reader, sheet)
 	if err != nil {
-		return nil, nil, err
+		return sheetScan{}, err
 	}
 	for _, f := range z.File {
 		if f.Name == part {
 			r, err := f.Open()
 			if err != nil {
-				return nil, nil, err
+				return sheetScan{}, err
 			}
 			defer r.Close()
 			return scanMerges(r)
 		}
 	}
-	return nil, nil, fmt.Errorf("sheet %s: part %s not in the workbook", sheet, part)
+	return sheetScan{}, fmt.Errorf("sheet %s: part %s not in the workbook", sheet, part)
+}
+
+// sheetScan is what the byte scan of a sheet's XML found.
+type sheetScan struct {
+	merges     []string        // merged ranges, "A1:H1"
+	uncomputed map[string]bool // cells whose formula was saved without its value
+	// lastRow is the number of the sheet's last <row r="…">, 0 when its
+	// rows are not numbered: the rows read must reach it (the XML reader
+	// stops without a word where a sheet goes wrong).
+	lastRow int
+}
+
+// damaged is the error of a sheet whose XML is cut short or malformed.
+var damaged = "the file is damaged (its sheet cut short or malformed); open it in Excel or WPS, check its last rows and save it again"
+
+// rowNumber finds the number of a <row r="…"> element.
+var rowNumber = regexp.MustCompile(`<row\s[^>]*?\br="(\d+)"`)
+
+// lastRowIn returns the number of the last numbered row in data, or 0.
+func lastRowIn(data []byte) int {
+	i := bytes.LastIndex(data, []byte("<row "))
+	for i >= 0 {
+		if m := rowNumber.FindSubmatch(data[i:]); m != nil {
+			n, _ := strconv.Atoi(string(m[1]))
+			return n
+		}
+		i = bytes.LastIndex(data[:i], []byte("<row "))
+	}
+	return 0
 }
 
 // sheetPart finds the zip entry of a sheet by its name: the workbook
@@ -114,10 +144,11 @@ var mergeMarker = []byte("mergeCells")
 // scanMerges skips the sheet's cells by a byte search for the merged
 // ranges, then decodes the XML from there on. On the way it notes the
 // cells whose formula was saved without a value (uncomputed).
-func scanMerges(r io.Reader) ([]string, map[string]bool, error) {
+func scanMerges(r io.Reader) (sheetScan, error) {
 	chunk := make([]byte, 1<<16)
 	var tail []byte
 	uncomputed := map[string]bool{}
+	lastRow := 0
 	var open, close []byte // a namespace prefix's element tags (<x:, </x:), once seen
 	for first := true; ; first = false {
 		n, err := io.ReadFull(r, chunk)
@@ -134,19 +165,32 @@ func scanMerges(r io.Reader) ([]string, map[string]bool, error) {
 		}
 		if i := bytes.Index(data, mergeMarker); i >= 0 {
 			findUncomputed(data[:i], uncomputed)
+			if n := lastRowIn(data[:i]); n > 0 {
+				lastRow = n
+			}
 			start := bytes.LastIndexByte(data[:i], '<')
 			if start < 0 {
 				start = i
 			}
 			merges, err := decodeMerges(io.MultiReader(bytes.NewReader(data[start:]), r))
-			return merges, uncomputed, err
+			if err != nil {
+				err = fmt.Errorf("%w: %s", err, damaged)
+			}
+			return sheetScan{merges: merges, uncomputed: uncomputed, lastRow: lastRow}, err
 		}
 		findUncomputed(data, uncomputed)
+		if n := lastRowIn(data); n > 0 {
+			lastRow = n
+		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, uncomputed, nil // no merged cells
+			// No merged cells. A sheet ends with its closing tag.
+			if !bytes.Contains(data[max(0, len(data)-64):], []byte("</worksheet>")) {
+				return sheetScan{}, fmt.Errorf("the sheet's XML breaks off before its end: %s", damaged)
+			}
+			return sheetScan{uncomputed: uncomputed, lastRow: lastRow}, nil
 		}
 		if err != nil {
-			return nil, nil, err
+			return sheetScan{}, err
 		}
 		// Keep the tail: the marker and its '<' may straddle two chunks,
 		// and so may a cell and its formula.

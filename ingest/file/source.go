@@ -280,11 +280,13 @@ func (x *xlsxBook) open(sheet string) (rows, error) {
 			}
 		}
 	}
-	merges, uncomputed, err := sheetMerges(x.path, sheet)
+	scan, err := sheetMerges(x.path, sheet)
 	if err != nil {
-		return nil, fmt.Errorf("%s: read merged cells of sheet %s: %w", x.path, sheet, err)
+		return nil, fmt.Errorf("%s: read sheet %s: %w", x.path, sheet, err)
 	}
-	for ref := range uncomputed {
+	merges := scan.merges
+	s.lastRow = scan.lastRow
+	for ref := range scan.uncomputed {
 		if c, r, err := excelize.CellNameToCoordinates(ref); err == nil {
 			if s.uncomputed == nil {
 				s.uncomputed = map[int][]int{}
@@ -313,11 +315,14 @@ type merge struct {
 }
 
 type xlsxRows struct {
-	rows   *excelize.Rows
-	row    int
-	total  int64
-	merges []*merge // by first row; dropped once past
-	active []*merge
+	rows  *excelize.Rows
+	row   int
+	total int64
+	// lastRow is the sheet's last numbered row, as its bytes show it
+	// (sheetScan): the rows read must reach it.
+	lastRow int
+	merges  []*merge // by first row; dropped once past
+	active  []*merge
 	// uncomputed are the cells whose formula was saved without its
 	// value: their 0-based columns by 1-based row.
 	uncomputed map[int][]int
@@ -331,6 +336,11 @@ func (x *xlsxRows) next() (int, []string, error) {
 			return x.row, nil, err
 		}
 		x.rows.Close()
+		if x.lastRow > x.row {
+			// The reader stops without a word where the sheet's XML
+			// goes wrong; the scan of its bytes saw rows further on.
+			return x.row, nil, fmt.Errorf("the sheet's rows could be read to row %d, but it has rows up to %d: %s", x.row, x.lastRow, damaged)
+		}
 		return x.row, nil, io.EOF
 	}
 	x.row++

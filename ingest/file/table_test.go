@@ -166,15 +166,16 @@ func TestScanMerges(t *testing.T) {
 		{"text naming the element", "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>mergeCells</t></is></c></row>" + filler + "</sheetData><mergeCells><mergeCell ref=\"A1:B1\"/></mergeCells></worksheet>", "A1:B1"},
 	}
 	for _, tt := range tests {
-		got, _, err := scanMerges(strings.NewReader(tt.xml))
-		if err != nil || strings.Join(got, " ") != tt.want {
+		scan, err := scanMerges(strings.NewReader(tt.xml))
+		if got := scan.merges; err != nil || strings.Join(got, " ") != tt.want {
 			t.Errorf("%s: %q, %v; want %q", tt.name, got, err, tt.want)
 		}
 	}
 	// The marker at every offset around the first chunk's end.
 	for pad := range 80 {
 		sheet := strings.Repeat(" ", 65536-40+pad) + "<x:mergeCells><x:mergeCell ref=\"A1:C1\"/></x:mergeCells>"
-		if got, _, err := scanMerges(strings.NewReader(sheet)); err != nil || strings.Join(got, " ") != "A1:C1" {
+		if scan, err := scanMerges(strings.NewReader(sheet)); err != nil || strings.Join(scan.merges, " ") != "A1:C1" {
+			got := scan.merges
 			t.Errorf("marker at %d: %q, %v", 65536-40+pad, got, err)
 		}
 	}
@@ -188,7 +189,8 @@ func TestFindFormulasWithoutValues(t *testing.T) {
 	sheet := `<worksheet><sheetData><row r="2"><c r="A2" t="str"><f>IF(1,"注销","有效")</f></c><c r="B2"><f>1+1</f><v>2</v></c>` +
 		`<c r="C2"><f t="shared" si="0" ref="C2:C3"/></c><c r="D2" s="1"><f t="shared" si="0"/><v>45138</v></c></row>` + filler +
 		`<row r="9000"><c r="E9000"><f>DATE(2024,1,1)</f></c></row></sheetData><mergeCells><mergeCell ref="A1:B1"/></mergeCells></worksheet>`
-	merges, uncomputed, err := scanMerges(strings.NewReader(sheet))
+	scan, err := scanMerges(strings.NewReader(sheet))
+	merges, uncomputed := scan.merges, scan.uncomputed
 	if err != nil || strings.Join(merges, " ") != "A1:B1" {
 		t.Fatalf("merges %q, %v", merges, err)
 	}
@@ -209,7 +211,8 @@ func TestFindFormulasWithoutValues(t *testing.T) {
 		{"prefixed", `<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData><x:row r="2"><x:c r="A2" t="str"><x:f>IF(1,"注销","有效")</x:f></x:c>` +
 			`<x:c r="B2"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row></x:sheetData><x:mergeCells><x:mergeCell ref="A1:B1"/></x:mergeCells></x:worksheet>`, "A2"},
 	} {
-		_, uncomputed, err := scanMerges(strings.NewReader(c.sheet))
+		scan, err := scanMerges(strings.NewReader(c.sheet))
+		uncomputed := scan.uncomputed
 		var got []string
 		for ref := range uncomputed {
 			got = append(got, ref)

@@ -1,15 +1,22 @@
 package file_test
 
 import (
+	"archive/zip"
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -239,5 +246,93 @@ func TestWorkbookFixtures(t *testing.T) {
 		if _, err := os.Stat(path); err != nil {
 			t.Errorf("%s: %v (run with -update to write it)", path, err)
 		}
+	}
+}
+
+// A sheet whose XML breaks off or goes wrong part-way is refused, not
+// read to where the XML reader gave up: its rows after that point were
+// lost without a word. Rows left out of a sheet (a gap between
+// numbered rows) are no damage.
+func TestDamagedSheetIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	x := excelize.NewFile()
+	rows := [][]any{{"统一社会信用代码", "机构名称", "许可日期"}}
+	for i := 1; i <= 30; i++ {
+		rows = append(rows, []any{validUSCC("411002", i), fmt.Sprintf("许昌%d人力资源有限公司", i), "2020-01-01"})
+	}
+	for i, r := range rows {
+		n := i + 1
+		if i > 10 {
+			n += 5 // a gap of five empty rows
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		if err := x.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole := filepath.Join(dir, "whole.xlsx")
+	if err := x.SaveAs(whole); err != nil {
+		t.Fatal(err)
+	}
+	l, _ := contract.Lookup("institutions")
+	res, err := file.Import(context.Background(), storetest.OpenMigrated(t), l, whole, file.ImportOptions{})
+	if err != nil || res.Loaded != 30 {
+		t.Fatalf("the whole workbook: loaded %d, %v", res.Loaded, err)
+	}
+	// The same workbook with its sheet's XML spoilt after row 20, and cut
+	// off there.
+	for name, spoil := range map[string]func(string) string{
+		"malformed": func(s string) string {
+			return strings.Replace(s, `<row r="21"`, `<row r="21"><c r="A21" t="s"><v>1</v></x></row><row r="22"`, 1)
+		},
+		"cut short": func(s string) string { return s[:strings.Index(s, `<row r="21"`)] },
+	} {
+		path := filepath.Join(dir, name+".xlsx")
+		rewriteZip(t, whole, path, "xl/worksheets/sheet1.xml", spoil)
+		_, err := file.Import(context.Background(), storetest.OpenMigrated(t), l, path, file.ImportOptions{})
+		if err == nil || !strings.Contains(err.Error(), "the file is damaged") {
+			t.Errorf("%s: %v, want the file refused as damaged", name, err)
+		}
+	}
+}
+
+// rewriteZip copies the zip at from to to, with the entry name changed
+// by edit.
+func rewriteZip(t *testing.T, from, to, name string, edit func(string) string) {
+	t.Helper()
+	zr, err := zip.OpenReader(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == name {
+			b = []byte(edit(string(b)))
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
