@@ -394,6 +394,38 @@ func TestCountyCatalog(t *testing.T) {
 // failing at all) told them: a county read another's names through
 // 'Cannot parse string ... as UInt64'. Here every row any such expression
 // sees must be the county's own, or the query fails.
+// A LowCardinality column keeps its whole dictionary when the county's
+// filter drops other counties' rows, and the engine runs functions on the
+// dictionary: a county view holds such a column as its plain type, so
+// that no function of an analyst sees a value only another county holds.
+func TestLowCardinalityValuesStayInTheirCounty(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	for _, q := range []string{
+		"CREATE TABLE audit_like (id UInt32, token LowCardinality(String), tags Array(LowCardinality(Nullable(String))), county_code LowCardinality(String)) ENGINE = MergeTree ORDER BY id",
+		"INSERT INTO audit_like VALUES (1, 'weidu', ['a'], '411002'), (2, 'yuzhou-secret', ['yuzhou-tag'], '411081')",
+	} {
+		if err := s.Exec(context.Background(), q, nil); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	srv, _ := countyEndpoint(t, chhttp.Options{Store: s})
+	for _, c := range []struct{ q, want string }{
+		{"SELECT count() FROM audit_like WHERE throwIf(token = 'yuzhou-secret') = 0", "1\n"},
+		{"SELECT count() FROM audit_like WHERE throwIf(has(tags, 'yuzhou-tag')) = 0", "1\n"},
+		{"SELECT count() FROM audit_like WHERE throwIf(county_code = '411081') = 0", "1\n"},
+		{"SELECT toTypeName(token), toTypeName(tags), token FROM audit_like", "String\tArray(Nullable(String))\tweidu\n"},
+	} {
+		a := post(t, srv, countyToken, c.q, nil)
+		if a.status != http.StatusOK || a.body != c.want {
+			t.Errorf("%s: %d %q, want %q", c.q, a.status, a.body, c.want)
+		}
+	}
+	// A cast failing on a value names only the county's own.
+	if a := post(t, srv, countyToken, "SELECT count() FROM audit_like WHERE toUInt8(token) = 0", nil); strings.Contains(a.body, "yuzhou") {
+		t.Errorf("a failing cast quoted another county's value: %q", a.body)
+	}
+}
+
 func TestCountyFilterComesFirst(t *testing.T) {
 	// A view whose county comes from a join, as the store's views take
 	// it from the register: a filter on the USCC goes further down than

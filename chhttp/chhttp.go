@@ -212,6 +212,30 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 	if err != nil {
 		return "", nil, fmt.Errorf("list tables: %w", err)
 	}
+	plain, err := list("SELECT table || '\t' || name || '\t' || type FROM system.columns WHERE database = currentDatabase() AND type LIKE '%LowCardinality(%' ORDER BY table, position")
+	if err != nil {
+		return "", nil, fmt.Errorf("list LowCardinality columns: %w", err)
+	}
+	// selected is what a county view of table selects: every column, a
+	// LowCardinality one as its plain type. A LowCardinality column keeps
+	// its whole dictionary when rows are filtered out, and the engine runs
+	// an analyst's function on the dictionary — every county's values —
+	// so throwIf(token = 'x'), or a cast's error quoting a value, told of
+	// values only other counties' rows hold. A plain column holds the
+	// county's values only.
+	selected := func(table string) string {
+		var casts []string
+		for _, p := range plain {
+			f := strings.Split(p, "\t")
+			if len(f) == 3 && f[0] == table {
+				casts = append(casts, fmt.Sprintf("CAST(`%s` AS %s) AS `%s`", f[1], withoutLowCardinality(f[2]), f[1]))
+			}
+		}
+		if len(casts) == 0 {
+			return "*"
+		}
+		return "* REPLACE (" + strings.Join(casts, ", ") + ")"
+	}
 	main := s.Database()
 	db := main + "_county_" + county
 	view := func(name, query string) string {
@@ -225,7 +249,7 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 	}
 	stmts := []string{strings.TrimSpace("CREATE DATABASE IF NOT EXISTS " + db + " " + onCluster)}
 	for _, t := range tables {
-		stmts = append(stmts, view(t, fmt.Sprintf("SELECT * FROM %s.`%s` WHERE county_code = '%s' %s", main, t, county, filterBarrier)))
+		stmts = append(stmts, view(t, fmt.Sprintf("SELECT %s FROM %s.`%s` WHERE county_code = '%s' %s", selected(t), main, t, county, filterBarrier)))
 	}
 	for _, t := range slices.Sorted(maps.Keys(sharedTables)) {
 		if slices.Contains(existing, t) && !slices.Contains(tables, t) {
@@ -238,6 +262,35 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 		}
 	}
 	return db, stmts, nil
+}
+
+// withoutLowCardinality is a column type with its LowCardinality(…)
+// wrappings taken off: Array(LowCardinality(String)) is Array(String).
+func withoutLowCardinality(typ string) string {
+	const lc = "LowCardinality("
+	for {
+		i := strings.Index(typ, lc)
+		if i < 0 {
+			return typ
+		}
+		depth, end := 1, -1
+		for k := i + len(lc); k < len(typ); k++ {
+			switch typ[k] {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			}
+			if depth == 0 {
+				end = k
+				break
+			}
+		}
+		if end < 0 {
+			return typ // not a type the engine writes; the cast will say so
+		}
+		typ = typ[:i] + typ[i+len(lc):end] + typ[end+1:]
+	}
 }
 
 // filterBarrier ends every county view: a LIMIT no count reaches, over
@@ -376,6 +429,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	w.Header().Set("X-ClickHouse-Query-Id", rec.QueryID)
 	if strings.TrimSpace(query) == "" {
 		return errSyntax("empty query: give it as ?query= or in the body of a POST")
+	}
+	if strings.IndexByte(query, 0) >= 0 {
+		// The checks read the whole text; the engine would run only what
+		// comes before the NUL, a statement no check saw as such.
+		return errSyntax("the query holds a NUL byte")
 	}
 	database := firstOf(q.Get("database"), r.Header.Get("X-ClickHouse-Database"))
 	params := store.Params{}

@@ -145,6 +145,19 @@ func TestThreadsAreBoundedAndIntrospectionOff(t *testing.T) {
 		{"every core in a subquery", "SELECT * FROM (SELECT 1 SETTINGS max_threads = 0)", nil, 400, "452"},
 		{"introspection", "SELECT addressToLine(toUInt64(1))", nil, 500, "446"},
 		{"introspection switched on", "SELECT 1 SETTINGS allow_introspection_functions = 1", nil, 403, "164"},
+		// The host: its name, kernel, uptime; a setting naming a file the
+		// engine opens (its error told whether the file exists).
+		{"the host's name", "SELECT hostName()", nil, 403, "497"},
+		{"the kernel", "SELECT getOSKernelVersion()", nil, 403, "497"},
+		{"uptime", "SELECT uptime()", nil, 403, "497"},
+		{"a setting naming a file", "SELECT now() FORMAT ORC", url.Values{"output_format_orc_writer_time_zone_name": {"../../../../etc/passwd"}}, 403, "164"},
+		{"an output setting", "SELECT 1 FORMAT CSV", url.Values{"output_format_csv_crlf_end_of_line": {"1"}}, 200, "1\r\n"},
+		// Limits counting rows below a county's filter: their errors
+		// told how many rows the whole city has.
+		{"rows to read", "SELECT count() FROM institutions", url.Values{"max_rows_to_read": {"1"}}, 403, "164"},
+		{"rows to sort", "SELECT uscc FROM institutions ORDER BY uscc SETTINGS max_rows_to_sort = 1", nil, 403, "164"},
+		// The engine would run only the text before a NUL.
+		{"a NUL byte", "SELECT uscc FROM institutions LIMIT 2 -- \x00\n OFFSET 1000000", nil, 400, "62"},
 	} {
 		for _, tok := range []string{cityToken, countyToken} {
 			a := post(t, srv, tok, c.query, c.params)

@@ -31,10 +31,14 @@ func (e *SettingError) Error() string { return e.Msg }
 // paths, the analyzer, anything about writing — is refused, and so is
 // send_logs_level: the embedded engine writes the log it asks for, query
 // text and all, to the daemon's own log, where a token could forge lines.
+//
+// Limits on what a query reads, groups or sorts (max_rows_to_read,
+// max_rows_to_sort, …) are refused too: they count the rows below a
+// county's filter, and their errors ("current rows: 300") told a county
+// how many rows the whole city has.
 var changeable = []string{
 	"max_execution_time", "timeout_overflow_mode", "max_result_rows", "max_result_bytes", "result_overflow_mode",
-	"max_rows_to_read", "max_bytes_to_read", "read_overflow_mode", "max_rows_to_group_by", "group_by_overflow_mode",
-	"max_rows_to_sort", "max_bytes_to_sort", "sort_overflow_mode", "max_threads", "max_block_size",
+	"max_threads", "max_block_size",
 	"limit", "offset", "extremes", "totals_mode", "join_use_nulls", "date_time_output_format", "date_time_input_format",
 	"date_time_overflow_behavior", "session_timezone", "max_query_size", "max_ast_depth", "max_ast_elements",
 	"format_csv_delimiter", "format_csv_allow_single_quotes", "format_csv_allow_double_quotes", "format_csv_null_representation",
@@ -47,6 +51,12 @@ var changeable = []string{
 
 // notChangeable are output settings that name files or schemas.
 var notChangeable = []string{"output_format_schema", "format_schema", "format_template_resultset", "format_template_row", "format_template_rows_between_delimiter", "format_display_secrets_in_show_and_select"}
+
+// namingFiles are the words of output settings that name something on the
+// host (a time zone file, a schema, a path): the engine opens what they
+// name, and whether it exists shows in its error
+// (output_format_orc_writer_time_zone_name = '../../etc/passwd').
+var namingFiles = []string{"zone", "schema", "path", "file", "template", "dir"}
 
 // silent are settings that may be changed for a run but not by a
 // statement's own SETTINGS clause: those apply to the checks' EXPLAINs too,
@@ -67,7 +77,8 @@ var capped = map[string]func(store.FormatOptions) (uint64, bool){
 // CheckSetting decides whether a read-only session may change name to
 // value, under the caps of opt (its limits).
 func CheckSetting(name, value string, opt store.FormatOptions) error {
-	allowed := (slices.Contains(changeable, name) || strings.HasPrefix(name, "output_format_")) && !slices.Contains(notChangeable, name)
+	output := strings.HasPrefix(name, "output_format_") && !slices.ContainsFunc(namingFiles, func(w string) bool { return strings.Contains(name, w) })
+	allowed := (slices.Contains(changeable, name) || output) && !slices.Contains(notChangeable, name)
 	if !allowed {
 		return &SettingError{Code: 164, Msg: fmt.Sprintf("Code: 164. DB::Exception: Cannot modify '%s' setting in readonly mode. (READONLY)", name)}
 	}

@@ -156,7 +156,9 @@ var tableFunctions = []string{"numbers", "numbers_mt", "zeros", "zeros_mt", "gen
 // tables, host files, models, server configuration, the schema of other
 // tables. Functions whose names start with "__" are the engine's own.
 var readingFunctions = []string{"dictget", "dicthas", "dictisin", "joinget", "file", "hascolumnintable", "catboost",
-	"modelevaluate", "showcertificate", "getserversetting", "getmacro", "getclienthttpheader", "__"}
+	"modelevaluate", "showcertificate", "getserversetting", "getmacro", "getclienthttpheader", "__",
+	// The host itself: its name, kernel, uptime, the server's UUID.
+	"hostname", "fqdn", "fullhostname", "getoskernelversion", "uptime", "serveruuid"}
 
 // Check decides whether query may run under p in the session opt describes
 // (its database, parameters, time zone and limits; it must not be
