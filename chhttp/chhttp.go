@@ -462,6 +462,19 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	}
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	// release gives the statement's slots back; once the engine is done,
+	// before what it wrote is sent: a client reading a held answer
+	// slowly keeps no slot from other queries.
+	release := func() {}
+	defer func() { release() }()
+	admit := func() error {
+		free, err := h.admit(ctx, name, rec.QueryID, cancel)
+		if err != nil {
+			return err
+		}
+		release = sync.OnceFunc(free)
+		return nil
+	}
 	var stmtSettings []store.Setting
 	if !h.opt.Writable {
 		parsed, err := sqlaccess.Parse(ctx, h.opt.Store, policy, query, opt)
@@ -479,11 +492,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			// subqueries, so the statement starts running there, and it
 			// must count, and be cancellable, from then on. KILL QUERY
 			// frees a slot and never waits for one.
-			release, err := h.admit(ctx, name, rec.QueryID, cancel)
-			if err != nil {
+			if err := admit(); err != nil {
 				return err
 			}
-			defer release()
 		}
 		st, err := parsed.Analyze(ctx, h.opt.Store, opt)
 		if err != nil {
@@ -504,12 +515,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		// The format is the one the engine parsed, not a guess from the
 		// text: a FORMAT in a comment cannot change how output is cut.
 		opt.FormatFixed = true
-	} else {
-		release, err := h.admit(ctx, name, rec.QueryID, cancel)
-		if err != nil {
-			return err
-		}
-		defer release()
+	} else if err := admit(); err != nil {
+		return err
 	}
 	// The statement's own settings are set on its session too: the
 	// embedded engine formats output with the session's settings only.
@@ -536,6 +543,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		dst = &nativeRevision{out: out, revision: clientRev, tz: h.zone()}
 	}
 	err = store.QueryFormatted(ctx, h.opt.Store, dst, query, opt)
+	release()
 	if err != nil {
 		if out.started {
 			// Headers are gone: mark the error in the stream the way a

@@ -218,3 +218,31 @@ func TestClientThatStopsReadingLosesItsQuery(t *testing.T) {
 		t.Errorf("the token's next query while its client does not read: %d %q; want the stalled query gone and 1", a.status, a.body)
 	}
 }
+
+// An answer held until the end of its query (wait_end_of_query) is sent
+// after the engine is done: its slot frees then, not when a slow client
+// has read it all — a reader at a few kilobytes a second held a slot for
+// hours.
+func TestHeldAnswerFreesItsSlotWhenTheQueryEnds(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: 1, QueueWait: 100 * time.Millisecond})
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// 50 MB, spooled: far past what the sockets' buffers hold.
+	query := "SELECT repeat('x', 1000) FROM numbers(50000)"
+	fmt.Fprintf(conn, "POST /?query_id=held&wait_end_of_query=1 HTTP/1.1\r\nHost: x\r\nX-ClickHouse-Key: %s\r\nContent-Length: %d\r\n\r\n%s", countyToken, len(query), query)
+	if _, err := io.ReadFull(conn, make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	var a answer
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if a = post(t, srv, countyToken, "SELECT 1", nil); a.status == 200 {
+			break
+		}
+	}
+	if a.status != 200 || a.body != "1\n" {
+		t.Errorf("the token's next query while its held answer is read slowly: %d %q; want its slot free", a.status, a.body)
+	}
+}
