@@ -500,6 +500,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		if err != nil {
 			return denied(err)
 		}
+		rec.Reads = st.Reads
 		switch st.Kind {
 		case sqlaccess.KillQuery:
 			h.writeDeadline(w)()

@@ -265,6 +265,17 @@ func TestAuditKeepsTheStatementBehindComments(t *testing.T) {
 			t.Errorf("%s: audit row %d %q, want %q", c.id, a.status, a.body, want)
 		}
 	}
+	// Padding in the statement itself (a long array) pushes what it reads
+	// out of the kept text; what it read is recorded whole.
+	code := "[" + strings.Repeat("0,", 5000) + "0]"
+	q := "SELECT length(" + code + ") AS a, uscc, name FROM institutions WHERE length(" + code + ") > 0"
+	if a := post(t, srv, countyToken, q, url.Values{"query_id": {"padded-code"}}); a.status != http.StatusOK {
+		t.Fatalf("padded code: %d %q", a.status, a.body)
+	}
+	a := post(t, srv, cityToken, "SELECT statement LIKE '%institutions%', arrayStringConcat(reads, ' ') FROM sql_audit WHERE query_id = 'padded-code' FORMAT TSV", nil)
+	if want := "0\t" + s.Database() + "_county_411002.institutions\n"; a.status != 200 || a.body != want {
+		t.Errorf("padded code: audit row %d %q, want %q", a.status, a.body, want)
+	}
 }
 
 // A body in ClickHouse's compressed blocks (decompress=1) is read block

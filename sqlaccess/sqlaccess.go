@@ -61,6 +61,11 @@ type Statement struct {
 	Settings []Setting
 	// Like is the filter of SHOW DATABASES LIKE '…', nil when none.
 	Like *Like
+	// Reads are the tables and table functions a SELECT reads, as the
+	// analyzer resolved them (database.table, views and CTEs resolved to
+	// what they read), sorted: what an audit records of what a statement
+	// read, whatever its text.
+	Reads []string
 }
 
 // Like is a LIKE filter: Op is LIKE, ILIKE, NOT LIKE or NOT ILIKE.
@@ -292,10 +297,13 @@ func (pa *Parsed) Analyze(ctx context.Context, s store.Store, opt store.FormatOp
 	if f := pa.policy.CatalogFilter(); f != "" {
 		opt.Settings = append(slices.Clone(opt.Settings), store.Setting{Name: "additional_table_filters", Value: f})
 	}
-	if err := pa.policy.checkQueryTree(ctx, s, pa.canonical, opt); err != nil {
+	reads, err := pa.policy.checkQueryTree(ctx, s, pa.canonical, opt)
+	if err != nil {
 		return Statement{}, err
 	}
-	return pa.st, nil
+	st := pa.st
+	st.Reads = reads
+	return st, nil
 }
 
 // HasOutfile reports whether query, as the engine parses it, writes its
@@ -670,7 +678,7 @@ var treeNode = regexp.MustCompile(`^([A-Z_ ]+?) id: \d+(?:, (.*))?$`)
 // table and table function it resolved to. The FORMAT clause is left out
 // of the text analysed (EXPLAIN would apply it to its own output); the
 // syntax tree has shown there is no INTO OUTFILE.
-func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical string, opt store.FormatOptions) error {
+func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical string, opt store.FormatOptions) ([]string, error) {
 	var kept []string
 	for _, line := range strings.Split(canonical, "\n") {
 		// The engine writes FORMAT on a line of its own at the outermost
@@ -682,8 +690,9 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 	}
 	dump, err := explain(ctx, s, "EXPLAIN QUERY TREE "+strings.Join(kept, "\n"), opt)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	reads := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimRight(dump, "\n"), "\n") {
 		m := treeNode.FindStringSubmatch(strings.TrimSpace(line))
 		if m == nil {
@@ -692,22 +701,30 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 		fields := m[2]
 		switch m[1] {
 		case "TABLE":
-			if err := p.checkResolvedTable(field(fields, "table_name")); err != nil {
-				return err
+			t := field(fields, "table_name")
+			if err := p.checkResolvedTable(t); err != nil {
+				return nil, err
 			}
+			// The name as recorded ends at the next field (", final: 1");
+			// the check above took the line whole.
+			name, _, _ := strings.Cut(t, ", ")
+			reads[name] = true
 		case "TABLE_FUNCTION":
-			if f := field(fields, "table_function_name"); !slices.Contains(tableFunctions, f) {
-				return &Denied{Policy: p.Name, What: "table function " + f}
+			f := field(fields, "table_function_name")
+			if !slices.Contains(tableFunctions, f) {
+				return nil, &Denied{Policy: p.Name, What: "table function " + f}
 			}
+			name, _, _ := strings.Cut(f, ", ")
+			reads[name+"()"] = true
 		case "FUNCTION":
 			if err := p.checkFunction(field(fields, "function_name")); err != nil {
-				return err
+				return nil, err
 			}
 		case "IDENTIFIER":
-			return &Denied{Policy: p.Name, What: "a name the engine did not resolve (" + fields + ")"}
+			return nil, &Denied{Policy: p.Name, What: "a name the engine did not resolve (" + fields + ")"}
 		}
 	}
-	return nil
+	return slices.Sorted(maps.Keys(reads)), nil
 }
 
 // field returns the value of "name: value" among a query tree node's
