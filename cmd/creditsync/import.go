@@ -60,7 +60,10 @@ own batch: all of a file or none of it.
 import summary records the 附件2 tables the counties send the city (their
 grades, with the unit and date read from the 填报单位 and 填报时间 line,
 else --unit and --as-of); report reconcile compares them with creditsync's
-grades.
+grades. Each import summary command is one filing: a county's table for a
+date is its latest filing's rows, so a corrected table imported later
+replaces the earlier one whole; the files of one command (a table sent a
+page a file) make one table together.
 `,
 		Example: `  creditsync import institutions 机构名录.xlsx
   creditsync import inspections 2026-Q1.csv 2026-Q2.csv
@@ -123,11 +126,15 @@ grades.
 			}
 			defer s.Close()
 			var rejected int64
+			// The files of one command are one filing of 附件2: a county's
+			// table sent as several files (a page each) is read whole;
+			// the next command's filing replaces it.
+			filing := file.NewFiling(time.Now())
 			for _, path := range args[1:] {
 				opt := file.ImportOptions{AllowList: allow, Sheet: sheet}
 				var res file.Result
 				if summary {
-					res, err = a.importSummary(cmd, s, path, file.SummaryOptions{ImportOptions: opt, Unit: unit, AsOf: day})
+					res, err = a.importSummary(cmd, s, path, file.SummaryOptions{ImportOptions: opt, Unit: unit, AsOf: day, Filing: filing})
 				} else {
 					res, err = a.importOne(cmd, s, list, path, opt)
 				}

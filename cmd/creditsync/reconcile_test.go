@@ -140,3 +140,37 @@ func TestReconcileFlags(t *testing.T) {
 		t.Errorf("reconcile -o into a missing directory: exit 0")
 	}
 }
+
+// The files of one import summary command are one filing: a county's
+// table sent a page a file is read whole. The next command's filing
+// replaces it.
+func TestSummaryPagesOfOneFiling(t *testing.T) {
+	t.Parallel()
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	dir := t.TempDir()
+	page := func(name, rows string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("机构名称,统一社会信用代码,信用等级\n"+rows), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p1 := page("第1页.csv", "禹州甲人力资源有限公司,91411081MA40000018,A\n")
+	p2 := page("第2页.csv", "禹州乙人力资源有限公司,91411081MA4000002B,B\n")
+	submitted := func() string {
+		r := runCLI(t, env, "sql", "--format", "TSV", "SELECT uscc FROM submissions FINAL WHERE (unit_code, as_of, filing) IN (SELECT unit_code, as_of, max(filing) FROM submissions FINAL GROUP BY ALL) ORDER BY uscc")
+		return r.stdout
+	}
+	if r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p1, p2); r.code != 0 {
+		t.Fatalf("two pages: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := submitted(); got != "91411081MA40000018\n91411081MA4000002B\n" {
+		t.Errorf("after one command of two pages: %q, want both", got)
+	}
+	if r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p2); r.code != 0 {
+		t.Fatalf("a correction: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := submitted(); got != "91411081MA4000002B\n" {
+		t.Errorf("after a later command: %q, want its one row", got)
+	}
+}

@@ -22,6 +22,10 @@ type SummaryOptions struct {
 	// AsOf is the date of the submitted grades; by default the 填报时间
 	// line above the table.
 	AsOf time.Time
+	// Filing names the filing the table is part of (NewFiling); by
+	// default a filing of its own. The files of one filing for the same
+	// unit and date make its table together.
+	Filing string
 }
 
 // ErrSubmission means a 附件2 table does not say who filed it or when,
@@ -40,7 +44,10 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 			return Result{Path: path}, err
 		}
 	}
-	filing := NewFiling(time.Now())
+	filing := opt.Filing
+	if filing == "" {
+		filing = NewFiling(time.Now())
+	}
 	pre := &preambleFunc{
 		columns: []string{contract.SubmissionUnit, contract.SubmissionDay, contract.SubmissionFiling},
 		values: func(t *table, dates transform.SerialDates) ([]string, error) {
