@@ -283,7 +283,9 @@ func (t *table) classify(cells []string) string {
 		}
 	}
 	for _, w := range totalWords {
-		if strings.HasPrefix(first, w) {
+		if strings.HasPrefix(first, w) && !t.keyed(cells) {
+			// A sum has no key; a row with one is a record, whatever
+			// its first cell says.
 			return SkipTotal
 		}
 	}
@@ -302,15 +304,7 @@ func (t *table) classify(cells []string) string {
 	if headingRow(cells) {
 		return SkipHeading
 	}
-	hasKey := false
-	for _, fi := range t.keys {
-		// A label in a key column (填表人：张三 typed there) is no key;
-		// a name that only begins like one (审核人才服务中心) is.
-		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !labelCell(cells[fi]) {
-			hasKey = true
-		}
-	}
-	if hasKey {
+	if t.keyed(cells) {
 		return ""
 	}
 	for _, c := range cells {
@@ -325,6 +319,18 @@ func (t *table) classify(cells []string) string {
 		return ""
 	}
 	return SkipNoKey
+}
+
+// keyed says whether a row has a value in a key column. A label there
+// (填表人：张三 typed in it) is no key; a name that only begins like one
+// (审核人才服务中心) is.
+func (t *table) keyed(cells []string) bool {
+	for _, fi := range t.keys {
+		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !labelCell(cells[fi]) {
+			return true
+		}
+	}
+	return false
 }
 
 // headingRow says whether a row is a heading over a part of the table

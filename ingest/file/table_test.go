@@ -68,6 +68,8 @@ func TestClassifyRows(t *testing.T) {
 		{"title, blank, notes", []string{"名册,,", ",,", "机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", ",,", "注 ：本表…,,", "说明：…,,", "备注,,"}, "4: 5:blank 6:note (注/说明) 7:note (注/说明) 8:note (注/说明)"},
 		{"a name that starts like a note is a record", []string{"机构名称,统一社会信用代码,许可日期", "注册服务中心,X,2020-01-01"}, "2:"},
 		{"totals", []string{"序号,机构名称,统一社会信用代码,许可日期", "合 计,,,", "总计,3家,,", "1,a,X,2020-01-01"}, "2:total (合计/总计) 3:total (合计/总计) 4:"},
+		// A row with a key is a record, whatever its first cell says.
+		{"a record whose first cell begins like a total", []string{"机构名称,统一社会信用代码,许可日期", "合计人力资源服务有限公司,X,2020-01-01", "小计,,"}, "2: 3:total (合计/总计)"},
 		{"signatures", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "单位负责人：,填表人：张三,联系电话：1", "审核人：李四,,", ",填报时间：2026年7月31日,"}, "2: 3:signature 4:signature 5:signature"},
 		{"labels and values in cells of their own", []string{"机构名称,统一社会信用代码,许可日期,许可证编号,备注", "填表人：,张三,,联系电话：,0374-0000000", "审核人,李四,,,", "负责人（签字）：,王五,填报日期：,2026年7月31日,", "a,X,2020-01-01,,"}, "2:signature 3:signature 4:signature 5:"},
 		{"names that begin like a label are records", []string{"机构名称,统一社会信用代码,许可日期", "审核人才服务中心,X,2020-01-01", "负责人力资源咨询有限公司,Y,2020-01-01", "经办人,Z,2020-01-01"}, "2: 3: 4:"},
