@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -191,30 +192,43 @@ func TestFormattedAnswerIsBounded(t *testing.T) {
 	}
 }
 
-// A client that stops reading its answer loses the query once a write
-// has waited WriteTimeout, and its slot frees: without the bound the
-// query would wait on the client, holding the token's only slot.
-func TestClientThatStopsReadingLosesItsQuery(t *testing.T) {
-	srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: 1, QueueWait: 100 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})
+// stalledReader sends query (with the URL parameters params) for the
+// county token on a connection of its own, reads the answer's first
+// bytes, so that the query surely runs, and then reads nothing more.
+func stalledReader(t *testing.T, srv *httptest.Server, query, params string) {
+	t.Helper()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	// 200 MB of answer: far past what the sockets' buffers hold.
-	query := "SELECT repeat('x', 1000) FROM numbers(200000)"
-	fmt.Fprintf(conn, "POST /?query_id=stalled HTTP/1.1\r\nHost: x\r\nX-ClickHouse-Key: %s\r\nContent-Length: %d\r\n\r\n%s", countyToken, len(query), query)
-	// Read the first bytes, so the query surely runs, then nothing more.
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "POST /?%s HTTP/1.1\r\nHost: x\r\nX-ClickHouse-Key: %s\r\nContent-Length: %d\r\n\r\n%s", params, countyToken, len(query), query)
 	if _, err := io.ReadFull(conn, make([]byte, 100)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// nextQueryRuns reports whether the county token's next query gets a
+// slot within 30 seconds, and what it answered.
+func nextQueryRuns(t *testing.T, srv *httptest.Server) (answer, bool) {
+	t.Helper()
 	var a answer
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if a = post(t, srv, countyToken, "SELECT 1", nil); a.status == 200 {
 			break
 		}
 	}
-	if a.status != 200 || a.body != "1\n" {
+	return a, a.status == 200 && a.body == "1\n"
+}
+
+// A client that stops reading its answer loses the query once a write
+// has waited WriteTimeout, and its slot frees: without the bound the
+// query would wait on the client, holding the token's only slot.
+func TestClientThatStopsReadingLosesItsQuery(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: 1, QueueWait: 100 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})
+	// 200 MB of answer: far past what the sockets' buffers hold.
+	stalledReader(t, srv, "SELECT repeat('x', 1000) FROM numbers(200000)", "query_id=stalled")
+	if a, ok := nextQueryRuns(t, srv); !ok {
 		t.Errorf("the token's next query while its client does not read: %d %q; want the stalled query gone and 1", a.status, a.body)
 	}
 }
@@ -225,24 +239,9 @@ func TestClientThatStopsReadingLosesItsQuery(t *testing.T) {
 // hours.
 func TestHeldAnswerFreesItsSlotWhenTheQueryEnds(t *testing.T) {
 	srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: 1, QueueWait: 100 * time.Millisecond})
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
 	// 50 MB, spooled: far past what the sockets' buffers hold.
-	query := "SELECT repeat('x', 1000) FROM numbers(50000)"
-	fmt.Fprintf(conn, "POST /?query_id=held&wait_end_of_query=1 HTTP/1.1\r\nHost: x\r\nX-ClickHouse-Key: %s\r\nContent-Length: %d\r\n\r\n%s", countyToken, len(query), query)
-	if _, err := io.ReadFull(conn, make([]byte, 100)); err != nil {
-		t.Fatal(err)
-	}
-	var a answer
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if a = post(t, srv, countyToken, "SELECT 1", nil); a.status == 200 {
-			break
-		}
-	}
-	if a.status != 200 || a.body != "1\n" {
+	stalledReader(t, srv, "SELECT repeat('x', 1000) FROM numbers(50000)", "query_id=held&wait_end_of_query=1")
+	if a, ok := nextQueryRuns(t, srv); !ok {
 		t.Errorf("the token's next query while its held answer is read slowly: %d %q; want its slot free", a.status, a.body)
 	}
 }
