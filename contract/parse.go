@@ -187,8 +187,17 @@ func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 	// Empty cells past the end (trailing commas) are nothing.
 	for i := len(m.headers); i < len(fields); i++ {
 		if strings.TrimSpace(fields[i]) != "" {
+			why := "a comma inside a value that is not quoted?"
+			for _, f := range fields {
+				if strings.Contains(strings.ReplaceAll(f, "\r\n", ""), "\r") {
+					// An editor shows a lone CR as a line break; a CSV
+					// reader does not: two lines ran together.
+					why = "a lone carriage return (CR) inside the row ends a line in an editor but not in CSV, so two lines ran together here: end every line the same way (CRLF or LF)"
+					break
+				}
+			}
 			return nil, []*FieldError{{Value: fields[i], Reason: ReasonColumns,
-				Detail: fmt.Sprintf("cell %d holds %q, past the header's %d columns; the row's values may be in the wrong columns (a comma inside a value that is not quoted?)", i+1, fields[i], len(m.headers))}}
+				Detail: fmt.Sprintf("cell %d holds %q, past the header's %d columns; the row's values may be in the wrong columns (%s)", i+1, fields[i], len(m.headers), why)}}
 		}
 	}
 	if m.Unnamed {

@@ -361,3 +361,17 @@ func TestCodesStoredAsNumbers(t *testing.T) {
 		}
 	}
 }
+
+// Two lines run together by a lone CR (an editor's line break, not a
+// CSV one) are told as such, not as a comma in a value.
+func TestLoneCRInARowIsNamed(t *testing.T) {
+	m := mustMap(t, "inspections", "record_id", "uscc", "kind", "severity", "handled_on", "rectified_on", "refused", "measure")
+	_, errs := m.Parse([]string{"R1", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "整改\rR2", "914403001922038216"})
+	if len(errs) != 1 || errs[0].Reason != ReasonColumns || !strings.Contains(errs[0].Detail, "lone carriage return") {
+		t.Errorf("errors %+v, want the lone CR named", errs)
+	}
+	_, errs = m.Parse([]string{"R1", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令", "限期整改"})
+	if len(errs) != 1 || !strings.Contains(errs[0].Detail, "a comma inside a value") {
+		t.Errorf("errors %+v, want the unquoted comma named", errs)
+	}
+}
