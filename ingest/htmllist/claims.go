@@ -39,6 +39,13 @@ var (
 	}
 )
 
+// notTheListing are counts a page prints that are not its listing's,
+// though they read like one: the rows of this page (本页共10条, 当前页记录数：10),
+// what was added today (今日新增3条), the site's visits (网站访问总数：1234567).
+// They are taken out of the text before the claims are read: read as the
+// record count, a page's own rows "proved" a listing of one page complete.
+var notTheListing = claimPattern(`(?:本页|当前页|此页|该页|这页)\s*(?:共有|共计|共|记录数|条数|记录)?\s*:?\s*#\s*条?|(?:今日|今天|本日|本周|本月|昨日)\s*(?:新增|更新|发布)\s*(?:记录)?\s*:?\s*#\s*条?|(?:访问|浏览|点击|访客)\s*(?:总)?(?:数|量|次数|人数)\s*:?\s*#`)
+
 // number is how pages write a count: 1234, or 1,234 with thousands
 // separators (， folded to , by NFKC).
 const number = `(\d{1,3}(?:,\d{3})+|\d+)`
@@ -69,7 +76,7 @@ func (c *Client) readClaims(page *Page, doc *goquery.Document) error {
 			row.Remove()
 		}
 	})
-	text := transform.NormalizeText(visibleText(outside))
+	text := notTheListing.ReplaceAllString(transform.NormalizeText(visibleText(outside)), " ")
 	one := func(what string, res []*regexp.Regexp, group int) (claim, error) {
 		var got claim
 		got.n = -1

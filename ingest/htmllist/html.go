@@ -485,8 +485,13 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 		}
 		return fail(fetch.ErrLayout, "expected at least 1 element matching %q, got 0", c.cfg.RowSelector)
 	}
+	// A selector's element the page hides (a hidden tab's total) is not
+	// what it states.
+	shown := func(sel *goquery.Selection) *goquery.Selection {
+		return sel.FilterFunction(func(_ int, s *goquery.Selection) bool { return !shownNot(s.Get(0)) })
+	}
 	if c.cfg.PageCountSelector != "" {
-		sel := doc.Find(c.cfg.PageCountSelector)
+		sel := shown(doc.Find(c.cfg.PageCountSelector))
 		n, ok := count(c.pageCount, visibleText(sel.First()))
 		if sel.Length() == 0 || !ok {
 			return fail(fetch.ErrIncomplete, "expected the page count at %q, got %d elements: a truncated or changed page", c.cfg.PageCountSelector, sel.Length())
@@ -494,7 +499,7 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 		page.Total = n
 	}
 	if c.cfg.RecordCountSelector != "" {
-		sel := doc.Find(c.cfg.RecordCountSelector)
+		sel := shown(doc.Find(c.cfg.RecordCountSelector))
 		n, ok := count(c.recordCount, visibleText(sel.First()))
 		if sel.Length() == 0 || !ok {
 			return fail(fetch.ErrIncomplete, "expected the record count at %q (%s), got %d elements: a truncated or changed page", c.cfg.RecordCountSelector, c.recordCount, sel.Length())
@@ -675,12 +680,22 @@ func shownNot(n *html.Node) bool {
 // on the page as read.
 func screenMedia(st *goquery.Selection) bool {
 	media, ok := st.Attr("media")
-	if !ok {
+	return !ok || onScreen(media)
+}
+
+// onScreen reports whether a media query list holds on any screen: one
+// of its queries is all or screen without a condition ("screen,
+// projection" does; "print" and "screen and (max-width:768px)" do not).
+func onScreen(media string) bool {
+	media = strings.ToLower(strings.TrimSpace(media))
+	if media == "" {
 		return true
 	}
-	switch strings.ToLower(strings.TrimSpace(media)) {
-	case "", "all", "screen":
-		return true
+	for q := range strings.SplitSeq(media, ",") {
+		switch strings.Join(strings.Fields(q), " ") {
+		case "all", "screen", "only screen", "only all":
+			return true
+		}
 	}
 	return false
 }
@@ -752,6 +767,11 @@ func hidingSelectors(css string) []string {
 		}
 		block := css[open+1 : end]
 		css = css[min(end+1, len(css)):]
+		if media, ok := strings.CutPrefix(prelude, "@media"); ok && onScreen(media) {
+			// Rules for every screen hold on the page as read.
+			out = append(out, hidingSelectors(block)...)
+			continue
+		}
 		if strings.HasPrefix(prelude, "@") || strings.ContainsRune(block, '{') {
 			continue
 		}
@@ -788,7 +808,9 @@ func visibleText(s *goquery.Selection) string {
 			return
 		case html.ElementNode:
 			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Template:
+			case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Head:
+				// Not on the page: <noscript> shows only to browsers
+				// without scripts, <head> (its <title>) not at all.
 				return
 			}
 			if hidden(n) {

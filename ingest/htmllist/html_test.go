@@ -430,6 +430,10 @@ func TestTableShapes(t *testing.T) {
 		{name: "style sheets for another medium", thead: head,
 			tbody: `<tr><td>许昌甲人力资源服务<span class="Noprint">有限</span>责任公司<style media="print">.Noprint{display:none}</style></td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
 			<tr><td>许昌甲人力资源服务有限责任公司<style media="(max-width:768px)">.m-hide{display:none}</style><style media=" Screen ">.hd2{display:none}</style></td><td class="m-hide">91411002MA00000011</td><td>B<i class="hd2">C</i></td><td>2025-07-31</td></tr>`},
+		// Sheets and blocks for every screen hide on the page as read.
+		{name: "style sheets for the screen", thead: head,
+			tbody: `<tr><td>许昌甲人力<span class="hd3">乱</span>资源服务有限责任公司<style media="screen, projection">.hd3{display:none}</style></td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td>许昌甲人力资源服务<b class="hd4">乱</b>有限责任公司<style>@media screen { .hd4 { display: none } } @media only screen and (max-width: 600px) { .x { display: none } }</style></td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
 		// Rows inside a hidden container (a hidden tab's table of
 		// 已移出 records) are not listed.
 		{name: "rows in a hidden container", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
@@ -492,6 +496,13 @@ func TestClaimsWithThousands(t *testing.T) {
 		{"共１，２３４条 每页100条 第1/13页", 1234, 13}, // full-width, folded by NFKC
 		{"共1234条 共13页", 1234, 13},
 		{"共12,34条", -1, -1}, // not a number as pagers write one
+		// Counts that are not the listing's: this page's rows, today's
+		// additions, the site's visits; text no browser shows.
+		{"本页共10条 共1234条 共13页", 1234, 13},
+		{"本页共有 10 条，当前页记录数：10 第1/13页", -1, 13},
+		{"今日新增3条 共1234条 第1/13页", 1234, 13},
+		{"网站访问总数：1234567 共1234条 共13页", 1234, 13},
+		{"<noscript>共0条 共0页</noscript>共1234条 共13页", 1234, 13},
 		// A page-size drop-down shows its chosen option only.
 		{`共1234条 每页显示<select><option>10</option><option selected>100</option><option>200</option></select>条 第1/13页`, 1234, 13},
 		{`共1234条 每页<select name="ps"><optgroup label="x"><option>100</option><option>200</option></optgroup></select>条 共13页`, 1234, 13},
