@@ -301,9 +301,10 @@ func unwrapFormula(raw string, text func(string) string) string {
 // and storing the text would put #N/A where a name or a code belongs.
 var excelErrors = []string{"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
 
-// noDate are what lists write in a date column for no date, as cellText
-// leaves them (full-width forms folded): dashes, a slash, 无, 暂无.
-var noDate = []string{"-", "--", "—", "——", "–", "/", "无", "暂无", "空"}
+// noValue are what lists write for a date or a code they do not have, as
+// cellText leaves them (full-width forms folded): dashes, a slash, 无,
+// 暂无; 未移出 in a 移出日期 column.
+var noValue = []string{"-", "--", "—", "——", "–", "/", "无", "暂无", "空", "未移出"}
 
 // NoComputedValue is what the workbook reader puts in a cell whose formula
 // was saved without its value (programs that write workbooks, Java's POI
@@ -328,9 +329,10 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		return s, nil
 	}
 	s := cellText(raw)
-	if c.Kind == Date && slices.Contains(noDate, s) {
-		// The way lists write a date they do not have (移出日期 of a
-		// record still listed): no date, not a wrong one.
+	if (c.Kind == Date || c.Kind == USCC) && slices.Contains(noValue, s) {
+		// The way lists write a date or a code they do not have (移出日期
+		// of a record still listed, the USCC of a body without one): none,
+		// not a wrong one.
 		s = ""
 	}
 	if s == "" {

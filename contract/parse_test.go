@@ -119,6 +119,9 @@ func TestParseValues(t *testing.T) {
 			map[string]any{"rectified_on": nil}, "", ""},
 		{"暂无 for no date", []string{"R22", "914403001922038216", "fund_fraud", "", "2023-07-31", " 暂无 ", "", ""},
 			map[string]any{"rectified_on": nil}, "", ""},
+		{"未移出 for no date", []string{"R25", "914403001922038216", "fund_fraud", "", "2023-07-31", "未移出", "", ""},
+			map[string]any{"rectified_on": nil}, "", ""},
+		{"a dash for a required code is a missing one", []string{"R26", "—", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonMissing, "uscc"},
 		{"a dash for a required date is a missing one", []string{"R23", "914403001922038216", "fund_fraud", "", "—", "", "", ""}, nil, ReasonMissing, "handled_on"},
 		{"a dash in a text is the text", []string{"R24", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "-"}, map[string]any{"measure": "-"}, "", ""},
 		{"an unquoted comma shifting the row", []string{"R13", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令", "限期整改"}, nil, ReasonColumns, ""},
@@ -373,5 +376,22 @@ func TestLoneCRInARowIsNamed(t *testing.T) {
 	_, errs = m.Parse([]string{"R1", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令", "限期整改"})
 	if len(errs) != 1 || !strings.Contains(errs[0].Detail, "a comma inside a value") {
 		t.Errorf("errors %+v, want the unquoted comma named", errs)
+	}
+}
+
+// An external list's record whose USCC is written as a dash or 无 has
+// none (it is matched by its name), and one still listed has no 移出日期
+// when it reads 未移出: no record is rejected for how a list says "none".
+func TestPlaceholdersForNone(t *testing.T) {
+	m := mustMap(t, "abnormal", "uscc", "name", "listed_on", "reason", "authority", "removed_on")
+	for _, code := range []string{"-", "—", "/", "无", "－"} {
+		row, errs := m.Parse([]string{code, "许昌甲人力资源有限公司", "2023-07-13", "通过登记的住所无法联系", "许昌市市场监督管理局", "未移出"})
+		if len(errs) > 0 {
+			t.Errorf("USCC %q: %v", code, errs[0])
+			continue
+		}
+		if row.Get("uscc") != "" || row.Get("removed_on") != nil {
+			t.Errorf("USCC %q: uscc %#v, removed_on %#v; want none", code, row.Get("uscc"), row.Get("removed_on"))
+		}
 	}
 }
