@@ -183,6 +183,16 @@ func (a *app) syncProgress() (progress func(listsync.Progress), end func()) {
 		}
 }
 
+// removalsNote is the table's note for a snapshot that removed nothing:
+// its reason's first words (the whole reason is printed below the
+// table) — rejected records, no stated count, a capped one.
+func removalsNote(reason string) string {
+	if i := strings.IndexAny(reason, ";(,"); i > 0 {
+		reason = strings.TrimSpace(reason[:i])
+	}
+	return "removals skipped: " + reason
+}
+
 func printSyncResults(a *app, results []listsync.Result) {
 	if len(results) == 0 {
 		fmt.Fprintln(a.stdout, "no source to sync (all disabled?); see creditsync sources")
@@ -195,7 +205,7 @@ func printSyncResults(a *app, results []listsync.Result) {
 		case r.Err != nil:
 			note = failure(r.Err)
 		case r.RemovalsSkipped != "":
-			note = "removals skipped: rejected records"
+			note = removalsNote(r.RemovalsSkipped)
 		case r.HeldRemovals > 0:
 			note = fmt.Sprintf("%d removal(s) held for review", r.HeldRemovals)
 		case r.PendingRemovals > 0:
