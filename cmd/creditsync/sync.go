@@ -187,10 +187,12 @@ func (a *app) syncProgress() (progress func(listsync.Progress), end func()) {
 // its reason's first words (the whole reason is printed below the
 // table) — rejected records, no stated count, a capped one.
 func removalsNote(reason string) string {
-	if i := strings.IndexAny(reason, ";(,"); i > 0 {
-		reason = strings.TrimSpace(reason[:i])
+	for _, sep := range []string{";", " (", ","} {
+		if i := strings.Index(reason, sep); i > 0 {
+			reason = reason[:i]
+		}
 	}
-	return "removals skipped: " + reason
+	return "removals skipped: " + strings.TrimSpace(reason)
 }
 
 func printSyncResults(a *app, results []listsync.Result) {
