@@ -296,17 +296,9 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	next := position{Page: pos.Page + 1, Seen: pos.Seen + len(items), Last: hash, Size: pos.Size}
 	p := c.cfg.Pagination
 	if p.TotalPath != "" {
-		// Whatever the paging, a configured total is on every page: a
-		// renamed field would otherwise switch the count's proof off
-		// without a word. A negative one (-1: the interface did not
-		// count, as PageHelper answers with its count off) claims
-		// nothing and is no total.
-		total, ok := number(lookup(doc, p.TotalPath))
-		switch {
-		case !ok:
-			return fail(fetch.ErrLayout, "no total at %q", p.TotalPath)
-		case total < 0:
-			return fail(fetch.ErrLayout, "the total at %q is %d: the interface did not count the listing", p.TotalPath, total)
+		total, err := c.total(doc)
+		if err != nil {
+			return fail(fetch.ErrLayout, "%v", err)
 		}
 		page.Total, page.Claimed = total, total
 	}
@@ -419,12 +411,31 @@ func (c *Client) Parse(n int, body []byte, contentType string) (Page, error) {
 	if err := c.records(&page, items); err != nil {
 		return Page{}, fmt.Errorf("%w: %v", fetch.ErrLayout, err)
 	}
-	if p := c.cfg.Pagination; p.TotalPath != "" && p.Mode != ByNextURL {
-		if total, ok := number(lookup(doc, p.TotalPath)); ok {
-			page.Total, page.Claimed = total, total
+	if c.cfg.Pagination.TotalPath != "" {
+		total, err := c.total(doc)
+		if err != nil {
+			return Page{}, fmt.Errorf("%w: %v", fetch.ErrLayout, err)
 		}
+		page.Total, page.Claimed = total, total
 	}
 	return page, nil
+}
+
+// total reads the configured total of a page. Whatever the paging, it is
+// on every page: a renamed field would otherwise switch the count's proof
+// off without a word. A negative one (-1: the interface did not count,
+// as PageHelper answers with its count off) claims nothing and is no
+// total.
+func (c *Client) total(doc any) (int, error) {
+	path := c.cfg.Pagination.TotalPath
+	total, ok := number(lookup(doc, path))
+	switch {
+	case !ok:
+		return 0, fmt.Errorf("no total at %q", path)
+	case total < 0:
+		return 0, fmt.Errorf("the total at %q is %d: the interface did not count the listing", path, total)
+	}
+	return total, nil
 }
 
 // request is the request for the page at pos: its URL, and for a POST

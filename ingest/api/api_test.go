@@ -588,3 +588,26 @@ func TestMarkupInJSONValues(t *testing.T) {
 		t.Errorf("a value without markup: %q", recs[1][2])
 	}
 }
+
+// A stored page read again (sync --replay) reads its total as the fetch
+// did, in every paging mode: a replay of a next_url listing claimed
+// nothing, and a snapshot the fetch had refused replayed as complete.
+func TestParseReadsTheTotal(t *testing.T) {
+	cfg := api.Config{
+		Name: "x", URL: "http://127.0.0.1/list", Policy: quick,
+		Pagination:  api.Pagination{Mode: api.ByNextURL, NextPath: "links.next", TotalPath: "total"},
+		RecordsPath: "items",
+		Fields:      []api.Field{{Column: "record_id", Path: "id"}, {Column: "name", Path: "id"}, {Column: "decided_on", Path: "date", Format: "2006/01/02"}},
+	}
+	c, err := api.New(cfg, list(t, "penalties"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Parse(1, []byte(`{"items":[{"id":"A1","date":"2026/01/02"}],"total":30,"links":{"next":null}}`), "application/json")
+	if err != nil || p.Claimed != 30 {
+		t.Errorf("claimed %d, %v; want 30", p.Claimed, err)
+	}
+	if _, err := c.Parse(1, []byte(`{"items":[],"total":-1,"links":{"next":null}}`), "application/json"); !errors.Is(err, fetch.ErrLayout) {
+		t.Errorf("a total of -1: %v, want a layout change", err)
+	}
+}
