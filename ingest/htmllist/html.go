@@ -642,24 +642,34 @@ func parentNode(s *goquery.Selection) *html.Node {
 }
 
 // hidden reports an element the page does not show: the hidden
-// attribute, or display:none in its own style.
+// attribute, display:none or visibility:hidden in its own style, or a rule
+// of the page's style sheets (hideStyled) — unless its own style shows it
+// (style="display:block" over a sheet's .con{display:none}).
 func hidden(n *html.Node) bool {
+	styled := false
 	for _, a := range n.Attr {
 		switch a.Key {
 		case "hidden":
 			return true
+		case styleHidden:
+			styled = true
 		case "style":
 			style := strings.ToLower(strings.Join(strings.Fields(a.Val), ""))
 			for decl := range strings.SplitSeq(style, ";") {
-				switch strings.TrimSuffix(decl, "!important") {
-				case "display:none", "visibility:hidden":
+				switch decl = strings.TrimSuffix(decl, "!important"); {
+				case decl == "display:none", decl == "visibility:hidden":
 					return true
+				case strings.HasPrefix(decl, "display:"), decl == "visibility:visible":
+					return false // shown, whatever a sheet says
 				}
 			}
 		}
 	}
-	return false
+	return styled
 }
+
+// styleHidden marks an element the page's style sheets hide.
+const styleHidden = "data-creditsync-style-hidden"
 
 // shownNot reports an element the page does not show: hidden itself, or
 // inside an element that is (a hidden tab's table of 已移出 records, a
@@ -700,10 +710,13 @@ func onScreen(media string) bool {
 	return false
 }
 
-// hideStyled marks hidden (the attribute hidden reads) every element the
-// page's own style sheets hide: sites scatter characters through names in
-// elements of a class their <style> sets to display:none as often as in
-// inline styles. Rules inside an at-rule (@media print …), and style
+// hideStyled marks hidden (styleHidden, which hidden reads) every element
+// the page's own style sheets hide: sites scatter characters through names
+// in elements of a class their <style> sets to display:none as often as in
+// inline styles. The rules are applied in the order they come, so that a
+// later rule showing an element again (.tab-pane{display:none}
+// .tab-pane.active{display:block}) shows it; specificity is not weighed.
+// Rules inside an at-rule for another medium (@media print …), and style
 // sheets for another medium (<style media="print">), are left out: they
 // do not hold on the screen. Style sheets the page links to are not
 // fetched.
@@ -712,14 +725,15 @@ func hideStyled(doc *goquery.Document) {
 		if !screenMedia(st) {
 			return
 		}
-		for _, sel := range hidingSelectors(st.Text()) {
-			if _, err := cascadia.ParseGroup(sel); err != nil {
+		for _, r := range displayRules(st.Text()) {
+			if _, err := cascadia.ParseGroup(r.selector); err != nil {
 				continue // a selector cascadia cannot match (::before, :hover)
 			}
-			doc.Find(sel).Each(func(_ int, el *goquery.Selection) {
+			doc.Find(r.selector).Each(func(_ int, el *goquery.Selection) {
 				for _, n := range el.Nodes {
-					if !hidden(n) {
-						n.Attr = append(n.Attr, html.Attribute{Key: "hidden"})
+					n.Attr = slices.DeleteFunc(n.Attr, func(a html.Attribute) bool { return a.Key == styleHidden })
+					if r.hides {
+						n.Attr = append(n.Attr, html.Attribute{Key: styleHidden})
 					}
 				}
 			})
@@ -727,9 +741,18 @@ func hideStyled(doc *goquery.Document) {
 	})
 }
 
-// hidingSelectors returns the selectors of a style sheet's top-level rules
-// that hide what they match (display: none, visibility: hidden).
-func hidingSelectors(css string) []string {
+// displayRule is a style sheet's rule that hides what it matches
+// (display: none, visibility: hidden) or shows it (any other display,
+// visibility: visible).
+type displayRule struct {
+	selector string
+	hides    bool
+}
+
+// displayRules returns a style sheet's top-level rules, and those of its
+// @media blocks for every screen, that hide or show what they match, in
+// order.
+func displayRules(css string) []displayRule {
 	for {
 		i := strings.Index(css, "/*")
 		if i < 0 {
@@ -742,7 +765,7 @@ func hidingSelectors(css string) []string {
 		}
 		css = css[:i] + " " + css[i+2+j+2:]
 	}
-	var out []string
+	var out []displayRule
 	for len(css) > 0 {
 		open := strings.IndexByte(css, '{')
 		if open < 0 {
@@ -769,25 +792,28 @@ func hidingSelectors(css string) []string {
 		css = css[min(end+1, len(css)):]
 		if media, ok := strings.CutPrefix(prelude, "@media"); ok && onScreen(media) {
 			// Rules for every screen hold on the page as read.
-			out = append(out, hidingSelectors(block)...)
+			out = append(out, displayRules(block)...)
 			continue
 		}
 		if strings.HasPrefix(prelude, "@") || strings.ContainsRune(block, '{') {
 			continue
 		}
 		decls := strings.ToLower(strings.Join(strings.Fields(block), ""))
-		hides := false
+		found, hides := false, false
 		for d := range strings.SplitSeq(decls, ";") {
-			d = strings.TrimSuffix(d, "!important")
-			if d == "display:none" || d == "visibility:hidden" {
-				hides = true
+			switch d = strings.TrimSuffix(d, "!important"); {
+			case d == "display:none", d == "visibility:hidden":
+				found, hides = true, true
+			case strings.HasPrefix(d, "display:"), d == "visibility:visible":
+				found, hides = true, false
 			}
 		}
-		if hides {
-			for sel := range strings.SplitSeq(prelude, ",") {
-				if sel = strings.TrimSpace(sel); sel != "" {
-					out = append(out, sel)
-				}
+		if !found {
+			continue
+		}
+		for sel := range strings.SplitSeq(prelude, ",") {
+			if sel = strings.TrimSpace(sel); sel != "" {
+				out = append(out, displayRule{sel, hides})
 			}
 		}
 	}

@@ -434,6 +434,13 @@ func TestTableShapes(t *testing.T) {
 		{name: "style sheets for the screen", thead: head,
 			tbody: `<tr><td>许昌甲人力<span class="hd3">乱</span>资源服务有限责任公司<style media="screen, projection">.hd3{display:none}</style></td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
 			<tr><td>许昌甲人力资源服务<b class="hd4">乱</b>有限责任公司<style>@media screen { .hd4 { display: none } } @media only screen and (max-width: 600px) { .x { display: none } }</style></td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
+		// A later rule shows again what an earlier one hid (a tab's
+		// active pane), and an element's own style wins over a sheet's.
+		{name: "shown again", thead: head,
+			style: `.tab-pane { display: none } .tab-pane.active { display: table-row } .con{display:none}`,
+			tbody: `<tr class="tab-pane active"><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr class="con" style="display: table-row"><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>
+			<tr class="tab-pane"><td>许昌乙人力资源有限公司</td><td>91411002MA00000022</td><td>C</td><td>2024-07-31</td></tr>`},
 		// Rows inside a hidden container (a hidden tab's table of
 		// 已移出 records) are not listed.
 		{name: "rows in a hidden container", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
