@@ -357,6 +357,14 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return fail(fetch.ErrClaims, "%v", err)
 	}
 	if rows > 0 && hash == pos.Last {
+		if pos.Pages == 0 {
+			// No page count: a site that clamps the page number, or a
+			// 下一页 still linking on the last page, serves the last page
+			// again. The listing ends there; without a stated record count
+			// it removes nothing (docs/sync.md §4), with one the count
+			// settles whether it was whole.
+			return Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Current: -1, Size: -1}, pos, true, nil
+		}
 		return fail(fetch.ErrIncomplete, "page %d repeats page %d", pos.Page, pos.Page-1)
 	}
 	// A page the pager counts holds records: an empty one among them (the
@@ -383,6 +391,10 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		case empty:
 			return page, next, true, nil
 		}
+		// No page count: the next page may lie past the end, and a 404,
+		// a page without the table or the last page again says so, as
+		// after a full last page.
+		next.Probe = pos.Pages == 0 || next.Probe
 		return page, next, false, nil
 	}
 	link, ok := doc.Find(c.cfg.NextSelector).First().Attr("href")
@@ -413,6 +425,9 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return fail(fetch.ErrClaims, "page %d links to a next page, but the pages claim %d pages", pos.Page, pos.Pages)
 	}
 	if empty {
+		if pos.Pages == 0 {
+			return page, next, true, nil // a 下一页 still linking past the end
+		}
 		return fail(fetch.ErrIncomplete, "page %d is empty but links to a next page", pos.Page)
 	}
 	next.URL = target.String()

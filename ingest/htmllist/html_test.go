@@ -644,3 +644,53 @@ func TestNextLinkBackToItself(t *testing.T) {
 		})
 	}
 }
+
+// A listing that states no page count ends where its pages end, however
+// the site answers past the last page: a 404, the last page again (a
+// clamped page number, or a 下一页 still linking on the last page), a
+// 暂无数据 page without the pager. They failed every sync. (Without a
+// stated record count such a listing removes nothing: docs/sync.md §4.)
+func TestEndsWithoutAPageCount(t *testing.T) {
+	recs := fourRecords
+	for _, end := range []string{"404", "clamped", "empty", "next link to a repeat", "next link to an empty page"} {
+		t.Run(end, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				page := 1
+				fmt.Sscan(r.URL.Query().Get("page"), &page)
+				if page > 2 {
+					switch end {
+					case "404":
+						http.NotFound(w, r)
+						return
+					case "clamped", "next link to a repeat":
+						page = 2
+					}
+				}
+				var b strings.Builder
+				b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>`)
+				if page <= 2 {
+					for _, rec := range recs[(page-1)*2 : page*2] {
+						fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
+					}
+				} else {
+					b.WriteString(`<tr><td colspan="4">暂无数据</td></tr>`)
+				}
+				b.WriteString(`</table>`)
+				if page <= 2 {
+					fmt.Fprintf(&b, `<div class="pager">第%d页 <a class="next" href="?page=%d">下一页</a></div>`, page, page+1)
+				}
+				b.WriteString(`</body></html>`)
+				io.WriteString(w, b.String())
+			}))
+			defer srv.Close()
+			cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", Policy: quick, EmptyText: "暂无数据",
+				RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th"}
+			if strings.HasPrefix(end, "next link") {
+				cfg.NextSelector = "a.next"
+			} else {
+				cfg.PageTemplate = srv.URL + "/?page={page}"
+			}
+			wantListing(t, cfg, recs, -1)
+		})
+	}
+}
