@@ -612,6 +612,9 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 		if slices.Equal(rec, shown) {
 			continue // the header again, as long tables repeat it
 		}
+		if !slices.ContainsFunc(rec, func(v string) bool { return strings.TrimSpace(v) != "" }) {
+			continue // a filler row of blank cells (&nbsp;) padding the last page
+		}
 		page.Records = append(page.Records, rec)
 	}
 	return nil

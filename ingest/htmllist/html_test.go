@@ -445,6 +445,10 @@ func TestTableShapes(t *testing.T) {
 		// 已移出 records) are not listed.
 		{name: "rows in a hidden container", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
 			<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr></tbody><tbody style="display:none"><tr><td>许昌乙人力资源有限公司</td><td>91411002MA00000022</td><td>C</td><td>2024-07-31</td></tr>`},
+		// Rows of blank cells pad the last page to the page size.
+		{name: "filler rows", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
+			<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>
+			<tr><td>&nbsp;</td><td>&nbsp;</td><td> </td><td></td></tr><tr><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td></tr>`},
 		// Long tables repeat their header every so many rows.
 		{name: "header repeated", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>
 			` + head + `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>B</td><td>2025-07-31</td></tr>`},
