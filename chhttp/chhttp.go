@@ -143,15 +143,16 @@ func (h *Handler) ScopedDatabase(county string) string { return h.scoped[county]
 // sharedTables hold no county's records — county names, the clauses'
 // wording, labels, when grading and the nightly jobs ran — and every
 // county's database shows them, so the analysts' cookbook runs with a
-// county token too: each with the columns its county view selects. The
-// columns that may name an institution of any county are empty there: a
-// job step's summary and error (the regrade's summary lists every
-// institution it lowered), the host, and the note of an upgrade or a
-// review run (it names the institution).
+// county token too: each with the columns its county view selects (and
+// the rows it keeps, after " WHERE "). What tells of other counties is
+// left out: a job step's summary, error and counts (the regrade's summary
+// lists every institution it lowered, its counts the city's totals), the
+// host, a grading run's note ("3 lowered"), and the upgrade and review
+// runs, each of one institution of some county.
 var sharedTables = map[string]string{
 	"counties": "*", "clauses": "*", "labels": "*",
-	"grade_runs": "* REPLACE (if(kind IN ('upgrade', 'review'), '', note) AS note)",
-	"job_runs":   "* REPLACE ('' AS summary, '' AS error, '' AS host)",
+	"grade_runs": "* REPLACE ('' AS note) WHERE kind NOT IN ('upgrade', 'review')",
+	"job_runs":   "* REPLACE ('' AS summary, '' AS error, '' AS host, CAST(map(), 'Map(String, Int64)') AS counts)",
 }
 
 // parameterizedViews are the store's views that take parameters, with
@@ -253,7 +254,12 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 	}
 	for _, t := range slices.Sorted(maps.Keys(sharedTables)) {
 		if slices.Contains(existing, t) && !slices.Contains(tables, t) {
-			stmts = append(stmts, view(t, fmt.Sprintf("SELECT %s FROM %s.`%s`", sharedTables[t], main, t)))
+			cols, where, _ := strings.Cut(sharedTables[t], " WHERE ")
+			q := fmt.Sprintf("SELECT %s FROM %s.`%s`", cols, main, t)
+			if where != "" {
+				q += " WHERE " + where
+			}
+			stmts = append(stmts, view(t, q))
 		}
 	}
 	for _, v := range slices.Sorted(maps.Keys(parameterizedViews)) {
@@ -349,8 +355,11 @@ var (
 	}
 )
 
-// maxQueryBytes bounds a query sent in a body.
-const maxQueryBytes = 1 << 20
+// maxQueryBytes bounds a query sent in a body, maxQueryID a query_id.
+const (
+	maxQueryBytes = 1 << 20
+	maxQueryID    = 256
+)
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -425,6 +434,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	rec.QueryID = q.Get("query_id")
 	if rec.QueryID == "" {
 		rec.QueryID = NewQueryID()
+	}
+	if len(rec.QueryID) > maxQueryID {
+		// Kept in the audit trail and the log whole: not a place for a
+		// text of its own.
+		rec.QueryID = truncate(rec.QueryID, maxQueryID)
+		return errSyntax(fmt.Sprintf("query_id longer than %d bytes", maxQueryID))
 	}
 	w.Header().Set("X-ClickHouse-Query-Id", rec.QueryID)
 	if strings.TrimSpace(query) == "" {
@@ -527,6 +542,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		opt.Settings = append(opt.Settings, store.Setting{Name: "additional_table_filters", Value: f})
 	}
 
+	if !h.opt.Writable && strings.HasSuffix(strings.ToLower(opt.Format), "withprogress") {
+		// Their progress rows count what the engine read below a view's
+		// filter: another county's rows too.
+		return errDenied("format " + opt.Format + " writes the engine's progress, which counts rows outside the token's reach; use the format without WithProgress")
+	}
 	enc, err := responseEncoder(r, w)
 	if err != nil {
 		return err
@@ -536,6 +556,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		maxBytes: h.opt.MaxResultBytes, deadline: h.writeDeadline(w)}
 	defer out.discard()
 	opt.Progress = func(rows, b uint64) {
+		if county != "" {
+			// The rows the engine read include those below the county's
+			// filter: how many the city has is not the county's to learn.
+			rows = 0
+		}
 		out.progress(rows, b)
 		rec.ReadRows, rec.ResultBytes = rows, b
 	}
@@ -825,10 +850,15 @@ func (h *Handler) authenticate(r *http.Request, addr string) (name, county strin
 // revision, the one its Native blocks are written for (nativeRevision),
 // so that it reads them with the layout they have.
 func handshake(q string, clientRev uint64) string {
-	if clientRev > 0 && strings.TrimSpace(q) == "SELECT displayName(), version(), revision(), timezone()" {
-		return fmt.Sprintf("SELECT displayName(), version(), toUInt32(%d), timezone()", clientRev)
+	if strings.TrimSpace(q) != "SELECT displayName(), version(), revision(), timezone()" {
+		return q
 	}
-	return q
+	// displayName() is the host's name: the endpoint's own stands in.
+	rev := "revision()"
+	if clientRev > 0 {
+		rev = fmt.Sprintf("toUInt32(%d)", clientRev)
+	}
+	return fmt.Sprintf("SELECT 'creditsync', version(), %s, timezone()", rev)
 }
 
 // zone is the session zone, for Native columns typed without one.

@@ -157,6 +157,18 @@ func TestThreadsAreBoundedAndIntrospectionOff(t *testing.T) {
 		// told how many rows the whole city has.
 		{"rows to read", "SELECT count() FROM institutions", url.Values{"max_rows_to_read": {"1"}}, 403, "164"},
 		{"rows to sort", "SELECT uscc FROM institutions ORDER BY uscc SETTINGS max_rows_to_sort = 1", nil, 403, "164"},
+		// Limits that mean no limit to the engine, and blocks too large
+		// for the engine's pauses between them.
+		{"no time limit", "SELECT 1", url.Values{"max_execution_time": {"-1"}}, 400, "452"},
+		{"a time that rounds to none", "SELECT 1", url.Values{"max_execution_time": {"0.0000001"}}, 400, "452"},
+		{"a block of forty million rows", "SELECT 1 SETTINGS max_block_size = 40000000", nil, 400, "452"},
+		{"a block of a thousand", "SELECT 1", url.Values{"max_block_size": {"1000"}}, 200, "1\n"},
+		// The statistics and progress count what the engine read below
+		// the county's filter.
+		{"progress rows", "SELECT count() FROM institutions FORMAT JSONEachRowWithProgress", nil, 403, "497"},
+		{"statistics switched on", "SELECT 1 FORMAT JSON", url.Values{"output_format_write_statistics": {"1"}}, 403, "164"},
+		{"the host's name as the server's", "SELECT displayName()", nil, 403, "497"},
+		{"a query_id of a text's length", "SELECT 1", url.Values{"query_id": {strings.Repeat("x", 300)}}, 400, "62"},
 		// The engine would run only the text before a NUL.
 		{"a NUL byte", "SELECT uscc FROM institutions LIMIT 2 -- \x00\n OFFSET 1000000", nil, 400, "62"},
 	} {
@@ -170,6 +182,27 @@ func TestThreadsAreBoundedAndIntrospectionOff(t *testing.T) {
 				t.Errorf("%s (token %s): %d %q (%q), want %d %q", c.name, tok, a.status, got, a.body, c.status, c.want)
 			}
 		}
+	}
+}
+
+// What a county's answer says of the rows the engine read counts only
+// its own: no statistics in JSON (rows_read counted every county's rows
+// below the view's filter), no read rows in X-ClickHouse-Summary.
+func TestReadRowsAreNotTold(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	a := post(t, srv, countyToken, "SELECT count() FROM institutions FORMAT JSON", nil)
+	if a.status != 200 || strings.Contains(a.body, "rows_read") || !strings.Contains(a.body, `"count()": "2"`) {
+		t.Errorf("JSON answer: %d %q", a.status, a.body)
+	}
+	a = post(t, srv, countyToken, "SELECT count() FROM institutions", nil)
+	if sum := a.header.Get("X-ClickHouse-Summary"); a.status != 200 || !strings.Contains(sum, `"read_rows":"0"`) {
+		t.Errorf("summary %q (%d)", sum, a.status)
+	}
+	// The handshake of clickhouse-go over HTTP answers the endpoint's
+	// name, not the host's.
+	a = post(t, srv, countyToken, "SELECT displayName(), version(), revision(), timezone()", nil)
+	if a.status != 200 || !strings.HasPrefix(a.body, "creditsync\t") {
+		t.Errorf("handshake: %d %q", a.status, a.body)
 	}
 }
 

@@ -50,7 +50,9 @@ var changeable = []string{
 }
 
 // notChangeable are output settings that name files or schemas.
-var notChangeable = []string{"output_format_schema", "format_schema", "format_template_resultset", "format_template_row", "format_template_rows_between_delimiter", "format_display_secrets_in_show_and_select"}
+var notChangeable = []string{"output_format_schema", "format_schema", "format_template_resultset", "format_template_row", "format_template_rows_between_delimiter", "format_display_secrets_in_show_and_select",
+	// The statistics count what the engine read below a county's filter.
+	"output_format_write_statistics"}
 
 // namingFiles are the words of output settings that name something on the
 // host (a time zone file, a schema, a path): the engine opens what they
@@ -72,7 +74,18 @@ var capped = map[string]func(store.FormatOptions) (uint64, bool){
 	"max_result_rows":  func(o store.FormatOptions) (uint64, bool) { return o.MaxResultRows, o.MaxResultRows > 0 },
 	"max_result_bytes": func(o store.FormatOptions) (uint64, bool) { return o.MaxResultBytes, o.MaxResultBytes > 0 },
 	"max_threads":      func(o store.FormatOptions) (uint64, bool) { return o.MaxThreads, o.MaxThreads > 0 },
+	// The engine pauses a yielding query only between its blocks: a
+	// block of forty million rows is a pause that never comes.
+	"max_block_size": func(o store.FormatOptions) (uint64, bool) { return maxBlockSize, !o.Writable },
 }
+
+// maxBlockSize is the largest block a token may ask for (the engine's
+// default is 65,409 rows).
+const maxBlockSize = 1 << 16
+
+// minLimit is the least value of a capped setting that is a limit: a
+// time under a millisecond is 0 to the engine, no limit at all.
+var minLimit = map[string]float64{"max_execution_time": 0.001, "max_result_rows": 1, "max_result_bytes": 1, "max_threads": 1, "max_block_size": 1}
 
 // CheckSetting decides whether a read-only session may change name to
 // value, under the caps of opt (its limits).
@@ -88,7 +101,9 @@ func CheckSetting(name, value string, opt store.FormatOptions) error {
 			if err != nil {
 				return &SettingError{Code: 452, Msg: fmt.Sprintf("Code: 452. DB::Exception: Setting %s must be a number within the server's limit %d. (SETTING_CONSTRAINT_VIOLATION)", name, cap)}
 			}
-			if v == 0 || v > float64(cap) {
+			if !(v >= minLimit[name]) || v > float64(cap) {
+				// 0, a negative value or one that rounds to 0 means
+				// no limit to the engine; NaN compares false.
 				return &SettingError{Code: 452, Msg: fmt.Sprintf("Code: 452. DB::Exception: Setting %s shouldn't be greater than %d (0 means no limit, which the server does not allow). (SETTING_CONSTRAINT_VIOLATION)", name, cap)}
 			}
 		}

@@ -163,7 +163,7 @@ var tableFunctions = []string{"numbers", "numbers_mt", "zeros", "zeros_mt", "gen
 var readingFunctions = []string{"dictget", "dicthas", "dictisin", "joinget", "file", "hascolumnintable", "catboost",
 	"modelevaluate", "showcertificate", "getserversetting", "getmacro", "getclienthttpheader", "__",
 	// The host itself: its name, kernel, uptime, the server's UUID.
-	"hostname", "fqdn", "fullhostname", "getoskernelversion", "uptime", "serveruuid"}
+	"hostname", "fqdn", "fullhostname", "getoskernelversion", "uptime", "serveruuid", "displayname"}
 
 // Check decides whether query may run under p in the session opt describes
 // (its database, parameters, time zone and limits; it must not be

@@ -82,7 +82,9 @@ func TestAllowedStatements(t *testing.T) {
 		{"SELECT * FROM " + f.countyDB + ".institutions UNION ALL SELECT * FROM institutions", sqlaccess.Select, ""},
 		{"SELECT number FROM numbers(3)", sqlaccess.Select, ""},
 		{"SELECT name FROM system.settings LIMIT 1", sqlaccess.Select, ""},
-		{"SELECT displayName(), version(), revision(), timezone()", sqlaccess.Select, ""},
+		// clickhouse-go's hello, as the endpoint rewrites it (displayName()
+		// is the host's name).
+		{"SELECT 'creditsync', version(), revision(), timezone()", sqlaccess.Select, ""},
 		{"DESCRIBE TABLE institutions", sqlaccess.Describe, ""},
 		{"SHOW TABLES", sqlaccess.ShowTables, ""},
 		{"KILL QUERY WHERE query_id = 'abc'", sqlaccess.KillQuery, ""},
