@@ -446,6 +446,13 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 		if len(body) == 0 || body[0].kind != "TableExpression" {
 			return st, fmt.Errorf("unexpected syntax tree for a DESCRIBE")
 		}
+		if len(body[0].children) != 1 || body[0].children[0].kind != "TableIdentifier" {
+			// DESCRIBE of a query evaluates its scalar subqueries, whose
+			// values can come back inside the types it describes, and is
+			// not resolved like a SELECT (what it read would go
+			// unaudited).
+			return st, &Denied{Policy: p.Name, What: "DESCRIBE of anything but a table or view (describe a query by running it with LIMIT 0)"}
+		}
 		body = body[1:]
 	case root.kind == "Explain":
 		st.Kind = Explain

@@ -160,6 +160,9 @@ func TestCityPolicy(t *testing.T) {
 		"INSERT INTO FUNCTION file('/tmp/x', 'TSV') SELECT 1", "SYSTEM SHUTDOWN", "SET readonly = 0", "INSERT INTO raw_pages VALUES ('a', 'b')",
 		"SELECT * FROM file('/etc/passwd', 'LineAsString')", "SELECT * FROM url('http://127.0.0.1:1/', 'CSV')", "EXPLAIN SELECT 1 INTO OUTFILE '/tmp/x'",
 		"SHOW TABLES INTO OUTFILE '/tmp/x'", "DESCRIBE raw_pages INTO OUTFILE '/tmp/x'", "BACKUP TABLE raw_pages TO File('/tmp/b')",
+		// DESCRIBE of a query evaluates its scalar subqueries unaudited.
+		"DESCRIBE (SELECT CAST(1, assumeNotNull((SELECT concat('Enum8(\\'', any(uscc), '\\' = 1)') FROM institutions))) AS x)",
+		"DESCRIBE TABLE (SELECT 1)", "DESCRIBE numbers(3)",
 		// A job's work table: a read would hold up the job's drop of it.
 		"SELECT * FROM _stage_20261206_x", "SELECT * FROM " + f.main + "._stage_20261206_x", "SELECT 1 WHERE 'x' IN (SELECT uscc FROM _stage_20261206_x)"} {
 		if err := city(q); err == nil {
