@@ -34,6 +34,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/peer"
@@ -65,6 +66,11 @@ type Options struct {
 	// machine's cores, and the engine's priority pauses a yielding query
 	// only between its blocks. Zero means the engine's default.
 	MaxThreads uint64
+	// MaxHeldBytes bounds the answers held to the end of their queries
+	// (wait_end_of_query) on disk, together: their slots free when the
+	// engine is done, so a client reading slowly holds none, only disk.
+	// Zero means no bound.
+	MaxHeldBytes int64
 	// WriteTimeout bounds each write of an answer to the client: a client
 	// that stops reading would otherwise hold its query, and its slots,
 	// for as long as it likes. Zero means none.
@@ -108,6 +114,8 @@ type Handler struct {
 	running map[queryKey]context.CancelFunc // the queries in progress, by whose and which
 	slots   map[string]chan struct{}        // token name → its slots (MaxQueriesPerToken)
 	shared  chan struct{}                   // the slots of every token (MaxQueries); nil: no bound
+	// heldOnDisk counts the bytes of the answers spooled to disk now.
+	heldOnDisk atomic.Int64
 }
 
 // queryKey names a query in progress: each token has its own space of
@@ -553,7 +561,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	}
 	out := &lazyWriter{w: w, enc: enc, format: effectiveFormat(query, opt.Format, opt.FormatFixed), tz: h.opt.TimeZone,
 		holdAll:  q.Get("wait_end_of_query") == "1" || q.Get("http_wait_end_of_query") == "1",
-		maxBytes: h.opt.MaxResultBytes, deadline: h.writeDeadline(w)}
+		maxBytes: h.opt.MaxResultBytes, deadline: h.writeDeadline(w), heldOnDisk: &h.heldOnDisk, maxHeld: h.opt.MaxHeldBytes}
 	defer out.discard()
 	opt.Progress = func(rows, b uint64) {
 		if county != "" {
@@ -959,6 +967,10 @@ type lazyWriter struct {
 	// zero means no bound. written counts it.
 	maxBytes, written uint64
 	deadline          func() // before each write to the client
+	// heldOnDisk counts the bytes of every answer spooled to disk, of
+	// which this one has reserved some; maxHeld bounds them.
+	heldOnDisk        *atomic.Int64
+	maxHeld, reserved int64
 }
 
 const (
@@ -993,6 +1005,9 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if l.spool != nil {
+		if err := l.reserve(len(p)); err != nil {
+			return 0, err
+		}
 		return l.spool.Write(p)
 	}
 	l.held = append(l.held, bytes.Clone(p))
@@ -1009,6 +1024,9 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 		}
 		os.Remove(f.Name()) // gone when closed, whatever happens
 		l.spool = f
+		if err := l.reserve(l.heldBytes); err != nil {
+			return 0, err
+		}
 		for _, c := range l.held {
 			if _, err := f.Write(c); err != nil {
 				return 0, fmt.Errorf("hold the result until the end of the query: %w", err)
@@ -1078,7 +1096,28 @@ func (l *lazyWriter) finish() error {
 	return nil
 }
 
+// reserve counts n more bytes of this answer held on disk against what
+// every held answer together may take (Options.MaxHeldBytes): a slow
+// client holds no slot while its answer waits, and answers kept for many
+// such clients would fill the disk.
+func (l *lazyWriter) reserve(n int) error {
+	if l.heldOnDisk == nil || l.maxHeld <= 0 {
+		return nil
+	}
+	if l.heldOnDisk.Add(int64(n)) > l.maxHeld {
+		l.heldOnDisk.Add(-int64(n))
+		return &Exception{Code: 243, Name: "NOT_ENOUGH_SPACE", Status: http.StatusServiceUnavailable,
+			Msg: fmt.Sprintf("answers held to the end of their queries (wait_end_of_query) may take %d bytes of the server's disk together, and others take them now; try again later, or without wait_end_of_query", l.maxHeld)}
+	}
+	l.reserved += int64(n)
+	return nil
+}
+
 func (l *lazyWriter) discard() {
+	if l.heldOnDisk != nil {
+		l.heldOnDisk.Add(-l.reserved)
+		l.reserved = 0
+	}
 	if l.spool != nil {
 		l.spool.Close()
 	}

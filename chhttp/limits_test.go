@@ -228,7 +228,7 @@ func TestFormattedAnswerIsBounded(t *testing.T) {
 // stalledReader sends query (with the URL parameters params) for the
 // county token on a connection of its own, reads the answer's first
 // bytes, so that the query surely runs, and then reads nothing more.
-func stalledReader(t *testing.T, srv *httptest.Server, query, params string) {
+func stalledReader(t *testing.T, srv *httptest.Server, query, params string) net.Conn {
 	t.Helper()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 	if err != nil {
@@ -238,6 +238,30 @@ func stalledReader(t *testing.T, srv *httptest.Server, query, params string) {
 	fmt.Fprintf(conn, "POST /?%s HTTP/1.1\r\nHost: x\r\nX-ClickHouse-Key: %s\r\nContent-Length: %d\r\n\r\n%s", params, countyToken, len(query), query)
 	if _, err := io.ReadFull(conn, make([]byte, 100)); err != nil {
 		t.Fatal(err)
+	}
+	return conn
+}
+
+// Answers held to the end of their queries wait on disk for their
+// clients, holding no slot: together they take at most MaxHeldBytes of
+// it, and what one took is free again when it is gone.
+func TestHeldAnswersAreBoundedOnDisk(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxHeldBytes: 30 << 20})
+	// 20 MB each: past the 16 MiB held in memory, so on disk.
+	const q = "SELECT repeat('x', 1000) FROM numbers(20000)"
+	held := stalledReader(t, srv, q, "wait_end_of_query=1")
+	a := post(t, srv, countyToken, q, url.Values{"wait_end_of_query": {"1"}})
+	if a.status == 200 || a.header.Get("X-ClickHouse-Exception-Code") != "243" {
+		t.Fatalf("a second held answer past the bound: %d %.200q, want NOT_ENOUGH_SPACE (243)", a.status, a.body)
+	}
+	held.Close()
+	var ok bool
+	for deadline := time.Now().Add(30 * time.Second); !ok && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		a = post(t, srv, countyToken, q, url.Values{"wait_end_of_query": {"1"}})
+		ok = a.status == 200 && len(a.body) > 20_000_000
+	}
+	if !ok {
+		t.Errorf("once the first is gone: %d, %d bytes", a.status, len(a.body))
 	}
 }
 
@@ -260,7 +284,7 @@ func nextQueryRuns(t *testing.T, srv *httptest.Server) (answer, bool) {
 func TestClientThatStopsReadingLosesItsQuery(t *testing.T) {
 	srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: 1, QueueWait: 100 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})
 	// 200 MB of answer: far past what the sockets' buffers hold.
-	stalledReader(t, srv, "SELECT repeat('x', 1000) FROM numbers(200000)", "query_id=stalled")
+	_ = stalledReader(t, srv, "SELECT repeat('x', 1000) FROM numbers(200000)", "query_id=stalled")
 	if a, ok := nextQueryRuns(t, srv); !ok {
 		t.Errorf("the token's next query while its client does not read: %d %q; want the stalled query gone and 1", a.status, a.body)
 	}
@@ -273,7 +297,7 @@ func TestClientThatStopsReadingLosesItsQuery(t *testing.T) {
 func TestHeldAnswerFreesItsSlotWhenTheQueryEnds(t *testing.T) {
 	srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: 1, QueueWait: 100 * time.Millisecond})
 	// 50 MB, spooled: far past what the sockets' buffers hold.
-	stalledReader(t, srv, "SELECT repeat('x', 1000) FROM numbers(50000)", "query_id=held&wait_end_of_query=1")
+	_ = stalledReader(t, srv, "SELECT repeat('x', 1000) FROM numbers(50000)", "query_id=held&wait_end_of_query=1")
 	if a, ok := nextQueryRuns(t, srv); !ok {
 		t.Errorf("the token's next query while its held answer is read slowly: %d %q; want its slot free", a.status, a.body)
 	}

@@ -289,7 +289,7 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 		Store: s, Counties: counties, TimeZone: zone.Name, Log: a.log, Throttle: throttle, Proxies: proxies,
 		Audit:          chhttp.StoreAudit(s, a.log.Warn),
 		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime, MaxMemoryUsage: queryMemory(f.sqlMaxMemory, f.sqlMaxQueriesAll),
-		MaxThreads: f.sqlMaxThreads, WriteTimeout: f.sqlWriteTimeout,
+		MaxThreads: f.sqlMaxThreads, WriteTimeout: f.sqlWriteTimeout, MaxHeldBytes: 2 * int64(f.sqlMaxBytes),
 		MaxQueriesPerToken: f.sqlMaxQueries, MaxQueries: f.sqlMaxQueriesAll, QueueWait: f.sqlQueueWait,
 		Auth: func(token string) (string, string, bool) {
 			name, scope, ok := verifier.Lookup(token)
