@@ -163,6 +163,11 @@ func TestThreadsAreBoundedAndIntrospectionOff(t *testing.T) {
 		{"a time that rounds to none", "SELECT 1", url.Values{"max_execution_time": {"0.0000001"}}, 400, "452"},
 		{"a block of forty million rows", "SELECT 1 SETTINGS max_block_size = 40000000", nil, 400, "452"},
 		{"a block of a thousand", "SELECT 1", url.Values{"max_block_size": {"1000"}}, 200, "1\n"},
+		// The parser's limits may be lowered, not raised: a statement of
+		// millions of elements is refused, but parsed first.
+		{"the parser's element limit raised", "SELECT 1 SETTINGS max_ast_elements = 10000000", nil, 400, "452"},
+		{"the query size limit raised", "SELECT 1", url.Values{"max_query_size": {"100000000"}}, 400, "452"},
+		{"the parser's depth limit lowered", "SELECT 1", url.Values{"max_ast_depth": {"500"}}, 200, "1\n"},
 		// The statistics and progress count what the engine read below
 		// the county's filter.
 		{"progress rows", "SELECT count() FROM institutions FORMAT JSONEachRowWithProgress", nil, 403, "497"},

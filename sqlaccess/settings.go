@@ -77,6 +77,12 @@ var capped = map[string]func(store.FormatOptions) (uint64, bool){
 	// The engine pauses a yielding query only between its blocks: a
 	// block of forty million rows is a pause that never comes.
 	"max_block_size": func(o store.FormatOptions) (uint64, bool) { return maxBlockSize, !o.Writable },
+	// The parser's limits, at the engine's defaults: a token may lower
+	// them, not raise them (a statement of millions of elements is a
+	// parse that takes the cores before any slot is taken).
+	"max_ast_elements": func(o store.FormatOptions) (uint64, bool) { return 50_000, !o.Writable },
+	"max_ast_depth":    func(o store.FormatOptions) (uint64, bool) { return 1_000, !o.Writable },
+	"max_query_size":   func(o store.FormatOptions) (uint64, bool) { return 262_144, !o.Writable },
 }
 
 // maxBlockSize is the largest block a token may ask for (the engine's
@@ -85,7 +91,8 @@ const maxBlockSize = 1 << 16
 
 // minLimit is the least value of a capped setting that is a limit: a
 // time under a millisecond is 0 to the engine, no limit at all.
-var minLimit = map[string]float64{"max_execution_time": 0.001, "max_result_rows": 1, "max_result_bytes": 1, "max_threads": 1, "max_block_size": 1}
+var minLimit = map[string]float64{"max_execution_time": 0.001, "max_result_rows": 1, "max_result_bytes": 1, "max_threads": 1, "max_block_size": 1,
+	"max_ast_elements": 1, "max_ast_depth": 1, "max_query_size": 1}
 
 // CheckSetting decides whether a read-only session may change name to
 // value, under the caps of opt (its limits).
