@@ -223,6 +223,7 @@ type position struct {
 	Seen   int    `json:"seen,omitempty"`   // records before it
 	Size   int    `json:"size,omitempty"`   // ByPage: the records page 1 held when it was not the last`
 	Last   string `json:"last,omitempty"`   // hash of the page before it
+	First  string `json:"first,omitempty"`  // hash of page 1
 	// Probe: a page past the claimed total, asked for because the last
 	// was full (ByPage).
 	Probe bool `json:"probe,omitempty"`
@@ -293,7 +294,10 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return fail(fetch.ErrLayout, "%v", err)
 	}
 	hash := digest(page.Records)
-	next := position{Page: pos.Page + 1, Seen: pos.Seen + len(items), Last: hash, Size: pos.Size}
+	next := position{Page: pos.Page + 1, Seen: pos.Seen + len(items), Last: hash, Size: pos.Size, First: pos.First}
+	if pos.Page == 1 {
+		next.First = hash
+	}
 	p := c.cfg.Pagination
 	if p.TotalPath != "" {
 		total, err := c.total(doc)
@@ -309,7 +313,10 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 			// the last page again from an API that clamps the page
 			// number, confirms the end. Anything else is kept, and the
 			// snapshot's count check fails on it: the total was wrong.
-			if len(items) == 0 || hash == pos.Last {
+			if len(items) == 0 || hash == pos.Last || hash == pos.First {
+				// Or page 1 again: interfaces that serve a page number
+				// past the end as the first page (MyBatis-Plus with
+				// overflow on, many CMSs).
 				page.Records, page.Header = nil, nil
 				return page, next, true, nil
 			}

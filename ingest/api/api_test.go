@@ -611,3 +611,32 @@ func TestParseReadsTheTotal(t *testing.T) {
 		t.Errorf("a total of -1: %v, want a layout change", err)
 	}
 }
+
+// An interface that serves a page number past the end as page 1
+// (MyBatis-Plus with overflow on) answers the probe after a full last
+// page with page 1 again: the listing ended there. It failed every sync
+// whose records were a multiple of the page size.
+func TestProbeAnsweredWithPageOne(t *testing.T) {
+	rec := func(i int) string {
+		return fmt.Sprintf(`{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"","ENTNAME":"许昌%d人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}`, i, i)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page := 1
+		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		if page > 2 {
+			page = 1
+		}
+		var recs []string
+		for i := (page-1)*3 + 1; i <= page*3; i++ {
+			recs = append(recs, rec(i))
+		}
+		fmt.Fprintf(w, `{"code":200,"msg":"ok","total":6,"data":[%s]}`, strings.Join(recs, ","))
+	}))
+	defer srv.Close()
+	cfg := penalties(&fixture.Server{})
+	cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+	pages, err := collect(t, cfg, list(t, "penalties"), "")
+	if err != nil || count(pages) != 6 {
+		t.Errorf("%d records, %v; want the 6 and the listing ended", count(pages), err)
+	}
+}

@@ -252,6 +252,7 @@ type position struct {
 	Param int    `json:"param,omitempty"` // template mode
 	Pages int    `json:"pages,omitempty"` // page count announced so far
 	Last  string `json:"last,omitempty"`  // hash of the page before
+	First string `json:"first,omitempty"` // hash of page 1
 	Prev  string `json:"prev,omitempty"`  // next-link mode: the URL of the page before
 	Size  int    `json:"size,omitempty"`  // records of a full page, claimed or seen on a page before the last
 	Probe bool   `json:"probe,omitempty"` // a page past the claimed end, fetched because the last was full
@@ -341,8 +342,10 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	page.URL, page.Status, page.Attempts = resp.URL, resp.Status, resp.Attempts
 	rows := len(page.Records)
 	hash := c.digest(page)
-	if pos.Probe && rows > 0 && hash == pos.Last {
-		// A site that clamps the page number serves its last page again.
+	if pos.Probe && rows > 0 && (hash == pos.Last || hash == pos.First) {
+		// A site that clamps the page number serves its last page again,
+		// or, past the end, its first (MyBatis-Plus with overflow on, many
+		// CMSs).
 		return Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Current: -1, Size: -1}, pos, true, nil
 	}
 	// The pager is printed after the rows: a page cut short in transfer
@@ -372,7 +375,10 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	if empty && pos.Pages > 1 && pos.Page <= pos.Pages {
 		return fail(fetch.ErrIncomplete, "page %d of %d is empty", pos.Page, pos.Pages)
 	}
-	next := position{Page: pos.Page + 1, Param: pos.Param + 1, Pages: pos.Pages, Last: hash, Size: pos.Size, Stated: pos.Stated | bits}
+	next := position{Page: pos.Page + 1, Param: pos.Param + 1, Pages: pos.Pages, Last: hash, Size: pos.Size, Stated: pos.Stated | bits, First: pos.First}
+	if pos.Page == 1 {
+		next.First = hash
+	}
 	// A full last page may not be the last: claims that understate the
 	// listing by a page agree with each other and with the rows. One
 	// more page settles it, as the API client does.

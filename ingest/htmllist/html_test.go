@@ -698,3 +698,27 @@ func TestEndsWithoutAPageCount(t *testing.T) {
 		})
 	}
 }
+
+// A site that serves a page number past the end as page 1 answers the
+// probe after a full last page with page 1 again: the listing ended there.
+func TestProbeAnsweredWithPageOne(t *testing.T) {
+	recs := fourRecords
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page := 1
+		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		if page > 2 {
+			page = 1
+		}
+		var b strings.Builder
+		b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>`)
+		for _, rec := range recs[(page-1)*2 : page*2] {
+			fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
+		}
+		fmt.Fprintf(&b, `</table><div class="pager">共4条 第%d/2页</div></body></html>`, page)
+		io.WriteString(w, b.String())
+	}))
+	defer srv.Close()
+	cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", PageTemplate: srv.URL + "/?page={page}", Policy: quick, EmptyText: "暂无数据",
+		RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th"}
+	wantListing(t, cfg, recs, 4)
+}
