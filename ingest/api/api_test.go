@@ -451,9 +451,6 @@ func TestTotalWrittenAsAFloat(t *testing.T) {
 // 404, or 200 with its own error status (页码超出范围) — says the listing
 // ended, as an empty answer does; a server error still fails the page.
 func TestProbeRefused(t *testing.T) {
-	rec := func(i int) string {
-		return fmt.Sprintf(`{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"","ENTNAME":"许昌%d人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}`, i, i)
-	}
 	for _, tt := range []struct {
 		name   string
 		status int
@@ -474,11 +471,7 @@ func TestProbeRefused(t *testing.T) {
 					io.WriteString(w, tt.body)
 					return
 				}
-				var recs []string
-				for i := (page-1)*3 + 1; i <= page*3; i++ {
-					recs = append(recs, rec(i))
-				}
-				fmt.Fprintf(w, `{"code":200,"msg":"ok","total":6,"data":[%s]}`, strings.Join(recs, ","))
+				writePenaltyPage(w, page, 3, 6, 6)
 			}))
 			defer srv.Close()
 			cfg := penalties(&fixture.Server{})
@@ -502,17 +495,10 @@ func TestProbeRefused(t *testing.T) {
 // last page of 3 the probe asks for one more, and finds what a total
 // understated by a page left out.
 func TestProbeAtTheServedPageSize(t *testing.T) {
-	rec := func(i int) string {
-		return fmt.Sprintf(`{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"","ENTNAME":"许昌%d人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}`, i, i)
-	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		page := 1
 		fmt.Sscan(r.URL.Query().Get("page"), &page)
-		var recs []string
-		for i := (page-1)*3 + 1; i <= min(page*3, 9); i++ {
-			recs = append(recs, rec(i))
-		}
-		fmt.Fprintf(w, `{"code":200,"msg":"ok","total":6,"data":[%s]}`, strings.Join(recs, ","))
+		writePenaltyPage(w, page, 3, 9, 6)
 	}))
 	defer srv.Close()
 	cfg := penalties(&fixture.Server{})
@@ -617,20 +603,13 @@ func TestParseReadsTheTotal(t *testing.T) {
 // page with page 1 again: the listing ended there. It failed every sync
 // whose records were a multiple of the page size.
 func TestProbeAnsweredWithPageOne(t *testing.T) {
-	rec := func(i int) string {
-		return fmt.Sprintf(`{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"","ENTNAME":"许昌%d人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}`, i, i)
-	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		page := 1
 		fmt.Sscan(r.URL.Query().Get("page"), &page)
 		if page > 2 {
 			page = 1
 		}
-		var recs []string
-		for i := (page-1)*3 + 1; i <= page*3; i++ {
-			recs = append(recs, rec(i))
-		}
-		fmt.Fprintf(w, `{"code":200,"msg":"ok","total":6,"data":[%s]}`, strings.Join(recs, ","))
+		writePenaltyPage(w, page, 3, 6, 6)
 	}))
 	defer srv.Close()
 	cfg := penalties(&fixture.Server{})
@@ -639,4 +618,14 @@ func TestProbeAnsweredWithPageOne(t *testing.T) {
 	if err != nil || count(pages) != 6 {
 		t.Errorf("%d records, %v; want the 6 and the listing ended", count(pages), err)
 	}
+}
+
+// writePenaltyPage writes page (from 1) of a listing of n penalties in
+// the publicity system's shape, size a page, claiming total.
+func writePenaltyPage(w io.Writer, page, size, n, total int) {
+	var recs []string
+	for i := (page-1)*size + 1; i <= min(page*size, n); i++ {
+		recs = append(recs, fmt.Sprintf(`{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"","ENTNAME":"许昌%d人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}`, i, i))
+	}
+	fmt.Fprintf(w, `{"code":200,"msg":"ok","total":%d,"data":[%s]}`, total, strings.Join(recs, ","))
 }
