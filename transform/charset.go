@@ -59,6 +59,10 @@ func DecodeReader(r io.Reader) (io.Reader, string, error) {
 	case bytes.HasPrefix(head, utf16BEBOM):
 		return &noReplacement{r: transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()), charset: utf16Text}, "UTF-16BE", nil
 	}
+	if order, ok := utf16WithoutBOM(br); ok {
+		name := map[unicode.Endianness]string{unicode.LittleEndian: "UTF-16LE", unicode.BigEndian: "UTF-16BE"}[order]
+		return &noReplacement{r: transform.NewReader(br, unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder()), charset: utf16Text}, name, nil
+	}
 	// Hold the ASCII prefix: it reads the same in either encoding.
 	var prefix bytes.Buffer
 	for {
@@ -89,6 +93,44 @@ func DecodeReader(r io.Reader) (io.Reader, string, error) {
 		return &utf8Only{r: rest}, "UTF-8", nil
 	}
 	return &noReplacement{r: transform.NewReader(rest, simplifiedchinese.GB18030.NewDecoder()), charset: "GBK or GB18030"}, "GB18030", nil
+}
+
+// utf16WithoutBOM reports whether the text br starts with is UTF-16
+// written without its byte-order mark, and in which byte order: some
+// systems' "Unicode" exports write none. Text in UTF-8 or GB18030 holds
+// no zero byte; UTF-16 puts one beside every ASCII character (the
+// commas, the digits of codes and dates), on the same side of each
+// pair. So the first bytes are UTF-16 when they hold zero bytes and
+// nearly all of them are on one side: little-endian if at odd offsets,
+// big-endian if at even ones. A file with zero bytes in no such order
+// is left to the decoders, which refuse it.
+func utf16WithoutBOM(br *bufio.Reader) (unicode.Endianness, bool) {
+	b, err := br.Peek(sniffSize)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return unicode.LittleEndian, false
+	}
+	b = b[:len(b)&^1]
+	var odd, even int
+	for i, c := range b {
+		if c == 0 {
+			if i%2 == 1 {
+				odd++
+			} else {
+				even++
+			}
+		}
+	}
+	// A header row alone has a handful of commas. A Chinese character
+	// puts a zero on the other side only when its code ends in 00
+	// (一 is U+4E00), one in 256: zero bytes eight times as many on one
+	// side as on the other are no accident.
+	switch {
+	case odd >= 4 && odd >= 8*even:
+		return unicode.LittleEndian, true
+	case even >= 4 && even >= 8*odd:
+		return unicode.BigEndian, true
+	}
+	return unicode.LittleEndian, false
 }
 
 // mostlyUTF8 reports whether b is UTF-8 but for a few bytes: it holds

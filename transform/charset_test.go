@@ -57,6 +57,10 @@ func TestDecodeReader(t *testing.T) {
 		{"UTF-16LE", func(*testing.T) []byte { return utf16Bytes(sampleCSV, false) }, sampleCSV, "UTF-16LE"},
 		{"UTF-16BE", func(*testing.T) []byte { return utf16Bytes(sampleCSV, true) }, sampleCSV, "UTF-16BE"},
 		{"UTF-16 beyond the BMP", func(*testing.T) []byte { return utf16Bytes("名称,𠀀𪚥\n", false) }, "名称,𠀀𪚥\n", "UTF-16LE"},
+		// Some systems' "Unicode" exports write no mark; 统一 puts a zero
+		// byte on the other side too (一 is U+4E00).
+		{"UTF-16LE without its mark", func(*testing.T) []byte { return utf16Bytes(sampleCSV, false)[2:] }, sampleCSV, "UTF-16LE"},
+		{"UTF-16BE without its mark", func(*testing.T) []byte { return utf16Bytes(sampleCSV, true)[2:] }, sampleCSV, "UTF-16BE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -354,6 +354,14 @@ func TestXLSFiles(t *testing.T) {
 	writeFile(t, biffAsCSV, string(biffBytes))
 	textAsXLSX := filepath.Join(dir, "export.xlsx")
 	writeFile(t, textAsXLSX, "统一社会信用代码,机构名称\n")
+	// What a copy or a download cut short leaves: empty, a workbook's
+	// first half, a text file of blank lines.
+	empty := filepath.Join(dir, "empty.csv")
+	writeFile(t, empty, "")
+	cut := filepath.Join(dir, "cut.xlsx")
+	writeFile(t, cut, string(xlsx[:len(xlsx)/2]))
+	blanks := filepath.Join(dir, "blanks.csv")
+	writeFile(t, blanks, "\uFEFF\n,,\n\n")
 	const convert = "open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), then import that file"
 	tests := []struct {
 		path, err string
@@ -364,13 +372,16 @@ func TestXLSFiles(t *testing.T) {
 		{biffAsCSV, biffAsCSV + ": unsupported file format: an Excel 97-2003 workbook (.xls) cannot be read; " + convert, 0},
 		{page, page + ": unsupported file format: not an Excel workbook despite its .xls name (perhaps a web page or text exported by another system); " + convert, 0},
 		{textAsXLSX, textAsXLSX + ": unsupported file format: not an Excel workbook despite its .xlsx name (perhaps a web page or text exported by another system); " + convert, 0},
+		{empty, empty + ": unsupported file format: the file is empty (0 bytes): it was perhaps copied or downloaded before it was saved; save it again and import that file", 0},
+		{cut, cut + ": unsupported file format: the workbook is incomplete or damaged (it begins as an .xlsx file but does not end as one; a copy or a download cut short leaves it so): save it again from Excel or WPS, or copy it again, and import that file", 0},
+		{blanks, blanks + ": no table of the list institutions: it holds no text at all (every row is blank)", 0},
 		{renamed, "", 5},
 		{asCSV, "", 5},
 	}
 	for _, tt := range tests {
 		if tt.err != "" {
 			_, err := file.Import(context.Background(), s, institutions(t), tt.path, file.ImportOptions{})
-			if err == nil || err.Error() != tt.err || !errors.Is(err, file.ErrFormat) {
+			if err == nil || err.Error() != tt.err || !errors.Is(err, file.ErrFormat) && !errors.Is(err, file.ErrNoTable) {
 				t.Errorf("%s: error %v\nwant %s", tt.path, err, tt.err)
 			}
 			continue

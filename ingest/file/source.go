@@ -1,6 +1,7 @@
 package file
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -56,6 +57,8 @@ func openWorkbook(path string) (workbook, error) {
 		return nil, err
 	}
 	switch {
+	case kind == emptyFile:
+		return nil, fmt.Errorf("%s: %w: the file is empty (0 bytes): it was perhaps copied or downloaded before it was saved; save it again and import that file", path, ErrFormat)
 	case kind == zipFile:
 		return openXLSXBook(path)
 	case kind == biffFile:
@@ -80,6 +83,7 @@ const (
 	// formula cells and mis-decode some text, and a register read wrongly
 	// is worse than one not read.
 	biffFile
+	emptyFile // 0 bytes
 )
 
 // sniff reads the first bytes of path.
@@ -93,6 +97,8 @@ func sniff(path string) (fileKind, error) {
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	switch {
+	case n == 0:
+		return emptyFile, nil
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return zipFile, nil
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
@@ -239,6 +245,11 @@ var maxUnzipped int64 = 1 << 30
 
 func openXLSXBook(path string) (*xlsxBook, error) {
 	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxUnzipped})
+	if errors.Is(err, zip.ErrFormat) {
+		// The file starts as a workbook but its zip directory, written
+		// last, is missing or wrong: a copy or a download cut short.
+		return nil, fmt.Errorf("%s: %w: the workbook is incomplete or damaged (it begins as an .xlsx file but does not end as one; a copy or a download cut short leaves it so): save it again from Excel or WPS, or copy it again, and import that file", path, ErrFormat)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: open workbook: %w", path, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -140,6 +141,9 @@ func findTable(list *contract.List, sheet string, rs rows, virtual []string) (*t
 	// other table, or none.
 	if best >= 0 && bestNamed >= 2 && 2*bestRequired >= required {
 		return nil, fmt.Errorf("row %d: %w", buf[best].n, bestErr)
+	}
+	if t.eof && !slices.ContainsFunc(buf, func(r row) bool { return !blank(r.cells) }) {
+		return nil, fmt.Errorf("%w %s: it holds no text at all (every row is blank)", ErrNoTable, list.Name)
 	}
 	var need []string
 	for _, k := range list.Required() {
