@@ -463,6 +463,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	for k, v := range q {
 		if p, ok := strings.CutPrefix(k, "param_"); ok && len(v) > 0 {
 			params[p] = store.RawParam(v[0])
+			if rec.Params == nil {
+				rec.Params = map[string]string{}
+			}
+			rec.Params[p] = v[0]
 		}
 	}
 	db, policy, err := h.session(county, database)

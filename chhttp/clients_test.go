@@ -3,6 +3,7 @@ package chhttp_test
 import (
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -297,5 +298,25 @@ func TestCompressedBodyBounded(t *testing.T) {
 	binary.LittleEndian.PutUint32(huge[21:], 1<<27)
 	if a := post(t, srv, countyToken, string(huge), url.Values{"decompress": {"1"}}); a.status == 200 || !strings.Contains(a.body, "announces 134217728 bytes") {
 		t.Errorf("a block announcing 128 MiB: %d %q", a.status, a.body)
+	}
+}
+
+// The trail keeps the values of a query's parameters: the statement
+// shows {u:String}, which says nothing of what was looked up.
+func TestAuditKeepsParameterValues(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	createAuditTable(t, s)
+	srv, _ := countyEndpoint(t, chhttp.Options{Store: s, Audit: chhttp.StoreAudit(s, func(msg string, args ...any) { t.Errorf("%s %v", msg, args) })})
+	long := strings.Repeat("许", 2000) // 6,000 bytes: its head and tail are kept
+	// As sent: the engine reads a parameter's value escaped as in TSV
+	// (\t is a tab), and the trail keeps the text sent.
+	tricky := `a'b\\c\td}{:,`
+	q := "SELECT count() FROM institutions WHERE uscc = {u:String} OR name = {n:String} OR name = {x:String}"
+	if a := post(t, srv, countyToken, q, url.Values{"query_id": {"with-params"}, "param_u": {"91411002MA47X4XJ6A"}, "param_n": {long}, "param_x": {tricky}}); a.status != http.StatusOK {
+		t.Fatalf("query with parameters: %d %q", a.status, a.body)
+	}
+	a := post(t, srv, cityToken, "SELECT params['u'], length(params['n']) BETWEEN 1000 AND 1100, startsWith(params['n'], '许许'), length(mapKeys(params)), hex(params['x']) FROM sql_audit WHERE query_id = 'with-params' FORMAT TSV", nil)
+	if want := "91411002MA47X4XJ6A\t1\t1\t3\t" + strings.ToUpper(hex.EncodeToString([]byte(tricky))) + "\n"; a.status != 200 || a.body != want {
+		t.Errorf("audit row %d %q, want %q", a.status, a.body, want)
 	}
 }

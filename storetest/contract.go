@@ -176,22 +176,22 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 	for _, copies := range []int{1, 5000} {
 		t.Run(fmt.Sprintf("InsertKeepsAwkwardText/%dx", copies), func(t *testing.T) {
 			s := open(t)
-			if err := s.Exec(ctx, "CREATE TABLE aw (i UInt32, s String, n Nullable(String), a Array(String)) ENGINE = MergeTree ORDER BY i", nil); err != nil {
+			if err := s.Exec(ctx, "CREATE TABLE aw (i UInt32, s String, n Nullable(String), a Array(String), m Map(String, String)) ENGINE = MergeTree ORDER BY i", nil); err != nil {
 				t.Fatal(err)
 			}
 			awkward := []string{"tab\there", "line\nbreak", `back\slash`, `\N`, "quote'\"", "许昌（魏都）", "", "cr\rlf", "gbk \xd6\xd0\xce\xc4 bytes", "emoji 😀 \u2028", "nul \x00 byte"}
 			rows := func(yield func([]any, error) bool) {
 				for i := range copies * len(awkward) {
 					w := awkward[i%len(awkward)]
-					if !yield([]any{uint32(i), w, w, []string{w, "x"}}, nil) {
+					if !yield([]any{uint32(i), w, w, []string{w, "x"}, map[string]string{w: w, "k": "x"}}, nil) {
 						return
 					}
 				}
 			}
-			if _, err := s.Insert(ctx, "aw", []string{"i", "s", "n", "a"}, rows); err != nil {
+			if _, err := s.Insert(ctx, "aw", []string{"i", "s", "n", "a", "m"}, rows); err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.Query(ctx, "SELECT s, n, a FROM aw ORDER BY i", nil)
+			got, err := s.Query(ctx, "SELECT s, n, a, if(m[s] = s AND m['k'] = 'x' AND length(mapKeys(m)) = 2, 'yes', 'no') FROM aw ORDER BY i", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,12 +201,13 @@ func RunContract(t *testing.T, open func(t testing.TB) store.Store) {
 				var str string
 				var n any
 				var arr []string
-				if err := got.Scan(&str, &n, &arr); err != nil {
+				var mapOK string
+				if err := got.Scan(&str, &n, &arr, &mapOK); err != nil {
 					t.Fatal(err)
 				}
 				w := awkward[i%len(awkward)]
-				if str != w || n != w || len(arr) != 2 || arr[0] != w {
-					t.Fatalf("row %d: got %q %q %q, want %q", i, str, n, arr, w)
+				if str != w || n != w || len(arr) != 2 || arr[0] != w || mapOK != "yes" {
+					t.Fatalf("row %d: got %q %q %q (map read back: %s), want %q", i, str, n, arr, mapOK, w)
 				}
 			}
 			if err := got.Err(); err != nil {

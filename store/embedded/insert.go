@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -345,6 +347,24 @@ func encodeValue(buf *bytes.Buffer, typ string, v any) error {
 			buf.WriteByte('\'')
 		}
 		buf.WriteByte(']')
+	case map[string]string:
+		// A Map(String, String) literal; keys in order, so that equal
+		// maps are written alike.
+		buf.WriteByte('{')
+		for i, k := range slices.Sorted(maps.Keys(x)) {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			for j, e := range [2]string{k, x[k]} {
+				if j > 0 {
+					buf.WriteByte(':')
+				}
+				buf.WriteByte('\'')
+				buf.WriteString(arrayEscaper.Replace(e))
+				buf.WriteByte('\'')
+			}
+		}
+		buf.WriteByte('}')
 	default:
 		return fmt.Errorf("cannot insert a value of type %T", v)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,6 +94,16 @@ func appendValue(b []byte, v any, typ string) ([]byte, error) {
 			b = appendString(b, e)
 		}
 		return append(b, ']'), nil
+	case map[string]string:
+		b = append(b, '{')
+		for i, k := range slices.Sorted(maps.Keys(x)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(appendString(b, k), ':')
+			b = appendString(b, x[k])
+		}
+		return append(b, '}'), nil
 	case time.Time:
 		return appendString(b, string(store.AppendTime(nil, x, typ))), nil
 	}

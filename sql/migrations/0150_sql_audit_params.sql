@@ -1,0 +1,6 @@
+-- The values of an audited query's parameters (docs/security.md, audit
+-- trail): `WHERE uscc = {u:String}` with param_u in the URL says which
+-- institution was looked at only with the value beside it.
+
+ALTER TABLE sql_audit {{.OnCluster}}
+    ADD COLUMN IF NOT EXISTS params Map(String, String) DEFAULT map() COMMENT '查询参数 the values of the query''s parameters (param_<name> in the URL), each its first and last 512 bytes past 1 KiB' AFTER reads;
