@@ -158,3 +158,122 @@ func TestFailureMidwayLeavesNothingVisible(t *testing.T) {
 		}
 	}
 }
+
+// cancelling is the real store whose caller is interrupted (Ctrl-C, the
+// daemon stopping) as one statement starts.
+type cancelling struct {
+	store.Store
+	match  string
+	cancel context.CancelFunc
+}
+
+func (c cancelling) Exec(ctx context.Context, q string, p store.Params) error {
+	if strings.Contains(q, c.match) {
+		c.cancel()
+	}
+	return c.Store.Exec(ctx, q, p)
+}
+
+// A load stopped after its batch reached the list (the process killed,
+// the copy for grading failing, the command interrupted) never leaves the
+// copies grading reads holding rows the list does not, nor a batch
+// recorded without its rows: the batch is finished whatever the context,
+// a failed copy is completed by FinishLeftovers from the batch's tables,
+// and the record comes last, so the same file imported again is read
+// again.
+func TestLoadStoppedAfterAttach(t *testing.T) {
+	ctx := context.Background()
+	institutions, _ := contract.Lookup("institutions")
+	penalties, _ := contract.Lookup("penalties")
+	im, _ := institutions.Map([]string{"uscc", "name", "licensed_on"})
+	pm, _ := penalties.Map([]string{"record_id", "uscc", "name", "decided_on"})
+	records := func(rows ...[]string) iter.Seq2[load.Record, error] {
+		return func(yield func(load.Record, error) bool) {
+			for i, r := range rows {
+				if !yield(load.Record{Line: i + 2, Fields: r}, nil) {
+					return
+				}
+			}
+		}
+	}
+	penalty := []string{"许人社罚〔2025〕1号", "91411023174430174N", "许昌甲人力资源有限公司", "2025-01-10"}
+	open := func(t *testing.T) store.Store {
+		s := storetest.OpenMigrated(t)
+		if _, err := load.Load(ctx, s, im, institutions, load.Source{Name: "test"}, records([]string{"91411023174430174N", "许昌甲人力资源有限公司", "2019-03-01"})); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	count := func(t *testing.T, s store.Store, q string) int64 {
+		t.Helper()
+		n, err := store.Count(ctx, s, q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const (
+		inList      = "SELECT count() FROM penalties"
+		inCopy      = "SELECT count() FROM penalties_registered"
+		recorded    = "SELECT count() FROM import_batches WHERE list = 'penalties'"
+		workTables  = "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name LIKE '\\_%'"
+		copyFailure = "INSERT INTO penalties_registered"
+	)
+
+	t.Run("the copy fails", func(t *testing.T) {
+		s := open(t)
+		_, err := load.Load(ctx, failing{s, copyFailure}, pm, penalties, load.Source{Name: "test"}, records(penalty))
+		if err == nil || !strings.Contains(err.Error(), "injected failure") {
+			t.Fatalf("Load = %v, want the failure", err)
+		}
+		if got := [4]int64{count(t, s, inList), count(t, s, inCopy), count(t, s, recorded), min(count(t, s, workTables), 1)}; got != [4]int64{1, 0, 0, 1} {
+			t.Fatalf("after the failure: list, copy, records, work tables kept = %v, want [1 0 0 1]", got)
+		}
+		left, err := load.FinishLeftovers(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left.Finished) != 1 || !strings.HasPrefix(left.Finished[0], "penalties/") || len(left.Dropped) == 0 {
+			t.Errorf("FinishLeftovers = %+v, want the penalties batch finished and its tables dropped", left)
+		}
+		if got := [3]int64{count(t, s, inList), count(t, s, inCopy), count(t, s, workTables)}; got != [3]int64{1, 1, 0} {
+			t.Errorf("after FinishLeftovers: list, copy, work tables = %v, want [1 1 0]", got)
+		}
+		// Nothing left to finish: a second pass changes nothing.
+		if left, err := load.FinishLeftovers(ctx, s); err != nil || len(left.Finished)+len(left.Dropped) != 0 {
+			t.Errorf("second FinishLeftovers = %+v, %v", left, err)
+		}
+	})
+
+	t.Run("interrupted as the copy starts", func(t *testing.T) {
+		s := open(t)
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		res, err := load.Load(cctx, cancelling{s, copyFailure, cancel}, pm, penalties, load.Source{Name: "test"}, records(penalty))
+		if err != nil || res.Loaded != 1 {
+			t.Fatalf("Load = %d loaded, %v; want the batch finished", res.Loaded, err)
+		}
+		if got := [4]int64{count(t, s, inList), count(t, s, inCopy), count(t, s, recorded), count(t, s, workTables)}; got != [4]int64{1, 1, 1, 0} {
+			t.Errorf("list, copy, records, work tables = %v, want [1 1 1 0]", got)
+		}
+	})
+
+	t.Run("the record fails", func(t *testing.T) {
+		s := open(t)
+		digest := func() string { return "same file" }
+		if _, err := load.Load(ctx, failing{s, "INSERT INTO import_batches"}, pm, penalties, load.Source{Name: "test", Digest: digest}, records(penalty)); err == nil {
+			t.Fatal("Load succeeded, want the failure")
+		}
+		if got := [4]int64{count(t, s, inList), count(t, s, inCopy), count(t, s, recorded), count(t, s, workTables)}; got != [4]int64{1, 1, 0, 0} {
+			t.Errorf("list, copy, records, work tables = %v, want [1 1 0 0]", got)
+		}
+		// Not recorded: the same file is read again, not taken as done.
+		if _, ok, err := load.Repeat(ctx, s, penalties, load.Source{Name: "test", Digest: digest}); err != nil || ok {
+			t.Errorf("Repeat = %v, %v; want the file read again", ok, err)
+		}
+		res, err := load.Load(ctx, s, pm, penalties, load.Source{Name: "test", Digest: digest}, records(penalty))
+		if err != nil || res.Unchanged != 1 || count(t, s, recorded) != 1 {
+			t.Errorf("the same file again: %+v, %v", res, err)
+		}
+	})
+}

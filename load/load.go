@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -104,12 +106,16 @@ type Step struct {
 // engine computes each row's content hash. If the list's table is empty
 // and no key repeats, the stage is the batch. Otherwise change detection,
 // in parts of rowsPerPart to bound the engine's memory, gathers the new
-// or changed rows in a ready table. Those that concern registered
-// institutions are copied for grading (package registered). The batch is
-// recorded in import_batches, then the parts of the stage or ready table
-// are attached to the list's table in one transaction. So no row of a batch is ever
-// visible without its import_batches row; if the attach fails, the record
-// is withdrawn and the batch recorded as failed.
+// or changed rows in a ready table. Its parts are attached to the list's
+// table in one transaction; then the rows that concern registered
+// institutions are copied for grading (package registered), and last the
+// batch is recorded in import_batches: its record says the batch is whole.
+// From the attach on, the batch is finished whatever happens to ctx; if
+// the process dies or the copy fails before the record, the batch's stage
+// and ready tables stay, and FinishLeftovers completes the copy from them.
+// So the copies never hold a row the lists do not (grading reads the
+// copies), and a batch recorded always has its rows: a file imported again
+// after a crash is read again, not taken for the batch before it.
 func Load(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, src Source, records iter.Seq2[Record, error]) (Result, error) {
 	return LoadParsed(ctx, s, m, list, src, parse(m, records))
 }
@@ -198,7 +204,11 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		}
 		return nil
 	}
+	keep := false // the batch's tables are needed to complete it (FinishLeftovers)
 	drop := func(name, key string) {
+		if keep {
+			return
+		}
 		if derr := exec(context.WithoutCancel(ctx), "drop_"+name, nil); derr != nil {
 			err = errors.Join(err, fmt.Errorf("remove table %s of batch %s (drop it by hand): %w", data[key], res.BatchID, derr))
 		}
@@ -298,28 +308,9 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	}
 	res.Unchanged = keys - res.Loaded
 	if res.Loaded > 0 {
-		// Before the batch is visible: if this fails, the batch fails,
-		// and the copies hold at most some rows more, which is harmless.
-		from := data["From"].(string)
-		if list.Name == "institutions" {
-			err = registered.AddInstitutions(ctx, s, from)
-		} else {
-			err = registered.AddBatch(ctx, s, list, from)
-		}
-		if err != nil {
-			return res, err
-		}
-		step("copy entries about registered institutions")
-	}
-	if err := record(ctx, s, t, res, src, started, ""); err != nil {
-		return res, err
-	}
-	if res.Loaded > 0 {
 		if err := exec(ctx, "attach", nil); err != nil {
+			// The attach is one transaction: none of the batch is in the list.
 			err = fmt.Errorf("write %s: %w", list.Name, err)
-			if ferr := s.Exec(context.WithoutCancel(ctx), sql.MustQuery(t, "load/forget_batch"), store.Params{"batch_id": res.BatchID}); ferr != nil {
-				return res, errors.Join(err, fmt.Errorf("withdraw the record of batch %s: %w", res.BatchID, ferr))
-			}
 			failed := res
 			failed.Loaded, failed.Unchanged = 0, 0
 			if rerr := record(context.WithoutCancel(ctx), s, t, failed, src, started, err.Error()); rerr != nil {
@@ -327,9 +318,30 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 			}
 			return res, err
 		}
+		step("attach")
+		// The batch is in the list: it is completed, whatever happens
+		// to ctx (an interrupt now would leave it for FinishLeftovers).
+		ctx = context.WithoutCancel(ctx)
+		if err := copyRegistered(ctx, s, list, data["From"].(string)); err != nil {
+			keep = true
+			return res, fmt.Errorf("%w (the batch's rows are in %s; the next command that writes completes the copy)", err, list.Name)
+		}
+		step("copy entries about registered institutions")
 	}
-	step("record and attach")
+	if err := record(ctx, s, t, res, src, started, ""); err != nil {
+		return res, err
+	}
+	step("record")
 	return res, nil
+}
+
+// copyRegistered copies the rows of from, a batch attached to list, that
+// concern registered institutions (package registered).
+func copyRegistered(ctx context.Context, s store.Store, list *contract.List, from string) error {
+	if list.Name == "institutions" {
+		return registered.AddInstitutions(ctx, s, from)
+	}
+	return registered.AddBatch(ctx, s, list, from)
 }
 
 // countKeys returns the rows of the stage and their distinct keys: from
@@ -564,43 +576,103 @@ func newBatchID(t time.Time) string {
 
 // leftoverName is the name of a stage or ready table as LoadParsed makes
 // them; anything else in the list of leftovers is not dropped.
-var leftoverName = regexp.MustCompile(`^_(stage|ready)_[A-Za-z0-9_]+$`)
+var leftoverName = regexp.MustCompile(`^_(stage|ready)_([A-Za-z0-9_]+)$`)
 
-// SweepLeftovers drops the stage and ready tables of loads that never
-// finished: a loader killed with -9 or crashed leaves them behind, since
-// only a running loader drops its own. Call it only under the jobs lease,
-// when no other loader can be at work in the database. It returns the
-// tables dropped.
-func SweepLeftovers(ctx context.Context, s store.Store) ([]string, error) {
+// Leftovers is what FinishLeftovers did.
+type Leftovers struct {
+	Dropped  []string // stage and ready tables of unfinished loads
+	Finished []string // batches whose copy for grading was completed, as list/batch
+}
+
+// FinishLeftovers completes or clears the loads that never finished: a
+// loader killed with -9, crashed or stopped between its steps leaves its
+// stage and ready tables behind, since only a running loader drops its
+// own. A batch with tables left and no record stopped before its last
+// step: if its rows reached the list (the attach is all or nothing), the
+// copy of those about registered institutions is made from its tables
+// (again, if it was: copying twice changes nothing), so grading sees what
+// the list holds; else none of it is anywhere. Then the tables are
+// dropped. Call it only under the jobs lease, when no other loader can be
+// at work in the database.
+func FinishLeftovers(ctx context.Context, s store.Store) (Leftovers, error) {
+	var done Leftovers
 	t := sql.Target{Cluster: s.Cluster()}
 	rows, err := s.Query(ctx, sql.MustQuery(t, "load/leftover_tables"), nil)
 	if err != nil {
-		return nil, fmt.Errorf("find tables of unfinished loads: %w", err)
+		return done, fmt.Errorf("find tables of unfinished loads: %w", err)
 	}
 	var names []string
+	batches := map[string]map[string]bool{} // batch → its tables' kinds
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("find tables of unfinished loads: %w", err)
+			return done, fmt.Errorf("find tables of unfinished loads: %w", err)
 		}
-		if leftoverName.MatchString(n) {
+		if m := leftoverName.FindStringSubmatch(n); m != nil {
 			names = append(names, n)
+			if batches[m[2]] == nil {
+				batches[m[2]] = map[string]bool{}
+			}
+			batches[m[2]][m[1]] = true
 		}
 	}
 	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("find tables of unfinished loads: %w", err)
+		return done, fmt.Errorf("find tables of unfinished loads: %w", err)
 	}
-	var dropped []string
+	for _, batch := range slices.Sorted(maps.Keys(batches)) {
+		finished, err := finishBatch(ctx, s, t, batch, batches[batch])
+		if err != nil {
+			return done, fmt.Errorf("complete batch %s, left by an unfinished load: %w", batch, err)
+		}
+		if finished != "" {
+			done.Finished = append(done.Finished, finished+"/"+batch)
+		}
+	}
 	for _, n := range names {
 		q, err := sql.QueryWith(t, "load/drop_leftover", map[string]any{"Table": n})
 		if err != nil {
-			return dropped, err
+			return done, err
 		}
 		if err := s.Exec(ctx, q, nil); err != nil {
-			return dropped, fmt.Errorf("drop %s, left by an unfinished load: %w", n, err)
+			return done, fmt.Errorf("drop %s, left by an unfinished load: %w", n, err)
 		}
-		dropped = append(dropped, n)
+		done.Dropped = append(done.Dropped, n)
 	}
-	return dropped, nil
+	return done, nil
+}
+
+// finishBatch completes the copy for grading of a batch whose loader
+// stopped after attaching it, from its tables (kinds: stage, ready). It
+// returns the list it completed, "" when there was nothing to complete.
+func finishBatch(ctx context.Context, s store.Store, t sql.Target, batch string, kinds map[string]bool) (string, error) {
+	var recorded bool
+	if err := store.QueryRow(ctx, s, sql.MustQuery(t, "load/batch_recorded"), store.Params{"batch_id": batch}, &recorded); err != nil {
+		return "", err
+	}
+	if recorded {
+		return "", nil // whole: only its tables were left
+	}
+	// What was attached: the ready table when there is one, else the
+	// stage (a first load attaches the stage itself).
+	from := "_stage_" + batch
+	if kinds["ready"] {
+		from = "_ready_" + batch
+	} else if !kinds["stage"] {
+		return "", nil
+	}
+	for _, l := range contract.Lists() {
+		q, err := sql.QueryWith(t, "load/batch_attached", map[string]any{"Table": l.Name})
+		if err != nil {
+			return "", err
+		}
+		var attached bool
+		if err := store.QueryRow(ctx, s, q, store.Params{"batch_id": batch}, &attached); err != nil {
+			return "", fmt.Errorf("look for its rows in %s: %w", l.Name, err)
+		}
+		if attached {
+			return l.Name, copyRegistered(ctx, s, l, from)
+		}
+	}
+	return "", nil
 }

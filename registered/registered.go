@@ -1,13 +1,16 @@
 // Package registered keeps the copies of the external lists' entries that
 // concern institutions in the register (migration 0070), which grading
 // reads instead of the whole lists. Every way rows reach a list or the
-// register goes through here: load adds each batch before attaching it,
+// register goes through here: load adds each batch once it is attached
+// (load.FinishLeftovers completes a copy a dead loader left undone),
 // and the generator refills the copies after replacing the lists.
 //
 // The invariant: for every key of an external list, if any version of it
 // names a registered institution (by USCC, or without a USCC by the
-// institution's name key), the copy holds its latest version. Rows beyond
-// that are harmless: grading checks whom each row names.
+// institution's name key), the copy holds its latest version; and it
+// holds no row the list does not (a batch is copied only once it is in
+// its list). Rows beyond the entries about registered institutions are
+// harmless: grading checks whom each row names.
 package registered
 
 import (

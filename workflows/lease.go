@@ -39,12 +39,15 @@ func (d Deps) WithJobsLease(ctx context.Context, s store.Store, what string) (st
 	}
 	// Holding the jobs lease, no other loader is at work: stage tables in
 	// the database are a dead process's, and would otherwise stay.
-	dropped, err := load.SweepLeftovers(ctx, l.Fenced(s))
+	left, err := load.FinishLeftovers(ctx, l.Fenced(s))
 	if err != nil {
 		return nil, nil, errors.Join(err, release())
 	}
-	if len(dropped) > 0 {
-		fmt.Fprintf(d.notices(), "dropped %d table(s) left by an unfinished load: %s\n", len(dropped), strings.Join(dropped, ", "))
+	if len(left.Finished) > 0 {
+		fmt.Fprintf(d.notices(), "completed %d batch(es) an unfinished load had written to its list: %s (import the file again to record its counts and rejects)\n", len(left.Finished), strings.Join(left.Finished, ", "))
+	}
+	if len(left.Dropped) > 0 {
+		fmt.Fprintf(d.notices(), "dropped %d table(s) left by an unfinished load: %s\n", len(left.Dropped), strings.Join(left.Dropped, ", "))
 	}
 	return l.Fenced(s), release, nil
 }

@@ -1,4 +1,4 @@
--- A batch of an external list, before it is attached to the list: its
+-- A batch of an external list, just attached to the list: its
 -- rows that concern registered institutions join the copy grading reads
 -- (migration 0070). A penalty is keyed by its decision number, and a
 -- later version may name another enterprise: every new version of a
