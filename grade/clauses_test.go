@@ -294,3 +294,43 @@ func TestLaterVersionsWin(t *testing.T) {
 		t.Errorf("after the corrections: %s %v, want A", got.Grade, got.ClauseIDs())
 	}
 }
+
+// TestOneRecordUnderTwoNames: the data contract keys a listing and an
+// evaluation by USCC and date. Rows stored apart because they came under
+// different names — without a USCC (matched by name) and with it, under
+// the institution's old name and its new — are versions of one record:
+// the one loaded last counts, its removal date or corrected grade
+// included.
+func TestOneRecordUnderTwoNames(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	T := "2024-02-29"
+	u := gradetest.Put(t, s, gradetest.Fixture{
+		Dis:   []gradetest.Listing{{Listed: "2023-01-01", ByName: true}},
+		Evals: []gradetest.Eval{{Grade: "D", On: "2023-05-01", ByName: true}},
+	})
+	// Listed under the name the institution had then.
+	old := "许昌旧名人力资源服务有限公司"
+	gradetest.Replace(t, s, "abnormal", []string{"uscc", "name", "name_key", "listed_on"},
+		[]any{u, old, transform.NormalizeName(old), day("2023-01-01")})
+	if got := byUSCC(compute(t, s, grade.DefaultRules(), day(T)))[u]; join(got.ClauseIDs()) != "D4;D5;C6" {
+		t.Fatalf("as first delivered: %v", got.ClauseIDs())
+	}
+	name := gradetest.DefaultName(u)
+	key := transform.NormalizeName(name)
+	// Delivered again with the USCC, under the name the register has now.
+	gradetest.Replace(t, s, "dishonest", []string{"uscc", "name", "name_key", "listed_on", "removed_on"},
+		[]any{u, name, key, day("2023-01-01"), day("2024-02-01")})
+	gradetest.Replace(t, s, "abnormal", []string{"uscc", "name", "name_key", "listed_on", "removed_on"},
+		[]any{u, name, key, day("2023-01-01"), day("2024-02-29")})
+	gradetest.Replace(t, s, "public_eval", []string{"uscc", "name", "name_key", "grade", "grade_label", "evaluated_on"},
+		[]any{u, name, key, "B", "良", day("2023-05-01")})
+	if got := byUSCC(compute(t, s, grade.DefaultRules(), day(T)))[u]; len(got.Clauses) != 0 {
+		t.Errorf("after the records came again with the USCC: %s %v, want A", got.Grade, got.ClauseIDs())
+	}
+	// The name-only version loaded again last counts again: still listed.
+	gradetest.Replace(t, s, "dishonest", []string{"uscc", "name", "name_key", "listed_on"},
+		[]any{"", name, key, day("2023-01-01")})
+	if got := byUSCC(compute(t, s, grade.DefaultRules(), day(T)))[u]; join(got.ClauseIDs()) != "D5" {
+		t.Errorf("after the listing came again by name: %v, want D5", got.ClauseIDs())
+	}
+}

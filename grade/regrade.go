@@ -1,5 +1,12 @@
 package grade
 
+import (
+	"slices"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+)
+
 // NewEvidenceGrade is the worst grade that the rules' result now gives on
 // evidence a decision did not weigh, decided being the clauses and
 // evidence stored with that decision: the worst grade among the clauses
@@ -7,19 +14,19 @@ package grade
 // when there is none. A record first known after the decision, or changed
 // so that it supports another clause (a severity raised from 一般 to 重大
 // moves it from B2 to D1), is new; one the decision already saw under the
-// same clause is not.
+// same clause is not, however it is cited now (see recordOf).
 func NewEvidenceGrade(decided []Clause, now Result) Grade {
-	type key struct{ clause, kind, id string }
+	type key struct{ clause, kind, record string }
 	known := map[key]bool{}
 	for _, c := range decided {
 		for _, e := range c.Evidence {
-			known[key{c.ID, e.Kind, e.ID}] = true
+			known[key{c.ID, e.Kind, recordOf(e)}] = true
 		}
 	}
 	worst := A
 	for _, c := range now.Clauses {
 		for _, e := range c.Evidence {
-			if !known[key{c.ID, e.Kind, e.ID}] {
+			if !known[key{c.ID, e.Kind, recordOf(e)}] {
 				if Worse(c.Grade, worst) {
 					worst = c.Grade
 				}
@@ -29,3 +36,29 @@ func NewEvidenceGrade(decided []Clause, now Result) Grade {
 	}
 	return worst
 }
+
+// recordOf is what identifies the record behind evidence through its
+// versions. The lists the data contract keys by USCC and date (abnormal,
+// dishonest, public_eval) are cited as "<uscc or name_key>|<date>" by
+// the version that counts, and one listing may come by name first and
+// with its USCC later, or under an old name and then a new: for a
+// decision about one institution, its date is the record. Other evidence
+// is its id.
+func recordOf(e Evidence) string {
+	if keyedByDate[e.Kind] {
+		return e.Date.Format(time.DateOnly)
+	}
+	return e.ID
+}
+
+// keyedByDate are the evidence kinds of the external lists whose key is
+// the institution and a date.
+var keyedByDate = func() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range contract.Lists() {
+		if l.External && slices.Contains(l.Key, l.Dated.On) {
+			m[l.EvidenceKind()] = true
+		}
+	}
+	return m
+}()

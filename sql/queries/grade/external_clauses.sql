@@ -53,18 +53,22 @@ WITH
         FROM penalties_registered FINAL
         WHERE {only:String} = '' OR record_id IN (SELECT record_id FROM penalties_registered WHERE uscc IN ({only:String}, ''))
     ),
+    -- Listings and evaluations are read whatever their removal date:
+    -- which version of a listing counts is decided per institution below,
+    -- and only then whether it is still listed. The dates they are keyed
+    -- by are the same in every version, so they filter here.
     abn AS (
-        SELECT uscc, name_key, listed_on, name, removed_on, reason, authority
+        SELECT uscc, name_key, listed_on, name, removed_on, reason, authority, version, source_line
         FROM abnormal_registered FINAL
-        WHERE {only:String} = '' OR uscc IN ({only:String}, '')
+        WHERE ({only:String} = '' OR uscc IN ({only:String}, '')) AND listed_on <= t
     ),
     dis AS (
-        SELECT uscc, name_key, listed_on, name, removed_on, reason, authority
+        SELECT uscc, name_key, listed_on, name, removed_on, reason, authority, version, source_line
         FROM dishonest_registered FINAL
-        WHERE {only:String} = '' OR uscc IN ({only:String}, '')
+        WHERE ({only:String} = '' OR uscc IN ({only:String}, '')) AND listed_on <= t
     ),
     evals AS (
-        SELECT uscc, name_key, evaluated_on, name, grade, grade_label
+        SELECT uscc, name_key, evaluated_on, name, grade, grade_label, version, source_line
         FROM public_eval_registered FINAL
         WHERE ({only:String} = '' OR uscc IN ({only:String}, '')) AND evaluated_on <= t
     ),
@@ -73,7 +77,8 @@ WITH
                concat('decided ', toString(decided_on),
                       if(authority = '', '', concat(' by ', authority)),
                       if(publicity_ended_on IS NULL, ', publicity open-ended', concat(', publicized until ', toString(publicity_ended_on))),
-                      if(content = '', '', concat('; ', content))) AS detail
+                      if(content = '', '', concat('; ', content))) AS detail,
+               CAST(NULL AS Nullable(Date)) AS removed, toUInt64(0) AS version, toUInt32(0) AS line
         FROM pen
         WHERE ({only:String} = '' OR uscc IN ({only:String}, ''))
           AND decided_on > window_start AND decided_on <= t
@@ -83,24 +88,24 @@ WITH
 
         SELECT 'abnormal', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(listed_on)), listed_on, '', '',
                concat('listed ', toString(listed_on), if(reason = '', '', concat(': ', reason)),
-                      if(authority = '', '', concat('; ', authority)))
+                      if(authority = '', '', concat('; ', authority))),
+               removed_on, version, source_line
         FROM abn
-        WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t)
 
         UNION ALL
 
         SELECT 'dishonest', uscc, name_key, name, concat(if(uscc != '', uscc, name_key), '|', toString(listed_on)), listed_on, '', '',
                concat('listed ', toString(listed_on), if(reason = '', '', concat(': ', reason)),
-                      if(authority = '', '', concat('; ', authority)))
+                      if(authority = '', '', concat('; ', authority))),
+               removed_on, version, source_line
         FROM dis
-        WHERE listed_on <= t AND (removed_on IS NULL OR removed_on > t)
 
         UNION ALL
 
         -- Most evaluations support no clause (only a D on the latest
         -- date does): their id and detail are written at the end, for
         -- the few kept, not here for all of them.
-        SELECT 'public_eval', uscc, name_key, name, '', evaluated_on, grade, grade_label, ''
+        SELECT 'public_eval', uscc, name_key, name, '', evaluated_on, grade, grade_label, '', NULL, version, source_line
         FROM evals
     ),
     resolved AS (
@@ -109,11 +114,36 @@ WITH
             e.uscc AS code, e.name_key AS name_key,
             e.list AS list, e.id AS id, e.date AS date, e.grade AS grade, e.grade_label AS grade_label,
             e.detail AS detail,
-            if(e.uscc != '', '', e.name) AS matched
+            if(e.uscc != '', '', e.name) AS matched,
+            e.removed AS removed, e.version AS version, e.line AS line
         FROM ext AS e
         LEFT JOIN by_name AS n ON n.name_key = e.name_key
         WHERE if(e.uscc != '', {only:String} = '' OR e.uscc = {only:String},
                  n.owner != '' AND ({only:String} = '' OR n.owner = {only:String}))
+    ),
+    -- One listing or evaluation per institution and date, as the data
+    -- contract keys them (USCC + date): the rows stored apart because
+    -- they came under different names (one without a USCC, matched by
+    -- name, and one with it; one under the institution's old name and
+    -- one under its new) are versions of one record, and the version
+    -- loaded last replaces the others (a removal date appearing, a grade
+    -- corrected), a later line of one batch winning as within a file;
+    -- between rows alike in both (written to the store by hand) the worse
+    -- counts: the worse grade, a listing not removed or removed later.
+    -- Only then is a listing's removal read. Penalties are keyed by
+    -- decision number already.
+    current AS (
+        SELECT owner, list, date,
+               argMax(tuple(code, name_key, id, grade, grade_label, detail, matched, removed),
+                      (version, line, grade, isNull(removed), ifNull(removed, t))) AS v
+        FROM resolved
+        GROUP BY owner, list, date, if(list = 'penalty', id, '')
+    ),
+    listed AS (
+        SELECT owner, list, date,
+               v.1 AS code, v.2 AS name_key, v.3 AS id, v.4 AS grade, v.5 AS grade_label, v.6 AS detail, v.7 AS matched
+        FROM current
+        WHERE list NOT IN ('abnormal', 'dishonest') OR v.8 IS NULL OR v.8 > t
     )
 SELECT
     uscc, clauses, kind,
@@ -128,8 +158,7 @@ FROM (
     SELECT
         owner AS uscc,
         r.1 AS kind, r.2 AS code, r.3 AS name_key, r.4 AS id, r.5 AS date, r.6 AS grade, r.7 AS grade_label, r.8 AS detail, r.9 AS matched,
-        -- Two evaluations on the latest date (one by code, one by name)
-        -- tie; any D among them holds, so row order never matters.
+        -- One evaluation per date (current): the latest date's decides.
         multiIf(
             kind = 'public_eval', if(grade = 'D' AND date = latest, ['D4'], []),
             kind = 'dishonest', ['D5'],
@@ -145,7 +174,7 @@ FROM (
                max(if(list = 'public_eval', date, NULL)) AS latest,
                groupArrayIf((list, code, name_key, id, date, grade, grade_label, detail, matched),
                             list != 'public_eval' OR grade = 'D') AS rows
-        FROM resolved
+        FROM listed
         GROUP BY owner
     )
     ARRAY JOIN rows AS r
