@@ -18,19 +18,23 @@ type filter struct {
 	status      Status
 	inEffectOn  time.Time
 	pendingOn   time.Time // publicized or under review on that day
+	startsAfter time.Time // in force from a later day
 	open        bool      // in effect with no successor yet
 }
 
 func readHistory(ctx context.Context, s store.Store, f filter) ([]Entry, error) {
-	var on, pending any
+	var on, pending, after any
 	if !f.inEffectOn.IsZero() {
 		on = grade.Date(f.inEffectOn)
+	}
+	if !f.startsAfter.IsZero() {
+		after = grade.Date(f.startsAfter)
 	}
 	if !f.pendingOn.IsZero() {
 		pending = grade.Date(f.pendingOn)
 	}
 	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "grade/history_rows"),
-		store.Params{"uscc": f.uscc, "status": string(f.status), "run_id": f.runID, "in_effect_on": on, "pending_on": pending, "open": f.open})
+		store.Params{"uscc": f.uscc, "status": string(f.status), "run_id": f.runID, "in_effect_on": on, "pending_on": pending, "starts_after": after, "open": f.open})
 	if err != nil {
 		return nil, fmt.Errorf("read grade history: %w", err)
 	}
@@ -84,15 +88,20 @@ func GradesOn(ctx context.Context, s store.Store, day time.Time) ([]Entry, error
 	return latestPerInstitution(es), nil
 }
 
-// latestPerInstitution keeps the last recorded entry of each institution
-// from entries in (uscc, recorded_at) order. Two grades in effect on one
-// day only happen when a run stopped between recording a new grade and
-// retiring the old one; the newer grade is the one that was meant.
+// latestPerInstitution keeps, of each institution's entries in (uscc,
+// recorded_at) order, the one in force from the latest day, the last
+// recorded among those from the same day. Two grades in effect on one day
+// only happen when a run stopped between recording a new grade and
+// retiring the old one; the newer grade is the one that was meant. (A
+// night replayed after a later one records an earlier grade later: the
+// order of days decides, not the order of recording.)
 func latestPerInstitution(es []Entry) []Entry {
 	var out []Entry
 	for _, e := range es {
 		if n := len(out); n > 0 && out[n-1].USCC == e.USCC {
-			out[n-1] = e
+			if !e.ValidFrom.Before(out[n-1].ValidFrom) {
+				out[n-1] = e
+			}
 			continue
 		}
 		out = append(out, e)

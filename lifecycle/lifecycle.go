@@ -161,7 +161,9 @@ func retired(old, added []Entry) []Entry {
 	var out []Entry
 	for _, e := range old {
 		n, ok := from[e.USCC]
-		if !ok || e.RunID == n.RunID || e.ValidFrom.IsZero() || !e.SupersededOn.IsZero() || e.ValidFrom.After(n.ValidFrom) {
+		// A grade superseded already, but later than the new one starts (a
+		// night replayed after a later one), is superseded from then.
+		if !ok || e.RunID == n.RunID || e.ValidFrom.IsZero() || !e.SupersededOn.IsZero() && !e.SupersededOn.After(n.ValidFrom) || e.ValidFrom.After(n.ValidFrom) {
 			continue
 		}
 		e.Status, e.SupersededOn = StatusSuperseded, n.ValidFrom

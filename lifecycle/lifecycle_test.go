@@ -225,6 +225,49 @@ func TestNewViolationDowngradesNextNight(t *testing.T) {
 	}
 }
 
+// A missed night replayed after a later night has run is replayed in
+// order: its grade holds from its date until the later night's begins,
+// and the later grade stands (docs/rules.md §4.8). The replayed grade,
+// recorded last, used to win every day after it (C lifted to B).
+func TestMissedNightReplayedAfterALaterOne(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := gradetest.Put(t, s, gradetest.Fixture{Insp: []gradetest.Insp{
+		{Kind: "violation", Severity: "minor", Handled: "2025-09-01"},
+		{Kind: "violation", Severity: "minor", Handled: "2025-09-05"},
+	}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	// The night of 5 September runs; that of 1 September was missed.
+	if res, err := lifecycle.Regrade(ctx, s, r, day("2025-09-05")); err != nil || len(res.Downgrades) != 1 || res.Downgrades[0].To != "C" {
+		t.Fatalf("night of 5 September: %+v %v", res.Downgrades, err)
+	}
+	if res, err := lifecycle.Regrade(ctx, s, r, day("2025-09-01")); err != nil || len(res.Downgrades) != 1 || res.Downgrades[0].From != "A" || res.Downgrades[0].To != "B" {
+		t.Fatalf("night of 1 September, replayed: %+v %v", res.Downgrades, err)
+	}
+	for _, c := range []struct{ on, want string }{
+		{"2025-08-31", "A"}, {"2025-09-01", "B"}, {"2025-09-04", "B"}, {"2025-09-05", "C"}, {"2025-09-06", "C"}, {"2026-01-01", "C"},
+	} {
+		if got := current(t, s, u, c.on); string(got.Grade) != c.want {
+			t.Errorf("grade on %s: %s (run %s, from %s), want %s", c.on, got.Grade, got.RunKind, transform.FormatDate(got.ValidFrom), c.want)
+		}
+	}
+	grades, err := lifecycle.GradesOn(ctx, s, day("2025-09-06"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range grades {
+		if g.USCC == u && g.Grade != "C" {
+			t.Errorf("GradesOn 6 September lists %s for the institution, want C", g.Grade)
+		}
+	}
+}
+
 func TestRemovalNeedsAnApplication(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)

@@ -88,6 +88,9 @@ func Regrade(ctx context.Context, s store.Store, r *grade.Rules, asOf time.Time)
 			out.Unchanged++
 		}
 	}
+	if err := endBeforeLaterGrades(ctx, s, t, lowered); err != nil {
+		return RegradeResult{}, fmt.Errorf("regrade: %w", err)
+	}
 	out.Run = newRun(RunRegrade, 0, t, r, fmt.Sprintf("%d lowered, %d eligible to apply for an upgrade", len(out.Downgrades), len(out.Eligible)))
 	if err := commitRun(ctx, s, &out.Run, lowered); err != nil {
 		return RegradeResult{}, fmt.Errorf("regrade: %w", err)
@@ -96,6 +99,34 @@ func Regrade(ctx context.Context, s store.Store, r *grade.Rules, asOf time.Time)
 		return RegradeResult{}, fmt.Errorf("regrade: %w", err)
 	}
 	return out, nil
+}
+
+// endBeforeLaterGrades ends each of lowered, grades in force from t, where
+// the institution has a grade in force from a later day already: a night
+// replayed after a later night has run (docs/rules.md §4.8). Replayed
+// exactly, the earlier night's grade held until the later one's began;
+// the later decisions stand.
+func endBeforeLaterGrades(ctx context.Context, s store.Store, t time.Time, lowered []Entry) error {
+	if len(lowered) == 0 {
+		return nil
+	}
+	later, err := readHistory(ctx, s, filter{startsAfter: t})
+	if err != nil {
+		return err
+	}
+	next := map[string]time.Time{}
+	for _, e := range later {
+		if n, ok := next[e.USCC]; !ok || e.ValidFrom.Before(n) {
+			next[e.USCC] = e.ValidFrom
+		}
+	}
+	for i, e := range lowered {
+		if n, ok := next[e.USCC]; ok {
+			lowered[i].SupersededOn, lowered[i].Status = n, StatusSuperseded
+			lowered[i].Note += fmt.Sprintf("; replayed after later nights: in force until %s, when a later grade began", transform.FormatDate(n.AddDate(0, 0, -1)))
+		}
+	}
+	return nil
 }
 
 // ErrNoGrade means an institution has no confirmed grade in effect.

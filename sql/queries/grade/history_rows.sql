@@ -3,7 +3,7 @@
 -- status ({status} = '' for all), in force on a day ({in_effect_on} NULL
 -- for any day), not yet in force but publicized or under objection on a
 -- day ({pending_on} NULL for any day), one run ({run_id} = '' for all),
--- and open — in effect with no successor yet, the rows a new grade may
+-- in force from a day after {starts_after} (NULL for any), and open — in effect with no successor yet, the rows a new grade may
 -- replace — when {open} is true. Rows of runs that never finished are
 -- invisible, so a failed run leaves nothing half-recorded behind.
 --
@@ -28,6 +28,7 @@ WHERE r.finished IS NOT NULL
   AND ({uscc:String} = '' OR h.uscc = {uscc:String})
   AND ({status:String} = '' OR h.status = {status:String})
   AND ({run_id:String} = '' OR h.run_id = {run_id:String})
+  AND ({starts_after:Nullable(Date)} IS NULL OR h.valid_from > {starts_after:Nullable(Date)})
   AND (NOT {open:Bool} OR (h.valid_from IS NOT NULL AND h.superseded_on IS NULL))
   AND ({in_effect_on:Nullable(Date)} IS NULL
        OR (h.valid_from <= {in_effect_on:Nullable(Date)}
