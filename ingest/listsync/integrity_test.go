@@ -273,6 +273,42 @@ func TestResumeAcrossAChangedSite(t *testing.T) {
 	}
 }
 
+// A sync that broke off, then a listing delisted from page 2 (already
+// read) and another added at the end: page 1 and the record count are
+// what they were, yet the record after the delisted one slid back onto
+// page 2, and a resumed snapshot would never read it — and would remove
+// it. The last page read is fetched again too, and the snapshot starts
+// over: only the delisted record waits for removal.
+func TestResumeAcrossAShiftAfterPage1(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	e.mustSync()
+	e.fx.Inject(fixture.AbnormalPages, fixture.Fault{Kind: fixture.ServerError, Page: 3})
+	if _, err := e.sync(listsync.Options{}, cityAbnormal); err == nil {
+		t.Fatal("the sync should break off at page 3")
+	}
+	rows := e.fx.Rows("abnormal")
+	if len(rows) < 6 {
+		t.Fatalf("the fixture lists %d records; the test needs three pages of two", len(rows))
+	}
+	delisted := rows[2]
+	added := fixture.Row{}
+	for k, v := range delisted {
+		added[k] = v
+	}
+	added["listed_on"] = "2026-06-30" // listed again: another record
+	e.fx.SetRows("abnormal", append(append(append([]fixture.Row{}, rows[:2]...), rows[3:]...), added))
+	e.fx.ClearFaults()
+	r := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+	if r.Resumed != 0 || r.Removed != 0 {
+		t.Errorf("after the listing shifted past page 1: %+v; want the snapshot started over", r)
+	}
+	waiting, err := listsync.Removals(context.Background(), e.s, cityAbnormal)
+	if err != nil || len(waiting) != 1 || waiting[0].USCC != delisted["uscc"] {
+		t.Errorf("pending removals %+v %v; want only the delisted %s", waiting, err, delisted["uscc"])
+	}
+}
+
 // Any sequence of faulty syncs followed by a clean one ends in the state
 // of the clean sync alone, and no institution's grade is ever better
 // than on clean data.

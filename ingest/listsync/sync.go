@@ -304,7 +304,7 @@ func (r *runner) run(ctx context.Context) error {
 		// listing has not changed since: a record dropped on page 1
 		// shifts every later row, and stitching the old pages to the new
 		// ones would lose one record and keep another twice.
-		same, why, err := r.firstPageUnchanged(ctx, st)
+		same, why, err := r.listingUnchanged(ctx, st)
 		if err != nil {
 			return err
 		}

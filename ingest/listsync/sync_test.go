@@ -304,8 +304,8 @@ func TestResumeAfterInterruption(t *testing.T) {
 	if r.Resumed != 2 || r.Pages != 2 || !r.Complete || r.Rows != 7 {
 		t.Errorf("resumed run: %+v", r)
 	}
-	if n := e.fx.Requests(fixture.Penalties) - requests; n != 3 {
-		t.Errorf("the resumed run sent %d requests, want 3 (page 1 to check it is unchanged, then pages 3 and 4)", n)
+	if n := e.fx.Requests(fixture.Penalties) - requests; n != 4 {
+		t.Errorf("the resumed run sent %d requests, want 4 (pages 1 and 2 to check they are unchanged, then pages 3 and 4)", n)
 	}
 
 	// An interruption (Ctrl-C) after page 2 resumes the same way.
