@@ -3,6 +3,7 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"iter"
 	"reflect"
 	"strings"
 	"testing"
@@ -439,5 +440,79 @@ func TestViews(t *testing.T) {
 	}
 	if n, err := store.Count(ctx, s, "SELECT count() FROM v_grade_history WHERE run_kind = 'evaluate' AND name != ''", nil); err != nil || n != 2 {
 		t.Errorf("v_grade_history: %d rows, %v", n, err)
+	}
+}
+
+// insertFailing is the real store with its n-th insert into one table
+// failing, as a run killed between two writes would leave it.
+type insertFailing struct {
+	store.Store
+	table string
+	n     *int
+	at    int
+}
+
+func (f insertFailing) Insert(ctx context.Context, table string, columns []string, rows iter.Seq2[[]any, error]) (int64, error) {
+	if table == f.table {
+		*f.n++
+		if *f.n == f.at {
+			return 0, errors.New("injected failure: the run died here")
+		}
+	}
+	return f.Store.Insert(ctx, table, columns, rows)
+}
+
+// A regrade that died after recording its new grades and before marking
+// the old ones superseded left two grades in force: every view and report
+// still shows one, the one in force from the latest day, and the next run
+// mends the rows.
+func TestRunDiedBeforeRetiring(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := gradetest.Put(t, s, gradetest.Fixture{})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	gradetest.Insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on"},
+		[]any{"XCJC-2025-0901", u, "violation", "serious", day("2025-09-01")})
+	n := 0
+	// The first write to grade_history is the lowered grade, the second
+	// marks the old one superseded.
+	if _, err := lifecycle.Regrade(ctx, insertFailing{s, "grade_history", &n, 2}, r, day("2025-09-02")); err == nil {
+		t.Fatal("the regrade should have failed")
+	}
+	open := func() int64 {
+		t.Helper()
+		c, err := store.Count(ctx, s, "SELECT count() FROM grade_history FINAL WHERE uscc = {u:String} AND valid_from IS NOT NULL AND superseded_on IS NULL", store.Params{"u": u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if got := open(); got != 2 {
+		t.Fatalf("%d grades left in force, want the two a dead run leaves", got)
+	}
+	var grades []string
+	if err := store.QueryRow(ctx, s, "SELECT groupArray(grade) FROM v_grades_on(day = '2025-09-03') WHERE uscc = {u:String}", store.Params{"u": u}, &grades); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(grades, []string{"C"}) {
+		t.Errorf("v_grades_on lists %v, want [C]", grades)
+	}
+	if got := current(t, s, u, "2025-09-03"); got.Grade != "C" {
+		t.Errorf("in force: %s, want C", got.Grade)
+	}
+	if _, err := lifecycle.Regrade(ctx, s, r, day("2025-09-03")); err != nil {
+		t.Fatal(err)
+	}
+	if got := open(); got != 1 {
+		t.Errorf("after the next run, %d grades in force with no successor, want 1", got)
+	}
+	if got := current(t, s, u, "2025-09-01"); got.Grade != "A" {
+		t.Errorf("the day before the downgrade: %s, want A", got.Grade)
 	}
 }

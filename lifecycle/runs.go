@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
@@ -72,7 +74,18 @@ func recordRun(ctx context.Context, s store.Store, run Run) error {
 
 // commitRun writes a run's entries between its start and finish rows, so
 // that the entries appear together or, if anything fails, not at all.
+//
+// The grades they replace are marked superseded after (retired): new
+// versions of rows of finished runs are visible at once, and marking them
+// first would leave an institution without a grade in force should the
+// run fail. A run that dies between the two leaves two grades in force;
+// readers take the one in force from the latest day (latestPerInstitution,
+// the views' LIMIT 1 BY), and the next run mends the rows first
+// (closeReplaced).
 func commitRun(ctx context.Context, s store.Store, run *Run, entries []Entry) error {
+	if err := closeReplaced(ctx, s); err != nil {
+		return err
+	}
 	if err := recordRun(ctx, s, *run); err != nil {
 		return err
 	}
@@ -85,4 +98,43 @@ func commitRun(ctx context.Context, s store.Store, run *Run, entries []Entry) er
 	}
 	run.Finished = time.Now().UTC()
 	return recordRun(ctx, s, *run)
+}
+
+// closeReplaced marks superseded the grades a dead run left in force
+// beside the grades that replaced them: of an institution's grades in
+// force with no successor, each but the one in force from the latest day
+// is superseded from the day the next began.
+func closeReplaced(ctx context.Context, s store.Store) error {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "grade/open_twice"), nil)
+	if err != nil {
+		return fmt.Errorf("look for grades left in force by a run that died: %w", err)
+	}
+	var twice []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			rows.Close()
+			return fmt.Errorf("look for grades left in force by a run that died: %w", err)
+		}
+		twice = append(twice, u)
+	}
+	if err := closeRows(rows); err != nil {
+		return fmt.Errorf("look for grades left in force by a run that died: %w", err)
+	}
+	var mended []Entry
+	for _, u := range twice {
+		open, err := readHistory(ctx, s, filter{uscc: u, open: true})
+		if err != nil {
+			return err
+		}
+		// In force from the earliest day first, the last recorded last
+		// among grades from one day (the one meant: latestPerInstitution).
+		slices.SortStableFunc(open, func(a, b Entry) int { return a.ValidFrom.Compare(b.ValidFrom) })
+		for i := 0; i+1 < len(open); i++ {
+			e := open[i]
+			e.Status, e.SupersededOn = StatusSuperseded, open[i+1].ValidFrom
+			mended = append(mended, e)
+		}
+	}
+	return writeEntries(ctx, s, mended)
 }
