@@ -101,6 +101,8 @@ func TestParseValues(t *testing.T) {
 		{"short record", []string{"R10", "914403001922038216", "fund_fraud"}, nil, ReasonMissing, "handled_on"},
 		{"empty cells past the header", []string{"R11", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "", "", " "},
 			map[string]any{"record_id": "R11", "kind": "fund_fraud"}, "", ""},
+		{"invisible characters in the key", []string{"JC-2026-001\u200b\u00ad", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""},
+			map[string]any{"record_id": "JC-2026-001"}, "", ""},
 		{"a value past the header", []string{"R12", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令限期整改", "改正"}, nil, ReasonColumns, ""},
 		{"values in Excel's text formula", []string{`="R14"`, `="914403001922038216"`, "fund_fraud", "", `="2023-07-31"`, "", "", `="责令""限期""整改"`},
 			map[string]any{"record_id": "R14", "uscc": "914403001922038216", "handled_on": date("2023-07-31"), "measure": `责令"限期"整改`}, "", ""},

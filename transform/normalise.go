@@ -13,13 +13,35 @@ import (
 // surrounding white space. Spreadsheets typed on Chinese input methods mix
 // full-width digits, letters, brackets and the ideographic space U+3000 with
 // their ASCII forms; folding them first lets every later parser and
-// validator deal with ASCII only. Inner text is otherwise left alone because
-// it may be shown back to people.
+// validator deal with ASCII only. The invisible format characters are left
+// out, as WrittenText leaves them: a zero-width space or a soft hyphen in
+// a decision number or a record id made it another key, two records where
+// the page and the file show one. Inner text is otherwise left alone
+// because it may be shown back to people.
 func NormalizeText(s string) string {
 	if !NFKCInert(s) {
 		s = nfkc(s)
 	}
+	if strings.IndexFunc(s, isFormat) >= 0 {
+		s = dropFormat(s)
+	}
 	return strings.TrimFunc(s, isTrimmable)
+}
+
+// dropFormat leaves out the invisible format characters (isFormat),
+// every other byte as it was (strings.Map would replace bytes that are
+// not UTF-8).
+func dropFormat(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isFormat(r) {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // nfkc is norm.NFKC.String(s), rune by rune when it can be. NFKC splits
@@ -143,12 +165,7 @@ func NFKCInert(s string) bool {
 // and matching (NormalizeName).
 func WrittenText(s string) string {
 	if strings.IndexFunc(s, isFormat) >= 0 {
-		s = strings.Map(func(r rune) rune {
-			if isFormat(r) {
-				return -1
-			}
-			return r
-		}, s)
+		s = dropFormat(s)
 	}
 	return strings.TrimFunc(s, isTrimmable)
 }
