@@ -309,6 +309,34 @@ func TestResumeAcrossAShiftAfterPage1(t *testing.T) {
 	}
 }
 
+// A listing without a USCC whose name the site starts to show cut short
+// ("许昌…", as list pages do) comes under another key, and its new key
+// matches no institution (it waits in the review queue). The record that
+// vanished may be that one: its removal waits for a person, and the
+// institution's listing stands.
+func TestUnnamedRecordShownUnderAnotherName(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	rows := e.fx.Rows("abnormal")
+	rows[0]["uscc"] = ""
+	e.fx.SetRows("abnormal", rows)
+	e.mustSync(cityAbnormal)
+	cut := fixture.Row{}
+	for k, v := range rows[0] {
+		cut[k] = v
+	}
+	cut["name"] = string([]rune(rows[0]["name"])[:4]) + "…"
+	e.fx.SetRows("abnormal", append([]fixture.Row{cut}, rows[1:]...))
+	e.mustSync(cityAbnormal)
+	r := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+	if r.Removed != 0 || r.HeldRemovals != 1 || !strings.Contains(r.RemovalsHeld, "without a USCC") {
+		t.Errorf("the listing shown under a name cut short: %+v; want its removal held for a person", r)
+	}
+	if n := e.count("SELECT count() FROM abnormal FINAL WHERE name = {n:String} AND removed_on IS NULL", store.Params{"n": rows[0]["name"]}); n != 1 {
+		t.Errorf("the listing under its full name: %d still listed, want 1", n)
+	}
+}
+
 // Any sequence of faulty syncs followed by a clean one ends in the state
 // of the clean sync alone, and no institution's grade is ever better
 // than on clean data.

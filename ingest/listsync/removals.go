@@ -123,6 +123,7 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 	}
 	pl.pending += len(missed)
 	pl.missed = len(missed)
+	confirmed, pl.rows, pl.held, pl.heldNow, pl.removalsHeld = r.holdUnnamed(confirmed, snapshot, before, pl.rows, pl.held, pl.heldNow)
 	if why := r.overLimit(len(confirmed), listed); why != "" {
 		for _, key := range confirmed {
 			k := before[key]
@@ -130,12 +131,70 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 			pl.rows = append(pl.rows, recordRow{key: key, k: k})
 		}
 		pl.held += len(confirmed)
-		pl.heldNow = len(confirmed)
-		pl.removalsHeld = why
+		pl.heldNow += len(confirmed)
+		pl.removalsHeld = joinReasons(pl.removalsHeld, why)
 		confirmed = nil
 	}
 	pl.confirmed = confirmed
 	return pl
+}
+
+// holdUnnamed holds for a person the confirmed removals of records
+// without a USCC while the snapshot lists a record without a USCC of the
+// same date, on the lists whose key holds the name. Such a record is
+// known by its name alone, and a site that shows the name differently —
+// cut short with …, a rare character printed as ? or □, in traditional
+// characters — lists the same entry under another key: the record that
+// vanished may be the one that appeared, which waits in the review queue
+// while the institution's listing would be lifted. It returns the
+// removals still confirmed and the plan's rows and counts with the held
+// ones added.
+func (r *runner) holdUnnamed(confirmed []string, snapshot map[string]parsed, before map[string]known, rows []recordRow, held, heldNow int) ([]string, []recordRow, int, int, string) {
+	on := r.list.Dated.On
+	if len(confirmed) == 0 || on == "" || !slices.Contains(r.list.Key, "name_key") {
+		return confirmed, rows, held, heldNow, ""
+	}
+	dates := map[string]bool{}
+	for _, p := range snapshot {
+		if p.uscc != "" {
+			continue
+		}
+		var v map[string]string
+		if json.Unmarshal([]byte(p.record), &v) == nil && v[on] != "" {
+			dates[v[on]] = true
+		}
+	}
+	var keep []string
+	n := 0
+	for _, key := range confirmed {
+		k := before[key]
+		v, err := k.values()
+		if k.uscc != "" || err != nil || !dates[v[on]] {
+			keep = append(keep, key)
+			continue
+		}
+		k.held = true
+		rows = append(rows, recordRow{key: key, k: k})
+		n++
+	}
+	if n == 0 {
+		return confirmed, rows, held, heldNow, ""
+	}
+	why := fmt.Sprintf("%d record(s) without a USCC left the listing while it lists another without a USCC of the same %s: "+
+		"the site may show the same entry under another name (cut short, a character replaced), so a person decides "+
+		"(creditsync review, then review removals --accept)", n, on)
+	return keep, rows, held + n, heldNow + n, why
+}
+
+// joinReasons joins two reasons, either of which may be empty.
+func joinReasons(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 // sightings writes a planned snapshot's sightings once its batch is
