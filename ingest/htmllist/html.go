@@ -331,8 +331,11 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(sentinel), Response: resp}
 	}
 	page, doc, empty, err := c.parse(pos.Page, resp.Body, resp.Header.Get("Content-Type"))
-	if pos.Probe && (empty || errors.Is(err, fetch.ErrLayout) && len(page.Records) == 0) {
+	if pos.Probe && (empty || errors.Is(err, errNoRows)) {
 		// Nothing past the claimed end: the full last page was the last.
+		// (A page without the listing's header — a home page a probe
+		// was redirected to, a maintenance notice — says nothing of
+		// where the listing ends, and fails the snapshot.)
 		return Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Current: -1, Size: -1}, pos, true, nil
 	}
 	if err != nil {
@@ -459,6 +462,26 @@ func (c *Client) Parse(number int, body []byte, contentType string) (Page, error
 // parse decodes a page and reads its records and announced counts. It
 // reports whether the page shows the site's empty text; errors wrap the
 // fetch sentinels.
+// errNoRows is a page in the listing's layout whose table holds no rows:
+// a listing whose pages say nothing when empty, past its end. It is a
+// layout error on any page but a probe past the end.
+var errNoRows = fmt.Errorf("%w (the listing's header is there, without rows)", fetch.ErrLayout)
+
+// listingLayout reports whether doc shows the listing's layout: its
+// header (HeaderSelector), else the pager's record or page count. A page
+// without either is some other page (a home page, a notice).
+func (c *Client) listingLayout(doc *goquery.Document) bool {
+	if c.cfg.HeaderSelector != "" {
+		return doc.Find(c.cfg.HeaderSelector).Length() > 0
+	}
+	for _, sel := range []string{c.cfg.RecordCountSelector, c.cfg.PageCountSelector} {
+		if sel != "" && doc.Find(sel).Length() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *Client) parse(number int, body []byte, contentType string) (Page, *goquery.Document, bool, error) {
 	fail := func(sentinel error, format string, a ...any) (Page, *goquery.Document, bool, error) {
 		return Page{}, nil, false, fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...))
@@ -503,6 +526,9 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 		}
 		if hiddenRows > 0 {
 			return fail(fetch.ErrLayout, "the %d rows matching %q are all hidden: a page that fills its table by script shows only its template rows; sync the API the page calls instead", hiddenRows, c.cfg.RowSelector)
+		}
+		if c.listingLayout(doc) {
+			return fail(errNoRows, "expected at least 1 element matching %q, got 0", c.cfg.RowSelector)
 		}
 		return fail(fetch.ErrLayout, "expected at least 1 element matching %q, got 0", c.cfg.RowSelector)
 	}

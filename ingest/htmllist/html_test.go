@@ -722,3 +722,54 @@ func TestProbeAnsweredWithPageOne(t *testing.T) {
 		RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th"}
 	wantListing(t, cfg, recs, 4)
 }
+
+// The probe past a full last page ends the listing only on an answer in
+// the listing's layout (its header with no rows, 暂无数据, a 404, a page
+// again): a home page the site redirects to, or a maintenance notice,
+// says nothing of where the listing ends and fails the fetch — with a
+// pager that understates the listing by a page, such answers cut the
+// last page off and its records were removed.
+func TestProbeAnsweredWithAnotherPage(t *testing.T) {
+	recs := fourRecords
+	for _, answer := range []string{"header without rows", "redirect home", "maintenance notice"} {
+		t.Run(answer, func(t *testing.T) {
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/index.html" {
+					io.WriteString(w, `<html><head><meta charset="utf-8"></head><body><h1>许昌市人力资源和社会保障局</h1><a href="/list">信用公示</a></body></html>`)
+					return
+				}
+				page := 1
+				fmt.Sscan(r.URL.Query().Get("page"), &page)
+				var b strings.Builder
+				switch {
+				case page > 2 && answer == "redirect home":
+					http.Redirect(w, r, srv.URL+"/index.html", http.StatusFound)
+					return
+				case page > 2 && answer == "maintenance notice":
+					io.WriteString(w, `<html><head><meta charset="utf-8"></head><body><p>系统维护中，请稍后访问</p></body></html>`)
+					return
+				}
+				b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>`)
+				if page <= 2 {
+					for _, rec := range recs[(page-1)*2 : page*2] {
+						fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
+					}
+				}
+				fmt.Fprintf(&b, `</table><div class="pager">共4条 第%d/2页</div></body></html>`, page)
+				io.WriteString(w, b.String())
+			}))
+			defer srv.Close()
+			cfg := htmllist.Config{Name: "x", URL: srv.URL + "/list?page=1", PageTemplate: srv.URL + "/list?page={page}", Policy: quick,
+				RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th",
+				PageCountSelector: "div.pager", PageCountPattern: `/(\d+)页`, RecordCountSelector: "div.pager"}
+			if answer == "header without rows" {
+				wantListing(t, cfg, recs, 4)
+				return
+			}
+			if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrLayout) {
+				t.Errorf("the probe answered by a %s: %v, want a layout failure", answer, err)
+			}
+		})
+	}
+}
