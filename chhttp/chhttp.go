@@ -420,13 +420,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	q := r.URL.Query()
 	query := q.Get("query")
 	if r.Method == http.MethodPost {
-		in, err := requestBody(r)
+		body, err := requestBody(r)
 		if err != nil {
 			return err
-		}
-		body, err := io.ReadAll(io.LimitReader(in, maxQueryBytes+1))
-		if err != nil {
-			return errSyntax("cannot read the request body: " + err.Error())
 		}
 		if len(body) > maxQueryBytes {
 			return errSyntax("query longer than 1 MiB")

@@ -1,10 +1,12 @@
 package chhttp_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/ClickHouse/ch-go/compress"
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/xuchang-hrss/creditsync/chhttp"
 	"github.com/xuchang-hrss/creditsync/peer"
@@ -298,6 +301,53 @@ func TestCompressedBodyBounded(t *testing.T) {
 	binary.LittleEndian.PutUint32(huge[21:], 1<<27)
 	if a := post(t, srv, countyToken, string(huge), url.Values{"decompress": {"1"}}); a.status == 200 || !strings.Contains(a.body, "announces 134217728 bytes") {
 		t.Errorf("a block announcing 128 MiB: %d %q", a.status, a.body)
+	}
+}
+
+// A zstd body is decoded with a bounded window: a frame header of a few
+// bytes announcing 512 MiB took that much per connection before the query
+// had a slot. Bodies from zstd's usual writers still work.
+func TestZstdBodyWindowBounded(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	query := []byte("SELECT count() FROM institutions")
+	send := func(body []byte) answer {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", bytes.NewReader(body))
+		req.Header.Set("X-ClickHouse-Key", countyToken)
+		req.Header.Set("Content-Encoding", "zstd")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return answer{resp.StatusCode, resp.Header, string(b)}
+	}
+	// frame is the query as one raw block of a frame announcing window
+	// 2^(10+exp) bytes, as a streaming writer announces what it may use.
+	frame := func(exp byte) []byte {
+		f := []byte{0x28, 0xb5, 0x2f, 0xfd, 0x00, exp << 3}
+		hdr := uint32(len(query))<<3 | 1 // last block, raw
+		f = append(f, byte(hdr), byte(hdr>>8), byte(hdr>>16))
+		return append(f, query...)
+	}
+	var streamed bytes.Buffer
+	zw, _ := zstd.NewWriter(&streamed)
+	zw.Write(query)
+	zw.Close()
+	oneShot, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression))
+	for name, body := range map[string][]byte{
+		"streamed": streamed.Bytes(), "one shot": oneShot.EncodeAll(query, nil),
+		"window 8 MiB": frame(13), // zstd -19 and klauspost's default writer
+	} {
+		if a := send(body); a.status != 200 || a.body != "2\n" {
+			t.Errorf("%s: %d %q", name, a.status, a.body)
+		}
+	}
+	for _, exp := range []byte{14, 19} {
+		if a := send(frame(exp)); a.status != http.StatusBadRequest || !strings.Contains(a.body, "announces a window of more than 8388608 bytes") {
+			t.Errorf("a frame announcing 2^%d bytes: %d %q", 10+exp, a.status, a.body)
+		}
 	}
 }
 

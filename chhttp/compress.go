@@ -1,6 +1,7 @@
 package chhttp
 
 import (
+	"bytes"
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
@@ -28,9 +29,35 @@ import (
 //     as clickhouse-go asks for with LZ4 or ZSTD compression;
 //     decompress=1: the body comes in those blocks.
 
-// requestBody decodes r's body by its Content-Encoding and decompress=1.
-func requestBody(r *http.Request) (io.Reader, error) {
-	var body io.Reader = r.Body
+// The body of a request is read whole, as sent, before it is decoded,
+// and the decoder ends with it: a client that stalls holds no more
+// memory than it sent. A decoder's window is taken when its frame
+// begins, not as data comes: a zstd frame header of a few bytes
+// announcing a window of 512 MiB took it, per connection, before the
+// query had a slot. The windows are bounded: gzip and deflate 32 KiB by
+// their format, br 16 MiB (large windows refused by the reader), lz4
+// 4 MiB blocks, zstd maxZstdWindow (what zstd's levels up to 19 and
+// klauspost's default writer announce); ClickHouse blocks (decompress=1)
+// by blockSizes.
+const (
+	// maxBodyBytes bounds a body as sent: a compressed query of
+	// maxQueryBytes is shorter, or longer by its framing only.
+	maxBodyBytes  = 2 * maxQueryBytes
+	maxZstdWindow = 8 << 20
+)
+
+// requestBody reads r's body and decodes it by its Content-Encoding and
+// decompress=1: at most maxQueryBytes+1 bytes of it, so that a caller
+// can tell a body that is too long.
+func requestBody(r *http.Request) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, errSyntax("cannot read the request body: " + err.Error())
+	}
+	if len(raw) > maxBodyBytes {
+		return nil, errSyntax(fmt.Sprintf("the request body is longer than %d bytes as sent", maxBodyBytes))
+	}
+	var body io.Reader = bytes.NewReader(raw)
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
@@ -38,21 +65,25 @@ func requestBody(r *http.Request) (io.Reader, error) {
 		if err != nil {
 			return nil, errSyntax("the request body is not gzip: " + err.Error())
 		}
+		defer zr.Close()
 		body = zr
 	case "deflate":
 		zr, err := zlib.NewReader(body)
 		if err != nil {
 			return nil, errSyntax("the request body is not deflate (zlib): " + err.Error())
 		}
+		defer zr.Close()
 		body = zr
 	case "br":
 		body = brotli.NewReader(body)
 	case "zstd":
-		zr, err := zstd.NewReader(body)
+		zr, err := zstd.NewReader(body, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow),
+			zstd.WithDecoderMaxMemory(maxZstdWindow))
 		if err != nil {
-			return nil, errSyntax("the request body is not zstd: " + err.Error())
+			return nil, fmt.Errorf("start a zstd decoder: %w", err)
 		}
-		body = zr.IOReadCloser()
+		defer zr.Close()
+		body = zstdBody{zr}
 	case "lz4":
 		body = lz4.NewReader(body)
 	default:
@@ -63,7 +94,22 @@ func requestBody(r *http.Request) (io.Reader, error) {
 		sizes := &blockSizes{r: body}
 		body = &blocksRead{r: compress.NewReader(sizes), sizes: sizes}
 	}
-	return body, nil
+	query, err := io.ReadAll(io.LimitReader(body, maxQueryBytes+1))
+	if err != nil {
+		return nil, errSyntax("cannot read the request body: " + err.Error())
+	}
+	return query, nil
+}
+
+// zstdBody says what a frame's window is refused for.
+type zstdBody struct{ d *zstd.Decoder }
+
+func (z zstdBody) Read(p []byte) (int, error) {
+	n, err := z.d.Read(p)
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
+		err = fmt.Errorf("a zstd frame announces a window of more than %d bytes, the most a body may use (compress with a level up to 19, without --long)", maxZstdWindow)
+	}
+	return n, err
 }
 
 // blockSizes passes ClickHouse compressed blocks through, refusing a
