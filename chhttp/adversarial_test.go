@@ -495,3 +495,46 @@ func TestCountyFilterComesFirst(t *testing.T) {
 		}
 	}
 }
+
+// A county view reads a table whose rows are replaced merged, whatever
+// the session's final: a server's analyst profile left it unset, and a
+// view cannot be read with FINAL, so a key written twice showed twice
+// until the engine merged its parts.
+func TestCountyViewsReadMerged(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE TABLE exemplary (uscc String, note String, county_code String, version UInt64) ENGINE = ReplacingMergeTree(version) ORDER BY uscc",
+		"CREATE TABLE labels (domain String, code String, zh String, version UInt64) ENGINE = ReplacingMergeTree(version) ORDER BY (domain, code)",
+		"SYSTEM STOP MERGES exemplary",
+		"SYSTEM STOP MERGES labels",
+		"INSERT INTO exemplary VALUES ('A1', 'first', '411002', 1)",
+		"INSERT INTO exemplary VALUES ('A1', 'second', '411002', 2)",
+		"INSERT INTO labels VALUES ('grade', 'A', 'first', 1)",
+		"INSERT INTO labels VALUES ('grade', 'A', 'second', 2)",
+	} {
+		if err := s.Exec(ctx, q, nil); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	countyEndpoint(t, chhttp.Options{Store: s})
+	db := s.Database() + "_county_411002"
+	for table, value := range map[string]string{"exemplary": "note", "labels": "zh"} {
+		q := "SELECT count(), arrayStringConcat(groupArray(" + value + "), ',') FROM " + db + "." + table + " SETTINGS final = 0"
+		rows, err := s.Query(ctx, q, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var n uint64
+		var v string
+		for rows.Next() {
+			if err := rows.Scan(&n, &v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows.Close()
+		if n != 1 || v != "second" {
+			t.Errorf("%s with final = 0: %d rows, %q, want the key once, its latest row", table, n, v)
+		}
+	}
+}

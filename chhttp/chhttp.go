@@ -245,7 +245,22 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 		}
 		return "* REPLACE (" + strings.Join(casts, ", ") + ")"
 	}
+	// A county view reads a table whose rows are replaced (or otherwise
+	// merged) with FINAL, each key once whatever the session's final: a
+	// server's analyst profile, or a session that sets final = 0, read the
+	// view's table unmerged, and a view cannot be read with FINAL.
+	merging, err := list("SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree' AND engine NOT IN ('MergeTree', 'ReplicatedMergeTree', 'SharedMergeTree')")
+	if err != nil {
+		return "", nil, fmt.Errorf("list tables whose rows are merged: %w", err)
+	}
 	main := s.Database()
+	from := func(table string) string {
+		q := fmt.Sprintf("%s.`%s`", main, table)
+		if slices.Contains(merging, table) {
+			q += " FINAL"
+		}
+		return q
+	}
 	db := main + "_county_" + county
 	view := func(name, query string) string {
 		q := fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s`", db, name)
@@ -258,12 +273,12 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 	}
 	stmts := []string{strings.TrimSpace("CREATE DATABASE IF NOT EXISTS " + db + " " + onCluster)}
 	for _, t := range tables {
-		stmts = append(stmts, view(t, fmt.Sprintf("SELECT %s FROM %s.`%s` WHERE county_code = '%s' %s", selected(t), main, t, county, filterBarrier)))
+		stmts = append(stmts, view(t, fmt.Sprintf("SELECT %s FROM %s WHERE county_code = '%s' %s", selected(t), from(t), county, filterBarrier)))
 	}
 	for _, t := range slices.Sorted(maps.Keys(sharedTables)) {
 		if slices.Contains(existing, t) && !slices.Contains(tables, t) {
 			cols, where, _ := strings.Cut(sharedTables[t], " WHERE ")
-			q := fmt.Sprintf("SELECT %s FROM %s.`%s`", cols, main, t)
+			q := fmt.Sprintf("SELECT %s FROM %s", cols, from(t))
 			if where != "" {
 				q += " WHERE " + where
 			}

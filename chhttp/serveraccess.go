@@ -40,7 +40,11 @@ func ServerAccess(ctx context.Context, s store.Store, users []ServerUser) ([]str
 		// As the endpoint's: one query takes at most 4 GiB, a user runs at
 		// most four at once, and every query waits while one of the
 		// daemon's (priority 1, store/server) runs.
-		"max_memory_usage = 4294967296 MAX 4294967296, max_concurrent_queries_for_user = 4 CONST, priority = 2 CONST")}
+		"max_memory_usage = 4294967296 MAX 4294967296, max_concurrent_queries_for_user = 4 CONST, priority = 2 CONST,",
+		// Tables whose rows are replaced read merged, as the daemon's own
+		// sessions read them (store/server): a key once, and count()
+		// counting merged rows, not those of the parts' metadata.
+		"final = 1 CONST, optimize_trivial_count_query = 0 CONST")}
 	databases := map[string]string{}
 	for _, c := range transform.XuchangCounties() {
 		db, views, err := ScopeStatements(ctx, s, c.Code, onCluster, "DEFINER = CURRENT_USER SQL SECURITY DEFINER")
