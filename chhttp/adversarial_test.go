@@ -40,7 +40,7 @@ func countyEndpoint(t *testing.T, opt chhttp.Options) (*httptest.Server, store.S
 		"INSERT INTO counties VALUES ('411081', '禹州市')",
 		"CREATE TABLE job_runs (run_id String, step String, status String, summary String, error String, host String) ENGINE = MergeTree ORDER BY run_id",
 		"INSERT INTO job_runs VALUES ('r1', 'regrade', 'ok', 'lowered B1: 禹州外县机构', 'x', 'h')",
-		"CREATE TABLE grade_runs (run_id String, kind String, note String) ENGINE = MergeTree ORDER BY run_id",
+		"CREATE TABLE grade_runs (run_id String, kind LowCardinality(String), note String) ENGINE = MergeTree ORDER BY run_id",
 		"INSERT INTO grade_runs VALUES ('u1', 'upgrade', 'B1: 禹州外县机构 applied'), ('g1', 'regrade', '1 lowered')",
 		// A work table of a running job, as a load's stage is named.
 		"CREATE TABLE _stage_20260731T000000_0badcafe (v String) ENGINE = MergeTree ORDER BY v",
@@ -424,6 +424,29 @@ func TestLowCardinalityValuesStayInTheirCounty(t *testing.T) {
 	// A cast failing on a value names only the county's own.
 	if a := post(t, srv, countyToken, "SELECT count() FROM audit_like WHERE toUInt8(token) = 0", nil); strings.Contains(a.body, "yuzhou") {
 		t.Errorf("a failing cast quoted another county's value: %q", a.body)
+	}
+}
+
+// The shared views keep their own filter first, and hold no
+// LowCardinality column, as the county views do: an analyst's throwIf on
+// grade_runs' kind ran with the view's filter, or on the column's
+// dictionary, and told that upgrade and review runs exist, which a
+// county does not see.
+func TestSharedViewsFilterFirst(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	for _, q := range []string{
+		"SELECT count() FROM grade_runs WHERE throwIf(kind = 'upgrade', 'x') = 0",
+		"SELECT count() FROM grade_runs WHERE throwIf(kind = 'nosuchkind', 'x') = 0",
+		"SELECT count() FROM grade_runs WHERE throwIf(run_id = 'u1', 'x') = 0",
+		"SELECT count() FROM (SELECT * FROM grade_runs) WHERE throwIf(kind = 'upgrade', 'x') = 0",
+		"SELECT count() FROM grade_runs GROUP BY kind HAVING throwIf(kind = 'upgrade', 'x') = 0",
+	} {
+		if a := post(t, srv, countyToken, q, nil); a.status != http.StatusOK || a.body != "1\n" {
+			t.Errorf("%s: %d %q", q, a.status, a.body)
+		}
+	}
+	if a := post(t, srv, countyToken, "SELECT toTypeName(kind) FROM grade_runs", nil); a.body != "String\n" {
+		t.Errorf("grade_runs' kind in a county's view: %d %q, want String", a.status, a.body)
 	}
 }
 

@@ -151,16 +151,24 @@ func (h *Handler) ScopedDatabase(county string) string { return h.scoped[county]
 // sharedTables hold no county's records — county names, the clauses'
 // wording, labels, when grading and the nightly jobs ran — and every
 // county's database shows them, so the analysts' cookbook runs with a
-// county token too: each with the columns its county view selects (and
-// the rows it keeps, after " WHERE "). What tells of other counties is
-// left out: a job step's summary, error and counts (the regrade's summary
-// lists every institution it lowered, its counts the city's totals), the
-// host, a grading run's note ("3 lowered"), and the upgrade and review
-// runs, each of one institution of some county.
-var sharedTables = map[string]string{
-	"counties": "*", "clauses": "*", "labels": "*",
-	"grade_runs": "* REPLACE ('' AS note) WHERE kind NOT IN ('upgrade', 'review')",
-	"job_runs":   "* REPLACE ('' AS summary, '' AS error, '' AS host, CAST(map(), 'Map(String, Int64)') AS counts)",
+// county token too. What tells of other counties is left out: a job
+// step's summary, error and counts (the regrade's summary lists every
+// institution it lowered, its counts the city's totals), the host, a
+// grading run's note ("3 lowered"), and the upgrade and review runs, each
+// of one institution of some county.
+var sharedTables = map[string]countyView{
+	"counties": {}, "clauses": {}, "labels": {},
+	"grade_runs": {replace: map[string]string{"note": "''"}, where: "kind NOT IN ('upgrade', 'review')"},
+	"job_runs": {replace: map[string]string{"summary": "''", "error": "''", "host": "''",
+		"counts": "CAST(map(), 'Map(String, Int64)')"}},
+}
+
+// countyView is what a county's view of a table keeps of it: the rows
+// where holds for (every row when ""), every column, those in replace
+// shown as their expression.
+type countyView struct {
+	replace map[string]string
+	where   string
 }
 
 // parameterizedViews are the store's views that take parameters, with
@@ -225,44 +233,13 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 	if err != nil {
 		return "", nil, fmt.Errorf("list LowCardinality columns: %w", err)
 	}
-	// selected is what a county view of table selects: every column, a
-	// LowCardinality one as its plain type. A LowCardinality column keeps
-	// its whole dictionary when rows are filtered out, and the engine runs
-	// an analyst's function on the dictionary — every county's values —
-	// so throwIf(token = 'x'), or a cast's error quoting a value, told of
-	// values only other counties' rows hold. A plain column holds the
-	// county's values only.
-	selected := func(table string) string {
-		var casts []string
-		for _, p := range plain {
-			f := strings.Split(p, "\t")
-			if len(f) == 3 && f[0] == table {
-				casts = append(casts, fmt.Sprintf("CAST(`%s` AS %s) AS `%s`", f[1], withoutLowCardinality(f[2]), f[1]))
-			}
-		}
-		if len(casts) == 0 {
-			return "*"
-		}
-		return "* REPLACE (" + strings.Join(casts, ", ") + ")"
-	}
-	// A county view reads a table whose rows are replaced (or otherwise
-	// merged) with FINAL, each key once whatever the session's final: a
-	// server's analyst profile, or a session that sets final = 0, read the
-	// view's table unmerged, and a view cannot be read with FINAL.
 	merging, err := list("SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree' AND engine NOT IN ('MergeTree', 'ReplicatedMergeTree', 'SharedMergeTree')")
 	if err != nil {
 		return "", nil, fmt.Errorf("list tables whose rows are merged: %w", err)
 	}
 	main := s.Database()
-	from := func(table string) string {
-		q := fmt.Sprintf("%s.`%s`", main, table)
-		if slices.Contains(merging, table) {
-			q += " FINAL"
-		}
-		return q
-	}
 	db := main + "_county_" + county
-	view := func(name, query string) string {
+	create := func(name, query string) string {
 		q := fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s`", db, name)
 		for _, part := range []string{onCluster, security} {
 			if part != "" {
@@ -271,23 +248,55 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 		}
 		return q + " AS " + query
 	}
+	// view is the one definition of a county's view of a table. It
+	// selects a LowCardinality column as its plain type: such a column
+	// keeps its whole dictionary when rows are filtered out, and the
+	// engine runs an analyst's function on the dictionary — values of the
+	// rows left out — so throwIf(token = 'x'), or a cast's error quoting
+	// a value, told of values only rows the view leaves out hold. It reads
+	// a table whose rows are replaced (or otherwise merged) with FINAL,
+	// each key once whatever the session's final: a server's analyst
+	// profile, or a session setting final = 0, read it unmerged, and a
+	// view cannot be read with FINAL. It ends with filterBarrier.
+	view := func(table string, v countyView) string {
+		var repl []string
+		for _, p := range plain {
+			f := strings.Split(p, "\t")
+			if len(f) != 3 || f[0] != table {
+				continue
+			}
+			if _, replaced := v.replace[f[1]]; !replaced {
+				repl = append(repl, fmt.Sprintf("CAST(`%s` AS %s) AS `%s`", f[1], withoutLowCardinality(f[2]), f[1]))
+			}
+		}
+		for _, col := range slices.Sorted(maps.Keys(v.replace)) {
+			repl = append(repl, fmt.Sprintf("%s AS `%s`", v.replace[col], col))
+		}
+		q := "SELECT *"
+		if len(repl) > 0 {
+			q += " REPLACE (" + strings.Join(repl, ", ") + ")"
+		}
+		q += fmt.Sprintf(" FROM %s.`%s`", main, table)
+		if slices.Contains(merging, table) {
+			q += " FINAL"
+		}
+		if v.where != "" {
+			q += " WHERE " + v.where
+		}
+		return create(table, q+" "+filterBarrier)
+	}
 	stmts := []string{strings.TrimSpace("CREATE DATABASE IF NOT EXISTS " + db + " " + onCluster)}
 	for _, t := range tables {
-		stmts = append(stmts, view(t, fmt.Sprintf("SELECT %s FROM %s WHERE county_code = '%s' %s", selected(t), from(t), county, filterBarrier)))
+		stmts = append(stmts, view(t, countyView{where: fmt.Sprintf("county_code = '%s'", county)}))
 	}
 	for _, t := range slices.Sorted(maps.Keys(sharedTables)) {
 		if slices.Contains(existing, t) && !slices.Contains(tables, t) {
-			cols, where, _ := strings.Cut(sharedTables[t], " WHERE ")
-			q := fmt.Sprintf("SELECT %s FROM %s", cols, from(t))
-			if where != "" {
-				q += " WHERE " + where
-			}
-			stmts = append(stmts, view(t, q))
+			stmts = append(stmts, view(t, sharedTables[t]))
 		}
 	}
 	for _, v := range slices.Sorted(maps.Keys(parameterizedViews)) {
 		if slices.Contains(existing, v) {
-			stmts = append(stmts, view(v, fmt.Sprintf("SELECT * FROM %s.`%s`(%s) WHERE county_code = '%s' %s", main, v, parameterizedViews[v], county, filterBarrier)))
+			stmts = append(stmts, create(v, fmt.Sprintf("SELECT * FROM %s.`%s`(%s) WHERE county_code = '%s' %s", main, v, parameterizedViews[v], county, filterBarrier)))
 		}
 	}
 	return db, stmts, nil
