@@ -31,7 +31,11 @@ type AuditRecord struct {
 	Reads []string
 	// Params are the values the query's parameters were given
 	// (param_<name>): the statement shows {name:Type} only.
-	Params   map[string]string
+	Params map[string]string
+	// Settings are the settings given in the URL (limit, offset,
+	// max_result_rows, …), as sent: they change what the statement
+	// answers, and the statement does not show them.
+	Settings map[string]string
 	Kind     string // SELECT, DESCRIBE, KILL QUERY, … as the engine parsed it
 	Outcome  string // ok | denied | error | cancelled
 	Error    string
@@ -87,19 +91,25 @@ func (h *Handler) audit(ctx context.Context, rec *AuditRecord) {
 // the endpoint's scoped views show a county token its own records; the
 // city token reads them all. A record that cannot be written is logged.
 func StoreAudit(s store.Store, log func(msg string, args ...any)) func(context.Context, AuditRecord) {
-	columns := []string{"at", "token", "county_code", "remote", "query_id", "query", "statement", "reads", "params", "kind", "outcome", "error", "read_rows", "result_bytes", "duration_ms"}
+	columns := []string{"at", "token", "county_code", "remote", "query_id", "query", "statement", "reads", "params", "settings", "kind", "outcome", "error", "read_rows", "result_bytes", "duration_ms"}
 	return func(ctx context.Context, r AuditRecord) {
 		r.Query, r.Statement, r.Error = truncate(r.Query, maxAuditQuery), truncate(r.Statement, maxAuditQuery), truncate(r.Error, maxAuditQuery)
-		params := make(map[string]string, len(r.Params))
-		for k, v := range r.Params {
-			params[truncate(k, maxAuditParam)] = truncate(v, maxAuditParam)
-		}
+		params, settings := truncateEach(r.Params), truncateEach(r.Settings)
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		row := []any{r.At, r.Token, r.County, r.Remote, r.QueryID, r.Query, r.Statement, r.Reads, params, r.Kind, r.Outcome, r.Error, r.ReadRows, r.ResultBytes, uint64(r.Duration.Milliseconds())}
+		row := []any{r.At, r.Token, r.County, r.Remote, r.QueryID, r.Query, r.Statement, r.Reads, params, settings, r.Kind, r.Outcome, r.Error, r.ReadRows, r.ResultBytes, uint64(r.Duration.Milliseconds())}
 		var rows iter.Seq2[[]any, error] = func(yield func([]any, error) bool) { yield(row, nil) }
 		if _, err := s.Insert(ctx, "sql_audit", columns, rows); err != nil && log != nil {
 			log("sql audit: record not written", "query_id", r.QueryID, "error", fmt.Sprint(err))
 		}
 	}
+}
+
+// truncateEach is m with each name and value cut to maxAuditParam bytes.
+func truncateEach(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[truncate(k, maxAuditParam)] = truncate(v, maxAuditParam)
+	}
+	return out
 }

@@ -487,6 +487,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 				rec.Params = map[string]string{}
 			}
 			rec.Params[p] = v[0]
+		} else if isSetting(k) && len(v) > 0 {
+			// As sent, before any check: a refused one is kept too.
+			if rec.Settings == nil {
+				rec.Settings = map[string]string{}
+			}
+			rec.Settings[k] = v[0]
 		}
 	}
 	db, policy, err := h.session(county, database)
@@ -678,6 +684,12 @@ var httpParams = map[string]bool{
 	"send_progress_in_http_headers": true, "http_headers_progress_interval_ms": true, "http_wait_end_of_query": true,
 }
 
+// isSetting tells a URL parameter that is a setting (limit,
+// max_result_rows, …).
+func isSetting(param string) bool {
+	return !httpParams[param] && !strings.HasPrefix(param, "param_")
+}
+
 // serverLogs are the settings that ask the server to send its log along
 // with the result. The HTTP interface never sends it (only the native
 // protocol does), so a server takes them over HTTP to no effect, and so
@@ -689,7 +701,7 @@ var serverLogs = map[string]bool{"send_logs_level": true, "send_logs_source_rege
 func (h *Handler) urlSettings(q url.Values, opt store.FormatOptions) ([]store.Setting, error) {
 	var names []string
 	for k := range q {
-		if !httpParams[k] && !strings.HasPrefix(k, "param_") {
+		if isSetting(k) {
 			names = append(names, k)
 		}
 	}

@@ -370,3 +370,28 @@ func TestAuditKeepsParameterValues(t *testing.T) {
 		t.Errorf("audit row %d %q, want %q", a.status, a.body, want)
 	}
 }
+
+// The trail keeps the settings given in the URL, as sent, a refused one
+// too: limit= or max_result_rows= change what a statement answered, and
+// the statement does not show them.
+func TestAuditKeepsURLSettings(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	createAuditTable(t, s)
+	srv, _ := countyEndpoint(t, chhttp.Options{Store: s, Audit: chhttp.StoreAudit(s, func(msg string, args ...any) { t.Errorf("%s %v", msg, args) })})
+	q := "SELECT uscc FROM institutions ORDER BY uscc"
+	if a := post(t, srv, countyToken, q, url.Values{"query_id": {"with-settings"}, "limit": {"1"}, "offset": {"1"}, "max_result_rows": {"5"}, "param_u": {"x"}, "default_format": {"TSV"}}); a.status != http.StatusOK || a.body != "A2\n" {
+		t.Fatalf("query with settings: %d %q", a.status, a.body)
+	}
+	if a := post(t, srv, countyToken, q, url.Values{"query_id": {"refused-setting"}, "readonly": {"0"}}); a.status == http.StatusOK {
+		t.Fatalf("readonly=0 taken: %q", a.body)
+	}
+	for id, want := range map[string]string{
+		"with-settings":   "{'limit':'1','max_result_rows':'5','offset':'1'}\t{'u':'x'}\n",
+		"refused-setting": "{'readonly':'0'}\t{}\n",
+	} {
+		a := post(t, srv, cityToken, "SELECT mapSort(settings), params FROM sql_audit WHERE query_id = {id:String} FORMAT TSV", url.Values{"param_id": {id}})
+		if a.status != 200 || a.body != want {
+			t.Errorf("%s: audit row %d %q, want %q", id, a.status, a.body, want)
+		}
+	}
+}
