@@ -561,3 +561,13 @@ func TestCountyViewsReadMerged(t *testing.T) {
 		}
 	}
 }
+
+// A name holding a line break is refused as the client's (403, 497), not
+// answered as the endpoint's failure (500).
+func TestNameWithALineBreakIsRefused(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	a := post(t, srv, countyToken, "SELECT name AS `等级\n(grade)` FROM institutions", nil)
+	if a.status != http.StatusForbidden || a.header.Get("X-ClickHouse-Exception-Code") != "497" || !strings.Contains(a.body, "syntax tree cannot be read") {
+		t.Errorf("%d %v %q", a.status, a.header.Get("X-ClickHouse-Exception-Code"), a.body)
+	}
+}

@@ -2,6 +2,7 @@ package sqlaccess
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -15,6 +16,8 @@ type node struct {
 	children []*node
 	declared int // the children the engine said the node has
 }
+
+var childrenSuffix = regexp.MustCompile(` \(children ([0-9]+)\)$`)
 
 // parseAST reads EXPLAIN AST's output (TSVRaw) into a tree. Anything it
 // cannot place is an error, never a guess: a decision is only made on a
@@ -33,13 +36,15 @@ func parseAST(dump string) (*node, error) {
 			return nil, fmt.Errorf("syntax tree line %d is empty", i+1)
 		}
 		declared := 0
-		if j := strings.LastIndex(text, " (children "); j > 0 && strings.HasSuffix(text, ")") {
-			n, err := strconv.Atoi(text[j+len(" (children ") : len(text)-1])
+		// The engine's " (children N)" ends the line; an alias ending in
+		// "(children 5)" is followed by the alias's own ")".
+		if m := childrenSuffix.FindStringSubmatch(text); m != nil {
+			n, err := strconv.Atoi(m[1])
 			if err != nil {
 				return nil, fmt.Errorf("syntax tree line %d: %q", i+1, text)
 			}
 			declared = n
-			text = text[:j]
+			text = text[:len(text)-len(m[0])]
 		}
 		// "… (alias a)" follows a named node; the alias is the query's own.
 		if j := strings.LastIndex(text, " (alias "); j > 0 && strings.HasSuffix(text, ")") {

@@ -248,7 +248,10 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 	}
 	root, err := parseAST(dump)
 	if err != nil {
-		return nil, fmt.Errorf("read the engine's syntax tree: %w", err)
+		// The engine prints a name as it is, line breaks included, so a
+		// name can make lines the tree cannot place: refused, never read
+		// by a guess.
+		return nil, &Denied{Policy: p.Name, What: fmt.Sprintf("a statement whose syntax tree cannot be read (%v: a name or alias holding a line break, or ending in \"(children N\", cannot be told from the engine's lines)", err)}
 	}
 	st, err := p.statement(root, canonical)
 	if err != nil {

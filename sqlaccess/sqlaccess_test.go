@@ -302,3 +302,29 @@ func TestFuzzBases(t *testing.T) {
 		}
 	}
 }
+
+// A name is printed in the syntax tree as it is: one ending like the
+// engine's "(children N)" is read, one holding a line break (or ending
+// in "(children N" before the alias's ")") makes lines the tree cannot
+// place, and is refused as such, not failed as the engine's fault.
+func TestNamesThatBreakTheSyntaxTree(t *testing.T) {
+	f := setup(t)
+	for _, q := range []string{
+		"SELECT uscc AS `x (children 5)` FROM institutions",
+		"SELECT uscc AS `(alias y)` FROM institutions AS `t (children 2)`",
+	} {
+		if _, err := f.county(q); err != nil {
+			t.Errorf("%q: %v", q, err)
+		}
+	}
+	for _, q := range []string{
+		"SELECT uscc AS `等级\n(grade)` FROM institutions",
+		"SELECT uscc AS `x (children 1` FROM institutions",
+		"SELECT uscc AS `x)\n     Literal 1` FROM institutions", // a line placed as a child the node does not have
+		"SELECT * FROM institutions AS `t\r\n x`",
+	} {
+		if _, err := f.county(q); !isDenied(err) || !strings.Contains(err.Error(), "syntax tree cannot be read") {
+			t.Errorf("%q: %v, want refused as a tree that cannot be read", q, err)
+		}
+	}
+}
