@@ -34,6 +34,21 @@ func ServerAccess(ctx context.Context, s store.Store, users []ServerUser) ([]str
 	if c := s.Cluster(); c != "" {
 		onCluster = "ON CLUSTER " + quoteIdent(c)
 	}
+	// CREATE USER OR REPLACE would replace, without a word, a server user
+	// named as a token: the daemon's own (its DSN's, as the server names
+	// it) or ClickHouse's default.
+	own, err := currentUser(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		switch u.Name {
+		case own:
+			return nil, fmt.Errorf("access: token %q ([[serve.tokens]] name) is named as the server user creditsync connects as: its CREATE USER OR REPLACE would replace that user; rename the token", u.Name)
+		case "default":
+			return nil, fmt.Errorf("access: token %q ([[serve.tokens]] name) is named as ClickHouse's default user: its CREATE USER OR REPLACE would replace that user; rename the token", u.Name)
+		}
+	}
 	main := s.Database()
 	stmts := []string{joinWords("CREATE SETTINGS PROFILE OR REPLACE", AnalystProfile, onCluster,
 		"SETTINGS readonly = 1 CONST, max_execution_time = 600 MAX 600, max_result_bytes = 1073741824 MAX 1073741824,",
@@ -94,6 +109,25 @@ func ServerAccess(ctx context.Context, s store.Store, users []ServerUser) ([]str
 		stmts = append(stmts, joinWords("ALTER USER", user, onCluster, "DEFAULT DATABASE", def, "SETTINGS PROFILE", quoteString(AnalystProfile)))
 	}
 	return stmts, nil
+}
+
+// currentUser is the user s runs as, as the engine names it.
+func currentUser(ctx context.Context, s store.Store) (string, error) {
+	rows, err := s.Query(ctx, "SELECT currentUser()", nil)
+	if err != nil {
+		return "", fmt.Errorf("access: the server user creditsync connects as: %w", err)
+	}
+	defer rows.Close()
+	var name string
+	for rows.Next() {
+		if err := rows.Scan(&name); err != nil {
+			return "", fmt.Errorf("access: the server user creditsync connects as: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("access: the server user creditsync connects as: %w", err)
+	}
+	return name, nil
 }
 
 // Parses has the engine parse q (bound as a parameter: it runs nothing).

@@ -22,7 +22,9 @@ token's SHA-256 (the token itself is never written), in a read-only
 settings profile; a county token's user reads only the database of views
 of its county (each county's rows, the shared reference tables,
 v_grades_on), which the views read as their definer; the city token's
-user reads the whole database and the counties' databases.
+user reads the whole database and the counties' databases. A token named
+as a server user it would replace (default, or the user creditsync
+connects as) is refused.
 
 Without --apply the statements are printed, each checked first by the
 engine's parser; with --apply on a server (--clickhouse) they are run

@@ -68,3 +68,27 @@ scope = "411002"
 		t.Errorf("access --apply on the embedded engine: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// A token named as a server user — ClickHouse's default, or the user
+// creditsync connects as (the embedded engine's is default) — is refused:
+// its CREATE USER OR REPLACE would have replaced that user.
+func TestAccessRefusesAServerUsersName(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	hash := sha256.Sum256([]byte("city-token-not-in-the-config-0123"))
+	config := filepath.Join(dir, "creditsync.toml")
+	os.WriteFile(config, []byte(`[serve]
+[[serve.tokens]]
+name = "default"
+token_sha256 = "`+hex.EncodeToString(hash[:])+`"
+scope = "city"
+`), 0o644)
+	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data"), "CREDITSYNC_CONFIG=" + config}
+	if r := runCLI(t, env, "init"); r.code != 0 {
+		t.Fatalf("init: %d %s", r.code, r.stderr)
+	}
+	r := runCLI(t, env, "access")
+	if r.code == 0 || !strings.Contains(r.stderr, `token "default" ([[serve.tokens]] name)`) || !strings.Contains(r.stderr, "rename the token") || strings.Contains(r.stdout, "CREATE USER") {
+		t.Errorf("access with a token named default: exit %d\nstderr %s\nstdout %.300s", r.code, r.stderr, r.stdout)
+	}
+}
