@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/localapi"
 )
 
@@ -126,7 +127,14 @@ func absolutePaths(args, positional []string) []string {
 				arg = name + "=" + abs(value)
 			}
 			out = append(out, arg)
-		case isPositional[arg] && exists(arg):
+		case isPositional[arg] && listFile(arg) && !exists(arg):
+			// import LIST=FILE
+			list, file, _ := strings.Cut(arg, "=")
+			out = append(out, list+"="+abs(file))
+		case isPositional[arg] && (exists(arg) || looksLikePath(arg)):
+			// A file the daemon would not find by this name, or would
+			// find another by in its own directory, is named in full:
+			// its error then names the file the user meant.
 			out = append(out, abs(arg))
 		default:
 			out = append(out, arg)
@@ -168,4 +176,33 @@ func commandName(args []string) string {
 		}
 	}
 	return ""
+}
+
+// looksLikePath reports whether a positional argument is a file's name
+// though no such file is here: one word (no spaces or quotes, which a
+// statement or a name has) naming a folder or a file of the kinds the
+// commands read or write.
+func looksLikePath(arg string) bool {
+	if arg == "" || strings.ContainsAny(arg, " \t\n'\"()") {
+		return false
+	}
+	if strings.ContainsRune(arg, filepath.Separator) {
+		return true
+	}
+	switch strings.ToLower(filepath.Ext(arg)) {
+	case ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".sql", ".toml", ".json", ".html":
+		return true
+	}
+	return false
+}
+
+// listFile reports whether arg is import's LIST=FILE: a list of the
+// contract, then a file's name.
+func listFile(arg string) bool {
+	list, file, ok := strings.Cut(arg, "=")
+	if !ok || file == "" {
+		return false
+	}
+	_, err := contract.Lookup(list)
+	return err == nil
 }

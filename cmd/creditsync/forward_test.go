@@ -28,6 +28,15 @@ func TestAbsolutePaths(t *testing.T) {
 		{[]string{"report", "city", "-o", "-"}, []string{"city"}, []string{"report", "city", "-o", "-"}},
 		{[]string{"sql", "--queries-file", "q.sql"}, nil, []string{"sql", "--queries-file", abs("q.sql")}},
 		{[]string{"sql", "SELECT 1"}, []string{"SELECT 1"}, []string{"sql", "SELECT 1"}},
+		{[]string{"sql", "SELECT 1/2"}, []string{"SELECT 1/2"}, []string{"sql", "SELECT 1/2"}},
+		// Files named as the user sees them, whether or not they are here:
+		// the daemon must not read another of that name in its directory.
+		{[]string{"import", "institutions=list.csv"}, []string{"institutions=list.csv"}, []string{"import", "institutions=" + abs("list.csv")}},
+		{[]string{"import", "institutions=t/missing.csv"}, []string{"institutions=t/missing.csv"}, []string{"import", "institutions=" + abs("t/missing.csv")}},
+		{[]string{"import", "penalties", "t/missing.csv"}, []string{"penalties", "t/missing.csv"}, []string{"import", "penalties", abs("t/missing.csv")}},
+		{[]string{"import", "penalties", "missing.xlsx"}, []string{"penalties", "missing.xlsx"}, []string{"import", "penalties", abs("missing.xlsx")}},
+		{[]string{"explain", "91411002MA47X4XJ6A"}, []string{"91411002MA47X4XJ6A"}, []string{"explain", "91411002MA47X4XJ6A"}},
+		{[]string{"sql", "SELECT count() FROM v_grades_on(day='2026-01-01')"}, []string{"SELECT count() FROM v_grades_on(day='2026-01-01')"}, []string{"sql", "SELECT count() FROM v_grades_on(day='2026-01-01')"}},
 		{[]string{"--data", "d", "run", "nightly", "--config", "/etc/c.toml"}, []string{"nightly"}, []string{"--data", abs("d"), "run", "nightly", "--config", "/etc/c.toml"}},
 	}
 	for _, tt := range tests {
