@@ -130,6 +130,7 @@ page a file) make one table together.
 			// table sent as several files (a page each) is read whole;
 			// the next command's filing replaces it.
 			filing := file.NewFiling(time.Now())
+			var failed []string
 			for _, path := range args[1:] {
 				opt := file.ImportOptions{AllowList: allow, Sheet: sheet}
 				var res file.Result
@@ -139,9 +140,20 @@ page a file) make one table together.
 					res, err = a.importOne(cmd, s, list, path, opt)
 				}
 				if err != nil {
-					return err
+					if summary || cmd.Context().Err() != nil || len(args) == 2 {
+						return err
+					}
+					// Each file of a list is its own batch, as in import
+					// DIR: one that fails leaves the others to import,
+					// and is named at the end.
+					fmt.Fprintf(a.stderr, "failed: %v\n", err)
+					failed = append(failed, path)
+					continue
 				}
 				rejected += res.Rejected
+			}
+			if len(failed) > 0 {
+				return fmt.Errorf("%d file(s) failed and loaded nothing: %s; the other files were imported (fix them as said above and import them again)", len(failed), strings.Join(failed, ", "))
 			}
 			if rejected > 0 {
 				return rejectedError{fmt.Errorf("%d record(s) rejected; fix them and import the file again (good records are already loaded and will not be duplicated)", rejected)}

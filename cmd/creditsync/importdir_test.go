@@ -128,3 +128,28 @@ func TestImportAFolderGoesOnPastAFailedFile(t *testing.T) {
 		}
 	}
 }
+
+// import LIST FILE FILE… goes on past a file that fails, as import DIR
+// does, and names it: it stopped there, and the files after it were not
+// imported without a word.
+func TestImportFilesOfAListGoesOnPastAFailedFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const header = "机构名称,统一社会信用代码,许可日期\n"
+	bad := filepath.Join(dir, "坏 文件.csv")
+	good := filepath.Join(dir, "c1.csv")
+	if err := os.WriteFile(bad, []byte(header+"甲人力资源有限公司,91411002MA4000001T,2019-03-15\n\"未闭合,91411002MA4000002X,2019-03-15\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, []byte(header+"乙人力资源有限公司,91411002MA4000002X,2020-05-06\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data")}
+	r := runCLI(t, env, "import", "institutions", bad, good)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "1 file(s) failed and loaded nothing: "+bad) {
+		t.Fatalf("import LIST FILE FILE: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := runCLI(t, env, "sql", "--format", "TSV", "SELECT name FROM institutions FINAL ORDER BY uscc").stdout; got != "乙人力资源有限公司\n" {
+		t.Errorf("institutions: %q, want only the good file's", got)
+	}
+}
