@@ -58,9 +58,13 @@ imported in one process, on one open store, registers first, each as its
 own batch: all of a file or none of it.
 
 import summary records the 附件2 tables the counties send the city (their
-grades, with the unit and date read from the 填报单位 and 填报时间 line,
-else --unit and --as-of); report reconcile compares them with creditsync's
-grades. Each import summary command is one filing: a county's table for a
+grades, with the unit read from the 填报单位 line, else --unit, else the
+评价单位 column, and the date of the grades from --as-of, else the
+填报时间 line); report reconcile compares them with creditsync's grades.
+A table is refused whole, nothing of it stored, when --unit names another
+unit than its 填报单位 line, when fewer than half of its institutions
+that the register lists belong to its unit (the refusal names the
+lines of the others), or when its date is after today. Each import summary command is one filing: a county's table for a
 date is its latest filing's rows, so a corrected table imported later
 replaces the earlier one whole; the files of one command (a table sent a
 page a file) make one table together.
@@ -161,8 +165,8 @@ page a file) make one table together.
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&unit, "unit", "", "import summary: the unit that filed the 附件2, a county code or 411000 (default: from its 填报单位 line)")
-	cmd.Flags().StringVar(&asOf, "as-of", "", "import summary: the date of the 附件2's grades (default: its 填报时间)")
+	cmd.Flags().StringVar(&unit, "unit", "", "import summary: the unit that filed the 附件2, a county code or 411000, for a table whose 填报单位 line names none (a table whose line names another unit is refused)")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "import summary: the date of the 附件2's grades, not after today (default: its 填报时间)")
 	cmd.Flags().StringVar(&sheet, "sheet", "", "import only the workbook's sheet of this name (default: every sheet that holds a table of the list)")
 	cmd.Flags().StringVar(&allowFile, "uscc-allow", os.Getenv("CREDITSYNC_USCC_ALLOWLIST"), "file of legacy USCCs accepted despite a failing check character (env CREDITSYNC_USCC_ALLOWLIST)")
 	return cmd

@@ -4,23 +4,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // SummaryOptions tune ImportSummary.
 type SummaryOptions struct {
 	ImportOptions
-	// Unit is the submitting unit's code (a county code or 411000); by
-	// default it is read from the 填报单位 line above the table, else
-	// from the 评价单位 column.
+	// Unit is the submitting unit's code (a county code or 411000), for
+	// a table whose 填报单位 line names none; a table whose line names
+	// another unit is refused. Without either, the 评价单位 column names
+	// it.
 	Unit string
-	// AsOf is the date of the submitted grades; by default the 填报时间
-	// line above the table.
+	// AsOf is the date of the submitted grades, in place of the 填报时间
+	// line above the table (a table `report summary` wrote dates that
+	// line the day it was written). Neither may be after today.
 	AsOf time.Time
 	// Filing names the filing the table is part of (NewFiling); by
 	// default a filing of its own. The files of one filing for the same
@@ -28,9 +33,11 @@ type SummaryOptions struct {
 	Filing string
 }
 
-// ErrSubmission means a 附件2 table does not say who filed it or when,
-// and the caller did not either.
-var ErrSubmission = errors.New("cannot tell the 附件2's unit or date")
+// ErrSubmission means a 附件2 table does not say who filed it or when
+// (and the caller did not either), or says it wrongly: --unit against
+// its 填报单位, a unit most of its institutions are not of, a date to
+// come. Nothing of the table is stored.
+var ErrSubmission = errors.New("the 附件2's unit or date is missing or wrong")
 
 // ImportSummary records a county's 附件2 table (人力资源服务机构信用等级
 // 评价汇总表) in the submissions table: the grade it gave each institution,
@@ -51,42 +58,202 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 	pre := &preambleFunc{
 		columns: []string{contract.SubmissionUnit, contract.SubmissionDay, contract.SubmissionFiling},
 		values: func(t *table, dates transform.SerialDates) ([]string, error) {
-			unit, day := opt.Unit, ""
-			if !opt.AsOf.IsZero() {
-				day = opt.AsOf.Format(time.DateOnly)
-			}
-			for _, cells := range t.preamble {
-				if unit == "" {
-					unit = unitIn(labelled(cells, "填报单位"))
-				}
-				if day == "" {
-					day = labelled(cells, "填报时间", "填报日期")
-				}
-			}
-			if unit == "" {
-				unit = t.evaluator()
-			}
-			switch {
-			case unit == "":
-				return nil, fmt.Errorf("%w: no 填报单位 line above the table names a county of Xuchang, nor does its 评价单位 column; give the unit with --unit CODE", ErrSubmission)
-			case day == "":
-				return nil, fmt.Errorf("%w: no 填报时间 line above the table; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission)
-			}
-			d, _, err := transform.ParseDate(day)
+			unit, err := filedBy(t, opt.Unit)
 			if err != nil {
-				// A date typed into its own cell of a workbook is a day
-				// number formatted as a date (46234), as in the table's
-				// date columns.
-				serial, ok := dates.Parse(day)
-				if !ok {
-					return nil, fmt.Errorf("%w: 填报时间 %q: %v; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission, day, err)
-				}
-				d = serial
+				return nil, err
+			}
+			d, err := filedOn(t, dates, opt.AsOf)
+			if err != nil {
+				return nil, err
+			}
+			if err := unitsInstitutions(ctx, s, t, unit); err != nil {
+				return nil, err
 			}
 			return []string{unit, d.Format(time.DateOnly), filing}, nil
 		},
 	}
 	return importFile(ctx, s, contract.Submissions(), path, opt.ImportOptions, pre)
+}
+
+// filedBy returns the unit that filed the table: the one its 填报单位 line
+// names, which --unit (given) may only repeat; else given; else the one
+// its 评价单位 column names.
+func filedBy(t *table, given string) (string, error) {
+	named, line := "", ""
+	for _, cells := range t.preamble {
+		if text := labelled(cells, "填报单位"); text != "" {
+			if named = unitIn(text); named != "" {
+				line = text
+				break
+			}
+		}
+	}
+	switch {
+	case named != "" && given != "" && named != given:
+		return "", fmt.Errorf("%w: its 填报单位 line names %s %s (%s), but --unit says %s %s; a table is filed by the unit that signs it: correct the 填报单位 line or leave out --unit",
+			ErrSubmission, transform.CountyName(named), named, line, transform.CountyName(given), given)
+	case named != "":
+		return named, nil
+	case given != "":
+		return given, nil
+	}
+	if u := t.evaluator(); u != "" {
+		return u, nil
+	}
+	return "", fmt.Errorf("%w: no 填报单位 line above the table names a county of Xuchang, nor does its 评价单位 column; give the unit with --unit CODE", ErrSubmission)
+}
+
+// filedOn returns the date of the table's grades: given (--as-of), else
+// its 填报时间 line. Grades are given on a day that has come: a date after
+// today in Xuchang is a typing error, and would make the table its unit's
+// latest filing for years.
+func filedOn(t *table, dates transform.SerialDates, given time.Time) (time.Time, error) {
+	d, from := given, "--as-of"
+	if d.IsZero() {
+		text := ""
+		for _, cells := range t.preamble {
+			if text = labelled(cells, "填报时间", "填报日期"); text != "" {
+				break
+			}
+		}
+		if text == "" {
+			return time.Time{}, fmt.Errorf("%w: no 填报时间 line above the table; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission)
+		}
+		var err error
+		if d, _, err = transform.ParseDate(text); err != nil {
+			// A date typed into its own cell of a workbook is a day
+			// number formatted as a date (46234), as in the table's
+			// date columns.
+			serial, ok := dates.Parse(text)
+			if !ok {
+				return time.Time{}, fmt.Errorf("%w: 填报时间 %q: %v; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission, text, err)
+			}
+			d = serial
+		}
+		from = fmt.Sprintf("its 填报时间 (%s)", text)
+	}
+	if today := zone.Day(time.Now()); d.After(today) {
+		return time.Time{}, fmt.Errorf("%w: %s is %s, after today (%s in %s): grades are filed for a day that has come; correct the date",
+			ErrSubmission, from, d.Format(time.DateOnly), today.Format(time.DateOnly), zone.Name)
+	}
+	return d, nil
+}
+
+// unitsInstitutions refuses a table most of whose institutions, of those
+// the register lists, belong to another unit: a table filed under the
+// wrong 填报单位 (or --unit) would otherwise replace that unit's real
+// filing. A unit may list a few institutions of other counties (moved,
+// or licensed elsewhere; reconcile reports them), so the table is refused
+// only when fewer than half of those the register knows are its own.
+// Institutions the register does not list say nothing either way. It
+// reads the whole sheet, which a 附件2 (a county's institutions) allows.
+func unitsInstitutions(ctx context.Context, s store.Store, t *table, unit string) error {
+	col := -1
+	for i, h := range t.header {
+		if t.list.HeaderKey(h) == "uscc" {
+			col = i
+		}
+	}
+	if col < 0 {
+		return nil
+	}
+	if err := t.readAll(); err != nil {
+		return err
+	}
+	type listed struct {
+		line int
+		uscc string
+	}
+	var rows []listed
+	var codes []string
+	for _, r := range t.pending {
+		if blank(r.cells) || col >= len(r.cells) || t.classify(r.cells) != "" {
+			continue
+		}
+		u := transform.NormalizeUSCC(r.cells[col])
+		if u == "" {
+			continue
+		}
+		rows = append(rows, listed{r.n, u})
+		codes = append(codes, u)
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	county, err := registerCounties(ctx, s, codes)
+	if err != nil {
+		return err
+	}
+	var known, own int
+	var others []string
+	for _, r := range rows {
+		c, ok := county[r.uscc]
+		if !ok {
+			continue
+		}
+		known++
+		if c == unit {
+			own++
+			continue
+		}
+		if len(others) < maxForeignShown {
+			name := transform.CountyName(c)
+			if name == "" {
+				name = "outside Xuchang"
+			}
+			others = append(others, fmt.Sprintf("line %d %s is %s's (%s)", r.line, r.uscc, name, c))
+		}
+	}
+	if known == 0 || 2*own >= known {
+		return nil
+	}
+	more := ""
+	if n := known - own - len(others); n > 0 {
+		more = fmt.Sprintf(" and %d more", n)
+	}
+	return fmt.Errorf("%w: it is filed as %s %s's, but %d of the %d institutions of the register it lists belong to other units (%s%s); a unit's table lists mostly its own institutions: check its 填报单位 line (or --unit), or whether this is another unit's table",
+		ErrSubmission, transform.CountyName(unit), unit, known-own, known, strings.Join(others, "; "), more)
+}
+
+// maxForeignShown bounds the rows of other units a refusal names.
+const maxForeignShown = 5
+
+// registerCounties returns the county of each of codes the register lists.
+func registerCounties(ctx context.Context, s store.Store, codes []string) (map[string]string, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/register_counties"), store.Params{"usccs": codes})
+	if err != nil {
+		return nil, fmt.Errorf("read the register's counties: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var u, c string
+		if err := rows.Scan(&u, &c); err != nil {
+			return nil, fmt.Errorf("read the register's counties: %w", err)
+		}
+		out[u] = transform.CurrentCountyCode(c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the register's counties: %w", err)
+	}
+	return out, nil
+}
+
+// readAll reads the rest of the sheet into the rows pending, to be read
+// as records as usual after the checks that need the table whole.
+func (t *table) readAll() error {
+	for !t.eof {
+		n, cells, err := t.rows.next()
+		if errors.Is(err, io.EOF) {
+			t.eof = true
+			break
+		}
+		if err != nil {
+			return err
+		}
+		t.pending = append(t.pending, row{n, cells})
+	}
+	return nil
 }
 
 // NewFiling names a filing of a 附件2 made at t (contract.SubmissionFiling):

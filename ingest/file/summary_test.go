@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
+	"github.com/xuchang-hrss/creditsync/zone"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -169,5 +171,73 @@ func TestImportSummaryDateCell(t *testing.T) {
 		if got, want := submitted(t, s), "411081 2026-07-31 "+uscc("411081", 1)+" B "; got != want {
 			t.Errorf("1904 system %v: submissions %q, want %q", system1904, got, want)
 		}
+	}
+}
+
+// A table that says the wrong unit or date is refused whole, naming why,
+// and nothing of it is stored: --unit against its 填报单位 line, a unit
+// fewer than half of whose institutions (of those the register lists)
+// are its own, a 填报时间 to come. A unit may list a few institutions of
+// other counties, and institutions the register lacks say nothing.
+func TestImportSummaryRefusesWrongUnitOrDate(t *testing.T) {
+	register := "统一社会信用代码,机构名称,区县代码,许可日期\n"
+	for i := 1; i <= 3; i++ {
+		register += fmt.Sprintf("%s,魏都机构%d,411002,2020-01-01\n", uscc("411002", i), i)
+	}
+	register += uscc("411081", 1) + ",禹州机构1,411081,2020-01-01\n"
+	table := func(unit, filed string, codes ...string) string {
+		text := "附件2\n人力资源服务机构信用等级评价汇总表\n填报单位（盖章）：" + unit + "人力资源和社会保障局,,填报时间：" + filed + "\n机构名称,统一社会信用代码,信用等级\n"
+		for i, c := range codes {
+			text += fmt.Sprintf("机构%d,%s,A级\n", i, c)
+		}
+		return text + "合计：共" + fmt.Sprint(len(codes)) + "家\n"
+	}
+	weidu := []string{uscc("411002", 1), uscc("411002", 2), uscc("411002", 3)}
+	for _, c := range []struct {
+		name, text string
+		unit       string
+		want       string // "" when the table is stored
+	}{
+		{name: "its own", text: table("禹州市", "2026年7月31日", uscc("411081", 1))},
+		{name: "unit repeated", text: table("禹州市", "2026年7月31日", uscc("411081", 1)), unit: "411081"},
+		{name: "another county's besides its own", text: table("禹州市", "2026年7月31日", uscc("411081", 1), uscc("411002", 1))},
+		{name: "institutions the register lacks", text: table("禹州市", "2026年7月31日", uscc("411081", 7), uscc("411002", 9))},
+		{name: "today", text: table("禹州市", time.Now().In(zone.Shanghai).Format("2006年1月2日"), uscc("411081", 1))},
+		{name: "another county's table", text: table("禹州市", "2026年7月31日", weidu...),
+			want: "it is filed as 禹州市 411081's, but 3 of the 3 institutions of the register it lists belong to other units (line 5 " + weidu[0] + " is 魏都区's (411002); line 6 " + weidu[1] + " is 魏都区's (411002); line 7 " + weidu[2] + " is 魏都区's (411002))"},
+		{name: "mostly another county's", text: table("禹州市", "2026年7月31日", uscc("411081", 1), weidu[0], weidu[1]),
+			want: "2 of the 3 institutions of the register it lists belong to other units (line 6 " + weidu[0] + " is 魏都区's (411002); line 7 " + weidu[1] + " is 魏都区's (411002))"},
+		{name: "--unit against 填报单位", text: table("禹州市", "2026年7月31日", uscc("411081", 1)), unit: "411002",
+			want: "its 填报单位 line names 禹州市 411081 (禹州市人力资源和社会保障局), but --unit says 魏都区 411002"},
+		{name: "填报时间 to come", text: table("禹州市", "2030年7月31日", uscc("411081", 1)),
+			want: "its 填报时间 (2030年7月31日) is 2030-07-31, after today ("},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.OpenMigrated(t)
+			dir := t.TempDir()
+			institutions, err := contract.Lookup("institutions")
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(dir, "register.csv"), register)
+			if _, err := file.Import(context.Background(), s, institutions, filepath.Join(dir, "register.csv"), file.ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "附件2.csv")
+			writeFile(t, path, c.text)
+			res, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{Unit: c.unit})
+			if c.want == "" {
+				if err != nil || res.Loaded == 0 {
+					t.Fatalf("loaded %d (%v), want the table stored", res.Loaded, err)
+				}
+				return
+			}
+			if !errors.Is(err, file.ErrSubmission) || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), path+": ") {
+				t.Errorf("got %v\nwant %s: … %s", err, path, c.want)
+			}
+			if got := submitted(t, s); got != "" {
+				t.Errorf("stored:\n%s", got)
+			}
+		})
 	}
 }
