@@ -548,9 +548,11 @@ func County(code, database string) Policy {
 
 // Host is the policy of the sql command without --write: the host's
 // administrator reads everything, but read-only means that nothing is
-// written anywhere, files included, and no query is cancelled.
-func Host() Policy {
-	return Policy{Name: "sql without --write", AnyDatabase: true,
+// written anywhere, files included, and no query is cancelled. views are
+// the store's parameterized views (chhttp.ParameterizedViews): read like
+// any view, though called like table functions.
+func Host(views ...string) Policy {
+	return Policy{Name: "sql without --write", AnyDatabase: true, ParameterizedViews: slices.Clone(views),
 		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, ShowOther, Explain}}
 }
 

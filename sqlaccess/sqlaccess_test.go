@@ -171,6 +171,30 @@ func TestCityPolicy(t *testing.T) {
 	}
 }
 
+// The host's read-only policy reads the store's parameterized views, in
+// its database or named with it, as any view; other table functions stay
+// refused.
+func TestHostPolicy(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	if err := f.s.Exec(ctx, "CREATE VIEW v_on AS SELECT * FROM institutions WHERE county_code = {c:String}", nil); err != nil {
+		t.Fatal(err)
+	}
+	host := sqlaccess.Host("v_on")
+	session := store.FormatOptions{Database: f.main, TimeZone: "Asia/Shanghai"}
+	for _, q := range []string{"SELECT name FROM v_on(c = '411081')", "SELECT count() FROM " + f.main + ".v_on(c = '411002')", "SELECT * FROM raw_pages"} {
+		if _, err := sqlaccess.Check(ctx, f.s, host, q, session); err != nil {
+			t.Errorf("host %q: %v", q, err)
+		}
+	}
+	for _, q := range []string{"SELECT * FROM file('/etc/passwd', 'LineAsString')", "SELECT * FROM url('http://127.0.0.1:1/', 'CSV')",
+		"SELECT * FROM v_other(c = '1')", "SELECT 1 INTO OUTFILE '/tmp/x'"} {
+		if _, err := sqlaccess.Check(ctx, f.s, host, q, session); err == nil {
+			t.Errorf("host %q: allowed", q)
+		}
+	}
+}
+
 // rewrite writes q again with the same meaning: keywords in another case,
 // identifiers quoted, white space and comments between tokens. q's tokens
 // are separated by single spaces; string literals hold none.

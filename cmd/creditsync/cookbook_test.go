@@ -266,3 +266,30 @@ func cookbookOverTheEndpoint(t *testing.T, s store.Store, files []string, params
 		}
 	}
 }
+
+// Every query of the cookbook runs through `creditsync sql` read-only, as
+// docs/analysts.md shows it: the host's policy reads the parameterized
+// views (v_grades_on(day = …)) as the SQL endpoint's does.
+func TestCookbookThroughSQLCommand(t *testing.T) {
+	t.Parallel()
+	env := []string{"CREDITSYNC_DATA=" + demoStore(t)}
+	files, err := filepath.Glob(filepath.Join(cookbookDir, "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("cookbook: %v %v", files, err)
+	}
+	r := runCLI(t, env, "sql", "--format", "TSV", "SELECT any(uscc) FROM v_current_grades")
+	uscc := strings.TrimSpace(r.stdout)
+	if r.code != 0 || uscc == "" {
+		t.Fatalf("an institution: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	for _, f := range files {
+		r := runCLI(t, env, "sql", "--format", "TSVWithNames", "--param_uscc="+uscc, "--param_day=2025-12-31", "--queries-file", f)
+		if r.code != 0 || !strings.Contains(r.stdout, "\t") {
+			t.Errorf("%s: exit %d\n%s%s", filepath.Base(f), r.code, r.stdout, r.stderr)
+		}
+	}
+	r = runCLI(t, env, "sql", "--format", "TSV", "SELECT count() > 0 FROM v_grades_on(day = '2026-01-01')")
+	if r.code != 0 || r.stdout != "1\n" {
+		t.Errorf("v_grades_on: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -274,7 +274,7 @@ func (a *app) runStatement(ctx context.Context, s store.Store, out io.Writer, q 
 // in one piece, so that the file is complete or the command fails.
 func (a *app) sqlSession(ctx context.Context, s store.Store, q string, opt store.FormatOptions) (store.FormatOptions, error) {
 	if !opt.Writable {
-		st, err := sqlaccess.Check(ctx, s, sqlaccess.Host(), q, opt)
+		st, err := sqlaccess.Check(ctx, s, sqlaccess.Host(chhttp.ParameterizedViews()...), q, opt)
 		if err != nil {
 			return opt, err
 		}
