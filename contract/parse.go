@@ -24,6 +24,7 @@ const (
 	ReasonColumns      = "wrong number of fields"
 	ReasonNumber       = "code stored as a number"
 	ReasonExcelError   = "Excel error value"
+	ReasonControl      = "control character"
 )
 
 // FieldError is one reason a record was rejected.
@@ -235,6 +236,11 @@ func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 		row.Extra = map[string]string{}
 		for i, fi := range m.extra {
 			if fi < len(fields) && strings.TrimSpace(fields[fi]) != "" {
+				if ferr := controlError(fields[fi]); ferr != nil {
+					ferr.Column = m.headers[fi]
+					errs = append(errs, ferr)
+					continue
+				}
 				row.Extra[m.extraNames[i]] = fields[fi]
 			}
 		}
@@ -313,6 +319,9 @@ var noValue = []string{"-", "--", "—", "——", "–", "/", "无", "暂无", 
 const NoComputedValue = "#NO_SAVED_VALUE"
 
 func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
+	if ferr := controlError(raw); ferr != nil {
+		return nil, ferr
+	}
 	if raw == NoComputedValue {
 		return nil, &FieldError{Value: "", Reason: ReasonExcelError, Detail: "the cell holds a formula saved without its value (the file was written by a program that does not compute formulas): open it in Excel or WPS and save it, which computes them"}
 	}
@@ -403,6 +412,16 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		return transform.CurrentCountyCode(s), nil
 	}
 	return s, nil
+}
+
+// controlError refuses a value holding a control character
+// (transform.ControlRune), whatever its column: no text of a list has
+// one, and stored it would reach terminals and the notice's forms.
+func controlError(raw string) *FieldError {
+	if r, ok := transform.ControlRune(raw); ok {
+		return &FieldError{Value: raw, Reason: ReasonControl, Detail: fmt.Sprintf("holds a control character (U+%04X), which no text of a list has; remove it", r)}
+	}
+	return nil
 }
 
 // The report years a Year column accepts.

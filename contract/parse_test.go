@@ -126,6 +126,15 @@ func TestParseValues(t *testing.T) {
 		{"a dash for a required code is a missing one", []string{"R26", "—", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonMissing, "uscc"},
 		{"a dash for a required date is a missing one", []string{"R23", "914403001922038216", "fund_fraud", "", "—", "", "", ""}, nil, ReasonMissing, "handled_on"},
 		{"a dash in a text is the text", []string{"R24", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "-"}, map[string]any{"measure": "-"}, "", ""},
+		// A control character acts on the terminal printing the value
+		// and breaks the workbook writing it; tab, LF and CR are white
+		// space.
+		{"ESC in a text", []string{"R27", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "\x1b[2J\x1b[31m责令整改"}, nil, ReasonControl, "measure"},
+		{"BEL in a code", []string{"R28\a", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonControl, "record_id"},
+		{"a C1 control in a date", []string{"R29", "914403001922038216", "fund_fraud", "", "2023-07-31\u009b", "", "", ""}, nil, ReasonControl, "handled_on"},
+		{"DEL in a USCC", []string{"R30", "91440300192203821\x7f6", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonControl, "uscc"},
+		{"tab, line feed and CR are white space", []string{"R31", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令\t限期\r\n整改\n"},
+			map[string]any{"measure": "责令\t限期\r\n整改"}, "", ""},
 		{"an unquoted comma shifting the row", []string{"R13", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令", "限期整改"}, nil, ReasonColumns, ""},
 	}
 	for _, tt := range tests {
@@ -156,6 +165,16 @@ func TestParseValues(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A value in a column the contract does not know is kept as written, but
+// not with a control character, any more than a contract column's.
+func TestExtraColumnWithControlCharacter(t *testing.T) {
+	m := mustMap(t, "institutions", "uscc", "name", "licensed_on", "备注")
+	_, errs := m.Parse([]string{"914403001922038216", "机构", "2020-01-01", "注\x07"})
+	if len(errs) != 1 || errs[0].Reason != ReasonControl || errs[0].Column != "备注" || !strings.Contains(errs[0].Error(), "holds a control character (U+0007)") {
+		t.Errorf("errors %v, want 备注's control character", errs)
 	}
 }
 

@@ -188,7 +188,7 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 	}
 	for _, g := range differ {
 		r := graded[g.uscc]
-		fmt.Fprintf(w, "  %s %s：报送 %s 级，creditsync 评为 %s 级\n", g.uscc, g.name, g.grad, r.Grade)
+		fmt.Fprintf(w, "  %s %s：报送 %s 级，creditsync 评为 %s 级\n", g.uscc, transform.ShowControls(g.name), g.grad, r.Grade)
 		if len(r.Clauses) == 0 {
 			fmt.Fprintf(w, "    A：%s\n", grade.AText)
 		}
@@ -203,7 +203,7 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 				if l, ok := contract.ByEvidence(e.Kind); ok {
 					kind = l.Title
 				}
-				fmt.Fprintf(w, "      - %s %s %s：%s\n", date, kind, e.ID, e.Detail)
+				fmt.Fprintf(w, "      - %s %s %s：%s\n", date, kind, transform.ShowControls(e.ID), transform.ShowControls(e.Detail))
 			}
 		}
 	}
@@ -214,13 +214,13 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 			if r, ok := graded[g.uscc]; ok {
 				county = r.CountyCode
 			}
-			fmt.Fprintf(w, "    %s %s（报送 %s 级；属%s %s）\n", g.uscc, g.name, g.grad, transform.CountyName(county), transform.CurrentCountyCode(county))
+			fmt.Fprintf(w, "    %s %s（报送 %s 级；属%s %s）\n", g.uscc, transform.ShowControls(g.name), g.grad, transform.CountyName(county), transform.CurrentCountyCode(county))
 		}
 	}
 	if len(unknown) > 0 {
 		fmt.Fprintf(w, "  %s creditsync 未评价（名录中没有，或当日未取得许可）：\n", d)
 		for _, g := range unknown {
-			fmt.Fprintf(w, "    %s %s（报送 %s 级）\n", g.uscc, g.name, g.grad)
+			fmt.Fprintf(w, "    %s %s（报送 %s 级）\n", g.uscc, transform.ShowControls(g.name), g.grad)
 		}
 	}
 	if len(rejected) > 0 {
@@ -233,7 +233,7 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 		sort.Slice(missing, func(i, j int) bool { return missing[i].USCC < missing[j].USCC })
 		fmt.Fprintf(w, "  creditsync 评价了但附件2未列出（漏报）：\n")
 		for _, r := range missing {
-			fmt.Fprintf(w, "    %s %s（creditsync %s 级）\n", r.USCC, r.Name, r.Grade)
+			fmt.Fprintf(w, "    %s %s（creditsync %s 级）\n", r.USCC, transform.ShowControls(r.Name), r.Grade)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"unicode"
@@ -168,6 +169,42 @@ func WrittenText(s string) string {
 		s = dropFormat(s)
 	}
 	return strings.TrimFunc(s, isTrimmable)
+}
+
+// ControlRune returns the first control character of s — C0, DEL or C1 —
+// that is not white space (tab, line feed and carriage return are), and
+// whether s holds one. No value of a list holds one: typed into a name
+// (ESC [2J, BEL), it would act on the terminal that prints it and break
+// the workbook that writes it.
+func ControlRune(s string) (rune, bool) {
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// ShowControls writes each control character of s (C0, DEL, C1; tab,
+// line feed and carriage return included) as a Go escape (\x1b, \u009b),
+// so that printing a stored value — one stored before ControlRune's
+// values were refused — shows it instead of acting on the terminal.
+func ShowControls(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !unicode.IsControl(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
 }
 
 // isFormat reports an invisible format character (Unicode category Cf).

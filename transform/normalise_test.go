@@ -179,3 +179,37 @@ func TestNFKCRuneByRune(t *testing.T) {
 		}
 	}
 }
+
+func TestControlRune(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want rune // 0: none
+	}{
+		{"禹州假机构", 0},
+		{"a\tb\r\nc\n", 0},
+		{"\x1b[2J\x1b[31m禹州假机构\x07", 0x1b},
+		{"机构\x07", 0x07},
+		{"机构\x7f", 0x7f},
+		{"机构\u009b2J", 0x9b},
+		{"机构\u0085", 0x85},
+		{"\x0c", 0x0c},
+	} {
+		r, ok := ControlRune(c.in)
+		if r != c.want || ok != (c.want != 0) {
+			t.Errorf("ControlRune(%q) = %U %v, want %U", c.in, r, ok, c.want)
+		}
+	}
+}
+
+func TestShowControls(t *testing.T) {
+	for in, want := range map[string]string{
+		"禹州机构":                     "禹州机构",
+		"\x1b[2J\x1b[31m禹州假机构\x07": `\x1b[2J\x1b[31m禹州假机构\x07`,
+		"a\tb\nc":                  `a\x09b\x0ac`,
+		"\u009b2J":                 `\u009b2J`,
+	} {
+		if got := ShowControls(in); got != want {
+			t.Errorf("ShowControls(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Every command that prints records offers the same three formats, written
@@ -382,10 +383,12 @@ func displayWidth(s string) int {
 const maxCellWidth = 80
 
 // fitCell keeps a table cell on one line of at most maxCellWidth columns,
-// marking what it leaves out with "…".
+// marking what it leaves out with "…", and shows its control characters
+// as escapes (transform.ShowControls): a stored name holding ESC [2J
+// would clear the screen it is printed on.
 func fitCell(s string) string {
 	first, _, multi := strings.Cut(s, "\n")
-	first = strings.TrimRight(first, "\r ")
+	first = transform.ShowControls(strings.TrimRight(first, "\r "))
 	if displayWidth(first) <= maxCellWidth && !multi {
 		return first
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -172,5 +173,40 @@ func TestSummaryPagesOfOneFiling(t *testing.T) {
 	}
 	if got := submitted(); got != "91411081MA4000002B\n" {
 		t.Errorf("after a later command: %q, want its one row", got)
+	}
+}
+
+// A name stored with control characters (before imports refused them)
+// prints as escapes in the review, the grades and the regrade: printed
+// raw, ESC [2J would clear the operator's screen and BEL ring.
+func TestStoredControlCharactersAreShownEscaped(t *testing.T) {
+	t.Parallel()
+	env := []string{"CREDITSYNC_DATA=" + demoStore(t)}
+	// The institution the review lists: the one whose grade 禹州市
+	// wrote more leniently.
+	r := runCLI(t, env, "report", "reconcile", "--county", "411081")
+	m := regexp.MustCompile(`(?m)^  (\w{18}) .*：报送`).FindStringSubmatch(r.stdout)
+	if r.code != 0 || m == nil {
+		t.Fatalf("reconcile lists no institution: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	uscc := m[1]
+	for _, table := range []string{"submissions", "institutions"} {
+		q := "ALTER TABLE " + table + " UPDATE name = concat(char(27), '[2J', name, char(7)) WHERE uscc = '" + uscc + "' SETTINGS mutations_sync = 1"
+		if r := runCLI(t, env, "sql", "--write", q); r.code != 0 {
+			t.Fatalf("%s: exit %d %s", q, r.code, r.stderr)
+		}
+	}
+	for _, args := range [][]string{
+		{"report", "reconcile", "--county", "411081"},
+		{"grades"},
+		{"grade"},
+	} {
+		r := runCLI(t, env, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+		}
+		if strings.ContainsAny(r.stdout, "\x1b\x07") || !strings.Contains(r.stdout, `\x1b[2J`) {
+			t.Errorf("%v: the name is not shown escaped:\n%q", args, r.stdout)
+		}
 	}
 }

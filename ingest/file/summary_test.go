@@ -241,3 +241,39 @@ func TestImportSummaryRefusesWrongUnitOrDate(t *testing.T) {
 		})
 	}
 }
+
+// A value with a control character is rejected, the row named by file,
+// line and column, in a 附件2 as in a register: stored, it would act on
+// the terminal printing it and break the 附件2 written from it.
+func TestImportRefusesControlCharacters(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	dir := t.TempDir()
+	fake := "\x1b[2J\x1b[31m禹州假机构\x07"
+	register := filepath.Join(dir, "register.csv")
+	writeFile(t, register, "统一社会信用代码,机构名称,区县代码,许可日期\n"+uscc("411081", 1)+",禹州机构,411081,2020-01-01\n"+uscc("411081", 2)+","+fake+",411081,2020-01-01\n")
+	institutions, err := contract.Lookup("institutions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := file.Import(context.Background(), s, institutions, register, file.ImportOptions{})
+	if err != nil || res.Loaded != 1 || len(res.Rejects) != 1 {
+		t.Fatalf("register: loaded %d, rejects %v (%v)", res.Loaded, res.Rejects, err)
+	}
+	if got, want := fmt.Sprintf("%d: %v", res.Rejects[0].Line, res.Rejects[0].Errors[0]), "3: column 机构名称: control character: holds a control character (U+001B), which no text of a list has; remove it"; got != want {
+		t.Errorf("register reject %q, want %q", got, want)
+	}
+
+	summary := filepath.Join(dir, "附件2.csv")
+	writeFile(t, summary, "填报单位（盖章）：禹州市人力资源和社会保障局,,填报时间：2026年7月31日\n机构名称,统一社会信用代码,信用等级\n禹州机构,"+uscc("411081", 1)+",A级\n"+fake+","+uscc("411081", 2)+",B级\n")
+	res, err = file.ImportSummary(context.Background(), s, summary, file.SummaryOptions{})
+	if err != nil || res.Loaded != 1 || len(res.Rejects) != 1 {
+		t.Fatalf("附件2: loaded %d, rejects %v (%v)", res.Loaded, res.Rejects, err)
+	}
+	if got, want := fmt.Sprintf("%d: %v", res.Rejects[0].Line, res.Rejects[0].Errors[0]), "4: column 机构名称: control character: holds a control character (U+001B), which no text of a list has; remove it"; got != want {
+		t.Errorf("附件2 reject %q, want %q", got, want)
+	}
+	n, err := store.Count(context.Background(), s, "SELECT count() FROM (SELECT name FROM institutions UNION ALL SELECT name FROM submissions) WHERE match(name, '[\\x00-\\x08\\x0b-\\x1f\\x7f]')", nil)
+	if err != nil || n != 0 {
+		t.Errorf("names stored with a control character: %d (%v)", n, err)
+	}
+}
