@@ -32,8 +32,28 @@ type duplicate struct {
 	grades []string
 }
 
-// totalPattern reads the count of a 合计 line: 共60家, 合计：60 家, 60家.
-var totalPattern = regexp.MustCompile(`(\d+)\s*家`)
+// The count of a 合计 line: 共60家 wherever it stands (合计：A级39家，
+// B级2家，…，共49家), else the line's one count (合计：60 家, 60家 in a
+// cell of its own). A line of several counts and no 共 states no total.
+var (
+	totalPattern = regexp.MustCompile(`共\s*(\d+)\s*家`)
+	countPattern = regexp.MustCompile(`(\d+)\s*家`)
+)
+
+// declaredTotal returns the count a 合计 line states, or false.
+func declaredTotal(cells []string) (int, bool) {
+	text := strings.Join(cells, " ")
+	m := totalPattern.FindStringSubmatch(text)
+	if m == nil {
+		all := countPattern.FindAllStringSubmatch(text, -1)
+		if len(all) != 1 {
+			return 0, false
+		}
+		m = all[0]
+	}
+	n, err := strconv.Atoi(m[1])
+	return n, err == nil
+}
 
 // gradePattern reads a grade as 附件2 writes it: A, A级, A 级.
 var gradePattern = regexp.MustCompile(`^\s*([ABCDabcd])\s*级?\s*$`)
@@ -81,21 +101,16 @@ func checkSheet(ref string) sheetCheck {
 			found = findHeader(cells)
 			continue
 		}
-		first := ""
-		for _, cell := range cells {
-			if strings.TrimSpace(cell) != "" {
-				first = strings.TrimSpace(cell)
-				break
-			}
-		}
-		if strings.HasPrefix(first, "合计") || strings.HasPrefix(first, "总计") || strings.HasPrefix(first, "共计") {
-			if m := totalPattern.FindStringSubmatch(strings.Join(cells, " ")); m != nil {
-				c.declared, _ = strconv.Atoi(m[1])
-				c.declaredLine = line
+		u := transform.NormalizeUSCC(cellAt(cells, col["统一社会信用代码"]))
+		if file.TotalRow(cells) && len(u) != 18 {
+			// A row of sums, as the import skips it (a row with a code
+			// is a record, whatever its first cell says); its count
+			// may stand in any cell, the code's included (合计 | 49家).
+			if n, ok := declaredTotal(cells); ok {
+				c.declared, c.declaredLine = n, line
 			}
 			continue
 		}
-		u := transform.NormalizeUSCC(cellAt(cells, col["统一社会信用代码"]))
 		if len(u) != 18 {
 			continue // a note, a signature, a blank: not an institution
 		}

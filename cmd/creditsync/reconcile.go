@@ -29,9 +29,10 @@ but the county left out.
 It also checks the table itself: institutions of another unit (counted
 apart, never as agreeing), rows its import rejected (listed with line and
 reason, not as left out), and — reading the file again when it is still
-where it was imported from — a 合计 line whose count (共N家) differs from
-the rows listed, and a USCC listed twice with different grades, with both
-lines. The output is in Chinese; -o FILE writes it to a file instead
+where it was imported from — a 合计 line whose count differs from the
+rows listed (a line the import skips as one: 合计, 总计, 小计 or 共计 first
+and no USCC; its count is 共N家 where it says so, else its one N家), and
+a USCC listed twice with different grades, with both lines. The output is in Chinese; -o FILE writes it to a file instead
 (text), or fails.
 
 By default each county's latest 附件2 is reviewed; --date picks the

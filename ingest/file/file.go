@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -124,4 +125,25 @@ func (r *reader) Next() (int, []string, error) {
 			return n, cells, err
 		}
 	}
+}
+
+// TotalRow says whether a row under a table begins like a row of sums:
+// its first non-blank cell begins with one of the words by which the
+// import skips such a row (合计, 总计, 小计, 共计), spaces and full-width
+// forms aside. The import still reads a row with a key as a record,
+// whatever its first cell says; so does a caller that checks the key.
+func TotalRow(cells []string) bool {
+	for _, c := range cells {
+		s := squeeze(c)
+		if s == "" {
+			continue
+		}
+		for _, w := range totalWords {
+			if strings.HasPrefix(s, w) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }

@@ -1,0 +1,56 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// code returns a valid USCC of 长葛市 with serial n.
+func code(n int) string {
+	first := fmt.Sprintf("91411082MA4%06d", n)
+	c, err := transform.USCCCheckChar(first)
+	if err != nil {
+		panic(err)
+	}
+	return first + string(c)
+}
+
+// The 合计 line of a submitted sheet is read as the import reads it: the
+// same words begin it (小计 too), a row with a code is a record whatever
+// its first cell says, and its count is 共N家 where it says so, else its
+// one count, in whichever cell (the code's included).
+func TestSheetTotalLine(t *testing.T) {
+	rows := "机构名称,统一社会信用代码,信用等级\n机构一," + code(1) + ",A级\n机构二," + code(2) + ",B级\n机构三," + code(3) + ",A级\n"
+	for _, c := range []struct {
+		name, total string
+		declared    int // 0: no count read
+		listed      int
+	}{
+		{"共N家 after counts per grade", "合计：A级2家，B级1家，共3家,,", 3, 3},
+		{"共N家 disagreeing", "合计：A级2家，B级1家，共4家,,", 4, 3},
+		{"the count in the code's column", "合计,3家,", 3, 3},
+		{"小计", "小计：共4家,,", 4, 3},
+		{"several counts without 共", "合计：A级2家，B级1家,,", 0, 3},
+		{"a record whose name begins like a total", "合计人力资源有限公司," + code(4) + ",A级", 0, 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "附件2.csv")
+			if err := os.WriteFile(path, []byte(rows+c.total+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got := checkSheet(path)
+			if got.err != nil || got.declared != c.declared || got.listed != c.listed {
+				t.Fatalf("declared %d listed %d (%v), want %d %d", got.declared, got.listed, got.err, c.declared, c.listed)
+			}
+			problems := strings.Join(got.problems(path), "\n")
+			if want := c.declared != 0 && c.declared != c.listed; want != strings.Contains(problems, "合计为共") {
+				t.Errorf("problems %q", problems)
+			}
+		})
+	}
+}
