@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/lifecycle"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // ErrFormat marks a format a report cannot be written in.
@@ -110,14 +114,49 @@ func ContentType(format string) string {
 	return "application/octet-stream"
 }
 
+// Nothing says why a document has nothing to show, or "" when it is to
+// be written. An empty form would read as "no institutions" — a 附件2 of
+// no rows, a public list of 共 0 家 — where the truth is that nothing was
+// evaluated by then: the command line and the web pages say why instead,
+// and write nothing. An empty 附件2 is written when other units have
+// grades that day (every unit sends one, one with no institution too:
+// the notice, 六(十)), and an empty 诚信机构典型名单 once an evaluation was
+// publicized (a year may name none).
+func Nothing(ctx context.Context, src Source, doc any) (string, error) {
+	empty, day := Empty(doc)
+	if !empty {
+		return "", nil
+	}
+	if h, ok := src.(*HistorySource); ok {
+		why, err := lifecycle.WhyNothingOn(ctx, h.Store, day)
+		if err != nil || why != "" {
+			return why, err
+		}
+	}
+	switch doc.(type) {
+	case *Summary:
+		all, err := src.GradesOn(ctx, day)
+		if err != nil {
+			return "", err
+		}
+		if len(all) > 0 {
+			return "", nil
+		}
+	case *Typical:
+		return "", nil
+	}
+	return "no institution of this unit has a grade in force or publicized on " + transform.FormatDate(day), nil
+}
+
 // Empty reports whether a document has nothing to show, and the day it
-// was asked for (the last month-end of a trend), so that the caller can
-// say why instead of writing an empty report.
+// was asked for (the last month-end of a trend); Nothing says why.
 func Empty(doc any) (bool, time.Time) {
 	switch d := doc.(type) {
 	case *Summary:
 		return len(d.Rows) == 0, d.Day
 	case *PublicList:
+		return len(d.Rows) == 0, d.Day
+	case *Typical:
 		return len(d.Rows) == 0, d.Day
 	case *Trend:
 		return d.empty(), d.Latest().End

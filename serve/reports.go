@@ -209,6 +209,16 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return errNotFound
 	}
+	// An empty form would read as "no institutions": say why instead, as
+	// the command line does.
+	why, err := report.Nothing(ctx, s.src, doc)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		_, day := report.Empty(doc)
+		return &httpError{http.StatusNotFound, fmt.Sprintf("没有可报告的内容 Nothing to report on %s: %s", transform.FormatDate(day), why)}
+	}
 	var buf bytes.Buffer
 	if err := report.Write(&buf, doc, format); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -26,17 +27,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 // (docs/rules.md §4.7), on the recorded history of a real store.
 func TestRevokedInstitutionsStayListed(t *testing.T) {
 	ctx := context.Background()
-	s := storetest.OpenMigrated(t)
-	for _, list := range []string{"annual_reports", "institutions"} {
-		l, err := contract.Lookup(list)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res, err := file.Import(ctx, s, l, filepath.Join("testdata", "revoked", list+".csv"), file.ImportOptions{}); err != nil || res.Rejected > 0 {
-			t.Fatalf("import %s: %v %v", list, err, res.Rejects)
-		}
-	}
-	r := grade.DefaultRules()
+	s, r, srv := evaluatedServer(t)
 	day := func(d string) time.Time {
 		t.Helper()
 		v, err := transform.ParseISODate(d)
@@ -44,20 +35,6 @@ func TestRevokedInstitutionsStayListed(t *testing.T) {
 			t.Fatal(err)
 		}
 		return v
-	}
-	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lifecycle.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lifecycle.Regrade(ctx, s, r, day("2026-09-30")); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(Options{Source: &report.HistorySource{Store: s, Rules: r}, Config: testConfig(), Getenv: testEnv,
-		Now: func() time.Time { return day("2026-10-08") }})
-	if err != nil {
-		t.Fatal(err)
 	}
 	h := srv.Handler()
 	const kept, revoked, cancelled = "914403001922038216", "91440300708461136T", "9144030071526726XG"
@@ -97,5 +74,71 @@ func TestRevokedInstitutionsStayListed(t *testing.T) {
 	}
 	if strings.Join(rows, ",") != kept+" A 级,"+revoked+" D 级" {
 		t.Errorf("附件2 of 魏都区: %v, want the valid one at A and the revoked one at D", rows)
+	}
+}
+
+// evaluatedServer is a server on a real store of the institutions of
+// testdata/revoked, evaluated as of 2026-07-31 (publicized from that day),
+// confirmed and regraded, on 2026-10-08.
+func evaluatedServer(t *testing.T) (store.Store, *grade.Rules, *Server) {
+	t.Helper()
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	for _, list := range []string{"annual_reports", "institutions"} {
+		l, err := contract.Lookup(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := file.Import(ctx, s, l, filepath.Join("testdata", "revoked", list+".csv"), file.ImportOptions{}); err != nil || res.Rejected > 0 {
+			t.Fatalf("import %s: %v %v", list, err, res.Rejects)
+		}
+	}
+	r := grade.DefaultRules()
+	day := func(d string) time.Time {
+		t.Helper()
+		v, err := transform.ParseISODate(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Regrade(ctx, s, r, day("2026-09-30")); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Options{Source: &report.HistorySource{Store: s, Rules: r}, Config: testConfig(), Getenv: testEnv,
+		Now: func() time.Time { return day("2026-10-08") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, r, srv
+}
+
+// A download with nothing to show — asked for a day before the first
+// evaluation was publicized — is a 404 saying why, as the command line
+// says it, never an empty form (a 附件2 of no rows, 共 0 家, an empty CSV).
+func TestDownloadsWithNothingToShowSayWhy(t *testing.T) {
+	_, _, srv := evaluatedServer(t)
+	h := srv.Handler()
+	for _, path := range []string{
+		"/reports/summary/411002.xlsx?date=2020-01-01", "/reports/public/411002.html?date=2020-01-01",
+		"/reports/public/411002.csv?date=2020-01-01", "/reports/typical/411002.csv?date=2020-01-01",
+		"/reports/trend/411002.csv?from=2020-01&to=2020-03", "/reports/trend/city.xlsx?from=2020-01&to=2020-03",
+	} {
+		got := get(t, h, path, cityToken)
+		if got.status != http.StatusNotFound || !strings.Contains(got.body, "Nothing to report") ||
+			!strings.Contains(got.body, "no evaluation was publicized on or before") {
+			t.Errorf("%s: %d %.300q", path, got.status, got.body)
+		}
+	}
+	// Once an evaluation was publicized, a year without exemplary
+	// institutions is an answer: its list is written, empty.
+	if got := get(t, h, "/reports/typical/411002.csv?date=2026-10-08", cityToken); got.status != http.StatusOK {
+		t.Errorf("typical after the evaluation: %d %.300q", got.status, got.body)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/grade"
-	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -235,35 +234,16 @@ func (a *app) writeStoreReport(ctx context.Context, o reportOptions, formats []s
 	if err != nil {
 		return err
 	}
-	if empty, day := report.Empty(doc); empty {
-		// An empty report would read as "no institutions": say why
-		// instead, and write nothing (docs/rules.md §4.7).
-		why := ""
-		if kind == report.SourceHistory {
-			if why, err = lifecycle.WhyNothingOn(ctx, s, day); err != nil {
-				return err
-			}
-		}
-		sum, isSummary := doc.(*report.Summary)
-		if why == "" && isSummary {
-			// Every unit sends its 附件2, one with no institution too
-			// (the notice, 六(十)): written empty when others have
-			// grades that day, so that the day itself is graded.
-			all, err := src.GradesOn(ctx, day)
-			if err != nil {
-				return err
-			}
-			if len(all) > 0 {
-				a.log.Warn("附件2 lists no institution: none of this unit has a grade in force or publicized on the day", "unit", sum.Unit.Name, "day", transform.FormatDate(day))
-				empty = false
-			}
-		}
-		if empty {
-			if why == "" {
-				why = "no institution of this unit has a grade in force or publicized on " + transform.FormatDate(day)
-			}
-			return fmt.Errorf("nothing to report on %s: %s", transform.FormatDate(day), why)
-		}
+	why, err := report.Nothing(ctx, src, doc)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		_, day := report.Empty(doc)
+		return fmt.Errorf("nothing to report on %s: %s", transform.FormatDate(day), why)
+	}
+	if sum, ok := doc.(*report.Summary); ok && len(sum.Rows) == 0 {
+		a.log.Warn("附件2 lists no institution: none of this unit has a grade in force or publicized on the day", "unit", sum.Unit.Name, "day", transform.FormatDate(sum.Day))
 	}
 	if o.output == "-" {
 		a.log.Info(report.SourceNote(kind))
