@@ -18,11 +18,13 @@ import (
 // institution, /api/grades lists them all.
 const searchLimit = 100
 
-// The API's query parameters are named as the CLI's flags: on (a day,
-// as grades --on), from and to (months, as report --from/--to), county, q
-// and format. A request with any other parameter, or one given twice, is
-// refused with 400 naming it, rather than answered as if it were absent:
-// ?date=… mistyped as ?dat=… must not quietly give today's grades.
+// The query parameters are named as the CLI's flags: on (a day, as
+// grades --on), from and to (months, as report --from/--to), county, q
+// and format (the API's). A request with any other parameter, or one
+// given twice, is refused with 400 naming it, rather than answered as if
+// it were absent — by the API, the pages and the downloads alike:
+// ?date=… mistyped as ?dat=… must not quietly give today's grades or
+// today's 附件2.
 const (
 	paramOn     = "on"
 	paramFrom   = "from"
@@ -36,7 +38,9 @@ const (
 )
 
 // checkParams refuses a request whose query holds a parameter that is not
-// in allowed (format is always allowed), or one parameter several times.
+// in allowed (date where on is), or one parameter several times. Every
+// route but sign-in and health is checked with its params (routes), the
+// downloads again with their kind's.
 func checkParams(r *http.Request, allowed ...string) error {
 	q := r.URL.Query()
 	names := make([]string, 0, len(q))
@@ -44,7 +48,6 @@ func checkParams(r *http.Request, allowed ...string) error {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	allowed = append(allowed, paramFormat)
 	for _, name := range names {
 		if !slices.Contains(allowed, name) && !(name == paramDate && slices.Contains(allowed, paramOn)) {
 			return badRequest(fmt.Errorf("未知参数 unknown parameter %q: %s takes %s", name, r.URL.Path, strings.Join(allowed, ", ")))
@@ -174,7 +177,7 @@ func (s *Server) search(ctx context.Context, q string, day time.Time) ([]report.
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonRequest(r); err != nil {
+	if err := formatParam(r); err != nil {
 		return err
 	}
 	sc := scopeOf(r.Context())
@@ -183,7 +186,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonRequest(r, paramQuery, paramOn); err != nil {
+	if err := formatParam(r); err != nil {
 		return err
 	}
 	day, err := s.dateParam(r)
@@ -203,7 +206,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiInstitution(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonRequest(r, paramOn); err != nil {
+	if err := formatParam(r); err != nil {
 		return err
 	}
 	g, day, err := s.institutionAt(r)
@@ -215,7 +218,7 @@ func (s *Server) apiInstitution(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonRequest(r, paramOn); err != nil {
+	if err := formatParam(r); err != nil {
 		return err
 	}
 	g, day, err := s.institutionAt(r)
@@ -231,7 +234,7 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonRequest(r, paramOn); err != nil {
+	if err := formatParam(r); err != nil {
 		return err
 	}
 	g, day, err := s.institutionAt(r)
@@ -300,7 +303,7 @@ func (s *Server) history(ctx context.Context, uscc string, m report.Months) (*hi
 }
 
 func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonRequest(r, paramFrom, paramTo); err != nil {
+	if err := formatParam(r); err != nil {
 		return err
 	}
 	m, err := s.monthsParam(r)
@@ -323,7 +326,7 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonRequest(r, paramOn, paramCounty); err != nil {
+	if err := formatParam(r); err != nil {
 		return err
 	}
 	day, err := s.dateParam(r)
@@ -355,14 +358,6 @@ func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// jsonRequest checks the parameters of an endpoint that answers JSON only.
-func jsonRequest(r *http.Request, allowed ...string) error {
-	if err := checkParams(r, allowed...); err != nil {
-		return err
-	}
-	return formatParam(r)
-}
-
 // countyTrend is the trend of the county in r's {code} over r's months;
 // the city, an unknown code or one outside the caller's scope is not found.
 func (s *Server) countyTrend(r *http.Request) (*report.Trend, report.Months, error) {
@@ -379,7 +374,7 @@ func (s *Server) countyTrend(r *http.Request) (*report.Trend, report.Months, err
 }
 
 func (s *Server) apiCountyTrend(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonRequest(r, paramFrom, paramTo); err != nil {
+	if err := formatParam(r); err != nil {
 		return err
 	}
 	t, _, err := s.countyTrend(r)
@@ -391,7 +386,7 @@ func (s *Server) apiCountyTrend(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCityTrend(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonRequest(r, paramFrom, paramTo); err != nil {
+	if err := formatParam(r); err != nil {
 		return err
 	}
 	if !scopeOf(r.Context()).City() {

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,5 +65,56 @@ func TestAPIParameters(t *testing.T) {
 	// good one: the refusal does not depend on what the token may see.
 	if r := get(t, h, "/api/grades?bogus=1", weiduToken); r.status != http.StatusBadRequest {
 		t.Errorf("county token, unknown parameter: %d", r.status)
+	}
+}
+
+// The pages and the downloads take their parameters as the API does, by
+// the same check: ?dat= mistyped for ?date= gave today's 附件2 with a blank
+// 填报时间, ?date=A&date=B used A; each is now a 400 page naming it.
+func TestPageAndDownloadParameters(t *testing.T) {
+	h := newServer(t, testConfig()).Handler()
+	inst := "/institutions/" + reporttest.ScriptC
+	tests := []struct {
+		path   string
+		status int
+		names  string // what the error page must name
+	}{
+		{"/", http.StatusOK, ""},
+		{"/search?q=有限公司&date=2026-07-31", http.StatusOK, ""},
+		{inst + "?date=2026-07-31", http.StatusOK, ""},
+		{inst + "?on=2026-07-31", http.StatusOK, ""},
+		{"/counties/411002?from=2026-01&to=2026-07", http.StatusOK, ""},
+		{"/city?from=2026-01&to=2026-07", http.StatusOK, ""},
+		{"/reports?from=2026-01&to=2026-07&date=2026-07-31", http.StatusOK, ""},
+		{"/reports/summary/411002.xlsx?date=2026-07-31", http.StatusOK, ""},
+		{"/reports/summary/411002.xlsx?on=2026-07-31", http.StatusOK, ""},
+		{"/reports/trend/411002.csv?from=2026-01&to=2026-07", http.StatusOK, ""},
+
+		{"/?date=2026-07-31", http.StatusBadRequest, `"date"`},
+		{"/search?q=a&dat=2026-07-31", http.StatusBadRequest, `"dat"`},
+		{inst + "?date=2026-07-31&date=2026-07-30", http.StatusBadRequest, `"date"`},
+		{"/counties/411002?from=2026-01&form=2026-07", http.StatusBadRequest, `"form"`},
+		{"/city?format=json", http.StatusBadRequest, `"format"`},
+		{"/reports/summary/411002.xlsx?dat=2024-08-31", http.StatusBadRequest, `"dat"`},
+		{"/reports/summary/411002.xlsx?date=2026-07-31&date=2026-07-30", http.StatusBadRequest, `"date"`},
+		{"/reports/summary/411002.xlsx?on=2026-07-31&date=2026-07-30", http.StatusBadRequest, `"date"`},
+		{"/reports/summary/411002.xlsx?from=2026-01", http.StatusBadRequest, `"from"`},
+		{"/reports/public/411002.csv?to=2026-07", http.StatusBadRequest, `"to"`},
+		{"/reports/trend/411002.csv?date=2026-07-31", http.StatusBadRequest, `"date"`},
+	}
+	for _, tt := range tests {
+		r := get(t, h, tt.path, cityToken)
+		if r.status != tt.status {
+			t.Errorf("%s: status %d, want %d: %.300s", tt.path, r.status, tt.status, r.body)
+			continue
+		}
+		if tt.status != http.StatusOK && !strings.Contains(r.body, html.EscapeString(tt.names)) {
+			t.Errorf("%s: page %.600q, want one naming %s", tt.path, r.body, tt.names)
+		}
+	}
+	// ?on= fills 填报时间 as ?date= does: the same workbook.
+	a, b := get(t, h, "/reports/summary/411002.xlsx?on=2026-07-31", weiduToken), get(t, h, "/reports/summary/411002.xlsx?date=2026-07-31", weiduToken)
+	if a.status != http.StatusOK || a.body != b.body {
+		t.Errorf("附件2 by ?on= and by ?date= differ (%d, %d bytes; %d, %d bytes)", a.status, len(a.body), b.status, len(b.body))
 	}
 }

@@ -19,18 +19,20 @@ import (
 // reportKinds are the downloads, by the path segment that names them:
 // the trend and the public list, then what the notice's §十 asks a county
 // to send — 汇总表 (附件2), 诚信机构典型名单, 动态调整情况 — and its 附件1.
-var reportKinds = []struct {
-	kind, title string
-	formats     []string
-	monthly     bool // takes from/to; else date
-	history     bool // needs the recorded grade history (noticeSource)
-}{
+var reportKinds = []reportKind{
 	{"trend", "信用等级趋势报告 Trend report", []string{"html", "xlsx", "csv"}, true, false},
 	{"public", "公示名单 Public list", []string{"html", "csv"}, false, false},
 	{"summary", "附件2 汇总表 Summary table", []string{"xlsx"}, false, false},
 	{"typical", "诚信机构典型名单 Exemplary institutions", []string{"xlsx", "csv"}, false, false},
 	{"adjustments", "动态调整情况 Grade changes since the last 附件2", []string{"xlsx", "csv"}, false, true},
 	{"commitments", "附件1 诚信承诺书 Commitment letters", []string{"html"}, false, false},
+}
+
+type reportKind struct {
+	kind, title string
+	formats     []string
+	monthly     bool // takes from/to; else on (or date)
+	history     bool // needs the recorded grade history (noticeSource)
 }
 
 // noticeSource is what a source of grades needs beyond them for the
@@ -109,12 +111,18 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Checked before building: a report costs a grading per month.
-	known := false
-	for _, k := range reportKinds {
-		known = known || (k.kind == r.PathValue("kind") && slices.Contains(k.formats, format))
-	}
-	if !known {
+	i := slices.IndexFunc(reportKinds, func(k reportKind) bool {
+		return k.kind == r.PathValue("kind") && slices.Contains(k.formats, format)
+	})
+	if i < 0 {
 		return errNotFound
+	}
+	params := []string{paramOn}
+	if reportKinds[i].monthly {
+		params = []string{paramFrom, paramTo}
+	}
+	if err := checkParams(r, params...); err != nil {
+		return err
 	}
 	ctx := r.Context()
 	var doc any
@@ -144,7 +152,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		// 填报时间 is filled only when a date is asked for, as on the
 		// command line: otherwise the notice's blank is left to fill.
 		var filed time.Time
-		if r.URL.Query().Get("date") != "" {
+		if q := r.URL.Query(); q.Get(paramOn) != "" || q.Get(paramDate) != "" {
 			filed = day
 		}
 		if doc, err = report.BuildSummary(ctx, s.src, u, day, filed); err != nil {

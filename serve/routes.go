@@ -23,35 +23,39 @@ const (
 type route struct {
 	pattern string
 	kind    routeKind
-	h       func(w http.ResponseWriter, r *http.Request) error
+	// params are the query parameters the route takes (checkParams):
+	// any other, or one given twice, is refused with 400.
+	params []string
+	h      func(w http.ResponseWriter, r *http.Request) error
 }
 
 // routes lists every endpoint. The scope test walks this list, so a new
 // route cannot be added without a test of who may see it.
 func (s *Server) routes() []route {
 	return []route{
-		{"GET /api/me", api, s.apiMe},
-		{"GET /api/institutions", api, s.apiSearch},
-		{"GET /api/institutions/{uscc}", api, s.apiInstitution},
-		{"GET /api/institutions/{uscc}/explain", api, s.apiExplain},
-		{"GET /api/institutions/{uscc}/history", api, s.apiHistory},
-		{"GET /api/institutions/{uscc}/eligibility", api, s.apiEligibility},
-		{"GET /api/grades", api, s.apiGrades},
-		{"GET /api/counties/{code}/trend", api, s.apiCountyTrend},
-		{"GET /api/city/trend", api, s.apiCityTrend},
+		{"GET /api/me", api, []string{paramFormat}, s.apiMe},
+		{"GET /api/institutions", api, []string{paramQuery, paramOn, paramFormat}, s.apiSearch},
+		{"GET /api/institutions/{uscc}", api, []string{paramOn, paramFormat}, s.apiInstitution},
+		{"GET /api/institutions/{uscc}/explain", api, []string{paramOn, paramFormat}, s.apiExplain},
+		{"GET /api/institutions/{uscc}/history", api, []string{paramFrom, paramTo, paramFormat}, s.apiHistory},
+		{"GET /api/institutions/{uscc}/eligibility", api, []string{paramOn, paramFormat}, s.apiEligibility},
+		{"GET /api/grades", api, []string{paramOn, paramCounty, paramFormat}, s.apiGrades},
+		{"GET /api/counties/{code}/trend", api, []string{paramFrom, paramTo, paramFormat}, s.apiCountyTrend},
+		{"GET /api/city/trend", api, []string{paramFrom, paramTo, paramFormat}, s.apiCityTrend},
 
-		{"GET /{$}", page, s.pageHome},
-		{"GET /search", page, s.pageSearch},
-		{"GET /institutions/{uscc}", page, s.pageInstitution},
-		{"GET /counties/{code}", page, s.pageCounty},
-		{"GET /city", page, s.pageCity},
-		{"GET /reports", page, s.pageReports},
-		{"GET /reports/{kind}/{file}", page, s.download},
+		{"GET /{$}", page, nil, s.pageHome},
+		{"GET /search", page, []string{paramQuery, paramOn}, s.pageSearch},
+		{"GET /institutions/{uscc}", page, []string{paramOn}, s.pageInstitution},
+		{"GET /counties/{code}", page, []string{paramFrom, paramTo}, s.pageCounty},
+		{"GET /city", page, []string{paramFrom, paramTo}, s.pageCity},
+		{"GET /reports", page, []string{paramFrom, paramTo, paramOn}, s.pageReports},
+		// Each kind of download takes its own (reportKinds).
+		{"GET /reports/{kind}/{file}", page, []string{paramFrom, paramTo, paramOn}, s.download},
 
-		{"GET /login", open, wrapOpen(s.handleLoginForm)},
-		{"POST /login", open, wrapOpen(s.handleLogin)},
-		{"POST /logout", open, wrapOpen(s.handleLogout)},
-		{"GET /healthz", open, func(w http.ResponseWriter, r *http.Request) error {
+		{"GET /login", open, nil, wrapOpen(s.handleLoginForm)},
+		{"POST /login", open, nil, wrapOpen(s.handleLogin)},
+		{"POST /logout", open, nil, wrapOpen(s.handleLogout)},
+		{"GET /healthz", open, nil, func(w http.ResponseWriter, r *http.Request) error {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			_, err := w.Write([]byte("ok\n"))
 			return err
@@ -137,6 +141,10 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 			defer release()
+			if err := checkParams(r, rt.params...); err != nil {
+				s.fail(w, r, rt.kind, err)
+				return
+			}
 		}
 		if err := rt.h(w, r); err != nil {
 			s.fail(w, r, rt.kind, err)
