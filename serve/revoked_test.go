@@ -142,3 +142,50 @@ func TestDownloadsWithNothingToShowSayWhy(t *testing.T) {
 		t.Errorf("typical after the evaluation: %d %.300q", got.status, got.body)
 	}
 }
+
+// A range wholly before the first evaluation has no data: the dashboards'
+// headline says 无数据, not "0 A 级 … 0.0% C+D", and the API's months and
+// steps are null, not counts of 0 (docs/guide.md: never zero).
+func TestMonthsBeforeTheFirstEvaluationHaveNoData(t *testing.T) {
+	_, _, srv := evaluatedServer(t)
+	h := srv.Handler()
+	for _, path := range []string{"/counties/411002?from=2026-01&to=2026-03", "/city?from=2026-01&to=2026-03"} {
+		page := get(t, h, path, cityToken)
+		figures, _, _ := strings.Cut(page.body[strings.Index(page.body, `<div class="figures">`)+1:], "</div>\n</div>")
+		if page.status != http.StatusOK || !strings.Contains(figures, "无数据") || strings.Contains(figures, "0.0%") || strings.Contains(figures, "级（有效）") {
+			t.Errorf("%s: %d, headline %.600q", path, page.status, figures)
+		}
+	}
+	for _, path := range []string{"/api/city/trend?from=2026-01&to=2026-03", "/api/counties/411002/trend?from=2026-01&to=2026-03"} {
+		type months struct {
+			Periods []map[string]any `json:"periods"`
+			Steps   []map[string]any `json:"transitions"`
+		}
+		var tr months
+		if strings.HasPrefix(path, "/api/city/") {
+			var o struct{ City months }
+			decode(t, get(t, h, path, cityToken), &o)
+			tr = o.City
+		} else {
+			decode(t, get(t, h, path, cityToken), &tr)
+		}
+		if len(tr.Periods) != 3 || len(tr.Steps) == 0 {
+			t.Fatalf("%s: %+v", path, tr)
+		}
+		for _, p := range append(tr.Periods, tr.Steps...) {
+			if p["no_data"] != true || p["counts"] != nil || p["total"] != nil || p["cd_share"] != nil || p["moves"] != nil || p["entered"] != nil {
+				t.Errorf("%s: %v, want no data and nulls", path, p)
+			}
+		}
+	}
+	// After it, the months have their counts.
+	var o struct {
+		City struct {
+			Periods []map[string]any `json:"periods"`
+		}
+	}
+	decode(t, get(t, h, "/api/city/trend?from=2026-08&to=2026-09", cityToken), &o)
+	if ps := o.City.Periods; len(ps) != 2 || ps[1]["no_data"] != false || ps[1]["total"] == nil || ps[1]["total"] == 0.0 {
+		t.Errorf("months after the evaluation: %+v", ps)
+	}
+}

@@ -288,7 +288,7 @@ func TestAPIAnswers(t *testing.T) {
 
 	var tr trendJSON
 	decode(t, get(t, h, "/api/counties/411002/trend?from=2026-02&to=2026-03", cityToken), &tr)
-	if len(tr.Periods) != 2 || tr.Periods[1].Counts["C"] != 1 || tr.Transitions[1].Moves["A→C"] != 1 || tr.Transitions[0].Entered != 1 {
+	if len(tr.Periods) != 2 || tr.Periods[1].Counts["C"] != 1 || tr.Transitions[1].Moves["A→C"] != 1 || tr.Transitions[0].Entered == nil || *tr.Transitions[0].Entered != 1 {
 		t.Errorf("trend: %+v", tr)
 	}
 

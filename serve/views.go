@@ -113,20 +113,26 @@ type historyJSON struct {
 	Downgrades []changeJSON `json:"downgrades"`
 }
 
+// periodJSON is a month of a trend. A month before the first evaluation
+// has no data (no_data): its counts and shares are null, never zero.
 type periodJSON struct {
 	End         string         `json:"end"`
+	NoData      bool           `json:"no_data"`
 	Counts      map[string]int `json:"counts"`
-	Total       int            `json:"total"`
-	CDShare     float64        `json:"cd_share"`
-	CityCDShare float64        `json:"city_cd_share"`
+	Total       *int           `json:"total"`
+	CDShare     *float64       `json:"cd_share"`
+	CityCDShare *float64       `json:"city_cd_share"`
 }
 
+// stepJSON is the change from one month to the next; one from or to a
+// month without data has null moves and counts.
 type stepJSON struct {
 	From    string         `json:"from"`
 	To      string         `json:"to"`
+	NoData  bool           `json:"no_data"`
 	Moves   map[string]int `json:"moves"` // "A→C": 1; only changes that happened
-	Entered int            `json:"entered"`
-	Left    int            `json:"left"`
+	Entered *int           `json:"entered"`
+	Left    *int           `json:"left"`
 }
 
 type clauseCountJSON struct {
@@ -196,15 +202,25 @@ func trend(t *report.Trend) trendJSON {
 	out := trendJSON{Unit: t.Unit.Code, Name: t.Unit.Name, Periods: []periodJSON{}, Transitions: []stepJSON{},
 		Downgrades: []changeJSON{}, Clauses: []clauseCountJSON{}}
 	for _, p := range t.Periods {
-		pj := periodJSON{End: transform.FormatDate(p.End), Counts: map[string]int{}, Total: p.Dist.Total(),
-			CDShare: p.Dist.CDShare(), CityCDShare: p.City.CDShare()}
+		pj := periodJSON{End: transform.FormatDate(p.End), NoData: p.NoData}
+		if p.NoData {
+			out.Periods = append(out.Periods, pj)
+			continue
+		}
+		pj.Counts, pj.Total = map[string]int{}, ptr(p.Dist.Total())
+		pj.CDShare, pj.CityCDShare = ptr(p.Dist.CDShare()), ptr(p.City.CDShare())
 		for r, g := range grade.Grades {
 			pj.Counts[string(g)] = p.Dist[r]
 		}
 		out.Periods = append(out.Periods, pj)
 	}
 	for _, st := range t.Steps {
-		sj := stepJSON{From: transform.FormatDate(st.From), To: transform.FormatDate(st.To), Moves: map[string]int{}, Entered: st.Entered, Left: st.Left}
+		sj := stepJSON{From: transform.FormatDate(st.From), To: transform.FormatDate(st.To), NoData: st.NoData}
+		if st.NoData {
+			out.Transitions = append(out.Transitions, sj)
+			continue
+		}
+		sj.Moves, sj.Entered, sj.Left = map[string]int{}, ptr(st.Entered), ptr(st.Left)
 		for a, ga := range grade.Grades {
 			for b, gb := range grade.Grades {
 				if n := st.Moves[a][b]; n > 0 {
@@ -222,3 +238,6 @@ func trend(t *report.Trend) trendJSON {
 	}
 	return out
 }
+
+// ptr is a value the JSON may also hold as null.
+func ptr[T any](v T) *T { return &v }
