@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -25,8 +26,14 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 	if r := runCLI(t, env, "import", "annual_reports", reports); r.code != 0 {
 		t.Fatalf("import reports: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	summary := filepath.Join(workbooks, "附件2-禹州市.xlsx")
-	r := runCLI(t, env, "import", "summary", summary)
+	// Imported by a relative path, the file is recorded (and reported)
+	// by its absolute one: reconcile reads it again from any directory.
+	relative := filepath.Join(workbooks, "附件2-禹州市.xlsx")
+	summary, err := filepath.Abs(relative)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, env, "import", "summary", relative)
 	if r.code != exitRejected {
 		t.Fatalf("import summary: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -40,9 +47,11 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 		}
 	}
 
-	r = runCLI(t, env, "report", "reconcile", "--county", "411081")
-	if r.code != 0 {
-		t.Fatalf("reconcile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	elsewhere := exec.Command(binary, "report", "reconcile", "--county", "411081")
+	elsewhere.Dir, elsewhere.Env = t.TempDir(), append(os.Environ(), env...)
+	r.stdout, r.stderr, r.code, err = runCommand(elsewhere)
+	if err != nil || r.code != 0 {
+		t.Fatalf("reconcile: exit %d (%v)\n%s%s", r.code, err, r.stdout, r.stderr)
 	}
 	want := "禹州市 411081 — 2026-07-31 的附件2（" + summary + "）：3 家，一致 1 家，不一致 1 家，creditsync 未评价 1 家，导入时被拒绝 1 行\n" +
 		"  91411081MA4000003E 禹州启航人才服务有限公司：报送 A 级，creditsync 评为 C 级\n" +

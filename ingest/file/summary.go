@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -44,13 +45,21 @@ var ErrSubmission = errors.New("the 附件2's unit or date is missing or wrong")
 // with the unit that filed it and the date of its grades. It reads the
 // notice's layout (title, 附件2 label, 填报单位 and 填报时间 line, header
 // with or without 序号, footnote and signatures) and the one `report
-// summary` writes; grades may be written A, A级 or A 级.
+// summary` writes; grades may be written A, A级 or A 级. The file is
+// recorded (and reported) by its absolute path.
 func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryOptions) (Result, error) {
 	if opt.Unit != "" {
 		if err := knownUnit(opt.Unit); err != nil {
 			return Result{Path: path}, err
 		}
 	}
+	// The file is recorded by its absolute path: reconcile reads it
+	// again from there, from whatever directory it runs in.
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Result{Path: path}, fmt.Errorf("%s: %w", path, err)
+	}
+	path = abs
 	filing := opt.Filing
 	if filing == "" {
 		filing = NewFiling(time.Now())

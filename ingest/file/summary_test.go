@@ -46,8 +46,18 @@ func TestImportSummaryNoticeLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The file is recorded by its absolute path, which reconcile reads
+	// again from any directory.
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := store.Count(context.Background(), s, "SELECT count() FROM submissions WHERE source_ref = {ref:String}", store.Params{"ref": abs})
+	if err != nil || refs != 3 {
+		t.Errorf("rows recorded from %s: %d (%v), want 3", abs, refs, err)
+	}
 	checkSheet(t, res.Sheets[0], sheetWant{
-		ref: path, read: 4, loaded: 3, rejected: 1, headerFirst: 4, headerLast: 4, above: 3,
+		ref: abs, read: 4, loaded: 3, rejected: 1, headerFirst: 4, headerLast: 4, above: 3,
 		skipped: map[string]int64{file.SkipBlank: 1, file.SkipNote: 1, file.SkipSignature: 1},
 		rejects: []string{`8: column 信用等级: unknown value: "优" is not a grade; accepted: a, a 级, a级, b, b 级, b级, c, c 级, c级, d, d 级, d级`},
 	})
