@@ -287,9 +287,10 @@ func (t *table) classify(cells []string) string {
 		}
 	}
 	for _, w := range totalWords {
-		if strings.HasPrefix(first, w) && !t.keyed(cells) {
+		if strings.HasPrefix(first, w) && !t.keyedBeyondCounts(cells) {
 			// A sum has no key; a row with one is a record, whatever
-			// its first cell says.
+			// its first cell says. A count typed in the key column
+			// (合计 | 49家) is the sum's, not a key.
 			return SkipTotal
 		}
 	}
@@ -331,6 +332,21 @@ func (t *table) classify(cells []string) string {
 func (t *table) keyed(cells []string) bool {
 	for _, fi := range t.keys {
 		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !labelCell(cells[fi]) {
+			return true
+		}
+	}
+	return false
+}
+
+// countCell matches a count as a row of sums writes it: 49家, 共49家,
+// 计 12 条.
+var countCell = regexp.MustCompile(`^(共|计)?\s*[0-9]+\s*(家|个|条|户|项|人|次|件|名)$`)
+
+// keyedBeyondCounts is keyed for a row that begins like a row of sums: a
+// count in a key column (49家) is no key.
+func (t *table) keyedBeyondCounts(cells []string) bool {
+	for _, fi := range t.keys {
+		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !labelCell(cells[fi]) && !countCell.MatchString(squeeze(cells[fi])) {
 			return true
 		}
 	}

@@ -68,6 +68,8 @@ func TestClassifyRows(t *testing.T) {
 		{"title, blank, notes", []string{"名册,,", ",,", "机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", ",,", "注 ：本表…,,", "说明：…,,", "备注,,"}, "4: 5:blank 6:note (注/说明) 7:note (注/说明) 8:note (注/说明)"},
 		{"a name that starts like a note is a record", []string{"机构名称,统一社会信用代码,许可日期", "注册服务中心,X,2020-01-01"}, "2:"},
 		{"totals", []string{"序号,机构名称,统一社会信用代码,许可日期", "合 计,,,", "总计,3家,,", "1,a,X,2020-01-01"}, "2:total (合计/总计) 3:total (合计/总计) 4:"},
+		// The sum's count typed in the key column is no key.
+		{"a count in the key column", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "合计,49家,", "小计,共 3 家,", "合计,3,2020-01-01"}, "2: 3:total (合计/总计) 4:total (合计/总计) 5:"},
 		// A row with a key is a record, whatever its first cell says.
 		{"a record whose first cell begins like a total", []string{"机构名称,统一社会信用代码,许可日期", "合计人力资源服务有限公司,X,2020-01-01", "小计,,"}, "2: 3:total (合计/总计)"},
 		{"signatures", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "单位负责人：,填表人：张三,联系电话：1", "审核人：李四,,", ",填报时间：2026年7月31日,"}, "2: 3:signature 4:signature 5:signature"},
