@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -144,6 +145,14 @@ page a file) make one table together.
 					res, err = a.importOne(cmd, s, list, path, opt)
 				}
 				if err != nil {
+					if summary && path != args[1] {
+						// A filing is whole or not at all: the files of
+						// this command stored before are withdrawn.
+						if werr := file.WithdrawFiling(context.WithoutCancel(cmd.Context()), s, filing); werr != nil {
+							return errors.Join(err, werr)
+						}
+						return fmt.Errorf("%w; the files of this filing stored before it were withdrawn: a filing is the whole table, so the unit's earlier filing stands (import them again with this one corrected)", err)
+					}
 					if summary || cmd.Context().Err() != nil || len(args) == 2 {
 						return err
 					}

@@ -265,6 +265,16 @@ func (t *table) readAll() error {
 	return nil
 }
 
+// WithdrawFiling removes the rows of a filing whose command failed after
+// some of its files were stored: a filing is whole or not at all, as the
+// unit's table it replaces.
+func WithdrawFiling(ctx context.Context, s store.Store, filing string) error {
+	if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/withdraw_filing"), store.Params{"filing": filing}); err != nil {
+		return fmt.Errorf("withdraw the files of filing %s stored before the one that failed: %w", filing, err)
+	}
+	return nil
+}
+
 // NewFiling names a filing of a 附件2 made at t (contract.SubmissionFiling):
 // UTC to the nanosecond, of fixed width, so that later sorts after.
 func NewFiling(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
