@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -88,25 +89,63 @@ func TestRunnerRecordsSteps(t *testing.T) {
 	}
 }
 
-func TestRunnerStopsBetweenStepsOnCancel(t *testing.T) {
+// A stop (SIGTERM) during a step: under a grace the step finishes with
+// its context intact, no later step starts and the run ends interrupted,
+// not failed; the hard stop (a second signal, the deadline) cancels the
+// step, which is interrupted too. Without a grace the stop cancels the
+// step at once.
+func TestRunnerStopsBetweenSteps(t *testing.T) {
 	s := storetest.OpenMigrated(t)
 	r := &jobs.Runner{Store: s, Log: quiet}
-	ctx, cancel := context.WithCancel(context.Background())
-	finished := false
-	steps := []jobs.Step{
-		{Name: "sync", Required: true, Run: func(context.Context) (jobs.Outcome, error) {
-			cancel() // SIGTERM arrives during the step; the step still completes
-			finished = true
-			return jobs.Outcome{}, nil
-		}},
-		step("grade", true, func() error { t.Error("grade ran after cancellation"); return nil }),
+	tests := []struct {
+		name  string
+		grace bool
+		hard  bool // the hard stop comes too, during the step
+		want  string
+	}{
+		{"graceful stop lets the step finish", true, false, "(run)=interrupted sync=ok grade=skipped"},
+		{"hard stop cancels the step", true, true, "(run)=interrupted sync=interrupted grade=skipped"},
+		{"no grace cancels the step", false, false, "(run)=interrupted sync=interrupted grade=skipped"},
 	}
-	rep, err := r.Run(ctx, "nightly", steps)
-	if !errors.Is(err, context.Canceled) || !finished {
-		t.Fatalf("Run = %v (step finished %v), want context.Canceled after the step", err, finished)
-	}
-	if got := statuses(t, s, rep.RunID); got != "(run)=failed sync=ok grade=skipped" {
-		t.Errorf("recorded %q", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			soft, stop := context.WithCancel(context.Background())
+			hard, kill := context.WithCancel(context.Background())
+			defer kill()
+			ctx := soft
+			if tt.grace {
+				ctx = jobs.WithGrace(soft, hard)
+			}
+			var stepErr error
+			steps := []jobs.Step{
+				{Name: "sync", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
+					stop() // SIGTERM arrives during the step
+					if tt.hard {
+						kill()
+					}
+					select {
+					case <-ctx.Done():
+						stepErr = fmt.Errorf("prepare stage table: %w", ctx.Err())
+					case <-time.After(200 * time.Millisecond): // the step's own work
+					}
+					return jobs.Outcome{Counts: map[string]int64{"rows": 3}}, stepErr
+				}},
+				step("grade", true, func() error { t.Error("grade ran after the stop"); return nil }),
+			}
+			rep, err := r.Run(ctx, "nightly", steps)
+			if !errors.Is(err, jobs.ErrInterrupted) || errors.Is(err, jobs.ErrStepFailed) || rep.Status != jobs.StatusInterrupted {
+				t.Fatalf("Run = %v, status %q, want ErrInterrupted", err, rep.Status)
+			}
+			if wantCancelled := tt.hard || !tt.grace; (stepErr != nil) != wantCancelled {
+				t.Errorf("the step's context: %v, want cancelled %v", stepErr, wantCancelled)
+			}
+			if got := statuses(t, s, rep.RunID); got != tt.want {
+				t.Errorf("recorded %q, want %q", got, tt.want)
+			}
+			if len(rep.Failed()) != 0 {
+				t.Errorf("an interrupted run lists failed steps: %+v", rep.Failed())
+			}
+		})
 	}
 }
 
@@ -182,6 +221,8 @@ func TestMetricsFromReports(t *testing.T) {
 	m.Observe(jobs.Report{Job: "nightly", Status: jobs.StatusOK, Finished: start.Add(time.Minute), Steps: []jobs.StepResult{
 		{Name: "regrade", Status: jobs.StatusOK, Started: start, Finished: start.Add(2 * time.Second), Counts: map[string]int64{"downgrades": 3}},
 	}})
+	// Stopped the next night: neither a failure nor a success.
+	m.Observe(jobs.Report{Job: "nightly", Status: jobs.StatusInterrupted, Finished: start.Add(24 * time.Hour)})
 	m.SourceSynced("publicity-abnormal", true, start, 100, 2)
 	families, err := m.Registry.Gather()
 	if err != nil {
@@ -207,6 +248,8 @@ func TestMetricsFromReports(t *testing.T) {
 	}
 	want := map[string]float64{
 		"creditsync_job_last_success_timestamp_seconds{job=nightly}":                  float64(start.Add(time.Minute).Unix()),
+		"creditsync_job_last_run_ok{job=nightly}":                                     1,
+		"creditsync_job_runs_total{job=nightly,status=interrupted}":                   1,
 		"creditsync_step_items_total{item=downgrades,job=nightly,step=regrade}":       3,
 		"creditsync_step_duration_seconds{job=nightly,step=regrade}":                  1,
 		"creditsync_source_last_success_timestamp_seconds{source=publicity-abnormal}": float64(start.Unix()),

@@ -29,7 +29,7 @@ func NewMetrics() *Metrics {
 		}, []string{"job"}),
 		lastStatus: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "creditsync_job_last_run_ok",
-			Help: "1 if the last run of the job succeeded, 0 if it failed or was degraded (a source failed).",
+			Help: "1 if the last run of the job succeeded, 0 if it failed or was degraded (a source failed); a run stopped before its end leaves it as it was.",
 		}, []string{"job"}),
 		stepDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "creditsync_step_duration_seconds",
@@ -42,7 +42,7 @@ func NewMetrics() *Metrics {
 		}, []string{"job", "step", "item"}),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "creditsync_job_runs_total",
-			Help: "Job runs by final status (ok, ok_with_errors, degraded, failed, skipped_locked).",
+			Help: "Job runs by final status (ok, ok_with_errors, degraded, failed, interrupted, skipped_locked).",
 		}, []string{"job", "status"}),
 	}
 	m.sourceOK = prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -64,9 +64,14 @@ func (m *Metrics) Observe(rep Report) {
 		return
 	}
 	m.runs.WithLabelValues(rep.Job, rep.Status).Inc()
-	if rep.Status == StatusFailed || rep.Status == StatusDegraded {
+	switch rep.Status {
+	case StatusInterrupted:
+		// Stopped, neither failed nor done: the last run's verdict and
+		// success stay as they were, so an alert on the age of the last
+		// success still fires if stops keep it from finishing.
+	case StatusFailed, StatusDegraded:
 		m.lastStatus.WithLabelValues(rep.Job).Set(0)
-	} else {
+	default:
 		m.lastStatus.WithLabelValues(rep.Job).Set(1)
 		m.lastSuccess.WithLabelValues(rep.Job).Set(float64(rep.Finished.Unix()))
 	}

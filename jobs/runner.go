@@ -51,6 +51,13 @@ const (
 	// last good data, and the run ends degraded, or failed when the
 	// missing input was required (DegradedError.Required).
 	StatusDegraded = "degraded"
+	// StatusInterrupted: the run was stopped (SIGTERM, Ctrl-C) before its
+	// last step. The steps that ran are recorded as they ended, the rest
+	// skipped; a step cancelled by a second signal or the stop's deadline
+	// is interrupted too. It is no failure of the job, so it alerts
+	// nobody, and no success either: the job's last success stays where
+	// it was.
+	StatusInterrupted = "interrupted"
 )
 
 // DegradedError is a step's report that it finished without something it
@@ -107,6 +114,43 @@ func (r Report) Failed() []StepResult {
 // ErrStepFailed is returned by Run when a required step failed.
 var ErrStepFailed = errors.New("a required step failed")
 
+// ErrInterrupted is returned by Run when a stop ended the run before its
+// last step.
+var ErrInterrupted = errors.New("the run was stopped before its last step")
+
+type hardKey struct{}
+
+// WithGrace returns ctx for a graceful stop: when ctx ends, a run under
+// it lets the running step finish and starts no other; the step itself
+// is cancelled only when hard ends (a second signal, the stop's
+// deadline). Without it, ctx ending cancels the running step too. Steps
+// commit their writes at their end, so cancelling one midway throws its
+// work away: that is for when the stop cannot wait.
+func WithGrace(ctx, hard context.Context) context.Context {
+	return context.WithValue(ctx, hardKey{}, hard)
+}
+
+// Hard returns the context that cancels a running step under ctx: the
+// grace's hard context, or ctx itself without a grace.
+func Hard(ctx context.Context) context.Context {
+	if hard, ok := ctx.Value(hardKey{}).(context.Context); ok {
+		return hard
+	}
+	return ctx
+}
+
+// stepContext is the context steps run under: ctx's values, cancelled
+// when the grace's hard context ends, or ctx itself without a grace.
+func stepContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	hard := Hard(ctx)
+	if hard == ctx {
+		return context.WithCancel(ctx)
+	}
+	step, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(hard, func() { cancel(context.Cause(hard)) })
+	return step, func() { stop(); cancel(context.Canceled) }
+}
+
 // Runner records runs in a store.
 type Runner struct {
 	Store store.Store
@@ -124,9 +168,9 @@ func (r *Runner) now() time.Time {
 
 // Run executes steps in order and records every one. It returns the
 // report and ErrStepFailed (wrapped) when a required step failed or
-// panicked; the remaining steps are then recorded as skipped. Cancelling
-// ctx (SIGTERM) lets the current step finish its own way — steps commit
-// their writes at the end — and skips the rest.
+// panicked; the remaining steps are then recorded as skipped. When ctx
+// ends (SIGTERM) no further step starts and the run ends interrupted
+// (ErrInterrupted); under WithGrace the running step finishes first.
 func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, error) {
 	host, _ := os.Hostname()
 	rep := Report{RunID: NewRunID(r.now()), Job: job, Host: host, Status: StatusRunning, Started: r.now()}
@@ -134,16 +178,22 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 	if err := r.record(context.WithoutCancel(ctx), rep, 0, StepResult{Status: StatusRunning, Started: rep.Started}); err != nil {
 		return rep, fmt.Errorf("record start of %s: %w", job, err)
 	}
+	stepCtx, endSteps := stepContext(ctx)
+	defer endSteps()
 	var runErr error
 	var degraded []error
 	required := false
+	var stopped error // why the run was stopped before its end
 	for i, st := range steps {
 		res := StepResult{Name: st.Name, Required: st.Required, Started: r.now()}
-		if runErr != nil || ctx.Err() != nil {
+		if stopped == nil && runErr == nil && ctx.Err() != nil {
+			stopped = fmt.Errorf("%w: %s stopped before step %s (%v)", ErrInterrupted, job, st.Name, context.Cause(ctx))
+			log.Warn("run stopped", "before_step", st.Name, "cause", context.Cause(ctx))
+		}
+		if runErr != nil || stopped != nil {
 			res.Status, res.Finished = StatusSkipped, res.Started
 			if runErr == nil {
-				res.Error = "interrupted before this step: " + ctx.Err().Error()
-				runErr = fmt.Errorf("%s interrupted before step %s: %w", job, st.Name, ctx.Err())
+				res.Error = "not run: the run was stopped"
 			} else {
 				res.Error = "not run: an earlier required step failed"
 			}
@@ -158,12 +208,23 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 			log.Error("could not record step", "step", st.Name, "err", rerr)
 		}
 		log.Info("step started", "step", st.Name)
-		out, err, panicked := runStep(ctx, st)
+		out, err, panicked := runStep(stepCtx, st)
 		res.Finished, res.Counts, res.Summary, res.Detail = r.now(), out.Counts, out.Summary, out.Detail
 		var de *DegradedError
 		switch {
 		case panicked:
 			res.Status, res.Error = StatusPanicked, err.Error()
+		case err != nil && stepCtx.Err() != nil:
+			// Cancelled by the stop (a second signal, its deadline), or
+			// failing because of it: the step was cut short, not wrong.
+			res.Status, res.Error = StatusInterrupted, err.Error()
+			stopped = fmt.Errorf("%w: %s cancelled during step %s (%v)", ErrInterrupted, job, st.Name, context.Cause(stepCtx))
+			log.Warn("step interrupted", "step", st.Name, "err", err)
+			rep.Steps = append(rep.Steps, res)
+			if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
+				log.Error("could not record step", "step", st.Name, "err", rerr)
+			}
+			continue
 		case errors.As(err, &de):
 			res.Status, res.Error = StatusDegraded, err.Error()
 			degraded = append(degraded, fmt.Errorf("%s: %w", st.Name, err))
@@ -204,7 +265,9 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 		if required {
 			rep.Status = StatusFailed
 		}
-		runErr = fmt.Errorf("%w: %w", ErrDegraded, errors.Join(degraded...))
+		runErr = fmt.Errorf("%w: %w", ErrDegraded, errors.Join(append(degraded, stopped)...))
+	case stopped != nil:
+		rep.Status, runErr = StatusInterrupted, stopped
 	case len(rep.Failed()) > 0:
 		rep.Status = "ok_with_errors"
 	}

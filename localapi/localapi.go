@@ -71,13 +71,13 @@ type Server struct {
 	info    Info
 	health  func(context.Context) error
 	closing atomic.Bool
-	base    context.Context
 }
 
-// NewServer returns the handler side. Commands run with a context ended
-// by either the client going away or base ending (the daemon stopping).
-func NewServer(base context.Context, run Runner, info Info, health func(context.Context) error) *Server {
-	return &Server{run: run, info: info, health: health, base: base}
+// NewServer returns the handler side. Commands run with a context that
+// ends when the client goes away; how the daemon's own stop reaches them
+// (at once, or after a job's running step) is run's to decide.
+func NewServer(run Runner, info Info, health func(context.Context) error) *Server {
+	return &Server{run: run, info: info, health: health}
 }
 
 // Refuse makes the server turn new commands away (shutdown has begun).
@@ -111,15 +111,11 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	stop := context.AfterFunc(s.base, cancel)
-	defer stop()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.WriteHeader(http.StatusOK)
 	fw := &frames{w: w}
 	fw.flusher, _ = w.(http.Flusher)
-	code := s.run(ctx, req.Args, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
+	code := s.run(r.Context(), req.Args, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
 	_ = fw.frame(frameExit, []byte(strconv.Itoa(code)))
 }
 

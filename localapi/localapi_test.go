@@ -31,7 +31,7 @@ func serveAPI(t *testing.T, dir string, run Runner) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewServer(context.Background(), run, Info{PID: 42, Started: time.Now(), Command: "creditsync server"}, func(context.Context) error { return nil })
+	s := NewServer(run, Info{PID: 42, Started: time.Now(), Command: "creditsync server"}, func(context.Context) error { return nil })
 	srv := &http.Server{Handler: s.Handler()}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })

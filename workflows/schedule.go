@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/xuchang-hrss/creditsync/jobs"
 )
 
 // Schedule is the [schedule] table of creditsync.toml: when jobs run.
@@ -37,8 +39,9 @@ type scheduledJob struct {
 // StartSchedule runs the jobs of sched on their cron specs (RunJob, so a
 // job still running when its next time comes is skipped, and a panic is
 // recovered) until stop is called; stop waits for the running job's
-// current step (ctx ending makes the job skip its remaining steps). It
-// returns how many jobs are planned.
+// current step (ctx ending makes the job skip its remaining steps; under
+// jobs.WithGrace the step itself goes on). It returns how many jobs are
+// planned.
 func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), planned int, err error) {
 	loc, err := time.LoadLocation(sched.Timezone)
 	if err != nil {
@@ -59,6 +62,8 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 			switch {
 			case errors.As(err, &le):
 				d.Log.Warn("job skipped", "job", name, "reason", err)
+			case rep.Status == jobs.StatusInterrupted:
+				d.Log.Warn("job stopped before its end", "job", name, "run", rep.RunID, "reason", err)
 			case err != nil:
 				d.Log.Error("job failed", "job", name, "run", rep.RunID, "err", err)
 			default:

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/localapi"
 )
 
@@ -152,6 +153,17 @@ func exists(p string) bool {
 // its own on the daemon's store.
 func daemonRunner(s *sharedState) localapi.Runner {
 	return func(ctx context.Context, args []string, stdin []byte, stdout, stderr io.Writer) int {
+		s.commands.Add(1)
+		defer s.commands.Done()
+		// The client going away cancels the command at once; the daemon's
+		// stop cancels it too, but lets a job run finish its step.
+		soft, cancelSoft := context.WithCancelCause(ctx)
+		defer cancelSoft(nil)
+		defer context.AfterFunc(s.stop, func() { cancelSoft(context.Cause(s.stop)) })()
+		hard, cancelHard := context.WithCancelCause(ctx)
+		defer cancelHard(nil)
+		defer context.AfterFunc(s.hard, func() { cancelHard(context.Cause(s.hard)) })()
+		ctx = jobs.WithGrace(soft, hard)
 		a := newApp()
 		a.stdin, a.stdout, a.stderr = strings.NewReader(string(stdin)), stdout, stderr
 		a.shared, a.inDaemon = s.store, true

@@ -16,7 +16,9 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/store"
 )
 
@@ -46,9 +48,48 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(1 << 30)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignals()
 	defer stop()
 	os.Exit(profiled(func() int { return run(ctx, os.Args[1:]) }))
+}
+
+// stopGrace is how long a stop waits for a job's running step before
+// cancelling it: below the 10 minutes systemd waits (TimeoutStopSec in
+// docs/creditsync.service) before it kills the daemon outright.
+const stopGrace = 9 * time.Minute
+
+// stopOnSignals returns the context of a command line. The first SIGINT
+// or SIGTERM ends it: commands stop, and a job run lets its running step
+// finish and starts no other (jobs.WithGrace). A second signal, or
+// stopGrace after the first, cancels that step too.
+func stopOnSignals() (context.Context, func()) {
+	soft, stopSoft := context.WithCancelCause(context.Background())
+	hard, stopHard := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig, ok := <-sigs
+		if !ok {
+			return
+		}
+		stopSoft(fmt.Errorf("%v received", sig))
+		deadline := time.NewTimer(stopGrace)
+		defer deadline.Stop()
+		select {
+		case sig, ok = <-sigs:
+			if ok {
+				stopHard(fmt.Errorf("a second %v received", sig))
+			}
+		case <-deadline.C:
+			stopHard(fmt.Errorf("the running step had not finished %v after the stop", stopGrace))
+		}
+	}()
+	return jobs.WithGrace(soft, hard), func() {
+		signal.Stop(sigs)
+		close(sigs)
+		stopSoft(nil)
+		stopHard(nil)
+	}
 }
 
 // profiled runs f, writing a CPU profile of it to the file named by

@@ -28,7 +28,11 @@ to the webhook on failures and downgrades.
 nightly: sync every source → match and normalise → regrade at today's date
 → confirm grades whose publicity ended → mark expired grades → write the
 day's reports → print what changed. A failed required step stops the run
-(grading never runs on data it cannot trust) and the command exits 1.`,
+(grading never runs on data it cannot trust) and the command exits 1.
+
+Ctrl-C or SIGTERM lets the running step finish, skips the rest and
+exits 130 with the run recorded "interrupted"; a second signal cancels
+the step too.`,
 		Example: "  creditsync run nightly\n  creditsync run nightly --on 2026-08-08   # replay a missed night\n  creditsync --data /var/lib/creditsync run nightly --log-format json",
 		Args:    exactArgs(1, "a job name: "+strings.Join(workflows.JobNames(), ", ")),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,6 +57,10 @@ day's reports → print what changed. A failed required step stops the run
 			d.Notify, d.On = cfg.Notify, day
 			rep, err := d.RunJob(cmd.Context(), args[0])
 			printReport(a, rep)
+			if rep.Status == jobs.StatusInterrupted {
+				fmt.Fprintln(a.stderr, "creditsync:", err)
+				return interruptedError{}
+			}
 			return err
 		},
 	}

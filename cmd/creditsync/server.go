@@ -33,6 +33,11 @@ type sharedState struct {
 	dataDir string
 	metrics *jobs.Metrics
 	log     *slog.Logger
+	// stop ends when the daemon stops, hard when it can no longer wait
+	// for a job's running step (jobs.WithGrace); commands keeps count of
+	// the commands in flight, which the store outlives.
+	stop, hard context.Context
+	commands   sync.WaitGroup
 }
 
 // serverFlags are the daemon's options.
@@ -77,8 +82,10 @@ opens the store once and keeps it, and does everything long-running:
     output, the same exit status, no lock errors.
 
 SIGTERM or Ctrl-C stops it gracefully: new commands are refused, the
-running job finishes its current step, commands in flight are cancelled,
-then the store is closed.
+running job (scheduled or sent by run) finishes its current step and
+starts no other, ending "interrupted" (no failure, no webhook), other
+commands in flight are cancelled, then the store is closed. A second
+signal, or 9 minutes without the step finishing, cancels the step too.
 
 serve and schedule still run on their own for those who want them apart
 (or with a ClickHouse server), but not next to a daemon on the same data
@@ -131,7 +138,15 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 		a.log.Info("store closed")
 	}()
 	metrics := jobs.NewMetrics()
-	shared := &sharedState{store: s, dataDir: dataDir, metrics: metrics, log: a.log}
+	// The daemon stops on a signal (ctx) or when a listener fails; from
+	// then on a job's running step has stopGrace to finish.
+	hard, cancelHard := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelHard(nil)
+	defer context.AfterFunc(jobs.Hard(ctx), func() { cancelHard(context.Cause(jobs.Hard(ctx))) })()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ctx = jobs.WithGrace(ctx, hard)
+	shared := &sharedState{store: s, dataDir: dataDir, metrics: metrics, log: a.log, stop: ctx, hard: hard}
 	a.shared, a.sharedData = s, dataDir // the scheduled jobs use it too
 
 	info := localapi.Info{PID: os.Getpid(), Started: time.Now(), Command: strings.Join(os.Args, " ")}
@@ -142,8 +157,6 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 
 	// Web pages and JSON API, and the SQL endpoint: the same tokens, one
 	// throttle for wrong ones.
@@ -200,7 +213,7 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	if err != nil {
 		return err
 	}
-	api := localapi.NewServer(ctx, daemonRunner(shared), info, health)
+	api := localapi.NewServer(daemonRunner(shared), info, health)
 	apiSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := apiSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -235,12 +248,19 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	case runErr = <-errs:
 		cancel()
 	}
-	a.log.Info("stopping: refusing new work, letting the running step finish")
+	a.log.Info("stopping: refusing new work, letting the running step finish", "cause", context.Cause(ctx), "deadline", stopGrace)
+	deadline := time.AfterFunc(stopGrace, func() {
+		cancelHard(fmt.Errorf("the running step had not finished %v after the stop", stopGrace))
+	})
+	defer deadline.Stop()
 	api.Refuse()
 	stopJobs()
+	// Commands sent by the CLI: cancelled, or a job run ending after its
+	// step; the store stays open until the last has returned.
+	_ = apiSrv.Shutdown(hard)
+	shared.commands.Wait()
 	shutdown, done := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer done()
-	_ = apiSrv.Shutdown(shutdown)
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(shutdown)
 	}

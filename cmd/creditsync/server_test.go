@@ -9,12 +9,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/localapi"
 )
 
@@ -283,5 +285,39 @@ func TestBusyDirectorySaysWho(t *testing.T) {
 	r := runCLI(t, env, "sql", "SELECT 1")
 	if r.code != exitFailure || strings.Contains(r.stderr, "Code: 76") || !strings.Contains(r.stderr, "in use by pid") || !strings.Contains(r.stderr, "serve") {
 		t.Errorf("sql beside serve: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// SIGTERM while a `run nightly` sent by the CLI syncs from a slow source:
+// the sync finishes, no later step starts, the run ends interrupted (exit
+// 130 at the client, no failure in the daemon's log), and the daemon then
+// exits cleanly.
+func TestDaemonStopLetsTheRunningStepFinish(t *testing.T) {
+	t.Parallel()
+	site := newNightlySite(t, "")
+	site.fx.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.Slow, Delay: 1500 * time.Millisecond, Times: 1})
+	d := startDaemon(t, site.env, site.dir)
+	cmd := exec.Command(binary, "run", "nightly")
+	cmd.Env = append(os.Environ(), site.env...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for site.fx.Requests(fixture.Penalties) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.stop(t)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
+		t.Errorf("run nightly: %v, want exit %d\n%s%s", err, exitInterrupted, out.String(), errOut.String())
+	}
+	report := out.String()
+	if !strings.Contains(report, ": interrupted (") || !regexp.MustCompile(`(?m)^  sync +ok `).MatchString(report) ||
+		!regexp.MustCompile(`(?m)^  regrade +skipped `).MatchString(report) {
+		t.Errorf("run nightly's report:\n%s", report)
+	}
+	if log := d.log.String(); strings.Contains(log, "context canceled") || strings.Contains(log, "level=ERROR") {
+		t.Errorf("the stop failed the run:\n%s", log)
 	}
 }
