@@ -224,6 +224,76 @@ func TestMetricsFromReports(t *testing.T) {
 	// Stopped the next night: neither a failure nor a success.
 	m.Observe(jobs.Report{Job: "nightly", Status: jobs.StatusInterrupted, Finished: start.Add(24 * time.Hour)})
 	m.SourceSynced("publicity-abnormal", true, start, 100, 2)
+	got := gather(t, m)
+	want := map[string]float64{
+		"creditsync_job_last_success_timestamp_seconds{job=nightly}":                  float64(start.Add(time.Minute).Unix()),
+		"creditsync_job_last_run_ok{job=nightly}":                                     1,
+		"creditsync_job_runs_total{job=nightly,status=interrupted}":                   1,
+		"creditsync_step_items_total{item=downgrades,job=nightly,step=regrade}":       3,
+		"creditsync_step_duration_seconds{job=nightly,step=regrade}":                  1,
+		"creditsync_source_last_success_timestamp_seconds{source=publicity-abnormal}": float64(start.Unix()),
+		"creditsync_source_rows_total{outcome=rejected,source=publicity-abnormal}":    2,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+}
+
+// After a restart the metrics start from the stored runs: each job's last
+// verdict (a later interrupted or running run gives none) and its last
+// success, before any run has ended in this process.
+func TestMetricsRestoredFromStoredRuns(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	at := time.Date(2026, 11, 28, 2, 30, 0, 0, time.UTC)
+	r := &jobs.Runner{Store: s, Log: quiet, Now: func() time.Time { return at }}
+	ok := func() error { return nil }
+	boom := func() error { return errors.New("source timed out") }
+	run := func(job string, steps ...jobs.Step) {
+		t.Helper()
+		at = at.Add(time.Hour)
+		_, _ = r.Run(context.Background(), job, steps)
+	}
+	run("nightly", step("sync", true, ok))
+	okAt := at
+	run("nightly", step("sync", true, boom))
+	run("sync", step("sync", true, ok))
+	syncAt := at
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	at = at.Add(time.Hour)
+	if _, err := r.Run(stopped, "sync", []jobs.Step{step("sync", true, ok)}); !errors.Is(err, jobs.ErrInterrupted) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	run("city-report", step("write", true, boom))
+
+	m := jobs.NewMetrics()
+	if err := m.Restore(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	got := gather(t, m)
+	want := map[string]float64{
+		"creditsync_job_last_run_ok{job=nightly}":                    0,
+		"creditsync_job_last_success_timestamp_seconds{job=nightly}": float64(okAt.Unix()),
+		"creditsync_job_last_run_ok{job=sync}":                       1,
+		"creditsync_job_last_success_timestamp_seconds{job=sync}":    float64(syncAt.Unix()),
+		"creditsync_job_last_run_ok{job=city-report}":                0,
+	}
+	for k, v := range want {
+		if g, set := got[k]; !set || g != v {
+			t.Errorf("%s = %v (set %v), want %v", k, g, set, v)
+		}
+	}
+	if _, set := got["creditsync_job_last_success_timestamp_seconds{job=city-report}"]; set {
+		t.Error("a job that never succeeded has a last success")
+	}
+}
+
+// gather reads every series of m as name{labels} → value (a histogram's
+// sample count).
+func gather(t *testing.T, m *jobs.Metrics) map[string]float64 {
+	t.Helper()
 	families, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -246,18 +316,5 @@ func TestMetricsFromReports(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]float64{
-		"creditsync_job_last_success_timestamp_seconds{job=nightly}":                  float64(start.Add(time.Minute).Unix()),
-		"creditsync_job_last_run_ok{job=nightly}":                                     1,
-		"creditsync_job_runs_total{job=nightly,status=interrupted}":                   1,
-		"creditsync_step_items_total{item=downgrades,job=nightly,step=regrade}":       3,
-		"creditsync_step_duration_seconds{job=nightly,step=regrade}":                  1,
-		"creditsync_source_last_success_timestamp_seconds{source=publicity-abnormal}": float64(start.Unix()),
-		"creditsync_source_rows_total{outcome=rejected,source=publicity-abnormal}":    2,
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %v, want %v", k, got[k], v)
-		}
-	}
+	return got
 }

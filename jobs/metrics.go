@@ -1,9 +1,14 @@
 package jobs
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
 )
 
 // Metrics are the scheduler daemon's Prometheus metrics, derived from run
@@ -86,6 +91,39 @@ func (m *Metrics) Observe(rep Report) {
 			}
 		}
 	}
+}
+
+// Restore sets each job's last verdict and last success from the runs
+// stored in s: after a restart the series exist before the first run
+// ends, so an alert on the age of the last success fires even when no
+// run succeeds again.
+func (m *Metrics) Restore(ctx context.Context, s store.Store) error {
+	if m == nil {
+		return nil
+	}
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "jobs/last_verdicts"), nil)
+	if err != nil {
+		return fmt.Errorf("read the jobs' last runs for metrics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var job string
+		var hasVerdict, lastOK, hasSuccess uint8
+		var lastSuccess time.Time
+		if err := rows.Scan(&job, &hasVerdict, &lastOK, &hasSuccess, &lastSuccess); err != nil {
+			return fmt.Errorf("read the jobs' last runs for metrics: %w", err)
+		}
+		if hasVerdict == 1 {
+			m.lastStatus.WithLabelValues(job).Set(float64(lastOK))
+		}
+		if hasSuccess == 1 {
+			m.lastSuccess.WithLabelValues(job).Set(float64(lastSuccess.Unix()))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the jobs' last runs for metrics: %w", err)
+	}
+	return nil
 }
 
 // Skipped counts a run that did not start because another held the lock.

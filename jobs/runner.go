@@ -278,6 +278,29 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 	return rep, runErr
 }
 
+// NotStarted records a run of job that failed before its first step
+// could start: one step, named for what failed (lock, open, lease), with
+// err. The record is best effort, since the store may be what failed
+// (nil: none to record in); the report says the truth either way.
+func (r *Runner) NotStarted(ctx context.Context, job, step string, err error) Report {
+	host, _ := os.Hostname()
+	now := r.now()
+	rep := Report{RunID: NewRunID(now), Job: job, Host: host, Status: StatusFailed, Started: now, Finished: now,
+		Steps: []StepResult{{Name: step, Required: true, Status: StatusFailed, Started: now, Finished: now, Error: err.Error()}}}
+	r.Log.Error("run could not start", "job", job, "run", rep.RunID, "step", step, "err", err)
+	if r.Store == nil {
+		return rep
+	}
+	ctx = context.WithoutCancel(ctx)
+	total := map[string]int64{"steps": 1, "failed": 1}
+	rerr := errors.Join(r.record(ctx, rep, 0, StepResult{Status: StatusFailed, Started: now, Finished: now, Counts: total, Error: err.Error()}),
+		r.record(ctx, rep, 1, rep.Steps[0]))
+	if rerr != nil {
+		r.Log.Error("could not record run", "job", job, "run", rep.RunID, "err", rerr)
+	}
+	return rep
+}
+
 // runStep runs one step, turning a panic into an error with its stack.
 func runStep(ctx context.Context, st Step) (out Outcome, err error, panicked bool) {
 	defer func() {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -44,21 +45,26 @@ func JobNames() []string {
 // directory, opens the store, runs the job's steps under the jobs lease
 // and reports the run to the summary file, metrics and webhook. A job
 // that could not start because another holds the lock or the lease is
-// reported to metrics as skipped.
+// reported to metrics as skipped; one that could not start for any other
+// reason (the store cannot be opened or written, the lease not claimed)
+// is a failed run, reported like one.
 func (d Deps) RunJob(ctx context.Context, name string) (jobs.Report, error) {
 	build, ok := jobsByName()[name]
 	if !ok {
 		return jobs.Report{Job: name}, fmt.Errorf("unknown job %q; jobs: %s", name, strings.Join(JobNames(), ", "))
 	}
 	lock, err := jobs.Acquire(d.DataDir, "run "+name)
-	if err != nil {
+	if errors.Is(err, jobs.ErrLocked) {
 		d.Metrics.Skipped(name)
 		return jobs.Report{Job: name}, &lockedError{err}
+	}
+	if err != nil {
+		return d.notStarted(ctx, nil, name, "lock", err)
 	}
 	defer lock.Release()
 	s, err := d.Open(ctx)
 	if err != nil {
-		return jobs.Report{Job: name}, err
+		return d.notStarted(ctx, nil, name, "open", err)
 	}
 	defer s.Close()
 	return d.runLeased(ctx, s, name, build)
@@ -67,14 +73,39 @@ func (d Deps) RunJob(ctx context.Context, name string) (jobs.Report, error) {
 // runLeased runs a job on s under the jobs lease in the database, which
 // keeps runs on other hosts sharing a ClickHouse server from overlapping.
 func (d Deps) runLeased(ctx context.Context, s store.Store, name string, build job) (jobs.Report, error) {
-	s, release, err := d.WithJobsLease(ctx, s, "run "+name)
-	if err != nil {
+	fenced, release, err := d.WithJobsLease(ctx, s, "run "+name)
+	var le *lockedError
+	if errors.As(err, &le) {
 		d.Metrics.Skipped(name)
 		return jobs.Report{Job: name}, err
 	}
+	if err != nil {
+		return d.notStarted(ctx, s, name, "lease", err)
+	}
 	defer release()
+	runner := &jobs.Runner{Store: fenced, Log: d.Log}
+	rep, runErr := runner.Run(ctx, name, build(d, fenced))
+	d.report(ctx, rep)
+	return rep, runErr
+}
+
+// notStarted reports a run that could not start for a reason other than
+// another holder (the store full, read-only or unreachable): a failed
+// run, recorded in job_runs when s takes it, and reported like any other.
+// A stop that came while it waited for the lease is no failure.
+func (d Deps) notStarted(ctx context.Context, s store.Store, name, step string, err error) (jobs.Report, error) {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return jobs.Report{Job: name}, err
+	}
 	runner := &jobs.Runner{Store: s, Log: d.Log}
-	rep, runErr := runner.Run(ctx, name, build(d, s))
+	rep := runner.NotStarted(ctx, name, step, err)
+	d.report(ctx, rep)
+	return rep, fmt.Errorf("%w: %s could not start: %w", jobs.ErrStepFailed, name, err)
+}
+
+// report sends a finished run to metrics, the summary file and the
+// webhook.
+func (d Deps) report(ctx context.Context, rep jobs.Report) {
 	d.Metrics.Observe(rep)
 	if path, err := jobs.WriteSummary(d.DataDir, rep); err != nil {
 		d.Log.Error("could not write run summary", "err", err)
@@ -82,7 +113,6 @@ func (d Deps) runLeased(ctx context.Context, s store.Store, name string, build j
 		d.Log.Info("run summary written", "path", path)
 	}
 	d.notify(context.WithoutCancel(ctx), rep)
-	return rep, runErr
 }
 
 // lockedError is a run that did not start because another holds the lock.

@@ -138,6 +138,9 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 		a.log.Info("store closed")
 	}()
 	metrics := jobs.NewMetrics()
+	if err := metrics.Restore(ctx, s); err != nil {
+		return err
+	}
 	// The daemon stops on a signal (ctx) or when a listener fails; from
 	// then on a job's running step has stopGrace to finish.
 	hard, cancelHard := context.WithCancelCause(context.WithoutCancel(ctx))

@@ -1,0 +1,93 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/storetest"
+)
+
+// TestRunThatCannotClaimTheLeaseFails: a jobs lease that cannot be
+// claimed for a reason other than another holder (here the engine has no
+// leases table to write to; on a bureau's machine, a full disk) is a
+// failed run — metrics 0, a failure webhook, a summary, a record — not a
+// run skipped because another holds the lease.
+func TestRunThatCannotClaimTheLeaseFails(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	if err := s.Exec(ctx, "DROP TABLE leases", nil); err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n jobs.Notification
+		_ = json.NewDecoder(r.Body).Decode(&n)
+		events = append(events, n.Event)
+	}))
+	t.Cleanup(hook.Close)
+	metrics := jobs.NewMetrics()
+	d := Deps{DataDir: t.TempDir(), Log: quiet, Notices: io.Discard, Metrics: metrics, Notify: Notify{Webhook: hook.URL}}
+
+	rep, err := d.runLeased(ctx, s, "nightly", Deps.Nightly)
+	var le *lockedError
+	if err == nil || errors.As(err, &le) || !errors.Is(err, jobs.ErrStepFailed) {
+		t.Fatalf("runLeased = %v, want a failed run", err)
+	}
+	if rep.Status != jobs.StatusFailed || len(rep.Steps) != 1 || rep.Steps[0].Name != "lease" || rep.Steps[0].Error == "" {
+		t.Errorf("report %+v", rep)
+	}
+	if len(events) != 1 || events[0] != "failure" {
+		t.Errorf("webhook events %v, want one failure", events)
+	}
+	got := gathered(t, metrics)
+	if v, ok := got["creditsync_job_last_run_ok{job=nightly}"]; !ok || v != 0 {
+		t.Errorf("creditsync_job_last_run_ok = %v (set %v), want 0", v, ok)
+	}
+	if got["creditsync_job_runs_total{job=nightly,status=skipped_locked}"] != 0 || got["creditsync_job_runs_total{job=nightly,status=failed}"] != 1 {
+		t.Errorf("runs counted %v", got)
+	}
+	if summaries, _ := filepath.Glob(filepath.Join(d.DataDir, "runs", "nightly-*.json")); len(summaries) != 1 {
+		t.Errorf("run summaries: %v", summaries)
+	}
+	var status string
+	if err := store.QueryRow(ctx, s, "SELECT status FROM job_runs FINAL WHERE run_id = {r:String} AND step = 'lease'", store.Params{"r": rep.RunID}, &status); err != nil || status != jobs.StatusFailed {
+		t.Errorf("recorded lease step: %q (%v)", status, err)
+	}
+}
+
+// gathered reads every series of m as name{labels} → value.
+func gathered(t *testing.T, m *jobs.Metrics) map[string]float64 {
+	t.Helper()
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, metric := range f.GetMetric() {
+			key := f.GetName() + "{"
+			for i, l := range metric.GetLabel() {
+				if i > 0 {
+					key += ","
+				}
+				key += l.GetName() + "=" + l.GetValue()
+			}
+			key += "}"
+			switch {
+			case metric.Gauge != nil:
+				got[key] = metric.GetGauge().GetValue()
+			case metric.Counter != nil:
+				got[key] = metric.GetCounter().GetValue()
+			}
+		}
+	}
+	return got
+}
