@@ -100,6 +100,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open embedded engine: %w", err)
 	}
+	if err := writable(path); err != nil {
+		return nil, err
+	}
 	engine.Lock()
 	defer engine.Unlock()
 	if engine.conns > 0 && engine.path != path {
@@ -145,14 +148,19 @@ func (s *Store) connect(path string) (*conn, error) {
 	keepAlive(keep, argv)
 	restoreGoHandlers() // see load
 	if ptr == nil {
-		err := errors.New("chdb_connect failed")
 		if owner := readOwner(path); owner != "" {
-			err = fmt.Errorf("the data directory is in use by %s", owner)
+			return nil, &store.Error{
+				Op:   "open embedded engine at " + path,
+				Err:  fmt.Errorf("the data directory is in use by %s", owner),
+				Hint: "wait for that process to finish (a starting `creditsync server` daemon takes a few seconds, then commands run through it), or use --data to choose another directory",
+			}
 		}
+		// No creditsync process says it holds it, and the directory is
+		// writable (Open checked): libchdb gives no reason.
 		return nil, &store.Error{
 			Op:   "open embedded engine at " + path,
-			Err:  err,
-			Hint: "wait for that process to finish (a starting `creditsync server` daemon takes a few seconds, then commands run through it), or use --data to choose another directory",
+			Err:  errors.New("chdb_connect failed"),
+			Hint: "another program may hold the directory (fuser -v " + path + "), or its files may not be readable by this user; or use --data to choose another directory",
 		}
 	}
 	engine.conns++
