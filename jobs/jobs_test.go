@@ -318,3 +318,34 @@ func gather(t *testing.T, m *jobs.Metrics) map[string]float64 {
 	}
 	return got
 }
+
+// A webhook URL's secret never reaches a log line or an error: the
+// robot's access_token and key are query values, a hook id a path
+// segment.
+func TestWebhookURLRedacted(t *testing.T) {
+	for _, tt := range []struct{ raw, want string }{
+		{"http://oapi.dingtalk.com/robot/send?access_token=DING-SECRET-77", "http://oapi.dingtalk.com/robot/send?access_token=REDACTED"},
+		{"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=WECOM-KEY-1234", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=REDACTED"},
+		{"https://open.feishu.cn/open-apis/bot/v2/hook/8f2c1d7e-aaaa-bbbb-cccc-0123456789ab", "https://open.feishu.cn/open-apis/bot/v2/hook/REDACTED"},
+		{"https://bot:PASSWORD@im.example.gov.cn/hooks/creditsync", "https://bot@im.example.gov.cn/hooks/creditsync"},
+	} {
+		if got := jobs.RedactURL(tt.raw); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close() // nothing listens: the client's error names the URL
+	var logged strings.Builder
+	hook := &jobs.Webhook{URL: srv.URL + "/robot/send?access_token=DING-SECRET-77", Attempts: 2, Backoff: time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(&logged, nil))}
+	err := hook.Send(context.Background(), jobs.Notification{Event: "failure"})
+	if err == nil {
+		t.Fatal("Send to a closed port succeeded")
+	}
+	for what, text := range map[string]string{"error": err.Error(), "log": logged.String()} {
+		if strings.Contains(text, "DING-SECRET-77") || !strings.Contains(text, "access_token=REDACTED") {
+			t.Errorf("%s: %s", what, text)
+		}
+	}
+}

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -33,6 +36,47 @@ func WriteSummary(dir string, rep Report) (string, error) {
 		return "", fmt.Errorf("write run summary: %w", err)
 	}
 	return path, nil
+}
+
+// RedactURL is a webhook URL as it may be shown in logs, errors and
+// status: chat robots carry their secret in it (DingTalk's access_token,
+// WeCom's key, a sign), so every query value, the password and any long
+// path segment (Feishu's and Slack's hook ids) become REDACTED.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a webhook URL that does not parse)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	q := u.Query()
+	for k := range q {
+		q.Set(k, "REDACTED")
+	}
+	u.RawQuery = q.Encode()
+	segs := strings.Split(u.Path, "/")
+	for i, seg := range segs {
+		if len(seg) >= 16 {
+			segs[i] = "REDACTED"
+		}
+	}
+	u.Path, u.RawPath = strings.Join(segs, "/"), ""
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
+// redactedError is err with the webhook URL in it redacted: net/http's
+// errors (*url.Error) carry the whole URL.
+func redactedError(err error, raw string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: RedactURL(ue.URL), Err: ue.Err}
+	}
+	if msg := err.Error(); strings.Contains(msg, raw) {
+		return errors.New(strings.ReplaceAll(msg, raw, RedactURL(raw)))
+	}
+	return err
 }
 
 // Webhook posts run reports to a URL, retrying with backoff.
@@ -83,12 +127,15 @@ func (w *Webhook) Send(ctx context.Context, n Notification) error {
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 		if err != nil {
-			return fmt.Errorf("webhook: %w", err)
+			return fmt.Errorf("webhook: %w", redactedError(err, w.URL))
 		}
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
 		if err != nil {
-			last = err
+			last = redactedError(err, w.URL)
+			if w.Log != nil {
+				w.Log.Warn("webhook attempt failed", "attempt", i+1, "err", last)
+			}
 			continue
 		}
 		resp.Body.Close()
@@ -104,5 +151,5 @@ func (w *Webhook) Send(ctx context.Context, n Notification) error {
 			w.Log.Warn("webhook attempt failed", "attempt", i+1, "err", last)
 		}
 	}
-	return fmt.Errorf("webhook: %d attempts failed, last: %w", attempts, last)
+	return fmt.Errorf("webhook %s: %d attempts failed, last: %w", RedactURL(w.URL), attempts, last)
 }

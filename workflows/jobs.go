@@ -122,7 +122,14 @@ func (e *lockedError) Unwrap() error { return e.error }
 
 // notify posts the run to the webhook when it failed or downgraded someone.
 func (d Deps) notify(ctx context.Context, rep jobs.Report) {
-	if d.Notify.Webhook == "" {
+	target := d.Notify.Webhook
+	if env := d.Notify.WebhookURLEnv; env != "" {
+		if target = os.Getenv(env); target == "" {
+			d.Log.Error("webhook notification not sent: [notify] webhook_url_env names an unset variable", "variable", env, "run", rep.RunID)
+			return
+		}
+	}
+	if target == "" {
 		return
 	}
 	event := ""
@@ -138,7 +145,7 @@ func (d Deps) notify(ctx context.Context, rep jobs.Report) {
 	default:
 		return
 	}
-	hook := &jobs.Webhook{URL: d.Notify.Webhook, Log: d.Log}
+	hook := &jobs.Webhook{URL: target, Log: d.Log}
 	if env := d.Notify.WebhookTokenEnv; env != "" {
 		hook.Client = &http.Client{Timeout: 10 * time.Second, Transport: bearer{token: os.Getenv(env)}}
 	}

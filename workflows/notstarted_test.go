@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/jobs"
@@ -90,4 +92,29 @@ func gathered(t *testing.T, m *jobs.Metrics) map[string]float64 {
 		}
 	}
 	return got
+}
+
+// [notify] webhook_url_env: the URL, a robot's secret, comes from the
+// environment; an unset variable sends nothing and says so.
+func TestWebhookURLFromEnvironment(t *testing.T) {
+	var posted int
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("access_token") == "DING-SECRET-77" {
+			posted++
+		}
+	}))
+	t.Cleanup(hook.Close)
+	t.Setenv("TEST_WEBHOOK_URL", hook.URL+"/robot/send?access_token=DING-SECRET-77")
+	var logged strings.Builder
+	d := Deps{Log: slog.New(slog.NewTextHandler(&logged, nil)), Notify: Notify{WebhookURLEnv: "TEST_WEBHOOK_URL"}}
+	failed := jobs.Report{Job: "nightly", Status: jobs.StatusFailed}
+	d.notify(context.Background(), failed)
+	if posted != 1 {
+		t.Errorf("posted %d time(s) to the URL from the environment", posted)
+	}
+	d.Notify.WebhookURLEnv = "TEST_WEBHOOK_URL_UNSET"
+	d.notify(context.Background(), failed)
+	if posted != 1 || !strings.Contains(logged.String(), "TEST_WEBHOOK_URL_UNSET") {
+		t.Errorf("an unset variable: posted %d, log %s", posted, logged.String())
+	}
 }

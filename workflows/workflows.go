@@ -65,6 +65,10 @@ type Deps struct {
 type Notify struct {
 	// Webhook receives a JSON POST on failures and on downgrades.
 	Webhook string `toml:"webhook"`
+	// WebhookURLEnv names an environment variable holding the webhook's
+	// URL instead, for chat robots whose URL is their secret (DingTalk's
+	// access_token, WeCom's key).
+	WebhookURLEnv string `toml:"webhook_url_env"`
 	// WebhookTokenEnv names an environment variable holding a bearer
 	// token for the webhook, so the secret stays out of the file.
 	WebhookTokenEnv string `toml:"webhook_token_env"`

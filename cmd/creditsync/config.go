@@ -51,6 +51,9 @@ func loadOpsConfig(path string, explicit bool) (opsConfig, error) {
 	if err := unknownKeys(path, md, "schedule", "notify"); err != nil {
 		return cfg, err
 	}
+	if cfg.Notify.Webhook != "" && cfg.Notify.WebhookURLEnv != "" {
+		return cfg, fmt.Errorf("config %s: [notify] sets both webhook and webhook_url_env; keep one (webhook_url_env when the URL holds a secret)", path)
+	}
 	return cfg, nil
 }
 
