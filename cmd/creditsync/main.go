@@ -58,15 +58,18 @@ func main() {
 // docs/creditsync.service) before it kills the daemon outright.
 const stopGrace = 9 * time.Minute
 
-// stopOnSignals returns the context of a command line. The first SIGINT
-// or SIGTERM ends it: commands stop, and a job run lets its running step
+// stopOnSignals returns the context of a command line. The first SIGINT,
+// SIGTERM or SIGHUP ends it: commands stop, and a job run lets its running step
 // finish and starts no other (jobs.WithGrace). A second signal, or
 // stopGrace after the first, cancels that step too.
 func stopOnSignals() (context.Context, func()) {
 	soft, stopSoft := context.WithCancelCause(context.Background())
 	hard, stopHard := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (a closed terminal, or a reload by habit) stops as SIGTERM
+	// does: creditsync has nothing to reload, and dying of it left the
+	// daemon's socket behind without a word in its log.
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		sig, ok := <-sigs
 		if !ok {

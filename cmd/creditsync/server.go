@@ -81,7 +81,7 @@ opens the store once and keeps it, and does everything long-running:
     grade, report, …) is sent there and runs inside the daemon: the same
     output, the same exit status, no lock errors.
 
-SIGTERM or Ctrl-C stops it gracefully: new commands are refused, the
+SIGTERM, SIGHUP or Ctrl-C stops it gracefully (SIGHUP reloads nothing): new commands are refused, the
 running job (scheduled or sent by run) finishes its current step and
 starts no other, ending "interrupted" (no failure, no webhook), other
 commands in flight are cancelled, then the store is closed. A second

@@ -321,3 +321,26 @@ func TestDaemonStopLetsTheRunningStepFinish(t *testing.T) {
 		t.Errorf("the stop failed the run:\n%s", log)
 	}
 }
+
+// SIGHUP stops the daemon as SIGTERM does: logged, socket removed.
+func TestDaemonStopsOnHangup(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "creditsync.toml")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, []string{"CREDITSYNC_DATA=" + dir, "CREDITSYNC_CONFIG=" + cfg}, dir)
+	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-d.done; err != nil {
+		t.Errorf("daemon exit on SIGHUP: %v\n%s", err, d.log.String())
+	}
+	if !strings.Contains(d.log.String(), `cause="hangup received"`) {
+		t.Errorf("the stop's cause is not logged:\n%s", d.log.String())
+	}
+	if _, err := os.Stat(localapi.SocketPath(dir)); !os.IsNotExist(err) {
+		t.Errorf("socket left after SIGHUP: %v", err)
+	}
+}
