@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -53,7 +55,11 @@ func (a *app) schedule(ctx context.Context, cfg opsConfig) error {
 		stop()
 		return usageError{errors.New("no job is scheduled; set [schedule] specs in creditsync.toml")}
 	}
-	srv := a.metricsServer(cfg.Schedule.MetricsAddr, metrics, nil)
+	srv, err := a.metricsServer(cfg.Schedule.MetricsAddr, metrics, nil)
+	if err != nil {
+		stop()
+		return err
+	}
 	<-ctx.Done()
 	a.log.Info("stopping: waiting for the running job's current step")
 	stop()
@@ -79,10 +85,16 @@ func (a *app) startSchedule(ctx context.Context, cfg opsConfig) (stop func(), pl
 }
 
 // metricsServer serves Prometheus metrics (and, for the daemon, health)
-// on addr; nil when addr is empty.
-func (a *app) metricsServer(addr string, metrics *jobs.Metrics, health http.Handler) *http.Server {
+// on addr; nil when addr is empty. The address is taken before it
+// returns, so a port in use fails the start instead of leaving the
+// daemon running without /metrics and /healthz.
+func (a *app) metricsServer(addr string, metrics *jobs.Metrics, health http.Handler) (*http.Server, error) {
 	if addr == "" {
-		return nil
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics and /healthz on %s (--metrics-addr, [schedule] metrics_addr): %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
@@ -91,9 +103,9 @@ func (a *app) metricsServer(addr string, metrics *jobs.Metrics, health http.Hand
 	}
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
-		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("metrics server stopped", "err", err)
 		}
 	}()
-	return srv
+	return srv, nil
 }

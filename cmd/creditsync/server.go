@@ -74,7 +74,8 @@ opens the store once and keeps it, and does everything long-running:
     the engine while the daemon's own queries run, with the same tokens as
     the web pages as password; a county token sees only its county's rows
     (see docs/security.md);
-  - Prometheus metrics and /healthz on --metrics-addr;
+  - Prometheus metrics and /healthz on --metrics-addr (an address in use
+    fails the start, as for the other listeners);
   - the local API: a Unix socket at DATA/daemon/api.sock (directory 0700,
     socket 0600, never on the network). While the daemon runs, every other
     creditsync command on the same data directory (sql, import, run,
@@ -211,6 +212,24 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 		a.log.Info("web pages and JSON API", "addr", f.addr)
 	}
 
+	// Metrics and health, for the monitoring that alerts on the jobs.
+	healthHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := health(r.Context()); err != nil {
+			http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	metricsSrv, err := a.metricsServer(cfg.Schedule.MetricsAddr, metrics, healthHandler)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return err
+	}
+	if metricsSrv != nil {
+		defer metricsSrv.Close()
+	}
+
 	// The local API for the CLI.
 	ln, err := localapi.Listen(dataDir)
 	if err != nil {
@@ -235,14 +254,6 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	if planned == 0 {
 		a.log.Info("no job is scheduled; set [schedule] specs in creditsync.toml to run them here")
 	}
-	healthHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := health(r.Context()); err != nil {
-			http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	metricsSrv := a.metricsServer(cfg.Schedule.MetricsAddr, metrics, healthHandler)
 	a.log.Info("daemon ready", "data", dataDir, "pid", info.PID)
 
 	var runErr error

@@ -344,3 +344,35 @@ func TestDaemonStopsOnHangup(t *testing.T) {
 		t.Errorf("socket left after SIGHUP: %v", err)
 	}
 }
+
+// A metrics address in use fails the start, as the other listeners do,
+// instead of a daemon running without /metrics and /healthz.
+func TestDaemonRefusesTakenMetricsAddress(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "creditsync.toml")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	// Before the fix the daemon ran on: bounded, it is killed.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "server", "--addr", freeAddr(t), "--sql-addr", "", "--metrics-addr", taken.Addr().String())
+	cmd.Env = append(os.Environ(), "CREDITSYNC_DATA="+dir, "CREDITSYNC_CONFIG="+cfg)
+	var r result
+	var err2 error
+	if r.stdout, r.stderr, r.code, err2 = runCommand(cmd); err2 != nil {
+		t.Fatal(err2)
+	}
+	if r.code != exitFailure || !strings.Contains(r.stderr, "metrics and /healthz on "+taken.Addr().String()) || !strings.Contains(r.stderr, "address already in use") {
+		t.Errorf("server on a taken metrics port: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(localapi.SocketPath(dir)); !os.IsNotExist(err) {
+		t.Errorf("socket left after the failed start: %v", err)
+	}
+}
