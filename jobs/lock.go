@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // ErrLocked means another process holds the run lock.
@@ -49,7 +51,7 @@ func Acquire(dir, what string) (*Lock, error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	host, _ := os.Hostname()
-	note := fmt.Sprintf("pid %d on %s running %q since %s", os.Getpid(), host, what, time.Now().UTC().Format(time.RFC3339))
+	note := fmt.Sprintf("pid %d on %s running %q since %s", os.Getpid(), host, what, zone.Stamp(time.Now()))
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(note+"\n"), 0)
 	}

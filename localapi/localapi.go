@@ -26,6 +26,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // SocketPath is where the daemon of dataDir listens.
@@ -46,7 +48,7 @@ type Info struct {
 }
 
 func (i Info) String() string {
-	s := fmt.Sprintf("the creditsync daemon (pid %d, %q, since %s)", i.PID, i.Command, i.Started.UTC().Format(time.RFC3339))
+	s := fmt.Sprintf("the creditsync daemon (pid %d, %q, since %s)", i.PID, i.Command, zone.Stamp(i.Started))
 	return s
 }
 

@@ -71,7 +71,7 @@ func (d Deps) acquireJobsLease(ctx context.Context, s store.Store, what string) 
 			return l, err
 		}
 		if !told {
-			fmt.Fprintf(d.notices(), "waiting for %s to finish (it holds the jobs lease since %s)\n", held.Owner, held.Since.In(zone.Shanghai).Format("15:04:05"))
+			fmt.Fprintf(d.notices(), "waiting for %s to finish (it holds the jobs lease since %s)\n", held.Owner, zone.Stamp(held.Since))
 			told = true
 		}
 		select {

@@ -18,6 +18,12 @@ var Shanghai = time.FixedZone("CST", 8*3600)
 // often keep UTC).
 func Clock(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") }
 
+// Stamp is a moment in messages that say since when (a lease's holder,
+// a lock, a daemon): the wall clock in Xuchang to the second, labelled
+// with the zone ("2026-12-07 10:50:47 CST"), so that it is never read as
+// the UTC of the machine's logs.
+func Stamp(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04:05 MST") }
+
 // Day is the calendar day in Xuchang of the instant t, as the store's
 // dates are held: midnight UTC of that day.
 func Day(t time.Time) time.Time {

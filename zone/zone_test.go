@@ -55,3 +55,10 @@ func TestDay(t *testing.T) {
 		}
 	}
 }
+
+func TestStampIsXuchangsClockLabelled(t *testing.T) {
+	got := Stamp(time.Date(2026, 12, 7, 2, 50, 47, 0, time.UTC))
+	if want := "2026-12-07 10:50:47 CST"; got != want {
+		t.Errorf("Stamp = %q, want %q", got, want)
+	}
+}

@@ -40,6 +40,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Names of the leases creditsync takes.
@@ -67,8 +68,8 @@ type HeldError struct {
 }
 
 func (e *HeldError) Error() string {
-	return fmt.Sprintf("the %s lease is %v: %s since %s UTC (lapses %s UTC unless renewed)", e.Name, ErrHeld, e.Owner,
-		e.Since.UTC().Format("2006-01-02 15:04:05"), e.Until.UTC().Format("2006-01-02 15:04:05"))
+	return fmt.Sprintf("the %s lease is %v: %s since %s (lapses %s unless renewed)", e.Name, ErrHeld, e.Owner,
+		zone.Stamp(e.Since), zone.Stamp(e.Until))
 }
 
 func (e *HeldError) Unwrap() error { return ErrHeld }
@@ -153,7 +154,7 @@ func Acquire(ctx context.Context, s store.Store, name, owner string, ttl time.Du
 			if err := l.end(ctx, c.token); err != nil {
 				return nil, errors.Join(err, l.release(context.WithoutCancel(ctx)))
 			}
-			took := fmt.Sprintf("%s (claimed %s UTC; process %d no longer exists)", c.owner, c.claimed.UTC().Format("2006-01-02 15:04:05"), c.pid)
+			took := fmt.Sprintf("%s (claimed %s; process %d no longer exists)", c.owner, zone.Stamp(c.claimed), c.pid)
 			l.tookOver = append(l.tookOver, took)
 		case other == nil:
 			other = c

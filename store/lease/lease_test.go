@@ -13,6 +13,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/lease"
 	"github.com/xuchang-hrss/creditsync/storetest"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -29,8 +30,10 @@ func TestLoserNamesHolderUntilRelease(t *testing.T) {
 	if !errors.As(err, &held) || !errors.Is(err, lease.ErrHeld) || held.Owner != "host-a pid 1 running run nightly" || held.Since.IsZero() {
 		t.Fatalf("second Acquire = %v, want ErrHeld naming host-a and since when", err)
 	}
-	if !strings.Contains(err.Error(), "host-a pid 1") || !strings.Contains(err.Error(), " since ") {
-		t.Errorf("message %q does not say who and since when", err)
+	// Since when, in Xuchang's clock and labelled so (it said "since
+	// 10:50:47 UTC" beside logs in another zone).
+	if !strings.Contains(err.Error(), "host-a pid 1") || !strings.Contains(err.Error(), " since "+zone.Stamp(held.Since)) || !strings.HasSuffix(zone.Stamp(held.Since), " CST") {
+		t.Errorf("message %q does not say who and since when (%s)", err, zone.Stamp(held.Since))
 	}
 	// Another lease name is independent.
 	other, err := lease.Acquire(ctx, s, lease.Schema, "host-b pid 2", 0)
