@@ -36,7 +36,9 @@ func SocketPath(dataDir string) string {
 }
 
 // Runner runs one command line in the daemon and returns its exit status.
-type Runner func(ctx context.Context, args []string, stdin []byte, stdout, stderr io.Writer) int
+// env holds the variables of the person's environment that a command
+// reads (CREDITSYNC_RULES): the daemon's own would be someone else's.
+type Runner func(ctx context.Context, args []string, env map[string]string, stdin []byte, stdout, stderr io.Writer) int
 
 // Info describes a running daemon, for messages ("who holds the data").
 type Info struct {
@@ -63,8 +65,9 @@ const (
 const maxRequest = 64 << 20
 
 type execRequest struct {
-	Args  []string `json:"args"`
-	Stdin []byte   `json:"stdin,omitempty"`
+	Args  []string          `json:"args"`
+	Env   map[string]string `json:"env,omitempty"`
+	Stdin []byte            `json:"stdin,omitempty"`
 }
 
 // Server answers the local API.
@@ -117,7 +120,7 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	fw := &frames{w: w}
 	fw.flusher, _ = w.(http.Flusher)
-	code := s.run(r.Context(), req.Args, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
+	code := s.run(r.Context(), req.Args, req.Env, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
 	_ = fw.frame(frameExit, []byte(strconv.Itoa(code)))
 }
 
@@ -232,8 +235,8 @@ func Dial(ctx context.Context, dataDir string) (*Client, Info, error) {
 
 // Exec runs args in the daemon, copying its output to stdout and stderr,
 // and returns the command's exit status.
-func (c *Client) Exec(ctx context.Context, args []string, stdin []byte, stdout, stderr io.Writer) (int, error) {
-	body, err := json.Marshal(execRequest{Args: args, Stdin: stdin})
+func (c *Client) Exec(ctx context.Context, args []string, env map[string]string, stdin []byte, stdout, stderr io.Writer) (int, error) {
+	body, err := json.Marshal(execRequest{Args: args, Env: env, Stdin: stdin})
 	if err != nil {
 		return 0, err
 	}

@@ -16,7 +16,7 @@ import (
 
 // echo is a runner that prints its arguments and standard input and exits
 // with the status named by its first argument.
-func echo(ctx context.Context, args []string, stdin []byte, stdout, stderr io.Writer) int {
+func echo(ctx context.Context, args []string, _ map[string]string, stdin []byte, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "args=%s\n", strings.Join(args, " "))
 	stdout.Write(bytes.Repeat([]byte("x"), 3<<20)) // more than one frame
 	fmt.Fprintf(stderr, "stdin=%s\n", stdin)
@@ -58,7 +58,7 @@ func TestExecCarriesOutputAndStatus(t *testing.T) {
 		t.Fatalf("dial: %+v, %v", info, err)
 	}
 	var out, errOut bytes.Buffer
-	code, err := c.Exec(context.Background(), []string{"3", "import", "x.csv"}, []byte("SELECT 1"), &out, &errOut)
+	code, err := c.Exec(context.Background(), []string{"3", "import", "x.csv"}, nil, []byte("SELECT 1"), &out, &errOut)
 	if err != nil || code != 3 {
 		t.Fatalf("exec: %d, %v", code, err)
 	}
@@ -71,7 +71,7 @@ func TestExecCarriesOutputAndStatus(t *testing.T) {
 	}
 	// Shutting down: new commands are turned away with a reason.
 	s.Refuse()
-	if _, err := c.Exec(context.Background(), []string{"0"}, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "shutting down") {
+	if _, err := c.Exec(context.Background(), []string{"0"}, nil, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "shutting down") {
 		t.Errorf("exec while shutting down: %v", err)
 	}
 }

@@ -42,11 +42,18 @@ type app struct {
 	bar        *progressbar.ProgressBar
 	metrics    *jobs.Metrics // set by the scheduler daemon; nil otherwise
 	configFile string        // run --config; "" = CREDITSYNC_CONFIG or creditsync.toml
+	// rulesEnv is CREDITSYNC_RULES of the person running the command: this
+	// process's, or the one the CLI sent with a command the daemon runs.
+	rulesEnv string
 }
 
 func newApp() *app {
-	return &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, autoSchema: true}
+	return &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, autoSchema: true, rulesEnv: os.Getenv(rulesVar)}
 }
+
+// rulesVar names the grading rules file for the grading commands and
+// the nightly run; the CLI sends its value with a command to the daemon.
+const rulesVar = "CREDITSYNC_RULES"
 
 // defaultDataDir is where the embedded engine keeps data when neither
 // --data nor CREDITSYNC_DATA says otherwise.

@@ -51,7 +51,7 @@ changes nothing; the nightly job runs it.`,
 		},
 	}
 	cmd.Flags().StringVar(&on, "on", "", "confirm as of this date, YYYY-MM-DD (default: today)")
-	flags.registerRules(cmd)
+	flags.registerRules(cmd, a)
 	return cmd
 }
 

@@ -72,7 +72,7 @@ nightly regrade (downgrades) and upgrade applications.`,
 			return nil
 		},
 	}
-	flags.register(cmd)
+	flags.register(cmd, a)
 	cmd.Flags().IntVar(&year, "year", 0, "the year evaluated (required)")
 	cmd.Flags().StringVar(&publicizeFrom, "publicize-from", "", "first day of publicity, YYYY-MM-DD (default: today in Asia/Shanghai)")
 	return cmd

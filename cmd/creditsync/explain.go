@@ -77,7 +77,7 @@ licence cancelled) is reported with the reason.`,
 			return nil
 		},
 	}
-	flags.register(cmd)
+	flags.register(cmd, a)
 	out.register(cmd, true)
 	return cmd
 }

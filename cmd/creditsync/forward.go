@@ -76,7 +76,15 @@ func (a *app) forward(cmd *cobra.Command, args []string) error {
 		}
 	}
 	a.log.Debug("running in the daemon", "pid", info.PID, "args", fwd)
-	code, err := client.Exec(ctx, fwd, stdin, a.stdout, a.stderr)
+	var env map[string]string
+	if a.rulesEnv != "" {
+		rules, err := filepath.Abs(a.rulesEnv)
+		if err != nil {
+			return err
+		}
+		env = map[string]string{rulesVar: rules}
+	}
+	code, err := client.Exec(ctx, fwd, env, stdin, a.stdout, a.stderr)
 	if ctx.Err() != nil {
 		return interruptedError{}
 	}
@@ -152,7 +160,7 @@ func exists(p string) bool {
 // daemonRunner runs command lines sent to the daemon, each with an app of
 // its own on the daemon's store.
 func daemonRunner(s *sharedState) localapi.Runner {
-	return func(ctx context.Context, args []string, stdin []byte, stdout, stderr io.Writer) int {
+	return func(ctx context.Context, args []string, env map[string]string, stdin []byte, stdout, stderr io.Writer) int {
 		s.commands.Add(1)
 		defer s.commands.Done()
 		// The client going away cancels the command at once; the daemon's
@@ -167,6 +175,7 @@ func daemonRunner(s *sharedState) localapi.Runner {
 		a := newApp()
 		a.stdin, a.stdout, a.stderr = strings.NewReader(string(stdin)), stdout, stderr
 		a.shared, a.inDaemon = s.store, true
+		a.rulesEnv = env[rulesVar] // the person's, never the daemon's own
 		a.sharedData, a.metrics = s.dataDir, s.metrics
 		start := time.Now()
 		code := a.execute(ctx, args)

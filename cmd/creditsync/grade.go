@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -21,15 +20,20 @@ import (
 type gradeFlags struct {
 	asOf  string
 	rules string
+	a     *app // for CREDITSYNC_RULES, the caller's (rulesEnv)
 }
 
-func (f *gradeFlags) register(cmd *cobra.Command) {
+func (f *gradeFlags) register(cmd *cobra.Command, a *app) {
 	cmd.Flags().StringVar(&f.asOf, "as-of", "", "grade as of this date, YYYY-MM-DD (default: today in Asia/Shanghai)")
-	f.registerRules(cmd)
+	f.registerRules(cmd, a)
 }
 
-func (f *gradeFlags) registerRules(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.rules, "rules", os.Getenv("CREDITSYNC_RULES"), "grading rules file (TOML) over the 2023 Xuchang defaults (env CREDITSYNC_RULES); see grade --print-rules")
+// registerRules declares --rules. Its default is not the variable's
+// value: --help would print it, and inside the daemon the variable is
+// the one of the person's shell (a.rulesEnv), not the daemon's.
+func (f *gradeFlags) registerRules(cmd *cobra.Command, a *app) {
+	f.a = a
+	cmd.Flags().StringVar(&f.rules, "rules", "", "grading rules file (TOML) over the 2023 Xuchang defaults (default $CREDITSYNC_RULES, else none); see grade --print-rules")
 }
 
 // date returns --as-of, or today's date in Xuchang.
@@ -49,7 +53,11 @@ func dayOrToday(name, v string) (time.Time, error) {
 }
 
 func (f *gradeFlags) load() (*grade.Rules, error) {
-	r, err := grade.Load(f.rules)
+	path := f.rules
+	if path == "" {
+		path = f.a.rulesEnv
+	}
+	r, err := grade.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w\nhint: start from the defaults: creditsync grade --print-rules > rules.toml", err)
 	}
@@ -115,7 +123,7 @@ object per line, with every clause's notice text and evidence).`,
 			return writeGrades(a.stdout, res, asOf, format)
 		},
 	}
-	flags.register(cmd)
+	flags.register(cmd, a)
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "write nothing at all, not even schema migrations")
 	cmd.Flags().BoolVar(&printRules, "print-rules", false, "print the default rules file, documented, and exit")

@@ -61,7 +61,7 @@ every nomination is valid; the refusal lists each problem.`,
 			return nil
 		},
 	}
-	flags.registerRules(cmd)
+	flags.registerRules(cmd, a)
 	cmd.Flags().IntVar(&year, "year", 0, "evaluation year of the nomination (required)")
 	cmd.Flags().StringVar(&reason, "reason", "", "why these institutions are exemplary (required)")
 	cmd.Flags().StringVar(&on, "on", "", "date of the nomination; grades in effect that day count (default: today)")

@@ -103,7 +103,7 @@ confirmed from --on for one year.`,
 			return nil
 		},
 	}
-	flags.registerRules(cmd)
+	flags.registerRules(cmd, a)
 	cmd.Flags().StringVar(&note, "note", "", "the reviewer's conclusion (required)")
 	cmd.Flags().StringVar(&set, "grade", "", "the grade the reviewer decided, when it differs from the rules' (A, B, C or D)")
 	cmd.Flags().StringVar(&on, "on", "", "date of the review decision, YYYY-MM-DD (default: today)")

@@ -55,7 +55,7 @@ The run is recorded even when nothing changed. The nightly job runs it.`,
 			return nil
 		},
 	}
-	flags.register(cmd)
+	flags.register(cmd, a)
 	return cmd
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -86,7 +85,7 @@ func (a *app) deps() workflows.Deps {
 		DataDir:      a.dataDir,
 		ConfigFile:   path,
 		ConfigNamed:  explicit,
-		RulesFile:    os.Getenv("CREDITSYNC_RULES"),
+		RulesFile:    a.rulesEnv,
 		Contact:      a.publicContact,
 		Log:          a.log,
 		Metrics:      a.metrics,

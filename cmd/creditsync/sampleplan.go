@@ -71,7 +71,7 @@ plan on any machine; publish the seed with the plan.`,
 			return rw.Close()
 		},
 	}
-	flags.registerRules(cmd)
+	flags.registerRules(cmd, a)
 	cmd.Flags().Int64Var(&seed, "seed", 0, "seed of the draw (required)")
 	cmd.Flags().StringVar(&on, "on", "", "draw among the grades in effect on this date (default: today)")
 	out.register(cmd, false)

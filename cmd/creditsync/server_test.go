@@ -376,3 +376,27 @@ func TestDaemonRefusesTakenMetricsAddress(t *testing.T) {
 		t.Errorf("socket left after the failed start: %v", err)
 	}
 }
+
+// CREDITSYNC_RULES of the person's shell holds inside the daemon as it
+// does without one (a regrade through the daemon used the daemon's rules
+// and succeeded on a file that does not exist), and --help does not print
+// its value.
+func TestDaemonHonoursTheCallersRules(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "creditsync.toml")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CREDITSYNC_DATA=" + dir, "CREDITSYNC_CONFIG=" + cfg}
+	missing := filepath.Join(dir, "no-such-rules.toml")
+	d := startDaemon(t, env, dir)
+	r := runCLI(t, append(env, "CREDITSYNC_RULES="+missing), "regrade")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "no-such-rules.toml") {
+		t.Errorf("regrade with missing rules through the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, append(env, "CREDITSYNC_RULES="+missing), "regrade", "--help"); strings.Contains(r.stdout, missing) {
+		t.Errorf("--help shows the variable's value:\n%s", r.stdout)
+	}
+	d.stop(t)
+}

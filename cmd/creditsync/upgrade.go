@@ -64,7 +64,7 @@ and the refusal is recorded with the reason.`,
 			return nil
 		},
 	}
-	flags.registerRules(cmd)
+	flags.registerRules(cmd, a)
 	cmd.Flags().StringVar(&on, "on", "", "application date, YYYY-MM-DD (default: today)")
 	return cmd
 }
