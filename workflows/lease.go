@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/load"
+	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/lease"
 	"github.com/xuchang-hrss/creditsync/zone"
@@ -45,6 +46,11 @@ func (d Deps) WithJobsLease(ctx context.Context, s store.Store, what string) (st
 	}
 	if len(left.Finished) > 0 {
 		fmt.Fprintf(d.notices(), "completed %d batch(es) an unfinished load had written to its list: %s (import the file again to record its counts and rejects)\n", len(left.Finished), strings.Join(left.Finished, ", "))
+	}
+	if n, err := interruptDeadRuns(ctx, l.Fenced(s)); err != nil {
+		return nil, nil, errors.Join(err, release())
+	} else if n > 0 {
+		fmt.Fprintf(d.notices(), "recorded %d run(s) of a process that died as interrupted\n", n)
 	}
 	if len(left.Dropped) > 0 {
 		fmt.Fprintf(d.notices(), "dropped %d table(s) left by an unfinished load: %s\n", len(left.Dropped), strings.Join(left.Dropped, ", "))
@@ -105,4 +111,29 @@ func (d Deps) notices() io.Writer {
 		return io.Discard
 	}
 	return d.Notices
+}
+
+// interruptDeadRuns records as interrupted the job runs and syncs a dead
+// process left running (sql/queries/jobs/interrupt_dead.sql): they
+// showed as running for good, across restarts and later good runs.
+// Holding the jobs lease, no run of another process is going on.
+func interruptDeadRuns(ctx context.Context, s store.Store) (int64, error) {
+	t := sql.Target{Cluster: s.Cluster()}
+	n, err := store.Count(ctx, s, sql.MustQuery(t, "jobs/running_runs"), nil)
+	if err != nil {
+		return 0, fmt.Errorf("look for runs a dead process left running: %w", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	v, err := store.Version(ctx, s)
+	if err != nil {
+		return 0, err
+	}
+	for q, p := range map[string]store.Params{"jobs/interrupt_dead": nil, "sync/interrupt_dead": {"version": v}} {
+		if err := s.Exec(ctx, sql.MustQuery(t, q), p); err != nil {
+			return 0, fmt.Errorf("record runs a dead process left running: %w", err)
+		}
+	}
+	return n, nil
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -96,5 +98,53 @@ func TestConcurrentNightlyRunsOneHoldsTheLease(t *testing.T) {
 	// Released: the next run takes the lease.
 	if _, err := second.runLeased(ctx, s, "nightly", Deps.Nightly); err != nil {
 		t.Errorf("nightly after the first finished: %v", err)
+	}
+}
+
+// Runs a dead process left 'running' (kill -9 mid-run) are recorded as
+// interrupted by the next command that takes the jobs lease: they showed
+// as running for good, across restarts and later good runs. A finished
+// run is left as it was.
+func TestDeadProcessRunsAreRecordedInterrupted(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	for _, q := range []string{
+		"INSERT INTO job_runs (run_id, job, step, seq, status, started_at, host, version) VALUES ('dead', 'nightly', '', 0, 'running', now64(3), 'h', 1), ('dead', 'nightly', 'sync', 1, 'running', now64(3), 'h', 1), ('done', 'nightly', '', 0, 'ok', now64(3), 'h', 1)",
+		"INSERT INTO sync_runs (run_id, source, list, status, started_at, version) VALUES ('dead-sync', 'city-abnormal', 'abnormal', 'running', now64(3), 1)",
+	} {
+		if err := s.Exec(ctx, q, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var notices strings.Builder
+	d := Deps{DataDir: t.TempDir(), Log: quiet, Notices: &notices}
+	_, release, err := d.WithJobsLease(ctx, s, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Query(ctx, "SELECT run_id, step, status, finished_at IS NOT NULL FROM job_runs FINAL UNION ALL SELECT run_id, '', status, finished_at IS NOT NULL FROM sync_runs FINAL ORDER BY 1, 2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var id, step, status string
+		var finished bool
+		if err := rows.Scan(&id, &step, &status, &finished); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s/%s %s %v", id, step, status, finished))
+	}
+	rows.Close()
+	slices.Sort(got)
+	want := []string{"dead-sync/ interrupted true", "dead/ interrupted true", "dead/sync interrupted true", "done/ ok false"}
+	if !slices.Equal(got, want) {
+		t.Errorf("runs after the lease was taken: %q, want %q", got, want)
+	}
+	if !strings.Contains(notices.String(), "recorded 3 run(s) of a process that died as interrupted") {
+		t.Errorf("notices: %q", notices.String())
 	}
 }
