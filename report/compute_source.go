@@ -26,10 +26,22 @@ type ComputeSource struct {
 	days dayCache
 }
 
-// cacheFor is how long a day's grades are reused. One report asks for the
-// same month-ends several times; new data arrives only by imports, and a
-// minute's delay before a server shows it is harmless.
+// cacheFor is how long a day's grades are reused at most. One report asks
+// for the same month-ends several times. Grades read are reused only
+// while the store's data generation stays the same (dataGeneration): a
+// regrade or an import shows at once; cacheFor bounds what a change the
+// generation does not see (a write through sql --write) may take.
 const cacheFor = time.Minute
+
+// dataGeneration is what the grades a source shows follow from, as one
+// value that changes whenever that may (sql/queries/report/data_generation.sql).
+func dataGeneration(ctx context.Context, s store.Store) (string, error) {
+	var g string
+	if err := store.QueryRow(ctx, s, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "report/data_generation"), nil, &g); err != nil {
+		return "", fmt.Errorf("read the data generation: %w", err)
+	}
+	return g, nil
+}
 
 // dayCache keeps the grades of each day asked for during cacheFor. The
 // zero value is ready to use. Each day is loaded once however many ask
@@ -43,18 +55,23 @@ type dayCache struct {
 // dayLoad is one day's grades, loading until done is closed.
 type dayLoad struct {
 	done   chan struct{}
+	gen    string // the data generation it was loaded at
 	at     time.Time
 	grades []InstitutionGrade
 	err    error
 }
 
 // get returns the grades of day from the cache, or from load (and keeps
-// them). A request that waits for another's load of the same day stops
+// them), for the data generation gen: grades loaded at another are
+// stale. A request that waits for another's load of the same day stops
 // waiting when its own ctx ends; a load that failed is not kept.
-func (c *dayCache) get(ctx context.Context, day time.Time, load func() ([]InstitutionGrade, error)) ([]InstitutionGrade, error) {
+func (c *dayCache) get(ctx context.Context, day time.Time, gen string, load func() ([]InstitutionGrade, error)) ([]InstitutionGrade, error) {
 	for {
 		c.mu.Lock()
 		e, ok := c.cache[day]
+		if ok && e.gen != gen {
+			ok = false // loaded (or loading) before the data changed
+		}
 		if ok {
 			select {
 			case <-e.done:
@@ -65,14 +82,14 @@ func (c *dayCache) get(ctx context.Context, day time.Time, load func() ([]Instit
 			}
 		}
 		if !ok {
-			e = &dayLoad{done: make(chan struct{})}
+			e = &dayLoad{done: make(chan struct{}), gen: gen}
 			if c.cache == nil {
 				c.cache = map[time.Time]*dayLoad{}
 			}
 			for d, old := range c.cache {
 				select {
 				case <-old.done:
-					if time.Since(old.at) >= cacheFor {
+					if time.Since(old.at) >= cacheFor || old.gen != gen {
 						delete(c.cache, d)
 					}
 				default:
@@ -111,7 +128,11 @@ func (c *dayCache) get(ctx context.Context, day time.Time, load func() ([]Instit
 // GradesOn grades every institution at day.
 func (c *ComputeSource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
 	day = grade.Date(day)
-	return c.days.get(ctx, day, func() ([]InstitutionGrade, error) {
+	gen, err := dataGeneration(ctx, c.Store)
+	if err != nil {
+		return nil, err
+	}
+	return c.days.get(ctx, day, gen, func() ([]InstitutionGrade, error) {
 		res, err := grade.Compute(ctx, c.Store, c.Rules, day)
 		if err != nil {
 			return nil, err

@@ -34,13 +34,18 @@ type HistorySource struct {
 	mu       sync.Mutex
 	all      []lifecycle.Entry // every recorded grade, by USCC then recording
 	loadedAt time.Time         // zero until all is loaded
+	allGen   string            // the data generation all was read at
 }
 
 // GradesOn returns the grade in effect on day of every institution that
 // had one.
 func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]InstitutionGrade, error) {
 	day = grade.Date(day)
-	return h.days.get(ctx, day, func() ([]InstitutionGrade, error) {
+	gen, err := dataGeneration(ctx, h.Store)
+	if err != nil {
+		return nil, err
+	}
+	return h.days.get(ctx, day, gen, func() ([]InstitutionGrade, error) {
 		states, err := lifecycle.StatesOn(ctx, h.Store, day)
 		if err != nil {
 			return nil, err
@@ -194,11 +199,16 @@ func replaced(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
 	return reviewed, hadReview
 }
 
-// history returns every recorded grade, read again after cacheFor.
+// history returns every recorded grade, read again when the data
+// changed or after cacheFor.
 func (h *HistorySource) history(ctx context.Context) ([]lifecycle.Entry, error) {
+	gen, err := dataGeneration(ctx, h.Store)
+	if err != nil {
+		return nil, err
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.loadedAt.IsZero() && time.Since(h.loadedAt) < cacheFor {
+	if !h.loadedAt.IsZero() && time.Since(h.loadedAt) < cacheFor && h.allGen == gen {
 		return h.all, nil
 	}
 	// An empty USCC selects every institution's history.
@@ -206,7 +216,7 @@ func (h *HistorySource) history(ctx context.Context) ([]lifecycle.Entry, error) 
 	if err != nil {
 		return nil, err
 	}
-	h.all, h.loadedAt = all, time.Now()
+	h.all, h.loadedAt, h.allGen = all, time.Now(), gen
 	return all, nil
 }
 

@@ -208,6 +208,11 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 		{"uscc", "name", "county_code", "license_no", "licensed_on", "license_status", "license_status_on", "commitment_signed_on", "lost_contact_since"},
 		{y, name, countyCode, licenseNo, licensedOn, status, statusOn, "2026-08-11", lostSince},
 	})
+	// The day read before the regrade, as a page would: the regrade
+	// shows at once all the same (the cache follows the data).
+	if w, err := h.GradesOn(ctx, day("2026-08-12")); err != nil || byUSCC(w)[x].Grade != grade.A {
+		t.Fatalf("%s on 08-12 before the regrade: %v (%v), want A", x, byUSCC(w)[x].Grade, err)
+	}
 	res, err := lifecycle.Regrade(ctx, s, rules, day("2026-08-12"))
 	if err != nil {
 		t.Fatal(err)
@@ -224,7 +229,6 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 	}
 
 	t.Logf("%d evaluated; regrade on 2026-08-12: %d lowered (x %s), %d eligible (y %s); z %s reviewed", len(entries), len(res.Downgrades), x, len(res.Eligible), y, z)
-	h = &report.HistorySource{Store: s, Rules: rules} // nothing cached
 	before, err := h.GradesOn(ctx, day("2026-08-11"))
 	if err != nil {
 		t.Fatal(err)
