@@ -29,7 +29,9 @@ evidence: clause, grade, wording, record kind, id, date, detail) and json
 (the grade with its clauses and evidence, as one object).
 
 An institution that is not graded at the date (licensed later, or its
-licence cancelled) is reported with the reason.`,
+licence cancelled) is reported with the reason: in json as
+{"uscc", "as_of", "graded": false, "reason"}, in csv as the header alone
+with the reason on stderr.`,
 		Example: `  creditsync explain 91411002MA9XXXXXXX
   creditsync explain 91411002MA9XXXXXXX --as-of 2026-07-31 --format json`,
 		Args: exactArgs(1, "one USCC"),
@@ -57,6 +59,24 @@ licence cancelled) is reported with the reason.`,
 			var ng *grade.NotGradedError
 			switch {
 			case errors.As(err, &ng):
+				// In the format asked for: a script reading JSON or CSV
+				// gets the answer in it, not a line of text.
+				switch format {
+				case "json":
+					enc := json.NewEncoder(a.stdout)
+					enc.SetEscapeHTML(false)
+					enc.SetIndent("", "  ")
+					return enc.Encode(struct {
+						USCC   string `json:"uscc"`
+						AsOf   string `json:"as_of"`
+						Graded bool   `json:"graded"`
+						Reason string `json:"reason"`
+					}{ng.USCC, transform.FormatDate(ng.AsOf), false, ng.Reason})
+				case "csv":
+					// No evidence: the header alone, the reason aside.
+					fmt.Fprintln(a.stderr, ng.Error())
+					return writeEvidence(a.stdout, grade.Result{})
+				}
 				fmt.Fprintln(a.stdout, ng.Error())
 				return nil
 			case errors.Is(err, grade.ErrUnknown):

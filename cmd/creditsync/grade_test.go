@@ -104,6 +104,19 @@ func TestGradeAndExplain(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "is not graded at") {
 		t.Errorf("explain of an ungraded institution: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// In JSON and CSV too, as a script reads them.
+	r = runCLI(t, env, "explain", ungraded, "--as-of", "2025-12-31", "--format", "json")
+	var ng struct {
+		Graded *bool  `json:"graded"`
+		Reason string `json:"reason"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &ng); err != nil || r.code != 0 || ng.Graded == nil || *ng.Graded || ng.Reason == "" {
+		t.Errorf("explain --format json of an ungraded institution: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "explain", ungraded, "--as-of", "2025-12-31", "--format", "csv")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "uscc,grade,clause") || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stderr, "is not graded at") {
+		t.Errorf("explain --format csv of an ungraded institution: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	r = runCLI(t, env, "explain", "91411002MA00000000")
 	if r.code != exitFailure || !strings.Contains(r.stderr, "no institution with this USCC") || !strings.Contains(r.stderr, "hint:") {
 		t.Errorf("explain of an unknown USCC: exit %d\n%s", r.code, r.stderr)
