@@ -392,6 +392,11 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		}
 		return b, nil
 	case Year:
+		// A year in a number cell that a program wrote as a float
+		// (pandas, openpyxl: 2023.0) is the year Excel shows.
+		if whole, frac, ok := strings.Cut(s, "."); ok && len(whole) == 4 && frac != "" && strings.Trim(frac, "0") == "" {
+			s = whole
+		}
 		y, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(s, "年度"), "年"))
 		if err != nil || y < minReportYear || y > maxReportYear {
 			return nil, &FieldError{Value: raw, Reason: ReasonYear, Detail: fmt.Sprintf("%q is not a year between %d and %d", raw, minReportYear, maxReportYear)}

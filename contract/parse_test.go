@@ -416,3 +416,25 @@ func TestPlaceholdersForNone(t *testing.T) {
 		}
 	}
 }
+
+// A report year as people and programs write it: a float from pandas or
+// openpyxl (2023.0) is the year Excel shows; a fraction that is not zero
+// is no year.
+func TestReportYearSpellings(t *testing.T) {
+	m := mustMap(t, "annual_reports", "uscc", "year", "submitted_on")
+	for _, tt := range []struct {
+		in   string
+		want uint16 // 0: rejected
+	}{
+		{"2023", 2023}, {"2023年", 2023}, {"2023年度", 2023}, {"2023.0", 2023}, {"2023.00", 2023},
+		{"2023.5", 0}, {"2023.", 0}, {"23.0", 0},
+	} {
+		row, errs := m.Parse([]string{"914403001922038216", tt.in, "2024-03-01"})
+		switch {
+		case tt.want == 0 && len(errs) == 0:
+			t.Errorf("%q: read as %v, want rejected", tt.in, row.Get("year"))
+		case tt.want != 0 && (len(errs) > 0 || row.Get("year") != tt.want):
+			t.Errorf("%q: %v %v, want %d", tt.in, row, errs, tt.want)
+		}
+	}
+}

@@ -201,6 +201,7 @@ func (s SerialDates) String() string {
 // (2023, or 2023.1 for 2023.10 typed into a number cell) than dates, and
 // 0 is what an empty formula shows. ok is false for NoSerialDates.
 func (s SerialDates) Parse(v string) (time.Time, bool) {
+	const msPerDay = 24 * 60 * 60 * 1000
 	if s != Excel1900 && s != Excel1904 {
 		return time.Time{}, false
 	}
@@ -212,7 +213,10 @@ func (s SerialDates) Parse(v string) (time.Time, bool) {
 	if err != nil || f > math.MaxInt32 {
 		return time.Time{}, false
 	}
-	n := int(math.Floor(f))
+	// Excel shows a serial's time rounded to the millisecond: one that
+	// a computation left a hair short of midnight (45350.999999999) is
+	// the next day's 00:00 on screen, and that day here.
+	n := int(math.Floor(math.Round(f*msPerDay) / msPerDay))
 	d := time.Date(1899, time.December, 30+n, 0, 0, 0, 0, time.UTC) // from serial 61 on
 	if s == Excel1904 {
 		d = time.Date(1904, time.January, 1+n, 0, 0, 0, 0, time.UTC)

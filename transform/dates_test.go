@@ -184,6 +184,9 @@ func TestSerialDatesParse(t *testing.T) {
 		{Excel1900, "45000", date(2023, time.March, 15), true},
 		{Excel1900, "45138.5", date(2023, time.July, 31), true}, // noon
 		{Excel1900, "45138.999", date(2023, time.July, 31), true},
+		{Excel1900, "45138.99999999", date(2023, time.July, 31), true},      // 23:59:59.999
+		{Excel1900, "45350.999999999", date(2024, time.February, 29), true}, // shown as 00:00 the next day
+		{Excel1900, "45351.0000000001", date(2024, time.February, 29), true},
 		{Excel1900, " 45138 ", date(2023, time.July, 31), true},
 		{Excel1900, "４５１３８", date(2023, time.July, 31), true},
 		{Excel1900, "25569", date(1970, time.January, 1), true},

@@ -252,6 +252,8 @@ func importTableWith(ctx context.Context, s store.Store, list *contract.List, t 
 				case t.contractValues(r.cells) == 0:
 				case skip == SkipNoKey:
 					sr.SkippedRows = append(sr.SkippedRows, SkippedRow{Line: r.n, Reason: "no value in " + t.keyHeader + ", so not read as a record; if it is one, fill its key"})
+				case skip == SkipNote && t.keyLike(r.cells):
+					sr.SkippedRows = append(sr.SkippedRows, SkippedRow{Line: r.n, Reason: "begins like a note (注/说明/备注) though " + t.keyHeader + " holds a value, so not read as a record; if it is one, change its first cell"})
 				case skip == SkipHeading:
 					// Typed in a column of the list: say so, in case it is a
 					// record after all.

@@ -505,3 +505,19 @@ func TestWorkbookBounds(t *testing.T) {
 		t.Errorf("a workbook unpacking past the bound: %v", err)
 	}
 }
+
+// A row that begins like a note (注1) but holds a key is skipped as a note
+// and named among the skipped rows, in case it is a record; a note written
+// across cells (备注： | 本表数据截至…) is skipped without a word.
+func TestNoteRowWithAKeyIsNamed(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	path := filepath.Join(t.TempDir(), "names.csv")
+	writeFile(t, path, "序号,机构名称,统一社会信用代码,许可日期\n1,乙人力资源有限公司,91411002MA4000002X,2020-05-06\n注1,甲人力资源有限公司,91411002MA4000001T,2020-01-01\n备注：,本表数据截至2026年6月30日,,\n")
+	res, err := file.Import(context.Background(), s, institutions(t), path, file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSheet(t, res.Sheets[0], sheetWant{ref: path, read: 1, loaded: 1, headerFirst: 1, headerLast: 1,
+		skipped:     map[string]int64{file.SkipNote: 2},
+		skippedRows: []string{"3: begins like a note (注/说明/备注) though 统一社会信用代码 (uscc) holds a value, so not read as a record; if it is one, change its first cell"}})
+}

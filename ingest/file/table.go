@@ -58,6 +58,7 @@ type table struct {
 	preamble   [][]string // the rows above the header (title, unit, date)
 	pending    []row      // rows read past the header while looking for it
 	keys       []int      // input fields of the record keys
+	keyUSCC    []bool     // keys[i] is a USCC column
 	contract   []bool     // input field i is a contract column
 	blanks     []int      // blank rows not yet known to be inside the table
 	eof        bool
@@ -219,6 +220,8 @@ func (t *table) bind(m *contract.Mapping) {
 	for _, k := range t.list.RecordKeys() {
 		if fi := m.Field(k); fi >= 0 && fi < len(t.header) {
 			t.keys = append(t.keys, fi)
+			c, _ := t.list.Column(k)
+			t.keyUSCC = append(t.keyUSCC, c.Kind == contract.USCC)
 			names = append(names, fmt.Sprintf("%s (%s)", m.Header(k), k))
 		}
 	}
@@ -295,6 +298,9 @@ func (t *table) classify(cells []string) string {
 		}
 	}
 	if isNote(first) {
+		// Even with a value in the key column: a note is often written
+		// across cells (备注： | 本表数据截至…). The import names such a
+		// row among the skipped ones, in case it is a record.
 		return SkipNote
 	}
 	if t.repeatsHeader(cells) {
@@ -332,6 +338,29 @@ func (t *table) classify(cells []string) string {
 func (t *table) keyed(cells []string) bool {
 	for _, fi := range t.keys {
 		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !labelCell(cells[fi]) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyLike says whether a row holds a value in a key column that reads as
+// a key: a USCC that passes its check, or a code with a digit and no
+// sentence punctuation. A note written across cells (备注： | 本表数据截至…)
+// fills the key column with text that does not.
+func (t *table) keyLike(cells []string) bool {
+	for i, fi := range t.keys {
+		if fi >= len(cells) {
+			continue
+		}
+		v := squeeze(cells[fi])
+		switch {
+		case v == "" || labelCell(cells[fi]):
+		case t.keyUSCC[i]:
+			if transform.ValidateUSCC(transform.NormalizeUSCC(v)) == nil {
+				return true
+			}
+		case strings.IndexFunc(v, unicode.IsDigit) >= 0 && !strings.ContainsAny(v, "：:，,。；;") && utf8.RuneCountInString(v) <= 40:
 			return true
 		}
 	}
