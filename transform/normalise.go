@@ -207,8 +207,14 @@ func ShowControls(s string) string {
 	return b.String()
 }
 
-// isFormat reports an invisible format character (Unicode category Cf).
-func isFormat(r rune) bool { return r >= 0xAD && unicode.Is(unicode.Cf, r) }
+// isFormat reports an invisible character: a format character (Unicode
+// category Cf: zero-width spaces and joiners, soft hyphens, direction
+// marks), a variation selector, or one of Unicode's other default
+// ignorables (the combining grapheme joiner U+034F, the Hangul fillers
+// U+115F, U+1160, U+3164 and U+FFA0), which no reader sees either.
+func isFormat(r rune) bool {
+	return r >= 0xAD && (unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r))
+}
 
 func isTrimmable(r rune) bool {
 	return unicode.IsSpace(r) || r == '\uFEFF'

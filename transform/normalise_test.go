@@ -29,6 +29,8 @@ func TestNormalizeText(t *testing.T) {
 		{"zero-width space left out", "JC-2026-001\u200b", "JC-2026-001"},
 		{"soft hyphen left out", "许人社罚〔2026〕\u00ad7号", "许人社罚〔2026〕7号"},
 		{"word joiner and direction mark left out", "许\u2060昌\u200e", "许昌"},
+		{"variation selector left out", "许人社罚〔2026〕7号\ufe0f", "许人社罚〔2026〕7号"},
+		{"combining grapheme joiner and Hangul filler left out", "许\u034f昌\u3164", "许昌"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,7 +124,7 @@ func TestNormalizeTextShortcutAgreesWithNFKC(t *testing.T) {
 		"a", "Z", "0", " ", "许", "昌", "、", "《", "》", "\u3000", "（", "）", "Ａ", "１",
 		"e\u0301", "\u0301", "\u0308", "\u1100", "\u1161", "\u11a8", "\uac00", "\uf900", "\u2fd5",
 		"\u00a0", "\ufeff", "\u2460", "\u33a1", "\u212b", "\xff", "\xe4\xb8", "\U0002f800", "\U0001d400",
-		"\u200b", "\u00ad", "\u2060", "\u200e",
+		"\u200b", "\u00ad", "\u2060", "\u200e", "\u034f", "\ufe0f", "\u3164",
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {

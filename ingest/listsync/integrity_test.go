@@ -337,6 +337,47 @@ func TestUnnamedRecordShownUnderAnotherName(t *testing.T) {
 	}
 }
 
+// A site that shows a listed enterprise under its new name lists the same
+// record (its USCC and date) under another key. The old key goes, but no
+// removal is written to the list: grading reads the two rows as versions
+// of one record, and a removal loaded last lifted the grade (C to A) while
+// the listing was still published. The same for a record first shown
+// without its USCC and then with it.
+func TestListingShownUnderANewName(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	rows := e.fx.Rows("abnormal")
+	rows[1]["uscc"] = ""
+	e.fx.SetRows("abnormal", rows)
+	e.mustSync(cityAbnormal)
+	changed := func(i int, k, v string) {
+		row := fixture.Row{}
+		for kk, vv := range rows[i] {
+			row[kk] = vv
+		}
+		row[k] = v
+		rows[i] = row
+		e.fx.SetRows("abnormal", rows)
+	}
+	for _, c := range []struct {
+		what, key, value, q, v string
+		row                    int
+	}{
+		{"renamed", "name", "许昌新名称人力资源有限公司", "SELECT countIf(removed_on IS NOT NULL) FROM abnormal FINAL WHERE uscc = {v:String}", rows[0]["uscc"], 0},
+		{"given its USCC", "uscc", "91411002MA4000001T", "SELECT countIf(removed_on IS NOT NULL) FROM abnormal FINAL WHERE name = {v:String}", rows[1]["name"], 1},
+	} {
+		changed(c.row, c.key, c.value)
+		e.mustSync(cityAbnormal)
+		r := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+		if r.Removed != 1 {
+			t.Fatalf("the listing %s on the site: %+v; want its old key gone", c.what, r)
+		}
+		if n := e.count(c.q, store.Params{"v": c.v}); n != 0 {
+			t.Errorf("the listing %s on the site: %d removal(s) written to the list, want none", c.what, n)
+		}
+	}
+}
+
 // Any sequence of faulty syncs followed by a clean one ends in the state
 // of the clean sync alone, and no institution's grade is ever better
 // than on clean data.

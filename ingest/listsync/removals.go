@@ -16,6 +16,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/load"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 	"github.com/xuchang-hrss/creditsync/zone"
 )
 
@@ -31,6 +32,9 @@ type sightingsPlan struct {
 	snapshotMode                         bool   // removals are walked
 	rows                                 []recordRow
 	confirmed                            []string
+	// relisted are confirmed removals whose listing the snapshot still
+	// holds under another key (see listedUnderAnotherKey).
+	relisted map[string]bool
 }
 
 // planSightings works out first/last seen, the changes, and the removals
@@ -136,7 +140,51 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 		confirmed = nil
 	}
 	pl.confirmed = confirmed
+	pl.relisted = r.listedUnderAnotherKey(confirmed, snapshot, before)
 	return pl
+}
+
+// listedUnderAnotherKey returns the confirmed removals, on the lists
+// whose key holds the name (abnormal, dishonest, public_eval), whose
+// listing the snapshot still holds under another key: the same USCC, or
+// without one the same name, and the same date. The data contract keys a
+// listing by its USCC and date; the name in creditsync's key is only how
+// records without a USCC are told apart. A site that shows the
+// enterprise's new name, adds the USCC it did not show, or scatters an
+// invisible mark in the name lists the same record under another key,
+// and the old key's removal is no removal of the listing: it is not
+// written to the list (grading reads the two rows as versions of one
+// record, and the removal, loaded last, would lift the grade).
+func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]parsed, before map[string]known) map[string]bool {
+	on := r.list.Dated.On
+	if len(confirmed) == 0 || on == "" || !slices.Contains(r.list.Key, "name_key") {
+		return nil
+	}
+	listed := map[string]bool{} // "u|" + USCC + "|" + date, "n|" + name key + "|" + date
+	for _, p := range snapshot {
+		var v map[string]string
+		if json.Unmarshal([]byte(p.record), &v) != nil || v[on] == "" {
+			continue
+		}
+		if p.uscc != "" {
+			listed["u|"+p.uscc+"|"+v[on]] = true
+		}
+		if p.nameKey != "" {
+			listed["n|"+p.nameKey+"|"+v[on]] = true
+		}
+	}
+	out := map[string]bool{}
+	for _, key := range confirmed {
+		k := before[key]
+		v, err := k.values()
+		if err != nil || v[on] == "" {
+			continue
+		}
+		if k.uscc != "" && listed["u|"+k.uscc+"|"+v[on]] || k.uscc == "" && listed["n|"+transform.NormalizeName(k.name)+"|"+v[on]] {
+			out[key] = true
+		}
+	}
+	return out
 }
 
 // holdUnnamed holds for a person the confirmed removals of records
@@ -229,7 +277,7 @@ func (r *runner) sightings(ctx context.Context, st state, pl *sightingsPlan, rs 
 	if err := rs.attach(ctx); err != nil {
 		return err
 	}
-	return r.remove(ctx, "not in snapshots "+st.SnapshotID+" of "+r.src.Name, pl.confirmed, before)
+	return r.remove(ctx, "not in snapshots "+st.SnapshotID+" of "+r.src.Name, pl.confirmed, before, pl.relisted)
 }
 
 // searchCap says whether a claimed record count is one of the round
@@ -263,7 +311,9 @@ func (r *runner) overLimit(n, listed int) string {
 // complete snapshot that lacked the record, in external_records and, for
 // lists that have the column, in a new version of the list's row.
 // last_seen stays when the record was last seen.
-func (r *runner) remove(ctx context.Context, ref string, keys []string, before map[string]known) error {
+// relisted are keys whose listing the source still holds under another
+// key: gone as keys, but no removal is written to the list for them.
+func (r *runner) remove(ctx context.Context, ref string, keys []string, before map[string]known, relisted map[string]bool) error {
 	_, hasRemoved := r.list.Column("removed_on")
 	var marked []recordRow
 	var gone []string
@@ -279,7 +329,7 @@ func (r *runner) remove(ctx context.Context, ref string, keys []string, before m
 		if err != nil {
 			return fmt.Errorf("known record %q: %w", key, err)
 		}
-		if v["removed_on"] == "" {
+		if v["removed_on"] == "" && !relisted[key] {
 			gone = append(gone, key)
 			values[key] = v
 		}

@@ -212,7 +212,7 @@ func AcceptRemovals(ctx context.Context, s store.Store, cfg Config, source strin
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	if err := r.remove(ctx, "removals of "+src.Name+" accepted by a person on "+now.In(zone.Shanghai).Format(time.DateOnly), keys, before); err != nil {
+	if err := r.remove(ctx, "removals of "+src.Name+" accepted by a person on "+now.In(zone.Shanghai).Format(time.DateOnly), keys, before, nil); err != nil {
 		return 0, err
 	}
 	r.log.Info("held removals accepted", "records", len(keys))
