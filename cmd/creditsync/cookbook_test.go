@@ -265,6 +265,33 @@ func cookbookOverTheEndpoint(t *testing.T, s store.Store, files []string, params
 			}
 		}
 	}
+	// JSON answers state the rows before a LIMIT: never one inside the
+	// views, below the county's filter (the city's count leaked so).
+	for _, q := range []string{"SELECT count() AS n FROM v_current_grades", "SELECT count() AS n FROM v_grades_on(day = '2026-01-01')", "SELECT uscc FROM v_grade_history"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/?default_format=JSON", strings.NewReader(q))
+		req.Header.Set("X-ClickHouse-Key", county)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var answer struct {
+			Data   []map[string]any `json:"data"`
+			Rows   int              `json:"rows"`
+			Before *int             `json:"rows_before_limit_at_least"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&answer)
+		resp.Body.Close()
+		if err != nil || len(answer.Data) == 0 {
+			t.Fatalf("%s: %v %+v", q, err, answer)
+		}
+		own := answer.Rows
+		if n, ok := answer.Data[0]["n"]; ok {
+			fmt.Sscan(fmt.Sprint(n), &own)
+		}
+		if answer.Before != nil && *answer.Before > own {
+			t.Errorf("%s with the county token: rows_before_limit_at_least %d, more than the county's own %d", q, *answer.Before, own)
+		}
+	}
 }
 
 // Every query of the cookbook runs through `creditsync sql` read-only, as
