@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -42,7 +43,13 @@ const (
 // route but sign-in and health is checked with its params (routes), the
 // downloads again with their kind's.
 func checkParams(r *http.Request, allowed ...string) error {
-	q := r.URL.Query()
+	// URL.Query drops a pair it cannot read (a ; in it, a bad %-escape)
+	// without a word, and the page would answer without that parameter
+	// (?on=2024-08-31; gave today's 附件2).
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return badRequest(fmt.Errorf("参数无法读取 the query string cannot be read: %v", err))
+	}
 	names := make([]string, 0, len(q))
 	for name := range q {
 		names = append(names, name)

@@ -101,6 +101,11 @@ func TestPageAndDownloadParameters(t *testing.T) {
 		{"/reports/summary/411002.xlsx?from=2026-01", http.StatusBadRequest, `"from"`},
 		{"/reports/public/411002.csv?to=2026-07", http.StatusBadRequest, `"to"`},
 		{"/reports/trend/411002.csv?date=2026-07-31", http.StatusBadRequest, `"date"`},
+		// A pair Go's URL.Query drops without a word: the page must not
+		// answer without it.
+		{"/reports/summary/411002.xlsx?on=2024-08-31;", http.StatusBadRequest, "cannot be read"},
+		{"/reports/summary/411002.xlsx?on=2024-08-31%zz", http.StatusBadRequest, "cannot be read"},
+		{"/api/grades?on=2026-07-31&on=2025-01-01;", http.StatusBadRequest, "cannot be read"},
 	}
 	for _, tt := range tests {
 		r := get(t, h, tt.path, cityToken)
