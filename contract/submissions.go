@@ -29,7 +29,9 @@ var submissionGrades = enum(
 
 var submissions = &List{
 	Name: "submissions", Title: "附件2 人力资源服务机构信用等级评价汇总表",
-	Key: []string{SubmissionUnit, SubmissionDay, "uscc"},
+	// A filing's rows are its own: a filing withdrawn or left unfinished
+	// leaves the unit's earlier one whole (migration 0180).
+	Key: []string{SubmissionUnit, SubmissionDay, SubmissionFiling, "uscc"},
 	Columns: []Column{
 		{Key: "name", Chinese: "机构名称", Aliases: []string{"单位名称", "机构名称（全称）"}, Required: true},
 		{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},

@@ -168,6 +168,15 @@ page a file) make one table together.
 			if len(failed) > 0 {
 				return fmt.Errorf("%d file(s) failed and loaded nothing: %s; the other files were imported (fix them as said above and import them again)", len(failed), strings.Join(failed, ", "))
 			}
+			if summary {
+				// Every file stored: the filing counts from now on.
+				if err := file.FinishFiling(context.WithoutCancel(ctx), s, filing); err != nil {
+					return err
+				}
+				if rejected > 0 {
+					return rejectedError{fmt.Errorf("%d row(s) of the 附件2 rejected (reconcile lists them as rejected, not as left out); correct them and import the whole table again, every file of it in one command: a filing replaces the unit's earlier table whole", rejected)}
+				}
+			}
 			if rejected > 0 {
 				return rejectedError{fmt.Errorf("%d record(s) rejected; fix them and import the file again (good records are already loaded and will not be duplicated)", rejected)}
 			}

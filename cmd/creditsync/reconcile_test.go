@@ -168,7 +168,7 @@ func TestSummaryPagesOfOneFiling(t *testing.T) {
 	p1 := page("第1页.csv", "禹州甲人力资源有限公司,91411081MA40000018,A\n")
 	p2 := page("第2页.csv", "禹州乙人力资源有限公司,91411081MA4000002B,B\n")
 	submitted := func() string {
-		r := runCLI(t, env, "sql", "--format", "TSV", "SELECT uscc FROM submissions FINAL WHERE (unit_code, as_of, filing) IN (SELECT unit_code, as_of, max(filing) FROM submissions FINAL GROUP BY ALL) ORDER BY uscc")
+		r := runCLI(t, env, "sql", "--format", "TSV", "SELECT uscc FROM submissions FINAL WHERE (unit_code, as_of, filing) IN (SELECT unit_code, as_of, max(filing) FROM submissions FINAL WHERE filing IN (SELECT filing FROM submission_filings) GROUP BY ALL) ORDER BY uscc")
 		return r.stdout
 	}
 	if r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p1, p2); r.code != 0 {

@@ -46,7 +46,11 @@ var ErrSubmission = errors.New("the 附件2's unit or date is missing or wrong")
 // notice's layout (title, 附件2 label, 填报单位 and 填报时间 line, header
 // with or without 序号, footnote and signatures) and the one `report
 // summary` writes; grades may be written A, A级 or A 级. The file is
-// recorded (and reported) by its absolute path.
+// recorded (and reported) by its absolute path. A filing named in
+// opt.Filing (a table sent as several files) is the caller's to finish
+// (FinishFiling) once every file is stored; without one, the file is a
+// filing of its own, finished here. Until finished, a filing does not
+// count.
 func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryOptions) (Result, error) {
 	if opt.Unit != "" {
 		if err := knownUnit(opt.Unit); err != nil {
@@ -61,7 +65,8 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 	}
 	path = abs
 	filing := opt.Filing
-	if filing == "" {
+	own := filing == ""
+	if own {
 		filing = NewFiling(time.Now())
 	}
 	pre := &preambleFunc{
@@ -81,7 +86,11 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 			return []string{unit, d.Format(time.DateOnly), filing}, nil
 		},
 	}
-	return importFile(ctx, s, contract.Submissions(), path, opt.ImportOptions, pre)
+	res, err := importFile(ctx, s, contract.Submissions(), path, opt.ImportOptions, pre)
+	if err == nil && own {
+		err = FinishFiling(ctx, s, filing)
+	}
+	return res, err
 }
 
 // filedBy returns the unit that filed the table: the one its 填报单位 line
@@ -261,6 +270,15 @@ func (t *table) readAll() error {
 			return err
 		}
 		t.pending = append(t.pending, row{n, cells})
+	}
+	return nil
+}
+
+// FinishFiling records a filing whose every file was read and stored:
+// only such filings count (sql/queries/imports/submitted_grades.sql).
+func FinishFiling(ctx context.Context, s store.Store, filing string) error {
+	if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/finish_filing"), store.Params{"filing": filing}); err != nil {
+		return fmt.Errorf("record filing %s as whole: %w", filing, err)
 	}
 	return nil
 }

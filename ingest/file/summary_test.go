@@ -13,6 +13,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/zone"
@@ -21,7 +22,11 @@ import (
 
 func submitted(t *testing.T, s store.Store) string {
 	t.Helper()
-	rows, err := s.Query(context.Background(), "SELECT unit_code, toString(as_of), uscc, grade, exemplary FROM submissions ORDER BY unit_code, uscc", nil)
+	// Each unit's latest finished filing per date, as reconcile reads it.
+	rows, err := s.Query(context.Background(), `SELECT unit_code, toString(as_of), uscc, grade, exemplary FROM submissions FINAL
+		WHERE (unit_code, as_of, filing) IN (SELECT unit_code, as_of, max(filing) FROM submissions FINAL
+			WHERE filing IN (SELECT filing FROM submission_filings) GROUP BY unit_code, as_of)
+		ORDER BY unit_code, uscc`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,5 +290,70 @@ func TestImportRefusesControlCharacters(t *testing.T) {
 	n, err := store.Count(context.Background(), s, "SELECT count() FROM (SELECT name FROM institutions UNION ALL SELECT name FROM submissions) WHERE match(name, '[\\x00-\\x08\\x0b-\\x1f\\x7f]')", nil)
 	if err != nil || n != 0 {
 		t.Errorf("names stored with a control character: %d (%v)", n, err)
+	}
+}
+
+// A filing counts once its command finished (FinishFiling): one left
+// unfinished (a process that died between its files) or withdrawn never
+// replaces the unit's table, and the earlier filing's rows stay whole
+// though the later one listed the same institutions (the key holds the
+// filing: they replaced them for good once merged).
+func TestUnfinishedFilingDoesNotCount(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	dir := t.TempDir()
+	page := func(name string, rows ...string) string {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, "机构名称,统一社会信用代码,信用等级\n"+strings.Join(rows, "\n")+"\n")
+		return p
+	}
+	full := page("全表.csv", "甲,91411081MA40000018,A", "乙,91411081MA4000002B,B")
+	part := page("第1页.csv", "甲,91411081MA40000018,C")
+	opt := file.SummaryOptions{Unit: "411081", AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)}
+	if _, err := file.ImportSummary(ctx, s, full, opt); err != nil {
+		t.Fatal(err)
+	}
+	grades := func() string {
+		t.Helper()
+		rows, err := s.Query(ctx, sql.MustQuery(sql.Target{}, "imports/submitted_grades"), store.Params{"unit": "411081", "latest": true, "day": time.Time{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var unit, uscc, name, grade, ref string
+			var day time.Time
+			if err := rows.Scan(&unit, &day, &uscc, &name, &grade, &ref); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, uscc+" "+grade)
+		}
+		return strings.Join(out, ", ")
+	}
+	const whole = "91411081MA40000018 A, 91411081MA4000002B B"
+	// A second filing whose command never finished, then one withdrawn;
+	// the store merged in between.
+	unfinished, withdrawn := opt, opt
+	unfinished.Filing, withdrawn.Filing = file.NewFiling(time.Now()), file.NewFiling(time.Now().Add(time.Second))
+	for _, o := range []file.SummaryOptions{unfinished, withdrawn} {
+		if _, err := file.ImportSummary(ctx, s, part, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := file.WithdrawFiling(ctx, s, withdrawn.Filing); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec(ctx, "OPTIMIZE TABLE submissions FINAL", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := grades(); got != whole {
+		t.Errorf("with a filing unfinished and one withdrawn: %q, want the whole earlier table %q", got, whole)
+	}
+	if err := file.FinishFiling(ctx, s, unfinished.Filing); err != nil {
+		t.Fatal(err)
+	}
+	if got := grades(); got != "91411081MA40000018 C" {
+		t.Errorf("once the later filing finished: %q, want its one row", got)
 	}
 }
