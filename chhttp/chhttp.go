@@ -26,6 +26,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -84,6 +85,23 @@ type Options struct {
 	MaxQueriesPerToken int
 	MaxQueries         int
 	QueueWait          time.Duration
+	// MaxReadingPerToken bounds the requests of one token whose text is
+	// being read, decoded and checked, or that wait for a query slot
+	// with it, and MaxReading those of every token together: each holds
+	// a few times its text in memory before it has a query slot, and
+	// without a bound 300 requests of one token took 2 GB. More wait
+	// with their headers only, up to QueueWait, then are refused (429
+	// for the token's own bound, 503 for the shared one). Zero means no
+	// bound.
+	MaxReadingPerToken int
+	MaxReading         int
+	// ReadTimeout bounds the reading of a request's body, from when it
+	// may be read (a reading slot is free): a client that stalls holds
+	// its slot and connection no longer. It is a deadline on reading the
+	// body alone, not http.Server.ReadTimeout, which stays on the
+	// connection while the answer is written and cancels a long query
+	// when it passes. Zero means none.
+	ReadTimeout time.Duration
 	// Throttle, when set, slows down repeated wrong tokens.
 	Throttle Throttle
 	// Proxies are the reverse proxies whose X-Forwarded-For is believed.
@@ -114,6 +132,8 @@ type Handler struct {
 	running map[queryKey]context.CancelFunc // the queries in progress, by whose and which
 	slots   map[string]chan struct{}        // token name → its slots (MaxQueriesPerToken)
 	shared  chan struct{}                   // the slots of every token (MaxQueries); nil: no bound
+	reading map[string]chan struct{}        // token name → its reading slots (MaxReadingPerToken)
+	readAll chan struct{}                   // the reading slots of every token (MaxReading); nil: no bound
 	// heldOnDisk counts the bytes of the answers spooled to disk now.
 	heldOnDisk atomic.Int64
 }
@@ -138,6 +158,10 @@ func New(ctx context.Context, opt Options) (*Handler, error) {
 	h := &Handler{opt: opt, scoped: map[string]string{}, running: map[queryKey]context.CancelFunc{}, slots: map[string]chan struct{}{}}
 	if opt.MaxQueries > 0 {
 		h.shared = make(chan struct{}, opt.MaxQueries)
+	}
+	h.reading = map[string]chan struct{}{}
+	if opt.MaxReading > 0 {
+		h.readAll = make(chan struct{}, opt.MaxReading)
 	}
 	if err := h.makeScopedViews(ctx); err != nil {
 		return nil, err
@@ -381,15 +405,25 @@ var (
 		return &Exception{Code: 396, Name: "TOO_MANY_ROWS_OR_BYTES", Status: http.StatusInternalServerError,
 			Msg: fmt.Sprintf("Limit for result exceeded: the answer as formatted is longer than %d bytes, the server's max_result_bytes", max)}
 	}
+	errTooLong = func() *Exception {
+		return errSyntax(fmt.Sprintf("Max query size exceeded: the query (?query= and the body together) is longer than %d bytes, the engine's max_query_size, which a token may not raise", maxQueryBytes))
+	}
+	errTooManyReading = func(whose string, max int, waited time.Duration, status int) *Exception {
+		return &Exception{Code: 202, Name: "TOO_MANY_SIMULTANEOUS_QUERIES", Status: status, retryAfter: time.Second,
+			Msg: fmt.Sprintf("Too many requests being read and checked for %s: %d already, the maximum, and none was done within %s; try again later", whose, max, waited)}
+	}
 	errSameID = func(id string) *Exception {
 		return &Exception{Code: 216, Name: "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", Status: http.StatusBadRequest,
 			Msg: fmt.Sprintf("Query with id = %s is already running", id)}
 	}
 )
 
-// maxQueryBytes bounds a query sent in a body, maxQueryID a query_id.
+// maxQueryBytes bounds the text of a query (its ?query= and body
+// together): the engine's own max_query_size, which a token may not raise,
+// so no text the engine would refuse is read and checked. maxQueryID
+// bounds a query_id.
 const (
-	maxQueryBytes = 1 << 20
+	maxQueryBytes = sqlaccess.MaxQuerySize
 	maxQueryID    = 256
 )
 
@@ -441,15 +475,21 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		return err
 	}
 	rec.Token, rec.County = name, county
+	// The reading slot is held while the text is read, decoded and
+	// checked, and while the request waits for its query slot; it is
+	// given back once the request has one (admit), or when it ends.
+	freeReading, err := h.acquireReading(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	doneReading := sync.OnceFunc(freeReading)
+	defer doneReading()
 	q := r.URL.Query()
 	query := q.Get("query")
 	if r.Method == http.MethodPost {
-		body, err := requestBody(r)
+		body, err := h.readBody(w, r)
 		if err != nil {
 			return err
-		}
-		if len(body) > maxQueryBytes {
-			return errSyntax("query longer than 1 MiB")
 		}
 		if len(bytes.TrimSpace(body)) > 0 {
 			if query != "" {
@@ -457,6 +497,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			}
 			query += string(body)
 		}
+	}
+	if len(query) > maxQueryBytes {
+		return errTooLong()
 	}
 	rec.Query = query
 	rec.QueryID = q.Get("query_id")
@@ -526,6 +569,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			return err
 		}
 		release = sync.OnceFunc(free)
+		doneReading()
 		return nil
 	}
 	var stmtSettings []store.Setting
@@ -770,24 +814,6 @@ func (h *Handler) admit(ctx context.Context, owner, id string, cancel context.Ca
 func (h *Handler) acquire(ctx context.Context, owner string) (release func(), err error) {
 	deadline := time.NewTimer(h.opt.QueueWait)
 	defer deadline.Stop()
-	take := func(slots chan struct{}, refusal func() error) (func(), error) {
-		if slots == nil {
-			return func() {}, nil
-		}
-		select {
-		case slots <- struct{}{}:
-			return func() { <-slots }, nil
-		default:
-		}
-		select {
-		case slots <- struct{}{}:
-			return func() { <-slots }, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-deadline.C:
-			return nil, refusal()
-		}
-	}
 	h.mu.Lock()
 	own, ok := h.slots[owner]
 	if !ok && h.opt.MaxQueriesPerToken > 0 {
@@ -795,16 +821,93 @@ func (h *Handler) acquire(ctx context.Context, owner string) (release func(), er
 		h.slots[owner] = own
 	}
 	h.mu.Unlock()
-	releaseOwn, err := take(own, func() error { return errTooMany("token "+owner, h.opt.MaxQueriesPerToken, h.opt.QueueWait) })
+	releaseOwn, err := take(ctx, own, deadline.C, func() error { return errTooMany("token "+owner, h.opt.MaxQueriesPerToken, h.opt.QueueWait) })
 	if err != nil {
 		return nil, err
 	}
-	releaseShared, err := take(h.shared, func() error { return errTooMany("every token together", h.opt.MaxQueries, h.opt.QueueWait) })
+	releaseShared, err := take(ctx, h.shared, deadline.C, func() error { return errTooMany("every token together", h.opt.MaxQueries, h.opt.QueueWait) })
 	if err != nil {
 		releaseOwn()
 		return nil, err
 	}
 	return func() { releaseShared(); releaseOwn() }, nil
+}
+
+// acquireReading takes one of owner's MaxReadingPerToken reading slots
+// and one of the MaxReading shared by every token, waiting up to
+// QueueWait in all; release gives them back.
+func (h *Handler) acquireReading(ctx context.Context, owner string) (release func(), err error) {
+	h.mu.Lock()
+	own, ok := h.reading[owner]
+	if !ok && h.opt.MaxReadingPerToken > 0 {
+		own = make(chan struct{}, h.opt.MaxReadingPerToken)
+		h.reading[owner] = own
+	}
+	h.mu.Unlock()
+	deadline := time.NewTimer(h.opt.QueueWait)
+	defer deadline.Stop()
+	releaseOwn, err := take(ctx, own, deadline.C, func() error {
+		return errTooManyReading("token "+owner, h.opt.MaxReadingPerToken, h.opt.QueueWait, http.StatusTooManyRequests)
+	})
+	if err != nil {
+		return nil, err
+	}
+	releaseAll, err := take(ctx, h.readAll, deadline.C, func() error {
+		return errTooManyReading("every token together", h.opt.MaxReading, h.opt.QueueWait, http.StatusServiceUnavailable)
+	})
+	if err != nil {
+		releaseOwn()
+		return nil, err
+	}
+	return func() { releaseAll(); releaseOwn() }, nil
+}
+
+// take takes one of slots (none to take when nil), waiting until
+// deadline fires, then refused; release gives it back.
+func take(ctx context.Context, slots chan struct{}, deadline <-chan time.Time, refusal func() error) (release func(), err error) {
+	if slots == nil {
+		return func() {}, nil
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	default:
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-deadline:
+		return nil, refusal()
+	}
+}
+
+// readBody reads r's body (requestBody) within ReadTimeout. Once the
+// body is read whole the deadline is lifted: the connection's background
+// read, which tells a client gone, would otherwise hit it while the
+// query runs and cancel it. A body that fails keeps it, and its
+// connection is closed after the answer: the server would otherwise wait
+// for the rest of the body, without a deadline, before answering.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if h.opt.ReadTimeout <= 0 {
+		return requestBody(r)
+	}
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(h.opt.ReadTimeout)); err != nil {
+		return nil, fmt.Errorf("bound the reading of the request body: %w", err)
+	}
+	body, err := requestBody(r)
+	if err == nil {
+		return body, rc.SetReadDeadline(time.Time{})
+	}
+	w.Header().Set("Connection", "close")
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return nil, &Exception{Code: 209, Name: "SOCKET_TIMEOUT", Status: http.StatusRequestTimeout,
+			Msg: fmt.Sprintf("the request body was not received within %s", h.opt.ReadTimeout)}
+	}
+	return nil, err
 }
 
 func (h *Handler) unregister(owner, id string) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 
@@ -47,10 +48,13 @@ const (
 )
 
 // requestBody reads r's body and decodes it by its Content-Encoding and
-// decompress=1: at most maxQueryBytes+1 bytes of it, so that a caller
-// can tell a body that is too long.
+// decompress=1: at most maxQueryBytes of it, refusing a longer one.
 func requestBody(r *http.Request) ([]byte, error) {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return nil, err // the caller's deadline, which it names
+	}
 	if err != nil {
 		return nil, errSyntax("cannot read the request body: " + err.Error())
 	}
@@ -97,6 +101,9 @@ func requestBody(r *http.Request) ([]byte, error) {
 	query, err := io.ReadAll(io.LimitReader(body, maxQueryBytes+1))
 	if err != nil {
 		return nil, errSyntax("cannot read the request body: " + err.Error())
+	}
+	if len(query) > maxQueryBytes {
+		return nil, errTooLong()
 	}
 	return query, nil
 }

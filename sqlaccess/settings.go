@@ -82,8 +82,13 @@ var capped = map[string]func(store.FormatOptions) (uint64, bool){
 	// parse that takes the cores before any slot is taken).
 	"max_ast_elements": func(o store.FormatOptions) (uint64, bool) { return 50_000, !o.Writable },
 	"max_ast_depth":    func(o store.FormatOptions) (uint64, bool) { return 1_000, !o.Writable },
-	"max_query_size":   func(o store.FormatOptions) (uint64, bool) { return 262_144, !o.Writable },
+	"max_query_size":   func(o store.FormatOptions) (uint64, bool) { return MaxQuerySize, !o.Writable },
 }
+
+// MaxQuerySize is the engine's default max_query_size, the longest query
+// text a token may send (it may lower the setting, not raise it): the
+// endpoint reads and checks no longer text.
+const MaxQuerySize = 262_144
 
 // maxBlockSize is the largest block a token may ask for (the engine's
 // default is 65,409 rows).

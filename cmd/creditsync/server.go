@@ -325,6 +325,11 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 		MaxResultBytes: f.sqlMaxBytes, MaxExecutionTime: f.sqlMaxTime, MaxMemoryUsage: queryMemory(f.sqlMaxMemory, f.sqlMaxQueriesAll),
 		MaxThreads: f.sqlMaxThreads, WriteTimeout: f.sqlWriteTimeout, MaxHeldBytes: 2 * int64(f.sqlMaxBytes),
 		MaxQueriesPerToken: f.sqlMaxQueries, MaxQueries: f.sqlMaxQueriesAll, QueueWait: f.sqlQueueWait,
+		// Each request read, checked or waiting for its query slot holds
+		// a few times its text (at most 256 KiB) and a decoder's window
+		// (at most 16 MiB): 8 at once, 4 of one token, are at most about
+		// 150 MB. The body has the web server's 15 s to arrive.
+		MaxReadingPerToken: 4, MaxReading: 8, ReadTimeout: 15 * time.Second,
 		Auth: func(token string) (string, string, bool) {
 			name, scope, ok := verifier.Lookup(token)
 			if !ok {
