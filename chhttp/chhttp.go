@@ -469,6 +469,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord) error {
+	// URL.Query() leaves out a pair it cannot read: "?max_result_rows=5;"
+	// ran without the limit, "?query=SELECT+1;" as an empty query.
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		rec.Token = "(none)"
+		return &Exception{Code: 36, Name: "BAD_ARGUMENTS", Status: http.StatusBadRequest,
+			Msg: fmt.Sprintf("the URL's parameters cannot be read (%v): separate them with & only, and write ; as %%3B and %% as %%25 in a value", err)}
+	}
 	name, county, err := h.authenticate(r, rec.Remote)
 	if err != nil {
 		rec.Token = "(none)"

@@ -138,3 +138,24 @@ func do(t *testing.T, req *http.Request) answer {
 	b, _ := io.ReadAll(resp.Body)
 	return answer{resp.StatusCode, resp.Header, string(b)}
 }
+
+// A URL whose parameters cannot all be read is refused naming why: Go's
+// URL.Query() left the pair out, so ?max_result_rows=5; answered every
+// row and ?query=SELECT+1; was an empty query.
+func TestMalformedURLParameters(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	for _, c := range []struct{ raw, reason string }{
+		{"query=SELECT+uscc+FROM+institutions&max_result_rows=1;", "invalid semicolon separator in query"},
+		{"query=SELECT+1;", "invalid semicolon separator in query"},
+		{"query=SELECT+1&param_x=%zz", `invalid URL escape "%zz"`},
+	} {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/?"+c.raw, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-ClickHouse-Key", countyToken)
+		if a := do(t, req); a.status != http.StatusBadRequest || !strings.Contains(a.body, "the URL's parameters cannot be read ("+c.reason+")") {
+			t.Errorf("?%s: %d %q", c.raw, a.status, a.body)
+		}
+	}
+}
