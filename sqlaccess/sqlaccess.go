@@ -494,20 +494,18 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 			}
 		}
 		return st, nil
-	case root.kind == "ShowCreateTableQuery", root.kind == "ExistsTableQuery", root.kind == "ShowColumns", root.kind == "ShowProcesslistQuery":
+	case root.kind == "ShowCreateTableQuery", root.kind == "ExistsTableQuery":
 		st.Kind = ShowOther
-		// Their database and table, when named, are the first Identifier
-		// children; the clauses after them are output clauses.
-		var names []string
-		for len(body) > 0 && body[0].kind == "Identifier" && len(names) < 2 && root.kind != "ShowProcesslistQuery" {
-			names = append(names, body[0].name)
-			body = body[1:]
+		name, rest, err := p.showTableName(root)
+		if err != nil {
+			return st, err
 		}
-		if len(names) == 2 {
-			if err := p.checkName(names[0]+"."+names[1], true, nil); err != nil {
-				return st, err
-			}
+		if err := p.checkName(name, true, nil); err != nil {
+			return st, err
 		}
+		body = rest
+	case root.kind == "ShowColumns", root.kind == "ShowProcesslistQuery":
+		st.Kind = ShowOther
 	case root.kind == "KillQueryQuery":
 		st.Kind = KillQuery
 		id, ok := killQueryID(body)
@@ -533,6 +531,24 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 		}
 	}
 	return st, nil
+}
+
+// showTableName reads the table of SHOW CREATE TABLE or EXISTS TABLE as
+// the engine parsed it: its root line holds "database table", the
+// database empty when not named, and its first children are the same
+// names as Identifiers, followed by the output clauses (FORMAT is an
+// Identifier too, so the children alone cannot tell "t FORMAT X" from
+// "db.t"). It returns the name, qualified when the statement qualifies
+// it, and the children after it.
+func (p Policy) showTableName(root *node) (string, []*node, error) {
+	body := root.children
+	switch {
+	case len(body) >= 1 && body[0].kind == "Identifier" && root.name == " "+body[0].name:
+		return body[0].name, body[1:], nil
+	case len(body) >= 2 && body[0].kind == "Identifier" && body[1].kind == "Identifier" && root.name == body[0].name+" "+body[1].name:
+		return body[0].name + "." + body[1].name, body[2:], nil
+	}
+	return "", nil, &Denied{Policy: p.Name, What: fmt.Sprintf("a %s whose table cannot be read from its syntax tree (%q)", root.kind, root.name)}
 }
 
 func (p Policy) allows(k Kind) bool { return slices.Contains(p.Kinds, k) }

@@ -123,14 +123,16 @@ func isDenied(err error) bool {
 func TestRefusalsNameWhat(t *testing.T) {
 	f := setup(t)
 	for q, want := range map[string]string{
-		"SELECT * FROM " + f.main + ".raw_pages":             "reading " + f.main + ".raw_pages",
-		"SELECT 1 INTO OUTFILE '/tmp/x'":                     "INTO OUTFILE",
-		"SELECT * FROM file('/etc/passwd', 'LineAsString')":  "table function file",
-		"SELECT dictGet('d', 'a', 1)":                        "function dictGet",
-		"SELECT * FROM system.processes":                     "reading system.processes",
-		"SYSTEM FLUSH LOGS":                                  "statement of kind",
-		"SHOW TABLES FROM system":                            "SHOW TABLES FROM system",
-		"SELECT * FROM " + f.otherCountyDB + ".institutions": "reading " + f.otherCountyDB + ".institutions",
+		"SELECT * FROM " + f.main + ".raw_pages":                "reading " + f.main + ".raw_pages",
+		"SELECT 1 INTO OUTFILE '/tmp/x'":                        "INTO OUTFILE",
+		"SELECT * FROM file('/etc/passwd', 'LineAsString')":     "table function file",
+		"SELECT dictGet('d', 'a', 1)":                           "function dictGet",
+		"SELECT * FROM system.processes":                        "reading system.processes",
+		"SYSTEM FLUSH LOGS":                                     "statement of kind",
+		"SHOW TABLES FROM system":                               "SHOW TABLES FROM system",
+		"SHOW CREATE TABLE " + f.main + ".raw_pages FORMAT TSV": "reading " + f.main + ".raw_pages",
+		"SHOW CREATE TABLE institutions FORMAT TSV":             "SHOW is not allowed",
+		"SELECT * FROM " + f.otherCountyDB + ".institutions":    "reading " + f.otherCountyDB + ".institutions",
 	} {
 		_, err := f.county(q)
 		if !isDenied(err) || !strings.Contains(err.Error(), want) {
@@ -156,6 +158,18 @@ func TestCityPolicy(t *testing.T) {
 			t.Errorf("city %q: %v", q, err)
 		}
 	}
+	// The table is read from the engine's parse: FORMAT is not a table
+	// (it was checked as reading "institutions.TSV").
+	for _, c := range []struct{ q, format string }{
+		{"SHOW CREATE TABLE institutions FORMAT TSV", "TSV"},
+		{"SHOW CREATE TABLE " + f.otherCountyDB + ".institutions FORMAT TSV", "TSV"},
+		{"EXISTS TABLE institutions FORMAT JSON", "JSON"},
+	} {
+		st, err := sqlaccess.Check(context.Background(), f.s, f.cityPolicy, c.q, f.citySession)
+		if err != nil || st.Kind != sqlaccess.ShowOther || st.Format != c.format {
+			t.Errorf("city %q: %+v, %v; want SHOW in format %s", c.q, st, err, c.format)
+		}
+	}
 	for _, q := range []string{"SELECT 1 INTO OUTFILE '/tmp/x'", "SELECT 1 INTO OUTFILE '/tmp/x' APPEND", "KILL QUERY WHERE 1",
 		"INSERT INTO FUNCTION file('/tmp/x', 'TSV') SELECT 1", "SYSTEM SHUTDOWN", "SET readonly = 0", "INSERT INTO raw_pages VALUES ('a', 'b')",
 		"SELECT * FROM file('/etc/passwd', 'LineAsString')", "SELECT * FROM url('http://127.0.0.1:1/', 'CSV')", "EXPLAIN SELECT 1 INTO OUTFILE '/tmp/x'",
@@ -164,7 +178,9 @@ func TestCityPolicy(t *testing.T) {
 		"DESCRIBE (SELECT CAST(1, assumeNotNull((SELECT concat('Enum8(\\'', any(uscc), '\\' = 1)') FROM institutions))) AS x)",
 		"DESCRIBE TABLE (SELECT 1)", "DESCRIBE numbers(3)",
 		// A job's work table: a read would hold up the job's drop of it.
-		"SELECT * FROM _stage_20261206_x", "SELECT * FROM " + f.main + "._stage_20261206_x", "SELECT 1 WHERE 'x' IN (SELECT uscc FROM _stage_20261206_x)"} {
+		"SELECT * FROM _stage_20261206_x", "SELECT * FROM " + f.main + "._stage_20261206_x",
+		// Unqualified, without FORMAT, the name is checked too.
+		"SHOW CREATE TABLE _stage_20261206_x", "EXISTS TABLE _stage_20261206_x", "SELECT 1 WHERE 'x' IN (SELECT uscc FROM _stage_20261206_x)"} {
 		if err := city(q); err == nil {
 			t.Errorf("city %q: allowed", q)
 		}
