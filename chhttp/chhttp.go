@@ -377,6 +377,9 @@ type Exception struct {
 	Msg    string
 	// retryAfter is sent as Retry-After with a 429.
 	retryAfter time.Duration
+	// denied marks a refusal of the token's policy (a statement, a
+	// setting): audited as denied, not as an error.
+	denied bool
 }
 
 func (e *Exception) Error() string {
@@ -389,7 +392,7 @@ var (
 		return &Exception{Code: 516, Name: "AUTHENTICATION_FAILED", Status: http.StatusUnauthorized, Msg: msg}
 	}
 	errDenied = func(msg string) *Exception {
-		return &Exception{Code: 497, Name: "ACCESS_DENIED", Status: http.StatusForbidden, Msg: msg}
+		return &Exception{Code: 497, Name: "ACCESS_DENIED", Status: http.StatusForbidden, Msg: msg, denied: true}
 	}
 	errUnknownDatabase = func(msg string) *Exception {
 		return &Exception{Code: 81, Name: "UNKNOWN_DATABASE", Status: http.StatusNotFound, Msg: msg}
@@ -455,7 +458,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		ex := asException(err)
 		rec.Outcome, rec.Error = "error", ex.Msg
-		if ex.Code == 497 {
+		if ex.denied {
 			rec.Outcome = "denied"
 		} else if ex.Code == 394 {
 			rec.Outcome = "cancelled"
@@ -714,7 +717,7 @@ func denied(err error) error {
 	}
 	var se *sqlaccess.SettingError
 	if errors.As(err, &se) {
-		ex := &Exception{Code: se.Code, Name: "READONLY", Status: http.StatusForbidden, Msg: se.Msg}
+		ex := &Exception{Code: se.Code, Name: "READONLY", Status: http.StatusForbidden, Msg: se.Msg, denied: true}
 		if se.Code == 452 {
 			ex.Name, ex.Status = "SETTING_CONSTRAINT_VIOLATION", http.StatusBadRequest
 		}

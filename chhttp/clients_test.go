@@ -386,10 +386,11 @@ func TestAuditKeepsURLSettings(t *testing.T) {
 		t.Fatalf("readonly=0 taken: %q", a.body)
 	}
 	for id, want := range map[string]string{
-		"with-settings":   "{'limit':'1','max_result_rows':'5','offset':'1'}\t{'u':'x'}\n",
-		"refused-setting": "{'readonly':'0'}\t{}\n",
+		"with-settings": "{'limit':'1','max_result_rows':'5','offset':'1'}\t{'u':'x'}\tok\n",
+		// A refused setting is a refusal, as a refused statement is.
+		"refused-setting": "{'readonly':'0'}\t{}\tdenied\n",
 	} {
-		a := post(t, srv, cityToken, "SELECT mapSort(settings), params FROM sql_audit WHERE query_id = {id:String} FORMAT TSV", url.Values{"param_id": {id}})
+		a := post(t, srv, cityToken, "SELECT mapSort(settings), params, outcome FROM sql_audit WHERE query_id = {id:String} FORMAT TSV", url.Values{"param_id": {id}})
 		if a.status != 200 || a.body != want {
 			t.Errorf("%s: audit row %d %q, want %q", id, a.status, a.body, want)
 		}
