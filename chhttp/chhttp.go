@@ -708,12 +708,17 @@ func (h *Handler) session(county, asked string) (string, sqlaccess.Policy, error
 	return db, p, nil
 }
 
-// denied turns a refusal into ClickHouse's ACCESS_DENIED, and a refused
-// setting into its own code.
+// denied turns a refusal into ClickHouse's ACCESS_DENIED, a refused
+// setting into its own code, and what the engine cannot answer here into
+// NOT_IMPLEMENTED.
 func denied(err error) error {
 	var d *sqlaccess.Denied
 	if errors.As(err, &d) {
 		return errDenied(d.Error())
+	}
+	var u *sqlaccess.Unsupported
+	if errors.As(err, &u) {
+		return &Exception{Code: 48, Name: "NOT_IMPLEMENTED", Status: http.StatusBadRequest, Msg: u.Error()}
 	}
 	var se *sqlaccess.SettingError
 	if errors.As(err, &se) {

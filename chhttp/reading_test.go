@@ -159,3 +159,46 @@ func TestMalformedURLParameters(t *testing.T) {
 		}
 	}
 }
+
+// A totals or extremes block cannot be streamed by the embedded engine:
+// WITH TOTALS anywhere in the statement (as the analyzer resolved it) and
+// extremes = 1 are refused before anything runs, 400 saying what to do
+// instead. They failed with "No active streaming query" (1001), after
+// JSON's opening was sent.
+func TestTotalsAndExtremesRefused(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	for _, c := range []struct {
+		q      string
+		params url.Values
+		what   string
+	}{
+		{"SELECT county_code, count() FROM institutions GROUP BY county_code WITH TOTALS FORMAT JSON", nil, "WITH TOTALS"},
+		{"SELECT * FROM (SELECT county_code, count() FROM institutions GROUP BY county_code WITH TOTALS)", nil, "WITH TOTALS"},
+		{"WITH t AS (SELECT county_code, count() FROM institutions GROUP BY ALL WITH TOTALS) SELECT * FROM t", nil, "WITH TOTALS"},
+		{"SELECT 1 UNION ALL (SELECT count() FROM institutions GROUP BY county_code WITH TOTALS)", nil, "WITH TOTALS"},
+		{"SELECT count() FROM institutions", url.Values{"extremes": {"1"}}, "the setting extremes"},
+		{"SELECT count() FROM institutions SETTINGS extremes = 1", nil, "the setting extremes"},
+	} {
+		for _, tok := range []string{countyToken, cityToken} {
+			a := post(t, srv, tok, c.q, c.params)
+			if a.status != http.StatusBadRequest || a.header.Get("X-ClickHouse-Exception-Code") != "48" ||
+				!strings.Contains(a.body, c.what+" cannot be answered here") {
+				t.Errorf("%s %v: %d %q", c.q, c.params, a.status, a.body)
+			}
+		}
+	}
+	// What the refusals suggest works; extremes = 0 is the default.
+	for _, c := range []struct {
+		q      string
+		params url.Values
+		want   string
+	}{
+		{"SELECT county_code, count() FROM institutions GROUP BY county_code WITH ROLLUP ORDER BY county_code", nil, "\t2\n411002\t2\n"},
+		{"SELECT count() FROM institutions", url.Values{"extremes": {"0"}}, "2\n"},
+		{"SELECT 'WITH TOTALS' AS `WITH TOTALS`", nil, "WITH TOTALS\n"},
+	} {
+		if a := post(t, srv, countyToken, c.q, c.params); a.status != 200 || a.body != c.want {
+			t.Errorf("%s %v: %d %q, want %q", c.q, c.params, a.status, a.body, c.want)
+		}
+	}
+}

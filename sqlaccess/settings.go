@@ -107,6 +107,9 @@ func CheckSetting(name, value string, opt store.FormatOptions) error {
 	if !allowed {
 		return &SettingError{Code: 164, Msg: fmt.Sprintf("Code: 164. DB::Exception: Cannot modify '%s' setting in readonly mode. (READONLY)", name)}
 	}
+	if name == "extremes" && !slices.Contains([]string{"0", "false"}, strings.ToLower(strings.Trim(value, "'"))) {
+		return errExtremes
+	}
 	if limit, ok := capped[name]; ok {
 		if cap, on := limit(opt); on {
 			v, err := strconv.ParseFloat(strings.Trim(value, "'"), 64)

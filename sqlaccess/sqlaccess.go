@@ -105,6 +105,23 @@ type Denied struct {
 
 func (d *Denied) Error() string { return d.What + " is not allowed for " + d.Policy }
 
+// Unsupported is a statement or setting the engine cannot answer through
+// a formatted stream (store.QueryFormatted): a totals or extremes block
+// failed mid-answer with "No active streaming query", after the
+// format's opening was written. What it is, and what to do instead.
+type Unsupported struct {
+	What, Instead string
+}
+
+func (u *Unsupported) Error() string {
+	return u.What + " cannot be answered here (the embedded engine streams no totals or extremes block); " + u.Instead
+}
+
+var (
+	errTotals   = &Unsupported{What: "GROUP BY … WITH TOTALS", Instead: "use WITH ROLLUP (its row of NULL keys is the totals), or a second query without GROUP BY"}
+	errExtremes = &Unsupported{What: "the setting extremes", Instead: "select min() and max() of the columns in a query of their own"}
+)
+
 // EngineSystemTables describe the engine only (settings, functions,
 // formats, types, zones); they hold no data and no other query's text.
 var EngineSystemTables = []string{"one", "numbers", "numbers_mt", "zeros", "zeros_mt", "settings", "functions", "formats",
@@ -728,6 +745,12 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 		}
 		fields := m[2]
 		switch m[1] {
+		case "QUERY":
+			// Any query of the statement, a subquery or a CTE too: the
+			// totals block of each reaches the engine's output.
+			if field(fields, "is_group_by_with_totals") == "1" {
+				return nil, errTotals
+			}
 		case "TABLE":
 			t := field(fields, "table_name")
 			if err := p.checkResolvedTable(t); err != nil {
