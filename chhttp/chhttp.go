@@ -408,8 +408,8 @@ var (
 		return &Exception{Code: 396, Name: "TOO_MANY_ROWS_OR_BYTES", Status: http.StatusInternalServerError,
 			Msg: fmt.Sprintf("Limit for result exceeded: the answer as formatted is longer than %d bytes, the server's max_result_bytes", max)}
 	}
-	errTooLong = func() *Exception {
-		return errSyntax(fmt.Sprintf("Max query size exceeded: the query (?query= and the body together) is longer than %d bytes, the engine's max_query_size, which a token may not raise", maxQueryBytes))
+	errTooLong = func(limit int) *Exception {
+		return errSyntax(fmt.Sprintf("Max query size exceeded: the query (?query= and the body together) is longer than %d bytes, the engine's max_query_size, which a token may not raise", limit))
 	}
 	errTooManyReading = func(whose string, max int, waited time.Duration, status int) *Exception {
 		return &Exception{Code: 202, Name: "TOO_MANY_SIMULTANEOUS_QUERIES", Status: status, retryAfter: time.Second,
@@ -423,12 +423,23 @@ var (
 
 // maxQueryBytes bounds the text of a query (its ?query= and body
 // together): the engine's own max_query_size, which a token may not raise,
-// so no text the engine would refuse is read and checked. maxQueryID
-// bounds a query_id.
+// so no text the engine would refuse is read and checked. A Writable
+// handler (the test harness standing in for a ClickHouse server, whose
+// INSERTs carry their rows in the body) takes maxWritableBytes.
+// maxQueryID bounds a query_id.
 const (
-	maxQueryBytes = sqlaccess.MaxQuerySize
-	maxQueryID    = 256
+	maxQueryBytes    = sqlaccess.MaxQuerySize
+	maxWritableBytes = 16 << 20
+	maxQueryID       = 256
 )
+
+// queryBytes is the longest query text (with an INSERT's rows) h reads.
+func (h *Handler) queryBytes() int {
+	if h.opt.Writable {
+		return maxWritableBytes
+	}
+	return maxQueryBytes
+}
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -508,8 +519,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			query += string(body)
 		}
 	}
-	if len(query) > maxQueryBytes {
-		return errTooLong()
+	if len(query) > h.queryBytes() {
+		return errTooLong(h.queryBytes())
 	}
 	rec.Query = query
 	rec.QueryID = q.Get("query_id")
@@ -906,13 +917,13 @@ func take(ctx context.Context, slots chan struct{}, deadline <-chan time.Time, r
 // for the rest of the body, without a deadline, before answering.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if h.opt.ReadTimeout <= 0 {
-		return requestBody(r)
+		return requestBody(r, h.queryBytes())
 	}
 	rc := http.NewResponseController(w)
 	if err := rc.SetReadDeadline(time.Now().Add(h.opt.ReadTimeout)); err != nil {
 		return nil, fmt.Errorf("bound the reading of the request body: %w", err)
 	}
-	body, err := requestBody(r)
+	body, err := requestBody(r, h.queryBytes())
 	if err == nil {
 		return body, rc.SetReadDeadline(time.Time{})
 	}

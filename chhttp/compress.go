@@ -40,17 +40,15 @@ import (
 // 4 MiB blocks, zstd maxZstdWindow (what zstd's levels up to 19 and
 // klauspost's default writer announce); ClickHouse blocks (decompress=1)
 // by blockSizes.
-const (
-	// maxBodyBytes bounds a body as sent: a compressed query of
-	// maxQueryBytes is shorter, or longer by its framing only.
-	maxBodyBytes  = 2 * maxQueryBytes
-	maxZstdWindow = 8 << 20
-)
+const maxZstdWindow = 8 << 20
 
 // requestBody reads r's body and decodes it by its Content-Encoding and
-// decompress=1: at most maxQueryBytes of it, refusing a longer one.
-func requestBody(r *http.Request) ([]byte, error) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+// decompress=1: at most limit bytes of it (the handler's queryBytes),
+// refusing a longer one. A body as sent may be twice as long: a
+// compressed query is shorter, or longer by its framing only.
+func requestBody(r *http.Request, limit int) ([]byte, error) {
+	maxBodyBytes := 2 * limit
+	raw, err := io.ReadAll(io.LimitReader(r.Body, int64(maxBodyBytes)+1))
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return nil, err // the caller's deadline, which it names
@@ -95,15 +93,15 @@ func requestBody(r *http.Request) ([]byte, error) {
 			Msg: fmt.Sprintf("Content-Encoding %q is not supported; use gzip, deflate, br, zstd or lz4", enc)}
 	}
 	if r.URL.Query().Get("decompress") == "1" {
-		sizes := &blockSizes{r: body}
+		sizes := &blockSizes{r: body, limit: limit}
 		body = &blocksRead{r: compress.NewReader(sizes), sizes: sizes}
 	}
-	query, err := io.ReadAll(io.LimitReader(body, maxQueryBytes+1))
+	query, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
 	if err != nil {
 		return nil, errSyntax("cannot read the request body: " + err.Error())
 	}
-	if len(query) > maxQueryBytes {
-		return nil, errTooLong()
+	if len(query) > limit {
+		return nil, errTooLong(limit)
 	}
 	return query, nil
 }
@@ -125,10 +123,11 @@ func (z zstdBody) Read(p []byte) (int, error) {
 // 25 bytes announcing a block of 128 MiB took that much memory before
 // the query had a slot, and a client that then stalled kept it.
 type blockSizes struct {
-	r    io.Reader
-	left int // bytes of the current block still to pass through
-	hdr  []byte
-	done bool // the body ended where a block would start
+	r     io.Reader
+	limit int // the longest block: the query's limit
+	left  int // bytes of the current block still to pass through
+	hdr   []byte
+	done  bool // the body ended where a block would start
 }
 
 // blocksRead ends the decompressed body where its blocks end: the block
@@ -166,8 +165,8 @@ func (b *blockSizes) Read(p []byte) (int, error) {
 		}
 		compressed := int(binary.LittleEndian.Uint32(h[17:21]))
 		raw := int(binary.LittleEndian.Uint32(h[21:25]))
-		if raw > maxQueryBytes || compressed > maxQueryBytes+blockHeader || compressed < 9 {
-			return 0, errSyntax(fmt.Sprintf("a compressed block of the request body announces %d bytes (%d compressed); a query holds at most %d", raw, compressed, maxQueryBytes))
+		if raw > b.limit || compressed > b.limit+blockHeader || compressed < 9 {
+			return 0, errSyntax(fmt.Sprintf("a compressed block of the request body announces %d bytes (%d compressed); a query holds at most %d", raw, compressed, b.limit))
 		}
 		b.hdr, b.left = h, compressed-9
 	}

@@ -26,7 +26,7 @@ DROP TABLE IF EXISTS submissions_by_filing {{.OnCluster}};
 
 CREATE TABLE IF NOT EXISTS submission_filings {{.OnCluster}} (
     filing      String COMMENT 'the filing (one import summary command), as submissions.filing',
-    finished_at DateTime64(3, 'UTC') COMMENT 'when its command finished: every file of it read'
+    finished_at DateTime64(3, 'Asia/Shanghai') COMMENT 'when its command finished: every file of it read'
 ) ENGINE = {{engine "ReplacingMergeTree"}}
 ORDER BY filing;
 
