@@ -100,10 +100,10 @@ func DecodeReader(r io.Reader) (io.Reader, string, error) {
 // systems' "Unicode" exports write none. Text in UTF-8 or GB18030 holds
 // no zero byte; UTF-16 puts one beside every ASCII character (the
 // commas, the digits of codes and dates), on the same side of each
-// pair. So the first bytes are UTF-16 when they hold zero bytes and
-// nearly all of them are on one side: little-endian if at odd offsets,
-// big-endian if at even ones. A file with zero bytes in no such order
-// is left to the decoders, which refuse it.
+// pair. So the first bytes are UTF-16 when they hold zero bytes, more
+// of them on one side: little-endian if at odd offsets, big-endian if
+// at even ones. A file with zero bytes in no such order is left to the
+// decoders, which refuse it.
 func utf16WithoutBOM(br *bufio.Reader) (unicode.Endianness, bool) {
 	b, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
@@ -120,14 +120,17 @@ func utf16WithoutBOM(br *bufio.Reader) (unicode.Endianness, bool) {
 			}
 		}
 	}
-	// A header row alone has a handful of commas. A Chinese character
-	// puts a zero on the other side only when its code ends in 00
-	// (一 is U+4E00), one in 256: zero bytes eight times as many on one
-	// side as on the other are no accident.
+	// UTF-8 and GBK text holds no zero byte at all. In UTF-16 every ASCII
+	// character (commas, tabs, digits, line ends) puts one on its side,
+	// and a Chinese character one on the other side only when its code
+	// ends in 00 (一 is U+4E00), one in 256: the side with more zero
+	// bytes is the order, even in an all-Chinese table whose only ASCII
+	// is its tabs and line ends. (Text that is neither fails in the
+	// decoder.)
 	switch {
-	case odd >= 4 && odd >= 8*even:
+	case odd+even >= 2 && odd > even:
 		return unicode.LittleEndian, true
-	case even >= 4 && even >= 8*odd:
+	case odd+even >= 2 && even > odd:
 		return unicode.BigEndian, true
 	}
 	return unicode.LittleEndian, false

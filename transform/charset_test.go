@@ -61,6 +61,9 @@ func TestDecodeReader(t *testing.T) {
 		// byte on the other side too (一 is U+4E00).
 		{"UTF-16LE without its mark", func(*testing.T) []byte { return utf16Bytes(sampleCSV, false)[2:] }, sampleCSV, "UTF-16LE"},
 		{"UTF-16BE without its mark", func(*testing.T) []byte { return utf16Bytes(sampleCSV, true)[2:] }, sampleCSV, "UTF-16BE"},
+		// An all-Chinese table, tab-separated: its only ASCII the tab and
+		// the line end.
+		{"UTF-16LE without its mark, tabs its only ASCII", func(*testing.T) []byte { return utf16Bytes("机构名称\t统一代码\n", false)[2:] }, "机构名称\t统一代码\n", "UTF-16LE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
