@@ -80,7 +80,7 @@ func recordRun(ctx context.Context, s store.Store, run Run) error {
 // first would leave an institution without a grade in force should the
 // run fail. A run that dies between the two leaves two grades in force;
 // readers take the one in force from the latest day (latestPerInstitution,
-// the views' LIMIT 1 BY), and the next run mends the rows first
+// the views' window, migration 0170), and the next run mends the rows first
 // (closeReplaced).
 func commitRun(ctx context.Context, s store.Store, run *Run, entries []Entry) error {
 	if err := closeReplaced(ctx, s); err != nil {
