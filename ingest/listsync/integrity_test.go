@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -292,10 +293,7 @@ func TestResumeAcrossAShiftAfterPage1(t *testing.T) {
 		t.Fatalf("the fixture lists %d records; the test needs three pages of two", len(rows))
 	}
 	delisted := rows[2]
-	added := fixture.Row{}
-	for k, v := range delisted {
-		added[k] = v
-	}
+	added := maps.Clone(delisted)
 	added["listed_on"] = "2026-06-30" // listed again: another record
 	e.fx.SetRows("abnormal", append(append(append([]fixture.Row{}, rows[:2]...), rows[3:]...), added))
 	e.fx.ClearFaults()
@@ -321,10 +319,7 @@ func TestUnnamedRecordShownUnderAnotherName(t *testing.T) {
 	rows[0]["uscc"] = ""
 	e.fx.SetRows("abnormal", rows)
 	e.mustSync(cityAbnormal)
-	cut := fixture.Row{}
-	for k, v := range rows[0] {
-		cut[k] = v
-	}
+	cut := maps.Clone(rows[0])
 	cut["name"] = string([]rune(rows[0]["name"])[:4]) + "…"
 	e.fx.SetRows("abnormal", append([]fixture.Row{cut}, rows[1:]...))
 	e.mustSync(cityAbnormal)
@@ -351,10 +346,7 @@ func TestListingShownUnderANewName(t *testing.T) {
 	e.fx.SetRows("abnormal", rows)
 	e.mustSync(cityAbnormal)
 	changed := func(i int, k, v string) {
-		row := fixture.Row{}
-		for kk, vv := range rows[i] {
-			row[kk] = vv
-		}
+		row := maps.Clone(rows[i])
 		row[k] = v
 		rows[i] = row
 		e.fx.SetRows("abnormal", rows)

@@ -156,21 +156,21 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 // written to the list (grading reads the two rows as versions of one
 // record, and the removal, loaded last, would lift the grade).
 func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]parsed, before map[string]known) map[string]bool {
-	on := r.list.Dated.On
-	if len(confirmed) == 0 || on == "" || !slices.Contains(r.list.Key, "name_key") {
+	on, ok := r.keyedByNameAndDate()
+	if len(confirmed) == 0 || !ok {
 		return nil
 	}
 	listed := map[string]bool{} // "u|" + USCC + "|" + date, "n|" + name key + "|" + date
 	for _, p := range snapshot {
-		var v map[string]string
-		if json.Unmarshal([]byte(p.record), &v) != nil || v[on] == "" {
+		d := p.value(on)
+		if d == "" {
 			continue
 		}
 		if p.uscc != "" {
-			listed["u|"+p.uscc+"|"+v[on]] = true
+			listed["u|"+p.uscc+"|"+d] = true
 		}
 		if p.nameKey != "" {
-			listed["n|"+p.nameKey+"|"+v[on]] = true
+			listed["n|"+p.nameKey+"|"+d] = true
 		}
 	}
 	out := map[string]bool{}
@@ -198,18 +198,14 @@ func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]p
 // removals still confirmed and the plan's rows and counts with the held
 // ones added.
 func (r *runner) holdUnnamed(confirmed []string, snapshot map[string]parsed, before map[string]known, rows []recordRow, held, heldNow int) ([]string, []recordRow, int, int, string) {
-	on := r.list.Dated.On
-	if len(confirmed) == 0 || on == "" || !slices.Contains(r.list.Key, "name_key") {
+	on, ok := r.keyedByNameAndDate()
+	if len(confirmed) == 0 || !ok {
 		return confirmed, rows, held, heldNow, ""
 	}
 	dates := map[string]bool{}
 	for _, p := range snapshot {
-		if p.uscc != "" {
-			continue
-		}
-		var v map[string]string
-		if json.Unmarshal([]byte(p.record), &v) == nil && v[on] != "" {
-			dates[v[on]] = true
+		if d := p.value(on); p.uscc == "" && d != "" {
+			dates[d] = true
 		}
 	}
 	var keep []string
@@ -232,6 +228,24 @@ func (r *runner) holdUnnamed(confirmed []string, snapshot map[string]parsed, bef
 		"the site may show the same entry under another name (cut short, a character replaced), so a person decides "+
 		"(creditsync review, then review removals --accept)", n, on)
 	return keep, rows, held + n, heldNow + n, why
+}
+
+// keyedByNameAndDate reports whether the list's key holds the name
+// beside a date (abnormal, dishonest, public_eval: the data contract's
+// USCC and date, the name telling records without a USCC apart), and
+// which date.
+func (r *runner) keyedByNameAndDate() (on string, ok bool) {
+	on = r.list.Dated.On
+	return on, on != "" && slices.Contains(r.list.Key, "name_key")
+}
+
+// value is one contract value of a snapshot's record, "" when it has none.
+func (p parsed) value(key string) string {
+	var v map[string]string
+	if json.Unmarshal([]byte(p.record), &v) != nil {
+		return ""
+	}
+	return v[key]
 }
 
 // joinReasons joins two reasons, either of which may be empty.
