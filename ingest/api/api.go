@@ -827,7 +827,7 @@ func number(v any, found bool) (int, bool) {
 	case json.Number:
 		text = string(x)
 	case string:
-		text = strings.TrimSpace(x)
+		text = countText(x)
 	default:
 		return 0, false
 	}
@@ -841,6 +841,44 @@ func number(v any, found bool) (int, bool) {
 		return 0, false
 	}
 	return int(f), true
+}
+
+// countWords are what a site writes around a count in a string total
+// ("共45条", "45条记录", "总计 1,234 家"): the count of records, said in
+// words. A page count (共5页) is none of them and stays no total.
+var countWords = regexp.MustCompile(`^(?:共有|共计|总计|合计|总共|共)?\s*([0-9][0-9,]*)\s*(?:条记录|条数据|条|项|家|个|笔|户)?$`)
+
+// groupedDigits is a count written with thousands separators, each group
+// of three: "1,234" is 1234, "1,23" is no count.
+var groupedDigits = regexp.MustCompile(`^[0-9]{1,3}(?:,[0-9]{3})+$`)
+
+// countText is a string total as digits when it is a count said in words
+// or written with full-width digits or thousands separators, else the
+// text trimmed (which then parses as a number or is no total).
+func countText(s string) string {
+	s = strings.TrimSpace(strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return r - '０' + '0'
+		case r == '，':
+			return ','
+		case r == '\u3000':
+			return ' '
+		}
+		return r
+	}, s))
+	m := countWords.FindStringSubmatch(s)
+	if m == nil {
+		return s
+	}
+	digits := m[1]
+	if strings.Contains(digits, ",") {
+		if !groupedDigits.MatchString(digits) {
+			return s
+		}
+		digits = strings.ReplaceAll(digits, ",", "")
+	}
+	return digits
 }
 
 func keysOf(item any) string {

@@ -416,13 +416,19 @@ func TestJSONP(t *testing.T) {
 	}
 }
 
-// A count a serializer writes as a float (12.0, "2.0", 2e0) is the count;
-// one with a fraction is no count (the layout changed).
+// A count a serializer writes as a float (12.0, "2.0", 2e0) is the count,
+// and so is one a site writes in words ("共2条", full-width digits); one
+// with a fraction, a page count or anything else is no count (the layout
+// changed).
 func TestTotalWrittenAsAFloat(t *testing.T) {
 	for _, tt := range []struct {
 		total string
 		ok    bool
-	}{{`2.0`, true}, {`"2.0"`, true}, {`2e0`, true}, {`2.5`, false}, {`"2条"`, false}} {
+	}{
+		{`2.0`, true}, {`"2.0"`, true}, {`2e0`, true}, {`2.5`, false},
+		{`"2条"`, true}, {`"共2条"`, true}, {`"共 2 条记录"`, true}, {`"２"`, true}, {`" 2家 "`, true},
+		{`"共2页"`, false}, {`"2条/页"`, false}, {`"约2条"`, false}, {`"2,0"`, false}, {`"-2条"`, false}, {`"条"`, false},
+	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data := `[]`
 			if r.URL.Query().Get("page") == "1" {
