@@ -50,6 +50,9 @@ func writeXLSX(w io.Writer, tables ...table) error {
 			return fmt.Errorf("xlsx sheet %s: %w", tb.Sheet, err)
 		}
 	}
+	if err := setUsedRanges(f); err != nil {
+		return err
+	}
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("write xlsx: %w", err)
 	}
@@ -164,4 +167,44 @@ func WriteRowsXLSX(w io.Writer, title string, header []string, rows [][]string, 
 		tb.Rows = append(tb.Rows, cells)
 	}
 	return writeXLSX(w, tb)
+}
+
+// setUsedRanges writes each sheet's used range in its dimension element.
+// excelize leaves the A1 of a new sheet there whatever it holds; Excel and
+// WPS look past it, but readers that trust it (openpyxl's read-only mode,
+// pandas through it) see a sheet of one cell.
+func setUsedRanges(f *excelize.File) error {
+	for _, sheet := range f.GetSheetList() {
+		rs, err := f.GetRows(sheet)
+		if err != nil {
+			return fmt.Errorf("xlsx sheet %s: %w", sheet, err)
+		}
+		lastRow, lastCol := 0, 0
+		for r, cells := range rs {
+			if len(cells) > 0 {
+				lastRow = r + 1
+				lastCol = max(lastCol, len(cells))
+			}
+		}
+		merged, err := f.GetMergeCells(sheet)
+		if err != nil {
+			return fmt.Errorf("xlsx sheet %s: %w", sheet, err)
+		}
+		for _, m := range merged {
+			if c, r, err := excelize.CellNameToCoordinates(m.GetEndAxis()); err == nil {
+				lastRow, lastCol = max(lastRow, r), max(lastCol, c)
+			}
+		}
+		if lastRow == 0 {
+			continue
+		}
+		end, err := excelize.CoordinatesToCellName(lastCol, lastRow)
+		if err != nil {
+			return fmt.Errorf("xlsx sheet %s: %w", sheet, err)
+		}
+		if err := f.SetSheetDimension(sheet, "A1:"+end); err != nil {
+			return fmt.Errorf("xlsx sheet %s: used range: %w", sheet, err)
+		}
+	}
+	return nil
 }

@@ -199,3 +199,43 @@ func TestRetiredCountyCodeIsJianan(t *testing.T) {
 		t.Errorf("建安区's 附件2 rows %+v, want the 411023 institution evaluated by 建安区", s.Rows)
 	}
 }
+
+// Every sheet written states its used range: a reader that trusts the
+// dimension element (openpyxl read-only, pandas through it) reads the
+// whole table, not the one cell excelize leaves there.
+func TestXLSXStatesItsUsedRange(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		doc   any
+		sheet string
+	}{
+		{"附件2", summary(t, "411003"), "附件2"},
+		{"county trend", countyTrend(t), ""},
+		{"city overview", overview(t), ""},
+	} {
+		f := openXLSX(t, render(t, tt.doc, "xlsx"))
+		for _, sheet := range f.GetSheetList() {
+			rs := rows(t, f, sheet)
+			cols := 0
+			for _, r := range rs {
+				cols = max(cols, len(r))
+			}
+			merged, err := f.GetMergeCells(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range merged {
+				c, _, _ := excelize.CellNameToCoordinates(m.GetEndAxis())
+				cols = max(cols, c)
+			}
+			end, _ := excelize.CoordinatesToCellName(cols, len(rs))
+			got, err := f.GetSheetDimension(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "A1:" + end; got != want || len(rs) < 2 {
+				t.Errorf("%s, sheet %s: dimension %q, want %q (%d rows)", tt.name, sheet, got, want, len(rs))
+			}
+		}
+	}
+}
