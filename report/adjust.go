@@ -247,7 +247,7 @@ func appendRemoval(rows []AdjustmentRow, noms []lifecycle.Nomination, old lifecy
 			continue
 		}
 		return append(rows, AdjustmentRow{Day: day, Name: old.Name, USCC: old.USCC, From: "A 级（诚信机构典型）", To: to, Kind: removalKind,
-			Reason:    fmt.Sprintf("%d年度诚信机构典型（%s选树）须为A 级，信用等级调整后不再符合，自%s起移出诚信机构典型名单。", n.Year, dayCN(n.NominatedOn), dayCN(day)),
+			Reason:    fmt.Sprintf("%d年度诚信机构典型（%s选树）须为 A 级，信用等级调整后不再符合，自%s起移出诚信机构典型名单。", n.Year, dayCN(n.NominatedOn), dayCN(day)),
 			Evaluator: unitOf(old.CountyCode).Bureau()})
 	}
 	return rows
@@ -266,21 +266,25 @@ func adjustmentReason(e, old lifecycle.Entry, hadOld bool) (kind, reason string)
 	found := strings.Join(texts, "；")
 	switch e.RunKind {
 	case lifecycle.RunReview:
-		return "异议复评", "对公示结果提出异议，经复评确定为" + GradeLabel(e.Grade) + "。" + reviewNote(e.Note)
+		return "异议复评", "对公示结果提出异议，经复评确定为" + gradeInProse(e.Grade) + "。" + reviewNote(e.Note)
 	case lifecycle.RunUpgrade:
-		return "申请上调", "机构申请上调信用等级，经重新评价上调为" + GradeLabel(e.Grade) + "。"
+		return "申请上调", "机构申请上调信用等级，经重新评价上调为" + gradeInProse(e.Grade) + "。"
 	case lifecycle.RunRegrade:
 		kind = "依规降级"
 		if strings.Contains(e.Note, "publicized") {
 			kind = "公示期满确认时降级"
 		}
 		if found == "" {
-			return kind, "经重新评价调整为" + GradeLabel(e.Grade) + "。"
+			return kind, "经重新评价调整为" + gradeInProse(e.Grade) + "。"
 		}
-		return kind, "新出现失信情形（" + found + "），调整为" + GradeLabel(e.Grade) + "。"
+		return kind, "新出现失信情形（" + found + "），调整为" + gradeInProse(e.Grade) + "。"
 	}
-	return "调整", "调整为" + GradeLabel(e.Grade) + "。"
+	return "调整", "调整为" + gradeInProse(e.Grade) + "。"
 }
+
+// gradeInProse is a grade inside a sentence, spaced as the notice writes
+// it there (评为 A 级): the form's cell alone starts with the letter.
+func gradeInProse(g grade.Grade) string { return " " + GradeLabel(g) }
 
 // reviewNote is the reviewer's own note on a review run, without the
 // run reference the lifecycle adds in front.
