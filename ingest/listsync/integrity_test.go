@@ -337,7 +337,9 @@ func TestUnnamedRecordShownUnderAnotherName(t *testing.T) {
 // removal is written to the list: grading reads the two rows as versions
 // of one record, and a removal loaded last lifted the grade (C to A) while
 // the listing was still published. The same for a record first shown
-// without its USCC and then with it.
+// without its USCC and then with it, and for one whose USCC the site
+// stops showing (a blanked cell, "-", null: the record is then known by
+// its name and date).
 func TestListingShownUnderANewName(t *testing.T) {
 	t.Parallel()
 	e := newShapedEnv(t)
@@ -357,6 +359,7 @@ func TestListingShownUnderANewName(t *testing.T) {
 	}{
 		{"renamed", "name", "许昌新名称人力资源有限公司", "SELECT countIf(removed_on IS NOT NULL) FROM abnormal FINAL WHERE uscc = {v:String}", rows[0]["uscc"], 0},
 		{"given its USCC", "uscc", "91411002MA4000001T", "SELECT countIf(removed_on IS NOT NULL) FROM abnormal FINAL WHERE name = {v:String}", rows[1]["name"], 1},
+		{"shown without its USCC", "uscc", "-", "SELECT countIf(removed_on IS NOT NULL) FROM abnormal FINAL WHERE uscc = {v:String}", rows[2]["uscc"], 2},
 	} {
 		changed(c.row, c.key, c.value)
 		e.mustSync(cityAbnormal)

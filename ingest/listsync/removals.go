@@ -147,11 +147,13 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 // listedUnderAnotherKey returns the confirmed removals, on the lists
 // whose key holds the name (abnormal, dishonest, public_eval), whose
 // listing the snapshot still holds under another key: the same USCC, or
-// without one the same name, and the same date. The data contract keys a
-// listing by its USCC and date; the name in creditsync's key is only how
-// records without a USCC are told apart. A site that shows the
-// enterprise's new name, adds the USCC it did not show, or scatters an
-// invisible mark in the name lists the same record under another key,
+// without one the same name, and the same date; or, for a record that
+// had a USCC, a record without one under the same name and date. The
+// data contract keys a listing by its USCC and date; the name in
+// creditsync's key is only how records without a USCC are told apart. A
+// site that shows the enterprise's new name, adds the USCC it did not
+// show or stops showing it, or scatters an invisible mark in the name
+// lists the same record under another key,
 // and the old key's removal is no removal of the listing: it is not
 // written to the list (grading reads the two rows as versions of one
 // record, and the removal, loaded last, would lift the grade).
@@ -160,7 +162,9 @@ func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]p
 	if len(confirmed) == 0 || !ok {
 		return nil
 	}
-	listed := map[string]bool{} // "u|" + USCC + "|" + date, "n|" + name key + "|" + date
+	// "u|" + USCC + "|" + date; "n|" + name key + "|" + date; "-|" + name
+	// key + "|" + date for a record shown without a USCC.
+	listed := map[string]bool{}
 	for _, p := range snapshot {
 		d := p.value(on)
 		if d == "" {
@@ -171,6 +175,9 @@ func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]p
 		}
 		if p.nameKey != "" {
 			listed["n|"+p.nameKey+"|"+d] = true
+			if p.uscc == "" {
+				listed["-|"+p.nameKey+"|"+d] = true
+			}
 		}
 	}
 	out := map[string]bool{}
@@ -180,7 +187,15 @@ func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]p
 		if err != nil || v[on] == "" {
 			continue
 		}
-		if k.uscc != "" && listed["u|"+k.uscc+"|"+v[on]] || k.uscc == "" && listed["n|"+transform.NormalizeName(k.name)+"|"+v[on]] {
+		name := transform.NormalizeName(k.name)
+		switch {
+		case k.uscc == "" && listed["n|"+name+"|"+v[on]],
+			k.uscc != "" && listed["u|"+k.uscc+"|"+v[on]],
+			// The site stopped showing the record's USCC (a blanked cell,
+			// "-", null) and shows its name and date: the same record,
+			// known by its name now. A record shown under another USCC is
+			// not (the site corrected a wrong code).
+			k.uscc != "" && name != "" && listed["-|"+name+"|"+v[on]]:
 			out[key] = true
 		}
 	}
