@@ -119,6 +119,13 @@ func (r redactor) url(raw string) string {
 	return r.text(u.String())
 }
 
+// RedactURL is raw with its credentials redacted as a client of auth
+// redacts every URL it shows: for a URL kept beside the data (a batch's
+// source), where no client is at hand.
+func RedactURL(raw string, auth Auth) string {
+	return redactor{secret: auth.Secret, param: auth.Query}.url(raw)
+}
+
 func (r redactor) isCredential(param string) bool {
 	if r.param != "" && strings.EqualFold(param, r.param) {
 		return true

@@ -155,6 +155,25 @@ func (s Source) newFetcher(set Settings, l *contract.List, log *slog.Logger, sin
 	return fileFetcher{name: s.Name, glob: s.Path, list: l}, nil
 }
 
+// location is where the source's records come from, as stored with them
+// (their batch's source_ref, which analysts and counties read): the file
+// pattern, or the listing's address with its credentials redacted — a
+// token written in the configured URL is no reader's business — and, for
+// a listing fetched by page number, its first page or page template.
+func (s Source) location() string {
+	if s.Kind == KindFile {
+		return s.Path
+	}
+	auth := fetch.Auth{Query: s.AuthQuery}
+	auth.Secret, _ = fetch.SecretFrom(s.TokenEnv, s.TokenFile) // a missing secret failed the fetch already
+	for _, u := range []string{s.URL, s.FirstPageURL, s.PageTemplate} {
+		if u != "" {
+			return fetch.RedactURL(u, auth)
+		}
+	}
+	return ""
+}
+
 func (s Source) policy() fetch.Policy {
 	return fetch.Policy{Timeout: s.Timeout, Retries: s.Retries, BackoffMin: s.BackoffMin, BackoffMax: s.BackoffMax,
 		MaxRetryAfter: s.MaxRetryAfter, Rate: s.Rate, Burst: s.Burst}

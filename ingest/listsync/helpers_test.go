@@ -107,6 +107,24 @@ func (e *env) count(query string, params store.Params) int64 {
 	return n
 }
 
+// strings is the first column of every row query returns, as text.
+func (e *env) strings(query string) []string {
+	e.t.Helper()
+	rows, err := e.s.Query(context.Background(), query, nil)
+	if err != nil {
+		e.t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		out = append(out, fmt.Sprint(rows.Values()[0]))
+	}
+	if err := rows.Err(); err != nil {
+		e.t.Fatalf("%s: %v", query, err)
+	}
+	return out
+}
+
 // dump is the whole content of the lists and the sync side table (of
 // the sources named, or all), to compare before and after a failed sync.
 func (e *env) dump(sources ...string) string {

@@ -593,3 +593,25 @@ func TestUncountedListingRemovesNothing(t *testing.T) {
 		t.Errorf("with counted_removals off: pending %d, skipped %q; want the 3 records pending", r.PendingRemovals, r.RemovalsSkipped)
 	}
 }
+
+// The records' source, which analysts and counties read (source_ref of
+// the list and of its batch), names where they came from and never a
+// credential written in the configured address; a listing fetched by
+// page number names its page template.
+func TestRecordsNameTheirSourceWithoutCredentials(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	const token = "tok-in-the-configured-url-1234"
+	e.source(platformPenalties).URL += "?token=" + token + "&area=411000"
+	e.mustSync(platformPenalties, cityAbnormal)
+	for _, c := range []struct{ q, want string }{
+		{"SELECT DISTINCT source_ref FROM penalties", "area=411000"},
+		{"SELECT DISTINCT source_ref FROM import_batches WHERE list = 'penalties'", "area=411000"},
+		{"SELECT DISTINCT source_ref FROM abnormal", "?page={page}"},
+	} {
+		refs := e.strings(c.q)
+		if len(refs) != 1 || !strings.Contains(refs[0], c.want) || strings.Contains(refs[0], token) {
+			t.Errorf("%s: %q, want one reference with %q and no credential", c.q, refs, c.want)
+		}
+	}
+}

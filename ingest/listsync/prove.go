@@ -144,11 +144,7 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	plan := r.planSightings(st, snapshot, order, before)
 	rs := r.stageRecords(ctx, plan.rows)
 	if len(records) > 0 {
-		ref := r.src.URL
-		if r.src.Kind == KindFile {
-			ref = r.src.Path
-		}
-		lr, err := load.LoadParsed(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: encoding}, seq(records))
+		lr, err := load.LoadParsed(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: r.src.location(), Encoding: encoding}, seq(records))
 		if err != nil {
 			err = fmt.Errorf("load %s: %w", r.list.Name, err)
 			if aerr := rs.abandon(ctx); aerr != nil {
