@@ -65,7 +65,10 @@ type Result struct {
 	Rejects    []Reject
 	ByReason   map[string]int64
 	Extra      []string // input columns the contract does not know
-	Steps      []Step   // how long each phase took
+	// Kept are the list's columns the input lacks: records already
+	// stored kept their values there (see keptColumns).
+	Kept  []string
+	Steps []Step // how long each phase took
 	// Repeats is set when the batch was not read because it repeats
 	// this earlier batch (see Repeat).
 	Repeats string
@@ -286,7 +289,14 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 			return res, err
 		}
 		defer drop("ready", "Ready")
-		if data["Changed"], err = q("changed_rows"); err != nil {
+		detect := "changed_rows"
+		if kept := keptColumns(m, list); len(kept) > 0 && !first {
+			res.Kept = kept
+			data["Kept"] = strings.Join(kept, ", ")
+			data["KeptSelect"] = keptSelect(list, kept)
+			detect = "changed_rows_kept"
+		}
+		if data["Changed"], err = q(detect); err != nil {
 			return res, err
 		}
 		parts := uint64(1 + staged/int64(rowsPerPart))
@@ -333,6 +343,44 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	}
 	step("record")
 	return res, nil
+}
+
+// keptColumns are the list's columns the input does not have, apart
+// from the key: unknown, not empty. A register sent without 承诺书签订日期
+// or 区县代码, a list file without 移出日期, would otherwise erase what
+// is stored there — commitments, a county set by hand, removals — and
+// grades would follow. Records already stored keep those values; new
+// ones take the column's default. A derived column goes with the column
+// it is derived from (name_key with name).
+func keptColumns(m *contract.Mapping, l *contract.List) []string {
+	var kept []string
+	for _, c := range l.Columns {
+		if !m.Has(c.Key) && !slices.Contains(l.Key, c.Key) {
+			kept = append(kept, c.Key)
+		}
+	}
+	if slices.Contains(kept, "name") && slices.Contains(l.Derived, "name_key") && !slices.Contains(l.Key, "name_key") {
+		kept = append(kept, "name_key")
+	}
+	return kept
+}
+
+// keptSelect is the select list of changed_rows_kept: every column of
+// the list's table from the batch's row n, but the kept ones from the
+// stored row o when there is one. The key columns are joined on.
+func keptSelect(l *contract.List, kept []string) string {
+	var cols []string
+	for _, c := range l.TableColumns() {
+		switch {
+		case slices.Contains(l.Key, c):
+			cols = append(cols, c)
+		case slices.Contains(kept, c):
+			cols = append(cols, fmt.Sprintf("if(o._stored = 1, o.%[1]s, n.%[1]s) AS %[1]s", c))
+		default:
+			cols = append(cols, fmt.Sprintf("n.%[1]s AS %[1]s", c))
+		}
+	}
+	return strings.Join(cols, ", ")
 }
 
 // copyRegistered copies the rows of from, a batch attached to list, that

@@ -231,3 +231,59 @@ func TestLoadParsedLoadsLikeLoad(t *testing.T) {
 		t.Errorf("Load wrote\n%s\nLoadParsed wrote\n%s", a, b)
 	}
 }
+
+// A column the input does not have is unknown, not empty: a register
+// sent without 区县代码, 许可状态 or 承诺书签订日期 keeps what is stored
+// there for the institutions already registered (erased, commitments
+// went and grades dropped to B, a cancelled licence came back, a branch
+// moved to the county of its USCC), while a new institution takes the
+// defaults, and a column present with an empty cell still says "none".
+func TestColumnsTheInputLacksKeepTheirStoredValues(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	list, _ := contract.Lookup("institutions")
+	const known, added = "914403001922038216", "91620105L015101280"
+	loadRows := func(header []string, lines ...[]string) load.Result {
+		t.Helper()
+		m, err := list.Map(header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := load.Load(ctx, s, m, list, load.Source{Name: "file", Ref: "test.csv"}, records(lines...))
+		if err != nil || res.Rejected != 0 {
+			t.Fatalf("load %q: %v, %d rejected %+v", header, err, res.Rejected, res.Rejects)
+		}
+		return res
+	}
+	stored := func(uscc string) string {
+		t.Helper()
+		var out string
+		q := "SELECT concat_ws('|', name, county_code, license_no, license_status, ifNull(toString(license_status_on), '-'), ifNull(toString(commitment_signed_on), '-'), ifNull(toString(lost_contact_since), '-')) FROM institutions FINAL WHERE uscc = {u:String}"
+		if err := store.QueryRow(ctx, s, q, store.Params{"u": uscc}, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	loadRows([]string{"uscc", "name", "county_code", "license_no", "licensed_on", "license_status", "license_status_on", "commitment_signed_on", "lost_contact_since"},
+		[]string{known, "许昌甲人力资源有限公司", "411081", "豫人服证001", "2020-01-01", "注销", "2024-01-01", "2023-07-01", "2025-01-01"})
+	narrow := []string{"统一社会信用代码", "机构名称", "许可日期"}
+	res := loadRows(narrow,
+		[]string{known, "许昌甲新名人力资源有限公司", "2020-01-01"},
+		[]string{added, "许昌乙人力资源有限公司", "2021-01-01"})
+	if want := "许昌甲新名人力资源有限公司|411081|豫人服证001|cancelled|2024-01-01|2023-07-01|2025-01-01"; stored(known) != want {
+		t.Errorf("the registered institution after a register without those columns: %s, want %s", stored(known), want)
+	}
+	if got, want := stored(added), "许昌乙人力资源有限公司|620105||valid|-|-|-"; got != want {
+		t.Errorf("a new institution: %s, want the defaults %s", got, want)
+	}
+	if want := []string{"county_code", "license_no", "license_status", "license_status_on", "commitment_signed_on", "lost_contact_since"}; fmt.Sprint(res.Kept) != fmt.Sprint(want) {
+		t.Errorf("kept %q, want %q", res.Kept, want)
+	}
+	if again := loadRows(narrow, []string{known, "许昌甲新名人力资源有限公司", "2020-01-01"}); again.Loaded != 0 || again.Unchanged != 1 {
+		t.Errorf("the same narrow register again: %d loaded, %d unchanged; want nothing new", again.Loaded, again.Unchanged)
+	}
+	loadRows([]string{"uscc", "name", "licensed_on", "commitment_signed_on"}, []string{known, "许昌甲新名人力资源有限公司", "2020-01-01", ""})
+	if want := "许昌甲新名人力资源有限公司|411081|豫人服证001|cancelled|2024-01-01|-|2025-01-01"; stored(known) != want {
+		t.Errorf("an empty cell of a column the register has: %s, want the commitment gone, the rest kept: %s", stored(known), want)
+	}
+}

@@ -425,6 +425,9 @@ func printSheetDetails(w io.Writer, sr file.SheetResult) {
 	if len(sr.Extra) > 0 {
 		fmt.Fprintf(w, "  columns kept as extra (not in the contract): %v\n", sr.Extra)
 	}
+	if len(sr.Kept) > 0 {
+		fmt.Fprintf(w, "  not in the file, so records already stored keep their values there (new ones take the defaults): %s\n", listColumnNames(sr.List, sr.Kept))
+	}
 	if kinds := sr.SkipKinds(); len(kinds) > 0 {
 		parts := make([]string, len(kinds))
 		for i, k := range kinds {
@@ -486,4 +489,19 @@ func (a *app) finishProgress() {
 		_ = a.bar.Finish()
 		a.bar = nil
 	}
+}
+
+// listColumnNames names a list's columns as the bureau's files head them,
+// with the contract key beside: 承诺书签订日期 (commitment_signed_on).
+func listColumnNames(list string, keys []string) string {
+	l, _ := contract.Lookup(list)
+	names := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if c, ok := l.Column(k); ok && c.Chinese != "" {
+			names = append(names, c.Chinese+" ("+k+")")
+			continue
+		}
+		names = append(names, k)
+	}
+	return strings.Join(names, ", ")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,38 @@ func TestImportPrintedRegisters(t *testing.T) {
 	r = runCLI(t, env, "import", "institutions", "--sheet", "长葛市", book)
 	if r.code != exitRejected || !strings.Contains(r.stdout, "[长葛市] → institutions: 2 read, 0 new or changed, 1 unchanged, 1 rejected, 2 skipped") {
 		t.Errorf("--sheet 长葛市: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A register without some of the contract's columns keeps what is stored
+// in them, and says so, naming the columns as the bureau heads them.
+func TestImportNamesTheColumnsItKept(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data")}
+	full := filepath.Join(dir, "full.csv")
+	narrow := filepath.Join(dir, "narrow.csv")
+	for f, text := range map[string]string{
+		full:   "统一社会信用代码,机构名称,区县代码,许可日期,承诺书签订日期\n914403001922038216,许昌甲人力资源有限公司,411081,2020-01-01,2023-07-01\n",
+		narrow: "统一社会信用代码,机构名称,许可日期\n914403001922038216,许昌甲新名人力资源有限公司,2020-01-01\n",
+	} {
+		if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out string
+	for _, f := range []string{full, narrow} {
+		r := runCLI(t, env, "import", "institutions", f)
+		if r.code != 0 {
+			t.Fatalf("import %s: exit %d\n%s%s", f, r.code, r.stdout, r.stderr)
+		}
+		out = r.stdout
+	}
+	if want := "  not in the file, so records already stored keep their values there (new ones take the defaults): 区县代码 (county_code), 许可证编号 (license_no), 许可状态 (license_status), 状态变更日期 (license_status_on), 承诺书签订日期 (commitment_signed_on), 失联起始日期 (lost_contact_since)\n"; !strings.Contains(out, want) {
+		t.Errorf("the narrow register's output lacks %q:\n%s", want, out)
+	}
+	r := runCLI(t, env, "sql", "--format", "tsv", "SELECT name, county_code, commitment_signed_on FROM institutions FINAL")
+	if want := "许昌甲新名人力资源有限公司\t411081\t2023-07-01\n"; !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("stored after the narrow register:\n%s%s\nwant %q", r.stdout, r.stderr, want)
 	}
 }
