@@ -107,6 +107,7 @@ var hints = []struct {
 	hint string
 }{
 	{ErrChallenge, "the source is blocking automated access; do not retry in a loop. Use the credit information sharing platform's API or a file export (creditsync import) instead"},
+	{ErrRedirect, "nothing was sent to where the site redirected; if the source really moved, check the new address is the same publisher's and configure it (url, page_template)"},
 	{ErrAuth, "check the credential named in the source's token_env or token_file (its value is never printed)"},
 	{ErrLayout, "the source changed its page or field layout; fix the source's selectors or field mapping (raw pages are in raw_pages)"},
 	{ErrClaims, "nothing was loaded or removed and the previous data stands; the next sync fetches a fresh snapshot. If the site keeps contradicting itself, check it by hand; a check may be waived only in the source's config, with a reason"},
@@ -201,10 +202,6 @@ type Client struct {
 	requests atomic.Int64
 }
 
-// errRedirectLoop marks redirect chains that never end, which is how
-// some challenge walls (Credit China's 307s) look from a script.
-var errRedirectLoop = errors.New("too many redirects")
-
 // New returns a client for the source called name. log may be nil.
 func New(name string, p Policy, auth Auth, log *slog.Logger) *Client {
 	p = p.withDefaults()
@@ -234,12 +231,7 @@ func New(name string, p Policy, auth Auth, log *slog.Logger) *Client {
 		}).
 		SetResponseBodyLimit(p.MaxBody).
 		SetHeader("User-Agent", p.UserAgent).
-		SetRedirectPolicy(resty.RedirectPolicyFunc(func(_ *http.Request, via []*http.Request) error {
-			if len(via) >= 5 {
-				return errRedirectLoop
-			}
-			return nil
-		}))
+		SetRedirectPolicy(resty.RedirectPolicyFunc(c.checkRedirect))
 	c.http = h
 	return c
 }
@@ -395,6 +387,10 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 		}
 		if errors.Is(err, errRedirectLoop) {
 			return outcome{failure: fmt.Errorf("%w: endless redirects, as challenge walls do", ErrChallenge)}
+		}
+		var off offHost
+		if errors.As(err, &off) {
+			return outcome{failure: c.redirectFailure(off)}
 		}
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
 			return outcome{failure: fmt.Errorf("%w: body larger than %d bytes", ErrMalformed, c.policy.MaxBody)}

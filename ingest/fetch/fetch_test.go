@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -256,5 +257,79 @@ func TestBrokenAnswersSayWhatBroke(t *testing.T) {
 	_, err := c.Get(context.Background(), srv.URL+"/list", notList)
 	if !errors.Is(err, fetch.ErrLayout) || !strings.Contains(err.Error(), "redirected the request to "+srv.URL+"/login?from=list") {
 		t.Errorf("a page redirected to sign in: %v", err)
+	}
+}
+
+// A source's credentials go to its own host only. net/http drops
+// Authorization on a redirect to another host but copies X-Api-Token,
+// and a site's Location may repeat the query credential: such a redirect
+// fails the page, naming both hosts, before anything reaches the other
+// host. Within the host (a moved path) redirects are followed, with the
+// credential; a source without credentials follows them as before.
+func TestRedirectKeepsCredentialsOnTheirHost(t *testing.T) {
+	const secret = "APPKEY-S3CRET-999"
+	var elsewhere atomic.Int32
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		fmt.Fprint(w, `{"code":200,"data":{"total":0,"list":[]}}`)
+	}))
+	other.Listener.Close()
+	other.Listener = ln
+	other.Start()
+	defer other.Close()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/sxmd/list": // moved to another host, query and all
+			http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusFound)
+		case "/old/list": // moved within the host
+			http.Redirect(w, r, "/api/v2/list?"+r.URL.RawQuery, http.StatusMovedPermanently)
+		case "/api/v2/list":
+			if r.Header.Get("X-Api-Token") != secret && r.URL.Query().Get("appkey") != secret {
+				w.WriteHeader(http.StatusUnauthorized)
+			}
+			fmt.Fprint(w, `{"code":200,"data":{"total":0,"list":[]}}`)
+		}
+	}))
+	defer site.Close()
+	siteHost, otherHost := strings.TrimPrefix(site.URL, "http://"), strings.TrimPrefix(other.URL, "http://")
+	tests := []struct {
+		name      string
+		auth      fetch.Auth
+		path      string
+		wantErr   error
+		elsewhere int32
+	}{
+		{"header credential, another host", fetch.Auth{Header: "X-Api-Token", Secret: fetch.NewSecret(secret)}, "/api/sxmd/list?pageNum=1", fetch.ErrRedirect, 0},
+		{"query credential, another host", fetch.Auth{Query: "appkey", Secret: fetch.NewSecret(secret)}, "/api/sxmd/list?pageNum=1", fetch.ErrRedirect, 0},
+		{"header credential, same host", fetch.Auth{Header: "X-Api-Token", Secret: fetch.NewSecret(secret)}, "/old/list?pageNum=1", nil, 0},
+		{"query credential, same host", fetch.Auth{Query: "appkey", Secret: fetch.NewSecret(secret)}, "/old/list?pageNum=1", nil, 0},
+		{"no credential, another host", fetch.Auth{}, "/api/sxmd/list?pageNum=1", nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			elsewhere.Store(0)
+			p := quick()
+			c := fetch.New("hn-penalties", p, tt.auth, nil)
+			_, err := c.Get(context.Background(), site.URL+tt.path, nil)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+			if got := elsewhere.Load(); got != tt.elsewhere {
+				t.Errorf("%d requests reached the other host, want %d", got, tt.elsewhere)
+			}
+			if err == nil {
+				return
+			}
+			if msg := err.Error(); !strings.Contains(msg, siteHost) || !strings.Contains(msg, otherHost) || strings.Contains(msg, secret) {
+				t.Errorf("error %q: want both hosts named (%s, %s) and no credential", msg, siteHost, otherHost)
+			}
+			if fetch.HintFor(err) == "" {
+				t.Errorf("no hint for %v", err)
+			}
+		})
 	}
 }
