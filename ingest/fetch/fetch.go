@@ -232,6 +232,7 @@ func New(name string, p Policy, auth Auth, log *slog.Logger) *Client {
 		SetResponseBodyLimit(p.MaxBody).
 		SetHeader("User-Agent", p.UserAgent).
 		SetRedirectPolicy(resty.RedirectPolicyFunc(c.checkRedirect))
+	h.SetTransport(inflating{h.GetClient().Transport})
 	c.http = h
 	return c
 }
@@ -403,11 +404,12 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 		// shorter than its Content-Length, or not the compression its
 		// Content-Encoding names.
 		var corrupt flate.CorruptInputError
+		var encoding errEncoding
 		switch {
+		case errors.As(err, &encoding), errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum), errors.As(err, &corrupt):
+			return outcome{failure: fmt.Errorf("%w: the answer is not the compressed data its Content-Encoding header says (%s)", ErrMalformed, c.red.text(err.Error())), retry: true}
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return outcome{failure: fmt.Errorf("%w: the answer ended before the length it announced (Content-Length)", ErrMalformed), retry: true}
-		case errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum), errors.As(err, &corrupt):
-			return outcome{failure: fmt.Errorf("%w: the answer is not the compressed data its Content-Encoding header says (%s)", ErrMalformed, c.red.text(err.Error())), retry: true}
 		}
 		c.log.Debug("request failed", "source", c.name, "url", c.red.url(rawURL), "error", c.red.text(err.Error()))
 		return outcome{failure: fmt.Errorf("%w: %s", ErrTransport, c.transportError(err)), retry: true}

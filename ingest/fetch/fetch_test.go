@@ -2,9 +2,12 @@ package fetch_test
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -329,6 +332,72 @@ func TestRedirectKeepsCredentialsOnTheirHost(t *testing.T) {
 			}
 			if fetch.HintFor(err) == "" {
 				t.Errorf("no hint for %v", err)
+			}
+		})
+	}
+}
+
+// Content-Encoding: deflate is decoded in both forms sites send it: raw
+// deflate (IIS, PHP's gzdeflate) and zlib (RFC 9110). Undecoded, its
+// bytes failed as a page in the wrong charset. A body that is not the
+// deflate it says is malformed compression, and so retried.
+func TestDeflateBodies(t *testing.T) {
+	page := []byte(`{"code":200,"msg":"操作成功","data":{"total":40,"list":[` +
+		strings.Repeat(`{"entName":"许昌启航劳务派遣有限公司","creditCode":"91411000047317523C","rdrq":"2024-03-05"},`, 39) +
+		`{"entName":"禹州聚贤人才服务中心","creditCode":"52411081MJDBNYML33","rdrq":"2024-07-01"}]}}`)
+	compress := func(zlibbed bool) []byte {
+		var b bytes.Buffer
+		var w io.WriteCloser
+		if zlibbed {
+			w = zlib.NewWriter(&b)
+		} else {
+			w, _ = flate.NewWriter(&b, flate.DefaultCompression)
+		}
+		w.Write(page)
+		w.Close()
+		return b.Bytes()
+	}
+	raw, zlibbed := compress(false), compress(true)
+	tests := []struct {
+		name string
+		body []byte
+		want error // nil: the page arrives as sent
+	}{
+		{"raw deflate", raw, nil},
+		{"zlib", zlibbed, nil},
+		{"not compressed", page, fetch.ErrMalformed},
+		{"raw deflate cut short", raw[:len(raw)/2], fetch.ErrMalformed},
+		{"zlib with a wrong checksum", append(bytes.Clone(zlibbed[:len(zlibbed)-1]), zlibbed[len(zlibbed)-1]^0xff), fetch.ErrMalformed},
+		{"zlib followed by more", append(bytes.Clone(zlibbed), page...), fetch.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+				w.Header().Set("Content-Encoding", "deflate")
+				w.Write(tt.body)
+			}))
+			defer srv.Close()
+			p := quick()
+			p.Retries = 1
+			c := fetch.New("platform-penalties", p, fetch.Auth{}, nil)
+			resp, err := c.Get(context.Background(), srv.URL+"/api/sxmd/list?pageNum=1", nil)
+			if tt.want == nil {
+				if err != nil || !bytes.Equal(resp.Body, page) {
+					t.Fatalf("%v; body %.60q, want the page", err, resp.Body)
+				}
+				if _, err := fetch.Decode(resp.Body, resp.Header.Get("Content-Type")); err != nil {
+					t.Errorf("decoded page: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), "Content-Encoding") || errors.Is(err, fetch.ErrCharset) {
+				t.Errorf("%v; want malformed compression", err)
+			}
+			if n.Load() != 2 {
+				t.Errorf("%d requests, want 2: malformed answers are retried", n.Load())
 			}
 		})
 	}

@@ -1,0 +1,120 @@
+package fetch
+
+import (
+	"bufio"
+	"compress/flate"
+	"compress/zlib"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// inflating decodes bodies sent with Content-Encoding: deflate. net/http
+// decodes gzip only (and only when it asked for it), resty gzip only;
+// IIS and PHP send deflate unasked, and the compressed bytes then failed
+// as a page in the wrong charset. Decoded here, below resty, the body
+// limit counts the decoded bytes, as it does for gzip.
+type inflating struct{ next http.RoundTripper }
+
+func (t inflating) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || resp.ContentLength == 0 || req.Method == http.MethodHead ||
+		!strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "deflate") {
+		return resp, err
+	}
+	src := &tracked{r: resp.Body}
+	resp.Body = &inflater{src: src, closer: resp.Body, buf: bufio.NewReader(src)}
+	// As net/http does for gzip: the header and length described the
+	// encoded body.
+	resp.Header.Del("Content-Encoding")
+	resp.Header.Del("Content-Length")
+	resp.ContentLength = -1
+	resp.Uncompressed = true
+	return resp, nil
+}
+
+// errEncoding is a body that is not the encoding its Content-Encoding
+// names.
+type errEncoding struct {
+	coding string
+	err    error
+}
+
+func (e errEncoding) Error() string { return e.coding + ": " + e.err.Error() }
+func (e errEncoding) Unwrap() error { return e.err }
+
+// tracked remembers the error of the body as it arrives (a connection
+// cut before its Content-Length), to tell it from the decoder's own.
+type tracked struct {
+	r   io.Reader
+	err error
+}
+
+func (t *tracked) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF {
+		t.err = err
+	}
+	return n, err
+}
+
+// inflater reads a deflate body in either of the forms sites send: the
+// zlib stream RFC 9110 means by deflate, or the raw deflate stream IIS
+// and PHP's gzdeflate send under that name. They are told apart by the
+// zlib header, as browsers do.
+type inflater struct {
+	src    *tracked
+	closer io.Closer
+	buf    *bufio.Reader
+	r      io.Reader // nil until the first Read
+}
+
+func (f *inflater) Read(p []byte) (int, error) {
+	if f.r == nil {
+		head, _ := f.buf.Peek(2)
+		switch {
+		case len(head) == 0 && f.src.err == nil:
+			return 0, io.EOF // an empty body, whatever its label
+		case zlibHeader(head):
+			zr, err := zlib.NewReader(f.buf)
+			if err != nil {
+				return 0, f.fail(err)
+			}
+			f.r = zr
+		default:
+			f.r = flate.NewReader(f.buf)
+		}
+	}
+	n, err := f.r.Read(p)
+	switch {
+	case err == io.EOF:
+		// The stream ended: nothing may follow it. A body that is not
+		// deflate at all often "decodes" as a short stream of
+		// nonsense, ended early.
+		if _, more := f.buf.ReadByte(); more == nil {
+			return n, f.fail(errors.New("data after the end of the compressed stream"))
+		}
+	case err != nil:
+		err = f.fail(err)
+	}
+	return n, err
+}
+
+// fail is the transport's error when the body broke in transfer, else
+// the decoder's, as a body that is not what its label says.
+func (f *inflater) fail(err error) error {
+	if f.src.err != nil {
+		return f.src.err
+	}
+	return errEncoding{coding: "deflate", err: err}
+}
+
+func (f *inflater) Close() error { return f.closer.Close() }
+
+// zlibHeader reports whether a stream starts with a zlib header:
+// compression method 8 (deflate), a window of at most 32 KiB, and the
+// two bytes a multiple of 31 (RFC 1950).
+func zlibHeader(b []byte) bool {
+	return len(b) == 2 && b[0]&0x0f == 8 && b[0]>>4 <= 7 && (uint16(b[0])<<8|uint16(b[1]))%31 == 0
+}
