@@ -17,12 +17,14 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -115,7 +117,9 @@ var hints = []struct {
 	{ErrPageCap, "raise max_pages for the source; the next sync resumes after the pages already fetched"},
 	{ErrCharset, "the page's bytes are not valid in its charset (raw_pages keeps them); nothing of the snapshot was stored. If the site changed its encoding, it says so nowhere the sync can trust: check a page by hand"},
 	{ErrMalformed, "the source sent something that is not what it usually sends; the raw page is kept in raw_pages"},
-	{ErrTransport, "the source did not answer in time; check the network, or raise timeout/retries for this source"},
+	{errTimedOut, "the source did not answer in time; check the network, or raise timeout/retries for this source"},
+	{errRefused, "nothing accepted the connection at that address: the site is down, or its address changed (check the source's url); the source stays as it was and the next sync tries again"},
+	{ErrTransport, "the source could not be reached; check the network and the source's url; the source stays as it was and the next sync tries again"},
 	{ErrStatus, "the source kept failing; it stays as it was (marked stale) and the next sync tries again; raise retries or max_retry_after if it is only slow to recover"},
 }
 
@@ -412,7 +416,7 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 			return outcome{failure: fmt.Errorf("%w: the answer ended before the length it announced (Content-Length)", ErrMalformed), retry: true}
 		}
 		c.log.Debug("request failed", "source", c.name, "url", c.red.url(rawURL), "error", c.red.text(err.Error()))
-		return outcome{failure: fmt.Errorf("%w: %s", ErrTransport, c.transportError(err)), retry: true}
+		return outcome{failure: c.transportFailure(err), retry: true}
 	}
 	resp := &Response{URL: c.red.url(rawURL), Status: r.StatusCode(), Header: r.Header(), Body: c.red.bytes(r.Body())}
 	if raw := r.RawResponse; raw != nil && raw.Request != nil && raw.Request.URL != nil {
@@ -454,17 +458,31 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 	return outcome{resp: resp}
 }
 
-// transportError describes a failed request without the URL, which
-// net/url errors repeat in full (query credentials included).
-func (c *Client) transportError(err error) string {
-	if errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err) {
-		return fmt.Sprintf("no answer within %s", c.policy.Timeout)
+// Why a request got no answer, where the hint differs: a source that
+// is slow wants a longer timeout, one that refuses connections is down
+// or moved, and waiting longer would not help.
+var (
+	errTimedOut = errors.New("no answer within the timeout")
+	errRefused  = errors.New("connection refused")
+)
+
+// transportFailure describes a request that got no answer, without the
+// URL, which net/url errors repeat in full (query credentials included).
+func (c *Client) transportFailure(err error) error {
+	var op *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err):
+		return fmt.Errorf("%w: %w (%s)", ErrTransport, errTimedOut, c.policy.Timeout)
+	case errors.Is(err, syscall.ECONNREFUSED) && errors.As(err, &op) && op.Addr != nil:
+		return fmt.Errorf("%w: %w by %s", ErrTransport, errRefused, op.Addr)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%w: %w", ErrTransport, errRefused)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return c.red.text(err.Error())
+	return fmt.Errorf("%w: %s", ErrTransport, c.red.text(err.Error()))
 }
 
 // retryWait is resty's RetryAfter callback: the wait the source asked

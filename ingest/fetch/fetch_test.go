@@ -402,3 +402,47 @@ func TestDeflateBodies(t *testing.T) {
 		})
 	}
 }
+
+// A request that got no answer says why, and the hint fits: a refused
+// connection names the address that refused it (the site is down or
+// moved; a longer timeout would not help), a slow source the timeout.
+func TestNoAnswerSaysWhy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Second):
+		}
+	}))
+	defer slow.Close()
+	tests := []struct {
+		name, url        string
+		text, hint       string
+		notText, notHint string
+	}{
+		{"refused", "http://" + closed + "/xyxx/jyyc/list.jsp?pageNo=1", "connection refused by " + closed, "nothing accepted the connection", "timeout", "in time"},
+		{"timed out", slow.URL + "/xyxx/jyyc/list.jsp?pageNo=1", "no answer within the timeout (50ms)", "did not answer in time", "refused", "nothing accepted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := quick()
+			p.Retries, p.Timeout = 1, 50*time.Millisecond
+			_, err := fetch.New("xc-abnormal", p, fetch.Auth{}, nil).Get(context.Background(), tt.url, nil)
+			if !errors.Is(err, fetch.ErrTransport) {
+				t.Fatalf("error %v, want ErrTransport", err)
+			}
+			msg, hint := err.Error(), fetch.HintFor(err)
+			if !strings.Contains(msg, tt.text) || strings.Contains(msg, tt.notText) {
+				t.Errorf("error %q: want it to say %q", msg, tt.text)
+			}
+			if !strings.Contains(hint, tt.hint) || strings.Contains(hint, tt.notHint) {
+				t.Errorf("hint %q: want %q, not %q", hint, tt.hint, tt.notHint)
+			}
+		})
+	}
+}
