@@ -435,10 +435,19 @@ func (c *Client) Parse(n int, body []byte, contentType string) (Page, error) {
 // total.
 func (c *Client) total(doc any) (int, error) {
 	path := c.cfg.Pagination.TotalPath
-	total, ok := number(lookup(doc, path))
+	v, found := lookup(doc, path)
+	total, ok := number(v, found)
 	switch {
-	case !ok:
+	case !found || v == nil:
 		return 0, fmt.Errorf("no total at %q", path)
+	case !ok:
+		// There, but no count: quoted as sent, so that a site writing
+		// its total in new words is told from one that dropped it.
+		shown := scalar(v)
+		if _, text := v.(string); text {
+			shown = strconv.Quote(shown)
+		}
+		return 0, fmt.Errorf("the total at %q is %s, which is not a count of records", path, shown)
 	case total < 0:
 		return 0, fmt.Errorf("the total at %q is %d: the interface did not count the listing", path, total)
 	}

@@ -419,7 +419,7 @@ func TestJSONP(t *testing.T) {
 // A count a serializer writes as a float (12.0, "2.0", 2e0) is the count,
 // and so is one a site writes in words ("共2条", full-width digits); one
 // with a fraction, a page count or anything else is no count (the layout
-// changed).
+// changed), and the error quotes it.
 func TestTotalWrittenAsAFloat(t *testing.T) {
 	for _, tt := range []struct {
 		total string
@@ -446,8 +446,10 @@ func TestTotalWrittenAsAFloat(t *testing.T) {
 			t.Errorf("total %s: %v", tt.total, err)
 		case tt.ok && (count(pages) != 2 || pages[0].Claimed != 2):
 			t.Errorf("total %s: %d records, claimed %d", tt.total, count(pages), pages[0].Claimed)
-		case !tt.ok && !errors.Is(err, fetch.ErrLayout):
-			t.Errorf("total %s: %v, want a layout change", tt.total, err)
+		case !tt.ok && (!errors.Is(err, fetch.ErrLayout) || !strings.Contains(err.Error(), `the total at "total" is `+tt.total+`, which is not a count`)):
+			// The total is there: the error quotes it, and does not say
+			// there is none.
+			t.Errorf("total %s: %v, want a layout change quoting the total", tt.total, err)
 		}
 	}
 }
