@@ -591,21 +591,76 @@ func jsonp(text string) (string, bool) {
 }
 
 // envelope checks the API's own status field. A failure status is
-// retried: "系统繁忙" is the usual reason.
+// retried: "系统繁忙" is the usual reason. An answer without the status
+// configured that says it failed in its own words ({"success":false,
+// "message":"访问过于频繁"}, as gateways and rate limiters in front of an
+// interface answer) is that failure, reported with the site's message:
+// as "no status", it read as a layout change.
 func (c *Client) envelope(doc any) error {
-	if c.cfg.StatusPath == "" {
-		return nil
+	if c.cfg.StatusPath != "" {
+		if v, found := lookup(doc, c.cfg.StatusPath); found {
+			status := scalar(v)
+			if slices.Contains(c.cfg.StatusOK, status) {
+				return nil
+			}
+			return fetch.Retryable(fmt.Errorf("%w: the source answered status %s %q", fetch.ErrStatus, status, c.message(doc)))
+		}
 	}
-	v, found := lookup(doc, c.cfg.StatusPath)
-	status := scalar(v)
-	if found && slices.Contains(c.cfg.StatusOK, status) {
-		return nil
+	if msg, failed := c.ownFailure(doc); failed {
+		missing := ""
+		if c.cfg.StatusPath != "" {
+			missing = fmt.Sprintf(", without the status at %q", c.cfg.StatusPath)
+		}
+		return fetch.Retryable(fmt.Errorf("%w: the source answered that it failed%s: %q", fetch.ErrStatus, missing, msg))
 	}
-	msg, _ := lookup(doc, c.cfg.MessagePath)
-	if !found {
+	if c.cfg.StatusPath != "" {
 		return fmt.Errorf("%w: no status at %q", fetch.ErrLayout, c.cfg.StatusPath)
 	}
-	return fetch.Retryable(fmt.Errorf("%w: the source answered status %s %q", fetch.ErrStatus, status, scalar(msg)))
+	return nil
+}
+
+// successFlags are the fields in which interfaces say, beside a status
+// code or instead of one, whether a call succeeded; messageFields those
+// that carry its message.
+var (
+	successFlags  = []string{"success", "ok"}
+	messageFields = []string{"message", "msg", "errmsg", "errMsg", "errorMsg", "error_msg", "errorMessage", "error"}
+)
+
+// ownFailure reports whether an answer says in its own words that the
+// call failed: a success flag that is false, or, without one, a message
+// in place of the records. A success flag that is true, or records
+// without a flag, are no failure.
+func (c *Client) ownFailure(doc any) (msg string, failed bool) {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	msg = c.message(doc)
+	for _, f := range successFlags {
+		if v, ok := obj[f]; ok {
+			return msg, scalar(v) == "false"
+		}
+	}
+	_, records := lookup(doc, c.cfg.RecordsPath)
+	return msg, !records && msg != ""
+}
+
+// message is an answer's message: at message_path, else in a field
+// interfaces commonly name so.
+func (c *Client) message(doc any) string {
+	if c.cfg.MessagePath != "" {
+		if v, ok := lookup(doc, c.cfg.MessagePath); ok && scalar(v) != "" {
+			return scalar(v)
+		}
+	}
+	obj, _ := doc.(map[string]any)
+	for _, f := range messageFields {
+		if s, ok := obj[f].(string); ok && strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // records maps the page's items to fields, and checks that every strict

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -636,4 +637,47 @@ func writePenaltyPage(w io.Writer, page, size, n, total int) {
 		recs = append(recs, fmt.Sprintf(`{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"","ENTNAME":"许昌%d人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}`, i, i))
 	}
 	fmt.Fprintf(w, `{"code":200,"msg":"ok","total":%d,"data":[%s]}`, total, strings.Join(recs, ","))
+}
+
+// An answer without the status configured that says in its own words
+// that it failed (a gateway's or rate limiter's {"success":false,
+// "message":"访问过于频繁"}) is that failure, retried and reported with
+// the site's message; it read as a changed layout. An answer that does
+// not say it failed is still a layout change.
+func TestOwnFailureWithoutTheStatus(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		noStatus   bool // the source configures no status_path
+		want       error
+		text       string
+	}{
+		{"success false", `{"success":false,"message":"访问过于频繁"}`, false, fetch.ErrStatus, `"访问过于频繁"`},
+		{"Spring's error body", `{"timestamp":"2026-05-02T01:00:03.118+0800","status":500,"error":"Internal Server Error","message":"系统繁忙","path":"/api/penalties"}`, false, fetch.ErrStatus, `"系统繁忙"`},
+		{"a message in place of the records", `{"msg":"服务维护中，请稍后访问"}`, false, fetch.ErrStatus, `"服务维护中，请稍后访问"`},
+		{"success false, no status configured", `{"success":false,"msg":"访问过于频繁","total":0,"data":null}`, true, fetch.ErrStatus, `"访问过于频繁"`},
+		{"success true, renamed", `{"success":true,"message":"ok","result":{"total":0,"records":[]}}`, false, fetch.ErrLayout, `no status at "code"`},
+		{"records without the status", `{"msg":"ok","total":0,"data":[]}`, false, fetch.ErrLayout, `no status at "code"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var requests atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			cfg := penalties(&fixture.Server{})
+			cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+			if tt.noStatus {
+				cfg.StatusPath, cfg.StatusOK = "", nil
+			}
+			_, err := collect(t, cfg, list(t, "penalties"), "")
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.text) {
+				t.Fatalf("%v; want %v saying %s", err, tt.want, tt.text)
+			}
+			if wantRequests := map[error]int32{fetch.ErrStatus: int32(quick.Retries) + 1, fetch.ErrLayout: 1}[tt.want]; requests.Load() != wantRequests {
+				t.Errorf("%d requests, want %d", requests.Load(), wantRequests)
+			}
+		})
+	}
 }
