@@ -265,8 +265,8 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	if err != nil {
 		if pos.Probe && refusedPage(err) {
 			// Past the claimed end, the source refused the page number
-			// (HTTP 404, or 200 with its own error: 页码超出范围): the
-			// full last page was the last, as an empty answer says.
+			// (HTTP 404, or 200 with its own error saying so: 页码超出范围):
+			// the full last page was the last, as an empty answer says.
 			return Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Total: -1, Claimed: -1, Attempts: resp.Attempts}, pos, true, nil
 		}
 		return Page{}, pos, false, err
@@ -591,7 +591,8 @@ func jsonp(text string) (string, bool) {
 }
 
 // envelope checks the API's own status field. A failure status is
-// retried: "系统繁忙" is the usual reason. An answer without the status
+// retried, as "系统繁忙" is the usual reason, unless it says the page is
+// past the end (ownError). An answer without the status
 // configured that says it failed in its own words ({"success":false,
 // "message":"访问过于频繁"}, as gateways and rate limiters in front of an
 // interface answer) is that failure, reported with the site's message:
@@ -603,7 +604,8 @@ func (c *Client) envelope(doc any) error {
 			if slices.Contains(c.cfg.StatusOK, status) {
 				return nil
 			}
-			return fetch.Retryable(fmt.Errorf("%w: the source answered status %s %q", fetch.ErrStatus, status, c.message(doc)))
+			msg := c.message(doc)
+			return ownError(fmt.Errorf("%w: the source answered status %s %q", fetch.ErrStatus, status, msg), msg)
 		}
 	}
 	if msg, failed := c.ownFailure(doc); failed {
@@ -611,12 +613,39 @@ func (c *Client) envelope(doc any) error {
 		if c.cfg.StatusPath != "" {
 			missing = fmt.Sprintf(", without the status at %q", c.cfg.StatusPath)
 		}
-		return fetch.Retryable(fmt.Errorf("%w: the source answered that it failed%s: %q", fetch.ErrStatus, missing, msg))
+		return ownError(fmt.Errorf("%w: the source answered that it failed%s: %q", fetch.ErrStatus, missing, msg), msg)
 	}
 	if c.cfg.StatusPath != "" {
 		return fmt.Errorf("%w: no status at %q", fetch.ErrLayout, c.cfg.StatusPath)
 	}
 	return nil
+}
+
+// pastEnd is an interface's own failure saying that the page asked for
+// lies past the listing's end: another try does not change it, and past
+// a full last page it ends the listing (refusedPage).
+type pastEnd struct{ error }
+
+func (e pastEnd) Unwrap() error { return e.error }
+
+// The words of an interface's failure message that say the page asked
+// for is past the end (页码超出范围, 当前页超过总页数, 没有更多数据), and
+// those that say the failure is passing (系统繁忙, 访问过于频繁, 请稍后再试,
+// 访问页数超过限制), which win: a busy answer read as the end would end a
+// listing whose total understates it, and the probe past a full last
+// page is there to catch exactly that.
+var (
+	pastEndWords   = regexp.MustCompile(`(?i)(页码|页数|当前页|起始页|pageNum|pageNo|pageIndex|page)[^，,。；;！!]{0,6}(超出|超过|大于|越界|不存在|out of|exceed|too large)|超出(最大)?(范围|页)|最后一页|没有更多|无更多|(暂无|没有)(更多)?(数据|记录)|查询(结果)?为空|out of range|no more (data|records|pages)`)
+	transientWords = regexp.MustCompile(`(?i)繁忙|频繁|稍后|重试|限制|限流|超时|维护|busy|later|again|limit|timeout|timed out|maintenance`)
+)
+
+// ownError is an interface's own failure with message msg: past the end
+// when the message says so, else worth another try.
+func ownError(err error, msg string) error {
+	if pastEndWords.MatchString(msg) && !transientWords.MatchString(msg) {
+		return pastEnd{err}
+	}
+	return fetch.Retryable(err)
 }
 
 // successFlags are the fields in which interfaces say, beside a status
@@ -866,8 +895,10 @@ func markupText(s string) string {
 
 // refusedPage reports a source refusing a page number: an HTTP status
 // saying there is no such page, or a 200 carrying the interface's own
-// error status. Server errors, challenges and broken answers are not
-// refusals: they fail a probe as any page.
+// failure saying the page is past the end (页码超出范围). Any other
+// failure of its own (系统繁忙), server errors, challenges and broken
+// answers are not refusals: retried and then failing a probe as any page,
+// they leave the listing's end unproven.
 func refusedPage(err error) bool {
 	var fe *fetch.Error
 	if !errors.As(err, &fe) || fe.Response == nil {
@@ -877,7 +908,8 @@ func refusedPage(err error) bool {
 	case http.StatusBadRequest, http.StatusNotFound, http.StatusGone, http.StatusRequestedRangeNotSatisfiable, http.StatusUnprocessableEntity:
 		return true
 	case http.StatusOK:
-		return errors.Is(err, fetch.ErrStatus)
+		var end pastEnd
+		return errors.As(err, &end)
 	}
 	return false
 }

@@ -457,28 +457,41 @@ func TestTotalWrittenAsAFloat(t *testing.T) {
 
 // TestProbeRefused: after a full last page the client asks for one page
 // more (the probe). A source that refuses that page number — HTTP 400 or
-// 404, or 200 with its own error status (页码超出范围) — says the listing
-// ended, as an empty answer does; a server error still fails the page.
+// 404, or 200 with its own failure saying the page is past the end
+// (页码超出范围) — says the listing ended, as an empty answer does. A
+// failure that says nothing of the end (系统繁忙, a server error) is
+// retried as on any page, and if it persists fails the fetch: the end is
+// unproven, and a total understating the listing by a page would pass.
 func TestProbeRefused(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		status int
 		body   string
+		times  int // the probe is answered so this often, then with an empty page; 0: always
 		ok     bool
 	}{
-		{"its own error", 200, `{"code":500,"msg":"页码超出范围","total":6,"data":null}`, true},
-		{"400", 400, `{"error":"page out of range"}`, true},
-		{"404", 404, `not found`, true},
-		{"server error", 500, `internal error`, false},
+		{"its own error", 200, `{"code":500,"msg":"页码超出范围","total":6,"data":null}`, 0, true},
+		{"its own error, no more data", 200, `{"code":500,"msg":"没有更多数据了","total":6,"data":null}`, 0, true},
+		{"success false past the last page", 200, `{"success":false,"message":"当前页码超过总页数"}`, 0, true},
+		{"400", 400, `{"error":"page out of range"}`, 0, true},
+		{"404", 404, `not found`, 0, true},
+		{"busy", 200, `{"code":500,"msg":"系统繁忙，请稍后再试"}`, 0, false},
+		{"busy, in words of pages", 200, `{"code":500,"msg":"访问页数超过限制"}`, 0, false},
+		{"its own error without a message", 200, `{"code":500,"msg":""}`, 0, false},
+		{"busy once", 200, `{"code":500,"msg":"系统繁忙"}`, 1, true},
+		{"server error", 500, `internal error`, 0, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			var probes atomic.Int32
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				page := 1
 				fmt.Sscan(r.URL.Query().Get("page"), &page)
 				if page > 2 {
-					w.WriteHeader(tt.status)
-					io.WriteString(w, tt.body)
-					return
+					if n := probes.Add(1); tt.times == 0 || int(n) <= tt.times {
+						w.WriteHeader(tt.status)
+						io.WriteString(w, tt.body)
+						return
+					}
 				}
 				writePenaltyPage(w, page, 3, 6, 6)
 			}))
@@ -488,12 +501,18 @@ func TestProbeRefused(t *testing.T) {
 			pages, err := collect(t, cfg, list(t, "penalties"), "")
 			if !tt.ok {
 				if !errors.Is(err, fetch.ErrStatus) {
-					t.Errorf("a probe answered %d: %v, want it to fail", tt.status, err)
+					t.Errorf("a probe answered %d %s: %v, want it to fail", tt.status, tt.body, err)
+				}
+				if n := probes.Load(); n != int32(quick.Retries)+1 {
+					t.Errorf("the probe was asked %d times, want %d: retried as any page", n, quick.Retries+1)
 				}
 				return
 			}
 			if err != nil || count(pages) != 6 {
 				t.Errorf("%d records, %v", count(pages), err)
+			}
+			if n := probes.Load(); tt.times == 0 && n != 1 {
+				t.Errorf("the probe was asked %d times: a page past the end is so for good", n)
 			}
 		})
 	}
