@@ -387,6 +387,12 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 			q.Del(c.cfg.Auth.Query)
 			abs.RawQuery = q.Encode()
 		}
+		if first, _ := url.Parse(c.cfg.URL); c.cfg.Auth.Sends() && !fetch.CredentialsMayFollow(first, abs) {
+			// The next page would be asked for with the credentials, as
+			// a redirect would be (fetch.ErrRedirect).
+			return fail(fetch.ErrRedirect, "page %d links its next page to %s (%s); not followed: the source's credentials are sent to %s only, and a list served by another host is not the configured source's",
+				pos.Page, abs.Host, c.http.RedactURL(abs.String()), first.Hostname())
+		}
 		if abs.String() == pos.URL {
 			return fail(fetch.ErrIncomplete, "page %d links to itself", pos.Page)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -188,6 +189,47 @@ func TestNextURL(t *testing.T) {
 	}
 	if strings.Contains(pages[1].URL, "session-secret") {
 		t.Errorf("a session token in a next link is shown: %s", pages[1].URL)
+	}
+}
+
+// A next link to another host would have the next page asked for with
+// the source's credentials, as a redirect there would: it fails the
+// fetch, naming the host, and nothing reaches it. A link within the host
+// is followed (TestNextURL).
+func TestNextURLToAnotherHost(t *testing.T) {
+	const secret = "APPKEY-S3CRET-999"
+	var elsewhere atomic.Int32
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		fmt.Fprint(w, `{"items":[{"id":"A2","date":"2026/01/03"}],"links":{"next":null}}`)
+	}))
+	other.Listener.Close()
+	other.Listener = ln
+	other.Start()
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"items":[{"id":"A1","date":"2026/01/02"}],"links":{"next":"%s/list?p=2"}}`, other.URL)
+	}))
+	defer srv.Close()
+	for _, auth := range []fetch.Auth{{Header: "X-Api-Token", Secret: fetch.NewSecret(secret)}, {Query: "appkey", Secret: fetch.NewSecret(secret)}} {
+		elsewhere.Store(0)
+		cfg := api.Config{
+			Name: "next", URL: srv.URL + "/list", Policy: quick, Auth: auth,
+			Pagination:  api.Pagination{Mode: api.ByNextURL, NextPath: "links.next"},
+			RecordsPath: "items",
+			Fields:      []api.Field{{Column: "record_id", Path: "id"}, {Column: "name", Path: "id"}, {Column: "decided_on", Path: "date", Format: "2006/01/02"}},
+		}
+		_, err := collect(t, cfg, list(t, "penalties"), "")
+		if !errors.Is(err, fetch.ErrRedirect) || !strings.Contains(err.Error(), strings.TrimPrefix(other.URL, "http://")) || strings.Contains(err.Error(), secret) {
+			t.Errorf("%+v: %v; want ErrRedirect naming the other host", auth, err)
+		}
+		if n := elsewhere.Load(); n != 0 {
+			t.Errorf("%+v: %d requests reached the other host", auth, n)
+		}
 	}
 }
 

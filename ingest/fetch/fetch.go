@@ -141,6 +141,10 @@ type Auth struct {
 	Secret Secret
 }
 
+// Sends reports whether requests carry a credential, in a header or
+// the query.
+func (a Auth) Sends() bool { return !a.Secret.IsZero() && (a.Header != "" || a.Query != "") }
+
 // Policy is how hard and how fast to ask a source.
 type Policy struct {
 	Timeout       time.Duration // per attempt

@@ -35,20 +35,20 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return errRedirectLoop
 	}
-	if c.auth.Secret.IsZero() || (c.auth.Header == "" && c.auth.Query == "") {
+	if !c.auth.Sends() {
 		return nil
 	}
-	if from := via[0].URL; !credentialsMayFollow(from, req.URL) {
+	if from := via[0].URL; !CredentialsMayFollow(from, req.URL) {
 		return offHost{from, req.URL}
 	}
 	return nil
 }
 
-// credentialsMayFollow reports whether a request's credentials may go
-// on from one URL to another: to the same host name (any port, since
-// http to https changes it) and never from https down to http, where
-// anyone on the way reads them.
-func credentialsMayFollow(from, to *url.URL) bool {
+// CredentialsMayFollow reports whether a request's credentials may go
+// on from one URL to another, by a redirect or a link to the next page:
+// to the same host name (any port, since http to https changes it) and
+// never from https down to http, where anyone on the way reads them.
+func CredentialsMayFollow(from, to *url.URL) bool {
 	if from.Scheme == "https" && to.Scheme != "https" {
 		return false
 	}

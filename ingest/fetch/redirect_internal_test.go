@@ -25,7 +25,7 @@ func TestCredentialsMayFollow(t *testing.T) {
 	for _, tt := range tests {
 		from, _ := url.Parse(tt.from)
 		to, _ := url.Parse(tt.to)
-		if got := credentialsMayFollow(from, to); got != tt.want {
+		if got := CredentialsMayFollow(from, to); got != tt.want {
 			t.Errorf("%s → %s: %v, want %v", tt.from, tt.to, got, tt.want)
 		}
 	}
