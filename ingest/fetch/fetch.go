@@ -109,7 +109,7 @@ var hints = []struct {
 	hint string
 }{
 	{ErrChallenge, "the source is blocking automated access; do not retry in a loop. Use the credit information sharing platform's API or a file export (creditsync import) instead"},
-	{ErrRedirect, "nothing was sent to where the site redirected; if the source really moved, check the new address is the same publisher's and configure it (url, page_template)"},
+	{ErrRedirect, "nothing was sent to the other host; if the source really moved, check that the new address is the same publisher's and configure it as the source's url"},
 	{ErrAuth, "check the credential named in the source's token_env or token_file (its value is never printed)"},
 	{ErrLayout, "the source changed its page or field layout; fix the source's selectors or field mapping (raw pages are in raw_pages)"},
 	{ErrClaims, "nothing was loaded or removed and the previous data stands; the next sync fetches a fresh snapshot. If the site keeps contradicting itself, check it by hand; a check may be waived only in the source's config, with a reason"},

@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// ErrRedirect: the site redirected a request that carries the source's
-// credentials away from the host it was sent to. The redirect is not
-// followed, so nothing reaches the other host.
+// ErrRedirect: the site sent a request that carries the source's
+// credentials on to another host (a redirect, a JSON next link) or from
+// https to http. It is not followed, so nothing reaches the other host.
 var ErrRedirect = errors.New("redirect not followed")
 
 // errRedirectLoop marks redirect chains that never end, which is how
