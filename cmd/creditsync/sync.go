@@ -267,6 +267,7 @@ func failure(err error) string {
 		{fetch.ErrChallenge, "blocked: challenge/CAPTCHA"},
 		{fetch.ErrAuth, "credentials refused"},
 		{fetch.ErrSecret, "credential missing"},
+		{fetch.ErrRedirect, "sent to another host"},
 		{fetch.ErrLayout, "layout changed"},
 		{fetch.ErrIncomplete, "listing broke off"},
 		{fetch.ErrPageCap, "page cap reached"},

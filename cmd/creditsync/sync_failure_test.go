@@ -1,0 +1,25 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+)
+
+// Every kind of fetch failure has its own word in the sync table: a
+// redirect not followed read "failed", as an unknown fault does.
+func TestFailureWords(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("page 2: %w", fetch.ErrRedirect), "sent to another host"},
+		{fmt.Errorf("page 1: %w", fetch.ErrAuth), "credentials refused"},
+		{fmt.Errorf("something else"), "failed"},
+	} {
+		if got := failure(tt.err); got != tt.want {
+			t.Errorf("failure(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
