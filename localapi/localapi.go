@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/zone"
@@ -120,6 +121,11 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	fw := &frames{w: w}
 	fw.flusher, _ = w.(http.Flusher)
+	if fw.flusher != nil {
+		// The client knows the command began: a daemon that goes away
+		// before its first output left it started, not refused.
+		fw.flusher.Flush()
+	}
 	code := s.run(r.Context(), req.Args, req.Env, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
 	_ = fw.frame(frameExit, []byte(strconv.Itoa(code)))
 }
@@ -233,6 +239,11 @@ func Dial(ctx context.Context, dataDir string) (*Client, Info, error) {
 	return c, info, nil
 }
 
+// outcomeUnknown is what a client can say of a command whose daemon went
+// away under it: each batch and run is written whole or not at all, but
+// whether this one got that far, the client cannot tell.
+const outcomeUnknown = "whether the command ran, and how far, is unknown; each import batch and job run is stored whole or not at all, so check with `creditsync status` (and the daemon's journal) before running it again"
+
 // Exec runs args in the daemon, copying its output to stdout and stderr,
 // and returns the command's exit status.
 func (c *Client) Exec(ctx context.Context, args []string, env map[string]string, stdin []byte, stdout, stderr io.Writer) (int, error) {
@@ -246,6 +257,9 @@ func (c *Client) Exec(ctx context.Context, args []string, env map[string]string,
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if ctx.Err() == nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
+			return 0, fmt.Errorf("the daemon on %s closed the connection (it stopped or crashed) before it answered: %s (%w)", c.path, outcomeUnknown, err)
+		}
 		return 0, fmt.Errorf("daemon on %s: %w", c.path, err)
 	}
 	defer resp.Body.Close()
@@ -260,7 +274,7 @@ func (c *Client) Exec(ctx context.Context, args []string, env map[string]string,
 			if ctx.Err() != nil {
 				return 0, ctx.Err()
 			}
-			return 0, fmt.Errorf("daemon closed the connection before the command ended: %w", err)
+			return 0, fmt.Errorf("the daemon closed the connection before the command ended (it stopped or crashed): %s (%w)", outcomeUnknown, err)
 		}
 		n := binary.BigEndian.Uint32(head[1:])
 		switch head[0] {

@@ -93,3 +93,35 @@ func TestStaleSocket(t *testing.T) {
 		t.Errorf("dial after the socket was replaced: %v", err)
 	}
 }
+
+// A daemon that goes away under a running command (stopped, crashed)
+// leaves its client saying that the outcome is unknown and how to find
+// it out, not a bare EOF.
+func TestDaemonGoneMidCommand(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	run := func(ctx context.Context, _ []string, _ map[string]string, _ []byte, stdout, _ io.Writer) int {
+		close(started)
+		<-ctx.Done()
+		return 0
+	}
+	srv := &http.Server{Handler: NewServer(run, Info{PID: 42}, func(context.Context) error { return nil }).Handler()}
+	go srv.Serve(ln)
+	c, _, err := Dial(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		<-started
+		srv.Close() // as the daemon's process ending closes its connections
+	}()
+	var out, errOut bytes.Buffer
+	_, err = c.Exec(context.Background(), []string{"import", "x.csv"}, nil, nil, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "before the command ended") || !strings.Contains(err.Error(), "creditsync status") {
+		t.Errorf("the daemon gone mid-command: %v", err)
+	}
+}
