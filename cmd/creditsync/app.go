@@ -37,6 +37,9 @@ type app struct {
 	sharedData string            // the daemon's data directory (absolute)
 	inDaemon   bool              // running inside the daemon: never forward again
 	log        *slog.Logger
+	// journal, in the daemon, is its own log, for the lines of forwarded
+	// commands it keeps (journalled).
+	journal    slog.Handler
 	autoSchema bool
 	createDB   bool // init: create the server database if missing
 	bar        *progressbar.ProgressBar
@@ -93,6 +96,11 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 				a.dsn = os.Getenv("CREDITSYNC_CLICKHOUSE")
 			}
 			a.log = a.newLogger()
+			if a.journal != nil && journalled[cmd.Name()] {
+				// A job run forwarded to the daemon is in its journal too,
+				// step by step, as a scheduled one is (docs/operations.md).
+				a.log = slog.New(slog.NewMultiHandler(a.log.Handler(), a.journal.WithAttrs([]slog.Attr{slog.String("forwarded", cmd.Name())})))
+			}
 			if len(a.sqlParams) > 0 && cmd.Name() != "sql" {
 				return usageError{fmt.Errorf("--param_NAME=VALUE is for the sql command, not %s", cmd.Name())}
 			}
@@ -115,6 +123,12 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	root.AddCommand(a.syncCmd(), a.sourcesCmd(), a.reviewCmd(), a.accessCmd())
 	return root
 }
+
+// journalled are the commands whose log lines a daemon running them for
+// a client writes to its own journal as well: the jobs, whose steps the
+// operator reads there. Other commands' lines (queries, file names) stay
+// the client's.
+var journalled = map[string]bool{"run": true, "sync": true}
 
 func (a *app) newLogger() *slog.Logger {
 	level := slog.LevelInfo

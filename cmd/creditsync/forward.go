@@ -177,6 +177,7 @@ func daemonRunner(s *sharedState) localapi.Runner {
 		a.shared, a.inDaemon = s.store, true
 		a.rulesEnv = env[rulesVar] // the person's, never the daemon's own
 		a.sharedData, a.metrics = s.dataDir, s.metrics
+		a.journal = s.log.Handler()
 		start := time.Now()
 		code := a.execute(ctx, args)
 		// The command's name only: arguments may hold queries and names.

@@ -211,6 +211,12 @@ func TestDaemonServesEveryoneAtOnce(t *testing.T) {
 	if _, err := os.Stat(localapi.SocketPath(site.dir)); !os.IsNotExist(err) {
 		t.Errorf("socket left after shutdown: %v", err)
 	}
+	// The forwarded nightly run is in the daemon's journal step by step,
+	// as a scheduled one is; the import's lines are the client's alone.
+	journal := d.log.String()
+	if !regexp.MustCompile(`msg="step finished".* forwarded=run`).MatchString(journal) || strings.Contains(journal, "bad_rows.csv") {
+		t.Errorf("the daemon's journal lacks the forwarded run's steps, or holds the import's lines:\n%s", journal)
+	}
 	// Without the daemon the same command opens the store itself.
 	if r := runCLI(t, site.env, "sql", "--format", "TSV", "SELECT count() > 0 FROM institutions"); r.code != 0 || r.stdout != "1\n" {
 		t.Errorf("sql after the daemon stopped: exit %d, %q %s", r.code, r.stdout, r.stderr)
