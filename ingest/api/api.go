@@ -642,7 +642,7 @@ func (e pastEnd) Unwrap() error { return e.error }
 // page is there to catch exactly that.
 var (
 	pastEndWords   = regexp.MustCompile(`(?i)(页码|页数|当前页|起始页|pageNum|pageNo|pageIndex|page)[^，,。；;！!]{0,6}(超出|超过|大于|越界|不存在|out of|exceed|too large)|超出(最大)?(范围|页)|最后一页|没有更多|无更多|(暂无|没有)(更多)?(数据|记录)|查询(结果)?为空|out of range|no more (data|records|pages)`)
-	transientWords = regexp.MustCompile(`(?i)繁忙|频繁|稍后|重试|限制|限流|超时|维护|busy|later|again|limit|timeout|timed out|maintenance`)
+	transientWords = fetch.TransientNotice
 )
 
 // ownError is an interface's own failure with message msg: past the end

@@ -259,6 +259,23 @@ type position struct {
 	// Stated are the claims the pages before stated (stated's bits):
 	// every page of a listing prints the same pager.
 	Stated int `json:"stated,omitempty"`
+	// Notices are the words of a passing failure (fetch.TransientNotice)
+	// the listing's own pages show — a footer's 网站维护：信息中心 — which
+	// on a page past the end say nothing of the site's state.
+	Notices []string `json:"notices,omitempty"`
+}
+
+// noticesOf returns known with the passing-failure words text shows
+// added, and those of them known does not hold.
+func noticesOf(known []string, text string) (all, fresh []string) {
+	all = slices.Clone(known)
+	for _, w := range fetch.TransientNotice.FindAllString(text, -1) {
+		if !slices.Contains(all, w) {
+			all = append(all, w)
+			fresh = append(fresh, w)
+		}
+	}
+	return all, fresh
 }
 
 // pagerClaims are the claims a page may state, each a bit of
@@ -335,7 +352,12 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		// Nothing past the claimed end: the full last page was the last.
 		// (A page without the listing's header — a home page a probe
 		// was redirected to, a maintenance notice — says nothing of
-		// where the listing ends, and fails the snapshot.)
+		// where the listing ends, and fails the snapshot; so does the
+		// listing's page saying, beside its empty table, that the site
+		// is busy: 系统繁忙，请稍后再试 is no end.)
+		if _, fresh := noticesOf(pos.Notices, c.shownText(resp.Body, resp.Header.Get("Content-Type"))); len(fresh) > 0 {
+			return fail(fetch.ErrIncomplete, "page %d, past the last full page, shows no rows and says %q, which the listing's pages did not: the site failed there, so where the listing ends is unknown", pos.Page, strings.Join(fresh, "、"))
+		}
 		return Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Current: -1, Size: -1}, pos, true, nil
 	}
 	if err != nil {
@@ -379,6 +401,7 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return fail(fetch.ErrIncomplete, "page %d of %d is empty", pos.Page, pos.Pages)
 	}
 	next := position{Page: pos.Page + 1, Param: pos.Param + 1, Pages: pos.Pages, Last: hash, Size: pos.Size, Stated: pos.Stated | bits, First: pos.First}
+	next.Notices, _ = noticesOf(pos.Notices, visibleText(doc.Selection))
 	if pos.Page == 1 {
 		next.First = hash
 	}
@@ -442,6 +465,21 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	next.URL = target.String()
 	next.Prev = u
 	return page, next, false, nil
+}
+
+// shownText is the text a page shows a reader, decoded; "" when it does
+// not decode or parse (the page failed otherwise).
+func (c *Client) shownText(body []byte, contentType string) string {
+	dec, err := fetch.Decode(body, contentType)
+	if err != nil {
+		return ""
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(dec.Text))
+	if err != nil {
+		return ""
+	}
+	hideStyled(doc)
+	return visibleText(doc.Selection)
 }
 
 // sameURL reports two addresses of one page, fragments aside.

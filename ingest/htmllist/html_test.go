@@ -728,10 +728,12 @@ func TestProbeAnsweredWithPageOne(t *testing.T) {
 // again): a home page the site redirects to, or a maintenance notice,
 // says nothing of where the listing ends and fails the fetch — with a
 // pager that understates the listing by a page, such answers cut the
-// last page off and its records were removed.
+// last page off and its records were removed. So does the listing's own
+// page, without rows, saying the site is busy (系统繁忙，请稍后再试), while
+// words every page shows (a footer's 网站维护) say nothing.
 func TestProbeAnsweredWithAnotherPage(t *testing.T) {
 	recs := fourRecords
-	for _, answer := range []string{"header without rows", "redirect home", "maintenance notice"} {
+	for _, answer := range []string{"header without rows", "redirect home", "maintenance notice", "header, no rows, busy notice"} {
 		t.Run(answer, func(t *testing.T) {
 			var srv *httptest.Server
 			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -756,15 +758,25 @@ func TestProbeAnsweredWithAnotherPage(t *testing.T) {
 						fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
 					}
 				}
-				fmt.Fprintf(&b, `</table><div class="pager">共4条 第%d/2页</div></body></html>`, page)
+				fmt.Fprintf(&b, `</table><div class="pager">共4条 第%d/2页</div>`, page)
+				if page > 2 && answer == "header, no rows, busy notice" {
+					b.WriteString(`<div class="tip">系统繁忙，请稍后再试</div>`)
+				}
+				b.WriteString(`<div class="footer">主办：许昌市人力资源和社会保障局 网站维护：许昌市信息中心</div></body></html>`)
 				io.WriteString(w, b.String())
 			}))
 			defer srv.Close()
 			cfg := htmllist.Config{Name: "x", URL: srv.URL + "/list?page=1", PageTemplate: srv.URL + "/list?page={page}", Policy: quick,
 				RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th",
 				PageCountSelector: "div.pager", PageCountPattern: `/(\d+)页`, RecordCountSelector: "div.pager"}
-			if answer == "header without rows" {
+			switch answer {
+			case "header without rows": // its footer's 网站维护 is on every page
 				wantListing(t, cfg, recs, 4)
+				return
+			case "header, no rows, busy notice":
+				if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrIncomplete) || !strings.Contains(err.Error(), "繁忙") {
+					t.Errorf("the probe answered by the listing's page saying the site is busy: %v, want the listing incomplete", err)
+				}
 				return
 			}
 			if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrLayout) {
