@@ -39,10 +39,14 @@ type AuditRecord struct {
 	Kind     string // SELECT, DESCRIBE, KILL QUERY, … as the engine parsed it
 	Outcome  string // ok | denied | error | cancelled
 	Error    string
+	// ReadRows are the rows the engine read (its progress), 0 for a
+	// county token: they count the rows below its views' filter, the
+	// whole city's.
 	ReadRows uint64
-	// ResultBytes is the size of the answer written.
-	ResultBytes uint64
-	Duration    time.Duration
+	// ResultRows and ResultBytes are the rows of the answer and its size
+	// as written.
+	ResultRows, ResultBytes uint64
+	Duration                time.Duration
 
 	streamed bool // the error was written into a started answer
 }
@@ -79,7 +83,7 @@ func (h *Handler) audit(ctx context.Context, rec *AuditRecord) {
 	rec.Error = truncate(rec.Error, maxAuditQuery)
 	h.opt.Log.Info("sql query", "token", rec.Token, "scope", firstOf(rec.County, "city"), "remote", rec.Remote,
 		"query_id", rec.QueryID, "kind", rec.Kind, "outcome", rec.Outcome, "read_rows", rec.ReadRows,
-		"result_bytes", rec.ResultBytes, "duration", rec.Duration.Round(time.Millisecond),
+		"result_rows", rec.ResultRows, "result_bytes", rec.ResultBytes, "duration", rec.Duration.Round(time.Millisecond),
 		"reads", strings.Join(rec.Reads, ","), "statement", truncate(firstOf(rec.Statement, rec.Query), maxLogQuery), "error", truncate(rec.Error, maxLogQuery))
 	if h.opt.Audit != nil {
 		h.opt.Audit(context.WithoutCancel(ctx), *rec)
@@ -91,13 +95,13 @@ func (h *Handler) audit(ctx context.Context, rec *AuditRecord) {
 // the endpoint's scoped views show a county token its own records; the
 // city token reads them all. A record that cannot be written is logged.
 func StoreAudit(s store.Store, log func(msg string, args ...any)) func(context.Context, AuditRecord) {
-	columns := []string{"at", "token", "county_code", "remote", "query_id", "query", "statement", "reads", "params", "settings", "kind", "outcome", "error", "read_rows", "result_bytes", "duration_ms"}
+	columns := []string{"at", "token", "county_code", "remote", "query_id", "query", "statement", "reads", "params", "settings", "kind", "outcome", "error", "read_rows", "result_rows", "result_bytes", "duration_ms"}
 	return func(ctx context.Context, r AuditRecord) {
 		r.Query, r.Statement, r.Error = truncate(r.Query, maxAuditQuery), truncate(r.Statement, maxAuditQuery), truncate(r.Error, maxAuditQuery)
 		params, settings := truncateEach(r.Params), truncateEach(r.Settings)
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		row := []any{r.At, r.Token, r.County, r.Remote, r.QueryID, r.Query, r.Statement, r.Reads, params, settings, r.Kind, r.Outcome, r.Error, r.ReadRows, r.ResultBytes, uint64(r.Duration.Milliseconds())}
+		row := []any{r.At, r.Token, r.County, r.Remote, r.QueryID, r.Query, r.Statement, r.Reads, params, settings, r.Kind, r.Outcome, r.Error, r.ReadRows, r.ResultRows, r.ResultBytes, uint64(r.Duration.Milliseconds())}
 		var rows iter.Seq2[[]any, error] = func(yield func([]any, error) bool) { yield(row, nil) }
 		if _, err := s.Insert(ctx, "sql_audit", columns, rows); err != nil && log != nil {
 			log("sql audit: record not written", "query_id", r.QueryID, "error", fmt.Sprint(err))

@@ -658,14 +658,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		holdAll:  q.Get("wait_end_of_query") == "1" || q.Get("http_wait_end_of_query") == "1",
 		maxBytes: h.opt.MaxResultBytes, deadline: h.writeDeadline(w), heldOnDisk: &h.heldOnDisk, maxHeld: h.opt.MaxHeldBytes}
 	defer out.discard()
-	opt.Progress = func(rows, b uint64) {
+	opt.Progress = func(p store.Progress) {
 		if county != "" {
 			// The rows the engine read include those below the county's
 			// filter: how many the city has is not the county's to learn.
-			rows = 0
+			// Its result's rows are its own.
+			p.ReadRows = 0
 		}
-		out.progress(rows, b)
-		rec.ReadRows, rec.ResultBytes = rows, b
+		out.setProgress(p)
+		rec.ReadRows, rec.ResultRows, rec.ResultBytes = p.ReadRows, p.ResultRows, p.ResultBytes
 	}
 	var dst io.Writer = out
 	if out.format == "Native" && clientRev > 0 {
@@ -1117,16 +1118,16 @@ func (e *Exception) text() string {
 // With holdAll (wait_end_of_query=1) it holds the whole result, in a
 // temporary file past spoolBytes, so that the status is final.
 type lazyWriter struct {
-	w              http.ResponseWriter
-	enc            *encoder // nil: the answer is not encoded
-	format, tz     string
-	holdAll        bool
-	held           [][]byte // the engine's chunks, as written
-	heldBytes      int
-	spool          *os.File
-	started        bool
-	tag            string // the exception tag announced in the headers
-	rows, bytesOut uint64
+	w          http.ResponseWriter
+	enc        *encoder // nil: the answer is not encoded
+	format, tz string
+	holdAll    bool
+	held       [][]byte // the engine's chunks, as written
+	heldBytes  int
+	spool      *os.File
+	started    bool
+	tag        string         // the exception tag announced in the headers
+	progress   store.Progress // for X-ClickHouse-Summary
 	// maxBytes bounds the answer as written, whatever the engine counted
 	// of its blocks (formatting can pad a small result to gigabytes);
 	// zero means no bound. written counts it.
@@ -1143,7 +1144,7 @@ const (
 	spoolBytes = 16 << 20
 )
 
-func (l *lazyWriter) progress(rows, b uint64) { l.rows, l.bytesOut = rows, b }
+func (l *lazyWriter) setProgress(p store.Progress) { l.progress = p }
 
 // send writes p to the client, encoded.
 func (l *lazyWriter) send(p []byte) error {
@@ -1216,7 +1217,8 @@ func (l *lazyWriter) start() error {
 	}
 	l.tag = exceptionTag()
 	hd.Set("X-ClickHouse-Exception-Tag", l.tag)
-	summary, _ := json.Marshal(map[string]string{"read_rows": strconv.FormatUint(l.rows, 10), "result_rows": strconv.FormatUint(l.rows, 10), "result_bytes": strconv.FormatUint(l.bytesOut, 10)})
+	p := l.progress
+	summary, _ := json.Marshal(map[string]string{"read_rows": strconv.FormatUint(p.ReadRows, 10), "result_rows": strconv.FormatUint(p.ResultRows, 10), "result_bytes": strconv.FormatUint(p.ResultBytes, 10)})
 	hd.Set("X-ClickHouse-Summary", string(summary))
 	l.w.WriteHeader(http.StatusOK)
 	if l.spool != nil {

@@ -2,6 +2,7 @@ package chhttp_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/chhttp"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // An analyst's query runs behind the daemon's own (priority 2 against
@@ -199,8 +201,9 @@ func TestReadRowsAreNotTold(t *testing.T) {
 	if a.status != 200 || strings.Contains(a.body, "rows_read") || !strings.Contains(a.body, `"count()": "2"`) {
 		t.Errorf("JSON answer: %d %q", a.status, a.body)
 	}
+	// Its answer's rows are its own.
 	a = post(t, srv, countyToken, "SELECT count() FROM institutions", nil)
-	if sum := a.header.Get("X-ClickHouse-Summary"); a.status != 200 || !strings.Contains(sum, `"read_rows":"0"`) {
+	if sum := a.header.Get("X-ClickHouse-Summary"); a.status != 200 || !strings.Contains(sum, `"read_rows":"0"`) || !strings.Contains(sum, `"result_rows":"1"`) {
 		t.Errorf("summary %q (%d)", sum, a.status)
 	}
 	// The handshake of clickhouse-go over HTTP answers the endpoint's
@@ -305,5 +308,76 @@ func TestHeldAnswerFreesItsSlotWhenTheQueryEnds(t *testing.T) {
 	_ = stalledReader(t, srv, "SELECT repeat('x', 1000) FROM numbers(50000)", "query_id=held&wait_end_of_query=1")
 	if a, ok := nextQueryRuns(t, srv); !ok {
 		t.Errorf("the token's next query while its held answer is read slowly: %d %q; want its slot free", a.status, a.body)
+	}
+}
+
+// The city's X-ClickHouse-Summary and audit rows give the rows the engine
+// read, and the answer's rows beside them: read_rows was the rows written,
+// and a sum of a million rows recorded 1.
+func TestReadRowsAreTheEnginesForTheCity(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	createAuditTable(t, s)
+	srv, _ := countyEndpoint(t, chhttp.Options{Store: s, Audit: chhttp.StoreAudit(s, nil)})
+	for _, c := range []struct {
+		token, id, query, summary, audit string
+	}{
+		{cityToken, "rows-city-sum", "SELECT sum(number) FROM numbers(1000000)", `{"read_rows":"1000000","result_bytes":"13","result_rows":"1"}`, "1000000\t1\n"},
+		{cityToken, "rows-city-json", "SELECT count() FROM numbers(30) WHERE number % 3 = 0 FORMAT JSON", `"read_rows":"30"`, "30\t1\n"},
+		{countyToken, "rows-county", "SELECT uscc FROM institutions", `"read_rows":"0"`, "0\t2\n"},
+	} {
+		a := post(t, srv, c.token, c.query, url.Values{"query_id": {c.id}, "max_block_size": {"4"}})
+		if sum := a.header.Get("X-ClickHouse-Summary"); a.status != 200 || !strings.Contains(sum, c.summary) {
+			t.Errorf("%s: %d, summary %q, want %q", c.query, a.status, sum, c.summary)
+		}
+		got := post(t, srv, cityToken, "SELECT read_rows, result_rows FROM sql_audit WHERE query_id = '"+c.id+"' FORMAT TSV", nil)
+		if got.body != c.audit {
+			t.Errorf("%s: audit read_rows, result_rows %q, want %q", c.query, got.body, c.audit)
+		}
+	}
+}
+
+// An answer of a format written as one document is held within the
+// query's memory limit. XML, built whole by the engine outside that
+// limit, is refused once its result passes it (the engine's
+// max_result_bytes): it answered 50 MB under a limit of 20 MB, and two
+// answers of 800 MB each took the daemon from 290 MB to 3.95 GB under a
+// limit of 150 MB. JSON is streamed (store/embedded's
+// TestJSONIsStreamed), and is still one document.
+func TestOnePieceAnswersAreWithinTheMemoryLimit(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxMemoryUsage: 20_000_000, MaxResultBytes: 1 << 30})
+	for _, c := range []struct{ query, want string }{
+		{"SELECT materialize(repeat('x', 100000)) AS s FROM numbers(500) FORMAT XML", "(TOO_MANY_ROWS_OR_BYTES)"},
+		{"SELECT materialize(repeat('x', 100000)) AS s FROM numbers(500) FORMAT Markdown", "(TOO_MANY_ROWS_OR_BYTES)"},
+	} {
+		a := post(t, srv, countyToken, c.query, url.Values{"max_block_size": {"10"}})
+		if a.status == 200 || !strings.Contains(a.body, c.want) || len(a.body) > 4096 {
+			t.Errorf("%s: %d, %d bytes %.300q; want it refused with %s", c.query, a.status, len(a.body), a.body, c.want)
+		}
+		// Nor may a token lift the bound with max_result_bytes.
+		a = post(t, srv, countyToken, c.query+" SETTINGS max_result_bytes = 1000000000", url.Values{"max_block_size": {"10"}})
+		if a.status == 200 || !strings.Contains(a.body, "(SETTING_CONSTRAINT_VIOLATION)") {
+			t.Errorf("%s with max_result_bytes raised: %d %.300q", c.query, a.status, a.body)
+		}
+	}
+	// Under the limit JSON of many chunks is one document, each row as
+	// the engine wrote it.
+	for _, format := range []string{"JSON", "JSONCompact", "JSONStrings", "JSONCompactStrings"} {
+		a := post(t, srv, countyToken, "SELECT number AS n, toString(number) AS s FROM numbers(25) FORMAT "+format, url.Values{"max_block_size": {"10"}})
+		var doc struct {
+			Meta []struct{ Name, Type string }
+			Data []any
+			Rows int
+		}
+		if err := json.Unmarshal([]byte(a.body), &doc); err != nil || a.status != 200 || doc.Rows != 25 || len(doc.Data) != 25 || len(doc.Meta) != 2 || doc.Meta[1].Name != "s" {
+			t.Errorf("%s of 25 rows in blocks of 10: %d %v %.400q", format, a.status, err, a.body)
+			continue
+		}
+		if last := fmt.Sprint(doc.Data[24]); !strings.Contains(last, "24") {
+			t.Errorf("%s: last row %s", format, last)
+		}
+	}
+	a := post(t, srv, countyToken, "SELECT number AS n FROM numbers(5) WHERE 0 FORMAT JSON", nil)
+	if a.status != 200 || !strings.Contains(a.body, `"rows": 0`) || !json.Valid([]byte(a.body)) {
+		t.Errorf("an empty JSON answer: %d %q", a.status, a.body)
 	}
 }

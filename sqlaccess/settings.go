@@ -71,9 +71,18 @@ var capped = map[string]func(store.FormatOptions) (uint64, bool){
 	"max_execution_time": func(o store.FormatOptions) (uint64, bool) {
 		return uint64(o.MaxExecutionTime / time.Second), o.MaxExecutionTime > 0
 	},
-	"max_result_rows":  func(o store.FormatOptions) (uint64, bool) { return o.MaxResultRows, o.MaxResultRows > 0 },
-	"max_result_bytes": func(o store.FormatOptions) (uint64, bool) { return o.MaxResultBytes, o.MaxResultBytes > 0 },
-	"max_threads":      func(o store.FormatOptions) (uint64, bool) { return o.MaxThreads, o.MaxThreads > 0 },
+	"max_result_rows": func(o store.FormatOptions) (uint64, bool) { return o.MaxResultRows, o.MaxResultRows > 0 },
+	// Not past the memory of a query either: a format written in one
+	// piece is built whole outside the query's memory limit, and bounded
+	// by this limit instead (store/embedded's onePieceLimit).
+	"max_result_bytes": func(o store.FormatOptions) (uint64, bool) {
+		b := o.MaxResultBytes
+		if o.MaxMemoryUsage > 0 && (b == 0 || b > o.MaxMemoryUsage) {
+			b = o.MaxMemoryUsage
+		}
+		return b, b > 0
+	},
+	"max_threads": func(o store.FormatOptions) (uint64, bool) { return o.MaxThreads, o.MaxThreads > 0 },
 	// The engine pauses a yielding query only between its blocks: a
 	// block of forty million rows is a pause that never comes.
 	"max_block_size": func(o store.FormatOptions) (uint64, bool) { return maxBlockSize, !o.Writable },

@@ -40,9 +40,9 @@ type FormatOptions struct {
 	// see store/embedded's sessionSettings). Analysts' queries yield, so
 	// that the nightly run and the dashboards are never starved by them.
 	Yield bool
-	// Progress, when set, is called after each chunk of output with the
-	// rows and bytes written so far.
-	Progress func(rows, bytes uint64)
+	// Progress, when set, is called after each chunk of output with how
+	// far the query has got.
+	Progress func(Progress)
 	// FormatFixed says Format is the format the statement will be written
 	// in, its FORMAT clause included, as read from the engine's parse of it
 	// (sqlaccess); the text is then not searched for a FORMAT clause.
@@ -62,6 +62,16 @@ type FormatOptions struct {
 	// result: INTO OUTFILE needs it, or the file would stop at the first
 	// chunk.
 	Materialize bool
+}
+
+// Progress is how far a query has got.
+type Progress struct {
+	// ReadRows are the rows the engine read from tables and table
+	// functions, those below a view's filter included.
+	ReadRows uint64
+	// ResultRows and ResultBytes are the rows of the result and the bytes
+	// of it written so far.
+	ResultRows, ResultBytes uint64
 }
 
 // Setting is one setting changed for a session.

@@ -246,10 +246,10 @@ func (a *app) runStatement(ctx context.Context, s store.Store, out io.Writer, q 
 	opt, err := a.sqlSession(ctx, s, q, base)
 	if err == nil {
 		progress := opt.Progress
-		opt.Progress = func(rows, b uint64) {
-			rec.ReadRows, rec.ResultBytes = rows, b
+		opt.Progress = func(p store.Progress) {
+			rec.ReadRows, rec.ResultRows, rec.ResultBytes = p.ReadRows, p.ResultRows, p.ResultBytes
 			if progress != nil {
-				progress(rows, b)
+				progress(p)
 			}
 		}
 		err = store.QueryFormatted(ctx, s, out, q, opt)
@@ -404,9 +404,9 @@ func (a *app) startProgress() *progress {
 	return p
 }
 
-func (p *progress) update(rows, bytes uint64) {
-	p.rows.Store(rows)
-	p.bytes.Store(bytes)
+func (p *progress) update(q store.Progress) {
+	p.rows.Store(q.ResultRows)
+	p.bytes.Store(q.ResultBytes)
 }
 
 func (p *progress) stop() {

@@ -54,7 +54,11 @@ type lib struct {
 	resultLength    func(res uintptr) uintptr
 	resultError     func(res uintptr) *byte
 	resultRowsRead  func(res uintptr) uint64
-	destroyResult   func(res uintptr)
+	// resultStorageRowsRead is the rows the engine read from tables and
+	// table functions (its progress); of a streamed chunk, those read
+	// since the chunk before.
+	resultStorageRowsRead func(res uintptr) uint64
+	destroyResult         func(res uintptr)
 	// Streaming: the result arrives in chunks, so a large result is never
 	// held whole, and a query can be cancelled between chunks.
 	streamQueryWithParams func(conn uintptr, query *byte, format *byte, names **byte, values **byte, count uintptr) uintptr
@@ -99,6 +103,7 @@ func load() (*lib, error) {
 			"chdb_result_length":               &l.resultLength,
 			"chdb_result_error":                &l.resultError,
 			"chdb_result_rows_read":            &l.resultRowsRead,
+			"chdb_result_storage_rows_read":    &l.resultStorageRowsRead,
 			"chdb_destroy_query_result":        &l.destroyResult,
 			"chdb_stream_query_with_params":    &l.streamQueryWithParams,
 			"chdb_stream_fetch_result":         &l.streamFetch,

@@ -46,6 +46,11 @@ func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, o
 		return fmt.Errorf("output format %q is not a ClickHouse format name", format)
 	}
 	marker := newMarker()
+	effective := format
+	if !opt.FormatFixed {
+		effective = effectiveFormat(query, format)
+	}
+	opt = onePieceLimit(opt, effective)
 	settings, err := sessionFor(opt, marker)
 	if err != nil {
 		return err
@@ -55,7 +60,23 @@ func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, o
 		return err
 	}
 	defer s.closeDedicated(c)
-	return s.stream(ctx, c, w, query, format, marker, opt)
+	return s.stream(ctx, c, w, query, format, effective, marker, opt)
+}
+
+// onePieceLimit bounds the result of a format produced in one piece by
+// the session's memory limit (the engine's max_result_bytes, refused
+// with TOO_MANY_ROWS_OR_BYTES past it): the engine builds such a result
+// whole, outside the query's memory limit. The engine counts a result's
+// blocks as it holds them, so a constant or a LowCardinality value
+// repeated over a block's rows counts once a block.
+func onePieceLimit(opt store.FormatOptions, format string) store.FormatOptions {
+	if _, streamed := chunkHeaders[format]; streamed || jsonDocuments[format] || opt.Materialize || opt.MaxMemoryUsage == 0 {
+		return opt
+	}
+	if opt.MaxResultBytes == 0 || opt.MaxResultBytes > opt.MaxMemoryUsage {
+		opt.MaxResultBytes = opt.MaxMemoryUsage
+	}
+	return opt
 }
 
 // sessionFor lists the SET statements for opt; readonly comes last since
@@ -160,9 +181,11 @@ func (s *Store) closeDedicated(c *conn) {
 // formats each chunk of a streamed result as a document of its own, which
 // for these formats only repeats the header lines counted here (dropped
 // from every chunk after the first). Pretty tables repeat their frame per
-// chunk as clickhouse-client shows them per block. Other formats (JSON,
-// XML, Parquet, Markdown, …) wrap the whole result and are produced in one
-// piece.
+// chunk as clickhouse-client shows them per block. The JSON documents
+// (jsonDocuments) are joined from their chunks' documents. Other formats
+// (XML, Parquet, Markdown, …) wrap the whole result and are produced in
+// one piece, outside the query's memory limit: a session with a memory
+// limit bounds their result by it too (onePieceLimit).
 var chunkHeaders = map[string]int{
 	"CSV": 0, "CSVWithNames": 1, "CSVWithNamesAndTypes": 2,
 	"TSV": 0, "TSVWithNames": 1, "TSVWithNamesAndTypes": 2, "TSVRaw": 0,
@@ -188,7 +211,7 @@ func effectiveFormat(query, format string) string {
 
 // stream runs query on c and copies its output to w, chunk by chunk when
 // the format allows. When ctx ends the query is killed in the engine.
-func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format, marker string, opt store.FormatOptions) error {
+func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format, effective, marker string, opt store.FormatOptions) error {
 	values, err := store.FormatParams(opt.Params)
 	if err != nil {
 		return err
@@ -215,13 +238,13 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 	})
 	defer stop()
 
-	effective := format
-	if !opt.FormatFixed {
-		effective = effectiveFormat(query, format)
-	}
 	skip, streamable := chunkHeaders[effective]
-	if !streamable || opt.Materialize {
-		return s.materialized(ctx, c, w, query, format, values)
+	if !(streamable || jsonDocuments[effective]) || opt.Materialize {
+		return s.materialized(ctx, c, w, query, format, values, opt.Progress)
+	}
+	var doc *jsonDocument
+	if jsonDocuments[effective] {
+		doc = &jsonDocument{w: w}
 	}
 	ptr := withParams(c, query, format, values, s.lib.streamQueryWithParams)
 	if ptr == 0 {
@@ -232,12 +255,12 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 	if err := head.err(); err != nil {
 		if strings.Contains(err.Error(), "Streaming query is not supported") {
 			// INSERT, SET, DDL…: not streamable, and they return little.
-			return s.materialized(ctx, c, w, query, format, values)
+			return s.materialized(ctx, c, w, query, format, values, opt.Progress)
 		}
 		return err
 	}
 
-	var rows, bytes uint64
+	var p store.Progress
 	for n := 0; ; n++ {
 		chunk := s.lib.streamFetch(c.handle, ptr)
 		if err := ctx.Err(); err != nil {
@@ -255,23 +278,47 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 			return err
 		}
 		b := r.bytes()
+		// The rows read since the chunk before: the empty chunk that
+		// ends the result counts the last of them.
+		p.ReadRows += s.lib.resultStorageRowsRead(chunk)
 		if len(b) == 0 {
 			r.release()
+			if opt.Progress != nil {
+				opt.Progress(p)
+			}
+			if doc != nil {
+				if _, err := doc.close(); err != nil {
+					return fmt.Errorf("write result: %w", err)
+				}
+			}
 			return nil
 		}
-		rows += s.lib.resultRowsRead(chunk)
-		if n > 0 {
-			b = dropLines(b, skip)
+		p.ResultRows += s.lib.resultRowsRead(chunk)
+		var written int
+		var last bool
+		var err error
+		switch {
+		case doc != nil:
+			written, last, err = doc.add(b)
+		case n > 0:
+			written, err = w.Write(dropLines(b, skip))
+		default:
+			written, err = w.Write(b)
 		}
-		bytes += uint64(len(b))
-		_, err := w.Write(b)
+		p.ResultBytes += uint64(written)
 		r.release()
 		if err != nil {
 			s.kill(marker)
 			return fmt.Errorf("write result: %w", err)
 		}
 		if opt.Progress != nil {
-			opt.Progress(rows, bytes)
+			opt.Progress(p)
+		}
+		if last {
+			if _, err := doc.close(); err != nil {
+				return fmt.Errorf("write result: %w", err)
+			}
+			return nil
 		}
 	}
 }
@@ -290,7 +337,7 @@ func dropLines(b []byte, n int) []byte {
 
 // materialized runs a statement in one piece (formats that wrap the
 // whole result; INSERT, SET, DDL) and writes its output.
-func (s *Store) materialized(ctx context.Context, c *conn, w io.Writer, query, format string, values map[string]string) error {
+func (s *Store) materialized(ctx context.Context, c *conn, w io.Writer, query, format string, values map[string]string, progress func(store.Progress)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -309,7 +356,11 @@ func (s *Store) materialized(ctx context.Context, c *conn, w io.Writer, query, f
 		return qerr
 	}
 	defer r.release()
-	if _, err := w.Write(r.bytes()); err != nil {
+	n, err := w.Write(r.bytes())
+	if progress != nil {
+		progress(store.Progress{ReadRows: s.lib.resultStorageRowsRead(r.ptr), ResultRows: s.lib.resultRowsRead(r.ptr), ResultBytes: uint64(n)})
+	}
+	if err != nil {
 		return fmt.Errorf("write result: %w", err)
 	}
 	return nil

@@ -164,3 +164,35 @@ func TestQueryFormattedCancel(t *testing.T) {
 		t.Fatalf("after cancel: %q, %v", got, err)
 	}
 }
+
+// writes records the size of each write.
+type writes struct{ sizes []int }
+
+func (w *writes) Write(p []byte) (int, error) { w.sizes = append(w.sizes, len(p)); return len(p), nil }
+
+// A JSON answer is streamed, a chunk at a time, as its engine formats
+// each chunk within the query's memory limit: built whole, the document
+// was outside that limit (800 MB under a limit of 150 MB).
+func TestJSONIsStreamed(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	for _, format := range []string{"JSON", "JSONCompact", "JSONStrings", "JSONCompactStrings"} {
+		var w writes
+		var rows uint64
+		err := store.QueryFormatted(context.Background(), s, &w, "SELECT repeat('x', 100000) AS s FROM numbers(300)", store.FormatOptions{
+			Format: format, MaxMemoryUsage: 20_000_000, Settings: []store.Setting{{Name: "max_block_size", Value: "10"}},
+			Progress: func(p store.Progress) { rows = p.ResultRows }})
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		total := 0
+		for _, n := range w.sizes {
+			total += n
+			if n > 2_000_000 {
+				t.Errorf("%s: a write of %d bytes; want a chunk of 10 rows at a time", format, n)
+			}
+		}
+		if total < 30_000_000 || rows != 300 {
+			t.Errorf("%s: %d bytes in %d writes, %d rows", format, total, len(w.sizes), rows)
+		}
+	}
+}
