@@ -507,12 +507,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	defer doneReading()
 	q := r.URL.Query()
 	query := q.Get("query")
+	withBody := false
 	if r.Method == http.MethodPost {
 		body, err := h.readBody(w, r)
 		if err != nil {
 			return err
 		}
-		if len(bytes.TrimSpace(body)) > 0 {
+		if withBody = len(bytes.TrimSpace(body)) > 0; withBody {
 			if query != "" {
 				query += "\n"
 			}
@@ -536,11 +537,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	w.Header().Set("X-ClickHouse-Query-Id", rec.QueryID)
 	if strings.TrimSpace(query) == "" {
 		return errSyntax("empty query: give it as ?query= or in the body of a POST")
-	}
-	if strings.IndexByte(query, 0) >= 0 {
-		// The checks read the whole text; the engine would run only what
-		// comes before the NUL, a statement no check saw as such.
-		return errSyntax("the query holds a NUL byte")
 	}
 	database := firstOf(q.Get("database"), r.Header.Get("X-ClickHouse-Database"))
 	params := store.Params{}
@@ -576,6 +572,28 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	urlSettings, err := h.urlSettings(q, opt)
 	if err != nil {
 		return err
+	}
+	if stmt := q.Get("query"); withBody && !h.opt.Writable && strings.TrimSpace(stmt) != "" && strings.IndexByte(stmt, 0) < 0 {
+		// A statement in ?query= with rows in the body (clickhouse-go's
+		// batch INSERT sends a Native block) is refused as that statement
+		// alone, by the same checks: a write is ACCESS_DENIED, as it is
+		// without rows. Read with the rows, it was a SYNTAX_ERROR. A
+		// ?query= that is not a statement alone (the body goes on with
+		// it) is checked whole below.
+		if _, err := sqlaccess.Parse(r.Context(), h.opt.Store, policy, stmt, opt); err != nil {
+			if d := (*sqlaccess.Denied)(nil); errors.As(err, &d) {
+				var se *sqlaccess.StatementError
+				if errors.As(err, &se) {
+					rec.Statement = se.Statement
+				}
+				return denied(err)
+			}
+		}
+	}
+	if strings.IndexByte(query, 0) >= 0 {
+		// The checks read the whole text; the engine would run only what
+		// comes before the NUL, a statement no check saw as such.
+		return errSyntax("the query holds a NUL byte")
 	}
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()

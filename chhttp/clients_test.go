@@ -396,3 +396,33 @@ func TestAuditKeepsURLSettings(t *testing.T) {
 		}
 	}
 }
+
+// clickhouse-go's batch INSERT over HTTP (the statement in ?query=, its
+// Native block in the body) is refused as an INSERT is, ACCESS_DENIED,
+// and audited denied: the block's NUL bytes made it a SYNTAX_ERROR
+// audited as an error.
+func TestBatchInsertIsDenied(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	createAuditTable(t, s)
+	srv, _ := countyEndpoint(t, chhttp.Options{Store: s, Audit: chhttp.StoreAudit(s, nil)})
+	ctx := context.Background()
+	for _, tok := range []string{cityToken, countyToken} {
+		conn := open(t, srv, tok)
+		batch, err := conn.PrepareBatch(ctx, "INSERT INTO sql_audit (token, query_id)")
+		if err == nil {
+			if err = batch.Append("forged", "batch-probe"); err == nil {
+				err = batch.Send()
+			}
+		}
+		if c := exceptionCode(err); c != 497 || !strings.Contains(err.Error(), "Insert") {
+			t.Errorf("token %s: batch insert: %v (code %d), want ACCESS_DENIED naming the INSERT", tok, err, c)
+		}
+	}
+	a := post(t, srv, cityToken, "SELECT token, outcome FROM sql_audit WHERE statement LIKE 'INSERT INTO sql_audit%' ORDER BY token FORMAT TSV", nil)
+	if a.body != "city\tdenied\n魏都区\tdenied\n" {
+		t.Errorf("audit of the batch inserts: %d %q", a.status, a.body)
+	}
+	if a := post(t, srv, cityToken, "SELECT count() FROM sql_audit WHERE query_id = 'batch-probe' FORMAT TSV", nil); a.body != "0\n" {
+		t.Errorf("rows written by the batch: %q", a.body)
+	}
+}
