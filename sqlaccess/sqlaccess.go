@@ -447,6 +447,28 @@ var selectRoots = []string{"SelectWithUnionQuery", "SelectIntersectExceptQuery"}
 // showTables is SHOW TABLES of the session's database, as the engine
 // writes it back (FROM another database is refused).
 var showTables = regexp.MustCompile(`^SHOW TABLES(?: (?:NOT )?I?LIKE '(?:[^'\\]|\\.)*')?(?: FORMAT ([A-Za-z0-9_]+))?$`)
+
+// showColumns is the first line of SHOW COLUMNS as the engine writes it
+// back: its table, then its database when named (FROM t FROM db; the
+// engine writes FROM db.t so too).
+var showColumns = regexp.MustCompile("^SHOW (?:FULL )?(?:EXTENDED )?COLUMNS (?:FROM|IN) (" + ident + ")(?: (?:FROM|IN) (" + ident + "))?(?: |$)")
+
+// ident is an identifier as the engine writes it: bare, or back-quoted
+// with \` and \\ escaped.
+const ident = "[A-Za-z_][A-Za-z0-9_]*|`(?:[^`\\\\]|\\\\.)*`"
+
+// identifier reads an identifier as the engine writes it (ident).
+func identifier(s string) (string, bool) {
+	if len(s) >= 2 && s[0] == '`' && s[len(s)-1] == '`' {
+		var v string
+		if err := unescapeTSV(s[1:len(s)-1], &v); err != nil {
+			return "", false
+		}
+		return v, true
+	}
+	return s, s != ""
+}
+
 var showDatabases = regexp.MustCompile(`^SHOW DATABASES(?: ((?:NOT )?I?LIKE) ('(?:[^'\\]|\\.)*'))?(?: FORMAT ([A-Za-z0-9_]+))?$`)
 
 // statement reads the root of the tree: which kind it is, and that its
@@ -521,7 +543,27 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 			return st, err
 		}
 		body = rest
-	case root.kind == "ShowColumns", root.kind == "ShowProcesslistQuery":
+	case root.kind == "ShowColumns":
+		// Its syntax tree names no table; the engine's writing of the
+		// statement does, and the name is checked as SHOW CREATE's.
+		st.Kind = ShowOther
+		line := strings.Join(strings.Fields(strings.SplitN(canonical, "\n", 2)[0]), " ")
+		m := showColumns.FindStringSubmatch(line)
+		if m == nil {
+			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("a SHOW COLUMNS whose table cannot be read from the engine's writing of it (%q)", line)}
+		}
+		name, ok := identifier(m[1])
+		if m[2] != "" {
+			db, dbOK := identifier(m[2])
+			name, ok = db+"."+name, ok && dbOK
+		}
+		if !ok {
+			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("a SHOW COLUMNS whose table cannot be read from the engine's writing of it (%q)", line)}
+		}
+		if err := p.checkName(name, true, nil); err != nil {
+			return st, err
+		}
+	case root.kind == "ShowProcesslistQuery":
 		st.Kind = ShowOther
 	case root.kind == "KillQueryQuery":
 		st.Kind = KillQuery

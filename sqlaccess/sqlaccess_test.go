@@ -153,7 +153,8 @@ func TestCityPolicy(t *testing.T) {
 		return err
 	}
 	for _, q := range []string{"SELECT count() FROM raw_pages", "SELECT * FROM " + f.otherCountyDB + ".institutions",
-		"SELECT count() FROM system.processes", "SHOW DATABASES", "EXPLAIN SELECT 1", "SHOW CREATE TABLE institutions"} {
+		"SELECT count() FROM system.processes", "SHOW DATABASES", "EXPLAIN SELECT 1", "SHOW CREATE TABLE institutions",
+		"SHOW COLUMNS FROM institutions", "SHOW FULL COLUMNS IN institutions FROM " + f.main + " LIKE 'u%' FORMAT TSV", "SHOW COLUMNS FROM " + f.otherCountyDB + ".institutions"} {
 		if err := city(q); err != nil {
 			t.Errorf("city %q: %v", q, err)
 		}
@@ -180,7 +181,10 @@ func TestCityPolicy(t *testing.T) {
 		// A job's work table: a read would hold up the job's drop of it.
 		"SELECT * FROM _stage_20261206_x", "SELECT * FROM " + f.main + "._stage_20261206_x",
 		// Unqualified, without FORMAT, the name is checked too.
-		"SHOW CREATE TABLE _stage_20261206_x", "EXISTS TABLE _stage_20261206_x", "SELECT 1 WHERE 'x' IN (SELECT uscc FROM _stage_20261206_x)"} {
+		"SHOW CREATE TABLE _stage_20261206_x", "EXISTS TABLE _stage_20261206_x", "SELECT 1 WHERE 'x' IN (SELECT uscc FROM _stage_20261206_x)",
+		// SHOW COLUMNS names its table in the engine's writing of it.
+		"SHOW COLUMNS FROM _stage_20261206_x", "SHOW COLUMNS FROM " + f.main + "._stage_20261206_x",
+		"SHOW FULL COLUMNS IN `_stage_20261206_x` FROM " + f.main + " FORMAT TSV", "SHOW COLUMNS FROM raw_pages FROM no_such_db_of_the_policy"} {
 		if err := city(q); err == nil {
 			t.Errorf("city %q: allowed", q)
 		}
