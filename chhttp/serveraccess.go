@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuchang-hrss/creditsync/sqlaccess"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -50,8 +52,15 @@ func ServerAccess(ctx context.Context, s store.Store, users []ServerUser) ([]str
 		}
 	}
 	main := s.Database()
+	changeable, err := changeableInReadonly(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	stmts := []string{joinWords("CREATE SETTINGS PROFILE OR REPLACE", AnalystProfile, onCluster,
-		"SETTINGS readonly = 1 CONST, max_execution_time = 600 MAX 600, max_result_bytes = 1073741824 MAX 1073741824,",
+		// Read-only (readonly = 1 refuses every setting a client sends,
+		// Grafana's max_execution_time and a URL's limit too) but for
+		// exactly what the endpoint lets a token change, within its caps.
+		"SETTINGS readonly = 1 CONST,", changeable+",",
 		// As the endpoint's: one query takes at most 4 GiB, a user runs at
 		// most four at once, and every query waits while one of the
 		// daemon's (priority 1, store/server) runs.
@@ -109,6 +118,43 @@ func ServerAccess(ctx context.Context, s store.Store, users []ServerUser) ([]str
 		stmts = append(stmts, joinWords("ALTER USER", user, onCluster, "DEFAULT DATABASE", def, "SETTINGS PROFILE", quoteString(AnalystProfile)))
 	}
 	return stmts, nil
+}
+
+// ServerCaps are the caps of the analysts' profile on a server: those of
+// the daemon's endpoint by default (creditsync server's flags).
+var ServerCaps = store.FormatOptions{MaxExecutionTime: 600 * time.Second, MaxResultBytes: 1 << 30, MaxMemoryUsage: 4 << 30}
+
+// changeableInReadonly lists, for the profile, every setting of the
+// server that the endpoint lets a token change (sqlaccess.Changeable
+// under ServerCaps), CHANGEABLE_IN_READONLY within its bounds.
+func changeableInReadonly(ctx context.Context, s store.Store) (string, error) {
+	rows, err := s.Query(ctx, "SELECT name FROM system.settings", nil)
+	if err != nil {
+		return "", fmt.Errorf("access: list the server's settings: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return "", fmt.Errorf("access: list the server's settings: %w", err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("access: list the server's settings: %w", err)
+	}
+	var parts []string
+	for _, b := range sqlaccess.Changeable(names, ServerCaps) {
+		if b.Capped {
+			// The cap is the default too, as the endpoint sets it.
+			max := strconv.FormatFloat(b.Max, 'f', -1, 64)
+			parts = append(parts, fmt.Sprintf("%s = %s MIN %s MAX %s CHANGEABLE_IN_READONLY", b.Name, max, strconv.FormatFloat(b.Min, 'f', -1, 64), max))
+		} else {
+			parts = append(parts, b.Name+" CHANGEABLE_IN_READONLY")
+		}
+	}
+	return strings.Join(parts, ", "), nil
 }
 
 // currentUser is the user s runs as, as the engine names it.

@@ -135,6 +135,43 @@ func CheckSetting(name, value string, opt store.FormatOptions) error {
 	return nil
 }
 
+// Bound is a setting a read-only session may change (CheckSetting), with
+// the least and greatest values it may take when it is one of the
+// server's caps (Capped).
+type Bound struct {
+	Name     string
+	Capped   bool
+	Min, Max float64
+}
+
+// Changeable are those of names (the engine's settings) that CheckSetting
+// lets a read-only session change under opt's caps, sorted, with their
+// bounds: a ClickHouse server's settings profile states them
+// (chhttp.ServerAccess), so that the server allows what the endpoint
+// allows.
+func Changeable(names []string, opt store.FormatOptions) []Bound {
+	var out []Bound
+	for _, name := range slices.Sorted(slices.Values(names)) {
+		b := Bound{Name: name}
+		if limit, ok := capped[name]; ok {
+			if cap, on := limit(opt); on {
+				b = Bound{Name: name, Capped: true, Min: minLimit[name], Max: float64(cap)}
+			}
+		}
+		if name == "extremes" {
+			b = Bound{Name: name, Capped: true} // 0 only: errExtremes
+		}
+		value := "1"
+		if b.Capped {
+			value = strconv.FormatFloat(b.Max, 'f', -1, 64)
+		}
+		if CheckSetting(name, value, opt) == nil {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // clauseSettings reads the SETTINGS clauses of a statement as the engine
 // writes it back (formatQuery): each on a line of its own,
 // "SETTINGS name = value, name = value". It returns the settings and how
