@@ -353,6 +353,11 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 // ones take the column's default. A derived column goes with the column
 // it is derived from (name_key with name).
 func keptColumns(m *contract.Mapping, l *contract.List) []string {
+	if l == contract.Submissions() {
+		// A 附件2 filing is a whole table of its own (its key holds the
+		// filing): nothing is carried into it from another.
+		return nil
+	}
 	var kept []string
 	for _, c := range l.Columns {
 		if !m.Has(c.Key) && !slices.Contains(l.Key, c.Key) {

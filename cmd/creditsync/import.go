@@ -494,7 +494,10 @@ func (a *app) finishProgress() {
 // listColumnNames names a list's columns as the bureau's files head them,
 // with the contract key beside: 承诺书签订日期 (commitment_signed_on).
 func listColumnNames(list string, keys []string) string {
-	l, _ := contract.Lookup(list)
+	l, err := contract.Lookup(list)
+	if err != nil {
+		return strings.Join(keys, ", ")
+	}
 	names := make([]string, 0, len(keys))
 	for _, k := range keys {
 		if c, ok := l.Column(k); ok && c.Chinese != "" {
