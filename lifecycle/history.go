@@ -43,7 +43,7 @@ func readHistory(ctx context.Context, s store.Store, f filter) ([]Entry, error) 
 		var e Entry
 		var kind, letter, status, evidence string
 		var pub, from, until, sup, pubFrom, objected, licEnd *time.Time
-		if err := rows.Scan(&e.USCC, &e.Name, &e.CountyCode, &e.RunID, &kind, &e.Year, &e.AsOf,
+		if err := rows.Scan(&e.USCC, &e.Name, &e.CountyCode, &e.RegisterName, &e.RunID, &kind, &e.Year, &e.AsOf,
 			&letter, &evidence, &status, &pub, &from, &until, &sup, &e.Note, &e.RecordedAt,
 			&pubFrom, &objected, &e.LicenceStatus, &licEnd); err != nil {
 			rows.Close()
@@ -56,7 +56,8 @@ func readHistory(ctx context.Context, s store.Store, f filter) ([]Entry, error) 
 		}
 		e.PublicityEndsOn, e.ValidFrom, e.ValidUntil, e.SupersededOn = deref(pub), deref(from), deref(until), deref(sup)
 		e.PublicizedFrom, e.ObjectedOn, e.LicenceEndedOn = deref(pubFrom), deref(objected), deref(licEnd)
-		// A register row may still carry a retired county code.
+		// A row filled from the register (migration 0200) may carry a
+		// retired county code.
 		e.CountyCode = transform.CurrentCountyCode(e.CountyCode)
 		out = append(out, e)
 	}
@@ -122,10 +123,15 @@ func CurrentOn(ctx context.Context, s store.Store, uscc string, day time.Time) (
 // historyColumns are the grade_history columns writeEntries fills.
 var historyColumns = []string{"uscc", "run_id", "grade", "clauses", "evidence", "status",
 	"publicity_ends_on", "valid_from", "valid_until", "superseded_on", "note", "recorded_at", "version",
-	"publicized_from", "objected_on"}
+	"publicized_from", "objected_on", "county_code", "name"}
 
 // writeEntries stores entries as new rows or as new versions of their
 // rows: grade_history keeps the highest version per (uscc, run_id).
+//
+// Each row keeps the entry's name and county: for a new grade, the
+// register's when it was graded; for a new version of a recorded one,
+// those stored with it (readHistory reads them back), so a change of
+// status never moves a grade to the county or name the register has now.
 func writeEntries(ctx context.Context, s store.Store, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
@@ -143,7 +149,8 @@ func writeEntries(ctx context.Context, s store.Store, entries []Entry) error {
 			}
 			row := []any{e.USCC, e.RunID, string(e.Grade), e.ClauseIDs(), string(ev), string(e.Status),
 				nullDate(e.PublicityEndsOn), nullDate(e.ValidFrom), nullDate(e.ValidUntil), nullDate(e.SupersededOn),
-				e.Note, e.RecordedAt.UTC(), v, nullDate(e.PublicizedFrom), nullDate(e.ObjectedOn)}
+				e.Note, e.RecordedAt.UTC(), v, nullDate(e.PublicizedFrom), nullDate(e.ObjectedOn),
+				transform.CurrentCountyCode(e.CountyCode), e.Name}
 			if !yield(row, nil) {
 				return
 			}

@@ -32,8 +32,15 @@ const StatusLicenceEnded Status = "licence_ended"
 
 // Entry is one recorded grade of one institution: a row of grade_history
 // with the run that produced it. Dates are zero when not set.
+//
+// Name and CountyCode are the institution's name and county when the
+// grade was recorded, kept with it: the county is the evaluating unit
+// (评价单位), which keeps the grade when the institution later moves, and
+// a form for a past day shows what that unit evaluated then
+// (docs/rules.md §4.9). RegisterName is the register's name now.
 type Entry struct {
 	USCC, Name, CountyCode string
+	RegisterName           string
 	RunID                  string
 	RunKind                RunKind
 	Year                   int       // the evaluated year, for evaluate runs

@@ -3,6 +3,7 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -289,5 +290,51 @@ func TestConfirmationCatchesAViolationDuringPublicity(t *testing.T) {
 	}
 	if res, err := lifecycle.Regrade(ctx, s, r, day("2025-08-09")); err != nil || len(res.Downgrades) != 0 {
 		t.Errorf("the night after: lowered again %+v %v", res.Downgrades, err)
+	}
+}
+
+// A grade keeps the county that graded it and the name it was graded with
+// through every later change of its state (docs/rules.md §4.9): the
+// institution moves to 鄢陵县 and is renamed after its grade was
+// confirmed; the grade lowered afterwards is 鄢陵县's, under the new name,
+// and the one it supersedes (written again to record that) is still
+// 魏都区's, under the old name.
+func TestGradeKeepsItsUnitWhenTheInstitutionMoves(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Name: "旧名人力资源有限公司"}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	gradetest.Replace(t, s, "institutions",
+		[]string{"uscc", "name", "name_key", "county_code", "licensed_on", "license_status", "commitment_signed_on"},
+		[]any{u, "新名人力资源有限公司", transform.NormalizeName("新名人力资源有限公司"), "411024", day("2015-01-01"), "valid", day("2016-01-01")})
+	gradetest.Insert(t, s, "inspections", []string{"record_id", "uscc", "kind", "severity", "handled_on", "measure"},
+		[]any{u + "-MOVED", u, "violation", "serious", day("2025-09-01"), "行政处罚"})
+	if res, err := lifecycle.Regrade(ctx, s, r, day("2025-09-02")); err != nil || len(res.Downgrades) != 1 {
+		t.Fatalf("regrade after the move: %+v %v", res.Downgrades, err)
+	}
+	h, err := lifecycle.History(ctx, s, u)
+	if err != nil || len(h) != 2 {
+		t.Fatalf("history: %+v %v", h, err)
+	}
+	type unitName struct{ Grade, Status, County, Name, RegisterName string }
+	got := []unitName{}
+	for _, e := range h {
+		got = append(got, unitName{string(e.Grade), string(e.Status), e.CountyCode, e.Name, e.RegisterName})
+	}
+	want := []unitName{
+		{"A", "superseded", "411002", "旧名人力资源有限公司", "新名人力资源有限公司"},
+		{"C", "confirmed", "411024", "新名人力资源有限公司", "新名人力资源有限公司"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("history after the move:\n%+v\nwant\n%+v", got, want)
+	}
+	if e := current(t, s, u, "2025-08-31"); e.CountyCode != "411002" || e.Name != "旧名人力资源有限公司" {
+		t.Errorf("grade in force before the move was recorded: county %s name %s, want 411002 旧名人力资源有限公司", e.CountyCode, e.Name)
 	}
 }

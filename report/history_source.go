@@ -72,6 +72,9 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 				ValidFrom: e.ValidFrom, ValidUntil: e.ValidUntil,
 				Expired: e.StatusOn(day) == lifecycle.StatusExpired,
 			}
+			if e.RegisterName != "" && e.RegisterName != e.Name {
+				out[i].RegisterName = e.RegisterName
+			}
 			if st := states[i]; st.Pending != nil {
 				out[i].ValidFrom, out[i].ValidUntil = time.Time{}, time.Time{}
 				out[i].State = st.PendingStatus

@@ -33,11 +33,18 @@ type Source interface {
 // InstitutionGrade is one institution's grade on a day, with everything a
 // report shows about it. Dates are calendar dates at midnight UTC.
 type InstitutionGrade struct {
-	USCC       string
-	Name       string
-	CountyCode string
-	Grade      grade.Grade
-	Clauses    []ClauseRef // every clause that holds, report order; empty for A
+	USCC string
+	// Name and CountyCode are the institution's name and county as the
+	// grade was recorded: the evaluating unit keeps the grades it made,
+	// and a form for a past day reprints as it was sent (docs/rules.md
+	// §4.9). RegisterName is the register's name now, set only when it
+	// differs (the institution was renamed since), for pages to show
+	// beside; the forms never print it.
+	Name         string
+	CountyCode   string
+	RegisterName string
+	Grade        grade.Grade
+	Clauses      []ClauseRef // every clause that holds, report order; empty for A
 	// ValidFrom and ValidUntil bound the grade's validity (docs/rules.md §4).
 	ValidFrom, ValidUntil time.Time
 	// Expired marks a grade past ValidUntil with no newer evaluation: the

@@ -163,8 +163,9 @@ func unitParam(r *http.Request, code string) (report.Unit, error) {
 	return u, nil
 }
 
-// search finds the visible institutions whose name contains q (compared
-// after NFKC and bracket normalisation) or whose USCC starts with it.
+// search finds the visible institutions whose name as graded or name in
+// the register now contains q (compared after NFKC and bracket
+// normalisation) or whose USCC starts with it.
 func (s *Server) search(ctx context.Context, q string, day time.Time) ([]report.InstitutionGrade, bool, error) {
 	gs, err := s.visible(ctx, day)
 	if err != nil {
@@ -173,7 +174,7 @@ func (s *Server) search(ctx context.Context, q string, day time.Time) ([]report.
 	name, code := transform.NormalizeName(q), transform.NormalizeUSCC(q)
 	var out []report.InstitutionGrade
 	for _, g := range gs {
-		if name == "" || strings.Contains(transform.NormalizeName(g.Name), name) || strings.HasPrefix(g.USCC, code) {
+		if name == "" || strings.Contains(transform.NormalizeName(g.Name), name) || g.RegisterName != "" && strings.Contains(transform.NormalizeName(g.RegisterName), name) || strings.HasPrefix(g.USCC, code) {
 			if len(out) == searchLimit {
 				return out, true, nil
 			}

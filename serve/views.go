@@ -13,11 +13,14 @@ import (
 // YYYY-MM-DD.
 
 type institutionJSON struct {
-	USCC       string      `json:"uscc"`
-	Name       string      `json:"name"`
-	CountyCode string      `json:"county_code"`
-	County     string      `json:"county"`
-	Grade      grade.Grade `json:"grade"`
+	USCC string `json:"uscc"`
+	Name string `json:"name"`
+	// RegisterName is the register's name now when the institution was
+	// renamed after its grade was recorded (Name is the name as graded).
+	RegisterName string      `json:"register_name,omitempty"`
+	CountyCode   string      `json:"county_code"`
+	County       string      `json:"county"`
+	Grade        grade.Grade `json:"grade"`
 }
 
 type searchJSON struct {
@@ -157,7 +160,7 @@ type overviewJSON struct {
 }
 
 func brief(g report.InstitutionGrade) institutionJSON {
-	return institutionJSON{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, County: countyName(g.CountyCode), Grade: g.Grade}
+	return institutionJSON{USCC: g.USCC, Name: g.Name, RegisterName: g.RegisterName, CountyCode: g.CountyCode, County: countyName(g.CountyCode), Grade: g.Grade}
 }
 
 // clauses converts clauses; explain adds each clause's rule and evidence.

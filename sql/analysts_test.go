@@ -196,12 +196,14 @@ func TestAnalystViews(t *testing.T) {
 			('E', 'evaluate', 2025, '2025-07-31', now64(3), now64(3), 1),
 			('R', 'regrade', 0, '2026-01-10', now64(3), now64(3), 1),
 			('F', 'regrade', 0, '2026-03-01', now64(3), NULL, 1)`,
-		`INSERT INTO grade_history (uscc, run_id, grade, clauses, evidence, status, valid_from, valid_until, superseded_on, recorded_at, version) VALUES
-			('U1', 'E', 'A', [], '[]', 'superseded', '2025-08-07', '2026-08-06', '2026-01-10', '2025-08-07 00:00:00', 1),
-			('U1', 'R', 'C', ['C6'], '` + ev("C6", "C", "被列入经营异常名录", "abnormal", "甲机构|2026-01-05", "2026-01-05") + `', 'confirmed', '2026-01-10', '2027-01-09', NULL, '2026-01-10 00:00:00', 1),
-			('U2', 'E', 'B', ['B1'], '` + ev("B1", "B", "未履行信用承诺", "institution", "U2", "") + `', 'confirmed', '2025-08-07', '2026-08-06', NULL, '2025-08-07 00:00:00', 1),
-			('U2', 'F', 'D', ['D5'], '[]', 'confirmed', '2026-03-01', '2027-02-28', NULL, '2026-03-01 00:00:00', 1),
-			('U5', 'E', 'D', ['D3'], '[]', 'confirmed', '2025-08-07', '2026-08-06', NULL, '2025-08-07 00:00:00', 1)`,
+		// Each grade keeps the name and county it was graded with (U1's
+		// with the withdrawn code its register row had then).
+		`INSERT INTO grade_history (uscc, run_id, grade, clauses, evidence, status, valid_from, valid_until, superseded_on, recorded_at, version, county_code, name) VALUES
+			('U1', 'E', 'A', [], '[]', 'superseded', '2025-08-07', '2026-08-06', '2026-01-10', '2025-08-07 00:00:00', 1, '411023', '甲机构'),
+			('U1', 'R', 'C', ['C6'], '` + ev("C6", "C", "被列入经营异常名录", "abnormal", "甲机构|2026-01-05", "2026-01-05") + `', 'confirmed', '2026-01-10', '2027-01-09', NULL, '2026-01-10 00:00:00', 1, '411023', '甲机构'),
+			('U2', 'E', 'B', ['B1'], '` + ev("B1", "B", "未履行信用承诺", "institution", "U2", "") + `', 'confirmed', '2025-08-07', '2026-08-06', NULL, '2025-08-07 00:00:00', 1, '411002', '乙机构'),
+			('U2', 'F', 'D', ['D5'], '[]', 'confirmed', '2026-03-01', '2027-02-28', NULL, '2026-03-01 00:00:00', 1, '411002', '乙机构'),
+			('U5', 'E', 'D', ['D3'], '[]', 'confirmed', '2025-08-07', '2026-08-06', NULL, '2025-08-07 00:00:00', 1, '411002', '戊机构')`,
 		`INSERT INTO abnormal (uscc, name, name_key, listed_on, reason, version) VALUES
 			('', '甲机构', '甲机构', '2026-01-05', '无法联系', 1),
 			('U2', '乙机构', '乙机构', '2026-02-01', '未报年报', 1),

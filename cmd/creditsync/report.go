@@ -60,7 +60,9 @@ regrade, objections, upgrades): the grade each institution had on each
 month-end (or --date), expired ones shown as such, a grade publicized or
 under objection then shown with that state (公示中, 异议复核中), and none
 once its licence was cancelled; a revoked licence is D (D3) and stays
-listed (docs/rules.md §4.7). Until an
+listed (docs/rules.md §4.7). Each grade is listed under the unit that
+made it, with the name it was graded with, also after the institution
+moved or was renamed (docs/rules.md §4.9). Until an
 evaluation is recorded, grades are computed with the rules at each day
 instead. The output says which. A report with nothing to show says why
 and exits 1; months before the first evaluation are marked 无数据.`,

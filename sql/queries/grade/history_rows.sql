@@ -1,5 +1,6 @@
--- Recorded grades with their run and the institution's name and licence,
--- oldest first, filtered by any of: one USCC ({uscc} = '' for all), one
+-- Recorded grades with their run, the name and evaluating unit stored with
+-- each (as they were when it was graded), the register's name now and the
+-- institution's licence, oldest first, filtered by any of: one USCC ({uscc} = '' for all), one
 -- status ({status} = '' for all), in force on a day ({in_effect_on} NULL
 -- for any day), not yet in force but publicized or under objection on a
 -- day ({pending_on} NULL for any day), one run ({run_id} = '' for all),
@@ -15,7 +16,7 @@
 -- Publicity starts on publicized_from, or for rows older than that column
 -- on the evaluation's as-of date.
 SELECT
-    h.uscc, i.name, i.county_code, h.run_id, r.kind, r.year, r.as_of,
+    h.uscc, h.name, h.county_code, i.name AS register_name, h.run_id, r.kind, r.year, r.as_of,
     h.grade, h.evidence, h.status, h.publicity_ends_on, h.valid_from,
     h.valid_until, h.superseded_on, h.note, h.recorded_at,
     if(h.publicity_ends_on IS NULL, NULL, coalesce(h.publicized_from, r.as_of)) AS publicized_from,
