@@ -31,9 +31,10 @@ var ErrUnit = errors.New("unknown evaluating unit")
 func City() Unit { return Unit{Code: CityCode, Name: "许昌市（全市）"} }
 
 // LookupUnit returns the unit of a code: "city", 411000 or one of the six
-// county-level divisions.
+// county-level divisions, a retired code naming its successor's (411023
+// is 建安区, as everywhere a county code appears).
 func LookupUnit(code string) (Unit, error) {
-	code = strings.TrimSpace(code)
+	code = transform.CurrentCountyCode(strings.TrimSpace(code))
 	if code == CityCode {
 		return City(), nil
 	}

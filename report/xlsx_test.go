@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -197,6 +198,21 @@ func TestRetiredCountyCodeIsJianan(t *testing.T) {
 	}
 	if len(s.Rows) != 1 || s.Rows[0].Evaluator != "许昌市建安区人力资源和社会保障局" || strings.Contains(s.Rows[0].Note, "不在许昌市辖区内") {
 		t.Errorf("建安区's 附件2 rows %+v, want the 411023 institution evaluated by 建安区", s.Rows)
+	}
+}
+
+// The retired code names 建安区 as a unit too, wherever a unit is asked for
+// (report summary 411023, a page's /counties/411023): docs/data.md reads
+// 411023 as 411003 wherever it appears.
+func TestRetiredCountyCodeNamesJiananAsAUnit(t *testing.T) {
+	for _, code := range []string{"411023", " 411023 ", "411003"} {
+		u, err := report.LookupUnit(code)
+		if err != nil || u.Code != "411003" || u.Name != "建安区" {
+			t.Errorf("LookupUnit(%q) = %+v, %v; want 411003 建安区", code, u, err)
+		}
+	}
+	if _, err := report.LookupUnit("411099"); !errors.Is(err, report.ErrUnit) {
+		t.Errorf("LookupUnit(411099): %v, want ErrUnit", err)
 	}
 }
 

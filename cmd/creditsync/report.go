@@ -62,7 +62,8 @@ under objection then shown with that state (公示中, 异议复核中), and non
 once its licence was cancelled; a revoked licence is D (D3) and stays
 listed (docs/rules.md §4.7). Each grade is listed under the unit that
 made it, with the name it was graded with, also after the institution
-moved or was renamed (docs/rules.md §4.9). Until an
+moved or was renamed (docs/rules.md §4.9). A retired county code names
+its successor's unit (411023 is 建安区, 411003). Until an
 evaluation is recorded, grades are computed with the rules at each day
 instead. The output says which. A report with nothing to show says why
 and exits 1; months before the first evaluation are marked 无数据.`,
