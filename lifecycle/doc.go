@@ -15,7 +15,9 @@
 //	publicized ──Confirm──▶ confirmed the day after publicity ends, for a
 //	                       year; when the rules give worse on that day the
 //	                       publicized grade is superseded and the worse one
-//	                       confirmed (run kind regrade)
+//	                       confirmed (run kind regrade); superseded on
+//	                       the cancellation day, never confirmed, when the
+//	                       licence was cancelled on or before that day
 //	confirmed ──Regrade──▶ superseded by a lower grade at once, on evidence
 //	                       the decision did not weigh (grade.NewEvidenceGrade)
 //	confirmed ──ApplyUpgrade──▶ superseded by a better grade, only on

@@ -81,6 +81,12 @@ func evaluatedRuns(ctx context.Context, s store.Store, year int) ([]string, erro
 // by a regrade run in force from the confirmation day, and the publicized
 // grade is kept as superseded. Confirm returns every grade that took
 // effect; running it again changes nothing.
+//
+// A grade whose institution's licence was cancelled (注销) on or before
+// the confirmation day is not confirmed: the cancellation ended it that
+// day (docs/rules.md §4.7), and no grade may come into force after the
+// licence ended. It is kept as superseded on the cancellation day, with
+// a note saying so.
 func Confirm(ctx context.Context, s store.Store, r *grade.Rules, day time.Time) ([]Entry, error) {
 	if r == nil {
 		return nil, errors.New("confirm: no rules to grade the confirmation day with")
@@ -103,6 +109,13 @@ func Confirm(ctx context.Context, s store.Store, r *grade.Rules, day time.Time) 
 			continue
 		}
 		from := e.PublicityEndsOn.AddDate(0, 0, 1)
+		if e.LicenceEndedBy(from) {
+			ended := e.LicenceEndedOn
+			e.Status, e.SupersededOn = StatusSuperseded, ended
+			e.Note = addNote(e.Note, fmt.Sprintf("not confirmed: the licence was cancelled on %s, which ended the grade that day", transform.FormatDate(ended)))
+			publicized = append(publicized, e)
+			continue
+		}
 		now, ok := rulesOn[from]
 		if !ok {
 			res, err := grade.Compute(ctx, s, r, from)

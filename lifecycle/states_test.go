@@ -159,6 +159,44 @@ func TestLicenceEnds(t *testing.T) {
 	}
 }
 
+// A licence cancelled during publicity ends the publicized grade that day
+// (docs/rules.md §4.7): confirmation does not bring it into force after
+// the licence ended. The history keeps it, superseded on the cancellation
+// day with the reason, never confirmed; the other institution's grade is
+// confirmed as usual.
+func TestLicenceCancelledDuringPublicityIsNotConfirmed(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	cancelled := gradetest.Put(t, s, gradetest.Fixture{})
+	other := gradetest.Put(t, s, gradetest.Fixture{})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2023, day("2023-07-31"), day("2023-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	endLicence(t, s, cancelled, "cancelled", "2023-08-01")
+	got, err := lifecycle.Confirm(ctx, s, r, day("2023-08-08"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].USCC != other {
+		t.Errorf("confirmed %+v, want only %s", got, other)
+	}
+	h, err := lifecycle.History(ctx, s, cancelled)
+	if err != nil || len(h) != 1 {
+		t.Fatalf("history: %+v %v", h, err)
+	}
+	e := h[0]
+	if e.Status != lifecycle.StatusSuperseded || !e.ValidFrom.IsZero() || !e.ValidUntil.IsZero() || !e.SupersededOn.Equal(day("2023-08-01")) ||
+		!strings.Contains(e.Note, "licence was cancelled on 2023-08-01") {
+		t.Errorf("the cancelled institution's grade: %s, valid %s – %s, superseded %s, note %q; want superseded on 2023-08-01, never in force, the reason noted",
+			e.Status, transform.FormatDate(e.ValidFrom), transform.FormatDate(e.ValidUntil), transform.FormatDate(e.SupersededOn), e.Note)
+	}
+	noGrade(t, s, cancelled, "2023-08-08")
+	if again, err := lifecycle.Confirm(ctx, s, r, day("2023-08-09")); err != nil || len(again) != 0 {
+		t.Errorf("confirm again: %+v %v", again, err)
+	}
+}
+
 // A reviewer's decision (A, where the rules gave B) is not undone by the
 // next night's regrade on the record the reviewer weighed; a record that
 // appears after the decision lowers it.
