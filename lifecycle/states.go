@@ -30,6 +30,13 @@ const (
 // stored.
 const StatusLicenceEnded Status = "licence_ended"
 
+// StatusAwaitingConfirmation is how a publicized grade shows on a day
+// after its publicity ended while it is not confirmed yet (公示期满，待确认):
+// the confirmation did not run, or has not run yet, for that day. It is
+// not publicized any more (公示中 is publicity start ≤ d ≤ end,
+// docs/rules.md §4.7) and not in force either. It is never stored.
+const StatusAwaitingConfirmation Status = "awaiting_confirmation"
+
 // Entry is one recorded grade of one institution: a row of grade_history
 // with the run that produced it. Dates are zero when not set.
 //
@@ -74,9 +81,10 @@ func (e Entry) LicenceEndedBy(d time.Time) bool {
 }
 
 // PendingOn is the state on day d of a grade not in force on d: publicized
-// (公示中) from the start of its publicity until it is confirmed or
-// superseded, under review (异议复核中) from the day an objection was filed
-// until the review. It is "" for a grade that was neither on d.
+// (公示中) from the start of its publicity to its end, awaiting
+// confirmation after that until it is confirmed or superseded, under
+// review (异议复核中) from the day an objection was filed until the review.
+// It is "" for a grade that was none of these on d.
 func (e Entry) PendingOn(d time.Time) Status {
 	if e.PublicityEndsOn.IsZero() || e.InEffectOn(d) || e.LicenceEndedBy(d) {
 		return ""
@@ -90,6 +98,9 @@ func (e Entry) PendingOn(d time.Time) Status {
 	}
 	if !e.ObjectedOn.IsZero() && !e.ObjectedOn.After(d) {
 		return StatusUnderReview
+	}
+	if d.After(e.PublicityEndsOn) {
+		return StatusAwaitingConfirmation
 	}
 	return StatusPublicized
 }
@@ -141,7 +152,7 @@ type State struct {
 	USCC, Name, CountyCode string
 	InForce                *Entry // nil when none: not yet evaluated, or the licence ended
 	Pending                *Entry // nil when no grade is publicized or under review
-	PendingStatus          Status // StatusPublicized or StatusUnderReview when Pending is set
+	PendingStatus          Status // StatusPublicized, StatusAwaitingConfirmation or StatusUnderReview when Pending is set
 }
 
 // Shown is the grade a listing shows for the institution: the one in

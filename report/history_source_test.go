@@ -16,6 +16,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -398,4 +399,45 @@ func licencesEnded(t *testing.T, s store.Store, from, to string, among ...string
 		t.Fatal(err)
 	}
 	return int(n)
+}
+
+// A grade still publicized after its publicity ended — the confirmation
+// did not run (a nightly run failed) — is no longer 公示中, which is
+// publicity start ≤ D ≤ end (docs/rules.md §4.7): 附件2 says
+// 公示期满，待确认 with the period, the public list says so and no longer
+// invites objections; on the last day of publicity it is still 公示中.
+func TestPublicityOverWithoutConfirmation(t *testing.T) {
+	ctx := context.Background()
+	day := reporttest.Day
+	s := storetest.OpenMigrated(t)
+	rules := grade.DefaultRules()
+	importRows(t, s, "institutions", [][]string{
+		{"uscc", "name", "county_code", "licensed_on", "commitment_signed_on"},
+		{"91411002MA00000100", "时区人力资源有限公司", "", "2019-01-01", "2020-01-01"},
+	})
+	if _, _, err := lifecycle.Evaluate(ctx, s, rules, 2023, day("2023-07-31"), day("2023-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	src := &report.HistorySource{Store: s, Rules: rules}
+	for _, tt := range []struct{ on, note string }{
+		{"2023-08-07", "公示中（公示期2023年8月1日至2023年8月7日）"},
+		{"2023-08-08", "公示期满，待确认（公示期2023年8月1日至2023年8月7日）"},
+		{"2023-09-30", "公示期满，待确认（公示期2023年8月1日至2023年8月7日）"},
+	} {
+		sum, err := report.BuildSummary(ctx, src, unit(t, "411002"), day(tt.on), day(tt.on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Rows) != 1 || sum.Rows[0].Note != tt.note {
+			t.Errorf("附件2 of %s: %+v, want 备注 %q", tt.on, sum.Rows, tt.note)
+		}
+		l, err := report.BuildPublicList(ctx, src, unit(t, "411002"), day(tt.on), day(tt.on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, objecting := l.Publicity()
+		if want := tt.on == "2023-08-07"; objecting != want {
+			t.Errorf("public list of %s: publicity open %v, want %v", tt.on, objecting, want)
+		}
+	}
 }

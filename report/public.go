@@ -36,18 +36,20 @@ type PublicRow struct {
 	Evaluator             string // 评价单位: the bureau that graded it
 	ValidFrom, ValidUntil time.Time
 	Expired               bool // past ValidUntil without a new evaluation
-	// State is StatePublicized or StateUnderReview for a grade not yet in
-	// force, with its publicity period.
+	// State is StatePublicized, StateAwaitingConfirmation or
+	// StateUnderReview for a grade not yet in force, with its publicity
+	// period.
 	State                        lifecycle.Status
 	PublicityFrom, PublicityEnds time.Time
 }
 
 // Publicity returns the publicity period of the grades on the list that
 // are publicized: the earliest start and the latest end; ok is false when
-// no grade on it is publicized.
+// no grade on it is publicized. A grade whose publicity ended without a
+// confirmation yet counts no more: its time to object is over.
 func (l *PublicList) Publicity() (from, until time.Time, ok bool) {
 	for _, r := range l.Rows {
-		if r.State == StateInForce || r.PublicityEnds.IsZero() {
+		if r.State == StateInForce || r.State == StateAwaitingConfirmation || r.PublicityEnds.IsZero() {
 			continue
 		}
 		if !ok || r.PublicityFrom.Before(from) {
@@ -111,10 +113,8 @@ func (l *PublicList) table() table {
 	for i, r := range l.Rows {
 		state, from, until := "有效", transform.FormatDate(r.ValidFrom), transform.FormatDate(r.ValidUntil)
 		switch {
-		case r.State == StatePublicized:
-			state, from, until = "公示中", "", ""
-		case r.State == StateUnderReview:
-			state, from, until = "异议复核中", "", ""
+		case r.State != StateInForce:
+			state, from, until = stateNames[r.State], "", ""
 		case r.Expired:
 			// The public must not read an expired grade as current.
 			state = "已过期"

@@ -115,7 +115,28 @@ const (
 	StateInForce     lifecycle.Status = ""                          // confirmed, reviewed, lowered or raised
 	StatePublicized                   = lifecycle.StatusPublicized  // 公示中
 	StateUnderReview                  = lifecycle.StatusUnderReview // 异议复核中
+	// StateAwaitingConfirmation is a publicized grade after its publicity
+	// ended, not confirmed yet (公示期满，待确认): it is no longer 公示中.
+	StateAwaitingConfirmation = lifecycle.StatusAwaitingConfirmation
 )
+
+// stateNames are the Chinese names of the states of a grade not in force,
+// as every report and page prints them.
+var stateNames = map[lifecycle.Status]string{
+	StatePublicized:           "公示中",
+	StateAwaitingConfirmation: "公示期满，待确认",
+	StateUnderReview:          "异议复核中",
+}
+
+// StateName is the short Chinese name of a grade's state on its day: 公示中,
+// 公示期满，待确认 or 异议复核中; "" for a grade in force.
+func StateName(g InstitutionGrade) string { return stateNames[g.State] }
+
+// pending reports whether the state is one of a publicized grade not in
+// force yet: publicized, or past its publicity and awaiting confirmation.
+func pending(st lifecycle.Status) bool {
+	return st == StatePublicized || st == StateAwaitingConfirmation
+}
 
 // inForce is the grade in force on the day: the grade itself when it is
 // in force, else the one in force beside the grade shown ("" if none).
@@ -127,17 +148,13 @@ func (g InstitutionGrade) inForce() grade.Grade {
 }
 
 // StateLabel is the Chinese label of a grade that is not in force yet:
-// 公示中（公示期2026年7月31日至8月6日）, or 异议复核中; "" for a grade in
-// force.
+// 公示中（公示期2026年7月31日至8月6日）, 公示期满，待确认（公示期…） once
+// the publicity ended without a confirmation, or 异议复核中; "" for a
+// grade in force.
 func StateLabel(g InstitutionGrade) string {
-	switch g.State {
-	case StatePublicized:
-		if g.PublicityFrom.IsZero() {
-			return "公示中"
-		}
-		return "公示中（公示期" + dayCN(g.PublicityFrom) + "至" + dayCN(g.PublicityEnds) + "）"
-	case StateUnderReview:
-		return "异议复核中"
+	name := StateName(g)
+	if pending(g.State) && !g.PublicityFrom.IsZero() {
+		return name + "（公示期" + dayCN(g.PublicityFrom) + "至" + dayCN(g.PublicityEnds) + "）"
 	}
-	return ""
+	return name
 }

@@ -303,10 +303,8 @@ func (t *Trend) institutionTable() table {
 	for _, g := range t.Institutions {
 		state, until := "有效", transform.FormatDate(g.ValidUntil)
 		switch {
-		case g.State == StatePublicized:
-			state, until = "公示中", ""
-		case g.State == StateUnderReview:
-			state, until = "异议复核中", ""
+		case g.State != StateInForce:
+			state, until = StateName(g), ""
 		case g.Expired:
 			state = "已过期"
 		}

@@ -41,7 +41,7 @@ func (d Dist) CDShare() float64 {
 type Period struct {
 	End         time.Time // the month-end (or today) the grades are taken at
 	Dist        Dist      // the unit's grades in force
-	Publicized  Dist      // the unit's grades publicized (公示中)
+	Publicized  Dist      // the unit's grades publicized (公示中, or past it awaiting confirmation)
 	UnderReview Dist      // the unit's grades under objection (异议复核中)
 	City        Dist      // the whole city's grades in force, for comparison
 	// NoData marks a month-end before any grade existed in the city (no
@@ -181,7 +181,7 @@ func (s *series) trend(u Unit) Trend {
 		step := Step{From: s.days[i], To: day, NoData: len(s.grades[i]) == 0 || len(s.grades[i+1]) == 0}
 		for uscc, g := range cur {
 			switch g.State {
-			case StatePublicized:
+			case StatePublicized, StateAwaitingConfirmation:
 				p.Publicized.add(g.Grade)
 			case StateUnderReview:
 				p.UnderReview.add(g.Grade)

@@ -26,7 +26,9 @@ func (a *app) gradesCmd() *cobra.Command {
 institution that had one: recorded grades, as confirmed, lowered, raised
 or reviewed — not what the rules would compute now (that is creditsync
 grade). Beside it, on its own row, a grade publicized on that day (status
-publicized, 公示中) or under objection (under_review, 异议复核中). Past dates
+publicized, 公示中), past its publicity and not confirmed yet
+(awaiting_confirmation, 公示期满，待确认: the confirmation did not run) or
+under objection (under_review, 异议复核中). Past dates
 give the grades as they were then; a grade past its validity shows as
 expired; a cancelled licence ends the grade in force on its date, while a
 revoked one is D (D3) and stays listed (docs/rules.md §4.7).

@@ -58,7 +58,8 @@ extension (.html, .csv, .xlsx) or --format.
 Grades are those recorded in the grade history (evaluate, confirm,
 regrade, objections, upgrades): the grade each institution had on each
 month-end (or --date), expired ones shown as such, a grade publicized or
-under objection then shown with that state (公示中, 异议复核中), and none
+under objection then shown with that state (公示中, 异议复核中; one whose
+publicity ended without a confirmation 公示期满，待确认), and none
 once its licence was cancelled; a revoked licence is D (D3) and stays
 listed (docs/rules.md §4.7). Each grade is listed under the unit that
 made it, with the name it was graded with, also after the institution
