@@ -302,6 +302,31 @@ func unwrapFormula(raw string, text func(string) string) string {
 	return s
 }
 
+// textMark is the apostrophe typed before a value to make Excel keep it
+// as text ('0001 keeps its zeros, '914110… its last digits), which some
+// exports write into CSV. Excel does not show it: it is no part of a
+// code or a key, and '0001 is the record 0001 (a second record
+// otherwise, one violation counted twice).
+const textMark = "'"
+
+// codeLike says whether a column holds codes or keys — a USCC, a Code
+// column, a Text column of the list's key (a decision number) — which
+// are stored normalised and without textMark, so that they match
+// however they were typed. Canonical leaves values that begin with
+// textMark to Parse.
+func (c Column) codeLike() bool {
+	return c.Kind == USCC || (c.Kind == Text && !c.written)
+}
+
+// withoutTextMark is a code's text (cellText) without the textMark before
+// it, and without the spaces after that.
+func withoutTextMark(s string) string {
+	if rest, ok := strings.CutPrefix(s, textMark); ok {
+		return transform.NormalizeText(rest)
+	}
+	return s
+}
+
 // excelErrors are the values Excel shows in a cell whose formula failed
 // (a VLOOKUP that found nothing is #N/A): a cell holding one has no value,
 // and storing the text would put #N/A where a name or a code belongs.
@@ -338,6 +363,9 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		return s, nil
 	}
 	s := cellText(raw)
+	if c.codeLike() {
+		s = withoutTextMark(s)
+	}
 	if (c.Kind == Date || c.Kind == USCC) && slices.Contains(noValue, s) {
 		// The way lists write a date or a code they do not have (移出日期
 		// of a record still listed, the USCC of a body without one): none,
@@ -365,9 +393,7 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 	}
 	switch c.Kind {
 	case USCC:
-		// An apostrophe before the code is the other way systems keep
-		// it text for Excel ('914110…); it is never part of a code.
-		code := transform.NormalizeUSCC(strings.TrimPrefix(s, "'"))
+		code := transform.NormalizeUSCC(s)
 		if err := m.AllowList.Check(code); err != nil {
 			d := detail(err, transform.ErrUSCC)
 			if longDigits(code) {

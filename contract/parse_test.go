@@ -438,3 +438,53 @@ func TestReportYearSpellings(t *testing.T) {
 		}
 	}
 }
+
+// An apostrophe typed before a code to keep it text in Excel ('0001) is
+// no part of it, in every column of codes and keys: '0001 and 0001 are
+// one record. Text shown back keeps it, as written.
+func TestApostropheBeforeACode(t *testing.T) {
+	tests := []struct {
+		list, column, value, want string
+	}{
+		{"inspections", "record_id", "'0001", "0001"},
+		{"inspections", "record_id", "' 0001", "0001"},
+		{"inspections", "record_id", `="'0001"`, "0001"},
+		{"inspections", "record_id", "＇０００１", "0001"},
+		{"inspections", "record_id", "JC'01", "JC'01"},
+		{"inspections", "uscc", "'91411002MA4000000P", "91411002MA4000000P"},
+		{"institutions", "license_no", "'00777", "00777"},
+		{"penalties", "record_id", "'许人社罚〔2026〕7号", "许人社罚〔2026〕7号"},
+		{"inspections", "measure", "'责令整改", "'责令整改"},
+		{"institutions", "name", "'启航人力", "'启航人力"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.list+"/"+tt.column+"/"+tt.value, func(t *testing.T) {
+			l, _ := Lookup(tt.list)
+			var header, fields []string
+			for _, c := range l.Columns {
+				header = append(header, c.Key)
+				v := map[string]string{"uscc": "91411002MA4000000P", "name": "x", "licensed_on": "2020-01-01", "decided_on": "2020-01-01", "record_id": "R1", "kind": "fund_fraud", "handled_on": "2020-01-01"}[c.Key]
+				if c.Key == tt.column {
+					v = tt.value
+				}
+				fields = append(fields, v)
+			}
+			m, err := l.Map(header)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row, errs := m.Parse(fields)
+			if len(errs) > 0 {
+				t.Fatalf("rejected: %v", errs)
+			}
+			if got := row.Get(tt.column); got != tt.want {
+				t.Errorf("%s = %q, want %q", tt.column, got, tt.want)
+			}
+		})
+	}
+	// A mark alone is no code.
+	m := mustMap(t, "inspections", "record_id", "uscc", "kind", "handled_on")
+	if _, errs := m.Parse([]string{"'", "91411002MA4000000P", "fund_fraud", "2020-01-01"}); len(errs) != 1 || errs[0].Reason != ReasonMissing {
+		t.Errorf("record id ': errors %v, want it missing", errs)
+	}
+}

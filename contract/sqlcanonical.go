@@ -133,6 +133,10 @@ func canonicalColumn(c Column, r string) (value, where string) {
 	if c.Kind == USCC || c.Code {
 		ok = fmt.Sprintf("%s AND NOT match(%s, %s)", ok, r, transform.SQLString(excelNumber.String()))
 	}
+	if c.codeLike() {
+		// Parse drops the mark ('0001 is 0001).
+		ok = fmt.Sprintf("%s AND NOT startsWith(%s, %s)", ok, r, transform.SQLString(textMark))
+	}
 	if c.Required {
 		return value, ok
 	}

@@ -57,10 +57,10 @@ func spellings(r *rand.Rand, c contract.Column, line int) []string {
 		return []string{"411002", "411081", "411023", "41100", "", "４１１００２", "abcdef"}
 	}
 	if c.Code {
-		return []string{fmt.Sprintf("REC-%d", line), fmt.Sprintf("XC%06d", line), "许昌人力资源服务有限公司", "9.14403E+17", "1.2E5", " R1", "Ｒ１", "多行\n编号", "", "合计", "填表人：张三", "日期", fmt.Sprintf(`="REC-%d"`, line)}
+		return []string{fmt.Sprintf("REC-%d", line), fmt.Sprintf("XC%06d", line), "许昌人力资源服务有限公司", "9.14403E+17", "1.2E5", " R1", "Ｒ１", "多行\n编号", "", "合计", "填表人：张三", "日期", fmt.Sprintf(`="REC-%d"`, line), fmt.Sprintf("'REC-%d", line), "'00777"}
 	}
 	names := []string{fmt.Sprintf("许昌第%d人力资源有限公司", line), "许昌人力资源服务有限公司", "河南ABC人力资源公司", "禹州市人才(中心)", "长葛人力 资源", "许昌（建安）人力资源有限公司", "ＡＢＣ人力", " 前后空格 ", "【魏都】服务中心", "合计公司", "审核人才服务中心", "多行\n名称", "多行\r\n回车", "a,b", `say "hi"`, "", `\N`, "x", "Ω希腊", "tab\tinside"}
-	return append(names, fmt.Sprintf("服务中心%d", line), "Xuchang HR Co.", "abc [x] {y}", "《条例》第八条", "腾讯【深圳】 Co", "〔2016〕189号", `="许昌人力资源服务有限公司"`, `="a""b"`)
+	return append(names, fmt.Sprintf("服务中心%d", line), "Xuchang HR Co.", "abc [x] {y}", "《条例》第八条", "腾讯【深圳】 Co", "〔2016〕189号", `="许昌人力资源服务有限公司"`, `="a""b"`, "'许人社罚〔2026〕7号")
 }
 
 func toFullWidth(s string) string {
