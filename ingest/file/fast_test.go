@@ -124,6 +124,17 @@ func genCSV(t *testing.T, r *rand.Rand, l *contract.List, path string, rows int,
 		case 3:
 			b.WriteString(" ," + strings.Repeat(",", len(cols)-2) + nl)
 			continue
+		case 4:
+			// A total with its count alone under the USCC (合计 | 12).
+			cells := make([]string, len(cols))
+			cells[0] = "合计"
+			for i, c := range cols {
+				if i > 0 && c.Kind == contract.USCC {
+					cells[i] = fmt.Sprint(line)
+				}
+			}
+			b.WriteString(strings.Join(cells, ",") + nl)
+			continue
 		}
 		canonical := r.IntN(3) > 0 // most rows: every value canonical
 		for i, c := range cols {

@@ -43,3 +43,34 @@ func TestCodeWithExcelsTextMarkIsOneRecord(t *testing.T) {
 		}
 	}
 }
+
+// A row of sums with its count alone under the USCC (合计 | 1) is
+// skipped as a total, in a workbook, in a GBK CSV with a two-row header,
+// in UTF-16 text and in a CSV the engine reads (the fast import): not
+// rejected for an invalid USCC "1".
+func TestTotalWithABareCountIsSkipped(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	l, err := contract.Lookup("institutions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"total.xlsx", "twohdr.csv", "twohdr.txt", "total.csv"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("testdata", "totals", name)
+			emptyImports(t, s)
+			before := file.FastImports.Load()
+			res, err := file.Import(context.Background(), s, l, path, file.ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "total.csv" && file.FastImports.Load() == before {
+				t.Errorf("the engine did not read %s", name)
+			}
+			if res.Rejected != 0 || res.Valid == 0 || res.Sheets[0].Skipped[file.SkipTotal] != 1 {
+				t.Errorf("%d valid, %d rejected %v, skipped %v; want the records and the total skipped", res.Valid, res.Rejected, res.Rejects, res.Sheets[0].Skipped)
+			}
+			fast, slow := importWays(t, s, l, path, file.ImportOptions{})
+			compareImports(t, fast, slow)
+		})
+	}
+}

@@ -274,8 +274,8 @@ var signatureWords = []string{"填表人", "制表人", "填报人", "单位负�
 // classify says why a non-blank row under the header is not a record, or
 // "" when it is one.
 func (t *table) classify(cells []string) string {
-	first := ""
-	for _, c := range cells {
+	first, firstAt := "", -1
+	for i, c := range cells {
 		if lead, plain := leadingRune(c); plain {
 			if lead < 0 {
 				continue // blank
@@ -285,12 +285,12 @@ func (t *table) classify(cells []string) string {
 			}
 		}
 		if s := squeeze(c); s != "" {
-			first = s
+			first, firstAt = s, i
 			break
 		}
 	}
 	for _, w := range totalWords {
-		if strings.HasPrefix(first, w) && !t.keyedBeyondCounts(cells) {
+		if strings.HasPrefix(first, w) && !t.keyedBeyondCounts(cells, strings.TrimSuffix(first, ":") == w, firstAt) {
 			// A sum has no key; a row with one is a record, whatever
 			// its first cell says. A count typed in the key column
 			// (合计 | 49家) is the sum's, not a key.
@@ -371,15 +371,41 @@ func (t *table) keyLike(cells []string) bool {
 // 计 12 条.
 var countCell = regexp.MustCompile(`^(共|计)?\s*[0-9]+\s*(家|个|条|户|项|人|次|件|名)$`)
 
+// bareCount matches a count written as a number alone (合计 | 2), which
+// no USCC is.
+var bareCount = regexp.MustCompile(`^[0-9]{1,7}$`)
+
 // keyedBeyondCounts is keyed for a row that begins like a row of sums: a
-// count in a key column (49家) is no key.
-func (t *table) keyedBeyondCounts(cells []string) bool {
-	for _, fi := range t.keys {
-		if fi < len(cells) && strings.TrimSpace(cells[fi]) != "" && !labelCell(cells[fi]) && !countCell.MatchString(squeeze(cells[fi])) {
-			return true
+// count in a key column (49家) is no key. Nor is a number alone in a
+// USCC column when the first cell, at firstAt, is a total word alone
+// (total: 合计, 总计：) and the row has no other value in a column of
+// the list: 合计 | 2 is the sum's count, which Excel users type without
+// 家. A row with a name or a date beside the number may be a record
+// with a wrong code, and is read as one (validation names the code).
+func (t *table) keyedBeyondCounts(cells []string, total bool, firstAt int) bool {
+	bare := total && t.onlyKeys(cells, firstAt)
+	for i, fi := range t.keys {
+		if fi >= len(cells) || strings.TrimSpace(cells[fi]) == "" || labelCell(cells[fi]) {
+			continue
 		}
+		v := squeeze(cells[fi])
+		if countCell.MatchString(v) || (bare && t.keyUSCC[i] && bareCount.MatchString(v)) {
+			continue
+		}
+		return true
 	}
 	return false
+}
+
+// onlyKeys reports whether a row's values in the list's columns are in
+// its key columns, apart from the cell at skip.
+func (t *table) onlyKeys(cells []string, skip int) bool {
+	for i, c := range cells {
+		if i != skip && i < len(t.contract) && t.contract[i] && !slices.Contains(t.keys, i) && strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // headingRow says whether a row is a heading over a part of the table

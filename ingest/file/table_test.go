@@ -69,7 +69,12 @@ func TestClassifyRows(t *testing.T) {
 		{"a name that starts like a note is a record", []string{"机构名称,统一社会信用代码,许可日期", "注册服务中心,X,2020-01-01"}, "2:"},
 		{"totals", []string{"序号,机构名称,统一社会信用代码,许可日期", "合 计,,,", "总计,3家,,", "1,a,X,2020-01-01"}, "2:total (合计/总计) 3:total (合计/总计) 4:"},
 		// The sum's count typed in the key column is no key.
-		{"a count in the key column", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "合计,49家,", "小计,共 3 家,", "合计,3,2020-01-01"}, "2: 3:total (合计/总计) 4:total (合计/总计) 5:"},
+		// A number alone is a count too, in a row that holds nothing
+		// else of the list; beside a date it may be a record's bad code.
+		{"a count in the key column", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "合计,49家,", "小计,共 3 家,", "合计,3,2020-01-01", "合计,3,", "总 计：,12,", "合计公司,3,"},
+			"2: 3:total (合计/总计) 4:total (合计/总计) 5: 6:total (合计/总计) 7:total (合计/总计) 8:"},
+		{"a number alone under the USCC", []string{"序号,统一社会信用代码,机构名称,许可日期,备注", "1,X,a,2020-01-01,", "合计,2,,,共2家", "总计,1234567,,,", "合计,12345678,,,"},
+			"2: 3:total (合计/总计) 4:total (合计/总计) 5:"},
 		// A row with a key is a record, whatever its first cell says.
 		{"a record whose first cell begins like a total", []string{"机构名称,统一社会信用代码,许可日期", "合计人力资源服务有限公司,X,2020-01-01", "小计,,"}, "2: 3:total (合计/总计)"},
 		{"signatures", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "单位负责人：,填表人：张三,联系电话：1", "审核人：李四,,", ",填报时间：2026年7月31日,"}, "2: 3:signature 4:signature 5:signature"},
