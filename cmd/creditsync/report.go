@@ -78,7 +78,6 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVarP(&o.output, "output", "o", "", "file to write; - writes to standard output (then --format is needed)")
-	pf.StringVar(&o.format, "format", "", "html, csv or xlsx (default: from the extension of -o)")
 	pf.StringVar(&o.rules, "rules", "", "grading rules file (default: the built-in 2023 Xuchang rules)")
 	months := func(c *cobra.Command) {
 		c.Flags().StringVar(&o.from, "from", "", "first month, YYYY-MM (default: 23 months before --to: two years, so every 同比 has a value)")
@@ -107,6 +106,7 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 		},
 	}
 	months(county)
+	formatFlag(county, &o.format, trendFormats)
 	city := &cobra.Command{
 		Use:   "city",
 		Short: "City overview: every county side by side",
@@ -122,12 +122,13 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 		},
 	}
 	months(city)
+	formatFlag(city, &o.format, trendFormats)
 	summary := &cobra.Command{
 		Use:   "summary UNIT",
 		Short: "附件2 summary table of an evaluating unit (XLSX)",
 		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeReport(cmd.Context(), o, []string{"xlsx"}, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
+			return a.writeReport(cmd.Context(), o, summaryFormats, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
 				u, d, err := reportUnitAndDay(args[0], o.date, now)
 				if err != nil {
 					return nil, err
@@ -143,12 +144,13 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 		},
 	}
 	day(summary)
+	formatFlag(summary, &o.format, summaryFormats)
 	public := &cobra.Command{
 		Use:   "public UNIT",
 		Short: "Public list for the bureau's website: valid licences, grade, state, validity, how to object",
 		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeReport(cmd.Context(), o, []string{"html", "csv", "xlsx"}, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
+			return a.writeReport(cmd.Context(), o, publicFormats, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
 				u, d, err := reportUnitAndDay(args[0], o.date, now)
 				if err != nil {
 					return nil, err
@@ -158,13 +160,36 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 		},
 	}
 	day(public)
+	formatFlag(public, &o.format, publicFormats)
 	cmd.AddCommand(county, city, summary, public, a.reconcileCmd())
 	cmd.AddCommand(a.reportNoticeCmds(&o)...)
 	return cmd
 }
 
-// trendFormats are the formats of the county and city trend reports.
-var trendFormats = []string{"html", "csv", "xlsx"}
+// The formats each report is written in: its --format flag names them,
+// and writeStoreReport refuses the others.
+var (
+	trendFormats   = []string{"html", "csv", "xlsx"} // county and city
+	summaryFormats = []string{"xlsx"}                // the notice's 附件2 form
+	publicFormats  = []string{"html", "csv", "xlsx"}
+	tableFormats   = []string{"xlsx", "csv"} // typical, adjustments, conflicts
+	watchFormats   = []string{"html", "csv", "xlsx"}
+	letterFormats  = []string{"html"} // 附件1, a printed page each
+)
+
+// formatFlag gives a report command its --format flag, naming only the
+// formats it writes: the flag was the parent's, offering html, csv and
+// xlsx to a report written only as xlsx.
+func formatFlag(c *cobra.Command, format *string, formats []string) {
+	usage := strings.Join(formats, ", ")
+	if len(formats) > 1 {
+		usage = strings.Join(formats[:len(formats)-1], ", ") + " or " + formats[len(formats)-1]
+	}
+	if len(formats) == 1 {
+		usage += ", the only format of this report"
+	}
+	c.Flags().StringVar(format, "format", "", usage+" (default: from the extension of -o)")
+}
 
 func reportUnitCodes() []string {
 	var codes []string

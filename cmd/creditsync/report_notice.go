@@ -23,7 +23,7 @@ func (a *app) reportNoticeCmds(o *reportOptions) []*cobra.Command {
 		Short: "诚信机构典型名单: the exemplary institutions of a unit, A and in force on --date (XLSX or CSV)",
 		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeStoreReport(cmd.Context(), *o, []string{"xlsx", "csv"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+			return a.writeStoreReport(cmd.Context(), *o, tableFormats, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
 				u, d, err := reportUnitAndDay(args[0], o.date, now)
 				if err != nil {
 					return nil, err
@@ -38,6 +38,7 @@ func (a *app) reportNoticeCmds(o *reportOptions) []*cobra.Command {
 	}
 	typical.Flags().IntVar(&year, "year", 0, "evaluation year of the nominations (default: the year of --date)")
 	typical.Flags().StringVar(&o.date, "date", "", "date the institutions are named and graded at, YYYY-MM-DD (default: today)")
+	formatFlag(typical, &o.format, tableFormats)
 
 	var from, to string
 	adjustments := &cobra.Command{
@@ -51,7 +52,7 @@ defaults to the as-of date of the latest evaluation on or before --to:
 the last submission of 附件2.`,
 		Args: exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeStoreReport(cmd.Context(), *o, []string{"xlsx", "csv"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+			return a.writeStoreReport(cmd.Context(), *o, tableFormats, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
 				u, end, err := reportUnitAndDay(args[0], to, now)
 				if err != nil {
 					return nil, err
@@ -66,13 +67,14 @@ the last submission of 附件2.`,
 	}
 	adjustments.Flags().StringVar(&from, "from", "", "changes after this date, YYYY-MM-DD (default: the latest evaluation's as-of date)")
 	adjustments.Flags().StringVar(&to, "to", "", "changes up to this date, YYYY-MM-DD (default: today)")
+	formatFlag(adjustments, &o.format, tableFormats)
 
 	commitments := &cobra.Command{
 		Use:   "commitments UNIT",
 		Short: "附件1 诚信承诺书, pre-filled for each institution without a signed commitment (HTML, one a page)",
 		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeStoreReport(cmd.Context(), *o, []string{"html"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+			return a.writeStoreReport(cmd.Context(), *o, letterFormats, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
 				u, d, err := reportUnitAndDay(args[0], o.date, now)
 				if err != nil {
 					return nil, err
@@ -82,12 +84,13 @@ the last submission of 附件2.`,
 		},
 	}
 	commitments.Flags().StringVar(&o.date, "date", "", "date the commitments on file are checked at, YYYY-MM-DD (default: today)")
+	formatFlag(commitments, &o.format, letterFormats)
 	watch := &cobra.Command{
 		Use:   "watch UNIT",
 		Short: "Lists to act on: eligible to apply for an upgrade, not yet evaluated, grade expiring within 30 days",
 		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeStoreReport(cmd.Context(), *o, []string{"html", "csv", "xlsx"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+			return a.writeStoreReport(cmd.Context(), *o, watchFormats, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
 				u, d, err := reportUnitAndDay(args[0], o.date, now)
 				if err != nil {
 					return nil, err
@@ -101,6 +104,7 @@ the last submission of 附件2.`,
 		},
 	}
 	watch.Flags().StringVar(&o.date, "date", "", "date of the lists, YYYY-MM-DD (default: today)")
+	formatFlag(watch, &o.format, watchFormats)
 	conflicts := &cobra.Command{
 		Use:   "conflicts UNIT",
 		Short: "数据矛盾: records saying a licence was revoked while the register shows it valid (XLSX or CSV)",
@@ -112,7 +116,7 @@ corrected (status 吊销 with its date: D3, and the institution stays
 listed with its D) or the record is.`,
 		Args: exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeStoreReport(cmd.Context(), *o, []string{"xlsx", "csv"}, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
+			return a.writeStoreReport(cmd.Context(), *o, tableFormats, func(ctx context.Context, s store.Store, src report.Source, now time.Time) (any, error) {
 				u, d, err := reportUnitAndDay(args[0], o.date, now)
 				if err != nil {
 					return nil, err
@@ -122,6 +126,7 @@ listed with its D) or the record is.`,
 		},
 	}
 	conflicts.Flags().StringVar(&o.date, "date", "", "records dated on or before this date, YYYY-MM-DD (default: today)")
+	formatFlag(conflicts, &o.format, tableFormats)
 	return []*cobra.Command{typical, adjustments, commitments, watch, conflicts}
 }
 
