@@ -49,7 +49,10 @@ sheets, and hidden ones (often last year's or a draft; name one with
 A record that fails validation is reported with file (file[sheet] in a
 workbook of several sheets), line, column and reason and stored in
 import_rejects; the good records still load, and the command exits with
-status 3. Importing the same file again changes nothing.
+status 3. Importing the same file again changes nothing. A key that
+several records hold is stored once, from the later line (the later
+sheet's record in a workbook): each such key is printed with its lines
+and the values dropped.
 
 import DIR imports every CSV or XLSX file of a folder, each into the list
 its header names (a file whose tables belong to no list, or to several,
@@ -359,7 +362,26 @@ func (a *app) importOne(cmd *cobra.Command, s store.Store, list *contract.List, 
 		return res, err
 	}
 	printImportResult(a, res, time.Since(start))
+	// The import is done; naming its repeated keys reads the file again.
+	reps, err := file.Repeats(cmd.Context(), list, res, opt)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "%s: imported, but its repeated keys could not be named: %v\n", path, err)
+	}
+	printRepeats(a.stdout, reps)
 	return res, nil
+}
+
+// printRepeats names the keys several records of a file hold: one
+// record of each is stored (the later line, the later sheet), the
+// others' values are dropped.
+func printRepeats(w io.Writer, reps []file.Repeat) {
+	for i, r := range reps {
+		if i == maxRejectLines {
+			fmt.Fprintf(w, "  … and %d more repeated keys\n", len(reps)-i)
+			break
+		}
+		fmt.Fprintf(w, "  repeated key: %s\n", r)
+	}
 }
 
 // importSummary records a county's 附件2 (see file.ImportSummary).

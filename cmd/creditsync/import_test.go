@@ -84,3 +84,26 @@ func TestImportNamesTheColumnsItKept(t *testing.T) {
 		t.Errorf("stored after the narrow register:\n%s%s\nwant %q", r.stdout, r.stderr, want)
 	}
 }
+
+// The import names the keys several records hold, and what it dropped:
+// the count alone ("1 repeated keys") said neither which lines nor that
+// a value (拒不整改 是) was lost, and a later sheet's record replaced an
+// earlier sheet's without a word.
+func TestImportNamesRepeatedKeys(t *testing.T) {
+	t.Parallel()
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	keys := filepath.Join("..", "..", "ingest", "file", "testdata", "keys")
+	r := runCLI(t, env, "import", "institutions="+filepath.Join(keys, "two_county.xlsx"), "inspections="+filepath.Join(keys, "repeated.csv"))
+	if r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"2 repeated keys (later line kept)",
+		"repeated key: " + filepath.Join(keys, "repeated.csv") + `: 记录编号 JC-004 is on lines 2 and 4: line 4 is kept; dropped from line 2: 拒不整改 "是" (kept: empty)`,
+		"repeated key: " + filepath.Join(keys, "two_county.xlsx") + `: 统一社会信用代码 91411082MA4000010L is on [长葛市] line 2 and [禹州市] line 2: [禹州市] line 2 is kept; dropped from [长葛市] line 2: 机构名称 "长葛甲"`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("import output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package file_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/contract"
@@ -71,6 +73,63 @@ func TestTotalWithABareCountIsSkipped(t *testing.T) {
 			}
 			fast, slow := importWays(t, s, l, path, file.ImportOptions{})
 			compareImports(t, fast, slow)
+		})
+	}
+}
+
+// Records of one key in one import are named, with the values the load
+// drops: within a sheet the later line is kept, across the sheets of a
+// workbook the later sheet's record.
+func TestRepeatsAreNamed(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	for _, tt := range []struct {
+		list, file string
+		want       []string
+	}{
+		{"inspections", "repeated.csv", []string{
+			`记录编号 JC-004 is on lines 2 and 4: line 4 is kept; dropped from line 2: 拒不整改 "是" (kept: empty), 备注 "一" (kept: "二")`,
+			`记录编号 JC-005 is on lines 3 and 5, with the same values: line 5 is kept`,
+		}},
+		{"annual_reports", "repeated_reports.csv", []string{
+			`uscc 91411002MA4000010Q, year 2023 is on lines 2 and 4: line 4 is kept; dropped from line 2: submitted_on "2024-03-01" (kept: "2024-04-01")`,
+		}},
+		{"institutions", "two_county.xlsx", []string{
+			`统一社会信用代码 91411082MA4000010L is on [长葛市] line 2 and [禹州市] line 2: [禹州市] line 2 is kept; dropped from [长葛市] line 2: 机构名称 "长葛甲" (kept: "长葛甲(禹州登记)"), 区县代码 "411082" (kept: "411081"), 许可证编号 "000123" (kept: "000124"), 承诺书签订日期 "2023-07-01" (kept: empty)`,
+		}},
+		{"institutions", "unique.csv", nil},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			emptyImports(t, s)
+			l, err := contract.Lookup(tt.list)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", "keys", tt.file)
+			res, err := file.Import(context.Background(), s, l, path, file.ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reps, err := file.Repeats(context.Background(), l, res, file.ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range reps {
+				got = append(got, strings.TrimPrefix(r.String(), path+": "))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("repeats:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			// The count the load gives is the records dropped within a sheet.
+			var dropped int64
+			for _, r := range reps {
+				if r.Places[0].Sheet == r.Places[len(r.Places)-1].Sheet {
+					dropped += int64(len(r.Places) - 1)
+				}
+			}
+			if dropped != res.Duplicates {
+				t.Errorf("repeats drop %d records within a sheet, the load counted %d", dropped, res.Duplicates)
+			}
 		})
 	}
 }
