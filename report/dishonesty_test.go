@@ -57,3 +57,27 @@ func TestDishonestyTellsEachFactOnce(t *testing.T) {
 		})
 	}
 }
+
+// 查处情况 tells a revoked licence as the measure it is (吊销许可证 is an
+// administrative penalty), beside the records' own measures: a D3
+// institution read 无 there.
+func TestMeasuresTellARevocation(t *testing.T) {
+	penalty := report.Record{ID: "许人社罚〔2026〕3号", Kind: "penalty", Date: reporttest.Day("2026-02-10"), Measure: "行政处罚", Authority: "许昌市人力资源和社会保障局"}
+	revoked := report.Evidence{Kind: "institution", ID: "91411002MA00000001", Date: reporttest.Day("2026-03-05")}
+	for _, tt := range []struct {
+		name    string
+		records []report.Record
+		clauses []report.ClauseRef
+		want    string
+	}{
+		{"revoked alone", nil, []report.ClauseRef{clauseRef("D3", revoked)}, "2026年3月，吊销人力资源服务许可证。"},
+		{"revoked after a penalty", []report.Record{penalty},
+			[]report.ClauseRef{clauseRef("D3", revoked), clauseRef("B6", report.Evidence{Kind: "penalty", ID: penalty.ID, Date: penalty.Date})},
+			"2026年2月，由许昌市人力资源和社会保障局给予行政处罚。\n2026年3月，吊销人力资源服务许可证。"},
+	} {
+		g := report.InstitutionGrade{USCC: "91411002MA00000001", Grade: grade.D, Records: tt.records, Clauses: tt.clauses}
+		if got := report.Measures(g); got != tt.want {
+			t.Errorf("%s: 查处情况\n%s\nwant\n%s", tt.name, got, tt.want)
+		}
+	}
+}

@@ -320,6 +320,24 @@ func Measures(g InstitutionGrade) string {
 			lines = append(lines, line)
 		}
 	}
+	// A revoked licence is itself the measure taken (吊销许可证, an
+	// administrative penalty the notice's 注 counts among 查处情况),
+	// though no record's measure field says so.
+	for _, c := range g.Clauses {
+		if c.ID != "D3" {
+			continue
+		}
+		for _, e := range c.Evidence {
+			line := "吊销人力资源服务许可证。"
+			if !e.Date.IsZero() {
+				line = monthCN(e.Date) + "，" + line
+			}
+			if !seen[line] {
+				seen[line] = true
+				lines = append(lines, line)
+			}
+		}
+	}
 	if len(lines) == 0 {
 		return "无"
 	}
