@@ -37,6 +37,11 @@ type Source struct {
 	// batch is recorded, so that it may be computed while the batch is
 	// read.
 	Digest func() string
+	// Replaces, if set, is an earlier batch of the same list that this
+	// one corrects: the records whose current version that batch wrote
+	// and this one lacks are withdrawn (a row entered by mistake, a key
+	// mistyped), every version of each.
+	Replaces string
 }
 
 // Record is one input record.
@@ -65,6 +70,10 @@ type Result struct {
 	Rejects    []Reject
 	ByReason   map[string]int64
 	Extra      []string // input columns the contract does not know
+	// Withdrawn are the keys of the records withdrawn because the batch
+	// Source.Replaces names wrote them and this one lacks them, each
+	// written as its key's values joined by " / ".
+	Withdrawn []string
 	// Kept are the list's columns the input lacks: records already
 	// stored kept their values there (see keptColumns).
 	Kept  []string
@@ -280,6 +289,12 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	}
 	res.Duplicates = staged - keys
 	step("count keys")
+	if src.Replaces != "" {
+		if res.Withdrawn, err = withdraw(ctx, s, list, src.Replaces, data["Stage"].(string), q); err != nil {
+			return res, err
+		}
+		step("withdraw what the corrected file lacks")
+	}
 	data["From"] = data["Stage"]
 	if first && res.Duplicates == 0 {
 		// A first load: every staged row is new.
@@ -344,6 +359,62 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	step("record")
 	return res, nil
 }
+
+// withdraw takes from list the records whose current version the batch
+// replaces wrote and the stage lacks, from the list's copy for grading
+// first; it returns their keys. Nothing is withdrawn unless replaces is a
+// batch of the list.
+func withdraw(ctx context.Context, s store.Store, list *contract.List, replaces, stage string, q func(string) (string, error)) ([]string, error) {
+	text, err := q("batch_of_list")
+	if err != nil {
+		return nil, err
+	}
+	var ok bool
+	if err := store.QueryRow(ctx, s, text, store.Params{"batch_id": replaces, "list": list.Name}, &ok); err != nil {
+		return nil, fmt.Errorf("look for batch %s: %w", replaces, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is no batch of %s (the batch a corrected file replaces is the one its import printed, or import_batches lists)", ErrNoBatch, replaces, list.Name)
+	}
+	if text, err = q("withdrawn_keys"); err != nil {
+		return nil, err
+	}
+	rows, err := s.Query(ctx, text, store.Params{"replaces": replaces})
+	if err != nil {
+		return nil, fmt.Errorf("find the %s records to withdraw: %w", list.Name, err)
+	}
+	var keys []string
+	for rows.Next() {
+		parts := make([]string, 0, len(list.Key))
+		for _, v := range rows.Values() {
+			if t, ok := v.(time.Time); ok {
+				v = t.Format(time.DateOnly)
+			}
+			parts = append(parts, fmt.Sprint(v))
+		}
+		keys = append(keys, strings.Join(parts, " / "))
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("find the %s records to withdraw: %w", list.Name, err)
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	if err := registered.Withdraw(ctx, s, list, stage, replaces); err != nil {
+		return nil, err
+	}
+	if text, err = q("withdraw"); err != nil {
+		return nil, err
+	}
+	if err := s.Exec(ctx, text, store.Params{"replaces": replaces}); err != nil {
+		return nil, fmt.Errorf("withdraw %d %s record(s): %w", len(keys), list.Name, err)
+	}
+	return keys, nil
+}
+
+// ErrNoBatch: the batch a corrected file names as the one it replaces is
+// not a batch of the list.
+var ErrNoBatch = errors.New("no such batch")
 
 // keptColumns are the list's columns the input does not have, apart
 // from the key: unknown, not empty. A register sent without 承诺书签订日期

@@ -287,3 +287,71 @@ func TestColumnsTheInputLacksKeepTheirStoredValues(t *testing.T) {
 		t.Errorf("an empty cell of a column the register has: %s, want the commitment gone, the rest kept: %s", stored(known), want)
 	}
 }
+
+// A corrected file replaces the batch of the wrong one: the records that
+// batch wrote and the corrected file lacks (a listing under a mistyped
+// date, a row that should not be there) are withdrawn, from the list and
+// from its copy for grading, while records other batches wrote stay. A
+// batch that is not the list's is refused before anything is written.
+func TestCorrectedFileWithdrawsWhatItLacks(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	inst, _ := contract.Lookup("institutions")
+	abnormal, _ := contract.Lookup("abnormal")
+	const a, b = "914403001922038216", "91620105L015101280"
+	load1 := func(list *contract.List, header []string, src load.Source, lines ...[]string) (load.Result, error) {
+		t.Helper()
+		m, err := list.Map(header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return load.Load(ctx, s, m, list, src, records(lines...))
+	}
+	if _, err := load1(inst, []string{"uscc", "name", "county_code", "licensed_on"}, load.Source{Name: "file"},
+		[]string{a, "许昌甲人力资源有限公司", "411002", "2020-01-01"}, []string{b, "许昌乙人力资源有限公司", "411002", "2020-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	header := []string{"uscc", "name", "listed_on", "reason"}
+	other, err := load1(abnormal, header, load.Source{Name: "file", Ref: "other.csv"}, []string{b, "许昌乙人力资源有限公司", "2025-03-01", "未按规定公示年度报告"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := load1(abnormal, header, load.Source{Name: "file", Ref: "wrong.csv"},
+		[]string{a, "许昌甲人力资源有限公司", "2026-10-01", "通过登记的住所无法联系"},
+		[]string{a, "许昌甲人力资源有限公司", "2025-05-01", "未按规定公示年度报告"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := func(table string) string {
+		t.Helper()
+		var out string
+		q := "SELECT arrayStringConcat(arraySort(groupArray(concat(uscc, '@', toString(listed_on)))), ' ') FROM " + table + " FINAL"
+		if err := store.QueryRow(ctx, s, q, nil, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if _, err := load1(abnormal, header, load.Source{Name: "file", Ref: "fixed.csv", Replaces: other.BatchID + "x"},
+		[]string{a, "许昌甲人力资源有限公司", "2025-10-01", "通过登记的住所无法联系"}); !errors.Is(err, load.ErrNoBatch) {
+		t.Fatalf("a corrected file naming no batch of the list: %v, want ErrNoBatch", err)
+	}
+	before := a + "@2025-05-01 " + a + "@2026-10-01 " + b + "@2025-03-01"
+	if got := listed("abnormal"); got != before {
+		t.Fatalf("after the refused correction: %s, want it unchanged: %s", got, before)
+	}
+	fixed, err := load1(abnormal, header, load.Source{Name: "file", Ref: "fixed.csv", Replaces: wrong.BatchID},
+		[]string{a, "许昌甲人力资源有限公司", "2025-10-01", "通过登记的住所无法联系"},
+		[]string{a, "许昌甲人力资源有限公司", "2025-05-01", "未按规定公示年度报告"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{a + " / 许昌甲人力资源有限公司 / 2026-10-01"}; fmt.Sprint(fixed.Withdrawn) != fmt.Sprint(want) {
+		t.Errorf("withdrawn %q, want %q", fixed.Withdrawn, want)
+	}
+	want := a + "@2025-05-01 " + a + "@2025-10-01 " + b + "@2025-03-01"
+	for _, table := range []string{"abnormal", "abnormal_registered"} {
+		if got := listed(table); got != want {
+			t.Errorf("%s after the correction: %s, want %s", table, got, want)
+		}
+	}
+}

@@ -54,6 +54,24 @@ func AddBatch(ctx context.Context, s store.Store, list *contract.List, from stri
 	return nil
 }
 
+// Withdraw takes from list's copy the records a corrected file withdraws
+// from the list (load's Source.Replaces): those the batch replaces wrote
+// and the corrected file, staged in stage, lacks. Call it before the list
+// loses them.
+func Withdraw(ctx context.Context, s store.Store, list *contract.List, stage, replaces string) error {
+	if !list.External {
+		return nil
+	}
+	q, err := render(s, "withdraw", list, map[string]any{"Stage": stage})
+	if err != nil {
+		return err
+	}
+	if err := s.Exec(ctx, q, store.Params{"replaces": replaces}); err != nil {
+		return fmt.Errorf("withdraw from the copy of %s: %w", list.Name, err)
+	}
+	return nil
+}
+
 // AddInstitutions copies, from every external list, the entries about the
 // institutions of from: a batch of the register not yet attached to it.
 func AddInstitutions(ctx context.Context, s store.Store, from string) error {

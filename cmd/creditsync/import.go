@@ -25,7 +25,7 @@ import (
 const maxRejectLines = 200
 
 func (a *app) importCmd() *cobra.Command {
-	var allowFile, sheet, unit, asOf string
+	var allowFile, sheet, unit, asOf, replaces string
 	cmd := &cobra.Command{
 		Use:   "import LIST|summary FILE... | import DIR | import LIST=FILE...",
 		Short: "Import CSV or XLSX files into one of the seven lists, or the counties' 附件2",
@@ -54,6 +54,13 @@ several records hold is stored once, from the later line (the later
 sheet's record in a workbook): each such key is printed with its lines
 and the values dropped.
 
+A record is not removed because a later file lacks it (a file may hold
+part of a register). To correct a file imported by mistake — a row that
+should not be there, a key mistyped (a listing's date) — import the
+corrected file with --replaces BATCH, the batch the wrong file's import
+printed: the records whose current version that batch wrote and the
+corrected file lacks are withdrawn, and printed.
+
 import DIR imports every CSV or XLSX file of a folder, each into the list
 its header names (a file whose tables belong to no list, or to several,
 is reported and left out, and the command then exits with status 1);
@@ -78,7 +85,8 @@ page a file) make one table together.
   creditsync import institutions --sheet 禹州市 各县名册.xlsx
   creditsync import summary 附件2-禹州市.xlsx
   creditsync import 2026-07-received/
-  creditsync import institutions=机构名录.xlsx penalties=处罚.csv`,
+  creditsync import institutions=机构名录.xlsx penalties=处罚.csv
+  creditsync import abnormal 异常名录-更正.csv --replaces 20260801T093000_1a2b3c4d`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if fi, err := os.Stat(args[0]); err == nil && fi.IsDir() {
@@ -98,8 +106,8 @@ page a file) make one table together.
 				if err != nil {
 					return err
 				}
-				if sheet != "" || unit != "" || asOf != "" {
-					return usageError{fmt.Errorf("--sheet, --unit and --as-of are for import LIST FILE...")}
+				if sheet != "" || unit != "" || asOf != "" || replaces != "" {
+					return usageError{fmt.Errorf("--sheet, --unit, --as-of and --replaces are for import LIST FILE...")}
 				}
 				return a.importPlanned(cmd, plan, unrecognised, allowFile)
 			}
@@ -114,6 +122,9 @@ page a file) make one table together.
 				if unit != "" || asOf != "" {
 					return usageError{fmt.Errorf("--unit and --as-of are for import summary")}
 				}
+			}
+			if replaces != "" && (summary || len(args) != 2) {
+				return usageError{fmt.Errorf("--replaces is for one corrected file of a list: import LIST FILE --replaces BATCH (a 附件2 filing replaces the unit's earlier one by itself)")}
 			}
 			var day time.Time
 			if asOf != "" {
@@ -140,7 +151,7 @@ page a file) make one table together.
 			filing := file.NewFiling(time.Now())
 			var failed []string
 			for _, path := range args[1:] {
-				opt := file.ImportOptions{AllowList: allow, Sheet: sheet}
+				opt := file.ImportOptions{AllowList: allow, Sheet: sheet, Replaces: replaces}
 				var res file.Result
 				if summary {
 					res, err = a.importSummary(cmd, s, path, file.SummaryOptions{ImportOptions: opt, Unit: unit, AsOf: day, Filing: filing})
@@ -188,6 +199,7 @@ page a file) make one table together.
 	}
 	cmd.Flags().StringVar(&unit, "unit", "", "import summary: the unit that filed the 附件2, a county code or 411000, for a table whose 填报单位 line names none (a table whose line names another unit is refused)")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "import summary: the date of the 附件2's grades, not after today (default: its 填报时间)")
+	cmd.Flags().StringVar(&replaces, "replaces", "", "import LIST FILE: the batch the file corrects (as its import printed it); what that batch wrote and the file lacks is withdrawn")
 	cmd.Flags().StringVar(&sheet, "sheet", "", "import only the workbook's sheet of this name (default: every sheet that holds a table of the list)")
 	cmd.Flags().StringVar(&allowFile, "uscc-allow", os.Getenv("CREDITSYNC_USCC_ALLOWLIST"), "file of legacy USCCs accepted despite a failing check character (env CREDITSYNC_USCC_ALLOWLIST)")
 	return cmd
@@ -446,6 +458,17 @@ func printSheetDetails(w io.Writer, sr file.SheetResult) {
 	}
 	if len(sr.Extra) > 0 {
 		fmt.Fprintf(w, "  columns kept as extra (not in the contract): %v\n", sr.Extra)
+	}
+	if len(sr.Withdrawn) > 0 {
+		shown := sr.Withdrawn
+		if len(shown) > 20 {
+			shown = shown[:20]
+		}
+		fmt.Fprintf(w, "  withdrawn, written by the batch this file replaces and not in it: %d record(s): %s", len(sr.Withdrawn), strings.Join(shown, "; "))
+		if len(shown) < len(sr.Withdrawn) {
+			fmt.Fprintf(w, "; and %d more", len(sr.Withdrawn)-len(shown))
+		}
+		fmt.Fprintln(w)
 	}
 	if len(sr.Kept) > 0 {
 		fmt.Fprintf(w, "  not in the file, so records already stored keep their values there (new ones take the defaults): %s\n", listColumnNames(sr.List, sr.Kept))

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -105,5 +106,44 @@ func TestImportNamesRepeatedKeys(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("import output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+}
+
+// A corrected file imported with --replaces BATCH (the batch the wrong
+// file's import printed) withdraws what the wrong file wrote and the
+// corrected one lacks, and prints it; a listing under a mistyped date no
+// longer lowers the grade.
+func TestImportCorrectedFileReplacesTheWrongOne(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data")}
+	files := map[string]string{
+		"reg.csv":   "统一社会信用代码,机构名称,区县代码,许可日期\n914403001922038216,许昌甲人力资源有限公司,411002,2020-01-01\n",
+		"wrong.csv": "统一社会信用代码,企业名称,列入日期,列入原因\n914403001922038216,许昌甲人力资源有限公司,2026-10-01,未按规定公示年度报告\n",
+		"fixed.csv": "统一社会信用代码,企业名称,列入日期,列入原因,移出日期\n914403001922038216,许昌甲人力资源有限公司,2025-10-01,未按规定公示年度报告,2025-11-01\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := runCLI(t, env, "import", "institutions", filepath.Join(dir, "reg.csv")); r.code != 0 {
+		t.Fatalf("import the register: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r := runCLI(t, env, "import", "abnormal", filepath.Join(dir, "wrong.csv"))
+	batch := regexp.MustCompile(`batch (\S+)\)`).FindStringSubmatch(r.stdout)
+	if r.code != 0 || batch == nil {
+		t.Fatalf("import the wrong file: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "import", "abnormal", filepath.Join(dir, "fixed.csv"), "--replaces", batch[1])
+	if r.code != 0 || !strings.Contains(r.stdout, "withdrawn, written by the batch this file replaces and not in it: 1 record(s): 914403001922038216 / 许昌甲人力资源有限公司 / 2026-10-01\n") {
+		t.Errorf("import the corrected file: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "grade", "--as-of", "2026-10-15", "--format", "csv")
+	if r.code != 0 || !strings.Contains(r.stdout, "914403001922038216") || strings.Contains(r.stdout, "C6") {
+		t.Errorf("graded after the correction: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, env, "import", "abnormal", filepath.Join(dir, "fixed.csv"), filepath.Join(dir, "wrong.csv"), "--replaces", batch[1]); r.code != exitUsage {
+		t.Errorf("--replaces with two files: exit %d, want a usage error\n%s", r.code, r.stderr)
 	}
 }

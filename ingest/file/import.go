@@ -21,6 +21,10 @@ type ImportOptions struct {
 	Progress func(done, total int64)
 	// Sheet, if set, imports only the workbook's sheet of that name.
 	Sheet string
+	// Replaces, if set, is the batch this file corrects (load.Source's
+	// Replaces): what that batch wrote and this file lacks is withdrawn.
+	// The file must hold one table.
+	Replaces string
 
 	digest func() string // of a CSV file, recorded with its batch
 }
@@ -125,7 +129,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		}
 		sheets = []string{opt.Sheet}
 	}
-	if len(sheets) == 1 && sheets[0] == "" && pre == nil {
+	if len(sheets) == 1 && sheets[0] == "" && pre == nil && opt.Replaces == "" {
 		// A CSV file imported again, unchanged, into a list nothing else
 		// has written to since: nothing to read (see load.Repeat).
 		// The digest is computed beside the rest: Repeat waits for it
@@ -204,8 +208,11 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		}
 		return res, fmt.Errorf("%s: %w %s in any of its sheets %q; import it with the list its columns belong to", path, ErrNoTable, list.Name, sheets)
 	}
+	if opt.Replaces != "" && len(tables) > 1 {
+		return res, fmt.Errorf("%s: %d sheets hold a table of %s; a file that replaces batch %s must hold one (name it with --sheet)", path, len(tables), list.Name, opt.Replaces)
+	}
 	for _, f := range tables {
-		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest}
+		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces}
 		var sr SheetResult
 		if f.fast != nil {
 			sr, err = importFast(ctx, s, list, f.t, f.m, f.fast, src, opt)
