@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -369,6 +371,59 @@ func TestListingShownUnderANewName(t *testing.T) {
 		}
 		if n := e.count(c.q, store.Params{"v": c.v}); n != 0 {
 			t.Errorf("the listing %s on the site: %d removal(s) written to the list, want none", c.what, n)
+		}
+	}
+}
+
+// A listing the site shows under another key whose name the register
+// alone ties to the old one: first without its USCC (matched to the
+// institution by its name) and then with it under a name written
+// differently (有限责任公司 for 有限公司) is the same institution's
+// listing of that date, and no removal is written; shown without its
+// USCC under a name the register does not know, it may be the old one,
+// and its removal waits for a person. Either way the grade stands while
+// the listing is published.
+func TestListingWhoseNameTheRegisterTies(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	rows := e.fx.Rows("abnormal")
+	renamed := func(name string) string {
+		if n := strings.Replace(name, "有限公司", "有限责任公司", 1); n != name {
+			return n
+		}
+		return name + "（许昌）"
+	}
+	register := filepath.Join(t.TempDir(), "institutions.csv")
+	text := "统一社会信用代码,机构名称,区县代码,许可日期\n"
+	for _, r := range rows[:3] {
+		text += r["uscc"] + "," + r["name"] + ",411002,2020-01-01\n"
+	}
+	if err := os.WriteFile(register, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inst, _ := contract.Lookup("institutions")
+	if _, err := file.Import(context.Background(), e.s, inst, register, file.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tied, unknown := maps.Clone(rows[1]), maps.Clone(rows[2])
+	rows[1]["uscc"] = "" // first shown by its name alone
+	e.fx.SetRows("abnormal", rows)
+	e.mustSync(cityAbnormal)
+
+	tied["name"] = renamed(tied["name"])
+	unknown["uscc"], unknown["name"] = "", renamed(unknown["name"])
+	e.fx.SetRows("abnormal", append([]fixture.Row{rows[0], tied, unknown}, rows[3:]...))
+	e.mustSync(cityAbnormal)
+	r := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+	if r.Removed != 1 || r.HeldRemovals != 1 {
+		t.Errorf("the two listings under other keys: %+v; want the tied one's old key gone and the unknown one's removal held", r)
+	}
+	for _, c := range []struct{ what, q, v string }{
+		{"first shown by name, then with its USCC under another name", "SELECT countIf(removed_on IS NOT NULL) FROM abnormal FINAL WHERE name = {v:String}", rows[1]["name"]},
+		{"shown without its USCC under a name the register does not know", "SELECT countIf(removed_on IS NOT NULL) FROM abnormal FINAL WHERE uscc = {v:String}", rows[2]["uscc"]},
+	} {
+		if n := e.count(c.q, store.Params{"v": c.v}); n != 0 {
+			t.Errorf("the listing %s: %d removal(s) written to the list, want none", c.what, n)
 		}
 	}
 }

@@ -141,7 +141,11 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	}
 	// What the snapshot changes in external_records is written while the
 	// batch loads, and attached only when it loaded.
-	plan := r.planSightings(st, snapshot, order, before)
+	names, err := r.registeredNames(ctx, snapshot, before)
+	if err != nil {
+		return nil, err
+	}
+	plan := r.planSightings(st, snapshot, order, before, names)
 	rs := r.stageRecords(ctx, plan.rows)
 	if len(records) > 0 {
 		lr, err := load.LoadParsed(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: r.src.location(), Encoding: encoding}, seq(records))

@@ -41,7 +41,7 @@ type sightingsPlan struct {
 // of a complete snapshot: a listed record it lacks becomes a pending
 // removal; one an earlier complete snapshot lacked too is confirmed and
 // removed, within the source's limits.
-func (r *runner) planSightings(st state, snapshot map[string]parsed, order []string, before map[string]known) *sightingsPlan {
+func (r *runner) planSightings(st state, snapshot map[string]parsed, order []string, before map[string]known, names registerNames) *sightingsPlan {
 	pl := &sightingsPlan{}
 	now := time.Now().UTC()
 	rows := make([]recordRow, 0, len(order))
@@ -127,7 +127,8 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 	}
 	pl.pending += len(missed)
 	pl.missed = len(missed)
-	confirmed, pl.rows, pl.held, pl.heldNow, pl.removalsHeld = r.holdUnnamed(confirmed, snapshot, before, pl.rows, pl.held, pl.heldNow)
+	relisted := r.listedUnderAnotherKey(confirmed, snapshot, before, names)
+	confirmed, pl.rows, pl.held, pl.heldNow, pl.removalsHeld = r.holdUnnamed(confirmed, relisted, snapshot, before, names, pl.rows, pl.held, pl.heldNow)
 	if why := r.overLimit(len(confirmed), listed); why != "" {
 		for _, key := range confirmed {
 			k := before[key]
@@ -140,38 +141,99 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 		confirmed = nil
 	}
 	pl.confirmed = confirmed
-	pl.relisted = r.listedUnderAnotherKey(confirmed, snapshot, before)
+	pl.relisted = relisted
 	return pl
+}
+
+// registerNames are the register's institutions by name key: the USCCs
+// of those a record without a USCC names (one: it is that institution's;
+// none or several: it waits in the review queue).
+type registerNames map[string][]string
+
+// registeredNames looks up in the register the names of the records
+// without a USCC that the removals may weigh: the snapshot's, and those
+// of the listed records it lacks. Only lists keyed by name and date need
+// them.
+func (r *runner) registeredNames(ctx context.Context, snapshot map[string]parsed, before map[string]known) (registerNames, error) {
+	if _, ok := r.keyedByNameAndDate(); !ok || r.src.Mode != ModeSnapshot {
+		return nil, nil
+	}
+	want := map[string]bool{}
+	for _, p := range snapshot {
+		if p.uscc == "" && p.nameKey != "" {
+			want[p.nameKey] = true
+		}
+	}
+	for key, k := range before {
+		if _, listed := snapshot[key]; !listed && k.removedOn == nil && k.uscc == "" {
+			if nk := transform.NormalizeName(k.name); nk != "" {
+				want[nk] = true
+			}
+		}
+	}
+	names := registerNames{}
+	if len(want) == 0 {
+		return names, nil
+	}
+	rows, err := r.s.Query(ctx, r.q("institution_matches"), store.Params{"name_keys": slices.Sorted(maps.Keys(want))})
+	if err != nil {
+		return nil, fmt.Errorf("match names to institutions: %w", err)
+	}
+	for rows.Next() {
+		var nk string
+		var usccs []string
+		if err := rows.Scan(&nk, &usccs); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names[nk] = usccs
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("match names to institutions: %w", err)
+	}
+	return names, nil
+}
+
+// institution is the one institution a record names: its USCC, else the
+// one the register holds under its name; "" when the record has no USCC
+// and its name matches no institution or several.
+func (n registerNames) institution(uscc, nameKey string) string {
+	if uscc != "" {
+		return uscc
+	}
+	if m := n[nameKey]; len(m) == 1 {
+		return m[0]
+	}
+	return ""
 }
 
 // listedUnderAnotherKey returns the confirmed removals, on the lists
 // whose key holds the name (abnormal, dishonest, public_eval), whose
-// listing the snapshot still holds under another key: the same USCC, or
-// without one the same name, and the same date; or, for a record that
-// had a USCC, a record without one under the same name and date. The
-// data contract keys a listing by its USCC and date; the name in
-// creditsync's key is only how records without a USCC are told apart. A
-// site that shows the enterprise's new name, adds the USCC it did not
-// show or stops showing it, or scatters an invisible mark in the name
-// lists the same record under another key,
+// listing the snapshot still holds under another key: a record of the
+// same date that names the same institution — by its USCC, or, without
+// one, by the name the register knows it by — or, for a record matching
+// no institution, one of the same name. The data contract keys a listing
+// by its USCC and date; the name in creditsync's key is only how records
+// without a USCC are told apart. A site that shows the enterprise's new
+// name, adds the USCC it did not show or stops showing it, or scatters an
+// invisible mark in the name lists the same record under another key,
 // and the old key's removal is no removal of the listing: it is not
 // written to the list (grading reads the two rows as versions of one
 // record, and the removal, loaded last, would lift the grade).
-func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]parsed, before map[string]known) map[string]bool {
+func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]parsed, before map[string]known, names registerNames) map[string]bool {
 	on, ok := r.keyedByNameAndDate()
 	if len(confirmed) == 0 || !ok {
 		return nil
 	}
-	// "u|" + USCC + "|" + date; "n|" + name key + "|" + date; "-|" + name
-	// key + "|" + date for a record shown without a USCC.
+	// "u|" + institution + "|" + date; "n|" + name key + "|" + date.
 	listed := map[string]bool{}
 	for _, p := range snapshot {
 		d := p.value(on)
 		if d == "" {
 			continue
 		}
-		if p.uscc != "" {
-			listed["u|"+p.uscc+"|"+d] = true
+		if u := names.institution(p.uscc, p.nameKey); u != "" {
+			listed["u|"+u+"|"+d] = true
 		}
 		if p.nameKey != "" {
 			listed["n|"+p.nameKey+"|"+d] = true
@@ -188,9 +250,10 @@ func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]p
 			continue
 		}
 		name := transform.NormalizeName(k.name)
+		u := names.institution(k.uscc, name)
 		switch {
-		case k.uscc == "" && listed["n|"+name+"|"+v[on]],
-			k.uscc != "" && listed["u|"+k.uscc+"|"+v[on]],
+		case u != "" && listed["u|"+u+"|"+v[on]],
+			k.uscc == "" && listed["n|"+name+"|"+v[on]],
 			// The site stopped showing the record's USCC (a blanked cell,
 			// "-", null) and shows its name and date: the same record,
 			// known by its name now. A record shown under another USCC is
@@ -202,24 +265,27 @@ func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]p
 	return out
 }
 
-// holdUnnamed holds for a person the confirmed removals of records
-// without a USCC while the snapshot lists a record without a USCC of the
-// same date, on the lists whose key holds the name. Such a record is
-// known by its name alone, and a site that shows the name differently —
-// cut short with …, a rare character printed as ? or □, in traditional
-// characters — lists the same entry under another key: the record that
-// vanished may be the one that appeared, which waits in the review queue
-// while the institution's listing would be lifted. It returns the
-// removals still confirmed and the plan's rows and counts with the held
+// holdUnnamed holds for a person the confirmed removals of records of a
+// date on which the snapshot lists a record without a USCC that the
+// register cannot place — its name matches no institution, or several
+// (it waits in the review queue) —, on the lists whose key holds the
+// name. A site that shows a listing without its USCC and under a name
+// written differently (cut short with …, a rare character printed as ?
+// or □, 有限公司 for 有限责任公司, in traditional characters) lists the
+// same entry under another key: the record that vanished, with or
+// without its USCC, may be that one, and its removal would lift the
+// institution's grade while the entry waits in the queue. A record the
+// snapshot lists under another key (relisted) is no removal to hold. It
+// returns the removals still confirmed and the plan's rows and counts with the held
 // ones added.
-func (r *runner) holdUnnamed(confirmed []string, snapshot map[string]parsed, before map[string]known, rows []recordRow, held, heldNow int) ([]string, []recordRow, int, int, string) {
+func (r *runner) holdUnnamed(confirmed []string, relisted map[string]bool, snapshot map[string]parsed, before map[string]known, names registerNames, rows []recordRow, held, heldNow int) ([]string, []recordRow, int, int, string) {
 	on, ok := r.keyedByNameAndDate()
 	if len(confirmed) == 0 || !ok {
 		return confirmed, rows, held, heldNow, ""
 	}
 	dates := map[string]bool{}
 	for _, p := range snapshot {
-		if d := p.value(on); p.uscc == "" && d != "" {
+		if d := p.value(on); p.uscc == "" && d != "" && names.institution("", p.nameKey) == "" {
 			dates[d] = true
 		}
 	}
@@ -228,7 +294,7 @@ func (r *runner) holdUnnamed(confirmed []string, snapshot map[string]parsed, bef
 	for _, key := range confirmed {
 		k := before[key]
 		v, err := k.values()
-		if k.uscc != "" || err != nil || !dates[v[on]] {
+		if err != nil || !dates[v[on]] || relisted[key] {
 			keep = append(keep, key)
 			continue
 		}
@@ -239,8 +305,8 @@ func (r *runner) holdUnnamed(confirmed []string, snapshot map[string]parsed, bef
 	if n == 0 {
 		return confirmed, rows, held, heldNow, ""
 	}
-	why := fmt.Sprintf("%d record(s) without a USCC left the listing while it lists another without a USCC of the same %s: "+
-		"the site may show the same entry under another name (cut short, a character replaced), so a person decides "+
+	why := fmt.Sprintf("%d record(s) left the listing while it lists a record without a USCC of the same %s that matches no institution "+
+		"(or several): the site may show the same entry without its USCC and under a name written differently, so a person decides "+
 		"(creditsync review, then review removals --accept)", n, on)
 	return keep, rows, held + n, heldNow + n, why
 }
