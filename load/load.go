@@ -37,6 +37,12 @@ type Source struct {
 	// batch is recorded, so that it may be computed while the batch is
 	// read.
 	Digest func() string
+	// KeepAbsent says that a column the input does not have is unknown,
+	// so records already stored keep their values there (keptColumns): a
+	// file a clerk made with some of the columns. A sync's snapshot is
+	// the source's whole view of a record instead — a listing it shows
+	// without 移出日期 is listed — and leaves it false.
+	KeepAbsent bool
 	// Replaces, if set, is an earlier batch of the same list that this
 	// one corrects: the records whose current version that batch wrote
 	// and this one lacks are withdrawn (a row entered by mistake, a key
@@ -305,11 +311,16 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		}
 		defer drop("ready", "Ready")
 		detect := "changed_rows"
-		if kept := keptColumns(m, list); len(kept) > 0 && !first {
+		if kept := keptColumns(m, list); src.KeepAbsent && len(kept) > 0 && !first {
 			res.Kept = kept
 			data["Kept"] = strings.Join(kept, ", ")
 			data["KeptSelect"] = keptSelect(list, kept)
 			detect = "changed_rows_kept"
+			if on, ok := versionedByDate(list); ok {
+				data["On"] = on
+				data["KeptSelect"] = keptSelectOwned(list, kept)
+				detect = "changed_rows_kept_owned"
+			}
 		}
 		if data["Changed"], err = q(detect); err != nil {
 			return res, err
@@ -455,6 +466,36 @@ func keptSelect(l *contract.List, kept []string) string {
 		default:
 			cols = append(cols, fmt.Sprintf("n.%[1]s AS %[1]s", c))
 		}
+	}
+	return strings.Join(cols, ", ")
+}
+
+// versionedByDate reports whether grading reads list's rows of one
+// institution and date as versions of one record (its key holds the name
+// beside a date: abnormal, dishonest, public_eval), and which date.
+func versionedByDate(l *contract.List) (on string, ok bool) {
+	on = l.Dated.On
+	return on, on != "" && slices.Contains(l.Key, "name_key") && slices.Contains(l.Key, "uscc")
+}
+
+// keptSelectOwned is keptSelect for a list versioned by date
+// (changed_rows_kept_owned): a kept column takes the value of the
+// record's latest version — u, by the row's USCC and date, or b's version
+// without a USCC under its name, whichever was loaded last; for a row
+// without a USCC, b's latest under its name.
+func keptSelectOwned(l *contract.List, kept []string) string {
+	var cols []string
+	for _, c := range l.TableColumns() {
+		i := slices.Index(kept, c)
+		if i < 0 {
+			cols = append(cols, fmt.Sprintf("n.%[1]s AS %[1]s", c))
+			continue
+		}
+		cols = append(cols, fmt.Sprintf("multiIf("+
+			"n.uscc != '' AND u.found = 1 AND (b.bare = 0 OR u.ver >= b.ver_bare), tupleElement(u.v, %[2]d), "+
+			"n.uscc != '' AND b.bare = 1, tupleElement(b.v_bare, %[2]d), "+
+			"n.uscc = '' AND b.found = 1, tupleElement(b.v_any, %[2]d), "+
+			"n.%[1]s) AS %[1]s", c, i+1))
 	}
 	return strings.Join(cols, ", ")
 }

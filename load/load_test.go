@@ -249,7 +249,7 @@ func TestColumnsTheInputLacksKeepTheirStoredValues(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := load.Load(ctx, s, m, list, load.Source{Name: "file", Ref: "test.csv"}, records(lines...))
+		res, err := load.Load(ctx, s, m, list, load.Source{Name: "file", Ref: "test.csv", KeepAbsent: true}, records(lines...))
 		if err != nil || res.Rejected != 0 {
 			t.Fatalf("load %q: %v, %d rejected %+v", header, err, res.Rejected, res.Rejects)
 		}
@@ -353,5 +353,43 @@ func TestCorrectedFileWithdrawsWhatItLacks(t *testing.T) {
 		if got := listed(table); got != want {
 			t.Errorf("%s after the correction: %s, want %s", table, got, want)
 		}
+	}
+}
+
+// On the lists whose rows of one institution and date are versions of
+// one record to grading (abnormal, dishonest, public_eval), a file
+// without the name or without the USCC writes such a version under
+// another key: a column it lacks takes the value of the record's latest
+// version, so a file without 移出日期 does not list again what was
+// removed (the nightly lowered A to C, and A to D on the dishonest list).
+func TestVersionsUnderAnotherKeyKeepTheRemoval(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	list, _ := contract.Lookup("abnormal")
+	const u, other = "914403001922038216", "91620105L015101280"
+	loadRows := func(header []string, lines ...[]string) {
+		t.Helper()
+		m, err := list.Map(header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := load.Load(ctx, s, m, list, load.Source{Name: "file", KeepAbsent: true}, records(lines...)); err != nil || res.Rejected != 0 {
+			t.Fatalf("load %q: %v %+v", header, err, res.Rejects)
+		}
+	}
+	loadRows([]string{"uscc", "name", "listed_on", "reason", "removed_on"},
+		[]string{u, "许昌甲人力资源有限公司", "2026-01-12", "未按规定期限公示年度报告", "2026-07-31"})
+	loadRows([]string{"uscc", "listed_on", "reason"},
+		[]string{u, "2026-01-12", "未按规定期限公示年度报告"},
+		[]string{other, "2026-02-01", "通过登记的住所无法联系"})
+	loadRows([]string{"name", "listed_on", "reason"}, []string{"许昌甲人力资源有限公司", "2026-01-12", "未按规定期限公示年度报告"})
+	var got string
+	q := "SELECT arrayStringConcat(arraySort(groupArray(concat(uscc, '|', name_key, '|', ifNull(toString(removed_on), 'listed')))), ' ') FROM abnormal FINAL"
+	if err := store.QueryRow(ctx, s, q, nil, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := u + "||2026-07-31 " + u + "|许昌甲人力资源有限公司|2026-07-31 " + other + "||listed |许昌甲人力资源有限公司|2026-07-31"
+	if got != want {
+		t.Errorf("the versions stored:\n%s\nwant\n%s", got, want)
 	}
 }

@@ -212,7 +212,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		return res, fmt.Errorf("%s: %d sheets hold a table of %s; a file that replaces batch %s must hold one (name it with --sheet)", path, len(tables), list.Name, opt.Replaces)
 	}
 	for _, f := range tables {
-		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces}
+		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces, KeepAbsent: true}
 		var sr SheetResult
 		if f.fast != nil {
 			sr, err = importFast(ctx, s, list, f.t, f.m, f.fast, src, opt)

@@ -670,3 +670,26 @@ func TestRecordsNameTheirSourceWithoutCredentials(t *testing.T) {
 		}
 	}
 }
+
+// A sync's snapshot is the source's whole view of a record: a listing
+// removed and then published again is listed, though the site shows no
+// 移出日期 column (a file import would keep a column it lacks; a snapshot
+// keeps none).
+func TestListingPublishedAgainIsListed(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	rows := e.fx.Rows("abnormal")
+	e.mustSync(cityAbnormal)
+	e.fx.SetRows("abnormal", rows[1:])
+	e.mustSync(cityAbnormal)
+	e.mustSync(cityAbnormal)
+	removed := "SELECT countIf(removed_on IS NOT NULL) FROM abnormal FINAL WHERE uscc = {u:String}"
+	if n := e.count(removed, store.Params{"u": rows[0]["uscc"]}); n != 1 {
+		t.Fatalf("the listing left the site twice: %d removal(s) written, want 1", n)
+	}
+	e.fx.SetRows("abnormal", rows)
+	e.mustSync(cityAbnormal)
+	if n := e.count(removed, store.Params{"u": rows[0]["uscc"]}); n != 0 {
+		t.Errorf("the listing published again: still removed (%d), want listed", n)
+	}
+}
