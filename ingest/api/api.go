@@ -598,30 +598,32 @@ func jsonp(text string) (string, bool) {
 
 // envelope checks the API's own status field. A failure status is
 // retried, as "系统繁忙" is the usual reason, unless it says the page is
-// past the end (ownError). An answer without the status
-// configured that says it failed in its own words ({"success":false,
-// "message":"访问过于频繁"}, as gateways and rate limiters in front of an
-// interface answer) is that failure, reported with the site's message:
-// as "no status", it read as a layout change.
+// past the end (ownError). Whatever the status, an answer that says in
+// its own words that it failed is that failure, reported with the site's
+// message (ownFailure): gateways and rate limiters in front of an
+// interface answer {"code":0,"success":false,"message":"访问过于频繁"},
+// and interfaces answer a busy moment with their OK status and no
+// records. Read as data, such an answer was an empty listing, or past a
+// full last page the listing's end.
 func (c *Client) envelope(doc any) error {
+	withStatus := false
 	if c.cfg.StatusPath != "" {
 		if v, found := lookup(doc, c.cfg.StatusPath); found {
 			status := scalar(v)
-			if slices.Contains(c.cfg.StatusOK, status) {
-				return nil
+			if !slices.Contains(c.cfg.StatusOK, status) {
+				msg := c.message(doc)
+				return ownError(fmt.Errorf("%w: the source answered status %s %q", fetch.ErrStatus, status, msg), msg)
 			}
-			msg := c.message(doc)
-			return ownError(fmt.Errorf("%w: the source answered status %s %q", fetch.ErrStatus, status, msg), msg)
+			withStatus = true
 		}
 	}
-	if msg, failed := c.ownFailure(doc); failed {
-		missing := ""
-		if c.cfg.StatusPath != "" {
-			missing = fmt.Sprintf(", without the status at %q", c.cfg.StatusPath)
+	if msg, why, failed := c.ownFailure(doc, withStatus); failed {
+		if c.cfg.StatusPath != "" && !withStatus {
+			why += fmt.Sprintf(", without the status at %q", c.cfg.StatusPath)
 		}
-		return ownError(fmt.Errorf("%w: the source answered that it failed%s: %q", fetch.ErrStatus, missing, msg), msg)
+		return ownError(fmt.Errorf("%w: the source answered %s: %q", fetch.ErrStatus, why, msg), msg)
 	}
-	if c.cfg.StatusPath != "" {
+	if c.cfg.StatusPath != "" && !withStatus {
 		return fmt.Errorf("%w: no status at %q", fetch.ErrLayout, c.cfg.StatusPath)
 	}
 	return nil
@@ -663,22 +665,36 @@ var (
 )
 
 // ownFailure reports whether an answer says in its own words that the
-// call failed: a success flag that is false, or, without one, a message
-// in place of the records. A success flag that is true, or records
-// without a flag, are no failure.
-func (c *Client) ownFailure(doc any) (msg string, failed bool) {
+// call failed, and how: a success flag that is false, whatever the
+// status says; no records with a message saying the failure is passing
+// (fetch.TransientNotice: 系统繁忙, 访问过于频繁), which no listing's
+// end or empty listing says; and, in an answer without its status
+// (withStatus false), a message in place of the records. A success flag
+// that is true, or records, are no failure.
+func (c *Client) ownFailure(doc any, withStatus bool) (msg, why string, failed bool) {
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return "", false
+		return "", "", false
 	}
 	msg = c.message(doc)
+	flag := ""
 	for _, f := range successFlags {
 		if v, ok := obj[f]; ok {
-			return msg, scalar(v) == "false"
+			flag = scalar(v)
+			break
 		}
 	}
-	_, records := lookup(doc, c.cfg.RecordsPath)
-	return msg, !records && msg != ""
+	if flag == "false" {
+		return msg, "that it failed (success false)", true
+	}
+	raw, found := lookup(doc, c.cfg.RecordsPath)
+	if items, _ := raw.([]any); len(items) == 0 && transientWords.MatchString(msg) {
+		return msg, "no records, saying the failure is passing", true
+	}
+	if flag == "" && !withStatus && !found && msg != "" {
+		return msg, "that it failed", true
+	}
+	return msg, "", false
 }
 
 // message is an answer's message: at message_path, else in a field

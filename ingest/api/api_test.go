@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -738,6 +739,62 @@ func TestOwnFailureWithoutTheStatus(t *testing.T) {
 			}
 			if wantRequests := map[error]int32{fetch.ErrStatus: int32(quick.Retries) + 1, fetch.ErrLayout: 1}[tt.want]; requests.Load() != wantRequests {
 				t.Errorf("%d requests, want %d", requests.Load(), wantRequests)
+			}
+		})
+	}
+}
+
+// An answer that says in its own words that it failed is a failure
+// whatever its status: a success flag that is false, or no records with
+// a message saying the failure is passing (系统繁忙). Read as data, a
+// busy probe past a full last page ended a listing whose total
+// understated it by a page (the records past it removed), and a page 1
+// answering success false with an empty list read as an empty listing.
+// Retried, it fails the fetch with the site's message. An empty answer
+// without such words, or records beside them, are data.
+func TestOwnFailureWithAnOKStatus(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		page int // the page answered so; the listing is 6 records, 3 a page
+		body string
+		want string // the message the failure reports; "" = the listing is read
+		n    int    // records read when it is
+	}{
+		{"busy probe", 3, `{"code":200,"msg":"系统繁忙","total":6,"data":[]}`, "系统繁忙", 0},
+		{"rate-limited probe", 3, `{"code":200,"success":false,"message":"访问过于频繁","total":6,"data":[]}`, "访问过于频繁", 0},
+		{"page 1 failed", 1, `{"code":200,"success":false,"message":"系统异常","total":0,"data":[]}`, "系统异常", 0},
+		{"success false beside records", 2, `{"code":200,"success":false,"message":"系统异常","total":6,"data":[{"PENDECNO":"x"}]}`, "系统异常", 0},
+		{"an empty probe", 3, `{"code":200,"msg":"查询成功","total":6,"data":[]}`, "", 6},
+		{"an empty probe, success true", 3, `{"code":200,"success":true,"msg":"暂无数据","total":6,"data":[]}`, "", 6},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var asked atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				page := 1
+				fmt.Sscan(r.URL.Query().Get("page"), &page)
+				w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+				if page == tt.page {
+					asked.Add(1)
+					io.WriteString(w, tt.body)
+					return
+				}
+				writePenaltyPage(w, page, 3, 6, 6)
+			}))
+			defer srv.Close()
+			cfg := penalties(&fixture.Server{})
+			cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+			pages, err := collect(t, cfg, list(t, "penalties"), "")
+			if tt.want == "" {
+				if err != nil || count(pages) != tt.n {
+					t.Errorf("%d records, %v; want %d and the listing ended", count(pages), err, tt.n)
+				}
+				return
+			}
+			if !errors.Is(err, fetch.ErrStatus) || !strings.Contains(err.Error(), strconv.Quote(tt.want)) {
+				t.Fatalf("%d records, %v; want the fetch failed saying %q", count(pages), err, tt.want)
+			}
+			if n := asked.Load(); n != int32(quick.Retries)+1 {
+				t.Errorf("the page was asked %d times, want %d: retried as any failure", n, quick.Retries+1)
 			}
 		})
 	}
