@@ -446,3 +446,29 @@ func TestNoAnswerSaysWhy(t *testing.T) {
 		})
 	}
 }
+
+// A source URL's credentials are redacted wherever a URL is shown or
+// stored, under whatever name a gateway gives them (split into words:
+// accessKey, access_key, appSecret, X-Amz-Signature) and in a long
+// opaque path segment; everything else stays as written: paging and
+// query parameters, names in the path, a page template's {page}.
+func TestRedactURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"http://u:pw0@127.0.0.1:19301/api/SECRETPATHSEG0123456789abcdef/abn?region=411000&accessKey=S1&authToken=S2&appSecret=S3&secretKey=S4&access_key=S5&sid=S6&jwt=S7&Token=S8",
+			"http://u@127.0.0.1:19301/api/REDACTED/abn?region=411000&accessKey=REDACTED&authToken=REDACTED&appSecret=REDACTED&secretKey=REDACTED&access_key=REDACTED&sid=REDACTED&jwt=REDACTED&Token=REDACTED"},
+		{"https://api.example.gov.cn/v1/list?X-Amz-Credential=a%2Fb&X-Amz-Signature=f00&ak=A&sk=B&APIKey=C&apikey=D&sign2=E&JSESSIONID=F&ticket=G&pwd=H&passcode=I",
+			"https://api.example.gov.cn/v1/list?X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&ak=REDACTED&sk=REDACTED&APIKey=REDACTED&apikey=REDACTED&sign2=REDACTED&JSESSIONID=REDACTED&ticket=REDACTED&pwd=REDACTED&passcode=REDACTED"},
+		{"http://127.0.0.1/html/abn?page={page}", "http://127.0.0.1/html/abn?page={page}"},
+		{"http://127.0.0.1/html/abn?page={page}&key=SECRETHTMLKEY", "http://127.0.0.1/html/abn?page={page}&key=REDACTED"},
+		{"http://127.0.0.1/ycml/list_{page}.html?key=K#top", "http://127.0.0.1/ycml/list_{page}.html?key=REDACTED#top"},
+		{"https://h.gov.cn/xxgk/administrative-penalties/index_2.html?pageNo=2&pageSize=50&pageNum=3&size=10&keyword=%E8%AE%B8%E6%98%8C&authority=x&region=411000&cursor=c2",
+			"https://h.gov.cn/xxgk/administrative-penalties/index_2.html?pageNo=2&pageSize=50&pageNum=3&size=10&keyword=%E8%AE%B8%E6%98%8C&authority=x&region=411000&cursor=c2"},
+		{"https://h.gov.cn/hook/123e4567-e89b-12d3-a456-426614174000/send", "https://h.gov.cn/hook/REDACTED/send"},
+		{"https://h.gov.cn/api/d41d8cd98f00b204e9800998ecf8427e/list", "https://h.gov.cn/api/REDACTED/list"},
+		{"https://h.gov.cn/channels/202401011234567890.html", "https://h.gov.cn/channels/202401011234567890.html"},
+	} {
+		if got := fetch.RedactURL(tt.in, fetch.Auth{}); got != tt.want {
+			t.Errorf("RedactURL(%s)\n got %s\nwant %s", tt.in, got, tt.want)
+		}
+	}
+}

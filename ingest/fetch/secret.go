@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Secret is a credential. It prints, logs and marshals as "[redacted]",
@@ -68,10 +70,104 @@ func SecretFrom(env, file string) (Secret, error) {
 	return Secret{}, nil
 }
 
-// credentialParams are query parameters redacted from every URL shown,
-// whatever the source's own auth parameter is called: next links and
-// redirects may carry session tokens of their own.
-var credentialParams = []string{"token", "access_token", "apikey", "api_key", "key", "appkey", "app_key", "secret", "sign", "signature", "password", "ticket", "session"}
+// credentialWords are the words of a query parameter's name that make
+// it a credential, its name split into words at case changes, digits and
+// separators (accessKey, access_key, X-Amz-Signature): gateways name
+// their keys every way (appSecret, authToken, secretKey, sid, jwt, ak and
+// sk for Baidu's and cloud gateways' key pairs), and next links and
+// redirects carry session tokens of their own. credentialNames are
+// names written as one word that hold such a word (apikey, jsessionid).
+// Paging and query parameters (page, pageNo, size, keyword, region)
+// hold none and stay readable.
+var (
+	credentialWords = wordSet("key keys secret token tokens tkn auth authorization sign signature sig password passwd pass pwd " +
+		"sid sessid session jwt ticket credential credentials ak sk otp cookie")
+	credentialNames = wordSet("apikey appkey accesskey accesskeyid secretkey secretid privatekey signkey appsecret clientsecret " +
+		"accesstoken authtoken apitoken apptoken xtoken sessionid jsessionid phpsessid aspsessionid passcode authcode")
+)
+
+func wordSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// nameWords splits a parameter name into its lower-case words:
+// accessKeyID → access key id, APIKey → api key, sign2 → sign 2.
+func nameWords(name string) []string {
+	var words []string
+	var cur []rune
+	rs := []rune(name)
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	for i, r := range rs {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+			continue
+		case i > 0 && len(cur) > 0:
+			prev := rs[i-1]
+			lowerToUpper := unicode.IsUpper(r) && (unicode.IsLower(prev) || unicode.IsDigit(prev))
+			acronymEnd := unicode.IsUpper(r) && unicode.IsUpper(prev) && i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			digitEdge := unicode.IsDigit(r) != unicode.IsDigit(prev)
+			if lowerToUpper || acronymEnd || digitEdge {
+				flush()
+			}
+		}
+		cur = append(cur, r)
+	}
+	flush()
+	return words
+}
+
+// credentialName reports whether a query parameter's name says it holds
+// a credential.
+func credentialName(name string) bool {
+	words := nameWords(name)
+	for _, w := range words {
+		if credentialWords[w] {
+			return true
+		}
+	}
+	return credentialNames[strings.Join(words, "")]
+}
+
+// opaqueSegment reports a path segment that reads as a key rather than
+// a name: a run of 16 or more letters and digits mixing both
+// (SECRETPATHSEG0123456789abcdef, an MD5), or 32 or more characters of
+// a token's alphabet with digits among them (a UUID, a JWT), as gateways
+// and hooks put their keys in the path. Names (administrative-penalties,
+// index_2.html) and long numbers (an id) stay readable.
+func opaqueSegment(seg string) bool {
+	run, letters, digits := 0, false, false
+	allToken, anyDigit := true, false
+	for _, r := range seg {
+		alnum := r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		if unicode.IsDigit(r) {
+			anyDigit = true
+		}
+		if !alnum && !strings.ContainsRune("-_.~=+", r) {
+			allToken = false
+		}
+		if !alnum {
+			run, letters, digits = 0, false, false
+			continue
+		}
+		run++
+		letters = letters || unicode.IsLetter(r)
+		digits = digits || unicode.IsDigit(r)
+		if run >= 16 && letters && digits {
+			return true
+		}
+	}
+	return allToken && anyDigit && len(seg) >= 32
+}
 
 // redactor removes one source's credentials from text.
 type redactor struct {
@@ -96,27 +192,50 @@ func (r redactor) bytes(b []byte) []byte {
 	return b
 }
 
-// url redacts credential query parameters and the secret itself.
+// url redacts a URL's credentials: its password, the values of query
+// parameters named as credentials (credentialName), opaque path segments
+// (opaqueSegment) and the secret itself. The rest stays as written (a
+// page template's {page} too): it is the address people read.
 func (r redactor) url(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
+	if _, err := url.Parse(raw); err != nil {
 		return r.text(raw)
 	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
+	rest, fragment, hasFragment := strings.Cut(raw, "#")
+	rest, query, hasQuery := strings.Cut(rest, "?")
+	authority, path := "", rest
+	if scheme, after, ok := strings.Cut(rest, "://"); ok {
+		host, p, slash := strings.Cut(after, "/")
+		if slash {
+			p = "/" + p
+		}
+		if user, at, ok := strings.Cut(host, "@"); ok {
+			// The password goes; the user name says who signs in.
+			user, _, _ = strings.Cut(user, ":")
+			host = user + "@" + at
+		}
+		authority, path = scheme+"://"+host, p
 	}
-	q := u.Query()
-	changed := false
-	for k := range q {
-		if r.isCredential(k) {
-			q.Set(k, "REDACTED")
-			changed = true
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		if un, err := url.PathUnescape(seg); err == nil && opaqueSegment(un) {
+			segs[i] = "REDACTED"
 		}
 	}
-	if changed {
-		u.RawQuery = q.Encode()
+	out := authority + strings.Join(segs, "/")
+	if hasQuery {
+		params := strings.Split(query, "&")
+		for i, p := range params {
+			name, _, _ := strings.Cut(p, "=")
+			if un, err := url.QueryUnescape(name); err == nil && r.isCredential(un) {
+				params[i] = name + "=REDACTED"
+			}
+		}
+		out += "?" + strings.Join(params, "&")
 	}
-	return r.text(u.String())
+	if hasFragment {
+		out += "#" + fragment
+	}
+	return r.text(out)
 }
 
 // RedactURL is raw with its credentials redacted as a client of auth
@@ -127,13 +246,5 @@ func RedactURL(raw string, auth Auth) string {
 }
 
 func (r redactor) isCredential(param string) bool {
-	if r.param != "" && strings.EqualFold(param, r.param) {
-		return true
-	}
-	for _, c := range credentialParams {
-		if strings.EqualFold(param, c) {
-			return true
-		}
-	}
-	return false
+	return (r.param != "" && strings.EqualFold(param, r.param)) || credentialName(param)
 }

@@ -2,6 +2,9 @@ package listsync_test
 
 import (
 	"errors"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 )
 
@@ -99,5 +103,60 @@ func TestEnabled(t *testing.T) {
 	}
 	if _, err := cfg.Enabled([]string{"nope"}); !errors.Is(err, listsync.ErrConfig) || !strings.Contains(err.Error(), "publicity-penalties") {
 		t.Errorf("unknown source: %v", err)
+	}
+}
+
+// Credentials written in a source's configured URL, under the names
+// gateways give them and in a key-like path segment, appear nowhere a
+// sync stores or shows the URL: the records' source_ref, their batch's,
+// raw_pages, the error of a failed sync (returned and in sync_runs) and
+// the log. The address is still readable: its other parameters stay.
+func TestCredentialsInTheConfiguredURL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const segment = "9f8e7d6c5b4a39281706f5e4d3c2b1a0" // a gateway's key, in its path
+	secrets := []string{segment}
+	query := "area=411000"
+	for _, name := range []string{"accessKey", "access_key", "appSecret", "authToken", "secretKey", "sid", "jwt", "AppKey", "X-Amz-Signature"} {
+		v := "cfg-" + strings.ToLower(strings.ReplaceAll(name, "_", "")) + "-7Hq2"
+		secrets = append(secrets, v)
+		query += "&" + name + "=" + v
+	}
+	site, err := url.Parse(e.fx.URL(fixture.Penalties))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gateway := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(&url.URL{Scheme: site.Scheme, Host: site.Host})
+		r.Out.URL.Path, r.Out.URL.RawPath = strings.Replace(r.In.URL.Path, "/gw/"+segment, "", 1), ""
+	}})
+	defer gateway.Close()
+	e.source(penalties).URL = gateway.URL + "/gw/" + segment + site.Path + "?" + query
+
+	e.mustSync(penalties)
+	e.fx.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.ServerError, Page: 2})
+	_, syncErr := e.sync(listsync.Options{Full: true}, penalties)
+	if syncErr == nil || !strings.Contains(syncErr.Error(), "/gw/REDACTED/") {
+		t.Fatalf("a sync whose page 2 fails: %v; want an error naming the redacted URL", syncErr)
+	}
+	shown := map[string][]string{
+		"penalties.source_ref":      e.strings("SELECT DISTINCT source_ref FROM penalties"),
+		"import_batches.source_ref": e.strings("SELECT DISTINCT source_ref FROM import_batches WHERE list = 'penalties'"),
+		"raw_pages.url":             e.strings("SELECT DISTINCT url FROM raw_pages WHERE source = '" + penalties + "'"),
+		"sync_runs.error":           e.strings("SELECT error FROM sync_runs WHERE source = '" + penalties + "' AND error != ''"),
+		"the error":                 {syncErr.Error()},
+		"the log":                   {e.log.String()},
+	}
+	for where, texts := range shown {
+		if len(texts) == 0 || !strings.Contains(strings.Join(texts, "\n"), "area=411000") {
+			t.Errorf("%s: %q, want the address with its other parameters", where, texts)
+		}
+		for _, text := range texts {
+			for _, s := range secrets {
+				if strings.Contains(text, s) {
+					t.Errorf("%s shows the credential %s: %s", where, s, text)
+				}
+			}
+		}
 	}
 }
