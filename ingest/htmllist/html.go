@@ -348,8 +348,9 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(sentinel), Response: resp}
 	}
 	page, doc, empty, err := c.parse(pos.Page, resp.Body, resp.Header.Get("Content-Type"))
-	if pos.Probe && (empty || errors.Is(err, errNoRows)) {
-		// Nothing past the claimed end: the full last page was the last.
+	if pos.Probe && (empty || errors.Is(err, errNoRows) || errors.Is(err, errEmptyNoPager)) {
+		// Nothing past the claimed end: the full last page was the last,
+		// whether or not the empty page prints the pager.
 		// (A page without the listing's header — a home page a probe
 		// was redirected to, a maintenance notice — says nothing of
 		// where the listing ends, and fails the snapshot; so does the
@@ -505,6 +506,12 @@ func (c *Client) Parse(number int, body []byte, contentType string) (Page, error
 // layout error on any page but a probe past the end.
 var errNoRows = fmt.Errorf("%w (the listing's header is there, without rows)", fetch.ErrLayout)
 
+// errEmptyNoPager is a page that says the list is empty (暂无数据) and
+// shows no pager: sites print the pager only over records. Past a full
+// last page it ends the listing; any other page without the pager the
+// pages before it showed was cut short or changed.
+var errEmptyNoPager = fmt.Errorf("%w (the page says it is empty and shows no pager)", fetch.ErrIncomplete)
+
 // listingLayout reports whether doc shows the listing's layout: its
 // header (HeaderSelector), else the pager's record or page count. A page
 // without either is some other page (a home page, a notice).
@@ -575,21 +582,32 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	shown := func(sel *goquery.Selection) *goquery.Selection {
 		return sel.FilterFunction(func(_ int, s *goquery.Selection) bool { return !shownNot(s.Get(0)) })
 	}
-	if c.cfg.PageCountSelector != "" {
-		sel := shown(doc.Find(c.cfg.PageCountSelector))
-		n, ok := count(c.pageCount, visibleText(sel.First()))
-		if sel.Length() == 0 || !ok {
-			return fail(fetch.ErrIncomplete, "expected the page count at %q, got %d elements: a truncated or changed page", c.cfg.PageCountSelector, sel.Length())
+	// claim reads a count the configuration says every page states.
+	claim := func(what, selector string, re *regexp.Regexp) (int, error) {
+		sel := shown(doc.Find(selector))
+		if sel.Length() == 0 {
+			missing := fetch.ErrIncomplete
+			if empty {
+				missing = errEmptyNoPager
+			}
+			return 0, fmt.Errorf("%w: expected %s at %q, got 0 elements: a truncated or changed page", missing, what, selector)
 		}
-		page.Total = n
+		text := visibleText(sel.First())
+		n, ok := count(re, text)
+		if !ok {
+			return 0, fmt.Errorf("%w: %s at %q reads %q, which %s does not match and which holds no single number: the site words it differently (set the pattern), or the page changed", fetch.ErrIncomplete, what, selector, collapseSpace(text), re)
+		}
+		return n, nil
+	}
+	if c.cfg.PageCountSelector != "" {
+		if page.Total, err = claim("the page count", c.cfg.PageCountSelector, c.pageCount); err != nil {
+			return Page{}, nil, false, err
+		}
 	}
 	if c.cfg.RecordCountSelector != "" {
-		sel := shown(doc.Find(c.cfg.RecordCountSelector))
-		n, ok := count(c.recordCount, visibleText(sel.First()))
-		if sel.Length() == 0 || !ok {
-			return fail(fetch.ErrIncomplete, "expected the record count at %q (%s), got %d elements: a truncated or changed page", c.cfg.RecordCountSelector, c.recordCount, sel.Length())
+		if page.Claimed, err = claim("the record count", c.cfg.RecordCountSelector, c.recordCount); err != nil {
+			return Page{}, nil, false, err
 		}
-		page.Claimed = n
 	}
 	if err := c.read(&page, doc, rows); err != nil {
 		return fail(fetch.ErrLayout, "%v", err)

@@ -785,3 +785,57 @@ func TestProbeAnsweredWithAnotherPage(t *testing.T) {
 		})
 	}
 }
+
+// Sites print the pager over records only: past a full last page, the
+// listing's page with its header and a 暂无数据 row but no pager ends
+// the listing, as the page with the header alone does. A listing whose
+// count was a multiple of the page size failed every sync on it ("expected
+// the page count … got 0 elements"). A page the pager counts still must
+// show the pager, and a busy notice past the end still fails. A pager
+// whose text the pattern does not read is quoted with the pattern, not
+// counted as missing ("got 1 elements").
+func TestEmptyPageWithoutThePager(t *testing.T) {
+	recs := fourRecords
+	for _, tt := range []struct {
+		name    string
+		empty   int    // the page that shows 暂无数据 without the pager
+		extra   string // more text on that page
+		pager   string // the pager's text on the other pages, %d the page
+		wantErr string // "" = the listing's 4 records
+	}{
+		{"past the full last page", 3, "", "共4条 第%d/2页", ""},
+		{"past the end, busy", 3, `<div class="tip">系统繁忙，请稍后再试</div>`, "共4条 第%d/2页", "繁忙"},
+		{"the last page the pager counts", 2, "", "共4条 第%d/2页", `expected the page count at "div.pager", got 0 elements: a truncated or changed page`},
+		{"a pager in other words", 0, "", "4条记录 第%d/2页", `the record count at "div.pager" reads "4条记录 第1/2页", which 共`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				page := 1
+				fmt.Sscan(r.URL.Query().Get("page"), &page)
+				var b strings.Builder
+				b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>`)
+				if page == tt.empty || page > 2 {
+					b.WriteString(`<tr><td colspan="4">暂无数据</td></tr></table>` + tt.extra)
+				} else {
+					for _, rec := range recs[(page-1)*2 : page*2] {
+						fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
+					}
+					fmt.Fprintf(&b, `</table><div class="pager">`+tt.pager+`</div>`, page)
+				}
+				b.WriteString(`</body></html>`)
+				io.WriteString(w, b.String())
+			}))
+			defer srv.Close()
+			cfg := htmllist.Config{Name: "x", URL: srv.URL + "/list?page=1", PageTemplate: srv.URL + "/list?page={page}", Policy: quick, EmptyText: "暂无数据",
+				RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th",
+				PageCountSelector: "div.pager", PageCountPattern: `/(\d+)页`, RecordCountSelector: "div.pager"}
+			if tt.wantErr == "" {
+				wantListing(t, cfg, recs, 4)
+				return
+			}
+			if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrIncomplete) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%v; want the listing incomplete, saying %s", err, tt.wantErr)
+			}
+		})
+	}
+}
