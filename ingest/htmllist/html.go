@@ -85,7 +85,11 @@ type Config struct {
 	EmptyText string
 	// Skip are the checks of the pager's claims this source switched off
 	// (page_count, page_size, current_page, probe), with their reasons.
-	Skip     fetch.Skips
+	Skip fetch.Skips
+	// Auth is the credential every page is asked for with, as an API
+	// source's: it goes to the configured host only (a redirect or a
+	// next link elsewhere fails the page) and is never shown.
+	Auth     fetch.Auth
 	Policy   fetch.Policy
 	MaxPages int // per Fetch; 0 = no cap
 	Logger   *slog.Logger
@@ -197,7 +201,7 @@ func New(cfg Config, list *contract.List) (*Client, error) {
 			return nil, bad("cells: %v", err)
 		}
 	}
-	c.http = fetch.New(cfg.Name, cfg.Policy, fetch.Auth{}, c.log)
+	c.http = fetch.New(cfg.Name, cfg.Policy, cfg.Auth, c.log)
 	return c, nil
 }
 
@@ -435,7 +439,7 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	base, _ := url.Parse(u)
 	ref, err := url.Parse(link)
 	if err != nil {
-		return fail(fetch.ErrLayout, "next link %q: %v", link, err)
+		return fail(fetch.ErrLayout, "next link %q: %v", c.http.RedactURL(link), err)
 	}
 	target := base.ResolveReference(ref)
 	target.Fragment, target.RawFragment = "", ""
@@ -463,9 +467,27 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		}
 		return fail(fetch.ErrIncomplete, "page %d is empty but links to a next page", pos.Page)
 	}
+	if first, err := url.Parse(c.firstURL()); err == nil && c.cfg.Auth.Sends() && !fetch.CredentialsMayFollow(first, target) {
+		// The next page would be asked for with the credentials, as a
+		// redirect would be (fetch.ErrRedirect).
+		return fail(fetch.ErrRedirect, "page %d links its next page to %s (%s); not followed: the source's credentials are sent to %s only, and a list served by another host is not the configured source's",
+			pos.Page, target.Host, c.http.RedactURL(target.String()), first.Hostname())
+	}
 	next.URL = target.String()
 	next.Prev = u
 	return page, next, false, nil
+}
+
+// firstURL is the listing's configured first page, the host its
+// credentials belong to.
+func (c *Client) firstURL() string {
+	switch {
+	case c.cfg.FirstPageURL != "":
+		return c.cfg.FirstPageURL
+	case c.cfg.URL != "":
+		return c.cfg.URL
+	}
+	return c.cfg.PageTemplate
 }
 
 // shownText is the text a page shows a reader, decoded; "" when it does

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -835,6 +836,74 @@ func TestEmptyPageWithoutThePager(t *testing.T) {
 			}
 			if _, err := collect(t, cfg, ""); !errors.Is(err, fetch.ErrIncomplete) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%v; want the listing incomplete, saying %s", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// An HTML source's credential (auth_header, auth_query) is sent with
+// every page, as an API source's: a site behind a gateway that wants a
+// key answered 401, the configuration's key silently left out. It goes
+// to the configured host only: a next link to another host fails the
+// page, nothing sent there; and a next link repeating the query key is
+// followed, the key in no page's URL or resume token.
+func TestCredentialsSent(t *testing.T) {
+	const key = "html-key-3Jw9zQ"
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	otherHost := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	header := fetch.Auth{Header: "X-Api-Token", Secret: fetch.NewSecret(key)}
+	query := fetch.Auth{Query: "key", Secret: fetch.NewSecret(key)}
+	for _, tt := range []struct {
+		name string
+		auth fetch.Auth
+		next string // page 1's next link, %s the site's address
+		want error  // nil = the listing's 4 records
+	}{
+		{"in a header", header, "%s/list?page=2", nil},
+		{"in the query, the next link repeating it", query, "%s/list?page=2&key=" + key, nil},
+		{"in a header, a next link to another host", header, otherHost + "/list?page=2", fetch.ErrRedirect},
+		{"in the query, a next link to another host", query, otherHost + "/list?page=2", fetch.ErrRedirect},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("X-Api-Token") != key && r.URL.Query().Get("key") != key {
+					http.Error(w, "401 未授权", http.StatusUnauthorized)
+					return
+				}
+				page := 1
+				fmt.Sscan(r.URL.Query().Get("page"), &page)
+				var b strings.Builder
+				b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>`)
+				for _, rec := range fourRecords[min(page-1, 2)*2 : min(page, 2)*2] { // past page 2, the header alone
+					fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
+				}
+				b.WriteString(`</table>`)
+				if page == 1 {
+					fmt.Fprintf(&b, `<a class="next" href="`+tt.next+`">下一页</a>`, srv.URL)
+				}
+				fmt.Fprintf(&b, `<div class="pager">共4条 第%d/2页</div></body></html>`, page)
+				io.WriteString(w, b.String())
+			}))
+			defer srv.Close()
+			cfg := htmllist.Config{Name: "x", URL: srv.URL + "/list?page=1", NextSelector: "a.next", Policy: quick, Auth: tt.auth,
+				RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th", RecordCountSelector: "div.pager"}
+			pages, err := collect(t, cfg, "")
+			if tt.want != nil {
+				if !errors.Is(err, tt.want) || elsewhere.Load() != 0 {
+					t.Errorf("%v, %d requests to the other host; want %v and none", err, elsewhere.Load(), tt.want)
+				}
+				return
+			}
+			if err != nil || len(records(pages)) != 4 {
+				t.Fatalf("%d records, %v", len(records(pages)), err)
+			}
+			for _, p := range pages {
+				if strings.Contains(p.Next+p.URL, key) {
+					t.Errorf("page %d keeps the key: url %s, next %s", p.Number, p.URL, p.Next)
+				}
 			}
 		})
 	}

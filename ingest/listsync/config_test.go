@@ -2,6 +2,7 @@ package listsync_test
 
 import (
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -158,5 +159,35 @@ func TestCredentialsInTheConfiguredURL(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// An HTML source's token_env with auth_header (or auth_query) sends its
+// credential, as an API source's does: a city site behind a gateway that
+// wants a key answered 401 to every page, the key configured and
+// silently left out.
+func TestHTMLSourceSendsItsCredential(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	src := e.source(cityAbnormal)
+	site, err := url.Parse(src.PageTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(&url.URL{Scheme: site.Scheme, Host: site.Host})
+	}}
+	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Gateway-Key") != fixture.DefaultToken {
+			http.Error(w, `{"code":401,"msg":"缺少访问凭证"}`, http.StatusUnauthorized)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer gateway.Close()
+	src.PageTemplate = gateway.URL + site.Path + "?" + site.RawQuery
+	src.TokenEnv, src.AuthHeader = fixture.EnvToken, "X-Gateway-Key"
+	if r := result(t, e.mustSync(cityAbnormal), cityAbnormal); r.Rows == 0 || r.Err != nil {
+		t.Errorf("%+v; want the listing read through the gateway", r)
 	}
 }

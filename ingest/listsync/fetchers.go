@@ -146,6 +146,9 @@ func (s Source) newFetcher(set Settings, l *contract.List, log *slog.Logger, sin
 			return nil, err
 		}
 		cfg.Policy.UserAgent = set.UserAgent
+		if cfg.Auth.Secret, err = fetch.SecretFrom(s.TokenEnv, s.TokenFile); err != nil {
+			return nil, &fetch.Error{Source: s.Name, Err: err, Hint: "set the variable named by token_env (or the file named by token_file) for this source"}
+		}
 		c, err := htmllist.New(cfg, l)
 		if err != nil {
 			return nil, err
@@ -218,6 +221,7 @@ func (s Source) htmlConfig(l *contract.List, log *slog.Logger) (htmllist.Config,
 		PageCountSelector: s.PageCountSelector, EmptyText: s.EmptyText, Policy: s.policy(), MaxPages: s.MaxPages, Logger: log,
 		FirstPageURL: s.FirstPageURL, PageCountPattern: s.PageCountPattern, RecordCountSelector: s.RecordCountSelector,
 		RecordCountPattern: s.RecordCountPattern, Skip: s.skips(),
+		Auth: fetch.Auth{Header: s.AuthHeader, Query: s.AuthQuery, Prefix: s.AuthPrefix},
 	}
 	_, err := htmllist.New(cfg, l)
 	return cfg, err
