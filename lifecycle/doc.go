@@ -17,7 +17,10 @@
 //	                       publicized grade is superseded and the worse one
 //	                       confirmed (run kind regrade); superseded on
 //	                       the cancellation day, never confirmed, when the
-//	                       licence was cancelled on or before that day
+//	                       licence was cancelled on or before that day —
+//	                       also later, when Confirm next runs, for a grade
+//	                       recorded in force before the register showed a
+//	                       cancellation dated on or before its first day
 //	confirmed ──Regrade──▶ superseded by a lower grade at once, on evidence
 //	                       the decision did not weigh (grade.NewEvidenceGrade)
 //	confirmed ──ApplyUpgrade──▶ superseded by a better grade, only on

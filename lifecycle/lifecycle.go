@@ -86,7 +86,9 @@ func evaluatedRuns(ctx context.Context, s store.Store, year int) ([]string, erro
 // the confirmation day is not confirmed: the cancellation ended it that
 // day (docs/rules.md §4.7), and no grade may come into force after the
 // licence ended. It is kept as superseded on the cancellation day, with
-// a note saying so.
+// a note saying so. A grade already recorded in force from a day on or
+// after the cancellation — the register told of it only later — is
+// mended the same way when Confirm next runs (the nightly run does).
 func Confirm(ctx context.Context, s store.Store, r *grade.Rules, day time.Time) ([]Entry, error) {
 	if r == nil {
 		return nil, errors.New("confirm: no rules to grade the confirmation day with")
@@ -110,10 +112,7 @@ func Confirm(ctx context.Context, s store.Store, r *grade.Rules, day time.Time) 
 		}
 		from := e.PublicityEndsOn.AddDate(0, 0, 1)
 		if e.LicenceEndedBy(from) {
-			ended := e.LicenceEndedOn
-			e.Status, e.SupersededOn = StatusSuperseded, ended
-			e.Note = addNote(e.Note, fmt.Sprintf("not confirmed: the licence was cancelled on %s, which ended the grade that day", transform.FormatDate(ended)))
-			publicized = append(publicized, e)
+			publicized = append(publicized, neverInForce(e))
 			continue
 		}
 		now, ok := rulesOn[from]
@@ -156,11 +155,47 @@ func Confirm(ctx context.Context, s store.Store, r *grade.Rules, day time.Time) 
 		}
 		added = append(added, lowered[d]...)
 	}
-	writes := slices.Concat(confirmed, publicized, retired(open, added))
+	// A grade confirmed (or lowered, reviewed, raised) before the register
+	// told of a cancellation dated on or before its first day — the
+	// cancellation imported after the confirmation — never was in force
+	// either: it is mended as if the cancellation had been known. One
+	// cancelled after its first day stays as recorded: the reads end it on
+	// the cancellation day (Entry.InEffectOn, StatusLicenceEnded).
+	var stillOpen, mended []Entry
+	for _, e := range open {
+		if e.LicenceEndedBy(e.ValidFrom) {
+			mended = append(mended, neverInForce(e))
+		} else {
+			stillOpen = append(stillOpen, e)
+		}
+	}
+	writes := slices.Concat(confirmed, publicized, mended, retired(stillOpen, added))
 	if err := writeEntries(ctx, s, writes); err != nil {
 		return nil, fmt.Errorf("confirm: %w", err)
 	}
 	return added, nil
+}
+
+// neverInForce ends e, a grade whose institution's licence was cancelled
+// on or before the day it was to take effect (docs/rules.md §4.3): the
+// cancellation ended it that day, so it is superseded then, never in
+// force, with the reason in its note — "not confirmed" for a publicized
+// grade. A grade recorded in force before the cancellation was known
+// keeps the day it was recorded from in the note.
+func neverInForce(e Entry) Entry {
+	ended := transform.FormatDate(e.LicenceEndedOn)
+	note := "not in force"
+	if !e.PublicityEndsOn.IsZero() {
+		note = "not confirmed"
+	}
+	note += fmt.Sprintf(": the licence was cancelled on %s, which ended the grade that day", ended)
+	if !e.ValidFrom.IsZero() {
+		note += fmt.Sprintf(" (recorded in force from %s before the register showed the cancellation)", transform.FormatDate(e.ValidFrom))
+	}
+	e.Status, e.SupersededOn = StatusSuperseded, e.LicenceEndedOn
+	e.ValidFrom, e.ValidUntil = time.Time{}, time.Time{}
+	e.Note = addNote(e.Note, note)
+	return e
 }
 
 // retired returns the grades among old that the new grades replace: for

@@ -376,3 +376,61 @@ func TestGradeKeepsItsUnitWhenTheInstitutionMoves(t *testing.T) {
 		t.Errorf("grade in force before the move was recorded: county %s name %s, want 411002 旧名人力资源有限公司", e.CountyCode, e.Name)
 	}
 }
+
+// A cancellation the register shows only after the confirmation — dated
+// during publicity, imported later — is mended by the next confirmation
+// run (the nightly run's): the grade confirmed meanwhile was never in
+// force, and the history says so as if the cancellation had been known.
+// A grade whose licence was cancelled after it took effect stays as
+// recorded: the reads end it on the cancellation day.
+func TestLicenceCancellationLearntAfterConfirmation(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	before := gradetest.Put(t, s, gradetest.Fixture{})
+	after := gradetest.Put(t, s, gradetest.Fixture{})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := lifecycle.Confirm(ctx, s, r, day("2026-08-08")); err != nil || len(got) != 2 {
+		t.Fatalf("confirm: %+v %v", got, err)
+	}
+	endLicence(t, s, before, "cancelled", "2026-08-03")
+	endLicence(t, s, after, "cancelled", "2026-09-01")
+	if got, err := lifecycle.Confirm(ctx, s, r, day("2026-09-02")); err != nil || len(got) != 0 {
+		t.Errorf("the next confirmation run confirmed %+v (%v), want nothing", got, err)
+	}
+	tests := []struct {
+		uscc       string
+		status     lifecycle.Status
+		from, upTo string // valid_from, superseded_on
+		note       string
+	}{
+		{before, lifecycle.StatusSuperseded, "", "2026-08-03", "not confirmed: the licence was cancelled on 2026-08-03, which ended the grade that day (recorded in force from 2026-08-08"},
+		{after, lifecycle.StatusConfirmed, "2026-08-08", "", ""},
+	}
+	for _, tt := range tests {
+		h, err := lifecycle.History(ctx, s, tt.uscc)
+		if err != nil || len(h) != 1 {
+			t.Fatalf("history of %s: %+v %v", tt.uscc, h, err)
+		}
+		e := h[0]
+		if e.Status != tt.status || transform.FormatDate(e.ValidFrom) != tt.from || transform.FormatDate(e.SupersededOn) != tt.upTo ||
+			!strings.Contains(e.Note, tt.note) || tt.note == "" && strings.Contains(e.Note, "cancelled") {
+			t.Errorf("%s: %s, valid from %q, superseded %q, note %q; want %s, from %q, superseded %q, note with %q",
+				tt.uscc, e.Status, transform.FormatDate(e.ValidFrom), transform.FormatDate(e.SupersededOn), e.Note, tt.status, tt.from, tt.upTo, tt.note)
+		}
+	}
+	noGrade(t, s, before, "2026-08-08")
+	if e := current(t, s, after, "2026-08-31"); e.Grade != "A" {
+		t.Errorf("%s the day before its cancellation: %s, want A in force", after, e.Grade)
+	}
+	noGrade(t, s, after, "2026-09-01")
+	// Mended once: the next run writes nothing more.
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2026-09-03")); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := lifecycle.History(ctx, s, before); err != nil || strings.Count(h[0].Note, "cancelled") != 1 {
+		t.Errorf("after another run: %+v %v", h, err)
+	}
+}
