@@ -110,7 +110,9 @@ func (s *Server) monthsParam(r *http.Request) (report.Months, error) {
 	return m, nil
 }
 
-// visible returns the grades on day the request's scope may see.
+// visible returns the grades on day the request's scope may see: those
+// its county made (Scope.Allows on the grade's own county, docs/rules.md
+// §4.9), whatever county the register gives the institution now.
 func (s *Server) visible(ctx context.Context, day time.Time) ([]report.InstitutionGrade, error) {
 	all, err := s.src.GradesOn(ctx, day)
 	if err != nil {
@@ -124,6 +126,26 @@ func (s *Server) visible(ctx context.Context, day time.Time) ([]report.Instituti
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].USCC < out[j].USCC })
+	return out, nil
+}
+
+// visibleDowngrades returns the downgrades from < d ≤ to the request's
+// scope may see, by the county of the grade lowered to, as visible reads
+// grades: a county sees the downgrades it made, with their clauses and
+// evidence, and not those another county made of an institution that
+// moved between them.
+func (s *Server) visibleDowngrades(ctx context.Context, from, to time.Time) ([]report.Change, error) {
+	all, err := s.src.Downgrades(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	sc := scopeOf(ctx)
+	var out []report.Change
+	for _, d := range all {
+		if sc.Allows(d.CountyCode) {
+			out = append(out, d)
+		}
+	}
 	return out, nil
 }
 
@@ -296,7 +318,7 @@ func (s *Server) history(ctx context.Context, uscc string, m report.Months) (*hi
 	// dates a change by the month it was first seen in, not the last.
 	from := m.Base
 	for _, to := range m.Ends {
-		downs, err := s.src.Downgrades(ctx, from, to)
+		downs, err := s.visibleDowngrades(ctx, from, to)
 		if err != nil {
 			return nil, err
 		}

@@ -3,12 +3,21 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/grade/gradetest"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // An institution that moved to 建安区 and was renamed after 魏都区 graded it
@@ -48,5 +57,116 @@ func TestMovedInstitutionStaysWithTheUnitThatGradedIt(t *testing.T) {
 	}
 	if p := get(t, h, "/institutions/"+moved, jiananToken); p.status != 404 {
 		t.Errorf("建安区's page of an institution it never graded: %d, want 404", p.status)
+	}
+}
+
+// movedTwice is a store where 魏都区 graded 91411002MA6UPT270A and lowered
+// it (A → B on 2026-08-31, record WD-1), and 建安区 lowered it after it moved
+// there under a new name (B → C on 2026-09-20, record JA-1); its server's
+// day is 2026-10-08.
+func movedTwice(t *testing.T) http.Handler {
+	t.Helper()
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	dir := filepath.Join("testdata", "moved_downgrades")
+	imp := func(list, name string) {
+		t.Helper()
+		l, err := contract.Lookup(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := file.Import(ctx, s, l, filepath.Join(dir, name), file.ImportOptions{}); err != nil || res.Rejected > 0 {
+			t.Fatalf("import %s: %v %v", name, err, res.Rejects)
+		}
+	}
+	for _, list := range []string{"institutions", "annual_reports", "inspections"} {
+		imp(list, list+".csv")
+	}
+	r := grade.DefaultRules()
+	day := gradetest.Day
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := lifecycle.Regrade(ctx, s, r, day("2026-08-31")); err != nil || len(res.Downgrades) != 1 {
+		t.Fatalf("魏都区's downgrade: %+v %v", res.Downgrades, err)
+	}
+	imp("institutions", "moved.csv")
+	if res, err := lifecycle.Regrade(ctx, s, r, day("2026-09-20")); err != nil || len(res.Downgrades) != 1 {
+		t.Fatalf("建安区's downgrade: %+v %v", res.Downgrades, err)
+	}
+	srv, err := New(Options{Source: &report.HistorySource{Store: s, Rules: r}, Config: testConfig(), Getenv: testEnv,
+		Now: func() time.Time { return day("2026-10-08") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.Handler()
+}
+
+// A county signed in sees the grades its county made of an institution
+// that moved between counties, and nothing of those the other county
+// made: not the other's downgrade in the history (JSON or page), nor its
+// clauses and evidence, nor the name the other graded it under
+// (docs/rules.md §4.9). The history's downgrades were read unfiltered:
+// 魏都区 got 建安区's downgrade with its evidence, and 建安区 魏都区's.
+func TestCountySeesOnlyTheGradesItMade(t *testing.T) {
+	h := movedTwice(t)
+	const uscc = "91411002MA6UPT270A"
+	tests := []struct {
+		county, token string
+		paths         []string
+		downgrades    []string // the history's downgrades, "date from→to"
+		want, never   []string
+	}{
+		{"411002", weiduToken,
+			[]string{"/api/institutions/" + uscc + "/history?from=2026-07&to=2026-10", "/institutions/" + uscc + "?date=2026-09-15",
+				"/api/institutions/" + uscc + "/explain?date=2026-09-15", "/api/counties/411002/trend?from=2026-07&to=2026-10",
+				"/reports/trend/411002.csv?from=2026-07&to=2026-10"},
+			[]string{"2026-08-31 A→B"},
+			[]string{"许昌众诚人力资源服务有限公司"},
+			[]string{"JA-1", "2026-09-20", "C2"}},
+		{"411003", jiananToken,
+			[]string{"/api/institutions/" + uscc + "/history?from=2026-07&to=2026-10", "/institutions/" + uscc,
+				"/api/institutions/" + uscc + "/explain", "/api/counties/411003/trend?from=2026-07&to=2026-10",
+				"/reports/trend/411003.csv?from=2026-07&to=2026-10"},
+			[]string{"2026-09-20 B→C"},
+			[]string{"建安众诚人力资源服务有限公司"},
+			[]string{"许昌众诚人力资源服务有限公司", "A → B"}},
+	}
+	for _, tt := range tests {
+		session := sessionValue(t, postLogin(h, "192.0.2.1:1000", tt.token, "/"))
+		for _, p := range tt.paths {
+			r := withSession(h, http.MethodGet, p, session)
+			if r.status != http.StatusOK {
+				t.Errorf("%s: %s: %d\n%.300s", tt.county, p, r.status, r.body)
+				continue
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.body, w) {
+					t.Errorf("%s: %s lacks %q", tt.county, p, w)
+				}
+			}
+			for _, n := range tt.never {
+				if strings.Contains(r.body, n) {
+					t.Errorf("%s: %s shows %q, of the other county's grade", tt.county, p, n)
+				}
+			}
+			if !strings.Contains(p, "/history") || !strings.HasPrefix(p, "/api/") {
+				continue
+			}
+			var hist historyJSON
+			if err := json.Unmarshal([]byte(r.body), &hist); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range hist.Downgrades {
+				got = append(got, fmt.Sprintf("%s %s→%s", d.Date, d.From, d.To))
+			}
+			if !slices.Equal(got, tt.downgrades) {
+				t.Errorf("%s: history's downgrades %v, want %v", tt.county, got, tt.downgrades)
+			}
+		}
 	}
 }
