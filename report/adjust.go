@@ -84,10 +84,18 @@ type Adjustments struct {
 type AdjustmentRow struct {
 	Day          time.Time
 	Name, USCC   string
-	From, To     string // "A 级" …; To is "—" when the licence ended
+	From, To     string // "A 级" …; To is "—" when the licence ended or another unit's grade replaced it
 	Kind, Reason string
 	Evaluator    string
+	// county is the county of the grade the row is about — the new
+	// grade of a change, the grade that ended otherwise — whose unit
+	// lists the row (docs/rules.md §4.9).
+	county string
 }
+
+// movedOutKind is the 调整类型 of a grade a unit made that ended because
+// another unit, to which the institution moved, recorded a grade of it.
+const movedOutKind = "迁出"
 
 // BuildAdjustments lists the changes in unit u after from up to to, from
 // the whole grade history (lifecycle.History with an empty USCC) and the
@@ -95,6 +103,15 @@ type AdjustmentRow struct {
 // the 附件2 table itself. An exemplary institution whose A ends — lowered,
 // or its licence cancelled — leaves the 诚信机构典型名单 that day, and
 // that removal is a row of its own.
+//
+// Each row is listed by the unit that made its grade (docs/rules.md
+// §4.9): a change by the county that recorded the new grade, a licence's
+// end or a removal from the 典型名单 by the county whose grade ended. A
+// change that replaced another unit's grade — the institution moved —
+// shows that grade as it was in 原等级 and names its unit in the reason;
+// the other unit lists the end of its own grade then (迁出, to —), naming
+// the unit whose grade replaced it but not that grade, which is the other
+// unit's to report.
 func BuildAdjustments(history []lifecycle.Entry, noms []lifecycle.Nomination, u Unit, from, to time.Time) *Adjustments {
 	from, to = grade.Date(from), grade.Date(to)
 	a := &Adjustments{Unit: u, From: from, To: to}
@@ -103,10 +120,8 @@ func BuildAdjustments(history []lifecycle.Entry, noms []lifecycle.Nomination, u 
 		byUSCC[e.USCC] = append(byUSCC[e.USCC], e)
 	}
 	in := func(d time.Time) bool { return !d.IsZero() && d.After(from) && !d.After(to) }
+	var rows []AdjustmentRow
 	for uscc, es := range byUSCC {
-		if !u.Contains(es[0].CountyCode) {
-			continue
-		}
 		for _, e := range es {
 			if e.RunKind == lifecycle.RunEvaluate || !inEffectSome(e) || !in(e.ValidFrom) {
 				continue
@@ -117,10 +132,19 @@ func BuildAdjustments(history []lifecycle.Entry, noms []lifecycle.Nomination, u 
 				was = GradeLabel(old.Grade)
 			}
 			kind, reason := adjustmentReason(e, old, ok)
-			a.Rows = append(a.Rows, AdjustmentRow{Day: e.ValidFrom, Name: e.Name, USCC: uscc, From: was, To: GradeLabel(e.Grade),
-				Kind: kind, Reason: reason, Evaluator: unitOf(e.CountyCode).Bureau()})
+			moved := ok && unitOf(old.CountyCode) != unitOf(e.CountyCode)
+			if moved {
+				reason += "原等级为" + unitOf(old.CountyCode).Bureau() + "评定。"
+			}
+			rows = append(rows, AdjustmentRow{Day: e.ValidFrom, Name: e.Name, USCC: uscc, From: was, To: GradeLabel(e.Grade),
+				Kind: kind, Reason: reason, Evaluator: unitOf(e.CountyCode).Bureau(), county: e.CountyCode})
+			if moved {
+				rows = append(rows, AdjustmentRow{Day: e.ValidFrom, Name: old.Name, USCC: uscc, From: was, To: "—", Kind: movedOutKind,
+					Reason:    fmt.Sprintf("机构已迁出，本单位评定的信用等级自%s起由%s评定的信用等级取代。", dayCN(e.ValidFrom), unitOf(e.CountyCode).Bureau()),
+					Evaluator: unitOf(old.CountyCode).Bureau(), county: old.CountyCode})
+			}
 			if ok && e.Grade != grade.A {
-				a.Rows = appendRemoval(a.Rows, noms, old, e.ValidFrom, GradeLabel(e.Grade))
+				rows = appendRemoval(rows, noms, old, e.ValidFrom, GradeLabel(e.Grade))
 			}
 		}
 		// A licence cancelled in the period ends the grade then in force.
@@ -135,10 +159,15 @@ func BuildAdjustments(history []lifecycle.Entry, noms []lifecycle.Nomination, u 
 				}
 			}
 			if was != nil {
-				a.Rows = append(a.Rows, AdjustmentRow{Day: day, Name: last.Name, USCC: uscc, From: GradeLabel(was.Grade), To: "—",
-					Kind: "许可注销", Reason: "人力资源服务许可于" + dayCN(day) + "注销，信用等级自当日终止。", Evaluator: unitOf(last.CountyCode).Bureau()})
-				a.Rows = appendRemoval(a.Rows, noms, *was, day, "—")
+				rows = append(rows, AdjustmentRow{Day: day, Name: was.Name, USCC: uscc, From: GradeLabel(was.Grade), To: "—",
+					Kind: "许可注销", Reason: "人力资源服务许可于" + dayCN(day) + "注销，信用等级自当日终止。", Evaluator: unitOf(was.CountyCode).Bureau(), county: was.CountyCode})
+				rows = appendRemoval(rows, noms, *was, day, "—")
 			}
+		}
+	}
+	for _, r := range rows {
+		if u.Contains(r.county) {
+			a.Rows = append(a.Rows, r)
 		}
 	}
 	// Stable: a removal from the 典型名单 follows the change that caused it.
@@ -248,7 +277,7 @@ func appendRemoval(rows []AdjustmentRow, noms []lifecycle.Nomination, old lifecy
 		}
 		return append(rows, AdjustmentRow{Day: day, Name: old.Name, USCC: old.USCC, From: "A 级（诚信机构典型）", To: to, Kind: removalKind,
 			Reason:    fmt.Sprintf("%d年度诚信机构典型（%s选树）须为 A 级，信用等级调整后不再符合，自%s起移出诚信机构典型名单。", n.Year, dayCN(n.NominatedOn), dayCN(day)),
-			Evaluator: unitOf(old.CountyCode).Bureau()})
+			Evaluator: unitOf(old.CountyCode).Bureau(), county: old.CountyCode})
 	}
 	return rows
 }
