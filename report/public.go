@@ -46,10 +46,12 @@ type PublicRow struct {
 // Publicity returns the publicity period of the grades on the list that
 // are publicized: the earliest start and the latest end; ok is false when
 // no grade on it is publicized. A grade whose publicity ended without a
-// confirmation yet counts no more: its time to object is over.
+// confirmation yet counts no more: its time to object is over; nor does
+// one under objection, which is objected to already (past its publicity
+// it made the list invite objections by a day gone).
 func (l *PublicList) Publicity() (from, until time.Time, ok bool) {
 	for _, r := range l.Rows {
-		if r.State == StateInForce || r.State == StateAwaitingConfirmation || r.PublicityEnds.IsZero() {
+		if r.State != StatePublicized || r.PublicityEnds.IsZero() {
 			continue
 		}
 		if !ok || r.PublicityFrom.Before(from) {
@@ -75,7 +77,7 @@ func (l *PublicList) Notice() []string {
 			"公示期："+dayCN(from)+"至"+dayCN(until)+"。",
 			"对公示结果有异议的，请于"+dayCN(until)+"前（含当日）以书面形式向"+bureau+"提出，写明异议事项和理由，并附相关证明材料；逾期未提出异议的，公示结果自公示期满次日起生效。")
 	} else {
-		out = append(out, "以上为"+dayCN(l.Day)+"有效的信用等级，有效期一年。对评价结果有异议的，可以书面形式向"+bureau+"反映。")
+		out = append(out, l.standing()+"对评价结果有异议的，可以书面形式向"+bureau+"反映。")
 	}
 	c := l.Contact
 	var contact []string
@@ -88,6 +90,52 @@ func (l *PublicList) Notice() []string {
 		out = append(out, strings.Join(contact, "；")+"。")
 	}
 	return out
+}
+
+// The states of a grade in force on the list, as its 状态 column prints
+// them and its footer names them.
+const (
+	stateValidName   = "有效"
+	stateExpiredName = "已过期"
+)
+
+// standing says what the grades on a list without a publicity under way
+// are on its day: in force for a year only where they are. A grade past
+// its publicity and not confirmed, or under objection, is not in force
+// (docs/rules.md §4.7), nor is an expired one any longer; each such state
+// present is told by the name its rows carry.
+func (l *PublicList) standing() string {
+	present := map[string]bool{}
+	for _, r := range l.Rows {
+		present[publicState(r)] = true
+	}
+	if len(present) == 0 || len(present) == 1 && present[stateValidName] {
+		return "以上为" + dayCN(l.Day) + "有效的信用等级，有效期一年。"
+	}
+	var parts []string
+	for _, st := range []struct{ name, says string }{
+		{stateValidName, "为" + dayCN(l.Day) + "有效的信用等级，有效期一年"},
+		{stateExpiredName, "已超过一年有效期，为机构最近一次评定的信用等级"},
+		{stateNames[StateAwaitingConfirmation], "公示期已满，尚未确认，确认后生效，有效期一年"},
+		{stateNames[StateUnderReview], "正在异议复核，复核后确定的信用等级自复核之日起生效，有效期一年"},
+		{stateNames[StatePublicized], "正在公示，公示期满无异议的确认后生效"},
+	} {
+		if present[st.name] {
+			parts = append(parts, "状态为“"+st.name+"”的"+st.says)
+		}
+	}
+	return "以上" + strings.Join(parts, "；") + "。"
+}
+
+// publicState is the 状态 a row of the list prints.
+func publicState(r PublicRow) string {
+	switch {
+	case r.State != StateInForce:
+		return stateNames[r.State]
+	case r.Expired:
+		return stateExpiredName
+	}
+	return stateValidName
 }
 
 // BuildPublicList builds the public list of unit u from the grades on day,
@@ -111,14 +159,13 @@ func (l *PublicList) table() table {
 		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "状态", "有效期起", "有效期至", "评价单位"},
 		Widths: []float64{6, 36, 22, 10, 12, 14, 18, 30}}
 	for i, r := range l.Rows {
-		state, from, until := "有效", transform.FormatDate(r.ValidFrom), transform.FormatDate(r.ValidUntil)
+		state, from, until := publicState(r), transform.FormatDate(r.ValidFrom), transform.FormatDate(r.ValidUntil)
 		switch {
 		case r.State != StateInForce:
-			state, from, until = stateNames[r.State], "", ""
+			from, until = "", ""
 		case r.Expired:
 			// The public must not read an expired grade as current.
-			state = "已过期"
-			until += "（已过期）"
+			until += "（" + stateExpiredName + "）"
 		}
 		// The grade as the notice writes it ("A 级"), coloured by its letter.
 		g := gradeCell(r.Grade)

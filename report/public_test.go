@@ -95,3 +95,60 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// The public list's footer, when no publicity is under way, says what its
+// grades are on its day: in force for a year only those that are. A
+// grade past its publicity and not confirmed (公示期满，待确认) or under
+// objection is not in force (docs/rules.md §4.7), nor is an expired one
+// any longer; the footer said "以上为…有效的信用等级，有效期一年" of them
+// all.
+func TestPublicListFooterSaysWhatIsInForce(t *testing.T) {
+	ctx := context.Background()
+	day := reporttest.Day
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	const confirmed, objected = "914403001922038216", "91440300708461136T"
+	importRows(t, s, "institutions", [][]string{
+		{"uscc", "name", "county_code", "licensed_on", "commitment_signed_on"},
+		{confirmed, "许昌德信人力资源服务有限公司", "411002", "2023-01-01", "2023-02-01"},
+		{objected, "许昌异议人力资源有限公司", "411002", "2023-01-01", "2023-02-01"},
+	})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2023, day("2023-07-31"), day("2023-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.FileObjection(ctx, s, objected, "材料已补", day("2023-08-03")); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		awaiting = "状态为“公示期满，待确认”的公示期已满，尚未确认，确认后生效，有效期一年"
+		review   = "状态为“异议复核中”的正在异议复核，复核后确定的信用等级自复核之日起生效，有效期一年"
+		object   = "对评价结果有异议的，可以书面形式向许昌市魏都区人力资源和社会保障局反映。"
+	)
+	tests := []struct {
+		step, on, want string
+	}{
+		{"", "2023-08-10", "以上" + awaiting + "；" + review + "。" + object},
+		{"confirm", "2023-08-10", "以上状态为“有效”的为2023年8月10日有效的信用等级，有效期一年；" + review + "。" + object},
+		{"review", "2023-08-20", "以上为2023年8月20日有效的信用等级，有效期一年。" + object},
+		{"", "2024-09-01", "以上状态为“已过期”的已超过一年有效期，为机构最近一次评定的信用等级。" + object},
+	}
+	for _, tt := range tests {
+		switch tt.step {
+		case "confirm":
+			if _, err := lifecycle.Confirm(ctx, s, r, day(tt.on)); err != nil {
+				t.Fatal(err)
+			}
+		case "review":
+			if _, err := lifecycle.ResolveObjection(ctx, s, r, objected, "", "已核实", day("2023-08-15")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l, err := report.BuildPublicList(ctx, &report.HistorySource{Store: s, Rules: r}, unit(t, "411002"), day(tt.on), day(tt.on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.Notice(); len(l.Rows) != 2 || len(got) == 0 || got[0] != tt.want {
+			t.Errorf("after %q, the public list of %s (%d rows) says\n%q\nwant\n%q", tt.step, tt.on, len(l.Rows), got, tt.want)
+		}
+	}
+}
