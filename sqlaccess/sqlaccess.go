@@ -448,10 +448,13 @@ var selectRoots = []string{"SelectWithUnionQuery", "SelectIntersectExceptQuery"}
 // writes it back (FROM another database is refused).
 var showTables = regexp.MustCompile(`^SHOW TABLES(?: (?:NOT )?I?LIKE '(?:[^'\\]|\\.)*')?(?: FORMAT ([A-Za-z0-9_]+))?$`)
 
-// showColumns is the first line of SHOW COLUMNS as the engine writes it
-// back: its table, then its database when named (FROM t FROM db; the
-// engine writes FROM db.t so too).
-var showColumns = regexp.MustCompile("^SHOW (?:FULL )?(?:EXTENDED )?COLUMNS (?:FROM|IN) (" + ident + ")(?: (?:FROM|IN) (" + ident + "))?(?: |$)")
+// showColumns is SHOW COLUMNS as the engine writes it back, whole: its
+// table, then its database when named (FROM t FROM db; the engine writes
+// FROM db.t so too), a LIKE pattern and a FORMAT. Nothing else: its
+// syntax tree shows neither a WHERE nor a LIMIT, so an expression there
+// would run unchecked — throwIf over file('/etc/passwd') quoted the
+// file's bytes in its error.
+var showColumns = regexp.MustCompile("^SHOW (?:FULL )?(?:EXTENDED )?COLUMNS (?:FROM|IN) (" + ident + ")(?: (?:FROM|IN) (" + ident + "))?(?: (?:NOT )?I?LIKE '(?:[^'\\\\]|\\\\.)*')?(?: FORMAT [A-Za-z0-9_]+)?$")
 
 // ident is an identifier as the engine writes it: bare, or back-quoted
 // with \` and \\ escaped.
@@ -522,7 +525,11 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 				st.Like = &Like{Op: m[1], Pattern: pattern}
 			}
 		default:
-			st.Kind = ShowOther
+			// SHOW TABLES FROM, WHERE or LIMIT: its syntax tree does not
+			// show the WHERE, so an expression there would run unchecked
+			// (a file() read quoted in an error). system.tables answers
+			// the same question, checked.
+			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("%q (SHOW TABLES and SHOW DATABASES take LIKE alone; ask system.tables or system.databases with a SELECT)", line)}
 		}
 		if !p.allows(st.Kind) {
 			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("%q", line)}
@@ -547,10 +554,10 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 		// Its syntax tree names no table; the engine's writing of the
 		// statement does, and the name is checked as SHOW CREATE's.
 		st.Kind = ShowOther
-		line := strings.Join(strings.Fields(strings.SplitN(canonical, "\n", 2)[0]), " ")
+		line := strings.Join(strings.Fields(canonical), " ")
 		m := showColumns.FindStringSubmatch(line)
 		if m == nil {
-			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("a SHOW COLUMNS whose table cannot be read from the engine's writing of it (%q)", line)}
+			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("a SHOW COLUMNS other than SHOW COLUMNS FROM table [LIKE '…'] (%q): ask system.columns with a SELECT", line)}
 		}
 		name, ok := identifier(m[1])
 		if m[2] != "" {

@@ -184,7 +184,14 @@ func TestCityPolicy(t *testing.T) {
 		"SHOW CREATE TABLE _stage_20261206_x", "EXISTS TABLE _stage_20261206_x", "SELECT 1 WHERE 'x' IN (SELECT uscc FROM _stage_20261206_x)",
 		// SHOW COLUMNS names its table in the engine's writing of it.
 		"SHOW COLUMNS FROM _stage_20261206_x", "SHOW COLUMNS FROM " + f.main + "._stage_20261206_x",
-		"SHOW FULL COLUMNS IN `_stage_20261206_x` FROM " + f.main + " FORMAT TSV", "SHOW COLUMNS FROM raw_pages FROM no_such_db_of_the_policy"} {
+		"SHOW FULL COLUMNS IN `_stage_20261206_x` FROM " + f.main + " FORMAT TSV", "SHOW COLUMNS FROM raw_pages FROM no_such_db_of_the_policy",
+		// SHOW's syntax tree shows no WHERE: an expression there ran
+		// unchecked, a file's bytes or the host's name quoted in its error.
+		"SHOW COLUMNS FROM institutions WHERE throwIf(field = 'uscc', (SELECT any(line) FROM file('/etc/passwd', 'LineAsString')))",
+		"SHOW COLUMNS FROM institutions WHERE throwIf(field = 'uscc', hostName()) SETTINGS max_threads = 1",
+		"SHOW FULL COLUMNS FROM institutions LIKE 'u%' WHERE throwIf(1, hostName())", "SHOW COLUMNS FROM institutions LIMIT 1",
+		"SHOW TABLES WHERE throwIf(name = 'institutions', (SELECT any(line) FROM url('http://127.0.0.1:1/', 'LineAsString')))",
+		"SHOW TABLES LIKE 'i%' LIMIT 1", "SHOW TABLES FROM " + f.main, "SHOW DATABASES LIMIT 1"} {
 		if err := city(q); err == nil {
 			t.Errorf("city %q: allowed", q)
 		}
