@@ -49,27 +49,44 @@ func TestCodeWithExcelsTextMarkIsOneRecord(t *testing.T) {
 // A row of sums with its count alone under the USCC (合计 | 1) is
 // skipped as a total, in a workbook, in a GBK CSV with a two-row header,
 // in UTF-16 text and in a CSV the engine reads (the fast import): not
-// rejected for an invalid USCC "1".
+// rejected for an invalid USCC "1". So is one whose label stands in the
+// key column itself, first as the contract orders the columns (合计 | |
+// under 统一社会信用代码 or 记录编号, 合计 | 1 | under both): not rejected
+// for an invalid USCC or record id "合计"; and with a 序号 first.
 func TestTotalWithABareCountIsSkipped(t *testing.T) {
 	s := storetest.OpenMigrated(t)
-	l, err := contract.Lookup("institutions")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"total.xlsx", "twohdr.csv", "twohdr.txt", "total.csv"} {
-		t.Run(name, func(t *testing.T) {
-			path := filepath.Join("testdata", "totals", name)
+	for _, tt := range []struct {
+		list, file string
+		totals     int64
+	}{
+		{"institutions", "total.xlsx", 1},
+		{"institutions", "twohdr.csv", 1},
+		{"institutions", "twohdr.txt", 1},
+		{"institutions", "total.csv", 1},
+		{"institutions", "key_first.csv", 2},
+		{"inspections", "inspections_1.csv", 1},
+		{"inspections", "inspections_2.csv", 1},
+		{"inspections", "inspections_3.csv", 1},
+		{"inspections", "inspections_4.csv", 1},
+		{"inspections", "inspections_5.csv", 1},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			l, err := contract.Lookup(tt.list)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", "totals", tt.file)
 			emptyImports(t, s)
 			before := file.FastImports.Load()
 			res, err := file.Import(context.Background(), s, l, path, file.ImportOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if name == "total.csv" && file.FastImports.Load() == before {
-				t.Errorf("the engine did not read %s", name)
+			if tt.file == "total.csv" && file.FastImports.Load() == before {
+				t.Errorf("the engine did not read %s", tt.file)
 			}
-			if res.Rejected != 0 || res.Valid == 0 || res.Sheets[0].Skipped[file.SkipTotal] != 1 {
-				t.Errorf("%d valid, %d rejected %v, skipped %v; want the records and the total skipped", res.Valid, res.Rejected, res.Rejects, res.Sheets[0].Skipped)
+			if res.Rejected != 0 || res.Valid == 0 || res.Sheets[0].Skipped[file.SkipTotal] != tt.totals {
+				t.Errorf("%d valid, %d rejected %v, skipped %v; want the records and %d total(s) skipped", res.Valid, res.Rejected, res.Rejects, res.Sheets[0].Skipped, tt.totals)
 			}
 			fast, slow := importWays(t, s, l, path, file.ImportOptions{})
 			compareImports(t, fast, slow)

@@ -59,6 +59,7 @@ type table struct {
 	pending    []row      // rows read past the header while looking for it
 	keys       []int      // input fields of the record keys
 	keyUSCC    []bool     // keys[i] is a USCC column
+	ids        []int      // input fields of the keys and the USCC: what names a record or its institution
 	contract   []bool     // input field i is a contract column
 	blanks     []int      // blank rows not yet known to be inside the table
 	eof        bool
@@ -226,6 +227,10 @@ func (t *table) bind(m *contract.Mapping) {
 		}
 	}
 	t.keyHeader = strings.Join(names, " or ")
+	t.ids = slices.Clone(t.keys)
+	if fi := m.Field("uscc"); fi >= 0 && fi < len(t.header) && !slices.Contains(t.ids, fi) {
+		t.ids = append(t.ids, fi)
+	}
 }
 
 // next returns the next row under the header and, when it is not a
@@ -290,7 +295,7 @@ func (t *table) classify(cells []string) string {
 		}
 	}
 	for _, w := range totalWords {
-		if strings.HasPrefix(first, w) && !t.keyedBeyondCounts(cells, strings.TrimSuffix(first, ":") == w, firstAt) {
+		if strings.HasPrefix(first, w) && !t.keyedBeyondCounts(cells, first, firstAt) {
 			// A sum has no key; a row with one is a record, whatever
 			// its first cell says. A count typed in the key column
 			// (合计 | 49家) is the sum's, not a key.
@@ -367,29 +372,43 @@ func (t *table) keyLike(cells []string) bool {
 	return false
 }
 
+// countUnits are what a row of sums counts: 49家, 12 条.
+const countUnits = `家|个|条|户|项|人|次|件|名`
+
 // countCell matches a count as a row of sums writes it: 49家, 共49家,
 // 计 12 条.
-var countCell = regexp.MustCompile(`^(共|计)?\s*[0-9]+\s*(家|个|条|户|项|人|次|件|名)$`)
+var countCell = regexp.MustCompile(`^(共|计)?\s*[0-9]+\s*(` + countUnits + `)$`)
 
 // bareCount matches a count written as a number alone (合计 | 2), which
 // no USCC is.
 var bareCount = regexp.MustCompile(`^[0-9]{1,7}$`)
 
-// keyedBeyondCounts is keyed for a row that begins like a row of sums: a
-// count in a key column (49家) is no key. Nor is a number alone in a
-// USCC column when the first cell, at firstAt, is a total word alone
-// (total: 合计, 总计：) and the row has no other value in a column of
-// the list: 合计 | 2 is the sum's count, which Excel users type without
-// 家. A row with a name or a date beside the number may be a record
-// with a wrong code, and is read as one (validation names the code).
-func (t *table) keyedBeyondCounts(cells []string, total bool, firstAt int) bool {
-	bare := total && t.onlyKeys(cells, firstAt)
+// totalLabel matches a squeezed cell that is a row of sums' label and
+// nothing more: a total word, its colon, and the sum's count if it shares
+// the cell (合计, 总计:, 合计:共3家, 小计(2家), 合计12). 合计人力资源服务有限公司
+// only begins like one.
+var totalLabel = regexp.MustCompile(`^(` + strings.Join(totalWords, "|") + `):?(\(?(共|计)?[0-9]{1,7}(` + countUnits + `)?\)?)?$`)
+
+// keyedBeyondCounts is keyed for a row whose first value, first at
+// firstAt, begins like a row of sums: a count in a key column (49家) is
+// no key. When first is a total's label alone (totalLabel) and the row
+// holds nothing else of the list but counts, neither is the label itself,
+// typed in a key or USCC column (合计 under 记录编号 or 统一社会信用代码,
+// which the contract's order puts first), nor a number alone in the USCC
+// column, or in any key column when the label stands in one of those:
+// 合计 | 2 is the sum's count, which Excel users type without 家, and a
+// row whose code column holds 合计 is no record the number could key. A
+// row with a name or a date beside them may be a record with a wrong
+// key, and is read as one (validation names the key).
+func (t *table) keyedBeyondCounts(cells []string, first string, firstAt int) bool {
+	total := totalLabel.MatchString(first) && t.onlyKeysAndCounts(cells, firstAt)
+	inKey := slices.Contains(t.ids, firstAt)
 	for i, fi := range t.keys {
-		if fi >= len(cells) || strings.TrimSpace(cells[fi]) == "" || labelCell(cells[fi]) {
+		if fi >= len(cells) || strings.TrimSpace(cells[fi]) == "" || labelCell(cells[fi]) || (total && fi == firstAt) {
 			continue
 		}
 		v := squeeze(cells[fi])
-		if countCell.MatchString(v) || (bare && t.keyUSCC[i] && bareCount.MatchString(v)) {
+		if countCell.MatchString(v) || (total && (t.keyUSCC[i] || inKey) && bareCount.MatchString(v)) {
 			continue
 		}
 		return true
@@ -397,11 +416,15 @@ func (t *table) keyedBeyondCounts(cells []string, total bool, firstAt int) bool 
 	return false
 }
 
-// onlyKeys reports whether a row's values in the list's columns are in
-// its key columns, apart from the cell at skip.
-func (t *table) onlyKeys(cells []string, skip int) bool {
+// onlyKeysAndCounts reports whether a row's values in the list's
+// columns, apart from the cell at skip, are in its key columns or are
+// counts (合计 | 1 under 机构名称).
+func (t *table) onlyKeysAndCounts(cells []string, skip int) bool {
 	for i, c := range cells {
-		if i != skip && i < len(t.contract) && t.contract[i] && !slices.Contains(t.keys, i) && strings.TrimSpace(c) != "" {
+		if i == skip || i >= len(t.contract) || !t.contract[i] || slices.Contains(t.keys, i) || strings.TrimSpace(c) == "" {
+			continue
+		}
+		if v := squeeze(c); !countCell.MatchString(v) && !bareCount.MatchString(v) {
 			return false
 		}
 	}

@@ -75,6 +75,11 @@ func TestClassifyRows(t *testing.T) {
 			"2: 3:total (合计/总计) 4:total (合计/总计) 5: 6:total (合计/总计) 7:total (合计/总计) 8:"},
 		{"a number alone under the USCC", []string{"序号,统一社会信用代码,机构名称,许可日期,备注", "1,X,a,2020-01-01,", "合计,2,,,共2家", "总计,1234567,,,", "合计,12345678,,,"},
 			"2: 3:total (合计/总计) 4:total (合计/总计) 5:"},
+		// The label of the sum in the key column itself, the contract's
+		// first: no key, with nothing else of the list beside it but a
+		// count; beside a date it may be a record with a wrong code.
+		{"a total in the key column", []string{"统一社会信用代码,机构名称,许可日期", "X,a,2020-01-01", "合计,,", "合计,1", "合 计：共2家,,", "总计（2家）,,", "小计,3家,", "合计,,2020-01-01", "合计公司,,", "合计,a,"},
+			"2: 3:total (合计/总计) 4:total (合计/总计) 5:total (合计/总计) 6:total (合计/总计) 7:total (合计/总计) 8: 9: 10:"},
 		// A row with a key is a record, whatever its first cell says.
 		{"a record whose first cell begins like a total", []string{"机构名称,统一社会信用代码,许可日期", "合计人力资源服务有限公司,X,2020-01-01", "小计,,"}, "2: 3:total (合计/总计)"},
 		{"signatures", []string{"机构名称,统一社会信用代码,许可日期", "a,X,2020-01-01", "单位负责人：,填表人：张三,联系电话：1", "审核人：李四,,", ",填报时间：2026年7月31日,"}, "2: 3:signature 4:signature 5:signature"},
@@ -97,6 +102,35 @@ func TestClassifyRows(t *testing.T) {
 		{"column numbers", []string{"序号,机构名称,统一社会信用代码,许可日期", "栏次,1,2,3", "1,a,X,2020-01-01", "（1）,（2）,（3）,（4）", "2,b,1,2"},
 			"2:column numbers (栏次) 3: 4:column numbers (栏次) 5:"},
 		{"trailing blank rows are no part of the table", []string{"uscc,name,licensed_on", "X,a,2020-01-01", ",,", ",,"}, "2:"},
+	}
+	for _, tt := range tests {
+		got, _, err := classified(t, l, tt.lines)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, strings.Join(got, " "), tt.want)
+		}
+	}
+}
+
+// A total in the key column of a list keyed by a record id, first or
+// after the USCC: the count beside it is the sum's, whichever key column
+// holds it; a real key beside it makes the row a record.
+func TestClassifyTotalsOfRecords(t *testing.T) {
+	l, _ := contract.Lookup("inspections")
+	tests := []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"record id first", []string{"记录编号,统一社会信用代码,类型,情节,查处日期", "T-1,X,违法违规,较轻,2026-06-05", "合计,1", "合计,,,,", "合计,1家,,,", "合计：,2,,,", "合计,T-2,,,", "合计,1,违法违规,,"},
+			"2: 3:total (合计/总计) 4:total (合计/总计) 5:total (合计/总计) 6:total (合计/总计) 7: 8:"},
+		{"USCC first", []string{"统一社会信用代码,记录编号,类型,情节,查处日期", "X,T-1,违法违规,较轻,2026-06-05", "合计,1", "合计,,,,", "合计,T-2,,,", "合计,1,,,2026-06-05"},
+			"2: 3:total (合计/总计) 4:total (合计/总计) 5: 6:"},
+		{"序号 first", []string{"序号,记录编号,统一社会信用代码,类型,情节,查处日期", "1,T-1,X,违法违规,较轻,2026-06-05", "合计,,,,,", "合计,,1,,,", "合计,1,,,,"},
+			"2: 3:total (合计/总计) 4:total (合计/总计) 5:"},
 	}
 	for _, tt := range tests {
 		got, _, err := classified(t, l, tt.lines)
