@@ -185,6 +185,27 @@ var (
 	evalGrades = enum("a", "A", "b", "B", "c", "C", "d", "D", "优", "A", "良", "B", "中", "C", "差", "D")
 )
 
+// subjectNames are the headings the publishing systems give an external
+// list's name column: 企业名称 and, since the 市场主体登记管理条例, 市场主体名称
+// and 主体名称 in the enterprise credit publicity system (its abnormal
+// list among them), 主体名称 on Credit China; 名称 and 机构名称 in files
+// the bureau's clerks make. Every external list reads them all: a list's
+// name column must not be unknown in one list under the heading another
+// list reads (主体名称 in an abnormal list left its records nameless).
+var subjectNames = []string{"企业名称", "市场主体名称", "主体名称", "名称", "机构名称"}
+
+// otherNames are subjectNames without the column's own Chinese name, and
+// then the list's own spellings.
+func otherNames(chinese string, own ...string) []string {
+	var out []string
+	for _, n := range subjectNames {
+		if n != chinese {
+			out = append(out, n)
+		}
+	}
+	return append(out, own...)
+}
+
 var lists = []*List{
 	{
 		Name: "institutions", Title: "机构名录", Evidence: "institution", Key: []string{"uscc"},
@@ -231,7 +252,7 @@ var lists = []*List{
 		Columns: []Column{
 			{Key: "record_id", Chinese: "决定书文号", Aliases: []string{"行政处罚决定书文号", "PENDECNO"}, Required: true},
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
-			{Key: "name", Chinese: "企业名称", Aliases: []string{"名称", "当事人名称", "机构名称"}},
+			{Key: "name", Chinese: "企业名称", Aliases: otherNames("企业名称", "当事人名称")},
 			{Key: "decided_on", Chinese: "决定日期", Aliases: []string{"处罚决定日期", "作出行政处罚决定日期", "PENDECISSDATE"}, Kind: Date, Required: true},
 			{Key: "authority", Chinese: "作出决定机关", Aliases: []string{"决定机关", "PENAUTH_CN"}},
 			{Key: "content", Chinese: "处罚内容", Aliases: []string{"PENCONTENT"}},
@@ -245,8 +266,10 @@ var lists = []*List{
 		Name: "abnormal", Title: "经营异常名录", Key: []string{"uscc", "name_key", "listed_on"}, External: true,
 		Columns: []Column{
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
-			{Key: "name", Chinese: "企业名称", Aliases: []string{"名称", "机构名称"}},
-			{Key: "listed_on", Chinese: "列入日期", Aliases: []string{"ABNTIME"}, Kind: Date, Required: true},
+			{Key: "name", Chinese: "企业名称", Aliases: otherNames("企业名称")},
+			// The publicity system's own headings: 列入经营异常名录日期 beside
+			// its 原因, 作出决定日期 in its decisions (列入经营异常名录决定书).
+			{Key: "listed_on", Chinese: "列入日期", Aliases: []string{"列入经营异常名录日期", "作出决定日期", "ABNTIME"}, Kind: Date, Required: true},
 			{Key: "reason", Chinese: "列入原因", Aliases: []string{"列入经营异常名录原因", "SPECAUSE_CN"}},
 			{Key: "authority", Chinese: "作出决定机关", Aliases: []string{"作出决定机关(列入)", "DECORG_CN"}},
 			{Key: "removed_on", Chinese: "移出日期", Aliases: []string{"REMDATE"}, Kind: Date},
@@ -260,8 +283,8 @@ var lists = []*List{
 		Name: "dishonest", Title: "严重失信主体名单", Short: "严重失信名单", Key: []string{"uscc", "name_key", "listed_on"}, External: true,
 		Columns: []Column{
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
-			{Key: "name", Chinese: "主体名称", Aliases: []string{"企业名称", "名称", "机构名称"}},
-			{Key: "listed_on", Chinese: "列入日期", Aliases: []string{"认定日期"}, Kind: Date, Required: true},
+			{Key: "name", Chinese: "主体名称", Aliases: otherNames("主体名称")},
+			{Key: "listed_on", Chinese: "列入日期", Aliases: []string{"列入严重失信主体名单日期", "认定日期"}, Kind: Date, Required: true},
 			{Key: "reason", Chinese: "列入原因", Aliases: []string{"列入严重失信主体名单原因", "失信行为"}},
 			{Key: "authority", Chinese: "作出决定机关", Aliases: []string{"认定机关"}},
 			{Key: "removed_on", Chinese: "移出日期", Kind: Date},
@@ -274,7 +297,7 @@ var lists = []*List{
 		Name: "public_eval", Title: "公共信用综合评价", Short: "公共信用评价", Key: []string{"uscc", "name_key", "evaluated_on"}, External: true,
 		Columns: []Column{
 			{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC},
-			{Key: "name", Chinese: "主体名称", Aliases: []string{"企业名称", "名称", "机构名称"}},
+			{Key: "name", Chinese: "主体名称", Aliases: otherNames("主体名称")},
 			{Key: "grade", Chinese: "评价结果", Aliases: []string{"评价等级", "信用等级", "等级"}, Kind: Enum, Required: true, Values: evalGrades},
 			{Key: "evaluated_on", Chinese: "评价日期", Kind: Date, Required: true},
 		},

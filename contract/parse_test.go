@@ -488,3 +488,56 @@ func TestApostropheBeforeACode(t *testing.T) {
 		t.Errorf("record id ': errors %v, want it missing", errs)
 	}
 }
+
+// The external lists read their columns under the headings the
+// publishing systems give them, and a name column under every heading
+// any of them gives it: 主体名称 was the name in dishonest and
+// public_eval but an unknown column in abnormal.
+func TestExternalHeadings(t *testing.T) {
+	tests := []struct {
+		list, heading, key string
+	}{
+		// 国家企业信用信息公示系统, 经营异常名录.
+		{"abnormal", "企业名称", "name"},
+		{"abnormal", "市场主体名称", "name"},
+		{"abnormal", "主体名称", "name"},
+		{"abnormal", "列入日期", "listed_on"},
+		{"abnormal", "列入经营异常名录日期", "listed_on"},
+		{"abnormal", "作出决定日期", "listed_on"},
+		{"abnormal", "列入原因", "reason"},
+		{"abnormal", "列入经营异常名录原因", "reason"},
+		{"abnormal", "作出决定机关", "authority"},
+		{"abnormal", "作出决定机关（列入）", "authority"},
+		{"abnormal", "移出日期", "removed_on"},
+		{"abnormal", "移出原因", "removal_reason"},
+		{"abnormal", "移出经营异常名录原因", "removal_reason"},
+		// 严重失信主体名单, as the publicity system and Credit China head it.
+		{"dishonest", "主体名称", "name"},
+		{"dishonest", "市场主体名称", "name"},
+		{"dishonest", "列入严重失信主体名单日期", "listed_on"},
+		{"dishonest", "认定日期", "listed_on"},
+		{"dishonest", "列入严重失信主体名单原因", "reason"},
+		{"dishonest", "移出日期", "removed_on"},
+		{"penalties", "主体名称", "name"},
+		{"penalties", "当事人名称", "name"},
+		{"public_eval", "企业名称", "name"},
+		// Not the listing's date: the removal's authority has its own.
+		{"abnormal", "作出决定机关（移出）", ""},
+	}
+	for _, tt := range tests {
+		l, err := Lookup(tt.list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.HeaderKey(tt.heading); got != tt.key {
+			t.Errorf("%s: %s names %q, want %q", tt.list, tt.heading, got, tt.key)
+		}
+	}
+	for _, l := range External() {
+		for _, n := range subjectNames {
+			if got := l.HeaderKey(n); got != "name" {
+				t.Errorf("%s: %s names %q, want the name: every external list reads every heading of a name", l.Name, n, got)
+			}
+		}
+	}
+}

@@ -112,7 +112,7 @@ func TestFaultyListingsRemoveNothing(t *testing.T) {
 		faults []fixture.Fault
 		want   error
 	}{
-		{"renamed HTML column", cityAbnormal, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "企业名称", To: "市场主体名称"}}, fetch.ErrLayout},
+		{"renamed HTML column", cityAbnormal, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "企业名称", To: "企业（机构）名称"}}, fetch.ErrLayout},
 		{"renamed JSON key", platformPenalties, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "cf_xdr_mc", To: "cf_dsr_mc"}}, fetch.ErrLayout},
 		{"renamed JSON key field", platformPenalties, []fixture.Fault{{Kind: fixture.RenameColumn, Column: "cf_wsh", To: "cf_jdswh"}}, fetch.ErrLayout},
 		{"overlapping pages (unstable sort)", platformPenalties, []fixture.Fault{{Kind: fixture.UnstableSort, Page: 3, Count: 1}}, listsync.ErrNotProven},
@@ -437,7 +437,7 @@ func TestFaultySequencesEndLikeACleanSync(t *testing.T) {
 		source string
 		f      fixture.Fault
 	}{
-		{cityAbnormal, fixture.Fault{Kind: fixture.RenameColumn, Column: "企业名称", To: "市场主体名称"}},
+		{cityAbnormal, fixture.Fault{Kind: fixture.RenameColumn, Column: "企业名称", To: "企业（机构）名称"}},
 		{cityAbnormal, fixture.Fault{Kind: fixture.UnstableSort, Page: 2, Count: 1}},
 		{cityAbnormal, fixture.Fault{Kind: fixture.HideRows, Count: 2}},
 		{cityAbnormal, fixture.Fault{Kind: fixture.UnderstateTotal, Count: 1}},
