@@ -541,3 +541,46 @@ func TestExternalHeadings(t *testing.T) {
 		}
 	}
 }
+
+// An unknown header one character from a column's spelling, or a
+// spelling another list reads for a column of the same key, resembles
+// that column; one that names a column, a short word, an identifier of
+// another list and a header close to two columns do not.
+func TestResembles(t *testing.T) {
+	tests := []struct {
+		list, cell, key string // key "" for none
+	}{
+		{"institutions", "承诺书签定日期", "commitment_signed_on"},  // one character changed
+		{"institutions", "承诺书签订日", "commitment_signed_on"},   // one left out
+		{"institutions", "承诺书的签订日期", "commitment_signed_on"}, // one added
+		{"institutions", "许可日起（必填）", "licensed_on"},          // a note aside
+		{"institutions", "失联起始日", "lost_contact_since"},
+		{"institutions", "许可证号码", "license_no"}, // from the alias 许可证号
+		{"institutions", "licenced_on", "licensed_on"},
+		{"inspections", "整改完成时期", "rectified_on"},
+		{"abnormal", "认定日期", "listed_on"}, // dishonest's listed_on
+		{"abnormal", "失信行为", "reason"},    // dishonest's reason
+		{"dishonest", "移出原因", ""},         // abnormal's removal_reason: dishonest has none
+		{"public_eval", "当事人名称", "name"},  // penalties' name
+		{"inspections", "决定书文号", ""},      // penalties' record id is its own numbering
+		{"institutions", "承诺书签订日期", ""},   // names the column
+		{"institutions", "备注", ""},
+		{"institutions", "简称", ""},        // 名称 is too short to be misspelt
+		{"inspections", "情况", ""},         // and so is 情节
+		{"institutions", "承诺书签订日期期期", ""}, // three characters added
+		{"institutions", "状态变更日期2", "license_status_on"},
+		{"annual_reports", "years", "year"},
+		{"institutions", "许可日号", ""}, // 许可日期 or 许可证号?
+		{"institutions", "", ""},
+	}
+	for _, tt := range tests {
+		l, err := Lookup(tt.list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := l.Resembles(tt.cell)
+		if ok != (tt.key != "") || c.Key != tt.key {
+			t.Errorf("%s: %q resembles %q (%v), want %q", tt.list, tt.cell, c.Key, ok, tt.key)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package contract
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 )
 
 // names maps every accepted header spelling of l's columns, normalised,
@@ -51,6 +53,96 @@ func (l *List) HeaderKey(cell string) string {
 		return l.Columns[ci].Key
 	}
 	return ""
+}
+
+// Resembles returns the column of the list that a header cell naming
+// none of them seems meant to name, so that an import can ask: a
+// misspelt 承诺书签定日期 is kept as an extra column, and the records'
+// commitments with it. A cell resembles a column when
+//
+//   - it is one character from one of the column's spellings (one
+//     changed, added or left out), a note in brackets aside (许可日起（必填）),
+//     and that spelling has four characters at least: in a shorter one a
+//     character changes the word (名称 and 简称, 情节 and 情况);
+//   - or it is a spelling another list reads for a column of the same key
+//     (认定日期, dishonest's listed_on, in an abnormal list), unless the
+//     column is an identifier, whose key means a list's own numbering
+//     (决定书文号 is no 记录编号).
+//
+// ok is false when the cell names a column, resembles none, or resembles
+// several.
+func (l *List) Resembles(cell string) (c Column, ok bool) {
+	if _, names := l.column(cell); names || strings.TrimSpace(cell) == "" {
+		return Column{}, false
+	}
+	found := -1
+	note := func(ci int) {
+		if found == -1 || found == ci {
+			found = ci
+		} else {
+			found = -2 // several
+		}
+	}
+	n := normalizeHeader(cell)
+	forms := [][]rune{[]rune(n)}
+	if base, ok := withoutNote(n); ok {
+		forms = append(forms, []rune(base))
+	}
+	byName, _ := l.names()
+	for name, ci := range byName {
+		spelling := []rune(name)
+		if len(spelling) < 4 {
+			continue
+		}
+		for _, f := range forms {
+			if oneEditApart(f, spelling) {
+				note(ci)
+			}
+		}
+	}
+	for _, other := range lists {
+		if other == l {
+			continue
+		}
+		oci, ok := other.column(cell)
+		if !ok || other.Columns[oci].Code {
+			continue
+		}
+		for ci, c := range l.Columns {
+			if c.Key == other.Columns[oci].Key && !c.Code {
+				note(ci)
+			}
+		}
+	}
+	if found < 0 {
+		return Column{}, false
+	}
+	return l.Columns[found], true
+}
+
+// oneEditApart reports whether b is a with one character changed, added
+// or left out.
+func oneEditApart(a, b []rune) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	switch len(b) - len(a) {
+	case 0:
+		diff := 0
+		for i := range a {
+			if a[i] != b[i] {
+				diff++
+			}
+		}
+		return diff == 1
+	case 1:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		return slices.Equal(a[i:], b[i+1:])
+	}
+	return false
 }
 
 // Recognize counts the distinct columns of the list a row of cells names,

@@ -459,6 +459,9 @@ func printSheetDetails(w io.Writer, sr file.SheetResult) {
 	if len(sr.Extra) > 0 {
 		fmt.Fprintf(w, "  columns kept as extra (not in the contract): %v\n", sr.Extra)
 	}
+	for _, q := range misnamed(sr) {
+		fmt.Fprintf(w, "  %s\n", q)
+	}
 	if len(sr.Withdrawn) > 0 {
 		shown := sr.Withdrawn
 		if len(shown) > 20 {
@@ -538,6 +541,36 @@ func (a *app) finishProgress() {
 
 // listColumnNames names a list's columns as the bureau's files head them,
 // with the contract key beside: 承诺书签订日期 (commitment_signed_on).
+// misnamed asks about each extra column that resembles a column of the
+// list the file lacks (contract.List.Resembles): an unknown column never
+// fails an import, so a misspelt header (承诺书签定日期) would keep the
+// column's values out of the records without a word. The load names
+// the columns the file lacks, apart from the key, when records were
+// stored before (a first load keeps none); for a column it cannot say
+// of, the question is asked without its answer. A required column is
+// in the file, or nothing would have been imported.
+func misnamed(sr file.SheetResult) []string {
+	l, err := contract.Lookup(sr.List)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, h := range sr.Extra {
+		c, ok := l.Resembles(h)
+		if !ok || c.Required {
+			continue
+		}
+		q := fmt.Sprintf("column %s is kept as extra: did you mean %s (%s)?", h, c.Chinese, c.Key)
+		switch {
+		case slices.Contains(sr.Kept, c.Key):
+			out = append(out, q+" The file has no such column, so stored values were kept")
+		case len(sr.Kept) == 0 || slices.Contains(l.Key, c.Key):
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
 func listColumnNames(list string, keys []string) string {
 	l, err := contract.Lookup(list)
 	if err != nil {

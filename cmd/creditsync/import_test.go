@@ -86,6 +86,49 @@ func TestImportNamesTheColumnsItKept(t *testing.T) {
 	}
 }
 
+// A misspelt header (承诺书签定日期 for 承诺书签订日期) is kept as an extra
+// column, as any unknown one, and the import exits 0; but it asks
+// whether the column the file lacks was meant, and says the stored
+// values were kept (on a first load, with nothing stored, it asks only).
+func TestImportAsksAboutAMisspeltColumn(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data")}
+	full := filepath.Join(dir, "full.csv")
+	misspelt := filepath.Join(dir, "misspelt.csv")
+	for f, text := range map[string]string{
+		full:     "统一社会信用代码,机构名称,许可日期,许可证号,承诺书签订日期\n914403001922038216,许昌甲人力资源有限公司,2020-01-01,ABC-1,2023-07-01\n",
+		misspelt: "统一社会信用代码,机构名称,许可日期,许可证号,承诺书签定日期,联系人\n914403001922038216,许昌甲人力资源有限公司,2020-01-01,ABC-1,2026-11-01,张三\n",
+	} {
+		if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ask := "  column 承诺书签定日期 is kept as extra: did you mean 承诺书签订日期 (commitment_signed_on)?"
+	for _, step := range []struct {
+		file, want string
+	}{
+		{misspelt, ask + "\n"},
+		{full, ""},
+		{misspelt, ask + " The file has no such column, so stored values were kept\n"},
+	} {
+		r := runCLI(t, env, "import", "institutions", step.file)
+		if r.code != 0 {
+			t.Fatalf("import %s: exit %d\n%s%s", step.file, r.code, r.stdout, r.stderr)
+		}
+		if got := strings.Contains(r.stdout, ask); got != (step.want != "") || !strings.Contains(r.stdout, step.want) {
+			t.Errorf("import %s: output lacks %q, or asks where it should not:\n%s", step.file, step.want, r.stdout)
+		}
+		if strings.Contains(r.stdout, "联系人 is kept") {
+			t.Errorf("import %s: asks about 联系人, which resembles no column:\n%s", step.file, r.stdout)
+		}
+	}
+	r := runCLI(t, env, "sql", "--format", "tsv", "SELECT commitment_signed_on FROM institutions FINAL")
+	if want := "2023-07-01\n"; !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("stored after the misspelt register:\n%s%s\nwant %q", r.stdout, r.stderr, want)
+	}
+}
+
 // The import names the keys several records hold, and what it dropped:
 // the count alone ("1 repeated keys") said neither which lines nor that
 // a value (拒不整改 是) was lost, and a later sheet's record replaced an
