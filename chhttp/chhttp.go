@@ -136,6 +136,9 @@ type Handler struct {
 	readAll chan struct{}                   // the reading slots of every token (MaxReading); nil: no bound
 	// heldOnDisk counts the bytes of the answers spooled to disk now.
 	heldOnDisk atomic.Int64
+	// formats are the engine's output formats by their names in lower
+	// case (formatName).
+	formats map[string]string
 }
 
 // queryKey names a query in progress: each token has its own space of
@@ -166,7 +169,39 @@ func New(ctx context.Context, opt Options) (*Handler, error) {
 	if err := h.makeScopedViews(ctx); err != nil {
 		return nil, err
 	}
+	if err := h.loadFormats(ctx); err != nil {
+		return nil, err
+	}
 	return h, nil
+}
+
+// loadFormats reads the engine's output formats. The engine takes a
+// format's name in any case (FORMAT json), and the answer is then
+// written as that format: streamed, and labelled, by its own name.
+func (h *Handler) loadFormats(ctx context.Context) error {
+	rows, err := h.opt.Store.Query(ctx, "SELECT name FROM system.formats WHERE is_output", nil)
+	if err != nil {
+		return fmt.Errorf("SQL endpoint: list the engine's formats: %w", err)
+	}
+	h.formats = map[string]string{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		h.formats[strings.ToLower(name)] = name
+	}
+	return rows.Close()
+}
+
+// formatName is the engine's own spelling of an output format named in
+// any case (json is JSON), else name as given.
+func (h *Handler) formatName(name string) string {
+	if f, ok := h.formats[strings.ToLower(name)]; ok {
+		return f
+	}
+	return name
 }
 
 // ScopedDatabase is the database of views a county token works in.
@@ -663,6 +698,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		opt.Settings = append(opt.Settings, store.Setting{Name: "additional_table_filters", Value: f})
 	}
 
+	opt.Format = h.formatName(opt.Format)
 	if !h.opt.Writable && strings.HasSuffix(strings.ToLower(opt.Format), "withprogress") {
 		// Their progress rows count what the engine read below a view's
 		// filter: another county's rows too.

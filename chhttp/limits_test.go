@@ -381,3 +381,23 @@ func TestOnePieceAnswersAreWithinTheMemoryLimit(t *testing.T) {
 		t.Errorf("an empty JSON answer: %d %q", a.status, a.body)
 	}
 }
+
+// The engine takes a format's name in any case (FORMAT json): the answer
+// is then that format as its own name writes it — streamed within the
+// memory limit, and labelled — not a one-piece answer of an unknown name.
+func TestFormatNamesInAnyCase(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxMemoryUsage: 20_000_000, MaxResultBytes: 1 << 30})
+	for _, c := range []struct {
+		query  string
+		params url.Values
+	}{
+		{"SELECT materialize(repeat('x', 100000)) AS s FROM numbers(500) FORMAT json", url.Values{"max_block_size": {"10"}}},
+		{"SELECT materialize(repeat('x', 100000)) AS s FROM numbers(500)", url.Values{"max_block_size": {"10"}, "default_format": {"jsoncompact"}}},
+	} {
+		a := post(t, srv, countyToken, c.query, c.params)
+		if a.status != 200 || !json.Valid([]byte(a.body)) || !strings.HasPrefix(a.header.Get("Content-Type"), "application/json") ||
+			!strings.HasPrefix(a.header.Get("X-ClickHouse-Format"), "JSON") {
+			t.Errorf("%s %v: %d, %s, format %s, %d bytes", c.query, c.params, a.status, a.header.Get("Content-Type"), a.header.Get("X-ClickHouse-Format"), len(a.body))
+		}
+	}
+}
