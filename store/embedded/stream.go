@@ -283,13 +283,16 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 		p.ReadRows += s.lib.resultStorageRowsRead(chunk)
 		if len(b) == 0 {
 			r.release()
-			if opt.Progress != nil {
-				opt.Progress(p)
-			}
 			if doc != nil {
-				if _, err := doc.close(); err != nil {
+				// The document's end is part of the answer's bytes.
+				written, err := doc.close()
+				p.ResultBytes += uint64(written)
+				if err != nil {
 					return fmt.Errorf("write result: %w", err)
 				}
+			}
+			if opt.Progress != nil {
+				opt.Progress(p)
 			}
 			return nil
 		}
@@ -315,7 +318,12 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 			opt.Progress(p)
 		}
 		if last {
-			if _, err := doc.close(); err != nil {
+			written, err := doc.close()
+			p.ResultBytes += uint64(written)
+			if opt.Progress != nil {
+				opt.Progress(p)
+			}
+			if err != nil {
 				return fmt.Errorf("write result: %w", err)
 			}
 			return nil

@@ -177,10 +177,10 @@ func TestJSONIsStreamed(t *testing.T) {
 	s := storetest.OpenEmbedded(t)
 	for _, format := range []string{"JSON", "JSONCompact", "JSONStrings", "JSONCompactStrings"} {
 		var w writes
-		var rows uint64
+		var rows, counted uint64
 		err := store.QueryFormatted(context.Background(), s, &w, "SELECT repeat('x', 100000) AS s FROM numbers(300)", store.FormatOptions{
 			Format: format, MaxMemoryUsage: 20_000_000, Settings: []store.Setting{{Name: "max_block_size", Value: "10"}},
-			Progress: func(p store.Progress) { rows = p.ResultRows }})
+			Progress: func(p store.Progress) { rows, counted = p.ResultRows, p.ResultBytes }})
 		if err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
@@ -193,6 +193,11 @@ func TestJSONIsStreamed(t *testing.T) {
 		}
 		if total < 30_000_000 || rows != 300 {
 			t.Errorf("%s: %d bytes in %d writes, %d rows", format, total, len(w.sizes), rows)
+		}
+		// The answer's bytes, as the audit and the summary header say
+		// them, are all it wrote: the document's end too.
+		if counted != uint64(total) {
+			t.Errorf("%s: %d bytes counted, %d written", format, counted, total)
 		}
 	}
 }
