@@ -680,17 +680,62 @@ func stringLiteral(s string) (string, bool) {
 // checkNode refuses a node that reaches outside the policy. databases
 // lists (lower-cased) every database of the engine.
 func (p Policy) checkNode(n *node, databases map[string]bool) error {
+	if what, ok := opaqueKinds[n.kind]; ok {
+		return &Denied{Policy: p.Name, What: what}
+	}
 	switch n.kind {
 	case "TableIdentifier", "Identifier":
 		return p.checkName(n.name, n.kind == "TableIdentifier", databases)
 	case "Function":
 		if n.parent != nil && n.parent.kind == "TableExpression" {
-			if slices.Contains(tableFunctions, n.name) || p.parameterizedView(n.name) {
+			if p.parameterizedView(n.name) {
 				return nil
+			}
+			if slices.Contains(tableFunctions, n.name) {
+				return p.checkStructure(n)
 			}
 			return &Denied{Policy: p.Name, What: "table function " + n.name}
 		}
 		return p.checkFunction(n.name)
+	}
+	return nil
+}
+
+// opaqueKinds are the nodes of a syntax tree that hold expressions the
+// tree does not print: a named window (WINDOW w AS (PARTITION BY …)) and
+// APPLY (* APPLY(x -> …)). What they hold would go unchecked to the
+// analyzer, which evaluates scalar subqueries and constant functions while
+// it resolves the statement (step 3) and quotes their values in its
+// errors: another county's names, file('/etc/passwd'). Each is refused,
+// with what to write instead.
+var opaqueKinds = map[string]string{
+	"WindowListElement":       "a named window (WINDOW w AS …): write the window in OVER (…)",
+	"ColumnsApplyTransformer": "APPLY: call the function on the columns by name",
+}
+
+// columnOptions are the words of a column's declaration after its type —
+// an expression the engine evaluates (DEFAULT, MATERIALIZED, ALIAS,
+// EPHEMERAL) or settings of its storage.
+var columnOptions = regexp.MustCompile(`(?i)\b(DEFAULT|MATERIALIZED|ALIAS|EPHEMERAL|CODEC|TTL|COMMENT|STATISTICS|SETTINGS)\b`)
+
+// checkStructure refuses a value generator (generateRandom, values) whose
+// structure — a string the tree shows as a literal — declares a column
+// with more than its type: the engine evaluates a DEFAULT there while it
+// resolves the statement (file('/proc/self/environ') came back in the
+// error, every token with it). A structure from a query parameter is
+// refused too: its value is not in the tree.
+func (p Policy) checkStructure(n *node) error {
+	err := n.walk(func(c *node) error {
+		if c.kind == "QueryParameter" {
+			return &Denied{Policy: p.Name, What: "a query parameter in the arguments of " + n.name + " (write its structure in the statement)"}
+		}
+		return nil
+	})
+	if err != nil || len(n.children) == 0 || len(n.children[0].children) == 0 {
+		return err
+	}
+	if first := n.children[0].children[0]; first.kind == "Literal" && columnOptions.MatchString(first.name) {
+		return &Denied{Policy: p.Name, What: "a structure of " + n.name + " that declares more than columns and types"}
 	}
 	return nil
 }

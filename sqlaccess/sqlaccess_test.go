@@ -88,6 +88,11 @@ func TestAllowedStatements(t *testing.T) {
 		{"DESCRIBE TABLE institutions", sqlaccess.Describe, ""},
 		{"SHOW TABLES", sqlaccess.ShowTables, ""},
 		{"KILL QUERY WHERE query_id = 'abc'", sqlaccess.KillQuery, ""},
+		// Value generators with a structure of columns and types, and
+		// windows written in OVER.
+		{"SELECT * FROM values('code String, n UInt8', ('411002', 1))", sqlaccess.Select, ""},
+		{"SELECT x FROM generateRandom('x String, e Enum8(\\'a\\' = 1)') LIMIT 1", sqlaccess.Select, ""},
+		{"SELECT count() OVER (PARTITION BY county_code) FROM institutions", sqlaccess.Select, ""},
 	} {
 		st, err := f.county(c.q)
 		if err != nil {
@@ -96,6 +101,39 @@ func TestAllowedStatements(t *testing.T) {
 		}
 		if st.Kind != c.kind || st.Format != c.format {
 			t.Errorf("%q: kind %q format %q, want %q %q", c.q, st.Kind, st.Format, c.kind, c.format)
+		}
+	}
+}
+
+// Expressions the syntax tree does not print — in a named window, in
+// APPLY, in a DEFAULT of a value generator's structure — would reach the
+// analyzer unchecked, and it evaluates them while it resolves the
+// statement, quoting their values in its errors: another county's names,
+// a host file, the daemon's environment with every token. Refused before.
+func TestExpressionsTheTreeHides(t *testing.T) {
+	f := setup(t)
+	other := "(SELECT toUInt8(arrayStringConcat(groupArray(name), '|')) FROM " + f.main + ".institutions WHERE county_code = '411081')"
+	for _, q := range []string{
+		"SELECT count() OVER w FROM numbers(1) WINDOW w AS (PARTITION BY " + other + ")",
+		"SELECT count() OVER w FROM numbers(1) WINDOW w AS (PARTITION BY toUInt8(file('/etc/hostname')))",
+		"SELECT * APPLY(x -> " + other + ") FROM numbers(1)",
+		"SELECT COLUMNS('number') APPLY(x -> toUInt8(file('/etc/hostname'))) FROM numbers(1)",
+		"SELECT * APPLY(toString) FROM numbers(1)",
+		"SELECT x FROM generateRandom('x String, y UInt8 DEFAULT toUInt8(file(\\'/proc/self/environ\\'))') LIMIT 1",
+		"SELECT x FROM generateRandom('x String, y UInt8 alias toUInt8(file(\\'/etc/hostname\\'))') LIMIT 1",
+		"SELECT * FROM values('x String, y UInt8 MATERIALIZED toUInt8(file(\\'/etc/hostname\\'))', ('a'))",
+		"SELECT x FROM generateRandom({s:String}) LIMIT 1",
+		"EXPLAIN QUERY TREE SELECT * APPLY(x -> file('/etc/hostname')) FROM numbers(1)",
+	} {
+		params := store.Params{"s": "x String, y UInt8 DEFAULT toUInt8(file('/etc/hostname'))"}
+		for name, c := range map[string]struct {
+			policy  sqlaccess.Policy
+			session store.FormatOptions
+		}{"county": {f.countyPolicy, f.countySession}, "city": {f.cityPolicy, f.citySession}} {
+			c.session.Params = params
+			if _, err := sqlaccess.Check(context.Background(), f.s, c.policy, q, c.session); !isDenied(err) {
+				t.Errorf("%s %q: %v, want refused before it runs", name, q, err)
+			}
 		}
 	}
 }
