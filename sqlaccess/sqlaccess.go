@@ -683,6 +683,12 @@ func (p Policy) checkNode(n *node, databases map[string]bool) error {
 	if what, ok := opaqueKinds[n.kind]; ok {
 		return &Denied{Policy: p.Name, What: what}
 	}
+	if n.parent != nil && len(n.children) == 0 && !leafKinds[n.kind] {
+		// A node the engine prints without children that is no known
+		// leaf may hold expressions it does not print, as the two
+		// above did: refused until it is known to hold none.
+		return &Denied{Policy: p.Name, What: "a clause whose syntax tree hides what it holds (" + n.kind + ")"}
+	}
 	switch n.kind {
 	case "TableIdentifier", "Identifier":
 		return p.checkName(n.name, n.kind == "TableIdentifier", databases)
@@ -711,6 +717,16 @@ func (p Policy) checkNode(n *node, databases map[string]bool) error {
 var opaqueKinds = map[string]string{
 	"WindowListElement":       "a named window (WINDOW w AS …): write the window in OVER (…)",
 	"ColumnsApplyTransformer": "APPLY: call the function on the columns by name",
+}
+
+// leafKinds are the nodes a statement's tree prints without children
+// that hold no expression: names, values, *, a sample ratio, an empty
+// argument list, column matchers and exclusions by name, the settings of
+// SETTINGS (values, checked against the engine's rewrite).
+var leafKinds = map[string]bool{
+	"Literal": true, "Identifier": true, "TableIdentifier": true, "Asterisk": true, "QueryParameter": true,
+	"SampleRatio": true, "ExpressionList": true, "ColumnsExceptTransformer": true, "ColumnsRegexpMatcher": true,
+	"Set": true,
 }
 
 // columnOptions are the words of a column's declaration after its type —
