@@ -25,7 +25,7 @@ violation recorded during publicity is caught at once. Running it again
 changes nothing; the nightly job runs it.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			day, err := dayOrToday("on", on)
+			day, err := recordDay("on", on)
 			if err != nil {
 				return err
 			}
@@ -66,7 +66,7 @@ command show expiry by date anyway; this keeps the stored status in step.
 The nightly job runs it.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			day, err := dayOrToday("on", on)
+			day, err := recordDay("on", on)
 			if err != nil {
 				return err
 			}

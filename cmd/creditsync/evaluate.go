@@ -33,7 +33,7 @@ nightly regrade (downgrades) and upgrade applications.`,
 			if !cmd.Flags().Changed("year") {
 				return usageError{fmt.Errorf("evaluate needs --year, the year being evaluated")}
 			}
-			asOf, err := flags.date()
+			asOf, err := recordDay("as-of", flags.asOf)
 			if err != nil {
 				return err
 			}

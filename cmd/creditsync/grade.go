@@ -52,6 +52,25 @@ func dayOrToday(name, v string) (time.Time, error) {
 	return d, nil
 }
 
+// recordDay is dayOrToday for the commands that record what happened on
+// a day — a grade confirmed, expired, recorded, an objection filed or
+// decided, an upgrade, a nomination, a nightly replayed: a day after
+// today is refused, as what it will hold is not known yet. Recorded, such
+// a day could not be undone (grades confirmed before their publicity
+// ended took the right to object away; a regrade a year ahead lowered
+// 254 grades for annual reports not yet due).
+func recordDay(name, v string) (time.Time, error) {
+	d, err := dayOrToday(name, v)
+	if err != nil {
+		return d, err
+	}
+	if today := grade.Today(time.Now()); d.After(today) {
+		return d, usageError{fmt.Errorf("--%s %s is after today (%s): this command records what happened by a day, and a day to come is not known yet (grade --as-of %s shows what it would give, recording nothing)",
+			name, d.Format(time.DateOnly), today.Format(time.DateOnly), d.Format(time.DateOnly))}
+	}
+	return d, nil
+}
+
 func (f *gradeFlags) load() (*grade.Rules, error) {
 	path := f.rules
 	if path == "" {

@@ -33,7 +33,7 @@ every nomination is valid; the refusal lists each problem.`,
 			if !cmd.Flags().Changed("year") || reason == "" {
 				return usageError{errors.New("nominate needs --year and --reason (the 选树原因 of the summary table)")}
 			}
-			day, err := dayOrToday("on", on)
+			day, err := recordDay("on", on)
 			if err != nil {
 				return err
 			}

@@ -36,7 +36,7 @@ func (a *app) objectionFileCmd() *cobra.Command {
 			if note == "" {
 				return usageError{errors.New("objection file needs --note: what the institution objects to")}
 			}
-			day, err := dayOrToday("on", on)
+			day, err := recordDay("on", on)
 			if err != nil {
 				return err
 			}
@@ -80,7 +80,7 @@ confirmed from --on for one year.`,
 			if set != "" && grade.Rank(grade.Grade(set)) < 0 {
 				return usageError{fmt.Errorf("--grade must be A, B, C or D, not %q", set)}
 			}
-			day, err := dayOrToday("on", on)
+			day, err := recordDay("on", on)
 			if err != nil {
 				return err
 			}

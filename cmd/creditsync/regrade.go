@@ -29,7 +29,7 @@ compares with its confirmed grade in effect:
 The run is recorded even when nothing changed. The nightly job runs it.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			asOf, err := flags.date()
+			asOf, err := recordDay("as-of", flags.asOf)
 			if err != nil {
 				return err
 			}

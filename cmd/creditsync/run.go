@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/jobs"
-	"github.com/xuchang-hrss/creditsync/transform"
 	"github.com/xuchang-hrss/creditsync/workflows"
 )
 
@@ -44,8 +43,8 @@ the step too.`,
 					return usageError{fmt.Errorf("--on replays the nightly job only, not %s", args[0])}
 				}
 				var err error
-				if day, err = transform.ParseISODate(on); err != nil {
-					return usageError{fmt.Errorf("--on: %w", err)}
+				if day, err = recordDay("on", on); err != nil {
+					return err
 				}
 			}
 			cfg, err := a.opsConfig()

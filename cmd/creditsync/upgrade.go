@@ -34,7 +34,7 @@ and the refusal is recorded with the reason.`,
 		Example: `  creditsync upgrade apply 91411002MA9XXXXXXX --on 2026-10-08`,
 		Args:    exactArgs(1, "one USCC"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			day, err := dayOrToday("on", on)
+			day, err := recordDay("on", on)
 			if err != nil {
 				return err
 			}
