@@ -32,8 +32,8 @@ type TypicalRow struct {
 }
 
 // BuildTypical lists the exemplary institutions of unit u on day: those
-// the grades on day mark exemplary — A, in force, chosen while that grade
-// was in force (InstitutionGrade.Exemplary). The list is read from the
+// the grades on day mark exemplary — A in force (beside a newer grade
+// publicized, too), chosen while that grade was in force (InstitutionGrade.Exemplary). The list is read from the
 // same flag as 附件2's 是否选树 column, so the two cannot disagree; year
 // names the evaluation year in the title.
 func BuildTypical(ctx context.Context, src Source, u Unit, year int, day time.Time) (*Typical, error) {
@@ -44,10 +44,13 @@ func BuildTypical(ctx context.Context, src Source, u Unit, year int, day time.Ti
 	}
 	t := &Typical{Unit: u, Year: year, Day: day}
 	for _, g := range inUnit(gs, u) {
-		if !g.Exemplary || g.Grade != grade.A || g.State != StateInForce || g.Expired {
+		// The grade in force, also while a newer one is publicized or
+		// under objection beside it (docs/rules.md §5).
+		c, ok := g.Current()
+		if !ok || !c.Exemplary || c.Grade != grade.A || c.Expired {
 			continue
 		}
-		t.Rows = append(t.Rows, TypicalRow{Name: g.Name, USCC: g.USCC, Grade: GradeLabel(g.Grade), Reason: g.ExemplaryReason,
+		t.Rows = append(t.Rows, TypicalRow{Name: g.Name, USCC: g.USCC, Grade: GradeLabel(c.Grade), Reason: g.ExemplaryReason,
 			Evaluator: unitOf(g.CountyCode).Bureau(), NominatedOn: g.ExemplaryOn})
 	}
 	sort.Slice(t.Rows, func(i, j int) bool { return t.Rows[i].USCC < t.Rows[j].USCC })

@@ -54,13 +54,20 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 		// publicized or under objection then is shown, labelled, in place
 		// of the one in force it will replace (docs/rules.md §4.7).
 		es := make([]lifecycle.Entry, len(states))
+		var inForce []lifecycle.Entry
 		for i, st := range states {
 			es[i] = st.Shown()
 			if st.Pending != nil {
 				es[i] = *st.Pending
 			}
+			if st.InForce != nil {
+				inForce = append(inForce, *st.InForce)
+			}
 		}
-		ex, err := h.exemplary(ctx, es, day)
+		// An institution is exemplary while the A it was chosen under is
+		// in force (docs/rules.md §5): a newer grade publicized beside it
+		// does not end that.
+		ex, err := h.exemplary(ctx, inForce, day)
 		if err != nil {
 			return nil, fmt.Errorf("grades on %s: %w", transform.FormatDate(day), err)
 		}
@@ -79,8 +86,10 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 				out[i].ValidFrom, out[i].ValidUntil = time.Time{}, time.Time{}
 				out[i].State = st.PendingStatus
 				out[i].PublicityFrom, out[i].PublicityEnds = st.Pending.PublicizedFrom, st.Pending.PublicityEndsOn
-				if st.InForce != nil {
-					out[i].InForceGrade = st.InForce.Grade
+				if f := st.InForce; f != nil {
+					out[i].InForceGrade, out[i].InForceClauses = f.Grade, clauseRefs(f.Clauses)
+					out[i].InForceFrom, out[i].InForceUntil = f.ValidFrom, f.ValidUntil
+					out[i].InForceExpired = f.StatusOn(day) == lifecycle.StatusExpired
 				}
 			}
 			if n, ok := ex[e.USCC]; ok {
@@ -94,8 +103,8 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 	})
 }
 
-// exemplary returns the nominations that mark institutions of es
-// exemplary on day, by USCC: an institution with a confirmed (unexpired)
+// exemplary returns the nominations that mark institutions exemplary on
+// day, by USCC, among es, the grades in force on day: an institution with a confirmed (unexpired)
 // grade A, nominated on or before day for the evaluation year of its
 // grade, while that very grade was in force — a downgrade after the
 // nomination ends it for good, even if an upgrade later restores A. A grade from a regrade or an upgrade application has no

@@ -56,15 +56,23 @@ type InstitutionGrade struct {
 	State lifecycle.Status
 	// InForceGrade is, for a grade publicized or under objection, the
 	// grade in force on the day beside it ("" when there is none): trends
-	// count each state as what it is (docs/rules.md §4.7).
-	InForceGrade grade.Grade
+	// count each state as what it is, and eligibility counts only it
+	// (docs/rules.md §4.7). InForceClauses, InForceFrom, InForceUntil and
+	// InForceExpired are that grade's clauses and validity, for the pages
+	// and the eligibility answer to name it.
+	InForceGrade              grade.Grade
+	InForceClauses            []ClauseRef
+	InForceFrom, InForceUntil time.Time
+	InForceExpired            bool
 	// PublicityFrom and PublicityEnds bound the publicity of a grade that
 	// is publicized or under objection.
 	PublicityFrom, PublicityEnds time.Time
 	// Exemplary marks an institution chosen as 诚信机构典型, for the reason
 	// given, on ExemplaryOn (docs/rules.md §5). It is set only for a grade
-	// A in force on the day that was already in force when it was chosen:
-	// a downgrade ends it, and an A regained later does not bring it back.
+	// A in force on the day that was already in force when it was chosen
+	// (the grade shown, or the one in force beside a newer grade
+	// publicized): a downgrade ends it, and an A regained later does not
+	// bring it back.
 	// 附件2's 是否选树 column and the 典型名单 both read it, so they agree.
 	Exemplary       bool
 	ExemplaryReason string
@@ -145,6 +153,25 @@ func (g InstitutionGrade) inForce() grade.Grade {
 		return g.Grade
 	}
 	return g.InForceGrade
+}
+
+// Current is the grade in force on the day, with its clauses and
+// validity: g itself when it is in force, else g with the grade in force
+// beside it in place of the one publicized or under objection; false when
+// no grade is in force. Eligibility and every count of grades in force
+// read it (docs/rules.md §4.7).
+func (g InstitutionGrade) Current() (InstitutionGrade, bool) {
+	if g.State == StateInForce {
+		return g, g.Grade != ""
+	}
+	if g.InForceGrade == "" {
+		return InstitutionGrade{}, false
+	}
+	c := g
+	c.State, c.PublicityFrom, c.PublicityEnds = StateInForce, time.Time{}, time.Time{}
+	c.Grade, c.Clauses, c.ValidFrom, c.ValidUntil, c.Expired = g.InForceGrade, g.InForceClauses, g.InForceFrom, g.InForceUntil, g.InForceExpired
+	c.InForceGrade, c.InForceClauses, c.InForceFrom, c.InForceUntil, c.InForceExpired = "", nil, time.Time{}, time.Time{}, false
+	return c, true
 }
 
 // StateLabel is the Chinese label of a grade that is not in force yet:

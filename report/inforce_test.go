@@ -1,0 +1,98 @@
+package report_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/report/reporttest"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/storetest"
+)
+
+// Institutions of publicityStore: two graded A in 2025, exemplary chosen
+// among them, and lowered, whose 2026 evaluation gives B.
+const (
+	exemplaryA = "914403001922038216"
+	lowered    = "91440300708461136T"
+)
+
+// publicityStore records the 2025 evaluation (A for both, confirmed, one
+// chosen exemplary) and the 2026 evaluation publicized from 2026-07-31
+// until 2026-08-06: exemplaryA is publicized A again, lowered B (a
+// violation of 2026-07-01), while the 2025 A is in force beside each.
+func publicityStore(t *testing.T) store.Store {
+	t.Helper()
+	ctx := context.Background()
+	day := reporttest.Day
+	s := storetest.OpenMigrated(t)
+	importRows(t, s, "institutions", [][]string{
+		{"uscc", "name", "county_code", "licensed_on", "commitment_signed_on"},
+		{exemplaryA, "许昌典型人力资源有限公司", "411002", "2024-06-01", "2024-06-01"},
+		{lowered, "许昌公示人力资源有限公司", "411002", "2024-06-01", "2024-06-01"},
+	})
+	reports := [][]string{{"uscc", "year", "submitted_on"}}
+	for _, u := range []string{exemplaryA, lowered} {
+		reports = append(reports, []string{u, "2024", "2025-01-15"}, []string{u, "2025", "2026-01-15"})
+	}
+	importRows(t, s, "annual_reports", reports)
+	r := grade.DefaultRules()
+	generous := *r
+	generous.Exemplary.SharePercent = 100 // one of the two A institutions
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-07-31")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-07")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Nominate(ctx, s, &generous, 2025, []string{exemplaryA}, "服务规范，群众满意", day("2025-08-20")); err != nil {
+		t.Fatal(err)
+	}
+	importRows(t, s, "inspections", [][]string{
+		{"record_id", "uscc", "kind", "severity", "handled_on", "authority", "measure"},
+		{"WD-9", lowered, "violation", "minor", "2026-07-01", "魏都区人社局", "责令限期整改"},
+	})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// While a newer grade is publicized, the A in force stays what makes an
+// institution exemplary (docs/rules.md §5): the 典型名单 keeps it, with
+// the grade in force, and the grades on the day mark it.
+func TestExemplaryWhileANewGradeIsPublicized(t *testing.T) {
+	ctx := context.Background()
+	day := reporttest.Day
+	s := publicityStore(t)
+	src := &report.HistorySource{Store: s, Rules: grade.DefaultRules()}
+	cases := []struct {
+		day       string
+		state     string // the state of exemplaryA's grade shown
+		exemplary bool
+	}{
+		{"2026-07-30", "", true},    // before the publicity: the 2025 A alone
+		{"2026-08-03", "公示中", true}, // the 2026 A publicized, the 2025 A in force
+	}
+	for _, c := range cases {
+		t.Run(c.day, func(t *testing.T) {
+			gs, err := src.GradesOn(ctx, day(c.day))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := byUSCC(gs)[exemplaryA]
+			if report.StateName(g) != c.state || g.Exemplary != c.exemplary {
+				t.Errorf("state %q exemplary %v; want %q %v", report.StateName(g), g.Exemplary, c.state, c.exemplary)
+			}
+			ty, err := report.BuildTypical(ctx, src, unit(t, "411002"), 2025, day(c.day))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ty.Rows) != 1 || ty.Rows[0].USCC != exemplaryA || ty.Rows[0].Grade != "A 级" {
+				t.Errorf("典型名单 %+v; want %s, A 级", ty.Rows, exemplaryA)
+			}
+		})
+	}
+}
