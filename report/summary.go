@@ -379,27 +379,41 @@ func sortRecords(rs []Record) {
 // Eligibility is an institution's standing for policy benefits.
 type Eligibility struct {
 	Eligible bool
+	Grade    grade.Grade // the grade in force it was decided by; "" when none
 	Reason   string
 }
 
 // EligibilityOf answers whether an institution may receive subsidies,
-// awards, project funding, honours and 告知承诺 (docs/rules.md §5): C and D
+// awards, project funding, honours and 告知承诺 (docs/rules.md §5) from
+// the grade in force alone, as the command line does (§4.7): C and D
 // institutions may not, and the reason names the clauses that put them
-// there.
+// there; a newer grade publicized or under objection beside it is named,
+// labelled, and counts once it is in force. The verdict is
+// lifecycle.CheckEligibility's on the same history (a test holds them
+// together); only the words are the pages' own.
 func EligibilityOf(g InstitutionGrade) Eligibility {
+	var beside string
 	if g.State != StateInForce {
-		return Eligibility{Reason: "信用等级" + StateLabel(g) + "，尚未生效，暂无有效信用等级"}
+		beside = "；新评信用等级" + string(g.Grade) + "级" + StateLabel(g) + "，尚未生效"
 	}
-	switch g.Grade {
-	case grade.A, grade.B:
-		return Eligibility{Eligible: true, Reason: "信用等级为" + string(g.Grade) + "级，不受限制"}
-	case grade.C, grade.D:
-	default:
-		return Eligibility{Reason: "无有效信用等级"}
+	c, ok := g.Current()
+	if !ok {
+		return Eligibility{Reason: "暂无有效信用等级" + beside}
 	}
-	texts := make([]string, len(g.Clauses))
-	for i, c := range g.Clauses {
-		texts[i] = c.ID + " " + c.Text // the internal pages name clauses by ID too
+	since := "信用等级为" + string(c.Grade) + "级"
+	if !c.ValidFrom.IsZero() {
+		since += "（" + dayCN(c.ValidFrom) + "起有效"
+		if c.Expired {
+			since += "，" + dayCN(c.ValidUntil) + "有效期满，尚未重新评价"
+		}
+		since += "）"
 	}
-	return Eligibility{Reason: "信用等级为" + string(g.Grade) + "级（" + strings.Join(texts, "；") + "）：C、D级机构不得享受财政补贴、评优评先、项目申报、资金扶持、荣誉表彰及告知承诺"}
+	if c.Grade == grade.A || c.Grade == grade.B {
+		return Eligibility{Eligible: true, Grade: c.Grade, Reason: since + "，不受限制" + beside}
+	}
+	texts := make([]string, len(c.Clauses))
+	for i, cl := range c.Clauses {
+		texts[i] = cl.ID + " " + cl.Text // the internal pages name clauses by ID too
+	}
+	return Eligibility{Grade: c.Grade, Reason: since + "，" + strings.Join(texts, "；") + "：C、D级机构不得享受财政补贴、评优评先、项目申报、资金扶持、荣誉表彰及告知承诺" + beside}
 }

@@ -153,14 +153,21 @@ func (s *Server) pageInstitution(w http.ResponseWriter, r *http.Request) error {
 		}
 		cls = append(cls, cv)
 	}
+	// The grade in force beside a newer one publicized or under
+	// objection is shown too, labelled: eligibility goes by it.
+	var inForce *report.InstitutionGrade
+	if c, ok := g.Current(); ok && g.State != report.StateInForce {
+		inForce = &c
+	}
 	s.renderPage(w, r, http.StatusOK, "institution", g.Name, struct {
 		G           report.InstitutionGrade
+		InForce     *report.InstitutionGrade
 		Date        time.Time
 		Clauses     []clauseView
 		AText       string
 		Eligibility report.Eligibility
 		History     *history
-	}{g, day, cls, grade.AText, report.EligibilityOf(g), h})
+	}{g, inForce, day, cls, grade.AText, report.EligibilityOf(g), h})
 	return nil
 }
 

@@ -17,10 +17,19 @@ type institutionJSON struct {
 	Name string `json:"name"`
 	// RegisterName is the register's name now when the institution was
 	// renamed after its grade was recorded (Name is the name as graded).
-	RegisterName string      `json:"register_name,omitempty"`
-	CountyCode   string      `json:"county_code"`
-	County       string      `json:"county"`
+	RegisterName string `json:"register_name,omitempty"`
+	CountyCode   string `json:"county_code"`
+	County       string `json:"county"`
+	// Grade is the newest result, the one the pages show; State says how
+	// it stands (in_force, publicized, awaiting_confirmation,
+	// under_review), GradeInForce is the grade in force beside it ("" when
+	// none) — the grade eligibility and every count go by — and Expired
+	// marks a grade in force past its validity (docs/rules.md §4.7).
 	Grade        grade.Grade `json:"grade"`
+	State        string      `json:"state"`
+	StateLabel   string      `json:"state_label,omitempty"`
+	GradeInForce grade.Grade `json:"grade_in_force"`
+	Expired      bool        `json:"expired"`
 }
 
 type searchJSON struct {
@@ -160,7 +169,21 @@ type overviewJSON struct {
 }
 
 func brief(g report.InstitutionGrade) institutionJSON {
-	return institutionJSON{USCC: g.USCC, Name: g.Name, RegisterName: g.RegisterName, CountyCode: g.CountyCode, County: countyName(g.CountyCode), Grade: g.Grade}
+	j := institutionJSON{USCC: g.USCC, Name: g.Name, RegisterName: g.RegisterName, CountyCode: g.CountyCode, County: countyName(g.CountyCode), Grade: g.Grade,
+		State: stateJSON(g), StateLabel: report.StateLabel(g)}
+	if c, ok := g.Current(); ok {
+		j.GradeInForce, j.Expired = c.Grade, c.Expired
+	}
+	return j
+}
+
+// stateJSON names the state of the grade shown as the lifecycle does
+// (docs/rules.md §4.7), in_force for a grade in force.
+func stateJSON(g report.InstitutionGrade) string {
+	if g.State == report.StateInForce {
+		return "in_force"
+	}
+	return string(g.State)
 }
 
 // clauses converts clauses; explain adds each clause's rule and evidence.

@@ -1,0 +1,115 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// The institutions of testdata/publicity: both graded A in 2025 and
+// confirmed, exemplary chosen among them; the 2026 evaluation, publicized
+// from 2026-07-31 until 2026-08-06, gives exemplary A again and publicized
+// B (a violation of 2026-07-01).
+const exemplary, publicized = "914403001922038216", "91440300708461136T"
+
+// publicityServer is a server on a real store of testdata/publicity
+// whose today is today (2026-08-03: the fourth day of the 2026
+// evaluation's publicity).
+func publicityServer(t *testing.T, today string) (store.Store, *Server) {
+	t.Helper()
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	for _, list := range []string{"annual_reports", "institutions", "inspections"} {
+		l, err := contract.Lookup(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := file.Import(ctx, s, l, filepath.Join("testdata", "publicity", list+".csv"), file.ImportOptions{}); err != nil || res.Rejected > 0 {
+			t.Fatalf("import %s: %v %v", list, err, res.Rejects)
+		}
+	}
+	r := grade.DefaultRules()
+	generous := *r
+	generous.Exemplary.SharePercent = 100 // one of the two A institutions
+	steps := []func() error{
+		func() error {
+			_, _, err := lifecycle.Evaluate(ctx, s, r, 2025, isoDay(t, "2025-07-31"), isoDay(t, "2025-07-31"))
+			return err
+		},
+		func() error { _, err := lifecycle.Confirm(ctx, s, r, isoDay(t, "2025-08-07")); return err },
+		func() error {
+			_, err := lifecycle.Nominate(ctx, s, &generous, 2025, []string{exemplary}, "服务规范，群众满意", isoDay(t, "2025-08-20"))
+			return err
+		},
+		func() error {
+			_, _, err := lifecycle.Evaluate(ctx, s, r, 2026, isoDay(t, "2026-07-31"), isoDay(t, "2026-07-31"))
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
+	}
+	srv, err := New(Options{Source: &report.HistorySource{Store: s, Rules: r}, Config: testConfig(), Getenv: testEnv,
+		Now: func() time.Time { return isoDay(t, today) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, srv
+}
+
+func isoDay(t *testing.T, d string) time.Time {
+	t.Helper()
+	v, err := transform.ParseISODate(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// The web's eligibility answer counts only the grade in force, as the
+// command line's does (docs/rules.md §4.7): on a day a B is publicized
+// beside an A in force, the institution is eligible by the A, and the
+// answer names both, labelled. On every day around the publicity the
+// web and lifecycle.CheckEligibility give the same verdict.
+func TestEligibilityCountsTheGradeInForce(t *testing.T) {
+	ctx := context.Background()
+	s, srv := publicityServer(t, "2026-08-12")
+	h := srv.Handler()
+	var got eligibilityJSON
+	decode(t, get(t, h, "/api/institutions/"+publicized+"/eligibility?on=2026-08-03", cityToken), &got)
+	if !got.Eligible || got.Grade != grade.B || got.State != "publicized" || got.GradeInForce != grade.A ||
+		!strings.Contains(got.Reason, "信用等级为A级（2025年8月7日起有效）") || !strings.Contains(got.Reason, "新评信用等级B级公示中") {
+		t.Errorf("eligibility during publicity: %+v", got)
+	}
+	page := get(t, h, "/institutions/"+publicized+"?date=2026-08-03", cityToken)
+	if !strings.Contains(page.body, `<span class="ok">可享受</span>`) || !strings.Contains(page.body, `现行有效等级 In force</dt><dd><span class="badge g-A">A</span> 2025-08-07 至 2026-08-06`) {
+		t.Errorf("the institution's page during publicity:\n%.1500s", page.body)
+	}
+	for _, d := range []string{"2025-08-20", "2026-07-30", "2026-07-31", "2026-08-03", "2026-08-06", "2026-08-07", "2026-08-12"} {
+		for _, uscc := range []string{exemplary, publicized} {
+			want, err := lifecycle.CheckEligibility(ctx, s, uscc, isoDay(t, d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var web eligibilityJSON
+			decode(t, get(t, h, fmt.Sprintf("/api/institutions/%s/eligibility?on=%s", uscc, d), cityToken), &web)
+			if web.Eligible != want.Eligible || web.GradeInForce != want.Grade {
+				t.Errorf("%s on %s: web eligible %v by %q, command line %v by %q (%s)", uscc, d, web.Eligible, web.GradeInForce, want.Eligible, want.Grade, want.Reason)
+			}
+		}
+	}
+}
