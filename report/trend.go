@@ -34,16 +34,34 @@ func (d Dist) CDShare() float64 {
 	return float64(d.CD()) / float64(d.Total())
 }
 
-// Period is one month of a trend. Each state is counted as what it is
-// (docs/rules.md §4.7): Dist and City hold the grades in force; a grade
-// publicized or under objection on the day is counted apart, never as if
-// it were in force, and the grade in force beside it stays in Dist.
+// Counts are grades on a day as every listing counts them — the
+// dashboards, the home page, /api/grades — each state as what it is
+// (docs/rules.md §4.7): Dist holds the grades in force; a grade publicized
+// or under objection on the day is counted apart, never as if it were in
+// force, and the grade in force beside it stays in Dist.
+type Counts struct {
+	Dist        Dist // the grades in force (expired ones too: still the institution's grade)
+	Publicized  Dist // the grades publicized (公示中, or past it awaiting confirmation)
+	UnderReview Dist // the grades under objection (异议复核中)
+}
+
+// Add counts g.
+func (c *Counts) Add(g InstitutionGrade) {
+	switch {
+	case pending(g.State):
+		c.Publicized.add(g.Grade)
+	case g.State == StateUnderReview:
+		c.UnderReview.add(g.Grade)
+	}
+	c.Dist.add(g.inForce())
+}
+
+// Period is one month of a trend: the unit's Counts, and the city's
+// grades in force beside them.
 type Period struct {
-	End         time.Time // the month-end (or today) the grades are taken at
-	Dist        Dist      // the unit's grades in force
-	Publicized  Dist      // the unit's grades publicized (公示中, or past it awaiting confirmation)
-	UnderReview Dist      // the unit's grades under objection (异议复核中)
-	City        Dist      // the whole city's grades in force, for comparison
+	End time.Time // the month-end (or today) the grades are taken at
+	Counts
+	City Dist // the whole city's grades in force, for comparison
 	// NoData marks a month-end before any grade existed in the city (no
 	// evaluation publicized yet): shown as "no data", never as zero
 	// institutions.
@@ -180,14 +198,8 @@ func (s *series) trend(u Unit) Trend {
 		cur := gradesIn(s.grades[i+1], u)
 		step := Step{From: s.days[i], To: day, NoData: len(s.grades[i]) == 0 || len(s.grades[i+1]) == 0}
 		for uscc, g := range cur {
-			switch g.State {
-			case StatePublicized, StateAwaitingConfirmation:
-				p.Publicized.add(g.Grade)
-			case StateUnderReview:
-				p.UnderReview.add(g.Grade)
-			}
+			p.Add(g)
 			now := g.inForce()
-			p.Dist.add(now)
 			var was grade.Grade
 			if old, ok := prev[uscc]; ok {
 				was = old.inForce()

@@ -288,6 +288,11 @@ type historyMonth struct {
 	Date  time.Time
 	Grade grade.Grade // "" when not graded that day
 	IDs   []string
+	// State labels a grade not in force that day (公示中, 异议复核中, …),
+	// Code names it as the JSON does (publicized, …); InForce is then the
+	// grade in force beside it, "" when none.
+	State, Code string
+	InForce     grade.Grade
 }
 
 func (s *Server) history(ctx context.Context, uscc string, m report.Months) (*history, error) {
@@ -304,6 +309,9 @@ func (s *Server) history(ctx context.Context, uscc string, m report.Months) (*hi
 			if g.USCC == uscc {
 				h.Inst, seen = g, true
 				hm.Grade = g.Grade
+				if g.State != report.StateInForce {
+					hm.State, hm.Code, hm.InForce = report.StateName(g), stateJSON(g), g.InForceGrade
+				}
 				for _, c := range g.Clauses {
 					hm.IDs = append(hm.IDs, c.ID)
 				}
@@ -346,7 +354,14 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := historyJSON{USCC: h.Inst.USCC, Name: h.Inst.Name, Downgrades: []changeJSON{}}
 	for _, hm := range h.Months {
-		out.Months = append(out.Months, monthJSON{Date: transform.FormatDate(hm.Date), Grade: hm.Grade, Clauses: nonNil(hm.IDs)})
+		mj := monthJSON{Date: transform.FormatDate(hm.Date), Grade: hm.Grade, Clauses: nonNil(hm.IDs), State: "in_force", GradeInForce: hm.Grade}
+		if hm.Grade == "" {
+			mj.State = ""
+		}
+		if hm.State != "" {
+			mj.State, mj.StateLabel, mj.GradeInForce = hm.Code, hm.State, hm.InForce
+		}
+		out.Months = append(out.Months, mj)
 	}
 	for _, d := range h.Downgrades {
 		out.Downgrades = append(out.Downgrades, change(d))
@@ -373,17 +388,19 @@ func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := gradesJSON{Date: transform.FormatDate(day), Unit: unit.Code, Counts: map[string]int{}, Grades: []gradeJSON{}}
+	out := gradesJSON{Date: transform.FormatDate(day), Unit: unit.Code, Grades: []gradeJSON{}}
 	if unit.Code == report.CityCode {
 		out.Unit = scopeOf(r.Context()).Code()
 	}
+	var n report.Counts
 	for _, g := range gs {
 		if !unit.Contains(g.CountyCode) {
 			continue
 		}
-		out.Counts[string(g.Grade)]++
+		n.Add(g)
 		out.Grades = append(out.Grades, gradeJSON{institutionJSON: brief(g), Clauses: nonNil(clauseIDs(g.Clauses))})
 	}
+	out.Counts, out.Publicized, out.UnderReview = distJSON(n.Dist), distJSON(n.Publicized), distJSON(n.UnderReview)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

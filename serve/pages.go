@@ -64,10 +64,12 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	_, _ = buf.WriteTo(w) // the status is sent; a broken connection is all that is left
 }
 
-// unitCard is one unit's latest distribution on the home page.
+// unitCard is one unit's grades today on the home page, counted as the
+// dashboards count them (report.Counts): in force, and apart those
+// publicized or under objection.
 type unitCard struct {
 	Unit report.Unit
-	Dist report.Dist
+	report.Counts
 	Link string
 }
 
@@ -89,9 +91,7 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 		c := unitCard{Unit: u, Link: unitLink(u)}
 		for _, g := range gs {
 			if u.Contains(g.CountyCode) {
-				if rk := grade.Rank(g.Grade); rk >= 0 {
-					c.Dist[rk]++
-				}
+				c.Add(g)
 			}
 		}
 		cards = append(cards, c)

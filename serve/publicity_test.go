@@ -113,3 +113,48 @@ func TestEligibilityCountsTheGradeInForce(t *testing.T) {
 		}
 	}
 }
+
+// On a publicity day every count says the same thing as the dashboards:
+// the grades in force, with those publicized counted apart and labelled
+// (docs/rules.md §4.7) — the home page's card, /api/grades and the
+// county's trend; the JSON's items carry their state and the grade in
+// force, and the institution's month-ends label a publicized grade.
+func TestCountsOnAPublicityDayAreOfTheGradesInForce(t *testing.T) {
+	_, srv := publicityServer(t, "2026-08-03")
+	h := srv.Handler()
+	var gs gradesJSON
+	decode(t, get(t, h, "/api/grades?on=2026-08-03&county=411002", cityToken), &gs)
+	wantCounts := map[string]map[string]int{
+		"counts":     {"A": 2, "B": 0, "C": 0, "D": 0},
+		"publicized": {"A": 1, "B": 1, "C": 0, "D": 0},
+	}
+	if fmt.Sprint(gs.Counts) != fmt.Sprint(wantCounts["counts"]) || fmt.Sprint(gs.Publicized) != fmt.Sprint(wantCounts["publicized"]) {
+		t.Errorf("/api/grades counts %v publicized %v; want %v", gs.Counts, gs.Publicized, wantCounts)
+	}
+	for _, g := range gs.Grades {
+		if g.State != "publicized" || g.GradeInForce != grade.A || g.Expired || !strings.HasPrefix(g.StateLabel, "公示中") {
+			t.Errorf("/api/grades item %+v; want publicized beside A in force", g.institutionJSON)
+		}
+	}
+	var tr trendJSON
+	decode(t, get(t, h, "/api/counties/411002/trend?from=2026-08&to=2026-08", cityToken), &tr)
+	if n := len(tr.Periods); n == 0 || fmt.Sprint(tr.Periods[n-1].Counts) != fmt.Sprint(gs.Counts) {
+		t.Errorf("the dashboard counts %+v, /api/grades %v", tr.Periods, gs.Counts)
+	}
+	home := get(t, h, "/", cityToken)
+	card := home.body[strings.Index(home.body, `class="card" href="/counties/411002"`):]
+	card = card[:strings.Index(card, "</a>")]
+	if !strings.Contains(card, `g-A">A</span> 2<`) || !strings.Contains(card, `g-B">B</span> 0<`) || !strings.Contains(card, "有效等级 In force · 公示中 2 家") {
+		t.Errorf("the home page's card of 魏都区:\n%s", card)
+	}
+	page := get(t, h, "/institutions/"+publicized, cityToken)
+	if !strings.Contains(page.body, `<td>2026-08-03</td><td class="grade g-B">B <span class="state">公示中</span> <span class="muted">有效等级 A</span></td>`) {
+		t.Errorf("the institution's month-ends:\n%s", page.body[strings.Index(page.body, "近12个月"):])
+	}
+	var hist historyJSON
+	decode(t, get(t, h, "/api/institutions/"+publicized+"/history?from=2026-06&to=2026-08", cityToken), &hist)
+	if n := len(hist.Months); n != 3 || hist.Months[0].State != "in_force" || hist.Months[0].Grade != grade.A ||
+		hist.Months[2].State != "publicized" || hist.Months[2].Grade != grade.B || hist.Months[2].GradeInForce != grade.A {
+		t.Errorf("the history's months: %+v", hist.Months)
+	}
+}

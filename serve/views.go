@@ -95,17 +95,36 @@ type gradeJSON struct {
 	Clauses []string `json:"clauses"`
 }
 
+// gradesJSON counts as the dashboards do (report.Counts): counts are the
+// grades in force, publicized and under_review the grades not in force
+// yet, counted apart.
 type gradesJSON struct {
-	Date   string         `json:"date"`
-	Unit   string         `json:"unit"`
-	Counts map[string]int `json:"counts"`
-	Grades []gradeJSON    `json:"grades"`
+	Date        string         `json:"date"`
+	Unit        string         `json:"unit"`
+	Counts      map[string]int `json:"counts"`
+	Publicized  map[string]int `json:"publicized"`
+	UnderReview map[string]int `json:"under_review"`
+	Grades      []gradeJSON    `json:"grades"`
 }
 
+// distJSON writes a distribution by grade letter, every grade present.
+func distJSON(d report.Dist) map[string]int {
+	m := make(map[string]int, len(grade.Grades))
+	for r, g := range grade.Grades {
+		m[string(g)] = d[r]
+	}
+	return m
+}
+
+// monthJSON is an institution's grade at a month-end, with its state and
+// the grade in force beside it, as institutionJSON has them.
 type monthJSON struct {
-	Date    string      `json:"date"`
-	Grade   grade.Grade `json:"grade"` // "" when not graded that day
-	Clauses []string    `json:"clauses"`
+	Date         string      `json:"date"`
+	Grade        grade.Grade `json:"grade"` // "" when not graded that day
+	State        string      `json:"state"` // "" when not graded that day
+	StateLabel   string      `json:"state_label,omitempty"`
+	GradeInForce grade.Grade `json:"grade_in_force"`
+	Clauses      []string    `json:"clauses"`
 }
 
 type changeJSON struct {
