@@ -93,10 +93,14 @@ func summaryRow(g InstitutionGrade) SummaryRow {
 	}
 	// Only an A institution can be chosen (docs/rules.md §5): the notice's
 	// B row leaves 是否选树 and 选树原因 empty, and so do we for B, C and D.
+	// The row's grade decides: during a publicity an institution chosen
+	// under the A in force may show a publicized B, whose row is empty
+	// there too.
 	switch {
+	case g.Grade != grade.A:
 	case g.Exemplary:
 		r.Exemplary, r.ExemplaryReason = "是", g.ExemplaryReason
-	case g.Grade == grade.A:
+	default:
 		r.Exemplary = "否"
 	}
 	var notes []string
