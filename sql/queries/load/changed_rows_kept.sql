@@ -4,13 +4,7 @@
 -- sent without 承诺书签订日期 must not erase the commitments on file); a
 -- new record takes what the input gave (the column's default). The row
 -- hash is computed again over the values kept, by the stage's formula.
-WITH latest AS (
-    SELECT *
-    FROM {{.Stage}}
-    WHERE cityHash64({{.Key}}) % {parts:UInt64} = {part:UInt64}
-    ORDER BY source_line DESC
-    LIMIT 1 BY {{.Key}}
-),
+WITH {{template "latest" .}},
 stored AS (
     SELECT {{.Key}}, {{.Kept}}, 1 AS _stored
     FROM {{.Table}} FINAL
@@ -23,7 +17,4 @@ merged AS (
 )
 SELECT {{.Columns}}
 FROM (SELECT * REPLACE (cityHash64(tuple({{.Hashed}})) AS row_hash) FROM merged)
-WHERE ({{.Key}}, row_hash) NOT IN (
-    SELECT {{.Key}}, row_hash FROM {{.Table}} FINAL
-    WHERE ({{.Key}}) IN (SELECT {{.Key}} FROM {{.Stage}} WHERE cityHash64({{.Key}}) % {parts:UInt64} = {part:UInt64})
-)
+WHERE {{template "not_stored" .}}

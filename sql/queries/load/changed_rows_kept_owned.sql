@@ -7,13 +7,7 @@
 -- or a version without a USCC under its name; by its name and date for a
 -- row without a USCC — so a file without 移出日期 does not list again what
 -- was removed. The row hash is computed again over the values kept.
-WITH latest AS (
-    SELECT *
-    FROM {{.Stage}}
-    WHERE cityHash64({{.Key}}) % {parts:UInt64} = {part:UInt64}
-    ORDER BY source_line DESC
-    LIMIT 1 BY {{.Key}}
-),
+WITH {{template "latest" .}},
 by_uscc AS (
     SELECT uscc, {{.On}} AS d, argMax(tuple({{.Kept}}), version) AS v, max(version) AS ver, 1 AS found
     FROM {{.Table}} FINAL
@@ -39,7 +33,4 @@ merged AS (
 )
 SELECT {{.Columns}}
 FROM (SELECT * REPLACE (cityHash64(tuple({{.Hashed}})) AS row_hash) FROM merged)
-WHERE ({{.Key}}, row_hash) NOT IN (
-    SELECT {{.Key}}, row_hash FROM {{.Table}} FINAL
-    WHERE ({{.Key}}) IN (SELECT {{.Key}} FROM {{.Stage}} WHERE cityHash64({{.Key}}) % {parts:UInt64} = {part:UInt64})
-)
+WHERE {{template "not_stored" .}}
