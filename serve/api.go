@@ -118,15 +118,22 @@ func (s *Server) visible(ctx context.Context, day time.Time) ([]report.Instituti
 	if err != nil {
 		return nil, err
 	}
-	sc := scopeOf(ctx)
-	var out []report.InstitutionGrade
-	for _, g := range all {
-		if sc.Allows(g.CountyCode) {
-			out = append(out, g)
-		}
-	}
+	out := allowed(scopeOf(ctx), all, func(g report.InstitutionGrade) string { return g.CountyCode })
 	sort.Slice(out, func(i, j int) bool { return out[i].USCC < out[j].USCC })
 	return out, nil
+}
+
+// allowed keeps the items whose county (the county of the grade, not
+// the register's now) the scope may see: one filter for grades and
+// downgrades alike.
+func allowed[T any](sc Scope, items []T, county func(T) string) []T {
+	var out []T
+	for _, it := range items {
+		if sc.Allows(county(it)) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // visibleDowngrades returns the downgrades from < d ≤ to the request's
@@ -139,14 +146,7 @@ func (s *Server) visibleDowngrades(ctx context.Context, from, to time.Time) ([]r
 	if err != nil {
 		return nil, err
 	}
-	sc := scopeOf(ctx)
-	var out []report.Change
-	for _, d := range all {
-		if sc.Allows(d.CountyCode) {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return allowed(scopeOf(ctx), all, func(d report.Change) string { return d.CountyCode }), nil
 }
 
 // institution returns one institution's grade on day, errNotFound when it
