@@ -180,7 +180,12 @@ var tableFunctions = []string{"numbers", "numbers_mt", "zeros", "zeros_mt", "gen
 var readingFunctions = []string{"dictget", "dicthas", "dictisin", "joinget", "file", "hascolumnintable", "catboost",
 	"modelevaluate", "showcertificate", "getserversetting", "getmacro", "getclienthttpheader", "__",
 	// The host itself: its name, kernel, uptime, the server's UUID.
-	"hostname", "fqdn", "fullhostname", "getoskernelversion", "uptime", "serveruuid", "displayname"}
+	"hostname", "fqdn", "fullhostname", "getoskernelversion", "uptime", "serveruuid", "displayname",
+	// Functions that parse their string as column declarations and
+	// evaluate a DEFAULT there (structureToCapnProtoSchema,
+	// structureToProtobufSchema): an expression the tree shows as a
+	// string, file() in it quoted in the error.
+	"structureto"}
 
 // Check decides whether query may run under p in the session opt describes
 // (its database, parameters, time zone and limits; it must not be
@@ -727,6 +732,9 @@ var leafKinds = map[string]bool{
 	"Literal": true, "Identifier": true, "TableIdentifier": true, "Asterisk": true, "QueryParameter": true,
 	"SampleRatio": true, "ExpressionList": true, "ColumnsExceptTransformer": true, "ColumnsRegexpMatcher": true,
 	"Set": true,
+	// A cross or comma join: the tables are its siblings, its condition
+	// none.
+	"TableJoin": true,
 }
 
 // columnOptions are the words of a column's declaration after its type —
@@ -750,8 +758,16 @@ func (p Policy) checkStructure(n *node) error {
 	if err != nil || len(n.children) == 0 || len(n.children[0].children) == 0 {
 		return err
 	}
-	if first := n.children[0].children[0]; first.kind == "Literal" && columnOptions.MatchString(first.name) {
+	first := n.children[0].children[0]
+	switch {
+	case first.kind == "Literal" && columnOptions.MatchString(first.name):
 		return &Denied{Policy: p.Name, What: "a structure of " + n.name + " that declares more than columns and types"}
+	case n.name == "generateRandom" && first.kind != "Literal":
+		// The engine folds any constant to the structure string while
+		// it resolves the statement — an alias, concat('… DEF',
+		// 'AULT …'), a scalar subquery — and then evaluates its
+		// DEFAULT: only a structure written out is checked.
+		return &Denied{Policy: p.Name, What: "a structure of generateRandom other than a string written in the statement"}
 	}
 	return nil
 }

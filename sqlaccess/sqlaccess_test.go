@@ -93,6 +93,9 @@ func TestAllowedStatements(t *testing.T) {
 		{"SELECT * FROM values('code String, n UInt8', ('411002', 1))", sqlaccess.Select, ""},
 		{"SELECT x FROM generateRandom('x String, e Enum8(\\'a\\' = 1)') LIMIT 1", sqlaccess.Select, ""},
 		{"SELECT count() OVER (PARTITION BY county_code) FROM institutions", sqlaccess.Select, ""},
+		// Cross and comma joins (their TableJoin node has no children).
+		{"SELECT count() FROM institutions, numbers(2) AS n", sqlaccess.Select, ""},
+		{"SELECT count() FROM institutions CROSS JOIN numbers(2) AS n", sqlaccess.Select, ""},
 	} {
 		st, err := f.county(c.q)
 		if err != nil {
@@ -123,6 +126,13 @@ func TestExpressionsTheTreeHides(t *testing.T) {
 		"SELECT x FROM generateRandom('x String, y UInt8 alias toUInt8(file(\\'/etc/hostname\\'))') LIMIT 1",
 		"SELECT * FROM values('x String, y UInt8 MATERIALIZED toUInt8(file(\\'/etc/hostname\\'))', ('a'))",
 		"SELECT x FROM generateRandom({s:String}) LIMIT 1",
+		// Any constant is folded to the structure string; functions
+		// that parse column declarations evaluate a DEFAULT too.
+		"WITH 'a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))' AS s SELECT * FROM generateRandom(s) LIMIT 1",
+		"SELECT * FROM generateRandom(concat('a UInt8 DEF', 'AULT toUInt8(file(\\'/etc/hostname\\'))')) LIMIT 1",
+		"SELECT * FROM generateRandom((SELECT 'a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))')) LIMIT 1",
+		"SELECT structureToCapnProtoSchema('a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))')",
+		"SELECT structureToProtobufSchema('a UInt8 MATERIALIZED toUInt8(file(\\'/etc/hostname\\'))')",
 		"EXPLAIN QUERY TREE SELECT * APPLY(x -> file('/etc/hostname')) FROM numbers(1)",
 	} {
 		params := store.Params{"s": "x String, y UInt8 DEFAULT toUInt8(file('/etc/hostname'))"}
