@@ -861,7 +861,7 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 	}
 	dump, err := explain(ctx, s, "EXPLAIN QUERY TREE "+strings.Join(kept, "\n"), opt)
 	if err != nil {
-		return nil, err
+		return nil, analysisError{err}
 	}
 	reads := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimRight(dump, "\n"), "\n") {
@@ -955,3 +955,20 @@ func (p Policy) checkResolvedTable(name string) error {
 	}
 	return &Denied{Policy: p.Name, What: "reading " + name}
 }
+
+// analysisError is an error of step 3, the values the engine quoted in it
+// left out ('…'). The analyzer evaluates constants and scalar subqueries
+// while it resolves a statement, before the tables it resolved are
+// checked; its errors quoted what they read — another county's names, a
+// host file — whenever an expression got past step 2 unseen. The quoted
+// values are the channel; the message keeps its code and its words.
+type analysisError struct{ err error }
+
+// quotedValue is a value as the engine quotes it in a message.
+var quotedValue = regexp.MustCompile(`'(?:[^'\\]|\\.)*'`)
+
+func (e analysisError) Error() string {
+	return quotedValue.ReplaceAllString(e.err.Error(), "'…'") + " (values the engine quoted while it analysed the statement are not shown)"
+}
+
+func (e analysisError) Unwrap() error { return e.err }
