@@ -19,6 +19,9 @@ var (
 	ErrAlreadyEvaluated = errors.New("year already evaluated")
 	ErrNoPublicity      = errors.New("no grade of this institution is being publicized")
 	ErrNotUnderReview   = errors.New("no grade of this institution is under review")
+	// ErrReviewBeforeObjection: a review is decided on or after the day
+	// the objection it answers was filed.
+	ErrReviewBeforeObjection = errors.New("a review is decided on or after the day of its objection")
 )
 
 // Evaluate records the annual evaluation for year: every institution
@@ -284,6 +287,13 @@ func ResolveObjection(ctx context.Context, s store.Store, r *grade.Rules, uscc s
 		return Entry{}, fmt.Errorf("%s: %w; file one first with creditsync objection file", uscc, ErrNotUnderReview)
 	}
 	old := rows[len(rows)-1]
+	if !old.ObjectedOn.IsZero() && day.Before(old.ObjectedOn) {
+		// A review decided before the objection it answers would put the
+		// grade in force while it was still under objection, or before
+		// its publicity began (docs/rules.md §4.2, §4.7).
+		return Entry{}, fmt.Errorf("%s: %w: the review's day %s is before the objection was filed (%s)", uscc, ErrReviewBeforeObjection,
+			transform.FormatDate(day), transform.FormatDate(old.ObjectedOn))
+	}
 	res, err := grade.Explain(ctx, s, r, old.AsOf, uscc)
 	if err != nil {
 		return Entry{}, fmt.Errorf("resolve objection: re-evaluate at %s: %w", transform.FormatDate(old.AsOf), err)

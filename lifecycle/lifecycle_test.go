@@ -135,6 +135,11 @@ func TestObjectionThenReview(t *testing.T) {
 	// evaluation's as-of date with the corrected data.
 	gradetest.Replace(t, s, "institutions", []string{"uscc", "name", "name_key", "county_code", "licensed_on", "license_status", "commitment_signed_on"},
 		[]any{u, gradetest.DefaultName(u), transform.NormalizeName(gradetest.DefaultName(u)), "411002", day("2015-01-01"), "valid", day("2025-03-10")})
+	// A review is decided on or after the objection it answers: dated
+	// before, its grade was in force while under objection.
+	if _, err := lifecycle.ResolveObjection(ctx, s, r, u, "", "dated too early", day("2025-08-06")); !errors.Is(err, lifecycle.ErrReviewBeforeObjection) {
+		t.Errorf("a review dated before its objection: %v", err)
+	}
 	res, err := lifecycle.ResolveObjection(ctx, s, r, u, "", "核实承诺书，更正为A", day("2025-08-12"))
 	if err != nil {
 		t.Fatal(err)
