@@ -141,7 +141,8 @@ var ErrNomination = errors.New("nomination refused")
 // Nominate records exemplary institutions for year. Each must have grade A
 // in effect on day, and per scope (each county, or the city) at most
 // floor(share × A institutions / 100) may be nominated for the year,
-// counting earlier nominations. Nothing is recorded unless all are valid.
+// counting the earlier nominations still on the list (their A in effect
+// on day). Nothing is recorded unless all are valid.
 func Nominate(ctx context.Context, s store.Store, r *grade.Rules, year int, usccs []string, reason string, day time.Time) ([]Nomination, error) {
 	day = grade.Date(day)
 	grades, err := GradesOn(ctx, s, day)
@@ -169,8 +170,12 @@ func Nominate(ctx context.Context, s store.Store, r *grade.Rules, year int, uscc
 	used := map[string]int{}
 	already := map[string]bool{}
 	for _, n := range existing {
-		used[scope(Entry{CountyCode: n.CountyCode})]++
 		already[n.USCC] = true
+		// A nominee whose A no longer holds on day has left the 典型名单
+		// (rules.md §5): its place is free. The 5% bounds the list.
+		if e, ok := byUSCC[n.USCC]; ok && e.Grade == grade.A && e.StatusOn(day) == StatusConfirmed {
+			used[scope(Entry{CountyCode: n.CountyCode})]++
+		}
 	}
 	var out []Nomination
 	var problems []string
