@@ -129,25 +129,29 @@ func BuildAdjustments(history []lifecycle.Entry, noms []lifecycle.Nomination, u 
 			if e.RunKind == lifecycle.RunEvaluate || !inEffectSome(e) || !in(e.ValidFrom) {
 				continue
 			}
-			old, ok := replaced(es, e)
+			// 原等级 is the grade the change is from — for a
+			// confirmation lower than publicized, the publicized grade
+			// (changedFrom); the 迁出 row and the 典型名单 follow the grade
+			// in force that ended (replaced).
+			old, ok := changedFrom(es, e)
+			ended, hadEnded := replaced(es, e)
 			was := "—"
 			if ok {
 				was = GradeLabel(old.Grade)
 			}
 			kind, reason := adjustmentReason(e, old, ok)
-			moved := ok && unitOf(old.CountyCode) != unitOf(e.CountyCode)
-			if moved {
+			if ok && unitOf(old.CountyCode) != unitOf(e.CountyCode) {
 				reason += "原等级为" + unitOf(old.CountyCode).Bureau() + "评定。"
 			}
 			rows = append(rows, AdjustmentRow{Day: e.ValidFrom, Name: e.Name, USCC: uscc, From: was, To: GradeLabel(e.Grade),
 				Kind: kind, Reason: reason, Evaluator: unitOf(e.CountyCode).Bureau(), county: e.CountyCode})
-			if moved {
-				rows = append(rows, AdjustmentRow{Day: e.ValidFrom, Name: old.Name, USCC: uscc, From: was, To: "—", Kind: movedOutKind,
+			if hadEnded && unitOf(ended.CountyCode) != unitOf(e.CountyCode) {
+				rows = append(rows, AdjustmentRow{Day: e.ValidFrom, Name: ended.Name, USCC: uscc, From: GradeLabel(ended.Grade), To: "—", Kind: movedOutKind,
 					Reason:    fmt.Sprintf("机构已迁出，本单位评定的信用等级自%s起由%s评定的信用等级取代。", dayCN(e.ValidFrom), unitOf(e.CountyCode).Bureau()),
-					Evaluator: unitOf(old.CountyCode).Bureau(), county: old.CountyCode})
+					Evaluator: unitOf(ended.CountyCode).Bureau(), county: ended.CountyCode})
 			}
-			if ok && e.Grade != grade.A {
-				rows = appendRemoval(rows, noms, old, e.ValidFrom, GradeLabel(e.Grade))
+			if hadEnded && e.Grade != grade.A {
+				rows = appendRemoval(rows, noms, ended, e.ValidFrom, GradeLabel(e.Grade))
 			}
 		}
 		// A licence cancelled in the period ends the grade then in force.

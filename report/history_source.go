@@ -147,8 +147,9 @@ func (h *HistorySource) exemplary(ctx context.Context, es []lifecycle.Entry, day
 // Downgrades returns the recorded grades that took effect on a day d with
 // from < d ≤ to and are worse than the grade they replaced: lowered by a
 // regrade, by a review, or by an evaluation worse than the grade before.
-// The grade replaced is the one in effect until then; for a review where
-// none was, the grade under review. The clauses are those of the new
+// The grade replaced is changedFrom's: the publicized grade a
+// confirmation lowered, the one in effect until then, or for a review
+// where none was, the grade under review. The clauses are those of the new
 // grade that are worse than the old one.
 func (h *HistorySource) Downgrades(ctx context.Context, from, to time.Time) ([]Change, error) {
 	from, to = grade.Date(from), grade.Date(to)
@@ -165,7 +166,7 @@ func (h *HistorySource) Downgrades(ctx context.Context, from, to time.Time) ([]C
 		if !inEffectSome(e) || !e.ValidFrom.After(from) || e.ValidFrom.After(to) {
 			continue
 		}
-		old, ok := replaced(byUSCC[e.USCC], e)
+		old, ok := changedFrom(byUSCC[e.USCC], e)
 		if !ok || !grade.Worse(e.Grade, old.Grade) {
 			continue
 		}
@@ -209,6 +210,24 @@ func replaced(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
 		return was, true
 	}
 	return reviewed, hadReview
+}
+
+// changedFrom returns the grade a change e is from, for 原等级 and the
+// downgrades: for a confirmation lower than publicized (a regrade that
+// superseded a publicized grade on its first day, docs/rules.md §4.3), the
+// publicized grade it lowered — never in force, but the grade the
+// confirmation found too good, also when no grade was in force before;
+// else the grade e replaced. 动态调整情况 and the trends' downgrades both
+// read it, so they cannot disagree.
+func changedFrom(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
+	if e.RunKind == lifecycle.RunRegrade {
+		for _, p := range es {
+			if p.RunKind == lifecycle.RunEvaluate && p.ValidFrom.IsZero() && p.SupersededOn.Equal(e.ValidFrom) {
+				return p, true
+			}
+		}
+	}
+	return replaced(es, e)
 }
 
 // history returns every recorded grade, read again when the data

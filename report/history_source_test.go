@@ -298,7 +298,13 @@ func TestHistorySourceFollowsTheLifecycle(t *testing.T) {
 	if len(review) != 1 || review[0].USCC != z || review[0].From != grade.A || review[0].To != grade.C {
 		t.Errorf("downgrades on 08-11: %+v, want the review of %s A→C", review, z)
 	}
-	for _, span := range [][2]string{{"2026-07-31", "2026-08-10"}, {"2026-08-12", "2026-09-30"}} {
+	// The confirmation of 08-10 lowered three publicized A grades: each a
+	// downgrade from the A it lowered, as 动态调整情况 lists it.
+	if ds, err := h.Downgrades(ctx, day("2026-07-31"), day("2026-08-10")); err != nil || len(ds) != 3 ||
+		slices.ContainsFunc(ds, func(d report.Change) bool { return d.From != grade.A || !d.Day.Equal(day("2026-08-10")) }) {
+		t.Errorf("downgrades after 2026-07-31 up to 2026-08-10: %+v (%v), want the three confirmations lower than the A publicized", ds, err)
+	}
+	for _, span := range [][2]string{{"2026-08-12", "2026-09-30"}} {
 		if ds, err := h.Downgrades(ctx, day(span[0]), day(span[1])); err != nil || len(ds) != 0 {
 			t.Errorf("downgrades after %s up to %s: %+v (%v), want none", span[0], span[1], ds, err)
 		}

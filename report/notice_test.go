@@ -90,7 +90,7 @@ func TestNoticeReports(t *testing.T) {
 		got = append(got, transform.FormatDate(row.Day)+" "+row.USCC+" "+row.From+"→"+row.To+" "+row.Kind)
 	}
 	want := []string{
-		"2026-08-07 " + atConfirm + " —→C 级 公示期满确认时降级",
+		"2026-08-07 " + atConfirm + " A 级→C 级 公示期满确认时降级",
 		"2026-08-12 " + reviewed + " B 级→A 级 异议复评",
 		"2026-09-02 " + lowered + " A 级→D 级 依规降级",
 		"2026-09-02 " + lowered + " A 级（诚信机构典型）→D 级 移出诚信机构典型名单",
