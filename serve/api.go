@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -176,6 +177,29 @@ func (s *Server) institution(ctx context.Context, uscc string, day time.Time) (r
 	return report.InstitutionGrade{}, errNotFound
 }
 
+// notGradedSource answers for an institution of the register no grade
+// shows on a day (report.NotGraded): the sources that read a store.
+type notGradedSource interface {
+	NotGraded(ctx context.Context, uscc string, day time.Time) (report.InstitutionGrade, report.Eligibility, error)
+}
+
+// notGraded answers eligibility, as the command line does, for an
+// institution no grade shows on day — not yet evaluated, or its licence
+// cancelled: not eligible, with the reason (docs/rules.md §5). It is
+// errNotFound for one the register lacks or the scope may not see, by
+// the county of its last grade as visible checks a grade's.
+func (s *Server) notGraded(ctx context.Context, uscc string, day time.Time) (report.InstitutionGrade, report.Eligibility, error) {
+	ns, ok := s.src.(notGradedSource)
+	if !ok {
+		return report.InstitutionGrade{}, report.Eligibility{}, errNotFound
+	}
+	g, e, err := ns.NotGraded(ctx, transform.NormalizeUSCC(uscc), day)
+	if errors.Is(err, grade.ErrUnknown) || err == nil && !scopeOf(ctx).Allows(g.CountyCode) {
+		return report.InstitutionGrade{}, report.Eligibility{}, errNotFound
+	}
+	return g, e, err
+}
+
 // unitParam returns the unit named in the path when the scope may see it.
 func unitParam(r *http.Request, code string) (report.Unit, error) {
 	u, err := report.LookupUnit(code)
@@ -268,10 +292,18 @@ func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	g, day, err := s.institutionAt(r)
-	if err != nil {
+	var e report.Eligibility
+	switch {
+	case errors.Is(err, errNotFound):
+		g, e, err = s.notGraded(r.Context(), r.PathValue("uscc"), day)
+		if err != nil {
+			return err
+		}
+	case err != nil:
 		return err
+	default:
+		e = report.EligibilityOf(g)
 	}
-	e := report.EligibilityOf(g)
 	writeJSON(w, http.StatusOK, eligibilityJSON{institutionJSON: brief(g), Date: transform.FormatDate(day), Eligible: e.Eligible, Reason: e.Reason})
 	return nil
 }
