@@ -768,8 +768,21 @@ func (p Policy) checkStructure(n *node) error {
 		// 'AULT …'), a scalar subquery — and then evaluates its
 		// DEFAULT: only a structure written out is checked.
 		return &Denied{Policy: p.Name, What: "a structure of generateRandom other than a string written in the statement"}
+	case n.name == "values" && first.kind != "Literal" && !rowConstructor(first):
+		// values takes its first argument for a structure when it is a
+		// constant string, a WITH alias included (WITH '… DEFAULT
+		// file(…)' AS s … values(s, 'a')): the alias's literal is never
+		// checked as a structure, and its DEFAULT ran. A structure or
+		// a first row is written in place.
+		return &Denied{Policy: p.Name, What: "a first argument of values other than a structure or a row written in the statement"}
 	}
 	return nil
+}
+
+// rowConstructor reports whether n writes a row or an array out: the
+// first argument of values that is no structure.
+func rowConstructor(n *node) bool {
+	return n.kind == "Function" && (n.name == "tuple" || n.name == "array")
 }
 
 // parameterizedView reports whether name, as the syntax tree prints a

@@ -91,6 +91,10 @@ func TestAllowedStatements(t *testing.T) {
 		// Value generators with a structure of columns and types, and
 		// windows written in OVER.
 		{"SELECT * FROM values('code String, n UInt8', ('411002', 1))", sqlaccess.Select, ""},
+		{"SELECT * FROM values(('411002', 1), ('411081', 2))", sqlaccess.Select, ""},
+		{"SELECT * FROM values(1, 2, 3)", sqlaccess.Select, ""},
+		{"SELECT * FROM values([1, 2], [3])", sqlaccess.Select, ""},
+		{"SELECT * FROM values(-1, 2)", sqlaccess.Select, ""},
 		{"SELECT x FROM generateRandom('x String, e Enum8(\\'a\\' = 1)') LIMIT 1", sqlaccess.Select, ""},
 		{"SELECT count() OVER (PARTITION BY county_code) FROM institutions", sqlaccess.Select, ""},
 		// Cross and comma joins (their TableJoin node has no children).
@@ -131,6 +135,11 @@ func TestExpressionsTheTreeHides(t *testing.T) {
 		"WITH 'a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))' AS s SELECT * FROM generateRandom(s) LIMIT 1",
 		"SELECT * FROM generateRandom(concat('a UInt8 DEF', 'AULT toUInt8(file(\\'/etc/hostname\\'))')) LIMIT 1",
 		"SELECT * FROM generateRandom((SELECT 'a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))')) LIMIT 1",
+		"WITH 'a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))' AS s SELECT * FROM values(s, 'x')",
+		"WITH 'a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))' AS s SELECT * FROM values(s, ('x'))",
+		"SELECT * FROM values(concat('a UInt8 DEF', 'AULT toUInt8(file(\\'/etc/hostname\\'))'), 'x')",
+		"SELECT * FROM values((SELECT 'a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))'), 'x')",
+		"SELECT * FROM values({s:String}, 'x')",
 		"SELECT structureToCapnProtoSchema('a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))')",
 		"SELECT structureToProtobufSchema('a UInt8 MATERIALIZED toUInt8(file(\\'/etc/hostname\\'))')",
 		"EXPLAIN QUERY TREE SELECT * APPLY(x -> file('/etc/hostname')) FROM numbers(1)",
