@@ -36,14 +36,20 @@ func (e *SettingError) Error() string { return e.Msg }
 // max_rows_to_sort, …) are refused too: they count the rows below a
 // county's filter, and their errors ("current rows: 300") told a county
 // how many rows the whole city has.
+//
+// So are settings that change how a view's own statement resolves:
+// join_use_nulls and prefer_column_name_to_alias apply inside the
+// views too, and every grade view failed under them (its joins made
+// Nullable, its aliases ambiguous), the error printing the view's
+// definition.
 var changeable = []string{
 	"max_execution_time", "timeout_overflow_mode", "max_result_rows", "max_result_bytes", "result_overflow_mode",
 	"max_threads", "max_block_size",
-	"limit", "offset", "extremes", "totals_mode", "join_use_nulls", "date_time_output_format", "date_time_input_format",
+	"limit", "offset", "extremes", "totals_mode", "date_time_output_format", "date_time_input_format",
 	"date_time_overflow_behavior", "session_timezone", "max_query_size", "max_ast_depth", "max_ast_elements",
 	"format_csv_delimiter", "format_csv_allow_single_quotes", "format_csv_allow_double_quotes", "format_csv_null_representation",
 	"format_tsv_null_representation", "format_display_secrets_in_show_and_select", "cast_keep_nullable", "aggregate_functions_null_for_empty",
-	"union_default_mode", "prefer_column_name_to_alias", "joined_subquery_requires_alias", "use_uncompressed_cache",
+	"union_default_mode", "joined_subquery_requires_alias", "use_uncompressed_cache",
 	"cancel_http_readonly_queries_on_client_close", "http_headers_progress_interval_ms", "send_progress_in_http_headers",
 	"network_compression_method", "network_zstd_compression_level", "enable_http_compression", "http_zlib_compression_level",
 	"http_wait_end_of_query", "wait_end_of_query", "interactive_delay", "connect_timeout", "receive_timeout", "send_timeout",
