@@ -450,7 +450,11 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 // one, and stored it would reach terminals and the notice's forms.
 func controlError(raw string) *FieldError {
 	if r, ok := transform.ControlRune(raw); ok {
-		return &FieldError{Value: raw, Reason: ReasonControl, Detail: fmt.Sprintf("holds a control character (U+%04X), which no text of a list has; remove it", r)}
+		what := "a control character"
+		if transform.IsNoncharacter(r) {
+			what = "a noncharacter"
+		}
+		return &FieldError{Value: raw, Reason: ReasonControl, Detail: fmt.Sprintf("holds %s (U+%04X), which no text of a list has; remove it", what, r)}
 	}
 	return nil
 }

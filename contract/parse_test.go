@@ -132,6 +132,7 @@ func TestParseValues(t *testing.T) {
 		{"ESC in a text", []string{"R27", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "\x1b[2J\x1b[31m责令整改"}, nil, ReasonControl, "measure"},
 		{"BEL in a code", []string{"R28\a", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonControl, "record_id"},
 		{"a C1 control in a date", []string{"R29", "914403001922038216", "fund_fraud", "", "2023-07-31\u009b", "", "", ""}, nil, ReasonControl, "handled_on"},
+		{"a noncharacter in a text", []string{"R32", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令\uFFFE整改"}, nil, ReasonControl, "measure"},
 		{"DEL in a USCC", []string{"R30", "91440300192203821\x7f6", "fund_fraud", "", "2023-07-31", "", "", ""}, nil, ReasonControl, "uscc"},
 		{"tab, line feed and CR are white space", []string{"R31", "914403001922038216", "fund_fraud", "", "2023-07-31", "", "", "责令\t限期\r\n整改\n"},
 			map[string]any{"measure": "责令\t限期\r\n整改"}, "", ""},

@@ -172,17 +172,27 @@ func WrittenText(s string) string {
 }
 
 // ControlRune returns the first control character of s — C0, DEL or C1 —
-// that is not white space (tab, line feed and carriage return are), and
-// whether s holds one. No value of a list holds one: typed into a name
-// (ESC [2J, BEL), it would act on the terminal that prints it and break
-// the workbook that writes it.
+// that is not white space (tab, line feed and carriage return are), or
+// the first noncharacter (IsNoncharacter), and whether s holds one. No
+// value of a list holds one: typed into a name (ESC [2J, BEL), a control
+// would act on the terminal that prints it and break the workbook that
+// writes it; a noncharacter (U+FFFE) is no text either, and a workbook
+// cannot hold it (the spreadsheet writer turns it into U+FFFD, so the
+// name would differ between the CSV and the XLSX of one report).
 func ControlRune(s string) (rune, bool) {
 	for _, r := range s {
-		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+		if (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') || IsNoncharacter(r) {
 			return r, true
 		}
 	}
 	return 0, false
+}
+
+// IsNoncharacter reports one of Unicode's 66 noncharacters: U+FDD0 to
+// U+FDEF and the last two code points of every plane (U+FFFE, U+FFFF,
+// U+1FFFE, …), reserved for a program's internal use and never text.
+func IsNoncharacter(r rune) bool {
+	return (r >= 0xFDD0 && r <= 0xFDEF) || (r >= 0xFFFE && r&0xFFFE == 0xFFFE && r <= unicode.MaxRune)
 }
 
 // ShowControls writes each control character of s (C0, DEL, C1; tab,
@@ -190,13 +200,14 @@ func ControlRune(s string) (rune, bool) {
 // so that printing a stored value — one stored before ControlRune's
 // values were refused — shows it instead of acting on the terminal.
 func ShowControls(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+	shown := func(r rune) bool { return unicode.IsControl(r) || IsNoncharacter(r) }
+	if strings.IndexFunc(s, shown) < 0 {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case !unicode.IsControl(r):
+		case !shown(r):
 			b.WriteRune(r)
 		case r < 0x80:
 			fmt.Fprintf(&b, "\\x%02x", r)

@@ -195,6 +195,13 @@ func TestControlRune(t *testing.T) {
 		{"机构\u009b2J", 0x9b},
 		{"机构\u0085", 0x85},
 		{"\x0c", 0x0c},
+		// Noncharacters are no text either.
+		{"机构\uFFFE", 0xFFFE},
+		{"机\uFFFF构", 0xFFFF},
+		{"\uFDD0机构", 0xFDD0},
+		{"机构\U0010FFFF", 0x10FFFF},
+		{"机构\U0002FFFE", 0x2FFFE},
+		{"机构\uFDCF\uFDF0\uFFFD\uE000", 0}, // neighbours, the replacement character, private use
 	} {
 		r, ok := ControlRune(c.in)
 		if r != c.want || ok != (c.want != 0) {
