@@ -80,6 +80,9 @@ type Result struct {
 	// Source.Replaces names wrote them and this one lacks them, each
 	// written as its key's values joined by " / ".
 	Withdrawn []string
+	// WithdrawalHeld is set when the batch replaces another but some of
+	// its records were rejected: nothing was withdrawn (see withdraw).
+	WithdrawalHeld bool
 	// Kept are the list's columns the input lacks: records already
 	// stored kept their values there (see keptColumns).
 	Kept  []string
@@ -296,7 +299,13 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	res.Duplicates = staged - keys
 	step("count keys")
 	if src.Replaces != "" {
-		if res.Withdrawn, err = withdraw(ctx, s, list, src.Replaces, data["Stage"].(string), q); err != nil {
+		// A rejected line may be the very record the corrected file
+		// keeps (its date mistyped again): what the file "lacks" is
+		// not known until every line of it is read, so nothing is
+		// withdrawn — the fund fraud of a rejected line was withdrawn
+		// and the grade rose from D to B.
+		res.WithdrawalHeld = res.Rejected > 0
+		if res.Withdrawn, err = withdraw(ctx, s, list, src.Replaces, data["Stage"].(string), res.WithdrawalHeld, q); err != nil {
 			return res, err
 		}
 		step("withdraw what the corrected file lacks")
@@ -374,8 +383,9 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 // withdraw takes from list the records whose current version the batch
 // replaces wrote and the stage lacks, from the list's copy for grading
 // first; it returns their keys. Nothing is withdrawn unless replaces is a
-// batch of the list.
-func withdraw(ctx context.Context, s store.Store, list *contract.List, replaces, stage string, q func(string) (string, error)) ([]string, error) {
+// batch of the list, and nothing when held (the batch has rejected
+// lines), once replaces is known to be one.
+func withdraw(ctx context.Context, s store.Store, list *contract.List, replaces, stage string, held bool, q func(string) (string, error)) ([]string, error) {
 	text, err := q("batch_of_list")
 	if err != nil {
 		return nil, err
@@ -386,6 +396,9 @@ func withdraw(ctx context.Context, s store.Store, list *contract.List, replaces,
 	}
 	if !ok {
 		return nil, fmt.Errorf("%w: %s is no batch of %s (the batch a corrected file replaces is the one its import printed, or import_batches lists)", ErrNoBatch, replaces, list.Name)
+	}
+	if held {
+		return nil, nil
 	}
 	if text, err = q("withdrawn_keys"); err != nil {
 		return nil, err

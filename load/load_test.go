@@ -339,6 +339,20 @@ func TestCorrectedFileWithdrawsWhatItLacks(t *testing.T) {
 	if got := listed("abnormal"); got != before {
 		t.Fatalf("after the refused correction: %s, want it unchanged: %s", got, before)
 	}
+	// A corrected file with a rejected line withdraws nothing: the line
+	// may be the record it keeps, its date mistyped again.
+	held, err := load1(abnormal, header, load.Source{Name: "file", Ref: "fixed.csv", Replaces: wrong.BatchID},
+		[]string{a, "许昌甲人力资源有限公司", "2025-10-01", "通过登记的住所无法联系"},
+		[]string{a, "许昌甲人力资源有限公司", "2025-05-32", "未按规定公示年度报告"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !held.WithdrawalHeld || len(held.Withdrawn) != 0 || held.Rejected != 1 {
+		t.Errorf("a corrected file with a rejected line: held %v, withdrawn %q, rejected %d; want nothing withdrawn", held.WithdrawalHeld, held.Withdrawn, held.Rejected)
+	}
+	if got, want := listed("abnormal"), a+"@2025-05-01 "+a+"@2025-10-01 "+a+"@2026-10-01 "+b+"@2025-03-01"; got != want {
+		t.Errorf("after the held correction: %s, want the good line added and nothing withdrawn: %s", got, want)
+	}
 	fixed, err := load1(abnormal, header, load.Source{Name: "file", Ref: "fixed.csv", Replaces: wrong.BatchID},
 		[]string{a, "许昌甲人力资源有限公司", "2025-10-01", "通过登记的住所无法联系"},
 		[]string{a, "许昌甲人力资源有限公司", "2025-05-01", "未按规定公示年度报告"})

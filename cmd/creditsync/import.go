@@ -59,7 +59,8 @@ part of a register). To correct a file imported by mistake — a row that
 should not be there, a key mistyped (a listing's date) — import the
 corrected file with --replaces BATCH, the batch the wrong file's import
 printed: the records whose current version that batch wrote and the
-corrected file lacks are withdrawn, and printed.
+corrected file lacks are withdrawn, and printed — none while a line of
+the corrected file is rejected (it may be a record the file keeps).
 
 import DIR imports every CSV or XLSX file of a folder, each into the list
 its header names (a file whose tables belong to no list, or to several,
@@ -461,6 +462,9 @@ func printSheetDetails(w io.Writer, sr file.SheetResult) {
 	}
 	for _, q := range misnamed(sr) {
 		fmt.Fprintf(w, "  %s\n", q)
+	}
+	if sr.WithdrawalHeld {
+		fmt.Fprintf(w, "  nothing withdrawn: %d line(s) of the file were rejected, and a rejected line may be a record the file keeps; correct them and import the file again with the same --replaces\n", sr.Rejected)
 	}
 	if len(sr.Withdrawn) > 0 {
 		shown := sr.Withdrawn
