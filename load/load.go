@@ -23,6 +23,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/registered"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Source says where a batch came from.
@@ -188,6 +189,8 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		"Order":   sortingKey(list.Key),
 		"Hashed":  strings.Join(stored, ", "),
 		"Columns": strings.Join(list.TableColumns(), ", "),
+		// Set when the columns kept as extra are carried over (extraKept).
+		"ExtraCompared": false,
 	}
 	// q renders a statement of sql/queries/load with the batch's names;
 	// rendered when it is needed, since data changes as the load goes on.
@@ -320,14 +323,23 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		}
 		defer drop("ready", "Ready")
 		detect := "changed_rows"
-		if kept := keptColumns(m, list); src.KeepAbsent && len(kept) > 0 && !first {
+		kept := keptColumns(m, list)
+		extra, err := extraKept(ctx, s, m, list, src, first, q)
+		if err != nil {
+			return res, err
+		}
+		if src.KeepAbsent && (len(kept) > 0 || extra) && !first {
 			res.Kept = kept
+			if extra {
+				kept = append(slices.Clone(kept), "extra")
+				data["ExtraCompared"] = true
+			}
 			data["Kept"] = strings.Join(kept, ", ")
-			data["KeptSelect"] = keptSelect(list, kept)
+			data["KeptSelect"] = keptSelect(list, kept, m.Extra())
 			detect = "changed_rows_kept"
 			if on, ok := versionedByDate(list); ok {
 				data["On"] = on
-				data["KeptSelect"] = keptSelectOwned(list, kept)
+				data["KeptSelect"] = keptSelectOwned(list, kept, m.Extra())
 				detect = "changed_rows_kept_owned"
 			}
 		}
@@ -465,15 +477,54 @@ func keptColumns(m *contract.Mapping, l *contract.List) []string {
 	return kept
 }
 
+// extraKept reports whether a file's batch must carry the columns kept
+// as extra (contract.Row.Extra: 备注, 联系人 …) over from the records
+// stored: when the file has such columns, or the list holds any. A
+// file without 备注 erased the remarks of every record it changed, and
+// one whose 备注 alone changed was "unchanged" (the row hash covers the
+// contract's columns): extra is then merged (mergedExtra) and compared.
+func extraKept(ctx context.Context, s store.Store, m *contract.Mapping, l *contract.List, src Source, first bool, q func(string) (string, error)) (bool, error) {
+	if !src.KeepAbsent || first || l == contract.Submissions() {
+		return false, nil
+	}
+	if len(m.Extra()) > 0 {
+		return true, nil
+	}
+	text, err := q("list_has_extra")
+	if err != nil {
+		return false, err
+	}
+	var has bool
+	if err := store.QueryRow(ctx, s, text, nil, &has); err != nil {
+		return false, fmt.Errorf("look into %s: %w", l.Name, err)
+	}
+	return has, nil
+}
+
+// mergedExtra is the extra of a row whose stored record's extra is old:
+// the stored columns the file does not have (fileExtra) stay, the file's
+// replace theirs — an empty cell of a column the file has clears it.
+func mergedExtra(old string, fileExtra []string) string {
+	if len(fileExtra) == 0 {
+		return old
+	}
+	m := fmt.Sprintf("mapSort(mapUpdate(mapFilter((k, v) -> NOT has(%s, k), JSONExtract(%s, 'Map(String, String)')), JSONExtract(n.extra, 'Map(String, String)')))",
+		transform.SQLStrings(fileExtra), old)
+	return fmt.Sprintf("if(%[1]s = '', n.extra, if(empty(%[2]s), '', toJSONString(%[2]s)))", old, m)
+}
+
 // keptSelect is the select list of changed_rows_kept: every column of
 // the list's table from the batch's row n, but the kept ones from the
-// stored row o when there is one. The key columns are joined on.
-func keptSelect(l *contract.List, kept []string) string {
+// stored row o when there is one (extra merged, mergedExtra). The key
+// columns are joined on.
+func keptSelect(l *contract.List, kept, fileExtra []string) string {
 	var cols []string
 	for _, c := range l.TableColumns() {
 		switch {
 		case slices.Contains(l.Key, c):
 			cols = append(cols, c)
+		case c == "extra" && slices.Contains(kept, c):
+			cols = append(cols, mergedExtra("if(o._stored = 1, o.extra, n.extra)", fileExtra)+" AS extra")
 		case slices.Contains(kept, c):
 			cols = append(cols, fmt.Sprintf("if(o._stored = 1, o.%[1]s, n.%[1]s) AS %[1]s", c))
 		default:
@@ -496,7 +547,7 @@ func versionedByDate(l *contract.List) (on string, ok bool) {
 // record's latest version — u, by the row's USCC and date, or b's version
 // without a USCC under its name, whichever was loaded last; for a row
 // without a USCC, b's latest under its name.
-func keptSelectOwned(l *contract.List, kept []string) string {
+func keptSelectOwned(l *contract.List, kept, fileExtra []string) string {
 	var cols []string
 	for _, c := range l.TableColumns() {
 		i := slices.Index(kept, c)
@@ -504,11 +555,15 @@ func keptSelectOwned(l *contract.List, kept []string) string {
 			cols = append(cols, fmt.Sprintf("n.%[1]s AS %[1]s", c))
 			continue
 		}
-		cols = append(cols, fmt.Sprintf("multiIf("+
+		stored := fmt.Sprintf("multiIf("+
 			"n.uscc != '' AND u.found = 1 AND (b.bare = 0 OR u.ver >= b.ver_bare), tupleElement(u.v, %[2]d), "+
 			"n.uscc != '' AND b.bare = 1, tupleElement(b.v_bare, %[2]d), "+
 			"n.uscc = '' AND b.found = 1, tupleElement(b.v_any, %[2]d), "+
-			"n.%[1]s) AS %[1]s", c, i+1))
+			"n.%[1]s)", c, i+1)
+		if c == "extra" {
+			stored = mergedExtra(stored, fileExtra)
+		}
+		cols = append(cols, stored+" AS "+c)
 	}
 	return strings.Join(cols, ", ")
 }

@@ -2,9 +2,12 @@ package load_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -285,6 +288,78 @@ func TestColumnsTheInputLacksKeepTheirStoredValues(t *testing.T) {
 	loadRows([]string{"uscc", "name", "licensed_on", "commitment_signed_on"}, []string{known, "许昌甲新名人力资源有限公司", "2020-01-01", ""})
 	if want := "许昌甲新名人力资源有限公司|411081|豫人服证001|cancelled|2024-01-01|-|2025-01-01"; stored(known) != want {
 		t.Errorf("an empty cell of a column the register has: %s, want the commitment gone, the rest kept: %s", stored(known), want)
+	}
+}
+
+// The columns a file has beyond the contract (备注, 联系人) are kept as
+// extra, and like the contract's columns a file without one keeps the
+// stored value, a file with one changes it (a remark alone changed is a
+// change), and an empty cell of a column the file has clears it. A file
+// without 备注 erased every remark of the records it changed, and a
+// corrected remark was "unchanged". On a list versioned by date too.
+func TestExtraColumnsAreKeptLikeTheContracts(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	for _, c := range []struct {
+		list string
+		key  []string // the key's headers and values
+		vals []string
+		rest []string // a contract column to change, and two values
+	}{
+		{"institutions", []string{"uscc", "licensed_on"}, []string{"914403001922038216", "2020-01-01"}, []string{"name", "许昌甲人力资源有限公司", "许昌甲新名人力资源有限公司"}},
+		{"abnormal", []string{"uscc", "name", "listed_on"}, []string{"914403001922038216", "许昌甲人力资源有限公司", "2025-03-01"}, []string{"reason", "未按规定公示年度报告", "通过登记的住所无法联系"}},
+	} {
+		list, _ := contract.Lookup(c.list)
+		loadRows := func(header []string, values ...string) load.Result {
+			t.Helper()
+			m, err := list.Map(append(slices.Clone(c.key), header...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := load.Load(ctx, s, m, list, load.Source{Name: "file", Ref: "test.csv", KeepAbsent: true}, records(append(slices.Clone(c.vals), values...)))
+			if err != nil || res.Rejected != 0 {
+				t.Fatalf("%s: load %q: %v, %d rejected %+v", c.list, header, err, res.Rejected, res.Rejects)
+			}
+			return res
+		}
+		extra := func() map[string]string {
+			t.Helper()
+			var raw string
+			if err := store.QueryRow(ctx, s, "SELECT extra FROM "+c.list+" FINAL WHERE uscc = {u:String}", store.Params{"u": c.vals[0]}, &raw); err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]string{}
+			if raw != "" {
+				if err := json.Unmarshal([]byte(raw), &out); err != nil {
+					t.Fatalf("%s: extra %q: %v", c.list, raw, err)
+				}
+			}
+			return out
+		}
+		steps := []struct {
+			what   string
+			header []string
+			values []string
+			loaded int64
+			want   map[string]string
+		}{
+			{"first", []string{c.rest[0], "备注"}, []string{c.rest[1], "因违法违规被吊销许可证"}, 1, map[string]string{"备注": "因违法违规被吊销许可证"}},
+			{"a file without 备注 changing the record", []string{c.rest[0]}, []string{c.rest[2]}, 1, map[string]string{"备注": "因违法违规被吊销许可证"}},
+			{"the remark alone corrected", []string{c.rest[0], "备注"}, []string{c.rest[2], "备注已更正 <a&b>"}, 1, map[string]string{"备注": "备注已更正 <a&b>"}},
+			{"the same again", []string{c.rest[0], "备注"}, []string{c.rest[2], "备注已更正 <a&b>"}, 0, map[string]string{"备注": "备注已更正 <a&b>"}},
+			{"a new column alone", []string{c.rest[0], "联系人"}, []string{c.rest[2], "张三"}, 1, map[string]string{"备注": "备注已更正 <a&b>", "联系人": "张三"}},
+			{"an empty cell of a column the file has", []string{c.rest[0], "备注"}, []string{c.rest[2], ""}, 1, map[string]string{"联系人": "张三"}},
+			{"a file without extra columns, unchanged", []string{c.rest[0]}, []string{c.rest[2]}, 0, map[string]string{"联系人": "张三"}},
+		}
+		for _, st := range steps {
+			res := loadRows(st.header, st.values...)
+			if res.Loaded != st.loaded {
+				t.Errorf("%s, %s: %d loaded, want %d", c.list, st.what, res.Loaded, st.loaded)
+			}
+			if got := extra(); !maps.Equal(got, st.want) {
+				t.Errorf("%s, %s: extra %v, want %v", c.list, st.what, got, st.want)
+			}
+		}
 	}
 }
 
