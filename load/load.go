@@ -24,6 +24,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Source says where a batch came from.
@@ -801,10 +802,13 @@ func rejectsOf(ctx context.Context, s store.Store, t sql.Target, list, batch str
 // records, so commands can exit non-zero after loading the good ones.
 var ErrRejected = errors.New("some records were rejected")
 
+// newBatchID names a batch by the time it started on Xuchang's clock:
+// staff read it off the import's output and type it after --replaces,
+// and a UTC time was eight hours off theirs (another day before 08:00).
 func newBatchID(t time.Time) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return t.Format("20060102T150405") + "_" + hex.EncodeToString(b[:])
+	return t.In(zone.Shanghai).Format("20060102T150405") + "_" + hex.EncodeToString(b[:])
 }
 
 // leftoverName is the name of a stage or ready table as LoadParsed makes

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/sample"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -288,6 +290,29 @@ func TestColumnsTheInputLacksKeepTheirStoredValues(t *testing.T) {
 	loadRows([]string{"uscc", "name", "licensed_on", "commitment_signed_on"}, []string{known, "许昌甲新名人力资源有限公司", "2020-01-01", ""})
 	if want := "许昌甲新名人力资源有限公司|411081|豫人服证001|cancelled|2024-01-01|-|2025-01-01"; stored(known) != want {
 		t.Errorf("an empty cell of a column the register has: %s, want the commitment gone, the rest kept: %s", stored(known), want)
+	}
+}
+
+// A batch is named by the time it started on Xuchang's clock, the one
+// staff read, not UTC's.
+func TestBatchIDIsXuchangsClock(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	list, _ := contract.Lookup("institutions")
+	m, err := list.Map([]string{"uscc", "name", "licensed_on"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := load.Load(ctx, s, m, list, load.Source{Name: "file", Ref: "test.csv"}, records([]string{"914403001922038216", "许昌甲人力资源有限公司", "2020-01-01"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var started time.Time
+	if err := store.QueryRow(ctx, s, "SELECT started_at FROM import_batches WHERE batch_id = {b:String}", store.Params{"b": res.BatchID}, &started); err != nil {
+		t.Fatal(err)
+	}
+	if want := started.In(zone.Shanghai).Format("20060102T150405") + "_"; !strings.HasPrefix(res.BatchID, want) {
+		t.Errorf("batch %s started at %s: want it named %s…", res.BatchID, started.UTC(), want)
 	}
 }
 
