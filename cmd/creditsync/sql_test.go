@@ -102,6 +102,10 @@ func TestSQLReadOnly(t *testing.T) {
 			t.Errorf("%s: exit %d", q, r.code)
 		}
 	}
+	// A setting is no write: the hint says so.
+	if r := runCLI(t, env, "sql", "SELECT 1 SETTINGS max_threads = 1"); r.code != exitFailure || !strings.Contains(r.stderr, "SETTINGS clause") || strings.Contains(r.stderr, "change data") {
+		t.Errorf("a SETTINGS clause without --write: exit %d, stderr %q", r.code, r.stderr)
+	}
 	if r := runCLI(t, env, "sql", "--write", "INSERT INTO scratch VALUES (1)"); r.code != 0 {
 		t.Fatalf("insert with --write: exit %d: %s", r.code, r.stderr)
 	}

@@ -348,6 +348,11 @@ func sqlError(q string, n int, err error, writable bool) error {
 		where = fmt.Sprintf("query failed: %.60s", strings.Join(strings.Fields(q), " "))
 	}
 	var denied *sqlaccess.Denied
+	if !writable && strings.Contains(err.Error(), "Cannot modify '") {
+		// A SETTINGS clause, not a write: telling its writer to add
+		// --write to "change data" sent them the wrong way.
+		return &store.Error{Op: where, Err: err, Hint: "sql reads with readonly = 1, under which a statement changes no setting: leave the SETTINGS clause out (--write allows it, and writes too)"}
+	}
 	if !writable && (strings.Contains(err.Error(), "readonly") || errors.As(err, &denied)) {
 		return &store.Error{Op: where, Err: err, Hint: "sql is read-only; add --write to run statements that change data"}
 	}
