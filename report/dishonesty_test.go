@@ -81,3 +81,29 @@ func TestMeasuresTellARevocation(t *testing.T) {
 		}
 	}
 }
+
+// 查处情况 names a bureau the way 评价单位 does, whatever the record typed:
+// short, without the city, or by a withdrawn county's name (许昌县 is
+// 建安区 since 2017), so one form never spells one county two ways.
+func TestAuthorityIsTheBureauOfToday(t *testing.T) {
+	for _, tt := range []struct{ typed, want string }{
+		{"建安区人社局", "许昌市建安区人力资源和社会保障局"},
+		{"许昌县人力资源和社会保障局", "许昌市建安区人力资源和社会保障局"},
+		{"许昌市许昌县人力资源和社会保障局", "许昌市建安区人力资源和社会保障局"},
+		{"许昌县人社局", "许昌市建安区人力资源和社会保障局"},
+		{"禹州市人社局", "许昌市禹州市人力资源和社会保障局"},
+		{"许昌市人社局", "许昌市人力资源和社会保障局"},
+		{"许昌市市场监督管理局", "许昌市市场监督管理局"},
+		{"郑州市人力资源和社会保障局", "郑州市人力资源和社会保障局"},
+	} {
+		if got := report.Authority(tt.typed); got != tt.want {
+			t.Errorf("Authority(%q) = %q, want %q", tt.typed, got, tt.want)
+		}
+		r := report.Record{ID: "FP-1", Kind: "violation", Severity: "minor", Date: reporttest.Day("2026-11-22"), Measure: "责令限期整改", Authority: tt.typed}
+		g := report.InstitutionGrade{USCC: "91411023174430174N", Grade: grade.B, Records: []report.Record{r},
+			Clauses: []report.ClauseRef{clauseRef("B2", report.Evidence{Kind: "inspection", ID: r.ID, Date: r.Date})}}
+		if got, want := report.Measures(g), "2026年11月，由"+tt.want+"责令限期整改。"; got != want {
+			t.Errorf("查处情况 of a record by %q: %q, want %q", tt.typed, got, want)
+		}
+	}
+}

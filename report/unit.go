@@ -101,7 +101,9 @@ const (
 
 // Authority returns the name of a handling authority as the reports
 // write it: an HR bureau of Xuchang written short (魏都区人社局) or without
-// the city (魏都区人力资源和社会保障局) becomes its Bureau name; any other
+// the city (魏都区人力资源和社会保障局), or a withdrawn county's
+// (许昌县人力资源和社会保障局, now 建安区's), becomes its Bureau name, the
+// county read from transform's one table; any other
 // authority (a market-regulation bureau, the labour inspection
 // detachment) is kept as written.
 func Authority(name string) string {
@@ -114,8 +116,10 @@ func Authority(name string) string {
 	if place == "许昌市" || place == "许昌" || place == "市" {
 		return cityBureau
 	}
-	for _, u := range Units()[1:] {
-		if place == u.Name || place == transform.CountyFullName(u.Code) || place == "许昌市"+u.Name {
+	// A withdrawn county's bureau (许昌县人力资源和社会保障局) is its
+	// successor's, named as the 评价单位 column names it.
+	if code := transform.CountyCodeByName(place); code != "" {
+		if u, err := LookupUnit(code); err == nil {
 			return u.Bureau()
 		}
 	}

@@ -32,6 +32,13 @@ var retiredCounties = map[string]string{
 	"411023": "411003", // 许昌县 became 建安区 in 2017 (国函〔2016〕189号)
 }
 
+// retiredNames are the names of the withdrawn divisions: records typed
+// before a merger (an inspection's 查处机关) still name the old county's
+// bureau, which is its successor's now.
+var retiredNames = map[string]string{
+	"411023": "许昌县",
+}
+
 // XuchangCounties lists the current county-level divisions in code order,
 // the order reports group by. The development zones are absent: they have
 // statistics codes, not GB/T 2260 codes. The slice is a copy and may be
@@ -65,6 +72,28 @@ func CountyName(code string) string {
 	for _, c := range xuchangCounties {
 		if c.Code == code {
 			return c.Name
+		}
+	}
+	return ""
+}
+
+// CountyCodeByName returns the current code of a Xuchang division written
+// by its name — current (建安区) or withdrawn (许昌县, whose area is
+// 建安区's), alone or after the city (许昌市建安区) — or "" for any other
+// name. The city itself is not a county: 许昌市 gives "".
+func CountyCodeByName(name string) string {
+	name = strings.TrimPrefix(strings.TrimSpace(name), "许昌市")
+	if name == "" {
+		return ""
+	}
+	for _, c := range xuchangCounties {
+		if c.Name == name {
+			return c.Code
+		}
+	}
+	for code, old := range retiredNames {
+		if old == name {
+			return CurrentCountyCode(code)
 		}
 	}
 	return ""

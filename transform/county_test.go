@@ -77,6 +77,26 @@ func TestCountyFromUSCC(t *testing.T) {
 	}
 }
 
+// A division named in a record, a withdrawn one by its old name, is the
+// division now: 许昌县 is 建安区.
+func TestCountyCodeByName(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"建安区", "411003"},
+		{"许昌市建安区", "411003"},
+		{"许昌县", "411003"},
+		{"许昌市许昌县", "411003"},
+		{"禹州市", "411081"},
+		{"许昌市", ""},
+		{"许昌市许昌市", ""},
+		{"郑州市", ""},
+		{"", ""},
+	} {
+		if got := CountyCodeByName(tt.name); got != tt.want {
+			t.Errorf("CountyCodeByName(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestValidCountyCode(t *testing.T) {
 	for _, ok := range []string{"411002", "411000", "440300", "000000"} {
 		if err := ValidCountyCode(ok); err != nil {
