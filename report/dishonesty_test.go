@@ -60,10 +60,13 @@ func TestDishonestyTellsEachFactOnce(t *testing.T) {
 
 // 查处情况 tells a revoked licence as the measure it is (吊销许可证 is an
 // administrative penalty), beside the records' own measures: a D3
-// institution read 无 there.
+// institution read 无 there. A record typed without a measure was 查处
+// all the same (失信情况 says 被查处): it read 无 too.
 func TestMeasuresTellARevocation(t *testing.T) {
 	penalty := report.Record{ID: "许人社罚〔2026〕3号", Kind: "penalty", Date: reporttest.Day("2026-02-10"), Measure: "行政处罚", Authority: "许昌市人力资源和社会保障局"}
 	revoked := report.Evidence{Kind: "institution", ID: "91411002MA00000001", Date: reporttest.Day("2026-03-05")}
+	bare := report.Record{ID: "FP-0003", Kind: "violation", Severity: "minor", Date: reporttest.Day("2026-11-22")}
+	byJianan := report.Record{ID: "FP-0004", Kind: "violation", Severity: "minor", Date: reporttest.Day("2026-11-22"), Authority: "建安区人社局"}
 	for _, tt := range []struct {
 		name    string
 		records []report.Record
@@ -71,6 +74,12 @@ func TestMeasuresTellARevocation(t *testing.T) {
 		want    string
 	}{
 		{"revoked alone", nil, []report.ClauseRef{clauseRef("D3", revoked)}, "2026年3月，吊销人力资源服务许可证。"},
+		{"a record without measure or authority was still 查处", []report.Record{bare},
+			[]report.ClauseRef{clauseRef("B2", report.Evidence{Kind: "inspection", ID: bare.ID, Date: bare.Date})},
+			"2026年11月，被查处，查处措施未记录。"},
+		{"a record with an authority and no measure", []report.Record{byJianan},
+			[]report.ClauseRef{clauseRef("B2", report.Evidence{Kind: "inspection", ID: byJianan.ID, Date: byJianan.Date})},
+			"2026年11月，由许昌市建安区人力资源和社会保障局查处，查处措施未记录。"},
 		{"revoked after a penalty", []report.Record{penalty},
 			[]report.ClauseRef{clauseRef("D3", revoked), clauseRef("B6", report.Evidence{Kind: "penalty", ID: penalty.ID, Date: penalty.Date})},
 			"2026年2月，由许昌市人力资源和社会保障局给予行政处罚。\n2026年3月，吊销人力资源服务许可证。"},

@@ -306,8 +306,11 @@ func kindName(kind, severity string) string {
 
 // Measures writes the 查处情况 of an institution in the notice's style,
 // one sentence a record: "2022年4月，由许昌市魏都区人力资源和社会保障局责令
-// 整改。" The authority is named as Authority names it; 无 when no record
-// has a measure.
+// 整改。" The authority is named as Authority names it. A record behind a
+// clause was 查处 (失信情况 says so) even when its measure or authority
+// was not typed: its sentence says what is known and that the measure is
+// not on record, never 无 beside 失信情况's 被查处. 无 when the grade has
+// no record and no revocation.
 func Measures(g InstitutionGrade) string {
 	if g.Grade == grade.A {
 		return "无" // as Dishonesty: the records behind clauses a review set aside
@@ -315,9 +318,6 @@ func Measures(g InstitutionGrade) string {
 	var lines []string
 	seen := map[string]bool{}
 	for _, r := range g.Records {
-		if r.Measure == "" {
-			continue
-		}
 		line := measureSentence(r)
 		if !seen[line] {
 			seen[line] = true
@@ -364,7 +364,14 @@ func measureSentence(r Record) string {
 	if !r.Date.IsZero() {
 		s = monthCN(r.Date) + "，"
 	}
-	if a := Authority(r.Authority); a != "" {
+	a := Authority(r.Authority)
+	if len(acts) == 0 {
+		if a == "" {
+			return s + "被查处，查处措施未记录。"
+		}
+		return s + "由" + a + "查处，查处措施未记录。"
+	}
+	if a != "" {
 		s += "由" + a
 	}
 	return s + strings.Join(acts, "，") + "。"
