@@ -35,7 +35,7 @@ so that the county users read no system table but those granted here
 hashes: keep it like the configuration file.`,
 		Example: `  creditsync access > access.sql
   creditsync --clickhouse clickhouse://admin:…@ch1:9000/creditsync --cluster bureau access --apply`,
-		Args: cobra.NoArgs,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadServeConfig()
 			if err != nil {

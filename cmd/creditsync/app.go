@@ -121,7 +121,72 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	root.AddCommand(a.runCmd(), a.scheduleCmd(), a.statusCmd())
 	root.AddCommand(a.reportCmd(), a.serveCmd(), a.serverCmd())
 	root.AddCommand(a.syncCmd(), a.sourcesCmd(), a.reviewCmd(), a.accessCmd())
+	requireCommands(root)
 	return root
+}
+
+// requireCommands makes every command that groups others — the root,
+// report, objection, upgrade, review — refuse a missing or unknown
+// command name with a usage error (exit 2, docs/guide.md). Cobra prints a
+// group's help and succeeds for `creditsync report` and `creditsync
+// report sumary 411002 -o x.xlsx`, which a script takes for a report
+// written. A group that runs by itself (review lists its queue) keeps
+// running bare; only an argument that is none of its commands is refused.
+// --help still prints the help and exits 0.
+func requireCommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		requireCommands(sub)
+	}
+	if !c.HasAvailableSubCommands() {
+		return
+	}
+	if c.Runnable() {
+		own := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 && (own == nil || own(cmd, args) != nil) {
+				return unknownCommand(cmd, args[0])
+			}
+			if own != nil {
+				return own(cmd, args)
+			}
+			return nil
+		}
+		return
+	}
+	// Checked in Args, before PersistentPreRunE would forward the command
+	// line to a daemon; RunE only makes the group runnable, so that cobra
+	// reaches Args instead of printing the help.
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return unknownCommand(cmd, args[0])
+		}
+		return usageError{fmt.Errorf("%s needs a command: %s", cmd.CommandPath(), commandNames(cmd))}
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Args(cmd, args) }
+}
+
+// unknownCommand is the usage error of a name that is none of cmd's
+// commands, with cobra's suggestion when one is near.
+func unknownCommand(cmd *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own default, which it sets only for the root
+	}
+	if near := cmd.SuggestionsFor(name); len(near) > 0 {
+		msg += "; did you mean " + strings.Join(near, " or ") + "?"
+	}
+	return usageError{fmt.Errorf("%s (commands: %s)", msg, commandNames(cmd))}
+}
+
+// commandNames lists the commands cmd groups, as its help does.
+func commandNames(cmd *cobra.Command) string {
+	var names []string
+	for _, sub := range cmd.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // journalled are the commands whose log lines a daemon running them for

@@ -79,10 +79,37 @@ func TestHelpWorksWithoutLibchdb(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"import", "institutions"}, {"import", "nosuchlist", "x.csv"}, {"sql"}, {"sql", "--format", "xml", "SELECT 1"}, {"--no-such-flag"}} {
-		r := runCLI(t, []string{"CREDITSYNC_DATA=" + t.TempDir()}, args...)
-		if r.code != exitUsage {
-			t.Errorf("creditsync %v: exit %d (stderr %q), want %d", args, r.code, r.stderr, exitUsage)
+	for _, tt := range []struct {
+		args []string
+		says string // in the message
+	}{
+		{[]string{"import", "institutions"}, ""},
+		{[]string{"import", "nosuchlist", "x.csv"}, ""},
+		{[]string{"sql"}, ""},
+		{[]string{"sql", "--format", "xml", "SELECT 1"}, ""},
+		{[]string{"--no-such-flag"}, ""},
+		// A group's missing or misspelt command printed the group's help
+		// and exited 0: a script took `report sumary` for a form written.
+		{[]string{"report", "sumary", "411002", "-o", "x.xlsx"}, `unknown command "sumary" for "creditsync report"; did you mean summary?`},
+		{[]string{"report"}, "creditsync report needs a command: adjustments, city,"},
+		{[]string{"objection", "fle"}, `unknown command "fle" for "creditsync objection"`},
+		{[]string{"objection"}, "creditsync objection needs a command: file, resolve"},
+		{[]string{"upgrade", "aply"}, `unknown command "aply" for "creditsync upgrade"`},
+		{[]string{"upgrade"}, "creditsync upgrade needs a command: apply"},
+		{[]string{"review", "removal"}, `unknown command "removal" for "creditsync review"`},
+		{[]string{"access", "x"}, "creditsync access needs no arguments"},
+		{[]string{"reprot", "city"}, `unknown command "reprot" for "creditsync"`},
+		{nil, "creditsync needs a command:"},
+	} {
+		r := runCLI(t, []string{"CREDITSYNC_DATA=" + t.TempDir()}, tt.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.says) {
+			t.Errorf("creditsync %v: exit %d (stderr %q), want %d saying %q", tt.args, r.code, r.stderr, exitUsage, tt.says)
+		}
+	}
+	// Help asked for is no error.
+	for _, args := range [][]string{{"report", "--help"}, {"help", "objection"}} {
+		if r := runCLI(t, nil, args...); r.code != exitOK || !strings.Contains(r.stdout, "Available Commands") {
+			t.Errorf("creditsync %v: exit %d, stdout %q", args, r.code, r.stdout)
 		}
 	}
 }
