@@ -206,6 +206,18 @@ func LastEvaluation(ctx context.Context, s store.Store, end time.Time) (time.Tim
 	return last, nil
 }
 
+// ErrPeriod marks a period of 动态调整情况 that ends before it begins.
+var ErrPeriod = errors.New("invalid period")
+
+// CheckPeriod refuses a period whose start is after its end: its table
+// would be headed (2027年1月1日至2026年1月1日) and list nothing.
+func CheckPeriod(from, to time.Time) error {
+	if from.After(to) {
+		return fmt.Errorf("%w: from %s is after to %s", ErrPeriod, transform.FormatDate(from), transform.FormatDate(to))
+	}
+	return nil
+}
+
 // ErrNoEvaluation: no evaluation is recorded on or before the day asked
 // for, so there is nothing to count the 动态调整情况 from.
 var ErrNoEvaluation = errors.New("no evaluation")
@@ -238,6 +250,9 @@ func (h *HistorySource) Commitments(ctx context.Context, u Unit, day time.Time) 
 // nominations from s and lists the changes in unit u after from up to to
 // (BuildAdjustments).
 func ReadAdjustments(ctx context.Context, s store.Store, u Unit, from, to time.Time) (*Adjustments, error) {
+	if err := CheckPeriod(from, to); err != nil {
+		return nil, err
+	}
 	history, err := lifecycle.History(ctx, s, "")
 	if err != nil {
 		return nil, err

@@ -135,6 +135,9 @@ listed with its D) or the record is.`,
 func adjustmentsFrom(ctx context.Context, s store.Store, from string, end time.Time) (time.Time, error) {
 	if from != "" {
 		d, err := transform.ParseISODate(from)
+		if err == nil {
+			err = report.CheckPeriod(d, end)
+		}
 		if err != nil {
 			return time.Time{}, usageError{fmt.Errorf("--from: %w", err)}
 		}

@@ -82,6 +82,8 @@ func TestReportCommands(t *testing.T) {
 		{"report", "county", "999999", "-o", file("x.html")},
 		{"report", "summary", "411002", "--date", "2026-02-30", "-o", file("x.xlsx")},
 		{"report", "public", "411002", "--date", "2999-01-01", "-o", file("x.csv")},
+		// A reversed period was written, headed (2027年1月1日至2026年1月1日).
+		{"report", "adjustments", "411024", "--from", "2026-12-31", "--to", "2026-01-01", "-o", file("x.xlsx")},
 	} {
 		if r := runCLI(t, env, args...); r.code != exitUsage {
 			t.Errorf("%v: exit %d, want %d\n%s", args, r.code, exitUsage, r.stderr)
