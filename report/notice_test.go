@@ -158,6 +158,30 @@ func TestNoticeReports(t *testing.T) {
 			t.Errorf("on %s 附件2 marks %v exemplary, the 典型名单 lists %v", c.on, marked, got)
 		}
 	}
+	// An empty list is written for a year evaluated and publicized (a
+	// year may name none); for a year never evaluated, or not publicized
+	// by the day, it said nothing and was written all the same.
+	for _, c := range []struct {
+		year int
+		on   string
+		why  string // "" = written
+	}{
+		{2026, "2026-08-19", ""},
+		{2027, "2026-12-31", "no evaluation of 2027 is recorded (recorded: 2026)"},
+		{2025, "2026-12-31", "no evaluation of 2025 is recorded (recorded: 2026)"},
+	} {
+		typ, err := report.BuildTypical(ctx, src, unit(t, "411025"), c.year, day(c.on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		why, err := report.Nothing(ctx, src, typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(typ.Rows) != 0 || !strings.HasPrefix(why, c.why) || (c.why == "") != (why == "") {
+			t.Errorf("empty 典型名单 of %d on %s: %d rows, why %q, want %q", c.year, c.on, len(typ.Rows), why, c.why)
+		}
+	}
 	typ, err := report.BuildTypical(ctx, src, unit(t, "411002"), 2026, day("2026-08-20"))
 	if err != nil {
 		t.Fatal(err)

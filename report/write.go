@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,8 +121,8 @@ func ContentType(format string) string {
 // evaluated by then: the command line and the web pages say why instead,
 // and write nothing. An empty 附件2 is written when other units have
 // grades that day (every unit sends one, one with no institution too:
-// the notice, 六(十)), and an empty 诚信机构典型名单 once an evaluation was
-// publicized (a year may name none).
+// the notice, 六(十)), and an empty 诚信机构典型名单 once its year's
+// evaluation was publicized (a year may name none).
 func Nothing(ctx context.Context, src Source, doc any) (string, error) {
 	empty, day := Empty(doc)
 	if !empty {
@@ -133,7 +134,7 @@ func Nothing(ctx context.Context, src Source, doc any) (string, error) {
 			return why, err
 		}
 	}
-	switch doc.(type) {
+	switch d := doc.(type) {
 	case *Summary:
 		all, err := src.GradesOn(ctx, day)
 		if err != nil {
@@ -143,9 +144,45 @@ func Nothing(ctx context.Context, src Source, doc any) (string, error) {
 			return "", nil
 		}
 	case *Typical:
-		return "", nil
+		return noTypical(ctx, src, d)
 	}
 	return "no institution of this unit has a grade in force or publicized on " + transform.FormatDate(day), nil
+}
+
+// noTypical says why an empty 诚信机构典型名单 is not written: its year's
+// evaluation is not recorded, or not publicized by its day. An empty list
+// of a year evaluated and publicized is written — a year may name none —
+// but one of a year never evaluated (--year 2027) would read as such a
+// year's.
+func noTypical(ctx context.Context, src Source, t *Typical) (string, error) {
+	var h *HistorySource
+	switch s := src.(type) {
+	case *ComputeSource:
+		// Grades are computed when no evaluation is recorded: nobody was
+		// chosen under them.
+		return fmt.Sprintf("no evaluation is recorded, so no institution was chosen for %d", t.Year), nil
+	case *HistorySource:
+		h = s
+	default:
+		return "", nil // a source of given grades: its flags are the answer
+	}
+	evs, err := lifecycle.Evaluations(ctx, h.Store)
+	if err != nil {
+		return "", err
+	}
+	var years []string
+	for _, e := range evs {
+		if e.Year != t.Year {
+			years = append(years, strconv.Itoa(e.Year))
+			continue
+		}
+		if t.Day.Before(e.PublicizedFrom) {
+			return fmt.Sprintf("the evaluation of %d is publicized from %s, after %s: ask for a date from then on",
+				t.Year, transform.FormatDate(e.PublicizedFrom), transform.FormatDate(t.Day)), nil
+		}
+		return "", nil
+	}
+	return fmt.Sprintf("no evaluation of %d is recorded (recorded: %s)", t.Year, strings.Join(years, ", ")), nil
 }
 
 // Empty reports whether a document has nothing to show, and the day it

@@ -17,6 +17,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -140,6 +141,17 @@ func TestDownloadsWithNothingToShowSayWhy(t *testing.T) {
 	// institutions is an answer: its list is written, empty.
 	if got := get(t, h, "/reports/typical/411002.csv?date=2026-10-08", cityToken); got.status != http.StatusOK {
 		t.Errorf("typical after the evaluation: %d %.300q", got.status, got.body)
+	}
+	// A year not evaluated (yet) has no list: an empty one of 2027 read
+	// as a year that named none.
+	later, err := New(Options{Source: srv.src, Config: testConfig(), Getenv: testEnv,
+		Now: func() time.Time { return time.Date(2027, 3, 1, 12, 0, 0, 0, zone.Shanghai) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, later.Handler(), "/reports/typical/411002.csv?date=2027-03-01", cityToken); got.status != http.StatusNotFound ||
+		!strings.Contains(got.body, "no evaluation of 2027 is recorded") {
+		t.Errorf("typical of a year not evaluated: %d %.300q", got.status, got.body)
 	}
 }
 
