@@ -241,9 +241,15 @@ func (h *HistorySource) Adjustments(ctx context.Context, u Unit, to time.Time) (
 }
 
 // Commitments are the 附件1 letters of unit u on day, pre-filled for the
-// institutions without a signed commitment.
+// institutions without a signed commitment (UnsignedCommitments).
 func (h *HistorySource) Commitments(ctx context.Context, u Unit, day time.Time) (*Commitments, error) {
 	return UnsignedCommitments(ctx, h.Store, u, day)
+}
+
+// Commitments are the 附件1 letters of unit u on day, read from the
+// register as HistorySource's are: they do not depend on grades.
+func (c *ComputeSource) Commitments(ctx context.Context, u Unit, day time.Time) (*Commitments, error) {
+	return UnsignedCommitments(ctx, c.Store, u, day)
 }
 
 // ReadAdjustments reads the whole grade history and every year's

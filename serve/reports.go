@@ -36,11 +36,17 @@ type reportKind struct {
 }
 
 // noticeSource is what a source of grades needs beyond them for the
-// 动态调整情况 and the pre-filled 附件1 letters: report.HistorySource, the
-// source of a store with recorded evaluations. Without it the 动态调整情况
-// is not offered and 附件1 is the notice's blank form.
+// 动态调整情况: report.HistorySource, the source of a store with recorded
+// evaluations. Without it the 动态调整情况 is not offered.
 type noticeSource interface {
 	Adjustments(ctx context.Context, u report.Unit, to time.Time) (*report.Adjustments, error)
+}
+
+// commitmentSource is a source with a register, which the 附件1 letters
+// are read from (report.UnsignedCommitments, as the command line reads
+// them): both sources of a store. Without it 附件1 is the notice's blank
+// form.
+type commitmentSource interface {
 	Commitments(ctx context.Context, u report.Unit, day time.Time) (*report.Commitments, error)
 }
 
@@ -201,16 +207,15 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		// Letters pre-filled for the institutions without a commitment on
-		// file when the store can tell, else the blank form.
+		// The command line's letters, from the register: one pre-filled
+		// for each institution without a commitment on file, or the
+		// sentence that all have signed or that the unit has none — never
+		// the blank form then, which read as a letter still to sign. Only
+		// a source without a register (given grades) offers the blank.
 		doc = report.BlankCommitment(u, day)
-		if ns, ok := s.src.(noticeSource); ok {
-			c, err := ns.Commitments(ctx, u, day)
-			if err != nil {
+		if cs, ok := s.src.(commitmentSource); ok {
+			if doc, err = cs.Commitments(ctx, u, day); err != nil {
 				return err
-			}
-			if len(c.Letters) > 0 {
-				doc = c
 			}
 		}
 		name = u.Name + "附件1诚信承诺书-" + transform.FormatDate(day)

@@ -201,3 +201,26 @@ func TestMonthsBeforeTheFirstEvaluationHaveNoData(t *testing.T) {
 		t.Errorf("months after the evaluation: %+v", ps)
 	}
 }
+
+// The web's 附件1 says what the command line writes: with every
+// institution signed, or none licensed, that sentence — it answered the
+// notice's blank letter (_____), which reads as one still to sign. Both
+// sources of a store read the register, before an evaluation too.
+func TestCommitmentLettersAreTheCommandLines(t *testing.T) {
+	s, r, srv := evaluatedServer(t)
+	computed, err := New(Options{Source: &report.ComputeSource{Store: s, Rules: r}, Config: testConfig(), Getenv: testEnv, Now: srv.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, h := range map[string]http.Handler{"recorded": srv.Handler(), "computed": computed.Handler()} {
+		for _, c := range []struct{ unit, want string }{
+			{"411002", "2026-10-08：魏都区所有机构均已签订诚信承诺书。"},
+			{"411025", "2026-10-08：襄城县没有持证的人力资源服务机构。"},
+		} {
+			got := get(t, h, "/reports/commitments/"+c.unit+".html?date=2026-10-08", cityToken)
+			if got.status != http.StatusOK || !strings.Contains(got.body, c.want) || strings.Contains(got.body, "_____") {
+				t.Errorf("%s 附件1 of %s: %d, want %q\n%.400s", name, c.unit, got.status, c.want, got.body)
+			}
+		}
+	}
+}
