@@ -226,3 +226,22 @@ func filled(notice []string, blank, name string) []string {
 	}
 	return out
 }
+
+// A 附件1 letter prints A4 portrait, as a letter is: the stylesheet's
+// @page is landscape for the reports' wide tables, and the letters
+// printed landscape too. Their article names a page whose rule says
+// portrait; an unnamed @page stays landscape (附件2, the trends).
+func TestLettersPrintPortrait(t *testing.T) {
+	page := string(render(t, report.BlankCommitment(unit(t, "411002"), reporttest.Day("2026-07-31")), "html"))
+	named := regexp.MustCompile(`article\.letter\s*\{[^}]*\bpage:\s*([\w-]+)`).FindStringSubmatch(page)
+	if named == nil {
+		t.Fatal("the letters are on no named page: they print as the tables do, landscape")
+	}
+	rule := regexp.MustCompile(`@page\s+` + regexp.QuoteMeta(named[1]) + `\s*\{([^}]*)\}`).FindStringSubmatch(page)
+	if rule == nil || !regexp.MustCompile(`size:\s*A4 portrait`).MatchString(rule[1]) {
+		t.Errorf("page %q of the letters: %q, want size: A4 portrait", named[1], rule)
+	}
+	if !regexp.MustCompile(`@page\s*\{\s*size:\s*A4 landscape`).MatchString(page) {
+		t.Error("the tables' unnamed @page is no longer landscape")
+	}
+}
