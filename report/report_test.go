@@ -310,6 +310,28 @@ func TestMonthsBeforeTheFirstEvaluationAreNoData(t *testing.T) {
 	if html := string(render(t, tr, "html")); strings.Count(html, "无数据") < 2 {
 		t.Errorf("HTML chart and table do not mark the months without data")
 	}
+	// The city overview's C+D占比 sheet said "—" there, the sign of a
+	// unit without institutions.
+	o, err := report.CityOverview(context.Background(), reporttest.Fixture(), months(t, "2024-11", "2025-02"), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, render(t, o, "xlsx"))
+	share := rows(t, f, "C+D占比")
+	for _, r := range share {
+		if r[0] != "2024-11-30" && r[0] != "2024-12-31" {
+			continue
+		}
+		for _, v := range r[1:] {
+			if v != "无数据" {
+				t.Errorf("C+D占比 of %s: %q, want 无数据 in every column", r[0], r)
+				break
+			}
+		}
+	}
+	if !strings.Contains(string(render(t, o, "csv")), "2024-11-30,无数据,无数据,无数据") {
+		t.Error("the overview's CSV does not mark the C+D share before the first grade 无数据")
+	}
 }
 
 // Year on year beside month on month: the C+D share's change against the

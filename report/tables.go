@@ -357,6 +357,15 @@ func (o *Overview) shareTable() table {
 	tb.Widths = append(tb.Widths, 12)
 	for i, p := range o.City.Periods {
 		row := []cell{text(transform.FormatDate(p.End))}
+		if p.NoData {
+			// Before the first grade, as every other table says it: 无数据,
+			// not the dash of a unit without institutions.
+			for range len(tb.Header) - 1 {
+				row = append(row, noData())
+			}
+			tb.Rows = append(tb.Rows, row)
+			continue
+		}
 		for _, t := range o.Units {
 			row = append(row, cdShare(t.Periods[i].Dist))
 		}
