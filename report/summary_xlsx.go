@@ -31,11 +31,8 @@ func (s *Summary) WriteXLSX(w io.Writer) error {
 	if err := s.fill(f); err != nil {
 		return fmt.Errorf("附件2 xlsx: %w", err)
 	}
-	if err := setUsedRanges(f); err != nil {
-		return fmt.Errorf("附件2 xlsx: %w", err)
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("write 附件2 xlsx: %w", err)
+	if err := finishXLSX(w, f, s.Unit.Name+SummaryTitle); err != nil {
+		return fmt.Errorf("附件2 %w", err)
 	}
 	return nil
 }

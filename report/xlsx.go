@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -50,8 +51,25 @@ func writeXLSX(w io.Writer, tables ...table) error {
 			return fmt.Errorf("xlsx sheet %s: %w", tb.Sheet, err)
 		}
 	}
+	title := ""
+	if len(tables) > 0 {
+		title = tables[0].Title
+	}
+	return finishXLSX(w, f, title)
+}
+
+// finishXLSX states each sheet's used range and the workbook's
+// properties, then writes it: every workbook creditsync writes ends here.
+// excelize's defaults named the author "xuri" and dated the file
+// 2006-09-16, which Excel's 信息 pane and a file list show.
+func finishXLSX(w io.Writer, f *excelize.File, title string) error {
 	if err := setUsedRanges(f); err != nil {
 		return err
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{Creator: "creditsync", LastModifiedBy: "creditsync", Title: title,
+		Created: now, Modified: now}); err != nil {
+		return fmt.Errorf("xlsx properties: %w", err)
 	}
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("write xlsx: %w", err)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -252,6 +253,34 @@ func TestXLSXStatesItsUsedRange(t *testing.T) {
 			if want := "A1:" + end; got != want || len(rs) < 2 {
 				t.Errorf("%s, sheet %s: dimension %q, want %q (%d rows)", tt.name, sheet, got, want, len(rs))
 			}
+		}
+	}
+}
+
+// Every workbook names creditsync as its author, its report as its title
+// and the time it was written: excelize's defaults ("xuri", 2006-09-16)
+// showed in Excel's 信息 pane and the file lists of those who receive it.
+func TestXLSXPropertiesAreCreditsyncs(t *testing.T) {
+	before := time.Now().UTC().Truncate(time.Second)
+	for _, tt := range []struct {
+		name  string
+		doc   any
+		title string
+	}{
+		{"附件2", summary(t, "411003"), "建安区人力资源服务机构信用等级评价汇总表"},
+		{"county trend", countyTrend(t), "月度等级分布"},
+		{"city overview", overview(t), "各单位最新分布及较上月变化"},
+	} {
+		props, err := openXLSX(t, render(t, tt.doc, "xlsx")).GetDocProps()
+		if err != nil {
+			t.Fatal(err)
+		}
+		created, errC := time.Parse(time.RFC3339, props.Created)
+		modified, errM := time.Parse(time.RFC3339, props.Modified)
+		if props.Creator != "creditsync" || !strings.Contains(props.Title, tt.title) || errC != nil || errM != nil ||
+			created.Before(before) || modified.Before(before) {
+			t.Errorf("%s: creator %q, title %q, created %q, modified %q; want creditsync, %q, written now",
+				tt.name, props.Creator, props.Title, props.Created, props.Modified, tt.title)
 		}
 	}
 }
