@@ -62,7 +62,7 @@ func (t *Typical) table() table {
 		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "选树原因", "选树日期", "评价单位"},
 		Widths: []float64{6, 34, 22, 10, 40, 14, 28}}
 	for i, r := range t.Rows {
-		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), text(r.Grade), text(r.Reason), text(transform.FormatDate(r.NominatedOn)), text(r.Evaluator)})
+		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), text(r.Grade), text(r.Reason), dateCell(r.NominatedOn), text(r.Evaluator)})
 	}
 	return tb
 }
@@ -361,7 +361,7 @@ func (a *Adjustments) table() table {
 		Header: []string{"序号", "调整日期", "机构名称", "统一社会信用代码", "原等级", "调整后等级", "调整类型", "调整原因", "评价单位"},
 		Widths: []float64{6, 12, 32, 22, 8, 10, 16, 50, 28}}
 	for i, r := range a.Rows {
-		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(transform.FormatDate(r.Day)), text(r.Name), uscc(r.USCC), text(r.From), text(r.To), text(r.Kind), text(r.Reason), text(r.Evaluator)})
+		tb.Rows = append(tb.Rows, []cell{num(i + 1), dateCell(r.Day), text(r.Name), uscc(r.USCC), text(r.From), text(r.To), text(r.Kind), text(r.Reason), text(r.Evaluator)})
 	}
 	return tb
 }

@@ -77,7 +77,7 @@ func (c *Conflicts) table() table {
 		Widths: []float64{6, 30, 22, 16, 12, 16, 20, 12, 44, 26, 40}}
 	for i, r := range c.Rows {
 		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), text(r.LicenseNo), text(registerStatusNames[r.RegisterStatus]),
-			text(listTitle(r.List)), text(r.RecordID), text(transform.FormatDate(r.On)), text(r.Text), text(Authority(r.Authority)),
+			text(listTitle(r.List)), text(r.RecordID), dateCell(r.On), text(r.Text), text(Authority(r.Authority)),
 			text("请核实：许可确已吊销的，在机构名录中将许可状态改为“吊销”并填写状态变更日期（评为 D 级）；未吊销的，更正该记录。")})
 	}
 	return tb

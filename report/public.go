@@ -8,7 +8,6 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/lifecycle"
-	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // PublicList is the list the bureau publishes on its website: who has
@@ -159,18 +158,19 @@ func (l *PublicList) table() table {
 		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "状态", "有效期起", "有效期至", "评价单位"},
 		Widths: []float64{6, 36, 22, 10, 12, 14, 18, 30}}
 	for i, r := range l.Rows {
-		state, from, until := publicState(r), transform.FormatDate(r.ValidFrom), transform.FormatDate(r.ValidUntil)
+		state, from, until := publicState(r), dateCell(r.ValidFrom), dateCell(r.ValidUntil)
 		switch {
 		case r.State != StateInForce:
-			from, until = "", ""
+			from, until = text(""), text("")
 		case r.Expired:
-			// The public must not read an expired grade as current.
-			until += "（" + stateExpiredName + "）"
+			// The public must not read an expired grade as current: the
+			// state beside the date, as text.
+			until = text(until.Text + "（" + stateExpiredName + "）")
 		}
 		// The grade as the notice writes it ("A 级"), coloured by its letter.
 		g := gradeCell(r.Grade)
 		g.Text = GradeLabel(r.Grade)
-		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), g, text(state), text(from), text(until), text(r.Evaluator)})
+		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), g, text(state), from, until, text(r.Evaluator)})
 	}
 	return tb
 }

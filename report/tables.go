@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -33,6 +34,20 @@ type cell struct {
 	// link on the server's pages only: a report file is read offline,
 	// where the link would lead nowhere (withoutLinks).
 	Link string
+	// Date is the day a date cell holds (dateCell); XLSX writes it as a
+	// date, HTML and CSV write Text.
+	Date time.Time
+}
+
+// dateCell is a day: 2026-08-12 as text in HTML and CSV, a real date
+// formatted yyyy-mm-dd in XLSX, which a spreadsheet sorts, filters and
+// counts as dates (as text in General format it did not). Every table's
+// dates are written by it; the zero day is an empty cell.
+func dateCell(d time.Time) cell {
+	if d.IsZero() {
+		return text("")
+	}
+	return cell{Text: transform.FormatDate(d), Date: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)}
 }
 
 // InstitutionPath is the web page of an institution.
@@ -150,7 +165,7 @@ func (t *Trend) distTable() table {
 		Header: append(append(append([]string{"月末"}, gradeSuffix("（有效）")...), "有效合计（家）"), append(stateHeaders, "C+D占比（%）", "全市C+D占比（%）", "C+D占比环比（百分点）", "C+D占比同比（百分点）")...),
 		Widths: []float64{14, 10, 10, 10, 10, 14, 12, 16, 14, 16, 18, 18}}
 	for i, p := range t.Periods {
-		row := []cell{text(transform.FormatDate(p.End))}
+		row := []cell{dateCell(p.End)}
 		if p.NoData {
 			for range len(tb.Header) - 1 {
 				row = append(row, noData())
@@ -235,7 +250,7 @@ func (t *Trend) downgradeTable(withUnit bool) table {
 		tb.Widths = append(tb.Widths[:1:1], append([]float64{12}, tb.Widths[1:]...)...)
 	}
 	for _, ch := range t.Downgrades {
-		row := []cell{text(transform.FormatDate(ch.Day))}
+		row := []cell{dateCell(ch.Day)}
 		if withUnit {
 			row = append(row, text(unitOf(ch.CountyCode).Name))
 		}
@@ -301,14 +316,14 @@ func (t *Trend) institutionTable() table {
 		Header: []string{"机构名称", "统一社会信用代码", "信用等级", "状态", "有效期至", "失信情况"},
 		Widths: []float64{34, 22, 8, 12, 14, 60}}
 	for _, g := range t.Institutions {
-		state, until := "有效", transform.FormatDate(g.ValidUntil)
+		state, until := "有效", dateCell(g.ValidUntil)
 		switch {
 		case g.State != StateInForce:
-			state, until = StateName(g), ""
+			state, until = StateName(g), text("")
 		case g.Expired:
 			state = "已过期"
 		}
-		tb.Rows = append(tb.Rows, []cell{nameCell(g.Name, g.USCC), uscc(g.USCC), gradeCell(g.Grade), text(state), text(until), text(Dishonesty(g))})
+		tb.Rows = append(tb.Rows, []cell{nameCell(g.Name, g.USCC), uscc(g.USCC), gradeCell(g.Grade), text(state), until, text(Dishonesty(g))})
 	}
 	return tb
 }
@@ -356,7 +371,7 @@ func (o *Overview) shareTable() table {
 	tb.Header = append(tb.Header, "全市")
 	tb.Widths = append(tb.Widths, 12)
 	for i, p := range o.City.Periods {
-		row := []cell{text(transform.FormatDate(p.End))}
+		row := []cell{dateCell(p.End)}
 		if p.NoData {
 			// Before the first grade, as every other table says it: 无数据,
 			// not the dash of a unit without institutions.

@@ -90,7 +90,7 @@ func (w *Watch) tables() []table {
 	up := table{Sheet: "可申请上调", Title: "可申请上调信用等级的机构（" + transform.FormatDate(w.Day) + "，依规则已达更高等级）",
 		Header: []string{"机构名称", "统一社会信用代码", "现等级", "依规则等级", "现等级生效日"}, Widths: []float64{34, 22, 8, 10, 14}}
 	for _, r := range w.Upgradable {
-		up.Rows = append(up.Rows, []cell{text(r.Name), uscc(r.USCC), gradeCell(r.Grade), gradeCell(r.RulesGrade), text(transform.FormatDate(r.Since))})
+		up.Rows = append(up.Rows, []cell{text(r.Name), uscc(r.USCC), gradeCell(r.Grade), gradeCell(r.RulesGrade), dateCell(r.Since)})
 	}
 	ne := table{Sheet: "尚未评价", Title: "已取得许可、尚未评价的机构（" + transform.FormatDate(w.Day) + "）",
 		Header: []string{"机构名称", "统一社会信用代码", "依规则等级（参考）"}, Widths: []float64{34, 22, 18}}
@@ -100,7 +100,7 @@ func (w *Watch) tables() []table {
 	ex := table{Sheet: "30日内到期", Title: fmt.Sprintf("信用等级%d日内到期的机构（%s起）", ExpiryDays, transform.FormatDate(w.Day)),
 		Header: []string{"机构名称", "统一社会信用代码", "信用等级", "有效期至"}, Widths: []float64{34, 22, 8, 14}}
 	for _, r := range w.Expiring {
-		ex.Rows = append(ex.Rows, []cell{text(r.Name), uscc(r.USCC), gradeCell(r.Grade), text(transform.FormatDate(r.Until))})
+		ex.Rows = append(ex.Rows, []cell{text(r.Name), uscc(r.USCC), gradeCell(r.Grade), dateCell(r.Until)})
 	}
 	return []table{up, ne, ex}
 }

@@ -10,7 +10,7 @@ import (
 
 // xlsxStyles are the cell styles of a workbook.
 type xlsxStyles struct {
-	title, header, text, num, code int
+	title, header, text, num, code, date int
 }
 
 func newStyles(f *excelize.File) (xlsxStyles, error) {
@@ -34,6 +34,10 @@ func newStyles(f *excelize.File) (xlsxStyles, error) {
 	add(&s.num, &excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}})
 	// Number format 49 is "@", text: a USCC typed over stays text.
 	add(&s.code, &excelize.Style{NumFmt: 49, Border: border, Alignment: &excelize.Alignment{Vertical: "top"}})
+	// A date shown as the reports write it (2026-08-12), whatever the
+	// reader's locale: the built-in date formats follow it.
+	dateFormat := "yyyy-mm-dd"
+	add(&s.date, &excelize.Style{CustomNumFmt: &dateFormat, Border: border, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "left"}})
 	return s, err
 }
 
@@ -121,10 +125,14 @@ func addSheet(f *excelize.File, i int, tb table, st xlsxStyles) error {
 				style = st.code
 			}
 			var err error
-			if cl.Value != nil {
+			switch {
+			case !cl.Date.IsZero():
+				style = st.date
+				err = f.SetCellValue(name, ref, cl.Date)
+			case cl.Value != nil:
 				style = st.num
 				err = f.SetCellValue(name, ref, cl.Value)
-			} else {
+			default:
 				// SetCellStr, not SetCellValue: text from outside is never
 				// taken for a formula.
 				err = f.SetCellStr(name, ref, cl.Text)

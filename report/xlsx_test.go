@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -281,6 +283,55 @@ func TestXLSXPropertiesAreCreditsyncs(t *testing.T) {
 			created.Before(before) || modified.Before(before) {
 			t.Errorf("%s: creator %q, title %q, created %q, modified %q; want creditsync, %q, written now",
 				tt.name, props.Creator, props.Title, props.Created, props.Modified, tt.title)
+		}
+	}
+}
+
+// Dates in the XLSX reports are dates — a number formatted yyyy-mm-dd,
+// which Excel sorts and filters as days — not text in General format;
+// every column holding days, on every sheet that has one.
+func TestXLSXDatesAreDates(t *testing.T) {
+	day := reporttest.Day("2026-08-12")
+	dateHeaders := []string{"月末", "日期", "调整日期", "选树日期", "有效期起", "有效期至"}
+	for _, tt := range []struct {
+		name   string
+		doc    any
+		sheets []string // each must have a date column with a date in it
+	}{
+		{"county trend", countyTrend(t), []string{"月度分布", "降级明细"}},
+		{"city overview", overview(t), []string{"C+D占比", "全市月度分布"}},
+		{"public list", publicList(t, "411002"), []string{"公示名单"}},
+		{"typical", &report.Typical{Unit: unit(t, "411002"), Year: 2026, Day: day,
+			Rows: []report.TypicalRow{{Name: "许昌守信人力资源有限公司", USCC: reporttest.ImageB, Grade: "A 级", NominatedOn: day}}}, []string{"诚信机构典型名单"}},
+		{"adjustments", &report.Adjustments{Unit: unit(t, "411002"), From: day.AddDate(0, -1, 0), To: day,
+			Rows: []report.AdjustmentRow{{Day: day, Name: "许昌守信人力资源有限公司", USCC: reporttest.ImageB, From: "A 级", To: "B 级"}}}, []string{"动态调整情况"}},
+	} {
+		f := openXLSX(t, render(t, tt.doc, "xlsx"))
+		for _, sheet := range tt.sheets {
+			rs := rows(t, f, sheet)
+			dates := 0
+			for c, h := range rs[1] {
+				if !slices.Contains(dateHeaders, h) {
+					continue
+				}
+				for r := 2; r < len(rs); r++ {
+					if c >= len(rs[r]) || rs[r][c] == "" || rs[r][c] == "无数据" {
+						continue
+					}
+					ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+					raw, err := f.GetCellValue(sheet, ref, excelize.Options{RawCellValue: true})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := strconv.ParseFloat(raw, 64); err != nil || !regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`).MatchString(rs[r][c]) {
+						t.Errorf("%s, %s!%s (%s): %q stored as %q, want a date shown yyyy-mm-dd", tt.name, sheet, ref, h, rs[r][c], raw)
+					}
+					dates++
+				}
+			}
+			if dates == 0 {
+				t.Errorf("%s, sheet %s: no date found under %v in %q", tt.name, sheet, dateHeaders, rs[1])
+			}
 		}
 	}
 }
