@@ -84,8 +84,9 @@ func (l *PublicList) WriteCSV(w io.Writer) error { return writeCSV(w, l.table())
 
 // ExcelText keeps a text cell from being read as a formula by a spreadsheet
 // (CSV injection): an institution's name comes from outside and could be
-// "=HYPERLINK(…)". The leading apostrophe is what Excel itself uses to mark
-// text.
+// "=HYPERLINK(…)". The leading apostrophe is the usual defence: in a CSV
+// it is a character of the value, which Excel shows ('=HYPERLINK(…)) and
+// runs nothing.
 func ExcelText(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s

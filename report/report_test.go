@@ -243,16 +243,31 @@ func TestCSVDefusesFormulas(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
+	all := []string{"html", "csv", "xlsx"}
 	for _, c := range []struct{ path, flag, want string }{
 		{"a.html", "", "html"}, {"a.HTM", "", "html"}, {"x/y.csv", "", "csv"}, {"附件2.xlsx", "", "xlsx"}, {"a.txt", "csv", "csv"},
 	} {
-		if got, err := report.FormatOf(c.path, c.flag); err != nil || got != c.want {
+		if got, err := report.FormatOf(c.path, c.flag, all); err != nil || got != c.want {
 			t.Errorf("FormatOf(%q, %q) = %q, %v; want %q", c.path, c.flag, got, err, c.want)
 		}
 	}
-	for _, c := range []struct{ path, flag string }{{"a", ""}, {"a.pdf", ""}, {"a.html", "doc"}} {
-		if _, err := report.FormatOf(c.path, c.flag); err == nil {
-			t.Errorf("FormatOf(%q, %q) accepted", c.path, c.flag)
+	// The error names the formats of the report asked for: 附件1's -o
+	// x.pdf was told "want html, csv or xlsx", and then refused csv.
+	for _, c := range []struct {
+		path, flag string
+		formats    []string
+		says       string
+	}{
+		{"a", "", all, "--format (html, csv, xlsx)"},
+		{"a.pdf", "", all, `"pdf": this report is written as html, csv, xlsx`},
+		{"a.html", "doc", all, `"doc"`},
+		{"x.pdf", "", []string{"html"}, `"pdf": this report is written as html`},
+		{"x.csv", "", []string{"html"}, `"csv": this report is written as html`},
+		{"x", "", []string{"html"}, "--format (html)"},
+	} {
+		_, err := report.FormatOf(c.path, c.flag, c.formats)
+		if err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("FormatOf(%q, %q, %v): %v, want an error saying %q", c.path, c.flag, c.formats, err, c.says)
 		}
 	}
 	var buf bytes.Buffer

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,21 +86,25 @@ func WriteFile(path string, write func(io.Writer) error) error {
 }
 
 // FormatOf returns the format named explicitly, else the one a file's
-// extension names (.htm counts as html).
-func FormatOf(path, explicit string) (string, error) {
+// extension names (.htm counts as html), among the formats the report is
+// written in: an error names those, not every format of every report
+// (附件1 is html only, and its -o x.pdf was told "want html, csv or xlsx").
+func FormatOf(path, explicit string, formats []string) (string, error) {
 	f := strings.ToLower(strings.TrimSpace(explicit))
 	if f == "" {
 		f = strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	}
-	switch f {
-	case "html", "htm":
-		return "html", nil
-	case "csv", "xlsx":
-		return f, nil
-	case "":
-		return "", fmt.Errorf("%w: %q has no extension; name the format with --format html, csv or xlsx", ErrFormat, path)
+	if f == "htm" {
+		f = "html"
 	}
-	return "", fmt.Errorf("%w %q: want html, csv or xlsx", ErrFormat, f)
+	want := strings.Join(formats, ", ")
+	switch {
+	case slices.Contains(formats, f):
+		return f, nil
+	case f == "":
+		return "", fmt.Errorf("%w: %q has no extension; name the format with --format (%s)", ErrFormat, path, want)
+	}
+	return "", fmt.Errorf("%w %q: this report is written as %s", ErrFormat, f, want)
 }
 
 // ContentType is the MIME type of a format, for downloads.

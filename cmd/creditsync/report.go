@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -40,8 +39,9 @@ extension (.html, .csv, .xlsx) or --format.
   summary UNIT  the 附件2 table of an evaluating unit (a county code, 411000
                 or city) with the grades on --date, on the notice's form:
                 填报时间 is --date when given, else left blank (年 月 日). XLSX.
-  public UNIT   the list for the bureau's website: institutions with a
-                valid licence on --date, grade, state (公示中 during
+  public UNIT   the list for the bureau's website: every institution with
+                a grade on --date (a revoked licence stays listed with its
+                D, a cancelled one leaves), grade, state (公示中 during
                 publicity) and validity, then the publicity period, how and
                 by when to object and the contact ([publicity] contact,
                 phone, address, email in creditsync.toml). HTML, CSV or XLSX.
@@ -147,7 +147,7 @@ and exits 1; months before the first evaluation are marked 无数据.`,
 	formatFlag(summary, &o.format, summaryFormats)
 	public := &cobra.Command{
 		Use:   "public UNIT",
-		Short: "Public list for the bureau's website: valid licences, grade, state, validity, how to object",
+		Short: "Public list for the bureau's website: every graded institution (revoked ones at D), grade, state, validity, how to object",
 		Args:  exactArgs(1, "an evaluating unit: a county code, 411000 or city"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.writeReport(cmd.Context(), o, publicFormats, func(ctx context.Context, src report.Source, now time.Time) (any, error) {
@@ -239,12 +239,9 @@ func (a *app) writeStoreReport(ctx context.Context, o reportOptions, formats []s
 	if o.output == "" {
 		return usageError{errors.New("name the file to write with -o FILE (or -o - --format " + strings.Join(formats, "|") + " for standard output)")}
 	}
-	format, err := report.FormatOf(o.output, o.format)
+	format, err := report.FormatOf(o.output, o.format, formats)
 	if err != nil {
 		return usageError{err}
-	}
-	if !slices.Contains(formats, format) {
-		return usageError{fmt.Errorf("%w %q: this report is written as %s", report.ErrFormat, format, strings.Join(formats, ", "))}
 	}
 	rules, err := grade.Load(o.rules)
 	if err != nil {
