@@ -18,6 +18,10 @@ type table struct {
 	Header []string
 	Rows   [][]cell
 	Widths []float64 // XLSX column widths, in characters
+	// Notes are lines under the table in XLSX, one a row across its
+	// width, after an empty row; HTML prints them from its template and a
+	// CSV leaves them out, its rows read by programs.
+	Notes []string
 }
 
 // cell is a table cell. XLSX writes Value when set (so numbers stay

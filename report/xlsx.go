@@ -3,14 +3,16 @@ package report
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
 
 // xlsxStyles are the cell styles of a workbook.
 type xlsxStyles struct {
-	title, header, text, num, code, date int
+	title, header, text, num, code, date, note int
 }
 
 func newStyles(f *excelize.File) (xlsxStyles, error) {
@@ -37,6 +39,7 @@ func newStyles(f *excelize.File) (xlsxStyles, error) {
 	// A date shown as the reports write it (2026-08-12), whatever the
 	// reader's locale: the built-in date formats follow it.
 	dateFormat := "yyyy-mm-dd"
+	add(&s.note, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	add(&s.date, &excelize.Style{CustomNumFmt: &dateFormat, Border: border, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "left"}})
 	return s, err
 }
@@ -145,6 +148,37 @@ func addSheet(f *excelize.File, i int, tb table, st xlsxStyles) error {
 			}
 		}
 	}
+	return addNotes(f, name, last, len(tb.Rows)+4, tb, st)
+}
+
+// addNotes writes the table's notes from row r down, each merged across
+// the table's columns and wrapped; a merged cell's height is not fitted
+// by Excel, so it is set from the text's length against the width.
+func addNotes(f *excelize.File, sheet, last string, r int, tb table, st xlsxStyles) error {
+	width := 0.0
+	for _, w := range tb.Widths {
+		width += w
+	}
+	for i, note := range tb.Notes {
+		row := strconv.Itoa(r + i)
+		if err := f.SetCellStr(sheet, "A"+row, note); err != nil {
+			return err
+		}
+		if err := f.MergeCell(sheet, "A"+row, last+row); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(sheet, "A"+row, last+row, st.note); err != nil {
+			return err
+		}
+		// A Chinese character is about two width units.
+		lines := 1
+		if width > 0 {
+			lines = int(float64(2*utf8.RuneCountInString(note))/width) + 1
+		}
+		if err := f.SetRowHeight(sheet, r+i, 16*float64(lines)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -173,8 +207,15 @@ func (t *Trend) WriteXLSX(w io.Writer) error { return writeXLSX(w, t.tables()...
 // WriteXLSX writes the city overview, one sheet a table.
 func (o *Overview) WriteXLSX(w io.Writer) error { return writeXLSX(w, o.tables()...) }
 
-// WriteXLSX writes the public list on one sheet, USCCs as text.
-func (l *PublicList) WriteXLSX(w io.Writer) error { return writeXLSX(w, l.table()) }
+// WriteXLSX writes the public list on one sheet, USCCs as text, with the
+// lines the HTML prints around the table: the unit, day and count, the
+// publicity period, how and by when to object, the contact, the footer.
+// The CSV keeps the rows only, for programs (docs/guide.md).
+func (l *PublicList) WriteXLSX(w io.Writer) error {
+	tb := l.table()
+	tb.Notes = append(append([]string{l.Sub()}, l.Notice()...), l.Footer())
+	return writeXLSX(w, tb)
+}
 
 // WriteRowsXLSX writes a plain table — a header and rows of text — as a
 // workbook of one sheet titled title, the column at codeColumn (a USCC)

@@ -335,3 +335,37 @@ func TestXLSXDatesAreDates(t *testing.T) {
 		}
 	}
 }
+
+// The public list's XLSX says what its HTML says around the table — the
+// unit, day and count, the publicity period, how and by when to object,
+// the contact and the footer — which it left out; the CSV keeps the rows
+// only, for programs.
+func TestPublicListXLSXSaysWhatTheHTMLSays(t *testing.T) {
+	l := publicList(t, "411002")
+	l.Contact = report.PublicContact{Person: "张科长", Phone: "0374-1234567"}
+	lines := append(append([]string{l.Sub()}, l.Notice()...), l.Footer())
+	html := string(render(t, l, "html"))
+	f := openXLSX(t, render(t, l, "xlsx"))
+	rs := rows(t, f, "公示名单")
+	var below []string
+	for _, r := range rs[2+len(l.Rows):] {
+		if len(r) > 0 && r[0] != "" {
+			below = append(below, r[0])
+		}
+	}
+	if !slices.Equal(below, lines) {
+		t.Errorf("under the XLSX table:\n%q\nwant\n%q", below, lines)
+	}
+	for _, line := range lines {
+		if !strings.Contains(html, line) {
+			t.Errorf("the HTML does not say %q", line)
+		}
+	}
+	if !strings.Contains(strings.Join(lines, ""), "联系电话：0374-1234567") {
+		t.Errorf("no contact in %q", lines)
+	}
+	csvText := string(render(t, l, "csv"))
+	if strings.Count(csvText, "\n") != len(l.Rows)+1 || strings.Contains(csvText, "生成时间") {
+		t.Errorf("the CSV is no longer rows only:\n%s", csvText)
+	}
+}
