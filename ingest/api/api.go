@@ -221,7 +221,7 @@ type position struct {
 	Cursor string `json:"cursor,omitempty"` // ByCursor
 	URL    string `json:"url,omitempty"`    // ByNextURL
 	Seen   int    `json:"seen,omitempty"`   // records before it
-	Size   int    `json:"size,omitempty"`   // ByPage: the records page 1 held when it was not the last`
+	Size   int    `json:"size,omitempty"`   // ByPage: the records page 1 held when fewer than asked for`
 	Last   string `json:"last,omitempty"`   // hash of the page before it
 	First  string `json:"first,omitempty"`  // hash of page 1
 	// Probe: a page past the claimed total, asked for because the last
@@ -306,20 +306,18 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		}
 		page.Total, page.Claimed = total, total
 	}
-	if p.Mode == ByPage && p.TotalPath != "" {
-		total := page.Total
-		if pos.Seen >= total && pos.Page > 1 {
-			// A probe past the announced end (see below): nothing, or
-			// the last page again from an API that clamps the page
-			// number, confirms the end. Anything else is kept, and the
-			// snapshot's count check fails on it: the total was wrong.
-			if len(items) == 0 || hash == pos.Last || hash == pos.First {
-				// Or page 1 again: interfaces that serve a page number
-				// past the end as the first page (MyBatis-Plus with
-				// overflow on, many CMSs).
-				page.Records, page.Header = nil, nil
-				return page, next, true, nil
-			}
+	if p.Mode == ByPage && (pos.Probe || p.TotalPath != "" && pos.Seen >= page.Total && pos.Page > 1) {
+		// A probe past the announced end, or past a page 1 shorter than
+		// asked for (see below): nothing, or the last page again from an
+		// API that clamps the page number, confirms the end. Anything
+		// else is kept, and the snapshot's count check fails on it: the
+		// total was wrong.
+		if len(items) == 0 || hash == pos.Last || hash == pos.First {
+			// Or page 1 again: interfaces that serve a page number past
+			// the end as the first page (MyBatis-Plus with overflow on,
+			// many CMSs).
+			page.Records, page.Header = nil, nil
+			return page, next, true, nil
 		}
 	}
 	if len(items) > 0 && hash == pos.Last {
@@ -329,25 +327,37 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	switch p.Mode {
 	case ByPage:
 		next.Param = pos.Param + 1
-		if p.TotalPath == "" {
-			return page, next, len(items) < p.Size, nil
-		}
-		total := page.Total
-		if pos.Page == 1 && next.Seen < total {
+		if pos.Page == 1 && len(items) > 0 && len(items) < p.Size {
 			// The page size the interface serves, which may be less
-			// than the one asked for (a server capping it at 10).
+			// than the one asked for (a server capping it at 10). Page 1
+			// is then full, even when it is the last: a server capping
+			// size=50 at 10 whose total says 10 while 12 are listed
+			// serves a page 1 that looks like the whole listing, and no
+			// later page tells the cap from the end.
 			next.Size = len(items)
 		}
+		// Full is as full as the first page was.
+		size := p.Size
+		if next.Size > 0 {
+			size = min(size, next.Size)
+		}
+		probe := c.cfg.Skip.On(fetch.CheckProbe)
+		if p.TotalPath == "" {
+			// Without a total a short page ends the listing; a page 1
+			// shorter than asked for may be the cap, and the page after
+			// it says which.
+			capped := pos.Page == 1 && next.Size > 0
+			done := len(items) < size || capped && !probe
+			next.Probe = capped && !done
+			return page, next, done, nil
+		}
+		total := page.Total
 		if next.Seen >= total {
 			// A full last page may not be the last: a total that
 			// understates the listing by a multiple of the page size
 			// would otherwise pass every count check. One more page
-			// settles it. Full is as full as the first page was.
-			size := p.Size
-			if next.Size > 0 {
-				size = min(size, next.Size)
-			}
-			done := len(items) < size || pos.Seen >= total || !c.cfg.Skip.On(fetch.CheckProbe)
+			// settles it.
+			done := len(items) < size || pos.Seen >= total || !probe
 			next.Probe = !done
 			return page, next, done, nil
 		}

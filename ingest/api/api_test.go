@@ -564,20 +564,39 @@ func TestProbeRefused(t *testing.T) {
 // An interface that serves fewer records a page than asked for (a server
 // capping the size at 3 when 50 are asked) has full pages of 3: after a
 // last page of 3 the probe asks for one more, and finds what a total
-// understated by a page left out.
+// understated by a page left out. Page 1 is such a page too when the
+// total fits in it: a total of 3 over 5 records passed as the whole
+// listing, its 2 others never asked for (and later removed).
 func TestProbeAtTheServedPageSize(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		page := 1
-		fmt.Sscan(r.URL.Query().Get("page"), &page)
-		writePenaltyPage(w, page, 3, 9, 6)
-	}))
-	defer srv.Close()
-	cfg := penalties(&fixture.Server{})
-	cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
-	cfg.Pagination.Size = 50
-	pages, err := collect(t, cfg, list(t, "penalties"), "")
-	if err != nil || count(pages) != 9 {
-		t.Errorf("%d records in %d pages, %v; want the probe to read the 3 past the total", count(pages), len(pages), err)
+	for _, tt := range []struct {
+		name          string
+		n, total      int
+		totalPath     string
+		records, asks int
+	}{
+		{"a total a page short", 9, 6, "total", 9, 3},
+		{"a total that fits page 1", 5, 3, "total", 5, 2},
+		{"page 1 the whole listing", 3, 3, "total", 3, 2},
+		{"no total, page 1 the cap", 5, 5, "", 5, 2},
+		{"no total, page 1 the whole listing", 2, 2, "", 2, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var asks atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				asks.Add(1)
+				page := 1
+				fmt.Sscan(r.URL.Query().Get("page"), &page)
+				writePenaltyPage(w, page, 3, tt.n, tt.total)
+			}))
+			defer srv.Close()
+			cfg := penalties(&fixture.Server{})
+			cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+			cfg.Pagination.Size, cfg.Pagination.TotalPath = 50, tt.totalPath
+			pages, err := collect(t, cfg, list(t, "penalties"), "")
+			if err != nil || count(pages) != tt.records || asks.Load() != int32(tt.asks) {
+				t.Errorf("%d records in %d pages and %d requests, %v; want %d records in %d requests", count(pages), len(pages), asks.Load(), err, tt.records, tt.asks)
+			}
+		})
 	}
 }
 
