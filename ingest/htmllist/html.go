@@ -86,6 +86,13 @@ type Config struct {
 	// Skip are the checks of the pager's claims this source switched off
 	// (page_count, page_size, current_page, probe), with their reasons.
 	Skip fetch.Skips
+	// Previous is the number of records the source's last complete
+	// snapshot held, 0 if none. A page 1 that is the last, states no page
+	// size and holds fewer is asked for page 2 before the listing ends
+	// there: a pager that understates the listing to fit one page (共3条
+	// 第1/1页 while 4 are listed) agrees with its rows, and nothing else
+	// tells whether that page was full.
+	Previous int
 	// Auth is the credential every page is asked for with, as an API
 	// source's: it goes to the configured host only (a redirect or a
 	// next link elsewhere fails the page) and is never shown.
@@ -412,8 +419,11 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	}
 	// A full last page may not be the last: claims that understate the
 	// listing by a page agree with each other and with the rows. One
-	// more page settles it, as the API client does.
-	full := c.cfg.Skip.On(fetch.CheckProbe) && pos.Size > 0 && rows >= pos.Size
+	// more page settles it, as the API client does. A lone page 1 whose
+	// size nothing states may be full too, when it holds fewer records
+	// than the last complete snapshot did.
+	full := c.cfg.Skip.On(fetch.CheckProbe) &&
+		(pos.Size > 0 && rows >= pos.Size || pos.Size == 0 && pos.Page == 1 && rows > 0 && rows < c.cfg.Previous)
 
 	if c.cfg.PageTemplate != "" {
 		switch {

@@ -908,3 +908,60 @@ func TestCredentialsSent(t *testing.T) {
 		})
 	}
 }
+
+// A pager that understates the listing to fit one page (共3条 当前第1/1页
+// over 3 rows while 4 are listed, 3 a page) agrees with its rows, and
+// states no page size: nothing told that page 1 was full, so the 4th
+// record, on page 2, was removed. When the last complete snapshot held
+// more records than that lone page, page 2 is asked for: rows there fail
+// the fetch, an empty page ends the listing (the site really delisted
+// one). Without a snapshot to compare, or when the page holds as many,
+// the listing ends at page 1 as before.
+func TestLonePageProbedWhenTheListingShrank(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		listed   int // records the site lists, 3 a page
+		previous int // records of the last complete snapshot
+		asks     int32
+		wantErr  bool
+	}{
+		{"understated, a larger snapshot before", 4, 4, 2, true},
+		{"understated, no snapshot before", 4, 0, 1, false},
+		{"really shrank", 3, 4, 2, false},
+		{"as many as before", 3, 3, 1, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var asks atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				asks.Add(1)
+				page := 1
+				fmt.Sscan(r.URL.Query().Get("page"), &page)
+				var b strings.Builder
+				b.WriteString(`<html><head><meta charset="utf-8"></head><body><table class="list"><tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>`)
+				shown := fourRecords[min((page-1)*3, tt.listed):min(page*3, tt.listed)]
+				for _, rec := range shown {
+					fmt.Fprintf(&b, "<tr><td>%s</td></tr>\n", strings.Join(rec, "</td><td>"))
+				}
+				if len(shown) == 0 {
+					b.WriteString(`<tr><td colspan="4">暂无数据</td></tr>`)
+				}
+				fmt.Fprintf(&b, `</table><div class="page">共3条记录 当前第%d/1页 共1页</div></body></html>`, page)
+				io.WriteString(w, b.String())
+			}))
+			defer srv.Close()
+			cfg := htmllist.Config{Name: "x", URL: srv.URL + "/?page=1", PageTemplate: srv.URL + "/?page={page}", Policy: quick, EmptyText: "暂无数据",
+				RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th", Previous: tt.previous}
+			pages, err := collect(t, cfg, "")
+			if tt.wantErr {
+				if !errors.Is(err, fetch.ErrClaims) {
+					t.Errorf("%d records, %v; want the row on page 2 to contradict the pager", len(records(pages)), err)
+				}
+			} else if err != nil || len(records(pages)) != 3 {
+				t.Errorf("%d records, %v; want the 3 of page 1", len(records(pages)), err)
+			}
+			if asks.Load() != tt.asks {
+				t.Errorf("%d requests, want %d", asks.Load(), tt.asks)
+			}
+		})
+	}
+}

@@ -104,3 +104,29 @@ func TestPagesCutShortOrUnfilled(t *testing.T) {
 		})
 	}
 }
+
+// A pager that leaves out the last page of a listing of two (共2条 当前第1/1页
+// over page 1's two rows, while three are listed) states no page size:
+// nothing told that its one page was full, and the record on page 2 was
+// removed by the second sync. Since the last complete snapshot held
+// three records, page 2 is asked for, and its row contradicts the pager.
+func TestLonePageOfAShrunkListingIsProbed(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	src := e.source(cityAbnormal)
+	src.PageCountSelector, src.RecordCountSelector, src.PageCountPattern, src.RecordCountPattern = "", "", "", ""
+	e.fx.SetRows("abnormal", e.fx.Rows("abnormal")[:3])
+	e.mustSync(cityAbnormal)
+	clean := e.state()
+	e.fx.Inject(fixture.AbnormalPages, fixture.Fault{Kind: fixture.ClaimsShort})
+	for range 2 { // the second would confirm the removal the first proposed
+		res, err := e.sync(listsync.Options{}, cityAbnormal)
+		r := result(t, res, cityAbnormal)
+		if !errors.Is(err, fetch.ErrClaims) || !strings.Contains(err.Error(), "past the 1 pages the listing claims") {
+			t.Fatalf("sync: status %s, %d pending removals, error %v; want failed with ErrClaims", r.Status, r.PendingRemovals, err)
+		}
+	}
+	if got := e.state(); got != clean {
+		t.Errorf("the store changed:\nbefore\n%s\nafter\n%s", clean, got)
+	}
+}

@@ -29,7 +29,16 @@ import (
 // written in batches (see flushRecords); whatever was fetched is written
 // before fetch returns, on failure and interruption too.
 func (r *runner) fetch(ctx context.Context, st *state) error {
-	f, err := r.src.newFetcher(r.set, r.list, r.opt.Logger, st.Watermark)
+	// An incremental listing holds what changed, and may be as short as
+	// it likes.
+	var prev snapshotSize
+	if r.src.Mode == ModeSnapshot {
+		var err error
+		if prev, _, err = r.previous(ctx); err != nil {
+			return err
+		}
+	}
+	f, err := r.src.newFetcher(r.set, r.list, r.opt.Logger, st.Watermark, prev.held())
 	if err != nil {
 		return err
 	}

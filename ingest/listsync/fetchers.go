@@ -120,8 +120,9 @@ func (f fileFetcher) Fetch(ctx context.Context, from string, fn func(page) error
 }
 
 // newFetcher builds the fetcher of a source; since is the incremental
-// watermark.
-func (s Source) newFetcher(set Settings, l *contract.List, log *slog.Logger, since *time.Time) (fetcher, error) {
+// watermark, previous the records the last complete snapshot held (0:
+// none, or not needed).
+func (s Source) newFetcher(set Settings, l *contract.List, log *slog.Logger, since *time.Time, previous int) (fetcher, error) {
 	switch s.Kind {
 	case KindAPI:
 		cfg, err := s.apiConfig(l, log)
@@ -146,6 +147,7 @@ func (s Source) newFetcher(set Settings, l *contract.List, log *slog.Logger, sin
 			return nil, err
 		}
 		cfg.Policy.UserAgent = set.UserAgent
+		cfg.Previous = previous
 		if cfg.Auth.Secret, err = fetch.SecretFrom(s.TokenEnv, s.TokenFile); err != nil {
 			return nil, &fetch.Error{Source: s.Name, Err: err, Hint: "set the variable named by token_env (or the file named by token_file) for this source"}
 		}

@@ -90,17 +90,34 @@ func (r *runner) assert(ctx context.Context) error {
 	if r.src.Mode != ModeSnapshot || r.src.MaxShrink == 0 || r.opt.AcceptShrink {
 		return nil
 	}
-	var prev uint64
-	if err := store.QueryRow(ctx, r.s, r.q("previous_rows"), store.Params{"source": r.src.Name}, &prev); err != nil {
-		if err == store.ErrNoRows {
-			return nil
-		}
-		return fmt.Errorf("read the previous snapshot size: %w", err)
+	prev, ok, err := r.previous(ctx)
+	if err != nil || !ok {
+		return err
 	}
-	if float64(n) < float64(prev)*(1-r.src.MaxShrink) {
-		return fail("the snapshot has %d records, the previous complete one %d: it shrank by more than max_shrink %.0f%%", n, prev, r.src.MaxShrink*100)
+	if float64(n) < float64(prev.rows)*(1-r.src.MaxShrink) {
+		return fail("the snapshot has %d records, the previous complete one %d: it shrank by more than max_shrink %.0f%%", n, prev.rows, r.src.MaxShrink*100)
 	}
 	return nil
+}
+
+// snapshotSize is what a complete snapshot held: its distinct valid
+// records and those it rejected.
+type snapshotSize struct{ rows, rejected uint64 }
+
+// held is every record the snapshot held, as its count proof counts them.
+func (s snapshotSize) held() int { return int(s.rows + s.rejected) }
+
+// previous reads the size of the source's last complete snapshot; ok is
+// false when there is none.
+func (r *runner) previous(ctx context.Context) (size snapshotSize, ok bool, err error) {
+	err = store.QueryRow(ctx, r.s, r.q("previous_rows"), store.Params{"source": r.src.Name}, &size.rows, &size.rejected)
+	if err == store.ErrNoRows {
+		return size, false, nil
+	}
+	if err != nil {
+		return size, false, fmt.Errorf("read the previous snapshot size: %w", err)
+	}
+	return size, true, nil
 }
 
 // finalize proves the snapshot complete, loads it and records what it

@@ -69,7 +69,7 @@ func Replay(ctx context.Context, s store.Store, cfg Config, runID string) (Repla
 	res := ReplayResult{Source: src.Name, List: src.List, RunID: runID, Claimed: -1}
 	r := &runner{s: s, t: t, set: cfg.Settings, src: src, list: l, opt: Options{Logger: slog.New(slog.DiscardHandler)}, now: time.Now(),
 		res: &Result{Source: src.Name, List: src.List, Claimed: -1}, log: slog.New(slog.DiscardHandler)}
-	f, err := src.newFetcher(cfg.Settings, l, r.log, nil)
+	f, err := src.newFetcher(cfg.Settings, l, r.log, nil, 0)
 	if err != nil {
 		return res, err
 	}

@@ -75,7 +75,7 @@ func (r *runner) listingUnchanged(ctx context.Context, st state) (bool, string, 
 
 // pageAt fetches the one page of the listing at position ("" for page 1).
 func (r *runner) pageAt(ctx context.Context, st state, position string) (page, error) {
-	f, err := r.src.newFetcher(r.set, r.list, r.opt.Logger, st.Watermark)
+	f, err := r.src.newFetcher(r.set, r.list, r.opt.Logger, st.Watermark, 0)
 	if err != nil {
 		return page{}, err
 	}
