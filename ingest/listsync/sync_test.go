@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -386,6 +387,50 @@ func TestRejectedRecordsBlockRemovals(t *testing.T) {
 	}
 	if n := e.count("SELECT count() FROM import_rejects WHERE list = 'dishonest'", nil); n != 1 {
 		t.Errorf("%d rejects recorded", n)
+	}
+}
+
+// A site that mistypes a date as one to come (2062-06-07 for
+// 2026-06-07) lists no real record: the date is the record's key on the
+// lists keyed by date, so stored it was a new record, the real one went
+// missing and was removed (C6 lifted), and on penalties it was a
+// modification taken at its word. A listing, decision or evaluation
+// dated after the day of the sync is rejected, naming the date, and
+// blocks the snapshot's removals as any rejected record does.
+func TestDatesToComeAreRejected(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		source, list, column string
+		row                  int // one whose other dates allow the typo
+	}{
+		{abnormal, "abnormal", "listed_on", 0},
+		{dishonest, "dishonest", "listed_on", 0},
+		{penalties, "penalties", "decided_on", 1},
+		{evaluations, "public_eval", "evaluated_on", 0},
+	} {
+		t.Run(tt.source, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.mustSync(tt.source)
+			clean := e.state()
+			rows := e.fx.Rows(tt.list)
+			typo := maps.Clone(rows[tt.row])
+			typo[tt.column] = "20" + typo[tt.column][3:4] + typo[tt.column][2:3] + typo[tt.column][4:] // 2026-… as 2062-…
+			rows[tt.row] = typo
+			e.fx.SetRows(tt.list, rows)
+			for range 2 { // the second would confirm a removal the first proposed
+				r := result(t, e.mustSync(tt.source), tt.source)
+				if r.Rejected != 1 || r.Removed != 0 || r.PendingRemovals != 0 || r.Modified != 0 || r.RemovalsSkipped == "" || len(r.Rejects) != 1 {
+					t.Fatalf("%+v", r)
+				}
+				if got := r.Rejects[0].Errors[0]; !strings.Contains(got.Detail, typo[tt.column]+" is after the day of the sync") {
+					t.Errorf("rejected as %v, want the date %s named as one to come", got, typo[tt.column])
+				}
+			}
+			if got := e.state(); got != clean {
+				t.Errorf("the store changed:\nbefore\n%s\nafter\n%s", clean, got)
+			}
+		})
 	}
 }
 

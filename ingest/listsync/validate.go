@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	gosync "sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/contract"
@@ -20,6 +21,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/load"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // parsed is a valid record of the snapshot: its key, its contract
@@ -217,11 +219,38 @@ func (r *runner) validateRecord(m *contract.Mapping, pr pendingRow, width int, i
 		}
 	}
 	row, errs := m.Parse(fields)
+	if len(errs) == 0 {
+		if ferr := r.notYet(m, row, fields); ferr != nil {
+			errs = []*contract.FieldError{ferr}
+		}
+	}
 	var p parsed
 	if len(errs) == 0 {
 		p = r.parse(row)
 	}
 	return load.Parsed{Line: line, Fields: fields, Row: row, Errors: errs}, p
+}
+
+// notYet refuses a record dated after the day of the sync: a listing,
+// decision or evaluation published today cannot have happened later, so
+// the site mistyped it (2062-06-07 for 2026-06-07). Stored, it was a new
+// record and the real one, missing, was removed; rejected, it stops the
+// snapshot's removals (a rejected record may be one still listed). Only
+// synced records are checked here: a file's dates are its importer's.
+func (r *runner) notYet(m *contract.Mapping, row *contract.Row, fields []string) *contract.FieldError {
+	col := r.list.Dated.On
+	on, ok := row.Get(col).(time.Time)
+	today := zone.Day(r.now)
+	if col == "" || !ok || !on.After(today) {
+		return nil
+	}
+	written := on.Format(time.DateOnly)
+	if i := m.Field(col); i >= 0 && i < len(fields) {
+		written = fields[i]
+	}
+	return &contract.FieldError{Column: m.Header(col), Value: written, Reason: contract.ReasonDate,
+		Detail: fmt.Sprintf("%s is after the day of the sync (%s): the source published a date that has not come (a mistyped year?); the record is not stored, and no record of this snapshot is removed",
+			on.Format(time.DateOnly), today.Format(time.DateOnly))}
 }
 
 // validate parses every pending record under m (its fields put in the
