@@ -245,6 +245,9 @@ func printSyncResults(a *app, results []listsync.Result) {
 		for _, m := range r.Mislabelled {
 			fmt.Fprintf(a.stdout, "%s: wrong charset label, read in the charset of its bytes: %s\n", r.Source, m)
 		}
+		for _, m := range r.Misread {
+			fmt.Fprintf(a.stdout, "%s: changed only by text read in the wrong charset (loaded; check the site): %s\n", r.Source, m)
+		}
 		if r.RemovalsSkipped != "" {
 			fmt.Fprintf(a.stdout, "%s: removals skipped: %s\n", r.Source, r.RemovalsSkipped)
 		}

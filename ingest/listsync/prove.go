@@ -156,6 +156,11 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	if err := r.checkTwins(before, snapshot, order); err != nil {
 		return nil, err
 	}
+	if r.res.Misread = r.misreadChanges(before, snapshot, order); len(r.res.Misread) > 0 {
+		// Once per run, as a wrong label is: the text is valid and
+		// loaded, but someone should look at the site.
+		r.log.Warn("records changed only by text read in the wrong charset", "records", len(r.res.Misread), "first", r.res.Misread[0])
+	}
 	// What the snapshot changes in external_records is written while the
 	// batch loads, and attached only when it loaded.
 	names, err := r.registeredNames(ctx, snapshot, before)

@@ -130,6 +130,10 @@ type Result struct {
 	// bytes were checked and read in the charset they are in), as
 	// "page N: labelled utf-8, but its bytes are GB18030".
 	Mislabelled []string
+	// Misread are the modified records whose new text outside the key is
+	// the old text read in the wrong charset (or the other way round), as
+	// "record K: reason \"鏈…\" is \"未按…\" misread (UTF-8 read as GB18030)".
+	Misread []string
 	// SkippedChecks are the checks the source's configuration switched
 	// off, "check: reason" (skip_checks).
 	SkippedChecks []string

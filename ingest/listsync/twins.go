@@ -74,6 +74,20 @@ func (m misreading) apply(s string) (string, bool) {
 	return out, out != s
 }
 
+// wildcard folds what decoders disagree on: bytes in GB18030's (and
+// Big5's) user-defined areas, which x/text's decoders read as U+FFFD and
+// Java, ICU, iconv and Python as private-use characters (公司's bytes read
+// as GB18030 give 鍏\uE100徃 there, 鍏\uFFFD徃 here). Compared so, a
+// gateway's misreading matches this model's whichever decoder it ran.
+func wildcard(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 0xE000 && r <= 0xF8FF || r >= 0xF0000 { // the private-use areas
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
+
 // twin is a new record that is a missing one misread.
 type twin struct {
 	added, missing, how string
@@ -119,7 +133,7 @@ func (r *runner) checkTwins(before map[string]known, snapshot map[string]parsed,
 			}
 			out[i], changed = t, changed || ch
 		}
-		return strings.Join(out, "\x1f"), changed
+		return wildcard(strings.Join(out, "\x1f")), changed
 	}
 	// The missing records, by identity and by each misreading of it.
 	missing := map[string]string{}
@@ -136,7 +150,7 @@ func (r *runner) checkTwins(before map[string]known, snapshot map[string]parsed,
 		if err != nil {
 			return fmt.Errorf("known record %s: %w", KeyText(key), err)
 		}
-		missing[strings.Join(parts, "\x1f")] = key
+		missing[wildcard(strings.Join(parts, "\x1f"))] = key
 		for _, m := range misreadings {
 			if t, ok := misread(parts, m); ok {
 				if _, dup := misreadMissing[t]; !dup {
@@ -154,7 +168,7 @@ func (r *runner) checkTwins(before map[string]known, snapshot map[string]parsed,
 		if err != nil {
 			return fmt.Errorf("record %s: %w", KeyText(key), err)
 		}
-		if tw, ok := misreadMissing[strings.Join(parts, "\x1f")]; ok {
+		if tw, ok := misreadMissing[wildcard(strings.Join(parts, "\x1f"))]; ok {
 			tw.added = key
 			found = append(found, tw)
 			continue
@@ -183,4 +197,45 @@ func (r *runner) checkTwins(before map[string]known, snapshot map[string]parsed,
 		fmt.Fprintf(&b, "new record %q is missing record %q (%s)", KeyText(tw.added), KeyText(tw.missing), tw.how)
 	}
 	return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: %s", ErrMojibake, b.String()), Hint: hintMojibake}
+}
+
+// misreadChanges names the records of a snapshot changed only by being
+// misread: a value outside the key (a reason, an authority, a penalty's
+// name) that is its stored value read in the wrong charset, or the other
+// way round. The key decides what a record is, so such a record is not
+// refused as a twin is; it is loaded as modified, and the run says so.
+func (r *runner) misreadChanges(before map[string]known, snapshot map[string]parsed, order []string) []string {
+	if r.src.Mode != ModeSnapshot || !r.src.skips().On(fetch.CheckMojibake) {
+		return nil
+	}
+	var notes []string
+	for _, key := range order {
+		prev, seen := before[key]
+		p := snapshot[key]
+		if !seen || prev.removedOn != nil || prev.hash == p.hash {
+			continue
+		}
+		var was, is map[string]string
+		if json.Unmarshal([]byte(prev.record), &was) != nil || json.Unmarshal([]byte(p.record), &is) != nil {
+			continue
+		}
+	columns:
+		for _, c := range r.list.Columns {
+			old, now := was[c.Key], is[c.Key]
+			if old == now || old == "" || now == "" {
+				continue
+			}
+			for _, m := range misreadings {
+				if t, ok := m.apply(old); ok && wildcard(t) == wildcard(now) {
+					notes = append(notes, fmt.Sprintf("record %q: %s %q is %q misread (%s)", KeyText(key), c.Key, now, old, m.name))
+					continue columns
+				}
+				if t, ok := m.apply(now); ok && wildcard(t) == wildcard(old) {
+					notes = append(notes, fmt.Sprintf("record %q: %s %q was stored misread as %q (%s)", KeyText(key), c.Key, now, old, m.name))
+					continue columns
+				}
+			}
+		}
+	}
+	return notes
 }

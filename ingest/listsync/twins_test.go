@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -36,9 +37,11 @@ func garble(t *testing.T, value string) string {
 // stops it.
 func TestMojibakeTwinRefused(t *testing.T) {
 	t.Parallel()
-	// Most Chinese text misread so holds bytes GB18030 cannot read (公司
-	// becomes 鍏�徃) and is refused by key_chars already; these values
-	// misread into text valid throughout, which only the guard catches.
+	// Most Chinese text misread so by x/text holds bytes it cannot read
+	// (公司 becomes 鍏�徃) and is refused by key_chars already (a Java
+	// gateway's private-use character instead: the test below); these
+	// values misread into text valid throughout, which only the guard
+	// catches.
 	tests := []struct {
 		name, source, list, column, value string
 	}{
@@ -83,6 +86,76 @@ func TestMojibakeTwinRefused(t *testing.T) {
 				t.Errorf("with encoding_twins off: added %d, pending %d, error %v; want 1, 1", r.Added, r.PendingRemovals, err)
 			}
 		})
+	}
+}
+
+// A gateway before the site that reads UTF-8 as GB18030 in Java, ICU,
+// iconv or Python turns bytes in GB18030's user-defined areas into
+// private-use characters (公司's AC E5 → U+E100), where x/text's decoder,
+// the guard's model, gives U+FFFD: the misreading never matched, the
+// garbled name was added and the real record put pending removal. Compared
+// with both as one wildcard, the twin is refused whichever way it goes.
+func TestMojibakeTwinWithPrivateUseRefused(t *testing.T) {
+	t.Parallel()
+	const real, garbled = "许昌英才人力资源有限公司", "璁告槍鑻辨墠浜哄姏璧勬簮鏈夐檺鍏\ue100徃" // Python: real.encode().decode("gb18030")
+	for _, tt := range []struct {
+		name       string
+		was, comes string
+	}{
+		{"the gateway misreads", real, garbled},
+		{"the gateway is fixed", garbled, real},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			serve := func(name string) {
+				rows := e.fx.Rows("abnormal")
+				rows[0] = maps.Clone(rows[0])
+				rows[0]["name"] = name
+				e.fx.SetRows("abnormal", rows)
+			}
+			serve(tt.was)
+			e.mustSync(abnormal)
+			clean := e.state()
+			serve(tt.comes)
+			res, err := e.sync(listsync.Options{}, abnormal)
+			r := result(t, res, abnormal)
+			if !errors.Is(err, listsync.ErrMojibake) || r.Status != listsync.StatusFailed || !strings.Contains(err.Error(), "UTF-8 read as GB18030") {
+				t.Fatalf("sync: status %s, added %d, pending %d, error %v; want failed with ErrMojibake", r.Status, r.Added, r.PendingRemovals, err)
+			}
+			if got := e.state(); got != clean {
+				t.Errorf("the store changed:\nbefore\n%s\nafter\n%s", clean, got)
+			}
+		})
+	}
+}
+
+// Text outside the key misread the same way (a reason, with the
+// private-use characters of a Java gateway) changes no record's identity:
+// it is loaded as a modification, and the run names it.
+func TestMisreadTextOutsideTheKeyNamed(t *testing.T) {
+	t.Parallel()
+	const real, garbled = "未按规定期限公示年度报告", "鏈\ue045寜瑙勫畾鏈熼檺鍏\ue102ず骞村害鎶ュ憡" // Python: real.encode().decode("gb18030")
+	e := newEnv(t)
+	serve := func(reason string) {
+		rows := e.fx.Rows("abnormal")
+		rows[0] = maps.Clone(rows[0])
+		rows[0]["reason"] = reason
+		e.fx.SetRows("abnormal", rows)
+	}
+	serve(real)
+	e.mustSync(abnormal)
+	for _, tt := range []struct {
+		serve, want string
+	}{
+		{garbled, "reason " + strconv.Quote(garbled) + " is " + strconv.Quote(real) + " misread (UTF-8 read as GB18030)"},
+		{real, "reason " + strconv.Quote(real) + " was stored misread as " + strconv.Quote(garbled) + " (UTF-8 read as GB18030)"},
+	} {
+		serve(tt.serve)
+		r := result(t, e.mustSync(abnormal), abnormal)
+		if r.Modified != 1 || len(r.Misread) != 1 || !strings.Contains(r.Misread[0], tt.want) {
+			t.Errorf("modified %d, misread %q; want one naming %s", r.Modified, r.Misread, tt.want)
+		}
 	}
 }
 
