@@ -145,6 +145,7 @@ func (d Deps) syncAll(ctx context.Context, s store.Store, cfg listsync.Config, n
 		out.Counts["added"] += int64(r.Added)
 		out.Counts["modified"] += int64(r.Modified)
 		out.Counts["removed"] += int64(r.Removed)
+		out.Counts["unpublished"] += int64(r.Unpublished)
 		out.Counts["rejected"] += int64(r.Rejected)
 		line := fmt.Sprintf("%s (%s): %s, %d rows, +%d ~%d -%d, %d rejected", r.Source, r.List, r.Status, r.Rows, r.Added, r.Modified, r.Removed, r.Rejected)
 		if r.Err != nil {

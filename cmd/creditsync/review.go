@@ -129,6 +129,13 @@ accept them with --accept SOURCE.`,
 					fmt.Fprintf(a.stdout, "%s has no held removals\n", accept)
 					return nil
 				}
+				srcs, _ := cfg.Enabled([]string{accept})
+				if l, err := contract.Lookup(srcs[0].List); err == nil {
+					if _, dated := l.Column("removed_on"); !dated {
+						fmt.Fprintf(a.stdout, "%s: %d held removal(s) accepted: recorded as no longer published, kept: %s\n", accept, n, listsync.KeptWhy(l))
+						return nil
+					}
+				}
 				fmt.Fprintf(a.stdout, "%s: %d held removal(s) accepted and written\n", accept, n)
 				return nil
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/jobs"
@@ -212,6 +213,8 @@ func printSyncResults(a *app, results []listsync.Result) {
 			note = fmt.Sprintf("%d removal(s) held for review", r.HeldRemovals)
 		case r.PendingRemovals > 0:
 			note = fmt.Sprintf("%d removal(s) pending a second snapshot", r.PendingRemovals)
+		case r.Unpublished > 0:
+			note = fmt.Sprintf("%d no longer published, kept", r.Unpublished)
 		case r.Resumed > 0:
 			note = fmt.Sprintf("resumed after page %d", r.Resumed)
 		}
@@ -244,6 +247,11 @@ func printSyncResults(a *app, results []listsync.Result) {
 		}
 		for _, m := range r.Mislabelled {
 			fmt.Fprintf(a.stdout, "%s: wrong charset label, read in the charset of its bytes: %s\n", r.Source, m)
+		}
+		if r.Unpublished > 0 {
+			if l, err := contract.Lookup(r.List); err == nil {
+				fmt.Fprintf(a.stdout, "%s: %d record(s) no longer published, kept: %s\n", r.Source, r.Unpublished, listsync.KeptWhy(l))
+			}
 		}
 		for _, m := range r.Misread {
 			fmt.Fprintf(a.stdout, "%s: changed only by text read in the wrong charset (loaded; check the site): %s\n", r.Source, m)

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/load"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -402,10 +403,24 @@ func (r *runner) overLimit(n, listed int) string {
 	return ""
 }
 
+// KeptWhy says why list, which has no removal date, keeps a record its
+// source no longer publishes, as the commands say it.
+func KeptWhy(list *contract.List) string {
+	if list.Dated.Ends != "" {
+		return fmt.Sprintf("%s has no removal date: a record stays on record until the %s its source states (a penalty decided is not undone by a site that stops showing it)",
+			list.Name, list.Dated.Ends)
+	}
+	return fmt.Sprintf("%s has no removal date: a record stands until a later one replaces it (an evaluation is not withdrawn by a site that stops showing it)", list.Name)
+}
+
 // remove writes confirmed removals: removed_on = the day of the first
 // complete snapshot that lacked the record, in external_records and, for
 // lists that have the column, in a new version of the list's row.
-// last_seen stays when the record was last seen.
+// last_seen stays when the record was last seen. A list without the
+// column (penalties, public_eval) keeps its records: a penalty decided
+// is not undone by a site that stops showing it (B6 ends with the
+// publicity end date the source states), and an evaluation stands until
+// a later one replaces it (D4). Those count as Unpublished, not Removed.
 // relisted are keys whose listing the source still holds under another
 // key: gone as keys, but no removal is written to the list for them.
 func (r *runner) remove(ctx context.Context, ref string, keys []string, before map[string]known, relisted map[string]bool) error {
@@ -429,7 +444,11 @@ func (r *runner) remove(ctx context.Context, ref string, keys []string, before m
 			values[key] = v
 		}
 	}
-	r.res.Removed += len(keys)
+	if hasRemoved {
+		r.res.Removed += len(keys)
+	} else {
+		r.res.Unpublished += len(keys)
+	}
 	elsewhere, err := r.listedElsewhere(ctx, gone)
 	if err != nil {
 		return err

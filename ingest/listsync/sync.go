@@ -14,7 +14,8 @@
 //   - a record missing from a complete snapshot is a pending removal,
 //     which changes nothing; a later complete snapshot that lacks it too
 //     confirms it, and only then is it removed, dated by the first: a
-//     new version of its row with removed_on (lists that have it), and
+//     new version of its row with removed_on (lists that have it; the
+//     others keep the record, reported as no longer published), and
 //     removed_on in external_records. More confirmed removals than the
 //     source's limits are held for a person (AcceptRemovals);
 //   - records without a USCC whose name matches no institution or several
@@ -112,7 +113,12 @@ type Result struct {
 	Rejected                        int
 	Rejects                         []Reject
 	Added, Modified, Removed        int
-	Unchanged                       int
+	// Unpublished are confirmed removals from a list that has no removal
+	// date (penalties, public_eval): the source no longer shows them,
+	// external_records says so, and the list keeps them, so no grade
+	// changes (see remove).
+	Unpublished int
+	Unchanged   int
 	// Claimed is the record count the source claimed, -1 if none.
 	Claimed int
 	// PendingRemovals are listed records this snapshot lacks that wait
@@ -291,7 +297,7 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 		first, _, _ := strings.Cut(err.Error(), "\nhint: ")
 		r.log.Error("sync failed", "status", res.Status, "pages", res.Pages, "error", first)
 	} else {
-		r.log.Info("synced", "rows", res.Rows, "added", res.Added, "modified", res.Modified, "removed", res.Removed,
+		r.log.Info("synced", "rows", res.Rows, "added", res.Added, "modified", res.Modified, "removed", res.Removed, "unpublished", res.Unpublished,
 			"pending_removals", res.PendingRemovals, "held_removals", res.HeldRemovals, "rejected", res.Rejected, "pages", res.Pages)
 	}
 	return *res
