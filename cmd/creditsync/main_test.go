@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"os"
 	"os/exec"
@@ -187,6 +188,31 @@ func TestDemoRunsThePipeline(t *testing.T) {
 		"诚信机构典型名单-411002.xlsx", "动态调整情况-411002.xlsx", "附件1-诚信承诺书-411002.html", "待办名单-411002.xlsx"} {
 		if _, err := os.Stat(filepath.Join(dir, "out", f)); err != nil {
 			t.Errorf("demo did not write %s: %v", f, err)
+		}
+	}
+}
+
+// status shows a list no batch has loaded with an empty last load, as
+// values that do not apply are shown (docs/guide.md): it printed
+// "inspections 0 1970-01-01 00:00:00.000 UTC … 0".
+func TestStatusListNeverLoaded(t *testing.T) {
+	t.Parallel()
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	if r := runCLI(t, env, "import", "institutions", filepath.Join("..", "..", "ingest", "file", "testdata", "institutions", "bad_rows.csv")); r.code != exitRejected {
+		t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, env, "status", "--section", "lists", "--format", "csv")
+	if r.code != 0 {
+		t.Fatalf("status: exit %d\n%s", r.code, r.stderr)
+	}
+	recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil || len(recs) < 3 {
+		t.Fatalf("status csv: %v\n%s", err, r.stdout)
+	}
+	for _, rec := range recs[1:] {
+		loaded := rec[0] == "institutions"
+		if got := [3]bool{rec[2] != "", rec[3] != "", rec[4] != ""}; got != [3]bool{loaded, loaded, loaded} {
+			t.Errorf("%s: last_load %q, last_ref %q, rejected_total %q; want them set only for the list loaded", rec[0], rec[2], rec[3], rec[4])
 		}
 	}
 }
