@@ -548,7 +548,11 @@ func decode(body []byte, contentType string) (any, fetch.Decoded, error) {
 	dec, cerr := fetch.Decode(body, contentType)
 	text := dec.Text
 	if cerr != nil {
-		text = string(body)
+		// Parsed only to tell a body cut short (malformed, retried) from
+		// one whose bytes contradict their charset. A byte-order mark the
+		// bytes contradict (UTF-8's over GBK) is no JSON either: read with
+		// it, every such answer failed as "invalid character 'ï'".
+		text = string(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF")))
 	} else {
 		if inner, ok := jsonp(text); ok {
 			text = inner

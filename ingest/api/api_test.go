@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/api"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
@@ -401,6 +403,45 @@ func TestHTMLInsteadOfJSON(t *testing.T) {
 	_, err := collect(t, cfg, list(t, "penalties"), "")
 	if !errors.Is(err, fetch.ErrLayout) {
 		t.Errorf("error %v, want ErrLayout", err)
+	}
+}
+
+// A UTF-8 byte-order mark is the charset declared: over GBK bytes (a
+// gateway that prefixes one to whatever it passes on) the answer fails
+// saying the mark contradicts the bytes, as an HTML page does; it failed
+// as malformed JSON ("invalid character 'ï'"), retried, naming neither.
+// Over UTF-8 it is read; cut short, the answer is still malformed.
+func TestByteOrderMarkOverJSON(t *testing.T) {
+	const doc = `{"code":200,"msg":"ok","total":1,"data":[{"PENDECNO":"许人社罚〔2024〕1号","UNISCID":"","ENTNAME":"许昌甲人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}]}`
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, body string
+		want       error // nil: the record is read
+		says       string
+	}{
+		{"UTF-8", doc, nil, ""},
+		{"GBK", gbk, fetch.ErrCharset, "byte-order mark over bytes that are not UTF-8"},
+		{"UTF-8 cut short", doc[:len(doc)/2], fetch.ErrMalformed, "unexpected EOF"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+				io.WriteString(w, "\xEF\xBB\xBF"+tt.body)
+			}))
+			defer srv.Close()
+			cfg := penalties(&fixture.Server{})
+			cfg.URL, cfg.Auth, cfg.Policy.Retries = srv.URL, fetch.Auth{}, 0
+			pages, err := collect(t, cfg, list(t, "penalties"), "")
+			switch {
+			case tt.want == nil && (err != nil || count(pages) != 1):
+				t.Errorf("%d records, %v; want the one", count(pages), err)
+			case tt.want != nil && (!errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.says)):
+				t.Errorf("%v; want %v saying %q", err, tt.want, tt.says)
+			}
+		})
 	}
 }
 
