@@ -246,6 +246,7 @@ var lists = []*List{
 			{Key: "year", Chinese: "报告年度", Kind: Year, Required: true},
 			{Key: "submitted_on", Chinese: "提交日期", Kind: Date, Required: true},
 		},
+		check: checkAnnualReport,
 	},
 	{
 		Name: "penalties", Title: "行政处罚", Evidence: "penalty", Key: []string{"record_id"}, External: true,

@@ -505,6 +505,24 @@ func endsBefore(r *Row, start, end, detail string) *FieldError {
 	return &FieldError{Column: end, Value: transform.FormatDate(to), Reason: ReasonInconsistent, Detail: fmt.Sprintf(detail, transform.FormatDate(to), transform.FormatDate(from))}
 }
 
+// checkAnnualReport: a report on year Y tells of the whole year, and
+// can be submitted only once it is over, from Y+1-01-01 on. One dated
+// before (2025 submitted on 2024-03-01, a year or a date mistyped) would
+// count as filed in time and clear B3 and C5 (docs/rules.md) for a
+// report that was never due yet.
+func checkAnnualReport(r *Row) *FieldError {
+	year, _ := r.Get("year").(uint16)
+	on, ok := r.Get("submitted_on").(time.Time)
+	if !ok || year == 0 {
+		return nil
+	}
+	if due := time.Date(int(year)+1, time.January, 1, 0, 0, 0, 0, time.UTC); on.Before(due) {
+		return &FieldError{Column: "submitted_on", Value: transform.FormatDate(on), Reason: ReasonInconsistent,
+			Detail: fmt.Sprintf("the %d report was submitted on %s, before the year ended: it can be submitted from %s on; correct the year or the date", year, transform.FormatDate(on), transform.FormatDate(due))}
+	}
+	return nil
+}
+
 func checkExternal(r *Row) *FieldError {
 	if r.str("uscc") == "" && r.str("name") == "" {
 		return &FieldError{Column: "uscc", Reason: ReasonMissing, Detail: "a record needs a USCC (统一社会信用代码) or a name to be matched"}

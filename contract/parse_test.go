@@ -219,6 +219,31 @@ func TestLicenceEndsAfterItWasGranted(t *testing.T) {
 	}
 }
 
+// A report on a year is submitted once the year is over: one dated
+// before would count as filed in time (B3, C5) before it was due.
+func TestAnnualReportAfterItsYear(t *testing.T) {
+	m := mustMap(t, "annual_reports", "统一社会信用代码", "报告年度", "提交日期")
+	for _, tt := range []struct {
+		year, on string
+		ok       bool
+	}{
+		{"2025", "2026-01-01", true},
+		{"2025", "2026-06-30", true},
+		{"2025", "2031-02-17", true},
+		{"2025", "2025-12-31", false},
+		{"2025", "2024-03-01", false},
+		{"2031", "2021-02-17", false},
+		{"2023年度", "2023年7月31日", false},
+	} {
+		_, errs := m.Parse([]string{"91411081MAN2C0TD7D", tt.year, tt.on})
+		if ok := len(errs) == 0; ok != tt.ok {
+			t.Errorf("%s submitted %s: accepted %v (%v), want %v", tt.year, tt.on, ok, errs, tt.ok)
+		} else if !ok && (errs[0].Column != "提交日期" || errs[0].Reason != ReasonInconsistent || !strings.Contains(errs[0].Detail, "before the year ended")) {
+			t.Errorf("%s submitted %s: %+v, want 提交日期 inconsistent", tt.year, tt.on, errs[0])
+		}
+	}
+}
+
 func TestInstitutionDefaults(t *testing.T) {
 	m := mustMap(t, "institutions", "uscc", "name", "licensed_on", "license_status", "county_code")
 	row, errs := m.Parse([]string{"91411023174430174N", "建安区测试（有限）公司", "2020-01-01", "", ""})
@@ -308,7 +333,7 @@ func TestSerialDatesOnlyWhenAllowed(t *testing.T) {
 		serial string
 	}{{transform.Excel1900, "45138"}, {transform.Excel1904, "43676"}} {
 		m.SerialDates = tt.system
-		row, errs := m.Parse([]string{"914403001922038216", "2023", tt.serial})
+		row, errs := m.Parse([]string{"914403001922038216", "2022", tt.serial})
 		if len(errs) > 0 || !row.Get("submitted_on").(time.Time).Equal(date("2023-07-31")) {
 			t.Errorf("%v: serial %s = %v %v, want 2023-07-31", tt.system, tt.serial, row.Get("submitted_on"), errs)
 		}

@@ -164,6 +164,11 @@ var canonicalChecks = map[string]func(v map[string]string, r func(string) string
 	"penalties": func(v map[string]string, r func(string) string) []string {
 		return append(checkExternalSQL(v, r), endsNotBeforeSQL(r, "decided_on", "publicity_ended_on"))
 	},
+	"annual_reports": func(v map[string]string, r func(string) string) []string {
+		// The Where holds only for a 4-digit year and an ISO date, which
+		// compare as text.
+		return []string{fmt.Sprintf("%s >= concat(toString(%s + 1), '-01-01')", r("submitted_on"), v["year"])}
+	},
 	"public_eval": checkExternalSQL,
 	"abnormal":    checkListingSQL,
 	"dishonest":   checkListingSQL,

@@ -34,7 +34,9 @@ func pool(r *rand.Rand, c contract.Column) []string {
 	case contract.Bool:
 		return []string{"true", "false", "1", "0", "t", "f", "yes", "no", "y", "n", "是", "否", "TRUE", "Y", "", " 1", "2"}
 	case contract.Year:
-		return []string{"2023", "1990", "2100", "1989", "2101", "0999", "2023年", "2023年度", "", " 2023", "２０２３", "20x3"}
+		// The first is the year before the dates' first, whose report it
+		// may be (a report is submitted after its year).
+		return []string{"2022", "2023", "1990", "2100", "1989", "2101", "0999", "2023年", "2023年度", "", " 2023", "２０２３", "20x3"}
 	case contract.Enum:
 		var out []string
 		for k, v := range c.Values {
