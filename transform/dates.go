@@ -40,6 +40,10 @@ var (
 	// used only when it has a zone (dayInXuchang): groups 1–3 the hour,
 	// minute and second, 5 the zone, 6–8 its sign, hours and minutes.
 	timeOfDay = regexp.MustCompile(`^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?([Zz]|([+-])([01]\d|2[0-3]):?([0-5]\d)?)?$`)
+	// chineseTime is a time of day as a person writes it in Chinese after
+	// a date (2026年7月31日 上午, 下午3:30, 9时30分, 9点半): it has no zone,
+	// and is dropped as any time without one is.
+	chineseTime = regexp.MustCompile(`^(?:上午|下午|中午|晚上|凌晨|早上|早晨|傍晚)?\s*(?:([01]?\d|2[0-3])(?::[0-5]\d(?::[0-5]\d)?|[时点](?:[0-5]?\d分|半)?(?:[0-5]?\d秒)?))?$`)
 )
 
 // ParseDate reads a date in any of the spellings found in the bureau's files
@@ -63,6 +67,9 @@ func ParseDate(s string) (d time.Time, ok bool, err error) {
 	datePart, timePart, hasTime := v, "", false
 	if i := strings.IndexAny(v, " Tt"); i >= 0 {
 		datePart, timePart, hasTime = v[:i], strings.TrimSpace(v[i+1:]), true
+	} else if y, rest, ok := strings.Cut(v, "日"); ok && rest != "" && dateChinese.MatchString(y+"日") {
+		// 2026年7月31日上午: the Chinese date ends at its 日.
+		datePart, timePart, hasTime = y+"日", rest, true
 	}
 	var ys, ms, ds string
 	if isoDate(datePart) {
@@ -79,7 +86,7 @@ func ParseDate(s string) (d time.Time, ok bool, err error) {
 	}
 	var clock []string
 	if hasTime {
-		if clock = timeOfDay.FindStringSubmatch(timePart); clock == nil {
+		if clock = timeOfDay.FindStringSubmatch(timePart); clock == nil && (timePart == "" || !chineseTime.MatchString(timePart)) {
 			return time.Time{}, false, fmt.Errorf("%w: %q has an unreadable time part %q; %s", ErrDate, s, timePart, dateFormats)
 		}
 	}

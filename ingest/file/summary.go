@@ -100,7 +100,7 @@ func filedBy(t *table, given string) (string, error) {
 	named, line := "", ""
 	for _, cells := range t.preamble {
 		if text := labelled(cells, "填报单位"); text != "" {
-			if named = unitIn(text); named != "" {
+			if named = unitIn(squeeze(text)); named != "" {
 				line = text
 				break
 			}
@@ -312,42 +312,64 @@ func countyCodes() string {
 	return strings.Join(out, ", ")
 }
 
-// labelled returns the text after the first of labels in a row: in the
-// same cell (填报时间：2026年7月31日) or, when that cell holds only the
-// label, in the next non-empty one.
+// labelled returns the text after the first of labels in a row, as it
+// was typed: in the same cell (填报时间：2026年7月31日) or, when that cell
+// holds only the label, in the next non-empty one. The labels are found
+// in the cells squeezed (full-width forms folded, spaces left out: 填 报
+// 时 间), the text is taken from the cell as written: squeezed, the
+// space between a date and its time (2026-07-31 23:30) was lost, and
+// messages quoted text nobody typed.
 func labelled(cells []string, labels ...string) string {
 	for i, c := range cells {
-		s := squeeze(c)
+		s, at := squeezeAt(c)
 		for _, l := range labels {
-			at := strings.Index(s, l)
-			if at < 0 {
+			from := strings.Index(s, l)
+			if from < 0 {
 				continue
 			}
-			rest := s[at+len(l):]
+			from += len(l)
+			rest := s[from:]
 			// （盖章） after 填报单位, then the colon.
 			if strings.HasPrefix(rest, "(") {
 				if _, after, ok := strings.Cut(rest, ")"); ok {
-					rest = after
+					from += len(rest) - len(after)
 				}
 			}
-			rest = strings.TrimLeft(rest, ":：")
+			from += len(s[from:]) - len(strings.TrimLeft(s[from:], ":："))
+			to := len(s)
 			// Both labels in one cell: 填报单位：… 填报时间：…
 			for _, other := range []string{"填报时间", "填报日期", "填报单位"} {
-				if k := strings.Index(rest, other); k > 0 {
-					rest = rest[:k]
+				if k := strings.Index(s[from:to], other); k > 0 {
+					to = from + k
 				}
 			}
-			if rest != "" {
-				return rest
+			if from < to {
+				return strings.Join(strings.Fields(c[at[from]:at[to]]), " ")
 			}
 			for _, next := range cells[i+1:] {
 				if n := squeeze(next); n != "" && n != s {
-					return n
+					return strings.Join(strings.Fields(next), " ")
 				}
 			}
 		}
 	}
 	return ""
+}
+
+// squeezeAt is squeeze(c) with, for each of its bytes and its end, the
+// offset in c of the character it comes from: each character is
+// squeezed alone.
+func squeezeAt(c string) (string, []int) {
+	var b strings.Builder
+	var at []int
+	for i, r := range c {
+		n := squeeze(string(r))
+		b.WriteString(n)
+		for range len(n) {
+			at = append(at, i)
+		}
+	}
+	return b.String(), append(at, len(c))
 }
 
 // unitIn returns the code of the unit a bureau's name names: a county of

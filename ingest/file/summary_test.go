@@ -218,6 +218,10 @@ func TestImportSummaryRefusesWrongUnitOrDate(t *testing.T) {
 		{name: "another county's besides its own", text: table("禹州市", "2026年7月31日", uscc("411081", 1), uscc("411002", 1))},
 		{name: "institutions the register lacks", text: table("禹州市", "2026年7月31日", uscc("411081", 7), uscc("411002", 9))},
 		{name: "today", text: table("禹州市", time.Now().In(zone.Shanghai).Format("2006年1月2日"), uscc("411081", 1))},
+		// A time after the date is dropped, however it is written.
+		{name: "a time after the date", text: table("禹州市", "2026-07-31 23:30", uscc("411081", 1))},
+		{name: "a time after a date with slashes", text: table("禹州市", "2026/7/31 9:00", uscc("411081", 1))},
+		{name: "上午 after the date", text: table("禹州市", "2026年7月31日 上午", uscc("411081", 1))},
 		{name: "another county's table", text: table("禹州市", "2026年7月31日", weidu...),
 			want: "it is filed as 禹州市 411081's, but 3 of the 3 institutions of the register it lists belong to other units (line 5 " + weidu[0] + " is 魏都区's (411002); line 6 " + weidu[1] + " is 魏都区's (411002); line 7 " + weidu[2] + " is 魏都区's (411002))"},
 		{name: "mostly another county's", text: table("禹州市", "2026年7月31日", uscc("411081", 1), weidu[0], weidu[1]),
@@ -226,6 +230,11 @@ func TestImportSummaryRefusesWrongUnitOrDate(t *testing.T) {
 			want: "its 填报单位 line names 禹州市 411081 (禹州市人力资源和社会保障局), but --unit says 魏都区 411002"},
 		{name: "填报时间 to come", text: table("禹州市", "2030年7月31日", uscc("411081", 1)),
 			want: "its 填报时间 (2030年7月31日) is 2030-07-31, after today ("},
+		// The text is quoted as it was typed, its space kept.
+		{name: "填报时间 with a time to come", text: table("禹州市", "2030-07-31 23:30", uscc("411081", 1)),
+			want: "its 填报时间 (2030-07-31 23:30) is 2030-07-31, after today ("},
+		{name: "填报时间 unreadable", text: table("禹州市", "2026-07-31 晚些时候", uscc("411081", 1)),
+			want: `填报时间 "2026-07-31 晚些时候": invalid date: "2026-07-31 晚些时候" has an unreadable time part`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := storetest.OpenMigrated(t)
