@@ -92,6 +92,10 @@ func (r SheetResult) SkipKinds() []string {
 	return out
 }
 
+// ErrNoRecords is a table whose header no record follows: a file of
+// headings only is refused, as an empty file is, and records no batch.
+var ErrNoRecords = errors.New("no records under the header")
+
 // Import loads the tables of list in one file: a CSV file, or every sheet
 // of a workbook that holds one (opt.Sheet to pick one), each sheet as its
 // own batch. In each sheet the header is looked for in the first rows;
@@ -160,7 +164,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		fast   *fastCSV // when the engine may read the file itself
 	}
 	var tables []found
-	var hidden []string
+	var hidden, headingsOnly []string
 	for _, sheet := range sheets {
 		if opt.Sheet == "" && b.hidden(sheet) {
 			hidden = append(hidden, sheet)
@@ -191,6 +195,22 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		m.AllowList = opt.AllowList
 		m.Unnamed = true
 		t.bind(m)
+		if t.eof && !t.anyRecord() {
+			// Headings and nothing under them but blank rows, totals or
+			// signatures: a file saved before its rows were pasted in.
+			// Imported, it would report 0 read and record an empty batch.
+			what := "line"
+			if sheet != "" {
+				what = "row"
+			}
+			err := fmt.Errorf("%w: the header (%s %d) names the columns of %s, but no record follows it; import the file with its records", ErrNoRecords, what, t.last, list.Name)
+			if len(sheets) > 1 {
+				res.Others = append(res.Others, OtherSheet{Sheet: sheet, Reason: err.Error()})
+				headingsOnly = append(headingsOnly, sheet)
+				continue
+			}
+			return res, fmt.Errorf("%s: %w", ref, err)
+		}
 		f := found{t: t, m: m, ref: ref}
 		if pre != nil {
 			if f.values, err = pre.values(t, b.serialDates()); err != nil {
@@ -203,6 +223,9 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		tables = append(tables, f)
 	}
 	if len(tables) == 0 {
+		if len(headingsOnly) > 0 {
+			return res, fmt.Errorf("%s: %w: the sheets %q name the columns of %s, but no record follows their header; import the file with its records", path, ErrNoRecords, headingsOnly, list.Name)
+		}
 		if len(hidden) > 0 {
 			return res, fmt.Errorf("%s: %w %s in any of its visible sheets; hidden, not read: %q (unhide the sheet, or import it with --sheet)", path, ErrNoTable, list.Name, hidden)
 		}

@@ -2,6 +2,7 @@ package file_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -468,4 +469,94 @@ func TestValueUnderABlankHeading(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A file of headings only — no record under its header, only blank rows,
+// a total or signatures — is refused as an empty file is, naming the
+// header's line, and records no batch: it read "0 read … 0 rejected",
+// exited 0 and left an empty batch. In a workbook of several sheets such
+// a sheet is skipped, the others read.
+func TestHeadingsOnlyAreRefused(t *testing.T) {
+	ctx := context.Background()
+	const header = "统一社会信用代码,机构名称,许可日期\n"
+	record := uscc("411002", 1) + ",许昌1人力资源有限公司,2020-01-01\n"
+	workbook := func(t *testing.T, sheets map[string][][]any) string {
+		x := excelize.NewFile()
+		defer x.Close()
+		for _, name := range []string{"Sheet1", "名录"} {
+			rows, ok := sheets[name]
+			if !ok {
+				continue
+			}
+			if name != "Sheet1" {
+				if _, err := x.NewSheet(name); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, r := range rows {
+				if err := x.SetSheetRow(name, fmt.Sprintf("A%d", i+1), &r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		path := filepath.Join(t.TempDir(), "名录.xlsx")
+		if err := x.SaveAs(path); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	heads := []any{"统一社会信用代码", "机构名称", "许可日期"}
+	for _, tt := range []struct {
+		name   string
+		path   func(t *testing.T) string
+		want   string // in the error; "" when the file is read
+		loaded int64
+	}{
+		{"header only", func(t *testing.T) string { return text(t, "h.csv", header) }, "the header (line 1) names the columns of institutions, but no record follows it", 0},
+		{"header without a line end", func(t *testing.T) string { return text(t, "h.csv", strings.TrimSuffix(header, "\n")) }, "the header (line 1) names", 0},
+		{"under a title, blank rows after", func(t *testing.T) string {
+			return text(t, "h.csv", "人力资源服务机构名录\n"+header+",,\n\n")
+		}, "the header (line 2) names", 0},
+		{"a total and signatures", func(t *testing.T) string {
+			return text(t, "h.csv", header+"合计：0家,,\n填表人：王敏,,审核人：李强\n")
+		}, "the header (line 1) names", 0},
+		{"a workbook's header only", func(t *testing.T) string {
+			return workbook(t, map[string][][]any{"Sheet1": {heads}})
+		}, "the header (row 1) names", 0},
+		{"a workbook's two sheets of headings", func(t *testing.T) string {
+			return workbook(t, map[string][][]any{"Sheet1": {heads}, "名录": {heads}})
+		}, `the sheets ["Sheet1" "名录"] name the columns of institutions, but no record follows their header`, 0},
+		{"one sheet of headings beside one with records", func(t *testing.T) string {
+			return workbook(t, map[string][][]any{"Sheet1": {heads}, "名录": {heads, {uscc("411002", 1), "许昌1人力资源有限公司", "2020-01-01"}}})
+		}, "", 1},
+		{"a record", func(t *testing.T) string { return text(t, "r.csv", header+record) }, "", 1},
+		{"a row without its key is for the import to name", func(t *testing.T) string {
+			return text(t, "r.csv", header+",许昌1人力资源有限公司,2020-01-01\n")
+		}, "", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := storetest.OpenMigrated(t)
+			path := tt.path(t)
+			res, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+			if tt.want == "" {
+				if err != nil || res.Loaded != tt.loaded {
+					t.Fatalf("loaded %d (%v), want %d", res.Loaded, err, tt.loaded)
+				}
+				return
+			}
+			if !errors.Is(err, file.ErrNoRecords) || !strings.HasPrefix(err.Error(), path) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want %s: … %s", err, path, tt.want)
+			}
+			if n, err := store.Count(ctx, s, "SELECT count() FROM import_batches", nil); err != nil || n != 0 {
+				t.Errorf("%d batches recorded (%v), want none", n, err)
+			}
+		})
+	}
+}
+
+// text writes a file of the text into a directory of the test's own.
+func text(t *testing.T, name, body string) string {
+	path := filepath.Join(t.TempDir(), name)
+	writeFile(t, path, body)
+	return path
 }

@@ -270,6 +270,18 @@ func (t *table) next() (row, string, error) {
 	}
 }
 
+// anyRecord says whether a row read while finding the table is a record,
+// or may be one (a row without its key, which the import names).
+func (t *table) anyRecord() bool {
+	return slices.ContainsFunc(t.pending, func(r row) bool {
+		if blank(r.cells) {
+			return false
+		}
+		skip := t.classify(r.cells)
+		return skip == "" || skip == SkipNoKey
+	})
+}
+
 // totalWords start the first cell of a row of sums.
 var totalWords = []string{"合计", "总计", "小计", "共计"}
 
