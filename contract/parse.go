@@ -25,6 +25,7 @@ const (
 	ReasonNumber       = "code stored as a number"
 	ReasonExcelError   = "Excel error value"
 	ReasonControl      = "control character"
+	ReasonTooLong      = "value too long"
 )
 
 // FieldError is one reason a record was rejected.
@@ -236,7 +237,11 @@ func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 		row.Extra = map[string]string{}
 		for i, fi := range m.extra {
 			if fi < len(fields) && strings.TrimSpace(fields[fi]) != "" {
-				if ferr := controlError(fields[fi]); ferr != nil {
+				ferr := lengthError(fields[fi])
+				if ferr == nil {
+					ferr = controlError(fields[fi])
+				}
+				if ferr != nil {
 					ferr.Column = m.headers[fi]
 					errs = append(errs, ferr)
 					continue
@@ -344,6 +349,9 @@ var noValue = []string{"-", "--", "—", "——", "–", "/", "无", "暂无", 
 const NoComputedValue = "#NO_SAVED_VALUE"
 
 func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
+	if ferr := lengthError(raw); ferr != nil {
+		return nil, ferr
+	}
 	if ferr := controlError(raw); ferr != nil {
 		return nil, ferr
 	}
@@ -443,6 +451,45 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		return transform.CurrentCountyCode(s), nil
 	}
 	return s, nil
+}
+
+// MaxValueLength is the most characters a value may hold: Excel's limit
+// for a cell, 32,767 (counted as Excel counts them, in UTF-16 units).
+// No value of a list comes near it; one past it is a whole document
+// pasted into a cell, or a file that is not what it seems, and a
+// workbook could not hold it: the 附件2 and the reports written from
+// the record would cut it short without a word.
+const MaxValueLength = 32767
+
+// lengthError refuses a value longer than MaxValueLength, whatever its
+// column. The value is not repeated in the message.
+func lengthError(raw string) *FieldError {
+	if len(raw) <= MaxValueLength {
+		return nil // a character is at least a byte
+	}
+	n := 0
+	for _, r := range raw {
+		n++
+		if r >= 0x10000 {
+			n++ // two UTF-16 units
+		}
+	}
+	if n <= MaxValueLength {
+		return nil
+	}
+	return &FieldError{Value: strings.ToValidUTF8(firstRunes(raw, 20), "") + "…", Reason: ReasonTooLong,
+		Detail: fmt.Sprintf("holds %d characters, more than a cell holds (%d, Excel's limit): a whole text pasted into one cell? shorten it, or keep the text elsewhere and refer to it", n, MaxValueLength)}
+}
+
+// firstRunes is s up to its n-th character.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // controlError refuses a value holding a control character

@@ -244,6 +244,34 @@ func TestAnnualReportAfterItsYear(t *testing.T) {
 	}
 }
 
+// A value longer than a cell holds (Excel's 32,767 characters, counted
+// in UTF-16 units) rejects its row, whatever its column, kept ones too:
+// a 70-million-character description was stored, and cut short without
+// a word in the 附件2 written from it.
+func TestValueLongerThanACell(t *testing.T) {
+	m := mustMap(t, "inspections", "record_id", "uscc", "kind", "handled_on", "description", "备注")
+	long := func(s string, n int) string { return strings.Repeat(s, n) }
+	for _, tt := range []struct {
+		name, description, note string
+		column                  string // "" when accepted
+	}{
+		{"as long as a cell", long("长", MaxValueLength), "", ""},
+		{"a character more", long("长", MaxValueLength+1), "", "description"},
+		{"ASCII", long("a", MaxValueLength+1), "", "description"},
+		{"outside the Basic Multilingual Plane, two units each", long("𠀀", MaxValueLength/2+1), "", "description"},
+		{"half as many of them", long("𠀀", MaxValueLength/2), "", ""},
+		{"in a column kept as extra", "说明", long("注", MaxValueLength+1), "备注"},
+	} {
+		_, errs := m.Parse([]string{"R1", "914403001922038216", "fund_fraud", "2023-07-31", tt.description, tt.note})
+		switch {
+		case tt.column == "" && len(errs) > 0:
+			t.Errorf("%s: %v", tt.name, errs)
+		case tt.column != "" && (len(errs) != 1 || errs[0].Column != tt.column || errs[0].Reason != ReasonTooLong || len(errs[0].Error()) > 300):
+			t.Errorf("%s: %v, want %s rejected as too long, briefly", tt.name, errs, tt.column)
+		}
+	}
+}
+
 func TestInstitutionDefaults(t *testing.T) {
 	m := mustMap(t, "institutions", "uscc", "name", "licensed_on", "license_status", "county_code")
 	row, errs := m.Parse([]string{"91411023174430174N", "建安区测试（有限）公司", "2020-01-01", "", ""})

@@ -77,7 +77,9 @@ func canonicalColumn(c Column, r string) (value, where string) {
 	case Text:
 		// A value opening Excel's text formula ="…" is left to cellText,
 		// one that may be an Excel error value (#N/A) to parseValue.
-		ok = fmt.Sprintf("%s AND NOT startsWith(%s, '=\"') AND NOT startsWith(%s, '#')", transform.SQLNormalText(r), r, r)
+		// Normal text is of the Basic Multilingual Plane, one UTF-16 unit a
+		// character: lengthUTF8 counts as lengthError does.
+		ok = fmt.Sprintf("%s AND NOT startsWith(%s, '=\"') AND NOT startsWith(%s, '#') AND lengthUTF8(%s) <= %d", transform.SQLNormalText(r), r, r, r, MaxValueLength)
 	case USCC:
 		ok = transform.SQLValidUSCC(r)
 	case Date:

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/xuchang-hrss/creditsync/contract"
 )
 
 // ErrUnclosedQuote is a quoted value that runs to the end of the file.
@@ -41,8 +43,24 @@ type quoteState struct {
 	// quote before a comma or a line break, and when that lies on a
 	// later line, the lines between become part of the value. err says so.
 	strayLine int
-	err       error
+	// recordLine is where the record being read began, recordBytes how
+	// many bytes of it have been read: one longer than maxRecordBytes
+	// fails the text (err), before encoding/csv holds it in memory.
+	recordLine  int
+	recordBytes int
+	err         error
 }
+
+// maxRecordBytes bounds a record of a CSV text (its lines, when values
+// span several): its values are cells of at most 32,767 characters
+// (contract.MaxValueLength), and a register's record is a few hundred
+// bytes. A longer one is a document or a binary file read as text, or a
+// value holding a whole text; reading it whole took gigabytes (a 210 MB
+// line). (A variable so tests can lower it.)
+var maxRecordBytes = 4 << 20
+
+// ErrRecordTooLong is a record longer than maxRecordBytes.
+var ErrRecordTooLong = errors.New("a record is too long")
 
 const (
 	atFieldStart = iota
@@ -53,7 +71,31 @@ const (
 	afterQuoteSpace // then spaces or tabs (held): dropped if the value ends
 )
 
-func newQuoteState(comma byte) *quoteState { return &quoteState{comma: comma, line: 1} }
+func newQuoteState(comma byte) *quoteState {
+	return &quoteState{comma: comma, line: 1, recordLine: 1}
+}
+
+// count adds n bytes to the record being read, and fails the text when
+// it is too long.
+func (q *quoteState) count(n int) {
+	q.recordBytes += n
+	if q.recordBytes > maxRecordBytes && q.err == nil {
+		q.err = recordTooLong(q.recordLine)
+	}
+}
+
+// recordTooLong says that the record beginning on line is longer than
+// maxRecordBytes.
+func recordTooLong(line int) error {
+	return fmt.Errorf("line %d: %w: its text runs past %d MiB, and no record of a list comes near that (a cell holds at most %d characters): "+
+		"a whole document pasted into a cell, or a file that is not a table? shorten the value, or import the table saved on its own", line, ErrRecordTooLong, maxRecordBytes>>20, contract.MaxValueLength)
+}
+
+// endRecord starts the next record on the next line.
+func (q *quoteState) endRecord() {
+	q.line++
+	q.recordLine, q.recordBytes = q.line, 0
+}
 
 // feed follows p, appending to out the text encoding/csv is to read of
 // it, and returns out.
@@ -69,6 +111,10 @@ func (q *quoteState) feed(out, p []byte) []byte {
 				stop = bytes.IndexAny(p, string([]byte{q.comma, '\n'}))
 			}
 			if stop < 0 {
+				stop = len(p)
+			}
+			q.count(stop)
+			if stop == len(p) {
 				return append(out, p...)
 			}
 			out = append(out, p[:stop]...)
@@ -76,6 +122,7 @@ func (q *quoteState) feed(out, p []byte) []byte {
 		}
 		c := p[0]
 		p = p[1:]
+		q.count(1)
 		switch q.state {
 		case atFieldStart, inUnquoted:
 			switch {
@@ -85,7 +132,7 @@ func (q *quoteState) feed(out, p []byte) []byte {
 				q.state = atFieldStart
 			case c == '\n':
 				q.state = atFieldStart
-				q.line++
+				q.endRecord()
 			default:
 				q.state = inUnquoted
 			}
@@ -107,7 +154,7 @@ func (q *quoteState) feed(out, p []byte) []byte {
 				q.state = atFieldStart
 			case '\n':
 				q.state = atFieldStart
-				q.line++
+				q.endRecord()
 			case '\r':
 				q.state = afterQuoteCR
 			case ' ', '\t':
@@ -129,6 +176,7 @@ func (q *quoteState) feed(out, p []byte) []byte {
 				// read again as what follows a closing quote.
 				q.state, q.held = afterQuote, q.held[:0]
 				p = append([]byte{c}, p...)
+				q.recordBytes-- // read again
 				continue
 			}
 			// The quote was a character of the value, and so are the
@@ -139,11 +187,12 @@ func (q *quoteState) feed(out, p []byte) []byte {
 				q.strayLine = q.line
 			}
 			p = append([]byte{c}, p...)
+			q.recordBytes-- // read again
 			continue
 		case afterQuoteCR:
 			if c == '\n' {
 				q.state = atFieldStart
-				q.line++
+				q.endRecord()
 				out = append(out, c)
 				continue
 			}
@@ -151,6 +200,7 @@ func (q *quoteState) feed(out, p []byte) []byte {
 			// again as one of it.
 			q.state = inQuoted
 			p = append([]byte{c}, p...)
+			q.recordBytes-- // read again
 			continue
 		}
 		out = append(out, c)

@@ -48,6 +48,15 @@ func TestCSVTextFaults(t *testing.T) {
 		{name: "a quote never closed, then a multi-line record", body: header + rows(0, 2) + strings.Replace(rows(2, 1), "许昌第2人力资源有限公司", "\"许昌第2\n人力资源有限公司\"", 1) + unclosed + rows(5, 3),
 			wantErr: "line 6: a quoted value is never closed"},
 		{name: "a quote open on the last line only", body: header + rows(0, 3) + strings.TrimSuffix(strings.Replace(rows(3, 1), ",未按", ",\"未按", 1), "\n"), rows: 4, engine: true},
+		// A value longer than a cell holds rejects its row; a record
+		// longer than any list's is not read whole: the file is refused.
+		{name: "a value longer than a cell", body: header + rows(0, 2) + strings.Replace(rows(2, 1), "未按规定", strings.Repeat("长", contract.MaxValueLength+1), 1) + rows(3, 2), rows: 4, engine: true},
+		{name: "a value as long as a cell", body: header + rows(0, 2) + strings.Replace(rows(2, 1), "未按规定报送年度报告", strings.Repeat("长", contract.MaxValueLength), 1) + rows(3, 2), rows: 5, engine: true},
+		{name: "a record too long", body: header + rows(0, 2) + strings.Replace(rows(2, 1), "未按规定", strings.Repeat("长", 2<<20), 1) + rows(3, 2), wantErr: "line 4: a record is too long"},
+		// Over many short lines, the engine reads it (no line is too
+		// long) and hands the file to the Go reader.
+		{name: "a record too long over short lines, far down", body: header + rows(0, 2000) + strings.Replace(rows(2000, 1), "未按规定报送年度报告", "\""+strings.Repeat("长\n", 1<<20+1)+"\"", 1) + rows(3, 2), wantErr: "line 2002: a record is too long"},
+		{name: "a record too long far down", body: header + rows(0, 2000) + strings.Replace(rows(2000, 1), "未按规定", strings.Repeat("长", 2<<20), 1) + rows(3, 2), wantErr: "line 2002: a record is too long"},
 		{name: "lines ending in CR", body: strings.ReplaceAll(header+rows(0, 4), "\n", "\r"), rows: 4},
 		{name: "lines ending in CRLF", body: strings.ReplaceAll(header+rows(0, 4), "\n", "\r\n"), rows: 4, engine: true},
 	} {
@@ -69,6 +78,8 @@ func TestCSVTextFaults(t *testing.T) {
 				}
 			case slow.Err != "" || len(slow.Rows) != c.rows:
 				t.Errorf("%d rows, error %q; want %d rows", len(slow.Rows), slow.Err, c.rows)
+			case strings.Contains(c.name, "longer than a cell") && !strings.Contains(slow.Result, contract.ReasonTooLong+":1"):
+				t.Errorf("result %s, want a row rejected as %s", slow.Result, contract.ReasonTooLong)
 			}
 		})
 	}
