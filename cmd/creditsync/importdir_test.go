@@ -138,7 +138,7 @@ func TestImportFilesOfAListGoesOnPastAFailedFile(t *testing.T) {
 	const header = "机构名称,统一社会信用代码,许可日期\n"
 	bad := filepath.Join(dir, "坏 文件.csv")
 	good := filepath.Join(dir, "c1.csv")
-	if err := os.WriteFile(bad, []byte(header+"甲人力资源有限公司,91411002MA4000001T,2019-03-15\n\"未闭合,91411002MA4000002X,2019-03-15\n"), 0o644); err != nil {
+	if err := os.WriteFile(bad, []byte(header+"甲人力资源有限公司,91411002MA4000001T,2019-03-15\n\"未闭合,91411002MA4000002X,2019-03-15\n丙人力资源有限公司,91411002MA4000003Y,2019-03-15\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(good, []byte(header+"乙人力资源有限公司,91411002MA4000002X,2020-05-06\n"), 0o644); err != nil {

@@ -183,11 +183,12 @@ func TestSummaryPagesOfOneFiling(t *testing.T) {
 	if got := submitted(); got != "91411081MA4000002B\n" {
 		t.Errorf("after a later command: %q, want its one row", got)
 	}
-	// A filing whose second file is refused (its own damaged text) is
+	// A filing whose second file is refused (its own damaged text: a
+	// quote never closed, which takes in the line after it) is
 	// withdrawn whole: the unit's table stays the earlier filing, not
 	// its first page alone.
 	bad := filepath.Join(dir, "第2页（损坏）.csv")
-	if err := os.WriteFile(bad, []byte("机构名称,统一社会信用代码,信用等级\n禹州乙人力资源有限公司,91411081MA4000002B,B\n\"未闭合,91411081MA40000018,A\n"), 0o644); err != nil {
+	if err := os.WriteFile(bad, []byte("机构名称,统一社会信用代码,信用等级\n禹州乙人力资源有限公司,91411081MA4000002B,B\n\"未闭合,91411081MA40000018,A\n禹州丙人力资源有限公司,91411081MA4000003C,C\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p1, bad)

@@ -43,6 +43,11 @@ type quoteState struct {
 	// quote before a comma or a line break, and when that lies on a
 	// later line, the lines between become part of the value. err says so.
 	strayLine int
+	// textAfterBreak: the quoted value being read holds text on a line
+	// after the one it opened on. A value still open at the end that
+	// holds none took in only its own line's end (the file's last line),
+	// and reads the same either way.
+	textAfterBreak bool
 	// recordLine is where the record being read began, recordBytes how
 	// many bytes of it have been read: one longer than maxRecordBytes
 	// fails the text (err), before encoding/csv holds it in memory.
@@ -113,6 +118,9 @@ func (q *quoteState) feed(out, p []byte) []byte {
 			if stop < 0 {
 				stop = len(p)
 			}
+			if q.state == inQuoted && q.line > q.openLine && bytes.ContainsFunc(p[:stop], func(r rune) bool { return r != '\r' }) {
+				q.textOnLaterLine()
+			}
 			q.count(stop)
 			if stop == len(p) {
 				return append(out, p...)
@@ -127,7 +135,7 @@ func (q *quoteState) feed(out, p []byte) []byte {
 		case atFieldStart, inUnquoted:
 			switch {
 			case c == '"' && q.state == atFieldStart:
-				q.state, q.openLine, q.strayLine = inQuoted, q.line, 0
+				q.state, q.openLine, q.strayLine, q.textAfterBreak = inQuoted, q.line, 0, false
 			case c == q.comma:
 				q.state = atFieldStart
 			case c == '\n':
@@ -138,12 +146,11 @@ func (q *quoteState) feed(out, p []byte) []byte {
 			}
 		case inQuoted:
 			if c == '\n' {
-				if q.strayLine > 0 && q.err == nil {
-					q.err = fmt.Errorf("line %d: %w: a value opens with \" there, and its closing \" is followed by more text, so the value goes on to the next \" before a comma or a line break and takes the lines after it in; "+
-						"quote the whole value and double each \" inside it (\"\"\"黑中介\"\"行为\"), or leave the quotes out", q.strayLine, ErrStrayQuote)
-				}
 				q.line++
 			} else {
+				if q.line > q.openLine {
+					q.textOnLaterLine()
+				}
 				q.state = afterQuote
 			}
 		case afterQuote:
@@ -208,11 +215,25 @@ func (q *quoteState) feed(out, p []byte) []byte {
 	return out
 }
 
+// textOnLaterLine notes text in the quoted value being read on a line
+// after the one it opened on. After a stray quote, text on a later line
+// than the stray one is another record's taken into the value, and fails
+// the text (err); a value whose lines end with the file's (the last
+// line's line break, blank lines) took in nothing.
+func (q *quoteState) textOnLaterLine() {
+	q.textAfterBreak = true
+	if q.strayLine > 0 && q.line > q.strayLine && q.err == nil {
+		q.err = fmt.Errorf("line %d: %w: a value opens with \" there, and its closing \" is followed by more text, so the value goes on to the next \" before a comma or a line break and takes the lines after it in; "+
+			"quote the whole value and double each \" inside it (\"\"\"黑中介\"\"行为\"), or leave the quotes out", q.strayLine, ErrStrayQuote)
+	}
+}
+
 // unclosed says where the quoted value still open at the end opened,
-// when it took in a line break: one open on the last line only lacks its
-// closing quote, and reads the same either way.
+// when it took in text from a later line: one open on the last line
+// only lacks its closing quote, and reads the same either way, whether
+// or not the line ends in a line break.
 func (q *quoteState) unclosed() error {
-	if q.state != inQuoted || q.line == q.openLine {
+	if q.state != inQuoted || !q.textAfterBreak {
 		return nil
 	}
 	return fmt.Errorf("line %d: %w: it opens with \" there and no \" closes it, so every line after it would be read as that one value; "+

@@ -85,12 +85,18 @@ func TestUnclosedQuoteNamesItsLine(t *testing.T) {
 	}{
 		{"a,b\n1,2\n", 0},
 		{"a,b\n1,\"2\n3,4\n", 2},
-		{"a,b\n1,\"x\ny\"\n3,\"4\n", 4},
-		{"a,b\n1,\"2", 0},                // open on the last line only: nothing after it is lost
-		{"a,b\n1,\"x\"\"\n\n", 2},        // "" is a quote inside the value, which goes on
+		{"a,b\n1,\"x\ny\"\n3,\"4\n5,6\n", 4},
+		{"a,b\n1,\"2", 0}, // open on the last line only: nothing after it is lost
+		// … and so with the last line's line break, or blank lines after
+		// it (they were refused: the value took in a line break).
+		{"a,b\n1,\"x\ny\"\n3,\"4\n", 0},
+		{"a,b\n1,\"2\r\n", 0},
+		{"a,b\n1,\"x\"\"\n\n", 0},
+		{"a,b\n1,\"x\"\"\n\n3,4\n", 2},   // "" is a quote inside the value, which goes on
 		{"a,b\n1,x\"y\n3,4\n", 0},        // a bare quote inside a value
 		{"a,b\r\n1,\"2\"\r\n3,4\r\n", 0}, // CRLF
-		{"a,b\n1,\"2\"\r3\n", 2},         // a CR not before LF: the quote was a character
+		{"a,b\n1,\"2\"\r3\n4,5\n", 2},    // a CR not before LF: the quote was a character
+		{"a,b\n1,\"2\"\r3\n", 0},         // … on the last line
 	} {
 		err := unclosedQuote(strings.NewReader(c.text), ',')
 		switch {
@@ -119,6 +125,13 @@ func TestStrayQuoteTakingInLines(t *testing.T) {
 		{"a,b\n1,\"黑中介\"行为\"\n2,情况说明\n", 0},  // on one line: read as encoding/csv does
 		{"a,b\n1,\"x\"\"y\"\n2,\"z\"\n", 0},  // "" inside: no stray quote
 		{"a,b\n1,\"x\ny\" ,z\n", 0},          // over two lines, then spaces before the comma
+		// On the last line nothing is taken in, with or without its
+		// line break (it was refused with one).
+		{"a,b\n1,x\n2,\"黑中介\"行为\n", 0},
+		{"a,b\n1,x\n2,\"黑中介\"行为\r\n\n", 0},
+		{"a,b\n1,x\n2,\"黑中介\"行为", 0},
+		{"a,b\n1,\"a\nb\"c\"d\ne,f\n", 3}, // a stray quote on the value's second line
+		{"a,b\n1,\"a\nb\"c d\"\n2,3\n", 0},
 	} {
 		err := unclosedQuote(strings.NewReader(c.text), ',')
 		switch {

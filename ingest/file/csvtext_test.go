@@ -48,6 +48,11 @@ func TestCSVTextFaults(t *testing.T) {
 		{name: "a quote never closed, then a multi-line record", body: header + rows(0, 2) + strings.Replace(rows(2, 1), "许昌第2人力资源有限公司", "\"许昌第2\n人力资源有限公司\"", 1) + unclosed + rows(5, 3),
 			wantErr: "line 6: a quoted value is never closed"},
 		{name: "a quote open on the last line only", body: header + rows(0, 3) + strings.TrimSuffix(strings.Replace(rows(3, 1), ",未按", ",\"未按", 1), "\n"), rows: 4, engine: true},
+		// The same with the last line's line break: it was refused as
+		// taking in the lines after it, though there are none.
+		{name: "a quote open on the last line, then its line break", body: header + rows(0, 3) + strings.Replace(rows(3, 1), ",未按", ",\"未按", 1), rows: 4, engine: true},
+		{name: "a stray quote on the last line", body: header + rows(0, 3) + strings.Replace(rows(3, 1), ",未按规定", ",\"未按\"规定", 1), rows: 4},
+		{name: "a stray quote on the last line, far down", body: header + rows(0, 2000) + strings.Replace(rows(2000, 1), ",未按规定", ",\"未按\"规定", 1), rows: 2001},
 		// A value longer than a cell holds rejects its row; a record
 		// longer than any list's is not read whole: the file is refused.
 		{name: "a value longer than a cell", body: header + rows(0, 2) + strings.Replace(rows(2, 1), "未按规定", strings.Repeat("长", contract.MaxValueLength+1), 1) + rows(3, 2), rows: 4, engine: true},
