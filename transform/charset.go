@@ -35,9 +35,10 @@ var (
 // decides nothing, and the window after the first non-ASCII byte decides.
 // Text that is UTF-8 but for a few bytes is UTF-8 (see mostlyUTF8). A
 // file taken as UTF-8 is checked to the end: a byte sequence that is not
-// UTF-8 (a file that mixes encodings) is a read error naming its offset,
-// so invalid UTF-8 never reaches the store; one taken as GB18030 or
-// UTF-16 fails likewise at the first bytes that are not text in it.
+// UTF-8 (a file that mixes encodings) is a read error naming its line
+// and character, so invalid UTF-8 never reaches the store; one taken as
+// GB18030 or UTF-16 fails likewise at the first bytes that are not text
+// in it.
 func DecodeReader(r io.Reader) (io.Reader, string, error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, err := br.Peek(len(utf8BOM))
@@ -175,12 +176,48 @@ func validUTF8Prefix(b []byte, whole bool) bool {
 	return false
 }
 
+// lines follows the line breaks of a text passed on in pieces — LF,
+// CRLF or a lone CR (Excel for Mac) — so that a read error can name the
+// line and the character of it where the bad bytes are: a byte offset
+// means nothing to the clerk who opens the file. Counting costs a few
+// scans of each piece, no loop over its characters.
+type lines struct {
+	breaks int  // line breaks passed
+	col    int  // characters passed of the line being read
+	cr     bool // the last piece passed ended in CR
+}
+
+// pass counts the line breaks and characters of b, UTF-8 text.
+func (l *lines) pass(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	l.breaks += bytes.Count(b, []byte{'\r'}) + bytes.Count(b, []byte{'\n'}) - bytes.Count(b, []byte("\r\n"))
+	if l.cr && b[0] == '\n' {
+		l.breaks-- // the CR before it, in the last piece, counted
+	}
+	if i := bytes.LastIndexAny(b, "\r\n"); i >= 0 {
+		l.col = utf8.RuneCount(b[i+1:])
+	} else {
+		l.col += utf8.RuneCount(b)
+	}
+	l.cr = b[len(b)-1] == '\r'
+}
+
+// at says where the text passed, and then before, ends: "line 3,
+// character 7", the place of the character after it.
+func (l lines) at(before []byte) string {
+	l.pass(before)
+	return fmt.Sprintf("line %d, character %d", l.breaks+1, l.col+1)
+}
+
 // utf8Only passes a stream through unchanged and fails at the first byte
 // sequence that is not UTF-8.
 type utf8Only struct {
 	r     io.Reader
 	carry []byte // an incomplete character at the end of the last read
 	off   int64  // stream offset of carry[0]
+	lines lines  // of the text before carry
 }
 
 func (u *utf8Only) Read(p []byte) (int, error) {
@@ -191,9 +228,10 @@ func (u *utf8Only) Read(p []byte) (int, error) {
 		end = wholeRunes(data) // the next read completes the rest
 	}
 	if !utf8.Valid(data[:end]) || (err == io.EOF && end < len(data)) {
-		at := u.off + int64(firstInvalid(data))
-		return 0, fmt.Errorf("byte %d is not UTF-8, though the text before it is: the file mixes encodings; save it in one (UTF-8 or GBK) and import it again", at)
+		i := firstInvalid(data)
+		return 0, fmt.Errorf("%s (byte %d of the file) is not UTF-8, though the text before it is: the file mixes encodings (text pasted in from a file in another); save it in one (UTF-8 or GBK) and import it again", u.lines.at(data[:i]), u.off+int64(i))
 	}
+	u.lines.pass(data[:end])
 	u.off += int64(end)
 	u.carry = append(u.carry[:0], data[end:]...)
 	return n, err
@@ -207,7 +245,7 @@ type noReplacement struct {
 	r       io.Reader
 	charset string
 	carry   []byte // an incomplete character at the end of the last read
-	off     int64  // characters passed before carry
+	lines   lines  // of the text passed before carry
 }
 
 const utf16Text = "UTF-16 (a lone surrogate, or a byte missing at the end)"
@@ -217,10 +255,9 @@ func (u *noReplacement) Read(p []byte) (int, error) {
 	data := append(u.carry, p[:n]...)
 	end := wholeRunes(data)
 	if i := bytes.IndexRune(data[:end], utf8.RuneError); i >= 0 {
-		at := u.off + int64(utf8.RuneCount(data[:i])) + 1
-		return 0, fmt.Errorf("character %d is not %s, though the text before it is: save the file again in one encoding (UTF-8 or GBK) and import it", at, u.charset)
+		return 0, fmt.Errorf("%s is not %s, though the text before it is: save the file again in one encoding (UTF-8 or GBK) and import it", u.lines.at(data[:i]), u.charset)
 	}
-	u.off += int64(utf8.RuneCount(data[:end]))
+	u.lines.pass(data[:end])
 	u.carry = append(u.carry[:0], data[end:]...)
 	return n, err
 }

@@ -152,13 +152,20 @@ func TestDecodeReaderRefusesWhatIsNotText(t *testing.T) {
 		name, enc, want string
 		in              []byte
 	}{
-		{"UTF-8 with a GBK word", "UTF-8", fmt.Sprintf("byte %d is not UTF-8", len(utf8Head)),
+		{"UTF-8 with a GBK word", "UTF-8", fmt.Sprintf("line 21, character 1 (byte %d of the file) is not UTF-8", len(utf8Head)),
 			append(append([]byte(utf8Head), gbk(t, "许昌")...), line...)},
-		{"UTF-8 with one GBK character first", "UTF-8", "byte 19 is not UTF-8",
+		{"UTF-8 with one GBK character first", "UTF-8", "line 1, character 20 (byte 19 of the file) is not UTF-8",
 			append(append([]byte("91411023174430174N,"), gbk(t, "许")...), utf8Head...)},
-		{"GBK with bytes that are not GBK", "GB18030", "character 41 is not GBK or GB18030",
+		// The lines counted however they end, and across the reads.
+		{"UTF-8 in CRLF lines with a GBK word", "UTF-8", "line 201, character 20 (",
+			append(append([]byte(strings.ReplaceAll(strings.Repeat(utf8Head, 10), "\n", "\r\n")+"91411023174430174N,"), gbk(t, "许昌")...), line...)},
+		{"UTF-8 in CR lines with a GBK word", "UTF-8", "line 201, character 20 (",
+			append(append([]byte(strings.ReplaceAll(strings.Repeat(utf8Head, 10), "\n", "\r")+"91411023174430174N,"), gbk(t, "许昌")...), line...)},
+		{"GBK with bytes that are not GBK", "GB18030", "line 1, character 41 is not GBK or GB18030",
 			append(append(gbk(t, strings.Repeat("许", 40)), 0x81, 0x20), gbk(t, utf8Head)...)},
-		{"UTF-16 with a lone surrogate", "UTF-16LE", "character 20 is not UTF-16", surrogate},
+		{"GBK with bytes that are not GBK on line 3", "GB18030", "line 3, character 3 is not GBK or GB18030",
+			append(append(gbk(t, "许昌\r\n许昌\n许昌"), 0x81, 0x20), gbk(t, utf8Head)...)},
+		{"UTF-16 with a lone surrogate", "UTF-16LE", "line 1, character 20 is not UTF-16", surrogate},
 		{"UTF-16 with an odd byte at the end", "UTF-16LE", "is not UTF-16", append(utf16Bytes(line, false), 'x')},
 	}
 	for _, tt := range tests {
@@ -235,7 +242,7 @@ func TestDecodeReaderWholeFile(t *testing.T) {
 		t.Fatalf("mixed file: %q, %v", enc, err)
 	}
 	out, err := io.ReadAll(r)
-	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("byte %d is not UTF-8", len(utf8Head))) {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("line %d, character 1 (byte %d of the file) is not UTF-8", strings.Count(utf8Head, "\n")+1, len(utf8Head))) {
 		t.Errorf("mixed file read %d bytes with error %v; want a failure at byte %d", len(out), err, len(utf8Head))
 	}
 	if !utf8.Valid(out) {

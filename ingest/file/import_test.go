@@ -385,7 +385,7 @@ func TestTextNotInItsEncodingIsRefused(t *testing.T) {
 	tests := []struct {
 		name, text, want string
 	}{
-		{"utf8-with-gbk.csv", header + row(100) + gbkWord + rows.String(), "is not UTF-8"},
+		{"utf8-with-gbk.csv", header + row(100) + gbkWord + rows.String(), "line 3, character 1 (byte "},
 		{"lone-surrogate.txt", string(append(append(unicodeText[:200:200], 0x00, 0xD8), unicodeText[200:]...)), "is not UTF-16"},
 		{"odd-byte.txt", string(append(unicodeText, 'x')), "is not UTF-16"},
 	}
