@@ -3,6 +3,7 @@ package transform
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -11,6 +12,10 @@ import (
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
+
+// ErrBinary is a file whose bytes are no text in any encoding
+// DecodeReader reads.
+var ErrBinary = errors.New("binary content, not text")
 
 // sniffSize is how much text after the first non-ASCII byte DecodeReader
 // looks at to decide the encoding. GBK text is almost never valid UTF-8
@@ -63,6 +68,17 @@ func DecodeReader(r io.Reader) (io.Reader, string, error) {
 	if order, ok := utf16WithoutBOM(br); ok {
 		name := map[unicode.Endianness]string{unicode.LittleEndian: "UTF-16LE", unicode.BigEndian: "UTF-16BE"}[order]
 		return &noReplacement{r: transform.NewReader(br, unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder()), charset: utf16Text}, name, nil
+	}
+	// Text in UTF-8 or GB18030 holds no zero byte, and hardly a control
+	// character; bytes that are no text (an image, an archive, a
+	// program's own format under a .csv name) hold one in ten. A file
+	// with zero bytes, not UTF-16, and one in twenty of its first bytes
+	// a control is no text. (A NUL typed into a value of a text rejects
+	// its record, as any control character does.)
+	if b, err := br.Peek(sniffSize); err == nil || err == io.EOF || err == bufio.ErrBufferFull {
+		if i := bytes.IndexByte(b, 0); i >= 0 && 20*controlBytes(b) >= len(b) {
+			return nil, "", fmt.Errorf("%w: NUL bytes (the first at byte %d) and other control bytes, which no text holds", ErrBinary, i)
+		}
 	}
 	// Hold the ASCII prefix: it reads the same in either encoding.
 	var prefix bytes.Buffer
@@ -128,13 +144,29 @@ func utf16WithoutBOM(br *bufio.Reader) (unicode.Endianness, bool) {
 	// bytes is the order, even in an all-Chinese table whose only ASCII
 	// is its tabs and line ends. (Text that is neither fails in the
 	// decoder.)
+	// In bytes that are no text, zero bytes fall on both sides alike, a
+	// few in a thousand; in UTF-16 text one character in fifty at least
+	// is ASCII (a tab, a line end), ten in a table of Chinese.
+	units := len(b) / 2
 	switch {
-	case odd+even >= 2 && odd > even:
+	case odd+even >= 2 && odd > even && 50*odd >= units:
 		return unicode.LittleEndian, true
-	case odd+even >= 2 && even > odd:
+	case odd+even >= 2 && even > odd && 50*even >= units:
 		return unicode.BigEndian, true
 	}
 	return unicode.LittleEndian, false
+}
+
+// controlBytes counts the bytes of b that are C0 control characters
+// other than tab, line feed and carriage return.
+func controlBytes(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			n++
+		}
+	}
+	return n
 }
 
 // mostlyUTF8 reports whether b is UTF-8 but for a few bytes: it holds

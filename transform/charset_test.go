@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -290,4 +291,35 @@ func FuzzDecodeReader(f *testing.F) {
 			t.Errorf("%s: replacement characters passed on: %q", enc, out)
 		}
 	})
+}
+
+// Bytes that are no text — zero bytes on both sides alike, control bytes
+// throughout — are ErrBinary, not UTF-16 with a character "not UTF-16"
+// in it; a NUL typed into a value of a text is left to the record's
+// rules (a control character), the file read.
+func TestDecodeReaderBinary(t *testing.T) {
+	noise := make([]byte, 8192)
+	for i := range noise {
+		noise[i] = byte(i*7 + i*i/3)
+	}
+	sequence := make([]byte, 1024)
+	for i := range sequence {
+		sequence[i] = byte(i)
+	}
+	for _, tt := range []struct {
+		name   string
+		in     []byte
+		binary bool
+	}{
+		{"noise", noise, true},
+		{"every byte in turn", sequence, true},
+		{"NUL bytes before text", []byte("\x00\x00\x00\x00abc,def\n"), true},
+		{"a NUL in a value", []byte("统一社会信用代码,机构名称\n91411002700000052N,名称\x00机构\n"), false},
+		{"UTF-16 without its mark", utf16Bytes(sampleCSV, false)[2:], false},
+	} {
+		_, _, err := DecodeReader(bytes.NewReader(tt.in))
+		if got := errors.Is(err, ErrBinary); got != tt.binary {
+			t.Errorf("%s: %v, want binary %v", tt.name, err, tt.binary)
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package file_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -362,7 +364,39 @@ func TestXLSFiles(t *testing.T) {
 	writeFile(t, cut, string(xlsx[:len(xlsx)/2]))
 	blanks := filepath.Join(dir, "blanks.csv")
 	writeFile(t, blanks, "\uFEFF\n,,\n\n")
+	// Files that are no table at all, under a table's name: a Word
+	// document or an archive named .xlsx (read as a workbook: "EOF"), a
+	// PDF or bytes that are no text named .csv (read as UTF-16 with a
+	// character "not UTF-16" in it).
+	zipOf := func(names ...string) string {
+		var b bytes.Buffer
+		z := zip.NewWriter(&b)
+		for _, n := range names {
+			w, err := z.Create(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(w, "<x>%s</x>", n)
+		}
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	docx := filepath.Join(dir, "report.xlsx")
+	writeFile(t, docx, zipOf("[Content_Types].xml", "word/document.xml"))
+	archive := filepath.Join(dir, "registers.xlsx")
+	writeFile(t, archive, zipOf("a.csv", "b.csv"))
+	pdf := filepath.Join(dir, "register.pdf.csv")
+	writeFile(t, pdf, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+	binary := filepath.Join(dir, "register.bin.csv")
+	noise := make([]byte, 4096)
+	for i := range noise {
+		noise[i] = byte(i*7 + i*i/3)
+	}
+	writeFile(t, binary, string(noise))
 	const convert = "open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), then import that file"
+	const export = "export the table as CSV or Excel (.xlsx) from the system or the workbook it comes from, and import that file"
 	tests := []struct {
 		path, err string
 		loaded    int64
@@ -375,6 +409,10 @@ func TestXLSFiles(t *testing.T) {
 		{empty, empty + ": unsupported file format: the file is empty (0 bytes): it was perhaps copied or downloaded before it was saved; save it again and import that file", 0},
 		{cut, cut + ": unsupported file format: the workbook is incomplete or damaged (it begins as an .xlsx file but does not end as one; a copy or a download cut short leaves it so): save it again from Excel or WPS, or copy it again, and import that file", 0},
 		{blanks, blanks + ": no table of the list institutions: it holds no text at all (every row is blank)", 0},
+		{docx, docx + ": unsupported file format: not a table: a Word document (.docx), not an Excel workbook, whatever its .xlsx name (an .xlsx file is a ZIP archive too, holding xl/workbook.xml); " + export, 0},
+		{archive, archive + ": unsupported file format: not a table: a ZIP archive of files, not an Excel workbook, whatever its .xlsx name (an .xlsx file is a ZIP archive too, holding xl/workbook.xml); " + export, 0},
+		{pdf, pdf + ": unsupported file format: not a table: a PDF document (it begins %PDF-), whatever its .csv name; " + export, 0},
+		{binary, binary + ": unsupported file format: not a table: it holds binary content, not text: NUL bytes (the first at byte 0) and other control bytes, which no text holds (an image, an archive or a program's own format under a .csv name?); " + export, 0},
 		{renamed, "", 5},
 		{asCSV, "", 5},
 	}

@@ -63,6 +63,8 @@ func openWorkbook(path string) (workbook, error) {
 		return openXLSXBook(path)
 	case kind == biffFile:
 		return nil, fmt.Errorf("%s: %w: an Excel 97-2003 workbook (.xls) cannot be read; %s", path, ErrFormat, saveAsXLSX)
+	case kind == pdfFile:
+		return nil, fmt.Errorf("%s: %w: not a table: a PDF document (it begins %%PDF-), whatever its %s name; %s", path, ErrFormat, ext, exportTable)
 	case text:
 		return openCSVBook(path)
 	}
@@ -84,7 +86,12 @@ const (
 	// is worse than one not read.
 	biffFile
 	emptyFile // 0 bytes
+	pdfFile   // a PDF document: a printed register, no table to read
 )
+
+// exportTable tells how to get a file creditsync reads from a document
+// that is not one.
+const exportTable = "export the table as CSV or Excel (.xlsx) from the system or the workbook it comes from, and import that file"
 
 // sniff reads the first bytes of path.
 func sniff(path string) (fileKind, error) {
@@ -103,6 +110,8 @@ func sniff(path string) (fileKind, error) {
 		return zipFile, nil
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
 		return biffFile, nil
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return pdfFile, nil
 	}
 	return otherFile, nil
 }
@@ -141,6 +150,10 @@ func openCSVBook(path string) (*csvBook, error) {
 	}
 	counter := &countingReader{r: f}
 	text, enc, err := transform.DecodeReader(counter)
+	if errors.Is(err, transform.ErrBinary) {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w: not a table: it holds %v (an image, an archive or a program's own format under a %s name?); %s", path, ErrFormat, err, filepath.Ext(path), exportTable)
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -244,6 +257,9 @@ type xlsxBook struct {
 var maxUnzipped int64 = 1 << 30
 
 func openXLSXBook(path string) (*xlsxBook, error) {
+	if what := notAWorkbook(path); what != "" {
+		return nil, fmt.Errorf("%s: %w: not a table: %s, not an Excel workbook, whatever its %s name (an .xlsx file is a ZIP archive too, holding xl/workbook.xml); %s", path, ErrFormat, what, filepath.Ext(path), exportTable)
+	}
 	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxUnzipped})
 	if errors.Is(err, zip.ErrFormat) {
 		// The file starts as a workbook but its zip directory, written
@@ -267,6 +283,36 @@ func openXLSXBook(path string) (*xlsxBook, error) {
 		b.dates = transform.Excel1904
 	}
 	return b, nil
+}
+
+// notAWorkbook says what a ZIP archive is when it is not a workbook — a
+// Word document (.docx), a presentation, an archive of files — or "" for
+// a workbook, or one it cannot open (excelize says what is wrong then).
+// Read as a workbook, excelize said "EOF".
+func notAWorkbook(path string) string {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return ""
+	}
+	defer z.Close()
+	var word, slides bool
+	for _, f := range z.File {
+		switch {
+		case strings.HasPrefix(f.Name, "xl/"):
+			return ""
+		case strings.HasPrefix(f.Name, "word/"):
+			word = true
+		case strings.HasPrefix(f.Name, "ppt/"):
+			slides = true
+		}
+	}
+	switch {
+	case word:
+		return "a Word document (.docx)"
+	case slides:
+		return "a PowerPoint presentation (.pptx)"
+	}
+	return "a ZIP archive of files"
 }
 
 func (x *xlsxBook) sheets() []string { return x.f.GetSheetList() }
