@@ -44,7 +44,7 @@ func pool(r *rand.Rand, c contract.Column) []string {
 		}
 		return append(out, "", "unknown")
 	case contract.County:
-		return []string{"411002", "411023", "411000", "110105", "41100", "4110021", "", "４１１００２", "abcdef"}
+		return []string{"411002", "411023", "411000", "110105", "41100", "4110021", "", "４１１００２", "abcdef", "411099", "411071", "411082"}
 	}
 	return []string{"许昌人力资源服务有限公司", "Xuchang HR", "xuchang hr", "abc [x]", "a{b}", "人力 资源", " 前", "后 ", "ＡＢＣ", "【魏都】", "（建安）", "(建安)", "", "x", "合计", "a\tb", "a\nb", "Ω", "ﬁ", "é", "e\u0301", "9.14403E+17", "1E5", "\u3000许昌", "许昌\uFEFF", "!~", "a'b", `a\b`, "《条例》第八条", "国函〔2016〕189号", "腾讯【深圳】 Co", "、。〃「」", "[A] {B} 〖c〗〘d〙〚e〛", `="许昌人力"`, `="a""b"`, `=""`, `="a"&"b"`, `=`, `"="`, "#N/A", "#REF!", "#3号", "'0001", "' 许昌", "'", strings.Repeat("a", contract.MaxValueLength), strings.Repeat("a", contract.MaxValueLength+1)}
 }

@@ -117,13 +117,38 @@ func CountyFromUSCC(uscc string) string {
 	return CurrentCountyCode(div)
 }
 
-// ValidCountyCode checks the shape of an explicit county_code. It does not
-// require a Xuchang code, for the same reason CountyFromUSCC does not.
+// ValidCountyCode checks an explicit county_code: its shape, and within
+// Xuchang's range (4110xx) that it is one of Xuchang's divisions. It does
+// not require a Xuchang code, for the same reason CountyFromUSCC does not
+// (institutions registered elsewhere); but a code of Xuchang's that is no
+// division (411099, 411071 of a development zone, which has no bureau in
+// the table) would put the institution in no county's grades and forms.
 func ValidCountyCode(s string) error {
 	if len(s) != 6 || !allDigits(s) {
 		return fmt.Errorf("county code %q: want 6 digits (a GB/T 2260 code such as 411002)", s)
 	}
+	if strings.HasPrefix(s, xuchangPrefix) && CountyName(s) == "" {
+		return fmt.Errorf("county code %q is in Xuchang's range (%sxx) but is no division of it: want one of %s", s, xuchangPrefix, XuchangCodes())
+	}
 	return nil
+}
+
+// xuchangPrefix begins the division codes of Xuchang (GB/T 2260: 41 河南,
+// 10 许昌).
+const xuchangPrefix = "4110"
+
+// XuchangCodes lists the codes of Xuchang's divisions for a message:
+// the city, the counties, and the retired codes with what they are read
+// as.
+func XuchangCodes() string {
+	out := []string{CityCode + " " + CountyName(CityCode)}
+	for _, c := range xuchangCounties {
+		out = append(out, c.Code+" "+c.Name)
+	}
+	for _, old := range retiredCodes() {
+		out = append(out, fmt.Sprintf("%s (read as %s %s)", old, retiredCounties[old], CountyName(old)))
+	}
+	return strings.Join(out, ", ")
 }
 
 func allDigits(s string) bool {

@@ -107,9 +107,15 @@ func BoolSpellings() map[string]bool {
 }
 
 // SQLCountyCode is true when expr is a county code ValidCountyCode
-// accepts and CurrentCountyCode leaves as it is: 6 digits, not retired.
+// accepts and CurrentCountyCode leaves as it is: 6 digits, not retired,
+// and within Xuchang's range one of its divisions.
 func SQLCountyCode(expr string) string {
-	return fmt.Sprintf("(match(%s, '^[0-9]{6}$') AND %s NOT IN %s)", expr, expr, tupleOf(retiredCodes()))
+	known := []string{CityCode}
+	for _, c := range xuchangCounties {
+		known = append(known, c.Code)
+	}
+	return fmt.Sprintf("(match(%[1]s, '^[0-9]{6}$') AND %[1]s NOT IN %[2]s AND (NOT startsWith(%[1]s, %[3]s) OR %[1]s IN %[4]s))",
+		expr, tupleOf(retiredCodes()), SQLString(xuchangPrefix), tupleOf(known))
 }
 
 // SQLCountyFromUSCC is CountyFromUSCC of a valid, normalised code.
