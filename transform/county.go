@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -118,20 +119,28 @@ func CountyFromUSCC(uscc string) string {
 }
 
 // ValidCountyCode checks an explicit county_code: its shape, and within
-// Xuchang's range (4110xx) that it is one of Xuchang's divisions. It does
-// not require a Xuchang code, for the same reason CountyFromUSCC does not
-// (institutions registered elsewhere); but a code of Xuchang's that is no
-// division (411099, 411071 of a development zone, which has no bureau in
-// the table) would put the institution in no county's grades and forms.
+// Xuchang's range (4110xx) that it is one of Xuchang's divisions or a
+// statistics code of one of its zones (zoneCodes). It does not require a
+// Xuchang code, for the same reason CountyFromUSCC does not (institutions
+// registered elsewhere); but a code of Xuchang's that is neither (411099
+// mistyped) would put the institution in no county's grades and forms.
 func ValidCountyCode(s string) error {
 	if len(s) != 6 || !allDigits(s) {
 		return fmt.Errorf("county code %q: want 6 digits (a GB/T 2260 code such as 411002)", s)
 	}
-	if strings.HasPrefix(s, xuchangPrefix) && CountyName(s) == "" {
+	if strings.HasPrefix(s, xuchangPrefix) && CountyName(s) == "" && !slices.Contains(zoneCodes, s) {
 		return fmt.Errorf("county code %q is in Xuchang's range (%sxx) but is no division of it: want one of %s", s, xuchangPrefix, XuchangCodes())
 	}
 	return nil
 }
+
+// zoneCodes are the statistics codes of Xuchang's development zones in
+// its range (411071 许昌经济技术开发区): no GB/T 2260 division and no bureau
+// of the county table — whether a zone runs its own is unconfirmed — but
+// registers do carry them. An institution coded so is kept, as before, in
+// no county (the city's pages and forms show it), not refused with its
+// whole row: refused, it would leave the register and never be graded.
+var zoneCodes = []string{"411071"}
 
 // xuchangPrefix begins the division codes of Xuchang (GB/T 2260: 41 河南,
 // 10 许昌).

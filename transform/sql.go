@@ -110,7 +110,7 @@ func BoolSpellings() map[string]bool {
 // accepts and CurrentCountyCode leaves as it is: 6 digits, not retired,
 // and within Xuchang's range one of its divisions.
 func SQLCountyCode(expr string) string {
-	known := []string{CityCode}
+	known := append([]string{CityCode}, zoneCodes...)
 	for _, c := range xuchangCounties {
 		known = append(known, c.Code)
 	}
