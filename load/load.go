@@ -85,6 +85,10 @@ type Result struct {
 	// WithdrawalHeld is set when the batch replaces another but some of
 	// its records were rejected: nothing was withdrawn (see withdraw).
 	WithdrawalHeld bool
+	// DatedAhead are the batch's rows dated after the day of the load in
+	// a column of something that has happened (a licence granted, a
+	// violation handled, a listing): stored, with a warning (datedAhead).
+	DatedAhead DatedAhead
 	// Kept are the list's columns the input lacks: records already
 	// stored kept their values there (see keptColumns).
 	Kept  []string
@@ -302,6 +306,11 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	}
 	res.Duplicates = staged - keys
 	step("count keys")
+	if src.KeepAbsent {
+		if res.DatedAhead, err = datedAhead(ctx, s, m, list, started, q, data); err != nil {
+			return res, err
+		}
+	}
 	if src.Replaces != "" {
 		// A rejected line may be the very record the corrected file
 		// keeps (its date mistyped again): what the file "lacks" is
@@ -447,6 +456,57 @@ func withdraw(ctx context.Context, s store.Store, list *contract.List, replaces,
 		return nil, fmt.Errorf("withdraw %d %s record(s): %w", len(keys), list.Name, err)
 	}
 	return keys, nil
+}
+
+// DatedAhead counts a batch's rows dated after the day of its load, and
+// names the first of them ("line 5 查处日期 2099-07-21").
+type DatedAhead struct {
+	Rows  int64
+	First []string
+}
+
+// aheadAllowed are the date columns whose day may lie ahead: the end of
+// a penalty's publicity is set when the decision is made.
+var aheadAllowed = []string{"publicity_ended_on"}
+
+// datedAhead finds the file's rows dated after today in Xuchang (a year
+// typed 2099 for 2009, 2062 for 2026). They are stored — a clerk may
+// record a day that is known to come — but printed: a violation dated
+// ahead counts for nothing until its day, then all at once. Syncs refuse
+// such rows instead (a site cannot have published what has not happened).
+func datedAhead(ctx context.Context, s store.Store, m *contract.Mapping, l *contract.List, now time.Time, q func(string) (string, error), data map[string]any) (DatedAhead, error) {
+	var pairs []string
+	for _, c := range l.Columns {
+		if c.Kind == contract.Date && m.Has(c.Key) && !slices.Contains(aheadAllowed, c.Key) {
+			pairs = append(pairs, fmt.Sprintf("(%s, toDate32(%s))", transform.SQLString(c.Chinese), c.Key))
+		}
+	}
+	if len(pairs) == 0 {
+		return DatedAhead{}, nil
+	}
+	data["Dates"] = "[" + strings.Join(pairs, ", ") + "]"
+	text, err := q("dated_ahead")
+	if err != nil {
+		return DatedAhead{}, err
+	}
+	rows, err := s.Query(ctx, text, store.Params{"today": zone.Day(now).Format(time.DateOnly)})
+	if err != nil {
+		return DatedAhead{}, fmt.Errorf("look for %s rows dated ahead: %w", l.Name, err)
+	}
+	var out DatedAhead
+	for rows.Next() {
+		var line uint32
+		var column, day string
+		if err := rows.Scan(&line, &column, &day, &out.Rows); err != nil {
+			rows.Close()
+			return DatedAhead{}, fmt.Errorf("look for %s rows dated ahead: %w", l.Name, err)
+		}
+		out.First = append(out.First, fmt.Sprintf("line %d %s %s", line, column, day))
+	}
+	if err := rows.Close(); err != nil {
+		return DatedAhead{}, fmt.Errorf("look for %s rows dated ahead: %w", l.Name, err)
+	}
+	return out, nil
 }
 
 // ErrNoBatch: the batch a corrected file names as the one it replaces is

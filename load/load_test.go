@@ -316,6 +316,40 @@ func TestBatchIDIsXuchangsClock(t *testing.T) {
 	}
 }
 
+// A file's rows dated after today, in a column of something that has
+// happened, are stored as written and named (a year typed 2099): a
+// violation dated ahead counts for nothing until its day. The end of a
+// penalty's publicity may lie ahead.
+func TestRowsDatedAheadAreNamed(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	inspections, _ := contract.Lookup("inspections")
+	m, err := inspections.Map([]string{"record_id", "uscc", "kind", "severity", "handled_on", "rectified_on"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const u = "914403001922038216"
+	res, err := load.Load(ctx, s, m, inspections, load.Source{Name: "file", Ref: "test.csv", KeepAbsent: true}, records(
+		[]string{"R1", u, "violation", "serious", "2026-07-21", ""},
+		[]string{"R2", u, "violation", "serious", "2099-07-21", ""},
+		[]string{"R3", u, "violation", "minor", "2025-07-21", "2098-01-02"}))
+	if err != nil || res.Rejected != 0 || res.Loaded != 3 {
+		t.Fatalf("load: %v, %d rejected, %d loaded", err, res.Rejected, res.Loaded)
+	}
+	if want := []string{"line 3 查处日期 2099-07-21", "line 4 整改完成日期 2098-01-02"}; res.DatedAhead.Rows != 2 || fmt.Sprint(res.DatedAhead.First) != fmt.Sprint(want) {
+		t.Errorf("dated ahead: %+v, want 2 rows %q", res.DatedAhead, want)
+	}
+	penalties, _ := contract.Lookup("penalties")
+	m, err = penalties.Map([]string{"record_id", "uscc", "decided_on", "publicity_ended_on"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = load.Load(ctx, s, m, penalties, load.Source{Name: "file", Ref: "p.csv", KeepAbsent: true}, records([]string{"许人社罚〔2026〕1号", u, "2026-07-21", "2099-07-21"}))
+	if err != nil || res.DatedAhead.Rows != 0 {
+		t.Errorf("a publicity ending ahead: %v, %+v; want nothing named", err, res.DatedAhead)
+	}
+}
+
 // The columns a file has beyond the contract (备注, 联系人) are kept as
 // extra, and like the contract's columns a file without one keeps the
 // stored value, a file with one changes it (a remark alone changed is a

@@ -477,6 +477,13 @@ func printSheetDetails(w io.Writer, sr file.SheetResult) {
 		}
 		fmt.Fprintln(w)
 	}
+	if ahead := sr.DatedAhead; ahead.Rows > 0 {
+		fmt.Fprintf(w, "  warning: %d row(s) dated after today, stored as written — a year mistyped? (%s", ahead.Rows, strings.Join(ahead.First, "; "))
+		if int64(len(ahead.First)) < ahead.Rows {
+			fmt.Fprint(w, "; …")
+		}
+		fmt.Fprintln(w, ")")
+	}
 	if len(sr.Kept) > 0 {
 		fmt.Fprintf(w, "  not in the file, so records already stored keep their values there (new ones take the defaults): %s\n", listColumnNames(sr.List, sr.Kept))
 	}
