@@ -304,7 +304,7 @@ func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) error {
 	default:
 		e = report.EligibilityOf(g)
 	}
-	writeJSON(w, http.StatusOK, eligibilityJSON{institutionJSON: brief(g), Date: transform.FormatDate(day), Eligible: e.Eligible, Reason: e.Reason})
+	writeJSON(w, http.StatusOK, eligibilityJSON{institutionJSON: brief(g), Date: transform.FormatDate(day), verdictJSON: verdict(e)})
 	return nil
 }
 

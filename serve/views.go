@@ -66,14 +66,16 @@ type recordJSON struct {
 
 type detailJSON struct {
 	institutionJSON
-	Date            string          `json:"date"`
-	ValidFrom       string          `json:"valid_from,omitempty"`
-	ValidUntil      string          `json:"valid_until,omitempty"`
-	Exemplary       bool            `json:"exemplary"`
-	ExemplaryReason string          `json:"exemplary_reason,omitempty"`
-	Clauses         []clauseJSON    `json:"clauses"`
-	Records         []recordJSON    `json:"records"`
-	Eligibility     eligibilityJSON `json:"eligibility"`
+	Date            string       `json:"date"`
+	ValidFrom       string       `json:"valid_from,omitempty"`
+	ValidUntil      string       `json:"valid_until,omitempty"`
+	Exemplary       bool         `json:"exemplary"`
+	ExemplaryReason string       `json:"exemplary_reason,omitempty"`
+	Clauses         []clauseJSON `json:"clauses"`
+	Records         []recordJSON `json:"records"`
+	// Eligibility is the verdict of …/eligibility, without the
+	// institution it already sits in.
+	Eligibility verdictJSON `json:"eligibility"`
 }
 
 type explainJSON struct {
@@ -85,9 +87,19 @@ type explainJSON struct {
 
 type eligibilityJSON struct {
 	institutionJSON
-	Date     string `json:"date,omitempty"`
+	Date string `json:"date"`
+	verdictJSON
+}
+
+// verdictJSON is whether an institution is eligible (docs/rules.md §5),
+// and why.
+type verdictJSON struct {
 	Eligible bool   `json:"eligible"`
 	Reason   string `json:"reason"`
+}
+
+func verdict(e report.Eligibility) verdictJSON {
+	return verdictJSON{Eligible: e.Eligible, Reason: e.Reason}
 }
 
 type gradeJSON struct {
@@ -229,7 +241,7 @@ func detail(g report.InstitutionGrade, day time.Time) detailJSON {
 		ValidFrom: transform.FormatDate(g.ValidFrom), ValidUntil: transform.FormatDate(g.ValidUntil),
 		Exemplary: g.Exemplary, ExemplaryReason: g.ExemplaryReason,
 		Clauses: clauses(g.Clauses, false), Records: []recordJSON{},
-		Eligibility: eligibilityJSON{Eligible: e.Eligible, Reason: e.Reason},
+		Eligibility: verdict(e),
 	}
 	for _, r := range g.Records {
 		d.Records = append(d.Records, recordJSON{ID: r.ID, Kind: r.Kind, Severity: r.Severity, Date: transform.FormatDate(r.Date),
