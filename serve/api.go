@@ -150,54 +150,113 @@ func (s *Server) visibleDowngrades(ctx context.Context, from, to time.Time) ([]r
 	return allowed(scopeOf(ctx), all, func(d report.Change) string { return d.CountyCode }), nil
 }
 
-// institution returns one institution's grade on day, errNotFound when it
-// is not graded then or belongs to another county.
+// shown is an institution as the pages and the API show it on a day: its
+// grade, or, when no grade shows it then (not yet evaluated, or its
+// licence cancelled), the register's answer for it — Ungraded set, the
+// embedded grade holding only its USCC, name and county.
+type shown struct {
+	report.InstitutionGrade
+	Ungraded *report.Ungraded
+}
+
+// eligibility answers as the command line does (docs/rules.md §5): by the
+// grade in force, else not eligible with the reason no grade shows.
+func (sh shown) eligibility() report.Eligibility {
+	if sh.Ungraded != nil {
+		return sh.Ungraded.Eligibility
+	}
+	return report.EligibilityOf(sh.InstitutionGrade)
+}
+
 // institutionAt is the institution of r's {uscc} on r's ?date= (today by
 // default), as the caller's scope may see it.
-func (s *Server) institutionAt(r *http.Request) (report.InstitutionGrade, time.Time, error) {
+func (s *Server) institutionAt(r *http.Request) (shown, time.Time, error) {
 	day, err := s.dateParam(r)
 	if err != nil {
-		return report.InstitutionGrade{}, day, err
+		return shown{}, day, err
 	}
 	g, err := s.institution(r.Context(), r.PathValue("uscc"), day)
 	return g, day, err
 }
 
-func (s *Server) institution(ctx context.Context, uscc string, day time.Time) (report.InstitutionGrade, error) {
+// institution returns one institution on day: its grade, when the scope
+// may see the county that made it; else, when no grade shows it that day,
+// the register's answer for it (notGraded). It is errNotFound for a grade
+// another county made, as visible leaves it out, and for what the
+// register lacks.
+func (s *Server) institution(ctx context.Context, uscc string, day time.Time) (shown, error) {
 	uscc = transform.NormalizeUSCC(uscc)
-	gs, err := s.visible(ctx, day)
+	all, err := s.src.GradesOn(ctx, day)
 	if err != nil {
-		return report.InstitutionGrade{}, err
+		return shown{}, err
 	}
-	for _, g := range gs {
+	for _, g := range all {
 		if g.USCC == uscc {
-			return g, nil
+			if !scopeOf(ctx).Allows(g.CountyCode) {
+				return shown{}, errNotFound
+			}
+			return shown{InstitutionGrade: g}, nil
 		}
 	}
-	return report.InstitutionGrade{}, errNotFound
+	return s.notGraded(ctx, uscc, day)
 }
 
-// notGradedSource answers for an institution of the register no grade
-// shows on a day (report.NotGraded): the sources that read a store.
-type notGradedSource interface {
-	NotGraded(ctx context.Context, uscc string, day time.Time) (report.InstitutionGrade, report.Eligibility, error)
+// registerSource answers for the institutions of the register no grade
+// shows on a day (report.Ungraded): the sources that read a store.
+type registerSource interface {
+	NotGraded(ctx context.Context, uscc string, day time.Time) (report.Ungraded, error)
+	Register(ctx context.Context, day time.Time) ([]report.Ungraded, error)
 }
 
-// notGraded answers eligibility, as the command line does, for an
-// institution no grade shows on day — not yet evaluated, or its licence
-// cancelled: not eligible, with the reason (docs/rules.md §5). It is
-// errNotFound for one the register lacks or the scope may not see, by
-// the county of its last grade as visible checks a grade's.
-func (s *Server) notGraded(ctx context.Context, uscc string, day time.Time) (report.InstitutionGrade, report.Eligibility, error) {
-	ns, ok := s.src.(notGradedSource)
+// mayShow is the scope of an institution no grade shows: the county of
+// its last grade, else the register's (report.Ungraded), checked as
+// visible checks a grade's county — for the institution page, the API,
+// eligibility and search alike.
+func mayShow(ctx context.Context, u report.Ungraded) bool {
+	return scopeOf(ctx).Allows(u.CountyCode)
+}
+
+// notGraded answers for an institution of the register no grade shows on
+// day, as the command line does: its register data, no grade, and not
+// eligible with the reason (docs/rules.md §5). It is errNotFound for one
+// the register lacks or the scope may not see (mayShow).
+func (s *Server) notGraded(ctx context.Context, uscc string, day time.Time) (shown, error) {
+	rs, ok := s.src.(registerSource)
 	if !ok {
-		return report.InstitutionGrade{}, report.Eligibility{}, errNotFound
+		return shown{}, errNotFound
 	}
-	g, e, err := ns.NotGraded(ctx, transform.NormalizeUSCC(uscc), day)
-	if errors.Is(err, grade.ErrUnknown) || err == nil && !scopeOf(ctx).Allows(g.CountyCode) {
-		return report.InstitutionGrade{}, report.Eligibility{}, errNotFound
+	u, err := rs.NotGraded(ctx, transform.NormalizeUSCC(uscc), day)
+	if errors.Is(err, grade.ErrUnknown) || err == nil && !mayShow(ctx, u) {
+		return shown{}, errNotFound
 	}
-	return g, e, err
+	if err != nil {
+		return shown{}, err
+	}
+	return shown{InstitutionGrade: u.InstitutionGrade, Ungraded: &u}, nil
+}
+
+// ungradedVisible returns the institutions of the register no grade in
+// all shows on day that the scope may see (mayShow).
+func (s *Server) ungradedVisible(ctx context.Context, all []report.InstitutionGrade, day time.Time) ([]shown, error) {
+	rs, ok := s.src.(registerSource)
+	if !ok {
+		return nil, nil
+	}
+	us, err := rs.Register(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	graded := make(map[string]bool, len(all))
+	for _, g := range all {
+		graded[g.USCC] = true
+	}
+	var out []shown
+	for i := range us {
+		if u := &us[i]; !graded[u.USCC] && mayShow(ctx, *u) {
+			out = append(out, shown{InstitutionGrade: u.InstitutionGrade, Ungraded: u})
+		}
+	}
+	return out, nil
 }
 
 // unitParam returns the unit named in the path when the scope may see it.
@@ -209,17 +268,28 @@ func unitParam(r *http.Request, code string) (report.Unit, error) {
 	return u, nil
 }
 
-// search finds the visible institutions whose name as graded or name in
-// the register now contains q (compared after NFKC and bracket
-// normalisation) or whose USCC starts with it.
-func (s *Server) search(ctx context.Context, q string, day time.Time) ([]report.InstitutionGrade, bool, error) {
-	gs, err := s.visible(ctx, day)
+// search finds the institutions the scope may see on day — those graded
+// (visible) and those of the register no grade shows (ungradedVisible) —
+// whose name as graded or name in the register now contains q (compared
+// after NFKC and bracket normalisation) or whose USCC starts with it.
+func (s *Server) search(ctx context.Context, q string, day time.Time) ([]shown, bool, error) {
+	all, err := s.src.GradesOn(ctx, day)
 	if err != nil {
 		return nil, false, err
 	}
+	var cands []shown
+	for _, g := range allowed(scopeOf(ctx), all, func(g report.InstitutionGrade) string { return g.CountyCode }) {
+		cands = append(cands, shown{InstitutionGrade: g})
+	}
+	ungraded, err := s.ungradedVisible(ctx, all, day)
+	if err != nil {
+		return nil, false, err
+	}
+	cands = append(cands, ungraded...)
+	sort.Slice(cands, func(i, j int) bool { return cands[i].USCC < cands[j].USCC })
 	name, code := transform.NormalizeName(q), transform.NormalizeUSCC(q)
-	var out []report.InstitutionGrade
-	for _, g := range gs {
+	var out []shown
+	for _, g := range cands {
 		if name == "" || strings.Contains(transform.NormalizeName(g.Name), name) || g.RegisterName != "" && strings.Contains(transform.NormalizeName(g.RegisterName), name) || strings.HasPrefix(g.USCC, code) {
 			if len(out) == searchLimit {
 				return out, true, nil
@@ -253,7 +323,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := searchJSON{Date: transform.FormatDate(day), Truncated: more, Results: []institutionJSON{}}
 	for _, g := range found {
-		out.Results = append(out.Results, brief(g))
+		out.Results = append(out.Results, briefShown(g))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -279,8 +349,8 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := explainJSON{institutionJSON: brief(g), Date: transform.FormatDate(day), Clauses: clauses(g.Clauses, true)}
-	if len(g.Clauses) == 0 {
+	out := explainJSON{institutionJSON: briefShown(g), Date: transform.FormatDate(day), Clauses: clauses(g.Clauses, true)}
+	if len(g.Clauses) == 0 && g.Ungraded == nil {
 		out.Summary = grade.AText
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -292,19 +362,10 @@ func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	g, day, err := s.institutionAt(r)
-	var e report.Eligibility
-	switch {
-	case errors.Is(err, errNotFound):
-		g, e, err = s.notGraded(r.Context(), r.PathValue("uscc"), day)
-		if err != nil {
-			return err
-		}
-	case err != nil:
+	if err != nil {
 		return err
-	default:
-		e = report.EligibilityOf(g)
 	}
-	writeJSON(w, http.StatusOK, eligibilityJSON{institutionJSON: brief(g), Date: transform.FormatDate(day), verdictJSON: verdict(e)})
+	writeJSON(w, http.StatusOK, eligibilityJSON{institutionJSON: briefShown(g), Date: transform.FormatDate(day), verdictJSON: verdict(g.eligibility())})
 	return nil
 }
 
@@ -352,7 +413,13 @@ func (s *Server) history(ctx context.Context, uscc string, m report.Months) (*hi
 		h.Months = append(h.Months, hm)
 	}
 	if !seen {
-		return nil, errNotFound
+		// An institution of the register no grade shows in these months
+		// has them all ungraded, when the scope may see it (notGraded).
+		sh, err := s.notGraded(ctx, uscc, s.today())
+		if err != nil {
+			return nil, err
+		}
+		h.Inst = sh.InstitutionGrade
 	}
 	// Month by month, as the trends ask: a source that compares two days
 	// dates a change by the month it was first seen in, not the last.
@@ -386,12 +453,12 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := historyJSON{USCC: h.Inst.USCC, Name: h.Inst.Name, Downgrades: []changeJSON{}}
 	for _, hm := range h.Months {
-		mj := monthJSON{Date: transform.FormatDate(hm.Date), Grade: hm.Grade, Clauses: nonNil(hm.IDs), State: "in_force", GradeInForce: hm.Grade}
+		mj := monthJSON{Date: transform.FormatDate(hm.Date), Grade: optText(hm.Grade), Clauses: nonNil(hm.IDs), State: "in_force", GradeInForce: optText(hm.Grade)}
 		if hm.Grade == "" {
 			mj.State = ""
 		}
 		if hm.State != "" {
-			mj.State, mj.StateLabel, mj.GradeInForce = hm.Code, hm.State, hm.InForce
+			mj.State, mj.StateLabel, mj.GradeInForce = optText(hm.Code), hm.State, optText(hm.InForce)
 		}
 		out.Months = append(out.Months, mj)
 	}

@@ -117,7 +117,7 @@ func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) error {
 	s.renderPage(w, r, http.StatusOK, "search", "机构查询 Search", struct {
 		Q         string
 		Date      time.Time
-		Results   []report.InstitutionGrade
+		Results   []shown
 		Truncated bool
 	}{q, day, found, more})
 	return nil
@@ -149,7 +149,7 @@ func (s *Server) pageInstitution(w http.ResponseWriter, r *http.Request) error {
 		def, _ := grade.LookupClause(c.ID)
 		cv := clauseView{ClauseRef: c, Grade: string(def.Grade), Reading: def.Reading}
 		for _, e := range c.Evidence {
-			cv.Explained = append(cv.Explained, report.EvidenceText(g, c.ID, e))
+			cv.Explained = append(cv.Explained, report.EvidenceText(g.InstitutionGrade, c.ID, e))
 		}
 		cls = append(cls, cv)
 	}
@@ -159,15 +159,18 @@ func (s *Server) pageInstitution(w http.ResponseWriter, r *http.Request) error {
 	if c, ok := g.Current(); ok && g.State != report.StateInForce {
 		inForce = &c
 	}
+	// An institution no grade shows (Ungraded) is shown with its
+	// register data, as 尚未评价 or 许可已注销, and no grade.
 	s.renderPage(w, r, http.StatusOK, "institution", g.Name, struct {
 		G           report.InstitutionGrade
+		Ungraded    *report.Ungraded
 		InForce     *report.InstitutionGrade
 		Date        time.Time
 		Clauses     []clauseView
 		AText       string
 		Eligibility report.Eligibility
 		History     *history
-	}{g, inForce, day, cls, grade.AText, report.EligibilityOf(g), h})
+	}{g.InstitutionGrade, g.Ungraded, inForce, day, cls, grade.AText, g.eligibility(), h})
 	return nil
 }
 

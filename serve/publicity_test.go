@@ -91,7 +91,7 @@ func TestEligibilityCountsTheGradeInForce(t *testing.T) {
 	h := srv.Handler()
 	var got eligibilityJSON
 	decode(t, get(t, h, "/api/institutions/"+publicized+"/eligibility?on=2026-08-03", cityToken), &got)
-	if !got.Eligible || got.Grade != grade.B || got.State != "publicized" || got.GradeInForce != grade.A ||
+	if !got.Eligible || got.Grade != optText(grade.B) || got.State != "publicized" || got.GradeInForce != optText(grade.A) ||
 		!strings.Contains(got.Reason, "信用等级为A级（2025年8月7日起有效）") || !strings.Contains(got.Reason, "新评信用等级B级公示中") {
 		t.Errorf("eligibility during publicity: %+v", got)
 	}
@@ -107,7 +107,7 @@ func TestEligibilityCountsTheGradeInForce(t *testing.T) {
 			}
 			var web eligibilityJSON
 			decode(t, get(t, h, fmt.Sprintf("/api/institutions/%s/eligibility?on=%s", uscc, d), cityToken), &web)
-			if web.Eligible != want.Eligible || web.GradeInForce != want.Grade {
+			if web.Eligible != want.Eligible || web.GradeInForce != optText(want.Grade) {
 				t.Errorf("%s on %s: web eligible %v by %q, command line %v by %q (%s)", uscc, d, web.Eligible, web.GradeInForce, want.Eligible, want.Grade, want.Reason)
 			}
 		}
@@ -132,7 +132,7 @@ func TestCountsOnAPublicityDayAreOfTheGradesInForce(t *testing.T) {
 		t.Errorf("/api/grades counts %v publicized %v; want %v", gs.Counts, gs.Publicized, wantCounts)
 	}
 	for _, g := range gs.Grades {
-		if g.State != "publicized" || g.GradeInForce != grade.A || g.Expired || !strings.HasPrefix(g.StateLabel, "公示中") {
+		if g.State != "publicized" || g.GradeInForce != optText(grade.A) || g.Expired || !strings.HasPrefix(g.StateLabel, "公示中") {
 			t.Errorf("/api/grades item %+v; want publicized beside A in force", g.institutionJSON)
 		}
 	}
@@ -153,8 +153,8 @@ func TestCountsOnAPublicityDayAreOfTheGradesInForce(t *testing.T) {
 	}
 	var hist historyJSON
 	decode(t, get(t, h, "/api/institutions/"+publicized+"/history?from=2026-06&to=2026-08", cityToken), &hist)
-	if n := len(hist.Months); n != 3 || hist.Months[0].State != "in_force" || hist.Months[0].Grade != grade.A ||
-		hist.Months[2].State != "publicized" || hist.Months[2].Grade != grade.B || hist.Months[2].GradeInForce != grade.A {
+	if n := len(hist.Months); n != 3 || hist.Months[0].State != "in_force" || hist.Months[0].Grade != optText(grade.A) ||
+		hist.Months[2].State != "publicized" || hist.Months[2].Grade != optText(grade.B) || hist.Months[2].GradeInForce != optText(grade.A) {
 		t.Errorf("the history's months: %+v", hist.Months)
 	}
 }

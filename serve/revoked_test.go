@@ -24,8 +24,10 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // A revoked licence is D (D3) and stays in every listing of the web —
 // the search, the institution's page (for the city and its county), the
-// county's 附件2 and public list — while a cancelled one leaves them
-// (docs/rules.md §4.7), on the recorded history of a real store.
+// county's 附件2 and public list — while a cancelled one leaves the 附件2
+// and the public list and has no grade anywhere (docs/rules.md §4.7): the
+// search and its page show it as 许可已注销, without a grade, on the
+// recorded history of a real store.
 func TestRevokedInstitutionsStayListed(t *testing.T) {
 	ctx := context.Background()
 	s, r, srv := evaluatedServer(t)
@@ -44,13 +46,14 @@ func TestRevokedInstitutionsStayListed(t *testing.T) {
 		if page.status != 200 || !strings.Contains(page.body, `badge big g-D">D<`) || !strings.Contains(page.body, "被吊销人力资源服务许可") {
 			t.Errorf("the revoked institution's page: %d\n%.400s", page.status, page.body)
 		}
-		if p := get(t, h, "/institutions/"+cancelled, token); p.status != 404 {
-			t.Errorf("the cancelled institution's page: %d, want 404", p.status)
+		if p := get(t, h, "/institutions/"+cancelled, token); p.status != 200 || strings.Contains(p.body, "badge big") || !strings.Contains(p.body, `<span class="state">许可已注销</span>`) {
+			t.Errorf("the cancelled institution's page: %d, want it without a grade, 许可已注销\n%.400s", p.status, p.body)
 		}
 	}
 	search := get(t, h, "/search?q=人力资源", cityToken)
-	if !strings.Contains(search.body, revoked) || strings.Contains(search.body, cancelled) || !strings.Contains(search.body, kept) {
-		t.Errorf("search lists the revoked %v, the cancelled %v, the valid %v", strings.Contains(search.body, revoked), strings.Contains(search.body, cancelled), strings.Contains(search.body, kept))
+	if !strings.Contains(search.body, revoked) || !strings.Contains(search.body, cancelled) || !strings.Contains(search.body, kept) ||
+		!strings.Contains(search.body, `<td>`+cancelled+`</td><td>魏都区</td><td class="muted">许可已注销</td>`) {
+		t.Errorf("search lists the revoked %v, the cancelled (许可已注销, no grade) %v, the valid %v\n%s", strings.Contains(search.body, revoked), strings.Contains(search.body, cancelled), strings.Contains(search.body, kept), search.body)
 	}
 	public := get(t, h, "/reports/public/411002.csv?date=2026-10-08", weiduToken)
 	if !strings.Contains(public.body, "许昌吊销人力资源有限公司") || !strings.Contains(public.body, "D 级") || strings.Contains(public.body, "许昌注销人力资源有限公司") {

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
@@ -22,14 +23,27 @@ type institutionJSON struct {
 	County       string `json:"county"`
 	// Grade is the newest result, the one the pages show; State says how
 	// it stands (in_force, publicized, awaiting_confirmation,
-	// under_review), GradeInForce is the grade in force beside it ("" when
-	// none) — the grade eligibility and every count go by — and Expired
-	// marks a grade in force past its validity (docs/rules.md §4.7).
-	Grade        grade.Grade `json:"grade"`
-	State        string      `json:"state"`
-	StateLabel   string      `json:"state_label,omitempty"`
-	GradeInForce grade.Grade `json:"grade_in_force"`
-	Expired      bool        `json:"expired"`
+	// under_review; for an institution of the register no grade shows,
+	// not_evaluated or cancelled, with Grade null), GradeInForce is the
+	// grade in force beside it (null when none) — the grade eligibility
+	// and every count go by — and Expired marks a grade in force past its
+	// validity (docs/rules.md §4.7).
+	Grade        optText `json:"grade"`
+	State        string  `json:"state"`
+	StateLabel   string  `json:"state_label,omitempty"`
+	GradeInForce optText `json:"grade_in_force"`
+	Expired      bool    `json:"expired"`
+}
+
+// optText is a value JSON writes as null when there is none: values that
+// do not apply are null, never "" (docs/guide.md).
+type optText string
+
+func (t optText) MarshalJSON() ([]byte, error) {
+	if t == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(t))
 }
 
 type searchJSON struct {
@@ -66,13 +80,17 @@ type recordJSON struct {
 
 type detailJSON struct {
 	institutionJSON
-	Date            string       `json:"date"`
-	ValidFrom       string       `json:"valid_from,omitempty"`
-	ValidUntil      string       `json:"valid_until,omitempty"`
-	Exemplary       bool         `json:"exemplary"`
-	ExemplaryReason string       `json:"exemplary_reason,omitempty"`
-	Clauses         []clauseJSON `json:"clauses"`
-	Records         []recordJSON `json:"records"`
+	Date       string `json:"date"`
+	ValidFrom  string `json:"valid_from,omitempty"`
+	ValidUntil string `json:"valid_until,omitempty"`
+	// LicensedOn and LicenceCancelledOn are the register's licence of an
+	// institution no grade shows (state not_evaluated or cancelled).
+	LicensedOn         string       `json:"licensed_on,omitempty"`
+	LicenceCancelledOn string       `json:"licence_cancelled_on,omitempty"`
+	Exemplary          bool         `json:"exemplary"`
+	ExemplaryReason    string       `json:"exemplary_reason,omitempty"`
+	Clauses            []clauseJSON `json:"clauses"`
+	Records            []recordJSON `json:"records"`
 	// Eligibility is the verdict of …/eligibility, without the
 	// institution it already sits in.
 	Eligibility verdictJSON `json:"eligibility"`
@@ -131,12 +149,12 @@ func distJSON(d report.Dist) map[string]int {
 // monthJSON is an institution's grade at a month-end, with its state and
 // the grade in force beside it, as institutionJSON has them.
 type monthJSON struct {
-	Date         string      `json:"date"`
-	Grade        grade.Grade `json:"grade"` // "" when not graded that day
-	State        string      `json:"state"` // "" when not graded that day
-	StateLabel   string      `json:"state_label,omitempty"`
-	GradeInForce grade.Grade `json:"grade_in_force"`
-	Clauses      []string    `json:"clauses"`
+	Date         string   `json:"date"`
+	Grade        optText  `json:"grade"` // null when not graded that day
+	State        optText  `json:"state"` // null when not graded that day
+	StateLabel   string   `json:"state_label,omitempty"`
+	GradeInForce optText  `json:"grade_in_force"`
+	Clauses      []string `json:"clauses"`
 }
 
 type changeJSON struct {
@@ -200,12 +218,23 @@ type overviewJSON struct {
 }
 
 func brief(g report.InstitutionGrade) institutionJSON {
-	j := institutionJSON{USCC: g.USCC, Name: g.Name, RegisterName: g.RegisterName, CountyCode: g.CountyCode, County: countyName(g.CountyCode), Grade: g.Grade,
+	j := institutionJSON{USCC: g.USCC, Name: g.Name, RegisterName: g.RegisterName, CountyCode: g.CountyCode, County: countyName(g.CountyCode), Grade: optText(g.Grade),
 		State: stateJSON(g), StateLabel: report.StateLabel(g)}
 	if c, ok := g.Current(); ok {
-		j.GradeInForce, j.Expired = c.Grade, c.Expired
+		j.GradeInForce, j.Expired = optText(c.Grade), c.Expired
 	}
 	return j
+}
+
+// briefShown is brief of a grade, and of an institution no grade shows:
+// its register data, no grade, and its state (not_evaluated, cancelled).
+func briefShown(sh shown) institutionJSON {
+	if sh.Ungraded == nil {
+		return brief(sh.InstitutionGrade)
+	}
+	g := sh.InstitutionGrade
+	return institutionJSON{USCC: g.USCC, Name: g.Name, RegisterName: g.RegisterName, CountyCode: g.CountyCode, County: countyName(g.CountyCode),
+		State: sh.Ungraded.State(), StateLabel: sh.Ungraded.Label()}
 }
 
 // stateJSON names the state of the grade shown as the lifecycle does
@@ -234,14 +263,16 @@ func clauses(cs []report.ClauseRef, explain bool) []clauseJSON {
 	return out
 }
 
-func detail(g report.InstitutionGrade, day time.Time) detailJSON {
-	e := report.EligibilityOf(g)
+func detail(g shown, day time.Time) detailJSON {
 	d := detailJSON{
-		institutionJSON: brief(g), Date: transform.FormatDate(day),
+		institutionJSON: briefShown(g), Date: transform.FormatDate(day),
 		ValidFrom: transform.FormatDate(g.ValidFrom), ValidUntil: transform.FormatDate(g.ValidUntil),
 		Exemplary: g.Exemplary, ExemplaryReason: g.ExemplaryReason,
 		Clauses: clauses(g.Clauses, false), Records: []recordJSON{},
-		Eligibility: verdict(e),
+		Eligibility: verdict(g.eligibility()),
+	}
+	if u := g.Ungraded; u != nil {
+		d.LicensedOn, d.LicenceCancelledOn = transform.FormatDate(u.LicensedOn), transform.FormatDate(u.CancelledOn)
 	}
 	for _, r := range g.Records {
 		d.Records = append(d.Records, recordJSON{ID: r.ID, Kind: r.Kind, Severity: r.Severity, Date: transform.FormatDate(r.Date),
