@@ -271,7 +271,9 @@ func unitParam(r *http.Request, code string) (report.Unit, error) {
 // search finds the institutions the scope may see on day — those graded
 // (visible) and those of the register no grade shows (ungradedVisible) —
 // whose name as graded or name in the register now contains q (compared
-// after NFKC and bracket normalisation) or whose USCC starts with it.
+// after NFKC and bracket normalisation) or whose USCC contains it: a
+// person searches by the part of a code they have at hand, not only its
+// start.
 func (s *Server) search(ctx context.Context, q string, day time.Time) ([]shown, bool, error) {
 	all, err := s.src.GradesOn(ctx, day)
 	if err != nil {
@@ -290,7 +292,7 @@ func (s *Server) search(ctx context.Context, q string, day time.Time) ([]shown, 
 	name, code := transform.NormalizeName(q), transform.NormalizeUSCC(q)
 	var out []shown
 	for _, g := range cands {
-		if name == "" || strings.Contains(transform.NormalizeName(g.Name), name) || g.RegisterName != "" && strings.Contains(transform.NormalizeName(g.RegisterName), name) || strings.HasPrefix(g.USCC, code) {
+		if name == "" || strings.Contains(transform.NormalizeName(g.Name), name) || g.RegisterName != "" && strings.Contains(transform.NormalizeName(g.RegisterName), name) || strings.Contains(g.USCC, code) {
 			if len(out) == searchLimit {
 				return out, true, nil
 			}

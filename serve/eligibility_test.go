@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -124,6 +125,32 @@ func TestInstitutionsWithoutAGradeAreFound(t *testing.T) {
 			}
 			if inst.status != 200 || !strings.Contains(inst.body, `<span class="state">`+tt.label+`</span>`) || !strings.Contains(inst.body, tt.licence) || !strings.Contains(inst.body, `<span class="no">不可享受</span>`) {
 				t.Errorf("page: %d\n%.2000s", inst.status, inst.body)
+			}
+		})
+	}
+}
+
+// Search takes part of a USCC, as docs/analysts.md says — its start, or
+// any part a person copied, such as the sequence after the division
+// code (MA0000108D), typed in lower case or full width — for graded
+// institutions and those no grade shows alike; it found only a USCC's
+// start.
+func TestSearchFindsPartOfAUSCC(t *testing.T) {
+	h := notGradedServer(t)
+	tests := []struct{ q, want string }{
+		{"91411002MA00", newWeidu},
+		{"MA0000108D", newWeidu},
+		{"ma0000108d", newWeidu},
+		{"ＭＡ０００", newWeidu},
+		{"1922038216", "914403001922038216"},
+		{"26726XG", cancelled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			var search struct{ Results []struct{ USCC string } }
+			decode(t, get(t, h, "/api/institutions?q="+url.QueryEscape(tt.q), weiduToken), &search)
+			if !slices.ContainsFunc(search.Results, func(r struct{ USCC string }) bool { return r.USCC == tt.want }) {
+				t.Errorf("q=%s: %v, want %s among them", tt.q, search.Results, tt.want)
 			}
 		})
 	}
