@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"sort"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +24,9 @@ type Metrics struct {
 	runs         *prometheus.CounterVec
 	sourceOK     *prometheus.GaugeVec
 	sourceRows   *prometheus.CounterVec
+
+	mu      sync.Mutex
+	running map[string]string // job → its step running now (Runner.Metrics)
 }
 
 // NewMetrics registers creditsync's metrics in a fresh registry.
@@ -143,4 +148,38 @@ func (m *Metrics) SourceSynced(source string, ok bool, at time.Time, rows, rejec
 	}
 	m.sourceRows.WithLabelValues(source, "valid").Add(float64(rows))
 	m.sourceRows.WithLabelValues(source, "rejected").Add(float64(rejected))
+}
+
+// stepRunning notes the step of job now running in this process, "" once
+// it has ended, for Running.
+func (m *Metrics) stepRunning(job, step string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if step == "" {
+		delete(m.running, job)
+		return
+	}
+	if m.running == nil {
+		m.running = map[string]string{}
+	}
+	m.running[job] = step
+}
+
+// Running names the steps this process's runs are in now ("step sync of
+// nightly"), by job: what a stopping daemon is finishing.
+func (m *Metrics) Running() []string {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]string, 0, len(m.running))
+	for job, step := range m.running {
+		out = append(out, "step "+step+" of "+job)
+	}
+	sort.Strings(out)
+	return out
 }

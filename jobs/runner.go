@@ -155,6 +155,8 @@ func stepContext(ctx context.Context) (context.Context, context.CancelFunc) {
 type Runner struct {
 	Store store.Store
 	Log   *slog.Logger
+	// Metrics, when set, hears which step runs (Metrics.Running).
+	Metrics *Metrics
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -208,7 +210,9 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 			log.Error("could not record step", "step", st.Name, "err", rerr)
 		}
 		log.Info("step started", "step", st.Name)
+		r.Metrics.stepRunning(job, st.Name)
 		out, err, panicked := runStep(stepCtx, st)
+		r.Metrics.stepRunning(job, "")
 		res.Finished, res.Counts, res.Summary, res.Detail = r.now(), out.Counts, out.Summary, out.Detail
 		var de *DegradedError
 		switch {

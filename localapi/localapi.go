@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -73,10 +72,16 @@ type execRequest struct {
 
 // Server answers the local API.
 type Server struct {
-	run     Runner
-	info    Info
-	health  func(context.Context) error
-	closing atomic.Bool
+	run    Runner
+	info   Info
+	health func(context.Context) error
+
+	mu sync.Mutex
+	// doing is set once the daemon stops (Refuse): it names what the
+	// daemon is finishing, for the commands turned away.
+	doing func() string
+	// execs are the commands admitted, which Drain waits for.
+	execs sync.WaitGroup
 }
 
 // NewServer returns the handler side. Commands run with a context that
@@ -86,8 +91,50 @@ func NewServer(run Runner, info Info, health func(context.Context) error) *Serve
 	return &Server{run: run, info: info, health: health}
 }
 
-// Refuse makes the server turn new commands away (shutdown has begun).
-func (s *Server) Refuse() { s.closing.Store(true) }
+// Refuse makes the server turn new commands away: the daemon is
+// stopping. doing names what it is finishing ("finishing step sync of
+// nightly"; "" when nothing is named), asked afresh for each command
+// turned away. The socket is to stay open until the daemon has let go of
+// the data directory: a command sent meanwhile then hears that the daemon
+// is stopping, not — finding no daemon and opening the directory itself —
+// that another process holds it.
+func (s *Server) Refuse(doing func() string) {
+	if doing == nil {
+		doing = func() string { return "" }
+	}
+	s.mu.Lock()
+	s.doing = doing
+	s.mu.Unlock()
+}
+
+// Drain waits, after Refuse, for the commands admitted before it to end,
+// or for ctx to end.
+func (s *Server) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.execs.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// admit counts a command in, unless the daemon is stopping: then it
+// returns what to answer instead.
+func (s *Server) admit() (refusal string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.doing == nil {
+		s.execs.Add(1)
+		return "", true
+	}
+	msg := "stopping"
+	if d := s.doing(); d != "" {
+		msg += " (" + d + ")"
+	}
+	return msg + ", it takes no new commands: run this one again once it has stopped", false
+}
 
 // Handler routes the API.
 func (s *Server) Handler() http.Handler {
@@ -108,10 +155,12 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) exec(w http.ResponseWriter, r *http.Request) {
-	if s.closing.Load() {
-		http.Error(w, "the daemon is shutting down and takes no new work; run the command again once it has stopped", http.StatusServiceUnavailable)
+	refusal, ok := s.admit()
+	if !ok {
+		http.Error(w, refusal, http.StatusServiceUnavailable)
 		return
 	}
+	defer s.execs.Done()
 	var req execRequest
 	if err := json.NewDecoder(io.LimitReader(r.Body, maxRequest)).Decode(&req); err != nil {
 		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
@@ -265,6 +314,10 @@ func (c *Client) Exec(ctx context.Context, args []string, env map[string]string,
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			// The daemon stopping says so itself (Refuse).
+			return 0, errors.New(string(bytes.TrimSpace(msg)))
+		}
 		return 0, fmt.Errorf("daemon: %s", bytes.TrimSpace(msg))
 	}
 	br := bufio.NewReaderSize(resp.Body, 1<<16)

@@ -69,9 +69,10 @@ func TestExecCarriesOutputAndStatus(t *testing.T) {
 	if _, err := Listen(dir); err == nil {
 		t.Error("a second listener took the socket of a running daemon")
 	}
-	// Shutting down: new commands are turned away with a reason.
-	s.Refuse()
-	if _, err := c.Exec(context.Background(), []string{"0"}, nil, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "shutting down") {
+	// Stopping: new commands are turned away, saying what the daemon is
+	// finishing.
+	s.Refuse(func() string { return "finishing step sync of nightly" })
+	if _, err := c.Exec(context.Background(), []string{"0"}, nil, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "stopping (finishing step sync of nightly), it takes no new commands") {
 		t.Errorf("exec while shutting down: %v", err)
 	}
 }

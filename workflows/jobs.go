@@ -83,7 +83,7 @@ func (d Deps) runLeased(ctx context.Context, s store.Store, name string, build j
 		return d.notStarted(ctx, s, name, "lease", err)
 	}
 	defer release()
-	runner := &jobs.Runner{Store: fenced, Log: d.Log}
+	runner := &jobs.Runner{Store: fenced, Log: d.Log, Metrics: d.Metrics}
 	rep, runErr := runner.Run(ctx, name, build(d, fenced))
 	d.report(ctx, rep)
 	return rep, runErr

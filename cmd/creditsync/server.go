@@ -134,10 +134,13 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	if err != nil {
 		return err
 	}
-	defer func() {
+	// Closed at the end of the stop, before the local API goes (below),
+	// or on the way out of a start that failed.
+	closeStore := sync.OnceFunc(func() {
 		s.Close()
 		a.log.Info("store closed")
-	}()
+	})
+	defer closeStore()
 	metrics := jobs.NewMetrics()
 	if err := metrics.Restore(ctx, s); err != nil {
 		return err
@@ -267,11 +270,20 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 		cancelHard(fmt.Errorf("the running step had not finished %v after the stop", stopGrace))
 	})
 	defer deadline.Stop()
-	api.Refuse()
+	// The local API stays up until the store is closed, turning new
+	// commands away with what the daemon is finishing: a command that
+	// found no socket would open the data directory itself and hear only
+	// that this process holds it.
+	api.Refuse(func() string {
+		if steps := metrics.Running(); len(steps) > 0 {
+			return "finishing " + strings.Join(steps, ", ")
+		}
+		return ""
+	})
 	stopJobs()
 	// Commands sent by the CLI: cancelled, or a job run ending after its
 	// step; the store stays open until the last has returned.
-	_ = apiSrv.Shutdown(hard)
+	_ = api.Drain(hard)
 	shared.commands.Wait()
 	shutdown, done := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer done()
@@ -279,6 +291,8 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 		_ = metricsSrv.Shutdown(shutdown)
 	}
 	wg.Wait()
+	closeStore()
+	_ = apiSrv.Close()
 	os.Remove(localapi.SocketPath(dataDir))
 	return runErr
 }

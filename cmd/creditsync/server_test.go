@@ -406,3 +406,42 @@ func TestDaemonHonoursTheCallersRules(t *testing.T) {
 	}
 	d.stop(t)
 }
+
+// SIGTERM while a job's step runs: until the daemon has let go of the
+// data directory, a command sent to it hears that the daemon is stopping
+// and which step it is finishing. The socket went with the stop's start,
+// and the command, finding no daemon, opened the directory itself: "in
+// use by pid N", with a hint about a starting daemon.
+func TestCommandsDuringTheStopHearTheDaemonIsStopping(t *testing.T) {
+	t.Parallel()
+	site := newNightlySite(t, "")
+	// A sync that answers only when the stop cancels it (below).
+	site.fx.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.Slow, Delay: time.Hour, Times: 1})
+	d := startDaemon(t, site.env, site.dir)
+	run := exec.Command(binary, "run", "nightly")
+	run.Env = append(os.Environ(), site.env...)
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for site.fx.Requests(fixture.Penalties) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// Answered by the daemon until it has taken the signal.
+	r := runCLI(t, site.env, "grades", "--on", "2026-12-07")
+	for r.code == 0 {
+		r = runCLI(t, site.env, "grades", "--on", "2026-12-07")
+	}
+	if r.code != exitFailure || !strings.Contains(r.stderr, "stopping (finishing step sync of nightly), it takes no new commands: run this one again once it has stopped") ||
+		strings.Contains(r.stderr, "in use by") {
+		t.Errorf("grades during the stop: exit %d\n%s", r.code, r.stderr)
+	}
+	// A second signal cancels the step; the daemon then exits.
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-d.done
+	_ = run.Wait()
+}
