@@ -111,6 +111,16 @@ func tenths(v float64) float64 { return float64(int(v*1000+0.5)) / 10 }
 // would read as "no institutions".
 func noData() cell { return cell{Text: "无数据", Class: "num nodata"} }
 
+// noDataRow is the row of a month before the first grade: its month-end,
+// then 无数据 in each of the table's other columns.
+func noDataRow(end time.Time, columns int) []cell {
+	row := []cell{dateCell(end)}
+	for range columns - 1 {
+		row = append(row, noData())
+	}
+	return row
+}
+
 func gradeCell(g grade.Grade) cell { return cell{Text: string(g), Class: "grade g-" + string(g)} }
 
 // delta writes a change with its sign: +2, -1, 0.
@@ -169,14 +179,11 @@ func (t *Trend) distTable() table {
 		Header: append(append(append([]string{"月末"}, gradeSuffix("（有效）")...), "有效合计（家）"), append(stateHeaders, "C+D占比（%）", "全市C+D占比（%）", "C+D占比环比（百分点）", "C+D占比同比（百分点）")...),
 		Widths: []float64{14, 10, 10, 10, 10, 14, 12, 16, 14, 16, 18, 18}}
 	for i, p := range t.Periods {
-		row := []cell{dateCell(p.End)}
 		if p.NoData {
-			for range len(tb.Header) - 1 {
-				row = append(row, noData())
-			}
-			tb.Rows = append(tb.Rows, row)
+			tb.Rows = append(tb.Rows, noDataRow(p.End, len(tb.Header)))
 			continue
 		}
+		row := []cell{dateCell(p.End)}
 		for r := range grade.Grades {
 			row = append(row, num(p.Dist[r]))
 		}
@@ -375,16 +382,13 @@ func (o *Overview) shareTable() table {
 	tb.Header = append(tb.Header, "全市")
 	tb.Widths = append(tb.Widths, 12)
 	for i, p := range o.City.Periods {
-		row := []cell{dateCell(p.End)}
 		if p.NoData {
 			// Before the first grade, as every other table says it: 无数据,
 			// not the dash of a unit without institutions.
-			for range len(tb.Header) - 1 {
-				row = append(row, noData())
-			}
-			tb.Rows = append(tb.Rows, row)
+			tb.Rows = append(tb.Rows, noDataRow(p.End, len(tb.Header)))
 			continue
 		}
+		row := []cell{dateCell(p.End)}
 		for _, t := range o.Units {
 			row = append(row, cdShare(t.Periods[i].Dist))
 		}
