@@ -411,8 +411,10 @@ func TestDaemonHonoursTheCallersRules(t *testing.T) {
 // data directory, a command sent to it hears that the daemon is stopping
 // and which step it is finishing. The socket went with the stop's start,
 // and the command, finding no daemon, opened the directory itself: "in
-// use by pid N", with a hint about a starting daemon.
-func TestCommandsDuringTheStopHearTheDaemonIsStopping(t *testing.T) {
+// use by pid N", with a hint about a starting daemon. (The name is short:
+// the daemon's socket lies under t.TempDir(), which holds it, and a Unix
+// socket's path may not pass 107 bytes.)
+func TestCommandsDuringTheStop(t *testing.T) {
 	t.Parallel()
 	site := newNightlySite(t, "")
 	// A sync that answers only when the stop cancels it (below).
