@@ -228,6 +228,11 @@ func (f *frames) stream(kind byte) io.Writer { return frameStream{f: f, kind: ki
 // replaced; one that answers means a daemon is running.
 func Listen(dataDir string) (net.Listener, error) {
 	path := SocketPath(dataDir)
+	if len(path) > maxSocketPath {
+		// The kernel's limit (sun_path), which net.Listen reports as
+		// "bind: invalid argument" without a word about the length.
+		return nil, fmt.Errorf("local API: the socket's path %s is %d bytes, and a Unix socket's may have at most %d: give the data directory a shorter path", path, len(path), maxSocketPath)
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("local API: %w", err)
@@ -250,6 +255,10 @@ func Listen(dataDir string) (net.Listener, error) {
 	}
 	return ln, nil
 }
+
+// maxSocketPath is the longest path a Unix socket may have on Linux
+// (sun_path holds 108 bytes with the terminating NUL).
+const maxSocketPath = 107
 
 // Client talks to the daemon of one data directory.
 type Client struct {

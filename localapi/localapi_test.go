@@ -126,3 +126,13 @@ func TestDaemonGoneMidCommand(t *testing.T) {
 		t.Errorf("the daemon gone mid-command: %v", err)
 	}
 }
+
+// A data directory whose socket path passes the kernel's limit is named
+// with the limit, not the kernel's "bind: invalid argument".
+func TestSocketPathTooLong(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d", 120))
+	_, err := Listen(dir)
+	if err == nil || !strings.Contains(err.Error(), "at most 107") || !strings.Contains(err.Error(), "shorter path") {
+		t.Errorf("listen under a %d-byte directory: %v, want the limit named", len(dir), err)
+	}
+}
