@@ -37,6 +37,12 @@ const StatusLicenceEnded Status = "licence_ended"
 // docs/rules.md §4.7) and not in force either. It is never stored.
 const StatusAwaitingConfirmation Status = "awaiting_confirmation"
 
+// StatusNotYetPublicized is how an evaluated grade shows on a day before
+// its publicity starts (待公示): recorded as publicized, but nobody has
+// been shown it yet, so nobody could have objected to it. It is never
+// stored.
+const StatusNotYetPublicized Status = "not_yet_publicized"
+
 // Entry is one recorded grade of one institution: a row of grade_history
 // with the run that produced it. Dates are zero when not set.
 //
@@ -118,7 +124,8 @@ func (e Entry) InEffectOn(d time.Time) bool {
 // StatusOn is the status as seen on day d: a grade in effect on d shows as
 // expired once d is past valid_until, whatever the stored status says; one
 // whose licence has ended shows as ended; one publicized or under review
-// on d shows as such.
+// on d shows as such; one whose publicity starts after d as not yet
+// publicized.
 func (e Entry) StatusOn(d time.Time) Status {
 	if e.LicenceEndedBy(d) && !e.ValidFrom.IsZero() && !e.ValidFrom.After(d) && (e.SupersededOn.IsZero() || e.SupersededOn.After(d)) {
 		return StatusLicenceEnded
@@ -131,6 +138,9 @@ func (e Entry) StatusOn(d time.Time) Status {
 			return StatusExpired
 		}
 		return StatusConfirmed
+	}
+	if e.Status == StatusPublicized && !e.PublicizedFrom.IsZero() && e.PublicizedFrom.After(d) {
+		return StatusNotYetPublicized
 	}
 	return e.Status
 }

@@ -55,6 +55,13 @@ func TestStatesDuringPublicityAndObjection(t *testing.T) {
 	if _, ok := stateOf(t, s, calm, "2025-07-31"); ok {
 		t.Errorf("a grade is listed on 2025-07-31, before its publicity starts on 2025-08-01")
 	}
+	// Its history shows it as not yet publicized before that day, and as
+	// publicized from it (the stored status is publicized from the start).
+	if h, err := lifecycle.History(ctx, s, calm); err != nil || len(h) != 1 {
+		t.Fatalf("history: %v, %v", h, err)
+	} else if got := []lifecycle.Status{h[0].StatusOn(day("2025-07-31")), h[0].StatusOn(day("2025-08-01"))}; got[0] != lifecycle.StatusNotYetPublicized || got[1] != lifecycle.StatusPublicized {
+		t.Errorf("status on 2025-07-31 and 2025-08-01: %v, want not yet publicized, then publicized", got)
+	}
 	if _, err := lifecycle.FileObjection(ctx, s, objecting, "早于公示", day("2025-07-31")); !errors.Is(err, lifecycle.ErrNoPublicity) {
 		t.Errorf("objection before publicity starts: %v", err)
 	}

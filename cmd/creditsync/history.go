@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,7 +20,10 @@ func (a *app) historyCmd() *cobra.Command {
 		Short: "Every grade an institution ever had, with its run, lifecycle dates, clauses and evidence",
 		Long: `history lists an institution's recorded grades, oldest first: the run
 that produced each (evaluate, regrade, upgrade, review), the date it was
-computed at, its status, publicity and validity dates, the day a later
+computed at, its status as it stands today (a grade whose publicity has
+not started yet is not_yet_publicized, one past its publicity and not yet
+confirmed awaiting_confirmation, one past its validity expired), publicity
+and validity dates, the day a later
 grade replaced it, the clauses that held with the notice's wording and the
 records behind them, and the notes of objections and reviews.
 
@@ -46,14 +50,15 @@ order, clauses with their evidence).`,
 			if err != nil {
 				return err
 			}
+			today := grade.Today(time.Now())
 			if format != "table" {
-				return writeHistory(a.stdout, es, format)
+				return writeHistory(a.stdout, es, today, format)
 			}
 			if len(es) == 0 {
 				fmt.Fprintf(a.stdout, "%s has no recorded grade\n", uscc)
 				return nil
 			}
-			return printHistory(a.stdout, es)
+			return printHistory(a.stdout, es, today)
 		},
 	}
 	out.register(cmd, true)
@@ -64,13 +69,17 @@ order, clauses with their evidence).`,
 var historyColumns = []string{"uscc", "name", "county_code", "run_kind", "run_id", "year", "as_of", "grade", "status",
 	"publicity_ends_on", "valid_from", "valid_until", "superseded_on", "note", "clauses", "reasons"}
 
-func writeHistory(w io.Writer, es []lifecycle.Entry, format string) error {
+// writeHistory and printHistory show each grade's status as it stands on
+// today, not as stored: the stored status of an evaluated grade is
+// publicized from the day it is recorded, which may be weeks before its
+// publicity starts.
+func writeHistory(w io.Writer, es []lifecycle.Entry, today time.Time, format string) error {
 	rw, err := newRecordWriter(w, format, historyColumns...)
 	if err != nil {
 		return err
 	}
 	for _, e := range es {
-		if err := rw.Write(e.USCC, e.Name, e.CountyCode, e.RunKind, e.RunID, yearValue(e), dateValue(e.AsOf), e.Grade, e.Status,
+		if err := rw.Write(e.USCC, e.Name, e.CountyCode, e.RunKind, e.RunID, yearValue(e), dateValue(e.AsOf), e.Grade, e.StatusOn(today),
 			dateValue(e.PublicityEndsOn), dateValue(e.ValidFrom), dateValue(e.ValidUntil), dateValue(e.SupersededOn), e.Note,
 			clauseList(e.Clauses), reasons(e.Clauses)); err != nil {
 			return err
@@ -79,14 +88,14 @@ func writeHistory(w io.Writer, es []lifecycle.Entry, format string) error {
 	return rw.Close()
 }
 
-func printHistory(w io.Writer, es []lifecycle.Entry) error {
+func printHistory(w io.Writer, es []lifecycle.Entry, today time.Time) error {
 	fmt.Fprintf(w, "%s %s\n", es[0].USCC, es[0].Name)
 	rw, err := newRecordWriter(w, "table", "run", "year", "as_of", "grade", "clauses", "status", "publicity_ends", "valid_from", "valid_until", "superseded_on")
 	if err != nil {
 		return err
 	}
 	for _, e := range es {
-		if err := rw.Write(e.RunKind, yearValue(e), dateValue(e.AsOf), e.Grade, clauseList(e.Clauses), e.Status,
+		if err := rw.Write(e.RunKind, yearValue(e), dateValue(e.AsOf), e.Grade, clauseList(e.Clauses), e.StatusOn(today),
 			dateValue(e.PublicityEndsOn), dateValue(e.ValidFrom), dateValue(e.ValidUntil), dateValue(e.SupersededOn)); err != nil {
 			return err
 		}
@@ -95,7 +104,7 @@ func printHistory(w io.Writer, es []lifecycle.Entry) error {
 		return err
 	}
 	for _, e := range es {
-		fmt.Fprintf(w, "\n%s %s → %s (%s, %s)\n", transform.FormatDate(e.AsOf), e.RunKind, e.Grade, e.Status, e.RunID)
+		fmt.Fprintf(w, "\n%s %s → %s (%s, %s)\n", transform.FormatDate(e.AsOf), e.RunKind, e.Grade, e.StatusOn(today), e.RunID)
 		if len(e.Clauses) == 0 {
 			fmt.Fprintf(w, "  A: %s\n", grade.AText)
 		}

@@ -1,11 +1,18 @@
 package main
 
 import (
+	"encoding/csv"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/lifecycle"
+	"github.com/xuchang-hrss/creditsync/sample"
+	"github.com/xuchang-hrss/creditsync/workflows"
 )
 
 // The commands that record what happened on a day refuse a day after
@@ -35,5 +42,44 @@ func TestRecordingCommandsRefuseADayToCome(t *testing.T) {
 	}
 	if r := runCLI(t, env, "grade", "--as-of", later, "--format", "csv"); r.code != 0 {
 		t.Errorf("grade --as-of %s (recording nothing): exit %d\n%s", later, r.code, r.stderr)
+	}
+}
+
+// An evaluation whose publicity starts after today shows in history as
+// not yet publicized (its stored status is publicized from the day it is
+// recorded): nobody has seen it, nobody could have objected to it.
+func TestHistoryBeforePublicityStarts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := []string{"CREDITSYNC_DATA=" + dir}
+	opts := sample.Options{Seed: 5, Institutions: 69, AsOf: workflows.DemoAsOf}
+	files, _, err := sample.Write(filepath.Join(dir, "sample"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range contract.Names() {
+		if r := runCLI(t, env, "import", list, files[list]); r.code != 0 {
+			t.Fatalf("import %s: exit %d\n%s", list, r.code, r.stderr)
+		}
+	}
+	exps, err := sample.ExpectAt(opts, workflows.DemoAsOf)
+	if err != nil || len(exps) == 0 {
+		t.Fatalf("expectations: %v, %v", exps, err)
+	}
+	later := grade.Today(time.Now()).AddDate(0, 0, 5).Format(time.DateOnly)
+	if r := runCLI(t, env, "evaluate", "--year", "2026", "--as-of", "2026-07-31", "--publicize-from", later); r.code != 0 {
+		t.Fatalf("evaluate publicized from %s: exit %d\n%s", later, r.code, r.stderr)
+	}
+	r := runCLI(t, env, "history", exps[0].USCC, "--format", "csv")
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if r.code != 0 || err != nil || len(rows) != 2 {
+		t.Fatalf("history: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	status := rows[1][slices.Index(rows[0], "status")]
+	if status != string(lifecycle.StatusNotYetPublicized) {
+		t.Errorf("history before the publicity from %s: status %q, want %q", later, status, lifecycle.StatusNotYetPublicized)
+	}
+	if r := runCLI(t, env, "history", exps[0].USCC); !strings.Contains(r.stdout, "not_yet_publicized") || strings.Contains(r.stdout, " publicized") {
+		t.Errorf("history as a table:\n%s", r.stdout)
 	}
 }
