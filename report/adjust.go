@@ -139,12 +139,18 @@ func BuildAdjustments(history []lifecycle.Entry, noms []lifecycle.Nomination, u 
 			if ok {
 				was = GradeLabel(old.Grade)
 			}
-			kind, reason := adjustmentReason(e, old, ok)
-			if ok && unitOf(old.CountyCode) != unitOf(e.CountyCode) {
-				reason += "原等级为" + unitOf(old.CountyCode).Bureau() + "评定。"
+			// A lowering to the grade already in force is no change: the
+			// later night's grade after a night replayed after it
+			// (docs/rules.md §4.8), which lowered to the same grade first.
+			// Regrades record only lowerings, so nothing else is equal.
+			if !(e.RunKind == lifecycle.RunRegrade && ok && old.Grade == e.Grade) {
+				kind, reason := adjustmentReason(e, old, ok)
+				if ok && unitOf(old.CountyCode) != unitOf(e.CountyCode) {
+					reason += "原等级为" + unitOf(old.CountyCode).Bureau() + "评定。"
+				}
+				rows = append(rows, AdjustmentRow{Day: e.ValidFrom, Name: e.Name, USCC: uscc, From: was, To: GradeLabel(e.Grade),
+					Kind: kind, Reason: reason, Evaluator: unitOf(e.CountyCode).Bureau(), county: e.CountyCode})
 			}
-			rows = append(rows, AdjustmentRow{Day: e.ValidFrom, Name: e.Name, USCC: uscc, From: was, To: GradeLabel(e.Grade),
-				Kind: kind, Reason: reason, Evaluator: unitOf(e.CountyCode).Bureau(), county: e.CountyCode})
 			if hadEnded && unitOf(ended.CountyCode) != unitOf(e.CountyCode) {
 				rows = append(rows, AdjustmentRow{Day: e.ValidFrom, Name: ended.Name, USCC: uscc, From: GradeLabel(ended.Grade), To: "—", Kind: movedOutKind,
 					Reason:    fmt.Sprintf("机构已迁出，本单位评定的信用等级自%s起由%s评定的信用等级取代。", dayCN(e.ValidFrom), unitOf(e.CountyCode).Bureau()),
