@@ -521,3 +521,52 @@ func TestRunDiedBeforeRetiring(t *testing.T) {
 		t.Errorf("the day before the downgrade: %s, want A", got.Grade)
 	}
 }
+
+// An upgrade application recorded on a day before a later grade began (a
+// lowering by a later night) holds until that grade began, as a replayed
+// night's grade does (docs/rules.md §4.8): the later decision stands, and
+// the history never has two grades in force at once.
+func TestBackdatedUpgradeBeforeALaterLowering(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	u := gradetest.Put(t, s, gradetest.Fixture{
+		Abn:  []gradetest.Listing{{Listed: "2025-03-01", Removed: "2025-10-01"}},
+		Insp: []gradetest.Insp{{Kind: "violation", Severity: "major", Handled: "2025-10-20"}},
+	})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := lifecycle.Regrade(ctx, s, r, day("2025-10-21")); err != nil || len(res.Downgrades) != 1 {
+		t.Fatalf("night of 21 October: %+v %v", res, err)
+	}
+	// The application of 8 October, recorded after that night.
+	up, err := lifecycle.ApplyUpgrade(ctx, s, r, u, day("2025-10-08"))
+	if err != nil || !up.Granted || up.Entry.Grade != "A" {
+		t.Fatalf("application of 8 October: %+v %v", up, err)
+	}
+	later := current(t, s, u, "2025-10-21").Grade
+	for _, c := range []struct{ on, want string }{
+		{"2025-10-07", "C"}, {"2025-10-08", "A"}, {"2025-10-20", "A"}, {"2025-10-21", string(later)}, {"2025-12-01", string(later)},
+	} {
+		if got := current(t, s, u, c.on); string(got.Grade) != c.want {
+			t.Errorf("grade on %s: %s (run %s, from %s), want %s", c.on, got.Grade, got.RunKind, transform.FormatDate(got.ValidFrom), c.want)
+		}
+	}
+	h, err := lifecycle.History(ctx, s, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open []string
+	for _, e := range h {
+		if e.Status == lifecycle.StatusConfirmed && e.SupersededOn.IsZero() {
+			open = append(open, string(e.Grade)+" from "+transform.FormatDate(e.ValidFrom))
+		}
+	}
+	if len(open) != 1 {
+		t.Errorf("grades in force with no end: %v, want only the later lowering", open)
+	}
+}

@@ -103,9 +103,9 @@ func Regrade(ctx context.Context, s store.Store, r *grade.Rules, asOf time.Time)
 
 // endBeforeLaterGrades ends each of lowered, grades in force from t, where
 // the institution has a grade in force from a later day already: a night
-// replayed after a later night has run (docs/rules.md §4.8). Replayed
-// exactly, the earlier night's grade held until the later one's began;
-// the later decisions stand.
+// replayed after a later night has run, or an upgrade application recorded
+// after it (docs/rules.md §4.8). Replayed exactly, the earlier day's grade
+// held until the later one's began; the later decisions stand.
 func endBeforeLaterGrades(ctx context.Context, s store.Store, t time.Time, lowered []Entry) error {
 	if len(lowered) == 0 {
 		return nil
@@ -123,7 +123,7 @@ func endBeforeLaterGrades(ctx context.Context, s store.Store, t time.Time, lower
 	for i, e := range lowered {
 		if n, ok := next[e.USCC]; ok {
 			lowered[i].SupersededOn, lowered[i].Status = n, StatusSuperseded
-			lowered[i].Note += fmt.Sprintf("; replayed after later nights: in force until %s, when a later grade began", transform.FormatDate(n.AddDate(0, 0, -1)))
+			lowered[i].Note += fmt.Sprintf("; recorded after a later grade: in force until %s, when the later grade began", transform.FormatDate(n.AddDate(0, 0, -1)))
 		}
 	}
 	return nil
@@ -166,6 +166,11 @@ func ApplyUpgrade(ctx context.Context, s store.Store, r *grade.Rules, uscc strin
 		note = fmt.Sprintf("application granted: raised from %s to %s", cur.Grade, res.Grade)
 		added = []Entry{{USCC: uscc, Name: res.Name, CountyCode: res.CountyCode, Grade: res.Grade, Clauses: res.Clauses,
 			Status: StatusConfirmed, ValidFrom: day, ValidUntil: validUntil(day), Note: note}}
+		// Recorded after a later grade began (a later night lowered the
+		// grade this application was against), it holds until then.
+		if err := endBeforeLaterGrades(ctx, s, day, added); err != nil {
+			return UpgradeResult{}, fmt.Errorf("upgrade application: %w", err)
+		}
 	}
 	out.Run = newRun(RunUpgrade, 0, day, r, uscc+": "+note)
 	if err := commitRun(ctx, s, &out.Run, added); err != nil {
