@@ -18,66 +18,6 @@ import (
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
-// Eligibility answers whether an institution may receive subsidies,
-// awards, project approvals, funding, honours or 告知承诺 (docs/rules.md §5).
-type Eligibility struct {
-	USCC     string
-	Day      time.Time
-	Eligible bool
-	Grade    grade.Grade // "" when no grade is in effect
-	Reason   string      // why, without the verdict: "grade C in effect since …"
-}
-
-// CheckEligibility looks up the grade in force on day: C and D are not
-// eligible; A and B are. Without a grade in force the answer is "not
-// eligible" because eligibility cannot be shown; the reason says why —
-// the licence ended (docs/rules.md §4.7), a grade is only publicized or
-// under objection so far, or the institution was never evaluated.
-func CheckEligibility(ctx context.Context, s store.Store, uscc string, day time.Time) (Eligibility, error) {
-	day = grade.Date(day)
-	out := Eligibility{USCC: uscc, Day: day}
-	cur, ok, err := CurrentOn(ctx, s, uscc, day)
-	if err != nil {
-		return out, fmt.Errorf("eligibility of %s: %w", uscc, err)
-	}
-	if !ok {
-		h, err := History(ctx, s, uscc)
-		if err != nil {
-			return out, fmt.Errorf("eligibility of %s: %w", uscc, err)
-		}
-		if len(h) > 0 && h[0].LicenceEndedBy(day) {
-			out.Reason = fmt.Sprintf("licence %s on %s: no grade in force from that day", h[0].LicenceStatus, transform.FormatDate(h[0].LicenceEndedOn))
-			return out, nil
-		}
-		if _, err := grade.NotGradedReason(ctx, s, day, uscc); errors.Is(err, grade.ErrUnknown) {
-			return out, err
-		}
-		out.Reason = "no confirmed grade in effect on " + transform.FormatDate(day) + "; eligibility cannot be shown until the institution is evaluated"
-		for i := len(h) - 1; i >= 0; i-- {
-			if p := h[i].PendingOn(day); p != "" {
-				out.Reason = fmt.Sprintf("no grade in force on %s; grade %s is %s (公示中 until %s) and counts once confirmed",
-					transform.FormatDate(day), h[i].Grade, strings.ReplaceAll(string(p), "_", " "), transform.FormatDate(h[i].PublicityEndsOn))
-				break
-			}
-		}
-		return out, nil
-	}
-	out.Grade = cur.Grade
-	since := fmt.Sprintf("grade %s in effect since %s", cur.Grade, transform.FormatDate(cur.ValidFrom))
-	if cur.StatusOn(day) == StatusExpired {
-		since += fmt.Sprintf(" (expired %s, no newer evaluation)", transform.FormatDate(cur.ValidUntil))
-	}
-	switch cur.Grade {
-	case grade.C, grade.D:
-		out.Reason = fmt.Sprintf("%s, clauses %s; C and D institutions may not receive subsidies, awards, project approvals, funding, honours or 告知承诺",
-			since, strings.Join(cur.ClauseIDs(), ", "))
-	default:
-		out.Eligible = true
-		out.Reason = since
-	}
-	return out, nil
-}
-
 // SampleGroup is the supervision sample of one grade.
 type SampleGroup struct {
 	Grade      grade.Grade

@@ -44,6 +44,7 @@
 // a day, at most one of each (§4.7); GradesOn and CurrentOn the grades in
 // force alone.
 //
-// The consequences of §5 read the grades in force: CheckEligibility,
-// SamplingPlan and Nominate.
+// The consequences of §5 read the grades in force: SamplingPlan and
+// Nominate here; eligibility is answered by package report
+// (report.EligibilityOn), as the pages answer it.
 package lifecycle

@@ -12,6 +12,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/grade/gradetest"
 	"github.com/xuchang-hrss/creditsync/lifecycle"
+	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -355,17 +356,18 @@ func TestConsequences(t *testing.T) {
 		eligible bool
 		reason   string
 	}{
-		{as[0], true, "grade A in effect since 2025-08-08"},
-		{b, true, "grade B"},
-		{c, false, "grade C in effect since 2025-08-08, clauses C2; C and D"},
-		{ungraded, false, "no confirmed grade in effect"},
+		{as[0], true, "信用等级为A级（2025年8月8日起有效），不受限制"},
+		{b, true, "信用等级为B级"},
+		{c, false, "信用等级为C级（2025年8月8日起有效），C2 "},
+		{c, false, "C、D级机构不得享受财政补贴"},
+		{ungraded, false, "尚未评价，暂无有效信用等级"},
 	} {
-		got, err := lifecycle.CheckEligibility(ctx, s, tc.uscc, on)
+		got, err := report.EligibilityOn(ctx, &report.HistorySource{Store: s}, tc.uscc, on)
 		if err != nil || got.Eligible != tc.eligible || !strings.Contains(got.Reason, tc.reason) {
 			t.Errorf("eligibility of %s: %+v %v; want %v with %q", tc.uscc, got, err, tc.eligible, tc.reason)
 		}
 	}
-	if _, err := lifecycle.CheckEligibility(ctx, s, "91411002MA00000000", on); !errors.Is(err, grade.ErrUnknown) {
+	if _, err := report.EligibilityOn(ctx, &report.HistorySource{Store: s}, "91411002MA00000000", on); !errors.Is(err, grade.ErrUnknown) {
 		t.Errorf("unknown USCC: %v", err)
 	}
 

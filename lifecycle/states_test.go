@@ -11,6 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/grade/gradetest"
 	"github.com/xuchang-hrss/creditsync/lifecycle"
+	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -128,8 +129,8 @@ func TestLicenceEnds(t *testing.T) {
 	}
 	noGrade(t, s, cancelled, "2025-12-01")
 	noGrade(t, s, cancelled, "2025-12-02")
-	el, err := lifecycle.CheckEligibility(ctx, s, cancelled, day("2025-12-05"))
-	if err != nil || el.Eligible || !strings.Contains(el.Reason, "cancelled on 2025-12-01") {
+	el, err := report.EligibilityOn(ctx, &report.HistorySource{Store: s}, cancelled, day("2025-12-05"))
+	if err != nil || el.Eligible || !strings.Contains(el.Reason, "人力资源服务许可于2025年12月1日注销") {
 		t.Errorf("eligibility after cancellation: %+v %v", el, err)
 	}
 	// Until the nightly run sees the revocation, the grade stands.
@@ -156,8 +157,8 @@ func TestLicenceEnds(t *testing.T) {
 	if len(on) != 1 || on[0].USCC != revoked || on[0].Grade != "D" {
 		t.Errorf("grades on 2025-12-05: %+v, want only %s at D", on, revoked)
 	}
-	el, err = lifecycle.CheckEligibility(ctx, s, revoked, day("2025-12-05"))
-	if err != nil || el.Eligible {
+	el, err = report.EligibilityOn(ctx, &report.HistorySource{Store: s}, revoked, day("2025-12-05"))
+	if err != nil || el.Eligible || !strings.Contains(el.Reason, "D3 ") {
 		t.Errorf("eligibility after revocation: %+v %v", el, err)
 	}
 	h, err := lifecycle.History(ctx, s, cancelled)

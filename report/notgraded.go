@@ -23,8 +23,7 @@ type Ungraded struct {
 	// LicensedOn is the day of its licence; CancelledOn the day the
 	// licence was cancelled, zero unless that is on or before the day.
 	LicensedOn, CancelledOn time.Time
-	// Eligibility is not eligible, with the reason (§5), as
-	// lifecycle.CheckEligibility answers on the command line.
+	// Eligibility is not eligible, with the reason (§5).
 	Eligibility Eligibility
 }
 

@@ -388,6 +388,8 @@ func sortRecords(rs []Record) {
 }
 
 // Eligibility is an institution's standing for policy benefits.
+// EligibilityOn gives it for the command line, and the pages give the
+// same answer from the same two parts (EligibilityOf and NotGraded).
 type Eligibility struct {
 	Eligible bool
 	Grade    grade.Grade // the grade in force it was decided by; "" when none
@@ -399,9 +401,7 @@ type Eligibility struct {
 // the grade in force alone, as the command line does (§4.7): C and D
 // institutions may not, and the reason names the clauses that put them
 // there; a newer grade publicized or under objection beside it is named,
-// labelled, and counts once it is in force. The verdict is
-// lifecycle.CheckEligibility's on the same history (a test holds them
-// together); only the words are the pages' own.
+// labelled, and counts once it is in force.
 func EligibilityOf(g InstitutionGrade) Eligibility {
 	var beside string
 	if g.State != StateInForce {

@@ -84,7 +84,8 @@ func isoDay(t *testing.T, d string) time.Time {
 // command line's does (docs/rules.md §4.7): on a day a B is publicized
 // beside an A in force, the institution is eligible by the A, and the
 // answer names both, labelled. On every day around the publicity the
-// web and lifecycle.CheckEligibility give the same verdict.
+// web and the command line's report.EligibilityOn give the same verdict
+// and the same words.
 func TestEligibilityCountsTheGradeInForce(t *testing.T) {
 	ctx := context.Background()
 	s, srv := publicityServer(t, "2026-08-12")
@@ -101,13 +102,13 @@ func TestEligibilityCountsTheGradeInForce(t *testing.T) {
 	}
 	for _, d := range []string{"2025-08-20", "2026-07-30", "2026-07-31", "2026-08-03", "2026-08-06", "2026-08-07", "2026-08-12"} {
 		for _, uscc := range []string{exemplary, publicized} {
-			want, err := lifecycle.CheckEligibility(ctx, s, uscc, isoDay(t, d))
+			want, err := report.EligibilityOn(ctx, &report.HistorySource{Store: s}, uscc, isoDay(t, d))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var web eligibilityJSON
 			decode(t, get(t, h, fmt.Sprintf("/api/institutions/%s/eligibility?on=%s", uscc, d), cityToken), &web)
-			if web.Eligible != want.Eligible || web.GradeInForce != optText(want.Grade) {
+			if web.Eligible != want.Eligible || web.GradeInForce != optText(want.Grade) || web.Reason != want.Reason {
 				t.Errorf("%s on %s: web eligible %v by %q, command line %v by %q (%s)", uscc, d, web.Eligible, web.GradeInForce, want.Eligible, want.Grade, want.Reason)
 			}
 		}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xuchang-hrss/creditsync/lifecycle"
+	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -19,7 +19,8 @@ C and D institutions are not eligible for subsidies, awards, project
 applications, funding, honours or 告知承诺 (docs/rules.md §5); A and B are.
 Without a recorded grade eligibility cannot be shown and the answer is
 "not eligible" with that reason. The first word printed is "eligible" or
-"not", for scripts.`,
+"not", for scripts; the reason is worded as the web pages word it, in
+Chinese (the same code answers both).`,
 		Args: exactArgs(1, "one USCC"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			day, err := dayOrToday("on", on)
@@ -32,15 +33,16 @@ Without a recorded grade eligibility cannot be shown and the answer is
 				return err
 			}
 			defer s.Close()
-			e, err := lifecycle.CheckEligibility(ctx, s, transform.NormalizeUSCC(args[0]), day)
+			uscc := transform.NormalizeUSCC(args[0])
+			e, err := report.EligibilityOn(ctx, &report.HistorySource{Store: s}, uscc, day)
 			if err != nil {
-				return err
+				return fmt.Errorf("eligibility of %s on %s: %w", uscc, transform.FormatDate(day), err)
 			}
-			if e.Eligible {
-				fmt.Fprintf(a.stdout, "eligible on %s — %s\n", transform.FormatDate(e.Day), e.Reason)
-			} else {
-				fmt.Fprintf(a.stdout, "not eligible on %s — %s\n", transform.FormatDate(e.Day), e.Reason)
+			verdict := "eligible"
+			if !e.Eligible {
+				verdict = "not eligible"
 			}
+			fmt.Fprintf(a.stdout, "%s on %s — %s\n", verdict, transform.FormatDate(day), e.Reason)
 			return nil
 		},
 	}
