@@ -693,6 +693,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	// The statement's own settings are set on its session too: the
 	// embedded engine formats output with the session's settings only.
 	opt.Settings = append(urlSettings, stmtSettings...)
+	if !h.opt.Writable {
+		// The statement runs as it was checked.
+		opt.Settings = append(opt.Settings, sqlaccess.SessionSettings()...)
+	}
 	if f := policy.CatalogFilter(); f != "" && !h.opt.Writable {
 		// Last, so it is the one in force.
 		opt.Settings = append(opt.Settings, store.Setting{Name: "additional_table_filters", Value: f})

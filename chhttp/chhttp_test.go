@@ -240,3 +240,22 @@ func TestWritableMode(t *testing.T) {
 		t.Errorf("rows after insert: %d, %v", n, err)
 	}
 }
+
+// A scalar subquery whose value is an array (or a tuple) runs for every
+// token, over what the token may read: the engine's rewriting of it into
+// its own __getScalar refused it for all.
+func TestArrayScalarSubqueryRuns(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	const q = "WITH (SELECT groupArray(uscc) FROM inst) AS ds SELECT length(ds), has(ds, 'B1'), (SELECT [1, 2]), length((SELECT groupArray(number) FROM numbers(10)))"
+	for _, c := range []struct{ token, want string }{
+		{cityToken, "3\t1\t[1,2]\t10\n"},
+		{countyToken, "2\t0\t[1,2]\t10\n"},
+	} {
+		if a := post(t, srv, c.token, q, nil); a.status != 200 || a.body != c.want {
+			t.Errorf("%s: %d %q, want %q", c.token, a.status, a.body, c.want)
+		}
+	}
+	if a := post(t, srv, countyToken, "SELECT __getScalar('x')", nil); a.status != 403 || !strings.Contains(a.body, "function __getScalar is not allowed") {
+		t.Errorf("__getScalar written by hand: %d %q, want refused", a.status, a.body)
+	}
+}

@@ -387,12 +387,29 @@ func parseError(err error) error {
 	return errors.New(msg[:i] + msg[j:])
 }
 
-// session is opt for the checks themselves: tab-separated raw output and
-// no progress callback.
+// session is opt for the checks themselves: tab-separated raw output, no
+// progress callback, and the settings a checked statement runs with
+// (SessionSettings).
 func session(opt store.FormatOptions) store.FormatOptions {
 	opt.Format = "TSVRaw"
 	opt.Progress = nil
+	opt.Settings = append(slices.Clone(opt.Settings), SessionSettings()...)
 	return opt
+}
+
+// SessionSettings are the settings a checked statement is checked and run
+// with; a caller running a statement Check allowed adds them to its
+// session (they are not a token's to change: CheckSetting refuses them).
+//
+// enable_scalar_subquery_optimization = 0 keeps every scalar subquery in
+// the query tree as the constant it evaluated to, with the subquery
+// beneath it. With it on, the analyzer replaced a subquery whose value is
+// an array or a tuple — (SELECT groupArray(x) …), (SELECT [1, 2]) — by
+// the engine's own __getScalar('hash'), the subquery gone from the tree:
+// its tables unchecked and unrecorded, and the function, which no token
+// may call (it reads a scalar by name), refused every such statement.
+func SessionSettings() []store.Setting {
+	return []store.Setting{{Name: "enable_scalar_subquery_optimization", Value: "0"}}
 }
 
 func explain(ctx context.Context, s store.Store, q string, opt store.FormatOptions) (string, error) {

@@ -449,3 +449,58 @@ func TestAnalysisErrorsQuoteNoValues(t *testing.T) {
 		t.Errorf("an analysis that failed on a value: %v; want its code, the value left out", err)
 	}
 }
+
+// A scalar subquery whose value is an array or a tuple was rewritten by
+// the analyzer into the engine's own __getScalar('hash'), a function no
+// token may call, with the subquery gone from the query tree: every such
+// statement was refused, for every policy. The checks keep the subquery
+// in the tree, where its tables are checked and recorded as any other;
+// __getScalar written by hand stays refused.
+func TestArrayScalarSubqueries(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	host := sqlaccess.Host()
+	hostSession := store.FormatOptions{Database: f.main, TimeZone: "Asia/Shanghai"}
+	policies := map[string]struct {
+		policy  sqlaccess.Policy
+		session store.FormatOptions
+		db      string
+	}{"county": {f.countyPolicy, f.countySession, f.countyDB}, "city": {f.cityPolicy, f.citySession, f.main}, "host": {host, hostSession, f.main}}
+	for _, c := range []struct {
+		q     string
+		reads string
+	}{
+		{"SELECT length((SELECT groupArray(number) FROM numbers(10)))", "numbers()|system.one"},
+		{"WITH (SELECT groupArray(uscc) FROM institutions WHERE county_code = '411002') AS ds SELECT count() FROM institutions WHERE has(ds, uscc)", "DB.institutions"},
+		{"SELECT (SELECT [1, 2])", "system.one"},
+		{"SELECT (SELECT 1, 'a')", "system.one"},
+		{"SELECT 1 FROM numbers(1) WHERE has((SELECT groupArray(uscc) FROM institutions), 'A1')", "numbers()|DB.institutions"},
+	} {
+		for name, p := range policies {
+			st, err := sqlaccess.Check(ctx, f.s, p.policy, c.q, p.session)
+			if err != nil {
+				t.Errorf("%s %q: %v", name, c.q, err)
+				continue
+			}
+			// The subquery's tables are in what the statement read.
+			if want := strings.ReplaceAll(c.reads, "DB", p.db); strings.Join(st.Reads, "|") != want {
+				t.Errorf("%s %q: reads %q, want %q", name, c.q, st.Reads, want)
+			}
+		}
+	}
+	for _, q := range []string{
+		"SELECT __getScalar('x')",
+		"SELECT length((SELECT groupArray(number) FROM numbers(2))), __getScalar('1_2')",
+		"SELECT length((SELECT groupArray(name) FROM " + f.main + ".institutions))",
+		"SELECT length((SELECT groupArray(name) FROM " + f.otherCountyDB + ".institutions))",
+	} {
+		if _, err := f.county(q); !isDenied(err) {
+			t.Errorf("county %q: %v, want refused", q, err)
+		}
+	}
+	for name, p := range policies {
+		if _, err := sqlaccess.Check(ctx, f.s, p.policy, "SELECT __getScalar('x')", p.session); !isDenied(err) {
+			t.Errorf("%s: __getScalar written by hand: %v, want refused", name, err)
+		}
+	}
+}

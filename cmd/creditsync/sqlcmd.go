@@ -282,6 +282,8 @@ func (a *app) sqlSession(ctx context.Context, s store.Store, q string, opt store
 			opt.Format = st.Format
 		}
 		opt.FormatFixed = true
+		// It runs as it was checked.
+		opt.Settings = append(opt.Settings, sqlaccess.SessionSettings()...)
 		return opt, nil
 	}
 	outfile, err := sqlaccess.HasOutfile(ctx, s, q, opt)
