@@ -577,7 +577,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	params := store.Params{}
 	for k, v := range q {
 		if p, ok := strings.CutPrefix(k, "param_"); ok && len(v) > 0 {
-			params[p] = store.RawParam(v[0])
+			params[p] = store.RawParam(escapeNUL(v[0]))
 			if rec.Params == nil {
 				rec.Params = map[string]string{}
 			}
@@ -811,6 +811,37 @@ var httpParams = map[string]bool{
 	"http_native_compression_disable_checksumming_on_decompress": true, "network_compression_method": true,
 	"network_zstd_compression_level": true, "cancel_http_readonly_queries_on_client_close": true,
 	"send_progress_in_http_headers": true, "http_headers_progress_interval_ms": true, "http_wait_end_of_query": true,
+}
+
+// escapeNUL writes the NUL bytes of a parameter's value (in ClickHouse's
+// escaped text form, as sent) as their escape, \0: the engine takes the
+// value through a C string, which ends at a NUL, and answered with the
+// value cut there ("ab" for "ab\x00cd", 12 for a UInt32 "12\x0034").
+// Written \0 it is the same value to the engine, as a server reads it
+// sent raw: a NUL after a backslash (an escaped NUL) is one too.
+func escapeNUL(v string) string {
+	if strings.IndexByte(v, 0) < 0 {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == 0:
+			b.WriteString(`\0`)
+		case c == '\\' && i+1 < len(v):
+			// An escape: the backslash and the byte it escapes.
+			i++
+			if v[i] == 0 {
+				b.WriteString(`\0`)
+			} else {
+				b.WriteByte(c)
+				b.WriteByte(v[i])
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // isSetting tells a URL parameter that is a setting (limit,

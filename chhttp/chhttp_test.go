@@ -259,3 +259,29 @@ func TestArrayScalarSubqueryRuns(t *testing.T) {
 		t.Errorf("__getScalar written by hand: %d %q, want refused", a.status, a.body)
 	}
 }
+
+// A NUL byte in a parameter's value (@clickhouse/client sends a string
+// as it is) reached the engine through a C string, which ends at it: the
+// value was cut there and answered ("ab" for "ab\x00cd", 12 for a UInt32
+// "12\x0034"). It is the value's byte, as on a server.
+func TestNULInAParameter(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	for _, c := range []struct {
+		query, value string
+		status       int
+		want         string
+	}{
+		{"SELECT {v:String} AS v, length(v)", "ab\x00cd", 200, "ab\\0cd\t5\n"},
+		{"SELECT {v:String} AS v, length(v)", "ab\\0cd", 200, "ab\\0cd\t5\n"},
+		// An escaped NUL (a backslash before it) is a NUL too.
+		{"SELECT {v:String} AS v, length(v)", "a\\\x00b", 200, "a\\0b\t3\n"},
+		{"SELECT {v:String} AS v, length(v)", "a\\\\\x00b", 200, "a\\\\\\0b\t4\n"},
+		{"SELECT {v:Array(String)} AS v, length(v[1])", "['a\x00b']", 200, "['a\\0b']\t3\n"},
+		{"SELECT {v:UInt32}", "12\x0034", 500, "Code: 457."},
+	} {
+		a := post(t, srv, countyToken, c.query, url.Values{"param_v": {c.value}})
+		if a.status != c.status || (c.status == 200 && a.body != c.want) || (c.status != 200 && !strings.HasPrefix(a.body, c.want)) {
+			t.Errorf("%s with %q: %d %q, want %d %q", c.query, c.value, a.status, a.body, c.status, c.want)
+		}
+	}
+}
