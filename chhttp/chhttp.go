@@ -712,7 +712,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	if err != nil {
 		return err
 	}
-	out := &lazyWriter{w: w, enc: enc, format: effectiveFormat(query, opt.Format, opt.FormatFixed), tz: h.opt.TimeZone,
+	tz, err := h.sessionZone(ctx, opt)
+	if err != nil {
+		return err
+	}
+	out := &lazyWriter{w: w, enc: enc, format: effectiveFormat(query, opt.Format, opt.FormatFixed), tz: tz,
 		holdAll:  q.Get("wait_end_of_query") == "1" || q.Get("http_wait_end_of_query") == "1",
 		maxBytes: h.opt.MaxResultBytes, deadline: h.writeDeadline(w), heldOnDisk: &h.heldOnDisk, maxHeld: h.opt.MaxHeldBytes}
 	defer out.discard()
@@ -728,7 +732,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	}
 	var dst io.Writer = out
 	if out.format == "Native" && clientRev > 0 {
-		dst = &nativeRevision{out: out, revision: clientRev, tz: h.zone()}
+		dst = &nativeRevision{out: out, revision: clientRev, tz: location(tz)}
 	}
 	err = store.QueryFormatted(ctx, h.opt.Store, dst, query, opt)
 	release()
@@ -1124,9 +1128,27 @@ func handshake(q string, clientRev uint64) string {
 	return fmt.Sprintf("SELECT 'creditsync', version(), %s, timezone()", rev)
 }
 
-// zone is the session zone, for Native columns typed without one.
-func (h *Handler) zone() *time.Location {
-	if loc, err := time.LoadLocation(h.opt.TimeZone); err == nil && h.opt.TimeZone != "" {
+// sessionZone is the zone the engine runs a statement in, sent as
+// X-ClickHouse-Timezone: the daemon's, unless the session sets
+// session_timezone (in the URL or a SETTINGS clause of the statement),
+// and then the engine's own reading of it, timezone() in a session with
+// the same settings — an empty setting is the engine's zone, and a zone
+// the engine does not know fails here as the statement would.
+func (h *Handler) sessionZone(ctx context.Context, opt store.FormatOptions) (string, error) {
+	if !slices.ContainsFunc(opt.Settings, func(s store.Setting) bool { return s.Name == "session_timezone" }) {
+		return h.opt.TimeZone, nil
+	}
+	opt.Format, opt.FormatFixed, opt.Progress, opt.Params = "TSVRaw", true, nil, nil
+	var out bytes.Buffer
+	if err := store.QueryFormatted(ctx, h.opt.Store, &out, "SELECT timezone()", opt); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(out.String()), nil
+}
+
+// location is the zone named, for Native columns typed without one.
+func location(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
 		return loc
 	}
 	return time.UTC

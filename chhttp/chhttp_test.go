@@ -285,3 +285,36 @@ func TestNULInAParameter(t *testing.T) {
 		}
 	}
 }
+
+// X-ClickHouse-Timezone is the zone the engine ran the query in: the
+// session's, which session_timezone (in the URL or a SETTINGS clause)
+// changes. It said Asia/Shanghai over values written in UTC.
+func TestTimezoneHeaderIsTheSessions(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	for _, c := range []struct {
+		query  string
+		params url.Values
+		want   string
+	}{
+		{"SELECT timezone()", nil, "Asia/Shanghai"},
+		{"SELECT timezone()", url.Values{"session_timezone": {"UTC"}}, "UTC"},
+		{"SELECT timezone() SETTINGS session_timezone = 'Europe/Berlin'", nil, "Europe/Berlin"},
+		{"SELECT timezone() FROM (SELECT 1 SETTINGS session_timezone = 'America/New_York')", url.Values{"session_timezone": {"UTC"}}, "America/New_York"},
+	} {
+		for _, token := range []string{cityToken, countyToken} {
+			a := post(t, srv, token, c.query, c.params)
+			if a.status != 200 || a.body != c.want+"\n" || a.header.Get("X-ClickHouse-Timezone") != c.want {
+				t.Errorf("%s %v: %d %q, X-ClickHouse-Timezone %q; want %s", c.query, c.params, a.status, a.body, a.header.Get("X-ClickHouse-Timezone"), c.want)
+			}
+		}
+	}
+	// The engine's reading of the setting, whatever it is: an empty one
+	// is the engine's own zone.
+	a := post(t, srv, cityToken, "SELECT timezone()", url.Values{"session_timezone": {""}})
+	if a.status != 200 || a.body != a.header.Get("X-ClickHouse-Timezone")+"\n" {
+		t.Errorf("session_timezone empty: %d %q, X-ClickHouse-Timezone %q", a.status, a.body, a.header.Get("X-ClickHouse-Timezone"))
+	}
+	if a := post(t, srv, cityToken, "SELECT 1", url.Values{"session_timezone": {"Nowhere/Nope"}}); a.status == 200 {
+		t.Errorf("an unknown zone: %d %q", a.status, a.body)
+	}
+}
