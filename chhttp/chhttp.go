@@ -139,6 +139,8 @@ type Handler struct {
 	// formats are the engine's output formats by their names in lower
 	// case (formatName).
 	formats map[string]string
+	// errorNames are the engine's names of its error codes.
+	errorNames map[int]string
 }
 
 // queryKey names a query in progress: each token has its own space of
@@ -170,6 +172,9 @@ func New(ctx context.Context, opt Options) (*Handler, error) {
 		return nil, err
 	}
 	if err := h.loadFormats(ctx); err != nil {
+		return nil, err
+	}
+	if err := h.loadErrorNames(ctx); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -406,8 +411,10 @@ var digits = regexp.MustCompile(`^[0-9]+$`)
 
 // Exception is an error answered the way ClickHouse answers it.
 type Exception struct {
-	Code   int
-	Name   string
+	Code int
+	Name string
+	// Status is the HTTP status when it is not the server's for Name
+	// (serverStatus): 0 means the server's.
 	Status int
 	Msg    string
 	// retryAfter is sent as Retry-After with a 429.
@@ -424,23 +431,25 @@ func (e *Exception) Error() string {
 // ClickHouse's error codes used here.
 var (
 	errAuth = func(msg string) *Exception {
+		// 401, not the server's 403: a browser or curl then asks for the
+		// password (WWW-Authenticate).
 		return &Exception{Code: 516, Name: "AUTHENTICATION_FAILED", Status: http.StatusUnauthorized, Msg: msg}
 	}
 	errDenied = func(msg string) *Exception {
-		return &Exception{Code: 497, Name: "ACCESS_DENIED", Status: http.StatusForbidden, Msg: msg, denied: true}
+		return &Exception{Code: 497, Name: "ACCESS_DENIED", Msg: msg, denied: true}
 	}
 	errUnknownDatabase = func(msg string) *Exception {
-		return &Exception{Code: 81, Name: "UNKNOWN_DATABASE", Status: http.StatusNotFound, Msg: msg}
+		return &Exception{Code: 81, Name: "UNKNOWN_DATABASE", Msg: msg}
 	}
 	errSyntax = func(msg string) *Exception {
-		return &Exception{Code: 62, Name: "SYNTAX_ERROR", Status: http.StatusBadRequest, Msg: msg}
+		return &Exception{Code: 62, Name: "SYNTAX_ERROR", Msg: msg}
 	}
 	errTooMany = func(whose string, max int, waited time.Duration) *Exception {
-		return &Exception{Code: 202, Name: "TOO_MANY_SIMULTANEOUS_QUERIES", Status: http.StatusInternalServerError,
+		return &Exception{Code: 202, Name: "TOO_MANY_SIMULTANEOUS_QUERIES",
 			Msg: fmt.Sprintf("Too many simultaneous queries for %s: %d run already, the maximum, and none ended within %s", whose, max, waited)}
 	}
 	errResultTooLong = func(max uint64) *Exception {
-		return &Exception{Code: 396, Name: "TOO_MANY_ROWS_OR_BYTES", Status: http.StatusInternalServerError,
+		return &Exception{Code: 396, Name: "TOO_MANY_ROWS_OR_BYTES",
 			Msg: fmt.Sprintf("Limit for result exceeded: the answer as formatted is longer than %d bytes, the server's max_result_bytes", max)}
 	}
 	errTooLong = func(limit int) *Exception {
@@ -451,7 +460,7 @@ var (
 			Msg: fmt.Sprintf("Too many requests being read and checked for %s: %d already, the maximum, and none was done within %s; try again later", whose, max, waited)}
 	}
 	errSameID = func(id string) *Exception {
-		return &Exception{Code: 216, Name: "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", Status: http.StatusBadRequest,
+		return &Exception{Code: 216, Name: "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING",
 			Msg: fmt.Sprintf("Query with id = %s is already running", id)}
 	}
 )
@@ -502,7 +511,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		rec.Outcome = "ok"
 	default:
-		ex := asException(err)
+		ex := h.asException(err)
 		rec.Outcome, rec.Error = "error", ex.Msg
 		if ex.denied {
 			rec.Outcome = "denied"
@@ -522,7 +531,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	// ran without the limit, "?query=SELECT+1;" as an empty query.
 	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
 		rec.Token = "(none)"
-		return &Exception{Code: 36, Name: "BAD_ARGUMENTS", Status: http.StatusBadRequest,
+		return &Exception{Code: 36, Name: "BAD_ARGUMENTS",
 			Msg: fmt.Sprintf("the URL's parameters cannot be read (%v): separate them with & only, and write ; as %%3B and %% as %%25 in a value", err)}
 	}
 	name, county, err := h.authenticate(r, rec.Remote)
@@ -741,7 +750,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			// Headers are gone: mark the error in the stream the way a
 			// ClickHouse server does, so that its clients raise it.
 			rec.streamed = true
-			out.exception(asException(err))
+			out.exception(h.asException(err))
 		}
 		return err
 	}
@@ -792,13 +801,13 @@ func denied(err error) error {
 	}
 	var u *sqlaccess.Unsupported
 	if errors.As(err, &u) {
-		return &Exception{Code: 48, Name: "NOT_IMPLEMENTED", Status: http.StatusBadRequest, Msg: u.Error()}
+		return &Exception{Code: 48, Name: "NOT_IMPLEMENTED", Msg: u.Error()}
 	}
 	var se *sqlaccess.SettingError
 	if errors.As(err, &se) {
-		ex := &Exception{Code: se.Code, Name: "READONLY", Status: http.StatusForbidden, Msg: se.Msg, denied: true}
+		ex := &Exception{Code: se.Code, Name: "READONLY", Msg: se.Msg, denied: true}
 		if se.Code == 452 {
-			ex.Name, ex.Status = "SETTING_CONSTRAINT_VIOLATION", http.StatusBadRequest
+			ex.Name = "SETTING_CONSTRAINT_VIOLATION"
 		}
 		return ex
 	}
@@ -1024,6 +1033,8 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	w.Header().Set("Connection", "close")
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
+		// 408, not the server's 503: the client was too slow, and may
+		// send again at once.
 		return nil, &Exception{Code: 209, Name: "SOCKET_TIMEOUT", Status: http.StatusRequestTimeout,
 			Msg: fmt.Sprintf("the request body was not received within %s", h.opt.ReadTimeout)}
 	}
@@ -1163,40 +1174,6 @@ func firstOf(vals ...string) string {
 	return ""
 }
 
-var engineCode = regexp.MustCompile(`Code: (\d+)\.`)
-var engineName = regexp.MustCompile(`\(([A-Z_]+)\)\s*$`)
-
-// asException turns any failure into ClickHouse's form.
-func asException(err error) *Exception {
-	var ex *Exception
-	if errors.As(err, &ex) {
-		return ex
-	}
-	msg := err.Error()
-	if errors.Is(err, context.Canceled) {
-		return &Exception{Code: 394, Name: "QUERY_WAS_CANCELLED", Status: 499, Msg: "query was cancelled"}
-	}
-	m := engineCode.FindStringSubmatch(msg)
-	if m == nil {
-		return &Exception{Code: 1001, Name: "STD_EXCEPTION", Status: http.StatusInternalServerError, Msg: msg}
-	}
-	code, _ := strconv.Atoi(m[1])
-	name := ""
-	if n := engineName.FindStringSubmatch(msg); n != nil {
-		name = n[1]
-	}
-	status := http.StatusInternalServerError
-	switch code {
-	case 164, 497: // READONLY, ACCESS_DENIED
-		status = http.StatusForbidden
-	case 60, 81: // UNKNOWN_TABLE, UNKNOWN_DATABASE
-		status = http.StatusNotFound
-	case 62, 46, 47, 36, 27, 6, 43, 53: // syntax, unknown function/identifier, bad arguments, parse errors, types
-		status = http.StatusBadRequest
-	}
-	return &Exception{Code: code, Name: name, Status: status, Msg: msg}
-}
-
 // fail writes an error as ClickHouse does: the status, the code header,
 // and "Code: N. DB::Exception: …" in the body.
 func (h *Handler) fail(w http.ResponseWriter, ex *Exception) {
@@ -1211,7 +1188,7 @@ func (h *Handler) fail(w http.ResponseWriter, ex *Exception) {
 	if ex.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(ex.retryAfter.Seconds())+1))
 	}
-	w.WriteHeader(ex.Status)
+	w.WriteHeader(ex.status())
 	io.WriteString(w, strings.TrimSpace(ex.text())+"\n")
 }
 
@@ -1384,7 +1361,7 @@ func (l *lazyWriter) reserve(n int) error {
 	}
 	if l.heldOnDisk.Add(int64(n)) > l.maxHeld {
 		l.heldOnDisk.Add(-int64(n))
-		return &Exception{Code: 243, Name: "NOT_ENOUGH_SPACE", Status: http.StatusServiceUnavailable,
+		return &Exception{Code: 243, Name: "NOT_ENOUGH_SPACE",
 			Msg: fmt.Sprintf("answers held to the end of their queries (wait_end_of_query) may take %d bytes of the server's disk together, and others take them now; try again later, or without wait_end_of_query", l.maxHeld)}
 	}
 	l.reserved += int64(n)

@@ -318,3 +318,47 @@ func TestTimezoneHeaderIsTheSessions(t *testing.T) {
 		t.Errorf("an unknown zone: %d %q", a.status, a.body)
 	}
 }
+
+// Errors are answered as a ClickHouse server answers them: one message
+// "Code: N. DB::Exception: …. (NAME) (version …)" — the engine's own
+// message repeated its prefix three times for some —, the server's HTTP
+// status for the code (its exceptionCodeToHTTPStatus), and the code and
+// name in X-ClickHouse-Exception-Code and -Name on every error.
+func TestErrorsAsAServerAnswersThem(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	for _, c := range []struct {
+		query  string
+		params url.Values
+		status int
+		code   string
+		name   string
+	}{
+		{"SELECT 1 FORMAT Nope", nil, 404, "73", "UNKNOWN_FORMAT"},
+		{"SELECT 1", url.Values{"default_format": {"Nope"}}, 404, "73", "UNKNOWN_FORMAT"},
+		{"SELECT 1", url.Values{"default_format": {"Template"}}, 500, "474", "INVALID_TEMPLATE_FORMAT"},
+		{"SELECT nosuchcol", nil, 404, "47", "UNKNOWN_IDENTIFIER"},
+		{"SELECT nosuchfn(1)", nil, 404, "46", "UNKNOWN_FUNCTION"},
+		{"SELECT toDate('x')", nil, 400, "38", "CANNOT_PARSE_DATE"},
+		{"SELECT parseDateTime('x', '%Y')", nil, 400, "41", "CANNOT_PARSE_DATETIME"},
+		{"SELECT CAST('a' AS Nope)", nil, 404, "50", "UNKNOWN_TYPE"},
+		{"SELECT {v:UInt8}", nil, 500, "456", "UNKNOWN_QUERY_PARAMETER"},
+		{"SELECT {v:UInt8}", url.Values{"param_v": {"x"}}, 500, "457", "BAD_QUERY_PARAMETER"},
+		{"SELECT * FROM nosuch", nil, 404, "60", "UNKNOWN_TABLE"},
+		{"SELEC 1", nil, 400, "62", "SYNTAX_ERROR"},
+		{"SELECT throwIf(1)", nil, 500, "395", "FUNCTION_THROW_IF_VALUE_IS_NON_ZERO"},
+		{"SELECT number FROM numbers(3) GROUP BY number WITH TOTALS", nil, 501, "48", "NOT_IMPLEMENTED"},
+		{"SELECT 1 SETTINGS max_rows_to_read = 1", nil, 500, "164", "READONLY"},
+		{"SELECT file('x')", nil, 403, "497", "ACCESS_DENIED"},
+	} {
+		for _, token := range []string{cityToken, countyToken} {
+			a := post(t, srv, token, c.query, c.params)
+			body := strings.TrimSpace(a.body)
+			prefix := "Code: " + c.code + ". DB::Exception: "
+			if a.status != c.status || a.header.Get("X-ClickHouse-Exception-Code") != c.code || a.header.Get("X-ClickHouse-Exception-Name") != c.name ||
+				!strings.HasPrefix(body, prefix) || strings.Count(body, "DB::Exception") != 1 || strings.Count(body, "("+c.name+")") != 1 {
+				t.Errorf("%s %v: %d, code %q, name %q, %q; want %d, %s %s, once", c.query, c.params, a.status,
+					a.header.Get("X-ClickHouse-Exception-Code"), a.header.Get("X-ClickHouse-Exception-Name"), body, c.status, c.code, c.name)
+			}
+		}
+	}
+}
