@@ -495,6 +495,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "Ok.\n")
 		return
 	case "/":
+		if r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			// A server's root without a query answers as /ping: the
+			// health check of load balancers and clients, which tells
+			// nothing and needs no token.
+			io.WriteString(w, "Ok.\n")
+			return
+		}
 	default:
 		http.NotFound(w, r)
 		return
@@ -511,7 +518,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		rec.Outcome = "ok"
 	default:
-		ex := h.asException(err)
+		ex := h.asException(err, h.scoped[rec.County])
 		rec.Outcome, rec.Error = "error", ex.Msg
 		if ex.denied {
 			rec.Outcome = "denied"
@@ -750,7 +757,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			// Headers are gone: mark the error in the stream the way a
 			// ClickHouse server does, so that its clients raise it.
 			rec.streamed = true
-			out.exception(h.asException(err))
+			out.exception(h.asException(err, h.scoped[county]))
 		}
 		return err
 	}

@@ -362,3 +362,55 @@ func TestErrorsAsAServerAnswersThem(t *testing.T) {
 		}
 	}
 }
+
+// GET / without a query is a server's health check: "Ok.", as /ping,
+// with no token (it tells nothing). It was refused for want of a token.
+func TestRootWithoutQueryIsOk(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		req, _ := http.NewRequest(method, srv.URL+"/", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		want := "Ok.\n"
+		if method == http.MethodHead {
+			want = ""
+		}
+		if resp.StatusCode != 200 || string(b) != want {
+			t.Errorf("%s /: %s %q, want 200 %q", method, resp.Status, b, want)
+		}
+	}
+	// With parameters it is a query, and needs a token.
+	resp, err := http.Get(srv.URL + "/?query=SELECT+1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("a query without a token: %s", resp.Status)
+	}
+}
+
+// The engine's "Maybe you meant …?" after an unknown table names what it
+// found in any database — the main one's tables, the system's — which a
+// county token does not see: its hint is kept only when it names a table
+// of the token's own database.
+func TestHintsNameOnlyWhatTheTokenSees(t *testing.T) {
+	srv, s := endpoint(t, false)
+	countyDB := s.Database() + "_county_411002"
+	for _, q := range []string{"DESCRIBE notes", "DESCRIBE note", "DESCRIBE TABLE note FORMAT TSV"} {
+		a := post(t, srv, countyToken, q, nil)
+		if a.status != 404 || a.header.Get("X-ClickHouse-Exception-Code") != "60" || strings.Contains(a.body, "Maybe you meant") || !strings.HasSuffix(a.body, " does not exist. (UNKNOWN_TABLE)\n") {
+			t.Errorf("county %s: %d %q, want UNKNOWN_TABLE without the engine's hint", q, a.status, a.body)
+		}
+	}
+	if a := post(t, srv, countyToken, "DESCRIBE ins", nil); a.status != 404 || !strings.Contains(a.body, "Maybe you meant "+countyDB+".inst?") {
+		t.Errorf("county DESCRIBE ins: %d %q, want the hint of its own view", a.status, a.body)
+	}
+	if a := post(t, srv, cityToken, "DESCRIBE note", nil); a.status != 404 || !strings.Contains(a.body, "Maybe you meant") {
+		t.Errorf("city DESCRIBE note: %d %q, want the engine's hint", a.status, a.body)
+	}
+}

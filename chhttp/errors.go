@@ -77,8 +77,10 @@ var engineCode = regexp.MustCompile(`^Code: (\d+)\. DB::Exception: `)
 
 // asException turns any failure into ClickHouse's form: an engine error
 // with its code, the engine's name for it, and its message as a server
-// prints it (engineMessage).
-func (h *Handler) asException(err error) *Exception {
+// prints it (engineMessage). sees is the one database the token sees (a
+// county's), "" when it sees them all: a hint of the engine naming
+// another is left out (withoutForeignHint).
+func (h *Handler) asException(err error, sees string) *Exception {
 	var ex *Exception
 	if errors.As(err, &ex) {
 		return ex
@@ -93,8 +95,39 @@ func (h *Handler) asException(err error) *Exception {
 	}
 	code, _ := strconv.Atoi(m[1])
 	name := h.errorNames[code]
-	return &Exception{Code: code, Name: name, Msg: engineMessage(msg, m[0], name)}
+	msg = engineMessage(msg, m[0], name)
+	if sees != "" {
+		msg = withoutForeignHint(msg, sees)
+	}
+	return &Exception{Code: code, Name: name, Msg: msg}
 }
+
+// engineHint is the engine's suggestion after a name it does not know
+// ("Table db.x does not exist. Maybe you meant other_db.x?"), what it
+// names in group 1.
+// The engine's own ". (NAME)" follows it: the sentence's period before
+// it goes with it.
+var engineHint = regexp.MustCompile(`\. Maybe you meant:? ([^?]*)\?`)
+
+// withoutForeignHint leaves out of msg a hint of the engine that names
+// anything but a table of the database db: the engine looks for a
+// similar name in every database — the main one, system, another
+// county's —, and a county token, which sees its own database only,
+// learnt their tables' names from it (DESCRIBE penalties: "Maybe you
+// meant creditsync.penalties?").
+func withoutForeignHint(msg, db string) string {
+	return engineHint.ReplaceAllStringFunc(msg, func(hint string) string {
+		named := engineHint.FindStringSubmatch(hint)[1]
+		table, ok := strings.CutPrefix(named, db+".")
+		if ok && identifierOnly.MatchString(table) {
+			return hint
+		}
+		return ""
+	})
+}
+
+// identifierOnly is a table's name and nothing more.
+var identifierOnly = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // engineMessage is an engine error as a server prints it once. The
 // embedded engine passes some errors on through two more layers, each

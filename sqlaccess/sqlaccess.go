@@ -118,7 +118,7 @@ func (u *Unsupported) Error() string {
 }
 
 var (
-	errTotals   = &Unsupported{What: "GROUP BY … WITH TOTALS", Instead: "use WITH ROLLUP (its row of NULL keys is the totals), or a second query without GROUP BY"}
+	errTotals   = &Unsupported{What: "GROUP BY … WITH TOTALS", Instead: "use WITH ROLLUP (its row of empty keys, '' and 0, is the totals), or a second query without GROUP BY"}
 	errExtremes = &Unsupported{What: "the setting extremes", Instead: "select min() and max() of the columns in a query of their own"}
 )
 

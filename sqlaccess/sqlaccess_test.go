@@ -504,3 +504,19 @@ func TestArrayScalarSubqueries(t *testing.T) {
 		}
 	}
 }
+
+// The refusal of WITH TOTALS says what ROLLUP's row is: its keys are
+// empty (” and 0), not NULL (unless group_by_use_nulls).
+func TestTotalsRefusalSaysWhatRollupGives(t *testing.T) {
+	f := setup(t)
+	_, err := f.county("SELECT county_code, count() FROM institutions GROUP BY county_code WITH TOTALS")
+	var u *sqlaccess.Unsupported
+	if !errors.As(err, &u) || strings.Contains(err.Error(), "NULL") || !strings.Contains(err.Error(), "WITH ROLLUP (its row of empty keys") {
+		t.Errorf("WITH TOTALS: %v", err)
+	}
+	// What it says: ROLLUP's totals row has empty keys.
+	var out strings.Builder
+	if err := store.QueryFormatted(context.Background(), f.s, &out, "SELECT county_code, count() FROM institutions GROUP BY county_code WITH ROLLUP ORDER BY county_code FORMAT TSV", f.countySession); err != nil || !strings.HasPrefix(out.String(), "\t1\n") {
+		t.Errorf("ROLLUP: %q, %v; want the totals row first, its key empty", out.String(), err)
+	}
+}
