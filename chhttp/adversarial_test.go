@@ -592,3 +592,37 @@ func TestCatalogTellsNoOtherTable(t *testing.T) {
 		}
 	}
 }
+
+// A county's views show the columns' comments of the tables and views
+// they stand for (docs/analysts.md promises them in Chinese and English):
+// DESCRIBE and system.columns of a county's database showed none.
+func TestCountyViewsKeepColumnComments(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE TABLE graded (uscc String COMMENT '统一社会信用代码 USCC', grade LowCardinality(String) COMMENT '信用等级 grade: A | B', county_code String, n UInt8 DEFAULT 1 COMMENT 'it''s \\\\ n') ENGINE = MergeTree ORDER BY uscc",
+		"INSERT INTO graded (uscc, grade, county_code) VALUES ('A1', 'A', '411002'), ('B1', 'B', '411081')",
+		"CREATE VIEW v_graded (uscc String COMMENT '统一社会信用代码 USCC', county_code String COMMENT '区县代码 county') AS SELECT uscc, county_code FROM graded",
+	} {
+		if err := s.Exec(ctx, q, nil); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	srv, _ := countyEndpoint(t, chhttp.Options{Store: s})
+	const want = "graded\tuscc\tString\t统一社会信用代码 USCC\n" +
+		"graded\tgrade\tString\t信用等级 grade: A | B\n" +
+		"graded\tcounty_code\tString\t\n" +
+		"graded\tn\tUInt8\tit\\'s \\\\ n\n" + // TSV escapes ' too
+		"v_graded\tuscc\tString\t统一社会信用代码 USCC\n" +
+		"v_graded\tcounty_code\tString\t区县代码 county\n"
+	if a := post(t, srv, countyToken, "SELECT table, name, type, comment FROM system.columns WHERE table IN ('graded', 'v_graded') ORDER BY table, position", nil); a.status != 200 || a.body != want {
+		t.Errorf("system.columns of the county's views: %d\n%s\nwant\n%s", a.status, a.body, want)
+	}
+	if a := post(t, srv, countyToken, "DESCRIBE v_graded FORMAT TSV", nil); a.status != 200 || !strings.Contains(a.body, "county_code\tString\t\t\t区县代码 county\t") {
+		t.Errorf("DESCRIBE v_graded: %d %q", a.status, a.body)
+	}
+	// And the rows are still the county's.
+	if a := post(t, srv, countyToken, "SELECT uscc, grade, n FROM graded", nil); a.status != 200 || a.body != "A1\tA\t1\n" {
+		t.Errorf("the county's rows: %d %q", a.status, a.body)
+	}
+}

@@ -301,11 +301,15 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 	if err != nil {
 		return "", nil, fmt.Errorf("list tables whose rows are merged: %w", err)
 	}
+	columns, err := columnLists(ctx, s)
+	if err != nil {
+		return "", nil, err
+	}
 	main := s.Database()
 	db := main + "_county_" + county
 	create := func(name, query string) string {
 		q := fmt.Sprintf("CREATE OR REPLACE VIEW %s.`%s`", db, name)
-		for _, part := range []string{onCluster, security} {
+		for _, part := range []string{onCluster, columns[name], security} {
 			if part != "" {
 				q += " " + part
 			}
@@ -364,6 +368,41 @@ func ScopeStatements(ctx context.Context, s store.Store, county, onCluster, secu
 		}
 	}
 	return db, stmts, nil
+}
+
+// columnLists are the column lists of the county views, by the name of
+// the table or view each stands for: its columns as SELECT * gives them,
+// each with its type (LowCardinality taken off, as the view casts it)
+// and the comment the store's own definition gives it — the one
+// definition, read from the engine's catalog — so that DESCRIBE and
+// system.columns of a county's view show them as the city's do. A view
+// made without a list has no comments.
+func columnLists(ctx context.Context, s store.Store) (map[string]string, error) {
+	rows, err := s.Query(ctx, "SELECT table, name, type, comment FROM system.columns WHERE database = currentDatabase() AND default_kind NOT IN ('MATERIALIZED', 'ALIAS', 'EPHEMERAL') ORDER BY table, position", nil)
+	if err != nil {
+		return nil, fmt.Errorf("list the columns and their comments: %w", err)
+	}
+	defer rows.Close()
+	cols := map[string][]string{}
+	for rows.Next() {
+		var table, name, typ, comment string
+		if err := rows.Scan(&table, &name, &typ, &comment); err != nil {
+			return nil, err
+		}
+		col := quoteIdent(name) + " " + withoutLowCardinality(typ)
+		if comment != "" {
+			col += " COMMENT " + quoteString(comment)
+		}
+		cols[table] = append(cols[table], col)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(cols))
+	for t, c := range cols {
+		out[t] = "(" + strings.Join(c, ", ") + ")"
+	}
+	return out, nil
 }
 
 // withoutLowCardinality is a column type with its LowCardinality(…)
