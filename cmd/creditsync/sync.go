@@ -253,6 +253,9 @@ func printSyncResults(a *app, results []listsync.Result) {
 				fmt.Fprintf(a.stdout, "%s: %d record(s) no longer published, kept: %s\n", r.Source, r.Unpublished, listsync.KeptWhy(l))
 			}
 		}
+		for _, m := range r.Repeated {
+			fmt.Fprintf(a.stdout, "%s: listed twice: %s\n", r.Source, m)
+		}
 		for _, m := range r.Misread {
 			fmt.Fprintf(a.stdout, "%s: changed only by text read in the wrong charset (loaded; check the site): %s\n", r.Source, m)
 		}
@@ -284,6 +287,7 @@ func failure(err error) string {
 		{fetch.ErrPageCap, "page cap reached"},
 		{listsync.ErrAssertion, "row-count assertion"},
 		{listsync.ErrNotProven, "listing not proven complete"},
+		{listsync.ErrKeyConflict, "two records, one key"},
 		{fetch.ErrMalformed, "malformed answer"},
 		{fetch.ErrTransport, "no answer"},
 		{fetch.ErrStatus, "HTTP errors"},

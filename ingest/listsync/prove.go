@@ -16,7 +16,12 @@ import (
 )
 
 func (r *runner) notProven(format string, a ...any) error {
-	return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: %s", ErrNotProven, fmt.Sprintf(format, a...)), Hint: hintNotProven}
+	return r.failed(ErrNotProven, hintNotProven, format, a...)
+}
+
+// failed is a snapshot failing with sentinel, hint saying what to do.
+func (r *runner) failed(sentinel error, hint, format string, a ...any) error {
+	return &fetch.Error{Source: r.src.Name, Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: hint}
 }
 
 // KeyText shows a record key (its parts joined by U+001F) to people.
@@ -141,6 +146,11 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	rd, err := r.read(pending, pages, st.Columns)
 	if err != nil {
 		return nil, err
+	}
+	if len(r.res.Repeated) > 0 {
+		// Once per run: the site lists a record twice, which is harmless
+		// but worth knowing.
+		r.log.Warn("records listed twice with the same values were stored once", "records", len(r.res.Repeated), "first", r.res.Repeated[0])
 	}
 	r.step("validate and prove the snapshot")
 	m, columns, records, snapshot, order, encoding := rd.mapping, rd.columns, rd.records, rd.snapshot, rd.order, rd.encoding

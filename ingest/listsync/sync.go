@@ -140,6 +140,11 @@ type Result struct {
 	// the old text read in the wrong charset (or the other way round), as
 	// "record K: reason \"鏈…\" is \"未按…\" misread (UTF-8 read as GB18030)".
 	Misread []string
+	// Repeated are the records a snapshot holds again under a key, with
+	// the same values, stored once: "决定书文号 X is on page 1 records 2
+	// and 3, with the same values: stored once". (Different values under
+	// one key fail the sync: ErrKeyConflict.)
+	Repeated []string
 	// SkippedChecks are the checks the source's configuration switched
 	// off, "check: reason" (skip_checks).
 	SkippedChecks []string
@@ -273,7 +278,7 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 	if err != nil {
 		if res.Status == StatusRunning || res.Status == StatusOK {
 			res.Status = StatusFailed
-			if res.Pages > 0 && !errors.Is(err, ErrAssertion) && !errors.Is(err, ErrNotProven) && !errors.Is(err, fetch.ErrClaims) && !errors.Is(err, ErrMojibake) {
+			if res.Pages > 0 && !errors.Is(err, ErrAssertion) && !errors.Is(err, ErrNotProven) && !errors.Is(err, fetch.ErrClaims) && !errors.Is(err, ErrMojibake) && !errors.Is(err, ErrKeyConflict) {
 				res.Status = StatusPartial
 			}
 		}

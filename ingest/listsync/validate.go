@@ -84,7 +84,10 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 		}
 	}
 	snapshot := map[string]parsed{}
-	onPage := map[string]int{}
+	// The first record read of each key, and where: the one place a
+	// snapshot's records meet by key, for every kind of source, decides
+	// what a second record under the key is (repeated).
+	firstOf := map[string]place{}
 	var order []string
 	var records []load.Parsed
 	var valid []parsed
@@ -107,15 +110,28 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 			continue
 		}
 		p := valid[i]
-		if first, dup := onPage[p.key]; dup && first != pr.page && r.src.skips().On(fetch.CheckOverlap) {
-			return readSnapshot{}, r.notProven("record %s is on page %d and again on page %d: the pages overlap (an unstable sort, or the list changed while it was read)", KeyText(p.key), first, pr.page)
-		} else if !dup {
-			onPage[p.key] = pr.page
+		at := place{pr.page, pr.seq}
+		first, dup := firstOf[p.key]
+		if !dup {
+			firstOf[p.key] = at
 			order = append(order, p.key)
-		} else {
+			snapshot[p.key] = p
+			continue
+		}
+		// Two records under one key that differ are never resolved here,
+		// whatever checks are off: the list keeps one record per key, and
+		// the other would be lost without a word.
+		note, err := r.repeated(m, first, snapshot[p.key], at, p)
+		if err != nil {
+			return readSnapshot{}, err
+		}
+		if first.page != pr.page && r.src.skips().On(fetch.CheckOverlap) {
+			return readSnapshot{}, r.notProven("record %s is on page %d and again on page %d: the pages overlap (an unstable sort, or the list changed while it was read)", KeyText(p.key), first.page, pr.page)
+		}
+		if first.page == pr.page {
 			repeats = append(repeats, fmt.Sprintf("%s (page %d)", KeyText(p.key), pr.page))
 		}
-		snapshot[p.key] = p // a repeat within a page: the later wins, as in load
+		r.res.Repeated = append(r.res.Repeated, note)
 	}
 	r.res.Rows = len(snapshot)
 	if err := r.prove(pages, pending, repeats); err != nil {
