@@ -129,6 +129,9 @@ type Client struct {
 	key    []bool          // per field: part of the record's identity, must appear in every record
 	extra  map[string]bool // unmapped key → may be kept as an extra column
 	log    *slog.Logger
+	// archive serves the answers of a past run instead of the network
+	// (Replay); nil for a live fetch.
+	archive fetch.Archive
 }
 
 // ErrConfig means the source's configuration cannot work.
@@ -239,6 +242,17 @@ func (c *Client) Fetch(ctx context.Context, from string, fn func(Page) error) er
 		func(p *Page, next string) { p.Next = next }, fn)
 }
 
+// Replay reads a listing as a past run received it — archived, its
+// answers by page number, the pages that run handed on (raw_pages) —
+// through the code Fetch runs, so that a replay ends the listing where
+// the run did (a probe answered with page 1 again, or the last page) and
+// refuses what the run would have refused.
+func (c *Client) Replay(ctx context.Context, archived fetch.Archive, fn func(Page) error) error {
+	r := *c
+	r.archive = archived
+	return r.Fetch(ctx, "", fn)
+}
+
 // PageNumber implements fetch.Position.
 func (p position) PageNumber() int { return p.Page }
 
@@ -254,14 +268,20 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	u := rq.URL
 	var doc any
 	var dec fetch.Decoded
-	resp, err := c.http.Do(ctx, rq, func(r *fetch.Response) error {
+	check := func(r *fetch.Response) error {
 		d, text, derr := decode(r.Body, r.Header.Get("Content-Type"))
 		if derr != nil {
 			return derr
 		}
 		doc, dec = d, text
 		return c.envelope(doc)
-	})
+	}
+	var resp *fetch.Response
+	if c.archive != nil {
+		resp, err = c.archive.Get(c.http, pos.Page, check)
+	} else {
+		resp, err = c.http.Do(ctx, rq, check)
+	}
 	if err != nil {
 		if pos.Probe && refusedPage(err) {
 			// Past the claimed end, the source refused the page number
@@ -412,36 +432,6 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		next.URL = abs.String()
 		return page, next, false, nil
 	}
-}
-
-// Parse reads a page as it was archived (raw_pages), without the
-// network: what 'creditsync sync --replay' re-reads through today's
-// configuration. Errors wrap the fetch sentinels.
-func (c *Client) Parse(n int, body []byte, contentType string) (Page, error) {
-	doc, dec, err := decode(body, contentType)
-	if err == nil {
-		err = c.envelope(doc)
-	}
-	if err != nil {
-		return Page{}, err
-	}
-	page := Page{Number: n, Body: body, Total: -1, Claimed: -1, Encoding: dec.Encoding, Mislabelled: dec.Note()}
-	raw, found := lookup(doc, c.cfg.RecordsPath)
-	items, ok := raw.([]any)
-	if !ok && (raw != nil || !found) {
-		return Page{}, fmt.Errorf("%w: no list of records at %q", fetch.ErrLayout, c.cfg.RecordsPath)
-	}
-	if err := c.records(&page, items); err != nil {
-		return Page{}, fmt.Errorf("%w: %v", fetch.ErrLayout, err)
-	}
-	if c.cfg.Pagination.TotalPath != "" {
-		total, err := c.total(doc)
-		if err != nil {
-			return Page{}, fmt.Errorf("%w: %v", fetch.ErrLayout, err)
-		}
-		page.Total, page.Claimed = total, total
-	}
-	return page, nil
 }
 
 // total reads the configured total of a page. Whatever the paging, it is

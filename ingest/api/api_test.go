@@ -709,7 +709,7 @@ func TestMarkupInJSONValues(t *testing.T) {
 // A stored page read again (sync --replay) reads its total as the fetch
 // did, in every paging mode: a replay of a next_url listing claimed
 // nothing, and a snapshot the fetch had refused replayed as complete.
-func TestParseReadsTheTotal(t *testing.T) {
+func TestReplayReadsTheTotal(t *testing.T) {
 	cfg := api.Config{
 		Name: "x", URL: "http://127.0.0.1/list", Policy: quick,
 		Pagination:  api.Pagination{Mode: api.ByNextURL, NextPath: "links.next", TotalPath: "total"},
@@ -720,11 +720,17 @@ func TestParseReadsTheTotal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Parse(1, []byte(`{"items":[{"id":"A1","date":"2026/01/02"}],"total":30,"links":{"next":null}}`), "application/json")
+	replay := func(body string) (api.Page, error) {
+		var p api.Page
+		archived := fetch.Archive{1: {Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)}}
+		err := c.Replay(context.Background(), archived, func(got api.Page) error { p = got; return nil })
+		return p, err
+	}
+	p, err := replay(`{"items":[{"id":"A1","date":"2026/01/02"}],"total":30,"links":{"next":null}}`)
 	if err != nil || p.Claimed != 30 {
 		t.Errorf("claimed %d, %v; want 30", p.Claimed, err)
 	}
-	if _, err := c.Parse(1, []byte(`{"items":[],"total":-1,"links":{"next":null}}`), "application/json"); !errors.Is(err, fetch.ErrLayout) {
+	if _, err := replay(`{"items":[],"total":-1,"links":{"next":null}}`); !errors.Is(err, fetch.ErrLayout) {
 		t.Errorf("a total of -1: %v, want a layout change", err)
 	}
 }

@@ -429,6 +429,12 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 		}
 	}
 	c.log.Debug("fetched", "source", c.name, "url", resp.URL, "status", resp.Status, "bytes", len(resp.Body), "took", r.Time())
+	return c.judge(resp, check)
+}
+
+// judge says how an answer that arrived ends: by its status, a challenge
+// in its body, and check.
+func (c *Client) judge(resp *Response, check Check) outcome {
 	fail := func(err error, retry bool) outcome { return outcome{resp: resp, failure: err, retry: retry} }
 	switch s := resp.Status; {
 	case s == 521 || s == 412:
@@ -460,6 +466,37 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 		}
 	}
 	return outcome{resp: resp}
+}
+
+// Archived judges an answer kept from an earlier fetch (raw_pages) as Do
+// judges one that arrives — its status, a challenge, check — without the
+// network and without retrying: what 'creditsync sync --replay' reads a
+// past run's pages through, so that it decides as the run did.
+func (c *Client) Archived(resp *Response, check Check) (*Response, error) {
+	last := c.judge(resp, check)
+	if last.failure == nil {
+		return resp, nil
+	}
+	return resp, &Error{Source: c.name, URL: resp.URL, Status: resp.Status, Attempts: 1, Err: last.failure, Hint: HintFor(last.failure), Response: resp}
+}
+
+// ErrNotArchived: a replay asked for a page the run did not keep.
+var ErrNotArchived = errors.New("the run did not keep this page")
+
+// Archive is a past run's answers by page number, as it kept them, for
+// a replay (Client.Archived judges them).
+type Archive map[int]*Response
+
+// Get is the answer the run received for page, judged by c as a fetch
+// judges one (check included); a page the run did not keep is an error
+// wrapping ErrNotArchived: the listing, read as configured today, goes
+// on past where the run stopped.
+func (a Archive) Get(c *Client, page int, check Check) (*Response, error) {
+	resp, ok := a[page]
+	if !ok {
+		return nil, &Error{Source: c.name, Page: page, Err: fmt.Errorf("%w: page %d; the run stopped before it (it failed, or was interrupted), or the source's configuration changed since", ErrNotArchived, page)}
+	}
+	return c.Archived(resp, check)
 }
 
 // Why a request got no answer, where the hint differs: a source that

@@ -136,6 +136,9 @@ type Client struct {
 	// pageCount and recordCount read the announced counts.
 	pageCount, recordCount *regexp.Regexp
 	log                    *slog.Logger
+	// archive serves the answers of a past run instead of the network
+	// (Replay); nil for a live fetch.
+	archive fetch.Archive
 }
 
 // New checks cfg and returns a client for list.
@@ -328,6 +331,26 @@ func (c *Client) Fetch(ctx context.Context, from string, fn func(Page) error) er
 		func(p *Page, next string) { p.Next = next }, fn)
 }
 
+// Replay reads a listing as a past run received it — archived, its
+// answers by page number, the pages that run handed on (raw_pages) —
+// through the code Fetch runs, so that a replay ends the listing where
+// the run did (a page 1 served again past the end, the last page again)
+// and refuses what the run would have refused.
+func (c *Client) Replay(ctx context.Context, archived fetch.Archive, fn func(Page) error) error {
+	r := *c
+	r.archive = archived
+	return r.Fetch(ctx, "", fn)
+}
+
+// get asks for the page at pos, from the site or, replaying, from the
+// archive.
+func (c *Client) get(ctx context.Context, pos position, u string) (*fetch.Response, error) {
+	if c.archive == nil {
+		return c.http.Get(ctx, u, nil)
+	}
+	return c.archive.Get(c.http, pos.Page, nil)
+}
+
 // PageNumber implements fetch.Position.
 func (p position) PageNumber() int { return p.Page }
 
@@ -346,7 +369,7 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 	case c.cfg.PageTemplate != "":
 		u = strings.ReplaceAll(c.cfg.PageTemplate, "{page}", strconv.Itoa(pos.Param))
 	}
-	resp, err := c.http.Get(ctx, u, nil)
+	resp, err := c.get(ctx, pos, u)
 	var fe *fetch.Error
 	if pos.Probe && errors.As(err, &fe) && fe.Status == http.StatusNotFound {
 		return Page{Number: pos.Page, URL: fe.URL, Status: fe.Status, Total: -1, Claimed: -1, Current: -1, Size: -1}, pos, true, nil
@@ -520,14 +543,6 @@ func sameURL(a, b *url.URL) bool {
 	x, y := *a, *b
 	x.Fragment, x.RawFragment, y.Fragment, y.RawFragment = "", "", "", ""
 	return x.String() == y.String()
-}
-
-// Parse reads a page as it was archived (raw_pages), without the
-// network: what 'creditsync sync --replay' re-reads through today's
-// configuration.
-func (c *Client) Parse(number int, body []byte, contentType string) (Page, error) {
-	p, _, _, err := c.parse(number, body, contentType)
-	return p, err
 }
 
 // parse decodes a page and reads its records and announced counts. It

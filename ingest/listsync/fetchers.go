@@ -44,19 +44,23 @@ type fetcher interface {
 type apiFetcher struct{ c *api.Client }
 
 func (f apiFetcher) Fetch(ctx context.Context, from string, fn func(page) error) error {
-	return f.c.Fetch(ctx, from, func(p api.Page) error {
-		return fn(page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: p.Encoding, Header: p.Header,
-			Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next, Mislabelled: p.Mislabelled})
-	})
+	return f.c.Fetch(ctx, from, func(p api.Page) error { return fn(apiPage(p)) })
+}
+
+func apiPage(p api.Page) page {
+	return page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: p.Encoding, Header: p.Header,
+		Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next, Mislabelled: p.Mislabelled}
 }
 
 type htmlFetcher struct{ c *htmllist.Client }
 
 func (f htmlFetcher) Fetch(ctx context.Context, from string, fn func(page) error) error {
-	return f.c.Fetch(ctx, from, func(p htmllist.Page) error {
-		return fn(page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: p.Encoding, Header: p.Header,
-			Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next, Mislabelled: p.Mislabelled})
-	})
+	return f.c.Fetch(ctx, from, func(p htmllist.Page) error { return fn(htmlPage(p)) })
+}
+
+func htmlPage(p htmllist.Page) page {
+	return page{Number: p.Number, URL: p.URL, Status: p.Status, Body: p.Body, Encoding: p.Encoding, Header: p.Header,
+		Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed, Next: p.Next, Mislabelled: p.Mislabelled}
 }
 
 // fileFetcher reads the newest file a sharing platform dropped: the whole

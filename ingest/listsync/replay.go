@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/api"
+	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/htmllist"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -28,20 +32,26 @@ type ReplayResult struct {
 	Err error
 }
 
-// parser reads an archived page without the network.
-type parser interface {
-	Parse(number int, body []byte, encoding string) (page, error)
+// replayer reads a listing from a past run's answers through the code a
+// live fetch runs (fetch.Archive), so that a replay decides where the
+// listing ends as the run did.
+type replayer interface {
+	Replay(ctx context.Context, archived fetch.Archive, fn func(page) error) error
+	// mediaType is what the source's answers are, for their charset.
+	mediaType() string
 }
 
-func (f apiFetcher) Parse(number int, body []byte, encoding string) (page, error) {
-	p, err := f.c.Parse(number, body, "application/json; charset="+encoding)
-	return page{Number: p.Number, Body: body, Encoding: p.Encoding, Header: p.Header, Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed}, err
+func (f apiFetcher) Replay(ctx context.Context, archived fetch.Archive, fn func(page) error) error {
+	return f.c.Replay(ctx, archived, func(p api.Page) error { return fn(apiPage(p)) })
 }
 
-func (f htmlFetcher) Parse(number int, body []byte, encoding string) (page, error) {
-	p, err := f.c.Parse(number, body, "text/html; charset="+encoding)
-	return page{Number: p.Number, Body: body, Encoding: p.Encoding, Header: p.Header, Records: p.Records, Unused: p.Unused, Total: p.Total, Claimed: p.Claimed}, err
+func (apiFetcher) mediaType() string { return "application/json" }
+
+func (f htmlFetcher) Replay(ctx context.Context, archived fetch.Archive, fn func(page) error) error {
+	return f.c.Replay(ctx, archived, func(p htmllist.Page) error { return fn(htmlPage(p)) })
 }
+
+func (htmlFetcher) mediaType() string { return "text/html" }
 
 // ErrNoPages means a run has no archived pages to replay.
 var ErrNoPages = errors.New("no archived pages")
@@ -69,11 +79,17 @@ func Replay(ctx context.Context, s store.Store, cfg Config, runID string) (Repla
 	res := ReplayResult{Source: src.Name, List: src.List, RunID: runID, Claimed: -1}
 	r := &runner{s: s, t: t, set: cfg.Settings, src: src, list: l, opt: Options{Logger: slog.New(slog.DiscardHandler)}, now: time.Now(),
 		res: &Result{Source: src.Name, List: src.List, Claimed: -1}, log: slog.New(slog.DiscardHandler)}
-	f, err := src.newFetcher(cfg.Settings, l, r.log, nil, 0)
+	// The HTML client asks for a page more after a lone page 1 holding
+	// fewer records than the snapshot before: told as the run was.
+	var prev snapshotSize
+	if err := store.QueryRow(ctx, s, r.q("previous_rows_before"), store.Params{"source": src.Name, "run_id": runID}, &prev.rows, &prev.rejected); err != nil && err != store.ErrNoRows {
+		return res, fmt.Errorf("read the snapshot before the run: %w", err)
+	}
+	f, err := src.newFetcher(cfg.Settings, l, r.log, nil, prev.held())
 	if err != nil {
 		return res, err
 	}
-	ps, ok := f.(parser)
+	rp, ok := f.(replayer)
 	if !ok {
 		return res, fmt.Errorf("source %s reads files: replay the file itself with creditsync import", src.Name)
 	}
@@ -85,34 +101,54 @@ func Replay(ctx context.Context, s store.Store, cfg Config, runID string) (Repla
 	if err != nil {
 		return res, fmt.Errorf("read the run's pages: %w", err)
 	}
-	var pending []pendingRow
-	var pages []pendingPage
+	archived := fetch.Archive{}
 	for rows.Next() {
-		var number int
-		var body, encoding string
-		if err := rows.Scan(&number, &body, &encoding); err != nil {
+		var number, status int
+		var body, encoding, url string
+		if err := rows.Scan(&number, &body, &encoding, &status, &url); err != nil {
 			rows.Close()
 			return res, err
 		}
-		res.Pages++
-		p, err := ps.Parse(number, []byte(body), encoding)
-		if err == nil {
-			p = r.cleaned(p)
-			err = r.checkPage(p, st.Columns)
+		header := http.Header{}
+		if encoding != "" {
+			header.Set("Content-Type", rp.mediaType()+"; charset="+encoding)
 		}
-		if err != nil && res.Err == nil {
-			res.Err = fmt.Errorf("page %d: %w", number, err)
-		}
-		pages = append(pages, pendingPage{number: number, claimed: int64(p.Claimed)})
-		for i, rec := range p.Records {
-			pending = append(pending, pendingRow{page: number, seq: i + 1, header: p.Header, fields: rec, headerText: fmt.Sprint(p.Header), enc: p.Encoding})
-		}
+		archived[number] = &fetch.Response{URL: url, Status: status, Header: header, Body: []byte(body)}
 	}
 	if err := rows.Close(); err != nil {
 		return res, err
 	}
-	if res.Pages == 0 {
+	if len(archived) == 0 {
 		return res, fmt.Errorf("%w for run %s: keep_raw_pages was off, or the run fetched nothing", ErrNoPages, runID)
+	}
+	// The pages are read as the run read them, one after the other, and
+	// the listing ends where the same code ends it.
+	var pending []pendingRow
+	var pages []pendingPage
+	last := 0
+	err = rp.Replay(ctx, archived, func(p page) error {
+		res.Pages++
+		last = p.Number
+		p = r.cleaned(p)
+		if err := r.checkPage(p, st.Columns); err != nil {
+			return err
+		}
+		pages = append(pages, pendingPage{number: p.Number, claimed: int64(p.Claimed)})
+		for i, rec := range p.Records {
+			pending = append(pending, pendingRow{page: p.Number, seq: i + 1, header: p.Header, fields: rec, headerText: fmt.Sprint(p.Header), enc: p.Encoding})
+		}
+		return nil
+	})
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	if err != nil {
+		res.Err = err
+		return res, nil
+	}
+	if past := len(archived) - res.Pages; past > 0 {
+		res.Err = fmt.Errorf("the listing, read as configured today, ends on page %d, and the run kept %d page(s) past it: the source's configuration changed since the run", last, past)
+		return res, nil
 	}
 	rd, err := r.read(pending, pages, st.Columns)
 	res.Rows, res.Rejected, res.Claimed = r.res.Rows, r.res.Rejected, r.res.Claimed
