@@ -55,6 +55,40 @@ func (l *List) HeaderKey(cell string) string {
 	return ""
 }
 
+// GroupedHeader reads a two-row header, wherever it is written (a
+// workbook, a CSV export, a list page's table): a group cell (许可情况,
+// 列入信息, merged over its columns) above column cells (许可证编号 |
+// 许可日期). A column's name is its lower cell, or the group cell where
+// the lower one is empty or the same (a cell merged down over both rows,
+// or a CSV export of one). Two names that are no column of the list are
+// joined, as "group/column", to be kept as an extra column.
+func (l *List) GroupedHeader(group, sub []string) []string {
+	out := make([]string, max(len(group), len(sub)))
+	for i := range out {
+		var g, s string
+		if i < len(group) {
+			g = strings.TrimSpace(group[i])
+		}
+		if i < len(sub) {
+			s = strings.TrimSpace(sub[i])
+		}
+		switch {
+		case s == "" || s == g:
+			out[i] = g
+		case g == "" || l.HeaderKey(s) != "":
+			out[i] = s
+		case l.HeaderKey(g+s) != "":
+			out[i] = g + s
+		case l.HeaderKey(g) != "":
+			// A column name over a remark (许可日期 over "（年月日）").
+			out[i] = g
+		default:
+			out[i] = g + "/" + s
+		}
+	}
+	return out
+}
+
 // Resembles returns the column of the list that a header cell naming
 // none of them seems meant to name, so that an import can ask: a
 // misspelt 承诺书签定日期 is kept as an extra column, and the records'

@@ -282,6 +282,7 @@ func failure(err error) string {
 		{fetch.ErrAuth, "credentials refused"},
 		{fetch.ErrSecret, "credential missing"},
 		{fetch.ErrRedirect, "sent to another host"},
+		{listsync.ErrNotAsConfigured, "not as configured"},
 		{fetch.ErrLayout, "layout changed"},
 		{fetch.ErrIncomplete, "listing broke off"},
 		{fetch.ErrPageCap, "page cap reached"},

@@ -108,7 +108,7 @@ func findTable(list *contract.List, sheet string, rs rows, virtual []string) (*t
 		// A group row names some columns itself (机构名称 merged down
 		// over both rows); a title above the header names none.
 		if named > 0 && i+1 < len(buf) && buf[i+1].n == buf[i].n+1 && !blank(buf[i+1].cells) {
-			combined := combine(list, buf[i].cells, buf[i+1].cells)
+			combined := list.GroupedHeader(buf[i].cells, buf[i+1].cells)
 			if n2, r2 := list.Recognize(combined); n2 > named {
 				header, two, named, req = combined, true, n2, r2
 			}
@@ -171,39 +171,6 @@ func clean(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
 		out[i] = strings.TrimSpace(c)
-	}
-	return out
-}
-
-// combine reads a two-row header: a group cell (许可情况, merged over its
-// columns) above column cells (许可证编号 | 许可日期). A column's name is
-// its lower cell, or the group cell where the lower one is empty (a cell
-// merged down over both rows, or a CSV export of one). Two names that are
-// no column of the list are joined, as "group/column", to be kept as an
-// extra column.
-func combine(list *contract.List, group, sub []string) []string {
-	out := make([]string, max(len(group), len(sub)))
-	for i := range out {
-		var g, s string
-		if i < len(group) {
-			g = strings.TrimSpace(group[i])
-		}
-		if i < len(sub) {
-			s = strings.TrimSpace(sub[i])
-		}
-		switch {
-		case s == "" || s == g:
-			out[i] = g
-		case g == "" || list.HeaderKey(s) != "":
-			out[i] = s
-		case list.HeaderKey(g+s) != "":
-			out[i] = g + s
-		case list.HeaderKey(g) != "":
-			// A column name over a remark (许可日期 over "（年月日）").
-			out[i] = g
-		default:
-			out[i] = g + "/" + s
-		}
 	}
 	return out
 }

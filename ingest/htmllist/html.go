@@ -689,22 +689,20 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 		}
 		return nil
 	}
-	heads := headerRow(doc.Find(c.cfg.HeaderSelector))
-	if heads.Length() == 0 {
+	layout := c.headerLayout(doc.Find(c.cfg.HeaderSelector))
+	if len(layout.names) == 0 {
 		return fmt.Errorf("expected header cells matching %q, got 0", c.cfg.HeaderSelector)
 	}
-	header := make([]string, 0, heads.Length())
-	shown := make([]string, 0, heads.Length()) // as the page writes it
-	heads.Each(func(_ int, s *goquery.Selection) {
-		h := cellText(s)
-		shown = append(shown, h)
+	shown := layout.leaves // as the page writes it
+	header := make([]string, 0, len(layout.names))
+	for i, h := range layout.names {
 		for key, text := range c.cfg.Headers {
-			if transform.NormalizeText(text) == transform.NormalizeText(h) {
+			if t := transform.NormalizeText(text); t == transform.NormalizeText(h) || t == transform.NormalizeText(shown[i]) {
 				h = key
 			}
 		}
 		header = append(header, h)
-	})
+	}
 	m, err := c.list.Map(header)
 	if err != nil {
 		return fmt.Errorf("the header %q does not fit list %s: %v", header, c.list.Name, err)
@@ -715,6 +713,9 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 	// institution writes its name once, over their rows.
 	spans := make([]spanned, len(header))
 	for i, row := range rows {
+		if layout.rows[row.Get(0)] {
+			continue // a row of the header, which the row selector matches too
+		}
 		cells := row.ChildrenFiltered("td, th")
 		if noteRow(cells, len(header)) {
 			continue
@@ -761,28 +762,118 @@ type spanned struct {
 	rows int // rows below it still to fill
 }
 
-// headerRow is the header cells of the table's first header row when
-// the selector also matched copies of that row further down (long tables
-// repeat their header), else all of them.
-func headerRow(heads *goquery.Selection) *goquery.Selection {
+// tableHeader is a table's header as a browser lays it out: one name per
+// column.
+type tableHeader struct {
+	// names are the columns' names: the cells of a header of one row;
+	// of a grouped header of several (列入信息 spanning 列入原因, 列入日期
+	// and 作出决定机关 below it), each column's leaf heading, or its group
+	// and leaf where the list needs both to name it (contract.List.
+	// GroupedHeader, as an import reads a workbook's).
+	names []string
+	// leaves are the headings each column shows in the header's last row.
+	leaves []string
+	rows   map[*html.Node]bool // the rows of header cells, its copies further down too
+}
+
+// maxSpan is the widest colspan browsers honour (the HTML standard's
+// 1000); a larger one is read as it.
+const maxSpan = 1000
+
+// headerLayout reads the header cells the selector matched. A header of
+// several rows is laid out on a grid, each cell covering the columns and
+// rows its colspan and rowspan say (a name merged down over both rows of
+// a grouped header, a group heading across its columns). When the
+// selector also matched copies of the header further down (long tables
+// repeat it), the first is read.
+func (c *Client) headerLayout(heads *goquery.Selection) tableHeader {
 	var order []*html.Node // the rows the cells are in
+	cells := map[*html.Node][]*goquery.Selection{}
 	texts := map[*html.Node][]string{}
 	heads.Each(func(_ int, s *goquery.Selection) {
 		row := parentNode(s)
-		if _, ok := texts[row]; !ok {
+		if _, ok := cells[row]; !ok {
 			order = append(order, row)
 		}
+		cells[row] = append(cells[row], s)
 		texts[row] = append(texts[row], cellText(s))
 	})
-	if len(order) < 2 {
-		return heads
+	// Every row of header cells is no record, the copies too.
+	h := tableHeader{rows: map[*html.Node]bool{}}
+	for _, row := range order {
+		h.rows[row] = true
 	}
-	for _, row := range order[1:] {
-		if !slices.Equal(texts[row], texts[order[0]]) {
-			return heads // a header of several rows: read as before
+	// The header ends where a copy of its first row begins.
+	for i := 1; i < len(order); i++ {
+		if slices.Equal(texts[order[i]], texts[order[0]]) {
+			order = order[:i]
+			break
 		}
 	}
-	return heads.FilterFunction(func(_ int, s *goquery.Selection) bool { return parentNode(s) == order[0] })
+	if len(order) == 1 {
+		h.names, h.leaves = texts[order[0]], texts[order[0]]
+		return h
+	}
+	type slot struct {
+		text string
+		cell *html.Node
+	}
+	grid := make([][]slot, len(order))
+	put := func(r, col int, s slot) {
+		for len(grid[r]) <= col {
+			grid[r] = append(grid[r], slot{})
+		}
+		grid[r][col] = s
+	}
+	for r, row := range order {
+		col := 0
+		for i, cell := range cells[row] {
+			for col < len(grid[r]) && grid[r][col].cell != nil {
+				col++ // taken by a cell spanning down from a row above
+			}
+			cs := span(cell, "colspan", 1)
+			rs := span(cell, "rowspan", 1)
+			if v, ok := cell.Attr("rowspan"); ok && strings.TrimSpace(v) == "0" {
+				rs = len(order) // to the end of the header
+			}
+			for dr := 0; dr < rs && r+dr < len(order); dr++ {
+				for dc := range cs {
+					put(r+dr, col+dc, slot{texts[row][i], cell.Get(0)})
+				}
+			}
+			col += cs
+		}
+	}
+	width := 0
+	for _, g := range grid {
+		width = max(width, len(g))
+	}
+	last := len(order) - 1
+	for col := range width {
+		at := func(r int) string {
+			if col < len(grid[r]) {
+				return grid[r][col].text
+			}
+			return ""
+		}
+		name := at(0)
+		for r := 1; r <= last; r++ {
+			name = c.list.GroupedHeader([]string{name}, []string{at(r)})[0]
+		}
+		h.names = append(h.names, name)
+		h.leaves = append(h.leaves, at(last))
+	}
+	return h
+}
+
+// span reads a cell's colspan or rowspan, def when it has none or an
+// unreadable one.
+func span(cell *goquery.Selection, attr string, def int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(cell.AttrOr(attr, "")))
+	if err != nil || n < 1 {
+		return def
+	}
+	return min(n, maxSpan)
 }
 
 // parentNode is the element s is in, nil for the document's root (a

@@ -458,7 +458,7 @@ func TestTableShapes(t *testing.T) {
 		// A selector matching the document's root is a configuration
 		// error, reported, never a panic.
 		{name: "header selector matching the root", thead: head, tbody: `<tr><td>x</td></tr>`, headers: "html, table th",
-			err: "expected 5 cells as in the header"},
+			err: "expected 4 cells as in the header"},
 		{name: "too many cells", thead: head, tbody: `<tr><td>许昌甲人力资源服务有限责任公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td><td>x</td></tr>`,
 			err: "row 1: expected 4 cells as in the header, got 5"},
 	}
@@ -961,6 +961,60 @@ func TestLonePageProbedWhenTheListingShrank(t *testing.T) {
 			}
 			if asks.Load() != tt.asks {
 				t.Errorf("%d requests, want %d", asks.Load(), tt.asks)
+			}
+		})
+	}
+}
+
+// TestGroupedHeader reads a header of several rows as a browser lays it
+// out: each cell covers the columns and rows its colspan and rowspan say,
+// and each column is named by its leaf heading, or by its group and leaf
+// where the list needs both (contract.List.GroupedHeader, as an import
+// reads a workbook's). Every heading of both rows read as a column made
+// the header seven wide over rows of six.
+func TestGroupedHeader(t *testing.T) {
+	l, err := contract.Lookup("abnormal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := htmllist.New(htmllist.Config{Name: "x", URL: "http://127.0.0.1/", Policy: quick, NextSelector: "a.next",
+		RowSelector: "table.list tr", HeaderSelector: "table.list tr.title th"}, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const row = `<tr><td>1</td><td>许昌甲人力资源有限公司</td><td>91411002MA4000012Y</td><td>未按规定期限公示年度报告</td><td>2026-07-01</td><td>许昌市市场监督管理局</td></tr>`
+	grouped := `<tr class="title"><th rowspan="2">序号</th><th rowspan="2">企业名称</th><th rowspan="2">统一社会信用代码</th><th colspan="3">列入信息</th></tr>
+		<tr class="title"><th>列入原因</th><th>列入日期</th><th>作出决定机关</th></tr>`
+	six := []string{"序号", "企业名称", "统一社会信用代码", "列入原因", "列入日期", "作出决定机关"}
+	tests := []struct {
+		name, table string
+		header      []string
+	}{
+		{"one row", `<tr class="title"><th>序号</th><th>企业名称</th><th>统一社会信用代码</th><th>列入原因</th><th>列入日期</th><th>作出决定机关</th></tr>` + row, six},
+		{"a group over three columns", grouped + row, six},
+		{"the grouped header repeated further down", grouped + row + grouped + row, six},
+		{"a group whose name the leaves complete (列入 over 原因, 日期)",
+			`<tr class="title"><th rowspan="2">序号</th><th rowspan="2">企业名称</th><th rowspan="2">统一社会信用代码</th><th colspan="2">列入</th><th rowspan="2">作出决定机关</th></tr>
+			<tr class="title"><th>原因</th><th>日期</th></tr>` + row,
+			[]string{"序号", "企业名称", "统一社会信用代码", "列入原因", "列入日期", "作出决定机关"}},
+		{"a leaf no column of the list, kept with its group",
+			`<tr class="title"><th rowspan="2">企业名称</th><th rowspan="2">统一社会信用代码</th><th colspan="3">列入信息</th><th>其他</th></tr>
+			<tr class="title"><th>列入原因</th><th>列入日期</th><th>作出决定机关</th><th>备注</th></tr>
+			<tr><td>许昌甲人力资源有限公司</td><td>91411002MA4000012Y</td><td>未按规定期限公示年度报告</td><td>2026-07-01</td><td>许昌市市场监督管理局</td><td>已整改</td></tr>`,
+			[]string{"企业名称", "统一社会信用代码", "列入原因", "列入日期", "作出决定机关", "其他/备注"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `<html><head><meta charset="utf-8"></head><body><table class="list"><caption>许昌市经营异常名录公示</caption>` + tt.table + `</table></body></html>`
+			p, err := c.Parse(1, []byte(body), "text/html; charset=utf-8")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(p.Header, tt.header) {
+				t.Errorf("header %q, want %q", p.Header, tt.header)
+			}
+			if len(p.Records) == 0 || slices.ContainsFunc(p.Records, func(r []string) bool { return len(r) != len(tt.header) }) {
+				t.Errorf("records %q, want rows of %d cells", p.Records, len(tt.header))
 			}
 		})
 	}

@@ -114,6 +114,9 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 	if sp.early != nil {
 		sp.early.finish()
 	}
+	if err != nil && len(st.Columns) == 0 {
+		err = firstRead(err)
+	}
 	if err != nil {
 		// The answer that failed is evidence: a challenge page, a
 		// changed layout.
@@ -203,6 +206,39 @@ func (r *runner) storePages(ctx context.Context, snapshot string, stored func(bu
 		}
 	}()
 	return sp
+}
+
+// ErrNotAsConfigured means the pages of a source that has never
+// completed a sync do not read as it is configured (its selectors, its
+// header, its field mapping): what is a layout change (fetch.ErrLayout,
+// which it wraps) once a sync has read the source, since nothing can
+// have changed before.
+var ErrNotAsConfigured = errors.New("the pages do not read as configured")
+
+// hintNotAsConfigured is what a person can do about ErrNotAsConfigured.
+const hintNotAsConfigured = "no sync of this source has completed, so nothing changed on its side: check the source's configuration (row_selector, header_selector or cells, fields, ignore_columns) against the page kept in raw_pages"
+
+// notAsConfigured is a layout error of a source never synced: it reads as
+// ErrNotAsConfigured and is still a fetch.ErrLayout.
+type notAsConfigured struct{ err error }
+
+func (e notAsConfigured) Error() string {
+	return strings.Replace(e.err.Error(), fetch.ErrLayout.Error(), ErrNotAsConfigured.Error()+" (the source has never synced)", 1)
+}
+
+func (e notAsConfigured) Unwrap() error        { return e.err }
+func (e notAsConfigured) Is(target error) bool { return target == ErrNotAsConfigured }
+
+// firstRead words a layout error of a source that has never completed a
+// sync (no columns known from a complete snapshot) as the configuration
+// not fitting the pages: a first sync can never be a layout change.
+func firstRead(err error) error {
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || !errors.Is(fe.Err, fetch.ErrLayout) {
+		return err
+	}
+	fe.Err, fe.Hint = notAsConfigured{fe.Err}, hintNotAsConfigured
+	return err
 }
 
 // cleaned drops the columns the source is configured to ignore (a row

@@ -367,6 +367,9 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	r.step("fetch and store the pages")
 	columns, err := r.finalize(ctx, st)
+	if err != nil && len(st.Columns) == 0 {
+		err = firstRead(err)
+	}
 	if err != nil {
 		// A snapshot that cannot be loaded is not resumed: the next sync
 		// fetches a fresh one.
