@@ -14,6 +14,7 @@
 package htmllist
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -346,9 +347,49 @@ func (c *Client) Replay(ctx context.Context, archived fetch.Archive, fn func(Pag
 // archive.
 func (c *Client) get(ctx context.Context, pos position, u string) (*fetch.Response, error) {
 	if c.archive == nil {
-		return c.http.Get(ctx, u, nil)
+		return c.http.Get(ctx, u, whole)
 	}
-	return c.archive.Get(c.http, pos.Page, nil)
+	return c.archive.Get(c.http, pos.Page, whole)
+}
+
+// whole refuses a page cut short in transfer, to have it asked for
+// again: a body whose end the connection's close marks (no
+// Content-Length) reads whole however early it was cut. Cut inside a
+// row, the parser closes the row and the table, and the row short of
+// cells read as a layout change; cut between rows, the missing pager
+// tells (the pages before it stated it).
+func whole(r *fetch.Response) error {
+	if cutShort(r.Body) {
+		return fetch.Retryable(fmt.Errorf("%w: the page was cut short: it ends inside a table (a <table> is never closed, and the page has no </html>)", fetch.ErrIncomplete))
+	}
+	return nil
+}
+
+// cutShort reports a document that ends inside a table: a <table> is
+// never closed, and no </html> follows it. A page the server sent whole
+// ends with its </html>, which no cut leaves; pages written by hand that
+// leave a table open mostly close the document.
+func cutShort(body []byte) bool {
+	z := html.NewTokenizer(bytes.NewReader(body))
+	open, closed := 0, false
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return open > 0 && !closed
+		case html.StartTagToken:
+			if name, _ := z.TagName(); string(name) == "table" {
+				open++
+				closed = false
+			}
+		case html.EndTagToken:
+			switch name, _ := z.TagName(); string(name) {
+			case "table":
+				open = max(open-1, 0)
+			case "html":
+				closed = true
+			}
+		}
+	}
 }
 
 // PageNumber implements fetch.Position.

@@ -174,7 +174,7 @@ func TestBrokenPages(t *testing.T) {
 		{"CAPTCHA served with 200", fixture.Fault{Kind: fixture.Captcha, Page: 2}, fetch.ErrChallenge, 1, "CAPTCHA"},
 		{"521 challenge", fixture.Fault{Kind: fixture.JSChallenge}, fetch.ErrChallenge, 0, "challenge"},
 		{"layout changed", fixture.Fault{Kind: fixture.LayoutChanged, Page: 1}, fetch.ErrLayout, 0, `expected at least 1 element matching "table.pjjg-list tbody tr", got 0`},
-		{"truncated page", fixture.Fault{Kind: fixture.Truncated, Page: 2}, fetch.ErrIncomplete, 1, "page count"},
+		{"truncated page", fixture.Fault{Kind: fixture.Truncated, Page: 2}, fetch.ErrIncomplete, 1, "cut short"},
 		{"empty page mid-run", fixture.Fault{Kind: fixture.EmptyPage, Page: 2}, fetch.ErrIncomplete, 1, "empty"},
 		{"repeated page", fixture.Fault{Kind: fixture.RepeatPage, Page: 2}, fetch.ErrIncomplete, 1, "repeats"},
 	}

@@ -78,8 +78,8 @@ func TestPagesCutShortOrUnfilled(t *testing.T) {
 		fault fixture.Fault
 		want  string // in the error
 	}{
-		{"a middle page cut short", fixture.Fault{Kind: fixture.CutShort, Page: 2}, "page 2 does not state"},
-		{"the last page cut short", fixture.Fault{Kind: fixture.CutShort, Page: pages}, "does not state"},
+		{"a middle page cut short", fixture.Fault{Kind: fixture.CutShort, Page: 2}, "was cut short"},
+		{"the last page cut short", fixture.Fault{Kind: fixture.CutShort, Page: pages}, "was cut short"},
 		{"the last page the pager counts is empty", fixture.Fault{Kind: fixture.EmptyLastPage}, "is empty"},
 	}
 	for _, tt := range tests {
