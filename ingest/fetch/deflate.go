@@ -3,28 +3,43 @@ package fetch
 import (
 	"bufio"
 	"compress/flate"
+	"compress/gzip"
 	"compress/zlib"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 )
 
-// inflating decodes bodies sent with Content-Encoding: deflate. net/http
-// decodes gzip only (and only when it asked for it), resty gzip only;
-// IIS and PHP send deflate unasked, and the compressed bytes then failed
-// as a page in the wrong charset. Decoded here, below resty, the body
-// limit counts the decoded bytes, as it does for gzip.
+// inflating decodes bodies sent with Content-Encoding: deflate or gzip.
+// net/http decodes gzip only (and only when it asked for it), resty gzip
+// only; IIS and PHP send deflate unasked, and the compressed bytes then
+// failed as a page in the wrong charset. Decoded here, below resty, the
+// body limit counts the decoded bytes. gzip is asked for and decoded here
+// too, not by net/http, so that a stream that breaks off is told from a
+// body that broke off: net/http's decoder reported both as an unexpected
+// EOF, and a gzip stream cut at a Content-Length shorter than it read as
+// "the answer ended before the length it announced".
 type inflating struct{ next http.RoundTripper }
 
 func (t inflating) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && req.Method != http.MethodHead {
+		// What net/http asks for; asked for here, net/http leaves the
+		// body as it came.
+		req = req.Clone(req.Context())
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
 	resp, err := t.next.RoundTrip(req)
-	if err != nil || resp.ContentLength == 0 || req.Method == http.MethodHead ||
-		!strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "deflate") {
+	if err != nil || resp.ContentLength == 0 || req.Method == http.MethodHead {
+		return resp, err
+	}
+	coding := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	if coding != "deflate" && coding != "gzip" {
 		return resp, err
 	}
 	src := &tracked{r: resp.Body}
-	resp.Body = &inflater{src: src, closer: resp.Body, buf: bufio.NewReader(src)}
+	resp.Body = &inflater{coding: coding, announced: resp.ContentLength, src: src, closer: resp.Body, buf: bufio.NewReader(src)}
 	// As net/http does for gzip: the header and length described the
 	// encoded body.
 	resp.Header.Del("Content-Encoding")
@@ -45,14 +60,17 @@ func (e errEncoding) Error() string { return e.coding + ": " + e.err.Error() }
 func (e errEncoding) Unwrap() error { return e.err }
 
 // tracked remembers the error of the body as it arrives (a connection
-// cut before its Content-Length), to tell it from the decoder's own.
+// cut before its Content-Length), to tell it from the decoder's own, and
+// the bytes it brought.
 type tracked struct {
 	r   io.Reader
+	n   int64
 	err error
 }
 
 func (t *tracked) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
+	t.n += int64(n)
 	if err != nil && err != io.EOF {
 		t.err = err
 	}
@@ -64,10 +82,12 @@ func (t *tracked) Read(p []byte) (int, error) {
 // and PHP's gzdeflate send under that name. They are told apart by the
 // zlib header, as browsers do.
 type inflater struct {
-	src    *tracked
-	closer io.Closer
-	buf    *bufio.Reader
-	r      io.Reader // nil until the first Read
+	coding    string // deflate or gzip
+	announced int64  // the body's Content-Length, -1 when it has none
+	src       *tracked
+	closer    io.Closer
+	buf       *bufio.Reader
+	r         io.Reader // nil until the first Read
 }
 
 func (f *inflater) Read(p []byte) (int, error) {
@@ -76,6 +96,12 @@ func (f *inflater) Read(p []byte) (int, error) {
 		switch {
 		case len(head) == 0 && f.src.err == nil:
 			return 0, io.EOF // an empty body, whatever its label
+		case f.coding == "gzip":
+			zr, err := gzip.NewReader(f.buf)
+			if err != nil {
+				return 0, f.fail(err)
+			}
+			f.r = zr
 		case zlibHeader(head):
 			zr, err := zlib.NewReader(f.buf)
 			if err != nil {
@@ -88,6 +114,9 @@ func (f *inflater) Read(p []byte) (int, error) {
 	}
 	n, err := f.r.Read(p)
 	switch {
+	case err == io.EOF && f.coding == "gzip":
+		// gzip's reader reads on into a next member, and fails on
+		// anything after the last that is not one (gzip.ErrHeader).
 	case err == io.EOF:
 		// The stream ended: nothing may follow it. A body that is not
 		// deflate at all often "decodes" as a short stream of
@@ -102,12 +131,20 @@ func (f *inflater) Read(p []byte) (int, error) {
 }
 
 // fail is the transport's error when the body broke in transfer, else
-// the decoder's, as a body that is not what its label says.
+// the decoder's, as a body that is not what its label says: a stream that
+// breaks off where a whole body ends was cut before it was sent, or runs
+// past the Content-Length announced.
 func (f *inflater) fail(err error) error {
 	if f.src.err != nil {
 		return f.src.err
 	}
-	return errEncoding{coding: "deflate", err: err}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("the compressed stream breaks off where the body ends, after %d bytes", f.src.n)
+		if f.announced == f.src.n {
+			err = fmt.Errorf("the compressed stream runs past the %d bytes the answer announced (Content-Length), which end it short: the length understates the body, or the stream was cut before it was sent", f.src.n)
+		}
+	}
+	return errEncoding{coding: f.coding, err: err}
 }
 
 func (f *inflater) Close() error { return f.closer.Close() }

@@ -3,6 +3,7 @@ package fetch_test
 import (
 	"bytes"
 	"compress/flate"
+	"compress/gzip"
 	"compress/zlib"
 	"context"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -240,6 +242,18 @@ func TestBrokenAnswersSayWhatBroke(t *testing.T) {
 		case "/short":
 			w.Header().Set("Content-Length", "1000")
 			fmt.Fprint(w, "<html>cut")
+		case "/gzip-past-its-length", "/gzip-short-of-its-length":
+			var z bytes.Buffer
+			zw := gzip.NewWriter(&z)
+			fmt.Fprint(zw, `<html><body><table class="list"><tr><td>许昌甲人力资源有限公司</td></tr></table></body></html>`)
+			zw.Close()
+			length := z.Len() - 10 // the announced bytes are sent, the stream's end is not
+			if r.URL.Path == "/gzip-short-of-its-length" {
+				length = z.Len() + 10 // the stream is sent, and the connection closed short
+			}
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Header().Set("Content-Length", strconv.Itoa(length))
+			w.Write(z.Bytes()[:min(length, z.Len())])
 		case "/list":
 			http.Redirect(w, r, "/login?from=list", http.StatusFound)
 		case "/login":
@@ -250,10 +264,18 @@ func TestBrokenAnswersSayWhatBroke(t *testing.T) {
 	p := quick()
 	p.Retries = 1
 	c := fetch.New("site", p, fetch.Auth{}, nil)
-	for path, want := range map[string]string{"/gzip": "Content-Encoding", "/short": "Content-Length"} {
-		_, err := c.Get(context.Background(), srv.URL+path, nil)
-		if !errors.Is(err, fetch.ErrMalformed) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "did not answer in time") {
-			t.Errorf("%s: %v; want ErrMalformed naming %s", path, err, want)
+	// A gzip stream longer than the Content-Length announced ends short
+	// at that length: it said "the answer ended before the length it
+	// announced", the reason of a body short of its length.
+	for _, tt := range []struct{ path, want string }{
+		{"/gzip", "Content-Encoding"},
+		{"/short", "the answer ended before the length it announced (Content-Length)"},
+		{"/gzip-past-its-length", "the compressed stream runs past the"},
+		{"/gzip-short-of-its-length", "the answer ended before the length it announced (Content-Length)"},
+	} {
+		_, err := c.Get(context.Background(), srv.URL+tt.path, nil)
+		if !errors.Is(err, fetch.ErrMalformed) || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "did not answer in time") {
+			t.Errorf("%s: %v; want ErrMalformed saying %q", tt.path, err, tt.want)
 		}
 	}
 	notList := func(r *fetch.Response) error { return fmt.Errorf("%w: no table", fetch.ErrLayout) }
