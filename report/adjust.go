@@ -359,6 +359,10 @@ func reviewNote(note string) string {
 	if i := strings.Index(text, " (grade set by the reviewer"); i >= 0 {
 		text = text[:i]
 	}
+	// Reviewers often write the label themselves (复评：…): print it once.
+	for _, label := range []string{"复评意见：", "复评意见:", "复评：", "复评:"} {
+		text = strings.TrimSpace(strings.TrimPrefix(text, label))
+	}
 	return "复评意见：" + strings.TrimRight(text, "。") + "。"
 }
 

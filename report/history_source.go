@@ -148,8 +148,8 @@ func (h *HistorySource) exemplary(ctx context.Context, es []lifecycle.Entry, day
 // from < d ≤ to and are worse than the grade they replaced: lowered by a
 // regrade, by a review, or by an evaluation worse than the grade before.
 // The grade replaced is changedFrom's: the publicized grade a
-// confirmation lowered, the one in effect until then, or for a review
-// where none was, the grade under review. The clauses are those of the new
+// confirmation lowered, the grade under review a review resolved, else the
+// one in effect until then. The clauses are those of the new
 // grade that are worse than the old one.
 func (h *HistorySource) Downgrades(ctx context.Context, from, to time.Time) ([]Change, error) {
 	from, to = grade.Date(from), grade.Date(to)
@@ -217,14 +217,20 @@ func replaced(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
 // superseded a publicized grade on its first day, docs/rules.md §4.3), the
 // publicized grade it lowered — never in force, but the grade the
 // confirmation found too good, also when no grade was in force before;
-// else the grade e replaced. 动态调整情况 and the trends' downgrades both
-// read it, so they cannot disagree.
+// for a review, the grade under review it resolved — the one the unit's
+// last 附件2 printed with 异议复核中, not the older grade in force beside
+// it (§4.2); else the grade e replaced. 动态调整情况 and the trends'
+// downgrades both read it, so they cannot disagree.
 func changedFrom(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
-	if e.RunKind == lifecycle.RunRegrade {
-		for _, p := range es {
-			if p.RunKind == lifecycle.RunEvaluate && p.ValidFrom.IsZero() && p.SupersededOn.Equal(e.ValidFrom) {
-				return p, true
-			}
+	for _, p := range es {
+		if p.RunID == e.RunID || !p.ValidFrom.IsZero() || !p.SupersededOn.Equal(e.ValidFrom) {
+			continue
+		}
+		switch {
+		case e.RunKind == lifecycle.RunRegrade && p.RunKind == lifecycle.RunEvaluate:
+			return p, true
+		case e.RunKind == lifecycle.RunReview && !p.ObjectedOn.IsZero():
+			return p, true
 		}
 	}
 	return replaced(es, e)
