@@ -38,6 +38,11 @@ func TestReportsPageOffersTheNoticeItems(t *testing.T) {
 			t.Errorf("the reports page does not link %s", c.path)
 		}
 	}
+	// The note on 附件1 says what the download holds: the sentence that
+	// all have signed, never a blank form (it promised one).
+	if strings.Contains(page.body, "空白表") || !strings.Contains(page.body, "所有机构均已签订诚信承诺书") {
+		t.Errorf("the reports page's note on 附件1 does not say what it holds:\n%s", page.body[strings.LastIndex(page.body, `<p class="note">`):])
+	}
 	if r := get(t, h, "/reports/adjustments/411002.csv?date=2026-07-31", weiduToken); r.status != 404 {
 		t.Errorf("动态调整情况 without a history: %d, want 404", r.status)
 	}

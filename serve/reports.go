@@ -98,10 +98,11 @@ func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, row)
 	}
 	s.renderPage(w, r, http.StatusOK, "reports", "报表下载 Reports", struct {
-		Range rangeForm
-		Date  time.Time
-		Rows  []downloadRow
-	}{rf, day, rows})
+		Range           rangeForm
+		Date            time.Time
+		Rows            []downloadRow
+		CommitmentsNote string
+	}{rf, day, rows, report.CommitmentsNote})
 	return nil
 }
 
