@@ -18,14 +18,19 @@ import (
 
 // reportKinds are the downloads, by the path segment that names them:
 // the trend and the public list, then what the notice's §十 asks a county
-// to send — 汇总表 (附件2), 诚信机构典型名单, 动态调整情况 — and its 附件1.
+// to send — 汇总表 (附件2), 诚信机构典型名单, 动态调整情况 — and its 附件1,
+// then the lists to act on and the records contradicting the register.
+// Each in the formats the command line writes it in: every table a person
+// opens as XLSX too.
 var reportKinds = []reportKind{
-	{"trend", "信用等级趋势报告 Trend report", []string{"html", "xlsx", "csv"}, true, false},
-	{"public", "公示名单 Public list", []string{"html", "csv"}, false, false},
-	{"summary", "附件2 汇总表 Summary table", []string{"xlsx"}, false, false},
-	{"typical", "诚信机构典型名单 Exemplary institutions", []string{"xlsx", "csv"}, false, false},
-	{"adjustments", "动态调整情况 Grade changes since the last 附件2", []string{"xlsx", "csv"}, false, true},
-	{"commitments", "附件1 诚信承诺书 Commitment letters", []string{"html"}, false, false},
+	{"trend", "信用等级趋势报告 Trend report", []string{"html", "xlsx", "csv"}, true, false, false},
+	{"public", "公示名单 Public list", []string{"html", "xlsx", "csv"}, false, false, false},
+	{"summary", "附件2 汇总表 Summary table", []string{"xlsx"}, false, false, false},
+	{"typical", "诚信机构典型名单 Exemplary institutions", []string{"xlsx", "csv"}, false, false, false},
+	{"adjustments", "动态调整情况 Grade changes since the last 附件2", []string{"xlsx", "csv"}, false, true, false},
+	{"commitments", "附件1 诚信承诺书 Commitment letters", []string{"html"}, false, false, false},
+	{"watch", "待办名单 Lists to act on", []string{"html", "xlsx", "csv"}, false, false, true},
+	{"conflicts", "数据矛盾 Records contradicting the register", []string{"xlsx", "csv"}, false, false, true},
 }
 
 type reportKind struct {
@@ -33,6 +38,7 @@ type reportKind struct {
 	formats     []string
 	monthly     bool // takes from/to; else on (or date)
 	history     bool // needs the recorded grade history (noticeSource)
+	lists       bool // needs the store's register, records and rules (listSource)
 }
 
 // noticeSource is what a source of grades needs beyond them for the
@@ -48,6 +54,15 @@ type noticeSource interface {
 // form.
 type commitmentSource interface {
 	Commitments(ctx context.Context, u report.Unit, day time.Time) (*report.Commitments, error)
+}
+
+// listSource is a source over a store, whose register, records and
+// rules the watch lists and the 数据矛盾 are read from, as the command
+// line reads them: both sources of a store. Without it they are not
+// offered.
+type listSource interface {
+	Watch(ctx context.Context, u report.Unit, day time.Time) (*report.Watch, error)
+	Conflicts(ctx context.Context, u report.Unit, day time.Time) (*report.Conflicts, error)
 }
 
 // downloadLink is one file on the reports page.
@@ -78,11 +93,12 @@ func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
 	dateQuery := url.Values{"date": {transform.FormatDate(day)}}.Encode()
 	var rows []downloadRow
 	_, recorded := s.src.(noticeSource)
+	_, lists := s.src.(listSource)
 	for _, u := range scopeOf(r.Context()).Units() {
 		row := downloadRow{Unit: u}
 		for _, k := range reportKinds {
 			dk := downloadKind{Title: k.title}
-			if k.history && !recorded {
+			if k.history && !recorded || k.lists && !lists {
 				row.Kinds = append(row.Kinds, dk) // no links: nothing recorded to list
 				continue
 			}
@@ -220,6 +236,25 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		name = u.Name + "附件1诚信承诺书-" + transform.FormatDate(day)
+	case "watch", "conflicts":
+		day, err := s.dateParam(r)
+		if err != nil {
+			return err
+		}
+		rs, ok := s.src.(listSource)
+		if !ok {
+			return errNotFound
+		}
+		if r.PathValue("kind") == "watch" {
+			doc, err = rs.Watch(ctx, u, day)
+			name = u.Name + "待办名单-" + transform.FormatDate(day)
+		} else {
+			doc, err = rs.Conflicts(ctx, u, day)
+			name = u.Name + "数据矛盾-" + transform.FormatDate(day)
+		}
+		if err != nil {
+			return err
+		}
 	default:
 		return errNotFound
 	}
