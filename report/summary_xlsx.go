@@ -147,23 +147,11 @@ func (s *Summary) fill(f *excelize.File) error {
 		}
 	}
 	hdr := form.header + 1
-	h := strconv.Itoa(hdr)
-	orientation, fit, fitH, a4 := "landscape", 1, 0, 9 // 9 is A4 in the OOXML paper-size table
-	for _, step := range []func() error{
-		func() error {
-			return f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: hdr, TopLeftCell: "A" + strconv.Itoa(hdr+1), ActivePane: "bottomLeft"})
-		},
-		func() error {
-			return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sh + "'!$" + h + ":$" + h, Scope: sh})
-		},
-		func() error {
-			return f.SetPageLayout(sh, &excelize.PageLayoutOptions{Size: &a4, Orientation: &orientation, FitToWidth: &fit, FitToHeight: &fitH})
-		},
-		func() error { return f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)}) },
-	} {
-		if err := step(); err != nil {
-			return err
-		}
+	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: hdr, TopLeftCell: "A" + strconv.Itoa(hdr+1), ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := setPrint(f, sh, hdr, tableWidth(summaryWidths, len(summaryWidths))); err != nil {
+		return err
 	}
 	for c, wd := range summaryWidths {
 		col, _ := excelize.ColumnNumberToName(c + 1)

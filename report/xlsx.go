@@ -120,6 +120,9 @@ func addSheet(f *excelize.File, i int, tb table, st xlsxStyles) error {
 			return err
 		}
 	}
+	if err := setPrint(f, name, 2, tableWidth(tb.Widths, len(tb.Header))); err != nil {
+		return err
+	}
 	for r, row := range tb.Rows {
 		for c, cl := range row {
 			ref, _ := excelize.CoordinatesToCellName(c+1, r+3)
@@ -149,6 +152,59 @@ func addSheet(f *excelize.File, i int, tb table, st xlsxStyles) error {
 		}
 	}
 	return addNotes(f, name, last, len(tb.Rows)+4, tb, st)
+}
+
+// portraitWidth is the widest table, in column-width units (about one
+// Latin character), that A4 portrait holds at 100% within Excel's default
+// margins: some 174 mm, 7 pixels a unit at 96 dpi. Landscape holds about
+// 140.
+const portraitWidth = 95
+
+// defaultColWidth is the width Excel gives a column left unset (8.43
+// characters and its padding).
+const defaultColWidth = 9
+
+// tableWidth is the printed width of n columns of widths ws, a column
+// without a width of its own at Excel's default.
+func tableWidth(ws []float64, n int) float64 {
+	total := 0.0
+	for i := range max(n, len(ws)) {
+		if i < len(ws) && ws[i] > 0 {
+			total += ws[i]
+		} else {
+			total += defaultColWidth
+		}
+	}
+	return total
+}
+
+// setPrint sets how a sheet prints, for every workbook creditsync
+// writes: A4, landscape when the table is wider than portrait holds,
+// scaled to fit the page's width (never its height: a long list goes on
+// over pages), and the header row repeated at the top of each page, as
+// 附件2's. Without it Excel printed the wide tables at 100% portrait, the
+// right-hand columns on pages of their own and the header on the first
+// page only.
+func setPrint(f *excelize.File, sheet string, headerRow int, width float64) error {
+	orientation, a4, fitWide, fitTall := "portrait", 9, 1, 0 // 9 is A4 in the OOXML paper-size table
+	if width > portraitWidth {
+		orientation = "landscape"
+	}
+	h := strconv.Itoa(headerRow)
+	for _, step := range []func() error{
+		func() error {
+			return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$" + h + ":$" + h, Scope: sheet})
+		},
+		func() error {
+			return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &orientation, FitToWidth: &fitWide, FitToHeight: &fitTall})
+		},
+		func() error { return f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)}) },
+	} {
+		if err := step(); err != nil {
+			return fmt.Errorf("print setup: %w", err)
+		}
+	}
+	return nil
 }
 
 // addNotes writes the table's notes from row r down, each merged across
