@@ -1,7 +1,5 @@
 package report
 
-import "github.com/xuchang-hrss/creditsync/transform"
-
 // What 附件1 prints when it has no letter, worded once: the letters
 // (templates/commitments.tmpl) and the reports page's note on them
 // (CommitmentsNote) read these, so the note cannot promise a form the
@@ -23,5 +21,5 @@ func (c *Commitments) NoLetter() string {
 	if c.Operating == 0 {
 		what = noneLicensed
 	}
-	return transform.FormatDate(c.Day) + "：" + c.Unit.Name + what + "。"
+	return dayCN(c.Day) + "：" + c.Unit.Name + what + "。"
 }

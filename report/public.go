@@ -8,8 +8,6 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/lifecycle"
-	"github.com/xuchang-hrss/creditsync/transform"
-	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // PublicList is the list the bureau publishes on its website: who has
@@ -70,7 +68,7 @@ func (l *PublicList) Publicity() (from, until time.Time, ok bool) {
 // city-wide list holds several, named in its column), the day and the
 // count.
 func (l *PublicList) Sub() string {
-	s := fmt.Sprintf("日期：%s · 共 %d 家", transform.FormatDate(l.Day), len(l.Rows))
+	s := fmt.Sprintf("日期：%s · 共 %d 家", dayCN(l.Day), len(l.Rows))
 	if l.Unit.Code != CityCode {
 		s = "评价单位：" + l.Unit.Bureau() + " · " + s
 	}
@@ -80,7 +78,7 @@ func (l *PublicList) Sub() string {
 // Footer is the list's last line: what the grades are, who is listed,
 // and when it was made.
 func (l *PublicList) Footer() string {
-	return "信用等级分为 A、B、C、D 四级；被吊销人力资源服务许可的机构评为 D 级并列出，许可注销的机构不再列出。生成时间 " + zone.Clock(l.Generated) + "。"
+	return "信用等级分为 A、B、C、D 四级；被吊销人力资源服务许可的机构评为 D 级并列出，许可注销的机构不再列出。生成时间 " + clockCN(l.Generated) + "。"
 }
 
 // Notice is what the list says under its table, in the order printed:

@@ -11,6 +11,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // SummaryColumns are the columns of the 附件2 summary table, in the order
@@ -125,6 +126,13 @@ func monthCN(t time.Time) string { return fmt.Sprintf("%d年%d月", t.Year(), t.
 
 // dayCN writes a full date in Chinese: 2026年7月31日.
 func dayCN(t time.Time) string { return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day()) }
+
+// clockCN is a moment in a printed Chinese line (2026年8月3日 17:30): the
+// wall clock in Xuchang, as zone.Clock shows it, with the day as dayCN
+// writes it. Data cells and CSV columns keep the ISO form.
+func clockCN(t time.Time) string {
+	return dayCN(zone.Day(t)) + " " + t.In(zone.Shanghai).Format("15:04")
+}
 
 // Dishonesty writes the 失信情况 of an institution in plain Chinese, one
 // sentence a fact, as the notice's example does ("2022年度，未按规定报送

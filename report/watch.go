@@ -10,7 +10,6 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/store"
-	"github.com/xuchang-hrss/creditsync/transform"
 )
 
 // Watch is what a unit has to act on at a day: institutions the rules now
@@ -87,17 +86,17 @@ func BuildWatch(ctx context.Context, s store.Store, rules *grade.Rules, u Unit, 
 }
 
 func (w *Watch) tables() []table {
-	up := table{Sheet: "可申请上调", Title: "可申请上调信用等级的机构（" + transform.FormatDate(w.Day) + "，依规则已达更高等级）",
+	up := table{Sheet: "可申请上调", Title: "可申请上调信用等级的机构（" + dayCN(w.Day) + "，依规则已达更高等级）",
 		Header: []string{"机构名称", "统一社会信用代码", "现等级", "依规则等级", "现等级生效日"}, Widths: []float64{34, 22, 8, 10, 14}}
 	for _, r := range w.Upgradable {
 		up.Rows = append(up.Rows, []cell{text(r.Name), uscc(r.USCC), gradeCell(r.Grade), gradeCell(r.RulesGrade), dateCell(r.Since)})
 	}
-	ne := table{Sheet: "尚未评价", Title: "已取得许可、尚未评价的机构（" + transform.FormatDate(w.Day) + "）",
+	ne := table{Sheet: "尚未评价", Title: "已取得许可、尚未评价的机构（" + dayCN(w.Day) + "）",
 		Header: []string{"机构名称", "统一社会信用代码", "依规则等级（参考）"}, Widths: []float64{34, 22, 18}}
 	for _, r := range w.Unevaluated {
 		ne.Rows = append(ne.Rows, []cell{text(r.Name), uscc(r.USCC), gradeCell(r.RulesGrade)})
 	}
-	ex := table{Sheet: "30日内到期", Title: fmt.Sprintf("信用等级%d日内到期的机构（%s起）", ExpiryDays, transform.FormatDate(w.Day)),
+	ex := table{Sheet: "30日内到期", Title: fmt.Sprintf("信用等级%d日内到期的机构（%s起）", ExpiryDays, dayCN(w.Day)),
 		Header: []string{"机构名称", "统一社会信用代码", "信用等级", "有效期至"}, Widths: []float64{34, 22, 8, 14}}
 	for _, r := range w.Expiring {
 		ex.Rows = append(ex.Rows, []cell{text(r.Name), uscc(r.USCC), gradeCell(r.Grade), dateCell(r.Until)})
@@ -113,8 +112,8 @@ func (w *Watch) WriteCSV(out io.Writer) error { return writeCSV(out, w.tables().
 
 // WriteHTML writes the three lists as one page.
 func (w *Watch) WriteHTML(out io.Writer) error {
-	return writeDoc(out, w.Unit.Name+" 待办名单 "+transform.FormatDate(w.Day), "tables-body", struct {
+	return writeDoc(out, w.Unit.Name+"待办名单（"+dayCN(w.Day)+"）", "tables-body", struct {
 		Title  string
 		Tables []table
-	}{w.Unit.Name + " 待办名单（" + transform.FormatDate(w.Day) + "）", w.tables()})
+	}{w.Unit.Name + "待办名单（" + dayCN(w.Day) + "）", w.tables()})
 }

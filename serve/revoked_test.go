@@ -217,8 +217,8 @@ func TestCommitmentLettersAreTheCommandLines(t *testing.T) {
 	}
 	for name, h := range map[string]http.Handler{"recorded": srv.Handler(), "computed": computed.Handler()} {
 		for _, c := range []struct{ unit, want string }{
-			{"411002", "2026-10-08：魏都区所有机构均已签订诚信承诺书。"},
-			{"411025", "2026-10-08：襄城县没有持证的人力资源服务机构。"},
+			{"411002", "2026年10月8日：魏都区所有机构均已签订诚信承诺书。"},
+			{"411025", "2026年10月8日：襄城县没有持证的人力资源服务机构。"},
 		} {
 			got := get(t, h, "/reports/commitments/"+c.unit+".html?date=2026-10-08", cityToken)
 			if got.status != http.StatusOK || !strings.Contains(got.body, c.want) || strings.Contains(got.body, "_____") {
