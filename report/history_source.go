@@ -167,6 +167,13 @@ func (h *HistorySource) Downgrades(ctx context.Context, from, to time.Time) ([]C
 			continue
 		}
 		old, ok := changedFrom(byUSCC[e.USCC], e)
+		if e.RunKind == lifecycle.RunReview {
+			// The trends count grades in force: a review is a change
+			// from the grade in force it replaced, as the same result
+			// confirmed without an objection is; from the grade under
+			// review only when none was in force (a first evaluation).
+			old, ok = replaced(byUSCC[e.USCC], e)
+		}
 		if !ok || !grade.Worse(e.Grade, old.Grade) {
 			continue
 		}
@@ -220,7 +227,8 @@ func replaced(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
 // for a review, the grade under review it resolved — the one the unit's
 // last 附件2 printed with 异议复核中, not the older grade in force beside
 // it (§4.2); else the grade e replaced. 动态调整情况 and the trends'
-// downgrades both read it, so they cannot disagree.
+// downgrades both read it, but for a review the trends, which count
+// grades in force, take the grade in force it replaced (Downgrades).
 func changedFrom(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
 	for _, p := range es {
 		if p.RunID == e.RunID || !p.ValidFrom.IsZero() || !p.SupersededOn.Equal(e.ValidFrom) {
