@@ -17,8 +17,12 @@ import (
 // Lifecycle errors; each message says what to do instead.
 var (
 	ErrAlreadyEvaluated = errors.New("year already evaluated")
-	ErrNoPublicity      = errors.New("no grade of this institution is being publicized")
-	ErrNotUnderReview   = errors.New("no grade of this institution is under review")
+	// ErrEvaluation: an evaluation whose dates or moment would rewrite
+	// what was shown before it, or show two grades publicized at once
+	// (docs/rules.md §4.1).
+	ErrEvaluation     = errors.New("evaluation refused")
+	ErrNoPublicity    = errors.New("no grade of this institution is being publicized")
+	ErrNotUnderReview = errors.New("no grade of this institution is under review")
 	// ErrReviewBeforeObjection: a review is decided on or after the day
 	// the objection it answers was filed.
 	ErrReviewBeforeObjection = errors.New("a review is decided on or after the day of its objection")
@@ -33,10 +37,22 @@ func Evaluate(ctx context.Context, s store.Store, r *grade.Rules, year int, asOf
 	if year < 2000 || year > 2100 {
 		return Run{}, nil, fmt.Errorf("evaluate: year %d is not plausible", year)
 	}
+	asOf, publicizeFrom = grade.Date(asOf), grade.Date(publicizeFrom)
+	if asOf.Year() != year {
+		return Run{}, nil, fmt.Errorf("evaluate %d: %w: the as-of date %s is in %d; the evaluation of a year grades the institutions at a date of that year (the notice's 附件2 of %d is sent by 31 July %d): give --as-of in %d, or --year %d",
+			year, ErrEvaluation, transform.FormatDate(asOf), asOf.Year(), year, year, year, asOf.Year())
+	}
+	if publicizeFrom.Before(asOf) {
+		return Run{}, nil, fmt.Errorf("evaluate %d: %w: publicity from %s would start before the as-of date %s the grades are computed at, and confirmation would put them in force before that date; give --publicize-from on or after %s",
+			year, ErrEvaluation, transform.FormatDate(publicizeFrom), transform.FormatDate(asOf), transform.FormatDate(asOf))
+	}
 	if done, err := evaluatedRuns(ctx, s, year); err != nil {
 		return Run{}, nil, err
 	} else if len(done) > 0 {
 		return Run{}, nil, fmt.Errorf("evaluate %d: %w in run %s; objections and their reviews change single grades, regrade lowers them", year, ErrAlreadyEvaluated, done[0])
+	}
+	if err := checkEvaluationOrder(ctx, s, year, asOf, publicizeFrom); err != nil {
+		return Run{}, nil, err
 	}
 	res, err := grade.Compute(ctx, s, r, asOf)
 	if err != nil {
@@ -53,6 +69,51 @@ func Evaluate(ctx context.Context, s store.Store, r *grade.Rules, year int, asOf
 		return Run{}, nil, fmt.Errorf("evaluate %d: %w", year, err)
 	}
 	return run, entries, nil
+}
+
+// checkEvaluationOrder refuses an evaluation that does not come after
+// every one recorded: one as of an earlier date, or publicized before the
+// last publicity ended, would put grades in force in the past — what the
+// bureau showed and decided on those days would change afterwards — and
+// one recorded while grades of another are still publicized or under
+// review would show an institution two publicized grades at once
+// (docs/rules.md §4.1, §4.7).
+func checkEvaluationOrder(ctx context.Context, s store.Store, year int, asOf, publicizeFrom time.Time) error {
+	evs, err := Evaluations(ctx, s)
+	if err != nil {
+		return fmt.Errorf("evaluate %d: %w", year, err)
+	}
+	for _, e := range evs {
+		if !e.AsOf.Before(asOf) {
+			return fmt.Errorf("evaluate %d: %w: the evaluation of %d, as of %s, is recorded already; evaluations are recorded in the order of their dates, and one as of %s would put grades in force after the fact and change what was shown since: give an as-of date after %s",
+				year, ErrEvaluation, e.Year, transform.FormatDate(e.AsOf), transform.FormatDate(asOf), transform.FormatDate(e.AsOf))
+		}
+		if !e.PublicityEnds.IsZero() && !e.PublicityEnds.Before(publicizeFrom) {
+			return fmt.Errorf("evaluate %d: %w: the publicity of the %d evaluation runs until %s, and an institution is shown one publicized grade at a time: give --publicize-from after %s",
+				year, ErrEvaluation, e.Year, transform.FormatDate(e.PublicityEnds), transform.FormatDate(e.PublicityEnds))
+		}
+	}
+	for _, st := range []Status{StatusPublicized, StatusUnderReview} {
+		rows, err := readHistory(ctx, s, filter{status: st})
+		if err != nil {
+			return fmt.Errorf("evaluate %d: %w", year, err)
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		e := rows[0]
+		what, todo := "still publicized or awaiting confirmation", "run creditsync confirm"
+		if st == StatusUnderReview {
+			what, todo = "under review (异议复核中)", "record the reviews with creditsync objection resolve"
+		}
+		n := fmt.Sprintf("%d grades of earlier evaluations are", len(rows))
+		if len(rows) == 1 {
+			n = "1 grade of an earlier evaluation is"
+		}
+		return fmt.Errorf("evaluate %d: %w: %s %s (the first: %s, %s of run %s); an institution is shown one publicized grade at a time: %s first",
+			year, ErrEvaluation, n, what, e.USCC, e.Grade, e.RunID, todo)
+	}
+	return nil
 }
 
 func evaluatedRuns(ctx context.Context, s store.Store, year int) ([]string, error) {

@@ -416,7 +416,7 @@ func TestViews(t *testing.T) {
 	today := grade.Today(time.Now())
 	b := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}, Insp: []gradetest.Insp{{Kind: "false_materials", Handled: transform.FormatDate(today.AddDate(0, 0, -20))}}})
 	gradetest.Put(t, s, gradetest.Fixture{})
-	if _, _, err := lifecycle.Evaluate(ctx, s, r, today.Year(), today.AddDate(0, 0, -10), today.AddDate(0, 0, -9)); err != nil {
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, today.AddDate(0, 0, -10).Year(), today.AddDate(0, 0, -10), today.AddDate(0, 0, -9)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := lifecycle.Confirm(ctx, s, grade.DefaultRules(), today); err != nil {

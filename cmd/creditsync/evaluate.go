@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -26,7 +27,12 @@ an objection the grade becomes confirmed when publicity ends (creditsync
 confirm, run by the nightly job), valid for one year.
 
 A year is evaluated once; later changes go through objections, the
-nightly regrade (downgrades) and upgrade applications.`,
+nightly regrade (downgrades) and upgrade applications. The as-of date is
+a day of the year evaluated, publicity starts on or after it, and
+evaluations are recorded in the order of their dates: after the last
+one's as-of date and publicity, once its grades are confirmed and its
+objections reviewed. Anything else is refused (exit status 2), as it
+would change what was shown on past days.`,
 		Example: `  creditsync evaluate --year 2026 --as-of 2026-07-31 --publicize-from 2026-08-03`,
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,6 +58,9 @@ nightly regrade (downgrades) and upgrade applications.`,
 			}
 			defer s.Close()
 			run, entries, err := lifecycle.Evaluate(ctx, s, rules, year, asOf, from)
+			if errors.Is(err, lifecycle.ErrEvaluation) {
+				return usageError{err}
+			}
 			if err != nil {
 				return err
 			}

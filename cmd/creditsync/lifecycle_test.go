@@ -61,6 +61,10 @@ func TestLifecycleCommands(t *testing.T) {
 	if r := runCLI(t, env, "evaluate", "--year", "2026", "--as-of", "2026-07-31"); r.code != exitFailure || !strings.Contains(r.stderr, "year already evaluated") {
 		t.Errorf("second evaluation: exit %d\n%s", r.code, r.stderr)
 	}
+	// An earlier year, recorded now, would change the grades shown since.
+	if r := runCLI(t, env, "evaluate", "--year", "2025", "--as-of", "2025-07-31", "--publicize-from", "2025-08-01"); r.code != exitUsage || !strings.Contains(r.stderr, "as of 2026-07-31, is recorded already") {
+		t.Errorf("an evaluation before the last: exit %d\n%s", r.code, r.stderr)
+	}
 	run("objection", "file", b1, "--note", "承诺书已签订", "--on", "2026-08-05")
 	if r := runCLI(t, env, "objection", "file", d, "--note", "x", "--on", "2026-08-10"); r.code != exitFailure || !strings.Contains(r.stderr, "being publicized") {
 		t.Errorf("objection after publicity: exit %d\n%s", r.code, r.stderr)

@@ -46,7 +46,7 @@ func newNightlySite(t *testing.T, extraConfig string) *nightlySite {
 }
 
 // The site's store is prepared once per test binary — the bureau's files
-// imported, the lists synced from fixture sources, the 2025 evaluation
+// imported, the lists synced from fixture sources, the 2026 evaluation
 // recorded and confirmed, each by the real command in its own process —
 // and each test gets a copy of its directory, as with the demo's store.
 var nightlyPrep struct {
@@ -83,7 +83,7 @@ func prepareNightlySite(dir string) error {
 		{"import", "inspections", files["inspections"]},
 		{"import", "annual_reports", files["annual_reports"]},
 		{"sync"},
-		{"evaluate", "--year", "2025", "--as-of", "2026-07-31"},
+		{"evaluate", "--year", "2026", "--as-of", "2026-07-31"},
 		{"confirm", "--on", "2026-08-10"},
 	}
 	for _, args := range steps {

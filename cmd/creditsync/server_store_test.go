@@ -82,7 +82,7 @@ func TestNightlyThroughServerStore(t *testing.T) {
 		must(hostA, "import", list, files[list])
 	}
 	must(hostB, "sync")
-	must(hostA, "evaluate", "--year", "2025", "--as-of", "2026-07-31")
+	must(hostA, "evaluate", "--year", "2026", "--as-of", "2026-07-31")
 	must(hostB, "confirm", "--on", "2026-08-10")
 	must(hostA, "run", "nightly")
 	// The evaluation and the nightly regrade were recorded, with their grades.
