@@ -9,7 +9,11 @@
 //
 //	computed ──Evaluate──▶ publicized (公示中), from the publicity start for
 //	                       the rules' publicity days
-//	publicized ──FileObjection──▶ under_review (异议复核中), only during publicity
+//	publicized ──FileObjection──▶ under_review (异议复核中), from a day of
+//	                       publicity; an objection of that day recorded
+//	                       after the routine confirmation moves the
+//	                       confirmed grade back (the confirmation undone,
+//	                       the grade it replaced in force again)
 //	under_review ──ResolveObjection──▶ superseded; the re-evaluation
 //	                       (run kind review) is confirmed from the review day
 //	publicized ──Confirm──▶ confirmed the day after publicity ends, for a

@@ -306,27 +306,149 @@ func Expire(ctx context.Context, s store.Store, day time.Time) ([]Entry, error) 
 	return out, nil
 }
 
+// Objection is an objection recorded by FileObjection: the grade now under
+// review and, when the objection was received during publicity but
+// recorded after the routine confirmation had put the grade in force,
+// the day that confirmation took effect (undone) and the grade in force
+// again until the review (nil when there was none).
+type Objection struct {
+	Entry
+	UndoneFrom time.Time
+	Reinstated *Entry
+}
+
 // FileObjection records an institution's objection (异议) to its grade
-// during publicity: the grade is under review until ResolveObjection.
-func FileObjection(ctx context.Context, s store.Store, uscc, note string, day time.Time) (Entry, error) {
+// filed on day, during publicity: the grade is under review from day
+// until ResolveObjection.
+//
+// An objection received in time is recorded as of its day also when it is
+// typed in after the routine confirmation ran (the grade was confirmed the
+// day after publicity ended, and nothing replaced it since): the
+// confirmation is undone, exactly as if the objection had been recorded
+// in time — the grade goes back under review from day, and the grade in
+// force before it is in force again. A grade confirmed lower than
+// publicized, replaced since, or one whose institution was nominated as
+// exemplary under it is not reopened: the refusal says what happened.
+func FileObjection(ctx context.Context, s store.Store, uscc, note string, day time.Time) (Objection, error) {
 	day = grade.Date(day)
-	rows, err := readHistory(ctx, s, filter{uscc: uscc, status: StatusPublicized})
+	rows, err := readHistory(ctx, s, filter{uscc: uscc})
 	if err != nil {
-		return Entry{}, fmt.Errorf("file objection: %w", err)
+		return Objection{}, fmt.Errorf("file objection: %w", err)
 	}
+	var ended, starts *Entry
 	for i := len(rows) - 1; i >= 0; i-- {
 		e := rows[i]
-		if e.PublicityEndsOn.Before(day) || (!e.PublicizedFrom.IsZero() && e.PublicizedFrom.After(day)) {
-			continue // only during publicity
+		if e.PublicityEndsOn.IsZero() {
+			continue // not an evaluated grade: never publicized
 		}
-		e.Status, e.ObjectedOn = StatusUnderReview, day
-		e.Note = addNote(e.Note, fmt.Sprintf("objection filed %s: %s", transform.FormatDate(day), note))
-		if err := writeEntries(ctx, s, []Entry{e}); err != nil {
-			return Entry{}, fmt.Errorf("file objection: %w", err)
+		switch {
+		case e.PublicizedFrom.After(day):
+			starts = &rows[i]
+			continue
+		case e.PublicityEndsOn.Before(day):
+			if ended == nil {
+				ended = &rows[i]
+			}
+			continue
 		}
-		return e, nil
+		// The grade publicized on day (one at a time, docs/rules.md §4.7).
+		text := fmt.Sprintf("objection filed %s: %s", transform.FormatDate(day), note)
+		switch {
+		case !e.ObjectedOn.IsZero():
+			return Objection{}, fmt.Errorf("%s: %w: an objection to grade %s of the %d evaluation was filed on %s already (see creditsync history %s)",
+				uscc, ErrObjected, e.Grade, e.Year, transform.FormatDate(e.ObjectedOn), uscc)
+		case e.Status == StatusPublicized:
+			e.Status, e.ObjectedOn = StatusUnderReview, day
+			e.Note = addNote(e.Note, text)
+			if err := writeEntries(ctx, s, []Entry{e}); err != nil {
+				return Objection{}, fmt.Errorf("file objection: %w", err)
+			}
+			return Objection{Entry: e}, nil
+		}
+		return reopen(ctx, s, rows, e, text, day)
 	}
-	return Entry{}, fmt.Errorf("%s: %w on %s; objections are filed during publicity (see creditsync history %s)", uscc, ErrNoPublicity, transform.FormatDate(day), uscc)
+	publicity := func(e *Entry) string {
+		return fmt.Sprintf("grade %s of the %d evaluation was publicized from %s to %s", e.Grade, e.Year, transform.FormatDate(e.PublicizedFrom), transform.FormatDate(e.PublicityEndsOn))
+	}
+	switch {
+	case ended != nil:
+		return Objection{}, fmt.Errorf("%s: %w on %s: its publicity ended on %s (%s); objections are filed during publicity (see creditsync history %s)",
+			uscc, ErrNoPublicity, transform.FormatDate(day), transform.FormatDate(ended.PublicityEndsOn), publicity(ended), uscc)
+	case starts != nil:
+		return Objection{}, fmt.Errorf("%s: %w on %s: its publicity starts on %s (%s); objections are filed during publicity",
+			uscc, ErrNoPublicity, transform.FormatDate(day), transform.FormatDate(starts.PublicizedFrom), publicity(starts))
+	}
+	return Objection{}, fmt.Errorf("%s: %w on %s: no evaluation of it is recorded; objections are filed during publicity (see creditsync history %s)", uscc, ErrNoPublicity, transform.FormatDate(day), uscc)
+}
+
+// ErrObjected: the grade publicized on the day has an objection already.
+var ErrObjected = errors.New("objection filed already")
+
+// ErrConfirmedSince: an objection dated during publicity, recorded after
+// the grade was confirmed, that cannot reopen it.
+var ErrConfirmedSince = errors.New("the grade publicized that day was confirmed since")
+
+// reopen records an objection filed on day, during the publicity of e,
+// after the routine confirmation put e in force the day after its
+// publicity (FileObjection): e goes back under review from day and the
+// grade it replaced is in force again.
+func reopen(ctx context.Context, s store.Store, rows []Entry, e Entry, text string, day time.Time) (Objection, error) {
+	confirmedOn := e.PublicityEndsOn.AddDate(0, 0, 1)
+	refuse := func(what string) (Objection, error) {
+		return Objection{}, fmt.Errorf("%s: %w: grade %s of the %d evaluation was publicized on %s (until %s) and %s; an objection recorded now cannot reopen it (see creditsync history %s)",
+			e.USCC, ErrConfirmedSince, e.Grade, e.Year, transform.FormatDate(day), transform.FormatDate(e.PublicityEndsOn), what, e.USCC)
+	}
+	switch {
+	case e.ValidFrom.IsZero():
+		// Confirmed lower (a regrade run recorded the grade) or never
+		// confirmed (the licence ended): the note says which.
+		note := e.Note
+		if i := strings.LastIndex(note, "\n"); i >= 0 {
+			note = note[i+1:]
+		}
+		return refuse(fmt.Sprintf("was superseded on %s (%s)", transform.FormatDate(e.SupersededOn), note))
+	case !e.ValidFrom.Equal(confirmedOn):
+		return refuse(fmt.Sprintf("has been in force since %s", transform.FormatDate(e.ValidFrom)))
+	case !e.SupersededOn.IsZero():
+		return refuse(fmt.Sprintf("was confirmed on %s and replaced on %s by a later grade, which stands: correct the records the objection shows wrong, and an upgrade application (creditsync upgrade apply) re-evaluates the institution",
+			transform.FormatDate(confirmedOn), transform.FormatDate(e.SupersededOn)))
+	}
+	noms, err := Nominations(ctx, s, e.Year)
+	if err != nil {
+		return Objection{}, fmt.Errorf("file objection: %w", err)
+	}
+	for _, n := range noms {
+		if n.USCC == e.USCC && !n.NominatedOn.Before(confirmedOn) {
+			return refuse(fmt.Sprintf("was confirmed on %s, and the institution was nominated as exemplary under it on %s", transform.FormatDate(confirmedOn), transform.FormatDate(n.NominatedOn)))
+		}
+	}
+	out := Objection{UndoneFrom: confirmedOn}
+	var prev *Entry
+	for i, p := range rows {
+		if p.RunID != e.RunID && !p.ValidFrom.IsZero() && p.ValidFrom.Before(confirmedOn) && p.SupersededOn.Equal(confirmedOn) &&
+			(prev == nil || !p.ValidFrom.Before(prev.ValidFrom)) {
+			prev = &rows[i]
+		}
+	}
+	var writes []Entry
+	if prev != nil {
+		p := *prev
+		p.Status, p.SupersededOn = StatusConfirmed, time.Time{}
+		if p.ValidUntil.Before(confirmedOn) {
+			p.Status = StatusExpired
+		}
+		p.Note = addNote(p.Note, fmt.Sprintf("in force again from %s: the confirmation of %s that replaced it was undone by an objection filed %s", transform.FormatDate(confirmedOn), e.RunID, transform.FormatDate(day)))
+		out.Reinstated = &p
+		writes = append(writes, p)
+	}
+	e.Status, e.ObjectedOn = StatusUnderReview, day
+	e.ValidFrom, e.ValidUntil = time.Time{}, time.Time{}
+	e.Note = addNote(e.Note, text+fmt.Sprintf(" (received during publicity, recorded after the confirmation from %s, which is undone)", transform.FormatDate(confirmedOn)))
+	out.Entry = e
+	if err := writeEntries(ctx, s, append(writes, e)); err != nil {
+		return Objection{}, fmt.Errorf("file objection: %w", err)
+	}
+	return out, nil
 }
 
 // ResolveObjection records the re-evaluation (复评) of a grade under

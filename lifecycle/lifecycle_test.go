@@ -159,9 +159,9 @@ func TestObjectionThenReview(t *testing.T) {
 		t.Errorf("reviewer's note Lost: %q", h[1].Note)
 	}
 
-	// Once confirmed, a grade is out of publicity: no more objections.
-	if _, err := lifecycle.FileObjection(ctx, s, other, "x", day("2025-08-05")); !errors.Is(err, lifecycle.ErrNoPublicity) {
-		t.Errorf("a confirmed grade cannot be objected to: %v", err)
+	// A grade objected to and reviewed takes no second objection.
+	if _, err := lifecycle.FileObjection(ctx, s, u, "x", day("2025-08-05")); !errors.Is(err, lifecycle.ErrObjected) {
+		t.Errorf("a second objection to a reviewed grade: %v", err)
 	}
 }
 

@@ -66,8 +66,11 @@ func TestLifecycleCommands(t *testing.T) {
 		t.Errorf("an evaluation before the last: exit %d\n%s", r.code, r.stderr)
 	}
 	run("objection", "file", b1, "--note", "承诺书已签订", "--on", "2026-08-05")
-	if r := runCLI(t, env, "objection", "file", d, "--note", "x", "--on", "2026-08-10"); r.code != exitFailure || !strings.Contains(r.stderr, "being publicized") {
+	if r := runCLI(t, env, "objection", "file", d, "--note", "x", "--on", "2026-08-10"); r.code != exitFailure || !strings.Contains(r.stderr, "being publicized on 2026-08-10: its publicity ended on 2026-08-09") {
 		t.Errorf("objection after publicity: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, env, "objection", "file", b1, "--note", "x", "--on", "2026-08-06"); r.code != exitFailure || !strings.Contains(r.stderr, "was filed on 2026-08-05 already") {
+		t.Errorf("a second objection: exit %d\n%s", r.code, r.stderr)
 	}
 	run("confirm", "--on", "2026-08-10")
 

@@ -28,8 +28,15 @@ reviewer's note.`,
 func (a *app) objectionFileCmd() *cobra.Command {
 	var note, on string
 	cmd := &cobra.Command{
-		Use:     "file USCC --note TEXT",
-		Short:   "Record an objection filed during publicity",
+		Use:   "file USCC --note TEXT",
+		Short: "Record an objection filed during publicity",
+		Long: `file records an objection filed on --on, a day of the grade's publicity:
+the grade is under review (异议复核中) from that day. An objection
+received during publicity but typed in after the routine confirmation
+ran is recorded as of its day all the same: the confirmation is undone
+and the grade in force before it is in force again until the review, as
+if the objection had been recorded in time. A grade confirmed lower than
+publicized, or replaced since, is not reopened; the refusal says why.`,
 		Example: `  creditsync objection file 91411002MA9XXXXXXX --note "承诺书已签订，系录入遗漏"`,
 		Args:    exactArgs(1, "one USCC"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,8 +57,16 @@ func (a *app) objectionFileCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%s %s: grade %s of the %d evaluation is under review; record the result with creditsync objection resolve %s --note TEXT\n",
-				e.USCC, e.Name, e.Grade, e.Year, e.USCC)
+			fmt.Fprintf(a.stdout, "%s %s: grade %s of the %d evaluation is under review from %s; record the result with creditsync objection resolve %s --note TEXT\n",
+				e.USCC, e.Name, e.Grade, e.Year, transform.FormatDate(e.ObjectedOn), e.USCC)
+			if !e.UndoneFrom.IsZero() {
+				was := "no grade is in force until the review"
+				if p := e.Reinstated; p != nil {
+					was = fmt.Sprintf("grade %s (in force since %s) is in force again until the review", p.Grade, transform.FormatDate(p.ValidFrom))
+				}
+				fmt.Fprintf(a.stdout, "the objection was received during publicity: the confirmation from %s is undone, as if it had been recorded in time; %s\n",
+					transform.FormatDate(e.UndoneFrom), was)
+			}
 			return nil
 		},
 	}
