@@ -199,9 +199,15 @@ func inEffectSome(e lifecycle.Entry) bool {
 // es (oldest first): the grade in effect that e superseded, else, when e
 // is a review, the grade under review it resolved. False when e replaced
 // nothing (a first evaluation).
+//
+// A grade that took effect on e's first day and was superseded that same
+// day — confirmed in the morning, lowered by a regrade as of the same
+// day — was in force for no whole day, yet it is the grade e replaced
+// (it replaced the earlier one itself): 原等级 is that grade, and an
+// exemplary A ends with it.
 func replaced(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
-	var was, reviewed lifecycle.Entry
-	var hadGrade, hadReview bool
+	var was, sameDay, reviewed lifecycle.Entry
+	var hadGrade, hadSameDay, hadReview bool
 	for _, p := range es {
 		if p.RunID == e.RunID || !p.SupersededOn.Equal(e.ValidFrom) {
 			continue
@@ -209,11 +215,16 @@ func replaced(es []lifecycle.Entry, e lifecycle.Entry) (lifecycle.Entry, bool) {
 		switch {
 		case inEffectSome(p):
 			was, hadGrade = p, true
+		case p.ValidFrom.Equal(e.ValidFrom):
+			sameDay, hadSameDay = p, true
 		case p.ValidFrom.IsZero() && e.RunKind == lifecycle.RunReview:
 			reviewed, hadReview = p, true
 		}
 	}
-	if hadGrade {
+	switch {
+	case hadSameDay:
+		return sameDay, true
+	case hadGrade:
 		return was, true
 	}
 	return reviewed, hadReview
