@@ -139,11 +139,15 @@ func BuildAdjustments(history []lifecycle.Entry, noms []lifecycle.Nomination, u 
 			if ok {
 				was = GradeLabel(old.Grade)
 			}
-			// A lowering to the grade already in force is no change: the
-			// later night's grade after a night replayed after it
-			// (docs/rules.md §4.8), which lowered to the same grade first.
-			// Regrades record only lowerings, so nothing else is equal.
-			if !(e.RunKind == lifecycle.RunRegrade && ok && old.Grade == e.Grade) {
+			// A lowering or a raise to the grade already in force is no
+			// change: the later night's grade after a night replayed after
+			// it, or the later application's after one backdated before it
+			// (docs/rules.md §4.8), which moved to the same grade first.
+			// Regrades record only lowerings and upgrades only raises, so
+			// nothing else of theirs is equal; a review may confirm the
+			// grade in force, and that decision is listed.
+			same := ok && old.Grade == e.Grade && (e.RunKind == lifecycle.RunRegrade || e.RunKind == lifecycle.RunUpgrade)
+			if !same {
 				kind, reason := adjustmentReason(e, old, ok)
 				if ok && unitOf(old.CountyCode) != unitOf(e.CountyCode) {
 					reason += "原等级为" + unitOf(old.CountyCode).Bureau() + "评定。"

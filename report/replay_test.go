@@ -54,3 +54,47 @@ func TestAdjustmentsOfANightReplayedAfterTheNext(t *testing.T) {
 		t.Errorf("row %+v, want A → B 依规降级 on 2026-09-02", got)
 	}
 }
+
+// An upgrade application recorded with a day before an upgrade already
+// recorded (docs/rules.md §4.8) grants its grade until the later one
+// began. 动态调整情况 lists the raise once, on the earlier day: the later
+// application's grade, the same grade, is no change (it was listed as an
+// A→A 申请上调 the day after the B→A).
+func TestAdjustmentsOfAnUpgradeBackdatedBeforeAnother(t *testing.T) {
+	ctx := context.Background()
+	day := reporttest.Day
+	s := storetest.OpenMigrated(t)
+	const raised = "914403001922038216"
+	register := func(signed string) {
+		importRows(t, s, "institutions", [][]string{
+			{"uscc", "name", "county_code", "license_no", "licensed_on", "license_status", "license_status_on", "commitment_signed_on"},
+			{raised, "许昌补签人力资源有限公司", "411002", "豫人服证001", "2024-06-01", "", "", signed},
+		})
+	}
+	register("")
+	importRows(t, s, "annual_reports", [][]string{{"uscc", "year", "submitted_on"}, {raised, "2025", "2026-01-15"}})
+	r := grade.DefaultRules()
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2026, day("2026-07-31"), day("2026-07-31")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2026-08-07")); err != nil {
+		t.Fatal(err)
+	}
+	register("2026-12-01") // the commitment signed: B1 no longer holds
+	for _, on := range []string{"2026-12-03", "2026-12-02"} {
+		if up, err := lifecycle.ApplyUpgrade(ctx, s, r, raised, day(on)); err != nil || !up.Granted {
+			t.Fatalf("upgrade on %s: %+v %v", on, up, err)
+		}
+	}
+	history, err := lifecycle.History(ctx, s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adj := report.BuildAdjustments(history, nil, unit(t, report.CityCode), day("2026-07-31"), day("2026-12-31"))
+	if len(adj.Rows) != 1 {
+		t.Fatalf("%d rows, want the one raise: %+v", len(adj.Rows), adj.Rows)
+	}
+	if got := adj.Rows[0]; !got.Day.Equal(day("2026-12-02")) || got.From != report.GradeLabel(grade.B) || got.To != report.GradeLabel(grade.A) || got.Kind != "申请上调" {
+		t.Errorf("row %+v, want B → A 申请上调 on 2026-12-02", got)
+	}
+}
