@@ -37,6 +37,36 @@ func NewEvidenceGrade(decided []Clause, now Result) Grade {
 	return worst
 }
 
+// Corrected reports whether something a decision weighed no longer holds
+// in the rules' result now, decided being the clauses and evidence stored
+// with the decision: a (clause, record kind, record key) of decided not
+// among now's, or a clause cited without records that does not hold now.
+// It is what an upgrade rests on (纠正失信行为、消除不良影响): a better
+// grade from the rules while everything the decision weighed still holds
+// is the grade the decision overrode — a reviewer's stricter grade — not
+// a correction.
+func Corrected(decided []Clause, now Result) bool {
+	type key struct{ clause, kind, record string }
+	holds := map[key]bool{}
+	for _, c := range now.Clauses {
+		holds[key{clause: c.ID}] = true
+		for _, e := range c.Evidence {
+			holds[key{c.ID, e.Kind, recordOf(e)}] = true
+		}
+	}
+	for _, c := range decided {
+		if !holds[key{clause: c.ID}] {
+			return true
+		}
+		for _, e := range c.Evidence {
+			if !holds[key{c.ID, e.Kind, recordOf(e)}] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // recordOf is what identifies the record behind evidence through its
 // versions. The lists the data contract keys by USCC and date (abnormal,
 // dishonest, public_eval) are cited as "<uscc or name_key>|<date>" by

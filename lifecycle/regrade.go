@@ -137,7 +137,8 @@ type UpgradeResult struct {
 	Run     Run
 	Granted bool
 	Change  Change
-	Entry   Entry // the new grade when granted
+	Entry   Entry  // the new grade when granted
+	Refusal string // why, when refused
 }
 
 // ApplyUpgrade records an institution's application to raise its grade
@@ -145,6 +146,15 @@ type UpgradeResult struct {
 // rules give a better grade than the one in effect, the better grade takes
 // effect on day for a year; otherwise nothing changes. The application is
 // recorded as a run either way.
+//
+// An upgrade is for an institution that corrected its failings (纠正失信
+// 行为、消除不良影响, the notice's 三(四)): the better grade must rest on
+// something the decision in force weighed that no longer holds
+// (grade.Corrected). A reviewer who set a stricter grade than the rules
+// gave weighed the same records the rules read now; with none of them
+// gone, the rules' better grade is the one the reviewer overrode, and the
+// application is refused — a review is not undone by the rules it
+// overrode, as Regrade does not undo it either (docs/rules.md §4.4–4.5).
 func ApplyUpgrade(ctx context.Context, s store.Store, r *grade.Rules, uscc string, day time.Time) (UpgradeResult, error) {
 	day = grade.Date(day)
 	cur, ok, err := CurrentOn(ctx, s, uscc, day)
@@ -160,8 +170,14 @@ func ApplyUpgrade(ctx context.Context, s store.Store, r *grade.Rules, uscc strin
 	}
 	out := UpgradeResult{Granted: grade.Worse(cur.Grade, res.Grade), Change: Change{USCC: uscc, Name: res.Name, CountyCode: res.CountyCode,
 		From: cur.Grade, Since: cur.ValidFrom, To: res.Grade, Clauses: res.Clauses}}
+	out.Refusal = fmt.Sprintf("the rules give %s at %s, not better than %s", res.Grade, transform.FormatDate(day), cur.Grade)
+	if out.Granted && !grade.Corrected(cur.Clauses, res) {
+		out.Granted = false
+		out.Refusal = fmt.Sprintf("the rules give %s at %s, but everything the decision of %s (%s %s) weighed still holds: %s is the grade that decision overrode, and no failing has been corrected since (纠正失信行为); the decision stands until its validity ends or new records change the grade",
+			res.Grade, transform.FormatDate(day), transform.FormatDate(cur.ValidFrom), cur.RunKind, cur.RunID, res.Grade)
+	}
 	var added []Entry
-	note := fmt.Sprintf("application refused: the rules give %s, not better than %s", res.Grade, cur.Grade)
+	note := "application refused: " + out.Refusal
 	if out.Granted {
 		note = fmt.Sprintf("application granted: raised from %s to %s", cur.Grade, res.Grade)
 		added = []Entry{{USCC: uscc, Name: res.Name, CountyCode: res.CountyCode, Grade: res.Grade, Clauses: res.Clauses,

@@ -442,3 +442,45 @@ func TestLicenceCancellationLearntAfterConfirmation(t *testing.T) {
 		t.Errorf("after another run: %+v %v", h, err)
 	}
 }
+
+// A reviewer's stricter decision (B, where the rules gave A) is not
+// undone by an upgrade application on the records the reviewer weighed:
+// an upgrade is for a failing corrected (纠正失信行为), and nothing the
+// review weighed has gone. The application is refused and recorded,
+// saying why; it used to raise the grade to A the next day. An
+// institution that corrected what its grade rested on is raised.
+func TestUpgradeDoesNotUndoAStricterReview(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	reviewed := gradetest.Put(t, s, gradetest.Fixture{})
+	signed := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.FileObjection(ctx, s, reviewed, "举报其违规收费", day("2025-08-03")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle.Confirm(ctx, s, r, day("2025-08-08")); err != nil {
+		t.Fatal(err)
+	}
+	if rev, err := lifecycle.ResolveObjection(ctx, s, r, reviewed, grade.B, "复核为B", day("2025-08-10")); err != nil || rev.Grade != grade.B {
+		t.Fatalf("review: %+v %v", rev, err)
+	}
+	gradetest.Replace(t, s, "institutions", []string{"uscc", "name", "name_key", "county_code", "licensed_on", "license_status", "commitment_signed_on"},
+		[]any{signed, gradetest.DefaultName(signed), transform.NormalizeName(gradetest.DefaultName(signed)), "411002", day("2015-01-01"), "valid", day("2025-08-20")})
+
+	up, err := lifecycle.ApplyUpgrade(ctx, s, r, reviewed, day("2025-08-11"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Granted || up.Change.To != grade.A || !strings.Contains(up.Refusal, "A is the grade that decision overrode") {
+		t.Errorf("upgrade after a stricter review: granted %v, refusal %q; want refused, the rules' A being what the reviewer overrode", up.Granted, up.Refusal)
+	}
+	if e := current(t, s, reviewed, "2025-08-11"); e.Grade != grade.B || e.RunKind != lifecycle.RunReview {
+		t.Errorf("after the application: %s by %s, want the reviewer's B", e.Grade, e.RunKind)
+	}
+	if up, err := lifecycle.ApplyUpgrade(ctx, s, r, signed, day("2025-08-21")); err != nil || !up.Granted || up.Entry.Grade != grade.A {
+		t.Errorf("upgrade after signing the commitment: %+v %v, want raised to A", up, err)
+	}
+}

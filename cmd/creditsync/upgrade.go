@@ -30,7 +30,10 @@ func (a *app) upgradeApplyCmd() *cobra.Command {
 		Long: `apply grades the institution at --on (the application date, default
 today). When the rules give a better grade than the one in effect, the
 better grade takes effect that day for one year; otherwise the grade stays
-and the refusal is recorded with the reason.`,
+and the refusal is recorded with the reason. An upgrade rests on a failing
+corrected: when everything the decision in force weighed still holds — a
+reviewer set a stricter grade than the rules gave — the rules' better
+grade is the one the reviewer overrode, and the application is refused.`,
 		Example: `  creditsync upgrade apply 91411002MA9XXXXXXX --on 2026-10-08`,
 		Args:    exactArgs(1, "one USCC"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,8 +61,7 @@ and the refusal is recorded with the reason.`,
 					c.USCC, c.Name, c.From, c.To, transform.FormatDate(res.Entry.ValidFrom), transform.FormatDate(res.Entry.ValidUntil), res.Run.ID)
 				return nil
 			}
-			fmt.Fprintf(a.stdout, "%s %s: application refused and recorded (run %s): the rules give %s at %s, not better than %s\n",
-				c.USCC, c.Name, res.Run.ID, c.To, transform.FormatDate(day), c.From)
+			fmt.Fprintf(a.stdout, "%s %s: application refused and recorded (run %s): %s\n", c.USCC, c.Name, res.Run.ID, res.Refusal)
 			fmt.Fprintf(a.stdout, "see why: creditsync explain %s --as-of %s\n", c.USCC, transform.FormatDate(day))
 			return nil
 		},
