@@ -20,8 +20,9 @@ func (a *app) nominateCmd() *cobra.Command {
 		Long: `nominate records exemplary institutions for a year. Each must have a
 confirmed grade A in effect on --on, and per county (or city-wide, as the
 rules file says) at most floor(share × A institutions) may be nominated
-for the year, earlier nominations included. Nothing is recorded unless
-every nomination is valid; the refusal lists each problem.`,
+for the year, earlier nominations included. The year must have been
+evaluated, and each USCC is given once. Nothing is recorded unless every
+nomination is valid; the refusal lists each problem.`,
 		Example: `  creditsync nominate 91411002MA9XXXXXXX 91411081MA8XXXXXXX --year 2026 --reason "连续三年无违法违规，服务质量优"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -51,6 +52,9 @@ every nomination is valid; the refusal lists each problem.`,
 				return err
 			}
 			defer s.Close()
+			if err := lifecycle.CheckNominees(ctx, s, year, usccs); err != nil {
+				return err
+			}
 			done, err := lifecycle.Nominate(ctx, s, rules, year, usccs, reason, day)
 			if err != nil {
 				return err
