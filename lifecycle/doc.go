@@ -16,6 +16,10 @@
 //	                       the grade it replaced in force again)
 //	under_review ──ResolveObjection──▶ superseded; the re-evaluation
 //	                       (run kind review) is confirmed from the review day
+//	                       — as at confirmation, never in force when the
+//	                       licence was cancelled by then, lowered at once
+//	                       (run kind regrade) when the rules give worse that
+//	                       day on evidence the review did not weigh
 //	publicized ──Confirm──▶ confirmed the day after publicity ends, for a
 //	                       year; when the rules give worse on that day the
 //	                       publicized grade is superseded and the worse one

@@ -194,11 +194,9 @@ func Confirm(ctx context.Context, s store.Store, r *grade.Rules, day time.Time) 
 		}
 		if g, ok := now[e.USCC]; ok && grade.Worse(g.Grade, e.Grade) {
 			note := fmt.Sprintf("confirmed lower than publicized: %s publicized until %s; the rules give %s on %s", e.Grade, transform.FormatDate(e.PublicityEndsOn), g.Grade, transform.FormatDate(from))
-			lowered[from] = append(lowered[from], Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: g.Grade, Clauses: g.Clauses,
-				Status: StatusConfirmed, ValidFrom: from, ValidUntil: validUntil(from), Note: note})
-			e.Status, e.SupersededOn = StatusSuperseded, from
-			e.Note = addNote(e.Note, note)
-			publicized = append(publicized, e)
+			low, sup := lowerFrom(e, g, g.Grade, from, note)
+			lowered[from] = append(lowered[from], low)
+			publicized = append(publicized, sup)
 			continue
 		}
 		e.Status = StatusConfirmed
@@ -238,6 +236,21 @@ func Confirm(ctx context.Context, s store.Store, r *grade.Rules, day time.Time) 
 		return nil, fmt.Errorf("confirm: %w", err)
 	}
 	return added, nil
+}
+
+// lowerFrom is the grade to, with the rules' result g on day from, that
+// comes into force on from in place of e, a grade decided but not in force
+// yet or from that same day, because the rules give worse on from
+// (docs/rules.md §4.3): confirmed for a year, with the clauses and
+// evidence that caused it; e is kept superseded on from. Both carry note.
+// Confirm lowers a publicized grade so, ResolveObjection a reviewed one;
+// the caller records the lowered grade by a regrade run.
+func lowerFrom(e Entry, g grade.Result, to grade.Grade, from time.Time, note string) (lowered, superseded Entry) {
+	lowered = Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: to, Clauses: g.Clauses,
+		Status: StatusConfirmed, ValidFrom: from, ValidUntil: validUntil(from), Note: note}
+	e.Status, e.SupersededOn = StatusSuperseded, from
+	e.Note = addNote(e.Note, note)
+	return lowered, e
 }
 
 // neverInForce ends e, a grade whose institution's licence was cancelled
@@ -451,35 +464,50 @@ func reopen(ctx context.Context, s store.Store, rows []Entry, e Entry, text stri
 	return out, nil
 }
 
+// Review is a review recorded by ResolveObjection: the reviewed grade
+// and, when the rules gave worse on the review day on evidence the review
+// did not weigh, the grade it was lowered to at once.
+type Review struct {
+	Entry
+	Lowered *Entry
+}
+
 // ResolveObjection records the re-evaluation (复评) of a grade under
 // review. The institution is graded again at the evaluation's as-of date
 // with the data as it is now (corrected records count); the result is the
 // reviewer's grade (reviewed) when one is given, else the rules' grade. It takes
 // effect on day, replaces the grade under review and is kept with the
 // reviewer's note.
-func ResolveObjection(ctx context.Context, s store.Store, r *grade.Rules, uscc string, reviewed grade.Grade, note string, day time.Time) (Entry, error) {
+//
+// The review day is a confirmation day like Confirm's (docs/rules.md
+// §4.3): a reviewed grade whose institution's licence was cancelled on or
+// before it is not put in force (neverInForce), and one the rules give
+// worse on that day, on evidence the review did not weigh — a licence
+// revoked after the as-of date, clause D3 — is lowered at once from that
+// day by a regrade run (lowerFrom), the reviewed grade kept superseded.
+func ResolveObjection(ctx context.Context, s store.Store, r *grade.Rules, uscc string, reviewed grade.Grade, note string, day time.Time) (Review, error) {
 	day = grade.Date(day)
 	if reviewed != "" && grade.Rank(reviewed) < 0 {
-		return Entry{}, fmt.Errorf("resolve objection: grade %q is not A, B, C or D", reviewed)
+		return Review{}, fmt.Errorf("resolve objection: grade %q is not A, B, C or D", reviewed)
 	}
 	rows, err := readHistory(ctx, s, filter{uscc: uscc, status: StatusUnderReview})
 	if err != nil {
-		return Entry{}, fmt.Errorf("resolve objection: %w", err)
+		return Review{}, fmt.Errorf("resolve objection: %w", err)
 	}
 	if len(rows) == 0 {
-		return Entry{}, fmt.Errorf("%s: %w; file one first with creditsync objection file", uscc, ErrNotUnderReview)
+		return Review{}, fmt.Errorf("%s: %w; file one first with creditsync objection file", uscc, ErrNotUnderReview)
 	}
 	old := rows[len(rows)-1]
 	if !old.ObjectedOn.IsZero() && day.Before(old.ObjectedOn) {
 		// A review decided before the objection it answers would put the
 		// grade in force while it was still under objection, or before
 		// its publicity began (docs/rules.md §4.2, §4.7).
-		return Entry{}, fmt.Errorf("%s: %w: the review's day %s is before the objection was filed (%s)", uscc, ErrReviewBeforeObjection,
+		return Review{}, fmt.Errorf("%s: %w: the review's day %s is before the objection was filed (%s)", uscc, ErrReviewBeforeObjection,
 			transform.FormatDate(day), transform.FormatDate(old.ObjectedOn))
 	}
 	res, err := grade.Explain(ctx, s, r, old.AsOf, uscc)
 	if err != nil {
-		return Entry{}, fmt.Errorf("resolve objection: re-evaluate at %s: %w", transform.FormatDate(old.AsOf), err)
+		return Review{}, fmt.Errorf("resolve objection: re-evaluate at %s: %w", transform.FormatDate(old.AsOf), err)
 	}
 	text := fmt.Sprintf("review of %s: %s", old.RunID, note)
 	if reviewed == "" {
@@ -488,23 +516,41 @@ func ResolveObjection(ctx context.Context, s store.Store, r *grade.Rules, uscc s
 		text += fmt.Sprintf(" (grade set by the reviewer; the rules give %s)", res.Grade)
 	}
 	entry := Entry{USCC: uscc, Name: res.Name, CountyCode: res.CountyCode, Grade: reviewed, Clauses: res.Clauses,
-		Status: StatusConfirmed, ValidFrom: day, ValidUntil: validUntil(day), Note: text}
+		Status: StatusConfirmed, ValidFrom: day, ValidUntil: validUntil(day), Note: text, LicenceEndedOn: old.LicenceEndedOn}
+	var lowered []Entry
+	if entry.LicenceEndedBy(day) {
+		entry.ValidFrom, entry.ValidUntil = time.Time{}, time.Time{} // never in force, not recorded in force
+		entry = neverInForce(entry)
+	} else if now, err := grade.Explain(ctx, s, r, day, uscc); err != nil {
+		return Review{}, fmt.Errorf("resolve objection: grade at the review day %s: %w", transform.FormatDate(day), err)
+	} else if to := grade.NewEvidenceGrade(entry.Clauses, now); grade.Worse(to, reviewed) {
+		low, sup := lowerFrom(entry, now, to, day, fmt.Sprintf("reviewed as %s; the rules give %s on %s, the review day, on evidence the review did not weigh", reviewed, to, transform.FormatDate(day)))
+		entry, lowered = sup, []Entry{low}
+	}
 	run := newRun(RunReview, old.Year, old.AsOf, r, note)
 	added := []Entry{entry}
 	if err := commitRun(ctx, s, &run, added); err != nil {
-		return Entry{}, fmt.Errorf("resolve objection: %w", err)
+		return Review{}, fmt.Errorf("resolve objection: %w", err)
 	}
-	entry = added[0]
+	out := Review{Entry: added[0]}
+	if len(lowered) > 0 {
+		low := newRun(RunRegrade, 0, day, r, fmt.Sprintf("review on %s: %s lower than reviewed", transform.FormatDate(day), uscc))
+		if err := commitRun(ctx, s, &low, lowered); err != nil {
+			return Review{}, fmt.Errorf("resolve objection: %w", err)
+		}
+		added = lowered
+		out.Lowered = &lowered[0]
+	}
 	open, err := readHistory(ctx, s, filter{uscc: uscc, open: true})
 	if err != nil {
-		return Entry{}, fmt.Errorf("resolve objection: %w", err)
+		return Review{}, fmt.Errorf("resolve objection: %w", err)
 	}
 	old.Status, old.SupersededOn = StatusSuperseded, day
 	old.Note = addNote(old.Note, fmt.Sprintf("resolved %s by %s: %s → %s", transform.FormatDate(day), run.ID, old.Grade, reviewed))
 	if err := writeEntries(ctx, s, append(retired(open, added), old)); err != nil {
-		return Entry{}, fmt.Errorf("resolve objection: %w", err)
+		return Review{}, fmt.Errorf("resolve objection: %w", err)
 	}
-	return entry, nil
+	return out, nil
 }
 
 func addNote(notes, note string) string {

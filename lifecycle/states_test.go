@@ -484,3 +484,50 @@ func TestUpgradeDoesNotUndoAStricterReview(t *testing.T) {
 		t.Errorf("upgrade after signing the commitment: %+v %v, want raised to A", up, err)
 	}
 }
+
+// A review is decided on a day as a confirmation is (docs/rules.md §4.3,
+// §4.7): a licence cancelled on or before the review day ends the
+// reviewed grade before it comes into force, and a licence revoked since
+// the evaluation (clause D3, evidence the review did not weigh) lowers it
+// at once. Both reviews used to put grade A in force, and eligibility
+// answered "eligible" until the next regrade.
+func TestReviewAfterTheLicenceEnded(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	r := grade.DefaultRules()
+	cancelled := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}})
+	revoked := gradetest.Put(t, s, gradetest.Fixture{Inst: gradetest.Inst{Unsigned: true}})
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, day("2025-07-31"), day("2025-08-01")); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{cancelled, revoked} {
+		if _, err := lifecycle.FileObjection(ctx, s, u, "承诺书已签订", day("2025-08-03")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	endLicence(t, s, cancelled, "cancelled", "2025-08-05")
+	endLicence(t, s, revoked, "revoked", "2025-08-05")
+
+	rev, err := lifecycle.ResolveObjection(ctx, s, r, cancelled, grade.A, "复核为A", day("2025-08-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rev.ValidFrom.IsZero() || rev.Status != lifecycle.StatusSuperseded || !rev.SupersededOn.Equal(day("2025-08-05")) || !strings.Contains(rev.Note, "the licence was cancelled on 2025-08-05") {
+		t.Errorf("review after the cancellation: %+v, want never in force, superseded on 2025-08-05 with the reason", rev.Entry)
+	}
+	noGrade(t, s, cancelled, "2025-08-10")
+
+	rev, err = lifecycle.ResolveObjection(ctx, s, r, revoked, grade.A, "复核为A", day("2025-08-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev.Lowered == nil || rev.Lowered.Grade != grade.D || !strings.Contains(join(rev.Lowered.ClauseIDs()), "D3") || rev.Status != lifecycle.StatusSuperseded {
+		t.Fatalf("review after the revocation: %+v, lowered %+v; want A recorded and lowered to D (D3) at once", rev.Entry, rev.Lowered)
+	}
+	if e := current(t, s, revoked, "2025-08-10"); e.Grade != grade.D || e.RunKind != lifecycle.RunRegrade {
+		t.Errorf("in force on the review day: %s by %s, want D by the regrade", e.Grade, e.RunKind)
+	}
+	if el, err := lifecycle.CheckEligibility(ctx, s, revoked, day("2025-08-11")); err != nil || el.Eligible {
+		t.Errorf("eligibility after the revocation: %+v %v", el, err)
+	}
+}

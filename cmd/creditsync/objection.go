@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -85,7 +86,10 @@ func (a *app) objectionResolveCmd() *cobra.Command {
 the data as it is now (correct the records first when the objection
 showed them wrong). The result is the rules' grade, or --grade when the
 reviewer decides otherwise (the rules' grade is noted beside it). It is
-confirmed from --on for one year.`,
+confirmed from --on for one year — but, as at confirmation, not put in
+force when the register shows the licence cancelled on or before --on,
+and lowered at once when the rules give worse on --on on evidence the
+review did not weigh (a licence revoked since the evaluation: D3).`,
 		Example: `  creditsync objection resolve 91411002MA9XXXXXXX --note "核实承诺书，更正为A"`,
 		Args:    exactArgs(1, "one USCC"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -113,8 +117,19 @@ confirmed from --on for one year.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%s %s: review recorded (run %s); grade %s confirmed %s to %s\n",
-				e.USCC, e.Name, e.RunID, e.Grade, transform.FormatDate(e.ValidFrom), transform.FormatDate(e.ValidUntil))
+			switch {
+			case e.Lowered != nil:
+				l := e.Lowered
+				fmt.Fprintf(a.stdout, "%s %s: review recorded (run %s) as grade %s, lowered at once: the rules give %s on %s on evidence the review did not weigh (%s); grade %s confirmed %s to %s (run %s)\n",
+					e.USCC, e.Name, e.RunID, e.Grade, l.Grade, transform.FormatDate(l.ValidFrom), strings.Join(l.ClauseIDs(), ", "), l.Grade,
+					transform.FormatDate(l.ValidFrom), transform.FormatDate(l.ValidUntil), l.RunID)
+			case e.ValidFrom.IsZero():
+				fmt.Fprintf(a.stdout, "%s %s: review recorded (run %s) as grade %s, not in force: the licence was cancelled on %s, which ended the grade that day\n",
+					e.USCC, e.Name, e.RunID, e.Grade, transform.FormatDate(e.SupersededOn))
+			default:
+				fmt.Fprintf(a.stdout, "%s %s: review recorded (run %s); grade %s confirmed %s to %s\n",
+					e.USCC, e.Name, e.RunID, e.Grade, transform.FormatDate(e.ValidFrom), transform.FormatDate(e.ValidUntil))
+			}
 			return nil
 		},
 	}
