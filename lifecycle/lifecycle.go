@@ -391,7 +391,48 @@ func FileObjection(ctx context.Context, s store.Store, uscc, note string, day ti
 		return Objection{}, fmt.Errorf("%s: %w on %s: its publicity starts on %s (%s); objections are filed during publicity",
 			uscc, ErrNoPublicity, transform.FormatDate(day), transform.FormatDate(starts.PublicizedFrom), publicity(starts))
 	}
+	if err := inRegister(ctx, s, uscc, day); err != nil {
+		return Objection{}, fmt.Errorf("file objection: %w", err)
+	}
 	return Objection{}, fmt.Errorf("%s: %w on %s: no evaluation of it is recorded; objections are filed during publicity (see creditsync history %s)", uscc, ErrNoPublicity, transform.FormatDate(day), uscc)
+}
+
+// inRegister returns grade.ErrUnknown, naming uscc, when the register has
+// no such institution: a command about it says so rather than that it has
+// no grade (as CheckEligibility does).
+func inRegister(ctx context.Context, s store.Store, uscc string, day time.Time) error {
+	if _, err := grade.NotGradedReason(ctx, s, day, uscc); errors.Is(err, grade.ErrUnknown) {
+		return fmt.Errorf("%w; check the code, or import the register first (creditsync import institutions FILE)", err)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// pendingOn returns uscc's grade publicized, awaiting confirmation or
+// under objection on day, and how it shows then; false when none.
+func pendingOn(ctx context.Context, s store.Store, uscc string, day time.Time) (Entry, Status, bool, error) {
+	es, err := readHistory(ctx, s, filter{uscc: uscc, pendingOn: day})
+	if err != nil || len(es) == 0 {
+		return Entry{}, "", false, err
+	}
+	e := latestPerInstitution(es)[0]
+	p := e.PendingOn(day)
+	return e, p, p != "", nil
+}
+
+// pendingText says how a grade not in force yet stands on day, for a
+// refusal: under objection (异议复核中) since the day it was filed,
+// publicized (公示中) or awaiting confirmation (公示期满，待确认) with its
+// publicity.
+func pendingText(e Entry, p Status) string {
+	switch p {
+	case StatusUnderReview:
+		return fmt.Sprintf("its grade %s of the %d evaluation is under objection (异议复核中) since %s: the review (creditsync objection resolve) decides it", e.Grade, e.Year, transform.FormatDate(e.ObjectedOn))
+	case StatusAwaitingConfirmation:
+		return fmt.Sprintf("its grade %s of the %d evaluation was publicized until %s and awaits confirmation (公示期满，待确认; creditsync confirm)", e.Grade, e.Year, transform.FormatDate(e.PublicityEndsOn))
+	}
+	return fmt.Sprintf("its grade %s of the %d evaluation is publicized (公示中) until %s, in force once confirmed", e.Grade, e.Year, transform.FormatDate(e.PublicityEndsOn))
 }
 
 // ErrObjected: the grade publicized on the day has an objection already.
@@ -495,6 +536,9 @@ func ResolveObjection(ctx context.Context, s store.Store, r *grade.Rules, uscc s
 		return Review{}, fmt.Errorf("resolve objection: %w", err)
 	}
 	if len(rows) == 0 {
+		if err := inRegister(ctx, s, uscc, day); err != nil {
+			return Review{}, fmt.Errorf("resolve objection: %w", err)
+		}
 		return Review{}, fmt.Errorf("%s: %w; file one first with creditsync objection file", uscc, ErrNotUnderReview)
 	}
 	old := rows[len(rows)-1]

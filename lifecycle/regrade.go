@@ -162,6 +162,14 @@ func ApplyUpgrade(ctx context.Context, s store.Store, r *grade.Rules, uscc strin
 		return UpgradeResult{}, fmt.Errorf("upgrade application: %w", err)
 	}
 	if !ok {
+		if err := inRegister(ctx, s, uscc, day); err != nil {
+			return UpgradeResult{}, fmt.Errorf("upgrade application: %w", err)
+		}
+		if e, p, pending, err := pendingOn(ctx, s, uscc, day); err != nil {
+			return UpgradeResult{}, fmt.Errorf("upgrade application: %w", err)
+		} else if pending {
+			return UpgradeResult{}, fmt.Errorf("upgrade application for %s on %s: %w: %s", uscc, transform.FormatDate(day), ErrNoGrade, pendingText(e, p))
+		}
 		return UpgradeResult{}, fmt.Errorf("upgrade application for %s on %s: %w; an institution without a grade is graded by the annual evaluation", uscc, transform.FormatDate(day), ErrNoGrade)
 	}
 	res, err := grade.Explain(ctx, s, r, day, uscc)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -27,6 +28,10 @@ and validity dates, the day a later
 grade replaced it, the clauses that held with the notice's wording and the
 records behind them, and the notes of objections and reviews.
 
+A code that is no USCC is refused (exit status 2); a USCC the register
+does not hold is an error; an institution of the register without a
+grade is said to have none.
+
 Formats: table (a table of the grades, then each grade's clauses and
 evidence), csv (one row per grade; clauses joined by ";", reasons as
 "ID wording" joined by ";") and json (one object per grade, keys in column
@@ -51,6 +56,20 @@ order, clauses with their evidence).`,
 				return err
 			}
 			today := grade.Today(time.Now())
+			if len(es) == 0 {
+				// No grade: say whether the code names an institution at
+				// all, as eligibility and explain do.
+				_, err := grade.NotGradedReason(ctx, s, today, uscc)
+				switch {
+				case errors.Is(err, grade.ErrUnknown):
+					if verr := transform.ValidateUSCC(uscc); verr != nil {
+						return usageError{fmt.Errorf("%s is not a USCC: %w", args[0], verr)}
+					}
+					return fmt.Errorf("%w\nhint: check the code, or import the register first: creditsync import institutions FILE", err)
+				case err != nil:
+					return err
+				}
+			}
 			if format != "table" {
 				return writeHistory(a.stdout, es, today, format)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/lifecycle"
 	"github.com/xuchang-hrss/creditsync/sample"
+	"github.com/xuchang-hrss/creditsync/transform"
 	"github.com/xuchang-hrss/creditsync/workflows"
 )
 
@@ -81,5 +82,35 @@ func TestHistoryBeforePublicityStarts(t *testing.T) {
 	}
 	if r := runCLI(t, env, "history", exps[0].USCC); !strings.Contains(r.stdout, "not_yet_publicized") || strings.Contains(r.stdout, " publicized") {
 		t.Errorf("history as a table:\n%s", r.stdout)
+	}
+}
+
+// history of a code that is no USCC is a usage error, and of a USCC the
+// register does not hold an error saying so: both exited 0 with "… has no
+// recorded grade", as if the institution existed without a grade.
+func TestHistoryOfACodeNotInTheRegister(t *testing.T) {
+	t.Parallel()
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	if r := runCLI(t, env, "init"); r.code != 0 {
+		t.Fatalf("init: exit %d\n%s", r.code, r.stderr)
+	}
+	check, err := transform.USCCCheckChar("91411002MA0000000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid := "91411002MA0000000" + string(check)
+	for _, c := range []struct {
+		code string
+		exit int
+		says string
+	}{
+		{"not-a-uscc", exitUsage, "not-a-uscc is not a USCC"},
+		{valid, exitFailure, valid + ": no institution with this USCC in the register"},
+	} {
+		for _, format := range []string{"table", "csv"} {
+			if r := runCLI(t, env, "history", c.code, "--format", format); r.code != c.exit || !strings.Contains(r.stderr, c.says) {
+				t.Errorf("history %s --format %s: exit %d\n%s%s, want exit %d saying %q", c.code, format, r.code, r.stdout, r.stderr, c.exit, c.says)
+			}
+		}
 	}
 }

@@ -52,7 +52,7 @@ nomination is valid; the refusal lists each problem.`,
 				return err
 			}
 			defer s.Close()
-			if err := lifecycle.CheckNominees(ctx, s, year, usccs); err != nil {
+			if err := lifecycle.CheckNominees(ctx, s, year, usccs, day); err != nil {
 				return err
 			}
 			done, err := lifecycle.Nominate(ctx, s, rules, year, usccs, reason, day)
