@@ -527,7 +527,7 @@ func TestReviewAfterTheLicenceEnded(t *testing.T) {
 	if e := current(t, s, revoked, "2025-08-10"); e.Grade != grade.D || e.RunKind != lifecycle.RunRegrade {
 		t.Errorf("in force on the review day: %s by %s, want D by the regrade", e.Grade, e.RunKind)
 	}
-	if el, err := lifecycle.CheckEligibility(ctx, s, revoked, day("2025-08-11")); err != nil || el.Eligible {
+	if el, err := report.EligibilityOn(ctx, &report.HistorySource{Store: s}, revoked, day("2025-08-11")); err != nil || el.Eligible {
 		t.Errorf("eligibility after the revocation: %+v %v", el, err)
 	}
 }
