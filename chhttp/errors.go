@@ -73,7 +73,7 @@ func (h *Handler) loadErrorNames(ctx context.Context) error {
 	return rows.Close()
 }
 
-var engineCode = regexp.MustCompile(`^Code: (\d+)\. DB::Exception: `)
+var engineCode = regexp.MustCompile(`Code: (\d+)\. DB::Exception: `)
 
 // asException turns any failure into ClickHouse's form: an engine error
 // with its code, the engine's name for it, and its message as a server

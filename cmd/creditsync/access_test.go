@@ -45,9 +45,13 @@ scope = "411002"
 		// The server lists only what the user has grants on.
 		"GRANT SELECT ON system.tables TO `魏都区`;",
 		"ALTER USER `魏都区` DEFAULT DATABASE creditsync_county_411002 SETTINGS PROFILE 'creditsync_analyst';",
-		"CREATE OR REPLACE VIEW creditsync_county_411002.`v_current_grades` DEFINER = CURRENT_USER SQL SECURITY DEFINER AS SELECT * FROM creditsync.`v_current_grades` WHERE county_code = '411002' LIMIT 18446744073709551615;",
+		// Each county view lists its columns with their comments, as the
+		// store defines them.
+		"CREATE OR REPLACE VIEW creditsync_county_411002.`v_current_grades` (`uscc` String COMMENT '统一社会信用代码 USCC', ",
+		") DEFINER = CURRENT_USER SQL SECURITY DEFINER AS SELECT * FROM creditsync.`v_current_grades` WHERE county_code = '411002' LIMIT 18446744073709551615;",
 		"CREATE OR REPLACE VIEW creditsync_county_411002.`v_grades_on` DEFINER = CURRENT_USER SQL SECURITY DEFINER AS SELECT * FROM creditsync.`v_grades_on`(day = {day:Date}) WHERE county_code = '411002' LIMIT 18446744073709551615;",
-		"CREATE OR REPLACE VIEW creditsync_county_411002.`counties` DEFINER = CURRENT_USER SQL SECURITY DEFINER AS SELECT * REPLACE (CAST(`level` AS String) AS `level`) FROM creditsync.`counties` FINAL LIMIT 18446744073709551615;",
+		"CREATE OR REPLACE VIEW creditsync_county_411002.`counties` (`code` String COMMENT ",
+		") DEFINER = CURRENT_USER SQL SECURITY DEFINER AS SELECT * REPLACE (CAST(`level` AS String) AS `level`) FROM creditsync.`counties` FINAL LIMIT 18446744073709551615;",
 		"GRANT SELECT ON creditsync.* TO `city bureau`;",
 		"GRANT SELECT ON creditsync_county_411081.* TO `city bureau`;",
 		"CREATE SETTINGS PROFILE OR REPLACE creditsync_analyst SETTINGS readonly = 1 CONST",
