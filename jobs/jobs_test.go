@@ -349,3 +349,63 @@ func TestWebhookURLRedacted(t *testing.T) {
 		}
 	}
 }
+
+// A run whose own records cannot be written (on a bureau's machine, a
+// disk nearly full: NOT_ENOUGH_SPACE) is a failed run saying what was not
+// recorded, not an ok one that status shows running for good. Here the
+// table goes away under the run, a real write failing on the engine.
+func TestRunnerFailsWhenItsRecordsCannotBeWritten(t *testing.T) {
+	ok := func() error { return nil }
+	tests := []struct {
+		name       string
+		before     bool // job_runs is gone before the run starts
+		steps      func(s store.Store) []jobs.Step
+		ran        int    // steps that ran
+		unrecorded string // in Report.Unrecorded and the error
+	}{
+		{"start not recorded: no step runs", true, func(s store.Store) []jobs.Step {
+			return []jobs.Step{step("sync", true, ok)}
+		}, 0, "the run's start"},
+		{"a step's end not recorded", false, func(s store.Store) []jobs.Step {
+			return []jobs.Step{
+				step("sync", true, func() error { return s.Exec(context.Background(), "DROP TABLE job_runs", nil) }),
+				step("grade", true, ok),
+			}
+		}, 2, "step sync ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := storetest.OpenMigrated(t)
+			if tt.before {
+				if err := s.Exec(context.Background(), "DROP TABLE job_runs", nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ran := 0
+			steps := tt.steps(s)
+			for i := range steps {
+				run := steps[i].Run
+				steps[i].Run = func(ctx context.Context) (jobs.Outcome, error) { ran++; return run(ctx) }
+			}
+			r := &jobs.Runner{Store: s, Log: quiet}
+			rep, err := r.Run(context.Background(), "nightly", steps)
+			if !errors.Is(err, jobs.ErrNotRecorded) || !strings.Contains(err.Error(), tt.unrecorded) {
+				t.Errorf("Run error = %v, want ErrNotRecorded naming %q", err, tt.unrecorded)
+			}
+			if rep.Status != jobs.StatusFailed || rep.Finished.IsZero() {
+				t.Errorf("status %q finished %v, want failed", rep.Status, rep.Finished)
+			}
+			if !strings.Contains(strings.Join(rep.Unrecorded, "\n"), tt.unrecorded) {
+				t.Errorf("Unrecorded = %q, want it to name %q", rep.Unrecorded, tt.unrecorded)
+			}
+			if ran != tt.ran {
+				t.Errorf("%d step(s) ran, want %d", ran, tt.ran)
+			}
+			m := jobs.NewMetrics()
+			m.Observe(rep)
+			if got, set := gather(t, m)["creditsync_job_last_run_ok{job=nightly}"]; !set || got != 0 {
+				t.Errorf("creditsync_job_last_run_ok = %v (set %v), want 0", got, set)
+			}
+		})
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/sql"
@@ -98,6 +99,11 @@ type Report struct {
 	Started  time.Time    `json:"started"`
 	Finished time.Time    `json:"finished"`
 	Steps    []StepResult `json:"steps"`
+	// Unrecorded says what of the run could not be written to job_runs
+	// ("step sync ended ok: …", "the run's end: …"): the store full or
+	// gone. Such a run is failed, whatever its steps did: status would
+	// show it running for good, and nobody would learn of it.
+	Unrecorded []string `json:"unrecorded,omitempty"`
 }
 
 // Failed returns the steps that did not succeed.
@@ -113,6 +119,10 @@ func (r Report) Failed() []StepResult {
 
 // ErrStepFailed is returned by Run when a required step failed.
 var ErrStepFailed = errors.New("a required step failed")
+
+// ErrNotRecorded is returned by Run when part of the run could not be
+// written to job_runs (Report.Unrecorded says which).
+var ErrNotRecorded = errors.New("the run could not be recorded in the store")
 
 // ErrInterrupted is returned by Run when a stop ended the run before its
 // last step.
@@ -178,7 +188,20 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 	rep := Report{RunID: NewRunID(r.now()), Job: job, Host: host, Status: StatusRunning, Started: r.now()}
 	log := r.Log.With("job", job, "run", rep.RunID)
 	if err := r.record(context.WithoutCancel(ctx), rep, 0, StepResult{Status: StatusRunning, Started: rep.Started}); err != nil {
-		return rep, fmt.Errorf("record start of %s: %w", job, err)
+		// Nothing ran; the run is still a failed one, to be reported as
+		// such (webhook, metrics), not one left "running".
+		rep.Status, rep.Finished = StatusFailed, r.now()
+		rep.Unrecorded = []string{"the run's start: " + err.Error()}
+		log.Error("could not record the start of the run; no step runs", "err", err)
+		return rep, r.unrecorded(job, rep.Unrecorded)
+	}
+	// recordStep writes a step's row; what cannot be written makes the
+	// run fail (a full store is a failed run, docs/operations.md).
+	recordStep := func(seq int, res StepResult) {
+		if err := r.record(context.WithoutCancel(ctx), rep, seq, res); err != nil {
+			rep.Unrecorded = append(rep.Unrecorded, fmt.Sprintf("step %s %s: %v", res.Name, res.Status, err))
+			log.Error("could not record step; the run will end failed", "step", res.Name, "status", res.Status, "err", err)
+		}
 	}
 	stepCtx, endSteps := stepContext(ctx)
 	defer endSteps()
@@ -200,15 +223,11 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 				res.Error = "not run: an earlier required step failed"
 			}
 			rep.Steps = append(rep.Steps, res)
-			if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
-				log.Error("could not record step", "step", st.Name, "err", rerr)
-			}
+			recordStep(i+1, res)
 			continue
 		}
 		res.Status = StatusRunning
-		if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
-			log.Error("could not record step", "step", st.Name, "err", rerr)
-		}
+		recordStep(i+1, res)
 		log.Info("step started", "step", st.Name)
 		r.Metrics.stepRunning(job, st.Name)
 		out, err, panicked := runStep(stepCtx, st)
@@ -225,9 +244,7 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 			stopped = fmt.Errorf("%w: %s cancelled during step %s (%v)", ErrInterrupted, job, st.Name, context.Cause(stepCtx))
 			log.Warn("step interrupted", "step", st.Name, "err", err)
 			rep.Steps = append(rep.Steps, res)
-			if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
-				log.Error("could not record step", "step", st.Name, "err", rerr)
-			}
+			recordStep(i+1, res)
 			continue
 		case errors.As(err, &de):
 			res.Status, res.Error = StatusDegraded, err.Error()
@@ -235,9 +252,7 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 			required = required || de.Required
 			log.Warn("step degraded", "step", st.Name, "required_input", de.Required, "err", err)
 			rep.Steps = append(rep.Steps, res)
-			if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
-				log.Error("could not record step", "step", st.Name, "err", rerr)
-			}
+			recordStep(i+1, res)
 			continue
 		case err != nil:
 			res.Status, res.Error = StatusFailed, err.Error()
@@ -253,9 +268,7 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 			log.Info("step finished", "step", st.Name, "seconds", res.Finished.Sub(res.Started).Seconds(), "counts", res.Counts)
 		}
 		rep.Steps = append(rep.Steps, res)
-		if rerr := r.record(context.WithoutCancel(ctx), rep, i+1, res); rerr != nil {
-			log.Error("could not record step", "step", st.Name, "err", rerr)
-		}
+		recordStep(i+1, res)
 	}
 	rep.Finished = r.now()
 	rep.Status = StatusOK
@@ -275,11 +288,28 @@ func (r *Runner) Run(ctx context.Context, job string, steps []Step) (Report, err
 	case len(rep.Failed()) > 0:
 		rep.Status = "ok_with_errors"
 	}
+	if len(rep.Unrecorded) > 0 {
+		rep.Status, runErr = StatusFailed, errors.Join(runErr, r.unrecorded(job, rep.Unrecorded))
+	}
 	total := map[string]int64{"steps": int64(len(steps)), "failed": int64(len(rep.Failed()))}
 	if err := r.record(context.WithoutCancel(ctx), rep, 0, StepResult{Status: rep.Status, Started: rep.Started, Finished: rep.Finished, Counts: total, Error: errText(runErr)}); err != nil {
-		log.Error("could not record run", "err", err)
+		log.Error("could not record the run's end; the run ends failed", "status", rep.Status, "err", err)
+		first := len(rep.Unrecorded) == 0
+		rep.Unrecorded = append(rep.Unrecorded, fmt.Sprintf("the run's end (%s): %v", rep.Status, err))
+		rep.Status = StatusFailed
+		if first {
+			runErr = errors.Join(runErr, r.unrecorded(job, rep.Unrecorded))
+		} else {
+			runErr = fmt.Errorf("%w; nor the run's end: %w", runErr, err)
+		}
 	}
 	return rep, runErr
+}
+
+// unrecorded is the error of a run parts of which could not be recorded.
+func (r *Runner) unrecorded(job string, what []string) error {
+	return fmt.Errorf("%w: %s: could not record %s (status shows what was recorded; free the store's disk, or see why it refuses writes)",
+		ErrNotRecorded, job, strings.Join(what, "; "))
 }
 
 // NotStarted records a run of job that failed before its first step

@@ -159,6 +159,10 @@ func (d Deps) notify(ctx context.Context, rep jobs.Report) {
 		first, _, _ := strings.Cut(s.Error, "\n")
 		text += fmt.Sprintf("\n%s %s: %s", s.Name, s.Status, first)
 	}
+	for _, u := range rep.Unrecorded {
+		first, _, _ := strings.Cut(u, "\n")
+		text += "\nnot recorded in the store: " + first
+	}
 	if err := hook.Send(ctx, jobs.Notification{Event: event, Report: rep, Text: text}); err != nil {
 		d.Log.Error("webhook notification failed", "err", err)
 	}

@@ -118,3 +118,36 @@ func TestWebhookURLFromEnvironment(t *testing.T) {
 		t.Errorf("an unset variable: posted %d, log %s", posted, logged.String())
 	}
 }
+
+// A run whose records cannot be written (a disk nearly full on a
+// bureau's machine; here job_runs goes away during the first step) ends
+// failed: a failure webhook saying what was not recorded, metrics 0 and
+// an error, not "ok" with the run left running in status.
+func TestRunThatCannotRecordItselfFails(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	var texts []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n jobs.Notification
+		_ = json.NewDecoder(r.Body).Decode(&n)
+		texts = append(texts, n.Event+": "+n.Text)
+	}))
+	t.Cleanup(hook.Close)
+	metrics := jobs.NewMetrics()
+	d := Deps{DataDir: t.TempDir(), Log: quiet, Notices: io.Discard, Metrics: metrics, Notify: Notify{Webhook: hook.URL}}
+	build := func(_ Deps, s store.Store) []jobs.Step {
+		return []jobs.Step{{Name: "sync", Required: true, Run: func(ctx context.Context) (jobs.Outcome, error) {
+			return jobs.Outcome{}, s.Exec(ctx, "DROP TABLE job_runs", nil)
+		}}}
+	}
+	rep, err := d.runLeased(ctx, s, "nightly", build)
+	if !errors.Is(err, jobs.ErrNotRecorded) || rep.Status != jobs.StatusFailed {
+		t.Fatalf("runLeased = %v, status %q; want a failed run, not recorded", err, rep.Status)
+	}
+	if len(texts) != 1 || !strings.HasPrefix(texts[0], "failure: ") || !strings.Contains(texts[0], "not recorded in the store: step sync ok") {
+		t.Errorf("webhook got %q, want one failure naming what was not recorded", texts)
+	}
+	if v, ok := gathered(t, metrics)["creditsync_job_last_run_ok{job=nightly}"]; !ok || v != 0 {
+		t.Errorf("creditsync_job_last_run_ok = %v (set %v), want 0", v, ok)
+	}
+}

@@ -122,4 +122,8 @@ func printReport(a *app, rep jobs.Report) {
 			fmt.Fprintf(w, "      error: %s\n", first)
 		}
 	}
+	for _, u := range rep.Unrecorded {
+		first, _, _ := strings.Cut(u, "\n")
+		fmt.Fprintf(w, "  not recorded in the store: %s\n", first)
+	}
 }
