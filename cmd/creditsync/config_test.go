@@ -3,13 +3,17 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// Every reader of creditsync.toml refuses a key it does not know in its
-// own tables, and any table no part of creditsync reads: a misspelt key
-// would otherwise be ignored, and its default used without a word.
+// Every reader of creditsync.toml refuses a key no part of creditsync
+// takes, in any table, and any table none reads, the same way
+// (checkConfig): a misspelt key would otherwise be ignored and its
+// default used without a word — or, in a [[source]], break every sync
+// of a daemon that had started "ready". The error names the key, its
+// line and the keys it may have meant.
 func TestConfigKeysAreKnown(t *testing.T) {
 	example, err := os.ReadFile(filepath.Join("..", "..", "creditsync.example.toml"))
 	if err != nil {
@@ -39,31 +43,28 @@ func TestConfigKeysAreKnown(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, from, to string
-		refusedBy      []string // the readers that refuse it (the others ignore it)
 		want           string
 	}{
-		{"a misspelt table", "[[source]]\nname = \"publicity-penalties\"", "[[sources]]\nname = \"publicity-penalties\"", []string{"sync", "jobs", "serve", "publicity"}, "[sources]"},
-		{"a misspelt schedule key", "nightly = ", "nigthly = ", []string{"jobs"}, "schedule.nigthly"},
-		{"a misspelt serve table", "[[serve.tokens]]\nname = \"city bureau\"", "[[serve.token]]\nname = \"city bureau\"", []string{"serve"}, "serve.token"},
-		{"a misspelt notify key", "# webhook = ", "web_hook = ", []string{"jobs"}, "notify.web_hook"},
-		{"a misspelt publicity key", "phone = ", "telephone = ", []string{"publicity"}, "publicity.telephone"},
+		{"a misspelt table", "[[source]]\nname = \"publicity-penalties\"", "[[sources]]\nname = \"publicity-penalties\"", "[sources] (did you mean source?)"},
+		{"a misspelt source key", "retries = 4", "retires = 4", "source.retires at line {line} (did you mean retries?)"},
+		{"a misspelt schedule key", "nightly = ", "nigthly = ", "schedule.nigthly"},
+		{"a misspelt serve table", "[[serve.tokens]]\nname = \"city bureau\"", "[[serve.token]]\nname = \"city bureau\"", "serve.token at line {line} (did you mean tokens?)"},
+		{"a misspelt serve key", "# trusted_proxies = ", "trusted_proxy = ", "serve.trusted_proxy at line {line} (did you mean trusted_proxies?)"},
+		{"a token key misspelt", "token_env = \"CREDITSYNC_TOKEN_CITY\"", "token = \"CREDITSYNC_TOKEN_CITY\"", "serve.tokens.token at line {line} (did you mean token_env or token_sha256?)"},
+		{"a misspelt notify key", "# webhook = ", "web_hook = ", "notify.web_hook"},
+		{"a misspelt publicity key", "phone = ", "telephone = ", "publicity.telephone"},
 	} {
 		text := strings.Replace(string(example), c.from, c.to, 1)
 		if text == string(example) {
 			t.Fatalf("%s: %q is not in the example", c.name, c.from)
 		}
+		// {line}: the line of the misspelt key, as the file now has it.
+		line := strings.Count(text[:strings.Index(text, c.to)], "\n") + 1
+		want := strings.ReplaceAll(c.want, "{line}", strconv.Itoa(line))
 		path := write(text)
 		for name, read := range readers {
-			err := read(path)
-			refused := false
-			for _, r := range c.refusedBy {
-				refused = refused || r == name
-			}
-			switch {
-			case refused && (err == nil || !strings.Contains(err.Error(), c.want)):
-				t.Errorf("%s, read by %s: %v; want an error naming %s", c.name, name, err, c.want)
-			case !refused && err != nil:
-				t.Errorf("%s, read by %s: %v; not its table", c.name, name, err)
+			if err := read(path); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("%s, read by %s: %v; want an error naming %s and the file", c.name, name, err, want)
 			}
 		}
 	}

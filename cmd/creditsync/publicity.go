@@ -29,15 +29,15 @@ func (a *app) publicContact() (report.PublicContact, error) {
 	var cfg struct {
 		Publicity publicityConfig `toml:"publicity"`
 	}
-	md, err := toml.DecodeFile(path, &cfg)
+	_, err := toml.DecodeFile(path, &cfg)
 	if errors.Is(err, fs.ErrNotExist) && !explicit {
 		return report.PublicContact{}, nil
 	}
 	if err != nil {
 		return report.PublicContact{}, fmt.Errorf("config %s: %w", path, err)
 	}
-	if err := unknownKeys(path, md, "publicity"); err != nil {
-		return report.PublicContact{}, fmt.Errorf("%w; [publicity] takes contact, phone, address and email", err)
+	if err := checkConfig(path); err != nil {
+		return report.PublicContact{}, err
 	}
 	p := cfg.Publicity
 	return report.PublicContact{Person: p.Contact, Phone: p.Phone, Address: p.Address, Email: p.Email}, nil

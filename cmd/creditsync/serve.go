@@ -90,12 +90,12 @@ func loadServeConfig() (serve.Config, error) {
 		Serve serve.Config `toml:"serve"`
 	}
 	path, explicit := configPath()
-	md, err := toml.DecodeFile(path, &file)
+	_, err := toml.DecodeFile(path, &file)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
 		return serve.Config{}, fmt.Errorf("%s not found: serve needs tokens in its [serve] section (see creditsync serve --help), or name the file with CREDITSYNC_CONFIG", path)
 	case err != nil:
 		return serve.Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
-	return file.Serve, unknownKeys(path, md, "serve")
+	return file.Serve, checkConfig(path)
 }

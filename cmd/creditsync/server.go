@@ -119,8 +119,15 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	if err != nil {
 		return err
 	}
+	// The whole configuration is checked here, once (opsConfig checks
+	// every table's keys): a mistake found by the first sync, hours
+	// later, or only warned about, would leave a daemon that is "ready"
+	// and does not work.
 	cfg, err := a.opsConfig()
 	if err != nil {
+		return err
+	}
+	if _, _, err := a.deps().SyncConfig(); err != nil {
 		return err
 	}
 	if cmd.Flags().Changed("metrics-addr") {

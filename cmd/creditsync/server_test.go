@@ -383,6 +383,43 @@ func TestDaemonRefusesTakenMetricsAddress(t *testing.T) {
 	}
 }
 
+// A mistake anywhere in the configuration stops the daemon's start, named
+// with its file and key: a misspelt [[source]] key started a daemon
+// "ready" whose every sync then failed, and a misspelt [serve] key only
+// turned the web pages and the SQL endpoint off with a warning.
+func TestDaemonRefusesAMistakeInItsConfig(t *testing.T) {
+	t.Parallel()
+	source := "[[source]]\nname = \"pen\"\npreset = \"gsxt_penalties\"\nurl = \"http://127.0.0.1:9/api\"\ntoken_env = \"CREDITSYNC_GSXT_TOKEN\"\n"
+	for _, c := range []struct {
+		name, config, want string
+	}{
+		{"a misspelt source key", serveTOML + source + "retires = 0\n", "source.retires at line 12 (did you mean retries?)"},
+		{"a misspelt serve key", strings.Replace(serveTOML, "[serve]\n", "[serve]\ntrusted_proxy = [\"127.0.0.1\"]\n", 1), "serve.trusted_proxy at line 3 (did you mean trusted_proxies?)"},
+		{"a misspelt token key", strings.Replace(serveTOML, "token_env", "token", 1), "serve.tokens.token at line 5 (did you mean token_env or token_sha256?)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := filepath.Join(dir, "creditsync.toml")
+			if err := os.WriteFile(cfg, []byte(c.config), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			// Before the fix the daemon ran on: bounded, it is killed.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, "server", "--addr", freeAddr(t), "--sql-addr", "", "--metrics-addr", "")
+			cmd.Env = append(os.Environ(), "CREDITSYNC_DATA="+dir, "CREDITSYNC_CONFIG="+cfg, "CREDITSYNC_TOKEN_CITY="+testCityToken)
+			var r result
+			var err error
+			if r.stdout, r.stderr, r.code, err = runCommand(cmd); err != nil {
+				t.Fatal(err)
+			}
+			if r.code != exitFailure || !strings.Contains(r.stderr, "config "+cfg+": unknown key(s) "+c.want) || strings.Contains(r.stderr, "daemon ready") {
+				t.Errorf("server with %s: exit %d\n%s", c.name, r.code, r.stderr)
+			}
+		})
+	}
+}
+
 // CREDITSYNC_RULES of the person's shell holds inside the daemon as it
 // does without one (a regrade through the daemon used the daemon's rules
 // and succeeded on a file that does not exist), and --help does not print
