@@ -336,16 +336,24 @@ func TestWebhookURLRedacted(t *testing.T) {
 
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close() // nothing listens: the client's error names the URL
-	var logged strings.Builder
-	hook := &jobs.Webhook{URL: srv.URL + "/robot/send?access_token=DING-SECRET-77", Attempts: 2, Backoff: time.Millisecond,
-		Log: slog.New(slog.NewTextHandler(&logged, nil))}
-	err := hook.Send(context.Background(), jobs.Notification{Event: "failure"})
-	if err == nil {
-		t.Fatal("Send to a closed port succeeded")
-	}
-	for what, text := range map[string]string{"error": err.Error(), "log": logged.String()} {
-		if strings.Contains(text, "DING-SECRET-77") || !strings.Contains(text, "access_token=REDACTED") {
-			t.Errorf("%s: %s", what, text)
+	// A URL that is no absolute URL (no scheme, a broken host) is shown
+	// without its path and password too: it printed whole.
+	for _, tt := range []struct{ url, secret, shown string }{
+		{srv.URL + "/robot/send?access_token=DING-SECRET-77", "DING-SECRET-77", "access_token=REDACTED"},
+		{"127.0.0.1/URLPASS777", "URLPASS777", "127.0.0.1/REDACTED"},
+		{"http://u:URLPASS777@[::1/x", "URLPASS777", "http://u@[::1/REDACTED"},
+	} {
+		var logged strings.Builder
+		hook := &jobs.Webhook{URL: tt.url, Attempts: 2, Backoff: time.Millisecond, Log: slog.New(slog.NewTextHandler(&logged, nil))}
+		err := hook.Send(context.Background(), jobs.Notification{Event: "failure"})
+		if err == nil {
+			t.Fatalf("Send to %s succeeded", tt.shown)
+		}
+		if text := err.Error(); strings.Contains(text, tt.secret) || !strings.Contains(text, tt.shown) {
+			t.Errorf("error: %s", text)
+		}
+		if text := logged.String(); strings.Contains(text, tt.secret) {
+			t.Errorf("log: %s", text)
 		}
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/xuchang-hrss/creditsync/redact"
 )
 
 // WriteSummary writes the run's report as JSON into dir/runs/, named by
@@ -40,31 +42,10 @@ func WriteSummary(dir string, rep Report) (string, error) {
 
 // RedactURL is a webhook URL as it may be shown in logs, errors and
 // status: chat robots carry their secret in it (DingTalk's access_token,
-// WeCom's key, a sign), so every query value, the password and any long
-// path segment (Feishu's and Slack's hook ids) become REDACTED.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(a webhook URL that does not parse)"
-	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
-	}
-	q := u.Query()
-	for k := range q {
-		q.Set(k, "REDACTED")
-	}
-	u.RawQuery = q.Encode()
-	segs := strings.Split(u.Path, "/")
-	for i, seg := range segs {
-		if len(seg) >= 16 {
-			segs[i] = "REDACTED"
-		}
-	}
-	u.Path, u.RawPath = strings.Join(segs, "/"), ""
-	u.Fragment, u.RawFragment = "", ""
-	return u.String()
-}
+// WeCom's key, a sign, Feishu's and Slack's hook ids). It is redact.URL,
+// the one way every URL of the configuration is shown, whether or not it
+// parses.
+func RedactURL(raw string) string { return redact.URL(raw) }
 
 // redactedError is err with the webhook URL in it redacted: net/http's
 // errors (*url.Error) carry the whole URL.

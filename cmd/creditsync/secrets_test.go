@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -33,6 +35,31 @@ func TestPasswordNeverPrinted(t *testing.T) {
 		}
 		if r.code != tt.wantCode || !strings.Contains(all, tt.want) {
 			t.Errorf("creditsync %v: exit %d, want %d with %q in:\n%s", tt.args, r.code, tt.wantCode, tt.want, all)
+		}
+	}
+}
+
+// A source URL that does not parse was printed whole, password and all,
+// by the error saying so (`url "http://user:PASS@[::1:19201/api" is not
+// an absolute URL`): every URL of the configuration is shown through the
+// one redaction (package redact), which keeps only the scheme, user and
+// host of text it cannot read.
+func TestConfigURLNeverPrinted(t *testing.T) {
+	t.Parallel()
+	const secret = "URLPASS777"
+	tests := []struct{ name, source string }{
+		{"api", "name = \"x\"\npreset = \"gsxt_penalties\"\nurl = \"http://user:" + secret + "@[::1:19201/api\"\ntoken_env = \"T\"\n"},
+		{"html", "name = \"x\"\nlist = \"abnormal\"\nkind = \"html\"\nurl = \"http://user:" + secret + "@[::1:19201/list\"\nrow_selector = \"tr\"\nheader_selector = \"th\"\n"},
+	}
+	for _, tt := range tests {
+		cfg := filepath.Join(t.TempDir(), "creditsync.toml")
+		if err := os.WriteFile(cfg, []byte("[[source]]\n"+tt.source), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, []string{"CREDITSYNC_DATA=" + t.TempDir()}, "sources", "--config", cfg)
+		all := r.stdout + r.stderr
+		if r.code != exitFailure || strings.Contains(all, secret) || !strings.Contains(all, `url "http://user@[::1:19201/REDACTED" is not an absolute URL`) {
+			t.Errorf("%s source with a URL that does not parse: exit %d\n%s", tt.name, r.code, all)
 		}
 	}
 }

@@ -143,7 +143,7 @@ func New(cfg Config, list *contract.List) (*Client, error) {
 		return fmt.Errorf("%w: source %s: %s", ErrConfig, cfg.Name, fmt.Sprintf(format, a...))
 	}
 	if _, err := url.ParseRequestURI(cfg.URL); err != nil || cfg.URL == "" {
-		return nil, bad("url %q is not an absolute URL", cfg.URL)
+		return nil, bad("url %q is not an absolute URL", fetch.RedactURL(cfg.URL, cfg.Auth))
 	}
 	if cfg.RecordsPath == "" {
 		return nil, bad("records_path is required")

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/xuchang-hrss/creditsync/redact"
 )
 
 // Secret is a credential. It prints, logs and marshals as "[redacted]",
@@ -198,7 +200,9 @@ func (r redactor) bytes(b []byte) []byte {
 // page template's {page} too): it is the address people read.
 func (r redactor) url(raw string) string {
 	if _, err := url.Parse(raw); err != nil {
-		return r.text(raw)
+		// Text that does not parse cannot be read part by part: the
+		// one redaction of URLs keeps its scheme, user and host only.
+		return r.text(redact.URL(raw))
 	}
 	rest, fragment, hasFragment := strings.Cut(raw, "#")
 	rest, query, hasQuery := strings.Cut(rest, "?")

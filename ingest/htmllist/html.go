@@ -149,7 +149,7 @@ func New(cfg Config, list *contract.List) (*Client, error) {
 	}
 	if u, err := url.Parse(cfg.URL); err != nil || !u.IsAbs() {
 		if cfg.PageTemplate == "" {
-			return nil, bad("url %q is not an absolute URL", cfg.URL)
+			return nil, bad("url %q is not an absolute URL", fetch.RedactURL(cfg.URL, cfg.Auth))
 		}
 	}
 	if cfg.RowSelector == "" {
