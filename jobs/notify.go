@@ -47,6 +47,23 @@ func WriteSummary(dir string, rep Report) (string, error) {
 // parses.
 func RedactURL(raw string) string { return redact.URL(raw) }
 
+// CheckWebhookURL refuses a webhook URL no notification could be posted
+// to — not absolute, not http or https, no host — so that it is found
+// when the configuration is read, not by the first failure's alert, lost.
+// The error shows the URL redacted.
+func CheckWebhookURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("webhook URL %s does not parse: %v", RedactURL(raw), errors.Unwrap(err))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("webhook URL %s: want an http:// or https:// URL", RedactURL(raw))
+	case u.Host == "":
+		return fmt.Errorf("webhook URL %s has no host", RedactURL(raw))
+	}
+	return nil
+}
+
 // redactedError is err with the webhook URL in it redacted: net/http's
 // errors (*url.Error) carry the whole URL.
 func redactedError(err error, raw string) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
+	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/serve"
 	"github.com/xuchang-hrss/creditsync/workflows"
 	"github.com/xuchang-hrss/creditsync/zone"
@@ -55,6 +56,18 @@ func loadOpsConfig(path string, explicit bool) (opsConfig, error) {
 	}
 	if cfg.Notify.Webhook != "" && cfg.Notify.WebhookURLEnv != "" {
 		return cfg, fmt.Errorf("config %s: [notify] sets both webhook and webhook_url_env; keep one (webhook_url_env when the URL holds a secret)", path)
+	}
+	// A webhook no alert can reach is found now, not by the first
+	// failure, whose alert it would lose.
+	if w := cfg.Notify.Webhook; w != "" {
+		if err := jobs.CheckWebhookURL(w); err != nil {
+			return cfg, fmt.Errorf("config %s: [notify] webhook: %w", path, err)
+		}
+	}
+	if env := cfg.Notify.WebhookURLEnv; env != "" && os.Getenv(env) != "" {
+		if err := jobs.CheckWebhookURL(os.Getenv(env)); err != nil {
+			return cfg, fmt.Errorf("config %s: [notify] webhook_url_env: $%s: %w", path, env, err)
+		}
 	}
 	return cfg, nil
 }

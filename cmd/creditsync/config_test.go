@@ -69,3 +69,41 @@ func TestConfigKeysAreKnown(t *testing.T) {
 		}
 	}
 }
+
+// A webhook URL no notification can be posted to loaded without a word,
+// and the first failure's alert was lost: it is refused when the
+// configuration is read (the daemon's start, run, schedule), shown
+// redacted. From webhook_url_env too, when the variable is set.
+func TestWebhookURLCheckedAtLoad(t *testing.T) {
+	tests := []struct {
+		url  string
+		want string // in the error; "" = accepted
+	}{
+		{"https://oapi.dingtalk.com/robot/send?access_token=URLPASS777", ""},
+		{"http://127.0.0.1:9/hook", ""},
+		{"ftp://u:URLPASS777@127.0.0.1/x", "webhook URL ftp://u@127.0.0.1/x: want an http:// or https:// URL"},
+		{"127.0.0.1/URLPASS777", "webhook URL 127.0.0.1/REDACTED: want an http:// or https:// URL"},
+		{"http://u:URLPASS777@[::1/x", "webhook URL http://u@[::1/REDACTED does not parse"},
+		{"http:///URLPASS777", "webhook URL http:///REDACTED has no host"},
+	}
+	for _, tt := range tests {
+		for _, how := range []string{"webhook", "webhook_url_env"} {
+			text := "[notify]\nwebhook = \"" + tt.url + "\"\n"
+			if how == "webhook_url_env" {
+				t.Setenv("TEST_WEBHOOK_URL", tt.url)
+				text = "[notify]\nwebhook_url_env = \"TEST_WEBHOOK_URL\"\n"
+			}
+			path := filepath.Join(t.TempDir(), "creditsync.toml")
+			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadOpsConfig(path, true)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("%s %s: %v", how, tt.url, err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "URLPASS777")):
+				t.Errorf("%s %s: %v; want an error with %q, the URL redacted", how, tt.url, err, tt.want)
+			}
+		}
+	}
+}
