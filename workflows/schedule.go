@@ -50,13 +50,33 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 	logger := cronLogger{d}
 	c := cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	known := jobsByName()
-	var jobsPlanned []scheduledJob
+	type plannedJob struct {
+		scheduledJob
+		id  cron.EntryID
+		loc *time.Location // the spec's own zone (CRON_TZ=…), else loc
+	}
+	var jobsPlanned []plannedJob
+	now := d.now().In(loc)
 	for _, j := range []scheduledJob{{"sync", sched.Sync}, {"nightly", sched.Nightly}, {"county-report", sched.CountyReport}, {"city-report", sched.CityReport}} {
 		if _, ok := known[j.name]; j.spec == "" || !ok {
 			continue
 		}
 		name := j.name
-		if _, err := c.AddFunc(j.spec, func() {
+		spec, err := cron.ParseStandard(j.spec)
+		if err != nil {
+			return nil, 0, SpecError{fmt.Errorf("schedule for %s %q: %w", name, j.spec, err)}
+		}
+		// A spec that names no day that exists (0 3 30 2 *, February
+		// 30th) parses, and never fires: the job would be planned for
+		// good and never run.
+		if spec.Next(now).IsZero() {
+			return nil, 0, SpecError{fmt.Errorf("schedule for %s %q never fires: no such day in any year (check the day of the month against the months)", name, j.spec)}
+		}
+		specLoc := loc
+		if ss, ok := spec.(*cron.SpecSchedule); ok && ss.Location != time.Local {
+			specLoc = ss.Location
+		}
+		id := c.Schedule(spec, cron.FuncJob(func() {
 			rep, err := d.RunJob(ctx, name)
 			var le *lockedError
 			switch {
@@ -69,17 +89,12 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 			default:
 				d.Log.Info("job finished", "job", name, "run", rep.RunID, "status", rep.Status)
 			}
-		}); err != nil {
-			return nil, 0, SpecError{fmt.Errorf("schedule for %s %q: %w", name, j.spec, err)}
-		}
-		jobsPlanned = append(jobsPlanned, j)
+		}))
+		jobsPlanned = append(jobsPlanned, plannedJob{j, id, specLoc})
 	}
 	c.Start()
-	for _, e := range c.Entries() {
-		d.Log.Info("scheduled", "next", e.Next.In(loc).Format(time.RFC3339))
-	}
 	for _, j := range jobsPlanned {
-		d.Log.Info("job", "name", j.name, "spec", j.spec, "timezone", loc.String())
+		d.Log.Info("scheduled", "job", j.name, "spec", j.spec, "timezone", j.loc.String(), "next", c.Entry(j.id).Next.In(j.loc).Format(time.RFC3339))
 	}
 	return func() { <-c.Stop().Done() }, len(jobsPlanned), nil
 }

@@ -22,7 +22,10 @@ func (a *app) scheduleCmd() *cobra.Command {
 		Short: "Run jobs on their schedules until stopped (the daemon)",
 		Long: `schedule is a long-running daemon that runs the jobs at the times set in
 the [schedule] section of creditsync.toml (cron syntax, Asia/Shanghai by
-default; a spec may start with CRON_TZ=…). A job still running when its
+default; a spec may start with CRON_TZ=…). A spec that does not parse,
+or names no day that exists (0 3 30 2 *, February 30th), is refused
+(exit 2). Each job's next time is logged with the zone its spec fires
+in. A job still running when its
 next time comes is skipped, not doubled. Every run takes the lock in the
 data directory, so a system-cron run and the daemon never overlap; the one
 that finds the lock held logs who holds it and skips. A panic in a job is
