@@ -13,7 +13,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,9 +67,31 @@ const (
 const maxRequest = 64 << 20
 
 type execRequest struct {
+	// ID names the command for a later stop request (POST /v1/stop).
+	ID    string            `json:"id,omitempty"`
 	Args  []string          `json:"args"`
 	Env   map[string]string `json:"env,omitempty"`
 	Stdin []byte            `json:"stdin,omitempty"`
+}
+
+type stopRequest struct {
+	ID    string `json:"id"`
+	Cause string `json:"cause"`
+}
+
+type stopKey struct{}
+
+// StopRequested is the context a command sent by the CLI runs under
+// that ends when the person asked it to stop (their first Ctrl-C): a
+// graceful stop, which a job run meets as it meets the daemon's own —
+// the running step finishes, the rest is skipped. The command's own
+// context ends only when the client goes away (a second Ctrl-C). Outside
+// the local API it never ends.
+func StopRequested(ctx context.Context) context.Context {
+	if stop, ok := ctx.Value(stopKey{}).(context.Context); ok {
+		return stop
+	}
+	return context.Background()
 }
 
 // Server answers the local API.
@@ -82,6 +106,8 @@ type Server struct {
 	doing func() string
 	// execs are the commands admitted, which Drain waits for.
 	execs sync.WaitGroup
+	// stops are the commands running by their ID, for POST /v1/stop.
+	stops map[string]context.CancelCauseFunc
 }
 
 // NewServer returns the handler side. Commands run with a context that
@@ -140,6 +166,7 @@ func (s *Server) admit() (refusal string, ok bool) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/exec", s.exec)
+	mux.HandleFunc("POST /v1/stop", s.stop)
 	mux.HandleFunc("GET /v1/info", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(s.info)
@@ -166,6 +193,23 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
+	ctx := r.Context()
+	if req.ID != "" {
+		stop, cancelStop := context.WithCancelCause(context.Background())
+		defer cancelStop(nil)
+		s.mu.Lock()
+		if s.stops == nil {
+			s.stops = map[string]context.CancelCauseFunc{}
+		}
+		s.stops[req.ID] = cancelStop
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			delete(s.stops, req.ID)
+			s.mu.Unlock()
+		}()
+		ctx = context.WithValue(ctx, stopKey{}, context.Context(stop))
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.WriteHeader(http.StatusOK)
 	fw := &frames{w: w}
@@ -175,8 +219,26 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) {
 		// before its first output left it started, not refused.
 		fw.flusher.Flush()
 	}
-	code := s.run(r.Context(), req.Args, req.Env, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
+	code := s.run(ctx, req.Args, req.Env, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
 	_ = fw.frame(frameExit, []byte(strconv.Itoa(code)))
+}
+
+// stop asks the command of an ID to stop gracefully (StopRequested).
+func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
+	var req stopRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
+		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	cancel, ok := s.stops[req.ID]
+	s.mu.Unlock()
+	if !ok {
+		http.Error(w, "no such command running", http.StatusNotFound)
+		return
+	}
+	cancel(errors.New(req.Cause))
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // frames writes length-prefixed frames; stdout and stderr share it.
@@ -302,10 +364,29 @@ func Dial(ctx context.Context, dataDir string) (*Client, Info, error) {
 // whether this one got that far, the client cannot tell.
 const outcomeUnknown = "whether the command ran, and how far, is unknown; each import batch and job run is stored whole or not at all, so check with `creditsync status` (and the daemon's journal) before running it again"
 
+// sendStop asks the daemon to stop a command gracefully; a command that
+// has just ended is no longer there to stop, which is no error.
+func (c *Client) sendStop(ctx context.Context, stop stopRequest) {
+	body, _ := json.Marshal(stop)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://daemon/v1/stop", bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	if resp, err := c.http.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
+
 // Exec runs args in the daemon, copying its output to stdout and stderr,
-// and returns the command's exit status.
-func (c *Client) Exec(ctx context.Context, args []string, env map[string]string, stdin []byte, stdout, stderr io.Writer) (int, error) {
-	body, err := json.Marshal(execRequest{Args: args, Env: env, Stdin: stdin})
+// and returns the command's exit status. ctx ending drops the command at
+// once (the daemon cancels it); stop ending asks it to stop gracefully
+// and goes on reading what it prints until it ends (StopRequested), as
+// the person's first Ctrl-C does to a command run without a daemon.
+func (c *Client) Exec(ctx, stop context.Context, args []string, env map[string]string, stdin []byte, stdout, stderr io.Writer) (int, error) {
+	var id [12]byte
+	_, _ = rand.Read(id[:])
+	execID := hex.EncodeToString(id[:])
+	body, err := json.Marshal(execRequest{ID: execID, Args: args, Env: env, Stdin: stdin})
 	if err != nil {
 		return 0, err
 	}
@@ -313,7 +394,31 @@ func (c *Client) Exec(ctx context.Context, args []string, env map[string]string,
 	if err != nil {
 		return 0, err
 	}
+	started, done := make(chan struct{}), make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-stop.Done():
+		case <-done:
+			return
+		}
+		// Once the daemon has the command (its answer's header): a stop
+		// sent before would find no command of this ID.
+		select {
+		case <-started:
+		case <-done:
+			return
+		}
+		cause := "stopped"
+		if err := context.Cause(stop); err != nil {
+			cause = err.Error()
+		}
+		c.sendStop(ctx, stopRequest{ID: execID, Cause: cause})
+	}()
 	resp, err := c.http.Do(req)
+	if err == nil {
+		close(started)
+	}
 	if err != nil {
 		if ctx.Err() == nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
 			return 0, fmt.Errorf("the daemon on %s closed the connection (it stopped or crashed) before it answered: %s (%w)", c.path, outcomeUnknown, err)

@@ -58,7 +58,7 @@ func TestExecCarriesOutputAndStatus(t *testing.T) {
 		t.Fatalf("dial: %+v, %v", info, err)
 	}
 	var out, errOut bytes.Buffer
-	code, err := c.Exec(context.Background(), []string{"3", "import", "x.csv"}, nil, []byte("SELECT 1"), &out, &errOut)
+	code, err := c.Exec(context.Background(), context.Background(), []string{"3", "import", "x.csv"}, nil, []byte("SELECT 1"), &out, &errOut)
 	if err != nil || code != 3 {
 		t.Fatalf("exec: %d, %v", code, err)
 	}
@@ -72,7 +72,7 @@ func TestExecCarriesOutputAndStatus(t *testing.T) {
 	// Stopping: new commands are turned away, saying what the daemon is
 	// finishing.
 	s.Refuse(func() string { return "finishing step sync of nightly" })
-	if _, err := c.Exec(context.Background(), []string{"0"}, nil, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "stopping (finishing step sync of nightly), it takes no new commands") {
+	if _, err := c.Exec(context.Background(), context.Background(), []string{"0"}, nil, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "stopping (finishing step sync of nightly), it takes no new commands") {
 		t.Errorf("exec while shutting down: %v", err)
 	}
 }
@@ -121,7 +121,7 @@ func TestDaemonGoneMidCommand(t *testing.T) {
 		srv.Close() // as the daemon's process ending closes its connections
 	}()
 	var out, errOut bytes.Buffer
-	_, err = c.Exec(context.Background(), []string{"import", "x.csv"}, nil, nil, &out, &errOut)
+	_, err = c.Exec(context.Background(), context.Background(), []string{"import", "x.csv"}, nil, nil, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "before the command ended") || !strings.Contains(err.Error(), "creditsync status") {
 		t.Errorf("the daemon gone mid-command: %v", err)
 	}
@@ -134,5 +134,43 @@ func TestSocketPathTooLong(t *testing.T) {
 	_, err := Listen(dir)
 	if err == nil || !strings.Contains(err.Error(), "at most 107") || !strings.Contains(err.Error(), "shorter path") {
 		t.Errorf("listen under a %d-byte directory: %v, want the limit named", len(dir), err)
+	}
+}
+
+// The client's first Ctrl-C (stop) reaches the command as a graceful
+// stop — StopRequested ends, its own context does not, and it goes on
+// to print and exit as it chooses; the second (ctx) drops it. A
+// forwarded `run nightly` was cancelled mid-step by the first.
+func TestExecStopsGracefully(t *testing.T) {
+	dir := t.TempDir()
+	started := make(chan struct{})
+	run := func(ctx context.Context, _ []string, _ map[string]string, _ []byte, stdout, _ io.Writer) int {
+		close(started)
+		stop := StopRequested(ctx)
+		select {
+		case <-stop.Done():
+		case <-ctx.Done():
+			return 1
+		}
+		if ctx.Err() != nil {
+			return 1
+		}
+		fmt.Fprintf(stdout, "stopped gracefully: %v\n", context.Cause(stop))
+		return 130
+	}
+	serveAPI(t, dir, run)
+	c, _, err := Dial(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, stopNow := context.WithCancelCause(context.Background())
+	go func() {
+		<-started
+		stopNow(errors.New("interrupt received"))
+	}()
+	var out, errOut bytes.Buffer
+	code, err := c.Exec(context.Background(), stop, []string{"run", "nightly"}, nil, nil, &out, &errOut)
+	if err != nil || code != 130 || out.String() != "stopped gracefully: interrupt received\n" {
+		t.Errorf("exec stopped: %d, %v, %q", code, err, out.String())
 	}
 }

@@ -84,8 +84,13 @@ func (a *app) forward(cmd *cobra.Command, args []string) error {
 		}
 		env = map[string]string{rulesVar: rules}
 	}
-	code, err := client.Exec(ctx, fwd, env, stdin, a.stdout, a.stderr)
-	if ctx.Err() != nil {
+	// The first Ctrl-C (ctx ending) is sent to the daemon as a graceful
+	// stop of this command: a job run finishes its step and skips the
+	// rest, printing and exiting as it would without the daemon. The
+	// second (jobs.Hard) drops the connection, which cancels the command.
+	hard := jobs.Hard(ctx)
+	code, err := client.Exec(hard, ctx, fwd, env, stdin, a.stdout, a.stderr)
+	if hard.Err() != nil {
 		return interruptedError{}
 	}
 	if err != nil {
@@ -164,10 +169,15 @@ func daemonRunner(s *sharedState) localapi.Runner {
 		s.commands.Add(1)
 		defer s.commands.Done()
 		// The client going away cancels the command at once; the daemon's
-		// stop cancels it too, but lets a job run finish its step.
+		// stop, or the client's, cancels it too, but lets a job run
+		// finish its step.
 		soft, cancelSoft := context.WithCancelCause(ctx)
 		defer cancelSoft(nil)
 		defer context.AfterFunc(s.stop, func() { cancelSoft(context.Cause(s.stop)) })()
+		// The person's first Ctrl-C at the client: a graceful stop of
+		// this command alone, as without the daemon.
+		stopped := localapi.StopRequested(ctx)
+		defer context.AfterFunc(stopped, func() { cancelSoft(context.Cause(stopped)) })()
 		hard, cancelHard := context.WithCancelCause(ctx)
 		defer cancelHard(nil)
 		defer context.AfterFunc(s.hard, func() { cancelHard(context.Cause(s.hard)) })()

@@ -328,6 +328,44 @@ func TestDaemonStopLetsTheRunningStepFinish(t *testing.T) {
 	}
 }
 
+// Ctrl-C at a `run nightly` sent to the daemon does what it does without
+// one: the sync in progress finishes, the rest is skipped, the run ends
+// interrupted with exit 130 ("same output, same exit status"). It
+// cancelled the step at once (context canceled, the source recorded
+// failed). The daemon goes on.
+func TestForwardedRunStopsGracefullyOnCtrlC(t *testing.T) {
+	t.Parallel()
+	site := newNightlySite(t, "")
+	site.fx.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.Slow, Delay: 1500 * time.Millisecond, Times: 1})
+	d := startDaemon(t, site.env, site.dir)
+	cmd := exec.Command(binary, "run", "nightly")
+	cmd.Env = append(os.Environ(), site.env...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for site.fx.Requests(fixture.Penalties) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
+		t.Errorf("run nightly: %v, want exit %d\n%s%s", err, exitInterrupted, out.String(), errOut.String())
+	}
+	report := out.String()
+	if !strings.Contains(report, ": interrupted (") || !regexp.MustCompile(`(?m)^  sync +ok `).MatchString(report) ||
+		!regexp.MustCompile(`(?m)^  regrade +skipped `).MatchString(report) {
+		t.Errorf("run nightly's report:\n%s%s", report, errOut.String())
+	}
+	if log := d.log.String(); strings.Contains(log, "context canceled") || strings.Contains(log, "level=ERROR") {
+		t.Errorf("Ctrl-C failed the run:\n%s", log)
+	}
+	d.stop(t)
+}
+
 // SIGHUP stops the daemon as SIGTERM does: logged, socket removed.
 func TestDaemonStopsOnHangup(t *testing.T) {
 	t.Parallel()
