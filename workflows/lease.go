@@ -47,15 +47,35 @@ func (d Deps) WithJobsLease(ctx context.Context, s store.Store, what string) (st
 	if len(left.Finished) > 0 {
 		fmt.Fprintf(d.notices(), "completed %d batch(es) an unfinished load had written to its list: %s (import the file again to record its counts and rejects)\n", len(left.Finished), strings.Join(left.Finished, ", "))
 	}
-	if n, err := interruptDeadRuns(ctx, l.Fenced(s)); err != nil {
+	if runs, err := interruptDeadRuns(ctx, l.Fenced(s)); err != nil {
 		return nil, nil, errors.Join(err, release())
-	} else if n > 0 {
-		fmt.Fprintf(d.notices(), "recorded %d run(s) of a process that died as interrupted\n", n)
+	} else {
+		for _, r := range runs {
+			fmt.Fprintf(d.notices(), "recorded as interrupted the %s\n", r)
+		}
 	}
 	if len(left.Dropped) > 0 {
 		fmt.Fprintf(d.notices(), "dropped %d table(s) left by an unfinished load: %s\n", len(left.Dropped), strings.Join(left.Dropped, ", "))
 	}
 	return l.Fenced(s), release, nil
+}
+
+// Recover takes the jobs lease once and lets it go, as the daemon starts:
+// what a process that died left — its claim, its runs and syncs shown
+// running, an unfinished load's tables — is put right and said
+// (Notices) now, not by the next job hours later. A lease a live
+// process holds (a run on another host) is left to it.
+func (d Deps) Recover(ctx context.Context, s store.Store) error {
+	_, release, err := d.WithJobsLease(ctx, s, "the daemon's start")
+	var le *lockedError
+	if errors.As(err, &le) {
+		fmt.Fprintf(d.notices(), "left the jobs lease to its holder: %v\n", err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return release()
 }
 
 // leaseWait is how long WaitForLease waits for the jobs lease. The daemon
@@ -116,24 +136,46 @@ func (d Deps) notices() io.Writer {
 // interruptDeadRuns records as interrupted the job runs and syncs a dead
 // process left running (sql/queries/jobs/interrupt_dead.sql): they
 // showed as running for good, across restarts and later good runs.
-// Holding the jobs lease, no run of another process is going on.
-func interruptDeadRuns(ctx context.Context, s store.Store) (int64, error) {
+// Holding the jobs lease, no run of another process is going on. It
+// returns the runs, named with when they started.
+func interruptDeadRuns(ctx context.Context, s store.Store) ([]string, error) {
 	t := sql.Target{Cluster: s.Cluster()}
 	n, err := store.Count(ctx, s, sql.MustQuery(t, "jobs/running_runs"), nil)
 	if err != nil {
-		return 0, fmt.Errorf("look for runs a dead process left running: %w", err)
+		return nil, fmt.Errorf("look for runs a dead process left running: %w", err)
 	}
 	if n == 0 {
-		return 0, nil
+		return nil, nil
+	}
+	rows, err := s.Query(ctx, sql.MustQuery(t, "jobs/running_jobs"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("look for runs a dead process left running: %w", err)
+	}
+	var runs []string
+	for rows.Next() {
+		var job, id string
+		var started time.Time
+		if err := rows.Scan(&job, &id, &started); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("look for runs a dead process left running: %w", err)
+		}
+		runs = append(runs, fmt.Sprintf("%s run %s started %s, whose process died before its end", job, id, zone.Stamp(started)))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look for runs a dead process left running: %w", err)
+	}
+	if len(runs) == 0 {
+		runs = []string{fmt.Sprintf("%d sync(s) a process that died left running", n)}
 	}
 	v, err := store.Version(ctx, s)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	for q, p := range map[string]store.Params{"jobs/interrupt_dead": nil, "sync/interrupt_dead": {"version": v}} {
 		if err := s.Exec(ctx, sql.MustQuery(t, q), p); err != nil {
-			return 0, fmt.Errorf("record runs a dead process left running: %w", err)
+			return nil, fmt.Errorf("record runs a dead process left running: %w", err)
 		}
 	}
-	return n, nil
+	return runs, nil
 }

@@ -148,6 +148,14 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 		a.log.Info("store closed")
 	})
 	defer closeStore()
+	// A daemon killed during a run (kill -9, a crash) left it running in
+	// job_runs; it is recorded interrupted now, each thing done logged.
+	d := a.deps()
+	d.Notices = logLines{a.log, "recovered what a process that died left"}
+	if err := d.Recover(ctx, s); err != nil {
+		// Not fatal: the web pages and SQL still serve what is stored.
+		a.log.Error("could not look for what a process that died left", "err", err)
+	}
 	metrics := jobs.NewMetrics()
 	if err := metrics.Restore(ctx, s); err != nil {
 		return err
@@ -302,6 +310,22 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	_ = apiSrv.Close()
 	os.Remove(localapi.SocketPath(dataDir))
 	return runErr
+}
+
+// logLines is a writer of notices (workflows.Deps.Notices) that logs
+// each line with msg.
+type logLines struct {
+	log *slog.Logger
+	msg string
+}
+
+func (l logLines) Write(p []byte) (int, error) {
+	for line := range strings.SplitSeq(strings.TrimSpace(string(p)), "\n") {
+		if line != "" {
+			l.log.Warn(l.msg, "what", line)
+		}
+	}
+	return len(p), nil
 }
 
 // webServer builds the web pages and API of serve on s.

@@ -366,6 +366,53 @@ func TestForwardedRunStopsGracefullyOnCtrlC(t *testing.T) {
 	d.stop(t)
 }
 
+// A daemon killed (kill -9) during a run left the run and its step
+// "running" in status until the next run. status without a daemon shows
+// them died — nobody holds the jobs lease — and the daemon, as it starts
+// again, records them interrupted and logs that it did.
+func TestRunOfAKilledDaemon(t *testing.T) {
+	t.Parallel()
+	site := newNightlySite(t, "")
+	site.fx.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.Slow, Delay: 20 * time.Second, Times: 1})
+	d := startDaemon(t, site.env, site.dir)
+	cmd := exec.Command(binary, "run", "nightly")
+	cmd.Env = append(os.Environ(), site.env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for site.fx.Requests(fixture.Penalties) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := d.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-d.done
+	_ = cmd.Wait()
+	jobsOf := func() string {
+		t.Helper()
+		r := runCLI(t, site.env, "status", "--section", "jobs", "--format", "csv")
+		if r.code != 0 {
+			t.Fatalf("status: exit %d\n%s", r.code, r.stderr)
+		}
+		return r.stdout
+	}
+	for _, want := range []string{`(?m)^nightly,\S+,0,\(run\),died,.*its process is gone`, `(?m)^nightly,\S+,1,sync,died,`} {
+		if got := jobsOf(); !regexp.MustCompile(want).MatchString(got) {
+			t.Errorf("status after the kill, want %s:\n%s", want, got)
+		}
+	}
+	d = startDaemon(t, site.env, site.dir)
+	if log := d.log.String(); !strings.Contains(log, "recovered what a process that died left") || !regexp.MustCompile(`recorded as interrupted the nightly run \S+ started [-0-9]+ [:0-9]+ CST, whose process died`).MatchString(log) {
+		t.Errorf("the daemon's start does not say what it recovered:\n%s", log)
+	}
+	for _, want := range []string{`(?m)^nightly,\S+,0,\(run\),interrupted,`, `(?m)^nightly,\S+,1,sync,interrupted,`} {
+		if got := jobsOf(); !regexp.MustCompile(want).MatchString(got) {
+			t.Errorf("status after the restart, want %s:\n%s", want, got)
+		}
+	}
+	d.stop(t)
+}
+
 // SIGHUP stops the daemon as SIGTERM does: logged, socket removed.
 func TestDaemonStopsOnHangup(t *testing.T) {
 	t.Parallel()

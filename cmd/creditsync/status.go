@@ -14,6 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/store/lease"
 )
 
 // statusSections are the parts of status, in the order they print.
@@ -139,6 +140,15 @@ func (a *app) printStatusSection(ctx context.Context, s store.Store, section str
 		return a.printSourceStatus(ctx, s, w)
 	}
 	q := queries[section]
+	if section == "jobs" {
+		// Runs recorded running with no process holding the jobs lease
+		// are a dead one's: shown died, not running until the next run.
+		holder, err := lease.Holder(ctx, s, lease.Jobs)
+		if err != nil {
+			return err
+		}
+		q.params = store.Params{"holder_gone": holder == ""}
+	}
 	rows, err := s.Query(ctx, sql.MustQuery(t, q.name), q.params)
 	if err != nil {
 		return err

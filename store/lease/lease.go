@@ -243,6 +243,24 @@ func Break(ctx context.Context, s store.Store, name string) error {
 	return nil
 }
 
+// Holder says who holds the lease name now: the owner of its oldest live
+// claim whose process, on this host, still exists; "" when nobody does.
+// A reader (status) learns from it whether work recorded as running
+// still has a process behind it.
+func Holder(ctx context.Context, s store.Store, name string) (string, error) {
+	claims, err := live(ctx, s, name)
+	if err != nil {
+		return "", err
+	}
+	host := hostName()
+	for _, c := range claims {
+		if c.host != host || !processGone(int(c.pid), c.claimed) {
+			return c.owner, nil
+		}
+	}
+	return "", nil
+}
+
 type claim struct {
 	token, owner, host string
 	pid                uint32
