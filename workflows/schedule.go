@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
 
 	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // Schedule is the [schedule] table of creditsync.toml: when jobs run.
@@ -48,7 +51,7 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 		return nil, 0, fmt.Errorf("schedule timezone %q: %w", sched.Timezone, err)
 	}
 	logger := cronLogger{d}
-	c := cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	c := cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(logger)))
 	known := jobsByName()
 	type plannedJob struct {
 		scheduledJob
@@ -76,7 +79,7 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 		if ss, ok := spec.(*cron.SpecSchedule); ok && ss.Location != time.Local {
 			specLoc = ss.Location
 		}
-		id := c.Schedule(spec, cron.FuncJob(func() {
+		id := c.Schedule(spec, d.skipIfStillRunning(name, func() {
 			rep, err := d.RunJob(ctx, name)
 			var le *lockedError
 			switch {
@@ -96,7 +99,92 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 	for _, j := range jobsPlanned {
 		d.Log.Info("scheduled", "job", j.name, "spec", j.spec, "timezone", j.loc.String(), "next", c.Entry(j.id).Next.In(j.loc).Format(time.RFC3339))
 	}
+	last, err := d.lastStarted(ctx)
+	if err != nil {
+		d.Log.Warn("could not read the jobs' last runs to tell the firings missed while no daemon ran", "err", err)
+	}
+	for _, j := range jobsPlanned {
+		if at, ok := last[j.name]; ok {
+			d.logMissed(j.name, c.Entry(j.id).Schedule, at, now, j.loc)
+		}
+	}
 	return func() { <-c.Stop().Done() }, len(jobsPlanned), nil
+}
+
+// skipIfStillRunning runs run unless the previous run of the job it
+// starts still runs: then it logs that it skips, naming the job and
+// since when the previous one runs, and counts it (skipped_locked). A
+// job is never run twice at once; cron's own SkipIfStillRunning only
+// told its debug log.
+func (d Deps) skipIfStillRunning(name string, run func()) cron.Job {
+	var mu sync.Mutex
+	running := false
+	var since time.Time
+	return cron.FuncJob(func() {
+		mu.Lock()
+		if running {
+			started := since
+			mu.Unlock()
+			d.Log.Warn("job skipped: its previous run still runs", "job", name, "running_since", zone.Stamp(started))
+			d.Metrics.Skipped(name)
+			return
+		}
+		running, since = true, d.now()
+		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			running = false
+			mu.Unlock()
+		}()
+		run()
+	})
+}
+
+// lastStarted reads when each job's last run started, from the store
+// the jobs run on.
+func (d Deps) lastStarted(ctx context.Context) (map[string]time.Time, error) {
+	if d.Open == nil {
+		return nil, nil
+	}
+	s, err := d.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "jobs/last_started"), nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	last := map[string]time.Time{}
+	for rows.Next() {
+		var job string
+		var at time.Time
+		if err := rows.Scan(&job, &at); err != nil {
+			return nil, err
+		}
+		last[job] = at
+	}
+	return last, rows.Err()
+}
+
+// logMissed says which firings of a job's spec went by since its last
+// run started, before now: the daemon was down. Nothing catches them up
+// (docs/rules.md §4.8): the log says how to replay them.
+func (d Deps) logMissed(name string, spec cron.Schedule, last, now time.Time, loc *time.Location) {
+	first := spec.Next(last.In(loc))
+	if first.IsZero() || !first.Before(now) {
+		return
+	}
+	n := 0
+	for t := first; !t.IsZero() && t.Before(now) && n < 1000; t = spec.Next(t) {
+		n++
+	}
+	hint := "run it now with creditsync run " + name
+	if name == "nightly" {
+		hint = "replay a missed night with creditsync run nightly --on " + zone.Day(first).Format(time.DateOnly) + " (docs/rules.md §4.8)"
+	}
+	d.Log.Warn("scheduled runs missed while no daemon ran", "job", name, "last_run", zone.Stamp(last), "missed", zone.Stamp(first), "missed_firings", n, "hint", hint)
 }
 
 // cronLogger adapts slog to cron's logger interface.

@@ -7,6 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
 // A spec naming no day that exists (February 30th) parsed and was
@@ -48,5 +52,61 @@ func TestScheduleSpecs(t *testing.T) {
 				t.Errorf("planned %d, log:\n%s\nwant it to match %s", planned, logged.String(), tt.log)
 			}
 		})
+	}
+}
+
+// A firing that comes while the job's previous run still runs is skipped
+// and said so in the log, naming the job (cron's own skip told only its
+// debug log), and counted.
+func TestScheduleLogsASkippedFiring(t *testing.T) {
+	var logged strings.Builder
+	metrics := jobs.NewMetrics()
+	d := Deps{Log: slog.New(slog.NewTextHandler(&logged, nil)), Metrics: metrics}
+	started, release := make(chan struct{}), make(chan struct{})
+	runs := 0
+	job := d.skipIfStillRunning("nightly", func() { runs++; close(started); <-release })
+	done := make(chan struct{})
+	go func() { job.Run(); close(done) }()
+	<-started
+	job.Run() // the next firing, while the first runs
+	close(release)
+	<-done
+	if runs != 1 || !regexp.MustCompile(`level=WARN msg="job skipped: its previous run still runs" job=nightly running_since="\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CST"`).MatchString(logged.String()) {
+		t.Errorf("%d run(s), log:\n%s", runs, logged.String())
+	}
+	if got := gathered(t, metrics)["creditsync_job_runs_total{job=nightly,status=skipped_locked}"]; got != 1 {
+		t.Errorf("skipped firings counted %v, want 1", got)
+	}
+}
+
+// unclosed lends a test's store to code that closes what it opens.
+type unclosed struct{ store.Store }
+
+func (unclosed) Close() error { return nil }
+
+// A daemon started after nights it missed says so: the last run and the
+// first firing missed, how many, and how to replay a night (nothing
+// catches up by itself, docs/rules.md §4.8). A job whose last run is
+// after its last firing missed nothing.
+func TestScheduleSaysWhatItMissed(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	if err := s.Exec(ctx, `INSERT INTO job_runs (run_id, job, step, seq, status, started_at, host, version) VALUES
+		('n', 'nightly', '', 0, 'ok', now64(3) - INTERVAL 3 DAY, 'h', 1),
+		('s', 'sync', '', 0, 'ok', now64(3) - INTERVAL 1 MINUTE, 'h', 1)`, nil); err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	d := Deps{DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(&logged, nil)),
+		Open: func(context.Context) (store.Store, error) { return unclosed{s}, nil }}
+	stop, _, err := d.StartSchedule(ctx, Schedule{Timezone: "Asia/Shanghai", Nightly: "30 2 * * *", Sync: "0 0 1 1 *"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	log := logged.String()
+	want := `level=WARN msg="scheduled runs missed while no daemon ran" job=nightly last_run="[-0-9]+ [:0-9]+ CST" missed="[-0-9]+ 02:30:00 CST" missed_firings=3 hint="replay a missed night with creditsync run nightly --on \d{4}-\d\d-\d\d \(docs/rules.md §4.8\)"`
+	if !regexp.MustCompile(want).MatchString(log) || strings.Contains(log, "job=sync last_run") {
+		t.Errorf("log:\n%s\nwant it to match %s, and nothing missed by sync", log, want)
 	}
 }

@@ -26,9 +26,12 @@ default; a spec may start with CRON_TZ=…). A spec that does not parse,
 or names no day that exists (0 3 30 2 *, February 30th), is refused
 (exit 2). Each job's next time is logged with the zone its spec fires
 in. A job still running when its
-next time comes is skipped, not doubled. Every run takes the lock in the
-data directory, so a system-cron run and the daemon never overlap; the one
-that finds the lock held logs who holds it and skips. A panic in a job is
+next time comes is skipped, not doubled, and the log says so with since
+when it runs. Every run takes the lock in the data directory, so a
+system-cron run and the daemon never overlap; the one that finds the lock
+held logs who holds it and skips. At its start it logs each job's firings
+missed since its last run (the daemon was down), with how to replay a
+missed night (run nightly --on DAY); nothing runs them by itself. A panic in a job is
 recovered and recorded. SIGTERM or Ctrl-C lets the current step finish,
 skips the rest and exits. Prometheus metrics are served on --metrics-addr.`,
 		Args: exactArgs(0, "no arguments"),
