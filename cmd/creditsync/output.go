@@ -305,11 +305,20 @@ func columnNames(rows store.Rows) []string {
 // copyRows passes every row of a query result to write, its times written
 // as their column types say.
 func copyRows(rows store.Rows, write func(vals ...any) error) error {
+	return copyRowsIn(rows, nil, write)
+}
+
+// copyRowsIn is copyRows with every time in loc (nil: its column's zone),
+// in the form its column type says.
+func copyRowsIn(rows store.Rows, loc *time.Location, write func(vals ...any) error) error {
 	cols := rows.Columns()
 	for rows.Next() {
 		vals := rows.Values()
 		for i, v := range vals {
 			if t, ok := v.(time.Time); ok {
+				if loc != nil {
+					t = t.In(loc)
+				}
 				vals[i] = timeOfColumn(t, cols[i].Type)
 			}
 		}

@@ -270,3 +270,17 @@ func jsonKeys(t *testing.T, line string) []string {
 	}
 	return keys
 }
+
+// status wrote its times in UTC, the zone they are stored in, whatever
+// the host's zone, while sources, sql and the lock's messages write
+// Xuchang's: they are Xuchang's (CST) now, on a host in UTC too.
+func TestStatusTimesAreXuchangs(t *testing.T) {
+	t.Parallel()
+	env := []string{"CREDITSYNC_DATA=" + demoStore(t), "TZ=UTC"}
+	for _, section := range []string{"jobs", "lists"} {
+		r := runCLI(t, env, "status", "--section", section, "--format", "csv")
+		if r.code != 0 || !regexp.MustCompile(`\d\d:\d\d:\d\d(\.\d+)? CST`).MatchString(r.stdout) || strings.Contains(r.stdout, " UTC") {
+			t.Errorf("status --section %s: exit %d, want times in CST:\n%s%s", section, r.code, r.stdout, r.stderr)
+		}
+	}
+}

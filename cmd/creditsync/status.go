@@ -15,6 +15,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/store/lease"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // statusSections are the parts of status, in the order they print.
@@ -35,7 +36,8 @@ periods ending within a week (waiting).
 
 --section NAME prints one of them. In a table long values are cut to one
 line; csv (one section: --section is required) and json (one object per
-line, its first key "section") hold them whole. Times carry their zone.`,
+line, its first key "section") hold them whole. Times are Xuchang's
+(Asia/Shanghai, CST), whatever the host's zone.`,
 		Example: `  creditsync status
   creditsync status --section jobs --format csv
   creditsync status --format json`,
@@ -158,7 +160,9 @@ func (a *app) printStatusSection(ctx context.Context, s store.Store, section str
 	if err != nil {
 		return err
 	}
-	if err := copyRows(rows, rec.Write); err != nil {
+	// In Xuchang's time, as sources, sql and the lock's messages are,
+	// whatever the host's zone: the columns are stored in UTC.
+	if err := copyRowsIn(rows, zone.Shanghai, rec.Write); err != nil {
 		return err
 	}
 	return rec.Close()
@@ -188,7 +192,7 @@ func (a *app) printSourceStatus(ctx context.Context, s store.Store, w sectionWri
 	for _, st := range statuses {
 		var last, age any
 		if st.LastSuccess != nil {
-			last = *st.LastSuccess
+			last = st.LastSuccess.In(zone.Shanghai)
 			age = st.Age.Round(time.Minute).String()
 		}
 		if err := rec.Write(st.Source, st.List, last, age, st.Stale, st.Listed, st.LastError); err != nil {
