@@ -45,6 +45,9 @@ type app struct {
 	bar        *progressbar.ProgressBar
 	metrics    *jobs.Metrics // set by the scheduler daemon; nil otherwise
 	configFile string        // run --config; "" = CREDITSYNC_CONFIG or creditsync.toml
+	// readOnly: the command only reads the store, so it makes none where
+	// there is none (readOnly).
+	readOnly bool
 	// rulesEnv is CREDITSYNC_RULES of the person running the command: this
 	// process's, or the one the CLI sent with a command the daemon runs.
 	rulesEnv string
@@ -104,6 +107,13 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 			if len(a.sqlParams) > 0 && cmd.Name() != "sql" {
 				return usageError{fmt.Errorf("--param_NAME=VALUE is for the sql command, not %s", cmd.Name())}
 			}
+			top := topCommand(cmd)
+			if !noData[top] {
+				if err := a.checkDataDir(cmd); err != nil {
+					return err
+				}
+			}
+			a.readOnly = readOnly[top]
 			return a.forward(cmd, args)
 		},
 	}
@@ -123,6 +133,42 @@ CREDITSYNC_CLICKHOUSE) is set.`,
 	root.AddCommand(a.syncCmd(), a.sourcesCmd(), a.reviewCmd(), a.accessCmd())
 	requireCommands(root)
 	return root
+}
+
+// noData are the commands that use no data directory.
+var noData = map[string]bool{"version": true, "help": true, "completion": true}
+
+// readOnly are the commands that only read the store: on a data
+// directory with none (a mistyped --data) they say so instead of
+// creating the directories and an empty store, and showing it empty.
+var readOnly = map[string]bool{"status": true, "sources": true, "grades": true, "history": true, "report": true,
+	"explain": true, "eligibility": true, "sample-plan": true, "grade": true}
+
+// topCommand is the command of the root that cmd is or is under
+// ("report summary" → report); "" for the root itself.
+func topCommand(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return ""
+	}
+	for cmd.HasParent() && cmd.Parent().HasParent() {
+		cmd = cmd.Parent()
+	}
+	return cmd.Name()
+}
+
+// checkDataDir refuses a data directory that cannot be what was meant:
+// --data "" (which failed as "mkdir : no such file or directory"), or
+// CREDITSYNC_DATA set but empty, which used the default directory
+// without a word.
+func (a *app) checkDataDir(cmd *cobra.Command) error {
+	given := cmd.Flags().Changed("data")
+	if v, set := os.LookupEnv("CREDITSYNC_DATA"); set && v == "" && !given {
+		return usageError{fmt.Errorf("CREDITSYNC_DATA is set but empty: set it to the data directory, or unset it to use the default %s", defaultDataDir())}
+	}
+	if a.dataDir == "" {
+		return usageError{fmt.Errorf("--data is empty: name the data directory (without --data: CREDITSYNC_DATA, else %s)", defaultDataDir())}
+	}
+	return nil
 }
 
 // requireCommands makes every command that groups others — the root,
@@ -234,6 +280,13 @@ func (a *app) open(ctx context.Context) (store.Store, error) {
 		}
 		s = srv
 	} else {
+		if a.readOnly {
+			// sql's rule: a directory that is not there, or holds other
+			// things, is no store; an empty one is a new store.
+			if err := a.dataMustExist(); err != nil {
+				return nil, err
+			}
+		}
 		if err := os.MkdirAll(a.dataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}

@@ -216,3 +216,43 @@ func TestStatusListNeverLoaded(t *testing.T) {
 		}
 	}
 }
+
+// Data directory mistakes are said: a mistyped --data made status create
+// the directories and an empty store and show it empty; --data "" failed
+// as "mkdir : no such file or directory"; CREDITSYNC_DATA set but empty
+// used the default directory without a word.
+func TestDataDirectoryMistakes(t *testing.T) {
+	t.Parallel()
+	nope := filepath.Join(t.TempDir(), "nope", "deeper", "x")
+	other := t.TempDir() // a directory of other things
+	if err := os.WriteFile(filepath.Join(other, "notes.txt"), []byte("notes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		env  []string
+		args []string
+		code int
+		want string
+	}{
+		{nil, []string{"--data", nope, "status"}, exitFailure, nope + " does not exist\nhint: give the store's directory with --data or CREDITSYNC_DATA, or create a new store with `creditsync init --data " + nope + "`"},
+		{nil, []string{"--data", nope, "grades"}, exitFailure, nope + " does not exist"},
+		{[]string{"CREDITSYNC_DATA=" + nope}, []string{"history", "91411002MA47X4XJ6A"}, exitFailure, nope + " does not exist"},
+		{nil, []string{"--data", nope, "report", "city", "-o", filepath.Join(t.TempDir(), "o.xlsx")}, exitFailure, nope + " does not exist"},
+		{nil, []string{"--data", other, "status"}, exitFailure, other + " holds no creditsync store (no clickhouse directory)"},
+		{nil, []string{"--data", "", "status"}, exitUsage, "--data is empty: name the data directory"},
+		{[]string{"CREDITSYNC_DATA="}, []string{"status"}, exitUsage, "CREDITSYNC_DATA is set but empty"},
+		{[]string{"CREDITSYNC_DATA="}, []string{"run", "nightly"}, exitUsage, "CREDITSYNC_DATA is set but empty"},
+	}
+	for _, tt := range tests {
+		r := runCLI(t, tt.env, tt.args...)
+		if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%v %v: exit %d, want %d and %q:\n%s", tt.env, tt.args, r.code, tt.code, tt.want, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(nope))); !os.IsNotExist(err) {
+		t.Errorf("a read-only command made the data directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(other, "clickhouse")); !os.IsNotExist(err) {
+		t.Errorf("a read-only command made a store among other things: %v", err)
+	}
+}
