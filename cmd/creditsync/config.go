@@ -249,6 +249,24 @@ func loadSyncConfig(path string) (listsync.Config, error) {
 	return listsync.LoadConfig(path)
 }
 
+// warnSecretFiles warns of each source's token_file that every user of
+// the host may read (mode o+r): the credential in it is as good as
+// published there. A file of the service's group (0640) is the usual
+// way to hand a secret to a service, and is fine.
+func (a *app) warnSecretFiles(cfg listsync.Config) {
+	for _, src := range cfg.Sources {
+		if src.TokenFile == "" || src.TokenEnv != "" {
+			continue
+		}
+		fi, err := os.Stat(src.TokenFile)
+		if err != nil || fi.Mode().Perm()&0o004 == 0 {
+			continue // a missing file fails the source's sync, saying so
+		}
+		a.log.Warn("a source's token_file is readable by every user of this host: chmod 600 it (or 640 for the service's group)",
+			"source", src.Name, "file", src.TokenFile, "mode", fmt.Sprintf("%04o", fi.Mode().Perm()))
+	}
+}
+
 // configPath is configPath with a command's --config first.
 func (a *app) configPath() (string, bool) {
 	if a.configFile != "" {

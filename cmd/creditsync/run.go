@@ -53,6 +53,9 @@ the step too.`,
 			}
 			d := a.deps() // with the daemon's metrics when it runs the command
 			d.Notify, d.On = cfg.Notify, day
+			if sources, ok, err := d.SyncConfig(); err == nil && ok {
+				a.warnSecretFiles(sources) // a config that fails, the run reports
+			}
 			rep, err := d.RunJob(cmd.Context(), args[0])
 			printReport(a, rep)
 			if rep.Status == jobs.StatusInterrupted {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,37 @@ func TestConfigURLNeverPrinted(t *testing.T) {
 		all := r.stdout + r.stderr
 		if r.code != exitFailure || strings.Contains(all, secret) || !strings.Contains(all, `url "http://user@[::1:19201/REDACTED" is not an absolute URL`) {
 			t.Errorf("%s source with a URL that does not parse: exit %d\n%s", tt.name, r.code, all)
+		}
+	}
+}
+
+// A source's token_file that every user of the host may read (0644) was
+// used without a word: it is warned of, naming the source, the file and
+// its mode; one of its owner (0600) or the service's group (0640) is not.
+func TestWorldReadableTokenFileIsWarnedOf(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o644, true}, {0o604, true}, {0o640, false}, {0o600, false}} {
+		dir := t.TempDir()
+		key := filepath.Join(dir, "key.txt")
+		if err := os.WriteFile(key, []byte("KEY-0123456789\n"), tt.mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(key, tt.mode); err != nil { // whatever the umask
+			t.Fatal(err)
+		}
+		cfg := filepath.Join(dir, "creditsync.toml")
+		source := "[[source]]\nname = \"pen\"\npreset = \"gsxt_penalties\"\nurl = \"http://127.0.0.1:9/api\"\ntoken_file = \"" + key + "\"\n"
+		if err := os.WriteFile(cfg, []byte(source), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, []string{"CREDITSYNC_DATA=" + dir}, "sources", "--config", cfg)
+		warned := strings.Contains(r.stderr, "token_file is readable by every user of this host") &&
+			strings.Contains(r.stderr, "source=pen file="+key+" mode="+fmt.Sprintf("%04o", tt.mode))
+		if warned != tt.warn || strings.Contains(r.stderr, "KEY-0123456789") {
+			t.Errorf("token_file of mode %04o: warned %v, want %v:\n%s", tt.mode, warned, tt.warn, r.stderr)
 		}
 	}
 }

@@ -127,8 +127,10 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	if err != nil {
 		return err
 	}
-	if _, _, err := a.deps().SyncConfig(); err != nil {
+	if sources, _, err := a.deps().SyncConfig(); err != nil {
 		return err
+	} else {
+		a.warnSecretFiles(sources)
 	}
 	if cmd.Flags().Changed("metrics-addr") {
 		cfg.Schedule.MetricsAddr = f.metricsAddr

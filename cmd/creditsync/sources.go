@@ -42,6 +42,7 @@ monitoring.`,
 			if err != nil {
 				return err
 			}
+			a.warnSecretFiles(cfg)
 			ctx := cmd.Context()
 			s, err := a.open(ctx)
 			if err != nil {
