@@ -569,3 +569,29 @@ func TestCommandsDuringTheStop(t *testing.T) {
 	<-d.done
 	_ = run.Wait()
 }
+
+// A command run while a daemon starts — it holds the data directory's
+// owner file, and is still opening the engine — names it: it met a bare
+// "chdb_connect failed" with a generic hint, or won the engine and made
+// the daemon exit. Here the test's process holds the owner file as the
+// starting daemon does.
+func TestCommandDuringTheDaemonsStartSaysWho(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f, err := os.OpenFile(filepath.Join(dir, "clickhouse.owner"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(`pid 4242 on host, "creditsync server", since 2026-12-07T10:00:00Z`); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, []string{"CREDITSYNC_DATA=" + dir}, "init")
+	if r.code != exitFailure || !strings.Contains(r.stderr, `the data directory is in use by pid 4242 on host, "creditsync server"`) ||
+		!strings.Contains(r.stderr, "a starting `creditsync server` daemon takes a few seconds") || strings.Contains(r.stderr, "chdb_connect") {
+		t.Errorf("init while the daemon starts: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -32,6 +32,7 @@ var engine struct {
 	sync.Mutex
 	path  string
 	conns int
+	owner *owner // the owner file of path, held while conns > 0
 }
 
 // Store is a Store backed by a small pool of in-process chDB connections
@@ -114,19 +115,26 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{lib: l, path: path, database: cfg.Database, pool: make(chan *conn, poolSize), types: map[string]map[string]string{}}
 	if engine.conns == 0 {
-		// Only the first connection can find the directory locked.
-		restore := quietStderr()
-		c, err := s.connect(path)
-		restore()
+		// Only the first connection can find the directory locked. The
+		// owner file is taken first: a process that loses reads who holds
+		// the directory even while this one opens the engine.
+		o, err := lockOwner(path)
 		if err != nil {
 			return nil, err
 		}
-		engine.path = path
+		restore := quietStderr()
+		c, err := s.connect(path, o.previous)
+		restore()
+		if err != nil {
+			o.release(true)
+			return nil, err
+		}
+		engine.path, engine.owner = path, o
 		s.size++
 		s.pool <- c
 	}
 	for s.size < poolSize {
-		c, err := s.connect(path)
+		c, err := s.connect(path, "")
 		if err != nil {
 			s.closeLocked()
 			return nil, err
@@ -135,23 +143,23 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.size++
 		s.pool <- c
 	}
-	writeOwner(path)
 	return s, nil
 }
 
 // connect opens one connection, applies the session settings and selects
-// the database. The caller holds engine.
-func (s *Store) connect(path string) (*conn, error) {
+// the database. The caller holds engine. holder is the note of whoever
+// held the directory before (lockOwner), named if the engine refuses it.
+func (s *Store) connect(path, holder string) (*conn, error) {
 	args := []string{"clickhouse", "--path=" + path}
 	argv, keep := cStrings(args)
 	ptr := s.lib.connect(int32(len(args)), &argv[0])
 	keepAlive(keep, argv)
 	restoreGoHandlers() // see load
 	if ptr == nil {
-		if owner := readOwner(path); owner != "" {
+		if holder != "" {
 			return nil, &store.Error{
 				Op:   "open embedded engine at " + path,
-				Err:  fmt.Errorf("the data directory is in use by %s", owner),
+				Err:  fmt.Errorf("the data directory is in use by %s", holder),
 				Hint: "wait for that process to finish (a starting `creditsync server` daemon takes a few seconds, then commands run through it), or use --data to choose another directory",
 			}
 		}
@@ -208,8 +216,9 @@ func (s *Store) closeLocked() {
 		s.lib.closeConn(c.ptr)
 		engine.conns--
 	}
-	if engine.conns == 0 && engine.path != "" {
-		removeOwner(engine.path)
+	if engine.conns == 0 && engine.owner != nil {
+		engine.owner.release(false)
+		engine.owner = nil
 	}
 }
 

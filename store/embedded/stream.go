@@ -154,7 +154,7 @@ func (s *Store) dedicated(settings []string) (*conn, error) {
 		return nil, errors.New("embedded store is closed")
 	}
 	engine.Lock()
-	c, err := s.connect(s.path)
+	c, err := s.connect(s.path, "")
 	engine.Unlock()
 	if err != nil {
 		return nil, err
@@ -175,6 +175,10 @@ func (s *Store) closeDedicated(c *conn) {
 	defer engine.Unlock()
 	s.lib.closeConn(c.ptr)
 	engine.conns--
+	if engine.conns == 0 && engine.owner != nil {
+		engine.owner.release(false)
+		engine.owner = nil
+	}
 }
 
 // chunkHeaders lists the formats whose output may be streamed: the engine
