@@ -72,6 +72,14 @@ type Mapping struct {
 	// name would otherwise be dropped without a word. (A web page's
 	// unnamed column holds its 查看 links and checkboxes: ignored.)
 	Unnamed bool
+	// Cells, set by the reader of a CSV file, is how many cells of a
+	// record its header names (up to its last heading): every line of
+	// such a file writes a cell for each, empty or not, so a record with
+	// fewer is cut short — a line truncated, or the last line of a file
+	// still being written — and refused. Its missing cells read as empty
+	// would mean "none": a cancelled licence made valid, a commitment
+	// erased. (A workbook leaves empty cells at a row's end out: 0.)
+	Cells int
 }
 
 // ErrHeader is returned when a header cannot be mapped.
@@ -201,6 +209,10 @@ func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 			return nil, []*FieldError{{Value: fields[i], Reason: ReasonColumns,
 				Detail: fmt.Sprintf("cell %d holds %q, past the header's %d columns; the row's values may be in the wrong columns (%s)", i+1, fields[i], len(m.headers), why)}}
 		}
+	}
+	if len(fields) < m.Cells {
+		return nil, []*FieldError{{Reason: ReasonColumns,
+			Detail: fmt.Sprintf("the row has %d field(s), the header %d: the line is cut short (a line truncated, or the last line of a file still being written), and its missing cells would be read as empty, i.e. none; complete the line, or import the file once it is written whole", len(fields), m.Cells)}}
 	}
 	if m.Unnamed {
 		for i, h := range m.headers {

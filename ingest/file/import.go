@@ -194,6 +194,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		m.SerialDates = b.serialDates()
 		m.AllowList = opt.AllowList
 		m.Unnamed = true
+		m.Cells = textCells(b, t.header)
 		t.bind(m)
 		if t.eof && !t.anyRecord() {
 			// Headings and nothing under them but blank rows, totals or
@@ -292,7 +293,8 @@ func importTableWith(ctx context.Context, s store.Store, list *contract.List, t 
 				continue
 			}
 			fields := r.cells
-			if len(virtual) > 0 {
+			if len(virtual) > 0 && len(r.cells) >= m.Cells {
+				// (A line cut short is left so, for Parse to refuse.)
 				fields = make([]string, width, width+len(virtual))
 				copy(fields, r.cells)
 				fields = append(fields, virtual...)
@@ -311,6 +313,20 @@ func importTableWith(ctx context.Context, s store.Store, list *contract.List, t 
 	}
 	sr.Result = lr
 	return sr, err
+}
+
+// textCells is Mapping.Cells of a table with header in book b: for a
+// CSV file, the cells up to its last heading (an unnamed column at the
+// end, a trailing comma, may be left out of a line); 0 for a workbook.
+func textCells(b workbook, header []string) int {
+	if _, text := b.(*csvBook); !text {
+		return 0
+	}
+	n := len(header)
+	for n > 0 && strings.TrimSpace(header[n-1]) == "" {
+		n--
+	}
+	return n
 }
 
 // add folds a sheet's result into the file's totals.

@@ -560,3 +560,53 @@ func text(t *testing.T, name, body string) string {
 	writeFile(t, path, body)
 	return path
 }
+
+// A CSV line with fewer fields than the header — cut short, or the last
+// line of a file still being written — is rejected naming its line and
+// its count of fields: its missing cells were read as empty, i.e. none,
+// and a cancelled licence became valid, its commitment erased, exit 0.
+// The engine's reading refuses such a line too (the file is read in
+// Go), so both paths end alike.
+func TestShortLineIsRejected(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		line int
+		has  int
+	}{
+		{"cut.csv", 2, 3},
+		{"unfinished.csv", 3, 4},
+	} {
+		for _, goOnly := range []bool{false, true} {
+			t.Run(fmt.Sprint(c.file, " Go only=", goOnly), func(t *testing.T) {
+				defer func(old bool) { *file.SampleFirst = old }(*file.SampleFirst)
+				*file.SampleFirst = false
+				if goOnly {
+					t.Setenv("CREDITSYNC_NO_FAST_IMPORT", "1")
+				}
+				ctx := context.Background()
+				s := storetest.OpenMigrated(t)
+				dir := filepath.Join("testdata", "short")
+				if _, err := file.Import(ctx, s, institutions(t), filepath.Join(dir, "register.csv"), file.ImportOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				res, err := file.Import(ctx, s, institutions(t), filepath.Join(dir, c.file), file.ImportOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := fmt.Sprintf("the row has %d field(s), the header 7: the line is cut short", c.has)
+				if res.Rejected != 1 || len(res.Rejects) != 1 || res.Rejects[0].Line != c.line ||
+					res.Rejects[0].Errors[0].Reason != contract.ReasonColumns || !strings.Contains(res.Rejects[0].Errors[0].Detail, want) {
+					t.Fatalf("rejected %d: %+v; want line %d rejected: %s", res.Rejected, res.Rejects, c.line, want)
+				}
+				var status, changed, signed string
+				err = store.QueryRow(ctx, s, "SELECT toString(license_status), toString(license_status_on), toString(commitment_signed_on) FROM institutions FINAL WHERE uscc = '91411082MK000002X9'", nil, &status, &changed, &signed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if status != "cancelled" || changed != "2025-03-01" || signed != "2024-01-01" {
+					t.Errorf("stored %s since %s, commitment %s; want the record as it was (cancelled since 2025-03-01, commitment 2024-01-01)", status, changed, signed)
+				}
+			})
+		}
+	}
+}

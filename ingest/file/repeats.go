@@ -189,6 +189,7 @@ func eachRecord(ctx context.Context, list *contract.List, res Result, opt Import
 		m.SerialDates = b.serialDates()
 		m.AllowList = opt.AllowList
 		m.Unnamed = true
+		m.Cells = textCells(b, t.header)
 		t.bind(m)
 		for n := 0; ; n++ {
 			if n%10_000 == 0 && ctx.Err() != nil {
