@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"regexp"
 	"strconv"
@@ -46,6 +47,9 @@ func sheetMerges(file, sheet string) (sheetScan, error) {
 type sheetScan struct {
 	merges     []string        // merged ranges, "A1:H1"
 	uncomputed map[string]bool // cells whose formula was saved without its value
+	// general are the number cells whose stored value Excel shows
+	// otherwise (generalNumber): 2026100.0 shown 2026100, by cell.
+	general map[string]string
 	// lastRow is the number of the sheet's last <row r="…">, 0 when its
 	// rows are not numbered: the rows read must reach it (the XML reader
 	// stops without a word where a sheet goes wrong).
@@ -148,6 +152,7 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 	chunk := make([]byte, 1<<16)
 	var tail []byte
 	uncomputed := map[string]bool{}
+	general := map[string]string{}
 	lastRow := 0
 	var open, close []byte // a namespace prefix's element tags (<x:, </x:), once seen
 	for first := true; ; first = false {
@@ -165,6 +170,7 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 		}
 		if i := bytes.Index(data, mergeMarker); i >= 0 {
 			findUncomputed(data[:i], uncomputed)
+			findGeneral(data[:i], general)
 			if n := lastRowIn(data[:i]); n > 0 {
 				lastRow = n
 			}
@@ -176,9 +182,10 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 			if err != nil {
 				err = fmt.Errorf("%w: %s", err, damaged)
 			}
-			return sheetScan{merges: merges, uncomputed: uncomputed, lastRow: lastRow}, err
+			return sheetScan{merges: merges, uncomputed: uncomputed, general: general, lastRow: lastRow}, err
 		}
 		findUncomputed(data, uncomputed)
+		findGeneral(data, general)
 		if n := lastRowIn(data); n > 0 {
 			lastRow = n
 		}
@@ -187,7 +194,7 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 			if !bytes.Contains(data[max(0, len(data)-64):], []byte("</worksheet>")) {
 				return sheetScan{}, fmt.Errorf("the sheet's XML breaks off before its end: %s", damaged)
 			}
-			return sheetScan{uncomputed: uncomputed, lastRow: lastRow}, nil
+			return sheetScan{uncomputed: uncomputed, general: general, lastRow: lastRow}, nil
 		}
 		if err != nil {
 			return sheetScan{}, err
@@ -261,6 +268,91 @@ func computed(rest, tag []byte) bool {
 		}
 		return bytes.Contains(tag, []byte(` t="str"`))
 	}
+}
+
+// findGeneral notes in out the number cells of data (whole <c …>…</c>
+// elements) whose stored value Excel shows otherwise, with what it shows
+// (generalNumber). Programs save a whole number as a float (pandas,
+// openpyxl: <v>2026100.0</v>) and a sum with its binary error
+// (1.0000000000000002); Excel shows 2026100 and 1, and so must a code
+// read from the cell: record 2026100.0 was a second record beside the
+// CSV's 2026100. The reader's raw values cannot tell a number cell from
+// a text one (the text "7.0" stays as typed), so the cell's type is read
+// here, where its XML passes.
+func findGeneral(data []byte, out map[string]string) {
+	for at := 0; ; {
+		i := bytes.Index(data[at:], []byte("<v>"))
+		if i < 0 {
+			return
+		}
+		i += at
+		at = i + 3
+		end := bytes.Index(data[at:], []byte("</v>"))
+		if end < 0 {
+			return // straddles chunks: the next round has it whole
+		}
+		v := data[at : at+end]
+		if bytes.IndexByte(v, '.') < 0 {
+			continue
+		}
+		shown, ok := generalNumber(string(v))
+		if !ok {
+			continue
+		}
+		start := bytes.LastIndex(data[:i], []byte("<c "))
+		if start < 0 {
+			continue
+		}
+		tag := data[start:i]
+		if gt := bytes.IndexByte(tag, '>'); gt >= 0 {
+			tag = tag[:gt]
+		}
+		if t := tagAttr(tag, "t"); t != "" && t != "n" {
+			continue // a text, a boolean, an error: not a number
+		}
+		if ref := tagAttr(tag, "r"); ref != "" {
+			out[ref] = shown
+		}
+	}
+}
+
+// tagAttr is the value of an attribute in a start tag's bytes, "" when
+// it has none.
+func tagAttr(tag []byte, name string) string {
+	k := bytes.Index(tag, []byte(" "+name+`="`))
+	if k < 0 {
+		return ""
+	}
+	rest := tag[k+len(name)+3:]
+	q := bytes.IndexByte(rest, '"')
+	if q < 0 {
+		return ""
+	}
+	return string(rest[:q])
+}
+
+// generalNumber is a number cell's stored value as Excel shows it in the
+// General format, and whether that differs from the value: 15
+// significant digits (1.0000000000000002 is 1), a whole number without
+// a decimal part (2026100.0 is 2026100). A value in scientific notation
+// is left as stored: a code that became one has lost digits and is
+// refused as such (contract's excelNumberDetail), and so is a whole
+// number of more than 15 digits, written here as Excel would (9.14110E+17
+// of an 18-digit code).
+func generalNumber(v string) (string, bool) {
+	if strings.ContainsAny(v, "eE") {
+		return v, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return v, false
+	}
+	f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'e', 14, 64), 64)
+	shown := strconv.FormatFloat(f, 'f', -1, 64)
+	if math.Abs(f) >= 1e15 {
+		shown = strconv.FormatFloat(f, 'E', -1, 64)
+	}
+	return shown, shown != v
 }
 
 func decodeMerges(r io.Reader) ([]string, error) {

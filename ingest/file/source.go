@@ -343,6 +343,17 @@ func (x *xlsxBook) open(sheet string) (rows, error) {
 	}
 	merges := scan.merges
 	s.lastRow = scan.lastRow
+	for ref, shown := range scan.general {
+		if c, r, err := excelize.CellNameToCoordinates(ref); err == nil {
+			if s.general == nil {
+				s.general = map[int]map[int]string{}
+			}
+			if s.general[r] == nil {
+				s.general[r] = map[int]string{}
+			}
+			s.general[r][c-1] = shown
+		}
+	}
 	for ref := range scan.uncomputed {
 		if c, r, err := excelize.CellNameToCoordinates(ref); err == nil {
 			if s.uncomputed == nil {
@@ -383,6 +394,10 @@ type xlsxRows struct {
 	// uncomputed are the cells whose formula was saved without its
 	// value: their 0-based columns by 1-based row.
 	uncomputed map[int][]int
+	// general are the number cells Excel shows otherwise than their
+	// stored value (findGeneral): what it shows, by 1-based row and
+	// 0-based column.
+	general map[int]map[int]string
 }
 
 func (x *xlsxRows) progress() (int64, int64) { return int64(x.row), x.total }
@@ -407,6 +422,12 @@ func (x *xlsxRows) next() (int, []string, error) {
 	if err != nil {
 		return x.row, nil, fmt.Errorf("row %d: %w", x.row, err)
 	}
+	for c, shown := range x.general[x.row] {
+		if c < len(cells) {
+			cells[c] = shown
+		}
+	}
+	delete(x.general, x.row)
 	for _, c := range x.uncomputed[x.row] {
 		for len(cells) <= c {
 			cells = append(cells, "")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -183,6 +184,21 @@ var workbooks = map[string][]sheetSpec{
 			{"填表人：李四", nil, "联系电话：0374-7654321"},
 		}},
 	},
+	// Number cells as programs save them (pandas, openpyxl: a whole
+	// number as a float, a sum with its binary error), a text cell that
+	// looks like one, and a code Excel turned into a number.
+	"numbers.xlsx": {{
+		name: "Sheet1",
+		rows: [][]any{
+			{"记录编号", "统一社会信用代码", "类型", "情节", "查处日期"},
+			{excelNumber("2026100.0"), uscc("411002", 1), "违法违规", "一般", day("2026-01-04")},
+			{excelNumber("1.0000000000000002"), uscc("411002", 1), "违法违规", "一般", day("2026-01-05")},
+			{"7.0", uscc("411002", 1), "违法违规", "一般", day("2026-01-06")},
+			{excelNumber("411002202100001.0"), uscc("411002", 1), "违法违规", "一般", day("2026-01-07")},
+			{excelNumber("914110020000000000.0"), uscc("411002", 1), "违法违规", "一般", day("2026-01-08")},
+			{excelNumber("4.11002202100001E+17"), uscc("411002", 1), "违法违规", "一般", day("2026-01-09")},
+		},
+	}},
 }
 
 // date1904 are the workbooks saved in the 1904 date system.
@@ -334,5 +350,61 @@ func rewriteZip(t *testing.T, from, to, name string, edit func(string) string) {
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A number cell is read as Excel shows it in the General format: a
+// whole number that a program saved as a float (pandas, openpyxl:
+// 2026100.0) without its ".0", a value with a binary error in its 17th
+// digit (1.0000000000000002) to 15 significant digits. Record
+// 2026100.0 was a second record beside the CSV's 2026100, counted
+// twice. A text cell keeps what was typed (7.0); a code Excel turned
+// into a number of more than 15 digits, written out or in scientific
+// notation, is refused as before.
+func TestNumberCellsReadAsExcelShowsThem(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	l, err := contract.Lookup("inspections")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := file.Import(ctx, s, l, filepath.Join("testdata", "numbers", "inspections.csv"), file.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := file.Import(ctx, s, l, filepath.Join("testdata", "workbooks", "numbers.xlsx"), file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		line   int
+		reason string // "" for stored
+		id     string
+	}{
+		{2, "", "2026100"},
+		{3, "", "1"},
+		{4, "", "7.0"},
+		{5, "", "411002202100001"},
+		{6, contract.ReasonNumber, ""},
+		{7, contract.ReasonNumber, ""},
+	} {
+		var rejected string
+		for _, rj := range res.Rejects {
+			if rj.Line == c.line {
+				rejected = rj.Errors[0].Reason
+			}
+		}
+		if rejected != c.reason {
+			t.Errorf("line %d rejected for %q, want %q", c.line, rejected, c.reason)
+		}
+		if c.id == "" {
+			continue
+		}
+		n, err := store.Count(ctx, s, "SELECT count() FROM inspections FINAL WHERE record_id = {id:String}", store.Params{"id": c.id})
+		if err != nil || n != 1 {
+			t.Errorf("line %d: %d record(s) %q stored (%v), want 1", c.line, n, c.id, err)
+		}
+	}
+	if n, err := store.Count(ctx, s, "SELECT count() FROM inspections FINAL", nil); err != nil || n != 4 {
+		t.Errorf("%d records stored (%v), want 4: 2026100 once, 1, 7.0, 411002202100001", n, err)
 	}
 }
