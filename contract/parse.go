@@ -26,6 +26,10 @@ const (
 	ReasonExcelError   = "Excel error value"
 	ReasonControl      = "control character"
 	ReasonTooLong      = "value too long"
+	// ReasonRepeated: the record's key is given again in the same input
+	// with different values; neither record is taken (the input must say
+	// which it means, not the order of its lines).
+	ReasonRepeated = "repeated key"
 )
 
 // FieldError is one reason a record was rejected.

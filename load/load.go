@@ -45,6 +45,11 @@ type Source struct {
 	// the source's whole view of a record instead — a listing it shows
 	// without 移出日期 is listed — and leaves it false.
 	KeepAbsent bool
+	// RefuseConflicts says that a key the batch gives twice with
+	// different values rejects each of its records (refuseConflicts): a
+	// file's later line is not the truth for being later. Identical
+	// repeats are one record.
+	RefuseConflicts bool
 	// Replaces, if set, is an earlier batch of the same list that this
 	// one corrects: the records whose current version that batch wrote
 	// and this one lacks are withdrawn (a row entered by mistake, a key
@@ -56,6 +61,10 @@ type Source struct {
 type Record struct {
 	Line   int
 	Fields []string
+	// Errors are what the caller found wrong with the record beyond
+	// Mapping.Parse (a key given again, with other values, in another
+	// sheet of the file): it is rejected with them.
+	Errors []*contract.FieldError
 }
 
 // Reject is a record that failed validation.
@@ -157,6 +166,9 @@ func parse(m *contract.Mapping, records iter.Seq2[Record, error]) iter.Seq2[Pars
 			}
 			p := Parsed{Line: rec.Line, Fields: rec.Fields}
 			p.Row, p.Errors = m.Parse(rec.Fields)
+			if len(rec.Errors) > 0 {
+				p.Row, p.Errors = nil, append(p.Errors, rec.Errors...)
+			}
 			if !yield(p, nil) {
 				return
 			}
@@ -304,6 +316,18 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	if err != nil {
 		return res, err
 	}
+	if src.RefuseConflicts && staged > keys {
+		n, err := refuseConflicts(ctx, s, m, list, &res, data, q, exec)
+		if err != nil {
+			return res, err
+		}
+		if n > 0 {
+			if staged, keys, err = countKeys(ctx, s, q); err != nil {
+				return res, err
+			}
+		}
+		step("reject keys given twice with different values")
+	}
 	res.Duplicates = staged - keys
 	step("count keys")
 	if src.KeepAbsent {
@@ -400,6 +424,124 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 	}
 	step("record")
 	return res, nil
+}
+
+// refuseConflicts rejects the staged rows of every key the batch gives
+// more than once with different values, and takes them out of the
+// stage: a register whose lines 3 and 9 disagree on a licence's state
+// does not say which holds, and the later line won by its place alone (a
+// cancelled licence valid again). It returns how many rows it rejected.
+func refuseConflicts(ctx context.Context, s store.Store, m *contract.Mapping, list *contract.List, res *Result, data map[string]any, q func(string) (string, error), exec func(context.Context, string, store.Params) error) (int, error) {
+	var shown, differ []string
+	for _, k := range list.Key {
+		if k == "name_key" {
+			k = "argMin(name, source_line)" // as the first line writes the name the key folds
+		}
+		shown = append(shown, "toString("+k+")")
+	}
+	headers := map[string]string{}
+	for _, c := range list.Columns {
+		if m.Has(c.Key) && !slices.Contains(list.Key, c.Key) {
+			// uniqExact leaves NULLs out (and the engine takes
+			// injective functions out of it): a date and none
+			// differ by isNull.
+			differ = append(differ, fmt.Sprintf("if(uniqExact(%[1]s) > 1 OR uniqExact(isNull(%[1]s)) > 1, '%[1]s', '')", c.Key))
+			headers[c.Key] = m.Header(c.Key)
+		}
+	}
+	headers["extra"] = "the columns kept with the record"
+	if ex := m.Extra(); len(ex) > 0 {
+		headers["extra"] = strings.Join(ex, ", ")
+	}
+	data["KeyShown"] = strings.Join(shown, ", ")
+	data["Differ"] = strings.Join(differ, ", ")
+	text, err := q("stage_conflicts")
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.Query(ctx, text, nil)
+	if err != nil {
+		return 0, fmt.Errorf("look for %s keys given twice with different values: %w", list.Name, err)
+	}
+	var lines []int64
+	for rows.Next() {
+		vals := rows.Values()
+		n := len(list.Key)
+		var key []string
+		for i, k := range list.Key {
+			if v := fmt.Sprint(vals[i]); v != "" {
+				if k == "name_key" {
+					k = "name"
+				}
+				key = append(key, m.Header(k)+" "+v)
+			}
+		}
+		// Arrays come as []any, their numbers in the engine's widths.
+		var at []uint32
+		var cols []string
+		for _, v := range anys(vals[n]) {
+			var l uint32
+			if err := store.Assign(&l, v); err != nil {
+				rows.Close()
+				return 0, fmt.Errorf("look for %s keys given twice with different values: %w", list.Name, err)
+			}
+			at = append(at, l)
+		}
+		for _, v := range anys(vals[n+1]) {
+			cols = append(cols, fmt.Sprint(v))
+		}
+		var named []string
+		for _, c := range cols {
+			named = append(named, headers[c])
+		}
+		places := make([]string, len(at))
+		for i, l := range at {
+			places[i] = fmt.Sprint("line ", l)
+		}
+		times := "twice"
+		if len(at) > 2 {
+			times = fmt.Sprintf("%d times", len(at))
+		}
+		detail := fmt.Sprintf("record %s is given %s with different values: %s (they differ in %s); none of them is stored, and a record already stored keeps its values: keep the one that is right and import the file again",
+			strings.Join(key, ", "), times, joinAnd(places), strings.Join(named, ", "))
+		for _, l := range at {
+			res.Rejects = append(res.Rejects, Reject{Line: int(l), Errors: []*contract.FieldError{{Value: strings.Join(key, ", "), Reason: contract.ReasonRepeated, Detail: detail}}})
+			res.ByReason[contract.ReasonRepeated]++
+			lines = append(lines, int64(l))
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return 0, fmt.Errorf("look for %s keys given twice with different values: %w", list.Name, err)
+	}
+	if len(lines) == 0 {
+		return 0, nil
+	}
+	slices.SortStableFunc(res.Rejects, func(a, b Reject) int { return a.Line - b.Line })
+	res.Rejected += int64(len(lines))
+	res.Valid -= int64(len(lines))
+	if err := exec(ctx, "start_stage_merges", nil); err != nil {
+		return 0, fmt.Errorf("prepare to take rejected rows out of the stage: %w", err)
+	}
+	if err := exec(ctx, "drop_conflicts", store.Params{"lines": lines}); err != nil {
+		return 0, fmt.Errorf("take the rows of keys given twice with different values out of the stage: %w", err)
+	}
+	return len(lines), nil
+}
+
+// anys is an array value as a slice of its elements.
+func anys(v any) []any {
+	if a, ok := v.([]any); ok {
+		return a
+	}
+	return nil
+}
+
+// joinAnd joins ss as "a, b and c".
+func joinAnd(ss []string) string {
+	if len(ss) < 2 {
+		return strings.Join(ss, "")
+	}
+	return strings.Join(ss[:len(ss)-1], ", ") + " and " + ss[len(ss)-1]
 }
 
 // withdraw takes from list the records whose current version the batch

@@ -50,9 +50,10 @@ A record that fails validation is reported with file (file[sheet] in a
 workbook of several sheets), line, column and reason and stored in
 import_rejects; the good records still load, and the command exits with
 status 3. Importing the same file again changes nothing. A key that
-several records hold is stored once, from the later line (the later
-sheet's record in a workbook): each such key is printed with its lines
-and the values dropped.
+several records of a file hold with different values (lines of a CSV
+file, sheets of a workbook) rejects each of them, naming the others and
+the columns they differ in: the file does not say which holds. Records
+of a key alike are stored once, and their lines printed.
 
 A record is not removed because a later file lacks it (a file may hold
 part of a register). To correct a file imported by mistake — a row that
@@ -384,9 +385,9 @@ func (a *app) importOne(cmd *cobra.Command, s store.Store, list *contract.List, 
 	return res, nil
 }
 
-// printRepeats names the keys several records of a file hold: one
-// record of each is stored (the later line, the later sheet), the
-// others' values are dropped.
+// printRepeats names the keys several records of a file hold alike: one
+// record of each is stored. (Records of a key that differ are rejected,
+// each naming the others.)
 func printRepeats(w io.Writer, reps []file.Repeat) {
 	for i, r := range reps {
 		if i == maxRejectLines {
@@ -420,7 +421,7 @@ func printImportResult(a *app, res file.Result, took time.Duration) {
 		}
 		fmt.Fprintf(w, "%s → %s: %d read, %d new or changed, %d unchanged", sr.Ref, sr.List, sr.Read, sr.Loaded, sr.Unchanged)
 		if sr.Duplicates > 0 {
-			fmt.Fprintf(w, ", %d repeated keys (later line kept)", sr.Duplicates)
+			fmt.Fprintf(w, ", %d repeated keys (alike: one kept)", sr.Duplicates)
 		}
 		fmt.Fprintf(w, ", %d rejected", sr.Rejected)
 		if n := sr.SkippedTotal(); n > 0 {

@@ -129,22 +129,25 @@ func TestImportAsksAboutAMisspeltColumn(t *testing.T) {
 	}
 }
 
-// The import names the keys several records hold, and what it dropped:
-// the count alone ("1 repeated keys") said neither which lines nor that
-// a value (拒不整改 是) was lost, and a later sheet's record replaced an
-// earlier sheet's without a word.
+// The import names the keys several records hold alike, and rejects
+// those whose records differ, each naming the others: the later line,
+// the later sheet was kept by its order alone, and a value (拒不整改 是)
+// was lost, a cancelled licence made valid again.
 func TestImportNamesRepeatedKeys(t *testing.T) {
 	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
 	keys := filepath.Join("..", "..", "ingest", "file", "testdata", "keys")
 	r := runCLI(t, env, "import", "institutions="+filepath.Join(keys, "two_county.xlsx"), "inspections="+filepath.Join(keys, "repeated.csv"))
-	if r.code != exitOK {
-		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.code != exitRejected {
+		t.Fatalf("import: exit %d, want %d\n%s%s", r.code, exitRejected, r.stdout, r.stderr)
 	}
 	for _, want := range []string{
-		"2 repeated keys (later line kept)",
-		"repeated key: " + filepath.Join(keys, "repeated.csv") + `: 记录编号 JC-004 is on lines 2 and 4: line 4 is kept; dropped from line 2: 拒不整改 "是" (kept: empty)`,
-		"repeated key: " + filepath.Join(keys, "two_county.xlsx") + `: 统一社会信用代码 91411082MA4000010L is on [长葛市] line 2 and [禹州市] line 2: [禹州市] line 2 is kept; dropped from [长葛市] line 2: 机构名称 "长葛甲"`,
+		"1 repeated keys (alike: one kept)",
+		"repeated key: " + filepath.Join(keys, "repeated.csv") + `: 记录编号 JC-005 is on lines 3 and 5, with the same values: line 5 is kept`,
+		filepath.Join(keys, "repeated.csv") + `:2: repeated key: record 记录编号 JC-004 is given twice with different values: line 2 and line 4 (they differ in 拒不整改, 备注)`,
+		filepath.Join(keys, "repeated.csv") + `:4: repeated key: record 记录编号 JC-004 is given twice with different values: line 2 and line 4`,
+		filepath.Join(keys, "two_county.xlsx") + `[禹州市]:2: repeated key: record 统一社会信用代码 91411082MA4000010L is given twice with different values: [长葛市] line 2 and [禹州市] line 2 (they differ in 机构名称, 区县代码, 许可证编号, 承诺书签订日期)`,
+		filepath.Join(keys, "two_county.xlsx") + `[长葛市]:2: repeated key: record 统一社会信用代码 91411082MA4000010L`,
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("import output lacks %q:\n%s", want, r.stdout)

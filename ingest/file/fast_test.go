@@ -616,3 +616,24 @@ func TestStrayQuoteRefusedOnBothPaths(t *testing.T) {
 		t.Errorf("error %q, %d rows; want the file refused at line 2", slow.Err, len(slow.Rows))
 	}
 }
+
+// A key given twice with different values rejects both lines on both
+// paths, also when the engine staged them (canonical rows): the later
+// line made a cancelled licence valid again. A key given twice alike
+// is one record.
+func TestConflictingRepeatsRejectedOnBothPaths(t *testing.T) {
+	defer func(sample bool) { *file.SampleFirst = sample }(*file.SampleFirst)
+	*file.SampleFirst = false
+	s := storetest.OpenMigrated(t)
+	l, _ := contract.Lookup("institutions")
+	before := file.FastImports.Load()
+	fast, slow := importBoth(t, s, l, filepath.Join("testdata", "keys", "conflict.csv"))
+	if file.FastImports.Load() == before {
+		t.Errorf("the engine did not read the file")
+	}
+	compareImports(t, fast, slow)
+	want := "record 统一社会信用代码 91411082MA4000001N is given twice with different values: line 2 and line 5 (they differ in 许可状态, 状态变更日期)"
+	if len(slow.Rows) != 3 || len(slow.Rejects) != 2 || !strings.Contains(slow.Rejects[0], want) || !strings.Contains(slow.Rejects[1], want) {
+		t.Errorf("rows %q\nrejects %q\nwant lines 2 and 5 rejected, three records stored", slow.Rows, slow.Rejects)
+	}
+}

@@ -27,6 +27,9 @@ type ImportOptions struct {
 	Replaces string
 
 	digest func() string // of a CSV file, recorded with its batch
+	// conflicts reject the records of keys that several sheets give
+	// with different values (sheetConflicts).
+	conflicts map[Place]*contract.FieldError
 }
 
 // Result is what importing one file did: the totals over its sheets in
@@ -235,8 +238,18 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 	if opt.Replaces != "" && len(tables) > 1 {
 		return res, fmt.Errorf("%s: %d sheets hold a table of %s; a file that replaces batch %s must hold one (name it with --sheet)", path, len(tables), list.Name, opt.Replaces)
 	}
+	if len(tables) > 1 && pre == nil {
+		var sheets Result
+		sheets.Path = path
+		for _, f := range tables {
+			sheets.Sheets = append(sheets.Sheets, SheetResult{Sheet: f.t.sheet, Ref: f.ref})
+		}
+		if opt.conflicts, err = sheetConflicts(ctx, list, sheets, opt); err != nil {
+			return res, err
+		}
+	}
 	for _, f := range tables {
-		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces, KeepAbsent: true}
+		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces, KeepAbsent: true, RefuseConflicts: true}
 		var sr SheetResult
 		if f.fast != nil {
 			sr, err = importFast(ctx, s, list, f.t, f.m, f.fast, src, opt)
@@ -299,7 +312,11 @@ func importTableWith(ctx context.Context, s store.Store, list *contract.List, t 
 				copy(fields, r.cells)
 				fields = append(fields, virtual...)
 			}
-			if !yield(load.Record{Line: r.n, Fields: fields}, nil) {
+			rec := load.Record{Line: r.n, Fields: fields}
+			if e := opt.conflicts[Place{Sheet: t.sheet, Line: r.n}]; e != nil {
+				rec.Errors = []*contract.FieldError{e}
+			}
+			if !yield(rec, nil) {
 				return
 			}
 		}

@@ -94,26 +94,34 @@ func TestTotalWithABareCountIsSkipped(t *testing.T) {
 	}
 }
 
-// Records of one key in one import are named, with the values the load
-// drops: within a sheet the later line is kept, across the sheets of a
-// workbook the later sheet's record.
+// A key that several records of one import hold with different values
+// rejects each of them, naming the others and the columns they differ
+// in: the load kept the later line, and across the sheets of a workbook
+// the later sheet's record, by their order alone (a sheet 2025年 after
+// 2026年 made a cancelled licence valid again). Records alike are one,
+// and named.
 func TestRepeatsAreNamed(t *testing.T) {
 	s := storetest.OpenMigrated(t)
 	for _, tt := range []struct {
 		list, file string
 		want       []string
+		rejects    int            // records rejected
+		rejected   map[int]string // their lines → the detail's beginning
 	}{
 		{"inspections", "repeated.csv", []string{
-			`记录编号 JC-004 is on lines 2 and 4: line 4 is kept; dropped from line 2: 拒不整改 "是" (kept: empty), 备注 "一" (kept: "二")`,
 			`记录编号 JC-005 is on lines 3 and 5, with the same values: line 5 is kept`,
+		}, 2, map[int]string{
+			2: "record 记录编号 JC-004 is given twice with different values: line 2 and line 4 (they differ in 拒不整改, 备注)",
+			4: "record 记录编号 JC-004 is given twice with different values: line 2 and line 4 (they differ in 拒不整改, 备注)",
 		}},
-		{"annual_reports", "repeated_reports.csv", []string{
-			`uscc 91411002MA4000010Q, year 2023 is on lines 2 and 4: line 4 is kept; dropped from line 2: submitted_on "2024-03-01" (kept: "2024-04-01")`,
+		{"annual_reports", "repeated_reports.csv", nil, 2, map[int]string{
+			2: "record uscc 91411002MA4000010Q, year 2023 is given twice with different values: line 2 and line 4 (they differ in submitted_on)",
+			4: "record uscc 91411002MA4000010Q, year 2023 is given twice with different values: line 2 and line 4 (they differ in submitted_on)",
 		}},
-		{"institutions", "two_county.xlsx", []string{
-			`统一社会信用代码 91411082MA4000010L is on [长葛市] line 2 and [禹州市] line 2: [禹州市] line 2 is kept; dropped from [长葛市] line 2: 机构名称 "长葛甲" (kept: "长葛甲(禹州登记)"), 区县代码 "411082" (kept: "411081"), 许可证编号 "000123" (kept: "000124"), 承诺书签订日期 "2023-07-01" (kept: empty)`,
+		{"institutions", "two_county.xlsx", nil, 2, map[int]string{ // line 2 of each sheet
+			2: "record 统一社会信用代码 91411082MA4000010L is given twice with different values: [长葛市] line 2 and [禹州市] line 2 (they differ in 机构名称, 区县代码, 许可证编号, 承诺书签订日期)",
 		}},
-		{"institutions", "unique.csv", nil},
+		{"institutions", "unique.csv", nil, 0, nil},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			emptyImports(t, s)
@@ -146,6 +154,17 @@ func TestRepeatsAreNamed(t *testing.T) {
 			}
 			if dropped != res.Duplicates {
 				t.Errorf("repeats drop %d records within a sheet, the load counted %d", dropped, res.Duplicates)
+			}
+			rejected := 0
+			for _, rj := range res.Rejects {
+				want, ok := tt.rejected[rj.Line]
+				if !ok || len(rj.Errors) != 1 || rj.Errors[0].Reason != contract.ReasonRepeated || !strings.HasPrefix(rj.Errors[0].Detail, want) {
+					t.Errorf("line %d rejected: %v; want %q", rj.Line, rj.Errors, want)
+				}
+				rejected++
+			}
+			if rejected != tt.rejects || res.Rejected != int64(tt.rejects) {
+				t.Errorf("%d records rejected (counted %d), want %d", rejected, res.Rejected, tt.rejects)
 			}
 		})
 	}

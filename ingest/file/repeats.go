@@ -11,12 +11,12 @@ import (
 	"github.com/xuchang-hrss/creditsync/contract"
 )
 
-// Repeat is a key that several records of one import hold. One record
-// of a key is stored: within a sheet the load keeps the later line (and
-// counts the others in load.Result.Duplicates); across the sheets of a
-// workbook, each its own batch, a later sheet's record replaces an
-// earlier sheet's. The others are dropped, and with them any value in
-// which they differ (拒不整改 是 on one line, nothing on the other).
+// Repeat is a key that several records of one import hold. Records
+// that differ are rejected, each naming the others (load's
+// refuseConflicts within a sheet, sheetConflicts across the sheets of a
+// workbook); Repeats names those alike, of which one is stored: within
+// a sheet the later line (the others counted in load.Result.Duplicates),
+// across sheets, each its own batch, the later sheet's.
 type Repeat struct {
 	Path string
 	// Key names the key's columns, as the file's header writes them,
@@ -112,7 +112,7 @@ func oneOf(ss []string, and string) string {
 }
 
 // Repeats finds the keys that several records of an import of list hold
-// (res, as Import returned it, with the same options), in the order they
+// alike (res, as Import returned it, with the same options), in the order they
 // are first read. It reads the file again, and only when there may be
 // some: when a sheet counted repeated keys, or several sheets were
 // imported.
@@ -151,7 +151,74 @@ func Repeats(ctx context.Context, list *contract.List, res Result, opt ImportOpt
 	}
 	out := make([]Repeat, 0, len(order))
 	for _, k := range order {
-		out = append(out, repeatOf(list, res.Path, held[k]))
+		// Records that differ were rejected, each naming the others
+		// (load's refuseConflicts, sheetConflicts): only the alike are
+		// left to name here.
+		if r := repeatOf(list, res.Path, held[k]); len(r.Differ) == 0 {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// sheetConflicts finds the keys that records of several sheets of a
+// workbook hold with different values (res's sheets, read as Import
+// reads them), and returns the error that rejects each of those records,
+// by its place. Each sheet is its own batch, so the load cannot see them:
+// a later sheet's record replaced an earlier sheet's by its order alone
+// (a sheet 2025年 after 2026年 made a cancelled licence valid again).
+// Within a sheet the load rejects them itself.
+func sheetConflicts(ctx context.Context, list *contract.List, res Result, opt ImportOptions) (map[Place]*contract.FieldError, error) {
+	first := map[string]string{} // key → the first sheet holding it
+	several := map[string]bool{}
+	err := eachRecord(ctx, list, res, opt, func(r record) error {
+		if s, ok := first[r.key]; !ok {
+			first[r.key] = r.place.Sheet
+		} else if s != r.place.Sheet {
+			several[r.key] = true
+		}
+		return nil
+	})
+	if err != nil || len(several) == 0 {
+		return nil, err
+	}
+	held := map[string][]record{}
+	var order []string
+	err = eachRecord(ctx, list, res, opt, func(r record) error {
+		if several[r.key] {
+			if _, ok := held[r.key]; !ok {
+				order = append(order, r.key)
+			}
+			held[r.key] = append(held[r.key], r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[Place]*contract.FieldError{}
+	for _, k := range order {
+		r := repeatOf(list, res.Path, held[k])
+		if len(r.Differ) == 0 {
+			continue
+		}
+		places := make([]string, len(r.Places))
+		for i, p := range r.Places {
+			places[i] = p.String()
+		}
+		var cols []string
+		for _, d := range r.Differ {
+			cols = append(cols, d.Column)
+		}
+		times := "twice"
+		if len(places) > 2 {
+			times = fmt.Sprintf("%d times", len(places))
+		}
+		detail := fmt.Sprintf("record %s is given %s with different values: %s (they differ in %s); none of them is stored, and a record already stored keeps its values: keep the one that is right, or import one sheet with --sheet",
+			r.Key, times, oneOf(places, "and"), strings.Join(cols, ", "))
+		for _, p := range r.Places {
+			out[p] = &contract.FieldError{Value: r.Key, Reason: contract.ReasonRepeated, Detail: detail}
+		}
 	}
 	return out, nil
 }
