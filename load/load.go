@@ -336,13 +336,22 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		}
 	}
 	if src.Replaces != "" {
+		// What a corrected file shares with the batch it replaces
+		// beside a record: an institution (replaced_overlap).
+		var by []string
+		for _, c := range []string{"uscc", "name_key"} {
+			if slices.Contains(stored, c) && !slices.Equal(list.Key, []string{c}) {
+				by = append(by, c)
+			}
+		}
+		data["SharedBy"] = by
 		// A rejected line may be the very record the corrected file
 		// keeps (its date mistyped again): what the file "lacks" is
 		// not known until every line of it is read, so nothing is
 		// withdrawn — the fund fraud of a rejected line was withdrawn
 		// and the grade rose from D to B.
 		res.WithdrawalHeld = res.Rejected > 0
-		if res.Withdrawn, err = withdraw(ctx, s, list, src.Replaces, data["Stage"].(string), res.WithdrawalHeld, q); err != nil {
+		if res.Withdrawn, _, err = withdraw(ctx, s, list, src.Replaces, data["Stage"].(string), res.WithdrawalHeld, q); err != nil {
 			return res, err
 		}
 		step("withdraw what the corrected file lacks")
@@ -546,30 +555,39 @@ func joinAnd(ss []string) string {
 
 // withdraw takes from list the records whose current version the batch
 // replaces wrote and the stage lacks, from the list's copy for grading
-// first; it returns their keys. Nothing is withdrawn unless replaces is a
-// batch of the list, and nothing when held (the batch has rejected
-// lines), once replaces is known to be one.
-func withdraw(ctx context.Context, s store.Store, list *contract.List, replaces, stage string, held bool, q func(string) (string, error)) ([]string, error) {
-	text, err := q("batch_of_list")
+// first; it returns their keys, and the batch replaced (see Replaced).
+// Nothing is withdrawn unless replaces is
+// a batch of the list, nothing when held (the batch has rejected lines),
+// and the batch is refused when it shares none of the records replaces
+// wrote, nor their institutions (another county's file, another sheet:
+// every record would go).
+func withdraw(ctx context.Context, s store.Store, list *contract.List, replaces, stage string, held bool, q func(string) (string, error)) ([]string, string, error) {
+	rb, err := Replaced(ctx, s, list, replaces)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	var ok bool
-	if err := store.QueryRow(ctx, s, text, store.Params{"batch_id": replaces, "list": list.Name}, &ok); err != nil {
-		return nil, fmt.Errorf("look for batch %s: %w", replaces, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("%w: %s is no batch of %s (the batch a corrected file replaces is the one its import printed, or import_batches lists)", ErrNoBatch, replaces, list.Name)
-	}
+	replaces = rb.ID
 	if held {
-		return nil, nil
+		return nil, replaces, nil
+	}
+	text, err := q("replaced_overlap")
+	if err != nil {
+		return nil, replaces, err
+	}
+	var current, shared uint64
+	if err := store.QueryRow(ctx, s, text, store.Params{"replaces": replaces}, &current, &shared); err != nil {
+		return nil, replaces, fmt.Errorf("compare the file with batch %s: %w", replaces, err)
+	}
+	if current > 0 && shared == 0 {
+		return nil, replaces, fmt.Errorf("%w: batch %s (%s) wrote %d %s record(s) and this file holds none of them, nor any of their institutions, so replacing it would withdraw every one — is it another county's file, another sheet, another list? Nothing was withdrawn or written: import the file that corrects batch %s with --replaces %s, and this one without --replaces",
+			ErrNothingShared, replaces, rb.Ref, current, list.Name, replaces, replaces)
 	}
 	if text, err = q("withdrawn_keys"); err != nil {
-		return nil, err
+		return nil, replaces, err
 	}
 	rows, err := s.Query(ctx, text, store.Params{"replaces": replaces})
 	if err != nil {
-		return nil, fmt.Errorf("find the %s records to withdraw: %w", list.Name, err)
+		return nil, replaces, fmt.Errorf("find the %s records to withdraw: %w", list.Name, err)
 	}
 	var keys []string
 	for rows.Next() {
@@ -583,21 +601,21 @@ func withdraw(ctx context.Context, s store.Store, list *contract.List, replaces,
 		keys = append(keys, strings.Join(parts, " / "))
 	}
 	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("find the %s records to withdraw: %w", list.Name, err)
+		return nil, replaces, fmt.Errorf("find the %s records to withdraw: %w", list.Name, err)
 	}
 	if len(keys) == 0 {
-		return nil, nil
+		return nil, replaces, nil
 	}
 	if err := registered.Withdraw(ctx, s, list, stage, replaces); err != nil {
-		return nil, err
+		return nil, replaces, err
 	}
 	if text, err = q("withdraw"); err != nil {
-		return nil, err
+		return nil, replaces, err
 	}
 	if err := s.Exec(ctx, text, store.Params{"replaces": replaces}); err != nil {
-		return nil, fmt.Errorf("withdraw %d %s record(s): %w", len(keys), list.Name, err)
+		return nil, replaces, fmt.Errorf("withdraw %d %s record(s): %w", len(keys), list.Name, err)
 	}
-	return keys, nil
+	return keys, replaces, nil
 }
 
 // DatedAhead counts a batch's rows dated after the day of its load, and
@@ -647,6 +665,50 @@ func datedAhead(ctx context.Context, s store.Store, m *contract.Mapping, l *cont
 	}
 	if err := rows.Close(); err != nil {
 		return DatedAhead{}, fmt.Errorf("look for %s rows dated ahead: %w", l.Name, err)
+	}
+	return out, nil
+}
+
+// ErrNothingShared: a corrected file holds none of the records of the
+// batch it names as the one it replaces.
+var ErrNothingShared = errors.New("the file shares no record with the batch it replaces")
+
+// ReplacedBatch is the batch a corrected file replaces, and where it was
+// read from (its source_ref: a path, path[sheet] in a workbook of
+// several sheets).
+type ReplacedBatch struct {
+	ID, Ref string
+}
+
+// Replaced finds the batch of list a corrected file replaces when it
+// names batch. ErrNoBatch when batch is no batch of list.
+func Replaced(ctx context.Context, s store.Store, list *contract.List, batch string) (ReplacedBatch, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "load/replaced_batches"), store.Params{"batch_id": batch, "list": list.Name})
+	if err != nil {
+		return ReplacedBatch{}, fmt.Errorf("look for batch %s: %w", batch, err)
+	}
+	defer rows.Close()
+	var out ReplacedBatch
+scan:
+	for rows.Next() {
+		var id, ref string
+		if err := rows.Scan(&id, &ref); err != nil {
+			return ReplacedBatch{}, fmt.Errorf("look for batch %s: %w", batch, err)
+		}
+		switch {
+		case out.ID == "" && id == batch:
+			out = ReplacedBatch{ID: id, Ref: ref}
+		case out.ID == "":
+			// A batch finished in the same millisecond, after it.
+		default:
+			break scan
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return ReplacedBatch{}, fmt.Errorf("look for batch %s: %w", batch, err)
+	}
+	if out.ID == "" {
+		return ReplacedBatch{}, fmt.Errorf("%w: %s is no batch of %s (the batch a corrected file replaces is the one its import printed, or import_batches lists)", ErrNoBatch, batch, list.Name)
 	}
 	return out, nil
 }

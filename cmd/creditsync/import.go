@@ -61,7 +61,10 @@ should not be there, a key mistyped (a listing's date) — import the
 corrected file with --replaces BATCH, the batch the wrong file's import
 printed: the records whose current version that batch wrote and the
 corrected file lacks are withdrawn, and printed — none while a line of
-the corrected file is rejected (it may be a record the file keeps).
+the corrected file is rejected (it may be a record the file keeps). A
+file that holds none of the batch's records nor their institutions
+(another county's file), or a sheet other than the one the batch was
+read from, is refused and nothing changes.
 
 import DIR imports every CSV or XLSX file of a folder, each into the list
 its header names (a file whose tables belong to no list, or to several,

@@ -238,6 +238,11 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 	if opt.Replaces != "" && len(tables) > 1 {
 		return res, fmt.Errorf("%s: %d sheets hold a table of %s; a file that replaces batch %s must hold one (name it with --sheet)", path, len(tables), list.Name, opt.Replaces)
 	}
+	if opt.Replaces != "" {
+		if err := sameSheet(ctx, s, list, tables[0].t.sheet, opt.Replaces); err != nil {
+			return res, fmt.Errorf("%s: %w", tables[0].ref, err)
+		}
+	}
 	if len(tables) > 1 && pre == nil {
 		var sheets Result
 		sheets.Path = path
@@ -330,6 +335,34 @@ func importTableWith(ctx context.Context, s store.Store, list *contract.List, t 
 	}
 	sr.Result = lr
 	return sr, err
+}
+
+// sameSheet refuses a sheet that replaces a batch read from another
+// sheet: a corrected 长葛市 does not replace 禹州市's batch, whose records
+// it would all withdraw. A batch read from a CSV file or a workbook of one
+// sheet names no sheet (its source_ref is the path alone).
+func sameSheet(ctx context.Context, s store.Store, list *contract.List, sheet, replaces string) error {
+	rb, err := load.Replaced(ctx, s, list, replaces)
+	if err != nil {
+		return err
+	}
+	was := refSheet(rb.Ref)
+	if was == "" || sheet == "" || was == sheet {
+		return nil
+	}
+	return fmt.Errorf("batch %s was read from sheet %s (%s), this table is sheet %s: a corrected sheet replaces the batch of the same sheet. Nothing was changed: import the sheet that corrects batch %s (--sheet %s), and sheet %s without --replaces", rb.ID, was, rb.Ref, sheet, rb.ID, was, sheet)
+}
+
+// refSheet is the sheet a source_ref names, path[sheet], or "" (Excel
+// forbids [ and ] in a sheet's name).
+func refSheet(ref string) string {
+	if !strings.HasSuffix(ref, "]") {
+		return ""
+	}
+	if i := strings.LastIndex(ref, "["); i >= 0 {
+		return ref[i+1 : len(ref)-1]
+	}
+	return ""
 }
 
 // textCells is Mapping.Cells of a table with header in book b: for a

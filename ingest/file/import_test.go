@@ -610,3 +610,65 @@ func TestShortLineIsRejected(t *testing.T) {
 		}
 	}
 }
+
+// A corrected file that replaces a batch must be the file of that
+// batch: another sheet of the workbook, or a file that holds none of
+// the batch's records (another county's), withdrew every record of the
+// batch, exit 0. Both are refused, saying why, and nothing changes.
+func TestReplacesTheBatchOfTheSameFile(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	l := institutions(t)
+	dir := filepath.Join("testdata", "replaces")
+	imp := func(path string, opt file.ImportOptions) (file.Result, error) {
+		t.Helper()
+		return file.Import(ctx, s, l, path, opt)
+	}
+	count := func() int64 {
+		t.Helper()
+		n, err := store.Count(ctx, s, "SELECT count() FROM institutions FINAL", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	counties, err := imp(filepath.Join("testdata", "workbooks", "counties.xlsx"), file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var yuzhou string
+	for _, sr := range counties.Sheets {
+		if sr.Sheet == "禹州市" {
+			yuzhou = sr.BatchID
+		}
+	}
+	first, err := imp(filepath.Join(dir, "register.csv"), file.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := imp(filepath.Join(dir, "register.csv"), file.ImportOptions{})
+	if err != nil || again.Repeats != first.BatchID {
+		t.Fatalf("the same file again: repeats %q, %v; want batch %s", again.Repeats, err, first.BatchID)
+	}
+	stored := count()
+	for _, c := range []struct {
+		name, path string
+		opt        file.ImportOptions
+		want       string
+	}{
+		{"another sheet", filepath.Join("testdata", "workbooks", "counties.xlsx"), file.ImportOptions{Sheet: "长葛市", Replaces: yuzhou},
+			"was read from sheet 禹州市 (testdata/workbooks/counties.xlsx[禹州市]), this table is sheet 长葛市"},
+		{"another county's file", filepath.Join(dir, "other_county.csv"), file.ImportOptions{Replaces: first.BatchID},
+			"wrote 2 institutions record(s) and this file holds none of them"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := imp(c.path, c.opt)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v; want it refused: %s", err, c.want)
+			}
+			if n := count(); n != stored {
+				t.Errorf("%d institutions stored after the refusal, want %d as before", n, stored)
+			}
+		})
+	}
+}
