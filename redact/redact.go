@@ -52,15 +52,22 @@ func unparsed(raw string) string {
 	if !hasScheme {
 		scheme, rest = "", raw
 	}
+	// The user info ends at the last @ (as url.Parse reads it), looked
+	// for in all the text: a password holding a / (not escaped, in a
+	// mistyped URL) would otherwise end the authority inside the
+	// password and print its start. An @ of a path or query is taken
+	// for it too, which can only hide more. The user name, before the
+	// first colon (or /), says who signs in.
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		user, _, _ := strings.Cut(rest[:i], ":")
+		if j := strings.IndexAny(user, "/?#"); j >= 0 {
+			user = user[:j]
+		}
+		rest = user + "@" + rest[i+1:]
+	}
 	authority, tail := rest, ""
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
 		authority, tail = rest[:i], rest[i:]
-	}
-	// The user info ends at the last @ (as url.Parse reads it); the user
-	// name, before the first colon, says who signs in.
-	if i := strings.LastIndex(authority, "@"); i >= 0 {
-		user, _, _ := strings.Cut(authority[:i], ":")
-		authority = user + "@" + authority[i+1:]
 	}
 	out := authority
 	if hasScheme {

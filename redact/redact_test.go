@@ -21,6 +21,8 @@ func TestURL(t *testing.T) {
 		{"ftp://u:URLPASS777@host/file", "ftp://u@host/file"},
 		{"user:URLPASS777@host", "user@host"},
 		{"http://host:bad%zzport/URLPASS777", "http://host:bad%zzport/REDACTED"},
+		{"http://user:URL/PASS777@host:bad/x", "http://user@host:bad/REDACTED"},
+		{"http://user:URLPASS/777@[::1/x", "http://user@[::1/REDACTED"},
 	}
 	for _, tt := range tests {
 		got := redact.URL(tt.raw)
