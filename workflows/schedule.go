@@ -99,16 +99,23 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 	for _, j := range jobsPlanned {
 		d.Log.Info("scheduled", "job", j.name, "spec", j.spec, "timezone", j.loc.String(), "next", c.Entry(j.id).Next.In(j.loc).Format(time.RFC3339))
 	}
-	last, err := d.lastStarted(ctx)
-	if err != nil {
-		d.Log.Warn("could not read the jobs' last runs to tell the firings missed while no daemon ran", "err", err)
-	}
-	for _, j := range jobsPlanned {
-		if at, ok := last[j.name]; ok {
-			d.logMissed(j.name, c.Entry(j.id).Schedule, at, now, j.loc)
+	// Which firings were missed is read aside: opening the store may
+	// take seconds (a first open, a migration), and the metrics and jobs
+	// of the caller are not to wait for a log line.
+	missed := make(chan struct{})
+	go func() {
+		defer close(missed)
+		last, err := d.lastStarted(ctx)
+		if err != nil {
+			d.Log.Warn("could not read the jobs' last runs to tell the firings missed while no daemon ran", "err", err)
 		}
-	}
-	return func() { <-c.Stop().Done() }, len(jobsPlanned), nil
+		for _, j := range jobsPlanned {
+			if at, ok := last[j.name]; ok {
+				d.logMissed(j.name, c.Entry(j.id).Schedule, at, now, j.loc)
+			}
+		}
+	}()
+	return func() { <-missed; <-c.Stop().Done() }, len(jobsPlanned), nil
 }
 
 // skipIfStillRunning runs run unless the previous run of the job it

@@ -126,6 +126,11 @@ func TestGradeAndExplain(t *testing.T) {
 func TestGradeUsage(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	// An empty directory is a new, empty store; one that does not exist
+	// is no store at all (TestDataDirectoryMistakes).
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data")}
 	if r := runCLI(t, env, "grade", "--as-of", "2026-02-30"); r.code != exitUsage {
 		t.Errorf("bad --as-of: exit %d, want %d", r.code, exitUsage)
