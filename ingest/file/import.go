@@ -254,7 +254,11 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		}
 	}
 	for _, f := range tables {
-		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces, KeepAbsent: true, RefuseConflicts: true}
+		// A filed 附件2 (submissions) is evidence to compare, not the
+		// bureau's data: reconcile reports a row given twice with
+		// different grades as a problem of the form and compares the
+		// later one, as the import keeps it.
+		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces, KeepAbsent: true, RefuseConflicts: list.Name != contract.Submissions().Name}
 		var sr SheetResult
 		if f.fast != nil {
 			sr, err = importFast(ctx, s, list, f.t, f.m, f.fast, src, opt)
