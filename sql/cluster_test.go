@@ -87,27 +87,12 @@ func TestNoReplicaWideDeletes(t *testing.T) {
 
 var deletes = regexp.MustCompile(`(?im)^\s*(DELETE|ALTER TABLE \S+ .*DELETE)\b`)
 
-// standIns gives a query's templated identifiers stand-in values, as
-// TestEveryQueryRenders does; the packages that render them with real
-// values run the result on the engine.
+// standIns is sql.StandIns, failing the test on an error.
 func standIns(t *testing.T, name string) map[string]any {
 	t.Helper()
-	keys, err := sql.QueryFields(name)
+	data, err := sql.StandIns(name)
 	if err != nil {
 		t.Fatal(err)
-	}
-	data := map[string]any{}
-	for _, k := range keys {
-		data[k] = "x_" + k
-	}
-	if _, ok := data["Changed"]; ok {
-		data["Changed"] = "SELECT * FROM x_Changed" // load/insert_changed inserts a query's rows
-	}
-	if _, ok := data["Typed"]; ok {
-		data["Typed"] = "x_c1 String" // imports/csv_*: the file's fields, typed
-	}
-	if _, ok := data["AddFields"]; ok {
-		data["AddFields"] = "ADD COLUMN x_c1 String" // imports/csv_add_input_fields
 	}
 	return data
 }
