@@ -60,6 +60,13 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 	}
 	var jobsPlanned []plannedJob
 	now := d.now().In(loc)
+	// Which firings were missed is read aside (below): opening the store
+	// may take seconds (a first open, a migration), and the metrics and
+	// pages of the caller are not to wait for a log line. A job firing
+	// meanwhile waits for the read: the store the read opens is the
+	// process's one embedded store, which a job's own open would find
+	// taken (both nightly runs of a fresh daemon failed at "open").
+	missed := make(chan struct{})
 	for _, j := range []scheduledJob{{"sync", sched.Sync}, {"nightly", sched.Nightly}, {"county-report", sched.CountyReport}, {"city-report", sched.CityReport}} {
 		if _, ok := known[j.name]; j.spec == "" || !ok {
 			continue
@@ -80,6 +87,7 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 			specLoc = ss.Location
 		}
 		id := c.Schedule(spec, d.skipIfStillRunning(name, func() {
+			<-missed
 			rep, err := d.RunJob(ctx, name)
 			var le *lockedError
 			switch {
@@ -99,10 +107,6 @@ func (d Deps) StartSchedule(ctx context.Context, sched Schedule) (stop func(), p
 	for _, j := range jobsPlanned {
 		d.Log.Info("scheduled", "job", j.name, "spec", j.spec, "timezone", j.loc.String(), "next", c.Entry(j.id).Next.In(j.loc).Format(time.RFC3339))
 	}
-	// Which firings were missed is read aside: opening the store may
-	// take seconds (a first open, a migration), and the metrics and jobs
-	// of the caller are not to wait for a log line.
-	missed := make(chan struct{})
 	go func() {
 		defer close(missed)
 		last, err := d.lastStarted(ctx)

@@ -3,10 +3,15 @@ package workflows
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/store"
@@ -108,5 +113,81 @@ func TestScheduleSaysWhatItMissed(t *testing.T) {
 	want := `level=WARN msg="scheduled runs missed while no daemon ran" job=nightly last_run="[-0-9]+ [:0-9]+ CST" missed="[-0-9]+ 02:30:00 CST" missed_firings=3 hint="replay a missed night with creditsync run nightly --on \d{4}-\d\d-\d\d \(docs/rules.md §4.8\)"`
 	if !regexp.MustCompile(want).MatchString(log) || strings.Contains(log, "job=sync last_run") {
 		t.Errorf("log:\n%s\nwant it to match %s, and nothing missed by sync", log, want)
+	}
+}
+
+// oneHolder lends a store to one holder at a time, as the embedded
+// engine does (one process, one open data directory): an Open while it
+// is held fails, and Close gives it back.
+type oneHolder struct {
+	s      store.Store
+	mu     sync.Mutex
+	held   bool
+	slow   chan struct{} // the first Open holds until this closes
+	opened int
+	clash  int // Opens that found the store held
+}
+
+type held struct {
+	store.Store
+	h *oneHolder
+}
+
+func (h held) Close() error {
+	h.h.mu.Lock()
+	h.h.held = false
+	h.h.mu.Unlock()
+	return nil
+}
+
+func (o *oneHolder) Open(context.Context) (store.Store, error) {
+	o.mu.Lock()
+	if o.held {
+		o.clash++
+		o.mu.Unlock()
+		return nil, errors.New("the data directory is held by this process")
+	}
+	o.held = true
+	o.opened++
+	first := o.opened == 1
+	o.mu.Unlock()
+	if first {
+		<-o.slow // a first open that takes its time (a migration)
+	}
+	return held{o.s, o}, nil
+}
+
+// The firings missed are read aside while the daemon starts; a job that
+// fired meanwhile opened the store the read held, and on a fresh
+// daemon both nightly runs failed at "open" (the embedded engine is one
+// holder a process). A job firing during the read now waits for it.
+func TestScheduleJobsWaitForTheMissedRead(t *testing.T) {
+	o := &oneHolder{s: storetest.OpenMigrated(t), slow: make(chan struct{})}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "creditsync.toml")
+	if err := os.WriteFile(cfg, []byte("[sync]\nno_sources = true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := Deps{DataDir: dir, ConfigFile: cfg, ConfigNamed: true, Log: quiet, Notices: io.Discard, Open: o.Open}
+	stop, _, err := d.StartSchedule(context.Background(), Schedule{Timezone: "Asia/Shanghai", Nightly: "@every 1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // a firing comes while the read holds the store
+	close(o.slow)
+	// A wait, not a measure: until a job has opened the store, or failed to.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		o.mu.Lock()
+		done := o.opened >= 2 || o.clash > 0
+		o.mu.Unlock()
+		if done {
+			break
+		}
+	}
+	stop()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.clash != 0 || o.opened < 2 {
+		t.Errorf("%d open(s) of the store while the read of missed firings held it, %d in all; want none, and the job's own", o.clash, o.opened)
 	}
 }
