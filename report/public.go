@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,9 +171,20 @@ func BuildPublicList(ctx context.Context, src Source, u Unit, day, now time.Time
 	return l, nil
 }
 
+// publicHeader is the public list's heading; PublicNote says it to the
+// page that offers the list.
+var publicHeader = []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "状态", "有效期起", "有效期至", "评价单位"}
+
+// PublicNote says what the public list holds, for the page that offers
+// it: its columns, and not the violations or their evidence.
+func PublicNote() string {
+	cols := publicHeader[1:]
+	return "公示名单只含" + strings.Join(cols[:len(cols)-1], "、") + "和" + cols[len(cols)-1] + "，不含失信情况及其证据。"
+}
+
 func (l *PublicList) table() table {
 	tb := table{Sheet: "公示名单", Title: l.Unit.Name + "人力资源服务机构信用等级公示名单",
-		Header: []string{"序号", "机构名称", "统一社会信用代码", "信用等级", "状态", "有效期起", "有效期至", "评价单位"},
+		Header: slices.Clone(publicHeader),
 		Widths: []float64{6, 36, 22, 10, 12, 14, 18, 30}}
 	for i, r := range l.Rows {
 		state, from, until := publicState(r), dateCell(r.ValidFrom), dateCell(r.ValidUntil)

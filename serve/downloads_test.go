@@ -67,6 +67,17 @@ func TestEveryListDownloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The page says what the list holds: every column of its heading
+	// (it named four of the seven).
+	for _, row := range rs {
+		if len(row) > 0 && row[0] == "序号" {
+			for _, col := range row[1:] {
+				if !strings.Contains(page.body, col) {
+					t.Errorf("the reports page's note on the public list does not name its column %s", col)
+				}
+			}
+		}
+	}
 	var all strings.Builder
 	for _, row := range rs {
 		all.WriteString(strings.Join(row, " ") + "\n")

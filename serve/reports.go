@@ -118,7 +118,8 @@ func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
 		Date            time.Time
 		Rows            []downloadRow
 		CommitmentsNote string
-	}{rf, day, rows, report.CommitmentsNote})
+		PublicNote      string
+	}{rf, day, rows, report.CommitmentsNote, report.PublicNote()})
 	return nil
 }
 
