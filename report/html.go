@@ -20,6 +20,7 @@ var templateFiles embed.FS
 // templates use them too, so dates and shares look the same everywhere.
 var Funcs = template.FuncMap{
 	"date":     transform.FormatDate,
+	"dateCN":   dayCN, // a date inside Chinese text
 	"datetime": zone.Clock,
 	"pct":      percent,
 	"plus":     func(a, b float64) float64 { return a + b },
@@ -82,9 +83,10 @@ func describeRange(ps []Period) (rng, partial string) {
 		return "", ""
 	}
 	first, last := ps[0].End, ps[len(ps)-1].End
-	rng = first.Format("2006-01") + " 至 " + last.Format("2006-01")
+	month := func(t time.Time) string { return fmt.Sprintf("%d年%d月", t.Year(), t.Month()) }
+	rng = month(first) + "至" + month(last)
 	if !isMonthEnd(last) {
-		partial = "本月数据截至 " + transform.FormatDate(last)
+		partial = "本月数据截至" + dayCN(last)
 	}
 	return rng, partial
 }

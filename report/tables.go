@@ -294,7 +294,7 @@ func (t *Trend) clauseTable() table {
 // cityTable sets the unit's latest distribution beside the city's.
 func (t *Trend) cityTable() table {
 	p := t.Latest()
-	tb := table{Sheet: "对比全市", Title: "与全市对比（" + transform.FormatDate(p.End) + "）",
+	tb := table{Sheet: "对比全市", Title: "与全市对比（" + dayCN(p.End) + "）",
 		Header: []string{"等级", "本单位（家）", "本单位占比（%）", "全市（家）", "全市占比（%）", "占比差（百分点）"},
 		Widths: []float64{10, 10, 14, 10, 14, 14}}
 	ut, ct := p.Dist.Total(), p.City.Total()
@@ -323,7 +323,7 @@ func (t *Trend) tables() []table {
 // until when the grade is valid.
 func (t *Trend) institutionTable() table {
 	end := t.Latest().End
-	tb := table{Sheet: "机构名单", Title: "期末机构名单（" + transform.FormatDate(end) + "）",
+	tb := table{Sheet: "机构名单", Title: "期末机构名单（" + dayCN(end) + "）",
 		Header: []string{"机构名称", "统一社会信用代码", "信用等级", "状态", "有效期至", "失信情况"},
 		Widths: []float64{34, 22, 8, 12, 14, 60}}
 	for _, g := range t.Institutions {
