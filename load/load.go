@@ -91,6 +91,10 @@ type Result struct {
 	// Source.Replaces names wrote them and this one lacks them, each
 	// written as its key's values joined by " / ".
 	Withdrawn []string
+	// Replaced is the batch whose records the batch replaced when
+	// Source.Replaces names one that read nothing but repeats it (see
+	// Replaced); "" otherwise.
+	Replaced string
 	// WithdrawalHeld is set when the batch replaces another but some of
 	// its records were rejected: nothing was withdrawn (see withdraw).
 	WithdrawalHeld bool
@@ -351,8 +355,12 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 		// withdrawn — the fund fraud of a rejected line was withdrawn
 		// and the grade rose from D to B.
 		res.WithdrawalHeld = res.Rejected > 0
-		if res.Withdrawn, _, err = withdraw(ctx, s, list, src.Replaces, data["Stage"].(string), res.WithdrawalHeld, q); err != nil {
+		var replaced string
+		if res.Withdrawn, replaced, err = withdraw(ctx, s, list, src.Replaces, data["Stage"].(string), res.WithdrawalHeld, q); err != nil {
 			return res, err
+		}
+		if replaced != src.Replaces {
+			res.Replaced = replaced
 		}
 		step("withdraw what the corrected file lacks")
 	}
@@ -555,9 +563,9 @@ func joinAnd(ss []string) string {
 
 // withdraw takes from list the records whose current version the batch
 // replaces wrote and the stage lacks, from the list's copy for grading
-// first; it returns their keys, and the batch replaced (see Replaced).
-// Nothing is withdrawn unless replaces is
-// a batch of the list, nothing when held (the batch has rejected lines),
+// first; it returns their keys, and the batch replaced (replaces, or the
+// batch it repeats, see Replaced). Nothing is withdrawn unless replaces
+// is a batch of the list, nothing when held (the batch has rejected lines),
 // and the batch is refused when it shares none of the records replaces
 // wrote, nor their institutions (another county's file, another sheet:
 // every record would go).
@@ -681,7 +689,11 @@ type ReplacedBatch struct {
 }
 
 // Replaced finds the batch of list a corrected file replaces when it
-// names batch. ErrNoBatch when batch is no batch of list.
+// names batch: batch itself, or, when batch was recorded without reading
+// its input because it repeats an earlier one (Repeat: the same file
+// imported again), the batch that wrote the records — followed back to
+// it, so that --replaces the batch the second import printed is not a
+// silent no-op. ErrNoBatch when batch is no batch of list.
 func Replaced(ctx context.Context, s store.Store, list *contract.List, batch string) (ReplacedBatch, error) {
 	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "load/replaced_batches"), store.Params{"batch_id": batch, "list": list.Name})
 	if err != nil {
@@ -689,17 +701,22 @@ func Replaced(ctx context.Context, s store.Store, list *contract.List, batch str
 	}
 	defer rows.Close()
 	var out ReplacedBatch
+	digest := ""
 scan:
 	for rows.Next() {
-		var id, ref string
-		if err := rows.Scan(&id, &ref); err != nil {
+		var id, d, ref string
+		if err := rows.Scan(&id, &d, &ref); err != nil {
 			return ReplacedBatch{}, fmt.Errorf("look for batch %s: %w", batch, err)
 		}
 		switch {
 		case out.ID == "" && id == batch:
-			out = ReplacedBatch{ID: id, Ref: ref}
+			out, digest = ReplacedBatch{ID: id, Ref: ref}, d
 		case out.ID == "":
 			// A batch finished in the same millisecond, after it.
+		case digest != "" && d == digest:
+			// The batch after this one was recorded without reading
+			// its input, the same as this one's: this one wrote.
+			out = ReplacedBatch{ID: id, Ref: ref}
 		default:
 			break scan
 		}

@@ -64,7 +64,8 @@ corrected file lacks are withdrawn, and printed — none while a line of
 the corrected file is rejected (it may be a record the file keeps). A
 file that holds none of the batch's records nor their institutions
 (another county's file), or a sheet other than the one the batch was
-read from, is refused and nothing changes.
+read from, is refused and nothing changes. A batch that read nothing, the same file imported
+again, is followed to the batch that wrote its records.
 
 import DIR imports every CSV or XLSX file of a folder, each into the list
 its header names (a file whose tables belong to no list, or to several,
@@ -466,6 +467,9 @@ func printSheetDetails(w io.Writer, sr file.SheetResult) {
 	}
 	for _, q := range misnamed(sr) {
 		fmt.Fprintf(w, "  %s\n", q)
+	}
+	if sr.Replaced != "" {
+		fmt.Fprintf(w, "  the batch named after --replaces read nothing (the same file as batch %s, imported again): batch %s, which wrote its records, is the one replaced\n", sr.Replaced, sr.Replaced)
 	}
 	if sr.WithdrawalHeld {
 		fmt.Fprintf(w, "  nothing withdrawn: %d line(s) of the file were rejected, and a rejected line may be a record the file keeps; correct them and import the file again with the same --replaces\n", sr.Rejected)

@@ -614,7 +614,10 @@ func TestShortLineIsRejected(t *testing.T) {
 // A corrected file that replaces a batch must be the file of that
 // batch: another sheet of the workbook, or a file that holds none of
 // the batch's records (another county's), withdrew every record of the
-// batch, exit 0. Both are refused, saying why, and nothing changes.
+// batch, exit 0. Both are refused, saying why, and nothing changes. A
+// batch that read nothing because it repeats an earlier one (the same
+// file imported again) is followed to the batch that wrote the records,
+// and the import says so: it was a silent no-op.
 func TestReplacesTheBatchOfTheSameFile(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
@@ -660,6 +663,8 @@ func TestReplacesTheBatchOfTheSameFile(t *testing.T) {
 			"was read from sheet 禹州市 (testdata/workbooks/counties.xlsx[禹州市]), this table is sheet 长葛市"},
 		{"another county's file", filepath.Join(dir, "other_county.csv"), file.ImportOptions{Replaces: first.BatchID},
 			"wrote 2 institutions record(s) and this file holds none of them"},
+		{"another county's file, naming the repeat", filepath.Join(dir, "other_county.csv"), file.ImportOptions{Replaces: again.BatchID},
+			"batch " + first.BatchID + " (testdata/replaces/register.csv) wrote 2 institutions record(s) and this file holds none of them"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := imp(c.path, c.opt)
@@ -670,5 +675,13 @@ func TestReplacesTheBatchOfTheSameFile(t *testing.T) {
 				t.Errorf("%d institutions stored after the refusal, want %d as before", n, stored)
 			}
 		})
+	}
+	// The batch printed by the second import is followed to the first.
+	fixed, err := imp(filepath.Join(dir, "corrected.csv"), file.ImportOptions{Replaces: again.BatchID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sr := fixed.Sheets[0]; sr.Replaced != first.BatchID || len(sr.Withdrawn) != 1 || !strings.HasPrefix(sr.Withdrawn[0], "91411082MA4000002R") {
+		t.Errorf("replaced %q, withdrawn %q; want batch %s followed and 91411082MA4000002R withdrawn", sr.Replaced, sr.Withdrawn, first.BatchID)
 	}
 }

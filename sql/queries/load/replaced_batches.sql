@@ -1,6 +1,8 @@
--- The batch {batch_id} of a list, with where it was read from. Failed
--- batches wrote nothing.
-SELECT batch_id, source_ref
+-- The batches of a list up to {batch_id}, the latest first, with what
+-- they were made from: a batch recorded without reading its input
+-- (load.Repeat) has the digest of the one before it, which wrote its
+-- records. Failed batches wrote nothing.
+SELECT batch_id, digest, source_ref
 FROM import_batches
 WHERE list = {list:String} AND status != 'failed'
   AND (finished_at, started_at) <= (
