@@ -637,3 +637,31 @@ func TestConflictingRepeatsRejectedOnBothPaths(t *testing.T) {
 		t.Errorf("rows %q\nrejects %q\nwant lines 2 and 5 rejected, three records stored", slow.Rows, slow.Rejects)
 	}
 }
+
+// A header repeated under the table in another order (two counties'
+// files pasted together) refuses the file, naming its line, on both
+// paths: it was rejected as a bad record and the rows after it read in
+// the first header's order, 许可日期 and 承诺书签订日期 swapped without a
+// word. Repeated in the same order, it is skipped, as before.
+func TestHeaderRepeatedInAnotherOrder(t *testing.T) {
+	defer func(sample bool) { *file.SampleFirst = sample }(*file.SampleFirst)
+	*file.SampleFirst = false
+	s := storetest.OpenMigrated(t)
+	l, _ := contract.Lookup("institutions")
+	for _, c := range []struct {
+		file    string
+		err     string
+		records int
+	}{
+		{"pasted_reordered.csv", "line 4 names the header's columns in another order (统一社会信用代码, 机构名称, 承诺书签订日期, 许可日期), so the rows under it hold their values in other columns than the header (统一社会信用代码, 机构名称, 许可日期, 承诺书签订日期) says", 0},
+		{"pasted_same.csv", "", 2},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			fast, slow := importWays(t, s, l, filepath.Join("testdata", "institutions", c.file), file.ImportOptions{})
+			compareImports(t, fast, slow)
+			if !strings.Contains(slow.Err, c.err) || (c.err == "") != (slow.Err == "") || len(slow.Rows) != c.records || len(slow.Rejects) != 0 {
+				t.Errorf("error %q, %d records stored, rejects %q; want %d stored, error %q", slow.Err, len(slow.Rows), slow.Rejects, c.records, c.err)
+			}
+		})
+	}
+}

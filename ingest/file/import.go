@@ -270,6 +270,11 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 			sr, err = importTable(ctx, s, list, f.t, f.m, f.values, src, opt)
 		}
 		sr.Ref = f.ref
+		if errors.Is(err, errHeaderReordered) {
+			// The file is refused whole: what was counted of it until
+			// then is nothing (the engine's reading counts more).
+			return res, fmt.Errorf("import %s into %s: %w", f.ref, list.Name, err)
+		}
 		res.add(sr)
 		if err != nil {
 			return res, fmt.Errorf("import %s into %s: %w", f.ref, list.Name, err)

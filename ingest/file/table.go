@@ -233,8 +233,43 @@ func (t *table) next() (row, string, error) {
 			t.blanks = t.blanks[1:]
 			return row{n: n}, SkipBlank, nil
 		}
-		return r, t.classify(r.cells), nil
+		skip := t.classify(r.cells)
+		if skip == headerReordered {
+			what := "line"
+			if t.sheet != "" {
+				what = "row"
+			}
+			var cells []string
+			for _, c := range r.cells {
+				if c = strings.TrimSpace(c); c != "" {
+					cells = append(cells, c)
+				}
+			}
+			return row{}, "", fmt.Errorf("%w: %s %d names the header's columns in another order (%s), so the rows under it hold their values in other columns than the header (%s) says — two files pasted together? Import each file on its own, or put their columns in one order",
+				errHeaderReordered, what, r.n, strings.Join(cells, ", "), t.headerLine())
+		}
+		return r, skip, nil
 	}
+}
+
+// headerReordered is classify's answer for a row that is the header in
+// another order (headerInOtherOrder): not a row to skip, since the rows
+// under it follow its order, not the header's; the file is refused.
+const headerReordered = "header in another order"
+
+// errHeaderReordered refuses a file in which the header comes again, its
+// columns in another order.
+var errHeaderReordered = errors.New("the header comes again in another order")
+
+// headerLine is the header's non-blank cells, for messages.
+func (t *table) headerLine() string {
+	var cells []string
+	for _, h := range t.header {
+		if h = strings.TrimSpace(h); h != "" {
+			cells = append(cells, h)
+		}
+	}
+	return strings.Join(cells, ", ")
 }
 
 // anyRecord says whether a row read while finding the table is a record,
@@ -289,6 +324,9 @@ func (t *table) classify(cells []string) string {
 	}
 	if t.repeatsHeader(cells) {
 		return SkipHeader
+	}
+	if t.headerInOtherOrder(cells) {
+		return headerReordered
 	}
 	if columnNumbers(cells) {
 		return SkipNumbers
@@ -688,6 +726,34 @@ func (t *table) headerRespelled(cells []string) bool {
 		named++
 	}
 	return named >= 2
+}
+
+// headerInOtherOrder: the header's columns again, in another order (two
+// counties' files pasted together, their columns not in one order):
+// every value names a column of the header, as the header spells it or
+// by another name of its column, two at least, and not each where the
+// header has it (that is the header repeated, skipped). Read in the
+// header's order, the rows under it swapped 许可日期 and 承诺书签订日期.
+// Called after repeatsHeader, which prepares squeezed and headerKeys.
+func (t *table) headerInOtherOrder(cells []string) bool {
+	named, moved := 0, false
+	for i, c := range cells {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		at := -1
+		if key := t.list.HeaderKey(c); key != "" {
+			at = slices.Index(t.headerKeys, key)
+		} else {
+			at = slices.Index(t.squeezed, squeeze(c))
+		}
+		if at < 0 {
+			return false
+		}
+		named++
+		moved = moved || at != i
+	}
+	return named >= 2 && moved
 }
 
 // contractValues counts a row's values in contract columns: a row

@@ -96,8 +96,10 @@ func TestClassifyRows(t *testing.T) {
 		// validation for what it lacks).
 		{"headings in the key column", []string{"统一社会信用代码,机构名称,许可日期", "一、魏都区,,", "X,a,2020-01-01", "（二）禹州市,,", "许昌市长葛市（3家）,,", "Y,b,2020-01-01", "1.本表数据截至2026年7月31日,,", "2、名称以营业执照为准,,", "Z,,", "3,,"},
 			"2:heading or numbered note (一、魏都区) 3: 4:heading or numbered note (一、魏都区) 5:heading or numbered note (一、魏都区) 6: 7:heading or numbered note (一、魏都区) 8:heading or numbered note (一、魏都区) 9: 10:"},
-		// A second header row of the columns' English keys.
-		{"header respelled", []string{"统一社会信用代码,机构名称,许可日期", "uscc,name,licensed_on", "X,a,2020-01-01", "uscc,,", "name,uscc,"}, "2:repeated header 3: 4: 5:"},
+		// A second header row of the columns' English keys. (Their
+		// names out of place, name,uscc, are the header in another
+		// order, which refuses the file: TestHeaderRepeatedInAnotherOrder.)
+		{"header respelled", []string{"统一社会信用代码,机构名称,许可日期", "uscc,name,licensed_on", "X,a,2020-01-01", "uscc,,"}, "2:repeated header 3: 4:"},
 		// Statistical forms number their columns under the header (栏次).
 		{"column numbers", []string{"序号,机构名称,统一社会信用代码,许可日期", "栏次,1,2,3", "1,a,X,2020-01-01", "（1）,（2）,（3）,（4）", "2,b,1,2"},
 			"2:column numbers (栏次) 3: 4:column numbers (栏次) 5:"},
