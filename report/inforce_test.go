@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/grade"
@@ -92,6 +93,63 @@ func TestExemplaryWhileANewGradeIsPublicized(t *testing.T) {
 			}
 			if len(ty.Rows) != 1 || ty.Rows[0].USCC != exemplaryA || ty.Rows[0].Grade != "A 级" {
 				t.Errorf("典型名单 %+v; want %s, A 级", ty.Rows, exemplaryA)
+			}
+		})
+	}
+}
+
+// On a day of publicity an institution has the grade publicized and the
+// grade in force beside it, and every listing shows both, labelled
+// (docs/rules.md §4.7): 附件2 and the public list printed the publicized
+// B alone, and the A in force showed nowhere.
+func TestListsShowTheGradeInForceBesideThePublicized(t *testing.T) {
+	ctx := context.Background()
+	day := reporttest.Day
+	s := publicityStore(t)
+	src := &report.HistorySource{Store: s, Rules: grade.DefaultRules()}
+	u := unit(t, "411002")
+	inForce := "现行有效等级A 级（有效期2025年8月7日至2026年8月6日）"
+	for _, c := range []struct {
+		day  string
+		want string // what lowered's row says of the A in force; "" none
+	}{
+		{"2026-08-03", inForce}, // B publicized, the 2025 A in force
+		{"2026-07-30", ""},      // before the publicity: the A alone, in its own row
+	} {
+		t.Run(c.day, func(t *testing.T) {
+			sum, err := report.BuildSummary(ctx, src, u, day(c.day), day(c.day))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pub, err := report.BuildPublicList(ctx, src, u, day(c.day), day(c.day))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var note, state string
+			for _, r := range sum.Rows {
+				if r.USCC == lowered {
+					note = r.Note
+				}
+			}
+			for _, r := range pub.Rows {
+				if r.USCC == lowered {
+					state = r.InForce
+				}
+			}
+			if c.want == "" {
+				if strings.Contains(note, "现行有效等级") || state != "" {
+					t.Errorf("附件2 备注 %q, public list %q: no grade is publicized beside the one in force", note, state)
+				}
+				return
+			}
+			if !strings.Contains(note, "公示中") || !strings.Contains(note, c.want) {
+				t.Errorf("附件2 备注 %q; want the state and %q", note, c.want)
+			}
+			if state != c.want {
+				t.Errorf("public list: %q; want %q", state, c.want)
+			}
+			if html := string(render(t, pub, "html")); !strings.Contains(html, "公示中；"+c.want) {
+				t.Errorf("the public list's 状态 does not print %q", c.want)
 			}
 		})
 	}

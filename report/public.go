@@ -41,6 +41,9 @@ type PublicRow struct {
 	// period.
 	State                        lifecycle.Status
 	PublicityFrom, PublicityEnds time.Time
+	// InForce labels the grade in force beside a grade not yet in force
+	// (InForceLabel); "" otherwise.
+	InForce string
 }
 
 // Publicity returns the publicity period of the grades on the list that
@@ -166,7 +169,7 @@ func BuildPublicList(ctx context.Context, src Source, u Unit, day, now time.Time
 	l := &PublicList{Unit: u, Day: day, Generated: now}
 	for _, g := range inUnit(gs, u) {
 		l.Rows = append(l.Rows, PublicRow{Name: g.Name, USCC: g.USCC, Grade: g.Grade, Evaluator: unitOf(g.CountyCode).Bureau(), ValidFrom: g.ValidFrom, ValidUntil: g.ValidUntil, Expired: g.Expired,
-			State: g.State, PublicityFrom: g.PublicityFrom, PublicityEnds: g.PublicityEnds})
+			State: g.State, PublicityFrom: g.PublicityFrom, PublicityEnds: g.PublicityEnds, InForce: InForceLabel(g)})
 	}
 	return l, nil
 }
@@ -191,6 +194,9 @@ func (l *PublicList) table() table {
 		switch {
 		case r.State != StateInForce:
 			from, until = text(""), text("")
+			if r.InForce != "" {
+				state += "；" + r.InForce
+			}
 		case r.Expired:
 			// The public must not read an expired grade as current: the
 			// state beside the date, as text.

@@ -174,6 +174,26 @@ func (g InstitutionGrade) Current() (InstitutionGrade, bool) {
 	return c, true
 }
 
+// InForceLabel labels the grade in force beside one publicized or under
+// objection, for the lists that show the newer grade in its row
+// (docs/rules.md §4.7: both are shown, labelled): 现行有效等级 A 级（有效期
+// 2025年8月10日至2026年8月9日）, with 已过期 when it is past its validity;
+// "" when g is in force itself or nothing is in force beside it.
+func InForceLabel(g InstitutionGrade) string {
+	if g.State == StateInForce || g.InForceGrade == "" {
+		return ""
+	}
+	l := "现行有效等级" + GradeLabel(g.InForceGrade)
+	if !g.InForceFrom.IsZero() {
+		l += "（有效期" + dayCN(g.InForceFrom) + "至" + dayCN(g.InForceUntil)
+		if g.InForceExpired {
+			l += "，" + stateExpiredName
+		}
+		l += "）"
+	}
+	return l
+}
+
 // StateLabel is the Chinese label of a grade that is not in force yet:
 // 公示中（公示期2026年7月31日至8月6日）, 公示期满，待确认（公示期…） once
 // the publicity ended without a confirmation, or 异议复核中; "" for a

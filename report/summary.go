@@ -46,7 +46,8 @@ type SummaryRow struct {
 
 // BuildSummary builds the 附件2 table of unit u from the grades on day,
 // filed on filed (zero: not said, the date is written by hand). Rows go by grade, then USCC. A grade still publicized
-// or under objection on day is listed with that state in 备注.
+// or under objection on day is listed with that state in 备注, and the grade
+// in force beside it (InForceLabel).
 func BuildSummary(ctx context.Context, src Source, u Unit, day, filed time.Time) (*Summary, error) {
 	day = grade.Date(day)
 	gs, err := src.GradesOn(ctx, day)
@@ -107,6 +108,9 @@ func summaryRow(g InstitutionGrade) SummaryRow {
 	var notes []string
 	if st := StateLabel(g); st != "" {
 		notes = append(notes, st)
+	}
+	if f := InForceLabel(g); f != "" {
+		notes = append(notes, f)
 	}
 	if !g.ValidFrom.IsZero() {
 		notes = append(notes, "有效期"+dayCN(g.ValidFrom)+"至"+dayCN(g.ValidUntil))
