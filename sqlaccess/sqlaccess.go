@@ -298,6 +298,11 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 	if err := root.walk(func(n *node) error { return p.checkNode(n, databases) }); err != nil {
 		return nil, err
 	}
+	for _, lit := range structureLiterals(root) {
+		if err := p.checkStructureByEngine(ctx, s, lit, opt); err != nil {
+			return nil, err
+		}
+	}
 	return &Parsed{policy: p, canonical: canonical, st: st}, nil
 }
 

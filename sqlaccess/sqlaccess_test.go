@@ -130,6 +130,19 @@ func TestExpressionsTheTreeHides(t *testing.T) {
 		"SELECT x FROM generateRandom('x String, y UInt8 alias toUInt8(file(\\'/etc/hostname\\'))') LIMIT 1",
 		"SELECT * FROM values('x String, y UInt8 MATERIALIZED toUInt8(file(\\'/etc/hostname\\'))', ('a'))",
 		"SELECT x FROM generateRandom({s:String}) LIMIT 1",
+		// A DEFAULT after a tab, a line break or a comment: the tree
+		// prints the tab as \\t, and a pattern over the printed text saw
+		// no word boundary before DEFAULT.
+		"SELECT * FROM generateRandom('a UInt8\\tDEFAULT toUInt8(file(\\'/etc/hostname\\'))') LIMIT 1",
+		"SELECT * FROM generateRandom('a UInt8\tDEFAULT toUInt8(hostName())') LIMIT 1",
+		"SELECT * FROM generateRandom('a UInt8\\nDEFAULT toUInt8(hostName())') LIMIT 1",
+		"SELECT * FROM generateRandom('a UInt8\\rMATERIALIZED toUInt8(hostName())') LIMIT 1",
+		"SELECT * FROM generateRandom('a UInt8/**/DEFAULT toUInt8(hostName())') LIMIT 1",
+		"SELECT * FROM generateRandom('a UInt8\\x09DEFAULT toUInt8(hostName())') LIMIT 1",
+		"SELECT * FROM values('a UInt8\\tALIAS toUInt8(hostName())', 1)",
+		"SELECT * FROM generateRandom('a Decimal(toUInt8(hostName()), 2)') LIMIT 1",
+		"SELECT * FROM generateRandom('a UInt8, INDEX i a TYPE minmax') LIMIT 1",
+		"SELECT * FROM generateRandom('a UInt8) ENGINE = Null --') LIMIT 1",
 		// Any constant is folded to the structure string; functions
 		// that parse column declarations evaluate a DEFAULT too.
 		"WITH 'a UInt8 DEFAULT toUInt8(file(\\'/etc/hostname\\'))' AS s SELECT * FROM generateRandom(s) LIMIT 1",

@@ -1,0 +1,167 @@
+package sqlaccess
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/xuchang-hrss/creditsync/store"
+)
+
+// A value generator's structure ('a UInt8, b String') is parsed by the
+// engine as column declarations while it resolves the statement, and a
+// declaration may carry an expression it evaluates (DEFAULT file(…)).
+// Whether the text holds more than names and types was decided by a
+// pattern over the literal as the tree prints it, escapes and all: a tab
+// before DEFAULT printed as \tDEFAULT, no word boundary, and a county
+// token read the daemon's environment. The engine now decides: the
+// structure, as the statement gives it, is parsed as the columns of a
+// table (EXPLAIN AST, which runs nothing), and every column must be a
+// name and a type, the type made of types and literals only.
+
+// structureLiterals returns the structure strings of the value
+// generators of root, as the tree prints them (quoted, escaped):
+// generateRandom's first argument, and values' when it is a string.
+// checkStructure has refused any other first argument of generateRandom.
+func structureLiterals(root *node) []string {
+	var out []string
+	root.walk(func(n *node) error {
+		if n.kind != "Function" || n.parent == nil || n.parent.kind != "TableExpression" ||
+			(n.name != "generateRandom" && n.name != "values") || len(n.children) == 0 || len(n.children[0].children) == 0 {
+			return nil
+		}
+		if first := n.children[0].children[0]; first.kind == "Literal" && strings.HasPrefix(first.name, "'") {
+			out = append(out, first.name)
+		}
+		return nil
+	})
+	return out
+}
+
+// checkStructureByEngine has the engine parse a structure (as printed in
+// the tree) as a table's columns and refuses anything but names and
+// types.
+func (p Policy) checkStructureByEngine(ctx context.Context, s store.Store, printed string, opt store.FormatOptions) error {
+	refused := &Denied{Policy: p.Name, What: "a structure of a value generator that declares more than columns and types"}
+	text, err := unquoteLiteral(printed)
+	if err != nil {
+		return refused
+	}
+	opt.StatementSettings = false
+	// The closing text on a line of its own: a structure ending in a
+	// comment (-- …) comments out nothing of it, and one that closes the
+	// parenthesis itself leaves it unmatched.
+	dump, err := explain(ctx, s, "EXPLAIN AST CREATE TABLE structure ("+text+"\n) ENGINE = Null", opt)
+	if err != nil {
+		return refused // not a list of columns the engine reads alone
+	}
+	root, err := parseAST(dump)
+	if err != nil || !onlyNamesAndTypes(root) {
+		return refused
+	}
+	return nil
+}
+
+// onlyNamesAndTypes reports whether root is CREATE TABLE structure (…)
+// ENGINE = Null whose every column is a name and a type.
+func onlyNamesAndTypes(root *node) bool {
+	if root.kind != "CreateQuery" || len(root.children) != 3 {
+		return false
+	}
+	id, cols, engine := root.children[0], root.children[1], root.children[2]
+	if id.kind != "Identifier" || id.name != "structure" ||
+		cols.kind != "Columns" || len(cols.children) != 1 || cols.children[0].kind != "ExpressionList" ||
+		engine.kind != "Storage" || len(engine.children) != 1 || engine.children[0].kind != "Function" ||
+		engine.children[0].name != "Null" || len(engine.children[0].children) != 0 {
+		return false
+	}
+	list := cols.children[0].children
+	if len(list) == 0 {
+		return false
+	}
+	for _, c := range list {
+		if c.kind != "ColumnDeclaration" || len(c.children) != 1 || !typeOnly(c.children[0]) {
+			return false
+		}
+	}
+	return true
+}
+
+// typeOnly reports whether n is a data type made of data types, literals
+// (Decimal(10, 2), DateTime('UTC')) and their lists: no function, no
+// identifier, nothing evaluated.
+func typeOnly(n *node) bool {
+	switch n.kind {
+	case "DataType", "TupleDataType", "EnumDataType", "ExpressionList":
+	case "Literal":
+		return len(n.children) == 0
+	default:
+		return false
+	}
+	for _, c := range n.children {
+		if !typeOnly(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// unquoteLiteral reads a string literal as the engine prints it in a
+// syntax tree: in single quotes, with backslash escapes. An escape it does
+// not know is an error: the text is then not read by a guess.
+func unquoteLiteral(printed string) (string, error) {
+	if len(printed) < 2 || printed[0] != '\'' || printed[len(printed)-1] != '\'' {
+		return "", errors.New("not a quoted string")
+	}
+	body := printed[1 : len(printed)-1]
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c == '\'' {
+			return "", errors.New("an unescaped quote")
+		}
+		if c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		if i == len(body) {
+			return "", errors.New("a lone backslash")
+		}
+		switch body[i] {
+		case '\\', '\'', '"', '`':
+			b.WriteByte(body[i])
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case '0':
+			b.WriteByte(0)
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'a':
+			b.WriteByte('\a')
+		case 'v':
+			b.WriteByte('\v')
+		case 'x':
+			if i+2 >= len(body) {
+				return "", errors.New("a short \\x escape")
+			}
+			v, err := strconv.ParseUint(body[i+1:i+3], 16, 8)
+			if err != nil {
+				return "", fmt.Errorf("escape \\x%s: %w", body[i+1:i+3], err)
+			}
+			b.WriteByte(byte(v))
+			i += 2
+		default:
+			return "", fmt.Errorf("unknown escape \\%c", body[i])
+		}
+	}
+	return b.String(), nil
+}
