@@ -95,11 +95,34 @@ func (h *Handler) asException(err error, sees string) *Exception {
 	}
 	code, _ := strconv.Atoi(m[1])
 	name := h.errorNames[code]
+	msg = withoutOurContext(msg)
 	msg = engineMessage(msg, m[0], name)
 	if sees != "" {
 		msg = withoutForeignHint(msg, sees)
 	}
 	return &Exception{Code: code, Name: name, Msg: msg}
+}
+
+// withoutOurContext is an engine error that our own code wrapped in its
+// context ("prepare session: SET limit = 'abc': Code: 27. …") as a server
+// answers it: the engine's message, from its code on, and for a setting
+// of the session which setting it was — a server runs no SET of ours, and
+// printed one inside the other with the code twice. Only text before the
+// code goes: whatever the message says after it (redacted values
+// included) stays as it is.
+func withoutOurContext(msg string) string {
+	i := engineCode.FindStringIndex(msg)
+	if i == nil || i[0] == 0 {
+		return msg
+	}
+	context := msg[:i[0]]
+	msg = msg[i[0]:]
+	if set, ok := strings.CutPrefix(context, "prepare session: SET "); ok {
+		if name, _, ok := strings.Cut(set, " = "); ok && identifierOnly.MatchString(name) {
+			msg = strings.Replace(msg, "DB::Exception: ", "DB::Exception: Setting "+name+": ", 1)
+		}
+	}
+	return msg
 }
 
 // engineHint is the engine's suggestion after a name it does not know
