@@ -310,6 +310,7 @@ func TestBrokenListings(t *testing.T) {
 		{"CAPTCHA with 200", fixture.Penalties, fixture.Fault{Kind: fixture.Captcha, Page: 1}, fetch.ErrChallenge, 0},
 		{"521 challenge", fixture.Penalties, fixture.Fault{Kind: fixture.JSChallenge, Page: 3}, fetch.ErrChallenge, 2},
 		{"truncated for good", fixture.Penalties, fixture.Fault{Kind: fixture.Truncated, Page: 2}, fetch.ErrMalformed, 1},
+		{"empty body for good", fixture.Penalties, fixture.Fault{Kind: fixture.EmptyBody, Page: 2}, fetch.ErrMalformed, 1},
 		{"cursor: empty page with a next cursor", fixture.Dishonest, fixture.Fault{Kind: fixture.EmptyPage, Page: 2}, fetch.ErrIncomplete, 1},
 		{"cursor: repeated page", fixture.Dishonest, fixture.Fault{Kind: fixture.RepeatPage, Page: 2}, fetch.ErrIncomplete, 1},
 		{"cursor: 40001", fixture.Dishonest, fixture.Fault{Kind: fixture.Refresh40001, Page: 2}, fetch.ErrChallenge, 1},
@@ -339,9 +340,23 @@ func TestBrokenListings(t *testing.T) {
 	}
 }
 
+// An empty answer failed as JSON that ended at once ("malformed
+// response: EOF"), which said nothing of what the site did.
+func TestEmptyBodySaysSo(t *testing.T) {
+	s := start(t, fixture.Options{})
+	s.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.EmptyBody, Page: 2})
+	_, err := collect(t, penalties(s), list(t, "penalties"), "")
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || !errors.Is(err, fetch.ErrMalformed) || fe.Page != 2 || fe.Attempts != quick.Retries+1 ||
+		!strings.Contains(fe.Err.Error(), "the site answered 200 with an empty body") || !strings.HasPrefix(fe.Hint, "the site answered with nothing") {
+		t.Errorf("error %v; want page 2 failed after every attempt as an empty body, with its hint", err)
+	}
+}
+
 func TestTransientFaultsLoseNothing(t *testing.T) {
 	for _, f := range []fixture.Fault{
 		{Kind: fixture.Truncated, Page: 2, Times: 1},
+		{Kind: fixture.EmptyBody, Page: 2, Times: 1},
 		{Kind: fixture.ServerError, Page: 3, Times: 2},
 		{Kind: fixture.TooManyRequests, Page: 2, Times: 1, RetryAfter: 20 * time.Millisecond},
 		{Kind: fixture.Slow, Page: 1, Times: 1, Delay: 3 * time.Second},

@@ -9,6 +9,7 @@
 package fetch
 
 import (
+	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"context"
@@ -116,6 +117,7 @@ var hints = []struct {
 	{ErrIncomplete, "the listing broke off; the next sync resumes from the last complete page"},
 	{ErrPageCap, "raise max_pages for the source; the next sync resumes after the pages already fetched"},
 	{ErrCharset, "the page's bytes are not valid in its charset (raw_pages keeps them); nothing of the snapshot was stored. If the site changed its encoding, it says so nowhere the sync can trust: check a page by hand"},
+	{errEmptyBody, "the site answered with nothing, however often it was asked: a fault of its server, not a change of the list; the source stays as it was and the next sync tries again (raise retries for this source if it recurs)"},
 	{ErrMalformed, "the source sent something that is not what it usually sends; the raw page is kept in raw_pages"},
 	{errTimedOut, "the source did not answer in time; check the network, or raise timeout/retries for this source"},
 	{errRefused, "nothing accepted the connection at that address: the site is down, or its address changed (check the source's url); the source stays as it was and the next sync tries again"},
@@ -457,6 +459,14 @@ func (c *Client) judge(resp *Response, check Check) outcome {
 	case s < 200 || s >= 300:
 		return fail(fmt.Errorf("%w: %s", ErrStatus, http.StatusText(s)), false)
 	}
+	if len(bytes.TrimSpace(resp.Body)) == 0 {
+		// Nothing where a page or a document should be is a passing
+		// fault of the server (an overloaded gateway answers so), not a
+		// page: parsed, it read as a layout change ("expected at least 1
+		// element matching …, got 0"), or past a full last page as the
+		// listing's end. No listing answers an empty body for good.
+		return fail(fmt.Errorf("%w: the site answered %d with an %w", ErrMalformed, resp.Status, errEmptyBody), true)
+	}
 	if reason, ok := jsonChallenge(resp.Body); ok {
 		return fail(fmt.Errorf("%w: %s", ErrChallenge, reason), false)
 	}
@@ -506,6 +516,10 @@ var (
 	errTimedOut = errors.New("no answer within the timeout")
 	errRefused  = errors.New("connection refused")
 )
+
+// errEmptyBody is an answer with a success status and nothing in its
+// body; it wraps into ErrMalformed, for its own hint.
+var errEmptyBody = errors.New("empty body")
 
 // transportFailure describes a request that got no answer, without the
 // URL, which net/url errors repeat in full (query credentials included).

@@ -70,6 +70,10 @@ func TestRetries(t *testing.T) {
 		{"521 challenge is not retried", []fixture.Fault{{Kind: fixture.JSChallenge}}, 3, 0, fetch.ErrChallenge, 1, 0},
 		{"412 challenge", []fixture.Fault{{Kind: fixture.Precondition412}}, 3, 0, fetch.ErrChallenge, 1, 0},
 		{"40001 with HTTP 200", []fixture.Fault{{Kind: fixture.Refresh40001}}, 3, 0, fetch.ErrChallenge, 1, 0},
+		// 200 with an empty body is a passing fault of the server, with
+		// no check of the caller's needed to say so.
+		{"empty body once, then fine", []fixture.Fault{{Kind: fixture.EmptyBody, Times: 1}}, 3, 0, nil, 2, 0},
+		{"empty body for good", []fixture.Fault{{Kind: fixture.EmptyBody}}, 2, 0, fetch.ErrMalformed, 3, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,7 +165,7 @@ func TestCredentialsStaySecret(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1); fmt.Fprint(w, "ok") }))
 	defer srv.Close()
 	p := quick()
 	p.Rate, p.Burst = 20, 1

@@ -177,6 +177,9 @@ func TestBrokenPages(t *testing.T) {
 		{"truncated page", fixture.Fault{Kind: fixture.Truncated, Page: 2}, fetch.ErrIncomplete, 1, "cut short"},
 		{"empty page mid-run", fixture.Fault{Kind: fixture.EmptyPage, Page: 2}, fetch.ErrIncomplete, 1, "empty"},
 		{"repeated page", fixture.Fault{Kind: fixture.RepeatPage, Page: 2}, fetch.ErrIncomplete, 1, "repeats"},
+		// Read as a page, an empty body matched no row, and failed at
+		// once as a layout change whose hint sent people to the selectors.
+		{"empty body for good", fixture.Fault{Kind: fixture.EmptyBody, Page: 2}, fetch.ErrMalformed, 1, "HTTP 200: malformed response: the site answered 200 with an empty body (after 3 attempts)\nhint: the site answered with nothing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,6 +191,21 @@ func TestBrokenPages(t *testing.T) {
 			}
 			if len(pages) != tt.pagesRead {
 				t.Errorf("%d pages delivered, want %d", len(pages), tt.pagesRead)
+			}
+		})
+	}
+}
+
+// An empty answer is asked for again, on any page, the first and the
+// last too.
+func TestEmptyBodyIsRetried(t *testing.T) {
+	for _, page := range []int{1, 2, 3} {
+		t.Run(fmt.Sprint("page ", page), func(t *testing.T) {
+			s := start(t, fixture.Options{})
+			s.Inject(fixture.PublicEval, fixture.Fault{Kind: fixture.EmptyBody, Page: page, Times: 1})
+			pages, err := collect(t, evaluations(s), "")
+			if err != nil || len(records(pages)) != 8 || s.Requests(fixture.PublicEval) != 4 {
+				t.Errorf("%d records in %d requests, want 8 in 4: %v", len(records(pages)), s.Requests(fixture.PublicEval), err)
 			}
 		})
 	}
