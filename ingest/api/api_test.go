@@ -460,6 +460,36 @@ func TestByteOrderMarkOverJSON(t *testing.T) {
 	}
 }
 
+// A rare character a government system added in GB18030's user-defined
+// areas (bytes AAA1, F8A1, A140) is read as the private-use character
+// GB18030 maps it to, as browsers, Java and Python read it: every such
+// answer failed as "labelled gbk, but not valid GB18030".
+func TestUserDefinedCharactersOfGBK(t *testing.T) {
+	const doc = `{"code":200,"msg":"ok","total":1,"data":[{"PENDECNO":"许人社罚〔2024〕1号","UNISCID":"","ENTNAME":"许昌@元人力资源有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款#$","PUBLICENDDATE":""}]}`
+	body, err := simplifiedchinese.GBK.NewEncoder().String(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = strings.NewReplacer("@", "\xAA\xA1", "#", "\xF8\xA1", "$", "\xA1\x40").Replace(body)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json;charset=GBK")
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	cfg := penalties(&fixture.Server{})
+	cfg.URL, cfg.Auth, cfg.Policy.Retries = srv.URL, fetch.Auth{}, 0
+	pages, err := collect(t, cfg, list(t, "penalties"), "")
+	if err != nil || count(pages) != 1 {
+		t.Fatalf("%d records, %v; want the one", count(pages), err)
+	}
+	rec := strings.Join(pages[0].Records[0], "|")
+	for _, want := range []string{"许昌\uE000元人力资源有限公司", "罚款\uE234\uE4C6"} {
+		if !strings.Contains(rec, want) {
+			t.Errorf("record %q, want %q in it", rec, want)
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	base := api.Config{Name: "x", URL: "http://127.0.0.1/x", RecordsPath: "data", Pagination: api.Pagination{Mode: api.ByPage, PageParam: "page", Size: 10},
 		Fields: []api.Field{{Column: "record_id", Path: "id"}, {Column: "decided_on", Path: "d"}}}

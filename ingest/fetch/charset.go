@@ -65,6 +65,9 @@ func (d Decoded) Note() string {
 // Every GB family label (GB2312, GBK, GB18030, their aliases) decodes with
 // GB18030, the superset: pages labelled GB2312 routinely contain 堃, 昇,
 // 喆 or 镕, which only GBK has.
+// The user-defined areas read as the private-use characters GB18030 maps
+// them to (decodeGB18030), as browsers and Java do. An error names the
+// offset and the bytes where they stop being valid.
 func Decode(body []byte, contentType string) (Decoded, error) {
 	// A body cut short may end inside a character. The cut-off bytes are
 	// dropped, not patched: what is left is checked like any page, and the
@@ -127,9 +130,9 @@ func Decode(body []byte, contentType string) (Decoded, error) {
 			d.Mislabelled = declared != "" && !isUTF8(declared) && !isASCII(body)
 			return d, nil
 		}
-		text, ok := strict(simplifiedchinese.GB18030, body)
+		text, bad, ok := decodeGB18030(body)
 		if !ok {
-			return Decoded{}, fmt.Errorf("%w: labelled %q, but not UTF-8 (%s) and not GB18030 either", ErrCharset, labelOrNone(declared), firstInvalidUTF8(body))
+			return Decoded{}, fmt.Errorf("%w: labelled %q, but not UTF-8 (%s) and not GB18030 either (%s)", ErrCharset, labelOrNone(declared), firstInvalidUTF8(body), invalidGB18030(body, bad))
 		}
 		d.Text, d.Encoding, d.Mislabelled = text, "GB18030", declared != ""
 		return d, nil
@@ -143,9 +146,18 @@ func Decode(body []byte, contentType string) (Decoded, error) {
 		d.Text, d.Encoding, d.Mislabelled = string(body), "UTF-8", true
 		return d, nil
 	}
+	if enc == simplifiedchinese.GB18030 {
+		text, bad, ok := decodeGB18030(body)
+		if !ok {
+			return Decoded{}, fmt.Errorf("%w: labelled %q, but not valid GB18030 (%s) and not UTF-8 either (%s)", ErrCharset, declared, invalidGB18030(body, bad), firstInvalidUTF8(body))
+		}
+		d.Text, d.Encoding = text, name
+		d.Mislabelled = isUTF8(declared)
+		return d, nil
+	}
 	text, ok := strict(enc, body)
 	if !ok {
-		return Decoded{}, fmt.Errorf("%w: labelled %q, but not valid %s and not UTF-8 either", ErrCharset, declared, name)
+		return Decoded{}, fmt.Errorf("%w: labelled %q, but not valid %s and not UTF-8 either (%s)", ErrCharset, declared, name, firstInvalidUTF8(body))
 	}
 	d.Text, d.Encoding = text, name
 	d.Mislabelled = isUTF8(declared) // a UTF-8 header over a page whose <meta> was right
@@ -175,7 +187,7 @@ func partialTail(body []byte) int {
 			return n
 		}
 	}
-	if _, ok := strict(simplifiedchinese.GB18030, body); ok {
+	if _, _, ok := decodeGB18030(body); ok {
 		return 0
 	}
 	for n := 1; n <= 3 && n < len(body); n++ {
@@ -184,7 +196,7 @@ func partialTail(body []byte) int {
 			return n
 		}
 		if tail[0] >= 0x81 && tail[0] <= 0xFE {
-			if _, ok := strict(simplifiedchinese.GB18030, head); ok {
+			if _, _, ok := decodeGB18030(head); ok {
 				return n
 			}
 		}

@@ -4,7 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 )
@@ -48,6 +52,17 @@ func TestDecode(t *testing.T) {
 		{"gb18030.body", gbkLabel, "gb18030.txt", "GB18030", "gbk", false, nil},
 		{"gb18030.body", utf8Label, "gb18030.txt", "GB18030", "utf-8", true, nil},
 		{"gb18030.body", noLabel, "gb18030.txt", "GB18030", "", false, nil},
+		// Every code of GB18030's user-defined areas (AAA1–AFFE,
+		// F8A1–FEFE, A140–A7A0), after a name holding one (许昌市\uE000…):
+		// read as the private-use characters U+E000–U+E765, as Python's
+		// gb18030 codec wrote the .txt (x/text reads them as U+FFFD, and
+		// every such page failed as invalid).
+		{"gb18030-pua.body", gbkLabel, "gb18030-pua.txt", "GB18030", "gbk", false, nil},
+		{"gb18030-pua.body", gb2312Label, "gb18030-pua.txt", "GB18030", "gb2312", false, nil},
+		{"gb18030-pua.body", gb18030Label, "gb18030-pua.txt", "GB18030", "gb18030", false, nil},
+		{"gb18030-pua.body", utf8Label, "gb18030-pua.txt", "GB18030", "utf-8", true, nil},
+		{"gb18030-pua.body", noLabel, "gb18030-pua.txt", "GB18030", "", false, nil},
+		{"gb18030-pua.body", latin1Label, "gb18030-pua.txt", "GB18030", "iso-8859-1", true, nil},
 		// Cut inside the last character: the cut-off bytes are dropped,
 		// never patched. UTF-8 cut so is valid GB18030 as it stands (…銆
 		// for …名录。): it must still read as UTF-8.
@@ -112,6 +127,41 @@ func TestDecode(t *testing.T) {
 			}
 			if note := d.Note(); (note != "") != tt.mislabelled {
 				t.Errorf("Note() = %q with mislabelled %v", note, tt.mislabelled)
+			}
+		})
+	}
+}
+
+// Bytes invalid in their charset are named, with their offset: the error
+// said "labelled gbk, but not valid GB18030 and not UTF-8 either", and
+// nothing of where.
+func TestDecodeNamesTheBadBytes(t *testing.T) {
+	gbk := func(s string) []byte {
+		b, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	name := gbk("许昌市") // six bytes
+	for _, tt := range []struct {
+		name, contentType string
+		body              []byte
+		want              string
+	}{
+		{"0xFF after a name", "text/html; charset=gbk", append(slices.Clone(name), 0xFF, 'a'),
+			`labelled "gbk", but not valid GB18030 (invalid bytes 0xFF at offset 6) and not UTF-8 either (invalid byte 0xD0 at offset 0)`},
+		{"a lead byte before a space", "text/html; charset=gb2312", append(append(slices.Clone(name), 0x81, ' '), name...),
+			`not valid GB18030 (invalid bytes 0x81 0x20 at offset 6)`},
+		{"after a user-defined character", "text/html; charset=gbk", append(append(slices.Clone(name), 0xAA, 0xA1, 0xA1, 0x7F), name...),
+			`not valid GB18030 (invalid bytes 0xA1 0x7F at offset 8)`},
+		{"no label", "text/html", append(append(slices.Clone(name), 0xFE, 0x39, 0xFF, 0x30), name...),
+			`labelled "nothing", but not UTF-8 (invalid byte 0xD0 at offset 0) and not GB18030 either (invalid bytes 0xFE 0x39 0xFF 0x30 at offset 6)`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := fetch.Decode(tt.body, tt.contentType)
+			if !errors.Is(err, fetch.ErrCharset) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want ErrCharset saying %q", err, tt.want)
 			}
 		})
 	}

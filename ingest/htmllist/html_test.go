@@ -277,6 +277,32 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+// A rare character a government system added in GB18030's user-defined
+// areas (bytes AAA1, F8A1, A140) is read as the private-use character
+// GB18030 maps it to, as browsers, Java and Python read it: every such
+// page failed as "labelled gbk, but not valid GB18030".
+func TestUserDefinedCharactersOfGBK(t *testing.T) {
+	page, err := simplifiedchinese.GBK.NewEncoder().String(`<html><head><meta charset="gbk"></head><body><table class="list">` +
+		`<tr><th>主体名称</th><th>统一社会信用代码</th><th>评价结果</th><th>评价日期</th></tr>` +
+		`<tr><td>许昌@元人力资源有限公司</td><td>91411002MA00000011</td><td>A</td><td>2026-07-31</td></tr>` +
+		`<tr><td>许昌#$人力资源有限公司</td><td>91411002MA00000022</td><td>B</td><td>2026-07-31</td></tr>` +
+		`</table><p>共2条记录 当前第1/1页</p></body></html>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = strings.NewReplacer("@", "\xAA\xA1", "#", "\xF8\xA1", "$", "\xA1\x40").Replace(page)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=gbk")
+		io.WriteString(w, page)
+	}))
+	defer srv.Close()
+	cfg := htmllist.Config{Name: "x", URL: srv.URL, Policy: quick, RowSelector: "table.list tr:not(:first-child)", HeaderSelector: "table.list th", NextSelector: "a.next"}
+	wantListing(t, cfg, [][]string{
+		{"许昌\uE000元人力资源有限公司", "91411002MA00000011", "A", "2026-07-31"},
+		{"许昌\uE234\uE4C6人力资源有限公司", "91411002MA00000022", "B", "2026-07-31"},
+	}, 2)
+}
+
 func TestGBKCaptchaPage(t *testing.T) {
 	page, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(`<html><head><meta charset="gbk"></head><body><p>请输入验证码</p><img src="/code.jpg"></body></html>`))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(page) }))
