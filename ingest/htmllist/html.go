@@ -594,6 +594,34 @@ func sameURL(a, b *url.URL) bool {
 // layout error on any page but a probe past the end.
 var errNoRows = fmt.Errorf("%w (the listing's header is there, without rows)", fetch.ErrLayout)
 
+// ErrUnreadClaim is a page that does not state a count its configuration
+// says every page states (page_count_selector, record_count_selector):
+// the selector matches nothing, or its text does not read as the count.
+// It is a fetch.ErrIncomplete — a page cut short loses its pager — but
+// on page 1 of a source that has never synced it is the configuration
+// that does not fit the pages (listsync.ErrNotAsConfigured).
+var ErrUnreadClaim = errors.New("a count the configuration names was not read")
+
+// unreadClaim is an error that is ErrUnreadClaim, and what it wraps.
+type unreadClaim struct{ error }
+
+func (e unreadClaim) Unwrap() error      { return e.error }
+func (unreadClaim) Is(target error) bool { return target == ErrUnreadClaim }
+
+// claimText is the text a configured claim is read from: the text the
+// page shows, or, for a <script> the selector names itself, the script's
+// own text. TRS-style sites print their pager by script only
+// (<script>createPageHTML(3, 0, "index", "html");</script>): the page
+// count is there or nowhere. Only an explicitly configured pager
+// selector reads a script so; records, and the claims read by default,
+// never do.
+func claimText(s *goquery.Selection) string {
+	if n := s.Get(0); n != nil && n.Type == html.ElementNode && n.DataAtom == atom.Script {
+		return s.Text()
+	}
+	return visibleText(s)
+}
+
 // errEmptyNoPager is a page that says the list is empty (暂无数据) and
 // shows no pager: sites print the pager only over records. Past a full
 // last page it ends the listing; any other page without the pager the
@@ -674,16 +702,19 @@ func (c *Client) parse(number int, body []byte, contentType string) (Page, *goqu
 	claim := func(what, selector string, re *regexp.Regexp) (int, error) {
 		sel := shown(doc.Find(selector))
 		if sel.Length() == 0 {
-			missing := fetch.ErrIncomplete
 			if empty {
-				missing = errEmptyNoPager
+				return 0, fmt.Errorf("%w: expected %s at %q, got 0 elements: a truncated or changed page", errEmptyNoPager, what, selector)
 			}
-			return 0, fmt.Errorf("%w: expected %s at %q, got 0 elements: a truncated or changed page", missing, what, selector)
+			return 0, unreadClaim{fmt.Errorf("%w: expected %s at %q, got 0 elements: a truncated or changed page", fetch.ErrIncomplete, what, selector)}
 		}
-		text := visibleText(sel.First())
+		text := claimText(sel.First())
 		n, ok := count(re, text)
 		if !ok {
-			return 0, fmt.Errorf("%w: %s at %q reads %q, which %s does not match and which holds no single number: the site words it differently (set the pattern), or the page changed", fetch.ErrIncomplete, what, selector, collapseSpace(text), re)
+			why := "the site words it differently (set the pattern), or the page changed"
+			if text == "" && sel.First().Find("script").Length() > 0 {
+				why = "the element's text is in a <script>, which is read only when the selector names the script itself (div.page script)"
+			}
+			return 0, unreadClaim{fmt.Errorf("%w: %s at %q reads %q, which %s does not match and which holds no single number: %s", fetch.ErrIncomplete, what, selector, collapseSpace(text), re, why)}
 		}
 		return n, nil
 	}

@@ -90,7 +90,7 @@ type Source struct {
 	Cells               map[string]string `toml:"cells" doc:"html: contract column → CSS selector inside a row, instead of header_selector" example:"{ name = \"td:nth-child(2)\" }"`
 	NextSelector        string            `toml:"next_selector" doc:"html: the link to the next page" example:"a.next"`
 	PageTemplate        string            `toml:"page_template" doc:"html: fetch pages by number instead of next links" example:"https://example.gov.cn/list.html?page={page}"`
-	PageCountSelector   string            `toml:"page_count_selector" doc:"html: text stating the number of pages (共37页); must be on every page" example:".page-count"`
+	PageCountSelector   string            `toml:"page_count_selector" doc:"html: text stating the number of pages (共37页); must be on every page. A <script> it names itself is read for its text (TRS pagers: div.page script)" example:".page-count"`
 	EmptyText           string            `toml:"empty_text" doc:"html: what the site shows for no records" example:"暂无数据"`
 	FirstPageURL        string            `toml:"first_page_url" doc:"html with page_template: page 1 when it is named differently (index.html); the template then serves page 2 on, numbered from first_page" example:"https://example.gov.cn/ycml/index.html"`
 	PageCountPattern    string            `toml:"page_count_pattern" doc:"html: regular expression reading the page count from page_count_selector's text, the number in its first group" default:"共\\s*(\\d+)\\s*页"`

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/htmllist"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
@@ -216,14 +217,22 @@ func (r *runner) storePages(ctx context.Context, snapshot string, stored func(bu
 var ErrNotAsConfigured = errors.New("the pages do not read as configured")
 
 // hintNotAsConfigured is what a person can do about ErrNotAsConfigured.
-const hintNotAsConfigured = "no sync of this source has completed, so nothing changed on its side: check the source's configuration (row_selector, header_selector or cells, fields, ignore_columns) against the page kept in raw_pages"
+const hintNotAsConfigured = "no sync of this source has completed, so nothing changed on its side: check the source's configuration (row_selector, header_selector or cells, fields, ignore_columns, page_count_selector and record_count_selector with their patterns) against the page kept in raw_pages"
 
-// notAsConfigured is a layout error of a source never synced: it reads as
-// ErrNotAsConfigured and is still a fetch.ErrLayout.
+// notAsConfigured is a layout error of a source never synced, or a count
+// its page 1 does not state as configured: it reads as
+// ErrNotAsConfigured and is still what it wraps (fetch.ErrLayout,
+// fetch.ErrIncomplete).
 type notAsConfigured struct{ err error }
 
 func (e notAsConfigured) Error() string {
-	return strings.Replace(e.err.Error(), fetch.ErrLayout.Error(), ErrNotAsConfigured.Error()+" (the source has never synced)", 1)
+	msg := e.err.Error()
+	for _, sentinel := range []error{fetch.ErrLayout, fetch.ErrIncomplete} {
+		if errors.Is(e.err, sentinel) {
+			return strings.Replace(msg, sentinel.Error(), ErrNotAsConfigured.Error()+" (the source has never synced)", 1)
+		}
+	}
+	return ErrNotAsConfigured.Error() + " (the source has never synced): " + msg
 }
 
 func (e notAsConfigured) Unwrap() error        { return e.err }
@@ -231,10 +240,16 @@ func (e notAsConfigured) Is(target error) bool { return target == ErrNotAsConfig
 
 // firstRead words a layout error of a source that has never completed a
 // sync (no columns known from a complete snapshot) as the configuration
-// not fitting the pages: a first sync can never be a layout change.
+// not fitting the pages: a first sync can never be a layout change. So is
+// a count its page 1 does not state where the configuration says
+// (htmllist.ErrUnreadClaim: a page_count_pattern that does not read the
+// pager): no page before it stated one, so nothing broke off. (Its hint
+// said "the listing broke off; the next sync resumes from the last
+// complete page", and the next sync failed the same way.) On a later
+// page it is a page cut short, as on any sync.
 func firstRead(err error) error {
 	var fe *fetch.Error
-	if !errors.As(err, &fe) || !errors.Is(fe.Err, fetch.ErrLayout) {
+	if !errors.As(err, &fe) || !errors.Is(fe.Err, fetch.ErrLayout) && !(errors.Is(fe.Err, htmllist.ErrUnreadClaim) && fe.Page == 1) {
 		return err
 	}
 	fe.Err, fe.Hint = notAsConfigured{fe.Err}, hintNotAsConfigured
