@@ -285,6 +285,8 @@ func failure(err error) string {
 		{listsync.ErrNotAsConfigured, "not as configured"},
 		{fetch.ErrLayout, "layout changed"},
 		{fetch.ErrIncomplete, "listing broke off"},
+		{fetch.ErrCharset, "wrong charset or corrupt text"},
+		{listsync.ErrMojibake, "read in the wrong charset"},
 		{fetch.ErrPageCap, "page cap reached"},
 		{listsync.ErrAssertion, "row-count assertion"},
 		{listsync.ErrNotProven, "listing not proven complete"},

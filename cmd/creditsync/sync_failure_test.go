@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 )
 
 // Every kind of fetch failure has its own word in the sync table: a
@@ -16,6 +17,10 @@ func TestFailureWords(t *testing.T) {
 	}{
 		{fmt.Errorf("page 2: %w", fetch.ErrRedirect), "sent to another host"},
 		{fmt.Errorf("page 1: %w", fetch.ErrAuth), "credentials refused"},
+		// A page in the wrong charset, or a key holding U+FFFD, read
+		// "failed", or "layout changed".
+		{fmt.Errorf("page 1: %w", fetch.ErrCharset), "wrong charset or corrupt text"},
+		{fmt.Errorf("snapshot: %w", listsync.ErrMojibake), "read in the wrong charset"},
 		{fmt.Errorf("something else"), "failed"},
 	} {
 		if got := failure(tt.err); got != tt.want {

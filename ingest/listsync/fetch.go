@@ -320,11 +320,14 @@ func (r *runner) checkPage(p page, expected []string) error {
 	if len(p.Header) == 0 && len(p.Records) == 0 {
 		return nil
 	}
-	layout := func(format string, a ...any) error {
+	refuse := func(sentinel error, hint, format string, a ...any) error {
 		e := &fetch.Error{Source: r.src.Name, URL: p.URL, Page: p.Number, Status: p.Status,
-			Err: fmt.Errorf("%w: %s", fetch.ErrLayout, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(fetch.ErrLayout)}
+			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: hint}
 		e.Response = &fetch.Response{URL: p.URL, Status: p.Status, Body: p.Body}
 		return e
+	}
+	layout := func(format string, a ...any) error {
+		return refuse(fetch.ErrLayout, fetch.HintFor(fetch.ErrLayout), format, a...)
 	}
 	m, err := r.list.Map(p.Header)
 	if err != nil {
@@ -357,7 +360,10 @@ func (r *runner) checkPage(p page, expected []string) error {
 				// pending removal.
 				if at := strings.IndexFunc(rec[k.i], badKeyRune); at >= 0 {
 					r, _ := utf8.DecodeRuneInString(rec[k.i][at:])
-					return layout("record %d: key field %s (%s) holds %U at byte %d: %q; the page was decoded wrongly or is corrupt", ri+1, k.col, p.Header[k.i], r, at, rec[k.i])
+					// A page of the wrong text, not of another
+					// layout: reported as a layout change, its hint
+					// sent people to the selectors.
+					return refuse(fetch.ErrCharset, hintKeyChars, "record %d: key field %s (%s) holds %U at byte %d: %q; the page was decoded wrongly or is corrupt", ri+1, k.col, p.Header[k.i], r, at, rec[k.i])
 				}
 			}
 			if k.i < len(rec) && strings.TrimSpace(rec[k.i]) != "" {
@@ -373,6 +379,10 @@ func (r *runner) checkPage(p page, expected []string) error {
 	}
 	return nil
 }
+
+// hintKeyChars is what a person can do about a key holding U+FFFD or a
+// control character.
+const hintKeyChars = "the text is broken, not the layout: bytes decoded in the wrong charset, by the site or a system before it (U+FFFD is what a decoder writes for bytes it could not read), or a corrupt page. Nothing of the snapshot was stored; check the page kept in raw_pages and the site (key_chars may be switched off only in writing)"
 
 // badKeyRune: what no key of a real list holds — U+FFFD (bytes that were
 // not valid in the charset they were read in) and control characters.

@@ -70,3 +70,26 @@ func TestPageCountInAScript(t *testing.T) {
 		}
 	}
 }
+
+// A key holding U+FFFD (a name the site, or a system before it, decoded
+// wrongly) failed as a layout change, its hint sending people to the
+// selectors: it is text in the wrong charset or corrupt
+// (fetch.ErrCharset), with a hint saying so, on a first sync too.
+func TestReplacementCharacterInAKey(t *testing.T) {
+	t.Parallel()
+	e := siteEnv(t, every("keychars/fffd.html"), abnormalPagesTOML)
+	_, err := e.sync(listsync.Options{})
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{{fetch.ErrCharset, true}, {fetch.ErrLayout, false}, {listsync.ErrNotAsConfigured, false}} {
+		if errors.Is(err, tt.err) != tt.want {
+			t.Errorf("%v: errors.Is %v = %v, want %v", err, tt.err, !tt.want, tt.want)
+		}
+	}
+	for _, says := range []string{`record 1: key field name (企业名称) holds U+FFFD at byte 6`, "hint: the text is broken, not the layout"} {
+		if err == nil || !strings.Contains(err.Error(), says) {
+			t.Errorf("%v: want it to say %q", err, says)
+		}
+	}
+}
