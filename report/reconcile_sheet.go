@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -72,16 +73,21 @@ func checkSheet(ref string) sheetCheck {
 		return sheetCheck{err: err}
 	}
 	defer r.Close()
+	// The columns are found by the names the import reads them by (评价等级,
+	// 统一社会信用代码（18位）, …): a heading the import accepts is one
+	// reconcile reads. A grade column it cannot name reads as no grade,
+	// not as another column's text.
 	col := map[string]int{}
 	findHeader := func(cells []string) bool {
 		clear(col)
 		for j, c := range cells {
-			c = strings.TrimSpace(c)
-			if c == "统一社会信用代码" || c == "信用等级" {
-				col[c] = j
+			if key := contract.Submissions().HeaderKey(c); key == "uscc" || key == "grade" {
+				if _, named := col[key]; !named {
+					col[key] = j
+				}
 			}
 		}
-		_, ok := col["统一社会信用代码"]
+		_, ok := col["uscc"]
 		return ok
 	}
 	found := findHeader(r.Header())
@@ -101,7 +107,7 @@ func checkSheet(ref string) sheetCheck {
 			found = findHeader(cells)
 			continue
 		}
-		u := transform.NormalizeUSCC(cellAt(cells, col["统一社会信用代码"]))
+		u := transform.NormalizeUSCC(cellAt(cells, col["uscc"]))
 		if file.TotalRow(cells) && len(u) != 18 {
 			// A row of sums, as the import skips it (a row with a code
 			// is a record, whatever its first cell says); its count
@@ -119,7 +125,10 @@ func checkSheet(ref string) sheetCheck {
 			order = append(order, u)
 		}
 		lines[u] = append(lines[u], line)
-		g := cellAt(cells, col["信用等级"])
+		g := ""
+		if j, ok := col["grade"]; ok {
+			g = cellAt(cells, j)
+		}
 		if m := gradePattern.FindStringSubmatch(g); m != nil {
 			g = strings.ToUpper(m[1])
 		}

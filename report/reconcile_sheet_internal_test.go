@@ -54,3 +54,38 @@ func TestSheetTotalLine(t *testing.T) {
 		})
 	}
 }
+
+// The columns of a submitted sheet are found by every name the import
+// reads them by — the contract's other names and headings with a note —
+// so that a USCC listed twice with different grades is found whatever
+// the heading: a grade read from another column (the name, the same on
+// both lines) hid it, and a code column not found skipped the checks.
+func TestSheetColumnsAsTheImportNamesThem(t *testing.T) {
+	for _, c := range []struct{ code, grade string }{
+		{"统一社会信用代码", "信用等级"},
+		{"统一社会信用代码", "评价等级"},
+		{"统一社会信用代码", "等级"},
+		{"统一社会信用代码", "信用评价等级"},
+		{"统一社会信用代码（18位）", "信用等级（A/B/C/D）"},
+		{" 统一社会信用代码 ", "信用等级【必填】"},
+	} {
+		t.Run(c.code+" "+c.grade, func(t *testing.T) {
+			rows := "机构名称," + c.code + "," + c.grade + "\n" +
+				"机构一," + code(1) + ",A级\n" +
+				"机构二," + code(2) + ",B级\n" +
+				"机构一," + code(1) + ",B 级\n"
+			path := filepath.Join(t.TempDir(), "附件2.csv")
+			if err := os.WriteFile(path, []byte(rows), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got := checkSheet(path)
+			if got.err != nil || got.listed != 3 {
+				t.Fatalf("listed %d (%v), want 3", got.listed, got.err)
+			}
+			want := duplicate{uscc: code(1), lines: []int{2, 4}, grades: []string{"A", "B"}}
+			if len(got.duplicates) != 1 || fmt.Sprint(got.duplicates[0]) != fmt.Sprint(want) {
+				t.Errorf("duplicates %+v, want %+v", got.duplicates, want)
+			}
+		})
+	}
+}
