@@ -78,7 +78,10 @@ import summary records the 附件2 tables the counties send the city (their
 grades, with the unit read from the 填报单位 line, else --unit, else the
 评价单位 column, and the date of the grades from --as-of, else the
 填报时间 line); report reconcile compares them with creditsync's grades.
-A table is refused whole, nothing of it stored, when --unit names another
+A USCC a table lists twice is not rejected: the later line is kept, and
+the import names the lines, whether they differ and in which columns
+(reconcile reports a repeat with different grades as a problem of the
+form). A table is refused whole, nothing of it stored, when --unit names another
 unit than its 填报单位 line, when fewer than half of its institutions
 that the register lists belong to its unit (the refusal names the
 lines of the others), or when its date is after today. Each import summary command is one filing: a county's table for a
@@ -389,9 +392,9 @@ func (a *app) importOne(cmd *cobra.Command, s store.Store, list *contract.List, 
 	return res, nil
 }
 
-// printRepeats names the keys several records of a file hold alike: one
-// record of each is stored. (Records of a key that differ are rejected,
-// each naming the others.)
+// printRepeats names the keys several records of a file hold: one record
+// of each is stored. (Records of a key that differ are rejected, each
+// naming the others, except in a 附件2: file.KeepsLater.)
 func printRepeats(w io.Writer, reps []file.Repeat) {
 	for i, r := range reps {
 		if i == maxRejectLines {
@@ -412,6 +415,11 @@ func (a *app) importSummary(cmd *cobra.Command, s store.Store, path string, opt 
 		return res, err
 	}
 	printImportResult(a, res, time.Since(start))
+	reps, err := file.Repeats(cmd.Context(), contract.Submissions(), res, opt.ImportOptions)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "%s: imported, but its repeated keys could not be named: %v\n", path, err)
+	}
+	printRepeats(a.stdout, reps)
 	return res, nil
 }
 
@@ -425,7 +433,11 @@ func printImportResult(a *app, res file.Result, took time.Duration) {
 		}
 		fmt.Fprintf(w, "%s → %s: %d read, %d new or changed, %d unchanged", sr.Ref, sr.List, sr.Read, sr.Loaded, sr.Unchanged)
 		if sr.Duplicates > 0 {
-			fmt.Fprintf(w, ", %d repeated keys (alike: one kept)", sr.Duplicates)
+			kept := "alike: one kept"
+			if sr.KeepsLater {
+				kept = "the later line kept, named below"
+			}
+			fmt.Fprintf(w, ", %d repeated keys (%s)", sr.Duplicates, kept)
 		}
 		fmt.Fprintf(w, ", %d rejected", sr.Rejected)
 		if n := sr.SkippedTotal(); n > 0 {

@@ -235,3 +235,36 @@ func TestStoredControlCharactersAreShownEscaped(t *testing.T) {
 		}
 	}
 }
+
+// A 附件2 listing a USCC twice with different grades is imported (the
+// later line kept, for reconcile to compare), and the import says so:
+// which lines, in which columns they differ, and which is kept; a USCC
+// listed twice alike keeps its message.
+func TestImportSummaryNamesRepeatedUSCC(t *testing.T) {
+	t.Parallel()
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	sheet := filepath.Join(t.TempDir(), "附件2.csv")
+	if err := os.WriteFile(sheet, []byte("机构名称,统一社会信用代码,信用等级\n"+
+		"长葛甲人力资源有限公司,91411082MA4000001N,A级\n"+
+		"长葛乙人力资源有限公司,91411082MA4000002R,B级\n"+
+		"长葛甲人力资源有限公司,91411082MA4000001N,C级\n"+
+		"长葛乙人力资源有限公司,91411082MA4000002R,B级\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, env, "import", "summary", "--unit", "411082", "--as-of", "2026-07-31", sheet)
+	if r.code != 0 {
+		t.Fatalf("import summary: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		" → submissions: 4 read, 2 new or changed, 0 unchanged, 2 repeated keys (the later line kept, named below), 0 rejected (",
+		"  repeated key: " + sheet + `: 统一社会信用代码 91411082MA4000001N is on lines 2 and 4 with different values (they differ in 信用等级): line 4, the last, is kept; dropped from line 2: 信用等级 "A级" (kept: "C级")` + "\n",
+		"  repeated key: " + sheet + ": 统一社会信用代码 91411082MA4000002R is on lines 3 and 5, with the same values: line 5 is kept\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("import summary output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "alike") {
+		t.Errorf("the repeats are called alike:\n%s", r.stdout)
+	}
+}

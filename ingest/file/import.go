@@ -61,6 +61,13 @@ type SheetResult struct {
 	// values but no key, which may be records missing their key.
 	Skipped     map[string]int64
 	SkippedRows []SkippedRow
+	// KeepsLater says that the sheet's records of one key that differ
+	// were not rejected: the later is stored (KeepsLater).
+	KeepsLater bool
+	// virtual are the columns the importer appended to every record of
+	// the sheet (a 附件2's unit, date and filing) and values theirs: Repeats
+	// reads the records again as they were read.
+	virtual, values []string
 }
 
 // SkippedRow is a row that is not taken for a record although it has
@@ -254,11 +261,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		}
 	}
 	for _, f := range tables {
-		// A filed 附件2 (submissions) is evidence to compare, not the
-		// bureau's data: reconcile reports a row given twice with
-		// different grades as a problem of the form and compares the
-		// later one, as the import keeps it.
-		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces, KeepAbsent: true, RefuseConflicts: list.Name != contract.Submissions().Name}
+		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces, KeepAbsent: true, RefuseConflicts: !KeepsLater(list)}
 		var sr SheetResult
 		if f.fast != nil {
 			sr, err = importFast(ctx, s, list, f.t, f.m, f.fast, src, opt)
@@ -270,6 +273,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 			sr, err = importTable(ctx, s, list, f.t, f.m, f.values, src, opt)
 		}
 		sr.Ref = f.ref
+		sr.KeepsLater, sr.virtual, sr.values = !src.RefuseConflicts, virtual, f.values
 		if errors.Is(err, errHeaderReordered) {
 			// The file is refused whole: what was counted of it until
 			// then is nothing (the engine's reading counts more).
@@ -282,6 +286,14 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 	}
 	return res, nil
 }
+
+// KeepsLater reports whether an import of list keeps the later of the
+// records of a sheet that give one key different values, instead of
+// rejecting each. A filed 附件2 (submissions) is evidence to compare, not
+// the bureau's data: reconcile reports a USCC given twice with different
+// grades as a problem of the form and compares the later line, as the
+// import keeps it (and names, see Repeats).
+func KeepsLater(list *contract.List) bool { return list.Name == contract.Submissions().Name }
 
 func importTable(ctx context.Context, s store.Store, list *contract.List, t *table, m *contract.Mapping, virtual []string, src load.Source, opt ImportOptions) (SheetResult, error) {
 	return importTableWith(ctx, s, list, t, m, virtual, src, opt, nil)

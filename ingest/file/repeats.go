@@ -14,9 +14,10 @@ import (
 // Repeat is a key that several records of one import hold. Records
 // that differ are rejected, each naming the others (load's
 // refuseConflicts within a sheet, sheetConflicts across the sheets of a
-// workbook); Repeats names those alike, of which one is stored: within
-// a sheet the later line (the others counted in load.Result.Duplicates),
-// across sheets, each its own batch, the later sheet's.
+// workbook), except in a list that keeps the later (KeepsLater: a 附件2);
+// Repeats names the others, of which one is stored: within a sheet the
+// later line (the others counted in load.Result.Duplicates), across
+// sheets, each its own batch, the later sheet's.
 type Repeat struct {
 	Path string
 	// Key names the key's columns, as the file's header writes them,
@@ -80,7 +81,11 @@ func (r Repeat) String() string {
 		fmt.Fprintf(&b, ", with the same values: %s is kept", kept)
 		return b.String()
 	}
-	fmt.Fprintf(&b, ": %s is kept", kept)
+	cols := make([]string, len(r.Differ))
+	for i, d := range r.Differ {
+		cols[i] = d.Column
+	}
+	fmt.Fprintf(&b, " with different values (they differ in %s): %s, the last, is kept", strings.Join(cols, ", "), kept)
 	last := len(r.Places) - 1
 	for i, p := range r.Places[:last] {
 		var dropped []string
@@ -112,8 +117,9 @@ func oneOf(ss []string, and string) string {
 }
 
 // Repeats finds the keys that several records of an import of list hold
-// alike (res, as Import returned it, with the same options), in the order they
-// are first read. It reads the file again, and only when there may be
+// alike (res, as Import or ImportSummary returned it, with the same
+// options), in the order they are first read; in a list that keeps the
+// later record (KeepsLater), those that differ too. It reads the file again, and only when there may be
 // some: when a sheet counted repeated keys, or several sheets were
 // imported.
 func Repeats(ctx context.Context, list *contract.List, res Result, opt ImportOptions) ([]Repeat, error) {
@@ -152,9 +158,9 @@ func Repeats(ctx context.Context, list *contract.List, res Result, opt ImportOpt
 	out := make([]Repeat, 0, len(order))
 	for _, k := range order {
 		// Records that differ were rejected, each naming the others
-		// (load's refuseConflicts, sheetConflicts): only the alike are
-		// left to name here.
-		if r := repeatOf(list, res.Path, held[k]); len(r.Differ) == 0 {
+		// (load's refuseConflicts, sheetConflicts), unless the list
+		// keeps the later: only the others are left to name here.
+		if r := repeatOf(list, res.Path, held[k]); len(r.Differ) == 0 || KeepsLater(list) {
 			out = append(out, r)
 		}
 	}
@@ -225,11 +231,12 @@ func sheetConflicts(ctx context.Context, list *contract.List, res Result, opt Im
 
 // record is a valid record read again by Repeats.
 type record struct {
-	place  Place
-	key    string
-	m      *contract.Mapping
-	fields []string
-	row    *contract.Row
+	place   Place
+	key     string
+	m       *contract.Mapping
+	fields  []string
+	row     *contract.Row
+	virtual []string // the columns the importer appended, not the file's
 }
 
 // eachRecord reads the sheets of res again as Import read them, and
@@ -245,11 +252,11 @@ func eachRecord(ctx context.Context, list *contract.List, res Result, opt Import
 		if err != nil {
 			return err
 		}
-		t, err := findTable(list, sr.Sheet, rs, nil)
+		t, err := findTable(list, sr.Sheet, rs, sr.virtual)
 		if err != nil {
 			return fmt.Errorf("%s: %w", sr.Ref, err)
 		}
-		m, err := list.Map(slices.Clone(t.header))
+		m, err := list.Map(append(slices.Clone(t.header), sr.virtual...))
 		if err != nil {
 			return fmt.Errorf("%s: %w", sr.Ref, err)
 		}
@@ -272,7 +279,14 @@ func eachRecord(ctx context.Context, list *contract.List, res Result, opt Import
 			if skip != "" {
 				continue
 			}
-			row, errs := m.Parse(r.cells)
+			fields := r.cells
+			if len(sr.values) > 0 && len(r.cells) >= m.Cells {
+				// As the import appended them (importTableWith).
+				fields = make([]string, len(t.header), len(t.header)+len(sr.values))
+				copy(fields, r.cells)
+				fields = append(fields, sr.values...)
+			}
+			row, errs := m.Parse(fields)
 			if len(errs) > 0 {
 				continue
 			}
@@ -280,7 +294,7 @@ func eachRecord(ctx context.Context, list *contract.List, res Result, opt Import
 			for _, k := range list.Key {
 				key = append(key, contract.ValueText(row.Get(k)))
 			}
-			if err := fn(record{place: Place{Sheet: sr.Sheet, Line: r.n}, key: strings.Join(key, "\x1f"), m: m, fields: r.cells, row: row}); err != nil {
+			if err := fn(record{place: Place{Sheet: sr.Sheet, Line: r.n}, key: strings.Join(key, "\x1f"), m: m, fields: fields, row: row, virtual: sr.virtual}); err != nil {
 				return err
 			}
 		}
@@ -296,6 +310,9 @@ func repeatOf(list *contract.List, path string, recs []record) Repeat {
 	for _, k := range list.Key {
 		if k == "name_key" {
 			k = "name" // the name as stored, which the key folds
+		}
+		if slices.Contains(first.virtual, k) {
+			continue // the same for every record of the sheet (a 附件2's unit and date)
 		}
 		if v := contract.ValueText(first.row.Get(k)); v != "" {
 			key = append(key, first.m.Header(k)+" "+v)

@@ -366,3 +366,65 @@ func TestUnfinishedFilingDoesNotCount(t *testing.T) {
 		t.Errorf("once the later filing finished: %q, want its one row", got)
 	}
 }
+
+// A 附件2 that lists a USCC twice is not refused: the import keeps the
+// later line (reconcile compares it, and reports the repeat). What it
+// says of the repeat is what happened, in a CSV file and in a sheet of
+// a workbook: the lines, whether they differ and in which columns, and
+// that the later line is the one kept.
+func TestSummaryRepeatsAreNamed(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	rows := [][]string{
+		{"机构名称", "统一社会信用代码", "评价等级", "备注"},
+		{"长葛甲人力资源有限公司", uscc("411082", 1), "A级", ""},
+		{"长葛乙人力资源有限公司", uscc("411082", 2), "B 级", ""},
+		{"长葛甲人力资源有限公司", uscc("411082", 1), "B级", "复查"},
+		{"长葛乙人力资源有限公司", uscc("411082", 2), "B级", ""},
+	}
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "附件2.csv")
+	var text strings.Builder
+	for _, r := range rows {
+		text.WriteString(strings.Join(r, ",") + "\n")
+	}
+	if err := os.WriteFile(csvPath, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	xlsxPath := filepath.Join(dir, "附件2.xlsx")
+	wb := excelize.NewFile()
+	for i, r := range rows {
+		if err := wb.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := wb.SaveAs(xlsxPath); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, at string }{
+		{csvPath, ""},
+		{xlsxPath, "[Sheet1] "},
+	} {
+		t.Run(filepath.Ext(c.path), func(t *testing.T) {
+			opt := file.SummaryOptions{Unit: "411082", AsOf: time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC)}
+			res, err := file.ImportSummary(context.Background(), s, c.path, opt)
+			if err != nil || res.Rejected != 0 || res.Duplicates != 2 || !res.Sheets[0].KeepsLater {
+				t.Fatalf("import: %+v %v; want 2 repeated keys, none rejected, the later kept", res.Result, err)
+			}
+			reps, err := file.Repeats(context.Background(), contract.Submissions(), res, opt.ImportOptions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range reps {
+				got = append(got, r.String())
+			}
+			want := []string{
+				c.path + ": 统一社会信用代码 " + uscc("411082", 1) + " is on " + c.at + "lines 2 and 4 with different values (they differ in 评价等级, 备注): " + c.at + `line 4, the last, is kept; dropped from ` + c.at + `line 2: 评价等级 "A级" (kept: "B级"), 备注 empty (kept: "复查")`,
+				c.path + ": 统一社会信用代码 " + uscc("411082", 2) + " is on " + c.at + "lines 3 and 5, with the same values: " + c.at + "line 5 is kept",
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("repeats:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
