@@ -440,6 +440,33 @@ func TestCodesStoredAsNumbers(t *testing.T) {
 	}
 }
 
+// A cell a spreadsheet made of an all-digit code fits the codes whose
+// value, to the digits the cell kept and rounded as a spreadsheet rounds,
+// it is: reconcile finds by it the institution of a rejected row.
+func TestStoredAsNumber(t *testing.T) {
+	const code = "914110252478813563"
+	for _, tt := range []struct {
+		cell, code string
+		want       bool
+	}{
+		{"9.141102524788136e+17", code, true}, // 16 digits, the last rounded up
+		{"9.14110252478814E+17", code, true},  // Excel's 15
+		{"9.14110252478813E+17", code, false}, // truncated: another code's
+		{"914110252478814000", code, true},    // the lost digits as zeros
+		{"9.14E+17", code, true},              // few digits: fits many
+		{"9.15E+17", code, false},
+		{"9.141102524788136e+16", code, false}, // one digit short
+		{"9.141102524788136e+17", "91411025MA4788136Y", false},
+		{code, code, true},
+		{"914110252478813563", "914110252478813564", false},
+		{"长葛甲人力资源有限公司", code, false},
+	} {
+		if got := StoredAsNumber(tt.cell, tt.code); got != tt.want {
+			t.Errorf("StoredAsNumber(%q, %q) = %v, want %v", tt.cell, tt.code, got, tt.want)
+		}
+	}
+}
+
 // Two lines run together by a lone CR (an editor's line break, not a
 // CSV one) are told as such, not as a comma in a value.
 func TestLoneCRInARowIsNamed(t *testing.T) {

@@ -2,8 +2,10 @@ package contract
 
 import (
 	"fmt"
+	"math/big"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -263,6 +265,49 @@ func excelNumberDetail(raw, s string) string {
 		lost = fmt.Sprintf(": the code has %d digits, the number keeps the first %d and the last %d are lost", digits, kept, digits-kept)
 	}
 	return fmt.Sprintf("Excel stored %q as a number%s; format the column as text (设置单元格格式 → 文本) and enter the codes again", raw, lost)
+}
+
+// StoredAsNumber reports whether cell is what a spreadsheet made of code,
+// a code of digits only, typed into a cell that holds numbers: the
+// code's value to the digits the cell kept, rounded — 9.14110252478814E+17
+// (Excel), 9.141102524788136e+17 (a float printed), or the digits with
+// the lost ones written as zeros (914110252478814000). The lost digits
+// are unknown, so a cell may fit several codes: the caller asks which
+// of the codes it expects fit.
+func StoredAsNumber(cell, code string) bool {
+	s := strings.TrimSpace(cell)
+	n, ok := new(big.Int).SetString(code, 10)
+	if !ok || strings.Trim(code, "0123456789") != "" {
+		return false
+	}
+	var digits string
+	switch g := excelNumber.FindStringSubmatch(s); {
+	case g != nil:
+		exp, err := strconv.Atoi(g[3])
+		if err != nil || exp+1 != len(code) {
+			return false
+		}
+		digits = g[1] + g[2]
+		// A float printed shortest (Python's repr, 16 or 17 digits) is
+		// the nearest double's, which may round otherwise than the code.
+		v, err1 := strconv.ParseFloat(s, 64)
+		c, err2 := strconv.ParseFloat(code, 64)
+		if err1 == nil && err2 == nil && v == c {
+			return true
+		}
+	case longDigits(s) && len(s) == len(code):
+		digits = strings.TrimRight(s, "0")
+	default:
+		return false
+	}
+	if digits == "" || len(digits) > len(code) {
+		return false
+	}
+	// The code rounded half up to len(digits) digits, as spreadsheets do.
+	unit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(len(code)-len(digits))), nil)
+	half := new(big.Int).Rsh(unit, 1)
+	rounded := n.Div(n.Add(n, half), unit)
+	return rounded.String() == digits
 }
 
 // longDigits reports whether s is all digits and longer than the 15

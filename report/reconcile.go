@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -107,6 +108,40 @@ type submissionReject struct {
 	ref                         string
 	line                        int
 	column, value, reason, uscc string
+	cells                       []string // the row as the file has it
+	how                         string   // how uscc was told (institution)
+}
+
+// rejectedInstitution is the institution a rejected row is about, as far
+// as it can be told: the USCC it carries, or one of candidates (the
+// unit's institutions creditsync graded and the table lists nowhere
+// else) whose code a cell of the row stored as a number fits, else whose
+// name a cell writes. how says which ("" for the USCC as written); ""
+// when it cannot be told, or several candidates fit alike.
+func (rj submissionReject) institution(candidates []grade.Result) (uscc, how string) {
+	if rj.uscc != "" {
+		return rj.uscc, ""
+	}
+	for _, try := range []struct {
+		how string
+		fit func(cell string, r grade.Result) bool
+	}{
+		{"以数字存储的统一社会信用代码", func(cell string, r grade.Result) bool { return contract.StoredAsNumber(cell, r.USCC) }},
+		{"机构名称", func(cell string, r grade.Result) bool {
+			return strings.TrimSpace(cell) != "" && transform.NormalizeName(cell) == transform.NormalizeName(r.Name)
+		}},
+	} {
+		var fits []string
+		for _, r := range candidates {
+			if slices.ContainsFunc(rj.cells, func(c string) bool { return try.fit(c, r) }) {
+				fits = append(fits, r.USCC)
+			}
+		}
+		if len(fits) == 1 {
+			return fits[0], try.how
+		}
+	}
+	return "", ""
 }
 
 func submissionRejects(ctx context.Context, s store.Store, ref string) ([]submissionReject, error) {
@@ -119,9 +154,13 @@ func submissionRejects(ctx context.Context, s store.Store, ref string) ([]submis
 	for rows.Next() {
 		r := submissionReject{ref: ref}
 		var line uint32
-		if err := rows.Scan(&line, &r.column, &r.value, &r.reason, &r.uscc); err != nil {
+		var raw string
+		if err := rows.Scan(&line, &r.column, &r.value, &r.reason, &r.uscc, &raw); err != nil {
 			return nil, fmt.Errorf("rejected rows of %s: %w", ref, err)
 		}
+		// Written by the load from the row's cells; a row that is not
+		// read leaves only its USCC to tell the institution by.
+		_ = json.Unmarshal([]byte(raw), &r.cells)
 		r.line, r.uscc = int(line), transform.NormalizeUSCC(r.uscc)
 		out = append(out, r)
 	}
@@ -154,13 +193,29 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 			differ = append(differ, g)
 		}
 	}
+	// The unit's institutions the table lists on no line read: left
+	// out, unless a rejected row is theirs (it is reported as rejected).
+	var unlisted []grade.Result
+	for _, r := range graded {
+		if r.CountyCode == unit && !seen[r.USCC] {
+			unlisted = append(unlisted, r)
+		}
+	}
+	sort.Slice(unlisted, func(i, j int) bool { return unlisted[i].USCC < unlisted[j].USCC })
 	rejectedUSCC := map[string]bool{}
-	for _, rj := range rejected {
-		rejectedUSCC[rj.uscc] = true
+	var unknownRows []string // rejected rows whose institution cannot be told
+	for i, rj := range rejected {
+		u, how := rj.institution(unlisted)
+		rejected[i].uscc, rejected[i].how = u, how
+		if u != "" {
+			rejectedUSCC[u] = true
+		} else if at := fmt.Sprintf("%s 第 %d 行", rj.ref, rj.line); !slices.Contains(unknownRows, at) {
+			unknownRows = append(unknownRows, at)
+		}
 	}
 	var missing []grade.Result
-	for _, r := range graded {
-		if r.CountyCode == unit && !seen[r.USCC] && !rejectedUSCC[r.USCC] {
+	for _, r := range unlisted {
+		if !rejectedUSCC[r.USCC] {
 			missing = append(missing, r)
 		}
 	}
@@ -226,12 +281,25 @@ func printReconciliation(w io.Writer, group []submittedGrade, graded map[string]
 	if len(rejected) > 0 {
 		fmt.Fprintf(w, "  导入时被拒绝的行（未入库，不是漏报；请更正后重新报送）：\n")
 		for _, rj := range rejected {
-			fmt.Fprintf(w, "    %s 第 %d 行 %s %s：%s（%q）\n", rj.ref, rj.line, rj.uscc, rj.column, rj.reason, rj.value)
+			who := rj.uscc
+			switch {
+			case rj.uscc == "":
+				who = "（无法确定是哪家机构）"
+			case rj.how != "":
+				name := rj.uscc
+				if r, ok := graded[rj.uscc]; ok {
+					name += " " + transform.ShowControls(r.Name)
+				}
+				who = fmt.Sprintf("%s（据%s认定）", name, rj.how)
+			}
+			fmt.Fprintf(w, "    %s 第 %d 行 %s %s：%s（%q）\n", rj.ref, rj.line, who, rj.column, rj.reason, rj.value)
 		}
 	}
 	if len(missing) > 0 {
-		sort.Slice(missing, func(i, j int) bool { return missing[i].USCC < missing[j].USCC })
 		fmt.Fprintf(w, "  creditsync 评价了但附件2未列出（漏报）：\n")
+		if len(unknownRows) > 0 {
+			fmt.Fprintf(w, "    （导入时被拒绝的 %s 无法确定是哪家机构，可能是下列之一）\n", strings.Join(unknownRows, "、"))
+		}
 		for _, r := range missing {
 			fmt.Fprintf(w, "    %s %s（creditsync %s 级）\n", r.USCC, transform.ShowControls(r.Name), r.Grade)
 		}

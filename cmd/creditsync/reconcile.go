@@ -28,7 +28,10 @@ but the county left out.
 
 It also checks the table itself: institutions of another unit (counted
 apart, never as agreeing), rows its import rejected (listed with line and
-reason, not as left out), and — reading the file again when it is still
+reason, not as left out: a row is told by its USCC, else by a code the
+spreadsheet stored as a number that fits one of the unit's institutions,
+else by its name; a row that cannot be told is said so, beside the
+institutions left out it may be), and — reading the file again when it is still
 where it was imported from — a 合计 line whose count differs from the
 rows listed (a line the import skips as one: 合计, 总计, 小计 or 共计 first
 and no USCC; its count is 共N家 where it says so, else its one N家), and

@@ -3,10 +3,12 @@
 -- the USCC the row carried: reconcile reports them as rejected, not as
 -- institutions the county left out. raw is the row's cells in the file's
 -- column order; the USCC is the cell shaped like one (GB 32100-2015
--- character set), '' when none is.
+-- character set), '' when none is; without one, reconcile looks in raw
+-- for a code stored as a number or a name.
 SELECT line, column, value, reason,
        arrayFirst(x -> match(upper(trimBoth(x)), '^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$'),
-                  JSONExtract(raw, 'Array(String)')) AS uscc
+                  JSONExtract(raw, 'Array(String)')) AS uscc,
+       raw
 FROM import_rejects
 WHERE list = 'submissions' AND source_ref = {ref:String}
   AND batch_id = (SELECT argMax(batch_id, started_at) FROM import_batches

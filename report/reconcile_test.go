@@ -1,0 +1,111 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
+	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/report/reporttest"
+	"github.com/xuchang-hrss/creditsync/storetest"
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
+// digitCodes returns n valid USCCs of 长葛市 made of digits only: the
+// codes a spreadsheet turns into numbers.
+func digitCodes(n int) []string {
+	var out []string
+	for serial := 0; len(out) < n; serial++ {
+		first := fmt.Sprintf("91411082%04d31415", serial) // apart within 16 digits
+		c, err := transform.USCCCheckChar(first)
+		if err != nil {
+			panic(err)
+		}
+		if c >= '0' && c <= '9' {
+			out = append(out, first+string(c))
+		}
+	}
+	return out
+}
+
+// A row of a 附件2 the import rejected is reported as rejected, not also
+// as an institution the county left out, when it can be told whose it
+// is: by its USCC, by a code the spreadsheet stored as a number that
+// fits one of the unit's institutions, or by its name. A row that
+// cannot be told is said to be so, beside the institutions it may be.
+func TestReconcileRejectedRowsAreNotLeftOut(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	codes := digitCodes(3)
+	inst := [][]string{
+		{"91411082MA4000001N", "长葛甲人力资源有限公司"},
+		{codes[0], "长葛乙人力资源有限公司"},
+		{codes[1], "长葛丙人力资源有限公司"},
+		{codes[2], "长葛丁人力资源有限公司"},
+		{"91411082MA4000002R", "长葛戊人力资源有限公司"},
+	}
+	register := [][]string{{"uscc", "name", "county_code", "licensed_on", "commitment_signed_on"}}
+	for _, in := range inst {
+		register = append(register, []string{in[0], in[1], "411082", "2024-06-01", "2024-06-01"})
+	}
+	importRows(t, s, "institutions", register)
+
+	// What a float of the code prints, to 16 digits (openpyxl, pandas).
+	asNumber := func(code string) string {
+		var v float64
+		fmt.Sscan(code, &v)
+		return fmt.Sprintf("%.15e", v)
+	}
+	rows := []struct {
+		cells []string
+		want  string // what the rejected listing says of the row
+	}{
+		{[]string{inst[0][1], inst[0][0], "A级"}, ""},
+		{[]string{inst[1][1], asNumber(codes[0]), "A级"},
+			"第 3 行 " + codes[0] + " 长葛乙人力资源有限公司（据以数字存储的统一社会信用代码认定） 统一社会信用代码：code stored as a number"},
+		{[]string{"长葛丙人力资源有限公司", "", "A级"},
+			"第 4 行 " + codes[1] + " 长葛丙人力资源有限公司（据机构名称认定） 统一社会信用代码：missing required field"},
+		{[]string{"长葛戊人力资源有限公司", "91411082MA4000002R", "优"},
+			"第 5 行 91411082MA4000002R 信用等级：unknown value"},
+		// 9.1E+17 fits every code of digits, and no institution is so named.
+		{[]string{"长葛某人力资源有限公司", "9.1E+17", "B级"},
+			"第 6 行 （无法确定是哪家机构） 统一社会信用代码：code stored as a number"},
+	}
+	text := "机构名称,统一社会信用代码,信用等级\n"
+	for _, r := range rows {
+		text += strings.Join(r.cells, ",") + "\n"
+	}
+	path := filepath.Join(t.TempDir(), "附件2-长葛市.csv")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	day := reporttest.Day("2026-07-31")
+	res, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{Unit: "411082", AsOf: day})
+	if err != nil || res.Rejected != 4 {
+		t.Fatalf("import: %d rejected (%v), want 4: %v", res.Rejected, err, res.Rejects)
+	}
+	var out bytes.Buffer
+	if err := report.Reconcile(ctx, &out, s, grade.DefaultRules(), "411082", day); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, r := range rows {
+		if r.want != "" && !strings.Contains(got, "    "+path+" "+r.want) {
+			t.Errorf("the review lacks %q:\n%s", r.want, got)
+		}
+	}
+	// Left out: 长葛丁, which no row names, and which the row that
+	// cannot be told may be.
+	left := "  creditsync 评价了但附件2未列出（漏报）：\n" +
+		"    （导入时被拒绝的 " + path + " 第 6 行 无法确定是哪家机构，可能是下列之一）\n" +
+		"    " + codes[2] + " 长葛丁人力资源有限公司（creditsync "
+	if !strings.Contains(got, left) || strings.Count(got, "（creditsync ") != 1 || !strings.Contains(got, "，漏报 1 家") {
+		t.Errorf("the review's left out are not 长葛丁 alone:\n%s\nwant\n%s", got, left)
+	}
+}
