@@ -107,7 +107,14 @@ func (l *PublicList) Notice() []string {
 		}
 	}
 	if len(contact) > 0 {
-		out = append(out, strings.Join(contact, "；")+"。")
+		line := strings.Join(contact, "；") + "。"
+		if bureau != cityBureau {
+			// [publicity] is the city bureau's contact: a county's list
+			// says whose it is, not to pass it off as the county's, to
+			// which it tells objectors to write.
+			line = cityBureau + "联系方式：" + line
+		}
+		out = append(out, line)
 	}
 	return out
 }

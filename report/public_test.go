@@ -55,6 +55,18 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 			t.Errorf("public list during publicity lacks %q", want)
 		}
 	}
+	// A county's list names whose contact it prints: the one in
+	// [publicity] is the city bureau's, and the county's list tells
+	// objectors to write to the county's.
+	county, err := report.BuildPublicList(ctx, h, unit(t, "411002"), day("2026-08-03"), day("2026-08-03"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	county.Contact = contact
+	if got := strings.Join(county.Notice(), "\n"); !strings.Contains(got, "向许昌市魏都区人力资源和社会保障局提出") ||
+		!strings.Contains(got, "许昌市人力资源和社会保障局联系方式：联系人：王科长；联系电话：0374-1234567。") {
+		t.Errorf("county list's notice:\n%s\nwant the contact named as the city bureau's", got)
+	}
 	for _, bad := range []string{"Public list", "B1", "D3"} {
 		if strings.Contains(html, bad) {
 			t.Errorf("public list shows %q", bad)
