@@ -26,6 +26,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -586,6 +587,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		return err
 	}
 	rec.Token, rec.County = name, county
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPost && mt == "multipart/form-data" {
+		// A server reads such a body as external data (tables sent with
+		// the query, <name>_structure, <name>_format); read as SQL it
+		// was a syntax error at the boundary, and its parameters were
+		// refused as settings.
+		return &Exception{Code: 48, Name: "NOT_IMPLEMENTED",
+			Msg: "external data (a multipart/form-data body: tables sent with the query) is not supported by this endpoint; send the statement alone as the body or as ?query=, its values as param_<name>, and read tables of the store"}
+	}
 	// The reading slot is held while the text is read, decoded and
 	// checked, and while the request waits for its query slot; it is
 	// given back once the request has one (admit), or when it ends.

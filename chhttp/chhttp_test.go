@@ -1,9 +1,11 @@
 package chhttp_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -417,5 +419,34 @@ func TestHintsNameOnlyWhatTheTokenSees(t *testing.T) {
 	}
 	if a := post(t, srv, cityToken, "DESCRIBE note", nil); a.status != 404 || !strings.Contains(a.body, "Maybe you meant") {
 		t.Errorf("city DESCRIBE note: %d %q, want the engine's hint", a.status, a.body)
+	}
+}
+
+// External data (a multipart/form-data body, as curl -F sends it) is not
+// supported: said so plainly. Its body was read as SQL (a syntax error
+// at the boundary) and its <name>_format refused as a setting.
+func TestExternalDataIsNotSupported(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("ext", "ext.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(fw, "1\n2\n")
+	mw.WriteField("query", "SELECT * FROM ext")
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/?ext_structure=a+UInt8&ext_format=TSV", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-ClickHouse-Key", countyToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusNotImplemented || resp.Header.Get("X-ClickHouse-Exception-Name") != "NOT_IMPLEMENTED" ||
+		!strings.Contains(string(b), "external data") {
+		t.Errorf("multipart body: %d %s %q; want 501 NOT_IMPLEMENTED saying external data is not supported", resp.StatusCode, resp.Header.Get("X-ClickHouse-Exception-Name"), b)
 	}
 }
