@@ -8,7 +8,6 @@ import (
 	"io"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -109,7 +108,7 @@ func DecodeReader(r io.Reader) (io.Reader, string, error) {
 		// character of it would be garbled.
 		return &utf8Only{r: rest}, "UTF-8", nil
 	}
-	return &noReplacement{r: transform.NewReader(rest, simplifiedchinese.GB18030.NewDecoder()), charset: "GBK or GB18030"}, "GB18030", nil
+	return &noReplacement{r: transform.NewReader(rest, NewGB18030Decoder()), charset: "GBK or GB18030"}, "GB18030", nil
 }
 
 // utf16WithoutBOM reports whether the text br starts with is UTF-16

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -321,5 +324,46 @@ func TestDecodeReaderBinary(t *testing.T) {
 		if got := errors.Is(err, ErrBinary); got != tt.binary {
 			t.Errorf("%s: %v, want binary %v", tt.name, err, tt.binary)
 		}
+	}
+}
+
+// A GBK file (an export of the bureau's GBK system) holding a character
+// of GB18030's user-defined areas — a rare character added to the
+// system's font, in a name — was refused as invalid (x/text decodes those
+// codes as U+FFFD). They read as the private-use characters GB18030 maps
+// them to; testdata/gb18030-pua.body holds every code of the three areas,
+// and gb18030-pua.txt is that text as Python's gb18030 codec decodes it.
+// Read through a reader of a few bytes at a time, so that codes straddle
+// the decoder's buffers.
+func TestDecodeReaderUserDefinedCharacters(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "gb18030-pua.body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "gb18030-pua.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvBody := append(gbk(t, "机构名称,统一社会信用代码\n许昌"), body...)
+	csvBody = append(csvBody, gbk(t, "人力资源有限公司,91411000MA44U8XX0X\n")...)
+	r, enc, err := DecodeReader(iotest.OneByteReader(bytes.NewReader(csvBody)))
+	if err != nil || enc != "GB18030" {
+		t.Fatalf("DecodeReader = %q, %v", enc, err)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if w := "机构名称,统一社会信用代码\n许昌" + string(want) + "人力资源有限公司,91411000MA44U8XX0X\n"; string(got) != w {
+		t.Errorf("decoded text differs from Python's gb18030 (%d bytes, want %d)", len(got), len(w))
+	}
+	// An invalid code beside them is still refused.
+	bad := append(gbk(t, "许昌"), 0xAA, 0xA1, 0x81, 0x7F)
+	r, _, err = DecodeReader(bytes.NewReader(bad))
+	if err == nil {
+		_, err = io.ReadAll(r)
+	}
+	if err == nil {
+		t.Error("an invalid GB18030 code beside a user-defined one was read")
 	}
 }

@@ -5,31 +5,9 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
-)
 
-// userDefined is the private-use character GB18030 maps a two-byte code
-// of its user-defined areas to, as the standard's table, WHATWG's
-// gb18030 index (browsers), Java, ICU and Python read it: AAA1–AFFE to
-// U+E000–U+E233, F8A1–FEFE to U+E234–U+E4C5, A140–A7A0 to U+E4C6–U+E765,
-// row after row (94 codes a row, 96 in the last area, whose trail bytes
-// skip 0x7F). Government systems put the rare characters they add to
-// their fonts there. x/text decodes these codes as U+FFFD, so a page
-// holding one failed the round trip and was refused as invalid.
-func userDefined(lead, trail byte) (rune, bool) {
-	switch {
-	case lead >= 0xAA && lead <= 0xAF && trail >= 0xA1 && trail <= 0xFE:
-		return 0xE000 + rune(lead-0xAA)*94 + rune(trail-0xA1), true
-	case lead >= 0xF8 && lead <= 0xFE && trail >= 0xA1 && trail <= 0xFE:
-		return 0xE234 + rune(lead-0xF8)*94 + rune(trail-0xA1), true
-	case lead >= 0xA1 && lead <= 0xA7 && trail >= 0x40 && trail <= 0xA0 && trail != 0x7F:
-		col := rune(trail - 0x40)
-		if trail > 0x7F {
-			col--
-		}
-		return 0xE4C6 + rune(lead-0xA1)*96 + col, true
-	}
-	return 0, false
-}
+	"github.com/xuchang-hrss/creditsync/transform"
+)
 
 // gbChar is the length of the GB18030 character starting body[i], by the
 // charset's grammar alone (whether it is a valid one is x/text's to say):
@@ -48,7 +26,7 @@ func gbChar(body []byte, i int) int {
 
 // decodeGB18030 decodes body as GB18030, strictly: every byte must be
 // valid, and the user-defined areas read as their private-use characters
-// (userDefined). The rest is x/text's decoder, checked by a round trip
+// (transform.GB18030UserDefined, the one table of them). The rest is x/text's decoder, checked by a round trip
 // (strict). On failure, bad is the offset of the first character that is
 // not valid GB18030.
 func decodeGB18030(body []byte) (text string, bad int, ok bool) {
@@ -66,7 +44,7 @@ func decodeGB18030(body []byte) (text string, bad int, ok bool) {
 	for i := 0; i < len(body); {
 		n := gbChar(body, i)
 		if n == 2 {
-			if r, ok := userDefined(body[i], body[i+1]); ok {
+			if r, ok := transform.GB18030UserDefined(body[i], body[i+1]); ok {
 				if !segment(i) {
 					return "", firstInvalidGB18030(body, start), false
 				}
