@@ -729,7 +729,10 @@ func (p Policy) checkNode(n *node, databases map[string]bool) error {
 			}
 			return &Denied{Policy: p.Name, What: "table function " + n.name}
 		}
-		return p.checkFunction(n.name)
+		if err := p.checkFunction(n.name); err != nil {
+			return err
+		}
+		return p.checkAggregateName(n)
 	}
 	return nil
 }

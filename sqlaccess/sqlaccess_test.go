@@ -97,6 +97,10 @@ func TestAllowedStatements(t *testing.T) {
 		{"SELECT * FROM values(-1, 2)", sqlaccess.Select, ""},
 		{"SELECT x FROM generateRandom('x String, e Enum8(\\'a\\' = 1)') LIMIT 1", sqlaccess.Select, ""},
 		{"SELECT count() OVER (PARTITION BY county_code) FROM institutions", sqlaccess.Select, ""},
+		// Aggregate functions by name, with numeric parameters.
+		{"SELECT arrayReduce('sum', [1, 2])", sqlaccess.Select, ""},
+		{"SELECT arrayReduce('quantile(0.5)', [1, 2]), arrayReduce('topK( 2 )', [1, 1, 2])", sqlaccess.Select, ""},
+		{"SELECT finalizeAggregation(initializeAggregation('sumState', 1))", sqlaccess.Select, ""},
 		// Cross and comma joins (their TableJoin node has no children).
 		{"SELECT count() FROM institutions, numbers(2) AS n", sqlaccess.Select, ""},
 		{"SELECT count() FROM institutions CROSS JOIN numbers(2) AS n", sqlaccess.Select, ""},
@@ -130,6 +134,17 @@ func TestExpressionsTheTreeHides(t *testing.T) {
 		"SELECT x FROM generateRandom('x String, y UInt8 alias toUInt8(file(\\'/etc/hostname\\'))') LIMIT 1",
 		"SELECT * FROM values('x String, y UInt8 MATERIALIZED toUInt8(file(\\'/etc/hostname\\'))', ('a'))",
 		"SELECT x FROM generateRandom({s:String}) LIMIT 1",
+		// An aggregate function given by name is parsed as a call whose
+		// parameters the engine evaluates: a file, another county's
+		// rows, put in the result by groupArrayInsertAt.
+		"SELECT arrayReduce('groupArrayInsertAt(file(\\'/etc/hostname\\'), 2)', [''], [toUInt32(0)])",
+		"SELECT arrayReduce('groupArrayInsertAt(toString((SELECT count() FROM " + f.main + ".institutions WHERE county_code = \\'411081\\')), 2)', [''], [toUInt32(0)])",
+		"SELECT ARRAYREDUCE('groupArrayInsertAt(hostName(), 2)', [''], [toUInt32(0)])",
+		"SELECT arrayReduceInRanges('groupArrayInsertAt(hostName(), 2)', [(1, 1)], [''], [toUInt32(0)])",
+		"SELECT finalizeAggregation(initializeAggregation('groupArrayInsertAtState(hostName(), 2)', '', toUInt32(0)))",
+		"WITH concat('groupArrayInsertAt(host', 'Name(), 2)') AS f SELECT arrayReduce(f, [''], [toUInt32(0)])",
+		"SELECT arrayReduce({f:String}, [''], [toUInt32(0)])",
+		"SELECT arrayReduce('quantile(toFloat64(length(hostName())) / 10)', [1, 2])",
 		// A DEFAULT after a tab, a line break or a comment: the tree
 		// prints the tab as \\t, and a pattern over the printed text saw
 		// no word boundary before DEFAULT.
@@ -157,7 +172,7 @@ func TestExpressionsTheTreeHides(t *testing.T) {
 		"SELECT structureToProtobufSchema('a UInt8 MATERIALIZED toUInt8(file(\\'/etc/hostname\\'))')",
 		"EXPLAIN QUERY TREE SELECT * APPLY(x -> file('/etc/hostname')) FROM numbers(1)",
 	} {
-		params := store.Params{"s": "x String, y UInt8 DEFAULT toUInt8(file('/etc/hostname'))"}
+		params := store.Params{"s": "x String, y UInt8 DEFAULT toUInt8(file('/etc/hostname'))", "f": "groupArrayInsertAt(hostName(), 2)"}
 		for name, c := range map[string]struct {
 			policy  sqlaccess.Policy
 			session store.FormatOptions

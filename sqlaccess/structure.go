@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -164,4 +166,41 @@ func unquoteLiteral(printed string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// byAggregateName are the functions that take an aggregate function as a
+// string (lower-cased): arrayReduce('sum', …). The engine parses the
+// string as a call, name(parameters), and evaluates each parameter while
+// it resolves the statement — the tree shows a string, and a parameter
+// file('/proc/self/environ') or a subquery over another county's table
+// came back in the result (groupArrayInsertAt(…, 2) puts it there).
+var byAggregateName = []string{"arrayreduce", "arrayreduceinranges", "initializeaggregation"}
+
+// aggregateName is what such a string may say: a name, with combinators
+// (sumIf, groupArrayState), and numeric parameters written out
+// (quantile(0.9), topK(10)) — nothing the engine could evaluate.
+var aggregateName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\(\s*[-+]?[0-9][0-9.eE+-]*(\s*,\s*[-+]?[0-9][0-9.eE+-]*)*\s*\))?$`)
+
+// checkAggregateName refuses a function of byAggregateName whose first
+// argument is not a string written in the statement naming an aggregate
+// function with numeric parameters at most: an alias, concat(…), a query
+// parameter or a subquery is folded to the string before it is parsed,
+// so only a literal is checked.
+func (p Policy) checkAggregateName(n *node) error {
+	if !slices.Contains(byAggregateName, strings.ToLower(n.name)) {
+		return nil
+	}
+	refused := &Denied{Policy: p.Name, What: "a first argument of " + n.name + " other than an aggregate function's name (with numeric parameters) written in the statement"}
+	if len(n.children) == 0 || len(n.children[0].children) == 0 {
+		return refused
+	}
+	first := n.children[0].children[0]
+	if first.kind != "Literal" {
+		return refused
+	}
+	name, err := unquoteLiteral(first.name)
+	if err != nil || !aggregateName.MatchString(name) {
+		return refused
+	}
+	return nil
 }
