@@ -449,6 +449,26 @@ func ParameterizedViews() []string { return slices.Sorted(maps.Keys(parameterize
 
 var digits = regexp.MustCompile(`^[0-9]+$`)
 
+// analysisOptions are the options the analysis of a statement runs with:
+// the checks', and a max_execution_time the URL sets below the cap. The
+// analyzer evaluates scalar subqueries, so the statement runs there, and
+// a client's time limit in the URL (Grafana's, clickhouse-connect's) let
+// one run to the daemon's cap; the same limit in a SETTINGS clause was
+// applied. Other settings of the URL apply to the run only (an overflow
+// mode or a row limit would cut the checks' EXPLAINs short).
+func analysisOptions(opt store.FormatOptions, url []store.Setting) store.FormatOptions {
+	for _, st := range url {
+		if st.Name != "max_execution_time" {
+			continue
+		}
+		secs, err := strconv.ParseFloat(st.Value, 64)
+		if d := time.Duration(secs * float64(time.Second)); err == nil && d > 0 && (opt.MaxExecutionTime == 0 || d < opt.MaxExecutionTime) {
+			opt.MaxExecutionTime = d
+		}
+	}
+	return opt
+}
+
 // Exception is an error answered the way ClickHouse answers it.
 type Exception struct {
 	Code int
@@ -731,7 +751,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 				return err
 			}
 		}
-		st, err := parsed.Analyze(ctx, h.opt.Store, opt)
+		st, err := parsed.Analyze(ctx, h.opt.Store, analysisOptions(opt, urlSettings))
 		if err != nil {
 			return denied(err)
 		}

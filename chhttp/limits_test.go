@@ -401,3 +401,17 @@ func TestFormatNamesInAnyCase(t *testing.T) {
 		}
 	}
 }
+
+// A time limit in the URL bounds the statement from its start, the
+// analysis included: the analyzer evaluates scalar subqueries, and one
+// ran to the daemon's cap under ?max_execution_time=1 (the same limit in
+// a SETTINGS clause stopped it). The daemon's cap here is far above the
+// URL's, and the engine's message names the limit it applied.
+func TestURLTimeLimitBoundsTheAnalysis(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxExecutionTime: 20 * time.Second})
+	slow := "SELECT (SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) = 0)"
+	a := post(t, srv, countyToken, slow, url.Values{"max_execution_time": {"1"}})
+	if a.status == 200 || a.header.Get("X-ClickHouse-Exception-Code") != "159" || !strings.Contains(a.body, "maximum: 1000 ms") {
+		t.Errorf("a scalar subquery under ?max_execution_time=1: %d %q (%q), want TIMEOUT_EXCEEDED (159)", a.status, a.header.Get("X-ClickHouse-Exception-Code"), a.body)
+	}
+}
