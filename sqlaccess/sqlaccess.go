@@ -1002,11 +1002,27 @@ func (p Policy) checkResolvedTable(name string) error {
 // values are the channel; the message keeps its code and its words.
 type analysisError struct{ err error }
 
-// quotedValue is a value as the engine quotes it in a message.
-var quotedValue = regexp.MustCompile(`'(?:[^'\\]|\\.)*'`)
+// withoutQuoted is msg with everything from its first single quote to its
+// last left out ('…'). The engine does not always escape a quote inside
+// a value it quotes (Got parameter 'f(file('/etc/hostname'), 2)'), so the
+// quoted values cannot be told apart from the words between them: a
+// pattern of escaped quotes left /etc/hostname showing between two
+// matches. The words between two values go too; the message keeps its
+// code and the words around them. A lone quote hides the rest.
+func withoutQuoted(msg string) string {
+	first := strings.IndexByte(msg, '\'')
+	if first < 0 {
+		return msg
+	}
+	last := strings.LastIndexByte(msg, '\'')
+	if last == first {
+		return msg[:first] + "'…"
+	}
+	return msg[:first] + "'…'" + msg[last+1:]
+}
 
 func (e analysisError) Error() string {
-	return quotedValue.ReplaceAllString(e.err.Error(), "'…'") + " (values the engine quoted while it analysed the statement are not shown)"
+	return withoutQuoted(e.err.Error()) + " (values the engine quoted while it analysed the statement are not shown)"
 }
 
 func (e analysisError) Unwrap() error { return e.err }
