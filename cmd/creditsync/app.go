@@ -265,8 +265,8 @@ func isTerminal(w any) bool {
 func (a *app) open(ctx context.Context) (store.Store, error) {
 	if a.shared != nil {
 		if a.sharedData != "" {
-			if d, _ := filepath.Abs(a.dataDir); d != a.sharedData {
-				return nil, fmt.Errorf("the daemon holds %s, not %s", a.sharedData, a.dataDir)
+			if !sameDirectory(a.dataDir, a.sharedData) {
+				return nil, fmt.Errorf("the daemon holds %s, not %s: give the daemon's data directory, or stop the daemon to use another", a.sharedData, a.dataDir)
 			}
 		}
 		return sharedStore{a.shared}, nil
@@ -353,4 +353,18 @@ func unshared(s store.Store) store.Store {
 		return sh.Store
 	}
 	return s
+}
+
+// sameDirectory reports whether a and b name one directory: by the file
+// system's own identity (device and inode), so a path through a symlink
+// (/var/lib/creditsync → /srv/creditsync), a relative one or one with ..
+// is the daemon's directory as its own path is. Compared as text, a
+// symlinked install's commands were refused while the daemon ran.
+func sameDirectory(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }

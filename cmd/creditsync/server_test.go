@@ -202,6 +202,23 @@ func TestDaemonServesEveryoneAtOnce(t *testing.T) {
 	if r := runCLI(t, site.env, "sql", "INSERT INTO institutions (uscc) VALUES ('x')"); r.code != exitFailure || !strings.Contains(r.stderr, "--write") {
 		t.Errorf("insert through the daemon: exit %d, %s", r.code, r.stderr)
 	}
+	// The daemon's directory through a symlink (/var/lib/creditsync →
+	// /srv/…) is the daemon's directory: forwarded, not refused as
+	// another ("the daemon holds …, not …").
+	link := filepath.Join(t.TempDir(), "data-link")
+	if err := os.Symlink(site.dir, link); err != nil {
+		t.Fatal(err)
+	}
+	var linked []string
+	for _, kv := range site.env {
+		if strings.HasPrefix(kv, "CREDITSYNC_DATA=") {
+			kv = "CREDITSYNC_DATA=" + link
+		}
+		linked = append(linked, kv)
+	}
+	if r := runCLI(t, linked, "sql", "--format", "TSV", "SELECT count() > 0 FROM institutions"); r.code != 0 || r.stdout != "1\n" {
+		t.Errorf("sql on the daemon's directory through a symlink: exit %d, %q %s", r.code, r.stdout, r.stderr)
+	}
 	// serve on its own would fight the daemon for the directory: refused
 	// with who holds it.
 	if r := runCLI(t, site.env, "serve"); r.code != exitFailure || !strings.Contains(r.stderr, "daemon (pid") {
