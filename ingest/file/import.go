@@ -115,7 +115,19 @@ var ErrNoRecords = errors.New("no records under the header")
 // header, store errors). Headers are checked in every sheet before
 // anything is written, so a bad header writes nothing.
 func Import(ctx context.Context, s store.Store, list *contract.List, path string, opt ImportOptions) (Result, error) {
-	return importFile(ctx, s, list, path, opt, nil)
+	res, err := importFile(ctx, s, list, path, opt, nil)
+	return res, plainlyInterrupted(ctx, err, path, list)
+}
+
+// plainlyInterrupted says plainly that an import stopped (Ctrl-C, the
+// daemon stopping): the step it was in ("stage inspections rows the
+// engine read: find the records that span several lines") meant nothing
+// to the person. Other errors are as they are.
+func plainlyInterrupted(ctx context.Context, err error, path string, list *contract.List) error {
+	if err == nil || ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return interrupted{fmt.Sprintf("import %s into %s: interrupted before it finished; a file is stored whole or not at all, so run the same command again (a file already stored is recognised and not read twice)", path, list.Name), err}
 }
 
 // preambleFunc returns the values of the virtual columns appended to every
@@ -425,3 +437,13 @@ func (r *Result) add(sr SheetResult) {
 	}
 	r.Skipped += sr.SkippedTotal()
 }
+
+// interrupted is an import stopped before its end, said plainly; it
+// wraps the context's error for errors.Is.
+type interrupted struct {
+	msg string
+	err error
+}
+
+func (e interrupted) Error() string { return e.msg }
+func (e interrupted) Unwrap() error { return e.err }

@@ -685,3 +685,23 @@ func TestReplacesTheBatchOfTheSameFile(t *testing.T) {
 		t.Errorf("replaced %q, withdrawn %q; want batch %s followed and 91411082MA4000002R withdrawn", sr.Replaced, sr.Withdrawn, first.BatchID)
 	}
 }
+
+// An import stopped while it runs (Ctrl-C, the daemon stopping) says so
+// plainly — the engine's step it was in ("stage … rows the engine read:
+// find the records that span several lines") meant nothing to staff —
+// and stores nothing; the context's error stays in the chain.
+func TestInterruptedImportSaysSo(t *testing.T) {
+	s := storetest.OpenMigrated(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	path := filepath.Join("testdata", "institutions", "bad_rows.csv")
+	_, err := file.Import(ctx, s, institutions(t), path, file.ImportOptions{})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted before it finished") ||
+		strings.Contains(err.Error(), "engine") || strings.Contains(err.Error(), "stage") {
+		t.Errorf("import under a stopped context: %v; want it said to be interrupted, in plain words", err)
+	}
+	n, cerr := store.Count(context.Background(), s, "SELECT count() FROM institutions", nil)
+	if cerr != nil || n != 0 {
+		t.Errorf("%d records stored by an interrupted import (%v)", n, cerr)
+	}
+}

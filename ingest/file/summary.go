@@ -90,7 +90,7 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 	if err == nil && own {
 		err = FinishFiling(ctx, s, filing)
 	}
-	return res, err
+	return res, plainlyInterrupted(ctx, err, path, contract.Submissions())
 }
 
 // filedBy returns the unit that filed the table: the one its 填报单位 line
