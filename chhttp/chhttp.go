@@ -579,6 +579,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Outcome = "ok"
 	default:
 		ex := h.asException(err, h.scoped[rec.County])
+		if cause := context.Cause(r.Context()); ex.Code == 394 && cause != nil && cause != context.Canceled {
+			// Cancelled by the server (the daemon stopping), not the
+			// client: said why.
+			ex = &Exception{Code: ex.Code, Name: ex.Name, Msg: "query was cancelled: " + cause.Error()}
+		}
 		rec.Outcome, rec.Error = "error", ex.Msg
 		if ex.denied {
 			rec.Outcome = "denied"

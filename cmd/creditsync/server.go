@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -391,7 +392,14 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 	if err != nil {
 		return nil, err
 	}
-	return &http.Server{Addr: f.sqlAddr, Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}, nil
+	// A query running when the daemon stops is cancelled at once, and its
+	// client told why (QUERY_WAS_CANCELLED: the daemon is stopping); it
+	// ran on until the store closed under it, and the connection dropped
+	// with no answer.
+	base, stopQueries := context.WithCancelCause(context.WithoutCancel(ctx))
+	context.AfterFunc(ctx, func() { stopQueries(errDaemonStopping) })
+	return &http.Server{Addr: f.sqlAddr, Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10,
+		BaseContext: func(net.Listener) context.Context { return base }}, nil
 }
 
 // queryMemory is the memory bound of one analyst's query: given, or half
@@ -407,3 +415,6 @@ func queryMemory(given uint64, atOnce int) uint64 {
 	}
 	return uint64(info.Totalram) * uint64(info.Unit) / 2 / uint64(max(atOnce, 2))
 }
+
+// errDaemonStopping is why the daemon cancels what still runs at its stop.
+var errDaemonStopping = errors.New("the daemon is stopping; run it again once the daemon is back")

@@ -612,3 +612,39 @@ func TestCommandDuringTheDaemonsStartSaysWho(t *testing.T) {
 		t.Errorf("init while the daemon starts: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// An analyst's query running when the daemon stops is cancelled at once
+// and answered as cancelled, saying why: it ran on until the store
+// closed under it, and the client got a dropped connection, no answer.
+func TestDaemonStopCancelsRunningSQLWithAnAnswer(t *testing.T) {
+	t.Parallel()
+	site := newNightlySite(t, serveTOML)
+	d := startDaemon(t, site.env, site.dir)
+	type reply struct {
+		status int
+		code   string
+		body   string
+		err    error
+	}
+	done := make(chan reply, 1)
+	go func() {
+		// Minutes of work: it is still running when the stop comes.
+		q := "SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) = 0"
+		req, _ := http.NewRequest(http.MethodPost, "http://"+d.sqlAddr+"/", strings.NewReader(q))
+		req.Header.Set("X-ClickHouse-Key", testCityToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- reply{err: err}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		done <- reply{status: resp.StatusCode, code: resp.Header.Get("X-ClickHouse-Exception-Code"), body: string(b)}
+	}()
+	time.Sleep(2 * time.Second) // a wait, not a measure: the query is admitted and running
+	d.stop(t)
+	r := <-done
+	if r.err != nil || r.code != "394" || !strings.Contains(r.body, "the daemon is stopping") {
+		t.Errorf("query running at the stop: %d %q %q (%v); want QUERY_WAS_CANCELLED (394) saying the daemon is stopping", r.status, r.code, r.body, r.err)
+	}
+}
