@@ -431,35 +431,11 @@ func unescapeTSV(field string, dst *string) error {
 	if strings.ContainsAny(field, "\t\n") {
 		return errors.New("more than one value")
 	}
-	var b strings.Builder
-	for i := 0; i < len(field); i++ {
-		c := field[i]
-		if c != '\\' {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		if i == len(field) {
-			return errors.New("a value ends in a lone backslash")
-		}
-		switch field[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		case '0':
-			b.WriteByte(0)
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		default:
-			b.WriteByte(field[i])
-		}
+	v, err := unbackslash(field, true)
+	if err != nil {
+		return err
 	}
-	*dst = b.String()
+	*dst = v
 	return nil
 }
 

@@ -118,23 +118,35 @@ func unquoteLiteral(printed string) (string, error) {
 		return "", errors.New("not a quoted string")
 	}
 	body := printed[1 : len(printed)-1]
-	var b strings.Builder
 	for i := 0; i < len(body); i++ {
-		c := body[i]
-		if c == '\'' {
+		switch body[i] {
+		case '\\':
+			i++ // the escaped byte, a quote included
+		case '\'':
 			return "", errors.New("an unescaped quote")
 		}
+	}
+	return unbackslash(body, false)
+}
+
+// unbackslash undoes the engine's backslash escapes (\n, \t, \0, \xHH,
+// \\, \' …), as its TSV and its quoted strings write them. An escape of
+// another byte is that byte when lenient (TSV's reading), else an error.
+func unbackslash(s string, lenient bool) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c != '\\' {
 			b.WriteByte(c)
 			continue
 		}
 		i++
-		if i == len(body) {
-			return "", errors.New("a lone backslash")
+		if i == len(s) {
+			return "", errors.New("a value ends in a lone backslash")
 		}
-		switch body[i] {
+		switch s[i] {
 		case '\\', '\'', '"', '`':
-			b.WriteByte(body[i])
+			b.WriteByte(s[i])
 		case 'n':
 			b.WriteByte('\n')
 		case 't':
@@ -152,17 +164,20 @@ func unquoteLiteral(printed string) (string, error) {
 		case 'v':
 			b.WriteByte('\v')
 		case 'x':
-			if i+2 >= len(body) {
+			if i+2 >= len(s) {
 				return "", errors.New("a short \\x escape")
 			}
-			v, err := strconv.ParseUint(body[i+1:i+3], 16, 8)
+			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
 			if err != nil {
-				return "", fmt.Errorf("escape \\x%s: %w", body[i+1:i+3], err)
+				return "", fmt.Errorf("escape \\x%s: %w", s[i+1:i+3], err)
 			}
 			b.WriteByte(byte(v))
 			i += 2
 		default:
-			return "", fmt.Errorf("unknown escape \\%c", body[i])
+			if !lenient {
+				return "", fmt.Errorf("unknown escape \\%c", s[i])
+			}
+			b.WriteByte(s[i])
 		}
 	}
 	return b.String(), nil
