@@ -356,7 +356,9 @@ func sqlError(q string, n int, err error, writable bool) error {
 		return &store.Error{Op: where, Err: err, Hint: "sql reads with readonly = 1, under which a statement changes no setting: leave the SETTINGS clause out (--write allows it, and writes too)"}
 	}
 	if !writable && (strings.Contains(err.Error(), "readonly") || errors.As(err, &denied)) {
-		return &store.Error{Op: where, Err: err, Hint: "sql is read-only; add --write to run statements that change data"}
+		// A refused read (file(), a host function) gets the same hint:
+		// --write is the host operator's, not a way around the store.
+		return &store.Error{Op: where, Err: err, Hint: "sql is read-only and reads the store alone; --write runs any statement, writes, files and host functions included, as this host's operator"}
 	}
 	return fmt.Errorf("%s: %w", where, err)
 }
