@@ -311,63 +311,32 @@ func TestBusyDirectorySaysWho(t *testing.T) {
 	}
 }
 
-// SIGTERM while a `run nightly` sent by the CLI syncs from a slow source:
-// the sync finishes, no later step starts, the run ends interrupted (exit
-// 130 at the client, no failure in the daemon's log), and the daemon then
-// exits cleanly.
-func TestDaemonStopLetsTheRunningStepFinish(t *testing.T) {
-	t.Parallel()
+// slowForwardedNightly starts a daemon and a `run nightly` sent to it,
+// and returns once the run's sync asks the slow source for its first
+// page: a stop then comes while a step runs.
+func slowForwardedNightly(t *testing.T) (d *daemon, cmd *exec.Cmd, out, errOut *strings.Builder) {
+	t.Helper()
 	site := newNightlySite(t, "")
 	site.fx.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.Slow, Delay: 1500 * time.Millisecond, Times: 1})
-	d := startDaemon(t, site.env, site.dir)
-	cmd := exec.Command(binary, "run", "nightly")
+	d = startDaemon(t, site.env, site.dir)
+	cmd = exec.Command(binary, "run", "nightly")
 	cmd.Env = append(os.Environ(), site.env...)
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
+	out, errOut = &strings.Builder{}, &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	for site.fx.Requests(fixture.Penalties) == 0 {
 		time.Sleep(10 * time.Millisecond)
 	}
-	d.stop(t)
-	err := cmd.Wait()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
-		t.Errorf("run nightly: %v, want exit %d\n%s%s", err, exitInterrupted, out.String(), errOut.String())
-	}
-	report := out.String()
-	if !strings.Contains(report, ": interrupted (") || !regexp.MustCompile(`(?m)^  sync +ok `).MatchString(report) ||
-		!regexp.MustCompile(`(?m)^  regrade +skipped `).MatchString(report) {
-		t.Errorf("run nightly's report:\n%s", report)
-	}
-	if log := d.log.String(); strings.Contains(log, "context canceled") || strings.Contains(log, "level=ERROR") {
-		t.Errorf("the stop failed the run:\n%s", log)
-	}
+	return d, cmd, out, errOut
 }
 
-// Ctrl-C at a `run nightly` sent to the daemon does what it does without
-// one: the sync in progress finishes, the rest is skipped, the run ends
-// interrupted with exit 130 ("same output, same exit status"). It
-// cancelled the step at once (context canceled, the source recorded
-// failed). The daemon goes on.
-func TestForwardedRunStopsGracefullyOnCtrlC(t *testing.T) {
-	t.Parallel()
-	site := newNightlySite(t, "")
-	site.fx.Inject(fixture.Penalties, fixture.Fault{Kind: fixture.Slow, Delay: 1500 * time.Millisecond, Times: 1})
-	d := startDaemon(t, site.env, site.dir)
-	cmd := exec.Command(binary, "run", "nightly")
-	cmd.Env = append(os.Environ(), site.env...)
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for site.fx.Requests(fixture.Penalties) == 0 {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
+// endedInterrupted checks a stopped `run nightly`: exit 130, the sync it
+// was in finished, the rest skipped, and nothing failed in the daemon's
+// log (what names the stop).
+func endedInterrupted(t *testing.T, d *daemon, cmd *exec.Cmd, out, errOut *strings.Builder, what string) {
+	t.Helper()
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
 		t.Errorf("run nightly: %v, want exit %d\n%s%s", err, exitInterrupted, out.String(), errOut.String())
@@ -378,8 +347,33 @@ func TestForwardedRunStopsGracefullyOnCtrlC(t *testing.T) {
 		t.Errorf("run nightly's report:\n%s%s", report, errOut.String())
 	}
 	if log := d.log.String(); strings.Contains(log, "context canceled") || strings.Contains(log, "level=ERROR") {
-		t.Errorf("Ctrl-C failed the run:\n%s", log)
+		t.Errorf("%s failed the run:\n%s", what, log)
 	}
+}
+
+// SIGTERM while a `run nightly` sent by the CLI syncs from a slow source:
+// the sync finishes, no later step starts, the run ends interrupted (exit
+// 130 at the client, no failure in the daemon's log), and the daemon then
+// exits cleanly.
+func TestDaemonStopLetsTheRunningStepFinish(t *testing.T) {
+	t.Parallel()
+	d, cmd, out, errOut := slowForwardedNightly(t)
+	d.stop(t)
+	endedInterrupted(t, d, cmd, out, errOut, "the stop")
+}
+
+// Ctrl-C at a `run nightly` sent to the daemon does what it does without
+// one: the sync in progress finishes, the rest is skipped, the run ends
+// interrupted with exit 130 ("same output, same exit status"). It
+// cancelled the step at once (context canceled, the source recorded
+// failed). The daemon goes on.
+func TestForwardedRunStopsGracefullyOnCtrlC(t *testing.T) {
+	t.Parallel()
+	d, cmd, out, errOut := slowForwardedNightly(t)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	endedInterrupted(t, d, cmd, out, errOut, "Ctrl-C")
 	d.stop(t)
 }
 
