@@ -67,9 +67,14 @@ type List struct {
 	Derived []string
 	// Dated says, for an external list, which columns date a record and
 	// say what it is for: v_list_records shows them.
-	Dated  Dated
-	check  func(r *Row) *FieldError // cross-column rules
-	stored []string                 // StoredColumns, computed once
+	Dated Dated
+	// KeepsLater says that when a file gives one key twice with
+	// different values, the import keeps the later record instead of
+	// rejecting both: the list is evidence to compare, not the bureau's
+	// data (a county's 附件2, see Submissions).
+	KeepsLater bool
+	check      func(r *Row) *FieldError // cross-column rules
+	stored     []string                 // StoredColumns, computed once
 
 	namesOnce sync.Once
 	byName    map[string]int  // see names

@@ -32,6 +32,10 @@ var submissions = &List{
 	// A filing's rows are its own: a filing withdrawn or left unfinished
 	// leaves the unit's earlier one whole (migration 0180).
 	Key: []string{SubmissionUnit, SubmissionDay, SubmissionFiling, "uscc"},
+	// reconcile reports a USCC given twice with different grades as a
+	// problem of the form and compares the later line, as the import
+	// keeps it (and names the repeat, see ingest/file's Repeats).
+	KeepsLater: true,
 	Columns: []Column{
 		{Key: "name", Chinese: "机构名称", Aliases: []string{"单位名称", "机构名称（全称）"}, Required: true},
 		{Key: "uscc", Chinese: "统一社会信用代码", Kind: USCC, Required: true},

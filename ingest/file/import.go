@@ -62,7 +62,7 @@ type SheetResult struct {
 	Skipped     map[string]int64
 	SkippedRows []SkippedRow
 	// KeepsLater says that the sheet's records of one key that differ
-	// were not rejected: the later is stored (KeepsLater).
+	// were not rejected: the later is stored (contract.List.KeepsLater).
 	KeepsLater bool
 	// virtual are the columns the importer appended to every record of
 	// the sheet (a 附件2's unit, date and filing) and values theirs: Repeats
@@ -273,7 +273,7 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		}
 	}
 	for _, f := range tables {
-		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces, KeepAbsent: true, RefuseConflicts: !KeepsLater(list)}
+		src := load.Source{Name: "file", Ref: f.ref, Encoding: b.encoding(), Digest: opt.digest, Replaces: opt.Replaces, KeepAbsent: true, RefuseConflicts: !list.KeepsLater}
 		var sr SheetResult
 		if f.fast != nil {
 			sr, err = importFast(ctx, s, list, f.t, f.m, f.fast, src, opt)
@@ -298,14 +298,6 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 	}
 	return res, nil
 }
-
-// KeepsLater reports whether an import of list keeps the later of the
-// records of a sheet that give one key different values, instead of
-// rejecting each. A filed 附件2 (submissions) is evidence to compare, not
-// the bureau's data: reconcile reports a USCC given twice with different
-// grades as a problem of the form and compares the later line, as the
-// import keeps it (and names, see Repeats).
-func KeepsLater(list *contract.List) bool { return list.Name == contract.Submissions().Name }
 
 func importTable(ctx context.Context, s store.Store, list *contract.List, t *table, m *contract.Mapping, virtual []string, src load.Source, opt ImportOptions) (SheetResult, error) {
 	return importTableWith(ctx, s, list, t, m, virtual, src, opt, nil)

@@ -14,7 +14,7 @@ import (
 // Repeat is a key that several records of one import hold. Records
 // that differ are rejected, each naming the others (load's
 // refuseConflicts within a sheet, sheetConflicts across the sheets of a
-// workbook), except in a list that keeps the later (KeepsLater: a 附件2);
+// workbook), except in a list that keeps the later (List.KeepsLater: a 附件2);
 // Repeats names the others, of which one is stored: within a sheet the
 // later line (the others counted in load.Result.Duplicates), across
 // sheets, each its own batch, the later sheet's.
@@ -119,7 +119,7 @@ func oneOf(ss []string, and string) string {
 // Repeats finds the keys that several records of an import of list hold
 // alike (res, as Import or ImportSummary returned it, with the same
 // options), in the order they are first read; in a list that keeps the
-// later record (KeepsLater), those that differ too. It reads the file again, and only when there may be
+// later record (List.KeepsLater), those that differ too. It reads the file again, and only when there may be
 // some: when a sheet counted repeated keys, or several sheets were
 // imported.
 func Repeats(ctx context.Context, list *contract.List, res Result, opt ImportOptions) ([]Repeat, error) {
@@ -160,7 +160,7 @@ func Repeats(ctx context.Context, list *contract.List, res Result, opt ImportOpt
 		// Records that differ were rejected, each naming the others
 		// (load's refuseConflicts, sheetConflicts), unless the list
 		// keeps the later: only the others are left to name here.
-		if r := repeatOf(list, res.Path, held[k]); len(r.Differ) == 0 || KeepsLater(list) {
+		if r := repeatOf(list, res.Path, held[k]); len(r.Differ) == 0 || list.KeepsLater {
 			out = append(out, r)
 		}
 	}
