@@ -82,9 +82,13 @@ var ErrNomination = errors.New("nomination refused")
 // in effect on day, and per scope (each county, or the city) at most
 // floor(share × A institutions / 100) may be nominated for the year,
 // counting the earlier nominations still on the list (their A in effect
-// on day). Nothing is recorded unless all are valid.
+// on day). Nothing is recorded unless all are valid, and every problem
+// is named at once (checkNominees, then the rules' own checks).
 func Nominate(ctx context.Context, s store.Store, r *grade.Rules, year int, usccs []string, reason string, day time.Time) ([]Nomination, error) {
 	day = grade.Date(day)
+	if err := checkNominees(ctx, s, year, usccs, day); err != nil {
+		return nil, err
+	}
 	grades, err := GradesOn(ctx, s, day)
 	if err != nil {
 		return nil, fmt.Errorf("nominate: %w", err)

@@ -12,8 +12,8 @@ import (
 	"github.com/xuchang-hrss/creditsync/transform"
 )
 
-// CheckNominees refuses, before Nominate, nominations that Nominate's
-// rules of §5 do not see (docs/rules.md §5), with the same ErrNomination
+// checkNominees refuses, before Nominate's rules of §5, nominations
+// those rules do not see (docs/rules.md §5), with the same ErrNomination
 // and every problem listed: a year of which no evaluation is recorded —
 // the nomination was stored, and no report showed it, since the 典型名单
 // is of an evaluated year's grades — and a USCC given twice in one call,
@@ -22,7 +22,7 @@ import (
 // it says why where Nominate would say "has no grade in effect": no such
 // institution in the register, or its grade is publicized or under
 // objection (异议复核中).
-func CheckNominees(ctx context.Context, s store.Store, year int, usccs []string, day time.Time) error {
+func checkNominees(ctx context.Context, s store.Store, year int, usccs []string, day time.Time) error {
 	var problems []string
 	done, err := evaluatedRuns(ctx, s, year)
 	if err != nil {

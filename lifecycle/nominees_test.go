@@ -12,7 +12,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/storetest"
 )
 
-// Nominations Nominate's quota rules do not see are refused first, each
+// Nominations the quota rules do not see are refused first, each
 // problem named: a year never evaluated (the nomination was stored, and
 // no report showed it), a USCC given twice in one call (it said "is
 // already nominated" though nothing was recorded), a code the register
@@ -22,6 +22,8 @@ func TestNomineesOfAnEvaluatedYearOnce(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
 	r := grade.DefaultRules()
+	generous := *r
+	generous.Exemplary.SharePercent = 100 // the quota is not what this test is about
 	u := gradetest.Put(t, s, gradetest.Fixture{})
 	objected := gradetest.Put(t, s, gradetest.Fixture{})
 	unknown := gradetest.NewUSCC(t)
@@ -45,12 +47,15 @@ func TestNomineesOfAnEvaluatedYearOnce(t *testing.T) {
 		{"a code not in the register", 2025, []string{unknown}, unknown + ": no such institution in the register"},
 		{"a grade under objection", 2025, []string{objected}, "is under objection (异议复核中) since 2025-08-03"},
 	} {
-		err := lifecycle.CheckNominees(ctx, s, c.year, c.usccs, day("2025-08-10"))
+		_, err := lifecycle.Nominate(ctx, s, &generous, c.year, c.usccs, "服务规范", day("2025-08-10"))
 		if !errors.Is(err, lifecycle.ErrNomination) || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: %v, want refused saying %q", c.name, err, c.says)
 		}
+		if got, err := lifecycle.Nominations(ctx, s, c.year); err != nil || len(got) != 0 {
+			t.Errorf("%s: %d nominations recorded after a refusal (%v)", c.name, len(got), err)
+		}
 	}
-	if err := lifecycle.CheckNominees(ctx, s, 2025, []string{u}, day("2025-08-10")); err != nil {
+	if _, err := lifecycle.Nominate(ctx, s, &generous, 2025, []string{u}, "服务规范", day("2025-08-10")); err != nil {
 		t.Errorf("one USCC of an evaluated year: %v", err)
 	}
 }

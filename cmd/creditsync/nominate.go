@@ -52,9 +52,6 @@ nomination is valid; the refusal lists each problem.`,
 				return err
 			}
 			defer s.Close()
-			if err := lifecycle.CheckNominees(ctx, s, year, usccs, day); err != nil {
-				return err
-			}
 			done, err := lifecycle.Nominate(ctx, s, rules, year, usccs, reason, day)
 			if err != nil {
 				return err
