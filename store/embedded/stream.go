@@ -201,6 +201,13 @@ var chunkHeaders = map[string]int{
 	"PrettyNoEscapes": 0, "PrettyCompactNoEscapes": 0, "PrettySpaceNoEscapes": 0, "Vertical": 0,
 }
 
+// headerOnlyEnd reports whether err, on fetching chunk n, is how the
+// engine ends an empty result whose format writes skip header lines:
+// only the header came before it, as the first chunk, with no rows.
+func headerOnlyEnd(err error, n, skip int, rows uint64) bool {
+	return n == 1 && skip > 0 && rows == 0 && strings.Contains(err.Error(), "No active streaming query")
+}
+
 // formatClause finds a trailing FORMAT clause, which wins over the
 // format asked for.
 var formatClause = regexp.MustCompile(`(?is)\bFORMAT\s+([A-Za-z0-9]+)(\s+SETTINGS\b[^'"]*)?\s*;?\s*$`)
@@ -279,6 +286,16 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 		r := result{lib: s.lib, ptr: chunk}
 		if err := r.err(); err != nil {
 			r.release()
+			if headerOnlyEnd(err, n, skip, p.ResultRows) {
+				// An empty result of a format with header lines: the
+				// engine's first chunk is the header, and it then ends the
+				// stream with this error instead of an empty chunk. The
+				// header alone is the whole answer.
+				if opt.Progress != nil {
+					opt.Progress(p)
+				}
+				return nil
+			}
 			return err
 		}
 		b := r.bytes()

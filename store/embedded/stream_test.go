@@ -53,6 +53,39 @@ func TestQueryFormattedValues(t *testing.T) {
 	}
 }
 
+// An empty result is its format's header alone, not an error: the
+// engine ends such a stream after the header chunk with "No active
+// streaming query" instead of an empty chunk (sql --format csv of no
+// rejects failed with it).
+func TestQueryFormattedEmptyResultIsTheHeader(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	const none = "SELECT number AS n, toString(number) AS s FROM numbers(10) WHERE number > 100"
+	tests := []struct{ format, want string }{
+		{"CSV", ""},
+		{"CSVWithNames", "\"n\",\"s\"\n"},
+		{"CSVWithNamesAndTypes", "\"n\",\"s\"\n\"UInt64\",\"String\"\n"},
+		{"TSVWithNames", "n\ts\n"},
+		{"TabSeparatedWithNamesAndTypes", "n\ts\nUInt64\tString\n"},
+		{"JSONCompactEachRowWithNames", "[\"n\", \"s\"]\n"},
+		{"JSONEachRow", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			got, err := formatted(t, s, none, store.FormatOptions{Format: tt.format})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	// A FORMAT clause of the query is the same stream.
+	if got, err := formatted(t, s, none+" FORMAT CSVWithNames", store.FormatOptions{Format: "JSON"}); err != nil || got != "\"n\",\"s\"\n" {
+		t.Errorf("FORMAT CSVWithNames in the query: %q, %v", got, err)
+	}
+}
+
 // A result of many chunks is still one document.
 func TestQueryFormattedManyChunks(t *testing.T) {
 	s := storetest.OpenEmbedded(t)
