@@ -30,6 +30,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -187,6 +188,24 @@ var readingFunctions = []string{"dictget", "dicthas", "dictisin", "joinget", "fi
 	// string, file() in it quoted in the error.
 	"structureto"}
 
+// costlyFunctions (lower-case names, as the engine's catalog names a
+// function after its aliases) cost per row more than the size of their
+// arguments: a string distance is quadratic in its strings (two strings
+// of 64 KiB took 40 s of one core), arrayFold in its array. The engine
+// checks max_execution_time, KILL QUERY and a query's priority only
+// between blocks, so one call on one row of a block ran on for minutes
+// past every limit, holding its slot and a core from the nightly run.
+// Nothing of a credit list needs them at that size, and a size cannot be
+// bounded by the policy: they are refused.
+var costlyFunctions = []string{"arrayfold", "editdistance", "editdistanceutf8", "dameraulevenshteindistance",
+	"jarosimilarity", "jarowinklersimilarity", "arraylevenshteindistance", "arraylevenshteindistanceweighted", "arraysimilarity"}
+
+// refusedCategories are categories of the engine's catalog
+// (system.functions) refused whole: geometry (polygon operations are
+// super-linear in their points, as costlyFunctions) and the functions
+// that call a language model over the network.
+var refusedCategories = []string{"Geo", "Geo Polygon", "AI"}
+
 // Check decides whether query may run under p in the session opt describes
 // (its database, parameters, time zone and limits; it must not be
 // writable): Parse, then Analyze in the same session. It returns what the
@@ -295,7 +314,11 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 	if err != nil {
 		return nil, err
 	}
-	if err := root.walk(func(n *node) error { return p.checkNode(n, databases) }); err != nil {
+	functions, err := catalogOf(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := root.walk(func(n *node) error { return p.checkNode(n, databases, functions) }); err != nil {
 		return nil, err
 	}
 	for _, lit := range structureLiterals(root) {
@@ -682,7 +705,7 @@ func stringLiteral(s string) (string, bool) {
 
 // checkNode refuses a node that reaches outside the policy. databases
 // lists (lower-cased) every database of the engine.
-func (p Policy) checkNode(n *node, databases map[string]bool) error {
+func (p Policy) checkNode(n *node, databases map[string]bool, functions functionCatalog) error {
 	if what, ok := opaqueKinds[n.kind]; ok {
 		return &Denied{Policy: p.Name, What: what}
 	}
@@ -705,7 +728,7 @@ func (p Policy) checkNode(n *node, databases map[string]bool) error {
 			}
 			return &Denied{Policy: p.Name, What: "table function " + n.name}
 		}
-		if err := p.checkFunction(n.name); err != nil {
+		if err := p.checkFunction(n.name, functions); err != nil {
 			return err
 		}
 		return p.checkAggregateName(n)
@@ -827,14 +850,82 @@ func (p Policy) checkName(name string, table bool, databases map[string]bool) er
 	return &Denied{Policy: p.Name, What: "reading " + name}
 }
 
-func (p Policy) checkFunction(name string) error {
+// checkFunction checks a function as the syntax tree or the query tree
+// names it. The costly ones are found by the engine's catalog, which
+// knows every alias of a function (levenshteinDistance is editDistance)
+// and its categories.
+func (p Policy) checkFunction(name string, functions functionCatalog) error {
 	lower := strings.ToLower(name)
 	for _, f := range readingFunctions {
 		if strings.HasPrefix(lower, f) {
 			return &Denied{Policy: p.Name, What: "function " + name}
 		}
 	}
+	f, known := functions[lower]
+	if !known {
+		return nil // a lambda's or a column's name, or no function: the engine says
+	}
+	if slices.Contains(costlyFunctions, f.canonical) {
+		return &Denied{Policy: p.Name, What: "function " + name + " (its cost per row grows faster than its arguments, and the engine checks time limits and KILL QUERY only between blocks of rows)"}
+	}
+	for _, c := range f.categories {
+		if slices.Contains(refusedCategories, c) {
+			return &Denied{Policy: p.Name, What: "function " + name + " (category " + c + ")"}
+		}
+	}
 	return nil
+}
+
+// functionCatalog is the engine's catalog of functions by lower-case
+// name, aliases included.
+type functionCatalog map[string]catalogFunction
+
+type catalogFunction struct {
+	canonical  string   // lower-case name of the function an alias stands for
+	categories []string // as system.functions lists them
+}
+
+// catalogs holds each store's catalog: the engine's functions do not
+// change while it runs.
+var catalogs sync.Map // store.Store → functionCatalog
+
+// catalogOf reads the engine's catalog of functions once per store.
+func catalogOf(ctx context.Context, s store.Store) (functionCatalog, error) {
+	if c, ok := catalogs.Load(s); ok {
+		return c.(functionCatalog), nil
+	}
+	rows, err := s.Query(ctx, "SELECT lower(name), lower(if(alias_to = '', name, alias_to)), categories FROM system.functions", nil)
+	if err != nil {
+		return nil, fmt.Errorf("list functions: %w", err)
+	}
+	defer rows.Close()
+	byName := map[string]string{}
+	cats := map[string]string{}
+	for rows.Next() {
+		var name, canonical, categories string
+		if err := rows.Scan(&name, &canonical, &categories); err != nil {
+			return nil, fmt.Errorf("list functions: %w", err)
+		}
+		byName[name] = canonical
+		if name == canonical {
+			cats[name] = categories
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list functions: %w", err)
+	}
+	c := functionCatalog{}
+	for name, canonical := range byName {
+		f := catalogFunction{canonical: canonical}
+		for _, cat := range strings.Split(cats[canonical], ",") {
+			if cat = strings.TrimSpace(cat); cat != "" {
+				f.categories = append(f.categories, cat)
+			}
+		}
+		c[name] = f
+	}
+	catalogs.Store(s, c)
+	return c, nil
 }
 
 // allDatabases lists every database of the engine, lower-cased, so that a
@@ -873,6 +964,10 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 		}
 		kept = append(kept, line)
 	}
+	functions, err := catalogOf(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	dump, err := explain(ctx, s, "EXPLAIN QUERY TREE "+strings.Join(kept, "\n"), opt)
 	if err != nil {
 		return nil, analysisError{err}
@@ -908,7 +1003,7 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 			name, _, _ := strings.Cut(f, ", ")
 			reads[name+"()"] = true
 		case "FUNCTION":
-			if err := p.checkFunction(field(fields, "function_name")); err != nil {
+			if err := p.checkFunction(field(fields, "function_name"), functions); err != nil {
 				return nil, err
 			}
 		case "IDENTIFIER":

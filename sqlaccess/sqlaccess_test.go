@@ -229,6 +229,47 @@ func TestRefusalsNameWhat(t *testing.T) {
 	}
 }
 
+// Functions whose one call on one row can outlast every limit (the
+// engine checks time limits and KILL QUERY between blocks) are refused by
+// what the engine's catalog says they are: under any alias or case, in a
+// lambda, a subquery or a CTE, before anything runs. Linear string
+// functions stay.
+func TestCostlyFunctionsAreRefusedBeforeTheyRun(t *testing.T) {
+	f := setup(t)
+	city := func(q string) (sqlaccess.Statement, error) {
+		return sqlaccess.Check(context.Background(), f.s, f.cityPolicy, q, f.citySession)
+	}
+	for _, tt := range []struct{ query, names string }{
+		{"SELECT editDistance(repeat('a', 65536), repeat('b', 65536))", "editDistance"},
+		{"SELECT levenshteinDistance(name, 'x') FROM institutions", "levenshteinDistance"},
+		{"SELECT LevenshteinDistanceUTF8(name, 'x') FROM institutions", "LevenshteinDistanceUTF8"},
+		{"SELECT damerauLevenshteinDistance('a', 'b')", "damerauLevenshteinDistance"},
+		{"SELECT jaroWinklerSimilarity('a', 'b')", "jaroWinklerSimilarity"},
+		{"SELECT arrayFold((acc, x) -> acc + x, range(3000000), 0::UInt64)", "arrayFold"},
+		{"SELECT arrayMap(x -> arrayLevenshteinDistance([x], [1]), [1])", "arrayLevenshteinDistance"},
+		{"WITH (SELECT editDistance('a', 'b')) AS d SELECT d", "editDistance"},
+		{"SELECT * FROM (SELECT arraySimilarity([1], [2], [1.], [1.]))", "arraySimilarity"},
+		{"SELECT polygonsDistanceCartesian([[[(0., 0.), (1., 0.)]]], [[[(2., 2.), (3., 3.)]]])", "category Geo"},
+		{"SELECT greatCircleDistance(0., 0., 1., 1.)", "category Geo"},
+	} {
+		for who, check := range map[string]func(string) (sqlaccess.Statement, error){"county": f.county, "city": city} {
+			_, err := check(tt.query)
+			if !isDenied(err) || !strings.Contains(err.Error(), tt.names) {
+				t.Errorf("%s: %q: %v, want a refusal naming %q", who, tt.query, err, tt.names)
+			}
+		}
+	}
+	for _, q := range []string{
+		"SELECT ngramDistance(name, '魏都') FROM institutions",
+		"SELECT lower(name), position(name, '机构'), byteHammingDistance('ab', 'ac') FROM institutions",
+		"SELECT arrayMap(x -> x + 1, [1, 2])",
+	} {
+		if _, err := f.county(q); err != nil {
+			t.Errorf("%q: %v, want it allowed", q, err)
+		}
+	}
+}
+
 // The city token reads its databases but still writes nothing anywhere
 // and cancels nobody's queries.
 func TestCityPolicy(t *testing.T) {
