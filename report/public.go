@@ -19,14 +19,45 @@ type PublicList struct {
 	Day       time.Time
 	Rows      []PublicRow
 	Generated time.Time
-	// Contact is how the public reaches the bureau, from [publicity] in
-	// creditsync.toml; empty fields are left out.
+	// Contact is how the public reaches a bureau, from [publicity] in
+	// creditsync.toml (PublicContacts.For); empty fields are left out.
 	Contact PublicContact
 }
 
-// PublicContact is the bureau's contact on the public list.
+// PublicContact is a bureau's contact on the public list. Bureau is whose
+// it is (PublicContacts.For sets it): the list names it unless it is the
+// list's own bureau, so a county's list printing the city bureau's
+// contact does not pass it off as the county's.
 type PublicContact struct {
+	Bureau                        string
 	Person, Phone, Address, Email string
+}
+
+// PublicContacts are the contacts the public lists print: the city
+// bureau's, and those of the counties that give their own. Each bureau
+// publishes its own results (the notice: 评价结果通过本级人社部门官方网站
+// 公开), so a county's list prints its own bureau's contact when it has
+// one, else the city bureau's, named as the city's.
+type PublicContacts struct {
+	City PublicContact
+	// Counties are keyed by current county code (transform.XuchangCounties).
+	// An entry stands alone: the list prints the fields it gives and none
+	// of the city's beside them, so the public is not sent to the city's
+	// person at the county's phone.
+	Counties map[string]PublicContact
+}
+
+// For returns the contact the public list of unit u prints, Bureau set:
+// the county's own for a county that has one, else the city bureau's
+// (the city's list and 市本级's are the city bureau's own).
+func (c PublicContacts) For(u Unit) PublicContact {
+	if own, ok := c.Counties[u.Code]; ok {
+		own.Bureau = u.Bureau()
+		return own
+	}
+	city := c.City
+	city.Bureau = cityBureau
+	return city
 }
 
 // PublicRow is one institution of the public list.
@@ -108,11 +139,11 @@ func (l *PublicList) Notice() []string {
 	}
 	if len(contact) > 0 {
 		line := strings.Join(contact, "；") + "。"
-		if bureau != cityBureau {
-			// [publicity] is the city bureau's contact: a county's list
-			// says whose it is, not to pass it off as the county's, to
-			// which it tells objectors to write.
-			line = cityBureau + "联系方式：" + line
+		if c.Bureau != bureau {
+			// Another bureau's contact (a county without its own prints
+			// the city's) says whose it is, not to pass it off as that of
+			// the bureau to which the list tells objectors to write.
+			line = c.Bureau + "联系方式：" + line
 		}
 		out = append(out, line)
 	}

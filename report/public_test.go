@@ -33,13 +33,13 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := &report.HistorySource{Store: s, Rules: r}
-	contact := report.PublicContact{Person: "王科长", Phone: "0374-1234567"}
+	contacts := report.PublicContacts{City: report.PublicContact{Person: "王科长", Phone: "0374-1234567"}}
 	list := func(on string) (*report.PublicList, string) {
 		l, err := report.BuildPublicList(ctx, h, report.City(), day(on), day(on))
 		if err != nil {
 			t.Fatal(err)
 		}
-		l.Contact = contact
+		l.Contact = contacts.For(l.Unit)
 		var b bytes.Buffer
 		if err := l.WriteHTML(&b); err != nil {
 			t.Fatal(err)
@@ -55,14 +55,14 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 			t.Errorf("public list during publicity lacks %q", want)
 		}
 	}
-	// A county's list names whose contact it prints: the one in
-	// [publicity] is the city bureau's, and the county's list tells
-	// objectors to write to the county's.
+	// A county's list without its own contact names whose it prints: the
+	// city bureau's, while it tells objectors to write to the county's
+	// (TestPublicListPrintsItsBureausContact has the other lists).
 	county, err := report.BuildPublicList(ctx, h, unit(t, "411002"), day("2026-08-03"), day("2026-08-03"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	county.Contact = contact
+	county.Contact = contacts.For(county.Unit)
 	if got := strings.Join(county.Notice(), "\n"); !strings.Contains(got, "向许昌市魏都区人力资源和社会保障局提出") ||
 		!strings.Contains(got, "许昌市人力资源和社会保障局联系方式：联系人：王科长；联系电话：0374-1234567。") {
 		t.Errorf("county list's notice:\n%s\nwant the contact named as the city bureau's", got)
@@ -104,6 +104,41 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 		}
 		if strings.Contains(html, "公示期") || !strings.Contains(html, "有效的信用等级") {
 			t.Errorf("public list on %s, after publicity, speaks of a publicity period or not of validity", c.on)
+		}
+	}
+}
+
+// Each bureau publishes its own results (评价结果通过本级人社部门官方网站
+// 公开): a county's list prints its own bureau's contact when it has one,
+// as its own, with only the fields it gives (none of the city's beside
+// them); a county without one prints the city bureau's, named as the
+// city's; the city's list and 市本级's print the city bureau's as theirs.
+// Every county's list printed the city's, prefixed.
+func TestPublicListPrintsItsBureausContact(t *testing.T) {
+	contacts := report.PublicContacts{
+		City: report.PublicContact{Person: "王科长", Phone: "0374-1234567", Address: "许昌市魏文路"},
+		Counties: map[string]report.PublicContact{
+			"411002": {Phone: "0374-7654321"},
+			"411081": {Person: "李股长", Phone: "0374-8888888", Email: "rs@yuzhou.example"},
+		},
+	}
+	for _, tt := range []struct {
+		unit, bureau, contact string
+	}{
+		{report.CityCode, "许昌市人力资源和社会保障局", "联系人：王科长；联系电话：0374-1234567；通讯地址：许昌市魏文路。"},
+		{"411000", "许昌市人力资源和社会保障局", "联系人：王科长；联系电话：0374-1234567；通讯地址：许昌市魏文路。"},
+		{"411002", "许昌市魏都区人力资源和社会保障局", "联系电话：0374-7654321。"},
+		{"411081", "许昌市禹州市人力资源和社会保障局", "联系人：李股长；联系电话：0374-8888888；电子邮箱：rs@yuzhou.example。"},
+		{"411003", "许昌市人力资源和社会保障局", "许昌市人力资源和社会保障局联系方式：联系人：王科长；联系电话：0374-1234567；通讯地址：许昌市魏文路。"},
+	} {
+		l := publicList(t, tt.unit)
+		l.Contact = contacts.For(l.Unit)
+		if l.Contact.Bureau != tt.bureau {
+			t.Errorf("%s: the contact is %s's, want %s's", tt.unit, l.Contact.Bureau, tt.bureau)
+		}
+		notice := l.Notice()
+		if got := notice[len(notice)-1]; got != tt.contact {
+			t.Errorf("%s: the contact line is %q, want %q", tt.unit, got, tt.contact)
 		}
 	}
 }

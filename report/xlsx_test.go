@@ -342,7 +342,7 @@ func TestXLSXDatesAreDates(t *testing.T) {
 // only, for programs.
 func TestPublicListXLSXSaysWhatTheHTMLSays(t *testing.T) {
 	l := publicList(t, "411002")
-	l.Contact = report.PublicContact{Person: "张科长", Phone: "0374-1234567"}
+	l.Contact = report.PublicContacts{Counties: map[string]report.PublicContact{"411002": {Person: "张科长", Phone: "0374-1234567"}}}.For(l.Unit)
 	lines := append(append([]string{l.Sub()}, l.Notice()...), l.Footer())
 	html := string(render(t, l, "html"))
 	f := openXLSX(t, render(t, l, "xlsx"))

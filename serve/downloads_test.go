@@ -19,7 +19,7 @@ import (
 // county's only.
 func TestEveryListDownloads(t *testing.T) {
 	_, _, srv := evaluatedServer(t)
-	srv.contact = report.PublicContact{Person: "信用科", Phone: "0374-1234567"}
+	srv.contacts = report.PublicContacts{City: report.PublicContact{Person: "信用科", Phone: "0374-1234567"}}
 	h := srv.Handler()
 	page := get(t, h, "/reports?date=2026-10-08", weiduToken)
 	if page.status != http.StatusOK {

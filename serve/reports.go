@@ -192,7 +192,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		l.Contact = s.contact
+		l.Contact = s.contacts.For(u)
 		doc = l
 		name = u.Name + "信用等级公示名单-" + transform.FormatDate(day)
 	case "typical":

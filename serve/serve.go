@@ -35,9 +35,9 @@ type Options struct {
 	// Asia/Shanghai.
 	Now func() time.Time
 	Log *slog.Logger
-	// Contact is the bureau's contact printed on the public list, from
-	// [publicity] in creditsync.toml.
-	Contact report.PublicContact
+	// Contacts are the bureaus' contacts printed on the public lists,
+	// from [publicity] in creditsync.toml.
+	Contacts report.PublicContacts
 	// StateDir keeps the session signing key and the sessions revoked at
 	// logout, so a restart keeps people signed in and signed out; with
 	// none, sessions die with the process.
@@ -56,7 +56,7 @@ type Server struct {
 	throttle *Throttle
 	proxies  peer.Proxies
 	urlLogin bool
-	contact  report.PublicContact
+	contacts report.PublicContacts
 	now      func() time.Time
 	log      *slog.Logger
 	handler  http.Handler
@@ -76,7 +76,7 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{src: opt.Source, creds: creds, urlLogin: opt.Config.URLLogin, contact: opt.Contact, now: opt.Now, log: opt.Log}
+	s := &Server{src: opt.Source, creds: creds, urlLogin: opt.Config.URLLogin, contacts: opt.Contacts, now: opt.Now, log: opt.Log}
 	if s.now == nil {
 		s.now = time.Now
 	}

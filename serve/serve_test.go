@@ -457,19 +457,39 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// The public list downloaded from the web carries the bureau's contact,
-// as the one the CLI writes does.
+// The public list downloaded from the web carries its bureau's contact,
+// as the one the CLI writes does: a county's own when it has one, as its
+// own; else the city bureau's, named as the city's.
 func TestPublicListCarriesTheContact(t *testing.T) {
-	contact := report.PublicContact{Person: "信用科", Phone: "0374-1234567"}
-	s, err := New(Options{Source: reporttest.Fixture(), Config: testConfig(), Getenv: testEnv, Now: func() time.Time { return now }, Contact: contact})
+	contacts := report.PublicContacts{
+		City:     report.PublicContact{Person: "信用科", Phone: "0374-1234567"},
+		Counties: map[string]report.PublicContact{"411002": {Person: "魏都区市场股", Phone: "0374-7654321"}},
+	}
+	s, err := New(Options{Source: reporttest.Fixture(), Config: testConfig(), Getenv: testEnv, Now: func() time.Time { return now }, Contacts: contacts})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := get(t, s.Handler(), "/reports/public/411002.html", cityToken)
-	if r.status != http.StatusOK || !strings.Contains(r.body, contact.Phone) {
-		t.Errorf("status %d; the public list lacks the contact %s", r.status, contact.Phone)
+	for _, tt := range []struct {
+		path, token string
+		want        string
+		not         []string
+	}{
+		{"/reports/public/411002.html", weiduToken, "联系人：魏都区市场股；联系电话：0374-7654321。", []string{"0374-1234567", "联系方式："}},
+		{"/reports/public/411002.html", cityToken, "联系人：魏都区市场股；联系电话：0374-7654321。", []string{"0374-1234567", "联系方式："}},
+		{"/reports/public/411003.html", jiananToken, "许昌市人力资源和社会保障局联系方式：联系人：信用科；联系电话：0374-1234567。", []string{"0374-7654321"}},
+		{"/reports/public/city.html", cityToken, "联系人：信用科；联系电话：0374-1234567。", []string{"0374-7654321", "联系方式："}},
+	} {
+		r := get(t, s.Handler(), tt.path, tt.token)
+		if r.status != http.StatusOK || !strings.Contains(r.body, tt.want) {
+			t.Errorf("%s: status %d; the public list lacks %q", tt.path, r.status, tt.want)
+		}
+		for _, not := range tt.not {
+			if strings.Contains(r.body, not) {
+				t.Errorf("%s: the public list shows %q", tt.path, not)
+			}
+		}
 	}
-	if r := get(t, newServer(t, testConfig()).Handler(), "/reports/public/411002.html", cityToken); strings.Contains(r.body, contact.Phone) {
+	if r := get(t, newServer(t, testConfig()).Handler(), "/reports/public/411002.html", cityToken); strings.Contains(r.body, "0374-") {
 		t.Error("a contact appears without one configured")
 	}
 }

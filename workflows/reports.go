@@ -70,7 +70,7 @@ func cityOverviewFiles(today, now time.Time) []reportFile {
 
 func (d Deps) publicListFiles(today, now time.Time) []reportFile {
 	public := func(ctx context.Context, src report.Source) (any, error) {
-		contact, err := d.contact()
+		contacts, err := d.contacts()
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +78,7 @@ func (d Deps) publicListFiles(today, now time.Time) []reportFile {
 		if err != nil {
 			return nil, err
 		}
-		l.Contact = contact
+		l.Contact = contacts.For(l.Unit)
 		return l, nil
 	}
 	return []reportFile{

@@ -46,8 +46,8 @@ type Deps struct {
 	// Reports is the directory for the nightly run's reports; "" =
 	// DATA/reports/DAY.
 	Reports string
-	// Contact is the bureau's contact printed under the public list.
-	Contact func() (report.PublicContact, error)
+	// Contacts are the bureaus' contacts printed under the public list.
+	Contacts func() (report.PublicContacts, error)
 	// Notify says who is told about runs that failed or downgraded.
 	Notify Notify
 	Log    *slog.Logger
@@ -81,11 +81,11 @@ func (d Deps) now() time.Time {
 	return d.Now()
 }
 
-func (d Deps) contact() (report.PublicContact, error) {
-	if d.Contact == nil {
-		return report.PublicContact{}, nil
+func (d Deps) contacts() (report.PublicContacts, error) {
+	if d.Contacts == nil {
+		return report.PublicContacts{}, nil
 	}
-	return d.Contact()
+	return d.Contacts()
 }
 
 func (d Deps) rules() (*grade.Rules, error) {

@@ -94,7 +94,8 @@ var configTables = tomlKeys(reflect.TypeFor[configFile]())
 // key no part of creditsync takes, in any table — a misspelt key would
 // otherwise be ignored and its default used without a word, or break a
 // later sync — naming the file, each key with its line and the keys it
-// may have meant. Every reader of the file calls it first, and the
+// may have meant; and a [publicity.counties] entry no county's list
+// would print. Every reader of the file calls it first, and the
 // daemon at its start, so they all refuse the same file the same way.
 // A missing file is for the caller to judge.
 func checkConfig(path string) error {
@@ -127,22 +128,33 @@ func checkConfig(path string) error {
 		}
 		unknown = append(unknown, name+didYouMean(k[len(k)-1], tomlKeysAt(reflect.TypeFor[configFile](), k[:len(k)-1])))
 	}
-	if len(unknown) == 0 {
-		return nil
+	if len(unknown) > 0 {
+		return fmt.Errorf("config %s: unknown key(s) %s: misspelt, or not a key of creditsync.toml (its tables are [%s]; creditsync.example.toml shows every key)",
+			path, strings.Join(unknown, ", "), strings.Join(configTables, "], ["))
 	}
-	return fmt.Errorf("config %s: unknown key(s) %s: misspelt, or not a key of creditsync.toml (its tables are [%s]; creditsync.example.toml shows every key)",
-		path, strings.Join(unknown, ", "), strings.Join(configTables, "], ["))
+	// [publicity.counties] takes any key the TOML way: which are counties
+	// is checked here, so every reader refuses a wrong code as it refuses
+	// a misspelt key.
+	if err := file.Publicity.check(string(text)); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
 }
 
 // tomlKeys are the keys a struct type takes from TOML: its fields' toml
-// tags.
+// tags, and those of an untagged embedded struct's, which the toml
+// package promotes as encoding/json does.
 func tomlKeys(t reflect.Type) []string {
 	var keys []string
 	if t.Kind() != reflect.Struct {
 		return nil
 	}
 	for f := range t.Fields() {
-		if name, _, _ := strings.Cut(f.Tag.Get("toml"), ","); name != "" && name != "-" {
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		switch {
+		case name == "" && f.Anonymous:
+			keys = append(keys, tomlKeys(f.Type)...)
+		case name != "" && name != "-":
 			keys = append(keys, name)
 		}
 	}
@@ -150,12 +162,16 @@ func tomlKeys(t reflect.Type) []string {
 }
 
 // tomlKeysAt are the keys of the table at path inside t (an array of
-// tables counts as its element); none when path leads nowhere or to a
-// map, which takes any key.
+// tables counts as its element, a table of a map its value's type);
+// none when path leads nowhere or to a map, which takes any key.
 func tomlKeysAt(t reflect.Type, path []string) []string {
 	for _, part := range path {
 		for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
 			t = t.Elem()
+		}
+		if t.Kind() == reflect.Map {
+			t = t.Elem() // part is the map's key
+			continue
 		}
 		if t.Kind() != reflect.Struct {
 			return nil

@@ -27,7 +27,7 @@ func TestConfigKeysAreKnown(t *testing.T) {
 			_, err := loadServeConfig()
 			return err
 		},
-		"publicity": func(path string) error { _, err := (&app{configFile: path}).publicContact(); return err },
+		"publicity": func(path string) error { _, err := (&app{configFile: path}).publicContacts(); return err },
 	}
 	write := func(text string) string {
 		path := filepath.Join(t.TempDir(), "creditsync.toml")
@@ -53,6 +53,12 @@ func TestConfigKeysAreKnown(t *testing.T) {
 		{"a token key misspelt", "token_env = \"CREDITSYNC_TOKEN_CITY\"", "token = \"CREDITSYNC_TOKEN_CITY\"", "serve.tokens.token at line {line} (did you mean token_env or token_sha256?)"},
 		{"a misspelt notify key", "# webhook = ", "web_hook = ", "notify.web_hook"},
 		{"a misspelt publicity key", "phone = ", "telephone = ", "publicity.telephone"},
+		{"a misspelt county key", "phone = \"0374-0000002\"", "phone_number = \"0374-0000002\"", "publicity.counties.411002.phone_number at line {line} (did you mean phone?)"},
+		{"a misspelt counties table", "[publicity.counties.411002]", "[publicity.county.411002]", "publicity.county"},
+		{"a county code none of Xuchang's", "[publicity.counties.411002]", "[publicity.counties.411099]", "publicity.counties.411099 at line {line}: not a county of Xuchang: want one of 411002 魏都区, 411003 建安区"},
+		{"the city's code as a county", "[publicity.counties.411002]", "[publicity.counties.411000]", "publicity.counties.411000 at line {line}: 411000 is the city bureau's own"},
+		{"a withdrawn county code", "[publicity.counties.411002]", "[publicity.counties.411023]", "publicity.counties.411023 at line {line}: 411023 is a withdrawn code: its area is 411003 建安区's; write 411003"},
+		{"a county entry giving nothing", "[publicity.counties.411002]\ncontact = \"魏都区人力资源和社会保障局人力资源市场股\"\nphone = \"0374-0000002\"", "[publicity.counties.411002]", "publicity.counties.411002 at line {line}: gives none of contact, phone, address, email"},
 	} {
 		text := strings.Replace(string(example), c.from, c.to, 1)
 		if text == string(example) {

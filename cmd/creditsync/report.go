@@ -43,9 +43,11 @@ extension (.html, .csv, .xlsx) or --format.
                 a grade on --date (a revoked licence stays listed with its
                 D, a cancelled one leaves), grade, state (公示中 during
                 publicity) and validity, then the publicity period, how and
-                by when to object and the contact ([publicity] contact,
-                phone, address, email in creditsync.toml). HTML or XLSX
-                with those lines; CSV with the rows only.
+                by when to object and the contact of the unit's bureau
+                (a county's [publicity.counties.CODE] in creditsync.toml,
+                else [publicity], the city bureau's, named as the city's
+                on a county's list). HTML or XLSX with those lines; CSV
+                with the rows only.
   typical UNIT  诚信机构典型名单: the exemplary institutions of --year.
   adjustments UNIT
                 动态调整情况: every grade change after --from (default: the

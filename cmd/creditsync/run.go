@@ -88,7 +88,7 @@ func (a *app) deps() workflows.Deps {
 		ConfigFile:   path,
 		ConfigNamed:  explicit,
 		RulesFile:    a.rulesEnv,
-		Contact:      a.publicContact,
+		Contacts:     a.publicContacts,
 		Log:          a.log,
 		Metrics:      a.metrics,
 		Notices:      a.stderr,

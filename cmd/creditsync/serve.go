@@ -67,11 +67,11 @@ daemon instead (creditsync server), which serves the same pages.`,
 			if err != nil {
 				return err
 			}
-			contact, err := a.publicContact()
+			contacts, err := a.publicContacts()
 			if err != nil {
 				return err
 			}
-			srv, err := serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Contact: contact})
+			srv, err := serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Contacts: contacts})
 			if err != nil {
 				return err
 			}

@@ -338,11 +338,11 @@ func (a *app) webServer(ctx context.Context, s store.Store, rules *grade.Rules, 
 		return nil, err
 	}
 	a.log.Info("grades for the web pages", "source", report.SourceNote(kind))
-	contact, err := a.publicContact()
+	contacts, err := a.publicContacts()
 	if err != nil {
 		return nil, err
 	}
-	return serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Throttle: throttle, Contact: contact})
+	return serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Throttle: throttle, Contacts: contacts})
 }
 
 // webStateDir keeps the web sessions' key and revocations.
