@@ -64,6 +64,11 @@ func (t *Typical) table() table {
 	for i, r := range t.Rows {
 		tb.Rows = append(tb.Rows, []cell{num(i + 1), text(r.Name), uscc(r.USCC), text(r.Grade), text(r.Reason), dateCell(r.NominatedOn), text(r.Evaluator)})
 	}
+	if len(t.Rows) == 0 {
+		// A year may name none; the form sent says so, not a bare
+		// header that reads as a broken export.
+		tb.Notes = []string{fmt.Sprintf("%d年度本单位无在有效期内的诚信机构典型。", t.Year)}
+	}
 	return tb
 }
 
@@ -376,6 +381,11 @@ func (a *Adjustments) table() table {
 		Widths: []float64{6, 12, 32, 22, 8, 10, 16, 50, 28}}
 	for i, r := range a.Rows {
 		tb.Rows = append(tb.Rows, []cell{num(i + 1), dateCell(r.Day), text(r.Name), uscc(r.USCC), text(r.From), text(r.To), text(r.Kind), text(r.Reason), text(r.Evaluator)})
+	}
+	if len(a.Rows) == 0 {
+		// "No change" is itself what the unit reports (及时报送评价结果
+		// 动态调整情况); said under the header, not left to a bare one.
+		tb.Notes = []string{fmt.Sprintf("%s至%s，本单位无信用等级动态调整。", dayCN(a.From.AddDate(0, 0, 1)), dayCN(a.To))}
 	}
 	return tb
 }

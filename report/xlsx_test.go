@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 func openXLSX(t *testing.T, b []byte) *excelize.File {
@@ -367,5 +369,44 @@ func TestPublicListXLSXSaysWhatTheHTMLSays(t *testing.T) {
 	csvText := string(render(t, l, "csv"))
 	if strings.Count(csvText, "\n") != len(l.Rows)+1 || strings.Contains(csvText, "生成时间") {
 		t.Errorf("the CSV is no longer rows only:\n%s", csvText)
+	}
+}
+
+// An empty 动态调整情况 or 诚信机构典型名单 is still a form a unit sends:
+// under its header it says that nothing changed or no one was chosen,
+// where a bare header read as a broken export. The CSV, read by
+// programs, stays its header alone.
+func TestEmptyFormsSaySoUnderTheHeader(t *testing.T) {
+	u := unit(t, "411024")
+	from, to := time.Date(2026, 7, 31, 0, 0, 0, 0, zone.Shanghai), time.Date(2026, 11, 30, 0, 0, 0, 0, zone.Shanghai)
+	for _, tt := range []struct {
+		name, sheet, says string
+		doc               interface {
+			WriteXLSX(io.Writer) error
+			WriteCSV(io.Writer) error
+		}
+	}{
+		{"adjustments", "动态调整情况", "2026年8月1日至2026年11月30日，本单位无信用等级动态调整。", &report.Adjustments{Unit: u, From: from, To: to}},
+		{"typical", "诚信机构典型名单", "2026年度本单位无在有效期内的诚信机构典型。", &report.Typical{Unit: u, Year: 2026, Day: to}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var x, c bytes.Buffer
+			if err := tt.doc.WriteXLSX(&x); err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for _, r := range rows(t, openXLSX(t, x.Bytes()), tt.sheet) {
+				found = found || slices.Contains(r, tt.says)
+			}
+			if !found {
+				t.Errorf("the sheet does not say %q: %q", tt.says, rows(t, openXLSX(t, x.Bytes()), tt.sheet))
+			}
+			if err := tt.doc.WriteCSV(&c); err != nil {
+				t.Fatal(err)
+			}
+			if lines := strings.Count(strings.TrimPrefix(c.String(), "\uFEFF"), "\n"); lines != 1 || strings.Contains(c.String(), tt.says) {
+				t.Errorf("the CSV is not its header alone: %q", c.String())
+			}
+		})
 	}
 }
