@@ -123,12 +123,20 @@ func (l *PublicList) Footer() string {
 func (l *PublicList) Notice() []string {
 	var out []string
 	bureau := l.Unit.Bureau()
+	// Objections go to the bureau that made the grade (the notice: each
+	// bureau evaluates and reviews its own). A list holding grades of
+	// several bureaus — the city's, with every county's — sends each to
+	// the bureau its row names, not all to the city's.
+	to := bureau
+	if evaluators := l.evaluators(); len(evaluators) > 1 || (len(evaluators) == 1 && evaluators[0] != bureau) {
+		to = "该机构的评价单位（表中“评价单位”栏）"
+	}
 	if from, until, ok := l.Publicity(); ok {
 		out = append(out,
 			"公示期："+dayCN(from)+"至"+dayCN(until)+"。",
-			"对公示结果有异议的，请于"+dayCN(until)+"前（含当日）以书面形式向"+bureau+"提出，写明异议事项和理由，并附相关证明材料；逾期未提出异议的，公示结果自公示期满次日起生效。")
+			"对公示结果有异议的，请于"+dayCN(until)+"前（含当日）以书面形式向"+to+"提出，写明异议事项和理由，并附相关证明材料；逾期未提出异议的，公示结果自公示期满次日起生效。")
 	} else {
-		out = append(out, l.standing()+"对评价结果有异议的，可以书面形式向"+bureau+"反映。")
+		out = append(out, l.standing()+"对评价结果有异议的，可以书面形式向"+to+"反映。")
 	}
 	c := l.Contact
 	var contact []string
@@ -146,6 +154,17 @@ func (l *PublicList) Notice() []string {
 			line = c.Bureau + "联系方式：" + line
 		}
 		out = append(out, line)
+	}
+	return out
+}
+
+// evaluators are the bureaus that made the list's grades, each once.
+func (l *PublicList) evaluators() []string {
+	var out []string
+	for _, r := range l.Rows {
+		if !slices.Contains(out, r.Evaluator) {
+			out = append(out, r.Evaluator)
+		}
 	}
 	return out
 }

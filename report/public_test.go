@@ -14,8 +14,8 @@ import (
 )
 
 // The public list on a day holds every institution with a grade: a
-// cancelled licence leaves it, a revoked one stays with its D (D3); during publicity it states the period, how and by when to object
-// and the contact; it has no English heading and no internal detail.
+// cancelled licence leaves it, a revoked one stays with its D (D3); during publicity it states the period, how, by when and to which
+// bureau to object (the one that made the grade) and the contact; it has no English heading and no internal detail.
 func TestPublicListOnTheLifecycle(t *testing.T) {
 	ctx := context.Background()
 	day := reporttest.Day
@@ -50,7 +50,7 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 	if len(l.Rows) != 4 || l.Rows[3].USCC != revokedLongAgo || l.Rows[3].Grade != "D" {
 		t.Errorf("during publicity: %+v, want all 4, the one revoked in 2023 last at D", l.Rows)
 	}
-	for _, want := range []string{"公示期：2026年7月31日至2026年8月6日。", "请于2026年8月6日前（含当日）以书面形式向许昌市人力资源和社会保障局提出", "联系人：王科长；联系电话：0374-1234567。", "公示中"} {
+	for _, want := range []string{"公示期：2026年7月31日至2026年8月6日。", "请于2026年8月6日前（含当日）以书面形式向该机构的评价单位（表中“评价单位”栏）提出", "联系人：王科长；联系电话：0374-1234567。", "公示中"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("public list during publicity lacks %q", want)
 		}
@@ -66,6 +66,11 @@ func TestPublicListOnTheLifecycle(t *testing.T) {
 	if got := strings.Join(county.Notice(), "\n"); !strings.Contains(got, "向许昌市魏都区人力资源和社会保障局提出") ||
 		!strings.Contains(got, "许昌市人力资源和社会保障局联系方式：联系人：王科长；联系电话：0374-1234567。") {
 		t.Errorf("county list's notice:\n%s\nwant the contact named as the city bureau's", got)
+	}
+	// The city's list holds 魏都区's grades: objections go to the bureau
+	// that made them, which the row names, not to the city's.
+	if strings.Contains(html, "向许昌市人力资源和社会保障局提出") {
+		t.Errorf("the city's list sends objections to 魏都区's grades to the city bureau")
 	}
 	for _, bad := range []string{"Public list", "B1", "D3"} {
 		if strings.Contains(html, bad) {
