@@ -299,13 +299,34 @@ func SourceNote(kind string) string {
 // computed with rules at each day. It returns the source and its kind,
 // SourceHistory or SourceCompute.
 func NewSource(ctx context.Context, s store.Store, rules *grade.Rules) (Source, string, error) {
-	h := &HistorySource{Store: s, Rules: rules}
-	all, err := h.history(ctx)
+	return NewSources(s, rules).Choose(ctx)
+}
+
+// Sources makes NewSource's choice again at each Choose, for a process
+// that outlives it: a daemon started before the first evaluation was
+// recorded reads the recorded grades — publicity, objections, reviews —
+// from the moment there are some, as a command run then does; chosen
+// once at its start, its pages kept computing grades with the rules until
+// it restarted. Each source keeps its caches across the calls.
+type Sources struct {
+	history *HistorySource
+	compute *ComputeSource
+}
+
+// NewSources returns the sources of grades of store s.
+func NewSources(s store.Store, rules *grade.Rules) *Sources {
+	return &Sources{history: &HistorySource{Store: s, Rules: rules}, compute: &ComputeSource{Store: s, Rules: rules}}
+}
+
+// Choose returns the source NewSource would choose now and its kind. The
+// history is read again only when the data changed (HistorySource.history).
+func (c *Sources) Choose(ctx context.Context) (Source, string, error) {
+	all, err := c.history.history(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("choose the source of grades: %w", err)
 	}
 	if len(all) > 0 {
-		return h, SourceHistory, nil
+		return c.history, SourceHistory, nil
 	}
-	return &ComputeSource{Store: s, Rules: rules}, SourceCompute, nil
+	return c.compute, SourceCompute, nil
 }

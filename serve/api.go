@@ -115,7 +115,11 @@ func (s *Server) monthsParam(r *http.Request) (report.Months, error) {
 // its county made (Scope.Allows on the grade's own county, docs/rules.md
 // §4.9), whatever county the register gives the institution now.
 func (s *Server) visible(ctx context.Context, day time.Time) ([]report.InstitutionGrade, error) {
-	all, err := s.src.GradesOn(ctx, day)
+	src, err := s.source(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, err := src.GradesOn(ctx, day)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +147,11 @@ func allowed[T any](sc Scope, items []T, county func(T) string) []T {
 // evidence, and not those another county made of an institution that
 // moved between them.
 func (s *Server) visibleDowngrades(ctx context.Context, from, to time.Time) ([]report.Change, error) {
-	all, err := s.src.Downgrades(ctx, from, to)
+	src, err := s.source(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, err := src.Downgrades(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -185,8 +193,12 @@ func (s *Server) institutionAt(r *http.Request) (shown, time.Time, error) {
 // another county made, as visible leaves it out, and for what the
 // register lacks.
 func (s *Server) institution(ctx context.Context, uscc string, day time.Time) (shown, error) {
+	src, err := s.source(ctx)
+	if err != nil {
+		return shown{}, err
+	}
 	uscc = transform.NormalizeUSCC(uscc)
-	all, err := s.src.GradesOn(ctx, day)
+	all, err := src.GradesOn(ctx, day)
 	if err != nil {
 		return shown{}, err
 	}
@@ -221,7 +233,11 @@ func mayShow(ctx context.Context, u report.Ungraded) bool {
 // eligible with the reason (docs/rules.md §5). It is errNotFound for one
 // the register lacks or the scope may not see (mayShow).
 func (s *Server) notGraded(ctx context.Context, uscc string, day time.Time) (shown, error) {
-	rs, ok := s.src.(registerSource)
+	src, err := s.source(ctx)
+	if err != nil {
+		return shown{}, err
+	}
+	rs, ok := src.(registerSource)
 	if !ok {
 		return shown{}, errNotFound
 	}
@@ -238,7 +254,11 @@ func (s *Server) notGraded(ctx context.Context, uscc string, day time.Time) (sho
 // ungradedVisible returns the institutions of the register no grade in
 // all shows on day that the scope may see (mayShow).
 func (s *Server) ungradedVisible(ctx context.Context, all []report.InstitutionGrade, day time.Time) ([]shown, error) {
-	rs, ok := s.src.(registerSource)
+	src, err := s.source(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs, ok := src.(registerSource)
 	if !ok {
 		return nil, nil
 	}
@@ -275,7 +295,11 @@ func unitParam(r *http.Request, code string) (report.Unit, error) {
 // person searches by the part of a code they have at hand, not only its
 // start.
 func (s *Server) search(ctx context.Context, q string, day time.Time) ([]shown, bool, error) {
-	all, err := s.src.GradesOn(ctx, day)
+	src, err := s.source(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	all, err := src.GradesOn(ctx, day)
 	if err != nil {
 		return nil, false, err
 	}
@@ -509,6 +533,10 @@ func (s *Server) apiGrades(w http.ResponseWriter, r *http.Request) error {
 // countyTrend is the trend of the county in r's {code} over r's months;
 // the city, an unknown code or one outside the caller's scope is not found.
 func (s *Server) countyTrend(r *http.Request) (*report.Trend, report.Months, error) {
+	src, err := s.source(r.Context())
+	if err != nil {
+		return nil, report.Months{}, err
+	}
 	u, err := unitParam(r, r.PathValue("code"))
 	if err != nil || u.Code == report.CityCode {
 		return nil, report.Months{}, errNotFound
@@ -517,7 +545,7 @@ func (s *Server) countyTrend(r *http.Request) (*report.Trend, report.Months, err
 	if err != nil {
 		return nil, m, err
 	}
-	t, err := report.CountyTrend(r.Context(), s.src, u, m, s.now())
+	t, err := report.CountyTrend(r.Context(), src, u, m, s.now())
 	return t, m, err
 }
 
@@ -534,6 +562,10 @@ func (s *Server) apiCountyTrend(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCityTrend(w http.ResponseWriter, r *http.Request) error {
+	src, err := s.source(r.Context())
+	if err != nil {
+		return err
+	}
 	if err := formatParam(r); err != nil {
 		return err
 	}
@@ -544,7 +576,7 @@ func (s *Server) apiCityTrend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := report.CityOverview(r.Context(), s.src, m, s.now())
+	o, err := report.CityOverview(r.Context(), src, m, s.now())
 	if err != nil {
 		return err
 	}

@@ -205,6 +205,10 @@ func (s *Server) pageCounty(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
+	src, err := s.source(r.Context())
+	if err != nil {
+		return err
+	}
 	if !scopeOf(r.Context()).City() {
 		return errNotFound
 	}
@@ -212,7 +216,7 @@ func (s *Server) pageCity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := report.CityOverview(r.Context(), s.src, m, s.now())
+	o, err := report.CityOverview(r.Context(), src, m, s.now())
 	if err != nil {
 		return err
 	}

@@ -159,3 +159,43 @@ func TestCountsOnAPublicityDayAreOfTheGradesInForce(t *testing.T) {
 		t.Errorf("the history's months: %+v", hist.Months)
 	}
 }
+
+// A daemon started before the first evaluation was recorded shows the
+// recorded grades from the moment there are some, as a command run then
+// does: its public list, chosen once at start, kept computing grades with
+// the rules — a grade being publicized listed as in force for a year —
+// until a restart.
+func TestPagesFollowAnEvaluationRecordedWhileTheyRun(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	for _, list := range []string{"annual_reports", "institutions", "inspections"} {
+		l, err := contract.Lookup(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := file.Import(ctx, s, l, filepath.Join("testdata", "publicity", list+".csv"), file.ImportOptions{}); err != nil || res.Rejected > 0 {
+			t.Fatalf("import %s: %v %v", list, err, res.Rejects)
+		}
+	}
+	r := grade.DefaultRules()
+	srv, err := New(Options{Sources: report.NewSources(s, r), Config: testConfig(), Getenv: testEnv,
+		Now: func() time.Time { return isoDay(t, "2025-08-03") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "/reports/public/411002.csv?date=2025-08-03"
+	before := get(t, srv.Handler(), path, weiduToken)
+	if before.status != 200 || !strings.Contains(before.body, ",有效,") || strings.Contains(before.body, "公示中") {
+		t.Fatalf("before any evaluation: %d\n%s\nwant the rules' grades, in force", before.status, before.body)
+	}
+	if _, _, err := lifecycle.Evaluate(ctx, s, r, 2025, isoDay(t, "2025-07-31"), isoDay(t, "2025-07-31")); err != nil {
+		t.Fatal(err)
+	}
+	after := get(t, srv.Handler(), path, weiduToken)
+	if after.status != 200 || !strings.Contains(after.body, "公示中") || strings.Contains(after.body, ",有效,") {
+		t.Errorf("after the evaluation was recorded: %d\n%s\nwant the grades being publicized (公示中), none in force", after.status, after.body)
+	}
+	if _, err := New(Options{Source: &report.HistorySource{Store: s, Rules: r}, Sources: report.NewSources(s, r), Config: testConfig(), Getenv: testEnv}); err == nil {
+		t.Error("a server given both a fixed source and a chooser: want refused")
+	}
+}

@@ -81,6 +81,10 @@ type downloadKind struct {
 }
 
 func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
+	src, err := s.source(r.Context())
+	if err != nil {
+		return err
+	}
 	m, err := s.monthsParam(r)
 	if err != nil {
 		return err
@@ -92,8 +96,8 @@ func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
 	rf := rangeOf(m)
 	dateQuery := url.Values{"date": {transform.FormatDate(day)}}.Encode()
 	var rows []downloadRow
-	_, recorded := s.src.(noticeSource)
-	_, lists := s.src.(listSource)
+	_, recorded := src.(noticeSource)
+	_, lists := src.(listSource)
 	for _, u := range scopeOf(r.Context()).Units() {
 		row := downloadRow{Unit: u}
 		for _, k := range reportKinds {
@@ -126,6 +130,10 @@ func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
 // download builds a report and sends it as a file. It is built whole
 // before anything is sent, so a failure is an error page, not a cut file.
 func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
+	src, err := s.source(r.Context())
+	if err != nil {
+		return err
+	}
 	code, format, ok := strings.Cut(r.PathValue("file"), ".")
 	if !ok {
 		return errNotFound
@@ -159,10 +167,10 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		}
 		rng := m.Ends[0].Format("2006-01") + "至" + m.Ends[len(m.Ends)-1].Format("2006-01")
 		if u.Code == report.CityCode {
-			doc, err = report.CityOverview(ctx, s.src, m, s.now())
+			doc, err = report.CityOverview(ctx, src, m, s.now())
 			name = "许昌市信用等级总览-" + rng
 		} else {
-			doc, err = report.CountyTrend(ctx, s.src, u, m, s.now())
+			doc, err = report.CountyTrend(ctx, src, u, m, s.now())
 			name = u.Name + "信用等级趋势-" + rng
 		}
 		if err != nil {
@@ -179,7 +187,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if q := r.URL.Query(); q.Get(paramOn) != "" || q.Get(paramDate) != "" {
 			filed = day
 		}
-		if doc, err = report.BuildSummary(ctx, s.src, u, day, filed); err != nil {
+		if doc, err = report.BuildSummary(ctx, src, u, day, filed); err != nil {
 			return err
 		}
 		name = u.Name + "附件2汇总表-" + transform.FormatDate(day)
@@ -188,7 +196,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		l, err := report.BuildPublicList(ctx, s.src, u, day, s.now())
+		l, err := report.BuildPublicList(ctx, src, u, day, s.now())
 		if err != nil {
 			return err
 		}
@@ -200,7 +208,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if doc, err = report.BuildTypical(ctx, s.src, u, day.Year(), day); err != nil {
+		if doc, err = report.BuildTypical(ctx, src, u, day.Year(), day); err != nil {
 			return err
 		}
 		name = u.Name + "诚信机构典型名单-" + transform.FormatDate(day)
@@ -209,7 +217,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		ns, ok := s.src.(noticeSource)
+		ns, ok := src.(noticeSource)
 		if !ok {
 			return errNotFound
 		}
@@ -231,7 +239,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		// the blank form then, which read as a letter still to sign. Only
 		// a source without a register (given grades) offers the blank.
 		doc = report.BlankCommitment(u, day)
-		if cs, ok := s.src.(commitmentSource); ok {
+		if cs, ok := src.(commitmentSource); ok {
 			if doc, err = cs.Commitments(ctx, u, day); err != nil {
 				return err
 			}
@@ -242,7 +250,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		rs, ok := s.src.(listSource)
+		rs, ok := src.(listSource)
 		if !ok {
 			return errNotFound
 		}
@@ -261,7 +269,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 	}
 	// An empty form would read as "no institutions": say why instead, as
 	// the command line does.
-	why, err := report.Nothing(ctx, s.src, doc)
+	why, err := report.Nothing(ctx, src, doc)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,11 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	Source report.Source
+	// Source is where the grades come from; or Sources, which chooses
+	// again at each request (report.Sources: the recorded history from
+	// the first evaluation on, the rules' grades before).
+	Source  report.Source
+	Sources SourceChooser
 	Config Config
 	// Getenv reads the variables named by token_env; os.Getenv when nil.
 	Getenv func(string) string
@@ -47,9 +51,15 @@ type Options struct {
 	Throttle *Throttle
 }
 
+// SourceChooser chooses the source of grades for a request.
+type SourceChooser interface {
+	Choose(ctx context.Context) (report.Source, string, error)
+}
+
 // Server answers the API and the pages.
 type Server struct {
 	src      report.Source
+	sources  SourceChooser
 	creds    []credential
 	key      [32]byte // signs session cookies; kept in StateDir
 	sessions *sessionState
@@ -63,10 +73,19 @@ type Server struct {
 	busy     tokenSlots
 }
 
+// source returns the source of grades for a request.
+func (s *Server) source(ctx context.Context) (report.Source, error) {
+	if s.sources == nil {
+		return s.src, nil
+	}
+	src, _, err := s.sources.Choose(ctx)
+	return src, err
+}
+
 // New checks the configuration and builds a server.
 func New(opt Options) (*Server, error) {
-	if opt.Source == nil {
-		return nil, errors.New("serve: no grade source")
+	if (opt.Source == nil) == (opt.Sources == nil) {
+		return nil, errors.New("serve: give one grade source: Source or Sources")
 	}
 	getenv := opt.Getenv
 	if getenv == nil {
@@ -76,7 +95,7 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{src: opt.Source, creds: creds, urlLogin: opt.Config.URLLogin, contacts: opt.Contacts, now: opt.Now, log: opt.Log}
+	s := &Server{src: opt.Source, sources: opt.Sources, creds: creds, urlLogin: opt.Config.URLLogin, contacts: opt.Contacts, now: opt.Now, log: opt.Log}
 	if s.now == nil {
 		s.now = time.Now
 	}

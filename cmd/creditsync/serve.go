@@ -63,7 +63,8 @@ daemon instead (creditsync server), which serves the same pages.`,
 				return err
 			}
 			defer s.Close()
-			src, kind, err := report.NewSource(ctx, s, r)
+			sources := report.NewSources(s, r) // chosen again at each request
+			_, kind, err := sources.Choose(ctx)
 			if err != nil {
 				return err
 			}
@@ -71,7 +72,7 @@ daemon instead (creditsync server), which serves the same pages.`,
 			if err != nil {
 				return err
 			}
-			srv, err := serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Contacts: contacts})
+			srv, err := serve.New(serve.Options{Sources: sources, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Contacts: contacts})
 			if err != nil {
 				return err
 			}

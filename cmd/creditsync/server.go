@@ -333,16 +333,19 @@ func (l logLines) Write(p []byte) (int, error) {
 
 // webServer builds the web pages and API of serve on s.
 func (a *app) webServer(ctx context.Context, s store.Store, rules *grade.Rules, cfg serve.Config, throttle *serve.Throttle) (*serve.Server, error) {
-	src, kind, err := report.NewSource(ctx, s, rules)
+	// Chosen again at each request: an evaluation recorded while the
+	// daemon runs shows at once, as the command line shows it.
+	sources := report.NewSources(s, rules)
+	_, kind, err := sources.Choose(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a.log.Info("grades for the web pages", "source", report.SourceNote(kind))
+	a.log.Info("grades for the web pages (chosen again at each request)", "source", report.SourceNote(kind))
 	contacts, err := a.publicContacts()
 	if err != nil {
 		return nil, err
 	}
-	return serve.New(serve.Options{Source: src, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Throttle: throttle, Contacts: contacts})
+	return serve.New(serve.Options{Sources: sources, Config: cfg, Log: a.log, StateDir: a.webStateDir(), Throttle: throttle, Contacts: contacts})
 }
 
 // webStateDir keeps the web sessions' key and revocations.
