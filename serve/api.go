@@ -205,6 +205,13 @@ func (s *Server) institution(ctx context.Context, uscc string, day time.Time) (s
 	for _, g := range all {
 		if g.USCC == uscc {
 			if !scopeOf(ctx).Allows(g.CountyCode) {
+				// The register is asked as for a code no grade shows, so
+				// the two take the same work: answered at once, another
+				// county's grade was told from a code without one by the
+				// time the answer took.
+				if _, err := s.notGraded(ctx, uscc, day); err != nil && !errors.Is(err, errNotFound) {
+					return shown{}, err
+				}
 				return shown{}, errNotFound
 			}
 			return shown{InstitutionGrade: g}, nil

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -197,5 +198,37 @@ func TestPagesFollowAnEvaluationRecordedWhileTheyRun(t *testing.T) {
 	}
 	if _, err := New(Options{Source: &report.HistorySource{Store: s, Rules: r}, Sources: report.NewSources(s, r), Config: testConfig(), Getenv: testEnv}); err == nil {
 		t.Error("a server given both a fixed source and a chooser: want refused")
+	}
+}
+
+// registerCounter counts the register's answers a server asks for.
+type registerCounter struct {
+	*report.HistorySource
+	asked int
+}
+
+func (c *registerCounter) NotGraded(ctx context.Context, uscc string, day time.Time) (report.Ungraded, error) {
+	c.asked++
+	return c.HistorySource.NotGraded(ctx, uscc, day)
+}
+
+// Another county's graded institution and a code no grade shows answer
+// the same 404 after the same work: the register is asked for both. The
+// first was answered at once, and the time an answer took told a county
+// which codes another county had graded (half the time of the other).
+func TestAnotherCountysGradeTakesTheWorkOfNoGrade(t *testing.T) {
+	s, _ := publicityServer(t, "2026-08-03")
+	src := &registerCounter{HistorySource: &report.HistorySource{Store: s, Rules: grade.DefaultRules()}}
+	srv, err := New(Options{Source: src, Config: testConfig(), Getenv: testEnv, Now: func() time.Time { return isoDay(t, "2026-08-03") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	for _, uscc := range []string{exemplary, "91411081MA9XWY7775"} { // 魏都区's; none
+		src.asked = 0
+		r := get(t, h, "/api/institutions/"+uscc, jiananToken)
+		if r.status != http.StatusNotFound || src.asked != 1 {
+			t.Errorf("%s for 建安区: %d, the register asked %d times; want 404 after asking it once", uscc, r.status, src.asked)
+		}
 	}
 }

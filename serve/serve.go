@@ -32,7 +32,7 @@ type Options struct {
 	// the first evaluation on, the rules' grades before).
 	Source  report.Source
 	Sources SourceChooser
-	Config Config
+	Config  Config
 	// Getenv reads the variables named by token_env; os.Getenv when nil.
 	Getenv func(string) string
 	// Now is the clock; time.Now when nil. "Today" is its date in
