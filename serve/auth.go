@@ -204,6 +204,13 @@ func withoutSecrets(u *url.URL) string {
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	next := localPath(r.URL.Query().Get("next"))
 	if tok := r.URL.Query().Get("token"); tok != "" && s.urlLogin {
+		if crossSiteNavigation(r) {
+			// A link on another site must not sign the visitor in with
+			// that site's token, as its form may not (handleLogin): the
+			// sign-in form is shown instead, the token not used.
+			s.renderPage(w, r, http.StatusForbidden, "login", "登录 Sign in", loginPage{Next: next, Failed: true})
+			return
+		}
 		s.login(w, r, tok, next)
 		return
 	}
@@ -218,6 +225,20 @@ var sameOrigin = http.NewCrossOriginProtection()
 // crossSite reports a form a browser posted from another origin: one
 // there must not sign a visitor in with the other site's token, nor out.
 func crossSite(r *http.Request) bool { return sameOrigin.Check(r) != nil }
+
+// crossSiteNavigation reports a request a browser made from a page of
+// another site (Sec-Fetch-Site cross-site or same-site): a link or a
+// redirect there. CrossOriginProtection lets every GET through, as safe;
+// a GET that signs in is not. A link typed, bookmarked or opened from a
+// mail program comes with "none"; a client that sends no such header is
+// no browser another site drives.
+func crossSiteNavigation(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return true
+	}
+	return false
+}
 
 // handleLogin signs in with the token typed into the form.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {

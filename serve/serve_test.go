@@ -433,6 +433,28 @@ func TestURLLoginIsOffByDefault(t *testing.T) {
 	}
 }
 
+// With url_login on, a link on another site does not sign the visitor in
+// with that site's token (a form posted from there may not either); a
+// link opened from a bookmark or a mail program (Sec-Fetch-Site: none),
+// or by a client that sends no such header, does.
+func TestURLLoginRefusesALinkOnAnotherSite(t *testing.T) {
+	h := newServer(t, testConfig()).Handler()
+	for _, tt := range []struct {
+		fetchSite string
+		signsIn   bool
+	}{{"cross-site", false}, {"same-site", false}, {"none", true}, {"same-origin", true}, {"", true}} {
+		req := httptest.NewRequest(http.MethodGet, "/login?token="+cityToken+"&next=/city", nil)
+		if tt.fetchSite != "" {
+			req.Header.Set("Sec-Fetch-Site", tt.fetchSite)
+			req.Header.Set("Sec-Fetch-Mode", "navigate")
+		}
+		r := do(h, req)
+		if signedIn := r.header.Get("Set-Cookie") != ""; signedIn != tt.signsIn {
+			t.Errorf("Sec-Fetch-Site %q: status %d, signed in %v, want %v", tt.fetchSite, r.status, signedIn, tt.signsIn)
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	good := TokenConfig{TokenEnv: "TEST_TOKEN_CITY", Scope: "city"}
 	for name, tc := range map[string][]TokenConfig{
