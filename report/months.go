@@ -32,7 +32,9 @@ func CheckDay(day, today time.Time) error {
 	case day.After(today):
 		return fmt.Errorf("%w: %s is after today (%s)", ErrDay, transform.FormatDate(day), transform.FormatDate(today))
 	case day.Before(earliest):
-		return fmt.Errorf("%w: %s is before %s", ErrDay, transform.FormatDate(day), transform.FormatDate(earliest))
+		// Formatted whole: FormatDate writes the zero day (0001-01-01,
+		// as asked) as nothing.
+		return fmt.Errorf("%w: %s is before %s", ErrDay, day.Format(time.DateOnly), transform.FormatDate(earliest))
 	}
 	return nil
 }

@@ -282,6 +282,10 @@ func TestCheckDay(t *testing.T) {
 			t.Errorf("CheckDay(%s) = %v", day, err)
 		}
 	}
+	// The day asked for is named, the first too.
+	if err := report.CheckDay(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), today); err == nil || !strings.Contains(err.Error(), "0001-01-01 is before 2000-01-01") {
+		t.Errorf("CheckDay(0001-01-01) = %v, want it named", err)
+	}
 }
 
 func TestParseMonths(t *testing.T) {
