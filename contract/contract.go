@@ -47,6 +47,10 @@ type Column struct {
 	// Values maps accepted spellings (English key, Chinese label, variants)
 	// to the stored English key, for Enum columns.
 	Values map[string]string
+	// Filled marks a column the importer fills for every record (a 附件2's
+	// unit, date and filing), never one of a file: messages about a
+	// file's header leave it out.
+	Filled bool
 }
 
 // List is one of the seven lists.

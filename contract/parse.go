@@ -123,7 +123,15 @@ func (l *List) Map(header []string) (*Mapping, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("%w: list %s needs column(s) %s; the header has %q", ErrHeader, l.Name, strings.Join(missing, ", "), header)
+		// The header as the file has it: not the columns the importer
+		// appended to it.
+		var shown []string
+		for _, h := range header {
+			if ci, ok := l.column(h); !ok || !l.Columns[ci].Filled {
+				shown = append(shown, h)
+			}
+		}
+		return nil, fmt.Errorf("%w: list %s needs column(s) %s; the header has %q", ErrHeader, l.Name, strings.Join(missing, ", "), shown)
 	}
 	return m, nil
 }
@@ -453,9 +461,11 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		}
 		return uint16(y), nil
 	case Enum:
-		v, ok := c.Values[strings.ToLower(s)]
+		// White space inside is one space, however typed: " A  级" is
+		// "A 级", as a line break in a cell is.
+		v, ok := c.Values[strings.ToLower(strings.Join(strings.Fields(s), " "))]
 		if !ok {
-			return nil, &FieldError{Value: raw, Reason: ReasonEnum, Detail: fmt.Sprintf("%q is not a %s; accepted: %s", raw, c.Key, c.Spellings())}
+			return nil, &FieldError{Value: raw, Reason: ReasonEnum, Detail: fmt.Sprintf("%q is not among the accepted values: %s", raw, c.Spellings())}
 		}
 		return v, nil
 	case County:

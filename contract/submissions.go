@@ -1,5 +1,11 @@
 package contract
 
+import (
+	"strings"
+
+	"github.com/xuchang-hrss/creditsync/transform"
+)
+
 // The 附件2 summary table a county sends the city: one row per
 // institution it evaluated, with the grade it gave. It is not one of the
 // seven lists (nothing is graded from it); it is kept to compare the
@@ -27,6 +33,19 @@ var submissionGrades = enum(
 	"d", "D", "d级", "D", "d 级", "D",
 )
 
+// submissionExemplary reads 是否选树为诚信机构典型 as counties fill it in:
+// 是 or 否, and the marks and words written for them (√ and ×, 1 and 0,
+// Y and N, 是的, 不是 …); a dash, a slash or 无 (not applicable, a row
+// that is not A) is 否. A blank cell is blank. Anything else is refused,
+// naming the cell: reconcile counts the 是 against the rules' share.
+var submissionExemplary = enum(
+	"是", "是", "是的", "是", "√", "是", "✓", "是", "✔", "是", "☑", "是",
+	"1", "是", "y", "是", "yes", "是", "选树", "是", "已选树", "是",
+	"否", "否", "不是", "否", "×", "否", "✗", "否", "✘", "否", "x", "否",
+	"0", "否", "n", "否", "no", "否", "未选树", "否", "不选树", "否",
+	"无", "否", "-", "否", "/", "否", "—", "否", "——", "否",
+)
+
 var submissions = &List{
 	Name: "submissions", Title: "附件2 人力资源服务机构信用等级评价汇总表",
 	// A filing's rows are its own: a filing withdrawn or left unfinished
@@ -42,18 +61,25 @@ var submissions = &List{
 		{Key: "grade", Chinese: "信用等级", Aliases: []string{"评价等级", "等级", "信用评价等级"}, Kind: Enum, Required: true, Values: submissionGrades},
 		{Key: "dishonesty", Chinese: "失信情况"},
 		{Key: "measures", Chinese: "查处情况"},
-		{Key: "exemplary", Chinese: "是否选树为诚信机构典型", Aliases: []string{"是否选树为诚信典型", "是否诚信机构典型"}},
+		{Key: "exemplary", Chinese: "是否选树为诚信机构典型", Aliases: []string{"是否选树为诚信典型", "是否诚信机构典型"}, Kind: Enum, Values: submissionExemplary},
 		{Key: "exemplary_reason", Chinese: "选树原因"},
 		{Key: "evaluator", Chinese: "评价单位"},
 		{Key: "note", Chinese: "备注"},
-		{Key: SubmissionUnit, Chinese: "填报单位代码", Kind: County, Required: true},
-		{Key: SubmissionDay, Chinese: "评价日期", Kind: Date, Required: true},
-		{Key: SubmissionFiling, Chinese: "报送批次", Required: true},
+		{Key: SubmissionUnit, Chinese: "填报单位代码", Kind: County, Required: true, Filled: true},
+		{Key: SubmissionDay, Chinese: "评价日期", Kind: Date, Required: true, Filled: true},
+		{Key: SubmissionFiling, Chinese: "报送批次", Required: true, Filled: true},
 	},
 }
 
 // Submissions is the list of the grades counties submit in their 附件2
 // tables (table submissions). Its last three columns are not in the
-// file: the importer fills them from the rows above the table and the
-// time of the import.
+// file (Column.Filled): the importer fills them from the rows above the
+// table and the time of the import.
 func Submissions() *List { return submissions }
+
+// Exemplary reports whether a 是否选树为诚信机构典型 value, as stored, marks
+// the institution chosen: 是, or a mark stored as written before the
+// column was read as 是 or 否 (√, Y …).
+func Exemplary(stored string) bool {
+	return submissionExemplary[strings.ToLower(strings.Join(strings.Fields(transform.NormalizeText(stored)), " "))] == "是"
+}
