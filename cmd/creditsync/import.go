@@ -77,7 +77,14 @@ own batch: all of a file or none of it.
 import summary records the 附件2 tables the counties send the city (their
 grades, with the unit read from the 填报单位 line, else --unit, else the
 评价单位 column, and the date of the grades from --as-of, else the
-填报时间 line); report reconcile compares them with creditsync's grades.
+填报时间 line, also written 2026 年 7 月 31 日, 2026年7月31号 or
+二〇二六年七月三十一日); report reconcile compares them with creditsync's
+grades. Only 附件2 sheets are read: a sheet sent beside it whose title
+(else its sheet's name) names another form — 诚信机构典型名单, 动态调整情况,
+公示名单 — is left out and named. A table that lists no institution is a
+filing of none (the empty 附件2 of a unit without institutions).
+是否选树为诚信机构典型 is read as 是 or 否 (√, 1, Y, 是的 …; ×, 0, N, / …);
+another value rejects its row.
 A USCC a table lists twice is not rejected: the later line is kept, and
 the import names the lines, whether they differ and in which columns
 (reconcile reports a repeat with different grades as a problem of the
@@ -415,6 +422,9 @@ func (a *app) importSummary(cmd *cobra.Command, s store.Store, path string, opt 
 		return res, err
 	}
 	printImportResult(a, res, time.Since(start))
+	if res.Read == 0 && res.Rejected == 0 {
+		fmt.Fprintf(a.stdout, "%s: lists no institution: recorded as a 附件2 filed empty (reconcile lists the institutions creditsync grades in the unit as left out)\n", res.Path)
+	}
 	reps, err := file.Repeats(cmd.Context(), contract.Submissions(), res, opt.ImportOptions)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "%s: imported, but its repeated keys could not be named: %v\n", path, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/xuchang-hrss/creditsync/contract"
@@ -136,6 +137,14 @@ func plainlyInterrupted(ctx context.Context, err error, path string, list *contr
 type preambleFunc struct {
 	columns []string
 	values  func(t *table, dates transform.SerialDates) ([]string, error)
+	// other, if set, says why a table is not of the form imported (a
+	// sheet sent beside it, whose columns are alike), "" when it is:
+	// such a sheet is left out, and named with the reason.
+	other func(t *table) string
+	// empty imports the tables that list no record when no table of the
+	// file lists any: a form filed listing none. (Beside a table with
+	// records, an empty one adds nothing and is left out.)
+	empty bool
 }
 
 func importFile(ctx context.Context, s store.Store, list *contract.List, path string, opt ImportOptions, pre *preambleFunc) (Result, error) {
@@ -185,8 +194,8 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		values []string
 		fast   *fastCSV // when the engine may read the file itself
 	}
-	var tables []found
-	var hidden, headingsOnly []string
+	var tables, empties []found
+	var hidden, headingsOnly, others []string
 	for _, sheet := range sheets {
 		if opt.Sheet == "" && b.hidden(sheet) {
 			hidden = append(hidden, sheet)
@@ -206,6 +215,15 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 			res.Others = append(res.Others, OtherSheet{Sheet: sheet, Reason: err.Error()})
 			continue
 		}
+		if t != nil && pre != nil && pre.other != nil {
+			// Another form sent beside this one, with columns alike (or
+			// most of them): left out, not read as this form's.
+			if why := pre.other(t); why != "" {
+				res.Others = append(res.Others, OtherSheet{Sheet: sheet, Reason: why})
+				others = append(others, fmt.Sprintf("%s: %s", ref, why))
+				continue
+			}
+		}
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", ref, err)
 		}
@@ -218,23 +236,32 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		m.Unnamed = true
 		m.Cells = textCells(b, t.header)
 		t.bind(m)
+		f := found{t: t, m: m, ref: ref}
 		if t.eof && !t.anyRecord() {
 			// Headings and nothing under them but blank rows, totals or
 			// signatures: a file saved before its rows were pasted in.
 			// Imported, it would report 0 read and record an empty batch.
+			// (A form filed empty is imported when no sheet beside it
+			// has records: see preambleFunc.empty.)
 			what := "line"
 			if sheet != "" {
 				what = "row"
 			}
 			err := fmt.Errorf("%w: the header (%s %d) names the columns of %s, but no record follows it; import the file with its records", ErrNoRecords, what, t.last, list.Name)
+			filedEmpty := pre != nil && pre.empty
+			if filedEmpty {
+				empties = append(empties, f)
+			}
 			if len(sheets) > 1 {
 				res.Others = append(res.Others, OtherSheet{Sheet: sheet, Reason: err.Error()})
 				headingsOnly = append(headingsOnly, sheet)
 				continue
 			}
+			if filedEmpty {
+				continue
+			}
 			return res, fmt.Errorf("%s: %w", ref, err)
 		}
-		f := found{t: t, m: m, ref: ref}
 		if pre != nil {
 			if f.values, err = pre.values(t, b.serialDates()); err != nil {
 				return res, fmt.Errorf("%s: %w", ref, err)
@@ -245,7 +272,23 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		}
 		tables = append(tables, f)
 	}
+	if len(tables) == 0 && len(empties) > 0 {
+		// The form filed listing nothing: its tables are the filing,
+		// no longer sheets left out.
+		res.Others = slices.DeleteFunc(res.Others, func(o OtherSheet) bool {
+			return slices.ContainsFunc(empties, func(f found) bool { return f.t.sheet == o.Sheet })
+		})
+		for _, f := range empties {
+			if f.values, err = pre.values(f.t, b.serialDates()); err != nil {
+				return res, fmt.Errorf("%s: %w", f.ref, err)
+			}
+			tables = append(tables, f)
+		}
+	}
 	if len(tables) == 0 {
+		if len(others) > 0 && len(headingsOnly) == 0 {
+			return res, fmt.Errorf("%s: %w %s: %s", path, ErrNoTable, list.Name, strings.Join(others, "; "))
+		}
 		if len(headingsOnly) > 0 {
 			return res, fmt.Errorf("%s: %w: the sheets %q name the columns of %s, but no record follows their header; import the file with its records", path, ErrNoRecords, headingsOnly, list.Name)
 		}

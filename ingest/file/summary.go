@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/sql"
@@ -45,7 +48,13 @@ var ErrSubmission = errors.New("the 附件2's unit or date is missing or wrong")
 // with the unit that filed it and the date of its grades. It reads the
 // notice's layout (title, 附件2 label, 填报单位 and 填报时间 line, header
 // with or without 序号, footnote and signatures) and the one `report
-// summary` writes; grades may be written A, A级 or A 级. The file is
+// summary` writes; grades may be written A, A级 or A 级. Only the sheets
+// of the 附件2 are read: one whose heading (or, without one, its name)
+// names another form sent beside it — the 诚信机构典型名单, 动态调整情况 —
+// is left out and named in Result.Others (notSummary). A table that
+// lists no institution is a filing too, of none, when no 附件2 table of
+// the file lists any. Each table stored is recorded with its unit, date
+// and filing (submission_tables). The file is
 // recorded (and reported) by its absolute path. A filing named in
 // opt.Filing (a table sent as several files) is the caller's to finish
 // (FinishFiling) once every file is stored; without one, the file is a
@@ -85,12 +94,93 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 			}
 			return []string{unit, d.Format(time.DateOnly), filing}, nil
 		},
+		other: notSummary,
+		// A unit with no institution to grade sends its 附件2 all the
+		// same (report summary writes it): a filing that lists none.
+		empty: true,
 	}
 	res, err := importFile(ctx, s, contract.Submissions(), path, opt.ImportOptions, pre)
+	if err == nil {
+		err = recordTables(ctx, s, res)
+	}
 	if err == nil && own {
 		err = FinishFiling(ctx, s, filing)
 	}
 	return res, plainlyInterrupted(ctx, err, path, contract.Submissions())
+}
+
+// recordTables records each table of a 附件2 file stored, with the unit,
+// date and filing it was stored under: the filing is known by its tables,
+// so one that lists no institution is a filing too.
+func recordTables(ctx context.Context, s store.Store, res Result) error {
+	for _, sr := range res.Sheets {
+		if len(sr.values) != 3 {
+			continue
+		}
+		day, err := time.Parse(time.DateOnly, sr.values[1])
+		if err != nil {
+			return fmt.Errorf("record the table %s: %w", sr.Ref, err)
+		}
+		if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/record_submission_table"),
+			store.Params{"filing": sr.values[2], "unit": sr.values[0], "day": day, "ref": sr.Ref}); err != nil {
+			return fmt.Errorf("record the table %s of filing %s: %w", sr.Ref, sr.values[2], err)
+		}
+	}
+	return nil
+}
+
+// The forms a county sends the city beside its 附件2 (the notice's (十):
+// 汇总表（附件2）和诚信机构典型名单, and 评价结果动态调整情况), and the public
+// list, whose tables name 机构名称, 统一社会信用代码 and 信用等级 too: the
+// words of their titles, as creditsync writes them (report typical,
+// adjustments, public) and as the notice names them, each with the form's
+// name.
+var otherForms = []struct{ word, form string }{
+	{"典型名单", "诚信机构典型名单"},
+	{"动态调整", "评价结果动态调整情况"},
+	{"公示名单", "信用等级公示名单"},
+	{"承诺书", "附件1 诚信承诺书"},
+	{"附件1", "附件1 诚信承诺书"},
+}
+
+// summaryWords name the 附件2 in a heading: its title (人力资源服务机构信用
+// 等级评价汇总表, or a unit's own ending in 汇总表) or its label 附件2, as
+// squeeze spells them (附件 2 is 附件2).
+var summaryWords = []string{"汇总表", "附件2", "附件二"}
+
+// notSummary says why a sheet's table is not a 附件2, "" when it is one:
+// the heading above its table (the rows other than the 填报单位 and 填报时间
+// lines) names another form, or, when the heading names neither, the
+// sheet's name does. A heading that names the 附件2 decides; a table
+// whose heading and sheet name no form is taken as the 附件2 (a county's
+// own title, a CSV of its rows).
+func notSummary(t *table) string {
+	var heading []string
+	for _, cells := range t.preamble {
+		if labelled(cells, "填报单位", "填报时间", "填报日期") != "" {
+			continue
+		}
+		if text := strings.Join(strings.Fields(strings.Join(cells, " ")), " "); text != "" {
+			heading = append(heading, text)
+		}
+	}
+	for _, c := range []struct{ text, what string }{
+		{strings.Join(heading, " "), "its heading"},
+		{t.sheet, "the sheet's name"},
+	} {
+		sq := squeeze(c.text)
+		for _, w := range summaryWords {
+			if strings.Contains(sq, w) {
+				return ""
+			}
+		}
+		for _, o := range otherForms {
+			if strings.Contains(sq, o.word) {
+				return fmt.Sprintf("not a 附件2: %s %q names the %s, a form sent beside it; import summary records only the 附件2 (人力资源服务机构信用等级评价汇总表)", c.what, c.text, o.form)
+			}
+		}
+	}
+	return ""
 }
 
 // filedBy returns the unit that filed the table: the one its 填报单位 line
@@ -138,7 +228,7 @@ func filedOn(t *table, dates transform.SerialDates, given time.Time) (time.Time,
 			return time.Time{}, fmt.Errorf("%w: no 填报时间 line above the table; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission)
 		}
 		var err error
-		if d, _, err = transform.ParseDate(text); err != nil {
+		if d, err = filedDate(text); err != nil {
 			// A date typed into its own cell of a workbook is a day
 			// number formatted as a date (46234), as in the table's
 			// date columns.
@@ -155,6 +245,86 @@ func filedOn(t *table, dates transform.SerialDates, given time.Time) (time.Time,
 			ErrSubmission, from, d.Format(time.DateOnly), today.Format(time.DateOnly), zone.Name)
 	}
 	return d, nil
+}
+
+// filedDate reads the date of a 填报时间 line: any date spelling of
+// docs/data.md, and the ways a form's blank 年 月 日 is filled in by hand
+// or in an official document — spaces around 年, 月 and 日 (2026 年 11 月
+// 30 日, 2026年 11月 30日), 号 for 日, and the date in Chinese numerals
+// (二〇二六年十一月三十日, 二0二六年…). Only here: a list's date columns
+// hold the data contract's spellings.
+func filedDate(text string) (time.Time, error) {
+	d, _, err := transform.ParseDate(text)
+	if err == nil {
+		return d, nil
+	}
+	written := writtenDateSpaces.ReplaceAllString(transform.NormalizeText(text), "$1")
+	if m := writtenDate.FindStringSubmatch(written); m != nil {
+		y, mo, day := chineseDigits(m[1]), chineseNumber(m[2]), chineseNumber(m[3])
+		if y != "" && mo != "" && day != "" {
+			written = y + "年" + mo + "月" + day + "日" + m[4]
+		}
+	}
+	if d, _, werr := transform.ParseDate(written); werr == nil {
+		return d, nil
+	}
+	return time.Time{}, err
+}
+
+var (
+	// writtenDateSpaces are the spaces around 年, 月, 日 (and 号, read as 日).
+	writtenDateSpaces = regexp.MustCompile(`\s*([年月日号])\s*`)
+	// writtenDate is a Chinese date of digits or Chinese numerals, spaces
+	// taken out, 号 for 日, and whatever follows it (a time of day).
+	writtenDate = regexp.MustCompile(`^([0-9〇零○Oo一二三四五六七八九]{4})年([0-9一二三四五六七八九十]{1,3})月([0-9一二三四五六七八九十]{1,3})[日号](.*)$`)
+)
+
+// chineseDigit are the digits a year is written with, one a digit:
+// 二〇二六, 二0二六, 二零二六.
+var chineseDigit = map[rune]rune{'〇': '0', '零': '0', '○': '0', 'O': '0', 'o': '0',
+	'一': '1', '二': '2', '三': '3', '四': '4', '五': '5', '六': '6', '七': '7', '八': '8', '九': '9'}
+
+// chineseDigits writes a year digit by digit in ASCII digits.
+func chineseDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if d, ok := chineseDigit[r]; ok {
+			r = d
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// chineseNumber writes a month or a day (1–31) in ASCII digits: 11, 十一,
+// 三十, 二十一; "" for what is not one.
+func chineseNumber(s string) string {
+	if strings.Trim(s, "0123456789") == "" {
+		return s
+	}
+	tens, units, ten := "", s, strings.Contains(s, "十")
+	if ten {
+		tens, units, _ = strings.Cut(s, "十")
+	}
+	digit := func(s string, empty int) (int, bool) {
+		if s == "" {
+			return empty, true
+		}
+		d, ok := chineseDigit[[]rune(s)[0]]
+		if utf8.RuneCountInString(s) != 1 || !ok || d == '0' {
+			return 0, false
+		}
+		return int(d - '0'), true
+	}
+	t, ok1 := digit(tens, 1)
+	u, ok2 := digit(units, 0)
+	if !ok1 || !ok2 || (!ten && u == 0) {
+		return ""
+	}
+	if !ten {
+		t = 0
+	}
+	return strconv.Itoa(10*t + u)
 }
 
 // unitsInstitutions refuses a table most of whose institutions, of those
@@ -275,7 +445,7 @@ func (t *table) readAll() error {
 }
 
 // FinishFiling records a filing whose every file was read and stored:
-// only such filings count (sql/queries/imports/submitted_grades.sql).
+// only such filings count (sql/queries/imports/submitted_filings.sql).
 func FinishFiling(ctx context.Context, s store.Store, filing string) error {
 	if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/finish_filing"), store.Params{"filing": filing}); err != nil {
 		return fmt.Errorf("record filing %s as whole: %w", filing, err)
@@ -287,8 +457,10 @@ func FinishFiling(ctx context.Context, s store.Store, filing string) error {
 // some of its files were stored: a filing is whole or not at all, as the
 // unit's table it replaces.
 func WithdrawFiling(ctx context.Context, s store.Store, filing string) error {
-	if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/withdraw_filing"), store.Params{"filing": filing}); err != nil {
-		return fmt.Errorf("withdraw the files of filing %s stored before the one that failed: %w", filing, err)
+	for _, q := range []string{"imports/withdraw_filing", "imports/withdraw_filing_tables"} {
+		if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, q), store.Params{"filing": filing}); err != nil {
+			return fmt.Errorf("withdraw the files of filing %s stored before the one that failed: %w", filing, err)
+		}
 	}
 	return nil
 }

@@ -70,10 +70,6 @@ type table struct {
 	headerKeys []string // the key of the column each header cell names, "" for none
 }
 
-// findTable reads the first rows of a sheet and locates the list's header
-// among them: the first row (or pair of rows, for a grouped two-row
-// header) that names every required column. virtual are columns the
-// importer appends to every record.
 // readError is a sheet that could not be read (its bytes, its quotes),
 // as opposed to one read whole in which no table was found.
 type readError struct{ err error }
@@ -81,6 +77,12 @@ type readError struct{ err error }
 func (e *readError) Error() string { return e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
 
+// findTable reads the first rows of a sheet and locates the list's header
+// among them: the first row (or pair of rows, for a grouped two-row
+// header) that names every required column. virtual are columns the
+// importer appends to every record. A row that names most of them but
+// not all is an error, returned with a table that holds only the rows
+// above that row (its preamble): they may say the sheet is another form.
 func findTable(list *contract.List, sheet string, rs rows, virtual []string) (*table, error) {
 	t := &table{list: list, sheet: sheet, rows: rs, virtual: virtual}
 	var buf []row
@@ -142,7 +144,14 @@ func findTable(list *contract.List, sheet string, rs rows, virtual []string) (*t
 	// with a column missing or doubled: say so. Anything less is some
 	// other table, or none.
 	if best >= 0 && bestNamed >= 2 && 2*bestRequired >= required {
-		return nil, fmt.Errorf("row %d: %w", buf[best].n, bestErr)
+		// The table with the rows above the header it is not, which may
+		// say it is another form (a 诚信机构典型名单 beside a 附件2).
+		for _, r := range buf[:best] {
+			if !blank(r.cells) {
+				t.preamble = append(t.preamble, r.cells)
+			}
+		}
+		return t, fmt.Errorf("row %d: %w", buf[best].n, bestErr)
 	}
 	if t.eof && !slices.ContainsFunc(buf, func(r row) bool { return !blank(r.cells) }) {
 		return nil, fmt.Errorf("%w %s: it holds no text at all (every row is blank)", ErrNoTable, list.Name)
