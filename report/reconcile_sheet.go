@@ -22,15 +22,78 @@ type sheetCheck struct {
 	// declared is the count a 合计 line states (共60家) and declaredLine
 	// its line; 0 when the sheet has no such line.
 	declared, declaredLine int
-	listed                 int // rows with a USCC
-	duplicates             []duplicate
+	listed                 int          // rows with a USCC
+	rows                   []listedCode // those rows, in order
 }
 
-// duplicate is a USCC listed on several lines with different grades.
+// listedCode is a row of a sheet with a USCC, and the grade it gives.
+type listedCode struct {
+	uscc  string
+	line  int
+	grade string
+}
+
+// duplicate is a USCC listed on several lines with different grades, in
+// one sheet or across the tables of one filing.
 type duplicate struct {
 	uscc   string
-	lines  []int
-	grades []string
+	places []place
+}
+
+// place is a line of a table (file, or file[sheet]) and the grade it
+// gives.
+type place struct {
+	ref   string
+	line  int
+	grade string
+}
+
+// duplicates finds the USCCs the tables of one filing (refs, as stored)
+// list more than once with different grades: the filing is one table,
+// whether its repeats are on one sheet or on two (a 附件2 and a sheet
+// beside it the import took for one).
+func duplicates(refs []string, checks map[string]sheetCheck) []duplicate {
+	at := map[string][]place{}
+	var order []string
+	for _, ref := range refs {
+		for _, r := range checks[ref].rows {
+			if _, ok := at[r.uscc]; !ok {
+				order = append(order, r.uscc)
+			}
+			at[r.uscc] = append(at[r.uscc], place{ref, r.line, r.grade})
+		}
+	}
+	var out []duplicate
+	for _, u := range order {
+		ps := at[u]
+		for _, p := range ps[1:] {
+			if p.grade != ps[0].grade {
+				out = append(out, duplicate{uscc: u, places: ps})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// problem says in Chinese where the USCC is listed with which grades.
+func (d duplicate) problem() string {
+	var at []string
+	oneTable := true
+	for _, p := range d.places {
+		oneTable = oneTable && p.ref == d.places[0].ref
+	}
+	for _, p := range d.places {
+		if oneTable {
+			at = append(at, fmt.Sprintf("第 %d 行 %s 级", p.line, p.grade))
+		} else {
+			at = append(at, fmt.Sprintf("%s 第 %d 行 %s 级", p.ref, p.line, p.grade))
+		}
+	}
+	if oneTable {
+		return fmt.Sprintf("%s 中 %s 重复且等级不同：%s（导入取最后一行）", d.places[0].ref, d.uscc, strings.Join(at, "、"))
+	}
+	return fmt.Sprintf("%s 在本次报送的多个表中重复且等级不同：%s（导入取最后读入的一行）", d.uscc, strings.Join(at, "、"))
 }
 
 // The count of a 合计 line: 共60家 wherever it stands (合计：A级39家，
@@ -92,9 +155,6 @@ func checkSheet(ref string) sheetCheck {
 	}
 	found := findHeader(r.Header())
 	var c sheetCheck
-	lines := map[string][]int{}
-	grades := map[string][]string{}
-	var order []string
 	for {
 		line, cells, err := r.Next()
 		if err == io.EOF {
@@ -121,54 +181,31 @@ func checkSheet(ref string) sheetCheck {
 			continue // a note, a signature, a blank: not an institution
 		}
 		c.listed++
-		if _, ok := lines[u]; !ok {
-			order = append(order, u)
-		}
-		lines[u] = append(lines[u], line)
 		g := ""
 		if j, ok := col["grade"]; ok {
 			g = cellAt(cells, j)
 		}
-		if m := gradePattern.FindStringSubmatch(g); m != nil {
+		if m := gradePattern.FindStringSubmatch(transform.NormalizeText(g)); m != nil {
 			g = strings.ToUpper(m[1])
 		}
-		grades[u] = append(grades[u], g)
+		c.rows = append(c.rows, listedCode{u, line, g})
 	}
 	if !found {
 		return sheetCheck{err: errors.New("no header row with 统一社会信用代码")}
 	}
-	for _, u := range order {
-		if len(lines[u]) < 2 {
-			continue
-		}
-		gs := grades[u]
-		for _, g := range gs[1:] {
-			if g != gs[0] {
-				c.duplicates = append(c.duplicates, duplicate{uscc: u, lines: lines[u], grades: gs})
-				break
-			}
-		}
-	}
 	return c
 }
 
-// problems says in Chinese what is wrong with the sheet ref.
+// problems says in Chinese what is wrong with the sheet ref itself (its
+// repeats are the filing's: duplicates).
 func (c sheetCheck) problems(ref string) []string {
 	if c.err != nil {
 		return []string{fmt.Sprintf("无法重新读取 %s（%v），未核对合计行和重复行", ref, c.err)}
 	}
-	var out []string
 	if c.declaredLine > 0 && c.declared != c.listed {
-		out = append(out, fmt.Sprintf("%s 第 %d 行合计为共 %d 家，表中列出 %d 家", ref, c.declaredLine, c.declared, c.listed))
+		return []string{fmt.Sprintf("%s 第 %d 行合计为共 %d 家，表中列出 %d 家", ref, c.declaredLine, c.declared, c.listed)}
 	}
-	for _, d := range c.duplicates {
-		var at []string
-		for i, l := range d.lines {
-			at = append(at, fmt.Sprintf("第 %d 行 %s 级", l, d.grades[i]))
-		}
-		out = append(out, fmt.Sprintf("%s 中 %s 重复且等级不同：%s（导入取最后一行）", ref, d.uscc, strings.Join(at, "、")))
-	}
-	return out
+	return nil
 }
 
 func cellAt(cells []string, i int) string {

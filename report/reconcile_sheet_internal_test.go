@@ -82,9 +82,10 @@ func TestSheetColumnsAsTheImportNamesThem(t *testing.T) {
 			if got.err != nil || got.listed != 3 {
 				t.Fatalf("listed %d (%v), want 3", got.listed, got.err)
 			}
-			want := duplicate{uscc: code(1), lines: []int{2, 4}, grades: []string{"A", "B"}}
-			if len(got.duplicates) != 1 || fmt.Sprint(got.duplicates[0]) != fmt.Sprint(want) {
-				t.Errorf("duplicates %+v, want %+v", got.duplicates, want)
+			want := duplicate{uscc: code(1), places: []place{{path, 2, "A"}, {path, 4, "B"}}}
+			dups := duplicates([]string{path}, map[string]sheetCheck{path: got})
+			if len(dups) != 1 || fmt.Sprint(dups[0]) != fmt.Sprint(want) {
+				t.Errorf("duplicates %+v, want %+v", dups, want)
 			}
 		})
 	}

@@ -19,23 +19,31 @@ func (a *app) reconcileCmd() *cobra.Command {
 		Use:   "reconcile [--county CODE] [--date D]",
 		Short: "Compare the grades the counties submitted in their 附件2 with creditsync's",
 		Long: `reconcile is the city's review of the counties' results: for every 附件2
-recorded with ` + "`import summary`" + ` it grades the county's institutions with the
-rules at the date of the submitted grades and lists, per county, each
-institution whose submitted grade differs from creditsync's, with the
-clauses (and their records) behind creditsync's grade; then the
+recorded with ` + "`import summary`" + ` it compares the submitted grades with
+creditsync's own 附件2 of that unit and date (what report summary writes:
+the grade in force, or the newer one publicized or under objection,
+labelled) and lists, per county, each institution whose submitted grade
+differs, with the clauses (and their records) behind creditsync's grade
+and, where the rules at that date would now give another grade (grades
+are not raised by themselves), that grade, labelled; then the
 institutions creditsync does not grade at that date and those it grades
-but the county left out.
+but the county left out. A 附件2 filed empty is a filing of none: every
+institution creditsync grades in the unit is left out.
 
 It also checks the table itself: institutions of another unit (counted
 apart, never as agreeing), rows its import rejected (listed with line and
 reason, not as left out: a row is told by its USCC, else by a code the
 spreadsheet stored as a number that fits one of the unit's institutions,
 else by its name; a row that cannot be told is said so, beside the
-institutions left out it may be), and — reading the file again when it is still
+institutions left out it may be), 是否选树为诚信机构典型 marked 是 for an
+institution that is not A in the table or in creditsync, or for more
+institutions than the rules' share of the A allows (floor(5% × A), in
+the unit or the city as the rules' scope says), and — reading the file again when it is still
 where it was imported from — a 合计 line whose count differs from the
 rows listed (a line the import skips as one: 合计, 总计, 小计 or 共计 first
 and no USCC; its count is 共N家 where it says so, else its one N家), and
-a USCC listed twice with different grades, with both lines. The output is in Chinese; -o FILE writes it to a file instead
+a USCC listed twice with different grades, with both lines, on one sheet
+or on two files or sheets of one filing. The output is in Chinese; -o FILE writes it to a file instead
 (text), or fails.
 
 By default each county's latest 附件2 is reviewed; --date picks the

@@ -53,7 +53,10 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 	if err != nil || r.code != 0 {
 		t.Fatalf("reconcile: exit %d (%v)\n%s%s", r.code, err, r.stdout, r.stderr)
 	}
-	want := "禹州市 411081 — 2026-07-31 的附件2（" + summary + "）：3 家，一致 1 家，不一致 1 家，creditsync 未评价 1 家，导入时被拒绝 1 行\n" +
+	// The table marks 禹州钧才 是否选树 是: with no institution A in
+	// force, the rules' 5% allows none.
+	want := "禹州市 411081 — 2026-07-31 的附件2（" + summary + "）：3 家，一致 1 家，不一致 1 家，creditsync 未评价 1 家，导入时被拒绝 1 行，表格问题 1 处\n" +
+		"  表格问题：选树为诚信机构典型 1 家，超过上限 0 家（禹州市 2026-07-31 有效等级为 A 级的机构 0 家的 5%，向下取整）\n" +
 		"  91411081MA4000003E 禹州启航人才服务有限公司：报送 A 级，creditsync 评为 C 级\n" +
 		"    C5（C 级）连续3年以上未进行年度报告\n" +
 		"      - 2024-03-31 年度报告 2023：no report for 2023 submitted by 2026-07-31 (due 2024-03-31)\n" +

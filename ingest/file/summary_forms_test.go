@@ -144,6 +144,53 @@ func TestImportSummaryLeavesOtherFormsOut(t *testing.T) {
 	}
 }
 
+// Every unit sends its 附件2, and one without institutions to grade
+// sends it empty: the table creditsync itself writes for it was refused
+// ("no records under the header"), so reconcile could not tell a unit
+// that filed an empty table from one that filed none. It is a filing
+// that lists none, and as such replaces the unit's earlier filing for
+// the date whole.
+func TestImportSummaryEmptyTable(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	dir := t.TempDir()
+	if got := filedGrades(t, s, "411024"); got != "none" {
+		t.Fatalf("before any filing: %q, want none", got)
+	}
+	u, err := report.LookupUnit("411024")
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "附件2-鄢陵县.xlsx")
+	writeForm(t, empty, (&report.Summary{Unit: u, Day: day("2026-07-31"), Filed: day("2026-07-31")}).WriteXLSX)
+	res, err := file.ImportSummary(ctx, s, empty, file.SummaryOptions{})
+	if err != nil || res.Read != 0 || len(res.Sheets) != 1 {
+		t.Fatalf("the empty 附件2: %+v (%v), want it read as a table of no rows", res.Result, err)
+	}
+	if got := filedGrades(t, s, "411024"); got != "" {
+		t.Errorf("after the empty 附件2: %q, want a filing of no rows", got)
+	}
+
+	// A table of rows, then the same unit and date filed again empty.
+	rows := filepath.Join(dir, "附件2.csv")
+	writeFile(t, rows, "机构名称,统一社会信用代码,信用等级\n鄢陵甲人力资源有限公司,"+uscc("411024", 1)+",A级\n")
+	opt := file.SummaryOptions{Unit: "411024", AsOf: day("2026-07-31")}
+	if _, err := file.ImportSummary(ctx, s, rows, opt); err != nil {
+		t.Fatal(err)
+	}
+	if got := filedGrades(t, s, "411024"); got != uscc("411024", 1)+" A" {
+		t.Fatalf("after a table of one row: %q", got)
+	}
+	header := filepath.Join(dir, "附件2-更正.csv")
+	writeFile(t, header, "机构名称,统一社会信用代码,信用等级\n")
+	if _, err := file.ImportSummary(ctx, s, header, opt); err != nil {
+		t.Fatal(err)
+	}
+	if got := filedGrades(t, s, "411024"); got != "" {
+		t.Errorf("after the table filed again empty: %q, want no rows", got)
+	}
+}
+
 // 填报时间 written as the notice's blank 年 月 日 is filled in by hand, or
 // as official documents date: with spaces around 年 月 日, in Chinese
 // numerals, with 号. Each was refused, and the whole table with it.

@@ -302,6 +302,48 @@ func TestImportRefusesControlCharacters(t *testing.T) {
 	}
 }
 
+// filedGrades is the unit's latest 附件2 as reconcile reads it: the
+// filing imports/submitted_filings chooses, its rows "USCC GRADE" by
+// imports/submitted_grades; "" for a table filed empty, "none" for no
+// filing.
+func filedGrades(t *testing.T, s store.Store, unit string) string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{}, "imports/submitted_filings"), store.Params{"unit": unit, "latest": true, "day": time.Time{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var day time.Time
+	var filing string
+	found := false
+	for rows.Next() {
+		var u string
+		var refs []string
+		if err := rows.Scan(&u, &day, &filing, &refs); err != nil {
+			t.Fatal(err)
+		}
+		found = true
+	}
+	rows.Close()
+	if !found {
+		return "none"
+	}
+	rows, err = s.Query(ctx, sql.MustQuery(sql.Target{}, "imports/submitted_grades"), store.Params{"unit": unit, "day": day, "filing": filing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var uscc, name, grade, exemplary string
+		if err := rows.Scan(&uscc, &name, &grade, &exemplary); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, uscc+" "+grade)
+	}
+	return strings.Join(out, ", ")
+}
+
 // A filing counts once its command finished (FinishFiling): one left
 // unfinished (a process that died between its files) or withdrawn never
 // replaces the unit's table, and the earlier filing's rows stay whole
@@ -324,21 +366,7 @@ func TestUnfinishedFilingDoesNotCount(t *testing.T) {
 	}
 	grades := func() string {
 		t.Helper()
-		rows, err := s.Query(ctx, sql.MustQuery(sql.Target{}, "imports/submitted_grades"), store.Params{"unit": "411081", "latest": true, "day": time.Time{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var unit, uscc, name, grade, ref string
-			var day time.Time
-			if err := rows.Scan(&unit, &day, &uscc, &name, &grade, &ref); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, uscc+" "+grade)
-		}
-		return strings.Join(out, ", ")
+		return filedGrades(t, s, "411081")
 	}
 	const whole = "91411081MA40000018 A, 91411081MA4000002B B"
 	// A second filing whose command never finished, then one withdrawn;
