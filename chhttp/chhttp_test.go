@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -321,6 +322,11 @@ func TestTimezoneHeaderIsTheSessions(t *testing.T) {
 	}
 }
 
+// ourSet is a SET statement of the session's preparation in an error
+// (SET date_time_output_format = …): the engine's own list of what a
+// syntax error expected names SET ROLE, SET TRANSACTION and the like.
+var ourSet = regexp.MustCompile(`\bSET [a-z_]+ = `)
+
 // Errors are answered as a ClickHouse server answers them: one message
 // "Code: N. DB::Exception: …. (NAME) (version …)" — the engine's own
 // message repeated its prefix three times for some —, the server's HTTP
@@ -362,7 +368,7 @@ func TestErrorsAsAServerAnswersThem(t *testing.T) {
 			prefix := "Code: " + c.code + ". DB::Exception: "
 			if a.status != c.status || a.header.Get("X-ClickHouse-Exception-Code") != c.code || a.header.Get("X-ClickHouse-Exception-Name") != c.name ||
 				!strings.HasPrefix(body, prefix) || strings.Count(body, "DB::Exception") != 1 || strings.Count(body, "("+c.name+")") != 1 ||
-				strings.Contains(body, "SET ") || strings.Contains(body, "prepare session") {
+				ourSet.MatchString(body) || strings.Contains(body, "prepare session") {
 				t.Errorf("%s %v: %d, code %q, name %q, %q; want %d, %s %s, once", c.query, c.params, a.status,
 					a.header.Get("X-ClickHouse-Exception-Code"), a.header.Get("X-ClickHouse-Exception-Name"), body, c.status, c.code, c.name)
 			}

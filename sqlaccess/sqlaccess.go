@@ -191,14 +191,18 @@ var readingFunctions = []string{"dictget", "dicthas", "dictisin", "joinget", "fi
 // costlyFunctions (lower-case names, as the engine's catalog names a
 // function after its aliases) cost per row more than the size of their
 // arguments: a string distance is quadratic in its strings (two strings
-// of 64 KiB took 40 s of one core), arrayFold in its array. The engine
+// of 64 KiB took 40 s of one core), arrayFold in its array, base58 in
+// its string. The engine
 // checks max_execution_time, KILL QUERY and a query's priority only
 // between blocks, so one call on one row of a block ran on for minutes
 // past every limit, holding its slot and a core from the nightly run.
 // Nothing of a credit list needs them at that size, and a size cannot be
 // bounded by the policy: they are refused.
 var costlyFunctions = []string{"arrayfold", "editdistance", "editdistanceutf8", "dameraulevenshteindistance",
-	"jarosimilarity", "jarowinklersimilarity", "arraylevenshteindistance", "arraylevenshteindistanceweighted", "arraysimilarity"}
+	"jarosimilarity", "jarowinklersimilarity", "arraylevenshteindistance", "arraylevenshteindistanceweighted", "arraysimilarity",
+	// Base58 is a division of the whole number the string is: 32 KB took
+	// 6 s of one core, and the time grows with the square of the length.
+	"base58encode", "base58decode", "trybase58decode"}
 
 // refusedCategories are categories of the engine's catalog
 // (system.functions) refused whole: geometry (polygon operations are
@@ -283,7 +287,15 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 	}
 	// The clause applies to the EXPLAINs too; readonly=2 lets it.
 	opt.StatementSettings = clauses > 0
-	dump, err := explain(ctx, s, "EXPLAIN AST "+query, opt)
+	// The canonical text, never the text as sent: EXPLAIN takes settings
+	// of its own before the statement, so "EXPLAIN AST "+text sent as
+	// "optimize = 1 FROM system.one SELECT final, (SELECT …)" read a
+	// setting of the EXPLAIN and another statement than the one that
+	// runs — and with optimize = 1 the engine evaluated the statement's
+	// constants (file() too) before printing the tree. The canonical text
+	// is the engine's own writing of the one statement step 1 parsed, and
+	// begins with it.
+	dump, err := explain(ctx, s, "EXPLAIN AST "+canonical, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -364,10 +376,11 @@ func (pa *Parsed) Analyze(ctx context.Context, s store.Store, opt store.FormatOp
 // statement the engine cannot parse reports false with the engine's error.
 func HasOutfile(ctx context.Context, s store.Store, query string, opt store.FormatOptions) (bool, error) {
 	opt.Writable = false // parsing only
-	if _, err := single(ctx, s, query, opt); err != nil {
+	canonical, err := single(ctx, s, query, opt)
+	if err != nil {
 		return false, err
 	}
-	dump, err := explain(ctx, s, "EXPLAIN AST "+query, opt)
+	dump, err := explain(ctx, s, "EXPLAIN AST "+canonical, opt) // see Parse
 	if err != nil {
 		return false, err
 	}
@@ -436,8 +449,13 @@ func session(opt store.FormatOptions) store.FormatOptions {
 // the engine's own __getScalar('hash'), the subquery gone from the tree:
 // its tables unchecked and unrecorded, and the function, which no token
 // may call (it reads a scalar by name), refused every such statement.
+//
+// implicit_select = 0, as a ClickHouse server has it (the embedded engine,
+// like clickhouse-local, reads "1 + 1" as SELECT 1 + 1): a text that is no
+// statement is refused as one, not read two ways — as a SELECT when it
+// runs, and as something else behind a prefix such as EXPLAIN's.
 func SessionSettings() []store.Setting {
-	return []store.Setting{{Name: "enable_scalar_subquery_optimization", Value: "0"}}
+	return []store.Setting{{Name: "enable_scalar_subquery_optimization", Value: "0"}, {Name: "implicit_select", Value: "0"}}
 }
 
 func explain(ctx context.Context, s store.Store, q string, opt store.FormatOptions) (string, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -229,6 +230,36 @@ func TestRefusalsNameWhat(t *testing.T) {
 	}
 }
 
+// A text is checked as the one statement the engine reads it as: EXPLAIN
+// takes settings before its statement, and "EXPLAIN AST " put before the
+// text as sent read "optimize = 1 FROM system.one SELECT final, (…)" as a
+// setting of the EXPLAIN and another statement than the one that runs
+// (an implicit SELECT) — and with optimize = 1 evaluated file() while it
+// printed the tree, the file's bytes in its error, for any token.
+func TestATextIsCheckedAsTheStatementThatRuns(t *testing.T) {
+	f := setup(t)
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("SECRET-ON-THE-HOST"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	city := func(q string) (sqlaccess.Statement, error) {
+		return sqlaccess.Check(context.Background(), f.s, f.cityPolicy, q, f.citySession)
+	}
+	for _, q := range []string{
+		"optimize = 1 FROM system.one SELECT final, (SELECT toUInt8(file('" + secret + "')))",
+		"optimize = 1 FROM system.one SELECT final, (SELECT base64Encode(file('" + secret + "')))",
+		"optimize = 0 FROM system.one SELECT final, numbers(2)",
+		"1 + 1",
+	} {
+		for who, check := range map[string]func(string) (sqlaccess.Statement, error){"county": f.county, "city": city} {
+			_, err := check(q)
+			if err == nil || strings.Contains(err.Error(), "SECRET-ON-THE-HOST") || strings.Contains(err.Error(), "U0VDUkVU") {
+				t.Errorf("%s: %q: %v, want it refused without the file's bytes", who, q, err)
+			}
+		}
+	}
+}
+
 // Functions whose one call on one row can outlast every limit (the
 // engine checks time limits and KILL QUERY between blocks) are refused by
 // what the engine's catalog says they are: under any alias or case, in a
@@ -251,6 +282,8 @@ func TestCostlyFunctionsAreRefusedBeforeTheyRun(t *testing.T) {
 		{"SELECT * FROM (SELECT arraySimilarity([1], [2], [1.], [1.]))", "arraySimilarity"},
 		{"SELECT polygonsDistanceCartesian([[[(0., 0.), (1., 0.)]]], [[[(2., 2.), (3., 3.)]]])", "category Geo"},
 		{"SELECT greatCircleDistance(0., 0., 1., 1.)", "category Geo"},
+		{"SELECT base58Encode(repeat('a', 32000))", "base58Encode"},
+		{"SELECT tryBase58Decode('abc')", "tryBase58Decode"},
 	} {
 		for who, check := range map[string]func(string) (sqlaccess.Statement, error){"county": f.county, "city": city} {
 			_, err := check(tt.query)
