@@ -249,6 +249,11 @@ func TestATextIsCheckedAsTheStatementThatRuns(t *testing.T) {
 		"optimize = 1 FROM system.one SELECT final, (SELECT toUInt8(file('" + secret + "')))",
 		"optimize = 1 FROM system.one SELECT final, (SELECT base64Encode(file('" + secret + "')))",
 		"optimize = 0 FROM system.one SELECT final, numbers(2)",
+		"EXPLAIN optimize = 1 SELECT (SELECT toUInt8(file('" + secret + "')))",
+		"EXPLAIN SYNTAX optimize = 1 SELECT (SELECT toUInt8(file('" + secret + "')))",
+		"EXPLAIN AST optimize = 1 SELECT (SELECT toUInt8(file('" + secret + "')))",
+		"SELECT * FROM (EXPLAIN SYNTAX optimize = 1 SELECT (SELECT toUInt8(file('" + secret + "'))))",
+		"WITH x AS (EXPLAIN SYNTAX optimize = 1 SELECT toUInt8(file('" + secret + "'))) SELECT * FROM x",
 		"1 + 1",
 	} {
 		for who, check := range map[string]func(string) (sqlaccess.Statement, error){"county": f.county, "city": city} {
