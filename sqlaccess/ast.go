@@ -19,6 +19,10 @@ type node struct {
 
 var childrenSuffix = regexp.MustCompile(` \(children ([0-9]+)\)$`)
 
+// functionName is how a function is named in the tree: an identifier, or
+// database.view for a parameterized view.
+var functionName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$`)
+
 // parseAST reads EXPLAIN AST's output (TSVRaw) into a tree. Anything it
 // cannot place is an error, never a guess: a decision is only made on a
 // tree read whole.
@@ -46,11 +50,23 @@ func parseAST(dump string) (*node, error) {
 			declared = n
 			text = text[:len(text)-len(m[0])]
 		}
-		// "… (alias a)" follows a named node; the alias is the query's own.
+		// "… (alias a)" follows a named node; the alias is the query's
+		// own, printed as it is: one holding " (alias " itself made the
+		// name "arrayReduce (alias q", which no check recognised. Such a
+		// line is not read.
+		if strings.Count(text, " (alias ") > 1 {
+			return nil, fmt.Errorf("syntax tree line %d names more than one alias", i+1)
+		}
 		if j := strings.LastIndex(text, " (alias "); j > 0 && strings.HasSuffix(text, ")") {
 			text = text[:j]
 		}
 		kind, name, _ := strings.Cut(text, " ")
+		// Every function the engine has is named by an identifier (a
+		// parameterized view by its database too): any other name is a
+		// line not read as the engine meant it.
+		if kind == "Function" && !functionName.MatchString(name) {
+			return nil, fmt.Errorf("syntax tree line %d: %q is no function's name", i+1, name)
+		}
 		n := &node{kind: kind, name: name, declared: declared}
 		switch {
 		case i == 0:

@@ -1001,6 +1001,9 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 		case "QUERY":
 			// Any query of the statement, a subquery or a CTE too: the
 			// totals block of each reaches the engine's output.
+			if strings.Count(fields, "is_group_by_with_totals: ") > 1 {
+				return nil, &Denied{Policy: p.Name, What: "a statement whose query tree cannot be read (an alias holding \"is_group_by_with_totals: \")"}
+			}
 			if field(fields, "is_group_by_with_totals") == "1" {
 				return nil, errTotals
 			}
@@ -1021,6 +1024,13 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 			name, _, _ := strings.Cut(f, ", ")
 			reads[name+"()"] = true
 		case "FUNCTION":
+			// The function's name is printed between an alias and its
+			// result type, and either can hold ", function_name: …" (an
+			// alias, a named element of the tuple a function returns): a
+			// line naming more than one function is not read at all.
+			if strings.Count(", "+fields, ", function_name: ") != 1 {
+				return nil, &Denied{Policy: p.Name, What: "a statement whose query tree cannot be read (an alias or a type holding \"function_name: \" cannot be told from the engine's fields)"}
+			}
 			if err := p.checkFunction(field(fields, "function_name"), functions); err != nil {
 				return nil, err
 			}

@@ -265,6 +265,38 @@ func TestATextIsCheckedAsTheStatementThatRuns(t *testing.T) {
 	}
 }
 
+// An alias or a type may hold the words the engine's trees use to
+// separate a name from what follows it: the alias `q (alias r` made the
+// syntax tree's name "arrayReduce (alias q", which no check recognised
+// (a county read host files and other counties' rows through its
+// aggregate string), and a tuple element named `x, function_name: plus`
+// in arrayFold's result type made the query tree's last function_name
+// plus. Such statements are refused as trees that cannot be read.
+func TestNamesHidingInAliasesAndTypes(t *testing.T) {
+	f := setup(t)
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("SECRET-ON-THE-HOST"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"SELECT arrayReduce('groupArrayInsertAt(file(\\'" + secret + "\\'), 2)', [''], [toUInt32(0)]) AS `q (alias r`",
+		"SELECT initializeAggregation('groupArrayInsertAtState(file(\\'" + secret + "\\'), 2)', '') AS `q (alias r`",
+		"SELECT arrayReduce('groupArrayInsertAt((SELECT groupArray(name) FROM " + f.main + ".institutions), 2)', [''], [toUInt32(0)]) AS `q (alias r`",
+		"SELECT editDistance('a', 'b') AS `q (alias r`",
+		"SELECT length(tupleElement(arrayFold((acc, x) -> CAST((acc.1 + x, concat(acc.2, 'x')), 'Tuple(`x, function_name: plus` UInt64, s String)'), range(10), CAST((0, ''), 'Tuple(`x, function_name: plus` UInt64, s String)')) AS `q (alias r`, 2))",
+		"SELECT length(tupleElement(arrayFold((acc, x) -> CAST((acc.1 + x, concat(acc.2, 'x')), 'Tuple(`x, function_name: plus` UInt64, s String)'), range(10), CAST((0, ''), 'Tuple(`x, function_name: plus` UInt64, s String)')), 2))",
+	} {
+		_, err := f.county(q)
+		if !isDenied(err) || strings.Contains(err.Error(), "SECRET-ON-THE-HOST") || strings.Contains(err.Error(), f.foreignSecrets[0]) {
+			t.Errorf("%q: %v, want a refusal telling nothing", q, err)
+		}
+	}
+	// An ordinary alias is still an alias.
+	if _, err := f.county("SELECT arrayReduce('sum', [1, 2]) AS `total (alias)`, lower(name) AS n FROM institutions"); err != nil {
+		t.Errorf("an alias holding '(alias)' once: %v, want it allowed", err)
+	}
+}
+
 // Functions whose one call on one row can outlast every limit (the
 // engine checks time limits and KILL QUERY between blocks) are refused by
 // what the engine's catalog says they are: under any alias or case, in a
