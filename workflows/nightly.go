@@ -147,7 +147,13 @@ func (d Deps) syncAll(ctx context.Context, s store.Store, cfg listsync.Config, n
 		out.Counts["removed"] += int64(r.Removed)
 		out.Counts["unpublished"] += int64(r.Unpublished)
 		out.Counts["rejected"] += int64(r.Rejected)
+		out.Counts["held_changes"] += int64(r.HeldChanges)
 		line := fmt.Sprintf("%s (%s): %s, %d rows, +%d ~%d -%d, %d rejected", r.Source, r.List, r.Status, r.Rows, r.Added, r.Modified, r.Removed, r.Rejected)
+		if r.HeldChanges > 0 {
+			// Not applied: the lists keep the stored version, and a
+			// person decides (creditsync review removals).
+			line += fmt.Sprintf(", %d change(s) held for a person", r.HeldChanges)
+		}
 		if r.Err != nil {
 			out.Counts["failed_sources"]++
 			first, _, _ := strings.Cut(r.Err.Error(), "\n")

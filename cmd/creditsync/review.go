@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,6 +72,13 @@ institution with a different name, import the record again with its USCC.`,
 			if len(waiting) > 0 {
 				fmt.Fprintf(a.stdout, "%d removal(s) waiting (%d held for a person): creditsync review removals\n", len(waiting), held)
 			}
+			changes, err := listsync.HeldChanges(ctx, s, "")
+			if err != nil {
+				return err
+			}
+			if len(changes) > 0 {
+				fmt.Fprintf(a.stdout, "%d change(s) held for a person: creditsync review removals\n", len(changes))
+			}
 			return nil
 		},
 	}
@@ -83,14 +92,22 @@ func (a *app) reviewRemovalsCmd() *cobra.Command {
 	var source, accept, configFile string
 	cmd := &cobra.Command{
 		Use:   "removals [--source NAME] [--accept SOURCE]",
-		Short: "List removals waiting for a second snapshot or for a person; accept held ones",
+		Short: "List removals and changes waiting for a second snapshot or for a person; accept held ones",
 		Long: `A record that a complete snapshot of its source no longer lists is not
 removed at once: it is a pending removal, which changes no grade, until a
 second complete snapshot lacks it too. Then it is removed, dated by the
 first. When one sync would confirm more removals than the source's
 max_removals or max_removal_share allow, they are held here for a person:
 check on the source's site that the records really left the list, then
-accept them with --accept SOURCE.`,
+accept them with --accept SOURCE.
+
+A change a source shows that would take a record from the registered
+institution it names (a penalty whose USCC the site stops showing, under a
+name the register cannot place) is held here too: the lists keep the
+stored version, so the grade stands, until a person checks the site and
+accepts it with --accept SOURCE, which writes the source's held removals
+and loads its held changes. A source that shows the stored version again
+withdraws its held change.`,
 		Example: "  creditsync review removals\n  creditsync review removals --accept publicity-abnormal",
 		Args:    exactArgs(0, "no arguments; name the source with --source or --accept"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -125,8 +142,18 @@ accept them with --accept SOURCE.`,
 				if err != nil {
 					return err
 				}
+				changed, err := listsync.AcceptChanges(ctx, fenced, cfg, accept, listsync.Options{Logger: a.log})
+				if err != nil {
+					return err
+				}
+				if n == 0 && changed == 0 {
+					fmt.Fprintf(a.stdout, "%s has no held removals or changes\n", accept)
+					return nil
+				}
+				if changed > 0 {
+					fmt.Fprintf(a.stdout, "%s: %d held change(s) accepted and loaded\n", accept, changed)
+				}
 				if n == 0 {
-					fmt.Fprintf(a.stdout, "%s has no held removals\n", accept)
 					return nil
 				}
 				srcs, _ := cfg.Enabled([]string{accept})
@@ -142,6 +169,25 @@ accept them with --accept SOURCE.`,
 			waiting, err := listsync.Removals(ctx, s, source)
 			if err != nil {
 				return err
+			}
+			changes, err := listsync.HeldChanges(ctx, s, source)
+			if err != nil {
+				return err
+			}
+			if len(changes) > 0 {
+				table := [][]string{{"source", "list", "record", "uscc", "name", "shown as uscc", "shown as name", "held since"}}
+				for _, c := range changes {
+					table = append(table, []string{c.Source, c.List, listsync.KeyText(c.RecordKey), c.USCC, c.Name, c.ShownUSCC, c.ShownName, zone.Clock(c.Since)})
+				}
+				printTable(a.stdout, table)
+				// Why in full: the reason is what a person checks.
+				for _, c := range changes {
+					fmt.Fprintf(a.stdout, "%s %s: %s\n", c.Source, listsync.KeyText(c.RecordKey), c.Why)
+				}
+				n := countBySource(changes)
+				for _, src := range slices.Sorted(maps.Keys(n)) {
+					fmt.Fprintf(a.stdout, "%s: %d change(s) held; the lists keep the stored version; after checking the source: creditsync review removals --accept %s\n", src, n[src], src)
+				}
 			}
 			if len(waiting) == 0 {
 				fmt.Fprintln(a.stdout, "no removals waiting")
@@ -165,7 +211,7 @@ accept them with --accept SOURCE.`,
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "only this source")
-	cmd.Flags().StringVar(&accept, "accept", "", "write the held removals of this source")
+	cmd.Flags().StringVar(&accept, "accept", "", "write the held removals and load the held changes of this source")
 	cmd.Flags().StringVar(&configFile, "config", syncConfigPath(), "configuration file (env CREDITSYNC_CONFIG)")
 	return cmd
 }
@@ -209,4 +255,13 @@ func printReview(a *app, items []listsync.ReviewItem, format string) error {
 	printTable(a.stdout, table)
 	fmt.Fprintf(a.stdout, "(%d record%s to review)\n", len(items), plural(len(items)))
 	return nil
+}
+
+// countBySource counts held changes per source.
+func countBySource(changes []listsync.HeldChange) map[string]int {
+	n := map[string]int{}
+	for _, c := range changes {
+		n[c.Source]++
+	}
+	return n
 }

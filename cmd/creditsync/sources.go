@@ -97,6 +97,9 @@ func printSources(a *app, st []listsync.Status) {
 		if x.HeldRemovals > 0 {
 			note = append(note, fmt.Sprintf("%d removal(s) held for review: creditsync review removals", x.HeldRemovals))
 		}
+		if x.HeldChanges > 0 {
+			note = append(note, fmt.Sprintf("%d change(s) held for review: creditsync review removals", x.HeldChanges))
+		}
 		if n := len(x.SkippedChecks); n > 0 {
 			note = append(note, fmt.Sprintf("%d check(s) off, see below", n))
 		}
@@ -141,7 +144,7 @@ func timeText(t *time.Time) string {
 func writeSources(a *app, st []listsync.Status, format string) error {
 	rw, err := newRecordWriter(a.stdout, format, "source", "list", "kind", "mode", "disabled", "last_run", "last_status", "last_error",
 		"last_success", "age_seconds", "stale", "max_staleness_seconds", "snapshot_rows", "listed", "removed", "open_snapshot_pages", "pending_removals", "held_removals",
-		"skipped_checks", "last_mislabelled")
+		"held_changes", "skipped_checks", "last_mislabelled")
 	if err != nil {
 		return err
 	}
@@ -155,7 +158,7 @@ func writeSources(a *app, st []listsync.Status, format string) error {
 		}
 		if err := rw.Write(x.Source, x.List, x.Kind, x.Mode, x.Disabled, lastRun, x.LastStatus, x.LastError,
 			lastSuccess, age, x.Stale, int64(x.MaxStaleness.Seconds()), x.SnapshotRows, x.Listed, x.Removed, x.OpenPages, x.PendingRemovals, x.HeldRemovals,
-			strings.Join(x.SkippedChecks, "\n"), strings.Join(x.LastMislabelled, "\n")); err != nil {
+			x.HeldChanges, strings.Join(x.SkippedChecks, "\n"), strings.Join(x.LastMislabelled, "\n")); err != nil {
 			return err
 		}
 	}

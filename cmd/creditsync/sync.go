@@ -209,6 +209,8 @@ func printSyncResults(a *app, results []listsync.Result) {
 			note = failure(r.Err)
 		case r.RemovalsSkipped != "":
 			note = removalsNote(r.RemovalsSkipped)
+		case r.HeldChanges > 0:
+			note = fmt.Sprintf("%d change(s) held for review", r.HeldChanges)
 		case r.HeldRemovals > 0:
 			note = fmt.Sprintf("%d removal(s) held for review", r.HeldRemovals)
 		case r.PendingRemovals > 0:
@@ -264,6 +266,9 @@ func printSyncResults(a *app, results []listsync.Result) {
 		}
 		if r.RemovalsHeld != "" {
 			fmt.Fprintf(a.stdout, "%s: removals held: %s; check them with 'creditsync review removals' and accept with 'creditsync review removals --accept %s'\n", r.Source, r.RemovalsHeld, r.Source)
+		}
+		if r.ChangesHeld != "" {
+			fmt.Fprintf(a.stdout, "%s: changes held: %s; check them with 'creditsync review removals' and accept with 'creditsync review removals --accept %s'\n", r.Source, r.ChangesHeld, r.Source)
 		}
 		if r.Queued > 0 {
 			fmt.Fprintf(a.stdout, "%s: %d record(s) without a USCC queued for review: creditsync review\n", r.Source, r.Queued)

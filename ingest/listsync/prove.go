@@ -173,11 +173,22 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	}
 	// What the snapshot changes in external_records is written while the
 	// batch loads, and attached only when it loaded.
-	names, err := r.registeredNames(ctx, snapshot, before)
+	reg, err := r.readRegister(ctx, snapshot, before)
 	if err != nil {
 		return nil, err
 	}
-	plan := r.planSightings(st, snapshot, order, before, names)
+	plan := r.planSightings(st, snapshot, order, before, reg)
+	if len(plan.changeHeld) > 0 {
+		// A held change is not loaded: the lists keep the stored
+		// version until a person accepts it.
+		kept := make([]load.Parsed, 0, len(records))
+		for i, rec := range records {
+			if !plan.changeHeld[rd.keys[i]] {
+				kept = append(kept, rec)
+			}
+		}
+		records = kept
+	}
 	rs := r.stageRecords(ctx, plan.rows)
 	if len(records) > 0 {
 		lr, err := load.LoadParsed(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: r.src.location(), Encoding: encoding}, seq(records))
@@ -198,7 +209,7 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 		return nil, err
 	}
 	r.step("first/last seen and removals")
-	err = r.queueForReview(ctx, snapshot, order)
+	err = r.queueForReview(ctx, snapshot, order, plan.changeHeld)
 	r.step("review queue")
 	return columns, err
 }

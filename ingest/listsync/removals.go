@@ -5,12 +5,14 @@ package listsync
 // records matched by name left for review.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/contract"
@@ -36,36 +38,64 @@ type sightingsPlan struct {
 	// relisted are confirmed removals whose listing the snapshot still
 	// holds under another key (see listedUnderAnotherKey).
 	relisted map[string]bool
+	// changeHeld are the records whose change waits for a person (see
+	// holdChange): the batch leaves them out, and the lists keep their
+	// stored version. heldChanges counts them, heldChangesNow those
+	// held by this snapshot, changesHeld says why; withdrawn are held
+	// changes the snapshot no longer shows (the stored version again).
+	changeHeld                             map[string]bool
+	heldChanges, heldChangesNow, withdrawn int
+	changesHeld                            string
 }
 
 // planSightings works out first/last seen, the changes, and the removals
 // of a complete snapshot: a listed record it lacks becomes a pending
 // removal; one an earlier complete snapshot lacked too is confirmed and
-// removed, within the source's limits.
-func (r *runner) planSightings(st state, snapshot map[string]parsed, order []string, before map[string]known, names registerNames) *sightingsPlan {
-	pl := &sightingsPlan{}
+// removed, within the source's limits. A change that would take a record
+// from the institution it names waits for a person (holdChange).
+func (r *runner) planSightings(st state, snapshot map[string]parsed, order []string, before map[string]known, reg register) *sightingsPlan {
+	pl := &sightingsPlan{changeHeld: map[string]bool{}}
 	now := time.Now().UTC()
 	rows := make([]recordRow, 0, len(order))
+	var detached []string
 	for _, key := range order {
 		p := snapshot[key]
 		prev, seen := before[key]
-		switch {
-		case !seen || prev.removedOn != nil:
-			pl.added++
-		case prev.hash != p.hash:
-			pl.modified++
-		default:
-			pl.unchanged++
-		}
-		if seen && prev.removedOn == nil && prev.missedOn != nil {
-			pl.restored++
-		}
 		first := now
 		if seen {
 			first = prev.firstSeen
 		}
-		rows = append(rows, recordRow{key: key, k: known{uscc: p.uscc, name: p.name, hash: p.hash, record: p.record,
-			extra: p.extra, firstSeen: first, lastSeen: now, lastSnapshot: st.SnapshotID}})
+		k := known{uscc: p.uscc, name: p.name, hash: p.hash, record: p.record, extra: p.extra, firstSeen: first, lastSeen: now, lastSnapshot: st.SnapshotID}
+		switch {
+		case !seen || prev.removedOn != nil:
+			pl.added++
+		case prev.hash == p.hash:
+			pl.unchanged++
+			if prev.heldHash != "" {
+				pl.withdrawn++
+			}
+		case prev.heldHash == p.hash:
+			// Still shown as held: it waits for a person as it did.
+			k = prev.holding(p, prev.heldWhy, *cmp.Or(prev.heldSince, &now), now, st.SnapshotID)
+			pl.changeHeld[key] = true
+		default:
+			if why := reg.detaches(prev, p); why != "" {
+				k = prev.holding(p, why, now, now, st.SnapshotID)
+				pl.changeHeld[key] = true
+				detached = append(detached, KeyText(key)+": "+why)
+				break
+			}
+			pl.modified++
+		}
+		if seen && prev.removedOn == nil && prev.missedOn != nil {
+			pl.restored++
+		}
+		rows = append(rows, recordRow{key: key, k: k})
+	}
+	pl.heldChanges, pl.heldChangesNow = len(pl.changeHeld), len(detached)
+	if len(detached) > 0 {
+		pl.changesHeld = fmt.Sprintf("%d change(s) would take a record from the registered institution it names (%s): the lists keep the stored version until a person accepts the change",
+			len(detached), strings.Join(detached[:min(len(detached), 3)], "; "))
 	}
 	pl.rows = rows
 	if r.src.Mode != ModeSnapshot {
@@ -128,8 +158,8 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 	}
 	pl.pending += len(missed)
 	pl.missed = len(missed)
-	relisted := r.listedUnderAnotherKey(confirmed, snapshot, before, names)
-	confirmed, pl.rows, pl.held, pl.heldNow, pl.removalsHeld = r.holdUnnamed(confirmed, relisted, snapshot, before, names, pl.rows, pl.held, pl.heldNow)
+	relisted := r.listedUnderAnotherKey(confirmed, snapshot, before, reg)
+	confirmed, pl.rows, pl.held, pl.heldNow, pl.removalsHeld = r.holdUnnamed(confirmed, relisted, snapshot, before, reg, pl.rows, pl.held, pl.heldNow)
 	if why := r.overLimit(len(confirmed), listed); why != "" {
 		for _, key := range confirmed {
 			k := before[key]
@@ -146,63 +176,98 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 	return pl
 }
 
-// registerNames are the register's institutions by name key: the USCCs
-// of those a record without a USCC names (one: it is that institution's;
-// none or several: it waits in the review queue).
-type registerNames map[string][]string
+// register is what the removals and changes of a snapshot need of the
+// register of institutions: the USCCs of the institutions a name key
+// names (one: a record without a USCC under that name is that
+// institution's; none or several: it waits in the review queue), and
+// which USCCs it holds.
+type register struct {
+	byName map[string][]string
+	codes  map[string]bool
+}
 
-// registeredNames looks up in the register the names of the records
-// without a USCC that the removals may weigh: the snapshot's, and those
-// of the listed records it lacks. Only lists keyed by name and date need
-// them.
-func (r *runner) registeredNames(ctx context.Context, snapshot map[string]parsed, before map[string]known) (registerNames, error) {
-	if _, ok := r.keyedByNameAndDate(); !ok || r.src.Mode != ModeSnapshot {
-		return nil, nil
-	}
-	want := map[string]bool{}
-	for _, p := range snapshot {
-		if p.uscc == "" && p.nameKey != "" {
-			want[p.nameKey] = true
+// readRegister looks up in the register the names and codes the
+// snapshot's removals and changes may weigh: on the lists keyed by name
+// and date, the names of the snapshot's records without a USCC and of
+// the listed records it lacks; on every list, the name or code that
+// attributes each changed record, before and after its change.
+func (r *runner) readRegister(ctx context.Context, snapshot map[string]parsed, before map[string]known) (register, error) {
+	reg := register{byName: map[string][]string{}, codes: map[string]bool{}}
+	wantNames, wantCodes := map[string]bool{}, map[string]bool{}
+	if _, ok := r.keyedByNameAndDate(); ok && r.src.Mode == ModeSnapshot {
+		for _, p := range snapshot {
+			if p.uscc == "" && p.nameKey != "" {
+				wantNames[p.nameKey] = true
+			}
 		}
-	}
-	for key, k := range before {
-		if _, listed := snapshot[key]; !listed && k.removedOn == nil && k.uscc == "" {
-			if nk := transform.NormalizeName(k.name); nk != "" {
-				want[nk] = true
+		for key, k := range before {
+			if _, listed := snapshot[key]; !listed && k.removedOn == nil && k.uscc == "" {
+				if nk := transform.NormalizeName(k.name); nk != "" {
+					wantNames[nk] = true
+				}
 			}
 		}
 	}
-	names := registerNames{}
-	if len(want) == 0 {
-		return names, nil
-	}
-	rows, err := r.s.Query(ctx, r.q("institution_matches"), store.Params{"name_keys": slices.Sorted(maps.Keys(want))})
-	if err != nil {
-		return nil, fmt.Errorf("match names to institutions: %w", err)
-	}
-	for rows.Next() {
-		var nk string
-		var usccs []string
-		if err := rows.Scan(&nk, &usccs); err != nil {
-			rows.Close()
-			return nil, err
+	for key, p := range snapshot {
+		k, seen := before[key]
+		if !seen || k.removedOn != nil || k.hash == p.hash || k.heldHash == p.hash {
+			continue
 		}
-		names[nk] = usccs
+		if k.uscc != "" {
+			wantCodes[k.uscc] = true
+		} else if nk := transform.NormalizeName(k.name); nk != "" {
+			wantNames[nk] = true
+		}
+		if p.uscc == "" && p.nameKey != "" {
+			wantNames[p.nameKey] = true
+		}
 	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("match names to institutions: %w", err)
+	if len(wantNames) > 0 {
+		rows, err := r.s.Query(ctx, r.q("institution_matches"), store.Params{"name_keys": slices.Sorted(maps.Keys(wantNames))})
+		if err != nil {
+			return reg, fmt.Errorf("match names to institutions: %w", err)
+		}
+		for rows.Next() {
+			var nk string
+			var usccs []string
+			if err := rows.Scan(&nk, &usccs); err != nil {
+				rows.Close()
+				return reg, err
+			}
+			reg.byName[nk] = usccs
+		}
+		if err := rows.Close(); err != nil {
+			return reg, fmt.Errorf("match names to institutions: %w", err)
+		}
 	}
-	return names, nil
+	if len(wantCodes) > 0 {
+		rows, err := r.s.Query(ctx, r.q("institution_codes"), store.Params{"usccs": slices.Sorted(maps.Keys(wantCodes))})
+		if err != nil {
+			return reg, fmt.Errorf("look up institutions: %w", err)
+		}
+		for rows.Next() {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				rows.Close()
+				return reg, err
+			}
+			reg.codes[u] = true
+		}
+		if err := rows.Close(); err != nil {
+			return reg, fmt.Errorf("look up institutions: %w", err)
+		}
+	}
+	return reg, nil
 }
 
 // institution is the one institution a record names: its USCC, else the
 // one the register holds under its name; "" when the record has no USCC
 // and its name matches no institution or several.
-func (n registerNames) institution(uscc, nameKey string) string {
+func (reg register) institution(uscc, nameKey string) string {
 	if uscc != "" {
 		return uscc
 	}
-	if m := n[nameKey]; len(m) == 1 {
+	if m := reg.byName[nameKey]; len(m) == 1 {
 		return m[0]
 	}
 	return ""
@@ -221,7 +286,7 @@ func (n registerNames) institution(uscc, nameKey string) string {
 // and the old key's removal is no removal of the listing: it is not
 // written to the list (grading reads the two rows as versions of one
 // record, and the removal, loaded last, would lift the grade).
-func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]parsed, before map[string]known, names registerNames) map[string]bool {
+func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]parsed, before map[string]known, reg register) map[string]bool {
 	on, ok := r.keyedByNameAndDate()
 	if len(confirmed) == 0 || !ok {
 		return nil
@@ -233,7 +298,7 @@ func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]p
 		if d == "" {
 			continue
 		}
-		if u := names.institution(p.uscc, p.nameKey); u != "" {
+		if u := reg.institution(p.uscc, p.nameKey); u != "" {
 			listed["u|"+u+"|"+d] = true
 		}
 		if p.nameKey != "" {
@@ -251,7 +316,7 @@ func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]p
 			continue
 		}
 		name := transform.NormalizeName(k.name)
-		u := names.institution(k.uscc, name)
+		u := reg.institution(k.uscc, name)
 		switch {
 		case u != "" && listed["u|"+u+"|"+v[on]],
 			k.uscc == "" && listed["n|"+name+"|"+v[on]],
@@ -279,14 +344,14 @@ func (r *runner) listedUnderAnotherKey(confirmed []string, snapshot map[string]p
 // snapshot lists under another key (relisted) is no removal to hold. It
 // returns the removals still confirmed and the plan's rows and counts with the held
 // ones added.
-func (r *runner) holdUnnamed(confirmed []string, relisted map[string]bool, snapshot map[string]parsed, before map[string]known, names registerNames, rows []recordRow, held, heldNow int) ([]string, []recordRow, int, int, string) {
+func (r *runner) holdUnnamed(confirmed []string, relisted map[string]bool, snapshot map[string]parsed, before map[string]known, reg register, rows []recordRow, held, heldNow int) ([]string, []recordRow, int, int, string) {
 	on, ok := r.keyedByNameAndDate()
 	if len(confirmed) == 0 || !ok {
 		return confirmed, rows, held, heldNow, ""
 	}
 	dates := map[string]bool{}
 	for _, p := range snapshot {
-		if d := p.value(on); p.uscc == "" && d != "" && names.institution("", p.nameKey) == "" {
+		if d := p.value(on); p.uscc == "" && d != "" && reg.institution("", p.nameKey) == "" {
 			dates[d] = true
 		}
 	}
@@ -352,6 +417,14 @@ func (r *runner) sightings(ctx context.Context, st state, pl *sightingsPlan, rs 
 	r.res.Restored += pl.restored
 	if r.res.Restored > 0 {
 		r.log.Info("pending removals withdrawn: the records are listed again", "records", r.res.Restored)
+	}
+	r.res.HeldChanges += pl.heldChanges
+	if pl.changesHeld != "" {
+		r.res.ChangesHeld = pl.changesHeld
+		r.log.Warn("changes held for a person", "records", pl.heldChangesNow, "reason", pl.changesHeld)
+	}
+	if pl.withdrawn > 0 {
+		r.log.Info("held changes withdrawn: the source shows the stored version again", "records", pl.withdrawn)
 	}
 	if !pl.snapshotMode {
 		return rs.attach(ctx)
@@ -453,36 +526,60 @@ func (r *runner) remove(ctx context.Context, ref string, keys []string, before m
 	if err != nil {
 		return err
 	}
-	var reemit [][]string
-	var header []string
+	var versions []version
 	for _, key := range gone {
 		if !elsewhere[key] {
-			if header == nil {
-				header = r.removalHeader(before)
-			}
-			reemit = append(reemit, r.removalFields(header, values[key], before[key], *before[key].missedOn))
+			v := values[key]
+			v["removed_on"] = before[key].missedOn.Format(time.DateOnly)
+			versions = append(versions, version{values: v, extra: before[key].extra})
 		}
 	}
-	if len(reemit) > 0 {
-		m, err := r.list.Map(header)
-		if err != nil {
-			return fmt.Errorf("removal batch: %w", err)
+	if len(versions) > 0 {
+		// Every extra field the records carry, so that each new version
+		// keeps its own.
+		var extras []string
+		for _, k := range before {
+			extras = append(extras, k.extra)
 		}
-		m.AllowList = r.opt.AllowList
-		records := make([]load.Record, len(reemit))
-		for i, f := range reemit {
-			records[i] = load.Record{Line: i + 1, Fields: f}
+		if err := r.loadVersions(ctx, "write removals", ref, versions, extras); err != nil {
+			return err
 		}
-		lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: "UTF-8"}, seq(records))
-		if err != nil {
-			return fmt.Errorf("write removals: %w", err)
-		}
-		if lr.Rejected > 0 {
-			return fmt.Errorf("write removals: %d of %d rows rejected: %v", lr.Rejected, len(records), lr.Rejects[0].Errors[0])
-		}
-		r.res.Batches = append(r.res.Batches, lr.BatchID)
 	}
 	return r.writeRecords(ctx, marked)
+}
+
+// version is a new version of a list's record that a sync writes itself
+// instead of loading it from a snapshot: a confirmed removal, or a held
+// change a person accepted. values are its contract values as text,
+// extra its fields outside the contract (a JSON object).
+type version struct {
+	values map[string]string
+	extra  string
+}
+
+// loadVersions loads versions of the list's records as one batch (what
+// says what for errors), under a header of the contract columns and
+// every extra field of extras (JSON objects).
+func (r *runner) loadVersions(ctx context.Context, what, ref string, versions []version, extras []string) error {
+	header := r.versionHeader(extras)
+	m, err := r.list.Map(header)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	m.AllowList = r.opt.AllowList
+	records := make([]load.Record, len(versions))
+	for i, v := range versions {
+		records[i] = load.Record{Line: i + 1, Fields: r.versionFields(header, v)}
+	}
+	lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: "UTF-8"}, seq(records))
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if lr.Rejected > 0 {
+		return fmt.Errorf("%s: %d of %d rows rejected: %v", what, lr.Rejected, len(records), lr.Rejects[0].Errors[0])
+	}
+	r.res.Batches = append(r.res.Batches, lr.BatchID)
+	return nil
 }
 
 // listedElsewhere returns which of keys another source still lists.
@@ -506,17 +603,17 @@ func (r *runner) listedElsewhere(ctx context.Context, keys []string) (map[string
 	return out, rows.Err()
 }
 
-// removalHeader is the contract columns, then every extra field the
-// removed records carried, so their new version keeps them.
-func (r *runner) removalHeader(before map[string]known) []string {
+// versionHeader is the contract columns, then every extra field of
+// extras (JSON objects), so that versions written keep theirs.
+func (r *runner) versionHeader(extras []string) []string {
 	var header []string
 	for _, c := range r.list.Columns {
 		header = append(header, c.Key)
 	}
 	extra := map[string]bool{}
-	for _, k := range before {
+	for _, x := range extras {
 		var e map[string]string
-		if json.Unmarshal([]byte(k.extra), &e) == nil {
+		if json.Unmarshal([]byte(x), &e) == nil {
 			for name := range e {
 				extra[name] = true
 			}
@@ -525,18 +622,17 @@ func (r *runner) removalHeader(before map[string]known) []string {
 	return append(header, slices.Sorted(maps.Keys(extra))...)
 }
 
-func (r *runner) removalFields(header []string, record map[string]string, k known, day time.Time) []string {
+// versionFields writes a version as a record under header.
+func (r *runner) versionFields(header []string, v version) []string {
 	var extra map[string]string
-	_ = json.Unmarshal([]byte(k.extra), &extra)
+	_ = json.Unmarshal([]byte(v.extra), &extra)
 	fields := make([]string, len(header))
 	for i, h := range header {
 		switch {
-		case h == "removed_on":
-			fields[i] = day.Format(time.DateOnly)
-		case h == "grade" && record["grade_label"] != "":
-			fields[i] = record["grade_label"] // the label as published
+		case h == "grade" && v.values["grade_label"] != "":
+			fields[i] = v.values["grade_label"] // the label as published
 		case i < len(r.list.Columns):
-			fields[i] = record[h]
+			fields[i] = v.values[h]
 		default:
 			fields[i] = extra[h]
 		}
@@ -545,12 +641,14 @@ func (r *runner) removalFields(header []string, record map[string]string, k know
 }
 
 // queueForReview queues the snapshot's records without a USCC whose
-// normalised name matches no institution or several.
-func (r *runner) queueForReview(ctx context.Context, snapshot map[string]parsed, order []string) error {
+// normalised name matches no institution or several, but those whose
+// change waits for a person (changeHeld): the lists keep their stored
+// version, and the change is reviewed as such.
+func (r *runner) queueForReview(ctx context.Context, snapshot map[string]parsed, order []string, changeHeld map[string]bool) error {
 	byName := map[string][]string{} // name_key → record keys
 	for _, key := range order {
 		p := snapshot[key]
-		if p.uscc == "" && p.nameKey != "" {
+		if p.uscc == "" && p.nameKey != "" && !changeHeld[key] {
 			byName[p.nameKey] = append(byName[p.nameKey], key)
 		}
 	}

@@ -134,7 +134,7 @@ func (r *runner) putRun(ctx context.Context, finished bool, errText string) erro
 		"pages": uint32(res.Pages), "rows": uint64(res.Rows), "rejected": uint64(res.Rejected), "added": uint64(res.Added),
 		"modified": uint64(res.Modified), "removed": uint64(res.Removed), "unchanged": uint64(res.Unchanged),
 		"unused_fields": unused, "error": errText, "claimed": int64(res.Claimed), "pending_removals": uint64(res.PendingRemovals),
-		"held_removals": uint64(res.HeldRemovals), "restored": uint64(res.Restored), "mislabelled": nonNil(res.Mislabelled),
+		"held_removals": uint64(res.HeldRemovals), "held_changes": uint64(res.HeldChanges), "restored": uint64(res.Restored), "mislabelled": nonNil(res.Mislabelled),
 		"skipped_checks": nonNil(res.SkippedChecks), "version": nextVersion(),
 	})
 	if err != nil {
@@ -422,6 +422,11 @@ type known struct {
 	missedSnapshot string
 	missedAt       *time.Time
 	held           bool
+	// A change the source shows that waits for a person (see holdChange):
+	// the version shown, its hash and extra fields, why it waits and
+	// since when. The fields above stay the version the lists hold.
+	heldRecord, heldHash, heldExtra, heldWhy string
+	heldSince                                *time.Time
 }
 
 // values decodes the record's contract values; only a removal needs
@@ -446,7 +451,7 @@ func (r *runner) readRecords(ctx context.Context) (map[string]known, error) {
 		var k known
 		var key string
 		if err := rows.Scan(&key, &k.uscc, &k.name, &k.hash, &k.record, &k.extra, &k.firstSeen, &k.lastSeen, &k.lastSnapshot, &k.removedOn,
-			&k.missedOn, &k.missedSnapshot, &k.missedAt, &k.held); err != nil {
+			&k.missedOn, &k.missedSnapshot, &k.missedAt, &k.held, &k.heldRecord, &k.heldHash, &k.heldExtra, &k.heldWhy, &k.heldSince); err != nil {
 			return nil, err
 		}
 		out[key] = k
@@ -461,7 +466,8 @@ type recordRow struct {
 }
 
 var recordColumns = []string{"source", "list", "record_key", "uscc", "name", "row_hash", "record", "extra",
-	"first_seen", "last_seen", "last_snapshot", "removed_on", "missed_on", "missed_snapshot", "missed_at", "removal_held", "version"}
+	"first_seen", "last_seen", "last_snapshot", "removed_on", "missed_on", "missed_snapshot", "missed_at", "removal_held",
+	"held_record", "held_hash", "held_extra", "held_why", "held_since", "version"}
 
 func (r *runner) writeRecords(ctx context.Context, recs []recordRow) error {
 	return r.insertRecords(ctx, tableRecords, recs)
@@ -480,7 +486,8 @@ func (r *runner) insertRecords(ctx context.Context, table string, recs []recordR
 		for _, rr := range recs {
 			if !yield([]any{r.src.Name, r.list.Name, rr.key, rr.k.uscc, rr.k.name, rr.k.hash, rr.k.record, rr.k.extra,
 				rr.k.firstSeen, rr.k.lastSeen, rr.k.lastSnapshot, dateOrNil(rr.k.removedOn), dateOrNil(rr.k.missedOn), rr.k.missedSnapshot,
-				timeOrNil(rr.k.missedAt), rr.k.held, nextVersion()}, nil) {
+				timeOrNil(rr.k.missedAt), rr.k.held, rr.k.heldRecord, rr.k.heldHash, rr.k.heldExtra, rr.k.heldWhy, timeOrNil(rr.k.heldSince),
+				nextVersion()}, nil) {
 				return
 			}
 		}

@@ -3,12 +3,10 @@ package listsync
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
 	"time"
 
-	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/zone"
@@ -29,6 +27,8 @@ type Status struct {
 	// PendingRemovals are records one complete snapshot lacked, waiting
 	// for a second; HeldRemovals were confirmed but wait for a person.
 	PendingRemovals, HeldRemovals uint64
+	// HeldChanges are changes to listed records that wait for a person.
+	HeldChanges uint64
 	// LastMislabelled are the pages of the last run whose charset label
 	// was wrong ("page 3: labelled utf-8, but its bytes are GB18030").
 	LastMislabelled []string
@@ -86,13 +86,13 @@ func Sources(ctx context.Context, s store.Store, cfg Config, now time.Time) ([]S
 	}
 	for rows.Next() {
 		var name string
-		var listed, removed, pending, held uint64
-		if err := rows.Scan(&name, &listed, &removed, &pending, &held); err != nil {
+		var listed, removed, pending, held, changes uint64
+		if err := rows.Scan(&name, &listed, &removed, &pending, &held, &changes); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		p := get(name)
-		p.Listed, p.Removed, p.PendingRemovals, p.HeldRemovals = listed, removed, pending, held
+		p.Listed, p.Removed, p.PendingRemovals, p.HeldRemovals, p.HeldChanges = listed, removed, pending, held, changes
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
@@ -187,18 +187,10 @@ func Removals(ctx context.Context, s store.Store, source string) ([]Removal, err
 // once a person has checked that the records really left the list. It
 // returns how many it removed.
 func AcceptRemovals(ctx context.Context, s store.Store, cfg Config, source string, opt Options) (int, error) {
-	srcs, err := cfg.Enabled([]string{source})
+	r, err := acceptor(cfg, s, source, opt)
 	if err != nil {
 		return 0, err
 	}
-	src := srcs[0]
-	if opt.Logger == nil {
-		opt.Logger = slog.New(slog.DiscardHandler)
-	}
-	l, _ := contract.Lookup(src.List)
-	now := time.Now()
-	r := &runner{s: s, t: sql.Target{Cluster: s.Cluster()}, set: cfg.Settings, src: src, list: l, opt: opt, now: now,
-		res: &Result{Source: src.Name, List: src.List}, log: opt.Logger.With("source", src.Name)}
 	before, err := r.readRecords(ctx)
 	if err != nil {
 		return 0, err
@@ -212,7 +204,7 @@ func AcceptRemovals(ctx context.Context, s store.Store, cfg Config, source strin
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	if err := r.remove(ctx, "removals of "+src.Name+" accepted by a person on "+now.In(zone.Shanghai).Format(time.DateOnly), keys, before, nil); err != nil {
+	if err := r.remove(ctx, "removals of "+r.src.Name+" accepted by a person on "+r.now.In(zone.Shanghai).Format(time.DateOnly), keys, before, nil); err != nil {
 		return 0, err
 	}
 	r.log.Info("held removals accepted", "records", len(keys))

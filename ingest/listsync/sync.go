@@ -130,8 +130,13 @@ type Result struct {
 	RemovalsSkipped string
 	// RemovalsHeld says why confirmed removals wait for a person.
 	RemovalsHeld string
-	Queued       int      // records newly queued for review
-	Unused       []string // source fields the mapping does not use
+	// HeldChanges are changes the source shows to listed records that
+	// wait for a person, all told: the lists keep the stored version
+	// (AcceptChanges); ChangesHeld says why those held by this run wait.
+	HeldChanges int
+	ChangesHeld string
+	Queued      int      // records newly queued for review
+	Unused      []string // source fields the mapping does not use
 	// Mislabelled are the pages whose charset label was wrong (their
 	// bytes were checked and read in the charset they are in), as
 	// "page N: labelled utf-8, but its bytes are GB18030".
@@ -303,7 +308,7 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 		r.log.Error("sync failed", "status", res.Status, "pages", res.Pages, "error", first)
 	} else {
 		r.log.Info("synced", "rows", res.Rows, "added", res.Added, "modified", res.Modified, "removed", res.Removed, "unpublished", res.Unpublished,
-			"pending_removals", res.PendingRemovals, "held_removals", res.HeldRemovals, "rejected", res.Rejected, "pages", res.Pages)
+			"pending_removals", res.PendingRemovals, "held_removals", res.HeldRemovals, "held_changes", res.HeldChanges, "rejected", res.Rejected, "pages", res.Pages)
 	}
 	return *res
 }

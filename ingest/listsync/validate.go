@@ -40,6 +40,7 @@ type readSnapshot struct {
 	mapping  *contract.Mapping
 	columns  []string      // contract columns the pages map
 	records  []load.Parsed // validated: load.LoadParsed does not validate them again
+	keys     []string      // of records, "" for a rejected one
 	snapshot map[string]parsed
 	order    []string
 	encoding string
@@ -137,7 +138,11 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 	if err := r.prove(pages, pending, repeats); err != nil {
 		return readSnapshot{}, err
 	}
-	return readSnapshot{mapping: m, columns: columns, records: records, snapshot: snapshot, order: order, encoding: encoding}, nil
+	keys := make([]string, len(records))
+	for i := range records {
+		keys[i] = valid[i].key
+	}
+	return readSnapshot{mapping: m, columns: columns, records: records, keys: keys, snapshot: snapshot, order: order, encoding: encoding}, nil
 }
 
 // earlyValidation validates the records of a snapshot held in memory
