@@ -44,9 +44,12 @@ records fetched. A record missing from a complete snapshot is then a
 pending removal, which changes nothing; a second complete snapshot that
 lacks it too removes it (removed_on = the day of the first), unless the
 source's max_removals/max_removal_share hold it for 'creditsync review
-removals'. First/last seen dates are kept per record, and records without a
-USCC whose name matches no institution or several are queued for
-'creditsync review'. See docs/sync.md.
+removals'. New end dates (removed_on, publicity_ended_on) that end records
+count towards the same limits, and a change that takes a record from the
+registered institution it names is held there too. First/last seen dates
+are kept per record, and records without a USCC whose name matches no
+institution or several are queued for 'creditsync review'. See
+docs/sync.md.
 
 A source that fails — an anti-bot challenge or CAPTCHA, a changed layout,
 a listing that breaks off, too many errors — changes nothing: its previous

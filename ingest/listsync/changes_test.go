@@ -16,6 +16,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/store"
+	"github.com/xuchang-hrss/creditsync/zone"
 )
 
 // register imports institutions (USCC → name) into e's register.
@@ -48,7 +49,13 @@ func (e *env) penaltyUSCC(decision string) string {
 // clauses are the clauses that hold for an institution on 2026-07-31.
 func (e *env) clauses(uscc string) []string {
 	e.t.Helper()
-	r, err := grade.Explain(context.Background(), e.s, grade.DefaultRules(), time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC), uscc)
+	return e.clausesOn(uscc, time.Date(2026, 7, 31, 0, 0, 0, 0, time.UTC))
+}
+
+// clausesOn are the clauses that hold for an institution on a day.
+func (e *env) clausesOn(uscc string, day time.Time) []string {
+	e.t.Helper()
+	r, err := grade.Explain(context.Background(), e.s, grade.DefaultRules(), day, uscc)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -193,4 +200,92 @@ func TestHeldChangeWithdrawn(t *testing.T) {
 	if n := e.count("SELECT count() FROM external_records FINAL WHERE held_hash != ''", store.Params{}); n != 0 {
 		t.Errorf("%d changes still held", n)
 	}
+}
+
+// A removal date appearing on one record is loaded (docs/data.md), but an
+// interface that writes today for a null date ends every listing at once
+// (every dishonest record given an outDate of today, every penalty's
+// publicity ended), and no removal's proof stood in its way: D5, C6 and
+// B6 ended in one sync. New end dates that end records now count with
+// confirmed removals towards max_removals and max_removal_share; over
+// them they wait for a person, the lists keep the records as stored, and
+// the grade stands. One such date loads as before.
+func TestMassEndDatingIsHeld(t *testing.T) {
+	t.Parallel()
+	const uscc = "91411002MA112356X9" // on every list of the fixture
+	for _, c := range []struct{ source, list, column, clause string }{
+		{dishonest, "dishonest", "removed_on", "D5"},
+		{abnormal, "abnormal", "removed_on", "C6"},
+		{penalties, "penalties", "publicity_ended_on", ""}, // B6 looks back a window: it may have passed
+	} {
+		t.Run(c.list, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.register(map[string]string{uscc: "许昌堃元人力资源有限公司"})
+			e.mustSync(c.source)
+			today := time.Now().In(zone.Shanghai)
+			day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+			clauses := e.clausesOn(uscc, day)
+			if c.clause != "" && !slices.Contains(clauses, c.clause) {
+				t.Fatalf("%s's clauses are %v; the test needs %s", uscc, clauses, c.clause)
+			}
+			if n := e.inForce(c.list, c.column, day); n < 2 {
+				t.Fatalf("the fixture's %s has %d records in force", c.list, n)
+			}
+			rows := e.fx.Rows(c.list)
+			ended, ending, moved := slices.Clone(rows), 0, 0 // records a new end date ends, and those ended before whose date moves
+			for i, r := range rows {
+				switch {
+				case r[c.column] == "" || r[c.column] > day.Format(time.DateOnly):
+					ending++
+				case r[c.column] != day.Format(time.DateOnly):
+					moved++
+				}
+				ended[i] = maps.Clone(r)
+				ended[i][c.column] = day.Format(time.DateOnly)
+			}
+			e.fx.SetRows(c.list, ended)
+			back := moved // the records ended before move back when the site shows them as before
+			for sync := 1; sync <= 2; sync++ {
+				r := result(t, e.mustSync(c.source), c.source)
+				if r.HeldChanges != ending || r.Modified != moved {
+					t.Fatalf("sync %d: %+v; want the %d records ended now held, %d modified", sync, r, ending, moved)
+				}
+				moved = 0 // loaded by the first
+				if sync == 1 && !strings.Contains(r.ChangesHeld, "max_removal_share") {
+					t.Errorf("sync %d: changes held %q, want the limit named", sync, r.ChangesHeld)
+				}
+				if n := e.inForce(c.list, c.column, day); n != int64(ending) {
+					t.Errorf("sync %d: %d records of %s in force, want all %d still", sync, n, c.list, ending)
+				}
+				if got := e.clausesOn(uscc, day); !slices.Equal(got, clauses) {
+					t.Errorf("sync %d: %s's clauses are %v, want %v as before", sync, uscc, got, clauses)
+				}
+			}
+			// The site shows them as before, then ends one record: the
+			// hold is withdrawn, and the one end date loads.
+			e.fx.SetRows(c.list, rows)
+			if r := result(t, e.mustSync(c.source), c.source); r.HeldChanges != 0 || r.Modified != back {
+				t.Fatalf("the records as before: %+v", r)
+			}
+			one := slices.Clone(rows)
+			i := slices.IndexFunc(rows, func(r fixture.Row) bool { return r[c.column] == "" || r[c.column] > day.Format(time.DateOnly) })
+			one[i] = maps.Clone(rows[i])
+			one[i][c.column] = day.Format(time.DateOnly)
+			e.fx.SetRows(c.list, one)
+			if r := result(t, e.mustSync(c.source), c.source); r.HeldChanges != 0 || r.Modified != 1 {
+				t.Fatalf("one record ended: %+v; want it loaded", r)
+			}
+			if n := e.inForce(c.list, c.column, day); n != int64(ending-1) {
+				t.Errorf("one record ended: %d records of %s in force, want %d", n, c.list, ending-1)
+			}
+		})
+	}
+}
+
+// inForce counts a list's records whose end date (column) has not come
+// by day.
+func (e *env) inForce(list, column string, day time.Time) int64 {
+	e.t.Helper()
+	return e.count("SELECT count() FROM "+list+" FINAL WHERE "+column+" IS NULL OR "+column+" > {day:Date}", store.Params{"day": day.Format(time.DateOnly)})
 }

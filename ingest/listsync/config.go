@@ -106,8 +106,8 @@ type Source struct {
 	MaxRows              int           `toml:"max_rows" doc:"a complete snapshot with more records fails; 0 = no limit"`
 	MaxShrink            float64       `toml:"max_shrink" doc:"a snapshot that lost more than this fraction of the previous complete one fails, e.g. 0.3; 0 = no check" default:"0.5"`
 	ConfirmRemovalsAfter time.Duration `toml:"confirm_removals_after" doc:"a record missing from a complete snapshot is removed only when a later complete snapshot, started at least this long after the first, lacks it too; until then it is a pending removal and changes no grade; 0 = the next complete snapshot" default:"0s"`
-	MaxRemovals          int           `toml:"max_removals" doc:"confirmed removals one sync may write; more are held for a person (creditsync review removals --accept SOURCE); 0 = no limit" default:"20"`
-	MaxRemovalShare      float64       `toml:"max_removal_share" doc:"fraction of the source's listed records one sync may remove (two or more); more are held like max_removals; 0 = no limit" default:"0.2"`
+	MaxRemovals          int           `toml:"max_removals" doc:"confirmed removals one sync may write, counting records a new end date (removed_on, publicity_ended_on) ends; more are held for a person (creditsync review removals --accept SOURCE); 0 = no limit" default:"20"`
+	MaxRemovalShare      float64       `toml:"max_removal_share" doc:"fraction of the source's listed records one sync may remove or end by a new end date (two or more); more are held like max_removals; 0 = no limit" default:"0.2"`
 	MaxStaleness         time.Duration `toml:"max_staleness" doc:"this source's staleness threshold; default the [sync] one"`
 
 	SkipChecks []SkipCheck `toml:"skip_checks" doc:"checks of docs/sync.md this source switches off, each with the reason it must (shown by 'creditsync sources', logged and recorded with every run); the checks are listed below" example:"[{ check = \"page_count\", reason = \"the pager counts pages of 20 over pages of 15; reported to the site 2026-05-02\" }]"`

@@ -58,6 +58,7 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 	now := time.Now().UTC()
 	rows := make([]recordRow, 0, len(order))
 	var detached []string
+	var ending []int // rows of listed records a new end date ends now (see ends)
 	for _, key := range order {
 		p := snapshot[key]
 		prev, seen := before[key]
@@ -85,6 +86,9 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 				detached = append(detached, KeyText(key)+": "+why)
 				break
 			}
+			if r.ends(prev, p) {
+				ending = append(ending, len(rows))
+			}
 			pl.modified++
 		}
 		if seen && prev.removedOn == nil && prev.missedOn != nil {
@@ -98,15 +102,62 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 			len(detached), strings.Join(detached[:min(len(detached), 3)], "; "))
 	}
 	pl.rows = rows
+	listed := 0
+	for _, k := range before {
+		if k.removedOn == nil {
+			listed++
+		}
+	}
+	confirmed := r.planRemovals(pl, st, snapshot, before, reg)
+	// A removal date appearing on one record is loaded (docs/data.md),
+	// but on many at once it is the signature of a broken interface —
+	// one that writes today for a null date —, which no removal's proof
+	// stands in the way of: such end dates count with the confirmed
+	// removals towards the same limits, and over them both wait for a
+	// person.
+	if why := r.overLimit(len(confirmed), len(ending), listed); why != "" {
+		for _, key := range confirmed {
+			k := before[key]
+			k.held = true
+			pl.rows = append(pl.rows, recordRow{key: key, k: k})
+		}
+		pl.held += len(confirmed)
+		pl.heldNow += len(confirmed)
+		if len(confirmed) > 0 {
+			pl.removalsHeld = joinReasons(pl.removalsHeld, why)
+		}
+		confirmed = nil
+		for _, i := range ending {
+			key := pl.rows[i].key
+			pl.rows[i].k = before[key].holding(snapshot[key], why, now, now, st.SnapshotID)
+			pl.changeHeld[key] = true
+		}
+		if len(ending) > 0 {
+			pl.modified -= len(ending)
+			pl.heldChanges += len(ending)
+			pl.heldChangesNow += len(ending)
+			pl.changesHeld = joinReasons(pl.changesHeld, why+": the lists keep the records as stored until a person accepts the changes")
+		}
+	}
+	pl.confirmed = confirmed
+	return pl
+}
+
+// planRemovals works out the removals of a complete snapshot of a
+// snapshot source: the listed records it lacks become pending, and those
+// an earlier complete snapshot lacked too are returned, confirmed (the
+// caller holds them when there are more than the source's limits).
+// Nothing is confirmed when the snapshot cannot prove a removal.
+func (r *runner) planRemovals(pl *sightingsPlan, st state, snapshot map[string]parsed, before map[string]known, reg register) []string {
 	if r.src.Mode != ModeSnapshot {
-		return pl
+		return nil
 	}
 	pl.snapshotMode = true
 	if r.res.Rejected > 0 {
 		// A rejected record may be one that is still listed; removing
 		// it would be a guess.
 		pl.removalsSkipped = fmt.Sprintf("%d record(s) were rejected and might be entries still listed; nothing is removed until the snapshot validates fully", r.res.Rejected)
-		return pl
+		return nil
 	}
 	if r.src.Kind != KindFile && r.src.skips().On(fetch.CheckCounted) && (r.res.Claimed < 0 || !r.src.skips().On(fetch.CheckRecordCount)) {
 		// Nothing says how long the listing is: one that ended early —
@@ -117,7 +168,7 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 			"holds them all: a listing cut short by a failing page looks complete. What it lacks is not removed; records are still added and updated. " +
 			"Name where the site states its count (record_count_selector, record_count_pattern, total_path), or switch this off in writing " +
 			"(skip_checks counted_removals, docs/sync.md)"
-		return pl
+		return nil
 	}
 	if searchCap(r.res.Claimed) {
 		// The count agrees with the pages, but a count at a cap proves
@@ -125,16 +176,14 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 		pl.removalsSkipped = fmt.Sprintf("the source claims exactly %d records, a cap that search-backed interfaces put on their counts "+
 			"(Elasticsearch counts at most 10,000 hits by default and serves none past them); what the snapshot lacks may lie past the cap, "+
 			"so nothing is removed while the count sits on it", r.res.Claimed)
-		return pl
+		return nil
 	}
 	var missed, confirmed []string
-	listed := 0
 	for _, key := range slices.Sorted(maps.Keys(before)) {
 		prev := before[key]
 		if prev.removedOn != nil {
 			continue
 		}
-		listed++
 		if _, ok := snapshot[key]; ok {
 			continue
 		}
@@ -158,22 +207,31 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 	}
 	pl.pending += len(missed)
 	pl.missed = len(missed)
-	relisted := r.listedUnderAnotherKey(confirmed, snapshot, before, reg)
-	confirmed, pl.rows, pl.held, pl.heldNow, pl.removalsHeld = r.holdUnnamed(confirmed, relisted, snapshot, before, reg, pl.rows, pl.held, pl.heldNow)
-	if why := r.overLimit(len(confirmed), listed); why != "" {
-		for _, key := range confirmed {
-			k := before[key]
-			k.held = true
-			pl.rows = append(pl.rows, recordRow{key: key, k: k})
-		}
-		pl.held += len(confirmed)
-		pl.heldNow += len(confirmed)
-		pl.removalsHeld = joinReasons(pl.removalsHeld, why)
-		confirmed = nil
+	pl.relisted = r.listedUnderAnotherKey(confirmed, snapshot, before, reg)
+	confirmed, pl.rows, pl.held, pl.heldNow, pl.removalsHeld = r.holdUnnamed(confirmed, pl.relisted, snapshot, before, reg, pl.rows, pl.held, pl.heldNow)
+	return confirmed
+}
+
+// ends says whether p, a new version of the listed record prev, ends it
+// now: the list's end date (removed_on, publicity_ended_on), absent or
+// still to come in prev, is in p the day of the sync or before, so the
+// clause the record supports (C6, D5, B6) no longer holds.
+func (r *runner) ends(prev known, p parsed) bool {
+	col := r.list.Dated.Ends
+	if col == "" {
+		return false
 	}
-	pl.confirmed = confirmed
-	pl.relisted = relisted
-	return pl
+	today := zone.Day(r.now).Format(time.DateOnly)
+	now := p.value(col)
+	if now == "" || now > today {
+		return false
+	}
+	v, err := prev.values()
+	if err != nil {
+		return false
+	}
+	was := v[col]
+	return was == "" || was > today
 }
 
 // register is what the removals and changes of a snapshot need of the
@@ -462,16 +520,25 @@ func searchCap(n int) bool {
 	return false
 }
 
-// overLimit says why n confirmed removals out of listed records are too
-// many for one run, or "" when they are not.
-func (r *runner) overLimit(n, listed int) string {
+// overLimit says why removals confirmed removals and ends records a new
+// end date ends now (see ends), out of listed records, are too many for
+// one run, or "" when they are not.
+func (r *runner) overLimit(removals, ends, listed int) string {
+	n := removals + ends
+	what := fmt.Sprintf("%d confirmed removals", removals)
+	switch {
+	case ends > 0 && removals > 0:
+		what += fmt.Sprintf(" and %d records a new %s ends now", ends, r.list.Dated.Ends)
+	case ends > 0:
+		what = fmt.Sprintf("%d records a new %s ends now", ends, r.list.Dated.Ends)
+	}
 	switch {
 	case n == 0:
 		return ""
 	case r.src.MaxRemovals > 0 && n > r.src.MaxRemovals:
-		return fmt.Sprintf("%d confirmed removals are more than max_removals %d", n, r.src.MaxRemovals)
+		return fmt.Sprintf("%s are more than max_removals %d", what, r.src.MaxRemovals)
 	case r.src.MaxRemovalShare > 0 && n >= 2 && float64(n) > r.src.MaxRemovalShare*float64(listed):
-		return fmt.Sprintf("%d confirmed removals of %d listed records are more than max_removal_share %.0f%%", n, listed, r.src.MaxRemovalShare*100)
+		return fmt.Sprintf("%s, of %d listed records, are more than max_removal_share %.0f%%", what, listed, r.src.MaxRemovalShare*100)
 	}
 	return ""
 }
