@@ -21,7 +21,10 @@ func TestSyncCommands(t *testing.T) {
 	defer fx.Close()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "creditsync.toml")
-	if err := os.WriteFile(cfg, []byte("[sync]\nmax_staleness = \"48h\"\n\n"+fx.SourcesTOML()), 0o644); err != nil {
+	// The syncs below run seconds apart: the second snapshot confirms a
+	// removal (the default waits for the next night's).
+	sources := strings.ReplaceAll(fx.SourcesTOML(), "rate = 0\n", "rate = 0\nconfirm_removals_after = \"0s\"\n")
+	if err := os.WriteFile(cfg, []byte("[sync]\nmax_staleness = \"48h\"\n\n"+sources), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	env := append(fx.Env(), "CREDITSYNC_DATA="+filepath.Join(dir, "data"), "CREDITSYNC_CONFIG="+cfg)

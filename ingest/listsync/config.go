@@ -105,7 +105,7 @@ type Source struct {
 	MinRows              int           `toml:"min_rows" doc:"a complete snapshot with fewer records fails (nothing is loaded or removed)"`
 	MaxRows              int           `toml:"max_rows" doc:"a complete snapshot with more records fails; 0 = no limit"`
 	MaxShrink            float64       `toml:"max_shrink" doc:"a snapshot that lost more than this fraction of the previous complete one fails, e.g. 0.3; 0 = no check" default:"0.5"`
-	ConfirmRemovalsAfter time.Duration `toml:"confirm_removals_after" doc:"a record missing from a complete snapshot is removed only when a later complete snapshot, started at least this long after the first, lacks it too; until then it is a pending removal and changes no grade; 0 = the next complete snapshot" default:"0s"`
+	ConfirmRemovalsAfter time.Duration `toml:"confirm_removals_after" doc:"a record missing from a complete snapshot is removed only when a later complete snapshot, started at least this long after the first, lacks it too; until then it is a pending removal and changes no grade. The default lets the next night's sync confirm (even one run a few hours earlier) and no sync of the same night; 0 = the next complete snapshot, however soon" default:"20h"`
 	MaxRemovals          int           `toml:"max_removals" doc:"confirmed removals one sync may write, counting records a new end date (removed_on, publicity_ended_on) ends; more are held for a person (creditsync review removals --accept SOURCE); 0 = no limit" default:"20"`
 	MaxRemovalShare      float64       `toml:"max_removal_share" doc:"fraction of the source's listed records one sync may remove or end by a new end date (two or more); more are held like max_removals; 0 = no limit" default:"0.2"`
 	MaxStaleness         time.Duration `toml:"max_staleness" doc:"this source's staleness threshold; default the [sync] one"`
@@ -164,8 +164,19 @@ func DefaultSettings() Settings {
 func politeness() Source {
 	return Source{Mode: ModeSnapshot, Rate: 1, Burst: 1, Timeout: 30 * time.Second, Retries: 4, BackoffMin: time.Second,
 		BackoffMax: time.Minute, MaxRetryAfter: 5 * time.Minute, FirstPage: 1, MaxShrink: 0.5, SinceFormat: time.DateOnly,
-		MaxRemovals: 20, MaxRemovalShare: 0.2, Method: "GET", BodyFormat: "form"}
+		MaxRemovals: 20, MaxRemovalShare: 0.2, ConfirmRemovalsAfter: DefaultConfirmRemovalsAfter, Method: "GET", BodyFormat: "form"}
 }
+
+// DefaultConfirmRemovalsAfter is how long after the snapshot that first
+// missed a record another must start to confirm its removal, unless a
+// source says otherwise (docs/sync.md §4). With 0, any second snapshot
+// confirmed it: an operator re-running sync, or the 01:00 sync followed
+// by the 02:30 nightly, so a fault that kept its own count consistent
+// for ninety minutes (a search backend serving 10 of its 12 records as
+// 共10条) removed listings still published. 20 hours lets the next
+// night's sync confirm, even one that runs a few hours earlier, and no
+// sync of the same night.
+const DefaultConfirmRemovalsAfter = 20 * time.Hour
 
 // LoadConfig reads the sync configuration from a TOML file.
 func LoadConfig(path string) (Config, error) {

@@ -67,6 +67,9 @@ func newEnv(t *testing.T) *env {
 		cfg.Sources[i].Retries = 2
 		cfg.Sources[i].BackoffMin, cfg.Sources[i].BackoffMax = time.Millisecond, 2*time.Millisecond
 		cfg.Sources[i].Timeout = 300 * time.Millisecond
+		// The tests sync seconds apart: a removal is confirmed by the
+		// next snapshot (the default waits for the next night's).
+		cfg.Sources[i].ConfirmRemovalsAfter = 0
 	}
 	return &env{t: t, s: storetest.OpenMigrated(t), fx: fx, cfg: cfg, log: &bytes.Buffer{}}
 }

@@ -199,6 +199,45 @@ func TestRemovalNeedsASecondSnapshot(t *testing.T) {
 	}
 }
 
+// A removal's second snapshot must come a real interval after the first,
+// by default: with confirm_removals_after 0 an operator re-running sync,
+// or the 01:00 sync and then the 02:30 nightly, confirmed it, and a fault
+// that kept its own count consistent for ninety minutes (a search backend
+// serving 10 of its 12 records as 共10条) lifted grades within a night.
+// Left unset, the next night's sync confirms, and no sync of the same
+// night does.
+func TestRemovalWaitsForTheNextNight(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	defaults, err := listsync.ParseConfig(e.fx.SourcesTOML())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.source(dishonest).ConfirmRemovalsAfter = defaults.Sources[0].ConfirmRemovalsAfter // as a configuration leaves it
+	e.mustSync(dishonest)
+	rows := e.fx.Rows("dishonest")
+	e.fx.SetRows("dishonest", rows[1:])
+	night := time.Now().Add(time.Hour)
+	for _, s := range []struct {
+		what            string
+		at              time.Time
+		pending, remove int
+	}{
+		{"the 02:30 nightly", night, 1, 0},
+		{"an operator's sync a minute later", night.Add(time.Minute), 1, 0},
+		{"a sync 90 minutes later", night.Add(90 * time.Minute), 1, 0},
+		{"the next night's sync, 90 minutes earlier", night.Add(24*time.Hour - 90*time.Minute), 0, 1},
+	} {
+		res, err := e.sync(listsync.Options{Now: func() time.Time { return s.at }}, dishonest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := result(t, res, dishonest); r.PendingRemovals != s.pending || r.Removed != s.remove {
+			t.Fatalf("%s: pending %d, removed %d; want %d and %d", s.what, r.PendingRemovals, r.Removed, s.pending, s.remove)
+		}
+	}
+}
+
 // A record seen again withdraws its pending removal.
 func TestPendingRemovalWithdrawn(t *testing.T) {
 	t.Parallel()
