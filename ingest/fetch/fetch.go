@@ -241,6 +241,13 @@ func New(name string, p Policy, auth Auth, log *slog.Logger) *Client {
 		}).
 		SetResponseBodyLimit(p.MaxBody).
 		SetHeader("User-Agent", p.UserAgent).
+		// A listing is read to prove what the site publishes now: a CDN
+		// or proxy cache must ask the origin before serving a stored
+		// copy (RFC 9111 §5.2.1.4; Pragma for HTTP/1.0 caches). A page 1
+		// served from a cache beside current pages 2…N skips a record
+		// and keeps one delisted, and the snapshot still adds up.
+		SetHeader("Cache-Control", "no-cache").
+		SetHeader("Pragma", "no-cache").
 		SetRedirectPolicy(resty.RedirectPolicyFunc(c.checkRedirect))
 	h.SetTransport(inflating{h.GetClient().Transport})
 	c.http = h

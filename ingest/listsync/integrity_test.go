@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -345,6 +346,76 @@ func TestResumeAcrossAShiftAfterPage1(t *testing.T) {
 	waiting, err := listsync.Removals(context.Background(), e.s, cityAbnormal)
 	if err != nil || len(waiting) != 1 || waiting[0].USCC != delisted["uscc"] {
 		t.Errorf("pending removals %+v %v; want only the delisted %s", waiting, err, delisted["uscc"])
+	}
+}
+
+// A page 1 from a cache (a CDN, a CMS's pre-built index page) beside
+// current pages 2…N, after an ordinary day's changes — the first record
+// delisted, another listed at the end, the count unchanged — reads the
+// record that slid from page 2 onto page 1 on neither page, keeps the
+// delisted one, and adds up: the record still listed went pending, and a
+// second snapshot removed it (C6 to A). Every request asks caches to
+// revalidate (Cache-Control: no-cache), so a cache that honours it serves
+// the current page; page 1 is read again after the last page, so a copy
+// that expires while the listing is read makes the snapshot remove
+// nothing. A page 1 stale to every request cannot be told from a real
+// delisting by the pages: its removal waits for the next night's
+// snapshot (confirm_removals_after), and is withdrawn once the copy goes.
+func TestStaleFirstPage(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		what    string
+		fault   fixture.Fault
+		pending [2]int // the index in the old listing of the record pending after each sync; -1 none
+		skipped bool   // the first sync removes nothing
+	}{
+		{"a cache that revalidates on request", fixture.Fault{Kind: fixture.CachedPage, Page: 1}, [2]int{0, 0}, false},
+		{"a copy that expires while the listing is read", fixture.Fault{Kind: fixture.StalePage, Page: 1, Times: 1}, [2]int{-1, 0}, true},
+		{"a copy stale to every request", fixture.Fault{Kind: fixture.StalePage, Page: 1}, [2]int{2, 2}, false},
+	} {
+		t.Run(c.what, func(t *testing.T) {
+			t.Parallel()
+			e := newShapedEnv(t)
+			e.source(cityAbnormal).ConfirmRemovalsAfter = listsync.DefaultConfirmRemovalsAfter
+			e.mustSync(cityAbnormal)
+			old := e.fx.Rows("abnormal")
+			if len(old) != 6 {
+				t.Fatalf("the fixture lists %d records; the test needs three pages of two", len(old))
+			}
+			added := maps.Clone(old[3])
+			added["listed_on"] = "2026-06-30" // listed again: another record
+			e.fx.SetRows("abnormal", append(append([]fixture.Row{}, old[1:]...), added))
+			c.fault.Rows = old
+			e.fx.Inject(fixture.AbnormalPages, c.fault)
+			for sync := 1; sync <= 2; sync++ {
+				r := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+				if r.Removed != 0 || (c.skipped && sync == 1) != strings.Contains(r.RemovalsSkipped, "page 1, read again") {
+					t.Fatalf("sync %d: removed %d, removals skipped %q", sync, r.Removed, r.RemovalsSkipped)
+				}
+				waiting, err := listsync.Removals(context.Background(), e.s, cityAbnormal)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, w := range waiting {
+					got = append(got, w.USCC)
+				}
+				var want []string
+				if i := c.pending[sync-1]; i >= 0 {
+					want = []string{old[i]["uscc"]}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("sync %d: pending removals %v, want %v", sync, got, want)
+				}
+			}
+			if c.pending[1] == 2 {
+				// The copy goes: the record is seen again.
+				e.fx.ClearFaults()
+				if r := result(t, e.mustSync(cityAbnormal), cityAbnormal); r.Restored != 1 || r.PendingRemovals != 1 {
+					t.Errorf("the copy gone: %+v; want the record still listed restored and the delisted one pending", r)
+				}
+			}
+		})
 	}
 }
 

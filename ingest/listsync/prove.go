@@ -161,6 +161,10 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.twoVersions, err = r.firstPageAgain(ctx, st, len(pages), snapshot, before); err != nil {
+		return nil, err
+	}
+	r.step("read the known records (and page 1 again)")
 	// Before the load: a snapshot that misreads its records must leave
 	// the list tables as they were.
 	if err := r.checkTwins(before, snapshot, order); err != nil {

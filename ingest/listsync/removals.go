@@ -178,6 +178,10 @@ func (r *runner) planRemovals(pl *sightingsPlan, st state, snapshot map[string]p
 			"so nothing is removed while the count sits on it", r.res.Claimed)
 		return nil
 	}
+	if r.twoVersions != "" {
+		pl.removalsSkipped = r.twoVersions
+		return nil
+	}
 	var missed, confirmed []string
 	for _, key := range slices.Sorted(maps.Keys(before)) {
 		prev := before[key]

@@ -264,6 +264,9 @@ type runner struct {
 	mem   *memSnapshot
 	early *earlyValidation // of mem, for read
 	lap   time.Time        // when the current step began
+	// twoVersions says why the snapshot's pages may be of two versions
+	// of the listing (firstPageAgain): it removes nothing.
+	twoVersions string
 }
 
 func syncSource(ctx context.Context, s store.Store, set Settings, src Source, opt Options) Result {
