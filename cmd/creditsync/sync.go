@@ -288,6 +288,7 @@ func failure(err error) string {
 	}{
 		{fetch.ErrChallenge, "blocked: challenge/CAPTCHA"},
 		{fetch.ErrAuth, "credentials refused"},
+		{fetch.ErrBlocked, "refused by the site (403)"},
 		{fetch.ErrSecret, "credential missing"},
 		{fetch.ErrRedirect, "sent to another host"},
 		{listsync.ErrNotAsConfigured, "not as configured"},

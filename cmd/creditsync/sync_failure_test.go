@@ -17,6 +17,9 @@ func TestFailureWords(t *testing.T) {
 	}{
 		{fmt.Errorf("page 2: %w", fetch.ErrRedirect), "sent to another host"},
 		{fmt.Errorf("page 1: %w", fetch.ErrAuth), "credentials refused"},
+		// A 403 to a source that sends no credential read "credentials
+		// refused".
+		{fmt.Errorf("page 2: %w", fetch.ErrBlocked), "refused by the site (403)"},
 		// A page in the wrong charset, or a key holding U+FFFD, read
 		// "failed", or "layout changed".
 		{fmt.Errorf("page 1: %w", fetch.ErrCharset), "wrong charset or corrupt text"},

@@ -40,6 +40,10 @@ var (
 	ErrChallenge = errors.New("anti-bot challenge or CAPTCHA instead of data")
 	// ErrAuth: the source refused the credentials.
 	ErrAuth = errors.New("credentials refused")
+	// ErrBlocked: the site refused a request that carried no credential
+	// (HTTP 403): the site, or a firewall in front of it, blocks this
+	// client. No credential was refused.
+	ErrBlocked = errors.New("refused by the site")
 	// ErrStatus: an HTTP status that retrying did not cure.
 	ErrStatus = errors.New("unexpected HTTP status")
 	// ErrTransport: no usable response (timeouts, refused connections)
@@ -112,6 +116,7 @@ var hints = []struct {
 	{ErrChallenge, "the source is blocking automated access; do not retry in a loop. Use the credit information sharing platform's API or a file export (creditsync import) instead"},
 	{ErrRedirect, "nothing was sent to the other host; if the source really moved, check that the new address is the same publisher's and configure it as the source's url"},
 	{ErrAuth, "check the credential named in the source's token_env or token_file (its value is never printed)"},
+	{ErrBlocked, "the source sends no credential, so the site or a firewall in front of it (a WAF, a rate limiter, an IP ban, a geo-fence) turned this client away: open the page from this host to see why, lower the source's rate if it is a rate limit, or ask the site; a Retry-After within max_retry_after is waited for. The source stays as it was and the next sync tries again"},
 	{ErrLayout, "the source changed its page or field layout; fix the source's selectors or field mapping (raw pages are in raw_pages)"},
 	{ErrClaims, "nothing was loaded or removed and the previous data stands; the next sync fetches a fresh snapshot. If the site keeps contradicting itself, check it by hand; a check may be waived only in the source's config, with a reason"},
 	{ErrIncomplete, "the listing broke off; the next sync resumes from the last complete page"},
@@ -370,6 +375,8 @@ func (c *Client) Do(ctx context.Context, rq Request, check Check) (*Response, er
 	failure := last.failure
 	var tooLong errWaitTooLong
 	switch {
+	case errors.As(err, &tooLong) && errors.Is(last.failure, ErrBlocked):
+		failure = fmt.Errorf("%w, longer than max_retry_after %s: not asked again", last.failure, c.policy.MaxRetryAfter)
 	case errors.As(err, &tooLong):
 		failure = fmt.Errorf("%w: the source asks to wait %s before retrying, longer than max_retry_after %s", ErrStatus, tooLong.wait, c.policy.MaxRetryAfter)
 	case failure == nil && err != nil:
@@ -459,6 +466,19 @@ func (c *Client) judge(resp *Response, check Check) outcome {
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		if reason, ok := LooksLikeChallenge(resp.Body); ok {
 			return fail(fmt.Errorf("%w: %s", ErrChallenge, reason), false)
+		}
+		if s == http.StatusForbidden && !c.auth.Sends() {
+			// No credential was sent, so none was refused: it read as
+			// "credentials refused", with a hint about a token the
+			// source does not have. A block that says when to come back
+			// (a WAF's or rate limiter's Retry-After) is waited for,
+			// within max_retry_after, and asked again.
+			wait := retryAfter(resp.Header, time.Now())
+			why := "the source sends no credential, so the site or a firewall in front of it turned this client away"
+			if wait > 0 {
+				why += fmt.Sprintf("; it says to come back after %s (Retry-After)", wait)
+			}
+			return fail(fmt.Errorf("%w: %s", ErrBlocked, why), wait > 0)
 		}
 		return fail(ErrAuth, false)
 	case s == http.StatusRequestTimeout:

@@ -237,6 +237,51 @@ func TestLooksLikeChallenge(t *testing.T) {
 
 // Answers that arrive broken are malformed, not network trouble, and a
 // failure on a page the site redirected elsewhere says where it went.
+// A 403 to a source that sends no credential refused no credential: a
+// WAF, a rate limiter or an IP ban turned the client away. It read
+// "credentials refused", with a hint about token_env. It says what
+// happened; a Retry-After within max_retry_after is waited for and the
+// page asked again, a longer one is named. With a credential sent, a 403
+// is still a credential refused.
+func TestForbiddenWithoutCredentials(t *testing.T) {
+	var brief atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/waf":
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, "forbidden", http.StatusForbidden)
+		case "/banned":
+			http.Error(w, "forbidden", http.StatusForbidden)
+		case "/brief":
+			if brief.Add(1) == 1 {
+				w.Header().Set("Retry-After", "0.01")
+				http.Error(w, "forbidden", http.StatusForbidden)
+				return
+			}
+			fmt.Fprint(w, "<html>ok</html>")
+		}
+	}))
+	defer srv.Close()
+	c := fetch.New("city", quick(), fetch.Auth{}, nil)
+	for _, tt := range []struct{ path, want string }{
+		{"/waf", "come back after 1h0m0s (Retry-After), longer than max_retry_after 2s"},
+		{"/banned", "the source sends no credential"},
+	} {
+		_, err := c.Get(context.Background(), srv.URL+tt.path, nil)
+		if !errors.Is(err, fetch.ErrBlocked) || errors.Is(err, fetch.ErrAuth) || !strings.Contains(err.Error(), tt.want) ||
+			strings.Contains(err.Error(), "token_env") || !strings.Contains(err.Error(), "HTTP 403") {
+			t.Errorf("%s: %v; want ErrBlocked saying %q, no hint about credentials", tt.path, err, tt.want)
+		}
+	}
+	if resp, err := c.Get(context.Background(), srv.URL+"/brief", nil); err != nil || string(resp.Body) != "<html>ok</html>" || resp.Attempts != 2 {
+		t.Errorf("a 403 with a short Retry-After: %v; want the page on the second attempt", err)
+	}
+	withToken := fetch.New("city", quick(), fetch.Auth{Header: "X-Api-Token", Secret: fetch.NewSecret("tok-0123456789")}, nil)
+	if _, err := withToken.Get(context.Background(), srv.URL+"/banned", nil); !errors.Is(err, fetch.ErrAuth) {
+		t.Errorf("a 403 to a source that sends a credential: %v; want ErrAuth", err)
+	}
+}
+
 func TestBrokenAnswersSayWhatBroke(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
