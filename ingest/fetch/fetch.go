@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -433,7 +434,7 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 		case errors.As(err, &encoding), errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum), errors.As(err, &corrupt):
 			return outcome{failure: fmt.Errorf("%w: the answer is not the compressed data its Content-Encoding header says (%s)", ErrMalformed, c.red.text(err.Error())), retry: true}
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return outcome{failure: fmt.Errorf("%w: the answer ended before the length it announced (Content-Length)", ErrMalformed), retry: true}
+			return outcome{failure: fmt.Errorf("%w: %s", ErrMalformed, cutShort(r)), retry: true}
 		}
 		c.log.Debug("request failed", "source", c.name, "url", c.red.url(rawURL), "error", c.red.text(err.Error()))
 		return outcome{failure: c.transportFailure(err), retry: true}
@@ -446,6 +447,19 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 	}
 	c.log.Debug("fetched", "source", c.name, "url", resp.URL, "status", resp.Status, "bytes", len(resp.Body), "took", r.Time())
 	return c.judge(resp, check)
+}
+
+// cutShort says how a body that ended early was cut, by how the answer
+// said its end would be marked: a body sent in chunks (Transfer-Encoding:
+// chunked, no length announced) whose connection closed before the last
+// chunk, or one short of its Content-Length. Every such body read as
+// ending "before the length it announced (Content-Length)", chunked ones
+// too, which announce none.
+func cutShort(r *resty.Response) string {
+	if r != nil && r.RawResponse != nil && slices.Contains(r.RawResponse.TransferEncoding, "chunked") {
+		return "the answer was sent in chunks (Transfer-Encoding: chunked) and the connection closed before the last one"
+	}
+	return "the answer ended before the length it announced (Content-Length)"
 }
 
 // judge says how an answer that arrived ends: by its status, a challenge

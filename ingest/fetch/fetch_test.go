@@ -303,6 +303,23 @@ func TestBrokenAnswersSayWhatBroke(t *testing.T) {
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Header().Set("Content-Length", strconv.Itoa(length))
 			w.Write(z.Bytes()[:min(length, z.Len())])
+		case "/chunked-cut", "/gzip-chunked-cut":
+			// A body sent in chunks, the connection closed after the
+			// first: no length was announced.
+			body := []byte("<html><body><table class=\"list\"><tr><td>许昌甲人力资源有限公司</td></tr>")
+			head := "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n"
+			if r.URL.Path == "/gzip-chunked-cut" {
+				var z bytes.Buffer
+				zw := gzip.NewWriter(&z)
+				zw.Write(body)
+				zw.Close()
+				body = z.Bytes()[:z.Len()/2]
+				head += "Content-Encoding: gzip\r\n"
+			}
+			conn, buf, _ := w.(http.Hijacker).Hijack()
+			fmt.Fprintf(buf, "%s\r\n%x\r\n%s\r\n", head, len(body), body)
+			buf.Flush()
+			conn.Close()
 		case "/list":
 			http.Redirect(w, r, "/login?from=list", http.StatusFound)
 		case "/login":
@@ -321,6 +338,10 @@ func TestBrokenAnswersSayWhatBroke(t *testing.T) {
 		{"/short", "the answer ended before the length it announced (Content-Length)"},
 		{"/gzip-past-its-length", "the compressed stream runs past the"},
 		{"/gzip-short-of-its-length", "the answer ended before the length it announced (Content-Length)"},
+		// A chunked body cut short announced no length: it read as
+		// "ended before the length it announced (Content-Length)".
+		{"/chunked-cut", "sent in chunks (Transfer-Encoding: chunked) and the connection closed before the last one"},
+		{"/gzip-chunked-cut", "sent in chunks (Transfer-Encoding: chunked) and the connection closed before the last one"},
 	} {
 		_, err := c.Get(context.Background(), srv.URL+tt.path, nil)
 		if !errors.Is(err, fetch.ErrMalformed) || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "did not answer in time") {
