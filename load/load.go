@@ -5,6 +5,7 @@
 package load
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -67,9 +68,11 @@ type Record struct {
 	Errors []*contract.FieldError
 }
 
-// Reject is a record that failed validation.
+// Reject is a record that failed validation: its line, or its place in
+// the document Ref names when that is not the batch's (see Parsed).
 type Reject struct {
 	Line   int
+	Ref    string
 	Errors []*contract.FieldError
 	Fields []string
 }
@@ -187,6 +190,12 @@ type Parsed struct {
 	Fields []string // the record as read; recorded with a reject
 	Row    *contract.Row
 	Errors []*contract.FieldError
+	// Ref and RefLine, when Ref is set, are where a rejected record is
+	// within a batch read from several documents (a sync's pages: a
+	// page's address and the record's place on it): its reject is
+	// recorded there instead of at the batch's Source.Ref and Line.
+	Ref     string
+	RefLine int
 }
 
 // LoadParsed is Load for records validated already, so that a caller
@@ -291,7 +300,11 @@ func loadParsed(ctx context.Context, s store.Store, m *contract.Mapping, list *c
 			row, errs := rec.Row, rec.Errors
 			if len(errs) > 0 {
 				res.Rejected++
-				res.Rejects = append(res.Rejects, Reject{Line: rec.Line, Errors: errs, Fields: rec.Fields})
+				rj := Reject{Line: rec.Line, Errors: errs, Fields: rec.Fields}
+				if rec.Ref != "" {
+					rj.Line, rj.Ref = rec.RefLine, rec.Ref
+				}
+				res.Rejects = append(res.Rejects, rj)
 				for _, e := range errs {
 					res.ByReason[e.Reason]++
 				}
@@ -966,8 +979,9 @@ func record(ctx context.Context, s store.Store, t sql.Target, res Result, src So
 		rows := func(yield func([]any, error) bool) {
 			for _, rj := range res.Rejects {
 				raw, _ := json.Marshal(rj.Fields)
+				ref := cmp.Or(rj.Ref, src.Ref)
 				for _, e := range rj.Errors {
-					if !yield([]any{res.BatchID, res.List, src.Ref, uint32(rj.Line), e.Column, e.Value, e.Reason + ": " + e.Detail, string(raw), now}, nil) {
+					if !yield([]any{res.BatchID, res.List, ref, uint32(rj.Line), e.Column, e.Value, e.Reason + ": " + e.Detail, string(raw), now}, nil) {
 						return
 					}
 				}

@@ -149,6 +149,19 @@ func (d Deps) syncAll(ctx context.Context, s store.Store, cfg listsync.Config, n
 		out.Counts["rejected"] += int64(r.Rejected)
 		out.Counts["held_changes"] += int64(r.HeldChanges)
 		line := fmt.Sprintf("%s (%s): %s, %d rows, +%d ~%d -%d, %d rejected", r.Source, r.List, r.Status, r.Rows, r.Added, r.Modified, r.Removed, r.Rejected)
+		if len(r.Rejects) > 0 {
+			// Where to look, as sync prints it: the page and the record
+			// on it, the field and why.
+			var first []string
+			for _, rj := range r.Rejects[:min(len(r.Rejects), 3)] {
+				first = append(first, rj.String())
+			}
+			line += " (" + strings.Join(first, "; ")
+			if r.Rejected > len(first) {
+				line += fmt.Sprintf("; %d more", r.Rejected-len(first))
+			}
+			line += ")"
+		}
 		if r.HeldChanges > 0 {
 			// Not applied: the lists keep the stored version, and a
 			// person decides (creditsync review removals).

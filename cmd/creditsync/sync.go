@@ -113,11 +113,16 @@ Exit status: 0 when every source synced, 3 when records were rejected
 				return err
 			}
 			var rejected int
+			var batches []string
 			for _, r := range results {
 				rejected += r.Rejected
+				if r.Rejected > 0 {
+					batches = append(batches, r.Batches...)
+				}
 			}
 			if rejected > 0 {
-				return rejectedError{fmt.Errorf("%d record(s) rejected; the valid ones are loaded (details: SELECT * FROM import_rejects)", rejected)}
+				return rejectedError{fmt.Errorf("%d record(s) rejected, listed above; the valid ones are loaded (each with its page's address and its place there: SELECT * FROM import_rejects WHERE batch_id IN ('%s'))",
+					rejected, strings.Join(batches, "', '"))}
 			}
 			return nil
 		},
@@ -243,9 +248,7 @@ func printSyncResults(a *app, results []listsync.Result) {
 				fmt.Fprintf(a.stdout, "  … %d more: SELECT * FROM import_rejects WHERE batch_id IN ('%s')\n", r.Rejected-i, strings.Join(r.Batches, "', '"))
 				break
 			}
-			for _, e := range rj.Errors {
-				fmt.Fprintf(a.stdout, "  %s page %d record %d: %s\n", r.Source, rj.Page, rj.Record, e.Error())
-			}
+			fmt.Fprintf(a.stdout, "  %s %s\n", r.Source, rj)
 		}
 		for _, c := range r.SkippedChecks {
 			fmt.Fprintf(a.stdout, "%s: check switched off by the configuration: %s\n", r.Source, c)

@@ -133,7 +133,7 @@ func Replay(ctx context.Context, s store.Store, cfg Config, runID string) (Repla
 		if err := r.checkPage(p, st.Columns); err != nil {
 			return err
 		}
-		pages = append(pages, pendingPage{number: p.Number, claimed: int64(p.Claimed)})
+		pages = append(pages, pendingPage{number: p.Number, claimed: int64(p.Claimed), url: p.URL})
 		for i, rec := range p.Records {
 			pending = append(pending, pendingRow{page: p.Number, seq: i + 1, header: p.Header, fields: rec, headerText: fmt.Sprint(p.Header), enc: p.Encoding})
 		}

@@ -371,7 +371,7 @@ func (m *memSnapshot) add(p page) (rows []pendingRow, ok bool) {
 			}
 		}
 	}
-	m.pages = append(m.pages, pendingPage{number: p.Number, claimed: int64(p.Claimed)})
+	m.pages = append(m.pages, pendingPage{number: p.Number, claimed: int64(p.Claimed), url: p.URL})
 	if len(p.Records) == 0 {
 		return nil, true
 	}
@@ -383,10 +383,12 @@ func (m *memSnapshot) add(p page) (rows []pendingRow, ok bool) {
 	return m.rows[start:], true
 }
 
-// pendingPage is a stored page of an open snapshot (its latest fetch).
+// pendingPage is a stored page of an open snapshot (its latest fetch):
+// its number, the record count it claimed and its address (redacted).
 type pendingPage struct {
 	number  int
 	claimed int64
+	url     string
 }
 
 func (r *runner) readPages(ctx context.Context, snapshot string) ([]pendingPage, error) {
@@ -398,7 +400,7 @@ func (r *runner) readPages(ctx context.Context, snapshot string) ([]pendingPage,
 	var out []pendingPage
 	for rows.Next() {
 		var p pendingPage
-		if err := rows.Scan(&p.number, &p.claimed); err != nil {
+		if err := rows.Scan(&p.number, &p.claimed, &p.url); err != nil {
 			return nil, err
 		}
 		out = append(out, p)

@@ -92,10 +92,21 @@ type Progress struct {
 	Total   int    // as the source announces it (records or pages), -1 if not
 }
 
-// Reject is a record that failed validation.
+// Reject is a record that failed validation: record Record (from 1) of
+// page Page.
 type Reject struct {
 	Page, Record int
 	Errors       []*contract.FieldError
+}
+
+// String says where the record is and what is wrong with it: "page 3
+// record 2: column 列入日期: invalid date: …".
+func (rj Reject) String() string {
+	why := make([]string, len(rj.Errors))
+	for i, e := range rj.Errors {
+		why[i] = e.Error()
+	}
+	return fmt.Sprintf("page %d record %d: %s", rj.Page, rj.Record, strings.Join(why, "; "))
 }
 
 // maxRejects bounds the rejects kept in a Result; all of them are in

@@ -392,6 +392,33 @@ func TestRejectedRecordsBlockRemovals(t *testing.T) {
 	}
 }
 
+// A rejected record of a listing read page by page is recorded where a
+// person finds it: its page's own address and its place on that page. It
+// was recorded under the page template (?page={page}) with a number
+// counted across every page, which named no page and no record there.
+func TestRejectNamesItsPage(t *testing.T) {
+	t.Parallel()
+	e := newShapedEnv(t)
+	rows := e.fx.Rows("abnormal")
+	rows[3]["listed_on"] = "2025-13-01" // page 2, record 2: pages of two
+	e.fx.SetRows("abnormal", rows)
+	r := result(t, e.mustSync(cityAbnormal), cityAbnormal)
+	if r.Rejected != 1 || len(r.Rejects) != 1 {
+		t.Fatalf("%+v", r)
+	}
+	if got := r.Rejects[0].String(); !strings.HasPrefix(got, "page 2 record 2: column 列入日期: ") || !strings.Contains(got, "2025-13-01") {
+		t.Errorf("the reject reads %q, want its page, record, column and value", got)
+	}
+	var ref, column, value string
+	var line uint32
+	if err := store.QueryRow(context.Background(), e.s, "SELECT source_ref, line, column, value FROM import_rejects WHERE list = 'abnormal'", nil, &ref, &line, &column, &value); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(ref, e.fx.URL(fixture.AbnormalPages)+"?page=2") || line != 2 || column != "列入日期" || value != "2025-13-01" {
+		t.Errorf("import_rejects: %s line %d, %s = %q; want page 2's address, its record 2, 列入日期 = 2025-13-01", ref, line, column, value)
+	}
+}
+
 // A site that mistypes a date as one to come (2062-06-07 for
 // 2026-06-07) lists no real record: the date is the record's key on the
 // lists keyed by date, so stored it was a new record, the real one went

@@ -102,8 +102,16 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 		r.validate(m, pending, len(header), index, records, valid)
 	}
 	r.early = nil
+	urls := map[int]string{}
+	for _, p := range pages {
+		urls[p.number] = p.url
+	}
 	for i, pr := range pending {
 		if errs := records[i].Errors; len(errs) > 0 {
+			// Recorded where a person finds it: the page's own address
+			// and the record's place on it (the template and a number
+			// counted over every page found nothing).
+			records[i].Ref, records[i].RefLine = urls[pr.page], pr.seq
 			r.res.Rejected++
 			if len(r.res.Rejects) < maxRejects {
 				r.res.Rejects = append(r.res.Rejects, Reject{Page: pr.page, Record: pr.seq, Errors: errs})
