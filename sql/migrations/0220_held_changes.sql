@@ -15,7 +15,7 @@ ALTER TABLE external_records {{.OnCluster}}
     ADD COLUMN IF NOT EXISTS held_hash String DEFAULT '' COMMENT 'row_hash of held_record',
     ADD COLUMN IF NOT EXISTS held_extra String DEFAULT '' COMMENT 'extra of held_record',
     ADD COLUMN IF NOT EXISTS held_why String DEFAULT '' COMMENT 'why the change waits for a person',
-    ADD COLUMN IF NOT EXISTS held_since Nullable(DateTime64(3, 'UTC')) COMMENT 'when a snapshot first showed the held version';
+    ADD COLUMN IF NOT EXISTS held_since Nullable(DateTime64(3, 'Asia/Shanghai')) COMMENT 'when a snapshot first showed the held version';
 
 ALTER TABLE sync_runs {{.OnCluster}}
     ADD COLUMN IF NOT EXISTS held_changes UInt64 DEFAULT 0 COMMENT 'changes to listed records held for a person (docs/sync.md §5)';
