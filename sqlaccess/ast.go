@@ -105,3 +105,32 @@ func (n *node) walk(f func(*node) error) error {
 	}
 	return nil
 }
+
+// controlInName reports whether a name of canonical, the engine's writing
+// of a statement (formatQuery), holds a control character: a line break
+// above all. The engine writes every name that needs quoting between
+// backquotes, with backslash escapes (a line break as \n), and every
+// string between single quotes, with the same escapes (a heredoc
+// becomes one), so a name is told from a string by its quotes alone.
+func controlInName(canonical string) bool {
+	var quote byte // 0 outside quotes, else the quote we are in
+	for i := 0; i < len(canonical); i++ {
+		c := canonical[i]
+		switch {
+		case quote == 0:
+			if c == '\'' || c == '`' || c == '"' {
+				quote = c
+			}
+		case c == '\\':
+			i++
+			if quote != '\'' && i < len(canonical) && !strings.ContainsRune("\\'`\"", rune(canonical[i])) {
+				return true // \n, \r, \t, \0, \x0A …: a control character, or one written as a code
+			}
+		case c == quote:
+			quote = 0
+		case quote != '\'' && (c < 0x20 || c == 0x7f):
+			return true
+		}
+	}
+	return false
+}

@@ -273,6 +273,13 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 			err = &StatementError{Statement: canonical, Err: err}
 		}
 	}()
+	if controlInName(canonical) {
+		// EXPLAIN AST prints names as they are, one node a line: a name
+		// holding a line break writes lines of its own, and balanced ones
+		// (an alias "a) (children 1)\n Literal 0 (alias z") were read as
+		// nodes of the tree. Refused before any tree is read.
+		return nil, &Denied{Policy: p.Name, What: "a name or alias holding a line break or another control character (the engine prints names as they are, one node a line, and such a name writes lines of its own)"}
+	}
 	settings, clauses, err := clauseSettings(canonical)
 	if err != nil {
 		return nil, err

@@ -565,13 +565,35 @@ func TestNamesThatBreakTheSyntaxTree(t *testing.T) {
 		}
 	}
 	for _, q := range []string{
-		"SELECT uscc AS `等级\n(grade)` FROM institutions",
 		"SELECT uscc AS `x (children 1` FROM institutions",
-		"SELECT uscc AS `x)\n     Literal 1` FROM institutions", // a line placed as a child the node does not have
-		"SELECT * FROM institutions AS `t\r\n x`",
 	} {
 		if _, err := f.county(q); !isDenied(err) || !strings.Contains(err.Error(), "syntax tree cannot be read") {
 			t.Errorf("%q: %v, want refused as a tree that cannot be read", q, err)
+		}
+	}
+	// A name holding a line break is refused before any tree is read: a
+	// balanced one wrote nodes the child counts accepted (the alias below
+	// read as a Literal child of the real literal).
+	for _, q := range []string{
+		"SELECT uscc AS `等级\n(grade)` FROM institutions",
+		"SELECT uscc AS `x)\n     Literal 1` FROM institutions",
+		"SELECT * FROM institutions AS `t\r\n x`",
+		"SELECT 1 AS `a) (children 1)\n     Literal 0 (alias z`, 2",
+		"SELECT 1 AS `a) (children 1)\n     Function file (alias z`, 2",
+		"SELECT 1 AS \"a\\n b\", 2",
+		"SELECT 1 AS `tab\tname`",
+	} {
+		if _, err := f.county(q); !isDenied(err) || !strings.Contains(err.Error(), "line break or another control character") {
+			t.Errorf("%q: %v, want refused as a name holding a line break", q, err)
+		}
+	}
+	// Line breaks in strings, heredocs and backquotes inside strings are
+	// no names.
+	for _, q := range []string{
+		"SELECT 'a\nb' AS x, $$c`d\ne$$ AS y, concat('`', '\\n') AS `z w`",
+	} {
+		if _, err := f.county(q); err != nil {
+			t.Errorf("%q: %v, want it allowed", q, err)
 		}
 	}
 }
