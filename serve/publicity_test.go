@@ -25,10 +25,9 @@ import (
 // B (a violation of 2026-07-01).
 const exemplary, publicized = "914403001922038216", "91440300708461136T"
 
-// publicityServer is a server on a real store of testdata/publicity
-// whose today is today (2026-08-03: the fourth day of the 2026
-// evaluation's publicity).
-func publicityServer(t *testing.T, today string) (store.Store, *Server) {
+// publicityStore is a real store holding the files of testdata/publicity,
+// nothing evaluated yet.
+func publicityStore(t *testing.T) store.Store {
 	t.Helper()
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
@@ -41,6 +40,16 @@ func publicityServer(t *testing.T, today string) (store.Store, *Server) {
 			t.Fatalf("import %s: %v %v", list, err, res.Rejects)
 		}
 	}
+	return s
+}
+
+// publicityServer is a server on a real store of testdata/publicity
+// whose today is today (2026-08-03: the fourth day of the 2026
+// evaluation's publicity).
+func publicityServer(t *testing.T, today string) (store.Store, *Server) {
+	t.Helper()
+	ctx := context.Background()
+	s := publicityStore(t)
 	r := grade.DefaultRules()
 	generous := *r
 	generous.Exemplary.SharePercent = 100 // one of the two A institutions
@@ -168,16 +177,7 @@ func TestCountsOnAPublicityDayAreOfTheGradesInForce(t *testing.T) {
 // until a restart.
 func TestPagesFollowAnEvaluationRecordedWhileTheyRun(t *testing.T) {
 	ctx := context.Background()
-	s := storetest.OpenMigrated(t)
-	for _, list := range []string{"annual_reports", "institutions", "inspections"} {
-		l, err := contract.Lookup(list)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res, err := file.Import(ctx, s, l, filepath.Join("testdata", "publicity", list+".csv"), file.ImportOptions{}); err != nil || res.Rejected > 0 {
-			t.Fatalf("import %s: %v %v", list, err, res.Rejects)
-		}
-	}
+	s := publicityStore(t)
 	r := grade.DefaultRules()
 	srv, err := New(Options{Sources: report.NewSources(s, r), Config: testConfig(), Getenv: testEnv,
 		Now: func() time.Time { return isoDay(t, "2025-08-03") }})
