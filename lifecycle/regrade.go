@@ -15,10 +15,12 @@ import (
 // give now.
 type Change struct {
 	USCC, Name, CountyCode string
-	From                   grade.Grade    // the grade in effect
-	Since                  time.Time      // when it took effect
-	To                     grade.Grade    // what the rules give
-	Clauses                []grade.Clause // the clauses that hold now, with evidence
+	From                   grade.Grade // the grade in effect
+	Since                  time.Time   // when it took effect
+	To                     grade.Grade // what the rules give; for a downgrade, the grade lowered to
+	// Clauses are those that hold now, with evidence; for a downgrade,
+	// those its grade rests on (Entry.Told).
+	Clauses []grade.Clause
 }
 
 // RegradeResult is what a regrade did.
@@ -73,11 +75,14 @@ func Regrade(ctx context.Context, s store.Store, r *grade.Rules, asOf time.Time)
 		to := grade.NewEvidenceGrade(cur.Clauses, g)
 		switch {
 		case grade.Worse(to, cur.Grade):
-			ch.To = to
-			out.Downgrades = append(out.Downgrades, ch)
-			lowered = append(lowered, Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, Grade: to, Clauses: g.Clauses,
+			// Every clause is stored, weighed, so that the next regrade
+			// does not find evidence the decision set aside new.
+			e := Entry{USCC: g.USCC, Name: g.Name, CountyCode: g.CountyCode, RunKind: RunRegrade, Grade: to, Clauses: g.Clauses,
 				Status: StatusConfirmed, ValidFrom: t, ValidUntil: validUntil(t),
-				Note: fmt.Sprintf("lowered from %s (in force since %s) by the rules at %s on evidence the decision did not weigh", cur.Grade, transform.FormatDate(cur.ValidFrom), transform.FormatDate(t))})
+				Note: fmt.Sprintf("lowered from %s (in force since %s) by the rules at %s on evidence the decision did not weigh", cur.Grade, transform.FormatDate(cur.ValidFrom), transform.FormatDate(t))}
+			ch.To, ch.Clauses = to, e.Told()
+			out.Downgrades = append(out.Downgrades, ch)
+			lowered = append(lowered, e)
 		case grade.Worse(g.Grade, cur.Grade):
 			// Worse only on what the decision already weighed.
 			out.Upheld = append(out.Upheld, ch)

@@ -78,6 +78,29 @@ type Entry struct {
 	LicenceEndedOn time.Time
 }
 
+// Told returns the clauses the grade rests on, those the reports tell
+// of the institution. Clauses keeps every clause the rules found when the
+// grade was recorded: what the decision weighed, against which a later
+// regrade judges evidence new (docs/rules.md §4.4). A grade lowered by
+// the rules (RunRegrade) is the worst among the clauses with evidence the
+// decision it lowered had not weighed, so a clause worse than it is one
+// that decision set aside (a review's A where the rules gave C): weighed,
+// kept, and not said beside the grade. Every other grade either is the
+// rules' own (the worst of its clauses) or a reviewer's, who decided the
+// grade of the records the review weighed, not that they did not happen.
+func (e Entry) Told() []grade.Clause {
+	if e.RunKind != RunRegrade {
+		return e.Clauses
+	}
+	var out []grade.Clause
+	for _, c := range e.Clauses {
+		if !grade.Worse(c.Grade, e.Grade) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // LicenceEndedBy reports whether the institution's licence was cancelled
 // on or before day d. Only a cancellation (注销) ends a grade; the query
 // that reads the history sets LicenceEndedOn for it alone, so no caller
@@ -111,8 +134,9 @@ func (e Entry) PendingOn(d time.Time) Status {
 	return StatusPublicized
 }
 
-// ClauseIDs returns the IDs of the clauses that hold, in report order.
-func (e Entry) ClauseIDs() []string { return grade.Result{Clauses: e.Clauses}.ClauseIDs() }
+// ClauseIDs returns the IDs of the clauses the grade rests on (Told), in
+// report order: what grade_history.clauses stores and the commands show.
+func (e Entry) ClauseIDs() []string { return grade.Result{Clauses: e.Told()}.ClauseIDs() }
 
 // InEffectOn reports whether the grade applied on day d (expired or not):
 // it had taken effect, was not superseded yet, and the institution's

@@ -327,7 +327,7 @@ func appendRemoval(rows []AdjustmentRow, noms []lifecycle.Nomination, old lifecy
 
 // adjustmentReason says in Chinese why e replaced old.
 func adjustmentReason(e, old lifecycle.Entry, hadOld bool) (kind, reason string) {
-	clauses := clauseRefs(e.Clauses)
+	clauses := clauseRefs(e.Told())
 	if hadOld {
 		clauses = worseThan(clauses, old.Grade)
 	}

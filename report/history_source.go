@@ -75,7 +75,7 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 		for i, e := range es {
 			out[i] = InstitutionGrade{
 				USCC: e.USCC, Name: e.Name, CountyCode: e.CountyCode, Grade: e.Grade,
-				Clauses:   clauseRefs(e.Clauses),
+				Clauses:   clauseRefs(e.Told()),
 				ValidFrom: e.ValidFrom, ValidUntil: e.ValidUntil,
 				Expired: e.StatusOn(day) == lifecycle.StatusExpired,
 			}
@@ -87,7 +87,7 @@ func (h *HistorySource) GradesOn(ctx context.Context, day time.Time) ([]Institut
 				out[i].State = st.PendingStatus
 				out[i].PublicityFrom, out[i].PublicityEnds = st.Pending.PublicizedFrom, st.Pending.PublicityEndsOn
 				if f := st.InForce; f != nil {
-					out[i].InForceGrade, out[i].InForceClauses = f.Grade, clauseRefs(f.Clauses)
+					out[i].InForceGrade, out[i].InForceClauses = f.Grade, clauseRefs(f.Told())
 					out[i].InForceFrom, out[i].InForceUntil = f.ValidFrom, f.ValidUntil
 					out[i].InForceExpired = f.StatusOn(day) == lifecycle.StatusExpired
 				}
@@ -178,7 +178,7 @@ func (h *HistorySource) Downgrades(ctx context.Context, from, to time.Time) ([]C
 			continue
 		}
 		out = append(out, Change{USCC: e.USCC, Name: e.Name, CountyCode: e.CountyCode, Day: e.ValidFrom,
-			From: old.Grade, To: e.Grade, Clauses: worseThan(clauseRefs(e.Clauses), old.Grade)})
+			From: old.Grade, To: e.Grade, Clauses: worseThan(clauseRefs(e.Told()), old.Grade)})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].Day.Equal(out[j].Day) {

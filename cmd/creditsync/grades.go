@@ -136,7 +136,7 @@ func writeGradesOn(w io.Writer, states []lifecycle.State, day time.Time, format 
 			// and a name from outside never read as a formula.
 			code, name = report.ExcelCode(code), report.ExcelText(name)
 		}
-		return rw.Write(code, name, e.CountyCode, e.Grade, clauseList(e.Clauses), e.StatusOn(day), from, until, e.RunKind)
+		return rw.Write(code, name, e.CountyCode, e.Grade, clauseList(e.Told()), e.StatusOn(day), from, until, e.RunKind)
 	}
 	for _, st := range states {
 		if st.InForce != nil {
@@ -245,10 +245,10 @@ func writeGradesCompared(w io.Writer, now, then []lifecycle.Entry, day, other ti
 		var g, cg, status, cstatus, cl, ccl any
 		var gs, cgs grade.Grade
 		if p.now != nil {
-			gs, g, cl, status = p.now.Grade, p.now.Grade, clauseList(p.now.Clauses), p.now.StatusOn(day)
+			gs, g, cl, status = p.now.Grade, p.now.Grade, clauseList(p.now.Told()), p.now.StatusOn(day)
 		}
 		if p.then != nil {
-			cgs, cg, ccl, cstatus = p.then.Grade, p.then.Grade, clauseList(p.then.Clauses), p.then.StatusOn(other)
+			cgs, cg, ccl, cstatus = p.then.Grade, p.then.Grade, clauseList(p.then.Told()), p.then.StatusOn(other)
 		}
 		change := gradeChange(cgs, gs)
 		counts[change]++

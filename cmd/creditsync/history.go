@@ -100,7 +100,7 @@ func writeHistory(w io.Writer, es []lifecycle.Entry, today time.Time, format str
 	for _, e := range es {
 		if err := rw.Write(e.USCC, e.Name, e.CountyCode, e.RunKind, e.RunID, yearValue(e), dateValue(e.AsOf), e.Grade, e.StatusOn(today),
 			dateValue(e.PublicityEndsOn), dateValue(e.ValidFrom), dateValue(e.ValidUntil), dateValue(e.SupersededOn), e.Note,
-			clauseList(e.Clauses), reasons(e.Clauses)); err != nil {
+			clauseList(e.Told()), reasons(e.Told())); err != nil {
 			return err
 		}
 	}
@@ -114,7 +114,7 @@ func printHistory(w io.Writer, es []lifecycle.Entry, today time.Time) error {
 		return err
 	}
 	for _, e := range es {
-		if err := rw.Write(e.RunKind, yearValue(e), dateValue(e.AsOf), e.Grade, clauseList(e.Clauses), e.StatusOn(today),
+		if err := rw.Write(e.RunKind, yearValue(e), dateValue(e.AsOf), e.Grade, clauseList(e.Told()), e.StatusOn(today),
 			dateValue(e.PublicityEndsOn), dateValue(e.ValidFrom), dateValue(e.ValidUntil), dateValue(e.SupersededOn)); err != nil {
 			return err
 		}
