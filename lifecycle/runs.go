@@ -40,9 +40,10 @@ type Run struct {
 func newRun(kind RunKind, year int, asOf time.Time, r *grade.Rules, note string) Run {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b) // never fails (crypto/rand documents it)
+	// The stamp is UTC and says so (Z), as the ids of jobs and sync runs.
 	now := time.Now().UTC()
 	return Run{
-		ID:            fmt.Sprintf("%s-%s-%s", kind, now.Format("20060102T150405"), hex.EncodeToString(b)),
+		ID:            fmt.Sprintf("%s-%s-%s", kind, now.Format("20060102T150405Z"), hex.EncodeToString(b)),
 		Kind:          kind,
 		Year:          year,
 		AsOf:          grade.Date(asOf),

@@ -87,8 +87,13 @@ type Entry struct {
 // that decision set aside (a review's A where the rules gave C): weighed,
 // kept, and not said beside the grade. Every other grade either is the
 // rules' own (the worst of its clauses) or a reviewer's, who decided the
-// grade of the records the review weighed, not that they did not happen.
+// grade of the records the review weighed, not that they did not happen
+// — except an A, which rests on no clause (an A is one with no B, C or D
+// situation): a reviewer's A over the rules' clauses tells none.
 func (e Entry) Told() []grade.Clause {
+	if e.Grade == grade.A {
+		return nil
+	}
 	if e.RunKind != RunRegrade {
 		return e.Clauses
 	}
