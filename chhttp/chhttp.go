@@ -873,9 +873,13 @@ func (h *Handler) session(county, asked string) (string, sqlaccess.Policy, error
 
 // denied turns a refusal into ClickHouse's ACCESS_DENIED, a refused
 // setting into its own code, and what the engine cannot answer here into
-// NOT_IMPLEMENTED.
+// NOT_IMPLEMENTED. A function the engine does not list is refused as a
+// server refuses it, UNKNOWN_FUNCTION (a client shows a typo as one).
 func denied(err error) error {
 	var d *sqlaccess.Denied
+	if errors.As(err, &d) && d.UnknownFunction {
+		return &Exception{Code: 46, Name: "UNKNOWN_FUNCTION", Msg: d.Error(), denied: true}
+	}
 	if errors.As(err, &d) {
 		return errDenied(d.Error())
 	}

@@ -12,6 +12,7 @@ import (
 type node struct {
 	kind     string // SelectWithUnionQuery, TableIdentifier, Function, Literal, …
 	name     string // what follows the kind: an identifier, a function's name, a literal
+	alias    string // the query's alias of the node ("… (alias a)"), "" when none
 	parent   *node
 	children []*node
 	declared int // the children the engine said the node has
@@ -57,8 +58,9 @@ func parseAST(dump string) (*node, error) {
 		if strings.Count(text, " (alias ") > 1 {
 			return nil, fmt.Errorf("syntax tree line %d names more than one alias", i+1)
 		}
+		alias := ""
 		if j := strings.LastIndex(text, " (alias "); j > 0 && strings.HasSuffix(text, ")") {
-			text = text[:j]
+			text, alias = text[:j], text[j+len(" (alias "):len(text)-1]
 		}
 		kind, name, _ := strings.Cut(text, " ")
 		// Every function the engine has is named by an identifier (a
@@ -67,7 +69,7 @@ func parseAST(dump string) (*node, error) {
 		if kind == "Function" && !functionName.MatchString(name) {
 			return nil, fmt.Errorf("syntax tree line %d: %q is no function's name", i+1, name)
 		}
-		n := &node{kind: kind, name: name, declared: declared}
+		n := &node{kind: kind, name: name, alias: alias, declared: declared}
 		switch {
 		case i == 0:
 			if depth != 0 {

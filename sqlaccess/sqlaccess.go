@@ -9,11 +9,14 @@
 //     runs nothing) gives the kind of statement, its output clauses and
 //     every table, table function and function it names; INTO OUTFILE,
 //     names outside the policy's databases, table functions off the
-//     allow-list and functions that read by name (dictionaries, files,
-//     Join tables) are refused here, before anything is evaluated;
+//     allow-list, functions the engine's catalog does not list (found
+//     as the engine finds them: catalog.go) and functions that read by
+//     name (dictionaries, files, Join tables) are refused here, before
+//     anything is evaluated;
 //  3. the analyzer's query tree (EXPLAIN QUERY TREE) gives every table the
 //     statement resolves to, views and CTEs included, as database.table;
-//     each must be on the policy's allow-list.
+//     each must be on the policy's allow-list, and each function it
+//     resolved to must be one the catalog lists, as in step 2.
 //
 // A statement runs only when all three agree; anything not proven allowed
 // is refused with an error naming it. Comments, quoting, case, white space
@@ -30,7 +33,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/xuchang-hrss/creditsync/store"
 )
@@ -102,6 +104,10 @@ type Policy struct {
 type Denied struct {
 	Policy string
 	What   string
+	// UnknownFunction: what is refused is a function the engine does not
+	// list (checkFunction), which a ClickHouse server answers as
+	// UNKNOWN_FUNCTION.
+	UnknownFunction bool
 }
 
 func (d *Denied) Error() string { return d.What + " is not allowed for " + d.Policy }
@@ -337,7 +343,18 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 	if err != nil {
 		return nil, err
 	}
-	if err := root.walk(func(n *node) error { return p.checkNode(n, databases, functions) }); err != nil {
+	// A call of a lambda the statement names (WITH x -> … AS f … f(…))
+	// is no function of the catalog: the analyzer puts the lambda's body,
+	// checked where it is written, in its place.
+	lambdas := map[string]bool{}
+	root.walk(func(n *node) error {
+		if n.kind == "Function" && n.name == "lambda" && n.alias != "" {
+			lambdas[n.alias] = true
+		}
+		return nil
+	})
+	known := func(name string) bool { return slices.Contains(parserFunctions, name) || lambdas[name] }
+	if err := root.walk(func(n *node) error { return p.checkNode(n, databases, functions, known) }); err != nil {
 		return nil, err
 	}
 	for _, lit := range structureLiterals(root) {
@@ -730,7 +747,7 @@ func stringLiteral(s string) (string, bool) {
 
 // checkNode refuses a node that reaches outside the policy. databases
 // lists (lower-cased) every database of the engine.
-func (p Policy) checkNode(n *node, databases map[string]bool, functions functionCatalog) error {
+func (p Policy) checkNode(n *node, databases map[string]bool, functions *functionCatalog, known func(string) bool) error {
 	if what, ok := opaqueKinds[n.kind]; ok {
 		return &Denied{Policy: p.Name, What: what}
 	}
@@ -753,7 +770,7 @@ func (p Policy) checkNode(n *node, databases map[string]bool, functions function
 			}
 			return &Denied{Policy: p.Name, What: "table function " + n.name}
 		}
-		if err := p.checkFunction(n.name, functions); err != nil {
+		if err := p.checkFunction(n.name, functions, known); err != nil {
 			return err
 		}
 		return p.checkAggregateName(n)
@@ -875,20 +892,73 @@ func (p Policy) checkName(name string, table bool, databases map[string]bool) er
 	return &Denied{Policy: p.Name, What: "reading " + name}
 }
 
+// parserFunctions are the names the parser gives nodes of the syntax
+// tree that the catalog does not list, found by reading the trees of
+// statements of every kind of expression: each is known, and harmless.
+var parserFunctions = []string{
+	// x -> …, the lambda of arrayMap(x -> …, a) or of WITH x -> … AS f:
+	// its parameters and body are nodes below it, checked as any, and
+	// the query tree holds it as a LAMBDA node, not as a function.
+	"lambda",
+	// EXISTS (subquery): the analyzer makes it `in` over the subquery,
+	// or keeps it as exists for a correlated one; the subquery's tables
+	// and functions are in both trees and checked as any subquery's.
+	"exists",
+	// untuple(t): the analyzer makes it one tupleElement(t, …) a field.
+	"untuple",
+	// GROUPING(k, …) of GROUP BY: the analyzer makes it one of the
+	// grouping functions of analyzerFunctions.
+	"grouping",
+}
+
+// analyzerFunctions are the names the analyzer gives nodes of the query
+// tree that the catalog does not list, each known and harmless.
+var analyzerFunctions = []string{
+	// A correlated EXISTS (subquery), kept as such: see parserFunctions.
+	"exists",
+	// GROUPING(k, …) as the grouping of the query makes it: each reads
+	// the mask of the keys a row's grouping set holds, nothing more.
+	"groupingOrdinary", "groupingForRollup", "groupingForCube", "groupingForGroupingSets",
+}
+
 // checkFunction checks a function as the syntax tree or the query tree
-// names it. The costly ones are found by the engine's catalog, which
+// names it: it must be one the engine's catalog lists (functions.resolve
+// finds it as the engine does: alias, case, aggregate combinators), or
+// one the tree itself is known to name (known: parserFunctions and the
+// statement's lambdas, or analyzerFunctions). Anything else is refused —
+// no function the engine runs, or a line of a tree not read as the
+// engine meant it. The costly ones are found by the catalog too, which
 // knows every alias of a function (levenshteinDistance is editDistance)
 // and its categories.
-func (p Policy) checkFunction(name string, functions functionCatalog) error {
+func (p Policy) checkFunction(name string, functions *functionCatalog, known func(string) bool) error {
 	lower := strings.ToLower(name)
 	for _, f := range readingFunctions {
 		if strings.HasPrefix(lower, f) {
 			return &Denied{Policy: p.Name, What: "function " + name}
 		}
 	}
-	f, known := functions[lower]
-	if !known {
-		return nil // a lambda's or a column's name, or no function: the engine says
+	f, listed := functions.resolve(name)
+	switch {
+	case !listed && functions.userDefined[name]:
+		// A function of CREATE FUNCTION (which no read-only token can
+		// run) or a host's executable one is the host's, not the
+		// engine's: its body is not in the syntax tree step 2 checks,
+		// and the analyzer evaluates a SQL function's body while it
+		// resolves the statement (step 3), before any check of the
+		// query tree — file() there would be read first — and an
+		// executable one runs a program. The engine's functions are
+		// all a token needs.
+		return &Denied{Policy: p.Name, What: "function " + name + " (defined on the host, not one of the engine's)"}
+	case !listed && known(name):
+		return nil
+	case !listed:
+		return &Denied{Policy: p.Name, What: "function " + name + " (it is not one the engine lists)", UnknownFunction: true}
+	}
+	for _, r := range readingFunctions {
+		// An alias of one (hostname is hostName).
+		if strings.HasPrefix(f.canonical, r) {
+			return &Denied{Policy: p.Name, What: "function " + name}
+		}
 	}
 	if slices.Contains(costlyFunctions, f.canonical) {
 		return &Denied{Policy: p.Name, What: "function " + name + " (its cost per row grows faster than its arguments, and the engine checks time limits and KILL QUERY only between blocks of rows)"}
@@ -899,58 +969,6 @@ func (p Policy) checkFunction(name string, functions functionCatalog) error {
 		}
 	}
 	return nil
-}
-
-// functionCatalog is the engine's catalog of functions by lower-case
-// name, aliases included.
-type functionCatalog map[string]catalogFunction
-
-type catalogFunction struct {
-	canonical  string   // lower-case name of the function an alias stands for
-	categories []string // as system.functions lists them
-}
-
-// catalogs holds each store's catalog: the engine's functions do not
-// change while it runs.
-var catalogs sync.Map // store.Store → functionCatalog
-
-// catalogOf reads the engine's catalog of functions once per store.
-func catalogOf(ctx context.Context, s store.Store) (functionCatalog, error) {
-	if c, ok := catalogs.Load(s); ok {
-		return c.(functionCatalog), nil
-	}
-	rows, err := s.Query(ctx, "SELECT lower(name), lower(if(alias_to = '', name, alias_to)), categories FROM system.functions", nil)
-	if err != nil {
-		return nil, fmt.Errorf("list functions: %w", err)
-	}
-	defer rows.Close()
-	byName := map[string]string{}
-	cats := map[string]string{}
-	for rows.Next() {
-		var name, canonical, categories string
-		if err := rows.Scan(&name, &canonical, &categories); err != nil {
-			return nil, fmt.Errorf("list functions: %w", err)
-		}
-		byName[name] = canonical
-		if name == canonical {
-			cats[name] = categories
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list functions: %w", err)
-	}
-	c := functionCatalog{}
-	for name, canonical := range byName {
-		f := catalogFunction{canonical: canonical}
-		for _, cat := range strings.Split(cats[canonical], ",") {
-			if cat = strings.TrimSpace(cat); cat != "" {
-				f.categories = append(f.categories, cat)
-			}
-		}
-		c[name] = f
-	}
-	catalogs.Store(s, c)
-	return c, nil
 }
 
 // allDatabases lists every database of the engine, lower-cased, so that a
@@ -997,6 +1015,13 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 	if err != nil {
 		return nil, analysisError{err}
 	}
+	return p.readQueryTree(dump, functions)
+}
+
+// readQueryTree checks the query tree the engine printed (EXPLAIN QUERY
+// TREE) and returns the tables and table functions it reads.
+func (p Policy) readQueryTree(dump string, functions *functionCatalog) ([]string, error) {
+	known := func(name string) bool { return slices.Contains(analyzerFunctions, name) }
 	reads := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimRight(dump, "\n"), "\n") {
 		m := treeNode.FindStringSubmatch(strings.TrimSpace(line))
@@ -1038,7 +1063,7 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 			if strings.Count(", "+fields, ", function_name: ") != 1 {
 				return nil, &Denied{Policy: p.Name, What: "a statement whose query tree cannot be read (an alias or a type holding \"function_name: \" cannot be told from the engine's fields)"}
 			}
-			if err := p.checkFunction(field(fields, "function_name"), functions); err != nil {
+			if err := p.checkFunction(field(fields, "function_name"), functions, known); err != nil {
 				return nil, err
 			}
 		case "IDENTIFIER":
