@@ -801,6 +801,10 @@ var leafKinds = map[string]bool{
 	// A cross or comma join: the tables are its siblings, its condition
 	// none.
 	"TableJoin": true,
+	// OVER (): the window's PARTITION BY, ORDER BY and frame offsets are
+	// its children when written (a named window it could refer to is
+	// refused: WindowListElement), so without children it holds none.
+	"WindowDefinition": true,
 }
 
 // columnOptions are the words of a column's declaration after its type —

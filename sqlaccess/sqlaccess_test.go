@@ -98,6 +98,7 @@ func TestAllowedStatements(t *testing.T) {
 		{"SELECT * FROM values(-1, 2)", sqlaccess.Select, ""},
 		{"SELECT x FROM generateRandom('x String, e Enum8(\\'a\\' = 1)') LIMIT 1", sqlaccess.Select, ""},
 		{"SELECT count() OVER (PARTITION BY county_code) FROM institutions", sqlaccess.Select, ""},
+		{"SELECT row_number() OVER (), count() OVER () FROM institutions", sqlaccess.Select, ""},
 		// Aggregate functions by name, with numeric parameters.
 		{"SELECT arrayReduce('sum', [1, 2])", sqlaccess.Select, ""},
 		{"SELECT arrayReduce('quantile(0.5)', [1, 2]), arrayReduce('topK( 2 )', [1, 1, 2])", sqlaccess.Select, ""},
@@ -128,6 +129,7 @@ func TestExpressionsTheTreeHides(t *testing.T) {
 	for _, q := range []string{
 		"SELECT count() OVER w FROM numbers(1) WINDOW w AS (PARTITION BY " + other + ")",
 		"SELECT count() OVER w FROM numbers(1) WINDOW w AS (PARTITION BY toUInt8(file('/etc/hostname')))",
+		"SELECT count() OVER (ROWS BETWEEN toUInt8(file('/etc/hostname')) PRECEDING AND CURRENT ROW) FROM numbers(1)",
 		"SELECT * APPLY(x -> " + other + ") FROM numbers(1)",
 		"SELECT COLUMNS('number') APPLY(x -> toUInt8(file('/etc/hostname'))) FROM numbers(1)",
 		"SELECT * APPLY(toString) FROM numbers(1)",
