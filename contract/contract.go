@@ -51,6 +51,12 @@ type Column struct {
 	// unit, date and filing), never one of a file: messages about a
 	// file's header leave it out.
 	Filled bool
+	// Meant lists words (normalised as headers are) that, in a header
+	// naming no column of the list while this column has none, mean this
+	// column was meant under another spelling: the header is refused,
+	// naming the column, rather than its values kept as an extra column
+	// nothing reads (a 附件2's 是否为诚信机构典型 dropped its 是 marks).
+	Meant []string
 }
 
 // List is one of the seven lists.
@@ -419,7 +425,13 @@ func Lookup(name string) (*List, error) {
 // Spellings lists an enum column's accepted values for messages.
 func (c Column) Spellings() string {
 	var s []string
-	for k := range c.Values {
+	for k, v := range c.Values {
+		// Keys are kept lower-cased for the lookup; one that begins
+		// with the value it stands for is shown in the value's case,
+		// as forms write it (A 级, not a 级).
+		if lv := strings.ToLower(v); lv != v && strings.HasPrefix(k, lv) {
+			k = v + k[len(lv):]
+		}
 		s = append(s, k)
 	}
 	sort.Strings(s)

@@ -116,6 +116,11 @@ func (l *List) Map(header []string) (*Mapping, error) {
 		}
 		m.index[ci] = fi
 	}
+	for _, fi := range m.extra {
+		if c, ok := l.meant(header[fi], m.index); ok {
+			return nil, fmt.Errorf("%w: column %q seems to be %s (%s) spelled otherwise; name it %s, or its values would not be read", ErrHeader, header[fi], c.Chinese, c.Key, c.Chinese)
+		}
+	}
 	var missing []string
 	for ci, c := range l.Columns {
 		if c.Required && m.index[ci] < 0 {

@@ -61,8 +61,14 @@ var submissions = &List{
 		{Key: "grade", Chinese: "信用等级", Aliases: []string{"评价等级", "等级", "信用评价等级"}, Kind: Enum, Required: true, Values: submissionGrades},
 		{Key: "dishonesty", Chinese: "失信情况"},
 		{Key: "measures", Chinese: "查处情况"},
-		{Key: "exemplary", Chinese: "是否选树为诚信机构典型", Aliases: []string{"是否选树为诚信典型", "是否诚信机构典型"}, Kind: Enum, Values: submissionExemplary},
-		{Key: "exemplary_reason", Chinese: "选树原因"},
+		// The 是 marks are what reconcile checks (only an A, within the
+		// share): a header that mentions 典型 or 选树 in another spelling
+		// is read as this column when known, else refused (Meant) —
+		// never dropped.
+		{Key: "exemplary", Chinese: "是否选树为诚信机构典型", Aliases: []string{"是否选树为诚信典型", "是否诚信机构典型",
+			"是否为诚信机构典型", "是否为诚信典型", "是否选树", "是否选树为诚信机构", "是否选为诚信机构典型", "是否选树诚信机构典型", "是否典型"},
+			Kind: Enum, Values: submissionExemplary, Meant: []string{"典型", "选树"}},
+		{Key: "exemplary_reason", Chinese: "选树原因", Aliases: []string{"选树理由", "典型原因", "选树为诚信机构典型原因"}},
 		{Key: "evaluator", Chinese: "评价单位"},
 		{Key: "note", Chinese: "备注"},
 		{Key: SubmissionUnit, Chinese: "填报单位代码", Kind: County, Required: true, Filled: true},

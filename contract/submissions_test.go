@@ -2,6 +2,7 @@ package contract
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,67 @@ func TestSubmissionValues(t *testing.T) {
 		if len(errs) != 1 || errs[0].Column != "是否选树为诚信机构典型" || errs[0].Reason != ReasonEnum {
 			t.Errorf("是否选树 %q: %v, want it refused naming the column", v, errs)
 		}
+	}
+}
+
+// 是否选树为诚信机构典型 as counties head it: every spelling the forms
+// use is read as the column (its 是 marks are what reconcile checks), and
+// a header that mentions 典型 or 选树 otherwise is refused naming the
+// column — never kept as an extra column nothing reads. Where the column
+// is there, another header mentioning 典型 is an extra column as any.
+func TestExemplaryHeaderIsReadOrRefused(t *testing.T) {
+	base := []string{"机构名称", "统一社会信用代码", "信用等级"}
+	for _, c := range []struct {
+		headers []string
+		want    string // the key of the last header, or "refused"
+	}{
+		{[]string{"是否选树为诚信机构典型"}, "exemplary"},
+		{[]string{"是否为诚信机构典型"}, "exemplary"},
+		{[]string{"是否选树"}, "exemplary"},
+		{[]string{"是否选树为诚信机构"}, "exemplary"},
+		{[]string{"是否选树\n为诚信机构典型"}, "exemplary"},
+		{[]string{"选树理由"}, "exemplary_reason"},
+		{[]string{"是否评为诚信机构典型"}, "refused"},
+		{[]string{"诚信机构典型/是否"}, "refused"},
+		{[]string{"拟选树"}, "refused"},
+		{[]string{"是否选树为诚信机构典型", "诚信典型事迹"}, ""},
+	} {
+		h := append(append(append([]string{}, base...), c.headers...), filled...)
+		m, err := Submissions().Map(h)
+		last := c.headers[len(c.headers)-1]
+		switch {
+		case c.want == "refused":
+			if !errors.Is(err, ErrHeader) || !strings.Contains(err.Error(), "是否选树为诚信机构典型") || !strings.Contains(err.Error(), last) {
+				t.Errorf("%q: %v, want refused naming it and 是否选树为诚信机构典型", c.headers, err)
+			}
+		case err != nil:
+			t.Errorf("%q: %v", c.headers, err)
+		case c.want == "":
+			if got := m.Extra(); len(got) != 1 || got[0] != last {
+				t.Errorf("%q: extra %q, want [%s]", c.headers, got, last)
+			}
+		case Submissions().HeaderKey(last) != c.want || m.Index(c.want) != len(base)+len(c.headers)-1:
+			t.Errorf("%q: read as %q, want %s", c.headers, Submissions().HeaderKey(last), c.want)
+		}
+	}
+}
+
+// A refused grade lists what may be written as the forms write it: A 级,
+// not the lower-cased keys the lookup keeps.
+func TestGradeSpellingsAsWritten(t *testing.T) {
+	var grade Column
+	for _, c := range Submissions().Columns {
+		if c.Key == "grade" {
+			grade = c
+		}
+	}
+	got := grade.Spellings()
+	for _, want := range []string{"A 级", "A级", "D", "B 级"} {
+		if !slices.Contains(strings.Split(got, ", "), want) {
+			t.Errorf("Spellings %q: no %q", got, want)
+		}
+	}
+	if strings.Contains(got, "a 级") || strings.Contains(got, "a,") {
+		t.Errorf("Spellings %q: lower-cased grades", got)
 	}
 }

@@ -48,6 +48,24 @@ func (l *List) column(cell string) (int, bool) {
 	return ci, ok
 }
 
+// meant returns the column an unknown header h seems to name
+// (Column.Meant), when the header names that column nowhere else
+// (index: the header position of each column, -1 when none).
+func (l *List) meant(h string, index []int) (Column, bool) {
+	n := normalizeHeader(h)
+	for ci, c := range l.Columns {
+		if index[ci] >= 0 {
+			continue
+		}
+		for _, w := range c.Meant {
+			if strings.Contains(n, normalizeHeader(w)) {
+				return c, true
+			}
+		}
+	}
+	return Column{}, false
+}
+
 // HeaderKey returns the key of the column a header cell names, or "" when
 // the cell names none of the list's columns.
 func (l *List) HeaderKey(cell string) string {

@@ -40,7 +40,7 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 	for _, want := range []string{
 		summary + " → submissions: 4 read, 3 new or changed, 0 unchanged, 1 rejected, 3 skipped (",
 		"  header found on row 4 (3 row(s) above it ignored)\n",
-		"  " + summary + `:8: column 信用等级: unknown value: "优" is not among the accepted values: a, a 级, a级, b, b 级, b级, c, c 级, c级, d, d 级, d级` + "\n",
+		"  " + summary + `:8: column 信用等级: unknown value: "优" is not among the accepted values: A, A 级, A级, B, B 级, B级, C, C 级, C级, D, D 级, D级` + "\n",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("import summary output lacks %q:\n%s", want, r.stdout)
@@ -69,7 +69,7 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 		"  2026-07-31 creditsync 未评价（名录中没有，或当日未取得许可）：\n" +
 		"    91411081MA4000002B 禹州钧才人力资源有限公司（报送 A 级）\n" +
 		"  导入时被拒绝的行（未入库，不是漏报；请更正后重新报送）：\n" +
-		"    " + summary + " 第 8 行 91411081MA4000004H 信用等级：unknown value: \"优\" is not among the accepted values: a, a 级, a级, b, b 级, b级, c, c 级, c级, d, d 级, d级（\"优\"）\n"
+		"    " + summary + " 第 8 行 91411081MA4000004H 信用等级：unknown value: \"优\" is not among the accepted values: A, A 级, A级, B, B 级, B级, C, C 级, C级, D, D 级, D级（\"优\"）\n"
 	if r.stdout != want {
 		t.Errorf("reconcile output:\n%s\nwant:\n%s", r.stdout, want)
 	}

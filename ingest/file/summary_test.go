@@ -64,7 +64,7 @@ func TestImportSummaryNoticeLayout(t *testing.T) {
 	checkSheet(t, res.Sheets[0], sheetWant{
 		ref: abs, read: 4, loaded: 3, rejected: 1, headerFirst: 4, headerLast: 4, above: 3,
 		skipped: map[string]int64{file.SkipBlank: 1, file.SkipNote: 1, file.SkipSignature: 1},
-		rejects: []string{`8: column 信用等级: unknown value: "优" is not among the accepted values: a, a 级, a级, b, b 级, b级, c, c 级, c级, d, d 级, d级`},
+		rejects: []string{`8: column 信用等级: unknown value: "优" is not among the accepted values: A, A 级, A级, B, B 级, B级, C, C 级, C级, D, D 级, D级`},
 	})
 	want := strings.Join([]string{
 		"411081 2026-07-31 " + uscc("411081", 1) + " B 否",
