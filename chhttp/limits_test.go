@@ -148,6 +148,13 @@ func TestThreadsAreBoundedAndIntrospectionOff(t *testing.T) {
 		{"every core in a subquery", "SELECT * FROM (SELECT 1 SETTINGS max_threads = 0)", nil, 500, "452"},
 		{"introspection", "SELECT addressToLine(toUInt64(1))", nil, 500, "446"},
 		{"introspection switched on", "SELECT 1 SETTINGS allow_introspection_functions = 1", nil, 500, "164"},
+		// Vectorscan compiles many patterns in one call that outlasts
+		// every limit and KILL: off, and not to be switched on. re2's
+		// regular expressions and the plain searches stay.
+		{"vectorscan", "SELECT multiFuzzyMatchAny('abc', 1, ['abd'])", nil, 500, "446"},
+		{"vectorscan switched on in the URL", "SELECT 1", url.Values{"allow_hyperscan": {"1"}}, 500, "164"},
+		{"vectorscan switched on in the statement", "SELECT multiMatchAny('abc', ['b']) SETTINGS allow_hyperscan = 1", nil, 500, "164"},
+		{"re2 and the plain searches", "SELECT match('abc', 'b+'), multiSearchAny('abc', ['c']), extract('abc', 'b.')", nil, 200, "1\t1\tbc\n"},
 		// The host: its name, kernel, uptime; a setting naming a file the
 		// engine opens (its error told whether the file exists).
 		{"the host's name", "SELECT hostName()", nil, 403, "497"},

@@ -68,7 +68,10 @@ func ServerAccess(ctx context.Context, s store.Store, users []ServerUser) ([]str
 		// Tables whose rows are replaced read merged, as the daemon's own
 		// sessions read them (store/server): a key once, and count()
 		// counting merged rows, not those of the parts' metadata.
-		"final = 1 CONST, optimize_trivial_count_query = 0 CONST")}
+		"final = 1 CONST, optimize_trivial_count_query = 0 CONST,",
+		// No vectorscan: its compile of many patterns runs for minutes past
+		// every limit and KILL, as on the endpoint (sqlaccess.SessionSettings).
+		"allow_hyperscan = 0 CONST")}
 	databases := map[string]string{}
 	for _, c := range transform.XuchangCounties() {
 		db, views, err := ScopeStatements(ctx, s, c.Code, onCluster, "DEFINER = CURRENT_USER SQL SECURITY DEFINER")

@@ -113,7 +113,7 @@ func TestAnalystProfileAllowsWhatTheEndpointAllows(t *testing.T) {
 			t.Errorf("the endpoint lets %s change; the profile does not", name)
 		}
 	}
-	for _, name := range []string{"readonly", "priority", "max_concurrent_queries_for_user", "final"} {
+	for _, name := range []string{"readonly", "priority", "max_concurrent_queries_for_user", "final", "allow_hyperscan"} {
 		if !constant[name] {
 			t.Errorf("%s is not CONST in the profile", name)
 		}

@@ -208,7 +208,20 @@ var costlyFunctions = []string{"arrayfold", "editdistance", "editdistanceutf8", 
 	"jarosimilarity", "jarowinklersimilarity", "arraylevenshteindistance", "arraylevenshteindistanceweighted", "arraysimilarity",
 	// Base58 is a division of the whole number the string is: 32 KB took
 	// 6 s of one core, and the time grows with the square of the length.
-	"base58encode", "base58decode", "trybase58decode"}
+	"base58encode", "base58decode", "trybase58decode",
+	// hasAll and hasAny compare every element of one array with every
+	// element of the other unless both hold plain integers (strings,
+	// floats, tuples, arrays): measured on one row, one thread,
+	// hasAll(60,000 strings, the same) 7.4 s of CPU (30,000: 1.8 s),
+	// hasAny of two disjoint 60,000 14.5 s (30,000: 3.4 s), 30,000
+	// tuples 1.8 s, 60,000 floats 0.75 s; the integers 0.06 s. Their
+	// neighbours hash or search linearly and stay: at 480,000 strings
+	// arrayIntersect took 0.15 s, arrayUnion 0.11 s,
+	// arraySymmetricDifference 0.09 s, arrayExcept 0.27 s (120,000:
+	// 0.09, 0.06, 0.08, 0.11), countEqual and indexOfAssumeSorted
+	// 0.01–0.03 s, hasSubstr of a needle of 240,000 equal strings and one
+	// other in 480,000 equal ones 0.01 s.
+	"hasall", "hasany"}
 
 // refusedCategories are categories of the engine's catalog
 // (system.functions) refused whole: geometry (polygon operations are
@@ -478,8 +491,20 @@ func session(opt store.FormatOptions) store.FormatOptions {
 // like clickhouse-local, reads "1 + 1" as SELECT 1 + 1): a text that is no
 // statement is refused as one, not read two ways — as a SELECT when it
 // runs, and as something else behind a prefix such as EXPLAIN's.
+//
+// allow_hyperscan = 0 has the engine refuse every function that compiles
+// its patterns with vectorscan (multiMatch…, multiFuzzyMatch…: 446,
+// FUNCTION_NOT_ALLOWED), whatever name or alias calls it, before it
+// compiles anything: on constants while it analyses the statement, else
+// as its run starts. The compile of many patterns is one call the engine
+// cannot interrupt: 1,500 patterns of 40 letters (64 KB of text) to
+// multiFuzzyMatchAny took 50 to 100 s of a core with a limit of 5 s, and
+// KILL QUERY did not stop it; each new set of patterns compiles anew.
+// match, multiSearch…, extract and the other regular expressions (re2,
+// linear in their text) are not vectorscan's and stay.
 func SessionSettings() []store.Setting {
-	return []store.Setting{{Name: "enable_scalar_subquery_optimization", Value: "0"}, {Name: "implicit_select", Value: "0"}}
+	return []store.Setting{{Name: "enable_scalar_subquery_optimization", Value: "0"}, {Name: "implicit_select", Value: "0"},
+		{Name: "allow_hyperscan", Value: "0"}}
 }
 
 func explain(ctx context.Context, s store.Store, q string, opt store.FormatOptions) (string, error) {

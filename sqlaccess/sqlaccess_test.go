@@ -3,6 +3,7 @@ package sqlaccess_test
 import (
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -323,6 +324,8 @@ func TestCostlyFunctionsAreRefusedBeforeTheyRun(t *testing.T) {
 		{"SELECT greatCircleDistance(0., 0., 1., 1.)", "category Geo"},
 		{"SELECT base58Encode(repeat('a', 32000))", "base58Encode"},
 		{"SELECT tryBase58Decode('abc')", "tryBase58Decode"},
+		{"SELECT hasAll(materialize(arrayMap(x -> toString(x), range(60000))), arrayMap(x -> toString(x), range(60000)))", "hasAll"},
+		{"SELECT hasAny(groupArray(name), ['x']) FROM institutions", "hasAny"},
 	} {
 		for who, check := range map[string]func(string) (sqlaccess.Statement, error){"county": f.county, "city": city} {
 			_, err := check(tt.query)
@@ -335,10 +338,63 @@ func TestCostlyFunctionsAreRefusedBeforeTheyRun(t *testing.T) {
 		"SELECT ngramDistance(name, '魏都') FROM institutions",
 		"SELECT lower(name), position(name, '机构'), byteHammingDistance('ab', 'ac') FROM institutions",
 		"SELECT arrayMap(x -> x + 1, [1, 2])",
+		"SELECT has([name], 'x'), hasSubstr([name], ['x']), arrayIntersect([name], ['x']), countEqual([name], 'x') FROM institutions",
 	} {
 		if _, err := f.county(q); err != nil {
 			t.Errorf("%q: %v, want it allowed", q, err)
 		}
+	}
+}
+
+// The functions that compile their patterns with vectorscan (hyperscan)
+// are off in every checked session, by the engine itself
+// (allow_hyperscan = 0, 446): the compile of 1,500 patterns was one call
+// of minutes that no limit or KILL QUERY stopped. A statement cannot
+// switch them back on. The regular expressions of re2 and the plain
+// searches stay.
+func TestVectorscanIsOffInCheckedSessions(t *testing.T) {
+	f := setup(t)
+	// Checked, then run as the endpoint runs it: the engine refuses a
+	// call on constants while it analyses the statement, any other when
+	// its run starts, before a pattern is compiled.
+	run := func(p sqlaccess.Policy, opt store.FormatOptions) func(string) (sqlaccess.Statement, error) {
+		return func(q string) (sqlaccess.Statement, error) {
+			st, err := sqlaccess.Check(context.Background(), f.s, p, q, opt)
+			if err != nil {
+				return st, err
+			}
+			opt.Settings = sqlaccess.SessionSettings()
+			return st, store.QueryFormatted(context.Background(), f.s, io.Discard, q, opt)
+		}
+	}
+	for _, q := range []string{
+		"SELECT multiFuzzyMatchAny('abc', 2, ['abd', 'xyz'])",
+		"SELECT multiMatchAny(name, ['机构$', 'x+']) FROM institutions",
+		"SELECT arrayMap(p -> multiMatchAllIndices(name, [p]), ['a']) FROM institutions",
+		"SELECT (SELECT multiFuzzyMatchAnyIndex('abc', 1, ['abd']))",
+	} {
+		for who, check := range map[string]func(string) (sqlaccess.Statement, error){"county": run(f.countyPolicy, f.countySession), "city": run(f.cityPolicy, f.citySession)} {
+			if _, err := check(q); err == nil || !strings.Contains(err.Error(), "FUNCTION_NOT_ALLOWED") {
+				t.Errorf("%s: %q: %v, want the engine's refusal (446)", who, q, err)
+			}
+		}
+	}
+	var se *sqlaccess.SettingError
+	if _, err := f.county("SELECT multiMatchAny('abc', ['b']) SETTINGS allow_hyperscan = 1"); !errors.As(err, &se) || se.Code != 164 {
+		t.Errorf("allow_hyperscan = 1 in SETTINGS: %v, want READONLY (164)", err)
+	}
+	if err := sqlaccess.CheckSetting("allow_hyperscan", "1", f.countySession); !errors.As(err, &se) || se.Code != 164 {
+		t.Errorf("allow_hyperscan = 1 as a setting of the run: %v, want READONLY (164)", err)
+	}
+	const other = "SELECT match(name, '机构$'), multiSearchAny(name, ['本县', 'x']), extract(name, '^(..)'), name REGEXP '^魏', countMatches(name, '机') FROM institutions FORMAT TSV"
+	if _, err := f.county(other); err != nil {
+		t.Fatalf("re2 and the plain searches: %v, want them allowed", err)
+	}
+	var out strings.Builder
+	opt := f.countySession
+	opt.Settings = sqlaccess.SessionSettings()
+	if err := store.QueryFormatted(context.Background(), f.s, &out, other, opt); err != nil || out.String() != "1\t1\t魏都\t1\t1\n" {
+		t.Errorf("re2 and the plain searches in a checked session: %q, %v", out.String(), err)
 	}
 }
 
