@@ -130,11 +130,11 @@ type Handler struct {
 	opt     Options
 	scoped  map[string]string // county → its database of views
 	mu      sync.Mutex
-	running map[queryKey]context.CancelFunc // the queries in progress, by whose and which
-	slots   map[string]chan struct{}        // token name → its slots (MaxQueriesPerToken)
-	shared  chan struct{}                   // the slots of every token (MaxQueries); nil: no bound
-	reading map[string]chan struct{}        // token name → its reading slots (MaxReadingPerToken)
-	readAll chan struct{}                   // the reading slots of every token (MaxReading); nil: no bound
+	running map[queryKey]*runningQuery // the queries in progress, by whose and which
+	slots   map[string]chan struct{}   // token name → its slots (MaxQueriesPerToken)
+	shared  chan struct{}              // the slots of every token (MaxQueries); nil: no bound
+	reading map[string]chan struct{}   // token name → its reading slots (MaxReadingPerToken)
+	readAll chan struct{}              // the reading slots of every token (MaxReading); nil: no bound
 	// heldOnDisk counts the bytes of the answers spooled to disk now.
 	heldOnDisk atomic.Int64
 	// formats are the engine's output formats by their names in lower
@@ -149,6 +149,13 @@ type Handler struct {
 // learn from a refusal that the id is in use.
 type queryKey struct{ owner, id string }
 
+// runningQuery is a query in progress: what cancels it, and what closes
+// once it has ended — its engine call returned and its slots given back.
+type runningQuery struct {
+	cancel context.CancelFunc
+	ended  chan struct{}
+}
+
 // New checks opt and creates (or refreshes) each county's database of
 // views (makeScopedViews).
 func New(ctx context.Context, opt Options) (*Handler, error) {
@@ -161,7 +168,7 @@ func New(ctx context.Context, opt Options) (*Handler, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{opt: opt, scoped: map[string]string{}, running: map[queryKey]context.CancelFunc{}, slots: map[string]chan struct{}{}}
+	h := &Handler{opt: opt, scoped: map[string]string{}, running: map[queryKey]*runningQuery{}, slots: map[string]chan struct{}{}}
 	if opt.MaxQueries > 0 {
 		h.shared = make(chan struct{}, opt.MaxQueries)
 	}
@@ -763,8 +770,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		rec.Reads = st.Reads
 		switch st.Kind {
 		case sqlaccess.KillQuery:
-			h.writeDeadline(w)()
-			return h.kill(w, name, st.KillQueryID)
+			// A SYNC one waits within its own time limit, as a server's
+			// KILL QUERY is cancelled past it, and keeps its reading slot
+			// meanwhile: a token's waiting KILLs are bounded as its
+			// requests being read are.
+			return h.kill(ctx, w, name, st.KillQueryID, st.KillMode, analysisOptions(opt, urlSettings).MaxExecutionTime, h.writeDeadline(w))
 		case sqlaccess.ShowDatabases:
 			query, opt.Params = showDatabases(policy, st.Like)
 		}
@@ -1002,13 +1012,14 @@ func (h *Handler) register(id, owner string, cancel context.CancelFunc) error {
 	if _, ok := h.running[k]; ok {
 		return errSameID(id)
 	}
-	h.running[k] = cancel
+	h.running[k] = &runningQuery{cancel: cancel, ended: make(chan struct{})}
 	return nil
 }
 
 // admit lets a statement of owner start: one of its slots (acquire), and
 // its query id registered so that KILL QUERY reaches it (cancel). release
-// undoes both.
+// undoes both, the slots first: a KILL QUERY … SYNC waiting for the query
+// answers once its slots are free.
 func (h *Handler) admit(ctx context.Context, owner, id string, cancel context.CancelFunc) (release func(), err error) {
 	free, err := h.acquire(ctx, owner)
 	if err != nil {
@@ -1018,7 +1029,7 @@ func (h *Handler) admit(ctx context.Context, owner, id string, cancel context.Ca
 		free()
 		return nil, err
 	}
-	return func() { h.unregister(owner, id); free() }, nil
+	return func() { free(); h.unregister(owner, id) }, nil
 }
 
 // acquire takes one of owner's MaxQueriesPerToken slots and one of the
@@ -1125,25 +1136,63 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	return nil, err
 }
 
+// unregister forgets a query that has ended, and tells whoever waits for
+// its end (KILL QUERY … SYNC).
 func (h *Handler) unregister(owner, id string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.running, queryKey{owner, id})
+	k := queryKey{owner, id}
+	if q, ok := h.running[k]; ok {
+		close(q.ended)
+		delete(h.running, k)
+	}
 }
 
-// kill cancels a query of the same token, named by its query_id. Another
-// token's query, or one that does not run, gets the same refusal, so that
-// a token learns nothing of others' queries.
-func (h *Handler) kill(w http.ResponseWriter, owner, id string) error {
+// kill cancels a query of the same token, named by its query_id, and
+// answers as ClickHouse's KILL QUERY does, a row of kill_status, query_id
+// and user: ASYNC (the default) cancels and answers waiting at once, the
+// query still ending; SYNC answers finished once it has ended — its call
+// to the engine returned and its slots free — or fails when the KILL's
+// own request ends first (ctx) or its time limit passes (limit, when
+// not 0: TIMEOUT_EXCEEDED); TEST cancels nothing and answers
+// ClickHouse's unknown_status. Every query here can be cancelled, so
+// there is no cant_cancel. Another token's query, or one that does not
+// run, gets the same refusal, so that a token learns nothing of others'
+// queries. deadline gives the answer's write its deadline.
+func (h *Handler) kill(ctx context.Context, w http.ResponseWriter, owner, id string, mode sqlaccess.KillMode, limit time.Duration, deadline func()) error {
 	h.mu.Lock()
-	cancel, ok := h.running[queryKey{owner, id}]
+	q, ok := h.running[queryKey{owner, id}]
 	h.mu.Unlock()
 	if !ok {
 		return errDenied(fmt.Sprintf("no query of this token runs with query_id %q; a token cancels only its own queries", id))
 	}
-	cancel()
+	status := "waiting"
+	switch mode {
+	case sqlaccess.KillTest:
+		status = "unknown_status"
+	case sqlaccess.KillSync:
+		q.cancel()
+		var timeout <-chan time.Time
+		if limit > 0 {
+			t := time.NewTimer(limit)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-q.ended:
+			status = "finished"
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timeout:
+			return &Exception{Code: 159, Name: "TIMEOUT_EXCEEDED",
+				Msg: fmt.Sprintf("Timeout exceeded: query %s was cancelled and has not ended within %s (KILL QUERY … ASYNC answers without waiting)", id, limit)}
+		}
+	default:
+		q.cancel()
+	}
+	deadline()
 	w.Header().Set("Content-Type", "text/tab-separated-values; charset=UTF-8")
-	fmt.Fprintf(w, "finished\t%s\t%s\n", id, owner)
+	fmt.Fprintf(w, "%s\t%s\t%s\n", status, id, owner)
 	return nil
 }
 

@@ -111,6 +111,94 @@ func TestQueriesAreBounded(t *testing.T) {
 	}
 }
 
+// KILL QUERY answers as ClickHouse's does. ASYNC, the default, cancels
+// and answers waiting at once; SYNC answers finished once the query has
+// ended, its slot free for the token's next query at that moment (it
+// answered finished at once while the engine and the slot went on for
+// minutes, and the next query was refused "2 run already"); TEST cancels
+// nothing. The query below is cancelled only between blocks of three
+// seconds' sleep: it ends up to three seconds after the KILL.
+func TestKillQueryAnswersAsAServer(t *testing.T) {
+	const long = "SELECT sum(sleepEachRow(3)) FROM numbers(600)"
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxQueriesPerToken: 1, QueueWait: time.Millisecond})
+	start := func(t *testing.T, id string) <-chan answer {
+		done := make(chan answer, 1)
+		go func() {
+			for {
+				// Sent again while the probe below holds the slot.
+				a := post(t, srv, countyToken, long, url.Values{"query_id": {id}, "max_block_size": {"1"}})
+				if a.header.Get("X-ClickHouse-Exception-Code") != "202" {
+					done <- a
+					return
+				}
+			}
+		}()
+		// Until the long query holds the token's one slot, another runs.
+		for {
+			select {
+			case a := <-done:
+				t.Fatalf("%s ended before it was killed: %d %q", id, a.status, a.body)
+			default:
+			}
+			a := post(t, srv, countyToken, "SELECT 1", nil)
+			if a.status != 200 {
+				if a.header.Get("X-ClickHouse-Exception-Code") != "202" {
+					t.Fatalf("while %s starts: %d %q", id, a.status, a.body)
+				}
+				return done
+			}
+		}
+	}
+	ended := func(t *testing.T, id string, done <-chan answer) {
+		select {
+		case a := <-done:
+			if a.header.Get("X-ClickHouse-Exception-Code") != "394" {
+				t.Errorf("the killed %s answered %d %q, want QUERY_WAS_CANCELLED", id, a.status, a.body)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("the killed %s did not end", id)
+		}
+	}
+
+	t.Run("SYNC", func(t *testing.T) {
+		done := start(t, "kill-sync")
+		if a := post(t, srv, countyToken, "KILL QUERY WHERE query_id = 'kill-sync' SYNC", nil); a.status != 200 || a.body != "finished\tkill-sync\t魏都区\n" {
+			t.Errorf("KILL … SYNC: %d %q, want finished", a.status, a.body)
+		}
+		// Its slot is free now: the next query waits for none.
+		if a := post(t, srv, countyToken, "SELECT 1", nil); a.status != 200 || a.body != "1\n" {
+			t.Errorf("the token's next query after KILL … SYNC: %d %q, want its slot free", a.status, a.body)
+		}
+		ended(t, "kill-sync", done)
+	})
+	for name, mode := range map[string]string{"ASYNC by default": "", "ASYNC": " ASYNC"} {
+		t.Run(name, func(t *testing.T) {
+			id := "kill-" + strings.ReplaceAll(strings.ToLower(name), " ", "-")
+			done := start(t, id)
+			if a := post(t, srv, countyToken, "KILL QUERY WHERE query_id = '"+id+"'"+mode, nil); a.status != 200 || a.body != "waiting\t"+id+"\t魏都区\n" {
+				t.Errorf("KILL%s: %d %q, want waiting", mode, a.status, a.body)
+			}
+			ended(t, id, done)
+		})
+	}
+	t.Run("TEST", func(t *testing.T) {
+		done := start(t, "kill-test")
+		for range 2 {
+			// Still running the second time: nothing was cancelled.
+			if a := post(t, srv, countyToken, "KILL QUERY WHERE query_id = 'kill-test' TEST", nil); a.status != 200 || a.body != "unknown_status\tkill-test\t魏都区\n" {
+				t.Errorf("KILL … TEST: %d %q, want unknown_status", a.status, a.body)
+			}
+		}
+		select {
+		case a := <-done:
+			t.Fatalf("KILL … TEST ended the query: %d %q", a.status, a.body)
+		default:
+		}
+		post(t, srv, countyToken, "KILL QUERY WHERE query_id = 'kill-test' SYNC", nil)
+		ended(t, "kill-test", done)
+	})
+}
+
 // A statement's own SETTINGS reach its run with their values, strings
 // included; send_logs_level, which would have the engine write the query
 // into the daemon's log, is refused there and taken without effect in the

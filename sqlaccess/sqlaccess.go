@@ -59,6 +59,10 @@ type Statement struct {
 	// KillQueryID is the query a KILL QUERY names (its only allowed form
 	// is KILL QUERY WHERE query_id = '…').
 	KillQueryID string
+	// KillMode is how a KILL QUERY answers, as ClickHouse's does: ASYNC
+	// (the default) cancels the query and answers at once, SYNC answers
+	// once the query has ended, TEST cancels nothing.
+	KillMode KillMode
 	// Settings are those of the statement's SETTINGS clauses, all allowed:
 	// run it with FormatOptions.StatementSettings.
 	Settings []Setting
@@ -70,6 +74,16 @@ type Statement struct {
 	// read, whatever its text.
 	Reads []string
 }
+
+// KillMode is the mode of a KILL QUERY.
+type KillMode string
+
+// The modes of KILL QUERY.
+const (
+	KillAsync KillMode = "ASYNC"
+	KillSync  KillMode = "SYNC"
+	KillTest  KillMode = "TEST"
+)
 
 // Like is a LIKE filter: Op is LIKE, ILIKE, NOT LIKE or NOT ILIKE.
 type Like struct{ Op, Pattern string }
@@ -672,6 +686,11 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 			return st, &Denied{Policy: p.Name, What: "KILL QUERY other than KILL QUERY WHERE query_id = '…'"}
 		}
 		st.KillQueryID = id
+		mode, ok := killMode(root, canonical)
+		if !ok {
+			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("a KILL QUERY whose mode cannot be read from the engine's writing of it (%q)", root.name)}
+		}
+		st.KillMode = mode
 		body = body[1:]
 	default:
 		return st, &Denied{Policy: p.Name, What: "a statement of kind " + root.kind}
@@ -753,6 +772,24 @@ func killQueryID(body []*node) (string, bool) {
 			v, ok := stringLiteral(lit.name)
 			return v, ok
 		}
+	}
+	return "", false
+}
+
+// killMode reads the mode of a KILL QUERY: the last word of the first
+// line of the engine's writing of it (SYNC, ASYNC or TEST; FORMAT and
+// SETTINGS follow on lines of their own, and a literal's line breaks are
+// escaped), which the syntax tree's root must confirm: it says SYNC or
+// ASYNC, TEST written as ASYNC.
+func killMode(root *node, canonical string) (KillMode, bool) {
+	first, _, _ := strings.Cut(canonical, "\n")
+	mode := KillMode(first[strings.LastIndexByte(first, ' ')+1:])
+	tree := KillMode(root.name[strings.LastIndexByte(root.name, ' ')+1:])
+	switch mode {
+	case KillSync:
+		return mode, tree == KillSync
+	case KillAsync, KillTest:
+		return mode, tree == KillAsync
 	}
 	return "", false
 }

@@ -195,6 +195,20 @@ func TestKillNamesOneQuery(t *testing.T) {
 	if err != nil || st.KillQueryID != "it's-mine" {
 		t.Errorf("KILL QUERY by id: %+v, %v", st, err)
 	}
+	// Its mode, as ClickHouse's: ASYNC unless it says SYNC or TEST,
+	// whatever its id or its output clauses say.
+	for q, want := range map[string]sqlaccess.KillMode{
+		"KILL QUERY WHERE query_id = 'a'":                                                 sqlaccess.KillAsync,
+		"KILL QUERY WHERE query_id = 'a' ASYNC":                                           sqlaccess.KillAsync,
+		"KILL QUERY WHERE query_id = 'a' SYNC":                                            sqlaccess.KillSync,
+		"KILL QUERY WHERE query_id = 'a' TEST":                                            sqlaccess.KillTest,
+		"KILL QUERY WHERE 'a SYNC' = query_id TEST FORMAT TSV":                            sqlaccess.KillTest,
+		"KILL QUERY WHERE query_id = 'a\\nTEST' SYNC SETTINGS max_threads = 1 FORMAT TSV": sqlaccess.KillSync,
+	} {
+		if st, err := f.county(q); err != nil || st.KillMode != want {
+			t.Errorf("%q: mode %q, %v; want %s", q, st.KillMode, err, want)
+		}
+	}
 	for _, q := range []string{"KILL QUERY WHERE 1", "KILL QUERY WHERE user = 'default'", "KILL QUERY WHERE query_id LIKE '%'",
 		"KILL QUERY WHERE query_id = 'a' OR 1", "KILL MUTATION WHERE 1", "KILL QUERY WHERE query_id = 'a' INTO OUTFILE '/tmp/x'"} {
 		if _, err := f.county(q); !isDenied(err) {
