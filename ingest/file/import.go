@@ -65,6 +65,9 @@ type SheetResult struct {
 	// KeepsLater says that the sheet's records of one key that differ
 	// were not rejected: the later is stored (contract.List.KeepsLater).
 	KeepsLater bool
+	// Filed is what a 附件2 table was filed as (ImportSummary): its unit,
+	// date and the filing it replaces; nil for a list's table.
+	Filed *FiledTable
 	// virtual are the columns the importer appended to every record of
 	// the sheet (a 附件2's unit, date and filing) and values theirs: Repeats
 	// reads the records again as they were read.
@@ -145,6 +148,17 @@ type preambleFunc struct {
 	// file lists any: a form filed listing none. (Beside a table with
 	// records, an empty one adds nothing and is left out.)
 	empty bool
+	// agree, if set, checks the tables of the file together, with the
+	// values of their virtual columns, before any of them is stored: an
+	// error refuses the file whole.
+	agree func(tables []preTable) error
+}
+
+// preTable is a table of a file found for import, with the values of
+// its virtual columns (preambleFunc.values).
+type preTable struct {
+	Sheet, Ref string
+	Values     []string
 }
 
 func importFile(ctx context.Context, s store.Store, list *contract.List, path string, opt ImportOptions, pre *preambleFunc) (Result, error) {
@@ -286,16 +300,42 @@ func importFile(ctx context.Context, s store.Store, list *contract.List, path st
 		}
 	}
 	if len(tables) == 0 {
+		// A hidden sheet is named whatever the visible ones hold: it is
+		// often the very table looked for (hidden by mistake, or to print
+		// the others), and the person is told how to read it.
+		hint := ""
+		if len(hidden) > 0 {
+			hint = fmt.Sprintf("; hidden, not read: %q (unhide the sheet, or import it with --sheet)", hidden)
+		}
 		if len(others) > 0 && len(headingsOnly) == 0 {
-			return res, fmt.Errorf("%s: %w %s: %s", path, ErrNoTable, list.Name, strings.Join(others, "; "))
+			return res, fmt.Errorf("%s: %w %s: %s%s", path, ErrNoTable, list.Name, strings.Join(others, "; "), hint)
 		}
 		if len(headingsOnly) > 0 {
-			return res, fmt.Errorf("%s: %w: the sheets %q name the columns of %s, but no record follows their header; import the file with its records", path, ErrNoRecords, headingsOnly, list.Name)
+			return res, fmt.Errorf("%s: %w: the sheets %q name the columns of %s, but no record follows their header; import the file with its records%s", path, ErrNoRecords, headingsOnly, list.Name, hint)
 		}
 		if len(hidden) > 0 {
-			return res, fmt.Errorf("%s: %w %s in any of its visible sheets; hidden, not read: %q (unhide the sheet, or import it with --sheet)", path, ErrNoTable, list.Name, hidden)
+			var visible []string
+			for _, o := range res.Others {
+				if !contains(hidden, o.Sheet) {
+					visible = append(visible, fmt.Sprintf("%s: %s", o.Sheet, o.Reason))
+				}
+			}
+			why := ""
+			if len(visible) > 0 {
+				why = " (" + strings.Join(visible, "; ") + ")"
+			}
+			return res, fmt.Errorf("%s: %w %s in any of its visible sheets%s%s", path, ErrNoTable, list.Name, why, hint)
 		}
 		return res, fmt.Errorf("%s: %w %s in any of its sheets %q; import it with the list its columns belong to", path, ErrNoTable, list.Name, sheets)
+	}
+	if pre != nil && pre.agree != nil {
+		found := make([]preTable, len(tables))
+		for i, f := range tables {
+			found[i] = preTable{Sheet: f.t.sheet, Ref: f.ref, Values: f.values}
+		}
+		if err := pre.agree(found); err != nil {
+			return res, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	if opt.Replaces != "" && len(tables) > 1 {
 		return res, fmt.Errorf("%s: %d sheets hold a table of %s; a file that replaces batch %s must hold one (name it with --sheet)", path, len(tables), list.Name, opt.Replaces)

@@ -32,10 +32,41 @@ type SummaryOptions struct {
 	// line the day it was written). Neither may be after today.
 	AsOf time.Time
 	// Filing names the filing the table is part of (NewFiling); by
-	// default a filing of its own. The files of one filing for the same
-	// unit and date make its table together.
+	// default a filing of its own. The files of one filing make one
+	// table together, of one unit and one date.
 	Filing string
+	// Earlier are the tables the filing's files imported before this one
+	// hold: a table of this file of another unit or date is refused, as
+	// one sheet of the file against another is (oneTable).
+	Earlier []FiledTable
 }
+
+// FiledTable is a 附件2 table as filed: the unit and the date of its
+// grades it was stored under, where the date was read, and the unit's
+// filing for that date it replaces.
+type FiledTable struct {
+	Ref  string    // the file, or file[sheet]
+	Unit string    // a county code or 411000
+	Day  time.Time // the date of its grades
+	// From says where the date was read: "填报时间 <the line as
+	// written>", or "--as-of".
+	From string
+	// Replaces is the unit's filing for the date that counted until this
+	// one; nil when it had none.
+	Replaces *EarlierFiling
+}
+
+// EarlierFiling is a finished 附件2 filing of a unit and date.
+type EarlierFiling struct {
+	Filing string
+	Refs   []string // its tables: files, or file[sheet]
+	At     string   // when it was stored, Asia/Shanghai, YYYY-MM-DD hh:mm:ss
+}
+
+// ErrMixedTables means the tables of one filing (the sheets of a
+// workbook, the files of one command) carry different units or dates:
+// they cannot be the pages of one table, and are refused whole.
+var ErrMixedTables = errors.New("the tables of one 附件2 filing carry different units or dates")
 
 // ErrSubmission means a 附件2 table does not say who filed it or when
 // (and the caller did not either), or says it wrongly: --unit against
@@ -78,6 +109,7 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 	if own {
 		filing = NewFiling(time.Now())
 	}
+	froms := map[string]string{} // sheet → where its date was read
 	pre := &preambleFunc{
 		columns: []string{contract.SubmissionUnit, contract.SubmissionDay, contract.SubmissionFiling},
 		values: func(t *table, dates transform.SerialDates) ([]string, error) {
@@ -85,10 +117,11 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 			if err != nil {
 				return nil, err
 			}
-			d, err := filedOn(t, dates, opt.AsOf)
+			d, from, err := filedOn(t, dates, opt.AsOf)
 			if err != nil {
 				return nil, err
 			}
+			froms[t.sheet] = from
 			if err := unitsInstitutions(ctx, s, t, unit); err != nil {
 				return nil, err
 			}
@@ -98,10 +131,14 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 		// A unit with no institution to grade sends its 附件2 all the
 		// same (report summary writes it): a filing that lists none.
 		empty: true,
+		agree: func(tables []preTable) error { return oneTable(opt.Earlier, tables, froms) },
 	}
 	res, err := importFile(ctx, s, contract.Submissions(), path, opt.ImportOptions, pre)
 	if err == nil {
 		err = recordTables(ctx, s, res)
+	}
+	if err == nil {
+		err = filedTables(ctx, s, &res, filing, froms)
 	}
 	if err == nil && own {
 		err = FinishFiling(ctx, s, filing)
@@ -127,6 +164,97 @@ func recordTables(ctx context.Context, s store.Store, res Result) error {
 		}
 	}
 	return nil
+}
+
+// oneTable refuses the tables of one filing — the earlier files' tables
+// and those of this file — unless they carry one unit and one date. A
+// filing is one table sent as pages (docs/guide.md), and a unit's table
+// for a date is its latest filing: a sheet of last year's draft left in
+// the workbook, or a page whose 填报时间 was not updated, was filed under
+// its own date and silently replaced that date's real filing. Which
+// sheet is right the file does not say, so nothing is filed.
+func oneTable(earlier []FiledTable, tables []preTable, froms map[string]string) error {
+	all := append([]FiledTable{}, earlier...)
+	for _, t := range tables {
+		if len(t.Values) != 3 {
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, t.Values[1])
+		if err != nil {
+			return fmt.Errorf("the date of %s: %w", t.Ref, err)
+		}
+		all = append(all, FiledTable{Ref: t.Ref, Unit: t.Values[0], Day: d, From: froms[t.Sheet]})
+	}
+	units, days := map[string]bool{}, map[time.Time]bool{}
+	for _, f := range all {
+		units[f.Unit], days[f.Day] = true, true
+	}
+	if len(units) <= 1 && len(days) <= 1 {
+		return nil
+	}
+	what, fix := "different dates", "correct the 填报时间 line of the one that is wrong (or give --as-of)"
+	switch {
+	case len(days) == 1:
+		what, fix = "different units", "correct the 填报单位 line of the one that is wrong"
+	case len(units) > 1:
+		what, fix = "different units and dates", "correct the 填报单位 and 填报时间 lines of the ones that are wrong"
+	}
+	each := make([]string, len(all))
+	for i, f := range all {
+		each[i] = fmt.Sprintf("%s is %s %s's of %s (%s)", f.Ref, transform.CountyName(f.Unit), f.Unit, f.Day.Format(time.DateOnly), f.From)
+	}
+	return fmt.Errorf("%w: the sheets and files of one import summary command are the pages of one table, one unit's for one date, but these carry %s: %s. Nothing was filed, and the earlier filings stand: import each table by itself (a file alone, or a sheet of a workbook with --sheet NAME) if they are different tables, or, if they are pages of one table, %s",
+		ErrMixedTables, what, strings.Join(each, "; "), fix)
+}
+
+// filedTables sets what each table of res was filed as, and which
+// filing of its unit and date it replaces (the latest finished one other
+// than filing): the import says so, since a table filed under a stale
+// 填报时间 replaces that date's real filing.
+func filedTables(ctx context.Context, s store.Store, res *Result, filing string, froms map[string]string) error {
+	replaced := map[string]*EarlierFiling{}
+	for i, sr := range res.Sheets {
+		if len(sr.values) != 3 {
+			continue
+		}
+		day, err := time.Parse(time.DateOnly, sr.values[1])
+		if err != nil {
+			return fmt.Errorf("the date of %s: %w", sr.Ref, err)
+		}
+		key := sr.values[0] + " " + sr.values[1]
+		earlier, ok := replaced[key]
+		if !ok {
+			if earlier, err = replacedFiling(ctx, s, sr.values[0], day, filing); err != nil {
+				return err
+			}
+			replaced[key] = earlier
+		}
+		res.Sheets[i].Filed = &FiledTable{Ref: sr.Ref, Unit: sr.values[0], Day: day, From: froms[sr.Sheet], Replaces: earlier}
+	}
+	return nil
+}
+
+// replacedFiling returns the unit's latest finished filing for day other
+// than filing, nil when there is none.
+func replacedFiling(ctx context.Context, s store.Store, unit string, day time.Time, filing string) (*EarlierFiling, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/replaced_filing"),
+		store.Params{"unit": unit, "day": day, "filing": filing})
+	if err != nil {
+		return nil, fmt.Errorf("read the filing %s %s had for %s: %w", transform.CountyName(unit), unit, day.Format(time.DateOnly), err)
+	}
+	defer rows.Close()
+	var out *EarlierFiling
+	for rows.Next() {
+		var e EarlierFiling
+		if err := rows.Scan(&e.Filing, &e.Refs, &e.At); err != nil {
+			return nil, fmt.Errorf("read the filing %s had for %s: %w", unit, day.Format(time.DateOnly), err)
+		}
+		out = &e
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the filing %s had for %s: %w", unit, day.Format(time.DateOnly), err)
+	}
+	return out, nil
 }
 
 // The forms a county sends the city beside its 附件2 (the notice's (十):
@@ -211,12 +339,12 @@ func filedBy(t *table, given string) (string, error) {
 	return "", fmt.Errorf("%w: no 填报单位 line above the table names a county of Xuchang, nor does its 评价单位 column; give the unit with --unit CODE", ErrSubmission)
 }
 
-// filedOn returns the date of the table's grades: given (--as-of), else
-// its 填报时间 line. Grades are given on a day that has come: a date after
+// filedOn returns the date of the table's grades, and where it was read:
+// given (--as-of), else its 填报时间 line. Grades are given on a day that has come: a date after
 // today in Xuchang is a typing error, and would make the table its unit's
 // latest filing for years.
-func filedOn(t *table, dates transform.SerialDates, given time.Time) (time.Time, error) {
-	d, from := given, "--as-of"
+func filedOn(t *table, dates transform.SerialDates, given time.Time) (time.Time, string, error) {
+	d, from, source := given, "--as-of", "--as-of"
 	if d.IsZero() {
 		text := ""
 		for _, cells := range t.preamble {
@@ -225,7 +353,7 @@ func filedOn(t *table, dates transform.SerialDates, given time.Time) (time.Time,
 			}
 		}
 		if text == "" {
-			return time.Time{}, fmt.Errorf("%w: no 填报时间 line above the table; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission)
+			return time.Time{}, "", fmt.Errorf("%w: no 填报时间 line above the table; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission)
 		}
 		var err error
 		if d, err = filedDate(text); err != nil {
@@ -234,17 +362,18 @@ func filedOn(t *table, dates transform.SerialDates, given time.Time) (time.Time,
 			// date columns.
 			serial, ok := dates.Parse(text)
 			if !ok {
-				return time.Time{}, fmt.Errorf("%w: 填报时间 %q: %v; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission, text, err)
+				return time.Time{}, "", fmt.Errorf("%w: 填报时间 %q: %v; give the date of its grades with --as-of YYYY-MM-DD", ErrSubmission, text, err)
 			}
 			d = serial
 		}
 		from = fmt.Sprintf("its 填报时间 (%s)", text)
+		source = "填报时间 " + text
 	}
 	if today := zone.Day(time.Now()); d.After(today) {
-		return time.Time{}, fmt.Errorf("%w: %s is %s, after today (%s in %s): grades are filed for a day that has come; correct the date",
+		return time.Time{}, "", fmt.Errorf("%w: %s is %s, after today (%s in %s): grades are filed for a day that has come; correct the date",
 			ErrSubmission, from, d.Format(time.DateOnly), today.Format(time.DateOnly), zone.Name)
 	}
-	return d, nil
+	return d, source, nil
 }
 
 // filedDate reads the date of a 填报时间 line: any date spelling of
