@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -91,10 +92,20 @@ the import names the lines, whether they differ and in which columns
 form). A table is refused whole, nothing of it stored, when --unit names another
 unit than its 填报单位 line, when fewer than half of its institutions
 that the register lists belong to its unit (the refusal names the
-lines of the others), or when its date is after today. Each import summary command is one filing: a county's table for a
-date is its latest filing's rows, so a corrected table imported later
-replaces the earlier one whole; the files of one command (a table sent a
-page a file) make one table together.
+lines of the others), or when its date is after today.
+
+Each import summary command is one filing: one table, one unit's for
+one date, whose pages are the command's files and sheets (a table sent a
+page a file). Sheets or files that carry different units or dates are
+refused, nothing of them filed, naming each with its unit and date:
+import each table by itself (a sheet with --sheet NAME), or correct the
+填报时间 (填报单位) line that is wrong. A unit's table for a date is its
+latest filing, so a table imported later for the same unit and date
+replaces the earlier one whole (a correction needs no flag). For each
+table the import prints the unit and date it was filed under, where the
+date was read, and the filing it replaces (its files and when it was
+filed); if that was another file and this table is no correction of it
+(a 填报时间 left at last year's), import the earlier file again.
 `,
 		Example: `  creditsync import institutions 机构名录.xlsx
   creditsync import inspections 2026-Q1.csv 2026-Q2.csv
@@ -165,12 +176,31 @@ page a file) make one table together.
 			// table sent as several files (a page each) is read whole;
 			// the next command's filing replaces it.
 			filing := file.NewFiling(time.Now())
+			// The tables the filing's files stored so far: a later file
+			// of another unit or date is refused (file.ErrMixedTables).
+			var filed []file.FiledTable
+			flush := func() {}
+			if summary && len(args) > 2 {
+				// What each file was filed as is printed once the filing
+				// is whole: a file refused withdraws those stored before
+				// it, which were then said to be filed.
+				out := a.stdout
+				var pages bytes.Buffer
+				a.stdout = &pages
+				defer func() { a.stdout = out }()
+				flush = func() { _, _ = out.Write(pages.Bytes()) }
+			}
 			var failed []string
 			for _, path := range args[1:] {
 				opt := file.ImportOptions{AllowList: allow, Sheet: sheet, Replaces: replaces}
 				var res file.Result
 				if summary {
-					res, err = a.importSummary(cmd, s, path, file.SummaryOptions{ImportOptions: opt, Unit: unit, AsOf: day, Filing: filing})
+					res, err = a.importSummary(cmd, s, path, file.SummaryOptions{ImportOptions: opt, Unit: unit, AsOf: day, Filing: filing, Earlier: filed})
+					for _, sr := range res.Sheets {
+						if err == nil && sr.Filed != nil {
+							filed = append(filed, *sr.Filed)
+						}
+					}
 				} else {
 					res, err = a.importOne(cmd, s, list, path, opt)
 				}
@@ -203,6 +233,7 @@ page a file) make one table together.
 				if err := file.FinishFiling(context.WithoutCancel(ctx), s, filing); err != nil {
 					return err
 				}
+				flush()
 				if rejected > 0 {
 					return rejectedError{fmt.Errorf("%d row(s) of the 附件2 rejected (reconcile lists them as rejected, not as left out); correct them and import the whole table again, every file of it in one command: a filing replaces the unit's earlier table whole", rejected)}
 				}
@@ -473,6 +504,7 @@ func printImportResult(a *app, res file.Result, took time.Duration) {
 }
 
 func printSheetDetails(w io.Writer, sr file.SheetResult) {
+	printFiled(w, sr)
 	if sr.HeaderFirst > 1 || sr.HeaderLast > sr.HeaderFirst {
 		where := fmt.Sprintf("row %d", sr.HeaderFirst)
 		if sr.HeaderLast > sr.HeaderFirst {
@@ -542,6 +574,37 @@ func printSheetDetails(w io.Writer, sr file.SheetResult) {
 	for _, reason := range sr.Reasons() {
 		fmt.Fprintf(w, "  rejected for %s: %d\n", reason, sr.ByReason[reason])
 	}
+}
+
+// printFiled says what a 附件2 table was filed as — its unit and date,
+// which its rows were stored under — and the filing of that unit and
+// date it replaces: a later filing replaces the earlier table whole,
+// and a table whose 填报时间 was not updated replaced another date's real
+// filing without a word.
+func printFiled(w io.Writer, sr file.SheetResult) {
+	f := sr.Filed
+	if f == nil {
+		return
+	}
+	unit := transform.CountyName(f.Unit) + " " + f.Unit
+	day := f.Day.Format(time.DateOnly)
+	fmt.Fprintf(w, "  filed as %s's 附件2 of %s (the date from %s): %d institution(s)\n", unit, day, f.From, sr.Loaded+sr.Unchanged)
+	e := f.Replaces
+	if e == nil {
+		fmt.Fprintf(w, "  %s had no 附件2 of %s before\n", unit, day)
+		return
+	}
+	fmt.Fprintf(w, "  it replaces %s's 附件2 of %s filed %s from %s", unit, day, e.At, strings.Join(e.Refs, ", "))
+	this := sr.Ref
+	if sr.Sheet != "" {
+		this = strings.TrimSuffix(this, "["+sr.Sheet+"]")
+	}
+	if !slices.ContainsFunc(e.Refs, func(ref string) bool { return ref == this || strings.HasPrefix(ref, this+"[") }) {
+		// Another file: a correction, or a table filed under the wrong
+		// date or unit. Only the person can tell; say how to undo it.
+		fmt.Fprintf(w, " (another file: if this table is not a correction of it, check its 填报时间 and 填报单位, and import the earlier one again to make it count again)")
+	}
+	fmt.Fprintln(w)
 }
 
 // progress returns a callback that draws a bar on a terminal, or logs a

@@ -174,17 +174,51 @@ func TestSummaryPagesOfOneFiling(t *testing.T) {
 		r := runCLI(t, env, "sql", "--format", "TSV", "SELECT uscc FROM submissions FINAL WHERE (unit_code, as_of, filing) IN (SELECT unit_code, as_of, max(filing) FROM submissions FINAL WHERE filing IN (SELECT filing FROM submission_filings) GROUP BY ALL) ORDER BY uscc")
 		return r.stdout
 	}
-	if r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p1, p2); r.code != 0 {
+	r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p1, p2)
+	if r.code != 0 {
 		t.Fatalf("two pages: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if got := submitted(); got != "91411081MA40000018\n91411081MA4000002B\n" {
 		t.Errorf("after one command of two pages: %q, want both", got)
 	}
-	if r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p2); r.code != 0 {
+	// Each page says which unit and date it was filed under.
+	for _, want := range []string{
+		p1 + " → submissions: 1 read",
+		"  filed as 禹州市 411081's 附件2 of 2026-07-31 (the date from --as-of): 1 institution(s)\n  禹州市 411081 had no 附件2 of 2026-07-31 before\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the output of two pages lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p2)
+	if r.code != 0 {
 		t.Fatalf("a correction: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if got := submitted(); got != "91411081MA4000002B\n" {
 		t.Errorf("after a later command: %q, want its one row", got)
+	}
+	// A correction names the filing it replaces, both its files.
+	if want := regexp.MustCompile(`(?m)^  it replaces 禹州市 411081's 附件2 of 2026-07-31 filed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d from ` + regexp.QuoteMeta(p1+", "+p2) + `$`); !want.MatchString(r.stdout) {
+		t.Errorf("a correction's output does not name the filing it replaces (%s):\n%s", want, r.stdout)
+	}
+	// Pages of different dates are not one table: refused, nothing
+	// said to be filed, the unit's filing as it was.
+	dated := func(name, filed, rows string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("填报单位（盖章）：禹州市人力资源和社会保障局\n填报时间："+filed+"\n机构名称,统一社会信用代码,信用等级\n"+rows), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	d2026 := dated("2026.csv", "2026年7月31日", "禹州甲人力资源有限公司,91411081MA40000018,A\n")
+	d2025 := dated("2025.csv", "2025年7月31日", "禹州乙人力资源有限公司,91411081MA4000002B,C\n")
+	r = runCLI(t, env, "import", "summary", d2026, d2025)
+	if r.code == 0 || !strings.Contains(r.stderr, d2026+" is 禹州市 411081's of 2026-07-31 (填报时间 2026年7月31日); "+d2025+" is 禹州市 411081's of 2025-07-31 (填报时间 2025年7月31日)") ||
+		strings.Contains(r.stdout, "filed as") {
+		t.Errorf("pages of two dates: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := submitted(); got != "91411081MA4000002B\n" {
+		t.Errorf("after pages of two dates refused: %q, want the earlier filing's row", got)
 	}
 	// A filing whose second file is refused (its own damaged text: a
 	// quote never closed, which takes in the line after it) is
@@ -194,12 +228,18 @@ func TestSummaryPagesOfOneFiling(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("机构名称,统一社会信用代码,信用等级\n禹州乙人力资源有限公司,91411081MA4000002B,B\n\"未闭合,91411081MA40000018,A\n禹州丙人力资源有限公司,91411081MA4000003C,C\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p1, bad)
+	r = runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", p1, bad)
 	if r.code == 0 || !strings.Contains(r.stderr, "withdrawn") {
 		t.Fatalf("a filing whose second file fails: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if got := submitted(); got != "91411081MA4000002B\n" {
 		t.Errorf("after a filing that failed part way: %q, want the earlier filing's row", got)
+	}
+	// A table of another file filed for the same unit and date says
+	// how to undo it, were it not a correction.
+	r = runCLI(t, env, "import", "summary", d2026)
+	if r.code != 0 || !strings.Contains(r.stdout, "from "+p2+" (another file: if this table is not a correction of it, check its 填报时间 and 填报单位, and import the earlier one again") {
+		t.Errorf("a table of another file: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
 
