@@ -835,6 +835,9 @@ func (p Policy) checkNode(n *node, databases map[string]bool, functions *functio
 		if err := p.checkFunction(n.name, functions, known); err != nil {
 			return err
 		}
+		if err := p.checkParameters(n); err != nil {
+			return err
+		}
 		return p.checkAggregateName(n)
 	}
 	return nil

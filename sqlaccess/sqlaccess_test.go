@@ -3,6 +3,7 @@ package sqlaccess_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -340,6 +341,10 @@ func TestCostlyFunctionsAreRefusedBeforeTheyRun(t *testing.T) {
 		{"SELECT tryBase58Decode('abc')", "tryBase58Decode"},
 		{"SELECT hasAll(materialize(arrayMap(x -> toString(x), range(60000))), arrayMap(x -> toString(x), range(60000)))", "hasAll"},
 		{"SELECT hasAny(groupArray(name), ['x']) FROM institutions", "hasAny"},
+		// One pass over the group for each level: parameters are bounded.
+		{"SELECT quantilesExact(" + levels(33) + ")(number) FROM numbers(10)", "quantilesExact with 33 parameters"},
+		{"SELECT quantilesExactIf(" + levels(40) + ")(number, 1) OVER () FROM numbers(10)", "quantilesExactIf with 40 parameters"},
+		{"SELECT arrayReduce('quantilesExact(" + levels(33) + ")', [1, 2])", "33 parameters"},
 	} {
 		for who, check := range map[string]func(string) (sqlaccess.Statement, error){"county": f.county, "city": city} {
 			_, err := check(tt.query)
@@ -353,6 +358,7 @@ func TestCostlyFunctionsAreRefusedBeforeTheyRun(t *testing.T) {
 		"SELECT lower(name), position(name, '机构'), byteHammingDistance('ab', 'ac') FROM institutions",
 		"SELECT arrayMap(x -> x + 1, [1, 2])",
 		"SELECT has([name], 'x'), hasSubstr([name], ['x']), arrayIntersect([name], ['x']), countEqual([name], 'x') FROM institutions",
+		"SELECT quantiles(" + levels(32) + ")(number), arrayReduce('quantiles(" + levels(32) + ")', [1, 2]) FROM numbers(10)",
 	} {
 		if _, err := f.county(q); err != nil {
 			t.Errorf("%q: %v, want it allowed", q, err)
@@ -752,4 +758,13 @@ func TestTotalsRefusalSaysWhatRollupGives(t *testing.T) {
 	if err := store.QueryFormatted(context.Background(), f.s, &out, "SELECT county_code, count() FROM institutions GROUP BY county_code WITH ROLLUP ORDER BY county_code FORMAT TSV", f.countySession); err != nil || !strings.HasPrefix(out.String(), "\t1\n") {
 		t.Errorf("ROLLUP: %q, %v; want the totals row first, its key empty", out.String(), err)
 	}
+}
+
+// levels writes n quantile levels, 0.01 apart.
+func levels(n int) string {
+	l := make([]string, n)
+	for i := range l {
+		l[i] = fmt.Sprintf("%.2f", float64(i+1)/100)
+	}
+	return strings.Join(l, ", ")
 }
