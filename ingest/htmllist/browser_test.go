@@ -49,6 +49,11 @@ func TestReadAsABrowserShowsIt(t *testing.T) {
 		{file: "important.html", want: []string{"甲", "乙", "丙"}, claimed: 3},
 		{file: "visibility.html", want: []string{"甲", "乙", "丙", "戊"}, claimed: 4},
 		{file: "cascade.html", want: []string{"甲", "乙", "丙", "戊"}, claimed: 4},
+		{file: "hidden_cells.html", want: []string{"甲", "乙", "丙"}, claimed: 3},
+		{file: "hidden_column.html", want: []string{"甲", "乙", "丙"}, claimed: 3},
+		{file: "pager_split.html", want: []string{"甲", "共", "页"}, claimed: 3},
+		{file: "pager_split_notpager.html", err: "row 3: expected 7 cells as in the header, got 2"},
+		{file: "rowspan0.html", want: []string{"甲", "乙", "丙", "戊"}, claimed: 4},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimSuffix(tt.file, ".html"), func(t *testing.T) {

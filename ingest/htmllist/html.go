@@ -784,14 +784,21 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 	// (rowspan), by column: a site listing several decisions about one
 	// institution writes its name once, over their rows.
 	spans := make([]spanned, len(header))
+	var group *html.Node // the row group of the row before
 	for i, row := range rows {
 		if layout.rows[row.Get(0)] {
 			continue // a row of the header, which the row selector matches too
 		}
-		cells := row.ChildrenFiltered("td, th")
-		if noteRow(cells, len(header)) {
+		if g := row.Get(0).Parent; g != group {
+			// A cell spans the rows of its own row group only (a
+			// <tbody>, the <thead>), as a browser clips it.
+			clear(spans)
+			group = g
+		}
+		if noteRow(row, len(header)) {
 			continue
 		}
+		cells := laidOut(row)
 		rec := make([]string, 0, len(header))
 		fill := func() {
 			for len(rec) < len(header) && spans[len(rec)].rows > 0 {
@@ -804,7 +811,12 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 			if len(rec) < len(header) {
 				text := cellText(s)
 				if v, ok := s.Attr("rowspan"); ok {
-					if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 1 {
+					switch n, err := strconv.Atoi(strings.TrimSpace(v)); {
+					case err != nil:
+					case n == 0:
+						// rowspan="0": to the end of its row group (HTML).
+						spans[len(rec)] = spanned{text: text, rows: len(rows)}
+					case n > 1:
 						spans[len(rec)] = spanned{text: text, rows: min(n, len(rows)) - 1}
 					}
 				}
@@ -859,6 +871,8 @@ const maxSpan = 1000
 // selector also matched copies of the header further down (long tables
 // repeat it), the first is read.
 func (c *Client) headerLayout(heads *goquery.Selection) tableHeader {
+	// A heading the page does not display holds no column (laidOut).
+	heads = heads.FilterFunction(func(_ int, s *goquery.Selection) bool { return !undisplayed(s.Get(0)) })
 	var order []*html.Node // the rows the cells are in
 	cells := map[*html.Node][]*goquery.Selection{}
 	texts := map[*html.Node][]string{}
@@ -989,11 +1003,16 @@ func chosenOption(sel *html.Node) *html.Node {
 }
 
 // noteRow reports a row that cannot be a record of a table of width
-// columns: one without cells (a spacer), or one whose only cell spans
-// them all — the pager (共46条 1/5页), a total, 以下无数据 — which many
-// list pages print as the table's last row, under the row selector.
-// The claims it prints are read from the page's text like any other.
-func noteRow(cells *goquery.Selection, width int) bool {
+// columns: one without cells (a spacer), one whose only cell spans them
+// all — the pager (共46条 1/5页), a total, 以下无数据 — which many list
+// pages print as the table's last row, under the row selector, or one
+// whose cells together span them all and whose text is a pager and
+// nothing else (<td colspan=3>共5条记录</td><td colspan=4>当前第1/1页</td>).
+// A record is never that: it names someone (pagerOnly). Cells the page
+// does not display are no part of the row. The claims a note row prints
+// are read from the page's text like any other.
+func noteRow(row *goquery.Selection, width int) bool {
+	cells := laidOut(row)
 	switch cells.Length() {
 	case 0:
 		return true
@@ -1001,7 +1020,41 @@ func noteRow(cells *goquery.Selection, width int) bool {
 		span, err := strconv.Atoi(strings.TrimSpace(cells.AttrOr("colspan", "")))
 		return width > 1 && err == nil && span >= width
 	}
-	return false
+	columns := 0
+	cells.Each(func(_ int, s *goquery.Selection) { columns += span(s, "colspan", 1) })
+	return width > 1 && columns >= width && pagerOnly(visibleText(row))
+}
+
+// laidOut are a row's cells as a browser lays them out: a cell the page
+// does not display (<td style="display:none">, td.hid{display:none}: an
+// id column hidden in the data rows, with or without a hidden <th> over
+// it) holds no column, in the header or in a row. A cell whose
+// visibility is hidden still holds its column, empty.
+func laidOut(row *goquery.Selection) *goquery.Selection {
+	return row.ChildrenFiltered("td, th").FilterFunction(func(_ int, s *goquery.Selection) bool { return !undisplayed(s.Get(0)) })
+}
+
+// pagerWords are what a pager prints beside its claims: links to the
+// other pages (首页 上一页 1 2 3 下一页 尾页), a jump box's words
+// (跳转到第 [ ] 页 GO), separators.
+var pagerWords = regexp.MustCompile(`(?i)首页|上一?页|下一?页|前一页|后一页|尾页|末页|最后一?页|跳转|跳至|转到|转至|到|确定|go|当前|第|页次|页|条|记录|共|每页|显示|总|[\d\s:：/|,.·•«»‹›<>…\[\]()-]`)
+
+// pagerOnly reports text that is a pager and nothing else: it states a
+// claim of the listing (共5条, 共1页, 第1/1页, 每页10条), and what is left
+// without the claims is pager words. A record's text always holds more —
+// a name, a reason (许昌共创页岩有限公司 holds 共 and 页, and no claim).
+func pagerOnly(text string) bool {
+	text = transform.NormalizeText(text)
+	claims := false
+	for _, res := range [][]*regexp.Regexp{recordClaims, pageClaims, currentOfClaims, sizeClaims} {
+		for _, re := range res {
+			if re.MatchString(text) {
+				claims = true
+				text = re.ReplaceAllString(text, " ")
+			}
+		}
+	}
+	return claims && pagerWords.ReplaceAllString(text, "") == ""
 }
 
 // emptyRow reports the row in which a page says its list is empty: the
