@@ -72,7 +72,7 @@ func (c *Client) readClaims(page *Page, doc *goquery.Document) error {
 	// among them (the pager printed as the table's last row) is read.
 	outside := doc.Clone()
 	outside.Find(c.cfg.RowSelector).Each(func(_ int, row *goquery.Selection) {
-		if !noteRow(row, len(page.Header)) {
+		if !noteRow(row, laidOut(row), len(page.Header)) {
 			row.Remove()
 		}
 	})

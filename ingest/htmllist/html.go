@@ -795,10 +795,10 @@ func (c *Client) read(page *Page, doc *goquery.Document, rows []*goquery.Selecti
 			clear(spans)
 			group = g
 		}
-		if noteRow(row, len(header)) {
+		cells := laidOut(row)
+		if noteRow(row, cells, len(header)) {
 			continue
 		}
-		cells := laidOut(row)
 		rec := make([]string, 0, len(header))
 		fill := func() {
 			for len(rec) < len(header) && spans[len(rec)].rows > 0 {
@@ -962,6 +962,20 @@ func span(cell *goquery.Selection, attr string, def int) int {
 	return min(n, maxSpan)
 }
 
+// nodeSpan is span's reading of a cell's colspan or rowspan, 1 by
+// default, without the error strconv makes of a missing attribute.
+func nodeSpan(n *html.Node, attr string) int {
+	for _, a := range n.Attr {
+		if a.Key == attr {
+			if v, err := strconv.Atoi(strings.TrimSpace(a.Val)); err == nil && v >= 1 {
+				return min(v, maxSpan)
+			}
+			break
+		}
+	}
+	return 1
+}
+
 // parentNode is the element s is in, nil for the document's root (a
 // selector may match <html> itself).
 func parentNode(s *goquery.Selection) *html.Node {
@@ -1008,11 +1022,11 @@ func chosenOption(sel *html.Node) *html.Node {
 // pages print as the table's last row, under the row selector, or one
 // whose cells together span them all and whose text is a pager and
 // nothing else (<td colspan=3>共5条记录</td><td colspan=4>当前第1/1页</td>).
-// A record is never that: it names someone (pagerOnly). Cells the page
-// does not display are no part of the row. The claims a note row prints
-// are read from the page's text like any other.
-func noteRow(row *goquery.Selection, width int) bool {
-	cells := laidOut(row)
+// A record is never that: it names someone (pagerOnly). cells are the
+// row's cells as laid out (laidOut): one the page does not display is no
+// part of the row. The claims a note row prints are read from the page's
+// text like any other.
+func noteRow(row, cells *goquery.Selection, width int) bool {
 	switch cells.Length() {
 	case 0:
 		return true
@@ -1020,10 +1034,24 @@ func noteRow(row *goquery.Selection, width int) bool {
 		span, err := strconv.Atoi(strings.TrimSpace(cells.AttrOr("colspan", "")))
 		return width > 1 && err == nil && span >= width
 	}
+	if width <= 1 {
+		return false
+	}
 	columns := 0
-	cells.Each(func(_ int, s *goquery.Selection) { columns += span(s, "colspan", 1) })
-	return width > 1 && columns >= width && pagerOnly(visibleText(row))
+	for _, n := range cells.Nodes {
+		columns += nodeSpan(n, "colspan")
+	}
+	if columns < width {
+		return false
+	}
+	text := visibleText(row)
+	// Every claim names one of these (共5条, 共1页, 总数, 当前1/1): a
+	// record's row without any is no pager, and needs no more reading.
+	return strings.ContainsAny(text, "条页数当") && pagerOnly(text)
 }
+
+// cellElements matches a row's cells.
+var cellElements = cascadia.MustCompile("td, th")
 
 // laidOut are a row's cells as a browser lays them out: a cell the page
 // does not display (<td style="display:none">, td.hid{display:none}: an
@@ -1031,7 +1059,23 @@ func noteRow(row *goquery.Selection, width int) bool {
 // it) holds no column, in the header or in a row. A cell whose
 // visibility is hidden still holds its column, empty.
 func laidOut(row *goquery.Selection) *goquery.Selection {
-	return row.ChildrenFiltered("td, th").FilterFunction(func(_ int, s *goquery.Selection) bool { return !undisplayed(s.Get(0)) })
+	cells := row.ChildrenMatcher(cellElements)
+	var shown []*html.Node
+	for i, n := range cells.Nodes {
+		if undisplayed(n) {
+			if shown == nil {
+				shown = slices.Clone(cells.Nodes[:i])
+			}
+			continue
+		}
+		if shown != nil {
+			shown = append(shown, n)
+		}
+	}
+	if shown == nil {
+		return cells // every cell shows, as in almost every row
+	}
+	return cells.FilterNodes(shown...)
 }
 
 // pagerWords are what a pager prints beside its claims: links to the
