@@ -228,7 +228,7 @@ func New(name string, p Policy, auth Auth, log *slog.Logger) *Client {
 	if p.Rate > 0 {
 		lim = rate.NewLimiter(rate.Limit(p.Rate), p.Burst)
 	}
-	c := &Client{name: name, policy: p, auth: auth, red: redactor{secret: auth.Secret, param: auth.Query}, log: log}
+	c := &Client{name: name, policy: p, auth: auth, red: newRedactor(auth), log: log}
 	h := resty.New().
 		SetLogger(quiet{}).
 		SetTimeout(p.Timeout).
