@@ -63,7 +63,7 @@ type Source struct {
 	BackoffMin    time.Duration `toml:"backoff_min" doc:"first wait before a retry; doubles up to backoff_max, with jitter" default:"1s"`
 	BackoffMax    time.Duration `toml:"backoff_max" doc:"longest wait between retries" default:"1m"`
 	MaxRetryAfter time.Duration `toml:"max_retry_after" doc:"a longer Retry-After fails the sync instead of stalling it" default:"5m"`
-	MaxPages      int           `toml:"max_pages" doc:"pages per sync; the next sync resumes after them; 0 = no cap"`
+	MaxPages      int           `toml:"max_pages" doc:"pages per sync; the next sync resumes after them; unset (0): a snapshot fails past twice the pages its claimed count takes, or past 20000 pages without a claim (docs/sync.md)"`
 
 	Pagination  string            `toml:"pagination" doc:"api: page (page and size parameters, stop at the total), cursor (next cursor) or next_url (next link)"`
 	PageParam   string            `toml:"page_param" doc:"api page pagination: page number parameter" example:"page"`
@@ -103,7 +103,7 @@ type Source struct {
 	OptionalFields []string `toml:"optional_fields" doc:"api: mapped columns an interface may leave out of every record of a page (it omits null keys); any other mapped field missing from a page is a changed layout" example:"[\"removed_on\"]"`
 
 	MinRows              int           `toml:"min_rows" doc:"a complete snapshot with fewer records fails (nothing is loaded or removed)"`
-	MaxRows              int           `toml:"max_rows" doc:"a complete snapshot with more records fails; 0 = no limit"`
+	MaxRows              int           `toml:"max_rows" doc:"a snapshot with more records fails, as soon as its pages read hold more distinct ones; 0 = no limit"`
 	MaxShrink            float64       `toml:"max_shrink" doc:"a snapshot that lost more than this fraction of the previous complete one fails, e.g. 0.3; 0 = no check" default:"0.5"`
 	ConfirmRemovalsAfter time.Duration `toml:"confirm_removals_after" doc:"a record missing from a complete snapshot is removed only when a later complete snapshot, started at least this long after the first, lacks it too; until then it is a pending removal and changes no grade. The default lets the next night's sync confirm (even one run a few hours earlier) and no sync of the same night; 0 = the next complete snapshot, however soon" default:"20h"`
 	MaxRemovals          int           `toml:"max_removals" doc:"confirmed removals one sync may write, counting records a new end date (removed_on, publicity_ended_on) ends; more are held for a person (creditsync review removals --accept SOURCE); 0 = no limit" default:"20"`

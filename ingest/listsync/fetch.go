@@ -78,12 +78,16 @@ func (r *runner) fetch(ctx context.Context, st *state) error {
 			r.log.Warn("pages with a wrong charset label were read in the charset of their bytes", "pages", len(r.res.Mislabelled), "first", r.res.Mislabelled[0])
 		}
 	}()
+	bound := r.newListingBound()
 	err = f.Fetch(ctx, st.Position, func(p page) error {
 		if p.Mislabelled != "" {
 			r.res.Mislabelled = append(r.res.Mislabelled, fmt.Sprintf("page %d: %s", p.Number, p.Mislabelled))
 		}
 		p = r.cleaned(p)
 		if err := r.checkPage(p, st.Columns); err != nil {
+			return err
+		}
+		if err := bound.page(p); err != nil {
 			return err
 		}
 		if err := sp.failed(); err != nil {

@@ -371,9 +371,10 @@ func (r *runner) run(ctx context.Context) error {
 	r.step("prepare")
 	if st.Position != endOfListing {
 		if err := r.fetch(ctx, &st); err != nil {
-			if errors.Is(err, fetch.ErrClaims) {
-				// A listing that contradicts itself is not resumed: the
-				// next sync fetches a fresh snapshot.
+			if errors.Is(err, fetch.ErrClaims) || errors.Is(err, ErrNotProven) || errors.Is(err, ErrAssertion) {
+				// A listing that contradicts itself, or goes on past its
+				// count or max_rows, is not resumed: the next sync
+				// fetches a fresh snapshot.
 				bg := context.WithoutCancel(ctx)
 				cerr := r.closeSnapshot(bg)
 				if cerr == nil {
