@@ -232,10 +232,15 @@ const maxEscapes = 3
 // "[redacted]", and whether it found any (b is not copied otherwise).
 func replaceSpelled(b []byte, secret string) ([]byte, bool) {
 	var out []byte
+	// The bytes a spelling may start with: the secret's first byte and
+	// the first byte of every escape.
+	var starts [256]bool
+	for _, c := range []byte{secret[0], '%', '\\', '&', '+'} {
+		starts[c] = true
+	}
 	last := 0
 	for i := 0; i < len(b); {
-		c := b[i]
-		if c != secret[0] && c != '%' && c != '\\' && c != '&' && c != '+' {
+		if !starts[b[i]] {
 			i++
 			continue
 		}
@@ -262,6 +267,7 @@ func replaceSpelled(b []byte, secret string) ([]byte, bool) {
 // the start of a second-level escape alike.
 func matchSpelled(b []byte, at int, secret string) int {
 	var buf [2][8]int
+	var units [maxEscapes + 3]unit
 	cur := append(buf[0][:0], at)
 	for k := 0; k < len(secret); k++ {
 		next := buf[1][:0]
@@ -269,7 +275,7 @@ func matchSpelled(b []byte, at int, secret string) int {
 			next = buf[0][:0]
 		}
 		for _, p := range cur {
-			for _, u := range spellingsAt(b, p) {
+			for _, u := range spellingsAt(b, p, units[:0]) {
 				if u.b == secret[k] && !slices.Contains(next, p+u.n) {
 					next = append(next, p+u.n)
 				}
@@ -290,13 +296,13 @@ type unit struct {
 	n int
 }
 
-// spellingsAt lists what the text at b[p] may spell: the byte itself
-// and every escape that starts there.
-func spellingsAt(b []byte, p int) []unit {
+// spellingsAt appends to us what the text at b[p] may spell: the byte
+// itself and every escape that starts there.
+func spellingsAt(b []byte, p int, us []unit) []unit {
 	if p >= len(b) {
-		return nil
+		return us
 	}
-	us := []unit{{b[p], 1}}
+	us = append(us, unit{b[p], 1})
 	switch b[p] {
 	case '+':
 		us = append(us, unit{' ', 1})
