@@ -232,33 +232,56 @@ const maxEscapes = 3
 // "[redacted]", and whether it found any (b is not copied otherwise).
 func replaceSpelled(b []byte, secret string) ([]byte, bool) {
 	var out []byte
-	// The bytes a spelling may start with: the secret's first byte and
-	// the first byte of every escape.
-	var starts [256]bool
-	for _, c := range []byte{secret[0], '%', '\\', '&', '+'} {
-		starts[c] = true
+	// A spelling starts with the secret's first byte or the first byte
+	// of an escape. Each is found with bytes.IndexByte (vectorised), its
+	// next place kept until passed: pages are read at the speed of the
+	// search, not of a loop over every byte (which cost a sixth of a
+	// JSON sync's fetch).
+	starters := [...]byte{secret[0], '%', '\\', '&', '+'}
+	var next [len(starters)]int
+	for j, c := range starters {
+		next[j] = indexFrom(b, 0, c)
 	}
-	last := 0
-	for i := 0; i < len(b); {
-		if !starts[b[i]] {
-			i++
-			continue
+	last, pos := 0, 0 // copied up to last; searching from pos
+	for {
+		i := -1
+		for j, c := range starters {
+			if next[j] >= 0 && next[j] < pos {
+				next[j] = indexFrom(b, pos, c)
+			}
+			if next[j] >= 0 && (i < 0 || next[j] < i) {
+				i = next[j]
+			}
+		}
+		if i < 0 {
+			break
 		}
 		end := matchSpelled(b, i, secret)
 		if end < 0 {
-			i++
+			pos = i + 1
 			continue
 		}
 		if out == nil {
 			out = make([]byte, 0, len(b))
 		}
 		out = append(append(out, b[last:i]...), redacted...)
-		last, i = end, end
+		last, pos = end, end
 	}
 	if out == nil {
 		return b, false
 	}
 	return append(out, b[last:]...), true
+}
+
+// indexFrom is the index of the first c in b at or after from, or -1.
+func indexFrom(b []byte, from int, c byte) int {
+	if from >= len(b) {
+		return -1
+	}
+	if j := bytes.IndexByte(b[from:], c); j >= 0 {
+		return from + j
+	}
+	return -1
 }
 
 // matchSpelled returns where a spelling of secret starting at b[at]
