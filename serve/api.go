@@ -100,8 +100,8 @@ func (s *Server) dateParam(r *http.Request) (time.Time, error) {
 	return d, nil
 }
 
-// monthsParam reads ?from=YYYY-MM&to=YYYY-MM, the last twelve months when
-// absent.
+// monthsParam reads ?from=YYYY-MM&to=YYYY-MM, the last two years
+// (report.DefaultMonths) when absent.
 func (s *Server) monthsParam(r *http.Request) (report.Months, error) {
 	q := r.URL.Query()
 	m, err := report.ParseMonths(q.Get(paramFrom), q.Get(paramTo), s.today())

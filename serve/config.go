@@ -103,6 +103,14 @@ func (c Config) credentials(getenv func(string) string) ([]credential, error) {
 			if o.hash == cr.hash {
 				return nil, fmt.Errorf("%w: %s and %s are the same token", ErrConfig, o.name, name)
 			}
+			// A token's name is its identity wherever the daemon keeps
+			// something per token: its query ids and KILL QUERY, its
+			// slots and queue, its audit rows. Two tokens of one name
+			// were one identity: a county's token saw and cancelled the
+			// city's queries.
+			if o.name == name {
+				return nil, fmt.Errorf("%w: two tokens are named %q; give each its own name (it is how queries, slots and the audit tell tokens apart)", ErrConfig, name)
+			}
 		}
 		out = append(out, cr)
 	}

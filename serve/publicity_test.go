@@ -160,7 +160,7 @@ func TestCountsOnAPublicityDayAreOfTheGradesInForce(t *testing.T) {
 	}
 	page := get(t, h, "/institutions/"+publicized, cityToken)
 	if !strings.Contains(page.body, `<td>2026-08-03</td><td class="grade g-B">B <span class="state">公示中</span> <span class="muted">有效等级 A</span></td>`) {
-		t.Errorf("the institution's month-ends:\n%s", page.body[strings.Index(page.body, "近12个月"):])
+		t.Errorf("the institution's month-ends:\n%s", page.body[strings.Index(page.body, "各月末等级"):])
 	}
 	var hist historyJSON
 	decode(t, get(t, h, "/api/institutions/"+publicized+"/history?from=2026-06&to=2026-08", cityToken), &hist)

@@ -468,9 +468,14 @@ func TestConfigErrors(t *testing.T) {
 		"city code":   {{TokenEnv: "TEST_TOKEN_CITY", Scope: "411000"}},
 		"empty scope": {{TokenEnv: "TEST_TOKEN_CITY"}},
 		"duplicate":   {good, {TokenEnv: "TEST_TOKEN_CITY", Scope: "411002"}},
+		// Two tokens, one name: one identity for query ids, KILL QUERY,
+		// slots and the audit.
+		"same name": {{Name: "analyst", TokenEnv: "TEST_TOKEN_CITY", Scope: "city"}, {Name: "analyst", TokenEnv: "TEST_TOKEN_WEIDU", Scope: "411002"}},
 	} {
 		_, err := New(Options{Source: reporttest.Fixture(), Config: Config{Tokens: tc},
-			Getenv: func(k string) string { return map[string]string{"TEST_TOKEN_CITY": cityToken, "SHORT": "abc"}[k] }})
+			Getenv: func(k string) string {
+				return map[string]string{"TEST_TOKEN_CITY": cityToken, "TEST_TOKEN_WEIDU": weiduToken, "SHORT": "abc"}[k]
+			}})
 		if err == nil {
 			t.Errorf("%s: accepted", name)
 		} else if strings.Contains(err.Error(), cityToken) {

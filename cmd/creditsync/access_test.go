@@ -55,8 +55,10 @@ scope = "411002"
 		"GRANT SELECT ON creditsync.* TO `city bureau`;",
 		"GRANT SELECT ON creditsync_county_411081.* TO `city bureau`;",
 		"CREATE SETTINGS PROFILE OR REPLACE creditsync_analyst SETTINGS readonly = 1 CONST",
-		// Replaced rows read merged, as the daemon reads them.
-		"final = 1 CONST, optimize_trivial_count_query = 0 CONST;",
+		// Replaced rows read merged, as the daemon reads them; and
+		// vectorscan off, as in the daemon's checked sessions.
+		"final = 1 CONST, optimize_trivial_count_query = 0 CONST,",
+		"allow_hyperscan = 0 CONST;",
 		"FROM creditsync.`institutions` FINAL WHERE county_code = '411002' LIMIT 18446744073709551615;",
 	} {
 		if !strings.Contains(r.stdout, want) {
