@@ -318,6 +318,14 @@ func NewSources(s store.Store, rules *grade.Rules) *Sources {
 	return &Sources{history: &HistorySource{Store: s, Rules: rules}, compute: &ComputeSource{Store: s, Rules: rules}}
 }
 
+// Generation is a value that changes whenever what the sources give may
+// (every write of the grades, the runs, the batches, the nominations; see
+// sql/queries/report/data_generation.sql): equal before and after a
+// reader's several calls, they all read one state of the data.
+func (c *Sources) Generation(ctx context.Context) (string, error) {
+	return dataGeneration(ctx, c.history.Store)
+}
+
 // Choose returns the source NewSource would choose now and its kind. The
 // history is read again only when the data changed (HistorySource.history).
 func (c *Sources) Choose(ctx context.Context) (Source, string, error) {

@@ -146,7 +146,11 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
-		if err := rt.h(w, r); err != nil {
+		h := rt.h
+		if rt.kind != open {
+			h = func(w http.ResponseWriter, r *http.Request) error { return s.consistent(w, r, rt.h) }
+		}
+		if err := h(w, r); err != nil {
 			s.fail(w, r, rt.kind, err)
 		}
 	})
