@@ -151,19 +151,39 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 // so one that lists no institution is a filing too.
 func recordTables(ctx context.Context, s store.Store, res Result) error {
 	for _, sr := range res.Sheets {
-		if len(sr.values) != 3 {
+		f, ok, err := filedAs(sr.values, sr.Ref)
+		if err != nil {
+			return fmt.Errorf("record the table: %w", err)
+		}
+		if !ok {
 			continue
 		}
-		day, err := time.Parse(time.DateOnly, sr.values[1])
-		if err != nil {
-			return fmt.Errorf("record the table %s: %w", sr.Ref, err)
-		}
 		if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/record_submission_table"),
-			store.Params{"filing": sr.values[2], "unit": sr.values[0], "day": day, "ref": sr.Ref}); err != nil {
-			return fmt.Errorf("record the table %s of filing %s: %w", sr.Ref, sr.values[2], err)
+			store.Params{"filing": f.filing, "unit": f.unit, "day": f.day, "ref": sr.Ref}); err != nil {
+			return fmt.Errorf("record the table %s of filing %s: %w", sr.Ref, f.filing, err)
 		}
 	}
 	return nil
+}
+
+// filed is what the preamble gave a table (preambleFunc.columns, in
+// their order): its unit, the date of its grades, its filing.
+type filed struct {
+	unit, filing string
+	day          time.Time
+}
+
+// filedAs reads the values the preamble gave the table ref; ok is false
+// for a table that has none (no table was stored from it).
+func filedAs(values []string, ref string) (filed, bool, error) {
+	if len(values) != 3 {
+		return filed{}, false, nil
+	}
+	day, err := time.Parse(time.DateOnly, values[1])
+	if err != nil {
+		return filed{}, false, fmt.Errorf("the date of %s: %w", ref, err)
+	}
+	return filed{unit: values[0], day: day, filing: values[2]}, true, nil
 }
 
 // oneTable refuses the tables of one filing — the earlier files' tables
@@ -176,14 +196,13 @@ func recordTables(ctx context.Context, s store.Store, res Result) error {
 func oneTable(earlier []FiledTable, tables []preTable, froms map[string]string) error {
 	all := append([]FiledTable{}, earlier...)
 	for _, t := range tables {
-		if len(t.Values) != 3 {
-			continue
-		}
-		d, err := time.Parse(time.DateOnly, t.Values[1])
+		f, ok, err := filedAs(t.Values, t.Ref)
 		if err != nil {
-			return fmt.Errorf("the date of %s: %w", t.Ref, err)
+			return err
 		}
-		all = append(all, FiledTable{Ref: t.Ref, Unit: t.Values[0], Day: d, From: froms[t.Sheet]})
+		if ok {
+			all = append(all, FiledTable{Ref: t.Ref, Unit: f.unit, Day: f.day, From: froms[t.Sheet]})
+		}
 	}
 	units, days := map[string]bool{}, map[time.Time]bool{}
 	for _, f := range all {
@@ -214,22 +233,22 @@ func oneTable(earlier []FiledTable, tables []preTable, froms map[string]string) 
 func filedTables(ctx context.Context, s store.Store, res *Result, filing string, froms map[string]string) error {
 	replaced := map[string]*EarlierFiling{}
 	for i, sr := range res.Sheets {
-		if len(sr.values) != 3 {
+		f, ok, err := filedAs(sr.values, sr.Ref)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			continue
 		}
-		day, err := time.Parse(time.DateOnly, sr.values[1])
-		if err != nil {
-			return fmt.Errorf("the date of %s: %w", sr.Ref, err)
-		}
-		key := sr.values[0] + " " + sr.values[1]
-		earlier, ok := replaced[key]
-		if !ok {
-			if earlier, err = replacedFiling(ctx, s, sr.values[0], day, filing); err != nil {
+		key := f.unit + " " + f.day.Format(time.DateOnly)
+		earlier, seen := replaced[key]
+		if !seen {
+			if earlier, err = replacedFiling(ctx, s, f.unit, f.day, filing); err != nil {
 				return err
 			}
 			replaced[key] = earlier
 		}
-		res.Sheets[i].Filed = &FiledTable{Ref: sr.Ref, Unit: sr.values[0], Day: day, From: froms[sr.Sheet], Replaces: earlier}
+		res.Sheets[i].Filed = &FiledTable{Ref: sr.Ref, Unit: f.unit, Day: f.day, From: froms[sr.Sheet], Replaces: earlier}
 	}
 	return nil
 }
