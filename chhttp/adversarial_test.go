@@ -626,3 +626,20 @@ func TestCountyViewsKeepColumnComments(t *testing.T) {
 		t.Errorf("the county's rows: %d %q", a.status, a.body)
 	}
 }
+
+// A parameter sent twice, once with a NUL in its name (param_d and
+// param_d%00), was two names to the checks and one to the engine, which
+// reads names as C strings: each of the three calls (EXPLAIN AST, the
+// query tree, the run) took whichever value the map gave first, and a
+// county read the main database when the checks drew its own. Refused.
+func TestParameterNameWithNULRefused(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	main := s.Database()
+	for range 16 {
+		a := post(t, srv, countyToken, "SELECT count() FROM {d:Identifier}.institutions",
+			url.Values{"param_d": {main + "_county_411002"}, "param_d\x00": {main}})
+		if a.status != 400 || !strings.Contains(a.body, "holds a NUL byte") {
+			t.Fatalf("answered %d %.200q; want 400, the parameter's name refused", a.status, a.body)
+		}
+	}
+}

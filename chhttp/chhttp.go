@@ -671,6 +671,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	}
 	database := firstOf(q.Get("database"), r.Header.Get("X-ClickHouse-Database"))
 	params := store.Params{}
+	var nulName string
 	for k, v := range q {
 		if p, ok := strings.CutPrefix(k, "param_"); ok && len(v) > 0 {
 			params[p] = store.RawParam(escapeNUL(v[0]))
@@ -678,6 +679,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 				rec.Params = map[string]string{}
 			}
 			rec.Params[p] = v[0]
+			if strings.IndexByte(p, 0) >= 0 {
+				nulName = p
+			}
 		} else if isSetting(k) && len(v) > 0 {
 			// As sent, before any check: a refused one is kept too.
 			if rec.Settings == nil {
@@ -685,6 +689,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			}
 			rec.Settings[k] = v[0]
 		}
+	}
+	if nulName != "" {
+		// The engine takes a parameter's name as a C string: d and d\0x
+		// would be one name to it, two to every check, each call taking
+		// whichever value came first.
+		return errSyntax(fmt.Sprintf("query parameter name %q holds a NUL byte", nulName))
 	}
 	db, policy, err := h.session(county, database)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -279,17 +280,38 @@ func (s *Store) runOn(c *conn, query string, format string, params store.Params)
 	if err != nil {
 		return result{}, err
 	}
-	return s.resultOf(withParams(c, query, format, values, s.lib.queryWithParams))
+	ptr, err := withParams(c, query, format, values, s.lib.queryWithParams)
+	if err != nil {
+		return result{}, err
+	}
+	return s.resultOf(ptr)
 }
 
 // withParams calls a libchdb entry point that takes a query, a format and
 // named parameters, passing them as C strings kept alive for the call.
-func withParams(c *conn, query, format string, values map[string]string, call func(conn uintptr, query, format *byte, names, values **byte, count uintptr) uintptr) uintptr {
+// A string holding a NUL byte is refused, not passed: the engine reads a
+// C string up to its first NUL, so it would run another statement, or
+// take a parameter under another name (two names that differ after a NUL
+// would be one, its value whichever came first), than the one every
+// check before it saw.
+func withParams(c *conn, query, format string, values map[string]string, call func(conn uintptr, query, format *byte, names, values **byte, count uintptr) uintptr) (uintptr, error) {
 	names := make([]string, 0, len(values))
 	vals := make([]string, 0, len(values))
 	for k, v := range values {
+		if strings.IndexByte(k, 0) >= 0 {
+			return 0, fmt.Errorf("query parameter %q: a NUL byte in a parameter's name", k)
+		}
+		if strings.IndexByte(v, 0) >= 0 {
+			return 0, fmt.Errorf("query parameter %s: a NUL byte in its value (write it as \\0)", k)
+		}
 		names = append(names, k)
 		vals = append(vals, v)
+	}
+	if strings.IndexByte(query, 0) >= 0 {
+		return 0, errors.New("a NUL byte in the query")
+	}
+	if strings.IndexByte(format, 0) >= 0 {
+		return 0, fmt.Errorf("format %q: a NUL byte in its name", format)
 	}
 	q, kq := cString(query)
 	f, kf := cString(format)
@@ -297,7 +319,7 @@ func withParams(c *conn, query, format string, values map[string]string, call fu
 	cv, kv := cStrings(vals)
 	ptr := call(c.handle, q, f, &cn[0], &cv[0], uintptr(len(names)))
 	keepAlive(kq, kf, kn, kv, cn, cv)
-	return ptr
+	return ptr, nil
 }
 
 // runBytes runs a query given as bytes, without parameters: an insert's

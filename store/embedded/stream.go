@@ -257,7 +257,10 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 	if jsonDocuments[effective] {
 		doc = &jsonDocument{w: w}
 	}
-	ptr := withParams(c, query, format, values, s.lib.streamQueryWithParams)
+	ptr, err := withParams(c, query, format, values, s.lib.streamQueryWithParams)
+	if err != nil {
+		return err
+	}
 	if ptr == 0 {
 		return errors.New("chdb returned no result")
 	}

@@ -234,3 +234,35 @@ func TestJSONIsStreamed(t *testing.T) {
 		}
 	}
 }
+
+// The engine reads names, values, the query and the format as C strings,
+// which end at a NUL (a format's name is checked before): n and n\x00x were one parameter to it, its value
+// whichever the map gave first, while every check in Go saw two. Any
+// of them holding a NUL is refused, on both paths.
+func TestNULNeverReachesTheEngine(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	tests := []struct {
+		name, query, format string
+		params              store.Params
+		want                string
+	}{
+		{"a parameter name", "SELECT {n:UInt8} AS n", "TSV", store.Params{"n": 2, "n\x00x": 5}, "a NUL byte in a parameter's name"},
+		{"a parameter value", "SELECT {s:String} AS s", "TSV", store.Params{"s": store.RawParam("a\x00b")}, "a NUL byte in its value"},
+		{"the query", "SELECT {n:UInt8} AS n\x00, 1", "TSV", store.Params{"n": 2}, "a NUL byte in the query"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 8 { // map order: each try may put either name first
+				got, err := formatted(t, s, tt.query, store.FormatOptions{Format: tt.format, Params: tt.params})
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("answered %q, error %v; want refused with %q", got, err, tt.want)
+				}
+				var one uint8
+				err = store.QueryRow(context.Background(), s, tt.query, tt.params, &one)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("QueryRow: %d, error %v; want refused with %q", one, err, tt.want)
+				}
+			}
+		})
+	}
+}
