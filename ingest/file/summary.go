@@ -337,8 +337,16 @@ func filedBy(t *table, given string) (string, error) {
 	named, line := "", ""
 	for _, cells := range t.preamble {
 		if text := labelled(cells, "填报单位"); text != "" {
-			if named = unitIn(squeeze(text)); named != "" {
-				line = text
+			units := unitsIn(squeeze(text))
+			if len(units) > 1 {
+				var names []string
+				for _, u := range units {
+					names = append(names, fmt.Sprintf("%s %s", transform.CountyName(u), u))
+				}
+				return "", fmt.Errorf("%w: its 填报单位 line (%s) names %s: a table is filed by the one unit that signs it; name that unit alone", ErrSubmission, text, strings.Join(names, " and "))
+			}
+			if len(units) == 1 {
+				named, line = units[0], text
 				break
 			}
 		}
@@ -694,20 +702,31 @@ func squeezeAt(c string) (string, []int) {
 
 // unitIn returns the code of the unit a bureau's name names: a county of
 // Xuchang (魏都区人力资源和社会保障局), else the city (许昌市人力资源和
-// 社会保障局), or "".
+// 社会保障局), or "" — "" too when it names two counties.
 func unitIn(text string) string {
-	if text == "" {
-		return ""
-	}
-	for _, c := range transform.XuchangCounties() {
-		if strings.Contains(text, c.Name) {
-			return c.Code
-		}
-	}
-	if strings.Contains(text, transform.CountyName(transform.CityCode)) {
-		return transform.CityCode
+	if units := unitsIn(text); len(units) == 1 {
+		return units[0]
 	}
 	return ""
+}
+
+// unitsIn returns the codes of the counties of Xuchang a text names, in
+// code order; else the city's when it names the city; else none.
+// (许昌市魏都区… names the county: the city's name is part of many.)
+func unitsIn(text string) []string {
+	if text == "" {
+		return nil
+	}
+	var out []string
+	for _, c := range transform.XuchangCounties() {
+		if strings.Contains(text, c.Name) {
+			out = append(out, c.Code)
+		}
+	}
+	if len(out) == 0 && strings.Contains(text, transform.CountyName(transform.CityCode)) {
+		out = append(out, transform.CityCode)
+	}
+	return out
 }
 
 // evaluator returns the unit named in the 评价单位 column of the first

@@ -226,6 +226,10 @@ func TestImportSummaryRefusesWrongUnitOrDate(t *testing.T) {
 			want: "it is filed as 禹州市 411081's, but 3 of the 3 institutions of the register it lists belong to other units (line 5 " + weidu[0] + " is 魏都区's (411002); line 6 " + weidu[1] + " is 魏都区's (411002); line 7 " + weidu[2] + " is 魏都区's (411002))"},
 		{name: "mostly another county's", text: table("禹州市", "2026年7月31日", uscc("411081", 1), weidu[0], weidu[1]),
 			want: "2 of the 3 institutions of the register it lists belong to other units (line 6 " + weidu[0] + " is 魏都区's (411002); line 7 " + weidu[1] + " is 魏都区's (411002))"},
+		// Two units on one 填报单位 line: the first county in code order
+		// was taken, whichever the rows were.
+		{name: "two units in 填报单位", text: table("禹州市人力资源和社会保障局、魏都区", "2026年7月31日", weidu...),
+			want: "its 填报单位 line (禹州市人力资源和社会保障局、魏都区人力资源和社会保障局) names 魏都区 411002 and 禹州市 411081: a table is filed by the one unit that signs it"},
 		{name: "--unit against 填报单位", text: table("禹州市", "2026年7月31日", uscc("411081", 1)), unit: "411002",
 			want: "its 填报单位 line names 禹州市 411081 (禹州市人力资源和社会保障局), but --unit says 魏都区 411002"},
 		{name: "填报时间 to come", text: table("禹州市", "2030年7月31日", uscc("411081", 1)),
