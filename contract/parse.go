@@ -288,7 +288,7 @@ func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 		return nil, errs
 	}
 	if name, ok := row.Get("name").(string); ok {
-		row.set("name_key", transform.NormalizeName(name))
+		row.set("name_key", nameKey(name))
 	}
 	if l.check != nil {
 		if ferr := l.check(row); ferr != nil {
@@ -299,6 +299,45 @@ func (m *Mapping) Parse(fields []string) (*Row, []*FieldError) {
 		}
 	}
 	return row, nil
+}
+
+// nameKey is the derived column name_key: the name as matching compares
+// names.
+func nameKey(name string) string { return transform.NormalizeName(name) }
+
+// Key is the key Parse gives the record, without parsing the rest of it:
+// the values of the list's key columns, each parsed as Parse parses it
+// and written by ValueText (name_key derived from the name). ok is false
+// when a key cell does not parse: Parse rejects such a record, and it has
+// no key. A reader that must tell records apart before it validates them
+// (the sync's bound on a listing that never ends) keys them here, so the
+// two never disagree on which records are one.
+func (m *Mapping) Key(fields []string) (key []string, ok bool) {
+	key = make([]string, len(m.list.Key))
+	for i, k := range m.list.Key {
+		col := k
+		if k == "name_key" {
+			col = "name"
+		}
+		ci := slices.IndexFunc(m.list.Columns, func(c Column) bool { return c.Key == col })
+		if ci < 0 {
+			return nil, false
+		}
+		raw := ""
+		if fi := m.index[ci]; fi >= 0 && fi < len(fields) {
+			raw = fields[fi]
+		}
+		v, ferr := m.parseValue(m.list.Columns[ci], raw)
+		if ferr != nil {
+			return nil, false
+		}
+		if k == "name_key" {
+			name, _ := v.(string)
+			v = nameKey(name)
+		}
+		key[i] = ValueText(v)
+	}
+	return key, true
 }
 
 // header returns the input header for a contract column key.

@@ -665,3 +665,68 @@ func TestResembles(t *testing.T) {
 		}
 	}
 }
+
+// Key gives the key Parse gives, for every spelling validation folds (a
+// code in lower case or full width, a name's brackets, a date with a
+// time or in Chinese, a text mark before a code), and no key where
+// Parse rejects a key cell.
+func TestKeyAgreesWithParse(t *testing.T) {
+	tests := []struct {
+		list   string
+		header []string
+		fields []string
+		want   []string // nil: no key
+	}{
+		{"abnormal", []string{"统一社会信用代码", "企业名称", "列入日期"},
+			[]string{"91411002ma4000047h", "许昌(丁)人才服务有限公司", "2024-3-5 0:00"},
+			[]string{"91411002MA4000047H", transform.NormalizeName("许昌（丁）人才服务有限公司"), "2024-03-05"}},
+		{"abnormal", []string{"列入日期", "企业名称", "统一社会信用代码"},
+			[]string{"2024年3月5日", "许昌丁人才服务有限公司", "９１４１１００２ＭＡ４００００４７Ｈ"},
+			[]string{"91411002MA4000047H", transform.NormalizeName("许昌丁人才服务有限公司"), "2024-03-05"}},
+		{"abnormal", []string{"统一社会信用代码", "企业名称", "列入日期"},
+			[]string{"-", "许昌丁人才服务有限公司", "2024.03.05"},
+			[]string{"", transform.NormalizeName("许昌丁人才服务有限公司"), "2024-03-05"}},
+		{"penalties", []string{"决定书文号", "决定日期"}, []string{"'许市监罚〔2026〕3号", "2026-06-02"}, []string{"许市监罚〔2026〕3号"}},
+		{"penalties", []string{"决定书文号", "决定日期"}, []string{" 许市监罚〔2026〕3号 ", "2026-06-02"}, []string{"许市监罚〔2026〕3号"}},
+		{"annual_reports", []string{"uscc", "year", "submitted_on"}, []string{"91411002MA4000047H", "2023年度", "2024-03-01"}, []string{"91411002MA4000047H", "2023"}},
+		// Rejected key cells: a failed check character, a date that is none.
+		{"abnormal", []string{"统一社会信用代码", "企业名称", "列入日期"}, []string{"91411002MA4000047X", "许昌丁人才服务有限公司", "2024-03-05"}, nil},
+		{"abnormal", []string{"统一社会信用代码", "企业名称", "列入日期"}, []string{"91411002MA4000047H", "许昌丁人才服务有限公司", "2024-02-30"}, nil},
+		{"penalties", []string{"决定书文号", "决定日期"}, []string{"", "2026-06-02"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.fields, ","), func(t *testing.T) {
+			m := mustMap(t, tt.list, tt.header...)
+			got, ok := m.Key(tt.fields)
+			if !ok {
+				got = nil
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Key = %q (ok %v), want %q", got, ok, tt.want)
+			}
+			row, errs := m.Parse(tt.fields)
+			var keyErr bool
+			for _, e := range errs {
+				for _, k := range m.list.Key {
+					if k == "name_key" {
+						k = "name"
+					}
+					keyErr = keyErr || e.Column == m.header(k)
+				}
+			}
+			if ok && keyErr || !ok && !keyErr {
+				t.Fatalf("Key ok %v, Parse errors %v", ok, errs)
+			}
+			if row == nil {
+				return
+			}
+			var parsed []string
+			for _, k := range m.list.Key {
+				parsed = append(parsed, ValueText(row.Get(k)))
+			}
+			if !slices.Equal(got, parsed) {
+				t.Errorf("Key = %q, Parse's key %q", got, parsed)
+			}
+		})
+	}
+}

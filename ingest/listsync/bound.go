@@ -6,13 +6,11 @@ package listsync
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
-	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
 )
 
 // DefaultMaxPages bounds a snapshot of a source that sets no max_pages
@@ -37,26 +35,12 @@ type listingBound struct {
 	claimPage  int
 	perPage    int // records on the first page read
 	keys       map[string]struct{}
-	cols       map[string][]keyCol // by header
+	mappings   map[string]*contract.Mapping // by header and serial dates; nil: the header does not map
 	checkCount bool
 }
 
-type keyCol struct {
-	i    int
-	kind keyFold
-}
-
-type keyFold int
-
-const (
-	foldText keyFold = iota
-	foldUSCC
-	foldName
-	foldDate
-)
-
 func (r *runner) newListingBound() *listingBound {
-	return &listingBound{r: r, claim: -1, keys: map[string]struct{}{}, cols: map[string][]keyCol{},
+	return &listingBound{r: r, claim: -1, keys: map[string]struct{}{}, mappings: map[string]*contract.Mapping{},
 		checkCount: r.src.skips().On(fetch.CheckRecordCount)}
 }
 
@@ -70,9 +54,9 @@ func (b *listingBound) page(p page) error {
 	if b.perPage == 0 {
 		b.perPage = len(p.Records)
 	}
-	cols := b.keyColumns(p.Header)
+	m := b.mapping(p)
 	for _, rec := range p.Records {
-		b.keys[b.key(cols, rec)] = struct{}{}
+		b.keys[b.key(m, rec)] = struct{}{}
 	}
 	read := len(b.keys)
 	fail := func(sentinel error, format string, a ...any) error {
@@ -109,75 +93,34 @@ func (b *listingBound) maxPages() (int, string) {
 	return DefaultMaxPages, fmt.Sprintf("%d, the bound of a source without max_pages whose pages claim no count", DefaultMaxPages)
 }
 
-// keyColumns are the cells of a record under header that make up its
-// key, and how each is folded.
-func (b *listingBound) keyColumns(header []string) []keyCol {
-	h := strings.Join(header, "\x1f")
-	if cols, ok := b.cols[h]; ok {
-		return cols
+// mapping is the page's header mapped as validation maps it (the
+// source's allow-list, the page's serial dates); nil when it does not
+// map (checkPage fails such a page).
+func (b *listingBound) mapping(p page) *contract.Mapping {
+	serial := file.SerialDatesOf(p.Encoding)
+	h := fmt.Sprintf("%d\x1e%s", serial, strings.Join(p.Header, "\x1f"))
+	if m, ok := b.mappings[h]; ok {
+		return m
 	}
-	var cols []keyCol
-	if m, err := b.r.list.Map(header); err == nil {
-		for _, col := range b.r.identity() {
-			i := m.Index(col)
-			if i < 0 {
-				continue
-			}
-			fold := foldText
-			switch c, _ := b.r.list.Column(col); {
-			case col == "uscc":
-				fold = foldUSCC
-			case col == "name":
-				fold = foldName
-			case c.Kind == contract.Date:
-				fold = foldDate
-			}
-			cols = append(cols, keyCol{i, fold})
-		}
+	m, err := b.r.mapping(p.Header, serial)
+	if err != nil {
+		m = nil
 	}
-	b.cols[h] = cols
-	return cols
+	b.mappings[h] = m
+	return m
 }
 
-// key is a record's key as read, folded at least as far as validation
-// folds it (a USCC in lower case or full width, a name's brackets, a
-// date's spelling), so that two spellings of one record count once: the
-// count may fall short of the distinct records, never exceed them. A
-// header that does not map (checkPage fails it) keys by every cell.
-func (b *listingBound) key(cols []keyCol, rec []string) string {
-	if len(cols) == 0 {
-		return strings.Join(rec, "\x1f")
-	}
-	var k strings.Builder
-	for _, c := range cols {
-		v := ""
-		if c.i < len(rec) {
-			v = rec[c.i]
-		}
-		switch c.kind {
-		case foldUSCC:
-			v = transform.NormalizeUSCC(v)
-		case foldName:
-			v = transform.NormalizeName(v)
-		case foldDate:
-			v = dateDigits(v)
-		default:
-			v = strings.Join(strings.Fields(transform.NormalizeText(v)), "")
-		}
-		k.WriteString(v)
-		k.WriteByte('\x1f')
-	}
-	return k.String()
-}
-
-// dateDigits folds a date's spellings (2024-03-05, 2024年3月5日,
-// 2024.3.5) to its numbers.
-func dateDigits(s string) string {
-	groups := strings.FieldsFunc(transform.NormalizeText(s), func(r rune) bool { return !unicode.IsDigit(r) })
-	for i, g := range groups {
-		if n, err := strconv.Atoi(g); err == nil {
-			groups[i] = strconv.Itoa(n)
+// key is a record's key as validation will make it (contract's
+// Mapping.Key, the one derivation of a key from a record's cells), so
+// that two spellings of one record count once, as the count proof counts
+// them. A record whose key does not parse (validation rejects it, and
+// the proof counts it as one) or whose header does not map keys by
+// every cell.
+func (b *listingBound) key(m *contract.Mapping, rec []string) string {
+	if m != nil {
+		if k, ok := m.Key(rec); ok {
+			return recordKey(k)
 		}
 	}
-	return strings.Join(groups, "-")
+	return "\x00" + strings.Join(rec, "\x1f")
 }

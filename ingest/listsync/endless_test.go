@@ -185,3 +185,53 @@ func TestEndlessListingFails(t *testing.T) {
 		})
 	}
 }
+
+// The bound counts records as validation keys them: a record a page
+// repeats from an earlier page in another spelling (a text mark before
+// its 文号, spaces around it) is one record, not two. Counted by its
+// own folding, the bound took the listing of 共5条 for one going on past
+// its count; with the overlap check switched off the snapshot proves
+// and loads its five records.
+func TestBoundCountsRecordsAsValidationKeysThem(t *testing.T) {
+	t.Parallel()
+	pages := [][]string{
+		{"许市监罚〔2026〕1号", "许市监罚〔2026〕2号", "许市监罚〔2026〕3号"},
+		{"'许市监罚〔2026〕3号", " 许市监罚〔2026〕4号", "许市监罚〔2026〕5号"},
+	}
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.FormValue("p"))
+		n = max(n, 1)
+		var b strings.Builder
+		b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>行政处罚公示</title></head><body><table class="list">` +
+			`<tr class="title"><th>决定书文号</th><th>企业名称</th><th>统一社会信用代码</th><th>决定日期</th><th>处罚内容</th></tr>`)
+		if n <= len(pages) {
+			for _, id := range pages[n-1] {
+				fmt.Fprintf(&b, "<tr><td>%s</td><td>许昌丁人才服务有限公司</td><td>91411002MA4000047H</td><td>2026-06-02</td><td>罚款1000元</td></tr>", id)
+			}
+		}
+		b.WriteString(`</table><div class="pager">共5条记录 `)
+		if n < len(pages) {
+			fmt.Fprintf(&b, `<a class="next" href="%s?p=%d">下一页</a>`, r.URL.Path, n+1)
+		}
+		b.WriteString(`</div></body></html>`)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(b.String()))
+	}))
+	t.Cleanup(site.Close)
+	toml := strings.Replace(endlessHTMLTOML, "rate = 0", "skip_checks = [{check = \"overlap\", reason = \"the site repeats a page's last record on the next\"}]\nrate = 0", 1)
+	cfg, err := listsync.ParseConfig(strings.ReplaceAll(toml, "{site}", site.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, s: storetest.OpenMigrated(t), cfg: cfg, log: &bytes.Buffer{}}
+	res, err := e.sync(listsync.Options{})
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	if r := result(t, res, "city-penalties"); r.Status == listsync.StatusFailed || r.Rows != 5 {
+		t.Errorf("status %s, %d records; want the five", r.Status, r.Rows)
+	}
+	if n := e.count("SELECT count() FROM penalties", nil); n != 5 {
+		t.Errorf("penalties holds %d records, want 5", n)
+	}
+}

@@ -379,9 +379,13 @@ func (r *runner) parse(row *contract.Row) parsed {
 		e, _ := json.Marshal(row.Extra)
 		extra = string(e)
 	}
-	return parsed{key: strings.Join(keys, "\x1f"), record: string(b), hash: hex.EncodeToString(sum[:16]), extra: extra,
+	return parsed{key: recordKey(keys), record: string(b), hash: hex.EncodeToString(sum[:16]), extra: extra,
 		uscc: at(lay.uscc), name: at(lay.name), nameKey: at(lay.nameKey)}
 }
+
+// recordKey joins the values of a record's key columns into its key
+// (KeyText shows it to people).
+func recordKey(values []string) string { return strings.Join(values, "\x1f") }
 
 // appendJSONString appends s as encoding/json writes a string: HTML-safe
 // (<, > and & escaped), U+2028 and U+2029 escaped, invalid UTF-8 as
