@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -410,6 +411,21 @@ var excelErrors = []string{"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NU
 // 暂无; 未移出 in a 移出日期 column.
 var noValue = []string{"-", "--", "—", "——", "–", "/", "无", "暂无", "空", "未移出"}
 
+// zeroDate is a database's "no date" (MySQL's 0000-00-00, with a time
+// or not).
+var zeroDate = regexp.MustCompile(`^0{4}\D0{1,2}\D0{1,2}(\D|$)`)
+
+// openEnded reports whether an end date's text says the period has no
+// end: 长期 (有效), 永久, or the far-future date systems write for it
+// (9999-12-31, Oracle's and Java's "forever").
+func openEnded(s string) bool {
+	switch s {
+	case "长期", "长期有效", "永久", "永久有效":
+		return true
+	}
+	return s == "99991231" || strings.HasPrefix(s, "9999") && len(s) > 4 && (s[4] < '0' || s[4] > '9')
+}
+
 // NoComputedValue is what the workbook reader puts in a cell whose formula
 // was saved without its value (programs that write workbooks, Java's POI
 // or Python's openpyxl, leave computing to Excel): such a cell has no
@@ -438,14 +454,15 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		}
 		return s, nil
 	}
-	s := cellText(raw)
-	if c.codeLike() {
-		s = withoutTextMark(s)
-	}
-	if (c.Kind == Date || c.Kind == USCC) && slices.Contains(noValue, s) {
+	// Excel's mark for text is no part of any value read as data: a
+	// code, a date, a year, a kind ('2025 is the year 2025).
+	s := withoutTextMark(cellText(raw))
+	if (c.Kind == Date || c.Kind == USCC) && (slices.Contains(noValue, s) || strings.EqualFold(s, "null")) ||
+		c.Kind == Date && (zeroDate.MatchString(s) || c.Key == m.list.Dated.Ends && openEnded(s)) {
 		// The way lists write a date or a code they do not have (移出日期
-		// of a record still listed, the USCC of a body without one): none,
-		// not a wrong one.
+		// of a record still listed, the USCC of a body without one, a
+		// Java service's null, a database's zero date), or an end that
+		// has none (9999-12-31, 长期): none, not a wrong one.
 		s = ""
 	}
 	if s == "" {

@@ -730,3 +730,88 @@ func TestKeyAgreesWithParse(t *testing.T) {
 		})
 	}
 }
+
+// What systems write for an end that has none, or a date or code they do
+// not have, is none — not a wrong value that rejects the record (a
+// listing whose 移出日期 read 9999-12-31 was never graded): 9999-12-31
+// and 长期 only in a list's end column, a Java service's null and a
+// database's zero date in any date or USCC column; in a required column
+// that is a missing date.
+func TestEndsAndDatesWrittenAsNone(t *testing.T) {
+	abn := mustMap(t, "abnormal", "uscc", "name", "listed_on", "removed_on")
+	pen := mustMap(t, "penalties", "record_id", "uscc", "decided_on", "publicity_ended_on")
+	tests := []struct {
+		m       *Mapping
+		fields  []string
+		column  string
+		missing bool // rejected: the required column is missing
+	}{
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "9999-12-31"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "9999-12-31 23:59:59"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "99991231"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "9999年12月31日"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "长期"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "null"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "0000-00-00"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "0000-00-00 00:00:00"}, "removed_on", false},
+		{abn, []string{"NULL", "甲", "2025-06-01", ""}, "uscc", false},
+		{pen, []string{"许人社罚〔2026〕7号", "91411002MA4000000P", "2026-10-02", "9999-12-31"}, "publicity_ended_on", false},
+		{pen, []string{"许人社罚〔2026〕7号", "91411002MA4000000P", "2026-10-02", "永久"}, "publicity_ended_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "0000-00-00", ""}, "listed_on", true},
+		{abn, []string{"91411002MA4000000P", "甲", "null", ""}, "listed_on", true},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.fields, ","), func(t *testing.T) {
+			row, errs := tt.m.Parse(tt.fields)
+			if tt.missing {
+				if len(errs) != 1 || errs[0].Reason != ReasonMissing {
+					t.Errorf("errors %v, want %s missing", errs, tt.column)
+				}
+				return
+			}
+			if len(errs) > 0 {
+				t.Fatalf("rejected: %v", errs[0])
+			}
+			if v := ValueText(row.Get(tt.column)); v != "" {
+				t.Errorf("%s = %q, want none", tt.column, v)
+			}
+		})
+	}
+	// A start date, or an end column's real date past 2100, is no
+	// placeholder: refused as before.
+	for _, f := range [][]string{
+		{"91411002MA4000000P", "甲", "9999-12-31", ""},
+		{"91411002MA4000000P", "甲", "2025-06-01", "2999-12-31"},
+	} {
+		if _, errs := abn.Parse(f); len(errs) != 1 || errs[0].Reason != ReasonDate {
+			t.Errorf("%q: errors %v, want the date refused", f, errs)
+		}
+	}
+}
+
+// Excel's mark for text before any value read as data — a year, a date,
+// a kind, a county code, all parts of the lists' keys or their meaning —
+// is not part of it, as before a code.
+func TestApostropheBeforeAnyValue(t *testing.T) {
+	tests := []struct {
+		m            *Mapping
+		fields       []string
+		column, want string
+	}{
+		{mustMap(t, "annual_reports", "uscc", "year", "submitted_on"), []string{"91411002MA4000000P", "'2025", "2026-03-01"}, "year", "2025"},
+		{mustMap(t, "abnormal", "uscc", "name", "listed_on"), []string{"91411002MA4000000P", "甲", "'2026-03-01"}, "listed_on", "2026-03-01"},
+		{mustMap(t, "inspections", "record_id", "uscc", "kind", "handled_on"), []string{"R1", "91411002MA4000000P", "'fund_fraud", "2020-01-01"}, "kind", "fund_fraud"},
+		{mustMap(t, "institutions", "uscc", "name", "county_code", "licensed_on"), []string{"91411002MA4000000P", "甲", "'411002", "2020-01-01"}, "county_code", "411002"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.column, func(t *testing.T) {
+			row, errs := tt.m.Parse(tt.fields)
+			if len(errs) > 0 {
+				t.Fatalf("rejected: %v", errs[0])
+			}
+			if v := ValueText(row.Get(tt.column)); v != tt.want {
+				t.Errorf("%s = %q, want %q", tt.column, v, tt.want)
+			}
+		})
+	}
+}
