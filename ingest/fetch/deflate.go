@@ -12,15 +12,18 @@ import (
 	"strings"
 )
 
-// inflating decodes bodies sent with Content-Encoding: deflate or gzip.
-// net/http decodes gzip only (and only when it asked for it), resty gzip
-// only; IIS and PHP send deflate unasked, and the compressed bytes then
-// failed as a page in the wrong charset. Decoded here, below resty, the
-// body limit counts the decoded bytes. gzip is asked for and decoded here
-// too, not by net/http, so that a stream that breaks off is told from a
-// body that broke off: net/http's decoder reported both as an unexpected
-// EOF, and a gzip stream cut at a Content-Length shorter than it read as
-// "the answer ended before the length it announced".
+// inflating decodes bodies sent with Content-Encoding: deflate or gzip,
+// and is the only place a body is decoded. net/http decodes gzip only
+// when it asked for it (this asks, so net/http never does), resty only
+// a body still labelled exactly gzip (this removes the label); IIS and
+// PHP send deflate unasked, Apache pre-compressed files as x-gzip
+// (AddEncoding x-gzip .gz), and the compressed bytes then failed as a
+// page in the wrong charset or as broken JSON. Decoded here, below
+// resty, the body limit counts the decoded bytes. gzip is asked for and
+// decoded here too, not by net/http, so that a stream that breaks off is
+// told from a body that broke off: net/http's decoder reported both as
+// an unexpected EOF, and a gzip stream cut at a Content-Length shorter
+// than it read as "the answer ended before the length it announced".
 type inflating struct{ next http.RoundTripper }
 
 func (t inflating) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -34,9 +37,22 @@ func (t inflating) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.ContentLength == 0 || req.Method == http.MethodHead {
 		return resp, err
 	}
-	coding := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
-	if coding != "deflate" && coding != "gzip" {
+	label := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
+	coding, known := contentCoding(label)
+	switch {
+	case coding == "":
 		return resp, err
+	case !known && resp.StatusCode/100 != 2:
+		// An error page in an encoding not decoded: its status decides
+		// what happens (a 503 is retried), and its bytes are only looked
+		// at for a challenge, which they then do not show.
+		return resp, err
+	case !known:
+		// Passed on, the encoded bytes failed as a page in the wrong
+		// charset or as broken JSON, and the hint sent people to the
+		// site's charset.
+		resp.Body = unsupported{coding: label, closer: resp.Body}
+		return resp, nil
 	}
 	src := &tracked{r: resp.Body}
 	resp.Body = &inflater{coding: coding, announced: resp.ContentLength, src: src, closer: resp.Body, buf: bufio.NewReader(src)}
@@ -48,6 +64,59 @@ func (t inflating) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Uncompressed = true
 	return resp, nil
 }
+
+// contentCoding is the one coding a Content-Encoding label names, in the
+// name the decoder knows, and whether it is one decoded here: "" when
+// the body is not encoded (no label, or identity, which RFC 9110 §8.4.1
+// reserves for Accept-Encoding but some servers send). x-gzip is gzip
+// (RFC 9110 §8.4.1.3: a recipient SHOULD treat it so); x-compress is
+// compress, which is not decoded (no site of ours sends it, and Go has
+// no decoder for it); x-deflate is no name the RFC gives. Codings
+// applied one over another (gzip, deflate) are not decoded either.
+func contentCoding(label string) (string, bool) {
+	var codings []string
+	for _, c := range strings.Split(label, ",") {
+		c = strings.ToLower(strings.TrimSpace(c))
+		if c != "" && c != "identity" {
+			codings = append(codings, c)
+		}
+	}
+	switch {
+	case len(codings) == 0:
+		return "", true
+	case len(codings) > 1:
+		return label, false
+	}
+	switch codings[0] {
+	case "gzip", "x-gzip":
+		return "gzip", true
+	case "deflate":
+		return "deflate", true
+	}
+	return label, false
+}
+
+// errUnsupported is what every errUnsupportedEncoding is, for HintFor.
+var errUnsupported = errors.New("Content-Encoding not supported")
+
+// errUnsupportedEncoding is a body in a Content-Encoding not decoded.
+type errUnsupportedEncoding struct{ coding string }
+
+func (e errUnsupportedEncoding) Is(target error) bool { return target == errUnsupported }
+
+func (e errUnsupportedEncoding) Error() string {
+	return fmt.Sprintf("the answer is encoded as %q (Content-Encoding), which is not supported: creditsync decodes gzip (also named x-gzip) and deflate, and asks for gzip", e.coding)
+}
+
+// unsupported is the body of an answer in a Content-Encoding not
+// decoded: reading it fails, naming the encoding.
+type unsupported struct {
+	coding string
+	closer io.Closer
+}
+
+func (u unsupported) Read([]byte) (int, error) { return 0, errUnsupportedEncoding{u.coding} }
+func (u unsupported) Close() error             { return u.closer.Close() }
 
 // errEncoding is a body that is not the encoding its Content-Encoding
 // names.

@@ -123,6 +123,7 @@ var hints = []struct {
 	{ErrIncomplete, "the listing broke off; the next sync resumes from the last complete page"},
 	{ErrPageCap, "raise max_pages for the source; the next sync resumes after the pages already fetched"},
 	{ErrCharset, "the page's bytes are not valid in its charset (raw_pages keeps them); nothing of the snapshot was stored. If the site changed its encoding, it says so nowhere the sync can trust: check a page by hand"},
+	{errUnsupported, "the site sends its answers compressed in an encoding creditsync does not decode, though it asks for gzip (Accept-Encoding): a setting of the server, or of a proxy or CDN in front of it. Asking again would not help, so it was not; nothing was stored and the source stays as it was. Ask the site to serve gzip, deflate or uncompressed answers"},
 	{errEmptyBody, "the site answered with nothing, however often it was asked: a fault of its server, not a change of the list; the source stays as it was and the next sync tries again (raise retries for this source if it recurs)"},
 	{ErrMalformed, "the source sent something that is not what it usually sends; the raw page is kept in raw_pages"},
 	{errTimedOut, "the source did not answer in time; check the network, or raise timeout/retries for this source"},
@@ -430,7 +431,11 @@ func (c *Client) classify(ctx context.Context, rawURL string, r *resty.Response,
 		// Content-Encoding names.
 		var corrupt flate.CorruptInputError
 		var encoding errEncoding
+		var unsupported errUnsupportedEncoding
 		switch {
+		case errors.As(err, &unsupported):
+			// Not retried: the site encodes every answer so.
+			return outcome{failure: fmt.Errorf("%w: %w", ErrMalformed, unsupported)}
 		case errors.As(err, &encoding), errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum), errors.As(err, &corrupt):
 			return outcome{failure: fmt.Errorf("%w: the answer is not the compressed data its Content-Encoding header says (%s)", ErrMalformed, c.red.text(err.Error())), retry: true}
 		case errors.Is(err, io.ErrUnexpectedEOF):

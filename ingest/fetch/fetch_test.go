@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
 )
@@ -490,6 +492,91 @@ func TestDeflateBodies(t *testing.T) {
 			}
 			if n.Load() != 2 {
 				t.Errorf("%d requests, want 2: malformed answers are retried", n.Load())
+			}
+		})
+	}
+}
+
+// Every Content-Encoding label a site may send: x-gzip is gzip (RFC 9110
+// §8.4.1.3; Apache serves pre-compressed files so) and identity is none,
+// whatever their case and spacing. An encoding not decoded (br, zstd,
+// compress, codings stacked) fails at once saying which, not as bytes
+// invalid in their charset or broken JSON, as x-gzip did; an error
+// status in one is still that status, retried. The page is GBK, as the
+// city's are, so that undecoded bytes would fail as a charset.
+func TestContentEncodings(t *testing.T) {
+	const contentType = "application/json;charset=GBK"
+	page, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(`{"code":200,"data":{"total":1,"list":[{"cf_xdr_mc":"建安区乙人力资源服务有限公司","cf_nr":"罚款5000元"}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(page)
+	zw.Close()
+	var zl bytes.Buffer
+	zlw := zlib.NewWriter(&zl)
+	zlw.Write(page)
+	zlw.Close()
+	tests := []struct {
+		label    string
+		status   int
+		body     []byte
+		want     error // nil: the page arrives as sent
+		requests int32
+	}{
+		{"gzip", 200, gz.Bytes(), nil, 1},
+		{"x-gzip", 200, gz.Bytes(), nil, 1},
+		{"X-GZIP", 200, gz.Bytes(), nil, 1},
+		{" x-gzip ", 200, gz.Bytes(), nil, 1},
+		{"deflate", 200, zl.Bytes(), nil, 1},
+		{"identity", 200, page, nil, 1},
+		{"Identity, x-gzip", 200, gz.Bytes(), nil, 1},
+		{"br", 200, gz.Bytes(), fetch.ErrMalformed, 1},
+		{"zstd", 200, gz.Bytes(), fetch.ErrMalformed, 1},
+		{"x-compress", 200, gz.Bytes(), fetch.ErrMalformed, 1},
+		{"compress", 200, gz.Bytes(), fetch.ErrMalformed, 1},
+		{"x-deflate", 200, zl.Bytes(), fetch.ErrMalformed, 1},
+		{"gzip, gzip", 200, gz.Bytes(), fetch.ErrMalformed, 1},
+		{"br", 503, gz.Bytes(), fetch.ErrStatus, 2},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%q %d", tt.label, tt.status), func(t *testing.T) {
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.Header().Set("Content-Type", contentType)
+				w.Header().Set("Content-Encoding", tt.label)
+				w.WriteHeader(tt.status)
+				w.Write(tt.body)
+			}))
+			defer srv.Close()
+			p := quick()
+			p.Retries = 1
+			c := fetch.New("platform-penalties", p, fetch.Auth{}, nil)
+			resp, err := c.Get(context.Background(), srv.URL+"/api/sxmd/list?pageNum=1", nil)
+			if n.Load() != tt.requests {
+				t.Errorf("%d requests, want %d", n.Load(), tt.requests)
+			}
+			if tt.want == nil {
+				if err != nil || !bytes.Equal(resp.Body, page) {
+					t.Fatalf("%v; body %.60q, want the page", err, resp.Body)
+				}
+				if _, err := fetch.Decode(resp.Body, resp.Header.Get("Content-Type")); err != nil {
+					t.Errorf("decoded page: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) || errors.Is(err, fetch.ErrCharset) {
+				t.Fatalf("%v; want %v", err, tt.want)
+			}
+			if tt.want == fetch.ErrStatus {
+				return
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, fmt.Sprintf("encoded as %q (Content-Encoding), which is not supported", tt.label)) ||
+				!strings.Contains(msg, "hint: the site sends its answers compressed in an encoding creditsync does not decode") {
+				t.Errorf("%v; want the encoding named as not supported, and its hint", err)
 			}
 		})
 	}
