@@ -291,9 +291,12 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		}
 		return Page{}, pos, false, err
 	}
-	fail := func(sentinel error, format string, a ...any) (Page, position, bool, error) {
+	failWith := func(hint string, sentinel error, format string, a ...any) (Page, position, bool, error) {
 		return Page{}, pos, false, &fetch.Error{Source: c.cfg.Name, URL: resp.URL, Page: pos.Page, Status: resp.Status, Attempts: resp.Attempts,
-			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: fetch.HintFor(sentinel), Response: resp}
+			Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...)), Hint: hint, Response: resp}
+	}
+	fail := func(sentinel error, format string, a ...any) (Page, position, bool, error) {
+		return failWith(fetch.HintFor(sentinel), sentinel, format, a...)
 	}
 	page := Page{Number: pos.Page, URL: resp.URL, Status: resp.Status, Body: resp.Body, Total: -1, Claimed: -1, Attempts: resp.Attempts,
 		Encoding: dec.Encoding, Mislabelled: dec.Note()}
@@ -311,6 +314,9 @@ func (c *Client) page(ctx context.Context, pos position) (Page, position, bool, 
 		return fail(fetch.ErrLayout, "%q holds %T, not a list of records", c.cfg.RecordsPath, raw)
 	}
 	if err := c.records(&page, items); err != nil {
+		if errors.As(err, new(notAValue)) {
+			return failWith(hintNotAValue, fetch.ErrLayout, "%v", err)
+		}
 		return fail(fetch.ErrLayout, "%v", err)
 	}
 	hash := digest(page.Records)
@@ -745,6 +751,9 @@ func (c *Client) records(page *Page, items []any) error {
 				}
 				continue
 			}
+			if err := valueOf(i+1, f, v); err != nil {
+				return err
+			}
 			present[fi]++
 			top, _, _ := strings.Cut(f.Path, ".")
 			used[top] = true
@@ -780,6 +789,55 @@ func (c *Client) records(page *Page, items []any) error {
 		page.Unused = append(page.Unused, k)
 	}
 	sort.Strings(page.Unused)
+	return nil
+}
+
+// notAValue is a mapped field that holds a list or an object where the
+// mapping reads a value (a name, a date, a key): the interface changed
+// how it writes the field, as a Jackson or Gson upgrade does
+// ("cf_xdr_mc":["…公司"], "cf_nr":{"fk":"罚款5000元"}). Written out as
+// JSON text, such a value replaced every good name and content as a
+// modification, without a word, while the same in the USCC was rejected
+// record by record as an invalid code: one rule for every mapped field,
+// key or not, that the page's layout changed.
+type notAValue struct {
+	record int
+	field  Field
+	value  any
+}
+
+func (e notAValue) Error() string {
+	what, inside := "a list", e.field.Path+".0"
+	if obj, ok := e.value.(map[string]any); ok {
+		what, inside = "an object", e.field.Path+".KEY"
+		if keys := keysOf(obj); keys != "" {
+			what += " (keys " + keys + ")"
+			first, _, _ := strings.Cut(keys, ", ")
+			inside = e.field.Path + "." + first
+		}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // shown as the site wrote it: <, > and & as they are
+	enc.Encode(e.value)
+	shown := strings.TrimSpace(b.String())
+	if r := []rune(shown); len(r) > 80 {
+		shown = string(r[:80]) + "…"
+	}
+	return fmt.Sprintf("record %d: %s (for %s) holds %s, %s, where the mapping reads a value; if the value is inside it, map %s to it (%s)",
+		e.record, e.field.Path, e.field.Column, what, shown, e.field.Column, inside)
+}
+
+// hintNotAValue is what a person can do about notAValue.
+const hintNotAValue = "the interface now writes this field as a list or an object where it wrote a value (an upgrade of the site's JSON library does this); nothing of the snapshot was loaded or removed, and the source stays as it was. Check a page kept in raw_pages: if the value is inside, point the field's path at it (an item of a list by its index, a key of an object by its name), else ask the site"
+
+// valueOf checks that record's value v of field f is a value (text, a
+// number, a boolean, or null), not a list or an object.
+func valueOf(record int, f Field, v any) error {
+	switch v.(type) {
+	case []any, map[string]any:
+		return notAValue{record: record, field: f, value: v}
+	}
 	return nil
 }
 

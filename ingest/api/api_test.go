@@ -910,3 +910,61 @@ func TestOwnFailureWithAnOKStatus(t *testing.T) {
 		})
 	}
 }
+
+// A mapped field written as a list or an object where the mapping reads
+// a value (a Jackson or Gson upgrade: "ENTNAME":["…公司"],
+// "PENCONTENT":{"fk":"罚款5000元"}) is a layout change naming the page,
+// the record and the field, key or not, with a hint to point the path
+// at the value. Such values were stored as JSON text, overwriting good
+// names and contents as a modification, while the same in the USCC was
+// rejected record by record as an invalid code.
+func TestListOrObjectWhereAValueWas(t *testing.T) {
+	const good = `{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"91411002MA00000011","ENTNAME":"建安区乙人力资源服务有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":""}`
+	tests := []struct {
+		field, value string // the field of page 2's second record, and its JSON
+		want         string
+	}{
+		{"ENTNAME", `["建安区乙人力资源服务有限公司"]`, `record 2: ENTNAME (for name) holds a list, ["建安区乙人力资源服务有限公司"], where the mapping reads a value; if the value is inside it, map name to it (ENTNAME.0)`},
+		{"PENCONTENT", `{"jg":"警告","fk":"罚款5000元"}`, `record 2: PENCONTENT (for content) holds an object (keys fk, jg), {"fk":"罚款5000元","jg":"警告"}, where the mapping reads a value; if the value is inside it, map content to it (PENCONTENT.fk)`},
+		{"PENAUTH_CN", `["许昌市<b>魏都区</b>市场监督管理局","许昌市人社局"]`, `PENAUTH_CN (for authority) holds a list, ["许昌市<b>魏都区</b>市场监督管理局","许昌市人社局"]`},
+		{"PUBLICENDDATE", `[]`, `PUBLICENDDATE (for publicity_ended_on) holds a list, [], where`},
+		{"PUBLICENDDATE", `{}`, `PUBLICENDDATE (for publicity_ended_on) holds an object, {}, where the mapping reads a value; if the value is inside it, map publicity_ended_on to it (PUBLICENDDATE.KEY)`},
+		// Key fields: the USCC was rejected as an invalid code, the
+		// record number kept as JSON text.
+		{"UNISCID", `{"VALUE":"91411002MA00000011"}`, `UNISCID (for uscc) holds an object (keys VALUE)`},
+		{"PENDECNO", `["许人社罚〔2024〕9号"]`, `PENDECNO (for record_id) holds a list`},
+		{"PENDECISSDATE", `{"year":2024,"month":3,"day":1}`, `PENDECISSDATE (for decided_on) holds an object (keys day, month, year), {"day":1,"month":3,"year":2024}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field+" "+tt.value, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				data := `[]`
+				switch r.URL.Query().Get("page") {
+				case "1":
+					data = "[" + fmt.Sprintf(good, 1) + "," + fmt.Sprintf(good, 2) + "," + fmt.Sprintf(good, 3) + "]"
+				case "2":
+					changed := strings.Replace(fmt.Sprintf(good, 5), `"`+tt.field+`":"`, `"`+tt.field+`":`+tt.value+`,"was":"`, 1)
+					data = "[" + fmt.Sprintf(good, 4) + "," + changed + "," + fmt.Sprintf(good, 6) + "]"
+				}
+				fmt.Fprintf(w, `{"code":200,"msg":"ok","total":6,"data":%s}`, data)
+			}))
+			defer srv.Close()
+			cfg := penalties(&fixture.Server{})
+			cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+			pages, err := collect(t, cfg, list(t, "penalties"), "")
+			var fe *fetch.Error
+			if !errors.Is(err, fetch.ErrLayout) || !errors.As(err, &fe) || fe.Page != 2 {
+				t.Fatalf("%v; want a layout change on page 2", err)
+			}
+			if len(pages) != 1 {
+				t.Errorf("%d pages delivered, want page 1 alone", len(pages))
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%v\nwant it to say %s", err, tt.want)
+			}
+			if !strings.Contains(fe.Hint, "writes this field as a list or an object where it wrote a value") {
+				t.Errorf("hint %q", fe.Hint)
+			}
+		})
+	}
+}
