@@ -751,6 +751,11 @@ func (c *Client) records(page *Page, items []any) error {
 				}
 				continue
 			}
+			if emptyListOrObject(v) {
+				// PHP's json_encode writes a missing value kept as an
+				// empty array so ([]): none, as null is.
+				v = nil
+			}
 			if err := valueOf(i+1, f, v); err != nil {
 				return err
 			}
@@ -830,6 +835,17 @@ func (e notAValue) Error() string {
 
 // hintNotAValue is what a person can do about notAValue.
 const hintNotAValue = "the interface now writes this field as a list or an object where it wrote a value (an upgrade of the site's JSON library does this); nothing of the snapshot was loaded or removed, and the source stays as it was. Check a page kept in raw_pages: if the value is inside, point the field's path at it (an item of a list by its index, a key of an object by its name), else ask the site"
+
+// emptyListOrObject reports whether v is [] or {}.
+func emptyListOrObject(v any) bool {
+	switch x := v.(type) {
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
+}
 
 // valueOf checks that record's value v of field f is a value (text, a
 // number, a boolean, or null), not a list or an object.

@@ -927,8 +927,8 @@ func TestListOrObjectWhereAValueWas(t *testing.T) {
 		{"ENTNAME", `["建安区乙人力资源服务有限公司"]`, `record 2: ENTNAME (for name) holds a list, ["建安区乙人力资源服务有限公司"], where the mapping reads a value; if the value is inside it, map name to it (ENTNAME.0)`},
 		{"PENCONTENT", `{"jg":"警告","fk":"罚款5000元"}`, `record 2: PENCONTENT (for content) holds an object (keys fk, jg), {"fk":"罚款5000元","jg":"警告"}, where the mapping reads a value; if the value is inside it, map content to it (PENCONTENT.fk)`},
 		{"PENAUTH_CN", `["许昌市<b>魏都区</b>市场监督管理局","许昌市人社局"]`, `PENAUTH_CN (for authority) holds a list, ["许昌市<b>魏都区</b>市场监督管理局","许昌市人社局"]`},
-		{"PUBLICENDDATE", `[]`, `PUBLICENDDATE (for publicity_ended_on) holds a list, [], where`},
-		{"PUBLICENDDATE", `{}`, `PUBLICENDDATE (for publicity_ended_on) holds an object, {}, where the mapping reads a value; if the value is inside it, map publicity_ended_on to it (PUBLICENDDATE.KEY)`},
+		{"PUBLICENDDATE", `["2024-09-01"]`, `PUBLICENDDATE (for publicity_ended_on) holds a list, ["2024-09-01"], where`},
+		{"PUBLICENDDATE", `{"d":"2024-09-01"}`, `PUBLICENDDATE (for publicity_ended_on) holds an object (keys d), {"d":"2024-09-01"}, where the mapping reads a value; if the value is inside it, map publicity_ended_on to it (PUBLICENDDATE.d)`},
 		// Key fields: the USCC was rejected as an invalid code, the
 		// record number kept as JSON text.
 		{"UNISCID", `{"VALUE":"91411002MA00000011"}`, `UNISCID (for uscc) holds an object (keys VALUE)`},
@@ -964,6 +964,41 @@ func TestListOrObjectWhereAValueWas(t *testing.T) {
 			}
 			if !strings.Contains(fe.Hint, "writes this field as a list or an object where it wrote a value") {
 				t.Errorf("hint %q", fe.Hint)
+			}
+		})
+	}
+}
+
+// An empty list or object is none, as null is: PHP's json_encode writes
+// a missing value kept as an empty array so, and a page of such records
+// is no changed layout.
+func TestEmptyListOrObjectIsNone(t *testing.T) {
+	const rec = `{"PENDECNO":"许人社罚〔2024〕%d号","UNISCID":"91411002MA00000011","ENTNAME":"建安区乙人力资源服务有限公司","PENDECISSDATE":"2024-03-01","PENAUTH_CN":"许昌市人社局","PENCONTENT":"罚款","PUBLICENDDATE":%s}`
+	for _, empty := range []string{`[]`, `{}`, `null`} {
+		t.Run(empty, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				data := `[]`
+				if r.URL.Query().Get("page") == "1" {
+					data = "[" + fmt.Sprintf(rec, 1, empty) + "," + fmt.Sprintf(rec, 2, `"2024-09-01"`) + "]"
+				}
+				fmt.Fprintf(w, `{"code":200,"msg":"ok","total":2,"data":%s}`, data)
+			}))
+			defer srv.Close()
+			cfg := penalties(&fixture.Server{})
+			cfg.URL, cfg.Auth = srv.URL, fetch.Auth{}
+			pages, err := collect(t, cfg, list(t, "penalties"), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			col := slices.Index(pages[0].Header, "publicity_ended_on")
+			if col < 0 || len(pages[0].Records) != 2 {
+				t.Fatalf("header %q, %d records", pages[0].Header, len(pages[0].Records))
+			}
+			if got := pages[0].Records[0][col]; got != "" {
+				t.Errorf("publicity_ended_on %s read as %q, want none", empty, got)
+			}
+			if got := pages[0].Records[1][col]; got != "2024-09-01" {
+				t.Errorf("the other record's publicity_ended_on %q", got)
 			}
 		})
 	}
