@@ -318,7 +318,39 @@ func importPlan(args []string) (plan []plannedFile, unrecognised []error, ok boo
 		}
 		return x.mod.Compare(y.mod)
 	})
-	return plan, unrecognised, true, nil
+	plan, tied := withoutTies(plan)
+	return plan, append(unrecognised, tied...), true, nil
+}
+
+// errSameTime marks files of a folder whose order cannot be told.
+var errSameTime = errors.New("same modification time")
+
+// withoutTies takes out of a folder's plan the files of one list that
+// share their modification time (files unpacked or copied together):
+// which is newer, so whose records stand where both hold one, cannot be
+// told, and their names say nothing of it. Each is named, as left out.
+func withoutTies(plan []plannedFile) (kept []plannedFile, tied []error) {
+	for i := 0; i < len(plan); {
+		j := i + 1
+		for j < len(plan) && plan[j].list == plan[i].list && !plan[i].mod.IsZero() && plan[j].mod.Equal(plan[i].mod) {
+			j++
+		}
+		if j-i == 1 {
+			kept = append(kept, plan[i])
+			i = j
+			continue
+		}
+		var paths []string
+		for _, p := range plan[i:j] {
+			paths = append(paths, p.path)
+		}
+		for _, p := range plan[i:j] {
+			tied = append(tied, fmt.Errorf("%s: %w as %s, another file of list %s (%s): which is newer, and so whose records stand where both hold one, cannot be told; import them one at a time, the older first (creditsync import %s FILE)",
+				p.path, errSameTime, strings.Join(slices.DeleteFunc(slices.Clone(paths), func(q string) bool { return q == p.path }), ", "), p.list.Name, p.mod.Format("2006-01-02 15:04:05.000000000"), p.list.Name))
+		}
+		i = j
+	}
+	return kept, tied
 }
 
 // loadAllowList reads the file of legacy USCCs accepted despite a failing
@@ -388,15 +420,21 @@ func (a *app) importPlanned(cmd *cobra.Command, plan []plannedFile, unrecognised
 		problems = append(problems, fmt.Sprintf("%d file(s) failed and loaded nothing: %s; the other files were imported (fix them as said above and import them again)", len(failed), strings.Join(failed, ", ")))
 	}
 	if len(unrecognised) > 0 {
-		unreadable := 0
+		unreadable, tied := 0, 0
 		for _, err := range unrecognised {
-			if !errors.Is(err, file.ErrUnrecognized) {
+			switch {
+			case errors.Is(err, errSameTime):
+				tied++
+			case !errors.Is(err, file.ErrUnrecognized):
 				unreadable++
 			}
 		}
 		var why []string
-		if n := len(unrecognised) - unreadable; n > 0 {
+		if n := len(unrecognised) - unreadable - tied; n > 0 {
 			why = append(why, fmt.Sprintf("%d whose tables belong to no list, or to several (import them with LIST=FILE)", n))
+		}
+		if tied > 0 {
+			why = append(why, fmt.Sprintf("%d of one list changed at the same moment as another, so which is newer cannot be told (import them one at a time, the older first)", tied))
 		}
 		if unreadable > 0 {
 			why = append(why, fmt.Sprintf("%d that could not be read (fix them as said above and import them again)", unreadable))

@@ -153,3 +153,56 @@ func TestImportFilesOfAListGoesOnPastAFailedFile(t *testing.T) {
 		t.Errorf("institutions: %q, want only the good file's", got)
 	}
 }
+
+// Two files of one list that share their modification time (unpacked
+// or copied together) were imported in their names' order, the second
+// said to be "after the older": the licence state was decided by a file
+// name. Neither is imported, each is named with the other, and the
+// folder's other files are.
+func TestImportAFolderLeavesOutFilesOfOneListChangedTogether(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "received")
+	if err := os.Mkdir(in, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const header = "机构名称,统一社会信用代码,许可日期,许可状态,状态变更日期\n"
+	same := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	files := map[string]string{
+		"a机构名录.csv": header + "甲人力资源有限公司,91411002MA4000001T,2019-03-15,有效,\n",
+		"b机构名录.csv": header + "甲人力资源有限公司,91411002MA4000001T,2019-03-15,注销,2026-01-01\n",
+		"处罚.csv":    "决定书文号,统一社会信用代码,企业名称,决定日期\n许人社罚〔2026〕1号,91411002MA4000001T,甲人力资源有限公司,2026-03-02\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(in, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, same, same); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := []string{"CREDITSYNC_DATA=" + filepath.Join(dir, "data")}
+	r := runCLI(t, env, "import", in)
+	a, b := filepath.Join(in, "a机构名录.csv"), filepath.Join(in, "b机构名录.csv")
+	for _, want := range []string{
+		"left out: " + a + ": same modification time as " + b + ", another file of list institutions",
+		"left out: " + b + ": same modification time as " + a + ", another file of list institutions",
+		"2 of one list changed at the same moment as another",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+	if r.code != exitFailure || strings.Contains(r.stderr, "imported after the older") {
+		t.Fatalf("import DIR: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for q, want := range map[string]string{
+		"SELECT count() FROM institutions": "count()\n0\n",
+		"SELECT count() FROM penalties":    "count()\n1\n",
+	} {
+		if got := runCLI(t, env, "sql", "--format", "TSVWithNames", q).stdout; got != want {
+			t.Errorf("%s: %q, want %q", q, got, want)
+		}
+	}
+}
