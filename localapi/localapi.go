@@ -66,12 +66,34 @@ const (
 // maxRequest bounds an exec request (arguments and an sql script).
 const maxRequest = 64 << 20
 
+// execRequest is a command for the daemon. Arguments and environment
+// values travel as bytes (base64 in the JSON), not JSON strings: a JSON
+// string holds only UTF-8, and encoding/json writes invalid bytes as
+// U+FFFD, so a file name in GBK (as unzip leaves names) reached the
+// daemon as another name, and the command ran differently than without
+// a daemon. (v2: a v1 daemon would read these fields as text.)
 type execRequest struct {
 	// ID names the command for a later stop request (POST /v1/stop).
 	ID    string            `json:"id,omitempty"`
-	Args  []string          `json:"args"`
-	Env   map[string]string `json:"env,omitempty"`
+	Args  [][]byte          `json:"args"`
+	Env   map[string][]byte `json:"env,omitempty"`
 	Stdin []byte            `json:"stdin,omitempty"`
+}
+
+func toBytes(ss []string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+func fromBytes(bs [][]byte) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = string(b)
+	}
+	return out
 }
 
 type stopRequest struct {
@@ -165,7 +187,7 @@ func (s *Server) admit() (refusal string, ok bool) {
 // Handler routes the API.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/exec", s.exec)
+	mux.HandleFunc("POST /v2/exec", s.exec)
 	mux.HandleFunc("POST /v1/stop", s.stop)
 	mux.HandleFunc("GET /v1/info", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -219,7 +241,11 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) {
 		// before its first output left it started, not refused.
 		fw.flusher.Flush()
 	}
-	code := s.run(ctx, req.Args, req.Env, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
+	env := make(map[string]string, len(req.Env))
+	for k, v := range req.Env {
+		env[k] = string(v)
+	}
+	code := s.run(ctx, fromBytes(req.Args), env, req.Stdin, fw.stream(frameStdout), fw.stream(frameStderr))
 	_ = fw.frame(frameExit, []byte(strconv.Itoa(code)))
 }
 
@@ -386,11 +412,15 @@ func (c *Client) Exec(ctx, stop context.Context, args []string, env map[string]s
 	var id [12]byte
 	_, _ = rand.Read(id[:])
 	execID := hex.EncodeToString(id[:])
-	body, err := json.Marshal(execRequest{ID: execID, Args: args, Env: env, Stdin: stdin})
+	envBytes := make(map[string][]byte, len(env))
+	for k, v := range env {
+		envBytes[k] = []byte(v)
+	}
+	body, err := json.Marshal(execRequest{ID: execID, Args: toBytes(args), Env: envBytes, Stdin: stdin})
 	if err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://daemon/v1/exec", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://daemon/v2/exec", bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}

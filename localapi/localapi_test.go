@@ -174,3 +174,29 @@ func TestExecStopsGracefully(t *testing.T) {
 		t.Errorf("exec stopped: %d, %v, %q", code, err, out.String())
 	}
 }
+
+// Arguments and environment values reach the daemon byte for byte: a
+// file name in GBK (as unzip leaves names) is not valid UTF-8, and sent
+// as a JSON string it arrived with U+FFFD for its bytes, naming no file.
+func TestExecCarriesBytesThatAreNotUTF8(t *testing.T) {
+	dir := t.TempDir()
+	var gotArgs []string
+	var gotEnv map[string]string
+	serveAPI(t, dir, func(_ context.Context, args []string, env map[string]string, _ []byte, _, _ io.Writer) int {
+		gotArgs, gotEnv = args, env
+		return 0
+	})
+	c, _, err := Dial(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gbk := "/srv/in/\xbb\xfa\xb9\xb9.csv" // 机构 in GBK
+	args := []string{"import", "institutions", gbk}
+	env := map[string]string{"CREDITSYNC_USCC_ALLOWLIST": "/srv/\xd4\xca\xd0\xed.txt"}
+	if code, err := c.Exec(context.Background(), context.Background(), args, env, nil, io.Discard, io.Discard); err != nil || code != 0 {
+		t.Fatalf("exec: %d, %v", code, err)
+	}
+	if strings.Join(gotArgs, "\x00") != strings.Join(args, "\x00") || gotEnv["CREDITSYNC_USCC_ALLOWLIST"] != env["CREDITSYNC_USCC_ALLOWLIST"] {
+		t.Errorf("the daemon got args %q, env %q; want %q, %q", gotArgs, gotEnv, args, env)
+	}
+}
