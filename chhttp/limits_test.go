@@ -328,6 +328,47 @@ func TestFormattedAnswerIsBounded(t *testing.T) {
 	}
 }
 
+// An answer over several of the engine's blocks (65,409 rows each) is
+// one document, as a server writes it, under the settings a token may
+// change too: streamed chunk by chunk, each chunk was a document of its
+// own (a JSON array per chunk, Vertical's rows numbered from 1 again
+// with "Showed first 1000." per chunk, "Showed 1000 out of 65409 rows."
+// per chunk, a CSV header of one line per name kept in every chunk).
+func TestAnswerOfManyBlocksIsOneDocument(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{MaxMemoryUsage: 64 << 20})
+	tests := []struct {
+		name, query string
+		params      url.Values
+		ok          func(body string) bool
+	}{
+		{"one JSON array", "SELECT number FROM numbers(150000) FORMAT JSONEachRow", url.Values{"output_format_json_array_of_rows": {"1"}},
+			func(body string) bool {
+				var rows []struct{ Number string }
+				return json.Unmarshal([]byte(body), &rows) == nil && len(rows) == 150000 && rows[149999].Number == "149999"
+			}},
+		{"Vertical numbers its rows once and stops once", "SELECT number FROM numbers(140000) FORMAT Vertical", url.Values{"output_format_pretty_max_rows": {"1000"}},
+			func(body string) bool {
+				return strings.Count(body, "Row 1:\n") == 1 && strings.Contains(body, "Row 1000:\n") && strings.Count(body, "Showed first") == 1
+			}},
+		{"PrettyCompact counts every row", "SELECT number FROM numbers(140000) FORMAT PrettyCompact", url.Values{"output_format_pretty_max_rows": {"1000"}},
+			func(body string) bool {
+				return strings.Count(body, "Showed ") == 1 && strings.Contains(body, "Showed 1000 out of 140000 rows.")
+			}},
+		{"a CSV header of a line per name", "SELECT number AS n, number * 2 AS m FROM numbers(140000) FORMAT CSVWithNames", url.Values{"format_csv_delimiter": {"\n"}},
+			func(body string) bool {
+				return strings.HasPrefix(body, "\"n\"\n\"m\"\n0\n0\n") && strings.Count(body, "\"m\"") == 1 && strings.Count(body, "\n") == 2*140001
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := post(t, srv, countyToken, tt.query, tt.params)
+			if a.status != 200 || !tt.ok(a.body) {
+				t.Errorf("%d, %d bytes: %.300q … %q", a.status, len(a.body), a.body, a.body[max(0, len(a.body)-300):])
+			}
+		})
+	}
+}
+
 // stalledReader sends query (with the URL parameters params) for the
 // county token on a connection of its own, reads the answer's first
 // bytes, so that the query surely runs, and then reads nothing more.

@@ -7,16 +7,8 @@ import (
 	"strconv"
 )
 
-// jsonDocuments are the formats of one JSON document ({"meta", "data",
-// "rows"}) that are streamed all the same: the engine writes each chunk
-// of a streamed result as a document of its own, and jsonDocument joins
-// them into one, each row as the engine wrote it. Built whole instead,
-// the document was outside the query's memory limit (the engine tracks
-// a streamed chunk's formatting, not a whole result's): two answers of
-// 800 MB took the daemon from 290 MB to 3.95 GB under a limit of 150 MB.
-var jsonDocuments = map[string]bool{"JSON": true, "JSONCompact": true, "JSONStrings": true, "JSONCompactStrings": true}
-
-// jsonDocument writes the chunks' documents to w as one: the first
+// jsonDocument writes the chunks' documents of a format of one JSON
+// document ({"meta", "data", "rows"}; outputs) to w as one: the first
 // chunk's meta, every chunk's rows, their count.
 type jsonDocument struct {
 	w       io.Writer

@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -50,7 +49,11 @@ func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, o
 	if !opt.FormatFixed {
 		effective = effectiveFormat(query, format)
 	}
-	opt = onePieceLimit(opt, effective)
+	out := outputFor(effective, opt.Settings)
+	if opt.Materialize {
+		out = output{how: whole}
+	}
+	opt = onePieceLimit(opt, out)
 	settings, err := sessionFor(opt, marker)
 	if err != nil {
 		return err
@@ -60,7 +63,7 @@ func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, o
 		return err
 	}
 	defer s.closeDedicated(c)
-	return s.stream(ctx, c, w, query, format, effective, marker, opt)
+	return s.stream(ctx, c, w, query, format, out, marker, opt)
 }
 
 // onePieceLimit bounds the result of a format produced in one piece by
@@ -69,8 +72,8 @@ func (s *Store) QueryFormatted(ctx context.Context, w io.Writer, query string, o
 // whole, outside the query's memory limit. The engine counts a result's
 // blocks as it holds them, so a constant or a LowCardinality value
 // repeated over a block's rows counts once a block.
-func onePieceLimit(opt store.FormatOptions, format string) store.FormatOptions {
-	if _, streamed := chunkHeaders[format]; streamed || jsonDocuments[format] || opt.Materialize || opt.MaxMemoryUsage == 0 {
+func onePieceLimit(opt store.FormatOptions, out output) store.FormatOptions {
+	if out.how != whole || opt.Materialize || opt.MaxMemoryUsage == 0 {
 		return opt
 	}
 	if opt.MaxResultBytes == 0 || opt.MaxResultBytes > opt.MaxMemoryUsage {
@@ -181,26 +184,6 @@ func (s *Store) closeDedicated(c *conn) {
 	}
 }
 
-// chunkHeaders lists the formats whose output may be streamed: the engine
-// formats each chunk of a streamed result as a document of its own, which
-// for these formats only repeats the header lines counted here (dropped
-// from every chunk after the first). Pretty tables repeat their frame per
-// chunk as clickhouse-client shows them per block. The JSON documents
-// (jsonDocuments) are joined from their chunks' documents. Other formats
-// (XML, Parquet, Markdown, …) wrap the whole result and are produced in
-// one piece, outside the query's memory limit: a session with a memory
-// limit bounds their result by it too (onePieceLimit).
-var chunkHeaders = map[string]int{
-	"CSV": 0, "CSVWithNames": 1, "CSVWithNamesAndTypes": 2,
-	"TSV": 0, "TSVWithNames": 1, "TSVWithNamesAndTypes": 2, "TSVRaw": 0,
-	"TabSeparated": 0, "TabSeparatedWithNames": 1, "TabSeparatedWithNamesAndTypes": 2, "TabSeparatedRaw": 0,
-	"JSONEachRow": 0, "JSONLines": 0, "NDJSON": 0, "JSONStringsEachRow": 0, "JSONCompactEachRow": 0,
-	"JSONCompactEachRowWithNames": 1, "JSONCompactEachRowWithNamesAndTypes": 2,
-	"Native": 0, "RowBinary": 0, "LineAsString": 0, "Raw": 0, "TSKV": 0,
-	"Pretty": 0, "PrettyCompact": 0, "PrettyCompactMonoBlock": 0, "PrettySpace": 0,
-	"PrettyNoEscapes": 0, "PrettyCompactNoEscapes": 0, "PrettySpaceNoEscapes": 0, "Vertical": 0,
-}
-
 // headerOnlyEnd reports whether err, on fetching chunk n, is how the
 // engine ends an empty result whose format writes skip header lines:
 // only the header came before it, as the first chunk, with no rows.
@@ -221,8 +204,8 @@ func effectiveFormat(query, format string) string {
 }
 
 // stream runs query on c and copies its output to w, chunk by chunk when
-// the format allows. When ctx ends the query is killed in the engine.
-func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format, effective, marker string, opt store.FormatOptions) error {
+// out says to (outputFor). When ctx ends the query is killed in the engine.
+func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format string, out output, marker string, opt store.FormatOptions) error {
 	values, err := store.FormatParams(opt.Params)
 	if err != nil {
 		return err
@@ -249,12 +232,11 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 	})
 	defer stop()
 
-	skip, streamable := chunkHeaders[effective]
-	if !(streamable || jsonDocuments[effective]) || opt.Materialize {
+	if out.how == whole {
 		return s.materialized(ctx, c, w, query, format, values, opt.Progress)
 	}
 	var doc *jsonDocument
-	if jsonDocuments[effective] {
+	if out.how == document {
 		doc = &jsonDocument{w: w}
 	}
 	ptr, err := withParams(c, query, format, values, s.lib.streamQueryWithParams)
@@ -289,7 +271,7 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 		r := result{lib: s.lib, ptr: chunk}
 		if err := r.err(); err != nil {
 			r.release()
-			if headerOnlyEnd(err, n, skip, p.ResultRows) {
+			if headerOnlyEnd(err, n, out.header, p.ResultRows) {
 				// An empty result of a format with header lines: the
 				// engine's first chunk is the header, and it then ends the
 				// stream with this error instead of an empty chunk. The
@@ -328,7 +310,7 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 		case doc != nil:
 			written, last, err = doc.add(b)
 		case n > 0:
-			written, err = w.Write(dropLines(b, skip))
+			written, err = w.Write(dropHeader(b, out))
 		default:
 			written, err = w.Write(b)
 		}
@@ -353,18 +335,6 @@ func (s *Store) stream(ctx context.Context, c *conn, w io.Writer, query, format,
 			return nil
 		}
 	}
-}
-
-// dropLines removes the first n lines of b.
-func dropLines(b []byte, n int) []byte {
-	for range n {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			return nil
-		}
-		b = b[i+1:]
-	}
-	return b
 }
 
 // materialized runs a statement in one piece (formats that wrap the

@@ -266,3 +266,82 @@ func TestNULNeverReachesTheEngine(t *testing.T) {
 		})
 	}
 }
+
+// recorded keeps an answer and counts the writes it came in.
+type recorded struct {
+	bytes.Buffer
+	writes int
+}
+
+func (r *recorded) Write(p []byte) (int, error) { r.writes++; return r.Buffer.Write(p) }
+
+// A streamed answer is the document the engine writes in one piece, as a
+// server writes it: written per chunk (blocks of two rows here), what a
+// format counts or frames across the rows started again at each chunk
+// (a JSON array per chunk, Vertical's "Row 1:" and "Showed first 3."
+// per chunk, a CSV header whose name holds a line break cut in half).
+// Such formats and settings are written whole; the rest still stream.
+func TestStreamedAnswerIsOneDocument(t *testing.T) {
+	s := storetest.OpenEmbedded(t)
+	const five = "SELECT number AS n, toString(number) AS s FROM numbers(5)"
+	const lineBreakName = "SELECT number AS `a\nb`, toString(number) AS s FROM numbers(5)"
+	set := func(kv ...string) []store.Setting {
+		var out []store.Setting
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, store.Setting{Name: kv[i], Value: kv[i+1]})
+		}
+		return out
+	}
+	tests := []struct {
+		name, query, format string
+		settings            []store.Setting
+		streamed            bool // written chunk by chunk, not held whole
+	}{
+		{"JSONEachRow as one array", five, "JSONEachRow", set("output_format_json_array_of_rows", "1"), false},
+		{"JSONLines as one array, TRUE", five, "JSONLines", set("output_format_json_array_of_rows", "TRUE"), false},
+		{"NDJSON as one array", five, "NDJSON", set("output_format_json_array_of_rows", "true"), false},
+		{"JSONStringsEachRow as one array", five, "JSONStringsEachRow", set("output_format_json_array_of_rows", "1"), false},
+		{"an empty array of rows", five + " WHERE n > 10", "JSONEachRow", set("output_format_json_array_of_rows", "1"), false},
+		{"the last value of a setting is in force", five, "JSONEachRow", set("output_format_json_array_of_rows", "0", "output_format_json_array_of_rows", "1"), false},
+		{"JSONEachRow without the array", five, "JSONEachRow", set("output_format_json_array_of_rows", "False"), true},
+		{"JSONCompactEachRow stays rows", five, "JSONCompactEachRow", set("output_format_json_array_of_rows", "1"), true},
+		{"Vertical", five, "Vertical", set("output_format_pretty_max_rows", "3"), false},
+		{"Pretty", five, "Pretty", set("output_format_pretty_max_rows", "3"), false},
+		{"PrettyCompact", five, "PrettyCompact", set("output_format_pretty_max_rows", "3"), false},
+		{"PrettyCompact numbers rows across blocks", five, "PrettyCompact", set("output_format_pretty_row_numbers", "1"), false},
+		{"PrettyCompactMonoBlock", five, "PrettyCompactMonoBlock", set("output_format_pretty_max_rows", "3"), false},
+		{"PrettySpace", five, "PrettySpace", set("output_format_pretty_max_rows", "3"), false},
+		{"PrettyNoEscapes", five, "PrettyNoEscapes", set("output_format_pretty_max_rows", "3"), false},
+		{"PrettyCompactNoEscapes", five, "PrettyCompactNoEscapes", set("output_format_pretty_max_rows", "3"), false},
+		{"PrettySpaceNoEscapes", five, "PrettySpaceNoEscapes", set("output_format_pretty_max_rows", "3"), false},
+		{"CSVWithNames, a name with a line break", lineBreakName, "CSVWithNames", nil, true},
+		{"CSVWithNamesAndTypes, a name with a line break", lineBreakName, "CSVWithNamesAndTypes", set("output_format_csv_crlf_end_of_line", "1"), true},
+		{"CSVWithNames, a line break as delimiter", five, "CSVWithNames", set("format_csv_delimiter", "\n"), false},
+		{"CSVWithNames, a quote as delimiter", lineBreakName, "CSVWithNames", set("format_csv_delimiter", `"`), false},
+		{"CSVWithNames, ; as delimiter", lineBreakName, "CSVWithNames", set("format_csv_delimiter", ";"), true},
+		{"TSVWithNames, a name with a line break", lineBreakName, "TSVWithNames", nil, true},
+		{"JSONCompactEachRowWithNamesAndTypes, a name with a line break", lineBreakName, "JSONCompactEachRowWithNamesAndTypes", nil, true},
+		{"Markdown", five, "Markdown", nil, false},
+		{"CustomSeparated, result delimiters", five, "CustomSeparated", set("format_custom_result_before_delimiter", "<", "format_custom_result_after_delimiter", ">"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := store.FormatOptions{Format: tt.format, Settings: append(set("max_block_size", "2"), tt.settings...)}
+			var got recorded
+			if err := store.QueryFormatted(context.Background(), s, &got, tt.query, opt); err != nil {
+				t.Fatal(err)
+			}
+			opt.Materialize = true
+			whole, err := formatted(t, s, tt.query, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != whole {
+				t.Errorf("answer:\n%q\nwant the engine's one document:\n%q", got.String(), whole)
+			}
+			if streamed := got.writes > 1; streamed != tt.streamed {
+				t.Errorf("written in %d writes; want streamed %v", got.writes, tt.streamed)
+			}
+		})
+	}
+}
