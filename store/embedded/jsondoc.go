@@ -32,7 +32,9 @@ func (d *jsonDocument) add(chunk []byte) (n int, last bool, err error) {
 	}
 	var out []byte
 	if !d.started {
-		out = append(append(append(out, "{\n\t\"meta\": "...), doc.Meta...), ",\n\n\t\"data\":\n\t["...)
+		// Spaced as the engine spaces the document it writes whole (a
+		// chunk's own says "meta": [ on one line).
+		out = append(append(append(out, "{\n\t\"meta\":\n\t"...), doc.Meta...), ",\n\n\t\"data\":\n\t["...)
 	}
 	for _, row := range doc.Data {
 		if d.rows > 0 {

@@ -285,6 +285,9 @@ func TestStreamedAnswerIsOneDocument(t *testing.T) {
 	s := storetest.OpenEmbedded(t)
 	const five = "SELECT number AS n, toString(number) AS s FROM numbers(5)"
 	const lineBreakName = "SELECT number AS `a\nb`, toString(number) AS s FROM numbers(5)"
+	// The Pretty tables join blocks that come within 50 ms of each other
+	// into one table; without that, one table a block, whatever the time.
+	const noSquash = "output_format_pretty_squash_consecutive_ms"
 	set := func(kv ...string) []store.Setting {
 		var out []store.Setting
 		for i := 0; i < len(kv); i += 2 {
@@ -306,14 +309,14 @@ func TestStreamedAnswerIsOneDocument(t *testing.T) {
 		{"JSONEachRow without the array", five, "JSONEachRow", set("output_format_json_array_of_rows", "False"), true},
 		{"JSONCompactEachRow stays rows", five, "JSONCompactEachRow", set("output_format_json_array_of_rows", "1"), true},
 		{"Vertical", five, "Vertical", set("output_format_pretty_max_rows", "3"), false},
-		{"Pretty", five, "Pretty", set("output_format_pretty_max_rows", "3"), false},
-		{"PrettyCompact", five, "PrettyCompact", set("output_format_pretty_max_rows", "3"), false},
-		{"PrettyCompact numbers rows across blocks", five, "PrettyCompact", set("output_format_pretty_row_numbers", "1"), false},
-		{"PrettyCompactMonoBlock", five, "PrettyCompactMonoBlock", set("output_format_pretty_max_rows", "3"), false},
-		{"PrettySpace", five, "PrettySpace", set("output_format_pretty_max_rows", "3"), false},
-		{"PrettyNoEscapes", five, "PrettyNoEscapes", set("output_format_pretty_max_rows", "3"), false},
-		{"PrettyCompactNoEscapes", five, "PrettyCompactNoEscapes", set("output_format_pretty_max_rows", "3"), false},
-		{"PrettySpaceNoEscapes", five, "PrettySpaceNoEscapes", set("output_format_pretty_max_rows", "3"), false},
+		{"Pretty", five, "Pretty", set("output_format_pretty_max_rows", "3", noSquash, "0"), false},
+		{"PrettyCompact", five, "PrettyCompact", set("output_format_pretty_max_rows", "3", noSquash, "0"), false},
+		{"PrettyCompact numbers rows across blocks", five, "PrettyCompact", set("output_format_pretty_row_numbers", "1", noSquash, "0"), false},
+		{"PrettyCompactMonoBlock", five, "PrettyCompactMonoBlock", set("output_format_pretty_max_rows", "3", noSquash, "0"), false},
+		{"PrettySpace", five, "PrettySpace", set("output_format_pretty_max_rows", "3", noSquash, "0"), false},
+		{"PrettyNoEscapes", five, "PrettyNoEscapes", set("output_format_pretty_max_rows", "3", noSquash, "0"), false},
+		{"PrettyCompactNoEscapes", five, "PrettyCompactNoEscapes", set("output_format_pretty_max_rows", "3", noSquash, "0"), false},
+		{"PrettySpaceNoEscapes", five, "PrettySpaceNoEscapes", set("output_format_pretty_max_rows", "3", noSquash, "0"), false},
 		{"CSVWithNames, a name with a line break", lineBreakName, "CSVWithNames", nil, true},
 		{"CSVWithNamesAndTypes, a name with a line break", lineBreakName, "CSVWithNamesAndTypes", set("output_format_csv_crlf_end_of_line", "1"), true},
 		{"CSVWithNames, a line break as delimiter", five, "CSVWithNames", set("format_csv_delimiter", "\n"), false},
@@ -321,6 +324,10 @@ func TestStreamedAnswerIsOneDocument(t *testing.T) {
 		{"CSVWithNames, ; as delimiter", lineBreakName, "CSVWithNames", set("format_csv_delimiter", ";"), true},
 		{"TSVWithNames, a name with a line break", lineBreakName, "TSVWithNames", nil, true},
 		{"JSONCompactEachRowWithNamesAndTypes, a name with a line break", lineBreakName, "JSONCompactEachRowWithNamesAndTypes", nil, true},
+		{"JSON", five, "JSON", nil, true},
+		{"JSONCompact", five, "JSONCompact", nil, true},
+		{"JSONStrings", five, "JSONStrings", set("output_format_json_array_of_rows", "1"), true},
+		{"JSONCompactStrings", five, "JSONCompactStrings", nil, true},
 		{"Markdown", five, "Markdown", nil, false},
 		{"CustomSeparated, result delimiters", five, "CustomSeparated", set("format_custom_result_before_delimiter", "<", "format_custom_result_after_delimiter", ">"), false},
 	}
