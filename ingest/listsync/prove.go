@@ -181,6 +181,9 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.endedAndNot(rd, reg); err != nil {
+		return nil, err
+	}
 	plan := r.planSightings(st, snapshot, order, before, reg)
 	if len(plan.changeHeld) > 0 {
 		// A held change is not loaded: the lists keep the stored

@@ -59,6 +59,20 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 	rows := make([]recordRow, 0, len(order))
 	var detached []string
 	var ending []int // rows of listed records a new end date ends now (see ends)
+	// Listings a new key ends now (see endsUnderAnotherKey): the row of
+	// the ended version, and the listed record it ends.
+	type twinEnd struct {
+		row      int
+		key, old string
+	}
+	var twinEnding []twinEnd
+	twins := r.endsUnderAnotherKey(snapshot, order, before, reg)
+	shown := map[string]bool{} // listed records whose listing the snapshot shows under another key
+	for _, olds := range twins {
+		for _, old := range olds {
+			shown[old] = true
+		}
+	}
 	for _, key := range order {
 		p := snapshot[key]
 		prev, seen := before[key]
@@ -68,6 +82,16 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 		}
 		k := known{uscc: p.uscc, name: p.name, hash: p.hash, record: p.record, extra: p.extra, firstSeen: first, lastSeen: now, lastSnapshot: st.SnapshotID}
 		switch {
+		case len(twins[key]) > 0 && before[twins[key][0]].heldHash == p.hash:
+			// The end under another key, still shown as held: the
+			// listed record keeps waiting for a person, as it did.
+			old := before[twins[key][0]]
+			rows = append(rows, recordRow{key: twins[key][0], k: old.holding(p, old.heldWhy, *cmp.Or(old.heldSince, &now), now, st.SnapshotID)})
+			pl.changeHeld[key] = true
+			continue
+		case len(twins[key]) > 0:
+			twinEnding = append(twinEnding, twinEnd{row: len(rows), key: key, old: twins[key][0]})
+			pl.added++
 		case !seen || prev.removedOn != nil:
 			pl.added++
 		case prev.hash == p.hash:
@@ -108,14 +132,14 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 			listed++
 		}
 	}
-	confirmed := r.planRemovals(pl, st, snapshot, before, reg)
+	confirmed := r.planRemovals(pl, st, snapshot, before, reg, shown)
 	// A removal date appearing on one record is loaded (docs/data.md),
 	// but on many at once it is the signature of a broken interface —
 	// one that writes today for a null date —, which no removal's proof
 	// stands in the way of: such end dates count with the confirmed
 	// removals towards the same limits, and over them both wait for a
 	// person.
-	if why := r.overLimit(len(confirmed), len(ending), listed); why != "" {
+	if why := r.overLimit(len(confirmed), len(ending)+len(twinEnding), listed); why != "" {
 		for _, key := range confirmed {
 			k := before[key]
 			k.held = true
@@ -132,10 +156,18 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 			pl.rows[i].k = before[key].holding(snapshot[key], why, now, now, st.SnapshotID)
 			pl.changeHeld[key] = true
 		}
-		if len(ending) > 0 {
+		// An end under another key is held on the listed record it
+		// ends, as an end date on its own key is: the lists keep that
+		// record, and the ended version is not loaded.
+		for _, tw := range twinEnding {
+			pl.rows[tw.row] = recordRow{key: tw.old, k: before[tw.old].holding(snapshot[tw.key], why, now, now, st.SnapshotID)}
+			pl.changeHeld[tw.key] = true
+		}
+		pl.added -= len(twinEnding)
+		if n := len(ending) + len(twinEnding); n > 0 {
 			pl.modified -= len(ending)
-			pl.heldChanges += len(ending)
-			pl.heldChangesNow += len(ending)
+			pl.heldChanges += n
+			pl.heldChangesNow += n
 			pl.changesHeld = joinReasons(pl.changesHeld, why+": the lists keep the records as stored until a person accepts the changes")
 		}
 	}
@@ -147,8 +179,11 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 // snapshot source: the listed records it lacks become pending, and those
 // an earlier complete snapshot lacked too are returned, confirmed (the
 // caller holds them when there are more than the source's limits).
-// Nothing is confirmed when the snapshot cannot prove a removal.
-func (r *runner) planRemovals(pl *sightingsPlan, st state, snapshot map[string]parsed, before map[string]known, reg register) []string {
+// Nothing is confirmed when the snapshot cannot prove a removal. shown
+// are listed records the snapshot ends under another key (see
+// endsUnderAnotherKey): their listing is shown, ended, which is an end,
+// not a gap.
+func (r *runner) planRemovals(pl *sightingsPlan, st state, snapshot map[string]parsed, before map[string]known, reg register, shown map[string]bool) []string {
 	if r.src.Mode != ModeSnapshot {
 		return nil
 	}
@@ -188,7 +223,7 @@ func (r *runner) planRemovals(pl *sightingsPlan, st state, snapshot map[string]p
 		if prev.removedOn != nil {
 			continue
 		}
-		if _, ok := snapshot[key]; ok {
+		if _, ok := snapshot[key]; ok || shown[key] {
 			continue
 		}
 		switch {
@@ -236,6 +271,61 @@ func (r *runner) ends(prev known, p parsed) bool {
 	}
 	was := v[col]
 	return was == "" || was > today
+}
+
+// ended says whether an end date (removed_on, publicity_ended_on, as
+// text) ends a record by the day of the sync.
+func (r *runner) ended(end string) bool {
+	return end != "" && end <= zone.Day(r.now).Format(time.DateOnly)
+}
+
+// endsUnderAnotherKey returns the records of the snapshot, new under
+// their key (or listed again), that end a listing another key holds:
+// each with the listed records the snapshot lacks that hold the same
+// listing not ended. A listing is one institution's entry of a date
+// (listing): a site that blanks the USCC of a record it ends, or writes
+// another name under it, shows the end under a key of its own. Loaded as
+// a new record, grading read it as the listing's newest version, and the
+// listing ended at once, past the limits an end date on its own key
+// counts towards (see ends): such a record is that end, counted and held
+// as one.
+func (r *runner) endsUnderAnotherKey(snapshot map[string]parsed, order []string, before map[string]known, reg register) map[string][]string {
+	on, ok := r.keyedByNameAndDate()
+	col := r.list.Dated.Ends
+	if !ok || col == "" {
+		return nil
+	}
+	open := map[string][]string{} // listing → listed records holding it not ended
+	for _, key := range slices.Sorted(maps.Keys(before)) {
+		k := before[key]
+		if _, listed := snapshot[key]; listed || k.removedOn != nil {
+			continue
+		}
+		v, err := k.values()
+		if err != nil || r.ended(v[col]) {
+			continue
+		}
+		if id := reg.listing(k.uscc, transform.NormalizeName(k.name), v[on]); id != "" {
+			open[id] = append(open[id], key)
+		}
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, key := range order {
+		if prev, seen := before[key]; seen && prev.removedOn == nil {
+			continue
+		}
+		p := snapshot[key]
+		if !r.ended(p.value(col)) {
+			continue
+		}
+		if olds := open[reg.listing(p.uscc, p.nameKey, p.value(on))]; len(olds) > 0 {
+			out[key] = olds
+		}
+	}
+	return out
 }
 
 // register is what the removals and changes of a snapshot need of the
@@ -331,6 +421,23 @@ func (reg register) institution(uscc, nameKey string) string {
 	}
 	if m := reg.byName[nameKey]; len(m) == 1 {
 		return m[0]
+	}
+	return ""
+}
+
+// listing names the listing a record of a list keyed by name and date
+// is a version of, as grading reads it: the institution it names (by its
+// USCC, or without one by the register's name) and its date; a record
+// matching no institution, by its name and date. "" when it has no date
+// or names nothing.
+func (reg register) listing(uscc, nameKey, date string) string {
+	switch u := reg.institution(uscc, nameKey); {
+	case date == "":
+		return ""
+	case u != "":
+		return "u|" + u + "|" + date
+	case nameKey != "":
+		return "n|" + nameKey + "|" + date
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ package listsync
 // source they came from and whatever checks it switched off.
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -129,4 +130,50 @@ func shown(v string) string {
 		return "empty"
 	}
 	return fmt.Sprintf("%q", v)
+}
+
+// endedAndNot fails a snapshot that shows one listing (see listing) under
+// two keys, ended by the day of the sync under one and not under the
+// other: a site that lists an entry again without its USCC, or under
+// another name, with its removal date. The list keeps both records, and
+// grading reads them as versions of one listing: which one decided the
+// grade was the order of the rows. It is one key listed twice with
+// different removal states (repeated), named as such.
+func (r *runner) endedAndNot(rd readSnapshot, reg register) error {
+	on, ok := r.keyedByNameAndDate()
+	col := r.list.Dated.Ends
+	if !ok || col == "" {
+		return nil
+	}
+	type seen struct{ ended, open string } // the first key of each state
+	listings := map[string]*seen{}
+	for _, key := range rd.order {
+		p := rd.snapshot[key]
+		id := reg.listing(p.uscc, p.nameKey, p.value(on))
+		if id == "" {
+			continue
+		}
+		s := listings[id]
+		if s == nil {
+			s = &seen{}
+			listings[id] = s
+		}
+		if r.ended(p.value(col)) {
+			s.ended = cmp.Or(s.ended, key)
+		} else {
+			s.open = cmp.Or(s.open, key)
+		}
+		if s.ended == "" || s.open == "" {
+			continue
+		}
+		a, b := rd.snapshot[s.open], rd.snapshot[s.ended]
+		av, _ := storedValues(a)
+		bv, _ := storedValues(b)
+		return r.failed(ErrKeyConflict, hintKeyConflict,
+			"%s (%s) and %s (%s) are one listing, of one institution and %s %s, under two keys: the first not ended, the second ended (%s %s). "+
+				"The list would keep both, and which one decides the grade would be the order of the rows",
+			r.keyText(rd.mapping, av), rd.at[s.open], r.keyText(rd.mapping, bv), rd.at[s.ended], r.heading(rd.mapping, on), p.value(on),
+			r.heading(rd.mapping, col), bv[col])
+	}
+	return nil
 }

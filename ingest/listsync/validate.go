@@ -43,6 +43,7 @@ type readSnapshot struct {
 	keys     []string      // of records, "" for a rejected one
 	snapshot map[string]parsed
 	order    []string
+	at       map[string]place // where each key's record was read
 	encoding string
 }
 
@@ -150,7 +151,7 @@ func (r *runner) read(pending []pendingRow, pages []pendingPage, columns []strin
 	for i := range records {
 		keys[i] = valid[i].key
 	}
-	return readSnapshot{mapping: m, columns: columns, records: records, keys: keys, snapshot: snapshot, order: order, encoding: encoding}, nil
+	return readSnapshot{mapping: m, columns: columns, records: records, keys: keys, snapshot: snapshot, order: order, at: firstOf, encoding: encoding}, nil
 }
 
 // earlyValidation validates the records of a snapshot held in memory
