@@ -707,9 +707,17 @@ func (c *Client) ownFailure(doc any, withStatus bool) (msg, why string, failed b
 	return msg, "", false
 }
 
-// message is an answer's message: at message_path, else in a field
-// interfaces commonly name so.
+// message is an answer's message, the source's credentials redacted:
+// at message_path, else in a field interfaces commonly name so. It is
+// redacted here, as the site wrote it, because every use quotes it (%q
+// doubles the \ of a \/ the site wrote) and a decoded message may hold
+// a spelling its raw answer hid; a replayed answer (Replay) may also
+// have been stored before its spelling was known.
 func (c *Client) message(doc any) string {
+	return c.http.Redact(c.rawMessage(doc))
+}
+
+func (c *Client) rawMessage(doc any) string {
 	if c.cfg.MessagePath != "" {
 		if v, ok := lookup(doc, c.cfg.MessagePath); ok && scalar(v) != "" {
 			return scalar(v)

@@ -1,14 +1,11 @@
 package fetch
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
-	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -176,231 +173,34 @@ func opaqueSegment(seg string) bool {
 // redactor removes one source's credentials from text.
 type redactor struct {
 	secret Secret
-	param  string // the source's auth query parameter, if any
+	param  string   // the source's auth query parameter, if any
+	m      *matcher // nil when the secret is too short to look for
 }
 
-func newRedactor(auth Auth) redactor { return redactor{secret: auth.Secret, param: auth.Query} }
-
-// minSecret is the shortest secret looked for. Very short secrets are
-// left alone: replacing "1" everywhere would garble messages and such a
-// value is no real secret anyway.
-const minSecret = 4
+func newRedactor(auth Auth) redactor {
+	return redactor{secret: auth.Secret, param: auth.Query, m: newMatcher(auth.Secret.value)}
+}
 
 // text replaces the secret wherever it occurs, in any spelling it takes
-// on its way back from a site (spelled).
+// on its way back from a site (spelling.go).
 func (r redactor) text(s string) string {
-	if len(r.secret.value) < minSecret {
+	if r.m == nil {
 		return s
 	}
-	if b, ok := replaceSpelled([]byte(s), r.secret.value); ok {
+	if b, ok := r.m.replace([]byte(s)); ok {
 		return string(b)
 	}
 	return s
 }
 
 func (r redactor) bytes(b []byte) []byte {
-	if len(r.secret.value) < minSecret {
+	if r.m == nil {
 		return b
 	}
-	if out, ok := replaceSpelled(b, r.secret.value); ok {
+	if out, ok := r.m.replace(b); ok {
 		return out
 	}
 	return b
-}
-
-// A secret comes back from a site in the spelling of wherever the site
-// put it: a CAS login redirect carries the request URL percent-encoded
-// in its service= parameter (the secret escaped twice), a gateway's
-// error JSON echoes the query string (escaped once, '/' written \/ or
-// \u002f), an HTML page escapes '&'. A base64 token (+ / =) read only
-// literally leaked in all of those, so the secret is matched byte by
-// byte, each byte in any of the spellings below, mixed as encoders mix
-// them (encodeURIComponent escapes '+' and leaves letters be):
-//
-//   - the byte itself;
-//   - %XX, hex in either case, and that escaped again up to
-//     maxEscapes times (%252B, %25252b);
-//   - '+' for a space (query escaping);
-//   - \/ for '/', \uXXXX for any ASCII byte (JSON);
-//   - &amp; &lt; &gt; &quot; &#NN; &#xNN; (HTML).
-//
-// What matches decodes to the secret and nothing else, so a spelling
-// more can only redact the secret, never text around it.
-const maxEscapes = 3
-
-// replaceSpelled returns b with every spelling of secret replaced by
-// "[redacted]", and whether it found any (b is not copied otherwise).
-func replaceSpelled(b []byte, secret string) ([]byte, bool) {
-	var out []byte
-	// A spelling starts with the secret's first byte or the first byte
-	// of an escape. Each is found with bytes.IndexByte (vectorised), its
-	// next place kept until passed: pages are read at the speed of the
-	// search, not of a loop over every byte (which cost a sixth of a
-	// JSON sync's fetch).
-	starters := [...]byte{secret[0], '%', '\\', '&', '+'}
-	var next [len(starters)]int
-	for j, c := range starters {
-		next[j] = indexFrom(b, 0, c)
-	}
-	last, pos := 0, 0 // copied up to last; searching from pos
-	for {
-		i := -1
-		for j, c := range starters {
-			if next[j] >= 0 && next[j] < pos {
-				next[j] = indexFrom(b, pos, c)
-			}
-			if next[j] >= 0 && (i < 0 || next[j] < i) {
-				i = next[j]
-			}
-		}
-		if i < 0 {
-			break
-		}
-		end := matchSpelled(b, i, secret)
-		if end < 0 {
-			pos = i + 1
-			continue
-		}
-		if out == nil {
-			out = make([]byte, 0, len(b))
-		}
-		out = append(append(out, b[last:i]...), redacted...)
-		last, pos = end, end
-	}
-	if out == nil {
-		return b, false
-	}
-	return append(out, b[last:]...), true
-}
-
-// indexFrom is the index of the first c in b at or after from, or -1.
-func indexFrom(b []byte, from int, c byte) int {
-	if from >= len(b) {
-		return -1
-	}
-	if j := bytes.IndexByte(b[from:], c); j >= 0 {
-		return from + j
-	}
-	return -1
-}
-
-// matchSpelled returns where a spelling of secret starting at b[at]
-// ends (the longest, when spellings of different lengths match), or -1.
-// Every place a byte's spelling can end is followed: "%25" is '%' and
-// the start of a second-level escape alike.
-func matchSpelled(b []byte, at int, secret string) int {
-	var buf [2][8]int
-	var units [maxEscapes + 3]unit
-	cur := append(buf[0][:0], at)
-	for k := 0; k < len(secret); k++ {
-		next := buf[1][:0]
-		if k%2 == 1 {
-			next = buf[0][:0]
-		}
-		for _, p := range cur {
-			for _, u := range spellingsAt(b, p, units[:0]) {
-				if u.b == secret[k] && !slices.Contains(next, p+u.n) {
-					next = append(next, p+u.n)
-				}
-			}
-		}
-		if len(next) == 0 {
-			return -1
-		}
-		cur = next
-	}
-	return slices.Max(cur)
-}
-
-// unit is one byte as spelled in text: its value and the length of the
-// spelling.
-type unit struct {
-	b byte
-	n int
-}
-
-// spellingsAt appends to us what the text at b[p] may spell: the byte
-// itself and every escape that starts there.
-func spellingsAt(b []byte, p int, us []unit) []unit {
-	if p >= len(b) {
-		return us
-	}
-	us = append(us, unit{b[p], 1})
-	switch b[p] {
-	case '+':
-		us = append(us, unit{' ', 1})
-	case '%':
-		// %XX, %25XX, %2525XX …: each 25 is one more level of escaping.
-		for j, level := p+1, 0; level < maxEscapes && j+2 <= len(b); level, j = level+1, j+2 {
-			v, ok := hexByte(b[j], b[j+1])
-			if !ok {
-				break
-			}
-			us = append(us, unit{v, j + 2 - p})
-			if v != '%' {
-				break
-			}
-		}
-	case '\\':
-		if p+1 < len(b) && b[p+1] == '/' {
-			us = append(us, unit{'/', 2})
-		}
-		if p+6 <= len(b) && b[p+1] == 'u' && b[p+2] == '0' && b[p+3] == '0' {
-			if v, ok := hexByte(b[p+4], b[p+5]); ok && v < utf8.RuneSelf {
-				us = append(us, unit{v, 6})
-			}
-		}
-	case '&':
-		if u, ok := htmlEntity(b[p:]); ok {
-			us = append(us, u)
-		}
-	}
-	return us
-}
-
-func hexByte(hi, lo byte) (byte, bool) {
-	h, ok1 := hexDigit(hi)
-	l, ok2 := hexDigit(lo)
-	return h<<4 | l, ok1 && ok2
-}
-
-func hexDigit(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-var namedEntities = map[string]byte{"amp": '&', "lt": '<', "gt": '>', "quot": '"', "apos": '\''}
-
-// htmlEntity reads the entity at the start of b that spells an ASCII
-// byte: the five named ones and numeric references.
-func htmlEntity(b []byte) (unit, bool) {
-	semi := bytes.IndexByte(b[:min(len(b), 8)], ';')
-	if semi < 0 {
-		return unit{}, false
-	}
-	name := string(b[1:semi])
-	if v, ok := namedEntities[name]; ok {
-		return unit{v, semi + 1}, true
-	}
-	if !strings.HasPrefix(name, "#") || len(name) < 2 {
-		return unit{}, false
-	}
-	base, digits := 10, name[1:]
-	if digits[0] == 'x' || digits[0] == 'X' {
-		base, digits = 16, digits[1:]
-	}
-	v, err := strconv.ParseUint(digits, base, 8)
-	if err != nil || v >= utf8.RuneSelf {
-		return unit{}, false
-	}
-	return unit{byte(v), semi + 1}, true
 }
 
 // url redacts a URL's credentials: its password, the values of query

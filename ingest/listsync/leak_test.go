@@ -1,6 +1,7 @@
 package listsync_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -35,6 +36,27 @@ func TestEscapedCredentialsNeverShown(t *testing.T) {
 				return
 			}
 			http.Redirect(w, r, "/cas/login?service="+url.QueryEscape("http://"+r.Host+r.URL.RequestURI()), http.StatusFound)
+		}},
+		// An SSO login carries the request URL in base64 (the key in it
+		// percent-encoded), in either alphabet, and its page shows it.
+		{"SSO redirect, base64 returnUrl", ssoRedirect(base64.StdEncoding)},
+		{"SSO redirect, base64url returnUrl", ssoRedirect(base64.URLEncoding)},
+		// PHP's json_encode of a text json_encode made: the key's / is
+		// written \\\/ and the message, quoted, showed \\/.
+		{"double json_encode", func(w http.ResponseWriter, r *http.Request) {
+			inner, _ := json.Marshal(map[string]string{"appkey": r.URL.Query().Get("appkey")})
+			escaped := strings.ReplaceAll(string(inner), "/", `\/`)
+			b, _ := json.Marshal(map[string]any{"status": "40101", "message": escaped, "data": escaped})
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(strings.ReplaceAll(string(b), "/", `\/`)))
+		}},
+		// A server that decoded the query twice ('+' a space) and
+		// upper-cased its message.
+		{"query decoded twice, upper-cased", func(w http.ResponseWriter, r *http.Request) {
+			key, _ := url.QueryUnescape(r.URL.Query().Get("appkey"))
+			b, _ := json.Marshal(map[string]any{"status": "40101", "message": strings.ToUpper("appkey " + key + " not authorized")})
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(b)
 		}},
 		{"error echoing the query", func(w http.ResponseWriter, r *http.Request) {
 			b, _ := json.Marshal(map[string]any{"status": "40101", "message": "签名无效: " + r.URL.RawQuery})
@@ -78,5 +100,20 @@ func TestEscapedCredentialsNeverShown(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// ssoRedirect is a site that sends every request to its SSO login with
+// the request URL in base64 (enc), and whose login page shows it.
+func ssoRedirect(enc *base64.Encoding) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/sso/login" {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, `<html><body><h1>统一身份认证</h1><form action="/sso/login"><input type="hidden" name="returnUrl" value="%s"></form></body></html>`,
+				r.URL.Query().Get("returnUrl"))
+			return
+		}
+		back := enc.EncodeToString([]byte("http://" + r.Host + r.URL.RequestURI()))
+		http.Redirect(w, r, "/sso/login?returnUrl="+back, http.StatusFound)
 	}
 }
