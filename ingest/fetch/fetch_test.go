@@ -651,3 +651,22 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// A page kept before a spelling of the credential was known to the
+// redactor is redacted again when a replay reads it: the replay shows
+// what today's redactor shows.
+func TestArchivedPageRedactedAgain(t *testing.T) {
+	const key = "SEKRITab+cd/ef=="
+	c := fetch.New("penalties", quick(), fetch.Auth{Query: "appkey", Secret: fetch.NewSecret(key)}, nil)
+	kept := &fetch.Response{URL: "http://site/list", Status: 401, Body: []byte(`{"msg":"appkey ` + key + ` 无效"}`)}
+	resp, err := c.Archived(kept, nil)
+	if err == nil {
+		t.Fatal("a 401 kept judged fine")
+	}
+	if strings.Contains(string(resp.Body), "SEKRIT") || strings.Contains(err.Error(), "SEKRIT") {
+		t.Errorf("the kept body still shows the key: %s; %v", resp.Body, err)
+	}
+	if !strings.Contains(string(kept.Body), key) {
+		t.Errorf("the kept page itself changed: %s", kept.Body)
+	}
+}
