@@ -45,7 +45,9 @@ signature lines (填表人, 单位负责人, 联系电话, 填报时间) — are
 counted. Every visible sheet of a workbook that holds a table of the
 list is imported, each as its own batch (--sheet NAME picks one); other
 sheets, and hidden ones (often last year's or a draft; name one with
---sheet to import it), are reported and skipped.
+--sheet to import it), are reported and skipped. Rows and columns a
+sheet hides (by hand, by a filter) are read, and those that hold values
+are named.
 
 A record that fails validation is reported with file (file[sheet] in a
 workbook of several sheets), line, column and reason and stored in
@@ -92,7 +94,10 @@ the import names the lines, whether they differ and in which columns
 form). A table is refused whole, nothing of it stored, when --unit names another
 unit than its 填报单位 line, when fewer than half of its institutions
 that the register lists belong to its unit (the refusal names the
-lines of the others), or when its date is after today.
+lines of the others), when its date is after today, or when its sheet
+has values in hidden rows or columns (Excel and WPS neither show nor
+print them; the refusal names them: unhide and check them, or delete
+them).
 
 Each import summary command is one filing: one table, one unit's for
 one date, whose pages are the command's files and sheets (a table sent a
@@ -583,6 +588,11 @@ func printSheetDetails(w io.Writer, sr file.SheetResult) {
 			fmt.Fprint(w, "; …")
 		}
 		fmt.Fprintln(w, ")")
+	}
+	if !sr.Hidden.Empty() {
+		// Read, since the records are in the file, but never without a
+		// word: the person sees and prints the sheet without them.
+		fmt.Fprintf(w, "  read although hidden in the sheet: the values in hidden %s (Excel and WPS neither show nor print hidden rows and columns; a filter hides rows): check them, and if they do not belong to %s, delete them and import the file again with --replaces %s\n", sr.Hidden, sr.List, sr.BatchID)
 	}
 	if len(sr.Kept) > 0 {
 		fmt.Fprintf(w, "  not in the file, so records already stored keep their values there (new ones take the defaults): %s\n", listColumnNames(sr.List, sr.Kept))

@@ -424,6 +424,9 @@ type oddRows struct {
 
 func (o *oddRows) progress() (int64, int64) { return 0, o.f.size }
 
+// hiddenCells: the engine reads only text files, which hide nothing.
+func (o *oddRows) hiddenCells() Hidden { return Hidden{} }
+
 func (o *oddRows) next() (int, []string, error) {
 	for {
 		if o.rows == nil {

@@ -65,6 +65,11 @@ type SheetResult struct {
 	// KeepsLater says that the sheet's records of one key that differ
 	// were not rejected: the later is stored (contract.List.KeepsLater).
 	KeepsLater bool
+	// Hidden are the rows and columns that the sheet hides and that hold
+	// values (an AutoFilter hides rows, people hide columns): a list's
+	// table reads them as any other, since its records are in the file,
+	// and the import names them. (A 附件2 that hides values is refused.)
+	Hidden Hidden
 	// Filed is what a 附件2 table was filed as (ImportSummary): its unit,
 	// date and the filing it replaces; nil for a list's table.
 	Filed *FiledTable
@@ -442,6 +447,7 @@ func importTableWith(ctx context.Context, s store.Store, list *contract.List, t 
 		lr, err = load.Load(ctx, s, m, list, src, records)
 	}
 	sr.Result = lr
+	sr.Hidden = t.rows.hiddenCells()
 	return sr, err
 }
 

@@ -10,6 +10,7 @@ import (
 	"math"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -54,6 +55,8 @@ type sheetScan struct {
 	// rows are not numbered: the rows read must reach it (the XML reader
 	// stops without a word where a sheet goes wrong).
 	lastRow int
+	// hiddenCols are the columns the sheet hides (findHiddenCols).
+	hiddenCols []colSpan
 }
 
 // damaged is the error of a sheet whose XML is cut short or malformed.
@@ -154,6 +157,8 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 	uncomputed := map[string]bool{}
 	general := map[string]string{}
 	lastRow := 0
+	var hiddenCols []colSpan
+	pastCols := false      // <sheetData> seen: the columns are declared before it
 	var open, close []byte // a namespace prefix's element tags (<x:, </x:), once seen
 	for first := true; ; first = false {
 		n, err := io.ReadFull(r, chunk)
@@ -167,6 +172,13 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 		}
 		if open != nil {
 			data = bytes.ReplaceAll(bytes.ReplaceAll(data, close, []byte("</")), open, []byte("<"))
+		}
+		if !pastCols {
+			head := data
+			if i := bytes.Index(data, []byte("<sheetData")); i >= 0 {
+				head, pastCols = data[:i], true
+			}
+			findHiddenCols(head, &hiddenCols)
 		}
 		if i := bytes.Index(data, mergeMarker); i >= 0 {
 			findUncomputed(data[:i], uncomputed)
@@ -182,7 +194,7 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 			if err != nil {
 				err = fmt.Errorf("%w: %s", err, damaged)
 			}
-			return sheetScan{merges: merges, uncomputed: uncomputed, general: general, lastRow: lastRow}, err
+			return sheetScan{merges: merges, uncomputed: uncomputed, general: general, lastRow: lastRow, hiddenCols: hiddenCols}, err
 		}
 		findUncomputed(data, uncomputed)
 		findGeneral(data, general)
@@ -194,7 +206,7 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 			if !bytes.Contains(data[max(0, len(data)-64):], []byte("</worksheet>")) {
 				return sheetScan{}, fmt.Errorf("the sheet's XML breaks off before its end: %s", damaged)
 			}
-			return sheetScan{uncomputed: uncomputed, general: general, lastRow: lastRow}, nil
+			return sheetScan{uncomputed: uncomputed, general: general, lastRow: lastRow, hiddenCols: hiddenCols}, nil
 		}
 		if err != nil {
 			return sheetScan{}, err
@@ -202,6 +214,39 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 		// Keep the tail: the marker and its '<' may straddle two chunks,
 		// and so may a cell and its formula.
 		tail = bytes.Clone(data[max(0, len(data)-4096):])
+	}
+}
+
+// findHiddenCols adds to out the columns that the <col> elements of data
+// hide: hidden="1" (or "true", as excelize writes it), or a width of 0,
+// which Excel shows as hidden too. An element cut off at the end of data
+// is left for the next chunk, which holds it whole.
+func findHiddenCols(data []byte, out *[]colSpan) {
+	for at := 0; ; {
+		i := bytes.Index(data[at:], []byte("<col "))
+		if i < 0 {
+			return
+		}
+		i += at
+		end := bytes.IndexByte(data[i:], '>')
+		if end < 0 {
+			return
+		}
+		tag := data[i : i+end]
+		at = i + end
+		hidden := tagAttr(tag, "hidden")
+		width, err := strconv.ParseFloat(tagAttr(tag, "width"), 64)
+		if hidden != "1" && hidden != "true" && (err != nil || width != 0) {
+			continue
+		}
+		first, err1 := strconv.Atoi(tagAttr(tag, "min"))
+		last, err2 := strconv.Atoi(tagAttr(tag, "max"))
+		if err1 != nil || err2 != nil || first < 1 || last < first {
+			continue
+		}
+		if s := (colSpan{first, last}); !slices.Contains(*out, s) {
+			*out = append(*out, s)
+		}
 	}
 }
 

@@ -10,7 +10,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -25,6 +27,9 @@ import (
 type rows interface {
 	next() (n int, cells []string, err error)
 	progress() (done, total int64)
+	// hiddenCells names the rows read so far, and the columns, that
+	// the sheet hides and that hold a value.
+	hiddenCells() Hidden
 }
 
 // workbook is a CSV file (one unnamed sheet) or an XLSX workbook.
@@ -231,6 +236,9 @@ func (c *csvBook) open(string) (rows, error) {
 
 func (c *csvBook) progress() (int64, int64) { return c.counter.n, c.size }
 
+// hiddenCells: a text file hides nothing.
+func (c *csvBook) hiddenCells() Hidden { return Hidden{} }
+
 func (c *csvBook) next() (int, []string, error) {
 	rec, err := c.r.Read()
 	if err != nil {
@@ -343,6 +351,7 @@ func (x *xlsxBook) open(sheet string) (rows, error) {
 	}
 	merges := scan.merges
 	s.lastRow = scan.lastRow
+	s.hiddenCols = scan.hiddenCols
 	for ref, shown := range scan.general {
 		if c, r, err := excelize.CellNameToCoordinates(ref); err == nil {
 			if s.general == nil {
@@ -398,9 +407,16 @@ type xlsxRows struct {
 	// stored value (findGeneral): what it shows, by 1-based row and
 	// 0-based column.
 	general map[int]map[int]string
+	// hiddenCols are the sheet's hidden columns (sheetScan); seen is
+	// what of the sheet's hidden rows and columns was found holding a
+	// value.
+	hiddenCols []colSpan
+	seen       Hidden
 }
 
 func (x *xlsxRows) progress() (int64, int64) { return int64(x.row), x.total }
+
+func (x *xlsxRows) hiddenCells() Hidden { return x.seen }
 
 func (x *xlsxRows) next() (int, []string, error) {
 	if !x.rows.Next() {
@@ -434,7 +450,140 @@ func (x *xlsxRows) next() (int, []string, error) {
 		}
 		cells[c] = contract.NoComputedValue
 	}
+	// Before fill: a merged value copied down into a hidden row was
+	// written, and is seen, in the row above it.
+	x.noteHidden(cells)
 	return x.row, x.fill(cells), nil
+}
+
+// noteHidden notes the values of the current row that Excel and WPS
+// neither show nor print: the whole row when it is hidden (by hand, by
+// an AutoFilter, in a collapsed outline: each writes hidden="1"), and its
+// cells in hidden columns. (A row given a height of 0 and not marked
+// hidden is not caught: the reader reports an absent height as 0 too.)
+func (x *xlsxRows) noteHidden(cells []string) {
+	if blank(cells) {
+		return
+	}
+	if x.rows.GetRowOpts().Hidden {
+		x.seen.addRow(x.row)
+	}
+	if len(x.hiddenCols) == 0 {
+		return
+	}
+	for c, v := range cells {
+		if strings.TrimSpace(v) != "" && hiddenCol(x.hiddenCols, c+1) {
+			x.seen.addCol(c + 1)
+		}
+	}
+}
+
+// Hidden names the rows and columns of a sheet that the sheet hides and
+// that hold a value: Excel and WPS neither show nor print them, so the
+// table a person reads, prints and seals is not all that the file holds.
+// Empty hidden rows and columns (a template's spare ones) are not named.
+type Hidden struct {
+	// Rows are the hidden rows, as runs of consecutive rows, each its
+	// first and last row (1-based, as Excel numbers them), in order.
+	Rows [][2]int
+	// Cols are the hidden columns, 1-based (1 is A), in order.
+	Cols []int
+}
+
+// Empty says that no hidden row or column holds a value.
+func (h Hidden) Empty() bool { return len(h.Rows) == 0 && len(h.Cols) == 0 }
+
+// RowCount is the number of hidden rows.
+func (h Hidden) RowCount() int {
+	n := 0
+	for _, r := range h.Rows {
+		n += r[1] - r[0] + 1
+	}
+	return n
+}
+
+// maxHiddenRuns bounds the runs of hidden rows a message names: an
+// AutoFilter may hide thousands of rows, here and there.
+const maxHiddenRuns = 20
+
+// String names the rows and columns as Excel does: "rows 12–14 and 55,
+// column F".
+func (h Hidden) String() string {
+	var parts []string
+	if len(h.Rows) > 0 {
+		runs := make([]string, 0, min(len(h.Rows), maxHiddenRuns))
+		for _, r := range h.Rows[:min(len(h.Rows), maxHiddenRuns)] {
+			if r[0] == r[1] {
+				runs = append(runs, strconv.Itoa(r[0]))
+			} else {
+				runs = append(runs, fmt.Sprintf("%d–%d", r[0], r[1]))
+			}
+		}
+		what := "row "
+		if h.RowCount() > 1 {
+			what = "rows "
+		}
+		text := what + andList(runs)
+		if len(h.Rows) > maxHiddenRuns {
+			text = what + strings.Join(runs, ", ") + " …"
+		}
+		if n := h.RowCount(); n > len(runs) {
+			text += fmt.Sprintf(" (%d rows)", n)
+		}
+		parts = append(parts, text)
+	}
+	if len(h.Cols) > 0 {
+		names := make([]string, len(h.Cols))
+		for i, c := range h.Cols {
+			names[i], _ = excelize.ColumnNumberToName(c)
+		}
+		what := "column "
+		if len(names) > 1 {
+			what = "columns "
+		}
+		parts = append(parts, what+andList(names))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// andList joins words as a sentence lists them: "A", "A and B",
+// "A, B and C".
+func andList(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// addRow notes row n, read in order.
+func (h *Hidden) addRow(n int) {
+	if k := len(h.Rows); k > 0 && h.Rows[k-1][1] == n-1 {
+		h.Rows[k-1][1] = n
+		return
+	}
+	h.Rows = append(h.Rows, [2]int{n, n})
+}
+
+// addCol notes column c once, keeping the columns in order.
+func (h *Hidden) addCol(c int) {
+	i, found := slices.BinarySearch(h.Cols, c)
+	if !found {
+		h.Cols = slices.Insert(h.Cols, i, c)
+	}
+}
+
+// colSpan is a run of columns of a sheet's <col> element: first and last,
+// 1-based.
+type colSpan struct{ first, last int }
+
+// hiddenCol says whether column c (1-based) is in one of spans.
+func hiddenCol(spans []colSpan, c int) bool {
+	for _, s := range spans {
+		if s.first <= c && c <= s.last {
+			return true
+		}
+	}
+	return false
 }
 
 // fill gives the cells a merged range spans down its first column the

@@ -68,6 +68,10 @@ type EarlierFiling struct {
 // they cannot be the pages of one table, and are refused whole.
 var ErrMixedTables = errors.New("the tables of one 附件2 filing carry different units or dates")
 
+// ErrHiddenCells means a 附件2 table's sheet hides rows or columns that
+// hold values: nothing of the table is stored.
+var ErrHiddenCells = errors.New("the 附件2 hides rows or columns that hold values")
+
 // ErrSubmission means a 附件2 table does not say who filed it or when
 // (and the caller did not either), or says it wrongly: --unit against
 // its 填报单位, a unit most of its institutions are not of, a date to
@@ -113,6 +117,9 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 	pre := &preambleFunc{
 		columns: []string{contract.SubmissionUnit, contract.SubmissionDay, contract.SubmissionFiling},
 		values: func(t *table, dates transform.SerialDates) ([]string, error) {
+			if err := allShown(t); err != nil {
+				return nil, err
+			}
 			unit, err := filedBy(t, opt.Unit)
 			if err != nil {
 				return nil, err
@@ -144,6 +151,26 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 		err = FinishFiling(ctx, s, filing)
 	}
 	return res, plainlyInterrupted(ctx, err, path, contract.Submissions())
+}
+
+// allShown refuses a 附件2 table whose sheet hides rows or columns that
+// hold values. Excel and WPS neither show nor print them, so the table
+// the unit checked, printed and sealed is not the one that would be
+// filed: a hidden repeat of an institution would decide its grade (the
+// later line is kept), a hidden row stand as the unit's report, a hidden
+// 是 count. The import cannot tell a forgotten row from a deliberate
+// one, so the person who can see both decides. It reads the whole sheet,
+// which a 附件2 (a county's institutions) allows.
+func allShown(t *table) error {
+	if err := t.readAll(); err != nil {
+		return err
+	}
+	h := t.rows.hiddenCells()
+	if h.Empty() {
+		return nil
+	}
+	return fmt.Errorf("%w: sheet %s has values in hidden %s; Excel and WPS neither show nor print hidden rows and columns, so the table as seen, printed and sealed is not all that the file holds. Nothing was filed: unhide them (select the whole sheet, right-click the row or column headings → 取消隐藏, or clear the filter) and check them, keep what belongs to the table and delete the rest, then import the file again",
+		ErrHiddenCells, t.sheet, h)
 }
 
 // recordTables records each table of a 附件2 file stored, with the unit,

@@ -26,6 +26,7 @@ func (s *sliceRows) next() (int, []string, error) {
 }
 
 func (s *sliceRows) progress() (int64, int64) { return int64(s.i), int64(len(s.rows)) }
+func (s *sliceRows) hiddenCells() Hidden      { return Hidden{} }
 
 // classified reads a sheet given as lines of comma-separated cells and
 // returns each row under the header as "n:reason" (reason "" for a
