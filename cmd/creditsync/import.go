@@ -673,9 +673,11 @@ func (a *app) progress(what string, start time.Time) func(done, total int64) {
 	return func(done, total int64) {
 		if now := time.Now(); now.Sub(last) >= 5*time.Second {
 			last = now
-			if total <= 0 {
+			if total <= 0 || done > total {
 				// Workbooks written by streaming tools often carry no
-				// dimension: report rows read instead of a percentage.
+				// dimension, and tools that append rows leave the one
+				// they found (A1:I58 over a million rows): report rows
+				// read instead of a percentage.
 				a.log.Info(what, "read", done, "elapsed", now.Sub(start).Round(time.Second))
 				return
 			}
