@@ -1244,6 +1244,9 @@ func (h *Handler) authenticate(r *http.Request, addr string) (name, county strin
 	if token == "" {
 		token = r.URL.Query().Get("password")
 	}
+	// As the web pages read it: no token begins or ends with white space
+	// (serve's configuration refuses one), and a header loses it anyway.
+	token = strings.TrimSpace(token)
 	if token == "" {
 		return "", "", errAuth("a token is required: send it as the password (X-ClickHouse-Key, basic auth) or as Authorization: Bearer")
 	}

@@ -86,6 +86,12 @@ func (c Config) credentials(getenv func(string) string) ([]credential, error) {
 			return nil, fmt.Errorf("%w: %s: give token_env or token_sha256, not both", ErrConfig, name)
 		case t.TokenEnv != "":
 			raw := getenv(t.TokenEnv)
+			if strings.TrimSpace(raw) != raw {
+				// Every endpoint trims the token it is sent (a header's
+				// value loses its blanks on the way): a hash of the
+				// blanks would open none of them, or only some.
+				return nil, fmt.Errorf("%w: %s: environment variable %s holds white space before or after the token (blanks or a line end an environment file kept): remove it", ErrConfig, name, t.TokenEnv)
+			}
 			if len(raw) < minTokenLen {
 				return nil, fmt.Errorf("%w: %s: environment variable %s holds %d characters, want a token of at least %d (e.g. openssl rand -hex 24)", ErrConfig, name, t.TokenEnv, len(raw), minTokenLen)
 			}

@@ -581,3 +581,17 @@ func TestOneTokenCannotHoldTheServer(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A token with blanks around it in its variable (an environment file
+// keeps them) was hashed with them: the web pages, which trim what they
+// are sent, never matched it, while the SQL endpoint's basic auth did.
+// Refused at configuration, naming the variable, never the token.
+func TestTokenWithBlanksRefused(t *testing.T) {
+	for _, v := range []string{cityToken + "  ", " " + cityToken, cityToken + "\n"} {
+		_, err := New(Options{Source: reporttest.Fixture(), Config: Config{Tokens: []TokenConfig{{TokenEnv: "SPACED", Scope: "city"}}},
+			Getenv: func(k string) string { return map[string]string{"SPACED": v}[k] }})
+		if err == nil || !strings.Contains(err.Error(), "environment variable SPACED holds white space before or after the token") || strings.Contains(err.Error(), cityToken) {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+}
