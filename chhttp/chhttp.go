@@ -910,8 +910,11 @@ func denied(err error) error {
 	var se *sqlaccess.SettingError
 	if errors.As(err, &se) {
 		ex := &Exception{Code: se.Code, Name: "READONLY", Msg: se.Msg, denied: true}
-		if se.Code == 452 {
+		switch se.Code {
+		case 452:
 			ex.Name = "SETTING_CONSTRAINT_VIOLATION"
+		case 36:
+			ex.Name = "BAD_ARGUMENTS"
 		}
 		return ex
 	}

@@ -456,3 +456,25 @@ func TestExternalDataIsNotSupported(t *testing.T) {
 		t.Errorf("multipart body: %d %s %q; want 501 NOT_IMPLEMENTED saying external data is not supported", resp.StatusCode, resp.Header.Get("X-ClickHouse-Exception-Name"), b)
 	}
 }
+
+// A setting's value holding a NUL (session_timezone=UTC%00x, or
+// SETTINGS session_timezone = 'UTC\0x') reached the engine, which read
+// the zone up to the NUL while Go read no zone, and the NUL went out in
+// the X-ClickHouse-Timezone header. Refused, as a server's BAD_ARGUMENTS.
+func TestNULInASettingRefused(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	for _, c := range []struct {
+		query  string
+		params url.Values
+	}{
+		{"SELECT timezone()", url.Values{"session_timezone": {"UTC\x00x"}}},
+		{"SELECT timezone()", url.Values{"session_timezone": {"Asia/Tokyo\x00\r\nX-Injected: yes"}}},
+		{`SELECT timezone() SETTINGS session_timezone = 'UTC\0x'`, nil},
+		{`SELECT 1 SETTINGS format_csv_delimiter = '\0'`, nil},
+	} {
+		a := post(t, srv, countyToken, c.query, c.params)
+		if a.status != 400 || !strings.Contains(a.body, "a NUL byte in its value. (BAD_ARGUMENTS)") || strings.ContainsRune(a.header.Get("X-ClickHouse-Timezone"), 0) {
+			t.Errorf("%s %q: %d %q, X-ClickHouse-Timezone %q", c.query, c.params, a.status, a.body, a.header.Get("X-ClickHouse-Timezone"))
+		}
+	}
+}

@@ -122,6 +122,12 @@ func CheckSetting(name, value string, opt store.FormatOptions) error {
 	if !allowed {
 		return &SettingError{Code: 164, Msg: fmt.Sprintf("Code: 164. DB::Exception: Cannot modify '%s' setting in readonly mode. (READONLY)", name)}
 	}
+	if strings.IndexByte(value, 0) >= 0 {
+		// The engine reads some values as C strings, up to the NUL: a
+		// session_timezone of "UTC\0x" ran in UTC while Go read no zone,
+		// and the header naming the zone carried the NUL.
+		return &SettingError{Code: 36, Msg: fmt.Sprintf("Code: 36. DB::Exception: Setting %s: a NUL byte in its value. (BAD_ARGUMENTS)", name)}
+	}
 	if name == "extremes" && !slices.Contains([]string{"0", "false"}, strings.ToLower(strings.Trim(value, "'"))) {
 		return errExtremes
 	}
