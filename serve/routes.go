@@ -26,7 +26,9 @@ type route struct {
 	// params are the query parameters the route takes (checkParams):
 	// any other, or one given twice, is refused with 400.
 	params []string
-	h      func(w http.ResponseWriter, r *http.Request) error
+	// h serves the route; nil for paths that name no endpoint: 404
+	// whatever the parameters.
+	h func(w http.ResponseWriter, r *http.Request) error
 }
 
 // routes lists every endpoint. The scope test walks this list, so a new
@@ -141,6 +143,10 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 			defer release()
+			if rt.h == nil {
+				s.fail(w, r, rt.kind, errNotFound)
+				return
+			}
 			if err := checkParams(r, rt.params...); err != nil {
 				s.fail(w, r, rt.kind, err)
 				return

@@ -119,7 +119,10 @@ func New(opt Options) (*Server, error) {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.wrap(rt))
 	}
-	mux.Handle("/", s.wrap(route{kind: page, h: func(w http.ResponseWriter, r *http.Request) error { return errNotFound }}))
+	// A path under /api/ that names no endpoint is answered as the API
+	// answers (JSON, 401 without a token), not as a page: scripts read it.
+	mux.Handle("/api/", s.wrap(route{kind: api}))
+	mux.Handle("/", s.wrap(route{kind: page}))
 	s.handler = s.guard(mux)
 	return s, nil
 }

@@ -595,3 +595,31 @@ func TestTokenWithBlanksRefused(t *testing.T) {
 		}
 	}
 }
+
+// A path under /api/ that names no endpoint is answered as the API
+// answers: JSON, 404 whatever its parameters, 401 without a token. It
+// was a page: a 404 page, a 400 page for a parameter, a redirect to the
+// sign-in page without a token.
+func TestUnknownAPIPathAnswersAsTheAPI(t *testing.T) {
+	s, err := New(Options{Source: reporttest.Fixture(), Config: testConfig(), Getenv: testEnv, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path, token string
+		status      int
+	}{
+		{"/api/nosuch", cityToken, http.StatusNotFound},
+		{"/api/nosuch?on=2026-07-31", weiduToken, http.StatusNotFound},
+		{"/api/institutions/91411002MA4000001T/", cityToken, http.StatusNotFound},
+		{"/api/nosuch", "", http.StatusUnauthorized},
+	} {
+		r := get(t, s.Handler(), tt.path, tt.token)
+		if r.status != tt.status || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || !strings.HasPrefix(strings.TrimSpace(r.body), "{") {
+			t.Errorf("%s: %d %s %.80q; want %d JSON", tt.path, r.status, r.header.Get("Content-Type"), r.body, tt.status)
+		}
+	}
+	if r := get(t, s.Handler(), "/nosuch?x=1", cityToken); r.status != http.StatusNotFound || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Errorf("/nosuch: %d %s, want a 404 page", r.status, r.header.Get("Content-Type"))
+	}
+}
