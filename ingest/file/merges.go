@@ -51,32 +51,12 @@ type sheetScan struct {
 	// general are the number cells whose stored value Excel shows
 	// otherwise (generalNumber): 2026100.0 shown 2026100, by cell.
 	general map[string]string
-	// lastRow is the number of the sheet's last <row r="…">, 0 when its
-	// rows are not numbered: the rows read must reach it (the XML reader
-	// stops without a word where a sheet goes wrong).
-	lastRow int
 	// hiddenCols are the columns the sheet hides (findHiddenCols).
 	hiddenCols []colSpan
 }
 
 // damaged is the error of a sheet whose XML is cut short or malformed.
 var damaged = "the file is damaged (its sheet cut short or malformed); open it in Excel or WPS, check its last rows and save it again"
-
-// rowNumber finds the number of a <row r="…"> element.
-var rowNumber = regexp.MustCompile(`<row\s[^>]*?\br="(\d+)"`)
-
-// lastRowIn returns the number of the last numbered row in data, or 0.
-func lastRowIn(data []byte) int {
-	i := bytes.LastIndex(data, []byte("<row "))
-	for i >= 0 {
-		if m := rowNumber.FindSubmatch(data[i:]); m != nil {
-			n, _ := strconv.Atoi(string(m[1]))
-			return n
-		}
-		i = bytes.LastIndex(data[:i], []byte("<row "))
-	}
-	return 0
-}
 
 // sheetPart finds the zip entry of a sheet by its name: the workbook
 // names the sheet's relationship, the relationships name its part.
@@ -156,7 +136,6 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 	var tail []byte
 	uncomputed := map[string]bool{}
 	general := map[string]string{}
-	lastRow := 0
 	var hiddenCols []colSpan
 	pastCols := false      // <sheetData> seen: the columns are declared before it
 	var open, close []byte // a namespace prefix's element tags (<x:, </x:), once seen
@@ -164,6 +143,11 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 		n, err := io.ReadFull(r, chunk)
 		data := append(tail, chunk[:n]...)
 		if first {
+			// A sheet in UTF-16 has none of the ASCII tags searched
+			// for: it would seem cut short.
+			if enc := wideEncoding(data); enc != "" {
+				return sheetScan{}, notUTF8(enc)
+			}
 			// Writers of .NET's Open XML SDK prefix every element
 			// (<x:c><x:f>): the scan reads them without it.
 			if m := prefixedWorksheet.FindSubmatch(data); m != nil {
@@ -183,9 +167,6 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 		if i := bytes.Index(data, mergeMarker); i >= 0 {
 			findUncomputed(data[:i], uncomputed)
 			findGeneral(data[:i], general)
-			if n := lastRowIn(data[:i]); n > 0 {
-				lastRow = n
-			}
 			start := bytes.LastIndexByte(data[:i], '<')
 			if start < 0 {
 				start = i
@@ -194,19 +175,15 @@ func scanMerges(r io.Reader) (sheetScan, error) {
 			if err != nil {
 				err = fmt.Errorf("%w: %s", err, damaged)
 			}
-			return sheetScan{merges: merges, uncomputed: uncomputed, general: general, lastRow: lastRow, hiddenCols: hiddenCols}, err
+			return sheetScan{merges: merges, uncomputed: uncomputed, general: general, hiddenCols: hiddenCols}, err
 		}
 		findUncomputed(data, uncomputed)
 		findGeneral(data, general)
-		if n := lastRowIn(data); n > 0 {
-			lastRow = n
-		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			// No merged cells. A sheet ends with its closing tag.
-			if !bytes.Contains(data[max(0, len(data)-64):], []byte("</worksheet>")) {
-				return sheetScan{}, fmt.Errorf("the sheet's XML breaks off before its end: %s", damaged)
-			}
-			return sheetScan{uncomputed: uncomputed, general: general, lastRow: lastRow, hiddenCols: hiddenCols}, nil
+			// No merged cells. Whether the sheet's XML is whole is
+			// proven once its rows are read (sheetXMLCheck), naming
+			// the row where it breaks off.
+			return sheetScan{uncomputed: uncomputed, general: general, hiddenCols: hiddenCols}, nil
 		}
 		if err != nil {
 			return sheetScan{}, err

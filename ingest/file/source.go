@@ -337,7 +337,7 @@ func (x *xlsxBook) open(sheet string) (rows, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: read sheet %s: %w", x.path, sheet, err)
 	}
-	s := &xlsxRows{rows: r}
+	s := &xlsxRows{rows: r, check: func() (int, error) { return sheetXMLCheck(x.path, sheet) }}
 	if dim, err := x.f.GetSheetDimension(sheet); err == nil {
 		if _, end, ok := strings.Cut(dim, ":"); ok {
 			if _, r, err := excelize.CellNameToCoordinates(end); err == nil {
@@ -350,7 +350,6 @@ func (x *xlsxBook) open(sheet string) (rows, error) {
 		return nil, fmt.Errorf("%s: read sheet %s: %w", x.path, sheet, err)
 	}
 	merges := scan.merges
-	s.lastRow = scan.lastRow
 	s.hiddenCols = scan.hiddenCols
 	for ref, shown := range scan.general {
 		if c, r, err := excelize.CellNameToCoordinates(ref); err == nil {
@@ -395,11 +394,13 @@ type xlsxRows struct {
 	rows  *excelize.Rows
 	row   int
 	total int64
-	// lastRow is the sheet's last numbered row, as its bytes show it
-	// (sheetScan): the rows read must reach it.
-	lastRow int
-	merges  []*merge // by first row; dropped once past
-	active  []*merge
+	// check reads the sheet's XML to its end (sheetXMLCheck) once its
+	// rows are read: the reader stops without a word where it goes
+	// wrong. end is what the end of the rows gave, io.EOF or why not.
+	check  func() (lastRow int, err error)
+	end    error
+	merges []*merge // by first row; dropped once past
+	active []*merge
 	// uncomputed are the cells whose formula was saved without its
 	// value: their 0-based columns by 1-based row.
 	uncomputed map[int][]int
@@ -419,17 +420,12 @@ func (x *xlsxRows) progress() (int64, int64) { return int64(x.row), x.total }
 func (x *xlsxRows) hiddenCells() Hidden { return x.seen }
 
 func (x *xlsxRows) next() (int, []string, error) {
+	if x.end != nil {
+		return x.row, nil, x.end
+	}
 	if !x.rows.Next() {
-		if err := x.rows.Error(); err != nil {
-			return x.row, nil, err
-		}
-		x.rows.Close()
-		if x.lastRow > x.row {
-			// The reader stops without a word where the sheet's XML
-			// goes wrong; the scan of its bytes saw rows further on.
-			return x.row, nil, fmt.Errorf("the sheet's rows could be read to row %d, but it has rows up to %d: %s", x.row, x.lastRow, damaged)
-		}
-		return x.row, nil, io.EOF
+		x.end = x.ended()
+		return x.row, nil, x.end
 	}
 	x.row++
 	// Raw values: formatted dates follow the workbook's locale
@@ -584,6 +580,25 @@ func hiddenCol(spans []colSpan, c int) bool {
 		}
 	}
 	return false
+}
+
+// ended is why the rows ended: io.EOF at the sheet's end, or an error.
+func (x *xlsxRows) ended() error {
+	if err := x.rows.Error(); err != nil {
+		return err
+	}
+	if err := x.rows.Close(); err != nil {
+		return fmt.Errorf("close the sheet's rows: %w", err)
+	}
+	last, err := x.check()
+	if err != nil {
+		return err
+	}
+	if last > x.row {
+		// Well-formed, yet the reader stopped short of its end.
+		return fmt.Errorf("the sheet's rows could be read to row %d, but it has rows up to %d: %s", x.row, last, damaged)
+	}
+	return io.EOF
 }
 
 // fill gives the cells a merged range spans down its first column the

@@ -269,3 +269,30 @@ func TestFindFormulasWithoutValues(t *testing.T) {
 		}
 	}
 }
+
+// The check of a sheet's XML numbers rows as the reader does (an
+// unnumbered row follows the one before it), names the row where the XML
+// goes wrong, and takes what Excel's own writers leave (a UTF-8 byte
+// order mark, an ASCII declaration) but no other encoding.
+func TestCheckSheetXML(t *testing.T) {
+	for _, c := range []struct {
+		name, xml string
+		last      int
+		err       string
+	}{
+		{"numbered, then not", `<worksheet><sheetData><row r="3"><c><v>1</v></c></row><row/></sheetData></worksheet>`, 4, ""},
+		{"UTF-8 byte order mark", "\xEF\xBB\xBF" + `<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData><row/></sheetData></worksheet>`, 1, ""},
+		{"declared ASCII", `<?xml version="1.0" encoding="US-ASCII"?><worksheet/>`, 0, ""},
+		{"broken before the first row", `<worksheet><sheetViews></sheetData><sheetData><row/></sheetData></worksheet>`, 0, "malformed before its first row"},
+		{"broken between rows", `<worksheet><sheetData><row r="7"/><x></sheetData></worksheet>`, 7, "malformed after row 7"},
+		{"an undefined entity", `<worksheet><sheetData><row><c t="inlineStr"><is><t>&nbsp;</t></is></c></row></sheetData></worksheet>`, 1, "malformed in row 1"},
+		{"empty", ``, 0, "holds no worksheet"},
+		{"UTF-32", "\xFF\xFE\x00\x00<\x00\x00\x00", 0, "written in UTF-32, not UTF-8"},
+		{"UTF-16 without a mark", "<\x00?\x00x\x00", 0, "written in UTF-16, not UTF-8"},
+	} {
+		last, err := checkSheetXML(strings.NewReader(c.xml))
+		if last != c.last || (err == nil) != (c.err == "") || (err != nil && !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%s: row %d, %v; want row %d, %q", c.name, last, err, c.last, c.err)
+		}
+	}
+}

@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 
@@ -265,24 +267,43 @@ func TestWorkbookFixtures(t *testing.T) {
 	}
 }
 
-// A sheet whose XML breaks off or goes wrong part-way is refused, not
-// read to where the XML reader gave up: its rows after that point were
-// lost without a word. Rows left out of a sheet (a gap between
+// A sheet whose XML breaks off or goes wrong anywhere is refused whole,
+// naming the row where it goes wrong, not read to where the XML reader
+// gave up: its rows (or a row's cells) after that point were lost without
+// a word. A break in the last row (its 许可状态 lost: a revoked licence
+// stored as valid) and one in a sheet whose rows carry no number (r is
+// optional) were missed when the last row read was compared with the last
+// number in the bytes. A sheet in another encoding than UTF-8 is refused
+// as such, not as cut short. Rows left out of a sheet (a gap between
 // numbered rows) are no damage.
 func TestDamagedSheetIsRefused(t *testing.T) {
+	ctx := context.Background()
 	dir := t.TempDir()
 	x := excelize.NewFile()
-	rows := [][]any{{"统一社会信用代码", "机构名称", "许可日期"}}
+	// A good sheet first: nothing of it is stored either.
+	if err := x.SetSheetName("Sheet1", "禹州市"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.NewSheet("长葛市"); err != nil {
+		t.Fatal(err)
+	}
+	good := [][]any{{"统一社会信用代码", "机构名称", "许可日期"}, {validUSCC("411081", 1), "禹州人力资源有限公司", "2020-01-01"}}
+	for i, r := range good {
+		if err := x.SetSheetRow("禹州市", fmt.Sprintf("A%d", i+1), &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := [][]any{{"统一社会信用代码", "机构名称", "许可日期", "许可状态"}}
 	for i := 1; i <= 30; i++ {
-		rows = append(rows, []any{validUSCC("411002", i), fmt.Sprintf("许昌%d人力资源有限公司", i), "2020-01-01"})
+		rows = append(rows, []any{validUSCC("411002", i), fmt.Sprintf("许昌%d人力资源有限公司", i), "2020-01-01", "有效"})
 	}
 	for i, r := range rows {
 		n := i + 1
 		if i > 10 {
-			n += 5 // a gap of five empty rows
+			n += 5 // a gap of five empty rows: the last row is 36
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n)
-		if err := x.SetSheetRow("Sheet1", cell, &r); err != nil {
+		if err := x.SetSheetRow("长葛市", cell, &r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -291,24 +312,72 @@ func TestDamagedSheetIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	l, _ := contract.Lookup("institutions")
-	res, err := file.Import(context.Background(), storetest.OpenMigrated(t), l, whole, file.ImportOptions{})
-	if err != nil || res.Loaded != 30 {
+	res, err := file.Import(ctx, storetest.OpenMigrated(t), l, whole, file.ImportOptions{})
+	if err != nil || res.Loaded != 31 {
 		t.Fatalf("the whole workbook: loaded %d, %v", res.Loaded, err)
 	}
-	// The same workbook with its sheet's XML spoilt after row 20, and cut
-	// off there.
-	for name, spoil := range map[string]func(string) string{
-		"malformed": func(s string) string {
-			return strings.Replace(s, `<row r="21"`, `<row r="21"><c r="A21" t="s"><v>1</v></x></row><row r="22"`, 1)
-		},
-		"cut short": func(s string) string { return s[:strings.Index(s, `<row r="21"`)] },
-	} {
-		path := filepath.Join(dir, name+".xlsx")
-		rewriteZip(t, whole, path, "xl/worksheets/sheet1.xml", spoil)
-		_, err := file.Import(context.Background(), storetest.OpenMigrated(t), l, path, file.ImportOptions{})
-		if err == nil || !strings.Contains(err.Error(), "the file is damaged") {
-			t.Errorf("%s: %v, want the file refused as damaged", name, err)
+	// cell spoils the n-th cell of a row (the first <c of <row r="…">).
+	cell := func(s, row string, n int) string {
+		i := strings.Index(s, `<row r="`+row+`"`)
+		for ; n > 0; n-- {
+			i += strings.Index(s[i:], "</c>")
+			if n > 1 {
+				i += len("</c>")
+			}
 		}
+		return s[:i] + "</x>" + s[i+len("</c>"):]
+	}
+	unnumbered := regexp.MustCompile(` r="[A-Z]*[0-9]+"`)
+	s := storetest.OpenMigrated(t) // nothing is stored, whatever the case
+	// The same workbook with its sheet's XML spoilt.
+	for _, c := range []struct {
+		name  string
+		spoil func(string) string
+		want  string
+	}{
+		{"malformed after row 20", func(s string) string {
+			return strings.Replace(s, `<row r="21"`, `<row r="21"><c r="A21" t="s"><v>1</v></x></row><row r="22"`, 1)
+		}, "the sheet's XML is malformed in row 21"},
+		{"cut short after row 20", func(s string) string { return s[:strings.Index(s, `<row r="21"`)] },
+			"the sheet's XML breaks off after row 20"},
+		{"cut short in row 21", func(s string) string { return s[:strings.Index(s, `<row r="22"`)-10] },
+			"the sheet's XML breaks off in row 21"},
+		{"malformed in the last row's last cell", func(s string) string { return cell(s, "36", 4) },
+			"the sheet's XML is malformed in row 36"},
+		{"malformed in the last row's name", func(s string) string { return cell(s, "36", 2) },
+			"the sheet's XML is malformed in row 36"},
+		{"malformed, rows not numbered", func(s string) string {
+			s = unnumbered.ReplaceAllString(s, "")
+			i := 0
+			for n := 0; n < 21; n++ { // the 21st row, row 21 to the reader
+				i += strings.Index(s[i:], "<row") + 1
+			}
+			return s[:i-1] + strings.Replace(s[i-1:], "</c>", "</x>", 2)
+		}, "the sheet's XML is malformed in row 21"},
+		{"text after its end", func(s string) string { return s + "</row>" }, "the sheet's XML is malformed after the sheet's end"},
+		{"UTF-16", func(s string) string {
+			s = strings.Replace(s, `encoding="UTF-8"`, `encoding="UTF-16"`, 1)
+			b := []byte{0xFF, 0xFE}
+			for _, u := range utf16.Encode([]rune(s)) {
+				b = append(b, byte(u), byte(u>>8))
+			}
+			return string(b)
+		}, "the sheet's XML is written in UTF-16, not UTF-8"},
+		{"declared GBK", func(s string) string {
+			return strings.Replace(s, `encoding="UTF-8"`, `encoding="GBK"`, 1)
+		}, "the sheet's XML is written in GBK, not UTF-8"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".xlsx")
+			rewriteZip(t, whole, path, "xl/worksheets/sheet2.xml", c.spoil)
+			_, err := file.Import(ctx, s, l, path, file.ImportOptions{})
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "save it again") {
+				t.Errorf("%v, want the file refused: %q", err, c.want)
+			}
+			if n, err := store.Count(ctx, s, "SELECT count() FROM institutions FINAL", nil); err != nil || n != 0 {
+				t.Errorf("%d stored (%v), want none", n, err)
+			}
+		})
 	}
 }
 
