@@ -79,7 +79,7 @@ func TestQueryTreeFunctionsTheCatalogDoesNotList(t *testing.T) {
 	p := County("411002", "db")
 	c := testCatalog()
 	for _, fn := range []string{"sumOrNullIf", "groupingForRollup", "groupingOrdinary", "groupingForCube", "groupingForGroupingSets", "exists", "CAST"} {
-		if reads, err := p.readQueryTree(queryTree(fn, "ordinary"), c); err != nil || strings.Join(reads, ",") != "system.one" {
+		if reads, _, err := p.readQueryTree(queryTree(fn, "ordinary"), c); err != nil || strings.Join(reads, ",") != "system.one" {
 			t.Errorf("%s: %v, %v; want it read", fn, reads, err)
 		}
 	}
@@ -93,7 +93,7 @@ func TestQueryTreeFunctionsTheCatalogDoesNotList(t *testing.T) {
 		{"lambda", "function lambda (it is not one the engine lists)", true},
 		{"double", "function double (defined on the host", false},
 	} {
-		_, err := p.readQueryTree(queryTree(tt.function, "ordinary"), c)
+		_, _, err := p.readQueryTree(queryTree(tt.function, "ordinary"), c)
 		var d *Denied
 		if !errors.As(err, &d) || !strings.Contains(err.Error(), tt.want) || d.UnknownFunction != tt.unknown {
 			t.Errorf("%s: %v, want %q", tt.function, err, tt.want)

@@ -264,7 +264,10 @@ func Check(ctx context.Context, s store.Store, p Policy, query string, opt store
 type Parsed struct {
 	policy    Policy
 	canonical string
-	st        Statement
+	// analyzed is the SELECT step 3 resolves: the statement, or the
+	// SELECT of an EXPLAIN.
+	analyzed string
+	st       Statement
 }
 
 // Kind is the kind of the parsed statement.
@@ -358,6 +361,18 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 		}
 		return nil
 	})
+	// Step 3 resolves the SELECT itself, or the one an EXPLAIN explains.
+	analyzed := canonical
+	if st.Kind == Explain {
+		query, options, err := p.explained(root, canonical)
+		if err != nil {
+			return nil, err
+		}
+		analyzed = query
+		if options {
+			sets-- // the EXPLAIN's own options, read and allowed above
+		}
+	}
 	if sets != clauses {
 		return nil, &Denied{Policy: p.Name, What: fmt.Sprintf("a statement whose %d SETTINGS clauses could not all be read (%d found)", sets, clauses)}
 	}
@@ -389,12 +404,15 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 			return nil, err
 		}
 	}
-	return &Parsed{policy: p, canonical: canonical, st: st}, nil
+	return &Parsed{policy: p, canonical: canonical, analyzed: analyzed, st: st}, nil
 }
 
-// Analyze is step 3, for a SELECT: the analyzer resolves the statement
-// (EXPLAIN QUERY TREE) and every table it resolves to, views and CTEs
-// included, must be the policy's. The analyzer evaluates the statement's
+// Analyze is step 3, for a SELECT and for an EXPLAIN of one (whose
+// SELECT is resolved as it would be run: EXPLAIN PLAN, PIPELINE and
+// ESTIMATE have the analyzer resolve it, evaluating its scalar
+// subqueries, and QUERY TREE prints what they evaluated to): the
+// analyzer resolves the statement (EXPLAIN QUERY TREE) and every table
+// it resolves to, views and CTEs included, must be the policy's. The analyzer evaluates the statement's
 // scalar subqueries as it resolves them (ClickHouse has no way to analyze
 // without), so this step runs part of the statement: it runs in opt's
 // session as the statement itself will — its limits, its priority, the
@@ -406,16 +424,21 @@ func (pa *Parsed) Analyze(ctx context.Context, s store.Store, opt store.FormatOp
 	if opt.Writable {
 		return Statement{}, errors.New("sqlaccess: a checked statement runs read-only")
 	}
-	if pa.st.Kind != Select {
+	if pa.st.Kind != Select && pa.st.Kind != Explain {
 		return pa.st, nil
 	}
 	opt.StatementSettings = len(pa.st.Settings) > 0
 	if f := pa.policy.CatalogFilter(); f != "" {
 		opt.Settings = append(slices.Clone(opt.Settings), store.Setting{Name: "additional_table_filters", Value: f})
 	}
-	reads, err := pa.policy.checkQueryTree(ctx, s, pa.canonical, opt)
+	reads, totals, err := pa.policy.checkQueryTree(ctx, s, pa.analyzed, opt)
 	if err != nil {
 		return Statement{}, err
+	}
+	if totals && pa.st.Kind == Select {
+		// An EXPLAIN's answer is its plan, never the totals block the
+		// embedded engine cannot stream.
+		return Statement{}, errTotals
 	}
 	st := pa.st
 	st.Reads = reads
@@ -608,6 +631,12 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 		body = body[1:]
 	case root.kind == "Explain":
 		st.Kind = Explain
+		if len(body) > 0 && body[0].kind == "Set" {
+			// EXPLAIN's own options (actions = 1) come first: the tree
+			// prints no values, explained reads them from the engine's
+			// writing of the statement.
+			body = body[1:]
+		}
 		if len(body) == 0 || !slices.Contains(selectRoots, body[0].kind) {
 			return st, &Denied{Policy: p.Name, What: "EXPLAIN of anything but a SELECT"}
 		}
@@ -709,6 +738,87 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 		}
 	}
 	return st, nil
+}
+
+// explainOptions are the options a token may give an EXPLAIN, by its kind
+// as the syntax tree's root names it (EXPLAIN alone is PLAN), each with
+// the form of its value: those ClickHouse documents for EXPLAIN AST,
+// SYNTAX, QUERY TREE, PLAN and PIPELINE (ESTIMATE documents none). They
+// change what the EXPLAIN prints, not what it reads; its SELECT is
+// checked as the same SELECT would be. Anything else there — a setting
+// of the query (max_threads), an option of another kind, an undocumented
+// one (AST's optimize, which evaluated the statement's constants while it
+// printed the tree) — is refused. The engine takes integers only.
+var explainOptions = map[string]map[string]explainValue{
+	"EXPLAIN AST":    {"graph": flag},
+	"EXPLAIN SYNTAX": {"oneline": flag, "run_query_tree_passes": flag, "query_tree_passes": count},
+	"EXPLAIN QUERY TREE": {"run_passes": flag, "dump_passes": flag, "passes": count, "dump_tree": flag,
+		"dump_ast": flag},
+	"EXPLAIN": {"header": flag, "description": flag, "indexes": flag, "projections": flag, "actions": flag,
+		"json": flag, "optimize": flag},
+	"EXPLAIN PIPELINE": {"header": flag, "graph": flag, "compact": flag},
+	"EXPLAIN ESTIMATE": {},
+}
+
+// explainValue is the form an EXPLAIN option's value takes, as the
+// engine writes it back (0x1 and +1 are 1).
+type explainValue struct {
+	form *regexp.Regexp
+	says string
+}
+
+var (
+	flag  = explainValue{regexp.MustCompile(`^[01]$`), "0 or 1"}
+	count = explainValue{regexp.MustCompile(`^[0-9]{1,6}$`), "a whole number"}
+)
+
+// explainOption is one "name = value" of the EXPLAIN's first line.
+var explainOption = regexp.MustCompile(`^([a-z_]+) = (.+)$`)
+
+// explained reads an EXPLAIN of a SELECT as the engine writes it back:
+// its first line is the EXPLAIN with its options ("EXPLAIN PIPELINE
+// header = 1, graph = 1"), the lines after it the SELECT, its SETTINGS
+// and the FORMAT. Each option must be one of explainOptions, its value
+// of its form. It returns the SELECT, for step 3 to resolve as it would
+// resolve the SELECT alone, and whether the options are a node (Set) of
+// the tree.
+func (p Policy) explained(root *node, canonical string) (string, bool, error) {
+	first, query, _ := strings.Cut(canonical, "\n")
+	allowed, known := explainOptions[root.name]
+	if !known {
+		return "", false, &Denied{Policy: p.Name, What: root.name}
+	}
+	options := len(root.children) > 0 && root.children[0].kind == "Set"
+	rest, ok := strings.CutPrefix(first, root.name)
+	switch {
+	case !ok, options != (rest != ""), options && !strings.HasPrefix(rest, " "):
+		return "", false, &Denied{Policy: p.Name, What: fmt.Sprintf("an EXPLAIN whose options cannot be read from the engine's writing of it (%q)", first)}
+	}
+	if !options {
+		return query, false, nil
+	}
+	for _, o := range strings.Split(rest[1:], ", ") {
+		m := explainOption.FindStringSubmatch(o)
+		if m == nil {
+			return "", false, &Denied{Policy: p.Name, What: fmt.Sprintf("an EXPLAIN option written as %q", o)}
+		}
+		v, ok := allowed[m[1]]
+		if !ok {
+			return "", false, &Denied{Policy: p.Name, What: fmt.Sprintf("%s in the options of %s (it takes %s)", m[1], root.name, optionNames(allowed))}
+		}
+		if !v.form.MatchString(m[2]) {
+			return "", false, &Denied{Policy: p.Name, What: fmt.Sprintf("%s = %s in the options of %s (it takes %s)", m[1], m[2], root.name, v.says)}
+		}
+	}
+	return query, true, nil
+}
+
+// optionNames lists the options of a kind of EXPLAIN, for a refusal.
+func optionNames(allowed map[string]explainValue) string {
+	if len(allowed) == 0 {
+		return "no options"
+	}
+	return strings.Join(slices.Sorted(maps.Keys(allowed)), ", ")
 }
 
 // showTableName reads the table of SHOW CREATE TABLE or EXISTS TABLE as
@@ -1066,7 +1176,7 @@ var treeNode = regexp.MustCompile(`^([A-Z_ ]+?) id: \d+(?:, (.*))?$`)
 // table and table function it resolved to. The FORMAT clause is left out
 // of the text analysed (EXPLAIN would apply it to its own output); the
 // syntax tree has shown there is no INTO OUTFILE.
-func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical string, opt store.FormatOptions) ([]string, error) {
+func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical string, opt store.FormatOptions) (reads []string, totals bool, err error) {
 	var kept []string
 	for _, line := range strings.Split(canonical, "\n") {
 		// The engine writes FORMAT on a line of its own at the outermost
@@ -1078,18 +1188,21 @@ func (p Policy) checkQueryTree(ctx context.Context, s store.Store, canonical str
 	}
 	functions, err := catalogOf(ctx, s)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	dump, err := explain(ctx, s, "EXPLAIN QUERY TREE "+strings.Join(kept, "\n"), opt)
 	if err != nil {
-		return nil, analysisError{err}
+		return nil, false, analysisError{err}
 	}
 	return p.readQueryTree(dump, functions)
 }
 
 // readQueryTree checks the query tree the engine printed (EXPLAIN QUERY
-// TREE) and returns the tables and table functions it reads.
-func (p Policy) readQueryTree(dump string, functions *functionCatalog) ([]string, error) {
+// TREE) and returns the tables and table functions it reads, and whether
+// a query of it has GROUP BY … WITH TOTALS (refused for a SELECT only,
+// once the whole tree has been checked).
+func (p Policy) readQueryTree(dump string, functions *functionCatalog) ([]string, bool, error) {
+	totals := false
 	known := func(name string) bool { return slices.Contains(analyzerFunctions, name) }
 	reads := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimRight(dump, "\n"), "\n") {
@@ -1103,15 +1216,15 @@ func (p Policy) readQueryTree(dump string, functions *functionCatalog) ([]string
 			// Any query of the statement, a subquery or a CTE too: the
 			// totals block of each reaches the engine's output.
 			if strings.Count(fields, "is_group_by_with_totals: ") > 1 {
-				return nil, &Denied{Policy: p.Name, What: "a statement whose query tree cannot be read (an alias holding \"is_group_by_with_totals: \")"}
+				return nil, false, &Denied{Policy: p.Name, What: "a statement whose query tree cannot be read (an alias holding \"is_group_by_with_totals: \")"}
 			}
 			if field(fields, "is_group_by_with_totals") == "1" {
-				return nil, errTotals
+				totals = true
 			}
 		case "TABLE":
 			t := field(fields, "table_name")
 			if err := p.checkResolvedTable(t); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			// The name as recorded ends at the next field (", final: 1");
 			// the check above took the line whole.
@@ -1120,7 +1233,7 @@ func (p Policy) readQueryTree(dump string, functions *functionCatalog) ([]string
 		case "TABLE_FUNCTION":
 			f := field(fields, "table_function_name")
 			if !slices.Contains(tableFunctions, f) {
-				return nil, &Denied{Policy: p.Name, What: "table function " + f}
+				return nil, false, &Denied{Policy: p.Name, What: "table function " + f}
 			}
 			name, _, _ := strings.Cut(f, ", ")
 			reads[name+"()"] = true
@@ -1130,16 +1243,16 @@ func (p Policy) readQueryTree(dump string, functions *functionCatalog) ([]string
 			// alias, a named element of the tuple a function returns): a
 			// line naming more than one function is not read at all.
 			if strings.Count(", "+fields, ", function_name: ") != 1 {
-				return nil, &Denied{Policy: p.Name, What: "a statement whose query tree cannot be read (an alias or a type holding \"function_name: \" cannot be told from the engine's fields)"}
+				return nil, false, &Denied{Policy: p.Name, What: "a statement whose query tree cannot be read (an alias or a type holding \"function_name: \" cannot be told from the engine's fields)"}
 			}
 			if err := p.checkFunction(field(fields, "function_name"), functions, known); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		case "IDENTIFIER":
-			return nil, &Denied{Policy: p.Name, What: "a name the engine did not resolve (" + fields + ")"}
+			return nil, false, &Denied{Policy: p.Name, What: "a name the engine did not resolve (" + fields + ")"}
 		}
 	}
-	return slices.Sorted(maps.Keys(reads)), nil
+	return slices.Sorted(maps.Keys(reads)), totals, nil
 }
 
 // field returns the value of "name: value" among a query tree node's

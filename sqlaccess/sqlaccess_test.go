@@ -768,3 +768,131 @@ func levels(n int) string {
 	}
 	return strings.Join(l, ", ")
 }
+
+// An EXPLAIN's SELECT is checked as the same SELECT would be, step 3
+// included: EXPLAIN PLAN, PIPELINE and ESTIMATE have the analyzer resolve
+// it (evaluating its scalar subqueries, computing a table's ALIAS
+// columns) and QUERY TREE prints what that evaluated. Step 3 used to be
+// skipped for an EXPLAIN: what only the query tree shows (a function in
+// an ALIAS column) was answered, its reads were not recorded, and the
+// analyzer's errors quoted their values.
+func TestExplainIsCheckedAsItsSelect(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	if err := f.s.Exec(ctx, "CREATE TABLE explained_alias (x String, host String ALIAS hostName()) ENGINE = MergeTree ORDER BY x", nil); err != nil {
+		t.Fatal(err)
+	}
+	city := func(q string) (sqlaccess.Statement, error) {
+		return sqlaccess.Check(ctx, f.s, f.cityPolicy, q, f.citySession)
+	}
+	kinds := []string{"EXPLAIN ", "EXPLAIN PLAN actions = 1, header = 1 ", "EXPLAIN PIPELINE ", "EXPLAIN ESTIMATE ",
+		"EXPLAIN QUERY TREE ", "EXPLAIN SYNTAX run_query_tree_passes = 1 ", "EXPLAIN AST "}
+	for _, tt := range []struct {
+		name, query string
+		// refused: the SELECT's refusal names it; "" when it is allowed.
+		refused string
+		// secret must not be in a refusal.
+		secret string
+	}{
+		{"a function only the query tree shows", "SELECT host FROM explained_alias", "function hostName", ""},
+		{"an analysis that failed on a value", "SELECT toUInt8(concat('魏都本县', '机构'))", "Code: 6.", "魏都本县机构"},
+		{"a scalar subquery's reads", "SELECT (SELECT count() FROM institutions) FROM numbers(1)", "", ""},
+		{"a view's reads", "SELECT count() FROM " + f.countyDB + ".institutions", "", ""},
+	} {
+		want, wantErr := city(tt.query)
+		if (wantErr == nil) != (tt.refused == "") || (wantErr != nil && !strings.Contains(wantErr.Error(), tt.refused)) {
+			t.Fatalf("%s: the SELECT alone: %v, want refused naming %q", tt.name, wantErr, tt.refused)
+		}
+		for _, kind := range kinds {
+			q := kind + tt.query
+			st, err := city(q)
+			switch {
+			case tt.refused != "" && (err == nil || err.Error() != wantErr.Error()):
+				t.Errorf("%s: %q: %v, want the SELECT's own refusal %q", tt.name, q, err, wantErr)
+			case tt.secret != "" && err != nil && strings.Contains(err.Error(), tt.secret):
+				t.Errorf("%s: %q: %v, want the quoted value left out", tt.name, q, err)
+			case tt.refused == "" && err != nil:
+				t.Errorf("%s: %q: %v, want it allowed", tt.name, q, err)
+			case tt.refused == "" && (len(st.Reads) == 0 || strings.Join(st.Reads, "|") != strings.Join(want.Reads, "|")):
+				t.Errorf("%s: %q: reads %q, want the SELECT's %q", tt.name, q, st.Reads, want.Reads)
+			}
+		}
+	}
+	// WITH TOTALS is refused for a SELECT because the engine cannot
+	// stream its totals block; an EXPLAIN answers with its plan.
+	if st, err := city("EXPLAIN SELECT county_code, count() FROM institutions GROUP BY county_code WITH TOTALS"); err != nil || st.Kind != sqlaccess.Explain {
+		t.Errorf("EXPLAIN of a SELECT WITH TOTALS: %+v, %v; want it allowed", st, err)
+	}
+}
+
+// EXPLAIN's own options (EXPLAIN PLAN actions = 1) are allowed as
+// ClickHouse documents them for each kind of EXPLAIN, with their values
+// (0 or 1, a number of passes), and answered by the engine; any other
+// setting there, an option of another kind or another value stays
+// refused, and so does EXPLAIN for a county token.
+func TestExplainOptions(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		"EXPLAIN PLAN actions = 1 SELECT 1",
+		"EXPLAIN actions = 1, header = 1, description = 0, indexes = 1, projections = 1, optimize = 0 SELECT uscc FROM institutions WHERE uscc = 'A1'",
+		"EXPLAIN json = 1, description = 0 SELECT 1 UNION ALL SELECT 2 FORMAT TSVRaw",
+		"EXPLAIN PLAN indexes = 1 SELECT count() FROM institutions WHERE uscc = 'A1' SETTINGS max_threads = 1",
+		"explain plan actions = 0x1 select 1",
+		"EXPLAIN PIPELINE header = 1, graph = 1, compact = 0 SELECT sum(number) FROM numbers(10)",
+		"EXPLAIN AST graph = 1 SELECT 1",
+		"EXPLAIN SYNTAX oneline = 1, run_query_tree_passes = 1, query_tree_passes = 2 SELECT count() FROM institutions",
+		"EXPLAIN QUERY TREE run_passes = 1, dump_passes = 1, passes = 3, dump_tree = 1, dump_ast = 1 SELECT 1",
+		"WITH 1 AS x SELECT x",
+		"SELECT 1 FORMAT TSV SETTINGS max_threads = 1",
+	} {
+		if !strings.HasPrefix(strings.ToUpper(q), "EXPLAIN") {
+			q = "EXPLAIN header = 1 " + q
+		}
+		st, err := sqlaccess.Check(ctx, f.s, f.cityPolicy, q, f.citySession)
+		if err != nil {
+			t.Errorf("city %q: %v, want it allowed", q, err)
+			continue
+		}
+		// The engine answers it as checked (the endpoint runs it so).
+		opt := f.citySession
+		opt.Settings = sqlaccess.SessionSettings()
+		opt.StatementSettings = len(st.Settings) > 0
+		if err := store.QueryFormatted(ctx, f.s, io.Discard, q, opt); err != nil {
+			t.Errorf("city %q: the engine: %v", q, err)
+		}
+	}
+	for q, want := range map[string]string{
+		"EXPLAIN PLAN max_threads = 1 SELECT 1":                                      "max_threads in the options of EXPLAIN",
+		"EXPLAIN PLAN readonly = 0 SELECT 1":                                         "readonly in the options of EXPLAIN",
+		"EXPLAIN AST optimize = 1 SELECT 1":                                          "optimize in the options of EXPLAIN AST",
+		"EXPLAIN PIPELINE actions = 1 SELECT 1":                                      "actions in the options of EXPLAIN PIPELINE",
+		"EXPLAIN ESTIMATE header = 1 SELECT 1":                                       "header in the options of EXPLAIN ESTIMATE (it takes no options)",
+		"EXPLAIN PLAN actions = 2 SELECT 1":                                          "actions = 2 in the options of EXPLAIN (it takes 0 or 1)",
+		"EXPLAIN PLAN actions = 'x' SELECT 1":                                        "actions = 'x'",
+		"EXPLAIN PLAN actions = true SELECT 1":                                       "actions = true",
+		"EXPLAIN QUERY TREE passes = -1 SELECT 1":                                    "passes = -1",
+		"EXPLAIN PLAN actions = 1, max_threads = 1 SELECT 1":                         "max_threads in the options",
+		"EXPLAIN PLAN actions = 1 SELECT * FROM " + f.main + ".raw_pages WHERE 0":    "",
+		"EXPLAIN PLAN actions = 1 SELECT * FROM _stage_20261206_x":                   "a work table",
+		"EXPLAIN PLAN actions = 1 SELECT * FROM file('/etc/passwd', 'LineAsString')": "table function file",
+		"EXPLAIN PLAN actions = 1 SELECT 1 INTO OUTFILE '/tmp/x'":                    "INTO OUTFILE",
+	} {
+		_, err := sqlaccess.Check(ctx, f.s, f.cityPolicy, q, f.citySession)
+		if want == "" {
+			if err != nil {
+				t.Errorf("city %q: %v, want it allowed", q, err)
+			}
+			continue
+		}
+		if !isDenied(err) || !strings.Contains(err.Error(), want) {
+			t.Errorf("city %q: %v, want a refusal naming %q", q, err, want)
+		}
+	}
+	// A county token explains nothing, with options or without.
+	for _, q := range []string{"EXPLAIN SELECT 1", "EXPLAIN PLAN actions = 1 SELECT 1", "EXPLAIN PIPELINE header = 1 SELECT count() FROM institutions"} {
+		if _, err := f.county(q); !isDenied(err) || !strings.Contains(err.Error(), "EXPLAIN is not allowed") {
+			t.Errorf("county %q: %v, want EXPLAIN refused", q, err)
+		}
+	}
+}
