@@ -37,7 +37,8 @@ func ParseProxies(list []string) (Proxies, error) {
 	return out, nil
 }
 
-func (p Proxies) trusts(a netip.Addr) bool {
+// Trusts reports whether a is one of the proxies.
+func (p Proxies) Trusts(a netip.Addr) bool {
 	a = a.Unmap()
 	for _, pr := range p {
 		if pr.Contains(a) {
@@ -54,7 +55,7 @@ func (p Proxies) Addr(r *http.Request) string {
 		host = r.RemoteAddr
 	}
 	a, err := netip.ParseAddr(host)
-	if err != nil || !p.trusts(a) {
+	if err != nil || !p.Trusts(a) {
 		return host
 	}
 	// Walk X-Forwarded-For from the right: each trusted proxy appended the
@@ -72,7 +73,7 @@ func (p Proxies) Addr(r *http.Request) string {
 			break // a malformed entry: stop at the last address we could read
 		}
 		client = h.Unmap().String()
-		if !p.trusts(h) {
+		if !p.Trusts(h) {
 			break
 		}
 	}

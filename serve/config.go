@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/xuchang-hrss/creditsync/netlimit"
+	"github.com/xuchang-hrss/creditsync/peer"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -40,6 +42,30 @@ type Config struct {
 	// is ignored. Wrong tokens are counted per client address, so behind a
 	// proxy that is not listed every client counts as the proxy.
 	TrustedProxies []string `toml:"trusted_proxies"`
+	// MaxConnections bounds the connections open at once on the daemon's
+	// listeners together (web pages, SQL endpoint, metrics); past it new
+	// ones wait in the kernel until one closes. 0 = a quarter of the
+	// process's file descriptors, at most 1024: the engine shares them.
+	MaxConnections int `toml:"max_connections"`
+	// MaxConnectionsPerClient bounds those of one client address (an IPv6
+	// client's /64); past it a new one is closed at once. Trusted proxies
+	// are not bounded per address. 0 = 64.
+	MaxConnectionsPerClient int `toml:"max_connections_per_client"`
+}
+
+// ConnLimits are the bounds of the listeners' connections: the two keys,
+// with the trusted proxies exempt from the per-client one (every client
+// behind a proxy comes from its address).
+func (c Config) ConnLimits() (netlimit.Limits, error) {
+	proxies, err := peer.ParseProxies(c.TrustedProxies)
+	if err != nil {
+		return netlimit.Limits{}, fmt.Errorf("%w: trusted_proxies: %w", ErrConfig, err)
+	}
+	lim := netlimit.Limits{Total: c.MaxConnections, PerClient: c.MaxConnectionsPerClient, Exempt: proxies.Trusts}
+	if _, err := netlimit.New(lim); err != nil {
+		return netlimit.Limits{}, fmt.Errorf("%w: max_connections, max_connections_per_client: %w", ErrConfig, err)
+	}
+	return lim, nil
 }
 
 // TokenConfig is one access token.

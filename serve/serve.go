@@ -16,11 +16,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/netlimit"
 	"github.com/xuchang-hrss/creditsync/peer"
 	"github.com/xuchang-hrss/creditsync/report"
 )
@@ -149,18 +151,20 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      requestTimeout + 10*time.Second,
-		IdleTimeout:       60 * time.Second,
+		IdleTimeout:       netlimit.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 }
 
-// ListenAndServe serves on addr until ctx ends, then lets requests in
-// flight finish for a few seconds.
-func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+// Serve serves on ln (from a netlimit.Limiter, which bounds its
+// connections) until ctx ends, then lets requests in flight finish for a
+// few seconds.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	addr := ln.Addr().String()
 	srv := s.HTTPServer(addr)
 	done := make(chan error, 1)
-	go func() { done <- srv.ListenAndServe() }()
+	go func() { done <- srv.Serve(ln) }()
 	select {
 	case err := <-done:
 		return fmt.Errorf("serve on %s: %w", addr, err)

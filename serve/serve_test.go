@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -371,6 +373,11 @@ func TestSecurityHeadersAndLimits(t *testing.T) {
 	if srv.ReadHeaderTimeout == 0 || srv.ReadTimeout == 0 || srv.WriteTimeout == 0 || srv.IdleTimeout == 0 || srv.MaxHeaderBytes == 0 {
 		t.Errorf("http.Server without timeouts or limits: %+v", srv)
 	}
+	// An idle keep-alive connection holds one of the daemon's bounded
+	// connections: a minute let one /ping every 40 s hold it for free.
+	if srv.IdleTimeout > 15*time.Second {
+		t.Errorf("idle connections kept %v", srv.IdleTimeout)
+	}
 }
 
 func TestLoginSession(t *testing.T) {
@@ -621,5 +628,28 @@ func TestUnknownAPIPathAnswersAsTheAPI(t *testing.T) {
 	}
 	if r := get(t, s.Handler(), "/nosuch?x=1", cityToken); r.status != http.StatusNotFound || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 		t.Errorf("/nosuch: %d %s, want a 404 page", r.status, r.header.Get("Content-Type"))
+	}
+}
+
+// The connection bounds come from [serve]; the trusted proxies are not
+// bounded per address, since every client behind one comes from its
+// address, and a wrong bound is a configuration mistake.
+func TestConnLimits(t *testing.T) {
+	lim, err := Config{TrustedProxies: []string{"10.0.0.0/8"}, MaxConnections: 100, MaxConnectionsPerClient: 3}.ConnLimits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lim.Total != 100 || lim.PerClient != 3 || lim.Exempt == nil {
+		t.Fatalf("limits %+v", lim)
+	}
+	for addr, exempt := range map[string]bool{"10.1.2.3": true, "192.0.2.1": false} {
+		if got := lim.Exempt(netip.MustParseAddr(addr)); got != exempt {
+			t.Errorf("%s exempt %v, want %v", addr, got, exempt)
+		}
+	}
+	for _, c := range []Config{{MaxConnections: -1}, {MaxConnectionsPerClient: -1}, {TrustedProxies: []string{"nonsense"}}} {
+		if _, err := c.ConnLimits(); !errors.Is(err, ErrConfig) {
+			t.Errorf("%+v: error %v, want ErrConfig", c, err)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xuchang-hrss/creditsync/jobs"
+	"github.com/xuchang-hrss/creditsync/netlimit"
 	"github.com/xuchang-hrss/creditsync/workflows"
 )
 
@@ -61,7 +61,12 @@ func (a *app) schedule(ctx context.Context, cfg opsConfig) error {
 		stop()
 		return usageError{errors.New("no job is scheduled; set [schedule] specs in creditsync.toml")}
 	}
-	srv, err := a.metricsServer(cfg.Schedule.MetricsAddr, metrics, nil)
+	conns, err := a.connLimiter(netlimit.Limits{})
+	if err != nil {
+		stop()
+		return err
+	}
+	srv, err := a.metricsServer(cfg.Schedule.MetricsAddr, conns, metrics, nil)
 	if err != nil {
 		stop()
 		return err
@@ -91,14 +96,14 @@ func (a *app) startSchedule(ctx context.Context, cfg opsConfig) (stop func(), pl
 }
 
 // metricsServer serves Prometheus metrics (and, for the daemon, health)
-// on addr; nil when addr is empty. The address is taken before it
-// returns, so a port in use fails the start instead of leaving the
-// daemon running without /metrics and /healthz.
-func (a *app) metricsServer(addr string, metrics *jobs.Metrics, health http.Handler) (*http.Server, error) {
+// on addr, its connections bounded by conns; nil when addr is empty. The
+// address is taken before it returns, so a port in use fails the start
+// instead of leaving the daemon running without /metrics and /healthz.
+func (a *app) metricsServer(addr string, conns *netlimit.Limiter, metrics *jobs.Metrics, health http.Handler) (*http.Server, error) {
 	if addr == "" {
 		return nil, nil
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := conns.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics and /healthz on %s (--metrics-addr, [schedule] metrics_addr): %w", addr, err)
 	}
@@ -107,7 +112,7 @@ func (a *app) metricsServer(addr string, metrics *jobs.Metrics, health http.Hand
 	if health != nil {
 		mux.Handle("/healthz", health)
 	}
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: netlimit.IdleTimeout}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("metrics server stopped", "err", err)

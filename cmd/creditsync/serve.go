@@ -76,8 +76,20 @@ daemon instead (creditsync server), which serves the same pages.`,
 			if err != nil {
 				return err
 			}
+			lim, err := cfg.ConnLimits()
+			if err != nil {
+				return err
+			}
+			conns, err := a.connLimiter(lim)
+			if err != nil {
+				return err
+			}
+			ln, err := conns.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("serve on %s: %w", addr, err)
+			}
 			a.log.Info("serving", "addr", addr, "store", a.where(), "grades", report.SourceNote(kind))
-			return srv.ListenAndServe(ctx, addr)
+			return srv.Serve(ctx, ln)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on; keep it local and put a TLS proxy in front for others")

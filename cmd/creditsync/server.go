@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/grade"
 	"github.com/xuchang-hrss/creditsync/jobs"
 	"github.com/xuchang-hrss/creditsync/localapi"
+	"github.com/xuchang-hrss/creditsync/netlimit"
 	"github.com/xuchang-hrss/creditsync/peer"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/serve"
@@ -193,18 +195,33 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 	if cfgErr != nil {
 		a.log.Warn("web pages and SQL endpoint off", "reason", cfgErr)
 	}
+	// Every listener on the network shares one bound of connections: they
+	// share the file descriptors with the engine ([serve]
+	// max_connections, max_connections_per_client).
+	connLimits, err := serveCfg.ConnLimits()
+	if err != nil {
+		return err
+	}
+	conns, err := a.connLimiter(connLimits)
+	if err != nil {
+		return err
+	}
 	if f.sqlAddr != "" && cfgErr == nil {
 		srv, err := a.sqlEndpoint(ctx, s, serveCfg, throttle, f)
 		if err != nil {
 			return err
 		}
 		if srv != nil {
+			ln, err := conns.Listen("tcp", f.sqlAddr)
+			if err != nil {
+				return fmt.Errorf("SQL endpoint on %s: %w", f.sqlAddr, err)
+			}
 			info.SQLAddr = f.sqlAddr
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				errCh := make(chan error, 1)
-				go func() { errCh <- srv.ListenAndServe() }()
+				go func() { errCh <- srv.Serve(ln) }()
 				select {
 				case err := <-errCh:
 					errs <- fmt.Errorf("SQL endpoint on %s: %w", f.sqlAddr, err)
@@ -222,11 +239,17 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 		if err != nil {
 			return err
 		}
+		ln, err := conns.Listen("tcp", f.addr)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return fmt.Errorf("serve on %s: %w", f.addr, err)
+		}
 		info.WebAddr = f.addr
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := web.ListenAndServe(ctx, f.addr); err != nil {
+			if err := web.Serve(ctx, ln); err != nil {
 				errs <- err
 			}
 		}()
@@ -241,7 +264,7 @@ func (a *app) server(ctx context.Context, cmd *cobra.Command, f serverFlags) err
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	metricsSrv, err := a.metricsServer(cfg.Schedule.MetricsAddr, metrics, healthHandler)
+	metricsSrv, err := a.metricsServer(cfg.Schedule.MetricsAddr, conns, metrics, healthHandler)
 	if err != nil {
 		cancel()
 		wg.Wait()
@@ -401,8 +424,37 @@ func (a *app) sqlEndpoint(ctx context.Context, s store.Store, cfg serve.Config, 
 	// with no answer.
 	base, stopQueries := context.WithCancelCause(context.WithoutCancel(ctx))
 	context.AfterFunc(ctx, func() { stopQueries(errDaemonStopping) })
-	return &http.Server{Addr: f.sqlAddr, Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10,
+	return &http.Server{Addr: f.sqlAddr, Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: netlimit.IdleTimeout, MaxHeaderBytes: 64 << 10,
 		BaseContext: func(net.Listener) context.Context { return base }}, nil
+}
+
+// connLimiter bounds the connections of the listeners it opens (netlimit),
+// logging the connections closed for a client over its bound at most once
+// a minute: a flood would otherwise write a line for each.
+func (a *app) connLimiter(lim netlimit.Limits) (*netlimit.Limiter, error) {
+	var (
+		mu     sync.Mutex
+		last   time.Time
+		closed int
+	)
+	var l *netlimit.Limiter
+	lim.Refused = func(client netip.Addr) {
+		mu.Lock()
+		defer mu.Unlock()
+		closed++
+		if time.Since(last) < time.Minute {
+			return
+		}
+		a.log.Warn("connections closed at once: a client holds its maximum ([serve] max_connections_per_client; list a reverse proxy in trusted_proxies)",
+			"client", client, "max", l.PerClient(), "closed", closed)
+		last, closed = time.Now(), 0
+	}
+	l, err := netlimit.New(lim)
+	if err != nil {
+		return nil, fmt.Errorf("[serve] max_connections, max_connections_per_client: %w", err)
+	}
+	a.log.Info("connections bounded", "max", l.Total(), "max_per_client", l.PerClient())
+	return l, nil
 }
 
 // queryMemory is the memory bound of one analyst's query: given, or half

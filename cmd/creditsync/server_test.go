@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -111,7 +113,11 @@ func (d *daemon) stop(t *testing.T) {
 // query, an import, a nightly run and 100 web requests all succeed at once.
 func TestDaemonServesEveryoneAtOnce(t *testing.T) {
 	t.Parallel()
-	site := newNightlySite(t, serveTOML)
+	// The 100 web requests come from one address, 127.0.0.1: past the
+	// default of 64 connections of one client, the daemon closes the
+	// rest unanswered (TestDaemonBoundsEachClientsConnections), so this
+	// test, of one address as busy as many people, raises it.
+	site := newNightlySite(t, strings.Replace(serveTOML, "[serve]\n", "[serve]\nmax_connections_per_client = 128\n", 1))
 	d := startDaemon(t, site.env, site.dir)
 
 	extra := filepath.Join("..", "..", "ingest", "file", "testdata", "institutions", "bad_rows.csv")
@@ -640,5 +646,119 @@ func TestDaemonStopCancelsRunningSQLWithAnAnswer(t *testing.T) {
 	r := <-done
 	if r.err != nil || r.code != "394" || !strings.Contains(r.body, "the daemon is stopping") {
 		t.Errorf("query running at the stop: %d %q %q (%v); want QUERY_WAS_CANCELLED (394) saying the daemon is stopping", r.status, r.code, r.body, r.err)
+	}
+}
+
+// sqlattack10 D1: 20,000 idle keep-alive connections with no token
+// (/ping needs none) took every file descriptor of the daemon, which the
+// engine shares. Now one client address holding its maximum (1 here) on
+// one port gets no further connection on any port of the daemon, each
+// closed unanswered, while a token from another address is still served.
+func TestDaemonBoundsEachClientsConnections(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "creditsync.toml")
+	config := strings.Replace(serveTOML, "[serve]\n", "[serve]\nmax_connections_per_client = 1\n", 1)
+	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CREDITSYNC_DATA=" + dir, "CREDITSYNC_CONFIG=" + cfg}
+	metricsAddr := freeAddr(t)
+	d := startDaemon(t, env, dir, "--metrics-addr", metricsAddr)
+
+	// get asks path on c and reads the answer, whatever its status.
+	get := func(c net.Conn, path string) error {
+		c.SetDeadline(time.Now().Add(time.Minute))
+		if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			return err
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, err = io.Copy(io.Discard, resp.Body)
+		return err
+	}
+	// Every 127.0.0.0/8 address is the machine's own: 127.0.0.2 is a
+	// client other than the test's own 127.0.0.1.
+	dial := func(addr string) net.Conn {
+		t.Helper()
+		dl := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}, Timeout: time.Minute}
+		c, err := dl.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	hold := dial(d.sqlAddr)
+	if err := get(hold, "/ping"); err != nil {
+		t.Fatalf("the first connection from 127.0.0.2: %v", err)
+	}
+	for _, p := range []struct{ name, addr, path string }{
+		{"SQL endpoint", d.sqlAddr, "/ping"},
+		{"web pages", d.addr, "/login"},
+		{"metrics", metricsAddr, "/metrics"},
+	} {
+		var ne net.Error
+		switch err := get(dial(p.addr), p.path); {
+		case err == nil:
+			t.Errorf("%s: a second connection from 127.0.0.2 was answered; its maximum is 1", p.name)
+		case errors.As(err, &ne) && ne.Timeout():
+			t.Errorf("%s: a second connection from 127.0.0.2 was left waiting, not closed: %v", p.name, err)
+		}
+	}
+	// The first connection was held throughout: it still answers.
+	if err := get(hold, "/ping"); err != nil {
+		t.Fatalf("the held connection was closed during the test (a stall longer than the idle timeout?): %v", err)
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, "http://"+d.sqlAddr+"/?query=SELECT+1", nil)
+	req.Header.Set("X-ClickHouse-Key", testCityToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("a token's query from 127.0.0.1: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(b) != "1\n" {
+		t.Errorf("a token's query from 127.0.0.1: %s %q", resp.Status, b)
+	}
+	d.stop(t)
+	if log := d.log.String(); !strings.Contains(log, "connections closed at once") || !strings.Contains(log, "client=127.0.0.2") {
+		t.Errorf("the daemon's log does not say it closed 127.0.0.2's connections:\n%s", log)
+	}
+}
+
+// A connection bound that would leave the engine no descriptors, or a
+// negative one, fails the daemon's start as any mistake in its
+// configuration does.
+func TestDaemonRefusesWrongConnectionBounds(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ key, want string }{
+		{"max_connections = -1", "must not be negative"},
+		{"max_connections_per_client = -5", "must not be negative"},
+		{"max_connections = 100000000", "file descriptors"},
+	} {
+		t.Run(c.key, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := filepath.Join(dir, "creditsync.toml")
+			if err := os.WriteFile(cfg, []byte(strings.Replace(serveTOML, "[serve]\n", "[serve]\n"+c.key+"\n", 1)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, "server", "--addr", freeAddr(t), "--sql-addr", "", "--metrics-addr", "")
+			cmd.Env = append(os.Environ(), "CREDITSYNC_DATA="+dir, "CREDITSYNC_CONFIG="+cfg, "CREDITSYNC_TOKEN_CITY="+testCityToken)
+			var r result
+			var err error
+			if r.stdout, r.stderr, r.code, err = runCommand(cmd); err != nil {
+				t.Fatal(err)
+			}
+			if r.code != exitFailure || !strings.Contains(r.stderr, "max_connections") || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stderr, "daemon ready") {
+				t.Errorf("server with %s: exit %d\n%s", c.key, r.code, r.stderr)
+			}
+		})
 	}
 }
