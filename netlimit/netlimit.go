@@ -37,9 +37,12 @@ import (
 // one closed.
 const IdleTimeout = 10 * time.Second
 
-// DefaultPerClient is the per-address cap when Limits.PerClient is 0: a
-// few analysts' tools and browsers behind one address use far fewer.
-const DefaultPerClient = 64
+// DefaultPerClient is the per-address cap when Limits.PerClient is 0.
+// One office behind NAT is one address: a browser keeps up to six
+// connections to a site, so twenty people reading the pages at once
+// stay under it, while one client still cannot take more than an eighth
+// of the default total.
+const DefaultPerClient = 128
 
 // Limits configure a Limiter. Zero values take the defaults.
 type Limits struct {

@@ -113,10 +113,11 @@ func (d *daemon) stop(t *testing.T) {
 // query, an import, a nightly run and 100 web requests all succeed at once.
 func TestDaemonServesEveryoneAtOnce(t *testing.T) {
 	t.Parallel()
-	// The 100 web requests come from one address, 127.0.0.1: past the
-	// default of 64 connections of one client, the daemon closes the
-	// rest unanswered (TestDaemonBoundsEachClientsConnections), so this
-	// test, of one address as busy as many people, raises it.
+	// The 100 web requests come from one address, 127.0.0.1: past its
+	// connections of one client, the daemon closes the rest unanswered
+	// (TestDaemonBoundsEachClientsConnections), so this test, of one
+	// address as busy as many people, states a bound above 100 rather
+	// than rely on the default.
 	site := newNightlySite(t, strings.Replace(serveTOML, "[serve]\n", "[serve]\nmax_connections_per_client = 128\n", 1))
 	d := startDaemon(t, site.env, site.dir)
 
