@@ -162,6 +162,20 @@ func Replay(ctx context.Context, s store.Store, cfg Config, runID string) (Repla
 	if err != nil {
 		return res, err
 	}
+	// The checks finalize runs on the snapshot before anything of it
+	// loads: a replay says what the run would do with its pages.
+	if err := r.checkTwins(before, rd.snapshot, rd.order); err != nil {
+		res.Err = err
+		return res, nil
+	}
+	reg, err := r.readRegister(ctx, rd.snapshot, before)
+	if err != nil {
+		return res, err
+	}
+	if err := r.endedAndNot(rd, reg); err != nil {
+		res.Err = err
+		return res, nil
+	}
 	for _, key := range rd.order {
 		prev, seen := before[key]
 		switch {

@@ -1,6 +1,7 @@
 package listsync_test
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"slices"
@@ -138,6 +139,11 @@ func TestListingEndedAndNotInOneSnapshot(t *testing.T) {
 			}
 			if got := e.clausesOn(twinA, day); !slices.Contains(got, "C6") {
 				t.Errorf("%s's clauses are %v, want C6 as before", twinA, got)
+			}
+			// A replay of the run's pages says the same.
+			rp, err := listsync.Replay(context.Background(), e.s, e.cfg, r.RunID)
+			if err != nil || !errors.Is(rp.Err, listsync.ErrKeyConflict) {
+				t.Errorf("replay: %v, %+v; want the conflict", err, rp)
 			}
 		})
 	}
