@@ -21,27 +21,38 @@ import (
 // would load the whole sheet into memory first, which a sheet of a million
 // rows cannot afford; the ranges come after the cells, so the stream is
 // scanned for them.
-func sheetMerges(file, sheet string) (sheetScan, error) {
+func sheetMerges(file, sheet string) (scan sheetScan, err error) {
+	err = readSheetPart(file, sheet, func(r io.Reader) error {
+		scan, err = scanMerges(r)
+		return err
+	})
+	return scan, err
+}
+
+// readSheetPart hands the XML part of one sheet of an XLSX workbook, as
+// a stream, to read: the one way the byte scans and checks of a sheet
+// find and open it.
+func readSheetPart(file, sheet string, read func(io.Reader) error) error {
 	z, err := zip.OpenReader(file)
 	if err != nil {
-		return sheetScan{}, err
+		return err
 	}
 	defer z.Close()
 	part, err := sheetPart(&z.Reader, sheet)
 	if err != nil {
-		return sheetScan{}, err
+		return err
 	}
 	for _, f := range z.File {
 		if f.Name == part {
 			r, err := f.Open()
 			if err != nil {
-				return sheetScan{}, err
+				return err
 			}
 			defer r.Close()
-			return scanMerges(r)
+			return read(r)
 		}
 	}
-	return sheetScan{}, fmt.Errorf("sheet %s: part %s not in the workbook", sheet, part)
+	return fmt.Errorf("sheet %s: part %s not in the workbook", sheet, part)
 }
 
 // sheetScan is what the byte scan of a sheet's XML found.

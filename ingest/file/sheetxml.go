@@ -1,7 +1,6 @@
 package file
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/xml"
@@ -25,22 +24,12 @@ import (
 // end, and returns the number of its last row (as the reader numbers
 // them: its r, or the row before's plus one when it has none) or why it
 // is not well-formed XML in UTF-8.
-func sheetXMLCheck(file, sheet string) (int, error) {
-	z, err := zip.OpenReader(file)
-	if err != nil {
-		return 0, err
-	}
-	defer z.Close()
-	part, err := sheetPart(&z.Reader, sheet)
-	if err != nil {
-		return 0, err
-	}
-	f, err := z.Open(part)
-	if err != nil {
-		return 0, fmt.Errorf("sheet %s: %w", sheet, err)
-	}
-	defer f.Close()
-	return checkSheetXML(f)
+func sheetXMLCheck(file, sheet string) (last int, err error) {
+	err = readSheetPart(file, sheet, func(r io.Reader) error {
+		last, err = checkSheetXML(r)
+		return err
+	})
+	return last, err
 }
 
 // checkSheetXML is sheetXMLCheck on the part's bytes. Decoder.Token
