@@ -337,6 +337,28 @@ func TestParametersCannotNameTables(t *testing.T) {
 	}
 }
 
+// What runs is what the checks read: the engine's writing of the
+// statement. formatQuery drops an alias given as a parameter, which the
+// engine binds when it runs the text as sent: WITH 'injected' AS
+// {a:Identifier} rebound a column no check saw rebound (its audited
+// statement returned the real values), and an alias holding a line break
+// reached the engine unseen.
+func TestWhatRunsIsWhatWasChecked(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	plain := post(t, srv, countyToken, "SELECT name FROM institutions ORDER BY uscc", nil)
+	if plain.status != 200 || plain.body == "" {
+		t.Fatalf("the names: %d %q", plain.status, plain.body)
+	}
+	a := post(t, srv, countyToken, "WITH 'injected' AS {a:Identifier} SELECT name FROM institutions ORDER BY uscc", url.Values{"param_a": {"name"}})
+	if a.status != 200 || a.body != plain.body {
+		t.Errorf("a column rebound by a parameter alias: %d %q, want the checked statement's %q", a.status, a.body, plain.body)
+	}
+	a = post(t, srv, countyToken, "SELECT count() AS {a:Identifier} FROM institutions FORMAT TSVWithNames", url.Values{"param_a": {"a\nb"}})
+	if a.status != 200 || a.body != "count()\n2\n" {
+		t.Errorf("an alias with a line break by parameter: %d %q, want the statement as checked, without it", a.status, a.body)
+	}
+}
+
 // TestCountyCatalog: a county token reads system.databases, .tables and
 // .columns as a ClickHouse server shows them to a user granted only its
 // database (schema browsers need them): in every shape a query takes,

@@ -778,6 +778,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			return denied(err)
 		}
 		rec.Reads = st.Reads
+		// What runs is what was checked: the engine's writing of the
+		// statement, never the text as sent (sqlaccess.Statement.Text).
+		query = st.Text
 		switch st.Kind {
 		case sqlaccess.KillQuery:
 			// A SYNC one waits within its own time limit, as a server's

@@ -54,6 +54,14 @@ const (
 // Statement is what the engine found in an allowed statement.
 type Statement struct {
 	Kind Kind
+	// Text is the statement as the engine wrote it back (formatQuery):
+	// the text every step read, and so the only text that may run. The
+	// text as sent can mean more than the engine's writing of it shows:
+	// formatQuery drops an alias given as a query parameter
+	// (AS {a:Identifier}), which the engine binds when it runs the text
+	// as sent, so WITH 'x' AS {a:Identifier} rebound a column no check saw
+	// rebound.
+	Text string
 	// Format is the FORMAT clause's format, "" when there is none.
 	Format string
 	// KillQueryID is the query a KILL QUERY names (its only allowed form
@@ -404,6 +412,7 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 			return nil, err
 		}
 	}
+	st.Text = canonical
 	return &Parsed{policy: p, canonical: canonical, analyzed: analyzed, st: st}, nil
 }
 

@@ -52,6 +52,18 @@ func TestSQLTodayIsShanghai(t *testing.T) {
 	}
 }
 
+// Read-only, the statement that runs is the engine's writing of it, the
+// text the checks read: an alias given as a parameter, which that writing
+// drops, rebinds nothing.
+func TestSQLRunsTheCheckedStatement(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, []string{"CREDITSYNC_DATA=" + t.TempDir()}, "sql", "--format", "TSV", "--param_a=number",
+		"WITH 'injected' AS {a:Identifier} SELECT number FROM numbers(1)")
+	if r.code != 0 || r.stdout != "0\n" {
+		t.Errorf("exit %d, stdout %q, stderr %s; want 0, the statement as checked", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestSQLInput(t *testing.T) {
 	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}

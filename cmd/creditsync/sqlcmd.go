@@ -243,7 +243,7 @@ func (a *app) dataMustExist() error {
 // runStatement runs one statement of the sql command and notes in rec
 // how it ended, for the audit trail.
 func (a *app) runStatement(ctx context.Context, s store.Store, out io.Writer, q string, base store.FormatOptions, rec *chhttp.AuditRecord) error {
-	opt, err := a.sqlSession(ctx, s, q, base)
+	q, opt, err := a.sqlSession(ctx, s, q, base)
 	if err == nil {
 		progress := opt.Progress
 		opt.Progress = func(p store.Progress) {
@@ -268,15 +268,17 @@ func (a *app) runStatement(ctx context.Context, s store.Store, out io.Writer, q 
 	return err
 }
 
-// sqlSession decides how q runs. Read-only, the engine's parse of it
-// must pass sqlaccess.Host: nothing written anywhere, INTO OUTFILE, SYSTEM
-// and KILL included. With --write, a statement writing INTO OUTFILE runs
-// in one piece, so that the file is complete or the command fails.
-func (a *app) sqlSession(ctx context.Context, s store.Store, q string, opt store.FormatOptions) (store.FormatOptions, error) {
+// sqlSession decides how q runs and returns the text to run. Read-only,
+// the engine's parse of it must pass sqlaccess.Host: nothing written
+// anywhere, INTO OUTFILE, SYSTEM and KILL included; the engine's writing of
+// it, the text the checks read, is what runs. With --write, a statement
+// writing INTO OUTFILE runs in one piece, so that the file is complete or
+// the command fails.
+func (a *app) sqlSession(ctx context.Context, s store.Store, q string, opt store.FormatOptions) (string, store.FormatOptions, error) {
 	if !opt.Writable {
 		st, err := sqlaccess.Check(ctx, s, sqlaccess.Host(chhttp.ParameterizedViews()...), q, opt)
 		if err != nil {
-			return opt, err
+			return q, opt, err
 		}
 		if st.Format != "" {
 			opt.Format = st.Format
@@ -284,13 +286,13 @@ func (a *app) sqlSession(ctx context.Context, s store.Store, q string, opt store
 		opt.FormatFixed = true
 		// It runs as it was checked.
 		opt.Settings = append(opt.Settings, sqlaccess.SessionSettings()...)
-		return opt, nil
+		return st.Text, opt, nil
 	}
 	outfile, err := sqlaccess.HasOutfile(ctx, s, q, opt)
 	if err == nil && outfile {
 		opt.Materialize = true
 	}
-	return opt, nil
+	return q, opt, nil
 }
 
 // runSQLDecoded is the path of stores that cannot format results
