@@ -3,6 +3,7 @@ package fetch
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -21,7 +22,8 @@ import (
 //     every character of an escape may be spelled again, up to
 //     maxLevels levels, the families mixed as encoders mix them: %XX
 //     (%252B is '+' escaped twice), a backslash before punctuation or
-//     \u00XX (JSON, JavaScript; \\\/ is '/' encoded twice), and HTML's
+//     a code escape (\u00XX, \u{XX}, \xXX, octal \NNN: JSON, JavaScript,
+//     C, PHP, Python; \\\/ is '/' encoded twice), and HTML's
 //     character references (numeric ones with any number of zeros, and
 //     the named ones of the characters a key can hold).
 //   - The key's letters and digits, its skeleton, are what identify it:
@@ -320,11 +322,9 @@ func escapes(b []byte, p, depth int, sc *scratch, us []unit) []unit {
 			for _, f := range spell(b, q, depth-1, sc, hi[:0]) {
 				r := q + f.n
 				switch {
-				case f.b == 'u' || f.b == 'U':
-					if r+4 <= len(b) && b[r] == '0' && b[r+1] == '0' {
-						if v, ok := hexByte(b[r+2], b[r+3]); ok && v < utf8.RuneSelf {
-							us = append(us, unit{v, r + 4 - p})
-						}
+				case f.b == 'u' || f.b == 'U' || f.b == 'x' || f.b == 'X' || isOctal(f.b):
+					if v, n, ok := codeEscape(f.b, b[r:]); ok {
+						us = append(us, unit{v, r + n - p})
 					}
 				case isPunct(f.b):
 					// \/ in JSON, \+ \= from quoting for regular
@@ -340,6 +340,59 @@ func escapes(b []byte, p, depth int, sc *scratch, us []unit) []unit {
 	}
 	return us
 }
+
+// codeEscape reads the code escape of an ASCII byte whose letter (or
+// first octal digit) is c and whose rest starts b, as languages write
+// them after a backslash: \u00XX (JSON, JavaScript, Java), \u{XX}
+// (JavaScript), \U000000XX (Python, C), \xXX (JavaScript, Python, C,
+// PHP) and octal \NNN (C, PHP, Python, old JavaScript). It returns the
+// byte and the escape's length after c.
+func codeEscape(c byte, b []byte) (byte, int, bool) {
+	switch c {
+	case 'x', 'X':
+		if len(b) >= 2 {
+			if v, ok := hexByte(b[0], b[1]); ok && v < utf8.RuneSelf {
+				return v, 2, true
+			}
+		}
+	case 'u', 'U':
+		if len(b) > 0 && b[0] == '{' {
+			// \u{2b}, \u{002B}: hex digits up to the brace.
+			v, n := 0, 1
+			for ; n < len(b) && n <= 7 && b[n] != '}'; n++ {
+				d, ok := hexDigit(b[n])
+				if !ok {
+					return 0, 0, false
+				}
+				v = v<<4 | int(d)
+			}
+			if n > 1 && n < len(b) && b[n] == '}' && v < utf8.RuneSelf {
+				return byte(v), n + 1, true
+			}
+			return 0, 0, false
+		}
+		zeros := 2 // \u00XX
+		if c == 'U' && len(b) >= 8 && string(b[:6]) == "000000" {
+			zeros = 6 // \U000000XX
+		}
+		if len(b) >= zeros+2 && strings.Count(string(b[:zeros]), "0") == zeros {
+			if v, ok := hexByte(b[zeros], b[zeros+1]); ok && v < utf8.RuneSelf {
+				return v, zeros + 2, true
+			}
+		}
+	default: // octal: c is the first of at most three digits
+		v, n := int(c-'0'), 0
+		for ; n < len(b) && n < 2 && isOctal(b[n]); n++ {
+			v = v<<3 | int(b[n]-'0')
+		}
+		if v > 0 && v < utf8.RuneSelf {
+			return byte(v), n, true
+		}
+	}
+	return 0, 0, false
+}
+
+func isOctal(c byte) bool { return '0' <= c && c <= '7' }
 
 func hexByte(hi, lo byte) (byte, bool) {
 	h, ok1 := hexDigit(hi)
