@@ -411,16 +411,20 @@ var excelErrors = []string{"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NU
 // 暂无; 未移出 in a 移出日期 column.
 var noValue = []string{"-", "--", "—", "——", "–", "/", "无", "暂无", "空", "未移出"}
 
-// zeroDate is a database's "no date" (MySQL's 0000-00-00, with a time
-// or not).
-var zeroDate = regexp.MustCompile(`^0{4}\D0{1,2}\D0{1,2}(\D|$)`)
+// zeroDate is a database's or a language's "no date", with a time or
+// not: MySQL's 0000-00-00, SQL Server's empty datetime 1900-01-01, .NET's
+// DateTime.MinValue and Go's zero time 0001-01-01, OLE Automation's (and
+// so Excel's and Delphi's) day 0, 1899-12-30. None is a date any list
+// means (the store's dates begin in 1970).
+var zeroDate = regexp.MustCompile(`^(0{4}\D0{1,2}\D0{1,2}|0{3}1\D0?1\D0?1|1900\D0?1\D0?1|1899\D12\D30|00010101|19000101|18991230)(\D|$)`)
 
 // openEnded reports whether an end date's text says the period has no
-// end: 长期 (有效), 永久, or the far-future date systems write for it
-// (9999-12-31, Oracle's and Java's "forever").
+// end: 长期 (有效), 永久, 至今 ("until now": still listed), or the
+// far-future date systems write for it (9999-12-31, Oracle's and Java's
+// "forever").
 func openEnded(s string) bool {
 	switch s {
-	case "长期", "长期有效", "永久", "永久有效":
+	case "长期", "长期有效", "永久", "永久有效", "至今", "至今有效":
 		return true
 	}
 	return s == "99991231" || strings.HasPrefix(s, "9999") && len(s) > 4 && (s[4] < '0' || s[4] > '9')
@@ -462,7 +466,7 @@ func (m *Mapping) parseValue(c Column, raw string) (any, *FieldError) {
 		// The way lists write a date or a code they do not have (移出日期
 		// of a record still listed, the USCC of a body without one, a
 		// Java service's null, a database's zero date), or an end that
-		// has none (9999-12-31, 长期): none, not a wrong one.
+		// has none (9999-12-31, 长期, 至今): none, not a wrong one.
 		s = ""
 	}
 	if s == "" {

@@ -733,10 +733,11 @@ func TestKeyAgreesWithParse(t *testing.T) {
 
 // What systems write for an end that has none, or a date or code they do
 // not have, is none — not a wrong value that rejects the record (a
-// listing whose 移出日期 read 9999-12-31 was never graded): 9999-12-31
-// and 长期 only in a list's end column, a Java service's null and a
-// database's zero date in any date or USCC column; in a required column
-// that is a missing date.
+// listing whose 移出日期 read 9999-12-31, 至今 or SQL Server's empty
+// 1900-01-01 was never graded): 9999-12-31, 长期 and 至今 only in a list's
+// end column, a Java service's null and a database's or a language's zero
+// date (0000-00-00, 1900-01-01, 0001-01-01, 1899-12-30) in any date or
+// USCC column; in a required column that is a missing date.
 func TestEndsAndDatesWrittenAsNone(t *testing.T) {
 	abn := mustMap(t, "abnormal", "uscc", "name", "listed_on", "removed_on")
 	pen := mustMap(t, "penalties", "record_id", "uscc", "decided_on", "publicity_ended_on")
@@ -754,7 +755,18 @@ func TestEndsAndDatesWrittenAsNone(t *testing.T) {
 		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "null"}, "removed_on", false},
 		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "0000-00-00"}, "removed_on", false},
 		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "0000-00-00 00:00:00"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "至今"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "至今有效"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "1900-01-01"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "1900-01-01 00:00:00.000"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "1900/1/1"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "0001-01-01"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "0001-01-01T00:00:00Z"}, "removed_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "2025-06-01", "1899-12-30"}, "removed_on", false},
 		{abn, []string{"NULL", "甲", "2025-06-01", ""}, "uscc", false},
+		{pen, []string{"许人社罚〔2026〕7号", "91411002MA4000000P", "2026-10-02", "至今"}, "publicity_ended_on", false},
+		{pen, []string{"许人社罚〔2026〕7号", "91411002MA4000000P", "2026-10-02", "1900-01-01"}, "publicity_ended_on", false},
+		{abn, []string{"91411002MA4000000P", "甲", "1900-01-01", ""}, "listed_on", true},
 		{pen, []string{"许人社罚〔2026〕7号", "91411002MA4000000P", "2026-10-02", "9999-12-31"}, "publicity_ended_on", false},
 		{pen, []string{"许人社罚〔2026〕7号", "91411002MA4000000P", "2026-10-02", "永久"}, "publicity_ended_on", false},
 		{abn, []string{"91411002MA4000000P", "甲", "0000-00-00", ""}, "listed_on", true},
@@ -777,11 +789,15 @@ func TestEndsAndDatesWrittenAsNone(t *testing.T) {
 			}
 		})
 	}
-	// A start date, or an end column's real date past 2100, is no
-	// placeholder: refused as before.
+	// A start date, or an end column's real date past 2100 or before
+	// 1970, is no placeholder: refused as before; so is 至今 in a start
+	// column.
 	for _, f := range [][]string{
 		{"91411002MA4000000P", "甲", "9999-12-31", ""},
+		{"91411002MA4000000P", "甲", "至今", ""},
 		{"91411002MA4000000P", "甲", "2025-06-01", "2999-12-31"},
+		{"91411002MA4000000P", "甲", "2025-06-01", "1900-01-02"},
+		{"91411002MA4000000P", "甲", "2025-06-01", "1901-01-01"},
 	} {
 		if _, errs := abn.Parse(f); len(errs) != 1 || errs[0].Reason != ReasonDate {
 			t.Errorf("%q: errors %v, want the date refused", f, errs)
