@@ -20,6 +20,26 @@ var ErrDate = errors.New("invalid date")
 // what would have been accepted.
 const dateFormats = "accepted: 2023-07-31, 2023/7/31, 2023.07.31, 20230731, 2023年7月31日, optionally followed by a time after a space or T"
 
+// DateError is ParseDate's failure: Text the value as given, Problem what
+// is wrong with it (written after the quoted value: ": month 13 does not
+// exist", " is not in a known format"), Accepted the spellings to tell
+// (dateFormats when empty). A reader that accepts more spellings than
+// ParseDate, and read the value through it, tells its own value and its
+// own spellings. It wraps ErrDate.
+type DateError struct {
+	Text, Problem, Accepted string
+}
+
+func (e *DateError) Error() string {
+	accepted := e.Accepted
+	if accepted == "" {
+		accepted = dateFormats
+	}
+	return fmt.Sprintf("%v: %q%s; %s", ErrDate, e.Text, e.Problem, accepted)
+}
+
+func (e *DateError) Unwrap() error { return ErrDate }
+
 // The years a record of an HR service institution can plausibly carry; a
 // value outside is a typo or a number that is not a date. The first is
 // also the first the store can hold: its Date type begins on 1970-01-01,
@@ -82,12 +102,12 @@ func ParseDate(s string) (d time.Time, ok bool, err error) {
 	} else if m := dateChinese.FindStringSubmatch(datePart); m != nil {
 		ys, ms, ds = m[1], m[2], m[3]
 	} else {
-		return time.Time{}, false, fmt.Errorf("%w: %q is not in a known format; %s", ErrDate, s, dateFormats)
+		return time.Time{}, false, &DateError{Text: s, Problem: " is not in a known format"}
 	}
 	var clock []string
 	if hasTime {
 		if clock = timeOfDay.FindStringSubmatch(timePart); clock == nil && (timePart == "" || !chineseTime.MatchString(timePart)) {
-			return time.Time{}, false, fmt.Errorf("%w: %q has an unreadable time part %q; %s", ErrDate, s, timePart, dateFormats)
+			return time.Time{}, false, &DateError{Text: s, Problem: fmt.Sprintf(" has an unreadable time part %q", timePart)}
 		}
 	}
 	// The regexps admit only ASCII digits, so Atoi cannot fail.
@@ -95,20 +115,20 @@ func ParseDate(s string) (d time.Time, ok bool, err error) {
 	m, _ := strconv.Atoi(ms)
 	day, _ := strconv.Atoi(ds)
 	if y < minYear || y > maxYear {
-		return time.Time{}, false, fmt.Errorf("%w: %q: year %d is outside %d–%d; %s", ErrDate, s, y, minYear, maxYear, dateFormats)
+		return time.Time{}, false, &DateError{Text: s, Problem: fmt.Sprintf(": year %d is outside %d–%d", y, minYear, maxYear)}
 	}
 	if m < 1 || m > 12 {
-		return time.Time{}, false, fmt.Errorf("%w: %q: month %d does not exist; %s", ErrDate, s, m, dateFormats)
+		return time.Time{}, false, &DateError{Text: s, Problem: fmt.Sprintf(": month %d does not exist", m)}
 	}
 	d = time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC)
 	// time.Date normalises 2023-02-29 to 1 March; a changed day means the
 	// date does not exist.
 	if day < 1 || d.Day() != day {
-		return time.Time{}, false, fmt.Errorf("%w: %q: %d-%02d has no day %d; %s", ErrDate, s, y, m, day, dateFormats)
+		return time.Time{}, false, &DateError{Text: s, Problem: fmt.Sprintf(": %d-%02d has no day %d", y, m, day)}
 	}
 	if clock != nil && clock[5] != "" {
 		if d = dayInXuchang(d, clock); d.Year() < minYear || d.Year() > maxYear {
-			return time.Time{}, false, fmt.Errorf("%w: %q is in %d in Xuchang, outside %d–%d; %s", ErrDate, s, d.Year(), minYear, maxYear, dateFormats)
+			return time.Time{}, false, &DateError{Text: s, Problem: fmt.Sprintf(" is in %d in Xuchang, outside %d–%d", d.Year(), minYear, maxYear)}
 		}
 	}
 	return d, true, nil

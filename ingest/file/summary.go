@@ -448,11 +448,30 @@ func filedDate(text string) (time.Time, error) {
 			written = y + "年" + mo + "月" + day + "日" + m[4]
 		}
 	}
-	if d, _, werr := transform.ParseDate(written); werr == nil {
+	d, _, werr := transform.ParseDate(written)
+	if werr == nil {
 		return d, nil
 	}
-	return time.Time{}, err
+	// What is wrong with the date as read (二〇二五年二月二十九日: 2025-02
+	// has no day 29), unless it is no date of these spellings at all;
+	// told with the text as written and the spellings this line takes.
+	var de *transform.DateError
+	if written != transform.NormalizeText(text) {
+		errors.As(werr, &de)
+	} else {
+		errors.As(err, &de)
+	}
+	if de == nil {
+		return time.Time{}, err
+	}
+	told := *de
+	told.Text, told.Accepted = text, filedDateSpellings
+	return time.Time{}, &told
 }
+
+// filedDateSpellings are the spellings filedDate reads, as its errors
+// tell them.
+const filedDateSpellings = "accepted: 2023-07-31, 2023/7/31, 2023.07.31, 20230731, 2023年7月31日, 2023 年 7 月 31 日, 2023年7月31号, 二〇二三年七月三十一日"
 
 var (
 	// writtenDateSpaces are the spaces around 年, 月, 日 (and 号, read as 日).

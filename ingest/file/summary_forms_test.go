@@ -3,6 +3,7 @@ package file_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -221,11 +222,20 @@ func TestImportSummaryFiledDateAsWritten(t *testing.T) {
 			}
 		})
 	}
-	for _, filed := range []string{"二〇二六年十三月一日", "2026年7月32日", "年 月 日"} {
+	// Refused, telling what is wrong with the date as written, and the
+	// spellings this line takes.
+	for _, c := range []struct{ filed, says string }{
+		{"二〇二六年十三月一日", `"二〇二六年十三月一日": month 13 does not exist`},
+		{"二〇二五年二月二十九日", `"二〇二五年二月二十九日": 2025-02 has no day 29`},
+		{"2025 年 2 月 29 日", `"2025 年 2 月 29 日": 2025-02 has no day 29`},
+		{"2026年7月32日", `"2026年7月32日": 2026-07 has no day 32`},
+		{"年 月 日", `"年 月 日" is not in a known format`},
+	} {
 		path := filepath.Join(t.TempDir(), "附件2.csv")
-		writeFile(t, path, "填报单位（盖章）：禹州市人力资源和社会保障局\n填报时间："+filed+"\n机构名称,统一社会信用代码,信用等级\n禹州甲人力资源有限公司,"+uscc("411081", 1)+",A 级\n")
-		if _, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{}); !errors.Is(err, file.ErrSubmission) {
-			t.Errorf("填报时间 %s: %v, want it refused", filed, err)
+		writeFile(t, path, "填报单位（盖章）：禹州市人力资源和社会保障局\n填报时间："+c.filed+"\n机构名称,统一社会信用代码,信用等级\n禹州甲人力资源有限公司,"+uscc("411081", 1)+",A 级\n")
+		_, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{})
+		if !errors.Is(err, file.ErrSubmission) || !strings.Contains(fmt.Sprint(err), c.says) || !strings.Contains(fmt.Sprint(err), "二〇二三年七月三十一日") {
+			t.Errorf("填报时间 %s: %v, want it refused saying %s and the spellings taken", c.filed, err, c.says)
 		}
 	}
 }
