@@ -1234,8 +1234,12 @@ func NewQueryID() string {
 }
 
 // authenticate reads the token as ClickHouse clients send a password:
-// X-ClickHouse-Key, basic auth, a bearer token, or ?password=.
+// X-ClickHouse-Key, basic auth, a bearer token, or ?password=. A request
+// that carries two of these ways is refused (credentialsMixed).
 func (h *Handler) authenticate(r *http.Request, addr string) (name, county string, err error) {
+	if err := credentialsMixed(r); err != nil {
+		return "", "", err
+	}
 	token := r.Header.Get("X-ClickHouse-Key")
 	if token == "" {
 		if _, pw, ok := r.BasicAuth(); ok {
@@ -1274,6 +1278,35 @@ func (h *Handler) authenticate(r *http.Request, addr string) (name, county strin
 		h.opt.Throttle.Succeeded(addr, token)
 	}
 	return name, county, nil
+}
+
+// credentialsMixed refuses a request that authenticates in two ways at
+// once, as a ClickHouse server does (authenticateUserByHTTP): the
+// X-ClickHouse-User/-Key headers with an Authorization header or with
+// ?user=/?password=, or an Authorization header with ?user=/?password=.
+// Taking one of them silently answered a misconfigured client with
+// another token's scope (the city's basic auth and a county's key gave
+// the county's answers) without telling it.
+func credentialsMixed(r *http.Request) error {
+	headers := r.Header.Get("X-ClickHouse-User") != "" || r.Header.Get("X-ClickHouse-Key") != ""
+	_, authorization := r.Header["Authorization"]
+	q := r.URL.Query()
+	params := q.Has("user") || q.Has("password")
+	var first, second string
+	switch {
+	case headers && authorization:
+		first, second = "X-ClickHouse HTTP headers", "Authorization HTTP header"
+	case headers && params:
+		first, second = "X-ClickHouse HTTP headers", "authentication via parameters"
+	case authorization && params:
+		first, second = "Authorization HTTP header", "authentication via parameters"
+	default:
+		return nil
+	}
+	// 403, the server's status: a browser asked for a password again
+	// (401) would send a third.
+	return &Exception{Code: 516, Name: "AUTHENTICATION_FAILED", Status: http.StatusForbidden,
+		Msg: fmt.Sprintf("Invalid authentication: it is not allowed to use %s and %s simultaneously", first, second)}
 }
 
 // handshake answers clickhouse-go's hello with the client's own protocol
@@ -1334,7 +1367,7 @@ func (h *Handler) fail(w http.ResponseWriter, ex *Exception) {
 		w.Header().Set("X-ClickHouse-Exception-Name", ex.Name)
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
-	if ex.Code == 516 {
+	if ex.status() == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="creditsync"`)
 	}
 	if ex.retryAfter > 0 {

@@ -478,3 +478,52 @@ func TestNULInASettingRefused(t *testing.T) {
 		}
 	}
 }
+
+// A request carrying two ways of authenticating is refused, as a
+// ClickHouse server refuses it: the city's basic auth with a county's
+// X-ClickHouse-Key was answered with the county's scope, the city token
+// silently ignored. One way alone still works, whichever it is.
+func TestMixedCredentialsAreRefused(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	for _, c := range []struct {
+		name  string
+		query string
+		set   func(*http.Request)
+		mixed string // "" when the request is one way alone
+	}{
+		{"basic and key", "", func(r *http.Request) {
+			r.SetBasicAuth("x", cityToken)
+			r.Header.Set("X-ClickHouse-Key", countyToken)
+		}, "X-ClickHouse HTTP headers and Authorization HTTP header"},
+		{"bearer and user header", "", func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+cityToken)
+			r.Header.Set("X-ClickHouse-User", "analyst")
+		}, "X-ClickHouse HTTP headers and Authorization HTTP header"},
+		{"key and password parameter", "&password=" + cityToken, func(r *http.Request) {
+			r.Header.Set("X-ClickHouse-Key", countyToken)
+		}, "X-ClickHouse HTTP headers and authentication via parameters"},
+		{"basic and user parameter", "&user=analyst", func(r *http.Request) {
+			r.SetBasicAuth("x", countyToken)
+		}, "Authorization HTTP header and authentication via parameters"},
+		{"basic alone", "", func(r *http.Request) { r.SetBasicAuth("x", countyToken) }, ""},
+		{"headers alone", "", func(r *http.Request) {
+			r.Header.Set("X-ClickHouse-User", "analyst")
+			r.Header.Set("X-ClickHouse-Key", countyToken)
+		}, ""},
+		{"parameters alone", "&user=analyst&password=" + countyToken, func(*http.Request) {}, ""},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/?query=SELECT+count()+FROM+inst"+c.query, nil)
+		c.set(req)
+		a := do(t, req)
+		if c.mixed == "" {
+			if a.status != 200 || a.body != "2\n" {
+				t.Errorf("%s: %d %q, want the county's 2", c.name, a.status, a.body)
+			}
+			continue
+		}
+		want := "Code: 516. DB::Exception: Invalid authentication: it is not allowed to use " + c.mixed + " simultaneously. (AUTHENTICATION_FAILED)\n"
+		if a.status != 403 || a.body != want || a.header.Get("X-ClickHouse-Exception-Code") != "516" || a.header.Get("WWW-Authenticate") != "" {
+			t.Errorf("%s: %d %q (WWW-Authenticate %q), want 403 %q", c.name, a.status, a.body, a.header.Get("WWW-Authenticate"), want)
+		}
+	}
+}
