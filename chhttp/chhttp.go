@@ -710,7 +710,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 	}
 	// Settings in the URL apply to the run, not to the checks (a limit or
 	// an overflow mode would cut their EXPLAINs short).
-	urlSettings, err := h.urlSettings(q, opt)
+	urlSettings, err := h.urlSettings(r.Context(), q, policy, opt)
 	if err != nil {
 		return err
 	}
@@ -980,28 +980,28 @@ func isSetting(param string) bool {
 var serverLogs = map[string]bool{"send_logs_level": true, "send_logs_source_regexp": true}
 
 // urlSettings reads the settings given as URL parameters, each checked as
-// a read-only user's change under the server's caps.
-func (h *Handler) urlSettings(q url.Values, opt store.FormatOptions) ([]store.Setting, error) {
+// a read-only user's change under the server's caps. One given with the
+// value already in force in the session (sqlaccess.CheckSettings) is
+// accepted, as a server accepts it, and left out: it changes nothing.
+func (h *Handler) urlSettings(ctx context.Context, q url.Values, policy sqlaccess.Policy, opt store.FormatOptions) ([]store.Setting, error) {
 	var names []string
 	for k := range q {
-		if isSetting(k) {
+		if isSetting(k) && !serverLogs[k] {
 			names = append(names, k)
 		}
 	}
 	slices.Sort(names)
 	var out []store.Setting
 	for _, k := range names {
-		v := q.Get(k)
-		if serverLogs[k] {
-			continue
-		}
-		// The test-only server stand-in (Writable) takes any setting.
-		if !h.opt.Writable {
-			if err := sqlaccess.CheckSetting(k, v, opt); err != nil {
-				return nil, denied(err)
-			}
-		}
-		out = append(out, store.Setting{Name: k, Value: v})
+		out = append(out, store.Setting{Name: k, Value: q.Get(k)})
+	}
+	// The test-only server stand-in (Writable) takes any setting.
+	if h.opt.Writable || len(out) == 0 {
+		return out, nil
+	}
+	out, err := sqlaccess.CheckSettings(ctx, h.opt.Store, policy, out, opt)
+	if err != nil {
+		return nil, denied(err)
 	}
 	return out, nil
 }

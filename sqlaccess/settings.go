@@ -1,6 +1,9 @@
 package sqlaccess
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -145,6 +148,90 @@ func CheckSetting(name, value string, opt store.FormatOptions) error {
 		}
 	}
 	return nil
+}
+
+// CheckSettings decides each of settings as CheckSetting does, except
+// that one it refuses as not changeable (READONLY) is allowed when its
+// value is exactly the value the engine reports for it in the session a
+// statement of p runs in under opt: a ClickHouse server does not check a
+// setting whose value does not change (SettingsConstraints: "Setting
+// isn't checked if value has not changed"), and clients send such
+// settings as they are (readonly=1, log_queries=1, a driver's defaults).
+// It returns the settings that change something, those unchanged left
+// out, or the first refusal.
+//
+// Exactly: the text as given against the engine's own writing of the
+// value in force, byte for byte, so that no other spelling, quoting or
+// type conversion of a value (true for 1, 1.0, '1') can reach the engine
+// as a change. The session is the run's: its limits, its catalog filter
+// (additional_table_filters) and, when the statement has a SETTINGS
+// clause (opt.StatementSettings), its readonly = 2. A limit, the catalog
+// filter and readonly itself are thus accepted only as the value they
+// already have. The values are read in one query, however many settings.
+func CheckSettings(ctx context.Context, s store.Store, p Policy, settings []Setting, opt store.FormatOptions) ([]Setting, error) {
+	errs := make([]error, len(settings))
+	var asked []string
+	for i, st := range settings {
+		errs[i] = CheckSetting(st.Name, st.Value, opt)
+		if notChangeableError(errs[i]) {
+			asked = append(asked, st.Name)
+		}
+	}
+	var current map[string]string
+	if len(asked) > 0 {
+		var err error
+		if current, err = sessionValues(ctx, s, p, asked, opt); err != nil {
+			return nil, fmt.Errorf("read the session's values of settings: %w", err)
+		}
+	}
+	var out []Setting
+	for i, st := range settings {
+		switch v, found := current[st.Name]; {
+		case errs[i] == nil:
+			out = append(out, st)
+		case notChangeableError(errs[i]) && found && v == st.Value:
+			// Unchanged: nothing to set.
+		default:
+			return nil, errs[i]
+		}
+	}
+	return out, nil
+}
+
+// notChangeableError tells CheckSetting's refusal of a setting a
+// read-only session may not change at all (not one of a value past a cap).
+func notChangeableError(err error) bool {
+	var se *SettingError
+	return errors.As(err, &se) && se.Code == 164
+}
+
+// sessionValues are the values the engine reports for the settings names
+// (system.settings) in the session a statement of p runs in under opt.
+func sessionValues(ctx context.Context, s store.Store, p Policy, names []string, opt store.FormatOptions) (map[string]string, error) {
+	o := session(opt)
+	if f := p.CatalogFilter(); f != "" {
+		o.Settings = append(o.Settings, store.Setting{Name: "additional_table_filters", Value: f})
+	}
+	// A row each, escaped: a value may hold a line break or a tab.
+	o.Format, o.FormatFixed = "TabSeparated", true
+	o.Params = store.Params{"sqlaccess_settings": names}
+	var out bytes.Buffer
+	if err := store.QueryFormatted(ctx, s, &out, "SELECT name, value FROM system.settings WHERE has({sqlaccess_settings:Array(String)}, name)", o); err != nil {
+		return nil, err
+	}
+	values := map[string]string{}
+	for _, row := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		if row == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(row, "\t")
+		var n, v string
+		if !ok || unescapeTSV(name, &n) != nil || unescapeTSV(value, &v) != nil {
+			return nil, fmt.Errorf("unexpected row %q of system.settings", row)
+		}
+		values[n] = v
+	}
+	return values, nil
 }
 
 // Bound is a setting a read-only session may change (CheckSetting), with

@@ -332,9 +332,14 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 		if slices.Contains(silent, st.Name) {
 			return nil, &SettingError{Code: 164, Msg: fmt.Sprintf("Code: 164. DB::Exception: Setting '%s' may not be changed in the statement's SETTINGS; give it as a URL parameter. (READONLY)", st.Name)}
 		}
-		if err := CheckSetting(st.Name, st.Value, opt); err != nil {
-			return nil, err
-		}
+	}
+	// Against the session the statement runs in: readonly = 2 there, the
+	// clause applying (store.FormatOptions.StatementSettings). A setting
+	// left unchanged stays in the clause: it sets what is in force.
+	withClause := opt
+	withClause.StatementSettings = true
+	if _, err := CheckSettings(ctx, s, p, settings, withClause); err != nil {
+		return nil, err
 	}
 	// The clause applies to the EXPLAINs too; readonly=2 lets it.
 	opt.StatementSettings = clauses > 0
