@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"maps"
 	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -619,14 +620,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		return err
 	}
 	rec.Token, rec.County = name, county
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPost && mt == "multipart/form-data" {
-		// A server reads such a body as external data (tables sent with
-		// the query, <name>_structure, <name>_format); read as SQL it
-		// was a syntax error at the boundary, and its parameters were
-		// refused as settings.
-		return &Exception{Code: 48, Name: "NOT_IMPLEMENTED",
-			Msg: "external data (a multipart/form-data body: tables sent with the query) is not supported by this endpoint; send the statement alone as the body or as ?query=, its values as param_<name>, and read tables of the store"}
-	}
+	mt, mtParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	form := r.Method == http.MethodPost && mt == "multipart/form-data"
 	// The reading slot is held while the text is read, decoded and
 	// checked, and while the request waits for its query slot; it is
 	// given back once the request has one (admit), or when it ends.
@@ -644,7 +639,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		if err != nil {
 			return err
 		}
-		if withBody = len(bytes.TrimSpace(body)) > 0; withBody {
+		if form {
+			fields, err := formFields(body, mtParams["boundary"])
+			if err != nil {
+				return err
+			}
+			// As a server reads them: the URL's parameters and the
+			// form's together, the query every "query" of both in turn.
+			for k, v := range fields {
+				q[k] = append(q[k], v...)
+			}
+			query = strings.Join(q["query"], "")
+		} else if withBody = len(bytes.TrimSpace(body)) > 0; withBody {
 			if query != "" {
 				query += "\n"
 			}
@@ -858,6 +864,48 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		return err
 	}
 	return out.finish()
+}
+
+// errExternalData refuses a multipart/form-data body that sends tables
+// with the query.
+var errExternalData = &Exception{Code: 48, Name: "NOT_IMPLEMENTED",
+	Msg: "external data (a multipart/form-data body: tables sent with the query) is not supported by this endpoint; send the statement alone as the body or as ?query=, its values as param_<name>, and read tables of the store"}
+
+// formFields reads a multipart/form-data body whose parts are plain form
+// fields — query, param_<name>, settings — as a server reads them, as
+// parameters beside the URL's: clickhouse-connect sends its query and
+// its parameters so once they are longer than a URL should be. A part
+// with a file name is a table sent with the query (external data), and
+// so is a field <name>_structure or <name>_types, which describes one (a
+// server needs one of them for each table): refused, as the endpoint
+// reads only the store's tables. The body is bounded as any body is
+// (readBody), so the fields are too.
+func formFields(body []byte, boundary string) (url.Values, error) {
+	if boundary == "" {
+		return nil, errSyntax("a multipart/form-data body without a boundary")
+	}
+	fields := url.Values{}
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	for {
+		part, err := mr.NextRawPart()
+		if err == io.EOF {
+			return fields, nil
+		}
+		if err != nil {
+			return nil, errSyntax("cannot read the multipart/form-data body: " + err.Error())
+		}
+		name := part.FormName()
+		if part.FileName() != "" || strings.HasSuffix(name, "_structure") || strings.HasSuffix(name, "_types") {
+			return nil, errExternalData
+		}
+		value, err := io.ReadAll(part)
+		if err != nil {
+			return nil, errSyntax("cannot read the multipart/form-data body: " + err.Error())
+		}
+		if name != "" {
+			fields[name] = append(fields[name], string(value))
+		}
+	}
 }
 
 // session decides the session's database and policy. A county token

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -431,29 +432,62 @@ func TestHintsNameOnlyWhatTheTokenSees(t *testing.T) {
 // External data (a multipart/form-data body, as curl -F sends it) is not
 // supported: said so plainly. Its body was read as SQL (a syntax error
 // at the boundary) and its <name>_format refused as a setting.
-func TestExternalDataIsNotSupported(t *testing.T) {
+//
+// A body of plain form fields is no external data: clickhouse-connect
+// sends its query and parameters so once they pass 4 KiB, as a server
+// reads them beside the URL's. It was refused as external data.
+func TestMultipartBodies(t *testing.T) {
 	srv, _ := endpoint(t, false)
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, err := mw.CreateFormFile("ext", "ext.tsv")
-	if err != nil {
-		t.Fatal(err)
+	ids := make([]string, 300)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("'91411002MA%08d'", i)
 	}
-	io.WriteString(fw, "1\n2\n")
-	mw.WriteField("query", "SELECT * FROM ext")
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/?ext_structure=a+UInt8&ext_format=TSV", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("X-ClickHouse-Key", countyToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	ids[7] = "'A1'"
+	type field struct{ name, file, value string }
+	send := func(token, params string, fields []field) answer {
+		t.Helper()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for _, f := range fields {
+			var w io.Writer
+			var err error
+			if f.file != "" {
+				w, err = mw.CreateFormFile(f.name, f.file)
+			} else {
+				w, err = mw.CreateFormField(f.name)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, f.value)
+		}
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/?wait_end_of_query=1"+params, &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.SetBasicAuth("default", token)
+		return do(t, req)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusNotImplemented || resp.Header.Get("X-ClickHouse-Exception-Name") != "NOT_IMPLEMENTED" ||
-		!strings.Contains(string(b), "external data") {
-		t.Errorf("multipart body: %d %s %q; want 501 NOT_IMPLEMENTED saying external data is not supported", resp.StatusCode, resp.Header.Get("X-ClickHouse-Exception-Name"), b)
+	countIDs := "SELECT count(), any(uscc) FROM inst WHERE uscc IN {ids:Array(String)}\n FORMAT TabSeparated"
+	for _, c := range []struct {
+		name, token, params string
+		fields              []field
+		status              int
+		body                string // the answer, or part of the error
+	}{
+		{"clickhouse-connect's form", countyToken, "", []field{{"query", "", countIDs}, {"param_ids", "", "[" + strings.Join(ids, ",") + "]"}}, 200, "1\tA1\n"},
+		{"query in the URL and the form", cityToken, "&query=SELECT+count()+", []field{{"query", "", "FROM inst"}}, 200, "3\n"},
+		{"a setting and the database as fields", countyToken, "", []field{{"query", "", "SELECT uscc FROM inst ORDER BY uscc"}, {"limit", "", "1"}, {"database", "", "default"}}, 200, "A1\n"},
+		{"a setting no token may change", countyToken, "", []field{{"query", "", "SELECT 1"}, {"readonly", "", "0"}}, 500, "Cannot modify 'readonly' setting in readonly mode. (READONLY)"},
+		{"a parameter the county may not use", countyToken, "", []field{{"query", "", "SELECT count() FROM {t:Identifier}"}, {"param_t", "", "system.processes"}}, 403, "ACCESS_DENIED"},
+		{"a file", countyToken, "&ext_structure=a+UInt8&ext_format=TSV", []field{{"ext", "ext.tsv", "1\n2\n"}, {"query", "", "SELECT * FROM ext"}}, 501, "external data"},
+		{"a structure", countyToken, "", []field{{"query", "", "SELECT * FROM ext"}, {"ext", "", "1\n"}, {"ext_structure", "", "a UInt8"}}, 501, "external data"},
+		{"types", countyToken, "", []field{{"query", "", "SELECT * FROM ext"}, {"ext", "", "1\n"}, {"ext_types", "", "UInt8"}}, 501, "external data"},
+		{"a body past the bound", countyToken, "", []field{{"query", "", "SELECT {v:String} = ''"}, {"param_v", "", strings.Repeat("x", 300<<10)}}, 400, "longer than"},
+	} {
+		a := send(c.token, c.params, c.fields)
+		if a.status != c.status || (c.status == 200 && a.body != c.body) || (c.status != 200 && !strings.Contains(a.body, c.body)) {
+			t.Errorf("%s: %d %.300q, want %d %q", c.name, a.status, a.body, c.status, c.body)
+		}
 	}
 }
 
