@@ -669,3 +669,72 @@ func TestParameterNameWithNULRefused(t *testing.T) {
 		}
 	}
 }
+
+// The statements SQLAlchemy (Superset) lists and checks tables with are
+// answered: SHOW TABLES FROM a database the token uses (LIKE too) as SHOW
+// TABLES there; EXISTS TABLE and EXISTS DATABASE of what the token sees,
+// 1 or 0. They were refused, a county's EXISTS as "SHOW". A county
+// learns nothing of what it does not see: another county's database, or
+// the main one, is refused or 0 exactly as a name nothing has.
+func TestSchemaListingStatements(t *testing.T) {
+	srv, s := countyEndpoint(t, chhttp.Options{})
+	main := s.Database()
+	own, other := main+"_county_411002", main+"_county_411081"
+	ownTables := post(t, srv, countyToken, "SHOW TABLES", nil)
+	if ownTables.status != 200 || !strings.Contains(ownTables.body, "institutions\n") {
+		t.Fatalf("county SHOW TABLES: %d %q", ownTables.status, ownTables.body)
+	}
+	for _, c := range []struct{ token, query, want string }{
+		{countyToken, "SHOW TABLES FROM `" + own + "`", ownTables.body},
+		{countyToken, "SHOW TABLES IN " + own + " LIKE 'inst%' FORMAT TSV", "institutions\n"},
+		{countyToken, "SHOW TABLES FROM " + own + " NOT ILIKE '%\\\\_%'", "counties\ninstitutions\n"},
+		{countyToken, "EXISTS TABLE `" + own + "`.`institutions`", "1\n"},
+		{countyToken, "EXISTS institutions FORMAT TSVWithNames", "result\n1\n"},
+		{countyToken, "EXISTS TABLE `" + own + "`.`no_such_view`", "0\n"},
+		{countyToken, "EXISTS VIEW " + own + ".institutions", "1\n"},
+		{countyToken, "EXISTS DATABASE `" + own + "` FORMAT TSVWithNames", "result\n1\n"},
+		{countyToken, "EXISTS DATABASE `" + other + "`", "0\n"},
+		{countyToken, "EXISTS DATABASE " + main, "0\n"},
+		{countyToken, "EXISTS DATABASE no_such_database", "0\n"},
+		{countyToken, "EXISTS DATABASE system", "0\n"},
+		{cityToken, "SHOW TABLES FROM `" + main + "` LIKE 'raw%'", "raw_pages\n"},
+		{cityToken, "SHOW TABLES FROM system LIKE 'one'", "one\n"},
+		{cityToken, "SHOW TABLES FROM " + other + " LIKE 'inst%'", "institutions\n"},
+		{cityToken, "EXISTS TABLE " + main + ".raw_pages", "1\n"},
+		{cityToken, "EXISTS DATABASE " + other, "1\n"},
+		{cityToken, "EXISTS DATABASE no_such_database", "0\n"},
+	} {
+		if a := post(t, srv, c.token, c.query, nil); a.status != 200 || a.body != c.want {
+			t.Errorf("%s: %d %q, want %q", c.query, a.status, a.body, c.want)
+		}
+	}
+	// Refused alike whether the name names something or not: the
+	// answer for the real name, with the name replaced, is the answer
+	// for the missing one.
+	for _, c := range []struct{ real, missing, name string }{
+		{"SHOW TABLES FROM " + other, "SHOW TABLES FROM " + main + "_county_999999", other},
+		{"SHOW TABLES FROM " + main, "SHOW TABLES FROM " + main + "_county_999999", main},
+		{"EXISTS TABLE " + other + ".institutions", "EXISTS TABLE " + main + "_county_999999.institutions", other},
+		{"EXISTS TABLE " + main + ".raw_pages", "EXISTS TABLE " + main + ".no_such_table", main + ".raw_pages"},
+		{"EXISTS TABLE system.processes", "EXISTS TABLE system.no_such_table", "system.processes"},
+	} {
+		real, missing := post(t, srv, countyToken, c.real, nil), post(t, srv, countyToken, c.missing, nil)
+		missingName := strings.Fields(c.missing)[len(strings.Fields(c.missing))-1]
+		realName := strings.Fields(c.real)[len(strings.Fields(c.real))-1]
+		if real.status != 403 || missing.status != real.status || strings.ReplaceAll(real.body, realName, missingName) != missing.body {
+			t.Errorf("%s: %d %q; %s: %d %q; want the same refusal", c.real, real.status, real.body, c.missing, missing.status, missing.body)
+		}
+	}
+	// What stays refused names the statement sent.
+	for _, c := range []struct{ query, says string }{
+		{"SHOW TABLES FROM " + own + " WHERE name = 'x'", "SHOW TABLES [FROM db] and SHOW DATABASES take LIKE alone"},
+		{"SHOW TABLES FROM " + own + " LIMIT 1", "SHOW TABLES [FROM db] and SHOW DATABASES take LIKE alone"},
+		{"SHOW CREATE TABLE institutions", "SHOW CREATE TABLE is not allowed for the token of county 411002"},
+		{"SHOW COLUMNS FROM institutions", "SHOW COLUMNS is not allowed for the token of county 411002"},
+		{"EXISTS TABLE " + main + ".institutions", "EXISTS of " + main + ".institutions"},
+	} {
+		if a := post(t, srv, countyToken, c.query, nil); a.status != 403 || !strings.Contains(a.body, c.says) {
+			t.Errorf("%s: %d %q, want a refusal saying %q", c.query, a.status, a.body, c.says)
+		}
+	}
+}

@@ -796,6 +796,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			return h.kill(ctx, w, name, st.KillQueryID, st.KillMode, analysisOptions(opt, urlSettings).MaxExecutionTime, h.writeDeadline(w))
 		case sqlaccess.ShowDatabases:
 			query, opt.Params = showDatabases(policy, st.Like)
+		case sqlaccess.Exists:
+			if st.ExistsDatabase {
+				query, opt.Params = existsDatabase(policy, st.Database)
+			}
 		}
 		if st.Format != "" {
 			opt.Format = st.Format
@@ -1064,6 +1068,15 @@ func showDatabases(p sqlaccess.Policy, like *sqlaccess.Like) (string, store.Para
 		params["pattern"] = like.Pattern
 	}
 	return q + " ORDER BY name", params
+}
+
+// existsDatabase answers EXISTS DATABASE as a server does (a column
+// result, 1 or 0) for the databases the token can use, and 0 for any
+// other as for one that does not exist: a county learns nothing of
+// other counties' databases.
+func existsDatabase(p sqlaccess.Policy, name string) (string, store.Params) {
+	return "SELECT toUInt8(count() > 0) AS result FROM system.databases WHERE name = {name:String} AND has({visible:Array(String)}, name)",
+		store.Params{"name": name, "visible": p.Databases}
 }
 
 // register records a running query under its owner and id, as ClickHouse

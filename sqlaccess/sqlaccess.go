@@ -46,9 +46,12 @@ const (
 	Describe      Kind = "DESCRIBE"
 	ShowTables    Kind = "SHOW TABLES"
 	ShowDatabases Kind = "SHOW DATABASES"
-	ShowOther     Kind = "SHOW" // SHOW CREATE, SHOW COLUMNS, EXISTS, SHOW PROCESSLIST
-	Explain       Kind = "EXPLAIN"
-	KillQuery     Kind = "KILL QUERY"
+	ShowOther     Kind = "SHOW" // SHOW CREATE, SHOW COLUMNS, SHOW PROCESSLIST
+	// Exists is EXISTS TABLE, VIEW or DATABASE: whether a name the token
+	// may see names something (Statement.ExistsDatabase).
+	Exists    Kind = "EXISTS"
+	Explain   Kind = "EXPLAIN"
+	KillQuery Kind = "KILL QUERY"
 )
 
 // Statement is what the engine found in an allowed statement.
@@ -76,6 +79,15 @@ type Statement struct {
 	Settings []Setting
 	// Like is the filter of SHOW DATABASES LIKE '…', nil when none.
 	Like *Like
+	// Database is the database SHOW TABLES FROM names, or the one EXISTS
+	// DATABASE asks about (ExistsDatabase); "" for the session's.
+	Database string
+	// ExistsDatabase marks EXISTS DATABASE: the caller answers it for the
+	// databases the policy sees (Policy.Databases), 0 for any other, as
+	// for one that does not exist — whether another county's database
+	// exists is not the token's to learn. Statement.Text asks the engine
+	// about every database.
+	ExistsDatabase bool
 	// Reads are the tables and table functions a SELECT reads, as the
 	// analyzer resolved them (database.table, views and CTEs resolved to
 	// what they read), sorted: what an audit records of what a statement
@@ -588,9 +600,12 @@ func outputChild(n *node) bool { return n.kind == "Set" || n.kind == "Identifier
 
 var selectRoots = []string{"SelectWithUnionQuery", "SelectIntersectExceptQuery"}
 
-// showTables is SHOW TABLES of the session's database, as the engine
-// writes it back (FROM another database is refused).
-var showTables = regexp.MustCompile(`^SHOW TABLES(?: (?:NOT )?I?LIKE '(?:[^'\\]|\\.)*')?(?: FORMAT ([A-Za-z0-9_]+))?$`)
+// showTables is SHOW TABLES of the session's database or FROM another,
+// with LIKE at most, as the engine writes it back: its database (group
+// 1) and format (group 2). The syntax tree names the database but holds
+// neither LIKE, WHERE nor LIMIT; the writing is read whole, so that a
+// WHERE or LIMIT (whose expressions the tree does not show) is refused.
+var showTables = regexp.MustCompile("^SHOW TABLES(?: FROM (" + ident + "))?(?: (?:NOT )?I?LIKE '(?:[^'\\\\]|\\\\.)*')?(?: FORMAT ([A-Za-z0-9_]+))?$")
 
 // showColumns is SHOW COLUMNS as the engine writes it back, whole: its
 // table, then its database when named (FROM t FROM db; the engine writes
@@ -622,6 +637,9 @@ var showDatabases = regexp.MustCompile(`^SHOW DATABASES(?: ((?:NOT )?I?LIKE) ('(
 // direct children are its body and allowed output clauses only.
 func (p Policy) statement(root *node, canonical string) (Statement, error) {
 	var st Statement
+	// label names the statement in a refusal of its kind: SHOW CREATE
+	// TABLE, not the SHOW its kind is.
+	label := ""
 	body := root.children
 	switch {
 	case slices.Contains(selectRoots, root.kind):
@@ -661,8 +679,12 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 		line := strings.Join(strings.Fields(canonical), " ")
 		switch {
 		case showTables.MatchString(line):
+			m := showTables.FindStringSubmatch(line)
 			st.Kind = ShowTables
-			st.Format = showTables.FindStringSubmatch(line)[1]
+			st.Format = m[2]
+			if err := p.showTablesFrom(root, m[1], &st, line); err != nil {
+				return st, err
+			}
 		case showDatabases.MatchString(line):
 			m := showDatabases.FindStringSubmatch(line)
 			st.Kind = ShowDatabases
@@ -675,11 +697,12 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 				st.Like = &Like{Op: m[1], Pattern: pattern}
 			}
 		default:
-			// SHOW TABLES FROM, WHERE or LIMIT: its syntax tree does not
-			// show the WHERE, so an expression there would run unchecked
-			// (a file() read quoted in an error). system.tables answers
-			// the same question, checked.
-			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("%q (SHOW TABLES and SHOW DATABASES take LIKE alone; ask system.tables or system.databases with a SELECT)", line)}
+			// SHOW TABLES with WHERE or LIMIT (or of temporary tables,
+			// dictionaries, …): its syntax tree does not show the WHERE,
+			// so an expression there would run unchecked (a file() read
+			// quoted in an error). system.tables answers the same
+			// question, checked.
+			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("%q (SHOW TABLES [FROM db] and SHOW DATABASES take LIKE alone; ask system.tables or system.databases with a SELECT)", line)}
 		}
 		if !p.allows(st.Kind) {
 			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("%q", line)}
@@ -690,8 +713,8 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 			}
 		}
 		return st, nil
-	case root.kind == "ShowCreateTableQuery", root.kind == "ExistsTableQuery":
-		st.Kind = ShowOther
+	case root.kind == "ShowCreateTableQuery":
+		st.Kind, label = ShowOther, "SHOW CREATE TABLE"
 		name, rest, err := p.showTableName(root)
 		if err != nil {
 			return st, err
@@ -700,10 +723,36 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 			return st, err
 		}
 		body = rest
+	case root.kind == "ExistsTableQuery", root.kind == "ExistsViewQuery":
+		// A name the token may not read is refused by its name alone,
+		// whether or not it names anything, as a server checks the grant
+		// before it looks: existence is learned of what the token sees.
+		st.Kind, label = Exists, "EXISTS"
+		name, rest, err := p.showTableName(root)
+		if err != nil {
+			return st, err
+		}
+		if err := p.checkName(name, true, nil); err != nil {
+			var d *Denied
+			if errors.As(err, &d) {
+				d.What = fmt.Sprintf("EXISTS of %s (%s)", name, d.What)
+			}
+			return st, err
+		}
+		body = rest
+	case root.kind == "ExistsDatabaseQuery":
+		// Its root line is "database " (no table), its first child the
+		// database as an Identifier.
+		st.Kind, label = Exists, "EXISTS DATABASE"
+		if len(body) == 0 || body[0].kind != "Identifier" || root.name != body[0].name+" " {
+			return st, &Denied{Policy: p.Name, What: fmt.Sprintf("an EXISTS DATABASE whose database cannot be read from its syntax tree (%q)", root.name)}
+		}
+		st.Database, st.ExistsDatabase = body[0].name, true
+		body = body[1:]
 	case root.kind == "ShowColumns":
 		// Its syntax tree names no table; the engine's writing of the
 		// statement does, and the name is checked as SHOW CREATE's.
-		st.Kind = ShowOther
+		st.Kind, label = ShowOther, "SHOW COLUMNS"
 		line := strings.Join(strings.Fields(canonical), " ")
 		m := showColumns.FindStringSubmatch(line)
 		if m == nil {
@@ -721,7 +770,7 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 			return st, err
 		}
 	case root.kind == "ShowProcesslistQuery":
-		st.Kind = ShowOther
+		st.Kind, label = ShowOther, "SHOW PROCESSLIST"
 	case root.kind == "KillQueryQuery":
 		st.Kind = KillQuery
 		id, ok := killQueryID(body)
@@ -739,7 +788,7 @@ func (p Policy) statement(root *node, canonical string) (Statement, error) {
 		return st, &Denied{Policy: p.Name, What: "a statement of kind " + root.kind}
 	}
 	if !p.allows(st.Kind) {
-		return st, &Denied{Policy: p.Name, What: string(st.Kind)}
+		return st, &Denied{Policy: p.Name, What: firstOf(label, string(st.Kind))}
 	}
 	for _, c := range body {
 		switch {
@@ -855,13 +904,57 @@ func (p Policy) showTableName(root *node) (string, []*node, error) {
 
 func (p Policy) allows(k Kind) bool { return slices.Contains(p.Kinds, k) }
 
+// showTablesFrom checks the database of SHOW TABLES FROM against its
+// syntax tree and the policy: from (as the engine writes it, "" for the
+// session's database) must be the tree's first Identifier, the FORMAT the
+// next one and nothing else an Identifier; the database one the policy
+// reads whole. Another database is refused alike whether or not it
+// exists.
+func (p Policy) showTablesFrom(root *node, from string, st *Statement, line string) error {
+	var want []string
+	if from != "" {
+		db, ok := identifier(from)
+		if !ok {
+			return &Denied{Policy: p.Name, What: fmt.Sprintf("a SHOW TABLES whose database cannot be read from the engine's writing of it (%q)", line)}
+		}
+		st.Database = db
+		want = append(want, db)
+	}
+	if st.Format != "" {
+		want = append(want, st.Format)
+	}
+	var got []string
+	for _, c := range root.children {
+		if c.kind == "Identifier" {
+			got = append(got, c.name)
+		}
+	}
+	if !slices.Equal(got, want) {
+		return &Denied{Policy: p.Name, What: fmt.Sprintf("a SHOW TABLES whose syntax tree (%q) is not its writing (%q)", strings.Join(got, " "), line)}
+	}
+	if st.Database != "" && !p.AnyDatabase && !slices.Contains(p.Databases, st.Database) {
+		return &Denied{Policy: p.Name, What: fmt.Sprintf("SHOW TABLES FROM %s (a database this token does not see, or none)", st.Database)}
+	}
+	return nil
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 // County is the policy of a county token: the views of its own database
 // (its county's rows and the shared reference tables), the system tables
 // that describe the engine, the catalog of its own database, SELECT,
-// DESCRIBE, SHOW TABLES and the cancelling of its own queries.
+// DESCRIBE, SHOW TABLES, EXISTS of what it sees and the cancelling of its
+// own queries.
 func County(code, database string) Policy {
 	return Policy{Name: "the token of county " + code, Databases: []string{database}, SystemTables: EngineSystemTables, Catalog: true,
-		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, KillQuery}}
+		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, Exists, KillQuery}}
 }
 
 // Host is the policy of the sql command without --write: the host's
@@ -871,14 +964,14 @@ func County(code, database string) Policy {
 // any view, though called like table functions.
 func Host(views ...string) Policy {
 	return Policy{Name: "sql without --write", AnyDatabase: true, ParameterizedViews: slices.Clone(views),
-		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, ShowOther, Explain}}
+		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, ShowOther, Exists, Explain}}
 }
 
 // City is the policy of a city token: every table and view of the given
 // databases and of the engine's system databases, read-only.
 func City(databases ...string) Policy {
 	return Policy{Name: "a city token", Databases: append(slices.Clone(databases), "system", "information_schema", "INFORMATION_SCHEMA"),
-		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, ShowOther, Explain, KillQuery}}
+		Kinds: []Kind{Select, Describe, ShowTables, ShowDatabases, ShowOther, Exists, Explain, KillQuery}}
 }
 
 // killQueryID reads the one allowed condition: query_id = 'literal'.

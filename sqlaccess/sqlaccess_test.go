@@ -235,7 +235,9 @@ func TestRefusalsNameWhat(t *testing.T) {
 		"SYSTEM FLUSH LOGS":                                     "statement of kind",
 		"SHOW TABLES FROM system":                               "SHOW TABLES FROM system",
 		"SHOW CREATE TABLE " + f.main + ".raw_pages FORMAT TSV": "reading " + f.main + ".raw_pages",
-		"SHOW CREATE TABLE institutions FORMAT TSV":             "SHOW is not allowed",
+		"SHOW CREATE TABLE institutions FORMAT TSV":             "SHOW CREATE TABLE is not allowed",
+		"SHOW COLUMNS FROM institutions":                        "SHOW COLUMNS is not allowed",
+		"EXISTS TABLE " + f.main + ".raw_pages":                 "EXISTS of " + f.main + ".raw_pages",
 		"SELECT * FROM " + f.otherCountyDB + ".institutions":    "reading " + f.otherCountyDB + ".institutions",
 	} {
 		_, err := f.county(q)
@@ -441,7 +443,11 @@ func TestCityPolicy(t *testing.T) {
 		{"EXISTS TABLE institutions FORMAT JSON", "JSON"},
 	} {
 		st, err := sqlaccess.Check(context.Background(), f.s, f.cityPolicy, c.q, f.citySession)
-		if err != nil || st.Kind != sqlaccess.ShowOther || st.Format != c.format {
+		want := sqlaccess.ShowOther
+		if strings.HasPrefix(c.q, "EXISTS") {
+			want = sqlaccess.Exists
+		}
+		if err != nil || st.Kind != want || st.Format != c.format {
 			t.Errorf("city %q: %+v, %v; want SHOW in format %s", c.q, st, err, c.format)
 		}
 	}
@@ -465,7 +471,8 @@ func TestCityPolicy(t *testing.T) {
 		"SHOW COLUMNS FROM institutions WHERE throwIf(field = 'uscc', hostName()) SETTINGS max_threads = 1",
 		"SHOW FULL COLUMNS FROM institutions LIKE 'u%' WHERE throwIf(1, hostName())", "SHOW COLUMNS FROM institutions LIMIT 1",
 		"SHOW TABLES WHERE throwIf(name = 'institutions', (SELECT any(line) FROM url('http://127.0.0.1:1/', 'LineAsString')))",
-		"SHOW TABLES LIKE 'i%' LIMIT 1", "SHOW TABLES FROM " + f.main, "SHOW DATABASES LIMIT 1"} {
+		"SHOW TABLES LIKE 'i%' LIMIT 1", "SHOW TABLES FROM " + f.main + " LIMIT 1", "SHOW TABLES FROM no_such_db_of_the_policy",
+		"SHOW TABLES FROM " + f.main + " WHERE throwIf(1, hostName())", "SHOW DATABASES LIMIT 1"} {
 		if err := city(q); err == nil {
 			t.Errorf("city %q: allowed", q)
 		}
