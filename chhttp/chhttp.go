@@ -574,10 +574,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if r.Method == http.MethodOptions {
+		preflight(w)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
+		w.Header().Set("Allow", "GET, POST, OPTIONS")
 		http.Error(w, "use GET or POST", http.StatusMethodNotAllowed)
 		return
+	}
+	if v := strings.ToLower(r.URL.Query().Get("add_http_cors_header")); v == "1" || v == "true" {
+		// As a server does: a page of another origin (the play UI,
+		// Grafana's "Add CORS flag") may read the answer, errors
+		// included. Only without the browser's own credentials: a
+		// request that carries them needs its origin named, which
+		// never is, so a remembered password reads nothing.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
 	}
 	rec := &AuditRecord{At: time.Now(), Remote: h.opt.Proxies.Addr(r)}
 	err := h.serve(w, r, rec)
@@ -604,6 +616,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.audit(r.Context(), rec)
+}
+
+// preflight answers a browser's CORS preflight (OPTIONS) as a ClickHouse
+// server with its default configuration does (http_options_response):
+// 204 with the headers below, the connection closed, no token needed —
+// it runs nothing. The request that follows is checked as any.
+func preflight(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Headers", "origin, x-requested-with, x-clickhouse-format, x-clickhouse-user, x-clickhouse-key, Authorization")
+	h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+	h.Set("Access-Control-Max-Age", "86400")
+	h.Set("Connection", "close")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord) error {

@@ -561,3 +561,48 @@ func TestMixedCredentialsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// add_http_cors_header=1 (the play UI's, Grafana's "Add CORS flag") lets
+// a page of another origin read the answer, as on a server; a browser's
+// preflight (OPTIONS) is answered as a server with its default
+// configuration answers it, with no token. The parameter was taken and
+// ignored, the preflight refused with 405: the browser blocked the
+// answer with an opaque error.
+func TestCORS(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	for _, c := range []struct {
+		params  url.Values
+		query   string
+		status  int
+		allowed string
+	}{
+		{url.Values{"add_http_cors_header": {"1"}, "default_format": {"JSONCompact"}, "max_result_rows": {"1000"}, "result_overflow_mode": {"break"}}, "SELECT 1", 200, "*"},
+		{url.Values{"add_http_cors_header": {"1"}}, "SELECT * FROM no_such_table", 404, "*"},
+		{url.Values{"add_http_cors_header": {"0"}}, "SELECT 1", 200, ""},
+		{nil, "SELECT 1", 200, ""},
+	} {
+		a := post(t, srv, countyToken, c.query, c.params)
+		if a.status != c.status || a.header.Get("Access-Control-Allow-Origin") != c.allowed {
+			t.Errorf("%v %s: %d, Access-Control-Allow-Origin %q; want %d %q", c.params, c.query, a.status, a.header.Get("Access-Control-Allow-Origin"), c.status, c.allowed)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodOptions, srv.URL+"/?add_http_cors_header=1", nil)
+	req.Header.Set("Origin", "http://example.org")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization, x-clickhouse-format")
+	a := do(t, req)
+	want := map[string]string{
+		"Access-Control-Allow-Origin":  "*",
+		"Access-Control-Allow-Headers": "origin, x-requested-with, x-clickhouse-format, x-clickhouse-user, x-clickhouse-key, Authorization",
+		"Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+		"Access-Control-Max-Age":       "86400",
+	}
+	if a.status != http.StatusNoContent || a.body != "" {
+		t.Errorf("preflight: %d %q, want 204 and no body", a.status, a.body)
+	}
+	for k, v := range want {
+		if got := a.header.Get(k); got != v {
+			t.Errorf("preflight %s: %q, want %q", k, got, v)
+		}
+	}
+}
