@@ -562,6 +562,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/ping":
 		io.WriteString(w, "Ok.\n")
 		return
+	case "/replicas_status":
+		// A server's answer when it holds no replicated tables, as the
+		// store holds none: load balancers and chproxy check it.
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		io.WriteString(w, "Ok.\n")
+		return
+	case "/play", "/dashboard", "/binary", "/merges":
+		// A server's own web pages: no copy of them is shipped here.
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, r.URL.Path+" is a ClickHouse server's own web page, which this endpoint does not serve: "+
+			"query / with curl or your own tool, or read the daemon's web pages (docs/analysts.md, \"Your own tools: the SQL endpoint\").\n")
+		return
 	case "/":
 		if r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			// A server's root without a query answers as /ping: the

@@ -606,3 +606,30 @@ func TestCORS(t *testing.T) {
 		}
 	}
 }
+
+// /replicas_status answers as a server holding no replicated tables does,
+// "Ok.", for the health checks that ask it (chproxy, load balancers); a
+// server's own web pages (/play, /dashboard) are not served, and the
+// answer says so and where to read on. Both were Go's bare 404.
+func TestServerPaths(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	for _, c := range []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/replicas_status", 200, "Ok.\n"},
+		{"/play", 404, "/play is a ClickHouse server's own web page, which this endpoint does not serve"},
+		{"/dashboard", 404, "docs/analysts.md"},
+	} {
+		resp, err := http.Get(srv.URL + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(b), c.body) || (c.status == 200 && string(b) != c.body) {
+			t.Errorf("GET %s: %d %q, want %d %q", c.path, resp.StatusCode, b, c.status, c.body)
+		}
+	}
+}
