@@ -633,3 +633,36 @@ func TestServerPaths(t *testing.T) {
 		}
 	}
 }
+
+// The answer follows Accept-Encoding unless the URL sets
+// enable_http_compression=0, as a 26.x server does (its default is 1
+// since 25.10) and as the engine reports the setting in system.settings:
+// clickhouse-connect reads that value there, sends Accept-Encoding alone,
+// and got its answers uncompressed, the endpoint compressing only when
+// the URL said enable_http_compression=1.
+func TestCompressionFollowsTheReportedDefault(t *testing.T) {
+	srv, _ := endpoint(t, false)
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	get := func(params string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/?"+params, strings.NewReader("SELECT value FROM system.settings WHERE name = 'enable_http_compression'"))
+		req.Header.Set("X-ClickHouse-Key", countyToken)
+		req.Header.Set("Accept-Encoding", "lz4, zstd, br, gzip, deflate")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	resp, b := get("enable_http_compression=0")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "" || string(b) != "1\n" {
+		t.Fatalf("enable_http_compression=0: %d %q %q, want the engine's value 1, uncompressed", resp.StatusCode, resp.Header.Get("Content-Encoding"), b)
+	}
+	for _, params := range []string{"", "enable_http_compression=1"} {
+		if resp, b := get(params); resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "lz4" || len(b) == 0 || string(b) == "1\n" {
+			t.Errorf("%q: %d Content-Encoding %q %q, want lz4", params, resp.StatusCode, resp.Header.Get("Content-Encoding"), b)
+		}
+	}
+}

@@ -21,7 +21,10 @@ import (
 // The HTTP interface compresses as a ClickHouse server does, with kept
 // libraries only:
 //
-//   - enable_http_compression=1: the answer in the first encoding of the
+//   - enable_http_compression, 1 unless the URL sets it to 0 (a 25.10+
+//     server's default, and the value the engine reports in
+//     system.settings, which clickhouse-connect reads and then sends
+//     Accept-Encoding alone): the answer in the first encoding of the
 //     client's Accept-Encoding that is known (gzip, deflate — zlib, as
 //     ClickHouse writes it —, br, zstd, lz4);
 //   - Content-Encoding on the request: its body is decoded likewise;
@@ -204,7 +207,7 @@ func responseEncoder(r *http.Request, dst io.Writer) (*encoder, error) {
 		b := &blockWriter{dst: dst, w: compress.NewWriter(compress.LevelZero, method)}
 		return &encoder{name: "", w: b, flush: func() error { return nil }}, nil
 	}
-	if q.Get("enable_http_compression") != "1" {
+	if v := strings.ToLower(q.Get("enable_http_compression")); v == "0" || v == "false" {
 		return nil, nil
 	}
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
