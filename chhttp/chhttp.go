@@ -906,7 +906,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 		}
 		return err
 	}
-	return out.finish()
+	if err := out.finish(); err != nil {
+		// Sending what was held failed once the 200 was out (the client
+		// stopped reading): no second status, only the audit's record.
+		rec.streamed = out.started
+		return err
+	}
+	return nil
 }
 
 // errExternalData refuses a multipart/form-data body that sends tables
