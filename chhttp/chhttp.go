@@ -823,8 +823,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rec *AuditRecord
 			return denied(err)
 		}
 		rec.Reads = st.Reads
-		// What runs is what was checked: the engine's writing of the
-		// statement, never the text as sent (sqlaccess.Statement.Text).
+		// What runs is what was checked: the text as sent, proved to
+		// read as the statement the checks read (sqlaccess.Statement.Text).
 		query = st.Text
 		switch st.Kind {
 		case sqlaccess.KillQuery:

@@ -561,3 +561,18 @@ func TestURLTimeLimitBoundsTheAnalysis(t *testing.T) {
 		t.Errorf("a scalar subquery under ?max_execution_time=1: %d %q (%q), want TIMEOUT_EXCEEDED (159)", a.status, a.header.Get("X-ClickHouse-Exception-Code"), a.body)
 	}
 }
+
+// A token may lower max_query_size, for its statement: the session's own
+// settings (a county's catalog filter, longer than 200 bytes) were set
+// after it and failed, so every query of the county failed, the error
+// quoting settings it never sent.
+func TestLoweredQuerySizeBoundsTheStatementOnly(t *testing.T) {
+	srv, _ := countyEndpoint(t, chhttp.Options{})
+	if a := post(t, srv, countyToken, "SELECT 1", url.Values{"max_query_size": {"200"}}); a.status != 200 || a.body != "1\n" {
+		t.Errorf("SELECT 1 with max_query_size=200: %d %q", a.status, a.body)
+	}
+	long := "SELECT count() FROM institutions WHERE name != '" + strings.Repeat("x", 300) + "'"
+	if a := post(t, srv, countyToken, long, url.Values{"max_query_size": {"200"}}); a.status == 200 || !strings.Contains(a.body, "Max query size exceeded") || strings.Contains(a.body, "additional_table_filters") {
+		t.Errorf("a statement over the lowered limit: %d %q, want it refused as too long", a.status, a.body)
+	}
+}

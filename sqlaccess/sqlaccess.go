@@ -32,6 +32,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/xuchang-hrss/creditsync/store"
@@ -57,13 +58,11 @@ const (
 // Statement is what the engine found in an allowed statement.
 type Statement struct {
 	Kind Kind
-	// Text is the statement as the engine wrote it back (formatQuery):
-	// the text every step read, and so the only text that may run. The
-	// text as sent can mean more than the engine's writing of it shows:
-	// formatQuery drops an alias given as a query parameter
-	// (AS {a:Identifier}), which the engine binds when it runs the text
-	// as sent, so WITH 'x' AS {a:Identifier} rebound a column no check saw
-	// rebound.
+	// Text is the text to run: the statement as sent, which Parse proved
+	// the engine reads as the statement every step checked, its writing
+	// back (sameReading). Run as written back, answers changed: the
+	// writing drops the quotes of `true`, `nan`, `NOT` and a few more
+	// names, and grows a statement past max_query_size.
 	Text string
 	// Format is the FORMAT clause's format, "" when there is none.
 	Format string
@@ -374,6 +373,9 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 		// by a guess.
 		return nil, &Denied{Policy: p.Name, What: fmt.Sprintf("a statement whose syntax tree cannot be read (%v: a name or alias holding a line break, or ending in \"(children N\", cannot be told from the engine's lines)", err)}
 	}
+	if err := p.sameReading(ctx, s, query, canonical, dump, opt); err != nil {
+		return nil, err
+	}
 	st, err := p.statement(root, canonical)
 	if err != nil {
 		return nil, err
@@ -429,7 +431,7 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 			return nil, err
 		}
 	}
-	st.Text = canonical
+	st.Text = query
 	return &Parsed{policy: p, canonical: canonical, analyzed: analyzed, st: st}, nil
 }
 
@@ -496,6 +498,46 @@ func HasOutfile(ctx context.Context, s store.Store, query string, opt store.Form
 	return false, nil
 }
 
+// sameReading proves that the engine reads query, the text as sent, as
+// the statement the checks read, canonical (its writing back, whose
+// syntax tree is dump), and refuses it otherwise. The two can differ:
+// formatQuery drops an alias given as a query parameter
+// (AS {a:Identifier}), which the engine binds when it runs the text as
+// sent (WITH 'x' AS {a:Identifier} rebound a column no check saw
+// rebound), and writes the names `true`, `false`, `inf`, `nan` and
+// `NOT` without their quotes, which then read as constants and an
+// operator. The proof is the engine's: both texts behind EXPLAIN AST
+// parse to one statement written back alike, so that no text as sent
+// can read as options of the EXPLAIN (which is why the checks read the
+// writing back), and the syntax trees it prints of them, query
+// parameters bound, are the same.
+func (p Policy) sameReading(ctx context.Context, s store.Store, query, canonical, dump string, opt store.FormatOptions) error {
+	if query == canonical {
+		return nil
+	}
+	differs := &Denied{Policy: p.Name, What: "a statement the engine reads otherwise than its own writing of it, which the checks read " +
+		"(an alias given as a query parameter, AS {a:Identifier}, or one of the names `true`, `false`, `inf`, `nan`, `NOT` as a column or alias: rename it)"}
+	sent, err := single(ctx, s, "EXPLAIN AST "+query, opt)
+	if err != nil {
+		return differs
+	}
+	written, err := single(ctx, s, "EXPLAIN AST "+canonical, opt)
+	if err != nil {
+		return err
+	}
+	if sent != written {
+		return differs
+	}
+	tree, err := explain(ctx, s, "EXPLAIN AST "+query, opt)
+	if err != nil {
+		return err
+	}
+	if tree != dump {
+		return differs
+	}
+	return nil
+}
+
 // single has the engine parse query as one statement and returns its
 // canonical text. The text is bound as a parameter, a value the engine
 // never runs.
@@ -535,8 +577,16 @@ func session(opt store.FormatOptions) store.FormatOptions {
 	opt.Format = "TSVRaw"
 	opt.Progress = nil
 	opt.Settings = append(slices.Clone(opt.Settings), SessionSettings()...)
+	// The checks read "EXPLAIN AST " before a text of up to MaxQuerySize
+	// bytes, and the engine's writing of it, which can be twice as long
+	// (a column a line, indented): their own bound, last so that it is
+	// the one in force. The run keeps the session's.
+	opt.Settings = append(opt.Settings, store.Setting{Name: "max_query_size", Value: strconv.Itoa(checkQuerySize)})
 	return opt
 }
+
+// checkQuerySize bounds the statements the checks send the engine.
+const checkQuerySize = 8 * MaxQuerySize
 
 // SessionSettings are the settings a checked statement is checked and run
 // with; a caller running a statement Check allowed adds them to its

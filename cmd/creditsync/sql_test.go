@@ -52,15 +52,22 @@ func TestSQLTodayIsShanghai(t *testing.T) {
 	}
 }
 
-// Read-only, the statement that runs is the engine's writing of it, the
-// text the checks read: an alias given as a parameter, which that writing
-// drops, rebinds nothing.
+// Read-only, a statement runs as sent only when the engine reads it as
+// its own writing of it, which the checks read: an alias given as a
+// parameter (which that writing drops) or a column named `true` (which it
+// writes as the constant) is refused; a statement whose writing only
+// drops comments runs as sent.
 func TestSQLRunsTheCheckedStatement(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, []string{"CREDITSYNC_DATA=" + t.TempDir()}, "sql", "--format", "TSV", "--param_a=number",
-		"WITH 'injected' AS {a:Identifier} SELECT number FROM numbers(1)")
-	if r.code != 0 || r.stdout != "0\n" {
-		t.Errorf("exit %d, stdout %q, stderr %s; want 0, the statement as checked", r.code, r.stdout, r.stderr)
+	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
+	for _, q := range []string{"WITH 'injected' AS {a:Identifier} SELECT number FROM numbers(1)", "SELECT `true` FROM (SELECT 7 AS `true`)"} {
+		r := runCLI(t, env, "sql", "--format", "TSV", "--param_a=number", q)
+		if r.code == 0 || !strings.Contains(r.stderr, "reads otherwise than its own writing") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %s; want it refused", q, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := runCLI(t, env, "sql", "--format", "TSV", "select /* x */ 7 -- y"); r.code != 0 || r.stdout != "7\n" {
+		t.Errorf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -270,8 +270,8 @@ func (a *app) runStatement(ctx context.Context, s store.Store, out io.Writer, q 
 
 // sqlSession decides how q runs and returns the text to run. Read-only,
 // the engine's parse of it must pass sqlaccess.Host: nothing written
-// anywhere, INTO OUTFILE, SYSTEM and KILL included; the engine's writing of
-// it, the text the checks read, is what runs. With --write, a statement
+// anywhere, INTO OUTFILE, SYSTEM and KILL included, and it runs only as
+// proved to read as the statement checked (sqlaccess.Statement.Text). With --write, a statement
 // writing INTO OUTFILE runs in one piece, so that the file is complete or
 // the command fails.
 func (a *app) sqlSession(ctx context.Context, s store.Store, q string, opt store.FormatOptions) (string, store.FormatOptions, error) {

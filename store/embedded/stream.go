@@ -124,11 +124,20 @@ func sessionFor(opt store.FormatOptions, marker string) ([]string, error) {
 	if opt.Yield {
 		set = append(set, "SET priority = "+strconv.Itoa(yieldingPriority))
 	}
+	// A client's max_query_size bounds the session's own SETs too, which
+	// it never sent (a county's catalog filter is longer than 200 bytes):
+	// it is set last of all but readonly, to bound the statement alone.
+	var parsing []string
 	for _, st := range opt.Settings {
 		if !settingName.MatchString(st.Name) {
 			return nil, fmt.Errorf("setting name %q must be letters, digits and underscores", st.Name)
 		}
-		set = append(set, "SET "+st.Name+" = "+quoteString(st.Value))
+		q := "SET " + st.Name + " = " + quoteString(st.Value)
+		if st.Name == "max_query_size" {
+			parsing = append(parsing, q)
+			continue
+		}
+		set = append(set, q)
 	}
 	if !opt.Writable {
 		// Functions that read the process itself (its symbols, its
@@ -138,6 +147,7 @@ func sessionFor(opt store.FormatOptions, marker string) ([]string, error) {
 		// rows too.
 		set = append(set, "SET allow_introspection_functions = 0", "SET output_format_write_statistics = 0")
 	}
+	set = append(set, parsing...)
 	switch {
 	case opt.Writable:
 	case opt.StatementSettings:
