@@ -148,6 +148,7 @@ func (d Deps) syncAll(ctx context.Context, s store.Store, cfg listsync.Config, n
 		out.Counts["unpublished"] += int64(r.Unpublished)
 		out.Counts["rejected"] += int64(r.Rejected)
 		out.Counts["held_changes"] += int64(r.HeldChanges)
+		out.Counts["listed_elsewhere"] += int64(r.ListedElsewhere)
 		line := fmt.Sprintf("%s (%s): %s, %d rows, +%d ~%d -%d, %d rejected", r.Source, r.List, r.Status, r.Rows, r.Added, r.Modified, r.Removed, r.Rejected)
 		if len(r.Rejects) > 0 {
 			// Where to look, as sync prints it: the page and the record
@@ -166,6 +167,10 @@ func (d Deps) syncAll(ctx context.Context, s store.Store, cfg listsync.Config, n
 			// Not applied: the lists keep the stored version, and a
 			// person decides (creditsync review removals).
 			line += fmt.Sprintf(", %d change(s) held for a person", r.HeldChanges)
+		}
+		if r.ListedElsewhere > 0 {
+			// Not loaded: another source still lists them in force.
+			line += fmt.Sprintf(", %d kept as another source lists them", r.ListedElsewhere)
 		}
 		if r.Err != nil {
 			out.Counts["failed_sources"]++

@@ -219,6 +219,8 @@ func printSyncResults(a *app, results []listsync.Result) {
 			note = removalsNote(r.RemovalsSkipped)
 		case r.HeldChanges > 0:
 			note = fmt.Sprintf("%d change(s) held for review", r.HeldChanges)
+		case r.ListedElsewhere > 0:
+			note = fmt.Sprintf("%d kept: another source lists them", r.ListedElsewhere)
 		case r.HeldRemovals > 0:
 			note = fmt.Sprintf("%d removal(s) held for review", r.HeldRemovals)
 		case r.PendingRemovals > 0:
@@ -275,6 +277,9 @@ func printSyncResults(a *app, results []listsync.Result) {
 		}
 		if r.ChangesHeld != "" {
 			fmt.Fprintf(a.stdout, "%s: changes held: %s; check them with 'creditsync review removals' and accept with 'creditsync review removals --accept %s'\n", r.Source, r.ChangesHeld, r.Source)
+		}
+		if r.ElsewhereWhy != "" {
+			fmt.Fprintf(a.stdout, "%s: kept as another source lists them: %s\n", r.Source, r.ElsewhereWhy)
 		}
 		if r.Queued > 0 {
 			fmt.Fprintf(a.stdout, "%s: %d record(s) without a USCC queued for review: creditsync review\n", r.Source, r.Queued)

@@ -184,13 +184,19 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	if err := r.endedAndNot(rd, reg); err != nil {
 		return nil, err
 	}
-	plan := r.planSightings(st, snapshot, order, before, reg)
-	if len(plan.changeHeld) > 0 {
+	others, err := r.publishedElsewhere(ctx, order)
+	if err != nil {
+		return nil, err
+	}
+	plan := r.planSightings(st, snapshot, order, before, reg, others)
+	if len(plan.changeHeld)+len(plan.outranked)+len(plan.noReload) > 0 {
 		// A held change is not loaded: the lists keep the stored
-		// version until a person accepts it.
+		// version until a person accepts it. Nor is a version another
+		// source's outranks, or an unchanged one that would only
+		// replace another source's (see planSightings).
 		kept := make([]load.Parsed, 0, len(records))
 		for i, rec := range records {
-			if !plan.changeHeld[rd.keys[i]] {
+			if k := rd.keys[i]; !plan.changeHeld[k] && !plan.outranked[k] && !plan.noReload[k] {
 				kept = append(kept, rec)
 			}
 		}
@@ -211,6 +217,18 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 			r.res.Steps = append(r.res.Steps, load.Step{Name: "load: " + s.Name, Duration: s.Duration})
 		}
 		r.lap = time.Now()
+	}
+	if len(plan.handOver) > 0 {
+		var extras []string
+		for _, k := range before {
+			extras = append(extras, k.extra)
+		}
+		if err := r.handOver(ctx, r.src.location()+", which ends them earlier than another source", plan.handOver, others, extras); err != nil {
+			if aerr := rs.abandon(ctx); aerr != nil {
+				err = errors.Join(err, aerr)
+			}
+			return nil, err
+		}
 	}
 	if err := r.sightings(ctx, st, plan, rs, before); err != nil {
 		return nil, err

@@ -46,6 +46,19 @@ type sightingsPlan struct {
 	changeHeld                             map[string]bool
 	heldChanges, heldChangesNow, withdrawn int
 	changesHeld                            string
+	// Records another source publishes too (docs/sync.md §4): the
+	// batch leaves out those whose version here ends earlier than
+	// another source's (outranked, counted as ListedElsewhere, with
+	// elsewhereWhy) and those whose version here ends alike another's
+	// that stands before it (noReload, see tiedBefore: reloading them
+	// flipped the list to whichever source synced last). handOver are
+	// those of either whose version here changed: the list gets the
+	// version the other source publishes, which this source's version
+	// may have been standing for.
+	outranked    map[string]bool
+	noReload     map[string]bool
+	handOver     []string
+	elsewhereWhy string
 }
 
 // planSightings works out first/last seen, the changes, and the removals
@@ -53,8 +66,13 @@ type sightingsPlan struct {
 // removal; one an earlier complete snapshot lacked too is confirmed and
 // removed, within the source's limits. A change that would take a record
 // from the institution it names waits for a person (holdChange).
-func (r *runner) planSightings(st state, snapshot map[string]parsed, order []string, before map[string]known, reg register) *sightingsPlan {
-	pl := &sightingsPlan{changeHeld: map[string]bool{}}
+//
+// others are the versions other sources publish of the snapshot's
+// records (publishedElsewhere): of the versions of a record, the list
+// holds the one that ends last, whatever the order the sources sync in.
+func (r *runner) planSightings(st state, snapshot map[string]parsed, order []string, before map[string]known, reg register, others map[string][]otherVersion) *sightingsPlan {
+	pl := &sightingsPlan{changeHeld: map[string]bool{}, outranked: map[string]bool{}, noReload: map[string]bool{}}
+	var outranked []string // "key: this source's end, the other's", for the reason
 	now := time.Now().UTC()
 	rows := make([]recordRow, 0, len(order))
 	var detached []string
@@ -81,6 +99,17 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 			first = prev.firstSeen
 		}
 		k := known{uscc: p.uscc, name: p.name, hash: p.hash, record: p.record, extra: p.extra, firstSeen: first, lastSeen: now, lastSnapshot: st.SnapshotID}
+		// An end (or an earlier end) of a record another source lists in
+		// force longer: external_records keeps what this source shows,
+		// the list the other source's version.
+		other, otherEnd, isOutranked := r.outranked(p, others[key])
+		outrank := func(changed bool) {
+			pl.outranked[key] = true
+			if changed {
+				pl.handOver = append(pl.handOver, key)
+			}
+			outranked = append(outranked, fmt.Sprintf("%s: %s %s at %s, %s at %s", KeyText(key), r.list.Dated.Ends, endText(r.endOf(p.values())), r.src.Name, endText(otherEnd), other.source))
+		}
 		switch {
 		case len(twins[key]) > 0 && before[twins[key][0]].heldHash == p.hash:
 			// The end under another key, still shown as held: the
@@ -92,8 +121,15 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 		case len(twins[key]) > 0:
 			twinEnding = append(twinEnding, twinEnd{row: len(rows), key: key, old: twins[key][0]})
 			pl.added++
+		case isOutranked && (!seen || prev.removedOn != nil):
+			outrank(true)
 		case !seen || prev.removedOn != nil:
 			pl.added++
+		case prev.hash == p.hash && isOutranked:
+			outrank(false)
+			if prev.heldHash != "" {
+				pl.withdrawn++
+			}
 		case prev.hash == p.hash:
 			pl.unchanged++
 			if prev.heldHash != "" {
@@ -110,10 +146,24 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 				detached = append(detached, KeyText(key)+": "+why)
 				break
 			}
+			if isOutranked {
+				outrank(true)
+				break
+			}
 			if r.ends(prev, p) {
 				ending = append(ending, len(rows))
 			}
 			pl.modified++
+		}
+		if !isOutranked && len(twins[key]) == 0 && !pl.changeHeld[key] && r.tiedBefore(p, others[key]) {
+			// Another source's version ends alike and stands (see
+			// tiedBefore): reloading this one would flip the list to
+			// whichever source synced last. Changed, it may be what
+			// the list holds: the standing version replaces it.
+			pl.noReload[key] = true
+			if !seen || prev.removedOn != nil || prev.hash != p.hash {
+				pl.handOver = append(pl.handOver, key)
+			}
 		}
 		if seen && prev.removedOn == nil && prev.missedOn != nil {
 			pl.restored++
@@ -126,6 +176,10 @@ func (r *runner) planSightings(st state, snapshot map[string]parsed, order []str
 			len(detached), strings.Join(detached[:min(len(detached), 3)], "; "))
 	}
 	pl.rows = rows
+	if len(outranked) > 0 {
+		pl.elsewhereWhy = fmt.Sprintf("%d record(s) %s shows ended, or ending earlier, another source lists in force longer: the lists keep that source's version until it ends them too or no longer lists them (%s)",
+			len(outranked), r.src.Name, strings.Join(outranked[:min(len(outranked), 3)], "; "))
+	}
 	listed := 0
 	for _, k := range before {
 		if k.removedOn == nil {
@@ -595,6 +649,11 @@ func (r *runner) sightings(ctx context.Context, st state, pl *sightingsPlan, rs 
 	if pl.withdrawn > 0 {
 		r.log.Info("held changes withdrawn: the source shows the stored version again", "records", pl.withdrawn)
 	}
+	r.res.ListedElsewhere += len(pl.outranked)
+	if pl.elsewhereWhy != "" {
+		r.res.ElsewhereWhy = joinReasons(r.res.ElsewhereWhy, pl.elsewhereWhy)
+		r.log.Warn("ends kept back: another source lists the records in force", "records", len(pl.outranked), "reason", pl.elsewhereWhy)
+	}
 	if !pl.snapshotMode {
 		return rs.attach(ctx)
 	}
@@ -674,25 +733,43 @@ func KeptWhy(list *contract.List) string {
 // a later one replaces it (D4). Those count as Unpublished, not Removed.
 // relisted are keys whose listing the source still holds under another
 // key: gone as keys, but no removal is written to the list for them.
+// A record another source still lists is no removal either: the list
+// gets the version that source publishes (handOver), as it would when
+// that source synced next, so that the order of the sources does not
+// decide what the list holds in between.
 func (r *runner) remove(ctx context.Context, ref string, keys []string, before map[string]known, relisted map[string]bool) error {
 	_, hasRemoved := r.list.Column("removed_on")
+	var own []string // not listed under another key by this source
+	for _, key := range keys {
+		if !relisted[key] {
+			own = append(own, key)
+		}
+	}
+	others, err := r.publishedElsewhere(ctx, own)
+	if err != nil {
+		return err
+	}
 	var marked []recordRow
-	var gone []string
-	values := map[string]map[string]string{}
+	var versions []version
+	var handed []string
 	for _, key := range keys {
 		k := before[key]
 		k.removedOn, k.held = k.missedOn, false
 		marked = append(marked, recordRow{key: key, k: k})
-		if !hasRemoved {
+		if len(others[key]) > 0 {
+			handed = append(handed, key)
+			continue
+		}
+		if !hasRemoved || relisted[key] {
 			continue
 		}
 		v, err := k.values()
 		if err != nil {
 			return fmt.Errorf("known record %q: %w", key, err)
 		}
-		if v["removed_on"] == "" && !relisted[key] {
-			gone = append(gone, key)
-			values[key] = v
+		if v["removed_on"] == "" {
+			v["removed_on"] = k.missedOn.Format(time.DateOnly)
+			versions = append(versions, version{values: v, extra: k.extra})
 		}
 	}
 	if hasRemoved {
@@ -700,28 +777,19 @@ func (r *runner) remove(ctx context.Context, ref string, keys []string, before m
 	} else {
 		r.res.Unpublished += len(keys)
 	}
-	elsewhere, err := r.listedElsewhere(ctx, gone)
-	if err != nil {
-		return err
-	}
-	var versions []version
-	for _, key := range gone {
-		if !elsewhere[key] {
-			v := values[key]
-			v["removed_on"] = before[key].missedOn.Format(time.DateOnly)
-			versions = append(versions, version{values: v, extra: before[key].extra})
-		}
+	// Every extra field the records carry, so that each new version
+	// keeps its own.
+	var extras []string
+	for _, k := range before {
+		extras = append(extras, k.extra)
 	}
 	if len(versions) > 0 {
-		// Every extra field the records carry, so that each new version
-		// keeps its own.
-		var extras []string
-		for _, k := range before {
-			extras = append(extras, k.extra)
-		}
 		if err := r.loadVersions(ctx, "write removals", ref, versions, extras); err != nil {
 			return err
 		}
+	}
+	if err := r.handOver(ctx, ref+", still listed by another source", handed, others, extras); err != nil {
+		return err
 	}
 	return r.writeRecords(ctx, marked)
 }
@@ -739,6 +807,12 @@ type version struct {
 // says what for errors), under a header of the contract columns and
 // every extra field of extras (JSON objects).
 func (r *runner) loadVersions(ctx context.Context, what, ref string, versions []version, extras []string) error {
+	return r.loadVersionsAs(ctx, r.src.Name, what, ref, versions, extras)
+}
+
+// loadVersionsAs is loadVersions under the name of source, the source
+// that publishes the versions (see handOver).
+func (r *runner) loadVersionsAs(ctx context.Context, source, what, ref string, versions []version, extras []string) error {
 	header := r.versionHeader(extras)
 	m, err := r.list.Map(header)
 	if err != nil {
@@ -749,7 +823,7 @@ func (r *runner) loadVersions(ctx context.Context, what, ref string, versions []
 	for i, v := range versions {
 		records[i] = load.Record{Line: i + 1, Fields: r.versionFields(header, v)}
 	}
-	lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: r.src.Name, Ref: ref, Encoding: "UTF-8"}, seq(records))
+	lr, err := load.Load(ctx, r.s, m, r.list, load.Source{Name: source, Ref: ref, Encoding: "UTF-8"}, seq(records))
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -758,27 +832,6 @@ func (r *runner) loadVersions(ctx context.Context, what, ref string, versions []
 	}
 	r.res.Batches = append(r.res.Batches, lr.BatchID)
 	return nil
-}
-
-// listedElsewhere returns which of keys another source still lists.
-func (r *runner) listedElsewhere(ctx context.Context, keys []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	if len(keys) == 0 {
-		return out, nil
-	}
-	rows, err := r.s.Query(ctx, r.q("listed_elsewhere"), store.Params{"list": r.list.Name, "source": r.src.Name, "keys": keys})
-	if err != nil {
-		return nil, fmt.Errorf("check other sources: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		out[k] = true
-	}
-	return out, rows.Err()
 }
 
 // versionHeader is the contract columns, then every extra field of

@@ -146,8 +146,14 @@ type Result struct {
 	// (AcceptChanges); ChangesHeld says why those held by this run wait.
 	HeldChanges int
 	ChangesHeld string
-	Queued      int      // records newly queued for review
-	Unused      []string // source fields the mapping does not use
+	// ListedElsewhere are records this source shows ended, or ending
+	// earlier, that another source lists in force longer: the lists
+	// keep that source's version (docs/sync.md §4), and ElsewhereWhy
+	// names the records and both sources.
+	ListedElsewhere int
+	ElsewhereWhy    string
+	Queued          int      // records newly queued for review
+	Unused          []string // source fields the mapping does not use
 	// Mislabelled are the pages whose charset label was wrong (their
 	// bytes were checked and read in the charset they are in), as
 	// "page N: labelled utf-8, but its bytes are GB18030".
@@ -322,7 +328,7 @@ func syncSource(ctx context.Context, s store.Store, set Settings, src Source, op
 		r.log.Error("sync failed", "status", res.Status, "pages", res.Pages, "error", first)
 	} else {
 		r.log.Info("synced", "rows", res.Rows, "added", res.Added, "modified", res.Modified, "removed", res.Removed, "unpublished", res.Unpublished,
-			"pending_removals", res.PendingRemovals, "held_removals", res.HeldRemovals, "held_changes", res.HeldChanges, "rejected", res.Rejected, "pages", res.Pages)
+			"pending_removals", res.PendingRemovals, "held_removals", res.HeldRemovals, "held_changes", res.HeldChanges, "listed_elsewhere", res.ListedElsewhere, "rejected", res.Rejected, "pages", res.Pages)
 	}
 	return *res
 }
