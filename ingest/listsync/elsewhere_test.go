@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xuchang-hrss/creditsync/ingest/fixture"
+	"github.com/xuchang-hrss/creditsync/ingest/listsync"
 	"github.com/xuchang-hrss/creditsync/zone"
 )
 
@@ -186,6 +187,53 @@ func TestVersionsThatEndAlikeDoNotFlip(t *testing.T) {
 				if got := e.strings("SELECT reason FROM abnormal FINAL WHERE uscc = '" + twinA + "'"); len(got) != 1 || got[0] != want {
 					t.Errorf("run %d (%s): the list holds reason %q, want %q", run, strings.Join(sources, ", "), got, want)
 				}
+			}
+		})
+	}
+}
+
+// A record one source stopped publishing while another still lists it
+// was kept, but the run reported it "removed 1" (or, for a list without
+// a removal date, "no longer published"): the operator read that a
+// listing was removed when none was. It is counted as kept, with the
+// source that still lists it named; once no source lists it, it is
+// removed (unpublished) and counted so.
+func TestRemovalAnotherSourceListsIsCountedKept(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		list, base, key, value string
+		removes                bool // the list has a removal date
+	}{
+		{"abnormal", abnormal, "uscc", twinA, true},
+		{"penalties", penalties, "record_id", "魏人社罚决字〔2026〕1号", false},
+	} {
+		t.Run(c.list, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			other := e.fork(t, c.base, 1)
+			otherName := other.cfg.Sources[0].Name
+			e.cfg.Sources = append(e.cfg.Sources, other.cfg.Sources[0])
+			e.mustSync(c.base, otherName)
+			e.fx.SetRows(c.list, without(e.fx.Rows(c.list), c.key, c.value))
+			e.mustSync(c.base)
+			r := result(t, e.mustSync(c.base), c.base)
+			if r.Removed != 0 || r.Unpublished != 0 || r.ListedElsewhere != 1 {
+				t.Errorf("while %s lists it: removed %d, unpublished %d, kept %d; want 0, 0 and 1", otherName, r.Removed, r.Unpublished, r.ListedElsewhere)
+			}
+			for _, w := range []string{"no longer published by " + c.base, "listed by " + otherName} {
+				if !strings.Contains(r.ElsewhereWhy, w) {
+					t.Errorf("why %q lacks %q", r.ElsewhereWhy, w)
+				}
+			}
+			other.fx.SetRows(c.list, without(other.fx.Rows(c.list), c.key, c.value))
+			e.mustSync(otherName)
+			r = result(t, e.mustSync(otherName), otherName)
+			want := listsync.Result{Removed: 1}
+			if !c.removes {
+				want = listsync.Result{Unpublished: 1}
+			}
+			if r.Removed != want.Removed || r.Unpublished != want.Unpublished || r.ListedElsewhere != 0 {
+				t.Errorf("once no source lists it: removed %d, unpublished %d, kept %d; want %d, %d and 0", r.Removed, r.Unpublished, r.ListedElsewhere, want.Removed, want.Unpublished)
 			}
 		})
 	}

@@ -736,7 +736,8 @@ func KeptWhy(list *contract.List) string {
 // A record another source still lists is no removal either: the list
 // gets the version that source publishes (handOver), as it would when
 // that source synced next, so that the order of the sources does not
-// decide what the list holds in between.
+// decide what the list holds in between; it counts as ListedElsewhere,
+// not as Removed or Unpublished.
 func (r *runner) remove(ctx context.Context, ref string, keys []string, before map[string]known, relisted map[string]bool) error {
 	_, hasRemoved := r.list.Column("removed_on")
 	var own []string // not listed under another key by this source
@@ -772,10 +773,24 @@ func (r *runner) remove(ctx context.Context, ref string, keys []string, before m
 			versions = append(versions, version{values: v, extra: k.extra})
 		}
 	}
+	// A record another source still lists is neither removed nor
+	// unpublished: it is kept, and the run says by whom.
 	if hasRemoved {
-		r.res.Removed += len(keys)
+		r.res.Removed += len(keys) - len(handed)
 	} else {
-		r.res.Unpublished += len(keys)
+		r.res.Unpublished += len(keys) - len(handed)
+	}
+	if len(handed) > 0 {
+		r.res.ListedElsewhere += len(handed)
+		var shown []string
+		for _, key := range handed[:min(len(handed), 3)] {
+			best, _, _ := r.lastEnding(others[key])
+			shown = append(shown, KeyText(key)+": listed by "+best.source)
+		}
+		why := fmt.Sprintf("%d record(s) no longer published by %s are still listed by another source, whose version the lists hold: not removed (%s)",
+			len(handed), r.src.Name, strings.Join(shown, "; "))
+		r.res.ElsewhereWhy = joinReasons(r.res.ElsewhereWhy, why)
+		r.log.Info("records no longer published kept: another source lists them", "records", len(handed), "reason", why)
 	}
 	// Every extra field the records carry, so that each new version
 	// keeps its own.

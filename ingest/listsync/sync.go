@@ -147,9 +147,11 @@ type Result struct {
 	HeldChanges int
 	ChangesHeld string
 	// ListedElsewhere are records this source shows ended, or ending
-	// earlier, that another source lists in force longer: the lists
-	// keep that source's version (docs/sync.md §4), and ElsewhereWhy
-	// names the records and both sources.
+	// earlier, that another source lists in force longer, and records
+	// it no longer publishes (a confirmed removal) that another source
+	// still lists: the lists keep that source's version (docs/sync.md
+	// §4), and ElsewhereWhy names the records and the sources. They
+	// count neither as Removed nor as Unpublished.
 	ListedElsewhere int
 	ElsewhereWhy    string
 	Queued          int      // records newly queued for review
