@@ -179,8 +179,11 @@ func (rj submissionReject) institution(candidates []SummaryRow) (uscc, how strin
 	return "", ""
 }
 
-func submissionRejects(ctx context.Context, s store.Store, ref string) ([]submissionReject, error) {
-	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/submission_rejects"), store.Params{"ref": ref})
+// submissionRejects reads the rows of the table ref that the import of
+// filing rejected (only filings stored before a table with rejected rows
+// was refused whole have any).
+func submissionRejects(ctx context.Context, s store.Store, filing, ref string) ([]submissionReject, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/submission_rejects"), store.Params{"filing": filing, "ref": ref})
 	if err != nil {
 		return nil, fmt.Errorf("rejected rows of %s: %w", ref, err)
 	}
@@ -275,7 +278,7 @@ func review(ctx context.Context, s store.Store, src Source, rules *grade.Rules, 
 	sort.Slice(unlisted, func(i, j int) bool { return unlisted[i].USCC < unlisted[j].USCC })
 	checks := map[string]sheetCheck{}
 	for _, ref := range f.refs {
-		rj, err := submissionRejects(ctx, s, ref)
+		rj, err := submissionRejects(ctx, s, f.filing, ref)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/report"
 	"github.com/xuchang-hrss/creditsync/report/reporttest"
+	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuchang-hrss/creditsync/transform"
 )
@@ -39,6 +41,8 @@ func digitCodes(n int) []string {
 // is: by its USCC, by a code the spreadsheet stored as a number that
 // fits one of the unit's institutions, or by its name. A row that
 // cannot be told is said to be so, beside the institutions it may be.
+// A table with rejected rows is now refused whole; a store holds such
+// filings from before, filed without those rows, and they are reviewed so.
 func TestReconcileRejectedRowsAreNotLeftOut(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.OpenMigrated(t)
@@ -86,9 +90,19 @@ func TestReconcileRejectedRowsAreNotLeftOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := reporttest.Day("2026-07-31")
-	res, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{Unit: "411082", AsOf: day})
-	if err != nil || res.Rejected != 4 {
-		t.Fatalf("import: %d rejected (%v), want 4: %v", res.Rejected, err, res.Rejects)
+	_, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{Unit: "411082", AsOf: day})
+	if !errors.Is(err, file.ErrRowsRejected) || strings.Count(err.Error(), "\n  "+path+":") != 4 {
+		t.Fatalf("import: %v, want the table refused naming its 4 rejected rows", err)
+	}
+	// The filing an earlier version made of it: the row it read, its
+	// rejects those of its batch (the one just refused).
+	for _, q := range []string{
+		"INSERT INTO submissions (uscc, name, grade, unit_code, as_of, filing, source_ref) VALUES ({uscc:String}, {name:String}, 'A', '411082', {day:Date}, '', {ref:String})",
+		"INSERT INTO submission_tables (filing, unit_code, as_of, source_ref, recorded_at) VALUES ('', '411082', {day:Date}, {ref:String}, now64(3))",
+	} {
+		if err := s.Exec(ctx, q, store.Params{"uscc": inst[0][0], "name": inst[0][1], "day": day, "ref": path}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var out bytes.Buffer
 	if err := report.Reconcile(ctx, &out, s, grade.DefaultRules(), "411082", day); err != nil {
@@ -107,5 +121,50 @@ func TestReconcileRejectedRowsAreNotLeftOut(t *testing.T) {
 		"    " + codes[2] + " 长葛丁人力资源有限公司（creditsync "
 	if !strings.Contains(got, left) || strings.Count(got, "（creditsync ") != 1 || !strings.Contains(got, "，漏报 1 家") {
 		t.Errorf("the review's left out are not 长葛丁 alone:\n%s\nwant\n%s", got, left)
+	}
+}
+
+// A table refused for its rejected rows leaves the unit's filing as it
+// was, and the review of that filing as it was: the refused table, saved
+// over the filed file under its name, left its rejects in import_rejects
+// under that name, and reconcile took the latest batch of the name's for
+// the filing's, listing rows the filed table never had as rejected.
+func TestReconcileKeepsTheFilingATableRefusedWouldReplace(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	importRows(t, s, "institutions", [][]string{
+		{"uscc", "name", "county_code", "licensed_on", "commitment_signed_on"},
+		{"91411082MA4000001N", "长葛甲人力资源有限公司", "411082", "2024-06-01", "2024-06-01"},
+		{"91411082MA4000002R", "长葛戊人力资源有限公司", "411082", "2024-06-01", "2024-06-01"},
+	})
+	path := filepath.Join(t.TempDir(), "附件2-长葛市.csv")
+	write := func(grade string) {
+		text := "机构名称,统一社会信用代码,信用等级\n长葛甲人力资源有限公司,91411082MA4000001N," + grade + "\n长葛戊人力资源有限公司,91411082MA4000002R," + grade + "\n"
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := reporttest.Day("2026-07-31")
+	review := func() string {
+		var out bytes.Buffer
+		if err := report.Reconcile(ctx, &out, s, grade.DefaultRules(), "411082", day); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	write("B级") // as creditsync grades them: no annual report for 2025
+	if _, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{Unit: "411082", AsOf: day}); err != nil {
+		t.Fatal(err)
+	}
+	want := review()
+	if !strings.Contains(want, "：2 家，一致 2 家，不一致 0 家\n") {
+		t.Fatalf("the filing's review:\n%s\nwant 2 institutions, both agreeing", want)
+	}
+	write("优")
+	if _, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{Unit: "411082", AsOf: day}); !errors.Is(err, file.ErrRowsRejected) {
+		t.Fatalf("import of the table whose every grade is 优: %v, want ErrRowsRejected", err)
+	}
+	if got := review(); got != want {
+		t.Errorf("the review after a table refused:\n%s\nwant it as before:\n%s", got, want)
 	}
 }

@@ -51,8 +51,8 @@ are named.
 
 A record that fails validation is reported with file (file[sheet] in a
 workbook of several sheets), line, column and reason and stored in
-import_rejects; the good records still load, and the command exits with
-status 3. Importing the same file again changes nothing. A key that
+import_rejects; the good records of a list still load, and the command
+exits with status 3 (a 附件2 with a rejected row is refused whole: below). Importing the same file again changes nothing. A key that
 several records of a file hold with different values (lines of a CSV
 file, sheets of a workbook) rejects each of them, naming the others and
 the columns they differ in: the file does not say which holds. Records
@@ -91,7 +91,11 @@ another value rejects its row.
 A USCC a table lists twice is not rejected: the later line is kept, and
 the import names the lines, whether they differ and in which columns
 (reconcile reports a repeat with different grades as a problem of the
-form). A table is refused whole, nothing of it stored, when --unit names another
+form). A table is refused whole, nothing of it stored and the unit's
+earlier filing left standing, when any of its rows is rejected (a grade
+优, a formula saved without its value: a county's table is filed whole or
+not at all; the refusal names every such row with file, or file[sheet],
+line, column and reason), when --unit names another
 unit than its 填报单位 line, when fewer than half of its institutions
 that the register lists belong to its unit (the refusal names the
 lines of the others), when its date is after today, or when its sheet
@@ -238,10 +242,9 @@ filed); if that was another file and this table is no correction of it
 				if err := file.FinishFiling(context.WithoutCancel(ctx), s, filing); err != nil {
 					return err
 				}
+				// (A table with a rejected row is refused whole:
+				// file.ErrRowsRejected.)
 				flush()
-				if rejected > 0 {
-					return rejectedError{fmt.Errorf("%d row(s) of the 附件2 rejected (reconcile lists them as rejected, not as left out); correct them and import the whole table again, every file of it in one command: a filing replaces the unit's earlier table whole", rejected)}
-				}
 			}
 			if rejected > 0 {
 				return rejectedError{fmt.Errorf("%d record(s) rejected; fix them and import the file again (good records are already loaded and will not be duplicated)", rejected)}

@@ -7,11 +7,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // The city reviews a county's 附件2: 禹州市 submitted B for an institution
 // creditsync grades B too, A for one it grades C (the deliberate
-// disagreement), and A for one not in the register.
+// disagreement), and A and B for two not in the register. Its first
+// import is refused whole: a row's grade was 优.
 func TestImportSummaryAndReconcile(t *testing.T) {
 	t.Parallel()
 	env := []string{"CREDITSYNC_DATA=" + t.TempDir()}
@@ -26,21 +29,34 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 	if r := runCLI(t, env, "import", "annual_reports", reports); r.code != 0 {
 		t.Fatalf("import reports: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	// Imported by a relative path, the file is recorded (and reported)
-	// by its absolute one: reconcile reads it again from any directory.
+	// A table with a row that cannot be read (its grade 优) is refused
+	// whole, the row named: nothing is filed.
 	relative := filepath.Join(workbooks, "附件2-禹州市.xlsx")
-	summary, err := filepath.Abs(relative)
+	fixture, err := filepath.Abs(relative)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := runCLI(t, env, "import", "summary", relative)
-	if r.code != exitRejected {
-		t.Fatalf("import summary: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.code != exitFailure || strings.Contains(r.stdout, "filed as") ||
+		!strings.Contains(r.stderr, "nothing of the table was filed") ||
+		!strings.Contains(r.stderr, "\n  "+fixture+`:8: column 信用等级: unknown value: "优" is not among the accepted values: A, A 级, A级, B, B 级, B级, C, C 级, C级, D, D 级, D级`+"\n") {
+		t.Fatalf("import summary of a table with a rejected row: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, env, "report", "reconcile", "--county", "411081"); r.code != 0 || !strings.Contains(r.stdout, "没有符合条件的附件2记录") {
+		t.Errorf("reconcile after the table was refused: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// The table corrected (优 → B级), imported by a relative path: the
+	// file is recorded (and reported) by its absolute one.
+	summary := correctedCopy(t, fixture, "D8", "B级")
+	here := exec.Command(binary, "import", "summary", filepath.Base(summary))
+	here.Dir, here.Env = filepath.Dir(summary), append(os.Environ(), env...)
+	r.stdout, r.stderr, r.code, err = runCommand(here)
+	if err != nil || r.code != 0 {
+		t.Fatalf("import summary: exit %d (%v)\n%s%s", r.code, err, r.stdout, r.stderr)
 	}
 	for _, want := range []string{
-		summary + " → submissions: 4 read, 3 new or changed, 0 unchanged, 1 rejected, 3 skipped (",
+		summary + " → submissions: 4 read, 4 new or changed, 0 unchanged, 0 rejected, 3 skipped (",
 		"  header found on row 4 (3 row(s) above it ignored)\n",
-		"  " + summary + `:8: column 信用等级: unknown value: "优" is not among the accepted values: A, A 级, A级, B, B 级, B级, C, C 级, C级, D, D 级, D级` + "\n",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("import summary output lacks %q:\n%s", want, r.stdout)
@@ -55,7 +71,7 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 	}
 	// The table marks 禹州钧才 是否选树 是: with no institution A in
 	// force, the rules' 5% allows none.
-	want := "禹州市 411081 — 2026-07-31 的附件2（" + summary + "）：3 家，一致 1 家，不一致 1 家，creditsync 未评价 1 家，导入时被拒绝 1 行，表格问题 1 处\n" +
+	want := "禹州市 411081 — 2026-07-31 的附件2（" + summary + "）：4 家，一致 1 家，不一致 1 家，creditsync 未评价 2 家，表格问题 1 处\n" +
 		"  表格问题：选树为诚信机构典型 1 家，超过上限 0 家（禹州市 2026-07-31 有效等级为 A 级的机构 0 家的 5%，向下取整）\n" +
 		"  91411081MA4000003E 禹州启航人才服务有限公司：报送 A 级，creditsync 评为 C 级\n" +
 		"    C5（C 级）连续3年以上未进行年度报告\n" +
@@ -68,8 +84,7 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 		"      - 2026-03-31 年度报告 2025：no report for 2025 submitted by its due date 2026-03-31\n" +
 		"  2026-07-31 creditsync 未评价（名录中没有，或当日未取得许可）：\n" +
 		"    91411081MA4000002B 禹州钧才人力资源有限公司（报送 A 级）\n" +
-		"  导入时被拒绝的行（未入库，不是漏报；请更正后重新报送）：\n" +
-		"    " + summary + " 第 8 行 91411081MA4000004H 信用等级：unknown value: \"优\" is not among the accepted values: A, A 级, A级, B, B 级, B级, C, C 级, C级, D, D 级, D级（\"优\"）\n"
+		"    91411081MA4000004H 禹州同心人力资源有限公司（报送 B 级）\n"
 	if r.stdout != want {
 		t.Errorf("reconcile output:\n%s\nwant:\n%s", r.stdout, want)
 	}
@@ -82,22 +97,41 @@ func TestImportSummaryAndReconcile(t *testing.T) {
 	}
 
 	// 禹州市 files a corrected table for the same date: one institution.
-	// It replaces the first whole: the two it no longer lists are no
+	// It replaces the first whole: the three it no longer lists are no
 	// longer submitted, and the one creditsync grades is now left out.
-	corrected := filepath.Join(t.TempDir(), "附件2-禹州市-更正.csv")
-	if err := os.WriteFile(corrected, []byte("机构名称,统一社会信用代码,信用等级\n禹州市人力资源服务有限公司,91411081MA40000018,B级\n"), 0o644); err != nil {
+	correction := filepath.Join(t.TempDir(), "附件2-禹州市-更正.csv")
+	if err := os.WriteFile(correction, []byte("机构名称,统一社会信用代码,信用等级\n禹州市人力资源服务有限公司,91411081MA40000018,B级\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", corrected); r.code != 0 {
+	if r := runCLI(t, env, "import", "summary", "--unit", "411081", "--as-of", "2026-07-31", correction); r.code != 0 {
 		t.Fatalf("import the corrected summary: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = runCLI(t, env, "report", "reconcile", "--county", "411081")
-	want = "禹州市 411081 — 2026-07-31 的附件2（" + corrected + "）：1 家，一致 1 家，不一致 0 家，漏报 1 家\n" +
+	want = "禹州市 411081 — 2026-07-31 的附件2（" + correction + "）：1 家，一致 1 家，不一致 0 家，漏报 1 家\n" +
 		"  creditsync 评价了但附件2未列出（漏报）：\n" +
 		"    91411081MA4000003E 禹州启航人才服务有限公司（creditsync C 级）\n"
 	if r.code != 0 || strings.TrimRight(r.stdout, "\n") != strings.TrimRight(want, "\n") {
 		t.Errorf("reconcile after a corrected table: exit %d\n%s%s\nwant:\n%s", r.code, r.stdout, r.stderr, want)
 	}
+}
+
+// correctedCopy writes a copy of the workbook at path, the value of cell
+// of its first sheet set to value, and returns the copy's path.
+func correctedCopy(t *testing.T, path, cell, value string) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.SetCellValue(f.GetSheetList()[0], cell, value); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), filepath.Base(path))
+	if err := f.SaveAs(out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // Each flag of the review of a county's table, on 长葛市's 附件2
@@ -117,8 +151,21 @@ func TestReconcileFlags(t *testing.T) {
 			t.Fatalf("import %s: exit %d\n%s%s", c[0], r.code, r.stdout, r.stderr)
 		}
 	}
-	sheet := filepath.Join(dir, "附件2-长葛市.csv")
-	if r := runCLI(t, env, "import", "summary", sheet); r.code != exitRejected {
+	// Its row whose grade is 优 refuses it whole, the row named.
+	fixture := filepath.Join(dir, "附件2-长葛市.csv")
+	if r := runCLI(t, env, "import", "summary", fixture); r.code != exitFailure || !strings.Contains(r.stderr, "\n  "+fixture+`:8: column 信用等级: unknown value: "优"`) {
+		t.Fatalf("import summary: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// Corrected (优 → A 级), it is filed, and reviewed.
+	text, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := filepath.Join(t.TempDir(), "附件2-长葛市.csv")
+	if err := os.WriteFile(sheet, []byte(strings.Replace(string(text), ",优,", ",A 级,", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, env, "import", "summary", sheet); r.code != 0 {
 		t.Fatalf("import summary: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r := runCLI(t, env, "report", "reconcile", "--county", "411082")
@@ -126,20 +173,19 @@ func TestReconcileFlags(t *testing.T) {
 		t.Fatalf("reconcile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	cases := []struct{ name, want string }{
-		{"headline", "长葛市 411082 — 2026-07-31 的附件2（" + sheet + "）：4 家，一致 2 家，不一致 1 家，非本单位机构 1 家，导入时被拒绝 1 行，表格问题 2 处\n"},
+		{"headline", "长葛市 411082 — 2026-07-31 的附件2（" + sheet + "）：5 家，一致 3 家，不一致 1 家，非本单位机构 1 家，表格问题 2 处\n"},
 		{"wrong total", "  表格问题：" + sheet + " 第 12 行合计为共 60 家，表中列出 6 家\n"},
 		{"conflicting duplicate", "  表格问题：" + sheet + " 中 91411082MA4000002R 重复且等级不同：第 7 行 A 级、第 11 行 C 级（导入取最后一行）\n"},
 		{"the kept line differs", "  91411082MA4000002R 长葛乙人力资源有限公司：报送 C 级，creditsync 评为 A 级\n"},
 		{"another county", "  不属于长葛市的机构（应由其所在单位评价和报送，未计入一致）：\n    91411081MA40000091 禹州戊人力资源有限公司（报送 A 级；属禹州市 411081）\n"},
-		{"rejected, not missing", "  导入时被拒绝的行（未入库，不是漏报；请更正后重新报送）：\n    " + sheet + " 第 8 行 91411082MA4000003W 信用等级："},
 	}
 	for _, c := range cases {
 		if !strings.Contains(r.stdout, c.want) {
 			t.Errorf("%s: the review lacks %q:\n%s", c.name, c.want, r.stdout)
 		}
 	}
-	if strings.Contains(r.stdout, "附件2未列出") {
-		t.Errorf("the rejected row is reported as left out:\n%s", r.stdout)
+	if strings.Contains(r.stdout, "附件2未列出") || strings.Contains(r.stdout, "导入时被拒绝") {
+		t.Errorf("an institution is reported as left out, or a row as rejected:\n%s", r.stdout)
 	}
 
 	out := filepath.Join(t.TempDir(), "对账.txt")

@@ -72,6 +72,11 @@ var ErrMixedTables = errors.New("the tables of one 附件2 filing carry differen
 // hold values: nothing of the table is stored.
 var ErrHiddenCells = errors.New("the 附件2 hides rows or columns that hold values")
 
+// ErrRowsRejected means rows of a 附件2 table were rejected: the table is
+// refused whole, nothing of it filed, and the unit's earlier filing for
+// the date stands.
+var ErrRowsRejected = errors.New("rows of the 附件2 were rejected")
+
 // ErrSubmission means a 附件2 table does not say who filed it or when
 // (and the caller did not either), or says it wrongly: --unit against
 // its 填报单位, a unit most of its institutions are not of, a date to
@@ -141,6 +146,9 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 		agree: func(tables []preTable) error { return oneTable(opt.Earlier, tables, froms) },
 	}
 	res, err := importFile(ctx, s, contract.Submissions(), path, opt.ImportOptions, pre)
+	if err == nil && res.Rejected > 0 {
+		err = refuseRejected(ctx, s, res, filing)
+	}
 	if err == nil {
 		err = recordTables(ctx, s, res)
 	}
@@ -151,6 +159,33 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 		err = FinishFiling(ctx, s, filing)
 	}
 	return res, plainlyInterrupted(ctx, err, path, contract.Submissions())
+}
+
+// refuseRejected refuses a 附件2 table that has rejected rows, and
+// withdraws what its import stored under filing (every file of it, when
+// the filing has several: a filing is one table, whole or not at all).
+// A county's table is one document, checked, sealed and sent whole: filed
+// without its rejected rows it would replace the unit's earlier filing
+// with part of the table (with none of it when every row was rejected, as
+// when each 信用等级 is a formula saved without its value), and the city
+// would review a table the county never sent. The filing is not finished,
+// so it counts for nothing even if the withdrawal fails. The error names
+// every rejected row with its file (or file[sheet]), line, column and
+// reason; the rows are also in import_rejects.
+func refuseRejected(ctx context.Context, s store.Store, res Result, filing string) error {
+	var rows []string
+	for _, sr := range res.Sheets {
+		for _, rj := range sr.Rejects {
+			for _, e := range rj.Errors {
+				rows = append(rows, fmt.Sprintf("%s:%d: %v", sr.Ref, rj.Line, e))
+			}
+		}
+	}
+	if err := WithdrawFiling(context.WithoutCancel(ctx), s, filing); err != nil {
+		return errors.Join(fmt.Errorf("%w: %s", ErrRowsRejected, strings.Join(rows, "; ")), err)
+	}
+	return fmt.Errorf("%w: %d row(s) of %s cannot be read, so nothing of the table was filed and the unit's earlier filing for its date stands: a 附件2 is filed whole or not at all. Correct these rows and import the whole table again:\n  %s",
+		ErrRowsRejected, res.Rejected, res.Path, strings.Join(rows, "\n  "))
 }
 
 // allShown refuses a 附件2 table whose sheet hides rows or columns that

@@ -3,13 +3,16 @@ package file_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/report"
+	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/storetest"
 	"github.com/xuri/excelize/v2"
 )
@@ -214,5 +217,135 @@ func hide(t *testing.T, path, sheet string) {
 	}
 	if err := wb.Save(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A 附件2 table with a rejected row is refused whole: nothing of it is
+// filed, the unit's earlier filing for the date stands, and the refusal
+// names every rejected row with its file, line, column and reason. The
+// rows that could be read were filed and the filing replaced the earlier
+// one whole, so a table whose every 信用等级 was a formula saved without
+// its value (as scripts' exports often are) replaced the unit's complete
+// filing with one of no institution.
+func TestImportSummaryRefusesRejectedRows(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	u, err := report.LookupUnit("411081")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// table writes the unit's 附件2 of 2026-07-31 listing three
+	// institutions of grade A, then edits the grade cells.
+	table := func(name string, grade func(f *excelize.File, sheet, cell string, n int) error) string {
+		path := filepath.Join(dir, name)
+		var rows []report.SummaryRow
+		for n := 1; n <= 3; n++ {
+			rows = append(rows, report.SummaryRow{Name: fmt.Sprintf("%s%d人力资源有限公司", u.Name, n), USCC: uscc("411081", n), Grade: "A 级", Evaluator: u.Bureau()})
+		}
+		writeForm(t, path, (&report.Summary{Unit: u, Day: day("2026-07-31"), Filed: day("2026-07-31"), Rows: rows}).WriteXLSX)
+		if grade == nil {
+			return path
+		}
+		wb, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		sheet := wb.GetSheetList()[0]
+		cells, err := wb.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for r, row := range cells {
+			for c, v := range row {
+				if v == "A 级" {
+					n++
+					cell, err := excelize.CoordinatesToCellName(c+1, r+1)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := grade(wb, sheet, cell, n); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		if n != 3 {
+			t.Fatalf("%d grade cells, want 3", n)
+		}
+		if err := wb.Save(); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good := table("附件2.xlsx", nil)
+	formulas := table("附件2-公式.xlsx", func(f *excelize.File, sheet, cell string, _ int) error {
+		// No cached value: the cell's text cleared first.
+		if err := f.SetCellDefault(sheet, cell, ""); err != nil {
+			return err
+		}
+		return f.SetCellFormula(sheet, cell, `="A 级"`)
+	})
+	one := table("附件2-优.xlsx", func(f *excelize.File, sheet, cell string, n int) error {
+		if n != 2 {
+			return nil
+		}
+		return f.SetCellValue(sheet, cell, "优")
+	})
+	earlier := uscc("411081", 1) + " A, " + uscc("411081", 2) + " A, " + uscc("411081", 3) + " A"
+	for _, c := range []struct {
+		name, path string
+		rows       int // rejected rows the refusal names
+		want       string
+	}{
+		{"every grade a formula without its value", formulas, 3, ":6: column 信用等级: Excel error value"},
+		{"one grade of three", one, 1, `:7: column 信用等级: unknown value: "优"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.OpenMigrated(t)
+			if _, err := file.ImportSummary(ctx, s, good, file.SummaryOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if got := filedGrades(t, s, "411081"); got != earlier {
+				t.Fatalf("the earlier filing: %s, want %s", got, earlier)
+			}
+			_, err := file.ImportSummary(ctx, s, c.path, file.SummaryOptions{})
+			if !errors.Is(err, file.ErrRowsRejected) || !strings.Contains(err.Error(), c.path+c.want) ||
+				strings.Count(err.Error(), "\n  "+c.path+":") != c.rows || !strings.Contains(err.Error(), "nothing of the table was filed") {
+				t.Fatalf("import: %v\nwant ErrRowsRejected naming its %d rejected row(s), %s%s among them", err, c.rows, c.path, c.want)
+			}
+			if got := filedGrades(t, s, "411081"); got != earlier {
+				t.Errorf("the unit's filing after the refusal: %s, want the earlier one: %s", got, earlier)
+			}
+			for _, table := range []string{"submissions", "submission_tables"} {
+				if n, err := store.Count(ctx, s, "SELECT count() FROM "+table+" WHERE source_ref = {ref:String}", store.Params{"ref": c.path}); err != nil || n != 0 {
+					t.Errorf("%s holds %d row(s) of the refused table (%v), want none", table, n, err)
+				}
+			}
+		})
+	}
+	// A table sent as two files: the second refused, the first is
+	// withdrawn with it, and the earlier filing stands.
+	s := storetest.OpenMigrated(t)
+	if _, err := file.ImportSummary(ctx, s, good, file.SummaryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	page := file.SummaryOptions{Filing: file.NewFiling(time.Now())}
+	res, err := file.ImportSummary(ctx, s, good, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sr := range res.Sheets {
+		page.Earlier = append(page.Earlier, *sr.Filed)
+	}
+	if _, err := file.ImportSummary(ctx, s, one, page); !errors.Is(err, file.ErrRowsRejected) {
+		t.Fatalf("the second page: %v, want ErrRowsRejected", err)
+	}
+	if n, err := store.Count(ctx, s, "SELECT count() FROM submissions WHERE filing = {f:String}", store.Params{"f": page.Filing}); err != nil || n != 0 {
+		t.Errorf("the filing's first page left %d row(s) (%v), want none", n, err)
+	}
+	if got := filedGrades(t, s, "411081"); got != earlier {
+		t.Errorf("the unit's filing after the refusal: %s, want the earlier one: %s", got, earlier)
 	}
 }

@@ -43,33 +43,43 @@ func submitted(t *testing.T, s store.Store) string {
 }
 
 // A county's 附件2 in the notice's layout: the unit and the date come from
-// the line above the table; A级, A 级 and A all mean A.
+// the line above the table; A级, A 级 and A all mean A. Its grade that is
+// none (优) refuses the table whole, naming the row; corrected, it is
+// filed.
 func TestImportSummaryNoticeLayout(t *testing.T) {
 	s := storetest.OpenMigrated(t)
-	path := filepath.Join("testdata", "workbooks", "附件2-禹州市.xlsx")
+	fixture := filepath.Join("testdata", "workbooks", "附件2-禹州市.xlsx")
+	abs, err := filepath.Abs(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = file.ImportSummary(context.Background(), s, fixture, file.SummaryOptions{})
+	if want := abs + `:8: column 信用等级: unknown value: "优" is not among the accepted values: A, A 级, A级, B, B 级, B级, C, C 级, C级, D, D 级, D级`; !errors.Is(err, file.ErrRowsRejected) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("import: %v\nwant ErrRowsRejected naming %s", err, want)
+	}
+	if got := submitted(t, s); got != "" {
+		t.Errorf("submissions after the refusal:\n%s\nwant none", got)
+	}
+	path := hideIn(t, t.TempDir(), fixture, "附件2-禹州市.xlsx", func(f *excelize.File, sheet string) error {
+		return f.SetCellValue(sheet, "D8", "B 级")
+	})
 	res, err := file.ImportSummary(context.Background(), s, path, file.SummaryOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The file is recorded by its absolute path, which reconcile reads
-	// again from any directory.
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	refs, err := store.Count(context.Background(), s, "SELECT count() FROM submissions WHERE source_ref = {ref:String}", store.Params{"ref": abs})
-	if err != nil || refs != 3 {
-		t.Errorf("rows recorded from %s: %d (%v), want 3", abs, refs, err)
+	refs, err := store.Count(context.Background(), s, "SELECT count() FROM submissions WHERE source_ref = {ref:String}", store.Params{"ref": path})
+	if err != nil || refs != 4 {
+		t.Errorf("rows recorded from %s: %d (%v), want 4", path, refs, err)
 	}
 	checkSheet(t, res.Sheets[0], sheetWant{
-		ref: abs, read: 4, loaded: 3, rejected: 1, headerFirst: 4, headerLast: 4, above: 3,
+		ref: path, read: 4, loaded: 4, rejected: 0, headerFirst: 4, headerLast: 4, above: 3,
 		skipped: map[string]int64{file.SkipBlank: 1, file.SkipNote: 1, file.SkipSignature: 1},
-		rejects: []string{`8: column 信用等级: unknown value: "优" is not among the accepted values: A, A 级, A级, B, B 级, B级, C, C 级, C级, D, D 级, D级`},
 	})
 	want := strings.Join([]string{
 		"411081 2026-07-31 " + uscc("411081", 1) + " B 否",
 		"411081 2026-07-31 " + uscc("411081", 2) + " A 是",
 		"411081 2026-07-31 " + uscc("411081", 3) + " A 否",
+		"411081 2026-07-31 " + uscc("411081", 4) + " B 否",
 	}, "\n")
 	if got := submitted(t, s); got != want {
 		t.Errorf("submissions\n%s\nwant\n%s", got, want)
@@ -77,7 +87,7 @@ func TestImportSummaryNoticeLayout(t *testing.T) {
 	// The same table again is the unit's latest filing for the date: its
 	// rows written again, with the new filing, and the same submission.
 	res, err = file.ImportSummary(context.Background(), s, path, file.SummaryOptions{})
-	if err != nil || res.Loaded != 3 || res.Unchanged != 0 {
+	if err != nil || res.Loaded != 4 || res.Unchanged != 0 {
 		t.Errorf("again: loaded %d unchanged %d (%v)", res.Loaded, res.Unchanged, err)
 	}
 	if got := submitted(t, s); got != want {
@@ -293,12 +303,10 @@ func TestImportRefusesControlCharacters(t *testing.T) {
 
 	summary := filepath.Join(dir, "附件2.csv")
 	writeFile(t, summary, "填报单位（盖章）：禹州市人力资源和社会保障局,,填报时间：2026年7月31日\n机构名称,统一社会信用代码,信用等级\n禹州机构,"+uscc("411081", 1)+",A级\n"+fake+","+uscc("411081", 2)+",B级\n")
-	res, err = file.ImportSummary(context.Background(), s, summary, file.SummaryOptions{})
-	if err != nil || res.Loaded != 1 || len(res.Rejects) != 1 {
-		t.Fatalf("附件2: loaded %d, rejects %v (%v)", res.Loaded, res.Rejects, err)
-	}
-	if got, want := fmt.Sprintf("%d: %v", res.Rejects[0].Line, res.Rejects[0].Errors[0]), "4: column 机构名称: control character: holds a control character (U+001B), which no text of a list has; remove it"; got != want {
-		t.Errorf("附件2 reject %q, want %q", got, want)
+	// A 附件2 with a rejected row is refused whole (file.ErrRowsRejected).
+	_, err = file.ImportSummary(context.Background(), s, summary, file.SummaryOptions{})
+	if want := summary + ":4: column 机构名称: control character: holds a control character (U+001B), which no text of a list has; remove it"; !errors.Is(err, file.ErrRowsRejected) || !strings.Contains(err.Error(), want) {
+		t.Errorf("附件2: %v, want ErrRowsRejected naming %q", err, want)
 	}
 	n, err := store.Count(context.Background(), s, "SELECT count() FROM (SELECT name FROM institutions UNION ALL SELECT name FROM submissions) WHERE match(name, '[\\x00-\\x08\\x0b-\\x1f\\x7f]')", nil)
 	if err != nil || n != 0 {
