@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/grade"
+	"github.com/xuchang-hrss/creditsync/ingest/file"
 	"github.com/xuchang-hrss/creditsync/sql"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -45,9 +46,11 @@ type submittedGrade struct {
 // that grade, labelled; and what is wrong with the table itself: rows of
 // another unit, rows its import rejected, 是否选树为诚信机构典型 marked on
 // an institution that is not A or more often than the rules' share
-// allows, and — read again from the file when it is still where it was
-// imported from — a 合计 line that disagrees with the rows and a USCC
-// listed twice, on one sheet or on two, with different grades. A table
+// allows, and — as the import read the table and recorded it, not from
+// the file, which may have been saved over since — a 合计 line that
+// disagrees with the rows and a USCC listed twice, on one sheet or on
+// two, with different grades; and, as a note, that the file at its path
+// has changed since it was filed, or is gone. A table
 // filed empty is reviewed as one that lists none. An empty unit reviews
 // every unit; a zero day, each unit's latest submission.
 func Reconcile(ctx context.Context, w io.Writer, s store.Store, rules *grade.Rules, unit string, day time.Time) error {
@@ -223,6 +226,9 @@ type reviewed struct {
 	rejectedRows             int
 	unknownRows              []string // rejected rows whose institution cannot be told
 	problems                 []string
+	// notes are what is not a problem of the table but is to be known:
+	// the file at its path is not the one filed (sheetCheck.notes).
+	notes []string
 }
 
 // review compares a filing with creditsync's 附件2 of its unit and date:
@@ -276,14 +282,17 @@ func review(ctx context.Context, s store.Store, src Source, rules *grade.Rules, 
 		}
 	}
 	sort.Slice(unlisted, func(i, j int) bool { return unlisted[i].USCC < unlisted[j].USCC })
-	checks := map[string]sheetCheck{}
+	checks, err := sheetChecks(ctx, s, f)
+	if err != nil {
+		return nil, err
+	}
 	for _, ref := range f.refs {
 		rj, err := submissionRejects(ctx, s, f.filing, ref)
 		if err != nil {
 			return nil, err
 		}
 		rv.rejected = append(rv.rejected, rj...)
-		checks[ref] = checkSheet(ref)
+		rv.notes = append(rv.notes, checks[ref].notes(ref, file.FileDigest)...)
 		rv.problems = append(rv.problems, checks[ref].problems(ref)...)
 	}
 	for _, d := range duplicates(f.refs, checks) {
@@ -383,6 +392,9 @@ func (rv *reviewed) print(w io.Writer) {
 	fmt.Fprintln(w)
 	if len(f.rows) == 0 && rv.rejectedRows == 0 {
 		fmt.Fprintln(w, "  附件2 未列出任何机构（报送了空表）")
+	}
+	for _, n := range rv.notes {
+		fmt.Fprintf(w, "  注意：%s\n", n)
 	}
 	for _, p := range rv.problems {
 		fmt.Fprintf(w, "  表格问题：%s\n", p)

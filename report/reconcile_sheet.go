@@ -1,36 +1,71 @@
 package report
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"regexp"
-	"strconv"
+	"io/fs"
 	"strings"
 
-	"github.com/xuchang-hrss/creditsync/contract"
-	"github.com/xuchang-hrss/creditsync/ingest/file"
-	"github.com/xuchang-hrss/creditsync/transform"
+	"github.com/xuchang-hrss/creditsync/sql"
+	"github.com/xuchang-hrss/creditsync/store"
 )
 
-// sheetCheck is what reconcile finds wrong in a submitted 附件2 sheet
-// itself, read again from the file it was imported from: the import keeps
-// the records (the later of two lines with one USCC) and skips 合计 lines,
-// so neither a wrong total nor a conflicting duplicate reaches the store.
+// sheetCheck is what the import recorded of a submitted 附件2 table for
+// the checks of the table itself (file.ImportSummary, submission_tables):
+// the import keeps the records (the later of two lines with one USCC) and
+// skips 合计 lines, so neither a wrong total nor a conflicting duplicate
+// reaches the stored rows. The file is not read again: saved over since
+// (a corrected table not imported again), it would be checked in place of
+// the table filed.
 type sheetCheck struct {
-	err error // the file could not be read again: the checks were not made
+	checked bool   // false for a table filed before the checks were recorded
+	err     string // why the table could not be checked when filed
+	// path and digest are the file and the SHA-256 of its bytes as filed.
+	path, digest string
 	// declared is the count a 合计 line states (共60家) and declaredLine
 	// its line; 0 when the sheet has no such line.
 	declared, declaredLine int
-	listed                 int          // rows with a USCC
-	rows                   []listedCode // those rows, in order
+	rows                   []listedCode // the rows with a USCC, in order
 }
 
-// listedCode is a row of a sheet with a USCC, and the grade it gives.
+// listedCode is a row of a sheet with a USCC, and the grade it gives, as
+// the import recorded it (JSON).
 type listedCode struct {
-	uscc  string
-	line  int
-	grade string
+	USCC  string `json:"uscc"`
+	Line  int    `json:"line"`
+	Grade string `json:"grade"`
+}
+
+// sheetChecks reads what the import recorded of each table of the filing.
+func sheetChecks(ctx context.Context, s store.Store, f submittedFiling) (map[string]sheetCheck, error) {
+	rows, err := s.Query(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/submission_table_checks"),
+		store.Params{"filing": f.filing, "unit": f.unit, "day": f.asOf})
+	if err != nil {
+		return nil, fmt.Errorf("read the checks of filing %s: %w", f.filing, err)
+	}
+	defer rows.Close()
+	out := map[string]sheetCheck{}
+	for rows.Next() {
+		var ref, listed string
+		var declared, line uint32
+		var c sheetCheck
+		if err := rows.Scan(&ref, &c.checked, &c.err, &c.path, &c.digest, &declared, &line, &listed); err != nil {
+			return nil, fmt.Errorf("read the checks of filing %s: %w", f.filing, err)
+		}
+		c.declared, c.declaredLine = int(declared), int(line)
+		if c.checked {
+			if err := json.Unmarshal([]byte(listed), &c.rows); err != nil {
+				return nil, fmt.Errorf("read the checks of %s: %w", ref, err)
+			}
+		}
+		out[ref] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the checks of filing %s: %w", f.filing, err)
+	}
+	return out, nil
 }
 
 // duplicate is a USCC listed on several lines with different grades, in
@@ -57,10 +92,10 @@ func duplicates(refs []string, checks map[string]sheetCheck) []duplicate {
 	var order []string
 	for _, ref := range refs {
 		for _, r := range checks[ref].rows {
-			if _, ok := at[r.uscc]; !ok {
-				order = append(order, r.uscc)
+			if _, ok := at[r.USCC]; !ok {
+				order = append(order, r.USCC)
 			}
-			at[r.uscc] = append(at[r.uscc], place{ref, r.line, r.grade})
+			at[r.USCC] = append(at[r.USCC], place{ref, r.Line, r.Grade})
 		}
 	}
 	var out []duplicate
@@ -96,121 +131,38 @@ func (d duplicate) problem() string {
 	return fmt.Sprintf("%s 在本次报送的多个表中重复且等级不同：%s（导入取最后读入的一行）", d.uscc, strings.Join(at, "、"))
 }
 
-// The count of a 合计 line: 共60家 wherever it stands (合计：A级39家，
-// B级2家，…，共49家), else the line's one count (合计：60 家, 60家 in a
-// cell of its own). A line of several counts and no 共 states no total.
-var (
-	totalPattern = regexp.MustCompile(`共\s*(\d+)\s*家`)
-	countPattern = regexp.MustCompile(`(\d+)\s*家`)
-)
-
-// declaredTotal returns the count a 合计 line states, or false.
-func declaredTotal(cells []string) (int, bool) {
-	text := strings.Join(cells, " ")
-	m := totalPattern.FindStringSubmatch(text)
-	if m == nil {
-		all := countPattern.FindAllStringSubmatch(text, -1)
-		if len(all) != 1 {
-			return 0, false
-		}
-		m = all[0]
-	}
-	n, err := strconv.Atoi(m[1])
-	return n, err == nil
-}
-
-// gradePattern reads a grade as 附件2 writes it: A, A级, A 级.
-var gradePattern = regexp.MustCompile(`^\s*([ABCDabcd])\s*级?\s*$`)
-
-// checkSheet reads ref (a file, or file[sheet]) and checks its table. It
-// reads the rows as they come, keeping only what it counts: a sheet of
-// many wide rows (a cell typed far to the right on each) costs time, not
-// memory.
-func checkSheet(ref string) sheetCheck {
-	path, sheet := ref, ""
-	if i := strings.LastIndex(ref, "["); i > 0 && strings.HasSuffix(ref, "]") {
-		path, sheet = ref[:i], ref[i+1:len(ref)-1]
-	}
-	r, err := file.OpenSheet(path, sheet)
-	if err != nil {
-		return sheetCheck{err: err}
-	}
-	defer r.Close()
-	// The columns are found by the names the import reads them by (评价等级,
-	// 统一社会信用代码（18位）, …): a heading the import accepts is one
-	// reconcile reads. A grade column it cannot name reads as no grade,
-	// not as another column's text.
-	col := map[string]int{}
-	findHeader := func(cells []string) bool {
-		clear(col)
-		for j, c := range cells {
-			if key := contract.Submissions().HeaderKey(c); key == "uscc" || key == "grade" {
-				if _, named := col[key]; !named {
-					col[key] = j
-				}
-			}
-		}
-		_, ok := col["uscc"]
-		return ok
-	}
-	found := findHeader(r.Header())
-	var c sheetCheck
-	for {
-		line, cells, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return sheetCheck{err: err}
-		}
-		if !found {
-			found = findHeader(cells)
-			continue
-		}
-		u := transform.NormalizeUSCC(cellAt(cells, col["uscc"]))
-		if file.TotalRow(cells) && len(u) != 18 {
-			// A row of sums, as the import skips it (a row with a code
-			// is a record, whatever its first cell says); its count
-			// may stand in any cell, the code's included (合计 | 49家).
-			if n, ok := declaredTotal(cells); ok {
-				c.declared, c.declaredLine = n, line
-			}
-			continue
-		}
-		if len(u) != 18 {
-			continue // a note, a signature, a blank: not an institution
-		}
-		c.listed++
-		g := ""
-		if j, ok := col["grade"]; ok {
-			g = cellAt(cells, j)
-		}
-		if m := gradePattern.FindStringSubmatch(transform.NormalizeText(g)); m != nil {
-			g = strings.ToUpper(m[1])
-		}
-		c.rows = append(c.rows, listedCode{u, line, g})
-	}
-	if !found {
-		return sheetCheck{err: errors.New("no header row with 统一社会信用代码")}
-	}
-	return c
-}
-
 // problems says in Chinese what is wrong with the sheet ref itself (its
 // repeats are the filing's: duplicates).
 func (c sheetCheck) problems(ref string) []string {
-	if c.err != nil {
-		return []string{fmt.Sprintf("无法重新读取 %s（%v），未核对合计行和重复行", ref, c.err)}
+	if !c.checked {
+		return nil // said in notes
 	}
-	if c.declaredLine > 0 && c.declared != c.listed {
-		return []string{fmt.Sprintf("%s 第 %d 行合计为共 %d 家，表中列出 %d 家", ref, c.declaredLine, c.declared, c.listed)}
+	if c.err != "" {
+		return []string{fmt.Sprintf("导入时无法核对 %s（%s），未核对合计行和重复行", ref, c.err)}
+	}
+	if c.declaredLine > 0 && c.declared != len(c.rows) {
+		return []string{fmt.Sprintf("%s 第 %d 行合计为共 %d 家，表中列出 %d 家", ref, c.declaredLine, c.declared, len(c.rows))}
 	}
 	return nil
 }
 
-func cellAt(cells []string, i int) string {
-	if i < len(cells) {
-		return cells[i]
+// notes says in Chinese what the reader of the review should know of the
+// file of the sheet ref that is no problem of the table: that the file at
+// its path is no longer the one filed (the review is of the table filed,
+// which the file no longer shows), or that a table filed before the
+// checks were recorded was not checked. fileDigest is file.FileDigest.
+func (c sheetCheck) notes(ref string, fileDigest func(string) (string, error)) []string {
+	if !c.checked {
+		return []string{fmt.Sprintf("%s 导入时未记录其合计行和各行（早于本版本导入），未核对合计行和重复行：不据现在的文件核对，它可能已被修改；重新导入该表即可核对", ref)}
 	}
-	return ""
+	now, err := fileDigest(c.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return []string{fmt.Sprintf("%s 在导入后已不存在：本核对依据导入时读取的内容", ref)}
+	case err != nil:
+		return []string{fmt.Sprintf("%s 现在无法读取（%v），无法确认它仍是导入的文件：本核对依据导入时读取的内容", ref, err)}
+	case now != c.digest:
+		return []string{fmt.Sprintf("%s 在导入后已被修改：本核对（含合计行与重复行）依据导入时读取的内容，与该文件现在的内容不同；如已更正，请重新导入", ref)}
+	}
+	return nil
 }

@@ -1,91 +1,73 @@
 package report
 
 import (
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 	"testing"
-
-	"github.com/xuchang-hrss/creditsync/transform"
 )
 
-// code returns a valid USCC of 长葛市 with serial n.
-func code(n int) string {
-	first := fmt.Sprintf("91411082MA4%06d", n)
-	c, err := transform.USCCCheckChar(first)
-	if err != nil {
-		panic(err)
+// A 合计 line that disagrees with the rows the table lists is a problem
+// of the table; one that agrees, or none, is not.
+func TestSheetTotalProblem(t *testing.T) {
+	rows := []listedCode{{"91411082MA4000001N", 6, "A"}, {"91411082MA4000002R", 7, "B"}}
+	for _, c := range []struct {
+		declared, line int
+		want           string
+	}{
+		{2, 9, ""},
+		{3, 9, "a.xlsx 第 9 行合计为共 3 家，表中列出 2 家"},
+		{0, 0, ""},
+	} {
+		got := strings.Join(sheetCheck{checked: true, declared: c.declared, declaredLine: c.line, rows: rows}.problems("a.xlsx"), "\n")
+		if got != c.want {
+			t.Errorf("共 %d 家 on line %d: %q, want %q", c.declared, c.line, got, c.want)
+		}
 	}
-	return first + string(c)
 }
 
-// The 合计 line of a submitted sheet is read as the import reads it: the
-// same words begin it (小计 too), a row with a code is a record whatever
-// its first cell says, and its count is 共N家 where it says so, else its
-// one count, in whichever cell (the code's included).
-func TestSheetTotalLine(t *testing.T) {
-	rows := "机构名称,统一社会信用代码,信用等级\n机构一," + code(1) + ",A级\n机构二," + code(2) + ",B级\n机构三," + code(3) + ",A级\n"
+// A USCC listed twice with different grades is a duplicate, on one sheet
+// or across the tables of one filing; twice alike is none.
+func TestSheetDuplicates(t *testing.T) {
+	checks := map[string]sheetCheck{
+		"a.xlsx": {checked: true, rows: []listedCode{{"X", 2, "A"}, {"Y", 3, "B"}, {"X", 4, "B"}, {"Y", 5, "B"}}},
+		"b.xlsx": {checked: true, rows: []listedCode{{"Z", 2, "A"}}},
+		"c.xlsx": {checked: true, rows: []listedCode{{"Z", 2, "C"}}},
+	}
+	got := fmt.Sprint(duplicates([]string{"a.xlsx", "b.xlsx", "c.xlsx"}, checks))
+	want := fmt.Sprint([]duplicate{
+		{"X", []place{{"a.xlsx", 2, "A"}, {"a.xlsx", 4, "B"}}},
+		{"Z", []place{{"b.xlsx", 2, "A"}, {"c.xlsx", 2, "C"}}},
+	})
+	if got != want {
+		t.Errorf("duplicates %s, want %s", got, want)
+	}
+}
+
+// The review says when the file at a table's path is no longer the one
+// filed, or is gone, and when a table filed before the checks were
+// recorded was not checked; a file as filed is said nothing of.
+func TestSheetNotes(t *testing.T) {
+	filed := sheetCheck{checked: true, path: "/f/a.xlsx", digest: "d1"}
 	for _, c := range []struct {
-		name, total string
-		declared    int // 0: no count read
-		listed      int
+		name  string
+		check sheetCheck
+		now   string
+		err   error
+		want  string
 	}{
-		{"共N家 after counts per grade", "合计：A级2家，B级1家，共3家,,", 3, 3},
-		{"共N家 disagreeing", "合计：A级2家，B级1家，共4家,,", 4, 3},
-		{"the count in the code's column", "合计,3家,", 3, 3},
-		{"小计", "小计：共4家,,", 4, 3},
-		{"several counts without 共", "合计：A级2家，B级1家,,", 0, 3},
-		{"a record whose name begins like a total", "合计人力资源有限公司," + code(4) + ",A级", 0, 4},
+		{"as filed", filed, "d1", nil, ""},
+		{"saved over", filed, "d2", nil, "在导入后已被修改"},
+		{"gone", filed, "", fs.ErrNotExist, "在导入后已不存在"},
+		{"unreadable", filed, "", errors.New("permission denied"), "现在无法读取（permission denied）"},
+		{"filed before the checks were recorded", sheetCheck{}, "d1", nil, "未核对合计行和重复行"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "附件2.csv")
-			if err := os.WriteFile(path, []byte(rows+c.total+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			got := checkSheet(path)
-			if got.err != nil || got.declared != c.declared || got.listed != c.listed {
-				t.Fatalf("declared %d listed %d (%v), want %d %d", got.declared, got.listed, got.err, c.declared, c.listed)
-			}
-			problems := strings.Join(got.problems(path), "\n")
-			if want := c.declared != 0 && c.declared != c.listed; want != strings.Contains(problems, "合计为共") {
-				t.Errorf("problems %q", problems)
-			}
-		})
-	}
-}
-
-// The columns of a submitted sheet are found by every name the import
-// reads them by — the contract's other names and headings with a note —
-// so that a USCC listed twice with different grades is found whatever
-// the heading: a grade read from another column (the name, the same on
-// both lines) hid it, and a code column not found skipped the checks.
-func TestSheetColumnsAsTheImportNamesThem(t *testing.T) {
-	for _, c := range []struct{ code, grade string }{
-		{"统一社会信用代码", "信用等级"},
-		{"统一社会信用代码", "评价等级"},
-		{"统一社会信用代码", "等级"},
-		{"统一社会信用代码", "信用评价等级"},
-		{"统一社会信用代码（18位）", "信用等级（A/B/C/D）"},
-		{" 统一社会信用代码 ", "信用等级【必填】"},
-	} {
-		t.Run(c.code+" "+c.grade, func(t *testing.T) {
-			rows := "机构名称," + c.code + "," + c.grade + "\n" +
-				"机构一," + code(1) + ",A级\n" +
-				"机构二," + code(2) + ",B级\n" +
-				"机构一," + code(1) + ",B 级\n"
-			path := filepath.Join(t.TempDir(), "附件2.csv")
-			if err := os.WriteFile(path, []byte(rows), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			got := checkSheet(path)
-			if got.err != nil || got.listed != 3 {
-				t.Fatalf("listed %d (%v), want 3", got.listed, got.err)
-			}
-			want := duplicate{uscc: code(1), places: []place{{path, 2, "A"}, {path, 4, "B"}}}
-			dups := duplicates([]string{path}, map[string]sheetCheck{path: got})
-			if len(dups) != 1 || fmt.Sprint(dups[0]) != fmt.Sprint(want) {
-				t.Errorf("duplicates %+v, want %+v", dups, want)
+			notes := c.check.notes("/f/a.xlsx", func(string) (string, error) { return c.now, c.err })
+			got := strings.Join(notes, "\n")
+			if c.want == "" && got != "" || c.want != "" && (len(notes) != 1 || !strings.Contains(got, c.want)) {
+				t.Errorf("notes %q, want one saying %q", got, c.want)
 			}
 		})
 	}

@@ -164,7 +164,84 @@ func TestReconcileKeepsTheFilingATableRefusedWouldReplace(t *testing.T) {
 	if _, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{Unit: "411082", AsOf: day}); !errors.Is(err, file.ErrRowsRejected) {
 		t.Fatalf("import of the table whose every grade is 优: %v, want ErrRowsRejected", err)
 	}
-	if got := review(); got != want {
-		t.Errorf("the review after a table refused:\n%s\nwant it as before:\n%s", got, want)
+	// As before, but for the note that the file was saved over.
+	if got := review(); !strings.HasPrefix(got, want) || strings.Contains(got, "导入时被拒绝") || !strings.Contains(got, "在导入后已被修改") {
+		t.Errorf("the review after a table refused:\n%s\nwant it as before, noting that the file changed:\n%s", got, want)
+	}
+}
+
+// The checks of a table itself (its 合计 line, a USCC listed twice with
+// different grades) are of the table filed, as the import read it, not of
+// the file at its path: a clerk who saved another table over the filed
+// file without importing it got a review that mixed the two — a 合计
+// problem the filed table does not have, a repeat it has not reported.
+// The review says the file has changed since, or is gone.
+func TestReconcileChecksTheTableFiled(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	importRows(t, s, "institutions", [][]string{
+		{"uscc", "name", "county_code", "licensed_on", "commitment_signed_on"},
+		{"91411082MA4000001N", "长葛甲人力资源有限公司", "411082", "2024-06-01", "2024-06-01"},
+		{"91411082MA4000002R", "长葛戊人力资源有限公司", "411082", "2024-06-01", "2024-06-01"},
+	})
+	day := reporttest.Day("2026-07-31")
+	dir := t.TempDir()
+	table := func(name string, rows ...string) string {
+		path := filepath.Join(dir, name)
+		text := "机构名称,统一社会信用代码,信用等级\n" + strings.Join(rows, "\n") + "\n"
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	review := func() string {
+		var out bytes.Buffer
+		if err := report.Reconcile(ctx, &out, s, grade.DefaultRules(), "411082", day); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	const (
+		jia   = "长葛甲人力资源有限公司,91411082MA4000001N,B级"
+		wu    = "长葛戊人力资源有限公司,91411082MA4000002R,B级"
+		wuA   = "长葛戊人力资源有限公司,91411082MA4000002R,A级"
+		total = "合计：共2家,,"
+	)
+	for _, c := range []struct {
+		name         string
+		filed, later []string // the table filed, the one saved over it (nil: the file deleted)
+		want, not    []string
+	}{
+		{"a 合计 line wrong only in the file saved over", []string{jia, wu, total}, []string{jia, wu, "合计：共3家,,"},
+			[]string{"：2 家，一致 2 家，不一致 0 家\n", "在导入后已被修改"}, []string{"表格问题"}},
+		{"a repeat of the table filed, the file saved over without it", []string{jia, wuA, wu}, []string{jia, wu},
+			[]string{"：2 家，一致 2 家，不一致 0 家，表格问题 1 处\n", "中 91411082MA4000002R 重复且等级不同：第 3 行 A 级、第 4 行 B 级（导入取最后一行）", "在导入后已被修改"}, nil},
+		{"the file deleted", []string{jia, wuA, wu}, nil,
+			[]string{"表格问题 1 处\n", "重复且等级不同", "在导入后已不存在"}, []string{"已被修改"}},
+		{"the file as filed", []string{jia, wu, "合计：共3家,,"}, []string{jia, wu, "合计：共3家,,"},
+			[]string{"第 4 行合计为共 3 家，表中列出 2 家"}, []string{"注意"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := table(strings.ReplaceAll(c.name, " ", "-")+".csv", c.filed...)
+			if _, err := file.ImportSummary(ctx, s, path, file.SummaryOptions{Unit: "411082", AsOf: day}); err != nil {
+				t.Fatal(err)
+			}
+			if c.later != nil {
+				table(filepath.Base(path), c.later...)
+			} else if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			got := review()
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("the review lacks %q:\n%s", w, got)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(got, n) {
+					t.Errorf("the review says %q:\n%s", n, got)
+				}
+			}
+		})
 	}
 }

@@ -31,19 +31,24 @@ but the county left out. A 附件2 filed empty is a filing of none: every
 institution creditsync grades in the unit is left out.
 
 It also checks the table itself: institutions of another unit (counted
-apart, never as agreeing), rows its import rejected (listed with line and
-reason, not as left out: a row is told by its USCC, else by a code the
-spreadsheet stored as a number that fits one of the unit's institutions,
-else by its name; a row that cannot be told is said so, beside the
-institutions left out it may be), 是否选树为诚信机构典型 marked 是 for an
-institution that is not A in the table or in creditsync, or for more
-institutions than the rules' share of the A allows (floor(5% × A), in
-the unit or the city as the rules' scope says), and — reading the file again when it is still
-where it was imported from — a 合计 line whose count differs from the
-rows listed (a line the import skips as one: 合计, 总计, 小计 or 共计 first
-and no USCC; its count is 共N家 where it says so, else its one N家), and
-a USCC listed twice with different grades, with both lines, on one sheet
-or on two files or sheets of one filing. The output is in Chinese; -o FILE writes it to a file instead
+apart, never as agreeing), rows its import rejected (only in a filing an
+earlier version stored without them, which now refuses such a table
+whole; listed with line and reason, not as left out: a row is told by
+its USCC, else by a code the spreadsheet stored as a number that fits one
+of the unit's institutions, else by its name; a row that cannot be told
+is said so, beside the institutions left out it may be),
+是否选树为诚信机构典型 marked 是 for an institution that is not A in the
+table or in creditsync, or for more institutions than the rules' share
+of the A allows (floor(5% × A), in the unit or the city as the rules'
+scope says), and — as the import read the table and recorded it, never
+from the file again — a 合计 line whose count differs from the rows
+listed (a line the import skips as one: 合计, 总计, 小计 or 共计 first and
+no USCC; its count is 共N家 where it says so, else its one N家), and a
+USCC listed twice with different grades, with both lines, on one sheet
+or on two files or sheets of one filing. When the file at the path it
+was filed from has changed since, or is gone, the review says so (注意：…
+在导入后已被修改): what it reviews is the table filed, not the file as it
+is now; import a corrected file to have it reviewed. The output is in Chinese; -o FILE writes it to a file instead
 (text), or fails.
 
 By default each county's latest 附件2 is reviewed; --date picks the

@@ -2,6 +2,7 @@ package file
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -94,8 +95,10 @@ var ErrSubmission = errors.New("the 附件2's unit or date is missing or wrong")
 // is left out and named in Result.Others (notSummary). A table that
 // lists no institution is a filing too, of none, when no 附件2 table of
 // the file lists any. Each table stored is recorded with its unit, date
-// and filing (submission_tables). The file is
-// recorded (and reported) by its absolute path. A filing named in
+// and filing (submission_tables), and with what reconcile checks in the
+// table itself (recordTables): a table with a rejected row is refused
+// whole (refuseRejected). The file is recorded (and reported) by its
+// absolute path, with the digest of its bytes. A filing named in
 // opt.Filing (a table sent as several files) is the caller's to finish
 // (FinishFiling) once every file is stored; without one, the file is a
 // filing of its own, finished here. Until finished, a filing does not
@@ -106,8 +109,9 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 			return Result{Path: path}, err
 		}
 	}
-	// The file is recorded by its absolute path: reconcile reads it
-	// again from there, from whatever directory it runs in.
+	// The file is recorded by its absolute path: reconcile, from
+	// whatever directory it runs in, tells whether it is still the file
+	// filed there.
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return Result{Path: path}, fmt.Errorf("%s: %w", path, err)
@@ -145,12 +149,21 @@ func ImportSummary(ctx context.Context, s store.Store, path string, opt SummaryO
 		empty: true,
 		agree: func(tables []preTable) error { return oneTable(opt.Earlier, tables, froms) },
 	}
+	// The file's digest before it is read and after its tables are
+	// checked: the table recorded is the one read (recordTables).
+	digest, err := FileDigest(path)
+	if err != nil {
+		return Result{Path: path}, err
+	}
 	res, err := importFile(ctx, s, contract.Submissions(), path, opt.ImportOptions, pre)
 	if err == nil && res.Rejected > 0 {
 		err = refuseRejected(ctx, s, res, filing)
 	}
 	if err == nil {
-		err = recordTables(ctx, s, res)
+		err = recordTables(ctx, s, res, digest)
+		if errors.Is(err, errChangedWhileRead) {
+			err = errors.Join(err, WithdrawFiling(context.WithoutCancel(ctx), s, filing))
+		}
 	}
 	if err == nil {
 		err = filedTables(ctx, s, &res, filing, froms)
@@ -208,10 +221,25 @@ func allShown(t *table) error {
 		ErrHiddenCells, t.sheet, h)
 }
 
+// errChangedWhileRead means a 附件2's file changed while it was imported.
+var errChangedWhileRead = errors.New("the file changed while it was being imported")
+
 // recordTables records each table of a 附件2 file stored, with the unit,
 // date and filing it was stored under: the filing is known by its tables,
-// so one that lists no institution is a filing too.
-func recordTables(ctx context.Context, s store.Store, res Result) error {
+// so one that lists no institution is a filing too. Each is recorded
+// with what reconcile checks in the table itself (its 合计 line, its rows
+// with a USCC: sheetCheck) and the digest of the file (digest, taken
+// before the import read it): reconcile never reads the file again, which
+// may since have been saved over. A file whose bytes changed between
+// the import and the checks is refused: its rows and its checks would be
+// of two tables.
+func recordTables(ctx context.Context, s store.Store, res Result, digest string) error {
+	type record struct {
+		f      filed
+		ref    string
+		params store.Params
+	}
+	var records []record
 	for _, sr := range res.Sheets {
 		f, ok, err := filedAs(sr.values, sr.Ref)
 		if err != nil {
@@ -220,9 +248,33 @@ func recordTables(ctx context.Context, s store.Store, res Result) error {
 		if !ok {
 			continue
 		}
-		if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/record_submission_table"),
-			store.Params{"filing": f.filing, "unit": f.unit, "day": f.day, "ref": sr.Ref}); err != nil {
-			return fmt.Errorf("record the table %s of filing %s: %w", sr.Ref, f.filing, err)
+		check, err := checkSheet(res.Path, sr.Sheet)
+		checkError := ""
+		if err != nil {
+			checkError = err.Error()
+		}
+		if check.rows == nil {
+			check.rows = []listedCode{}
+		}
+		rows, err := json.Marshal(check.rows)
+		if err != nil {
+			return fmt.Errorf("record the table %s: %w", sr.Ref, err)
+		}
+		records = append(records, record{f, sr.Ref, store.Params{
+			"filing": f.filing, "unit": f.unit, "day": f.day, "ref": sr.Ref,
+			"check_error": checkError, "path": res.Path, "digest": digest,
+			"declared": uint32(check.declared), "declared_line": uint32(check.declaredLine), "rows": string(rows),
+		}})
+	}
+	if len(records) == 0 {
+		return nil
+	}
+	if now, err := FileDigest(res.Path); err != nil || now != digest {
+		return fmt.Errorf("%s: %w (saved while it was read?); nothing of it was filed, and the unit's earlier filing stands: import it again", res.Path, errChangedWhileRead)
+	}
+	for _, r := range records {
+		if err := s.Exec(ctx, sql.MustQuery(sql.Target{Cluster: s.Cluster()}, "imports/record_submission_table"), r.params); err != nil {
+			return fmt.Errorf("record the table %s of filing %s: %w", r.ref, r.f.filing, err)
 		}
 	}
 	return nil

@@ -349,3 +349,40 @@ func TestImportSummaryRefusesRejectedRows(t *testing.T) {
 		t.Errorf("the unit's filing after the refusal: %s, want the earlier one: %s", got, earlier)
 	}
 }
+
+// A table is recorded with what reconcile checks in it (its 合计 line,
+// its rows) read once more after its import, and with the digest of its
+// file: a file saved while it was imported would record the rows of one
+// table and the checks of another, so it is refused, and nothing filed.
+func TestImportSummaryRefusesAFileChangedWhileRead(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenMigrated(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "附件2.xlsx")
+	summaryXLSX(t, good, "411081", "2026-07-31", "A")
+	if _, err := file.ImportSummary(ctx, s, good, file.SummaryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	earlier := filedGrades(t, s, "411081")
+	path := filepath.Join(dir, "附件2-B.xlsx")
+	summaryXLSX(t, path, "411081", "2026-07-31", "B")
+	opt := file.SummaryOptions{}
+	saved := false
+	opt.Progress = func(done, total int64) {
+		if !saved {
+			// The clerk saves the table again while it is read.
+			summaryXLSX(t, path, "411081", "2026-07-31", "C")
+			saved = true
+		}
+	}
+	_, err := file.ImportSummary(ctx, s, path, opt)
+	if err == nil || !strings.Contains(err.Error(), "the file changed while it was being imported") || !strings.Contains(err.Error(), "nothing of it was filed") {
+		t.Fatalf("import of a file saved while read: %v, want it refused", err)
+	}
+	if got := filedGrades(t, s, "411081"); got != earlier {
+		t.Errorf("the unit's filing: %s, want the earlier one: %s", got, earlier)
+	}
+	if n, err := store.Count(ctx, s, "SELECT count() FROM submissions WHERE source_ref = {ref:String}", store.Params{"ref": path}); err != nil || n != 0 {
+		t.Errorf("submissions holds %d row(s) of the refused file (%v), want none", n, err)
+	}
+}
