@@ -181,7 +181,7 @@ func (r *runner) finalize(ctx context.Context, st state) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.endedAndNot(rd, reg); err != nil {
+	if err := r.oneListingTwice(ctx, rd, reg); err != nil {
 		return nil, err
 	}
 	others, err := r.publishedElsewhere(ctx, order)

@@ -5,13 +5,14 @@ package listsync
 // source they came from and whatever checks it switched off.
 
 import (
-	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/xuchang-hrss/creditsync/contract"
+	"github.com/xuchang-hrss/creditsync/ingest/listing"
 )
 
 // ErrKeyConflict means a snapshot holds two records under one key whose
@@ -132,48 +133,73 @@ func shown(v string) string {
 	return fmt.Sprintf("%q", v)
 }
 
-// endedAndNot fails a snapshot that shows one listing (see listing) under
-// two keys, ended by the day of the sync under one and not under the
-// other: a site that lists an entry again without its USCC, or under
-// another name, with its removal date. The list keeps both records, and
-// grading reads them as versions of one listing: which one decided the
-// grade was the order of the rows. It is one key listed twice with
-// different removal states (repeated), named as such.
-func (r *runner) endedAndNot(rd readSnapshot, reg register) error {
-	on, ok := r.keyedByNameAndDate()
-	col := r.list.Dated.Ends
-	if !ok || col == "" {
+// oneListingTwice fails a snapshot of a list keyed by an institution and
+// a date (abnormal, dishonest, public_eval) that shows one listing or
+// evaluation — one institution's entry of a date, as grading reads it
+// (listing.Names.Of: by its USCC, or without one by the register's name)
+// — under two keys with different values that grading reads (listing.
+// Graded: the removal date, the grade): a site that lists an entry again
+// without its USCC, or under another name, with its removal date or
+// another grade. The list would keep both records, and grading reads them
+// as versions of one listing: which one decided the grade was the order
+// of the rows (ended or not, removed on one day or another, graded A or
+// D). It is one key given twice with different values (repeated), named
+// as such. The same rule rejects such lines of a file (ingest/file's
+// listingConflicts).
+func (r *runner) oneListingTwice(ctx context.Context, rd readSnapshot, reg register) error {
+	on, ok := listing.Dated(r.list)
+	graded := listing.Graded(r.list)
+	if !ok || len(graded) == 0 {
 		return nil
 	}
-	type seen struct{ ended, open string } // the first key of each state
-	listings := map[string]*seen{}
+	names := listing.Names(reg.byName)
+	if r.src.Mode != ModeSnapshot {
+		// readRegister looks up the names of a whole snapshot only:
+		// here the records' own.
+		var want []string
+		for _, key := range rd.order {
+			if p := rd.snapshot[key]; p.uscc == "" && p.nameKey != "" {
+				want = append(want, p.nameKey)
+			}
+		}
+		looked, err := listing.LookUp(ctx, r.s, want)
+		if err != nil {
+			return err
+		}
+		names = looked
+	}
+	noun := "listing"
+	if r.list.Dated.Ends == "" {
+		noun = "evaluation"
+	}
+	first := map[string]string{} // listing → the first key holding it
 	for _, key := range rd.order {
 		p := rd.snapshot[key]
-		id := reg.listing(p.uscc, p.nameKey, p.value(on))
+		id := names.Of(p.uscc, p.nameKey, p.value(on))
 		if id == "" {
 			continue
 		}
-		s := listings[id]
-		if s == nil {
-			s = &seen{}
-			listings[id] = s
-		}
-		if r.ended(p.value(col)) {
-			s.ended = cmp.Or(s.ended, key)
-		} else {
-			s.open = cmp.Or(s.open, key)
-		}
-		if s.ended == "" || s.open == "" {
+		k, seen := first[id]
+		if !seen {
+			first[id] = key
 			continue
 		}
-		a, b := rd.snapshot[s.open], rd.snapshot[s.ended]
-		av, _ := storedValues(a)
-		bv, _ := storedValues(b)
+		av, _ := storedValues(rd.snapshot[k])
+		bv, _ := storedValues(p)
+		var differ []string
+		for _, c := range graded {
+			if av[c] != bv[c] {
+				differ = append(differ, fmt.Sprintf("%s %s and %s", r.heading(rd.mapping, c), shown(av[c]), shown(bv[c])))
+			}
+		}
+		if len(differ) == 0 {
+			continue // one listing shown twice alike: it reads the same
+		}
 		return r.failed(ErrKeyConflict, hintKeyConflict,
-			"%s (%s) and %s (%s) are one listing, of one institution and %s %s, under two keys: the first not ended, the second ended (%s %s). "+
+			"%s (%s) and %s (%s) are one %s, of one institution and %s %s, under two keys, with different values: %s. "+
 				"The list would keep both, and which one decides the grade would be the order of the rows",
-			r.keyText(rd.mapping, av), rd.at[s.open], r.keyText(rd.mapping, bv), rd.at[s.ended], r.heading(rd.mapping, on), p.value(on),
-			r.heading(rd.mapping, col), bv[col])
+			r.keyText(rd.mapping, av), rd.at[k], r.keyText(rd.mapping, bv), rd.at[key], noun, r.heading(rd.mapping, on), p.value(on),
+			strings.Join(differ, ", "))
 	}
 	return nil
 }

@@ -172,7 +172,7 @@ func Replay(ctx context.Context, s store.Store, cfg Config, runID string) (Repla
 	if err != nil {
 		return res, err
 	}
-	if err := r.endedAndNot(rd, reg); err != nil {
+	if err := r.oneListingTwice(ctx, rd, reg); err != nil {
 		res.Err = err
 		return res, nil
 	}
