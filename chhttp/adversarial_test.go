@@ -363,6 +363,11 @@ func TestWhatRunsIsWhatWasChecked(t *testing.T) {
 			t.Errorf("%s: %d %q, want it refused", c.q, a.status, a.body)
 		}
 	}
+	// SHOW TABLES is checked on its writing back, whose tree holds no
+	// clause: that runs (FULL, which the writing drops, ran).
+	if a := post(t, srv, countyToken, "SHOW FULL TABLES LIKE 'inst%'", nil); a.status != 200 || a.body != "institutions\n" {
+		t.Errorf("SHOW FULL TABLES: %d %q, want the statement checked, without FULL", a.status, a.body)
+	}
 	// Comments, case and layout the writing back drops: run as sent.
 	if a := post(t, srv, countyToken, "select /* x */ `name`\nfrom institutions -- y\norder by uscc", nil); a.status != 200 || a.body != "魏都本县机构\n魏都第二机构\n" {
 		t.Errorf("a statement written back otherwise: %d %q", a.status, a.body)

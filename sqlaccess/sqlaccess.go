@@ -432,6 +432,13 @@ func Parse(ctx context.Context, s store.Store, p Policy, query string, opt store
 		}
 	}
 	st.Text = query
+	if st.Kind == ShowTables || st.Kind == ShowOther {
+		// Their syntax trees hold no clause (SHOW TABLES prints neither
+		// FULL nor LIKE), so sameReading proves nothing of them: they are
+		// checked on the engine's writing back, and that runs (SHOW FULL
+		// TABLES, written back without FULL, ran with it).
+		st.Text = canonical
+	}
 	return &Parsed{policy: p, canonical: canonical, analyzed: analyzed, st: st}, nil
 }
 
