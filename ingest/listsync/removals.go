@@ -17,6 +17,7 @@ import (
 
 	"github.com/xuchang-hrss/creditsync/contract"
 	"github.com/xuchang-hrss/creditsync/ingest/fetch"
+	"github.com/xuchang-hrss/creditsync/ingest/listing"
 	"github.com/xuchang-hrss/creditsync/load"
 	"github.com/xuchang-hrss/creditsync/store"
 	"github.com/xuchang-hrss/creditsync/transform"
@@ -466,34 +467,16 @@ func (r *runner) readRegister(ctx context.Context, snapshot map[string]parsed, b
 	return reg, nil
 }
 
-// institution is the one institution a record names: its USCC, else the
-// one the register holds under its name; "" when the record has no USCC
-// and its name matches no institution or several.
+// institution is the one institution a record names, as grading
+// attributes it (listing.Names.Institution).
 func (reg register) institution(uscc, nameKey string) string {
-	if uscc != "" {
-		return uscc
-	}
-	if m := reg.byName[nameKey]; len(m) == 1 {
-		return m[0]
-	}
-	return ""
+	return listing.Names(reg.byName).Institution(uscc, nameKey)
 }
 
 // listing names the listing a record of a list keyed by name and date
-// is a version of, as grading reads it: the institution it names (by its
-// USCC, or without one by the register's name) and its date; a record
-// matching no institution, by its name and date. "" when it has no date
-// or names nothing.
+// is a version of, as grading reads it (listing.Names.Of).
 func (reg register) listing(uscc, nameKey, date string) string {
-	switch u := reg.institution(uscc, nameKey); {
-	case date == "":
-		return ""
-	case u != "":
-		return "u|" + u + "|" + date
-	case nameKey != "":
-		return "n|" + nameKey + "|" + date
-	}
-	return ""
+	return listing.Names(reg.byName).Of(uscc, nameKey, date)
 }
 
 // listedUnderAnotherKey returns the confirmed removals, on the lists
